@@ -1,0 +1,3 @@
+"""prodready: a production-readiness auditor for Python services."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""Parsers: one per kind of file, each producing a typed artifact with exact positions."""

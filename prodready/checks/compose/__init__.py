@@ -1,0 +1,1 @@
+"""Rule logic for the compose family; one module per rule."""

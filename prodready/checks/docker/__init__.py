@@ -1,0 +1,1 @@
+"""Rule logic for the docker family; one module per rule."""

@@ -1,0 +1,1 @@
+"""Rule logic for the k8s family; one module per rule."""

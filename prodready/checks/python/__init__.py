@@ -1,0 +1,1 @@
+"""Rule logic for the python family; one module per rule."""

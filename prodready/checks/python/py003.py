@@ -1,0 +1,35 @@
+"""PY003 sys-path-manipulation."""
+
+from __future__ import annotations
+
+import ast
+
+from ...artifacts.python import PythonFile
+from ..api import RuleContext
+from ._ast import dotted_name
+
+SCOPE = "python"
+_EXEMPT_NAMES = ("setup.py", "noxfile.py")
+_MUTATORS = {"sys.path.insert", "sys.path.append", "sys.path.extend", "site.addsitedir"}
+
+
+def check(src: PythonFile, ctx: RuleContext) -> None:
+    if src.path.rsplit("/", 1)[-1] in _EXEMPT_NAMES or src.path.startswith("scripts/"):
+        return
+    for node in ast.walk(src.tree):
+        if isinstance(node, ast.Call) and dotted_name(node.func) in _MUTATORS:
+            what = dotted_name(node.func)
+        elif isinstance(node, ast.Assign) and any(
+            dotted_name(t) == "sys.path" for t in node.targets
+        ):
+            what = "assignment to sys.path"
+        elif isinstance(node, ast.AugAssign) and dotted_name(node.target) == "sys.path":
+            what = "sys.path +="
+        else:
+            continue
+        ctx.report_node(
+            src.path, node,
+            f"{what} changes the import path at run time; install the package and use "
+            "absolute imports instead",
+            lines=src.lines,
+        )

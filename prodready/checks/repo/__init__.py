@@ -1,0 +1,1 @@
+"""Rule logic for the repo family; one module per rule."""

@@ -1,0 +1,1 @@
+"""Rule logic for the service family; one module per rule."""

@@ -1,0 +1,162 @@
+"""Configuration: [tool.prodready] in pyproject.toml or a .prodready.toml, then CLI flags."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import tomllib
+from fnmatch import fnmatch
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .model import Severity
+
+if TYPE_CHECKING:
+    from .catalog import Rule
+
+
+def _kebab(name: str) -> str:
+    return name.replace("_", "-")
+
+
+class Exemption(BaseModel):
+    """A dated exemption: `rule` is not reported under `path` until `expires`."""
+
+    model_config = ConfigDict(extra="forbid", alias_generator=_kebab, populate_by_name=True)
+    rule: str
+    path: str = "**"
+    reason: str
+    expires: dt.date | None = None
+
+
+class Config(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", alias_generator=_kebab, populate_by_name=True, frozen=True
+    )
+
+    select: list[str] = ["ALL"]
+    ignore: list[str] = []
+    extend_select: list[str] = []
+    per_file_ignores: dict[str, list[str]] = {}
+    exclude: list[str] = []
+    extend_exclude: list[str] = []
+    include_tests: bool = Field(False, description="also scan test code")
+    severity: dict[str, Severity] = {}
+    fail_on: Severity = Severity.LOW
+    jobs: int | None = None
+    cache: bool = True
+    handled_elsewhere: dict[str, str] = {}
+    exemptions: list[Exemption] = []
+    require_reason: bool = False
+    inline_ignores: bool = True
+    max_file_size: int = 2_000_000
+    http_timeout: float = 10.0
+
+    @field_validator("select", "ignore", "extend_select")
+    @classmethod
+    def _known_selectors(cls, value: list[str]) -> list[str]:
+        from .catalog import load_catalog
+
+        ids = load_catalog()
+        for sel in value:
+            if sel != "ALL" and not any(i.startswith(sel) for i in ids):
+                raise ValueError(f"unknown rule or prefix {sel!r}")
+        return value
+
+    @field_validator("severity", "handled_elsewhere")
+    @classmethod
+    def _known_ids(cls, value: dict[str, Any]) -> dict[str, Any]:
+        from .catalog import load_catalog
+
+        unknown = sorted(set(value) - set(load_catalog()))
+        if unknown:
+            raise ValueError(f"unknown rule id(s): {', '.join(unknown)}")
+        return value
+
+    def severity_of(self, rule: Rule) -> Severity:
+        return self.severity.get(rule.id, rule.severity)
+
+    def is_selected(self, rule_id: str) -> bool:
+        from .catalog import rule_matches
+
+        chosen = rule_matches(rule_id, self.select + self.extend_select)
+        return chosen and not rule_matches(rule_id, self.ignore)
+
+    def ignored_for_path(self, rule_id: str, path: str) -> str | None:
+        """Why rule_id is off for path (per-file-ignores or a live exemption), or None."""
+        from .catalog import rule_matches
+
+        for pattern, rules in self.per_file_ignores.items():
+            if _path_matches(path, pattern) and rule_matches(rule_id, rules):
+                return f"per-file-ignores {pattern}"
+        today = dt.date.today()
+        for ex in self.exemptions:
+            if rule_matches(rule_id, [ex.rule]) and _path_matches(path, ex.path):
+                if ex.expires is None or ex.expires >= today:
+                    return ex.reason
+        return None
+
+    def digest(self) -> str:
+        """A stable hash of everything that can change a file's findings (for the cache)."""
+        data = self.model_dump(mode="json", exclude={"jobs", "cache", "fail_on"})
+        return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def _path_matches(path: str, pattern: str) -> bool:
+    pattern = pattern.rstrip("/")
+    return fnmatch(path, pattern) or path.startswith(pattern + "/") or fnmatch(path, pattern + "/*")
+
+
+class ConfigError(Exception):
+    """Invalid configuration; the message names the file and the key."""
+
+
+def find_config_file(root: Path) -> Path | None:
+    for name in (".prodready.toml", "pyproject.toml"):
+        candidate = root / name
+        if candidate.is_file():
+            if name == "pyproject.toml" and "prodready" not in _tool_tables(candidate):
+                continue
+            return candidate
+    return None
+
+
+def _tool_tables(path: Path) -> dict[str, Any]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    tool = data.get("tool", {})
+    return tool if isinstance(tool, dict) else {}
+
+
+def load_config(
+    root: Path, config_file: Path | None = None, overrides: dict[str, Any] | None = None
+) -> tuple[Config, Path | None]:
+    """The effective config for a scan of `root`: file settings, then CLI overrides."""
+    path = config_file or find_config_file(root)
+    raw: dict[str, Any] = {}
+    if path is not None:
+        if path.name == "pyproject.toml":
+            raw = dict(_tool_tables(path).get("prodready", {}))
+        else:
+            try:
+                raw = tomllib.loads(path.read_text(encoding="utf-8"))
+            except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
+                raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+            raw = raw.get("tool", {}).get("prodready", raw)
+    for key, value in (overrides or {}).items():
+        if value is not None:
+            raw[_kebab(key)] = value
+    try:
+        return Config.model_validate(raw), path
+    except ValidationError as exc:
+        where = str(path) if path else "command line"
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or '(top level)'}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise ConfigError(f"{where}: invalid [tool.prodready] setting: {problems}") from exc

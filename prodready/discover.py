@@ -1,0 +1,192 @@
+"""Walk the tree, honour .gitignore files and the default excludes, classify each file."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pathspec
+
+from .model import FileKind
+
+# Never worth descending into.
+SKIP_DIRS = frozenset({
+    ".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", "site-packages",
+    ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".prodready_cache",
+    ".eggs", ".idea", ".vscode",
+})
+# The catalog's general guards: test code, migrations, docs config, vendored trees.
+GUARD_DIRS = frozenset({"tests", "test", "testing", "migrations", "vendor", "third_party",
+                        "_vendor"})
+TEST_DIR_NAMES = frozenset({"tests", "test", "testing"})
+GUARD_FILES = ("test_*.py", "*_test.py", "conftest.py", "tests.py")
+
+DOCKERFILE_PATTERNS = ("dockerfile", "dockerfile.*", "*.dockerfile", "containerfile")
+TEXT_NAMES = frozenset({
+    ".gitignore", ".dockerignore", ".secrets.baseline", "pyproject.toml", "setup.cfg",
+    "pipfile", "procfile", "nginx.conf", "alembic.ini", "tox.ini",
+})
+TEXT_SUFFIXES = frozenset({
+    ".toml", ".cfg", ".ini", ".conf", ".json", ".sh", ".env", ".properties", ".tf",
+    ".tfvars",
+})
+LOCK_NAMES = frozenset({"poetry.lock", "uv.lock", "pdm.lock", "pipfile.lock"})
+
+
+@dataclass(frozen=True, slots=True)
+class SourceEntry:
+    path: str  # repo-relative POSIX
+    kind: FileKind
+    size: int
+
+
+@dataclass(slots=True)
+class Discovery:
+    entries: list[SourceEntry] = field(default_factory=list)
+    # Every non-ignored file, scanned or not: repo rules ask whether a file exists.
+    all_files: list[str] = field(default_factory=list)
+    oversized: list[str] = field(default_factory=list)
+
+
+def classify(path: str) -> FileKind | None:
+    name = path.rsplit("/", 1)[-1].lower()
+    if name.endswith(".py"):
+        return FileKind.PYTHON
+    if any(fnmatch.fnmatchcase(name, p) for p in DOCKERFILE_PATTERNS):
+        # Dockerfile.dockerignore and friends are not Dockerfiles.
+        if not name.endswith((".dockerignore", ".md", ".txt", ".sh")):
+            return FileKind.DOCKERFILE
+    if name.endswith((".yml", ".yaml")):
+        return FileKind.YAML
+    if name in LOCK_NAMES:
+        return None
+    if (
+        name in TEXT_NAMES
+        or name.startswith(".env")
+        or (name.startswith("requirements") and name.endswith((".txt", ".in")))
+        or os.path.splitext(name)[1] in TEXT_SUFFIXES
+    ):
+        return FileKind.TEXT
+    return None
+
+
+def is_guarded(path: str, *, include_tests: bool = False) -> bool:
+    """True for test code, migrations, docs/conf.py and vendored code (the general guards)."""
+    parts = path.split("/")
+    dirs, name = parts[:-1], parts[-1]
+    guard_dirs = GUARD_DIRS - TEST_DIR_NAMES if include_tests else GUARD_DIRS
+    if any(d in guard_dirs for d in dirs):
+        return True
+    if name == "env.py" and any(d in ("alembic", "migrations") for d in dirs):
+        return True
+    if name == "conf.py" and dirs and dirs[-1] in ("docs", "doc"):
+        return True
+    return not include_tests and name.endswith(".py") and any(
+        fnmatch.fnmatchcase(name, p) for p in GUARD_FILES
+    )
+
+
+class _Ignores:
+    """The stack of .gitignore specs from the root down to the current directory."""
+
+    def __init__(self) -> None:
+        self.stack: list[tuple[str, pathspec.PathSpec]] = []
+
+    def load(self, directory: Path, rel: str) -> bool:
+        gitignore = directory / ".gitignore"
+        try:
+            lines = gitignore.read_text(encoding="utf-8", errors="replace").splitlines()
+        except OSError:
+            return False
+        self.stack.append((rel, pathspec.GitIgnoreSpec.from_lines(lines)))
+        return True
+
+    def ignored(self, rel: str, is_dir: bool) -> bool:
+        # The deepest .gitignore with a matching pattern decides (git's precedence).
+        for base, spec in reversed(self.stack):
+            sub = rel[len(base) + 1:] if base else rel
+            result = spec.check_file(sub + "/" if is_dir else sub)
+            if result.include is not None:
+                return bool(result.include)
+        return False
+
+
+def discover(
+    root: Path,
+    *,
+    exclude: list[str] | None = None,
+    include_tests: bool = False,
+    max_file_size: int = 2_000_000,
+) -> Discovery:
+    """All files under root that prodready should look at, in a stable order."""
+    result = Discovery()
+    excludes = pathspec.GitIgnoreSpec.from_lines(exclude or [])
+    ignores = _Ignores()
+    root = root.resolve()
+    _info_exclude(root, ignores)
+    _walk(root, root, "", ignores, excludes, include_tests, max_file_size, result)
+    result.entries.sort(key=lambda e: e.path)
+    result.all_files.sort()
+    return result
+
+
+def _info_exclude(root: Path, ignores: _Ignores) -> None:
+    exclude_file = root / ".git" / "info" / "exclude"
+    if exclude_file.is_file():
+        lines = exclude_file.read_text(encoding="utf-8", errors="replace").splitlines()
+        ignores.stack.append(("", pathspec.GitIgnoreSpec.from_lines(lines)))
+
+
+def _walk(
+    root: Path, directory: Path, rel: str, ignores: _Ignores, excludes: pathspec.PathSpec,
+    include_tests: bool, max_size: int, out: Discovery,
+) -> None:
+    pushed = ignores.load(directory, rel)
+    try:
+        with os.scandir(directory) as it:
+            entries = sorted(it, key=lambda e: e.name)
+    except OSError:
+        entries = []
+    for entry in entries:
+        child = f"{rel}/{entry.name}" if rel else entry.name
+        try:
+            if entry.is_symlink():
+                # Git does not follow links; neither do we into directories (no loops),
+                # and a file link is read only when it stays inside the scanned tree.
+                if entry.is_dir() or not _link_inside(Path(entry.path), root):
+                    continue
+            is_dir = entry.is_dir()
+        except OSError:
+            continue
+        if is_dir:
+            if entry.name in SKIP_DIRS or ignores.ignored(child, True):
+                continue
+            if excludes.match_file(child + "/"):
+                continue
+            _walk(root, Path(entry.path), child, ignores, excludes, include_tests, max_size, out)
+            continue
+        if ignores.ignored(child, False) or excludes.match_file(child):
+            continue
+        out.all_files.append(child)
+        kind = classify(child)
+        if kind is None or is_guarded(child, include_tests=include_tests):
+            continue
+        try:
+            size = entry.stat().st_size
+        except OSError:
+            continue
+        if size > max_size:
+            out.oversized.append(child)
+            continue
+        out.entries.append(SourceEntry(child, kind, size))
+    if pushed:
+        ignores.stack.pop()
+
+
+def _link_inside(link: Path, root: Path) -> bool:
+    try:
+        return link.resolve().is_relative_to(root)
+    except (OSError, RuntimeError):
+        return False

@@ -1,0 +1,432 @@
+"""The scan: discover, parse each file once in worker processes, project checks, filters."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import time
+import traceback
+from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .artifacts.python import PythonSyntaxError, parse_python
+from .artifacts.source import UnreadableFile, decode
+from .artifacts.yamldocs import YamlError, is_compose_path, looks_like_template, parse_yaml
+from .catalog import Rule, load_catalog
+from .checks.api import RuleContext
+from .config import Config
+from .discover import SourceEntry, discover
+from .model import Diagnostic, FileFacts, FileKind, Finding, Scope, SiteCount
+from .project import Project
+from .suppress import find_ignores, matching_ignore
+
+CACHE_DIR = ".prodready_cache"
+TEXT_KEEP_LIMIT = 256_000  # repo files project checks may read
+# Below this many files, worker start-up costs more than it saves.
+PARALLEL_THRESHOLD = 40
+
+
+@dataclass(slots=True)
+class FileResult:
+    path: str
+    kind: FileKind
+    lines: int = 0
+    findings: list[Finding] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    sites: dict[str, SiteCount] = field(default_factory=dict)
+    facts: FileFacts | None = None
+    skipped: str | None = None  # binary / undecodable / helm
+
+
+@dataclass(slots=True)
+class ScanStats:
+    files: dict[str, int]
+    lines: int
+    skipped: dict[str, int]
+    duration_s: float
+    cached_files: int = 0
+
+
+@dataclass(slots=True)
+class ScanResult:
+    root: Path
+    config: Config
+    rules: dict[str, Rule]  # the rules that ran
+    findings: list[Finding]
+    diagnostics: list[Diagnostic]
+    sites: dict[str, SiteCount]
+    stats: ScanStats
+    project: Project | None = None
+
+    @property
+    def active_findings(self) -> list[Finding]:
+        return [f for f in self.findings if not f.suppressed]
+
+
+# ---------------------------------------------------------------- worker side
+
+
+@dataclass(frozen=True, slots=True)
+class _WorkerState:
+    root: str
+    config: Config
+    rule_ids: tuple[str, ...]
+    cache_dir: str | None
+    cache_salt: str
+
+
+_state: _WorkerState | None = None
+_rules_by_scope: dict[Scope, list[tuple[Rule, Any]]] = {}
+
+
+def _init_worker(state: _WorkerState) -> None:
+    global _state
+    _state = state
+    _rules_by_scope.clear()
+    catalog = load_catalog()
+    for rule_id in state.rule_ids:
+        rule = catalog[rule_id]
+        module = rule.logic()
+        _rules_by_scope.setdefault(Scope(module.SCOPE), []).append((rule, module))
+
+
+def _process_batch(entries: list[SourceEntry]) -> list[FileResult]:
+    return [_process_entry(entry) for entry in entries]
+
+
+def _process_entry(entry: SourceEntry) -> FileResult:
+    assert _state is not None
+    abspath = os.path.join(_state.root, entry.path)
+    try:
+        with open(abspath, "rb") as fh:
+            data = fh.read()
+    except OSError as exc:
+        return FileResult(entry.path, entry.kind, diagnostics=[
+            Diagnostic("PARSE", entry.path, f"cannot read file: {exc.strerror or exc}")
+        ])
+    key = None
+    if _state.cache_dir is not None:
+        digest = hashlib.sha256(_state.cache_salt.encode())
+        digest.update(entry.path.encode() + b"\0" + entry.kind.encode() + b"\0")
+        digest.update(data)
+        key = digest.hexdigest()
+        cached = _cache_load(_state.cache_dir, key)
+        if cached is not None:
+            return cached
+    result = _analyse(entry, data)
+    if key is not None and _state.cache_dir is not None:
+        _cache_store(_state.cache_dir, key, result)
+    return result
+
+
+def _analyse(entry: SourceEntry, data: bytes) -> FileResult:
+    assert _state is not None
+    result = FileResult(entry.path, entry.kind)
+    try:
+        text = decode(data, python=entry.kind is FileKind.PYTHON).text
+    except UnreadableFile as exc:
+        result.skipped = "binary" if "binary" in str(exc) else "undecodable"
+        if result.skipped == "undecodable":
+            result.diagnostics.append(Diagnostic("SKIP", entry.path, f"skipped: {exc}"))
+        return result
+    result.lines = text.count("\n") + (0 if text.endswith("\n") or not text else 1)
+    facts = FileFacts(entry.path, entry.kind, ignores=find_ignores(text))
+    result.facts = facts
+    target: object | None = None
+    scope: Scope | None = None
+    try:
+        if entry.kind is FileKind.PYTHON:
+            target, scope = parse_python(entry.path, text), Scope.PYTHON
+            facts.artifact = _python_facts(target)
+        elif entry.kind is FileKind.DOCKERFILE:
+            from .artifacts.dockerfile import parse_dockerfile
+
+            target, scope = parse_dockerfile(entry.path, text), Scope.DOCKERFILE
+            facts.artifact = target
+        elif entry.kind is FileKind.YAML:
+            if looks_like_template(text) and _is_template_path(entry.path, text):
+                result.skipped = "helm"
+                return result
+            yaml_file = parse_yaml(entry.path, text)
+            for dup in yaml_file.duplicate_keys():
+                result.diagnostics.append(Diagnostic(
+                    "PARSE", entry.path,
+                    f"duplicate key {dup.key!r} (first at line {dup.first_line}); YAML keeps "
+                    "only the last value, so the earlier one is silently lost",
+                    line=dup.line,
+                ))
+            target, scope = yaml_file, Scope.YAML
+            facts.artifact = yaml_file
+        elif len(text) <= TEXT_KEEP_LIMIT:
+            facts.text = text
+    except (PythonSyntaxError, YamlError) as exc:
+        result.diagnostics.append(
+            Diagnostic("PARSE", entry.path, str(exc), line=getattr(exc, "line", None))
+        )
+        target = None
+    except Exception as exc:  # a parser bug must not end the scan
+        result.diagnostics.append(Diagnostic(
+            "PARSE", entry.path, f"cannot parse: {type(exc).__name__}: {exc}"
+        ))
+        target = None
+    if entry.kind is FileKind.YAML and len(text) <= TEXT_KEEP_LIMIT and _keep_yaml_text(
+        entry.path
+    ):
+        facts.text = text
+    if target is not None and scope is not None:
+        _run_rules(scope, target, result)
+    _run_rules(Scope.TEXT, _TextFile(entry.path, text, entry.kind), result)
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class _TextFile:
+    path: str
+    text: str
+    kind: FileKind
+
+
+def _keep_yaml_text(path: str) -> bool:
+    name = path.rsplit("/", 1)[-1].lower()
+    return name.startswith(".pre-commit") or "/workflows/" in f"/{path}"
+
+
+def _is_template_path(path: str, text: str) -> bool:
+    """A Helm chart template (or any YAML that only parses once rendered)."""
+    if "/templates/" in f"/{path}":
+        return True
+    try:
+        parse_yaml(path, text)
+    except YamlError:
+        return True
+    return False
+
+
+def _python_facts(src: object) -> object | None:
+    try:
+        from .facts import extract_facts
+    except ImportError:
+        return None
+    return extract_facts(src)
+
+
+def _run_rules(scope: Scope, target: object, result: FileResult) -> None:
+    assert _state is not None
+    for rule, module in _rules_by_scope.get(scope, ()):
+        ctx = RuleContext(rule, _state.config)
+        try:
+            module.check(target, ctx)
+        except Exception:
+            result.diagnostics.append(Diagnostic(
+                "INTERNAL", result.path,
+                f"{rule.id} crashed on this file: {traceback.format_exc(limit=-3).strip()}",
+            ))
+            continue
+        result.findings.extend(ctx.findings)
+        result.sites.setdefault(rule.id, SiteCount()).add(ctx.sites)
+
+
+def _cache_load(cache_dir: str, key: str) -> FileResult | None:
+    try:
+        with open(os.path.join(cache_dir, key[:2], key), "rb") as fh:
+            value = pickle.load(fh)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError,
+            TypeError, ValueError):
+        return None
+    return value if isinstance(value, FileResult) else None
+
+
+def _cache_store(cache_dir: str, key: str, result: FileResult) -> None:
+    folder = os.path.join(cache_dir, key[:2])
+    try:
+        os.makedirs(folder, exist_ok=True)
+        tmp = os.path.join(folder, f".{key}.{os.getpid()}.tmp")
+        with open(tmp, "wb") as fh:
+            pickle.dump(result, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, os.path.join(folder, key))
+    except OSError:
+        pass  # a read-only tree still scans, just without a cache
+
+
+def _prepare_cache(root: Path) -> str | None:
+    cache = root / CACHE_DIR
+    try:
+        cache.mkdir(exist_ok=True)
+        marker = cache / ".gitignore"
+        if not marker.exists():
+            marker.write_text("# created by prodready\n*\n", encoding="utf-8")
+        return str(cache / "files")
+    except OSError:
+        return None
+
+
+# ---------------------------------------------------------------- main side
+
+
+def selected_rules(config: Config) -> dict[str, Rule]:
+    return {rid: rule for rid, rule in load_catalog().items() if config.is_selected(rid)}
+
+
+def scan(root: Path, config: Config, *, jobs: int | None = None,
+         use_cache: bool = True) -> ScanResult:
+    started = time.perf_counter()
+    root = root.resolve()
+    rules = selected_rules(config)
+    found = discover(
+        root,
+        exclude=config.exclude + config.extend_exclude,
+        include_tests=config.include_tests,
+        max_file_size=config.max_file_size,
+    )
+    cache_dir = _prepare_cache(root) if use_cache and config.cache else None
+    state = _WorkerState(
+        root=str(root),
+        config=config,
+        rule_ids=tuple(rules),
+        cache_dir=cache_dir,
+        cache_salt=f"{__version__}|{config.digest()}|{','.join(rules)}",
+    )
+    results = _run_files(found.entries, state, jobs or config.jobs or os.cpu_count() or 1)
+
+    findings: list[Finding] = []
+    diagnostics: list[Diagnostic] = []
+    sites: dict[str, SiteCount] = defaultdict(SiteCount)
+    skipped: dict[str, int] = defaultdict(int)
+    files: dict[str, int] = defaultdict(int)
+    facts: dict[str, FileFacts] = {}
+    project = Project(root=root, config=config, all_files=found.all_files)
+    lines = 0
+    for res in results:
+        findings.extend(res.findings)
+        diagnostics.extend(res.diagnostics)
+        for rule_id, count in res.sites.items():
+            sites[rule_id].add(count)
+        if res.skipped:
+            skipped[res.skipped] += 1
+            if res.skipped == "helm":
+                continue
+        lines += res.lines
+        if res.facts is None:
+            continue
+        facts[res.path] = res.facts
+        _count_kind(res, files)
+        _add_to_project(project, res.facts)
+    helm = [r.path for r in results if r.skipped == "helm"]
+    if helm:
+        diagnostics.append(Diagnostic(
+            "INFO", helm[0],
+            f"skipped {len(helm)} Helm/template YAML file(s) that only parse once rendered; "
+            "scan the rendered manifests (helm template … > rendered.yaml) to check them",
+        ))
+    for path in found.oversized:
+        skipped["oversized"] += 1
+        diagnostics.append(Diagnostic(
+            "SKIP", path, f"skipped: larger than max-file-size ({config.max_file_size} bytes)"
+        ))
+
+    _init_worker(state)  # project checks run here, with the same rule table
+    for rule, module in _rules_by_scope.get(Scope.PROJECT, ()):
+        ctx = RuleContext(rule, config)
+        try:
+            module.check(project, ctx)
+        except Exception:
+            diagnostics.append(Diagnostic(
+                "INTERNAL", ".", f"{rule.id} crashed: {traceback.format_exc(limit=-3).strip()}"
+            ))
+            continue
+        findings.extend(ctx.findings)
+        sites[rule.id].add(ctx.sites)
+
+    findings = _filter(findings, facts, config, diagnostics)
+    findings.sort(key=lambda f: (f.path, f.line, f.column, f.rule_id))
+    diagnostics.sort(key=lambda d: (d.path, d.line or 0, d.kind))
+    stats = ScanStats(
+        files=dict(files), lines=lines, skipped=dict(skipped),
+        duration_s=round(time.perf_counter() - started, 3),
+    )
+    return ScanResult(root, config, rules, findings, diagnostics, dict(sites), stats, project)
+
+
+def _run_files(entries: list[SourceEntry], state: _WorkerState, jobs: int) -> list[FileResult]:
+    if jobs <= 1 or len(entries) < PARALLEL_THRESHOLD:
+        _init_worker(state)
+        return _process_batch(entries)
+    # Big files first, in small batches, so no worker is left with the long tail.
+    ordered = sorted(entries, key=lambda e: -e.size)
+    batches = [ordered[i:i + 16] for i in range(0, len(ordered), 16)]
+    out: list[FileResult] = []
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
+                             initargs=(state,)) as pool:
+        for batch in pool.map(_process_batch, batches):
+            out.extend(batch)
+    return out
+
+
+def _count_kind(res: FileResult, files: dict[str, int]) -> None:
+    if res.kind is FileKind.YAML:
+        artifact = res.facts.artifact if res.facts else None
+        if is_compose_path(res.path):
+            files["compose"] += 1
+        elif artifact is not None and artifact.kubernetes_objects():  # type: ignore[attr-defined]
+            files["kubernetes"] += 1
+        else:
+            files["yaml"] += 1
+    else:
+        files[res.kind.value] += 1
+
+
+def _add_to_project(project: Project, facts: FileFacts) -> None:
+    if facts.kind is FileKind.DOCKERFILE and facts.artifact is not None:
+        project.dockerfiles[facts.path] = facts.artifact
+    elif facts.kind is FileKind.YAML and facts.artifact is not None:
+        project.yaml_files[facts.path] = facts.artifact  # type: ignore[assignment]
+    elif facts.kind is FileKind.PYTHON and facts.artifact is not None:
+        project.python[facts.path] = facts.artifact
+    if facts.text is not None:
+        project.texts[facts.path] = facts.text
+
+
+def _filter(findings: list[Finding], facts: dict[str, FileFacts], config: Config,
+            diagnostics: list[Diagnostic]) -> list[Finding]:
+    """Apply per-file-ignores (drop), then exemptions and inline ignores (mark suppressed)."""
+    from dataclasses import replace
+
+    used: set[tuple[str, int]] = set()
+    out: list[Finding] = []
+    for finding in findings:
+        why = config.ignored_for_path(finding.rule_id, finding.path)
+        if why is not None and why.startswith("per-file-ignores"):
+            continue
+        if why is None and finding.rule_id in config.handled_elsewhere:
+            why = f"handled elsewhere: {config.handled_elsewhere[finding.rule_id]}"
+        if why is None and config.inline_ignores and finding.path in facts:
+            ignore = matching_ignore(facts[finding.path].ignores, finding.rule_id,
+                                     finding.line, finding.end_line)
+            if ignore is not None:
+                used.add((finding.path, ignore.line))
+                if config.require_reason and not ignore.reason:
+                    diagnostics.append(Diagnostic(
+                        "IGNORE", finding.path,
+                        "suppression without a reason ('-- why') is not honoured "
+                        "(require-reason is on)", line=ignore.line,
+                    ))
+                else:
+                    why = ignore.reason or "inline ignore"
+        out.append(replace(finding, suppressed=True, suppression_reason=why) if why else finding)
+    if config.inline_ignores:
+        for path, ff in facts.items():
+            for ignore in ff.ignores:
+                if (path, ignore.line) in used:
+                    continue
+                if ignore.rules and not any(config.is_selected(r) for r in ignore.rules):
+                    continue
+                diagnostics.append(Diagnostic(
+                    "IGNORE", path, "suppression comment matches no finding (unused)",
+                    line=ignore.line,
+                ))
+    return out

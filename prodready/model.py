@@ -1,0 +1,133 @@
+"""The value types every stage shares: findings, locations, fixes, diagnostics."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Severity(StrEnum):
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        """Higher is more severe: info=0 … critical=4."""
+        return _SEVERITY_ORDER.index(self)
+
+    def raised(self, steps: int = 1) -> Severity:
+        return _SEVERITY_ORDER[min(self.rank + steps, len(_SEVERITY_ORDER) - 1)]
+
+
+_SEVERITY_ORDER = [Severity.INFO, Severity.LOW, Severity.MEDIUM, Severity.HIGH, Severity.CRITICAL]
+
+
+class Category(StrEnum):
+    SECURITY = "security"
+    RELIABILITY = "reliability"
+    OBSERVABILITY = "observability"
+    PERFORMANCE = "performance"
+    OPERATIONS = "operations"
+
+
+class FixSafety(StrEnum):
+    SAFE = "safe"
+    UNSAFE = "unsafe"
+    DISPLAY_ONLY = "display-only"
+
+
+class Scope(StrEnum):
+    """What a check receives: one parsed file of a kind, or the whole project."""
+
+    PYTHON = "python"
+    DOCKERFILE = "dockerfile"
+    YAML = "yaml"
+    TEXT = "text"  # every decoded file, whatever its kind
+    PROJECT = "project"
+
+
+class FileKind(StrEnum):
+    PYTHON = "python"
+    DOCKERFILE = "dockerfile"
+    YAML = "yaml"
+    TEXT = "text"
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """Replace text[start:end] (character offsets) of one file with `replacement`."""
+
+    path: str
+    start: int
+    end: int
+    replacement: str
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    safety: FixSafety
+    description: str
+    edits: tuple[Edit, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    rule_id: str
+    path: str  # repo-relative, POSIX
+    line: int  # 1-based
+    column: int  # 1-based
+    end_line: int
+    end_column: int
+    message: str
+    severity: Severity
+    snippet: str = ""  # the flagged source line(s), stripped; used for fingerprints
+    fix: Fix | None = None
+    suppressed: bool = False
+    suppression_reason: str | None = None
+    baseline: str = "new"  # new | baselined
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """Something about the scan itself: a file that could not be parsed, skipped files, …"""
+
+    kind: str  # PARSE, SKIP, INFO, CONFIG, IGNORE
+    path: str
+    message: str
+    line: int | None = None
+
+
+@dataclass(slots=True)
+class SiteCount:
+    """How many sites a rule examined; the denominator of its pass ratio."""
+
+    examined: int = 0
+    failed: int = 0
+
+    def add(self, other: SiteCount) -> None:
+        self.examined += other.examined
+        self.failed += other.failed
+
+
+@dataclass(frozen=True, slots=True)
+class Ignore:
+    """One inline suppression comment found in a file."""
+
+    line: int
+    rules: frozenset[str]  # empty = all rules
+    reason: str | None
+    whole_file: bool = False
+
+
+@dataclass(slots=True)
+class FileFacts:
+    """What a worker sends back about one file besides its findings."""
+
+    path: str
+    kind: FileKind
+    ignores: list[Ignore] = field(default_factory=list)
+    artifact: object | None = None  # parsed Dockerfile / YAML file / python facts
+    text: str | None = None  # kept only for small repo files project checks read
