@@ -120,6 +120,7 @@ class Ignore:
     rules: frozenset[str]  # empty = all rules
     reason: str | None
     whole_file: bool = False
+    own_line: bool = False  # the comment stands alone, so it also covers the next line
 
 
 @dataclass(slots=True)

@@ -27,7 +27,8 @@ def find_ignores(text: str) -> list[Ignore]:
         rules = frozenset(r.strip().upper() for r in (match["rules"] or "").split(",")
                           if r.strip())
         reason = (match["reason"] or "").strip() or None
-        found.append(Ignore(number, rules, reason, whole_file=match["kind"] == "ignore-file"))
+        found.append(Ignore(number, rules, reason, whole_file=match["kind"] == "ignore-file",
+                            own_line=line[:match.start()].strip() == ""))
     return found
 
 
@@ -41,6 +42,8 @@ def matching_ignore(ignores: list[Ignore], rule_id: str, line: int,
     for ignore in ignores:
         if ignore.rules and rule_id not in ignore.rules:
             continue
-        if ignore.whole_file or line - 1 <= ignore.line <= end_line:
+        if ignore.whole_file or line <= ignore.line <= end_line:
+            return ignore
+        if ignore.own_line and ignore.line == line - 1:
             return ignore
     return None

@@ -1,0 +1,215 @@
+"""Command line: argument parsing and exit codes only; the work happens elsewhere."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from . import __version__
+from .catalog import load_catalog, rule_matches
+from .config import ConfigError, load_config
+from .model import Severity
+
+app = typer.Typer(
+    name="prodready",
+    help="Audit a Python service repository for production readiness.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def _split(values: list[str] | None) -> list[str] | None:
+    if not values:
+        return None
+    return [v.strip().upper() for value in values for v in value.split(",") if v.strip()]
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"prodready: error: {message}", err=True)
+    return typer.Exit(EXIT_ERROR)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"prodready {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Show the version and exit.")] = False,
+) -> None:
+    """prodready: production-readiness checks for Python services."""
+
+
+PathArg = Annotated[Path, typer.Argument(help="Repository to scan.")]
+SelectOpt = Annotated[list[str] | None, typer.Option(
+    "--select", help="Rules or prefixes to run (comma-separated, repeatable).")]
+IgnoreOpt = Annotated[list[str] | None, typer.Option(
+    "--ignore", help="Rules or prefixes to skip (comma-separated, repeatable).")]
+ConfigOpt = Annotated[Path | None, typer.Option(
+    "--config", help="Config file (default: .prodready.toml or pyproject.toml in PATH).")]
+
+
+def _load(path: Path, config_file: Path | None, **overrides: Any):  # type: ignore[no-untyped-def]
+    if not path.exists():
+        raise _fail(f"path does not exist: {path}")
+    if not path.is_dir():
+        raise _fail(f"not a directory: {path}")
+    try:
+        return load_config(path, config_file, overrides)
+    except ConfigError as exc:
+        raise _fail(str(exc)) from None
+
+
+@app.command()
+def scan(
+    path: PathArg = Path("."),
+    format: Annotated[str, typer.Option("--format", "-f",
+                                        help="text, json, sarif, markdown or github.")] = "text",
+    output: Annotated[list[str] | None, typer.Option(
+        "--output", "-o", help="Also write FORMAT=FILE (repeatable).")] = None,
+    select: SelectOpt = None,
+    ignore: IgnoreOpt = None,
+    fail_on: Annotated[str | None, typer.Option(
+        "--fail-on", help="Exit 1 when a finding is at or above this severity.")] = None,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1,
+                                             help="Worker processes (default: all cores).")] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Ignore and skip the cache.")] = False,
+    config_file: ConfigOpt = None,
+    include_tests: Annotated[bool, typer.Option("--include-tests",
+                                                help="Also scan test code.")] = False,
+    no_inline_ignores: Annotated[bool, typer.Option(
+        "--no-inline-ignores", help="Disregard inline suppression comments.")] = False,
+    require_reason: Annotated[bool, typer.Option(
+        "--require-reason", help="Honour only suppressions that give a reason.")] = False,
+    compare: Annotated[Path | None, typer.Option(
+        "--compare", help="An earlier JSON report to compare the scorecard with.")] = None,
+) -> None:
+    """Scan a repository and report findings."""
+    from .engine import scan as run_scan
+    from .report import OutputFormat, Report, render
+
+    formats = _parse_outputs(format, output)
+    config, _ = _load(
+        path, config_file, select=_split(select), ignore=_split(ignore), fail_on=fail_on,
+        include_tests=include_tests or None,
+        inline_ignores=False if no_inline_ignores else None,
+        require_reason=require_reason or None,
+    )
+    previous = None
+    if compare is not None:
+        try:
+            previous = json.loads(compare.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise _fail(f"cannot read --compare report {compare}: {exc}") from None
+    try:
+        result = run_scan(path, config, jobs=jobs, use_cache=not no_cache)
+    except Exception as exc:  # an internal error must never look like a clean run
+        raise _fail(f"internal error: {type(exc).__name__}: {exc}") from exc
+    report = Report.of(result, previous)
+    primary, extra = formats[0], formats[1:]
+    color = primary[0] is OutputFormat.TEXT and sys.stdout.isatty()
+    sys.stdout.write(render(primary[0], report, color=color))
+    for fmt, target in extra:
+        assert target is not None
+        _write_atomic(target, render(fmt, report))
+    if any(d.kind == "INTERNAL" for d in result.diagnostics):
+        raise typer.Exit(EXIT_ERROR)
+    threshold = config.fail_on
+    failing = [f for f in result.active_findings
+               if f.severity.rank >= threshold.rank and f.baseline == "new"]
+    raise typer.Exit(EXIT_FINDINGS if failing else EXIT_CLEAN)
+
+
+def _parse_outputs(primary: str, outputs: list[str] | None) -> list[tuple[Any, Path | None]]:
+    from .report import OutputFormat
+
+    def fmt_of(name: str) -> OutputFormat:
+        try:
+            return OutputFormat(name.strip().lower())
+        except ValueError:
+            choices = ", ".join(f.value for f in OutputFormat)
+            raise _fail(f"unknown format {name!r} (choose from {choices})") from None
+
+    result: list[tuple[Any, Path | None]] = [(fmt_of(primary), None)]
+    for item in outputs or []:
+        name, sep, target = item.partition("=")
+        if not sep or not target:
+            raise _fail(f"--output expects FORMAT=FILE, got {item!r}")
+        result.append((fmt_of(name), Path(target)))
+    return result
+
+
+def _write_atomic(target: Path, text: str) -> None:
+    import os
+    import tempfile
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@app.command()
+def rules(
+    select: SelectOpt = None,
+    format: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+) -> None:
+    """List the rule catalog."""
+    catalog = load_catalog()
+    chosen = [r for r in catalog.values() if not select or rule_matches(r.id, _split(select) or [])]
+    if format == "json":
+        typer.echo(json.dumps([
+            {"id": r.id, "slug": r.slug, "severity": r.severity.value,
+             "category": r.category.value, "fix": r.fix, "summary": r.summary}
+            for r in chosen
+        ], indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("ID", "Slug", "Severity", "Category", "Fix", "Summary", show_edge=False)
+    for r in chosen:
+        table.add_row(r.id, r.slug, r.severity.value, r.category.value,
+                      "—" if r.fix == "none" else r.fix, r.summary)
+    Console(width=160).print(table)
+
+
+@app.command()
+def explain(rule_id: Annotated[str, typer.Argument(help="A rule id or slug, e.g. PY001.")]) -> None:
+    """Print a rule's documentation and examples."""
+    from .docs import rule_markdown
+
+    catalog = load_catalog()
+    wanted = rule_id.strip()
+    rule = catalog.get(wanted.upper()) or next(
+        (r for r in catalog.values() if r.slug == wanted.lower()), None)
+    if rule is None:
+        raise _fail(f"unknown rule {rule_id!r}; `prodready rules` lists them")
+    typer.echo(rule_markdown(rule))
+
+
+@app.command("config")
+def show_config(path: PathArg = Path("."), config_file: ConfigOpt = None) -> None:
+    """Print the effective configuration (as TOML-like JSON)."""
+    config, source = _load(path, config_file)
+    typer.echo(f"# source: {source or 'defaults'}")
+    typer.echo(json.dumps(config.model_dump(mode="json", by_alias=True), indent=2))
+
+
+def _severity_names() -> str:
+    return ", ".join(s.value for s in Severity)

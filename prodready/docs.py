@@ -1,0 +1,35 @@
+"""A rule's documentation, generated from its catalog entry (never written twice)."""
+
+from __future__ import annotations
+
+from .catalog import Rule
+from .testing import DEFAULT_PATHS
+
+
+def rule_markdown(rule: Rule) -> str:
+    fix = {"safe": "safe fix available", "unsafe": "unsafe fix (opt-in)",
+           "none": "no automatic fix"}[rule.fix]
+    parts = [
+        f"# {rule.id} {rule.slug}",
+        f"{rule.summary}\n\nSeverity: {rule.severity.value} · Category: "
+        f"{rule.category.value} · Fix: {fix}",
+        f"## What it does\n{rule.what.strip()}",
+        f"## Why is this bad?\n{rule.why.strip()}",
+        f"## Example\n```\n{rule.example.rstrip()}\n```",
+        f"## Use instead\n{rule.use_instead.strip()}",
+    ]
+    if rule.fix_safety:
+        parts.append(f"## Fix safety\n{rule.fix_safety.strip()}")
+    if rule.options:
+        parts.append(f"## Options\n{rule.options.strip()}")
+    parts.append("## References\n" + "\n".join(f"- {ref}" for ref in rule.references))
+    for kind, items in (("flagged", rule.examples.bad), ("not flagged", rule.examples.good)):
+        parts.append(f"## Examples ({kind})")
+        for ex in items:
+            files = dict(ex.files or {})
+            if ex.code is not None:
+                files[ex.path or DEFAULT_PATHS[rule.family]] = ex.code
+            note = f"{ex.note}\n\n" if ex.note else ""
+            parts.append(note + "\n".join(
+                f"`{path}`:\n```\n{body.rstrip()}\n```" for path, body in files.items()))
+    return "\n\n".join(parts) + "\n"

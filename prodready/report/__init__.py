@@ -1,0 +1,37 @@
+"""Reporters: each a pure function of one Report, returning the text to write."""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from enum import StrEnum
+
+from ..engine import ScanResult
+from ..scoring import Score, compute_score
+
+
+class OutputFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+    SARIF = "sarif"
+    MARKDOWN = "markdown"
+    GITHUB = "github"
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    result: ScanResult
+    score: Score
+    previous: dict | None = None  # an earlier JSON report to compare with
+
+    @classmethod
+    def of(cls, result: ScanResult, previous: dict | None = None) -> Report:
+        return cls(result, compute_score(result), previous)
+
+
+def render(fmt: OutputFormat, report: Report, *, color: bool = False) -> str:
+    """Text of `report` in `fmt`; each format lives in prodready/report/<format>.py."""
+    module = importlib.import_module(f"prodready.report.{fmt.value}_format")
+    if fmt is OutputFormat.TEXT:
+        return str(module.render(report, color=color))
+    return str(module.render(report))

@@ -1,0 +1,121 @@
+"""The readiness score: transparent, versioned, computed from sites and severities.
+
+Formula (scoring_version 1):
+- each rule weighs by its severity: critical 10, high 6, medium 3, low 1, info 0;
+- a rule is applicable only where its artifact exists (no Dockerfile, no DOCKER rules);
+- a rule's pass ratio = 1 - failing sites / examined sites (1.0 when nothing was examined);
+  suppressed findings count as passing sites, and are shown as suppressed;
+- a category's score = 100 × weighted mean of its applicable rules' pass ratios, or N/A;
+- overall = 100 × weighted mean over all applicable rules; grade A ≥ 90, B ≥ 80, C ≥ 70,
+  D ≥ 60, else F.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .catalog import Rule
+from .engine import ScanResult
+from .model import Category, Severity
+
+SCORING_VERSION = "1"
+WEIGHTS = {Severity.CRITICAL: 10, Severity.HIGH: 6, Severity.MEDIUM: 3, Severity.LOW: 1,
+           Severity.INFO: 0}
+GRADES = ((90, "A"), (80, "B"), (70, "C"), (60, "D"))
+
+
+@dataclass(frozen=True, slots=True)
+class RuleScore:
+    rule_id: str
+    category: Category
+    weight: int
+    examined: int
+    failed: int
+    suppressed: int
+
+    @property
+    def ratio(self) -> float:
+        return 1.0 if self.examined == 0 else max(0.0, 1 - self.failed / self.examined)
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryScore:
+    category: Category
+    score: float | None  # None = not applicable
+    findings: int
+    suppressed: int
+
+
+@dataclass(frozen=True, slots=True)
+class Score:
+    overall: float | None
+    grade: str
+    categories: dict[Category, CategoryScore]
+    rules: dict[str, RuleScore]
+    total_weight: int
+
+    def points_recoverable(self, rule_id: str) -> float:
+        """Overall points gained if every failing site of this rule were fixed."""
+        rs = self.rules.get(rule_id)
+        if rs is None or not self.total_weight:
+            return 0.0
+        return round(100 * rs.weight * (1 - rs.ratio) / self.total_weight, 1)
+
+
+def _applicable(rule: Rule, result: ScanResult) -> bool:
+    files = result.stats.files
+    family = rule.family
+    if family == "python":
+        return files.get("python", 0) > 0
+    if family == "docker":
+        return files.get("dockerfile", 0) > 0
+    if family == "compose":
+        return files.get("compose", 0) > 0
+    if family == "k8s":
+        return files.get("kubernetes", 0) > 0
+    if family == "service":
+        return result.sites.get(rule.id) is not None and result.sites[rule.id].examined > 0
+    return True
+
+
+def grade_for(score: float | None) -> str:
+    if score is None:
+        return "N/A"
+    for threshold, grade in GRADES:
+        if score >= threshold:
+            return grade
+    return "F"
+
+
+def compute_score(result: ScanResult) -> Score:
+    rule_scores: dict[str, RuleScore] = {}
+    for rule_id, rule in result.rules.items():
+        if not _applicable(rule, result):
+            continue
+        findings = [f for f in result.findings if f.rule_id == rule_id]
+        active = sum(1 for f in findings if not f.suppressed)
+        sites = result.sites.get(rule_id)
+        examined = max(sites.examined if sites else 0, len(findings))
+        rule_scores[rule_id] = RuleScore(
+            rule_id, rule.category, WEIGHTS[result.config.severity_of(rule)],
+            examined, active, len(findings) - active,
+        )
+    categories: dict[Category, CategoryScore] = {}
+    for category in Category:
+        members = [rs for rs in rule_scores.values() if rs.category is category]
+        categories[category] = CategoryScore(
+            category, _weighted(members),
+            sum(rs.failed for rs in members), sum(rs.suppressed for rs in members),
+        )
+    overall = _weighted(list(rule_scores.values()))
+    return Score(overall, grade_for(overall), categories, rule_scores,
+                 sum(rs.weight for rs in rule_scores.values()))
+
+
+def _weighted(members: list[RuleScore]) -> float | None:
+    weight = sum(rs.weight for rs in members)
+    if not members:
+        return None
+    if weight == 0:
+        return 100.0
+    return round(100 * sum(rs.weight * rs.ratio for rs in members) / weight, 1)
