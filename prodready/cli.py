@@ -12,7 +12,6 @@ import typer
 from . import __version__
 from .catalog import load_catalog, rule_matches
 from .config import ConfigError, load_config
-from .model import Severity
 
 app = typer.Typer(
     name="prodready",
@@ -83,7 +82,7 @@ def scan(
         "--fail-on", help="Exit 1 when a finding is at or above this severity.")] = None,
     jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1,
                                              help="Worker processes (default: all cores).")] = None,
-    no_cache: Annotated[bool, typer.Option("--no-cache", help="Ignore and skip the cache.")] = False,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Skip the cache.")] = False,
     config_file: ConfigOpt = None,
     include_tests: Annotated[bool, typer.Option("--include-tests",
                                                 help="Also scan test code.")] = False,
@@ -211,5 +210,24 @@ def show_config(path: PathArg = Path("."), config_file: ConfigOpt = None) -> Non
     typer.echo(json.dumps(config.model_dump(mode="json", by_alias=True), indent=2))
 
 
-def _severity_names() -> str:
-    return ", ".join(s.value for s in Severity)
+@app.command()
+def services(
+    path: PathArg = Path("."),
+    format: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    config_file: ConfigOpt = None,
+) -> None:
+    """Show the services prodready found: apps, routes, resources, images, deployments."""
+    from .engine import scan as run_scan
+
+    try:
+        from .service import build_services, render_services_text, services_to_json
+    except ImportError:
+        raise _fail("the service model is not available in this build") from None
+    config, _ = _load(path, config_file, select=["APP"])
+    result = run_scan(path, config, use_cache=True)
+    assert result.project is not None
+    found = build_services(result.project)
+    if format == "json":
+        typer.echo(json.dumps(services_to_json(found), indent=2))
+    else:
+        typer.echo(render_services_text(found))

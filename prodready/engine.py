@@ -253,6 +253,17 @@ def _cache_store(cache_dir: str, key: str, result: FileResult) -> None:
         pass  # a read-only tree still scans, just without a cache
 
 
+def _code_stamp() -> str:
+    """Changes whenever prodready's own code or rules change, not only its version."""
+    package = Path(__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*")):
+        if path.suffix in (".py", ".yaml"):
+            stat = path.stat()
+            digest.update(f"{path.relative_to(package)}|{stat.st_size}|{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()[:16]
+
+
 def _prepare_cache(root: Path) -> str | None:
     cache = root / CACHE_DIR
     try:
@@ -289,7 +300,7 @@ def scan(root: Path, config: Config, *, jobs: int | None = None,
         config=config,
         rule_ids=tuple(rules),
         cache_dir=cache_dir,
-        cache_salt=f"{__version__}|{config.digest()}|{','.join(rules)}",
+        cache_salt=f"{__version__}|{_code_stamp()}|{config.digest()}|{','.join(rules)}",
     )
     results = _run_files(found.entries, state, jobs or config.jobs or os.cpu_count() or 1)
 

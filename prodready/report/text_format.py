@@ -26,12 +26,14 @@ def render(report: Report, *, color: bool = False, show_suppressed: bool = False
             tag = " (suppressed)" if f.suppressed else ""
             console.print(
                 f"  {f.path}:{f.line}:{f.column}  [bold]{f.rule_id}[/bold] "
-                f"[{style}]\\[{f.severity.value}][/{style}] {_escape(f.message)}{tag}"
+                f"[{style}]\\[{f.severity.value}][/{style}] {_escape(f.message)}{tag}",
+                soft_wrap=True,  # one finding, one line: greppable and clickable
             )
         console.print()
     for d in result.diagnostics:
         where = f"{d.path}:{d.line}" if d.line else d.path
-        console.print(f"[magenta]{d.kind}[/magenta] {where}: {_escape(d.message)}")
+        console.print(f"[magenta]{d.kind}[/magenta] {where}: {_escape(d.message)}",
+                      soft_wrap=True)
     if result.diagnostics:
         console.print()
     _summary(console, report)
