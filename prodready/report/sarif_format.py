@@ -1,0 +1,144 @@
+"""SARIF 2.1.0 for GitHub code scanning: one run, rule metadata, stable fingerprints."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .. import __version__
+from ..catalog import Rule, load_catalog
+from ..docs import rule_markdown
+from ..model import Finding, Severity
+from . import Report
+from .json_format import fingerprint
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+SARIF_VERSION = "2.1.0"
+INFORMATION_URI = "https://prodready.dev"
+SRCROOT = "%SRCROOT%"
+FINGERPRINT_KEY = "prodready/v1"
+
+# GitHub ranks alerts by this number: > 9 critical, ≥ 7 high, ≥ 4 medium, else low.
+SECURITY_SEVERITY = {Severity.CRITICAL: "9.5", Severity.HIGH: "7.5", Severity.MEDIUM: "5.0",
+                     Severity.LOW: "3.0", Severity.INFO: "1.0"}
+LEVELS = {Severity.CRITICAL: "error", Severity.HIGH: "error", Severity.MEDIUM: "warning",
+          Severity.LOW: "note", Severity.INFO: "note"}
+# Diagnostics about the scan itself, as notifications: a parse failure is a warning (the
+# file was not checked); an internal error is an error.
+NOTIFICATION_LEVELS = {"INTERNAL": "error", "PARSE": "warning", "CONFIG": "warning"}
+
+
+def rule_descriptor(rule: Rule, severity: Severity) -> dict[str, Any]:
+    tags = ["prodready", rule.category.value, rule.family]
+    if rule.category.value == "security":
+        tags.append("security")
+    return {
+        "id": rule.id,
+        "name": rule.slug,
+        "shortDescription": {"text": rule.summary},
+        "fullDescription": {"text": " ".join(rule.what.split())},
+        "helpUri": rule.doc_url,
+        "help": {"text": f"{rule.summary} See {rule.doc_url}", "markdown": rule_markdown(rule)},
+        "defaultConfiguration": {"level": LEVELS[severity]},
+        "properties": {
+            "security-severity": SECURITY_SEVERITY[severity],
+            "precision": "high",
+            "problem.severity": _problem_severity(severity),
+            "tags": sorted(set(tags)),
+        },
+    }
+
+
+def _problem_severity(severity: Severity) -> str:
+    return {"error": "error", "warning": "warning", "note": "recommendation"}[LEVELS[severity]]
+
+
+def _location(path: str, line: int | None, column: int | None = None,
+              end_line: int | None = None, end_column: int | None = None) -> dict[str, Any]:
+    physical: dict[str, Any] = {"artifactLocation": {"uri": path, "uriBaseId": SRCROOT}}
+    if line and line >= 1:
+        region: dict[str, Any] = {"startLine": line}
+        if column and column >= 1:
+            region["startColumn"] = column
+        if end_line and end_line >= line:
+            region["endLine"] = end_line
+            if end_column and end_column >= 1 and (end_line > line or
+                                                    end_column >= region.get("startColumn", 1)):
+                region["endColumn"] = end_column
+        physical["region"] = region
+    return {"physicalLocation": physical}
+
+
+def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "ruleId": finding.rule_id,
+        "ruleIndex": rule_index,
+        "level": LEVELS[finding.severity],
+        "message": {"text": finding.message},
+        "locations": [_location(finding.path, finding.line, finding.column,
+                                finding.end_line, finding.end_column)],
+        "partialFingerprints": {FINGERPRINT_KEY: fingerprint(finding)},
+        "properties": {"severity": finding.severity.value},
+    }
+    if finding.suppressed:
+        suppression: dict[str, Any] = {"kind": "inSource", "status": "accepted"}
+        if finding.suppression_reason:
+            suppression["justification"] = finding.suppression_reason
+        item["suppressions"] = [suppression]
+    if finding.baseline == "baselined":
+        item["baselineState"] = "unchanged"
+    if finding.fix is not None:
+        item["properties"]["fix"] = {"safety": finding.fix.safety.value,
+                                     "description": finding.fix.description}
+    return item
+
+
+def sarif_dict(report: Report) -> dict[str, Any]:
+    result = report.result
+    rules: dict[str, Rule] = dict(result.rules)
+    catalog = load_catalog()
+    for f in result.findings:  # a finding's rule must always be described
+        if f.rule_id not in rules and f.rule_id in catalog:
+            rules[f.rule_id] = catalog[f.rule_id]
+    descriptors = [rule_descriptor(rule, result.config.severity_of(rule))
+                   for rule in rules.values()]
+    index = {rule_id: i for i, rule_id in enumerate(rules)}
+    results = [_result(f, index[f.rule_id]) for f in result.findings if f.rule_id in index]
+    notifications = [
+        {
+            "level": NOTIFICATION_LEVELS.get(d.kind, "note"),
+            "message": {"text": d.message},
+            "descriptor": {"id": d.kind},
+            "locations": [_location(d.path, d.line)] if d.path else [],
+        }
+        for d in result.diagnostics
+    ]
+    root_uri = result.root.resolve().as_uri().rstrip("/") + "/"
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": SARIF_VERSION,
+        "runs": [{
+            "tool": {"driver": {
+                "name": "prodready",
+                "version": __version__,
+                "semanticVersion": __version__,
+                "informationUri": INFORMATION_URI,
+                "rules": descriptors,
+            }},
+            "invocations": [{
+                "executionSuccessful": not any(d.kind == "INTERNAL" for d in result.diagnostics),
+                "toolExecutionNotifications": notifications,
+            }],
+            "originalUriBaseIds": {SRCROOT: {"uri": root_uri}},
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+            "properties": {
+                "score": report.score.overall,
+                "grade": report.score.grade,
+            },
+        }],
+    }
+
+
+def render(report: Report) -> str:
+    return json.dumps(sarif_dict(report), indent=2) + "\n"

@@ -1,0 +1,125 @@
+"""Reports built from real scans: SARIF (schema-valid), markdown scorecard, GitHub annotations."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from prodready.config import Config
+from prodready.engine import scan
+from prodready.report import OutputFormat, Report, render
+from prodready.report.json_format import fingerprint, report_dict
+
+SCHEMA = Path(__file__).resolve().parents[2] / "shared" / "schemas" / "sarif-schema-2.1.0.json"
+
+BAD = 'import sys\nsys.path.insert(0, "x")\n'
+SUPPRESSED = ('import sys\n'
+              'sys.path.insert(0, "y")  # prodready: ignore[PY003] -- vendored plugin dir\n')
+
+
+def make_tree(root: Path, files: dict[str, str]) -> Path:
+    for rel, content in files.items():
+        target = root / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(content, encoding="utf-8")
+    return root
+
+
+def scan_tree(root: Path, files: dict[str, str] | None = None,
+              select: list[str] | None = None) -> Report:
+    if files is not None:
+        make_tree(root, files)
+    cfg = Config.model_validate({"select": select or ["PY003"]})
+    return Report.of(scan(root, cfg, jobs=1, use_cache=False))
+
+
+@pytest.fixture
+def report(tmp_path: Path) -> Report:
+    return scan_tree(tmp_path, {
+        "app/a.py": BAD,
+        "app/b.py": SUPPRESSED,
+        "app/broken.py": "def f(:\n",
+        "app/ok.py": "print('hi')\n",
+    })
+
+
+# ------------------------------------------------------------------ SARIF
+
+def sarif_of(report: Report) -> dict:
+    return json.loads(render(OutputFormat.SARIF, report))
+
+
+def test_sarif_validates_against_the_schema(report: Report) -> None:
+    if not SCHEMA.exists():
+        pytest.skip(f"SARIF schema not available at {SCHEMA}")
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    jsonschema.validate(sarif_of(report), schema)
+
+
+def test_sarif_rule_metadata(report: Report) -> None:
+    run = sarif_of(report)["runs"][0]
+    driver = run["tool"]["driver"]
+    assert driver["name"] == "prodready"
+    assert driver["informationUri"].startswith("https://")
+    rule = driver["rules"][0]
+    assert rule["id"] == "PY003"
+    assert rule["name"] == report.result.rules["PY003"].slug
+    assert rule["helpUri"] == report.result.rules["PY003"].doc_url
+    assert rule["help"]["markdown"].startswith("# PY003")
+    assert rule["shortDescription"]["text"]
+    sev = report.result.rules["PY003"].severity.value
+    expected = {"critical": "9.5", "high": "7.5", "medium": "5.0", "low": "3.0", "info": "1.0"}
+    assert rule["properties"]["security-severity"] == expected[sev]
+    assert report.result.rules["PY003"].category.value in rule["properties"]["tags"]
+
+
+def test_sarif_results_locations_fingerprints_suppressions(report: Report) -> None:
+    run = sarif_of(report)["runs"][0]
+    assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"].startswith("file://")
+    by_uri = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]: r
+              for r in run["results"]}
+    assert set(by_uri) == {"app/a.py", "app/b.py"}
+    active = by_uri["app/a.py"]
+    assert active["ruleId"] == "PY003" and active["ruleIndex"] == 0
+    loc = active["locations"][0]["physicalLocation"]
+    assert loc["artifactLocation"]["uriBaseId"] == "%SRCROOT%"
+    assert loc["region"]["startLine"] == 2
+    assert loc["region"]["startColumn"] == 1
+    assert loc["region"]["endLine"] == 2
+    sev = report.result.rules["PY003"].severity.value
+    level = {"critical": "error", "high": "error", "medium": "warning"}.get(sev, "note")
+    assert active["level"] == level
+    assert "suppressions" not in active
+    finding = next(f for f in report.result.findings if f.path == "app/a.py")
+    assert active["partialFingerprints"]["prodready/v1"] == fingerprint(finding)
+    suppressed = by_uri["app/b.py"]
+    assert suppressed["suppressions"] == [
+        {"kind": "inSource", "status": "accepted", "justification": "vendored plugin dir"}]
+
+
+def test_sarif_parse_diagnostic_is_a_notification(report: Report) -> None:
+    run = sarif_of(report)["runs"][0]
+    notes = run["invocations"][0]["toolExecutionNotifications"]
+    parse = [n for n in notes if n["descriptor"]["id"] == "PARSE"]
+    assert len(parse) == 1
+    assert parse[0]["level"] == "warning"
+    uri = parse[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    assert uri == "app/broken.py"
+    assert run["invocations"][0]["executionSuccessful"] is True
+
+
+def test_sarif_fingerprint_survives_line_shift(tmp_path: Path) -> None:
+    before = sarif_of(scan_tree(tmp_path / "a", {"app/a.py": BAD}))
+    after = sarif_of(scan_tree(tmp_path / "b", {"app/a.py": "# header\n\n" + BAD}))
+    r1, r2 = before["runs"][0]["results"][0], after["runs"][0]["results"][0]
+    assert r1["locations"][0]["physicalLocation"]["region"]["startLine"] == 2
+    assert r2["locations"][0]["physicalLocation"]["region"]["startLine"] == 4
+    assert r1["partialFingerprints"] == r2["partialFingerprints"]
+
+
+def test_json_report_still_round_trips(report: Report) -> None:
+    data = report_dict(report)
+    assert [f["path"] for f in data["findings"]] == ["app/a.py", "app/b.py"]
