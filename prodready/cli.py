@@ -231,3 +231,12 @@ def services(
         typer.echo(json.dumps(services_to_json(found), indent=2))
     else:
         typer.echo(render_services_text(found))
+
+
+def _register_fix() -> None:
+    from .fix.command import fix
+
+    app.command()(fix)
+
+
+_register_fix()

@@ -1,0 +1,1 @@
+"""Applying fixes: non-overlapping text edits, verified by re-parsing, written atomically."""

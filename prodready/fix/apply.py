@@ -1,0 +1,182 @@
+"""`prodready fix`: scan, apply chosen fixes per file, verify, write, repeat to a fixed point."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import tempfile
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..artifacts.python import PythonSyntaxError, parse_python
+from ..artifacts.source import UnreadableFile, decode
+from ..artifacts.yamldocs import YamlError, parse_yaml
+from ..config import Config
+from ..discover import classify
+from ..engine import ScanResult, scan
+from ..model import Edit, FileKind, Finding, FixSafety
+
+MAX_PASSES = 5
+
+
+@dataclass
+class FixOutcome:
+    before: ScanResult
+    after: ScanResult
+    applied: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # rule -> n
+    changed_files: set[str] = field(default_factory=set)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (path, why)
+    diffs: dict[str, str] = field(default_factory=dict)
+
+
+def wanted(finding: Finding, unsafe: bool) -> bool:
+    if finding.suppressed or finding.fix is None or not finding.fix.edits:
+        return False
+    allowed = {FixSafety.SAFE, FixSafety.UNSAFE} if unsafe else {FixSafety.SAFE}
+    return finding.fix.safety in allowed
+
+
+def apply_edits(text: str, edits: list[Edit]) -> tuple[str, list[Edit]]:
+    """Apply non-overlapping edits; returns the new text and the edits that were applied.
+
+    Edits that overlap an earlier one are left for the next pass (after a re-scan).
+    """
+    chosen: list[Edit] = []
+    last_end = -1
+    for edit in sorted(edits, key=lambda e: (e.start, e.end)):
+        if edit.start < last_end or (chosen and edit.start == chosen[-1].start == edit.end):
+            continue
+        if not 0 <= edit.start <= edit.end <= len(text):
+            continue
+        chosen.append(edit)
+        last_end = edit.end
+    out = text
+    for edit in reversed(chosen):
+        out = out[:edit.start] + edit.replacement + out[edit.end:]
+    return out, chosen
+
+
+def run_fix(root: Path, config: Config, *, unsafe: bool = False, dry_run: bool = False,
+            jobs: int | None = None) -> FixOutcome:
+    root = root.resolve()
+    before = scan(root, config, jobs=jobs)
+    outcome = FixOutcome(before, before)
+    current = before
+    originals: dict[str, str] = {}
+    virtual: dict[str, str] = {}  # dry run: the fixed text kept in memory
+    for _ in range(MAX_PASSES):
+        by_file: dict[str, list[tuple[Finding, Edit]]] = defaultdict(list)
+        for finding in current.findings:
+            if wanted(finding, unsafe):
+                for edit in finding.fix.edits:  # type: ignore[union-attr]
+                    by_file[edit.path].append((finding, edit))
+        if not by_file:
+            break
+        progressed = False
+        for path, pairs in sorted(by_file.items()):
+            if any(p == path for p, _ in outcome.failed):
+                continue
+            result = _fix_file(root, path, pairs, outcome, originals, virtual, dry_run)
+            progressed = progressed or result
+        if not progressed or dry_run:
+            break
+        current = scan(root, config, jobs=jobs)
+    outcome.after = current if not dry_run else before
+    for path, original in originals.items():
+        new = virtual.get(path)
+        if new is None:
+            new = _read_text(root / path) or original
+        if new != original:
+            outcome.diffs[path] = "".join(difflib.unified_diff(
+                original.splitlines(keepends=True), new.splitlines(keepends=True),
+                fromfile=f"a/{path}", tofile=f"b/{path}"))
+    return outcome
+
+
+def _read_text(path: Path) -> str | None:
+    try:
+        return decode(path.read_bytes(), python=path.suffix == ".py").text
+    except (OSError, UnreadableFile):
+        return None
+
+
+def _fix_file(root: Path, path: str, pairs: list[tuple[Finding, Edit]], outcome: FixOutcome,
+              originals: dict[str, str], virtual: dict[str, str], dry_run: bool) -> bool:
+    target = root / path
+    creating = not target.exists()
+    if creating:
+        data, text, encoding, bom = b"", "", "utf-8", False
+    else:
+        try:
+            data = target.read_bytes()
+            decoded = decode(data, python=path.endswith(".py"))
+        except (OSError, UnreadableFile) as exc:
+            outcome.failed.append((path, f"cannot read: {exc}"))
+            return False
+        text, encoding, bom = decoded.text, decoded.encoding, decoded.bom
+        if not os.access(target, os.W_OK):
+            outcome.failed.append((path, "file is read-only; left unchanged"))
+            return False
+    text = virtual.get(path, text)
+    originals.setdefault(path, text)
+    new_text, applied = apply_edits(text, [e for _, e in pairs])
+    if not applied or new_text == text:
+        return False
+    problem = _verify(path, new_text)
+    if problem:
+        outcome.failed.append((path, f"fix would break the file ({problem}); nothing written"))
+        return False
+    if dry_run:
+        virtual[path] = new_text
+    else:
+        if not creating and target.read_bytes() != data:
+            outcome.failed.append((path, "file changed during the run; left unchanged"))
+            return False
+        _write_atomic(target, new_text, encoding, bom)
+    applied_set = {id(e) for e in applied}
+    for finding in {id(f): f for f, e in pairs if id(e) in applied_set}.values():
+        outcome.applied[finding.rule_id] += 1
+    outcome.changed_files.add(path)
+    return True
+
+
+def _verify(path: str, text: str) -> str | None:
+    """Why the fixed text no longer parses, or None."""
+    kind = classify(path)
+    try:
+        if kind is FileKind.PYTHON:
+            parse_python(path, text)
+        elif kind is FileKind.YAML:
+            parse_yaml(path, text)
+        elif kind is FileKind.DOCKERFILE:
+            from ..artifacts.dockerfile import DockerfileError, parse_dockerfile
+
+            try:
+                parse_dockerfile(path, text)
+            except DockerfileError as exc:
+                return str(exc)
+    except (PythonSyntaxError, YamlError) as exc:
+        return str(exc)
+    return None
+
+
+def _write_atomic(target: Path, text: str, encoding: str, bom: bool) -> None:
+    """Temp file + rename in the same directory, keeping encoding, BOM and file mode."""
+    data = text.encode(encoding)  # utf-8-sig / utf-16 / utf-32 write their BOM back
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.exists():
+        mode = target.stat().st_mode & 0o7777
+    else:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

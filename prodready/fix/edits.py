@@ -1,0 +1,42 @@
+"""Helpers for checks that attach fixes: positions to offsets, indentation, line endings."""
+
+from __future__ import annotations
+
+from ..model import Edit
+
+
+def line_starts(text: str) -> list[int]:
+    """Offset of the first character of each line (1-based line n is index n-1)."""
+    starts = [0]
+    for index, char in enumerate(text):
+        if char == "\n":
+            starts.append(index + 1)
+    return starts
+
+
+def offset(text: str, line: int, column: int) -> int:
+    """Character offset of a 1-based line and 1-based column."""
+    starts = line_starts(text)
+    return starts[line - 1] + column - 1 if line - 1 < len(starts) else len(text)
+
+
+def newline_of(text: str) -> str:
+    return "\r\n" if "\r\n" in text else "\n"
+
+
+def insert_line_after(path: str, text: str, line: int, content: str) -> Edit:
+    """An edit adding `content` as a new line after 1-based `line` (keeps line endings)."""
+    starts = line_starts(text)
+    nl = newline_of(text)
+    if line < len(starts):
+        at = starts[line]
+        return Edit(path, at, at, content + nl)
+    # after the last line: make sure it ends with a newline first
+    prefix = "" if text.endswith("\n") or not text else nl
+    return Edit(path, len(text), len(text), prefix + content + nl)
+
+
+def append_lines(path: str, text: str, lines: list[str]) -> Edit:
+    nl = newline_of(text)
+    prefix = "" if text.endswith("\n") or not text else nl
+    return Edit(path, len(text), len(text), prefix + nl.join(lines) + nl)
