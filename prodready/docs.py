@@ -33,3 +33,20 @@ def rule_markdown(rule: Rule) -> str:
             parts.append(note + "\n".join(
                 f"`{path}`:\n```\n{body.rstrip()}\n```" for path, body in files.items()))
     return "\n\n".join(parts) + "\n"
+
+
+def rules_table_markdown() -> str:
+    """The README's rule table, generated from the catalog."""
+    from .catalog import load_catalog
+
+    rows = ["| ID | Slug | Severity | Category | Fix | Summary |", "|---|---|---|---|---|---|"]
+    for rule in load_catalog().values():
+        fix = "—" if rule.fix == "none" else rule.fix
+        summary = rule.summary.replace("|", "\\|")
+        rows.append(f"| {rule.id} | {rule.slug} | {rule.severity.value} | "
+                    f"{rule.category.value} | {fix} | {summary} |")
+    return "\n".join(rows) + "\n"
+
+
+if __name__ == "__main__":
+    print(rules_table_markdown(), end="")
