@@ -40,3 +40,14 @@ def append_lines(path: str, text: str, lines: list[str]) -> Edit:
     nl = newline_of(text)
     prefix = "" if text.endswith("\n") or not text else nl
     return Edit(path, len(text), len(text), prefix + nl.join(lines) + nl)
+
+
+def ast_offset(text: str, line: int, byte_col: int) -> int:
+    """Character offset of an ast position (ast columns count UTF-8 bytes, not characters)."""
+    starts = line_starts(text)
+    if line - 1 >= len(starts):
+        return len(text)
+    start = starts[line - 1]
+    end = starts[line] if line < len(starts) else len(text)
+    prefix = text[start:end].encode("utf-8")[:byte_col].decode("utf-8", errors="ignore")
+    return start + len(prefix)

@@ -1,0 +1,41 @@
+"""PY001 except-logged-below-error."""
+
+from __future__ import annotations
+
+import ast
+
+from ...artifacts.python import PythonFile
+from ...fix.edits import ast_offset
+from ...model import Edit, Fix, FixSafety
+from ..api import RuleContext
+from ._handlers import LOW_LEVELS, is_broad, logging_calls, reports_error, reraises
+
+SCOPE = "python"
+
+
+def check(src: PythonFile, ctx: RuleContext) -> None:
+    for handler in ast.walk(src.tree):
+        if not isinstance(handler, ast.ExceptHandler) or not is_broad(handler):
+            continue
+        calls = logging_calls(handler)
+        low = [(call, method) for call, method in calls if method in LOW_LEVELS]
+        if not low or reraises(handler) or reports_error(handler):
+            ctx.examine()
+            continue
+        edits = []
+        for call, _ in low:
+            func = call.func
+            assert isinstance(func, ast.Attribute)
+            end = ast_offset(src.text, func.end_lineno or call.lineno, func.end_col_offset or 0)
+            start = end - len(func.attr)
+            edits.append(Edit(src.path, start, end, "exception"))
+        methods = ", ".join(sorted({f".{m}()" for _, m in low}))
+        ctx.report(
+            src.path, handler.lineno, handler.col_offset + 1,
+            f"broad exception handler logs only with {methods}: the failure is invisible at "
+            "the usual production log level; log with .exception() (keeps the traceback) "
+            "or re-raise",
+            end_line=handler.lineno, end_column=handler.col_offset + 7,
+            snippet=src.source_line(handler.lineno),
+            fix=Fix(FixSafety.SAFE, "log with .exception() instead", tuple(edits)),
+        )

@@ -1,0 +1,76 @@
+"""PY002 exception-swallowed."""
+
+from __future__ import annotations
+
+import ast
+
+from ...artifacts.python import PythonFile
+from ...fix.edits import ast_offset
+from ...model import Edit, Fix, FixSafety
+from ..api import RuleContext
+from ._ast import dotted_name
+from ._handlers import is_broad
+
+SCOPE = "python"
+
+
+def check(src: PythonFile, ctx: RuleContext) -> None:
+    logger = _module_logger(src.tree)
+    for handler in ast.walk(src.tree):
+        if not isinstance(handler, ast.ExceptHandler) or not is_broad(handler):
+            continue
+        if not all(_is_silent(stmt) for stmt in handler.body):
+            ctx.examine()
+            continue
+        fix = None
+        if logger is not None:
+            first = handler.body[0]
+            start = ast_offset(src.text, first.lineno, first.col_offset)
+            line = f'{logger}.exception("unexpected error, continuing")'
+            if isinstance(first, ast.Pass) or _is_ellipsis(first):
+                end = ast_offset(src.text, first.end_lineno or first.lineno,
+                                 first.end_col_offset or 0)
+                edit = Edit(src.path, start, end, line)
+            else:
+                indent = src.source_line(first.lineno)[: first.col_offset]
+                edit = Edit(src.path, start, start, f"{line}\n{indent}")
+            fix = Fix(FixSafety.UNSAFE, f"log the exception with {logger}.exception()", (edit,))
+        ctx.report(
+            src.path, handler.lineno, handler.col_offset + 1,
+            "broad exception handler swallows the error without logging, re-raising or "
+            "counting it; log it with .exception(), narrow the exception type, or use "
+            "contextlib.suppress() to say it is deliberate",
+            end_line=handler.lineno, end_column=handler.col_offset + 7,
+            snippet=src.source_line(handler.lineno), fix=fix,
+        )
+
+
+def _is_ellipsis(stmt: ast.stmt) -> bool:
+    return isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) and (
+        stmt.value.value is Ellipsis)
+
+
+def _is_constant(node: ast.expr | None) -> bool:
+    if node is None or isinstance(node, ast.Constant):
+        return True
+    if isinstance(node, ast.List | ast.Tuple | ast.Set) and not node.elts:
+        return True
+    return isinstance(node, ast.Dict) and not node.keys
+
+
+def _is_silent(stmt: ast.stmt) -> bool:
+    if isinstance(stmt, ast.Pass | ast.Continue) or _is_ellipsis(stmt):
+        return True
+    if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) and isinstance(
+            stmt.value.value, str):
+        return True  # a comment-like string
+    return isinstance(stmt, ast.Return) and _is_constant(stmt.value)
+
+
+def _module_logger(tree: ast.Module) -> str | None:
+    for stmt in tree.body:
+        if (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1
+                and isinstance(stmt.targets[0], ast.Name) and isinstance(stmt.value, ast.Call)
+                and dotted_name(stmt.value.func).endswith(("getLogger", "get_logger"))):
+            return stmt.targets[0].id
+    return None

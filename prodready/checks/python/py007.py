@@ -1,0 +1,59 @@
+"""PY007 db-engine-without-pool-settings."""
+
+from __future__ import annotations
+
+import ast
+
+from ...artifacts.python import PythonFile
+from ...fix.edits import ast_offset
+from ...model import Edit, Fix, FixSafety
+from ..api import RuleContext
+from ._ast import dotted_name, has_kwargs_splat, keyword
+
+SCOPE = "python"
+FACTORIES = {"create_engine", "create_async_engine", "sqlalchemy.create_engine",
+             "sqlalchemy.ext.asyncio.create_async_engine", "sa.create_engine"}
+
+
+def check(src: PythonFile, ctx: RuleContext) -> None:
+    for node in ast.walk(src.tree):
+        if not isinstance(node, ast.Call) or dotted_name(node.func) not in FACTORIES:
+            continue
+        url = node.args[0] if node.args else (keyword(node, "url").value  # type: ignore[union-attr]
+                                              if keyword(node, "url") else None)
+        if isinstance(url, ast.Constant) and isinstance(url.value, str) and (
+                url.value.startswith("sqlite")):
+            continue
+        if isinstance(url, ast.JoinedStr) and url.values and isinstance(
+                url.values[0], ast.Constant) and str(url.values[0].value).startswith("sqlite"):
+            continue
+        problems = []
+        fix = None
+        pre_ping = keyword(node, "pool_pre_ping")
+        poolclass = keyword(node, "poolclass")
+        echo = keyword(node, "echo")
+        if poolclass is not None and dotted_name(poolclass.value).endswith("NullPool"):
+            problems.append("poolclass=NullPool opens a new connection for every checkout")
+        elif pre_ping is None and not has_kwargs_splat(node):
+            problems.append("no pool_pre_ping=True, so connections dropped by the database "
+                            "or a proxy fail the next request")
+            fix = _add_pre_ping(src, node)
+        if echo is not None and isinstance(echo.value, ast.Constant) and echo.value.value is True:
+            problems.append("echo=True logs every statement with its parameters")
+        if not problems:
+            ctx.examine()
+            continue
+        ctx.report_node(src.path, node, f"{dotted_name(node.func)}(): " + "; ".join(problems),
+                        lines=src.lines, fix=fix)
+
+
+def _add_pre_ping(src: PythonFile, call: ast.Call) -> Fix:
+    last: ast.AST = call.keywords[-1].value if call.keywords else call.args[-1] if (
+        call.args) else call.func
+    if not call.args and not call.keywords:
+        at = ast_offset(src.text, call.end_lineno or call.lineno, (call.end_col_offset or 1) - 1)
+        text = "pool_pre_ping=True"
+    else:
+        at = ast_offset(src.text, last.end_lineno or last.lineno, last.end_col_offset or 0)
+        text = ", pool_pre_ping=True"
+    return Fix(FixSafety.SAFE, "add pool_pre_ping=True", (Edit(src.path, at, at, text),))
