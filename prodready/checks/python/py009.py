@@ -1,0 +1,69 @@
+"""PY009 debug-mode-enabled."""
+
+from __future__ import annotations
+
+import ast
+
+from ...artifacts.python import PythonFile
+from ..api import RuleContext
+from ._ast import dotted_name, keyword
+
+SCOPE = "python"
+DEV_SETTINGS = ("dev", "local", "development", "test")
+APP_FACTORIES = {"FastAPI", "fastapi.FastAPI", "Starlette", "starlette.applications.Starlette"}
+
+
+def check(src: PythonFile, ctx: RuleContext) -> None:
+    for node in ast.walk(src.tree):
+        if isinstance(node, ast.Call):
+            _check_call(src, node, ctx)
+        elif isinstance(node, ast.Assign) and _is_settings_module(src.path):
+            if any(isinstance(t, ast.Name) and t.id == "DEBUG" for t in node.targets):
+                if _is_true(node.value) and node in src.tree.body:
+                    ctx.report_node(src.path, node,
+                                    "DEBUG = True in a settings module that production may "
+                                    "load: Django then shows tracebacks and settings to anyone",
+                                    lines=src.lines)
+                else:
+                    ctx.examine()
+
+
+def _check_call(src: PythonFile, call: ast.Call, ctx: RuleContext) -> None:
+    name = dotted_name(call.func)
+    if name in APP_FACTORIES:
+        flag, what = keyword(call, "debug"), f"{name}(debug=True) returns tracebacks to clients"
+    elif name == "uvicorn.run":
+        flag, what = keyword(call, "reload"), "uvicorn.run(reload=True) runs the dev reloader"
+        if not _in_entry_point(src, call):
+            return
+    elif name.endswith(".run") and name.count(".") == 1 and keyword(call, "debug"):
+        flag = keyword(call, "debug")
+        what = f"{name}(debug=True) starts the Werkzeug debugger (remote code execution)"
+    else:
+        return
+    if flag is not None and _is_true(flag.value):
+        ctx.report_node(src.path, call, what + "; read it from configuration instead",
+                        lines=src.lines)
+    else:
+        ctx.examine()
+
+
+def _is_true(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value is True
+
+
+def _in_entry_point(src: PythonFile, node: ast.AST) -> bool:
+    for outer in src.ancestors(node):
+        if isinstance(outer, ast.If) and "__main__" in ast.unparse(outer.test):
+            return True
+    return src.path.rsplit("/", 1)[-1] in ("main.py", "run.py", "server.py", "__main__.py",
+                                           "app.py", "asgi.py", "wsgi.py")
+
+
+def _is_settings_module(path: str) -> bool:
+    parts = path.lower().removesuffix(".py").split("/")
+    name = parts[-1]
+    if "settings" not in parts and name != "settings":
+        return False
+    return not (name in DEV_SETTINGS or name.startswith("test") or name.endswith(
+        ("_dev", "_local", "_test")))
