@@ -58,6 +58,7 @@ class Dockerfile:
     global_args: dict[str, str | None]
     escape: str
     instructions: list[Instruction]
+    text: str = ""  # the source, for fixes that compute edit offsets
 
     @property
     def final_stage(self) -> Stage | None:
@@ -85,7 +86,7 @@ def parse_dockerfile(path: str, text: str) -> Dockerfile:
             stages[-1].instructions.append(ins)
     if instructions and not stages:
         raise DockerfileError("no FROM instruction", instructions[0].line)
-    return Dockerfile(path, stages, global_args, escape, instructions)
+    return Dockerfile(path, stages, global_args, escape, instructions, text)
 
 
 def _directives(lines: list[str]) -> str:

@@ -1,0 +1,55 @@
+"""Facts about a Dockerfile's final stage shared by the DOCKER rules."""
+
+from __future__ import annotations
+
+import re
+
+from ...artifacts.dockerfile import Dockerfile, Instruction, Stage
+
+SERVERS = ("uvicorn", "gunicorn", "hypercorn", "daphne", "granian", "flask", "django-admin",
+           "manage.py", "fastapi", "waitress-serve", "uwsgi")
+NONROOT_BASES = re.compile(r"(:nonroot|:latest-nonroot|-nonroot|^cgr\.dev/|chainguard/)")
+
+
+def command_of(stage: Stage) -> list[Instruction]:
+    """The CMD and ENTRYPOINT that take effect in a stage (the last of each)."""
+    found: list[Instruction] = []
+    for keyword in ("ENTRYPOINT", "CMD"):
+        matches = stage.find(keyword)
+        if matches:
+            found.append(matches[-1])
+    return found
+
+
+def command_text(ins: Instruction) -> str:
+    return " ".join(ins.exec_form) if ins.exec_form is not None else ins.args
+
+
+def runs_server(stage: Stage) -> bool:
+    text = " ".join(command_text(i) for i in command_of(stage)).lower()
+    return bool(stage.find("EXPOSE")) or any(s in text for s in SERVERS)
+
+
+def effective_stages(df: Dockerfile) -> list[Stage]:
+    """The final stage plus the stages it builds FROM (their settings are inherited)."""
+    by_name = {s.name: s for s in df.stages if s.name}
+    chain = []
+    stage = df.final_stage
+    while stage is not None and stage not in chain:
+        chain.append(stage)
+        stage = by_name.get(stage.base_image.lower())
+    return chain
+
+
+def snippet(ins: Instruction) -> str:
+    return ins.raw.splitlines()[0] if ins.raw else ins.keyword
+
+
+def line_span(df: Dockerfile, line: int) -> tuple[int, int]:
+    """Offsets of a whole source line of the Dockerfile, without its line ending."""
+    from ...fix.edits import line_starts
+
+    starts = line_starts(df.text)
+    start = starts[line - 1]
+    end = starts[line] if line < len(starts) else len(df.text)
+    return start, start + len(df.text[start:end].rstrip("\r\n"))

@@ -1,0 +1,59 @@
+"""DOCKER006 secret-in-image."""
+
+from __future__ import annotations
+
+import fnmatch
+import shlex
+
+from ...artifacts.dockerfile import Dockerfile
+from ...secretnames import is_literal_secret_value, is_secret_name
+from ..api import RuleContext
+
+SCOPE = "dockerfile"
+SECRET_FILES = (".env", ".env.*", "id_rsa", "id_ed25519", "id_ecdsa", "*.pem", "*.key",
+                "*.p12", "*.pfx", "credentials", "credentials.json", ".netrc", ".npmrc",
+                ".pypirc", "service-account*.json")
+NOT_SECRET_FILES = (".env.example", ".env.sample", ".env.template", "*.pub")
+
+
+def check(df: Dockerfile, ctx: RuleContext) -> None:
+    for stage in df.stages:
+        for ins in stage.instructions:
+            if ins.keyword in ("ENV", "ARG"):
+                for name, value in _pairs(ins.args, ins.keyword):
+                    if is_secret_name(name, value) and is_literal_secret_value(value):
+                        ctx.report(df.path, ins.line, ins.column,
+                                   f"{ins.keyword} {name} bakes a secret into the image "
+                                   "layers, readable by anyone who can pull it; pass it at "
+                                   "run time or use a BuildKit secret mount",
+                                   snippet=f"{ins.keyword} {name}=<redacted>")
+                    else:
+                        ctx.examine()
+            elif ins.keyword in ("COPY", "ADD") and "from" not in ins.flags:
+                for source in _sources(ins):
+                    name = source.rstrip("/").rsplit("/", 1)[-1]
+                    if any(fnmatch.fnmatch(name, p) for p in SECRET_FILES) and not any(
+                            fnmatch.fnmatch(name, p) for p in NOT_SECRET_FILES):
+                        ctx.report(df.path, ins.line, ins.column,
+                                   f"{ins.keyword} copies {source!r} into the image: the "
+                                   "credential ships in every layer; mount it at run time",
+                                   snippet=ins.raw.splitlines()[0])
+                    else:
+                        ctx.examine()
+
+
+def _pairs(args: str, keyword: str) -> list[tuple[str, str | None]]:
+    try:
+        tokens = shlex.split(args)
+    except ValueError:
+        tokens = args.split()
+    if keyword == "ENV" and tokens and "=" not in tokens[0]:
+        return [(tokens[0], " ".join(tokens[1:]))]  # legacy `ENV KEY value`
+    return [(t.split("=", 1)[0], t.split("=", 1)[1] if "=" in t else None) for t in tokens]
+
+
+def _sources(ins) -> list[str]:  # type: ignore[no-untyped-def]
+    if ins.exec_form is not None:
+        return ins.exec_form[:-1]
+    words = [w for w in ins.args.split() if not w.startswith("--")]
+    return words[:-1]

@@ -1,0 +1,49 @@
+"""DOCKER008 pip-cache-in-image."""
+
+from __future__ import annotations
+
+import re
+
+from ...artifacts.dockerfile import Dockerfile
+from ...model import Edit, Fix, FixSafety
+from ..api import RuleContext
+from ._image import line_span, snippet
+
+SCOPE = "dockerfile"
+PIP_INSTALL = re.compile(r"(?<![\w-])(?:python3?\s+-m\s+)?pip3?\s+install\b")
+UV_PIP = re.compile(r"\buv\s+pip\s+install\b")
+
+
+def check(df: Dockerfile, ctx: RuleContext) -> None:
+    final = df.final_stage
+    if final is None:
+        return
+    env_disabled = any(re.search(r"PIP_NO_CACHE_DIR[= ]\s*[\"']?(1|true|on|yes|off|0)", i.args,
+                                 re.IGNORECASE) for s in df.stages for i in s.find("ENV"))
+    for ins in final.find("RUN"):
+        text = ins.args + " " + " ".join(ins.heredocs)
+        cleaned = UV_PIP.sub("", text)
+        if not PIP_INSTALL.search(cleaned):
+            continue
+        if (env_disabled or "--no-cache-dir" in text or "cache" in ins.flags.get("mount", "")
+                or "type=cache" in ins.args):
+            ctx.examine()
+            continue
+        ctx.report(df.path, ins.line, ins.column,
+                   "pip install keeps its download cache in the image layer; add "
+                   "--no-cache-dir (or use a BuildKit cache mount)",
+                   snippet=snippet(ins), fix=_fix(df, ins))
+
+
+def _fix(df: Dockerfile, ins) -> Fix | None:  # type: ignore[no-untyped-def]
+    if not df.text or ins.heredocs:
+        return None
+    edits = []
+    for line in range(ins.line, ins.end_line + 1):
+        start, end = line_span(df, line)
+        for match in PIP_INSTALL.finditer(df.text[start:end]):
+            if UV_PIP.search(df.text[max(start, start + match.start() - 3):start + match.end()]):
+                continue
+            at = start + match.end()
+            edits.append(Edit(df.path, at, at, " --no-cache-dir"))
+    return Fix(FixSafety.SAFE, "add --no-cache-dir", tuple(edits)) if edits else None
