@@ -123,3 +123,29 @@ def test_sarif_fingerprint_survives_line_shift(tmp_path: Path) -> None:
 def test_json_report_still_round_trips(report: Report) -> None:
     data = report_dict(report)
     assert [f["path"] for f in data["findings"]] == ["app/a.py", "app/b.py"]
+
+
+# ------------------------------------------------------------------ markdown scorecard
+
+def test_scorecard_marker_scores_top_findings_and_checklist(report: Report) -> None:
+    md = render(OutputFormat.MARKDOWN, report)
+    assert md.startswith("<!-- prodready-scorecard -->\n")
+    assert f"grade {report.score.grade}" in md
+    assert "| Category | Score | Findings | Suppressed |" in md
+    assert "| performance | N/A | 0 | 0 |" in md
+    assert "1 finding(s), 1 suppressed." in md
+    assert "[PY003 sys-path-manipulation](https://prodready.dev/rules/PY003) | `app/a.py:2`" in md
+    assert "- [ ] [PY003 sys-path-manipulation]" in md
+    assert "| Before | After | Change |" not in md
+
+
+def test_scorecard_compares_with_previous_report(tmp_path: Path) -> None:
+    first = scan_tree(tmp_path, {"app/a.py": BAD, "app/ok.py": "print(1)\n"})
+    previous = report_dict(first)
+    make_tree(tmp_path, {"app/a.py": "print(2)\n", "app/c.py": BAD.replace('"x"', '"z"')})
+    cfg = Config.model_validate({"select": ["PY003"]})
+    second = Report.of(scan(tmp_path, cfg, jobs=1, use_cache=False), previous)
+    md = render(OutputFormat.MARKDOWN, second)
+    assert "| Category | Before | After | Change |" in md
+    assert "### New findings (1)" in md and "`app/c.py:2`" in md
+    assert "### Fixed findings (1)" in md and "`app/a.py:2`" in md
