@@ -149,10 +149,17 @@ def _analyse(entry: SourceEntry, data: bytes) -> FileResult:
             target, scope = parse_dockerfile(entry.path, text), Scope.DOCKERFILE
             facts.artifact = target
         elif entry.kind is FileKind.YAML:
-            if looks_like_template(text) and _is_template_path(entry.path, text):
+            templated = looks_like_template(text)
+            if templated and "/templates/" in f"/{entry.path}":
                 result.skipped = "helm"
                 return result
-            yaml_file = parse_yaml(entry.path, text)
+            try:
+                yaml_file = parse_yaml(entry.path, text)
+            except YamlError:
+                if templated:  # only parses once rendered: a template, not broken YAML
+                    result.skipped = "helm"
+                    return result
+                raise
             for dup in yaml_file.duplicate_keys():
                 result.diagnostics.append(Diagnostic(
                     "PARSE", entry.path,
@@ -194,17 +201,6 @@ class _TextFile:
 def _keep_yaml_text(path: str) -> bool:
     name = path.rsplit("/", 1)[-1].lower()
     return name.startswith(".pre-commit") or "/workflows/" in f"/{path}"
-
-
-def _is_template_path(path: str, text: str) -> bool:
-    """A Helm chart template (or any YAML that only parses once rendered)."""
-    if "/templates/" in f"/{path}":
-        return True
-    try:
-        parse_yaml(path, text)
-    except YamlError:
-        return True
-    return False
 
 
 def _python_facts(src: object) -> object | None:
