@@ -27,3 +27,54 @@ def keyword(call: ast.Call, name: str) -> ast.keyword | None:
 def has_kwargs_splat(call: ast.Call) -> bool:
     """`f(**options)` may carry any keyword: rules that require one must not guess."""
     return any(kw.arg is None for kw in call.keywords)
+
+
+def imported_names(tree: ast.Module) -> dict[str, str]:
+    """Local name -> module path it stands for (`import requests as r`, `from x import y`)."""
+    names: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                names[alias.asname or alias.name.split(".")[0]] = (
+                    alias.name if alias.asname else alias.name.split(".")[0])
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            for alias in node.names:
+                names[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+    return names
+
+
+def qualified(name: str, imported: dict[str, str]) -> str:
+    """`r.get` -> `requests.get` when `import requests as r`; unknown heads stay as written."""
+    head, dot, rest = name.partition(".")
+    return imported.get(head, head) + dot + rest if head else name
+
+
+def function_body_nodes(func: ast.AST) -> list[ast.AST]:
+    """Nodes inside a function, not descending into nested functions, classes or lambdas."""
+    out: list[ast.AST] = []
+    stack = list(ast.iter_child_nodes(func))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
+            continue
+        out.append(node)
+        stack.extend(ast.iter_child_nodes(node))
+    return out
+
+
+def literal_strings(node: ast.AST | None) -> list[str] | None:
+    """The strings of a literal str or list/tuple/set of str; None when not such a literal."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, ast.List | ast.Tuple | ast.Set):
+        out = []
+        for elt in node.elts:
+            if not (isinstance(elt, ast.Constant) and isinstance(elt.value, str)):
+                return None
+            out.append(elt.value)
+        return out
+    return None
+
+
+def is_true(node: ast.AST | None) -> bool:
+    return isinstance(node, ast.Constant) and node.value is True

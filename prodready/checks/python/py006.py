@@ -6,7 +6,7 @@ import ast
 
 from ...artifacts.python import PythonFile
 from ..api import RuleContext
-from ._ast import dotted_name, has_kwargs_splat, keyword
+from ._ast import dotted_name, has_kwargs_splat, imported_names, keyword
 
 SCOPE = "python"
 VERBS = {"get", "post", "put", "patch", "delete", "head", "options", "request"}
@@ -17,12 +17,14 @@ SDK_CLIENTS = {"OpenAI", "AsyncOpenAI", "Anthropic", "AsyncAnthropic", "AzureOpe
 
 
 def check(src: PythonFile, ctx: RuleContext) -> None:
-    sessions = _session_names(src.tree)
-    imported = _imported_names(src.tree)
+    imported = imported_names(src.tree)
+    sessions = _session_names(src, imported)
     for node in ast.walk(src.tree):
         if not isinstance(node, ast.Call):
             continue
         name = dotted_name(node.func)
+        if name.startswith("self."):
+            name = f"{_class_of(src, node)}:{name}"
         problem = _problem(node, name, sessions, imported)
         if problem is None:
             continue
@@ -44,7 +46,7 @@ def _problem(call: ast.Call, name: str, sessions: set[str], imported: dict[str, 
     if full in {f"requests.{v}" for v in VERBS} or (
             verb in VERBS and name.rsplit(".", 1)[0] in sessions):
         if timeout is None and not splat:
-            return (f"{name}() has no timeout: a slow or dead peer blocks this worker forever; "
+            return (f"{_shown(name)}() has no timeout: a slow or dead peer blocks this worker forever; "
                     "pass timeout=(connect, read) seconds")
         return _none_timeout(timeout, name)
     if full in ("urllib.request.urlopen", "urlopen") and (
@@ -71,37 +73,53 @@ def _problem(call: ast.Call, name: str, sessions: set[str], imported: dict[str, 
 def _none_timeout(timeout: ast.keyword | None, name: str) -> str:
     if timeout is not None and isinstance(timeout.value, ast.Constant) and (
             timeout.value.value is None):
-        return f"{name}(timeout=None) disables the timeout: the call can hang forever"
+        return f"{_shown(name)}(timeout=None) disables the timeout: the call can hang forever"
     return ""
 
 
-def _imported_names(tree: ast.Module) -> dict[str, str]:
-    """Local name -> module path it stands for (`import requests as r`, `from x import y`)."""
-    names: dict[str, str] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                names[alias.asname or alias.name.split(".")[0]] = (
-                    alias.name if alias.asname else alias.name.split(".")[0])
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            for alias in node.names:
-                names[alias.asname or alias.name] = f"{node.module}.{alias.name}"
-    return names
-
-
-def _session_names(tree: ast.Module) -> set[str]:
-    """Names bound to requests.Session() (incl. `self.session` set in a method)."""
+def _session_names(src: PythonFile, imported: dict[str, str]) -> set[str]:
+    """Names bound to a requests session; `self.x` is keyed by its class (`Cls:self.x`)."""
     found: set[str] = set()
-    for node in ast.walk(tree):
+    for node in ast.walk(src.tree):
         value = None
         targets: list[ast.expr] = []
         if isinstance(node, ast.Assign):
             value, targets = node.value, node.targets
         elif isinstance(node, ast.AnnAssign) and node.value is not None:
             value, targets = node.value, [node.target]
-        elif isinstance(node, ast.withitem) and node.optional_vars is not None:
-            value, targets = node.context_expr, [node.optional_vars]
-        if isinstance(value, ast.Call) and dotted_name(value.func) in (
-                "requests.Session", "requests.session", "Session"):
-            found.update(dotted_name(t) for t in targets if dotted_name(t))
+        elif isinstance(node, ast.With | ast.AsyncWith):
+            for item in node.items:
+                if item.optional_vars is not None and _is_requests_session(
+                        item.context_expr, imported):
+                    found.add(dotted_name(item.optional_vars))
+            continue
+        if value is None or not _is_requests_session(value, imported):
+            continue
+        for target in targets:
+            name = dotted_name(target)
+            if name.startswith("self."):
+                found.add(f"{_class_of(src, node)}:{name}")
+            elif name:
+                found.add(name)
+    found.discard("")
     return found
+
+
+def _is_requests_session(value: ast.expr, imported: dict[str, str]) -> bool:
+    if not isinstance(value, ast.Call):
+        return False
+    name = dotted_name(value.func)
+    head, _, rest = name.partition(".")
+    qualified = imported.get(head, head) + (f".{rest}" if rest else "")
+    return qualified in ("requests.Session", "requests.session", "requests.sessions.Session")
+
+
+def _class_of(src: PythonFile, node: ast.AST) -> str:
+    for outer in src.ancestors(node):
+        if isinstance(outer, ast.ClassDef):
+            return f"{outer.name}@{outer.lineno}"
+    return ""
+
+
+def _shown(name: str) -> str:
+    return name.split(":", 1)[-1]

@@ -1,0 +1,106 @@
+"""PY011 exception-detail-leaked."""
+
+from __future__ import annotations
+
+import ast
+
+from ...artifacts.python import PythonFile
+from ..api import RuleContext
+from ._ast import dotted_name, keyword
+from ._handlers import body_nodes, is_broad
+
+SCOPE = "python"
+RESPONSES = {"HTTPException", "JSONResponse", "PlainTextResponse", "HTMLResponse", "ORJSONResponse",
+             "UJSONResponse", "Response", "jsonify", "make_response", "abort", "JsonResponse",
+             "HttpResponse", "HttpResponseServerError"}
+TRACEBACK_TEXT = {"traceback.format_exc", "traceback.format_exception", "format_exc",
+                  "traceback.format_tb"}
+
+
+def check(src: PythonFile, ctx: RuleContext) -> None:
+    for handler in ast.walk(src.tree):
+        if not isinstance(handler, ast.ExceptHandler):
+            continue
+        broad = is_broad(handler)
+        for node in body_nodes(handler):
+            if not isinstance(node, ast.Call):
+                continue
+            name = dotted_name(node.func).rsplit(".", 1)[-1]
+            if name not in RESPONSES or _nearest_handler(src, node) is not handler:
+                continue
+            if not _carries_exception_text(node, handler.name):
+                ctx.examine()
+                continue
+            if not (broad or _status(node) >= 500):
+                ctx.examine()  # a narrow handler answering 4xx: a validation message
+                continue
+            ctx.report_node(src.path, node,
+                            f"{name}(...) sends the exception's text to the client: it can "
+                            "reveal SQL, file paths, hostnames or secrets; log it and return "
+                            "a generic message (with a request id)", lines=src.lines)
+
+
+def _nearest_handler(src: PythonFile, node: ast.AST) -> ast.AST | None:
+    return next((a for a in src.ancestors(node) if isinstance(a, ast.ExceptHandler)), None)
+
+
+def _carries_exception_text(call: ast.Call, bound: str | None) -> bool:
+    args: list[ast.AST] = [*call.args, *(kw.value for kw in call.keywords
+                                         if kw.arg not in ("status_code", "status", "code"))]
+    for arg in args:
+        for node in ast.walk(arg):
+            if isinstance(node, ast.Call) and dotted_name(node.func) in TRACEBACK_TEXT:
+                return True
+            if bound and _is_exception_text(node, bound):
+                return True
+    return False
+
+
+def _is_exception_text(node: ast.AST, bound: str) -> bool:
+    """str(e), repr(e), f"{e}", e.args, "%s" % e, "…".format(e) or e itself as a value."""
+    def is_e(n: ast.AST) -> bool:
+        return isinstance(n, ast.Name) and n.id == bound
+
+    if isinstance(node, ast.Call) and dotted_name(node.func) in ("str", "repr", "format"):
+        return any(is_e(a) for a in node.args)
+    if isinstance(node, ast.FormattedValue):
+        return is_e(node.value)
+    if isinstance(node, ast.Attribute) and node.attr == "args":
+        return is_e(node.value)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
+        right = node.right.elts if isinstance(node.right, ast.Tuple) else [node.right]
+        return any(is_e(r) for r in right)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and (
+            node.func.attr == "format"):
+        return any(is_e(a) for a in node.args)
+    if isinstance(node, ast.Dict):
+        return any(is_e(v) for v in node.values)
+    if isinstance(node, ast.keyword):
+        return is_e(node.value)
+    return False
+
+
+def _status(call: ast.Call) -> int:
+    """The literal status of a response/exception call, 0 when unknown."""
+    for name in ("status_code", "status", "code"):
+        kw = keyword(call, name)
+        if kw is not None:
+            return _int(kw.value)
+    fname = dotted_name(call.func).rsplit(".", 1)[-1]
+    if fname in ("HTTPException", "abort") and call.args:
+        return _int(call.args[0])
+    if fname == "HttpResponseServerError":
+        return 500
+    return 0
+
+
+def _int(node: ast.AST) -> int:
+    if isinstance(node, ast.Constant) and isinstance(node.value, int):
+        return node.value
+    name = dotted_name(node)  # status.HTTP_500_INTERNAL_SERVER_ERROR / HTTPStatus.…
+    for part in name.split("_"):
+        if part.isdigit():
+            return int(part)
+    if name.endswith("INTERNAL_SERVER_ERROR"):
+        return 500
+    return 0

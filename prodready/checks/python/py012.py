@@ -1,0 +1,47 @@
+"""PY012 dangling-asyncio-task."""
+
+from __future__ import annotations
+
+import ast
+
+from ...artifacts.python import PythonFile
+from ..api import RuleContext
+from ._ast import dotted_name, imported_names, qualified
+
+SCOPE = "python"
+SPAWNERS = {"asyncio.create_task", "asyncio.ensure_future"}
+
+
+def check(src: PythonFile, ctx: RuleContext) -> None:
+    imported: dict[str, str] | None = None
+    for node in ast.walk(src.tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute | ast.Name)):
+            continue
+        last = node.func.attr if isinstance(node.func, ast.Attribute) else node.func.id
+        if last not in ("create_task", "ensure_future"):
+            continue
+        if imported is None:
+            imported = imported_names(src.tree)
+        if not _spawns_unowned_task(node, imported):
+            continue  # TaskGroup, nursery, or a custom helper: it keeps its own reference
+        if isinstance(src.parent(node), ast.Expr):
+            ctx.report_node(src.path, node,
+                            f"the task from {dotted_name(node.func) or last}() is not kept: the "
+                            "event loop holds only a weak reference, so it can be "
+                            "garbage-collected mid-run and its exception is never seen; keep it "
+                            "in a set and add a done callback (or use a TaskGroup)",
+                            lines=src.lines)
+        else:
+            ctx.examine()
+
+
+def _spawns_unowned_task(call: ast.Call, imported: dict[str, str]) -> bool:
+    name = qualified(dotted_name(call.func), imported)
+    if name in SPAWNERS:
+        return True
+    if not isinstance(call.func, ast.Attribute) or call.func.attr != "create_task":
+        return False
+    receiver = call.func.value
+    if isinstance(receiver, ast.Call):  # asyncio.get_event_loop().create_task(...)
+        return "loop" in dotted_name(receiver.func).lower()
+    return "loop" in dotted_name(receiver).rsplit(".", 1)[-1].lower()

@@ -1,0 +1,65 @@
+"""PY014 jwt-verification-disabled."""
+
+from __future__ import annotations
+
+import ast
+
+from ...artifacts.python import PythonFile
+from ..api import RuleContext
+from ._ast import dotted_name, has_kwargs_splat, imported_names, keyword, literal_strings, qualified
+
+SCOPE = "python"
+# Libraries whose decode() needs an explicit algorithm list to be safe.
+NEEDS_ALGORITHMS = {"jwt.decode", "jose.jwt.decode", "jwt.api_jwt.decode"}
+DECODERS = NEEDS_ALGORITHMS | {"authlib.jose.jwt.decode", "authlib.jose.JsonWebToken.decode",
+                               "jwt.PyJWT.decode"}
+
+
+def check(src: PythonFile, ctx: RuleContext) -> None:
+    imported: dict[str, str] | None = None
+    for node in ast.walk(src.tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "decode"):
+            continue
+        if imported is None:
+            imported = imported_names(src.tree)
+        name = qualified(dotted_name(node.func), imported)
+        if name not in DECODERS:
+            continue
+        problem = _problem(node, name)
+        if problem:
+            ctx.report_node(src.path, node, problem, lines=src.lines)
+        else:
+            ctx.examine()
+
+
+def _problem(call: ast.Call, name: str) -> str | None:
+    if _disables_verification(call):
+        return ("jwt.decode() with signature verification turned off accepts any token anyone "
+                "can forge; verify with the issuer's key")
+    algorithms = keyword(call, "algorithms")
+    if algorithms is not None:
+        listed = literal_strings(algorithms.value) or []
+        if any(a.lower() == "none" for a in listed):
+            return ('jwt.decode() accepts the "none" algorithm: an unsigned token passes; list '
+                    "only the algorithms your issuer signs with")
+        return None
+    if name in NEEDS_ALGORITHMS and not has_kwargs_splat(call) and len(call.args) < 3:
+        return ("jwt.decode() without algorithms= lets the token's own header choose how it is "
+                'checked (algorithm confusion); pass algorithms=["RS256"] or the one you use')
+    return None
+
+
+def _disables_verification(call: ast.Call) -> bool:
+    verify = keyword(call, "verify")
+    if verify is not None and isinstance(verify.value, ast.Constant) and (
+            verify.value.value is False):
+        return True
+    options = keyword(call, "options")
+    if options is None or not isinstance(options.value, ast.Dict):
+        return False
+    for key, value in zip(options.value.keys, options.value.values, strict=True):
+        if (isinstance(key, ast.Constant) and key.value == "verify_signature"
+                and isinstance(value, ast.Constant) and value.value is False):
+            return True
+    return False

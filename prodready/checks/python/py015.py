@@ -1,0 +1,87 @@
+"""PY015 default-secret-fallback."""
+
+from __future__ import annotations
+
+import ast
+
+from ...artifacts.python import PythonFile
+from ...secretnames import is_literal_secret_value, is_secret_name
+from ..api import RuleContext
+from ._ast import dotted_name, imported_names, keyword, qualified
+
+SCOPE = "python"
+ENV_READERS = {"os.getenv", "os.environ.get", "os.environ.setdefault", "environ.get",
+               "os.getenvb"}
+SETTINGS_BASES = {"BaseSettings", "pydantic_settings.BaseSettings", "pydantic.BaseSettings"}
+
+
+def check(src: PythonFile, ctx: RuleContext) -> None:
+    imported = imported_names(src.tree)
+    for node in ast.walk(src.tree):
+        if isinstance(node, ast.Call):
+            _check_env_read(src, node, imported, ctx)
+        elif isinstance(node, ast.ClassDef) and _is_settings_class(node, imported):
+            _check_settings(src, node, ctx)
+
+
+def _check_env_read(src: PythonFile, call: ast.Call, imported: dict[str, str],
+                    ctx: RuleContext) -> None:
+    name = qualified(dotted_name(call.func), imported)
+    if name not in ENV_READERS or not call.args:
+        return
+    key = call.args[0]
+    if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
+        return
+    default = call.args[1] if len(call.args) > 1 else None
+    if default is None and (kw := keyword(call, "default")) is not None:
+        default = kw.value
+    value = _literal(default)
+    if not is_secret_name(key.value, value):
+        return
+    if value is None or not is_literal_secret_value(value):
+        ctx.examine()
+        return
+    ctx.report(src.path, call.lineno, call.col_offset + 1,
+               f"{key.value} falls back to a literal value: when the variable is missing the "
+               "service boots with a secret that is in the source code; fail at start-up instead",
+               end_line=call.end_lineno, end_column=(call.end_col_offset or 0) + 1,
+               snippet=f"{dotted_name(call.func)}({key.value!r}, …)")
+
+
+def _check_settings(src: PythonFile, cls: ast.ClassDef, ctx: RuleContext) -> None:
+    for stmt in cls.body:
+        if not (isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name)
+                and stmt.value is not None):
+            continue
+        field = stmt.target.id
+        value = stmt.value
+        if isinstance(value, ast.Call) and dotted_name(value.func).endswith("Field"):
+            inner = value.args[0] if value.args else None
+            if inner is None and (kw := keyword(value, "default")) is not None:
+                inner = kw.value
+            value = inner  # type: ignore[assignment]
+        literal = _literal(value)
+        if not is_secret_name(field, literal):
+            continue
+        if literal is None or not is_literal_secret_value(literal):
+            ctx.examine()
+            continue
+        ctx.report(src.path, stmt.lineno, stmt.col_offset + 1,
+                   f"settings field {field!r} defaults to a literal secret: a deployment that "
+                   "forgets the variable runs with a key from the source code; declare it "
+                   "without a default so start-up fails",
+                   snippet=f"{field}: … = …")
+
+
+def _literal(node: ast.AST | None) -> str | None:
+    if isinstance(node, ast.Call) and dotted_name(node.func) in ("SecretStr", "pydantic.SecretStr"
+                                                                 ) and node.args:
+        node = node.args[0]
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return None
+
+
+def _is_settings_class(cls: ast.ClassDef, imported: dict[str, str]) -> bool:
+    return any(qualified(dotted_name(b), imported) in SETTINGS_BASES
+               or dotted_name(b).endswith("BaseSettings") for b in cls.bases)
