@@ -46,8 +46,8 @@ def _problem(call: ast.Call, name: str, sessions: set[str], imported: dict[str, 
     if full in {f"requests.{v}" for v in VERBS} or (
             verb in VERBS and name.rsplit(".", 1)[0] in sessions):
         if timeout is None and not splat:
-            return (f"{_shown(name)}() has no timeout: a slow or dead peer blocks this worker forever; "
-                    "pass timeout=(connect, read) seconds")
+            return (f"{_shown(name)}() has no timeout: a slow or dead peer blocks this "
+                    "worker forever; pass timeout=(connect, read) seconds")
         return _none_timeout(timeout, name)
     if full in ("urllib.request.urlopen", "urlopen") and (
             full == "urllib.request.urlopen" or imported.get("urlopen") == "urllib.request"):
