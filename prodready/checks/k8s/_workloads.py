@@ -212,7 +212,7 @@ class Workload(KObject):
     @property
     def is_windows(self) -> bool:
         os_map = as_map(self.pod_spec.get("os")) if self.pod_spec else None
-        return bool(os_map) and str(os_map.get_value("name", "")).lower() == "windows"
+        return os_map is not None and str(os_map.get_value("name", "")).lower() == "windows"
 
     @property
     def job_spec(self) -> YMap | None:

@@ -1,0 +1,49 @@
+"""K8S008 run-as-non-root-not-set."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...artifacts.yamldocs import YamlFile, YMap
+from ..api import RuleContext
+from ._workloads import as_int, containers, is_false, is_templated, is_true, report_container
+
+SCOPE = "yaml"
+
+
+def _setting(container_sc: YMap | None, pod_sc: YMap | None, key: str) -> tuple[Any, str]:
+    """The effective value of `key` (a container's own setting overrides the pod's)."""
+    if container_sc is not None and key in container_sc:
+        return container_sc.get_value(key), "container"
+    if pod_sc is not None and key in pod_sc:
+        return pod_sc.get_value(key), "pod"
+    return None, ""
+
+
+def check(yf: YamlFile, ctx: RuleContext) -> None:
+    for container in containers(yf, "K8S008", init=True):
+        if container.workload.is_windows:
+            continue  # Windows pods use windowsOptions.runAsUserName instead
+        own, pod = container.security_context, container.workload.pod_security_context
+        non_root, non_root_from = _setting(own, pod, "runAsNonRoot")
+        user, user_from = _setting(own, pod, "runAsUser")
+        uid = as_int(user)
+        if uid == 0:
+            clash = (" while runAsNonRoot is true, so the kubelet refuses to start it"
+                     if is_true(non_root) else "")
+            problem = f"runs as root: the {user_from} securityContext sets runAsUser: 0{clash}"
+        elif is_true(non_root) or (uid is not None and uid > 0) or is_templated(user):
+            ctx.examine()
+            continue
+        elif is_false(non_root):
+            problem = (f"may run as root: the {non_root_from} securityContext sets "
+                       "runAsNonRoot: false and no non-zero runAsUser")
+        else:
+            problem = ("may run as root: neither the pod nor the container securityContext "
+                       "sets runAsNonRoot: true or a non-zero runAsUser, so it runs as the "
+                       "image's user, root for most images")
+        report_container(
+            ctx, container,
+            f"{container.label} {problem}; set securityContext.runAsNonRoot: true and a "
+            "non-zero runAsUser (on the pod, or on this container)",
+        )
