@@ -1,0 +1,72 @@
+"""K8S012 secret-literal-in-env."""
+
+from __future__ import annotations
+
+from ...artifacts.yamldocs import YamlFile, YMap
+from ...secretnames import is_literal_secret_value, is_secret_name
+from ..api import RuleContext
+from ._workloads import KObject, Workload, file_objects, seq_items, text_of
+
+SCOPE = "yaml"
+MAX_KEYS_SHOWN = 5
+
+
+def check(yf: YamlFile, ctx: RuleContext) -> None:
+    for obj in file_objects(yf):
+        if obj.exempt("K8S012"):
+            continue
+        if isinstance(obj, Workload):
+            _check_env(obj, ctx)
+        elif obj.kind == "Secret":
+            _check_secret(obj, ctx)
+
+
+def _check_env(workload: Workload, ctx: RuleContext) -> None:
+    for container in workload.containers(init=True):
+        for var in seq_items(container.node.get("env")):
+            if not isinstance(var, YMap) or "value" not in var or "valueFrom" in var:
+                continue
+            name = var.get_value("name")
+            if not isinstance(name, str):
+                continue
+            value = var.get_value("value")
+            if not is_secret_name(name, value):
+                continue
+            if not is_literal_secret_value(value):
+                ctx.examine()
+                continue
+            key = var.key_node("name")
+            line, column = (key.line, key.column) if key else (var.line, var.column)
+            # The value itself never goes into the message or the snippet.
+            ctx.report(
+                workload.path, line, column,
+                f"{container.label} sets {name} to a literal value in the manifest: anyone "
+                "who can read the repository (or `kubectl get` the workload) can read it; "
+                "store it in a Secret managed outside git and reference it with "
+                "valueFrom.secretKeyRef",
+                snippet=f"- name: {name}",
+            )
+
+
+def _check_secret(obj: KObject, ctx: RuleContext) -> None:
+    for field in ("data", "stringData"):
+        values = obj.root.get(field)
+        key = obj.root.key_node(field)
+        if not isinstance(values, YMap) or key is None:
+            continue
+        literal = [text_of(k.value) for k, v in values.items
+                   if is_literal_secret_value(v.to_python() if not isinstance(v, YMap) else "")]
+        if not literal:
+            ctx.examine()
+            continue
+        shown = ", ".join(literal[:MAX_KEYS_SHOWN]) + (", …" if len(literal) > MAX_KEYS_SHOWN
+                                                       else "")
+        encoded = " (base64 is an encoding, not encryption)" if field == "data" else ""
+        ctx.report(
+            obj.path, key.line, key.column,
+            f"{obj.label} commits {len(literal)} value(s) in {field} ({shown}) to the "
+            f"repository{encoded}: anyone with read access has them, and they stay in git "
+            "history; commit a SealedSecret or an ExternalSecret instead, or create the Secret "
+            "at deploy time from a secret store",
+            snippet=f"{field}:",
+        )
