@@ -1,0 +1,582 @@
+"""The effective Compose services of a project, shared by the COMPOSE rules.
+
+Compose reads `compose.yaml` / `docker-compose.yml` together with its `*.override.*` file
+by default, merging them key by key (the override wins). Every other compose file
+(`compose.prod.yaml`, `docker-compose.ci.yml`, …) is judged on its own, except that a service
+entry there with neither `image` nor `build` is an overlay of the same-named service in the
+base file of its directory (the `-f compose.yaml -f compose.prod.yaml` idiom).
+
+A service keeps its *layers* (one per file that defines it, in merge order), so every
+finding can point at the file holding the offending definition, or, for something missing,
+at the service key of the file that is judged.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from ...artifacts.yamldocs import YamlFile, YMap, YNode, YScalar, YSeq
+from ...model import Severity
+from ...project import Project
+from ..api import RuleContext
+
+BASE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
+OVERRIDE_NAMES = {
+    "compose.override.yaml": ("compose.yaml", "compose.yml"),
+    "compose.override.yml": ("compose.yml", "compose.yaml"),
+    "docker-compose.override.yaml": ("docker-compose.yaml", "docker-compose.yml"),
+    "docker-compose.override.yml": ("docker-compose.yml", "docker-compose.yaml"),
+}
+
+DATASTORES = {
+    "postgres": "postgres", "postgresql": "postgres", "postgis": "postgres",
+    "postgresql-repmgr": "postgres",
+    "mysql": "mysql", "mariadb": "mariadb", "mariadb-galera": "mariadb",
+    "redis": "redis", "redis-cluster": "redis", "valkey": "valkey", "valkey-cluster": "valkey",
+    "mongo": "mongo", "mongodb": "mongo", "mongodb-sharded": "mongo",
+    "elasticsearch": "elasticsearch", "opensearch": "opensearch",
+    "rabbitmq": "rabbitmq", "rabbitmq-cluster-operator": "rabbitmq",
+    "memcached": "memcached", "cassandra": "cassandra",
+}
+# Namespaces whose images count as the official image of a datastore.
+OFFICIAL_NAMESPACES = {
+    "", "library", "bitnami", "bitnamilegacy", "postgis", "valkey", "opensearchproject",
+    "elasticsearch",
+}
+
+_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)")
+UNKNOWN = "\0"  # stands for the value of an unset variable after interpolation
+
+
+def interpolate(text: str) -> str:
+    """Resolve `${VAR:-default}` to its default; a bare `${VAR}` becomes UNKNOWN."""
+    def repl(match: re.Match[str]) -> str:
+        if match[2] and match[2].lstrip(":") == "-":
+            return match[3] or ""
+        return UNKNOWN
+
+    return _VAR.sub(repl, text.replace("$$", "$"))
+
+
+def as_text(value: Any) -> str | None:
+    """A scalar as Compose sees it (YAML `true` is the string "true")."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def is_prod_file(path: str) -> bool:
+    return "prod" in posixpath.basename(path).lower()
+
+
+def is_default_override(path: str) -> bool:
+    return posixpath.basename(path).lower() in OVERRIDE_NAMES
+
+
+# --------------------------------------------------------------------------- the model
+
+
+@dataclass(slots=True)
+class Layer:
+    path: str
+    key: YScalar  # the service's key (`  web:`) in this file
+    node: YMap | None  # its definition (None when it is not a mapping)
+
+    def get(self, key: str) -> tuple[YScalar, YNode] | None:
+        if self.node is None:
+            return None
+        for k, v in self.node.items:
+            if k.value == key:
+                return k, v
+        return None
+
+
+@dataclass(slots=True)
+class Site:
+    """Where something is defined: a file and a position in it."""
+
+    path: str
+    line: int
+    column: int
+
+
+@dataclass(slots=True)
+class EnvVar:
+    name: str
+    value: str | None  # None: passed through from the shell (`- KEY` / `KEY:`)
+    site: Site
+
+
+@dataclass(slots=True)
+class Port:
+    raw: str
+    host_ip: str | None  # None when not given (all interfaces)
+    site: Site
+
+
+@dataclass(slots=True)
+class Dependency:
+    name: str
+    condition: str  # service_started | service_healthy | service_completed_successfully
+    list_form: bool
+    site: Site  # the dependency's entry (list item or mapping key)
+    key_site: Site  # the `depends_on:` key
+
+
+@dataclass(slots=True)
+class Build:
+    path: str  # the compose file that says `build:`
+    context: str | None
+    dockerfile: str | None
+    target: str | None
+    inline: bool = False
+
+
+@dataclass
+class Service:
+    name: str
+    layers: list[Layer]
+    anchor: Layer  # where findings about something missing point
+    config: ComposeConfig = field(repr=False)
+
+    # -- plain lookups -------------------------------------------------------------
+    def find(self, key: str) -> tuple[Layer, YScalar, YNode] | None:
+        """The last layer that defines `key` (the override wins)."""
+        for layer in reversed(self.layers):
+            found = layer.get(key)
+            if found is not None:
+                return layer, found[0], found[1]
+        return None
+
+    def has(self, key: str) -> bool:
+        return self.find(key) is not None
+
+    def scalar(self, key: str) -> Any:
+        found = self.find(key)
+        if found is None or not isinstance(found[2], YScalar):
+            return None
+        return found[2].value
+
+    def merged_map(self, *keys: str) -> dict[str, tuple[Layer, YScalar, YNode]]:
+        """The mapping at `keys` merged over the layers (override wins per sub-key)."""
+        out: dict[str, tuple[Layer, YScalar, YNode]] = {}
+        for layer in self.layers:
+            node: YNode | None = layer.node
+            for key in keys:
+                node = node.get(key) if isinstance(node, YMap) else None
+            if isinstance(node, YMap):
+                for k, v in node.items:
+                    out[str(k.value)] = (layer, k, v)
+        return out
+
+    def site(self, layer: Layer, key: YScalar | None = None) -> Site:
+        node = key or layer.key
+        return Site(layer.path, node.line, node.column)
+
+    @property
+    def anchor_site(self) -> Site:
+        return self.site(self.anchor)
+
+    # -- derived facts ---------------------------------------------------------------
+    @property
+    def image(self) -> str | None:
+        value = self.scalar("image")
+        return interpolate(value) if isinstance(value, str) else None
+
+    @property
+    def build(self) -> Build | None:
+        found = self.find("build")
+        if found is None:
+            return None
+        layer, _, node = found
+        if isinstance(node, YScalar) and isinstance(node.value, str):
+            return Build(layer.path, node.value, None, None)
+        if isinstance(node, YMap):
+            def text(key: str) -> str | None:
+                value = node.get_value(key)
+                return value if isinstance(value, str) else None
+            return Build(layer.path, text("context") or ".", text("dockerfile"), text("target"),
+                         inline="dockerfile_inline" in node)
+        return None
+
+    @property
+    def datastore(self) -> str | None:
+        image = self.image
+        return datastore_kind(image) if image else None
+
+    def environment(self) -> dict[str, EnvVar]:
+        """Every variable, merged over the layers; list and mapping forms both read."""
+        out: dict[str, EnvVar] = {}
+        for layer in self.layers:
+            found = layer.get("environment")
+            if found is None:
+                continue
+            node = found[1]
+            if isinstance(node, YMap):
+                for k, v in node.items:
+                    value = as_text(v.value) if isinstance(v, YScalar) else None
+                    name = str(k.value)
+                    out[name] = EnvVar(name, value, Site(layer.path, k.line, k.column))
+            elif isinstance(node, YSeq):
+                for item in node.items:
+                    if not isinstance(item, YScalar) or item.value is None:
+                        continue
+                    name, sep, value = str(as_text(item.value)).partition("=")
+                    name = name.strip()
+                    if name:
+                        out[name] = EnvVar(name, value if sep else None,
+                                           Site(layer.path, item.line, item.column))
+        return out
+
+    def ports(self) -> list[Port]:
+        """Published ports of every layer (Compose appends them), short and long syntax."""
+        out: list[Port] = []
+        for layer in self.layers:
+            found = layer.get("ports")
+            if found is None or not isinstance(found[1], YSeq):
+                continue
+            for item in found[1].items:
+                port = _port(layer.path, item)
+                if port is not None:
+                    out.append(port)
+        return out
+
+    def depends_on(self) -> list[Dependency]:
+        deps: dict[str, Dependency] = {}
+        for layer in self.layers:
+            found = layer.get("depends_on")
+            if found is None:
+                continue
+            key, node = found
+            key_site = Site(layer.path, key.line, key.column)
+            if isinstance(node, YSeq):
+                for item in node.items:
+                    if isinstance(item, YScalar) and isinstance(item.value, str):
+                        deps[item.value] = Dependency(
+                            item.value, "service_started", True,
+                            Site(layer.path, item.line, item.column), key_site)
+            elif isinstance(node, YMap):
+                for k, v in node.items:
+                    condition = "service_started"
+                    if isinstance(v, YMap):
+                        value = v.get_value("condition")
+                        if isinstance(value, str):
+                            condition = value
+                    deps[str(k.value)] = Dependency(
+                        str(k.value), condition, False,
+                        Site(layer.path, k.line, k.column), key_site)
+        return list(deps.values())
+
+    @property
+    def healthcheck(self) -> bool | None:
+        """True/False when the service itself says; None when it does not mention one."""
+        merged = self.merged_map("healthcheck")
+        found = self.find("healthcheck")
+        if found is None:
+            return None
+        if not merged:
+            return None
+        disable = merged.get("disable")
+        if disable is not None and isinstance(disable[2], YScalar) and disable[2].value is True:
+            return False
+        test = merged.get("test")
+        if test is None:
+            return True  # inherits the image's test with other timings
+        value = test[2].to_python()
+        if isinstance(value, list):
+            return bool(value) and str(value[0]).upper() != "NONE"
+        return isinstance(value, str) and value.strip().upper() != "NONE" and bool(value.strip())
+
+    @property
+    def one_shot(self) -> bool:
+        restart = self.scalar("restart")
+        if restart is False or (isinstance(restart, str) and restart.strip().lower() == "no"):
+            return True
+        policy = self.merged_map("deploy", "restart_policy").get("condition")
+        if policy is not None and isinstance(policy[2], YScalar) and \
+                str(policy[2].value).lower() == "none":
+            return True
+        return self.name in self.config.completed_dependencies()
+
+    @property
+    def depended_on(self) -> bool:
+        return self.name in self.config.dependencies()
+
+
+@dataclass
+class ComposeConfig:
+    """One way Compose is run: base + default override, or an other file on its own."""
+
+    files: list[str]
+    services: dict[str, Service] = field(default_factory=dict)  # everything in scope
+    judged: list[Service] = field(default_factory=list)  # what this config is judged for
+    _deps: dict[str, str] | None = field(default=None, repr=False)
+
+    def _dependency_conditions(self) -> dict[str, str]:
+        if self._deps is None:
+            deps: dict[str, str] = {}
+            for svc in self.services.values():
+                for dep in svc.depends_on():
+                    # any dependant that needs it to keep running makes it long-running
+                    if deps.get(dep.name) != "running":
+                        deps[dep.name] = ("completed" if
+                                          dep.condition == "service_completed_successfully"
+                                          else "running")
+            self._deps = deps
+        return self._deps
+
+    def dependencies(self) -> set[str]:
+        return set(self._dependency_conditions())
+
+    def completed_dependencies(self) -> set[str]:
+        return {n for n, c in self._dependency_conditions().items() if c == "completed"}
+
+
+# --------------------------------------------------------------------------- building
+
+
+def _services_node(yf: YamlFile) -> YMap | None:
+    for doc in yf.documents:
+        root = doc.root
+        if not isinstance(root, YMap):
+            continue
+        services = root.get("services")
+        if isinstance(services, YMap):
+            return services
+        if services is None and "version" not in root and root.items and all(
+            isinstance(v, YMap) and ("image" in v or "build" in v)
+            for k, v in root.items if not str(k.value).startswith("x-")
+        ):
+            return root  # the old version-1 format: services at the top level
+    return None
+
+
+def _layers(path: str, yf: YamlFile) -> dict[str, Layer]:
+    node = _services_node(yf)
+    out: dict[str, Layer] = {}
+    if node is None:
+        return out
+    for key, value in node.items:
+        name = key.value
+        if not isinstance(name, str) or name.startswith("x-"):
+            continue
+        out[name] = Layer(path, key, value if isinstance(value, YMap) else None)
+    return out
+
+
+def configs(project: Project) -> list[ComposeConfig]:
+    """Every Compose configuration of the project, each with the services it judges."""
+    files = project.compose_files()
+    by_dir: dict[str, dict[str, str]] = {}
+    for path in files:
+        by_dir.setdefault(posixpath.dirname(path), {})[posixpath.basename(path).lower()] = path
+    out: list[ComposeConfig] = []
+    for directory in sorted(by_dir):
+        names = by_dir[directory]
+        bases = [names[n] for n in BASE_NAMES if n in names]
+        used: set[str] = set()
+        for base in bases:
+            stem = posixpath.basename(base).lower().rsplit(".", 1)[0]
+            override = next((names[o] for o in (f"{stem}.override.yaml", f"{stem}.override.yml")
+                             if o in names and names[o] not in used), None)
+            chain = [base] + ([override] if override else [])
+            used.update(chain)
+            out.append(_build(chain, files))
+        primary = bases[0] if bases else None
+        for _, path in sorted(names.items()):
+            if path not in used:
+                out.append(_build_other(path, primary, files))
+    return out
+
+
+def _build(chain: list[str], files: dict[str, YamlFile]) -> ComposeConfig:
+    config = ComposeConfig(files=list(chain))
+    order: list[str] = []
+    layers: dict[str, list[Layer]] = {}
+    for path in chain:
+        for name, layer in _layers(path, files[path]).items():
+            if name not in layers:
+                order.append(name)
+            layers.setdefault(name, []).append(layer)
+    for name in order:
+        svc = Service(name, layers[name], layers[name][0], config)
+        config.services[name] = svc
+        config.judged.append(svc)
+    return config
+
+
+def _build_other(path: str, base: str | None, files: dict[str, YamlFile]) -> ComposeConfig:
+    own = _layers(path, files[path])
+    overlays = {n for n, layer in own.items()
+                if layer.node is None or ("image" not in layer.node and "build" not in
+                                          layer.node and "extends" not in layer.node)}
+    base_layers = _layers(base, files[base]) if base else {}
+    overlays &= set(base_layers)
+    config = ComposeConfig(files=([base] if overlays and base else []) + [path])
+    if overlays:
+        for name, layer in base_layers.items():
+            if name not in own:
+                config.services[name] = Service(name, [layer], layer, config)
+    for name, layer in own.items():
+        stack = [base_layers[name], layer] if name in overlays else [layer]
+        svc = Service(name, stack, layer, config)
+        config.services[name] = svc
+        config.judged.append(svc)
+    return config
+
+
+# --------------------------------------------------------------------------- ports
+
+
+def _port(path: str, item: YNode) -> Port | None:
+    site = Site(path, item.line, item.column)
+    if isinstance(item, YMap):
+        given = item.get_value("host_ip")
+        raw = ", ".join(f"{k.value}: {v.to_python()}" for k, v in item.items)
+        return Port(raw, interpolate(str(given)) if given is not None else None, site)
+    if not isinstance(item, YScalar) or item.value is None or isinstance(item.value, bool):
+        return None
+    raw = str(item.value)
+    text = interpolate(raw).split("/", 1)[0].strip()
+    host_ip: str | None = None
+    if text.startswith("["):  # [::1]:5432:5432
+        end = text.find("]")
+        if end > 0:
+            host_ip = text[1:end]
+            text = text[end + 1:].lstrip(":")
+    parts = text.rsplit(":", 2)
+    if host_ip is None and len(parts) == 3:
+        host_ip = parts[0]
+    elif host_ip is None and text.count(":") > 2:  # bare IPv6 host: ::1:5432:5432
+        host_ip = text.rsplit(":", 2)[0]
+    return Port(raw, host_ip or None, site)
+
+
+LOOPBACK = re.compile(r"^(127(\.\d{1,3}){3}|localhost|::1|0{0,4}(:0{0,4}){0,6}:0{0,3}1)$",
+                      re.IGNORECASE)
+
+
+def is_loopback(host_ip: str | None) -> bool:
+    if host_ip is None:
+        return False
+    if UNKNOWN in host_ip:
+        return True  # chosen at deploy time: give it the benefit of the doubt
+    return bool(LOOPBACK.match(host_ip.strip()))
+
+
+# --------------------------------------------------------------------------- images
+
+
+def image_repository(image: str) -> tuple[str, str]:
+    """(namespace, name) of an image without registry, tag or digest."""
+    ref = image.strip().split("@", 1)[0]
+    parts = ref.split("/")
+    if len(parts) > 1 and ("." in parts[0] or ":" in parts[0] or parts[0] == "localhost"):
+        parts = parts[1:]
+    last = parts[-1].split(":", 1)[0] if parts else ""
+    namespace = "/".join(parts[:-1])
+    return namespace.lower(), last.lower()
+
+
+def datastore_kind(image: str) -> str | None:
+    if not image or UNKNOWN in image.split(":", 1)[0]:
+        return None
+    namespace, name = image_repository(image)
+    kind = DATASTORES.get(name)
+    if kind is None or namespace.rsplit("/", 1)[-1] not in OFFICIAL_NAMESPACES:
+        return None
+    return kind
+
+
+# --------------------------------------------------------------------------- Dockerfiles
+
+
+def dockerfile_healthcheck(project: Project, svc: Service) -> bool | None:
+    """Whether the repo's Dockerfile building `svc` has a HEALTHCHECK (None: unknown)."""
+    build = svc.build
+    if build is None or build.inline:
+        return None
+    context = interpolate(build.context or ".")
+    dockerfile = interpolate(build.dockerfile or "Dockerfile")
+    if UNKNOWN in context or UNKNOWN in dockerfile or "://" in context or \
+            context.startswith(("git@", "github.com/")) or dockerfile.startswith("/"):
+        return None
+    path = posixpath.normpath(posixpath.join(posixpath.dirname(build.path), context,
+                                             dockerfile))
+    if path.startswith("../") or path == "..":
+        return None
+    df = project.dockerfiles.get(path)
+    if df is None:
+        return None
+    stages = getattr(df, "stages", [])
+    if not stages:
+        return None
+    by_name = {s.name: s for s in stages if s.name}
+    stage = by_name.get(build.target.lower()) if build.target else None
+    stage = stage or stages[-1]
+    seen: list[object] = []
+    while stage is not None and stage not in seen:
+        seen.append(stage)
+        checks = stage.find("HEALTHCHECK")
+        if checks:
+            return checks[-1].args.strip().upper() != "NONE"
+        stage = by_name.get(stage.base_image.lower())
+    return False
+
+
+def has_healthcheck(project: Project, svc: Service) -> bool | None:
+    """The service defines a healthcheck, or its image (built in the repo) does.
+
+    None when it cannot be known: built from a Dockerfile prodready does not see.
+    A remote image is assumed to have none.
+    """
+    own = svc.healthcheck
+    if own is not None:
+        return own
+    if svc.build is not None:
+        return dockerfile_healthcheck(project, svc)
+    return False
+
+
+# --------------------------------------------------------------------------- reporting
+
+
+class Reporter:
+    """Reports each (file, line, column) once, however many configurations reach it.
+
+    A site can be reached by several configurations (a base file is also the base of a
+    production overlay); one bad verdict wins over good ones. Call `finish()` at the end.
+    """
+
+    def __init__(self, ctx: RuleContext, raise_in_prod: bool = False) -> None:
+        self.ctx = ctx
+        self.raise_in_prod = raise_in_prod
+        self.good: set[tuple[str, int, int]] = set()
+        self.bad: dict[tuple[str, int, int], tuple[Site, str, str]] = {}
+
+    def ok(self, site: Site) -> None:
+        self.good.add((site.path, site.line, site.column))
+
+    def report(self, site: Site, message: str, snippet: str = "") -> None:
+        self.bad.setdefault((site.path, site.line, site.column), (site, message, snippet))
+
+    def finish(self) -> None:
+        for key in sorted(self.bad):
+            site, message, snippet = self.bad[key]
+            severity: Severity | None = None
+            if self.raise_in_prod and is_prod_file(site.path):
+                severity = self.ctx.config.severity_of(self.ctx.rule).raised()
+            self.ctx.report(site.path, site.line, site.column, message, snippet=snippet,
+                            severity=severity)
+        self.ctx.examine(len(self.good - set(self.bad)))
+
+
+def judged_services(project: Project) -> Iterator[Service]:
+    for config in configs(project):
+        yield from config.judged

@@ -1,0 +1,39 @@
+"""COMPOSE001 service-without-healthcheck."""
+
+from __future__ import annotations
+
+from ...project import Project
+from ..api import RuleContext
+from ._model import Reporter, dockerfile_healthcheck, judged_services
+
+SCOPE = "project"
+
+
+def check(project: Project, ctx: RuleContext) -> None:
+    out = Reporter(ctx)
+    for svc in judged_services(project):
+        if svc.one_shot or not (svc.ports() or svc.depended_on):
+            continue
+        site = svc.anchor_site
+        own = svc.healthcheck
+        if own is True:
+            out.ok(site)
+            continue
+        if own is None and svc.build is not None:
+            built = dockerfile_healthcheck(project, svc)
+            if built is None:
+                continue  # built from a Dockerfile prodready cannot see
+            if built:
+                out.ok(site)
+                continue
+            where = "nor does the Dockerfile it is built from define a HEALTHCHECK"
+        elif own is False:
+            where = "its healthcheck is disabled"
+        else:
+            where = "and the image is assumed to have none"
+        why = "it publishes ports" if svc.ports() else "other services depend on it"
+        out.report(site,
+                   f"service {svc.name!r} has no healthcheck ({where}); {why}, so Compose "
+                   "cannot tell a hung container from a ready one: add a `healthcheck:`",
+                   snippet=f"{svc.name}:")
+    out.finish()

@@ -1,0 +1,41 @@
+"""COMPOSE002 depends-on-without-health-condition."""
+
+from __future__ import annotations
+
+from ...project import Project
+from ..api import RuleContext
+from ._model import Reporter, has_healthcheck, judged_services
+
+SCOPE = "project"
+
+
+def check(project: Project, ctx: RuleContext) -> None:
+    out = Reporter(ctx)
+    for svc in judged_services(project):
+        listed: list[str] = []
+        list_site = None
+        for dep in svc.depends_on():
+            target = svc.config.services.get(dep.name)
+            if target is None or dep.condition != "service_started":
+                if target is not None:
+                    out.ok(dep.site)
+                continue
+            healthy = has_healthcheck(project, target) or target.datastore is not None
+            if not healthy:
+                out.ok(dep.site)
+            elif dep.list_form:
+                listed.append(dep.name)
+                list_site = dep.key_site
+            else:
+                out.report(dep.site,
+                           f"{svc.name!r} waits only for {dep.name!r} to start, not to be "
+                           f"healthy: use `condition: service_healthy`",
+                           snippet=f"{dep.name}:")
+        if listed and list_site is not None:
+            names = ", ".join(repr(n) for n in listed)
+            out.report(list_site,
+                       f"{svc.name!r} depends on {names} in list form, which waits only for "
+                       "the container to start, not to be ready: use the mapping form with "
+                       "`condition: service_healthy`",
+                       snippet="depends_on:")
+    out.finish()

@@ -1,0 +1,25 @@
+"""COMPOSE003 no-restart-policy."""
+
+from __future__ import annotations
+
+from ...project import Project
+from ..api import RuleContext
+from ._model import Reporter, judged_services
+
+SCOPE = "project"
+
+
+def check(project: Project, ctx: RuleContext) -> None:
+    out = Reporter(ctx)
+    for svc in judged_services(project):
+        if svc.one_shot:
+            continue
+        site = svc.anchor_site
+        if svc.has("restart") or "restart_policy" in svc.merged_map("deploy"):
+            out.ok(site)
+            continue
+        out.report(site,
+                   f"long-running service {svc.name!r} has no restart policy: after a crash "
+                   "or a host reboot it stays down; add `restart: unless-stopped`",
+                   snippet=f"{svc.name}:")
+    out.finish()

@@ -1,0 +1,36 @@
+"""COMPOSE004 unbounded-logging."""
+
+from __future__ import annotations
+
+from ...artifacts.yamldocs import YScalar
+from ...project import Project
+from ..api import RuleContext
+from ._model import UNKNOWN, Reporter, interpolate, judged_services
+
+SCOPE = "project"
+
+
+def check(project: Project, ctx: RuleContext) -> None:
+    out = Reporter(ctx, raise_in_prod=True)
+    for svc in judged_services(project):
+        logging = svc.merged_map("logging")
+        driver_entry = logging.get("driver")
+        driver = "json-file"
+        if driver_entry is not None and isinstance(driver_entry[2], YScalar) and \
+                driver_entry[2].value is not None:
+            driver = interpolate(str(driver_entry[2].value)).strip().lower()
+        options = svc.merged_map("logging", "options")
+        if driver not in ("json-file", "") and UNKNOWN not in driver:
+            out.ok(svc.anchor_site)  # local, journald, syslog, fluentd … rotate or ship
+            continue
+        if UNKNOWN in driver or "max-size" in options:
+            out.ok(svc.anchor_site)
+            continue
+        found = svc.find("logging")
+        site = svc.site(found[0], found[1]) if found else svc.anchor_site
+        out.report(site,
+                   f"service {svc.name!r} logs with the json-file driver and no `max-size`: "
+                   "its log file grows until the disk is full; set `logging.options` "
+                   "`max-size` and `max-file`",
+                   snippet="logging:" if found else f"{svc.name}:")
+    out.finish()

@@ -1,0 +1,25 @@
+"""COMPOSE006 no-resource-limits."""
+
+from __future__ import annotations
+
+from ...project import Project
+from ..api import RuleContext
+from ._model import Reporter, judged_services
+
+SCOPE = "project"
+LIMIT_KEYS = ("mem_limit", "cpus", "cpu_quota", "cpu_count")
+
+
+def check(project: Project, ctx: RuleContext) -> None:
+    out = Reporter(ctx, raise_in_prod=True)
+    for svc in judged_services(project):
+        limits = svc.merged_map("deploy", "resources", "limits")
+        if limits or any(svc.has(key) for key in LIMIT_KEYS):
+            out.ok(svc.anchor_site)
+            continue
+        out.report(svc.anchor_site,
+                   f"service {svc.name!r} has no memory or CPU limit: one leak or busy loop "
+                   "starves every other container on the host; set "
+                   "`deploy.resources.limits` (or `mem_limit` / `cpus`)",
+                   snippet=f"{svc.name}:")
+    out.finish()
