@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from ...artifacts.yamldocs import YamlFile, YMap
-from ...secretnames import is_literal_secret_value, is_secret_name
+from ...secretnames import is_literal_secret_value, is_secret_name, normalise
 from ..api import RuleContext
-from ._workloads import KObject, Workload, file_objects, seq_items, text_of
+from ._workloads import KObject, Workload, file_objects, is_templated, seq_items, text_of
 
 SCOPE = "yaml"
 MAX_KEYS_SHOWN = 5
@@ -32,7 +34,7 @@ def _check_env(workload: Workload, ctx: RuleContext) -> None:
             value = var.get_value("value")
             if not is_secret_name(name, value):
                 continue
-            if not is_literal_secret_value(value):
+            if not is_literal_secret_value(value) or _placeholder(name, value):
                 ctx.examine()
                 continue
             key = var.key_node("name")
@@ -46,6 +48,15 @@ def _check_env(workload: Workload, ctx: RuleContext) -> None:
                 "valueFrom.secretKeyRef",
                 snippet=f"- name: {name}",
             )
+
+
+def _placeholder(name: str, value: object) -> bool:
+    """A token a deploy script substitutes: `${…}`, `<…>`, or `GOOGLE_API_KEY_VAL` for
+    GOOGLE_API_KEY (upper case, spelling out the variable's own name)."""
+    if is_templated(value):
+        return True
+    text = str(value).strip()
+    return bool(re.fullmatch(r"[A-Z][A-Z0-9_]*", text)) and normalise(name) in text
 
 
 def _check_secret(obj: KObject, ctx: RuleContext) -> None:

@@ -37,7 +37,9 @@ def check(project: Project, ctx: RuleContext) -> None:
         if not isinstance(obj, Workload) or obj.kind != "Deployment" or obj.exempt("K8S017"):
             continue
         spec = as_map(obj.root.get("spec"))
-        raw = spec.get_value("replicas") if spec is not None else None
+        if spec is None:
+            continue  # not a Deployment that could run
+        raw = spec.get_value("replicas")
         replicas = 1 if raw is None else as_int(raw)
         if replicas != 1 or is_templated(raw):
             ctx.examine()  # several replicas, scaled to zero on purpose, or set at deploy
