@@ -41,11 +41,15 @@ DATASTORES = {
     "elasticsearch": "elasticsearch", "opensearch": "opensearch",
     "rabbitmq": "rabbitmq", "rabbitmq-cluster-operator": "rabbitmq",
     "memcached": "memcached", "cassandra": "cassandra",
+    # the vendors' own images
+    "redis-stack": "redis", "redis-stack-server": "redis", "redismod": "redis",
+    "mysql-server": "mysql", "mongodb-community-server": "mongo",
+    "mongodb-enterprise-server": "mongo",
 }
 # Namespaces whose images count as the official image of a datastore.
 OFFICIAL_NAMESPACES = {
     "", "library", "bitnami", "bitnamilegacy", "postgis", "valkey", "opensearchproject",
-    "elasticsearch",
+    "elasticsearch", "redis", "redislabs", "mysql", "mongodb",
 }
 
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)")
@@ -578,5 +582,8 @@ class Reporter:
 
 
 def judged_services(project: Project) -> Iterator[Service]:
+    """Every service some configuration judges; entries that are not mappings are skipped."""
     for config in configs(project):
-        yield from config.judged
+        for svc in config.judged:
+            if any(layer.node is not None for layer in svc.layers):
+                yield svc
