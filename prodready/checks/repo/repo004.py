@@ -1,0 +1,62 @@
+"""REPO004 no-secret-scanning-hook."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+
+from ...project import Project
+from ..api import RuleContext
+from ._files import anchor_line, needing_file
+
+SCOPE = "project"
+SCANNERS = re.compile(
+    r"detect[-_]secrets|gitleaks|trufflehog|trufflesecurity|ggshield|gitguardian",
+    re.IGNORECASE,
+)
+CI_FILES = (".gitlab-ci.yml", ".gitlab-ci.yaml", "bitbucket-pipelines.yml",
+            "azure-pipelines.yml", ".circleci/config.yml", ".drone.yml", ".woodpecker.yml")
+
+
+def _is_precommit(path: str) -> bool:
+    return path in (".pre-commit-config.yaml", ".pre-commit-config.yml")
+
+
+def _is_ci(path: str) -> bool:
+    return (path.startswith(".github/workflows/") and path.endswith((".yml", ".yaml"))) or \
+        path in CI_FILES or (path.startswith(".gitlab/") and path.endswith((".yml", ".yaml")))
+
+
+def _text_of(project: Project, path: str) -> str:
+    text = project.texts.get(path)
+    if text is not None:
+        return text
+    yf = project.yaml_files.get(path)
+    if yf is None:
+        return ""
+    return "\n".join(repr(doc.root.to_python()) for doc in yf.documents if doc.root is not None)
+
+
+def check(project: Project, ctx: RuleContext) -> None:
+    precommit = [p for p in project.all_files if _is_precommit(p)]
+    ci = sorted(p for p in project.all_files if _is_ci(p))
+    if any(SCANNERS.search(_text_of(project, p)) for p in precommit + ci):
+        ctx.examine()
+        return
+    if precommit:
+        path = precommit[0]
+        where = "neither .pre-commit-config.yaml nor the CI workflows run"
+    elif ci:
+        path = ci[0]
+        where = f"there is no .pre-commit-config.yaml and {posixpath.dirname(path) or path} " \
+                "does not run"
+    else:
+        found = needing_file(project, ".gitignore", "pyproject.toml")
+        if found is None:
+            return
+        path = found
+        where = "there is no pre-commit configuration or CI workflow running"
+    ctx.report(path, anchor_line(project, path), 1,
+               f"no secret scanning: {where} a secret scanner (detect-secrets, gitleaks, "
+               "trufflehog, ggshield), so a committed key is found by an attacker first; add "
+               "one as a pre-commit hook and in CI")
