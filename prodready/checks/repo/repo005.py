@@ -27,11 +27,7 @@ def logical_lines(text: str) -> list[tuple[int, str]]:
     for number, raw in enumerate(text.splitlines(), start=1):
         if not pending:
             start = number
-        line = raw
-        if line.lstrip().startswith("#"):
-            line = ""
-        else:
-            line = re.sub(r"(^|\s)#.*$", "", line)
+        line = "" if raw.lstrip().startswith("#") else re.sub(r"(^|\s)#.*$", "", raw)
         if line.rstrip().endswith("\\"):
             pending.append(line.rstrip()[:-1])
             continue
