@@ -223,14 +223,18 @@ def services(
         from .service import build_services, render_services_text, services_to_json
     except ImportError:
         raise _fail("the service model is not available in this build") from None
-    config, _ = _load(path, config_file, select=["APP"])
+    config, _ = _load(path, config_file)
     result = run_scan(path, config, use_cache=True)
     assert result.project is not None
     found = build_services(result.project)
     if format == "json":
         typer.echo(json.dumps(services_to_json(found), indent=2))
+    elif not found:
+        typer.echo("no web application (FastAPI, Starlette, Flask, Django) found")
     else:
-        typer.echo(render_services_text(found))
+        from rich.console import Console
+
+        Console().print(render_services_text(found))
 
 
 def _register_fix() -> None:

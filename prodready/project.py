@@ -19,6 +19,7 @@ class Project:
     yaml_files: dict[str, YamlFile] = field(default_factory=dict)
     texts: dict[str, str] = field(default_factory=dict)  # small repo files by path
     python: dict[str, object] = field(default_factory=dict)  # path -> python facts
+    cache: dict[str, object] = field(default_factory=dict)  # models derived once per scan
     _file_set: set[str] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:

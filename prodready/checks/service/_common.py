@@ -1,0 +1,24 @@
+"""What the APP rules share: iterate services, report at the line that creates the app."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ...project import Project
+from ...service import Service, services_of
+from ..api import RuleContext
+
+
+def report_service(ctx: RuleContext, svc: Service, message: str) -> None:
+    ctx.report(svc.path, svc.line, svc.column, f"{svc.kind} app {svc.name}: {message}",
+               snippet=f"{svc.name}")
+
+
+def check_practice(project: Project, ctx: RuleContext, evidence: str,
+                   message: str | Callable[[Service], str]) -> None:
+    """The common "no X" rule: every service without `evidence` gets one finding."""
+    for svc in services_of(project):
+        if svc.has(evidence):
+            ctx.examine()
+        else:
+            report_service(ctx, svc, message(svc) if callable(message) else message)

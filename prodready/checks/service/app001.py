@@ -1,0 +1,21 @@
+"""APP001 no-health-endpoint."""
+
+from __future__ import annotations
+
+from ...project import Project
+from ...service import services_of
+from ..api import RuleContext
+from ._common import report_service
+
+SCOPE = "project"
+
+
+def check(project: Project, ctx: RuleContext) -> None:
+    for svc in services_of(project):
+        if svc.health_routes or svc.has("health-route"):
+            ctx.examine()
+            continue
+        report_service(ctx, svc,
+                       "no health endpoint (/health, /healthz, /livez, /readyz, …): load "
+                       "balancers and Kubernetes cannot tell a hung instance from a healthy one; "
+                       "add liveness and readiness routes")

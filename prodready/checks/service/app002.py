@@ -1,0 +1,36 @@
+"""APP002 health-check-ignores-dependencies."""
+
+from __future__ import annotations
+
+from ...project import Project
+from ...service import services_of, touches_dependencies
+from ..api import RuleContext
+from ._common import report_service
+
+SCOPE = "project"
+
+
+def check(project: Project, ctx: RuleContext) -> None:
+    for svc in services_of(project):
+        owned = svc.owned_resources
+        health = svc.health_routes
+        if not owned or not health:
+            continue  # nothing to check, or APP001's business
+        touching = [r for r in health if touches_dependencies(r, svc)]
+        if not touching:
+            names = ", ".join(sorted({var for _, var, _, _ in owned}))
+            report_service(ctx, svc,
+                           f"the health endpoints never check what the service depends on "
+                           f"({names}): traffic keeps flowing to instances that cannot reach "
+                           "their database; make readiness run a cheap query and answer 503 on "
+                           "failure")
+            continue
+        ready = [r for r in touching if r.path and "ready" in r.path.lower()]
+        if ready and not any(r.can_fail for r in ready):
+            report_service(ctx, svc,
+                           f"the readiness endpoint {ready[0].path} can only answer 200: catch "
+                           "the dependency failure and return 503 so the instance is taken "
+                           "out of rotation")
+        else:
+            ctx.examine()
+

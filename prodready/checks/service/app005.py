@@ -1,0 +1,32 @@
+"""APP005 hsts-without-trusted-proxy-headers."""
+
+from __future__ import annotations
+
+from ...project import Project
+from ...service import services_of
+from ..api import RuleContext
+from ._common import report_service
+
+SCOPE = "project"
+
+
+def check(project: Project, ctx: RuleContext) -> None:
+    for svc in services_of(project):
+        depends = svc.scheme_checks or (svc.kind == "django" and svc.has("hsts")) or (
+            "flask_talisman" in " ".join(svc.evidence))
+        if not depends:
+            continue
+        if svc.trusts_proxy():
+            ctx.examine()
+            continue
+        what, line, path = svc.scheme_checks[0] if svc.scheme_checks else (
+            "request.is_secure", svc.line, svc.path)
+        started = "; ".join(sorted({r.command for r in svc.runners if r.command})) or (
+            "no server command found")
+        report_service(ctx, svc,
+                       f"HSTS/HTTPS handling depends on {what} ({path}:{line}) but the app never "
+                       "trusts X-Forwarded-Proto: behind a TLS-terminating proxy every request "
+                       "looks like http, so the header is never sent (or redirects loop). Start "
+                       "the server with --forwarded-allow-ips (set to the proxy's addresses), or "
+                       "use ProxyHeadersMiddleware / ProxyFix / SECURE_PROXY_SSL_HEADER "
+                       f"[started as: {started}]")

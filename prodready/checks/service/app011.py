@@ -1,0 +1,28 @@
+"""APP011 no-global-exception-handler."""
+
+from __future__ import annotations
+
+from ...project import Project
+from ...service import services_of
+from ..api import RuleContext
+from ._common import report_service
+
+SCOPE = "project"
+CATCH_ALL = ("Exception", "BaseException", "500", "HTTPStatus.INTERNAL_SERVER_ERROR",
+             "InternalServerError", "constructor", "django default handler500")
+
+
+def check(project: Project, ctx: RuleContext) -> None:
+    for svc in services_of(project):
+        handled = any(h.rsplit(".", 1)[-1] in CATCH_ALL or h in CATCH_ALL
+                      for h in svc.exception_handlers)
+        error_middleware = any(("error" in m.lower() or "exception" in m.lower())
+                               for m in svc.middleware)
+        if handled or error_middleware:
+            ctx.examine()
+            continue
+        report_service(ctx, svc,
+                       "no app-level handler for unhandled exceptions: clients get the "
+                       "framework's bare 500 with no request id, and nothing logs the failure "
+                       "in your format; register one (exception_handler(Exception) / "
+                       "errorhandler(Exception))")

@@ -1,0 +1,97 @@
+"""APP013 env-var-undocumented."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+
+from ...facts import Located, PythonFacts
+from ...model import Edit, Fix, FixSafety
+from ...project import Project
+from ...service import services_of
+from ..api import RuleContext
+
+SCOPE = "project"
+EXAMPLE_FILES = (".env.example", ".env.sample", ".env.template", "env.example",
+                 ".env.dist", "example.env", "sample.env")
+# Set by the OS, the runtime or the platform: nobody documents these.
+PLATFORM = {"HOME", "PATH", "USER", "PWD", "SHELL", "TERM", "LANG", "TZ", "TMPDIR", "HOSTNAME",
+            "CI", "PYTHONPATH", "VIRTUAL_ENV", "KUBERNETES_SERVICE_HOST",
+            "KUBERNETES_SERVICE_PORT", "POD_NAME", "POD_NAMESPACE", "GITHUB_ACTIONS"}
+_ENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=?", re.MULTILINE)
+
+
+def check(project: Project, ctx: RuleContext) -> None:
+    services = services_of(project)
+    if not services:
+        return
+    files = sorted({f for svc in services for f in svc.files})
+    documented = _documented(project)
+    example = _example_file(project)
+    first_read: dict[str, tuple[str, Located]] = {}
+    for path in files:
+        facts = project.python.get(path)
+        if not isinstance(facts, PythonFacts):
+            continue
+        for read in [*facts.env_reads, *facts.settings_fields]:
+            if read.name not in first_read:
+                first_read[read.name] = (path, read)
+    missing = sorted(n for n in first_read if n not in documented and n not in PLATFORM
+                     and not n.startswith(("GITHUB_", "RUNNER_")))
+    ctx.examine(len(first_read) - len(missing))
+    for name in missing:
+        path, read = first_read[name]
+        target = example or ".env.example"
+        ctx.report(path, read.line, read.column,
+                   f"environment variable {name} is read here but documented nowhere (no "
+                   ".env.example, compose environment or Kubernetes env lists it): whoever "
+                   "deploys the service cannot know it exists",
+                   snippet=name,
+                   fix=_append(project, target, name))
+
+
+def _documented(project: Project) -> set[str]:
+    from ..compose._model import configs
+    from ..k8s._workloads import Workload, project_objects
+
+    names: set[str] = set()
+    for path, text in project.texts.items():
+        base = posixpath.basename(path)
+        if base in EXAMPLE_FILES or base.startswith(".env."):
+            names |= set(_ENV_LINE.findall(text))
+    for config in configs(project):
+        for svc in config.services.values():
+            names |= set(svc.environment())
+    for obj in project_objects(project.kubernetes_documents()):
+        if isinstance(obj, Workload):
+            for container in obj.containers(init=True):
+                for item in container.node.get_seq("env") or ():
+                    name = getattr(item, "get_value", lambda _k: None)("name")
+                    if isinstance(name, str):
+                        names.add(name)
+        if obj.kind == "ConfigMap" and obj.root.get_map("data") is not None:
+            names |= {str(k) for k in obj.root.get_map("data")}  # type: ignore[union-attr]
+    for df in project.dockerfiles.values():
+        for ins in getattr(df, "instructions", ()):
+            if ins.keyword in ("ENV", "ARG"):
+                names |= set(re.findall(r"([A-Za-z_][A-Za-z0-9_]*)=", ins.args))
+                names.add(ins.args.split("=", 1)[0].split(" ", 1)[0])
+    return names
+
+
+def _example_file(project: Project) -> str | None:
+    for name in EXAMPLE_FILES:
+        if project.has_file(name):
+            return name
+    return None
+
+
+def _append(project: Project, target: str, name: str) -> Fix:
+    text = project.texts.get(target)
+    if text is None and project.has_file(target):
+        return Fix(FixSafety.SAFE, f"add {name} to {target}")
+    existing = text or ""
+    separator = "" if not existing or existing.endswith("\n") else "\n"
+    offset = len(existing)
+    return Fix(FixSafety.SAFE, f"add {name}= to {target}",
+               (Edit(target, offset, offset, f"{separator}{name}=\n"),))

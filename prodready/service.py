@@ -1,0 +1,580 @@
+"""The service model: each web app in the repo with its code, image and deployments.
+
+Built once per scan from the facts the workers returned (`prodready.facts`) and the parsed
+Dockerfiles, Compose files and manifests of the Project; nothing is read again here.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import shlex
+from dataclasses import dataclass, field
+from typing import Any
+
+from .artifacts.dockerfile import Dockerfile
+from .facts import PythonFacts, RouteFact, is_health_path
+from .project import Project
+
+RESOURCE_KINDS_OWNED = ("database", "redis")
+ROOT_MARKERS = ("Dockerfile", "Containerfile", "pyproject.toml", "setup.py", "setup.cfg",
+                "requirements.txt", "manage.py")
+# Files outside Python that carry evidence of a practice, and the patterns that show it.
+INFRA_EVIDENCE = {
+    "hsts": re.compile(r"strict-transport-security|stsseconds|hsts", re.IGNORECASE),
+    "security-headers": re.compile(r"x-frame-options|x-content-type-options|frame-ancestors|"
+                                   r"contenttypenosniff|framedeny|customframeoptionsvalue",
+                                   re.IGNORECASE),
+    "rate-limit": re.compile(r"limit_req|rate-?limit|ratelimit|limit-rps|limit-rpm|"
+                             r"throttl", re.IGNORECASE),
+    "request-id": re.compile(r"x-request-id|request_id|x-correlation-id", re.IGNORECASE),
+}
+THIRD_PARTY_IMAGES = {"nginx", "envoy", "traefik", "haproxy", "busybox", "alpine", "curl",
+                      "otel-collector", "opentelemetry-collector", "fluent-bit", "fluentd",
+                      "cloud-sql-proxy", "pgbouncer", "istio-proxy", "linkerd-proxy",
+                      "prometheus", "grafana", "jaeger", "vault", "oauth2-proxy"}
+# Names that show a handler reaches a dependency even when it is not the resource variable;
+# the loose form also accepts helper names (`check_dependencies()`), for APP002's benefit.
+DEPENDENCY_NAMES = r"db|database|engine|session|redis|cache|pool|conn|execute|http_client"
+DEPENDENCY_STRICT = re.compile(rf"({DEPENDENCY_NAMES})", re.IGNORECASE)
+DEPENDENCY_LOOSE = re.compile(rf"({DEPENDENCY_NAMES}|ping|select|dependenc|check)", re.IGNORECASE)
+SERVER_PORT_DEFAULTS = {"uvicorn": 8000, "gunicorn": 8000, "hypercorn": 8000, "flask": 5000,
+                        "granian": 8000, "daphne": 8000}
+
+
+@dataclass(slots=True)
+class Route:
+    path: str | None
+    methods: tuple[str, ...]
+    handler: str
+    file: str
+    line: int
+    touches: tuple[str, ...]
+    can_fail: bool
+    certain: bool  # the full path is known (literal path, resolved prefixes)
+
+
+@dataclass(slots=True)
+class Runner:
+    """Somewhere the service is started: a Dockerfile CMD, a compose command, a k8s container."""
+
+    source: str  # dockerfile | compose | kubernetes | python
+    path: str
+    line: int
+    name: str
+    command: str
+    env: dict[str, str] = field(default_factory=dict)
+    probes: list[Probe] = field(default_factory=list)
+    ports: list[int] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Probe:
+    kind: str  # liveness | readiness | startup
+    path: str | None
+    port: object
+    path_line: int
+    path_column: int
+    file: str
+    container: str
+
+
+@dataclass
+class Service:
+    name: str
+    kind: str  # fastapi | starlette | flask | django
+    path: str
+    line: int
+    column: int
+    root: str  # directory the service's code lives under ("" = repo root)
+    files: list[str] = field(default_factory=list)
+    routes: list[Route] = field(default_factory=list)
+    middleware: list[str] = field(default_factory=list)
+    exception_handlers: list[str] = field(default_factory=list)
+    shutdown_hooks: list[str] = field(default_factory=list)
+    resources: list[tuple[str, str, str, int]] = field(default_factory=list)  # kind,var,file,line
+    evidence: set[str] = field(default_factory=set)
+    scheme_checks: list[tuple[str, int, str]] = field(default_factory=list)
+    dockerfiles: list[str] = field(default_factory=list)
+    runners: list[Runner] = field(default_factory=list)
+    module_ref: str = ""  # `app.main:app`
+
+    def has(self, evidence: str) -> bool:
+        return evidence in self.evidence
+
+    @property
+    def health_routes(self) -> list[Route]:
+        return [r for r in self.routes if is_health_path(r.path)]
+
+    @property
+    def owned_resources(self) -> list[tuple[str, str, str, int]]:
+        return [r for r in self.resources if r[0] in RESOURCE_KINDS_OWNED]
+
+    def server_flags(self) -> str:
+        return " ".join(r.command for r in self.runners)
+
+    def trusts_proxy(self) -> bool:
+        if self.has("proxy-trust"):
+            return True
+        for runner in self.runners:
+            if "--forwarded-allow-ips" in runner.command or "FORWARDED_ALLOW_IPS" in runner.env:
+                return True
+        return False
+
+
+def touches_dependencies(route: Route, svc: Service, *, strict: bool = False) -> bool:
+    owned = {var.rsplit(".", 1)[-1] for _, var, _, _ in svc.owned_resources}
+    hint = DEPENDENCY_STRICT if strict else DEPENDENCY_LOOSE
+    return any(n in owned or hint.search(n) for n in route.touches)
+
+
+def route_matches(route_path: str, request_path: str) -> bool:
+    """Does a route pattern (`/items/{id}`, `/u/<int:pk>`) serve a concrete request path?"""
+    def segments(path: str) -> list[str]:
+        return [s for s in path.split("?", 1)[0].strip("/").split("/") if s]
+
+    pattern, request = segments(route_path), segments(request_path)
+    if len(pattern) != len(request):
+        return bool(pattern) and pattern[-1].endswith((":path}", "path>")) and len(
+            request) >= len(pattern)
+    return all(p == r or p.startswith(("{", "<")) for p, r in zip(pattern, request, strict=True))
+
+
+def services_of(project: Project) -> list[Service]:
+    """The service model of a scan, built on first use and kept on the project."""
+    cached = project.cache.get("services")
+    if cached is None:
+        cached = build_services(project)
+        project.cache["services"] = cached
+    return cached  # type: ignore[no-any-return]
+
+
+def build_services(project: Project) -> list[Service]:
+    facts: dict[str, PythonFacts] = {p: f for p, f in project.python.items()
+                                     if isinstance(f, PythonFacts)}
+    roots = _service_roots(project, facts)
+    services: list[Service] = []
+    mounted = _mounted_targets(facts)
+    for path, pf in sorted(facts.items()):
+        for app in pf.apps:
+            if f"{pf.module}.{app.var}" in mounted:
+                continue  # a sub-application: its routes belong to the app that mounts it
+            services.append(_new_service(pf, app.var, app.kind, app.line, app.column,
+                                         roots.get(path, "")))
+    django = _django_services(facts, roots)
+    services.extend(django)
+    if not services:
+        return []
+    owner_roots = {s.root for s in services}
+    infra = infra_evidence(project)
+    for svc in services:
+        svc.files = [p for p in sorted(facts) if _belongs(p, svc.root, owner_roots)]
+        _collect(svc, facts)
+        svc.evidence |= infra
+        _link_runners(svc, project, single=len(services) == 1)
+    return services
+
+
+# ------------------------------------------------------------------------------ code
+
+
+def _service_roots(project: Project, facts: dict[str, PythonFacts]) -> dict[str, str]:
+    """Python file -> the nearest directory above it that looks like a deployable unit."""
+    marked = {posixpath.dirname(p) for p in project.all_files
+              if posixpath.basename(p) in ROOT_MARKERS}
+    out: dict[str, str] = {}
+    for path in facts:
+        directory = posixpath.dirname(path)
+        while directory and directory not in marked:
+            directory = posixpath.dirname(directory)
+        out[path] = directory
+    return out
+
+
+def _belongs(path: str, root: str, roots: set[str]) -> bool:
+    """A file belongs to the deepest service root above it; shared code belongs to all."""
+    def under(r: str) -> bool:
+        return not r or path.startswith(r + "/")
+
+    deepest = max((r for r in roots if under(r)), key=len, default=None)
+    return deepest == root or deepest is None
+
+
+def _mounted_targets(facts: dict[str, PythonFacts]) -> set[str]:
+    targets: set[str] = set()
+    for pf in facts.values():
+        for mount in pf.mounts:
+            targets.add(mount.target)
+            if "." not in mount.target:
+                targets.add(f"{pf.module}.{mount.target}")
+    return targets
+
+
+def _new_service(pf: PythonFacts, var: str, kind: str, line: int, column: int,
+                 root: str) -> Service:
+    module = pf.module
+    return Service(name=f"{module}:{var}", kind=kind, path=pf.path, line=line, column=column,
+                   root=root, module_ref=f"{module}:{var}")
+
+
+def _django_services(facts: dict[str, PythonFacts], roots: dict[str, str]) -> list[Service]:
+    by_dir: dict[str, list[PythonFacts]] = {}
+    for pf in facts.values():
+        if pf.django_settings and "INSTALLED_APPS" in pf.django_settings:
+            by_dir.setdefault(posixpath.dirname(pf.path), []).append(pf)
+    out = []
+    for directory, settings in sorted(by_dir.items()):
+        settings.sort(key=lambda f: (not f.path.endswith(("settings.py", "base.py")), f.path))
+        anchor, line = settings[0].path, 1
+        project_dir = directory[:-len("/settings")] if directory.endswith("/settings") else (
+            directory)
+        for entry in ("wsgi.py", "asgi.py"):
+            candidate = posixpath.join(project_dir, entry) if project_dir else entry
+            pf = facts.get(candidate)
+            if pf is not None:
+                anchor, line = candidate, pf.application_line or 1
+                break
+        svc = Service(name=project_dir or "django", kind="django", path=anchor, line=line,
+                      column=1, root=roots.get(settings[0].path, ""),
+                      module_ref=f"{project_dir.replace('/', '.')}.wsgi:application")
+        for pf in settings:
+            svc.evidence |= pf.evidence
+        svc.exception_handlers.append("django default handler500")
+        out.append(svc)
+    return out
+
+
+def _collect(svc: Service, facts: dict[str, PythonFacts]) -> None:
+    prefixes = _router_prefixes(facts, svc.files)
+    for path in svc.files:
+        pf = facts[path]
+        svc.evidence |= pf.evidence
+        for route in pf.routes:
+            svc.routes.append(_route(pf, route, prefixes))
+        svc.middleware += [m.name for m in pf.middleware]
+        for app in pf.apps:
+            svc.middleware += app.middleware
+            if app.has_lifespan:
+                svc.shutdown_hooks.append("lifespan=")
+        svc.exception_handlers += [h.name for h in pf.exception_handlers]
+        svc.shutdown_hooks += [h.name for h in pf.shutdown_hooks]
+        for res in pf.resources:
+            kind, _, var = res.name.partition(":")
+            svc.resources.append((kind, var, path, res.line))
+        svc.scheme_checks += [(c.name, c.line, path) for c in pf.scheme_checks]
+
+
+def _router_prefixes(facts: dict[str, PythonFacts], files: list[str]
+                     ) -> dict[tuple[str, str], str | None]:
+    """(file, router var) -> its full mount prefix; None when nothing includes it."""
+    mounts = [(facts[p], m) for p in files for m in facts[p].mounts]
+    out: dict[tuple[str, str], str | None] = {}
+    for path in files:
+        pf = facts[path]
+        for router in pf.routers:
+            qualified = f"{pf.module}.{router.var}"
+            prefix: str | None = None
+            for owner_facts, mount in mounts:
+                target = mount.target
+                if target == qualified or (owner_facts.path == path and target == router.var) or (
+                        qualified.endswith("." + target) and "." in target):
+                    prefix = mount.prefix
+                    break
+            out[(path, router.var)] = None if prefix is None else prefix + router.prefix
+    return out
+
+
+def _route(pf: PythonFacts, route: RouteFact, prefixes: dict[tuple[str, str], str | None]
+           ) -> Route:
+    certain = route.path is not None
+    path = route.path
+    router = next((r for r in pf.routers if r.var == route.owner), None)
+    if router is not None:
+        prefix = prefixes.get((pf.path, router.var))
+        if prefix is None:
+            certain = False
+            prefix = router.prefix
+        path = (prefix + (path or "")) if path is not None else None
+    return Route(path, route.methods, route.handler, pf.path, route.line, route.touches,
+                 route.can_fail, certain)
+
+
+# ------------------------------------------------------------------------ infrastructure
+
+
+def infra_evidence(project: Project) -> set[str]:
+    """Practices shown by files that are not Python: Ingress annotations, nginx, gateways."""
+    cached = project.cache.get("infra-evidence")
+    if isinstance(cached, set):
+        return cached
+    found: set[str] = set()
+    texts: list[str] = []
+    for path, text in project.texts.items():
+        base = posixpath.basename(path).lower()
+        if base.endswith((".conf", ".conf.template", ".toml", ".json", ".cfg")) or (
+                "nginx" in base or "caddy" in base or "haproxy" in base or "traefik" in base):
+            texts.append(text)
+    for _path, doc in project.kubernetes_documents():
+        kind = str(doc.root.get_value("kind", ""))
+        if kind in ("Ingress", "Middleware", "IngressRoute", "Gateway", "HTTPRoute",
+                    "VirtualService", "EnvoyFilter", "KongPlugin", "BackendConfig",
+                    "ConfigMap", "HTTPProxy", "Mapping", "FrontendConfig"):
+            texts.append(repr(doc.root.to_python()))
+    for text in texts:
+        for kind, pattern in INFRA_EVIDENCE.items():
+            if pattern.search(text):
+                found.add(kind)
+    project.cache["infra-evidence"] = found
+    return found
+
+
+def _link_runners(svc: Service, project: Project, *, single: bool) -> None:
+    refs = _module_refs(svc)
+    for path, df in sorted(project.dockerfiles.items()):
+        if not isinstance(df, Dockerfile) or df.final_stage is None:
+            continue
+        directory = posixpath.dirname(path)
+        command = _dockerfile_command(df)
+        if directory == svc.root or _mentions(command, refs) or (
+                svc.root and svc.root.startswith(directory + "/" if directory else "")
+                and _copies(df, svc.root[len(directory) + 1 if directory else 0:])):
+            svc.dockerfiles.append(path)
+            env = {}
+            for stage in (df.final_stage,):
+                for ins in stage.find("ENV"):
+                    for key in re.findall(r"([A-Za-z_][A-Za-z0-9_]*)=", ins.args) or [
+                            ins.args.split(" ", 1)[0]]:
+                        env[key] = ""
+            svc.runners.append(Runner("dockerfile", path, df.final_stage.line, path, command,
+                                      env))
+    _link_compose(svc, project, refs)
+    _link_kubernetes(svc, project, refs, single=single)
+
+
+def _module_refs(svc: Service) -> list[str]:
+    """Ways a command can name the app: `app.main:app`, `main:app`, `myproject.wsgi`."""
+    module, _, var = svc.module_ref.partition(":")
+    parts = module.split(".")
+    refs = {f"{'.'.join(parts[i:])}:{var}" for i in range(len(parts))}
+    if svc.kind == "django":
+        refs |= {".".join(parts[i:]) for i in range(len(parts)) if parts[i:]}
+    if svc.kind == "flask":
+        refs |= {f"{'.'.join(parts[i:])}:create_app" for i in range(len(parts))}
+    return sorted(r for r in refs if r and r != f":{var}")
+
+
+def _mentions(command: str, refs: list[str]) -> bool:
+    return any(re.search(rf"(?<![\w.]){re.escape(ref)}(?![\w])", command) for ref in refs)
+
+
+def _copies(df: Dockerfile, relative: str) -> bool:
+    head = relative.split("/", 1)[0]
+    for stage in df.stages:
+        for ins in stage.find("COPY") + stage.find("ADD"):
+            sources = (ins.exec_form or shlex.split(ins.args, posix=True)
+                       if "--from" not in ins.flags else [])
+            for src in sources[:-1] if len(sources) > 1 else []:
+                src = src.strip("./") or "."
+                if src == "." or src.split("/", 1)[0] == head:
+                    return True
+    return False
+
+
+def _dockerfile_command(df: Dockerfile) -> str:
+    stage = df.final_stage
+    parts = []
+    for keyword in ("ENTRYPOINT", "CMD"):
+        found = stage.find(keyword) if stage else []
+        if found:
+            ins = found[-1]
+            parts.append(" ".join(ins.exec_form) if ins.exec_form is not None else ins.args)
+    return " ".join(parts)
+
+
+def _link_compose(svc: Service, project: Project, refs: list[str]) -> None:
+    from .checks.compose._model import configs
+
+    dockerfile_dirs = {posixpath.dirname(p) for p in svc.dockerfiles}
+    seen: set[tuple[str, str]] = set()
+    for config in configs(project):
+        for name, cs in config.services.items():
+            command = _text(cs.scalar("command")) or _seq_text(cs, "command")
+            build = cs.build
+            linked = False
+            if build is not None and build.context is not None:
+                context = posixpath.normpath(posixpath.join(posixpath.dirname(build.path),
+                                                            build.context))
+                context = "" if context == "." else context
+                dockerfile = posixpath.normpath(posixpath.join(
+                    context, build.dockerfile or "Dockerfile")).lstrip("./")
+                linked = context in dockerfile_dirs or dockerfile in svc.dockerfiles
+            linked = linked or _mentions(command, refs)
+            site = cs.anchor_site
+            if not linked or (site.path, name) in seen:
+                continue
+            seen.add((site.path, name))
+            env = {k: (v.value or "") for k, v in cs.environment().items()}
+            svc.runners.append(Runner("compose", site.path, site.line, name, command, env))
+            if cs.image:
+                svc.evidence.add(f"image:{_image_name(cs.image)}")
+
+
+def _seq_text(cs: Any, key: str) -> str:
+    found = cs.find(key)
+    if found is None:
+        return ""
+    value = found[2].to_python()
+    return " ".join(str(v) for v in value) if isinstance(value, list) else ""
+
+
+def _link_kubernetes(svc: Service, project: Project, refs: list[str], *, single: bool
+                     ) -> None:
+    from .checks.compose._model import datastore_kind
+    from .checks.k8s._workloads import Container, Workload, project_objects
+
+    images = {e.split(":", 1)[1] for e in svc.evidence if e.startswith("image:")}
+    names = {posixpath.basename(svc.root) if svc.root else project.root.name}
+    names |= {posixpath.basename(posixpath.dirname(p)) for p in svc.dockerfiles
+              if posixpath.dirname(p)}
+    names.add(svc.module_ref.split(".", 1)[0].split(":", 1)[0])
+    linked: list[Container] = []
+    candidates: list[Container] = []
+    for obj in project_objects(project.kubernetes_documents()):
+        if not isinstance(obj, Workload) or not obj.long_running:
+            continue
+        for container in obj.containers():
+            node = container.node
+            image = _text(node.get_value("image"))
+            command = _container_command(node)
+            image_name = _image_name(image) if image else ""
+            if (image_name and (image_name in images or image_name.rsplit("/", 1)[-1]
+                               in names)) or _mentions(command, refs):
+                linked.append(container)
+            elif image_name and not datastore_kind(image) and image_name.rsplit("/", 1)[
+                    -1] not in THIRD_PARTY_IMAGES:
+                candidates.append(container)
+    if not linked and single and svc.dockerfiles and len(candidates) == 1:
+        linked = candidates  # one service, one image built here, one workload running it
+    for container in linked:
+        obj = container.workload
+        node = container.node
+        command = _container_command(node)
+        env = {}
+        for item in node.get_seq("env") or ():
+            if hasattr(item, "get_value") and item.get_value("name"):
+                env[str(item.get_value("name"))] = _text(item.get_value("value"))
+        ports = [p.get_value("containerPort") for p in container.ports]
+        runner = Runner("kubernetes", obj.path, container.position[0],
+                        f"{obj.name}/{container.name}", command, env,
+                        ports=[p for p in ports if isinstance(p, int)])
+        for kind in ("liveness", "readiness", "startup"):
+            probe = node.get_map(f"{kind}Probe")
+            http = probe.get_map("httpGet") if probe is not None else None
+            if http is None:
+                continue
+            key = http.key_node("path")
+            runner.probes.append(Probe(
+                kind, _text(http.get_value("path")) or "/", http.get_value("port"),
+                key.line if key else http.line, key.column if key else http.column,
+                obj.path, container.name))
+        svc.runners.append(runner)
+
+
+def _container_command(node: Any) -> str:
+    words: list[str] = []
+    for key in ("command", "args"):
+        value = node.get(key)
+        value = value.to_python() if value is not None else None
+        words += [str(v) for v in value] if isinstance(value, list) else []
+    return " ".join(words)
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _image_name(image: str) -> str:
+    """`registry:5000/team/api:1.2@sha256:…` -> `team/api` (registry and tag dropped)."""
+    image = image.split("@", 1)[0]
+    head, _, tail = image.rpartition("/")
+    if ":" in tail:
+        tail = tail.split(":", 1)[0]
+    parts = [p for p in (head.split("/") if head else []) if p]
+    if parts and ("." in parts[0] or ":" in parts[0] or parts[0] == "localhost"):
+        parts = parts[1:]
+    return "/".join([*parts, tail])
+
+
+def served_port(svc: Service, runner: Runner) -> int | None:
+    """The port the server listens on, from the runner's (or the image's) command."""
+    commands = [runner.command] + [r.command for r in svc.runners if r.source == "dockerfile"]
+    for command in commands:
+        if not command:
+            continue
+        match = re.search(r"(?:--port|-p)[ =](\d+)|--bind[ =]\S*:(\d+)|-b[ =]\S*:(\d+)", command)
+        if match:
+            return int(next(g for g in match.groups() if g))
+        for server, port in SERVER_PORT_DEFAULTS.items():
+            if re.search(rf"(?<![\w-]){server}(?![\w-])", command) and "$" not in command:
+                return port
+    return None
+
+
+# ------------------------------------------------------------------------------ output
+
+
+def services_to_json(services: list[Service]) -> list[dict[str, Any]]:
+    return [{
+        "name": s.name,
+        "kind": s.kind,
+        "path": s.path,
+        "line": s.line,
+        "root": s.root,
+        "routes": [{"path": r.path, "methods": list(r.methods), "handler": r.handler,
+                    "file": r.file, "line": r.line, "certain": r.certain} for r in s.routes],
+        "middleware": sorted(set(s.middleware)),
+        "exception_handlers": sorted(set(s.exception_handlers)),
+        "shutdown_hooks": sorted(set(s.shutdown_hooks)),
+        "resources": [{"kind": k, "name": v, "file": f, "line": ln}
+                      for k, v, f, ln in s.resources],
+        "evidence": sorted(e for e in s.evidence if not e.startswith("image:")),
+        "dockerfiles": s.dockerfiles,
+        "runners": [{"source": r.source, "path": r.path, "line": r.line, "name": r.name,
+                     "command": r.command,
+                     "probes": [{"kind": p.kind, "path": p.path, "port": p.port,
+                                 "line": p.path_line} for p in r.probes]}
+                    for r in s.runners],
+    } for s in services]
+
+
+def render_services_text(services: list[Service]) -> Any:
+    from rich.tree import Tree
+
+    tree = Tree(f"[bold]{len(services)} service(s)[/bold]")
+    for s in services:
+        node = tree.add(f"[bold]{s.name}[/bold] ({s.kind}) {s.path}:{s.line}")
+        routes = node.add(f"routes ({len(s.routes)})")
+        for r in s.routes:
+            mark = "" if r.certain else " [dim](prefix unresolved)[/dim]"
+            routes.add(f"{','.join(r.methods)} {r.path or '?'} → {r.handler} "
+                       f"[dim]{r.file}:{r.line}[/dim]{mark}")
+        if s.middleware:
+            node.add("middleware: " + ", ".join(sorted(set(s.middleware))))
+        if s.exception_handlers:
+            node.add("exception handlers: " + ", ".join(sorted(set(s.exception_handlers))))
+        if s.shutdown_hooks:
+            node.add("shutdown: " + ", ".join(sorted(set(s.shutdown_hooks))))
+        if s.resources:
+            res = node.add("resources")
+            for kind, var, path, line in s.resources:
+                res.add(f"{kind} {var} [dim]{path}:{line}[/dim]")
+        evidence = sorted(e for e in s.evidence if not e.startswith("image:"))
+        node.add("practices found: " + (", ".join(evidence) or "none"))
+        if s.runners:
+            run = node.add("runs as")
+            for r in s.runners:
+                branch = run.add(f"{r.source} {r.name} [dim]{r.path}:{r.line}[/dim]"
+                                 + (f": {r.command}" if r.command else ""))
+                for p in r.probes:
+                    branch.add(f"{p.kind} probe {p.path} port {p.port}")
+    return tree
