@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from .catalog import Rule
 from .testing import DEFAULT_PATHS
 
@@ -48,5 +50,25 @@ def rules_table_markdown() -> str:
     return "\n".join(rows) + "\n"
 
 
+def update_readme(path: Path) -> bool:
+    """Replace the table after `<!-- rules-table -->` in a README; True when it changed."""
+    text = path.read_text(encoding="utf-8")
+    marker = "<!-- rules-table -->\n"
+    head, found, rest = text.partition(marker)
+    if not found:
+        raise SystemExit(f"{path}: no {marker.strip()} marker")
+    lines = rest.splitlines(keepends=True)
+    end = next((i for i, line in enumerate(lines) if not line.startswith("|")), len(lines))
+    updated = head + marker + rules_table_markdown() + "".join(lines[end:])
+    if updated != text:
+        path.write_text(updated, encoding="utf-8")
+    return updated != text
+
+
 if __name__ == "__main__":
-    print(rules_table_markdown(), end="")
+    import sys
+
+    if sys.argv[1:2] == ["--write"]:
+        update_readme(Path(sys.argv[2] if len(sys.argv) > 2 else "README.md"))
+    else:
+        print(rules_table_markdown(), end="")

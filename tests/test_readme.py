@@ -12,7 +12,7 @@ README = Path(__file__).resolve().parents[1] / "README.md"
 def test_rule_table_matches_catalog():
     text = README.read_text(encoding="utf-8")
     assert rules_table_markdown() in text, (
-        "README rule table is stale: regenerate with `python -m prodready.docs`"
+        "README rule table is stale: regenerate with `python -m prodready.docs --write`"
     )
 
 
