@@ -56,8 +56,9 @@ RESOURCE_FACTORIES = {
 }
 DRIVER_CONNECTS = {"psycopg2.connect", "psycopg.connect", "pymysql.connect",
                    "mysql.connector.connect", "asyncpg.connect"}
-POOL_MARKERS = ("sqlalchemy", "psycopg2.pool", "psycopg_pool", "asyncpg.create_pool",
-                "sqlmodel", "databases", "django.db", "tortoise", "peewee", "pony")
+# Imports that mean connections are pooled (ORMs and pool modules).
+POOL_MARKERS = ("sqlalchemy", "psycopg2.pool", "psycopg_pool", "sqlmodel", "databases",
+                "django.db", "tortoise", "peewee", "pony")
 
 # Evidence: an imported module (prefix) that shows a practice is in place.
 EVIDENCE_IMPORTS: dict[str, tuple[str, ...]] = {
@@ -311,6 +312,9 @@ class _Extractor:
         full = qualified(name, self.names)
         last = name.rsplit(".", 1)[-1]
         owner = name.rsplit(".", 1)[0] if "." in name else ""
+        if RESOURCE_FACTORIES.get(full) == "database" or full.startswith(
+                ("psycopg2.pool.", "psycopg_pool.")):
+            facts.has_pool = True
         if full in ("os.getenv", "os.environ.get", "os.environ.setdefault", "environ.get",
                     "os.environ.pop") or last in ("getenv",):
             key = call.args[0] if call.args else None
