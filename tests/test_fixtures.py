@@ -42,7 +42,6 @@ def annotations(root: Path) -> dict[str, set[tuple[str, int, str]]]:
     return marks
 
 
-@pytest.mark.xfail(reason="sample annotations cover rules not all implemented yet", strict=False)
 @pytest.mark.parametrize("repo", sorted(p.name for p in REPOS.iterdir() if p.is_dir()))
 def test_annotated_findings(repo):
     root = REPOS / repo
