@@ -400,6 +400,8 @@ class _Extractor:
             last = name.rsplit(".", 1)[-1]
             owner = name.rsplit(".", 1)[0] if "." in name else ""
             if call is None:
+                if last == "teardown_appcontext":  # Flask's hook for app-level clean-up
+                    facts.shutdown_hooks.append(Located("teardown_appcontext", func.lineno))
                 if last in ("asynccontextmanager", "contextmanager") and "lifespan" in func.name:
                     facts.shutdown_hooks.append(Located("lifespan", func.lineno))
                 if last in ("limit", "limits", "throttle", "ratelimit") or "limiter" in owner:

@@ -1,0 +1,75 @@
+"""The service model links each app to its code, image, compose service and workload."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from prodready.cli import app
+from prodready.config import Config
+from prodready.engine import scan
+from prodready.service import build_services, route_matches
+
+MONOREPO = Path(__file__).resolve().parents[1] / "fixtures" / "repos" / "monorepo"
+
+
+def _services():
+    result = scan(MONOREPO, Config.model_validate({}), jobs=1, use_cache=False)
+    return {s.name: s for s in build_services(result.project)}
+
+
+def test_monorepo_has_three_services_with_their_runners():
+    services = _services()
+    assert sorted(services) == ["services.orders.orders.main:app",
+                                "services.payments.payments.main:app",
+                                "services.web.web.app:app"]
+    orders = services["services.orders.orders.main:app"]
+    assert orders.kind == "fastapi" and orders.line == 24
+    assert orders.dockerfiles == ["services/orders/Dockerfile"]
+    runners = {(r.source, r.name) for r in orders.runners}
+    assert runners == {("dockerfile", "services/orders/Dockerfile"), ("compose", "orders"),
+                       ("kubernetes", "orders/orders")}
+    web = services["services.web.web.app:app"]
+    assert web.kind == "flask"
+    assert {(r.source, r.name) for r in web.runners} == {
+        ("dockerfile", "services/web/Dockerfile"), ("compose", "web"), ("kubernetes", "web/web")}
+
+
+def test_router_prefix_is_resolved_across_modules():
+    orders = _services()["services.orders.orders.main:app"]
+    paths = {r.path: r for r in orders.routes}
+    assert set(paths) == {"/orders/{order_id}", "/health/live", "/health/ready"}
+    assert paths["/health/ready"].certain
+    assert paths["/health/ready"].file == "services/orders/orders/routers/health.py"
+    assert paths["/health/ready"].can_fail
+
+
+def test_resources_and_probes_are_attached_to_the_right_service():
+    services = _services()
+    payments = services["services.payments.payments.main:app"]
+    assert [(k, v) for k, v, _, _ in payments.resources] == [("http-client", "ledger")]
+    probes = [(p.kind, p.path) for r in payments.runners for p in r.probes]
+    assert probes == [("liveness", "/health/live"), ("readiness", "/healthz")]
+    assert not payments.trusts_proxy()
+    assert services["services.orders.orders.main:app"].trusts_proxy()
+
+
+def test_route_matching_understands_parameters():
+    assert route_matches("/items/{item_id}", "/items/3")
+    assert route_matches("/u/<int:pk>/", "/u/7")
+    assert route_matches("/health/", "/health?full=1")
+    assert not route_matches("/health/live", "/healthz")
+
+
+def test_services_command_prints_json_and_tree():
+    runner = CliRunner()
+    result = runner.invoke(app, ["services", str(MONOREPO), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert [s["kind"] for s in data] == ["fastapi", "fastapi", "flask"]
+    text = runner.invoke(app, ["services", str(MONOREPO)])
+    assert text.exit_code == 0
+    assert "services.web.web.app:app (flask)" in text.output
+    assert "readiness probe /healthz port 8000" in text.output
