@@ -149,8 +149,13 @@ def _walk(
             entries = sorted(it, key=lambda e: e.name)
     except OSError:
         entries = []
+    # An Alembic script directory (it holds script.py.mako) wherever it lives: its env.py and
+    # versions/ are migrations, whatever the directory is called.
+    alembic = any(e.name == "script.py.mako" for e in entries)
     for entry in entries:
         child = f"{rel}/{entry.name}" if rel else entry.name
+        if alembic and entry.name in ("env.py", "versions"):
+            continue
         try:
             if entry.is_symlink():
                 # Git does not follow links; neither do we into directories (no loops),

@@ -331,9 +331,12 @@ class _Extractor:
                       "errorhandler") and call.args:
             facts.exception_handlers.append(Located(_exc_name(call.args[0]), call.lineno))
         elif last in ("include_router", "register_blueprint", "mount") and call.args:
-            target_node = call.args[1] if last == "mount" and len(call.args) > 1 else call.args[0]
+            target_node: ast.AST = call.args[0]
             prefix = self._string_kw(call, "prefix" if last == "include_router" else "url_prefix")
-            if last == "mount" and call.args:
+            if last == "mount":  # mount(path, app) / mount(path, app=…)
+                app_kw = keyword(call, "app")
+                target_node = call.args[1] if len(call.args) > 1 else (
+                    app_kw.value if app_kw is not None else call.args[0])
                 prefix = self._literal_str(call.args[0]) or ""
             target = self.q(target_node)
             if target:
@@ -530,9 +533,11 @@ class _Extractor:
                     self._django_urls(stmt.value)
             elif isinstance(stmt, ast.AugAssign) and dotted_name(stmt.target) == "urlpatterns":
                 self._django_urls(stmt.value)
+        in_settings = base == "settings.py" or "/settings/" in f"/{self.src.path}"
         if "INSTALLED_APPS" in settings or "ROOT_URLCONF" in settings:
             self.facts.django_settings = settings
-            self._django_evidence(settings)
+        if self.facts.django_settings or (in_settings and settings):
+            self._django_evidence(settings)  # production.py overrides base.py's settings
 
     def _django_urls(self, node: ast.AST) -> None:
         for call in ast.walk(node):

@@ -13,8 +13,8 @@ SCOPE = "project"
 
 def check(project: Project, ctx: RuleContext) -> None:
     for svc in services_of(project):
-        if not svc.resources or svc.kind == "django":
-            continue  # Django closes its own connections per request
+        if not svc.resources or svc.kind not in ("fastapi", "starlette"):
+            continue  # WSGI apps have no lifespan: the server's worker exit is their shutdown
         if svc.shutdown_hooks:
             ctx.examine()
             continue

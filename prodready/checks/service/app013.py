@@ -18,7 +18,8 @@ EXAMPLE_FILES = (".env.example", ".env.sample", ".env.template", "env.example",
 PLATFORM = {"HOME", "PATH", "USER", "PWD", "SHELL", "TERM", "LANG", "TZ", "TMPDIR", "HOSTNAME",
             "CI", "PYTHONPATH", "VIRTUAL_ENV", "KUBERNETES_SERVICE_HOST",
             "KUBERNETES_SERVICE_PORT", "POD_NAME", "POD_NAMESPACE", "GITHUB_ACTIONS"}
-_ENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=?", re.MULTILINE)
+# `NAME=`, `export NAME=value`, and commented-out entries (`# NAME=`) all document NAME.
+_ENV_LINE = re.compile(r"^\s*(?:#\s*)?(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=", re.MULTILINE)
 
 
 def check(project: Project, ctx: RuleContext) -> None:
@@ -57,7 +58,7 @@ def _documented(project: Project) -> set[str]:
     names: set[str] = set()
     for path, text in project.texts.items():
         base = posixpath.basename(path)
-        if base in EXAMPLE_FILES or base.startswith(".env."):
+        if base in EXAMPLE_FILES or base == ".env" or base.startswith(".env."):
             names |= set(_ENV_LINE.findall(text))
     for config in configs(project):
         for svc in config.services.values():
