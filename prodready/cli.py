@@ -58,7 +58,7 @@ ConfigOpt = Annotated[Path | None, typer.Option(
     "--config", help="Config file (default: .prodready.toml or pyproject.toml in PATH).")]
 
 
-def _load(path: Path, config_file: Path | None, **overrides: Any):  # type: ignore[no-untyped-def]
+def _load(path: Path, config_file: Path | None, **overrides: Any) -> tuple[Any, Any]:
     if not path.exists():
         raise _fail(f"path does not exist: {path}")
     if not path.is_dir():

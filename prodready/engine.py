@@ -208,7 +208,7 @@ def _python_facts(src: object) -> object | None:
         from .facts import extract_facts
     except ImportError:
         return None
-    return extract_facts(src)
+    return extract_facts(src)  # type: ignore[arg-type]
 
 
 def _run_rules(scope: Scope, target: object, result: FileResult) -> None:

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from .artifacts.python import PythonFile
-from .checks.python._ast import dotted_name, imported_names, keyword, qualified
+from .checks.python._ast import dotted_name, keyword, qualified
 
 APP_FACTORIES = {
     "fastapi.FastAPI": "fastapi",
@@ -88,6 +88,11 @@ EVIDENCE_IMPORTS: dict[str, tuple[str, ...]] = {
                      "starlette_health", "django_health_check", "flask_healthcheck"),
     "proxy-trust": ("werkzeug.middleware.proxy_fix", "uvicorn.middleware.proxy_headers"),
 }
+_EVIDENCE_BY_MODULE: dict[str, set[str]] = {}
+for _kind, _modules in EVIDENCE_IMPORTS.items():
+    for _module in _modules:
+        _EVIDENCE_BY_MODULE.setdefault(_module, set()).add(_kind)
+
 # Evidence: a string constant (lower-cased) that shows a practice.
 EVIDENCE_STRINGS: dict[str, tuple[str, ...]] = {
     "hsts": ("strict-transport-security",),
@@ -100,6 +105,12 @@ EVIDENCE_STRINGS: dict[str, tuple[str, ...]] = {
     "metrics": ("/metrics",),
     "proxy-trust": ("forwarded_allow_ips",),
 }
+_EVIDENCE_BY_STRING: dict[str, set[str]] = {}
+for _kind, _needles in EVIDENCE_STRINGS.items():
+    for _needle in _needles:
+        _EVIDENCE_BY_STRING.setdefault(_needle, set()).add(_kind)
+_EVIDENCE_STRING_RE = re.compile("|".join(sorted(map(re.escape, _EVIDENCE_BY_STRING), key=len,
+                                                  reverse=True)), re.IGNORECASE)
 RATE_LIMIT_NAME = re.compile(r"(rate_?limit|throttl)", re.IGNORECASE)
 HEALTH_SEGMENTS = {"health", "healthz", "healthcheck", "health-check", "health_check",
                    "_health", "livez", "readyz", "live", "ready", "liveness", "readiness",
@@ -196,11 +207,12 @@ def extract_facts(src: PythonFile) -> PythonFacts:
 class _Extractor:
     def __init__(self, src: PythonFile) -> None:
         self.src = src
-        self.names = imported_names(src.tree)
+        self.names = src.imports
         self.facts = PythonFacts(path=src.path, module=module_name(src.path), names=self.names)
         self.constants = _module_constants(src.tree)
-        self.functions = {n.name: n for n in ast.walk(src.tree)
-                          if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)}
+        self.functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {
+            n.name: n for n in src.nodes(ast.FunctionDef)}
+        self.functions.update((n.name, n) for n in src.nodes(ast.AsyncFunctionDef))
 
     def q(self, node: ast.AST) -> str:
         return qualified(dotted_name(node), self.names)
@@ -209,30 +221,36 @@ class _Extractor:
         facts = self.facts
         facts.imports = set(self.names.values())
         for imported in facts.imports:
-            for kind, prefixes in EVIDENCE_IMPORTS.items():
-                if any(imported == p or imported.startswith(p + ".") for p in prefixes):
-                    facts.evidence.add(kind)
+            parts = imported.split(".")
+            for i in range(1, len(parts) + 1):
+                facts.evidence.update(_EVIDENCE_BY_MODULE.get(".".join(parts[:i]), ()))
         facts.has_pool = any(i.startswith(POOL_MARKERS) for i in facts.imports)
         facts.is_entry_point = self._is_entry_point()
-        for node in ast.walk(self.src.tree):
-            if isinstance(node, ast.Call):
-                self._call(node)
-            elif isinstance(node, ast.Assign | ast.AnnAssign):
-                self._assign(node)
-            elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-                self._function(node)
-            elif isinstance(node, ast.ClassDef):
-                self._class(node)
-            elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-                self._string(node.value)
-            elif isinstance(node, ast.Compare):
-                self._compare(node)
-            elif isinstance(node, ast.Attribute) and node.attr == "is_secure":
-                facts.scheme_checks.append(Located("request.is_secure", node.lineno))
-            elif isinstance(node, ast.While) and _is_true(node.test) and _waits(node):
-                if facts.is_entry_point and not self._inside_function_except_main(node):
-                    facts.worker_loops.append(Located("while True", node.lineno,
-                                                      node.col_offset + 1))
+        nodes = self.src.nodes
+        for call in nodes(ast.Call):
+            self._call(call)
+        for assign in nodes(ast.Assign):
+            self._assign(assign)
+        for annotated in nodes(ast.AnnAssign):
+            self._assign(annotated)
+        for func in nodes(ast.FunctionDef):
+            self._function(func)
+        for afunc in nodes(ast.AsyncFunctionDef):
+            self._function(afunc)
+        for cls in nodes(ast.ClassDef):
+            self._class(cls)
+        for const in nodes(ast.Constant):
+            if type(const.value) is str:
+                self._string(const.value)
+        for compare in nodes(ast.Compare):
+            self._compare(compare)
+        facts.scheme_checks += [Located("request.is_secure", n.lineno)
+                                for n in nodes(ast.Attribute) if n.attr == "is_secure"]
+        for loop in nodes(ast.While):
+            if _is_true(loop.test) and _waits(loop) and facts.is_entry_point and (
+                    not self._inside_function_except_main(loop)):
+                facts.worker_loops.append(Located("while True", loop.lineno,
+                                                  loop.col_offset + 1))
         self._django()
         return facts
 
@@ -254,10 +272,8 @@ class _Extractor:
     def _string(self, value: str) -> None:
         if len(value) > 300:
             return
-        low = value.lower()
-        for kind, needles in EVIDENCE_STRINGS.items():
-            if any(n in low for n in needles):
-                self.facts.evidence.add(kind)
+        for match in _EVIDENCE_STRING_RE.finditer(value):
+            self.facts.evidence.update(_EVIDENCE_BY_STRING[match.group(0).lower()])
 
     def _compare(self, node: ast.Compare) -> None:
         left = dotted_name(node.left)

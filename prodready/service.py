@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .artifacts.dockerfile import Dockerfile
+from .artifacts.yamldocs import YMap
 from .facts import PythonFacts, RouteFact, is_health_path
 from .project import Project
 
@@ -143,10 +144,10 @@ def route_matches(route_path: str, request_path: str) -> bool:
 def services_of(project: Project) -> list[Service]:
     """The service model of a scan, built on first use and kept on the project."""
     cached = project.cache.get("services")
-    if cached is None:
+    if not isinstance(cached, list):
         cached = build_services(project)
         project.cache["services"] = cached
-    return cached  # type: ignore[no-any-return]
+    return cached
 
 
 def build_services(project: Project) -> list[Service]:
@@ -230,9 +231,9 @@ def _django_services(facts: dict[str, PythonFacts], roots: dict[str, str]) -> li
             directory)
         for entry in ("wsgi.py", "asgi.py"):
             candidate = posixpath.join(project_dir, entry) if project_dir else entry
-            pf = facts.get(candidate)
-            if pf is not None:
-                anchor, line = candidate, pf.application_line or 1
+            entry_facts = facts.get(candidate)
+            if entry_facts is not None:
+                anchor, line = candidate, entry_facts.application_line or 1
                 break
         svc = Service(name=project_dir or "django", kind="django", path=anchor, line=line,
                       column=1, root=roots.get(settings[0].path, ""),
@@ -315,11 +316,11 @@ def infra_evidence(project: Project) -> set[str]:
                 "nginx" in base or "caddy" in base or "haproxy" in base or "traefik" in base):
             texts.append(text)
     for _path, doc in project.kubernetes_documents():
-        kind = str(doc.root.get_value("kind", ""))
+        kind = str(doc.root.get_value("kind", "")) if isinstance(doc.root, YMap) else ""
         if kind in ("Ingress", "Middleware", "IngressRoute", "Gateway", "HTTPRoute",
                     "VirtualService", "EnvoyFilter", "KongPlugin", "BackendConfig",
                     "ConfigMap", "HTTPProxy", "Mapping", "FrontendConfig"):
-            texts.append(repr(doc.root.to_python()))
+            texts.append(repr(doc.root.to_python()))  # type: ignore[union-attr]
     for text in texts:
         for kind, pattern in INFRA_EVIDENCE.items():
             if pattern.search(text):
@@ -461,9 +462,9 @@ def _link_kubernetes(svc: Service, project: Project, refs: list[str], *, single:
         command = _container_command(node)
         env = {}
         for item in node.get_seq("env") or ():
-            if hasattr(item, "get_value") and item.get_value("name"):
+            if isinstance(item, YMap) and item.get_value("name"):
                 env[str(item.get_value("name"))] = _text(item.get_value("value"))
-        ports = [p.get_value("containerPort") for p in container.ports]
+        ports = [p.get_value("containerPort") for p in container.ports if isinstance(p, YMap)]
         runner = Runner("kubernetes", obj.path, container.position[0],
                         f"{obj.name}/{container.name}", command, env,
                         ports=[p for p in ports if isinstance(p, int)])
@@ -554,10 +555,10 @@ def render_services_text(services: list[Service]) -> Any:
     for s in services:
         node = tree.add(f"[bold]{s.name}[/bold] ({s.kind}) {s.path}:{s.line}")
         routes = node.add(f"routes ({len(s.routes)})")
-        for r in s.routes:
-            mark = "" if r.certain else " [dim](prefix unresolved)[/dim]"
-            routes.add(f"{','.join(r.methods)} {r.path or '?'} → {r.handler} "
-                       f"[dim]{r.file}:{r.line}[/dim]{mark}")
+        for route in s.routes:
+            mark = "" if route.certain else " [dim](prefix unresolved)[/dim]"
+            routes.add(f"{','.join(route.methods)} {route.path or '?'} → {route.handler} "
+                       f"[dim]{route.file}:{route.line}[/dim]{mark}")
         if s.middleware:
             node.add("middleware: " + ", ".join(sorted(set(s.middleware))))
         if s.exception_handlers:

@@ -102,7 +102,7 @@ def _directives(lines: list[str]) -> str:
     return escape
 
 
-def _instructions(lines: list[str], escape: str):  # type: ignore[no-untyped-def]
+def _instructions(lines: list[str], escape: str):
     i = 0
     n = len(lines)
     while i < n:

@@ -6,6 +6,9 @@ import ast
 import sys
 import warnings
 from dataclasses import dataclass, field
+from typing import TypeVar
+
+N = TypeVar("N", bound=ast.AST)
 
 
 class PythonSyntaxError(Exception):
@@ -23,14 +26,49 @@ class PythonFile:
     lines: list[str]
     tree: ast.Module
     _parents: dict[int, ast.AST] | None = field(default=None, repr=False)
+    _by_type: dict[type, list[ast.AST]] | None = field(default=None, repr=False)
+    _imports: dict[str, str] | None = field(default=None, repr=False)
+
+    def _index(self) -> dict[type, list[ast.AST]]:
+        """One traversal per file, in source order, shared by every rule: walking the tree
+        once per rule would cost more than parsing it."""
+        by_type: dict[type, list[ast.AST]] = {}
+        stack: list[ast.AST] = [self.tree]
+        iter_children = ast.iter_child_nodes
+        while stack:
+            node = stack.pop()
+            bucket = by_type.get(type(node))
+            if bucket is None:
+                by_type[type(node)] = [node]
+            else:
+                bucket.append(node)
+            children = list(iter_children(node))
+            children.reverse()
+            stack.extend(children)
+        self._by_type = by_type
+        return by_type
+
+    def nodes(self, *types: type[N]) -> list[N]:
+        """Every node of the given types: grouped by type, each group in source order."""
+        by_type = self._by_type if self._by_type is not None else self._index()
+        if len(types) == 1:
+            return by_type.get(types[0], [])  # type: ignore[return-value]
+        return [n for t in types for n in by_type.get(t, ())]  # type: ignore[misc]
+
+    @property
+    def imports(self) -> dict[str, str]:
+        """Local name -> what it was imported as (computed once)."""
+        if self._imports is None:
+            from ..checks.python._ast import imported_names
+
+            self._imports = imported_names(self.tree, self)
+        return self._imports
 
     def parent(self, node: ast.AST) -> ast.AST | None:
-        """The node's parent (computed once per file, on first use)."""
+        """The node's parent (the map is built on first use: few files ever need it)."""
         if self._parents is None:
-            self._parents = {
-                id(child): outer for outer in ast.walk(self.tree)
-                for child in ast.iter_child_nodes(outer)
-            }
+            self._parents = {id(child): outer for outer in ast.walk(self.tree)
+                             for child in ast.iter_child_nodes(outer)}
         return self._parents.get(id(node))
 
     def ancestors(self, node: ast.AST) -> list[ast.AST]:

@@ -130,7 +130,8 @@ def context(report: Report) -> dict[str, Any]:
     suppressed = len(result.findings) - len(active)
     baselined = sum(1 for f in active if f.baseline == "baselined")
     top = sorted((_view_of(f, report) for f in active), key=_sort_key)
-    passing, failing = [], []
+    passing: list[dict[str, Any]] = []
+    failing: list[dict[str, Any]] = []
     for rule_id, rs in score.rules.items():
         rule = result.rules[rule_id]
         view = {"id": rule_id, "slug": rule.slug, "summary": rule.summary,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from itertools import groupby
 
 from rich.console import Console
@@ -16,7 +17,7 @@ STYLES = {Severity.CRITICAL: "bold red", Severity.HIGH: "red", Severity.MEDIUM: 
 
 def render(report: Report, *, color: bool = False, show_suppressed: bool = False) -> str:
     console = Console(record=True, width=120, force_terminal=color, no_color=not color,
-                      highlight=False, file=_Null())
+                      highlight=False, file=io.StringIO())
     result = report.result
     shown = [f for f in result.findings if show_suppressed or not f.suppressed]
     for path, group in groupby(shown, key=lambda f: f.path):
@@ -66,11 +67,3 @@ def _summary(console: Console, report: Report) -> None:
 
 def _escape(text: str) -> str:
     return text.replace("[", "\\[")
-
-
-class _Null:
-    def write(self, _: str) -> int:
-        return 0
-
-    def flush(self) -> None:
-        pass

@@ -5,7 +5,7 @@ from __future__ import annotations
 import fnmatch
 import shlex
 
-from ...artifacts.dockerfile import Dockerfile
+from ...artifacts.dockerfile import Dockerfile, Instruction
 from ...secretnames import is_literal_secret_value, is_secret_name
 from ..api import RuleContext
 
@@ -52,7 +52,7 @@ def _pairs(args: str, keyword: str) -> list[tuple[str, str | None]]:
     return [(t.split("=", 1)[0], t.split("=", 1)[1] if "=" in t else None) for t in tokens]
 
 
-def _sources(ins) -> list[str]:  # type: ignore[no-untyped-def]
+def _sources(ins: Instruction) -> list[str]:
     if ins.exec_form is not None:
         return ins.exec_form[:-1]
     words = [w for w in ins.args.split() if not w.startswith("--")]

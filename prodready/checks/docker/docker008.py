@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ...artifacts.dockerfile import Dockerfile
+from ...artifacts.dockerfile import Dockerfile, Instruction
 from ...model import Edit, Fix, FixSafety
 from ..api import RuleContext
 from ._image import line_span, snippet
@@ -35,7 +35,7 @@ def check(df: Dockerfile, ctx: RuleContext) -> None:
                    snippet=snippet(ins), fix=_fix(df, ins))
 
 
-def _fix(df: Dockerfile, ins) -> Fix | None:  # type: ignore[no-untyped-def]
+def _fix(df: Dockerfile, ins: Instruction) -> Fix | None:
     if not df.text or ins.heredocs:
         return None
     edits = []

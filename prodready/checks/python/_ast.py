@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from typing import Any
 
 
 def dotted_name(node: ast.AST) -> str:
@@ -29,10 +30,10 @@ def has_kwargs_splat(call: ast.Call) -> bool:
     return any(kw.arg is None for kw in call.keywords)
 
 
-def imported_names(tree: ast.Module) -> dict[str, str]:
+def imported_names(tree: ast.Module, src: Any = None) -> dict[str, str]:
     """Local name -> module path it stands for (`import requests as r`, `from x import y`)."""
     names: dict[str, str] = {}
-    for node in ast.walk(tree):
+    for node in (src.nodes(ast.Import, ast.ImportFrom) if src is not None else ast.walk(tree)):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 names[alias.asname or alias.name.split(".")[0]] = (

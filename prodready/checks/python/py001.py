@@ -14,7 +14,7 @@ SCOPE = "python"
 
 
 def check(src: PythonFile, ctx: RuleContext) -> None:
-    for handler in ast.walk(src.tree):
+    for handler in src.nodes(ast.ExceptHandler):
         if not isinstance(handler, ast.ExceptHandler) or not is_broad(handler):
             continue
         calls = logging_calls(handler)

@@ -16,7 +16,7 @@ SCOPE = "python"
 
 def check(src: PythonFile, ctx: RuleContext) -> None:
     logger = _module_logger(src.tree)
-    for handler in ast.walk(src.tree):
+    for handler in src.nodes(ast.ExceptHandler):
         if not isinstance(handler, ast.ExceptHandler) or not is_broad(handler):
             continue
         if not all(_is_silent(stmt) for stmt in handler.body):

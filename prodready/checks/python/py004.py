@@ -16,7 +16,7 @@ _MODULE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
 
 
 def check(src: PythonFile, ctx: RuleContext) -> None:
-    for node in ast.walk(src.tree):
+    for node in src.nodes(ast.Call):
         if not isinstance(node, ast.Call):
             continue
         name = dotted_name(node.func)

@@ -12,7 +12,7 @@ SCOPE = "python"
 
 
 def check(src: PythonFile, ctx: RuleContext) -> None:
-    for node in ast.walk(src.tree):
+    for node in src.nodes(ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Call):
         targets: list[ast.expr] = []
         if isinstance(node, ast.Assign):
             targets = node.targets

@@ -6,7 +6,7 @@ import ast
 
 from ...artifacts.python import PythonFile
 from ..api import RuleContext
-from ._ast import dotted_name, has_kwargs_splat, imported_names, keyword
+from ._ast import dotted_name, has_kwargs_splat, keyword
 
 SCOPE = "python"
 VERBS = {"get", "post", "put", "patch", "delete", "head", "options", "request"}
@@ -17,12 +17,14 @@ SDK_CLIENTS = {"OpenAI", "AsyncOpenAI", "Anthropic", "AsyncAnthropic", "AzureOpe
 
 
 def check(src: PythonFile, ctx: RuleContext) -> None:
-    imported = imported_names(src.tree)
+    imported = src.imports
     sessions = _session_names(src, imported)
-    for node in ast.walk(src.tree):
-        if not isinstance(node, ast.Call):
-            continue
-        name = dotted_name(node.func)
+    for node in src.nodes(ast.Call):
+        func = node.func
+        last = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        if last not in _CALLEES:
+            continue  # the cheap test first: most calls in a file are not HTTP calls
+        name = dotted_name(func)
         if name.startswith("self."):
             name = f"{_class_of(src, node)}:{name}"
         problem = _problem(node, name, sessions, imported)
@@ -32,6 +34,9 @@ def check(src: PythonFile, ctx: RuleContext) -> None:
             ctx.examine()
             continue
         ctx.report_node(src.path, node, problem, lines=src.lines)
+
+
+_CALLEES = VERBS | {"stream", "Client", "AsyncClient", "urlopen", "ClientSession"} | SDK_CLIENTS
 
 
 def _problem(call: ast.Call, name: str, sessions: set[str], imported: dict[str, str]
@@ -80,7 +85,7 @@ def _none_timeout(timeout: ast.keyword | None, name: str) -> str:
 def _session_names(src: PythonFile, imported: dict[str, str]) -> set[str]:
     """Names bound to a requests session; `self.x` is keyed by its class (`Cls:self.x`)."""
     found: set[str] = set()
-    for node in ast.walk(src.tree):
+    for node in src.nodes(ast.Assign, ast.AnnAssign, ast.With, ast.AsyncWith):
         value = None
         targets: list[ast.expr] = []
         if isinstance(node, ast.Assign):

@@ -16,7 +16,7 @@ FACTORIES = {"create_engine", "create_async_engine", "sqlalchemy.create_engine",
 
 
 def check(src: PythonFile, ctx: RuleContext) -> None:
-    for node in ast.walk(src.tree):
+    for node in src.nodes(ast.Call):
         if not isinstance(node, ast.Call) or dotted_name(node.func) not in FACTORIES:
             continue
         url = node.args[0] if node.args else (keyword(node, "url").value  # type: ignore[union-attr]
@@ -48,7 +48,7 @@ def check(src: PythonFile, ctx: RuleContext) -> None:
 
 
 def _add_pre_ping(src: PythonFile, call: ast.Call) -> Fix:
-    last: ast.AST = call.keywords[-1].value if call.keywords else call.args[-1] if (
+    last: ast.expr = call.keywords[-1].value if call.keywords else call.args[-1] if (
         call.args) else call.func
     if not call.args and not call.keywords:
         at = ast_offset(src.text, call.end_lineno or call.lineno, (call.end_col_offset or 1) - 1)

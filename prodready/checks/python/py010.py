@@ -16,7 +16,7 @@ _DJANGO_ALLOW_ALL = ("CORS_ALLOW_ALL_ORIGINS", "CORS_ORIGIN_ALLOW_ALL")
 
 
 def check(src: PythonFile, ctx: RuleContext) -> None:
-    for node in ast.walk(src.tree):
+    for node in src.nodes(ast.Call):
         if isinstance(node, ast.Call):
             _check_call(src, node, ctx)
     _check_django(src, ctx)
@@ -46,9 +46,9 @@ def _check_call(src: PythonFile, call: ast.Call, ctx: RuleContext) -> None:
         if not is_true(_kw_value(call, "supports_credentials")):
             ctx.examine()
             return
-        origins = _kw_value(call, "origins")
-        listed = literal_strings(origins)
-        if keyword(call, "resources") is not None or (origins is not None and (
+        origin_arg = _kw_value(call, "origins")
+        listed = literal_strings(origin_arg)
+        if keyword(call, "resources") is not None or (origin_arg is not None and (
                 listed is None or "*" not in listed)):
             ctx.examine()
             return

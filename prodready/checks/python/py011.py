@@ -18,7 +18,7 @@ TRACEBACK_TEXT = {"traceback.format_exc", "traceback.format_exception", "format_
 
 
 def check(src: PythonFile, ctx: RuleContext) -> None:
-    for handler in ast.walk(src.tree):
+    for handler in src.nodes(ast.ExceptHandler):
         if not isinstance(handler, ast.ExceptHandler):
             continue
         broad = is_broad(handler)

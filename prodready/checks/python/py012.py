@@ -6,7 +6,7 @@ import ast
 
 from ...artifacts.python import PythonFile
 from ..api import RuleContext
-from ._ast import dotted_name, imported_names, qualified
+from ._ast import dotted_name, qualified
 
 SCOPE = "python"
 SPAWNERS = {"asyncio.create_task", "asyncio.ensure_future"}
@@ -14,14 +14,14 @@ SPAWNERS = {"asyncio.create_task", "asyncio.ensure_future"}
 
 def check(src: PythonFile, ctx: RuleContext) -> None:
     imported: dict[str, str] | None = None
-    for node in ast.walk(src.tree):
+    for node in src.nodes(ast.Call):
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute | ast.Name)):
             continue
         last = node.func.attr if isinstance(node.func, ast.Attribute) else node.func.id
         if last not in ("create_task", "ensure_future"):
             continue
         if imported is None:
-            imported = imported_names(src.tree)
+            imported = src.imports
         if not _spawns_unowned_task(node, imported):
             continue  # TaskGroup, nursery, or a custom helper: it keeps its own reference
         if isinstance(src.parent(node), ast.Expr):

@@ -6,7 +6,7 @@ import ast
 
 from ...artifacts.python import PythonFile
 from ..api import RuleContext
-from ._ast import dotted_name, function_body_nodes, imported_names, qualified
+from ._ast import dotted_name, function_body_nodes, qualified
 
 SCOPE = "python"
 _VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "request", "stream")
@@ -27,11 +27,11 @@ BLOCKING = {
 
 def check(src: PythonFile, ctx: RuleContext) -> None:
     imported: dict[str, str] | None = None
-    for func in ast.walk(src.tree):
+    for func in src.nodes(ast.AsyncFunctionDef):
         if not isinstance(func, ast.AsyncFunctionDef):
             continue
         if imported is None:
-            imported = imported_names(src.tree)
+            imported = src.imports
         reported = False
         for node in function_body_nodes(func):
             if not isinstance(node, ast.Call):

@@ -6,7 +6,7 @@ import ast
 
 from ...artifacts.python import PythonFile
 from ..api import RuleContext
-from ._ast import dotted_name, has_kwargs_splat, imported_names, keyword, literal_strings, qualified
+from ._ast import dotted_name, has_kwargs_splat, keyword, literal_strings, qualified
 
 SCOPE = "python"
 # Libraries whose decode() needs an explicit algorithm list to be safe.
@@ -17,12 +17,12 @@ DECODERS = NEEDS_ALGORITHMS | {"authlib.jose.jwt.decode", "authlib.jose.JsonWebT
 
 def check(src: PythonFile, ctx: RuleContext) -> None:
     imported: dict[str, str] | None = None
-    for node in ast.walk(src.tree):
+    for node in src.nodes(ast.Call):
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
                 and node.func.attr == "decode"):
             continue
         if imported is None:
-            imported = imported_names(src.tree)
+            imported = src.imports
         name = qualified(dotted_name(node.func), imported)
         if name not in DECODERS:
             continue

@@ -7,7 +7,7 @@ import ast
 from ...artifacts.python import PythonFile
 from ...secretnames import is_literal_secret_value, is_secret_name
 from ..api import RuleContext
-from ._ast import dotted_name, imported_names, keyword, qualified
+from ._ast import dotted_name, keyword, qualified
 
 SCOPE = "python"
 ENV_READERS = {"os.getenv", "os.environ.get", "os.environ.setdefault", "environ.get",
@@ -16,8 +16,8 @@ SETTINGS_BASES = {"BaseSettings", "pydantic_settings.BaseSettings", "pydantic.Ba
 
 
 def check(src: PythonFile, ctx: RuleContext) -> None:
-    imported = imported_names(src.tree)
-    for node in ast.walk(src.tree):
+    imported = src.imports
+    for node in src.nodes(ast.Call, ast.ClassDef):
         if isinstance(node, ast.Call):
             _check_env_read(src, node, imported, ctx)
         elif isinstance(node, ast.ClassDef) and _is_settings_class(node, imported):

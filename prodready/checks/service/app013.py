@@ -34,7 +34,7 @@ def check(project: Project, ctx: RuleContext) -> None:
         facts = project.python.get(path)
         if not isinstance(facts, PythonFacts):
             continue
-        for read in [*facts.env_reads, *facts.settings_fields]:
+        for read in sorted([*facts.env_reads, *facts.settings_fields], key=lambda r: r.line):
             if read.name not in first_read:
                 first_read[read.name] = (path, read)
     missing = sorted(n for n in first_read if n not in documented and n not in PLATFORM
