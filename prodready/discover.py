@@ -79,6 +79,10 @@ def is_guarded(path: str, *, include_tests: bool = False) -> bool:
     guard_dirs = GUARD_DIRS - TEST_DIR_NAMES if include_tests else GUARD_DIRS
     if any(d in guard_dirs for d in dirs):
         return True
+    # Hidden trees (.devcontainer/, .semgrep/ rule fixtures, …) are tooling, not the service;
+    # .github is read for its workflows.
+    if any(d.startswith(".") and d != ".github" for d in dirs):
+        return True
     if name == "env.py" and any(d in ("alembic", "migrations") for d in dirs):
         return True
     if name == "conf.py" and dirs and dirs[-1] in ("docs", "doc"):
