@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import re
 
-_SECRET_PARTS = ("SECRET", "PASSWORD", "PASSWD", "TOKEN", "API_KEY", "APIKEY", "PRIVATE_KEY",
-                 "ACCESS_KEY", "CREDENTIALS")
+_SECRET_WORDS = ("SECRET", "PASSWORD", "PASSWD", "TOKEN", "APIKEY", "CREDENTIALS")
+_SECRET_PAIRS = ("API_KEY", "PRIVATE_KEY", "ACCESS_KEY")
+# Words that may follow the secret word and still name the secret itself.
+_SAME_SECRET_WORDS = frozenset({"KEY", "VALUE", "HASH", "SALT", "B64", "BASE64", "STRING", "STR",
+                                "PEM", "JSON", "RAW", "ENCODED", "OLD", "NEW", "PRIMARY",
+                                "SECONDARY", "V1", "V2", "1", "2", "SECRET", "TOKEN", "ID"})
 _NOT_SECRET_SUFFIXES = ("_FILE", "_PATH", "_DIR", "_NAME", "_LENGTH", "_TTL", "_ALGORITHM",
                         "_ALGORITHMS", "_HEADER", "_TYPE", "_SECONDS", "_MINUTES", "_PREFIX")
 _CREDENTIAL_URL = re.compile(r"^[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@", re.IGNORECASE)
@@ -18,7 +22,12 @@ def normalise(name: str) -> str:
 
 
 def is_secret_name(name: str, value: object = None) -> bool:
-    """True for names that hold secrets (a DSN only when `value` carries a password)."""
+    """True for names that hold secrets (a DSN only when `value` carries a password).
+
+    The secret word must end the name, or be followed only by words that describe the same
+    secret (`SECRET_KEY`, `TOKEN_SECRET`, `PASSWORD_HASH`): `RESET_PASSWORD_LOCK_TIME` and
+    `TOKEN_UPDATE_THRESHOLD` are settings about secrets, not secrets.
+    """
     upper = normalise(name)
     if not upper or upper.startswith("TOKENIZERS_"):
         return False
@@ -28,7 +37,13 @@ def is_secret_name(name: str, value: object = None) -> bool:
         return isinstance(value, str) and bool(_CREDENTIAL_URL.match(value))
     if upper.endswith("DSN") or upper.split("_")[-1] == "DSN":
         return isinstance(value, str) and bool(_CREDENTIAL_URL.match(value))
-    return any(part in upper for part in _SECRET_PARTS)
+    words = upper.split("_")
+    last = -1
+    for i, word in enumerate(words):
+        if any(part in word for part in _SECRET_WORDS) or "_".join(words[i:i + 2]) in (
+                _SECRET_PAIRS):
+            last = i + (1 if "_".join(words[i:i + 2]) in _SECRET_PAIRS else 0)
+    return last >= 0 and all(w in _SAME_SECRET_WORDS for w in words[last + 1:])
 
 
 def is_literal_secret_value(value: object) -> bool:
