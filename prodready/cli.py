@@ -92,6 +92,12 @@ def scan(
         "--require-reason", help="Honour only suppressions that give a reason.")] = False,
     compare: Annotated[Path | None, typer.Option(
         "--compare", help="An earlier JSON report to compare the scorecard with.")] = None,
+    baseline: Annotated[Path | None, typer.Option(
+        "--baseline", help="A baseline file: fail only on findings it does not list.")] = None,
+    diff_base: Annotated[str | None, typer.Option(
+        "--diff-base", help="Keep only findings in code changed since this git ref.")] = None,
+    explain_score: Annotated[bool, typer.Option(
+        "--explain-score", help="Show, per rule, the points fixing it would recover.")] = False,
 ) -> None:
     """Scan a repository and report findings."""
     from .engine import scan as run_scan
@@ -114,6 +120,10 @@ def scan(
         result = run_scan(path, config, jobs=jobs, use_cache=not no_cache)
     except Exception as exc:  # an internal error must never look like a clean run
         raise _fail(f"internal error: {type(exc).__name__}: {exc}") from exc
+    if diff_base is not None:
+        result = _keep_changed(result, path, diff_base)
+    if baseline is not None:
+        result = _apply_baseline(result, baseline)
     report = Report.of(result, previous)
     primary, extra = formats[0], formats[1:]
     color = primary[0] is OutputFormat.TEXT and sys.stdout.isatty()
@@ -121,12 +131,93 @@ def scan(
     for fmt, target in extra:
         assert target is not None
         _write_atomic(target, render(fmt, report))
+    if explain_score:
+        _print_score_explanation(report, to_stderr=primary[0] is not OutputFormat.TEXT)
     if any(d.kind == "INTERNAL" for d in result.diagnostics):
         raise typer.Exit(EXIT_ERROR)
     threshold = config.fail_on
     failing = [f for f in result.active_findings
                if f.severity.rank >= threshold.rank and f.baseline == "new"]
     raise typer.Exit(EXIT_FINDINGS if failing else EXIT_CLEAN)
+
+
+def _apply_baseline(result: Any, path: Path) -> Any:
+    from dataclasses import replace
+
+    from .baseline import BaselineError, apply, load
+
+    try:
+        outcome = apply(result.findings, load(path))
+    except BaselineError as exc:
+        raise _fail(str(exc)) from None
+    return replace(result, findings=outcome.findings, baseline={
+        "new": outcome.new, "baselined": outcome.baselined, "fixed": outcome.fixed})
+
+
+def _keep_changed(result: Any, root: Path, ref: str) -> Any:
+    from dataclasses import replace
+
+    from .diffbase import DiffBaseError, changed_lines
+    from .model import Diagnostic, Scope
+    from .service import services_of
+
+    try:
+        changed = changed_lines(root.resolve(), ref)
+    except DiffBaseError as exc:
+        raise _fail(str(exc)) from None
+    service_files: dict[tuple[str, int], list[str]] = {}
+    if result.project is not None:
+        for svc in services_of(result.project):
+            service_files[(svc.path, svc.line)] = svc.files
+    kept = []
+    for f in result.findings:
+        rule = result.rules.get(f.rule_id)
+        whole = rule is not None and rule.scope is Scope.PROJECT
+        if changed.touches(f.path, f.line, f.end_line) or (whole and (
+                changed.changed_file(f.path) or any(
+                    changed.changed_file(p) for p in service_files.get((f.path, f.line), ())))):
+            kept.append(f)
+    dropped = len(result.findings) - len(kept)
+    note = Diagnostic("INFO", ".", f"--diff-base {ref}: {dropped} finding(s) outside the "
+                      "changed code are not reported")
+    return replace(result, findings=kept, diagnostics=[*result.diagnostics, note])
+
+
+def _print_score_explanation(report: Any, *, to_stderr: bool) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    score = report.score
+    table = Table("Rule", "Category", "Failing", "Examined", "Points", show_edge=False,
+                  title="Points each rule would recover if all its findings were fixed")
+    rows = sorted(((score.points_recoverable(rid), rid, rs) for rid, rs in score.rules.items()
+                   if rs.failed), key=lambda r: (-r[0], r[1]))
+    for points, rid, rs in rows:
+        rule = report.result.rules[rid]
+        table.add_row(f"{rid} {rule.slug}", rule.category.value, str(rs.failed),
+                      str(rs.examined), f"+{points:.1f}")
+    Console(stderr=to_stderr, width=120).print(table)
+
+
+@app.command("baseline")
+def write_baseline(
+    path: PathArg = Path("."),
+    output: Annotated[Path, typer.Option("--output", "-o", help="Baseline file to write.")] = (
+        Path(".prodready-baseline.json")),
+    select: SelectOpt = None,
+    ignore: IgnoreOpt = None,
+    config_file: ConfigOpt = None,
+) -> None:
+    """Record today's findings so `scan --baseline` fails only on new ones."""
+    from .baseline import build, dumps
+    from .engine import scan as run_scan
+
+    config, _ = _load(path, config_file, select=_split(select), ignore=_split(ignore))
+    result = run_scan(path, config)
+    document = build(result.findings)
+    _write_atomic(output, dumps(document))
+    total = sum(e["count"] for e in document["findings"])
+    typer.echo(f"wrote {output}: {total} finding(s) in {len(document['findings'])} entries")
 
 
 def _parse_outputs(primary: str, outputs: list[str] | None) -> list[tuple[Any, Path | None]]:

@@ -62,6 +62,7 @@ class ScanResult:
     sites: dict[str, SiteCount]
     stats: ScanStats
     project: Project | None = None
+    baseline: dict[str, Any] | None = None  # new / baselined / fixed, when a baseline is used
 
     @property
     def active_findings(self) -> list[Finding]:

@@ -60,6 +60,7 @@ def report_dict(report: Report) -> dict[str, Any]:
             },
         },
         "findings": [finding_dict(f, report) for f in result.findings],
+        "baseline": result.baseline,
         "diagnostics": [
             {"kind": d.kind, "path": d.path, "line": d.line, "message": d.message}
             for d in result.diagnostics

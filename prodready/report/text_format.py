@@ -53,6 +53,10 @@ def _summary(console: Console, report: Report) -> None:
         f"{f', {suppressed} suppressed' if suppressed else ''} in {files or 'no files'} "
         f"({result.stats.lines} lines, {result.stats.duration_s:.2f}s)."
     )
+    if result.baseline is not None:
+        b = result.baseline
+        console.print(f"Baseline: {b['new']} new, {b['baselined']} baselined, "
+                      f"{sum(e['count'] for e in b['fixed'])} fixed since the baseline.")
     table = Table(title=None, show_edge=False, pad_edge=False)
     table.add_column("Category")
     table.add_column("Score", justify="right")

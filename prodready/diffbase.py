@@ -1,0 +1,65 @@
+"""`scan --diff-base REF`: keep the findings a change introduced or touched.
+
+Lines changed since REF come from `git diff --unified=0 REF`; files git does not track yet
+count as changed everywhere. Findings on changed lines are kept, and so are file- and
+service-level findings (project-wide rules) of changed files.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+_HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@", re.MULTILINE)
+
+
+class DiffBaseError(Exception):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class ChangedLines:
+    lines: dict[str, set[int] | None]  # path -> changed lines; None = the whole file is new
+
+    def touches(self, path: str, start: int, end: int) -> bool:
+        if path not in self.lines:
+            return False
+        changed = self.lines[path]
+        return changed is None or any(n in changed for n in range(start, end + 1))
+
+    def changed_file(self, path: str) -> bool:
+        return path in self.lines
+
+
+def changed_lines(root: Path, ref: str) -> ChangedLines:
+    """Changed lines per repo-relative path (relative to `root`), from git."""
+    prefix = _git(root, "rev-parse", "--show-prefix").strip()
+    diff = _git(root, "diff", "--unified=0", "--no-color", "--no-ext-diff", "--relative",
+                ref, "--", ".")
+    result: dict[str, set[int] | None] = {}
+    for block in re.split(r"^diff --git ", diff, flags=re.MULTILINE)[1:]:
+        target = re.search(r"^\+\+\+ (?:b/)?(.+)$", block, re.MULTILINE)
+        if target is None or target.group(1) == "/dev/null":
+            continue
+        lines: set[int] = set()
+        for match in _HUNK.finditer(block):
+            start, count = int(match.group(1)), int(match.group(2) or "1")
+            lines.update(range(start, start + max(count, 1)))
+        result[target.group(1).strip()] = lines
+    untracked = _git(root, "ls-files", "--others", "--exclude-standard", "--", ".")
+    for path in untracked.splitlines():
+        result[path[len(prefix):] if prefix and path.startswith(prefix) else path] = None
+    return ChangedLines(result)
+
+
+def _git(root: Path, *args: str) -> str:
+    try:
+        done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True,
+                              timeout=60, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise DiffBaseError(f"cannot run git: {exc}") from None
+    if done.returncode != 0:
+        raise DiffBaseError(f"git {' '.join(args[:2])} failed: {done.stderr.strip()}")
+    return done.stdout
