@@ -98,7 +98,7 @@ def test_most_severe_annotations_come_first(report: Report) -> None:
     findings = [dataclasses.replace(base, severity=s, line=i + 1)
                 for i, s in enumerate([Severity.LOW, Severity.CRITICAL, Severity.MEDIUM])]
     result = dataclasses.replace(report.result, findings=findings, diagnostics=[])
-    levels = [line.split(" ", 1)[0] for line in commands(gh.annotations(Report.of(result)))]
+    levels = [line.split(" ", 1)[0] for line in commands(gh.workflow_commands(Report.of(result)))]
     assert levels == ["::error", "::warning", "::notice"]
 
 
@@ -139,8 +139,8 @@ def test_step_summary_is_appended_not_overwritten(
     summary = tmp_path / "step_summary.md"
     summary.write_text("## an earlier step\n", encoding="utf-8")
     monkeypatch.setenv(gh.SUMMARY_ENV, str(summary))
-    annotations = render(OutputFormat.GITHUB, report)
-    assert MARKER not in annotations
+    stdout = render(OutputFormat.GITHUB, report)
+    assert MARKER not in stdout
     scorecard = render_markdown(report)
     assert summary.read_text(encoding="utf-8") == "## an earlier step\n" + scorecard
     render(OutputFormat.GITHUB, report)

@@ -1,6 +1,6 @@
 """GitHub Actions output: workflow-command annotations, plus the scorecard as the step summary.
 
-`annotations()` and `step_summary()` are pure functions of the report. `render()` returns the
+`workflow_commands()` and `step_summary()` are pure functions of the report. `render()` returns the
 annotations (written to stdout, where the runner reads workflow commands) and, as its one side
 effect, appends the step summary to the file named by GITHUB_STEP_SUMMARY when the variable is
 set: the runner creates that file per step and concatenates what is appended to it, so it is
@@ -74,7 +74,7 @@ def diagnostic_command(diagnostic: Diagnostic) -> str | None:
                    line=diagnostic.line or None, title=diagnostic.kind)
 
 
-def annotations(report: Report) -> str:
+def workflow_commands(report: Report) -> str:
     """One workflow command per unsuppressed finding (most severe first), then diagnostics.
 
     The runner shows only a few annotations of each level per step; sorting puts the most
@@ -132,7 +132,7 @@ def append_step_summary(report: Report, environ: Mapping[str, str] | None = None
 
 
 def render(report: Report) -> str:
-    text = annotations(report)
+    text = workflow_commands(report)
     error = append_step_summary(report)
     if error:
         text += command("warning", error, title="prodready") + "\n"
