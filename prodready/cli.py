@@ -334,4 +334,11 @@ def _register_fix() -> None:
     app.command()(fix)
 
 
+def _register_comment() -> None:
+    from .comment import comment
+
+    app.command()(comment)
+
+
 _register_fix()
+_register_comment()
