@@ -142,6 +142,7 @@ class YamlDocument:
 class YamlFile:
     path: str
     documents: list[YamlDocument]
+    text: str = ""  # the source, for fixes that edit spans of it
 
     def duplicate_keys(self) -> list[DuplicateKey]:
         found: list[DuplicateKey] = []
@@ -275,4 +276,4 @@ def parse_yaml(path: str, text: str) -> YamlFile:
         raise YamlError(f"invalid YAML: {exc}") from exc
     except RecursionError as exc:
         raise YamlError("invalid YAML: nesting too deep") from exc
-    return YamlFile(path=path, documents=documents)
+    return YamlFile(path=path, documents=documents, text=text)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import shutil
 import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -13,7 +14,7 @@ from ..artifacts.python import PythonSyntaxError, parse_python
 from ..artifacts.source import UnreadableFile, decode
 from ..artifacts.yamldocs import YamlError, parse_yaml
 from ..config import Config
-from ..discover import classify
+from ..discover import classify, discover
 from ..engine import ScanResult, scan
 from ..model import Edit, FileKind, Finding, FixSafety
 
@@ -59,39 +60,60 @@ def apply_edits(text: str, edits: list[Edit]) -> tuple[str, list[Edit]]:
 
 def run_fix(root: Path, config: Config, *, unsafe: bool = False, dry_run: bool = False,
             jobs: int | None = None) -> FixOutcome:
+    """Fix to a fixed point. A dry run does the same on a scratch copy and only diffs it."""
     root = root.resolve()
-    before = scan(root, config, jobs=jobs)
+    if not dry_run:
+        return _run(root, root, config, unsafe, jobs)
+    with tempfile.TemporaryDirectory(prefix="prodready-fix-") as scratch:
+        copy = Path(scratch) / root.name
+        for rel in discover(root, exclude=config.exclude + config.extend_exclude,
+                            include_tests=True, max_file_size=config.max_file_size).all_files:
+            target = copy / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(root / rel, target)
+        return _run(copy, root, config, unsafe, jobs)
+
+
+def _run(work: Path, origin: Path, config: Config, unsafe: bool, jobs: int | None
+         ) -> FixOutcome:
+    before = scan(work, config, jobs=jobs, use_cache=False)
     outcome = FixOutcome(before, before)
     current = before
     originals: dict[str, str] = {}
-    virtual: dict[str, str] = {}  # dry run: the fixed text kept in memory
     for _ in range(MAX_PASSES):
-        by_file: dict[str, list[tuple[Finding, Edit]]] = defaultdict(list)
-        for finding in current.findings:
-            if wanted(finding, unsafe):
-                for edit in finding.fix.edits:  # type: ignore[union-attr]
-                    by_file[edit.path].append((finding, edit))
+        by_file = _fixable(current, unsafe, outcome)
         if not by_file:
             break
         progressed = False
         for path, pairs in sorted(by_file.items()):
-            if any(p == path for p, _ in outcome.failed):
-                continue
-            result = _fix_file(root, path, pairs, outcome, originals, virtual, dry_run)
-            progressed = progressed or result
-        if not progressed or dry_run:
+            progressed = _fix_file(work, path, pairs, outcome, originals) or progressed
+        current = scan(work, config, jobs=jobs, use_cache=False)
+        if not progressed:
             break
-        current = scan(root, config, jobs=jobs)
-    outcome.after = current if not dry_run else before
-    for path, original in originals.items():
-        new = virtual.get(path)
-        if new is None:
-            new = _read_text(root / path) or original
-        if new != original:
+    else:
+        for path in sorted(_fixable(current, unsafe, outcome)):
+            outcome.failed.append((path, f"fixes did not settle after {MAX_PASSES} passes"))
+    outcome.after = current
+    for path, original in sorted(originals.items()):
+        new = _read_text(work / path)
+        if new is not None and new != original:
             outcome.diffs[path] = "".join(difflib.unified_diff(
                 original.splitlines(keepends=True), new.splitlines(keepends=True),
                 fromfile=f"a/{path}", tofile=f"b/{path}"))
+    del origin  # diffs are relative: the same for the scratch copy and the original
     return outcome
+
+
+def _fixable(result: ScanResult, unsafe: bool, outcome: FixOutcome
+             ) -> dict[str, list[tuple[Finding, Edit]]]:
+    failed = {p for p, _ in outcome.failed}
+    by_file: dict[str, list[tuple[Finding, Edit]]] = defaultdict(list)
+    for finding in result.findings:
+        if wanted(finding, unsafe):
+            for edit in finding.fix.edits:  # type: ignore[union-attr]
+                if edit.path not in failed:
+                    by_file[edit.path].append((finding, edit))
+    return by_file
 
 
 def _read_text(path: Path) -> str | None:
@@ -102,7 +124,7 @@ def _read_text(path: Path) -> str | None:
 
 
 def _fix_file(root: Path, path: str, pairs: list[tuple[Finding, Edit]], outcome: FixOutcome,
-              originals: dict[str, str], virtual: dict[str, str], dry_run: bool) -> bool:
+              originals: dict[str, str]) -> bool:
     target = root / path
     creating = not target.exists()
     if creating:
@@ -118,7 +140,6 @@ def _fix_file(root: Path, path: str, pairs: list[tuple[Finding, Edit]], outcome:
         if not os.access(target, os.W_OK):
             outcome.failed.append((path, "file is read-only; left unchanged"))
             return False
-    text = virtual.get(path, text)
     originals.setdefault(path, text)
     new_text, applied = apply_edits(text, [e for _, e in pairs])
     if not applied or new_text == text:
@@ -127,13 +148,10 @@ def _fix_file(root: Path, path: str, pairs: list[tuple[Finding, Edit]], outcome:
     if problem:
         outcome.failed.append((path, f"fix would break the file ({problem}); nothing written"))
         return False
-    if dry_run:
-        virtual[path] = new_text
-    else:
-        if not creating and target.read_bytes() != data:
-            outcome.failed.append((path, "file changed during the run; left unchanged"))
-            return False
-        _write_atomic(target, new_text, encoding, bom)
+    if not creating and target.read_bytes() != data:
+        outcome.failed.append((path, "file changed during the run; left unchanged"))
+        return False
+    _write_atomic(target, new_text, encoding, bom)
     applied_set = {id(e) for e in applied}
     for finding in {id(f): f for f, e in pairs if id(e) in applied_set}.values():
         outcome.applied[finding.rule_id] += 1

@@ -20,6 +20,7 @@ from ...artifacts.yamldocs import (
     YSeq,
     is_compose_path,
 )
+from ...model import Fix
 from ..api import RuleContext
 
 WORKLOAD_KINDS = frozenset(
@@ -306,14 +307,17 @@ def containers(yf: YamlFile, rule_id: str, *, init: bool = False,
             yield from workload.containers(init=init)
 
 
-def report_container(ctx: RuleContext, container: Container, message: str) -> None:
+def report_container(ctx: RuleContext, container: Container, message: str,
+                     fix: Fix | None = None) -> None:
     line, column = container.position
-    ctx.report(container.workload.path, line, column, message, snippet=container.snippet)
+    ctx.report(container.workload.path, line, column, message, snippet=container.snippet,
+               fix=fix)
 
 
-def report_object(ctx: RuleContext, obj: KObject, message: str) -> None:
+def report_object(ctx: RuleContext, obj: KObject, message: str, fix: Fix | None = None
+                  ) -> None:
     line, column = obj.name_position
-    ctx.report(obj.path, line, column, message, snippet=obj.name_snippet)
+    ctx.report(obj.path, line, column, message, snippet=obj.name_snippet, fix=fix)
 
 
 def seq_items(node: YNode | None) -> list[YNode]:

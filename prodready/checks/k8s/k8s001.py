@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ...artifacts.yamldocs import YamlFile
 from ..api import RuleContext
+from ._fixes import requests_fix
 from ._workloads import as_map, containers, quantity_set, report_container
 
 SCOPE = "yaml"
@@ -28,4 +29,5 @@ def check(yf: YamlFile, ctx: RuleContext) -> None:
             f"{container.label} {what}: the scheduler reserves nothing for "
             "it, so nodes get overcommitted and it is among the first pods evicted under "
             f"pressure; set {fields} to its typical usage",
+            fix=requests_fix(yf, container, missing),
         )

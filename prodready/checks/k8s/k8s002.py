@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ...artifacts.yamldocs import YamlFile
 from ..api import RuleContext
+from ._fixes import memory_limit_fix
 from ._workloads import as_map, containers, quantity_set, report_container
 
 SCOPE = "yaml"
@@ -21,4 +22,5 @@ def check(yf: YamlFile, ctx: RuleContext) -> None:
             f"{container.label} has no memory limit: a leak grows until the node runs out "
             "of memory and the kernel kills whatever it picks, other pods included; set "
             "resources.limits.memory (a CPU limit is not needed)",
+            fix=memory_limit_fix(yf, container),
         )

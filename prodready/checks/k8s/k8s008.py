@@ -6,6 +6,7 @@ from typing import Any
 
 from ...artifacts.yamldocs import YamlFile, YMap
 from ..api import RuleContext
+from ._fixes import security_context_fix
 from ._workloads import as_int, containers, is_false, is_templated, is_true, report_container
 
 SCOPE = "yaml"
@@ -46,4 +47,6 @@ def check(yf: YamlFile, ctx: RuleContext) -> None:
             ctx, container,
             f"{container.label} {problem}; set securityContext.runAsNonRoot: true and a "
             "non-zero runAsUser (on the pod, or on this container)",
+            fix=security_context_fix(yf, container, "runAsNonRoot: true") if (
+                non_root is None and user is None) else None,
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ...artifacts.yamldocs import YamlFile
 from ..api import RuleContext
+from ._fixes import security_context_fix
 from ._workloads import containers, is_false, is_true, report_container
 
 SCOPE = "yaml"
@@ -27,4 +28,6 @@ def check(yf: YamlFile, ctx: RuleContext) -> None:
             f"{container.label} {problem}: a process in it can gain more privileges than "
             "its parent through setuid binaries or file capabilities; set "
             "allowPrivilegeEscalation: false in the container's securityContext",
+            fix=None if is_true(value) else security_context_fix(
+                yf, container, "allowPrivilegeEscalation: false"),
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ...artifacts.yamldocs import YamlFile
 from ..api import RuleContext
+from ._fixes import concurrency_fix
 from ._workloads import as_map, file_workloads, report_object
 
 SCOPE = "yaml"
@@ -27,4 +28,5 @@ def check(yf: YamlFile, ctx: RuleContext) -> None:
             f"{workload.label} {how}: a run that outlasts the schedule interval overlaps "
             "the next one, so two copies work on the same data at once and slow runs pile "
             "up; set spec.concurrencyPolicy: Forbid (or Replace to cancel the old run)",
+            fix=concurrency_fix(yf, workload),
         )
