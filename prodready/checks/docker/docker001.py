@@ -3,20 +3,53 @@
 from __future__ import annotations
 
 from ...artifacts.dockerfile import Dockerfile
+from ...model import Fix
+from ...project import Project
+from ...service import Service, served_port, services_of
 from ..api import RuleContext
+from ._fixes import healthcheck_fix
 from ._image import effective_stages, runs_server
 
-SCOPE = "dockerfile"
+SCOPE = "project"  # whether Kubernetes probes cover the image is a property of the repo
 
 
-def check(df: Dockerfile, ctx: RuleContext) -> None:
-    final = df.final_stage
-    if final is None or not runs_server(final):
-        return
-    if any(stage.find("HEALTHCHECK") for stage in effective_stages(df)):
-        ctx.examine()
-        return
-    ctx.report(df.path, final.line, 1,
-               "the final stage runs a server but defines no HEALTHCHECK: Docker and Compose "
-               "cannot tell a hung container from a healthy one",
-               snippet=f"FROM {final.base_raw}")
+def check(project: Project, ctx: RuleContext) -> None:
+    services = services_of(project)
+    for path, df in sorted(project.dockerfiles.items()):
+        if not isinstance(df, Dockerfile):
+            continue
+        final = df.final_stage
+        if final is None or not runs_server(final):
+            continue
+        if any(stage.find("HEALTHCHECK") for stage in effective_stages(df)):
+            ctx.examine()
+            continue
+        built = [s for s in services if path in s.dockerfiles]
+        if built and _only_kubernetes_with_probes(built):
+            ctx.examine()  # Kubernetes ignores HEALTHCHECK; its probes do the job
+            continue
+        ctx.report(path, final.line, 1,
+                   "the final stage runs a server but defines no HEALTHCHECK: Docker and "
+                   "Compose cannot tell a hung container from a healthy one",
+                   snippet=f"FROM {final.base_raw}", fix=_fix(df, path, built))
+
+
+def _only_kubernetes_with_probes(services: list[Service]) -> bool:
+    runners = [r for s in services for r in s.runners if r.source != "dockerfile"]
+    return bool(runners) and all(r.source == "kubernetes" and r.probes for r in runners)
+
+
+def _fix(df: Dockerfile, path: str, services: list[Service]) -> Fix | None:
+    if len(services) != 1 or df.final_stage is None:
+        return None
+    svc = services[0]
+    routes = [r for r in svc.health_routes if r.path and r.certain and "{" not in r.path
+              and "<" not in r.path]
+    if not routes:
+        return None
+    route = next((r for r in routes if "live" in (r.path or "")), routes[0])
+    runner = next((r for r in svc.runners if r.source == "dockerfile" and r.path == path), None)
+    port = served_port(svc, runner) if runner is not None else None
+    if port is None:
+        return None
+    return healthcheck_fix(df, df.final_stage, route.path or "/", port)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ...artifacts.dockerfile import Dockerfile
 from ..api import RuleContext
+from ._fixes import non_root_fix
 from ._image import NONROOT_BASES, effective_stages
 
 SCOPE = "dockerfile"
@@ -30,4 +31,5 @@ def check(df: Dockerfile, ctx: RuleContext) -> None:
         return
     ctx.report(df.path, final.line, 1,
                "the final stage never sets USER, so the container runs as root; create an "
-               "unprivileged user and add `USER` before CMD", snippet=f"FROM {final.base_raw}")
+               "unprivileged user and add `USER` before CMD", snippet=f"FROM {final.base_raw}",
+               fix=non_root_fix(df, final, base))

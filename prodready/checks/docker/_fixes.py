@@ -1,0 +1,57 @@
+"""Fix edits for the Dockerfile rules: new instructions inserted as whole lines."""
+
+from __future__ import annotations
+
+import re
+
+from ...artifacts.dockerfile import Dockerfile, Stage
+from ...fix.edits import line_starts, newline_of
+from ...model import Edit, Fix, FixSafety
+from ._image import command_of
+
+_DEBIAN_LIKE = re.compile(r"(^|/)(python|debian|ubuntu)(:|$)|slim|bookworm|bullseye|trixie|"
+                          r"jammy|noble|focal", re.IGNORECASE)
+
+
+def insert_before_command(df: Dockerfile, stage: Stage, lines: list[str]) -> Edit:
+    """Lines placed right before the stage's CMD/ENTRYPOINT (or at its end)."""
+    starts = line_starts(df.text)
+    nl = newline_of(df.text)
+    commands = command_of(stage)
+    if commands:
+        line = min(c.line for c in commands)
+        source = df.text.splitlines()
+        while line > 1 and source[line - 2].lstrip().startswith("#"):
+            line -= 1  # comments above the command belong to it
+        at = starts[line - 1]
+        return Edit(df.path, at, at, nl.join(lines) + nl)
+    last = max((i.end_line for i in stage.instructions), default=stage.line)
+    if last < len(starts):
+        at = starts[last]
+        return Edit(df.path, at, at, nl.join(lines) + nl)
+    prefix = "" if df.text.endswith("\n") or not df.text else nl
+    return Edit(df.path, len(df.text), len(df.text), prefix + nl.join(lines) + nl)
+
+
+def healthcheck_fix(df: Dockerfile, stage: Stage, path: str, port: int) -> Fix:
+    probe = (f"import urllib.request; urllib.request.urlopen("
+             f"'http://127.0.0.1:{port}{path}', timeout=3)")
+    line = ('HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 '
+            f'CMD ["python3", "-c", "{probe}"]')
+    return Fix(FixSafety.SAFE, f"add a HEALTHCHECK requesting {path} on port {port}",
+               (insert_before_command(df, stage, [line]),))
+
+
+def non_root_fix(df: Dockerfile, stage: Stage, base: str) -> Fix | None:
+    """A system user for the base image's distro, then USER before the command."""
+    name = base.lower()
+    if "distroless" in name:
+        lines = ["USER nonroot"]
+    elif "alpine" in name:
+        lines = ["RUN addgroup -S app && adduser -S -G app app", "USER app"]
+    elif _DEBIAN_LIKE.search(name):
+        lines = ["RUN useradd --system --create-home --uid 10001 app", "USER app"]
+    else:
+        return None  # an unknown distro: which user tool it has is a guess
+    return Fix(FixSafety.UNSAFE, f"run as an unprivileged user ({lines[-1]})",
+               (insert_before_command(df, stage, lines),))
