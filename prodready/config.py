@@ -22,6 +22,18 @@ def _kebab(name: str) -> str:
     return name.replace("_", "-")
 
 
+def _check_selectors(value: list[str]) -> list[str]:
+    """Ids or prefixes of catalog rules, or ALL; anything else is a typo that selects nothing
+    (and "" would match every rule)."""
+    from .catalog import load_catalog
+
+    ids = load_catalog()
+    for sel in value:
+        if sel != "ALL" and (not sel or not any(i.startswith(sel) for i in ids)):
+            raise ValueError(f"unknown rule or prefix {sel!r}")
+    return value
+
+
 class Exemption(BaseModel):
     """A dated exemption: `rule` is not reported under `path` until `expires`."""
 
@@ -30,6 +42,11 @@ class Exemption(BaseModel):
     path: str = "**"
     reason: str
     expires: dt.date | None = None
+
+    @field_validator("rule")
+    @classmethod
+    def _known_rule(cls, value: str) -> str:
+        return _check_selectors([value])[0]
 
 
 class Config(BaseModel):
@@ -58,12 +75,16 @@ class Config(BaseModel):
     @field_validator("select", "ignore", "extend_select")
     @classmethod
     def _known_selectors(cls, value: list[str]) -> list[str]:
-        from .catalog import load_catalog
+        return _check_selectors(value)
 
-        ids = load_catalog()
-        for sel in value:
-            if sel != "ALL" and not any(i.startswith(sel) for i in ids):
-                raise ValueError(f"unknown rule or prefix {sel!r}")
+    @field_validator("per_file_ignores")
+    @classmethod
+    def _known_per_file(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for pattern, rules in value.items():
+            try:
+                _check_selectors(rules)
+            except ValueError as exc:
+                raise ValueError(f"{pattern!r}: {exc}") from None
         return value
 
     @field_validator("severity", "handled_elsewhere")
@@ -124,13 +145,25 @@ def find_config_file(root: Path) -> Path | None:
     return None
 
 
-def _tool_tables(path: Path) -> dict[str, Any]:
+def _read_toml(path: Path) -> dict[str, Any]:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from exc
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
-    tool = data.get("tool", {})
+
+
+def _tool_tables(path: Path) -> dict[str, Any]:
+    tool = _read_toml(path).get("tool", {})
     return tool if isinstance(tool, dict) else {}
+
+
+def _table(path: Path, value: Any) -> dict[str, Any]:
+    # Anything but a table here would crash later, outside the exit-code-2 path.
+    if not isinstance(value, dict):
+        raise ConfigError(f"{path}: [tool.prodready] must be a table, not {type(value).__name__}")
+    return dict(value)
 
 
 def load_config(
@@ -141,15 +174,15 @@ def load_config(
     raw: dict[str, Any] = {}
     if path is not None:
         if path.name == "pyproject.toml":
-            raw = dict(_tool_tables(path).get("prodready", {}))
+            raw = _table(path, _tool_tables(path).get("prodready", {}))
         else:
-            try:
-                raw = tomllib.loads(path.read_text(encoding="utf-8"))
-            except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
-                raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
-            raw = raw.get("tool", {}).get("prodready", raw)
+            raw = _read_toml(path)
+            tool = raw.get("tool", {})
+            raw = _table(path, tool.get("prodready", raw) if isinstance(tool, dict) else raw)
     for key, value in (overrides or {}).items():
         if value is not None:
+            # The file may spell the key in snake case; both spellings would be a conflict.
+            raw.pop(key.replace("-", "_"), None)
             raw[_kebab(key)] = value
     try:
         return Config.model_validate(raw), path
