@@ -33,6 +33,7 @@ def report(tmp_path: Path) -> Report:
 @pytest.fixture(autouse=True)
 def no_summary_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(gh.SUMMARY_ENV, raising=False)
+    monkeypatch.delenv("GITHUB_WORKSPACE", raising=False)
 
 
 def commands(text: str) -> list[str]:
@@ -124,6 +125,19 @@ def test_other_diagnostics_are_not_annotated(report: Report) -> None:
     assert gh.diagnostic_command(Diagnostic("SKIP", "big.bin", "skipped: binary")) is None
     assert gh.diagnostic_command(Diagnostic("PARSE", "a.py", "bad")) == \
         "::warning file=a.py,title=PARSE::bad"
+
+
+def test_paths_are_relative_to_the_checkout(report: Report, tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    assert gh.workspace_prefix(tmp_path / "svc" / "api", {"GITHUB_WORKSPACE": str(tmp_path)}) \
+        == "svc/api/"
+    assert gh.workspace_prefix(tmp_path, {"GITHUB_WORKSPACE": str(tmp_path)}) == ""
+    assert gh.workspace_prefix(tmp_path, {"GITHUB_WORKSPACE": "/somewhere/else"}) == ""
+    assert gh.workspace_prefix(tmp_path, {}) == ""
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(tmp_path.parent))
+    text = render(OutputFormat.GITHUB, report)
+    assert f"file={tmp_path.name}/app/a.py," in text
+    assert f"file={tmp_path.name}/app/broken.py," in text
 
 
 # ------------------------------------------------------------------ step summary

@@ -4,7 +4,8 @@
 annotations (written to stdout, where the runner reads workflow commands) and, as its one side
 effect, appends the step summary to the file named by GITHUB_STEP_SUMMARY when the variable is
 set: the runner creates that file per step and concatenates what is appended to it, so it is
-never overwritten.
+never overwritten. Annotation paths must be relative to the checkout: when the scanned root
+lies inside GITHUB_WORKSPACE (a service directory of a monorepo), its position is prefixed.
 """
 
 from __future__ import annotations
@@ -54,7 +55,20 @@ def _title(finding: Finding, report: Report) -> str:
     return f"{finding.rule_id} {rule.slug}" if rule else finding.rule_id
 
 
-def finding_command(finding: Finding, report: Report) -> str:
+def workspace_prefix(root: Path, environ: Mapping[str, str]) -> str:
+    """`services/api/` when `root` is that directory of the checkout in GITHUB_WORKSPACE."""
+    workspace = environ.get("GITHUB_WORKSPACE")
+    if not workspace:
+        return ""
+    try:
+        relative = Path(root).resolve().relative_to(Path(workspace).resolve())
+    except (OSError, ValueError):
+        return ""
+    text = relative.as_posix()
+    return "" if text in ("", ".") else f"{text}/"
+
+
+def finding_command(finding: Finding, report: Report, prefix: str = "") -> str:
     line = finding.line if finding.line and finding.line > 0 else None
     column = finding.column if line and finding.column and finding.column > 0 else None
     end_line = finding.end_line if line and finding.end_line >= line else None
@@ -62,19 +76,20 @@ def finding_command(finding: Finding, report: Report) -> str:
                   if column and end_line and finding.end_column and finding.end_column > 0
                   else None)
     return command(LEVELS[finding.severity], finding.message,
-                   file=finding.path, line=line, col=column, endLine=end_line,
+                   file=prefix + finding.path, line=line, col=column, endLine=end_line,
                    endColumn=end_column, title=_title(finding, report))
 
 
-def diagnostic_command(diagnostic: Diagnostic) -> str | None:
+def diagnostic_command(diagnostic: Diagnostic, prefix: str = "") -> str | None:
     level = DIAGNOSTIC_LEVELS.get(diagnostic.kind)
     if level is None:
         return None
-    return command(level, diagnostic.message, file=diagnostic.path or None,
-                   line=diagnostic.line or None, title=diagnostic.kind)
+    path = prefix + diagnostic.path if diagnostic.path else None
+    return command(level, diagnostic.message, file=path, line=diagnostic.line or None,
+                   title=diagnostic.kind)
 
 
-def workflow_commands(report: Report) -> str:
+def workflow_commands(report: Report, prefix: str = "") -> str:
     """One workflow command per unsuppressed finding (most severe first), then diagnostics.
 
     The runner shows only a few annotations of each level per step; sorting puts the most
@@ -84,9 +99,9 @@ def workflow_commands(report: Report) -> str:
         report.result.active_findings,
         key=lambda f: (-f.severity.rank, f.path, f.line, f.column, f.rule_id),
     )
-    lines = [finding_command(f, report) for f in findings]
+    lines = [finding_command(f, report, prefix) for f in findings]
     for diagnostic in report.result.diagnostics:
-        line = diagnostic_command(diagnostic)
+        line = diagnostic_command(diagnostic, prefix)
         if line is not None:
             lines.append(line)
     return "".join(f"{line}\n" for line in lines)
@@ -132,7 +147,7 @@ def append_step_summary(report: Report, environ: Mapping[str, str] | None = None
 
 
 def render(report: Report) -> str:
-    text = workflow_commands(report)
+    text = workflow_commands(report, workspace_prefix(report.result.root, os.environ))
     error = append_step_summary(report)
     if error:
         text += command("warning", error, title="prodready") + "\n"
