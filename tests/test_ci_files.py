@@ -1,0 +1,125 @@
+"""action.yml and .pre-commit-hooks.yaml parse, and use only options the CLI has."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from prodready.cli import app
+
+ROOT = Path(__file__).resolve().parents[1]
+ACTION = ROOT / "action.yml"
+HOOKS = ROOT / ".pre-commit-hooks.yaml"
+FLAG = re.compile(r"(?<![\w-])--[a-z][a-z0-9-]*")
+INVOCATION = re.compile(r"\bprodready\s+([a-z][a-z-]*)")
+NOT_PRODREADY = {"--disable-pip-version-check", "--quiet"}  # the pip install line
+
+
+@cache
+def help_flags(command: str) -> frozenset[str]:
+    result = CliRunner().invoke(app, [command, "--help"], env={"COLUMNS": "240"})
+    assert result.exit_code == 0, result.output
+    return frozenset(FLAG.findall(result.output))
+
+
+def action() -> dict[str, Any]:
+    data = yaml.safe_load(ACTION.read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+def steps() -> list[dict[str, Any]]:
+    return list(action()["runs"]["steps"])
+
+
+def scripts() -> list[str]:
+    return [step["run"] for step in steps() if "run" in step]
+
+
+def logical_lines(script: str) -> list[str]:
+    return script.replace("\\\n", " ").splitlines()
+
+
+def test_action_is_a_composite_action_with_the_inputs() -> None:
+    data = action()
+    assert data["runs"]["using"] == "composite"
+    assert {"path", "fail-on", "args", "comment", "python-version"} <= set(data["inputs"])
+    assert data["inputs"]["comment"]["default"] in ("true", "false")
+    for step in steps():
+        if "run" in step:
+            assert step.get("shell") == "bash", step.get("name")
+
+
+def test_every_prodready_invocation_uses_existing_options() -> None:
+    seen: set[str] = set()
+    for script in scripts():
+        for line in logical_lines(script):
+            match = INVOCATION.search(line)
+            if not match:
+                continue
+            command = match.group(1)
+            seen.add(command)
+            flags = set(FLAG.findall(line[match.end():]))
+            assert flags <= help_flags(command), (command, flags - help_flags(command))
+    assert {"scan", "comment"} <= seen
+
+
+def test_every_flag_in_the_action_is_a_cli_option() -> None:
+    known = help_flags("scan") | help_flags("comment")
+    used = set(FLAG.findall(ACTION.read_text(encoding="utf-8"))) - NOT_PRODREADY
+    assert used, "no flags found: the pattern is broken"
+    assert used <= known, used - known
+
+
+def test_scan_writes_the_reports_the_later_steps_read() -> None:
+    scan = next(s for s in steps() if s.get("id") == "scan")["run"]
+    assert "--format github" in scan
+    assert "--output sarif=prodready.sarif" in scan
+    assert "--output json=prodready.json" in scan
+    assert "--output markdown=prodready.md" in scan
+    upload = next(s for s in steps() if "upload-sarif" in str(s.get("uses", "")))
+    assert upload["uses"].startswith("github/codeql-action/upload-sarif@")
+    assert upload["with"]["sarif_file"] == "prodready.sarif"
+    assert "always()" in upload["if"]
+    comment = next(s for s in steps() if "prodready comment" in s.get("run", ""))
+    assert "prodready.md" in comment["run"]
+    assert "inputs.comment == 'true'" in comment["if"]
+    assert "github.event_name == 'pull_request'" in comment["if"]
+
+
+def test_action_installs_itself_and_keeps_inputs_out_of_scripts() -> None:
+    install = next(s for s in steps() if "pip install" in s.get("run", ""))
+    assert "${{ github.action_path }}" in str(install.get("env", {}).values())
+    for script in scripts():
+        # ${{ inputs.* }} pasted into a script would let an input inject shell code.
+        assert "${{" not in script
+
+
+def test_action_exit_code_is_applied_last() -> None:
+    last = steps()[-1]
+    assert last.get("if") == "always()"
+    assert "steps.scan.outputs.exit-code" in str(last.get("env"))
+
+
+def test_pre_commit_hook() -> None:
+    hooks = yaml.safe_load(HOOKS.read_text(encoding="utf-8"))
+    assert isinstance(hooks, list)
+    [hook] = [h for h in hooks if h["id"] == "prodready"]
+    assert hook["language"] == "python"
+    assert hook["entry"] == "prodready scan"
+    assert hook["pass_filenames"] is False
+    program, command, *flags = hook["entry"].split()
+    assert program == "prodready"
+    assert set(flags) <= help_flags(command)
+
+
+@pytest.mark.parametrize("command", ["scan", "comment"])
+def test_help_lists_options(command: str) -> None:
+    assert "--help" in help_flags(command)
+    assert len(help_flags(command)) > 2
