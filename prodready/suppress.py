@@ -9,7 +9,9 @@ from .model import Ignore
 _PATTERN = re.compile(
     r"#\s*prodready:\s*(?P<kind>ignore-file|ignore)"
     r"(?:\[(?P<rules>[A-Za-z0-9_,\s]*)\])?"
-    r"(?:\s*--\s*(?P<reason>.*?))?\s*$"
+    # A reason runs to the end of the line; without one, another tool's comment may follow
+    # (a type-checker or noqa comment stacked after the ignore).
+    r"(?:\s*--\s*(?P<reason>.*?)|\s*#.*)?\s*$"
 )
 
 
