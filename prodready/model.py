@@ -67,10 +67,26 @@ class Edit:
 
 
 @dataclass(frozen=True, slots=True)
+class Codemod:
+    """A Python change applied with libcst at fix time, anchored at a node's start.
+
+    `column` counts characters (0-based) like libcst, not ast's UTF-8 bytes.
+    """
+
+    path: str
+    op: str  # rename-method | add-keyword | static-import | log-exception | register-router
+    line: int
+    column: int
+    arg: str = ""
+    callee: str = ""  # for call ops: the called name (`a.get(...).json()` both start at `a`)
+
+
+@dataclass(frozen=True, slots=True)
 class Fix:
     safety: FixSafety
     description: str
     edits: tuple[Edit, ...] = ()
+    codemods: tuple[Codemod, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

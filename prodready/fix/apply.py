@@ -16,7 +16,8 @@ from ..artifacts.yamldocs import YamlError, parse_yaml
 from ..config import Config
 from ..discover import classify, discover
 from ..engine import ScanResult, scan
-from ..model import Edit, FileKind, Finding, FixSafety
+from ..model import Codemod, Edit, FileKind, Finding, FixSafety
+from .codemods import CodemodError, run_codemods
 
 MAX_PASSES = 5
 
@@ -32,7 +33,8 @@ class FixOutcome:
 
 
 def wanted(finding: Finding, unsafe: bool) -> bool:
-    if finding.suppressed or finding.fix is None or not finding.fix.edits:
+    if finding.suppressed or finding.fix is None or not (
+            finding.fix.edits or finding.fix.codemods):
         return False
     allowed = {FixSafety.SAFE, FixSafety.UNSAFE} if unsafe else {FixSafety.SAFE}
     return finding.fix.safety in allowed
@@ -105,14 +107,16 @@ def _run(work: Path, origin: Path, config: Config, unsafe: bool, jobs: int | Non
 
 
 def _fixable(result: ScanResult, unsafe: bool, outcome: FixOutcome
-             ) -> dict[str, list[tuple[Finding, Edit]]]:
+             ) -> dict[str, list[tuple[Finding, Edit | Codemod]]]:
     failed = {p for p, _ in outcome.failed}
-    by_file: dict[str, list[tuple[Finding, Edit]]] = defaultdict(list)
+    by_file: dict[str, list[tuple[Finding, Edit | Codemod]]] = defaultdict(list)
     for finding in result.findings:
         if wanted(finding, unsafe):
-            for edit in finding.fix.edits:  # type: ignore[union-attr]
-                if edit.path not in failed:
-                    by_file[edit.path].append((finding, edit))
+            assert finding.fix is not None
+            changes: list[Edit | Codemod] = [*finding.fix.edits, *finding.fix.codemods]
+            for change in changes:
+                if change.path not in failed:
+                    by_file[change.path].append((finding, change))
     return by_file
 
 
@@ -123,8 +127,8 @@ def _read_text(path: Path) -> str | None:
         return None
 
 
-def _fix_file(root: Path, path: str, pairs: list[tuple[Finding, Edit]], outcome: FixOutcome,
-              originals: dict[str, str]) -> bool:
+def _fix_file(root: Path, path: str, pairs: list[tuple[Finding, Edit | Codemod]],
+              outcome: FixOutcome, originals: dict[str, str]) -> bool:
     target = root / path
     creating = not target.exists()
     if creating:
@@ -141,7 +145,18 @@ def _fix_file(root: Path, path: str, pairs: list[tuple[Finding, Edit]], outcome:
             outcome.failed.append((path, "file is read-only; left unchanged"))
             return False
     originals.setdefault(path, text)
-    new_text, applied = apply_edits(text, [e for _, e in pairs])
+    mods = [c for _, c in pairs if isinstance(c, Codemod)]
+    applied: list[Edit | Codemod]
+    if mods:  # codemods first, in one libcst pass; plain edits of the file wait a pass
+        try:
+            new_text, done = run_codemods(text, mods)
+        except CodemodError as exc:
+            outcome.failed.append((path, str(exc)))
+            return False
+        applied = list(done)
+    else:
+        new_text, edits = apply_edits(text, [c for _, c in pairs if isinstance(c, Edit)])
+        applied = list(edits)
     if not applied or new_text == text:
         return False
     problem = _verify(path, new_text)

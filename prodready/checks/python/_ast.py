@@ -5,6 +5,8 @@ from __future__ import annotations
 import ast
 from typing import Any
 
+from ...model import Codemod
+
 
 def dotted_name(node: ast.AST) -> str:
     """`a.b.c` for Name/Attribute chains, '' for anything else."""
@@ -79,3 +81,13 @@ def literal_strings(node: ast.AST | None) -> list[str] | None:
 
 def is_true(node: ast.AST | None) -> bool:
     return isinstance(node, ast.Constant) and node.value is True
+
+
+def codemod_at(src: Any, node: ast.AST, op: str, arg: str = "") -> Codemod:
+    """A libcst codemod anchored at an ast node (ast counts UTF-8 bytes, libcst characters)."""
+    line = getattr(node, "lineno", 1)
+    text = src.source_line(line).encode("utf-8")[: getattr(node, "col_offset", 0)]
+    callee = ""
+    if isinstance(node, ast.Call):
+        callee = dotted_name(node.func).rsplit(".", 1)[-1]
+    return Codemod(src.path, op, line, len(text.decode("utf-8", errors="ignore")), arg, callee)

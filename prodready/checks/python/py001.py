@@ -5,9 +5,9 @@ from __future__ import annotations
 import ast
 
 from ...artifacts.python import PythonFile
-from ...fix.edits import ast_offset
-from ...model import Edit, Fix, FixSafety
+from ...model import Fix, FixSafety
 from ..api import RuleContext
+from ._ast import codemod_at
 from ._handlers import LOW_LEVELS, is_broad, logging_calls, reports_error, reraises
 
 SCOPE = "python"
@@ -22,13 +22,7 @@ def check(src: PythonFile, ctx: RuleContext) -> None:
         if not low or reraises(handler) or reports_error(handler):
             ctx.examine()
             continue
-        edits = []
-        for call, _ in low:
-            func = call.func
-            assert isinstance(func, ast.Attribute)
-            end = ast_offset(src.text, func.end_lineno or call.lineno, func.end_col_offset or 0)
-            start = end - len(func.attr)
-            edits.append(Edit(src.path, start, end, "exception"))
+        mods = tuple(codemod_at(src, call, "rename-method", "exception") for call, _ in low)
         methods = ", ".join(sorted({f".{m}()" for _, m in low}))
         ctx.report(
             src.path, handler.lineno, handler.col_offset + 1,
@@ -37,5 +31,5 @@ def check(src: PythonFile, ctx: RuleContext) -> None:
             "or re-raise",
             end_line=handler.lineno, end_column=handler.col_offset + 7,
             snippet=src.source_line(handler.lineno),
-            fix=Fix(FixSafety.SAFE, "log with .exception() instead", tuple(edits)),
+            fix=Fix(FixSafety.SAFE, "log with .exception() instead", codemods=mods),
         )

@@ -5,10 +5,9 @@ from __future__ import annotations
 import ast
 
 from ...artifacts.python import PythonFile
-from ...fix.edits import ast_offset
-from ...model import Edit, Fix, FixSafety
+from ...model import Fix, FixSafety
 from ..api import RuleContext
-from ._ast import dotted_name
+from ._ast import codemod_at, dotted_name
 from ._handlers import is_broad
 
 SCOPE = "python"
@@ -24,17 +23,10 @@ def check(src: PythonFile, ctx: RuleContext) -> None:
             continue
         fix = None
         if logger is not None:
-            first = handler.body[0]
-            start = ast_offset(src.text, first.lineno, first.col_offset)
-            line = f'{logger}.exception("unexpected error, continuing")'
-            if isinstance(first, ast.Pass) or _is_ellipsis(first):
-                end = ast_offset(src.text, first.end_lineno or first.lineno,
-                                 first.end_col_offset or 0)
-                edit = Edit(src.path, start, end, line)
-            else:
-                indent = src.source_line(first.lineno)[: first.col_offset]
-                edit = Edit(src.path, start, start, f"{line}\n{indent}")
-            fix = Fix(FixSafety.UNSAFE, f"log the exception with {logger}.exception()", (edit,))
+            mod = codemod_at(src, handler, "log-exception",
+                             f'{logger}.exception("unexpected error, continuing")')
+            fix = Fix(FixSafety.UNSAFE, f"log the exception with {logger}.exception()",
+                      codemods=(mod,))
         ctx.report(
             src.path, handler.lineno, handler.col_offset + 1,
             "broad exception handler swallows the error without logging, re-raising or "

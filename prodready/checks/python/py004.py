@@ -6,10 +6,9 @@ import ast
 import re
 
 from ...artifacts.python import PythonFile
-from ...fix.edits import ast_offset
-from ...model import Edit, Fix, FixSafety
+from ...model import Fix, FixSafety
 from ..api import RuleContext
-from ._ast import dotted_name
+from ._ast import codemod_at, dotted_name
 
 SCOPE = "python"
 _MODULE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
@@ -44,8 +43,7 @@ def _fix(src: PythonFile, call: ast.Call, module: str, name: str) -> Fix | None:
             and isinstance(parent.targets[0], ast.Name)) or name == "__import__":
         return None
     target = parent.targets[0].id
-    start = ast_offset(src.text, parent.lineno, parent.col_offset)
-    end = ast_offset(src.text, parent.end_lineno or parent.lineno, parent.end_col_offset or 0)
     replacement = f"import {module} as {target}" if module.split(".")[-1] != target or (
         "." in module) else f"import {module}"
-    return Fix(FixSafety.SAFE, f"use `{replacement}`", (Edit(src.path, start, end, replacement),))
+    return Fix(FixSafety.SAFE, f"use `{replacement}`",
+               codemods=(codemod_at(src, parent, "static-import", replacement),))

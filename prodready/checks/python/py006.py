@@ -5,8 +5,9 @@ from __future__ import annotations
 import ast
 
 from ...artifacts.python import PythonFile
+from ...model import Fix, FixSafety
 from ..api import RuleContext
-from ._ast import dotted_name, has_kwargs_splat, keyword
+from ._ast import codemod_at, dotted_name, has_kwargs_splat, keyword
 
 SCOPE = "python"
 VERBS = {"get", "post", "put", "patch", "delete", "head", "options", "request"}
@@ -33,9 +34,18 @@ def check(src: PythonFile, ctx: RuleContext) -> None:
         if problem == "":
             ctx.examine()
             continue
-        ctx.report_node(src.path, node, problem, lines=src.lines)
+        fix = None
+        if problem.endswith(_ADD_TIMEOUT_HINTS) and keyword(node, "timeout") is None:
+            timeout = ctx.config.http_timeout
+            value = int(timeout) if float(timeout).is_integer() else timeout
+            fix = Fix(FixSafety.UNSAFE, f"pass timeout={value}",
+                      codemods=(codemod_at(src, node, "add-keyword", f"timeout={value}"),))
+        ctx.report_node(src.path, node, problem, lines=src.lines, fix=fix)
 
 
+# Messages of the "no timeout at all" cases, the ones a timeout= argument fixes.
+_ADD_TIMEOUT_HINTS = ("pass timeout=(connect, read) seconds", "pass timeout=",
+                      "pass timeout= seconds")
 _CALLEES = VERBS | {"stream", "Client", "AsyncClient", "urlopen", "ClientSession"} | SDK_CLIENTS
 
 

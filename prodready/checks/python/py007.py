@@ -5,10 +5,9 @@ from __future__ import annotations
 import ast
 
 from ...artifacts.python import PythonFile
-from ...fix.edits import ast_offset
-from ...model import Edit, Fix, FixSafety
+from ...model import Fix, FixSafety
 from ..api import RuleContext
-from ._ast import dotted_name, has_kwargs_splat, keyword
+from ._ast import codemod_at, dotted_name, has_kwargs_splat, keyword
 
 SCOPE = "python"
 FACTORIES = {"create_engine", "create_async_engine", "sqlalchemy.create_engine",
@@ -48,12 +47,5 @@ def check(src: PythonFile, ctx: RuleContext) -> None:
 
 
 def _add_pre_ping(src: PythonFile, call: ast.Call) -> Fix:
-    last: ast.expr = call.keywords[-1].value if call.keywords else call.args[-1] if (
-        call.args) else call.func
-    if not call.args and not call.keywords:
-        at = ast_offset(src.text, call.end_lineno or call.lineno, (call.end_col_offset or 1) - 1)
-        text = "pool_pre_ping=True"
-    else:
-        at = ast_offset(src.text, last.end_lineno or last.lineno, last.end_col_offset or 0)
-        text = ", pool_pre_ping=True"
-    return Fix(FixSafety.SAFE, "add pool_pre_ping=True", (Edit(src.path, at, at, text),))
+    return Fix(FixSafety.SAFE, "add pool_pre_ping=True",
+               codemods=(codemod_at(src, call, "add-keyword", "pool_pre_ping=True"),))
