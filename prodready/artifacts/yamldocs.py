@@ -149,7 +149,9 @@ class YamlFile:
         for doc in self.documents:
             if doc.root is not None:
                 _collect_duplicates(doc.root, found)
-        return found
+        # An anchored mapping is rebuilt at every alias: report its duplicate once.
+        unique = {(d.key, d.line, d.first_line): d for d in found}
+        return list(unique.values())
 
     def kubernetes_objects(self) -> list[YamlDocument]:
         return [doc for doc in self.documents if doc.is_kubernetes]
