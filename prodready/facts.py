@@ -244,6 +244,11 @@ class _Extractor:
                 self._string(const.value)
         for compare in nodes(ast.Compare):
             self._compare(compare)
+        for sub in nodes(ast.Subscript):  # os.environ["NAME"]
+            key = sub.slice
+            if isinstance(key, ast.Constant) and isinstance(key.value, str) and qualified(
+                    dotted_name(sub.value), self.names) in ("os.environ", "environ"):
+                facts.env_reads.append(Located(key.value, sub.lineno, sub.col_offset + 1))
         facts.scheme_checks += [Located("request.is_secure", n.lineno)
                                 for n in nodes(ast.Attribute) if n.attr == "is_secure"]
         for loop in nodes(ast.While):

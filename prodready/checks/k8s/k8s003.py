@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-from ...artifacts.yamldocs import YamlFile
+from ...project import Project
 from ..api import RuleContext
-from ._workloads import LONG_RUNNING_KINDS, containers, has_probe, ports_text, report_container
+from ._probes import check_probe
+from ._workloads import ports_text
 
-SCOPE = "yaml"
+SCOPE = "project"  # the fix probes the health route of the service the container runs
 
 
-def check(yf: YamlFile, ctx: RuleContext) -> None:
-    for container in containers(yf, "K8S003", kinds=LONG_RUNNING_KINDS):
-        if not container.ports:
-            continue  # a worker or sidecar without ports: nothing to probe
-        if has_probe(container, "livenessProbe"):
-            ctx.examine()
-            continue
-        report_container(
-            ctx, container,
-            f"{container.label} {ports_text(container)} but has no livenessProbe: a process "
-            "that hangs (deadlock, stuck event loop) keeps running and is never restarted; "
-            "add a livenessProbe on a cheap endpoint that checks only the process itself",
-        )
+def check(project: Project, ctx: RuleContext) -> None:
+    check_probe(project, ctx, "livenessProbe", lambda container: (
+        f"{container.label} {ports_text(container)} but has no livenessProbe: a process "
+        "that hangs (deadlock, stuck event loop) keeps running and is never restarted; "
+        "add a livenessProbe on a cheap endpoint that checks only the process itself"))

@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-from ...artifacts.yamldocs import YamlFile
+from ...project import Project
 from ..api import RuleContext
-from ._workloads import LONG_RUNNING_KINDS, containers, has_probe, ports_text, report_container
+from ._probes import check_probe
+from ._workloads import ports_text
 
-SCOPE = "yaml"
+SCOPE = "project"  # the fix probes the health route of the service the container runs
 
 
-def check(yf: YamlFile, ctx: RuleContext) -> None:
-    for container in containers(yf, "K8S004", kinds=LONG_RUNNING_KINDS):
-        if not container.ports:
-            continue  # a worker or sidecar without ports receives no traffic
-        if has_probe(container, "readinessProbe"):
-            ctx.examine()
-            continue
-        report_container(
-            ctx, container,
-            f"{container.label} {ports_text(container)} but has no readinessProbe: Services "
-            "send it traffic as soon as the process starts, before it can answer, and during "
-            "rollouts and overload; add a readinessProbe (httpGet on the health route) so only "
-            "ready pods receive requests",
-        )
+def check(project: Project, ctx: RuleContext) -> None:
+    check_probe(project, ctx, "readinessProbe", lambda container: (
+        f"{container.label} {ports_text(container)} but has no readinessProbe: Services "
+        "send it traffic as soon as the process starts, before it can answer, and during "
+        "rollouts and overload; add a readinessProbe (httpGet on the health route) so only "
+        "ready pods receive requests"))

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ...model import Fix
 from ...project import Project
 from ...service import Service, services_of
 from ..api import RuleContext
 
 
-def report_service(ctx: RuleContext, svc: Service, message: str) -> None:
+def report_service(ctx: RuleContext, svc: Service, message: str, fix: Fix | None = None
+                   ) -> None:
     ctx.report(svc.path, svc.line, svc.column, f"{svc.kind} app {svc.name}: {message}",
-               snippet=f"{svc.name}")
+               snippet=f"{svc.name}", fix=fix)
 
 
 def check_practice(project: Project, ctx: RuleContext, evidence: str,

@@ -6,6 +6,7 @@ from ...project import Project
 from ...service import services_of
 from ..api import RuleContext
 from ._common import report_service
+from ._health_fix import health_fix
 
 SCOPE = "project"
 
@@ -18,4 +19,4 @@ def check(project: Project, ctx: RuleContext) -> None:
         report_service(ctx, svc,
                        "no health endpoint (/health, /healthz, /livez, /readyz, …): load "
                        "balancers and Kubernetes cannot tell a hung instance from a healthy one; "
-                       "add liveness and readiness routes")
+                       "add liveness and readiness routes", fix=health_fix(project, svc))

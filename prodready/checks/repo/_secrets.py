@@ -1,0 +1,440 @@
+"""detect-secrets' plugins run on text already read, behind a cheap prefilter.
+
+A plain `detect-secrets scan` runs ~27 plugins and their filters on every line of every file.
+Here one compiled regex first finds the lines that can hold anything a plugin looks for: a
+secret-sounding keyword, or a token signature (AWS key ids, `-----BEGIN … PRIVATE KEY`,
+`ghp_`, `xoxb-`, credentials in a URL, …). Only those lines go through the plugins and
+detect-secrets' own filters (allowlist pragmas, templated values, indirect references, …),
+and the entropy plugins only ever see lines with a keyword on them.
+
+On top of detect-secrets, hits whose value is an obvious placeholder (`changeme`, `<your-key>`,
+`${VAR}`, `xxxx`) or, for the keyword and basic-auth detectors, a dictionary word such as
+`postgres`, or a name that is not secret-like (`SECRET_NAME`, `PASSWORD_FILE`), are dropped.
+
+Nothing here keeps or returns a secret value: callers get the type, position and sha1.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import os
+import posixpath
+import re
+import urllib.parse
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from ...secretnames import normalise
+
+KEYWORD_TYPE = "Secret Keyword"
+BASIC_AUTH_TYPE = "Basic Auth Credentials"
+PRIVATE_KEY_TYPE = "Private Key"
+ENTROPY_TYPES = ("Base64 High Entropy String", "Hex High Entropy String")
+SKIPPED_TYPES = ("Public IP (ipv4)",)  # not a secret
+LONG_LINE = 2000  # minified data: only the signature detectors read such lines
+
+# Found in the lower-cased text by substring search (much faster than a regex).
+_KEYWORD_WORDS = (
+    "pass", "pwd", "secret", "token", "apikey", "api_key", "auth", "priv", "credential",
+    "client_key", "clientkey", "service_key", "servicekey", "account_key", "accountkey",
+    "db_key", "dbkey", "contrase", "cloudant", "softlayer", "ibm", "aws",
+)
+_KEYWORDS = re.compile("|".join(_KEYWORD_WORDS))
+# A keyword line is worth the detectors only when the keyword is assigned, compared or passed
+# a literal (`password = "…"`, `"secret": "…"`, `PASS=…`, `"…" == token`); run on the
+# lower-cased line.
+_ASSIGNED = re.compile(
+    f"(?:{'|'.join(_KEYWORD_WORDS)})[\\w.-]*['\"\\]]{{0,2}}\\s*(?:[:=!(]|=>)"
+    f"|['\"`]\\s*[!=]==?\\s*[\\w.]{{0,40}}(?:{'|'.join(_KEYWORD_WORDS)})"
+)
+# (literal that must occur, regex) per token signature: the literal test is a fast substring
+# search, so most regexes never run on a file.
+_SIGNATURES = tuple((anchor, re.compile(pattern)) for anchor, pattern in (
+    ("PRIVATE KEY", r"BEGIN[A-Z0-9 ]*PRIVATE KEY"),
+    ("BEGIN SSH2", r"BEGIN SSH2 ENCRYPTED"),
+    ("PuTTY-User", r"PuTTY-User-Key-File"),
+    ("A", r"A(?:3T[A-Z0-9]|BIA|CCA|KIA|SIA)[0-9A-Z]{16}"),
+    ("gh", r"gh[pousr]_[A-Za-z0-9_]{30}|github_pat_"),
+    ("gl", r"gl(?:pat|dt|ft|soat|rt|cbt|imt|ptt|agent|oas)-"),
+    ("GR1348941", r"GR1348941"),
+    ("xox", r"xox[abposr]-"),
+    ("hooks.slack.com", r"hooks\.slack\.com"),
+    ("k_live_", r"k_live_(?<=[rs]k_live_)"),
+    ("SG.", r"SG\.[\w-]{22}\."),
+    ("T3BlbkFJ", r"T3BlbkFJ"),
+    ("_authToken", r"_authToken"),
+    ("pypi-AgE", r"pypi-AgE"),
+    ("AccountKey=", r"AccountKey="),
+    ("sq0csp-", r"sq0csp-"),
+    ("eyJ", r"eyJ[A-Za-z0-9_=-]{8,}\."),
+    ("://", r"://[^\s:/@]+:[^\s/@]+@"),
+    ("AKC", r"AKC[a-zA-Z0-9]{10}"),
+    ("AP", r"AP[\dA-F][a-zA-Z0-9]{8}"),
+    ("-us", r"-us\d(?<=[0-9a-z]{32}-us\d)"),
+    ("AC", r"AC[a-z0-9]{32}"),
+    ("SK", r"SK[a-z0-9]{32}"),
+    (":", r":[\w-]{35}(?<=\d{8}:[\w-]{35})"),
+    (".", r"\.[\w-]{6}\.[\w-]{27}"),
+))
+# Detectors that need a keyword on the line (or look only for one); the others run only on
+# lines with a token signature.
+_KEYWORD_DETECTORS = {
+    "Secret Keyword", *("Base64 High Entropy String", "Hex High Entropy String"),
+    "AWS Access Key", "SoftLayer Credentials", "IBM Cloud IAM Key",
+    "IBM COS HMAC Credentials", "Cloudant Credentials",
+}
+
+PLACEHOLDER = re.compile(
+    r"change[_-]?(?:me|this|it)|replace[_-]?(?:me|this|with)|your[_-]|^<.*>$|^\{.*\}$|\$\{"
+    r"|\{\{|%\(|%s|example|sample|dummy|placeholder|fake|redacted|x{4,}|\*{3,}|\.{3}"
+    r"|^(?:todo|fixme|tbd|none|null|nil|true|false|undefined|string|str|secret|password"
+    r"|test|testing|empty|default|value)$",
+    re.IGNORECASE,
+)
+_WEAK = re.compile(r"[a-z]+[_-]?[0-9]{0,4}|[0-9]+|[A-Z_]+")
+# Keyword hits whose value is a label rather than a secret: an enum value such as
+# PASSWORD_CHANGED = "password_changed", a template name, a class name, a test value.
+_LABEL = (
+    re.compile(r"password|passwd|secret|token|credential|api[_-]?key"
+               r"|(?:^|[^a-z])(?:test|dev|demo|local|dummy)(?:[^a-z]|$)", re.IGNORECASE),
+    re.compile(r"^[a-z]+(?:[-_.:/][a-z]+)+$"),  # a slug: password_changed, set_password.html
+    re.compile(r"^[A-Z]?[a-z]+(?:[A-Z][a-z]+)+$"),  # a class or event name: SecretMultiline
+)
+_NOT_SECRET_NAME = re.compile(
+    r"_(?:FILE|PATH|DIR|NAME|LENGTH|TTL|ALGORITHM|ALGORITHMS|HEADER|TYPE|SECONDS|MINUTES|PREFIX"
+    r"|FIELD|PARAM|KEY_ID|ID|ENDPOINT|EXPIRES?|EXPIRE_\w+|URL|URI|MODE|ENABLED|REQUIRED"
+    r"|LOCATION|FILENAME|KEYWORD|POLICY|RESET\w*|FORMAT|MIN|MAX|SIZE|COUNT|CHARSET|CHARS"
+    r"|ALPHABET|CHARACTERS|PATTERN|REGEX|TEMPLATE|MESSAGE|LABEL|TITLE|TEXT|HELP|PROMPT|EVENT"
+    r"|CODE|STATUS|VERSION)$"
+    r"|^TOKENIZERS?_|^(?:NEXT|PAGE|CSRF)_TOKEN"
+)
+_IDENT = re.compile(r"[A-Za-z_][\w.-]*")
+_DOC_KIND = re.compile(r"^kind:\s*['\"]?([A-Za-z]+)", re.MULTILINE)
+_SKIPPED_KINDS = {"SealedSecret", "ExternalSecret", "ClusterExternalSecret"}
+_CONFIG_VALUE = re.compile(r"^(\s*(?:export\s+|-\s+)?[\w.\[\]-]+\s*[:=]\s*)([^\s'\"#][^\s#]*)\s*$")
+# Files that are not code or configuration but listings of checksums.
+_SKIPPED_NAMES = {"go.sum", "package-lock.json", "npm-shrinkwrap.json", "composer.lock",
+                  "packages.lock.json", ".secrets.baseline"}
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    type: str
+    line: int  # 1-based
+    column: int  # 1-based, where the value starts
+    sha1: str  # hex sha1 of the value, as detect-secrets' `hashed_secret`
+
+
+def sha1(value: str) -> str:
+    return hashlib.sha1(value.encode("utf-8")).hexdigest()
+
+
+def skipped_file(path: str) -> bool:
+    name = posixpath.basename(path)
+    if name in _SKIPPED_NAMES or name.endswith((".lock", ".lock.json")):
+        return True
+    from detect_secrets.filters.heuristic import is_lock_file, is_non_text_file
+
+    return bool(is_lock_file(path) or is_non_text_file(path))
+
+
+# --------------------------------------------------------------------------- detect-secrets
+
+
+@cache
+def _plugins() -> tuple[Any, ...]:
+    from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
+    from detect_secrets.settings import get_settings
+
+    # Never verify a secret against its service: prodready does not touch the network.
+    get_settings().filters.pop(
+        "detect_secrets.filters.common.is_ignored_due_to_verification_policies", None)
+    classes = get_mapping_from_secret_type_to_class()
+    return tuple(cls() for secret_type, cls in sorted(classes.items())
+                 if secret_type not in SKIPPED_TYPES)
+
+
+@cache
+def _filters(*params: str) -> tuple[Any, ...]:
+    from detect_secrets.core.scan import get_filters_with_parameter
+
+    return tuple(f for f in get_filters_with_parameter(*params)
+                 if "filename" not in f.injectable_variables or len(f.injectable_variables) > 1)
+
+
+def _filtered(params: tuple[str, ...], **kwargs: Any) -> bool:
+    from detect_secrets.util.inject import call_function_with_arguments
+
+    for fn in _filters(*params):
+        try:
+            if call_function_with_arguments(fn, **kwargs):
+                return True
+        except TypeError:
+            continue
+    return False
+
+
+def _type_filename(path: str) -> str:
+    """The name detect-secrets' keyword detector sees: it picks its patterns by extension.
+
+    `.env`, shell scripts and Dockerfiles assign without quotes, as `.conf` files do.
+    """
+    name = posixpath.basename(path).lower()
+    ext = os.path.splitext(name)[1]
+    if ext in (".py", ".pyi", ".yaml", ".yml", ".toml", ".ini", ".cfg", ".conf",
+               ".properties", ".tf", ".js", ".go", ".java"):
+        return path
+    return path + ".conf"
+
+
+# --------------------------------------------------------------------------- scanning
+
+
+def _line_indexes(text: str, offsets: list[int]) -> list[int]:
+    """0-based line index of each offset (counting `\\n` only, as the YAML parser does)."""
+    out: list[int] = []
+    line = previous = 0
+    for offset in sorted(offsets):
+        line += text.count("\n", previous, offset)
+        previous = offset
+        out.append(line)
+    return out
+
+
+def _offsets(text: str, words: tuple[str, ...]) -> list[int]:
+    found: list[int] = []
+    find = text.find
+    for word in words:
+        at = find(word)
+        while at >= 0:
+            found.append(at)
+            at = find(word, at + len(word))
+    return found
+
+
+def scan_text(path: str, text: str) -> Iterator[Hit]:
+    """Every secret detect-secrets finds in `text` (after the filters described above)."""
+    if skipped_file(path):
+        return
+    signature_offsets = [m.start() for anchor, regex in _SIGNATURES if anchor in text
+                         for m in regex.finditer(text)]
+    keyword_offsets = _offsets(text.lower(), _KEYWORD_WORDS)
+    if not signature_offsets and not keyword_offsets:
+        return
+    signature_lines = set(_line_indexes(text, signature_offsets))
+    keyword_lines = set(_line_indexes(text, keyword_offsets))
+    lines = text.split("\n")
+    python = path.endswith((".py", ".pyi"))
+    # A keyword alone matters only on a line that assigns (or compares) a literal.
+    keyword_lines = {i for i in keyword_lines if len(lines[i]) <= LONG_LINE
+                     and (not python or "'" in lines[i] or '"' in lines[i])
+                     and _ASSIGNED.search(lines[i].lower())}
+    candidates = signature_lines | keyword_lines
+    if not candidates:
+        return
+    yaml = path.endswith((".yaml", ".yml"))
+    # SealedSecret / ExternalSecret objects hold ciphertext and references, not secrets.
+    skipped = _kind_ranges(lines, _SKIPPED_KINDS) if yaml else []
+    secret_docs = _kind_ranges(lines, {"Secret"}) if yaml else []
+    filename = _type_filename(path)
+    clean = [line.rstrip("\r") for line in lines]
+    for index in sorted(candidates):
+        if any(lo <= index < hi for lo, hi in skipped):
+            continue
+        in_secret = any(lo <= index < hi for lo, hi in secret_docs)
+        best = _scan_line(filename, clean, index, python, in_secret,
+                          signatures=index in signature_lines, keywords=index in keyword_lines)
+        if best is not None:
+            yield best
+
+
+def _scan_line(filename: str, lines: list[str], index: int, python: bool,
+               in_secret_object: bool, *, signatures: bool, keywords: bool) -> Hit | None:
+    from detect_secrets.util.code_snippet import get_code_snippet
+
+    line = lines[index]
+    number = index + 1
+    context = get_code_snippet(lines, number)
+    if _filtered(("line",), filename=filename, line=line, context=context):
+        return None
+    variants = [line]
+    if not python and keywords:
+        quoted = _CONFIG_VALUE.match(line)
+        if quoted:  # `KEY=value` / `key: value`: the entropy detectors need quotes
+            variants.append(f'{quoted[1]}"{quoted[2]}"')
+    found: list[tuple[int, str, str]] = []  # (priority, type, value)
+    for plugin in _plugins():
+        secret_type = plugin.secret_type
+        if secret_type in _KEYWORD_DETECTORS:
+            if not keywords:
+                continue
+        elif not signatures:
+            continue
+        for variant in variants if secret_type in ENTROPY_TYPES else [line]:
+            for secret in plugin.analyze_line(filename=filename, line=variant,
+                                              line_number=number, context=context):
+                value = secret.secret_value
+                if not value or _filtered(("secret",), filename=filename, secret=value,
+                                          plugin=plugin, line=variant):
+                    continue
+                if _filtered(("context",), filename=filename, secret=value, plugin=plugin,
+                             line=variant, context=context):
+                    continue
+                if not _plausible(secret_type, value, line, in_secret_object):
+                    continue
+                if secret_type == PRIVATE_KEY_TYPE and not _key_follows(lines, index):
+                    continue
+                found.append((_priority(secret_type), secret_type, value))
+    if not found:
+        return None
+    found.sort(key=lambda item: item[0])
+    _, secret_type, value = found[0]
+    column = line.find(value)
+    return Hit(secret_type, number, column + 1 if column >= 0 else 1, sha1(value))
+
+
+def _priority(secret_type: str) -> int:
+    if secret_type == KEYWORD_TYPE:
+        return 3
+    if secret_type in ENTROPY_TYPES:
+        return 2
+    if secret_type == BASIC_AUTH_TYPE:
+        return 1
+    return 0
+
+
+def _plausible(secret_type: str, value: str, line: str, in_secret_object: bool) -> bool:
+    """False for what is obviously not a real secret."""
+    candidate = value.strip().strip("'\"`")
+    if in_secret_object:
+        candidate = _decoded(candidate)
+    if secret_type == BASIC_AUTH_TYPE:
+        candidate = urllib.parse.unquote(candidate)
+    if PLACEHOLDER.search(candidate):
+        return False
+    if secret_type in (KEYWORD_TYPE, BASIC_AUTH_TYPE):
+        if len(candidate) < 6 or _WEAK.fullmatch(candidate):
+            return False  # a dictionary word or a default such as `postgres`
+        if " " in candidate.strip():
+            return False  # prose: "a secret", "will be replaced"
+        if candidate.startswith(("/", "./", "~/", "http://", "https://")):
+            return False  # a path or URL naming where the secret is
+    if secret_type == KEYWORD_TYPE:
+        if any(label.search(candidate) for label in _LABEL):
+            return False
+        name = _name_before(line, value)
+        if name is not None and _NOT_SECRET_NAME.search(normalise(name)):
+            return False
+        if re.fullmatch(r"[\w.]+\(.*\)?|[\w.]+\[.*", candidate):
+            return False  # code: a call or a subscript
+    return True
+
+
+_KEY_BODY = re.compile(r"[A-Za-z0-9+/=]{20,}")
+
+
+def _key_follows(lines: list[str], index: int) -> bool:
+    """A PEM header followed by key material, not the phrase in a regex or a message."""
+    line = lines[index]
+    at = line.find("-----BEGIN")
+    if at < 0:
+        return line.lstrip().startswith("PuTTY-User-Key-File-")
+    rest = line[at:].split("-----", 2)[-1]
+    if _KEY_BODY.search(rest.replace("\\n", "\n")):
+        return True  # a whole key on one line: "-----BEGIN …-----\nMIIE…"
+    for following in lines[index + 1:index + 5]:
+        following = following.strip().strip("'\"")
+        if not following or following.startswith(("Proc-Type:", "DEK-Info:", "Comment:")):
+            continue
+        return bool(_KEY_BODY.match(following))
+    return False
+
+
+def _name_before(line: str, value: str) -> str | None:
+    at = line.find(value)
+    if at < 0:
+        return None
+    names = [n for n in _IDENT.findall(line[:at]) if _KEYWORDS.search(n.lower())]
+    return names[-1] if names else None
+
+
+def _decoded(value: str) -> str:
+    """The value of a Kubernetes Secret's `data:` entry, base64-decoded when it is that."""
+    try:
+        return base64.b64decode(value, validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return value
+
+
+def _documents(lines: list[str]) -> list[tuple[int, int, str]]:
+    """(first line index, end line index, text) of each YAML document."""
+    out: list[tuple[int, int, str]] = []
+    begin = 0
+    for index, line in enumerate([*lines, "---"]):
+        if line.startswith("---"):
+            if index > begin:
+                out.append((begin, index, "\n".join(lines[begin:index])))
+            begin = index + 1
+    return out
+
+
+def _kind_ranges(lines: list[str], kinds: set[str]) -> list[tuple[int, int]]:
+    return [(lo, hi) for lo, hi, chunk in _documents(lines)
+            if any(k in kinds for k in _DOC_KIND.findall(chunk))]
+
+
+# --------------------------------------------------------------------------- baseline
+
+
+@dataclass(frozen=True, slots=True)
+class Baseline:
+    hashes: dict[str, set[str]]  # path -> hashed secrets
+    lines: dict[str, set[tuple[int, str]]]  # path -> (line number, secret type)
+
+    def covers(self, path: str, hit: Hit) -> bool:
+        return hit.sha1 in self.hashes.get(path, ()) or \
+            (hit.line, hit.type) in self.lines.get(path, ())
+
+
+EMPTY_BASELINE = Baseline({}, {})
+
+
+def load_baseline(root: str) -> Baseline:
+    """The repository's `.secrets.baseline` (detect-secrets' format), or an empty one."""
+    path = os.path.join(root, ".secrets.baseline")
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return EMPTY_BASELINE
+    return _read_baseline(path, stat.st_mtime_ns, stat.st_size)
+
+
+@cache
+def _read_baseline(path: str, mtime_ns: int, size: int) -> Baseline:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = json.load(fh)
+    except (OSError, ValueError):
+        return EMPTY_BASELINE
+    results = data.get("results") if isinstance(data, dict) else None
+    if not isinstance(results, dict):
+        return EMPTY_BASELINE
+    hashes: dict[str, set[str]] = {}
+    lines: dict[str, set[tuple[int, str]]] = {}
+    for filename, entries in results.items():
+        if not isinstance(filename, str) or not isinstance(entries, list):
+            continue
+        path = posixpath.normpath(filename.replace("\\", "/")).lstrip("/")
+        for entry in entries:
+            if not isinstance(entry, dict):
+                continue
+            if isinstance(entry.get("hashed_secret"), str):
+                hashes.setdefault(path, set()).add(entry["hashed_secret"])
+            if isinstance(entry.get("line_number"), int) and isinstance(entry.get("type"), str):
+                lines.setdefault(path, set()).add((entry["line_number"], entry["type"]))
+    return Baseline(hashes, lines)

@@ -1,0 +1,43 @@
+"""REPO001 committed-secret.
+
+Runs in the worker processes on every decoded file (scope "text"), on the text already read.
+The secret value is never put in a message or snippet: only its type and a short sha1.
+"""
+
+from __future__ import annotations
+
+import posixpath
+
+from ..api import RuleContext
+from ._secrets import EMPTY_BASELINE, Baseline, load_baseline, scan_text
+
+SCOPE = "text"
+
+
+def _baseline() -> Baseline:
+    from ... import engine
+
+    root = getattr(getattr(engine, "_state", None), "root", None)
+    return load_baseline(root) if isinstance(root, str) else EMPTY_BASELINE
+
+
+def check(target: object, ctx: RuleContext) -> None:
+    path = getattr(target, "path", "")
+    text = getattr(target, "text", "")
+    if posixpath.basename(path) == ".secrets.baseline" or not isinstance(text, str):
+        return
+    hits = list(scan_text(path, text))
+    baseline = _baseline() if hits else EMPTY_BASELINE
+    reported = 0
+    for hit in hits:
+        if baseline.covers(path, hit):
+            continue
+        reported += 1
+        ctx.report(path, hit.line, hit.column,
+                   f"{hit.type} committed (sha1 {hit.sha1[:12]}): anyone with the repository "
+                   "can use it; revoke and rotate it, remove it from the file and the git "
+                   "history, and load it from the environment or a secret manager (if it is not "
+                   "a secret, list it in .secrets.baseline)",
+                   snippet="")
+    if not reported:
+        ctx.examine()
