@@ -61,8 +61,9 @@ def _route_for(svc: Service, kind: str) -> Route | None:
     routes = [r for r in svc.health_routes if r.certain and r.path and "{" not in r.path
               and "<" not in r.path and "GET" in r.methods]
     if kind == "liveness":
-        shallow = [r for r in routes if not touches_dependencies(r, svc, strict=True)]
-        preferred = [r for r in shallow if "live" in r.path.lower()]  # type: ignore[union-attr]
-        return (preferred or shallow or [None])[0]
-    preferred = [r for r in routes if "ready" in r.path.lower()]  # type: ignore[union-attr]
-    return (preferred or routes or [None])[0]
+        routes = [r for r in routes if not touches_dependencies(r, svc, strict=True)]
+        word = "live"
+    else:
+        word = "ready"
+    preferred = [r for r in routes if word in (r.path or "").lower()]
+    return next(iter(preferred or routes), None)
