@@ -19,7 +19,7 @@ from ..engine import ScanResult, scan
 from ..model import Codemod, Edit, FileKind, Finding, FixSafety
 from .codemods import CodemodError, run_codemods
 
-MAX_PASSES = 5
+MAX_PASSES = 12  # each pass applies non-conflicting edits; insertions at one spot queue up
 
 
 @dataclass
@@ -30,6 +30,13 @@ class FixOutcome:
     changed_files: set[str] = field(default_factory=set)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (path, why)
     diffs: dict[str, str] = field(default_factory=dict)
+    counted: set[int] = field(default_factory=set, repr=False)  # findings of this pass
+
+    def count(self, finding: Finding) -> None:
+        """A fix touching several files (a new module + its registration) counts once."""
+        if id(finding) not in self.counted:
+            self.counted.add(id(finding))
+            self.applied[finding.rule_id] += 1
 
 
 def wanted(finding: Finding, unsafe: bool) -> bool:
@@ -87,6 +94,7 @@ def _run(work: Path, origin: Path, config: Config, unsafe: bool, jobs: int | Non
         if not by_file:
             break
         progressed = False
+        outcome.counted.clear()
         for path, pairs in sorted(by_file.items()):
             progressed = _fix_file(work, path, pairs, outcome, originals) or progressed
         current = scan(work, config, jobs=jobs, use_cache=False)
@@ -169,7 +177,7 @@ def _fix_file(root: Path, path: str, pairs: list[tuple[Finding, Edit | Codemod]]
     _write_atomic(target, new_text, encoding, bom)
     applied_set = {id(e) for e in applied}
     for finding in {id(f): f for f, e in pairs if id(e) in applied_set}.values():
-        outcome.applied[finding.rule_id] += 1
+        outcome.count(finding)
     outcome.changed_files.add(path)
     return True
 

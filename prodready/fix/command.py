@@ -41,7 +41,14 @@ def fix(
                   show_edge=False)
     for rule_id, count in sorted(outcome.applied.items()):
         table.add_row(rule_id, catalog[rule_id].category.value, str(count))
+    by_category: dict[str, int] = {}
+    for rule_id, count in outcome.applied.items():
+        category = catalog[rule_id].category.value
+        by_category[category] = by_category.get(category, 0) + count
     if outcome.applied:
+        table.add_section()
+        for category, count in sorted(by_category.items()):
+            table.add_row("[bold]total[/bold]", category, str(count))
         console.print(table)
     for failed_path, why in outcome.failed:
         console.print(f"[red]not fixed[/red] {failed_path}: {why}")
