@@ -81,13 +81,15 @@ _SIGNATURES = tuple((anchor, re.compile(pattern)) for anchor, pattern in (
     (":", r":[\w-]{35}(?<=\d{8}:[\w-]{35})"),
     (".", r"\.[\w-]{6}\.[\w-]{27}"),
 ))
-# Detectors that need a keyword on the line (or look only for one); the others run only on
-# lines with a token signature.
+# Detectors that look for a keyword (they run on keyword lines); the others look for a token
+# signature and run on signature lines. AWS does both.
 _KEYWORD_DETECTORS = {
-    "Secret Keyword", *("Base64 High Entropy String", "Hex High Entropy String"),
-    "AWS Access Key", "SoftLayer Credentials", "IBM Cloud IAM Key",
-    "IBM COS HMAC Credentials", "Cloudant Credentials",
+    "Secret Keyword", *ENTROPY_TYPES, "AWS Access Key", "SoftLayer Credentials",
+    "IBM Cloud IAM Key", "IBM COS HMAC Credentials", "Cloudant Credentials",
 }
+_SIGNATURE_DETECTORS_TOO = {"AWS Access Key"}
+# Hits judged by their value alone, which the indirect-reference filter applies to.
+_SOFT = {"Secret Keyword", *ENTROPY_TYPES}
 
 PLACEHOLDER = re.compile(
     r"change[_-]?(?:me|this|it)|replace[_-]?(?:me|this|with)|your[_-]|^<.*>$|^\{.*\}$|\$\{"
@@ -154,23 +156,29 @@ def _plugins() -> tuple[Any, ...]:
     # Never verify a secret against its service: prodready does not touch the network.
     get_settings().filters.pop(
         "detect_secrets.filters.common.is_ignored_due_to_verification_policies", None)
-    classes = get_mapping_from_secret_type_to_class()
+    classes: dict[str, Any] = dict(get_mapping_from_secret_type_to_class())
     return tuple(cls() for secret_type, cls in sorted(classes.items())
                  if secret_type not in SKIPPED_TYPES)
 
 
+# detect-secrets drops a whole line that looks like `x = f(...)` or `x = d[...]`: right for
+# keyword and entropy hits (`password = request.form["password"]`), wrong for a token with a
+# signature (`boto3.client(aws_access_key_id="AKIA…")`), so it applies to those hits only.
+_INDIRECT = "is_indirect_reference"
+
+
 @cache
-def _filters(*params: str) -> tuple[Any, ...]:
+def _filters(*params: str, soft: bool = True) -> tuple[Any, ...]:
     from detect_secrets.core.scan import get_filters_with_parameter
 
     return tuple(f for f in get_filters_with_parameter(*params)
-                 if "filename" not in f.injectable_variables or len(f.injectable_variables) > 1)
+                 if soft or getattr(f, "__name__", "") != _INDIRECT)
 
 
-def _filtered(params: tuple[str, ...], **kwargs: Any) -> bool:
+def _filtered(params: tuple[str, ...], soft: bool = True, **kwargs: Any) -> bool:
     from detect_secrets.util.inject import call_function_with_arguments
 
-    for fn in _filters(*params):
+    for fn in _filters(*params, soft=soft):
         try:
             if call_function_with_arguments(fn, **kwargs):
                 return True
@@ -260,8 +268,12 @@ def _scan_line(filename: str, lines: list[str], index: int, python: bool,
     line = lines[index]
     number = index + 1
     context = get_code_snippet(lines, number)
-    if _filtered(("line",), filename=filename, line=line, context=context):
+    if _filtered(("line",), soft=False, filename=filename, line=line, context=context):
         return None
+    if keywords and _filtered(("line",), filename=filename, line=line, context=context):
+        keywords = False  # an indirect reference: only signatures can still be secrets
+        if not signatures:
+            return None
     variants = [line]
     if not python and keywords:
         quoted = _CONFIG_VALUE.match(line)
@@ -270,20 +282,20 @@ def _scan_line(filename: str, lines: list[str], index: int, python: bool,
     found: list[tuple[int, str, str]] = []  # (priority, type, value)
     for plugin in _plugins():
         secret_type = plugin.secret_type
-        if secret_type in _KEYWORD_DETECTORS:
-            if not keywords:
-                continue
-        elif not signatures:
+        runs_on_keywords = secret_type in _KEYWORD_DETECTORS
+        runs_on_signatures = not runs_on_keywords or secret_type in _SIGNATURE_DETECTORS_TOO
+        if not ((keywords and runs_on_keywords) or (signatures and runs_on_signatures)):
             continue
         for variant in variants if secret_type in ENTROPY_TYPES else [line]:
             for secret in plugin.analyze_line(filename=filename, line=variant,
                                               line_number=number, context=context):
                 value = secret.secret_value
-                if not value or _filtered(("secret",), filename=filename, secret=value,
-                                          plugin=plugin, line=variant):
+                soft = secret_type in _SOFT
+                if not value or _filtered(("secret",), soft=soft, filename=filename,
+                                          secret=value, plugin=plugin, line=variant):
                     continue
-                if _filtered(("context",), filename=filename, secret=value, plugin=plugin,
-                             line=variant, context=context):
+                if _filtered(("context",), soft=soft, filename=filename, secret=value,
+                             plugin=plugin, line=variant, context=context):
                     continue
                 if not _plausible(secret_type, value, line, in_secret_object):
                     continue
