@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...artifacts.yamldocs import YamlFile, YMap, YNode, YScalar, YSeq
-from ...model import Severity
+from ...model import Fix, Severity
 from ...project import Project
 from ..api import RuleContext
 
@@ -562,22 +562,23 @@ class Reporter:
         self.ctx = ctx
         self.raise_in_prod = raise_in_prod
         self.good: set[tuple[str, int, int]] = set()
-        self.bad: dict[tuple[str, int, int], tuple[Site, str, str]] = {}
+        self.bad: dict[tuple[str, int, int], tuple[Site, str, str, Fix | None]] = {}
 
     def ok(self, site: Site) -> None:
         self.good.add((site.path, site.line, site.column))
 
-    def report(self, site: Site, message: str, snippet: str = "") -> None:
-        self.bad.setdefault((site.path, site.line, site.column), (site, message, snippet))
+    def report(self, site: Site, message: str, snippet: str = "", fix: Fix | None = None
+               ) -> None:
+        self.bad.setdefault((site.path, site.line, site.column), (site, message, snippet, fix))
 
     def finish(self) -> None:
         for key in sorted(self.bad):
-            site, message, snippet = self.bad[key]
+            site, message, snippet, fix = self.bad[key]
             severity: Severity | None = None
             if self.raise_in_prod and is_prod_file(site.path):
                 severity = self.ctx.config.severity_of(self.ctx.rule).raised()
             self.ctx.report(site.path, site.line, site.column, message, snippet=snippet,
-                            severity=severity)
+                            severity=severity, fix=fix)
         self.ctx.examine(len(self.good - set(self.bad)))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ...project import Project
 from ..api import RuleContext
+from ._fixes import healthcheck_fix
 from ._model import Reporter, dockerfile_healthcheck, judged_services
 
 SCOPE = "project"
@@ -35,5 +36,6 @@ def check(project: Project, ctx: RuleContext) -> None:
         out.report(site,
                    f"service {svc.name!r} has no healthcheck ({where}); {why}, so Compose "
                    "cannot tell a hung container from a ready one: add a `healthcheck:`",
-                   snippet=f"{svc.name}:")
+                   snippet=f"{svc.name}:",
+                   fix=healthcheck_fix(project, svc) if own is None else None)
     out.finish()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ...project import Project
 from ..api import RuleContext
+from ._fixes import condition_fix, depends_on_fix
 from ._model import Reporter, has_healthcheck, judged_services
 
 SCOPE = "project"
@@ -30,12 +31,12 @@ def check(project: Project, ctx: RuleContext) -> None:
                 out.report(dep.site,
                            f"{svc.name!r} waits only for {dep.name!r} to start, not to be "
                            f"healthy: use `condition: service_healthy`",
-                           snippet=f"{dep.name}:")
+                           snippet=f"{dep.name}:", fix=condition_fix(project, svc, dep.name))
         if listed and list_site is not None:
             names = ", ".join(repr(n) for n in listed)
             out.report(list_site,
                        f"{svc.name!r} depends on {names} in list form, which waits only for "
                        "the container to start, not to be ready: use the mapping form with "
                        "`condition: service_healthy`",
-                       snippet="depends_on:")
+                       snippet="depends_on:", fix=depends_on_fix(project, svc, set(listed)))
     out.finish()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ...project import Project
 from ..api import RuleContext
+from ._fixes import restart_fix
 from ._model import Reporter, judged_services
 
 SCOPE = "project"
@@ -21,5 +22,5 @@ def check(project: Project, ctx: RuleContext) -> None:
         out.report(site,
                    f"long-running service {svc.name!r} has no restart policy: after a crash "
                    "or a host reboot it stays down; add `restart: unless-stopped`",
-                   snippet=f"{svc.name}:")
+                   snippet=f"{svc.name}:", fix=restart_fix(project, svc))
     out.finish()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ...artifacts.yamldocs import YScalar
 from ...project import Project
 from ..api import RuleContext
+from ._fixes import logging_fix
 from ._model import UNKNOWN, Reporter, interpolate, judged_services
 
 SCOPE = "project"
@@ -32,5 +33,6 @@ def check(project: Project, ctx: RuleContext) -> None:
                    f"service {svc.name!r} logs with the json-file driver and no `max-size`: "
                    "its log file grows until the disk is full; set `logging.options` "
                    "`max-size` and `max-file`",
-                   snippet="logging:" if found else f"{svc.name}:")
+                   snippet="logging:" if found else f"{svc.name}:",
+                   fix=logging_fix(project, svc))
     out.finish()

@@ -1,0 +1,114 @@
+"""Fix edits for the Compose rules: keys added to the service's own definition."""
+
+from __future__ import annotations
+
+from ...artifacts.yamldocs import YMap, YScalar
+from ...fix.yaml_edits import add_to_mapping, replace_node, set_nested
+from ...model import Edit, Fix, FixSafety
+from ...project import Project
+from ...service import served_port, services_of
+from ._model import Layer, Service
+
+# Health checks the official images can run with what they ship.
+KNOWN_CHECKS = {
+    "postgres": '["CMD-SHELL", "pg_isready -U $${POSTGRES_USER:-postgres}"]',
+    "postgis": '["CMD-SHELL", "pg_isready -U $${POSTGRES_USER:-postgres}"]',
+    "redis": '["CMD", "redis-cli", "ping"]',
+    "valkey": '["CMD", "valkey-cli", "ping"]',
+    "mysql": '["CMD", "mysqladmin", "ping", "-h", "127.0.0.1"]',
+    "mariadb": '["CMD", "healthcheck.sh", "--connect", "--innodb_initialized"]',
+    "mongo": '["CMD", "mongosh", "--quiet", "--eval", "db.adminCommand(\'ping\')"]',
+}
+
+
+def _edit_fix(project: Project, layer: Layer, lines: list[str], what: str,
+              keys: list[str] | None = None) -> Fix | None:
+    yf = project.yaml_files.get(layer.path)
+    if yf is None or not yf.text or layer.node is None:
+        return None
+    edit = (set_nested(layer.path, yf.text, layer.node, keys, lines) if keys
+            else add_to_mapping(layer.path, yf.text, layer.node, lines))
+    return Fix(FixSafety.SAFE, what, (edit,)) if edit is not None else None
+
+
+def restart_fix(project: Project, svc: Service) -> Fix | None:
+    return _edit_fix(project, svc.anchor, ["restart: unless-stopped"],
+                     "add restart: unless-stopped")
+
+
+def logging_fix(project: Project, svc: Service) -> Fix | None:
+    if svc.find("logging") is not None:
+        return None  # an existing logging block: which options it needs is for a human
+    return _edit_fix(project, svc.anchor, [
+        "logging:", "  driver: json-file", "  options:", '    max-size: "10m"',
+        '    max-file: "3"'], "bound json-file logs (max-size 10m, max-file 3)")
+
+
+def healthcheck_fix(project: Project, svc: Service) -> Fix | None:
+    test = KNOWN_CHECKS.get(svc.datastore or "")
+    if test is None and svc.build is not None:
+        test = _built_service_check(project, svc)
+    if test is None:
+        return None
+    return _edit_fix(project, svc.anchor, [
+        "healthcheck:", f"  test: {test}", "  interval: 10s", "  timeout: 5s", "  retries: 5"],
+        "add a healthcheck")
+
+
+def _built_service_check(project: Project, svc: Service) -> str | None:
+    for app in services_of(project):
+        runner = next((r for r in app.runners if r.source == "compose" and r.name == svc.name),
+                      None)
+        if runner is None:
+            continue
+        routes = [r for r in app.health_routes if r.certain and r.path and "{" not in r.path]
+        port = served_port(app, runner)
+        if not routes or port is None:
+            return None
+        route = next((r for r in routes if "live" in (r.path or "")), routes[0])
+        return ('["CMD", "python3", "-c", "import urllib.request; urllib.request.urlopen('
+                f"'http://127.0.0.1:{port}{route.path}', timeout=3)\"]")
+    return None
+
+
+def depends_on_fix(project: Project, svc: Service, healthy: set[str]) -> Fix | None:
+    """The list form rewritten as a mapping: healthy dependencies get service_healthy."""
+    found = svc.find("depends_on")
+    if found is None:
+        return None
+    layer, key, value = found
+    yf = project.yaml_files.get(layer.path)
+    if yf is None or not yf.text or isinstance(value, YMap):
+        return None
+    names = [str(item.value) for item in getattr(value, "items", [])
+             if isinstance(item, YScalar) and item.value is not None]
+    if not names:
+        return None
+    block = ["depends_on:"]
+    for name in names:
+        condition = "service_healthy" if name in healthy else "service_started"
+        block += [f"  {name}:", f"    condition: {condition}"]
+    return Fix(FixSafety.SAFE, "depends_on with condition: service_healthy",
+               (replace_node(layer.path, yf.text, key, value, block),))
+
+
+def condition_fix(project: Project, svc: Service, dependency: str) -> Fix | None:
+    """`condition: service_started` of one mapped dependency becomes service_healthy."""
+    found = svc.find("depends_on")
+    if found is None or not isinstance(found[2], YMap):
+        return None
+    layer, _, mapping = found
+    entry = mapping.get(dependency)
+    yf = project.yaml_files.get(layer.path)
+    if yf is None or not yf.text or not isinstance(entry, YMap):
+        return None
+    condition = entry.get("condition")
+    if isinstance(condition, YScalar):
+        from ...fix.edits import offset
+
+        start = offset(yf.text, condition.line, condition.column)
+        end = offset(yf.text, condition.end_line, condition.end_column)
+        return Fix(FixSafety.SAFE, "condition: service_healthy",
+                   (Edit(layer.path, start, end, "service_healthy"),))
+    edit = add_to_mapping(layer.path, yf.text, entry, ["condition: service_healthy"])
+    return Fix(FixSafety.SAFE, "condition: service_healthy", (edit,)) if edit else None
