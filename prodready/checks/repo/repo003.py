@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pathspec
 
+from ...fix.edits import append_lines
+from ...model import Fix, FixSafety
 from ...project import Project
 from ..api import RuleContext
 from ._files import anchor_line, needing_file
@@ -29,10 +31,14 @@ def check(project: Project, ctx: RuleContext) -> None:
         return
     listed = ", ".join(missing)
     if text is not None or project.has_file(".gitignore"):
+        fix = None
+        if text is not None:
+            fix = Fix(FixSafety.SAFE, f"add {listed} to .gitignore", (append_lines(
+                ".gitignore", text, ["", "# Secrets and private keys", *missing]),))
         ctx.report(".gitignore", anchor_line(project, ".gitignore"), 1,
                    f".gitignore does not ignore {listed}: one `git add .` commits local "
                    "credentials or private keys; add the missing patterns",
-                   snippet=f"missing: {listed}")
+                   snippet=f"missing: {listed}", fix=fix)
         return
     needed = needing_file(project)
     if needed is None:
