@@ -210,6 +210,21 @@ class Service:
         return None
 
     @property
+    def built_by(self) -> Service | None:
+        """The service whose `build:` makes this service's image: itself, or a sibling
+        that builds the same `image:` tag (`base: {build: ., image: app}` + `web: {image: app}`).
+        """
+        if self.build is not None:
+            return self
+        image = self.image
+        if not image:
+            return None
+        for other in self.config.services.values():
+            if other is not self and other.build is not None and other.image == image:
+                return other
+        return None
+
+    @property
     def datastore(self) -> str | None:
         image = self.image
         return datastore_kind(image) if image else None
@@ -503,7 +518,8 @@ def datastore_kind(image: str) -> str | None:
 
 def dockerfile_healthcheck(project: Project, svc: Service) -> bool | None:
     """Whether the repo's Dockerfile building `svc` has a HEALTHCHECK (None: unknown)."""
-    build = svc.build
+    builder = svc.built_by
+    build = builder.build if builder is not None else None
     if build is None or build.inline:
         return None
     context = interpolate(build.context or ".")
@@ -543,7 +559,7 @@ def has_healthcheck(project: Project, svc: Service) -> bool | None:
     own = svc.healthcheck
     if own is not None:
         return own
-    if svc.build is not None:
+    if svc.built_by is not None:
         return dockerfile_healthcheck(project, svc)
     return False
 

@@ -20,7 +20,7 @@ def check(project: Project, ctx: RuleContext) -> None:
         if own is True:
             out.ok(site)
             continue
-        if own is None and svc.build is not None:
+        if own is None and svc.built_by is not None:
             built = dockerfile_healthcheck(project, svc)
             if built is None:
                 continue  # built from a Dockerfile prodready cannot see
