@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import posixpath
 
+from ...discover import is_guarded
 from ...project import Project
 from ..api import RuleContext
 from ._files import anchor_line, is_env_file
@@ -16,6 +17,8 @@ def check(project: Project, ctx: RuleContext) -> None:
         name = posixpath.basename(path).lower()
         if not name.startswith(".env"):
             continue
+        if is_guarded(path, include_tests=project.config.include_tests):
+            continue  # test fixtures, vendored trees, tooling directories
         if not is_env_file(path):
             ctx.examine()
             continue
