@@ -7,7 +7,7 @@ import re
 
 from ...project import Project
 from ..api import RuleContext
-from ._files import anchor_line, needing_file
+from ._files import anchor_line, first_content_line, needing_file
 
 SCOPE = "project"
 SCANNERS = re.compile(
@@ -37,17 +37,36 @@ def _text_of(project: Project, path: str) -> str:
     return "\n".join(repr(doc.root.to_python()) for doc in yf.documents if doc.root is not None)
 
 
+def _on_disk(project: Project, path: str) -> str | None:
+    """A root file the scan skipped (a broad `.*` in .gitignore hides even tracked files)."""
+    try:
+        target = project.root / path
+        return target.read_text(encoding="utf-8", errors="replace") if target.is_file() else None
+    except OSError:
+        return None
+
+
 def check(project: Project, ctx: RuleContext) -> None:
     precommit = [p for p in project.all_files if _is_precommit(p)]
+    texts = {p: _text_of(project, p) for p in precommit}
+    if not precommit:
+        for name in (".pre-commit-config.yaml", ".pre-commit-config.yml"):
+            text = _on_disk(project, name)
+            if text is not None:
+                precommit, texts[name] = [name], text
+                break
     ci = sorted(p for p in project.all_files if _is_ci(p))
-    if any(SCANNERS.search(_text_of(project, p)) for p in precommit + ci):
+    texts.update({p: _text_of(project, p) for p in ci})
+    if any(SCANNERS.search(text) for text in texts.values()):
         ctx.examine()
         return
     if precommit:
         path = precommit[0]
+        line = first_content_line(texts[path])
         where = "neither .pre-commit-config.yaml nor the CI workflows run"
     elif ci:
         path = ci[0]
+        line = anchor_line(project, path)
         where = f"there is no .pre-commit-config.yaml and {posixpath.dirname(path) or path} " \
                 "does not run"
     else:
@@ -55,8 +74,9 @@ def check(project: Project, ctx: RuleContext) -> None:
         if found is None:
             return
         path = found
+        line = anchor_line(project, path)
         where = "there is no pre-commit configuration or CI workflow running"
-    ctx.report(path, anchor_line(project, path), 1,
+    ctx.report(path, line, 1,
                f"no secret scanning: {where} a secret scanner (detect-secrets, gitleaks, "
                "trufflehog, ggshield), so a committed key is found by an attacker first; add "
                "one as a pre-commit hook and in CI")
