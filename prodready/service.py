@@ -263,6 +263,9 @@ def _collect(svc: Service, facts: dict[str, PythonFacts]) -> None:
             kind, _, var = res.name.partition(":")
             svc.resources.append((kind, var, path, res.line))
         svc.scheme_checks += [(c.name, c.line, path) for c in pf.scheme_checks]
+    svc.routes.sort(key=lambda r: (r.file, r.line))
+    svc.resources.sort(key=lambda r: (r[2], r[3]))
+    svc.scheme_checks.sort(key=lambda c: (c[2], c[1]))
 
 
 def _router_prefixes(facts: dict[str, PythonFacts], files: list[str]

@@ -30,11 +30,12 @@ class PythonFile:
     _imports: dict[str, str] | None = field(default=None, repr=False)
 
     def _index(self) -> dict[type, list[ast.AST]]:
-        """One traversal per file, in source order, shared by every rule: walking the tree
-        once per rule would cost more than parsing it."""
+        """One traversal per file, shared by every rule: walking the tree once per rule would
+        cost more than parsing it. Fields are read directly (twice as fast as
+        `ast.iter_child_nodes`); `ctx` markers (Load/Store) are not nodes anyone asks for."""
         by_type: dict[type, list[ast.AST]] = {}
         stack: list[ast.AST] = [self.tree]
-        iter_children = ast.iter_child_nodes
+        node_type = ast.AST
         while stack:
             node = stack.pop()
             bucket = by_type.get(type(node))
@@ -42,14 +43,19 @@ class PythonFile:
                 by_type[type(node)] = [node]
             else:
                 bucket.append(node)
-            children = list(iter_children(node))
-            children.reverse()
-            stack.extend(children)
+            for name in node._fields:
+                if name == "ctx":
+                    continue
+                value = getattr(node, name, None)
+                if isinstance(value, list):
+                    stack.extend(v for v in value if isinstance(v, node_type))
+                elif isinstance(value, node_type):
+                    stack.append(value)
         self._by_type = by_type
         return by_type
 
     def nodes(self, *types: type[N]) -> list[N]:
-        """Every node of the given types: grouped by type, each group in source order."""
+        """Every node of the given types (grouped by type, in no particular order)."""
         by_type = self._by_type if self._by_type is not None else self._index()
         if len(types) == 1:
             return by_type.get(types[0], [])  # type: ignore[return-value]

@@ -19,7 +19,10 @@ SDK_CLIENTS = {"OpenAI", "AsyncOpenAI", "Anthropic", "AsyncAnthropic", "AzureOpe
 
 def check(src: PythonFile, ctx: RuleContext) -> None:
     imported = src.imports
+    if not any(m.split(".", 1)[0] in _CLIENT_MODULES for m in imported.values()):
+        return  # no HTTP client library imported: nothing here can be an outbound call
     sessions = _session_names(src, imported)
+    self_sessions = {s.split(":", 1)[1] for s in sessions if ":" in s}
     for node in src.nodes(ast.Call):
         func = node.func
         last = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
@@ -27,6 +30,8 @@ def check(src: PythonFile, ctx: RuleContext) -> None:
             continue  # the cheap test first: most calls in a file are not HTTP calls
         name = dotted_name(func)
         if name.startswith("self."):
+            if name.rsplit(".", 1)[0] not in self_sessions:
+                continue  # `self.x.get(...)` where no class stores a session as `self.x`
             name = f"{_class_of(src, node)}:{name}"
         problem = _problem(node, name, sessions, imported)
         if problem is None:
@@ -46,6 +51,7 @@ def check(src: PythonFile, ctx: RuleContext) -> None:
 # Messages of the "no timeout at all" cases, the ones a timeout= argument fixes.
 _ADD_TIMEOUT_HINTS = ("pass timeout=(connect, read) seconds", "pass timeout=",
                       "pass timeout= seconds")
+_CLIENT_MODULES = {"requests", "httpx", "urllib", "aiohttp", "openai", "anthropic"}
 _CALLEES = VERBS | {"stream", "Client", "AsyncClient", "urlopen", "ClientSession"} | SDK_CLIENTS
 
 
