@@ -496,7 +496,8 @@ def image_repository(image: str) -> tuple[str, str]:
     """(namespace, name) of an image without registry, tag or digest."""
     ref = image.strip().split("@", 1)[0]
     parts = ref.split("/")
-    if len(parts) > 1 and ("." in parts[0] or ":" in parts[0] or parts[0] == "localhost"):
+    if len(parts) > 1 and ("." in parts[0] or ":" in parts[0] or parts[0] == "localhost"
+                           or UNKNOWN in parts[0]):  # `${REGISTRY}/postgres:16`
         parts = parts[1:]
     last = parts[-1].split(":", 1)[0] if parts else ""
     namespace = "/".join(parts[:-1])
