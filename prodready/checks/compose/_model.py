@@ -505,9 +505,11 @@ def image_repository(image: str) -> tuple[str, str]:
 
 
 def datastore_kind(image: str) -> str | None:
-    if not image or UNKNOWN in image.split(":", 1)[0]:
+    if not image:
         return None
     namespace, name = image_repository(image)
+    if UNKNOWN in namespace or UNKNOWN in name:
+        return None
     kind = DATASTORES.get(name)
     if kind is None or namespace.rsplit("/", 1)[-1] not in OFFICIAL_NAMESPACES:
         return None
