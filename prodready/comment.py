@@ -119,6 +119,20 @@ def prepare_body(markdown: str) -> str:
     return body
 
 
+def scorecard_from_report(source: str) -> str:
+    """The markdown scorecard rendered from a JSON report file (or stdin for `-`)."""
+    import json
+
+    from .report import OutputFormat, render
+    from .report.json_format import load_report
+
+    try:
+        raw = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+        return render(OutputFormat.MARKDOWN, load_report(json.loads(raw)))
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
+        raise CommentError(f"cannot read the report {source}: {exc}") from None
+
+
 def read_scorecard(source: str) -> str:
     """The markdown from a file, or from stdin for `-`."""
     try:
@@ -236,10 +250,13 @@ def post_scorecard(markdown: str, target: Target) -> Outcome:
 # ------------------------------------------------------------------ command
 
 def comment(
-    markdown: Annotated[str, typer.Option(
+    report: Annotated[str | None, typer.Option(
+        "--report", "-r", show_default=False,
+        help="A JSON report (`scan --output json=FILE`) to render the scorecard from.")] = None,
+    markdown: Annotated[str | None, typer.Option(
         "--markdown", "-m", show_default=False,
         help="The scorecard to post: a file written by `scan --output markdown=FILE`, "
-             "or - for stdin.")],
+             "or - for stdin.")] = None,
     token: Annotated[str | None, typer.Option(
         "--token", help="GitHub token (default: GITHUB_TOKEN).", show_default=False)] = None,
     repo: Annotated[str | None, typer.Option(
@@ -258,7 +275,11 @@ def comment(
     try:
         target = resolve_target(token=token, repo=repo, pr=pr, api_url=api_url,
                                 environ=environ)
-        outcome = post_scorecard(read_scorecard(markdown), target)
+        if (report is None) == (markdown is None):
+            raise CommentError("give exactly one of --report (a JSON report) or --markdown")
+        body = scorecard_from_report(report) if report is not None else read_scorecard(
+            markdown or "-")
+        outcome = post_scorecard(body, target)
     except CommentForbidden as exc:
         warning = (f"GitHub refused to write the pull request comment (HTTP 403: {exc}); "
                    "the token is probably read-only, as on a pull request from a fork. "

@@ -59,6 +59,8 @@ def report_dict(report: Report) -> dict[str, Any]:
                 for cat, cs in score.categories.items()
             },
         },
+        "rules": {rule_id: {"examined": sites.examined, "failed": sites.failed}
+                  for rule_id, sites in sorted(result.sites.items())},
         "findings": [finding_dict(f, report) for f in result.findings],
         "baseline": result.baseline,
         "diagnostics": [
@@ -77,3 +79,41 @@ def report_dict(report: Report) -> dict[str, Any]:
 
 def render(report: Report) -> str:
     return json.dumps(report_dict(report), indent=2, sort_keys=False) + "\n"
+
+
+def load_report(data: dict[str, Any]) -> Report:
+    """A Report rebuilt from this format's JSON (what `comment --report` renders from)."""
+    from pathlib import Path
+
+    from ..catalog import load_catalog
+    from ..config import Config
+    from ..engine import ScanResult, ScanStats
+    from ..model import Diagnostic, Finding, Severity, SiteCount
+
+    if not isinstance(data, dict) or data.get("schema_version") != SCHEMA_VERSION:
+        raise ValueError(f"not a prodready JSON report (schema_version {SCHEMA_VERSION})")
+    catalog = load_catalog()
+    rule_ids = set(data.get("rules", {})) | {f["rule_id"] for f in data["findings"]}
+    findings = [Finding(
+        rule_id=f["rule_id"], path=f["path"], line=f["line"], column=f["column"],
+        end_line=f.get("end_line", f["line"]), end_column=f.get("end_column", f["column"]),
+        message=f["message"], severity=Severity(f["severity"]), snippet=f.get("snippet", ""),
+        suppressed=bool(f.get("suppressed")), suppression_reason=f.get("suppression_reason"),
+        baseline=f.get("baseline", "new"),
+    ) for f in data["findings"] if f["rule_id"] in catalog]
+    sites = {rid: SiteCount(v.get("examined", 0), v.get("failed", 0))
+             for rid, v in data.get("rules", {}).items()}
+    stats = data.get("stats", {})
+    result = ScanResult(
+        root=Path(data.get("root", ".")), config=Config.model_validate({}),
+        rules={rid: catalog[rid] for rid in sorted(rule_ids) if rid in catalog},
+        findings=findings,
+        diagnostics=[Diagnostic(d["kind"], d["path"], d["message"], line=d.get("line"))
+                     for d in data.get("diagnostics", [])],
+        sites=sites,
+        stats=ScanStats(files=stats.get("files", {}), lines=stats.get("lines", 0),
+                        skipped=stats.get("skipped", {}),
+                        duration_s=stats.get("duration_s", 0.0)),
+        baseline=data.get("baseline"),
+    )
+    return Report.of(result)
