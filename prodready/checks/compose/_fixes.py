@@ -95,9 +95,11 @@ def depends_on_fix(project: Project, svc: Service, healthy: set[str]) -> Fix | N
 def condition_fix(project: Project, svc: Service, dependency: str) -> Fix | None:
     """`condition: service_started` of one mapped dependency becomes service_healthy."""
     found = svc.find("depends_on")
-    if found is None or not isinstance(found[2], YMap):
+    if found is None:
         return None
     layer, _, mapping = found
+    if not isinstance(mapping, YMap):
+        return None
     entry = mapping.get(dependency)
     yf = project.yaml_files.get(layer.path)
     if yf is None or not yf.text or not isinstance(entry, YMap):
