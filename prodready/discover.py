@@ -30,8 +30,11 @@ TEXT_NAMES = frozenset({
 })
 TEXT_SUFFIXES = frozenset({
     ".toml", ".cfg", ".ini", ".conf", ".json", ".sh", ".env", ".properties", ".tf",
-    ".tfvars",
+    ".tfvars", ".pem", ".key",  # key files: REPO001 must see a committed private key
 })
+KEY_NAMES = frozenset({"id_rsa", "id_dsa", "id_ecdsa", "id_ed25519"})
+# Hidden directories that hold CI configuration (read for its secret scanners).
+CI_DIRS = frozenset({".github", ".gitlab", ".circleci", ".buildkite"})
 LOCK_NAMES = frozenset({"poetry.lock", "uv.lock", "pdm.lock", "pipfile.lock"})
 
 
@@ -64,8 +67,10 @@ def classify(path: str) -> FileKind | None:
         return None
     if (
         name in TEXT_NAMES
+        or name in KEY_NAMES
         or name.startswith(".env")
         or (name.startswith("requirements") and name.endswith((".txt", ".in")))
+        or ("/requirements/" in f"/{path.lower()}" and name.endswith((".txt", ".in")))
         or os.path.splitext(name)[1] in TEXT_SUFFIXES
     ):
         return FileKind.TEXT
@@ -80,8 +85,8 @@ def is_guarded(path: str, *, include_tests: bool = False) -> bool:
     if any(d in guard_dirs for d in dirs):
         return True
     # Hidden trees (.devcontainer/, .semgrep/ rule fixtures, …) are tooling, not the service;
-    # .github is read for its workflows.
-    if any(d.startswith(".") and d != ".github" for d in dirs):
+    # CI directories are read for their workflows.
+    if any(d.startswith(".") and d not in CI_DIRS for d in dirs):
         return True
     if name == "env.py" and any(d in ("alembic", "migrations") for d in dirs):
         return True

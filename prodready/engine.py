@@ -261,6 +261,14 @@ def _code_stamp() -> str:
     return digest.hexdigest()[:16]
 
 
+def _secrets_baseline_digest(root: Path) -> str:
+    """REPO001 honours .secrets.baseline, so a new baseline must invalidate cached results."""
+    try:
+        return hashlib.sha256((root / ".secrets.baseline").read_bytes()).hexdigest()[:16]
+    except OSError:
+        return ""
+
+
 def _prepare_cache(root: Path) -> str | None:
     cache = root / CACHE_DIR
     try:
@@ -297,7 +305,8 @@ def scan(root: Path, config: Config, *, jobs: int | None = None,
         config=config,
         rule_ids=tuple(rules),
         cache_dir=cache_dir,
-        cache_salt=f"{__version__}|{_code_stamp()}|{config.digest()}|{','.join(rules)}",
+        cache_salt=f"{__version__}|{_code_stamp()}|{config.digest()}|{','.join(rules)}|"
+                   f"{_secrets_baseline_digest(root)}",
     )
     results = _run_files(found.entries, state, jobs or config.jobs or os.cpu_count() or 1)
 

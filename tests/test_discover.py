@@ -224,10 +224,11 @@ def test_alembic_script_directory_anywhere(tmp_path: Path) -> None:
     assert scanned(tmp_path) == ["app/versions/api.py", "db/env.py", "db/schema/helpers.py"]
 
 
-def test_hidden_directories_are_tooling_but_github_workflows_are_read(tmp_path: Path) -> None:
+def test_hidden_directories_are_tooling_but_ci_directories_are_read(tmp_path: Path) -> None:
     make_tree(tmp_path, {
         ".devcontainer/docker-compose.yml": "services: {}\n",
         ".devcontainer/Dockerfile": "FROM python:3.12\n",
+        ".semgrep/rules/example.py": PY,
         ".github/workflows/ci.yml": "on: push\n",
         ".github/dependabot.yml": "version: 2\n",
         ".gitlab/ci.yml": "x: 1\n",
@@ -235,8 +236,16 @@ def test_hidden_directories_are_tooling_but_github_workflows_are_read(tmp_path: 
     })
     found = discover(tmp_path)
     assert [e.path for e in found.entries] == [
-        ".github/dependabot.yml", ".github/workflows/ci.yml", "app/main.py"]
-    assert [e.kind for e in found.entries] == [FileKind.YAML, FileKind.YAML, FileKind.PYTHON]
+        ".github/dependabot.yml", ".github/workflows/ci.yml", ".gitlab/ci.yml", "app/main.py"]
+    assert [e.kind for e in found.entries] == [FileKind.YAML] * 3 + [FileKind.PYTHON]
+
+
+def test_key_files_and_requirements_directories_are_read(tmp_path: Path) -> None:
+    make_tree(tmp_path, {"deploy/server.pem": "x\n", "id_rsa": "x\n",
+                         "requirements/base.txt": "flask\n"})
+    assert {e.path: e.kind for e in discover(tmp_path).entries} == {
+        "deploy/server.pem": FileKind.TEXT, "id_rsa": FileKind.TEXT,
+        "requirements/base.txt": FileKind.TEXT}
 
 
 def test_config_exclude_patterns(tmp_path: Path) -> None:

@@ -16,7 +16,8 @@ _ARCHIVE = re.compile(r"\.(whl|tar\.gz|tgz|zip|tar\.bz2)(#.*)?$", re.IGNORECASE)
 
 def is_requirements(path: str) -> bool:
     name = posixpath.basename(path).lower()
-    return name.startswith("requirements") and name.endswith(".txt")
+    in_dir = "/requirements/" in f"/{path.lower()}"  # requirements/base.txt, requirements/prod.txt
+    return (name.startswith("requirements") or in_dir) and name.endswith(".txt")
 
 
 def logical_lines(text: str) -> list[tuple[int, str]]:
