@@ -93,27 +93,37 @@ def _comparison(report: Report, previous: dict[str, Any]) -> dict[str, Any]:
         rows.append({"name": cat.value, "before": _score_text(before),
                      "after": _score_text(cs.score), "change": _change(before, cs.score)})
     overall_before = prev_score.get("overall")
-    # Match by fingerprint, counting duplicates (two identical lines are two findings).
+    # Match by fingerprint first, then by rule and file (the same problem on a line whose text
+    # changed is neither new nor fixed), counting duplicates.
     prev_active = [f for f in previous.get("findings") or [] if not f.get("suppressed")]
-    prev_counts: dict[str, int] = {}
-    for item in prev_active:
-        prev_counts[item["fingerprint"]] = prev_counts.get(item["fingerprint"], 0) + 1
+    current = report.result.active_findings
+    left = list(range(len(prev_active)))
+    unmatched: list[Finding] = []
+    by_fp: dict[str, list[int]] = {}
+    for i in left:
+        by_fp.setdefault(prev_active[i]["fingerprint"], []).append(i)
+    matched: set[int] = set()
+    for f in current:
+        bucket = by_fp.get(fingerprint(f))
+        if bucket:
+            matched.add(bucket.pop())
+        else:
+            unmatched.append(f)
+    by_place: dict[tuple[str, str], list[int]] = {}
+    for i in left:
+        if i not in matched:
+            item = prev_active[i]
+            by_place.setdefault((item["rule_id"], item["path"]), []).append(i)
     new: list[dict[str, Any]] = []
-    seen: dict[str, int] = {}
-    for f in report.result.active_findings:
-        fp = fingerprint(f)
-        seen[fp] = seen.get(fp, 0) + 1
-        if seen[fp] > prev_counts.get(fp, 0):
+    for f in unmatched:
+        bucket = by_place.get((f.rule_id, f.path))
+        if bucket:
+            matched.add(bucket.pop())
+        else:
             new.append(_view_of(f, report))
-    fixed: list[dict[str, Any]] = []
-    used: dict[str, int] = {}
-    for item in prev_active:
-        fp = item["fingerprint"]
-        used[fp] = used.get(fp, 0) + 1
-        if used[fp] > seen.get(fp, 0):
-            fixed.append(_finding_view(item["rule_id"], item.get("slug", ""),
-                                       item.get("severity", "info"), item["path"],
-                                       item.get("line"), item.get("message", "")))
+    fixed = [_finding_view(item["rule_id"], item.get("slug", ""), item.get("severity", "info"),
+                           item["path"], item.get("line"), item.get("message", ""))
+             for i, item in enumerate(prev_active) if i not in matched]
     return {
         "rows": rows,
         "overall": {"before": _score_text(overall_before),
