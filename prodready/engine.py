@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import os
 import pickle
@@ -14,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .artifacts.python import PythonSyntaxError, parse_python
+from .artifacts.python import PythonFile, PythonSyntaxError, parse_python
 from .artifacts.source import UnreadableFile, decode
 from .artifacts.yamldocs import YamlError, is_compose_path, looks_like_template, parse_yaml
 from .catalog import Rule, load_catalog
@@ -41,6 +42,7 @@ class FileResult:
     sites: dict[str, SiteCount] = field(default_factory=dict)
     facts: FileFacts | None = None
     skipped: str | None = None  # binary / undecodable / helm
+    cached: bool = False  # served from the cache
 
 
 @dataclass(slots=True)
@@ -118,6 +120,7 @@ def _process_entry(entry: SourceEntry) -> FileResult:
         key = digest.hexdigest()
         cached = _cache_load(_state.cache_dir, key)
         if cached is not None:
+            cached.cached = True
             return cached
     result = _analyse(entry, data)
     if key is not None and _state.cache_dir is not None:
@@ -144,6 +147,7 @@ def _analyse(entry: SourceEntry, data: bytes) -> FileResult:
         if entry.kind is FileKind.PYTHON:
             target, scope = parse_python(entry.path, text), Scope.PYTHON
             facts.artifact = _python_facts(target)
+            facts.statements = _multiline_statements(target)
         elif entry.kind is FileKind.DOCKERFILE:
             from .artifacts.dockerfile import parse_dockerfile
 
@@ -202,6 +206,15 @@ class _TextFile:
 def _keep_yaml_text(path: str) -> bool:
     name = path.rsplit("/", 1)[-1].lower()
     return name.startswith(".pre-commit") or "/workflows/" in f"/{path}"
+
+
+_SIMPLE_STATEMENTS = (ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Return,
+                      ast.Raise, ast.Assert, ast.Delete, ast.Import, ast.ImportFrom)
+
+
+def _multiline_statements(src: PythonFile) -> list[tuple[int, int]]:
+    spans = [(n.lineno, n.end_lineno or n.lineno) for n in src.nodes(*_SIMPLE_STATEMENTS)]
+    return sorted(s for s in spans if s[1] > s[0])
 
 
 def _python_facts(src: object) -> object | None:
@@ -318,6 +331,7 @@ def scan(root: Path, config: Config, *, jobs: int | None = None,
     facts: dict[str, FileFacts] = {}
     project = Project(root=root, config=config, all_files=found.all_files)
     lines = 0
+    cached_files = 0
     for res in results:
         findings.extend(res.findings)
         diagnostics.extend(res.diagnostics)
@@ -328,6 +342,7 @@ def scan(root: Path, config: Config, *, jobs: int | None = None,
             if res.skipped == "helm":
                 continue
         lines += res.lines
+        cached_files += res.cached
         if res.facts is None:
             continue
         facts[res.path] = res.facts
@@ -364,7 +379,7 @@ def scan(root: Path, config: Config, *, jobs: int | None = None,
     diagnostics.sort(key=lambda d: (d.path, d.line or 0, d.kind))
     stats = ScanStats(
         files=dict(files), lines=lines, skipped=dict(skipped),
-        duration_s=round(time.perf_counter() - started, 3),
+        duration_s=round(time.perf_counter() - started, 3), cached_files=cached_files,
     )
     return ScanResult(root, config, rules, findings, diagnostics, dict(sites), stats, project)
 
@@ -408,6 +423,17 @@ def _add_to_project(project: Project, facts: FileFacts) -> None:
         project.texts[facts.path] = facts.text
 
 
+def _statement_span(facts: FileFacts, finding: Finding) -> tuple[int, int]:
+    """The lines a suppression may sit on: the finding's, widened to its statement."""
+    start, end = finding.line, finding.end_line
+    for first, last in facts.statements:
+        if first > end:
+            break
+        if first <= finding.line <= last:
+            start, end = min(start, first), max(end, last)
+    return start, end
+
+
 def _filter(findings: list[Finding], facts: dict[str, FileFacts], config: Config,
             diagnostics: list[Diagnostic]) -> list[Finding]:
     """Apply per-file-ignores (drop), then exemptions and inline ignores (mark suppressed)."""
@@ -422,8 +448,8 @@ def _filter(findings: list[Finding], facts: dict[str, FileFacts], config: Config
         if why is None and finding.rule_id in config.handled_elsewhere:
             why = f"handled elsewhere: {config.handled_elsewhere[finding.rule_id]}"
         if why is None and config.inline_ignores and finding.path in facts:
-            ignore = matching_ignore(facts[finding.path].ignores, finding.rule_id,
-                                     finding.line, finding.end_line)
+            start, end = _statement_span(facts[finding.path], finding)
+            ignore = matching_ignore(facts[finding.path].ignores, finding.rule_id, start, end)
             if ignore is not None:
                 used.add((finding.path, ignore.line))
                 if config.require_reason and not ignore.reason:

@@ -148,3 +148,6 @@ class FileFacts:
     ignores: list[Ignore] = field(default_factory=list)
     artifact: object | None = None  # parsed Dockerfile / YAML file / python facts
     text: str | None = None  # kept only for small repo files project checks read
+    # Python: (first, last) line of every statement spanning several lines, so a suppression
+    # on any line of the statement (or just above it) covers a finding inside it.
+    statements: list[tuple[int, int]] = field(default_factory=list)

@@ -230,9 +230,6 @@ def test_second_scan_reuses_the_cache(tmp_path: Path, analysed: list[str]) -> No
     assert second.stats.lines == first.stats.lines
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "ScanStats.cached_files (prodready/engine.py:52) is never set: scan() builds ScanStats "
-    "without counting the results _process_entry served from the cache"))
 def test_stats_count_cached_files(tmp_path: Path) -> None:
     make_tree(tmp_path, {"app/a.py": SYS_PATH, "app/b.py": SYS_PATH})
     assert run(tmp_path, use_cache=True).stats.cached_files == 0

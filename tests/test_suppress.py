@@ -149,10 +149,6 @@ def test_line_before_a_wrapped_call(tmp_path: Path) -> None:
     assert states(result) == [("PY003", 3, True, "wrapped")]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "engine._filter (prodready/engine.py:416) matches a suppression against the finding's "
-    "own span only; when the flagged call is part of a longer statement, a comment on another "
-    "line of that statement (or on the line before the statement) is not honoured"))
 def test_any_line_of_the_enclosing_statement(tmp_path: Path) -> None:
     result = run(tmp_path, {"app/a.py": IMPORT + (
         "print(\n"

@@ -73,6 +73,7 @@ def report_dict(report: Report) -> dict[str, Any]:
             "lines": result.stats.lines,
             "skipped": result.stats.skipped,
             "duration_s": result.stats.duration_s,
+            "cached_files": result.stats.cached_files,
         },
     }
 
