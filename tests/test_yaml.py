@@ -398,6 +398,7 @@ def test_helm_templates_are_skipped_with_one_info_diagnostic(tmp_path: Path) -> 
     assert info.path.startswith("chart/templates/")
     assert "2 Helm" in info.message
     assert result.stats.skipped == {"helm": 2}
+    assert result.stats.files == {"yaml": 2}  # Chart.yaml and values.yaml, not the templates
     assert result.findings == []
 
 
