@@ -111,6 +111,19 @@ for _kind, _needles in EVIDENCE_STRINGS.items():
         _EVIDENCE_BY_STRING.setdefault(_needle, set()).add(_kind)
 _EVIDENCE_STRING_RE = re.compile("|".join(sorted(map(re.escape, _EVIDENCE_BY_STRING), key=len,
                                                   reverse=True)), re.IGNORECASE)
+# Last names of every call `_call` looks at; the others are skipped without a lookup.
+_FACT_CALLEES = (
+    {f.rsplit(".", 1)[-1] for f in RESOURCE_FACTORIES}
+    | {f.rsplit(".", 1)[-1] for f in DRIVER_CONNECTS}
+    | {"getenv", "get", "setdefault", "pop", "add_middleware", "middleware",
+       "add_exception_handler", "register_error_handler", "exception_handler", "errorhandler",
+       "include_router", "register_blueprint", "mount", "add_api_route", "add_url_rule",
+       "add_route", "add_resource", "on_event", "add_event_handler", "register", "signal",
+       "add_signal_handler", "teardown_appcontext", "run", "HTTPAdapter", "AsyncHTTPTransport",
+       "HTTPTransport", "add", "configure", "dictConfig", "Instrumentator", "instrument_app",
+       "instrument", "make_asgi_app", "PrometheusMetrics", "Middleware", "ConnectionPool",
+       "AsyncConnectionPool", "SimpleConnectionPool", "ThreadedConnectionPool"}
+)
 RATE_LIMIT_NAME = re.compile(r"(rate_?limit|throttl)", re.IGNORECASE)
 HEALTH_SEGMENTS = {"health", "healthz", "healthcheck", "health-check", "health_check",
                    "_health", "livez", "readyz", "live", "ready", "liveness", "readiness",
@@ -227,8 +240,9 @@ class _Extractor:
         facts.has_pool = any(i.startswith(POOL_MARKERS) for i in facts.imports)
         facts.is_entry_point = self._is_entry_point()
         nodes = self.src.nodes
-        for call in nodes(ast.Call):
-            self._call(call)
+        for name in _FACT_CALLEES:
+            for call in self.src.calls(name):
+                self._call(call)
         for assign in nodes(ast.Assign):
             self._assign(assign)
         for annotated in nodes(ast.AnnAssign):

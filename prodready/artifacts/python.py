@@ -28,6 +28,7 @@ class PythonFile:
     _parents: dict[int, ast.AST] | None = field(default=None, repr=False)
     _by_type: dict[type, list[ast.AST]] | None = field(default=None, repr=False)
     _imports: dict[str, str] | None = field(default=None, repr=False)
+    _calls: dict[str, list[ast.Call]] | None = field(default=None, repr=False)
 
     def _index(self) -> dict[type, list[ast.AST]]:
         """One traversal per file, shared by every rule: walking the tree once per rule would
@@ -60,6 +61,21 @@ class PythonFile:
         if len(types) == 1:
             return by_type.get(types[0], [])  # type: ignore[return-value]
         return [n for t in types for n in by_type.get(t, ())]  # type: ignore[misc]
+
+    def calls(self, *names: str) -> list[ast.Call]:
+        """Calls whose callee's last name is one of `names` (`x.get(...)` is named `get`):
+        the cheap pre-selection every call rule starts from."""
+        if self._calls is None:
+            by_name: dict[str, list[ast.Call]] = {}
+            for call in self.nodes(ast.Call):
+                func = call.func
+                name = func.attr if isinstance(func, ast.Attribute) else (
+                    func.id if isinstance(func, ast.Name) else "")
+                by_name.setdefault(name, []).append(call)
+            self._calls = by_name
+        if len(names) == 1:
+            return self._calls.get(names[0], [])
+        return [c for n in names for c in self._calls.get(n, ())]
 
     @property
     def imports(self) -> dict[str, str]:

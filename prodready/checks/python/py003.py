@@ -16,7 +16,8 @@ _MUTATORS = {"sys.path.insert", "sys.path.append", "sys.path.extend", "site.adds
 def check(src: PythonFile, ctx: RuleContext) -> None:
     if src.path.rsplit("/", 1)[-1] in _EXEMPT_NAMES or src.path.startswith("scripts/"):
         return
-    for node in src.nodes(ast.Call, ast.Assign, ast.AugAssign):
+    for node in [*src.calls("insert", "append", "extend", "addsitedir"),
+                 *src.nodes(ast.Assign, ast.AugAssign)]:
         if isinstance(node, ast.Call) and dotted_name(node.func) in _MUTATORS:
             what = dotted_name(node.func)
         elif isinstance(node, ast.Assign) and any(

@@ -15,9 +15,7 @@ _MODULE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
 
 
 def check(src: PythonFile, ctx: RuleContext) -> None:
-    for node in src.nodes(ast.Call):
-        if not isinstance(node, ast.Call):
-            continue
+    for node in src.calls("import_module", "__import__"):
         name = dotted_name(node.func)
         if name not in ("importlib.import_module", "import_module", "__import__"):
             continue

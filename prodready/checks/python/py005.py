@@ -12,7 +12,8 @@ SCOPE = "python"
 
 
 def check(src: PythonFile, ctx: RuleContext) -> None:
-    for node in src.nodes(ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Call):
+    for node in [*src.nodes(ast.Assign, ast.AugAssign, ast.AnnAssign),
+                 *src.calls("setdefault", "update")]:
         targets: list[ast.expr] = []
         if isinstance(node, ast.Assign):
             targets = node.targets

@@ -23,11 +23,8 @@ def check(src: PythonFile, ctx: RuleContext) -> None:
         return  # no HTTP client library imported: nothing here can be an outbound call
     sessions = _session_names(src, imported)
     self_sessions = {s.split(":", 1)[1] for s in sessions if ":" in s}
-    for node in src.nodes(ast.Call):
+    for node in src.calls(*_CALLEES):
         func = node.func
-        last = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-        if last not in _CALLEES:
-            continue  # the cheap test first: most calls in a file are not HTTP calls
         name = dotted_name(func)
         if name.startswith("self."):
             if name.rsplit(".", 1)[0] not in self_sessions:

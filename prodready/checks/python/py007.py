@@ -15,8 +15,8 @@ FACTORIES = {"create_engine", "create_async_engine", "sqlalchemy.create_engine",
 
 
 def check(src: PythonFile, ctx: RuleContext) -> None:
-    for node in src.nodes(ast.Call):
-        if not isinstance(node, ast.Call) or dotted_name(node.func) not in FACTORIES:
+    for node in src.calls("create_engine", "create_async_engine"):
+        if dotted_name(node.func) not in FACTORIES:
             continue
         url = node.args[0] if node.args else (keyword(node, "url").value  # type: ignore[union-attr]
                                               if keyword(node, "url") else None)

@@ -14,7 +14,7 @@ APP_FACTORIES = {"FastAPI", "fastapi.FastAPI", "Starlette", "starlette.applicati
 
 
 def check(src: PythonFile, ctx: RuleContext) -> None:
-    for node in src.nodes(ast.Call, ast.Assign):
+    for node in [*src.calls("FastAPI", "Starlette", "run"), *src.nodes(ast.Assign)]:
         if isinstance(node, ast.Call):
             _check_call(src, node, ctx)
         elif isinstance(node, ast.Assign) and _is_settings_module(src.path):

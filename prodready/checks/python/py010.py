@@ -16,7 +16,8 @@ _DJANGO_ALLOW_ALL = ("CORS_ALLOW_ALL_ORIGINS", "CORS_ORIGIN_ALLOW_ALL")
 
 
 def check(src: PythonFile, ctx: RuleContext) -> None:
-    for node in src.nodes(ast.Call):
+    for node in src.calls("CORSMiddleware", "add_middleware", "Middleware", "CORS",
+                          "cross_origin"):
         if isinstance(node, ast.Call):
             _check_call(src, node, ctx)
     _check_django(src, ctx)

@@ -14,7 +14,7 @@ SPAWNERS = {"asyncio.create_task", "asyncio.ensure_future"}
 
 def check(src: PythonFile, ctx: RuleContext) -> None:
     imported: dict[str, str] | None = None
-    for node in src.nodes(ast.Call):
+    for node in src.calls("create_task", "ensure_future"):
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute | ast.Name)):
             continue
         last = node.func.attr if isinstance(node.func, ast.Attribute) else node.func.id

@@ -17,7 +17,7 @@ DECODERS = NEEDS_ALGORITHMS | {"authlib.jose.jwt.decode", "authlib.jose.JsonWebT
 
 def check(src: PythonFile, ctx: RuleContext) -> None:
     imported: dict[str, str] | None = None
-    for node in src.nodes(ast.Call):
+    for node in src.calls("decode"):
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
                 and node.func.attr == "decode"):
             continue

@@ -17,7 +17,8 @@ SETTINGS_BASES = {"BaseSettings", "pydantic_settings.BaseSettings", "pydantic.Ba
 
 def check(src: PythonFile, ctx: RuleContext) -> None:
     imported = src.imports
-    for node in src.nodes(ast.Call, ast.ClassDef):
+    for node in [*src.calls("getenv", "get", "setdefault", "getenvb"),
+                 *src.nodes(ast.ClassDef)]:
         if isinstance(node, ast.Call):
             _check_env_read(src, node, imported, ctx)
         elif isinstance(node, ast.ClassDef) and _is_settings_class(node, imported):
