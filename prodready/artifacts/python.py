@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 N = TypeVar("N", bound=ast.AST)
+_LEAVES = (ast.Name, ast.expr_context, ast.operator, ast.unaryop, ast.cmpop, ast.boolop)
 
 
 class PythonSyntaxError(Exception):
@@ -33,10 +34,11 @@ class PythonFile:
     def _index(self) -> dict[type, list[ast.AST]]:
         """One traversal per file, shared by every rule: walking the tree once per rule would
         cost more than parsing it. Fields are read directly (twice as fast as
-        `ast.iter_child_nodes`); `ctx` markers (Load/Store) are not nodes anyone asks for."""
+        `ast.iter_child_nodes`). Bare names and operator markers are leaves no rule asks
+        for, so they are not visited at all."""
         by_type: dict[type, list[ast.AST]] = {}
         stack: list[ast.AST] = [self.tree]
-        node_type = ast.AST
+        node_type, skip = ast.AST, _LEAVES
         while stack:
             node = stack.pop()
             bucket = by_type.get(type(node))
@@ -45,18 +47,19 @@ class PythonFile:
             else:
                 bucket.append(node)
             for name in node._fields:
-                if name == "ctx":
-                    continue
                 value = getattr(node, name, None)
-                if isinstance(value, list):
-                    stack.extend(v for v in value if isinstance(v, node_type))
-                elif isinstance(value, node_type):
+                if value.__class__ is list:
+                    for item in value:
+                        if isinstance(item, node_type) and not isinstance(item, skip):
+                            stack.append(item)
+                elif isinstance(value, node_type) and not isinstance(value, skip):
                     stack.append(value)
         self._by_type = by_type
         return by_type
 
     def nodes(self, *types: type[N]) -> list[N]:
-        """Every node of the given types (grouped by type, in no particular order)."""
+        """Every node of the given types (grouped by type, in no particular order); `ast.Name`
+        and operator nodes are not indexed."""
         by_type = self._by_type if self._by_type is not None else self._index()
         if len(types) == 1:
             return by_type.get(types[0], [])  # type: ignore[return-value]

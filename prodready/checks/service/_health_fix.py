@@ -6,8 +6,6 @@ import posixpath
 from dataclasses import dataclass
 from pathlib import Path
 
-import jinja2
-
 from ...facts import PythonFacts
 from ...model import Codemod, Edit, Fix, FixSafety
 from ...project import Project
@@ -46,6 +44,8 @@ def health_fix(project: Project, svc: Service) -> Fix | None:
     if svc.owned_resources and engine is None and any(
             kind == "database" for kind, _, _, _ in svc.owned_resources):
         return None  # a database we cannot import from here: a readiness that ignores it is wrong
+    import jinja2  # only when a fix is offered: most scans never render the template
+
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)),
                              keep_trailing_newline=True, trim_blocks=False, autoescape=False)
     source = env.get_template(TEMPLATE_OF[svc.kind]).render(
