@@ -109,8 +109,6 @@ _EVIDENCE_BY_STRING: dict[str, set[str]] = {}
 for _kind, _needles in EVIDENCE_STRINGS.items():
     for _needle in _needles:
         _EVIDENCE_BY_STRING.setdefault(_needle, set()).add(_kind)
-_EVIDENCE_STRING_RE = re.compile("|".join(sorted(map(re.escape, _EVIDENCE_BY_STRING), key=len,
-                                                  reverse=True)), re.IGNORECASE)
 # Last names of every call `_call` looks at; the others are skipped without a lookup.
 _FACT_CALLEES = (
     {f.rsplit(".", 1)[-1] for f in RESOURCE_FACTORIES}
@@ -253,9 +251,12 @@ class _Extractor:
             self._function(afunc)
         for cls in nodes(ast.ClassDef):
             self._class(cls)
-        for const in nodes(ast.Constant):
-            if type(const.value) is str:
-                self._string(const.value)
+        # Header names and the like: one pass over the source beats one per string constant
+        # (a mention in a comment counts too, which only ever spares a "no X" finding).
+        lowered = self.src.text.lower()
+        for needle, kinds in _EVIDENCE_BY_STRING.items():
+            if needle in lowered:
+                facts.evidence.update(kinds)
         for compare in nodes(ast.Compare):
             self._compare(compare)
         for sub in nodes(ast.Subscript):  # os.environ["NAME"]
@@ -287,12 +288,6 @@ class _Extractor:
             if isinstance(outer, ast.FunctionDef | ast.AsyncFunctionDef):
                 return outer.name not in ("main", "run", "serve", "worker", "loop", "run_forever")
         return False
-
-    def _string(self, value: str) -> None:
-        if len(value) > 300:
-            return
-        for match in _EVIDENCE_STRING_RE.finditer(value):
-            self.facts.evidence.update(_EVIDENCE_BY_STRING[match.group(0).lower()])
 
     def _compare(self, node: ast.Compare) -> None:
         left = dotted_name(node.left)
