@@ -321,6 +321,9 @@ def scan(root: Path, config: Config, *, jobs: int | None = None,
         cache_salt=f"{__version__}|{_code_stamp()}|{config.digest()}|{','.join(rules)}|"
                    f"{_secrets_baseline_digest(root)}",
     )
+    # Import every rule module before the workers fork: they inherit them instead of each
+    # importing them again (the project checks below use the same table).
+    _init_worker(state)
     results = _run_files(found.entries, state, jobs or config.jobs or os.cpu_count() or 1)
 
     findings: list[Finding] = []
@@ -361,7 +364,6 @@ def scan(root: Path, config: Config, *, jobs: int | None = None,
             "SKIP", path, f"skipped: larger than max-file-size ({config.max_file_size} bytes)"
         ))
 
-    _init_worker(state)  # project checks run here, with the same rule table
     for rule, module in _rules_by_scope.get(Scope.PROJECT, ()):
         ctx = RuleContext(rule, config)
         try:
