@@ -98,6 +98,10 @@ PLACEHOLDER = re.compile(
     r"|test|testing|empty|default|value)$",
     re.IGNORECASE,
 )
+# A stored password hash (Django fixtures, htpasswd, /etc/shadow): one-way, not a credential.
+_PASSWORD_HASH = re.compile(
+    r"(?:pbkdf2_sha(?:1|256)|argon2(?:id|i)?|bcrypt(?:_sha256)?|scrypt|sha1|md5|crypt)\$"
+    r"|\$(?:2[aby]?|5|6|argon2(?:id|i)?|apr1|scrypt)\$")
 _WEAK = re.compile(r"[a-z]+[_-]?[0-9]{0,4}|[0-9]+|[A-Z_]+")
 # Keyword hits whose value is a label rather than a secret: an enum value such as
 # PASSWORD_CHANGED = "password_changed", a template name, a class name, a test value.
@@ -327,7 +331,7 @@ def _plausible(secret_type: str, value: str, line: str, in_secret_object: bool) 
         candidate = _decoded(candidate)
     if secret_type == BASIC_AUTH_TYPE:
         candidate = urllib.parse.unquote(candidate)
-    if PLACEHOLDER.search(candidate):
+    if PLACEHOLDER.search(candidate) or _PASSWORD_HASH.match(candidate):
         return False
     if secret_type in (KEYWORD_TYPE, BASIC_AUTH_TYPE):
         if len(candidate) < 6 or _WEAK.fullmatch(candidate):
