@@ -29,15 +29,23 @@ def example_files(rule: Rule, example: Example) -> dict[str, str]:
     return files
 
 
+def write_tree(root: Path, files: dict[str, str] | dict[str, str | bytes]) -> Path:
+    """Create `files` (repo-relative path -> text or bytes) under `root`."""
+    for rel, content in files.items():
+        target = root / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content, encoding="utf-8")
+    return root
+
+
 def scan_files(files: dict[str, str], select: list[str] | None = None,
                **config: object) -> list[Finding]:
     """Write `files` into a fresh directory, scan it, return the unsuppressed findings."""
     with tempfile.TemporaryDirectory(prefix="prodready-example-") as tmp:
-        root = Path(tmp)
-        for rel, content in files.items():
-            target = root / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(content, encoding="utf-8")
+        root = write_tree(Path(tmp), files)
         cfg = Config.model_validate({"select": select or ["ALL"], **config})
         result = scan(root, cfg, jobs=1, use_cache=False)
         return result.active_findings

@@ -11,6 +11,7 @@ from typer.testing import CliRunner, Result
 from prodready import __version__
 from prodready.catalog import load_catalog
 from prodready.cli import app
+from prodready.testing import write_tree as make_tree
 
 SYS_PATH = 'import sys\nsys.path.insert(0, "x")\n'  # PY003, medium
 TIMEOUT = 'import requests\nrequests.get("http://svc")\n'  # PY006, high
@@ -21,12 +22,6 @@ FINDING_KEYS = {"rule_id", "slug", "severity", "category", "path", "line", "colu
                 "baseline"}
 
 
-def make_tree(root: Path, files: dict[str, str]) -> Path:
-    for rel, content in files.items():
-        target = root / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(content, encoding="utf-8")
-    return root
 
 
 def invoke(*args: str) -> Result:

@@ -11,16 +11,11 @@ from prodready.config import Config
 from prodready.discover import SKIP_DIRS, classify, discover, is_guarded
 from prodready.engine import scan
 from prodready.model import FileKind
+from prodready.testing import write_tree as make_tree
 
 PY = "x = 1\n"
 
 
-def make_tree(root: Path, files: dict[str, str]) -> Path:
-    for rel, content in files.items():
-        target = root / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(content, encoding="utf-8")
-    return root
 
 
 def scanned(root: Path, **kwargs: object) -> list[str]:

@@ -13,19 +13,11 @@ from prodready.cli import app
 from prodready.config import Config
 from prodready.engine import CACHE_DIR, PARALLEL_THRESHOLD, ScanResult, scan
 from prodready.model import Severity
+from prodready.testing import write_tree as make_tree
 
 SYS_PATH = 'import sys\nsys.path.insert(0, "x")\n'  # one PY003 finding at line 2
 
 
-def make_tree(root: Path, files: dict[str, str | bytes]) -> Path:
-    for rel, content in files.items():
-        target = root / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            target.write_bytes(content)
-        else:
-            target.write_text(content, encoding="utf-8")
-    return root
 
 
 def run(root: Path, select: list[str] | None = None, **kwargs: object) -> ScanResult:

@@ -11,6 +11,7 @@ from prodready.config import Config
 from prodready.engine import scan
 from prodready.report import OutputFormat, Report, render
 from prodready.report.json_format import fingerprint, report_dict
+from prodready.testing import write_tree as make_tree
 
 SCHEMA = Path(__file__).resolve().parents[2] / "shared" / "schemas" / "sarif-schema-2.1.0.json"
 
@@ -19,12 +20,6 @@ SUPPRESSED = ('import sys\n'
               'sys.path.insert(0, "y")  # prodready: ignore[PY003] -- vendored plugin dir\n')
 
 
-def make_tree(root: Path, files: dict[str, str]) -> Path:
-    for rel, content in files.items():
-        target = root / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(content, encoding="utf-8")
-    return root
 
 
 def scan_tree(root: Path, files: dict[str, str] | None = None,

@@ -14,16 +14,11 @@ from prodready.engine import ScanResult, scan
 from prodready.model import Ignore
 from prodready.report import OutputFormat, Report, render
 from prodready.suppress import find_ignores, matching_ignore
+from prodready.testing import write_tree as make_tree
 
 IMPORT = "import sys\n"
 
 
-def make_tree(root: Path, files: dict[str, str]) -> Path:
-    for rel, content in files.items():
-        target = root / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(content, encoding="utf-8")
-    return root
 
 
 def run(root: Path, files: dict[str, str], select: list[str] | None = None,

@@ -23,6 +23,7 @@ from prodready.artifacts.yamldocs import (
 )
 from prodready.config import Config
 from prodready.engine import ScanResult, scan
+from prodready.testing import write_tree as make_tree
 
 MANIFESTS = """\
 # leading comment
@@ -59,15 +60,6 @@ just: config
 """
 
 
-def make_tree(root: Path, files: dict[str, str | bytes]) -> Path:
-    for rel, content in files.items():
-        target = root / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            target.write_bytes(content)
-        else:
-            target.write_text(content, encoding="utf-8")
-    return root
 
 
 def run(root: Path, files: dict[str, str | bytes], select: list[str] | None = None) -> ScanResult:
