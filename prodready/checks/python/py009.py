@@ -6,7 +6,7 @@ import ast
 
 from ...artifacts.python import PythonFile
 from ..api import RuleContext
-from ._ast import dotted_name, keyword
+from ._ast import dotted_name, is_true, keyword
 
 SCOPE = "python"
 DEV_SETTINGS = ("dev", "local", "development", "test")
@@ -19,7 +19,7 @@ def check(src: PythonFile, ctx: RuleContext) -> None:
             _check_call(src, node, ctx)
         elif isinstance(node, ast.Assign) and _is_settings_module(src.path):
             if any(isinstance(t, ast.Name) and t.id == "DEBUG" for t in node.targets):
-                if _is_true(node.value) and node in src.tree.body:
+                if is_true(node.value) and node in src.tree.body:
                     ctx.report_node(src.path, node,
                                     "DEBUG = True in a settings module that production may "
                                     "load: Django then shows tracebacks and settings to anyone",
@@ -41,15 +41,11 @@ def _check_call(src: PythonFile, call: ast.Call, ctx: RuleContext) -> None:
         what = f"{name}(debug=True) starts the Werkzeug debugger (remote code execution)"
     else:
         return
-    if flag is not None and _is_true(flag.value):
+    if flag is not None and is_true(flag.value):
         ctx.report_node(src.path, call, what + "; read it from configuration instead",
                         lines=src.lines)
     else:
         ctx.examine()
-
-
-def _is_true(node: ast.expr) -> bool:
-    return isinstance(node, ast.Constant) and node.value is True
 
 
 def _in_entry_point(src: PythonFile, node: ast.AST) -> bool:
