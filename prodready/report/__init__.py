@@ -16,6 +16,8 @@ class OutputFormat(StrEnum):
     SARIF = "sarif"
     MARKDOWN = "markdown"
     GITHUB = "github"
+    CODECLIMATE = "codeclimate"
+    JUNIT = "junit"
 
 
 @dataclass(frozen=True, slots=True)

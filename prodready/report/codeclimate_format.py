@@ -1,0 +1,34 @@
+"""GitLab code quality (the Code Climate issue format): a JSON list of issues."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..model import Severity
+from . import Report
+from .json_format import fingerprint
+
+SEVERITY = {Severity.CRITICAL: "blocker", Severity.HIGH: "critical", Severity.MEDIUM: "major",
+            Severity.LOW: "minor", Severity.INFO: "info"}
+CATEGORY = {"security": "Security", "reliability": "Bug Risk", "observability": "Clarity",
+            "performance": "Performance", "operations": "Style"}
+
+
+def render(report: Report) -> str:
+    rules = report.result.rules
+    issues: list[dict[str, Any]] = []
+    for finding in report.result.active_findings:
+        rule = rules.get(finding.rule_id)
+        issues.append({
+            "type": "issue",
+            "check_name": f"{finding.rule_id} {rule.slug}" if rule else finding.rule_id,
+            "description": finding.message,
+            "categories": [CATEGORY.get(rule.category.value, "Bug Risk") if rule else "Bug Risk"],
+            "severity": SEVERITY[finding.severity],
+            "fingerprint": fingerprint(finding),
+            "location": {"path": finding.path,
+                         "lines": {"begin": finding.line, "end": max(finding.end_line,
+                                                                     finding.line)}},
+        })
+    return json.dumps(issues, indent=2) + "\n"

@@ -1,0 +1,30 @@
+"""JUnit XML: one test case per rule that ran, failing with one failure per finding."""
+
+from __future__ import annotations
+
+from xml.etree import ElementTree as ET
+
+from . import Report
+
+
+def render(report: Report) -> str:
+    result = report.result
+    by_rule: dict[str, list] = {rule_id: [] for rule_id in sorted(result.rules)}
+    for finding in result.active_findings:
+        by_rule.setdefault(finding.rule_id, []).append(finding)
+    failures = sum(1 for found in by_rule.values() if found)
+    suites = ET.Element("testsuites", name="prodready", tests=str(len(by_rule)),
+                        failures=str(failures))
+    suite = ET.SubElement(suites, "testsuite", name="prodready", tests=str(len(by_rule)),
+                          failures=str(failures), errors="0", skipped="0",
+                          time=f"{result.stats.duration_s:.3f}")
+    for rule_id, found in by_rule.items():
+        rule = result.rules.get(rule_id)
+        case = ET.SubElement(suite, "testcase", name=f"{rule_id} {rule.slug}" if rule else rule_id,
+                             classname=f"prodready.{rule.family}" if rule else "prodready")
+        for finding in found:
+            failure = ET.SubElement(case, "failure", type=finding.severity.value,
+                                    message=f"{finding.path}:{finding.line}: {finding.message}")
+            failure.text = f"{finding.path}:{finding.line}:{finding.column} {finding.message}"
+    ET.indent(suites)
+    return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"
