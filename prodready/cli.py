@@ -72,8 +72,9 @@ def _load(path: Path, config_file: Path | None, **overrides: Any) -> tuple[Any, 
 @app.command()
 def scan(
     path: PathArg = Path("."),
-    format: Annotated[str, typer.Option("--format", "-f",
-                                        help="text, json, sarif, markdown, github, codeclimate or junit.")] = "text",
+    format: Annotated[str, typer.Option(
+        "--format", "-f",
+        help="text, json, sarif, markdown, github, codeclimate or junit.")] = "text",
     output: Annotated[list[str] | None, typer.Option(
         "--output", "-o", help="Also write FORMAT=FILE (repeatable).")] = None,
     select: SelectOpt = None,
