@@ -39,6 +39,7 @@ THIRD_PARTY_IMAGES = {"nginx", "envoy", "traefik", "haproxy", "busybox", "alpine
 DEPENDENCY_NAMES = r"db|database|engine|session|redis|cache|pool|conn|execute|http_client"
 DEPENDENCY_STRICT = re.compile(rf"({DEPENDENCY_NAMES})", re.IGNORECASE)
 DEPENDENCY_LOOSE = re.compile(rf"({DEPENDENCY_NAMES}|ping|select|dependenc|check)", re.IGNORECASE)
+WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Pod")
 SERVER_PORT_DEFAULTS = {"uvicorn": 8000, "gunicorn": 8000, "hypercorn": 8000, "flask": 5000,
                         "granian": 8000, "daphne": 8000}
 
@@ -319,11 +320,21 @@ def infra_evidence(project: Project) -> set[str]:
                 "nginx" in base or "caddy" in base or "haproxy" in base or "traefik" in base):
             texts.append(text)
     for _path, doc in project.kubernetes_documents():
-        kind = str(doc.root.get_value("kind", "")) if isinstance(doc.root, YMap) else ""
+        if not isinstance(doc.root, YMap):
+            continue
+        kind = str(doc.root.get_value("kind", ""))
+        if kind in ("ServiceMonitor", "PodMonitor"):
+            found.add("metrics")  # the Prometheus operator scrapes the service
         if kind in ("Ingress", "Middleware", "IngressRoute", "Gateway", "HTTPRoute",
                     "VirtualService", "EnvoyFilter", "KongPlugin", "BackendConfig",
                     "ConfigMap", "HTTPProxy", "Mapping", "FrontendConfig"):
-            texts.append(repr(doc.root.to_python()))  # type: ignore[union-attr]
+            texts.append(repr(doc.root.to_python()))
+        elif kind in WORKLOAD_KINDS:
+            annotations = repr(doc.root.to_python()).lower()
+            if "prometheus.io/scrape" in annotations:
+                found.add("metrics")
+            if "sidecar.istio.io/inject" in annotations or "linkerd.io/inject" in annotations:
+                found.add("request-id")  # the mesh sets and propagates request ids
     for text in texts:
         for kind, pattern in INFRA_EVIDENCE.items():
             if pattern.search(text):
