@@ -265,7 +265,8 @@ class _Extractor:
                     dotted_name(sub.value), self.names) in ("os.environ", "environ"):
                 facts.env_reads.append(Located(key.value, sub.lineno, sub.col_offset + 1))
         facts.scheme_checks += [Located("request.is_secure", n.lineno)
-                                for n in nodes(ast.Attribute) if n.attr == "is_secure"]
+                                for n in nodes(ast.Attribute) if n.attr == "is_secure"
+                                and _is_request(dotted_name(n.value))]
         for loop in nodes(ast.While):
             if _is_true(loop.test) and _waits(loop) and facts.is_entry_point and (
                     not self._inside_function_except_main(loop)):
@@ -291,7 +292,7 @@ class _Extractor:
 
     def _compare(self, node: ast.Compare) -> None:
         left = dotted_name(node.left)
-        if left.endswith((".url.scheme", ".scheme")) and any(
+        if _is_request(left) and left.endswith((".url.scheme", ".scheme")) and any(
                 isinstance(c, ast.Constant) and c.value in ("https", "http")
                 for c in node.comparators):
             self.facts.scheme_checks.append(Located(left, node.lineno))
@@ -698,6 +699,12 @@ def _failure_status(node: ast.AST) -> bool:
     if isinstance(node, ast.Constant):
         return node.value in (500, 502, 503, 504)
     return isinstance(node, ast.keyword) and node.arg in ("status_code", "status")
+
+
+def _is_request(name: str) -> bool:
+    """`request.url.scheme`, `req.is_secure`, `self.request…`: the incoming request, not a
+    parsed outbound URL (`urlparse(url).scheme`)."""
+    return any(part in ("request", "req", "http_request") for part in name.split("."))
 
 
 def _waits(loop: ast.While) -> bool:

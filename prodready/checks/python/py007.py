@@ -7,16 +7,19 @@ import ast
 from ...artifacts.python import PythonFile
 from ...model import Fix, FixSafety
 from ..api import RuleContext
-from ._ast import codemod_at, dotted_name, has_kwargs_splat, keyword
+from ._ast import codemod_at, dotted_name, has_kwargs_splat, keyword, qualified
 
 SCOPE = "python"
-FACTORIES = {"create_engine", "create_async_engine", "sqlalchemy.create_engine",
-             "sqlalchemy.ext.asyncio.create_async_engine", "sa.create_engine"}
+# SQLAlchemy's factories, by the name they resolve to through the file's imports: a
+# project's own `create_async_engine("app")` wrapper is not one of them.
+FACTORIES = {"sqlalchemy.create_engine", "sqlalchemy.engine.create_engine",
+             "sqlalchemy.ext.asyncio.create_async_engine",
+             "sqlalchemy.ext.asyncio.engine.create_async_engine", "sqlmodel.create_engine"}
 
 
 def check(src: PythonFile, ctx: RuleContext) -> None:
     for node in src.calls("create_engine", "create_async_engine"):
-        if dotted_name(node.func) not in FACTORIES:
+        if qualified(dotted_name(node.func), src.imports) not in FACTORIES:
             continue
         url = node.args[0] if node.args else (keyword(node, "url").value  # type: ignore[union-attr]
                                               if keyword(node, "url") else None)

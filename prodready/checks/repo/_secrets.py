@@ -102,6 +102,9 @@ PLACEHOLDER = re.compile(
 _PASSWORD_HASH = re.compile(
     r"(?:pbkdf2_sha(?:1|256)|argon2(?:id|i)?|bcrypt(?:_sha256)?|scrypt|sha1|md5|crypt)\$"
     r"|\$(?:2[aby]?|5|6|argon2(?:id|i)?|apr1|scrypt)\$")
+_DEV_FILE = re.compile(r"(?:^|/)(?:dev|devel|development|local|docker-compose\.dev[^/]*|"
+                       r"\.github/workflows|\.gitlab-ci[^/]*|\.circleci|e2e|testdata)(?:/|$|\.)"
+                       r"|(?:^|/)[^/]*(?:\.dev|\.local|[-_.]dev|[-_.]local|[-_.]test)\.[a-z]+$")
 _WEAK = re.compile(r"[a-z]+[_-]?[0-9]{0,4}|[0-9]+|[A-Z_]+")
 # Keyword hits whose value is a label rather than a secret: an enum value such as
 # PASSWORD_CHANGED = "password_changed", a template name, a class name, a test value.
@@ -250,6 +253,9 @@ def scan_text(path: str, text: str) -> Iterator[Hit]:
     if not candidates:
         return
     yaml = path.endswith((".yaml", ".yml"))
+    # Local-stack and CI files hold throw-away credentials for containers they start
+    # (`MINIO_ROOT_PASSWORD: polar123`): only a real token format counts there.
+    dev_only = _DEV_FILE.search(path.lower()) is not None
     # SealedSecret / ExternalSecret objects hold ciphertext and references, not secrets.
     skipped = _kind_ranges(lines, _SKIPPED_KINDS) if yaml else []
     secret_docs = _kind_ranges(lines, {"Secret"}) if yaml else []
@@ -261,7 +267,7 @@ def scan_text(path: str, text: str) -> Iterator[Hit]:
         in_secret = any(lo <= index < hi for lo, hi in secret_docs)
         best = _scan_line(filename, clean, index, python, in_secret,
                           signatures=index in signature_lines, keywords=index in keyword_lines)
-        if best is not None:
+        if best is not None and not (best.type in _SOFT and dev_only):
             yield best
 
 
@@ -333,6 +339,8 @@ def _plausible(secret_type: str, value: str, line: str, in_secret_object: bool) 
         candidate = urllib.parse.unquote(candidate)
     if PLACEHOLDER.search(candidate) or _PASSWORD_HASH.match(candidate):
         return False
+    if len(candidate) >= 8 and max(map(candidate.count, set(candidate))) * 2 > len(candidate):
+        return False  # mostly one character: a documented test key such as 1x0000…AA
     if secret_type in (KEYWORD_TYPE, BASIC_AUTH_TYPE):
         if len(candidate) < 6 or _WEAK.fullmatch(candidate):
             return False  # a dictionary word or a default such as `postgres`
