@@ -115,7 +115,7 @@ _FACT_CALLEES = (
     | {f.rsplit(".", 1)[-1] for f in DRIVER_CONNECTS}
     | {"getenv", "get", "setdefault", "pop", "add_middleware", "middleware",
        "add_exception_handler", "register_error_handler", "exception_handler", "errorhandler",
-       "include_router", "register_blueprint", "mount", "add_api_route", "add_url_rule",
+       "include_router", "register_blueprint", "mount", "host", "add_api_route", "add_url_rule",
        "add_route", "add_resource", "on_event", "add_event_handler", "register", "signal",
        "add_signal_handler", "teardown_appcontext", "run", "HTTPAdapter", "AsyncHTTPTransport",
        "HTTPTransport", "add", "configure", "dictConfig", "Instrumentator", "instrument_app",
@@ -361,14 +361,14 @@ class _Extractor:
         elif last in ("add_exception_handler", "register_error_handler", "exception_handler",
                       "errorhandler") and call.args:
             facts.exception_handlers.append(Located(_exc_name(call.args[0]), call.lineno))
-        elif last in ("include_router", "register_blueprint", "mount") and call.args:
+        elif last in ("include_router", "register_blueprint", "mount", "host") and call.args:
             target_node: ast.AST = call.args[0]
             prefix = self._string_kw(call, "prefix" if last == "include_router" else "url_prefix")
-            if last == "mount":  # mount(path, app) / mount(path, app=…)
+            if last in ("mount", "host"):  # mount(path, app), mount(path, app=…), host(name, app)
                 app_kw = keyword(call, "app")
                 target_node = call.args[1] if len(call.args) > 1 else (
                     app_kw.value if app_kw is not None else call.args[0])
-                prefix = self._literal_str(call.args[0]) or ""
+                prefix = (self._literal_str(call.args[0]) or "") if last == "mount" else ""
             target = self.q(target_node)
             if target:
                 facts.mounts.append(MountFact(owner, target, prefix or "", call.lineno))

@@ -159,7 +159,7 @@ def build_services(project: Project) -> list[Service]:
     mounted = _mounted_targets(facts)
     for path, pf in sorted(facts.items()):
         for app in pf.apps:
-            if f"{pf.module}.{app.var}" in mounted:
+            if _is_mounted(f"{pf.module}.{app.var}", mounted):
                 continue  # a sub-application: its routes belong to the app that mounts it
             services.append(_new_service(pf, app.var, app.kind, app.line, app.column,
                                          roots.get(path, "")))
@@ -212,9 +212,18 @@ def _mounted_targets(facts: dict[str, PythonFacts]) -> set[str]:
     return targets
 
 
+def _is_mounted(qualified: str, mounted: set[str]) -> bool:
+    """`server.polar.backoffice.app` is mounted as `polar.backoffice.app` when the code is
+    imported from below the repository root."""
+    return any(qualified == t or (qualified.endswith("." + t) and "." in t) for t in mounted)
+
+
 def _new_service(pf: PythonFacts, var: str, kind: str, line: int, column: int,
                  root: str) -> Service:
     module = pf.module
+    prefix = root.replace("/", ".") + "." if root else ""
+    if prefix and module.startswith(prefix):
+        module = module[len(prefix):]  # as the service imports it: from its own root
     return Service(name=f"{module}:{var}", kind=kind, path=pf.path, line=line, column=column,
                    root=root, module_ref=f"{module}:{var}")
 

@@ -22,23 +22,23 @@ def _services():
 
 def test_monorepo_has_three_services_with_their_runners():
     services = _services()
-    assert sorted(services) == ["services.orders.orders.main:app",
-                                "services.payments.payments.main:app",
-                                "services.web.web.app:app"]
-    orders = services["services.orders.orders.main:app"]
+    assert sorted(services) == ["orders.main:app",
+                                "payments.main:app",
+                                "web.app:app"]
+    orders = services["orders.main:app"]
     assert orders.kind == "fastapi" and orders.line == 24
     assert orders.dockerfiles == ["services/orders/Dockerfile"]
     runners = {(r.source, r.name) for r in orders.runners}
     assert runners == {("dockerfile", "services/orders/Dockerfile"), ("compose", "orders"),
                        ("kubernetes", "orders/orders")}
-    web = services["services.web.web.app:app"]
+    web = services["web.app:app"]
     assert web.kind == "flask"
     assert {(r.source, r.name) for r in web.runners} == {
         ("dockerfile", "services/web/Dockerfile"), ("compose", "web"), ("kubernetes", "web/web")}
 
 
 def test_router_prefix_is_resolved_across_modules():
-    orders = _services()["services.orders.orders.main:app"]
+    orders = _services()["orders.main:app"]
     paths = {r.path: r for r in orders.routes}
     assert set(paths) == {"/orders/{order_id}", "/health/live", "/health/ready"}
     assert paths["/health/ready"].certain
@@ -48,12 +48,12 @@ def test_router_prefix_is_resolved_across_modules():
 
 def test_resources_and_probes_are_attached_to_the_right_service():
     services = _services()
-    payments = services["services.payments.payments.main:app"]
+    payments = services["payments.main:app"]
     assert [(k, v) for k, v, _, _ in payments.resources] == [("http-client", "ledger")]
     probes = [(p.kind, p.path) for r in payments.runners for p in r.probes]
     assert probes == [("liveness", "/health/live"), ("readiness", "/healthz")]
     assert not payments.trusts_proxy()
-    assert services["services.orders.orders.main:app"].trusts_proxy()
+    assert services["orders.main:app"].trusts_proxy()
 
 
 def test_route_matching_understands_parameters():
@@ -71,5 +71,28 @@ def test_services_command_prints_json_and_tree():
     assert [s["kind"] for s in data] == ["fastapi", "fastapi", "flask"]
     text = runner.invoke(app, ["services", str(MONOREPO)])
     assert text.exit_code == 0
-    assert "services.web.web.app:app (flask)" in text.output
+    assert "web.app:app (flask)" in text.output
     assert "readiness probe /healthz port 8000" in text.output
+
+
+def test_mounted_sub_applications_are_part_of_the_app_that_mounts_them(tmp_path):
+    from prodready.testing import write_tree
+
+    write_tree(tmp_path, {
+        "server/pyproject.toml": "[project]\nname = 'shop'\n",
+        "server/shop/__init__.py": "",
+        "server/shop/admin.py": "from fastapi import FastAPI\n\nadmin = FastAPI()\n",
+        "server/shop/links.py": "from starlette.applications import Starlette\n\nlinks = Starlette()\n",
+        "server/shop/api.py": "from fastapi import FastAPI\n\napi = FastAPI()\n",
+        "server/shop/main.py": (
+            "from fastapi import FastAPI\n"
+            "from shop.admin import admin\n"
+            "from shop.links import links\n"
+            "from shop.api import api\n\n"
+            "app = FastAPI()\n"
+            'app.mount("/admin", admin)\n'
+            'app.host("links.example.com", links)\n'
+            'app.mount("/api/v1", app=api)\n'),
+    })
+    result = scan(tmp_path, Config.model_validate({}), jobs=1, use_cache=False)
+    assert [s.name for s in build_services(result.project)] == ["shop.main:app"]
