@@ -552,29 +552,37 @@ class _Extractor:
     def _django(self) -> None:
         base = self.src.path.rsplit("/", 1)[-1]
         settings: dict[str, object] = {}
+        has_urlpatterns = False
         for stmt in self.src.tree.body:
-            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(
-                    stmt.targets[0], ast.Name) and stmt.targets[0].id.isupper():
-                name = stmt.targets[0].id
+            target = stmt.targets[0] if isinstance(stmt, ast.Assign) and len(
+                stmt.targets) == 1 else getattr(stmt, "target", None)
+            name = target.id if isinstance(target, ast.Name) else ""
+            value = getattr(stmt, "value", None)
+            if name == "urlpatterns":
+                has_urlpatterns = True
+            if isinstance(stmt, ast.Assign) and name.isupper() and value is not None:
                 try:
-                    settings[name] = ast.literal_eval(stmt.value)
+                    settings[name] = ast.literal_eval(value)
                 except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-                    settings[name] = _summarise(stmt.value)
-                if name == "urlpatterns" or (base == "urls.py" and name == "urlpatterns"):
-                    self._django_urls(stmt.value)
-            elif isinstance(stmt, ast.AugAssign) and dotted_name(stmt.target) == "urlpatterns":
-                self._django_urls(stmt.value)
+                    settings[name] = _summarise(value)
+        if has_urlpatterns or base == "urls.py":
+            # every path() of the module: patterns are often built in helper lists
+            # (`_patterns = [...]`, `urlpatterns = [path(BASE, include(_patterns))]`)
+            self._django_urls()
         in_settings = base == "settings.py" or "/settings/" in f"/{self.src.path}"
         if "INSTALLED_APPS" in settings or "ROOT_URLCONF" in settings:
             self.facts.django_settings = settings
         if self.facts.django_settings or (in_settings and settings):
             self._django_evidence(settings)  # production.py overrides base.py's settings
 
-    def _django_urls(self, node: ast.AST) -> None:
-        for call in ast.walk(node):
-            if isinstance(call, ast.Call) and dotted_name(call.func).rsplit(".", 1)[-1] in (
-                    "path", "re_path", "url") and call.args:
-                handler = dotted_name(call.args[1]) if len(call.args) > 1 else ""
+    def _django_urls(self) -> None:
+        for call in self.src.calls("path", "re_path", "url"):
+            if call.args:
+                view = call.args[1] if len(call.args) > 1 else None
+                if isinstance(view, ast.Call) and dotted_name(view.func).endswith("include"):
+                    continue  # a prefix for another urlconf, not an endpoint
+                handler = dotted_name(view.func if isinstance(view, ast.Call) else view) if (
+                    view is not None) else ""
                 raw = self._literal_str(call.args[0])
                 path = None if raw is None else "/" + raw.strip("^$").lstrip("/")
                 self._add_route("", ast.Constant(path) if path is not None else call.args[0],

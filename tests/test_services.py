@@ -96,3 +96,29 @@ def test_mounted_sub_applications_are_part_of_the_app_that_mounts_them(tmp_path)
     })
     result = scan(tmp_path, Config.model_validate({}), jobs=1, use_cache=False)
     assert [s.name for s in build_services(result.project)] == ["shop.main:app"]
+
+
+def test_django_routes_come_from_every_path_of_the_urlconf(tmp_path):
+    from prodready.testing import write_tree
+
+    write_tree(tmp_path, {
+        "manage.py": "import os\n",
+        "site/__init__.py": "",
+        "site/settings.py": 'INSTALLED_APPS = ["django.contrib.auth"]\nROOT_URLCONF = "site.urls"\n',
+        "site/wsgi.py": ("from django.core.wsgi import get_wsgi_application\n\n"
+                         "application = get_wsgi_application()\n"),
+        "site/urls.py": (
+            "from django.conf import settings\n"
+            "from django.urls import include, path\n"
+            "from site import views\n\n"
+            "_patterns = [\n"
+            "    path('api/', include('site.api.urls')),\n"
+            "    path('healthz/', views.healthz),\n"
+            "]\n"
+            "urlpatterns = [path(settings.BASE_PATH, include(_patterns))]\n"),
+    })
+    result = scan(tmp_path, Config.model_validate({}), jobs=1, use_cache=False)
+    [site] = build_services(result.project)
+    assert (site.kind, site.path, site.line) == ("django", "site/wsgi.py", 3)
+    assert [r.path for r in site.routes] == ["/healthz/"]
+    assert [r.path for r in site.health_routes] == ["/healthz/"]
