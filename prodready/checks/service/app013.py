@@ -19,6 +19,7 @@ PLATFORM = {"HOME", "PATH", "USER", "PWD", "SHELL", "TERM", "LANG", "TZ", "TMPDI
             "CI", "PYTHONPATH", "VIRTUAL_ENV", "KUBERNETES_SERVICE_HOST",
             "KUBERNETES_SERVICE_PORT", "POD_NAME", "POD_NAMESPACE", "GITHUB_ACTIONS"}
 # `NAME=`, `export NAME=value`, and commented-out entries (`# NAME=`) all document NAME.
+_TOOLING = re.compile(r"(?:^|/)(?:scripts|dev|tools|bin|load_?tests?|benchmarks?|e2e)/")
 _ENV_LINE = re.compile(r"^\s*(?:#\s*)?(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=", re.MULTILINE)
 
 
@@ -26,7 +27,10 @@ def check(project: Project, ctx: RuleContext) -> None:
     services = services_of(project)
     if not services:
         return
-    files = sorted({f for svc in services for f in svc.files})
+    # The service's own code: not shared tooling around it (dev CLIs, scripts, load tests),
+    # whose variables the deployment never sets.
+    files = sorted({f for svc in services for f in svc.files
+                    if (not svc.root or f.startswith(svc.root + "/")) and not _TOOLING.search(f)})
     documented = _documented(project)
     example = _example_file(project)
     first_read: dict[str, tuple[str, Located]] = {}
