@@ -74,8 +74,9 @@ def _documented(project: Project) -> set[str]:
                     name = getattr(item, "get_value", lambda _k: None)("name")
                     if isinstance(name, str):
                         names.add(name)
-        if obj.kind == "ConfigMap" and obj.root.get_map("data") is not None:
-            names |= {str(k) for k in obj.root.get_map("data")}  # type: ignore[union-attr]
+        data = obj.root.get_map("data") if obj.kind == "ConfigMap" else None
+        if data is not None:
+            names |= {str(key.value) for key, _ in data.items}
     for df in project.dockerfiles.values():
         for ins in getattr(df, "instructions", ()):
             if ins.keyword in ("ENV", "ARG"):
