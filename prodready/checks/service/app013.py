@@ -8,7 +8,7 @@ import re
 from ...facts import Located, PythonFacts
 from ...model import Edit, Fix, FixSafety
 from ...project import Project
-from ...service import services_of
+from ...service import Service, services_of
 from ..api import RuleContext
 
 SCOPE = "project"
@@ -30,7 +30,7 @@ def check(project: Project, ctx: RuleContext) -> None:
     # The service's own code: not shared tooling around it (dev CLIs, scripts, load tests),
     # whose variables the deployment never sets.
     files = sorted({f for svc in services for f in svc.files
-                    if (not svc.root or f.startswith(svc.root + "/")) and not _TOOLING.search(f)})
+                    if _own_code(svc, f) and not _TOOLING.search(f)})
     documented = _documented(project)
     example = _example_file(project)
     first_read: dict[str, tuple[str, Located]] = {}
@@ -53,6 +53,15 @@ def check(project: Project, ctx: RuleContext) -> None:
                    "deploys the service cannot know it exists",
                    snippet=name,
                    fix=_append(project, target, name))
+
+
+def _own_code(svc: Service, path: str) -> bool:
+    """Under the service's root; without one, the app's directory and top-level modules
+    (`config.py` beside the package) — not every script of a repository of samples."""
+    if svc.root:
+        return path.startswith(svc.root + "/")
+    base = posixpath.dirname(svc.path)
+    return "/" not in path or not base or path.startswith(base + "/")
 
 
 def _documented(project: Project) -> set[str]:
