@@ -6,10 +6,16 @@ import re
 
 _SECRET_WORDS = ("SECRET", "PASSWORD", "PASSWD", "TOKEN", "APIKEY", "CREDENTIALS")
 _SECRET_PAIRS = ("API_KEY", "PRIVATE_KEY", "ACCESS_KEY")
+_COUNT_PREFIXES = ("MAX_", "MIN_", "NUM_", "TOTAL_")
+# Words before the secret word that make the name a switch about it.
+_FLAG_WORDS = frozenset({"ALLOW", "ENABLE", "DISABLE", "USE", "REQUIRE", "SKIP", "RANDOM",
+                         "EMPTY", "GENERATE", "ROTATE", "HAS", "IS"})
+_NOT_SECRET_VALUES = frozenset({"true", "false", "yes", "no", "on", "off", "0", "1", "none",
+                                "null"})
 # Words that may follow the secret word and still name the secret itself.
 _SAME_SECRET_WORDS = frozenset({"KEY", "VALUE", "HASH", "SALT", "B64", "BASE64", "STRING", "STR",
                                 "PEM", "JSON", "RAW", "ENCODED", "OLD", "NEW", "PRIMARY",
-                                "SECONDARY", "V1", "V2", "1", "2", "SECRET", "TOKEN", "ID"})
+                                "SECONDARY", "V1", "V2", "1", "2", "SECRET", "TOKEN"})
 _NOT_SECRET_SUFFIXES = ("_FILE", "_PATH", "_DIR", "_NAME", "_LENGTH", "_TTL", "_ALGORITHM",
                         "_ALGORITHMS", "_HEADER", "_TYPE", "_SECONDS", "_MINUTES", "_PREFIX")
 _CREDENTIAL_URL = re.compile(r"^[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@", re.IGNORECASE)
@@ -37,13 +43,36 @@ def is_secret_name(name: str, value: object = None) -> bool:
         return isinstance(value, str) and bool(_CREDENTIAL_URL.match(value))
     if upper.endswith("DSN") or upper.split("_")[-1] == "DSN":
         return isinstance(value, str) and bool(_CREDENTIAL_URL.match(value))
+    if upper.startswith(_COUNT_PREFIXES):
+        return False  # MAX_TOTAL_TOKENS, NUM_TOKENS: sizes, not secrets
     words = upper.split("_")
-    last = -1
+    last = _last_secret_word(words)
+    if last is None or _qualified(words, last):
+        return False
+    return not any(w in _FLAG_WORDS for w in words[:last])  # MYSQL_ALLOW_EMPTY_PASSWORD
+
+
+def describes_a_secret(name: str) -> bool:
+    """A setting *about* a secret (`PASSWORD_ENCRYPTION`, `TOKEN_TTL_DAYS`), not the secret."""
+    words = normalise(name).split("_")
+    last = _last_secret_word(words)
+    return last is not None and _qualified(words, last)
+
+
+def _last_secret_word(words: list[str]) -> int | None:
+    last = None
     for i, word in enumerate(words):
-        if any(part in word for part in _SECRET_WORDS) or "_".join(words[i:i + 2]) in (
-                _SECRET_PAIRS):
-            last = i + (1 if "_".join(words[i:i + 2]) in _SECRET_PAIRS else 0)
-    return last >= 0 and all(w in _SAME_SECRET_WORDS for w in words[last + 1:])
+        pair = "_".join(words[i:i + 2])
+        if pair in _SECRET_PAIRS:
+            last = i + 1
+        elif any(part in word for part in _SECRET_WORDS) and not word.endswith("TOKENS"):
+            last = i
+    return last
+
+
+def _qualified(words: list[str], last: int) -> bool:
+    """Words after the secret word that make the name a property of it."""
+    return not all(w in _SAME_SECRET_WORDS for w in words[last + 1:])
 
 
 def is_literal_secret_value(value: object) -> bool:
@@ -51,8 +80,8 @@ def is_literal_secret_value(value: object) -> bool:
     if value is None or isinstance(value, bool):
         return False
     text = str(value).strip()
-    if not text:
-        return False
-    if text.startswith("$") or "${" in text or text.startswith("/run/secrets/"):
-        return False
+    if not text or text.lower() in _NOT_SECRET_VALUES:
+        return False  # a switch, not a secret
+    if text.startswith(("$", "/", "./", "~/")) or "${" in text:
+        return False  # a reference: another variable, or the file that holds the secret
     return not (text.startswith("{{") and text.endswith("}}"))

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from ...secretnames import normalise
+from ...secretnames import describes_a_secret, normalise
 
 KEYWORD_TYPE = "Secret Keyword"
 BASIC_AUTH_TYPE = "Basic Auth Credentials"
@@ -104,7 +104,9 @@ _PASSWORD_HASH = re.compile(
     r"|\$(?:2[aby]?|5|6|argon2(?:id|i)?|apr1|scrypt)\$")
 _DEV_FILE = re.compile(r"(?:^|/)(?:dev|devel|development|local|docker-compose\.dev[^/]*|"
                        r"\.github/workflows|\.gitlab-ci[^/]*|\.circleci|e2e|testdata)(?:/|$|\.)"
-                       r"|(?:^|/)[^/]*(?:\.dev|\.local|[-_.]dev|[-_.]local|[-_.]test)\.[a-z]+$")
+                       r"|(?:^|/)[^/]*(?:\.dev|\.local|[-_.]dev|[-_.]local|[-_.]test)\.[a-z]+$"
+                       r"|(?:^|/)\.env\.(?:test|testing|dev|development|local|example|sample|"
+                       r"template|dist|ci)$")
 _WEAK = re.compile(r"[a-z]+[_-]?[0-9]{0,4}|[0-9]+|[A-Z_]+")
 # Keyword hits whose value is a label rather than a secret: an enum value such as
 # PASSWORD_CHANGED = "password_changed", a template name, a class name, a test value.
@@ -352,7 +354,8 @@ def _plausible(secret_type: str, value: str, line: str, in_secret_object: bool) 
         if any(label.search(candidate) for label in _LABEL):
             return False
         name = _name_before(line, value)
-        if name is not None and _NOT_SECRET_NAME.search(normalise(name)):
+        if name is not None and (_NOT_SECRET_NAME.search(normalise(name))
+                                 or describes_a_secret(name)):
             return False
         if re.fullmatch(r"[\w.]+\(.*\)?|[\w.]+\[.*", candidate):
             return False  # code: a call or a subscript
