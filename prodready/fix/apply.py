@@ -53,8 +53,13 @@ def apply_edits(text: str, edits: list[Edit]) -> tuple[str, list[Edit]]:
     Edits that overlap an earlier one are left for the next pass (after a re-scan).
     """
     chosen: list[Edit] = []
+    duplicates: list[Edit] = []  # the same change offered by several findings: done once
     last_end = -1
     for edit in sorted(edits, key=lambda e: (e.start, e.end)):
+        if chosen and (edit.start, edit.end, edit.replacement) == (
+                chosen[-1].start, chosen[-1].end, chosen[-1].replacement):
+            duplicates.append(edit)
+            continue
         if edit.start < last_end or (chosen and edit.start == chosen[-1].start == edit.end):
             continue
         if not 0 <= edit.start <= edit.end <= len(text):
@@ -64,7 +69,7 @@ def apply_edits(text: str, edits: list[Edit]) -> tuple[str, list[Edit]]:
     out = text
     for edit in reversed(chosen):
         out = out[:edit.start] + edit.replacement + out[edit.end:]
-    return out, chosen
+    return out, chosen + duplicates
 
 
 def run_fix(root: Path, config: Config, *, unsafe: bool = False, dry_run: bool = False,

@@ -44,15 +44,17 @@ def check(project: Project, ctx: RuleContext) -> None:
     missing = sorted(n for n in first_read if n not in documented and n not in PLATFORM
                      and not n.startswith(("GITHUB_", "RUNNER_")))
     ctx.examine(len(first_read) - len(missing))
+    target = example or ".env.example"
+    # One edit adding every missing name, shared by their findings: applied once, in one pass.
+    in_code_order = sorted(missing, key=lambda n: (first_read[n][0], first_read[n][1].line))
+    fix = _append(project, target, in_code_order) if missing else None
     for name in missing:
         path, read = first_read[name]
-        target = example or ".env.example"
         ctx.report(path, read.line, read.column,
                    f"environment variable {name} is read here but documented nowhere (no "
                    ".env.example, compose environment or Kubernetes env lists it): whoever "
                    "deploys the service cannot know it exists",
-                   snippet=name,
-                   fix=_append(project, target, name))
+                   snippet=name, fix=fix)
 
 
 def _own_code(svc: Service, path: str) -> bool:
@@ -101,12 +103,13 @@ def _example_file(project: Project) -> str | None:
     return None
 
 
-def _append(project: Project, target: str, name: str) -> Fix:
+def _append(project: Project, target: str, names: list[str]) -> Fix | None:
     text = project.texts.get(target)
     if text is None and project.has_file(target):
-        return Fix(FixSafety.SAFE, f"add {name} to {target}")
+        return None  # too large to have been read: not edited blind
     existing = text or ""
     separator = "" if not existing or existing.endswith("\n") else "\n"
     offset = len(existing)
-    return Fix(FixSafety.SAFE, f"add {name}= to {target}",
-               (Edit(target, offset, offset, f"{separator}{name}=\n"),))
+    lines = "".join(f"{name}=\n" for name in names)
+    return Fix(FixSafety.SAFE, f"add {len(names)} variable(s) to {target}",
+               (Edit(target, offset, offset, separator + lines),))
