@@ -40,3 +40,19 @@ def test_dry_run_writes_nothing_and_reports_the_diff(tmp_path):
     outcome = run_fix(work, Config.model_validate({"cache": False}), dry_run=True, jobs=1)
     assert outcome.diffs and all(d.startswith("--- a/") for d in outcome.diffs.values())
     assert before == {p: p.read_bytes() for p in work.rglob("*") if p.is_file()}
+
+
+def test_a_git_ignored_target_is_never_written(tmp_path):
+    from prodready.testing import write_tree
+
+    write_tree(tmp_path, {
+        ".gitignore": ".env*\n*.pem\n*.key\n",
+        ".env.example": "# local only\n",
+        "app/main.py": ("import os\nfrom fastapi import FastAPI\n\n"
+                        'KEY = os.environ["STRIPE_KEY"]\napp = FastAPI()\n'),
+    })
+    outcome = run_fix(tmp_path, Config.model_validate({"cache": False, "select": ["APP013"]}),
+                      jobs=1)
+    assert (tmp_path / ".env.example").read_text() == "# local only\n"
+    assert not outcome.applied
+    assert [f.rule_id for f in outcome.after.findings] == ["APP013"]

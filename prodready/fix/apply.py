@@ -31,6 +31,7 @@ class FixOutcome:
     failed: list[tuple[str, str]] = field(default_factory=list)  # (path, why)
     diffs: dict[str, str] = field(default_factory=dict)
     counted: set[int] = field(default_factory=set, repr=False)  # findings of this pass
+    known: set[str] = field(default_factory=set, repr=False)  # files the scan could see
 
     def count(self, finding: Finding) -> None:
         """A fix touching several files (a new module + its registration) counts once."""
@@ -92,6 +93,8 @@ def _run(work: Path, origin: Path, config: Config, unsafe: bool, jobs: int | Non
          ) -> FixOutcome:
     before = scan(work, config, jobs=jobs, use_cache=False)
     outcome = FixOutcome(before, before)
+    if before.project is not None:
+        outcome.known = set(before.project.all_files)
     current = before
     originals: dict[str, str] = {}
     for _ in range(MAX_PASSES):
@@ -144,6 +147,10 @@ def _fix_file(root: Path, path: str, pairs: list[tuple[Finding, Edit | Codemod]]
               outcome: FixOutcome, originals: dict[str, str]) -> bool:
     target = root / path
     creating = not target.exists()
+    if not creating and path not in outcome.known:
+        outcome.failed.append((path, "git ignores this file (or the scan excludes it); "
+                                     "left unchanged"))
+        return False
     if creating:
         data, text, encoding, bom = b"", "", "utf-8", False
     else:

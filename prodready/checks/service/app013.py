@@ -32,7 +32,7 @@ def check(project: Project, ctx: RuleContext) -> None:
     files = sorted({f for svc in services for f in svc.files
                     if _own_code(svc, f) and not _TOOLING.search(f)})
     documented = _documented(project)
-    example = _example_file(project)
+    example = _example_file(project, services)
     first_read: dict[str, tuple[str, Located]] = {}
     for path in files:
         facts = project.python.get(path)
@@ -45,9 +45,11 @@ def check(project: Project, ctx: RuleContext) -> None:
                      and not n.startswith(("GITHUB_", "RUNNER_")))
     ctx.examine(len(first_read) - len(missing))
     target = example or ".env.example"
+    if example is None and (project.root / target).exists():
+        target = ""  # a .env.example git ignores: writing to it would document nothing
     # One edit adding every missing name, shared by their findings: applied once, in one pass.
     in_code_order = sorted(missing, key=lambda n: (first_read[n][0], first_read[n][1].line))
-    fix = _append(project, target, in_code_order) if missing else None
+    fix = _append(project, target, in_code_order) if missing and target else None
     for name in missing:
         path, read = first_read[name]
         ctx.report(path, read.line, read.column,
@@ -96,10 +98,17 @@ def _documented(project: Project) -> set[str]:
     return names
 
 
-def _example_file(project: Project) -> str | None:
+def _example_file(project: Project, services: list[Service]) -> str | None:
+    """The example env file to extend: at the repository root, else the one nearest a
+    service's root (`server/.env.template`)."""
     for name in EXAMPLE_FILES:
         if project.has_file(name):
             return name
+    roots = [s.root for s in services if s.root]
+    for root in roots:
+        for name in EXAMPLE_FILES:
+            if project.has_file(f"{root}/{name}"):
+                return f"{root}/{name}"
     return None
 
 
