@@ -100,6 +100,12 @@ class Service:
     dockerfiles: list[str] = field(default_factory=list)
     runners: list[Runner] = field(default_factory=list)
     module_ref: str = ""  # `app.main:app`
+    env_reads: list[tuple[str, str, int]] = field(default_factory=list)  # name, file, line
+
+    def uses(self, route: Route) -> list[str]:
+        """The service's resources a route's handler touches."""
+        owned = {var.rsplit(".", 1)[-1]: var for _, var, _, _ in self.resources}
+        return sorted({owned[n] for n in route.touches if n in owned})
 
     def has(self, evidence: str) -> bool:
         return evidence in self.evidence
@@ -266,14 +272,16 @@ def _collect(svc: Service, facts: dict[str, PythonFacts]) -> None:
         for app in pf.apps:
             svc.middleware += app.middleware
             if app.has_lifespan:
-                svc.shutdown_hooks.append("lifespan=")
+                svc.shutdown_hooks.append("lifespan= argument")
         svc.exception_handlers += [h.name for h in pf.exception_handlers]
         svc.shutdown_hooks += [h.name for h in pf.shutdown_hooks]
         for res in pf.resources:
             kind, _, var = res.name.partition(":")
             svc.resources.append((kind, var, path, res.line))
         svc.scheme_checks += [(c.name, c.line, path) for c in pf.scheme_checks]
+        svc.env_reads += [(r.name, path, r.line) for r in [*pf.env_reads, *pf.settings_fields]]
     svc.routes.sort(key=lambda r: (r.file, r.line))
+    svc.env_reads.sort(key=lambda e: (e[1], e[2]))
     svc.resources.sort(key=lambda r: (r[2], r[3]))
     svc.scheme_checks.sort(key=lambda c: (c[2], c[1]))
 
@@ -547,6 +555,20 @@ def served_port(svc: Service, runner: Runner) -> int | None:
 # ------------------------------------------------------------------------------ output
 
 
+def server_settings(svc: Service, runner: Runner) -> dict[str, Any]:
+    """What a start command says about the server: which, its port, proxy-header trust."""
+    command = runner.command
+    server = next((s for s in SERVER_PORT_DEFAULTS
+                   if re.search(rf"(?<![\w-]){s}(?![\w-])", command)), None)
+    return {
+        "server": server,
+        "port": served_port(svc, runner) if server else None,
+        "proxy_headers": "--proxy-headers" in command,
+        "forwarded_allow_ips": "--forwarded-allow-ips" in command
+        or "FORWARDED_ALLOW_IPS" in runner.env,
+    }
+
+
 def services_to_json(services: list[Service]) -> list[dict[str, Any]]:
     return [{
         "name": s.name,
@@ -555,16 +577,18 @@ def services_to_json(services: list[Service]) -> list[dict[str, Any]]:
         "line": s.line,
         "root": s.root,
         "routes": [{"path": r.path, "methods": list(r.methods), "handler": r.handler,
-                    "file": r.file, "line": r.line, "certain": r.certain} for r in s.routes],
+                    "file": r.file, "line": r.line, "certain": r.certain, "uses": s.uses(r)}
+                   for r in s.routes],
         "middleware": sorted(set(s.middleware)),
         "exception_handlers": sorted(set(s.exception_handlers)),
         "shutdown_hooks": sorted(set(s.shutdown_hooks)),
         "resources": [{"kind": k, "name": v, "file": f, "line": ln}
                       for k, v, f, ln in s.resources],
+        "env": [{"name": n, "file": f, "line": ln} for n, f, ln in s.env_reads],
         "evidence": sorted(e for e in s.evidence if not e.startswith("image:")),
         "dockerfiles": s.dockerfiles,
         "runners": [{"source": r.source, "path": r.path, "line": r.line, "name": r.name,
-                     "command": r.command,
+                     "command": r.command, **server_settings(s, r),
                      "probes": [{"kind": p.kind, "path": p.path, "port": p.port,
                                  "line": p.path_line} for p in r.probes]}
                     for r in s.runners],
@@ -580,7 +604,9 @@ def render_services_text(services: list[Service]) -> Any:
         routes = node.add(f"routes ({len(s.routes)})")
         for route in s.routes:
             mark = "" if route.certain else " [dim](prefix unresolved)[/dim]"
-            routes.add(f"{','.join(route.methods)} {route.path or '?'} → {route.handler} "
+            used = s.uses(route)
+            uses = f" [cyan]uses {', '.join(used)}[/cyan]" if used else ""
+            routes.add(f"{','.join(route.methods)} {route.path or '?'} → {route.handler}{uses} "
                        f"[dim]{route.file}:{route.line}[/dim]{mark}")
         if s.middleware:
             node.add("middleware: " + ", ".join(sorted(set(s.middleware))))
@@ -592,13 +618,20 @@ def render_services_text(services: list[Service]) -> Any:
             res = node.add("resources")
             for kind, var, path, line in s.resources:
                 res.add(f"{kind} {var} [dim]{path}:{line}[/dim]")
+        if s.env_reads:
+            node.add("environment: " + ", ".join(sorted({n for n, _, _ in s.env_reads})))
         evidence = sorted(e for e in s.evidence if not e.startswith("image:"))
         node.add("practices found: " + (", ".join(evidence) or "none"))
         if s.runners:
             run = node.add("runs as")
             for r in s.runners:
+                info = server_settings(s, r)
+                flags = "" if not info["server"] else (
+                    f" [cyan]{info['server']} port {info['port'] or '?'}"
+                    + (" proxy-headers" if info["proxy_headers"] else "")
+                    + (" forwarded-allow-ips" if info["forwarded_allow_ips"] else "") + "[/cyan]")
                 branch = run.add(f"{r.source} {r.name} [dim]{r.path}:{r.line}[/dim]"
-                                 + (f": {r.command}" if r.command else ""))
+                                 + (f": {r.command}" if r.command else "") + flags)
                 for p in r.probes:
                     branch.add(f"{p.kind} probe {p.path} port {p.port}")
     return tree

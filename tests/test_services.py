@@ -122,3 +122,18 @@ def test_django_routes_come_from_every_path_of_the_urlconf(tmp_path):
     assert (site.kind, site.path, site.line) == ("django", "site/wsgi.py", 3)
     assert [r.path for r in site.routes] == ["/healthz/"]
     assert [r.path for r in site.health_routes] == ["/healthz/"]
+
+
+def test_services_json_shows_resource_use_environment_and_server_flags():
+    runner = CliRunner()
+    data = {s["name"]: s for s in json.loads(runner.invoke(
+        app, ["services", str(MONOREPO), "--format", "json"]).output)}
+    orders = data["orders.main:app"]
+    ready = next(r for r in orders["routes"] if r["path"] == "/health/ready")
+    assert ready["uses"] == ["engine"]
+    assert [e["name"] for e in orders["env"]] == ["ORDERS_DATABASE_URL"]
+    docker = next(r for r in orders["runners"] if r["source"] == "dockerfile")
+    assert (docker["server"], docker["port"], docker["proxy_headers"],
+            docker["forwarded_allow_ips"]) == ("uvicorn", 8000, True, True)
+    payments = next(r for r in data["payments.main:app"]["runners"] if r["source"] == "dockerfile")
+    assert (payments["proxy_headers"], payments["forwarded_allow_ips"]) == (True, False)
