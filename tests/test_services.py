@@ -82,7 +82,8 @@ def test_mounted_sub_applications_are_part_of_the_app_that_mounts_them(tmp_path)
         "server/pyproject.toml": "[project]\nname = 'shop'\n",
         "server/shop/__init__.py": "",
         "server/shop/admin.py": "from fastapi import FastAPI\n\nadmin = FastAPI()\n",
-        "server/shop/links.py": "from starlette.applications import Starlette\n\nlinks = Starlette()\n",
+        "server/shop/links.py": ("from starlette.applications import Starlette\n\n"
+                                 "links = Starlette()\n"),
         "server/shop/api.py": "from fastapi import FastAPI\n\napi = FastAPI()\n",
         "server/shop/main.py": (
             "from fastapi import FastAPI\n"
@@ -104,7 +105,8 @@ def test_django_routes_come_from_every_path_of_the_urlconf(tmp_path):
     write_tree(tmp_path, {
         "manage.py": "import os\n",
         "site/__init__.py": "",
-        "site/settings.py": 'INSTALLED_APPS = ["django.contrib.auth"]\nROOT_URLCONF = "site.urls"\n',
+        "site/settings.py": ('INSTALLED_APPS = ["django.contrib.auth"]\n'
+                             'ROOT_URLCONF = "site.urls"\n'),
         "site/wsgi.py": ("from django.core.wsgi import get_wsgi_application\n\n"
                          "application = get_wsgi_application()\n"),
         "site/urls.py": (
