@@ -56,3 +56,20 @@ def test_a_git_ignored_target_is_never_written(tmp_path):
     assert (tmp_path / ".env.example").read_text() == "# local only\n"
     assert not outcome.applied
     assert [f.rule_id for f in outcome.after.findings] == ["APP013"]
+
+
+def test_fix_command_exit_codes(tmp_path):
+    from typer.testing import CliRunner
+
+    from prodready.cli import app
+
+    work = tmp_path / "bad"
+    shutil.copytree(REPOS / "fastapi-bad", work, ignore=shutil.ignore_patterns(".prodready_cache"))
+    runner = CliRunner()
+    dry = runner.invoke(app, ["fix", str(work), "--diff", "--select", "PY001", "--fail-on",
+                              "critical"])
+    assert dry.exit_code == 1 and "+++ b/app/tasks.py" in dry.output  # a diff is pending
+    done = runner.invoke(app, ["fix", str(work), "--select", "PY001", "--fail-on", "critical"])
+    assert done.exit_code == 0, done.output  # fixed, nothing left at or above critical
+    again = runner.invoke(app, ["fix", str(work), "--diff", "--select", "PY001"])
+    assert again.exit_code == 0 and "+++" not in again.output

@@ -18,8 +18,9 @@ def fix(
     path: Annotated[Path, typer.Argument(help="Repository to fix.")] = Path("."),
     unsafe_fixes: Annotated[bool, typer.Option(
         "--unsafe-fixes", help="Also apply fixes that may change behaviour.")] = False,
-    diff: Annotated[bool, typer.Option("--diff", help="Print a unified diff; write nothing.")
-                    ] = False,
+    diff: Annotated[bool, typer.Option(
+        "--diff", help="Print a unified diff and write nothing; exit 1 when there is one.")
+    ] = False,
     select: Annotated[list[str] | None, typer.Option("--select")] = None,
     ignore: Annotated[list[str] | None, typer.Option("--ignore")] = None,
     fail_on: Annotated[str | None, typer.Option("--fail-on")] = None,
@@ -62,7 +63,8 @@ def fix(
     if outcome.failed:
         raise typer.Exit(EXIT_ERROR)
     failing = [f for f in left if f.severity.rank >= config.fail_on.rank]
-    raise typer.Exit(EXIT_FINDINGS if failing and not diff else EXIT_CLEAN)
+    # With --diff, pending changes fail the run too (a CI check that the fixes were applied).
+    raise typer.Exit(EXIT_FINDINGS if failing or (diff and outcome.diffs) else EXIT_CLEAN)
 
 
 def _fmt(score: float | None) -> str:
