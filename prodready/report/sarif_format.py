@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from .. import __version__
+from ..scoring import SCORING_VERSION
 from ..catalog import Rule, load_catalog
 from ..docs import rule_markdown
 from ..model import Finding, Severity
@@ -135,6 +136,8 @@ def sarif_dict(report: Report) -> dict[str, Any]:
             "properties": {
                 "score": report.score.overall,
                 "grade": report.score.grade,
+                "scoring_version": SCORING_VERSION,
+                "categories": {cat.value: cs.score for cat, cs in report.score.categories.items()},
             },
         }],
     }
