@@ -6,10 +6,10 @@ import json
 from typing import Any
 
 from .. import __version__
-from ..scoring import SCORING_VERSION
 from ..catalog import Rule, load_catalog
 from ..docs import rule_markdown
 from ..model import Finding, Severity
+from ..scoring import SCORING_VERSION
 from . import Report
 from .json_format import fingerprint
 
