@@ -18,6 +18,8 @@ FACTORIES = {"sqlalchemy.create_engine", "sqlalchemy.engine.create_engine",
 
 
 def check(src: PythonFile, ctx: RuleContext) -> None:
+    if "/scripts/" in f"/{src.path}":
+        return  # one-off scripts: their engine lives for one run, pool settings do not matter
     for node in src.calls("create_engine", "create_async_engine"):
         if qualified(dotted_name(node.func), src.imports) not in FACTORIES:
             continue
