@@ -53,3 +53,77 @@ def test_atomic_write_latin1(tmp_path):
     target.write_bytes("# -*- coding: latin-1 -*-\nx = 'é'\n".encode("latin-1"))
     _write_atomic(target, "# -*- coding: latin-1 -*-\nx = 'ü'\n", "iso-8859-1", False)
     assert target.read_bytes() == "# -*- coding: latin-1 -*-\nx = 'ü'\n".encode("latin-1")
+
+
+def _fix(root, select, unsafe=False):
+    from prodready.config import Config
+    from prodready.fix.apply import run_fix
+
+    return run_fix(root, Config.model_validate({"select": select, "cache": False}),
+                   unsafe=unsafe, jobs=1)
+
+
+HANDLER = ("import logging\r\n\r\nlogger = logging.getLogger(__name__)\r\n\r\n\r\n"
+           "def sync():\r\n    try:\r\n        push()\r\n    except Exception:\r\n"
+           "        logger.debug('sync failed')\r\n")
+
+
+def test_python_fix_keeps_crlf_and_bom(tmp_path):
+    target = tmp_path / "app" / "worker.py"
+    target.parent.mkdir()
+    target.write_bytes(b"\xef\xbb\xbf" + HANDLER.encode())
+    outcome = _fix(tmp_path, ["PY001"])
+    data = target.read_bytes()
+    assert outcome.applied == {"PY001": 1}
+    assert data.startswith(b"\xef\xbb\xbf")
+    assert data.count(b"\r\n") == HANDLER.count("\r\n") and b"\n" not in data.replace(b"\r\n", b"")
+    assert b"logger.exception('sync failed')" in data
+
+
+def test_yaml_fix_keeps_crlf(tmp_path):
+    manifest = ("apiVersion: batch/v1\r\nkind: CronJob\r\nmetadata:\r\n  name: report\r\n"
+                "spec:\r\n  schedule: '0 3 * * *'\r\n")
+    target = tmp_path / "k8s" / "cron.yaml"
+    target.parent.mkdir()
+    target.write_bytes(manifest.encode())
+    _fix(tmp_path, ["K8S014"])
+    data = target.read_bytes().decode()
+    assert data == manifest + "  concurrencyPolicy: Forbid\r\n"
+
+
+def test_read_only_file_is_left_alone_and_reported(tmp_path, monkeypatch):
+    import os
+
+    import prodready.fix.apply as apply_module
+
+    target = tmp_path / "app" / "worker.py"
+    target.parent.mkdir()
+    target.write_text(HANDLER.replace("\r\n", "\n"))
+    before = target.read_bytes()
+    real_access = os.access
+    # The permission check, not chmod: the suite may run as root, whom chmod does not stop.
+    monkeypatch.setattr(apply_module.os, "access", lambda path, mode: False if (
+        str(path) == str(target) and mode == os.W_OK) else real_access(path, mode))
+    outcome = _fix(tmp_path, ["PY001"])
+    assert target.read_bytes() == before
+    assert [p for p, _ in outcome.failed] == ["app/worker.py"]
+    assert "read-only" in outcome.failed[0][1]
+
+
+def test_file_changed_during_the_run_is_left_alone(tmp_path, monkeypatch):
+    import prodready.fix.apply as apply_module
+
+    target = tmp_path / "app" / "worker.py"
+    target.parent.mkdir()
+    target.write_text(HANDLER.replace("\r\n", "\n"))
+    real_verify = apply_module._verify
+
+    def edit_meanwhile(path, text):  # another process writes the file between read and write
+        target.write_text(HANDLER.replace("\r\n", "\n") + "# edited meanwhile\n")
+        return real_verify(path, text)
+
+    monkeypatch.setattr(apply_module, "_verify", edit_meanwhile)
+    outcome = _fix(tmp_path, ["PY001"])
+    assert target.read_text().endswith("# edited meanwhile\n")
+    assert "logger.debug" in target.read_text()
+    assert any("changed during the run" in why for _, why in outcome.failed)
