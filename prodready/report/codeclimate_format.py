@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
@@ -30,5 +31,20 @@ def render(report: Report) -> str:
             "location": {"path": finding.path,
                          "lines": {"begin": finding.line, "end": max(finding.end_line,
                                                                      finding.line)}},
+        })
+    for diagnostic in report.result.diagnostics:
+        if diagnostic.kind not in ("PARSE", "INTERNAL"):
+            continue  # a file prodready could not check is worth a look; the rest is chatter
+        issues.append({
+            "type": "issue",
+            "check_name": f"prodready {diagnostic.kind}",
+            "description": diagnostic.message,
+            "categories": ["Bug Risk"],
+            "severity": "major" if diagnostic.kind == "INTERNAL" else "info",
+            "fingerprint": hashlib.sha256(
+                f"{diagnostic.kind}|{diagnostic.path}|{diagnostic.message}".encode()
+            ).hexdigest()[:20],
+            "location": {"path": diagnostic.path,
+                         "lines": {"begin": diagnostic.line or 1, "end": diagnostic.line or 1}},
         })
     return json.dumps(issues, indent=2) + "\n"

@@ -26,5 +26,13 @@ def render(report: Report) -> str:
             failure = ET.SubElement(case, "failure", type=finding.severity.value,
                                     message=f"{finding.path}:{finding.line}: {finding.message}")
             failure.text = f"{finding.path}:{finding.line}:{finding.column} {finding.message}"
+    unchecked = [d for d in result.diagnostics if d.kind in ("PARSE", "INTERNAL")]
+    if unchecked:  # files that could not be checked are errors of the run, not failures
+        suite.set("errors", str(len(unchecked)))
+        case = ET.SubElement(suite, "testcase", name="files parse", classname="prodready")
+        for d in unchecked:
+            error = ET.SubElement(case, "error", type=d.kind,
+                                  message=f"{d.path}:{d.line or 1}: {d.message}")
+            error.text = f"{d.path}:{d.line or 1} {d.message}"
     ET.indent(suites)
     return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"

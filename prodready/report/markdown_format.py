@@ -175,6 +175,9 @@ def context(report: Report) -> dict[str, Any]:
         "limit": LIST_LIMIT,
         "passing": passing,
         "failing": failing,
+        "unchecked": [{"kind": d.kind, "location": f"{d.path}:{d.line}" if d.line else d.path,
+                       "message": d.message} for d in result.diagnostics
+                      if d.kind in ("PARSE", "INTERNAL")],
         "footer": f"prodready {__version__} · scoring v{SCORING_VERSION} · "
                   f"{sum(result.stats.files.values())} file(s) scanned",
     }
