@@ -116,7 +116,7 @@ _FACT_CALLEES = (
     | {"getenv", "get", "setdefault", "pop", "add_middleware", "middleware",
        "add_exception_handler", "register_error_handler", "exception_handler", "errorhandler",
        "include_router", "register_blueprint", "mount", "host", "add_api_route", "add_url_rule",
-       "add_route", "add_resource", "on_event", "add_event_handler", "register", "signal",
+       "add_route", "add_resource", "add_event_handler", "register", "signal",
        "add_signal_handler", "teardown_appcontext", "run", "HTTPAdapter", "AsyncHTTPTransport",
        "HTTPTransport", "add", "configure", "dictConfig", "Instrumentator", "instrument_app",
        "instrument", "make_asgi_app", "PrometheusMetrics", "Middleware", "ConnectionPool",
@@ -185,6 +185,7 @@ class PythonFacts:
     middleware: list[Located] = field(default_factory=list)  # registered middleware names
     exception_handlers: list[Located] = field(default_factory=list)  # exception types handled
     shutdown_hooks: list[Located] = field(default_factory=list)
+    startup_hooks: list[Located] = field(default_factory=list)
     resources: list[Located] = field(default_factory=list)  # name = "kind:variable"
     driver_connects: list[Located] = field(default_factory=list)  # inside functions
     env_reads: list[Located] = field(default_factory=list)
@@ -382,11 +383,11 @@ class _Extractor:
                 handler = view.value if view is not None else None
             self._add_route(owner, path_node, dotted_name(handler) if handler else "",
                             call.lineno, ("GET",))
-        elif last == "on_event" and call.args and self._literal_str(call.args[0]) == "shutdown":
-            facts.shutdown_hooks.append(Located("on_event(shutdown)", call.lineno))
         elif last == "add_event_handler" and call.args and self._literal_str(
-                call.args[0]) == "shutdown":
-            facts.shutdown_hooks.append(Located("add_event_handler(shutdown)", call.lineno))
+                call.args[0]) in ("shutdown", "startup"):
+            event = self._literal_str(call.args[0])
+            hooks = facts.shutdown_hooks if event == "shutdown" else facts.startup_hooks
+            hooks.append(Located(f"add_event_handler({event})", call.lineno))
         elif full in ("atexit.register", "signal.signal") or last in (
                 "add_signal_handler", "teardown_appcontext"):
             facts.shutdown_hooks.append(Located(full or last, call.lineno))
@@ -406,8 +407,6 @@ class _Extractor:
             facts.evidence.add("metrics")
         if last in ("Middleware",) and call.args:
             self._middleware_evidence(dotted_name(call.args[0]), call)
-        if last == "connect" and full.startswith("sqlite3"):
-            return
 
     def _middleware_evidence(self, name: str, call: ast.Call) -> None:
         low = name.lower()
@@ -436,6 +435,10 @@ class _Extractor:
             if call is None:
                 if last == "teardown_appcontext":  # Flask's hook for app-level clean-up
                     facts.shutdown_hooks.append(Located("teardown_appcontext", func.lineno))
+                if last in ("before_serving", "before_first_request"):
+                    facts.startup_hooks.append(Located(f"{last} {func.name}", func.lineno))
+                if last == "after_serving":
+                    facts.shutdown_hooks.append(Located(f"after_serving {func.name}", func.lineno))
                 if last in ("asynccontextmanager", "contextmanager") and "lifespan" in func.name:
                     facts.shutdown_hooks.append(Located("lifespan", func.lineno))
                 if last in ("limit", "limits", "throttle", "ratelimit") or "limiter" in owner:
@@ -448,8 +451,10 @@ class _Extractor:
                     self._methods(call))
                 self._add_route(owner, call.args[0], func.name, func.lineno, methods, func)
             elif last == "on_event" and call.args and self._literal_str(
-                    call.args[0]) == "shutdown":
-                facts.shutdown_hooks.append(Located("on_event(shutdown)", func.lineno))
+                    call.args[0]) in ("shutdown", "startup"):
+                event = self._literal_str(call.args[0])
+                hooks = facts.shutdown_hooks if event == "shutdown" else facts.startup_hooks
+                hooks.append(Located(f"on_event({event}) {func.name}", func.lineno))
             elif last in ("exception_handler", "errorhandler") and call.args:
                 facts.exception_handlers.append(Located(_exc_name(call.args[0]), func.lineno))
         if func.name == "lifespan" or (any(a.arg == "app" for a in func.args.args) and any(

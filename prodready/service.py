@@ -94,6 +94,7 @@ class Service:
     middleware: list[str] = field(default_factory=list)
     exception_handlers: list[str] = field(default_factory=list)
     shutdown_hooks: list[str] = field(default_factory=list)
+    startup_hooks: list[str] = field(default_factory=list)
     resources: list[tuple[str, str, str, int]] = field(default_factory=list)  # kind,var,file,line
     evidence: set[str] = field(default_factory=set)
     scheme_checks: list[tuple[str, int, str]] = field(default_factory=list)
@@ -275,6 +276,7 @@ def _collect(svc: Service, facts: dict[str, PythonFacts]) -> None:
                 svc.shutdown_hooks.append("lifespan= argument")
         svc.exception_handlers += [h.name for h in pf.exception_handlers]
         svc.shutdown_hooks += [h.name for h in pf.shutdown_hooks]
+        svc.startup_hooks += [h.name for h in pf.startup_hooks]
         for res in pf.resources:
             kind, _, var = res.name.partition(":")
             svc.resources.append((kind, var, path, res.line))
@@ -582,6 +584,7 @@ def services_to_json(services: list[Service]) -> list[dict[str, Any]]:
         "middleware": sorted(set(s.middleware)),
         "exception_handlers": sorted(set(s.exception_handlers)),
         "shutdown_hooks": sorted(set(s.shutdown_hooks)),
+        "startup_hooks": sorted(set(s.startup_hooks)),
         "resources": [{"kind": k, "name": v, "file": f, "line": ln}
                       for k, v, f, ln in s.resources],
         "env": [{"name": n, "file": f, "line": ln} for n, f, ln in s.env_reads],
@@ -612,6 +615,8 @@ def render_services_text(services: list[Service]) -> Any:
             node.add("middleware: " + ", ".join(sorted(set(s.middleware))))
         if s.exception_handlers:
             node.add("exception handlers: " + ", ".join(sorted(set(s.exception_handlers))))
+        if s.startup_hooks:
+            node.add("startup: " + ", ".join(sorted(set(s.startup_hooks))))
         if s.shutdown_hooks:
             node.add("shutdown: " + ", ".join(sorted(set(s.shutdown_hooks))))
         if s.resources:

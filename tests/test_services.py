@@ -139,3 +139,16 @@ def test_services_json_shows_resource_use_environment_and_server_flags():
             docker["forwarded_allow_ips"]) == ("uvicorn", 8000, True, True)
     payments = next(r for r in data["payments.main:app"]["runners"] if r["source"] == "dockerfile")
     assert (payments["proxy_headers"], payments["forwarded_allow_ips"]) == (True, False)
+
+
+def test_startup_and_shutdown_handlers_are_part_of_the_model(tmp_path):
+    from prodready.testing import write_tree
+
+    write_tree(tmp_path, {"app/main.py": (
+        "from fastapi import FastAPI\n\napp = FastAPI()\n\n\n"
+        '@app.on_event("startup")\nasync def connect():\n    pass\n\n\n'
+        '@app.on_event("shutdown")\nasync def disconnect():\n    pass\n')})
+    result = scan(tmp_path, Config.model_validate({}), jobs=1, use_cache=False)
+    [svc] = build_services(result.project)
+    assert svc.startup_hooks == ["on_event(startup) connect"]
+    assert svc.shutdown_hooks == ["on_event(shutdown) disconnect"]
