@@ -405,8 +405,13 @@ def _copies(df: Dockerfile, relative: str) -> bool:
     head = relative.split("/", 1)[0]
     for stage in df.stages:
         for ins in stage.find("COPY") + stage.find("ADD"):
-            sources = (ins.exec_form or shlex.split(ins.args, posix=True)
-                       if "--from" not in ins.flags else [])
+            if "from" in ins.flags:
+                continue  # copied from another stage or image, not from the build context
+            try:
+                words = ins.exec_form or shlex.split(ins.args, posix=True)
+            except ValueError:  # unbalanced quotes: Docker would reject it; split on spaces
+                words = ins.args.split()
+            sources = [w for w in words if not w.startswith("--")]
             for src in sources[:-1] if len(sources) > 1 else []:
                 src = src.strip("./") or "."
                 if src == "." or src.split("/", 1)[0] == head:

@@ -152,3 +152,19 @@ def test_startup_and_shutdown_handlers_are_part_of_the_model(tmp_path):
     [svc] = build_services(result.project)
     assert svc.startup_hooks == ["on_event(startup) connect"]
     assert svc.shutdown_hooks == ["on_event(shutdown) disconnect"]
+
+
+def test_dockerfile_copy_links_the_service_and_odd_copies_do_not_crash(tmp_path):
+    from prodready.testing import write_tree
+
+    write_tree(tmp_path, {
+        "svc/pyproject.toml": "[project]\nname = 'svc'\n",
+        "svc/main.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+        "Dockerfile": ("FROM python:3.12-slim AS build\nFROM python:3.12-slim\n"
+                       'COPY "broken ./x\nCOPY --from=build /wheels /wheels\n'
+                       'COPY --chown=app svc ./svc\nCMD ["python", "-m", "server"]\n'),
+    })
+    result = scan(tmp_path, Config.model_validate({}), jobs=1, use_cache=False)
+    assert not [d for d in result.diagnostics if d.kind == "INTERNAL"]
+    [svc] = build_services(result.project)
+    assert svc.dockerfiles == ["Dockerfile"]
