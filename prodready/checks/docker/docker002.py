@@ -35,7 +35,10 @@ def check(df: Dockerfile, ctx: RuleContext) -> None:
 def _fix(df: Dockerfile, ins: Instruction) -> Fix | None:
     if SHELL_SYNTAX.search(ins.args) or ins.end_line != ins.line or not df.text:
         return None
-    words = shlex.split(ins.args)
+    try:
+        words = shlex.split(ins.args)
+    except ValueError:
+        return None  # unbalanced quotes: no exec form can be derived with confidence
     if not words:
         return None
     start, end = line_span(df, ins.line)
