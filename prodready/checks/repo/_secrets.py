@@ -234,19 +234,42 @@ def _offsets(text: str, words: tuple[str, ...]) -> list[int]:
     return found
 
 
+def _literal_lines(lines: list[str]) -> list[int]:
+    """Indexes of the lines of Python source that hold a quote or a comment, or lie inside
+    a triple-quoted string (a key pasted into a docstring has no quote on its line)."""
+    kept: list[int] = []
+    inside: str | None = None  # the triple quote that is open
+    for index, line in enumerate(lines):
+        if inside is not None or "'" in line or '"' in line or "#" in line:
+            kept.append(index)
+        for delimiter in ('"""', "'''"):
+            if delimiter in line and (inside is None or inside == delimiter) and (
+                    line.count(delimiter) % 2):
+                inside = None if inside == delimiter else delimiter
+                break
+    return kept
+
+
 def scan_text(path: str, text: str) -> Iterator[Hit]:
     """Every secret detect-secrets finds in `text` (after the filters described above)."""
     if skipped_file(path):
         return
-    signature_offsets = [m.start() for anchor, regex in _SIGNATURES if anchor in text
-                         for m in regex.finditer(text)]
-    keyword_offsets = _offsets(text.lower(), _KEYWORD_WORDS)
-    if not signature_offsets and not keyword_offsets:
-        return
-    signature_lines = set(_line_indexes(text, signature_offsets))
-    keyword_lines = set(_line_indexes(text, keyword_offsets))
     lines = text.split("\n")
     python = path.endswith((".py", ".pyi"))
+    # In Python a secret can only sit in a string or a comment: search just those lines
+    # (most of the code has neither), then map back to the file's line numbers.
+    kept = _literal_lines(lines) if python else None
+    haystack = "\n".join(lines[i] for i in kept) if kept is not None else text
+    signature_offsets = [m.start() for anchor, regex in _SIGNATURES if anchor in haystack
+                         for m in regex.finditer(haystack)]
+    keyword_offsets = _offsets(haystack.lower(), _KEYWORD_WORDS)
+    if not signature_offsets and not keyword_offsets:
+        return
+    signature_lines = set(_line_indexes(haystack, signature_offsets))
+    keyword_lines = set(_line_indexes(haystack, keyword_offsets))
+    if kept is not None:
+        signature_lines = {kept[i] for i in signature_lines}
+        keyword_lines = {kept[i] for i in keyword_lines}
     # A keyword alone matters only on a line that assigns (or compares) a literal.
     keyword_lines = {i for i in keyword_lines if len(lines[i]) <= LONG_LINE
                      and (not python or "'" in lines[i] or '"' in lines[i])
