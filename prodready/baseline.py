@@ -117,3 +117,10 @@ def _consume(exact: Counter[tuple[str, str, str]], rule_id: str, digest: str,
         if left > 0 and key[0] == rule_id and key[2] == digest and key[1] not in seen_paths:
             exact[key] -= 1
             return
+
+
+def apply_to_result(result: Any, document: dict[str, Any]) -> Any:
+    """The scan result with every finding marked new or baselined, and the counts."""
+    outcome = apply(result.findings, document)
+    return replace(result, findings=outcome.findings, baseline={
+        "new": outcome.new, "baselined": outcome.baselined, "fixed": outcome.fixed})

@@ -143,45 +143,21 @@ def scan(
 
 
 def _apply_baseline(result: Any, path: Path) -> Any:
-    from dataclasses import replace
-
-    from .baseline import BaselineError, apply, load
+    from .baseline import BaselineError, apply_to_result, load
 
     try:
-        outcome = apply(result.findings, load(path))
+        return apply_to_result(result, load(path))
     except BaselineError as exc:
         raise _fail(str(exc)) from None
-    return replace(result, findings=outcome.findings, baseline={
-        "new": outcome.new, "baselined": outcome.baselined, "fixed": outcome.fixed})
 
 
 def _keep_changed(result: Any, root: Path, ref: str) -> Any:
-    from dataclasses import replace
-
-    from .diffbase import DiffBaseError, changed_lines
-    from .model import Diagnostic, Scope
-    from .service import services_of
+    from .diffbase import DiffBaseError, changed_lines, keep_changed
 
     try:
-        changed = changed_lines(root.resolve(), ref)
+        return keep_changed(result, changed_lines(root.resolve(), ref), ref)
     except DiffBaseError as exc:
         raise _fail(str(exc)) from None
-    service_files: dict[tuple[str, int], list[str]] = {}
-    if result.project is not None:
-        for svc in services_of(result.project):
-            service_files[(svc.path, svc.line)] = svc.files
-    kept = []
-    for f in result.findings:
-        rule = result.rules.get(f.rule_id)
-        whole = rule is not None and rule.scope is Scope.PROJECT
-        if changed.touches(f.path, f.line, f.end_line) or (whole and (
-                changed.changed_file(f.path) or any(
-                    changed.changed_file(p) for p in service_files.get((f.path, f.line), ())))):
-            kept.append(f)
-    dropped = len(result.findings) - len(kept)
-    note = Diagnostic("INFO", ".", f"--diff-base {ref}: {dropped} finding(s) outside the "
-                      "changed code are not reported")
-    return replace(result, findings=kept, diagnostics=[*result.diagnostics, note])
 
 
 def _print_score_explanation(report: Any, *, to_stderr: bool) -> None:

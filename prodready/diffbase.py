@@ -11,6 +11,7 @@ import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@", re.MULTILINE)
 
@@ -63,3 +64,30 @@ def _git(root: Path, *args: str) -> str:
     if done.returncode != 0:
         raise DiffBaseError(f"git {' '.join(args[:2])} failed: {done.stderr.strip()}")
     return done.stdout
+
+
+def keep_changed(result: Any, changed: ChangedLines, ref: str) -> Any:
+    """Findings on changed lines, plus project-level findings of changed files (a service's
+    findings when any file of the service changed); an INFO diagnostic counts the rest."""
+    from dataclasses import replace
+
+    from .model import Diagnostic, Scope
+    from .service import services_of
+
+    service_files: dict[tuple[str, int], list[str]] = {}
+    if result.project is not None:
+        for svc in services_of(result.project):
+            service_files[(svc.path, svc.line)] = svc.files
+    kept = []
+    for finding in result.findings:
+        rule = result.rules.get(finding.rule_id)
+        whole = rule is not None and rule.scope is Scope.PROJECT
+        if changed.touches(finding.path, finding.line, finding.end_line) or (whole and (
+                changed.changed_file(finding.path) or any(
+                    changed.changed_file(p)
+                    for p in service_files.get((finding.path, finding.line), ())))):
+            kept.append(finding)
+    dropped = len(result.findings) - len(kept)
+    note = Diagnostic("INFO", ".", f"--diff-base {ref}: {dropped} finding(s) outside the "
+                      "changed code are not reported")
+    return replace(result, findings=kept, diagnostics=[*result.diagnostics, note])
