@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from .catalog import Rule
@@ -18,7 +19,7 @@ def rule_markdown(rule: Rule) -> str:
         f"## What it does\n{rule.what.strip()}",
         f"## Why is this bad?\n{rule.why.strip()}",
         f"## Example\n```\n{rule.example.rstrip()}\n```",
-        f"## Use instead\n{rule.use_instead.strip()}",
+        f"## Use instead\n{_code_or_prose(rule.use_instead)}",
     ]
     if rule.fix_safety:
         parts.append(f"## Fix safety\n{rule.fix_safety.strip()}")
@@ -35,6 +36,12 @@ def rule_markdown(rule: Rule) -> str:
             parts.append(note + "\n".join(
                 f"`{path}`:\n```\n{body.rstrip()}\n```" for path, body in files.items()))
     return "\n\n".join(parts) + "\n"
+
+
+def _code_or_prose(text: str) -> str:
+    """Fence a code-only "use instead"; prose (with its own indented code) stays as it is."""
+    text = text.strip()
+    return text if re.match(r"[A-Z][a-z]+ ", text) else f"```\n{text}\n```"
 
 
 def rules_table_markdown() -> str:
