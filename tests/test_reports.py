@@ -144,3 +144,26 @@ def test_scorecard_compares_with_previous_report(tmp_path: Path) -> None:
     assert "| Category | Before | After | Change |" in md
     assert "### New findings (1)" in md and "`app/c.py:2`" in md
     assert "### Fixed findings (1)" in md and "`app/a.py:2`" in md
+
+
+def test_sarif_paths_are_from_the_checkout_root_when_a_subdirectory_is_scanned(
+        tmp_path, monkeypatch):
+    import json as _json
+
+    from typer.testing import CliRunner
+
+    from prodready.cli import app
+    from prodready.testing import write_tree
+
+    write_tree(tmp_path, {"services/api/app/tasks.py": 'import requests\nrequests.get("x")\n'})
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(tmp_path))
+    out = CliRunner().invoke(app, ["scan", str(tmp_path / "services" / "api"), "--no-cache",
+                                   "--format", "sarif", "--select", "PY006"])
+    uris = [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            for r in _json.loads(out.output)["runs"][0]["results"]]
+    assert uris == ["services/api/app/tasks.py"]
+    monkeypatch.delenv("GITHUB_WORKSPACE")
+    out = CliRunner().invoke(app, ["scan", str(tmp_path / "services" / "api"), "--no-cache",
+                                   "--format", "sarif", "--select", "PY006"])
+    assert _json.loads(out.output)["runs"][0]["results"][0]["locations"][0][
+        "physicalLocation"]["artifactLocation"]["uri"] == "app/tasks.py"

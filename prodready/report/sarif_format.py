@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
 
 from .. import __version__
@@ -11,6 +12,7 @@ from ..docs import rule_markdown
 from ..model import Finding, Severity
 from ..scoring import SCORING_VERSION
 from . import Report
+from .github_format import workspace_prefix
 from .json_format import fingerprint
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -144,4 +146,15 @@ def sarif_dict(report: Report) -> dict[str, Any]:
 
 
 def render(report: Report) -> str:
-    return json.dumps(sarif_dict(report), indent=2) + "\n"
+    document = sarif_dict(report)
+    # Code scanning wants paths from the repository root: when a service directory of the
+    # checkout was scanned, its findings carry that directory in front.
+    prefix = workspace_prefix(report.result.root, os.environ)
+    if prefix:
+        for run in document["runs"]:
+            for item in [*run["results"],
+                         *run["invocations"][0].get("toolExecutionNotifications", [])]:
+                for location in item.get("locations", []):
+                    artifact = location["physicalLocation"]["artifactLocation"]
+                    artifact["uri"] = prefix + artifact["uri"]
+    return json.dumps(document, indent=2) + "\n"
