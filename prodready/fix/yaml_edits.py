@@ -73,17 +73,30 @@ def set_nested(path: str, text: str, mapping: YMap, keys: list[str], leaf: list[
         if isinstance(child, YMap) and not child.flow and child.items:
             node = child
             continue
-        if child is not None and not (isinstance(child, YScalar) and child.value is None):
-            return None  # a flow map, list or scalar there: not ours to rewrite
         missing = keys[depth:]
-        if child is not None:  # `key:` with nothing after it: replace from the key on
-            return None
         block: list[str] = []
         for level, name in enumerate(missing):
             block.append(" " * (unit * level) + f"{name}:")
         block += [" " * (unit * len(missing)) + line for line in leaf]
+        empty = (isinstance(child, YMap) and not child.items) or (
+            isinstance(child, YScalar) and child.value is None)
+        if child is not None and empty:
+            # `resources: {}` or a bare `resources:`: the key and its empty value become
+            # the block (only when the key has its own line)
+            key_node = node.key_node(key)
+            if key_node is None or not _owns_line(text, key_node):
+                return None
+            return replace_node(path, text, key_node, child, block)
+        if child is not None:
+            return None  # a list, a scalar or a non-empty flow map: not ours to rewrite
         return add_to_mapping(path, text, node, block)
     return add_to_mapping(path, text, node, leaf)
+
+
+def _owns_line(text: str, key: YScalar) -> bool:
+    """Nothing but indentation before the key on its line (not `- name: x` list items)."""
+    line = text.splitlines()[key.line - 1] if key.line - 1 < len(text.splitlines()) else ""
+    return line[: key.column - 1].strip() == ""
 
 
 def replace_node(path: str, text: str, key: YScalar, value: YNode, new_block: list[str]
