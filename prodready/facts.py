@@ -179,6 +179,8 @@ class PythonFacts:
     imports: set[str] = field(default_factory=set)  # fully qualified imported names
     names: dict[str, str] = field(default_factory=dict)  # local name -> qualified name
     apps: list[AppFact] = field(default_factory=list)
+    app_classes: dict[str, str] = field(default_factory=dict)  # module.Class -> app kind
+    maybe_apps: list[tuple[str, str, int, int]] = field(default_factory=list)  # var, class
     routers: list[RouterFact] = field(default_factory=list)
     routes: list[RouteFact] = field(default_factory=list)
     mounts: list[MountFact] = field(default_factory=list)
@@ -312,6 +314,11 @@ class _Extractor:
             return
         factory = self.q(value.func)
         kind = APP_FACTORIES.get(factory)
+        if kind is None and factory.rsplit(".", 1)[-1][:1].isupper():
+            # maybe the project's own subclass of Flask/FastAPI (`app = Redash()`): the
+            # service model resolves it against the app classes of every file
+            local = factory if "." in factory else f"{self.facts.module}.{factory}"
+            self.facts.maybe_apps.append((target, local, node.lineno, node.col_offset + 1))
         if kind is not None:
             self.facts.apps.append(AppFact(
                 var=target, kind=kind, line=node.lineno, column=node.col_offset + 1,
@@ -463,6 +470,9 @@ class _Extractor:
 
     def _class(self, cls: ast.ClassDef) -> None:
         bases = [self.q(b) for b in cls.bases]
+        kinds = [APP_FACTORIES[b] for b in bases if b in APP_FACTORIES]
+        if kinds:  # class Redash(Flask): instances of it are apps too
+            self.facts.app_classes[f"{self.facts.module}.{cls.name}"] = kinds[0]
         if any(b.endswith("BaseSettings") for b in bases):
             prefix = ""
             for stmt in cls.body:

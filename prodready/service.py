@@ -14,7 +14,7 @@ from typing import Any
 
 from .artifacts.dockerfile import Dockerfile
 from .artifacts.yamldocs import YMap
-from .facts import PythonFacts, RouteFact, is_health_path
+from .facts import AppFact, PythonFacts, RouteFact, is_health_path
 from .project import Project
 
 RESOURCE_KINDS_OWNED = ("database", "redis")
@@ -162,6 +162,7 @@ def build_services(project: Project) -> list[Service]:
     facts: dict[str, PythonFacts] = {p: f for p, f in project.python.items()
                                      if isinstance(f, PythonFacts)}
     roots = _service_roots(project, facts)
+    _resolve_app_subclasses(facts)
     services: list[Service] = []
     mounted = _mounted_targets(facts)
     for path, pf in sorted(facts.items()):
@@ -185,6 +186,21 @@ def build_services(project: Project) -> list[Service]:
 
 
 # ------------------------------------------------------------------------------ code
+
+
+def _resolve_app_subclasses(facts: dict[str, PythonFacts]) -> None:
+    """`app = Redash()` where `class Redash(Flask)` lives in this repository: an app."""
+    classes = {name: kind for pf in facts.values() for name, kind in pf.app_classes.items()}
+    if not classes:
+        return
+    for pf in facts.values():
+        known = {a.line for a in pf.apps}
+        for var, name, line, column in pf.maybe_apps:
+            # imported from below the repository root: `polar.app.App` is `server.polar.app.App`
+            kind = classes.get(name) or next(
+                (k for cls, k in classes.items() if cls.endswith("." + name)), None)
+            if kind is not None and line not in known:
+                pf.apps.append(AppFact(var=var, kind=kind, line=line, column=column))
 
 
 def _service_roots(project: Project, facts: dict[str, PythonFacts]) -> dict[str, str]:

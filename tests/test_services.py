@@ -168,3 +168,18 @@ def test_dockerfile_copy_links_the_service_and_odd_copies_do_not_crash(tmp_path)
     assert not [d for d in result.diagnostics if d.kind == "INTERNAL"]
     [svc] = build_services(result.project)
     assert svc.dockerfiles == ["Dockerfile"]
+
+
+def test_an_instance_of_the_projects_own_flask_subclass_is_a_service(tmp_path):
+    from prodready.testing import write_tree
+
+    write_tree(tmp_path, {
+        "dash/__init__.py": "",
+        "dash/app.py": ("from flask import Flask\n\n\nclass Dash(Flask):\n    pass\n\n\n"
+                        "def create_app():\n    app = Dash(__name__)\n    return app\n"),
+        "dash/wsgi.py": "from dash.app import Dash\n\napplication = Dash('x')\n",
+        "dash/other.py": "from collections import OrderedDict\n\nd = OrderedDict()\n",
+    })
+    result = scan(tmp_path, Config.model_validate({}), jobs=1, use_cache=False)
+    found = sorted((s.path, s.line, s.kind) for s in build_services(result.project))
+    assert found == [("dash/app.py", 9, "flask"), ("dash/wsgi.py", 3, "flask")]
