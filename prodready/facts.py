@@ -122,6 +122,8 @@ _FACT_CALLEES = (
        "instrument", "make_asgi_app", "PrometheusMetrics", "Middleware", "ConnectionPool",
        "AsyncConnectionPool", "SimpleConnectionPool", "ThreadedConnectionPool"}
 )
+_DEPENDENCY = re.compile(r"\b\w*(?:db|database|engine|session|redis|cache|pool|conn|"
+                         r"execute|http_client)\w*\b", re.IGNORECASE)
 RATE_LIMIT_NAME = re.compile(r"(rate_?limit|throttl)", re.IGNORECASE)
 HEALTH_SEGMENTS = {"health", "healthz", "healthcheck", "health-check", "health_check",
                    "_health", "livez", "readyz", "live", "ready", "liveness", "readiness",
@@ -180,6 +182,9 @@ class PythonFacts:
     names: dict[str, str] = field(default_factory=dict)  # local name -> qualified name
     apps: list[AppFact] = field(default_factory=list)
     app_classes: dict[str, str] = field(default_factory=dict)  # module.Class -> app kind
+    # top-level functions whose source names a database, cache, pool or client: a health
+    # handler calling one of them from another module still checks a dependency
+    dependency_functions: set[str] = field(default_factory=set)
     maybe_apps: list[tuple[str, str, int, int]] = field(default_factory=list)  # var, class
     routers: list[RouterFact] = field(default_factory=list)
     routes: list[RouteFact] = field(default_factory=list)
@@ -252,6 +257,11 @@ class _Extractor:
             self._function(func)
         for afunc in nodes(ast.AsyncFunctionDef):
             self._function(afunc)
+        lines = self.src.lines
+        for stmt in self.src.tree.body:
+            if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef) and _DEPENDENCY.search(
+                    "\n".join(lines[stmt.lineno:stmt.end_lineno or stmt.lineno])):
+                facts.dependency_functions.add(stmt.name)
         for cls in nodes(ast.ClassDef):
             self._class(cls)
         # Header names and the like: one pass over the source beats one per string constant

@@ -54,6 +54,7 @@ class Route:
     touches: tuple[str, ...]
     can_fail: bool
     certain: bool  # the full path is known (literal path, resolved prefixes)
+    calls_dependency_helper: bool = False  # calls another module's function that does
 
 
 @dataclass(slots=True)
@@ -134,6 +135,8 @@ class Service:
 def touches_dependencies(route: Route, svc: Service, *, strict: bool = False) -> bool:
     owned = {var.rsplit(".", 1)[-1] for _, var, _, _ in svc.owned_resources}
     hint = DEPENDENCY_STRICT if strict else DEPENDENCY_LOOSE
+    if not strict and route.calls_dependency_helper:
+        return True
     return any(n in owned or hint.search(n) for n in route.touches)
 
 
@@ -177,9 +180,10 @@ def build_services(project: Project) -> list[Service]:
         return []
     owner_roots = {s.root for s in services}
     infra = infra_evidence(project)
+    helpers = _dependency_helpers(facts)
     for svc in services:
         svc.files = [p for p in sorted(facts) if _belongs(p, svc.root, owner_roots)]
-        _collect(svc, facts)
+        _collect(svc, facts, helpers)
         svc.evidence |= infra
         _link_runners(svc, project, single=len(services) == 1)
     return services
@@ -278,13 +282,25 @@ def _django_services(facts: dict[str, PythonFacts], roots: dict[str, str]) -> li
     return out
 
 
-def _collect(svc: Service, facts: dict[str, PythonFacts]) -> None:
+def _dependency_helpers(facts: dict[str, PythonFacts]) -> set[str]:
+    """`module.function` of every dependency-touching function, under every name it can be
+    imported as (`polar.monitor.status` for `server/polar/monitor.py`), module part kept."""
+    names: set[str] = set()
+    for pf in facts.values():
+        parts = pf.module.split(".") if pf.module else []
+        for func in pf.dependency_functions:
+            for i in range(len(parts)):
+                names.add(".".join([*parts[i:], func]))
+    return names
+
+
+def _collect(svc: Service, facts: dict[str, PythonFacts], helpers: set[str]) -> None:
     prefixes = _router_prefixes(facts, svc.files)
     for path in svc.files:
         pf = facts[path]
         svc.evidence |= pf.evidence
         for route in pf.routes:
-            svc.routes.append(_route(pf, route, prefixes))
+            svc.routes.append(_route(pf, route, prefixes, helpers))
         svc.middleware += [m.name for m in pf.middleware]
         for app in pf.apps:
             svc.middleware += app.middleware
@@ -324,8 +340,8 @@ def _router_prefixes(facts: dict[str, PythonFacts], files: list[str]
     return out
 
 
-def _route(pf: PythonFacts, route: RouteFact, prefixes: dict[tuple[str, str], str | None]
-           ) -> Route:
+def _route(pf: PythonFacts, route: RouteFact, prefixes: dict[tuple[str, str], str | None],
+           helpers: set[str]) -> Route:
     certain = route.path is not None
     path = route.path
     router = next((r for r in pf.routers if r.var == route.owner), None)
@@ -335,8 +351,9 @@ def _route(pf: PythonFacts, route: RouteFact, prefixes: dict[tuple[str, str], st
             certain = False
             prefix = router.prefix
         path = (prefix + (path or "")) if path is not None else None
+    calls_helper = any(pf.names[n] in helpers for n in route.touches if n in pf.names)
     return Route(path, route.methods, route.handler, pf.path, route.line, route.touches,
-                 route.can_fail, certain)
+                 route.can_fail, certain, calls_helper)
 
 
 # ------------------------------------------------------------------------ infrastructure
