@@ -167,3 +167,19 @@ def test_sarif_paths_are_from_the_checkout_root_when_a_subdirectory_is_scanned(
                                    "--format", "sarif", "--select", "PY006"])
     assert _json.loads(out.output)["runs"][0]["results"][0]["locations"][0][
         "physicalLocation"]["artifactLocation"]["uri"] == "app/tasks.py"
+
+
+def test_sarif_uris_are_percent_encoded(tmp_path):
+    import json as _json
+
+    from typer.testing import CliRunner
+
+    from prodready.cli import app
+    from prodready.testing import write_tree
+
+    write_tree(tmp_path, {"my app/mödule.py": 'import requests\nrequests.get("x")\n'})
+    out = CliRunner().invoke(app, ["scan", str(tmp_path), "--no-cache", "--format", "sarif",
+                                   "--select", "PY006"])
+    [result] = _json.loads(out.output)["runs"][0]["results"]
+    uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    assert uri == "my%20app/m%C3%B6dule.py"

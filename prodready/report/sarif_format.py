@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from urllib.parse import quote
 from typing import Any
 
 from .. import __version__
@@ -58,7 +59,9 @@ def _problem_severity(severity: Severity) -> str:
 
 def _location(path: str, line: int | None, column: int | None = None,
               end_line: int | None = None, end_column: int | None = None) -> dict[str, Any]:
-    physical: dict[str, Any] = {"artifactLocation": {"uri": path, "uriBaseId": SRCROOT}}
+    # a URI reference: spaces and non-ASCII characters of a path are percent-encoded
+    physical: dict[str, Any] = {"artifactLocation": {"uri": quote(path, safe="/"),
+                                                     "uriBaseId": SRCROOT}}
     if line and line >= 1:
         region: dict[str, Any] = {"startLine": line}
         if column and column >= 1:
@@ -156,5 +159,5 @@ def render(report: Report) -> str:
                          *run["invocations"][0].get("toolExecutionNotifications", [])]:
                 for location in item.get("locations", []):
                     artifact = location["physicalLocation"]["artifactLocation"]
-                    artifact["uri"] = prefix + artifact["uri"]
+                    artifact["uri"] = quote(prefix, safe="/") + artifact["uri"]
     return json.dumps(document, indent=2) + "\n"
