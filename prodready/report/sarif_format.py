@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import os
-from urllib.parse import quote
 from typing import Any
+from urllib.parse import quote
 
 from .. import __version__
 from ..catalog import Rule, load_catalog
