@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import sys
 import warnings
 from dataclasses import dataclass, field
@@ -108,11 +109,27 @@ class PythonFile:
         return self.lines[line - 1] if 0 < line <= len(self.lines) else ""
 
 
+# Python 3.14 accepts `except A, B:` (PEP 758); older parsers need the parentheses.
+_UNPARENTHESISED_EXCEPT = re.compile(r"^(\s*except\*?\s+)(?!\()([^:#\n]*,[^:#\n]*?)(\s*:)",
+                                     re.MULTILINE)
+
+
+def _parse(path: str, text: str) -> ast.Module:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # invalid escape sequences are not our business
+        try:
+            return ast.parse(text, filename=path)
+        except SyntaxError as exc:
+            if "must be parenthesized" not in (exc.msg or ""):
+                raise
+            # Parenthesise and parse again: only columns after `except` on those lines move
+            # (by one), and handlers are reported at the `except` keyword itself.
+            return ast.parse(_UNPARENTHESISED_EXCEPT.sub(r"\1(\2)\3", text), filename=path)
+
+
 def parse_python(path: str, text: str) -> PythonFile:
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # invalid escape sequences are not our business
-            tree = ast.parse(text, filename=path)
+        tree = _parse(path, text)
     except SyntaxError as exc:
         running = ".".join(map(str, sys.version_info[:2]))
         raise PythonSyntaxError(
