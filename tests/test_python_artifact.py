@@ -30,3 +30,14 @@ def test_rules_run_on_such_files():
 def test_other_syntax_errors_still_name_the_problem():
     with pytest.raises(PythonSyntaxError, match="line 1"):
         parse_python("app/b.py", "def f(:\n")
+
+
+def test_python_312_type_parameters_and_aliases_are_understood():
+    src = parse_python("app/types.py", (
+        "import requests\n\ntype Handler[T] = Callable[[T], None]\n\n\n"
+        "class Box[T]:\n    def get(self) -> T: ...\n\n\n"
+        "def first[T](items: list[T]) -> T:\n    return requests.get('x')\n"))
+    assert {f.name for f in src.nodes(ast.FunctionDef)} == {"get", "first"}
+    assert [c.name for c in src.nodes(ast.ClassDef)] == ["Box"]
+    findings = scan_files({"app/types.py": src.text}, ["PY006"])
+    assert [(f.rule_id, f.line) for f in findings] == [("PY006", 11)]

@@ -109,9 +109,19 @@ class PythonFile:
         return self.lines[line - 1] if 0 < line <= len(self.lines) else ""
 
 
-# Python 3.14 accepts `except A, B:` (PEP 758); older parsers need the parentheses.
-_UNPARENTHESISED_EXCEPT = re.compile(r"^(\s*except\*?\s+)(?!\()([^:#\n]*,[^:#\n]*?)(\s*:)",
-                                     re.MULTILINE)
+# Syntax newer than the running parser, rewritten into an equivalent it knows when a file
+# fails to parse. Lines keep their numbers; only columns after the rewritten part move.
+_NEWER_SYNTAX = (
+    # Python 3.14 (PEP 758): `except A, B:` without parentheses
+    (re.compile(r"^(\s*except\*?\s+)(?!\()([^:#\n]*,[^:#\n]*?)(\s*:)", re.MULTILINE),
+     r"\1(\2)\3"),
+    # Python 3.12 (PEP 695): `type Alias[T] = ...` statements become assignments
+    (re.compile(r"^(\s*)type\s+([A-Za-z_]\w*)\s*(?:\[[^\]\n]*\])?\s*=", re.MULTILINE),
+     r"\1\2 ="),
+    # Python 3.12 (PEP 695): type parameters of functions and classes (`def f[T](x)`)
+    (re.compile(r"^(\s*(?:async\s+)?(?:def|class)\s+[A-Za-z_]\w*)\[[^\]\n]*\]", re.MULTILINE),
+     r"\1"),
+)
 
 
 def _parse(path: str, text: str) -> ast.Module:
@@ -119,12 +129,17 @@ def _parse(path: str, text: str) -> ast.Module:
         warnings.simplefilter("ignore")  # invalid escape sequences are not our business
         try:
             return ast.parse(text, filename=path)
-        except SyntaxError as exc:
-            if "must be parenthesized" not in (exc.msg or ""):
+        except SyntaxError:
+            rewritten = text
+            for pattern, replacement in _NEWER_SYNTAX:
+                rewritten = pattern.sub(replacement, rewritten)
+            if rewritten == text:
                 raise
-            # Parenthesise and parse again: only columns after `except` on those lines move
-            # (by one), and handlers are reported at the `except` keyword itself.
-            return ast.parse(_UNPARENTHESISED_EXCEPT.sub(r"\1(\2)\3", text), filename=path)
+            try:
+                return ast.parse(rewritten, filename=path)
+            except SyntaxError:
+                pass
+        return ast.parse(text, filename=path)  # raises the error of the file as written
 
 
 def parse_python(path: str, text: str) -> PythonFile:
