@@ -129,9 +129,11 @@ def scan(
     primary, extra = formats[0], formats[1:]
     color = primary[0] is OutputFormat.TEXT and sys.stdout.isatty()
     sys.stdout.write(render(primary[0], report, color=color))
+    summarized = primary[0] is OutputFormat.GITHUB
     for fmt, target in extra:
         assert target is not None
-        _write_atomic(target, render(fmt, report))
+        _write_atomic(target, render(fmt, report, step_summary=not summarized))
+        summarized = summarized or fmt is OutputFormat.GITHUB
     if explain_score:
         _print_score_explanation(report, to_stderr=primary[0] is not OutputFormat.TEXT)
     if any(d.kind == "INTERNAL" for d in result.diagnostics):

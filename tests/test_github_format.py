@@ -203,3 +203,17 @@ def test_cli_format_github(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     assert result.exit_code == 1, result.output
     assert "title=PY003 " in result.output
     assert summary.read_text(encoding="utf-8").startswith(MARKER)
+
+
+def test_one_scan_appends_one_step_summary_even_with_two_github_outputs(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from prodready.cli import app
+
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    bad = Path(__file__).resolve().parents[1] / "fixtures" / "repos" / "fastapi-bad"
+    CliRunner().invoke(app, ["scan", str(bad), "--no-cache", "--format", "github",
+                             "--output", f"github={tmp_path / 'annotations.txt'}"])
+    assert summary.read_text().count("<!-- prodready-scorecard -->") == 1
+    assert (tmp_path / "annotations.txt").read_text().startswith("::")

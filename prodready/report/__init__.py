@@ -31,9 +31,12 @@ class Report:
         return cls(result, compute_score(result), previous)
 
 
-def render(fmt: OutputFormat, report: Report, *, color: bool = False) -> str:
+def render(fmt: OutputFormat, report: Report, *, color: bool = False,
+           step_summary: bool = True) -> str:
     """Text of `report` in `fmt`; each format lives in prodready/report/<format>.py."""
     module = importlib.import_module(f"prodready.report.{fmt.value}_format")
     if fmt is OutputFormat.TEXT:
         return str(module.render(report, color=color))
+    if fmt is OutputFormat.GITHUB:  # the one reporter with a side effect: the step summary
+        return str(module.render(report, summary=step_summary))
     return str(module.render(report))

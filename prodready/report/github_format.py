@@ -146,9 +146,9 @@ def append_step_summary(report: Report, environ: Mapping[str, str] | None = None
     return None
 
 
-def render(report: Report) -> str:
+def render(report: Report, *, summary: bool = True) -> str:
     text = workflow_commands(report, workspace_prefix(report.result.root, os.environ))
-    error = append_step_summary(report)
+    error = append_step_summary(report) if summary else None
     if error:
         text += command("warning", error, title="prodready") + "\n"
     return text
