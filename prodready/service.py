@@ -511,7 +511,7 @@ def _link_kubernetes(svc: Service, project: Project, refs: list[str], *, single:
     names.add(svc.module_ref.split(".", 1)[0].split(":", 1)[0])
     linked: list[Container] = []
     candidates: list[Container] = []
-    for obj in project_objects(project.kubernetes_documents()):
+    for obj in project_objects(project):
         if not isinstance(obj, Workload) or not obj.long_running:
             continue
         for container in obj.containers():

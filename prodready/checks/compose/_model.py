@@ -390,7 +390,17 @@ def _layers(path: str, yf: YamlFile) -> dict[str, Layer]:
 
 
 def configs(project: Project) -> list[ComposeConfig]:
-    """Every Compose configuration of the project, each with the services it judges."""
+    """Every Compose configuration of the project, each with the services it judges (merged
+    once per scan: every COMPOSE rule, APP013 and the service model read them)."""
+    cached = project.cache.get("compose-configs")
+    if isinstance(cached, list):
+        return cached
+    built = _configs(project)
+    project.cache["compose-configs"] = built
+    return built
+
+
+def _configs(project: Project) -> list[ComposeConfig]:
     files = project.compose_files()
     by_dir: dict[str, dict[str, str]] = {}
     for path in files:

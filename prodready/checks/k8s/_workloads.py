@@ -21,6 +21,7 @@ from ...artifacts.yamldocs import (
     is_compose_path,
 )
 from ...model import Fix
+from ...project import Project
 from ..api import RuleContext
 
 WORKLOAD_KINDS = frozenset(
@@ -288,14 +289,19 @@ def file_workloads(yf: YamlFile, rule_id: str) -> Iterator[Workload]:
             yield obj
 
 
-def project_objects(documents: Iterable[tuple[str, YamlDocument]]) -> list[KObject]:
-    """Every object of `Project.kubernetes_documents()`, in path and document order."""
+def project_objects(project: Project) -> list[KObject]:
+    """Every Kubernetes object of the project, in path and document order (built once per
+    scan: the K8S, APP and service checks all read it)."""
+    cached = project.cache.get("kubernetes-objects")
+    if isinstance(cached, list):
+        return cached
     by_path: dict[str, list[YamlDocument]] = {}
-    for path, doc in documents:
+    for path, doc in project.kubernetes_documents():
         by_path.setdefault(path, []).append(doc)
     found: list[KObject] = []
     for path in sorted(by_path):
         found.extend(kubernetes_objects(path, sorted(by_path[path], key=lambda d: d.index)))
+    project.cache["kubernetes-objects"] = found
     return found
 
 

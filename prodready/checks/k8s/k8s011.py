@@ -69,7 +69,7 @@ def _skaffold_images(yf: YamlFile) -> set[str]:
 
 def check(project: Project, ctx: RuleContext) -> None:
     pinned: set[str] | None = None
-    for obj in project_objects(project.kubernetes_documents()):
+    for obj in project_objects(project):
         if not isinstance(obj, Workload) or obj.exempt("K8S011"):
             continue
         for container in obj.containers(init=True):

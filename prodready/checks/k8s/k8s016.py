@@ -16,7 +16,7 @@ CLUSTER_WIDE = frozenset({"GlobalNetworkPolicy", "CiliumClusterwideNetworkPolicy
 
 
 def check(project: Project, ctx: RuleContext) -> None:
-    objs = project_objects(project.kubernetes_documents())
+    objs = project_objects(project)
     covered = {o.namespace for o in objs if o.kind in NAMESPACED}
     cluster_wide = any(o.kind in CLUSTER_WIDE for o in objs)
     by_namespace: dict[str, list[Workload]] = {}

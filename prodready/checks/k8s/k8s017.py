@@ -31,7 +31,7 @@ def _targets(obj: KObject) -> tuple[str, str, str] | None:
 
 
 def check(project: Project, ctx: RuleContext) -> None:
-    objs = project_objects(project.kubernetes_documents())
+    objs = project_objects(project)
     scaled = {t for o in objs if o.kind in AUTOSCALERS and (t := _targets(o)) is not None}
     for obj in objs:
         if not isinstance(obj, Workload) or obj.kind != "Deployment" or obj.exempt("K8S017"):

@@ -80,7 +80,7 @@ def _documented(project: Project) -> set[str]:
     for config in configs(project):
         for svc in config.services.values():
             names |= set(svc.environment())
-    for obj in project_objects(project.kubernetes_documents()):
+    for obj in project_objects(project):
         if isinstance(obj, Workload):
             for container in obj.containers(init=True):
                 for item in container.node.get_seq("env") or ():
