@@ -12,7 +12,7 @@ import shlex
 from dataclasses import dataclass, field
 from typing import Any
 
-from .artifacts.dockerfile import Dockerfile
+from .artifacts.dockerfile import Dockerfile, variables
 from .artifacts.yamldocs import YMap
 from .facts import AppFact, PythonFacts, RouteFact, is_health_path
 from .project import Project
@@ -406,12 +406,8 @@ def _link_runners(svc: Service, project: Project, *, single: bool) -> None:
                 svc.root and svc.root.startswith(directory + "/" if directory else "")
                 and _copies(df, svc.root[len(directory) + 1 if directory else 0:])):
             svc.dockerfiles.append(path)
-            env = {}
-            for stage in (df.final_stage,):
-                for ins in stage.find("ENV"):
-                    for key in re.findall(r"([A-Za-z_][A-Za-z0-9_]*)=", ins.args) or [
-                            ins.args.split(" ", 1)[0]]:
-                        env[key] = ""
+            env = {name: value or "" for ins in df.final_stage.find("ENV")
+                   for name, value in variables("ENV", ins.args)}
             svc.runners.append(Runner("dockerfile", path, df.final_stage.line, path, command,
                                       env))
     _link_compose(svc, project, refs)

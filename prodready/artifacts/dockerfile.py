@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 from dataclasses import dataclass, field
 
 _DIRECTIVE = re.compile(r"^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$")
@@ -79,7 +80,7 @@ def parse_dockerfile(path: str, text: str) -> Dockerfile:
             stages.append(_stage(ins, len(stages), global_args))
         elif not stages:
             if ins.keyword == "ARG":
-                for name, default in _arg_pairs(ins.args):
+                for name, default in variables("ARG", ins.args):
                     global_args[name] = default
             # anything else before FROM is an error for Docker, but we keep going
         else:
@@ -181,12 +182,15 @@ def _exec_form(rest: str) -> list[str] | None:
     return None
 
 
-def _arg_pairs(args: str) -> list[tuple[str, str | None]]:
-    pairs = []
-    for token in args.split():
-        name, sep, default = token.partition("=")
-        pairs.append((name, default.strip("\"'") if sep else None))
-    return pairs
+def variables(keyword: str, args: str) -> list[tuple[str, str | None]]:
+    """(name, value) of an ENV or ARG instruction; None for an ARG without a default."""
+    try:
+        tokens = shlex.split(args)
+    except ValueError:  # unbalanced quotes: Docker rejects them; read the words as they are
+        tokens = args.split()
+    if keyword == "ENV" and tokens and "=" not in tokens[0]:
+        return [(tokens[0], " ".join(tokens[1:]))]  # legacy `ENV KEY value`
+    return [(t.split("=", 1)[0], t.split("=", 1)[1] if "=" in t else None) for t in tokens]
 
 
 def substitute(value: str, variables: dict[str, str | None]) -> str:

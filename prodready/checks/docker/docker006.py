@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import fnmatch
-import shlex
 
-from ...artifacts.dockerfile import Dockerfile, Instruction
+from ...artifacts.dockerfile import Dockerfile, Instruction, variables
 from ...secretnames import is_literal_secret_value, is_secret_name
 from ..api import RuleContext
 
@@ -20,7 +19,7 @@ def check(df: Dockerfile, ctx: RuleContext) -> None:
     for stage in df.stages:
         for ins in stage.instructions:
             if ins.keyword in ("ENV", "ARG"):
-                for name, value in _pairs(ins.args, ins.keyword):
+                for name, value in variables(ins.keyword, ins.args):
                     if is_secret_name(name, value) and is_literal_secret_value(value):
                         ctx.report(df.path, ins.line, ins.column,
                                    f"{ins.keyword} {name} bakes a secret into the image "
@@ -40,16 +39,6 @@ def check(df: Dockerfile, ctx: RuleContext) -> None:
                                    snippet=ins.raw.splitlines()[0])
                     else:
                         ctx.examine()
-
-
-def _pairs(args: str, keyword: str) -> list[tuple[str, str | None]]:
-    try:
-        tokens = shlex.split(args)
-    except ValueError:
-        tokens = args.split()
-    if keyword == "ENV" and tokens and "=" not in tokens[0]:
-        return [(tokens[0], " ".join(tokens[1:]))]  # legacy `ENV KEY value`
-    return [(t.split("=", 1)[0], t.split("=", 1)[1] if "=" in t else None) for t in tokens]
 
 
 def _sources(ins: Instruction) -> list[str]:

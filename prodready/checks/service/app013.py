@@ -5,6 +5,7 @@ from __future__ import annotations
 import posixpath
 import re
 
+from ...artifacts.dockerfile import variables
 from ...facts import Located, PythonFacts
 from ...model import Edit, Fix, FixSafety
 from ...project import Project
@@ -93,8 +94,7 @@ def _documented(project: Project) -> set[str]:
     for df in project.dockerfiles.values():
         for ins in getattr(df, "instructions", ()):
             if ins.keyword in ("ENV", "ARG"):
-                names |= set(re.findall(r"([A-Za-z_][A-Za-z0-9_]*)=", ins.args))
-                names.add(ins.args.split("=", 1)[0].split(" ", 1)[0])
+                names |= {name for name, _ in variables(ins.keyword, ins.args)}
     return names
 
 
