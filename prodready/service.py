@@ -505,6 +505,7 @@ def _link_kubernetes(svc: Service, project: Project, refs: list[str], *, single:
     names |= {posixpath.basename(posixpath.dirname(p)) for p in svc.dockerfiles
               if posixpath.dirname(p)}
     names.add(svc.module_ref.split(".", 1)[0].split(":", 1)[0])
+    names = {name.lower() for name in names}  # image names are lower case
     linked: list[Container] = []
     candidates: list[Container] = []
     for obj in project_objects(project):
@@ -563,14 +564,9 @@ def _text(value: object) -> str:
 
 def _image_name(image: str) -> str:
     """`registry:5000/team/api:1.2@sha256:…` -> `team/api` (registry and tag dropped)."""
-    image = image.split("@", 1)[0]
-    head, _, tail = image.rpartition("/")
-    if ":" in tail:
-        tail = tail.split(":", 1)[0]
-    parts = [p for p in (head.split("/") if head else []) if p]
-    if parts and ("." in parts[0] or ":" in parts[0] or parts[0] == "localhost"):
-        parts = parts[1:]
-    return "/".join([*parts, tail])
+    from .checks.compose._model import image_repository
+
+    return "/".join(part for part in image_repository(image) if part)
 
 
 def served_port(svc: Service, runner: Runner) -> int | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import posixpath
 
+from ...artifacts.dockerfile import image_reference
 from ...artifacts.yamldocs import YamlFile, YMap
 from ...project import Project
 from ..api import RuleContext
@@ -12,18 +13,6 @@ from ._workloads import Workload, as_map, is_templated, project_objects, report_
 SCOPE = "project"
 KUSTOMIZATIONS = ("kustomization.yaml", "kustomization.yml", "kustomization")
 SKAFFOLD = ("skaffold.yaml", "skaffold.yml")
-
-
-def split_image(image: str) -> tuple[str, str | None, str | None]:
-    """`host:5000/team/app:1.2@sha256:…` -> (`host:5000/team/app`, `1.2`, `sha256:…`)."""
-    digest = None
-    if "@" in image:
-        image, digest = image.split("@", 1)
-    slash = image.rfind("/")
-    colon = image.rfind(":")
-    if colon > slash:  # a colon after the last slash separates the tag; before it, a port
-        return image[:colon], image[colon + 1:], digest
-    return image, None, digest
 
 
 def _pinned_elsewhere(project: Project) -> set[str]:
@@ -80,7 +69,7 @@ def check(project: Project, ctx: RuleContext) -> None:
             if image.startswith("ko://"):
                 ctx.examine()  # ko builds it and substitutes a digest
                 continue
-            name, tag, digest = split_image(image)
+            name, tag, digest = image_reference(image)
             if digest or tag not in (None, "latest"):
                 ctx.examine()
                 continue
