@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .artifacts.dockerfile import Dockerfile, variables
-from .artifacts.yamldocs import YMap
+from .artifacts.yamldocs import YMap, YNode
 from .facts import AppFact, PythonFacts, RouteFact, is_health_path
 from .project import Project
 
@@ -466,7 +466,8 @@ def _link_compose(svc: Service, project: Project, refs: list[str]) -> None:
     seen: set[tuple[str, str]] = set()
     for config in configs(project):
         for name, cs in config.services.items():
-            command = _text(cs.scalar("command")) or _seq_text(cs, "command")
+            found = cs.find("command")
+            command = _command_text(found[2] if found else None)
             build = cs.build
             linked = False
             if build is not None and build.context is not None:
@@ -487,18 +488,10 @@ def _link_compose(svc: Service, project: Project, refs: list[str]) -> None:
                 svc.evidence.add(f"image:{_image_name(cs.image)}")
 
 
-def _seq_text(cs: Any, key: str) -> str:
-    found = cs.find(key)
-    if found is None:
-        return ""
-    value = found[2].to_python()
-    return " ".join(str(v) for v in value) if isinstance(value, list) else ""
-
-
 def _link_kubernetes(svc: Service, project: Project, refs: list[str], *, single: bool
                      ) -> None:
     from .checks.compose._model import datastore_kind
-    from .checks.k8s._workloads import Container, Workload, project_objects
+    from .checks.k8s._workloads import Container, Workload, project_objects, text_of
 
     images = {e.split(":", 1)[1] for e in svc.evidence if e.startswith("image:")}
     names = {posixpath.basename(svc.root) if svc.root else project.root.name}
@@ -513,7 +506,7 @@ def _link_kubernetes(svc: Service, project: Project, refs: list[str], *, single:
             continue
         for container in obj.containers():
             node = container.node
-            image = _text(node.get_value("image"))
+            image = text_of(node.get_value("image"))
             command = _container_command(node)
             image_name = _image_name(image) if image else ""
             if (image_name and (image_name in images or image_name.rsplit("/", 1)[-1]
@@ -531,7 +524,7 @@ def _link_kubernetes(svc: Service, project: Project, refs: list[str], *, single:
         env = {}
         for item in node.get_seq("env") or ():
             if isinstance(item, YMap) and item.get_value("name"):
-                env[str(item.get_value("name"))] = _text(item.get_value("value"))
+                env[str(item.get_value("name"))] = text_of(item.get_value("value"))
         ports = [p.get_value("containerPort") for p in container.ports if isinstance(p, YMap)]
         runner = Runner("kubernetes", obj.path, container.position[0],
                         f"{obj.name}/{container.name}", command, env,
@@ -543,23 +536,22 @@ def _link_kubernetes(svc: Service, project: Project, refs: list[str], *, single:
                 continue
             key = http.key_node("path")
             runner.probes.append(Probe(
-                kind, _text(http.get_value("path")) or "/", http.get_value("port"),
+                kind, text_of(http.get_value("path")) or "/", http.get_value("port"),
                 key.line if key else http.line, key.column if key else http.column,
                 obj.path, container.name))
         svc.runners.append(runner)
 
 
-def _container_command(node: Any) -> str:
-    words: list[str] = []
-    for key in ("command", "args"):
-        value = node.get(key)
-        value = value.to_python() if value is not None else None
-        words += [str(v) for v in value] if isinstance(value, list) else []
-    return " ".join(words)
-
-
-def _text(value: object) -> str:
+def _command_text(node: YNode | None) -> str:
+    """A start command as one line: a string as written, a list joined with spaces."""
+    value = node.to_python() if node is not None else None
+    if isinstance(value, list):
+        return " ".join(str(v) for v in value)
     return value if isinstance(value, str) else ""
+
+
+def _container_command(node: YMap) -> str:
+    return " ".join(filter(None, (_command_text(node.get(key)) for key in ("command", "args"))))
 
 
 def _image_name(image: str) -> str:
