@@ -147,7 +147,8 @@ def _analyse(entry: SourceEntry, data: bytes) -> FileResult:
         if entry.kind is FileKind.PYTHON:
             target, scope = parse_python(entry.path, text), Scope.PYTHON
             facts.artifact = _python_facts(target)
-            facts.statements = _multiline_statements(target)
+            if facts.ignores:  # only a suppression comment needs the statement spans
+                facts.statements = _multiline_statements(target)
         elif entry.kind is FileKind.DOCKERFILE:
             from .artifacts.dockerfile import parse_dockerfile
 
