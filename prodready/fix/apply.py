@@ -91,7 +91,7 @@ def run_fix(root: Path, config: Config, *, unsafe: bool = False, dry_run: bool =
 
 def _run(work: Path, origin: Path, config: Config, unsafe: bool, jobs: int | None
          ) -> FixOutcome:
-    before = scan(work, config, jobs=jobs, use_cache=False)
+    before = scan(work, config, jobs=jobs, use_cache=config.cache)
     outcome = FixOutcome(before, before)
     if before.project is not None:
         outcome.known = set(before.project.all_files)
@@ -105,7 +105,7 @@ def _run(work: Path, origin: Path, config: Config, unsafe: bool, jobs: int | Non
         outcome.counted.clear()
         for path, pairs in sorted(by_file.items()):
             progressed = _fix_file(work, path, pairs, outcome, originals) or progressed
-        current = scan(work, config, jobs=jobs, use_cache=False)
+        current = scan(work, config, jobs=jobs, use_cache=config.cache)
         if not progressed:
             break
     else:
