@@ -104,28 +104,29 @@ def _handler(state: FakeGitHub) -> type[BaseHTTPRequestHandler]:
                                    'rel="last"')
             self._send(200, chunk, headers)
 
-        def do_POST(self) -> None:
+        def _writable(self, pattern: re.Pattern[str]) -> re.Match[str] | None:
+            """The matched path of a write request, or None once the error is sent."""
             if not self._authorised():
-                return
-            match = LIST.match(urlsplit(self.path).path)
+                return None
+            match = pattern.match(urlsplit(self.path).path)
             if not match or match.group(1) != REPO:
                 self._send(404, {"message": "Not Found"})
-                return
+                return None
             if state.mode == "forbidden":
                 self._send(403, {"message": "Resource not accessible by integration"})
+                return None
+            return match
+
+        def do_POST(self) -> None:
+            match = self._writable(LIST)
+            if match is None:
                 return
             item = state.add(int(match.group(2)), self._body()["body"], user="github-actions")
             self._send(201, item)
 
         def do_PATCH(self) -> None:
-            if not self._authorised():
-                return
-            match = ONE.match(urlsplit(self.path).path)
-            if not match or match.group(1) != REPO:
-                self._send(404, {"message": "Not Found"})
-                return
-            if state.mode == "forbidden":
-                self._send(403, {"message": "Resource not accessible by integration"})
+            match = self._writable(ONE)
+            if match is None:
                 return
             wanted = int(match.group(2))
             for items in state.comments.values():
