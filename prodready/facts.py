@@ -200,14 +200,10 @@ class PythonFacts:
     evidence: set[str] = field(default_factory=set)
     scheme_checks: list[Located] = field(default_factory=list)
     worker_loops: list[Located] = field(default_factory=list)
-    server_runs: list[Located] = field(default_factory=list)  # uvicorn.run(...): name=flags
     django_settings: dict[str, object] = field(default_factory=dict)
     application_line: int = 0  # Django `application = get_wsgi_application()`
     has_pool: bool = False
     is_entry_point: bool = False
-
-    def has(self, evidence: str) -> bool:
-        return evidence in self.evidence
 
 
 def module_name(path: str) -> str:
@@ -408,11 +404,8 @@ class _Extractor:
         elif full in ("atexit.register", "signal.signal") or last in (
                 "add_signal_handler", "teardown_appcontext"):
             facts.shutdown_hooks.append(Located(full or last, call.lineno))
-        elif full == "uvicorn.run":
-            flags = sorted(kw.arg for kw in call.keywords if kw.arg)
-            facts.server_runs.append(Located("uvicorn.run:" + ",".join(flags), call.lineno))
-            if keyword(call, "forwarded_allow_ips") is not None:
-                facts.evidence.add("proxy-trust")
+        elif full == "uvicorn.run" and keyword(call, "forwarded_allow_ips") is not None:
+            facts.evidence.add("proxy-trust")
         elif last in ("HTTPAdapter", "AsyncHTTPTransport", "HTTPTransport") and (
                 keyword(call, "max_retries") or keyword(call, "retries")):
             facts.evidence.add("retry")
