@@ -68,7 +68,6 @@ class Runner:
     command: str
     env: dict[str, str] = field(default_factory=dict)
     probes: list[Probe] = field(default_factory=list)
-    ports: list[int] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -525,10 +524,8 @@ def _link_kubernetes(svc: Service, project: Project, refs: list[str], *, single:
         for item in node.get_seq("env") or ():
             if isinstance(item, YMap) and item.get_value("name"):
                 env[str(item.get_value("name"))] = text_of(item.get_value("value"))
-        ports = [p.get_value("containerPort") for p in container.ports if isinstance(p, YMap)]
         runner = Runner("kubernetes", obj.path, container.position[0],
-                        f"{obj.name}/{container.name}", command, env,
-                        ports=[p for p in ports if isinstance(p, int)])
+                        f"{obj.name}/{container.name}", command, env)
         for kind in ("liveness", "readiness", "startup"):
             probe = node.get_map(f"{kind}Probe")
             http = probe.get_map("httpGet") if probe is not None else None

@@ -23,7 +23,7 @@ def check(project: Project, ctx: RuleContext) -> None:
 
 def _problem(svc: Service, runner: Runner, probe: Probe) -> str | None:
     where = f"{probe.kind} probe of container {probe.container!r}"
-    port = _port_number(probe.port, runner)
+    port = _port_number(probe.port)
     served = served_port(svc, runner)
     if port is not None and served is not None and port != served:
         return (f"{where} checks port {port}, but {svc.name} listens on {served}: the probe "
@@ -39,7 +39,7 @@ def _problem(svc: Service, runner: Runner, probe: Probe) -> str | None:
             "and Kubernetes restarts or never routes to the pod")
 
 
-def _port_number(port: object, runner: Runner) -> int | None:
+def _port_number(port: object) -> int | None:
     if isinstance(port, int):
         return port
     if isinstance(port, str) and port.isdigit():
