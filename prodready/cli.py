@@ -11,7 +11,7 @@ import typer
 
 from . import __version__
 from .catalog import load_catalog, rule_matches
-from .config import ConfigError, load_config
+from .commands import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, fail, load, split_ids
 
 app = typer.Typer(
     name="prodready",
@@ -20,20 +20,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-
-
-def _split(values: list[str] | None) -> list[str] | None:
-    if not values:
-        return None
-    return [v.strip().upper() for value in values for v in value.split(",") if v.strip()]
-
-
-def _fail(message: str) -> typer.Exit:
-    typer.echo(f"prodready: error: {message}", err=True)
-    return typer.Exit(EXIT_ERROR)
-
 
 def _version(value: bool) -> None:
     if value:
@@ -56,17 +42,6 @@ IgnoreOpt = Annotated[list[str] | None, typer.Option(
     "--ignore", help="Rules or prefixes to skip (comma-separated, repeatable).")]
 ConfigOpt = Annotated[Path | None, typer.Option(
     "--config", help="Config file (default: .prodready.toml or pyproject.toml in PATH).")]
-
-
-def _load(path: Path, config_file: Path | None, **overrides: Any) -> tuple[Any, Any]:
-    if not path.exists():
-        raise _fail(f"path does not exist: {path}")
-    if not path.is_dir():
-        raise _fail(f"not a directory: {path}")
-    try:
-        return load_config(path, config_file, overrides)
-    except ConfigError as exc:
-        raise _fail(str(exc)) from None
 
 
 @app.command()
@@ -105,8 +80,8 @@ def scan(
     from .report import OutputFormat, Report, render
 
     formats = _parse_outputs(format, output)
-    config, _ = _load(
-        path, config_file, select=_split(select), ignore=_split(ignore), fail_on=fail_on,
+    config, _ = load(
+        path, config_file, select=split_ids(select), ignore=split_ids(ignore), fail_on=fail_on,
         include_tests=include_tests or None,
         inline_ignores=False if no_inline_ignores else None,
         require_reason=require_reason or None,
@@ -116,11 +91,11 @@ def scan(
         try:
             previous = json.loads(compare.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
-            raise _fail(f"cannot read --compare report {compare}: {exc}") from None
+            raise fail(f"cannot read --compare report {compare}: {exc}") from None
     try:
         result = run_scan(path, config, jobs=jobs, use_cache=not no_cache)
     except Exception as exc:  # an internal error must never look like a clean run
-        raise _fail(f"internal error: {type(exc).__name__}: {exc}") from exc
+        raise fail(f"internal error: {type(exc).__name__}: {exc}") from exc
     if diff_base is not None:
         result = _keep_changed(result, path, diff_base)
     if baseline is not None:
@@ -150,7 +125,7 @@ def _apply_baseline(result: Any, path: Path) -> Any:
     try:
         return apply_to_result(result, load(path))
     except BaselineError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
 
 
 def _keep_changed(result: Any, root: Path, ref: str) -> Any:
@@ -159,7 +134,7 @@ def _keep_changed(result: Any, root: Path, ref: str) -> Any:
     try:
         return keep_changed(result, changed_lines(root.resolve(), ref), ref)
     except DiffBaseError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
 
 
 def _print_score_explanation(report: Any, *, to_stderr: bool) -> None:
@@ -191,7 +166,7 @@ def write_baseline(
     from .baseline import build, dumps
     from .engine import scan as run_scan
 
-    config, _ = _load(path, config_file, select=_split(select), ignore=_split(ignore))
+    config, _ = load(path, config_file, select=split_ids(select), ignore=split_ids(ignore))
     result = run_scan(path, config)
     document = build(result.findings)
     _write_atomic(output, dumps(document))
@@ -207,13 +182,13 @@ def _parse_outputs(primary: str, outputs: list[str] | None) -> list[tuple[Any, P
             return OutputFormat(name.strip().lower())
         except ValueError:
             choices = ", ".join(f.value for f in OutputFormat)
-            raise _fail(f"unknown format {name!r} (choose from {choices})") from None
+            raise fail(f"unknown format {name!r} (choose from {choices})") from None
 
     result: list[tuple[Any, Path | None]] = [(fmt_of(primary), None)]
     for item in outputs or []:
         name, sep, target = item.partition("=")
         if not sep or not target:
-            raise _fail(f"--output expects FORMAT=FILE, got {item!r}")
+            raise fail(f"--output expects FORMAT=FILE, got {item!r}")
         result.append((fmt_of(name), Path(target)))
     return result
 
@@ -240,7 +215,8 @@ def rules(
 ) -> None:
     """List the rule catalog."""
     catalog = load_catalog()
-    chosen = [r for r in catalog.values() if not select or rule_matches(r.id, _split(select) or [])]
+    wanted = split_ids(select) or []
+    chosen = [r for r in catalog.values() if not select or rule_matches(r.id, wanted)]
     if format == "json":
         typer.echo(json.dumps([
             {"id": r.id, "slug": r.slug, "severity": r.severity.value,
@@ -268,14 +244,14 @@ def explain(rule_id: Annotated[str, typer.Argument(help="A rule id or slug, e.g.
     rule = catalog.get(wanted.upper()) or next(
         (r for r in catalog.values() if r.slug == wanted.lower()), None)
     if rule is None:
-        raise _fail(f"unknown rule {rule_id!r}; `prodready rules` lists them")
+        raise fail(f"unknown rule {rule_id!r}; `prodready rules` lists them")
     typer.echo(rule_markdown(rule))
 
 
 @app.command("config")
 def show_config(path: PathArg = Path("."), config_file: ConfigOpt = None) -> None:
     """Print the effective configuration (as TOML-like JSON)."""
-    config, source = _load(path, config_file)
+    config, source = load(path, config_file)
     typer.echo(f"# source: {source or 'defaults'}")
     typer.echo(json.dumps(config.model_dump(mode="json", by_alias=True), indent=2))
 
@@ -290,10 +266,10 @@ def services(
     from .engine import scan as run_scan
 
     try:
-        from .service import build_services, render_services_text, services_to_json
+        from .project.services import build_services, render_services_text, services_to_json
     except ImportError:
-        raise _fail("the service model is not available in this build") from None
-    config, _ = _load(path, config_file)
+        raise fail("the service model is not available in this build") from None
+    config, _ = load(path, config_file)
     result = run_scan(path, config, use_cache=True)
     assert result.project is not None
     found = build_services(result.project)

@@ -268,7 +268,7 @@ def comment(
     ] = None,
 ) -> None:
     """Post the markdown scorecard to a pull request, updating prodready's earlier comment."""
-    from .cli import EXIT_CLEAN, EXIT_ERROR
+    from .commands import EXIT_CLEAN, EXIT_ERROR
     from .report.github_format import command as workflow_command
 
     environ = os.environ

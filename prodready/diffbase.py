@@ -72,7 +72,7 @@ def keep_changed(result: Any, changed: ChangedLines, ref: str) -> Any:
     from dataclasses import replace
 
     from .model import Diagnostic, Scope
-    from .service import services_of
+    from .project.services import services_of
 
     service_files: dict[tuple[str, int], list[str]] = {}
     if result.project is not None:

@@ -24,6 +24,7 @@ from .config import Config
 from .discover import SourceEntry, discover
 from .model import Diagnostic, FileFacts, FileKind, Finding, Scope, SiteCount
 from .project import Project
+from .result import ScanResult, ScanStats
 from .suppress import find_ignores, matching_ignore
 
 CACHE_DIR = ".prodready_cache"
@@ -43,32 +44,6 @@ class FileResult:
     facts: FileFacts | None = None
     skipped: str | None = None  # binary / undecodable / helm
     cached: bool = False  # served from the cache
-
-
-@dataclass(slots=True)
-class ScanStats:
-    files: dict[str, int]
-    lines: int
-    skipped: dict[str, int]
-    duration_s: float
-    cached_files: int = 0
-
-
-@dataclass(slots=True)
-class ScanResult:
-    root: Path
-    config: Config
-    rules: dict[str, Rule]  # the rules that ran
-    findings: list[Finding]
-    diagnostics: list[Diagnostic]
-    sites: dict[str, SiteCount]
-    stats: ScanStats
-    project: Project | None = None
-    baseline: dict[str, Any] | None = None  # new / baselined / fixed, when a baseline is used
-
-    @property
-    def active_findings(self) -> list[Finding]:
-        return [f for f in self.findings if not f.suppressed]
 
 
 # ---------------------------------------------------------------- worker side

@@ -15,8 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .catalog import Rule
-from .engine import ScanResult
 from .model import Category, Severity
+from .result import ScanResult
 
 SCORING_VERSION = "1"
 WEIGHTS = {Severity.CRITICAL: 10, Severity.HIGH: 6, Severity.MEDIUM: 3, Severity.LOW: 1,

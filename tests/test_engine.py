@@ -11,8 +11,9 @@ from typer.testing import CliRunner
 from prodready import engine
 from prodready.cli import app
 from prodready.config import Config
-from prodready.engine import CACHE_DIR, PARALLEL_THRESHOLD, ScanResult, scan
+from prodready.engine import CACHE_DIR, PARALLEL_THRESHOLD, scan
 from prodready.model import Severity
+from prodready.result import ScanResult
 from prodready.testing import write_tree as make_tree
 
 SYS_PATH = 'import sys\nsys.path.insert(0, "x")\n'  # one PY003 finding at line 2

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from prodready.cli import app
 from prodready.config import Config
 from prodready.engine import scan
-from prodready.service import build_services, route_matches
+from prodready.project.services import build_services, route_matches
 
 MONOREPO = Path(__file__).resolve().parents[1] / "fixtures" / "repos" / "monorepo"
 

@@ -10,9 +10,10 @@ from typer.testing import CliRunner
 
 from prodready.cli import app
 from prodready.config import Config
-from prodready.engine import ScanResult, scan
+from prodready.engine import scan
 from prodready.model import Ignore
 from prodready.report import OutputFormat, Report, render
+from prodready.result import ScanResult
 from prodready.suppress import find_ignores, matching_ignore
 from prodready.testing import write_tree as make_tree
 

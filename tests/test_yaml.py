@@ -22,7 +22,8 @@ from prodready.artifacts.yamldocs import (
     parse_yaml,
 )
 from prodready.config import Config
-from prodready.engine import ScanResult, scan
+from prodready.engine import scan
+from prodready.result import ScanResult
 from prodready.testing import write_tree as make_tree
 
 MANIFESTS = """\

@@ -7,7 +7,7 @@ import re
 import sys
 import warnings
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 N = TypeVar("N", bound=ast.AST)
 _LEAVES = (ast.Name, ast.expr_context, ast.operator, ast.unaryop, ast.cmpop, ast.boolop)
@@ -85,8 +85,6 @@ class PythonFile:
     def imports(self) -> dict[str, str]:
         """Local name -> what it was imported as (computed once)."""
         if self._imports is None:
-            from ..checks.python._ast import imported_names
-
             self._imports = imported_names(self.tree, self)
         return self._imports
 
@@ -155,3 +153,17 @@ def parse_python(path: str, text: str) -> PythonFile:
     except (ValueError, RecursionError, MemoryError) as exc:
         raise PythonSyntaxError(f"cannot parse: {type(exc).__name__}: {exc}", None) from exc
     return PythonFile(path=path, text=text, lines=text.splitlines(), tree=tree)
+
+
+def imported_names(tree: ast.Module, src: Any = None) -> dict[str, str]:
+    """Local name -> module path it stands for (`import requests as r`, `from x import y`)."""
+    names: dict[str, str] = {}
+    for node in (src.nodes(ast.Import, ast.ImportFrom) if src is not None else ast.walk(tree)):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                names[alias.asname or alias.name.split(".")[0]] = (
+                    alias.name if alias.asname else alias.name.split(".")[0])
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            for alias in node.names:
+                names[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+    return names

@@ -15,8 +15,9 @@ from ..artifacts.source import UnreadableFile, decode
 from ..artifacts.yamldocs import YamlError, parse_yaml
 from ..config import Config
 from ..discover import classify, discover
-from ..engine import ScanResult, scan
+from ..engine import scan
 from ..model import Codemod, Edit, FileKind, Finding, FixSafety
+from ..result import ScanResult
 from .codemods import CodemodError, run_codemods
 
 MAX_PASSES = 12  # each pass applies non-conflicting edits; insertions at one spot queue up

@@ -28,10 +28,10 @@ def fix(
     config_file: Annotated[Path | None, typer.Option("--config")] = None,
 ) -> None:
     """Apply safe fixes (and unsafe ones with --unsafe-fixes)."""
-    from ..cli import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, _load, _split
+    from ..commands import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, load, split_ids
     from .apply import run_fix
 
-    config, _ = _load(path, config_file, select=_split(select), ignore=_split(ignore),
+    config, _ = load(path, config_file, select=split_ids(select), ignore=split_ids(ignore),
                       fail_on=fail_on)
     outcome = run_fix(path, config, unsafe=unsafe_fixes, dry_run=diff, jobs=jobs)
     console = Console(file=sys.stderr if diff else sys.stdout, width=120)

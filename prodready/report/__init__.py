@@ -6,7 +6,7 @@ import importlib
 from dataclasses import dataclass
 from enum import StrEnum
 
-from ..engine import ScanResult
+from ..result import ScanResult
 from ..scoring import Score, compute_score
 
 

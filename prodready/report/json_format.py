@@ -88,8 +88,8 @@ def load_report(data: dict[str, Any]) -> Report:
 
     from ..catalog import load_catalog
     from ..config import Config
-    from ..engine import ScanResult, ScanStats
     from ..model import Diagnostic, Finding, Severity, SiteCount
+    from ..result import ScanResult, ScanStats
 
     if not isinstance(data, dict) or data.get("schema_version") != SCHEMA_VERSION:
         raise ValueError(f"not a prodready JSON report (schema_version {SCHEMA_VERSION})")

@@ -6,8 +6,8 @@ from ...artifacts.yamldocs import YMap, YScalar
 from ...fix.yaml_edits import add_to_mapping, replace_node, set_nested
 from ...model import Edit, Fix, FixSafety
 from ...project import Project
-from ...service import served_port, services_of
-from ._model import Layer, Service
+from ...project.compose import Layer, Service
+from ...project.services import served_port, services_of
 
 # Health checks the official images can run with what they ship.
 KNOWN_CHECKS = {

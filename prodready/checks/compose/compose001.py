@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from ...project import Project
+from ...project.compose import dockerfile_healthcheck, judged_services
 from ..api import RuleContext
 from ._fixes import healthcheck_fix
-from ._model import Reporter, dockerfile_healthcheck, judged_services
+from ._reporter import Reporter
 
 SCOPE = "project"
 

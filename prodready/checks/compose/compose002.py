@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from ...project import Project
+from ...project.compose import has_healthcheck, judged_services
 from ..api import RuleContext
 from ._fixes import condition_fix, depends_on_fix
-from ._model import Reporter, has_healthcheck, judged_services
+from ._reporter import Reporter
 
 SCOPE = "project"
 

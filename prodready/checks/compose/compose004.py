@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from ...artifacts.yamldocs import YScalar
 from ...project import Project
+from ...project.compose import UNKNOWN, interpolate, judged_services
 from ..api import RuleContext
 from ._fixes import logging_fix
-from ._model import UNKNOWN, Reporter, interpolate, judged_services
+from ._reporter import Reporter
 
 SCOPE = "project"
 

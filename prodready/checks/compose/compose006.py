@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from ...project import Project
+from ...project.compose import judged_services
 from ..api import RuleContext
-from ._model import Reporter, judged_services
+from ._reporter import Reporter
 
 SCOPE = "project"
 LIMIT_KEYS = ("mem_limit", "cpus", "cpu_quota", "cpu_count")

@@ -5,8 +5,9 @@ from __future__ import annotations
 import posixpath
 
 from ...project import Project
+from ...project.compose import interpolate, is_default_override, judged_services
 from ..api import RuleContext
-from ._model import Reporter, interpolate, is_default_override, judged_services
+from ._reporter import Reporter
 
 SCOPE = "project"
 DEBUG_NAMES = {"DEBUG", "FLASK_DEBUG", "DJANGO_DEBUG", "APP_DEBUG"}

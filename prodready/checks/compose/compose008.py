@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from ...project import Project
+from ...project.compose import is_loopback, judged_services
 from ..api import RuleContext
-from ._model import Reporter, is_loopback, judged_services
+from ._reporter import Reporter
 
 SCOPE = "project"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ...artifacts.dockerfile import Dockerfile
 from ...model import Fix
 from ...project import Project
-from ...service import Service, served_port, services_of
+from ...project.services import Service, served_port, services_of
 from ..api import RuleContext
 from ._fixes import healthcheck_fix
 from ._image import effective_stages, runs_server

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ...artifacts.yamldocs import YamlFile, YMap
 from ...fix.yaml_edits import set_nested
 from ...model import Fix, FixSafety
-from ._workloads import Container, Workload, as_map
+from ...project.kubernetes import Container, Workload, as_map
 
 # Starting points a team tunes later; small enough to schedule anywhere.
 DEFAULT_REQUESTS = {"cpu": "100m", "memory": "128Mi"}

@@ -8,9 +8,10 @@ from ...artifacts.yamldocs import YamlFile, is_compose_path
 from ...fix.yaml_edits import set_nested
 from ...model import Fix, FixSafety
 from ...project import Project
-from ...service import Route, Service, served_port, services_of, touches_dependencies
+from ...project.kubernetes import LONG_RUNNING_KINDS, Container, containers, has_probe
+from ...project.services import Route, Service, served_port, services_of, touches_dependencies
 from ..api import RuleContext
-from ._workloads import LONG_RUNNING_KINDS, Container, containers, has_probe, report_container
+from ._report import report_container
 
 
 def check_probe(project: Project, ctx: RuleContext, key: str,

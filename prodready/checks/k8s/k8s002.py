@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from ...artifacts.yamldocs import YamlFile
+from ...project.kubernetes import as_map, containers, quantity_set
 from ..api import RuleContext
 from ._fixes import memory_limit_fix
-from ._workloads import as_map, containers, quantity_set, report_container
+from ._report import report_container
 
 SCOPE = "yaml"
 

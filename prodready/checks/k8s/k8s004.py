@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from ...project import Project
+from ...project.kubernetes import ports_text
 from ..api import RuleContext
 from ._probes import check_probe
-from ._workloads import ports_text
 
 SCOPE = "project"  # the fix probes the health route of the service the container runs
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ...project import Project
-from ...service import Probe, Runner, Service, route_matches, served_port, services_of
+from ...project.services import Probe, Runner, Service, route_matches, served_port, services_of
 from ..api import RuleContext
 
 SCOPE = "project"

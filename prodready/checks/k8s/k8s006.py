@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ...project import Project
-from ...service import route_matches, services_of, touches_dependencies
+from ...project.services import route_matches, services_of, touches_dependencies
 from ..api import RuleContext
 
 SCOPE = "project"

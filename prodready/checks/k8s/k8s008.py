@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from ...artifacts.yamldocs import YamlFile, YMap
+from ...project.kubernetes import as_int, containers, is_false, is_templated, is_true
 from ..api import RuleContext
 from ._fixes import security_context_fix
-from ._workloads import as_int, containers, is_false, is_templated, is_true, report_container
+from ._report import report_container
 
 SCOPE = "yaml"
 

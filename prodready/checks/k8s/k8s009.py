@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from ...artifacts.yamldocs import YamlFile
+from ...project.kubernetes import containers, is_false, is_true
 from ..api import RuleContext
 from ._fixes import security_context_fix
-from ._workloads import containers, is_false, is_true, report_container
+from ._report import report_container
 
 SCOPE = "yaml"
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from ...artifacts.yamldocs import YamlFile
+from ...project.kubernetes import containers, is_true
 from ..api import RuleContext
-from ._workloads import containers, is_true, report_container
+from ._report import report_container
 
 SCOPE = "yaml"
 

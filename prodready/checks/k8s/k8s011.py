@@ -7,8 +7,9 @@ import posixpath
 from ...artifacts.dockerfile import image_reference
 from ...artifacts.yamldocs import YamlFile, YMap
 from ...project import Project
+from ...project.kubernetes import Workload, as_map, is_templated, project_objects, seq_items
 from ..api import RuleContext
-from ._workloads import Workload, as_map, is_templated, project_objects, report_container, seq_items
+from ._report import report_container
 
 SCOPE = "project"
 KUSTOMIZATIONS = ("kustomization.yaml", "kustomization.yml", "kustomization")

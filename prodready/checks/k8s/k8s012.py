@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 
 from ...artifacts.yamldocs import YamlFile, YMap
+from ...project.kubernetes import KObject, Workload, file_objects, is_templated, seq_items, text_of
 from ...secretnames import is_literal_secret_value, is_secret_name, normalise
 from ..api import RuleContext
-from ._workloads import KObject, Workload, file_objects, is_templated, seq_items, text_of
 
 SCOPE = "yaml"
 MAX_KEYS_SHOWN = 5

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from ...artifacts.yamldocs import YamlFile
+from ...project.kubernetes import as_map, file_workloads, is_templated, text_of
 from ..api import RuleContext
-from ._workloads import as_map, file_workloads, is_templated, report_object, text_of
+from ._report import report_object
 
 SCOPE = "yaml"
 

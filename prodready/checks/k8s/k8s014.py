@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from ...artifacts.yamldocs import YamlFile
+from ...project.kubernetes import as_map, file_workloads
 from ..api import RuleContext
 from ._fixes import concurrency_fix
-from ._workloads import as_map, file_workloads, report_object
+from ._report import report_object
 
 SCOPE = "yaml"
 

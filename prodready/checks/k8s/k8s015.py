@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from ...artifacts.yamldocs import YamlFile
+from ...project.kubernetes import file_workloads
 from ..api import RuleContext
-from ._workloads import file_workloads, report_object
+from ._report import report_object
 
 SCOPE = "yaml"
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from ...project import Project
+from ...project.kubernetes import Workload, project_objects
 from ..api import RuleContext
-from ._workloads import Workload, project_objects, report_object
+from ._report import report_object
 
 SCOPE = "project"
 # Namespaced policy kinds (Kubernetes, Calico and Cilium all call theirs NetworkPolicy).

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from ...project import Project
-from ..api import RuleContext
-from ._workloads import (
+from ...project.kubernetes import (
     KObject,
     Workload,
     as_int,
     as_map,
     is_templated,
     project_objects,
-    report_object,
     text_of,
 )
+from ..api import RuleContext
+from ._report import report_object
 
 SCOPE = "project"
 AUTOSCALERS = frozenset({"HorizontalPodAutoscaler", "ScaledObject"})  # HPA, KEDA

@@ -32,20 +32,6 @@ def has_kwargs_splat(call: ast.Call) -> bool:
     return any(kw.arg is None for kw in call.keywords)
 
 
-def imported_names(tree: ast.Module, src: Any = None) -> dict[str, str]:
-    """Local name -> module path it stands for (`import requests as r`, `from x import y`)."""
-    names: dict[str, str] = {}
-    for node in (src.nodes(ast.Import, ast.ImportFrom) if src is not None else ast.walk(tree)):
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                names[alias.asname or alias.name.split(".")[0]] = (
-                    alias.name if alias.asname else alias.name.split(".")[0])
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            for alias in node.names:
-                names[alias.asname or alias.name] = f"{node.module}.{alias.name}"
-    return names
-
-
 def qualified(name: str, imported: dict[str, str]) -> str:
     """`r.get` -> `requests.get` when `import requests as r`; unknown heads stay as written."""
     head, dot, rest = name.partition(".")

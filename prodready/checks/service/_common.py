@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from ...model import Fix
 from ...project import Project
-from ...service import Service, services_of
+from ...project.services import Service, services_of
 from ..api import RuleContext
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from ...facts import PythonFacts
 from ...model import Codemod, Edit, Fix, FixSafety
 from ...project import Project
-from ...service import Service
+from ...project.services import Service
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 TEMPLATE_OF = {"fastapi": "health_fastapi.py.j2", "flask": "health_flask.py.j2"}

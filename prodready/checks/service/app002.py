@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ...project import Project
-from ...service import services_of, touches_dependencies
+from ...project.services import services_of, touches_dependencies
 from ..api import RuleContext
 from ._common import report_service
 

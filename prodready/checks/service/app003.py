@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ...project import Project
-from ...service import Service
+from ...project.services import Service
 from ..api import RuleContext
 from ._common import check_practice
 

@@ -9,7 +9,7 @@ from ...artifacts.dockerfile import variables
 from ...facts import Located, PythonFacts
 from ...model import Edit, Fix, FixSafety
 from ...project import Project
-from ...service import Service, services_of
+from ...project.services import Service, services_of
 from ..api import RuleContext
 
 SCOPE = "project"
@@ -70,8 +70,8 @@ def _own_code(svc: Service, path: str) -> bool:
 
 
 def _documented(project: Project) -> set[str]:
-    from ..compose._model import configs
-    from ..k8s._workloads import Workload, project_objects
+    from ...project.compose import configs
+    from ...project.kubernetes import Workload, project_objects
 
     names: set[str] = set()
     for path, text in project.texts.items():

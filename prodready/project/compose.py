@@ -19,10 +19,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from ...artifacts.yamldocs import YamlFile, YMap, YNode, YScalar, YSeq
-from ...model import Fix, Severity
-from ...project import Project
-from ..api import RuleContext
+from ..artifacts.yamldocs import YamlFile, YMap, YNode, YScalar, YSeq
+from . import Project
 
 BASE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
 OVERRIDE_NAMES = {
@@ -575,40 +573,6 @@ def has_healthcheck(project: Project, svc: Service) -> bool | None:
     if svc.built_by is not None:
         return dockerfile_healthcheck(project, svc)
     return False
-
-
-# --------------------------------------------------------------------------- reporting
-
-
-class Reporter:
-    """Reports each (file, line, column) once, however many configurations reach it.
-
-    A site can be reached by several configurations (a base file is also the base of a
-    production overlay); one bad verdict wins over good ones. Call `finish()` at the end.
-    """
-
-    def __init__(self, ctx: RuleContext, raise_in_prod: bool = False) -> None:
-        self.ctx = ctx
-        self.raise_in_prod = raise_in_prod
-        self.good: set[tuple[str, int, int]] = set()
-        self.bad: dict[tuple[str, int, int], tuple[Site, str, str, Fix | None]] = {}
-
-    def ok(self, site: Site) -> None:
-        self.good.add((site.path, site.line, site.column))
-
-    def report(self, site: Site, message: str, snippet: str = "", fix: Fix | None = None
-               ) -> None:
-        self.bad.setdefault((site.path, site.line, site.column), (site, message, snippet, fix))
-
-    def finish(self) -> None:
-        for key in sorted(self.bad):
-            site, message, snippet, fix = self.bad[key]
-            severity: Severity | None = None
-            if self.raise_in_prod and is_prod_file(site.path):
-                severity = self.ctx.config.severity_of(self.ctx.rule).raised()
-            self.ctx.report(site.path, site.line, site.column, message, snippet=snippet,
-                            severity=severity, fix=fix)
-        self.ctx.examine(len(self.good - set(self.bad)))
 
 
 def judged_services(project: Project) -> Iterator[Service]:

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from ...artifacts.yamldocs import (
+from ..artifacts.yamldocs import (
     YamlDocument,
     YamlFile,
     YMap,
@@ -20,9 +20,7 @@ from ...artifacts.yamldocs import (
     YSeq,
     is_compose_path,
 )
-from ...model import Fix
-from ...project import Project
-from ..api import RuleContext
+from . import Project
 
 WORKLOAD_KINDS = frozenset(
     {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Pod", "Job", "CronJob"})
@@ -311,19 +309,6 @@ def containers(yf: YamlFile, rule_id: str, *, init: bool = False,
     for workload in file_workloads(yf, rule_id):
         if workload.kind in kinds:
             yield from workload.containers(init=init)
-
-
-def report_container(ctx: RuleContext, container: Container, message: str,
-                     fix: Fix | None = None) -> None:
-    line, column = container.position
-    ctx.report(container.workload.path, line, column, message, snippet=container.snippet,
-               fix=fix)
-
-
-def report_object(ctx: RuleContext, obj: KObject, message: str, fix: Fix | None = None
-                  ) -> None:
-    line, column = obj.name_position
-    ctx.report(obj.path, line, column, message, snippet=obj.name_snippet, fix=fix)
 
 
 def seq_items(node: YNode | None) -> list[YNode]:

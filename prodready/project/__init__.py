@@ -6,8 +6,8 @@ import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .artifacts.yamldocs import YamlDocument, YamlFile, is_compose_path
-from .config import Config
+from ..artifacts.yamldocs import YamlDocument, YamlFile, is_compose_path
+from ..config import Config
 
 
 @dataclass(slots=True)

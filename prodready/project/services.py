@@ -12,10 +12,10 @@ import shlex
 from dataclasses import dataclass, field
 from typing import Any
 
-from .artifacts.dockerfile import Dockerfile, variables
-from .artifacts.yamldocs import YMap, YNode
-from .facts import AppFact, PythonFacts, RouteFact, is_health_path
-from .project import Project
+from ..artifacts.dockerfile import Dockerfile, variables
+from ..artifacts.yamldocs import YMap, YNode
+from ..facts import AppFact, PythonFacts, RouteFact, is_health_path
+from . import Project
 
 RESOURCE_KINDS_OWNED = ("database", "redis")
 ROOT_MARKERS = ("Dockerfile", "Containerfile", "pyproject.toml", "setup.py", "setup.cfg",
@@ -459,7 +459,7 @@ def _dockerfile_command(df: Dockerfile) -> str:
 
 
 def _link_compose(svc: Service, project: Project, refs: list[str]) -> None:
-    from .checks.compose._model import configs
+    from .compose import configs
 
     dockerfile_dirs = {posixpath.dirname(p) for p in svc.dockerfiles}
     seen: set[tuple[str, str]] = set()
@@ -489,8 +489,8 @@ def _link_compose(svc: Service, project: Project, refs: list[str]) -> None:
 
 def _link_kubernetes(svc: Service, project: Project, refs: list[str], *, single: bool
                      ) -> None:
-    from .checks.compose._model import datastore_kind
-    from .checks.k8s._workloads import Container, Workload, project_objects, text_of
+    from .compose import datastore_kind
+    from .kubernetes import Container, Workload, project_objects, text_of
 
     images = {e.split(":", 1)[1] for e in svc.evidence if e.startswith("image:")}
     names = {posixpath.basename(svc.root) if svc.root else project.root.name}
@@ -553,7 +553,7 @@ def _container_command(node: YMap) -> str:
 
 def _image_name(image: str) -> str:
     """`registry:5000/team/api:1.2@sha256:…` -> `team/api` (registry and tag dropped)."""
-    from .checks.compose._model import image_repository
+    from .compose import image_repository
 
     return "/".join(part for part in image_repository(image) if part)
 

@@ -1,0 +1,38 @@
+"""The outcome of one scan: what reporters, scoring, baseline and fix read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .catalog import Rule
+from .config import Config
+from .model import Diagnostic, Finding, SiteCount
+from .project import Project
+
+
+@dataclass(slots=True)
+class ScanStats:
+    files: dict[str, int]
+    lines: int
+    skipped: dict[str, int]
+    duration_s: float
+    cached_files: int = 0
+
+
+@dataclass(slots=True)
+class ScanResult:
+    root: Path
+    config: Config
+    rules: dict[str, Rule]  # the rules that ran
+    findings: list[Finding]
+    diagnostics: list[Diagnostic]
+    sites: dict[str, SiteCount]
+    stats: ScanStats
+    project: Project | None = None
+    baseline: dict[str, Any] | None = None  # new / baselined / fixed, when a baseline is used
+
+    @property
+    def active_findings(self) -> list[Finding]:
+        return [f for f in self.findings if not f.suppressed]
