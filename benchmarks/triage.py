@@ -1,6 +1,6 @@
 """Accuracy on real repositories: rescan the pinned triage set and compare with hand verdicts.
 
-    python benchmarks/triage.py --repos /work/repos            # scan every checkout found
+    python benchmarks/triage.py --repos REPOS                 # scan every checkout found
     python benchmarks/triage.py --repos DIR --only linkding    # one repository
     python benchmarks/triage.py --from-report REPORTS          # saved `scan --format json` files
     python benchmarks/triage.py --repos DIR --json out.json    # also write the figures as JSON
@@ -249,11 +249,11 @@ COLUMNS = (("TP", "TP", 4), ("FP", "FP", 4), ("NOISE", "NOISE", 5),
 
 
 def table(title: str, rows: list[tuple[str, Tally]]) -> str:
-    head = f"{title:<27}" + " ".join(f"{label:>{width}}" for _, label, width in COLUMNS)
+    head = f"{title:<36}" + " ".join(f"{label:>{width}}" for _, label, width in COLUMNS)
     lines = [head, "-" * len(head)]
     for label, tally in rows:
         figures = tally.figures()
-        lines.append(f"{label:<27}" + " ".join(f"{fmt(figures[name]):>{width}}"
+        lines.append(f"{label:<36}" + " ".join(f"{fmt(figures[name]):>{width}}"
                                                 for name, _, width in COLUMNS))
     return "\n".join(lines)
 
