@@ -4,6 +4,7 @@
     python benchmarks/triage.py --repos DIR --only linkding    # one repository
     python benchmarks/triage.py --from-report REPORTS          # saved `scan --format json` files
     python benchmarks/triage.py --repos DIR --json out.json    # also write the figures as JSON
+    python benchmarks/triage.py --from-report DIR --by-rule    # one more table, per rule
 
 Each record in benchmarks/triage/<owner>+<name>.json pins a commit and lists findings of the
 base scan judged by hand: TP (a real problem), FP (the rule is wrong about the artifact) or
@@ -87,7 +88,8 @@ def family(rule: str) -> str:
 
 
 def groups_of(rule: str) -> list[str]:
-    return [family(rule), *(["secrets"] if rule in SECRET_RULES else [])]
+    """Tally keys a finding of `rule` counts towards: its family, "secrets", and the rule."""
+    return [family(rule), *(["secrets"] if rule in SECRET_RULES else []), f"rule:{rule}"]
 
 
 def load_records(only: str | None) -> list[dict]:
@@ -261,6 +263,7 @@ def table(title: str, rows: list[tuple[str, Tally]]) -> str:
 def summarise(pairs: list[tuple[dict, dict]]) -> dict:
     per_repo: dict[str, Tally] = {}
     per_family: dict[str, Tally] = {key: Tally() for key in (*FAMILIES, "secrets")}
+    per_rule: dict[str, Tally] = {}
     overall, not_examples = Tally(), Tally()
     for record, report in pairs:
         tallies = evaluate(record, report)
@@ -270,9 +273,12 @@ def summarise(pairs: list[tuple[dict, dict]]) -> dict:
         if not record.get("example_collection", False):
             not_examples.add(repo_total)
         for key, tally in tallies.items():
-            if key != "all":
+            if key.startswith("rule:"):
+                per_rule.setdefault(key.removeprefix("rule:"), Tally()).add(tally)
+            elif key != "all":
                 per_family.setdefault(key, Tally()).add(tally)
-    return {"per_repo": per_repo, "per_family": per_family, "overall": overall,
+    return {"per_repo": per_repo, "per_family": per_family, "per_rule": per_rule,
+            "overall": overall,
             "not_example_collections": not_examples}
 
 
@@ -288,6 +294,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--prodready", help="command that runs prodready (default: `prodready` "
                         "on PATH, else this Python's `-m prodready`)")
     parser.add_argument("--jobs", type=int, default=2, help="passed to prodready scan")
+    parser.add_argument("--by-rule", action="store_true", help="also print one row per rule")
     args = parser.parse_args(argv)
 
     records = load_records(args.only)
@@ -304,12 +311,16 @@ def main(argv: list[str] | None = None) -> int:
     print(table("family", [(key, summary["per_family"][key])
                            for key in (*FAMILIES, "secrets")]))
     print()
+    if args.by_rule:
+        print(table("rule", sorted(summary["per_rule"].items())))
+        print()
     print(table("total", [("all repositories", summary["overall"]),
                           ("not example collections", summary["not_example_collections"])]))
     if args.json_out:
         out = {
             "repositories": {repo: t.figures() for repo, t in summary["per_repo"].items()},
             "families": {key: t.figures() for key, t in summary["per_family"].items()},
+            "rules": {key: t.figures() for key, t in sorted(summary["per_rule"].items())},
             "overall": summary["overall"].figures(),
             "not_example_collections": summary["not_example_collections"].figures(),
         }
