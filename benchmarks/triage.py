@@ -10,7 +10,8 @@ Each record in benchmarks/triage/<owner>+<name>.json pins a commit and lists fin
 base scan judged by hand: TP (a real problem), FP (the rule is wrong about the artifact) or
 NOISE (true to the letter, but the maintainer would dismiss it). A checkout lives at
 <repos>/<owner>+<name> and must be at the pinned commit. A current finding matches a judged one
-by (rule, path, line), else by (rule, path) with the nearest line within 3 lines.
+by (rule, path, line), else by (rule, path) with the nearest line within 3 lines; a finding's
+related locations count as reported places of its rule.
 
 Reported per repository, per rule family and overall:
   TP kept        judged TPs still reported / judged TPs          (higher is better)
@@ -108,8 +109,20 @@ def checkout_name(record: dict) -> str:
 
 
 def current_findings(report: dict) -> list[tuple[str, str, int]]:
-    return [(f["rule_id"], f["path"], int(f["line"])) for f in report["findings"]
-            if not f.get("suppressed")]
+    """(rule, path, line) of every unsuppressed finding and of each of its related locations.
+
+    A rule that reports once per file and lists the other places as related locations
+    (`related` or `related_locations`: [{"path", "line"}, ...]) still reports each place.
+    """
+    places = []
+    for finding in report["findings"]:
+        if finding.get("suppressed"):
+            continue
+        rule = finding["rule_id"]
+        places.append((rule, finding["path"], int(finding["line"])))
+        for related in finding.get("related") or finding.get("related_locations") or []:
+            places.append((rule, related.get("path", finding["path"]), int(related["line"])))
+    return places
 
 
 def match(judged: list[dict], current: list[tuple[str, str, int]]) -> tuple[set[int], list[int]]:
