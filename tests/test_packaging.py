@@ -52,13 +52,15 @@ def installed(wheel, tmp_path_factory) -> Path:
                                                        "platbase": str(venv)}))
     # Dependencies from the running environment, after the venv's own site-packages: a plain
     # path entry, so this environment's editable prodready (a .pth hook there) is not loaded.
-    (purelib / "_borrowed_dependencies.pth").write_text(sysconfig.get_path("purelib") + "\n")
     pip = _run(sys.executable, "-m", "pip", "--python", venv / "bin" / "python", "install",
                "--no-index", "--no-deps", "--no-compile", wheel)
     if pip.returncode != 0 and "no such option: --python" in pip.stderr:
         pip = _run(sys.executable, "-m", "pip", "install", "--no-index", "--no-deps",
                    "--prefix", venv, wheel)
     assert pip.returncode == 0, pip.stdout + pip.stderr
+    # Written after the install: were it there before, pip would see a non-editable prodready of
+    # the running environment as already installed and skip the wheel.
+    (purelib / "_borrowed_dependencies.pth").write_text(sysconfig.get_path("purelib") + "\n")
     return venv
 
 
