@@ -297,3 +297,13 @@ def _register_comment() -> None:
 
 _register_fix()
 _register_comment()
+
+
+def run() -> None:
+    """The console script: a failure of prodready itself is one line and exit 2, never a
+    traceback and never exit 1 (which reads as "findings")."""
+    try:
+        app()
+    except Exception as exc:
+        typer.echo(f"prodready: error: internal error: {type(exc).__name__}: {exc}", err=True)
+        raise SystemExit(EXIT_ERROR) from None

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import multiprocessing
 import os
 import pickle
+import threading
 import time
 import traceback
 from collections import defaultdict
@@ -25,6 +27,7 @@ from .discover import SourceEntry, discover
 from .model import Diagnostic, FileFacts, FileKind, Finding, Scope, SiteCount
 from .project import Project
 from .result import ScanResult, ScanStats
+from .safepath import drop_untrusted_paths
 from .suppress import find_ignores, matching_ignore
 
 CACHE_DIR = ".prodready_cache"
@@ -71,6 +74,23 @@ def _init_worker(state: _WorkerState) -> None:
         rule = catalog[rule_id]
         module = rule.logic()
         _rules_by_scope.setdefault(Scope(module.SCOPE), []).append((rule, module))
+
+
+def _start_worker(state: _WorkerState) -> None:
+    """A pool worker's start: the scanned tree stays off sys.path, and the worker ends when
+    the scan's process does (killed, it cannot tell the pool to stop)."""
+    drop_untrusted_paths(state.root)
+    _exit_with(os.getppid())
+    _init_worker(state)
+
+
+def _exit_with(parent: int) -> None:
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="prodready-parent-watch", daemon=True).start()
 
 
 def _process_batch(entries: list[SourceEntry]) -> list[FileResult]:
@@ -300,7 +320,9 @@ def scan(root: Path, config: Config, *, jobs: int | None = None,
     # Import every rule module before the workers fork: they inherit them instead of each
     # importing them again (the project checks below use the same table).
     _init_worker(state)
-    results = _run_files(found.entries, state, jobs or config.jobs or os.cpu_count() or 1)
+    # The repository's own configuration may ask for any number: never more than the cores.
+    cores = os.cpu_count() or 1
+    results = _run_files(found.entries, state, min(jobs or config.jobs or cores, cores))
 
     findings: list[Finding] = []
     diagnostics: list[Diagnostic] = []
@@ -370,8 +392,12 @@ def _run_files(entries: list[SourceEntry], state: _WorkerState, jobs: int) -> li
     ordered = sorted(entries, key=lambda e: -e.size)
     batches = [ordered[i:i + 16] for i in range(0, len(ordered), 16)]
     out: list[FileResult] = []
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
-                             initargs=(state,)) as pool:
+    # fork: a worker starts from this process's state (its sys.path already cleaned),
+    # never by importing anything again from the current directory.
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker,
+                             initargs=(state,), mp_context=context) as pool:
         for batch in pool.map(_process_batch, batches):
             out.extend(batch)
     return out

@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -89,3 +90,106 @@ def test_the_repository_git_config_runs_nothing(git_repo: Path, tmp_path: Path) 
     result = invoke("scan", str(git_repo), "--no-cache", "--diff-base", "HEAD")
     assert result.exit_code in (0, 1), result.output
     assert not witness.exists()
+
+
+# ------------------------------------------------------------------ nothing from the tree runs
+
+PLANTED_MODULES = ["yaml", "typer", "rich", "click", "pathspec", "pydantic", "pathlib",
+                   "__future__", "json", "sitecustomize", "usercustomize", "conftest"]
+
+
+def planted_tree(root: Path, witness: Path) -> Path:
+    """A repository whose every planted module would leave a file in `witness` if it ran."""
+    files: dict[str, str] = {f"app/mod{i}.py": SYS_PATH for i in range(45)}  # workers start
+    for name in PLANTED_MODULES:
+        files[f"{name}.py"] = f"open({str(witness / name)!r}, 'w').close()\n"
+    files["click/__init__.py"] = f"open({str(witness / 'click-package')!r}, 'w').close()\n"
+    files["evil.pth"] = f"import os; open({str(witness / 'pth')!r}, 'w').close()\n"
+    return write_tree(root, files)
+
+
+def console_script() -> str:
+    script = Path(sys.executable).with_name("prodready")
+    if not script.exists():
+        pytest.skip("the prodready console script is not installed next to this Python")
+    return str(script)
+
+
+@pytest.mark.parametrize("command", ["module", "console-script"])
+def test_modules_planted_in_the_scanned_tree_never_run(tmp_path: Path, command: str) -> None:
+    witness = tmp_path / "witness"
+    witness.mkdir()
+    tree = planted_tree(tmp_path / "tree", witness)
+    argv = ([sys.executable, "-m", "prodready"] if command == "module"
+            else [console_script()])
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONSAFEPATH")}
+    done = subprocess.run([*argv, "scan", ".", "--no-cache", "--jobs", "2", "--format", "json"],
+                          cwd=tree, capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 1, done.stderr  # the findings of the tree, nothing else
+    assert json.loads(done.stdout)["findings"]
+    assert sorted(p.name for p in witness.iterdir()) == []
+
+
+def children_of(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_pool_workers_end_when_the_scan_process_is_killed(tmp_path: Path) -> None:
+    """Killed with SIGKILL, the scan cannot tell its pool to stop: a worker that went on
+    (or waited on the pool's queue, which its siblings keep open) would live forever."""
+    write_tree(tmp_path, {f"app/m{i}.py": SYS_PATH for i in range(45)})
+    script = (
+        "import sys, time\n"
+        "from pathlib import Path\n"
+        "from prodready import engine\n"
+        "from prodready.config import Config\n"
+        "engine._process_entry = lambda entry: time.sleep(120)\n"
+        "engine.scan(Path(sys.argv[1]), Config(), jobs=2, use_cache=False)\n"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", script, str(tmp_path)])
+    workers: list[int] = []
+    for _ in range(300):
+        workers = children_of(parent.pid)
+        if len(workers) >= 2:
+            break
+        time.sleep(0.1)
+    assert workers, "the scan started no worker"
+    time.sleep(1)  # the workers are in their batch now
+    parent.kill()
+    parent.wait()
+    for _ in range(100):  # the watch polls twice a second
+        if not any(alive(pid) for pid in workers):
+            return
+        time.sleep(0.1)
+    for pid in workers:
+        os.kill(pid, 9)
+    pytest.fail("pool workers kept running after the scan process was killed")
+
+
+def test_the_repository_cannot_ask_for_more_workers_than_cores(tmp_path: Path,
+                                                               monkeypatch) -> None:
+    from prodready import engine
+
+    write_tree(tmp_path, {f"app/m{i}.py": SYS_PATH for i in range(45)})
+    asked: list[int] = []
+    real = engine._run_files
+    monkeypatch.setattr(engine, "_run_files",
+                        lambda entries, state, jobs: asked.append(jobs) or real(entries, state, 1))
+    scan(tmp_path, Config.model_validate({"jobs": 400}), use_cache=False)
+    assert asked == [os.cpu_count() or 1]
