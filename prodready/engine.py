@@ -18,7 +18,7 @@ from typing import Any
 
 from . import __version__
 from .artifacts.python import PythonFile, PythonSyntaxError, parse_python
-from .artifacts.source import UnreadableFile, decode
+from .artifacts.source import UnreadableFile, decode, read_regular_file
 from .artifacts.yamldocs import YamlError, is_compose_path, looks_like_template, parse_yaml
 from .catalog import Rule, load_catalog
 from .checks.api import RuleContext
@@ -101,8 +101,7 @@ def _process_entry(entry: SourceEntry) -> FileResult:
     assert _state is not None
     abspath = os.path.join(_state.root, entry.path)
     try:
-        with open(abspath, "rb") as fh:
-            data = fh.read()
+        data = read_regular_file(abspath, _state.config.max_file_size)
     except OSError as exc:
         return FileResult(entry.path, entry.kind, diagnostics=[
             Diagnostic("PARSE", entry.path, f"cannot read file: {exc.strerror or exc}")
@@ -356,6 +355,8 @@ def scan(root: Path, config: Config, *, jobs: int | None = None,
             f"skipped {len(helm)} Helm/template YAML file(s) that only parse once rendered; "
             "scan the rendered manifests (helm template … > rendered.yaml) to check them",
         ))
+    for path, why in found.unreadable:
+        diagnostics.append(Diagnostic("SKIP", path, f"skipped: {why}"))
     for path in found.oversized:
         skipped["oversized"] += 1
         diagnostics.append(Diagnostic(

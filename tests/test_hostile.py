@@ -6,8 +6,10 @@ Each is checked through the real entry points: the scan, the reports, the comman
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import stat
 import subprocess
 import sys
 import time
@@ -132,13 +134,13 @@ def test_modules_planted_in_the_scanned_tree_never_run(tmp_path: Path, command: 
 
 def children_of(pid: int) -> list[int]:
     found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
+    for status in Path("/proc").glob("[0-9]*/stat"):
         try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
+            fields = status.read_text().rsplit(")", 1)[1].split()
         except (OSError, IndexError):
             continue
         if int(fields[1]) == pid:
-            found.append(int(stat.parent.name))
+            found.append(int(status.parent.name))
     return found
 
 
@@ -193,3 +195,118 @@ def test_the_repository_cannot_ask_for_more_workers_than_cores(tmp_path: Path,
                         lambda entries, state, jobs: asked.append(jobs) or real(entries, state, 1))
     scan(tmp_path, Config.model_validate({"jobs": 400}), use_cache=False)
     assert asked == [os.cpu_count() or 1]
+
+
+# ------------------------------------------------------------------ configuration and tree shape
+
+
+@pytest.mark.parametrize("key", ["exclude", "extend-exclude"])
+def test_a_bad_exclude_glob_is_a_configuration_error_naming_the_key(tmp_path: Path,
+                                                                    key: str) -> None:
+    write_tree(tmp_path, {"app/a.py": "x = 1\n",
+                          ".prodready.toml": f'{key} = ["[z-a]"]\n'})
+    message = one_line_error(invoke("scan", str(tmp_path), "--no-cache"))
+    assert key in message and "[z-a]" in message
+
+
+def test_a_bad_pattern_in_a_gitignore_matches_nothing(tmp_path: Path) -> None:
+    write_tree(tmp_path, {".gitignore": "[z-a]\nbuild/\n", "sub/.gitignore": "**/[z-a]/x\n",
+                          "app/boot.py": SYS_PATH, "sub/boot.py": SYS_PATH,
+                          "build/boot.py": SYS_PATH})
+    result = run_scan(tmp_path, select=["PY003", "REPO003"])
+    assert sorted(f.path for f in result.findings if f.rule_id == "PY003") == [
+        "app/boot.py", "sub/boot.py"]
+
+
+def test_the_size_limit_has_a_ceiling(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"app/a.py": "x = 1\n",
+                          ".prodready.toml": "max-file-size = 100_000_000\n"})
+    assert "max-file-size" in one_line_error(invoke("scan", str(tmp_path), "--no-cache"))
+
+
+def test_a_very_deep_tree_is_skipped_below_a_depth_with_a_diagnostic(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"app/boot.py": SYS_PATH})
+    deep = tmp_path
+    for _ in range(400):  # deep enough for RecursionError, short enough for PATH_MAX
+        deep = deep / "d"
+    deep.mkdir(parents=True)
+    (deep / "boot.py").write_text(SYS_PATH, encoding="utf-8")
+    result = run_scan(tmp_path, select=["PY003"])
+    assert [f.path for f in result.findings] == ["app/boot.py"]
+    assert any(d.kind == "SKIP" and "deeper than" in d.message for d in result.diagnostics)
+
+
+def test_fifos_are_never_opened(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"app/boot.py": SYS_PATH, "sub/ok.py": "x = 1\n"})
+    for name in ("app/pipe.py", "Dockerfile", "docker-compose.yml", ".env", "sub/.gitignore"):
+        os.mkfifo(tmp_path / name)
+    result = run_scan(tmp_path, select=["PY003"])  # a read would block forever
+    assert [f.path for f in result.findings] == ["app/boot.py"]
+    skipped = {d.path for d in result.diagnostics if d.kind == "SKIP"}
+    assert {"app/pipe.py", "Dockerfile", "docker-compose.yml", ".env"} <= skipped
+
+
+def test_a_file_replaced_by_a_fifo_after_discovery_is_not_read(tmp_path: Path,
+                                                              monkeypatch) -> None:
+    from prodready import engine
+
+    write_tree(tmp_path, {"app/boot.py": SYS_PATH, "app/late.py": SYS_PATH})
+    real = engine.discover
+
+    def swap(root: Path, **kwargs: object):  # the race: a FIFO appears once the walk is done
+        found = real(root, **kwargs)
+        (tmp_path / "app" / "late.py").unlink()
+        os.mkfifo(tmp_path / "app" / "late.py")
+        return found
+
+    monkeypatch.setattr(engine, "discover", swap)
+    result = run_scan(tmp_path, select=["PY003"])
+    assert [f.path for f in result.findings] == ["app/boot.py"]
+    assert any(d.path == "app/late.py" and "regular file" in d.message
+               for d in result.diagnostics)
+
+
+def test_device_files_and_links_out_of_the_tree_are_not_read(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"app/boot.py": SYS_PATH})
+    (tmp_path / "app" / "zero.py").symlink_to("/dev/zero")
+    (tmp_path / "app" / "passwd.env").symlink_to("/etc/passwd")
+    (tmp_path / "outside").symlink_to("/")
+    # /dev/zero's node; creating it needs privileges (the links above still cover reading)
+    with contextlib.suppress(OSError):
+        os.mknod(tmp_path / "app" / "device.py", 0o600 | stat.S_IFCHR, os.makedev(1, 5))
+    result = run_scan(tmp_path, select=["PY003"])
+    assert [f.path for f in result.findings] == ["app/boot.py"]
+    assert result.project is not None
+    assert "app/passwd.env" not in result.project.texts
+
+
+def test_an_unreadable_directory_is_a_diagnostic(tmp_path: Path, monkeypatch) -> None:
+    write_tree(tmp_path, {"app/boot.py": SYS_PATH, "secret/boot.py": SYS_PATH})
+    real = os.scandir
+
+    def scandir(path):  # chmod 000 does not stop root, so refuse the way the kernel would
+        if str(path).endswith("secret"):
+            raise PermissionError(13, "Permission denied")
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    result = run_scan(tmp_path, select=["PY003"])
+    assert [f.path for f in result.findings] == ["app/boot.py"]
+    assert any(d.kind == "SKIP" and d.path == "secret" and "Permission denied" in d.message
+               for d in result.diagnostics)
+
+
+# ------------------------------------------------------------------ hostile encodings
+
+
+@pytest.mark.parametrize("codec", ["punycode", "undefined", "rot13", "uu", "hex"])
+def test_a_failing_codec_is_a_diagnostic_in_scan_and_fix(tmp_path: Path, codec: str) -> None:
+    source = f"# -*- coding: {codec} -*-\nimport requests\nrequests.get('http://x')\n"
+    write_tree(tmp_path, {"app/client.py": source, "app/boot.py": SYS_PATH})
+    result = run_scan(tmp_path, select=["PY003", "PY006"])
+    assert [f.path for f in result.findings] == ["app/boot.py"]
+    assert any(d.path == "app/client.py" for d in result.diagnostics)
+    fixed = invoke("fix", str(tmp_path))
+    assert fixed.exit_code in (0, 1), fixed.output
+    assert fixed.exception is None or isinstance(fixed.exception, SystemExit)
+    assert (tmp_path / "app" / "client.py").read_text(encoding="latin-1") == source
