@@ -310,3 +310,113 @@ def test_a_failing_codec_is_a_diagnostic_in_scan_and_fix(tmp_path: Path, codec: 
     assert fixed.exit_code in (0, 1), fixed.output
     assert fixed.exception is None or isinstance(fixed.exception, SystemExit)
     assert (tmp_path / "app" / "client.py").read_text(encoding="latin-1") == source
+
+
+# ------------------------------------------------------------------ pathological lines
+# No timing is asserted. The inputs are sized so that the quadratic patterns these tests
+# replaced would run for hours (100 KB took 24-227 s; the work grows with the square): a
+# regression shows up as a hung CI job, not as a flaky threshold.
+
+BIG = 400_000
+
+
+def test_newer_syntax_rewrites_are_linear_on_files_that_do_not_parse() -> None:
+    from prodready.artifacts.python import PythonSyntaxError, parse_python
+
+    cases = ["\n" * BIG + "x = (\n",
+             " \n" * (BIG // 2) + "x = (\n",
+             "try:\n    pass\nexcept " + "a," * (BIG // 2) + "\n",
+             "type X = int\n" + "   \n" * (BIG // 4) + "def f(:\n"]
+    for text in cases:
+        with pytest.raises(PythonSyntaxError):
+            parse_python("app/big.py", text)
+
+
+def test_newer_syntax_is_still_rewritten() -> None:
+    from prodready.artifacts.python import parse_python
+
+    source = ("type Pair[T] = tuple[T, T]\n"
+              "def first[T](pair: Pair[T]) -> T:\n"
+              "    try:\n        return pair[0]\n"
+              "    except IndexError, KeyError  :\n        raise\n"
+              "class Box[T]:\n    pass\n")
+    if sys.version_info >= (3, 14):
+        pytest.skip("the running Python parses this syntax itself")
+    parsed = parse_python("app/new.py", source)
+    assert len(parsed.tree.body) == 3
+
+
+def test_a_huge_suppression_comment_is_parsed_in_linear_time() -> None:
+    from prodready.suppress import find_ignores
+
+    line = "x = 1  # prodready: ignore[PY001] -- a" + " " * BIG + "b \n"
+    (ignore,) = find_ignores(line)
+    assert ignore.rules == frozenset({"PY001"})
+    assert ignore.reason is not None
+    assert ignore.reason.startswith("a") and ignore.reason.endswith("b")
+    assert find_ignores("# prodready: ignore[" + "A" * BIG + "\n") == []
+
+
+def test_a_huge_dockerfile_directive_and_flag_run_are_linear() -> None:
+    from prodready.artifacts.dockerfile import parse_dockerfile
+
+    parsed = parse_dockerfile("Dockerfile", "# syntax=a" + " " * BIG + "b\nFROM python:3.12\n")
+    assert parsed.final_stage is not None and parsed.final_stage.base_image == "python:3.12"
+    flags = "COPY " + "--chown=1:1 " * (BIG // 12) + "a b\n"
+    parsed = parse_dockerfile("Dockerfile", "FROM python:3.12\n" + flags)
+    (copy,) = parsed.final_stage.find("COPY")  # type: ignore[union-attr]
+    assert copy.flags == {"chown": "1:1"}
+
+
+def test_files_at_the_size_limit_scan(tmp_path: Path) -> None:
+    limit = 2_000_000
+    write_tree(tmp_path, {
+        "app/blank.py": "\n" * (limit - 10) + "x = (\n",
+        "app/ignore.py": "import sys\nsys.path.insert(0, 'x')  # prodready: ignore[PY003] -- "
+                         + "r" + " " * (limit - 100) + "r\n",
+        "Dockerfile": "# syntax=a" + " " * (limit - 100) + "b\nFROM python:3.12\n",
+    })
+    result = run_scan(tmp_path, select=["PY003", "DOCKER001"], **{"max-file-size": limit})
+    assert [d.path for d in result.diagnostics if d.kind == "PARSE"] == ["app/blank.py"]
+    assert [(f.path, f.suppressed) for f in result.findings if f.rule_id == "PY003"] == [
+        ("app/ignore.py", True)]
+
+
+# ------------------------------------------------------------------ what a line is
+
+ODD_BREAKS = ["\x0c", "\u2028", "\x85", "\r", "\x1c", "\x0b"]
+
+
+# (Python itself ends a line at a lone CR, so a CR cannot sit inside a Python comment.)
+@pytest.mark.parametrize("odd", [b for b in ODD_BREAKS if b != "\r"])
+def test_suppressions_hold_in_files_with_odd_line_breaks(tmp_path: Path, odd: str) -> None:
+    source = (f"import sys\n# page one{odd} continued\n\x0c\n"
+              "sys.path.insert(0, 'x')  # prodready: ignore[PY003] -- bootstrap\n")
+    write_tree(tmp_path, {"app/boot.py": source})
+    result = run_scan(tmp_path, select=["PY003"])
+    assert [(f.line, f.suppressed) for f in result.findings] == [(4, True)]
+    assert not [d for d in result.diagnostics if d.kind == "IGNORE"]
+
+
+@pytest.mark.parametrize("odd", ODD_BREAKS)
+def test_dockerfile_positions_with_odd_line_breaks(tmp_path: Path, odd: str) -> None:
+    write_tree(tmp_path, {"Dockerfile": f"FROM python:3.12\n# note{odd}more\n"
+                                        "RUN pip install flask\nCMD python app.py\n"})
+    result = run_scan(tmp_path, select=["DOCKER002", "DOCKER008"])
+    assert sorted((f.rule_id, f.line) for f in result.findings) == [
+        ("DOCKER002", 4), ("DOCKER008", 3)]
+
+
+@pytest.mark.parametrize("odd", ["\u2028", "\x85", "\r"])
+def test_yaml_positions_with_odd_line_breaks(tmp_path: Path, odd: str) -> None:
+    write_tree(tmp_path, {"docker-compose.yml": f"services:\n  # a{odd}b\n  web:\n"
+                                                "    image: nginx:1.27\n"})
+    result = run_scan(tmp_path, select=["COMPOSE003"])
+    assert [(f.rule_id, f.line) for f in result.findings] == [("COMPOSE003", 3)]
+
+
+def test_split_lines_counts_only_newlines() -> None:
+    from prodready.artifacts.source import split_lines
+
+    assert split_lines("a\x0cb\r\nc\u2028d\re\n\nf") == ["a\x0cb", "c\u2028d\re", "", "f"]
+    assert split_lines("") == [] and split_lines("\n") == [""]
