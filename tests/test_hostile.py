@@ -420,3 +420,175 @@ def test_split_lines_counts_only_newlines() -> None:
 
     assert split_lines("a\x0cb\r\nc\u2028d\re\n\nf") == ["a\x0cb", "c\u2028d\re", "", "f"]
     assert split_lines("") == [] and split_lines("\n") == [""]
+
+
+# ------------------------------------------------------------------ repository text in reports
+
+FORMATS = ["text", "json", "sarif", "markdown", "github", "codeclimate", "junit"]
+
+
+@pytest.fixture
+def odd_names(tmp_path: Path) -> Path:
+    """File names no output format may choke on: undecodable bytes, control characters,
+    rich markup, XML and workflow-command syntax."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    names = [b"app/caf\xe9.py", b"app/bell\x07\x1b[31m.py", b"app/[bold]x[/z].py",
+             b"app/nl\rx.py", b"app/a&<b>]]>.py", b"app/pct%0A::error ::x.py",
+             b"app/\xe2\x80\xaeevil.py"]
+    for name in names:  # ("[bold]x[" is a directory: rich's closing tag needs the slash)
+        os.makedirs(os.path.dirname(os.path.join(os.fsencode(root), name)), exist_ok=True)
+        with open(os.path.join(os.fsencode(root), name), "wb") as fh:
+            fh.write(SYS_PATH.encode())
+    (root / "docker-compose.yml").write_text(
+        "services:\n  '[/z][bold]x':\n    image: nginx:1.27\n", encoding="utf-8")
+    return root
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_every_format_survives_hostile_file_names(odd_names: Path, fmt: str,
+                                                  tmp_path: Path) -> None:
+    result = invoke("scan", str(odd_names), "--no-cache", "--format", fmt,
+                    "--select", "PY003,COMPOSE003")
+    assert result.exit_code == 1, (result.output, result.exception)
+    out = result.stdout
+    out.encode("utf-8")  # no lone surrogate left
+    assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out
+    if fmt == "text":
+        assert "app/[bold]x[/z].py" in out  # printed literally, not read as markup
+        assert "'[/z][bold]x'" in out
+        assert "app/caf\\xe9.py" in out
+    if fmt in ("json", "sarif", "codeclimate"):
+        json.loads(out)
+    if fmt == "junit":
+        from xml.etree import ElementTree as ET
+
+        assert len(ET.fromstring(out.encode()).findall(".//failure")) == 8
+    if fmt == "github":
+        annotations = [line for line in out.splitlines() if line.startswith("::")]
+        assert len(annotations) == 8  # one per finding: no name starts a command of its own
+        assert all("\r" not in line for line in annotations)
+
+
+def test_every_output_file_survives_hostile_file_names(odd_names: Path, tmp_path: Path) -> None:
+    args = [f"--output={fmt}={tmp_path / ('out.' + fmt)}" for fmt in FORMATS]
+    result = invoke("scan", str(odd_names), "--no-cache", "--select", "PY003", *args)
+    assert result.exit_code == 1, (result.output, result.exception)
+    for fmt in FORMATS:
+        assert (tmp_path / f"out.{fmt}").read_text(encoding="utf-8")
+
+
+def test_markup_in_messages_and_diagnostics_prints_literally(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"app/[red]boom[/].py": "def f(:\n", "app/x[/z].py": SYS_PATH})
+    result = invoke("scan", str(tmp_path), "--no-cache", "--select", "PY003")
+    assert result.exit_code == 1, (result.output, result.exception)
+    assert "app/[red]boom[/].py" in result.stdout and "app/x[/z].py:2:1" in result.stdout
+
+
+# ------------------------------------------------------------------ tool errors: one line, exit 2
+
+
+@pytest.mark.parametrize("target", ["/proc/version", "/proc/nonexistent/x.json", "DIR",
+                                    "/dev/full"])
+def test_an_unwritable_output_is_one_line(tmp_path: Path, target: str) -> None:
+    write_tree(tmp_path, {"app/boot.py": SYS_PATH})
+    if target == "DIR":
+        target = str(tmp_path / "app")
+    if not Path(target.split("/x.json")[0]).exists() and target != "/proc/nonexistent/x.json":
+        pytest.skip(f"{target} does not exist here")
+    message = one_line_error(invoke("scan", str(tmp_path), "--no-cache", "-o", f"json={target}"))
+    assert "cannot write" in message
+
+
+def test_output_to_a_device_is_written_not_replaced(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"app/boot.py": SYS_PATH})
+    result = invoke("scan", str(tmp_path), "--no-cache", "-o", "json=/dev/null")
+    assert result.exit_code == 1, result.output
+    assert Path("/dev/null").is_char_device()
+
+
+def test_baseline_to_a_directory_is_one_line(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"app/boot.py": SYS_PATH})
+    assert "cannot write" in one_line_error(
+        invoke("baseline", str(tmp_path), "-o", str(tmp_path / "app")))
+
+
+@pytest.mark.parametrize("content", ["[1, 2]", '{"score": 5}', '{"findings": [1]}',
+                                     '{"findings": [{"rule_id": 1}]}', "not json",
+                                     '{"score": {"categories": {"security": {"score": "x"}}}}'])
+def test_a_malformed_compare_report_is_one_line(tmp_path: Path, content: str) -> None:
+    write_tree(tmp_path, {"app/boot.py": SYS_PATH, "old.json": content})
+    message = one_line_error(invoke("scan", str(tmp_path), "--no-cache", "--format", "markdown",
+                                    "--compare", str(tmp_path / "old.json")))
+    assert "--compare" in message
+
+
+@pytest.mark.parametrize("content", ['{"schema_version": "1", "findings": [], "rules": [1]}',
+                                     '{"schema_version": "1", "findings": [{}]}',
+                                     '{"schema_version": "1", "findings": [], "stats": []}'])
+def test_a_malformed_comment_report_is_one_line(tmp_path: Path, content: str,
+                                                monkeypatch) -> None:
+    report = write_tree(tmp_path, {"r.json": content}) / "r.json"
+    monkeypatch.setenv("GITHUB_TOKEN", "t")
+    result = invoke("comment", "--report", str(report), "--repo", "a/b", "--pr", "1",
+                    "--api-url", "http://127.0.0.1:9")
+    assert "cannot read the report" in one_line_error(result)
+
+
+def test_an_internal_error_in_fix_baseline_and_services_is_one_line(tmp_path: Path,
+                                                                   monkeypatch) -> None:
+    from prodready import engine
+    from prodready.fix import apply
+
+    write_tree(tmp_path, {"app/boot.py": SYS_PATH})
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("disk on fire\nsecond line")
+
+    monkeypatch.setattr(engine, "scan", broken)
+    monkeypatch.setattr(apply, "run_fix", broken)
+    for command in (["fix", str(tmp_path)], ["baseline", str(tmp_path), "-o",
+                                             str(tmp_path / "b.json")],
+                    ["services", str(tmp_path)]):
+        assert "disk on fire second line" in one_line_error(invoke(*command))
+
+
+def test_the_console_script_turns_a_crash_into_one_line(tmp_path: Path) -> None:
+    script = ("import sys\nfrom prodready import cli\n"
+              "def boom(*a, **k):\n    raise RuntimeError('boom')\n"
+              "import prodready.engine\nprodready.engine.scan = boom\n"
+              "sys.argv = ['prodready', 'rules', '--format', 'json']\n"
+              "cli.load_catalog = boom\ncli.run()\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          cwd=tmp_path, timeout=120)
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == ["prodready: error: internal error: "
+                                                "RuntimeError: boom"]
+
+
+# ------------------------------------------------------------------ comment: bounded
+
+
+def test_comment_stops_at_the_response_size_cap_and_the_deadline(monkeypatch) -> None:
+    import httpx
+
+    from prodready import comment as cm
+
+    target = cm.Target("https://api.example", "a/b", 1, "t")
+
+    def endless(request: httpx.Request) -> httpx.Response:
+        def body():
+            while True:
+                time.sleep(0.01)
+                yield b" " * 65536
+        return httpx.Response(200, content=body())
+
+    def client() -> httpx.Client:
+        return httpx.Client(transport=httpx.MockTransport(endless))
+
+    with client() as c, pytest.raises(cm.CommentError, match="larger than"):
+        cm.upsert_comment(c, target, "body")
+    monkeypatch.setattr(cm, "MAX_RESPONSE_BYTES", 1 << 62)
+    monkeypatch.setattr(cm, "DEADLINE_S", 0.5)
+    with client() as c, pytest.raises(cm.CommentError, match="gave up"):
+        cm.upsert_comment(c, target, "body")
