@@ -592,3 +592,53 @@ def test_comment_stops_at_the_response_size_cap_and_the_deadline(monkeypatch) ->
     monkeypatch.setattr(cm, "DEADLINE_S", 0.5)
     with client() as c, pytest.raises(cm.CommentError, match="gave up"):
         cm.upsert_comment(c, target, "body")
+
+
+# ------------------------------------------------------------------ no secret on screen
+
+SECRETS = ["hunter2pw", "s3cr3tpw", "abc123def", "tok3nval", "ghp_" + "a1" * 18]
+
+
+@pytest.fixture
+def service_with_secrets(tmp_path: Path) -> Path:
+    return write_tree(tmp_path, {
+        "main.py": "from fastapi import FastAPI\napp = FastAPI()\n\n"
+                   "@app.get('/')\ndef root():\n    return {}\n",
+        "Dockerfile": "FROM python:3.12\nCMD API_KEY=abc123def uvicorn main:app "
+                      "--host 0.0.0.0 --password hunter2pw\n",
+        "docker-compose.yml": (
+            "services:\n  web:\n    build: .\n    command: [\"sh\", \"-c\", "
+            "\"DATABASE_URL=postgres://app:s3cr3tpw@db/app GH=ghp_" + "a1" * 18
+            + " uvicorn main:app\"]\n    healthcheck:\n      test: [\"CMD\", \"curl\", "
+            "\"http://localhost:8000/health?token=tok3nval\"]\n"),
+    })
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_services_masks_passwords_url_credentials_and_api_keys(service_with_secrets: Path,
+                                                               fmt: str) -> None:
+    result = invoke("services", str(service_with_secrets), "--format", fmt)
+    assert result.exit_code == 0, (result.output, result.exception)
+    assert "uvicorn" in result.stdout  # the commands are shown …
+    assert "postgres://app:***@db/app" in result.stdout.replace("\n", "").replace(" ", "")
+    for secret in SECRETS:  # … their secrets are not
+        assert secret not in result.stdout
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_no_report_format_shows_a_quoted_secret(service_with_secrets: Path, fmt: str) -> None:
+    result = invoke("scan", str(service_with_secrets), "--no-cache", "--format", fmt)
+    assert result.exit_code in (0, 1), (result.output, result.exception)
+    for secret in SECRETS:
+        assert secret not in result.stdout
+
+
+def test_masking_keeps_what_is_not_a_secret() -> None:
+    from prodready.masking import mask_secrets
+
+    kept = ["gunicorn app:app --bind 0.0.0.0:8000 --workers 4", "PASSWORD=${DB_PASSWORD} run",
+            "uvicorn main:app --port 8000", "redis://redis:6379/0", "TOKEN_TTL=3600 celery"]
+    for text in kept:
+        assert mask_secrets(text) == text
+    assert mask_secrets("redis://:pw@redis:6379/0") == "redis://:***@redis:6379/0"
+    assert mask_secrets("x --db-password 'p w' -v") == "x --db-password *** -v"

@@ -7,6 +7,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
+from ..masking import mask_secrets
 from ..result import ScanResult
 from ..scoring import Score, compute_score
 
@@ -33,9 +34,10 @@ class Report:
 
 
 # Repository-controlled text (file names, messages quoting the repository) reaches terminals,
-# XML and JSON: control characters, line and paragraph separators, bidirectional overrides
-# and undecodable bytes (surrogates from a file name that is not UTF-8) are written as
-# escapes, so no output format breaks and no terminal interprets them.
+# CI logs, XML and JSON. Secret values it quotes are masked; control characters, line and
+# paragraph separators, bidirectional overrides and undecodable bytes (surrogates from a
+# file name that is not UTF-8) are written as escapes, so that no output format breaks and
+# no terminal interprets them.
 _BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
@@ -61,13 +63,13 @@ def printable(text: str, *, multiline: bool = False) -> str:
 
 def _printable_result(result: ScanResult) -> ScanResult:
     findings = [
-        replace(f, path=printable(f.path), message=printable(f.message),
+        replace(f, path=printable(f.path), message=printable(mask_secrets(f.message)),
                 suppression_reason=None if f.suppression_reason is None
                 else printable(f.suppression_reason))
         for f in result.findings
     ]
-    diagnostics = [replace(d, path=printable(d.path), message=printable(d.message,
-                                                                         multiline=True))
+    diagnostics = [replace(d, path=printable(d.path),
+                           message=printable(mask_secrets(d.message), multiline=True))
                    for d in result.diagnostics]
     return replace(result, findings=findings, diagnostics=diagnostics)
 
