@@ -286,4 +286,6 @@ def parse_yaml(path: str, text: str) -> YamlFile:
         raise YamlError(f"invalid YAML: {exc}") from exc
     except RecursionError as exc:
         raise YamlError("invalid YAML: nesting too deep") from exc
+    except UnicodeError as exc:  # a lone surrogate (text decoded with an escape codec)
+        raise YamlError("invalid YAML: text that cannot be encoded (lone surrogate)") from exc
     return YamlFile(path=path, documents=documents, text=text)
