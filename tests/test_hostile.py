@@ -488,23 +488,62 @@ def test_markup_in_messages_and_diagnostics_prints_literally(tmp_path: Path) -> 
 # ------------------------------------------------------------------ tool errors: one line, exit 2
 
 
-@pytest.mark.parametrize("target", ["/proc/version", "/proc/nonexistent/x.json", "DIR",
-                                    "/dev/full"])
+# (Never a real device here: a broken writer running as root would replace /dev/null.)
+@pytest.mark.parametrize("target", ["/proc/version", "/proc/nonexistent/x.json", "DIR"])
 def test_an_unwritable_output_is_one_line(tmp_path: Path, target: str) -> None:
     write_tree(tmp_path, {"app/boot.py": SYS_PATH})
     if target == "DIR":
         target = str(tmp_path / "app")
-    if not Path(target.split("/x.json")[0]).exists() and target != "/proc/nonexistent/x.json":
-        pytest.skip(f"{target} does not exist here")
+    elif not Path("/proc/version").exists():
+        pytest.skip("no /proc here")
     message = one_line_error(invoke("scan", str(tmp_path), "--no-cache", "-o", f"json={target}"))
     assert "cannot write" in message
 
 
-def test_output_to_a_device_is_written_not_replaced(tmp_path: Path) -> None:
+def test_a_full_disk_is_one_line(tmp_path: Path, monkeypatch) -> None:
+    import errno
+
     write_tree(tmp_path, {"app/boot.py": SYS_PATH})
-    result = invoke("scan", str(tmp_path), "--no-cache", "-o", "json=/dev/null")
+    real = os.fdopen
+
+    class Full:
+        def __init__(self, fh):
+            self.fh = fh
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            self.fh.close()
+
+        def write(self, data: bytes) -> int:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    def fdopen(fd: int, mode: str = "r", *args: object, **kwargs: object):
+        fh = real(fd, mode, *args, **kwargs)
+        return Full(fh) if "w" in mode else fh
+
+    monkeypatch.setattr(os, "fdopen", fdopen)
+    message = one_line_error(invoke("scan", str(tmp_path), "--no-cache", "-o",
+                                    f"json={tmp_path / 'out.json'}"))
+    assert "No space left on device" in message
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out.json")]
+
+
+def test_output_to_a_pipe_is_written_not_replaced(tmp_path: Path) -> None:
+    import threading
+
+    write_tree(tmp_path, {"app/boot.py": SYS_PATH})
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(pipe.read_bytes()), daemon=True)
+    reader.start()
+    result = invoke("scan", str(tmp_path), "--no-cache", "-o", f"json={pipe}")
+    reader.join(timeout=60)
     assert result.exit_code == 1, result.output
-    assert Path("/dev/null").is_char_device()
+    assert stat.S_ISFIFO(pipe.stat().st_mode)  # still the pipe, not a file renamed over it
+    assert json.loads(received[0])["findings"]
 
 
 def test_baseline_to_a_directory_is_one_line(tmp_path: Path) -> None:
@@ -642,3 +681,29 @@ def test_masking_keeps_what_is_not_a_secret() -> None:
         assert mask_secrets(text) == text
     assert mask_secrets("redis://:pw@redis:6379/0") == "redis://:***@redis:6379/0"
     assert mask_secrets("x --db-password 'p w' -v") == "x --db-password *** -v"
+
+
+# ------------------------------------------------------------------ YAML bombs, huge lines
+
+
+def test_alias_bombs_deep_yaml_and_ten_megabyte_lines_are_diagnostics(tmp_path: Path) -> None:
+    bomb = ["a: &a [x, x, x, x, x, x, x, x, x, x]"]
+    for level in range(1, 10):
+        prev = chr(ord("a") + level - 1)
+        name = chr(ord("a") + level)
+        bomb.append(f"{name}: &{name} [" + ", ".join([f"*{prev}"] * 10) + "]")
+    write_tree(tmp_path, {
+        "k8s/bomb.yaml": "\n".join(bomb) + "\n",
+        "k8s/deep.yaml": "a: " + "[" * 5000 + "]" * 5000 + "\n",
+        "k8s/deep-map.yaml": "".join(" " * i + f"k{i}:\n" for i in range(1000)),
+        "app/huge.py": "x = '" + "a" * 10_000_000 + "'\n",
+        "app/boot.py": SYS_PATH,
+    })
+    result = run_scan(tmp_path, select=["PY003", "K8S"])
+    assert [f.path for f in result.findings] == ["app/boot.py"]
+    by_path = {d.path: d for d in result.diagnostics}
+    assert by_path["k8s/bomb.yaml"].kind == "PARSE"
+    assert "alias" in by_path["k8s/bomb.yaml"].message
+    assert by_path["k8s/deep.yaml"].kind == "PARSE"
+    assert by_path["k8s/deep-map.yaml"].kind == "PARSE"
+    assert by_path["app/huge.py"].kind == "SKIP"
