@@ -272,7 +272,8 @@ def _code_stamp() -> str:
 def _secrets_baseline_digest(root: Path) -> str:
     """REPO001 honours .secrets.baseline, so a new baseline must invalidate cached results."""
     try:
-        return hashlib.sha256((root / ".secrets.baseline").read_bytes()).hexdigest()[:16]
+        data = read_regular_file(str(root / ".secrets.baseline"), 64_000_000)  # never a FIFO
+        return hashlib.sha256(data).hexdigest()[:16]
     except OSError:
         return ""
 

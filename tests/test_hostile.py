@@ -238,7 +238,8 @@ def test_a_very_deep_tree_is_skipped_below_a_depth_with_a_diagnostic(tmp_path: P
 
 def test_fifos_are_never_opened(tmp_path: Path) -> None:
     write_tree(tmp_path, {"app/boot.py": SYS_PATH, "sub/ok.py": "x = 1\n"})
-    for name in ("app/pipe.py", "Dockerfile", "docker-compose.yml", ".env", "sub/.gitignore"):
+    for name in ("app/pipe.py", "Dockerfile", "docker-compose.yml", ".env", "sub/.gitignore",
+                 ".secrets.baseline", ".gitignore", "pyproject.toml"):
         os.mkfifo(tmp_path / name)
     result = run_scan(tmp_path, select=["PY003"])  # a read would block forever
     assert [f.path for f in result.findings] == ["app/boot.py"]

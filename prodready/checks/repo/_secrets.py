@@ -27,6 +27,7 @@ import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
+from stat import S_ISREG
 from typing import Any
 
 from ...secretnames import describes_a_secret, normalise
@@ -460,6 +461,8 @@ def load_baseline(root: str) -> Baseline:
     try:
         stat = os.stat(path)
     except OSError:
+        return EMPTY_BASELINE
+    if not S_ISREG(stat.st_mode):  # a FIFO would block the scan
         return EMPTY_BASELINE
     return _read_baseline(path, stat.st_mtime_ns, stat.st_size)
 
