@@ -62,6 +62,10 @@ def verified_commit(root: Path, ref: str) -> str:
     if not ref or ref.startswith("-") or any(c in ref for c in "\0\n\r"):
         raise DiffBaseError(f"--diff-base {ref!r} is not a git ref")
     try:
+        _git(root, "rev-parse", "--git-dir")
+    except DiffBaseError:
+        raise DiffBaseError(f"--diff-base needs a git repository; {root} is not in one") from None
+    try:
         return _git(root, "rev-parse", "--verify", "--quiet", "--end-of-options",
                     f"{ref}^{{commit}}").strip()
     except DiffBaseError:
