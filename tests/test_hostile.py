@@ -708,3 +708,16 @@ def test_alias_bombs_deep_yaml_and_ten_megabyte_lines_are_diagnostics(tmp_path: 
     assert by_path["k8s/deep.yaml"].kind == "PARSE"
     assert by_path["k8s/deep-map.yaml"].kind == "PARSE"
     assert by_path["app/huge.py"].kind == "SKIP"
+
+
+def test_the_scorecard_mentions_nobody_and_opens_no_html(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"app/@acme/security-team/boot.py": SYS_PATH,
+                          "app/x`<!-- prodready-scorecard -->`.py": SYS_PATH,
+                          "app/<img src=x>.py": "def f(:\n"})
+    result = invoke("scan", str(tmp_path), "--no-cache", "--format", "markdown",
+                    "--select", "PY003")
+    assert result.exit_code == 1, (result.output, result.exception)
+    out = result.stdout
+    assert "@acme" not in out and "@\u2060acme" in out
+    assert out.count("<!-- prodready-scorecard -->") == 1  # only the real marker
+    assert "<img" not in out
