@@ -711,13 +711,18 @@ def test_alias_bombs_deep_yaml_and_ten_megabyte_lines_are_diagnostics(tmp_path: 
 
 
 def test_the_scorecard_mentions_nobody_and_opens_no_html(tmp_path: Path) -> None:
+    import re
+
     write_tree(tmp_path, {"app/@acme/security-team/boot.py": SYS_PATH,
                           "app/x`<!-- prodready-scorecard -->`.py": SYS_PATH,
-                          "app/<img src=x>.py": "def f(:\n"})
+                          "docker-compose.yml": "services:\n  '@acme/ops <img src=x>':\n"
+                                                "    image: nginx:1.27\n"})
     result = invoke("scan", str(tmp_path), "--no-cache", "--format", "markdown",
-                    "--select", "PY003")
+                    "--select", "PY003,COMPOSE003")
     assert result.exit_code == 1, (result.output, result.exception)
     out = result.stdout
-    assert "@acme" not in out and "@\u2060acme" in out
-    assert out.count("<!-- prodready-scorecard -->") == 1  # only the real marker
-    assert "<img" not in out
+    assert "`app/@acme/security-team/boot.py:2`" in out  # a code span: no mention there
+    prose = re.sub(r"`[^`\n]*`", "", out)  # what GitHub renders as markdown
+    assert "@acme" not in prose and "@\u2060acme/ops" in prose
+    assert "<img" not in prose
+    assert prose.count("<!-- prodready-scorecard -->") == 1  # only the real marker is HTML
