@@ -369,6 +369,13 @@ def test_a_huge_dockerfile_directive_and_flag_run_are_linear() -> None:
     assert copy.flags == {"chown": "1:1"}
 
 
+def test_env_file_names_are_read_in_linear_time() -> None:
+    from prodready.checks.service.app013 import _ENV_LINE
+
+    text = "\n" * BIG + "A=1\n# B=2\nexport C=3\n  D = 4\n"
+    assert _ENV_LINE.findall(text) == ["A", "B", "C", "D"]
+
+
 def test_files_at_the_size_limit_scan(tmp_path: Path) -> None:
     limit = 2_000_000
     write_tree(tmp_path, {
