@@ -376,6 +376,18 @@ def test_env_file_names_are_read_in_linear_time() -> None:
     assert _ENV_LINE.findall(text) == ["A", "B", "C", "D"]
 
 
+def test_secret_detection_on_a_huge_crafted_line_is_linear_and_still_finds_keys(
+        tmp_path: Path) -> None:
+    pad = '{"k":"' + "x" * 30_000 + '",'
+    write_tree(tmp_path, {
+        "s/url.sh": "http://a:b@" * (BIG // 11) + "\n",  # 400 KB took 36 s before
+        "config/data.json": pad + '"aws":"AKIAZ3XQ7RTW2PLM4HBN",' + pad + "\n",
+    })
+    result = run_scan(tmp_path, select=["REPO001"])
+    assert [(f.path, f.line, f.column) for f in result.findings] == [
+        ("config/data.json", 1, 30_016)]
+
+
 def test_files_at_the_size_limit_scan(tmp_path: Path) -> None:
     limit = 2_000_000
     write_tree(tmp_path, {
