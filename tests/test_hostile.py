@@ -297,6 +297,24 @@ def test_an_unreadable_directory_is_a_diagnostic(tmp_path: Path, monkeypatch) ->
                for d in result.diagnostics)
 
 
+def test_an_unreadable_file_is_a_diagnostic(tmp_path: Path, monkeypatch) -> None:
+    from prodready import engine
+
+    write_tree(tmp_path, {"app/boot.py": SYS_PATH, "app/locked.py": SYS_PATH})
+    real = engine.read_regular_file
+
+    def read(path: str, limit: int) -> bytes:  # root ignores chmod: refuse like the kernel
+        if path.endswith("locked.py"):
+            raise PermissionError(13, "Permission denied")
+        return real(path, limit)
+
+    monkeypatch.setattr(engine, "read_regular_file", read)
+    result = run_scan(tmp_path, select=["PY003"])
+    assert [f.path for f in result.findings] == ["app/boot.py"]
+    assert any(d.path == "app/locked.py" and "Permission denied" in d.message
+               for d in result.diagnostics)
+
+
 # ------------------------------------------------------------------ hostile encodings
 
 

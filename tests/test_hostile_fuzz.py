@@ -142,3 +142,25 @@ def test_python_facts_extractor(text: str) -> None:
     except PythonSyntaxError:
         return
     extract_facts(parsed)
+
+
+@settings(max_examples=60, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(text_from(DOCKER_WORDS), text_from(YAML_WORDS), text_from(PYTHON_WORDS))
+def test_a_whole_scan_of_fuzzed_files_has_no_internal_error(docker: str, yaml_text: str,
+                                                            python: str) -> None:
+    """Every rule reads what the parsers accepted: none may crash on it."""
+    from prodready.config import Config
+    from prodready.engine import scan
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        files = {"Dockerfile": docker, "docker-compose.yml": yaml_text, ".env": yaml_text,
+                 "k8s/app.yaml": "apiVersion: apps/v1\nkind: Deployment\n" + yaml_text,
+                 "app/main.py": python}
+        for name, text in files.items():
+            target = root / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8", errors="surrogateescape")
+        result = scan(root, Config(), jobs=1, use_cache=False)
+    assert not [d.message for d in result.diagnostics if d.kind == "INTERNAL"]
