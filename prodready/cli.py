@@ -11,7 +11,15 @@ import typer
 
 from . import __version__
 from .catalog import load_catalog, rule_matches
-from .commands import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, fail, load, split_ids
+from .commands import (
+    EXIT_CLEAN,
+    EXIT_ERROR,
+    EXIT_FINDINGS,
+    fail,
+    internal_error,
+    load,
+    split_ids,
+)
 
 app = typer.Typer(
     name="prodready",
@@ -89,13 +97,14 @@ def scan(
     previous = None
     if compare is not None:
         try:
-            previous = json.loads(compare.read_text(encoding="utf-8"))
+            previous = _earlier_report(json.loads(compare.read_text(encoding="utf-8")))
         except (OSError, ValueError) as exc:
-            raise fail(f"cannot read --compare report {compare}: {exc}") from None
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            raise fail(f"cannot read --compare report {compare}: {reason}") from None
     try:
         result = run_scan(path, config, jobs=jobs, use_cache=not no_cache)
     except Exception as exc:  # an internal error must never look like a clean run
-        raise fail(f"internal error: {type(exc).__name__}: {exc}") from exc
+        raise internal_error(exc) from exc
     if diff_base is not None:
         result = _keep_changed(result, path, diff_base)
     if baseline is not None:
@@ -117,6 +126,31 @@ def scan(
     failing = [f for f in result.active_findings
                if f.severity.rank >= threshold.rank and f.baseline == "new"]
     raise typer.Exit(EXIT_FINDINGS if failing else EXIT_CLEAN)
+
+
+def _earlier_report(data: Any) -> dict[str, Any]:
+    """The parts of an earlier JSON report the scorecard compares with, checked for shape
+    (a malformed file is a one-line error, not a traceback in the middle of rendering)."""
+    def number(value: Any) -> bool:
+        return value is None or (isinstance(value, int | float) and not isinstance(value, bool))
+
+    if not isinstance(data, dict):
+        raise ValueError("not a prodready JSON report (expected an object)")
+    score = data.get("score") or {}
+    categories = (score.get("categories") or {}) if isinstance(score, dict) else None
+    if not isinstance(categories, dict) or not number(score.get("overall")) or not all(
+            isinstance(c, dict) and number(c.get("score")) for c in categories.values()):
+        raise ValueError("its score is malformed")
+    findings = data.get("findings") or []
+    text_keys = ("fingerprint", "rule_id", "path")
+    if not isinstance(findings, list) or not all(
+            isinstance(f, dict) and all(isinstance(f.get(k), str) for k in text_keys)
+            and isinstance(f.get("message", ""), str) and isinstance(f.get("slug", ""), str)
+            and isinstance(f.get("severity", "info"), str)
+            and (f.get("line") is None or isinstance(f.get("line"), int))
+            for f in findings):
+        raise ValueError("its findings are malformed")
+    return data
 
 
 def _apply_baseline(result: Any, path: Path) -> Any:
@@ -167,8 +201,11 @@ def write_baseline(
     from .engine import scan as run_scan
 
     config, _ = load(path, config_file, select=split_ids(select), ignore=split_ids(ignore))
-    result = run_scan(path, config)
-    document = build(result.findings)
+    try:
+        result = run_scan(path, config)
+        document = build(result.findings)
+    except Exception as exc:
+        raise internal_error(exc) from exc
     _write_atomic(output, dumps(document))
     total = sum(e["count"] for e in document["findings"])
     typer.echo(f"wrote {output}: {total} finding(s) in {len(document['findings'])} entries")
@@ -194,14 +231,35 @@ def _parse_outputs(primary: str, outputs: list[str] | None) -> list[tuple[Any, P
 
 
 def _write_atomic(target: Path, text: str) -> None:
+    """Write a report or baseline; any failure is one line and exit 2."""
+    try:
+        _write_file(target, text)
+    except (OSError, UnicodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise fail(f"cannot write {target}: {reason}") from None
+
+
+def _write_file(target: Path, text: str) -> None:
     import os
+    import stat
     import tempfile
 
+    if target.is_dir():
+        raise IsADirectoryError(21, "is a directory")
+    data = text.encode("utf-8")
+    try:
+        mode = target.stat().st_mode
+    except OSError:
+        mode = None
+    if mode is not None and not stat.S_ISREG(mode):
+        with open(target, "wb") as fh:  # /dev/stdout, a pipe: written, never replaced
+            fh.write(data)
+        return
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -269,18 +327,23 @@ def services(
         from .project.services import build_services, render_services_text, services_to_json
     except ImportError:
         raise fail("the service model is not available in this build") from None
+    if format not in ("text", "json"):
+        raise fail(f"unknown format {format!r} (choose from text, json)")
     config, _ = load(path, config_file)
-    result = run_scan(path, config, use_cache=True)
-    assert result.project is not None
-    found = build_services(result.project)
-    if format == "json":
-        typer.echo(json.dumps(services_to_json(found), indent=2))
-    elif not found:
-        typer.echo("no web application (FastAPI, Starlette, Flask, Django) found")
-    else:
-        from rich.console import Console
+    try:
+        result = run_scan(path, config, use_cache=True)
+        assert result.project is not None
+        found = build_services(result.project)
+        if format == "json":
+            typer.echo(json.dumps(services_to_json(found), indent=2))
+        elif not found:
+            typer.echo("no web application (FastAPI, Starlette, Flask, Django) found")
+        else:
+            from rich.console import Console
 
-        Console().print(render_services_text(found))
+            Console().print(render_services_text(found))
+    except Exception as exc:
+        raise internal_error(exc) from exc
 
 
 def _register_fix() -> None:
@@ -297,3 +360,13 @@ def _register_comment() -> None:
 
 _register_fix()
 _register_comment()
+
+
+def run() -> None:
+    """The console script: a failure of prodready itself is one line and exit 2, never a
+    traceback and never exit 1 (which reads as "findings")."""
+    try:
+        app()
+    except Exception as exc:
+        internal_error(exc)
+        raise SystemExit(EXIT_ERROR) from None

@@ -23,6 +23,14 @@ def fail(message: str) -> typer.Exit:
     return typer.Exit(EXIT_ERROR)
 
 
+def internal_error(exc: BaseException) -> typer.Exit:
+    """A failure of prodready itself: one line (no traceback) and exit 2, never exit 1,
+    which would read as "findings"."""
+    detail = " ".join(str(exc).split())
+    return fail(f"internal error: {type(exc).__name__}: {detail}" if detail
+                else f"internal error: {type(exc).__name__}")
+
+
 def load(path: Path, config_file: Path | None, **overrides: Any) -> tuple[Any, Any]:
     if not path.exists():
         raise fail(f"path does not exist: {path}")

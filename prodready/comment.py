@@ -30,6 +30,10 @@ DEFAULT_API_URL = "https://api.github.com"
 TIMEOUT_S, CONNECT_TIMEOUT_S = 30.0, 10.0
 MAX_BODY = 65536  # GitHub rejects longer comment bodies
 MAX_PAGES = 100  # 10,000 comments; a guard against a Link loop, not a real limit
+# The whole command ends within this many seconds, and no answer is read past this size:
+# per-request timeouts alone let a server that trickles bytes hold the CI job forever.
+DEADLINE_S = 120.0
+MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 REPO_PATTERN = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 PULL_REF = re.compile(r"^refs/pull/(\d+)/(?:merge|head)$")
 
@@ -129,8 +133,9 @@ def scorecard_from_report(source: str) -> str:
     try:
         raw = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
         return render(OutputFormat.MARKDOWN, load_report(json.loads(raw)))
-    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
-        raise CommentError(f"cannot read the report {source}: {exc}") from None
+    except Exception as exc:  # whatever shape the file has, a one-line error
+        raise CommentError(f"cannot read the report {source}: {type(exc).__name__}: "
+                           f"{exc}") from None
 
 
 def read_scorecard(source: str) -> str:
@@ -172,14 +177,38 @@ def _same_origin(url: str, base: str) -> bool:
     return (a.scheme, a.netloc) == (b.scheme, b.netloc)
 
 
-def find_comment(client: httpx.Client, target: Target) -> dict[str, Any] | None:
+def _request(client: httpx.Client, method: str, url: str, deadline: float,
+             **kwargs: Any) -> httpx.Response:
+    """One API call, read to at most MAX_RESPONSE_BYTES and ended at the deadline."""
+    import time
+
+    import httpx
+
+    if time.monotonic() > deadline:
+        raise CommentError(f"gave up after {DEADLINE_S:.0f} s talking to the GitHub API")
+    with client.stream(method, url, **kwargs) as response:
+        chunks, size = [], 0
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if size > MAX_RESPONSE_BYTES:
+                raise CommentError(f"GitHub API answer to {method} {response.request.url.path} "
+                                   f"is larger than {MAX_RESPONSE_BYTES} bytes")
+            if time.monotonic() > deadline:
+                raise CommentError(f"gave up after {DEADLINE_S:.0f} s talking to the GitHub API")
+            chunks.append(chunk)
+    return httpx.Response(response.status_code, headers=response.headers,
+                          content=b"".join(chunks), request=response.request)
+
+
+def find_comment(client: httpx.Client, target: Target,
+                 deadline: float = float("inf")) -> dict[str, Any] | None:
     """The earliest issue comment of the PR that carries the marker, following pagination."""
     url: str | None = (f"{target.api_url}/repos/{target.repo}/issues/{target.pr}/comments"
                        "?per_page=100")
     for _ in range(MAX_PAGES):
         if url is None:
             return None
-        response = _check(client.get(url))
+        response = _check(_request(client, "GET", url, deadline))
         try:
             page = response.json()
         except ValueError:
@@ -196,18 +225,24 @@ def find_comment(client: httpx.Client, target: Target) -> dict[str, Any] | None:
     raise CommentError(f"more than {MAX_PAGES} pages of comments; giving up")
 
 
-def upsert_comment(client: httpx.Client, target: Target, body: str) -> Outcome:
-    existing = find_comment(client, target)
+def upsert_comment(client: httpx.Client, target: Target, body: str,
+                   deadline: float | None = None) -> Outcome:
+    import time
+
+    if deadline is None:
+        deadline = time.monotonic() + DEADLINE_S
+    existing = find_comment(client, target, deadline)
     if existing is not None:
         comment_id = int(existing["id"])
-        response = _check(client.patch(
-            f"{target.api_url}/repos/{target.repo}/issues/comments/{comment_id}",
+        response = _check(_request(
+            client, "PATCH",
+            f"{target.api_url}/repos/{target.repo}/issues/comments/{comment_id}", deadline,
             json={"body": body}))
         action = "updated"
     else:
-        response = _check(client.post(
-            f"{target.api_url}/repos/{target.repo}/issues/{target.pr}/comments",
-            json={"body": body}))
+        response = _check(_request(
+            client, "POST", f"{target.api_url}/repos/{target.repo}/issues/{target.pr}/comments",
+            deadline, json={"body": body}))
         action = "created"
     try:
         data = response.json()

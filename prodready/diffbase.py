@@ -36,8 +36,8 @@ class ChangedLines:
 
 def changed_lines(root: Path, ref: str) -> ChangedLines:
     """Changed lines per repo-relative path (relative to `root`), from git."""
+    prefix = _git(root, "rev-parse", "--show-prefix").strip()  # fails outside a repository
     commit = verified_commit(root, ref)
-    prefix = _git(root, "rev-parse", "--show-prefix").strip()
     diff = _git(root, "diff", "--unified=0", "--no-color", "--no-ext-diff", "--no-textconv",
                 "--relative", commit, "--", ".")
     result: dict[str, set[int] | None] = {}

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,6 +38,9 @@ KEY_NAMES = frozenset({"id_rsa", "id_dsa", "id_ecdsa", "id_ed25519"})
 # Hidden directories that hold CI configuration (read for its secret scanners).
 CI_DIRS = frozenset({".github", ".gitlab", ".circleci", ".buildkite"})
 LOCK_NAMES = frozenset({"poetry.lock", "uv.lock", "pdm.lock", "pipfile.lock"})
+# Deeper than any real repository; a deeper tree is skipped below this depth with a
+# diagnostic instead of exhausting the stack.
+MAX_DEPTH = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +56,9 @@ class Discovery:
     # Every non-ignored file, scanned or not: repo rules ask whether a file exists.
     all_files: list[str] = field(default_factory=list)
     oversized: list[str] = field(default_factory=list)
+    # (path, why) of what could not be looked at: unreadable or too deep directories,
+    # FIFOs, sockets and device files named like scanned files.
+    unreadable: list[tuple[str, str]] = field(default_factory=list)
 
 
 def classify(path: str) -> FileKind | None:
@@ -105,11 +113,10 @@ class _Ignores:
 
     def load(self, directory: Path, rel: str) -> bool:
         gitignore = directory / ".gitignore"
-        try:
-            lines = gitignore.read_text(encoding="utf-8", errors="replace").splitlines()
-        except OSError:
+        text = read_text_file(gitignore)
+        if text is None:
             return False
-        self.stack.append((rel, pathspec.GitIgnoreSpec.from_lines(lines)))
+        self.stack.append((rel, gitignore_spec(text.splitlines())))
         return True
 
     def ignored(self, rel: str, is_dir: bool) -> bool:
@@ -135,28 +142,65 @@ def discover(
     ignores = _Ignores()
     root = root.resolve()
     _info_exclude(root, ignores)
-    _walk(root, root, "", ignores, excludes, include_tests, max_file_size, result)
+    _walk(root, root, "", ignores, excludes, include_tests, max_file_size, result, 0)
     result.entries.sort(key=lambda e: e.path)
     result.all_files.sort()
     return result
 
 
 def _info_exclude(root: Path, ignores: _Ignores) -> None:
-    exclude_file = root / ".git" / "info" / "exclude"
-    if exclude_file.is_file():
-        lines = exclude_file.read_text(encoding="utf-8", errors="replace").splitlines()
-        ignores.stack.append(("", pathspec.GitIgnoreSpec.from_lines(lines)))
+    text = read_text_file(root / ".git" / "info" / "exclude")
+    if text is not None:
+        ignores.stack.append(("", gitignore_spec(text.splitlines())))
+
+
+def gitignore_spec(lines: list[str]) -> pathspec.PathSpec:
+    """A .gitignore's patterns; a line that is no valid pattern (`[z-a]`) matches nothing,
+    as in git, instead of failing the whole file."""
+    try:
+        return pathspec.GitIgnoreSpec.from_lines(lines)
+    except (re.error, ValueError, TypeError):
+        valid = []
+        for line in lines:
+            try:
+                pathspec.GitIgnoreSpec.from_lines([line])
+            except (re.error, ValueError, TypeError):
+                continue
+            valid.append(line)
+        return pathspec.GitIgnoreSpec.from_lines(valid)
+
+
+def read_text_file(path: Path, limit: int = 1_000_000) -> str | None:
+    """The text of a regular file (at most `limit` bytes), or None: a FIFO or device named
+    like a repository file is never opened for reading."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as fh:
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return None
+            return fh.read(limit).decode("utf-8", errors="replace")
+        except OSError:
+            return None
 
 
 def _walk(
     root: Path, directory: Path, rel: str, ignores: _Ignores, excludes: pathspec.PathSpec,
-    include_tests: bool, max_size: int, out: Discovery,
+    include_tests: bool, max_size: int, out: Discovery, depth: int,
 ) -> None:
+    if depth > MAX_DEPTH:
+        out.unreadable.append((rel, f"directory nested deeper than {MAX_DEPTH} levels: "
+                                    "not scanned"))
+        return
     pushed = ignores.load(directory, rel)
     try:
         with os.scandir(directory) as it:
             entries = sorted(it, key=lambda e: e.name)
-    except OSError:
+    except OSError as exc:
+        if rel:  # the root itself is checked by the command
+            out.unreadable.append((rel, f"cannot read directory: {exc.strerror or exc}"))
         entries = []
     # An Alembic script directory (it holds script.py.mako) wherever it lives: its env.py and
     # versions/ are migrations, whatever the directory is called.
@@ -179,7 +223,8 @@ def _walk(
                 continue
             if excludes.match_file(child + "/"):
                 continue
-            _walk(root, Path(entry.path), child, ignores, excludes, include_tests, max_size, out)
+            _walk(root, Path(entry.path), child, ignores, excludes, include_tests, max_size, out,
+                  depth + 1)
             continue
         if ignores.ignored(child, False) or excludes.match_file(child):
             continue
@@ -188,9 +233,15 @@ def _walk(
         if kind is None or is_guarded(child, include_tests=include_tests):
             continue
         try:
-            size = entry.stat().st_size
-        except OSError:
+            info = entry.stat()
+        except OSError as exc:
+            out.unreadable.append((child, f"cannot read file: {exc.strerror or exc}"))
             continue
+        if not stat.S_ISREG(info.st_mode):
+            out.unreadable.append((child, "not a regular file (FIFO, socket or device): "
+                                          "not read"))
+            continue
+        size = info.st_size
         if size > max_size:
             out.oversized.append(child)
             continue

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import multiprocessing
 import os
+import threading
 import time
 import traceback
 from collections import defaultdict
@@ -15,7 +17,7 @@ from typing import Any
 
 from . import __version__, cache
 from .artifacts.python import PythonFile, PythonSyntaxError, parse_python
-from .artifacts.source import UnreadableFile, decode
+from .artifacts.source import UnreadableFile, decode, read_regular_file
 from .artifacts.yamldocs import YamlError, is_compose_path, looks_like_template, parse_yaml
 from .catalog import Rule, load_catalog
 from .checks.api import RuleContext
@@ -24,6 +26,7 @@ from .discover import SourceEntry, discover
 from .model import Diagnostic, FileFacts, FileKind, Finding, Scope, SiteCount
 from .project import Project
 from .result import ScanResult, ScanStats
+from .safepath import drop_untrusted_paths
 from .suppress import find_ignores, matching_ignore
 
 CACHE_DIR = cache.CACHE_DIR
@@ -71,6 +74,23 @@ def _init_worker(state: _WorkerState) -> None:
         _rules_by_scope.setdefault(Scope(module.SCOPE), []).append((rule, module))
 
 
+def _start_worker(state: _WorkerState) -> None:
+    """A pool worker's start: the scanned tree stays off sys.path, and the worker ends when
+    the scan's process does (killed, it cannot tell the pool to stop)."""
+    drop_untrusted_paths(state.root)
+    _exit_with(os.getppid())
+    _init_worker(state)
+
+
+def _exit_with(parent: int) -> None:
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="prodready-parent-watch", daemon=True).start()
+
+
 # A file's outcome as a worker returns it: the result, plus the cache key and row to store.
 _Analysed = tuple[FileResult, str, str | None]
 
@@ -81,7 +101,7 @@ def _process_batch(entries: list[SourceEntry]) -> list[_Analysed]:
 
 def _process_entry(entry: SourceEntry) -> _Analysed:
     assert _state is not None
-    data = _read(_state.root, entry)
+    data = _read(_state.root, entry, _state.config.max_file_size)
     if isinstance(data, FileResult):
         return data, "", None
     result = _analyse(entry, data)
@@ -90,10 +110,11 @@ def _process_entry(entry: SourceEntry) -> _Analysed:
     return result, _cache_key(_state.cache_salt, entry, data), _cache_row(entry, data, result)
 
 
-def _read(root: str, entry: SourceEntry) -> bytes | FileResult:
+def _read(root: str, entry: SourceEntry, limit: int) -> bytes | FileResult:
     try:
-        with open(os.path.join(root, entry.path), "rb") as fh:
-            return fh.read()
+        # Non-blocking, regular files only, at most `limit` bytes: a FIFO or device swapped
+        # in after discovery never hangs the scan.
+        return read_regular_file(os.path.join(root, entry.path), limit)
     except OSError as exc:
         return FileResult(entry.path, entry.kind, diagnostics=[
             Diagnostic("PARSE", entry.path, f"cannot read file: {exc.strerror or exc}")
@@ -273,7 +294,8 @@ def _code_stamp() -> str:
 def _secrets_baseline_digest(root: Path) -> str:
     """REPO001 honours .secrets.baseline, so a new baseline must invalidate cached results."""
     try:
-        return hashlib.sha256((root / ".secrets.baseline").read_bytes()).hexdigest()[:16]
+        data = read_regular_file(str(root / ".secrets.baseline"), 64_000_000)  # never a FIFO
+        return hashlib.sha256(data).hexdigest()[:16]
     except OSError:
         return ""
 
@@ -308,8 +330,9 @@ def scan(root: Path, config: Config, *, jobs: int | None = None,
     # Import every rule module before the workers fork: they inherit them instead of each
     # importing them again (the project checks below use the same table).
     _init_worker(state)
-    results = _results(found.entries, state, store,
-                       jobs or config.jobs or os.cpu_count() or 1)
+    # The repository's own configuration may ask for any number: never more than the cores.
+    cores = os.cpu_count() or 1
+    results = _results(found.entries, state, store, min(jobs or config.jobs or cores, cores))
 
     findings: list[Finding] = []
     diagnostics: list[Diagnostic] = []
@@ -345,6 +368,8 @@ def scan(root: Path, config: Config, *, jobs: int | None = None,
             f"skipped {len(helm)} Helm/template YAML file(s) that only parse once rendered; "
             "scan the rendered manifests (helm template … > rendered.yaml) to check them",
         ))
+    for path, why in found.unreadable:
+        diagnostics.append(Diagnostic("SKIP", path, f"skipped: {why}"))
     for path in found.oversized:
         skipped["oversized"] += 1
         diagnostics.append(Diagnostic(
@@ -382,7 +407,7 @@ def _results(entries: list[SourceEntry], state: _WorkerState, store: cache.FileC
     served: dict[str, FileResult] = {}
     misses: list[SourceEntry] = []
     for entry in entries:
-        data = _read(state.root, entry)
+        data = _read(state.root, entry, state.config.max_file_size)
         row = None if isinstance(data, FileResult) else store.get(
             entry.path, _cache_key(state.cache_salt, entry, data))
         hit = None if row is None or isinstance(data, FileResult) else _cached_result(
@@ -407,8 +432,12 @@ def _run_files(entries: list[SourceEntry], state: _WorkerState, jobs: int
     ordered = sorted(entries, key=lambda e: -e.size)
     batches = [ordered[i:i + 16] for i in range(0, len(ordered), 16)]
     out: list[_Analysed] = []
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
-                             initargs=(state,)) as pool:
+    # fork: a worker starts from this process's state (its sys.path already cleaned),
+    # never by importing anything again from the current directory.
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker,
+                             initargs=(state,), mp_context=context) as pool:
         for batch in pool.map(_process_batch, batches):
             out.extend(batch)
     order = {e.path: i for i, e in enumerate(entries)}

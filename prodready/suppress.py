@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from .artifacts.source import split_lines
 from .model import Ignore
 
 _PATTERN = re.compile(
@@ -11,7 +12,9 @@ _PATTERN = re.compile(
     r"(?:\[(?P<rules>[A-Za-z0-9_,\s]*)\])?"
     # A reason runs to the end of the line; without one, another tool's comment may follow
     # (a type-checker or noqa comment stacked after the ignore).
-    r"(?:\s*--\s*(?P<reason>.*?)|\s*#.*)?\s*$"
+    # (Greedy to the end and stripped afterwards: a lazy reason before `\s*$` is quadratic
+    # in a long run of blanks.)
+    r"(?:\s*--\s*(?P<reason>.*)|\s*#.*)?\s*$"
 )
 
 
@@ -20,7 +23,7 @@ def find_ignores(text: str) -> list[Ignore]:
     if "prodready:" not in text:
         return []
     found = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(split_lines(text), start=1):
         if "prodready:" not in line:
             continue
         match = _PATTERN.search(line)

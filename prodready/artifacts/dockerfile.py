@@ -12,7 +12,10 @@ import re
 import shlex
 from dataclasses import dataclass, field
 
-_DIRECTIVE = re.compile(r"^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$")
+from .source import split_lines
+
+# The value is stripped afterwards: `\s*(.+?)\s*$` is quadratic in a run of blanks.
+_DIRECTIVE = re.compile(r"^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=(.*)$")
 _HEREDOC = re.compile(r"<<(-?)(['\"]?)([A-Za-z_][A-Za-z0-9_]*)\2")
 _FLAG = re.compile(r"--([a-z][a-z-]*)(?:=(\"[^\"]*\"|\S*))?")
 _VAR = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?::?[-+]([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))")
@@ -70,7 +73,7 @@ class Dockerfile:
 
 
 def parse_dockerfile(path: str, text: str) -> Dockerfile:
-    lines = text.splitlines()
+    lines = split_lines(text)
     escape = _directives(lines)
     instructions = list(_instructions(lines, escape))
     global_args: dict[str, str | None] = {}
@@ -94,12 +97,13 @@ def _directives(lines: list[str]) -> str:
     escape = "\\"
     for line in lines:
         match = _DIRECTIVE.match(line.strip())
-        if not match:
+        value = match[2].strip() if match else ""
+        if not match or not value:
             break
         if match[1].lower() == "escape":
-            if match[2] not in ("\\", "`"):
-                raise DockerfileError(f"invalid escape directive {match[2]!r}", 1)
-            escape = match[2]
+            if value not in ("\\", "`"):
+                raise DockerfileError(f"invalid escape directive {value!r}", 1)
+            escape = value
     return escape
 
 
@@ -160,14 +164,16 @@ def _instructions(lines: list[str], escape: str):
 
 def _flags(args: str) -> tuple[dict[str, str], str]:
     flags: dict[str, str] = {}
-    rest = args
-    while rest.startswith("--"):
-        match = _FLAG.match(rest)
+    pos = 0  # (an index, not repeated slicing: thousands of flags stay linear)
+    while args.startswith("--", pos):
+        match = _FLAG.match(args, pos)
         if not match:
             break
         flags[match[1]] = (match[2] or "").strip('"')
-        rest = rest[match.end():].lstrip()
-    return flags, rest
+        pos = match.end()
+        while pos < len(args) and args[pos].isspace():
+            pos += 1
+    return flags, args[pos:]
 
 
 def _exec_form(rest: str) -> list[str] | None:

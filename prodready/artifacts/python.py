@@ -9,6 +9,8 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from .source import split_lines
+
 N = TypeVar("N", bound=ast.AST)
 _LEAVES = (ast.Name, ast.expr_context, ast.operator, ast.unaryop, ast.cmpop, ast.boolop)
 
@@ -109,15 +111,30 @@ class PythonFile:
 
 # Syntax newer than the running parser, rewritten into an equivalent it knows when a file
 # fails to parse. Lines keep their numbers; only columns after the rewritten part move.
-_NEWER_SYNTAX = (
+# The patterns run on files that failed to parse (hostile ones too), so each stays linear:
+# indentation is `[ \t]*` (never `\s*`, which runs across blank lines from every line start),
+# and no lazy group is followed by an optional run of the characters it may contain.
+_EXCEPT_GROUP = re.compile(r"^([ \t]*except\*?[ \t]+)(?!\()([^:#\n]*):", re.MULTILINE)
+
+
+def _parenthesize_except(match: re.Match[str]) -> str:
     # Python 3.14 (PEP 758): `except A, B:` without parentheses
-    (re.compile(r"^(\s*except\*?\s+)(?!\()([^:#\n]*,[^:#\n]*?)(\s*:)", re.MULTILINE),
-     r"\1(\2)\3"),
+    types = match[2]
+    if "," not in types:
+        return match[0]
+    body = types.rstrip()
+    return f"{match[1]}({body}){types[len(body):]}:"
+
+
+_NEWER_SYNTAX: tuple[tuple[re.Pattern[str], Any], ...] = (
+    (_EXCEPT_GROUP, _parenthesize_except),
     # Python 3.12 (PEP 695): `type Alias[T] = ...` statements become assignments
-    (re.compile(r"^(\s*)type\s+([A-Za-z_]\w*)\s*(?:\[[^\]\n]*\])?\s*=", re.MULTILINE),
+    (re.compile(r"^([ \t]*)type[ \t]+([A-Za-z_]\w*)[ \t]*(?:\[[^\]\n]*\])?[ \t]*=",
+                re.MULTILINE),
      r"\1\2 ="),
     # Python 3.12 (PEP 695): type parameters of functions and classes (`def f[T](x)`)
-    (re.compile(r"^(\s*(?:async\s+)?(?:def|class)\s+[A-Za-z_]\w*)\[[^\]\n]*\]", re.MULTILINE),
+    (re.compile(r"^([ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+[A-Za-z_]\w*)\[[^\]\n]*\]",
+                re.MULTILINE),
      r"\1"),
 )
 
@@ -152,7 +169,7 @@ def parse_python(path: str, text: str) -> PythonFile:
         ) from exc
     except (ValueError, RecursionError, MemoryError) as exc:
         raise PythonSyntaxError(f"cannot parse: {type(exc).__name__}: {exc}", None) from exc
-    return PythonFile(path=path, text=text, lines=text.splitlines(), tree=tree)
+    return PythonFile(path=path, text=text, lines=split_lines(text), tree=tree)
 
 
 def imported_names(tree: ast.Module, src: Any = None) -> dict[str, str]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import codecs
 import io
+import os
+import stat
 import tokenize
 from dataclasses import dataclass
 
@@ -28,6 +30,30 @@ _BOMS = (
 )
 
 
+def split_lines(text: str) -> list[str]:
+    """The file's lines, as every parser, finding, suppression and edit counts them: only
+    `\n` ends a line (`\r\n` too, its `\r` dropped). `str.splitlines` also splits on form
+    feeds, lone CRs, NEL and U+2028, which would shift every later line number."""
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return [line[:-1] if line.endswith("\r") else line for line in lines]
+
+
+def read_regular_file(path: str, limit: int) -> bytes:
+    """A regular file's bytes. It is opened without blocking and checked before reading, so
+    a FIFO or device swapped in after discovery never hangs the scan; it is read to at most
+    `limit` bytes (a file that grew past the size limit is refused, not read whole)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError("not a regular file (FIFO, socket or device)")
+        data = fh.read(limit + 1)
+    if len(data) > limit:
+        raise OSError(f"larger than max-file-size ({limit} bytes)")
+    return data
+
+
 def decode(data: bytes, *, python: bool = False) -> Decoded:
     for bom, encoding in _BOMS:
         if data.startswith(bom):
@@ -45,5 +71,5 @@ def decode(data: bytes, *, python: bool = False) -> Decoded:
             raise UnreadableFile(str(exc)) from exc
     try:
         return Decoded(data.decode(encoding), encoding, False)
-    except (UnicodeDecodeError, LookupError) as exc:
+    except Exception as exc:  # any codec a PEP 263 cookie names may fail in its own way
         raise UnreadableFile(f"not valid {encoding} text") from exc

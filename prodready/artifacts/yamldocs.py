@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fnmatch
 import posixpath
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -258,12 +259,19 @@ def _hashable(value: Any) -> bool:
     return True
 
 
+# YAML also breaks lines at NEL, U+2028, U+2029 and a lone CR; every other reader of the
+# file (suppressions, findings, edits) counts `\n` only. Each becomes a space (same length,
+# so offsets hold) before parsing, so that line numbers agree.
+_OTHER_BREAKS = re.compile("[\x85\u2028\u2029]|\r(?!\n)")
+
+
 def parse_yaml(path: str, text: str) -> YamlFile:
     """All documents of a YAML file; raises YamlError with a line number on bad input."""
     documents: list[YamlDocument] = []
     builder = _Builder()
+    source = _OTHER_BREAKS.sub(" ", text)
     try:
-        for index, node in enumerate(yaml.compose_all(text, Loader=_Loader)):
+        for index, node in enumerate(yaml.compose_all(source, Loader=_Loader)):
             if node is None:
                 continue
             root = builder.build(node)
@@ -278,4 +286,6 @@ def parse_yaml(path: str, text: str) -> YamlFile:
         raise YamlError(f"invalid YAML: {exc}") from exc
     except RecursionError as exc:
         raise YamlError("invalid YAML: nesting too deep") from exc
+    except UnicodeError as exc:  # a lone surrogate (text decoded with an escape codec)
+        raise YamlError("invalid YAML: text that cannot be encoded (lone surrogate)") from exc
     return YamlFile(path=path, documents=documents, text=text)

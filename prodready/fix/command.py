@@ -8,9 +8,11 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from ..catalog import load_catalog
+from ..report import printable
 from ..scoring import compute_score
 
 
@@ -28,12 +30,15 @@ def fix(
     config_file: Annotated[Path | None, typer.Option("--config")] = None,
 ) -> None:
     """Apply safe fixes (and unsafe ones with --unsafe-fixes)."""
-    from ..commands import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, load, split_ids
+    from ..commands import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, internal_error, load, split_ids
     from .apply import run_fix
 
     config, _ = load(path, config_file, select=split_ids(select), ignore=split_ids(ignore),
                       fail_on=fail_on)
-    outcome = run_fix(path, config, unsafe=unsafe_fixes, dry_run=diff, jobs=jobs)
+    try:
+        outcome = run_fix(path, config, unsafe=unsafe_fixes, dry_run=diff, jobs=jobs)
+    except Exception as exc:
+        raise internal_error(exc) from exc
     console = Console(file=sys.stderr if diff else sys.stdout, width=120)
     if diff:
         sys.stdout.write("".join(outcome.diffs[p] for p in sorted(outcome.diffs)))
@@ -52,7 +57,8 @@ def fix(
             table.add_row("[bold]total[/bold]", category, str(count))
         console.print(table)
     for failed_path, why in outcome.failed:
-        console.print(f"[red]not fixed[/red] {failed_path}: {why}")
+        console.print(f"[red]not fixed[/red] {escape(printable(failed_path))}: "
+                      f"{escape(printable(why))}")
     before = compute_score(outcome.before)
     after = compute_score(outcome.after)
     left = outcome.after.active_findings

@@ -6,6 +6,7 @@ the new lines take the indentation of the mapping they join.
 
 from __future__ import annotations
 
+from ..artifacts.source import split_lines
 from ..artifacts.yamldocs import YMap, YNode, YScalar, YSeq
 from ..model import Edit
 from .edits import line_starts, newline_of
@@ -15,7 +16,7 @@ def indent_unit(text: str) -> int:
     """The file's indentation step (2 unless the file clearly uses another)."""
     widths: dict[int, int] = {}
     previous = 0
-    for raw in text.splitlines():
+    for raw in split_lines(text):
         stripped = raw.lstrip(" ")
         if not stripped or stripped.startswith("#"):
             continue
@@ -95,7 +96,8 @@ def set_nested(path: str, text: str, mapping: YMap, keys: list[str], leaf: list[
 
 def _owns_line(text: str, key: YScalar) -> bool:
     """Nothing but indentation before the key on its line (not `- name: x` list items)."""
-    line = text.splitlines()[key.line - 1] if key.line - 1 < len(text.splitlines()) else ""
+    lines = split_lines(text)
+    line = lines[key.line - 1] if key.line - 1 < len(lines) else ""
     return line[: key.column - 1].strip() == ""
 
 

@@ -591,13 +591,16 @@ def server_settings(svc: Service, runner: Runner) -> dict[str, Any]:
 
 
 def services_to_json(services: list[Service]) -> list[dict[str, Any]]:
+    from ..masking import mask_secrets  # start commands and URLs may carry credentials
+
     return [{
         "name": s.name,
         "kind": s.kind,
         "path": s.path,
         "line": s.line,
         "root": s.root,
-        "routes": [{"path": r.path, "methods": list(r.methods), "handler": r.handler,
+        "routes": [{"path": mask_secrets(r.path) if r.path else r.path, "methods": list(r.methods),
+                    "handler": r.handler,
                     "file": r.file, "line": r.line, "certain": r.certain, "uses": s.uses(r)}
                    for r in s.routes],
         "middleware": sorted(set(s.middleware)),
@@ -610,52 +613,64 @@ def services_to_json(services: list[Service]) -> list[dict[str, Any]]:
         "evidence": sorted(e for e in s.evidence if not e.startswith("image:")),
         "dockerfiles": s.dockerfiles,
         "runners": [{"source": r.source, "path": r.path, "line": r.line, "name": r.name,
-                     "command": r.command, **server_settings(s, r),
-                     "probes": [{"kind": p.kind, "path": p.path, "port": p.port,
+                     "command": mask_secrets(r.command) if r.command else r.command,
+                     **server_settings(s, r),
+                     "probes": [{"kind": p.kind, "path": mask_secrets(p.path) if p.path else p.path,
+                                 "port": p.port,
                                  "line": p.path_line} for p in r.probes]}
                     for r in s.runners],
     } for s in services]
 
 
 def render_services_text(services: list[Service]) -> Any:
+    from rich.markup import escape
     from rich.tree import Tree
+
+    from ..masking import mask_secrets
+    from ..report import printable
+
+    def shown(value: object) -> str:  # repository text: literal, printable, secrets masked
+        return escape(printable(mask_secrets(str(value))))
 
     tree = Tree(f"[bold]{len(services)} service(s)[/bold]")
     for s in services:
-        node = tree.add(f"[bold]{s.name}[/bold] ({s.kind}) {s.path}:{s.line}")
+        node = tree.add(f"[bold]{shown(s.name)}[/bold] ({s.kind}) {shown(s.path)}:{s.line}")
         routes = node.add(f"routes ({len(s.routes)})")
         for route in s.routes:
             mark = "" if route.certain else " [dim](prefix unresolved)[/dim]"
             used = s.uses(route)
-            uses = f" [cyan]uses {', '.join(used)}[/cyan]" if used else ""
-            routes.add(f"{','.join(route.methods)} {route.path or '?'} → {route.handler}{uses} "
-                       f"[dim]{route.file}:{route.line}[/dim]{mark}")
+            uses = f" [cyan]uses {shown(', '.join(used))}[/cyan]" if used else ""
+            routes.add(f"{shown(','.join(route.methods))} {shown(route.path or '?')} → "
+                       f"{shown(route.handler)}{uses} "
+                       f"[dim]{shown(route.file)}:{route.line}[/dim]{mark}")
         if s.middleware:
-            node.add("middleware: " + ", ".join(sorted(set(s.middleware))))
+            node.add("middleware: " + shown(", ".join(sorted(set(s.middleware)))))
         if s.exception_handlers:
-            node.add("exception handlers: " + ", ".join(sorted(set(s.exception_handlers))))
+            node.add("exception handlers: "
+                     + shown(", ".join(sorted(set(s.exception_handlers)))))
         if s.startup_hooks:
-            node.add("startup: " + ", ".join(sorted(set(s.startup_hooks))))
+            node.add("startup: " + shown(", ".join(sorted(set(s.startup_hooks)))))
         if s.shutdown_hooks:
-            node.add("shutdown: " + ", ".join(sorted(set(s.shutdown_hooks))))
+            node.add("shutdown: " + shown(", ".join(sorted(set(s.shutdown_hooks)))))
         if s.resources:
             res = node.add("resources")
             for kind, var, path, line in s.resources:
-                res.add(f"{kind} {var} [dim]{path}:{line}[/dim]")
+                res.add(f"{shown(kind)} {shown(var)} [dim]{shown(path)}:{line}[/dim]")
         if s.env_reads:
-            node.add("environment: " + ", ".join(sorted({n for n, _, _ in s.env_reads})))
+            node.add("environment: " + shown(", ".join(sorted({n for n, _, _ in s.env_reads}))))
         evidence = sorted(e for e in s.evidence if not e.startswith("image:"))
-        node.add("practices found: " + (", ".join(evidence) or "none"))
+        node.add("practices found: " + (shown(", ".join(evidence)) or "none"))
         if s.runners:
             run = node.add("runs as")
             for r in s.runners:
                 info = server_settings(s, r)
                 flags = "" if not info["server"] else (
-                    f" [cyan]{info['server']} port {info['port'] or '?'}"
+                    f" [cyan]{shown(info['server'])} port {shown(info['port'] or '?')}"
                     + (" proxy-headers" if info["proxy_headers"] else "")
                     + (" forwarded-allow-ips" if info["forwarded_allow_ips"] else "") + "[/cyan]")
-                branch = run.add(f"{r.source} {r.name} [dim]{r.path}:{r.line}[/dim]"
-                                 + (f": {r.command}" if r.command else "") + flags)
+                branch = run.add(f"{shown(r.source)} {shown(r.name)} "
+                                 f"[dim]{shown(r.path)}:{r.line}[/dim]"
+                                 + (f": {shown(r.command)}" if r.command else "") + flags)
                 for p in r.probes:
-                    branch.add(f"{p.kind} probe {p.path} port {p.port}")
+                    branch.add(f"{shown(p.kind)} probe {shown(p.path)} port {shown(p.port)}")
     return tree

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import jinja2
@@ -27,6 +28,20 @@ SEVERITY_RANK = {s.value: s.rank for s in Severity}
 def _cell(text: object) -> str:
     """Safe inside a table cell: no pipes or line breaks."""
     return " ".join(str(text).split()).replace("|", "\\|")
+
+
+# Repository text lands in a pull-request comment: it must not mention people or teams
+# (`@org/team` notifies them), open HTML (a forged scorecard marker), or leave the code span
+# it is shown in.
+_MENTION = re.compile(r"@(?=[A-Za-z0-9])")
+
+
+def _inert(text: str) -> str:
+    return _MENTION.sub("@\u2060", text.replace("<", "&lt;"))
+
+
+def _code_span_text(text: str) -> str:
+    return text.replace("`", "'")
 
 
 def _environment() -> jinja2.Environment:
@@ -67,8 +82,8 @@ def _finding_view(rule_id: str, slug: str, severity: str, path: str, line: int |
     return {
         "rule_id": rule_id, "slug": slug, "severity": severity,
         "icon": ICONS.get(severity, ""), "url": _doc_url(rule_id),
-        "location": f"{path}:{line}" if line else path,
-        "message": " ".join(message.split()),
+        "location": _code_span_text(f"{path}:{line}" if line else path),
+        "message": _inert(" ".join(message.split())),
     }
 
 
@@ -174,8 +189,9 @@ def context(report: Report) -> dict[str, Any]:
         "limit": LIST_LIMIT,
         "passing": passing,
         "failing": failing,
-        "unchecked": [{"kind": d.kind, "location": f"{d.path}:{d.line}" if d.line else d.path,
-                       "message": d.message} for d in result.diagnostics
+        "unchecked": [{"kind": d.kind,
+                       "location": _code_span_text(f"{d.path}:{d.line}" if d.line else d.path),
+                       "message": _inert(d.message)} for d in result.diagnostics
                       if d.kind in ("PARSE", "INTERNAL")],
         "footer": f"prodready {__version__} · scoring v{SCORING_VERSION} · "
                   f"{sum(result.stats.files.values())} file(s) scanned",

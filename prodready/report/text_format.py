@@ -6,6 +6,7 @@ import io
 from itertools import groupby
 
 from rich.console import Console
+from rich.markup import escape  # repository text is printed literally, never as markup
 from rich.table import Table
 
 from ..model import Severity
@@ -21,19 +22,19 @@ def render(report: Report, *, color: bool = False, show_suppressed: bool = False
     result = report.result
     shown = [f for f in result.findings if show_suppressed or not f.suppressed]
     for path, group in groupby(shown, key=lambda f: f.path):
-        console.print(f"[bold]{path}[/bold]")
+        console.print(f"[bold]{escape(path)}[/bold]")
         for f in group:
             style = STYLES[f.severity]
             tag = " (suppressed)" if f.suppressed else ""
             console.print(
-                f"  {f.path}:{f.line}:{f.column}  [bold]{f.rule_id}[/bold] "
-                f"[{style}]\\[{f.severity.value}][/{style}] {_escape(f.message)}{tag}",
+                f"  {escape(f.path)}:{f.line}:{f.column}  [bold]{f.rule_id}[/bold] "
+                f"[{style}]\\[{f.severity.value}][/{style}] {escape(f.message)}{tag}",
                 soft_wrap=True,  # one finding, one line: greppable and clickable
             )
         console.print()
     for d in result.diagnostics:
         where = f"{d.path}:{d.line}" if d.line else d.path
-        console.print(f"[magenta]{d.kind}[/magenta] {where}: {_escape(d.message)}",
+        console.print(f"[magenta]{d.kind}[/magenta] {escape(where)}: {escape(d.message)}",
                       soft_wrap=True)
     if result.diagnostics:
         console.print()
@@ -68,6 +69,3 @@ def _summary(console: Console, report: Report) -> None:
     table.add_row("[bold]overall[/bold]", f"[bold]{overall}[/bold]", f"grade {score.grade}")
     console.print(table)
 
-
-def _escape(text: str) -> str:
-    return text.replace("[", "\\[")

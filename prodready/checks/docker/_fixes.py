@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from ...artifacts.dockerfile import Dockerfile, Stage
+from ...artifacts.source import split_lines
 from ...fix.edits import line_starts, newline_of
 from ...model import Edit, Fix, FixSafety
 from ._image import command_of
@@ -20,7 +21,7 @@ def insert_before_command(df: Dockerfile, stage: Stage, lines: list[str]) -> Edi
     commands = command_of(stage)
     if commands:
         line = min(c.line for c in commands)
-        source = df.text.splitlines()
+        source = split_lines(df.text)
         while line > 1 and source[line - 2].lstrip().startswith("#"):
             line -= 1  # comments above the command belong to it
         at = starts[line - 1]

@@ -42,7 +42,7 @@ def effective_stages(df: Dockerfile) -> list[Stage]:
 
 
 def snippet(ins: Instruction) -> str:
-    return ins.raw.splitlines()[0] if ins.raw else ins.keyword
+    return ins.raw.partition("\n")[0] if ins.raw else ins.keyword
 
 
 def line_span(df: Dockerfile, line: int) -> tuple[int, int]:

@@ -36,7 +36,7 @@ def check(df: Dockerfile, ctx: RuleContext) -> None:
                         ctx.report(df.path, ins.line, ins.column,
                                    f"{ins.keyword} copies {source!r} into the image: the "
                                    "credential ships in every layer; mount it at run time",
-                                   snippet=ins.raw.splitlines()[0])
+                                   snippet=ins.raw.partition("\n")[0])
                     else:
                         ctx.examine()
 

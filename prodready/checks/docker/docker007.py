@@ -34,7 +34,7 @@ def check(project: Project, ctx: RuleContext) -> None:
             ctx.report(path, ins.line, ins.column,
                        "`COPY .` with no .dockerignore sends .git, .env and local files into "
                        "the build context and the image; add a .dockerignore",
-                       snippet=ins.raw.splitlines()[0],
+                       snippet=ins.raw.partition("\n")[0],
                        fix=Fix(FixSafety.SAFE, f"create {ignore_path}",
                                (Edit(ignore_path, 0, 0, "\n".join(NEW_DOCKERIGNORE) + "\n"),)))
             continue
@@ -45,7 +45,7 @@ def check(project: Project, ctx: RuleContext) -> None:
             where = own if own in project.texts else ignore_path
             ctx.report(path, ins.line, ins.column,
                        f".dockerignore does not exclude {', '.join(missing)}: `COPY .` puts "
-                       "them in the image", snippet=ins.raw.splitlines()[0],
+                       "them in the image", snippet=ins.raw.partition("\n")[0],
                        fix=Fix(FixSafety.SAFE, f"add {', '.join(missing)} to {where}",
                                (append_lines(where, text or "", missing),)))
         else:

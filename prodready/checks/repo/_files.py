@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import posixpath
 
+from ...artifacts.source import split_lines
 from ...project import Project
 
 ENV_TEMPLATE_SUFFIXES = ("example", "sample", "template", "tmpl", "tpl", "dist", "defaults")
@@ -11,7 +12,7 @@ ENV_TEMPLATE_SUFFIXES = ("example", "sample", "template", "tmpl", "tpl", "dist",
 
 def first_content_line(text: str | None) -> int:
     """The first line that is neither blank nor a `#` comment (1 when there is none)."""
-    for number, line in enumerate((text or "").splitlines(), start=1):
+    for number, line in enumerate(split_lines(text or ""), start=1):
         stripped = line.strip()
         if stripped and not stripped.startswith("#"):
             return number

@@ -27,6 +27,7 @@ import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
+from stat import S_ISREG
 from typing import Any
 
 from ...secretnames import describes_a_secret, normalise
@@ -296,6 +297,18 @@ def scan_text(path: str, text: str) -> Iterator[Hit]:
             yield best
 
 
+WINDOW, OVERLAP = 4096, 512
+
+
+def _windows(line: str) -> list[str]:
+    """A long (minified) line in overlapping windows: detect-secrets' regexes are quadratic
+    on crafted lines (400 KB of `http://a:b@` took 36 s), and a token is far shorter than
+    the overlap."""
+    if len(line) <= WINDOW:
+        return [line]
+    return [line[i:i + WINDOW] for i in range(0, len(line) - OVERLAP, WINDOW - OVERLAP)]
+
+
 def _scan_line(filename: str, lines: list[str], index: int, python: bool,
                in_secret_object: bool, *, signatures: bool, keywords: bool) -> Hit | None:
     from detect_secrets.util.code_snippet import get_code_snippet
@@ -321,7 +334,7 @@ def _scan_line(filename: str, lines: list[str], index: int, python: bool,
         runs_on_signatures = not runs_on_keywords or secret_type in _SIGNATURE_DETECTORS_TOO
         if not ((keywords and runs_on_keywords) or (signatures and runs_on_signatures)):
             continue
-        for variant in variants if secret_type in ENTROPY_TYPES else [line]:
+        for variant in variants if secret_type in ENTROPY_TYPES else _windows(line):
             for secret in plugin.analyze_line(filename=filename, line=variant,
                                               line_number=number, context=context):
                 value = secret.secret_value
@@ -460,6 +473,8 @@ def load_baseline(root: str) -> Baseline:
     try:
         stat = os.stat(path)
     except OSError:
+        return EMPTY_BASELINE
+    if not S_ISREG(stat.st_mode):  # a FIFO would block the scan
         return EMPTY_BASELINE
     return _read_baseline(path, stat.st_mtime_ns, stat.st_size)
 

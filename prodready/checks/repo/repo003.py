@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pathspec
 
+from ...discover import gitignore_spec, read_text_file
 from ...fix.edits import append_lines
 from ...model import Fix, FixSafety
 from ...project import Project
@@ -23,7 +24,7 @@ def check(project: Project, ctx: RuleContext) -> None:
     # own directory.
     specs = _outer_ignores(project.root)
     if text is not None:
-        specs.insert(0, (pathspec.GitIgnoreSpec.from_lines(text.splitlines()), ""))
+        specs.insert(0, (gitignore_spec(text.splitlines()), ""))
     missing = [pattern for pattern, sample in REQUIRED
                if not any(spec.match_file(prefix + sample) for spec, prefix in specs)]
     if not missing:
@@ -58,11 +59,10 @@ def _outer_ignores(root: Path) -> list[tuple[pathspec.PathSpec, str]]:
         if (current / ".git").exists():
             return []
         for parent in current.parents:
-            gitignore = parent / ".gitignore"
-            if gitignore.is_file():
+            outer = read_text_file(parent / ".gitignore")
+            if outer is not None:
                 prefix = current.relative_to(parent).as_posix() + "/"
-                lines = gitignore.read_text(encoding="utf-8", errors="replace").splitlines()
-                found.append((pathspec.GitIgnoreSpec.from_lines(lines), prefix))
+                found.append((gitignore_spec(outer.splitlines()), prefix))
             if (parent / ".git").exists():
                 return found
     except (OSError, ValueError):

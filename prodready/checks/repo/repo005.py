@@ -5,6 +5,7 @@ from __future__ import annotations
 import posixpath
 import re
 
+from ...artifacts.source import split_lines
 from ...project import Project
 from ..api import RuleContext
 
@@ -25,7 +26,7 @@ def logical_lines(text: str) -> list[tuple[int, str]]:
     out: list[tuple[int, str]] = []
     pending: list[str] = []
     start = 0
-    for number, raw in enumerate(text.splitlines(), start=1):
+    for number, raw in enumerate(split_lines(text), start=1):
         if not pending:
             start = number
         line = "" if raw.lstrip().startswith("#") else re.sub(r"(^|\s)#.*$", "", raw)
