@@ -6,6 +6,7 @@ Dockerfiles, Compose files and manifests of the Project; nothing is read again h
 
 from __future__ import annotations
 
+import heapq
 import posixpath
 import re
 import shlex
@@ -177,12 +178,16 @@ def build_services(project: Project) -> list[Service]:
     services.extend(django)
     if not services:
         return []
-    owner_roots = {s.root for s in services}
+    files_of = _files_by_root(sorted(facts), {s.root for s in services})
+    mounts = _MountIndex(facts)
+    prefixes_of: dict[str, dict[tuple[str, str], str | None]] = {}
     infra = infra_evidence(project)
     helpers = _dependency_helpers(facts)
     for svc in services:
-        svc.files = [p for p in sorted(facts) if _belongs(p, svc.root, owner_roots)]
-        _collect(svc, facts, helpers)
+        svc.files = files_of[svc.root]
+        if svc.root not in prefixes_of:  # services sharing a root share its files
+            prefixes_of[svc.root] = _router_prefixes(facts, svc.files, mounts)
+        _collect(svc, facts, helpers, prefixes_of[svc.root])
         svc.evidence |= infra
         _link_runners(svc, project, single=len(services) == 1)
     return services
@@ -219,13 +224,22 @@ def _service_roots(project: Project, facts: dict[str, PythonFacts]) -> dict[str,
     return out
 
 
-def _belongs(path: str, root: str, roots: set[str]) -> bool:
-    """A file belongs to the deepest service root above it; shared code belongs to all."""
-    def under(r: str) -> bool:
-        return not r or path.startswith(r + "/")
-
-    deepest = max((r for r in roots if under(r)), key=len, default=None)
-    return deepest == root or deepest is None
+def _files_by_root(paths: list[str], roots: set[str]) -> dict[str, list[str]]:
+    """Service root -> its files, in `paths` order: a file belongs to the deepest service
+    root above it; shared code (under no root) belongs to all. One walk up per file."""
+    own: dict[str, list[str]] = {root: [] for root in roots}
+    shared: list[str] = []
+    for path in paths:
+        directory = posixpath.dirname(path)
+        while directory not in roots and directory:
+            directory = posixpath.dirname(directory)
+        if directory in roots:
+            own[directory].append(path)
+        else:
+            shared.append(path)
+    if not shared:
+        return own
+    return {root: list(heapq.merge(files, shared)) for root, files in own.items()}
 
 
 def _mounted_targets(facts: dict[str, PythonFacts]) -> set[str]:
@@ -293,8 +307,8 @@ def _dependency_helpers(facts: dict[str, PythonFacts]) -> set[str]:
     return names
 
 
-def _collect(svc: Service, facts: dict[str, PythonFacts], helpers: set[str]) -> None:
-    prefixes = _router_prefixes(facts, svc.files)
+def _collect(svc: Service, facts: dict[str, PythonFacts], helpers: set[str],
+             prefixes: dict[tuple[str, str], str | None]) -> None:
     for path in svc.files:
         pf = facts[path]
         svc.evidence |= pf.evidence
@@ -319,23 +333,43 @@ def _collect(svc: Service, facts: dict[str, PythonFacts], helpers: set[str]) -> 
     svc.scheme_checks.sort(key=lambda c: (c[2], c[1]))
 
 
-def _router_prefixes(facts: dict[str, PythonFacts], files: list[str]
+class _MountIndex:
+    """Every mount of the project by target, in file order then source order."""
+
+    def __init__(self, facts: dict[str, PythonFacts]) -> None:
+        self.by_target: dict[str, list[tuple[int, int, str, str]]] = {}
+        for order, path in enumerate(sorted(facts)):
+            for index, mount in enumerate(facts[path].mounts):
+                self.by_target.setdefault(mount.target, []).append(
+                    (order, index, path, mount.prefix))
+
+    def first(self, target: str, files: set[str], owner: str | None = None
+              ) -> tuple[int, int, str] | None:
+        """The first mount of `target` in `files` (and in file `owner`, if given)."""
+        for order, index, path, prefix in self.by_target.get(target, ()):
+            if path in files and (owner is None or path == owner):
+                return order, index, prefix
+        return None
+
+
+def _router_prefixes(facts: dict[str, PythonFacts], files: list[str], mounts: _MountIndex
                      ) -> dict[tuple[str, str], str | None]:
-    """(file, router var) -> its full mount prefix; None when nothing includes it."""
-    mounts = [(facts[p], m) for p in files for m in facts[p].mounts]
+    """(file, router var) -> its full mount prefix; None when nothing includes it.
+
+    The first mount among `files` that names the router wins: by its qualified name, by a
+    dotted tail of it, or by its bare name from the router's own file.
+    """
+    members = set(files)
     out: dict[tuple[str, str], str | None] = {}
     for path in files:
         pf = facts[path]
         for router in pf.routers:
             qualified = f"{pf.module}.{router.var}"
-            prefix: str | None = None
-            for owner_facts, mount in mounts:
-                target = mount.target
-                if target == qualified or (owner_facts.path == path and target == router.var) or (
-                        qualified.endswith("." + target) and "." in target):
-                    prefix = mount.prefix
-                    break
-            out[(path, router.var)] = None if prefix is None else prefix + router.prefix
+            parts = qualified.split(".")
+            found = [mounts.first(".".join(parts[i:]), members) for i in range(len(parts) - 1)]
+            found.append(mounts.first(router.var, members, owner=path))
+            hits = [f for f in found if f is not None]
+            out[(path, router.var)] = min(hits)[2] + router.prefix if hits else None
     return out
 
 
@@ -426,7 +460,8 @@ def _module_refs(svc: Service) -> list[str]:
 
 
 def _mentions(command: str, refs: list[str]) -> bool:
-    return any(re.search(rf"(?<![\w.]){re.escape(ref)}(?![\w])", command) for ref in refs)
+    return any(ref in command and re.search(rf"(?<![\w.]){re.escape(ref)}(?![\w])", command)
+               for ref in refs)
 
 
 def _copies(df: Dockerfile, relative: str) -> bool:
