@@ -7,9 +7,10 @@ that git tracks, that another user owns, or that leads outside the repository th
 symlink is ignored with a warning and never written.
 
 The cache holds no file texts and no secret values: texts, Dockerfile and YAML trees and
-finding snippets are re-derived from the file itself on a hit (a snippet is stored as its
-offset in the file). One row per file: a changed file replaces its row, files no longer in
-the tree are evicted after each scan.
+finding snippets taken from the source are re-derived from the file itself on a hit (such a
+snippet is stored as its offset in the file). One row per file: a changed file replaces its
+row, files no longer in the tree are evicted after each scan. One more row memoises the
+whole result of the last scan for an unchanged tree and configuration.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from typing import Any
 
 CACHE_DIR = ".prodready_cache"
 DATABASE = "cache.sqlite3"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _TAG = "$"
 
 
@@ -50,6 +51,7 @@ class FileCache:
     def __init__(self, connection: sqlite3.Connection) -> None:
         self._db = connection
         self._pending: list[tuple[str, str, str]] = []
+        self._memo: tuple[str, str] | None = None
 
     def get(self, path: str, key: str) -> str | None:
         try:
@@ -65,10 +67,29 @@ class FileCache:
         """Store `value`, or forget the file when it cannot be cached (no stale row stays)."""
         self._pending.append((path, key, value if value is not None else ""))
 
-    def close(self, present: Iterable[str]) -> None:
-        """Write pending rows, evict files no longer in the tree, close the database."""
+    def get_memo(self, key: str) -> str | None:
+        """The whole result of the last scan, if it was of this very tree and configuration."""
+        try:
+            row = self._db.execute("SELECT key, value FROM memo").fetchone()
+        except sqlite3.Error:
+            return None
+        return row[1] if row is not None and row[0] == key and isinstance(row[1], str) else None
+
+    def put_memo(self, key: str, value: str | None) -> None:
+        self._memo = (key, value or "")
+
+    def close(self, present: Iterable[str] | None) -> None:
+        """Write pending rows, evict files no longer in the tree (unless `present` is None:
+        nothing was scanned), close the database."""
         try:
             with self._db:
+                if self._memo is not None:
+                    self._db.execute("DELETE FROM memo")
+                    if self._memo[1]:
+                        self._db.execute("INSERT INTO memo (key, value) VALUES (?, ?)",
+                                         self._memo)
+                if present is None:
+                    return
                 self._db.executemany(
                     "INSERT OR REPLACE INTO files (path, key, value) VALUES (?, ?, ?)",
                     [p for p in self._pending if p[2]])
@@ -131,10 +152,12 @@ def _connect(database: Path) -> sqlite3.Connection | None:
         if version != str(SCHEMA_VERSION):
             with db:
                 db.execute("DROP TABLE IF EXISTS files")
+                db.execute("DROP TABLE IF EXISTS memo")
                 db.execute("DROP TABLE IF EXISTS meta")
                 db.execute("CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT)")
                 db.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
                 db.execute("CREATE TABLE files (path TEXT PRIMARY KEY, key TEXT, value TEXT)")
+                db.execute("CREATE TABLE memo (key TEXT, value TEXT)")
         return db
     except sqlite3.Error:
         db.close()
@@ -337,20 +360,10 @@ def pack(result: Any, text: str, artifact: str | None, keeps_text: bool) -> str 
 
     `artifact` names the parsed tree the scan re-derives on a hit ("dockerfile", "yaml");
     `keeps_text` says the file's text is handed to project checks. Neither is stored, and
-    each snippet is stored as its place in `text`.
+    snippets taken from `text` are stored as their place in it.
     """
-    spans: list[list[int] | None] = []
-    findings = []
-    for finding in result.findings:
-        if finding.snippet:
-            start = text.find(finding.snippet)
-            if start < 0:
-                return None  # a snippet not taken from the file: keep no copy of it
-            spans.append([start, len(finding.snippet)])
-            finding = dataclasses.replace(finding, snippet="")
-        else:
-            spans.append(None)
-        findings.append(finding)
+    spans = [_place(f.snippet, text) for f in result.findings]
+    findings = [dataclasses.replace(f, snippet="") for f in result.findings]
     facts = result.facts
     if facts is not None and (artifact is not None or facts.text is not None):
         facts = dataclasses.replace(facts, text=None,
@@ -374,14 +387,8 @@ def unpack(row: str, text: str) -> tuple[Any, str | None]:
     if not isinstance(result, FileResult) or not isinstance(spans, list) or len(spans) != len(
             result.findings) or artifact not in (None, "dockerfile", "yaml"):
         raise CorruptEntry("not a file result")
-    findings = []
-    for finding, span in zip(result.findings, spans, strict=True):
-        if span is not None:
-            if not (isinstance(span, list) and len(span) == 2 and all(
-                    type(n) is int and n >= 0 for n in span)) or span[0] + span[1] > len(text):
-                raise CorruptEntry("a snippet outside the file")
-            finding = dataclasses.replace(finding, snippet=text[span[0]:span[0] + span[1]])
-        findings.append(finding)
+    findings = [dataclasses.replace(f, snippet=_restore(span, text))
+                for f, span in zip(result.findings, spans, strict=True)]
     from .facts import PythonFacts
 
     if result.facts is not None and not isinstance(result.facts.artifact, PythonFacts | None):
@@ -390,3 +397,48 @@ def unpack(row: str, text: str) -> tuple[Any, str | None]:
     if entry.get("text") is True and result.facts is not None:
         result.facts.text = text
     return result, artifact
+
+
+# ---------------------------------------------------------------- whole results
+
+
+def pack_findings(findings: list[Any], texts: dict[str, str]) -> list[Any]:
+    """Findings with each snippet replaced by its place in its file's text (from `texts`)."""
+    return [[dataclasses.replace(f, snippet=""), _place(f.snippet, texts.get(f.path, ""))]
+            for f in findings]
+
+
+def unpack_findings(packed: Any, texts: dict[str, str]) -> list[Any]:
+    from .model import Finding
+
+    if not isinstance(packed, list):
+        raise CorruptEntry("not a finding list")
+    out = []
+    for item in packed:
+        if not (isinstance(item, list) and len(item) == 2 and isinstance(item[0], Finding)):
+            raise CorruptEntry("not a finding")
+        finding, span = item
+        out.append(dataclasses.replace(finding, snippet=_restore(span, texts.get(
+            finding.path, ""))))
+    return out
+
+
+def _place(snippet: str, text: str) -> list[int] | str | None:
+    """How a snippet is stored: its place in the file when it is a piece of it (source lines
+    may hold secrets), else as the rule wrote it (rules build such snippets from names and
+    redacted values, e.g. `ENV TOKEN=<redacted>`)."""
+    if not snippet:
+        return None
+    start = text.find(snippet)
+    return snippet if start < 0 else [start, len(snippet)]
+
+
+def _restore(span: Any, text: str) -> str:
+    if span is None:
+        return ""
+    if isinstance(span, str):
+        return span
+    if not (isinstance(span, list) and len(span) == 2 and all(
+            type(n) is int and n >= 0 for n in span)) or span[0] + span[1] > len(text):
+        raise CorruptEntry("a snippet outside the file")
+    return text[span[0]:span[0] + span[1]]

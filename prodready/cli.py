@@ -93,7 +93,8 @@ def scan(
         except (OSError, ValueError) as exc:
             raise fail(f"cannot read --compare report {compare}: {exc}") from None
     try:
-        result = run_scan(path, config, jobs=jobs, use_cache=not no_cache)
+        result = run_scan(path, config, jobs=jobs, use_cache=not no_cache,
+                          memo=diff_base is None)
     except Exception as exc:  # an internal error must never look like a clean run
         raise fail(f"internal error: {type(exc).__name__}: {exc}") from exc
     if diff_base is not None:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import ast
+import gc
 import hashlib
 import os
 import time
 import traceback
 from collections import defaultdict
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,7 +23,7 @@ from .artifacts.yamldocs import YamlError, is_compose_path, looks_like_template,
 from .catalog import Rule, load_catalog
 from .checks.api import RuleContext
 from .config import Config
-from .discover import SourceEntry, discover
+from .discover import Discovery, SourceEntry, discover
 from .model import Diagnostic, FileFacts, FileKind, Finding, Scope, SiteCount
 from .project import Project
 from .result import ScanResult, ScanStats
@@ -76,7 +79,8 @@ _Analysed = tuple[FileResult, str, str | None]
 
 
 def _process_batch(entries: list[SourceEntry]) -> list[_Analysed]:
-    return [_process_entry(entry) for entry in entries]
+    with _gc_paused():  # in the workers too: parsing is the bulk of the allocations
+        return [_process_entry(entry) for entry in entries]
 
 
 def _process_entry(entry: SourceEntry) -> _Analysed:
@@ -285,8 +289,29 @@ def selected_rules(config: Config) -> dict[str, Rule]:
     return {rid: rule for rid, rule in load_catalog().items() if config.is_selected(rid)}
 
 
-def scan(root: Path, config: Config, *, jobs: int | None = None,
-         use_cache: bool = True) -> ScanResult:
+def scan(root: Path, config: Config, *, jobs: int | None = None, use_cache: bool = True,
+         memo: bool = False) -> ScanResult:
+    """Scan `root`. With `memo`, an unchanged tree and configuration may be answered with
+    the previous scan's result, which has no project model (`result.project` is None)."""
+    with _gc_paused():
+        return _scan(root, config, jobs=jobs, use_cache=use_cache, memo=memo)
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """The scan allocates millions of short-lived objects that reference counting frees;
+    the cycle collector would only walk them again and again (about a fifth of the CPU)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _scan(root: Path, config: Config, *, jobs: int | None, use_cache: bool,
+          memo: bool) -> ScanResult:
     started = time.perf_counter()
     root = root.resolve()
     rules = selected_rules(config)
@@ -305,6 +330,13 @@ def scan(root: Path, config: Config, *, jobs: int | None = None,
             f"{__version__}|{cache.SCHEMA_VERSION}|{_code_stamp()}|{config.digest()}|"
             f"{','.join(rules)}|{_secrets_baseline_digest(root)}"),
     )
+    memo_key = None
+    if store is not None and state.cache_salt is not None and memo:
+        memo_key = _memo_key(state.cache_salt, root, found)
+        remembered = _remembered(store.get_memo(memo_key), root, found, config, rules, started)
+        if remembered is not None:
+            store.close(None)
+            return remembered
     # Import every rule module before the workers fork: they inherit them instead of each
     # importing them again (the project checks below use the same table).
     _init_worker(state)
@@ -370,7 +402,80 @@ def scan(root: Path, config: Config, *, jobs: int | None = None,
         files=dict(files), lines=lines, skipped=dict(skipped),
         duration_s=round(time.perf_counter() - started, 3), cached_files=cached_files,
     )
-    return ScanResult(root, config, rules, findings, diagnostics, dict(sites), stats, project)
+    result = ScanResult(root, config, rules, findings, diagnostics, dict(sites), stats, project)
+    if store is not None:
+        if memo_key is not None:
+            store.put_memo(memo_key, _memo_row(result, root, found))
+        store.close(e.path for e in found.entries)
+    return result
+
+
+def _memo_key(salt: str, root: Path, found: Discovery) -> str:
+    """Same tree, same configuration: every discovered file with its size and times."""
+    digest = hashlib.sha256(salt.encode())
+    for entry in found.entries:
+        try:
+            st = os.stat(os.path.join(root, entry.path))
+            stamp = f"{st.st_size}|{st.st_mtime_ns}|{st.st_ctime_ns}|{st.st_ino}"
+        except OSError:
+            stamp = "unreadable"
+        digest.update(f"{entry.path}|{entry.kind}|{stamp}\0".encode("utf-8", "surrogateescape"))
+    for name in (*found.all_files, "", *found.oversized):
+        digest.update(name.encode("utf-8", "surrogateescape") + b"\0")
+    return digest.hexdigest()
+
+
+def _texts_of(root: Path, found: Discovery, paths: set[str]) -> dict[str, str]:
+    texts = {}
+    for entry in found.entries:
+        if entry.path in paths:
+            data = _read(str(root), entry)
+            texts[entry.path] = "" if isinstance(data, FileResult) else _text_of(entry, data)
+    return texts
+
+
+def _memo_row(result: ScanResult, root: Path, found: Discovery) -> str | None:
+    """The whole result as a cache row (snippets as places in their files), or None."""
+    texts = _texts_of(root, found, {f.path for f in result.findings if f.snippet})
+    findings = cache.pack_findings(result.findings, texts)
+    stats = result.stats
+    try:
+        return cache.encode({"v": cache.SCHEMA_VERSION, "findings": findings,
+                             "diagnostics": result.diagnostics, "sites": result.sites,
+                             "files": stats.files, "lines": stats.lines,
+                             "skipped": stats.skipped})
+    except (cache.Uncacheable, ValueError, RecursionError):
+        return None
+
+
+def _remembered(row: str | None, root: Path, found: Discovery, config: Config,
+                rules: dict[str, Rule], started: float) -> ScanResult | None:
+    """The memoised result of an unchanged tree, or None (then the scan runs)."""
+    if row is None:
+        return None
+    try:
+        memo = cache.decode(row)
+        if not isinstance(memo, dict) or memo.get("v") != cache.SCHEMA_VERSION:
+            return None
+        packed = memo["findings"]
+        paths = {item[0].path for item in packed if isinstance(item, list) and len(item) == 2
+                 and isinstance(item[0], Finding) and isinstance(item[1], list)}
+        findings = cache.unpack_findings(packed, _texts_of(root, found, paths))
+        diagnostics, sites = memo["diagnostics"], memo["sites"]
+        files, lines, skipped = memo["files"], memo["lines"], memo["skipped"]
+        if not (isinstance(diagnostics, list) and all(isinstance(d, Diagnostic)
+                                                      for d in diagnostics)
+                and isinstance(sites, dict) and all(isinstance(k, str) and isinstance(
+                    v, SiteCount) for k, v in sites.items())
+                and isinstance(files, dict) and isinstance(skipped, dict)
+                and type(lines) is int):
+            return None
+    except (cache.CorruptEntry, KeyError, TypeError, IndexError):
+        return None
+    stats = ScanStats(files=files, lines=lines, skipped=skipped,
+                      duration_s=round(time.perf_counter() - started, 3),
+                      cached_files=len(found.entries))
+    return ScanResult(root, config, rules, findings, diagnostics, sites, stats, None)
 
 
 def _results(entries: list[SourceEntry], state: _WorkerState, store: cache.FileCache | None,
@@ -394,7 +499,6 @@ def _results(entries: list[SourceEntry], state: _WorkerState, store: cache.FileC
     for result, key, row in _run_files(misses, state, jobs):
         served[result.path] = result
         store.put(result.path, key, row)  # no row (unreadable, uncacheable): forget it
-    store.close(e.path for e in entries)
     return [served[e.path] for e in entries]
 
 
