@@ -9,7 +9,7 @@ import os
 import time
 import traceback
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -340,8 +340,8 @@ def _scan(root: Path, config: Config, *, jobs: int | None, use_cache: bool,
     # Import every rule module before the workers fork: they inherit them instead of each
     # importing them again (the project checks below use the same table).
     _init_worker(state)
-    results = _results(found.entries, state, store,
-                       jobs or config.jobs or os.cpu_count() or 1)
+    jobs = jobs or config.jobs or os.cpu_count() or 1
+    eager, deferred = _needed(found.entries)
 
     findings: list[Finding] = []
     diagnostics: list[Diagnostic] = []
@@ -352,24 +352,30 @@ def _scan(root: Path, config: Config, *, jobs: int | None, use_cache: bool,
     files: dict[str, int] = defaultdict(int)
     facts: dict[str, FileFacts] = {}
     project = Project(root=root, config=config, all_files=found.all_files)
-    lines = 0
-    cached_files = 0
-    for res in results:
-        findings.extend(res.findings)
-        diagnostics.extend(res.diagnostics)
-        for rule_id, count in res.sites.items():
-            sites[rule_id].add(count)
-        if res.skipped:
-            skipped[res.skipped] += 1
-            if res.skipped == "helm":
+    counts = {"lines": 0, "cached": 0}
+
+    def absorb(results: list[FileResult]) -> None:
+        for res in results:
+            findings.extend(res.findings)
+            diagnostics.extend(res.diagnostics)
+            for rule_id, count in res.sites.items():
+                sites[rule_id].add(count)
+            if res.skipped:
+                skipped[res.skipped] += 1
+                if res.skipped == "helm":
+                    continue
+            counts["lines"] += res.lines
+            counts["cached"] += res.cached
+            if res.facts is None:
                 continue
-        lines += res.lines
-        cached_files += res.cached
-        if res.facts is None:
-            continue
-        facts[res.path] = res.facts
-        _count_kind(res, files)
-        _add_to_project(project, res.facts)
+            facts[res.path] = res.facts
+            _count_kind(res, files)
+            _add_to_project(project, res.facts)
+
+    results = _results(eager, state, store, jobs)
+    absorb(results)
+    if deferred:
+        project.python = _LazyFacts(lambda: absorb(_results(deferred, state, store, jobs)))
     helm = [r.path for r in results if r.skipped == "helm"]
     if helm:
         diagnostics.append(Diagnostic(
@@ -394,20 +400,91 @@ def _scan(root: Path, config: Config, *, jobs: int | None, use_cache: bool,
             continue
         findings.extend(ctx.findings)
         sites[rule.id].add(ctx.sites)
+    if isinstance(project.python, _LazyFacts) and {e.path for e in deferred} & {
+            f.path for f in findings}:
+        project.python.load()  # their suppression comments apply
 
     findings = _filter(findings, facts, config, diagnostics)
     findings.sort(key=lambda f: (f.path, f.line, f.column, f.rule_id))
     diagnostics.sort(key=lambda d: (d.path, d.line or 0, d.kind))
     stats = ScanStats(
-        files=dict(files), lines=lines, skipped=dict(skipped),
-        duration_s=round(time.perf_counter() - started, 3), cached_files=cached_files,
+        files=dict(files), lines=counts["lines"], skipped=dict(skipped),
+        duration_s=round(time.perf_counter() - started, 3), cached_files=counts["cached"],
     )
     result = ScanResult(root, config, rules, findings, diagnostics, dict(sites), stats, project)
+    if isinstance(project.python, _LazyFacts):  # asked for after the scan: no cache, no stats
+        project.python.loader = lambda: _add_all(project, _results(deferred, state, None, jobs))
     if store is not None:
         if memo_key is not None:
             store.put_memo(memo_key, _memo_row(result, root, found))
         store.close(e.path for e in found.entries)
     return result
+
+
+def _needed(entries: list[SourceEntry]) -> tuple[list[SourceEntry], list[SourceEntry]]:
+    """(files to analyse now, Python files to analyse only if a project check asks).
+
+    Python is most of the work: when no selected file rule reads it, Python files wait
+    until a project check first asks for their facts, and are not read at all when no
+    project rule is selected (a Dockerfile-only selection on a Python repository reads no
+    Python). Other kinds are cheap and always read."""
+    scopes = set(_rules_by_scope)
+    if Scope.PYTHON in scopes or Scope.TEXT in scopes:
+        return entries, []
+    eager = [e for e in entries if e.kind is not FileKind.PYTHON]
+    deferred = [e for e in entries if e.kind is FileKind.PYTHON]
+    return eager, deferred if Scope.PROJECT in scopes else []
+
+
+class _LazyFacts(dict[str, object]):
+    """`Project.python` that analyses the Python files on first use."""
+
+    def __init__(self, loader: Callable[[], None]) -> None:
+        super().__init__()
+        self.loader: Callable[[], None] | None = loader
+
+    def load(self) -> None:
+        if self.loader is not None:
+            loader, self.loader = self.loader, None
+            loader()
+
+    def __getitem__(self, key: str) -> object:
+        self.load()
+        return super().__getitem__(key)
+
+    def __iter__(self) -> Iterator[str]:
+        self.load()
+        return super().__iter__()
+
+    def __len__(self) -> int:
+        self.load()
+        return super().__len__()
+
+    def __contains__(self, key: object) -> bool:
+        self.load()
+        return super().__contains__(key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        self.load()
+        return super().get(key, default)
+
+    def keys(self) -> Any:
+        self.load()
+        return super().keys()
+
+    def values(self) -> Any:
+        self.load()
+        return super().values()
+
+    def items(self) -> Any:
+        self.load()
+        return super().items()
+
+
+def _add_all(project: Project, results: list[FileResult]) -> None:
+    for res in results:
+        if res.facts is not None and not res.skipped:
+            _add_to_project(project, res.facts)
 
 
 def _memo_key(salt: str, root: Path, found: Discovery) -> str:
