@@ -21,15 +21,15 @@ from . import Project
 RESOURCE_KINDS_OWNED = ("database", "redis")
 ROOT_MARKERS = ("Dockerfile", "Containerfile", "pyproject.toml", "setup.py", "setup.cfg",
                 "requirements.txt", "manage.py")
-# Files outside Python that carry evidence of a practice, and the patterns that show it.
+# Files outside Python that carry evidence of a practice, and the (lower-case) words that
+# show it: substring tests on the lower-cased text, far cheaper than regexes over JSON/TOML.
 INFRA_EVIDENCE = {
-    "hsts": re.compile(r"strict-transport-security|stsseconds|hsts", re.IGNORECASE),
-    "security-headers": re.compile(r"x-frame-options|x-content-type-options|frame-ancestors|"
-                                   r"contenttypenosniff|framedeny|customframeoptionsvalue",
-                                   re.IGNORECASE),
-    "rate-limit": re.compile(r"limit_req|rate-?limit|ratelimit|limit-rps|limit-rpm|"
-                             r"throttl", re.IGNORECASE),
-    "request-id": re.compile(r"x-request-id|request_id|x-correlation-id", re.IGNORECASE),
+    "hsts": ("strict-transport-security", "stsseconds", "hsts"),
+    "security-headers": ("x-frame-options", "x-content-type-options", "frame-ancestors",
+                         "contenttypenosniff", "framedeny", "customframeoptionsvalue"),
+    "rate-limit": ("limit_req", "rate-limit", "ratelimit", "limit-rps", "limit-rpm",
+                   "throttl"),
+    "request-id": ("x-request-id", "request_id", "x-correlation-id"),
 }
 THIRD_PARTY_IMAGES = {"nginx", "envoy", "traefik", "haproxy", "busybox", "alpine", "curl",
                       "otel-collector", "opentelemetry-collector", "fluent-bit", "fluentd",
@@ -421,8 +421,9 @@ def infra_evidence(project: Project) -> set[str]:
             if "sidecar.istio.io/inject" in annotations or "linkerd.io/inject" in annotations:
                 found.add("request-id")  # the mesh sets and propagates request ids
     for text in texts:
-        for kind, pattern in INFRA_EVIDENCE.items():
-            if pattern.search(text):
+        lowered = text.lower()
+        for kind, words in INFRA_EVIDENCE.items():
+            if any(word in lowered for word in words):
                 found.add(kind)
     project.cache["infra-evidence"] = found
     return found
