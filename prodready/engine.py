@@ -265,12 +265,15 @@ def _run_rules(scope: Scope, target: object, result: FileResult) -> None:
 
 def _code_stamp() -> str:
     """Changes whenever prodready's own code or rules change, not only its version."""
-    package = Path(__file__).parent
+    from .resources import RULES_DIR
+
     digest = hashlib.sha256()
-    for path in sorted(package.rglob("*")):
-        if path.suffix in (".py", ".yaml"):
-            stat = path.stat()
-            digest.update(f"{path.relative_to(package)}|{stat.st_size}|{stat.st_mtime_ns}".encode())
+    for folder in (Path(__file__).parent, RULES_DIR):
+        for path in sorted(folder.rglob("*")):
+            if path.suffix in (".py", ".yaml"):
+                stat = path.stat()
+                digest.update(f"{path.relative_to(folder)}|{stat.st_size}|"
+                              f"{stat.st_mtime_ns}".encode())
     return digest.hexdigest()[:16]
 
 
