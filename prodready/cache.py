@@ -24,7 +24,7 @@ import sqlite3
 import subprocess
 import types
 import typing
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -275,14 +275,14 @@ def _revive(obj: dict[str, Any]) -> Any:
         raise CorruptEntry(f"unknown type {tag!r}")
     if isinstance(cls, enum.EnumMeta):
         return cls(obj["v"])
-    hints = _hints(cls)
-    values = {k: v for k, v in obj.items() if k != _TAG}
-    if values.keys() != hints.keys():
+    checks = _field_checks(cls)
+    if len(obj) != len(checks) + 1:
         raise CorruptEntry(f"{tag} fields differ")
-    for name, hint in hints.items():
-        if not _conforms(values[name], hint):
-            raise CorruptEntry(f"{tag}.{name} has the wrong type")
-    return cls(**values)
+    for name, conforms in checks:
+        if name not in obj or not conforms(obj[name]):
+            raise CorruptEntry(f"{tag}.{name} is missing or has the wrong type")
+    del obj[_TAG]
+    return cls(**obj)
 
 
 def _hashable(key: Any) -> Any:
@@ -291,33 +291,58 @@ def _hashable(key: Any) -> Any:
     return key
 
 
-def _conforms(value: Any, hint: Any) -> bool:
+_Check = Callable[[Any], bool]
+_CHECKS: dict[Any, _Check] = {}
+_FIELD_CHECKS: dict[type, list[tuple[str, _Check]]] = {}
+
+
+def _field_checks(cls: type) -> list[tuple[str, _Check]]:
+    checks = _FIELD_CHECKS.get(cls)
+    if checks is None:
+        checks = _FIELD_CHECKS[cls] = [(name, _check(hint)) for name, hint in _hints(cls).items()]
+    return checks
+
+
+def _check(hint: Any) -> _Check:
+    """A function telling whether a decoded value has the annotated type (built once per
+    annotation: rows hold tens of thousands of values)."""
+    check = _CHECKS.get(hint)
+    if check is None:
+        check = _CHECKS[hint] = _build_check(hint)
+    return check
+
+
+def _build_check(hint: Any) -> _Check:
     if hint is Any or hint is object:
-        return True
+        return lambda value: True
     if hint is None or hint is type(None):
-        return value is None
+        return lambda value: value is None
     origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
     if origin in (typing.Union, types.UnionType):
-        return any(_conforms(value, h) for h in typing.get_args(hint))
+        options = [_check(h) for h in args]
+        return lambda value: any(ok(value) for ok in options)
     if origin is None:
         if hint is float:
-            return type(value) in (int, float)
-        if hint is int:
-            return type(value) is int
-        return isinstance(value, hint)
-    args = typing.get_args(hint)
-    if not isinstance(value, origin):
-        return False
+            return lambda value: type(value) in (int, float)
+        if hint in (int, str, bool):
+            return lambda value: type(value) is hint
+        return lambda value: isinstance(value, hint)
     if origin is tuple:
         if len(args) == 2 and args[1] is Ellipsis:
-            return all(_conforms(v, args[0]) for v in value)
-        return len(args) == len(value) and all(_conforms(v, h) for v, h in zip(
-            value, args, strict=True))
+            item = _check(args[0])
+            return lambda value: type(value) is tuple and all(item(v) for v in value)
+        items = [_check(h) for h in args]
+        return lambda value: type(value) is tuple and len(value) == len(items) and all(
+            ok(v) for ok, v in zip(items, value, strict=True))
     if origin in (list, set, frozenset):
-        return all(_conforms(v, args[0]) for v in value)
+        item = _check(args[0])
+        return lambda value: type(value) is origin and all(item(v) for v in value)
     if origin is dict:
-        return all(_conforms(k, args[0]) and _conforms(v, args[1]) for k, v in value.items())
-    return False
+        key, val = _check(args[0]), _check(args[1])
+        return lambda value: type(value) is dict and all(
+            key(k) and val(v) for k, v in value.items())
+    return lambda value: False
 
 
 _REGISTRY: dict[str, Any] = {}
