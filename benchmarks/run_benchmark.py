@@ -4,8 +4,9 @@
     python benchmarks/run_benchmark.py --trees corpus   # only the wheel corpus
     python benchmarks/run_benchmark.py --repeat 3       # median of three runs
 
-Trees (built once under benchmarks/corpus/): `corpus`, the pure-Python sources of pinned
-PyPI wheels plus 120 generated Dockerfiles, Compose files and manifests; `mono60` and
+Trees (built once under benchmarks/corpus/ and benchmarks/generated/): `corpus`, the
+pure-Python sources of pinned PyPI wheels plus 120 generated Dockerfiles, Compose files and
+manifests; `mono60` and
 `mono240`, generated FastAPI monorepos of 60 and 240 services (benchmarks/generate.py);
 `tree20k`, a generated tree of 20,000 files (about 2M lines).
 
@@ -83,20 +84,28 @@ def tree_path(name: str) -> Path:
     if name == "corpus":
         return build_corpus()
     what, size = GENERATED[name]
-    root = CORPUS / "generated" / name
+    root = HERE / "generated" / name
     if not root.exists():
         (generate.monorepo if what == "monorepo" else generate.tree)(root, size)
     return root
 
 
-def count_lines(root: Path) -> tuple[int, int]:
+def count_lines(root: Path, pattern: str = "*") -> tuple[int, int]:
     files = lines = 0
-    for path in root.rglob("*"):
+    for path in root.rglob(pattern):
         if path.is_file() and ".prodready_cache" not in path.parts:
             files += 1
             with path.open("rb") as fh:
                 lines += sum(1 for _ in fh)
     return files, lines
+
+
+def scanned(root: Path, jobs: int) -> tuple[int, int]:
+    """Files and lines prodready itself reports for a tree (test code is skipped)."""
+    out = subprocess.run(scan_cmd(root, jobs, "--no-cache"), capture_output=True,
+                         env=child_env(), check=False)
+    stats = json.loads(out.stdout)["stats"]
+    return sum(stats["files"].values()), stats["lines"]
 
 
 def child_env() -> dict[str, str]:
@@ -145,7 +154,7 @@ def scan_cmd(root: Path, jobs: int, *extra: str) -> list[str]:
 
 def bench_tree(name: str, jobs: int, repeat: int) -> dict[str, Any]:
     root = tree_path(name)
-    files, lines = count_lines(root)
+    files, lines = scanned(root, jobs)
     cache = root / ".prodready_cache"
 
     def clear() -> None:
@@ -170,7 +179,7 @@ def bench_bandit(jobs: int, repeat: int) -> dict[str, Any] | None:
     if not shutil.which("bandit"):
         return None
     src = build_corpus() / "src"
-    files, lines = count_lines(src)
+    files, lines = count_lines(src, "*.py")
     prodready = median_run(scan_cmd(src, jobs, "--no-cache", "--include-tests"), repeat)
     bandit = median_run(["bandit", "-q", "-r", str(src), "-f", "json"], repeat)
     return {"files": files, "lines": lines, "prodready": prodready, "bandit": bandit}
