@@ -64,6 +64,7 @@ def main() -> None:
     parser.add_argument("--name", default=None, help="label for the saved reports")
     parser.add_argument("extra", nargs="*", help="further scan arguments (after --)")
     args = parser.parse_args()
+    args.tree = args.tree.resolve()  # the scans run from other directories
     name = args.name or args.tree.name
     if args.report is not None:
         base = json.loads(args.report.read_text(encoding="utf-8"))
