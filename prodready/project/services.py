@@ -431,11 +431,9 @@ def infra_evidence(project: Project) -> set[str]:
 
 def _link_runners(svc: Service, project: Project, *, single: bool) -> None:
     refs = _module_refs(svc)
-    for path, df in sorted(project.dockerfiles.items()):
-        if not isinstance(df, Dockerfile) or df.final_stage is None:
-            continue
+    for path, df, command in _dockerfile_commands(project):
+        assert df.final_stage is not None
         directory = posixpath.dirname(path)
-        command = _dockerfile_command(df)
         if directory == svc.root or _mentions(command, refs) or (
                 svc.root and svc.root.startswith(directory + "/" if directory else "")
                 and _copies(df, svc.root[len(directory) + 1 if directory else 0:])):
@@ -446,6 +444,18 @@ def _link_runners(svc: Service, project: Project, *, single: bool) -> None:
                                       env))
     _link_compose(svc, project, refs)
     _link_kubernetes(svc, project, refs, single=single)
+
+
+def _dockerfile_commands(project: Project) -> list[tuple[str, Dockerfile, str]]:
+    """(path, Dockerfile, start command) of every Dockerfile with a final stage, once per
+    scan: every service is matched against all of them."""
+    cached = project.cache.get("dockerfile-commands")
+    if not isinstance(cached, list):
+        cached = [(path, df, _dockerfile_command(df))
+                  for path, df in sorted(project.dockerfiles.items())
+                  if isinstance(df, Dockerfile) and df.final_stage is not None]
+        project.cache["dockerfile-commands"] = cached
+    return cached
 
 
 def _module_refs(svc: Service) -> list[str]:
@@ -499,28 +509,33 @@ def _link_compose(svc: Service, project: Project, refs: list[str]) -> None:
 
     dockerfile_dirs = {posixpath.dirname(p) for p in svc.dockerfiles}
     seen: set[tuple[str, str]] = set()
-    for config in configs(project):
-        for name, cs in config.services.items():
-            found = cs.find("command")
-            command = _command_text(found[2] if found else None)
-            build = cs.build
-            linked = False
-            if build is not None and build.context is not None:
-                context = posixpath.normpath(posixpath.join(posixpath.dirname(build.path),
-                                                            build.context))
-                context = "" if context == "." else context
-                dockerfile = posixpath.normpath(posixpath.join(
-                    context, build.dockerfile or "Dockerfile")).lstrip("./")
-                linked = context in dockerfile_dirs or dockerfile in svc.dockerfiles
-            linked = linked or _mentions(command, refs)
-            site = cs.anchor_site
-            if not linked or (site.path, name) in seen:
-                continue
-            seen.add((site.path, name))
-            env = {k: (v.value or "") for k, v in cs.environment().items()}
-            svc.runners.append(Runner("compose", site.path, site.line, name, command, env))
-            if cs.image:
-                svc.evidence.add(f"image:{_image_name(cs.image)}")
+    services: Any = project.cache.get("compose-commands")
+    if not isinstance(services, list):  # once per scan: every service is matched to all
+        services = []
+        for config in configs(project):
+            for name, cs in config.services.items():
+                found = cs.find("command")
+                build, built = cs.build, None
+                if build is not None and build.context is not None:
+                    context = posixpath.normpath(posixpath.join(posixpath.dirname(build.path),
+                                                                build.context))
+                    context = "" if context == "." else context
+                    built = (context, posixpath.normpath(posixpath.join(
+                        context, build.dockerfile or "Dockerfile")).lstrip("./"))
+                services.append((name, cs, _command_text(found[2] if found else None), built))
+        project.cache["compose-commands"] = services
+    for name, cs, command, built in services:
+        linked = built is not None and (built[0] in dockerfile_dirs
+                                        or built[1] in svc.dockerfiles)
+        linked = linked or _mentions(command, refs)
+        site = cs.anchor_site
+        if not linked or (site.path, name) in seen:
+            continue
+        seen.add((site.path, name))
+        env = {k: (v.value or "") for k, v in cs.environment().items()}
+        svc.runners.append(Runner("compose", site.path, site.line, name, command, env))
+        if cs.image:
+            svc.evidence.add(f"image:{_image_name(cs.image)}")
 
 
 def _link_kubernetes(svc: Service, project: Project, refs: list[str], *, single: bool
@@ -536,20 +551,25 @@ def _link_kubernetes(svc: Service, project: Project, refs: list[str], *, single:
     names = {name.lower() for name in names}  # image names are lower case
     linked: list[Container] = []
     candidates: list[Container] = []
-    for obj in project_objects(project):
-        if not isinstance(obj, Workload) or not obj.long_running:
-            continue
-        for container in obj.containers():
-            node = container.node
-            image = text_of(node.get_value("image"))
-            command = _container_command(node)
-            image_name = _image_name(image) if image else ""
-            if (image_name and (image_name in images or image_name.rsplit("/", 1)[-1]
-                               in names)) or _mentions(command, refs):
-                linked.append(container)
-            elif image_name and not datastore_kind(image) and image_name.rsplit("/", 1)[
-                    -1] not in THIRD_PARTY_IMAGES:
-                candidates.append(container)
+    running: Any = project.cache.get("long-running-containers")
+    if not isinstance(running, list):  # once per scan: every service is matched to all
+        running = []
+        for obj in project_objects(project):
+            if not isinstance(obj, Workload) or not obj.long_running:
+                continue
+            for container in obj.containers():
+                image = text_of(container.node.get_value("image"))
+                image_name = _image_name(image) if image else ""
+                running.append((container, image_name, _container_command(container.node),
+                                   bool(image_name) and not datastore_kind(image) and (
+                                       image_name.rsplit("/", 1)[-1] not in THIRD_PARTY_IMAGES)))
+        project.cache["long-running-containers"] = running
+    for container, image_name, command, candidate in running:
+        if (image_name and (image_name in images or image_name.rsplit("/", 1)[-1]
+                           in names)) or _mentions(command, refs):
+            linked.append(container)
+        elif candidate:
+            candidates.append(container)
     if not linked and single and svc.dockerfiles and len(candidates) == 1:
         linked = candidates  # one service, one image built here, one workload running it
     for container in linked:
