@@ -118,7 +118,7 @@ def open_cache(root: Path) -> tuple[FileCache | None, str | None]:
         if not folder.exists():
             folder.mkdir()
         marker = folder / ".gitignore"
-        if not marker.exists():
+        if not marker.is_symlink() and not marker.exists():  # never write through a link
             marker.write_text("# created by prodready\n*\n", encoding="utf-8")
         _drop_legacy(folder)
     except OSError:
