@@ -225,31 +225,48 @@ def decode(text: str) -> Any:
         raise CorruptEntry(str(exc)) from exc
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+_DATACLASS_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
 def _plain(value: Any) -> Any:
-    if value is None or type(value) in (str, int, float, bool):
+    kind = type(value)
+    if kind in _SCALARS:
         return value
-    if isinstance(value, enum.Enum):
-        name = type(value).__name__
-        if _classes().get(name) is not type(value):
-            raise Uncacheable(name)
-        return {_TAG: name, "v": value.value}
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        name = type(value).__name__
-        if _classes().get(name) is not type(value):
-            raise Uncacheable(name)
-        out = {f.name: _plain(getattr(value, f.name)) for f in _fields(type(value))}
-        out[_TAG] = name
+    names = _DATACLASS_FIELDS.get(kind)
+    if names is None:
+        names = _dataclass_fields(kind)
+    if names:
+        out = {n: v if type(v) in _SCALARS else _plain(v)
+               for n in names for v in (getattr(value, n),)}
+        out[_TAG] = kind.__name__
         return out
-    if type(value) is list:
-        return [_plain(v) for v in value]
-    if type(value) in (tuple, set, frozenset):
+    if kind is list:
+        return [v if type(v) in _SCALARS else _plain(v) for v in value]
+    if isinstance(value, enum.Enum):
+        if _classes().get(kind.__name__) is not kind:
+            raise Uncacheable(kind.__name__)
+        return {_TAG: kind.__name__, "v": value.value}
+    if kind in (tuple, set, frozenset):
         items = [_plain(v) for v in value]
-        if type(value) is not tuple:
+        if kind is not tuple:
             items.sort(key=repr)  # deterministic rows
-        return {_TAG: type(value).__name__, "v": items}
-    if type(value) is dict:
+        return {_TAG: kind.__name__, "v": items}
+    if kind is dict:
         return {_TAG: "dict", "v": [[_plain(k), _plain(v)] for k, v in value.items()]}
-    raise Uncacheable(type(value).__name__)
+    raise Uncacheable(kind.__name__)
+
+
+def _dataclass_fields(kind: type) -> tuple[str, ...]:
+    """Field names of a registered dataclass (empty for anything else), looked up once."""
+    if not dataclasses.is_dataclass(kind):
+        names: tuple[str, ...] = ()
+    elif _classes().get(kind.__name__) is not kind:
+        raise Uncacheable(kind.__name__)
+    else:
+        names = tuple(f.name for f in _fields(kind))
+    _DATACLASS_FIELDS[kind] = names
+    return names
 
 
 _CONTAINERS: dict[str, Any] = {"tuple": tuple, "set": set, "frozenset": frozenset}
