@@ -7,9 +7,10 @@ that git tracks, that another user owns, or that leads outside the repository th
 symlink is ignored with a warning and never written.
 
 The cache holds no file texts and no secret values: texts, Dockerfile and YAML trees and
-finding snippets are re-derived from the file itself on a hit (a snippet is stored as its
-offset in the file). One row per file: a changed file replaces its row, files no longer in
-the tree are evicted after each scan.
+finding snippets taken from the source are re-derived from the file itself on a hit (such a
+snippet is stored as its offset in the file). One row per file: a changed file replaces its
+row, files no longer in the tree are evicted after each scan. One more row memoises the
+whole result of the last scan for an unchanged tree and configuration.
 """
 
 from __future__ import annotations
@@ -23,13 +24,13 @@ import sqlite3
 import subprocess
 import types
 import typing
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 CACHE_DIR = ".prodready_cache"
 DATABASE = "cache.sqlite3"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _TAG = "$"
 
 
@@ -50,6 +51,7 @@ class FileCache:
     def __init__(self, connection: sqlite3.Connection) -> None:
         self._db = connection
         self._pending: list[tuple[str, str, str]] = []
+        self._memo: tuple[str, str] | None = None
 
     def get(self, path: str, key: str) -> str | None:
         try:
@@ -65,10 +67,29 @@ class FileCache:
         """Store `value`, or forget the file when it cannot be cached (no stale row stays)."""
         self._pending.append((path, key, value if value is not None else ""))
 
-    def close(self, present: Iterable[str]) -> None:
-        """Write pending rows, evict files no longer in the tree, close the database."""
+    def get_memo(self, key: str) -> str | None:
+        """The whole result of the last scan, if it was of this very tree and configuration."""
+        try:
+            row = self._db.execute("SELECT key, value FROM memo").fetchone()
+        except sqlite3.Error:
+            return None
+        return row[1] if row is not None and row[0] == key and isinstance(row[1], str) else None
+
+    def put_memo(self, key: str, value: str | None) -> None:
+        self._memo = (key, value or "")
+
+    def close(self, present: Iterable[str] | None) -> None:
+        """Write pending rows, evict files no longer in the tree (unless `present` is None:
+        nothing was scanned), close the database."""
         try:
             with self._db:
+                if self._memo is not None:
+                    self._db.execute("DELETE FROM memo")
+                    if self._memo[1]:
+                        self._db.execute("INSERT INTO memo (key, value) VALUES (?, ?)",
+                                         self._memo)
+                if present is None:
+                    return
                 self._db.executemany(
                     "INSERT OR REPLACE INTO files (path, key, value) VALUES (?, ?, ?)",
                     [p for p in self._pending if p[2]])
@@ -97,7 +118,7 @@ def open_cache(root: Path) -> tuple[FileCache | None, str | None]:
         if not folder.exists():
             folder.mkdir()
         marker = folder / ".gitignore"
-        if not marker.exists():
+        if not marker.is_symlink() and not marker.exists():  # never write through a link
             marker.write_text("# created by prodready\n*\n", encoding="utf-8")
         _drop_legacy(folder)
     except OSError:
@@ -131,10 +152,12 @@ def _connect(database: Path) -> sqlite3.Connection | None:
         if version != str(SCHEMA_VERSION):
             with db:
                 db.execute("DROP TABLE IF EXISTS files")
+                db.execute("DROP TABLE IF EXISTS memo")
                 db.execute("DROP TABLE IF EXISTS meta")
                 db.execute("CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT)")
                 db.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
                 db.execute("CREATE TABLE files (path TEXT PRIMARY KEY, key TEXT, value TEXT)")
+                db.execute("CREATE TABLE memo (key TEXT, value TEXT)")
         return db
     except sqlite3.Error:
         db.close()
@@ -202,31 +225,48 @@ def decode(text: str) -> Any:
         raise CorruptEntry(str(exc)) from exc
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+_DATACLASS_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
 def _plain(value: Any) -> Any:
-    if value is None or type(value) in (str, int, float, bool):
+    kind = type(value)
+    if kind in _SCALARS:
         return value
-    if isinstance(value, enum.Enum):
-        name = type(value).__name__
-        if _classes().get(name) is not type(value):
-            raise Uncacheable(name)
-        return {_TAG: name, "v": value.value}
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        name = type(value).__name__
-        if _classes().get(name) is not type(value):
-            raise Uncacheable(name)
-        out = {f.name: _plain(getattr(value, f.name)) for f in _fields(type(value))}
-        out[_TAG] = name
+    names = _DATACLASS_FIELDS.get(kind)
+    if names is None:
+        names = _dataclass_fields(kind)
+    if names:
+        out = {n: v if type(v) in _SCALARS else _plain(v)
+               for n in names for v in (getattr(value, n),)}
+        out[_TAG] = kind.__name__
         return out
-    if type(value) is list:
-        return [_plain(v) for v in value]
-    if type(value) in (tuple, set, frozenset):
+    if kind is list:
+        return [v if type(v) in _SCALARS else _plain(v) for v in value]
+    if isinstance(value, enum.Enum):
+        if _classes().get(kind.__name__) is not kind:
+            raise Uncacheable(kind.__name__)
+        return {_TAG: kind.__name__, "v": value.value}
+    if kind in (tuple, set, frozenset):
         items = [_plain(v) for v in value]
-        if type(value) is not tuple:
+        if kind is not tuple:
             items.sort(key=repr)  # deterministic rows
-        return {_TAG: type(value).__name__, "v": items}
-    if type(value) is dict:
+        return {_TAG: kind.__name__, "v": items}
+    if kind is dict:
         return {_TAG: "dict", "v": [[_plain(k), _plain(v)] for k, v in value.items()]}
-    raise Uncacheable(type(value).__name__)
+    raise Uncacheable(kind.__name__)
+
+
+def _dataclass_fields(kind: type) -> tuple[str, ...]:
+    """Field names of a registered dataclass (empty for anything else), looked up once."""
+    if not dataclasses.is_dataclass(kind):
+        names: tuple[str, ...] = ()
+    elif _classes().get(kind.__name__) is not kind:
+        raise Uncacheable(kind.__name__)
+    else:
+        names = tuple(f.name for f in _fields(kind))
+    _DATACLASS_FIELDS[kind] = names
+    return names
 
 
 _CONTAINERS: dict[str, Any] = {"tuple": tuple, "set": set, "frozenset": frozenset}
@@ -252,14 +292,14 @@ def _revive(obj: dict[str, Any]) -> Any:
         raise CorruptEntry(f"unknown type {tag!r}")
     if isinstance(cls, enum.EnumMeta):
         return cls(obj["v"])
-    hints = _hints(cls)
-    values = {k: v for k, v in obj.items() if k != _TAG}
-    if values.keys() != hints.keys():
+    checks = _field_checks(cls)
+    if len(obj) != len(checks) + 1:
         raise CorruptEntry(f"{tag} fields differ")
-    for name, hint in hints.items():
-        if not _conforms(values[name], hint):
-            raise CorruptEntry(f"{tag}.{name} has the wrong type")
-    return cls(**values)
+    for name, conforms in checks:
+        if name not in obj or not conforms(obj[name]):
+            raise CorruptEntry(f"{tag}.{name} is missing or has the wrong type")
+    del obj[_TAG]
+    return cls(**obj)
 
 
 def _hashable(key: Any) -> Any:
@@ -268,33 +308,58 @@ def _hashable(key: Any) -> Any:
     return key
 
 
-def _conforms(value: Any, hint: Any) -> bool:
+_Check = Callable[[Any], bool]
+_CHECKS: dict[Any, _Check] = {}
+_FIELD_CHECKS: dict[type, list[tuple[str, _Check]]] = {}
+
+
+def _field_checks(cls: type) -> list[tuple[str, _Check]]:
+    checks = _FIELD_CHECKS.get(cls)
+    if checks is None:
+        checks = _FIELD_CHECKS[cls] = [(name, _check(hint)) for name, hint in _hints(cls).items()]
+    return checks
+
+
+def _check(hint: Any) -> _Check:
+    """A function telling whether a decoded value has the annotated type (built once per
+    annotation: rows hold tens of thousands of values)."""
+    check = _CHECKS.get(hint)
+    if check is None:
+        check = _CHECKS[hint] = _build_check(hint)
+    return check
+
+
+def _build_check(hint: Any) -> _Check:
     if hint is Any or hint is object:
-        return True
+        return lambda value: True
     if hint is None or hint is type(None):
-        return value is None
+        return lambda value: value is None
     origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
     if origin in (typing.Union, types.UnionType):
-        return any(_conforms(value, h) for h in typing.get_args(hint))
+        options = [_check(h) for h in args]
+        return lambda value: any(ok(value) for ok in options)
     if origin is None:
         if hint is float:
-            return type(value) in (int, float)
-        if hint is int:
-            return type(value) is int
-        return isinstance(value, hint)
-    args = typing.get_args(hint)
-    if not isinstance(value, origin):
-        return False
+            return lambda value: type(value) in (int, float)
+        if hint in (int, str, bool):
+            return lambda value: type(value) is hint
+        return lambda value: isinstance(value, hint)
     if origin is tuple:
         if len(args) == 2 and args[1] is Ellipsis:
-            return all(_conforms(v, args[0]) for v in value)
-        return len(args) == len(value) and all(_conforms(v, h) for v, h in zip(
-            value, args, strict=True))
+            item = _check(args[0])
+            return lambda value: type(value) is tuple and all(item(v) for v in value)
+        items = [_check(h) for h in args]
+        return lambda value: type(value) is tuple and len(value) == len(items) and all(
+            ok(v) for ok, v in zip(items, value, strict=True))
     if origin in (list, set, frozenset):
-        return all(_conforms(v, args[0]) for v in value)
+        item = _check(args[0])
+        return lambda value: type(value) is origin and all(item(v) for v in value)
     if origin is dict:
-        return all(_conforms(k, args[0]) and _conforms(v, args[1]) for k, v in value.items())
-    return False
+        key, val = _check(args[0]), _check(args[1])
+        return lambda value: type(value) is dict and all(
+            key(k) and val(v) for k, v in value.items())
+    return lambda value: False
 
 
 _REGISTRY: dict[str, Any] = {}
@@ -337,20 +402,10 @@ def pack(result: Any, text: str, artifact: str | None, keeps_text: bool) -> str 
 
     `artifact` names the parsed tree the scan re-derives on a hit ("dockerfile", "yaml");
     `keeps_text` says the file's text is handed to project checks. Neither is stored, and
-    each snippet is stored as its place in `text`.
+    snippets taken from `text` are stored as their place in it.
     """
-    spans: list[list[int] | None] = []
-    findings = []
-    for finding in result.findings:
-        if finding.snippet:
-            start = text.find(finding.snippet)
-            if start < 0:
-                return None  # a snippet not taken from the file: keep no copy of it
-            spans.append([start, len(finding.snippet)])
-            finding = dataclasses.replace(finding, snippet="")
-        else:
-            spans.append(None)
-        findings.append(finding)
+    spans = [_place(f.snippet, text) for f in result.findings]
+    findings = [dataclasses.replace(f, snippet="") for f in result.findings]
     facts = result.facts
     if facts is not None and (artifact is not None or facts.text is not None):
         facts = dataclasses.replace(facts, text=None,
@@ -374,14 +429,8 @@ def unpack(row: str, text: str) -> tuple[Any, str | None]:
     if not isinstance(result, FileResult) or not isinstance(spans, list) or len(spans) != len(
             result.findings) or artifact not in (None, "dockerfile", "yaml"):
         raise CorruptEntry("not a file result")
-    findings = []
-    for finding, span in zip(result.findings, spans, strict=True):
-        if span is not None:
-            if not (isinstance(span, list) and len(span) == 2 and all(
-                    type(n) is int and n >= 0 for n in span)) or span[0] + span[1] > len(text):
-                raise CorruptEntry("a snippet outside the file")
-            finding = dataclasses.replace(finding, snippet=text[span[0]:span[0] + span[1]])
-        findings.append(finding)
+    findings = [dataclasses.replace(f, snippet=_restore(span, text))
+                for f, span in zip(result.findings, spans, strict=True)]
     from .facts import PythonFacts
 
     if result.facts is not None and not isinstance(result.facts.artifact, PythonFacts | None):
@@ -390,3 +439,48 @@ def unpack(row: str, text: str) -> tuple[Any, str | None]:
     if entry.get("text") is True and result.facts is not None:
         result.facts.text = text
     return result, artifact
+
+
+# ---------------------------------------------------------------- whole results
+
+
+def pack_findings(findings: list[Any], texts: dict[str, str]) -> list[Any]:
+    """Findings with each snippet replaced by its place in its file's text (from `texts`)."""
+    return [[dataclasses.replace(f, snippet=""), _place(f.snippet, texts.get(f.path, ""))]
+            for f in findings]
+
+
+def unpack_findings(packed: Any, texts: dict[str, str]) -> list[Any]:
+    from .model import Finding
+
+    if not isinstance(packed, list):
+        raise CorruptEntry("not a finding list")
+    out = []
+    for item in packed:
+        if not (isinstance(item, list) and len(item) == 2 and isinstance(item[0], Finding)):
+            raise CorruptEntry("not a finding")
+        finding, span = item
+        out.append(dataclasses.replace(finding, snippet=_restore(span, texts.get(
+            finding.path, ""))))
+    return out
+
+
+def _place(snippet: str, text: str) -> list[int] | str | None:
+    """How a snippet is stored: its place in the file when it is a piece of it (source lines
+    may hold secrets), else as the rule wrote it (rules build such snippets from names and
+    redacted values, e.g. `ENV TOKEN=<redacted>`)."""
+    if not snippet:
+        return None
+    start = text.find(snippet)
+    return snippet if start < 0 else [start, len(snippet)]
+
+
+def _restore(span: Any, text: str) -> str:
+    if span is None:
+        return ""
+    if isinstance(span, str):
+        return span
+    if not (isinstance(span, list) and len(span) == 2 and all(
+            type(n) is int and n >= 0 for n in span)) or span[0] + span[1] > len(text):
+        raise CorruptEntry("a snippet outside the file")
+    return text[span[0]:span[0] + span[1]]

@@ -102,7 +102,8 @@ def scan(
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
             raise fail(f"cannot read --compare report {compare}: {reason}") from None
     try:
-        result = run_scan(path, config, jobs=jobs, use_cache=not no_cache)
+        result = run_scan(path, config, jobs=jobs, use_cache=not no_cache,
+                          memo=diff_base is None)
     except Exception as exc:  # an internal error must never look like a clean run
         raise internal_error(exc) from exc
     if diff_base is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import gc
 import hashlib
 import multiprocessing
 import os
@@ -10,7 +11,9 @@ import threading
 import time
 import traceback
 from collections import defaultdict
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,7 +25,7 @@ from .artifacts.yamldocs import YamlError, is_compose_path, looks_like_template,
 from .catalog import Rule, load_catalog
 from .checks.api import RuleContext
 from .config import Config
-from .discover import SourceEntry, discover
+from .discover import Discovery, SourceEntry, discover
 from .model import Diagnostic, FileFacts, FileKind, Finding, Scope, SiteCount
 from .project import Project
 from .result import ScanResult, ScanStats
@@ -96,7 +99,8 @@ _Analysed = tuple[FileResult, str, str | None]
 
 
 def _process_batch(entries: list[SourceEntry]) -> list[_Analysed]:
-    return [_process_entry(entry) for entry in entries]
+    with _gc_paused():  # in the workers too: parsing is the bulk of the allocations
+        return [_process_entry(entry) for entry in entries]
 
 
 def _process_entry(entry: SourceEntry) -> _Analysed:
@@ -282,12 +286,15 @@ def _run_rules(scope: Scope, target: object, result: FileResult) -> None:
 
 def _code_stamp() -> str:
     """Changes whenever prodready's own code or rules change, not only its version."""
-    package = Path(__file__).parent
+    from .resources import RULES_DIR
+
     digest = hashlib.sha256()
-    for path in sorted(package.rglob("*")):
-        if path.suffix in (".py", ".yaml"):
-            stat = path.stat()
-            digest.update(f"{path.relative_to(package)}|{stat.st_size}|{stat.st_mtime_ns}".encode())
+    for folder in (Path(__file__).parent, RULES_DIR):
+        for path in sorted(folder.rglob("*")):
+            if path.suffix in (".py", ".yaml"):
+                stat = path.stat()
+                digest.update(f"{path.relative_to(folder)}|{stat.st_size}|"
+                              f"{stat.st_mtime_ns}".encode())
     return digest.hexdigest()[:16]
 
 
@@ -307,8 +314,29 @@ def selected_rules(config: Config) -> dict[str, Rule]:
     return {rid: rule for rid, rule in load_catalog().items() if config.is_selected(rid)}
 
 
-def scan(root: Path, config: Config, *, jobs: int | None = None,
-         use_cache: bool = True) -> ScanResult:
+def scan(root: Path, config: Config, *, jobs: int | None = None, use_cache: bool = True,
+         memo: bool = False) -> ScanResult:
+    """Scan `root`. With `memo`, an unchanged tree and configuration may be answered with
+    the previous scan's result, which has no project model (`result.project` is None)."""
+    with _gc_paused():
+        return _scan(root, config, jobs=jobs, use_cache=use_cache, memo=memo)
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """The scan allocates millions of short-lived objects that reference counting frees;
+    the cycle collector would only walk them again and again (about a fifth of the CPU)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _scan(root: Path, config: Config, *, jobs: int | None, use_cache: bool,
+          memo: bool) -> ScanResult:
     started = time.perf_counter()
     root = root.resolve()
     rules = selected_rules(config)
@@ -327,12 +355,20 @@ def scan(root: Path, config: Config, *, jobs: int | None = None,
             f"{__version__}|{cache.SCHEMA_VERSION}|{_code_stamp()}|{config.digest()}|"
             f"{','.join(rules)}|{_secrets_baseline_digest(root)}"),
     )
+    memo_key = None
+    if store is not None and state.cache_salt is not None and memo:
+        memo_key = _memo_key(state.cache_salt, root, found)
+        remembered = _remembered(store.get_memo(memo_key), root, found, config, rules, started)
+        if remembered is not None:
+            store.close(None)
+            return remembered
     # Import every rule module before the workers fork: they inherit them instead of each
     # importing them again (the project checks below use the same table).
     _init_worker(state)
     # The repository's own configuration may ask for any number: never more than the cores.
     cores = os.cpu_count() or 1
-    results = _results(found.entries, state, store, min(jobs or config.jobs or cores, cores))
+    jobs = min(jobs or config.jobs or cores, cores)
+    eager, deferred = _needed(found.entries)
 
     findings: list[Finding] = []
     diagnostics: list[Diagnostic] = []
@@ -343,24 +379,30 @@ def scan(root: Path, config: Config, *, jobs: int | None = None,
     files: dict[str, int] = defaultdict(int)
     facts: dict[str, FileFacts] = {}
     project = Project(root=root, config=config, all_files=found.all_files)
-    lines = 0
-    cached_files = 0
-    for res in results:
-        findings.extend(res.findings)
-        diagnostics.extend(res.diagnostics)
-        for rule_id, count in res.sites.items():
-            sites[rule_id].add(count)
-        if res.skipped:
-            skipped[res.skipped] += 1
-            if res.skipped == "helm":
+    counts = {"lines": 0, "cached": 0}
+
+    def absorb(results: list[FileResult]) -> None:
+        for res in results:
+            findings.extend(res.findings)
+            diagnostics.extend(res.diagnostics)
+            for rule_id, count in res.sites.items():
+                sites[rule_id].add(count)
+            if res.skipped:
+                skipped[res.skipped] += 1
+                if res.skipped == "helm":
+                    continue
+            counts["lines"] += res.lines
+            counts["cached"] += res.cached
+            if res.facts is None:
                 continue
-        lines += res.lines
-        cached_files += res.cached
-        if res.facts is None:
-            continue
-        facts[res.path] = res.facts
-        _count_kind(res, files)
-        _add_to_project(project, res.facts)
+            facts[res.path] = res.facts
+            _count_kind(res, files)
+            _add_to_project(project, res.facts)
+
+    results = _results(eager, state, store, jobs)
+    absorb(results)
+    if deferred:
+        project.python = _LazyFacts(lambda: absorb(_results(deferred, state, store, jobs)))
     helm = [r.path for r in results if r.skipped == "helm"]
     if helm:
         diagnostics.append(Diagnostic(
@@ -387,15 +429,161 @@ def scan(root: Path, config: Config, *, jobs: int | None = None,
             continue
         findings.extend(ctx.findings)
         sites[rule.id].add(ctx.sites)
+    if isinstance(project.python, _LazyFacts) and {e.path for e in deferred} & {
+            f.path for f in findings}:
+        project.python.load()  # their suppression comments apply
 
     findings = _filter(findings, facts, config, diagnostics)
     findings.sort(key=lambda f: (f.path, f.line, f.column, f.rule_id))
     diagnostics.sort(key=lambda d: (d.path, d.line or 0, d.kind))
     stats = ScanStats(
-        files=dict(files), lines=lines, skipped=dict(skipped),
-        duration_s=round(time.perf_counter() - started, 3), cached_files=cached_files,
+        files=dict(files), lines=counts["lines"], skipped=dict(skipped),
+        duration_s=round(time.perf_counter() - started, 3), cached_files=counts["cached"],
     )
-    return ScanResult(root, config, rules, findings, diagnostics, dict(sites), stats, project)
+    result = ScanResult(root, config, rules, findings, diagnostics, dict(sites), stats, project)
+    if isinstance(project.python, _LazyFacts):  # asked for after the scan: no cache, no stats
+        project.python.loader = lambda: _add_all(project, _results(deferred, state, None, jobs))
+    if store is not None:
+        if memo_key is not None:
+            store.put_memo(memo_key, _memo_row(result, root, found))
+        store.close(e.path for e in found.entries)
+    return result
+
+
+def _needed(entries: list[SourceEntry]) -> tuple[list[SourceEntry], list[SourceEntry]]:
+    """(files to analyse now, Python files to analyse only if a project check asks).
+
+    Python is most of the work: when no selected file rule reads it, Python files wait
+    until a project check first asks for their facts, and are not read at all when no
+    project rule is selected (a Dockerfile-only selection on a Python repository reads no
+    Python). Other kinds are cheap and always read."""
+    scopes = set(_rules_by_scope)
+    if Scope.PYTHON in scopes or Scope.TEXT in scopes:
+        return entries, []
+    eager = [e for e in entries if e.kind is not FileKind.PYTHON]
+    deferred = [e for e in entries if e.kind is FileKind.PYTHON]
+    return eager, deferred if Scope.PROJECT in scopes else []
+
+
+class _LazyFacts(dict[str, object]):
+    """`Project.python` that analyses the Python files on first use."""
+
+    def __init__(self, loader: Callable[[], None]) -> None:
+        super().__init__()
+        self.loader: Callable[[], None] | None = loader
+
+    def load(self) -> None:
+        if self.loader is not None:
+            loader, self.loader = self.loader, None
+            loader()
+
+    def __getitem__(self, key: str) -> object:
+        self.load()
+        return super().__getitem__(key)
+
+    def __iter__(self) -> Iterator[str]:
+        self.load()
+        return super().__iter__()
+
+    def __len__(self) -> int:
+        self.load()
+        return super().__len__()
+
+    def __contains__(self, key: object) -> bool:
+        self.load()
+        return super().__contains__(key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        self.load()
+        return super().get(key, default)
+
+    def keys(self) -> Any:
+        self.load()
+        return super().keys()
+
+    def values(self) -> Any:
+        self.load()
+        return super().values()
+
+    def items(self) -> Any:
+        self.load()
+        return super().items()
+
+
+def _add_all(project: Project, results: list[FileResult]) -> None:
+    for res in results:
+        if res.facts is not None and not res.skipped:
+            _add_to_project(project, res.facts)
+
+
+def _memo_key(salt: str, root: Path, found: Discovery) -> str:
+    """Same tree, same configuration: every discovered file with its size and times."""
+    digest = hashlib.sha256(salt.encode())
+    for entry in found.entries:
+        try:
+            st = os.stat(os.path.join(root, entry.path))
+            stamp = f"{st.st_size}|{st.st_mtime_ns}|{st.st_ctime_ns}|{st.st_ino}"
+        except OSError:
+            stamp = "unreadable"
+        digest.update(f"{entry.path}|{entry.kind}|{stamp}\0".encode("utf-8", "surrogateescape"))
+    for name in (*found.all_files, "", *found.oversized):
+        digest.update(name.encode("utf-8", "surrogateescape") + b"\0")
+    return digest.hexdigest()
+
+
+def _texts_of(root: Path, found: Discovery, paths: set[str], limit: int) -> dict[str, str]:
+    texts = {}
+    for entry in found.entries:
+        if entry.path in paths:
+            data = _read(str(root), entry, limit)
+            texts[entry.path] = "" if isinstance(data, FileResult) else _text_of(entry, data)
+    return texts
+
+
+def _memo_row(result: ScanResult, root: Path, found: Discovery) -> str | None:
+    """The whole result as a cache row (snippets as places in their files), or None."""
+    texts = _texts_of(root, found, {f.path for f in result.findings if f.snippet},
+                      result.config.max_file_size)
+    findings = cache.pack_findings(result.findings, texts)
+    stats = result.stats
+    try:
+        return cache.encode({"v": cache.SCHEMA_VERSION, "findings": findings,
+                             "diagnostics": result.diagnostics, "sites": result.sites,
+                             "files": stats.files, "lines": stats.lines,
+                             "skipped": stats.skipped})
+    except (cache.Uncacheable, ValueError, RecursionError):
+        return None
+
+
+def _remembered(row: str | None, root: Path, found: Discovery, config: Config,
+                rules: dict[str, Rule], started: float) -> ScanResult | None:
+    """The memoised result of an unchanged tree, or None (then the scan runs)."""
+    if row is None:
+        return None
+    try:
+        memo = cache.decode(row)
+        if not isinstance(memo, dict) or memo.get("v") != cache.SCHEMA_VERSION:
+            return None
+        packed = memo["findings"]
+        paths = {item[0].path for item in packed if isinstance(item, list) and len(item) == 2
+                 and isinstance(item[0], Finding) and isinstance(item[1], list)}
+        findings = cache.unpack_findings(packed, _texts_of(root, found, paths,
+                                                              config.max_file_size))
+        diagnostics, sites = memo["diagnostics"], memo["sites"]
+        files, lines, skipped = memo["files"], memo["lines"], memo["skipped"]
+        if not (isinstance(diagnostics, list) and all(isinstance(d, Diagnostic)
+                                                      for d in diagnostics)
+                and isinstance(sites, dict) and all(isinstance(k, str) and isinstance(
+                    v, SiteCount) for k, v in sites.items())
+                and isinstance(files, dict) and isinstance(skipped, dict)
+                and type(lines) is int):
+            return None
+    except (cache.CorruptEntry, KeyError, TypeError, IndexError):
+        return None
+    stats = ScanStats(files=files, lines=lines, skipped=skipped,
+                      duration_s=round(time.perf_counter() - started, 3),
+                      cached_files=len(found.entries))
+    return ScanResult(root, config, rules, findings, diagnostics, sites, stats, None)
 
 
 def _results(entries: list[SourceEntry], state: _WorkerState, store: cache.FileCache | None,
@@ -419,7 +607,6 @@ def _results(entries: list[SourceEntry], state: _WorkerState, store: cache.FileC
     for result, key, row in _run_files(misses, state, jobs):
         served[result.path] = result
         store.put(result.path, key, row)  # no row (unreadable, uncacheable): forget it
-    store.close(e.path for e in entries)
     return [served[e.path] for e in entries]
 
 

@@ -122,8 +122,10 @@ _FACT_CALLEES = (
        "instrument", "make_asgi_app", "PrometheusMetrics", "Middleware", "ConnectionPool",
        "AsyncConnectionPool", "SimpleConnectionPool", "ThreadedConnectionPool"}
 )
-_DEPENDENCY = re.compile(r"\b\w*(?:db|database|engine|session|redis|cache|pool|conn|"
-                         r"execute|http_client)\w*\b", re.IGNORECASE)
+# A function whose source (lower-cased) contains one of these reaches a dependency; plain
+# substring tests, since a regex over every function body backtracks on large modules.
+_DEPENDENCY_WORDS = ("db", "database", "engine", "session", "redis", "cache", "pool", "conn",
+                     "execute", "http_client")
 RATE_LIMIT_NAME = re.compile(r"(rate_?limit|throttl)", re.IGNORECASE)
 HEALTH_SEGMENTS = {"health", "healthz", "healthcheck", "health-check", "health_check",
                    "_health", "livez", "readyz", "live", "ready", "liveness", "readiness",
@@ -255,8 +257,9 @@ class _Extractor:
             self._function(afunc)
         lines = self.src.lines
         for stmt in self.src.tree.body:
-            if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef) and _DEPENDENCY.search(
-                    "\n".join(lines[stmt.lineno:stmt.end_lineno or stmt.lineno])):
+            if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef) and _mentions_any(
+                    "\n".join(lines[stmt.lineno:stmt.end_lineno or stmt.lineno]).lower(),
+                    _DEPENDENCY_WORDS):
                 facts.dependency_functions.add(stmt.name)
         for cls in nodes(ast.ClassDef):
             self._class(cls)
@@ -660,6 +663,10 @@ class _Extractor:
             if isinstance(outer, ast.FunctionDef | ast.AsyncFunctionDef):
                 return outer.name != "main"
         return False
+
+
+def _mentions_any(lowered: str, words: tuple[str, ...]) -> bool:
+    return any(word in lowered for word in words)
 
 
 def _module_constants(tree: ast.Module) -> dict[str, object]:

@@ -228,3 +228,48 @@ def test_django_settings_values_are_not_cached(tmp_path: Path) -> None:
     assert rows(tmp_path)
     stored = cache_bytes(tmp_path)
     assert b"k3y-Zq81vNw0pLr" not in stored and b"Rv83nTq2WmZy" not in stored
+
+
+# ------------------------------------------------------------------ the whole-result memo
+
+
+def test_an_unchanged_tree_is_answered_from_the_memo(tmp_path: Path, analysed: list[str],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = tmp_path / "repo"
+    shutil.copytree(FIXTURE, repo, ignore=shutil.ignore_patterns(CACHE_DIR))
+    cold = scan(repo, Config(), jobs=1, memo=True)
+    assert cold.project is not None
+
+    def no_rows(*args: object) -> None:
+        raise AssertionError("a memo hit reads no per-file row")
+
+    monkeypatch.setattr(engine, "_cached_result", no_rows)
+    analysed.clear()
+    warm = scan(repo, Config(), jobs=1, memo=True)
+    assert analysed == [] and warm.project is None
+    assert warm.findings == cold.findings  # snippets too: fingerprints are unchanged
+    assert warm.diagnostics == cold.diagnostics and warm.sites == cold.sites
+    assert (warm.stats.files, warm.stats.lines) == (cold.stats.files, cold.stats.lines)
+
+
+def test_the_memo_is_missed_when_a_file_or_the_configuration_changes(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"app/a.py": SYS_PATH, "app/b.py": "x = 1\n"})
+    scan(tmp_path, Config(select=["PY003"]), jobs=1, memo=True)
+    assert scan(tmp_path, Config(select=["PY003"]), jobs=1, memo=True).project is None
+    write_tree(tmp_path, {"app/b.py": SYS_PATH})
+    changed = scan(tmp_path, Config(select=["PY003"]), jobs=1, memo=True)
+    assert changed.project is not None and len(changed.findings) == 2
+    other = scan(tmp_path, Config(select=["PY003", "PY006"]), jobs=1, memo=True)
+    assert other.project is not None
+    write_tree(tmp_path, {"app/new.txt": "hello\n"})  # a new file is a new tree
+    assert scan(tmp_path, Config(select=["PY003", "PY006"]), jobs=1,
+                memo=True).project is not None
+
+
+def test_the_memo_holds_no_secret(tmp_path: Path) -> None:
+    write_tree(tmp_path, LEAKY_FILES)
+    cold = scan(tmp_path, Config(), jobs=1, memo=True)
+    stored = cache_bytes(tmp_path)
+    for secret in SECRETS:
+        assert secret.encode() not in stored
+    assert scan(tmp_path, Config(), jobs=1, memo=True).findings == cold.findings

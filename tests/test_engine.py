@@ -344,3 +344,41 @@ def test_a_crashing_rule_exits_2_through_the_cli(
                                       "--no-cache", "--format", "json"])
     assert result.exit_code == 2, result.output
     assert '"INTERNAL"' in result.stdout  # the report is still written
+
+
+# ------------------------------------------------------------------ selection decides the work
+
+APP = ("from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get('/items')\n"
+       "def items():\n    return []\n")
+SERVER_DOCKERFILE = ('FROM python:3.12-slim\nCOPY . .\n'
+                     'CMD ["uvicorn", "app.main:app", "--host", "0.0.0.0"]\n')
+
+
+def test_a_dockerfile_selection_reads_no_python(tmp_path: Path, analysed: list[str]) -> None:
+    make_tree(tmp_path, {"app/main.py": APP, "app/util.py": SYS_PATH, "README.md": "# x\n"})
+    result = scan(tmp_path, Config(select=["DOCKER"]), jobs=1, use_cache=False)
+    assert result.findings == []
+    assert not [p for p in analysed if p.endswith(".py")]
+
+
+def test_python_is_read_when_a_selected_project_rule_needs_it(tmp_path: Path,
+                                                               analysed: list[str]) -> None:
+    make_tree(tmp_path, {"app/main.py": APP, "Dockerfile": SERVER_DOCKERFILE})
+    only_docker = scan(tmp_path, Config(select=["DOCKER"]), jobs=1, use_cache=False)
+    assert "app/main.py" in analysed  # DOCKER001 looked at the service the image runs
+    everything = scan(tmp_path, Config(), jobs=1, use_cache=False)
+    assert only_docker.findings == [f for f in everything.findings
+                                    if f.rule_id.startswith("DOCKER")]
+    assert any(f.rule_id == "DOCKER001" for f in only_docker.findings)
+
+
+def test_probe_rules_build_no_service_model_without_manifests(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from prodready.project import services
+
+    built: list[int] = []
+    real = services.build_services
+    monkeypatch.setattr(services, "build_services", lambda p: built.append(1) or real(p))
+    make_tree(tmp_path, {"app/main.py": APP})
+    scan(tmp_path, Config(select=["K8S003", "K8S004"]), jobs=1, use_cache=False)
+    assert built == []

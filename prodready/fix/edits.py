@@ -8,9 +8,11 @@ from ..model import Edit
 def line_starts(text: str) -> list[int]:
     """Offset of the first character of each line (1-based line n is index n-1)."""
     starts = [0]
-    for index, char in enumerate(text):
-        if char == "\n":
-            starts.append(index + 1)
+    find = text.find  # C-level scanning: fixes ask this of large Compose files many times
+    index = find("\n")
+    while index >= 0:
+        starts.append(index + 1)
+        index = find("\n", index + 1)
     return starts
 
 

@@ -6,6 +6,7 @@ Dockerfiles, Compose files and manifests of the Project; nothing is read again h
 
 from __future__ import annotations
 
+import heapq
 import posixpath
 import re
 import shlex
@@ -20,15 +21,15 @@ from . import Project
 RESOURCE_KINDS_OWNED = ("database", "redis")
 ROOT_MARKERS = ("Dockerfile", "Containerfile", "pyproject.toml", "setup.py", "setup.cfg",
                 "requirements.txt", "manage.py")
-# Files outside Python that carry evidence of a practice, and the patterns that show it.
+# Files outside Python that carry evidence of a practice, and the (lower-case) words that
+# show it: substring tests on the lower-cased text, far cheaper than regexes over JSON/TOML.
 INFRA_EVIDENCE = {
-    "hsts": re.compile(r"strict-transport-security|stsseconds|hsts", re.IGNORECASE),
-    "security-headers": re.compile(r"x-frame-options|x-content-type-options|frame-ancestors|"
-                                   r"contenttypenosniff|framedeny|customframeoptionsvalue",
-                                   re.IGNORECASE),
-    "rate-limit": re.compile(r"limit_req|rate-?limit|ratelimit|limit-rps|limit-rpm|"
-                             r"throttl", re.IGNORECASE),
-    "request-id": re.compile(r"x-request-id|request_id|x-correlation-id", re.IGNORECASE),
+    "hsts": ("strict-transport-security", "stsseconds", "hsts"),
+    "security-headers": ("x-frame-options", "x-content-type-options", "frame-ancestors",
+                         "contenttypenosniff", "framedeny", "customframeoptionsvalue"),
+    "rate-limit": ("limit_req", "rate-limit", "ratelimit", "limit-rps", "limit-rpm",
+                   "throttl"),
+    "request-id": ("x-request-id", "request_id", "x-correlation-id"),
 }
 THIRD_PARTY_IMAGES = {"nginx", "envoy", "traefik", "haproxy", "busybox", "alpine", "curl",
                       "otel-collector", "opentelemetry-collector", "fluent-bit", "fluentd",
@@ -177,12 +178,16 @@ def build_services(project: Project) -> list[Service]:
     services.extend(django)
     if not services:
         return []
-    owner_roots = {s.root for s in services}
+    files_of = _files_by_root(sorted(facts), {s.root for s in services})
+    mounts = _MountIndex(facts)
+    prefixes_of: dict[str, dict[tuple[str, str], str | None]] = {}
     infra = infra_evidence(project)
     helpers = _dependency_helpers(facts)
     for svc in services:
-        svc.files = [p for p in sorted(facts) if _belongs(p, svc.root, owner_roots)]
-        _collect(svc, facts, helpers)
+        svc.files = files_of[svc.root]
+        if svc.root not in prefixes_of:  # services sharing a root share its files
+            prefixes_of[svc.root] = _router_prefixes(facts, svc.files, mounts)
+        _collect(svc, facts, helpers, prefixes_of[svc.root])
         svc.evidence |= infra
         _link_runners(svc, project, single=len(services) == 1)
     return services
@@ -219,13 +224,22 @@ def _service_roots(project: Project, facts: dict[str, PythonFacts]) -> dict[str,
     return out
 
 
-def _belongs(path: str, root: str, roots: set[str]) -> bool:
-    """A file belongs to the deepest service root above it; shared code belongs to all."""
-    def under(r: str) -> bool:
-        return not r or path.startswith(r + "/")
-
-    deepest = max((r for r in roots if under(r)), key=len, default=None)
-    return deepest == root or deepest is None
+def _files_by_root(paths: list[str], roots: set[str]) -> dict[str, list[str]]:
+    """Service root -> its files, in `paths` order: a file belongs to the deepest service
+    root above it; shared code (under no root) belongs to all. One walk up per file."""
+    own: dict[str, list[str]] = {root: [] for root in roots}
+    shared: list[str] = []
+    for path in paths:
+        directory = posixpath.dirname(path)
+        while directory not in roots and directory:
+            directory = posixpath.dirname(directory)
+        if directory in roots:
+            own[directory].append(path)
+        else:
+            shared.append(path)
+    if not shared:
+        return own
+    return {root: list(heapq.merge(files, shared)) for root, files in own.items()}
 
 
 def _mounted_targets(facts: dict[str, PythonFacts]) -> set[str]:
@@ -293,8 +307,8 @@ def _dependency_helpers(facts: dict[str, PythonFacts]) -> set[str]:
     return names
 
 
-def _collect(svc: Service, facts: dict[str, PythonFacts], helpers: set[str]) -> None:
-    prefixes = _router_prefixes(facts, svc.files)
+def _collect(svc: Service, facts: dict[str, PythonFacts], helpers: set[str],
+             prefixes: dict[tuple[str, str], str | None]) -> None:
     for path in svc.files:
         pf = facts[path]
         svc.evidence |= pf.evidence
@@ -319,23 +333,43 @@ def _collect(svc: Service, facts: dict[str, PythonFacts], helpers: set[str]) -> 
     svc.scheme_checks.sort(key=lambda c: (c[2], c[1]))
 
 
-def _router_prefixes(facts: dict[str, PythonFacts], files: list[str]
+class _MountIndex:
+    """Every mount of the project by target, in file order then source order."""
+
+    def __init__(self, facts: dict[str, PythonFacts]) -> None:
+        self.by_target: dict[str, list[tuple[int, int, str, str]]] = {}
+        for order, path in enumerate(sorted(facts)):
+            for index, mount in enumerate(facts[path].mounts):
+                self.by_target.setdefault(mount.target, []).append(
+                    (order, index, path, mount.prefix))
+
+    def first(self, target: str, files: set[str], owner: str | None = None
+              ) -> tuple[int, int, str] | None:
+        """The first mount of `target` in `files` (and in file `owner`, if given)."""
+        for order, index, path, prefix in self.by_target.get(target, ()):
+            if path in files and (owner is None or path == owner):
+                return order, index, prefix
+        return None
+
+
+def _router_prefixes(facts: dict[str, PythonFacts], files: list[str], mounts: _MountIndex
                      ) -> dict[tuple[str, str], str | None]:
-    """(file, router var) -> its full mount prefix; None when nothing includes it."""
-    mounts = [(facts[p], m) for p in files for m in facts[p].mounts]
+    """(file, router var) -> its full mount prefix; None when nothing includes it.
+
+    The first mount among `files` that names the router wins: by its qualified name, by a
+    dotted tail of it, or by its bare name from the router's own file.
+    """
+    members = set(files)
     out: dict[tuple[str, str], str | None] = {}
     for path in files:
         pf = facts[path]
         for router in pf.routers:
             qualified = f"{pf.module}.{router.var}"
-            prefix: str | None = None
-            for owner_facts, mount in mounts:
-                target = mount.target
-                if target == qualified or (owner_facts.path == path and target == router.var) or (
-                        qualified.endswith("." + target) and "." in target):
-                    prefix = mount.prefix
-                    break
-            out[(path, router.var)] = None if prefix is None else prefix + router.prefix
+            parts = qualified.split(".")
+            found = [mounts.first(".".join(parts[i:]), members) for i in range(len(parts) - 1)]
+            found.append(mounts.first(router.var, members, owner=path))
+            hits = [f for f in found if f is not None]
+            out[(path, router.var)] = min(hits)[2] + router.prefix if hits else None
     return out
 
 
@@ -387,8 +421,9 @@ def infra_evidence(project: Project) -> set[str]:
             if "sidecar.istio.io/inject" in annotations or "linkerd.io/inject" in annotations:
                 found.add("request-id")  # the mesh sets and propagates request ids
     for text in texts:
-        for kind, pattern in INFRA_EVIDENCE.items():
-            if pattern.search(text):
+        lowered = text.lower()
+        for kind, words in INFRA_EVIDENCE.items():
+            if any(word in lowered for word in words):
                 found.add(kind)
     project.cache["infra-evidence"] = found
     return found
@@ -396,11 +431,9 @@ def infra_evidence(project: Project) -> set[str]:
 
 def _link_runners(svc: Service, project: Project, *, single: bool) -> None:
     refs = _module_refs(svc)
-    for path, df in sorted(project.dockerfiles.items()):
-        if not isinstance(df, Dockerfile) or df.final_stage is None:
-            continue
+    for path, df, command in _dockerfile_commands(project):
+        assert df.final_stage is not None
         directory = posixpath.dirname(path)
-        command = _dockerfile_command(df)
         if directory == svc.root or _mentions(command, refs) or (
                 svc.root and svc.root.startswith(directory + "/" if directory else "")
                 and _copies(df, svc.root[len(directory) + 1 if directory else 0:])):
@@ -411,6 +444,18 @@ def _link_runners(svc: Service, project: Project, *, single: bool) -> None:
                                       env))
     _link_compose(svc, project, refs)
     _link_kubernetes(svc, project, refs, single=single)
+
+
+def _dockerfile_commands(project: Project) -> list[tuple[str, Dockerfile, str]]:
+    """(path, Dockerfile, start command) of every Dockerfile with a final stage, once per
+    scan: every service is matched against all of them."""
+    cached = project.cache.get("dockerfile-commands")
+    if not isinstance(cached, list):
+        cached = [(path, df, _dockerfile_command(df))
+                  for path, df in sorted(project.dockerfiles.items())
+                  if isinstance(df, Dockerfile) and df.final_stage is not None]
+        project.cache["dockerfile-commands"] = cached
+    return cached
 
 
 def _module_refs(svc: Service) -> list[str]:
@@ -426,7 +471,8 @@ def _module_refs(svc: Service) -> list[str]:
 
 
 def _mentions(command: str, refs: list[str]) -> bool:
-    return any(re.search(rf"(?<![\w.]){re.escape(ref)}(?![\w])", command) for ref in refs)
+    return any(ref in command and re.search(rf"(?<![\w.]){re.escape(ref)}(?![\w])", command)
+               for ref in refs)
 
 
 def _copies(df: Dockerfile, relative: str) -> bool:
@@ -463,28 +509,33 @@ def _link_compose(svc: Service, project: Project, refs: list[str]) -> None:
 
     dockerfile_dirs = {posixpath.dirname(p) for p in svc.dockerfiles}
     seen: set[tuple[str, str]] = set()
-    for config in configs(project):
-        for name, cs in config.services.items():
-            found = cs.find("command")
-            command = _command_text(found[2] if found else None)
-            build = cs.build
-            linked = False
-            if build is not None and build.context is not None:
-                context = posixpath.normpath(posixpath.join(posixpath.dirname(build.path),
-                                                            build.context))
-                context = "" if context == "." else context
-                dockerfile = posixpath.normpath(posixpath.join(
-                    context, build.dockerfile or "Dockerfile")).lstrip("./")
-                linked = context in dockerfile_dirs or dockerfile in svc.dockerfiles
-            linked = linked or _mentions(command, refs)
-            site = cs.anchor_site
-            if not linked or (site.path, name) in seen:
-                continue
-            seen.add((site.path, name))
-            env = {k: (v.value or "") for k, v in cs.environment().items()}
-            svc.runners.append(Runner("compose", site.path, site.line, name, command, env))
-            if cs.image:
-                svc.evidence.add(f"image:{_image_name(cs.image)}")
+    services: Any = project.cache.get("compose-commands")
+    if not isinstance(services, list):  # once per scan: every service is matched to all
+        services = []
+        for config in configs(project):
+            for name, cs in config.services.items():
+                found = cs.find("command")
+                build, built = cs.build, None
+                if build is not None and build.context is not None:
+                    context = posixpath.normpath(posixpath.join(posixpath.dirname(build.path),
+                                                                build.context))
+                    context = "" if context == "." else context
+                    built = (context, posixpath.normpath(posixpath.join(
+                        context, build.dockerfile or "Dockerfile")).lstrip("./"))
+                services.append((name, cs, _command_text(found[2] if found else None), built))
+        project.cache["compose-commands"] = services
+    for name, cs, command, built in services:
+        linked = built is not None and (built[0] in dockerfile_dirs
+                                        or built[1] in svc.dockerfiles)
+        linked = linked or _mentions(command, refs)
+        site = cs.anchor_site
+        if not linked or (site.path, name) in seen:
+            continue
+        seen.add((site.path, name))
+        env = {k: (v.value or "") for k, v in cs.environment().items()}
+        svc.runners.append(Runner("compose", site.path, site.line, name, command, env))
+        if cs.image:
+            svc.evidence.add(f"image:{_image_name(cs.image)}")
 
 
 def _link_kubernetes(svc: Service, project: Project, refs: list[str], *, single: bool
@@ -500,20 +551,25 @@ def _link_kubernetes(svc: Service, project: Project, refs: list[str], *, single:
     names = {name.lower() for name in names}  # image names are lower case
     linked: list[Container] = []
     candidates: list[Container] = []
-    for obj in project_objects(project):
-        if not isinstance(obj, Workload) or not obj.long_running:
-            continue
-        for container in obj.containers():
-            node = container.node
-            image = text_of(node.get_value("image"))
-            command = _container_command(node)
-            image_name = _image_name(image) if image else ""
-            if (image_name and (image_name in images or image_name.rsplit("/", 1)[-1]
-                               in names)) or _mentions(command, refs):
-                linked.append(container)
-            elif image_name and not datastore_kind(image) and image_name.rsplit("/", 1)[
-                    -1] not in THIRD_PARTY_IMAGES:
-                candidates.append(container)
+    running: Any = project.cache.get("long-running-containers")
+    if not isinstance(running, list):  # once per scan: every service is matched to all
+        running = []
+        for obj in project_objects(project):
+            if not isinstance(obj, Workload) or not obj.long_running:
+                continue
+            for container in obj.containers():
+                image = text_of(container.node.get_value("image"))
+                image_name = _image_name(image) if image else ""
+                running.append((container, image_name, _container_command(container.node),
+                                   bool(image_name) and not datastore_kind(image) and (
+                                       image_name.rsplit("/", 1)[-1] not in THIRD_PARTY_IMAGES)))
+        project.cache["long-running-containers"] = running
+    for container, image_name, command, candidate in running:
+        if (image_name and (image_name in images or image_name.rsplit("/", 1)[-1]
+                           in names)) or _mentions(command, refs):
+            linked.append(container)
+        elif candidate:
+            candidates.append(container)
     if not linked and single and svc.dockerfiles and len(candidates) == 1:
         linked = candidates  # one service, one image built here, one workload running it
     for container in linked:

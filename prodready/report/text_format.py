@@ -5,11 +5,13 @@ from __future__ import annotations
 import io
 from itertools import groupby
 
+from rich._emoji_replace import _emoji_replace
+from rich.cells import cell_len
 from rich.console import Console
 from rich.markup import escape  # repository text is printed literally, never as markup
 from rich.table import Table
 
-from ..model import Severity
+from ..model import Finding, Severity
 from . import Report
 
 STYLES = {Severity.CRITICAL: "bold red", Severity.HIGH: "red", Severity.MEDIUM: "yellow",
@@ -19,27 +21,53 @@ STYLES = {Severity.CRITICAL: "bold red", Severity.HIGH: "red", Severity.MEDIUM: 
 def render(report: Report, *, color: bool = False, show_suppressed: bool = False) -> str:
     console = Console(record=True, width=120, force_terminal=color, no_color=not color,
                       highlight=False, file=io.StringIO())
-    result = report.result
-    shown = [f for f in result.findings if show_suppressed or not f.suppressed]
+    shown = [f for f in report.result.findings if show_suppressed or not f.suppressed]
+    head = _body(report, shown, console, plain=not color)
+    _summary(console, report)
+    return head + console.export_text(styles=color)
+
+
+def _body(report: Report, shown: list[Finding], console: Console, *, plain: bool) -> str:
+    """Findings grouped by file, then diagnostics. Without colour, a line rich would print
+    unchanged is written directly (rich costs seconds on thousands of findings); the text
+    returned goes before what `console` holds."""
+    out: list[str] = []
+
+    def line(text: str, markup: str, *parts: str, soft_wrap: bool) -> None:
+        if plain and _literal(text, *parts) and (soft_wrap or cell_len(text) <= console.width):
+            out.append(text + "\n")
+            return
+        console.print(markup, soft_wrap=soft_wrap)
+        if plain:
+            out.append(console.export_text(styles=False))
+
     for path, group in groupby(shown, key=lambda f: f.path):
-        console.print(f"[bold]{escape(path)}[/bold]")
+        line(path, f"[bold]{escape(path)}[/bold]", path, soft_wrap=False)
         for f in group:
             style = STYLES[f.severity]
             tag = " (suppressed)" if f.suppressed else ""
-            console.print(
-                f"  {escape(f.path)}:{f.line}:{f.column}  [bold]{f.rule_id}[/bold] "
-                f"[{style}]\\[{f.severity.value}][/{style}] {escape(f.message)}{tag}",
-                soft_wrap=True,  # one finding, one line: greppable and clickable
-            )
-        console.print()
-    for d in result.diagnostics:
+            line(f"  {f.path}:{f.line}:{f.column}  {f.rule_id} [{f.severity.value}] "
+                 f"{f.message}{tag}",
+                 f"  {escape(f.path)}:{f.line}:{f.column}  [bold]{f.rule_id}[/bold] "
+                 f"[{style}]\\[{f.severity.value}][/{style}] {escape(f.message)}{tag}",
+                 f.path, f.message,
+                 soft_wrap=True)  # one finding, one line: greppable and clickable
+        line("", "", soft_wrap=False)
+    for d in report.result.diagnostics:
         where = f"{d.path}:{d.line}" if d.line else d.path
-        console.print(f"[magenta]{d.kind}[/magenta] {escape(where)}: {escape(d.message)}",
-                      soft_wrap=True)
-    if result.diagnostics:
-        console.print()
-    _summary(console, report)
-    return console.export_text(styles=color)
+        line(f"{d.kind} {where}: {d.message}",
+             f"[magenta]{d.kind}[/magenta] {escape(where)}: {escape(d.message)}", d.kind, where,
+             d.message, soft_wrap=True)
+    if report.result.diagnostics:
+        line("", "", soft_wrap=False)
+    return "".join(out)
+
+
+def _literal(line: str, *parts: str) -> bool:
+    """Rich prints `line` unchanged: its repository-controlled `parts` hold no markup or
+    escapes, and the line no emoji codes, control characters or trailing blanks."""
+    return (line.isprintable() and not any("[" in p or "\\" in p for p in parts)
+            and line == line.rstrip() and _emoji_replace(line) == line)
 
 
 def _summary(console: Console, report: Report) -> None:
@@ -68,4 +96,3 @@ def _summary(console: Console, report: Report) -> None:
     overall = "N/A" if score.overall is None else f"{score.overall:.0f}/100"
     table.add_row("[bold]overall[/bold]", f"[bold]{overall}[/bold]", f"grade {score.grade}")
     console.print(table)
-

@@ -14,7 +14,7 @@ SCOPE = "project"  # whether Kubernetes probes cover the image is a property of 
 
 
 def check(project: Project, ctx: RuleContext) -> None:
-    services = services_of(project)
+    services: list[Service] | None = None  # built only for a server without HEALTHCHECK
     for path, df in sorted(project.dockerfiles.items()):
         if not isinstance(df, Dockerfile):
             continue
@@ -24,6 +24,8 @@ def check(project: Project, ctx: RuleContext) -> None:
         if any(stage.find("HEALTHCHECK") for stage in effective_stages(df)):
             ctx.examine()
             continue
+        if services is None:
+            services = services_of(project)
         built = [s for s in services if path in s.dockerfiles]
         if built and _only_kubernetes_with_probes(built):
             ctx.examine()  # Kubernetes ignores HEALTHCHECK; its probes do the job

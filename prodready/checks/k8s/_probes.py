@@ -16,7 +16,7 @@ from ._report import report_container
 
 def check_probe(project: Project, ctx: RuleContext, key: str,
                 message: Callable[[Container], str]) -> None:
-    services = services_of(project)
+    services: list[Service] | None = None  # built only when a probe is missing
     for path, yf in sorted(project.yaml_files.items()):
         if is_compose_path(path):
             continue
@@ -26,6 +26,8 @@ def check_probe(project: Project, ctx: RuleContext, key: str,
             if has_probe(container, key):
                 ctx.examine()
                 continue
+            if services is None:
+                services = services_of(project)
             report_container(ctx, container, message(container),
                              fix=_probe_fix(yf, container, key, _service_of(services, path,
                                                                            container)))
