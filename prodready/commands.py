@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import typer
 
@@ -21,6 +22,23 @@ def split_ids(values: list[str] | None) -> list[str] | None:
 def fail(message: str) -> typer.Exit:
     typer.echo(f"prodready: error: {message}", err=True)
     return typer.Exit(EXIT_ERROR)
+
+
+def use_color(choice: str, stream: TextIO) -> bool:
+    """--color: always, never, or auto, which follows NO_COLOR, FORCE_COLOR and TERM=dumb
+    (https://no-color.org, https://force-color.org), then whether `stream` is a terminal."""
+    choice = choice.strip().lower()
+    if choice not in ("auto", "always", "never"):
+        raise fail(f"--color must be auto, always or never, not {choice!r}")
+    if choice != "auto":
+        return choice == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR", "") not in ("", "0"):
+        return True
+    if os.environ.get("TERM") == "dumb":
+        return False
+    return stream.isatty()
 
 
 def load(path: Path, config_file: Path | None, **overrides: Any) -> tuple[Any, Any]:

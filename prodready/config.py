@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import hashlib
 import json
 import tomllib
+from collections.abc import Iterable
 from fnmatch import fnmatch
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,8 +32,15 @@ def _check_selectors(value: list[str]) -> list[str]:
     ids = load_catalog()
     for sel in value:
         if sel != "ALL" and (not sel or not any(i.startswith(sel) for i in ids)):
-            raise ValueError(f"unknown rule or prefix {sel!r}")
+            raise ValueError(f"unknown rule or prefix {sel!r}{did_you_mean(sel, ids)}")
     return value
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """` (did you mean 'X'?)` for the closest choice, or nothing."""
+    close = difflib.get_close_matches(word.upper() if word.isupper() else word,
+                                      list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 class Exemption(BaseModel):
@@ -63,6 +72,8 @@ class Config(BaseModel):
     include_tests: bool = Field(False, description="also scan test code")
     severity: dict[str, Severity] = {}
     fail_on: Severity = Severity.LOW
+    fail_under: float | None = Field(None, ge=0, le=100)
+    fail_on_parse: bool = False
     jobs: int | None = None
     cache: bool = True
     handled_elsewhere: dict[str, str] = {}
@@ -122,7 +133,8 @@ class Config(BaseModel):
 
     def digest(self) -> str:
         """A stable hash of everything that can change a file's findings (for the cache)."""
-        data = self.model_dump(mode="json", exclude={"jobs", "cache", "fail_on"})
+        data = self.model_dump(mode="json", exclude={"jobs", "cache", "fail_on", "fail_under",
+                                                     "fail_on_parse"})
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -136,12 +148,24 @@ class ConfigError(Exception):
 
 
 def find_config_file(root: Path) -> Path | None:
-    for name in (".prodready.toml", "pyproject.toml"):
-        candidate = root / name
-        if candidate.is_file():
-            if name == "pyproject.toml" and "prodready" not in _tool_tables(candidate):
-                continue
-            return candidate
+    """The nearest .prodready.toml, or pyproject.toml with [tool.prodready], from `root`
+    upward, stopping at the repository root (as ruff finds its configuration)."""
+    from .discover import repository_root
+
+    start = root.resolve()
+    if start.is_file():
+        start = start.parent
+    repo = repository_root(start)
+    directories = [start]
+    if repo is not None and repo != start:
+        directories += [d for d in start.parents if d.is_relative_to(repo)]
+    for directory in directories:
+        for name in (".prodready.toml", "pyproject.toml"):
+            candidate = directory / name
+            if candidate.is_file():
+                if name == "pyproject.toml" and "prodready" not in _tool_tables(candidate):
+                    continue
+                return candidate
     return None
 
 
@@ -179,17 +203,30 @@ def load_config(
             raw = _read_toml(path)
             tool = raw.get("tool", {})
             raw = _table(path, tool.get("prodready", raw) if isinstance(tool, dict) else raw)
+    from_cli: set[str] = set()
     for key, value in (overrides or {}).items():
         if value is not None:
             # The file may spell the key in snake case; both spellings would be a conflict.
             raw.pop(key.replace("-", "_"), None)
             raw[_kebab(key)] = value
+            from_cli.add(_kebab(key))
     try:
         return Config.model_validate(raw), path
     except ValidationError as exc:
+        cli = [err for err in exc.errors() if err["loc"] and err["loc"][0] in from_cli]
+        if cli:  # an option's value: name the option, not a file it never came from
+            raise ConfigError("; ".join(f"--{err['loc'][0]}: {_problem(err)}"
+                                        for err in cli)) from exc
         where = str(path) if path else "command line"
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or '(top level)'}: {err['msg']}"
+            f"{'.'.join(str(p) for p in err['loc']) or '(top level)'}: {_problem(err)}"
             for err in exc.errors()
         )
         raise ConfigError(f"{where}: invalid [tool.prodready] setting: {problems}") from exc
+
+
+def _problem(err: Any) -> str:
+    if err["type"] == "extra_forbidden" and err["loc"]:
+        keys = [_kebab(name) for name in Config.model_fields]
+        return f"{err['msg']}{did_you_mean(str(err['loc'][-1]).replace('_', '-'), keys)}"
+    return str(err["msg"])

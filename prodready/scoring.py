@@ -8,6 +8,9 @@ Formula (scoring_version 1):
 - a category's score = 100 × weighted mean of its applicable rules' pass ratios, or N/A;
 - overall = 100 × weighted mean over all applicable rules; grade A ≥ 90, B ≥ 80, C ≥ 70,
   D ≥ 60, else F.
+- a file that does not parse was not checked: it makes no family applicable, the score says
+  how many files it leaves out, and when no file at all could be checked the score is N/A
+  (a broken run never looks clean).
 """
 
 from __future__ import annotations
@@ -53,6 +56,7 @@ class Score:
     categories: dict[Category, CategoryScore]
     rules: dict[str, RuleScore]
     total_weight: int
+    unchecked_files: int = 0  # files that did not parse, so no rule judged them
 
     def points_recoverable(self, rule_id: str) -> float:
         """Overall points gained if every failing site of this rule were fixed."""
@@ -62,8 +66,24 @@ class Score:
         return round(100 * rs.weight * (1 - rs.ratio) / self.total_weight, 1)
 
 
-def _applicable(rule: Rule, result: ScanResult) -> bool:
-    files = result.stats.files
+def unparsed_files(result: ScanResult) -> dict[str, int]:
+    """Per file kind, how many files a PARSE diagnostic says were not checked."""
+    from .discover import classify
+
+    counts: dict[str, int] = {}
+    for path in {d.path for d in result.diagnostics if d.kind == "PARSE" and d.path}:
+        kind = classify(path)
+        if kind is not None:
+            counts[kind.value] = counts.get(kind.value, 0) + 1
+    return counts
+
+
+def _checked_files(result: ScanResult) -> dict[str, int]:
+    unparsed = unparsed_files(result)
+    return {kind: max(0, n - unparsed.get(kind, 0)) for kind, n in result.stats.files.items()}
+
+
+def _applicable(rule: Rule, result: ScanResult, files: dict[str, int]) -> bool:
     family = rule.family
     if family == "python":
         return files.get("python", 0) > 0
@@ -88,9 +108,11 @@ def grade_for(score: float | None) -> str:
 
 
 def compute_score(result: ScanResult) -> Score:
+    files = _checked_files(result)
+    unchecked = sum(unparsed_files(result).values())
     rule_scores: dict[str, RuleScore] = {}
     for rule_id, rule in result.rules.items():
-        if not _applicable(rule, result):
+        if not _applicable(rule, result, files):
             continue
         findings = [f for f in result.findings if f.rule_id == rule_id]
         active = sum(1 for f in findings if not f.suppressed)
@@ -108,8 +130,14 @@ def compute_score(result: ScanResult) -> Score:
             sum(rs.failed for rs in members), sum(rs.suppressed for rs in members),
         )
     overall = _weighted(list(rule_scores.values()))
+    code_files = sum(n for kind, n in files.items() if kind != "text")
+    if unchecked and code_files <= 0 and not any(rs.failed for rs in rule_scores.values()):
+        # nothing could be checked: no score rather than a clean one
+        overall = None
+        categories = {cat: CategoryScore(cat, None, cs.findings, cs.suppressed)
+                      for cat, cs in categories.items()}
     return Score(overall, grade_for(overall), categories, rule_scores,
-                 sum(rs.weight for rs in rule_scores.values()))
+                 sum(rs.weight for rs in rule_scores.values()), unchecked)
 
 
 def _weighted(members: list[RuleScore]) -> float | None:

@@ -108,9 +108,19 @@ def test_nonexistent_path_exits_2(tmp_path: Path) -> None:
     assert "does not exist" in result.stderr
 
 
-def test_a_file_instead_of_a_directory_exits_2(tmp_path: Path) -> None:
-    target = make_tree(tmp_path, {"a.py": SYS_PATH}) / "a.py"
-    assert invoke("scan", str(target)).exit_code == 2
+def test_a_single_file_reports_only_that_file(tmp_path: Path) -> None:
+    make_tree(tmp_path, {"a.py": SYS_PATH, "b.py": SYS_PATH})
+    code, report = scan_json(tmp_path / "a.py", "--select", "PY003")
+    assert code == 1
+    assert [f["path"] for f in report["findings"]] == ["a.py"]
+
+
+def test_several_paths_report_each_of_them(tmp_path: Path) -> None:
+    make_tree(tmp_path, {"a/x.py": SYS_PATH, "b/x.py": SYS_PATH, "c/x.py": SYS_PATH})
+    result = invoke("scan", str(tmp_path / "a"), str(tmp_path / "c" / "x.py"), "--no-cache",
+                    "--select", "PY003", "--format", "json")
+    assert result.exit_code == 1, result.output
+    assert [f["path"] for f in json.loads(result.stdout)["findings"]] == ["a/x.py", "c/x.py"]
 
 
 @pytest.mark.parametrize(("name", "text", "key"), [

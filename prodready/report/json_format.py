@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from typing import Any
 
@@ -10,15 +9,9 @@ from .. import __version__
 from ..model import Finding
 from ..scoring import SCORING_VERSION
 from . import Report
+from .fingerprint import fingerprint
 
 SCHEMA_VERSION = "1"
-
-
-def fingerprint(finding: Finding) -> str:
-    """Stable across line shifts: rule + path + the whitespace-normalised snippet."""
-    snippet = " ".join(finding.snippet.split())
-    basis = f"{finding.rule_id}|{finding.path}|{snippet or finding.message}"
-    return hashlib.sha256(basis.encode()).hexdigest()[:20]
 
 
 def finding_dict(finding: Finding, report: Report) -> dict[str, Any]:
@@ -45,6 +38,7 @@ def finding_dict(finding: Finding, report: Report) -> dict[str, Any]:
 
 def report_dict(report: Report) -> dict[str, Any]:
     result, score = report.result, report.score
+    failures = report.gate_failures()
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "prodready", "version": __version__},
@@ -59,6 +53,9 @@ def report_dict(report: Report) -> dict[str, Any]:
                 for cat, cs in score.categories.items()
             },
         },
+        "gate": {"passed": not failures, "failures": failures,
+                 "fail_on": result.config.fail_on.value, "fail_under": result.config.fail_under,
+                 "fail_on_parse": result.config.fail_on_parse},
         "rules": {rule_id: {"examined": sites.examined, "failed": sites.failed}
                   for rule_id, sites in sorted(result.sites.items())},
         "findings": [finding_dict(f, report) for f in result.findings],
@@ -105,8 +102,11 @@ def load_report(data: dict[str, Any]) -> Report:
     sites = {rid: SiteCount(v.get("examined", 0), v.get("failed", 0))
              for rid, v in data.get("rules", {}).items()}
     stats = data.get("stats", {})
+    gate = data.get("gate") or {}
+    config = Config.model_validate({key: gate[key] for key in
+                                    ("fail_on", "fail_under", "fail_on_parse") if key in gate})
     result = ScanResult(
-        root=Path(data.get("root", ".")), config=Config.model_validate({}),
+        root=Path(data.get("root", ".")), config=config,
         rules={rid: catalog[rid] for rid in sorted(rule_ids) if rid in catalog},
         findings=findings,
         diagnostics=[Diagnostic(d["kind"], d["path"], d["message"], line=d.get("line"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import posixpath
 from itertools import groupby
 
 from rich.console import Console
@@ -15,29 +16,34 @@ STYLES = {Severity.CRITICAL: "bold red", Severity.HIGH: "red", Severity.MEDIUM: 
           Severity.LOW: "cyan", Severity.INFO: "dim"}
 
 
-def render(report: Report, *, color: bool = False, show_suppressed: bool = False) -> str:
+def render(report: Report, *, color: bool = False, show_suppressed: bool = False,
+           summary: bool = True, prefix: str = "") -> str:
+    """`prefix` leads every path: the scanned root as seen from the working directory."""
     console = Console(record=True, width=120, force_terminal=color, no_color=not color,
                       highlight=False, file=io.StringIO())
     result = report.result
     shown = [f for f in result.findings if show_suppressed or not f.suppressed]
     for path, group in groupby(shown, key=lambda f: f.path):
-        console.print(f"[bold]{path}[/bold]")
+        console.print(f"[bold]{_escape(_shown(prefix, path))}[/bold]")
         for f in group:
             style = STYLES[f.severity]
             tag = " (suppressed)" if f.suppressed else ""
             console.print(
-                f"  {f.path}:{f.line}:{f.column}  [bold]{f.rule_id}[/bold] "
+                f"  {_escape(_shown(prefix, f.path))}:{f.line}:{f.column}  "
+                f"[bold]{f.rule_id}[/bold] "
                 f"[{style}]\\[{f.severity.value}][/{style}] {_escape(f.message)}{tag}",
                 soft_wrap=True,  # one finding, one line: greppable and clickable
             )
         console.print()
     for d in result.diagnostics:
-        where = f"{d.path}:{d.line}" if d.line else d.path
+        shown_path = _shown(prefix, d.path) if d.path else d.path
+        where = f"{shown_path}:{d.line}" if d.line else shown_path
         console.print(f"[magenta]{d.kind}[/magenta] {where}: {_escape(d.message)}",
                       soft_wrap=True)
-    if result.diagnostics:
+    if result.diagnostics and summary:
         console.print()
-    _summary(console, report)
+    if summary:
+        _summary(console, report)
     return console.export_text(styles=color)
 
 
@@ -53,6 +59,9 @@ def _summary(console: Console, report: Report) -> None:
         f"{f', {suppressed} suppressed' if suppressed else ''} in {files or 'no files'} "
         f"({result.stats.lines} lines, {result.stats.duration_s:.2f}s)."
     )
+    if score.unchecked_files:
+        console.print(f"{score.unchecked_files} file(s) could not be parsed and were not checked "
+                      "(see PARSE above).")
     if result.baseline is not None:
         b = result.baseline
         console.print(f"Baseline: {b['new']} new, {b['baselined']} baselined, "
@@ -67,6 +76,10 @@ def _summary(console: Console, report: Report) -> None:
     overall = "N/A" if score.overall is None else f"{score.overall:.0f}/100"
     table.add_row("[bold]overall[/bold]", f"[bold]{overall}[/bold]", f"grade {score.grade}")
     console.print(table)
+
+
+def _shown(prefix: str, path: str) -> str:
+    return posixpath.normpath(prefix + path) if prefix else path
 
 
 def _escape(text: str) -> str:
