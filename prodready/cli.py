@@ -295,21 +295,38 @@ def _write_atomic(target: Path, text: str) -> None:
         raise
 
 
+def _listing_format(value: str) -> str:
+    """text, json or yaml, for the listing commands; anything else is a usage error."""
+    chosen = value.strip().lower()
+    if chosen not in ("text", "json", "yaml"):
+        raise fail(f"unknown format {value!r} (choose from text, json, yaml)")
+    return chosen
+
+
+def _dump(data: Any, fmt: str) -> str:
+    if fmt == "yaml":
+        import yaml
+
+        return yaml.safe_dump(data, sort_keys=False, allow_unicode=True).rstrip("\n")
+    return json.dumps(data, indent=2)
+
+
+ListingFormat = Annotated[str, typer.Option("--format", "-f", help="text, json or yaml.")]
+
+
 @app.command()
-def rules(
-    select: SelectOpt = None,
-    format: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
-) -> None:
+def rules(select: SelectOpt = None, format: ListingFormat = "text") -> None:
     """List the rule catalog."""
+    fmt = _listing_format(format)
     catalog = load_catalog()
     wanted = split_ids(select) or []
     chosen = [r for r in catalog.values() if not select or rule_matches(r.id, wanted)]
-    if format == "json":
-        typer.echo(json.dumps([
+    if fmt != "text":
+        typer.echo(_dump([
             {"id": r.id, "slug": r.slug, "severity": r.severity.value,
              "category": r.category.value, "fix": r.fix, "summary": r.summary}
             for r in chosen
-        ], indent=2))
+        ], fmt))
         return
     from rich.console import Console
     from rich.table import Table
@@ -331,22 +348,39 @@ def explain(rule_id: Annotated[str, typer.Argument(help="A rule id or slug, e.g.
     rule = catalog.get(wanted.upper()) or next(
         (r for r in catalog.values() if r.slug == wanted.lower()), None)
     if rule is None:
-        raise fail(f"unknown rule {rule_id!r}; `prodready rules` lists them")
+        from .config import did_you_mean
+
+        names = [*catalog, *(r.slug for r in catalog.values())]
+        raise fail(f"unknown rule {rule_id!r}{did_you_mean(wanted, names)}; "
+                   "`prodready rules` lists them")
     typer.echo(rule_markdown(rule))
 
 
 @app.command("config")
-def show_config(path: PathArg = Path("."), config_file: ConfigOpt = None) -> None:
-    """Print the effective configuration (as TOML-like JSON)."""
+def show_config(
+    path: PathArg = Path("."),
+    config_file: ConfigOpt = None,
+    format: Annotated[str, typer.Option(
+        "--format", "-f", help="toml (a [tool.prodready] table to paste) or json.")] = "toml",
+) -> None:
+    """Print the effective configuration."""
+    from .config import to_toml
+
     config, source = load(path, config_file)
-    typer.echo(f"# source: {source or 'defaults'}")
-    typer.echo(json.dumps(config.model_dump(mode="json", by_alias=True), indent=2))
+    data = config.model_dump(mode="json", by_alias=True)
+    chosen = format.strip().lower()
+    if chosen == "json":
+        typer.echo(json.dumps(data, indent=2))
+    elif chosen == "toml":
+        typer.echo(f"# source: {source or 'defaults'}\n{to_toml(data)}", nl=False)
+    else:
+        raise fail(f"unknown format {format!r} (choose from toml, json)")
 
 
 @app.command()
 def services(
     path: PathArg = Path("."),
-    format: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    format: ListingFormat = "text",
     config_file: ConfigOpt = None,
 ) -> None:
     """Show the services prodready found: apps, routes, resources, images, deployments."""
@@ -356,12 +390,13 @@ def services(
         from .project.services import build_services, render_services_text, services_to_json
     except ImportError:
         raise fail("the service model is not available in this build") from None
+    fmt = _listing_format(format)
     config, _ = load(path, config_file)
     result = run_scan(path, config, use_cache=True)
     assert result.project is not None
     found = build_services(result.project)
-    if format == "json":
-        typer.echo(json.dumps(services_to_json(found), indent=2))
+    if fmt != "text":
+        typer.echo(_dump(services_to_json(found), fmt))
     elif not found:
         typer.echo("no web application (FastAPI, Starlette, Flask, Django) found")
     else:

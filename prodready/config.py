@@ -138,6 +138,28 @@ class Config(BaseModel):
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
 
+def to_toml(data: dict[str, Any]) -> str:
+    """A `[tool.prodready]` table for `data` (JSON-like values; None is left out)."""
+    def value(v: Any) -> str:
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, int | float):
+            return repr(v)
+        if isinstance(v, str):
+            return json.dumps(v)  # a JSON string is a valid TOML basic string
+        if isinstance(v, list):
+            return "[" + ", ".join(value(x) for x in v) + "]"
+        if isinstance(v, dict):
+            items = ", ".join(f"{json.dumps(k)} = {value(x)}" for k, x in v.items()
+                              if x is not None)
+            return "{ " + items + " }" if items else "{}"
+        raise TypeError(f"no TOML for {type(v).__name__}")
+
+    lines = ["[tool.prodready]"]
+    lines += [f"{key} = {value(v)}" for key, v in data.items() if v is not None]
+    return "\n".join(lines) + "\n"
+
+
 def _path_matches(path: str, pattern: str) -> bool:
     pattern = pattern.rstrip("/")
     return fnmatch(path, pattern) or path.startswith(pattern + "/") or fnmatch(path, pattern + "/*")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -329,8 +330,9 @@ def test_explain_unknown_rule_exits_2() -> None:
 
 
 def config_of(result: Result) -> tuple[str, dict]:
-    first, _, rest = result.stdout.partition("\n")
-    return first, json.loads(rest)
+    """The source comment and the [tool.prodready] table: the whole output is TOML."""
+    first = result.stdout.partition("\n")[0]
+    return first, tomllib.loads(result.stdout)["tool"]["prodready"]
 
 
 def test_config_prints_the_effective_configuration(tmp_path: Path) -> None:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import io
-import posixpath
+import os
 from itertools import groupby
+from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
@@ -79,7 +80,8 @@ def _summary(console: Console, report: Report) -> None:
 
 
 def _shown(prefix: str, path: str) -> str:
-    return posixpath.normpath(prefix + path) if prefix else path
+    # relpath collapses `../app/` back into the working directory when it lies inside the root
+    return Path(os.path.relpath(prefix + path)).as_posix() if prefix else path
 
 
 def _escape(text: str) -> str:
