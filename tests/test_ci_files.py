@@ -17,8 +17,9 @@ ROOT = Path(__file__).resolve().parents[1]
 ACTION = ROOT / "action.yml"
 HOOKS = ROOT / ".pre-commit-hooks.yaml"
 FLAG = re.compile(r"(?<![\w-])--[a-z][a-z0-9-]*")
-INVOCATION = re.compile(r"\bprodready\s+([a-z][a-z-]*)")
-NOT_PRODREADY = {"--disable-pip-version-check", "--quiet"}  # the pip install line
+INVOCATION = re.compile(r"(?:\bprodready|\"\$PRODREADY\")\s+([a-z][a-z-]*)")
+# the pip install line and the git worktree of the base commit
+NOT_PRODREADY = {"--disable-pip-version-check", "--quiet", "--detach", "--force"}
 
 
 @cache
@@ -80,14 +81,15 @@ def test_every_flag_in_the_action_is_a_cli_option() -> None:
 def test_scan_writes_the_reports_the_later_steps_read() -> None:
     scan = next(s for s in steps() if s.get("id") == "scan")["run"]
     assert "--format github" in scan
-    assert "--output sarif=prodready.sarif" in scan
-    assert "--output json=prodready.json" in scan
-    assert "--output markdown=prodready.md" in scan
+    assert '--output "sarif=$PRODREADY_DIR/prodready.sarif"' in scan
+    assert '--output "json=$PRODREADY_DIR/prodready.json"' in scan
+    assert '--output "markdown=$PRODREADY_DIR/prodready.md"' in scan
     upload = next(s for s in steps() if "upload-sarif" in str(s.get("uses", "")))
     assert upload["uses"].startswith("github/codeql-action/upload-sarif@")
-    assert upload["with"]["sarif_file"] == "prodready.sarif"
+    assert upload["with"]["sarif_file"] == "${{ steps.prepare.outputs.dir }}/prodready.sarif"
+    assert upload["with"]["category"] == "${{ steps.prepare.outputs.category }}"
     assert "always()" in upload["if"]
-    comment = next(s for s in steps() if "prodready comment" in s.get("run", ""))
+    comment = next(s for s in steps() if '"$PRODREADY" comment' in s.get("run", ""))
     assert "prodready.md" in comment["run"]
     assert "inputs.comment == 'true'" in comment["if"]
     assert "github.event_name == 'pull_request'" in comment["if"]

@@ -175,7 +175,7 @@ def test_locations_link_to_the_file_at_the_commit(tmp_path: Path,
     monkeypatch.setenv("GITHUB_REPOSITORY", "acme/orders")
     monkeypatch.setenv("GITHUB_SHA", "0123456789abcdef0123456789abcdef01234567")
     _, md = scan(repo, "--format", "markdown")
-    assert ("[`app/a.py:2`](https://github.example/acme/orders/blob/"
+    assert ("[`svc/app/a.py:2`](https://github.example/acme/orders/blob/"
             "0123456789abcdef0123456789abcdef01234567/svc/app/a.py#L2)") in md
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -54,14 +55,27 @@ def md_code(text: object) -> str:
     return f"{fence}{pad}{flat}{pad}{fence}"
 
 
-def blob_base(environ: Mapping[str, str], root: Path) -> str | None:
+@dataclass(frozen=True, slots=True)
+class Places:
+    """How locations are shown: from the repository root under GitHub Actions (`prefix` is
+    the scanned directory's place in the checkout), linked to the commit when `blob` is set."""
+
+    prefix: str = ""
+    blob: str | None = None
+
+    @classmethod
+    def of(cls, environ: Mapping[str, str], root: Path) -> Places:
+        return cls(workspace_prefix(root, environ), blob_base(environ))
+
+
+def blob_base(environ: Mapping[str, str]) -> str | None:
     """The URL prefix of files at the commit under test, from the GitHub Actions environment."""
     server = environ.get("GITHUB_SERVER_URL", "").rstrip("/")
     repo, sha = environ.get("GITHUB_REPOSITORY", ""), environ.get("GITHUB_SHA", "")
     if not (server.startswith(("https://", "http://")) and re.fullmatch(r"[\w.-]+/[\w.-]+", repo)
             and re.fullmatch(r"[0-9a-f]{7,64}", sha)):
         return None
-    return f"{server}/{repo}/blob/{sha}/{quote(workspace_prefix(root, environ), safe='/')}"
+    return f"{server}/{repo}/blob/{sha}/"
 
 
 def _environment() -> jinja2.Environment:
@@ -97,37 +111,38 @@ def _doc_url(rule_id: str) -> str:
     return rule.doc_url if rule else f"https://prodready.dev/rules/{rule_id}"
 
 
-def _location(path: str, line: int | None, blob: str | None) -> str:
+def _location(path: str, line: int | None, places: Places, link: bool = True) -> str:
     """`path:line` as a code span, linked to the file at the commit when the URL is known."""
+    path = places.prefix + path
     text = md_code(f"{path}:{line}" if line else path)
-    if blob is None:
+    if places.blob is None or not link:
         return text
     anchor = f"#L{line}" if line else ""
-    return f"[{text}]({blob}{quote(path, safe='/')}{anchor})"
+    return f"[{text}]({places.blob}{quote(path, safe='/')}{anchor})"
 
 
 def _finding_view(rule_id: str, slug: str, severity: str, path: str, line: int | None,
-                  message: str, blob: str | None = None) -> dict[str, Any]:
+                  message: str, places: Places, link: bool = True) -> dict[str, Any]:
     return {
         "rule_id": md_text(rule_id), "slug": md_text(slug), "severity": md_text(severity),
         "icon": ICONS.get(severity, ""), "url": _doc_url(rule_id),
-        "location": _location(path, line, blob),
+        "location": _location(path, line, places, link),
         "message": md_text(message),
         "sort": (-SEVERITY_RANK.get(severity, 0), path, line or 0, rule_id),
     }
 
 
-def _view_of(f: Finding, report: Report, blob: str | None = None) -> dict[str, Any]:
+def _view_of(f: Finding, report: Report, places: Places) -> dict[str, Any]:
     rule = report.result.rules.get(f.rule_id)
     return _finding_view(f.rule_id, rule.slug if rule else f.rule_id.lower(),
-                         f.severity.value, f.path, f.line, f.message, blob)
+                         f.severity.value, f.path, f.line, f.message, places)
 
 
 def _sort_key(view: dict[str, Any]) -> tuple[int, str, int, str]:
     return view["sort"]
 
 
-def _comparison(report: Report, previous: dict[str, Any], blob: str | None) -> dict[str, Any]:
+def _comparison(report: Report, previous: dict[str, Any], places: Places) -> dict[str, Any]:
     score = report.score
     prev_score = previous.get("score") or {}
     prev_cats = prev_score.get("categories") or {}
@@ -164,12 +179,12 @@ def _comparison(report: Report, previous: dict[str, Any], blob: str | None) -> d
         if bucket:
             matched.add(bucket.pop())
         else:
-            new.append(_view_of(f, report, blob))
+            new.append(_view_of(f, report, places))
     # a fixed finding's line is gone at this commit: no link
     fixed = [_finding_view(str(item["rule_id"]), str(item.get("slug", "")),
                            str(item.get("severity", "info")), str(item["path"]),
                            item.get("line") if isinstance(item.get("line"), int) else None,
-                           str(item.get("message", "")))
+                           str(item.get("message", "")), places, link=False)
              for i, item in enumerate(prev_active) if i not in matched]
     return {
         "rows": rows,
@@ -183,12 +198,14 @@ def _comparison(report: Report, previous: dict[str, Any], blob: str | None) -> d
 
 def context(report: Report, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     result, score = report.result, report.score
-    blob = blob_base(os.environ if environ is None else environ, result.root)
+    env = os.environ if environ is None else environ
+    places = Places.of(env, result.root)
+    where = workspace_prefix(result.root, env).rstrip("/")
     active = result.active_findings
     suppressed = len(result.findings) - len(active)
     baselined = sum(1 for f in active if f.baseline == "baselined")
     # baselined findings are known debt: they never lead the list
-    top = sorted((_view_of(f, report, blob) for f in report.open_findings), key=_sort_key)
+    top = sorted((_view_of(f, report, places) for f in report.open_findings), key=_sort_key)
     failures = report.gate_failures()
     passing: list[dict[str, Any]] = []
     failing: list[dict[str, Any]] = []
@@ -218,6 +235,7 @@ def context(report: Report, environ: Mapping[str, str] | None = None) -> dict[st
         # the header states the gate's verdict, which is what fails or passes the check
         "gate_icon": ":x:" if failures else ":white_check_mark:",
         "gate": "failed" if failures else "passed",
+        "where": md_code(where) if where else "",
         "gate_reasons": "; ".join(failures),
         "headline": headline,
         "categories": [{"name": cat.value, "score": _score_text(cs.score),
@@ -225,14 +243,14 @@ def context(report: Report, environ: Mapping[str, str] | None = None) -> dict[st
                        for cat, cs in score.categories.items()],
         "total_findings": len(active),
         "total_suppressed": suppressed,
-        "comparison": (_comparison(report, report.previous, blob) if report.previous
+        "comparison": (_comparison(report, report.previous, places) if report.previous
                        else None),
         "top": top[:TOP_LIMIT],
         "more_findings": max(0, len(top) - TOP_LIMIT),
         "limit": LIST_LIMIT,
         "passing": passing,
         "failing": failing,
-        "unchecked": [{"kind": d.kind, "location": _location(d.path, d.line, blob),
+        "unchecked": [{"kind": d.kind, "location": _location(d.path, d.line, places),
                        "message": md_text(d.message)} for d in result.diagnostics
                       if d.kind in ("PARSE", "INTERNAL")],
         "footer": f"prodready {__version__} · scoring v{SCORING_VERSION} · "
