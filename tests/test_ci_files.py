@@ -126,3 +126,46 @@ def test_pre_commit_hook() -> None:
 def test_help_lists_options(command: str) -> None:
     assert "--help" in help_flags(command)
     assert len(help_flags(command)) > 2
+
+
+README = ROOT / "README.md"
+
+
+def test_license_matches_the_package_metadata() -> None:
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert project["license"] == "MIT"
+    text = (ROOT / "LICENSE").read_text(encoding="utf-8")
+    assert text.startswith("MIT License") and "prodready authors" in text
+    assert project["urls"]["Homepage"].startswith("https://")
+
+
+def _yaml_blocks(text: str) -> list[Any]:
+    return [yaml.safe_load(block.split("```", 1)[0])
+            for block in text.split("```yaml\n")[1:]]
+
+
+def test_readme_workflow_has_what_the_action_needs() -> None:
+    text = README.read_text(encoding="utf-8")
+    workflow = next(b for b in _yaml_blocks(text) if isinstance(b, dict) and "jobs" in b)
+    assert workflow["permissions"]["actions"] == "read"
+    assert workflow["permissions"]["security-events"] == "write"
+    checkout = workflow["jobs"]["prodready"]["steps"][0]
+    assert checkout["uses"].startswith("actions/checkout@")
+    assert checkout["with"]["fetch-depth"] == 0
+    assert "pipx install git+https://" in text
+
+
+def test_readme_gitlab_example_publishes_a_code_quality_report() -> None:
+    text = README.read_text(encoding="utf-8")
+    gitlab = next(b for b in _yaml_blocks(text) if isinstance(b, dict) and "prodready" in b
+                  and "script" in b["prodready"])
+    report = gitlab["prodready"]["artifacts"]["reports"]["codequality"]
+    assert any(f"codeclimate={report}" in line for line in gitlab["prodready"]["script"])
+
+
+def test_readme_pre_commit_example_documents_the_baseline() -> None:
+    text = README.read_text(encoding="utf-8")
+    section = text.split("### pre-commit", 1)[1].split("\n## ", 1)[0]
+    assert "--baseline" in section and "id: prodready" in section
