@@ -305,6 +305,7 @@ def scan(root: Path, config: Config, *, jobs: int | None = None,
     findings: list[Finding] = []
     diagnostics: list[Diagnostic] = []
     sites: dict[str, SiteCount] = defaultdict(SiteCount)
+    file_sites: dict[str, dict[str, SiteCount]] = {}  # per file, for per-service scores
     skipped: dict[str, int] = defaultdict(int)
     files: dict[str, int] = defaultdict(int)
     facts: dict[str, FileFacts] = {}
@@ -316,6 +317,8 @@ def scan(root: Path, config: Config, *, jobs: int | None = None,
         diagnostics.extend(res.diagnostics)
         for rule_id, count in res.sites.items():
             sites[rule_id].add(count)
+        if res.sites:
+            file_sites[res.path] = res.sites
         if res.skipped:
             skipped[res.skipped] += 1
             if res.skipped == "helm":
@@ -359,7 +362,8 @@ def scan(root: Path, config: Config, *, jobs: int | None = None,
         files=dict(files), lines=lines, skipped=dict(skipped),
         duration_s=round(time.perf_counter() - started, 3), cached_files=cached_files,
     )
-    return ScanResult(root, config, rules, findings, diagnostics, dict(sites), stats, project)
+    return ScanResult(root, config, rules, findings, diagnostics, dict(sites), stats, project,
+                      file_sites=file_sites)
 
 
 def _run_files(entries: list[SourceEntry], state: _WorkerState, jobs: int) -> list[FileResult]:

@@ -188,3 +188,32 @@ def test_json_report_rebuilds_the_gate(tmp_path: Path) -> None:
     md = render(OutputFormat.MARKDOWN, load_report(data))
     assert "passed" in next(x for x in md.splitlines() if x.startswith("## "))
     assert report_dict(load_report(data))["gate"] == data["gate"]
+
+
+# ------------------------------------------------------------------ monorepos
+
+FASTAPI = ("from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get('/healthz')\n"
+           "def health():\n    return {}\n")
+
+
+def test_each_service_gets_its_own_score(tmp_path: Path) -> None:
+    repo = write_tree(tmp_path / "repo", {
+        "services/clean/requirements.txt": "fastapi==0.110.0\n",
+        "services/clean/clean/main.py": FASTAPI,
+        "services/messy/requirements.txt": "fastapi==0.110.0\n",
+        "services/messy/messy/main.py": FASTAPI,
+        "services/messy/messy/boot.py": SYS_PATH,
+    })
+    result = runner.invoke(app, ["scan", str(repo), "--no-cache", "--format", "json",
+                                 "-o", f"markdown={tmp_path / 'card.md'}"])
+    services = {s["root"]: s for s in json.loads(result.stdout)["services"]}
+    assert set(services) == {"services/clean", "services/messy"}
+    assert services["services/messy"]["findings"] > services["services/clean"]["findings"]
+    assert services["services/messy"]["score"] < services["services/clean"]["score"]
+    card = (tmp_path / "card.md").read_text()
+    assert "| Service | Directory | Score | Grade | Findings |" in card
+    row = next(x for x in card.splitlines() if "`services/messy`" in x)
+    assert f"| {round(services['services/messy']['score'])} |" in row
+    # the JSON report carries them to `comment --report`
+    rebuilt = render(OutputFormat.MARKDOWN, load_report(json.loads(result.stdout)))
+    assert row in rebuilt

@@ -9,7 +9,7 @@ from enum import StrEnum
 
 from ..model import Finding
 from ..result import ScanResult
-from ..scoring import Score, compute_score
+from ..scoring import Score, ServiceScore, compute_score, service_scores
 from .fingerprint import fingerprint
 
 
@@ -28,10 +28,13 @@ class Report:
     result: ScanResult
     score: Score
     previous: dict | None = None  # an earlier JSON report to compare with
+    services: tuple[ServiceScore, ...] = ()  # each detected service scored on its own files
 
     @classmethod
-    def of(cls, result: ScanResult, previous: dict | None = None) -> Report:
-        return cls(result, compute_score(result), previous)
+    def of(cls, result: ScanResult, previous: dict | None = None,
+           services: tuple[ServiceScore, ...] | None = None) -> Report:
+        return cls(result, compute_score(result), previous,
+                   tuple(service_scores(result)) if services is None else services)
 
     def gate_failures(self) -> list[str]:
         """Why the run fails its gate (fail-on, fail-under, fail-on-parse); empty: it passes."""

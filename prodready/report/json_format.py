@@ -56,6 +56,9 @@ def report_dict(report: Report) -> dict[str, Any]:
         "gate": {"passed": not failures, "failures": failures,
                  "fail_on": result.config.fail_on.value, "fail_under": result.config.fail_under,
                  "fail_on_parse": result.config.fail_on_parse},
+        "services": [{"name": s.name, "kind": s.kind, "path": s.path, "root": s.root,
+                      "score": s.overall, "grade": s.grade, "findings": s.findings}
+                     for s in report.services],
         "rules": {rule_id: {"examined": sites.examined, "failed": sites.failed}
                   for rule_id, sites in sorted(result.sites.items())},
         "findings": [finding_dict(f, report) for f in result.findings],
@@ -87,6 +90,7 @@ def load_report(data: dict[str, Any]) -> Report:
     from ..config import Config
     from ..model import Diagnostic, Finding, Severity, SiteCount
     from ..result import ScanResult, ScanStats
+    from ..scoring import ServiceScore
 
     if not isinstance(data, dict) or data.get("schema_version") != SCHEMA_VERSION:
         raise ValueError(f"not a prodready JSON report (schema_version {SCHEMA_VERSION})")
@@ -117,4 +121,8 @@ def load_report(data: dict[str, Any]) -> Report:
                         duration_s=stats.get("duration_s", 0.0)),
         baseline=data.get("baseline"),
     )
-    return Report.of(result)
+    services = tuple(ServiceScore(str(s["name"]), str(s["kind"]), str(s["path"]),
+                                  str(s["root"]), s["score"], str(s["grade"]),
+                                  int(s["findings"]))
+                     for s in data.get("services") or [])
+    return Report.of(result, services=services)

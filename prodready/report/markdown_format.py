@@ -245,6 +245,10 @@ def context(report: Report, environ: Mapping[str, str] | None = None) -> dict[st
         "total_suppressed": suppressed,
         "comparison": (_comparison(report, report.previous, places) if report.previous
                        else None),
+        "services": [{"name": md_text(s.name), "root": md_code(s.root or "."),
+                      "score": _score_text(s.overall), "grade": s.grade,
+                      "findings": s.findings} for s in report.services]
+        if len(report.services) > 1 else [],
         "top": top[:TOP_LIMIT],
         "more_findings": max(0, len(top) - TOP_LIMIT),
         "limit": LIST_LIMIT,
