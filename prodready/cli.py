@@ -103,7 +103,7 @@ def scan(
     path, only = _scan_target(paths or [Path(".")])
     severity, on_parse = _parse_fail_on(fail_on)
     config, source = load(
-        only.config_dir if only else path, config_file,
+        only.config_dir if only else path, config_file, scan_root=path,
         select=split_ids(select), ignore=split_ids(ignore), fail_on=severity,
         fail_on_parse=on_parse, fail_under=fail_under,
         include_tests=include_tests or None,

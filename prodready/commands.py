@@ -41,12 +41,13 @@ def use_color(choice: str, stream: TextIO) -> bool:
     return stream.isatty()
 
 
-def load(path: Path, config_file: Path | None, **overrides: Any) -> tuple[Any, Any]:
+def load(path: Path, config_file: Path | None, scan_root: Path | None = None,
+         **overrides: Any) -> tuple[Any, Any]:
     if not path.exists():
         raise fail(f"path does not exist: {path}")
     if not path.is_dir():
         raise fail(f"not a directory: {path}")
     try:
-        return load_config(path, config_file, overrides)
+        return load_config(path, config_file, overrides, scan_root=scan_root)
     except ConfigError as exc:
         raise fail(str(exc)) from None

@@ -213,9 +213,12 @@ def _table(path: Path, value: Any) -> dict[str, Any]:
 
 
 def load_config(
-    root: Path, config_file: Path | None = None, overrides: dict[str, Any] | None = None
+    root: Path, config_file: Path | None = None, overrides: dict[str, Any] | None = None,
+    scan_root: Path | None = None,
 ) -> tuple[Config, Path | None]:
-    """The effective config for a scan of `root`: file settings, then CLI overrides."""
+    """The effective config for a scan of `root`: file settings, then CLI overrides.
+    Paths in the file are relative to its directory; they are rebased onto `scan_root`
+    (default `root`), the directory finding paths are relative to."""
     path = config_file or find_config_file(root)
     raw: dict[str, Any] = {}
     if path is not None:
@@ -225,6 +228,8 @@ def load_config(
             raw = _read_toml(path)
             tool = raw.get("tool", {})
             raw = _table(path, tool.get("prodready", raw) if isinstance(tool, dict) else raw)
+        if config_file is None:
+            raw = rebase_paths(raw, path.parent.resolve(), (scan_root or root).resolve())
     from_cli: set[str] = set()
     for key, value in (overrides or {}).items():
         if value is not None:
@@ -245,6 +250,53 @@ def load_config(
             for err in exc.errors()
         )
         raise ConfigError(f"{where}: invalid [tool.prodready] setting: {problems}") from exc
+
+
+def rebase_paths(raw: dict[str, Any], config_dir: Path, scan_root: Path) -> dict[str, Any]:
+    """The file's path settings as seen from `scan_root` when the config file lives above it
+    (a service directory of a repository) or below it (files of a subdirectory). Patterns
+    anchored elsewhere no longer apply; patterns that match at any depth stay as they are."""
+    if config_dir == scan_root:
+        return raw
+    if scan_root.is_relative_to(config_dir):
+        below = scan_root.relative_to(config_dir).as_posix() + "/"
+
+        def move(pattern: str, fnmatch_style: bool = False) -> str | None:
+            bare = pattern.lstrip("/")
+            if bare.startswith(below):
+                return bare[len(below):] or "**"
+            anchored = pattern.startswith("/") or "/" in pattern.rstrip("/")
+            return None if anchored and not bare.startswith("**") else pattern
+    elif config_dir.is_relative_to(scan_root):
+        above = config_dir.relative_to(scan_root).as_posix() + "/"
+
+        def move(pattern: str, fnmatch_style: bool = False) -> str | None:
+            bare = pattern.lstrip("/")
+            anchored = pattern.startswith("/") or "/" in pattern.rstrip("/")
+            # fnmatch's * crosses directories; gitignore's needs ** for any depth
+            return above + bare if anchored or fnmatch_style else f"{above}**/{bare}"
+    else:
+        return raw
+
+    out = dict(raw)
+    for key in ("exclude", "extend-exclude", "extend_exclude"):
+        if isinstance(out.get(key), list):
+            out[key] = [m for p in out[key] if isinstance(p, str) and (m := move(p)) is not None]
+    for key in ("per-file-ignores", "per_file_ignores"):
+        if isinstance(out.get(key), dict):
+            out[key] = {m: v for p, v in out[key].items()
+                        if isinstance(p, str) and (m := move(p, True)) is not None}
+    if isinstance(out.get("exemptions"), list):
+        kept = []
+        for item in out["exemptions"]:
+            if isinstance(item, dict) and isinstance(item.get("path"), str):
+                moved = move(item["path"], True)
+                if moved is None:
+                    continue
+                item = {**item, "path": moved}
+            kept.append(item)
+        out["exemptions"] = kept
+    return out
 
 
 def _problem(err: Any) -> str:

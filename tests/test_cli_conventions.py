@@ -211,3 +211,18 @@ def test_a_subdirectory_scan_honours_the_repository_root(tmp_path: Path) -> None
     data = json.loads(invoke("scan", str(root / "services" / "api"), "--no-cache",
                              "--format", "json", "--select", "PY003").stdout)
     assert [f["rule_id"] for f in data["findings"]] == ["PY003"]
+
+
+def test_config_paths_are_rebased_onto_a_scanned_subdirectory(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "mono", {
+        "pyproject.toml": ('[tool.prodready]\nselect = ["PY003"]\n'
+                           'extend-exclude = ["services/api/vendor/", "/other/"]\n'
+                           'per-file-ignores = { "services/api/boot.py" = ["PY003"] }\n'),
+        "services/api/boot.py": SYS_PATH,
+        "services/api/vendor/lib.py": SYS_PATH,
+        "services/api/app.py": SYS_PATH,
+    })
+    (root / ".git").mkdir()
+    for target in (root, root / "services" / "api"):
+        data = json.loads(invoke("scan", str(target), "--no-cache", "--format", "json").stdout)
+        assert [f["path"].rsplit("/", 1)[-1] for f in data["findings"]] == ["app.py"], target
