@@ -131,6 +131,8 @@ def test_repository_text_renders_as_text_in_the_scorecard(tmp_path: Path) -> Non
 def test_markdown_escapes() -> None:
     assert md_text("[a](b)") == r"\[a\]\(b\)"
     assert md_text("a\nb") == "a b"
+    assert md_text("add `USER` before `CMD`") == "add `USER` before `CMD`"  # code stays code
+    assert md_text("a ` b [c](d)") == r"a \` b \[c\]\(d\)"
     assert md_code("x`y") == "``x`y``"
     assert md_code("`x") == "`` `x ``"
 

@@ -36,10 +36,25 @@ _PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+!|~])")
 
 def md_text(text: object) -> str:
     """Repository-controlled text (names, paths, messages) as inert markdown on one line:
-    no links, images, HTML, entities, emphasis, table breaks, @-mentions or autolinked URLs."""
+    no links, images, HTML, entities, emphasis, table breaks, @-mentions or autolinked URLs.
+    Complete code spans stay code spans (nothing inside one is markdown)."""
     flat = " ".join(str(text).split())
-    flat = flat.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    escaped = _PUNCTUATION.sub(r"\\\1", flat)
+    parts = []
+    last = 0
+    for span in _CODE_SPAN.finditer(flat):
+        parts.append(_inert(flat[last:span.start()]))
+        parts.append(span.group(0).replace("|", "\\|"))  # a pipe still ends a table cell
+        last = span.end()
+    parts.append(_inert(flat[last:]))
+    return "".join(parts)
+
+
+_CODE_SPAN = re.compile(r"(`+)(?!`)(.+?)(?<!`)\1(?!`)")
+
+
+def _inert(text: str) -> str:
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    escaped = _PUNCTUATION.sub(r"\\\1", text)
     # A zero-width space keeps GitHub from turning @name into a mention and a bare URL or
     # e-mail address into a link, while the text reads the same.
     escaped = escaped.replace("@", "@&#8203;").replace("://", ":&#8203;//")
