@@ -140,18 +140,24 @@ def test_markdown_escapes() -> None:
 # ------------------------------------------------------------------ scorecard header and changes
 
 def test_change_column_is_the_difference_of_the_shown_scores(tmp_path: Path) -> None:
-    repo = write_tree(tmp_path / "repo", {"app/a.py": SYS_PATH, "app/b.py": "print(1)\n"})
+    vendored = 'sys.path.insert(0, "v")  # prodready: ignore[PY003] -- vendored\n'
+    repo = write_tree(tmp_path / "repo", {"app/a.py": SYS_PATH,
+                                          "app/b.py": "import sys\n" + vendored * 2})
     _, out = scan(repo, "--format", "json")
     previous = json.loads(out)
-    overall = previous["score"]["overall"]
-    previous["score"]["overall"] = overall - 0.8
+    now = previous["score"]["overall"]
+    shown = round(now)
+    # shown the same as now, yet more than half a point away: the raw difference rounds to 1
+    before = shown - 0.49 if now >= shown else shown + 0.49
+    assert abs(now - before) >= 0.5, now
+    previous["score"]["overall"] = before
     previous_file = tmp_path / "before.json"
     previous_file.write_text(json.dumps(previous))
     _, md = scan(repo, "--format", "markdown", "--compare", str(previous_file))
     row = next(x for x in md.splitlines() if x.startswith("| **Overall**"))
-    before, after, change = re.findall(r"\*\*([^*]+)\*\*", row)[1:]
+    before_cell, after_cell, change = re.findall(r"\*\*([^*]+)\*\*", row)[1:]
     delta = 0 if "±0" in change else int(change.split()[-1])
-    assert int(before) + delta == int(after), row
+    assert int(before_cell) + delta == int(after_cell), row
 
 
 def test_header_follows_the_gate_not_the_grade(tmp_path: Path) -> None:
