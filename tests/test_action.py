@@ -141,6 +141,8 @@ def pull_request(tmp_path: Path) -> tuple[Path, str, str]:
     (repo / "svc-a").mkdir()
     (repo / "svc-b").mkdir()
     (repo / "svc-a" / "app.py").write_text("print('a')\n")
+    # findings of rules the first instance does not select (--select PY,APP)
+    (repo / "svc-a" / "Dockerfile").write_text("FROM python:3.12\nCOPY . .\nCMD python app.py\n")
     (repo / "svc-b" / "app.py").write_text(SYS_PATH)
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "base")
@@ -152,7 +154,7 @@ def pull_request(tmp_path: Path) -> tuple[Path, str, str]:
 
 
 def make_runner(pull_request: tuple[Path, str, str], github: FakeGitHub,  # noqa: F811
-                tmp_path: Path, path: str) -> Runner:
+                tmp_path: Path, path: str, args: str = "") -> Runner:
     repo, base, head = pull_request
     temp = tmp_path / "runner-temp"
     temp.mkdir(exist_ok=True)
@@ -173,14 +175,14 @@ def make_runner(pull_request: tuple[Path, str, str], github: FakeGitHub,  # noqa
     }
     github_ctx = {"event_name": "pull_request", "action_path": str(ROOT), "token": TOKEN,
                   "event": {"pull_request": {"number": PR, "base": {"sha": base}}}}
-    return Runner(repo, temp, {"path": path}, github_ctx, env)
+    return Runner(repo, temp, {"path": path, "args": args}, github_ctx, env)
 
 
 def test_two_instances_scan_compare_upload_and_comment_apart(
         pull_request: tuple[Path, str, str], github: FakeGitHub,  # noqa: F811
         tmp_path: Path) -> None:
     pytest.importorskip("hatchling", reason="installing the action offline builds it locally")
-    first = make_runner(pull_request, github, tmp_path, "svc-a")
+    first = make_runner(pull_request, github, tmp_path, "svc-a", "--select PY,APP")
     first.run()
     log = "\n".join(first.logs)
     outputs = first.outputs
@@ -207,6 +209,7 @@ def test_two_instances_scan_compare_upload_and_comment_apart(
     body_b = next(b for b in marked.values() if "key=svc-b" in b)
     assert "| Before | After | Change |" in body_a, body_a
     assert "New findings (1)" in body_a and "svc-a/boot.py:2" in body_a
+    assert "Fixed findings" not in body_a  # the base was scanned with the same --select
     assert "in `svc-b`" in body_b
 
     # a second push updates each service's own comment
