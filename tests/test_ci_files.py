@@ -169,3 +169,13 @@ def test_readme_pre_commit_example_documents_the_baseline() -> None:
     text = README.read_text(encoding="utf-8")
     section = text.split("### pre-commit", 1)[1].split("\n## ", 1)[0]
     assert "--baseline" in section and "id: prodready" in section
+
+
+def test_readme_configuration_example_is_valid() -> None:
+    import tomllib
+
+    from prodready.config import Config
+
+    block = README.read_text(encoding="utf-8").split("```toml\n", 1)[1].split("```", 1)[0]
+    config = Config.model_validate(tomllib.loads(block)["tool"]["prodready"])
+    assert config.fail_under == 80 and config.fail_on_parse is True
