@@ -122,7 +122,9 @@ def test_exit_zero_and_fail_under(repo: Path) -> None:
     assert scan(repo).exit_code == 1
     assert scan(repo, "--exit-zero").exit_code == 0
     score = json.loads(scan(repo, "--format", "json", "--exit-zero").stdout)["score"]["overall"]
-    assert scan(repo, "--fail-on", "critical", "--fail-under", str(score + 1)).exit_code == 1
+    under = scan(repo, "--fail-on", "critical", "--fail-under", str(score + 1))
+    assert under.exit_code == 1
+    assert f"Gate failed: score {score:.1f} is under {score + 1:g}" in under.stdout
     assert scan(repo, "--fail-on", "critical", "--fail-under", str(score)).exit_code == 0
 
 

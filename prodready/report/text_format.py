@@ -77,6 +77,9 @@ def _summary(console: Console, report: Report) -> None:
     overall = "N/A" if score.overall is None else f"{score.overall:.0f}/100"
     table.add_row("[bold]overall[/bold]", f"[bold]{overall}[/bold]", f"grade {score.grade}")
     console.print(table)
+    failures = report.gate_failures()
+    verdict = f"[red]failed[/red]: {'; '.join(failures)}" if failures else "[green]passed[/green]"
+    console.print(f"Gate {verdict}.")
 
 
 def _shown(prefix: str, path: str) -> str:
