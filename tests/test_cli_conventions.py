@@ -143,6 +143,7 @@ def test_a_repository_that_does_not_parse_never_looks_clean(tmp_path: Path) -> N
     assert result.exit_code == 1, result.output
     data = json.loads(result.stdout)
     assert data["score"]["overall"] is None and data["score"]["grade"] == "N/A"
+    assert data["score"]["unchecked_files"] == 1
     assert data["gate"]["passed"] is False
 
 

@@ -47,6 +47,8 @@ def report_dict(report: Report) -> dict[str, Any]:
         "score": {
             "overall": score.overall,
             "grade": score.grade,
+            # files that did not parse, which no rule judged: the score covers the rest
+            "unchecked_files": score.unchecked_files,
             "categories": {
                 cat.value: {"score": cs.score, "findings": cs.findings,
                             "suppressed": cs.suppressed}
