@@ -19,13 +19,13 @@ from .commands import (
     internal_error,
     load,
     split_ids,
+    use_color,
 )
 
 app = typer.Typer(
     name="prodready",
     help="Audit a Python service repository for production readiness.",
     no_args_is_help=True,
-    add_completion=False,
     pretty_exceptions_enable=False,
 )
 
@@ -49,21 +49,42 @@ SelectOpt = Annotated[list[str] | None, typer.Option(
 IgnoreOpt = Annotated[list[str] | None, typer.Option(
     "--ignore", help="Rules or prefixes to skip (comma-separated, repeatable).")]
 ConfigOpt = Annotated[Path | None, typer.Option(
-    "--config", help="Config file (default: .prodready.toml or pyproject.toml in PATH).")]
+    "--config", help="Config file (default: the nearest .prodready.toml or pyproject.toml "
+                     "with [tool.prodready], from PATH up to the repository root).")]
+ColorOpt = Annotated[str, typer.Option(
+    "--color", help="auto (a terminal, unless NO_COLOR is set or TERM=dumb; FORCE_COLOR "
+                    "forces it), always or never.", case_sensitive=False)]
 
 
 @app.command()
 def scan(
-    path: PathArg = Path("."),
+    paths: Annotated[list[Path] | None, typer.Argument(
+        help="Repository, service directory or files to scan (default: .). Files or several "
+             "paths: the repository holding them is analysed and only their findings "
+             "reported.", show_default=False)] = None,
     format: Annotated[str, typer.Option(
         "--format", "-f",
         help="text, json, sarif, markdown, github, codeclimate or junit.")] = "text",
     output: Annotated[list[str] | None, typer.Option(
-        "--output", "-o", help="Also write FORMAT=FILE (repeatable).")] = None,
+        "--output", "-o", help="Also write FORMAT=FILE (repeatable); FORMAT=- prints that "
+                               "format on stdout instead of --format's.")] = None,
     select: SelectOpt = None,
     ignore: IgnoreOpt = None,
     fail_on: Annotated[str | None, typer.Option(
-        "--fail-on", help="Exit 1 when a finding is at or above this severity.")] = None,
+        "--fail-on", help="Exit 1 when an open finding is at or above this severity "
+                          "(critical, high, medium, low, info); add `parse` (e.g. high,parse) "
+                          "to fail when a file does not parse.")] = None,
+    fail_under: Annotated[float | None, typer.Option(
+        "--fail-under", min=0, max=100, help="Exit 1 when the overall score is under SCORE.",
+        metavar="SCORE")] = None,
+    exit_zero: Annotated[bool, typer.Option(
+        "--exit-zero", help="Exit 0 even when the gate fails (errors still exit 2).")] = False,
+    color: ColorOpt = "auto",
+    quiet: Annotated[bool, typer.Option(
+        "--quiet", "-q", help="Text output: findings only, no summary.")] = False,
+    verbose: Annotated[bool, typer.Option(
+        "--verbose", "-v", help="Text output: also suppressed findings and the config used.")
+    ] = False,
     jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1,
                                              help="Worker processes (default: all cores).")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Skip the cache.")] = False,
@@ -85,15 +106,21 @@ def scan(
 ) -> None:
     """Scan a repository and report findings."""
     from .engine import scan as run_scan
-    from .report import OutputFormat, Report, render
+    from .report import OutputFormat, Report, TextOptions, render
 
     formats = _parse_outputs(format, output)
-    config, _ = load(
-        path, config_file, select=split_ids(select), ignore=split_ids(ignore), fail_on=fail_on,
+    path, only = _scan_target(paths or [Path(".")])
+    severity, on_parse = _parse_fail_on(fail_on)
+    config, source = load(
+        only.config_dir if only else path, config_file, scan_root=path,
+        select=split_ids(select), ignore=split_ids(ignore), fail_on=severity,
+        fail_on_parse=on_parse, fail_under=fail_under,
         include_tests=include_tests or None,
         inline_ignores=False if no_inline_ignores else None,
         require_reason=require_reason or None,
     )
+    if verbose:
+        typer.echo(f"prodready: scanning {path} with config {source or 'defaults'}", err=True)
     previous = None
     if compare is not None:
         try:
@@ -106,27 +133,73 @@ def scan(
                           memo=diff_base is None)
     except Exception as exc:  # an internal error must never look like a clean run
         raise internal_error(exc) from exc
+    if only is not None:
+        result = only.keep(result)
     if diff_base is not None:
         result = _keep_changed(result, path, diff_base)
     if baseline is not None:
         result = _apply_baseline(result, baseline)
     report = Report.of(result, previous)
-    primary, extra = formats[0], formats[1:]
-    color = primary[0] is OutputFormat.TEXT and sys.stdout.isatty()
-    sys.stdout.write(render(primary[0], report, color=color))
-    summarized = primary[0] is OutputFormat.GITHUB
-    for fmt, target in extra:
+    # FORMAT=- takes stdout in place of --format; the other outputs go to their files
+    to_stdout = next((fmt for fmt, target in formats[1:] if target == STDOUT), formats[0][0])
+    files = [(fmt, target) for fmt, target in formats[1:] if target != STDOUT]
+    options = TextOptions(color=use_color(color, sys.stdout), quiet=quiet, verbose=verbose,
+                          prefix=_display_prefix(path))
+    sys.stdout.write(render(to_stdout, report, text=options))
+    summarized = to_stdout is OutputFormat.GITHUB
+    for fmt, target in files:
         assert target is not None
         _write_atomic(target, render(fmt, report, step_summary=not summarized))
         summarized = summarized or fmt is OutputFormat.GITHUB
     if explain_score:
-        _print_score_explanation(report, to_stderr=primary[0] is not OutputFormat.TEXT)
+        _print_score_explanation(report, to_stderr=to_stdout is not OutputFormat.TEXT)
     if any(d.kind == "INTERNAL" for d in result.diagnostics):
         raise typer.Exit(EXIT_ERROR)
-    threshold = config.fail_on
-    failing = [f for f in result.active_findings
-               if f.severity.rank >= threshold.rank and f.baseline == "new"]
-    raise typer.Exit(EXIT_FINDINGS if failing else EXIT_CLEAN)
+    failures = report.gate_failures()
+    if failures and verbose:
+        typer.echo(f"prodready: gate failed: {'; '.join(failures)}", err=True)
+    raise typer.Exit(EXIT_FINDINGS if failures and not exit_zero else EXIT_CLEAN)
+
+
+def _parse_fail_on(value: str | None) -> tuple[str | None, bool | None]:
+    """`--fail-on high,parse` -> ("high", True); severities in any case."""
+    if value is None:
+        return None, None
+    words = [w.strip().lower() for w in value.split(",") if w.strip()]
+    on_parse = "parse" in words
+    severities = [w for w in words if w != "parse"]
+    if len(severities) > 1:
+        raise fail(f"--fail-on takes one severity, got {', '.join(severities)}")
+    return (severities[0] if severities else None), (True if on_parse else None)
+
+
+def _display_prefix(root: Path) -> str:
+    """How the working directory reaches the scanned root, so printed paths are clickable."""
+    import os
+
+    try:
+        rel = os.path.relpath(root.resolve(), Path.cwd())
+    except (OSError, ValueError):
+        return f"{root.resolve().as_posix()}/"
+    return "" if rel == "." else Path(rel).as_posix() + "/"
+
+
+def _scan_target(paths: list[Path]) -> tuple[Path, Any]:
+    """The directory to scan and, for files or several paths, which findings to keep."""
+    from .discover import repository_root
+    from .pathfilter import PathFilter
+
+    for p in paths:
+        if not p.exists():
+            raise fail(f"path does not exist: {p}")
+    resolved = [p.resolve() for p in paths]
+    if len(resolved) == 1 and resolved[0].is_dir():
+        return paths[0], None
+    import os
+
+    base = Path(os.path.commonpath([p if p.is_dir() else p.parent for p in resolved]))
+    root = repository_root(base) or base
+    return root, PathFilter(root, resolved, base)
 
 
 def _earlier_report(data: Any) -> dict[str, Any]:
@@ -212,6 +285,9 @@ def write_baseline(
     typer.echo(f"wrote {output}: {total} finding(s) in {len(document['findings'])} entries")
 
 
+STDOUT = Path("-")
+
+
 def _parse_outputs(primary: str, outputs: list[str] | None) -> list[tuple[Any, Path | None]]:
     from .report import OutputFormat
 
@@ -228,6 +304,8 @@ def _parse_outputs(primary: str, outputs: list[str] | None) -> list[tuple[Any, P
         if not sep or not target:
             raise fail(f"--output expects FORMAT=FILE, got {item!r}")
         result.append((fmt_of(name), Path(target)))
+    if sum(1 for _, target in result if target == STDOUT) > 1:
+        raise fail("only one --output may go to stdout (-)")
     return result
 
 
@@ -241,6 +319,8 @@ def _write_atomic(target: Path, text: str) -> None:
 
 
 def _write_file(target: Path, text: str) -> None:
+    """Write via a temporary file and rename. The file gets the mode any new file gets
+    (0666 less the umask), or keeps the mode of the file it replaces."""
     import os
     import stat
     import tempfile
@@ -249,39 +329,63 @@ def _write_file(target: Path, text: str) -> None:
         raise IsADirectoryError(21, "is a directory")
     data = text.encode("utf-8")
     try:
-        mode = target.stat().st_mode
+        existing: int | None = target.stat().st_mode
     except OSError:
-        mode = None
-    if mode is not None and not stat.S_ISREG(mode):
+        existing = None
+    if existing is not None and not stat.S_ISREG(existing):
         with open(target, "wb") as fh:  # /dev/stdout, a pipe: written, never replaced
             fh.write(data)
         return
     target.parent.mkdir(parents=True, exist_ok=True)
+    if existing is not None:
+        mode = stat.S_IMODE(existing)
+    else:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+        os.chmod(tmp, mode)  # mkstemp creates 0600, which no report or baseline should keep
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
 
 
+def _listing_format(value: str) -> str:
+    """text, json or yaml, for the listing commands; anything else is a usage error."""
+    chosen = value.strip().lower()
+    if chosen not in ("text", "json", "yaml"):
+        raise fail(f"unknown format {value!r} (choose from text, json, yaml)")
+    return chosen
+
+
+def _dump(data: Any, fmt: str) -> str:
+    if fmt == "yaml":
+        import yaml
+
+        return yaml.safe_dump(data, sort_keys=False, allow_unicode=True).rstrip("\n")
+    return json.dumps(data, indent=2)
+
+
+ListingFormat = Annotated[str, typer.Option("--format", "-f", help="text, json or yaml.")]
+
+
 @app.command()
-def rules(
-    select: SelectOpt = None,
-    format: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
-) -> None:
+def rules(select: SelectOpt = None, format: ListingFormat = "text") -> None:
     """List the rule catalog."""
+    fmt = _listing_format(format)
     catalog = load_catalog()
     wanted = split_ids(select) or []
     chosen = [r for r in catalog.values() if not select or rule_matches(r.id, wanted)]
-    if format == "json":
-        typer.echo(json.dumps([
+    if fmt != "text":
+        typer.echo(_dump([
             {"id": r.id, "slug": r.slug, "severity": r.severity.value,
              "category": r.category.value, "fix": r.fix, "summary": r.summary}
             for r in chosen
-        ], indent=2))
+        ], fmt))
         return
     from rich.console import Console
     from rich.table import Table
@@ -303,22 +407,39 @@ def explain(rule_id: Annotated[str, typer.Argument(help="A rule id or slug, e.g.
     rule = catalog.get(wanted.upper()) or next(
         (r for r in catalog.values() if r.slug == wanted.lower()), None)
     if rule is None:
-        raise fail(f"unknown rule {rule_id!r}; `prodready rules` lists them")
+        from .config import did_you_mean
+
+        names = [*catalog, *(r.slug for r in catalog.values())]
+        raise fail(f"unknown rule {rule_id!r}{did_you_mean(wanted, names)}; "
+                   "`prodready rules` lists them")
     typer.echo(rule_markdown(rule))
 
 
 @app.command("config")
-def show_config(path: PathArg = Path("."), config_file: ConfigOpt = None) -> None:
-    """Print the effective configuration (as TOML-like JSON)."""
+def show_config(
+    path: PathArg = Path("."),
+    config_file: ConfigOpt = None,
+    format: Annotated[str, typer.Option(
+        "--format", "-f", help="toml (a [tool.prodready] table to paste) or json.")] = "toml",
+) -> None:
+    """Print the effective configuration."""
+    from .config import to_toml
+
     config, source = load(path, config_file)
-    typer.echo(f"# source: {source or 'defaults'}")
-    typer.echo(json.dumps(config.model_dump(mode="json", by_alias=True), indent=2))
+    data = config.model_dump(mode="json", by_alias=True)
+    chosen = format.strip().lower()
+    if chosen == "json":
+        typer.echo(json.dumps(data, indent=2))
+    elif chosen == "toml":
+        typer.echo(f"# source: {source or 'defaults'}\n{to_toml(data)}", nl=False)
+    else:
+        raise fail(f"unknown format {format!r} (choose from toml, json)")
 
 
 @app.command()
 def services(
     path: PathArg = Path("."),
-    format: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    format: ListingFormat = "text",
     config_file: ConfigOpt = None,
 ) -> None:
     """Show the services prodready found: apps, routes, resources, images, deployments."""
@@ -328,15 +449,14 @@ def services(
         from .project.services import build_services, render_services_text, services_to_json
     except ImportError:
         raise fail("the service model is not available in this build") from None
-    if format not in ("text", "json"):
-        raise fail(f"unknown format {format!r} (choose from text, json)")
+    fmt = _listing_format(format)
     config, _ = load(path, config_file)
     try:
         result = run_scan(path, config, use_cache=True)
         assert result.project is not None
         found = build_services(result.project)
-        if format == "json":
-            typer.echo(json.dumps(services_to_json(found), indent=2))
+        if fmt != "text":
+            typer.echo(_dump(services_to_json(found), fmt))
         elif not found:
             typer.echo("no web application (FastAPI, Starlette, Flask, Django) found")
         else:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import typer
 
@@ -31,12 +32,30 @@ def internal_error(exc: BaseException) -> typer.Exit:
                 else f"internal error: {type(exc).__name__}")
 
 
-def load(path: Path, config_file: Path | None, **overrides: Any) -> tuple[Any, Any]:
+def use_color(choice: str, stream: TextIO) -> bool:
+    """--color: always, never, or auto, which follows NO_COLOR, FORCE_COLOR and TERM=dumb
+    (https://no-color.org, https://force-color.org), then whether `stream` is a terminal."""
+    choice = choice.strip().lower()
+    if choice not in ("auto", "always", "never"):
+        raise fail(f"--color must be auto, always or never, not {choice!r}")
+    if choice != "auto":
+        return choice == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR", "") not in ("", "0"):
+        return True
+    if os.environ.get("TERM") == "dumb":
+        return False
+    return stream.isatty()
+
+
+def load(path: Path, config_file: Path | None, scan_root: Path | None = None,
+         **overrides: Any) -> tuple[Any, Any]:
     if not path.exists():
         raise fail(f"path does not exist: {path}")
     if not path.is_dir():
         raise fail(f"not a directory: {path}")
     try:
-        return load_config(path, config_file, overrides)
+        return load_config(path, config_file, overrides, scan_root=scan_root)
     except ConfigError as exc:
         raise fail(str(exc)) from None

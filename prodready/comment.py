@@ -52,6 +52,7 @@ class Target:
     repo: str
     pr: int
     token: str
+    marker: str = MARKER
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +85,8 @@ def pr_from_environment(environ: Mapping[str, str]) -> int | None:
 
 
 def resolve_target(*, token: str | None, repo: str | None, pr: int | None,
-                   api_url: str | None, environ: Mapping[str, str]) -> Target:
+                   api_url: str | None, environ: Mapping[str, str],
+                   key: str | None = None) -> Target:
     """Options first, then the GitHub Actions environment; names everything missing."""
     token = token or environ.get("GITHUB_TOKEN") or None
     repo = repo or environ.get("GITHUB_REPOSITORY") or None
@@ -108,14 +110,23 @@ def resolve_target(*, token: str | None, repo: str | None, pr: int | None,
         raise CommentError(f"pull request number must be positive, got {number}")
     if urlsplit(base).scheme not in ("http", "https"):
         raise CommentError(f"API URL must be http(s), got {base!r}")
-    return Target(api_url=base, repo=repo, pr=number, token=token)
+    return Target(api_url=base, repo=repo, pr=number, token=token, marker=marker_for(key))
 
 
-def prepare_body(markdown: str) -> str:
+def marker_for(key: str | None) -> str:
+    """The hidden marker of one scorecard comment. Runs with different keys (one per scanned
+    service of a monorepo) keep separate comments; no key is the plain scorecard marker."""
+    cleaned = re.sub(r"[^A-Za-z0-9._/]+", "-", (key or "").strip()).strip("/-.")
+    return f"<!-- prodready-scorecard key={cleaned} -->" if cleaned else MARKER
+
+
+def prepare_body(markdown: str, marker: str = MARKER) -> str:
     """The comment body: the marker first (so the next run finds it), within GitHub's limit."""
     body = markdown.strip("\n")
-    if MARKER not in body:
-        body = f"{MARKER}\n{body}"
+    if marker != MARKER and MARKER in body:
+        body = body.replace(MARKER, marker, 1)
+    if marker not in body:
+        body = f"{marker}\n{body}"
     body += "\n"
     if len(body) > MAX_BODY:
         note = "\n\n… (truncated: the full scorecard is in the job's step summary)\n"
@@ -216,7 +227,7 @@ def find_comment(client: httpx.Client, target: Target,
         if not isinstance(page, list):
             raise CommentError("GitHub API returned an unexpected comment list")
         for item in page:
-            if isinstance(item, dict) and MARKER in str(item.get("body") or ""):
+            if isinstance(item, dict) and target.marker in str(item.get("body") or ""):
                 return item
         url = response.links.get("next", {}).get("url")
         if url and not _same_origin(url, target.api_url):
@@ -273,7 +284,7 @@ def post_scorecard(markdown: str, target: Target) -> Outcome:
     """Create or update the sticky comment; CommentError / CommentForbidden on failure."""
     import httpx
 
-    body = prepare_body(markdown)
+    body = prepare_body(markdown, target.marker)
     try:
         with client_for(target) as client:
             return upsert_comment(client, target, body)
@@ -301,6 +312,9 @@ def comment(
     api_url: Annotated[str | None, typer.Option(
         "--api-url", help=f"GitHub API base (default: GITHUB_API_URL or {DEFAULT_API_URL}).")
     ] = None,
+    key: Annotated[str | None, typer.Option(
+        "--key", help="Keep a separate comment per key, e.g. the scanned path of each "
+                      "service in a monorepo (default: one comment).")] = None,
 ) -> None:
     """Post the markdown scorecard to a pull request, updating prodready's earlier comment."""
     from .commands import EXIT_CLEAN, EXIT_ERROR
@@ -309,7 +323,7 @@ def comment(
     environ = os.environ
     try:
         target = resolve_target(token=token, repo=repo, pr=pr, api_url=api_url,
-                                environ=environ)
+                                environ=environ, key=key)
         if (report is None) == (markdown is None):
             raise CommentError("give exactly one of --report (a JSON report) or --markdown")
         body = scorecard_from_report(report) if report is not None else read_scorecard(

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import hashlib
 import json
 import tomllib
+from collections.abc import Iterable
 from fnmatch import fnmatch
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,13 +32,20 @@ def _check_selectors(value: list[str]) -> list[str]:
     ids = load_catalog()
     for sel in value:
         if sel != "ALL" and (not sel or not any(i.startswith(sel) for i in ids)):
-            raise ValueError(f"unknown rule or prefix {sel!r}")
+            raise ValueError(f"unknown rule or prefix {sel!r}{did_you_mean(sel, ids)}")
     return value
 
 
 # Measured: a 2 MB file of one-line statements costs about 8 s of CPU and 0.8 GB; both grow
 # linearly, so 4 MB stays within what a CI runner has.
 MAX_FILE_SIZE_CEILING = 4_000_000
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """` (did you mean 'X'?)` for the closest choice, or nothing."""
+    close = difflib.get_close_matches(word.upper() if word.isupper() else word,
+                                      list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 class Exemption(BaseModel):
@@ -68,6 +77,8 @@ class Config(BaseModel):
     include_tests: bool = Field(False, description="also scan test code")
     severity: dict[str, Severity] = {}
     fail_on: Severity = Severity.LOW
+    fail_under: float | None = Field(None, ge=0, le=100)
+    fail_on_parse: bool = False
     jobs: int | None = None
     cache: bool = True
     handled_elsewhere: dict[str, str] = {}
@@ -142,8 +153,31 @@ class Config(BaseModel):
 
     def digest(self) -> str:
         """A stable hash of everything that can change a file's findings (for the cache)."""
-        data = self.model_dump(mode="json", exclude={"jobs", "cache", "fail_on"})
+        data = self.model_dump(mode="json", exclude={"jobs", "cache", "fail_on", "fail_under",
+                                                     "fail_on_parse"})
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def to_toml(data: dict[str, Any]) -> str:
+    """A `[tool.prodready]` table for `data` (JSON-like values; None is left out)."""
+    def value(v: Any) -> str:
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, int | float):
+            return repr(v)
+        if isinstance(v, str):
+            return json.dumps(v)  # a JSON string is a valid TOML basic string
+        if isinstance(v, list):
+            return "[" + ", ".join(value(x) for x in v) + "]"
+        if isinstance(v, dict):
+            items = ", ".join(f"{json.dumps(k)} = {value(x)}" for k, x in v.items()
+                              if x is not None)
+            return "{ " + items + " }" if items else "{}"
+        raise TypeError(f"no TOML for {type(v).__name__}")
+
+    lines = ["[tool.prodready]"]
+    lines += [f"{key} = {value(v)}" for key, v in data.items() if v is not None]
+    return "\n".join(lines) + "\n"
 
 
 def _path_matches(path: str, pattern: str) -> bool:
@@ -156,12 +190,24 @@ class ConfigError(Exception):
 
 
 def find_config_file(root: Path) -> Path | None:
-    for name in (".prodready.toml", "pyproject.toml"):
-        candidate = root / name
-        if candidate.is_file():
-            if name == "pyproject.toml" and "prodready" not in _tool_tables(candidate):
-                continue
-            return candidate
+    """The nearest .prodready.toml, or pyproject.toml with [tool.prodready], from `root`
+    upward, stopping at the repository root (as ruff finds its configuration)."""
+    from .discover import repository_root
+
+    start = root.resolve()
+    if start.is_file():
+        start = start.parent
+    repo = repository_root(start)
+    directories = [start]
+    if repo is not None and repo != start:
+        directories += [d for d in start.parents if d.is_relative_to(repo)]
+    for directory in directories:
+        for name in (".prodready.toml", "pyproject.toml"):
+            candidate = directory / name
+            if candidate.is_file():
+                if name == "pyproject.toml" and "prodready" not in _tool_tables(candidate):
+                    continue
+                return candidate
     return None
 
 
@@ -187,9 +233,12 @@ def _table(path: Path, value: Any) -> dict[str, Any]:
 
 
 def load_config(
-    root: Path, config_file: Path | None = None, overrides: dict[str, Any] | None = None
+    root: Path, config_file: Path | None = None, overrides: dict[str, Any] | None = None,
+    scan_root: Path | None = None,
 ) -> tuple[Config, Path | None]:
-    """The effective config for a scan of `root`: file settings, then CLI overrides."""
+    """The effective config for a scan of `root`: file settings, then CLI overrides.
+    Paths in the file are relative to its directory; they are rebased onto `scan_root`
+    (default `root`), the directory finding paths are relative to."""
     path = config_file or find_config_file(root)
     raw: dict[str, Any] = {}
     if path is not None:
@@ -199,17 +248,79 @@ def load_config(
             raw = _read_toml(path)
             tool = raw.get("tool", {})
             raw = _table(path, tool.get("prodready", raw) if isinstance(tool, dict) else raw)
+        if config_file is None:
+            raw = rebase_paths(raw, path.parent.resolve(), (scan_root or root).resolve())
+    from_cli: set[str] = set()
     for key, value in (overrides or {}).items():
         if value is not None:
             # The file may spell the key in snake case; both spellings would be a conflict.
             raw.pop(key.replace("-", "_"), None)
             raw[_kebab(key)] = value
+            from_cli.add(_kebab(key))
     try:
         return Config.model_validate(raw), path
     except ValidationError as exc:
+        cli = [err for err in exc.errors() if err["loc"] and err["loc"][0] in from_cli]
+        if cli:  # an option's value: name the option, not a file it never came from
+            raise ConfigError("; ".join(f"--{err['loc'][0]}: {_problem(err)}"
+                                        for err in cli)) from exc
         where = str(path) if path else "command line"
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or '(top level)'}: {err['msg']}"
+            f"{'.'.join(str(p) for p in err['loc']) or '(top level)'}: {_problem(err)}"
             for err in exc.errors()
         )
         raise ConfigError(f"{where}: invalid [tool.prodready] setting: {problems}") from exc
+
+
+def rebase_paths(raw: dict[str, Any], config_dir: Path, scan_root: Path) -> dict[str, Any]:
+    """The file's path settings as seen from `scan_root` when the config file lives above it
+    (a service directory of a repository) or below it (files of a subdirectory). Patterns
+    anchored elsewhere no longer apply; patterns that match at any depth stay as they are."""
+    if config_dir == scan_root:
+        return raw
+    if scan_root.is_relative_to(config_dir):
+        below = scan_root.relative_to(config_dir).as_posix() + "/"
+
+        def move(pattern: str, fnmatch_style: bool = False) -> str | None:
+            bare = pattern.lstrip("/")
+            if bare.startswith(below):
+                return bare[len(below):] or "**"
+            anchored = pattern.startswith("/") or "/" in pattern.rstrip("/")
+            return None if anchored and not bare.startswith("**") else pattern
+    elif config_dir.is_relative_to(scan_root):
+        above = config_dir.relative_to(scan_root).as_posix() + "/"
+
+        def move(pattern: str, fnmatch_style: bool = False) -> str | None:
+            bare = pattern.lstrip("/")
+            anchored = pattern.startswith("/") or "/" in pattern.rstrip("/")
+            # fnmatch's * crosses directories; gitignore's needs ** for any depth
+            return above + bare if anchored or fnmatch_style else f"{above}**/{bare}"
+    else:
+        return raw
+
+    out = dict(raw)
+    for key in ("exclude", "extend-exclude", "extend_exclude"):
+        if isinstance(out.get(key), list):
+            out[key] = [m for p in out[key] if isinstance(p, str) and (m := move(p)) is not None]
+    for key in ("per-file-ignores", "per_file_ignores"):
+        if isinstance(out.get(key), dict):
+            out[key] = {m: v for p, v in out[key].items()
+                        if isinstance(p, str) and (m := move(p, True)) is not None}
+    if isinstance(out.get("exemptions"), list):
+        kept = []
+        for item in out["exemptions"]:
+            if isinstance(item, dict) and isinstance(item.get("path"), str):
+                moved = move(item["path"], True)
+                if moved is None:
+                    continue
+                item = {**item, "path": moved}
+            kept.append(item)
+        out["exemptions"] = kept
+    return out
+
+
+def _problem(err: Any) -> str:
+    if err["type"] == "extra_forbidden" and err["loc"]:
+        keys = [_kebab(name) for name in Config.model_fields]
+        return f"{err['msg']}{did_you_mean(str(err['loc'][-1]).replace('_', '-'), keys)}"
+    return str(err["msg"])

@@ -105,11 +105,41 @@ def is_guarded(path: str, *, include_tests: bool = False) -> bool:
     )
 
 
+def repository_root(path: Path) -> Path | None:
+    """The git work tree holding `path` (the nearest directory upward with a .git), or None."""
+    path = path.resolve()
+    for directory in (path, *path.parents):
+        if (directory / ".git").exists():
+            return directory
+    return None
+
+
 class _Ignores:
-    """The stack of .gitignore specs from the root down to the current directory."""
+    """The stack of .gitignore specs from the root down to the current directory, and those of
+    the directories above the root up to the repository root (`above`, deepest first), whose
+    patterns see the root's position in the repository as `prefix`."""
 
     def __init__(self) -> None:
         self.stack: list[tuple[str, pathspec.PathSpec]] = []
+        self.above: list[tuple[str, pathspec.PathSpec]] = []
+
+    def load_above(self, root: Path) -> None:
+        repo = repository_root(root)
+        if repo is None or repo == root:
+            return
+        for directory in (root.parent, *root.parent.parents):
+            prefix = root.relative_to(directory).as_posix()
+            files = [directory / ".gitignore"]
+            if directory == repo:
+                files.append(directory / ".git" / "info" / "exclude")
+            for file in files:
+                try:
+                    lines = file.read_text(encoding="utf-8", errors="replace").splitlines()
+                except OSError:
+                    continue
+                self.above.append((prefix, pathspec.GitIgnoreSpec.from_lines(lines)))
+            if directory == repo:
+                break
 
     def load(self, directory: Path, rel: str) -> bool:
         gitignore = directory / ".gitignore"
@@ -124,6 +154,10 @@ class _Ignores:
         for base, spec in reversed(self.stack):
             sub = rel[len(base) + 1:] if base else rel
             result = spec.check_file(sub + "/" if is_dir else sub)
+            if result.include is not None:
+                return bool(result.include)
+        for prefix, spec in self.above:
+            result = spec.check_file(f"{prefix}/{rel}/" if is_dir else f"{prefix}/{rel}")
             if result.include is not None:
                 return bool(result.include)
         return False
@@ -142,6 +176,7 @@ def discover(
     ignores = _Ignores()
     root = root.resolve()
     _info_exclude(root, ignores)
+    ignores.load_above(root)  # a service directory of a repository: the ignores above it
     _walk(root, root, "", ignores, excludes, include_tests, max_file_size, result, 0)
     result.entries.sort(key=lambda e: e.path)
     result.all_files.sort()

@@ -375,6 +375,7 @@ def _scan(root: Path, config: Config, *, jobs: int | None, use_cache: bool,
     if warning is not None:
         diagnostics.append(Diagnostic("CACHE", CACHE_DIR, warning))
     sites: dict[str, SiteCount] = defaultdict(SiteCount)
+    file_sites: dict[str, dict[str, SiteCount]] = {}  # per file, for per-service scores
     skipped: dict[str, int] = defaultdict(int)
     files: dict[str, int] = defaultdict(int)
     facts: dict[str, FileFacts] = {}
@@ -387,6 +388,8 @@ def _scan(root: Path, config: Config, *, jobs: int | None, use_cache: bool,
             diagnostics.extend(res.diagnostics)
             for rule_id, count in res.sites.items():
                 sites[rule_id].add(count)
+            if res.sites:
+                file_sites[res.path] = res.sites
             if res.skipped:
                 skipped[res.skipped] += 1
                 if res.skipped == "helm":
@@ -440,7 +443,8 @@ def _scan(root: Path, config: Config, *, jobs: int | None, use_cache: bool,
         files=dict(files), lines=counts["lines"], skipped=dict(skipped),
         duration_s=round(time.perf_counter() - started, 3), cached_files=counts["cached"],
     )
-    result = ScanResult(root, config, rules, findings, diagnostics, dict(sites), stats, project)
+    result = ScanResult(root, config, rules, findings, diagnostics, dict(sites), stats, project,
+                        file_sites=file_sites)
     if isinstance(project.python, _LazyFacts):  # asked for after the scan: no cache, no stats
         project.python.loader = lambda: _add_all(project, _results(deferred, state, None, jobs))
     if store is not None:
@@ -550,7 +554,7 @@ def _memo_row(result: ScanResult, root: Path, found: Discovery) -> str | None:
         return cache.encode({"v": cache.SCHEMA_VERSION, "findings": findings,
                              "diagnostics": result.diagnostics, "sites": result.sites,
                              "files": stats.files, "lines": stats.lines,
-                             "skipped": stats.skipped})
+                             "skipped": stats.skipped, "file_sites": result.file_sites})
     except (cache.Uncacheable, ValueError, RecursionError):
         return None
 
@@ -571,19 +575,24 @@ def _remembered(row: str | None, root: Path, found: Discovery, config: Config,
                                                               config.max_file_size))
         diagnostics, sites = memo["diagnostics"], memo["sites"]
         files, lines, skipped = memo["files"], memo["lines"], memo["skipped"]
+        file_sites = memo["file_sites"]
         if not (isinstance(diagnostics, list) and all(isinstance(d, Diagnostic)
                                                       for d in diagnostics)
                 and isinstance(sites, dict) and all(isinstance(k, str) and isinstance(
                     v, SiteCount) for k, v in sites.items())
                 and isinstance(files, dict) and isinstance(skipped, dict)
-                and type(lines) is int):
+                and type(lines) is int and isinstance(file_sites, dict)
+                and all(isinstance(k, str) and isinstance(v, dict) and all(
+                    isinstance(c, SiteCount) for c in v.values())
+                        for k, v in file_sites.items())):
             return None
     except (cache.CorruptEntry, KeyError, TypeError, IndexError):
         return None
     stats = ScanStats(files=files, lines=lines, skipped=skipped,
                       duration_s=round(time.perf_counter() - started, 3),
                       cached_files=len(found.entries))
-    return ScanResult(root, config, rules, findings, diagnostics, sites, stats, None)
+    return ScanResult(root, config, rules, findings, diagnostics, sites, stats, None,
+                      file_sites=file_sites)
 
 
 def _results(entries: list[SourceEntry], state: _WorkerState, store: cache.FileCache | None,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,8 @@ class ScanResult:
     stats: ScanStats
     project: Project | None = None
     baseline: dict[str, Any] | None = None  # new / baselined / fixed, when a baseline is used
+    # sites of the per-file rules, per file (what per-service scores are computed from)
+    file_sites: dict[str, dict[str, SiteCount]] = field(default_factory=dict)
 
     @property
     def active_findings(self) -> list[Finding]:

@@ -8,15 +8,19 @@ Formula (scoring_version 1):
 - a category's score = 100 × weighted mean of its applicable rules' pass ratios, or N/A;
 - overall = 100 × weighted mean over all applicable rules; grade A ≥ 90, B ≥ 80, C ≥ 70,
   D ≥ 60, else F.
+- a file that does not parse was not checked: it makes no family applicable, the score says
+  how many files it leaves out, and when no file at all could be checked the score is N/A
+  (a broken run never looks clean).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .catalog import Rule
-from .model import Category, Severity
-from .result import ScanResult
+from .model import Category, Severity, SiteCount
+from .result import ScanResult, ScanStats
 
 SCORING_VERSION = "1"
 WEIGHTS = {Severity.CRITICAL: 10, Severity.HIGH: 6, Severity.MEDIUM: 3, Severity.LOW: 1,
@@ -53,6 +57,7 @@ class Score:
     categories: dict[Category, CategoryScore]
     rules: dict[str, RuleScore]
     total_weight: int
+    unchecked_files: int = 0  # files that did not parse, so no rule judged them
 
     def points_recoverable(self, rule_id: str) -> float:
         """Overall points gained if every failing site of this rule were fixed."""
@@ -62,8 +67,24 @@ class Score:
         return round(100 * rs.weight * (1 - rs.ratio) / self.total_weight, 1)
 
 
-def _applicable(rule: Rule, result: ScanResult) -> bool:
-    files = result.stats.files
+def unparsed_files(result: ScanResult) -> dict[str, int]:
+    """Per file kind, how many files a PARSE diagnostic says were not checked."""
+    from .discover import classify
+
+    counts: dict[str, int] = {}
+    for path in {d.path for d in result.diagnostics if d.kind == "PARSE" and d.path}:
+        kind = classify(path)
+        if kind is not None:
+            counts[kind.value] = counts.get(kind.value, 0) + 1
+    return counts
+
+
+def _checked_files(result: ScanResult) -> dict[str, int]:
+    unparsed = unparsed_files(result)
+    return {kind: max(0, n - unparsed.get(kind, 0)) for kind, n in result.stats.files.items()}
+
+
+def _applicable(rule: Rule, result: ScanResult, files: dict[str, int]) -> bool:
     family = rule.family
     if family == "python":
         return files.get("python", 0) > 0
@@ -88,9 +109,11 @@ def grade_for(score: float | None) -> str:
 
 
 def compute_score(result: ScanResult) -> Score:
+    files = _checked_files(result)
+    unchecked = sum(unparsed_files(result).values())
     rule_scores: dict[str, RuleScore] = {}
     for rule_id, rule in result.rules.items():
-        if not _applicable(rule, result):
+        if not _applicable(rule, result, files):
             continue
         findings = [f for f in result.findings if f.rule_id == rule_id]
         active = sum(1 for f in findings if not f.suppressed)
@@ -108,8 +131,14 @@ def compute_score(result: ScanResult) -> Score:
             sum(rs.failed for rs in members), sum(rs.suppressed for rs in members),
         )
     overall = _weighted(list(rule_scores.values()))
+    code_files = sum(n for kind, n in files.items() if kind != "text")
+    if unchecked and code_files <= 0 and not any(rs.failed for rs in rule_scores.values()):
+        # nothing could be checked: no score rather than a clean one
+        overall = None
+        categories = {cat: CategoryScore(cat, None, cs.findings, cs.suppressed)
+                      for cat, cs in categories.items()}
     return Score(overall, grade_for(overall), categories, rule_scores,
-                 sum(rs.weight for rs in rule_scores.values()))
+                 sum(rs.weight for rs in rule_scores.values()), unchecked)
 
 
 def _weighted(members: list[RuleScore]) -> float | None:
@@ -119,3 +148,86 @@ def _weighted(members: list[RuleScore]) -> float | None:
     if weight == 0:
         return 100.0
     return round(100 * sum(rs.weight * rs.ratio for rs in members) / weight, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceScore:
+    """One service of a monorepo, scored on its own files."""
+
+    name: str
+    kind: str
+    path: str  # where the application object is defined
+    root: str  # the directory its code lives under ("" = the repository root)
+    overall: float | None
+    grade: str
+    findings: int
+
+
+def service_scores(result: ScanResult) -> list[ServiceScore]:
+    """A score per detected service, from the findings and sites of the files it owns: its
+    code, the Dockerfiles that build it and the Compose/Kubernetes files that run it. A
+    per-file rule counts the sites it examined in those files; a repository-wide rule counts
+    the service's findings as failing sites, or one passing site where the service has an
+    artifact of that rule's kind and no finding. Repository rules (REPO*) judge the repository,
+    not a service, and stay out of service scores."""
+    if result.project is None:
+        return []
+    from .project.services import services_of
+
+    scores = []
+    per_file_rules = {rule_id for counts in result.file_sites.values() for rule_id in counts}
+    for svc in services_of(result.project):
+        owned = {svc.path, *svc.files, *svc.dockerfiles, *(r.path for r in svc.runners)}
+
+        def mine(path: str, svc_root: str = svc.root, owned: set[str] = owned) -> bool:
+            return path in owned or (bool(svc_root) and path.startswith(svc_root + "/"))
+
+        files = [p for p in result.file_sites if mine(p)]
+        kinds = {_family_of(p) for p in owned}
+        rules = {rid: rule for rid, rule in result.rules.items() if rule.family != "repo"}
+        findings = [f for f in result.findings if mine(f.path) and f.rule_id in rules]
+        sites: dict[str, SiteCount] = {}
+        for rule_id, rule in rules.items():
+            count = SiteCount()
+            for path in files:
+                if rule_id in result.file_sites[path]:
+                    count.add(result.file_sites[path][rule_id])
+            if rule_id not in per_file_rules:
+                failed = sum(1 for f in findings if f.rule_id == rule_id)
+                examined = (result.sites.get(rule_id) or SiteCount()).examined
+                passing = 1 if examined and rule.family in kinds | {"service"} else 0
+                count = SiteCount(max(failed, passing), failed)
+            if count.examined:
+                sites[rule_id] = count
+        own = ScanResult(root=result.root, config=result.config, rules=rules,
+                         findings=findings, diagnostics=[d for d in result.diagnostics
+                                                         if mine(d.path)],
+                         sites=sites, stats=_stats_of(result, owned, mine))
+        score = compute_score(own)
+        scores.append(ServiceScore(svc.name, svc.kind, svc.path, svc.root, score.overall,
+                                   score.grade, len(own.active_findings)))
+    return scores
+
+
+def _family_of(path: str) -> str:
+    from .discover import classify
+
+    kind = classify(path)
+    if kind is None:
+        return ""
+    if kind.value == "yaml":
+        return "compose" if "compose" in path.rsplit("/", 1)[-1] else "k8s"
+    return {"python": "python", "dockerfile": "docker"}.get(kind.value, "")
+
+
+def _stats_of(result: ScanResult, owned: set[str], mine: Callable[[str], bool]) -> ScanStats:
+    """File counts of the service's own files, so only its kinds of rules apply."""
+    families = {"python": "python", "docker": "dockerfile", "compose": "compose",
+                "k8s": "kubernetes"}
+    files: dict[str, int] = {}
+    facts = result.project.python if result.project is not None else {}
+    for path in {p for p in facts if mine(p)} | owned:
+        key = families.get(_family_of(path))
+        if key:
+            files[key] = files.get(key, 0) + 1
+    return ScanStats(files=files, lines=0, skipped={}, duration_s=0.0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -108,9 +109,19 @@ def test_nonexistent_path_exits_2(tmp_path: Path) -> None:
     assert "does not exist" in result.stderr
 
 
-def test_a_file_instead_of_a_directory_exits_2(tmp_path: Path) -> None:
-    target = make_tree(tmp_path, {"a.py": SYS_PATH}) / "a.py"
-    assert invoke("scan", str(target)).exit_code == 2
+def test_a_single_file_reports_only_that_file(tmp_path: Path) -> None:
+    make_tree(tmp_path, {"a.py": SYS_PATH, "b.py": SYS_PATH})
+    code, report = scan_json(tmp_path / "a.py", "--select", "PY003")
+    assert code == 1
+    assert [f["path"] for f in report["findings"]] == ["a.py"]
+
+
+def test_several_paths_report_each_of_them(tmp_path: Path) -> None:
+    make_tree(tmp_path, {"a/x.py": SYS_PATH, "b/x.py": SYS_PATH, "c/x.py": SYS_PATH})
+    result = invoke("scan", str(tmp_path / "a"), str(tmp_path / "c" / "x.py"), "--no-cache",
+                    "--select", "PY003", "--format", "json")
+    assert result.exit_code == 1, result.output
+    assert [f["path"] for f in json.loads(result.stdout)["findings"]] == ["a/x.py", "c/x.py"]
 
 
 @pytest.mark.parametrize(("name", "text", "key"), [
@@ -319,8 +330,9 @@ def test_explain_unknown_rule_exits_2() -> None:
 
 
 def config_of(result: Result) -> tuple[str, dict]:
-    first, _, rest = result.stdout.partition("\n")
-    return first, json.loads(rest)
+    """The source comment and the [tool.prodready] table: the whole output is TOML."""
+    first = result.stdout.partition("\n")[0]
+    return first, tomllib.loads(result.stdout)["tool"]["prodready"]
 
 
 def test_config_prints_the_effective_configuration(tmp_path: Path) -> None:

@@ -390,3 +390,19 @@ def test_real_scorecard_end_to_end(github: FakeGitHub, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     [posted] = github.marked()
     assert posted["body"] == md.read_text(encoding="utf-8")
+
+
+def test_a_key_keeps_a_separate_comment(github: FakeGitHub, scorecard: Path) -> None:
+    assert cm.marker_for(None) == cm.MARKER == cm.marker_for("./")
+    assert cm.marker_for("services/api") == "<!-- prodready-scorecard key=services/api -->"
+    assert "--" not in cm.marker_for("a--b -->x")[4:-3]  # never ends the HTML comment early
+    plain = run(github, "--markdown", str(scorecard), "--pr", str(PR))
+    api = run(github, "--markdown", str(scorecard), "--pr", str(PR), "--key", "services/api")
+    web = run(github, "--markdown", str(scorecard), "--pr", str(PR), "--key", "services/web")
+    again = run(github, "--markdown", str(scorecard), "--pr", str(PR), "--key", "services/api")
+    assert [r.exit_code for r in (plain, api, web, again)] == [0, 0, 0, 0]
+    assert "updated" in again.stdout
+    bodies = [c["body"] for c in github.comments[PR]]
+    assert len(bodies) == 3
+    assert sum(b.startswith(cm.marker_for("services/api")) for b in bodies) == 1
+    assert sum(SCORECARD_MARKER in b for b in bodies) == 1  # the plain marker is replaced

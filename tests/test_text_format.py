@@ -21,7 +21,7 @@ def through_rich(report: Report, show_suppressed: bool) -> str:
     console = Console(record=True, width=120, force_terminal=False, no_color=True,
                       highlight=False, file=io.StringIO())
     shown = [f for f in report.result.findings if show_suppressed or not f.suppressed]
-    text_format._body(report, shown, console, plain=False)
+    text_format._body(report, shown, console, plain=False, summary=True, prefix="")
     text_format._summary(console, report)
     return console.export_text(styles=False)
 

@@ -23,18 +23,27 @@ def fix(
     diff: Annotated[bool, typer.Option(
         "--diff", help="Print a unified diff and write nothing; exit 1 when there is one.")
     ] = False,
-    select: Annotated[list[str] | None, typer.Option("--select")] = None,
-    ignore: Annotated[list[str] | None, typer.Option("--ignore")] = None,
-    fail_on: Annotated[str | None, typer.Option("--fail-on")] = None,
-    jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1)] = None,
-    config_file: Annotated[Path | None, typer.Option("--config")] = None,
+    select: Annotated[list[str] | None, typer.Option(
+        "--select", help="Fix only these rules or prefixes (comma-separated, repeatable).")
+    ] = None,
+    ignore: Annotated[list[str] | None, typer.Option(
+        "--ignore", help="Leave these rules or prefixes alone (comma-separated, repeatable).")
+    ] = None,
+    fail_on: Annotated[str | None, typer.Option(
+        "--fail-on", help="Exit 1 when a finding left after fixing is at or above this "
+                          "severity.")] = None,
+    jobs: Annotated[int | None, typer.Option(
+        "--jobs", "-j", min=1, help="Worker processes (default: all cores).")] = None,
+    config_file: Annotated[Path | None, typer.Option(
+        "--config", help="Config file (default: the nearest .prodready.toml or "
+                         "pyproject.toml with [tool.prodready]).")] = None,
 ) -> None:
     """Apply safe fixes (and unsafe ones with --unsafe-fixes)."""
     from ..commands import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, internal_error, load, split_ids
     from .apply import run_fix
 
     config, _ = load(path, config_file, select=split_ids(select), ignore=split_ids(ignore),
-                      fail_on=fail_on)
+                      fail_on=fail_on.lower() if fail_on else None)
     try:
         outcome = run_fix(path, config, unsafe=unsafe_fixes, dry_run=diff, jobs=jobs)
     except Exception as exc:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import unicodedata
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from ..masking import mask_secrets
+from ..model import Finding
 from ..result import ScanResult
-from ..scoring import Score, compute_score
+from ..scoring import Score, ServiceScore, compute_score, service_scores
+from .fingerprint import fingerprint
 
 
 class OutputFormat(StrEnum):
@@ -27,10 +30,57 @@ class Report:
     result: ScanResult
     score: Score
     previous: dict | None = None  # an earlier JSON report to compare with
+    services: tuple[ServiceScore, ...] = ()  # each detected service scored on its own files
 
     @classmethod
-    def of(cls, result: ScanResult, previous: dict | None = None) -> Report:
-        return cls(_printable_result(result), compute_score(result), previous)
+    def of(cls, result: ScanResult, previous: dict | None = None,
+           services: tuple[ServiceScore, ...] | None = None) -> Report:
+        return cls(_printable_result(result), compute_score(result), previous,
+                   tuple(service_scores(result)) if services is None else services)
+
+    def gate_failures(self) -> list[str]:
+        """Why the run fails its gate (fail-on, fail-under, fail-on-parse); empty: it passes."""
+        config, reasons = self.result.config, []
+        failing = [f for f in self.open_findings if f.severity.rank >= config.fail_on.rank]
+        if failing:
+            reasons.append(f"{len(failing)} finding(s) at or above {config.fail_on.value}")
+        overall = self.score.overall
+        if config.fail_under is not None and (overall is None or overall < config.fail_under):
+            shown = "N/A" if overall is None else f"{overall:.1f}"
+            reasons.append(f"score {shown} is under {config.fail_under:g}")
+        unchecked = self.score.unchecked_files
+        if unchecked and (config.fail_on_parse or overall is None):
+            reasons.append(f"{unchecked} file(s) could not be parsed")
+        return reasons
+
+    @property
+    def open_findings(self) -> list[Finding]:
+        """What still needs attention: neither suppressed nor recorded in the baseline."""
+        return [f for f in self.result.active_findings if f.baseline != "baselined"]
+
+
+def distinct_fingerprints(findings: list[Finding]) -> list[str]:
+    """One fingerprint per finding, distinct within a report: identical lines of one file
+    (same rule, path and snippet) get an occurrence index, in line order, after the first."""
+    seen: dict[str, int] = {}
+    prints = []
+    for finding in findings:
+        base = fingerprint(finding)
+        n = seen.get(base, 0)
+        seen[base] = n + 1
+        prints.append(base if n == 0 else
+                      hashlib.sha256(f"{base}#{n}".encode()).hexdigest()[:20])
+    return prints
+
+
+@dataclass(frozen=True, slots=True)
+class TextOptions:
+    """How the human-readable text report is shown."""
+
+    color: bool = False
+    quiet: bool = False  # findings only, no summary
+    verbose: bool = False  # suppressed findings too
+    prefix: str = ""  # prepended to paths: the scanned root as seen from the working directory
 
 
 # Repository-controlled text (file names, messages quoting the repository) reaches terminals,
@@ -75,11 +125,13 @@ def _printable_result(result: ScanResult) -> ScanResult:
 
 
 def render(fmt: OutputFormat, report: Report, *, color: bool = False,
-           step_summary: bool = True) -> str:
+           step_summary: bool = True, text: TextOptions | None = None) -> str:
     """Text of `report` in `fmt`; each format lives in prodready/report/<format>.py."""
     module = importlib.import_module(f"prodready.report.{fmt.value}_format")
     if fmt is OutputFormat.TEXT:
-        return str(module.render(report, color=color))
+        options = text or TextOptions(color=color)
+        return str(module.render(report, color=options.color, show_suppressed=options.verbose,
+                                 summary=not options.quiet, prefix=options.prefix))
     if fmt is OutputFormat.GITHUB:  # the one reporter with a side effect: the step summary
         return str(module.render(report, summary=step_summary))
     return str(module.render(report))

@@ -7,8 +7,7 @@ import json
 from typing import Any
 
 from ..model import Severity
-from . import Report
-from .json_format import fingerprint
+from . import Report, distinct_fingerprints
 
 SEVERITY = {Severity.CRITICAL: "blocker", Severity.HIGH: "critical", Severity.MEDIUM: "major",
             Severity.LOW: "minor", Severity.INFO: "info"}
@@ -19,7 +18,8 @@ CATEGORY = {"security": "Security", "reliability": "Bug Risk", "observability": 
 def render(report: Report) -> str:
     rules = report.result.rules
     issues: list[dict[str, Any]] = []
-    for finding in report.result.active_findings:
+    findings = report.open_findings  # GitLab has no notion of a suppressed or baselined issue
+    for finding, print_ in zip(findings, distinct_fingerprints(findings), strict=True):
         rule = rules.get(finding.rule_id)
         issues.append({
             "type": "issue",
@@ -27,7 +27,7 @@ def render(report: Report) -> str:
             "description": finding.message,
             "categories": [CATEGORY.get(rule.category.value, "Bug Risk") if rule else "Bug Risk"],
             "severity": SEVERITY[finding.severity],
-            "fingerprint": fingerprint(finding),
+            "fingerprint": print_,
             "location": {"path": finding.path,
                          "lines": {"begin": finding.line, "end": max(finding.end_line,
                                                                      finding.line)}},

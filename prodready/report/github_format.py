@@ -16,7 +16,8 @@ from pathlib import Path
 
 from ..model import Diagnostic, Finding, Severity
 from . import Report
-from .markdown_format import TOP_LIMIT
+from .github_paths import workspace_prefix
+from .markdown_format import TOP_LIMIT, md_code, md_text
 from .markdown_format import render as render_markdown
 
 LEVELS = {
@@ -55,19 +56,6 @@ def _title(finding: Finding, report: Report) -> str:
     return f"{finding.rule_id} {rule.slug}" if rule else finding.rule_id
 
 
-def workspace_prefix(root: Path, environ: Mapping[str, str]) -> str:
-    """`services/api/` when `root` is that directory of the checkout in GITHUB_WORKSPACE."""
-    workspace = environ.get("GITHUB_WORKSPACE")
-    if not workspace:
-        return ""
-    try:
-        relative = Path(root).resolve().relative_to(Path(workspace).resolve())
-    except (OSError, ValueError):
-        return ""
-    text = relative.as_posix()
-    return "" if text in ("", ".") else f"{text}/"
-
-
 def finding_command(finding: Finding, report: Report, prefix: str = "") -> str:
     line = finding.line if finding.line and finding.line > 0 else None
     column = finding.column if line and finding.column and finding.column > 0 else None
@@ -90,13 +78,13 @@ def diagnostic_command(diagnostic: Diagnostic, prefix: str = "") -> str | None:
 
 
 def workflow_commands(report: Report, prefix: str = "") -> str:
-    """One workflow command per unsuppressed finding (most severe first), then diagnostics.
+    """One workflow command per open finding (most severe first), then diagnostics.
 
     The runner shows only a few annotations of each level per step; sorting puts the most
     severe first, and the step summary lists everything.
     """
     findings = sorted(
-        report.result.active_findings,
+        report.open_findings,
         key=lambda f: (-f.severity.rank, f.path, f.line, f.column, f.rule_id),
     )
     lines = [finding_command(f, report, prefix) for f in findings]
@@ -107,14 +95,10 @@ def workflow_commands(report: Report, prefix: str = "") -> str:
     return "".join(f"{line}\n" for line in lines)
 
 
-def _md(text: str) -> str:
-    return " ".join(text.split()).replace("|", "\\|").replace("<", "&lt;")
-
-
 def step_summary(report: Report) -> str:
     """The markdown scorecard, followed by every finding when it shows only the top ones."""
     text = render_markdown(report)
-    active = report.result.active_findings
+    active = report.open_findings
     if len(active) <= TOP_LIMIT:
         return text
     ordered = sorted(active, key=lambda f: (-f.severity.rank, f.path, f.line, f.rule_id))
@@ -122,7 +106,7 @@ def step_summary(report: Report) -> str:
     used = 0
     for finding in ordered:
         item = (f"- **{finding.severity.value}** `{finding.rule_id}` "
-                f"`{finding.path}:{finding.line}`: {_md(finding.message)}\n")
+                f"{md_code(f'{finding.path}:{finding.line}')}: {md_text(finding.message)}\n")
         used += len(item.encode())
         if used > SUMMARY_LIST_BUDGET:
             items.append(f"- … and {len(ordered) - len(items)} more "

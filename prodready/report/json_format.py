@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from typing import Any
 
@@ -10,15 +9,9 @@ from .. import __version__
 from ..model import Finding
 from ..scoring import SCORING_VERSION
 from . import Report
+from .fingerprint import fingerprint
 
 SCHEMA_VERSION = "1"
-
-
-def fingerprint(finding: Finding) -> str:
-    """Stable across line shifts: rule + path + the whitespace-normalised snippet."""
-    snippet = " ".join(finding.snippet.split())
-    basis = f"{finding.rule_id}|{finding.path}|{snippet or finding.message}"
-    return hashlib.sha256(basis.encode()).hexdigest()[:20]
 
 
 def finding_dict(finding: Finding, report: Report) -> dict[str, Any]:
@@ -45,6 +38,7 @@ def finding_dict(finding: Finding, report: Report) -> dict[str, Any]:
 
 def report_dict(report: Report) -> dict[str, Any]:
     result, score = report.result, report.score
+    failures = report.gate_failures()
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "prodready", "version": __version__},
@@ -53,12 +47,20 @@ def report_dict(report: Report) -> dict[str, Any]:
         "score": {
             "overall": score.overall,
             "grade": score.grade,
+            # files that did not parse, which no rule judged: the score covers the rest
+            "unchecked_files": score.unchecked_files,
             "categories": {
                 cat.value: {"score": cs.score, "findings": cs.findings,
                             "suppressed": cs.suppressed}
                 for cat, cs in score.categories.items()
             },
         },
+        "gate": {"passed": not failures, "failures": failures,
+                 "fail_on": result.config.fail_on.value, "fail_under": result.config.fail_under,
+                 "fail_on_parse": result.config.fail_on_parse},
+        "services": [{"name": s.name, "kind": s.kind, "path": s.path, "root": s.root,
+                      "score": s.overall, "grade": s.grade, "findings": s.findings}
+                     for s in report.services],
         "rules": {rule_id: {"examined": sites.examined, "failed": sites.failed}
                   for rule_id, sites in sorted(result.sites.items())},
         "findings": [finding_dict(f, report) for f in result.findings],
@@ -90,6 +92,7 @@ def load_report(data: dict[str, Any]) -> Report:
     from ..config import Config
     from ..model import Diagnostic, Finding, Severity, SiteCount
     from ..result import ScanResult, ScanStats
+    from ..scoring import ServiceScore
 
     if not isinstance(data, dict) or data.get("schema_version") != SCHEMA_VERSION:
         raise ValueError(f"not a prodready JSON report (schema_version {SCHEMA_VERSION})")
@@ -105,8 +108,11 @@ def load_report(data: dict[str, Any]) -> Report:
     sites = {rid: SiteCount(v.get("examined", 0), v.get("failed", 0))
              for rid, v in data.get("rules", {}).items()}
     stats = data.get("stats", {})
+    gate = data.get("gate") or {}
+    config = Config.model_validate({key: gate[key] for key in
+                                    ("fail_on", "fail_under", "fail_on_parse") if key in gate})
     result = ScanResult(
-        root=Path(data.get("root", ".")), config=Config.model_validate({}),
+        root=Path(data.get("root", ".")), config=config,
         rules={rid: catalog[rid] for rid in sorted(rule_ids) if rid in catalog},
         findings=findings,
         diagnostics=[Diagnostic(d["kind"], d["path"], d["message"], line=d.get("line"))
@@ -117,4 +123,8 @@ def load_report(data: dict[str, Any]) -> Report:
                         duration_s=stats.get("duration_s", 0.0)),
         baseline=data.get("baseline"),
     )
-    return Report.of(result)
+    services = tuple(ServiceScore(str(s["name"]), str(s["kind"]), str(s["path"]),
+                                  str(s["root"]), s["score"], str(s["grade"]),
+                                  int(s["findings"]))
+                     for s in data.get("services") or [])
+    return Report.of(result, services=services)

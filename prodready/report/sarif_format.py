@@ -1,4 +1,9 @@
-"""SARIF 2.1.0 for GitHub code scanning: one run, rule metadata, stable fingerprints."""
+"""SARIF 2.1.0 for GitHub code scanning: one run, rule metadata, stable fingerprints.
+
+Suppressed and baselined findings are left out (their counts are run properties): code
+scanning does not honour SARIF `suppressions` or `baselineState` and would open an alert for
+each, while the scan itself passes.
+"""
 
 from __future__ import annotations
 
@@ -12,9 +17,8 @@ from ..catalog import Rule, load_catalog
 from ..docs import rule_markdown
 from ..model import Finding, Severity
 from ..scoring import SCORING_VERSION
-from . import Report
+from . import Report, distinct_fingerprints
 from .github_format import workspace_prefix
-from .json_format import fingerprint
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
@@ -75,7 +79,7 @@ def _location(path: str, line: int | None, column: int | None = None,
     return {"physicalLocation": physical}
 
 
-def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
+def _result(finding: Finding, rule_index: int, print_: str) -> dict[str, Any]:
     item: dict[str, Any] = {
         "ruleId": finding.rule_id,
         "ruleIndex": rule_index,
@@ -83,16 +87,9 @@ def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
         "message": {"text": finding.message},
         "locations": [_location(finding.path, finding.line, finding.column,
                                 finding.end_line, finding.end_column)],
-        "partialFingerprints": {FINGERPRINT_KEY: fingerprint(finding)},
+        "partialFingerprints": {FINGERPRINT_KEY: print_},
         "properties": {"severity": finding.severity.value},
     }
-    if finding.suppressed:
-        suppression: dict[str, Any] = {"kind": "inSource", "status": "accepted"}
-        if finding.suppression_reason:
-            suppression["justification"] = finding.suppression_reason
-        item["suppressions"] = [suppression]
-    if finding.baseline == "baselined":
-        item["baselineState"] = "unchanged"
     if finding.fix is not None:
         item["properties"]["fix"] = {"safety": finding.fix.safety.value,
                                      "description": finding.fix.description}
@@ -109,7 +106,12 @@ def sarif_dict(report: Report) -> dict[str, Any]:
     descriptors = [rule_descriptor(rule, result.config.severity_of(rule))
                    for rule in rules.values()]
     index = {rule_id: i for i, rule_id in enumerate(rules)}
-    results = [_result(f, index[f.rule_id]) for f in result.findings if f.rule_id in index]
+    # Only open findings become results. GitHub code scanning ignores SARIF `suppressions`
+    # and `baselineState` and would open an alert for each; a result left out closes its alert.
+    shown = [f for f in report.open_findings if f.rule_id in index]
+    results = [_result(f, index[f.rule_id], p)
+               for f, p in zip(shown, distinct_fingerprints(shown), strict=True)]
+    active = result.active_findings
     notifications = [
         {
             "level": NOTIFICATION_LEVELS.get(d.kind, "note"),
@@ -142,6 +144,8 @@ def sarif_dict(report: Report) -> dict[str, Any]:
                 "score": report.score.overall,
                 "grade": report.score.grade,
                 "scoring_version": SCORING_VERSION,
+                "suppressed": len(result.findings) - len(active),
+                "baselined": len(active) - len(report.open_findings),
                 "categories": {cat.value: cs.score for cat, cs in report.score.categories.items()},
             },
         }],

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import os
 from itertools import groupby
+from pathlib import Path
 
 from rich._emoji_replace import _emoji_replace
 from rich.cells import cell_len
@@ -18,16 +20,20 @@ STYLES = {Severity.CRITICAL: "bold red", Severity.HIGH: "red", Severity.MEDIUM: 
           Severity.LOW: "cyan", Severity.INFO: "dim"}
 
 
-def render(report: Report, *, color: bool = False, show_suppressed: bool = False) -> str:
+def render(report: Report, *, color: bool = False, show_suppressed: bool = False,
+           summary: bool = True, prefix: str = "") -> str:
+    """`prefix` leads every path: the scanned root as seen from the working directory."""
     console = Console(record=True, width=120, force_terminal=color, no_color=not color,
                       highlight=False, file=io.StringIO())
     shown = [f for f in report.result.findings if show_suppressed or not f.suppressed]
-    head = _body(report, shown, console, plain=not color)
-    _summary(console, report)
+    head = _body(report, shown, console, plain=not color, summary=summary, prefix=prefix)
+    if summary:
+        _summary(console, report)
     return head + console.export_text(styles=color)
 
 
-def _body(report: Report, shown: list[Finding], console: Console, *, plain: bool) -> str:
+def _body(report: Report, shown: list[Finding], console: Console, *, plain: bool,
+          summary: bool, prefix: str) -> str:
     """Findings grouped by file, then diagnostics. Without colour, a line rich would print
     unchanged is written directly (rich costs seconds on thousands of findings); the text
     returned goes before what `console` holds."""
@@ -42,23 +48,26 @@ def _body(report: Report, shown: list[Finding], console: Console, *, plain: bool
             out.append(console.export_text(styles=False))
 
     for path, group in groupby(shown, key=lambda f: f.path):
-        line(path, f"[bold]{escape(path)}[/bold]", path, soft_wrap=False)
+        shown_path = _shown(prefix, path)
+        line(shown_path, f"[bold]{escape(shown_path)}[/bold]", shown_path, soft_wrap=False)
         for f in group:
             style = STYLES[f.severity]
             tag = " (suppressed)" if f.suppressed else ""
-            line(f"  {f.path}:{f.line}:{f.column}  {f.rule_id} [{f.severity.value}] "
+            where = _shown(prefix, f.path)
+            line(f"  {where}:{f.line}:{f.column}  {f.rule_id} [{f.severity.value}] "
                  f"{f.message}{tag}",
-                 f"  {escape(f.path)}:{f.line}:{f.column}  [bold]{f.rule_id}[/bold] "
+                 f"  {escape(where)}:{f.line}:{f.column}  [bold]{f.rule_id}[/bold] "
                  f"[{style}]\\[{f.severity.value}][/{style}] {escape(f.message)}{tag}",
-                 f.path, f.message,
+                 where, f.message,
                  soft_wrap=True)  # one finding, one line: greppable and clickable
         line("", "", soft_wrap=False)
     for d in report.result.diagnostics:
-        where = f"{d.path}:{d.line}" if d.line else d.path
+        shown_path = _shown(prefix, d.path) if d.path else d.path
+        where = f"{shown_path}:{d.line}" if d.line else shown_path
         line(f"{d.kind} {where}: {d.message}",
              f"[magenta]{d.kind}[/magenta] {escape(where)}: {escape(d.message)}", d.kind, where,
              d.message, soft_wrap=True)
-    if report.result.diagnostics:
+    if report.result.diagnostics and summary:
         line("", "", soft_wrap=False)
     return "".join(out)
 
@@ -82,6 +91,9 @@ def _summary(console: Console, report: Report) -> None:
         f"{f', {suppressed} suppressed' if suppressed else ''} in {files or 'no files'} "
         f"({result.stats.lines} lines, {result.stats.duration_s:.2f}s)."
     )
+    if score.unchecked_files:
+        console.print(f"{score.unchecked_files} file(s) could not be parsed and were not checked "
+                      "(see PARSE above).")
     if result.baseline is not None:
         b = result.baseline
         console.print(f"Baseline: {b['new']} new, {b['baselined']} baselined, "
@@ -96,3 +108,12 @@ def _summary(console: Console, report: Report) -> None:
     overall = "N/A" if score.overall is None else f"{score.overall:.0f}/100"
     table.add_row("[bold]overall[/bold]", f"[bold]{overall}[/bold]", f"grade {score.grade}")
     console.print(table)
+    failures = report.gate_failures()
+    verdict = f"[red]failed[/red]: {'; '.join(failures)}" if failures else "[green]passed[/green]"
+    console.print(f"Gate {verdict}.")
+
+
+def _shown(prefix: str, path: str) -> str:
+    # relpath collapses `../app/` back into the working directory when it lies inside the root
+    return Path(os.path.relpath(prefix + path)).as_posix() if prefix else path
+
