@@ -38,7 +38,8 @@ def test_dry_run_writes_nothing_and_reports_the_diff(tmp_path):
     shutil.copytree(REPOS / "fastapi-bad", work, ignore=shutil.ignore_patterns(".prodready_cache"))
     before = {p: p.read_bytes() for p in work.rglob("*") if p.is_file()}
     outcome = run_fix(work, Config.model_validate({"cache": False}), dry_run=True, jobs=1)
-    assert outcome.diffs and all(d.startswith("--- a/") for d in outcome.diffs.values())
+    assert outcome.diffs and all(d.startswith(("--- a/", "--- /dev/null"))
+                                 for d in outcome.diffs.values())
     assert before == {p: p.read_bytes() for p in work.rglob("*") if p.is_file()}
 
 

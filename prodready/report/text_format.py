@@ -8,6 +8,7 @@ from itertools import groupby
 from rich.console import Console
 from rich.table import Table
 
+from ..fix.fixable import fixable_summary, wanted
 from ..model import Severity
 from . import Report
 
@@ -25,8 +26,9 @@ def render(report: Report, *, color: bool = False, show_suppressed: bool = False
         for f in group:
             style = STYLES[f.severity]
             tag = " (suppressed)" if f.suppressed else ""
+            mark = "\\[*] " if wanted(f, unsafe=False) else ""  # fixable, as ruff marks it
             console.print(
-                f"  {f.path}:{f.line}:{f.column}  [bold]{f.rule_id}[/bold] "
+                f"  {f.path}:{f.line}:{f.column}  [bold]{f.rule_id}[/bold] {mark}"
                 f"[{style}]\\[{f.severity.value}][/{style}] {_escape(f.message)}{tag}",
                 soft_wrap=True,  # one finding, one line: greppable and clickable
             )
@@ -53,6 +55,9 @@ def _summary(console: Console, report: Report) -> None:
         f"{f', {suppressed} suppressed' if suppressed else ''} in {files or 'no files'} "
         f"({result.stats.lines} lines, {result.stats.duration_s:.2f}s)."
     )
+    fixable = fixable_summary(active)
+    if fixable:
+        console.print(fixable, highlight=False)
     if result.baseline is not None:
         b = result.baseline
         console.print(f"Baseline: {b['new']} new, {b['baselined']} baselined, "

@@ -106,11 +106,11 @@ def condition_fix(project: Project, svc: Service, dependency: str) -> Fix | None
         return None
     condition = entry.get("condition")
     if isinstance(condition, YScalar):
-        from ...fix.edits import offset
+        from ...fix.edits import digest, offset
 
         start = offset(yf.text, condition.line, condition.column)
         end = offset(yf.text, condition.end_line, condition.end_column)
         return Fix(FixSafety.SAFE, "condition: service_healthy",
-                   (Edit(layer.path, start, end, "service_healthy"),))
+                   (Edit(layer.path, start, end, "service_healthy", base=digest(yf.text)),))
     edit = add_to_mapping(layer.path, yf.text, entry, ["condition: service_healthy"])
     return Fix(FixSafety.SAFE, "condition: service_healthy", (edit,)) if edit else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from ...artifacts.dockerfile import Dockerfile, Stage
-from ...fix.edits import line_starts, newline_of
+from ...fix.edits import digest, line_starts, newline_of
 from ...model import Edit, Fix, FixSafety
 from ._image import command_of
 
@@ -24,13 +24,14 @@ def insert_before_command(df: Dockerfile, stage: Stage, lines: list[str]) -> Edi
         while line > 1 and source[line - 2].lstrip().startswith("#"):
             line -= 1  # comments above the command belong to it
         at = starts[line - 1]
-        return Edit(df.path, at, at, nl.join(lines) + nl)
+        return Edit(df.path, at, at, nl.join(lines) + nl, base=digest(df.text))
     last = max((i.end_line for i in stage.instructions), default=stage.line)
     if last < len(starts):
         at = starts[last]
-        return Edit(df.path, at, at, nl.join(lines) + nl)
+        return Edit(df.path, at, at, nl.join(lines) + nl, base=digest(df.text))
     prefix = "" if df.text.endswith("\n") or not df.text else nl
-    return Edit(df.path, len(df.text), len(df.text), prefix + nl.join(lines) + nl)
+    return Edit(df.path, len(df.text), len(df.text), prefix + nl.join(lines) + nl,
+                base=digest(df.text))
 
 
 def healthcheck_fix(df: Dockerfile, stage: Stage, path: str, port: int) -> Fix:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import posixpath
 
-from ...fix.edits import append_lines
+from ...fix.edits import ABSENT, append_lines
 from ...model import Edit, Fix, FixSafety
 from ...project import Project
 from ..api import RuleContext
@@ -36,7 +36,8 @@ def check(project: Project, ctx: RuleContext) -> None:
                        "the build context and the image; add a .dockerignore",
                        snippet=ins.raw.splitlines()[0],
                        fix=Fix(FixSafety.SAFE, f"create {ignore_path}",
-                               (Edit(ignore_path, 0, 0, "\n".join(NEW_DOCKERIGNORE) + "\n"),)))
+                               (Edit(ignore_path, 0, 0, "\n".join(NEW_DOCKERIGNORE) + "\n",
+                                     base=ABSENT),)))
             continue
         patterns = {line.strip().lstrip("/").rstrip("/") for line in (text or "").splitlines()
                     if line.strip() and not line.startswith("#")}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from ...artifacts.dockerfile import Dockerfile, Instruction
+from ...fix.edits import digest
 from ...model import Edit, Fix, FixSafety
 from ..api import RuleContext
 from ._image import line_span, snippet
@@ -45,5 +46,5 @@ def _fix(df: Dockerfile, ins: Instruction) -> Fix | None:
             if UV_PIP.search(df.text[max(start, start + match.start() - 3):start + match.end()]):
                 continue
             at = start + match.end()
-            edits.append(Edit(df.path, at, at, " --no-cache-dir"))
+            edits.append(Edit(df.path, at, at, " --no-cache-dir", base=digest(df.text)))
     return Fix(FixSafety.SAFE, "add --no-cache-dir", tuple(edits)) if edits else None

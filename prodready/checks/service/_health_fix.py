@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ...facts import PythonFacts
+from ...fix.edits import ABSENT
 from ...model import Codemod, Edit, Fix, FixSafety
 from ...project import Project
 from ...project.services import Service
@@ -55,9 +56,9 @@ def health_fix(project: Project, svc: Service) -> Fix | None:
     return Fix(
         FixSafety.UNSAFE,
         f"add {target} with /health/live and /health/ready and register it on {app.var}",
-        edits=(Edit(target, 0, 0, source),),
+        edits=(Edit(target, 0, 0, source, base=ABSENT),),
         codemods=(Codemod(svc.path, "register-router", app.line, 0,
-                          f"{import_line}\n{register_line}"),),
+                          f"{import_line}\n{register_line}", base=facts.digest or None),),
     )
 
 

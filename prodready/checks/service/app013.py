@@ -7,6 +7,7 @@ import re
 
 from ...artifacts.dockerfile import variables
 from ...facts import Located, PythonFacts
+from ...fix.edits import digest
 from ...model import Edit, Fix, FixSafety
 from ...project import Project
 from ...project.services import Service, services_of
@@ -121,4 +122,4 @@ def _append(project: Project, target: str, names: list[str]) -> Fix | None:
     offset = len(existing)
     lines = "".join(f"{name}=\n" for name in names)
     return Fix(FixSafety.SAFE, f"add {len(names)} variable(s) to {target}",
-               (Edit(target, offset, offset, separator + lines),))
+               (Edit(target, offset, offset, separator + lines, base=digest(existing)),))
