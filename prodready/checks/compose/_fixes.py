@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from ...artifacts.yamldocs import YMap, YScalar
+import re
+
+from ...artifacts.yamldocs import YMap, YNode, YScalar, YSeq
 from ...fix.yaml_edits import add_to_mapping, replace_node, set_nested
 from ...model import Edit, Fix, FixSafety
 from ...project import Project
@@ -31,9 +33,48 @@ def _edit_fix(project: Project, layer: Layer, lines: list[str], what: str,
     return Fix(FixSafety.SAFE, what, (edit,)) if edit is not None else None
 
 
+# Commands that finish: a restart policy would run them again and again.
+_ONE_OFF = re.compile(
+    r"(?<![\w-])(pytest|py\.test|tox|nox|unittest|behave|coverage run|manage\.py (test|migrate|"
+    r"makemigrations|collectstatic|loaddata|createsuperuser)|alembic (upgrade|downgrade)|"
+    r"flask db upgrade|(prisma|knex|sequelize|typeorm) migrat\w*|dbmate|flyway|liquibase|"
+    r"migrate)(?![\w-])", re.IGNORECASE)
+_ONE_OFF_NAMES = re.compile(r"(^|[-_])(tests?|migrat\w*|init|setup|seed\w*|e2e|ci)($|[-_])",
+                            re.IGNORECASE)
+
+
 def restart_fix(project: Project, svc: Service) -> Fix | None:
-    return _edit_fix(project, svc.anchor, ["restart: unless-stopped"],
-                     "add restart: unless-stopped")
+    fix = _edit_fix(project, svc.anchor, ["restart: unless-stopped"],
+                    "add restart: unless-stopped")
+    why = not_long_running(svc)
+    if fix is None or why is None:
+        return fix
+    return Fix(FixSafety.DISPLAY_ONLY, f"{fix.description} (not applied: {why})", fix.edits)
+
+
+def not_long_running(svc: Service) -> str | None:
+    """Why the service may be a one-off (a restart policy would loop it), or None when the
+    repository shows nothing of the kind."""
+    if svc.has("profiles"):
+        return "the service is behind `profiles:`, started on demand"
+    if svc.one_shot:
+        return "the service runs once (restart \"no\" or a completed dependency)"
+    for key in ("command", "entrypoint"):
+        found = svc.find(key)
+        text = " ".join(str(v) for v in _words(found[2])) if found else ""
+        if _ONE_OFF.search(text):
+            return f"its {key} runs tests or migrations, which finish"
+    if _ONE_OFF_NAMES.search(svc.name):
+        return f"its name {svc.name!r} reads as a one-off task"
+    return None
+
+
+def _words(node: YNode) -> list[object]:
+    if isinstance(node, YScalar):
+        return [node.value]
+    if isinstance(node, YSeq):
+        return [item.value for item in node.items if isinstance(item, YScalar)]
+    return []
 
 
 def logging_fix(project: Project, svc: Service) -> Fix | None:

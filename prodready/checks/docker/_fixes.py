@@ -7,7 +7,7 @@ import re
 from ...artifacts.dockerfile import Dockerfile, Stage
 from ...fix.edits import digest, line_starts, newline_of
 from ...model import Edit, Fix, FixSafety
-from ._image import command_of
+from ._image import command_of, runs_server
 
 _DEBIAN_LIKE = re.compile(r"(^|/)(python|debian|ubuntu)(:|$)|slim|bookworm|bullseye|trixie|"
                           r"jammy|noble|focal", re.IGNORECASE)
@@ -43,15 +43,27 @@ def healthcheck_fix(df: Dockerfile, stage: Stage, path: str, port: int) -> Fix:
                (insert_before_command(df, stage, [line]),))
 
 
+# The entrypoint starts as root and drops privileges itself: a USER line would break it.
+_DROPS_PRIVILEGES = re.compile(r"(?<![\w-])(gosu|su-exec|setpriv|runuser|chpst|s6-setuidgid|"
+                               r"s6-overlay|s6-applyuidgid|setuser|su\s+-c)(?![\w-])|"
+                               r"ENTRYPOINT\s+\[?\s*\"?/init\b", re.IGNORECASE)
+UID = 10001  # above every distro's system and login ranges: no clash with the base image
+
+
 def non_root_fix(df: Dockerfile, stage: Stage, base: str) -> Fix | None:
-    """A system user for the base image's distro, then USER before the command."""
+    """A user with a fixed numeric uid/gid for the base image's distro, then a numeric USER
+    before the command (numeric, so Kubernetes can verify runAsNonRoot)."""
+    if _DROPS_PRIVILEGES.search(df.text) or not runs_server(stage):
+        return None  # privileges dropped at start, or not a long-running server
     name = base.lower()
     if "distroless" in name:
-        lines = ["USER nonroot"]
+        lines = ["USER 65532:65532"]  # distroless's own nonroot user
     elif "alpine" in name:
-        lines = ["RUN addgroup -S app && adduser -S -G app app", "USER app"]
+        lines = [f"RUN addgroup -S -g {UID} appuser && adduser -S -D -u {UID} -G appuser "
+                 "appuser", f"USER {UID}:{UID}"]
     elif _DEBIAN_LIKE.search(name):
-        lines = ["RUN useradd --system --create-home --uid 10001 app", "USER app"]
+        lines = [f"RUN groupadd --system --gid {UID} appuser && useradd --system --uid {UID} "
+                 f"--gid {UID} --create-home appuser", f"USER {UID}:{UID}"]
     else:
         return None  # an unknown distro: which user tool it has is a guess
     return Fix(FixSafety.UNSAFE, f"run as an unprivileged user ({lines[-1]})",
