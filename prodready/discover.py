@@ -100,8 +100,12 @@ def is_guarded(path: str, *, include_tests: bool = False) -> bool:
 class _Ignores:
     """The stack of .gitignore specs from the root down to the current directory."""
 
-    def __init__(self) -> None:
+    def __init__(self, tracked: set[str] | None = None) -> None:
         self.stack: list[tuple[str, pathspec.PathSpec]] = []
+        # Git's ignore rules apply to untracked files only: a committed file stays scanned.
+        self.tracked = tracked or set()
+        self.tracked_dirs = {path.rsplit("/", i)[0] for path in self.tracked
+                             for i in range(1, path.count("/") + 1)}
 
     def load(self, directory: Path, rel: str) -> bool:
         gitignore = directory / ".gitignore"
@@ -113,6 +117,8 @@ class _Ignores:
         return True
 
     def ignored(self, rel: str, is_dir: bool) -> bool:
+        if rel in (self.tracked_dirs if is_dir else self.tracked):
+            return False
         # The deepest .gitignore with a matching pattern decides (git's precedence).
         for base, spec in reversed(self.stack):
             sub = rel[len(base) + 1:] if base else rel
@@ -132,13 +138,31 @@ def discover(
     """All files under root that prodready should look at, in a stable order."""
     result = Discovery()
     excludes = pathspec.GitIgnoreSpec.from_lines(exclude or [])
-    ignores = _Ignores()
     root = root.resolve()
+    ignores = _Ignores(git_tracked(root))
     _info_exclude(root, ignores)
     _walk(root, root, "", ignores, excludes, include_tests, max_file_size, result)
     result.entries.sort(key=lambda e: e.path)
     result.all_files.sort()
     return result
+
+
+def git_tracked(root: Path) -> set[str] | None:
+    """Files git tracks under `root` (relative to it), or None outside a git work tree.
+
+    The repository's own configuration must not run anything: fsmonitor is switched off.
+    """
+    import subprocess
+
+    try:
+        done = subprocess.run(
+            ["git", "-c", "core.fsmonitor=false", "-C", str(root), "ls-files", "-z", "--cached"],
+            capture_output=True, timeout=60, check=False, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if done.returncode != 0:
+        return None
+    return {p for p in done.stdout.decode("utf-8", "surrogateescape").split("\0") if p}
 
 
 def _info_exclude(root: Path, ignores: _Ignores) -> None:

@@ -66,7 +66,7 @@ def _fix(root, select, unsafe=False):
 
 HANDLER = ("import logging\r\n\r\nlogger = logging.getLogger(__name__)\r\n\r\n\r\n"
            "def sync():\r\n    try:\r\n        push()\r\n    except Exception:\r\n"
-           "        logger.debug('sync failed')\r\n")
+           "        logger.info('sync failed')\r\n")
 
 
 def test_python_fix_keeps_crlf_and_bom(tmp_path):
@@ -126,5 +126,5 @@ def test_file_changed_during_the_run_is_left_alone(tmp_path, monkeypatch):
     monkeypatch.setattr(apply_module, "_verify", edit_meanwhile)
     outcome = _fix(tmp_path, ["PY001"])
     assert target.read_text().endswith("# edited meanwhile\n")
-    assert "logger.debug" in target.read_text()
+    assert "logger.info" in target.read_text()
     assert any("changed during the run" in why for _, why in outcome.failed)

@@ -85,8 +85,25 @@ def logging_fix(project: Project, svc: Service) -> Fix | None:
         '    max-file: "3"'], "bound json-file logs (max-size 10m, max-file 3)")
 
 
+# Images whose check tool arrived in a later release: (minimum major version).
+_TOOL_SINCE = {"mongo": 6, "mariadb": 11}
+
+
+def _has_check_tool(datastore: str, image: str | None) -> bool:
+    since = _TOOL_SINCE.get(datastore)
+    if since is None:
+        return True
+    tag = (image or "").split("@", 1)[0].rsplit("/", 1)[-1].partition(":")[2]
+    if tag in ("", "latest"):
+        return True
+    major = re.match(r"\d+", tag)
+    return major is not None and int(major.group()) >= since
+
+
 def healthcheck_fix(project: Project, svc: Service) -> Fix | None:
     test = KNOWN_CHECKS.get(svc.datastore or "")
+    if test is not None and not _has_check_tool(svc.datastore or "", svc.image):
+        return None  # an older image without the check's tool: it would never be healthy
     if test is None and svc.build is not None:
         test = _built_service_check(project, svc)
     if test is None:
