@@ -130,7 +130,7 @@ def _add_to_flow(path: str, text: str, mapping: YMap, block: list[str]) -> Edit 
     if not text.startswith("{", start):
         return None
     body = json.dumps(value, separators=(", ", ": "))[1:-1]
-    return Edit(path, start + 1, start + 1, body + ("," if mapping.items else ""),
+    return Edit(path, start + 1, start + 1, body + (", " if mapping.items else ""),
                 base=digest(text))
 
 

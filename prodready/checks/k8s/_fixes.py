@@ -61,7 +61,9 @@ def run_as_non_root_fix(project: Project, yf: YamlFile, container: Container) ->
     uid = user.split(":", 1)[0].strip() if user else ""
     if uid.isdigit() and int(uid) > 0:
         return fix
-    if user is not None:
+    if user == "":
+        why = "the image built here sets no USER, so it runs as root and would not start"
+    elif user is not None:
         why = (f"the image's final USER is {user!r}, not a non-zero numeric uid: the kubelet "
                "refuses to start a container it cannot verify as non-root")
     return Fix(FixSafety.DISPLAY_ONLY, f"{fix.description} (not applied: {why})", fix.edits)
