@@ -52,14 +52,13 @@ def test_symlink_inside_the_repository_is_written_through_and_kept(tmp_path):
 
 
 def test_symlink_leaving_the_repository_is_skipped_with_a_message(tmp_path):
-    outside = tmp_path / "outside.yaml"
-    outside.write_text(CRON)
-    repo = tmp_path / "repo"
-    (repo / "k8s").mkdir(parents=True)
-    os.symlink(outside, repo / "k8s" / "cron.yaml")
-    outcome = _fix(repo, ["K8S014"])
-    assert outside.read_text() == CRON
-    assert (repo / "k8s" / "cron.yaml").is_symlink()
+    outside = tmp_path / "shared.dockerignore"
+    outside.write_text("node_modules\n")
+    repo = _write(tmp_path / "repo", {"Dockerfile": "FROM python:3.12-slim\nCOPY . .\n"})
+    os.symlink(outside, repo / ".dockerignore")
+    outcome = _fix(repo, ["DOCKER007"])
+    assert outside.read_text() == "node_modules\n"
+    assert (repo / ".dockerignore").is_symlink()
     assert not outcome.failed
     assert any("outside the repository" in why for _, why in outcome.skipped)
 
