@@ -162,6 +162,18 @@ def test_insertions_never_land_in_an_anchor_through_a_merge_key(tmp_path):
     assert not again.changed_files and (tmp_path / "compose.yaml").read_text() == text
 
 
+def test_a_new_key_never_splits_a_mapping_that_only_merges(tmp_path):
+    compose = ("x-hc: &hc\n  test: [\"CMD\", \"true\"]\n  interval: 10s\n\nservices:\n"
+               "  consumer:\n    image: app:1\n    restart: always\n    healthcheck:\n"
+               "      <<: *hc\n  # the next service\n  other:\n    image: app:1\n"
+               "    restart: always\n    logging:\n      driver: local\n")
+    _write(tmp_path, {"compose.yaml": compose})
+    outcome = _fix(tmp_path, ["COMPOSE004"])
+    text = (tmp_path / "compose.yaml").read_text()
+    assert "    healthcheck:\n      <<: *hc\n    logging:\n" in text, text
+    assert "    logging:\n      driver: json-file" in text and not outcome.failed
+
+
 def test_a_new_key_goes_after_the_comments_of_the_last_key(tmp_path):
     compose = ("services:\n  web:\n    image: app:1\n    restart: always\n    environment:\n"
                "      - A=1\n      # - B=2\n      # - C=3\n\n  db:\n    image: postgres:16\n"

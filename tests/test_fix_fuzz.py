@@ -34,7 +34,8 @@ def compose(draw: Any) -> str:
     lines: list[str] = []
     anchored = draw(st.booleans())
     if anchored:
-        lines += ["x-base: &base", "  image: app:1", "  environment:", '    A: "1"']
+        lines += ["x-hc: &hc", '  test: ["CMD", "true"]', "", "x-base: &base", "  image: app:1",
+                  "  environment:", '    A: "1"']
         if draw(st.booleans()):
             lines.append("    # B: commented out")
         if draw(st.booleans()):
@@ -56,6 +57,8 @@ def compose(draw: Any) -> str:
         command = draw(st.sampled_from(["", "gunicorn app:app", "pytest -x"]))
         if command:
             lines.append(f"    command: {command}")
+        if anchored and draw(st.booleans()):  # a mapping that only merges, as the last key
+            lines += ["    healthcheck:", "      <<: *hc"]
         if draw(st.booleans()):
             lines.append("    " + draw(comment))
     return "\n".join(line.rstrip() for line in lines)
@@ -141,6 +144,7 @@ def _check_yaml(path: str, old: str, new: str) -> None:
     for a, b in zip(before, after, strict=True):
         if isinstance(a, dict) and "x-base" in a:
             assert a["x-base"] == b["x-base"], "an anchor was edited"
+            assert a["x-hc"] == b["x-hc"], "an anchor was edited"
         if isinstance(a, dict) and isinstance(a.get("spec"), dict) and isinstance(
                 a["spec"].get("template"), dict):
             # an empty `resources: {}` is the one value a fix may fill in

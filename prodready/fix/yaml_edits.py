@@ -26,24 +26,44 @@ def indent_unit(text: str) -> int:
     return max(widths, key=lambda w: widths[w]) if widths else 2
 
 
-def last_line(node: YNode) -> int:
+def last_line(node: YNode, text: str = "") -> int:
     """The last line a node's content occupies (PyYAML's end mark may be the next line)."""
     if isinstance(node, YMap) and node.items:
-        own = own_items(node) or node.items
+        own = own_items(node)
+        if not own:  # only `<<: *ref` lines: the merged keys live in the anchor
+            return _merge_only_end(text, node) if text and not node.flow else node.line
         key, value = own[-1]
-        return max(_value_end(key, value), key.line)
+        return max(_value_end(key, value, text), key.line)
     if isinstance(node, YSeq) and node.items and not node.flow:
-        return last_line(node.items[-1])
+        return last_line(node.items[-1], text)
     if node.end_column == 1 and node.end_line > node.line:
         return node.end_line - 1
     return node.end_line
 
 
-def _value_end(key: YScalar, value: YNode) -> int:
+def _merge_only_end(text: str, node: YMap) -> int:
+    """The last line of a block mapping holding only merge keys: its lines are those indented
+    at least as deep as its first key (comments and blank lines after it excluded)."""
+    lines = text.split("\n")
+    indent = node.column - 1
+    last = node.line
+    for number in range(node.line + 1, len(lines) + 1):
+        raw = lines[number - 1].rstrip("\r")
+        stripped = raw.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        if len(raw) - len(raw.lstrip(" ")) < indent or (
+                len(raw) - len(raw.lstrip(" ")) == indent and not stripped.startswith("<<")):
+            break
+        last = number
+    return last
+
+
+def _value_end(key: YScalar, value: YNode, text: str = "") -> int:
     """Where `key: value` ends in the text; an alias (`key: *ref`) ends on the key's line."""
     if value.line < key.line or (value.line == key.line and value.column < key.column):
         return key.line
-    return last_line(value)
+    return last_line(value, text)
 
 
 def owns(mapping: YMap, key: YScalar) -> bool:
@@ -104,7 +124,7 @@ def add_to_mapping(path: str, text: str, mapping: YMap, block: list[str]) -> Edi
     if indent is None:
         return None
     starts = line_starts(text)
-    after = _insertion_line(text, last_line(mapping), indent)
+    after = _insertion_line(text, last_line(mapping, text), indent)
     nl = newline_of(text)
     lines = [(" " * indent + line) if line else "" for line in block]
     if after < len(starts) and starts[after] < len(text):
@@ -191,7 +211,7 @@ def replace_node(path: str, text: str, key: YScalar, value: YNode, new_block: li
     starts = line_starts(text)
     nl = newline_of(text)
     start = starts[key.line - 1]
-    end_line = max(last_line(value), key.line)
+    end_line = max(last_line(value, text), key.line)
     end = starts[end_line] if end_line < len(starts) else len(text)
     indent = " " * (key.column - 1)
     lines = [indent + line for line in new_block]
