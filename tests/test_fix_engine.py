@@ -162,6 +162,16 @@ def test_insertions_never_land_in_an_anchor_through_a_merge_key(tmp_path):
     assert not again.changed_files and (tmp_path / "compose.yaml").read_text() == text
 
 
+def test_a_dependency_condition_shared_through_an_anchor_is_not_rewritten(tmp_path):
+    compose = ("x-started: &started\n  condition: service_started\n\nservices:\n"
+               "  db:\n    image: postgres:16\n    restart: always\n    healthcheck:\n"
+               "      test: [\"CMD\", \"pg_isready\"]\n  web:\n    image: app:1\n"
+               "    restart: always\n    depends_on:\n      db:\n        <<: *started\n")
+    _write(tmp_path, {"compose.yaml": compose})
+    _fix(tmp_path, ["COMPOSE002"])
+    assert (tmp_path / "compose.yaml").read_text() == compose
+
+
 def test_a_new_key_never_splits_a_mapping_that_only_merges(tmp_path):
     compose = ("x-hc: &hc\n  test: [\"CMD\", \"true\"]\n  interval: 10s\n\nservices:\n"
                "  consumer:\n    image: app:1\n    restart: always\n    healthcheck:\n"

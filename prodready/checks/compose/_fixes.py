@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from ...artifacts.yamldocs import YMap, YNode, YScalar, YSeq
-from ...fix.yaml_edits import add_to_mapping, replace_node, set_nested
+from ...fix.yaml_edits import add_to_mapping, own_child, own_items, replace_node, set_nested
 from ...model import Edit, Fix, FixSafety
 from ...project import Project
 from ...project.compose import Layer, Service
@@ -136,8 +136,9 @@ def depends_on_fix(project: Project, svc: Service, healthy: set[str]) -> Fix | N
         return None
     layer, key, value = found
     yf = project.yaml_files.get(layer.path)
-    if yf is None or not yf.text or isinstance(value, YMap):
-        return None
+    if yf is None or not yf.text or isinstance(value, YMap) or layer.node is None or \
+            own_child(layer.node, "depends_on") is None or value.line < key.line:
+        return None  # merged from an anchor, or an alias: editing it changes every user
     names = [str(item.value) for item in getattr(value, "items", [])
              if isinstance(item, YScalar) and item.value is not None]
     if not names:
@@ -156,11 +157,16 @@ def condition_fix(project: Project, svc: Service, dependency: str) -> Fix | None
     if found is None:
         return None
     layer, _, mapping = found
-    if not isinstance(mapping, YMap):
+    if not isinstance(mapping, YMap) or layer.node is None or \
+            own_child(layer.node, "depends_on") is None:
         return None
-    entry = mapping.get(dependency)
+    owned = own_child(mapping, dependency)
+    entry = owned[1] if owned is not None else None
     yf = project.yaml_files.get(layer.path)
-    if yf is None or not yf.text or not isinstance(entry, YMap):
+    if yf is None or not yf.text or not isinstance(entry, YMap) or \
+            (entry.items and not own_items(entry)):
+        return None  # the entry only merges an anchor (`<<: *healthy`): shared, not ours
+    if entry.get("condition") is not None and own_child(entry, "condition") is None:
         return None
     condition = entry.get("condition")
     if isinstance(condition, YScalar):
