@@ -205,3 +205,18 @@ def test_health_module_never_renders_a_crafted_name_as_code(tmp_path):
         for mod in finding.fix.codemods:
             assert "os.system" not in mod.arg
     assert any(f.fix is not None and f.path == "svc/main.py" for f in findings)
+
+
+def test_dockerignore_has_no_fix_when_no_runner_tells_the_context(tmp_path):
+    _write(tmp_path, {"docker/dev/Dockerfile": "FROM python:3.12-slim\nCOPY . .\n"})
+    assert [f.fix for f in _findings(tmp_path, "DOCKER007")] == [None]
+    _write(tmp_path, {".dockerignore": ".git\n.env\n"})  # serves a build from the root
+    assert _findings(tmp_path, "DOCKER007") == []
+
+
+def test_no_cache_dir_is_not_added_where_pip_already_has_the_abbreviation(tmp_path):
+    _write(tmp_path, {"Dockerfile": "FROM python:3.12-slim\nRUN pip install --no-cache /w/* \\\n"
+                                    "    && pip install -e .\n"})
+    [finding] = _findings(tmp_path, "DOCKER008")
+    assert finding.fix is not None and len(finding.fix.edits) == 1
+    assert finding.fix.edits[0].start > (tmp_path / "Dockerfile").read_text().index("&&")

@@ -31,19 +31,28 @@ def check(project: Project, ctx: RuleContext) -> None:
         if not whole_copy:
             continue
         # Docker reads .dockerignore at the root of the build context, wherever the
-        # Dockerfile is: the contexts Compose and CI build it with, else its directory.
-        contexts = runners.get(path) or {posixpath.dirname(path)}
-        known = sorted(c for c in contexts if c != UNKNOWN)
-        single = len(contexts) == 1 and len(known) == 1
+        # Dockerfile is: the contexts Compose and CI build it with. Without a runner, a
+        # Dockerfile at the root is built there; one in a directory may be built from its
+        # directory or from the root (`docker build -f dir/Dockerfile .`): unknown.
+        directory = posixpath.dirname(path)
+        contexts = runners.get(path)
+        if contexts:
+            known = sorted(c for c in contexts if c != UNKNOWN)
+            single = len(contexts) == 1 and len(known) == 1
+        else:
+            candidates = [directory, ""] if directory else [""]
+            present = [c for c in candidates if project.has_file(_ignore_in(c))]
+            known = present[:1] or [directory]
+            single = not directory
         own = f"{path}.dockerignore"  # BuildKit reads it whatever the context
         ins = whole_copy[0]
         reported = False
         for context in known:
-            ignore_path = posixpath.join(context, ".dockerignore") if context else ".dockerignore"
+            ignore_path = _ignore_in(context)
             text = project.texts.get(own, project.texts.get(ignore_path))
             if text is None and not project.has_file(ignore_path) and not project.has_file(own):
                 where = f" (the build context {context or '.'}/)" if context != \
-                    posixpath.dirname(path) else ""
+                    directory else ""
                 ctx.report(path, ins.line, ins.column,
                            f"`COPY .` with no .dockerignore{where} sends .git, .env and local "
                            "files into the build context and the image; add a .dockerignore",
@@ -70,6 +79,10 @@ def check(project: Project, ctx: RuleContext) -> None:
                 break
         if not reported:
             ctx.examine()
+
+
+def _ignore_in(context: str) -> str:
+    return posixpath.join(context, ".dockerignore") if context else ".dockerignore"
 
 
 def _copies_context(args: str) -> bool:
