@@ -220,3 +220,21 @@ def test_no_cache_dir_is_not_added_where_pip_already_has_the_abbreviation(tmp_pa
     [finding] = _findings(tmp_path, "DOCKER008")
     assert finding.fix is not None and len(finding.fix.edits) == 1
     assert finding.fix.edits[0].start > (tmp_path / "Dockerfile").read_text().index("&&")
+
+
+def test_py002_offers_no_fix_on_a_fallback_return(tmp_path):
+    head = "import logging\nlogger = logging.getLogger(__name__)\ndef f():\n    try:\n"
+    _write(tmp_path, {"a.py": head + "        return g()\n    except Exception:\n"
+                              "        return None\n",
+                      "b.py": head + "        g()\n    except Exception:\n        pass\n"})
+    by_path = {f.path: f.fix for f in _findings(tmp_path, "PY002")}
+    assert by_path["a.py"] is None and by_path["b.py"] is not None
+
+
+def test_py006_guesses_no_timeout_for_model_servers(tmp_path):
+    _write(tmp_path, {
+        "llm.py": "import requests\n\ndef ask(base):\n"
+                  "    return requests.post(base + '/v1/chat/completions', json={})\n",
+        "web.py": "import requests\n\ndef ping(url):\n    return requests.get(url)\n"})
+    by_path = {f.path: f.fix for f in _findings(tmp_path, "PY006")}
+    assert by_path["llm.py"] is None and by_path["web.py"] is not None

@@ -22,7 +22,10 @@ def check(src: PythonFile, ctx: RuleContext) -> None:
             ctx.examine()
             continue
         fix = None
-        if logger is not None:
+        # A handler that returns a value or continues is a fallback path: the failure is
+        # expected there, and an ERROR with a traceback on every occurrence is noise.
+        if logger is not None and not any(
+                isinstance(stmt, ast.Return | ast.Continue) for stmt in handler.body):
             mod = codemod_at(src, handler, "log-exception",
                              f'{logger}.exception("unexpected error, continuing")')
             fix = Fix(FixSafety.UNSAFE, f"log the exception with {logger}.exception()",
