@@ -6,15 +6,14 @@ import keyword
 import posixpath
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 from ...facts import PythonFacts
 from ...fix.edits import ABSENT
 from ...model import Codemod, Edit, Fix, FixSafety
 from ...project import Project
 from ...project.services import Service
+from ...resources import TEMPLATES_DIR
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 TEMPLATE_OF = {"fastapi": "health_fastapi.py.j2", "flask": "health_flask.py.j2"}
 REGISTER = {"fastapi": ("from {module} import router as health_router",
                         "{app}.include_router(health_router)"),
@@ -56,7 +55,7 @@ def health_fix(project: Project, svc: Service) -> Fix | None:
     service = svc.name if _PLAIN_NAME.fullmatch(svc.name) else "this"
     import jinja2  # only when a fix is offered: most scans never render the template
 
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
                              keep_trailing_newline=True, trim_blocks=False, autoescape=False)
     source = env.get_template(TEMPLATE_OF[svc.kind]).render(
         service=service, engine=engine).rstrip() + "\n"
