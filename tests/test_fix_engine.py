@@ -51,6 +51,15 @@ def test_symlink_inside_the_repository_is_written_through_and_kept(tmp_path):
     assert (tmp_path / "deploy/cron.yaml").stat().st_mode & 0o777 == 0o640
 
 
+def test_a_file_and_a_symlink_to_it_are_fixed_once(tmp_path):
+    _write(tmp_path, {"docker/Dockerfile": "FROM python:3.12-slim\nRUN pip install flask\n"})
+    os.symlink("docker/Dockerfile", tmp_path / "Dockerfile")
+    outcome = _fix(tmp_path, ["DOCKER008"])
+    assert not outcome.failed, outcome.failed
+    assert (tmp_path / "docker/Dockerfile").read_text().count("--no-cache-dir") == 1
+    assert (tmp_path / "Dockerfile").is_symlink()
+
+
 def test_symlink_leaving_the_repository_is_skipped_with_a_message(tmp_path):
     outside = tmp_path / "shared.dockerignore"
     outside.write_text("node_modules\n")

@@ -160,7 +160,7 @@ def _run(work: Path, config: Config, unsafe: bool, jobs: int | None) -> FixOutco
     for _ in range(MAX_PASSES):
         if current.project is not None:
             outcome.known |= set(current.project.all_files)
-        by_file = _fixable(current, unsafe, outcome)
+        by_file = _by_real_path(work, _fixable(current, unsafe, outcome))
         if not by_file:
             break
         progressed = False
@@ -209,6 +209,24 @@ def _fixable(result: ScanResult, unsafe: bool, outcome: FixOutcome
     return by_file
 
 
+def _by_real_path(root: Path, by_file: dict[str, list[tuple[Finding, Edit | Codemod]]]
+                  ) -> dict[str, list[tuple[Finding, Edit | Codemod]]]:
+    """Changes of a file and of symlinks to it (`Dockerfile -> docker/Dockerfile`, both
+    scanned) are applied together, once: they were computed from the same text."""
+    merged: dict[str, list[tuple[Finding, Edit | Codemod]]] = defaultdict(list)
+    for path, pairs in by_file.items():
+        target = root / path
+        real = path
+        if target.is_symlink():
+            try:
+                real = Path(os.path.realpath(target)).relative_to(
+                    os.path.realpath(root)).as_posix()
+            except ValueError:
+                real = path  # leaves the repository: reported and skipped when applied
+        merged[real].extend(pairs)
+    return merged
+
+
 def _read_text(path: Path) -> str | None:
     try:
         return decode(path.read_bytes(), python=path.suffix == ".py").text
@@ -224,7 +242,7 @@ def _resolve(root: Path, path: str, outcome: FixOutcome) -> tuple[Path, str] | N
         return target, path
     real = Path(os.path.realpath(target))
     try:
-        rel = real.relative_to(root).as_posix()
+        rel = real.relative_to(os.path.realpath(root)).as_posix()
     except ValueError:
         outcome.skipped.append((path, "a symlink to a file outside the repository; "
                                       "left unchanged"))
