@@ -221,7 +221,8 @@ def test_kubernetes_fixes_edit_manifests_with_aliases_and_json(tmp_path):
                           "      labels: *labels\n    spec:\n      containers:\n"
                           "        - name: web\n          image: web:1\n",
         "k8s/json.yaml": '{"apiVersion": "apps/v1", "kind": "Deployment", "metadata": '
-                         '{"name": "api"}, "spec": {"template": {"spec": {"containers": '
+                         '{"name": "api"}, "spec": {"selector": {}, "template": {"spec": '
+                         '{"containers": '
                          '[{"name": "api", "image": "api:1"}]}}}}\n'})
     outcome = _fix(tmp_path, ["K8S009"])
     assert outcome.applied == {"K8S009": 2}, outcome.failed

@@ -69,11 +69,13 @@ def kubernetes(draw: Any) -> str:
     alias = draw(st.booleans())
     if draw(st.booleans()):  # JSON-style flow document
         return ('{"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "w"}, '
-                '"spec": {"template": {"spec": {"containers": [{"name": "w", "image": '
-                '"w:1"}]}}}}')
+                '"spec": {"selector": {"matchLabels": {"app": "w"}}, "template": {"spec": '
+                '{"containers": [{"name": "w", "image": "w:1"}]}}}}')
     lines = ["apiVersion: apps/v1", "kind: Deployment", "metadata:", "  name: web"]
     lines += ["  labels: &labels", "    app: web"] if alias else []
-    lines += ["spec:", "  template:", "    metadata:"]
+    lines += ["spec:", "  selector:"]
+    lines += ["    matchLabels: *labels"] if alias else ["    matchLabels: {app: web}"]
+    lines += ["  template:", "    metadata:"]
     lines += ["      labels: *labels"] if alias else ["      labels: {app: web}"]
     lines += ["    spec:", "      containers:"]
     for index in range(draw(st.integers(1, 2))):

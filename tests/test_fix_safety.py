@@ -34,6 +34,8 @@ kind: Deployment
 metadata:
   name: orders
 spec:
+  selector:
+    matchLabels: {app: orders}
   template:
     spec:
       containers:
@@ -238,3 +240,21 @@ def test_py006_guesses_no_timeout_for_model_servers(tmp_path):
         "web.py": "import requests\n\ndef ping(url):\n    return requests.get(url)\n"})
     by_path = {f.path: f.fix for f in _findings(tmp_path, "PY006")}
     assert by_path["llm.py"] is None and by_path["web.py"] is not None
+
+
+def test_kubernetes_patches_merged_over_a_base_get_no_defaults(tmp_path):
+    _write(tmp_path, {"config/default/manager_patch.yaml":
+                      "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: manager\n"
+                      "spec:\n  template:\n    spec:\n      containers:\n"
+                      "      - name: manager\n        env:\n        - name: A\n"
+                      "          value: b\n"})
+    for rule in ("K8S001", "K8S009"):
+        assert [f.fix for f in _findings(tmp_path, rule)] in ([], [None]), rule
+
+
+def test_a_new_env_example_is_an_unsafe_fix(tmp_path):
+    _write(tmp_path, {"app/main.py": "import os\nfrom fastapi import FastAPI\n\napp = FastAPI()\n"
+                                     "TOKEN = os.environ['API_TOKEN']\n"})
+    assert _safety(tmp_path, "APP013") == [FixSafety.UNSAFE]
+    _write(tmp_path, {".env.example": "OTHER=1\n"})
+    assert _safety(tmp_path, "APP013") == [FixSafety.SAFE]

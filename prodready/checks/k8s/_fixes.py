@@ -17,6 +17,19 @@ DEFAULT_REQUESTS = {"cpu": "100m", "memory": "128Mi"}
 DEFAULT_MEMORY_LIMIT = "256Mi"
 
 
+def is_patch(workload: Workload, container: Container | None = None) -> bool:
+    """A fragment merged over a base by kustomize (or another overlay tool): a workload kind
+    that requires `spec.selector` without one, or a container without an image. Adding
+    defaults to a patch overrides what the base sets."""
+    spec = as_map(workload.root.get("spec"))
+    if workload.kind in _SELECTOR_KINDS and (spec is None or "selector" not in spec):
+        return True
+    return container is not None and container.node.get("image") is None
+
+
+_SELECTOR_KINDS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"})
+
+
 def _fix(yf: YamlFile, mapping: YMap, keys: list[str], leaf: list[str], what: str,
          safety: FixSafety = FixSafety.SAFE) -> Fix | None:
     edit = set_nested(yf.path, yf.text, mapping, keys, leaf)
@@ -24,12 +37,16 @@ def _fix(yf: YamlFile, mapping: YMap, keys: list[str], leaf: list[str], what: st
 
 
 def requests_fix(yf: YamlFile, container: Container, missing: list[str]) -> Fix | None:
+    if is_patch(container.workload, container):
+        return None
     leaf = [f"{key}: {DEFAULT_REQUESTS[key]}" for key in missing]
     return _fix(yf, container.node, ["resources", "requests"], leaf,
                 "add resources.requests " + ", ".join(leaf))
 
 
 def memory_limit_fix(yf: YamlFile, container: Container) -> Fix | None:
+    if is_patch(container.workload, container):
+        return None
     requests = as_map(container.resources.get("requests")) if container.resources else None
     requested = requests.get_value("memory") if requests is not None else None
     limit = requested if isinstance(requested, str) and requested else DEFAULT_MEMORY_LIMIT
@@ -39,6 +56,8 @@ def memory_limit_fix(yf: YamlFile, container: Container) -> Fix | None:
 
 
 def security_context_fix(yf: YamlFile, container: Container, line: str) -> Fix | None:
+    if is_patch(container.workload, container):
+        return None
     return _fix(yf, container.node, ["securityContext"], [line], f"set securityContext {line}")
 
 

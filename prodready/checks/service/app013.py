@@ -121,5 +121,10 @@ def _append(project: Project, target: str, names: list[str]) -> Fix | None:
     separator = "" if not existing or existing.endswith("\n") else "\n"
     offset = len(existing)
     lines = "".join(f"{name}=\n" for name in names)
-    return Fix(FixSafety.SAFE, f"add {len(names)} variable(s) to {target}",
-               (Edit(target, offset, offset, separator + lines, base=digest(existing)),))
+    edit = Edit(target, offset, offset, separator + lines, base=digest(existing))
+    if text is None:
+        # A new file is a new piece of documentation: which of the names a deployment sets
+        # (and which the runtime or a library reads on its own) is the team's judgement.
+        return Fix(FixSafety.UNSAFE, f"create {target} listing {len(names)} variable(s)",
+                   (edit,))
+    return Fix(FixSafety.SAFE, f"add {len(names)} variable(s) to {target}", (edit,))
