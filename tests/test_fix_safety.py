@@ -123,7 +123,7 @@ PY001_CASES = {
     "debug on purpose": ("    except Exception:\n        logger.debug('failed')\n",
                          FixSafety.UNSAFE),
     "fallback return": ("    except Exception:\n        logger.info('no user')\n"
-                        "        return None\n", FixSafety.UNSAFE),
+                        "        return None\n", FixSafety.DISPLAY_ONLY),
 }
 
 
@@ -158,6 +158,7 @@ def test_docker003_has_no_fix_when_the_entrypoint_drops_privileges_or_no_server(
         "s6": "FROM python:3.12-slim\nEXPOSE 80\nENTRYPOINT [\"/init\"]\n",
         "su-exec": "FROM python:3.12-alpine\nEXPOSE 80\nCMD su-exec app gunicorn app:app\n",
         "no server": "FROM python:3.12-slim\nCMD [\"python\", \"generate.py\"]\n",
+        "volume": "FROM python:3.12-slim\nVOLUME /data\nEXPOSE 80\nCMD [\"gunicorn\"]\n",
     }
     for name, dockerfile in cases.items():
         root = _write(tmp_path / name.replace(" ", "-"), {"Dockerfile": dockerfile})

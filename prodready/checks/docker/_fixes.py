@@ -53,8 +53,10 @@ UID = 10001  # above every distro's system and login ranges: no clash with the b
 def non_root_fix(df: Dockerfile, stage: Stage, base: str) -> Fix | None:
     """A user with a fixed numeric uid/gid for the base image's distro, then a numeric USER
     before the command (numeric, so Kubernetes can verify runAsNonRoot)."""
-    if _DROPS_PRIVILEGES.search(df.text) or not runs_server(stage):
-        return None  # privileges dropped at start, or not a long-running server
+    if _DROPS_PRIVILEGES.search(df.text) or not runs_server(stage) or stage.find("VOLUME"):
+        # privileges dropped at start, not a long-running server, or a VOLUME the server
+        # writes to: created by root, it would be read-only for the new user
+        return None
     name = base.lower()
     if "distroless" in name:
         lines = ["USER 65532:65532"]  # distroless's own nonroot user
