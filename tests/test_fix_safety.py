@@ -259,3 +259,12 @@ def test_a_new_env_example_is_an_unsafe_fix(tmp_path):
     assert _safety(tmp_path, "APP013") == [FixSafety.UNSAFE]
     _write(tmp_path, {".env.example": "OTHER=1\n"})
     assert _safety(tmp_path, "APP013") == [FixSafety.SAFE]
+
+
+def test_env_names_go_to_the_one_example_file_the_repository_has(tmp_path):
+    _write(tmp_path, {"src/app/main.py": "import os\nfrom fastapi import FastAPI\n\n"
+                                         "app = FastAPI()\nTOKEN = os.environ['API_TOKEN']\n",
+                      "docker/.env.example": "OTHER=1\n"})
+    [finding] = _findings(tmp_path, "APP013")
+    assert finding.fix is not None and finding.fix.safety is FixSafety.SAFE
+    assert finding.fix.edits[0].path == "docker/.env.example"

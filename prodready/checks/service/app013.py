@@ -110,7 +110,9 @@ def _example_file(project: Project, services: list[Service]) -> str | None:
         for name in EXAMPLE_FILES:
             if project.has_file(f"{root}/{name}"):
                 return f"{root}/{name}"
-    return None
+    # the one example file the repository has elsewhere (`docker/.env.example`)
+    elsewhere = project.files_named(*EXAMPLE_FILES)
+    return elsewhere[0] if len(elsewhere) == 1 else None
 
 
 def _append(project: Project, target: str, names: list[str]) -> Fix | None:
