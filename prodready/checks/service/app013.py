@@ -47,8 +47,11 @@ def check(project: Project, ctx: RuleContext) -> None:
                      and not n.startswith(("GITHUB_", "RUNNER_")))
     ctx.examine(len(first_read) - len(missing))
     target = example or ".env.example"
-    if example is None and (project.root / target).exists():
-        target = ""  # a .env.example git ignores: writing to it would document nothing
+    if example is None and ((project.root / target).exists() or
+                            project.files_named(*EXAMPLE_FILES)):
+        # a .env.example git ignores (writing to it would document nothing), or several
+        # example files elsewhere (which one documents this service is unclear)
+        target = ""
     # One edit adding every missing name, shared by their findings: applied once, in one pass.
     in_code_order = sorted(missing, key=lambda n: (first_read[n][0], first_read[n][1].line))
     fix = _append(project, target, in_code_order) if missing and target else None
