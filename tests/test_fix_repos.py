@@ -67,12 +67,10 @@ def test_fix_command_exit_codes(tmp_path):
     work = tmp_path / "bad"
     shutil.copytree(REPOS / "fastapi-bad", work, ignore=shutil.ignore_patterns(".prodready_cache"))
     runner = CliRunner()
-    dry = runner.invoke(app, ["fix", str(work), "--diff", "--select", "PY001", "--fail-on",
-                              "critical", "--unsafe-fixes"])
-    assert dry.exit_code == 1 and "+++ b/app/tasks.py" in dry.output  # a diff is pending
-    done = runner.invoke(app, ["fix", str(work), "--select", "PY001", "--fail-on", "critical",
-                               "--unsafe-fixes"])
+    dry = runner.invoke(app, ["fix", str(work), "--diff", "--select", "PY007", "--fail-on",
+                              "critical"])
+    assert dry.exit_code == 1 and "+++ b/app/db.py" in dry.output  # a diff is pending
+    done = runner.invoke(app, ["fix", str(work), "--select", "PY007", "--fail-on", "critical"])
     assert done.exit_code == 0, done.output  # fixed, nothing left at or above critical
-    again = runner.invoke(app, ["fix", str(work), "--diff", "--select", "PY001",
-                                "--unsafe-fixes"])
+    again = runner.invoke(app, ["fix", str(work), "--diff", "--select", "PY007"])
     assert again.exit_code == 0 and "+++" not in again.output

@@ -121,7 +121,7 @@ PY001_CASES = {
     "only logs at info": ("    except Exception:\n        logger.info('failed')\n",
                           FixSafety.SAFE),
     "debug on purpose": ("    except Exception:\n        logger.debug('failed')\n",
-                         FixSafety.UNSAFE),
+                         FixSafety.DISPLAY_ONLY),
     "fallback return": ("    except Exception:\n        logger.info('no user')\n"
                         "        return None\n", FixSafety.DISPLAY_ONLY),
 }

@@ -46,8 +46,8 @@ def _fix(handler: ast.ExceptHandler, low: list[tuple[ast.Call, str]],
         for stmt in handler.body)
     if only_logs and all(method == "info" for _, method in low):
         return Fix(FixSafety.SAFE, "log with .exception() instead", codemods=mods)
-    if not only_logs:  # shown, never applied: on a fallback path the quiet level is the point
-        return Fix(FixSafety.DISPLAY_ONLY,
-                   "log with .exception() instead (not applied: a fallback path)", codemods=mods)
-    return Fix(FixSafety.UNSAFE, "log with .exception() instead (unsafe: debug level chosen "
-               "on purpose)", codemods=mods)
+    # Shown, never applied: on a fallback path, or at a debug level chosen on purpose (an
+    # optional integration failing), the quiet level is the point.
+    why = "a fallback path" if not only_logs else "debug level chosen on purpose"
+    return Fix(FixSafety.DISPLAY_ONLY, f"log with .exception() instead (not applied: {why})",
+               codemods=mods)
