@@ -238,9 +238,12 @@ def test_py006_guesses_no_timeout_for_model_servers(tmp_path):
     _write(tmp_path, {
         "llm.py": "import requests\n\ndef ask(base):\n"
                   "    return requests.post(base + '/v1/chat/completions', json={})\n",
+        "key.py": "import requests\n\ndef ask(url, payload):\n    return requests.post(url, "
+                  "headers={'Authorization': OPENAI_API_KEY}, json=payload)\n",
         "web.py": "import requests\n\ndef ping(url):\n    return requests.get(url)\n"})
     by_path = {f.path: f.fix for f in _findings(tmp_path, "PY006")}
-    assert by_path["llm.py"] is None and by_path["web.py"] is not None
+    assert by_path["llm.py"] is None and by_path["key.py"] is None
+    assert by_path["web.py"] is not None
 
 
 def test_kubernetes_patches_merged_over_a_base_get_no_defaults(tmp_path):

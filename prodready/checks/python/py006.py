@@ -55,7 +55,8 @@ _MODEL_MODULES = {"openai", "anthropic", "litellm", "ollama", "langchain", "lang
                   "zhipuai", "vertexai", "transformers", "huggingface_hub", "tritonclient",
                   "kserve", "vllm"}
 _MODEL_PATHS = re.compile(r"/(chat/)?completions|/v1/messages|/api/(chat|generate|embed)|"
-                          r"/generate|/embeddings?|/infer|/predict|/v\d/models/|llm|:predict",
+                          r"/generate|/embeddings?|/infer|/predict|/v\d/models/|llm|:predict|"
+                          r"openai|anthropic|ollama|gemini|mistral|groq|huggingface",
                           re.IGNORECASE)
 
 
