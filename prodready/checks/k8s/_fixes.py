@@ -50,9 +50,11 @@ def memory_limit_fix(yf: YamlFile, container: Container) -> Fix | None:
     requests = as_map(container.resources.get("requests")) if container.resources else None
     requested = requests.get_value("memory") if requests is not None else None
     limit = requested if isinstance(requested, str) and requested else DEFAULT_MEMORY_LIMIT
-    # unsafe: a limit below the container's peak turns into OOM kills
+    # Shown, never applied: a limit below the container's peak turns into OOM kills, and
+    # only measurements give the number (a database's default buffers alone exceed 128Mi).
     return _fix(yf, container.node, ["resources", "limits"], [f"memory: {limit}"],
-                f"add resources.limits.memory: {limit}", FixSafety.UNSAFE)
+                f"add resources.limits.memory: {limit} (not applied: size it from measured "
+                "peak usage)", FixSafety.DISPLAY_ONLY)
 
 
 def security_context_fix(yf: YamlFile, container: Container, line: str) -> Fix | None:
