@@ -119,9 +119,13 @@ class _Ignores:
     the directories above the root up to the repository root (`above`, deepest first), whose
     patterns see the root's position in the repository as `prefix`."""
 
-    def __init__(self) -> None:
+    def __init__(self, tracked: set[str] | None = None) -> None:
         self.stack: list[tuple[str, pathspec.PathSpec]] = []
         self.above: list[tuple[str, pathspec.PathSpec]] = []
+        # Git's ignore rules apply to untracked files only: a committed file stays scanned.
+        self.tracked = tracked or set()
+        self.tracked_dirs = {path.rsplit("/", i)[0] for path in self.tracked
+                             for i in range(1, path.count("/") + 1)}
 
     def load_above(self, root: Path) -> None:
         repo = repository_root(root)
@@ -133,11 +137,9 @@ class _Ignores:
             if directory == repo:
                 files.append(directory / ".git" / "info" / "exclude")
             for file in files:
-                try:
-                    lines = file.read_text(encoding="utf-8", errors="replace").splitlines()
-                except OSError:
-                    continue
-                self.above.append((prefix, pathspec.GitIgnoreSpec.from_lines(lines)))
+                text = read_text_file(file)
+                if text is not None:
+                    self.above.append((prefix, gitignore_spec(text.splitlines())))
             if directory == repo:
                 break
 
@@ -150,6 +152,8 @@ class _Ignores:
         return True
 
     def ignored(self, rel: str, is_dir: bool) -> bool:
+        if rel in (self.tracked_dirs if is_dir else self.tracked):
+            return False
         # The deepest .gitignore with a matching pattern decides (git's precedence).
         for base, spec in reversed(self.stack):
             sub = rel[len(base) + 1:] if base else rel
@@ -173,14 +177,32 @@ def discover(
     """All files under root that prodready should look at, in a stable order."""
     result = Discovery()
     excludes = pathspec.GitIgnoreSpec.from_lines(exclude or [])
-    ignores = _Ignores()
     root = root.resolve()
+    ignores = _Ignores(git_tracked(root))
     _info_exclude(root, ignores)
     ignores.load_above(root)  # a service directory of a repository: the ignores above it
     _walk(root, root, "", ignores, excludes, include_tests, max_file_size, result, 0)
     result.entries.sort(key=lambda e: e.path)
     result.all_files.sort()
     return result
+
+
+def git_tracked(root: Path) -> set[str] | None:
+    """Files git tracks under `root` (relative to it), or None outside a git work tree.
+
+    The repository's own configuration must not run anything: fsmonitor is switched off.
+    """
+    import subprocess
+
+    try:
+        done = subprocess.run(
+            ["git", "-c", "core.fsmonitor=false", "-C", str(root), "ls-files", "-z", "--cached"],
+            capture_output=True, timeout=60, check=False, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if done.returncode != 0:
+        return None
+    return {p for p in done.stdout.decode("utf-8", "surrogateescape").split("\0") if p}
 
 
 def _info_exclude(root: Path, ignores: _Ignores) -> None:

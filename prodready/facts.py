@@ -206,6 +206,7 @@ class PythonFacts:
     application_line: int = 0  # Django `application = get_wsgi_application()`
     has_pool: bool = False
     is_entry_point: bool = False
+    digest: str = ""  # of the source text: fixes that edit the file prove it is unchanged
 
 
 def module_name(path: str) -> str:
@@ -218,7 +219,11 @@ def module_name(path: str) -> str:
 
 
 def extract_facts(src: PythonFile) -> PythonFacts:
-    return _Extractor(src).run()
+    from .fix.edits import digest
+
+    facts = _Extractor(src).run()
+    facts.digest = digest(src.text)
+    return facts
 
 
 class _Extractor:

@@ -64,6 +64,9 @@ class Edit:
     start: int
     end: int
     replacement: str
+    # sha256 (hex prefix) of the text the offsets were computed from, checked right before
+    # writing; "" for a file that did not exist yet; None when unknown (tests)
+    base: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +82,7 @@ class Codemod:
     column: int
     arg: str = ""
     callee: str = ""  # for call ops: the called name (`a.get(...).json()` both start at `a`)
+    base: str | None = None  # as for Edit: the digest of the source it was computed from
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,7 +42,7 @@ def test_atomic_write_keeps_bom_encoding_and_mode(tmp_path):
     target = tmp_path / "a.py"
     target.write_bytes("\ufeffx = 'é'\n".encode("utf-8"))
     os.chmod(target, 0o750)
-    _write_atomic(target, "x = 'è'\n", "utf-8-sig", True)
+    assert _write_atomic(target, "x = 'è'\n", "utf-8-sig", True, expected=target.read_bytes())
     assert target.read_bytes() == "\ufeffx = 'è'\n".encode("utf-8")
     assert stat.S_IMODE(target.stat().st_mode) == 0o750
     assert [p.name for p in tmp_path.iterdir()] == ["a.py"]  # no temp file left behind
@@ -51,7 +51,8 @@ def test_atomic_write_keeps_bom_encoding_and_mode(tmp_path):
 def test_atomic_write_latin1(tmp_path):
     target = tmp_path / "b.py"
     target.write_bytes("# -*- coding: latin-1 -*-\nx = 'é'\n".encode("latin-1"))
-    _write_atomic(target, "# -*- coding: latin-1 -*-\nx = 'ü'\n", "iso-8859-1", False)
+    assert _write_atomic(target, "# -*- coding: latin-1 -*-\nx = 'ü'\n", "iso-8859-1", False,
+                         expected=target.read_bytes())
     assert target.read_bytes() == "# -*- coding: latin-1 -*-\nx = 'ü'\n".encode("latin-1")
 
 
@@ -65,7 +66,7 @@ def _fix(root, select, unsafe=False):
 
 HANDLER = ("import logging\r\n\r\nlogger = logging.getLogger(__name__)\r\n\r\n\r\n"
            "def sync():\r\n    try:\r\n        push()\r\n    except Exception:\r\n"
-           "        logger.debug('sync failed')\r\n")
+           "        logger.info('sync failed')\r\n")
 
 
 def test_python_fix_keeps_crlf_and_bom(tmp_path):
@@ -106,8 +107,8 @@ def test_read_only_file_is_left_alone_and_reported(tmp_path, monkeypatch):
         str(path) == str(target) and mode == os.W_OK) else real_access(path, mode))
     outcome = _fix(tmp_path, ["PY001"])
     assert target.read_bytes() == before
-    assert [p for p, _ in outcome.failed] == ["app/worker.py"]
-    assert "read-only" in outcome.failed[0][1]
+    assert [p for p, _ in outcome.skipped] == ["app/worker.py"]
+    assert "read-only" in outcome.skipped[0][1]
 
 
 def test_file_changed_during_the_run_is_left_alone(tmp_path, monkeypatch):
@@ -125,5 +126,5 @@ def test_file_changed_during_the_run_is_left_alone(tmp_path, monkeypatch):
     monkeypatch.setattr(apply_module, "_verify", edit_meanwhile)
     outcome = _fix(tmp_path, ["PY001"])
     assert target.read_text().endswith("# edited meanwhile\n")
-    assert "logger.debug" in target.read_text()
+    assert "logger.info" in target.read_text()
     assert any("changed during the run" in why for _, why in outcome.failed)

@@ -38,7 +38,8 @@ def test_dry_run_writes_nothing_and_reports_the_diff(tmp_path):
     shutil.copytree(REPOS / "fastapi-bad", work, ignore=shutil.ignore_patterns(".prodready_cache"))
     before = {p: p.read_bytes() for p in work.rglob("*") if p.is_file()}
     outcome = run_fix(work, Config.model_validate({"cache": False}), dry_run=True, jobs=1)
-    assert outcome.diffs and all(d.startswith("--- a/") for d in outcome.diffs.values())
+    assert outcome.diffs and all(d.startswith(("--- a/", "--- /dev/null"))
+                                 for d in outcome.diffs.values())
     assert before == {p: p.read_bytes() for p in work.rglob("*") if p.is_file()}
 
 
@@ -66,10 +67,10 @@ def test_fix_command_exit_codes(tmp_path):
     work = tmp_path / "bad"
     shutil.copytree(REPOS / "fastapi-bad", work, ignore=shutil.ignore_patterns(".prodready_cache"))
     runner = CliRunner()
-    dry = runner.invoke(app, ["fix", str(work), "--diff", "--select", "PY001", "--fail-on",
+    dry = runner.invoke(app, ["fix", str(work), "--diff", "--select", "PY007", "--fail-on",
                               "critical"])
-    assert dry.exit_code == 1 and "+++ b/app/tasks.py" in dry.output  # a diff is pending
-    done = runner.invoke(app, ["fix", str(work), "--select", "PY001", "--fail-on", "critical"])
+    assert dry.exit_code == 1 and "+++ b/app/db.py" in dry.output  # a diff is pending
+    done = runner.invoke(app, ["fix", str(work), "--select", "PY007", "--fail-on", "critical"])
     assert done.exit_code == 0, done.output  # fixed, nothing left at or above critical
-    again = runner.invoke(app, ["fix", str(work), "--diff", "--select", "PY001"])
+    again = runner.invoke(app, ["fix", str(work), "--diff", "--select", "PY007"])
     assert again.exit_code == 0 and "+++" not in again.output

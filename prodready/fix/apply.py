@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import difflib
+import fcntl
+import hashlib
 import os
 import shutil
+import stat
 import tempfile
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,8 +24,18 @@ from ..engine import scan
 from ..model import Codemod, Edit, FileKind, Finding, FixSafety
 from ..result import ScanResult
 from .codemods import CodemodError, run_codemods
+from .edits import ABSENT, digest
+from .fixable import wanted
 
 MAX_PASSES = 12  # each pass applies non-conflicting edits; insertions at one spot queue up
+
+
+@dataclass(frozen=True, slots=True)
+class AppliedFix:
+    rule_id: str
+    line: int
+    description: str
+    safety: FixSafety
 
 
 @dataclass
@@ -29,24 +44,26 @@ class FixOutcome:
     after: ScanResult
     applied: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # rule -> n
     changed_files: set[str] = field(default_factory=set)
-    failed: list[tuple[str, str]] = field(default_factory=list)  # (path, why)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (path, why): errors
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, why): left alone
     diffs: dict[str, str] = field(default_factory=dict)
+    fixes: dict[str, list[AppliedFix]] = field(default_factory=lambda: defaultdict(list))
     counted: set[int] = field(default_factory=set, repr=False)  # findings of this pass
     known: set[str] = field(default_factory=set, repr=False)  # files the scan could see
+    created: set[str] = field(default_factory=set, repr=False)
 
-    def count(self, finding: Finding) -> None:
+    def count(self, finding: Finding, path: str) -> None:
         """A fix touching several files (a new module + its registration) counts once."""
         if id(finding) not in self.counted:
             self.counted.add(id(finding))
             self.applied[finding.rule_id] += 1
+            assert finding.fix is not None
+            self.fixes[path].append(AppliedFix(finding.rule_id, finding.line,
+                                               finding.fix.description, finding.fix.safety))
 
-
-def wanted(finding: Finding, unsafe: bool) -> bool:
-    if finding.suppressed or finding.fix is None or not (
-            finding.fix.edits or finding.fix.codemods):
-        return False
-    allowed = {FixSafety.SAFE, FixSafety.UNSAFE} if unsafe else {FixSafety.SAFE}
-    return finding.fix.safety in allowed
+    @property
+    def left_out(self) -> set[str]:
+        return {p for p, _ in self.failed} | {p for p, _ in self.skipped}
 
 
 def apply_edits(text: str, edits: list[Edit]) -> tuple[str, list[Edit]]:
@@ -76,30 +93,74 @@ def apply_edits(text: str, edits: list[Edit]) -> tuple[str, list[Edit]]:
 
 def run_fix(root: Path, config: Config, *, unsafe: bool = False, dry_run: bool = False,
             jobs: int | None = None) -> FixOutcome:
-    """Fix to a fixed point. A dry run does the same on a scratch copy and only diffs it."""
+    """Fix to a fixed point. A dry run does the same on a scratch copy and only diffs it.
+
+    The repository is locked for the whole run: two runs at once would each apply edits
+    computed before the other wrote.
+    """
     root = root.resolve()
-    if not dry_run:
-        return _run(root, root, config, unsafe, jobs)
-    with tempfile.TemporaryDirectory(prefix="prodready-fix-") as scratch:
-        copy = Path(scratch) / root.name
-        for rel in discover(root, exclude=config.exclude + config.extend_exclude,
-                            include_tests=True, max_file_size=config.max_file_size).all_files:
-            target = copy / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(root / rel, target)
-        return _run(copy, root, config, unsafe, jobs)
+    with repository_lock(root):
+        if not dry_run:
+            return _run(root, config, unsafe, jobs)
+        with tempfile.TemporaryDirectory(prefix="prodready-fix-") as scratch:
+            copy = Path(scratch) / root.name
+            copy.mkdir()
+            for rel in discover(root, exclude=config.exclude + config.extend_exclude,
+                                include_tests=True, max_file_size=config.max_file_size
+                                ).all_files:
+                _copy_entry(root / rel, copy / rel)
+            return _run(copy, config, unsafe, jobs)
 
 
-def _run(work: Path, origin: Path, config: Config, unsafe: bool, jobs: int | None
-         ) -> FixOutcome:
+def _copy_entry(source: Path, target: Path) -> None:
+    """Regular files and symlinks (as links) only: a FIFO, a device or an unreadable file is
+    left out of the scratch copy rather than read or blocked on."""
+    try:
+        info = source.lstat()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if stat.S_ISLNK(info.st_mode):
+            os.symlink(os.readlink(source), target)
+        elif stat.S_ISREG(info.st_mode):
+            shutil.copy2(source, target)
+    except OSError:
+        pass
+
+
+@contextmanager
+def repository_lock(root: Path) -> Iterator[None]:
+    """An exclusive lock (fcntl) for the repository: a second run waits for the first.
+
+    The lock file lives in `.git` when there is one, else in the temp directory under a name
+    derived from the repository's path, so a dry run writes nothing into the tree. Without a
+    place to lock, the run goes on unlocked.
+    """
+    git = root / ".git"
+    if git.is_dir() and not git.is_symlink():
+        lock = git / "prodready-fix.lock"
+    else:
+        key = hashlib.sha256(str(root).encode("utf-8", "surrogateescape")).hexdigest()[:16]
+        lock = Path(tempfile.gettempdir()) / f"prodready-fix-{key}.lock"
+    try:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    except OSError:
+        yield
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def _run(work: Path, config: Config, unsafe: bool, jobs: int | None) -> FixOutcome:
     before = scan(work, config, jobs=jobs, use_cache=config.cache)
     outcome = FixOutcome(before, before)
-    if before.project is not None:
-        outcome.known = set(before.project.all_files)
     current = before
     originals: dict[str, str] = {}
     for _ in range(MAX_PASSES):
-        by_file = _fixable(current, unsafe, outcome)
+        if current.project is not None:
+            outcome.known |= set(current.project.all_files)
+        by_file = _by_real_path(work, _fixable(current, unsafe, outcome))
         if not by_file:
             break
         progressed = False
@@ -116,25 +177,54 @@ def _run(work: Path, origin: Path, config: Config, unsafe: bool, jobs: int | Non
     for path, original in sorted(originals.items()):
         new = _read_text(work / path)
         if new is not None and new != original:
-            outcome.diffs[path] = "".join(difflib.unified_diff(
-                original.splitlines(keepends=True), new.splitlines(keepends=True),
-                fromfile=f"a/{path}", tofile=f"b/{path}"))
-    del origin  # diffs are relative: the same for the scratch copy and the original
+            outcome.diffs[path] = unified_diff(path, original, new,
+                                               created=path in outcome.created)
     return outcome
+
+
+def unified_diff(path: str, old: str, new: str, *, created: bool = False) -> str:
+    """A patch `git apply` (and `patch -p1`) accepts: a new file comes from /dev/null and a
+    last line without a newline is marked as such."""
+    lines = difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True),
+                                 fromfile="/dev/null" if created else f"a/{path}",
+                                 tofile=f"b/{path}")
+    out: list[str] = []
+    for line in lines:
+        out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
+    return "".join(out)
 
 
 def _fixable(result: ScanResult, unsafe: bool, outcome: FixOutcome
              ) -> dict[str, list[tuple[Finding, Edit | Codemod]]]:
-    failed = {p for p, _ in outcome.failed}
+    left_out = outcome.left_out
     by_file: dict[str, list[tuple[Finding, Edit | Codemod]]] = defaultdict(list)
     for finding in result.findings:
         if wanted(finding, unsafe):
             assert finding.fix is not None
             changes: list[Edit | Codemod] = [*finding.fix.edits, *finding.fix.codemods]
+            if any(change.path in left_out for change in changes):
+                continue  # a fix spanning files is applied whole or not at all
             for change in changes:
-                if change.path not in failed:
-                    by_file[change.path].append((finding, change))
+                by_file[change.path].append((finding, change))
     return by_file
+
+
+def _by_real_path(root: Path, by_file: dict[str, list[tuple[Finding, Edit | Codemod]]]
+                  ) -> dict[str, list[tuple[Finding, Edit | Codemod]]]:
+    """Changes of a file and of symlinks to it (`Dockerfile -> docker/Dockerfile`, both
+    scanned) are applied together, once: they were computed from the same text."""
+    merged: dict[str, list[tuple[Finding, Edit | Codemod]]] = defaultdict(list)
+    for path, pairs in by_file.items():
+        target = root / path
+        real = path
+        if target.is_symlink():
+            try:
+                real = Path(os.path.realpath(target)).relative_to(
+                    os.path.realpath(root)).as_posix()
+            except ValueError:
+                real = path  # leaves the repository: reported and skipped when applied
+        merged[real].extend(pairs)
+    return merged
 
 
 def _read_text(path: Path) -> str | None:
@@ -144,16 +234,41 @@ def _read_text(path: Path) -> str | None:
         return None
 
 
+def _resolve(root: Path, path: str, outcome: FixOutcome) -> tuple[Path, str] | None:
+    """Where a write to `path` lands: a symlink is written through to its target when that
+    is inside the repository (and the link kept), otherwise the file is left alone."""
+    target = root / path
+    if not target.is_symlink():
+        return target, path
+    real = Path(os.path.realpath(target))
+    try:
+        rel = real.relative_to(os.path.realpath(root)).as_posix()
+    except ValueError:
+        outcome.skipped.append((path, "a symlink to a file outside the repository; "
+                                      "left unchanged"))
+        return None
+    if not real.is_file():
+        outcome.skipped.append((path, "a symlink whose target is missing; left unchanged"))
+        return None
+    return real, rel
+
+
 def _fix_file(root: Path, path: str, pairs: list[tuple[Finding, Edit | Codemod]],
               outcome: FixOutcome, originals: dict[str, str]) -> bool:
-    target = root / path
+    resolved = _resolve(root, path, outcome)
+    if resolved is None:
+        return False
+    target, real_path = resolved
     creating = not target.exists()
-    if not creating and path not in outcome.known:
-        outcome.failed.append((path, "git ignores this file (or the scan excludes it); "
-                                     "left unchanged"))
+    if not creating and path not in outcome.known and path not in outcome.created:
+        outcome.skipped.append((path, "git ignores this file (or the scan excludes it); "
+                                      "left unchanged"))
+        return False
+    if not creating and not target.is_file():
+        outcome.skipped.append((path, "not a regular file; left unchanged"))
         return False
     if creating:
-        data, text, encoding, bom = b"", "", "utf-8", False
+        data, text, encoding, bom = None, "", "utf-8", False
     else:
         try:
             data = target.read_bytes()
@@ -163,9 +278,15 @@ def _fix_file(root: Path, path: str, pairs: list[tuple[Finding, Edit | Codemod]]
             return False
         text, encoding, bom = decoded.text, decoded.encoding, decoded.bom
         if not os.access(target, os.W_OK):
-            outcome.failed.append((path, "file is read-only; left unchanged"))
+            outcome.skipped.append((path, "file is read-only; left unchanged"))
             return False
-    originals.setdefault(path, text)
+    current = digest(text)
+    accepted = {current, ABSENT} if creating else {current}
+    stale = [c for _, c in pairs if c.base is not None and c.base not in accepted]
+    if stale:
+        outcome.failed.append((path, "file changed since it was scanned; left unchanged"))
+        return False
+    originals.setdefault(real_path, text)
     mods = [c for _, c in pairs if isinstance(c, Codemod)]
     applied: list[Edit | Codemod]
     if mods:  # codemods first, in one libcst pass; plain edits of the file wait a pass
@@ -180,19 +301,38 @@ def _fix_file(root: Path, path: str, pairs: list[tuple[Finding, Edit | Codemod]]
         applied = list(edits)
     if not applied or new_text == text:
         return False
-    problem = _verify(path, new_text)
+    problem = verify(path, text, new_text)
     if problem:
         outcome.failed.append((path, f"fix would break the file ({problem}); nothing written"))
         return False
-    if not creating and target.read_bytes() != data:
+    if not _write_atomic(target, new_text, encoding, bom, expected=data):
         outcome.failed.append((path, "file changed during the run; left unchanged"))
         return False
-    _write_atomic(target, new_text, encoding, bom)
+    if creating:
+        outcome.created.add(real_path)
     applied_set = {id(e) for e in applied}
     for finding in {id(f): f for f, e in pairs if id(e) in applied_set}.values():
-        outcome.count(finding)
-    outcome.changed_files.add(path)
+        outcome.count(finding, real_path)
+    outcome.changed_files.add(real_path)
     return True
+
+
+def verify(path: str, old: str, new: str) -> str | None:
+    """Why the fixed text is broken: it no longer parses, or a YAML mapping gained a
+    duplicate key (PyYAML keeps the last one silently). None when it is fine."""
+    problem = _verify(path, new)
+    if problem or classify(path) is not FileKind.YAML:
+        return problem
+    try:
+        before = {(d.key, d.first_line) for d in parse_yaml(path, old).duplicate_keys()} \
+            if old else set()
+        after = parse_yaml(path, new).duplicate_keys()
+    except YamlError:
+        return None
+    if len(after) > len(before):
+        dup = after[-1]
+        return f"duplicate key {dup.key!r} at line {dup.line}"
+    return None
 
 
 def _verify(path: str, text: str) -> str | None:
@@ -215,8 +355,14 @@ def _verify(path: str, text: str) -> str | None:
     return None
 
 
-def _write_atomic(target: Path, text: str, encoding: str, bom: bool) -> None:
-    """Temp file + rename in the same directory, keeping encoding, BOM and file mode."""
+def _write_atomic(target: Path, text: str, encoding: str, bom: bool,
+                  expected: bytes | None = None) -> bool:
+    """Temp file + rename in the same directory, keeping encoding, BOM and file mode.
+
+    `expected` is the content the new text was computed from: the file is compared with it
+    once more right before the rename (None: the file must still not exist). False when the
+    file changed in between, and nothing is written.
+    """
     data = text.encode(encoding)  # utf-8-sig / utf-16 / utf-32 write their BOM back
     target.parent.mkdir(parents=True, exist_ok=True)
     if target.exists():
@@ -230,7 +376,19 @@ def _write_atomic(target: Path, text: str, encoding: str, bom: bool) -> None:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         os.chmod(tmp, mode)
+        if not _unchanged(target, expected):
+            Path(tmp).unlink(missing_ok=True)
+            return False
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return True
+
+
+def _unchanged(target: Path, expected: bytes | None) -> bool:
+    try:
+        current = target.read_bytes()
+    except FileNotFoundError:
+        return expected is None
+    return current == expected

@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
+from functools import lru_cache
+
 from ..model import Edit
+
+ABSENT = ""  # the base of an edit that creates its file
+
+
+@lru_cache(maxsize=64)
+def digest(text: str) -> str:
+    """What an edit carries to prove its offsets still refer to the file's current text."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:24]
 
 
 def line_starts(text: str) -> list[int]:
@@ -32,16 +43,17 @@ def insert_line_after(path: str, text: str, line: int, content: str) -> Edit:
     nl = newline_of(text)
     if line < len(starts):
         at = starts[line]
-        return Edit(path, at, at, content + nl)
+        return Edit(path, at, at, content + nl, base=digest(text))
     # after the last line: make sure it ends with a newline first
     prefix = "" if text.endswith("\n") or not text else nl
-    return Edit(path, len(text), len(text), prefix + content + nl)
+    return Edit(path, len(text), len(text), prefix + content + nl, base=digest(text))
 
 
 def append_lines(path: str, text: str, lines: list[str]) -> Edit:
     nl = newline_of(text)
     prefix = "" if text.endswith("\n") or not text else nl
-    return Edit(path, len(text), len(text), prefix + nl.join(lines) + nl)
+    return Edit(path, len(text), len(text), prefix + nl.join(lines) + nl,
+                base=digest(text))
 
 
 def ast_offset(text: str, line: int, byte_col: int) -> int:

@@ -527,11 +527,10 @@ def datastore_kind(image: str) -> str | None:
 # --------------------------------------------------------------------------- Dockerfiles
 
 
-def dockerfile_healthcheck(project: Project, svc: Service) -> bool | None:
-    """Whether the repo's Dockerfile building `svc` has a HEALTHCHECK (None: unknown)."""
-    builder = svc.built_by
-    build = builder.build if builder is not None else None
-    if build is None or build.inline:
+def dockerfile_of(build: Build) -> str | None:
+    """The repository path of the Dockerfile a `build:` uses (None: inline, remote or
+    unknown after interpolation)."""
+    if build.inline:
         return None
     context = interpolate(build.context or ".")
     dockerfile = interpolate(build.dockerfile or "Dockerfile")
@@ -540,7 +539,28 @@ def dockerfile_healthcheck(project: Project, svc: Service) -> bool | None:
         return None
     path = posixpath.normpath(posixpath.join(posixpath.dirname(build.path), context,
                                              dockerfile))
-    if path.startswith("../") or path == "..":
+    return None if path.startswith("../") or path == ".." else path
+
+
+def build_context(build: Build) -> str | None:
+    """The repository path of a `build:`'s context ("" for the root; None: unknown)."""
+    if build.inline:
+        return None
+    context = interpolate(build.context or ".")
+    if UNKNOWN in context or "://" in context or context.startswith(("git@", "github.com/")):
+        return None
+    path = posixpath.normpath(posixpath.join(posixpath.dirname(build.path), context))
+    if path.startswith("../") or path == ".." or path.startswith("/"):
+        return None
+    return "" if path == "." else path
+
+
+def dockerfile_healthcheck(project: Project, svc: Service) -> bool | None:
+    """Whether the repo's Dockerfile building `svc` has a HEALTHCHECK (None: unknown)."""
+    builder = svc.built_by
+    build = builder.build if builder is not None else None
+    path = dockerfile_of(build) if build is not None else None
+    if build is None or path is None:
         return None
     df = project.dockerfiles.get(path)
     if df is None:

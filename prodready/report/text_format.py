@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.markup import escape  # repository text is printed literally, never as markup
 from rich.table import Table
 
+from ..fix.fixable import fixable_summary, wanted
 from ..model import Finding, Severity
 from . import Report
 
@@ -54,10 +55,12 @@ def _body(report: Report, shown: list[Finding], console: Console, *, plain: bool
             style = STYLES[f.severity]
             tag = " (suppressed)" if f.suppressed else ""
             where = _shown(prefix, f.path)
-            line(f"  {where}:{f.line}:{f.column}  {f.rule_id} [{f.severity.value}] "
+            mark = "[*] " if wanted(f, unsafe=False) else ""  # fixable, as ruff marks it
+            line(f"  {where}:{f.line}:{f.column}  {f.rule_id} {mark}[{f.severity.value}] "
                  f"{f.message}{tag}",
                  f"  {escape(where)}:{f.line}:{f.column}  [bold]{f.rule_id}[/bold] "
-                 f"[{style}]\\[{f.severity.value}][/{style}] {escape(f.message)}{tag}",
+                 f"{escape(mark)}[{style}]\\[{f.severity.value}][/{style}] "
+                 f"{escape(f.message)}{tag}",
                  where, f.message,
                  soft_wrap=True)  # one finding, one line: greppable and clickable
         line("", "", soft_wrap=False)
@@ -94,6 +97,9 @@ def _summary(console: Console, report: Report) -> None:
     if score.unchecked_files:
         console.print(f"{score.unchecked_files} file(s) could not be parsed and were not checked "
                       "(see PARSE above).")
+    fixable = fixable_summary(active)
+    if fixable:
+        console.print(fixable, highlight=False)
     if result.baseline is not None:
         b = result.baseline
         console.print(f"Baseline: {b['new']} new, {b['baselined']} baselined, "

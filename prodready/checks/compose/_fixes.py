@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from ...artifacts.yamldocs import YMap, YScalar
-from ...fix.yaml_edits import add_to_mapping, replace_node, set_nested
+import re
+
+from ...artifacts.yamldocs import YMap, YNode, YScalar, YSeq
+from ...fix.yaml_edits import add_to_mapping, own_child, own_items, replace_node, set_nested
 from ...model import Edit, Fix, FixSafety
 from ...project import Project
 from ...project.compose import Layer, Service
@@ -31,9 +33,48 @@ def _edit_fix(project: Project, layer: Layer, lines: list[str], what: str,
     return Fix(FixSafety.SAFE, what, (edit,)) if edit is not None else None
 
 
+# Commands that finish: a restart policy would run them again and again.
+_ONE_OFF = re.compile(
+    r"(?<![\w-])(pytest|py\.test|tox|nox|unittest|behave|coverage run|manage\.py (test|migrate|"
+    r"makemigrations|collectstatic|loaddata|createsuperuser)|alembic (upgrade|downgrade)|"
+    r"flask db upgrade|(prisma|knex|sequelize|typeorm) migrat\w*|dbmate|flyway|liquibase|"
+    r"migrate)(?![\w-])", re.IGNORECASE)
+_ONE_OFF_NAMES = re.compile(r"(^|[-_])(tests?|migrat\w*|init|setup|seed\w*|e2e|ci)($|[-_])",
+                            re.IGNORECASE)
+
+
 def restart_fix(project: Project, svc: Service) -> Fix | None:
-    return _edit_fix(project, svc.anchor, ["restart: unless-stopped"],
-                     "add restart: unless-stopped")
+    fix = _edit_fix(project, svc.anchor, ["restart: unless-stopped"],
+                    "add restart: unless-stopped")
+    why = not_long_running(svc)
+    if fix is None or why is None:
+        return fix
+    return Fix(FixSafety.DISPLAY_ONLY, f"{fix.description} (not applied: {why})", fix.edits)
+
+
+def not_long_running(svc: Service) -> str | None:
+    """Why the service may be a one-off (a restart policy would loop it), or None when the
+    repository shows nothing of the kind."""
+    if svc.has("profiles"):
+        return "the service is behind `profiles:`, started on demand"
+    if svc.one_shot:
+        return "the service runs once (restart \"no\" or a completed dependency)"
+    for key in ("command", "entrypoint"):
+        found = svc.find(key)
+        text = " ".join(str(v) for v in _words(found[2])) if found else ""
+        if _ONE_OFF.search(text):
+            return f"its {key} runs tests or migrations, which finish"
+    if _ONE_OFF_NAMES.search(svc.name):
+        return f"its name {svc.name!r} reads as a one-off task"
+    return None
+
+
+def _words(node: YNode) -> list[object]:
+    if isinstance(node, YScalar):
+        return [node.value]
+    if isinstance(node, YSeq):
+        return [item.value for item in node.items if isinstance(item, YScalar)]
+    return []
 
 
 def logging_fix(project: Project, svc: Service) -> Fix | None:
@@ -44,8 +85,25 @@ def logging_fix(project: Project, svc: Service) -> Fix | None:
         '    max-file: "3"'], "bound json-file logs (max-size 10m, max-file 3)")
 
 
+# Images whose check tool arrived in a later release: (minimum major version).
+_TOOL_SINCE = {"mongo": 6, "mariadb": 11}
+
+
+def _has_check_tool(datastore: str, image: str | None) -> bool:
+    since = _TOOL_SINCE.get(datastore)
+    if since is None:
+        return True
+    tag = (image or "").split("@", 1)[0].rsplit("/", 1)[-1].partition(":")[2]
+    if tag in ("", "latest"):
+        return True
+    major = re.match(r"\d+", tag)
+    return major is not None and int(major.group()) >= since
+
+
 def healthcheck_fix(project: Project, svc: Service) -> Fix | None:
     test = KNOWN_CHECKS.get(svc.datastore or "")
+    if test is not None and not _has_check_tool(svc.datastore or "", svc.image):
+        return None  # an older image without the check's tool: it would never be healthy
     if test is None and svc.build is not None:
         test = _built_service_check(project, svc)
     if test is None:
@@ -78,8 +136,9 @@ def depends_on_fix(project: Project, svc: Service, healthy: set[str]) -> Fix | N
         return None
     layer, key, value = found
     yf = project.yaml_files.get(layer.path)
-    if yf is None or not yf.text or isinstance(value, YMap):
-        return None
+    if yf is None or not yf.text or isinstance(value, YMap) or layer.node is None or \
+            own_child(layer.node, "depends_on") is None or value.line < key.line:
+        return None  # merged from an anchor, or an alias: editing it changes every user
     names = [str(item.value) for item in getattr(value, "items", [])
              if isinstance(item, YScalar) and item.value is not None]
     if not names:
@@ -98,19 +157,24 @@ def condition_fix(project: Project, svc: Service, dependency: str) -> Fix | None
     if found is None:
         return None
     layer, _, mapping = found
-    if not isinstance(mapping, YMap):
+    if not isinstance(mapping, YMap) or layer.node is None or \
+            own_child(layer.node, "depends_on") is None:
         return None
-    entry = mapping.get(dependency)
+    owned = own_child(mapping, dependency)
+    entry = owned[1] if owned is not None else None
     yf = project.yaml_files.get(layer.path)
-    if yf is None or not yf.text or not isinstance(entry, YMap):
+    if yf is None or not yf.text or not isinstance(entry, YMap) or \
+            (entry.items and not own_items(entry)):
+        return None  # the entry only merges an anchor (`<<: *healthy`): shared, not ours
+    if entry.get("condition") is not None and own_child(entry, "condition") is None:
         return None
     condition = entry.get("condition")
     if isinstance(condition, YScalar):
-        from ...fix.edits import offset
+        from ...fix.edits import digest, offset
 
         start = offset(yf.text, condition.line, condition.column)
         end = offset(yf.text, condition.end_line, condition.end_column)
         return Fix(FixSafety.SAFE, "condition: service_healthy",
-                   (Edit(layer.path, start, end, "service_healthy"),))
+                   (Edit(layer.path, start, end, "service_healthy", base=digest(yf.text)),))
     edit = add_to_mapping(layer.path, yf.text, entry, ["condition: service_healthy"])
     return Fix(FixSafety.SAFE, "condition: service_healthy", (edit,)) if edit else None

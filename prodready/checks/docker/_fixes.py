@@ -6,9 +6,9 @@ import re
 
 from ...artifacts.dockerfile import Dockerfile, Stage
 from ...artifacts.source import split_lines
-from ...fix.edits import line_starts, newline_of
+from ...fix.edits import digest, line_starts, newline_of
 from ...model import Edit, Fix, FixSafety
-from ._image import command_of
+from ._image import command_of, runs_server
 
 _DEBIAN_LIKE = re.compile(r"(^|/)(python|debian|ubuntu)(:|$)|slim|bookworm|bullseye|trixie|"
                           r"jammy|noble|focal", re.IGNORECASE)
@@ -25,13 +25,14 @@ def insert_before_command(df: Dockerfile, stage: Stage, lines: list[str]) -> Edi
         while line > 1 and source[line - 2].lstrip().startswith("#"):
             line -= 1  # comments above the command belong to it
         at = starts[line - 1]
-        return Edit(df.path, at, at, nl.join(lines) + nl)
+        return Edit(df.path, at, at, nl.join(lines) + nl, base=digest(df.text))
     last = max((i.end_line for i in stage.instructions), default=stage.line)
     if last < len(starts):
         at = starts[last]
-        return Edit(df.path, at, at, nl.join(lines) + nl)
+        return Edit(df.path, at, at, nl.join(lines) + nl, base=digest(df.text))
     prefix = "" if df.text.endswith("\n") or not df.text else nl
-    return Edit(df.path, len(df.text), len(df.text), prefix + nl.join(lines) + nl)
+    return Edit(df.path, len(df.text), len(df.text), prefix + nl.join(lines) + nl,
+                base=digest(df.text))
 
 
 def healthcheck_fix(df: Dockerfile, stage: Stage, path: str, port: int) -> Fix:
@@ -43,15 +44,29 @@ def healthcheck_fix(df: Dockerfile, stage: Stage, path: str, port: int) -> Fix:
                (insert_before_command(df, stage, [line]),))
 
 
+# The entrypoint starts as root and drops privileges itself: a USER line would break it.
+_DROPS_PRIVILEGES = re.compile(r"(?<![\w-])(gosu|su-exec|setpriv|runuser|chpst|s6-setuidgid|"
+                               r"s6-overlay|s6-applyuidgid|setuser|su\s+-c)(?![\w-])|"
+                               r"ENTRYPOINT\s+\[?\s*\"?/init\b", re.IGNORECASE)
+UID = 10001  # above every distro's system and login ranges: no clash with the base image
+
+
 def non_root_fix(df: Dockerfile, stage: Stage, base: str) -> Fix | None:
-    """A system user for the base image's distro, then USER before the command."""
+    """A user with a fixed numeric uid/gid for the base image's distro, then a numeric USER
+    before the command (numeric, so Kubernetes can verify runAsNonRoot)."""
+    if _DROPS_PRIVILEGES.search(df.text) or not runs_server(stage) or stage.find("VOLUME"):
+        # privileges dropped at start, not a long-running server, or a VOLUME the server
+        # writes to: created by root, it would be read-only for the new user
+        return None
     name = base.lower()
     if "distroless" in name:
-        lines = ["USER nonroot"]
+        lines = ["USER 65532:65532"]  # distroless's own nonroot user
     elif "alpine" in name:
-        lines = ["RUN addgroup -S app && adduser -S -G app app", "USER app"]
+        lines = [f"RUN addgroup -S -g {UID} appuser && adduser -S -D -u {UID} -G appuser "
+                 "appuser", f"USER {UID}:{UID}"]
     elif _DEBIAN_LIKE.search(name):
-        lines = ["RUN useradd --system --create-home --uid 10001 app", "USER app"]
+        lines = [f"RUN groupadd --system --gid {UID} appuser && useradd --system --uid {UID} "
+                 f"--gid {UID} --create-home appuser", f"USER {UID}:{UID}"]
     else:
         return None  # an unknown distro: which user tool it has is a guess
     return Fix(FixSafety.UNSAFE, f"run as an unprivileged user ({lines[-1]})",

@@ -7,6 +7,7 @@ import re
 import shlex
 
 from ...artifacts.dockerfile import Dockerfile, Instruction
+from ...fix.edits import digest
 from ...model import Edit, Fix, FixSafety
 from ..api import RuleContext
 from ._image import command_of, line_span, snippet
@@ -44,4 +45,5 @@ def _fix(df: Dockerfile, ins: Instruction) -> Fix | None:
     start, end = line_span(df, ins.line)
     indent = df.text[start:start + ins.column - 1]
     replacement = f"{indent}{ins.keyword} {json.dumps(words)}"
-    return Fix(FixSafety.SAFE, "use the exec form", (Edit(df.path, start, end, replacement),))
+    return Fix(FixSafety.SAFE, "use the exec form", (Edit(df.path, start, end, replacement,
+                                                          base=digest(df.text)),))

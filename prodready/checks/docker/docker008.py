@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from ...artifacts.dockerfile import Dockerfile, Instruction
+from ...fix.edits import digest
 from ...model import Edit, Fix, FixSafety
 from ..api import RuleContext
 from ._image import line_span, snippet
@@ -12,6 +13,8 @@ from ._image import line_span, snippet
 SCOPE = "dockerfile"
 PIP_INSTALL = re.compile(r"(?<![\w-])(?:python3?\s+-m\s+)?pip3?\s+install\b")
 UV_PIP = re.compile(r"\buv\s+pip\s+install\b")
+# the rest of one pip command (up to `&&`, `;`, `|` or the line's end) holding the flag
+_NO_CACHE = re.compile(r"[^&;|\n]*?\s--no-cache(?:-d|-di|-dir)?(?![\w-])")
 
 
 def check(df: Dockerfile, ctx: RuleContext) -> None:
@@ -45,5 +48,7 @@ def _fix(df: Dockerfile, ins: Instruction) -> Fix | None:
             if UV_PIP.search(df.text[max(start, start + match.start() - 3):start + match.end()]):
                 continue
             at = start + match.end()
-            edits.append(Edit(df.path, at, at, " --no-cache-dir"))
+            if _NO_CACHE.match(df.text, at):
+                continue  # `--no-cache` (pip accepts the abbreviation) already on this command
+            edits.append(Edit(df.path, at, at, " --no-cache-dir", base=digest(df.text)))
     return Fix(FixSafety.SAFE, "add --no-cache-dir", tuple(edits)) if edits else None

@@ -11,6 +11,7 @@ from ...project import Project
 from ...project.kubernetes import LONG_RUNNING_KINDS, Container, containers, has_probe
 from ...project.services import Route, Service, served_port, services_of, touches_dependencies
 from ..api import RuleContext
+from ._fixes import is_patch
 from ._report import report_container
 
 
@@ -44,7 +45,7 @@ def _service_of(services: list[Service], path: str, container: Container) -> Ser
 
 def _probe_fix(yf: YamlFile, container: Container, key: str, svc: Service | None
                ) -> Fix | None:
-    if svc is None or not yf.text:
+    if svc is None or not yf.text or is_patch(container.workload, container):
         return None
     route = _route_for(svc, "liveness" if key == "livenessProbe" else "readiness")
     runner = next((r for r in svc.runners if r.source == "kubernetes" and r.path == yf.path

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...artifacts.yamldocs import YamlFile, YMap
+from ...artifacts.yamldocs import YamlFile, YMap, is_compose_path
+from ...project import Project
 from ...project.kubernetes import as_int, containers, is_false, is_templated, is_true
 from ..api import RuleContext
-from ._fixes import security_context_fix
+from ._fixes import run_as_non_root_fix
 from ._report import report_container
 
-SCOPE = "yaml"
+SCOPE = "project"  # the fix needs the user of the image the repository builds
 
 
 def _setting(container_sc: YMap | None, pod_sc: YMap | None, key: str) -> tuple[Any, str]:
@@ -22,7 +23,13 @@ def _setting(container_sc: YMap | None, pod_sc: YMap | None, key: str) -> tuple[
     return None, ""
 
 
-def check(yf: YamlFile, ctx: RuleContext) -> None:
+def check(project: Project, ctx: RuleContext) -> None:
+    for path, yf in sorted(project.yaml_files.items()):
+        if not is_compose_path(path):
+            _check_file(project, yf, ctx)
+
+
+def _check_file(project: Project, yf: YamlFile, ctx: RuleContext) -> None:
     for container in containers(yf, "K8S008", init=True):
         if container.workload.is_windows:
             continue  # Windows pods use windowsOptions.runAsUserName instead
@@ -48,6 +55,6 @@ def check(yf: YamlFile, ctx: RuleContext) -> None:
             ctx, container,
             f"{container.label} {problem}; set securityContext.runAsNonRoot: true and a "
             "non-zero runAsUser (on the pod, or on this container)",
-            fix=security_context_fix(yf, container, "runAsNonRoot: true") if (
+            fix=run_as_non_root_fix(project, yf, container) if (
                 non_root is None and user is None) else None,
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 from typing import Any
 
+from ...fix.edits import digest
 from ...model import Codemod
 
 
@@ -76,4 +77,5 @@ def codemod_at(src: Any, node: ast.AST, op: str, arg: str = "") -> Codemod:
     callee = ""
     if isinstance(node, ast.Call):
         callee = dotted_name(node.func).rsplit(".", 1)[-1]
-    return Codemod(src.path, op, line, len(text.decode("utf-8", errors="ignore")), arg, callee)
+    return Codemod(src.path, op, line, len(text.decode("utf-8", errors="ignore")), arg, callee,
+                   base=digest(src.text))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 
 from ...artifacts.python import PythonFile
-from ...model import Fix, FixSafety
+from ...model import Codemod, Fix, FixSafety
 from ..api import RuleContext
 from ._ast import codemod_at
 from ._handlers import LOW_LEVELS, is_broad, logging_calls, reports_error, reraises
@@ -31,5 +31,23 @@ def check(src: PythonFile, ctx: RuleContext) -> None:
             "or re-raise",
             end_line=handler.lineno, end_column=handler.col_offset + 7,
             snippet=src.source_line(handler.lineno),
-            fix=Fix(FixSafety.SAFE, "log with .exception() instead", codemods=mods),
+            fix=_fix(handler, low, mods),
         )
+
+
+def _fix(handler: ast.ExceptHandler, low: list[tuple[ast.Call, str]],
+         mods: tuple[Codemod, ...]) -> Fix:
+    """Safe only where the handler does nothing but log at info level: a handler that
+    returns, assigns or continues is a fallback path, and a `.debug()` there was chosen to
+    stay quiet; raising it to ERROR with a traceback floods logs and error trackers."""
+    logged = {id(call) for call, _ in low}
+    only_logs = all(
+        isinstance(stmt, ast.Pass) or (isinstance(stmt, ast.Expr) and id(stmt.value) in logged)
+        for stmt in handler.body)
+    if only_logs and all(method == "info" for _, method in low):
+        return Fix(FixSafety.SAFE, "log with .exception() instead", codemods=mods)
+    # Shown, never applied: on a fallback path, or at a debug level chosen on purpose (an
+    # optional integration failing), the quiet level is the point.
+    why = "a fallback path" if not only_logs else "debug level chosen on purpose"
+    return Fix(FixSafety.DISPLAY_ONLY, f"log with .exception() instead (not applied: {why})",
+               codemods=mods)

@@ -22,10 +22,16 @@ def check(src: PythonFile, ctx: RuleContext) -> None:
             ctx.examine()
             continue
         fix = None
-        if logger is not None:
+        # A handler that returns a value or continues is a fallback path: the failure is
+        # expected there, and an ERROR with a traceback on every occurrence is noise.
+        if logger is not None and not any(
+                isinstance(stmt, ast.Return | ast.Continue) for stmt in handler.body):
             mod = codemod_at(src, handler, "log-exception",
                              f'{logger}.exception("unexpected error, continuing")')
-            fix = Fix(FixSafety.UNSAFE, f"log the exception with {logger}.exception()",
+            # Shown, never applied: most silent handlers on real code are expected failures
+            # (optional integrations, best-effort cleanup), where an ERROR with a traceback
+            # on every occurrence is noise; whether this one is unexpected is the author's call.
+            fix = Fix(FixSafety.DISPLAY_ONLY, f"log the exception with {logger}.exception()",
                       codemods=(mod,))
         ctx.report(
             src.path, handler.lineno, handler.col_offset + 1,

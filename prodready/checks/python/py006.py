@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 
 from ...artifacts.python import PythonFile
 from ...model import Fix, FixSafety
@@ -22,6 +23,9 @@ def check(src: PythonFile, ctx: RuleContext) -> None:
     if not any(m.split(".", 1)[0] in _CLIENT_MODULES for m in imported.values()):
         return  # no HTTP client library imported: nothing here can be an outbound call
     sessions = _session_names(src, imported)
+    # Model inference answers after seconds to minutes: a fixed 10 s read timeout would cut
+    # off working calls, so no timeout is guessed in modules that talk to models.
+    llm = any(m.split(".", 1)[0] in _MODEL_MODULES for m in imported.values())
     self_sessions = {s.split(":", 1)[1] for s in sessions if ":" in s}
     for node in src.calls(*_CALLEES):
         func = node.func
@@ -37,12 +41,33 @@ def check(src: PythonFile, ctx: RuleContext) -> None:
             ctx.examine()
             continue
         fix = None
-        if problem.endswith(_ADD_TIMEOUT_HINTS) and keyword(node, "timeout") is None:
+        if problem.endswith(_ADD_TIMEOUT_HINTS) and keyword(node, "timeout") is None and \
+                not llm and not _model_call(node, name):
             timeout = ctx.config.http_timeout
             value = int(timeout) if float(timeout).is_integer() else timeout
             fix = Fix(FixSafety.UNSAFE, f"pass timeout={value}",
                       codemods=(codemod_at(src, node, "add-keyword", f"timeout={value}"),))
         ctx.report_node(src.path, node, problem, lines=src.lines, fix=fix)
+
+
+_MODEL_MODULES = {"openai", "anthropic", "litellm", "ollama", "langchain", "langchain_core",
+                  "langchain_openai", "llama_index", "cohere", "mistralai", "groq", "dashscope",
+                  "zhipuai", "vertexai", "transformers", "huggingface_hub", "tritonclient",
+                  "kserve", "vllm"}
+_MODEL_PATHS = re.compile(r"/(chat/)?completions|/v1/messages|/api/(chat|generate|embed)|"
+                          r"/generate|/embeddings?|/infer|/predict|/v\d/models/|llm|:predict|"
+                          r"openai|anthropic|ollama|gemini|mistral|groq|huggingface",
+                          re.IGNORECASE)
+
+
+def _model_call(call: ast.Call, name: str) -> bool:
+    """A call to a model server: an SDK client, or a URL naming an inference endpoint."""
+    if name.rsplit(".", 1)[-1] in SDK_CLIENTS:
+        return True
+    texts = [n.value for n in ast.walk(call) if isinstance(n, ast.Constant)
+             and isinstance(n.value, str)]
+    texts += [n.id for n in ast.walk(call) if isinstance(n, ast.Name)]
+    return any(_MODEL_PATHS.search(text) for text in texts)
 
 
 # Messages of the "no timeout at all" cases, the ones a timeout= argument fixes.

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import keyword
 import posixpath
+import re
 from dataclasses import dataclass
 
 from ...facts import PythonFacts
+from ...fix.edits import ABSENT
 from ...model import Codemod, Edit, Fix, FixSafety
 from ...project import Project
 from ...project.services import Service
@@ -43,21 +46,41 @@ def health_fix(project: Project, svc: Service) -> Fix | None:
     if svc.owned_resources and engine is None and any(
             kind == "database" for kind, _, _, _ in svc.owned_resources):
         return None  # a database we cannot import from here: a readiness that ignores it is wrong
+    # Everything from the repository that reaches generated code is an identifier, a dotted
+    # module path, or (the service name in the docstring) plain words: a crafted directory
+    # or variable name must not become code.
+    if not _dotted(module) or not app.var.isidentifier() or keyword.iskeyword(app.var) or (
+            engine is not None and not (_dotted(engine.module) and _identifier(engine.name))):
+        return None
+    service = svc.name if _PLAIN_NAME.fullmatch(svc.name) else "this"
     import jinja2  # only when a fix is offered: most scans never render the template
 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
                              keep_trailing_newline=True, trim_blocks=False, autoescape=False)
     source = env.get_template(TEMPLATE_OF[svc.kind]).render(
-        service=svc.name, engine=engine).rstrip() + "\n"
+        service=service, engine=engine).rstrip() + "\n"
     import_line, register_line = (line.format(module=module, app=app.var)
                                   for line in REGISTER[svc.kind])
     return Fix(
         FixSafety.UNSAFE,
         f"add {target} with /health/live and /health/ready and register it on {app.var}",
-        edits=(Edit(target, 0, 0, source),),
+        edits=(Edit(target, 0, 0, source, base=ABSENT),),
         codemods=(Codemod(svc.path, "register-router", app.line, 0,
-                          f"{import_line}\n{register_line}"),),
+                          f"{import_line}\n{register_line}", base=facts.digest or None),),
     )
+
+
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9 _.:-]{0,63}")
+
+
+def _identifier(name: str) -> bool:
+    return name.isidentifier() and not keyword.iskeyword(name)
+
+
+def _dotted(module: str) -> bool:
+    """`pkg.health` or a relative `.health`: identifiers joined by dots."""
+    parts = module.lstrip(".").split(".")
+    return bool(parts) and all(_identifier(part) for part in parts)
 
 
 def _import_prefix(facts: PythonFacts, directory: str, package: bool) -> str:

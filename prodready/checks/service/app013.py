@@ -7,6 +7,7 @@ import re
 
 from ...artifacts.dockerfile import variables
 from ...facts import Located, PythonFacts
+from ...fix.edits import digest
 from ...model import Edit, Fix, FixSafety
 from ...project import Project
 from ...project.services import Service, services_of
@@ -49,8 +50,11 @@ def check(project: Project, ctx: RuleContext) -> None:
                      and not n.startswith(("GITHUB_", "RUNNER_")))
     ctx.examine(len(first_read) - len(missing))
     target = example or ".env.example"
-    if example is None and (project.root / target).exists():
-        target = ""  # a .env.example git ignores: writing to it would document nothing
+    if example is None and ((project.root / target).exists() or
+                            project.files_named(*EXAMPLE_FILES)):
+        # a .env.example git ignores (writing to it would document nothing), or several
+        # example files elsewhere (which one documents this service is unclear)
+        target = ""
     # One edit adding every missing name, shared by their findings: applied once, in one pass.
     in_code_order = sorted(missing, key=lambda n: (first_read[n][0], first_read[n][1].line))
     fix = _append(project, target, in_code_order) if missing and target else None
@@ -112,7 +116,9 @@ def _example_file(project: Project, services: list[Service]) -> str | None:
         for name in EXAMPLE_FILES:
             if project.has_file(f"{root}/{name}"):
                 return f"{root}/{name}"
-    return None
+    # the one example file the repository has elsewhere (`docker/.env.example`)
+    elsewhere = project.files_named(*EXAMPLE_FILES)
+    return elsewhere[0] if len(elsewhere) == 1 else None
 
 
 def _append(project: Project, target: str, names: list[str]) -> Fix | None:
@@ -123,5 +129,10 @@ def _append(project: Project, target: str, names: list[str]) -> Fix | None:
     separator = "" if not existing or existing.endswith("\n") else "\n"
     offset = len(existing)
     lines = "".join(f"{name}=\n" for name in names)
-    return Fix(FixSafety.SAFE, f"add {len(names)} variable(s) to {target}",
-               (Edit(target, offset, offset, separator + lines),))
+    edit = Edit(target, offset, offset, separator + lines, base=digest(existing))
+    if text is None:
+        # A new file is a new piece of documentation: which of the names a deployment sets
+        # (and which the runtime or a library reads on its own) is the team's judgement.
+        return Fix(FixSafety.UNSAFE, f"create {target} listing {len(names)} variable(s)",
+                   (edit,))
+    return Fix(FixSafety.SAFE, f"add {len(names)} variable(s) to {target}", (edit,))
