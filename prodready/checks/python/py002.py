@@ -5,35 +5,53 @@ from __future__ import annotations
 import ast
 
 from ...artifacts.python import PythonFile
-from ...model import Fix, FixSafety
+from ...model import Fix, FixSafety, Severity
 from ..api import RuleContext
 from ._ast import codemod_at, dotted_name
 from ._handlers import is_broad
+from ._intent import Stakes, handler_intent, handler_stakes
 
 SCOPE = "python"
+_COST = {
+    Stakes.LOST_WORK: "the item, message or request it was working on is lost without a trace",
+    Stakes.FAILED_ACTION: "the action fails without a trace",
+    Stakes.FALLBACK: "every failure, a bug included, silently becomes the fallback value",
+}
 
 
 def check(src: PythonFile, ctx: RuleContext) -> None:
-    logger = _module_logger(src.tree)
+    logger: str | bool | None = False  # found on first use
     for handler in src.nodes(ast.ExceptHandler):
         if not isinstance(handler, ast.ExceptHandler) or not is_broad(handler):
             continue
         if not all(_is_silent(stmt) for stmt in handler.body):
             ctx.examine()
             continue
+        if handler_intent(src, handler) is not None:
+            ctx.examine()
+            continue
+        stakes = handler_stakes(src, handler)
+        if stakes is Stakes.BEST_EFFORT:
+            ctx.examine()  # best-effort release of something that is going away anyway
+            continue
+        if logger is False:
+            logger = _module_logger(src.tree)
         fix = None
-        if logger is not None:
+        if isinstance(logger, str):
             mod = codemod_at(src, handler, "log-exception",
                              f'{logger}.exception("unexpected error, continuing")')
             fix = Fix(FixSafety.UNSAFE, f"log the exception with {logger}.exception()",
                       codemods=(mod,))
         ctx.report(
             src.path, handler.lineno, handler.col_offset + 1,
-            "broad exception handler swallows the error without logging, re-raising or "
-            "counting it; log it with .exception(), narrow the exception type, or use "
-            "contextlib.suppress() to say it is deliberate",
+            f"broad exception handler swallows the error without logging, re-raising or "
+            f"counting it: {_COST[stakes]}; log it with .exception(), narrow the exception "
+            "type, or say why it is safe to ignore in a comment",
             end_line=handler.lineno, end_column=handler.col_offset + 7,
             snippet=src.source_line(handler.lineno), fix=fix,
+            # A computed value falling back to a default is usually chosen: worth a look, not
+            # an alarm.
+            severity=Severity.LOW if stakes is Stakes.FALLBACK else None,
         )
 
 
