@@ -182,3 +182,4 @@ def test_a_reviewed_dangling_task_is_not_py012():
         asyncio.create_task(app.poll())
     """
     assert [f.line for f in _findings(code, "PY012")] == [7]
+

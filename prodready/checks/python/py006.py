@@ -11,6 +11,7 @@ from ._ast import codemod_at, dotted_name, has_kwargs_splat, keyword
 
 SCOPE = "python"
 VERBS = {"get", "post", "put", "patch", "delete", "head", "options", "request"}
+SESSION_VERBS = VERBS | {"send"}  # Session.send(prepared) takes timeout= as well
 HTTPX_CALLS = {f"httpx.{v}" for v in VERBS} | {"httpx.stream", "httpx.Client",
                                                "httpx.AsyncClient"}
 SDK_CLIENTS = {"OpenAI", "AsyncOpenAI", "Anthropic", "AsyncAnthropic", "AzureOpenAI",
@@ -36,6 +37,9 @@ def check(src: PythonFile, ctx: RuleContext) -> None:
         if problem == "":
             ctx.examine()
             continue
+        if keyword(node, "timeout") is None and _every_use_has_timeout(src, node):
+            ctx.examine()  # the client is only ever used with a per-call timeout=
+            continue
         fix = None
         if problem.endswith(_ADD_TIMEOUT_HINTS) and keyword(node, "timeout") is None:
             timeout = ctx.config.http_timeout
@@ -45,11 +49,87 @@ def check(src: PythonFile, ctx: RuleContext) -> None:
         ctx.report_node(src.path, node, problem, lines=src.lines, fix=fix)
 
 
+# Methods of a client that make no request.
+_NOT_REQUESTS = {"close", "aclose", "with_options", "copy", "__aenter__", "__aexit__",
+                 "mount", "headers", "cookies"}
+
+
+def _every_use_has_timeout(src: PythonFile, client: ast.Call) -> bool:
+    """A client (aiohttp session, SDK client) bound to a name whose every request passes
+    `timeout=` (or `**options`): the constructor's default never applies."""
+    if _is_requests_session(client, src.imports):
+        return False  # a requests Session has no default timeout to speak of
+    name, scope = _binding(src, client)
+    if not name or scope is None:
+        return False
+    uses = 0
+    for node in ast.walk(scope):
+        if not isinstance(node, ast.Call) or node is client:
+            continue
+        chain = _call_chain(node.func)
+        if chain is None or (chain[0] != name and not chain[0].startswith(name + ".")):
+            continue
+        calls, last = chain[1], chain[2]
+        if last in _NOT_REQUESTS:
+            continue
+        uses += 1
+        if not any(keyword(c, "timeout") is not None or has_kwargs_splat(c)
+                   for c in (node, *calls)):
+            return False
+    return uses > 0
+
+
+def _binding(src: PythonFile, client: ast.Call) -> tuple[str, ast.AST | None]:
+    """The name a client is bound to, and the code that can use it (its class for `self.x`,
+    else the enclosing function or module)."""
+    parent = src.parent(client)
+    name = ""
+    if isinstance(parent, ast.Assign) and len(parent.targets) == 1:
+        name = dotted_name(parent.targets[0])
+    elif isinstance(parent, ast.AnnAssign):
+        name = dotted_name(parent.target)
+    elif isinstance(parent, ast.withitem) and parent.optional_vars is not None:
+        name = dotted_name(parent.optional_vars)
+    if not name:
+        return "", None
+    kinds = (ast.ClassDef,) if name.startswith("self.") else (
+        ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+    for outer in src.ancestors(client):
+        if isinstance(outer, kinds):
+            return name, outer
+    return name, src.tree
+
+
+def _call_chain(func: ast.expr) -> tuple[str, list[ast.Call], str] | None:
+    """`self.client.with_options(timeout=5).chat.create` -> ("self.client", [the
+    with_options call], "create"): the receiver's name, the calls along the way, the method."""
+    if not isinstance(func, ast.Attribute):
+        return None
+    last = func.attr
+    calls: list[ast.Call] = []
+    node: ast.expr = func.value
+    while True:
+        name = dotted_name(node)
+        if name:
+            return name, calls, last
+        if isinstance(node, ast.Call):
+            calls.append(node)
+            node = node.func
+        elif isinstance(node, ast.Attribute):
+            inner = dotted_name(node.value)
+            if inner:
+                return inner, calls, last
+            node = node.value
+        else:
+            return None
+
+
 # Messages of the "no timeout at all" cases, the ones a timeout= argument fixes.
 _ADD_TIMEOUT_HINTS = ("pass timeout=(connect, read) seconds", "pass timeout=",
                       "pass timeout= seconds")
 _CLIENT_MODULES = {"requests", "httpx", "urllib", "aiohttp", "openai", "anthropic"}
-_CALLEES = VERBS | {"stream", "Client", "AsyncClient", "urlopen", "ClientSession"} | SDK_CLIENTS
+_CALLEES = SESSION_VERBS | {"stream", "Client", "AsyncClient", "urlopen", "ClientSession"} | (
+    SDK_CLIENTS)
 
 
 def _problem(call: ast.Call, name: str, sessions: set[str], imported: dict[str, str]
@@ -62,7 +142,7 @@ def _problem(call: ast.Call, name: str, sessions: set[str], imported: dict[str, 
         qualified or name)
     verb = name.rsplit(".", 1)[-1]
     if full in {f"requests.{v}" for v in VERBS} or (
-            verb in VERBS and name.rsplit(".", 1)[0] in sessions):
+            verb in SESSION_VERBS and name.rsplit(".", 1)[0] in sessions):
         if timeout is None and not splat:
             return (f"{_shown(name)}() has no timeout: a slow or dead peer blocks this "
                     "worker forever; pass timeout=(connect, read) seconds")
