@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 
 from ...artifacts.python import PythonFile
-from ...model import Fix, FixSafety, Severity
+from ...model import Fix, FixSafety
 from ..api import RuleContext
 from ._ast import codemod_at, dotted_name
 from ._handlers import is_broad
@@ -15,7 +15,6 @@ SCOPE = "python"
 _COST = {
     Stakes.LOST_WORK: "the item, message or request it was working on is lost without a trace",
     Stakes.FAILED_ACTION: "the action fails without a trace",
-    Stakes.FALLBACK: "every failure, a bug included, silently becomes the fallback value",
 }
 
 
@@ -31,8 +30,10 @@ def check(src: PythonFile, ctx: RuleContext) -> None:
             ctx.examine()
             continue
         stakes = handler_stakes(src, handler)
-        if stakes is Stakes.BEST_EFFORT:
-            ctx.examine()  # best-effort release of something that is going away anyway
+        if stakes not in _COST:
+            # Best-effort cleanup or hooks, or a computed value falling back to a default:
+            # the authors chose the fallback, and nothing is lost by it.
+            ctx.examine()
             continue
         if logger is False:
             logger = _module_logger(src.tree)
@@ -49,9 +50,6 @@ def check(src: PythonFile, ctx: RuleContext) -> None:
             "type, or say why it is safe to ignore in a comment",
             end_line=handler.lineno, end_column=handler.col_offset + 7,
             snippet=src.source_line(handler.lineno), fix=fix,
-            # A computed value falling back to a default is usually chosen: worth a look, not
-            # an alarm.
-            severity=Severity.LOW if stakes is Stakes.FALLBACK else None,
         )
 
 

@@ -40,6 +40,9 @@ def _check_call(src: PythonFile, call: ast.Call, ctx: RuleContext) -> None:
     elif name.endswith(".run") and name.count(".") == 1 and keyword(call, "debug"):
         flag = keyword(call, "debug")
         what = f"{name}(debug=True) starts the Werkzeug debugger (remote code execution)"
+        if _loopback_only(call):
+            ctx.examine()  # a local development server: nothing outside the machine reaches it
+            return
     else:
         return
     if flag is not None and is_true(flag.value) and not _gated(src, call):
@@ -61,6 +64,18 @@ def _gated(src: PythonFile, node: ast.AST) -> bool:
             if _GATE.search(test):
                 return True
     return False
+
+
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+def _loopback_only(call: ast.Call) -> bool:
+    """`app.run(debug=True)` binds 127.0.0.1 unless given another host."""
+    host = keyword(call, "host")
+    value = host.value if host is not None else (call.args[0] if call.args else None)
+    if value is None:
+        return True
+    return isinstance(value, ast.Constant) and value.value in LOOPBACK
 
 
 def _in_entry_point(src: PythonFile, node: ast.AST) -> bool:
