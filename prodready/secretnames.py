@@ -15,10 +15,12 @@ _NOT_SECRET_VALUES = frozenset({"true", "false", "yes", "no", "on", "off", "0", 
 # Words that may follow the secret word and still name the secret itself.
 _SAME_SECRET_WORDS = frozenset({"KEY", "VALUE", "HASH", "SALT", "B64", "BASE64", "STRING", "STR",
                                 "PEM", "JSON", "RAW", "ENCODED", "OLD", "NEW", "PRIMARY",
-                                "SECONDARY", "V1", "V2", "1", "2", "SECRET", "TOKEN"})
+                                "SECONDARY", "V1", "V2", "1", "2", "SECRET", "TOKEN",
+                                "BASE"})  # SECRET_KEY_BASE (Rails, Phoenix)
 _NOT_SECRET_SUFFIXES = ("_FILE", "_PATH", "_DIR", "_NAME", "_LENGTH", "_TTL", "_ALGORITHM",
                         "_ALGORITHMS", "_HEADER", "_TYPE", "_SECONDS", "_MINUTES", "_PREFIX")
-_CREDENTIAL_URL = re.compile(r"^[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@", re.IGNORECASE)
+# `scheme://user:password@` (the user may be empty: `redis://:password@host`)
+_CREDENTIAL_URL = re.compile(r"^[a-z][a-z0-9+.-]*://[^/\s:@]*:[^/\s@]+@", re.IGNORECASE)
 
 
 def normalise(name: str) -> str:
