@@ -183,3 +183,19 @@ def test_a_reviewed_dangling_task_is_not_py012():
     """
     assert [f.line for f in _findings(code, "PY012")] == [7]
 
+
+
+def test_work_collected_by_a_builder_is_work():
+    code = """
+    def dedupe(findings, candidates):
+        changed = []
+        for finding in findings:
+            for match in candidates:
+                try:
+                    changed.extend(mark_duplicate(finding, match))
+                    break
+                except Exception as exc:
+                    logger.debug("could not deduplicate %s: %s", finding, exc)
+        return changed
+    """
+    assert [f.line for f in _findings(code, "PY001")] == [9]

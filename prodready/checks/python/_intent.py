@@ -67,6 +67,11 @@ NOTIFY_PARTS = frozenset({"callback", "cb", "progress", "log", "logs", "emit", "
 # Calls that build a local value rather than act on the world.
 _BUILDERS = frozenset({"append", "extend", "add", "update", "setdefault", "insert",
                        "appendleft", "sort", "reverse"})
+# Builtins and conversions that compute a value from their arguments.
+_PURE = frozenset({"str", "int", "float", "bool", "len", "dict", "list", "tuple", "set",
+                   "sorted", "min", "max", "sum", "repr", "format", "getattr", "isinstance",
+                   "get", "copy", "deepcopy", "strip", "lower", "upper", "split", "join",
+                   "loads", "dumps", "decode", "encode", "parse", "round", "abs"})
 _WORKER_NAME = re.compile(r"(?:^|_)(?:consume|consumer|worker|job|task|tasks|process_\w+"
                           r"|handle_message|on_message|listen|listener|poll|dispatch|drain"
                           r"|run_forever|loop)(?:_|$)")
@@ -321,16 +326,35 @@ def _statements(body: list[ast.stmt]) -> list[ast.stmt]:
 
 def _actions(body: list[ast.stmt]) -> list[ast.Call]:
     """Calls made for their effect (expression statements, `await x()`) that neither log nor
-    build a local value."""
+    build a local value, and the calls whose results a builder collects
+    (`changed.extend(apply(item))`: `apply` does the work)."""
     out = []
     for stmt in _statements(body):
         call = _call_of(stmt)
-        if call is None or _last_name(call) in _BUILDERS:
+        if call is None:
             continue
         if isinstance(call.func, ast.Attribute) and is_logger_receiver(call.func.value):
             continue
+        if _last_name(call) in _BUILDERS:
+            out.extend(_collected_calls(call))
+            continue
         out.append(call)
     return out
+
+
+def _collected_calls(builder: ast.Call) -> list[ast.Call]:
+    found = []
+    for arg in [*builder.args, *(k.value for k in builder.keywords)]:
+        if isinstance(arg, ast.Await):
+            arg = arg.value
+        if isinstance(arg, ast.Call) and _last_name(arg) not in _PURE:
+            found.append(arg)
+    return found
+
+
+def _collects_work(body: list[ast.stmt]) -> bool:
+    return any((call := _call_of(s)) is not None and _last_name(call) in _BUILDERS
+               and _collected_calls(call) for s in _statements(body))
 
 
 def _name_parts(name: str) -> list[str]:
@@ -432,7 +456,8 @@ def handler_stakes(src: PythonFile, handler: ast.ExceptHandler) -> Stakes:
     acts = bool(_actions(trial.body))
     # A loop whose attempt returns or breaks on success is a search for the first candidate
     # that works (encodings, hosts, formats): a failed candidate is the normal path.
-    searching = any(isinstance(s, ast.Return | ast.Break) for s in statements)
+    searching = any(isinstance(s, ast.Return | ast.Break) for s in statements) and not (
+        _collects_work(trial.body))
     if searching and _in_loop(src, trial):
         return Stakes.FALLBACK
     if acts and (_in_loop(src, trial) or (func is not None and (
