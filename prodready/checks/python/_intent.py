@@ -219,6 +219,35 @@ def counts_metric(handler: ast.ExceptHandler) -> bool:
     return False
 
 
+_USER_MESSAGES = ("messages.error", "messages.warning", "flash", "message_user", "abort",
+                  "show_error", "notify_error")
+
+
+def tells_the_user(handler: ast.ExceptHandler) -> bool:
+    """The failure is shown to the person who asked: a Django/Flask error message, or an
+    error response (status 4xx/5xx)."""
+    for node in body_nodes(handler):
+        if isinstance(node, ast.Call):
+            name = dotted_name(node.func)
+            if name.endswith(_USER_MESSAGES) and name:
+                return True
+            if name.endswith("add_message") and any(
+                    dotted_name(a).endswith(("ERROR", "WARNING")) for a in node.args):
+                return True
+        if isinstance(node, ast.Return) and isinstance(node.value, ast.Call):
+            for kw in node.value.keywords:
+                if kw.arg in ("status", "status_code") and _error_status(kw.value):
+                    return True
+    return False
+
+
+def _error_status(node: ast.expr) -> bool:
+    if isinstance(node, ast.Constant) and isinstance(node.value, int):
+        return node.value >= 400
+    name = dotted_name(node)
+    return "ERROR" in name or "BAD_REQUEST" in name or "_4" in name or "_5" in name
+
+
 def _outer_handler_reports(src: PythonFile, handler: ast.ExceptHandler) -> bool:
     """The handler sits inside another handler that already logs or re-raises the error."""
     for outer in src.ancestors(handler):
@@ -249,6 +278,8 @@ def handler_intent(src: PythonFile, handler: ast.ExceptHandler) -> str | None:
         return "a predicate answers on failure"
     if counts_metric(handler):
         return "the error is counted in a metric"
+    if tells_the_user(handler):
+        return "the failure is shown to the user"
     if _outer_handler_reports(src, handler):
         return "the enclosing handler already reports the error"
     return None

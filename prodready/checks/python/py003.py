@@ -28,9 +28,25 @@ def check(src: PythonFile, ctx: RuleContext) -> None:
             what = "sys.path +="
         else:
             continue
+        if isinstance(node, ast.Call) and _plugin_directory(node):
+            ctx.examine()  # a run-time plugin directory from configuration, by design
+            continue
         ctx.report_node(
             src.path, node,
             f"{what} changes the import path at run time; install the package and use "
             "absolute imports instead",
             lines=src.lines,
         )
+
+
+_CONFIGURED = ("settings", "config", "conf", "environ", "getenv", "plugin", "extension",
+               "addon")
+
+
+def _plugin_directory(call: ast.Call) -> bool:
+    """`sys.path.append(settings.extensions_path)`: plugins installed at run time into a
+    configured data directory cannot be installed as a package with the service."""
+    names = [n.id if isinstance(n, ast.Name) else n.attr for arg in call.args
+             for n in ast.walk(arg) if isinstance(n, ast.Name | ast.Attribute)]
+    text = " ".join(names).lower()
+    return "__file__" not in text and any(word in text for word in _CONFIGURED)

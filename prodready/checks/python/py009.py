@@ -91,5 +91,5 @@ def _is_settings_module(path: str) -> bool:
     name = parts[-1]
     if "settings" not in parts and name != "settings":
         return False
-    return not (name in DEV_SETTINGS or name.startswith("test") or name.endswith(
-        ("_dev", "_local", "_test")))
+    return not (name in DEV_SETTINGS or "test" in name or name == "ci" or name.endswith(
+        ("_dev", "_local", "_ci")))  # unittests.py, settings_test.py, ci.py
