@@ -28,7 +28,7 @@ def check(src: PythonFile, ctx: RuleContext) -> None:
             what = "sys.path +="
         else:
             continue
-        if isinstance(node, ast.Call) and _plugin_directory(node):
+        if isinstance(node, ast.Call) and _plugin_directory(src, node):
             ctx.examine()  # a run-time plugin directory from configuration, by design
             continue
         ctx.report_node(
@@ -43,10 +43,18 @@ _CONFIGURED = ("settings", "config", "conf", "environ", "getenv", "plugin", "ext
                "addon")
 
 
-def _plugin_directory(call: ast.Call) -> bool:
+def _plugin_directory(src: PythonFile, call: ast.Call) -> bool:
     """`sys.path.append(settings.extensions_path)`: plugins installed at run time into a
-    configured data directory cannot be installed as a package with the service."""
-    names = [n.id if isinstance(n, ast.Name) else n.attr for arg in call.args
-             for n in ast.walk(arg) if isinstance(n, ast.Name | ast.Attribute)]
+    configured data directory cannot be installed as a package with the service. A local
+    variable is followed to its assignments in the same function."""
+    exprs: list[ast.AST] = list(call.args)
+    func = next((a for a in src.ancestors(call)
+                 if isinstance(a, ast.FunctionDef | ast.AsyncFunctionDef)), None)
+    locals_used = {n.id for arg in call.args for n in ast.walk(arg) if isinstance(n, ast.Name)}
+    if func is not None and locals_used:
+        exprs += [n.value for n in ast.walk(func) if isinstance(n, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id in locals_used for t in n.targets)]
+    names = [n.id if isinstance(n, ast.Name) else n.attr for expr in exprs
+             for n in ast.walk(expr) if isinstance(n, ast.Name | ast.Attribute)]
     text = " ".join(names).lower()
     return "__file__" not in text and any(word in text for word in _CONFIGURED)
