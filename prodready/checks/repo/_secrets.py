@@ -111,6 +111,7 @@ _PASSWORD_HASH = re.compile(
 _DEV_FILE = re.compile(r"(?:^|/)(?:dev|devel|development|local|docker-compose\.dev[^/]*|"
                        r"\.github/workflows|\.gitlab-ci[^/]*|\.circleci|e2e|testdata)(?:/|$|\.)"
                        r"|(?:^|/)[^/]*(?:\.dev|\.local|[-_.]dev|[-_.]local|[-_.]test)\.[a-z]+$"
+                       r"|(?:^|/)(?:ci|unittests?|testing)\.(?:py|ya?ml|json|toml|ini|cfg)$"
                        r"|(?:^|/)\.env\.(?:test|testing|dev|development|local|example|sample|"
                        r"template|dist|ci)$")
 _WEAK = re.compile(r"[a-z]+[_-]?[0-9]{0,4}|[0-9]+|[A-Z_]+")
