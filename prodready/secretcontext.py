@@ -7,7 +7,8 @@ when it is
 - a public client key, made to be shipped to browsers (PostHog `phc_…`, Stripe `pk_live_…`,
   a Sentry DSN's public key, a Google browser key in frontend code);
 - a translation string in a message catalog (`"password": "Wachtwoord"`);
-- on a commented-out line, or in documentation of an example value.
+- on a commented-out line, or in documentation of an example value;
+- recorded data of a test tree (a scanner report, an HTTP cassette, a test environment).
 Names are judged in `secretnames`; this module judges values and where they stand.
 """
 
@@ -101,6 +102,19 @@ def is_message_catalog(path: str) -> bool:
         return True
     stem = posixpath.splitext(parts[-1])[0]
     return stem in _CATALOG_DIRS or bool(re.fullmatch(r"[a-z]{2}(?:[-_][a-z]{2,4})?", stem))
+
+
+_TEST_TREES = re.compile(
+    r"(?:^|/)(?:unit_?tests?|tests?|testing|testdata|test[-_]data|fixtures?|__fixtures__"
+    r"|test[-_]environments?|e2e|cassettes|vcr|__snapshots__|snapshots)/", re.IGNORECASE)
+_RECORDED_DATA = (".json", ".yaml", ".yml", ".xml", ".har", ".txt", ".csv", ".html", ".log",
+                  ".sarif", ".jsonl", ".ndjson")
+
+
+def is_test_data(path: str) -> bool:
+    """Recorded data of a test tree (scanner reports, HTTP cassettes, sample configs of a
+    local test environment): values that belong to the sample, not to this project."""
+    return bool(_TEST_TREES.search(path)) and path.lower().endswith(_RECORDED_DATA)
 
 
 def is_commented_out(line: str) -> bool:

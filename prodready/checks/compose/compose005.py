@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ...project import Project
 from ...project.compose import UNKNOWN, interpolate, judged_services
-from ...secretcontext import is_real_secret_value
+from ...secretcontext import is_real_secret_value, is_test_data
 from ...secretnames import is_secret_name
 from ..api import RuleContext
 from ._reporter import Reporter
@@ -23,7 +23,8 @@ def check(project: Project, ctx: RuleContext) -> None:
                 value = None  # a reference to the deployer's environment
             if not is_secret_name(var.name, value):
                 continue
-            if value is None or not is_real_secret_value(value, var.site.path):
+            if value is None or not is_real_secret_value(value, var.site.path) or is_test_data(
+                    var.site.path):  # a local test environment's throw-away credentials
                 out.ok(var.site)
                 continue
             # The value itself is never repeated: it is a secret.

@@ -12,7 +12,8 @@ On top of detect-secrets, hits whose value is an obvious placeholder (`changeme`
 basic-auth detectors, a dictionary word such as `postgres`, or a name that is not secret-like
 (`SECRET_NAME`, `PASSWORD_FILE`), are dropped; so are keyword, entropy and basic-auth hits in
 message catalogs, on commented-out lines, in docstrings, and in documented examples
-(`examples=[…]`), where values are translations or illustrations (see `secretcontext`).
+(`examples=[…]`), where values are translations or illustrations; recorded data of test trees
+(scanner reports, HTTP cassettes) is not read at all (see `secretcontext`).
 
 Nothing here keeps or returns a secret value: callers get the type, position and sha1.
 """
@@ -38,6 +39,7 @@ from ...secretcontext import (
     is_message_catalog,
     is_placeholder,
     is_public_client_key,
+    is_test_data,
 )
 from ...secretnames import describes_a_secret, normalise
 
@@ -287,8 +289,8 @@ def _illustrative(path: str, lines: list[str], index: int, docstrings: set[int])
 
 def scan_text(path: str, text: str) -> Iterator[Hit]:
     """Every secret detect-secrets finds in `text` (after the filters described above)."""
-    if skipped_file(path):
-        return
+    if skipped_file(path) or is_test_data(path):
+        return  # test data records other systems' values (scanner reports, cassettes)
     lines = text.split("\n")
     python = path.endswith((".py", ".pyi"))
     # In Python a secret can only sit in a string or a comment: search just those lines
