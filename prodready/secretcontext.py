@@ -66,8 +66,8 @@ def is_placeholder(value: object, *, strict: bool = False) -> bool:
         return False
     if _TEMPLATE_SLOT.search(text):
         return True
-    if len(text) >= 4 and len(set(text.lower())) == 1:
-        return True  # 0000, ********, aaaaaaaa
+    if len(text) >= 4 and len(set(text.lower())) <= (1 if len(text) < 8 else 2):
+        return True  # 0000, ********, aaaaaaaa, ffff9999
     return not strict and bool(_LOOSE_PLACEHOLDER.search(text))
 
 
@@ -105,7 +105,7 @@ def is_message_catalog(path: str) -> bool:
 
 
 _TEST_TREES = re.compile(
-    r"(?:^|/)(?:unit_?tests?|tests?|testing|testdata|test[-_]data|fixtures?|__fixtures__"
+    r"(?:^|/)(?:unit_?tests?|tests?|testing|testdata|test[-_]data|fixtures?|__fixtures__|ci"
     r"|test[-_]environments?|e2e|cassettes|vcr|__snapshots__|snapshots)/", re.IGNORECASE)
 _RECORDED_DATA = (".json", ".yaml", ".yml", ".xml", ".har", ".txt", ".csv", ".html", ".log",
                   ".sarif", ".jsonl", ".ndjson")
@@ -125,6 +125,32 @@ def is_commented_out(line: str) -> bool:
 def documents_an_example(line: str) -> bool:
     """`examples=["sk-…"]`, `"example": "…"`, `e.g. https://user:token@…`: an example value."""
     return bool(_EXAMPLE_CONTEXT.search(line))
+
+
+_URL_CREDENTIALS = re.compile(r"^[a-z][a-z0-9+.-]*://([^/\s:@]*):([^/\s@]+)@", re.IGNORECASE)
+_IDENTITY_NAME = re.compile(r"(?:^|_)(?:USER|USERNAME|LOGIN|DB|DATABASE|DB_NAME|NAME)$",
+                            re.IGNORECASE)
+
+
+def identity_values(variables: dict[str, str | None], *names: str) -> set[str]:
+    """The account, database and service names around a credential (`POSTGRES_USER: app`)."""
+    found = {n.lower() for n in names if n}
+    for key, value in variables.items():
+        if value and _IDENTITY_NAME.search(key):
+            found.add(value.strip().lower())
+    return found
+
+
+def repeats_identity(value: object, identities: set[str]) -> bool:
+    """A sample credential nobody takes for a secret: the password is the user, database or
+    service name (`MARIADB_PASSWORD: paperless`, `mysql://ctfd:ctfd@db/ctfd`)."""
+    if not isinstance(value, str):
+        return False
+    text = value.strip().lower()
+    match = _URL_CREDENTIALS.match(text)
+    if match:
+        return match[2] == match[1] or match[2] in identities
+    return text in identities
 
 
 def is_real_secret_value(value: object, path: str = "", *, strict: bool = False) -> bool:

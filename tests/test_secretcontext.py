@@ -138,3 +138,18 @@ def test_repo001_skips_illustrations_but_not_signed_tokens_in_comments():
             "# AWS_ACCESS_KEY_ID=AKIAQW4RT7YU2IO9PL3K\n")
     found = _rule({"app/client.py": code}, "REPO001")
     assert [f.line for f in found] == [2]
+
+
+def test_compose005_spares_sample_credentials_that_repeat_the_account():
+    compose = ("services:\n"
+               "  db:\n"
+               "    image: mariadb:11\n"
+               "    environment:\n"
+               "      MARIADB_USER: shop\n"
+               "      MARIADB_PASSWORD: shop\n"
+               "      MARIADB_ROOT_PASSWORD: Rv83nTq2WmZy\n"
+               "  web:\n"
+               "    image: example/shop:1.0\n"
+               "    environment:\n"
+               "      DATABASE_URL: mysql://shop:shop@db/shop\n")
+    assert [f.line for f in _rule({"docker-compose.yml": compose}, "COMPOSE005")] == [7]

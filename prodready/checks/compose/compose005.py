@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from ...project import Project
 from ...project.compose import UNKNOWN, interpolate, judged_services
-from ...secretcontext import is_real_secret_value, is_test_data
+from ...secretcontext import (
+    identity_values,
+    is_real_secret_value,
+    is_test_data,
+    repeats_identity,
+)
 from ...secretnames import is_secret_name
 from ..api import RuleContext
 from ._reporter import Reporter
@@ -15,7 +20,9 @@ SCOPE = "project"
 def check(project: Project, ctx: RuleContext) -> None:
     out = Reporter(ctx, raise_in_prod=True)
     for svc in judged_services(project):
-        for var in svc.environment().values():
+        variables = svc.environment()
+        identities = identity_values({k: v.value for k, v in variables.items()}, svc.name)
+        for var in variables.values():
             raw = var.value
             # `${SECRET_KEY:-literal}` runs with the literal whenever the variable is unset.
             value = interpolate(raw) if raw is not None and "$" in raw else raw
@@ -26,6 +33,9 @@ def check(project: Project, ctx: RuleContext) -> None:
             if value is None or not is_real_secret_value(value, var.site.path) or is_test_data(
                     var.site.path):  # a local test environment's throw-away credentials
                 out.ok(var.site)
+                continue
+            if repeats_identity(value, identities):
+                out.ok(var.site)  # `MARIADB_PASSWORD: paperless` next to the user paperless
                 continue
             # The value itself is never repeated: it is a secret.
             if raw != value:
