@@ -35,7 +35,8 @@ def test_a_marked_or_explained_handler_is_not_swallowing(comment):
 
 
 @pytest.mark.parametrize("comment", ["  # noqa: E501", "  # type: ignore", "  # ok",
-                                     "  # pylint: disable=line-too-long"])
+                                     "  # pylint: disable=line-too-long",
+                                     "  # TODO: handle this properly"])
 def test_a_comment_for_another_concern_is_no_intent(comment):
     code = SWALLOW.format(try_comment="", except_comment=comment)
     assert [f.line for f in _findings(code, "PY002")] == [5]

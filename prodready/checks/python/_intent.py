@@ -143,9 +143,14 @@ def linter_marked(src: PythonFile, first: int, last: int, codes: frozenset[str])
     return False
 
 
+_UNFINISHED = re.compile(r"^\W*(?:todo|fixme|xxx|hack|bug)\b", re.IGNORECASE)
+
+
 def _explains(comment: str) -> bool:
+    """A comment that says why, not a tool pragma nor a note that the handling is unfinished
+    (`# TODO: handle this` says the opposite of deliberate)."""
     text = comment.lstrip("#").strip()
-    if not text or _PRAGMA.match(text):
+    if not text or _PRAGMA.match(text) or _UNFINISHED.match(text):
         return False
     text = re.split(r"#\s*(?:noqa|type:|pragma|pylint|nosec)", text, maxsplit=1)[0]
     return len(_WORD.findall(text)) >= 2
