@@ -7,9 +7,7 @@ Each is checked through the real entry points: the scan, the reports, the comman
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
