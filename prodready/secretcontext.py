@@ -28,8 +28,10 @@ _TEMPLATE_SLOT = re.compile(
 )
 _LOOSE_PLACEHOLDER = re.compile(
     r"change[_\-]?(?:me|this|it)|example|sample|dummy|fake|^(?:todo|fixme|tbd|none|null|nil"
-    r"|true|false|undefined|string|str|secret|password|passwd|token|test|testing|empty|default"
-    r"|value|key|apikey|api_key|api-key)$",
+    r"|true|false|undefined|string|str|test|testing|empty|default|value)$"
+    # a value that only names what it stands for: secret-key, supersecret, password123
+    r"|^(?:super|my|the)?[-_]?(?:secret|password|passwd|pass|key|token|api|apikey)"
+    r"(?:[-_]?(?:secret|password|passwd|pass|key|token|api|\d+))*$",
     re.IGNORECASE,
 )
 
@@ -64,8 +66,8 @@ def is_placeholder(value: object, *, strict: bool = False) -> bool:
     text = str(value).strip().strip("'\"`")
     if not text:
         return False
-    if _TEMPLATE_SLOT.search(text):
-        return True
+    if _TEMPLATE_SLOT.search(text) or not any(c.isalnum() for c in text):
+        return True  # a slot, or punctuation only (`.`, `-`)
     if len(text) >= 4 and len(set(text.lower())) <= (1 if len(text) < 8 else 2):
         return True  # 0000, ********, aaaaaaaa, ffff9999
     return not strict and bool(_LOOSE_PLACEHOLDER.search(text))
@@ -115,6 +117,17 @@ def is_test_data(path: str) -> bool:
     """Recorded data of a test tree (scanner reports, HTTP cassettes, sample configs of a
     local test environment): values that belong to the sample, not to this project."""
     return bool(_TEST_TREES.search(path)) and path.lower().endswith(_RECORDED_DATA)
+
+
+_THROWAWAY_NAME = re.compile(r"(?:^|[-_.])(?:dev|devel|development|local|tests?|testing|ci"
+                             r"|e2e|integration[-_]tests?|unit[-_]tests?)(?:[-_.]|$)")
+
+
+def is_throwaway_config(path: str) -> bool:
+    """A configuration file for development or tests (`docker-compose.dev.yml`,
+    `compose.override.unit_tests.yml`) or in a test tree: its credentials are throw-away."""
+    name = posixpath.basename(path).lower()
+    return bool(_THROWAWAY_NAME.search(name)) or bool(_TEST_TREES.search(path))
 
 
 def is_commented_out(line: str) -> bool:

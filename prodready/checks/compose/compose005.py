@@ -7,7 +7,7 @@ from ...project.compose import UNKNOWN, interpolate, judged_services
 from ...secretcontext import (
     identity_values,
     is_real_secret_value,
-    is_test_data,
+    is_throwaway_config,
     repeats_identity,
 )
 from ...secretnames import is_secret_name
@@ -21,7 +21,9 @@ def check(project: Project, ctx: RuleContext) -> None:
     out = Reporter(ctx, raise_in_prod=True)
     for svc in judged_services(project):
         variables = svc.environment()
-        identities = identity_values({k: v.value for k, v in variables.items()}, svc.name)
+        identities = identity_values(
+            {k: interpolate(v.value) if v.value else v.value for k, v in variables.items()},
+            svc.name)
         for var in variables.values():
             raw = var.value
             # `${SECRET_KEY:-literal}` runs with the literal whenever the variable is unset.
@@ -30,8 +32,8 @@ def check(project: Project, ctx: RuleContext) -> None:
                 value = None  # a reference to the deployer's environment
             if not is_secret_name(var.name, value):
                 continue
-            if value is None or not is_real_secret_value(value, var.site.path) or is_test_data(
-                    var.site.path):  # a local test environment's throw-away credentials
+            if value is None or not is_real_secret_value(value, var.site.path) or (
+                    is_throwaway_config(var.site.path)):  # dev and test stacks' credentials
                 out.ok(var.site)
                 continue
             if repeats_identity(value, identities):
