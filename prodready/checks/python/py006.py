@@ -22,7 +22,7 @@ def check(src: PythonFile, ctx: RuleContext) -> None:
     imported = src.imports
     if not any(m.split(".", 1)[0] in _CLIENT_MODULES for m in imported.values()):
         return  # no HTTP client library imported: nothing here can be an outbound call
-    sessions = _session_names(src, imported)
+    sessions = _session_names(src, imported) - _sessions_with_timeout_adapter(src)
     self_sessions = {s.split(":", 1)[1] for s in sessions if ":" in s}
     for node in src.calls(*_CALLEES):
         func = node.func
@@ -200,6 +200,24 @@ def _session_names(src: PythonFile, imported: dict[str, str]) -> set[str]:
             elif name:
                 found.add(name)
     found.discard("")
+    return found
+
+
+def _sessions_with_timeout_adapter(src: PythonFile) -> set[str]:
+    """Sessions configured with a timeout at construction: an adapter given `timeout=` is
+    mounted on them (`session.mount("https://", TimeoutAdapter(timeout=5))`), so every
+    request through them has one. Keyed like `_session_names`."""
+    found: set[str] = set()
+    for call in src.calls("mount"):
+        if not (isinstance(call.func, ast.Attribute) and len(call.args) >= 2
+                and isinstance(call.args[1], ast.Call)
+                and keyword(call.args[1], "timeout") is not None):
+            continue
+        name = dotted_name(call.func.value)
+        if name.startswith("self."):
+            found.add(f"{_class_of(src, call)}:{name}")
+        elif name:
+            found.add(name)
     return found
 
 
