@@ -67,8 +67,11 @@ def test_comments_and_examples():
     assert not documents_an_example('TOKEN = "tok_abc"')
 
 
-def test_secret_key_base_is_a_secret_name():
+def test_secret_key_base_and_encryption_keys_are_secret_names():
     assert is_secret_name("SECRET_KEY_BASE")
+    assert is_secret_name("DD_CREDENTIAL_AES_256_KEY") and is_secret_name("FERNET_KEY")
+    assert is_secret_name("DATA_ENCRYPTION_KEY") and is_secret_name("JWT_SIGNING_KEY")
+    assert not is_secret_name("CREDENTIAL_ID") and not is_secret_name("MASTER_KEY_ID")
 
 
 def test_config_entries_in_a_secret():
