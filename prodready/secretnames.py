@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 
-_SECRET_WORDS = ("SECRET", "PASSWORD", "PASSWD", "TOKEN", "APIKEY", "CREDENTIALS")
-_SECRET_PAIRS = ("API_KEY", "PRIVATE_KEY", "ACCESS_KEY")
+_SECRET_WORDS = ("SECRET", "PASSWORD", "PASSWD", "TOKEN", "APIKEY", "CREDENTIAL")
+# Keys that encrypt or sign: as secret as a password.
+_SECRET_PAIRS = ("API_KEY", "PRIVATE_KEY", "ACCESS_KEY", "ENCRYPTION_KEY", "SIGNING_KEY",
+                 "FERNET_KEY", "MASTER_KEY")
 _COUNT_PREFIXES = ("MAX_", "MIN_", "NUM_", "TOTAL_")
 # Words before the secret word that make the name a switch about it.
 _FLAG_WORDS = frozenset({"ALLOW", "ENABLE", "DISABLE", "USE", "REQUIRE", "SKIP", "RANDOM",
@@ -15,10 +17,13 @@ _NOT_SECRET_VALUES = frozenset({"true", "false", "yes", "no", "on", "off", "0", 
 # Words that may follow the secret word and still name the secret itself.
 _SAME_SECRET_WORDS = frozenset({"KEY", "VALUE", "HASH", "SALT", "B64", "BASE64", "STRING", "STR",
                                 "PEM", "JSON", "RAW", "ENCODED", "OLD", "NEW", "PRIMARY",
-                                "SECONDARY", "V1", "V2", "1", "2", "SECRET", "TOKEN"})
+                                "SECONDARY", "V1", "V2", "1", "2", "SECRET", "TOKEN",
+                                "BASE",  # SECRET_KEY_BASE (Rails, Phoenix)
+                                "AES", "128", "192", "256"})  # CREDENTIAL_AES_256_KEY
 _NOT_SECRET_SUFFIXES = ("_FILE", "_PATH", "_DIR", "_NAME", "_LENGTH", "_TTL", "_ALGORITHM",
                         "_ALGORITHMS", "_HEADER", "_TYPE", "_SECONDS", "_MINUTES", "_PREFIX")
-_CREDENTIAL_URL = re.compile(r"^[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@", re.IGNORECASE)
+# `scheme://user:password@` (the user may be empty: `redis://:password@host`)
+_CREDENTIAL_URL = re.compile(r"^[a-z][a-z0-9+.-]*://[^/\s:@]*:[^/\s@]+@", re.IGNORECASE)
 
 
 def normalise(name: str) -> str:

@@ -26,7 +26,7 @@ def invoices():
 
 def refunds():
     try:
-        return requests.get("https://billing.internal/refunds", timeout=5).json()
+        requests.post("https://billing.internal/refunds", timeout=5)
     except Exception:
         pass
 '''

@@ -225,13 +225,14 @@ def test_no_cache_dir_is_not_added_where_pip_already_has_the_abbreviation(tmp_pa
     assert finding.fix.edits[0].start > (tmp_path / "Dockerfile").read_text().index("&&")
 
 
-def test_py002_offers_no_fix_on_a_fallback_return(tmp_path):
+def test_py002_leaves_a_fallback_return_alone_and_only_shows_its_fix(tmp_path):
     head = "import logging\nlogger = logging.getLogger(__name__)\ndef f():\n    try:\n"
     _write(tmp_path, {"a.py": head + "        return g()\n    except Exception:\n"
                               "        return None\n",
                       "b.py": head + "        g()\n    except Exception:\n        pass\n"})
     by_path = {f.path: f.fix for f in _findings(tmp_path, "PY002")}
-    assert by_path["a.py"] is None and by_path["b.py"] is not None
+    assert "a.py" not in by_path  # a computed value falling back to a default: chosen
+    assert by_path["b.py"] is not None and by_path["b.py"].safety is FixSafety.DISPLAY_ONLY
 
 
 def test_py006_guesses_no_timeout_for_model_servers(tmp_path):

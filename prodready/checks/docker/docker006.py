@@ -5,7 +5,8 @@ from __future__ import annotations
 import fnmatch
 
 from ...artifacts.dockerfile import Dockerfile, Instruction, variables
-from ...secretnames import is_literal_secret_value, is_secret_name
+from ...secretcontext import is_real_secret_value
+from ...secretnames import is_secret_name
 from ..api import RuleContext
 
 SCOPE = "dockerfile"
@@ -20,7 +21,10 @@ def check(df: Dockerfile, ctx: RuleContext) -> None:
         for ins in stage.instructions:
             if ins.keyword in ("ENV", "ARG"):
                 for name, value in variables(ins.keyword, ins.args):
-                    if is_secret_name(name, value) and is_literal_secret_value(value):
+                    # An image default is what runs when nobody overrides it: `changeme` is
+                    # a known secret there, only template slots are placeholders.
+                    if is_secret_name(name, value) and is_real_secret_value(
+                            value, df.path, strict=True):
                         ctx.report(df.path, ins.line, ins.column,
                                    f"{ins.keyword} {name} bakes a secret into the image "
                                    "layers, readable by anyone who can pull it; pass it at "

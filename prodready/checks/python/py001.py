@@ -9,6 +9,7 @@ from ...model import Codemod, Fix, FixSafety
 from ..api import RuleContext
 from ._ast import codemod_at
 from ._handlers import LOW_LEVELS, is_broad, logging_calls, reports_error, reraises
+from ._intent import Stakes, handler_intent, handler_stakes, logged_on_purpose
 
 SCOPE = "python"
 
@@ -20,6 +21,13 @@ def check(src: PythonFile, ctx: RuleContext) -> None:
         calls = logging_calls(handler)
         low = [(call, method) for call, method in calls if method in LOW_LEVELS]
         if not low or reraises(handler) or reports_error(handler):
+            ctx.examine()
+            continue
+        if handler_intent(src, handler) is not None or logged_on_purpose(
+                handler, LOW_LEVELS) or handler_stakes(src, handler) in (
+                Stakes.FALLBACK, Stakes.BEST_EFFORT):
+            # A reviewed handler, or a normal fallback path (an optional feature probe, an
+            # anonymous lookup) where debug is the level its authors chose.
             ctx.examine()
             continue
         mods = tuple(codemod_at(src, call, "rename-method", "exception") for call, _ in low)

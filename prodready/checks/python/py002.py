@@ -9,22 +9,38 @@ from ...model import Fix, FixSafety
 from ..api import RuleContext
 from ._ast import codemod_at, dotted_name
 from ._handlers import is_broad
+from ._intent import Stakes, handler_intent, handler_stakes
 
 SCOPE = "python"
+_COST = {
+    Stakes.LOST_WORK: "the item, message or request it was working on is lost without a trace",
+    Stakes.FAILED_ACTION: "the action fails without a trace",
+}
 
 
 def check(src: PythonFile, ctx: RuleContext) -> None:
-    logger = _module_logger(src.tree)
+    logger: str | bool | None = False  # found on first use
     for handler in src.nodes(ast.ExceptHandler):
         if not isinstance(handler, ast.ExceptHandler) or not is_broad(handler):
             continue
         if not all(_is_silent(stmt) for stmt in handler.body):
             ctx.examine()
             continue
+        if handler_intent(src, handler) is not None:
+            ctx.examine()
+            continue
+        stakes = handler_stakes(src, handler)
+        if stakes not in _COST:
+            # Best-effort cleanup or hooks, or a computed value falling back to a default:
+            # the authors chose the fallback, and nothing is lost by it.
+            ctx.examine()
+            continue
+        if logger is False:
+            logger = _module_logger(src.tree)
         fix = None
         # A handler that returns a value or continues is a fallback path: the failure is
         # expected there, and an ERROR with a traceback on every occurrence is noise.
-        if logger is not None and not any(
+        if isinstance(logger, str) and not any(
                 isinstance(stmt, ast.Return | ast.Continue) for stmt in handler.body):
             mod = codemod_at(src, handler, "log-exception",
                              f'{logger}.exception("unexpected error, continuing")')
@@ -35,9 +51,9 @@ def check(src: PythonFile, ctx: RuleContext) -> None:
                       codemods=(mod,))
         ctx.report(
             src.path, handler.lineno, handler.col_offset + 1,
-            "broad exception handler swallows the error without logging, re-raising or "
-            "counting it; log it with .exception(), narrow the exception type, or use "
-            "contextlib.suppress() to say it is deliberate",
+            f"broad exception handler swallows the error without logging, re-raising or "
+            f"counting it: {_COST[stakes]}; log it with .exception(), narrow the exception "
+            "type, or say why it is safe to ignore in a comment",
             end_line=handler.lineno, end_column=handler.col_offset + 7,
             snippet=src.source_line(handler.lineno), fix=fix,
         )

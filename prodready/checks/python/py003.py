@@ -28,9 +28,47 @@ def check(src: PythonFile, ctx: RuleContext) -> None:
             what = "sys.path +="
         else:
             continue
+        if isinstance(node, ast.Call) and _plugin_directory(src, node):
+            ctx.examine()  # a run-time plugin directory from configuration, by design
+            continue
         ctx.report_node(
             src.path, node,
             f"{what} changes the import path at run time; install the package and use "
             "absolute imports instead",
             lines=src.lines,
         )
+
+
+_CONFIGURED = ("settings", "config", "conf", "environ", "getenv", "plugin", "extension",
+               "addon")
+
+
+def _plugin_directory(src: PythonFile, call: ast.Call) -> bool:
+    """A directory known only at run time, which no packaging can replace: a plugin directory
+    from configuration (`sys.path.append(settings.extensions_path)`), or a directory handed to
+    a loader of user code (`def load(path): sys.path.insert(0, os.path.dirname(path))`).
+    Local variables are followed to their assignments in the same function; anything derived
+    from `__file__` is the repository's own layout and stays flagged."""
+    func = next((a for a in src.ancestors(call)
+                 if isinstance(a, ast.FunctionDef | ast.AsyncFunctionDef)), None)
+    exprs: list[ast.AST] = list(call.args)
+    used = {n.id for arg in call.args for n in ast.walk(arg) if isinstance(n, ast.Name)}
+    if func is not None:
+        for _ in range(3):  # a few steps back through local assignments
+            sources = [n.value for n in ast.walk(func) if isinstance(n, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id in used for t in n.targets)]
+            new = {n.id for e in sources for n in ast.walk(e) if isinstance(n, ast.Name)}
+            exprs += sources
+            if new <= used:
+                break
+            used |= new
+    names = [n.id if isinstance(n, ast.Name) else n.attr for expr in exprs
+             for n in ast.walk(expr) if isinstance(n, ast.Name | ast.Attribute)]
+    text = " ".join(names).lower()
+    if "__file__" in text:
+        return False
+    if any(word in text for word in _CONFIGURED):
+        return True
+    params = {a.arg for a in (func.args.posonlyargs + func.args.args + func.args.kwonlyargs)
+              } - {"self", "cls"} if func is not None else set()
+    return bool(params & used)

@@ -25,6 +25,9 @@ def check(src: PythonFile, ctx: RuleContext) -> None:
             ctx.examine()
             continue
         module = node.args[0].value
+        if _optional(src, node) or _dispatched(src, node):
+            ctx.examine()
+            continue
         fix = _fix(src, node, module, name)
         ctx.report_node(
             src.path, node,
@@ -45,3 +48,40 @@ def _fix(src: PythonFile, call: ast.Call, module: str, name: str) -> Fix | None:
         "." in module) else f"import {module}"
     return Fix(FixSafety.SAFE, f"use `{replacement}`",
                codemods=(codemod_at(src, parent, "static-import", replacement),))
+
+
+_IMPORT_ERRORS = {"ImportError", "ModuleNotFoundError"}
+
+
+def _optional(src: PythonFile, call: ast.Call) -> bool:
+    """Inside `try:` with an `except ImportError` fallback: an optional or generated module."""
+    child: ast.AST = call
+    for outer in src.ancestors(call):
+        if isinstance(outer, ast.Try) and child in outer.body:
+            for handler in outer.handlers:
+                kinds = handler.type.elts if isinstance(handler.type, ast.Tuple) else [
+                    handler.type]
+                if any(k is not None and dotted_name(k).rsplit(".", 1)[-1] in _IMPORT_ERRORS
+                       for k in kinds):
+                    return True
+        if isinstance(outer, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            return False
+        child = outer
+    return False
+
+
+def _dispatched(src: PythonFile, call: ast.Call) -> bool:
+    """`mod = import_module("pkg.backends")` then `getattr(mod, configured_name)`: the module
+    is a registry looked up by a name only known at run time; a static import changes
+    nothing for the tools."""
+    parent = src.parent(call)
+    if not (isinstance(parent, ast.Assign) and len(parent.targets) == 1
+            and isinstance(parent.targets[0], ast.Name)):
+        return False
+    bound = parent.targets[0].id
+    for use in src.calls("getattr", "hasattr"):
+        if (dotted_name(use.func) in ("getattr", "hasattr") and len(use.args) >= 2
+                and isinstance(use.args[0], ast.Name) and use.args[0].id == bound
+                and not isinstance(use.args[1], ast.Constant)):
+            return True
+    return False

@@ -12,6 +12,7 @@ from ._ast import codemod_at, dotted_name, has_kwargs_splat, keyword
 
 SCOPE = "python"
 VERBS = {"get", "post", "put", "patch", "delete", "head", "options", "request"}
+SESSION_VERBS = VERBS | {"send"}  # Session.send(prepared) takes timeout= as well
 HTTPX_CALLS = {f"httpx.{v}" for v in VERBS} | {"httpx.stream", "httpx.Client",
                                                "httpx.AsyncClient"}
 SDK_CLIENTS = {"OpenAI", "AsyncOpenAI", "Anthropic", "AsyncAnthropic", "AzureOpenAI",
@@ -19,10 +20,12 @@ SDK_CLIENTS = {"OpenAI", "AsyncOpenAI", "Anthropic", "AsyncAnthropic", "AzureOpe
 
 
 def check(src: PythonFile, ctx: RuleContext) -> None:
+    if _run_once(src.path):
+        return
     imported = src.imports
     if not any(m.split(".", 1)[0] in _CLIENT_MODULES for m in imported.values()):
         return  # no HTTP client library imported: nothing here can be an outbound call
-    sessions = _session_names(src, imported)
+    sessions = _session_names(src, imported) - _sessions_with_timeout_adapter(src)
     # Model inference answers after seconds to minutes: a fixed 10 s read timeout would cut
     # off working calls, so no timeout is guessed in modules that talk to models.
     llm = any(m.split(".", 1)[0] in _MODEL_MODULES for m in imported.values())
@@ -39,6 +42,9 @@ def check(src: PythonFile, ctx: RuleContext) -> None:
             continue
         if problem == "":
             ctx.examine()
+            continue
+        if keyword(node, "timeout") is None and _every_use_has_timeout(src, node):
+            ctx.examine()  # the client is only ever used with a per-call timeout=
             continue
         fix = None
         if problem.endswith(_ADD_TIMEOUT_HINTS) and keyword(node, "timeout") is None and \
@@ -70,11 +76,94 @@ def _model_call(call: ast.Call, name: str) -> bool:
     return any(_MODEL_PATHS.search(text) for text in texts)
 
 
+def _run_once(path: str) -> bool:
+    """One-off scripts (`scripts/`) and container health probes (`healthcheck.py`) hold no
+    worker: a hung call ends with the run, or is killed by the probe's own timeout."""
+    name = path.rsplit("/", 1)[-1].lower()
+    return "/scripts/" in f"/{path}" or name.startswith(("healthcheck", "health_check"))
+
+
+# Methods of a client that make no request.
+_NOT_REQUESTS = {"close", "aclose", "with_options", "copy", "__aenter__", "__aexit__",
+                 "mount", "headers", "cookies"}
+
+
+def _every_use_has_timeout(src: PythonFile, client: ast.Call) -> bool:
+    """A client (aiohttp session, SDK client) bound to a name whose every request passes
+    `timeout=` (or `**options`): the constructor's default never applies."""
+    if _is_requests_session(client, src.imports):
+        return False  # a requests Session has no default timeout to speak of
+    name, scope = _binding(src, client)
+    if not name or scope is None:
+        return False
+    uses = 0
+    for node in ast.walk(scope):
+        if not isinstance(node, ast.Call) or node is client:
+            continue
+        chain = _call_chain(node.func)
+        if chain is None or (chain[0] != name and not chain[0].startswith(name + ".")):
+            continue
+        calls, last = chain[1], chain[2]
+        if last in _NOT_REQUESTS:
+            continue
+        uses += 1
+        if not any(keyword(c, "timeout") is not None or has_kwargs_splat(c)
+                   for c in (node, *calls)):
+            return False
+    return uses > 0
+
+
+def _binding(src: PythonFile, client: ast.Call) -> tuple[str, ast.AST | None]:
+    """The name a client is bound to, and the code that can use it (its class for `self.x`,
+    else the enclosing function or module)."""
+    parent = src.parent(client)
+    name = ""
+    if isinstance(parent, ast.Assign) and len(parent.targets) == 1:
+        name = dotted_name(parent.targets[0])
+    elif isinstance(parent, ast.AnnAssign):
+        name = dotted_name(parent.target)
+    elif isinstance(parent, ast.withitem) and parent.optional_vars is not None:
+        name = dotted_name(parent.optional_vars)
+    if not name:
+        return "", None
+    kinds = (ast.ClassDef,) if name.startswith("self.") else (
+        ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+    for outer in src.ancestors(client):
+        if isinstance(outer, kinds):
+            return name, outer
+    return name, src.tree
+
+
+def _call_chain(func: ast.expr) -> tuple[str, list[ast.Call], str] | None:
+    """`self.client.with_options(timeout=5).chat.create` -> ("self.client", [the
+    with_options call], "create"): the receiver's name, the calls along the way, the method."""
+    if not isinstance(func, ast.Attribute):
+        return None
+    last = func.attr
+    calls: list[ast.Call] = []
+    node: ast.expr = func.value
+    while True:
+        name = dotted_name(node)
+        if name:
+            return name, calls, last
+        if isinstance(node, ast.Call):
+            calls.append(node)
+            node = node.func
+        elif isinstance(node, ast.Attribute):
+            inner = dotted_name(node.value)
+            if inner:
+                return inner, calls, last
+            node = node.value
+        else:
+            return None
+
+
 # Messages of the "no timeout at all" cases, the ones a timeout= argument fixes.
 _ADD_TIMEOUT_HINTS = ("pass timeout=(connect, read) seconds", "pass timeout=",
                       "pass timeout= seconds")
 _CLIENT_MODULES = {"requests", "httpx", "urllib", "aiohttp", "openai", "anthropic"}
-_CALLEES = VERBS | {"stream", "Client", "AsyncClient", "urlopen", "ClientSession"} | SDK_CLIENTS
+_CALLEES = SESSION_VERBS | {"stream", "Client", "AsyncClient", "urlopen", "ClientSession"} | (
+    SDK_CLIENTS)
 
 
 def _problem(call: ast.Call, name: str, sessions: set[str], imported: dict[str, str]
@@ -87,7 +176,7 @@ def _problem(call: ast.Call, name: str, sessions: set[str], imported: dict[str, 
         qualified or name)
     verb = name.rsplit(".", 1)[-1]
     if full in {f"requests.{v}" for v in VERBS} or (
-            verb in VERBS and name.rsplit(".", 1)[0] in sessions):
+            verb in SESSION_VERBS and name.rsplit(".", 1)[0] in sessions):
         if timeout is None and not splat:
             return (f"{_shown(name)}() has no timeout: a slow or dead peer blocks this "
                     "worker forever; pass timeout=(connect, read) seconds")
@@ -145,6 +234,24 @@ def _session_names(src: PythonFile, imported: dict[str, str]) -> set[str]:
             elif name:
                 found.add(name)
     found.discard("")
+    return found
+
+
+def _sessions_with_timeout_adapter(src: PythonFile) -> set[str]:
+    """Sessions configured with a timeout at construction: an adapter given `timeout=` is
+    mounted on them (`session.mount("https://", TimeoutAdapter(timeout=5))`), so every
+    request through them has one. Keyed like `_session_names`."""
+    found: set[str] = set()
+    for call in src.calls("mount"):
+        if not (isinstance(call.func, ast.Attribute) and len(call.args) >= 2
+                and isinstance(call.args[1], ast.Call)
+                and keyword(call.args[1], "timeout") is not None):
+            continue
+        name = dotted_name(call.func.value)
+        if name.startswith("self."):
+            found.add(f"{_class_of(src, call)}:{name}")
+        elif name:
+            found.add(name)
     return found
 
 

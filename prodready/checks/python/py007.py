@@ -31,6 +31,9 @@ def check(src: PythonFile, ctx: RuleContext) -> None:
         if isinstance(url, ast.JoinedStr) and url.values and isinstance(
                 url.values[0], ast.Constant) and str(url.values[0].value).startswith("sqlite"):
             continue
+        if _short_lived(src, node):
+            ctx.examine()  # one unit of work: pool settings of a pool that dies with it
+            continue
         problems = []
         fix = None
         pre_ping = keyword(node, "pool_pre_ping")
@@ -54,3 +57,27 @@ def check(src: PythonFile, ctx: RuleContext) -> None:
 def _add_pre_ping(src: PythonFile, call: ast.Call) -> Fix:
     return Fix(FixSafety.SAFE, "add pool_pre_ping=True",
                codemods=(codemod_at(src, call, "add-keyword", "pool_pre_ping=True"),))
+
+
+def _short_lived(src: PythonFile, call: ast.Call) -> bool:
+    """An engine bound to a local name inside a function that neither returns it nor hands
+    it on to an attribute or a global: it lives for one call (a migration, a start-up check)."""
+    parent = src.parent(call)
+    if not (isinstance(parent, ast.Assign) and len(parent.targets) == 1
+            and isinstance(parent.targets[0], ast.Name)):
+        return False
+    name = parent.targets[0].id
+    func = next((a for a in src.ancestors(call)
+                 if isinstance(a, ast.FunctionDef | ast.AsyncFunctionDef)), None)
+    if func is None:
+        return False
+    for node in ast.walk(func):
+        if isinstance(node, ast.Global | ast.Nonlocal) and name in node.names:
+            return False
+        if isinstance(node, ast.Return | ast.Yield) and node.value is not None and any(
+                isinstance(n, ast.Name) and n.id == name for n in ast.walk(node.value)):
+            return False
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Name) and (
+                node.value.id == name) and not all(isinstance(t, ast.Name) for t in node.targets):
+            return False  # self.engine = engine
+    return True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 
 from ...artifacts.python import PythonFile
 from ..api import RuleContext
@@ -19,7 +20,7 @@ def check(src: PythonFile, ctx: RuleContext) -> None:
             _check_call(src, node, ctx)
         elif isinstance(node, ast.Assign) and _is_settings_module(src.path):
             if any(isinstance(t, ast.Name) and t.id == "DEBUG" for t in node.targets):
-                if is_true(node.value) and node in src.tree.body:
+                if is_true(node.value) and node in src.tree.body and not _gated(src, node):
                     ctx.report_node(src.path, node,
                                     "DEBUG = True in a settings module that production may "
                                     "load: Django then shows tracebacks and settings to anyone",
@@ -39,13 +40,42 @@ def _check_call(src: PythonFile, call: ast.Call, ctx: RuleContext) -> None:
     elif name.endswith(".run") and name.count(".") == 1 and keyword(call, "debug"):
         flag = keyword(call, "debug")
         what = f"{name}(debug=True) starts the Werkzeug debugger (remote code execution)"
+        if _loopback_only(call):
+            ctx.examine()  # a local development server: nothing outside the machine reaches it
+            return
     else:
         return
-    if flag is not None and is_true(flag.value):
+    if flag is not None and is_true(flag.value) and not _gated(src, call):
         ctx.report_node(src.path, call, what + "; read it from configuration instead",
                         lines=src.lines)
     else:
         ctx.examine()
+
+
+_GATE = re.compile(r"debug|dev|local|environ|getenv|settings|config|args|reload|env\b",
+                   re.IGNORECASE)
+
+
+def _gated(src: PythonFile, node: ast.AST) -> bool:
+    """Debug mode switched on only when a configuration flag or the environment says so
+    (`if settings.DEBUG:`, `if os.environ.get("FLASK_ENV") == "development":`)."""
+    for outer in src.ancestors(node):
+        if isinstance(outer, ast.If) and "__main__" not in (test := ast.unparse(outer.test)):
+            if _GATE.search(test):
+                return True
+    return False
+
+
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+def _loopback_only(call: ast.Call) -> bool:
+    """`app.run(debug=True)` binds 127.0.0.1 unless given another host."""
+    host = keyword(call, "host")
+    value = host.value if host is not None else (call.args[0] if call.args else None)
+    if value is None:
+        return True
+    return isinstance(value, ast.Constant) and value.value in LOOPBACK
 
 
 def _in_entry_point(src: PythonFile, node: ast.AST) -> bool:
@@ -61,5 +91,5 @@ def _is_settings_module(path: str) -> bool:
     name = parts[-1]
     if "settings" not in parts and name != "settings":
         return False
-    return not (name in DEV_SETTINGS or name.startswith("test") or name.endswith(
-        ("_dev", "_local", "_test")))
+    return not (name in DEV_SETTINGS or "test" in name or name == "ci" or name.endswith(
+        ("_dev", "_local", "_ci")))  # unittests.py, settings_test.py, ci.py

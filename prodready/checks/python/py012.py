@@ -7,6 +7,7 @@ import ast
 from ...artifacts.python import PythonFile
 from ..api import RuleContext
 from ._ast import dotted_name, qualified
+from ._intent import TASK_CODES, linter_marked
 
 SCOPE = "python"
 SPAWNERS = {"asyncio.create_task", "asyncio.ensure_future"}
@@ -24,7 +25,8 @@ def check(src: PythonFile, ctx: RuleContext) -> None:
             imported = src.imports
         if not _spawns_unowned_task(node, imported):
             continue  # TaskGroup, nursery, or a custom helper: it keeps its own reference
-        if isinstance(src.parent(node), ast.Expr):
+        if isinstance(src.parent(node), ast.Expr) and not linter_marked(
+                src, node.lineno, node.end_lineno or node.lineno, TASK_CODES):
             ctx.report_node(src.path, node,
                             f"the task from {dotted_name(node.func) or last}() is not kept: the "
                             "event loop holds only a weak reference, so it can be "

@@ -5,7 +5,8 @@ from __future__ import annotations
 import ast
 
 from ...artifacts.python import PythonFile
-from ...secretnames import is_literal_secret_value, is_secret_name
+from ...secretcontext import is_real_secret_value
+from ...secretnames import is_secret_name
 from ..api import RuleContext
 from ._ast import dotted_name, keyword, qualified
 
@@ -39,7 +40,7 @@ def _check_env_read(src: PythonFile, call: ast.Call, imported: dict[str, str],
     value = _literal(default)
     if not is_secret_name(key.value, value):
         return
-    if value is None or not is_literal_secret_value(value):
+    if not _known_secret(value, src.path):
         ctx.examine()
         return
     ctx.report(src.path, call.lineno, call.col_offset + 1,
@@ -64,7 +65,7 @@ def _check_settings(src: PythonFile, cls: ast.ClassDef, ctx: RuleContext) -> Non
         literal = _literal(value)
         if not is_secret_name(field, literal):
             continue
-        if literal is None or not is_literal_secret_value(literal):
+        if not _known_secret(literal, src.path):
             ctx.examine()
             continue
         ctx.report(src.path, stmt.lineno, stmt.col_offset + 1,
@@ -72,6 +73,13 @@ def _check_settings(src: PythonFile, cls: ast.ClassDef, ctx: RuleContext) -> Non
                    "forgets the variable runs with a key from the source code; declare it "
                    "without a default so start-up fails",
                    snippet=f"{field}: … = …")
+
+
+def _known_secret(value: str | None, path: str) -> bool:
+    """A fallback the service would really run with. A template slot (`<your-key>`,
+    `your_api_key_here`, `xxxx`) or a public client key is no usable secret; `changeme` or
+    `dev-secret` is, so those stay findings."""
+    return value is not None and is_real_secret_value(value, path, strict=True)
 
 
 def _literal(node: ast.AST | None) -> str | None:

@@ -24,8 +24,8 @@ def is_env_file(path: str) -> bool:
     name = posixpath.basename(path).lower()
     if name != ".env" and not name.startswith(".env."):
         return False
-    parts = name.split(".")[2:]
-    return not any(part in ENV_TEMPLATE_SUFFIXES for part in parts)
+    parts = [w for part in name.split(".")[2:] for w in part.replace("_", "-").split("-")]
+    return not any(part in ENV_TEMPLATE_SUFFIXES for part in parts)  # .env.single-bucket-example
 
 
 def _depth_first(paths: list[str]) -> list[str]:

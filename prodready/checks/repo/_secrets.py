@@ -8,8 +8,12 @@ detect-secrets' own filters (allowlist pragmas, templated values, indirect refer
 and the entropy plugins only ever see lines with a keyword on them.
 
 On top of detect-secrets, hits whose value is an obvious placeholder (`changeme`, `<your-key>`,
-`${VAR}`, `xxxx`) or, for the keyword and basic-auth detectors, a dictionary word such as
-`postgres`, or a name that is not secret-like (`SECRET_NAME`, `PASSWORD_FILE`), are dropped.
+`${VAR}`, `xxxx`) or a public client key (`phc_…`, `pk_live_…`), or, for the keyword and
+basic-auth detectors, a dictionary word such as `postgres`, or a name that is not secret-like
+(`SECRET_NAME`, `PASSWORD_FILE`), are dropped; so are keyword, entropy and basic-auth hits in
+message catalogs, on commented-out lines, in docstrings, and in documented examples
+(`examples=[…]`), where values are translations or illustrations; recorded data of test trees
+(scanner reports, HTTP cassettes) is not read at all (see `secretcontext`).
 
 Nothing here keeps or returns a secret value: callers get the type, position and sha1.
 """
@@ -30,6 +34,14 @@ from functools import cache
 from stat import S_ISREG
 from typing import Any
 
+from ...secretcontext import (
+    documents_an_example,
+    is_commented_out,
+    is_message_catalog,
+    is_placeholder,
+    is_public_client_key,
+    is_test_data,
+)
 from ...secretnames import describes_a_secret, normalise
 
 KEYWORD_TYPE = "Secret Keyword"
@@ -91,14 +103,10 @@ _KEYWORD_DETECTORS = {
 _SIGNATURE_DETECTORS_TOO = {"AWS Access Key"}
 # Hits judged by their value alone, which the indirect-reference filter applies to.
 _SOFT = {"Secret Keyword", *ENTROPY_TYPES}
+# Hits that are as often an illustration as a credential (in a comment, a docstring, an
+# example); token formats with a signature stay real wherever they appear.
+_ILLUSTRABLE = {*_SOFT, BASIC_AUTH_TYPE}
 
-PLACEHOLDER = re.compile(
-    r"change[_-]?(?:me|this|it)|replace[_-]?(?:me|this|with)|your[_-]|^<.*>$|^\{.*\}$|\$\{"
-    r"|\{\{|%\(|%s|example|sample|dummy|placeholder|fake|redacted|x{4,}|\*{3,}|\.{3}"
-    r"|^(?:todo|fixme|tbd|none|null|nil|true|false|undefined|string|str|secret|password"
-    r"|test|testing|empty|default|value)$",
-    re.IGNORECASE,
-)
 # A stored password hash (Django fixtures, htpasswd, /etc/shadow): one-way, not a credential.
 _PASSWORD_HASH = re.compile(
     r"(?:pbkdf2_sha(?:1|256)|argon2(?:id|i)?|bcrypt(?:_sha256)?|scrypt|sha1|md5|crypt)\$"
@@ -106,6 +114,7 @@ _PASSWORD_HASH = re.compile(
 _DEV_FILE = re.compile(r"(?:^|/)(?:dev|devel|development|local|docker-compose\.dev[^/]*|"
                        r"\.github/workflows|\.gitlab-ci[^/]*|\.circleci|e2e|testdata)(?:/|$|\.)"
                        r"|(?:^|/)[^/]*(?:\.dev|\.local|[-_.]dev|[-_.]local|[-_.]test)\.[a-z]+$"
+                       r"|(?:^|/)(?:ci|unittests?|testing)\.(?:py|ya?ml|json|toml|ini|cfg)$"
                        r"|(?:^|/)\.env\.(?:test|testing|dev|development|local|example|sample|"
                        r"template|dist|ci)$")
 _WEAK = re.compile(r"[a-z]+[_-]?[0-9]{0,4}|[0-9]+|[A-Z_]+")
@@ -251,10 +260,38 @@ def _literal_lines(lines: list[str]) -> list[int]:
     return kept
 
 
+def _docstring_lines(lines: list[str]) -> set[int]:
+    """Indexes of the lines inside a statement-level triple-quoted string (a docstring or a
+    bare string), where values illustrate rather than configure."""
+    inside: str | None = None
+    found: set[int] = set()
+    for index, line in enumerate(lines):
+        if inside is not None:
+            found.add(index)
+            if line.count(inside) % 2:
+                inside = None
+            continue
+        stripped = line.lstrip().lstrip("rRbBuUfF")
+        for delimiter in ('"""', "'''"):
+            if stripped.startswith(delimiter) and line.count(delimiter) % 2:
+                inside = delimiter
+                found.add(index)
+                break
+    return found
+
+
+def _illustrative(path: str, lines: list[str], index: int, docstrings: set[int]) -> bool:
+    """Where a credential-shaped value is text, not configuration: a message catalog, a
+    commented-out line, a docstring, a documented example."""
+    line = lines[index]
+    return (is_message_catalog(path) or is_commented_out(line) or index in docstrings
+            or documents_an_example(line))
+
+
 def scan_text(path: str, text: str) -> Iterator[Hit]:
     """Every secret detect-secrets finds in `text` (after the filters described above)."""
-    if skipped_file(path):
-        return
+    if skipped_file(path) or is_test_data(path):
+        return  # test data records other systems' values (scanner reports, cassettes)
     lines = text.split("\n")
     python = path.endswith((".py", ".pyi"))
     # In Python a secret can only sit in a string or a comment: search just those lines
@@ -287,14 +324,18 @@ def scan_text(path: str, text: str) -> Iterator[Hit]:
     secret_docs = _kind_ranges(lines, {"Secret"}) if yaml else []
     filename = _type_filename(path)
     clean = [line.rstrip("\r") for line in lines]
+    docstrings = _docstring_lines(clean) if python else set()
     for index in sorted(candidates):
         if any(lo <= index < hi for lo, hi in skipped):
             continue
         in_secret = any(lo <= index < hi for lo, hi in secret_docs)
-        best = _scan_line(filename, clean, index, python, in_secret,
+        best = _scan_line(filename, clean, index, python, in_secret, path=path,
                           signatures=index in signature_lines, keywords=index in keyword_lines)
-        if best is not None and not (best.type in _SOFT and dev_only):
-            yield best
+        if best is None or (best.type in _SOFT and dev_only):
+            continue
+        if best.type in _ILLUSTRABLE and _illustrative(path, clean, index, docstrings):
+            continue
+        yield best
 
 
 WINDOW, OVERLAP = 4096, 512
@@ -310,7 +351,8 @@ def _windows(line: str) -> list[str]:
 
 
 def _scan_line(filename: str, lines: list[str], index: int, python: bool,
-               in_secret_object: bool, *, signatures: bool, keywords: bool) -> Hit | None:
+               in_secret_object: bool, *, path: str, signatures: bool,
+               keywords: bool) -> Hit | None:
     from detect_secrets.util.code_snippet import get_code_snippet
 
     line = lines[index]
@@ -345,7 +387,7 @@ def _scan_line(filename: str, lines: list[str], index: int, python: bool,
                 if _filtered(("context",), soft=soft, filename=filename, secret=value,
                              plugin=plugin, line=variant, context=context):
                     continue
-                if not _plausible(secret_type, value, line, in_secret_object):
+                if not _plausible(secret_type, value, line, in_secret_object, path):
                     continue
                 if secret_type == PRIVATE_KEY_TYPE and not _key_follows(lines, index):
                     continue
@@ -368,15 +410,18 @@ def _priority(secret_type: str) -> int:
     return 0
 
 
-def _plausible(secret_type: str, value: str, line: str, in_secret_object: bool) -> bool:
+def _plausible(secret_type: str, value: str, line: str, in_secret_object: bool,
+               path: str = "") -> bool:
     """False for what is obviously not a real secret."""
     candidate = value.strip().strip("'\"`")
     if in_secret_object:
         candidate = _decoded(candidate)
     if secret_type == BASIC_AUTH_TYPE:
         candidate = urllib.parse.unquote(candidate)
-    if PLACEHOLDER.search(candidate) or _PASSWORD_HASH.match(candidate):
+    if is_placeholder(candidate) or _PASSWORD_HASH.match(candidate):
         return False
+    if is_public_client_key(candidate, path):
+        return False  # made to be shipped to browsers
     if len(candidate) >= 8 and max(map(candidate.count, set(candidate))) * 2 > len(candidate):
         return False  # mostly one character: a documented test key such as 1x0000…AA
     if secret_type in (KEYWORD_TYPE, BASIC_AUTH_TYPE):

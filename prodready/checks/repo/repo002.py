@@ -6,10 +6,12 @@ import posixpath
 
 from ...discover import is_guarded
 from ...project import Project
+from ...secretcontext import env_file_secrets
 from ..api import RuleContext
-from ._files import anchor_line, is_env_file
+from ._files import is_env_file
 
 SCOPE = "project"
+MAX_NAMES_SHOWN = 5
 
 
 def check(project: Project, ctx: RuleContext) -> None:
@@ -19,12 +21,21 @@ def check(project: Project, ctx: RuleContext) -> None:
             continue
         if is_guarded(path, include_tests=project.config.include_tests):
             continue  # test fixtures, vendored trees, tooling directories
-        if not is_env_file(path):
+        text = project.texts.get(path)
+        if not is_env_file(path) or text is None:
             ctx.examine()
             continue
-        ctx.report(path, anchor_line(project, path), 1,
-                   f"{posixpath.basename(path)} is committed (and not git-ignored): environment "
-                   "files hold real credentials sooner or later, and git keeps them forever; "
-                   "commit a .env.example with placeholders, ignore .env, and rotate anything "
-                   "this file ever held",
-                   snippet=posixpath.basename(path))
+        # A committed .env of non-secret defaults (project name, ports, public URLs) is
+        # configuration; only secret-like names with real-looking values make it a leak.
+        secrets = env_file_secrets(text, path)
+        if not secrets:
+            ctx.examine()
+            continue
+        names = [n for _, n in secrets]
+        shown = ", ".join(names[:MAX_NAMES_SHOWN]) + (", …" if len(names) > MAX_NAMES_SHOWN
+                                                      else "")
+        ctx.report(path, secrets[0][0], 1,
+                   f"{posixpath.basename(path)} is committed (and not git-ignored) with "
+                   f"{len(names)} secret value(s) ({shown}): git keeps them forever; commit a "
+                   ".env.example with placeholders, ignore .env, and rotate these values",
+                   snippet=f"{names[0]}=<redacted>")

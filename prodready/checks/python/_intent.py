@@ -1,0 +1,502 @@
+"""Signs that code was written on purpose, and what a swallowed error would cost.
+
+Shared by PY001, PY002 and PY012. A rule that flags a deliberate choice teaches its users to
+ignore it, so before reporting they ask here:
+
+- `linter_marked`: another linter's disable comment for the same concern sits on the
+  statement (`# noqa: BLE001`, `# pylint: disable=broad-except`, `# nosec`, …);
+- `handler_intent`: why an `except` handler is deliberate, if it is (marked, explained by a
+  comment, a predicate answering False, nested in a handler that already logs, counted in a
+  metric);
+- `handler_stakes`: what swallowing costs there: work is lost (a loop over items, a consumer,
+  a background task, a request handler), an action silently fails, or only a computed value
+  falls back to a default.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from enum import Enum
+
+from ...artifacts.python import PythonFile
+from ._ast import dotted_name
+from ._handlers import body_nodes, is_logger_receiver, logging_calls, reports_error
+
+# Codes of other linters that flag a broad or silent handler: a disable comment for one of
+# them means the authors already reviewed this handler.
+HANDLER_CODES = frozenset({
+    "BLE001", "E722", "S110", "S112", "SIM105", "B902",  # ruff / flake8 / bandit-in-ruff
+    "W0703", "W0702", "W0718", "W0719",  # pylint
+    "B110", "B112",  # bandit
+    "broad-except", "broad-exception-caught", "bare-except", "try-except-pass",
+})
+TASK_CODES = frozenset({"RUF006"})  # the asyncio-dangling-task rule of ruff
+
+_NOQA = re.compile(r"#\s*noqa\b(?::\s*([A-Za-z0-9_, -]+))?", re.IGNORECASE)
+_PYLINT = re.compile(r"#\s*pylint:\s*disable\s*=\s*([\w, -]+)", re.IGNORECASE)
+_NOSEC = re.compile(r"#\s*nosec\b", re.IGNORECASE)
+# Tool pragmas are markers, not explanations.
+_PRAGMA = re.compile(r"^\s*(?:noqa|type:|pragma|pylint|nosec|fmt:|isort:|mypy|pyright|ruff:"
+                     r"|prodready:|pyre|coverage)", re.IGNORECASE)
+_WORD = re.compile(r"[A-Za-z]{2,}")
+
+PREDICATE_PREFIXES = ("is_", "has_", "can_", "should_", "_is_", "_has_", "_can_", "_should_")
+METRIC_CALLS = frozenset({"inc", "incr", "increment", "incr_counter", "observe", "add_counter"})
+METRIC_RECEIVERS = ("metric", "statsd", "counter", "stats", "prometheus", "meter", "datadog",
+                    "dogstatsd")
+# Calls that release or tear down: failing to close what is already going away costs nothing.
+CLEANUP_VERBS = frozenset({
+    "close", "aclose", "dispose", "unlink", "rmtree", "rmdir", "removedirs", "kill",
+    "terminate", "shutdown", "disconnect", "cleanup", "teardown", "join", "__exit__",
+    "__aexit__", "close_all", "detach", "quit", "destroy", "unpatch",
+})
+# Verbs that are cleanup only on some receivers: `os.remove(tmp)` but not `orders.remove(id)`.
+_CLEANUP_ON = {"remove": ("os", "path", "tmp", "temp", "file"),
+               "cancel": ("task", "future", "timer", "handle", "watcher"),
+               "stop": ("thread", "timer", "observer", "server", "watcher", "loop", "patcher"),
+               "release": ("lock", "semaphore", "conn", "connection")}
+CLEANUP_FUNCTIONS = frozenset({"__del__", "__exit__", "__aexit__", "close", "aclose",
+                               "shutdown", "cleanup", "teardown", "stop", "dispose",
+                               "disconnect", "tearDown"})
+# Name parts of calls whose failure must not stop the real work: progress and telemetry hooks,
+# log shipping.
+NOTIFY_PARTS = frozenset({"callback", "cb", "progress", "log", "logs", "emit", "telemetry",
+                          "analytics", "track", "milestone", "metric", "metrics", "heartbeat",
+                          "print", "echo", "notice", "hook", "span", "breadcrumb"})
+# Calls that build a local value rather than act on the world.
+_BUILDERS = frozenset({"append", "extend", "add", "update", "setdefault", "insert",
+                       "appendleft", "sort", "reverse"})
+# Builtins and conversions that compute a value from their arguments.
+_PURE = frozenset({"str", "int", "float", "bool", "len", "dict", "list", "tuple", "set",
+                   "sorted", "min", "max", "sum", "repr", "format", "getattr", "isinstance",
+                   "get", "copy", "deepcopy", "strip", "lower", "upper", "split", "join",
+                   "loads", "dumps", "decode", "encode", "parse", "round", "abs"})
+_WORKER_NAME = re.compile(r"(?:^|_)(?:consume|consumer|worker|job|task|tasks|process_\w+"
+                          r"|handle_message|on_message|listen|listener|poll|dispatch|drain"
+                          r"|run_forever|loop)(?:_|$)")
+_TASK_DECORATORS = ("task", "shared_task", "actor", "periodic_task", "job", "on_event",
+                    "receiver", "subscriber", "consumer", "background")
+_ROUTE_DECORATORS = ("get", "post", "put", "patch", "delete", "route", "api_route",
+                     "websocket", "api_view", "action", "view_config", "endpoint")
+_VIEW_METHODS = frozenset({"get", "post", "put", "patch", "delete", "dispatch", "create",
+                           "update", "destroy", "list", "retrieve", "partial_update", "form_valid"})
+
+
+# --------------------------------------------------------------------------- comments
+
+
+def _comment(line: str) -> str | None:
+    """The `#` comment of a source line (quotes are skipped), or None."""
+    quote: str | None = None
+    escaped = False
+    for index, char in enumerate(line):
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif quote is not None:
+            if char == quote:
+                quote = None
+        elif char in "'\"":
+            quote = char
+        elif char == "#":
+            return line[index:]
+    return None
+
+
+def _comments(src: PythonFile, first: int, last: int) -> list[str]:
+    out = []
+    for number in range(max(first, 1), min(last, len(src.lines)) + 1):
+        comment = _comment(src.lines[number - 1])
+        if comment is not None:
+            out.append(comment)
+    return out
+
+
+def _marked_codes(comment: str) -> set[str] | None:
+    """The codes a disable comment names; an empty set for a bare `# noqa` / `# nosec`;
+    None when the comment disables nothing."""
+    codes: set[str] = set()
+    found = False
+    for match in _NOQA.finditer(comment):
+        found = True
+        if match[1] is None:
+            return set()  # bare noqa: everything on the line was reviewed
+        codes.update(c.strip() for c in re.split(r"[,\s]+", match[1]) if c.strip())
+    for match in _PYLINT.finditer(comment):
+        found = True
+        codes.update(c.strip() for c in match[1].split(",") if c.strip())
+    if _NOSEC.search(comment):
+        return set()
+    return codes if found else None
+
+
+def linter_marked(src: PythonFile, first: int, last: int, codes: frozenset[str]) -> bool:
+    """A disable comment on lines `first`..`last` for one of `codes` (or for everything)."""
+    for comment in _comments(src, first, last):
+        named = _marked_codes(comment)
+        if named is None:
+            continue
+        if not named or named & codes or {c.upper() for c in named} & codes:
+            return True
+    return False
+
+
+_UNFINISHED = re.compile(r"^\W*(?:todo|fixme|xxx|hack|bug)\b", re.IGNORECASE)
+
+
+def _explains(comment: str) -> bool:
+    """A comment that says why, not a tool pragma nor a note that the handling is unfinished
+    (`# TODO: handle this` says the opposite of deliberate)."""
+    text = comment.lstrip("#").strip()
+    if not text or _PRAGMA.match(text) or _UNFINISHED.match(text):
+        return False
+    text = re.split(r"#\s*(?:noqa|type:|pragma|pylint|nosec)", text, maxsplit=1)[0]
+    return len(_WORD.findall(text)) >= 2
+
+
+# --------------------------------------------------------------------------- handlers
+
+
+def _try_of(src: PythonFile, handler: ast.ExceptHandler) -> ast.Try | None:
+    parent = src.parent(handler)
+    return parent if isinstance(parent, ast.Try | getattr(ast, "TryStar", ast.Try)) else None
+
+
+def _function_of(src: PythonFile, node: ast.AST) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+    for outer in src.ancestors(node):
+        if isinstance(outer, ast.FunctionDef | ast.AsyncFunctionDef):
+            return outer
+        if isinstance(outer, ast.ClassDef | ast.Lambda):
+            return None
+    return None
+
+
+def _handler_lines(handler: ast.ExceptHandler) -> tuple[int, int]:
+    return handler.lineno, handler.end_lineno or handler.lineno
+
+
+def is_predicate(func: ast.FunctionDef | ast.AsyncFunctionDef | None) -> bool:
+    if func is None:
+        return False
+    if func.name.startswith(PREDICATE_PREFIXES):
+        return True
+    return func.returns is not None and dotted_name(func.returns) in ("bool", "builtins.bool")
+
+
+def _bool_answers(body: list[ast.stmt]) -> set[bool]:
+    return {s.value.value for s in _statements(body) if isinstance(s, ast.Return)
+            and isinstance(s.value, ast.Constant) and isinstance(s.value.value, bool)}
+
+
+def _answers_bool(src: PythonFile, handler: ast.ExceptHandler) -> bool:
+    """The handler answers a yes/no question: in a predicate (`is_*`, `-> bool`), or where
+    the attempt answers the opposite (`try: check(); return True / except: return False`)."""
+    answers = {s.value.value for s in handler.body if isinstance(s, ast.Return)
+               and isinstance(s.value, ast.Constant) and isinstance(s.value.value, bool)}
+    if not answers:
+        return False
+    if is_predicate(_function_of(src, handler)):
+        return True
+    trial = _try_of(src, handler)
+    return trial is not None and bool(_bool_answers(trial.body) - answers)
+
+
+def _returns_value(body: list[ast.stmt]) -> bool:
+    """The attempt returns something computed (not a constant)."""
+    return any(isinstance(s, ast.Return) and s.value is not None
+               and not isinstance(s.value, ast.Constant) for s in _statements(body))
+
+
+def counts_metric(handler: ast.ExceptHandler) -> bool:
+    """`errors.inc()`, `statsd.incr("x")`, `metrics.failures.add(1)`…"""
+    for node in body_nodes(handler):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        receiver = dotted_name(node.func.value).lower()
+        if not receiver and isinstance(node.func.value, ast.Call):  # c.labels(...).inc()
+            receiver = dotted_name(node.func.value.func).lower()
+        if node.func.attr in METRIC_CALLS:
+            return True
+        if any(hint in receiver for hint in METRIC_RECEIVERS):
+            return True
+    return False
+
+
+_USER_MESSAGES = ("messages.error", "messages.warning", "flash", "message_user", "abort",
+                  "show_error", "notify_error")
+
+
+def tells_the_user(handler: ast.ExceptHandler) -> bool:
+    """The failure is shown to the person who asked: a Django/Flask error message, or an
+    error response (status 4xx/5xx)."""
+    for node in body_nodes(handler):
+        if isinstance(node, ast.Call):
+            name = dotted_name(node.func)
+            if name.endswith(_USER_MESSAGES) and name:
+                return True
+            if name.endswith("add_message") and any(
+                    dotted_name(a).endswith(("ERROR", "WARNING")) for a in node.args):
+                return True
+        if isinstance(node, ast.Return) and isinstance(node.value, ast.Call):
+            for kw in node.value.keywords:
+                if kw.arg in ("status", "status_code") and _error_status(kw.value):
+                    return True
+    return False
+
+
+def _error_status(node: ast.expr) -> bool:
+    if isinstance(node, ast.Constant) and isinstance(node.value, int):
+        return node.value >= 400
+    name = dotted_name(node)
+    return "ERROR" in name or "BAD_REQUEST" in name or "_4" in name or "_5" in name
+
+
+def _outer_handler_reports(src: PythonFile, handler: ast.ExceptHandler) -> bool:
+    """The handler sits inside another handler that already logs or re-raises the error."""
+    for outer in src.ancestors(handler):
+        if isinstance(outer, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
+            return False
+        if isinstance(outer, ast.ExceptHandler):
+            if logging_calls(outer) or reports_error(outer) or any(
+                    isinstance(n, ast.Raise) for n in body_nodes(outer)):
+                return True
+    return False
+
+
+def handler_intent(src: PythonFile, handler: ast.ExceptHandler) -> str | None:
+    """Why this handler is deliberate, in a few words, or None when nothing says so."""
+    first, last = _handler_lines(handler)
+    trial = _try_of(src, handler)
+    try_line = trial.lineno if trial is not None else first
+    if linter_marked(src, first, last, HANDLER_CODES) or linter_marked(
+            src, try_line, try_line, HANDLER_CODES):
+        return "marked by another linter's disable comment"
+    if any(_explains(c) for c in _comments(src, first, last)):
+        return "a comment explains the fallback"
+    if any(isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant)
+           and isinstance(s.value.value, str) and len(_WORD.findall(s.value.value)) >= 2
+           for s in handler.body):
+        return "a string explains the fallback"
+    if _answers_bool(src, handler):
+        return "a predicate answers on failure"
+    if counts_metric(handler):
+        return "the error is counted in a metric"
+    if tells_the_user(handler):
+        return "the failure is shown to the user"
+    if _outer_handler_reports(src, handler):
+        return "the enclosing handler already reports the error"
+    return None
+
+
+_FALLBACK_WORDS = re.compile(
+    r"ignor|skip|fall(?:ing)?\s?back|retr(?:y|ying|ied)|optional|not available|unavailable"
+    r"|non-?fatal|harmless|best[- ]effort|continu|default|anonymous|not installed|not found"
+    r"|\bwill\b|may not|might not|expected|instead|rely|relying", re.IGNORECASE)
+
+
+def logged_on_purpose(handler: ast.ExceptHandler, levels: frozenset[str] | set[str]) -> bool:
+    """A low-level log call that shows the level was chosen: it attaches the traceback
+    (`exc_info=True`) or its message says what happens instead ("ignoring", "will retry",
+    "falling back to …")."""
+    for call, method in logging_calls(handler):
+        if method not in levels:
+            continue
+        for kw in call.keywords:
+            if kw.arg in ("exc_info", "stack_info") and not (
+                    isinstance(kw.value, ast.Constant) and not kw.value.value):
+                return True
+        for arg in call.args[:1]:
+            text = ""
+            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                text = arg.value
+            elif isinstance(arg, ast.JoinedStr):
+                text = " ".join(v.value for v in arg.values
+                                if isinstance(v, ast.Constant) and isinstance(v.value, str))
+            if _FALLBACK_WORDS.search(text):
+                return True
+    return False
+
+
+# --------------------------------------------------------------------------- stakes
+
+
+class Stakes(Enum):
+    LOST_WORK = "lost-work"  # an item, message, task or request result is lost
+    FAILED_ACTION = "failed-action"  # an action on the world silently fails
+    FALLBACK = "fallback"  # a computed value falls back to a default
+    BEST_EFFORT = "best-effort"  # releasing what is going away, or a progress/telemetry hook
+
+
+def _call_of(stmt: ast.AST) -> ast.Call | None:
+    value = stmt.value if isinstance(stmt, ast.Expr) else None
+    if isinstance(value, ast.Await):
+        value = value.value
+    return value if isinstance(value, ast.Call) else None
+
+
+def _last_name(call: ast.Call) -> str:
+    if isinstance(call.func, ast.Attribute):
+        return call.func.attr
+    return call.func.id if isinstance(call.func, ast.Name) else ""
+
+
+def _statements(body: list[ast.stmt]) -> list[ast.stmt]:
+    """The statements of a block and of its nested blocks (not of nested functions)."""
+    out: list[ast.stmt] = []
+    stack = list(body)
+    while stack:
+        stmt = stack.pop()
+        if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            continue
+        out.append(stmt)
+        for name in ("body", "orelse", "finalbody"):
+            stack.extend(getattr(stmt, name, []) or [])
+        for inner in getattr(stmt, "handlers", []) or []:
+            stack.extend(inner.body)
+        for case in getattr(stmt, "cases", []) or []:
+            stack.extend(case.body)
+    return out
+
+
+def _actions(body: list[ast.stmt]) -> list[ast.Call]:
+    """Calls made for their effect (expression statements, `await x()`) that neither log nor
+    build a local value, and the calls whose results a builder collects
+    (`changed.extend(apply(item))`: `apply` does the work)."""
+    out = []
+    for stmt in _statements(body):
+        call = _call_of(stmt)
+        if call is None:
+            continue
+        if isinstance(call.func, ast.Attribute) and is_logger_receiver(call.func.value):
+            continue
+        if _last_name(call) in _BUILDERS:
+            out.extend(_collected_calls(call))
+            continue
+        out.append(call)
+    return out
+
+
+def _collected_calls(builder: ast.Call) -> list[ast.Call]:
+    found = []
+    for arg in [*builder.args, *(k.value for k in builder.keywords)]:
+        if isinstance(arg, ast.Await):
+            arg = arg.value
+        if isinstance(arg, ast.Call) and _last_name(arg) not in _PURE:
+            found.append(arg)
+    return found
+
+
+def _collects_work(body: list[ast.stmt]) -> bool:
+    return any((call := _call_of(s)) is not None and _last_name(call) in _BUILDERS
+               and _collected_calls(call) for s in _statements(body))
+
+
+def _name_parts(name: str) -> list[str]:
+    name = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
+    return [p for p in name.lower().split("_") if p]
+
+
+def _cleanup_call(call: ast.Call) -> bool:
+    name = _last_name(call)
+    receivers = _CLEANUP_ON.get(name)
+    if receivers is None or not isinstance(call.func, ast.Attribute):
+        return False
+    receiver = dotted_name(call.func.value).lower()
+    return any(hint in receiver for hint in receivers)
+
+
+def _best_effort_name(name: str) -> bool:
+    if name.strip("_") in CLEANUP_VERBS or name in CLEANUP_VERBS:
+        return True  # `conn.close()`, `self.__close__()`
+    parts = _name_parts(name)
+    return any(part in NOTIFY_PARTS or part.removesuffix("s") in NOTIFY_PARTS
+               or part in CLEANUP_VERBS for part in parts)
+
+
+def _is_best_effort(trial: ast.Try, func: ast.AST | None) -> bool:
+    """Only releases, progress callbacks, telemetry or log shipping are attempted."""
+    if isinstance(func, ast.FunctionDef | ast.AsyncFunctionDef) and (
+            func.name in CLEANUP_FUNCTIONS or _best_effort_name(func.name)):
+        return True
+    actions = _actions(trial.body)
+    if not actions or not all(_best_effort_name(_last_name(c)) or _cleanup_call(c)
+                                  for c in actions):
+        return False
+    return not any(isinstance(s, ast.Return) for s in _statements(trial.body))
+
+
+def _in_finally(src: PythonFile, node: ast.AST) -> bool:
+    child = node
+    for outer in src.ancestors(node):
+        if isinstance(outer, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            return False
+        if isinstance(outer, ast.Try) and child in outer.finalbody:
+            return True
+        child = outer
+    return False
+
+
+def _in_loop(src: PythonFile, node: ast.AST) -> bool:
+    child = node
+    for outer in src.ancestors(node):
+        if isinstance(outer, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
+            return False
+        if isinstance(outer, ast.For | ast.AsyncFor | ast.While) and child in outer.body:
+            return True
+        child = outer
+    return False
+
+
+def _decorator_names(func: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
+    names = []
+    for deco in func.decorator_list:
+        target = deco.func if isinstance(deco, ast.Call) else deco
+        name = dotted_name(target)
+        if name:
+            names.append(name.rsplit(".", 1)[-1])
+    return names
+
+
+def _is_worker(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    if any(name in _TASK_DECORATORS for name in _decorator_names(func)):
+        return True
+    return bool(_WORKER_NAME.search(func.name.lower()))
+
+
+def _is_request_handler(src: PythonFile, func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    if any(name in _ROUTE_DECORATORS for name in _decorator_names(func)):
+        return True
+    parent = src.parent(func)
+    if isinstance(parent, ast.ClassDef) and func.name in _VIEW_METHODS:
+        bases = " ".join(dotted_name(b) for b in parent.bases)
+        return any(word in bases for word in ("View", "ViewSet", "Resource", "Handler"))
+    return False
+
+
+def handler_stakes(src: PythonFile, handler: ast.ExceptHandler) -> Stakes:
+    """What silencing this handler costs."""
+    trial = _try_of(src, handler)
+    func = _function_of(src, handler)
+    if trial is None:
+        return Stakes.FAILED_ACTION
+    if _is_best_effort(trial, func) or _in_finally(src, handler):
+        return Stakes.BEST_EFFORT
+    statements = _statements(trial.body)
+    if any(isinstance(s, ast.Import | ast.ImportFrom) for s in statements):
+        return Stakes.FALLBACK  # an optional feature: set up when its package is there
+    if _returns_value(trial.body) and all(
+            isinstance(s, ast.Return) for s in handler.body if not isinstance(s, ast.Pass)):
+        return Stakes.FALLBACK  # computes a value, or answers a default
+    acts = bool(_actions(trial.body))
+    # A loop whose attempt returns or breaks on success is a search for the first candidate
+    # that works (encodings, hosts, formats): a failed candidate is the normal path.
+    searching = any(isinstance(s, ast.Return | ast.Break) for s in statements) and not (
+        _collects_work(trial.body))
+    if searching and _in_loop(src, trial):
+        return Stakes.FALLBACK
+    if acts and (_in_loop(src, trial) or (func is not None and (
+            _is_worker(func) or _is_request_handler(src, func)))):
+        return Stakes.LOST_WORK
+    return Stakes.FAILED_ACTION if acts else Stakes.FALLBACK

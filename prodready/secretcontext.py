@@ -1,0 +1,230 @@
+"""Is a secret-looking value really a secret here? One answer for every secret rule.
+
+Used by REPO001, REPO002, K8S012, COMPOSE005, DOCKER006 and PY015. A value is not a secret
+when it is
+- a placeholder (`<your-key>`, `changeme`, `xxxx`, `${VAR}`, `your_api_key_here`, `example`,
+  one character repeated) — a slot the deployer fills in;
+- a public client key, made to be shipped to browsers (PostHog `phc_…`, Stripe `pk_live_…`,
+  a Sentry DSN's public key, a Google browser key in frontend code);
+- a translation string in a message catalog (`"password": "Wachtwoord"`);
+- on a commented-out line, or in documentation of an example value;
+- recorded data of a test tree (a scanner report, an HTTP cassette, a test environment).
+Names are judged in `secretnames`; this module judges values and where they stand.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+
+from .secretnames import is_literal_secret_value, is_secret_name
+
+# Slots a deployer fills in. `strict` placeholders are unmistakable template slots; the loose
+# ones (`changeme`, `secret`, `test`) are also working values when code falls back on them.
+_TEMPLATE_SLOT = re.compile(
+    r"^<.*>$|^\[.*\]$|^\{.*\}$|\$\{|\{\{|%\(|%s|your[_\-]|_here$|x{4,}|\*{3,}|\.{3}|^_+$"
+    r"|placeholder|redacted|replace[_\-]?(?:me|this|with)|insert[_\- ]",
+    re.IGNORECASE,
+)
+_LOOSE_PLACEHOLDER = re.compile(
+    r"change[_\-]?(?:me|this|it)|example|sample|dummy|fake|^(?:todo|fixme|tbd|none|null|nil"
+    r"|true|false|undefined|string|str|test|testing|empty|default|value)$"
+    # a value that only names what it stands for: secret-key, supersecret, password123
+    r"|^(?:super|my|the)?[-_]?(?:secret|password|passwd|pass|key|token|api|apikey)"
+    r"(?:[-_]?(?:secret|password|passwd|pass|key|token|api|\d+))*$",
+    re.IGNORECASE,
+)
+
+# Public client keys: meant to be embedded in web pages and apps.
+_PUBLIC_KEY = re.compile(
+    r"^(?:phc_[A-Za-z0-9]{20,}"  # PostHog project key
+    r"|pk_(?:live|test)_[A-Za-z0-9]{10,}"  # Stripe publishable key
+    r"|https?://[0-9a-f]{32}@[\w.-]*sentry[\w.-]*(?::\d+)?/\d+"  # Sentry DSN (key only)
+    r"|https?://[0-9a-f]{32}@o\d+\.ingest\.[\w.-]+/\d+"
+    r")$")
+_GOOGLE_BROWSER_KEY = re.compile(r"^AIza[0-9A-Za-z_\-]{35}$")
+_FRONTEND_EXTENSIONS = (".js", ".jsx", ".ts", ".tsx", ".vue", ".svelte", ".html", ".htm")
+_FRONTEND_DIRS = ("frontend", "static", "web", "webapp", "client", "ui", "public", "assets",
+                  "src/components")
+
+# Message catalogs: keys are message ids, values are translations.
+_CATALOG_EXTENSIONS = (".po", ".pot", ".mo", ".xlf", ".xliff", ".arb", ".strings")
+_CATALOG_DIRS = {"locale", "locales", "i18n", "l10n", "translations", "translation", "lang",
+                 "langs", "languages", "messages"}
+_CATALOG_DATA = (".json", ".yaml", ".yml", ".js", ".ts", ".properties", ".toml")
+
+_COMMENT_PREFIXES = ("#", "//", "/*", "*", "<!--", ";", "--", "%", "rem ", "REM ")
+_EXAMPLE_CONTEXT = re.compile(r"\bexamples?\b\s*['\"]?\s*[:=(\[]|\be\.g\.|\bfor example\b",
+                              re.IGNORECASE)
+
+
+def is_placeholder(value: object, *, strict: bool = False) -> bool:
+    """A slot to fill in rather than a value: `<your-key>`, `${VAR}`, `xxxx`, `your_key_here`,
+    one character repeated; unless `strict`, also `changeme`, `example`, `dummy`, `secret`."""
+    if value is None:
+        return False
+    text = str(value).strip().strip("'\"`")
+    if not text:
+        return False
+    if _TEMPLATE_SLOT.search(text) or not any(c.isalnum() for c in text):
+        return True  # a slot, or punctuation only (`.`, `-`)
+    if len(text) >= 4 and len(set(text.lower())) <= (1 if len(text) < 8 else 2):
+        return True  # 0000, ********, aaaaaaaa, ffff9999
+    return not strict and bool(_LOOSE_PLACEHOLDER.search(text))
+
+
+def is_public_client_key(value: object, path: str = "") -> bool:
+    """A key made to be shipped to browsers: PostHog `phc_…`, Stripe `pk_…`, a Sentry DSN's
+    public key, a Google API key in frontend code (restricted by referrer, not by secrecy)."""
+    if not isinstance(value, str):
+        return False
+    text = value.strip().strip("'\"`")
+    if _PUBLIC_KEY.match(text):
+        return True
+    return bool(_GOOGLE_BROWSER_KEY.match(text)) and is_frontend_file(path)
+
+
+def is_frontend_file(path: str) -> bool:
+    lower = path.lower()
+    if lower.endswith(_FRONTEND_EXTENSIONS):
+        return True
+    parts = lower.split("/")[:-1]
+    return any(part in _FRONTEND_DIRS for part in parts)
+
+
+def is_message_catalog(path: str) -> bool:
+    """A translation catalog: `.po` files, or data files under `locale/`, `i18n/`, …"""
+    lower = path.lower()
+    if lower.endswith(_CATALOG_EXTENSIONS):
+        return True
+    parts = lower.split("/")
+    if not lower.endswith(_CATALOG_DATA):
+        return False
+    if any(part in _CATALOG_DIRS for part in parts[:-1]):
+        return True
+    stem = posixpath.splitext(parts[-1])[0]
+    return stem in _CATALOG_DIRS or bool(re.fullmatch(r"[a-z]{2}(?:[-_][a-z]{2,4})?", stem))
+
+
+_TEST_TREES = re.compile(
+    r"(?:^|/)(?:unit_?tests?|tests?|testing|testdata|test[-_]data|fixtures?|__fixtures__|ci"
+    r"|test[-_]environments?|e2e|cassettes|vcr|__snapshots__|snapshots)/", re.IGNORECASE)
+_RECORDED_DATA = (".json", ".yaml", ".yml", ".xml", ".har", ".txt", ".csv", ".html", ".log",
+                  ".sarif", ".jsonl", ".ndjson")
+
+
+def is_test_data(path: str) -> bool:
+    """Recorded data of a test tree (scanner reports, HTTP cassettes, sample configs of a
+    local test environment): values that belong to the sample, not to this project."""
+    return bool(_TEST_TREES.search(path)) and path.lower().endswith(_RECORDED_DATA)
+
+
+_THROWAWAY_NAME = re.compile(r"(?:^|[-_.])(?:dev|devel|development|local|tests?|testing|ci"
+                             r"|e2e|integration[-_]tests?|unit[-_]tests?)(?:[-_.]|$)")
+
+
+def is_throwaway_config(path: str) -> bool:
+    """A configuration file for development or tests (`docker-compose.dev.yml`,
+    `compose.override.unit_tests.yml`) or in a test tree: its credentials are throw-away."""
+    name = posixpath.basename(path).lower()
+    return bool(_THROWAWAY_NAME.search(name)) or bool(_TEST_TREES.search(path))
+
+
+def is_commented_out(line: str) -> bool:
+    """A line that is a comment in the usual config and code syntaxes."""
+    return line.lstrip().startswith(_COMMENT_PREFIXES)
+
+
+def documents_an_example(line: str) -> bool:
+    """`examples=["sk-…"]`, `"example": "…"`, `e.g. https://user:token@…`: an example value."""
+    return bool(_EXAMPLE_CONTEXT.search(line))
+
+
+_URL_CREDENTIALS = re.compile(r"^[a-z][a-z0-9+.-]*://([^/\s:@]*):([^/\s@]+)@", re.IGNORECASE)
+_IDENTITY_NAME = re.compile(r"(?:^|_)(?:USER|USERNAME|LOGIN|DB|DATABASE|DB_NAME|NAME)$",
+                            re.IGNORECASE)
+
+
+def identity_values(variables: dict[str, str | None], *names: str) -> set[str]:
+    """The account, database and service names around a credential (`POSTGRES_USER: app`)."""
+    found = {n.lower() for n in names if n}
+    for key, value in variables.items():
+        if value and _IDENTITY_NAME.search(key):
+            found.add(value.strip().lower())
+    return found
+
+
+def repeats_identity(value: object, identities: set[str]) -> bool:
+    """A sample credential nobody takes for a secret: the password is the user, database or
+    service name (`MARIADB_PASSWORD: paperless`, `mysql://ctfd:ctfd@db/ctfd`)."""
+    if not isinstance(value, str):
+        return False
+    text = value.strip().lower()
+    match = _URL_CREDENTIALS.match(text)
+    if match:
+        return match[2] == match[1] or match[2] in identities
+    return text in identities
+
+
+def is_real_secret_value(value: object, path: str = "", *, strict: bool = False) -> bool:
+    """A literal (not a reference) that is neither a placeholder nor a public client key.
+
+    `strict` is for defaults a program really runs with (a fallback in code, an image ENV):
+    there `changeme` is a working, known secret, and only template slots are placeholders."""
+    return (is_literal_secret_value(value) and not is_placeholder(value, strict=strict)
+            and not is_public_client_key(value, path))
+
+
+# --------------------------------------------------------------------------- env files
+
+_ENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.\-]*)\s*=\s*(.*?)\s*$")
+
+
+def env_file_secrets(text: str, path: str = "") -> list[tuple[int, str]]:
+    """(line, name) of the variables of a dotenv file that hold a real-looking secret; the
+    values stay here."""
+    found: list[tuple[int, str]] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip() or is_commented_out(line):
+            continue
+        match = _ENV_LINE.match(line)
+        if match is None:
+            continue
+        name, value = match[1], match[2]
+        if value[:1] in "'\"" and value[-1:] == value[:1] and len(value) >= 2:
+            value = value[1:-1]
+        else:
+            value = value.split(" #", 1)[0].strip()
+        if is_secret_name(name, value) and is_real_secret_value(value, path):
+            found.append((number, name))
+    return found
+
+
+# --------------------------------------------------------------------------- Secret objects
+
+_CONFIG_VALUE = re.compile(
+    r"^(?:\d+(?:\.\d+)*|true|false|yes|no|on|off"  # numbers, versions, switches
+    r"|[a-z][a-z0-9-]*(?:\.[a-z0-9-]+)+"  # host names
+    r"|[a-z]+(?:[-_][a-z]+)*"  # words: info, production, postgres, my-app
+    r"|[a-z][a-z0-9+.-]*://[^\s:@/]+(?::\d+)?(?:/\S*)?)$",  # URLs without credentials
+    re.IGNORECASE,
+)
+_CONFIG_NAME = re.compile(
+    r"(?:^|_)(?:PORT|HOST|HOSTNAME|HOSTS|LOG_LEVEL|LOGLEVEL|LEVEL|ENV|ENVIRONMENT|REGION|ZONE"
+    r"|NAMESPACE|DEBUG|MODE|TIMEOUT|WORKERS|THREADS|REPLICAS|VERSION|BUCKET|DATABASE|DB|DB_NAME"
+    r"|NAME|USER|USERNAME|LOGIN|EMAIL|DOMAIN|URL|URI|ENDPOINT|PATH|DIR|TZ|LANG|LOCALE)$",
+    re.IGNORECASE,
+)
+
+
+def is_config_entry(name: str, value: object) -> bool:
+    """A ConfigMap-style entry in a Secret (`PORT: "8080"`, `LOG_LEVEL: info`, a hostname):
+    its name is not secret-like and its value is plain configuration."""
+    if is_secret_name(name, value):
+        return False
+    text = "" if value is None else str(value).strip()
+    if not text:
+        return True
+    if "@" in text and "://" in text:
+        return bool(_CONFIG_VALUE.match(text))  # a URL: plain unless it carries credentials
+    return bool(_CONFIG_VALUE.match(text) or _CONFIG_NAME.search(name))

@@ -1,0 +1,44 @@
+"""PY006 judges a client by every request made through it."""
+
+from __future__ import annotations
+
+import textwrap
+
+from prodready.testing import scan_files
+
+
+def _findings(code: str, rule: str) -> list:
+    return [f for f in scan_files({"app/work.py": textwrap.dedent(code)}, [rule])
+            if f.rule_id == rule]
+
+
+def test_a_session_send_without_timeout_is_py006():
+    code = """
+    import requests
+
+
+    def forward(prepared):
+        session = requests.Session()
+        session.send(prepared)
+        session.send(prepared, timeout=5)
+    """
+    assert [f.line for f in _findings(code, "PY006")] == [7]
+
+
+def test_a_client_is_judged_by_every_request_made_through_it():
+    code = """
+    import aiohttp
+
+
+    async def one(url):
+        async with aiohttp.ClientSession() as session:
+            async with session.get(url, timeout=10) as resp:
+                return await resp.json()
+
+
+    async def two(url):
+        async with aiohttp.ClientSession() as session:
+            await session.get(url, timeout=10)
+            await session.post(url)
+    """
+    assert [f.line for f in _findings(code, "PY006")] == [12]

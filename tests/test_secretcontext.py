@@ -1,0 +1,158 @@
+"""Secret-looking values in context: placeholders, public keys, catalogs, comments, .env files."""
+
+from __future__ import annotations
+
+import pytest
+
+from prodready.secretcontext import (
+    documents_an_example,
+    env_file_secrets,
+    is_commented_out,
+    is_config_entry,
+    is_message_catalog,
+    is_placeholder,
+    is_public_client_key,
+    is_real_secret_value,
+)
+from prodready.secretnames import is_secret_name
+from prodready.testing import scan_files
+
+
+@pytest.mark.parametrize("value", ["<your-key>", "${API_KEY}", "xxxx", "XXXXXXXX",
+                                   "your_api_key_here", "YOUR_AMPLITUDE_API_KEY_HERE",
+                                   "********", "00000000", "{{ .Values.token }}"])
+def test_template_slots_are_placeholders_even_strictly(value):
+    assert is_placeholder(value) and is_placeholder(value, strict=True)
+
+
+@pytest.mark.parametrize("value", ["changeme", "change-me", "example", "dummy-token",
+                                   "secret", "password"])
+def test_loose_placeholders_are_still_usable_defaults_in_code(value):
+    assert is_placeholder(value)
+    assert not is_placeholder(value, strict=True)
+
+
+@pytest.mark.parametrize("value", ["Rv83nTq2WmZy", "k8Jd2Lw9Qz4Rt7Vb", "postgres",
+                                   "ragflow-IzZmY1MGVhYTBh"])
+def test_values_that_are_not_placeholders(value):
+    assert not is_placeholder(value)
+
+
+def test_public_client_keys():
+    assert is_public_client_key("phc_4Jd8Lw2Qz9Rt7VbN3Xy6Mk1Pa5Sc0Fh")
+    assert is_public_client_key("pk_live_51Hx8Lw2Qz9Rt7VbN3Xy6")
+    assert is_public_client_key("pk_test_51Hx8Lw2Qz9Rt7VbN3Xy6")
+    assert not is_public_client_key("sk_live_51Hx8Lw2Qz9Rt7VbN3Xy6")
+    dsn = "https://0123456789abcdef0123456789abcdef@o4504.ingest.sentry.io/4505"
+    assert is_public_client_key(dsn)
+    google = "AIza" + "Sy" + "B9x" * 11
+    assert is_public_client_key(google, "frontend/src/map.ts")
+    assert not is_public_client_key(google, "app/geocode.py")  # a server key is a secret
+
+
+def test_message_catalogs():
+    assert is_message_catalog("app/locale/nl/LC_MESSAGES/django.po")
+    assert is_message_catalog("web/src/locales/nl.json")
+    assert is_message_catalog("frontend/i18n/de/messages.yaml")
+    assert is_message_catalog("web/lang/pt-BR.json")
+    assert not is_message_catalog("config/settings.json")
+    assert not is_message_catalog("app/locale/nl/views.py")
+
+
+def test_comments_and_examples():
+    assert is_commented_out("  # API_KEY=abc") and is_commented_out("// token: 'x'")
+    assert not is_commented_out("API_KEY=abc  # the key")
+    assert documents_an_example('token = Field(examples=["tok_abc"])')
+    assert documents_an_example('"example": "hunter2"')
+    assert not documents_an_example('TOKEN = "tok_abc"')
+
+
+def test_secret_key_base_and_encryption_keys_are_secret_names():
+    assert is_secret_name("SECRET_KEY_BASE")
+    assert is_secret_name("DD_CREDENTIAL_AES_256_KEY") and is_secret_name("FERNET_KEY")
+    assert is_secret_name("DATA_ENCRYPTION_KEY") and is_secret_name("JWT_SIGNING_KEY")
+    assert not is_secret_name("CREDENTIAL_ID") and not is_secret_name("MASTER_KEY_ID")
+
+
+def test_config_entries_in_a_secret():
+    assert is_config_entry("PORT", "8080")
+    assert is_config_entry("LOG_LEVEL", "info")
+    assert is_config_entry("DB_HOST", "postgres.orders.svc.cluster.local")
+    assert is_config_entry("REDIS_URL", "redis://redis:6379/0")
+    assert not is_config_entry("DB_PASSWORD", "info")
+    assert not is_config_entry("REDIS_URL", "redis://:Rv83nTq2WmZy@redis:6379/0")
+    assert not is_config_entry("SIGNING", "q8Vt2LwN5xRb7Kc1Yh4J/m9Pz3Ds6Fg0Ue+Ai")
+
+
+def test_env_file_secrets_name_the_variables_only():
+    text = ("COMPOSE_PROJECT_NAME=shop\n"
+            "# OLD_TOKEN=Rv83nTq2WmZy\n"
+            "POSTGRES_PASSWORD=changeme\n"
+            "API_TOKEN=\n"
+            "export JWT_SECRET='Rv83nTq2WmZy'\n"
+            "DATABASE_URL=postgresql://app:Rv83nTq2WmZy@db/app  # local\n")
+    assert env_file_secrets(text) == [(5, "JWT_SECRET"), (6, "DATABASE_URL")]
+    assert env_file_secrets("HTTP_PORT=8080\nPUBLIC_URL=https://shop.example.org\n") == []
+
+
+def test_strict_values_for_defaults_programs_run_with():
+    assert is_real_secret_value("changeme", strict=True)
+    assert not is_real_secret_value("changeme")
+    assert not is_real_secret_value("<set-me>", strict=True)
+
+
+def _rule(files: dict[str, str], rule: str) -> list:
+    return [f for f in scan_files(files, [rule]) if f.rule_id == rule]
+
+
+def test_repo002_reports_a_committed_env_only_when_it_holds_a_secret():
+    quiet = {".env": "COMPOSE_PROJECT_NAME=shop\nSENTRY_DSN=\n"}
+    loud = {".env": "COMPOSE_PROJECT_NAME=shop\nSTRIPE_SECRET_KEY=Rv83nTq2WmZy\n"}
+    assert _rule(quiet, "REPO002") == []
+    found = _rule(loud, "REPO002")
+    assert [(f.path, f.line) for f in found] == [(".env", 2)]
+    assert "STRIPE_SECRET_KEY" in found[0].message and "Rv83nTq2WmZy" not in found[0].message
+
+
+def test_compose005_flags_a_literal_default_in_an_interpolation():
+    compose = ("services:\n"
+               "  api:\n"
+               "    image: example/api:1.0\n"
+               "    environment:\n"
+               "      SECRET_KEY: ${SECRET_KEY:-Rv83nTq2WmZy}\n"
+               "      JWT_SECRET: ${JWT_SECRET}\n"
+               "      API_TOKEN: ${API_TOKEN:-changeme}\n")
+    found = _rule({"docker-compose.yml": compose}, "COMPOSE005")
+    assert [f.line for f in found] == [5]
+    assert "falls back" in found[0].message and "Rv83nTq2WmZy" not in found[0].message
+
+
+def test_k8s012_ignores_a_secret_of_configuration_only():
+    secret = ("apiVersion: v1\nkind: Secret\nmetadata:\n  name: cfg\nstringData:\n"
+              "  PORT: \"8080\"\n  LOG_LEVEL: info\n  DB_PASSWORD: changeme\n")
+    assert _rule({"k8s/secret.yaml": secret}, "K8S012") == []
+    leaked = secret + "  API_KEY: Rv83nTq2WmZy\n"
+    found = _rule({"k8s/secret.yaml": leaked}, "K8S012")
+    assert len(found) == 1 and "1 value(s)" in found[0].message and "API_KEY" in found[0].message
+
+
+def test_repo001_skips_illustrations_but_not_signed_tokens_in_comments():
+    code = ('# client = Client(password="q8Vt2LwN5xRb7Kc1Yh4J")\n'
+            "# AWS_ACCESS_KEY_ID=AKIAQW4RT7YU2IO9PL3K\n")
+    found = _rule({"app/client.py": code}, "REPO001")
+    assert [f.line for f in found] == [2]
+
+
+def test_compose005_spares_sample_credentials_that_repeat_the_account():
+    compose = ("services:\n"
+               "  db:\n"
+               "    image: mariadb:11\n"
+               "    environment:\n"
+               "      MARIADB_USER: shop\n"
+               "      MARIADB_PASSWORD: shop\n"
+               "      MARIADB_ROOT_PASSWORD: Rv83nTq2WmZy\n"
+               "  web:\n"
+               "    image: example/shop:1.0\n"
+               "    environment:\n"
+               "      DATABASE_URL: mysql://shop:shop@db/shop\n")
+    assert [f.line for f in _rule({"docker-compose.yml": compose}, "COMPOSE005")] == [7]
