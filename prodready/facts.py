@@ -26,7 +26,16 @@ ROUTER_FACTORIES = {
     "starlette.routing.Router": "router",
     "flask.Blueprint": "blueprint",
     "quart.Blueprint": "blueprint",
+    "ninja.NinjaAPI": "router",
+    "ninja.Router": "router",
+    "rest_framework.routers.DefaultRouter": "drf-router",
+    "rest_framework.routers.SimpleRouter": "drf-router",
+    "rest_framework_nested.routers.NestedSimpleRouter": "drf-router",
+    "rest_framework_nested.routers.NestedDefaultRouter": "drf-router",
 }
+DJANGO_URL_CALLS = ("path", "re_path", "url")
+# Wrappers that make a WSGI/ASGI app mountable in another framework's app.
+APP_ADAPTERS = ("WSGIMiddleware", "ASGIMiddleware", "WsgiToAsgi")
 ROUTE_DECORATORS = {"get", "post", "put", "patch", "delete", "head", "options", "route",
                     "api_route", "websocket"}
 RESOURCE_FACTORIES = {
@@ -116,6 +125,7 @@ _FACT_CALLEES = (
     | {"getenv", "get", "setdefault", "pop", "add_middleware", "middleware",
        "add_exception_handler", "register_error_handler", "exception_handler", "errorhandler",
        "include_router", "register_blueprint", "mount", "host", "add_api_route", "add_url_rule",
+       "add_router",
        "add_route", "add_resource", "add_event_handler", "register", "signal",
        "add_signal_handler", "teardown_appcontext", "run", "HTTPAdapter", "AsyncHTTPTransport",
        "HTTPTransport", "add", "configure", "dictConfig", "Instrumentator", "instrument_app",
@@ -124,6 +134,7 @@ _FACT_CALLEES = (
 )
 _DEPENDENCY = re.compile(r"\b\w*(?:db|database|engine|session|redis|cache|pool|conn|"
                          r"execute|http_client)\w*\b", re.IGNORECASE)
+HTTP_METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "*"}
 RATE_LIMIT_NAME = re.compile(r"(rate_?limit|throttl)", re.IGNORECASE)
 HEALTH_SEGMENTS = {"health", "healthz", "healthcheck", "health-check", "health_check",
                    "_health", "livez", "readyz", "live", "ready", "liveness", "readiness",
@@ -138,6 +149,7 @@ class AppFact:
     column: int
     has_lifespan: bool = False
     middleware: list[str] = field(default_factory=list)  # names passed at construction
+    scope: str = ""  # the function creating it ("" = module level)
 
 
 @dataclass(slots=True)
@@ -161,8 +173,9 @@ class RouteFact:
 
 @dataclass(slots=True)
 class MountFact:
-    owner: str
+    owner: str  # "" for a Django include(): the target is then a urlconf module or a router
     target: str  # qualified dotted name of the router/blueprint being included
+    # ("django" for the project's own Django application mounted through WSGIMiddleware)
     prefix: str
     line: int
 
@@ -228,6 +241,7 @@ class _Extractor:
         self.functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {
             n.name: n for n in src.nodes(ast.FunctionDef)}
         self.functions.update((n.name, n) for n in src.nodes(ast.AsyncFunctionDef))
+        self.registrations: list[ast.Call] = []
 
     def q(self, node: ast.AST) -> str:
         return qualified(dotted_name(node), self.names)
@@ -253,6 +267,10 @@ class _Extractor:
             self._function(func)
         for afunc in nodes(ast.AsyncFunctionDef):
             self._function(afunc)
+        for call in self.src.calls(""):  # `app.post("/x")(handler)`: a decorator called by hand
+            self._decorator_call(call)
+        self._drf_registrations()
+        facts.apps = _one_per_variable(facts.apps)
         lines = self.src.lines
         for stmt in self.src.tree.body:
             if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef) and _DEPENDENCY.search(
@@ -329,7 +347,7 @@ class _Extractor:
             self.facts.apps.append(AppFact(
                 var=target, kind=kind, line=node.lineno, column=node.col_offset + 1,
                 has_lifespan=any(kw.arg in ("lifespan", "on_shutdown") for kw in value.keywords),
-                middleware=_middleware_names(value),
+                middleware=_middleware_names(value), scope=self._scope(node),
             ))
             for kw in value.keywords:
                 if kw.arg == "exception_handlers":
@@ -375,15 +393,17 @@ class _Extractor:
         elif last in ("add_exception_handler", "register_error_handler", "exception_handler",
                       "errorhandler") and call.args:
             facts.exception_handlers.append(Located(_exc_name(call.args[0]), call.lineno))
-        elif last in ("include_router", "register_blueprint", "mount", "host") and call.args:
+        elif last in ("include_router", "register_blueprint", "mount", "host", "add_router"
+                      ) and call.args:
             target_node: ast.AST = call.args[0]
             prefix = self._string_kw(call, "prefix" if last == "include_router" else "url_prefix")
-            if last in ("mount", "host"):  # mount(path, app), mount(path, app=…), host(name, app)
-                app_kw = keyword(call, "app")
+            if last in ("mount", "host", "add_router"):
+                # mount(path, app), mount(path, app=…), host(name, app), add_router(path, router)
+                app_kw = keyword(call, "app") or keyword(call, "router")
                 target_node = call.args[1] if len(call.args) > 1 else (
                     app_kw.value if app_kw is not None else call.args[0])
-                prefix = (self._literal_str(call.args[0]) or "") if last == "mount" else ""
-            target = self.q(target_node)
+                prefix = (self._literal_str(call.args[0]) or "") if last != "host" else ""
+            target = self._mounted_app(target_node)
             if target:
                 facts.mounts.append(MountFact(owner, target, prefix or "", call.lineno))
         elif last in ("add_api_route", "add_url_rule", "add_route", "add_resource") and call.args:
@@ -394,13 +414,23 @@ class _Extractor:
             if handler is None:
                 view = keyword(call, "view_func") or keyword(call, "endpoint")
                 handler = view.value if view is not None else None
-            self._add_route(owner, path_node, dotted_name(handler) if handler else "",
-                            call.lineno, ("GET",))
+            if last == "add_url_rule":  # add_url_rule(rule, endpoint, view_func)
+                view = keyword(call, "view_func")
+                handler = view.value if view is not None else (
+                    call.args[2] if len(call.args) > 2 else handler)
+            elif last == "add_route" and len(call.args) > 2 and (
+                    self._literal_str(call.args[0]) or "").upper() in HTTP_METHODS:
+                path_node, handler = call.args[1], call.args[2]  # aiohttp: (method, path, handler)
+            name = dotted_name(handler) if handler is not None else ""
+            self._add_route(owner, path_node, name, call.lineno, self._methods(call),
+                            self.functions.get(name.rsplit(".", 1)[-1]) if name else None)
         elif last == "add_event_handler" and call.args and self._literal_str(
                 call.args[0]) in ("shutdown", "startup"):
             event = self._literal_str(call.args[0])
             hooks = facts.shutdown_hooks if event == "shutdown" else facts.startup_hooks
             hooks.append(Located(f"add_event_handler({event})", call.lineno))
+        elif last == "register" and owner and full != "atexit.register" and len(call.args) > 1:
+            self.registrations.append(call)  # maybe a DRF router: known once routers are
         elif full in ("atexit.register", "signal.signal") or last in (
                 "add_signal_handler", "teardown_appcontext"):
             facts.shutdown_hooks.append(Located(full or last, call.lineno))
@@ -470,6 +500,60 @@ class _Extractor:
         if func.name == "lifespan" or (any(a.arg == "app" for a in func.args.args) and any(
                 isinstance(n, ast.Yield) for n in ast.walk(func))):
             facts.shutdown_hooks.append(Located("lifespan", func.lineno))
+
+    def _scope(self, node: ast.AST) -> str:
+        for outer in self.src.ancestors(node):
+            if isinstance(outer, ast.FunctionDef | ast.AsyncFunctionDef):
+                return outer.name
+        return ""
+
+    def _mounted_app(self, node: ast.AST) -> str:
+        """What a mount() mounts: `WSGIMiddleware(x)` mounts x; Django's own application
+        (`get_wsgi_application()`, a name bound to it, `proj.wsgi.application`) is "django"."""
+        if isinstance(node, ast.Call) and dotted_name(node.func).rsplit(".", 1)[-1] in (
+                APP_ADAPTERS) and node.args:
+            node = node.args[0]
+        if isinstance(node, ast.Call) and self.q(node.func).endswith(
+                ("get_wsgi_application", "get_asgi_application")):
+            return "django"
+        target = self.q(node)
+        if isinstance(node, ast.Name) and any(
+                isinstance(a.value, ast.Call) and self.q(a.value.func).endswith(
+                    ("get_wsgi_application", "get_asgi_application"))
+                and any(isinstance(t, ast.Name) and t.id == node.id for t in a.targets)
+                for a in self.src.nodes(ast.Assign)):
+            return "django"
+        if target.endswith((".wsgi.application", ".asgi.application")):
+            return "django"
+        return target
+
+    def _decorator_call(self, call: ast.Call) -> None:
+        inner = call.func
+        if not (isinstance(inner, ast.Call) and isinstance(inner.func, ast.Attribute)
+                and inner.func.attr in ROUTE_DECORATORS and inner.args and call.args):
+            return
+        owner = dotted_name(inner.func.value)
+        path = self._literal_str(inner.args[0])
+        if not owner or path is None or not path.startswith("/"):
+            return  # `handlers.get(name)(request)` is a dict lookup, not a route
+        last = inner.func.attr
+        methods = (last.upper(),) if last not in ("route", "api_route") else (
+            self._methods(inner))
+        handler = dotted_name(call.args[0])
+        self._add_route(owner, inner.args[0], handler, call.lineno, methods,
+                        self.functions.get(handler.rsplit(".", 1)[-1]) if handler else None)
+
+    def _drf_registrations(self) -> None:
+        """`router.register("users", UserViewSet)`: one route per registered viewset."""
+        drf = {r.var for r in self.facts.routers if r.kind == "drf-router"}
+        for call in self.registrations:
+            owner = dotted_name(call.func).rsplit(".", 1)[0]
+            raw = self._literal_str(call.args[0])
+            if owner not in drf or raw is None:
+                continue
+            path = "/" + _clean_django(raw).strip("/") + "/"
+            self._add_route(owner, ast.Constant(path), dotted_name(call.args[1]), call.lineno,
+                            ("GET", "POST"))
 
     def _class(self, cls: ast.ClassDef) -> None:
         bases = [self.q(b) for b in cls.bases]
@@ -594,17 +678,89 @@ class _Extractor:
             self._django_evidence(settings)  # production.py overrides base.py's settings
 
     def _django_urls(self) -> None:
-        for call in self.src.calls("path", "re_path", "url"):
-            if call.args:
-                view = call.args[1] if len(call.args) > 1 else None
-                if isinstance(view, ast.Call) and dotted_name(view.func).endswith("include"):
-                    continue  # a prefix for another urlconf, not an endpoint
-                handler = dotted_name(view.func if isinstance(view, ast.Call) else view) if (
-                    view is not None) else ""
-                raw = self._literal_str(call.args[0])
-                path = None if raw is None else "/" + raw.strip("^$").lstrip("/")
-                self._add_route("", ast.Constant(path) if path is not None else call.args[0],
-                                handler, call.lineno, ("GET",))
+        """Every path() of a urlconf with the prefixes of the includes around it in this
+        module (`path("api/", include([...]))`, `include(local_list)`); an include() of
+        another urlconf or a router's `.urls` is a mount the service model resolves."""
+        local_lists = {t.id for stmt in self.src.tree.body if isinstance(stmt, ast.Assign)
+                       for t in stmt.targets if isinstance(t, ast.Name)}
+        list_prefixes: dict[str, str] = {}
+        for _ in range(3):  # lists included by lists: a few rounds settle nested prefixes
+            for call in self.src.calls(*DJANGO_URL_CALLS):
+                view = _django_view(call)
+                included = view.args[0] if isinstance(view, ast.Call) and view.args and (
+                    dotted_name(view.func).endswith("include")) else None
+                if isinstance(included, ast.Name) and included.id in local_lists:
+                    raw = self._literal_str(call.args[0]) if call.args else None
+                    list_prefixes[included.id] = self._django_prefix(call, list_prefixes) + (
+                        _clean_django(raw or ""))
+        for call in self.src.calls(*DJANGO_URL_CALLS):
+            if not call.args:
+                continue
+            view = _django_view(call)
+            raw = self._literal_str(call.args[0])
+            full = None if raw is None else (
+                self._django_prefix(call, list_prefixes) + _clean_django(raw))
+            target = self._django_include(view, local_lists)
+            if target is not None:
+                if target and full is not None:
+                    stripped = full.strip("/")
+                    self.facts.mounts.append(MountFact("", target,
+                                                       "/" + stripped if stripped else "",
+                                                       call.lineno))
+                continue  # a prefix for another urlconf, not an endpoint
+            handler = dotted_name(view.func if isinstance(view, ast.Call) else view) if (
+                view is not None) else ""
+            path = None if full is None else "/" + full.lstrip("/")
+            self._add_route("", ast.Constant(path) if path is not None else call.args[0],
+                            handler, call.lineno, ("GET",))
+        for stmt in self.src.tree.body:  # urlpatterns += router.urls
+            target_node = stmt.target if isinstance(stmt, ast.AugAssign) else (
+                stmt.targets[0] if isinstance(stmt, ast.Assign) else None)
+            if not (isinstance(target_node, ast.Name) and target_node.id == "urlpatterns"):
+                continue
+            for node in ast.walk(stmt.value):  # type: ignore[attr-defined]
+                if isinstance(node, ast.BinOp):
+                    for side in (node.left, node.right):
+                        if isinstance(side, ast.Attribute) and side.attr == "urls":
+                            self.facts.mounts.append(MountFact("", self.q(side.value), "",
+                                                               stmt.lineno))
+            value = getattr(stmt, "value", None)
+            if isinstance(value, ast.Attribute) and value.attr == "urls":
+                self.facts.mounts.append(MountFact("", self.q(value.value), "", stmt.lineno))
+
+    def _django_prefix(self, call: ast.Call, list_prefixes: dict[str, str]) -> str:
+        """The prefix the includes around a path() call in this module give it."""
+        prefix = ""
+        top: ast.AST | None = None
+        for outer in self.src.ancestors(call):
+            if isinstance(outer, ast.Call) and outer.args and dotted_name(
+                    outer.func).rsplit(".", 1)[-1] in DJANGO_URL_CALLS:
+                prefix = _clean_django(self._literal_str(outer.args[0]) or "") + prefix
+            if isinstance(outer, ast.stmt):
+                top = outer
+        if isinstance(top, ast.Assign):
+            for target in top.targets:
+                if isinstance(target, ast.Name) and target.id in list_prefixes:
+                    return list_prefixes[target.id] + prefix
+        return prefix
+
+    def _django_include(self, view: ast.AST | None, local_lists: set[str]) -> str | None:
+        """What a path()'s view includes: a urlconf module or router ("" = a list in this
+        module, resolved here); None when the view is an endpoint."""
+        if isinstance(view, ast.Attribute) and view.attr == "urls":
+            return self.q(view.value)  # django-ninja `api.urls`, `admin.site.urls`
+        if not (isinstance(view, ast.Call) and dotted_name(view.func).endswith("include")):
+            return None
+        arg = view.args[0] if view.args else None
+        if isinstance(arg, ast.Tuple) and arg.elts:
+            arg = arg.elts[0]  # include(("app.urls", "namespace"))
+        if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+            return arg.value
+        if isinstance(arg, ast.Attribute) and arg.attr == "urls":
+            return self.q(arg.value)  # include(router.urls)
+        if isinstance(arg, ast.Name) and arg.id in local_lists:
+            return ""
+        return self.q(arg) if arg is not None else ""
 
     def _django_evidence(self, settings: dict[str, object]) -> None:
         evidence = self.facts.evidence
@@ -659,6 +815,30 @@ class _Extractor:
             if isinstance(outer, ast.FunctionDef | ast.AsyncFunctionDef):
                 return outer.name != "main"
         return False
+
+
+def _one_per_variable(apps: list[AppFact]) -> list[AppFact]:
+    """An app assigned in both branches of an if/else or try/except is one app, at its
+    first assignment; what either branch adds is kept."""
+    first: dict[tuple[str, str], AppFact] = {}
+    for app in sorted(apps, key=lambda a: (a.line, a.column)):
+        kept = first.setdefault((app.var, app.scope), app)
+        if kept is not app:
+            kept.has_lifespan = kept.has_lifespan or app.has_lifespan
+            kept.middleware += [m for m in app.middleware if m not in kept.middleware]
+    return list(first.values())
+
+
+def _django_view(call: ast.Call) -> ast.AST | None:
+    if len(call.args) > 1:
+        return call.args[1]
+    view = keyword(call, "view")
+    return view.value if view is not None else None
+
+
+def _clean_django(raw: str) -> str:
+    """A urlconf pattern as the path it matches: regex anchors dropped (`^api/$` -> `api/`)."""
+    return raw.removeprefix("^").removesuffix("$")
 
 
 def _module_constants(tree: ast.Module) -> dict[str, object]:

@@ -183,3 +183,129 @@ def test_an_instance_of_the_projects_own_flask_subclass_is_a_service(tmp_path):
     result = scan(tmp_path, Config.model_validate({}), jobs=1, use_cache=False)
     found = sorted((s.path, s.line, s.kind) for s in build_services(result.project))
     assert found == [("dash/app.py", 9, "flask"), ("dash/wsgi.py", 3, "flask")]
+
+
+def _build(tmp_path, files):
+    from prodready.testing import write_tree
+
+    write_tree(tmp_path, files)
+    result = scan(tmp_path, Config.model_validate({}), jobs=1, use_cache=False)
+    return build_services(result.project)
+
+
+def test_an_app_created_in_if_else_or_try_except_is_one_service(tmp_path):
+    services = _build(tmp_path, {
+        "app/main.py": (
+            "import os\nfrom fastapi import FastAPI\n\n"
+            "if os.getenv('DEBUG'):\n    app = FastAPI(debug=True)\n"
+            "else:\n    app = FastAPI(docs_url=None)\n\n"
+            "try:\n    api = FastAPI(lifespan=lifespan)\n"
+            "except TypeError:\n    api = FastAPI()\n"
+            "app.mount('/api', api)\n\n"
+            "@app.get('/healthz')\ndef healthz():\n    return {}\n"),
+    })
+    assert [(s.name, s.line) for s in services] == [("app.main:app", 5)]
+    assert [r.path for r in services[0].routes] == ["/healthz"]
+
+
+def test_a_django_project_mounted_in_a_fastapi_app_is_part_of_that_service(tmp_path):
+    services = _build(tmp_path, {
+        "manage.py": "import os\n",
+        "proj/__init__.py": "",
+        "proj/settings.py": ('INSTALLED_APPS = ["django.contrib.auth"]\n'
+                             'ROOT_URLCONF = "proj.urls"\n'),
+        "proj/wsgi.py": ("from django.core.wsgi import get_wsgi_application\n\n"
+                         "application = get_wsgi_application()\n"),
+        "proj/urls.py": ("from django.urls import path\nfrom proj import views\n\n"
+                         "urlpatterns = [path('admin/users/', views.users)]\n"),
+        "proj/asgi.py": (
+            "from django.core.wsgi import get_wsgi_application\n"
+            "from fastapi import FastAPI\nfrom fastapi.middleware.wsgi import WSGIMiddleware\n\n"
+            "django_app = get_wsgi_application()\n"
+            "app = FastAPI()\n\n\n@app.get('/api/health')\ndef health():\n    return {}\n\n\n"
+            "app.mount('/', WSGIMiddleware(django_app))\n"),
+    })
+    [svc] = services
+    assert (svc.name, svc.kind) == ("proj.asgi:app", "fastapi")
+    assert sorted(r.path for r in svc.routes) == ["/admin/users/", "/api/health"]
+
+
+def test_a_workers_health_app_is_its_own_small_service(tmp_path):
+    services = {s.name: s for s in _build(tmp_path, {
+        "Dockerfile": 'FROM python:3.12-slim\nCMD ["uvicorn", "shop.main:app"]\n',
+        "pyproject.toml": "[project]\nname = 'shop'\n",
+        "shop/__init__.py": "",
+        "shop/main.py": (
+            "from fastapi import FastAPI\nfrom shop.orders import router\n\n"
+            "app = FastAPI()\napp.add_middleware(GZipMiddleware)\napp.include_router(router)\n"),
+        "shop/orders.py": ("from fastapi import APIRouter\n\nrouter = APIRouter(prefix='/orders')"
+                           "\n\n\n@router.get('/{id}')\ndef order(id: int):\n    return {}\n"),
+        "shop/worker.py": (
+            "from fastapi import FastAPI\n\nhealth = FastAPI()\n\n\n"
+            "@health.get('/healthz')\ndef healthz():\n    return {'ok': True}\n"),
+    })}
+    assert sorted(services) == ["shop.main:app", "shop.worker:health"]
+    main, worker = services["shop.main:app"], services["shop.worker:health"]
+    assert [r.path for r in main.routes] == ["/orders/{id}"]
+    assert [r.path for r in worker.routes] == ["/healthz"]
+    assert worker.middleware == [] and worker.runners == []
+    assert [r.source for r in main.runners] == ["dockerfile"]
+
+
+def test_routes_registered_by_calls_are_found(tmp_path):
+    [svc] = _build(tmp_path, {
+        "app/server.py": (
+            "from fastapi import FastAPI\nfrom flask import Flask\n\n\n"
+            "class Server:\n    def __init__(self):\n        self.app = FastAPI()\n"
+            "        self.app.post('/predict')(self.predict)\n"
+            "        self.app.add_api_route('/ready', self.ready, methods=['GET', 'HEAD'])\n"
+            "        self.app.get('/live')(live)\n\n"
+            "    def predict(self):\n        pass\n\n"
+            "    def ready(self):\n        pass\n\n\n"
+            "def live():\n    return {}\n"),
+    })
+    assert [(r.path, r.methods) for r in svc.routes] == [
+        ("/predict", ("POST",)), ("/ready", ("GET", "HEAD")), ("/live", ("GET",))]
+
+
+def test_flask_add_url_rule_names_the_view_function(tmp_path):
+    [svc] = _build(tmp_path, {
+        "web/app.py": ("from flask import Flask\n\napp = Flask(__name__)\n\n\n"
+                       "def ping():\n    return 'ok'\n\n\n"
+                       "app.add_url_rule('/ping', 'ping', ping, methods=['GET'])\n"
+                       "app.add_url_rule('/pong', view_func=ping)\n"),
+    })
+    assert [(r.path, r.handler) for r in svc.routes] == [("/ping", "ping"), ("/pong", "ping")]
+
+
+def test_django_include_prefixes_compose_and_drf_router_routes_appear(tmp_path):
+    [site] = _build(tmp_path, {
+        "manage.py": "import os\n",
+        "site/__init__.py": "",
+        "site/settings.py": 'INSTALLED_APPS = ["rest_framework"]\nROOT_URLCONF = "site.urls"\n',
+        "site/urls.py": (
+            "from django.urls import include, path, re_path\n\n"
+            "urlpatterns = [\n"
+            "    path('api/', include('shop.urls')),\n"
+            "    re_path(r'^health/$', health),\n"
+            "    path('legacy/', include([path('old/', old)])),\n"
+            "]\n"),
+        "shop/__init__.py": "",
+        "shop/urls.py": (
+            "from django.urls import include, path\nfrom rest_framework import routers\n"
+            "from shop import views\n\n"
+            "router = routers.DefaultRouter()\n"
+            "router.register(r'users', views.UserViewSet)\n\n"
+            "v1 = [path('orders/<int:pk>/', views.order)]\n"
+            "urlpatterns = [\n"
+            "    path('v1/', include(v1)),\n"
+            "    path('', include(router.urls)),\n"
+            "    path('deep/', include('shop.deep.urls')),\n"
+            "]\n"),
+        "shop/deep/__init__.py": "",
+        "shop/deep/urls.py": ("from django.urls import path\n\n"
+                              "urlpatterns = [path('leaf/', leaf)]\n"),
+    })
+    assert sorted(r.path for r in site.routes) == [
+        "/api/deep/leaf/", "/api/users/", "/api/v1/orders/<int:pk>/", "/health/",
+        "/legacy/old/"]

@@ -182,9 +182,20 @@ def build_services(project: Project) -> list[Service]:
     helpers = _dependency_helpers(facts)
     for svc in services:
         svc.files = [p for p in sorted(facts) if _belongs(p, svc.root, owner_roots)]
-        _collect(svc, facts, helpers)
+    _merge_mounted_django(services, facts)
+    side_apps = _side_apps(services, facts)
+    app_owned = {(s.path, s.module_ref.rsplit(":", 1)[-1]) for s in services
+                 if s.kind != "django"}
+    for svc in services:
+        root_files = svc.files
+        if id(svc) in side_apps:
+            svc.files = [svc.path]  # its own routes and middleware, not the main app's
+        _collect(svc, facts, helpers, app_owned)
+        for path in root_files:  # the process's logging, tracking, … configuration
+            svc.evidence |= facts[path].evidence
         svc.evidence |= infra
-        _link_runners(svc, project, single=len(services) == 1)
+        _link_runners(svc, project, single=len(services) == 1,
+                      by_reference_only=id(svc) in side_apps)
     return services
 
 
@@ -198,11 +209,11 @@ def _resolve_app_subclasses(facts: dict[str, PythonFacts]) -> None:
         return
     for pf in facts.values():
         known = {a.line for a in pf.apps}
-        for var, name, line, column in pf.maybe_apps:
+        for var, name, line, column in sorted(pf.maybe_apps, key=lambda m: m[2]):
             # imported from below the repository root: `polar.app.App` is `server.polar.app.App`
             kind = classes.get(name) or next(
                 (k for cls, k in classes.items() if cls.endswith("." + name)), None)
-            if kind is not None and line not in known:
+            if kind is not None and line not in known and var not in {a.var for a in pf.apps}:
                 pf.apps.append(AppFact(var=var, kind=kind, line=line, column=column))
 
 
@@ -281,6 +292,44 @@ def _django_services(facts: dict[str, PythonFacts], roots: dict[str, str]) -> li
     return out
 
 
+def _merge_mounted_django(services: list[Service], facts: dict[str, PythonFacts]) -> None:
+    """A Django project mounted inside another app (`app.mount("/", WSGIMiddleware(
+    get_wsgi_application()))`) is part of that app's service, not a service of its own."""
+    django = [s for s in services if s.kind == "django"]
+    for host in [s for s in services if s.kind != "django"]:
+        var = host.module_ref.rsplit(":", 1)[-1]
+        pf = facts.get(host.path)
+        mounts = [m for m in pf.mounts if m.target == "django" and m.owner in (var, "")] if (
+            pf is not None) else []
+        if not mounts or not django:
+            continue
+        mounted = next((d for d in django if d.root == host.root), django[0])
+        host.files += [f for f in mounted.files if f not in host.files]
+        host.evidence |= mounted.evidence
+        host.exception_handlers += mounted.exception_handlers
+        services.remove(mounted)
+        django.remove(mounted)
+
+
+def _side_apps(services: list[Service], facts: dict[str, PythonFacts]) -> set[int]:
+    """Small apps beside a main app of the same root, such as the one-route health app of a
+    background worker: they serve only their own routes and run only where named."""
+    side: set[int] = set()
+    for svc in services:
+        pf = facts.get(svc.path)
+        if svc.kind == "django" or pf is None:
+            continue
+        var = svc.module_ref.rsplit(":", 1)[-1]
+        own = [r for r in pf.routes if r.owner == var]
+        mounts = [m for m in pf.mounts if m.owner == var]
+        others = [s for s in services if s is not svc and s.root == svc.root
+                  and s.path != svc.path]
+        if others and not mounts and len(own) <= 3 and all(is_health_path(r.path) or (
+                r.path or "").rstrip("/").endswith("/metrics") for r in own):
+            side.add(id(svc))
+    return side
+
+
 def _dependency_helpers(facts: dict[str, PythonFacts]) -> set[str]:
     """`module.function` of every dependency-touching function, under every name it can be
     imported as (`polar.monitor.status` for `server/polar/monitor.py`), module part kept."""
@@ -293,13 +342,20 @@ def _dependency_helpers(facts: dict[str, PythonFacts]) -> set[str]:
     return names
 
 
-def _collect(svc: Service, facts: dict[str, PythonFacts], helpers: set[str]) -> None:
-    prefixes = _router_prefixes(facts, svc.files)
+def _collect(svc: Service, facts: dict[str, PythonFacts], helpers: set[str],
+             app_owned: set[tuple[str, str]]) -> None:
+    """Everything the service's files register; routes registered directly on another
+    service's app object stay with that app."""
+    urlconf = _urlconf_prefixes(facts, svc.files)
+    prefixes = _router_prefixes(facts, svc.files, urlconf)
+    own = (svc.path, svc.module_ref.rsplit(":", 1)[-1])
     for path in svc.files:
         pf = facts[path]
         svc.evidence |= pf.evidence
         for route in pf.routes:
-            svc.routes.append(_route(pf, route, prefixes, helpers))
+            if (path, route.owner) in app_owned and (path, route.owner) != own:
+                continue
+            svc.routes.append(_route(pf, route, prefixes, helpers, urlconf))
         svc.middleware += [m.name for m in pf.middleware]
         for app in pf.apps:
             svc.middleware += app.middleware
@@ -319,8 +375,35 @@ def _collect(svc: Service, facts: dict[str, PythonFacts], helpers: set[str]) -> 
     svc.scheme_checks.sort(key=lambda c: (c[2], c[1]))
 
 
-def _router_prefixes(facts: dict[str, PythonFacts], files: list[str]
-                     ) -> dict[tuple[str, str], str | None]:
+def _urlconf_prefixes(facts: dict[str, PythonFacts], files: list[str]) -> dict[str, str]:
+    """Django urlconf file -> the prefix the include() chain above it gives its paths
+    (`path("api/", include("shop.urls"))` then `path("v1/", include("shop.v1.urls"))`)."""
+    includes = [(p, m) for p in files for m in facts[p].mounts if not m.owner]
+    if not includes:
+        return {}
+    out: dict[str, str] = {}
+
+    def prefix_of(path: str, depth: int) -> str:
+        if path in out or depth > 10:
+            return out.get(path, "")
+        module = facts[path].module
+        found = ""
+        for owner, mount in includes:
+            target = mount.target
+            if owner != path and (target == module or module.endswith("." + target)):
+                found = prefix_of(owner, depth + 1) + mount.prefix
+                break
+        out[path] = found
+        return found
+
+    for path in files:
+        if any(not r.owner for r in facts[path].routes) or facts[path].mounts:
+            prefix_of(path, 0)
+    return out
+
+
+def _router_prefixes(facts: dict[str, PythonFacts], files: list[str],
+                     urlconf: dict[str, str]) -> dict[tuple[str, str], str | None]:
     """(file, router var) -> its full mount prefix; None when nothing includes it."""
     mounts = [(facts[p], m) for p in files for m in facts[p].mounts]
     out: dict[tuple[str, str], str | None] = {}
@@ -334,15 +417,19 @@ def _router_prefixes(facts: dict[str, PythonFacts], files: list[str]
                 if target == qualified or (owner_facts.path == path and target == router.var) or (
                         qualified.endswith("." + target) and "." in target):
                     prefix = mount.prefix
+                    if not mount.owner:  # a Django include(): below its urlconf's own prefix
+                        prefix = urlconf.get(owner_facts.path, "") + prefix
                     break
             out[(path, router.var)] = None if prefix is None else prefix + router.prefix
     return out
 
 
 def _route(pf: PythonFacts, route: RouteFact, prefixes: dict[tuple[str, str], str | None],
-           helpers: set[str]) -> Route:
+           helpers: set[str], urlconf: dict[str, str]) -> Route:
     certain = route.path is not None
     path = route.path
+    if not route.owner and path is not None:
+        path = urlconf.get(pf.path, "") + path
     router = next((r for r in pf.routers if r.var == route.owner), None)
     if router is not None:
         prefix = prefixes.get((pf.path, router.var))
@@ -394,13 +481,23 @@ def infra_evidence(project: Project) -> set[str]:
     return found
 
 
-def _link_runners(svc: Service, project: Project, *, single: bool) -> None:
+def _link_runners(svc: Service, project: Project, *, single: bool,
+                  by_reference_only: bool = False) -> None:
     refs = _module_refs(svc)
+    if by_reference_only:  # a side app runs inside the process that starts its module
+        module = svc.module_ref.split(":", 1)[0]
+        refs += [module, svc.path]
     for path, df in sorted(project.dockerfiles.items()):
         if not isinstance(df, Dockerfile) or df.final_stage is None:
             continue
         directory = posixpath.dirname(path)
         command = _dockerfile_command(df)
+        if by_reference_only:
+            if _mentions(command, refs):
+                svc.dockerfiles.append(path)
+                svc.runners.append(Runner("dockerfile", path, df.final_stage.line, path,
+                                          command))
+            continue
         if directory == svc.root or _mentions(command, refs) or (
                 svc.root and svc.root.startswith(directory + "/" if directory else "")
                 and _copies(df, svc.root[len(directory) + 1 if directory else 0:])):
@@ -410,7 +507,7 @@ def _link_runners(svc: Service, project: Project, *, single: bool) -> None:
             svc.runners.append(Runner("dockerfile", path, df.final_stage.line, path, command,
                                       env))
     _link_compose(svc, project, refs)
-    _link_kubernetes(svc, project, refs, single=single)
+    _link_kubernetes(svc, project, refs, single=single, by_reference_only=by_reference_only)
 
 
 def _module_refs(svc: Service) -> list[str]:
@@ -487,8 +584,8 @@ def _link_compose(svc: Service, project: Project, refs: list[str]) -> None:
                 svc.evidence.add(f"image:{_image_name(cs.image)}")
 
 
-def _link_kubernetes(svc: Service, project: Project, refs: list[str], *, single: bool
-                     ) -> None:
+def _link_kubernetes(svc: Service, project: Project, refs: list[str], *, single: bool,
+                     by_reference_only: bool = False) -> None:
     from .compose import datastore_kind
     from .kubernetes import Container, Workload, project_objects, text_of
 
@@ -497,7 +594,8 @@ def _link_kubernetes(svc: Service, project: Project, refs: list[str], *, single:
     names |= {posixpath.basename(posixpath.dirname(p)) for p in svc.dockerfiles
               if posixpath.dirname(p)}
     names.add(svc.module_ref.split(".", 1)[0].split(":", 1)[0])
-    names = {name.lower() for name in names}  # image names are lower case
+    # image names are lower case; a side app is linked only where its command names it
+    names = {name.lower() for name in names} if not by_reference_only else set()
     linked: list[Container] = []
     candidates: list[Container] = []
     for obj in project_objects(project):
