@@ -13,6 +13,15 @@ from dataclasses import dataclass, field
 
 from .artifacts.python import PythonFile
 from .checks.python._ast import dotted_name, keyword, qualified
+from .evidence import (
+    RETRY_CALLS,
+    RETRYING_CLIENTS,
+    call_evidence,
+    decorator_evidence,
+    django_settings_evidence,
+    is_inbound_rate_limit_setting,
+    loop_evidence,
+)
 
 APP_FACTORIES = {
     "fastapi.FastAPI": "fastapi",
@@ -73,7 +82,7 @@ POOL_MARKERS = ("sqlalchemy", "psycopg2.pool", "psycopg_pool", "sqlmodel", "data
 EVIDENCE_IMPORTS: dict[str, tuple[str, ...]] = {
     "rate-limit": ("slowapi", "fastapi_limiter", "flask_limiter", "django_ratelimit",
                    "ratelimit", "limits", "starlette_rate_limit", "ratelimiter",
-                   "fastapi_throttle", "aiolimiter"),
+                   "fastapi_throttle"),
     "hsts": ("secure", "flask_talisman", "talisman", "starlette_securityheaders"),
     "security-headers": ("secure", "flask_talisman", "talisman", "starlette_securityheaders",
                          "django_csp", "csp"),
@@ -106,7 +115,10 @@ for _kind, _modules in EVIDENCE_IMPORTS.items():
 EVIDENCE_STRINGS: dict[str, tuple[str, ...]] = {
     "hsts": ("strict-transport-security",),
     "security-headers": ("x-content-type-options", "x-frame-options", "frame-ancestors",
-                         "content-security-policy"),
+                         "content-security-policy",
+                         # Django's middleware, wherever the settings are assembled
+                         "django.middleware.security.securitymiddleware",
+                         "django.middleware.clickjacking.xframeoptionsmiddleware"),
     "request-id": ("x-request-id", "x-correlation-id", "request-id", "correlation-id",
                    "x-amzn-trace-id", "traceparent"),
     "structured-logging": ("pythonjsonlogger", "json_log_formatter", "jsonformatter",
@@ -130,7 +142,9 @@ _FACT_CALLEES = (
        "add_signal_handler", "teardown_appcontext", "run", "HTTPAdapter", "AsyncHTTPTransport",
        "HTTPTransport", "add", "configure", "dictConfig", "Instrumentator", "instrument_app",
        "instrument", "make_asgi_app", "PrometheusMetrics", "Middleware", "ConnectionPool",
-       "AsyncConnectionPool", "SimpleConnectionPool", "ThreadedConnectionPool"}
+       "AsyncConnectionPool", "SimpleConnectionPool", "ThreadedConnectionPool",
+       "Depends", "Security", "before_request", "before_app_request", "retry"}
+    | RETRY_CALLS | {c.rsplit(".", 1)[-1] for c in RETRYING_CLIENTS}
 )
 _DEPENDENCY = re.compile(r"\b\w*(?:db|database|engine|session|redis|cache|pool|conn|"
                          r"execute|http_client)\w*\b", re.IGNORECASE)
@@ -242,9 +256,22 @@ class _Extractor:
             n.name: n for n in src.nodes(ast.FunctionDef)}
         self.functions.update((n.name, n) for n in src.nodes(ast.AsyncFunctionDef))
         self.registrations: list[ast.Call] = []
+        self.instances: dict[str, str] | None = None  # module-level name -> class called
 
     def q(self, node: ast.AST) -> str:
         return qualified(dotted_name(node), self.names)
+
+    def qualify(self, node: ast.AST) -> str:
+        """Like q(), and a module-level instance by its class: `bucket = TokenBucket(…)`
+        makes `bucket` read as `…TokenBucket`."""
+        if isinstance(node, ast.Name) and self.instances is None:
+            self.instances = {t.id: self.q(stmt.value.func) for stmt in self.src.tree.body
+                              if isinstance(stmt, ast.Assign)
+                              and isinstance(stmt.value, ast.Call)
+                              for t in stmt.targets if isinstance(t, ast.Name)}
+        if isinstance(node, ast.Name) and self.instances and node.id in self.instances:
+            return self.instances[node.id]
+        return self.q(node)
 
     def run(self) -> PythonFacts:
         facts = self.facts
@@ -294,6 +321,12 @@ class _Extractor:
         facts.scheme_checks += [Located("request.is_secure", n.lineno)
                                 for n in nodes(ast.Attribute) if n.attr == "is_secure"
                                 and _is_request(dotted_name(n.value))]
+        if "retry" not in facts.evidence:
+            for for_loop in [*nodes(ast.For), *nodes(ast.AsyncFor)]:
+                found = loop_evidence(for_loop)
+                if found:
+                    facts.evidence |= found
+                    break
         for loop in nodes(ast.While):
             if _is_true(loop.test) and _waits(loop) and facts.is_entry_point and (
                     not self._inside_function_except_main(loop)):
@@ -333,8 +366,8 @@ class _Extractor:
         if target.lower() == "forwarded_allow_ips":  # gunicorn.conf.py
             self.facts.evidence.add("proxy-trust")
         if not isinstance(value, ast.Call) or not target:
-            if target and RATE_LIMIT_NAME.search(target):
-                self.facts.evidence.add("rate-limit-config")
+            if target.isupper() and is_inbound_rate_limit_setting(target):
+                self.facts.evidence.add("rate-limit-config")  # RATE_LIMIT_PER_MINUTE = 60
             return
         factory = self.q(value.func)
         kind = APP_FACTORIES.get(factory)
@@ -436,9 +469,6 @@ class _Extractor:
             facts.shutdown_hooks.append(Located(full or last, call.lineno))
         elif full == "uvicorn.run" and keyword(call, "forwarded_allow_ips") is not None:
             facts.evidence.add("proxy-trust")
-        elif last in ("HTTPAdapter", "AsyncHTTPTransport", "HTTPTransport") and (
-                keyword(call, "max_retries") or keyword(call, "retries")):
-            facts.evidence.add("retry")
         elif (last in ("add", "configure") and "loguru" in full and keyword(call, "serialize")
               ) or (last == "dictConfig" and "json" in ast.dump(call).lower()):
             facts.evidence.add("structured-logging")
@@ -447,6 +477,7 @@ class _Extractor:
             facts.evidence.add("metrics")
         if last in ("Middleware",) and call.args:
             self._middleware_evidence(dotted_name(call.args[0]), call)
+        facts.evidence |= call_evidence(call, full, self.qualify)
 
     def _middleware_evidence(self, name: str, call: ast.Call) -> None:
         low = name.lower()
@@ -465,8 +496,8 @@ class _Extractor:
 
     def _function(self, func: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         facts = self.facts
-        if RATE_LIMIT_NAME.search(func.name) and func.name.startswith(("rate", "throttl")):
-            facts.evidence.add("rate-limit-config")
+        if func.decorator_list:
+            facts.evidence |= decorator_evidence(func, self.qualify)
         for deco in func.decorator_list:
             call = deco if isinstance(deco, ast.Call) else None
             name = dotted_name(call.func if call else deco)
@@ -481,11 +512,7 @@ class _Extractor:
                     facts.shutdown_hooks.append(Located(f"after_serving {func.name}", func.lineno))
                 if last in ("asynccontextmanager", "contextmanager") and "lifespan" in func.name:
                     facts.shutdown_hooks.append(Located("lifespan", func.lineno))
-                if last in ("limit", "limits", "throttle", "ratelimit") or "limiter" in owner:
-                    facts.evidence.add("rate-limit")
                 continue
-            if last in ("limit", "ratelimit", "throttle") or "limiter" in owner.lower():
-                facts.evidence.add("rate-limit")
             if last in ROUTE_DECORATORS and owner and call.args:
                 methods = (last.upper(),) if last not in ("route", "api_route") else (
                     self._methods(call))
@@ -572,7 +599,7 @@ class _Extractor:
                     alias = _field_alias(stmt.value)
                     self.facts.settings_fields.append(Located(alias or env, stmt.lineno,
                                                               stmt.col_offset + 1))
-                    if RATE_LIMIT_NAME.search(stmt.target.id):
+                    if is_inbound_rate_limit_setting(stmt.target.id):
                         self.facts.evidence.add("rate-limit-config")
         if any(b.endswith(("logging.Formatter", "Formatter")) for b in bases) and (
                 "json" in ast.dump(cls).lower()):
@@ -662,6 +689,8 @@ class _Extractor:
             value = getattr(stmt, "value", None)
             if name == "urlpatterns":
                 has_urlpatterns = True
+            if isinstance(stmt, ast.AugAssign) and name.isupper():
+                settings[f"{name}+"] = _summarise(stmt.value)  # MIDDLEWARE += [...]
             if isinstance(stmt, ast.Assign) and name.isupper() and value is not None:
                 try:
                     settings[name] = ast.literal_eval(value)
@@ -772,8 +801,7 @@ class _Extractor:
             evidence.add("proxy-trust")
         if settings.get("SECURE_SSL_REDIRECT") is True:
             self.facts.scheme_checks.append(Located("SECURE_SSL_REDIRECT", 1))
-        if "securitymiddleware" in text or "xframeoptionsmiddleware" in text:
-            evidence.add("security-headers")
+        evidence |= django_settings_evidence(settings)
         if "throttle" in text or "ratelimit" in text:
             evidence.add("rate-limit")
         if "health_check" in text:
@@ -784,7 +812,7 @@ class _Extractor:
             evidence.add("structured-logging")
         if "correlation" in text or "django_guid" in text or "request_id" in text:
             evidence.add("request-id")
-        if any(RATE_LIMIT_NAME.search(k) for k in settings):
+        if any(is_inbound_rate_limit_setting(k) for k in settings):
             evidence.add("rate-limit-config")
 
     # ---------------------------------------------------------------- helpers

@@ -309,3 +309,16 @@ def test_django_include_prefixes_compose_and_drf_router_routes_appear(tmp_path):
     assert sorted(r.path for r in site.routes) == [
         "/api/deep/leaf/", "/api/users/", "/api/v1/orders/<int:pk>/", "/health/",
         "/legacy/old/"]
+
+
+def test_only_inbound_rate_limit_settings_are_called_unregistered_limits():
+    from prodready.testing import scan_files
+
+    app = "from fastapi import FastAPI\n\napp = FastAPI()\n"
+    outbound = scan_files({"app/main.py": app,
+                           "app/llm.py": "OPENAI_RATE_LIMIT = 60\nGITHUB_THROTTLE = 5\n"},
+                          ["APP003"])
+    inbound = scan_files({"app/main.py": app, "app/config.py": "RATE_LIMIT_PER_MINUTE = 60\n"},
+                         ["APP003"])
+    assert [f.message.split(": ", 1)[1][:19] for f in outbound] == ["no rate limiting: o"]
+    assert "configured but never registered" in inbound[0].message

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..artifacts.dockerfile import Dockerfile, variables
-from ..artifacts.yamldocs import YMap, YNode
+from ..artifacts.yamldocs import YMap, YNode, is_compose_path
 from ..facts import AppFact, PythonFacts, RouteFact, is_health_path
 from . import Project
 
@@ -477,6 +477,13 @@ def infra_evidence(project: Project) -> set[str]:
         for kind, pattern in INFRA_EVIDENCE.items():
             if pattern.search(text):
                 found.add(kind)
+    for path, yf in project.yaml_files.items():
+        # an application's own YAML config (`default_http_headers: {X-Frame-Options: …}`)
+        if not is_compose_path(path) and not yf.kubernetes_objects() and (
+                "/.github/" not in f"/{path}"):
+            for kind in ("hsts", "security-headers"):
+                if INFRA_EVIDENCE[kind].search(yf.text):
+                    found.add(kind)
     project.cache["infra-evidence"] = found
     return found
 
