@@ -134,7 +134,7 @@ for _kind, _needles in EVIDENCE_STRINGS.items():
 _FACT_CALLEES = (
     {f.rsplit(".", 1)[-1] for f in RESOURCE_FACTORIES}
     | {f.rsplit(".", 1)[-1] for f in DRIVER_CONNECTS}
-    | {"getenv", "get", "setdefault", "pop", "add_middleware", "middleware",
+    | {"getenv", "get", "add_middleware", "middleware",
        "add_exception_handler", "register_error_handler", "exception_handler", "errorhandler",
        "include_router", "register_blueprint", "mount", "host", "add_api_route", "add_url_rule",
        "add_router",
@@ -315,8 +315,10 @@ class _Extractor:
             self._compare(compare)
         for sub in nodes(ast.Subscript):  # os.environ["NAME"]
             key = sub.slice
-            if isinstance(key, ast.Constant) and isinstance(key.value, str) and qualified(
-                    dotted_name(sub.value), self.names) in ("os.environ", "environ"):
+            if isinstance(key, ast.Constant) and isinstance(key.value, str) and isinstance(
+                    sub.ctx, ast.Load) and qualified(dotted_name(sub.value),
+                                                     self.names) == "os.environ" and not (
+                    isinstance(sub.value, ast.Name) and self._parameter(sub, "environ")):
                 facts.env_reads.append(Located(key.value, sub.lineno, sub.col_offset + 1))
         facts.scheme_checks += [Located("request.is_secure", n.lineno)
                                 for n in nodes(ast.Attribute) if n.attr == "is_secure"
@@ -411,8 +413,10 @@ class _Extractor:
         if RESOURCE_FACTORIES.get(full) == "database" or full.startswith(
                 ("psycopg2.pool.", "psycopg_pool.")):
             facts.has_pool = True
-        if full in ("os.getenv", "os.environ.get", "os.environ.setdefault", "environ.get",
-                    "os.environ.pop") or last in ("getenv",):
+        # reads of the process environment only: setdefault() and pop() write it, and a bare
+        # `environ` not imported from os is a WSGI/ASGI request's environ
+        if (full in ("os.getenv", "os.environ.get") or last == "getenv") and not (
+                name.startswith("environ.") and self._parameter(call, "environ")):
             key = call.args[0] if call.args else None
             if isinstance(key, ast.Constant) and isinstance(key.value, str):
                 facts.env_reads.append(Located(key.value, call.lineno, call.col_offset + 1))
@@ -527,6 +531,17 @@ class _Extractor:
         if func.name == "lifespan" or (any(a.arg == "app" for a in func.args.args) and any(
                 isinstance(n, ast.Yield) for n in ast.walk(func))):
             facts.shutdown_hooks.append(Located("lifespan", func.lineno))
+
+    def _parameter(self, node: ast.AST, name: str) -> bool:
+        """Is `name` a parameter of a function around `node` (a WSGI app's `environ`
+        shadowing `from os import environ`)?"""
+        for outer in self.src.ancestors(node):
+            if isinstance(outer, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+                args = outer.args
+                if any(a.arg == name for a in [*args.posonlyargs, *args.args,
+                                               *args.kwonlyargs]):
+                    return True
+        return False
 
     def _scope(self, node: ast.AST) -> str:
         for outer in self.src.ancestors(node):

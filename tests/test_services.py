@@ -322,3 +322,32 @@ def test_only_inbound_rate_limit_settings_are_called_unregistered_limits():
                          ["APP003"])
     assert [f.message.split(": ", 1)[1][:19] for f in outbound] == ["no rate limiting: o"]
     assert "configured but never registered" in inbound[0].message
+
+
+def test_env_writes_and_request_environs_are_not_reads(tmp_path):
+    from prodready.artifacts.python import parse_python
+    from prodready.facts import extract_facts
+
+    source = ("import os\nfrom os import environ\n\n"
+              'os.environ["A"] = "1"\nos.environ.setdefault("B", "2")\nos.environ.pop("C", None)\n'
+              'x = environ["D"] + environ.get("E", "")\n\n\n'
+              "def app(environ, start_response):\n"
+              '    return environ["PATH_INFO"], environ.get("HTTP_HOST")\n')
+    facts = extract_facts(parse_python("app/wsgi.py", source))
+    assert sorted(r.name for r in facts.env_reads) == ["D", "E"]
+
+
+def test_the_env_fix_appends_every_missing_variable_of_every_file_once(tmp_path):
+    from prodready.fix.apply import run_fix
+    from prodready.testing import write_tree
+
+    write_tree(tmp_path, {
+        ".env.example": "A=\n",
+        "app/main.py": ("import os\nfrom fastapi import FastAPI\n\n"
+                        'A, B = os.getenv("A"), os.getenv("B")\napp = FastAPI()\n'),
+        "app/settings.py": 'import os\n\nC = os.environ["C"]\nD = os.environ["D"]\n',
+    })
+    cfg = Config.model_validate({"cache": False, "select": ["APP013"]})
+    outcome = run_fix(tmp_path, cfg, jobs=1)
+    assert (tmp_path / ".env.example").read_text() == "A=\nB=\nC=\nD=\n"
+    assert outcome.applied and not outcome.after.findings

@@ -86,6 +86,10 @@ def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
         "partialFingerprints": {FINGERPRINT_KEY: fingerprint(finding)},
         "properties": {"severity": finding.severity.value},
     }
+    if finding.related:
+        item["relatedLocations"] = [
+            {"id": i, "message": {"text": r.message}, **_location(r.path, r.line, r.column)}
+            for i, r in enumerate(finding.related)]
     if finding.suppressed:
         suppression: dict[str, Any] = {"kind": "inSource", "status": "accepted"}
         if finding.suppression_reason:
