@@ -148,6 +148,8 @@ _FACT_CALLEES = (
 )
 _DEPENDENCY = re.compile(r"\b\w*(?:db|database|engine|session|redis|cache|pool|conn|"
                          r"execute|http_client)\w*\b", re.IGNORECASE)
+# Settings with which the server terminates TLS itself (uvicorn, gunicorn, hypercorn, Flask).
+TLS_KEYWORDS = {"ssl_keyfile", "ssl_certfile", "ssl_context", "certfile", "keyfile"}
 HTTP_METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "*"}
 RATE_LIMIT_NAME = re.compile(r"(rate_?limit|throttl)", re.IGNORECASE)
 HEALTH_SEGMENTS = {"health", "healthz", "healthcheck", "health-check", "health_check",
@@ -330,8 +332,8 @@ class _Extractor:
                     facts.evidence |= found
                     break
         for loop in nodes(ast.While):
-            if _is_true(loop.test) and _waits(loop) and facts.is_entry_point and (
-                    not self._inside_function_except_main(loop)):
+            if _is_true(loop.test) and _waits(loop) and not _retries_until_success(loop) and (
+                    facts.is_entry_point) and not self._inside_function_except_main(loop):
                 facts.worker_loops.append(Located("while True", loop.lineno,
                                                   loop.col_offset + 1))
         self._django()
@@ -367,6 +369,9 @@ class _Extractor:
             self.facts.application_line = node.lineno
         if target.lower() == "forwarded_allow_ips":  # gunicorn.conf.py
             self.facts.evidence.add("proxy-trust")
+        if target.rsplit(".", 1)[-1] in TLS_KEYWORDS and not (
+                isinstance(value, ast.Constant) and not value.value):
+            self.facts.evidence.add("tls")  # gunicorn.conf.py / hypercorn config.certfile
         if not isinstance(value, ast.Call) or not target:
             if target.isupper() and is_inbound_rate_limit_setting(target):
                 self.facts.evidence.add("rate-limit-config")  # RATE_LIMIT_PER_MINUTE = 60
@@ -481,6 +486,8 @@ class _Extractor:
             facts.evidence.add("metrics")
         if last in ("Middleware",) and call.args:
             self._middleware_evidence(dotted_name(call.args[0]), call)
+        if last == "run" and any(kw.arg in TLS_KEYWORDS for kw in call.keywords):
+            facts.evidence.add("tls")  # uvicorn.run(ssl_keyfile=…), app.run(ssl_context=…)
         facts.evidence |= call_evidence(call, full, self.qualify)
 
     def _middleware_evidence(self, name: str, call: ast.Call) -> None:
@@ -965,6 +972,37 @@ def _waits(loop: ast.While) -> bool:
                         "blpop", "brpop", "xread", "fetch", "run_once", "process", "tick"):
                 return True
     return False
+
+
+def _retries_until_success(loop: ast.While) -> bool:
+    """A start-up retry (`while True: try: connect(); break except …: sleep(1)`): the loop
+    ends once the attempt succeeds, so it is not a worker loop that needs SIGTERM handling."""
+    stack: list[ast.AST] = list(loop.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.For | ast.AsyncFor | ast.While | ast.FunctionDef
+                      | ast.AsyncFunctionDef | ast.ClassDef):
+            continue  # an inner loop's break ends that loop, not this one
+        if isinstance(node, ast.Try) and any(isinstance(n, ast.Break | ast.Return)
+                                             for stmt in node.body + node.orelse
+                                             for n in _shallow(stmt)):
+            return True
+        stack.extend(ast.iter_child_nodes(node))
+    return False
+
+
+def _shallow(stmt: ast.stmt) -> list[ast.AST]:
+    """A statement's nodes, not descending into loops or functions."""
+    out: list[ast.AST] = []
+    stack: list[ast.AST] = [stmt]
+    while stack:
+        node = stack.pop()
+        out.append(node)
+        if node is not stmt and isinstance(node, ast.For | ast.AsyncFor | ast.While
+                                           | ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        stack.extend(ast.iter_child_nodes(node))
+    return out
 
 
 def _is_true(node: ast.AST) -> bool:

@@ -40,6 +40,7 @@ DEPENDENCY_NAMES = r"db|database|engine|session|redis|cache|pool|conn|execute|ht
 DEPENDENCY_STRICT = re.compile(rf"({DEPENDENCY_NAMES})", re.IGNORECASE)
 DEPENDENCY_LOOSE = re.compile(rf"({DEPENDENCY_NAMES}|ping|select|dependenc|check)", re.IGNORECASE)
 WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Pod")
+TLS_FLAGS = re.compile(r"--(?:ssl-)?(?:certfile|keyfile)(?![\w-])")  # uvicorn, gunicorn, …
 SERVER_PORT_DEFAULTS = {"uvicorn": 8000, "gunicorn": 8000, "hypercorn": 8000, "flask": 5000,
                         "granian": 8000, "daphne": 8000}
 
@@ -121,6 +122,15 @@ class Service:
 
     def server_flags(self) -> str:
         return " ".join(r.command for r in self.runners)
+
+    def terminates_tls(self) -> bool:
+        """The server itself speaks HTTPS (`--ssl-certfile`, `--certfile`, `ssl_context=`):
+        requests arrive with their real scheme, no proxy header needed."""
+        if self.has("tls"):
+            return True
+        return any(TLS_FLAGS.search(r.command) or any(
+            k.upper().endswith(("SSL_CERTFILE", "SSL_KEYFILE")) for k in r.env)
+            for r in self.runners)
 
     def trusts_proxy(self) -> bool:
         if self.has("proxy-trust"):
