@@ -153,8 +153,10 @@ TLS_KEYWORDS = {"ssl_keyfile", "ssl_certfile", "ssl_context", "certfile", "keyfi
 HTTP_METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "*"}
 RATE_LIMIT_NAME = re.compile(r"(rate_?limit|throttl)", re.IGNORECASE)
 HEALTH_SEGMENTS = {"health", "healthz", "healthcheck", "health-check", "health_check",
-                   "_health", "livez", "readyz", "live", "ready", "liveness", "readiness",
-                   "ping", "heartbeat", "alive", "status", "_status", "up"}
+                   "_health", "livez", "readyz", "liveness", "readiness", "heartbeat"}
+# Words that name a health route only as the last segment of a path without parameters:
+# `/status` and `/api/ping` are probes, `/flow_runs/{id}/status` is a resource's state.
+WEAK_HEALTH_SEGMENTS = {"live", "ready", "ping", "alive", "status", "_status", "up"}
 
 
 @dataclass(slots=True)
@@ -259,6 +261,7 @@ class _Extractor:
         self.functions.update((n.name, n) for n in src.nodes(ast.AsyncFunctionDef))
         self.registrations: list[ast.Call] = []
         self.instances: dict[str, str] | None = None  # module-level name -> class called
+        self.param_defaults: dict[str, str] | None = None
 
     def q(self, node: ast.AST) -> str:
         return qualified(dotted_name(node), self.names)
@@ -539,6 +542,23 @@ class _Extractor:
                 isinstance(n, ast.Yield) for n in ast.walk(func))):
             facts.shutdown_hooks.append(Located("lifespan", func.lineno))
 
+    def _parameter_defaults(self) -> dict[str, str]:
+        """Parameters of the file's functions with one string default (`path="/health"`)."""
+        if self.param_defaults is None:
+            found: dict[str, set[str]] = {}
+            for func in self.functions.values():
+                args = func.args
+                positional = [*args.posonlyargs, *args.args]
+                pairs = [*zip(positional[len(positional) - len(args.defaults):], args.defaults,
+                              strict=True),
+                         *((a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults,
+                                                  strict=True) if d is not None)]
+                for arg, default in pairs:
+                    if isinstance(default, ast.Constant) and isinstance(default.value, str):
+                        found.setdefault(arg.arg, set()).add(default.value)
+            self.param_defaults = {k: next(iter(v)) for k, v in found.items() if len(v) == 1}
+        return self.param_defaults
+
     def _parameter(self, node: ast.AST, name: str) -> bool:
         """Is `name` a parameter of a function around `node` (a WSGI app's `environ`
         shadowing `from os import environ`)?"""
@@ -740,6 +760,8 @@ class _Extractor:
                 view = _django_view(call)
                 included = view.args[0] if isinstance(view, ast.Call) and view.args and (
                     dotted_name(view.func).endswith("include")) else None
+                if isinstance(included, ast.Tuple) and included.elts:
+                    included = included.elts[0]  # include((patterns, "namespace"))
                 if isinstance(included, ast.Name) and included.id in local_lists:
                     raw = self._literal_str(call.args[0]) if call.args else None
                     list_prefixes[included.id] = self._django_prefix(call, list_prefixes) + (
@@ -851,6 +873,8 @@ class _Extractor:
             return node.value
         if isinstance(node, ast.Name) and isinstance(self.constants.get(node.id), str):
             return self.constants[node.id]  # type: ignore[return-value]
+        if isinstance(node, ast.Name) and node.id in self._parameter_defaults():
+            return self._parameter_defaults()[node.id]  # def create(health_path="/health")
         if isinstance(node, ast.JoinedStr):  # f"{PREFIX}/health": keep the literal tail
             tail = [v.value for v in node.values if isinstance(v, ast.Constant)]
             return "".join(str(t) for t in tail) if tail else None
@@ -1012,5 +1036,8 @@ def _is_true(node: ast.AST) -> bool:
 def is_health_path(path: str | None) -> bool:
     if not path:
         return False
-    segments = [s for s in re.split(r"[/.]", path.lower()) if s and not s.startswith(("{", "<"))]
-    return any(s in HEALTH_SEGMENTS or s.startswith("health") for s in segments)
+    segments = [s for s in re.split(r"[/.]", path.lower()) if s]
+    if any(s in HEALTH_SEGMENTS or s.startswith("health") for s in segments):
+        return True
+    return bool(segments) and segments[-1] in WEAK_HEALTH_SEGMENTS and not any(
+        s.startswith(("{", "<", "(")) for s in segments)

@@ -298,7 +298,7 @@ def test_django_include_prefixes_compose_and_drf_router_routes_appear(tmp_path):
             "router.register(r'users', views.UserViewSet)\n\n"
             "v1 = [path('orders/<int:pk>/', views.order)]\n"
             "urlpatterns = [\n"
-            "    path('v1/', include(v1)),\n"
+            "    path('v1/', include((v1, 'v1'), namespace='v1')),\n"
             "    path('', include(router.urls)),\n"
             "    path('deep/', include('shop.deep.urls')),\n"
             "]\n"),
@@ -351,3 +351,29 @@ def test_the_env_fix_appends_every_missing_variable_of_every_file_once(tmp_path)
     outcome = run_fix(tmp_path, cfg, jobs=1)
     assert (tmp_path / ".env.example").read_text() == "A=\nB=\nC=\nD=\n"
     assert outcome.applied and not outcome.after.findings
+
+
+def test_apps_sharing_a_root_serve_the_routers_they_include(tmp_path):
+    services = {s.name: s for s in _build(tmp_path, {
+        "pyproject.toml": "[project]\nname = 'flows'\n",
+        "flows/__init__.py": "",
+        "flows/api/runs.py": ("from fastapi import APIRouter\n\nrouter = APIRouter(prefix='/runs')"
+                              "\n\n\n@router.get('/{id}/status')\ndef status(id: str):\n"
+                              "    return {}\n"),
+        "flows/server.py": (
+            "from fastapi import FastAPI\nfrom flows.api import runs\n\nROUTERS = [runs.router]"
+            "\n\n\ndef create_app(health_path: str = '/health'):\n    app = FastAPI()\n"
+            "    for router in ROUTERS:\n        app.include_router(router)\n\n"
+            "    @app.get(health_path)\n    def health():\n        return {}\n\n"
+            "    return app\n"),
+        "flows/runner.py": (
+            "from fastapi import APIRouter, FastAPI\n\n\ndef build():\n"
+            "    webserver = FastAPI()\n    router = APIRouter()\n"
+            "    router.add_api_route('/run_count', count, methods=['GET'])\n"
+            "    router.add_api_route('/shutdown', stop, methods=['POST'])\n"
+            "    webserver.include_router(router)\n    return webserver\n"),
+    })}
+    server, runner = services["flows.server:app"], services["flows.runner:webserver"]
+    assert sorted(r.path for r in server.routes) == ["/health", "/runs/{id}/status"]
+    assert [r.path for r in server.health_routes] == ["/health"]
+    assert sorted(r.path for r in runner.routes) == ["/run_count", "/shutdown"]

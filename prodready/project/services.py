@@ -193,14 +193,13 @@ def build_services(project: Project) -> list[Service]:
     for svc in services:
         svc.files = [p for p in sorted(facts) if _belongs(p, svc.root, owner_roots)]
     _merge_mounted_django(services, facts)
-    side_apps = _side_apps(services, facts)
-    app_owned = {(s.path, s.module_ref.rsplit(":", 1)[-1]) for s in services
-                 if s.kind != "django"}
+    claims = _route_claims(services, facts)
+    side_apps = _side_apps(services, facts, claims)
     for svc in services:
         root_files = svc.files
         if id(svc) in side_apps:
             svc.files = [svc.path]  # its own routes and middleware, not the main app's
-        _collect(svc, facts, helpers, app_owned)
+        _collect(svc, facts, helpers, claims)
         for path in root_files:  # the process's logging, tracking, … configuration
             svc.evidence |= facts[path].evidence
         svc.evidence |= infra
@@ -321,23 +320,104 @@ def _merge_mounted_django(services: list[Service], facts: dict[str, PythonFacts]
         django.remove(mounted)
 
 
-def _side_apps(services: list[Service], facts: dict[str, PythonFacts]) -> set[int]:
+def _side_apps(services: list[Service], facts: dict[str, PythonFacts],
+               claims: dict[int, set[int]]) -> set[int]:
     """Small apps beside a main app of the same root, such as the one-route health app of a
     background worker: they serve only their own routes and run only where named."""
     side: set[int] = set()
     for svc in services:
-        pf = facts.get(svc.path)
-        if svc.kind == "django" or pf is None:
+        if svc.kind == "django" or not any(
+                s is not svc and s.root == svc.root and s.kind != "django" for s in services):
             continue
-        var = svc.module_ref.rsplit(":", 1)[-1]
-        own = [r for r in pf.routes if r.owner == var]
-        mounts = [m for m in pf.mounts if m.owner == var]
-        others = [s for s in services if s is not svc and s.root == svc.root
-                  and s.path != svc.path]
-        if others and not mounts and len(own) <= 3 and all(is_health_path(r.path) or (
-                r.path or "").rstrip("/").endswith("/metrics") for r in own):
+        served = [r for path in svc.files for r in facts[path].routes
+                  if id(svc) in claims.get(id(r), ())]
+        if 0 < len(served) <= 3 and all(is_health_path(r.path) or (
+                r.path or "").rstrip("/").endswith("/metrics") for r in served):
             side.add(id(svc))
     return side
+
+
+def _route_claims(services: list[Service], facts: dict[str, PythonFacts]
+                  ) -> dict[int, set[int]]:
+    """id(route) -> ids of the services serving it, where several apps share a root.
+
+    An app serves the routes registered on it (or on an app mounted into it) and those of
+    the routers it includes, transitively. Routes nobody claims (a router included in a
+    loop, an owner that cannot be resolved) go to the apps with such unresolved includes,
+    else to the apps that claimed nothing, else to every app of the root."""
+    claims: dict[int, set[int]] = {}
+    by_root: dict[str, list[Service]] = {}
+    for svc in services:
+        if svc.kind != "django":
+            by_root.setdefault(svc.root, []).append(svc)
+    for group in by_root.values():
+        if len(group) > 1:
+            claims.update(_claims_in_root(group, facts))
+    return claims
+
+
+def _claims_in_root(group: list[Service], facts: dict[str, PythonFacts]
+                    ) -> dict[int, set[int]]:
+    files = [p for p in group[0].files if p in facts]
+    # every app and router object of the root, by (file, variable) and by qualified name
+    objects: dict[tuple[str, str], str] = {}  # -> "app" | "router"
+    by_name: dict[str, tuple[str, str]] = {}
+    for path in files:
+        pf = facts[path]
+        for var, kind in [*((a.var, "app") for a in pf.apps),
+                          *((r.var, "router") for r in pf.routers)]:
+            objects[(path, var)] = kind
+            by_name[f"{pf.module}.{var}"] = (path, var)
+
+    def resolve(path: str, name: str) -> tuple[str, str] | None:
+        if (path, name) in objects:
+            return (path, name)
+        full = facts[path].names.get(name.split(".", 1)[0], "")
+        full = full + name[len(name.split(".", 1)[0]):] if full else name
+        if full in by_name:
+            return by_name[full]
+        return next((key for qual, key in by_name.items()
+                     if "." in full and qual.endswith("." + full)), None)
+
+    children: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    open_owners: set[tuple[str, str]] = set()
+    for path in files:
+        for mount in facts[path].mounts:
+            owner = resolve(path, mount.owner) if mount.owner else None
+            if owner is None:
+                continue
+            target = resolve(path, mount.target) if mount.target != "django" else None
+            if target is None:
+                open_owners.add(owner)  # include_router(router) in a loop, a factory's result
+            else:
+                children.setdefault(owner, []).append(target)
+    served: dict[int, set[tuple[str, str]]] = {}
+    for svc in group:
+        start = (svc.path, svc.module_ref.rsplit(":", 1)[-1])
+        seen, stack = {start}, [start]
+        while stack:
+            for child in children.get(stack.pop(), ()):
+                if child not in seen:
+                    seen.add(child)
+                    stack.append(child)
+        served[id(svc)] = seen
+    claims: dict[int, set[int]] = {}
+    unclaimed: list[int] = []
+    claiming: set[int] = set()
+    for path in files:
+        for route in facts[path].routes:
+            owner = resolve(path, route.owner) if route.owner else None
+            owners = {i for i, seen in served.items() if owner in seen} if owner else set()
+            if owners:
+                claims[id(route)] = owners
+                claiming |= owners
+            else:
+                unclaimed.append(id(route))
+    fallback = {i for i, seen in served.items() if seen & open_owners} or (
+        {id(s) for s in group} - claiming) or {id(s) for s in group}
+    for route_id in unclaimed:
+        claims[route_id] = fallback
+    return claims
 
 
 def _dependency_helpers(facts: dict[str, PythonFacts]) -> set[str]:
@@ -353,17 +433,17 @@ def _dependency_helpers(facts: dict[str, PythonFacts]) -> set[str]:
 
 
 def _collect(svc: Service, facts: dict[str, PythonFacts], helpers: set[str],
-             app_owned: set[tuple[str, str]]) -> None:
-    """Everything the service's files register; routes registered directly on another
-    service's app object stay with that app."""
+             claims: dict[int, set[int]]) -> None:
+    """Everything the service's files register; a route claimed by other apps of the same
+    root (registered on them or on a router only they include) stays with them."""
     urlconf = _urlconf_prefixes(facts, svc.files)
     prefixes = _router_prefixes(facts, svc.files, urlconf)
-    own = (svc.path, svc.module_ref.rsplit(":", 1)[-1])
     for path in svc.files:
         pf = facts[path]
         svc.evidence |= pf.evidence
         for route in pf.routes:
-            if (path, route.owner) in app_owned and (path, route.owner) != own:
+            claimed = claims.get(id(route))
+            if claimed is not None and id(svc) not in claimed:
                 continue
             svc.routes.append(_route(pf, route, prefixes, helpers, urlconf))
         svc.middleware += [m.name for m in pf.middleware]
