@@ -36,6 +36,9 @@ RETRYING_CLIENTS = ("openai.OpenAI", "openai.AsyncOpenAI", "openai.AzureOpenAI",
                     "openai.AsyncAzureOpenAI", "anthropic.Anthropic", "anthropic.AsyncAnthropic",
                     "anthropic.AnthropicBedrock", "anthropic.AsyncAnthropicBedrock",
                     "anthropic.AnthropicVertex", "anthropic.AsyncAnthropicVertex")
+# Libraries that pace the project's own outbound calls: not a limit on incoming requests.
+OUTBOUND_LIMITERS = ("aiolimiter", "asyncio_throttle", "pyrate_limiter", "ratelimit.",
+                     "throttler", "limits.aio")
 REQUEST_HOOKS = {"before_request", "before_app_request", "middleware"}
 
 
@@ -68,6 +71,9 @@ def call_evidence(call: ast.Call, full: str, qualify: Callable[[ast.AST], str]) 
         found.add("rate-limit")  # app.before_request(rate_limit)
     elif last == "retry" and full.startswith("self."):
         found.add("retry")  # a Celery task's self.retry(exc=…)
+    elif _names_limiter(call, qualify) and not full.startswith(OUTBOUND_LIMITERS) and any(
+            _is_request_or_app(arg) for arg in [*call.args, *(k.value for k in call.keywords)]):
+        found.add("rate-limit")  # limiter.initialize(app), check_rate_limit(request, "login")
     return found
 
 
@@ -123,6 +129,12 @@ def _names_limiter(node: ast.AST, qualify: Callable[[ast.AST], str]) -> bool:
     target = node.func if isinstance(node, ast.Call) else node
     return bool(LIMITER_NAME.search(dotted_name(target)) or LIMITER_NAME.search(
         qualify(target)))
+
+
+def _is_request_or_app(node: ast.AST) -> bool:
+    """The incoming request (or something read from it) or the web app itself."""
+    head = dotted_name(node).split(".", 1)[0]
+    return head in ("request", "req", "app", "current_app", "self.request")
 
 
 def _sleeps(node: ast.AST) -> bool:

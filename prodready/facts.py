@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from .artifacts.python import PythonFile
 from .checks.python._ast import dotted_name, keyword, qualified
 from .evidence import (
+    LIMITER_NAME,
     RETRY_CALLS,
     RETRYING_CLIENTS,
     call_evidence,
@@ -42,6 +43,8 @@ ROUTER_FACTORIES = {
     "rest_framework_nested.routers.NestedSimpleRouter": "drf-router",
     "rest_framework_nested.routers.NestedDefaultRouter": "drf-router",
 }
+DRF_ROUTERS = {"DefaultRouter", "SimpleRouter", "NestedSimpleRouter", "NestedDefaultRouter",
+               "ExtendedSimpleRouter", "ExtendedDefaultRouter", "OptionalSlashRouter"}
 DJANGO_URL_CALLS = ("path", "re_path", "url")
 # Wrappers that make a WSGI/ASGI app mountable in another framework's app.
 APP_ADAPTERS = ("WSGIMiddleware", "ASGIMiddleware", "WsgiToAsgi")
@@ -301,6 +304,10 @@ class _Extractor:
             self._function(afunc)
         for call in self.src.calls(""):  # `app.post("/x")(handler)`: a decorator called by hand
             self._decorator_call(call)
+        if "rate-limit" not in facts.evidence and LIMITER_NAME.search(self.src.text):
+            for call in nodes(ast.Call):  # the project's own limiter, called by name
+                if LIMITER_NAME.search(dotted_name(call.func)):
+                    facts.evidence |= call_evidence(call, self.q(call.func), self.qualify)
         self._drf_registrations()
         facts.apps = _one_per_variable(facts.apps)
         lines = self.src.lines
@@ -399,6 +406,8 @@ class _Extractor:
                     self._starlette_routes(target, kw.value, "")
             return
         kind = ROUTER_FACTORIES.get(factory)
+        if kind is None and factory.rsplit(".", 1)[-1] in DRF_ROUTERS:
+            kind = "drf-router"  # a project's own DRF router subclass (taiga.base.routers)
         if kind is not None:
             prefix = self._string_kw(value, "prefix" if kind == "router" else "url_prefix")
             self.facts.routers.append(RouterFact(target, kind, prefix or "", node.lineno))
@@ -724,7 +733,7 @@ class _Extractor:
         base = self.src.path.rsplit("/", 1)[-1]
         settings: dict[str, object] = {}
         has_urlpatterns = False
-        for stmt in self.src.tree.body:
+        for stmt, nested in _module_statements(self.src.tree):
             target = stmt.targets[0] if isinstance(stmt, ast.Assign) and len(
                 stmt.targets) == 1 else getattr(stmt, "target", None)
             name = target.id if isinstance(target, ast.Name) else ""
@@ -735,9 +744,13 @@ class _Extractor:
                 settings[f"{name}+"] = _summarise(stmt.value)  # MIDDLEWARE += [...]
             if isinstance(stmt, ast.Assign) and name.isupper() and value is not None:
                 try:
-                    settings[name] = ast.literal_eval(value)
+                    found: object = ast.literal_eval(value)
                 except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-                    settings[name] = _summarise(value)
+                    found = _summarise(value)
+                # set under a condition (`if env("HTTPS"): SECURE_PROXY_SSL_HEADER = …`):
+                # the setting can be on, which is what evidence needs
+                if not nested or found or not settings.get(name):
+                    settings[name] = found
         if has_urlpatterns or base == "urls.py":
             # every path() of the module: patterns are often built in helper lists
             # (`_patterns = [...]`, `urlpatterns = [path(BASE, include(_patterns))]`)
@@ -891,6 +904,26 @@ class _Extractor:
         return False
 
 
+def _module_statements(tree: ast.Module) -> list[tuple[ast.stmt, bool]]:
+    """Module-level statements in source order, with those inside if/try/with blocks
+    (flagged as nested); never the bodies of functions or classes."""
+    out: list[tuple[ast.stmt, bool]] = []
+
+    def visit(body: list[ast.stmt], nested: bool) -> None:
+        for stmt in body:
+            out.append((stmt, nested))
+            if isinstance(stmt, ast.If | ast.With):
+                visit(stmt.body, True)
+                visit(getattr(stmt, "orelse", []), True)
+            elif isinstance(stmt, ast.Try):
+                for block in (stmt.body, stmt.orelse, stmt.finalbody,
+                              *(h.body for h in stmt.handlers)):
+                    visit(block, True)
+
+    visit(tree.body, False)
+    return out
+
+
 def _one_per_variable(apps: list[AppFact]) -> list[AppFact]:
     """An app assigned in both branches of an if/else or try/except is one app, at its
     first assignment; what either branch adds is kept."""
@@ -999,8 +1032,18 @@ def _waits(loop: ast.While) -> bool:
 
 
 def _retries_until_success(loop: ast.While) -> bool:
-    """A start-up retry (`while True: try: connect(); break except …: sleep(1)`): the loop
-    ends once the attempt succeeds, so it is not a worker loop that needs SIGTERM handling."""
+    """A start-up retry (`while True: try: connect(); break except …: sleep(1)`), or a wait
+    bounded by a counter (`retries += 1; if retries > MAX: raise`): the loop ends, so it is
+    not a worker loop that needs SIGTERM handling."""
+    body = [n for stmt in loop.body for n in _shallow(stmt)]
+    counters = {n.target.id for n in body if isinstance(n, ast.AugAssign)
+                and isinstance(n.target, ast.Name)}
+    for node in body:
+        if isinstance(node, ast.If) and isinstance(node.test, ast.Compare) and any(
+                isinstance(n, ast.Name) and n.id in counters for n in ast.walk(node.test)
+        ) and any(isinstance(n, ast.Raise | ast.Break | ast.Return)
+                  for stmt in node.body for n in _shallow(stmt)):
+            return True
     stack: list[ast.AST] = list(loop.body)
     while stack:
         node = stack.pop()

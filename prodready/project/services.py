@@ -30,6 +30,11 @@ INFRA_EVIDENCE = {
                              r"throttl", re.IGNORECASE),
     "request-id": re.compile(r"x-request-id|request_id|x-correlation-id", re.IGNORECASE),
 }
+# A logging config file whose records are JSON: a JSON formatter class, or a format string
+# shaped like a JSON object (`format={"time": "%(asctime)s", …}`).
+STRUCTURED_LOG_CONFIG = re.compile(r"jsonformatter|pythonjsonlogger|json_log|structlog|"
+                                   r"ecs_logging|format\s*[=:]\s*['\"]?\{\s*\\?['\"]",
+                                   re.IGNORECASE)
 THIRD_PARTY_IMAGES = {"nginx", "envoy", "traefik", "haproxy", "busybox", "alpine", "curl",
                       "otel-collector", "opentelemetry-collector", "fluent-bit", "fluentd",
                       "cloud-sql-proxy", "pgbouncer", "istio-proxy", "linkerd-proxy",
@@ -39,6 +44,7 @@ THIRD_PARTY_IMAGES = {"nginx", "envoy", "traefik", "haproxy", "busybox", "alpine
 DEPENDENCY_NAMES = r"db|database|engine|session|redis|cache|pool|conn|execute|http_client"
 DEPENDENCY_STRICT = re.compile(rf"({DEPENDENCY_NAMES})", re.IGNORECASE)
 DEPENDENCY_LOOSE = re.compile(rf"({DEPENDENCY_NAMES}|ping|select|dependenc|check)", re.IGNORECASE)
+HEALTH_HANDLER = re.compile(r"health|liveness|readiness", re.IGNORECASE)
 WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Pod")
 TLS_FLAGS = re.compile(r"--(?:ssl-)?(?:certfile|keyfile)(?![\w-])")  # uvicorn, gunicorn, …
 SERVER_PORT_DEFAULTS = {"uvicorn": 8000, "gunicorn": 8000, "hypercorn": 8000, "flask": 5000,
@@ -114,7 +120,9 @@ class Service:
 
     @property
     def health_routes(self) -> list[Route]:
-        return [r for r in self.routes if is_health_path(r.path)]
+        """Routes on a health path, or whose handler says it is one (`health_check` at "/")."""
+        return [r for r in self.routes if is_health_path(r.path) or HEALTH_HANDLER.search(
+            r.handler.rsplit(".", 1)[-1])]
 
     @property
     def owned_resources(self) -> list[tuple[str, str, str, int]]:
@@ -567,7 +575,13 @@ def infra_evidence(project: Project) -> set[str]:
         for kind, pattern in INFRA_EVIDENCE.items():
             if pattern.search(text):
                 found.add(kind)
+    for path, text in project.texts.items():
+        base = posixpath.basename(path).lower()
+        if "log" in base and STRUCTURED_LOG_CONFIG.search(text):
+            found.add("structured-logging")  # logging.conf / logging.ini with a JSON format
     for path, yf in project.yaml_files.items():
+        if "log" in posixpath.basename(path).lower() and STRUCTURED_LOG_CONFIG.search(yf.text):
+            found.add("structured-logging")  # a dictConfig YAML with a JSON formatter
         # an application's own YAML config (`default_http_headers: {X-Frame-Options: …}`)
         if not is_compose_path(path) and not yf.kubernetes_objects() and (
                 "/.github/" not in f"/{path}"):

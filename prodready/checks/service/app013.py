@@ -24,10 +24,17 @@ DOC_FILES_LIMIT = 3000
 # Set by the OS, the runtime or the platform: nobody documents these.
 PLATFORM = {"HOME", "PATH", "USER", "PWD", "SHELL", "TERM", "LANG", "TZ", "TMPDIR", "HOSTNAME",
             "CI", "PYTHONPATH", "VIRTUAL_ENV", "KUBERNETES_SERVICE_HOST",
-            "KUBERNETES_SERVICE_PORT", "POD_NAME", "POD_NAMESPACE", "GITHUB_ACTIONS"}
+            "KUBERNETES_SERVICE_PORT", "POD_NAME", "POD_NAMESPACE", "GITHUB_ACTIONS",
+            # set by the tools and runtimes themselves (`flask run`, the reloaders, the REPL,
+            # Cloud Run, App Engine, Lambda, Heroku)
+            "FLASK_RUN_FROM_CLI", "WERKZEUG_RUN_MAIN", "WERKZEUG_SERVER_FD", "RUN_MAIN",
+            "PYTHONSTARTUP", "SERVER_SOFTWARE", "K_SERVICE", "K_REVISION", "K_CONFIGURATION",
+            "GAE_ENV", "GAE_APPLICATION", "GAE_SERVICE", "GAE_VERSION",
+            "AWS_LAMBDA_FUNCTION_NAME", "AWS_EXECUTION_ENV", "DYNO"}
 # `NAME=`, `export NAME=value`, and commented-out entries (`# NAME=`) all document NAME.
 # Compose and Helm values also document in comments (`# - NAME=value`, `# NAME: value`).
 _COMMENTED = re.compile(r"^\s*#\s*-?\s*([A-Za-z_][A-Za-z0-9_]*)\s*[:=]", re.MULTILINE)
+_COMMENTED_ENV = re.compile(r"^\s*#\s*-?\s*name:\s*['\"]?([A-Za-z_][A-Za-z0-9_]*)", re.MULTILINE)
 _NAME_TOKEN = re.compile(r"\b[A-Z][A-Z0-9_]{2,}\b")
 _TOOLING = re.compile(r"(?:^|/)(?:scripts|dev|tools|bin|load_?tests?|benchmarks?|e2e)/")
 _ENV_LINE = re.compile(r"^\s*(?:#\s*)?(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=", re.MULTILINE)
@@ -112,6 +119,8 @@ def _documented(project: Project) -> set[str]:
             names |= set(_COMMENTED.findall(yf.text))  # `# - FEATURE_FLAG=1`
         elif base.startswith("values") and base.endswith((".yaml", ".yml")):
             names |= set(_NAME_TOKEN.findall(yf.text))  # Helm values: env maps and lists
+        elif yf.kubernetes_objects():
+            names |= set(_COMMENTED_ENV.findall(yf.text))  # `# - name: FEATURE_FLAG`
     for obj in project_objects(project):
         if isinstance(obj, Workload):
             for container in obj.containers(init=True):
