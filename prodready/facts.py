@@ -151,6 +151,8 @@ _FACT_CALLEES = (
 )
 _DEPENDENCY = re.compile(r"\b\w*(?:db|database|engine|session|redis|cache|pool|conn|"
                          r"execute|http_client)\w*\b", re.IGNORECASE)
+SERVERS = ("uvicorn.", "hypercorn.", "granian.", "gunicorn.", "waitress.serve",
+           "werkzeug.serving.run_simple")
 # Settings with which the server terminates TLS itself (uvicorn, gunicorn, hypercorn, Flask).
 TLS_KEYWORDS = {"ssl_keyfile", "ssl_certfile", "ssl_context", "certfile", "keyfile"}
 HTTP_METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "*"}
@@ -343,7 +345,8 @@ class _Extractor:
                     break
         for loop in nodes(ast.While):
             if _is_true(loop.test) and _waits(loop) and not _retries_until_success(loop) and (
-                    facts.is_entry_point) and not self._inside_function_except_main(loop):
+                    facts.is_entry_point) and not self._inside_function_except_main(loop) and (
+                    not self._runs_server(loop)):
                 facts.worker_loops.append(Located("while True", loop.lineno,
                                                   loop.col_offset + 1))
         self._django()
@@ -446,7 +449,8 @@ class _Extractor:
             facts.middleware.append(Located("http-middleware", call.lineno))
         elif last in ("add_exception_handler", "register_error_handler", "exception_handler",
                       "errorhandler") and call.args:
-            facts.exception_handlers.append(Located(_exc_name(call.args[0]), call.lineno))
+            for handled in self._loop_values(call, call.args[0]):
+                facts.exception_handlers.append(Located(_exc_name(handled), call.lineno))
         elif last in ("include_router", "register_blueprint", "mount", "host", "add_router"
                       ) and call.args:
             target_node: ast.AST = call.args[0]
@@ -550,6 +554,28 @@ class _Extractor:
         if func.name == "lifespan" or (any(a.arg == "app" for a in func.args.args) and any(
                 isinstance(n, ast.Yield) for n in ast.walk(func))):
             facts.shutdown_hooks.append(Located("lifespan", func.lineno))
+
+    def _runs_server(self, loop: ast.While) -> bool:
+        """A loop that (re)starts a web server (`uvicorn.run`, `server.serve()`): the server
+        handles SIGTERM itself, so the loop is a supervisor, not a worker loop."""
+        for node in ast.walk(loop):
+            if isinstance(node, ast.Call):
+                full = self.q(node.func)
+                if full.startswith(SERVERS) or full.rsplit(".", 1)[-1] in (
+                        "serve", "serve_forever"):
+                    return True
+        return False
+
+    def _loop_values(self, call: ast.Call, node: ast.AST) -> list[ast.AST]:
+        """`for code in (404, 500): app.register_error_handler(code, …)`: the literal values
+        a loop variable takes; the node itself otherwise."""
+        if isinstance(node, ast.Name):
+            for outer in self.src.ancestors(call):
+                if isinstance(outer, ast.For) and isinstance(outer.target, ast.Name) and (
+                        outer.target.id == node.id) and isinstance(
+                            outer.iter, ast.List | ast.Tuple | ast.Set):
+                    return list(outer.iter.elts)
+        return [node]
 
     def _parameter_defaults(self) -> dict[str, str]:
         """Parameters of the file's functions with one string default (`path="/health"`)."""
@@ -734,23 +760,12 @@ class _Extractor:
         settings: dict[str, object] = {}
         has_urlpatterns = False
         for stmt, nested in _module_statements(self.src.tree):
-            target = stmt.targets[0] if isinstance(stmt, ast.Assign) and len(
-                stmt.targets) == 1 else getattr(stmt, "target", None)
-            name = target.id if isinstance(target, ast.Name) else ""
-            value = getattr(stmt, "value", None)
-            if name == "urlpatterns":
-                has_urlpatterns = True
-            if isinstance(stmt, ast.AugAssign) and name.isupper():
-                settings[f"{name}+"] = _summarise(stmt.value)  # MIDDLEWARE += [...]
-            if isinstance(stmt, ast.Assign) and name.isupper() and value is not None:
-                try:
-                    found: object = ast.literal_eval(value)
-                except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-                    found = _summarise(value)
-                # set under a condition (`if env("HTTPS"): SECURE_PROXY_SSL_HEADER = …`):
-                # the setting can be on, which is what evidence needs
-                if not nested or found or not settings.get(name):
-                    settings[name] = found
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [
+                getattr(stmt, "target", None)]  # MANAGERS = ADMINS = […] sets both
+            for target in targets:
+                name = target.id if isinstance(target, ast.Name) else ""
+                has_urlpatterns = has_urlpatterns or name == "urlpatterns"
+                self._django_setting(settings, stmt, name, nested)
         if has_urlpatterns or base == "urls.py":
             # every path() of the module: patterns are often built in helper lists
             # (`_patterns = [...]`, `urlpatterns = [path(BASE, include(_patterns))]`)
@@ -760,6 +775,26 @@ class _Extractor:
             self.facts.django_settings = settings
         if self.facts.django_settings or (in_settings and settings):
             self._django_evidence(settings)  # production.py overrides base.py's settings
+
+    @staticmethod
+    def _django_setting(settings: dict[str, object], stmt: ast.stmt, name: str,
+                        nested: bool) -> None:
+        if not name.isupper():
+            return
+        if isinstance(stmt, ast.AugAssign):
+            settings[f"{name}+"] = _summarise(stmt.value)  # MIDDLEWARE += [...]
+            return
+        value = getattr(stmt, "value", None)
+        if not isinstance(stmt, ast.Assign) or value is None:
+            return
+        try:
+            found: object = ast.literal_eval(value)
+        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+            found = _summarise(value)
+        # set under a condition (`if env("HTTPS"): SECURE_PROXY_SSL_HEADER = …`): the
+        # setting can be on, which is what evidence needs
+        if not nested or found or not settings.get(name):
+            settings[name] = found
 
     def _django_urls(self) -> None:
         """Every path() of a urlconf with the prefixes of the includes around it in this

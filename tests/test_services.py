@@ -377,3 +377,18 @@ def test_apps_sharing_a_root_serve_the_routers_they_include(tmp_path):
     assert sorted(r.path for r in server.routes) == ["/health", "/runs/{id}/status"]
     assert [r.path for r in server.health_routes] == ["/health"]
     assert sorted(r.path for r in runner.routes) == ["/run_count", "/shutdown"]
+
+
+def test_django_settings_assigned_together_or_under_a_condition_are_evidence():
+    from prodready.artifacts.python import parse_python
+    from prodready.facts import extract_facts
+
+    source = ('import os\n\nINSTALLED_APPS = ["django.contrib.auth"]\n'
+              'emails = os.getenv("EMAILS", "").split(",")\n'
+              "MANAGERS = ADMINS = [e for e in emails if e]\n"
+              'try:\n    if os.getenv("PROXY"):\n'
+              '        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")\n'
+              "except KeyError:\n    pass\n")
+    facts = extract_facts(parse_python("site/settings.py", source))
+    assert {"error-tracking", "proxy-trust"} <= facts.evidence
+    assert "MANAGERS" in facts.django_settings
