@@ -137,7 +137,7 @@ for _kind, _needles in EVIDENCE_STRINGS.items():
 _FACT_CALLEES = (
     {f.rsplit(".", 1)[-1] for f in RESOURCE_FACTORIES}
     | {f.rsplit(".", 1)[-1] for f in DRIVER_CONNECTS}
-    | {"getenv", "get", "add_middleware", "middleware",
+    | {"getenv", "get", "setdefault", "putenv", "setenv", "add_middleware", "middleware",
        "add_exception_handler", "register_error_handler", "exception_handler", "errorhandler",
        "include_router", "register_blueprint", "mount", "host", "add_api_route", "add_url_rule",
        "add_router",
@@ -232,6 +232,7 @@ class PythonFacts:
     resources: list[Located] = field(default_factory=list)  # name = "kind:variable"
     driver_connects: list[Located] = field(default_factory=list)  # inside functions
     env_reads: list[Located] = field(default_factory=list)
+    env_writes: set[str] = field(default_factory=set)  # os.environ[X] = …, setdefault, setenv
     settings_fields: list[Located] = field(default_factory=list)  # env names of BaseSettings
     evidence: set[str] = field(default_factory=set)
     scheme_checks: list[Located] = field(default_factory=list)
@@ -329,11 +330,13 @@ class _Extractor:
             self._compare(compare)
         for sub in nodes(ast.Subscript):  # os.environ["NAME"]
             key = sub.slice
-            if isinstance(key, ast.Constant) and isinstance(key.value, str) and isinstance(
-                    sub.ctx, ast.Load) and qualified(dotted_name(sub.value),
-                                                     self.names) == "os.environ" and not (
+            if isinstance(key, ast.Constant) and isinstance(key.value, str) and qualified(
+                    dotted_name(sub.value), self.names) == "os.environ" and not (
                     isinstance(sub.value, ast.Name) and self._parameter(sub, "environ")):
-                facts.env_reads.append(Located(key.value, sub.lineno, sub.col_offset + 1))
+                if not isinstance(sub.ctx, ast.Load):
+                    facts.env_writes.add(key.value)
+                elif not self._in_dev_class(sub):
+                    facts.env_reads.append(Located(key.value, sub.lineno, sub.col_offset + 1))
         facts.scheme_checks += [Located("request.is_secure", n.lineno)
                                 for n in nodes(ast.Attribute) if n.attr == "is_secure"
                                 and _is_request(dotted_name(n.value))]
@@ -438,8 +441,13 @@ class _Extractor:
         if (full in ("os.getenv", "os.environ.get") or last == "getenv") and not (
                 name.startswith("environ.") and self._parameter(call, "environ")):
             key = call.args[0] if call.args else None
-            if isinstance(key, ast.Constant) and isinstance(key.value, str):
+            if isinstance(key, ast.Constant) and isinstance(key.value, str) and (
+                    not self._in_dev_class(call)):
                 facts.env_reads.append(Located(key.value, call.lineno, call.col_offset + 1))
+        elif (full in ("os.environ.setdefault", "os.putenv") or last == "setenv") and (
+                call.args and isinstance(call.args[0], ast.Constant)
+                and isinstance(call.args[0].value, str)):
+            facts.env_writes.add(call.args[0].value)  # the project sets it itself
         elif full in DRIVER_CONNECTS and self._in_function(call):
             facts.driver_connects.append(Located(full, call.lineno, call.col_offset + 1))
         elif last == "add_middleware" and call.args:
@@ -554,6 +562,11 @@ class _Extractor:
         if func.name == "lifespan" or (any(a.arg == "app" for a in func.args.args) and any(
                 isinstance(n, ast.Yield) for n in ast.walk(func))):
             facts.shutdown_hooks.append(Located("lifespan", func.lineno))
+
+    def _in_dev_class(self, node: ast.AST) -> bool:
+        """Inside a test or development configuration class (`class TestingConfig`)."""
+        return any(isinstance(outer, ast.ClassDef) and outer.name.lower().startswith(
+            ("test", "dev", "local")) for outer in self.src.ancestors(node))
 
     def _runs_server(self, loop: ast.While) -> bool:
         """A loop that (re)starts a web server (`uvicorn.run`, `server.serve()`): the server

@@ -12,6 +12,7 @@ from ...model import Edit, Fix, FixSafety, Related
 from ...project import Project
 from ...project.services import Service, services_of
 from ..api import RuleContext
+from ..python.py009 import DEV_SETTINGS
 
 SCOPE = "project"
 EXAMPLE_FILES = (".env.example", ".env.sample", ".env.template", "env.example",
@@ -36,7 +37,8 @@ PLATFORM = {"HOME", "PATH", "USER", "PWD", "SHELL", "TERM", "LANG", "TZ", "TMPDI
 _COMMENTED = re.compile(r"^\s*#\s*-?\s*([A-Za-z_][A-Za-z0-9_]*)\s*[:=]", re.MULTILINE)
 _COMMENTED_ENV = re.compile(r"^\s*#\s*-?\s*name:\s*['\"]?([A-Za-z_][A-Za-z0-9_]*)", re.MULTILINE)
 _NAME_TOKEN = re.compile(r"\b[A-Z][A-Z0-9_]{2,}\b")
-_TOOLING = re.compile(r"(?:^|/)(?:scripts|dev|tools|bin|load_?tests?|benchmarks?|e2e)/")
+_TOOLING = re.compile(r"(?:^|/)(?:scripts|dev|tools|bin|load_?tests?|benchmarks?|e2e|"
+                      r"tests?_\w+|\w+_tests?)/")
 _ENV_LINE = re.compile(r"^\s*(?:#\s*)?(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=", re.MULTILINE)
 
 
@@ -51,15 +53,17 @@ def check(project: Project, ctx: RuleContext) -> None:
     documented = _documented(project)
     example = _example_file(project, services)
     first_read: dict[str, tuple[str, Located]] = {}
+    written = {name for facts in project.python.values() if isinstance(facts, PythonFacts)
+               for name in facts.env_writes}  # set by the project itself, tests included
     for path in files:
         facts = project.python.get(path)
-        if not isinstance(facts, PythonFacts):
+        if not isinstance(facts, PythonFacts) or _dev_settings(path):
             continue
         for read in sorted([*facts.env_reads, *facts.settings_fields], key=lambda r: r.line):
             if read.name not in first_read:
                 first_read[read.name] = (path, read)
     missing = sorted(n for n in first_read if n not in documented and n not in PLATFORM
-                     and not n.startswith(("GITHUB_", "RUNNER_")))
+                     and n not in written and not n.startswith(("GITHUB_", "RUNNER_")))
     if missing:  # only then is prose worth reading
         in_docs = _documented_in_docs(project)
         missing = [n for n in missing if n not in in_docs]
@@ -83,6 +87,18 @@ def check(project: Project, ctx: RuleContext) -> None:
                    f"nowhere (no .env.example, docs, compose or Kubernetes env lists them): "
                    f"{listed}; whoever deploys the service cannot know they exist",
                    snippet=listed, fix=fix, related=related)
+
+
+def _dev_settings(path: str) -> bool:
+    """A settings module for development or tests (`settings/local.py`, `test_settings.py`):
+    its variables are not the deployment's."""
+    parts = path[:-3].split("/") if path.endswith(".py") else path.split("/")
+    name = parts[-1]
+    if "settings" not in parts and "settings" not in name:
+        return False
+    name = name.removesuffix("_settings").removeprefix("settings_")
+    return name in DEV_SETTINGS or name.startswith("test") or name.endswith(
+        ("_dev", "_local", "_test"))
 
 
 def _own_code(svc: Service, path: str) -> bool:
