@@ -53,8 +53,13 @@ def check(project: Project, ctx: RuleContext) -> None:
     documented = _documented(project)
     example = _example_file(project, services)
     first_read: dict[str, tuple[str, Located]] = {}
-    written = {name for facts in project.python.values() if isinstance(facts, PythonFacts)
-               for name in facts.env_writes}  # set by the project itself, tests included
+    # set by another module of the project (wsgi.py's setdefault, a launcher exporting a
+    # variable for the code it starts); a write beside the read is a fallback for an input
+    writers: dict[str, set[str]] = {}
+    for facts in project.python.values():
+        if isinstance(facts, PythonFacts):
+            for name in facts.env_writes:
+                writers.setdefault(name, set()).add(facts.path)
     for path in files:
         facts = project.python.get(path)
         if not isinstance(facts, PythonFacts) or _dev_settings(path):
@@ -63,7 +68,8 @@ def check(project: Project, ctx: RuleContext) -> None:
             if read.name not in first_read:
                 first_read[read.name] = (path, read)
     missing = sorted(n for n in first_read if n not in documented and n not in PLATFORM
-                     and n not in written and not n.startswith(("GITHUB_", "RUNNER_")))
+                     and not writers.get(n, set()) - {first_read[n][0]}
+                     and not n.startswith(("GITHUB_", "RUNNER_")))
     if missing:  # only then is prose worth reading
         in_docs = _documented_in_docs(project)
         missing = [n for n in missing if n not in in_docs]
