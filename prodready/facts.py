@@ -158,10 +158,11 @@ TLS_KEYWORDS = {"ssl_keyfile", "ssl_certfile", "ssl_context", "certfile", "keyfi
 HTTP_METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "*"}
 RATE_LIMIT_NAME = re.compile(r"(rate_?limit|throttl)", re.IGNORECASE)
 HEALTH_SEGMENTS = {"health", "healthz", "healthcheck", "health-check", "health_check",
-                   "_health", "livez", "readyz", "liveness", "readiness", "heartbeat"}
+                   "_health", "livez", "readyz", "liveness", "readiness"}
 # Words that name a health route only as the last segment of a path without parameters:
 # `/status` and `/api/ping` are probes, `/flow_runs/{id}/status` is a resource's state.
-WEAK_HEALTH_SEGMENTS = {"live", "ready", "ping", "alive", "status", "_status", "up"}
+WEAK_HEALTH_SEGMENTS = {"live", "ready", "ping", "alive", "status", "_status", "up",
+                        "heartbeat"}
 
 
 @dataclass(slots=True)

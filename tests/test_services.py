@@ -392,3 +392,13 @@ def test_django_settings_assigned_together_or_under_a_condition_are_evidence():
     facts = extract_facts(parse_python("site/settings.py", source))
     assert {"error-tracking", "proxy-trust"} <= facts.evidence
     assert "MANAGERS" in facts.django_settings
+
+
+def test_health_paths_are_probes_not_resource_states():
+    from prodready.facts import is_health_path
+
+    assert all(is_health_path(p) for p in ["/healthz", "/health/{check}", "/api/status",
+                                           "/heartbeat", "/ping", "/livez"])
+    assert not any(is_health_path(p) for p in ["/flow_runs/{id}/status",
+                                               "/{pool}/workers/heartbeat", "/orders",
+                                               "/users/<int:pk>/ready"])
