@@ -13,6 +13,16 @@ from dataclasses import dataclass, field
 
 from .artifacts.python import PythonFile
 from .checks.python._ast import dotted_name, keyword, qualified
+from .evidence import (
+    LIMITER_NAME,
+    RETRY_CALLS,
+    RETRYING_CLIENTS,
+    call_evidence,
+    decorator_evidence,
+    django_settings_evidence,
+    is_inbound_rate_limit_setting,
+    loop_evidence,
+)
 
 APP_FACTORIES = {
     "fastapi.FastAPI": "fastapi",
@@ -26,7 +36,18 @@ ROUTER_FACTORIES = {
     "starlette.routing.Router": "router",
     "flask.Blueprint": "blueprint",
     "quart.Blueprint": "blueprint",
+    "ninja.NinjaAPI": "router",
+    "ninja.Router": "router",
+    "rest_framework.routers.DefaultRouter": "drf-router",
+    "rest_framework.routers.SimpleRouter": "drf-router",
+    "rest_framework_nested.routers.NestedSimpleRouter": "drf-router",
+    "rest_framework_nested.routers.NestedDefaultRouter": "drf-router",
 }
+DRF_ROUTERS = {"DefaultRouter", "SimpleRouter", "NestedSimpleRouter", "NestedDefaultRouter",
+               "ExtendedSimpleRouter", "ExtendedDefaultRouter", "OptionalSlashRouter"}
+DJANGO_URL_CALLS = ("path", "re_path", "url")
+# Wrappers that make a WSGI/ASGI app mountable in another framework's app.
+APP_ADAPTERS = ("WSGIMiddleware", "ASGIMiddleware", "WsgiToAsgi")
 ROUTE_DECORATORS = {"get", "post", "put", "patch", "delete", "head", "options", "route",
                     "api_route", "websocket"}
 RESOURCE_FACTORIES = {
@@ -64,7 +85,7 @@ POOL_MARKERS = ("sqlalchemy", "psycopg2.pool", "psycopg_pool", "sqlmodel", "data
 EVIDENCE_IMPORTS: dict[str, tuple[str, ...]] = {
     "rate-limit": ("slowapi", "fastapi_limiter", "flask_limiter", "django_ratelimit",
                    "ratelimit", "limits", "starlette_rate_limit", "ratelimiter",
-                   "fastapi_throttle", "aiolimiter"),
+                   "fastapi_throttle"),
     "hsts": ("secure", "flask_talisman", "talisman", "starlette_securityheaders"),
     "security-headers": ("secure", "flask_talisman", "talisman", "starlette_securityheaders",
                          "django_csp", "csp"),
@@ -97,7 +118,10 @@ for _kind, _modules in EVIDENCE_IMPORTS.items():
 EVIDENCE_STRINGS: dict[str, tuple[str, ...]] = {
     "hsts": ("strict-transport-security",),
     "security-headers": ("x-content-type-options", "x-frame-options", "frame-ancestors",
-                         "content-security-policy"),
+                         "content-security-policy",
+                         # Django's middleware, wherever the settings are assembled
+                         "django.middleware.security.securitymiddleware",
+                         "django.middleware.clickjacking.xframeoptionsmiddleware"),
     "request-id": ("x-request-id", "x-correlation-id", "request-id", "correlation-id",
                    "x-amzn-trace-id", "traceparent"),
     "structured-logging": ("pythonjsonlogger", "json_log_formatter", "jsonformatter",
@@ -113,23 +137,34 @@ for _kind, _needles in EVIDENCE_STRINGS.items():
 _FACT_CALLEES = (
     {f.rsplit(".", 1)[-1] for f in RESOURCE_FACTORIES}
     | {f.rsplit(".", 1)[-1] for f in DRIVER_CONNECTS}
-    | {"getenv", "get", "setdefault", "pop", "add_middleware", "middleware",
+    | {"getenv", "get", "setdefault", "putenv", "setenv", "add_middleware", "middleware",
        "add_exception_handler", "register_error_handler", "exception_handler", "errorhandler",
        "include_router", "register_blueprint", "mount", "host", "add_api_route", "add_url_rule",
+       "add_router",
        "add_route", "add_resource", "add_event_handler", "register", "signal",
        "add_signal_handler", "teardown_appcontext", "run", "HTTPAdapter", "AsyncHTTPTransport",
        "HTTPTransport", "add", "configure", "dictConfig", "Instrumentator", "instrument_app",
        "instrument", "make_asgi_app", "PrometheusMetrics", "Middleware", "ConnectionPool",
-       "AsyncConnectionPool", "SimpleConnectionPool", "ThreadedConnectionPool"}
+       "AsyncConnectionPool", "SimpleConnectionPool", "ThreadedConnectionPool",
+       "Depends", "Security", "before_request", "before_app_request", "retry"}
+    | RETRY_CALLS | {c.rsplit(".", 1)[-1] for c in RETRYING_CLIENTS}
 )
 # A function whose source (lower-cased) contains one of these reaches a dependency; plain
 # substring tests, since a regex over every function body backtracks on large modules.
 _DEPENDENCY_WORDS = ("db", "database", "engine", "session", "redis", "cache", "pool", "conn",
                      "execute", "http_client")
+SERVERS = ("uvicorn.", "hypercorn.", "granian.", "gunicorn.", "waitress.serve",
+           "werkzeug.serving.run_simple")
+# Settings with which the server terminates TLS itself (uvicorn, gunicorn, hypercorn, Flask).
+TLS_KEYWORDS = {"ssl_keyfile", "ssl_certfile", "ssl_context", "certfile", "keyfile"}
+HTTP_METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "*"}
 RATE_LIMIT_NAME = re.compile(r"(rate_?limit|throttl)", re.IGNORECASE)
 HEALTH_SEGMENTS = {"health", "healthz", "healthcheck", "health-check", "health_check",
-                   "_health", "livez", "readyz", "live", "ready", "liveness", "readiness",
-                   "ping", "heartbeat", "alive", "status", "_status", "up"}
+                   "_health", "livez", "readyz", "liveness", "readiness"}
+# Words that name a health route only as the last segment of a path without parameters:
+# `/status` and `/api/ping` are probes, `/flow_runs/{id}/status` is a resource's state.
+WEAK_HEALTH_SEGMENTS = {"live", "ready", "ping", "alive", "status", "_status", "up",
+                        "heartbeat"}
 
 
 @dataclass(slots=True)
@@ -140,6 +175,7 @@ class AppFact:
     column: int
     has_lifespan: bool = False
     middleware: list[str] = field(default_factory=list)  # names passed at construction
+    scope: str = ""  # the function creating it ("" = module level)
 
 
 @dataclass(slots=True)
@@ -163,8 +199,9 @@ class RouteFact:
 
 @dataclass(slots=True)
 class MountFact:
-    owner: str
+    owner: str  # "" for a Django include(): the target is then a urlconf module or a router
     target: str  # qualified dotted name of the router/blueprint being included
+    # ("django" for the project's own Django application mounted through WSGIMiddleware)
     prefix: str
     line: int
 
@@ -198,6 +235,7 @@ class PythonFacts:
     resources: list[Located] = field(default_factory=list)  # name = "kind:variable"
     driver_connects: list[Located] = field(default_factory=list)  # inside functions
     env_reads: list[Located] = field(default_factory=list)
+    env_writes: set[str] = field(default_factory=set)  # os.environ[X] = …, setdefault, setenv
     settings_fields: list[Located] = field(default_factory=list)  # env names of BaseSettings
     evidence: set[str] = field(default_factory=set)
     scheme_checks: list[Located] = field(default_factory=list)
@@ -235,9 +273,24 @@ class _Extractor:
         self.functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {
             n.name: n for n in src.nodes(ast.FunctionDef)}
         self.functions.update((n.name, n) for n in src.nodes(ast.AsyncFunctionDef))
+        self.registrations: list[ast.Call] = []
+        self.instances: dict[str, str] | None = None  # module-level name -> class called
+        self.param_defaults: dict[str, str] | None = None
 
     def q(self, node: ast.AST) -> str:
         return qualified(dotted_name(node), self.names)
+
+    def qualify(self, node: ast.AST) -> str:
+        """Like q(), and a module-level instance by its class: `bucket = TokenBucket(…)`
+        makes `bucket` read as `…TokenBucket`."""
+        if isinstance(node, ast.Name) and self.instances is None:
+            self.instances = {t.id: self.q(stmt.value.func) for stmt in self.src.tree.body
+                              if isinstance(stmt, ast.Assign)
+                              and isinstance(stmt.value, ast.Call)
+                              for t in stmt.targets if isinstance(t, ast.Name)}
+        if isinstance(node, ast.Name) and self.instances and node.id in self.instances:
+            return self.instances[node.id]
+        return self.q(node)
 
     def run(self) -> PythonFacts:
         facts = self.facts
@@ -260,6 +313,14 @@ class _Extractor:
             self._function(func)
         for afunc in nodes(ast.AsyncFunctionDef):
             self._function(afunc)
+        for call in self.src.calls(""):  # `app.post("/x")(handler)`: a decorator called by hand
+            self._decorator_call(call)
+        if "rate-limit" not in facts.evidence and LIMITER_NAME.search(self.src.text):
+            for call in nodes(ast.Call):  # the project's own limiter, called by name
+                if LIMITER_NAME.search(dotted_name(call.func)):
+                    facts.evidence |= call_evidence(call, self.q(call.func), self.qualify)
+        self._drf_registrations()
+        facts.apps = _one_per_variable(facts.apps)
         lines = self.src.lines
         for stmt in self.src.tree.body:
             if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef) and _mentions_any(
@@ -279,14 +340,25 @@ class _Extractor:
         for sub in nodes(ast.Subscript):  # os.environ["NAME"]
             key = sub.slice
             if isinstance(key, ast.Constant) and isinstance(key.value, str) and qualified(
-                    dotted_name(sub.value), self.names) in ("os.environ", "environ"):
-                facts.env_reads.append(Located(key.value, sub.lineno, sub.col_offset + 1))
+                    dotted_name(sub.value), self.names) == "os.environ" and not (
+                    isinstance(sub.value, ast.Name) and self._parameter(sub, "environ")):
+                if not isinstance(sub.ctx, ast.Load):
+                    facts.env_writes.add(key.value)
+                elif not self._in_dev_class(sub):
+                    facts.env_reads.append(Located(key.value, sub.lineno, sub.col_offset + 1))
         facts.scheme_checks += [Located("request.is_secure", n.lineno)
                                 for n in nodes(ast.Attribute) if n.attr == "is_secure"
                                 and _is_request(dotted_name(n.value))]
+        if "retry" not in facts.evidence:
+            for for_loop in [*nodes(ast.For), *nodes(ast.AsyncFor)]:
+                found = loop_evidence(for_loop)
+                if found:
+                    facts.evidence |= found
+                    break
         for loop in nodes(ast.While):
-            if _is_true(loop.test) and _waits(loop) and facts.is_entry_point and (
-                    not self._inside_function_except_main(loop)):
+            if _is_true(loop.test) and _waits(loop) and not _retries_until_success(loop) and (
+                    facts.is_entry_point) and not self._inside_function_except_main(loop) and (
+                    not self._runs_server(loop)):
                 facts.worker_loops.append(Located("while True", loop.lineno,
                                                   loop.col_offset + 1))
         self._django()
@@ -322,9 +394,12 @@ class _Extractor:
             self.facts.application_line = node.lineno
         if target.lower() == "forwarded_allow_ips":  # gunicorn.conf.py
             self.facts.evidence.add("proxy-trust")
+        if target.rsplit(".", 1)[-1] in TLS_KEYWORDS and not (
+                isinstance(value, ast.Constant) and not value.value):
+            self.facts.evidence.add("tls")  # gunicorn.conf.py / hypercorn config.certfile
         if not isinstance(value, ast.Call) or not target:
-            if target and RATE_LIMIT_NAME.search(target):
-                self.facts.evidence.add("rate-limit-config")
+            if target.isupper() and is_inbound_rate_limit_setting(target):
+                self.facts.evidence.add("rate-limit-config")  # RATE_LIMIT_PER_MINUTE = 60
             return
         factory = self.q(value.func)
         kind = APP_FACTORIES.get(factory)
@@ -337,7 +412,7 @@ class _Extractor:
             self.facts.apps.append(AppFact(
                 var=target, kind=kind, line=node.lineno, column=node.col_offset + 1,
                 has_lifespan=any(kw.arg in ("lifespan", "on_shutdown") for kw in value.keywords),
-                middleware=_middleware_names(value),
+                middleware=_middleware_names(value), scope=self._scope(node),
             ))
             for kw in value.keywords:
                 if kw.arg == "exception_handlers":
@@ -346,6 +421,8 @@ class _Extractor:
                     self._starlette_routes(target, kw.value, "")
             return
         kind = ROUTER_FACTORIES.get(factory)
+        if kind is None and factory.rsplit(".", 1)[-1] in DRF_ROUTERS:
+            kind = "drf-router"  # a project's own DRF router subclass (taiga.base.routers)
         if kind is not None:
             prefix = self._string_kw(value, "prefix" if kind == "router" else "url_prefix")
             self.facts.routers.append(RouterFact(target, kind, prefix or "", node.lineno))
@@ -368,11 +445,18 @@ class _Extractor:
         if RESOURCE_FACTORIES.get(full) == "database" or full.startswith(
                 ("psycopg2.pool.", "psycopg_pool.")):
             facts.has_pool = True
-        if full in ("os.getenv", "os.environ.get", "os.environ.setdefault", "environ.get",
-                    "os.environ.pop") or last in ("getenv",):
+        # reads of the process environment only: setdefault() and pop() write it, and a bare
+        # `environ` not imported from os is a WSGI/ASGI request's environ
+        if (full in ("os.getenv", "os.environ.get") or last == "getenv") and not (
+                name.startswith("environ.") and self._parameter(call, "environ")):
             key = call.args[0] if call.args else None
-            if isinstance(key, ast.Constant) and isinstance(key.value, str):
+            if isinstance(key, ast.Constant) and isinstance(key.value, str) and (
+                    not self._in_dev_class(call)):
                 facts.env_reads.append(Located(key.value, call.lineno, call.col_offset + 1))
+        elif (full in ("os.environ.setdefault", "os.putenv") or last == "setenv") and (
+                call.args and isinstance(call.args[0], ast.Constant)
+                and isinstance(call.args[0].value, str)):
+            facts.env_writes.add(call.args[0].value)  # the project sets it itself
         elif full in DRIVER_CONNECTS and self._in_function(call):
             facts.driver_connects.append(Located(full, call.lineno, call.col_offset + 1))
         elif last == "add_middleware" and call.args:
@@ -382,16 +466,19 @@ class _Extractor:
             facts.middleware.append(Located("http-middleware", call.lineno))
         elif last in ("add_exception_handler", "register_error_handler", "exception_handler",
                       "errorhandler") and call.args:
-            facts.exception_handlers.append(Located(_exc_name(call.args[0]), call.lineno))
-        elif last in ("include_router", "register_blueprint", "mount", "host") and call.args:
+            for handled in self._loop_values(call, call.args[0]):
+                facts.exception_handlers.append(Located(_exc_name(handled), call.lineno))
+        elif last in ("include_router", "register_blueprint", "mount", "host", "add_router"
+                      ) and call.args:
             target_node: ast.AST = call.args[0]
             prefix = self._string_kw(call, "prefix" if last == "include_router" else "url_prefix")
-            if last in ("mount", "host"):  # mount(path, app), mount(path, app=…), host(name, app)
-                app_kw = keyword(call, "app")
+            if last in ("mount", "host", "add_router"):
+                # mount(path, app), mount(path, app=…), host(name, app), add_router(path, router)
+                app_kw = keyword(call, "app") or keyword(call, "router")
                 target_node = call.args[1] if len(call.args) > 1 else (
                     app_kw.value if app_kw is not None else call.args[0])
-                prefix = (self._literal_str(call.args[0]) or "") if last == "mount" else ""
-            target = self.q(target_node)
+                prefix = (self._literal_str(call.args[0]) or "") if last != "host" else ""
+            target = self._mounted_app(target_node)
             if target:
                 facts.mounts.append(MountFact(owner, target, prefix or "", call.lineno))
         elif last in ("add_api_route", "add_url_rule", "add_route", "add_resource") and call.args:
@@ -402,21 +489,28 @@ class _Extractor:
             if handler is None:
                 view = keyword(call, "view_func") or keyword(call, "endpoint")
                 handler = view.value if view is not None else None
-            self._add_route(owner, path_node, dotted_name(handler) if handler else "",
-                            call.lineno, ("GET",))
+            if last == "add_url_rule":  # add_url_rule(rule, endpoint, view_func)
+                view = keyword(call, "view_func")
+                handler = view.value if view is not None else (
+                    call.args[2] if len(call.args) > 2 else handler)
+            elif last == "add_route" and len(call.args) > 2 and (
+                    self._literal_str(call.args[0]) or "").upper() in HTTP_METHODS:
+                path_node, handler = call.args[1], call.args[2]  # aiohttp: (method, path, handler)
+            name = dotted_name(handler) if handler is not None else ""
+            self._add_route(owner, path_node, name, call.lineno, self._methods(call),
+                            self.functions.get(name.rsplit(".", 1)[-1]) if name else None)
         elif last == "add_event_handler" and call.args and self._literal_str(
                 call.args[0]) in ("shutdown", "startup"):
             event = self._literal_str(call.args[0])
             hooks = facts.shutdown_hooks if event == "shutdown" else facts.startup_hooks
             hooks.append(Located(f"add_event_handler({event})", call.lineno))
+        elif last == "register" and owner and full != "atexit.register" and len(call.args) > 1:
+            self.registrations.append(call)  # maybe a DRF router: known once routers are
         elif full in ("atexit.register", "signal.signal") or last in (
                 "add_signal_handler", "teardown_appcontext"):
             facts.shutdown_hooks.append(Located(full or last, call.lineno))
         elif full == "uvicorn.run" and keyword(call, "forwarded_allow_ips") is not None:
             facts.evidence.add("proxy-trust")
-        elif last in ("HTTPAdapter", "AsyncHTTPTransport", "HTTPTransport") and (
-                keyword(call, "max_retries") or keyword(call, "retries")):
-            facts.evidence.add("retry")
         elif (last in ("add", "configure") and "loguru" in full and keyword(call, "serialize")
               ) or (last == "dictConfig" and "json" in ast.dump(call).lower()):
             facts.evidence.add("structured-logging")
@@ -425,6 +519,9 @@ class _Extractor:
             facts.evidence.add("metrics")
         if last in ("Middleware",) and call.args:
             self._middleware_evidence(dotted_name(call.args[0]), call)
+        if last == "run" and any(kw.arg in TLS_KEYWORDS for kw in call.keywords):
+            facts.evidence.add("tls")  # uvicorn.run(ssl_keyfile=…), app.run(ssl_context=…)
+        facts.evidence |= call_evidence(call, full, self.qualify)
 
     def _middleware_evidence(self, name: str, call: ast.Call) -> None:
         low = name.lower()
@@ -443,8 +540,8 @@ class _Extractor:
 
     def _function(self, func: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         facts = self.facts
-        if RATE_LIMIT_NAME.search(func.name) and func.name.startswith(("rate", "throttl")):
-            facts.evidence.add("rate-limit-config")
+        if func.decorator_list:
+            facts.evidence |= decorator_evidence(func, self.qualify)
         for deco in func.decorator_list:
             call = deco if isinstance(deco, ast.Call) else None
             name = dotted_name(call.func if call else deco)
@@ -459,11 +556,7 @@ class _Extractor:
                     facts.shutdown_hooks.append(Located(f"after_serving {func.name}", func.lineno))
                 if last in ("asynccontextmanager", "contextmanager") and "lifespan" in func.name:
                     facts.shutdown_hooks.append(Located("lifespan", func.lineno))
-                if last in ("limit", "limits", "throttle", "ratelimit") or "limiter" in owner:
-                    facts.evidence.add("rate-limit")
                 continue
-            if last in ("limit", "ratelimit", "throttle") or "limiter" in owner.lower():
-                facts.evidence.add("rate-limit")
             if last in ROUTE_DECORATORS and owner and call.args:
                 methods = (last.upper(),) if last not in ("route", "api_route") else (
                     self._methods(call))
@@ -478,6 +571,115 @@ class _Extractor:
         if func.name == "lifespan" or (any(a.arg == "app" for a in func.args.args) and any(
                 isinstance(n, ast.Yield) for n in ast.walk(func))):
             facts.shutdown_hooks.append(Located("lifespan", func.lineno))
+
+    def _in_dev_class(self, node: ast.AST) -> bool:
+        """Inside a test or development configuration class (`class TestingConfig`)."""
+        return any(isinstance(outer, ast.ClassDef) and outer.name.lower().startswith(
+            ("test", "dev", "local")) for outer in self.src.ancestors(node))
+
+    def _runs_server(self, loop: ast.While) -> bool:
+        """A loop that (re)starts a web server (`uvicorn.run`, `server.serve()`): the server
+        handles SIGTERM itself, so the loop is a supervisor, not a worker loop."""
+        for node in ast.walk(loop):
+            if isinstance(node, ast.Call):
+                full = self.q(node.func)
+                if full.startswith(SERVERS) or full.rsplit(".", 1)[-1] in (
+                        "serve", "serve_forever"):
+                    return True
+        return False
+
+    def _loop_values(self, call: ast.Call, node: ast.AST) -> list[ast.AST]:
+        """`for code in (404, 500): app.register_error_handler(code, …)`: the literal values
+        a loop variable takes; the node itself otherwise."""
+        if isinstance(node, ast.Name):
+            for outer in self.src.ancestors(call):
+                if isinstance(outer, ast.For) and isinstance(outer.target, ast.Name) and (
+                        outer.target.id == node.id) and isinstance(
+                            outer.iter, ast.List | ast.Tuple | ast.Set):
+                    return list(outer.iter.elts)
+        return [node]
+
+    def _parameter_defaults(self) -> dict[str, str]:
+        """Parameters of the file's functions with one string default (`path="/health"`)."""
+        if self.param_defaults is None:
+            found: dict[str, set[str]] = {}
+            for func in self.functions.values():
+                args = func.args
+                positional = [*args.posonlyargs, *args.args]
+                pairs = [*zip(positional[len(positional) - len(args.defaults):], args.defaults,
+                              strict=True),
+                         *((a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults,
+                                                  strict=True) if d is not None)]
+                for arg, default in pairs:
+                    if isinstance(default, ast.Constant) and isinstance(default.value, str):
+                        found.setdefault(arg.arg, set()).add(default.value)
+            self.param_defaults = {k: next(iter(v)) for k, v in found.items() if len(v) == 1}
+        return self.param_defaults
+
+    def _parameter(self, node: ast.AST, name: str) -> bool:
+        """Is `name` a parameter of a function around `node` (a WSGI app's `environ`
+        shadowing `from os import environ`)?"""
+        for outer in self.src.ancestors(node):
+            if isinstance(outer, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+                args = outer.args
+                if any(a.arg == name for a in [*args.posonlyargs, *args.args,
+                                               *args.kwonlyargs]):
+                    return True
+        return False
+
+    def _scope(self, node: ast.AST) -> str:
+        for outer in self.src.ancestors(node):
+            if isinstance(outer, ast.FunctionDef | ast.AsyncFunctionDef):
+                return outer.name
+        return ""
+
+    def _mounted_app(self, node: ast.AST) -> str:
+        """What a mount() mounts: `WSGIMiddleware(x)` mounts x; Django's own application
+        (`get_wsgi_application()`, a name bound to it, `proj.wsgi.application`) is "django"."""
+        if isinstance(node, ast.Call) and dotted_name(node.func).rsplit(".", 1)[-1] in (
+                APP_ADAPTERS) and node.args:
+            node = node.args[0]
+        if isinstance(node, ast.Call) and self.q(node.func).endswith(
+                ("get_wsgi_application", "get_asgi_application")):
+            return "django"
+        target = self.q(node)
+        if isinstance(node, ast.Name) and any(
+                isinstance(a.value, ast.Call) and self.q(a.value.func).endswith(
+                    ("get_wsgi_application", "get_asgi_application"))
+                and any(isinstance(t, ast.Name) and t.id == node.id for t in a.targets)
+                for a in self.src.nodes(ast.Assign)):
+            return "django"
+        if target.endswith((".wsgi.application", ".asgi.application")):
+            return "django"
+        return target
+
+    def _decorator_call(self, call: ast.Call) -> None:
+        inner = call.func
+        if not (isinstance(inner, ast.Call) and isinstance(inner.func, ast.Attribute)
+                and inner.func.attr in ROUTE_DECORATORS and inner.args and call.args):
+            return
+        owner = dotted_name(inner.func.value)
+        path = self._literal_str(inner.args[0])
+        if not owner or path is None or not path.startswith("/"):
+            return  # `handlers.get(name)(request)` is a dict lookup, not a route
+        last = inner.func.attr
+        methods = (last.upper(),) if last not in ("route", "api_route") else (
+            self._methods(inner))
+        handler = dotted_name(call.args[0])
+        self._add_route(owner, inner.args[0], handler, call.lineno, methods,
+                        self.functions.get(handler.rsplit(".", 1)[-1]) if handler else None)
+
+    def _drf_registrations(self) -> None:
+        """`router.register("users", UserViewSet)`: one route per registered viewset."""
+        drf = {r.var for r in self.facts.routers if r.kind == "drf-router"}
+        for call in self.registrations:
+            owner = dotted_name(call.func).rsplit(".", 1)[0]
+            raw = self._literal_str(call.args[0])
+            if owner not in drf or raw is None:
+                continue
+            path = "/" + _clean_django(raw).strip("/") + "/"
+            self._add_route(owner, ast.Constant(path), dotted_name(call.args[1]), call.lineno,
+                            ("GET", "POST"))
 
     def _class(self, cls: ast.ClassDef) -> None:
         bases = [self.q(b) for b in cls.bases]
@@ -496,7 +698,7 @@ class _Extractor:
                     alias = _field_alias(stmt.value)
                     self.facts.settings_fields.append(Located(alias or env, stmt.lineno,
                                                               stmt.col_offset + 1))
-                    if RATE_LIMIT_NAME.search(stmt.target.id):
+                    if is_inbound_rate_limit_setting(stmt.target.id):
                         self.facts.evidence.add("rate-limit-config")
         if any(b.endswith(("logging.Formatter", "Formatter")) for b in bases) and (
                 "json" in ast.dump(cls).lower()):
@@ -579,18 +781,13 @@ class _Extractor:
         base = self.src.path.rsplit("/", 1)[-1]
         settings: dict[str, object] = {}
         has_urlpatterns = False
-        for stmt in self.src.tree.body:
-            target = stmt.targets[0] if isinstance(stmt, ast.Assign) and len(
-                stmt.targets) == 1 else getattr(stmt, "target", None)
-            name = target.id if isinstance(target, ast.Name) else ""
-            value = getattr(stmt, "value", None)
-            if name == "urlpatterns":
-                has_urlpatterns = True
-            if isinstance(stmt, ast.Assign) and name.isupper() and value is not None:
-                try:
-                    settings[name] = ast.literal_eval(value)
-                except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-                    settings[name] = _summarise(value)
+        for stmt, nested in _module_statements(self.src.tree):
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [
+                getattr(stmt, "target", None)]  # MANAGERS = ADMINS = […] sets both
+            for target in targets:
+                name = target.id if isinstance(target, ast.Name) else ""
+                has_urlpatterns = has_urlpatterns or name == "urlpatterns"
+                self._django_setting(settings, stmt, name, nested)
         if has_urlpatterns or base == "urls.py":
             # every path() of the module: patterns are often built in helper lists
             # (`_patterns = [...]`, `urlpatterns = [path(BASE, include(_patterns))]`)
@@ -602,18 +799,112 @@ class _Extractor:
         if self.facts.django_settings or (in_settings and settings):
             self._django_evidence(settings)  # production.py overrides base.py's settings
 
+    @staticmethod
+    def _django_setting(settings: dict[str, object], stmt: ast.stmt, name: str,
+                        nested: bool) -> None:
+        if not name.isupper():
+            return
+        if isinstance(stmt, ast.AugAssign):
+            settings[f"{name}+"] = _summarise(stmt.value)  # MIDDLEWARE += [...]
+            return
+        value = getattr(stmt, "value", None)
+        if not isinstance(stmt, ast.Assign) or value is None:
+            return
+        try:
+            found: object = ast.literal_eval(value)
+        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+            found = _summarise(value)
+        # set under a condition (`if env("HTTPS"): SECURE_PROXY_SSL_HEADER = …`): the
+        # setting can be on, which is what evidence needs
+        if not nested or found or not settings.get(name):
+            settings[name] = found
+
     def _django_urls(self) -> None:
-        for call in self.src.calls("path", "re_path", "url"):
-            if call.args:
-                view = call.args[1] if len(call.args) > 1 else None
-                if isinstance(view, ast.Call) and dotted_name(view.func).endswith("include"):
-                    continue  # a prefix for another urlconf, not an endpoint
-                handler = dotted_name(view.func if isinstance(view, ast.Call) else view) if (
-                    view is not None) else ""
-                raw = self._literal_str(call.args[0])
-                path = None if raw is None else "/" + raw.strip("^$").lstrip("/")
-                self._add_route("", ast.Constant(path) if path is not None else call.args[0],
-                                handler, call.lineno, ("GET",))
+        """Every path() of a urlconf with the prefixes of the includes around it in this
+        module (`path("api/", include([...]))`, `include(local_list)`); an include() of
+        another urlconf or a router's `.urls` is a mount the service model resolves."""
+        local_lists = {t.id for stmt in self.src.tree.body if isinstance(stmt, ast.Assign)
+                       for t in stmt.targets if isinstance(t, ast.Name)}
+        list_prefixes: dict[str, str] = {}
+        for _ in range(3):  # lists included by lists: a few rounds settle nested prefixes
+            for call in self.src.calls(*DJANGO_URL_CALLS):
+                view = _django_view(call)
+                included = view.args[0] if isinstance(view, ast.Call) and view.args and (
+                    dotted_name(view.func).endswith("include")) else None
+                if isinstance(included, ast.Tuple) and included.elts:
+                    included = included.elts[0]  # include((patterns, "namespace"))
+                if isinstance(included, ast.Name) and included.id in local_lists:
+                    raw = self._literal_str(call.args[0]) if call.args else None
+                    list_prefixes[included.id] = self._django_prefix(call, list_prefixes) + (
+                        _clean_django(raw or ""))
+        for call in self.src.calls(*DJANGO_URL_CALLS):
+            if not call.args:
+                continue
+            view = _django_view(call)
+            raw = self._literal_str(call.args[0])
+            full = None if raw is None else (
+                self._django_prefix(call, list_prefixes) + _clean_django(raw))
+            target = self._django_include(view, local_lists)
+            if target is not None:
+                if target and full is not None:
+                    stripped = full.strip("/")
+                    self.facts.mounts.append(MountFact("", target,
+                                                       "/" + stripped if stripped else "",
+                                                       call.lineno))
+                continue  # a prefix for another urlconf, not an endpoint
+            handler = dotted_name(view.func if isinstance(view, ast.Call) else view) if (
+                view is not None) else ""
+            path = None if full is None else "/" + full.lstrip("/")
+            self._add_route("", ast.Constant(path) if path is not None else call.args[0],
+                            handler, call.lineno, ("GET",))
+        for stmt in self.src.tree.body:  # urlpatterns += router.urls
+            target_node = stmt.target if isinstance(stmt, ast.AugAssign) else (
+                stmt.targets[0] if isinstance(stmt, ast.Assign) else None)
+            if not (isinstance(target_node, ast.Name) and target_node.id == "urlpatterns"):
+                continue
+            for node in ast.walk(stmt.value):  # type: ignore[attr-defined]
+                if isinstance(node, ast.BinOp):
+                    for side in (node.left, node.right):
+                        if isinstance(side, ast.Attribute) and side.attr == "urls":
+                            self.facts.mounts.append(MountFact("", self.q(side.value), "",
+                                                               stmt.lineno))
+            value = getattr(stmt, "value", None)
+            if isinstance(value, ast.Attribute) and value.attr == "urls":
+                self.facts.mounts.append(MountFact("", self.q(value.value), "", stmt.lineno))
+
+    def _django_prefix(self, call: ast.Call, list_prefixes: dict[str, str]) -> str:
+        """The prefix the includes around a path() call in this module give it."""
+        prefix = ""
+        top: ast.AST | None = None
+        for outer in self.src.ancestors(call):
+            if isinstance(outer, ast.Call) and outer.args and dotted_name(
+                    outer.func).rsplit(".", 1)[-1] in DJANGO_URL_CALLS:
+                prefix = _clean_django(self._literal_str(outer.args[0]) or "") + prefix
+            if isinstance(outer, ast.stmt):
+                top = outer
+        if isinstance(top, ast.Assign):
+            for target in top.targets:
+                if isinstance(target, ast.Name) and target.id in list_prefixes:
+                    return list_prefixes[target.id] + prefix
+        return prefix
+
+    def _django_include(self, view: ast.AST | None, local_lists: set[str]) -> str | None:
+        """What a path()'s view includes: a urlconf module or router ("" = a list in this
+        module, resolved here); None when the view is an endpoint."""
+        if isinstance(view, ast.Attribute) and view.attr == "urls":
+            return self.q(view.value)  # django-ninja `api.urls`, `admin.site.urls`
+        if not (isinstance(view, ast.Call) and dotted_name(view.func).endswith("include")):
+            return None
+        arg = view.args[0] if view.args else None
+        if isinstance(arg, ast.Tuple) and arg.elts:
+            arg = arg.elts[0]  # include(("app.urls", "namespace"))
+        if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+            return arg.value
+        if isinstance(arg, ast.Attribute) and arg.attr == "urls":
+            return self.q(arg.value)  # include(router.urls)
+        if isinstance(arg, ast.Name) and arg.id in local_lists:
+            return ""
+        return self.q(arg) if arg is not None else ""
 
     def _django_evidence(self, settings: dict[str, object]) -> None:
         evidence = self.facts.evidence
@@ -625,8 +916,7 @@ class _Extractor:
             evidence.add("proxy-trust")
         if settings.get("SECURE_SSL_REDIRECT") is True:
             self.facts.scheme_checks.append(Located("SECURE_SSL_REDIRECT", 1))
-        if "securitymiddleware" in text or "xframeoptionsmiddleware" in text:
-            evidence.add("security-headers")
+        evidence |= django_settings_evidence(settings)
         if "throttle" in text or "ratelimit" in text:
             evidence.add("rate-limit")
         if "health_check" in text:
@@ -637,7 +927,7 @@ class _Extractor:
             evidence.add("structured-logging")
         if "correlation" in text or "django_guid" in text or "request_id" in text:
             evidence.add("request-id")
-        if any(RATE_LIMIT_NAME.search(k) for k in settings):
+        if any(is_inbound_rate_limit_setting(k) for k in settings):
             evidence.add("rate-limit-config")
 
     # ---------------------------------------------------------------- helpers
@@ -654,6 +944,8 @@ class _Extractor:
             return node.value
         if isinstance(node, ast.Name) and isinstance(self.constants.get(node.id), str):
             return self.constants[node.id]  # type: ignore[return-value]
+        if isinstance(node, ast.Name) and node.id in self._parameter_defaults():
+            return self._parameter_defaults()[node.id]  # def create(health_path="/health")
         if isinstance(node, ast.JoinedStr):  # f"{PREFIX}/health": keep the literal tail
             tail = [v.value for v in node.values if isinstance(v, ast.Constant)]
             return "".join(str(t) for t in tail) if tail else None
@@ -672,6 +964,50 @@ class _Extractor:
 
 def _mentions_any(lowered: str, words: tuple[str, ...]) -> bool:
     return any(word in lowered for word in words)
+
+
+def _module_statements(tree: ast.Module) -> list[tuple[ast.stmt, bool]]:
+    """Module-level statements in source order, with those inside if/try/with blocks
+    (flagged as nested); never the bodies of functions or classes."""
+    out: list[tuple[ast.stmt, bool]] = []
+
+    def visit(body: list[ast.stmt], nested: bool) -> None:
+        for stmt in body:
+            out.append((stmt, nested))
+            if isinstance(stmt, ast.If | ast.With):
+                visit(stmt.body, True)
+                visit(getattr(stmt, "orelse", []), True)
+            elif isinstance(stmt, ast.Try):
+                for block in (stmt.body, stmt.orelse, stmt.finalbody,
+                              *(h.body for h in stmt.handlers)):
+                    visit(block, True)
+
+    visit(tree.body, False)
+    return out
+
+
+def _one_per_variable(apps: list[AppFact]) -> list[AppFact]:
+    """An app assigned in both branches of an if/else or try/except is one app, at its
+    first assignment; what either branch adds is kept."""
+    first: dict[tuple[str, str], AppFact] = {}
+    for app in sorted(apps, key=lambda a: (a.line, a.column)):
+        kept = first.setdefault((app.var, app.scope), app)
+        if kept is not app:
+            kept.has_lifespan = kept.has_lifespan or app.has_lifespan
+            kept.middleware += [m for m in app.middleware if m not in kept.middleware]
+    return list(first.values())
+
+
+def _django_view(call: ast.Call) -> ast.AST | None:
+    if len(call.args) > 1:
+        return call.args[1]
+    view = keyword(call, "view")
+    return view.value if view is not None else None
+
+
+def _clean_django(raw: str) -> str:
+    """A urlconf pattern as the path it matches: regex anchors dropped (`^api/$` -> `api/`)."""
+    return raw.removeprefix("^").removesuffix("$")
 
 
 def _module_constants(tree: ast.Module) -> dict[str, object]:
@@ -757,6 +1093,47 @@ def _waits(loop: ast.While) -> bool:
     return False
 
 
+def _retries_until_success(loop: ast.While) -> bool:
+    """A start-up retry (`while True: try: connect(); break except …: sleep(1)`), or a wait
+    bounded by a counter (`retries += 1; if retries > MAX: raise`): the loop ends, so it is
+    not a worker loop that needs SIGTERM handling."""
+    body = [n for stmt in loop.body for n in _shallow(stmt)]
+    counters = {n.target.id for n in body if isinstance(n, ast.AugAssign)
+                and isinstance(n.target, ast.Name)}
+    for node in body:
+        if isinstance(node, ast.If) and isinstance(node.test, ast.Compare) and any(
+                isinstance(n, ast.Name) and n.id in counters for n in ast.walk(node.test)
+        ) and any(isinstance(n, ast.Raise | ast.Break | ast.Return)
+                  for stmt in node.body for n in _shallow(stmt)):
+            return True
+    stack: list[ast.AST] = list(loop.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.For | ast.AsyncFor | ast.While | ast.FunctionDef
+                      | ast.AsyncFunctionDef | ast.ClassDef):
+            continue  # an inner loop's break ends that loop, not this one
+        if isinstance(node, ast.Try) and any(isinstance(n, ast.Break | ast.Return)
+                                             for stmt in node.body + node.orelse
+                                             for n in _shallow(stmt)):
+            return True
+        stack.extend(ast.iter_child_nodes(node))
+    return False
+
+
+def _shallow(stmt: ast.stmt) -> list[ast.AST]:
+    """A statement's nodes, not descending into loops or functions."""
+    out: list[ast.AST] = []
+    stack: list[ast.AST] = [stmt]
+    while stack:
+        node = stack.pop()
+        out.append(node)
+        if node is not stmt and isinstance(node, ast.For | ast.AsyncFor | ast.While
+                                           | ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        stack.extend(ast.iter_child_nodes(node))
+    return out
+
+
 def _is_true(node: ast.AST) -> bool:
     return isinstance(node, ast.Constant) and node.value in (True, 1)
 
@@ -764,5 +1141,8 @@ def _is_true(node: ast.AST) -> bool:
 def is_health_path(path: str | None) -> bool:
     if not path:
         return False
-    segments = [s for s in re.split(r"[/.]", path.lower()) if s and not s.startswith(("{", "<"))]
-    return any(s in HEALTH_SEGMENTS or s.startswith("health") for s in segments)
+    segments = [s for s in re.split(r"[/.]", path.lower()) if s]
+    if any(s in HEALTH_SEGMENTS or s.startswith("health") for s in segments):
+        return True
+    return bool(segments) and segments[-1] in WEAK_HEALTH_SEGMENTS and not any(
+        s.startswith(("{", "<", "(")) for s in segments)

@@ -94,6 +94,16 @@ class Fix:
 
 
 @dataclass(frozen=True, slots=True)
+class Related:
+    """Another place a finding is about (one of the variables a per-file finding lists)."""
+
+    path: str
+    line: int
+    column: int
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     rule_id: str
     path: str  # repo-relative, POSIX
@@ -108,6 +118,7 @@ class Finding:
     suppressed: bool = False
     suppression_reason: str | None = None
     baseline: str = "new"  # new | baselined
+    related: tuple[Related, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

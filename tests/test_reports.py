@@ -182,3 +182,32 @@ def test_sarif_uris_are_percent_encoded(tmp_path):
     [result] = _json.loads(out.output)["runs"][0]["results"]
     uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
     assert uri == "my%20app/m%C3%B6dule.py"
+
+
+ENV_READS = {
+    "app/main.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+    "app/settings.py": ('import os\n\nDATABASE_URL = os.environ["DATABASE_URL"]\n'
+                        'REDIS_URL = os.getenv("REDIS_URL")\n'
+                        'DOCUMENTED = os.getenv("DOCUMENTED")\n'),
+    ".env.example": "DOCUMENTED=\n",
+}
+
+
+def test_one_env_finding_per_file_lists_every_variable_as_related(tmp_path: Path) -> None:
+    report = scan_tree(tmp_path, ENV_READS, select=["APP013"])
+    [finding] = report.result.findings
+    assert (finding.path, finding.line) == ("app/settings.py", 3)
+    assert [(r.line, r.message) for r in finding.related] == [
+        (3, "DATABASE_URL is read here"), (4, "REDIS_URL is read here")]
+    [result] = sarif_of(report)["runs"][0]["results"]
+    assert [loc["physicalLocation"]["region"]["startLine"] for loc in result["relatedLocations"]
+            ] == [3, 4]
+    data = report_dict(report)
+    assert [r["line"] for r in data["findings"][0]["related"]] == [3, 4]
+    from prodready.report.json_format import load_report
+
+    assert load_report(json.loads(json.dumps(data))).result.findings[0].related == (
+        finding.related)
+    if SCHEMA.exists():
+        jsonschema = pytest.importorskip("jsonschema")
+        jsonschema.validate(sarif_of(report), json.loads(SCHEMA.read_text(encoding="utf-8")))

@@ -21,8 +21,10 @@ def belongs(path: str, root: str, roots: set[str]) -> bool:
     return deepest == root or deepest is None
 
 
-def prefixes(facts: dict[str, PythonFacts], files: list[str]) -> dict[tuple[str, str], str | None]:
-    """The definition: the first mount among the files that names the router."""
+def prefixes(facts: dict[str, PythonFacts], files: list[str], urlconf: dict[str, str]
+             ) -> dict[tuple[str, str], str | None]:
+    """The definition: the first mount among the files that names the router; a Django
+    include() (a mount without owner) below its urlconf's own prefix."""
     mounts = [(facts[p], m) for p in files for m in facts[p].mounts]
     out: dict[tuple[str, str], str | None] = {}
     for path in files:
@@ -35,6 +37,8 @@ def prefixes(facts: dict[str, PythonFacts], files: list[str]) -> dict[tuple[str,
                 if target == qualified or (owner.path == path and target == router.var) or (
                         qualified.endswith("." + target) and "." in target):
                     prefix = mount.prefix
+                    if not mount.owner:
+                        prefix = urlconf.get(owner.path, "") + prefix
                     break
             out[(path, router.var)] = None if prefix is None else prefix + router.prefix
     return out
@@ -57,7 +61,8 @@ def random_project(rng: random.Random) -> dict[str, PythonFacts]:
             var = rng.choice(names)
             target = rng.choice([f"{other.module}.{var}", var,
                                  ".".join(f"{other.module}.{var}".split(".")[-2:])])
-            pf.mounts.append(MountFact("app", target, f"/p{rng.randrange(9)}", 1))
+            owner = rng.choice(["app", "app", ""])  # "": a Django include()
+            pf.mounts.append(MountFact(owner, target, f"/p{rng.randrange(9)}", 1))
     return facts
 
 
@@ -69,7 +74,8 @@ def test_membership_and_prefixes_match_their_definitions(seed: int) -> None:
     paths = sorted(facts)
     by_root = services._files_by_root(paths, roots)
     index = services._MountIndex(facts)
+    urlconf = {p: f"/u{rng.randrange(3)}" for p in paths if rng.random() < 0.5}
     for root in roots:
         assert by_root[root] == [p for p in paths if belongs(p, root, roots)]
-        assert services._router_prefixes(facts, by_root[root], index) == prefixes(
-            facts, by_root[root])
+        assert services._router_prefixes(facts, by_root[root], index, urlconf) == prefixes(
+            facts, by_root[root], urlconf)

@@ -183,3 +183,222 @@ def test_an_instance_of_the_projects_own_flask_subclass_is_a_service(tmp_path):
     result = scan(tmp_path, Config.model_validate({}), jobs=1, use_cache=False)
     found = sorted((s.path, s.line, s.kind) for s in build_services(result.project))
     assert found == [("dash/app.py", 9, "flask"), ("dash/wsgi.py", 3, "flask")]
+
+
+def _build(tmp_path, files):
+    from prodready.testing import write_tree
+
+    write_tree(tmp_path, files)
+    result = scan(tmp_path, Config.model_validate({}), jobs=1, use_cache=False)
+    return build_services(result.project)
+
+
+def test_an_app_created_in_if_else_or_try_except_is_one_service(tmp_path):
+    services = _build(tmp_path, {
+        "app/main.py": (
+            "import os\nfrom fastapi import FastAPI\n\n"
+            "if os.getenv('DEBUG'):\n    app = FastAPI(debug=True)\n"
+            "else:\n    app = FastAPI(docs_url=None)\n\n"
+            "try:\n    api = FastAPI(lifespan=lifespan)\n"
+            "except TypeError:\n    api = FastAPI()\n"
+            "app.mount('/api', api)\n\n"
+            "@app.get('/healthz')\ndef healthz():\n    return {}\n"),
+    })
+    assert [(s.name, s.line) for s in services] == [("app.main:app", 5)]
+    assert [r.path for r in services[0].routes] == ["/healthz"]
+
+
+def test_a_django_project_mounted_in_a_fastapi_app_is_part_of_that_service(tmp_path):
+    services = _build(tmp_path, {
+        "manage.py": "import os\n",
+        "proj/__init__.py": "",
+        "proj/settings.py": ('INSTALLED_APPS = ["django.contrib.auth"]\n'
+                             'ROOT_URLCONF = "proj.urls"\n'),
+        "proj/wsgi.py": ("from django.core.wsgi import get_wsgi_application\n\n"
+                         "application = get_wsgi_application()\n"),
+        "proj/urls.py": ("from django.urls import path\nfrom proj import views\n\n"
+                         "urlpatterns = [path('admin/users/', views.users)]\n"),
+        "proj/asgi.py": (
+            "from django.core.wsgi import get_wsgi_application\n"
+            "from fastapi import FastAPI\nfrom fastapi.middleware.wsgi import WSGIMiddleware\n\n"
+            "django_app = get_wsgi_application()\n"
+            "app = FastAPI()\n\n\n@app.get('/api/health')\ndef health():\n    return {}\n\n\n"
+            "app.mount('/', WSGIMiddleware(django_app))\n"),
+    })
+    [svc] = services
+    assert (svc.name, svc.kind) == ("proj.asgi:app", "fastapi")
+    assert sorted(r.path for r in svc.routes) == ["/admin/users/", "/api/health"]
+
+
+def test_a_workers_health_app_is_its_own_small_service(tmp_path):
+    services = {s.name: s for s in _build(tmp_path, {
+        "Dockerfile": 'FROM python:3.12-slim\nCMD ["uvicorn", "shop.main:app"]\n',
+        "pyproject.toml": "[project]\nname = 'shop'\n",
+        "shop/__init__.py": "",
+        "shop/main.py": (
+            "from fastapi import FastAPI\nfrom shop.orders import router\n\n"
+            "app = FastAPI()\napp.add_middleware(GZipMiddleware)\napp.include_router(router)\n"),
+        "shop/orders.py": ("from fastapi import APIRouter\n\nrouter = APIRouter(prefix='/orders')"
+                           "\n\n\n@router.get('/{id}')\ndef order(id: int):\n    return {}\n"),
+        "shop/worker.py": (
+            "from fastapi import FastAPI\n\nhealth = FastAPI()\n\n\n"
+            "@health.get('/healthz')\ndef healthz():\n    return {'ok': True}\n"),
+    })}
+    assert sorted(services) == ["shop.main:app", "shop.worker:health"]
+    main, worker = services["shop.main:app"], services["shop.worker:health"]
+    assert [r.path for r in main.routes] == ["/orders/{id}"]
+    assert [r.path for r in worker.routes] == ["/healthz"]
+    assert worker.middleware == [] and worker.runners == []
+    assert [r.source for r in main.runners] == ["dockerfile"]
+
+
+def test_routes_registered_by_calls_are_found(tmp_path):
+    [svc] = _build(tmp_path, {
+        "app/server.py": (
+            "from fastapi import FastAPI\nfrom flask import Flask\n\n\n"
+            "class Server:\n    def __init__(self):\n        self.app = FastAPI()\n"
+            "        self.app.post('/predict')(self.predict)\n"
+            "        self.app.add_api_route('/ready', self.ready, methods=['GET', 'HEAD'])\n"
+            "        self.app.get('/live')(live)\n\n"
+            "    def predict(self):\n        pass\n\n"
+            "    def ready(self):\n        pass\n\n\n"
+            "def live():\n    return {}\n"),
+    })
+    assert [(r.path, r.methods) for r in svc.routes] == [
+        ("/predict", ("POST",)), ("/ready", ("GET", "HEAD")), ("/live", ("GET",))]
+
+
+def test_flask_add_url_rule_names_the_view_function(tmp_path):
+    [svc] = _build(tmp_path, {
+        "web/app.py": ("from flask import Flask\n\napp = Flask(__name__)\n\n\n"
+                       "def ping():\n    return 'ok'\n\n\n"
+                       "app.add_url_rule('/ping', 'ping', ping, methods=['GET'])\n"
+                       "app.add_url_rule('/pong', view_func=ping)\n"),
+    })
+    assert [(r.path, r.handler) for r in svc.routes] == [("/ping", "ping"), ("/pong", "ping")]
+
+
+def test_django_include_prefixes_compose_and_drf_router_routes_appear(tmp_path):
+    [site] = _build(tmp_path, {
+        "manage.py": "import os\n",
+        "site/__init__.py": "",
+        "site/settings.py": 'INSTALLED_APPS = ["rest_framework"]\nROOT_URLCONF = "site.urls"\n',
+        "site/urls.py": (
+            "from django.urls import include, path, re_path\n\n"
+            "urlpatterns = [\n"
+            "    path('api/', include('shop.urls')),\n"
+            "    re_path(r'^health/$', health),\n"
+            "    path('legacy/', include([path('old/', old)])),\n"
+            "]\n"),
+        "shop/__init__.py": "",
+        "shop/urls.py": (
+            "from django.urls import include, path\nfrom rest_framework import routers\n"
+            "from shop import views\n\n"
+            "router = routers.DefaultRouter()\n"
+            "router.register(r'users', views.UserViewSet)\n\n"
+            "v1 = [path('orders/<int:pk>/', views.order)]\n"
+            "urlpatterns = [\n"
+            "    path('v1/', include((v1, 'v1'), namespace='v1')),\n"
+            "    path('', include(router.urls)),\n"
+            "    path('deep/', include('shop.deep.urls')),\n"
+            "]\n"),
+        "shop/deep/__init__.py": "",
+        "shop/deep/urls.py": ("from django.urls import path\n\n"
+                              "urlpatterns = [path('leaf/', leaf)]\n"),
+    })
+    assert sorted(r.path for r in site.routes) == [
+        "/api/deep/leaf/", "/api/users/", "/api/v1/orders/<int:pk>/", "/health/",
+        "/legacy/old/"]
+
+
+def test_only_inbound_rate_limit_settings_are_called_unregistered_limits():
+    from prodready.testing import scan_files
+
+    app = "from fastapi import FastAPI\n\napp = FastAPI()\n"
+    outbound = scan_files({"app/main.py": app,
+                           "app/llm.py": "OPENAI_RATE_LIMIT = 60\nGITHUB_THROTTLE = 5\n"},
+                          ["APP003"])
+    inbound = scan_files({"app/main.py": app, "app/config.py": "RATE_LIMIT_PER_MINUTE = 60\n"},
+                         ["APP003"])
+    assert [f.message.split(": ", 1)[1][:19] for f in outbound] == ["no rate limiting: o"]
+    assert "configured but never registered" in inbound[0].message
+
+
+def test_env_writes_and_request_environs_are_not_reads(tmp_path):
+    from prodready.artifacts.python import parse_python
+    from prodready.facts import extract_facts
+
+    source = ("import os\nfrom os import environ\n\n"
+              'os.environ["A"] = "1"\nos.environ.setdefault("B", "2")\nos.environ.pop("C", None)\n'
+              'x = environ["D"] + environ.get("E", "")\n\n\n'
+              "def app(environ, start_response):\n"
+              '    return environ["PATH_INFO"], environ.get("HTTP_HOST")\n')
+    facts = extract_facts(parse_python("app/wsgi.py", source))
+    assert sorted(r.name for r in facts.env_reads) == ["D", "E"]
+
+
+def test_the_env_fix_appends_every_missing_variable_of_every_file_once(tmp_path):
+    from prodready.fix.apply import run_fix
+    from prodready.testing import write_tree
+
+    write_tree(tmp_path, {
+        ".env.example": "A=\n",
+        "app/main.py": ("import os\nfrom fastapi import FastAPI\n\n"
+                        'A, B = os.getenv("A"), os.getenv("B")\napp = FastAPI()\n'),
+        "app/settings.py": 'import os\n\nC = os.environ["C"]\nD = os.environ["D"]\n',
+    })
+    cfg = Config.model_validate({"cache": False, "select": ["APP013"]})
+    outcome = run_fix(tmp_path, cfg, jobs=1)
+    assert (tmp_path / ".env.example").read_text() == "A=\nB=\nC=\nD=\n"
+    assert outcome.applied and not outcome.after.findings
+
+
+def test_apps_sharing_a_root_serve_the_routers_they_include(tmp_path):
+    services = {s.name: s for s in _build(tmp_path, {
+        "pyproject.toml": "[project]\nname = 'flows'\n",
+        "flows/__init__.py": "",
+        "flows/api/runs.py": ("from fastapi import APIRouter\n\nrouter = APIRouter(prefix='/runs')"
+                              "\n\n\n@router.get('/{id}/status')\ndef status(id: str):\n"
+                              "    return {}\n"),
+        "flows/server.py": (
+            "from fastapi import FastAPI\nfrom flows.api import runs\n\nROUTERS = [runs.router]"
+            "\n\n\ndef create_app(health_path: str = '/health'):\n    app = FastAPI()\n"
+            "    for router in ROUTERS:\n        app.include_router(router)\n\n"
+            "    @app.get(health_path)\n    def health():\n        return {}\n\n"
+            "    return app\n"),
+        "flows/runner.py": (
+            "from fastapi import APIRouter, FastAPI\n\n\ndef build():\n"
+            "    webserver = FastAPI()\n    router = APIRouter()\n"
+            "    router.add_api_route('/run_count', count, methods=['GET'])\n"
+            "    router.add_api_route('/shutdown', stop, methods=['POST'])\n"
+            "    webserver.include_router(router)\n    return webserver\n"),
+    })}
+    server, runner = services["flows.server:app"], services["flows.runner:webserver"]
+    assert sorted(r.path for r in server.routes) == ["/health", "/runs/{id}/status"]
+    assert [r.path for r in server.health_routes] == ["/health"]
+    assert sorted(r.path for r in runner.routes) == ["/run_count", "/shutdown"]
+
+
+def test_django_settings_assigned_together_or_under_a_condition_are_evidence():
+    from prodready.artifacts.python import parse_python
+    from prodready.facts import extract_facts
+
+    source = ('import os\n\nINSTALLED_APPS = ["django.contrib.auth"]\n'
+              'emails = os.getenv("EMAILS", "").split(",")\n'
+              "MANAGERS = ADMINS = [e for e in emails if e]\n"
+              'try:\n    if os.getenv("PROXY"):\n'
+              '        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")\n'
+              "except KeyError:\n    pass\n")
+    facts = extract_facts(parse_python("site/settings.py", source))
+    assert {"error-tracking", "proxy-trust"} <= facts.evidence
+    assert "MANAGERS" in facts.django_settings
+
+
+def test_health_paths_are_probes_not_resource_states():
+    from prodready.facts import is_health_path
+
+    assert all(is_health_path(p) for p in ["/healthz", "/health/{check}", "/api/status",
+                                           "/heartbeat", "/ping", "/livez"])
+    assert not any(is_health_path(p) for p in ["/flow_runs/{id}/status",
+                                               "/{pool}/workers/heartbeat", "/orders",
+                                               "/users/<int:pk>/ready"])

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from ..catalog import Rule
 from ..config import Config
-from ..model import Finding, Fix, Severity, SiteCount
+from ..model import Finding, Fix, Related, Severity, SiteCount
 
 
 @dataclass
@@ -38,6 +38,7 @@ class RuleContext:
         snippet: str = "",
         fix: Fix | None = None,
         severity: Severity | None = None,
+        related: tuple[Related, ...] = (),
     ) -> None:
         self.sites.examined += 1
         self.sites.failed += 1
@@ -53,6 +54,7 @@ class RuleContext:
                 severity=severity or self.config.severity_of(self.rule),
                 snippet=snippet.strip(),
                 fix=fix,
+                related=related,
             )
         )
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..artifacts.dockerfile import Dockerfile, variables
-from ..artifacts.yamldocs import YMap, YNode
-from ..facts import AppFact, PythonFacts, RouteFact, is_health_path
+from ..artifacts.yamldocs import YMap, YNode, is_compose_path
+from ..facts import AppFact, MountFact, PythonFacts, RouteFact, is_health_path
 from . import Project
 
 RESOURCE_KINDS_OWNED = ("database", "redis")
@@ -31,6 +31,11 @@ INFRA_EVIDENCE = {
                    "throttl"),
     "request-id": ("x-request-id", "request_id", "x-correlation-id"),
 }
+# A logging config file whose records are JSON: a JSON formatter class, or a format string
+# shaped like a JSON object (`format={"time": "%(asctime)s", …}`).
+STRUCTURED_LOG_CONFIG = re.compile(r"jsonformatter|pythonjsonlogger|json_log|structlog|"
+                                   r"ecs_logging|format\s*[=:]\s*['\"]?\{\s*\\?['\"]",
+                                   re.IGNORECASE)
 THIRD_PARTY_IMAGES = {"nginx", "envoy", "traefik", "haproxy", "busybox", "alpine", "curl",
                       "otel-collector", "opentelemetry-collector", "fluent-bit", "fluentd",
                       "cloud-sql-proxy", "pgbouncer", "istio-proxy", "linkerd-proxy",
@@ -40,7 +45,9 @@ THIRD_PARTY_IMAGES = {"nginx", "envoy", "traefik", "haproxy", "busybox", "alpine
 DEPENDENCY_NAMES = r"db|database|engine|session|redis|cache|pool|conn|execute|http_client"
 DEPENDENCY_STRICT = re.compile(rf"({DEPENDENCY_NAMES})", re.IGNORECASE)
 DEPENDENCY_LOOSE = re.compile(rf"({DEPENDENCY_NAMES}|ping|select|dependenc|check)", re.IGNORECASE)
+HEALTH_HANDLER = re.compile(r"health|liveness|readiness", re.IGNORECASE)
 WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Pod")
+TLS_FLAGS = re.compile(r"--(?:ssl-)?(?:certfile|keyfile)(?![\w-])")  # uvicorn, gunicorn, …
 SERVER_PORT_DEFAULTS = {"uvicorn": 8000, "gunicorn": 8000, "hypercorn": 8000, "flask": 5000,
                         "granian": 8000, "daphne": 8000}
 
@@ -114,7 +121,9 @@ class Service:
 
     @property
     def health_routes(self) -> list[Route]:
-        return [r for r in self.routes if is_health_path(r.path)]
+        """Routes on a health path, or whose handler says it is one (`health_check` at "/")."""
+        return [r for r in self.routes if is_health_path(r.path) or HEALTH_HANDLER.search(
+            r.handler.rsplit(".", 1)[-1])]
 
     @property
     def owned_resources(self) -> list[tuple[str, str, str, int]]:
@@ -122,6 +131,15 @@ class Service:
 
     def server_flags(self) -> str:
         return " ".join(r.command for r in self.runners)
+
+    def terminates_tls(self) -> bool:
+        """The server itself speaks HTTPS (`--ssl-certfile`, `--certfile`, `ssl_context=`):
+        requests arrive with their real scheme, no proxy header needed."""
+        if self.has("tls"):
+            return True
+        return any(TLS_FLAGS.search(r.command) or any(
+            k.upper().endswith(("SSL_CERTFILE", "SSL_KEYFILE")) for k in r.env)
+            for r in self.runners)
 
     def trusts_proxy(self) -> bool:
         if self.has("proxy-trust"):
@@ -180,16 +198,30 @@ def build_services(project: Project) -> list[Service]:
         return []
     files_of = _files_by_root(sorted(facts), {s.root for s in services})
     mounts = _MountIndex(facts)
-    prefixes_of: dict[str, dict[tuple[str, str], str | None]] = {}
     infra = infra_evidence(project)
     helpers = _dependency_helpers(facts)
     for svc in services:
         svc.files = files_of[svc.root]
-        if svc.root not in prefixes_of:  # services sharing a root share its files
-            prefixes_of[svc.root] = _router_prefixes(facts, svc.files, mounts)
-        _collect(svc, facts, helpers, prefixes_of[svc.root])
+    _merge_mounted_django(services, facts)
+    claims = _route_claims(services, facts)
+    side_apps = _side_apps(services, facts, claims)
+    prefixes_of: dict[int, tuple[list[str], _Prefixes]] = {}
+    for svc in services:
+        root_files = svc.files
+        if id(svc) in side_apps:
+            svc.files = [svc.path]  # its own routes and middleware, not the main app's
+        # services with the same files (those of one root) share their prefixes
+        if id(svc.files) not in prefixes_of:
+            urlconf = _urlconf_prefixes(facts, svc.files)
+            prefixes_of[id(svc.files)] = (svc.files, _Prefixes(
+                urlconf, _router_prefixes(facts, svc.files, mounts, urlconf)))
+        _collect(svc, facts, helpers, claims, prefixes_of[id(svc.files)][1])
+        if root_files is not svc.files:  # a side app: its process's logging, tracking, …
+            for path in root_files:
+                svc.evidence |= facts[path].evidence
         svc.evidence |= infra
-        _link_runners(svc, project, single=len(services) == 1)
+        _link_runners(svc, project, single=len(services) == 1,
+                      by_reference_only=id(svc) in side_apps)
     return services
 
 
@@ -203,11 +235,11 @@ def _resolve_app_subclasses(facts: dict[str, PythonFacts]) -> None:
         return
     for pf in facts.values():
         known = {a.line for a in pf.apps}
-        for var, name, line, column in pf.maybe_apps:
+        for var, name, line, column in sorted(pf.maybe_apps, key=lambda m: m[2]):
             # imported from below the repository root: `polar.app.App` is `server.polar.app.App`
             kind = classes.get(name) or next(
                 (k for cls, k in classes.items() if cls.endswith("." + name)), None)
-            if kind is not None and line not in known:
+            if kind is not None and line not in known and var not in {a.var for a in pf.apps}:
                 pf.apps.append(AppFact(var=var, kind=kind, line=line, column=column))
 
 
@@ -295,6 +327,129 @@ def _django_services(facts: dict[str, PythonFacts], roots: dict[str, str]) -> li
     return out
 
 
+def _merge_mounted_django(services: list[Service], facts: dict[str, PythonFacts]) -> None:
+    """A Django project mounted inside another app (`app.mount("/", WSGIMiddleware(
+    get_wsgi_application()))`) is part of that app's service, not a service of its own."""
+    django = [s for s in services if s.kind == "django"]
+    for host in [s for s in services if s.kind != "django"]:
+        var = host.module_ref.rsplit(":", 1)[-1]
+        pf = facts.get(host.path)
+        mounts = [m for m in pf.mounts if m.target == "django" and m.owner in (var, "")] if (
+            pf is not None) else []
+        if not mounts or not django:
+            continue
+        mounted = next((d for d in django if d.root == host.root), django[0])
+        own = set(host.files)  # a new list: services of one root share theirs
+        host.files = host.files + [f for f in mounted.files if f not in own]
+        host.evidence |= mounted.evidence
+        host.exception_handlers += mounted.exception_handlers
+        services.remove(mounted)
+        django.remove(mounted)
+
+
+def _side_apps(services: list[Service], facts: dict[str, PythonFacts],
+               claims: dict[int, set[int]]) -> set[int]:
+    """Small apps beside a main app of the same root, such as the one-route health app of a
+    background worker: they serve only their own routes and run only where named."""
+    side: set[int] = set()
+    apps_of_root: dict[str, int] = {}
+    for svc in services:
+        if svc.kind != "django":
+            apps_of_root[svc.root] = apps_of_root.get(svc.root, 0) + 1
+    for svc in services:
+        if svc.kind == "django" or apps_of_root[svc.root] < 2:
+            continue
+        served = [r for path in svc.files for r in facts[path].routes
+                  if id(svc) in claims.get(id(r), ())]
+        if 0 < len(served) <= 3 and all(is_health_path(r.path) or (
+                r.path or "").rstrip("/").endswith("/metrics") for r in served):
+            side.add(id(svc))
+    return side
+
+
+def _route_claims(services: list[Service], facts: dict[str, PythonFacts]
+                  ) -> dict[int, set[int]]:
+    """id(route) -> ids of the services serving it, where several apps share a root.
+
+    An app serves the routes registered on it (or on an app mounted into it) and those of
+    the routers it includes, transitively. Routes nobody claims (a router included in a
+    loop, an owner that cannot be resolved) go to the apps with such unresolved includes,
+    else to the apps that claimed nothing, else to every app of the root."""
+    claims: dict[int, set[int]] = {}
+    by_root: dict[str, list[Service]] = {}
+    for svc in services:
+        if svc.kind != "django":
+            by_root.setdefault(svc.root, []).append(svc)
+    for group in by_root.values():
+        if len(group) > 1:
+            claims.update(_claims_in_root(group, facts))
+    return claims
+
+
+def _claims_in_root(group: list[Service], facts: dict[str, PythonFacts]
+                    ) -> dict[int, set[int]]:
+    files = [p for p in group[0].files if p in facts]
+    # every app and router object of the root, by (file, variable) and by qualified name
+    objects: dict[tuple[str, str], str] = {}  # -> "app" | "router"
+    by_name: dict[str, tuple[str, str]] = {}
+    for path in files:
+        pf = facts[path]
+        for var, kind in [*((a.var, "app") for a in pf.apps),
+                          *((r.var, "router") for r in pf.routers)]:
+            objects[(path, var)] = kind
+            by_name[f"{pf.module}.{var}"] = (path, var)
+
+    def resolve(path: str, name: str) -> tuple[str, str] | None:
+        if (path, name) in objects:
+            return (path, name)
+        full = facts[path].names.get(name.split(".", 1)[0], "")
+        full = full + name[len(name.split(".", 1)[0]):] if full else name
+        if full in by_name:
+            return by_name[full]
+        return next((key for qual, key in by_name.items()
+                     if "." in full and qual.endswith("." + full)), None)
+
+    children: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    open_owners: set[tuple[str, str]] = set()
+    for path in files:
+        for mount in facts[path].mounts:
+            owner = resolve(path, mount.owner) if mount.owner else None
+            if owner is None:
+                continue
+            target = resolve(path, mount.target) if mount.target != "django" else None
+            if target is None:
+                open_owners.add(owner)  # include_router(router) in a loop, a factory's result
+            else:
+                children.setdefault(owner, []).append(target)
+    served: dict[int, set[tuple[str, str]]] = {}
+    for svc in group:
+        start = (svc.path, svc.module_ref.rsplit(":", 1)[-1])
+        seen, stack = {start}, [start]
+        while stack:
+            for child in children.get(stack.pop(), ()):
+                if child not in seen:
+                    seen.add(child)
+                    stack.append(child)
+        served[id(svc)] = seen
+    claims: dict[int, set[int]] = {}
+    unclaimed: list[int] = []
+    claiming: set[int] = set()
+    for path in files:
+        for route in facts[path].routes:
+            owner = resolve(path, route.owner) if route.owner else None
+            owners = {i for i, seen in served.items() if owner in seen} if owner else set()
+            if owners:
+                claims[id(route)] = owners
+                claiming |= owners
+            else:
+                unclaimed.append(id(route))
+    fallback = {i for i, seen in served.items() if seen & open_owners} or (
+        {id(s) for s in group} - claiming) or {id(s) for s in group}
+    for route_id in unclaimed:
+        claims[route_id] = fallback
+    return claims
+
+
 def _dependency_helpers(facts: dict[str, PythonFacts]) -> set[str]:
     """`module.function` of every dependency-touching function, under every name it can be
     imported as (`polar.monitor.status` for `server/polar/monitor.py`), module part kept."""
@@ -308,12 +463,18 @@ def _dependency_helpers(facts: dict[str, PythonFacts]) -> set[str]:
 
 
 def _collect(svc: Service, facts: dict[str, PythonFacts], helpers: set[str],
-             prefixes: dict[tuple[str, str], str | None]) -> None:
+             claims: dict[int, set[int]], prefixes: _Prefixes) -> None:
+    """Everything the service's files register; a route claimed by other apps of the same
+    root (registered on them or on a router only they include) stays with them."""
+    urlconf, routers = prefixes.urlconf, prefixes.routers
     for path in svc.files:
         pf = facts[path]
         svc.evidence |= pf.evidence
         for route in pf.routes:
-            svc.routes.append(_route(pf, route, prefixes, helpers))
+            claimed = claims.get(id(route))
+            if claimed is not None and id(svc) not in claimed:
+                continue
+            svc.routes.append(_route(pf, route, routers, helpers, urlconf))
         svc.middleware += [m.name for m in pf.middleware]
         for app in pf.apps:
             svc.middleware += app.middleware
@@ -333,31 +494,68 @@ def _collect(svc: Service, facts: dict[str, PythonFacts], helpers: set[str],
     svc.scheme_checks.sort(key=lambda c: (c[2], c[1]))
 
 
+def _urlconf_prefixes(facts: dict[str, PythonFacts], files: list[str]) -> dict[str, str]:
+    """Django urlconf file -> the prefix the include() chain above it gives its paths
+    (`path("api/", include("shop.urls"))` then `path("v1/", include("shop.v1.urls"))`)."""
+    includes = [(p, m) for p in files for m in facts[p].mounts if not m.owner]
+    if not includes:
+        return {}
+    out: dict[str, str] = {}
+
+    def prefix_of(path: str, depth: int) -> str:
+        if path in out or depth > 10:
+            return out.get(path, "")
+        module = facts[path].module
+        found = ""
+        for owner, mount in includes:
+            target = mount.target
+            if owner != path and (target == module or module.endswith("." + target)):
+                found = prefix_of(owner, depth + 1) + mount.prefix
+                break
+        out[path] = found
+        return found
+
+    for path in files:
+        if any(not r.owner for r in facts[path].routes) or facts[path].mounts:
+            prefix_of(path, 0)
+    return out
+
+
 class _MountIndex:
     """Every mount of the project by target, in file order then source order."""
 
     def __init__(self, facts: dict[str, PythonFacts]) -> None:
-        self.by_target: dict[str, list[tuple[int, int, str, str]]] = {}
+        self.by_target: dict[str, list[tuple[int, int, str, MountFact]]] = {}
         for order, path in enumerate(sorted(facts)):
             for index, mount in enumerate(facts[path].mounts):
-                self.by_target.setdefault(mount.target, []).append(
-                    (order, index, path, mount.prefix))
+                self.by_target.setdefault(mount.target, []).append((order, index, path, mount))
 
     def first(self, target: str, files: set[str], owner: str | None = None
-              ) -> tuple[int, int, str] | None:
+              ) -> tuple[int, int, str, MountFact] | None:
         """The first mount of `target` in `files` (and in file `owner`, if given)."""
-        for order, index, path, prefix in self.by_target.get(target, ()):
+        for order, index, path, mount in self.by_target.get(target, ()):
             if path in files and (owner is None or path == owner):
-                return order, index, prefix
+                return order, index, path, mount
         return None
 
 
-def _router_prefixes(facts: dict[str, PythonFacts], files: list[str], mounts: _MountIndex
-                     ) -> dict[tuple[str, str], str | None]:
+@dataclass(slots=True)
+class _Prefixes:
+    """Where the routes of a set of files are served: Django urlconf file -> the prefix of
+    the include() chain above it; (file, router variable) -> its full mount prefix, or None
+    when nothing includes it."""
+
+    urlconf: dict[str, str]
+    routers: dict[tuple[str, str], str | None]
+
+
+def _router_prefixes(facts: dict[str, PythonFacts], files: list[str], mounts: _MountIndex,
+                     urlconf: dict[str, str]) -> dict[tuple[str, str], str | None]:
     """(file, router var) -> its full mount prefix; None when nothing includes it.
 
     The first mount among `files` that names the router wins: by its qualified name, by a
-    dotted tail of it, or by its bare name from the router's own file.
+    dotted tail of it, or by its bare name from the router's own file. A Django include()
+    sits below its urlconf's own prefix.
     """
     members = set(files)
     out: dict[tuple[str, str], str | None] = {}
@@ -369,14 +567,23 @@ def _router_prefixes(facts: dict[str, PythonFacts], files: list[str], mounts: _M
             found = [mounts.first(".".join(parts[i:]), members) for i in range(len(parts) - 1)]
             found.append(mounts.first(router.var, members, owner=path))
             hits = [f for f in found if f is not None]
-            out[(path, router.var)] = min(hits)[2] + router.prefix if hits else None
+            if not hits:
+                out[(path, router.var)] = None
+                continue
+            _, _, owner_path, mount = min(hits, key=lambda h: (h[0], h[1]))
+            prefix = mount.prefix
+            if not mount.owner:  # a Django include(): below its urlconf's own prefix
+                prefix = urlconf.get(owner_path, "") + prefix
+            out[(path, router.var)] = prefix + router.prefix
     return out
 
 
 def _route(pf: PythonFacts, route: RouteFact, prefixes: dict[tuple[str, str], str | None],
-           helpers: set[str]) -> Route:
+           helpers: set[str], urlconf: dict[str, str]) -> Route:
     certain = route.path is not None
     path = route.path
+    if not route.owner and path is not None:
+        path = urlconf.get(pf.path, "") + path
     router = next((r for r in pf.routers if r.var == route.owner), None)
     if router is not None:
         prefix = prefixes.get((pf.path, router.var))
@@ -425,15 +632,39 @@ def infra_evidence(project: Project) -> set[str]:
         for kind, words in INFRA_EVIDENCE.items():
             if any(word in lowered for word in words):
                 found.add(kind)
+    for path, text in project.texts.items():
+        base = posixpath.basename(path).lower()
+        if "log" in base and STRUCTURED_LOG_CONFIG.search(text):
+            found.add("structured-logging")  # logging.conf / logging.ini with a JSON format
+    for path, yf in project.yaml_files.items():
+        if "log" in posixpath.basename(path).lower() and STRUCTURED_LOG_CONFIG.search(yf.text):
+            found.add("structured-logging")  # a dictConfig YAML with a JSON formatter
+        # an application's own YAML config (`default_http_headers: {X-Frame-Options: …}`)
+        if not is_compose_path(path) and not yf.kubernetes_objects() and (
+                "/.github/" not in f"/{path}"):
+            for kind in ("hsts", "security-headers"):
+                lowered = yf.text.lower()
+                if any(word in lowered for word in INFRA_EVIDENCE[kind]):
+                    found.add(kind)
     project.cache["infra-evidence"] = found
     return found
 
 
-def _link_runners(svc: Service, project: Project, *, single: bool) -> None:
+def _link_runners(svc: Service, project: Project, *, single: bool,
+                  by_reference_only: bool = False) -> None:
     refs = _module_refs(svc)
+    if by_reference_only:  # a side app runs inside the process that starts its module
+        module = svc.module_ref.split(":", 1)[0]
+        refs += [module, svc.path]
     for path, df, command in _dockerfile_commands(project):
         assert df.final_stage is not None
         directory = posixpath.dirname(path)
+        if by_reference_only:
+            if _mentions(command, refs):
+                svc.dockerfiles.append(path)
+                svc.runners.append(Runner("dockerfile", path, df.final_stage.line, path,
+                                          command))
+            continue
         if directory == svc.root or _mentions(command, refs) or (
                 svc.root and svc.root.startswith(directory + "/" if directory else "")
                 and _copies(df, svc.root[len(directory) + 1 if directory else 0:])):
@@ -443,7 +674,7 @@ def _link_runners(svc: Service, project: Project, *, single: bool) -> None:
             svc.runners.append(Runner("dockerfile", path, df.final_stage.line, path, command,
                                       env))
     _link_compose(svc, project, refs)
-    _link_kubernetes(svc, project, refs, single=single)
+    _link_kubernetes(svc, project, refs, single=single, by_reference_only=by_reference_only)
 
 
 def _dockerfile_commands(project: Project) -> list[tuple[str, Dockerfile, str]]:
@@ -538,8 +769,8 @@ def _link_compose(svc: Service, project: Project, refs: list[str]) -> None:
             svc.evidence.add(f"image:{_image_name(cs.image)}")
 
 
-def _link_kubernetes(svc: Service, project: Project, refs: list[str], *, single: bool
-                     ) -> None:
+def _link_kubernetes(svc: Service, project: Project, refs: list[str], *, single: bool,
+                     by_reference_only: bool = False) -> None:
     from .compose import datastore_kind
     from .kubernetes import Container, Workload, project_objects, text_of
 
@@ -548,7 +779,8 @@ def _link_kubernetes(svc: Service, project: Project, refs: list[str], *, single:
     names |= {posixpath.basename(posixpath.dirname(p)) for p in svc.dockerfiles
               if posixpath.dirname(p)}
     names.add(svc.module_ref.split(".", 1)[0].split(":", 1)[0])
-    names = {name.lower() for name in names}  # image names are lower case
+    # image names are lower case; a side app is linked only where its command names it
+    names = {name.lower() for name in names} if not by_reference_only else set()
     linked: list[Container] = []
     candidates: list[Container] = []
     running: Any = project.cache.get("long-running-containers")

@@ -115,7 +115,10 @@ def _printable_result(result: ScanResult) -> ScanResult:
     findings = [
         replace(f, path=printable(f.path), message=printable(mask_secrets(f.message)),
                 suppression_reason=None if f.suppression_reason is None
-                else printable(f.suppression_reason))
+                else printable(f.suppression_reason),
+                related=tuple(replace(r, path=printable(r.path),
+                                      message=printable(mask_secrets(r.message)))
+                              for r in f.related))
         for f in result.findings
     ]
     diagnostics = [replace(d, path=printable(d.path),

@@ -33,6 +33,8 @@ def finding_dict(finding: Finding, report: Report) -> dict[str, Any]:
         "suppressed": finding.suppressed,
         "suppression_reason": finding.suppression_reason,
         "baseline": finding.baseline,
+        "related": [{"path": r.path, "line": r.line, "column": r.column, "message": r.message}
+                    for r in finding.related],
     }
 
 
@@ -90,7 +92,7 @@ def load_report(data: dict[str, Any]) -> Report:
 
     from ..catalog import load_catalog
     from ..config import Config
-    from ..model import Diagnostic, Finding, Severity, SiteCount
+    from ..model import Diagnostic, Finding, Related, Severity, SiteCount
     from ..result import ScanResult, ScanStats
     from ..scoring import ServiceScore
 
@@ -104,6 +106,8 @@ def load_report(data: dict[str, Any]) -> Report:
         message=f["message"], severity=Severity(f["severity"]), snippet=f.get("snippet", ""),
         suppressed=bool(f.get("suppressed")), suppression_reason=f.get("suppression_reason"),
         baseline=f.get("baseline", "new"),
+        related=tuple(Related(r["path"], r["line"], r["column"], r["message"])
+                      for r in f.get("related", ())),
     ) for f in data["findings"] if f["rule_id"] in catalog]
     sites = {rid: SiteCount(v.get("examined", 0), v.get("failed", 0))
              for rid, v in data.get("rules", {}).items()}

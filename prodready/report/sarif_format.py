@@ -90,6 +90,10 @@ def _result(finding: Finding, rule_index: int, print_: str) -> dict[str, Any]:
         "partialFingerprints": {FINGERPRINT_KEY: print_},
         "properties": {"severity": finding.severity.value},
     }
+    if finding.related:
+        item["relatedLocations"] = [
+            {"id": i, "message": {"text": r.message}, **_location(r.path, r.line, r.column)}
+            for i, r in enumerate(finding.related)]
     if finding.fix is not None:
         item["properties"]["fix"] = {"safety": finding.fix.safety.value,
                                      "description": finding.fix.description}

@@ -16,7 +16,7 @@ def check(project: Project, ctx: RuleContext) -> None:
             "flask_talisman" in " ".join(svc.evidence))
         if not depends:
             continue
-        if svc.trusts_proxy():
+        if svc.trusts_proxy() or svc.terminates_tls():
             ctx.examine()
             continue
         what, line, path = svc.scheme_checks[0] if svc.scheme_checks else (

@@ -6,24 +6,43 @@ import posixpath
 import re
 
 from ...artifacts.dockerfile import variables
+from ...artifacts.yamldocs import is_compose_path
 from ...facts import Located, PythonFacts
 from ...fix.edits import digest
-from ...model import Edit, Fix, FixSafety
+from ...model import Edit, Fix, FixSafety, Related
 from ...project import Project
 from ...project.services import Service, services_of
 from ..api import RuleContext
+from ..python.py009 import DEV_SETTINGS
 
 SCOPE = "project"
 EXAMPLE_FILES = (".env.example", ".env.sample", ".env.template", "env.example",
                  ".env.dist", "example.env", "sample.env")
+# Documentation read for names when the configuration files leave some undocumented.
+DOC_SUFFIXES = (".md", ".rst")
+EXAMPLE_SUFFIXES = (".example", ".sample", ".template", ".dist")
+DOC_READ_LIMIT = 1_000_000  # bytes per file
+DOC_FILES_LIMIT = 3000
 # Set by the OS, the runtime or the platform: nobody documents these.
 PLATFORM = {"HOME", "PATH", "USER", "PWD", "SHELL", "TERM", "LANG", "TZ", "TMPDIR", "HOSTNAME",
             "CI", "PYTHONPATH", "VIRTUAL_ENV", "KUBERNETES_SERVICE_HOST",
-            "KUBERNETES_SERVICE_PORT", "POD_NAME", "POD_NAMESPACE", "GITHUB_ACTIONS"}
+            "KUBERNETES_SERVICE_PORT", "POD_NAME", "POD_NAMESPACE", "GITHUB_ACTIONS",
+            # set by the tools and runtimes themselves (`flask run`, the reloaders, the REPL,
+            # Cloud Run, App Engine, Lambda, Heroku)
+            "FLASK_RUN_FROM_CLI", "WERKZEUG_RUN_MAIN", "WERKZEUG_SERVER_FD", "RUN_MAIN",
+            "PYTHONSTARTUP", "SERVER_SOFTWARE", "K_SERVICE", "K_REVISION", "K_CONFIGURATION",
+            "GAE_ENV", "GAE_APPLICATION", "GAE_SERVICE", "GAE_VERSION",
+            "AWS_LAMBDA_FUNCTION_NAME", "AWS_EXECUTION_ENV", "DYNO"}
 # `NAME=`, `export NAME=value`, and commented-out entries (`# NAME=`) all document NAME.
-_TOOLING = re.compile(r"(?:^|/)(?:scripts|dev|tools|bin|load_?tests?|benchmarks?|e2e)/")
+# Compose and Helm values also document in comments (`# - NAME=value`, `# NAME: value`).
 # `[ \t]`, never `\s`: from every line start, `\s*` ran across all following blank lines
 # (quadratic: 20,000 blank lines took 30 s).
+_COMMENTED = re.compile(r"^[ \t]*#[ \t]*-?[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*[:=]", re.MULTILINE)
+_COMMENTED_ENV = re.compile(r"^[ \t]*#[ \t]*-?[ \t]*name:[ \t]*['\"]?([A-Za-z_][A-Za-z0-9_]*)",
+                            re.MULTILINE)
+_NAME_TOKEN = re.compile(r"\b[A-Z][A-Z0-9_]{2,}\b")
+_TOOLING = re.compile(r"(?:^|/)(?:scripts|dev|tools|bin|load_?tests?|benchmarks?|e2e|"
+                      r"tests?_\w+|\w+_tests?)/")
 _ENV_LINE = re.compile(r"^[ \t]*(?:#[ \t]*)?(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)[ \t]*=",
                        re.MULTILINE)
 
@@ -39,15 +58,26 @@ def check(project: Project, ctx: RuleContext) -> None:
     documented = _documented(project)
     example = _example_file(project, services)
     first_read: dict[str, tuple[str, Located]] = {}
+    # set by another module of the project (wsgi.py's setdefault, a launcher exporting a
+    # variable for the code it starts); a write beside the read is a fallback for an input
+    writers: dict[str, set[str]] = {}
+    for facts in project.python.values():
+        if isinstance(facts, PythonFacts):
+            for name in facts.env_writes:
+                writers.setdefault(name, set()).add(facts.path)
     for path in files:
         facts = project.python.get(path)
-        if not isinstance(facts, PythonFacts):
+        if not isinstance(facts, PythonFacts) or _dev_settings(path):
             continue
         for read in sorted([*facts.env_reads, *facts.settings_fields], key=lambda r: r.line):
             if read.name not in first_read:
                 first_read[read.name] = (path, read)
     missing = sorted(n for n in first_read if n not in documented and n not in PLATFORM
+                     and not writers.get(n, set()) - {first_read[n][0]}
                      and not n.startswith(("GITHUB_", "RUNNER_")))
+    if missing:  # only then is prose worth reading
+        in_docs = _documented_in_docs(project)
+        missing = [n for n in missing if n not in in_docs]
     ctx.examine(len(first_read) - len(missing))
     target = example or ".env.example"
     if example is None and ((project.root / target).exists() or
@@ -58,13 +88,31 @@ def check(project: Project, ctx: RuleContext) -> None:
     # One edit adding every missing name, shared by their findings: applied once, in one pass.
     in_code_order = sorted(missing, key=lambda n: (first_read[n][0], first_read[n][1].line))
     fix = _append(project, target, in_code_order) if missing and target else None
-    for name in missing:
-        path, read = first_read[name]
-        ctx.report(path, read.line, read.column,
-                   f"environment variable {name} is read here but documented nowhere (no "
-                   ".env.example, compose environment or Kubernetes env lists it): whoever "
-                   "deploys the service cannot know it exists",
-                   snippet=name, fix=fix)
+    by_file: dict[str, list[str]] = {}
+    for name in in_code_order:  # one finding per file, at its first undocumented read
+        by_file.setdefault(first_read[name][0], []).append(name)
+    for path, names in by_file.items():
+        first = first_read[names[0]][1]
+        related = tuple(Related(path, first_read[n][1].line, first_read[n][1].column,
+                                f"{n} is read here") for n in names)
+        listed = ", ".join(names)
+        ctx.report(path, first.line, first.column,
+                   f"{len(names)} environment variable(s) read in this file are documented "
+                   f"nowhere (no .env.example, docs, compose or Kubernetes env lists them): "
+                   f"{listed}; whoever deploys the service cannot know they exist",
+                   snippet=listed, fix=fix, related=related)
+
+
+def _dev_settings(path: str) -> bool:
+    """A settings module for development or tests (`settings/local.py`, `test_settings.py`):
+    its variables are not the deployment's."""
+    parts = path[:-3].split("/") if path.endswith(".py") else path.split("/")
+    name = parts[-1]
+    if "settings" not in parts and "settings" not in name:
+        return False
+    name = name.removesuffix("_settings").removeprefix("settings_")
+    return name in DEV_SETTINGS or name.startswith("test") or name.endswith(
+        ("_dev", "_local", "_test"))
 
 
 def _own_code(svc: Service, path: str) -> bool:
@@ -83,11 +131,26 @@ def _documented(project: Project) -> set[str]:
     names: set[str] = set()
     for path, text in project.texts.items():
         base = posixpath.basename(path)
-        if base in EXAMPLE_FILES or base == ".env" or base.startswith(".env."):
+        if base in EXAMPLE_FILES or base == ".env" or base.startswith(".env.") or (
+                base.endswith(".env")):
             names |= set(_ENV_LINE.findall(text))
+    env_files: set[str] = set()
     for config in configs(project):
         for svc in config.services.values():
             names |= set(svc.environment())
+            for layer in svc.layers:
+                env_files |= _env_files(layer.path, layer.get("env_file"))
+    for env_file in sorted(p for p in env_files if project.has_file(p)):  # `env_file:` entries
+        kept = project.texts.get(env_file)
+        names |= set(_ENV_LINE.findall(kept if kept is not None else _read(project, env_file)))
+    for path, yf in project.yaml_files.items():
+        base = posixpath.basename(path).lower()
+        if is_compose_path(path):
+            names |= set(_COMMENTED.findall(yf.text))  # `# - FEATURE_FLAG=1`
+        elif base.startswith("values") and base.endswith((".yaml", ".yml")):
+            names |= set(_NAME_TOKEN.findall(yf.text))  # Helm values: env maps and lists
+        elif yf.kubernetes_objects():
+            names |= set(_COMMENTED_ENV.findall(yf.text))  # `# - name: FEATURE_FLAG`
     for obj in project_objects(project):
         if isinstance(obj, Workload):
             for container in obj.containers(init=True):
@@ -103,6 +166,57 @@ def _documented(project: Project) -> set[str]:
             if ins.keyword in ("ENV", "ARG"):
                 names |= {name for name, _ in variables(ins.keyword, ins.args)}
     return names
+
+
+def _env_files(compose_path: str, found: object) -> set[str]:
+    """The paths an `env_file:` entry names (a string, a list, or long-syntax mappings)."""
+    if found is None:
+        return set()
+    value = found[1].to_python() if isinstance(found, tuple) else None
+    entries = value if isinstance(value, list) else [value]
+    out = set()
+    for entry in entries:
+        path = entry.get("path") if isinstance(entry, dict) else entry
+        if isinstance(path, str) and "$" not in path:
+            joined = posixpath.normpath(posixpath.join(posixpath.dirname(compose_path), path))
+            out.add(joined.removeprefix("./"))
+    return out
+
+
+def _documented_in_docs(project: Project) -> set[str]:
+    """Names mentioned in the documentation (`docs/**/*.md|rst`, READMEs) or in example
+    config files (`*.example`, `*.sample`, `settings.conf.example`): files the scan does not
+    parse, read here only when the configuration leaves names undocumented."""
+    cached = project.cache.get("env-docs")
+    if isinstance(cached, set):
+        return cached
+    names: set[str] = set()
+    candidates = [p for p in project.all_files if _is_doc(p)][:DOC_FILES_LIMIT]
+    for path in candidates:
+        text = project.texts.get(path)
+        names |= set(_NAME_TOKEN.findall(text if text is not None else _read(project, path)))
+    project.cache["env-docs"] = names
+    return names
+
+
+def _is_doc(path: str) -> bool:
+    base = posixpath.basename(path).lower()
+    if base.endswith(EXAMPLE_SUFFIXES):
+        return True
+    if not base.endswith(DOC_SUFFIXES):
+        return False
+    return base.startswith("readme") or any(
+        part in ("docs", "doc", "documentation") for part in path.lower().split("/")[:-1])
+
+
+def _read(project: Project, path: str) -> str:
+    target = project.root / path
+    try:
+        if target.is_symlink() or target.stat().st_size > DOC_READ_LIMIT:
+            return ""
+        return target.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
 
 
 def _example_file(project: Project, services: list[Service]) -> str | None:
