@@ -11,7 +11,16 @@ import typer
 
 from . import __version__
 from .catalog import load_catalog, rule_matches
-from .commands import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, fail, load, split_ids
+from .commands import (
+    EXIT_CLEAN,
+    EXIT_ERROR,
+    EXIT_FINDINGS,
+    INCLUDE_HELP,
+    fail,
+    load,
+    split_ids,
+    split_names,
+)
 
 app = typer.Typer(
     name="prodready",
@@ -40,6 +49,7 @@ SelectOpt = Annotated[list[str] | None, typer.Option(
     "--select", help="Rules or prefixes to run (comma-separated, repeatable).")]
 IgnoreOpt = Annotated[list[str] | None, typer.Option(
     "--ignore", help="Rules or prefixes to skip (comma-separated, repeatable).")]
+IncludeOpt = Annotated[list[str] | None, typer.Option("--include", help=INCLUDE_HELP)]
 ConfigOpt = Annotated[Path | None, typer.Option(
     "--config", help="Config file (default: .prodready.toml or pyproject.toml in PATH).")]
 
@@ -74,6 +84,7 @@ def scan(
         "--diff-base", help="Keep only findings in code changed since this git ref.")] = None,
     explain_score: Annotated[bool, typer.Option(
         "--explain-score", help="Show, per rule, the points fixing it would recover.")] = False,
+    include: IncludeOpt = None,
 ) -> None:
     """Scan a repository and report findings."""
     from .engine import scan as run_scan
@@ -84,7 +95,7 @@ def scan(
         path, config_file, select=split_ids(select), ignore=split_ids(ignore), fail_on=fail_on,
         include_tests=include_tests or None,
         inline_ignores=False if no_inline_ignores else None,
-        require_reason=require_reason or None,
+        require_reason=require_reason or None, include=split_names(include),
     )
     previous = None
     if compare is not None:
@@ -161,12 +172,14 @@ def write_baseline(
     select: SelectOpt = None,
     ignore: IgnoreOpt = None,
     config_file: ConfigOpt = None,
+    include: IncludeOpt = None,
 ) -> None:
     """Record today's findings so `scan --baseline` fails only on new ones."""
     from .baseline import build, dumps
     from .engine import scan as run_scan
 
-    config, _ = load(path, config_file, select=split_ids(select), ignore=split_ids(ignore))
+    config, _ = load(path, config_file, select=split_ids(select), ignore=split_ids(ignore),
+                     include=split_names(include))
     result = run_scan(path, config)
     document = build(result.findings)
     _write_atomic(output, dumps(document))

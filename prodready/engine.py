@@ -353,11 +353,13 @@ def scan(root: Path, config: Config, *, jobs: int | None = None,
         sites[rule.id].add(ctx.sites)
 
     findings = _filter(findings, facts, config, diagnostics)
+    findings, skipped_roles = _judge_what_ships(findings, project, sites)
     findings.sort(key=lambda f: (f.path, f.line, f.column, f.rule_id))
     diagnostics.sort(key=lambda d: (d.path, d.line or 0, d.kind))
     stats = ScanStats(
         files=dict(files), lines=lines, skipped=dict(skipped),
         duration_s=round(time.perf_counter() - started, 3), cached_files=cached_files,
+        skipped_roles=skipped_roles,
     )
     return ScanResult(root, config, rules, findings, diagnostics, dict(sites), stats, project)
 
@@ -399,6 +401,41 @@ def _add_to_project(project: Project, facts: FileFacts) -> None:
         project.python[facts.path] = facts.artifact
     if facts.text is not None:
         project.texts[facts.path] = facts.text
+
+
+# Rules whose harm does not depend on the artifact being deployed: a leaked key in docs/ leaks.
+ROLE_BLIND_RULES = frozenset({"REPO001"})
+
+
+def _judge_what_ships(findings: list[Finding], project: Project,
+                      sites: dict[str, SiteCount]) -> tuple[list[Finding], dict[str, int]]:
+    """Drop findings on examples, fixtures, dev tooling, docs and generated files (counted per
+    role); roles the config includes stay, suppressed so they are shown but not scored."""
+    from dataclasses import replace
+
+    from .project.deployment import INCLUDE_NAMES, deployment_of
+
+    if not findings:
+        return findings, {}
+    deployment = deployment_of(project)
+    included = {INCLUDE_NAMES[name] for name in project.config.include}
+    skipped: dict[str, int] = defaultdict(int)
+    out: list[Finding] = []
+    for finding in findings:
+        role = deployment.role_of(finding.path)
+        if role.judged or finding.rule_id in ROLE_BLIND_RULES:
+            out.append(finding)
+            continue
+        count = sites.get(finding.rule_id)
+        if count is not None and count.examined > 0:
+            count.examined -= 1  # outside the score: neither a pass nor a failure
+            count.failed = max(0, count.failed - 1)
+        if role.role in included:
+            out.append(finding if finding.suppressed else replace(
+                finding, suppressed=True, suppression_reason=f"{role.role}: {role.why}"))
+        else:
+            skipped[role.role] += 1
+    return out, dict(sorted(skipped.items()))
 
 
 def _statement_span(facts: FileFacts, finding: Finding) -> tuple[int, int]:

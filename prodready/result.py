@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ class ScanStats:
     skipped: dict[str, int]
     duration_s: float
     cached_files: int = 0
+    skipped_roles: dict[str, int] = field(default_factory=dict)  # findings not judged, by role
 
 
 @dataclass(slots=True)

@@ -26,13 +26,16 @@ def fix(
     fail_on: Annotated[str | None, typer.Option("--fail-on")] = None,
     jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1)] = None,
     config_file: Annotated[Path | None, typer.Option("--config")] = None,
+    include: Annotated[list[str] | None, typer.Option("--include", help=(
+        "Also fix artifacts that do not ship: examples, fixtures, dev, docs, generated."))
+    ] = None,
 ) -> None:
     """Apply safe fixes (and unsafe ones with --unsafe-fixes)."""
-    from ..commands import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, load, split_ids
+    from ..commands import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, load, split_ids, split_names
     from .apply import run_fix
 
     config, _ = load(path, config_file, select=split_ids(select), ignore=split_ids(ignore),
-                      fail_on=fail_on)
+                      fail_on=fail_on, include=split_names(include))
     outcome = run_fix(path, config, unsafe=unsafe_fixes, dry_run=diff, jobs=jobs)
     console = Console(file=sys.stderr if diff else sys.stdout, width=120)
     if diff:

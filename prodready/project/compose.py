@@ -54,12 +54,20 @@ _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])([^}]*))?\}|\$([A-Za
 UNKNOWN = "\0"  # stands for the value of an unset variable after interpolation
 
 
-def interpolate(text: str) -> str:
-    """Resolve `${VAR:-default}` to its default; a bare `${VAR}` becomes UNKNOWN."""
+def interpolate(text: str, env: dict[str, str] | None = None) -> str:
+    """Resolve `${VAR}` from `env` (a project's `.env`), `${VAR:-default}` to its default when
+    unset; a variable nothing defines becomes UNKNOWN."""
     def repl(match: re.Match[str]) -> str:
-        if match[2] and match[2].lstrip(":") == "-":
-            return match[3] or ""
-        return UNKNOWN
+        name = match[1] or match[4]
+        value = env.get(name) if env else None
+        op = (match[2] or "").lstrip(":")
+        if op == "-":
+            empty_counts = (match[2] or "").startswith(":")
+            return value if value is not None and (value or not empty_counts) else (
+                match[3] or "")
+        if op == "+" and env is not None:
+            return (match[3] or "") if value else ""
+        return value if value is not None else UNKNOWN
 
     return _VAR.sub(repl, text.replace("$$", "$"))
 
@@ -527,14 +535,37 @@ def datastore_kind(image: str) -> str | None:
 # --------------------------------------------------------------------------- Dockerfiles
 
 
-def dockerfile_healthcheck(project: Project, svc: Service) -> bool | None:
-    """Whether the repo's Dockerfile building `svc` has a HEALTHCHECK (None: unknown)."""
-    builder = svc.built_by
-    build = builder.build if builder is not None else None
-    if build is None or build.inline:
+_DOTENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$")
+
+
+def dotenv(project: Project, directory: str) -> dict[str, str]:
+    """The `.env` Compose reads next to its files: KEY=VALUE lines, quotes removed."""
+    cache = project.cache.setdefault("compose-dotenv", {})
+    assert isinstance(cache, dict)
+    if directory not in cache:
+        text = project.texts.get(posixpath.join(directory, ".env") if directory else ".env", "")
+        env: dict[str, str] = {}
+        for line in text.splitlines():
+            match = _DOTENV_LINE.match(line)
+            if match and not line.lstrip().startswith("#"):
+                value = match[2]
+                if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+                    value = value[1:-1]
+                elif " #" in value:
+                    value = value.split(" #", 1)[0].rstrip()
+                env[match[1]] = value
+        cache[directory] = env
+    return cache[directory]
+
+
+def build_dockerfile(project: Project, build: Build) -> str | None:
+    """The repo path of the Dockerfile a `build:` uses (`.env` and defaults interpolated);
+    None when it is inline, remote, outside the repository or chosen at deploy time."""
+    if build.inline:
         return None
-    context = interpolate(build.context or ".")
-    dockerfile = interpolate(build.dockerfile or "Dockerfile")
+    env = dotenv(project, posixpath.dirname(build.path))
+    context = interpolate(build.context or ".", env)
+    dockerfile = interpolate(build.dockerfile or "Dockerfile", env)
     if UNKNOWN in context or UNKNOWN in dockerfile or "://" in context or \
             context.startswith(("git@", "github.com/")) or dockerfile.startswith("/"):
         return None
@@ -542,7 +573,17 @@ def dockerfile_healthcheck(project: Project, svc: Service) -> bool | None:
                                              dockerfile))
     if path.startswith("../") or path == "..":
         return None
-    df = project.dockerfiles.get(path)
+    return path
+
+
+def dockerfile_healthcheck(project: Project, svc: Service) -> bool | None:
+    """Whether the repo's Dockerfile building `svc` has a HEALTHCHECK (None: unknown)."""
+    builder = svc.built_by
+    build = builder.build if builder is not None else None
+    if build is None:
+        return None
+    path = build_dockerfile(project, build)
+    df = project.dockerfiles.get(path) if path else None
     if df is None:
         return None
     stages = getattr(df, "stages", [])

@@ -53,6 +53,10 @@ def _summary(console: Console, report: Report) -> None:
         f"{f', {suppressed} suppressed' if suppressed else ''} in {files or 'no files'} "
         f"({result.stats.lines} lines, {result.stats.duration_s:.2f}s)."
     )
+    if result.stats.skipped_roles:
+        roles = ", ".join(f"{n} {role}" for role, n in result.stats.skipped_roles.items())
+        console.print(f"Not judged (not what ships): {roles} finding(s); "
+                      "--include examples,fixtures,dev,docs,generated shows them.")
     if result.baseline is not None:
         b = result.baseline
         console.print(f"Baseline: {b['new']} new, {b['baselined']} baselined, "

@@ -1,0 +1,421 @@
+"""What the repository ships: the role of every Dockerfile, manifest, Compose file and Python
+file, and what builds or applies what.
+
+Two kinds of evidence decide a role together:
+
+- the graph: a Dockerfile built by a Compose service, a CI workflow, a Makefile or skaffold;
+  a manifest applied through a kustomization or skaffold. When something that is itself
+  deployed (or unclassified) builds or applies an artifact, the artifact is deployed, whatever
+  its path says;
+- path conventions: `examples/`, `testdata/`, `docs/`, `hack/`, a Compose file named
+  `docker-compose.test.yml`, a `Dockerfile.dev`, a final stage named `test` …
+
+An artifact with neither is unclassified and judged like a deployed one. Files a kustomization
+lists as patches are patches: fragments of other objects, never objects of their own.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import shlex
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..artifacts.yamldocs import YamlFile, YMap, is_compose_path
+from . import Project
+
+DEPLOYED = "deployed"
+EXAMPLE = "example"
+TEST_FIXTURE = "test-fixture"
+DEV_TOOLING = "dev-tooling"
+DOCS = "docs"
+GENERATED = "generated"
+PATCH = "kustomize-patch"
+ROLES = (DEPLOYED, EXAMPLE, TEST_FIXTURE, DEV_TOOLING, DOCS, GENERATED)
+# `--include` names -> the roles they bring back into the report.
+INCLUDE_NAMES = {"examples": EXAMPLE, "fixtures": TEST_FIXTURE, "dev": DEV_TOOLING,
+                 "docs": DOCS, "generated": GENERATED}
+
+# Directory names (one path segment, lower case) and the role they give everything below.
+DIRECTORY_ROLES = {
+    "examples": EXAMPLE, "example": EXAMPLE, "samples": EXAMPLE, "sample": EXAMPLE,
+    "demo": EXAMPLE, "demos": EXAMPLE, "tutorial": EXAMPLE, "tutorials": EXAMPLE,
+    "quickstart": EXAMPLE, "quickstarts": EXAMPLE, "_archived": EXAMPLE, "archived": EXAMPLE,
+    "testdata": TEST_FIXTURE, "test-data": TEST_FIXTURE, "test_data": TEST_FIXTURE,
+    "fixtures": TEST_FIXTURE, "fixture": TEST_FIXTURE, "__fixtures__": TEST_FIXTURE,
+    "e2e": TEST_FIXTURE, "integration-tests": TEST_FIXTURE, "integration_tests": TEST_FIXTURE,
+    "docs": DOCS, "doc": DOCS, "documentation": DOCS,
+    "dev": DEV_TOOLING, "hack": DEV_TOOLING, "devcontainer": DEV_TOOLING,
+    ".devcontainer": DEV_TOOLING, "dev-env": DEV_TOOLING, "devenv": DEV_TOOLING,
+    "generated": GENERATED, "_generated": GENERATED, "autogen": GENERATED,
+}
+# Words in a Dockerfile's or Compose file's own name (split on . - _) and their role.
+NAME_WORDS = {
+    "test": TEST_FIXTURE, "tests": TEST_FIXTURE, "testing": TEST_FIXTURE,
+    "e2e": TEST_FIXTURE, "ci": TEST_FIXTURE, "integration": TEST_FIXTURE,
+    "dev": DEV_TOOLING, "develop": DEV_TOOLING, "development": DEV_TOOLING,
+    "devcontainer": DEV_TOOLING, "local": DEV_TOOLING, "debug": DEV_TOOLING,
+    "docs": DOCS, "doc": DOCS,
+    "example": EXAMPLE, "examples": EXAMPLE, "demo": EXAMPLE, "sample": EXAMPLE,
+}
+GENERATED_SUFFIXES = ("_pb2.py", "_pb2_grpc.py", "_pb2.pyi")
+CI_FILES = re.compile(r"(^|/)(\.github/workflows/[^/]+|\.gitlab-ci\.ya?ml|\.circleci/[^/]+|"
+                      r"\.buildkite/[^/]+|azure-pipelines[^/]*|cloudbuild[^/]*|"
+                      r"bitbucket-pipelines\.ya?ml|\.drone\.ya?ml|Jenkinsfile)$")
+BUILD_SCRIPT_NAMES = ("makefile", "justfile", "taskfile.yml", "taskfile.yaml")
+_BUILD_COMMAND = re.compile(
+    r"\b(?:docker|podman|buildah)\s+(?:buildx\s+|image\s+)?(?:build|bud)\b([^\n;&|]*)")
+# A CI file that exists to run tests builds test images; its builds are not deployments.
+_TEST_WORKFLOW = re.compile(r"(^|[-_./])(test|tests|e2e|lint|ci-test)([-_.]|$)")
+
+
+@dataclass(frozen=True, slots=True)
+class Role:
+    role: str  # one of ROLES, or "" when nothing says (judged like deployed)
+    why: str
+
+    @property
+    def judged(self) -> bool:
+        """Rules judge it by default: deployed, or nothing says otherwise."""
+        return self.role in ("", DEPLOYED)
+
+
+UNCLASSIFIED = Role("", "no deployment references it and its path follows no convention")
+
+
+@dataclass(slots=True)
+class Deployment:
+    """Roles of the project's artifacts and the links that decided them."""
+
+    roles: dict[str, Role] = field(default_factory=dict)  # Dockerfile/manifest/Compose paths
+    patches: dict[str, str] = field(default_factory=dict)  # patch file -> kustomization
+    built_images: set[str] = field(default_factory=set)  # `team/api`: images built here
+    _path_roles: dict[str, Role] = field(default_factory=dict, repr=False)
+
+    def role_of(self, path: str) -> Role:
+        """The role of any file: an artifact's decided role, else its path convention."""
+        found = self.roles.get(path)
+        if found is not None:
+            return found
+        if path in self.patches:
+            return Role(PATCH, f"listed as a patch by {self.patches[path]}")
+        cached = self._path_roles.get(path)
+        if cached is None:
+            cached = path_role(path) or UNCLASSIFIED
+            self._path_roles[path] = cached
+        return cached
+
+
+def deployment_of(project: Project) -> Deployment:
+    """The deployment model of a scan, built on first use and kept on the project."""
+    cached = project.cache.get("deployment")
+    if isinstance(cached, Deployment):
+        return cached
+    built = build_deployment(project)
+    project.cache["deployment"] = built
+    return built
+
+
+# --------------------------------------------------------------------------- conventions
+
+
+def path_role(path: str) -> Role | None:
+    """The role a path's directories or file name give it (None: nothing says)."""
+    parts = path.split("/")
+    for directory in parts[:-1]:
+        role = DIRECTORY_ROLES.get(directory.lower())
+        if role is not None:
+            return Role(role, f"under {directory}/")
+    name = parts[-1].lower()
+    if name.endswith(GENERATED_SUFFIXES):
+        return Role(GENERATED, "protobuf-generated module")
+    if is_compose_path(path) or _is_dockerfile_name(name):
+        kind = "Compose file" if is_compose_path(path) else "Dockerfile"
+        for word in re.split(r"[._\-]", name):
+            role = NAME_WORDS.get(word)
+            if role is not None:
+                return Role(role, f"{kind} named {parts[-1]!r}")
+    return None
+
+
+def _is_dockerfile_name(name: str) -> bool:
+    return "dockerfile" in name or name.startswith("containerfile")
+
+
+def _stage_role(df: Any) -> Role | None:
+    """A Dockerfile whose final stage is named for development or tests."""
+    final = getattr(df, "final_stage", None)
+    name = getattr(final, "name", "") or ""
+    for word in re.split(r"[._\-]", name.lower()):
+        role = NAME_WORDS.get(word)
+        if role in (TEST_FIXTURE, DEV_TOOLING):
+            return Role(role, f"its final stage is named {name!r}")
+    return None
+
+
+# --------------------------------------------------------------------------- the graph
+
+
+def build_deployment(project: Project) -> Deployment:
+    model = Deployment()
+    convention: dict[str, Role | None] = {}
+    for path, df in project.dockerfiles.items():
+        convention[path] = path_role(path) or _stage_role(df)
+    for path in project.yaml_files:
+        convention[path] = path_role(path)
+
+    links: dict[str, str] = {}  # artifact -> why it is deployed
+
+    def counts(source: str) -> bool:
+        """A reference counts when its own file is deployed or unclassified."""
+        own = convention.get(source)
+        return own is None or own.role == DEPLOYED or source in links
+
+    def link(target: str, why: str) -> None:
+        if target and target not in links:
+            links[target] = why
+
+    _compose_links(project, counts, link, model)
+    _ci_links(project, link, model)
+    _skaffold_links(project, counts, link, model)
+    # overlays reach their bases through other kustomizations: follow until nothing changes
+    linked = -1
+    while linked != len(links):
+        linked = len(links)
+        _kustomize_links(project, counts, link, model)
+
+    for path in [*project.dockerfiles, *project.yaml_files]:
+        if path in model.patches:
+            continue
+        if path in links:
+            model.roles[path] = Role(DEPLOYED, links[path])
+        else:
+            model.roles[path] = convention.get(path) or UNCLASSIFIED
+    return model
+
+
+def _compose_links(project: Project, counts: Any, link: Any, model: Deployment) -> None:
+    from .compose import build_dockerfile, configs, image_repository
+
+    for config in configs(project):
+        for name, svc in config.services.items():
+            build = svc.build
+            if build is None:
+                continue
+            if svc.image:
+                model.built_images.add("/".join(p for p in image_repository(svc.image) if p))
+            if not counts(build.path):
+                continue
+            dockerfile = build_dockerfile(project, build)
+            if dockerfile is not None:
+                link(dockerfile, f"built by Compose service {name!r} ({build.path})")
+
+
+def _ci_links(project: Project, link: Any, model: Deployment) -> None:
+    """Dockerfiles built by CI workflows, Makefiles and build scripts."""
+    for path, yf in sorted(project.yaml_files.items()):
+        if not CI_FILES.search(path) or _TEST_WORKFLOW.search(posixpath.basename(path).lower()):
+            continue
+        for value in _walk(yf):
+            if isinstance(value, dict):
+                uses = value.get("uses")
+                options = value.get("with")
+                if isinstance(uses, str) and "build-push-action" in uses and isinstance(
+                        options, dict):
+                    context = str(options.get("context") or ".")
+                    dockerfile = options.get("file")
+                    target = _join(context, str(dockerfile) if dockerfile else "Dockerfile",
+                                   relative_file=bool(dockerfile))
+                    link(target, f"built by {path} (docker/build-push-action)")
+                    _add_tags(model, options.get("tags"))
+            elif isinstance(value, str):
+                _command_links(value, path, link, model)
+    for path, text in sorted(project.texts.items()):
+        name = posixpath.basename(path).lower()
+        if name in BUILD_SCRIPT_NAMES or (name.endswith(".sh") and path_role(path) is None):
+            _command_links(text, path, link, model, base=posixpath.dirname(path))
+
+
+def _walk(yf: YamlFile) -> Iterator[Any]:
+    stack: list[Any] = [doc.root.to_python() for doc in yf.documents if doc.root is not None]
+    while stack:
+        value = stack.pop()
+        yield value
+        if isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+
+
+def _add_tags(model: Deployment, tags: Any) -> None:
+    from .compose import image_repository
+
+    items = tags if isinstance(tags, list) else str(tags or "").replace(",", "\n").split("\n")
+    for tag in items:
+        tag = str(tag).strip()
+        if tag and "${{" not in tag.split(":", 1)[0]:
+            model.built_images.add("/".join(p for p in image_repository(tag) if p))
+
+
+def _command_links(text: str, source: str, link: Any, model: Deployment, base: str = ""
+                   ) -> None:
+    for match in _BUILD_COMMAND.finditer(text.replace("\\\n", " ")):
+        try:
+            words = shlex.split(match[1], comments=True)
+        except ValueError:
+            words = match[1].split()
+        dockerfile: str | None = None
+        context: str | None = None
+        i = 0
+        while i < len(words):
+            word = words[i]
+            if word in ("-f", "--file") and i + 1 < len(words):
+                dockerfile, i = words[i + 1], i + 2
+                continue
+            if word.startswith("--file="):
+                dockerfile = word.split("=", 1)[1]
+            elif word in ("-t", "--tag") and i + 1 < len(words):
+                _add_tags(model, words[i + 1])
+                i += 2
+                continue
+            elif word.startswith("-"):
+                # options with a value as the next word
+                if word in ("--build-arg", "--target", "--platform", "--label", "--secret",
+                            "--cache-from", "--cache-to", "--output", "-o", "--network",
+                            "--progress", "--ssh", "--build-context") and i + 1 < len(words):
+                    i += 1
+            elif context is None:
+                context = word
+            i += 1
+        if context is None or "$" in context or "://" in context or (
+                dockerfile is not None and ("$" in dockerfile or dockerfile == "-")):
+            continue
+        context = posixpath.normpath(posixpath.join(base, context))
+        if dockerfile is not None:
+            # `-f` is relative to the working directory, the context to it as well
+            target = posixpath.normpath(posixpath.join(base, dockerfile))
+        else:
+            target = posixpath.join(context, "Dockerfile")
+        link(_clean(target), f"built by {source} (docker build)")
+
+
+def _join(context: str, dockerfile: str, *, relative_file: bool) -> str:
+    """build-push-action: `file` is relative to the workspace, not to the context."""
+    if relative_file:
+        return _clean(posixpath.normpath(dockerfile))
+    return _clean(posixpath.normpath(posixpath.join(context, dockerfile)))
+
+
+def _clean(path: str) -> str:
+    path = path[2:] if path.startswith("./") else path
+    return "" if path.startswith("..") or path.startswith("/") or "${" in path else path
+
+
+def _kustomize_links(project: Project, counts: Any, link: Any, model: Deployment) -> None:
+    """Resources of kustomizations are applied; patches are fragments of their targets."""
+    kustomizations = {p: yf for p, yf in project.yaml_files.items()
+                      if posixpath.basename(p).lower() in ("kustomization.yaml",
+                                                           "kustomization.yml")}
+    for path, yf in sorted(kustomizations.items()):
+        root = yf.documents[0].root if yf.documents else None
+        if not isinstance(root, YMap):
+            continue
+        data = root.to_python()
+        directory = posixpath.dirname(path)
+        for patch in _patch_files(data):
+            target = _clean(posixpath.normpath(posixpath.join(directory, patch)))
+            if target in project.yaml_files:
+                model.patches.setdefault(target, path)
+        if not counts(path):
+            continue
+        for key in ("resources", "bases", "components"):
+            for entry in data.get(key) or ():
+                if not isinstance(entry, str) or "://" in entry or entry.startswith("github.com"):
+                    continue
+                target = _clean(posixpath.normpath(posixpath.join(directory, entry)))
+                if not target:
+                    continue
+                if target in project.yaml_files:
+                    link(target, f"applied by {path}")
+                else:  # a directory: its kustomization and what that applies
+                    for name in ("kustomization.yaml", "kustomization.yml"):
+                        nested = posixpath.join(target, name)
+                        if nested in kustomizations:
+                            link(nested, f"applied by {path}")
+
+
+def _patch_files(data: dict[str, Any]) -> Iterator[str]:
+    for key in ("patchesStrategicMerge", "patchesJson6902", "patches"):
+        for entry in data.get(key) or ():
+            if isinstance(entry, str) and "\n" not in entry:
+                yield entry
+            elif isinstance(entry, dict) and isinstance(entry.get("path"), str):
+                yield entry["path"]
+
+
+def _skaffold_links(project: Project, counts: Any, link: Any, model: Deployment) -> None:
+    from .compose import image_repository
+
+    for path, yf in sorted(project.yaml_files.items()):
+        if not posixpath.basename(path).lower().startswith("skaffold") or not counts(path):
+            continue
+        directory = posixpath.dirname(path)
+        for doc in yf.documents:
+            data = doc.root.to_python() if doc.root is not None else None
+            if not isinstance(data, dict):
+                continue
+            for section in [data, *[p for p in data.get("profiles") or () if isinstance(p, dict)]]:
+                build = _map(section, "build")
+                for artifact in build.get("artifacts") or ():
+                    if not isinstance(artifact, dict):
+                        continue
+                    context = str(artifact.get("context") or ".")
+                    docker = _map(artifact, "docker")
+                    dockerfile = str(docker.get("dockerfile") or "Dockerfile")
+                    link(_clean(posixpath.normpath(posixpath.join(directory, context,
+                                                                  dockerfile))),
+                         f"built by {path} (skaffold)")
+                    if isinstance(artifact.get("image"), str):
+                        model.built_images.add(
+                            "/".join(p for p in image_repository(artifact["image"]) if p))
+                for manifest in _skaffold_manifests(section):
+                    target = _clean(posixpath.normpath(posixpath.join(directory, manifest)))
+                    for candidate in project.yaml_files:
+                        if candidate == target or _glob(candidate, target):
+                            link(candidate, f"applied by {path} (skaffold)")
+
+
+def _map(data: dict[str, Any], key: str) -> dict[str, Any]:
+    value = data.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def _skaffold_manifests(section: dict[str, Any]) -> Iterator[str]:
+    manifests = _map(section, "manifests")
+    kubectl = _map(_map(section, "deploy"), "kubectl")
+    kustomize = _map(manifests, "kustomize")
+    for entry in [*(manifests.get("rawYaml") or ()), *(kubectl.get("manifests") or ())]:
+        if isinstance(entry, str):
+            yield entry
+    for entry in kustomize.get("paths") or ():
+        if isinstance(entry, str):
+            yield posixpath.join(entry, "kustomization.yaml")
+
+
+def _glob(path: str, pattern: str) -> bool:
+    from fnmatch import fnmatchcase
+
+    return "*" in pattern and fnmatchcase(path, pattern)
+
+
+# --------------------------------------------------------------------------- output
+
+
+def roles_to_json(model: Deployment) -> list[dict[str, str]]:
+    out = [{"path": p, "role": r.role or "unclassified", "why": r.why}
+           for p, r in sorted(model.roles.items())]
+    out += [{"path": p, "role": PATCH, "why": f"listed as a patch by {k}"}
+            for p, k in sorted(model.patches.items())]
+    return sorted(out, key=lambda e: e["path"])
