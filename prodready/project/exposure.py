@@ -70,10 +70,12 @@ def _decide(project: Project, svc: Service) -> Exposure:
         return configured
     if svc.routes and all(_is_health(r.path) for r in svc.routes):
         return Exposure(HEALTH_SIDECAR, "it serves only health routes")
-    commands = [r.command for r in svc.runners if r.source != "python"]
-    if commands and all(c and _WORKER_COMMAND.search(c) for c in commands):
-        return Exposure(WORKER, "every command that starts it runs a task worker")
     deployed = [r for r in svc.runners if r.source in ("compose", "kubernetes")]
+    # what runs is the deployment's command when it gives one, else the image's
+    image = [r.command for r in svc.runners if r.source == "dockerfile"]
+    commands = [r.command or " ".join(image) for r in deployed] or image
+    if commands and all(_WORKER_COMMAND.search(c) for c in commands):
+        return Exposure(WORKER, "every command that starts it runs a task worker")
     if not deployed:
         return Exposure(UNKNOWN, "nothing in the repository deploys it")
     verdicts = [(r, _compose_exposure(project, r) if r.source == "compose"

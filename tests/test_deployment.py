@@ -1,0 +1,222 @@
+"""The deployment model: what ships, what is an example, a fixture, dev tooling, docs or
+generated, and why; rules judge only what ships unless asked."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from prodready.cli import app
+from prodready.config import Config
+from prodready.engine import scan
+from prodready.project.deployment import deployment_of, path_role
+from prodready.testing import write_tree
+
+SERVER_DOCKERFILE = "FROM python:3.12-slim\nEXPOSE 8000\nCMD [\"uvicorn\", \"app:app\"]\n"
+DEPLOYMENT = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+spec:
+  template:
+    metadata:
+      labels: {app: api}
+    spec:
+      containers:
+        - name: api
+          image: team/api:1.0
+"""
+
+
+def _model(tmp_path, files, **config):
+    write_tree(tmp_path, files)
+    result = scan(tmp_path, Config.model_validate(config), jobs=1, use_cache=False)
+    assert result.project is not None
+    return deployment_of(result.project), result
+
+
+@pytest.mark.parametrize(("path", "role"), [
+    ("examples/basic/Dockerfile", "example"),
+    ("samples/app/k8s.yaml", "example"),
+    ("demo/compose.yaml", "example"),
+    ("_archived/old/Dockerfile", "example"),
+    ("pkg/testdata/deploy.yaml", "test-fixture"),
+    ("fixtures/compose.yaml", "test-fixture"),
+    ("e2e/Dockerfile", "test-fixture"),
+    ("docs/tutorial/Dockerfile", "docs"),
+    ("dev/Dockerfile", "dev-tooling"),
+    ("hack/kind.yaml", "dev-tooling"),
+    ("docker-compose.test.yml", "test-fixture"),
+    ("docker-compose.dev.yml", "dev-tooling"),
+    ("Dockerfile.dev", "dev-tooling"),
+    ("test.Dockerfile", "test-fixture"),
+    ("api/generated/models_pb2.py", "generated"),
+    ("api/models_pb2.py", "generated"),
+    ("examples/fastapi/main.py", "example"),
+])
+def test_path_conventions_give_roles(path, role):
+    found = path_role(path)
+    assert found is not None and found.role == role
+    assert found.why
+
+
+@pytest.mark.parametrize("path", [
+    "Dockerfile", "deploy/k8s/api.yaml", "docker-compose.yml", "compose.prod.yaml",
+    "services/demo_api/Dockerfile", "app/main.py", "Dockerfile.prod", "developer/app.py",
+])
+def test_ordinary_paths_have_no_role(path):
+    assert path_role(path) is None
+
+
+def test_a_dockerfile_whose_final_stage_is_a_test_stage_is_a_test_fixture(tmp_path):
+    model, _ = _model(tmp_path, {"Dockerfile": "FROM python:3.12 AS base\nFROM base AS test\n"
+                                               "CMD [\"pytest\"]\n"})
+    role = model.role_of("Dockerfile")
+    assert role.role == "test-fixture" and "'test'" in role.why
+
+
+def test_compose_building_a_dockerfile_makes_it_deployed_whatever_its_path(tmp_path):
+    model, _ = _model(tmp_path, {
+        "docker-compose.yml": "services:\n  web:\n    build:\n      context: .\n"
+                              "      dockerfile: docker/dev/Dockerfile\n",
+        "docker/dev/Dockerfile": SERVER_DOCKERFILE,
+    })
+    role = model.role_of("docker/dev/Dockerfile")
+    assert role.role == "deployed"
+    assert "Compose service 'web'" in role.why
+
+
+def test_compose_dockerfile_path_reads_the_env_file_and_defaults(tmp_path):
+    model, _ = _model(tmp_path, {
+        "docker-compose.yml": "services:\n  web:\n    build:\n      context: ${CTX:-.}\n"
+                              "      dockerfile: ${DOCKERFILE}\n",
+        ".env": "# build settings\nDOCKERFILE=\"examples/Dockerfile.web\"\n",
+        "examples/Dockerfile.web": SERVER_DOCKERFILE,
+    })
+    assert model.role_of("examples/Dockerfile.web").role == "deployed"
+
+
+def test_an_example_compose_file_does_not_make_what_it_builds_deployed(tmp_path):
+    model, _ = _model(tmp_path, {
+        "examples/docker-compose.yml": "services:\n  web:\n    build: ../app\n",
+        "app/Dockerfile": SERVER_DOCKERFILE,
+    })
+    assert model.role_of("app/Dockerfile").role == ""
+    assert model.role_of("examples/docker-compose.yml").role == "example"
+
+
+def test_ci_build_push_action_and_docker_build_make_dockerfiles_deployed(tmp_path):
+    workflow = """\
+on: push
+jobs:
+  image:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: docker/build-push-action@v6
+        with:
+          context: .
+          file: dev/Dockerfile.api
+          push: true
+          tags: ghcr.io/acme/api:latest
+      - run: docker build -t acme/worker -f docs/Dockerfile.worker .
+"""
+    model, _ = _model(tmp_path, {
+        ".github/workflows/release.yml": workflow,
+        "dev/Dockerfile.api": SERVER_DOCKERFILE,
+        "docs/Dockerfile.worker": SERVER_DOCKERFILE,
+    })
+    api, worker = model.role_of("dev/Dockerfile.api"), model.role_of("docs/Dockerfile.worker")
+    assert api.role == "deployed" and "build-push-action" in api.why
+    assert worker.role == "deployed" and "docker build" in worker.why
+    assert {"acme/api", "acme/worker"} <= model.built_images
+
+
+def test_a_test_workflow_does_not_make_its_images_deployed(tmp_path):
+    model, _ = _model(tmp_path, {
+        ".github/workflows/tests.yml": "jobs:\n  t:\n    steps:\n"
+                                       "      - run: docker build -f e2e/Dockerfile .\n",
+        "e2e/Dockerfile": SERVER_DOCKERFILE,
+    })
+    assert model.role_of("e2e/Dockerfile").role == "test-fixture"
+
+
+def test_makefile_docker_build_makes_a_dockerfile_deployed(tmp_path):
+    model, _ = _model(tmp_path, {
+        "Makefile": "image:\n\tdocker build \\\n\t  -f hack/Dockerfile.release -t acme/x .\n",
+        "hack/Dockerfile.release": SERVER_DOCKERFILE,
+    })
+    role = model.role_of("hack/Dockerfile.release")
+    assert role.role == "deployed" and "Makefile" in role.why
+
+
+def test_kustomize_resources_are_deployed_and_patches_are_patches(tmp_path):
+    model, _ = _model(tmp_path, {
+        "config/base/kustomization.yaml": "resources:\n  - deployment.yaml\n",
+        "config/base/deployment.yaml": DEPLOYMENT,
+        "config/dev/kustomization.yaml": "resources:\n  - ../base\n"
+                                         "patches:\n  - path: replicas.yaml\n",
+        "config/dev/replicas.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n"
+                                    "  name: api\nspec:\n  replicas: 1\n",
+    })
+    assert model.role_of("config/base/deployment.yaml").role == "deployed"
+    assert "config/base/kustomization.yaml" in model.role_of("config/base/deployment.yaml").why
+    patch = model.role_of("config/dev/replicas.yaml")
+    assert patch.role == "kustomize-patch" and "config/dev/kustomization.yaml" in patch.why
+
+
+def test_skaffold_builds_and_applies(tmp_path):
+    model, _ = _model(tmp_path, {
+        "skaffold.yaml": "apiVersion: skaffold/v4beta6\nkind: Config\nbuild:\n  artifacts:\n"
+                         "    - image: acme/api\n      context: dev\n"
+                         "manifests:\n  rawYaml:\n    - examples/k8s/*.yaml\n",
+        "dev/Dockerfile": SERVER_DOCKERFILE,
+        "examples/k8s/api.yaml": DEPLOYMENT,
+    })
+    assert model.role_of("dev/Dockerfile").role == "deployed"
+    assert model.role_of("examples/k8s/api.yaml").role == "deployed"
+    assert "acme/api" in model.built_images
+
+
+EXAMPLE_TREE = {
+    "Dockerfile": SERVER_DOCKERFILE,
+    "examples/Dockerfile": SERVER_DOCKERFILE,
+    "examples/app/main.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+}
+
+
+def test_findings_outside_what_ships_are_skipped_and_counted(tmp_path):
+    _, result = _model(tmp_path, EXAMPLE_TREE, select=["DOCKER", "APP"])
+    paths = {f.path for f in result.findings}
+    assert "Dockerfile" in paths
+    assert not any(p.startswith("examples/") for p in paths)
+    assert result.stats.skipped_roles.get("example", 0) >= 2
+
+
+def test_include_brings_them_back_outside_the_score(tmp_path):
+    _, result = _model(tmp_path, EXAMPLE_TREE, select=["DOCKER", "APP"], include=["examples"])
+    shown = [f for f in result.findings if f.path.startswith("examples/")]
+    assert shown and all(f.suppressed for f in shown)
+    assert all("example" in (f.suppression_reason or "") for f in shown)
+    assert not result.stats.skipped_roles
+
+
+def test_unknown_include_name_is_a_config_error():
+    with pytest.raises(ValueError):
+        Config.model_validate({"include": ["samples"]})
+
+
+def test_json_and_text_reports_count_skipped_roles(tmp_path):
+    write_tree(tmp_path, EXAMPLE_TREE)
+    runner = CliRunner()
+    data = json.loads(runner.invoke(app, ["scan", str(tmp_path), "--format", "json",
+                                          "--no-cache", "--select", "DOCKER"]).output)
+    assert data["stats"]["skipped_roles"]["example"] >= 1
+    text = runner.invoke(app, ["scan", str(tmp_path), "--no-cache", "--select", "DOCKER"]).output
+    assert "Not judged" in text and "example" in text
+    included = json.loads(runner.invoke(app, [
+        "scan", str(tmp_path), "--format", "json", "--no-cache", "--select", "DOCKER",
+        "--include", "examples"]).output)
+    assert any(f["path"].startswith("examples/") for f in included["findings"])
