@@ -274,26 +274,38 @@ def services(
     path: PathArg = Path("."),
     format: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
     config_file: ConfigOpt = None,
+    artifacts: Annotated[bool, typer.Option(
+        "--artifacts", help="JSON: list every artifact's role and why instead.")] = False,
 ) -> None:
-    """Show the services prodready found: apps, routes, resources, images, deployments."""
+    """Show the services prodready found (apps, routes, resources, images, deployments,
+    exposure) and the role of every artifact (deployed, example, test fixture, dev, docs)."""
     from .engine import scan as run_scan
 
     try:
         from .project.services import build_services, render_services_text, services_to_json
     except ImportError:
         raise fail("the service model is not available in this build") from None
+    from .project.deployment import deployment_of, render_roles_text, roles_to_json
+    from .project.exposure import annotate_json, annotate_text
+
     config, _ = load(path, config_file)
     result = run_scan(path, config, use_cache=True)
     assert result.project is not None
     found = build_services(result.project)
+    model = deployment_of(result.project)
     if format == "json":
-        typer.echo(json.dumps(services_to_json(found), indent=2))
-    elif not found:
-        typer.echo("no web application (FastAPI, Starlette, Flask, Django) found")
-    else:
-        from rich.console import Console
+        data = roles_to_json(model) if artifacts else annotate_json(
+            result.project, found, services_to_json(found))
+        typer.echo(json.dumps(data, indent=2))
+        return
+    from rich.console import Console
 
-        Console().print(render_services_text(found))
+    console = Console()
+    if not found:
+        console.print("no web application (FastAPI, Starlette, Flask, Django) found")
+    else:
+        console.print(annotate_text(result.project, found, render_services_text(found)))
+    console.print(render_roles_text(model))
 
 
 def _register_fix() -> None:

@@ -220,3 +220,25 @@ def test_json_and_text_reports_count_skipped_roles(tmp_path):
         "scan", str(tmp_path), "--format", "json", "--no-cache", "--select", "DOCKER",
         "--include", "examples"]).output)
     assert any(f["path"].startswith("examples/") for f in included["findings"])
+
+
+def test_services_command_shows_roles_exposure_and_why(tmp_path):
+    write_tree(tmp_path, {
+        "app/main.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+        "Dockerfile": "FROM python:3.12-slim\nCOPY app /srv/app\n"
+                      "CMD [\"uvicorn\", \"app.main:app\"]\n",
+        "docker-compose.yml": "services:\n  api:\n    build: .\n",
+        "examples/Dockerfile": SERVER_DOCKERFILE,
+    })
+    runner = CliRunner()
+    data = json.loads(runner.invoke(app, ["services", str(tmp_path), "-f", "json"]).output)
+    assert data[0]["exposure"]["level"] == "internal"
+    docker = next(r for r in data[0]["runners"] if r["source"] == "dockerfile")
+    assert docker["role"]["role"] == "deployed" and "'api'" in docker["role"]["why"]
+    roles = {e["path"]: e for e in json.loads(runner.invoke(
+        app, ["services", str(tmp_path), "-f", "json", "--artifacts"]).output)}
+    assert roles["examples/Dockerfile"]["role"] == "example"
+    assert roles["examples/Dockerfile"]["why"] == "under examples/"
+    text = runner.invoke(app, ["services", str(tmp_path)], terminal_width=200).output
+    assert "exposure: internal" in text
+    assert "examples/Dockerfile — under examples/" in text

@@ -187,13 +187,21 @@ def build_deployment(project: Project) -> Deployment:
         _kustomize_links(project, counts, link, model)
 
     for path in [*project.dockerfiles, *project.yaml_files]:
-        if path in model.patches:
+        if path in model.patches or (path in project.yaml_files and not _is_deployment_yaml(
+                path, project.yaml_files[path])):
             continue
         if path in links:
             model.roles[path] = Role(DEPLOYED, links[path])
         else:
             model.roles[path] = convention.get(path) or UNCLASSIFIED
     return model
+
+
+def _is_deployment_yaml(path: str, yf: YamlFile) -> bool:
+    """Compose files, Kubernetes manifests, kustomizations and skaffold configs."""
+    name = posixpath.basename(path).lower()
+    return is_compose_path(path) or name.startswith(("kustomization.", "skaffold")) or bool(
+        yf.kubernetes_objects())
 
 
 def _compose_links(project: Project, counts: Any, link: Any, model: Deployment) -> None:
@@ -419,3 +427,21 @@ def roles_to_json(model: Deployment) -> list[dict[str, str]]:
     out += [{"path": p, "role": PATCH, "why": f"listed as a patch by {k}"}
             for p, k in sorted(model.patches.items())]
     return sorted(out, key=lambda e: e["path"])
+
+
+def render_roles_text(model: Deployment) -> Any:
+    from rich.tree import Tree
+
+    entries = roles_to_json(model)
+    tree = Tree(f"[bold]{len(entries)} artifact(s)[/bold] (Dockerfiles, manifests, Compose "
+                "files) by role")
+    by_role: dict[str, list[dict[str, str]]] = {}
+    for entry in entries:
+        by_role.setdefault(entry["role"], []).append(entry)
+    order = [DEPLOYED, "unclassified", *ROLES[1:], PATCH]
+    for role in sorted(by_role, key=lambda r: order.index(r) if r in order else len(order)):
+        judged = " (judged)" if role in (DEPLOYED, "unclassified") else " (not judged)"
+        branch = tree.add(f"[bold]{role}[/bold]{judged}: {len(by_role[role])}")
+        for entry in by_role[role]:
+            branch.add(f"{entry['path']} [dim]— {entry['why']}[/dim]")
+    return tree

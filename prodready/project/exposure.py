@@ -220,3 +220,36 @@ def _backend_names(spec: Any) -> set[str]:
         elif isinstance(value, list):
             stack.extend(value)
     return names
+
+
+# --------------------------------------------------------------------------- output
+
+
+def annotate_json(project: Project, services: list[Service], data: list[dict[str, Any]]
+                  ) -> list[dict[str, Any]]:
+    """Each service's JSON entry gains its exposure and role, each runner its file's role."""
+    from .deployment import deployment_of
+
+    model = deployment_of(project)
+    for svc, entry in zip(services, data, strict=True):
+        exposure = exposure_of(project, svc)
+        role = model.role_of(svc.path)
+        entry["exposure"] = {"level": exposure.level, "why": exposure.why}
+        entry["role"] = {"role": role.role or "unclassified", "why": role.why}
+        for runner, out in zip(svc.runners, entry.get("runners", []), strict=False):
+            runner_role = model.role_of(runner.path)
+            out["role"] = {"role": runner_role.role or "unclassified", "why": runner_role.why}
+    return data
+
+
+def annotate_text(project: Project, services: list[Service], tree: Any) -> Any:
+    """The services tree with each service's exposure and role."""
+    from .deployment import deployment_of
+
+    model = deployment_of(project)
+    for svc, node in zip(services, tree.children, strict=False):
+        exposure = exposure_of(project, svc)
+        role = model.role_of(svc.path)
+        node.add(f"exposure: [cyan]{exposure.level}[/cyan] [dim]({exposure.why})[/dim]")
+        node.add(f"role: [cyan]{role.role or 'unclassified'}[/cyan] [dim]({role.why})[/dim]")
+    return tree
