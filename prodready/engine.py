@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import json
 import os
 import pickle
+import re
 import time
 import traceback
 from collections import defaultdict
@@ -114,6 +116,10 @@ def _analyse(entry: SourceEntry, data: bytes) -> FileResult:
             result.diagnostics.append(Diagnostic("SKIP", entry.path, f"skipped: {exc}"))
         return result
     result.lines = text.count("\n") + (0 if text.endswith("\n") or not text else 1)
+    if _is_json_manifest(entry, text):  # JSON is YAML: judged like any other manifest
+        entry = SourceEntry(entry.path, FileKind.YAML, entry.size)
+        result.kind = FileKind.YAML
+        text = text.replace("\t", " ")  # valid JSON has tabs only between tokens; YAML balks
     facts = FileFacts(entry.path, entry.kind, ignores=find_ignores(text))
     result.facts = facts
     target: object | None = None
@@ -137,7 +143,8 @@ def _analyse(entry: SourceEntry, data: bytes) -> FileResult:
             try:
                 yaml_file = parse_yaml(entry.path, text)
             except YamlError:
-                if templated:  # only parses once rendered: a template, not broken YAML
+                # only parses once rendered: a template; broken either way: a PARSE error
+                if templated and _parses_once_rendered(entry.path, text):
                     result.skipped = "helm"
                     return result
                 raise
@@ -162,14 +169,43 @@ def _analyse(entry: SourceEntry, data: bytes) -> FileResult:
             "PARSE", entry.path, f"cannot parse: {type(exc).__name__}: {exc}"
         ))
         target = None
-    if entry.kind is FileKind.YAML and len(text) <= TEXT_KEEP_LIMIT and _keep_yaml_text(
+    if entry.kind is FileKind.YAML and len(text) <= TEXT_KEEP_LIMIT and (_keep_yaml_text(
         entry.path
-    ):
+    ) or entry.path.endswith(".json")):
         facts.text = text
     if target is not None and scope is not None:
         _run_rules(scope, target, result)
     _run_rules(Scope.TEXT, _TextFile(entry.path, text, entry.kind), result)
     return result
+
+
+_TEMPLATE_LINE = re.compile(r"^\s*\{\{-?.*-?\}\}\s*$", re.MULTILINE)
+_TEMPLATE_ACTION = re.compile(r"\{\{.*?\}\}", re.DOTALL)
+_JSON_MANIFEST = re.compile(r'"apiVersion"\s*:\s*"[^"]+"')
+
+
+def _parses_once_rendered(path: str, text: str) -> bool:
+    """A template, not broken YAML: with its actions blanked out the file parses."""
+    blanked = _TEMPLATE_ACTION.sub("x", _TEMPLATE_LINE.sub("", text))
+    try:
+        parse_yaml(path, blanked)
+    except YamlError:
+        return False
+    return True
+
+
+def _is_json_manifest(entry: SourceEntry, text: str) -> bool:
+    """A `.json` file holding a Kubernetes object (or a List of them)."""
+    if entry.kind is not FileKind.TEXT or not entry.path.endswith(".json"):
+        return False
+    head = text.lstrip()[:1]
+    if head not in ("{", "[") or not _JSON_MANIFEST.search(text) or '"kind"' not in text:
+        return False
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
 
 
 @dataclass(frozen=True, slots=True)

@@ -242,3 +242,52 @@ def test_services_command_shows_roles_exposure_and_why(tmp_path):
     text = runner.invoke(app, ["services", str(tmp_path)], terminal_width=200).output
     assert "exposure: internal" in text
     assert "examples/Dockerfile — under examples/" in text
+
+
+# ----------------------------------------------------------------- files the scan used to miss
+
+
+def test_json_kubernetes_manifests_are_judged(tmp_path):
+    manifest = json.dumps({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+                           "spec": {"containers": [{"name": "c", "image": "nginx:latest"}]}},
+                          indent="\t")
+    write_tree(tmp_path, {"deploy/pod.json": manifest, "package.json": '{"name": "x"}'})
+    result = scan(tmp_path, Config.model_validate({"select": ["K8S"]}), jobs=1, use_cache=False)
+    assert any(f.path == "deploy/pod.json" for f in result.findings)
+    assert result.stats.files.get("kubernetes") == 1
+    assert not [d for d in result.diagnostics if d.kind == "PARSE"]
+
+
+@pytest.mark.parametrize("kind", ["ReplicationController", "DeploymentConfig"])
+def test_replication_controllers_and_deployment_configs_are_workloads(tmp_path, kind):
+    api = "apps.openshift.io/v1" if kind == "DeploymentConfig" else "v1"
+    write_tree(tmp_path, {"k8s/app.yaml": f"apiVersion: {api}\nkind: {kind}\nmetadata:\n"
+                                           "  name: web\nspec:\n  template:\n    spec:\n"
+                                           "      containers:\n        - name: web\n"
+                                           "          image: acme/web:1.0\n"
+                                           "          ports: [{containerPort: 8000}]\n"})
+    result = scan(tmp_path, Config.model_validate({"select": ["K8S001", "K8S003"]}), jobs=1,
+                  use_cache=False)
+    assert {f.rule_id for f in result.findings} == {"K8S001", "K8S003"}
+
+
+def test_docker_stack_files_and_compose_files_named_by_make_are_compose(tmp_path):
+    service = "services:\n  web:\n    image: acme/web:latest\n"
+    write_tree(tmp_path, {
+        "docker-stack.yml": service,
+        "deploy/production.yml": service,
+        "Makefile": "deploy:\n\tdocker compose -f deploy/production.yml up -d\n",
+    })
+    result = scan(tmp_path, Config.model_validate({"select": ["COMPOSE"]}), jobs=1,
+                  use_cache=False)
+    paths = {f.path for f in result.findings}
+    assert {"docker-stack.yml", "deploy/production.yml"} <= paths
+    model = deployment_of(result.project)
+    assert model.role_of("deploy/production.yml").role == "deployed"
+
+
+def test_invalid_yaml_with_template_markers_is_a_parse_error_not_a_template(tmp_path):
+    write_tree(tmp_path, {"deploy/app.yaml": "name: {{ name }}\nitems: [1, 2\n"})
+    result = scan(tmp_path, Config(), jobs=1, use_cache=False)
+    assert [d.kind for d in result.diagnostics] == ["PARSE"]
+    assert "helm" not in result.stats.skipped

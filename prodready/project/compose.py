@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..artifacts.yamldocs import YamlFile, YMap, YNode, YScalar, YSeq
+from ..artifacts.yamldocs import YamlFile, YMap, YNode, YScalar, YSeq, is_compose_path
 from . import Project
 
 BASE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
@@ -406,8 +406,38 @@ def configs(project: Project) -> list[ComposeConfig]:
     return built
 
 
+_COMPOSE_COMMAND = re.compile(
+    r"\b(?:docker[- ]compose|podman[- ]compose|docker\s+stack\s+deploy)\b[^\n;&|]*")
+_COMPOSE_FILE_FLAG = re.compile(r"(?:^|\s)(?:-f|--file|-c|--compose-file)[ =][\"']?([^\s\"']+)")
+
+
+def named_compose_files(project: Project) -> dict[str, str]:
+    """Compose files under other names that a Makefile, script or CI workflow passes with
+    `-f` (`docker compose -f deploy/prod.yml up`): path -> the file that names it."""
+    cached = project.cache.get("named-compose-files")
+    if isinstance(cached, dict):
+        return cached
+    found: dict[str, str] = {}
+    for source, text in sorted(project.texts.items()):
+        name = posixpath.basename(source).lower()
+        workflow = source.endswith((".yml", ".yaml"))
+        if not (workflow or name in ("makefile", "justfile") or name.endswith(".sh")):
+            continue
+        base = "" if workflow else posixpath.dirname(source)
+        for command in _COMPOSE_COMMAND.finditer(text.replace("\\\n", " ")):
+            for flag in _COMPOSE_FILE_FLAG.finditer(command[0]):
+                path = posixpath.normpath(posixpath.join(base, flag[1]))
+                yf = project.yaml_files.get(path)
+                if yf is not None and not is_compose_path(path) and _services_node(yf):
+                    found.setdefault(path, source)
+    project.cache["named-compose-files"] = found
+    return found
+
+
 def _configs(project: Project) -> list[ComposeConfig]:
     files = project.compose_files()
+    for path in named_compose_files(project):
+        files[path] = project.yaml_files[path]
     by_dir: dict[str, dict[str, str]] = {}
     for path in files:
         by_dir.setdefault(posixpath.dirname(path), {})[posixpath.basename(path).lower()] = path

@@ -178,6 +178,12 @@ def build_deployment(project: Project) -> Deployment:
             links[target] = why
 
     _compose_links(project, counts, link, model)
+    from .compose import named_compose_files
+
+    named = named_compose_files(project)
+    for path, source in named.items():
+        if not _TEST_WORKFLOW.search(posixpath.basename(source).lower()):
+            link(path, f"run by {source} (compose -f)")
     _ci_links(project, link, model)
     _skaffold_links(project, counts, link, model)
     # overlays reach their bases through other kustomizations: follow until nothing changes
@@ -187,8 +193,8 @@ def build_deployment(project: Project) -> Deployment:
         _kustomize_links(project, counts, link, model)
 
     for path in [*project.dockerfiles, *project.yaml_files]:
-        if path in model.patches or (path in project.yaml_files and not _is_deployment_yaml(
-                path, project.yaml_files[path])):
+        if path in model.patches or (path in project.yaml_files and path not in named and
+                                     not _is_deployment_yaml(path, project.yaml_files[path])):
             continue
         if path in links:
             model.roles[path] = Role(DEPLOYED, links[path])
