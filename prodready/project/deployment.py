@@ -92,6 +92,7 @@ class Deployment:
     roles: dict[str, Role] = field(default_factory=dict)  # Dockerfile/manifest/Compose paths
     patches: dict[str, str] = field(default_factory=dict)  # patch file -> kustomization
     built_images: set[str] = field(default_factory=set)  # `team/api`: images built here
+    image_dockerfiles: dict[str, str] = field(default_factory=dict)  # image -> its Dockerfile
     _path_roles: dict[str, Role] = field(default_factory=dict, repr=False)
 
     def role_of(self, path: str) -> Role:
@@ -211,19 +212,17 @@ def _is_deployment_yaml(path: str, yf: YamlFile) -> bool:
 
 
 def _compose_links(project: Project, counts: Any, link: Any, model: Deployment) -> None:
-    from .compose import build_dockerfile, configs, image_repository
+    from .compose import build_dockerfile, configs
 
     for config in configs(project):
         for name, svc in config.services.items():
             build = svc.build
             if build is None:
                 continue
-            if svc.image:
-                model.built_images.add("/".join(p for p in image_repository(svc.image) if p))
-            if not counts(build.path):
-                continue
             dockerfile = build_dockerfile(project, build)
-            if dockerfile is not None:
+            if svc.image:
+                _add_tags(model, svc.image, dockerfile)
+            if dockerfile is not None and counts(build.path):
                 link(dockerfile, f"built by Compose service {name!r} ({build.path})")
 
 
@@ -243,7 +242,7 @@ def _ci_links(project: Project, link: Any, model: Deployment) -> None:
                     target = _join(context, str(dockerfile) if dockerfile else "Dockerfile",
                                    relative_file=bool(dockerfile))
                     link(target, f"built by {path} (docker/build-push-action)")
-                    _add_tags(model, options.get("tags"))
+                    _add_tags(model, options.get("tags"), target)
             elif isinstance(value, str):
                 _command_links(value, path, link, model)
     for path, text in sorted(project.texts.items()):
@@ -263,14 +262,21 @@ def _walk(yf: YamlFile) -> Iterator[Any]:
             stack.extend(value)
 
 
-def _add_tags(model: Deployment, tags: Any) -> None:
-    from .compose import image_repository
+def _add_tags(model: Deployment, tags: Any, dockerfile: str | None = None) -> None:
+    """Record image names built here (and, when known, the Dockerfile that builds them)."""
+    from .compose import UNKNOWN, image_repository
 
     items = tags if isinstance(tags, list) else str(tags or "").replace(",", "\n").split("\n")
     for tag in items:
         tag = str(tag).strip()
-        if tag and "${{" not in tag.split(":", 1)[0]:
-            model.built_images.add("/".join(p for p in image_repository(tag) if p))
+        if not tag or "${{" in tag.split(":", 1)[0]:
+            continue
+        name = "/".join(p for p in image_repository(tag) if p)
+        if not name or UNKNOWN in name or "$" in name:
+            continue
+        model.built_images.add(name)
+        if dockerfile:
+            model.image_dockerfiles.setdefault(name, dockerfile)
 
 
 def _command_links(text: str, source: str, link: Any, model: Deployment, base: str = ""
@@ -282,6 +288,7 @@ def _command_links(text: str, source: str, link: Any, model: Deployment, base: s
             words = match[1].split()
         dockerfile: str | None = None
         context: str | None = None
+        tags: list[str] = []
         i = 0
         while i < len(words):
             word = words[i]
@@ -291,7 +298,7 @@ def _command_links(text: str, source: str, link: Any, model: Deployment, base: s
             if word.startswith("--file="):
                 dockerfile = word.split("=", 1)[1]
             elif word in ("-t", "--tag") and i + 1 < len(words):
-                _add_tags(model, words[i + 1])
+                tags.append(words[i + 1])
                 i += 2
                 continue
             elif word.startswith("-"):
@@ -305,6 +312,7 @@ def _command_links(text: str, source: str, link: Any, model: Deployment, base: s
             i += 1
         if context is None or "$" in context or "://" in context or (
                 dockerfile is not None and ("$" in dockerfile or dockerfile == "-")):
+            _add_tags(model, tags)
             continue
         context = posixpath.normpath(posixpath.join(base, context))
         if dockerfile is not None:
@@ -313,6 +321,7 @@ def _command_links(text: str, source: str, link: Any, model: Deployment, base: s
         else:
             target = posixpath.join(context, "Dockerfile")
         link(_clean(target), f"built by {source} (docker build)")
+        _add_tags(model, tags, _clean(target))
 
 
 def _join(context: str, dockerfile: str, *, relative_file: bool) -> str:
@@ -370,7 +379,6 @@ def _patch_files(data: dict[str, Any]) -> Iterator[str]:
 
 
 def _skaffold_links(project: Project, counts: Any, link: Any, model: Deployment) -> None:
-    from .compose import image_repository
 
     for path, yf in sorted(project.yaml_files.items()):
         if not posixpath.basename(path).lower().startswith("skaffold") or not counts(path):
@@ -388,12 +396,11 @@ def _skaffold_links(project: Project, counts: Any, link: Any, model: Deployment)
                     context = str(artifact.get("context") or ".")
                     docker = _map(artifact, "docker")
                     dockerfile = str(docker.get("dockerfile") or "Dockerfile")
-                    link(_clean(posixpath.normpath(posixpath.join(directory, context,
-                                                                  dockerfile))),
-                         f"built by {path} (skaffold)")
+                    target = _clean(posixpath.normpath(posixpath.join(directory, context,
+                                                                      dockerfile)))
+                    link(target, f"built by {path} (skaffold)")
                     if isinstance(artifact.get("image"), str):
-                        model.built_images.add(
-                            "/".join(p for p in image_repository(artifact["image"]) if p))
+                        _add_tags(model, artifact["image"], target)
                 for manifest in _skaffold_manifests(section):
                     target = _clean(posixpath.normpath(posixpath.join(directory, manifest)))
                     for candidate in project.yaml_files:
@@ -451,3 +458,41 @@ def render_roles_text(model: Deployment) -> Any:
         for entry in by_role[role]:
             branch.add(f"{entry['path']} [dim]— {entry['why']}[/dim]")
     return tree
+
+
+# --------------------------------------------------------------------------- who runs an image
+
+
+def image_name(image: str) -> str:
+    """`registry:5000/team/api:1.2` -> `team/api` (registry, tag and digest dropped)."""
+    from .compose import image_repository
+
+    return "/".join(p for p in image_repository(image) if p)
+
+
+def image_runners(project: Project, dockerfile: str) -> tuple[list[Any], list[Any]]:
+    """The Compose services and Kubernetes containers that run the image a Dockerfile builds:
+    built from it, or running one of the image names the repository builds from it."""
+    from .compose import build_dockerfile, judged_services
+    from .kubernetes import Workload, project_objects, text_of
+
+    model = deployment_of(project)
+    names = {name for name, path in model.image_dockerfiles.items() if path == dockerfile}
+    compose: list[Any] = []
+    seen: set[tuple[str, str]] = set()
+    for svc in judged_services(project):
+        builder = svc.built_by
+        build = builder.build if builder is not None else None
+        runs = (build is not None and build_dockerfile(project, build) == dockerfile) or (
+            bool(svc.image) and image_name(svc.image or "") in names)
+        key = (svc.anchor_site.path, svc.name)
+        if runs and key not in seen:
+            seen.add(key)
+            compose.append(svc)
+    containers: list[Any] = []
+    if names:
+        for obj in project_objects(project):
+            if isinstance(obj, Workload) and obj.long_running:
+                containers.extend(c for c in obj.containers()
+                                  if image_name(text_of(c.node.get_value("image"))) in names)
+    return compose, containers
