@@ -439,10 +439,6 @@ def _add_to_project(project: Project, facts: FileFacts) -> None:
         project.texts[facts.path] = facts.text
 
 
-# Rules whose harm does not depend on the artifact being deployed: a leaked key in docs/ leaks.
-ROLE_BLIND_RULES = frozenset({"REPO001"})
-
-
 def _judge_what_ships(findings: list[Finding], project: Project,
                       sites: dict[str, SiteCount]) -> tuple[list[Finding], dict[str, int]]:
     """Drop findings on examples, fixtures, dev tooling, docs and generated files (counted per
@@ -458,8 +454,8 @@ def _judge_what_ships(findings: list[Finding], project: Project,
     skipped: dict[str, int] = defaultdict(int)
     out: list[Finding] = []
     for finding in findings:
-        role = deployment.role_of(finding.path)
-        if role.judged or finding.rule_id in ROLE_BLIND_RULES:
+        role = deployment.skipped_as(finding.rule_id, finding.path)
+        if role is None:
             out.append(finding)
             continue
         count = sites.get(finding.rule_id)

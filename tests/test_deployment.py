@@ -56,6 +56,8 @@ def _model(tmp_path, files, **config):
     ("api/generated/models_pb2.py", "generated"),
     ("api/models_pb2.py", "generated"),
     ("examples/fastapi/main.py", "example"),
+    ("scripts/proxy-test/docker-compose.yml", "test-fixture"),
+    ("load_tests/Dockerfile", "test-fixture"),
 ])
 def test_path_conventions_give_roles(path, role):
     found = path_role(path)
@@ -66,6 +68,7 @@ def test_path_conventions_give_roles(path, role):
 @pytest.mark.parametrize("path", [
     "Dockerfile", "deploy/k8s/api.yaml", "docker-compose.yml", "compose.prod.yaml",
     "services/demo_api/Dockerfile", "app/main.py", "Dockerfile.prod", "developer/app.py",
+    "contest/app.py", "latest/Dockerfile",
 ])
 def test_ordinary_paths_have_no_role(path):
     assert path_role(path) is None
@@ -291,3 +294,19 @@ def test_invalid_yaml_with_template_markers_is_a_parse_error_not_a_template(tmp_
     result = scan(tmp_path, Config(), jobs=1, use_cache=False)
     assert [d.kind for d in result.diagnostics] == ["PARSE"]
     assert "helm" not in result.stats.skipped
+
+
+def test_a_patch_is_judged_only_for_what_it_writes(tmp_path):
+    _, result = _model(tmp_path, {
+        "base/kustomization.yaml": "resources:\n  - deployment.yaml\n",
+        "base/deployment.yaml": DEPLOYMENT,
+        "prod/kustomization.yaml": "resources:\n  - ../base\n"
+                                   "patchesStrategicMerge:\n  - image.yaml\n",
+        "prod/image.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\n"
+                           "spec:\n  template:\n    spec:\n      containers:\n"
+                           "        - name: api\n          image: team/api:latest\n",
+    }, select=["K8S001", "K8S011"])
+    on_patch = {f.rule_id for f in result.findings if f.path == "prod/image.yaml"}
+    assert on_patch == {"K8S011"}  # the tag it writes; the missing resources live in the base
+    assert {f.rule_id for f in result.findings if f.path == "base/deployment.yaml"} == {"K8S001"}
+    assert result.stats.skipped_roles == {"kustomize-patch": 1}

@@ -161,3 +161,10 @@ def test_distributed_profile_makes_sizing_rules_info(tmp_path):
               if f.rule_id in ("K8S001", "K8S002")}
     assert sizing and set(sizing.values()) == {Severity.INFO}
     assert {f.severity for f in default.findings if f.rule_id in sizing} != {Severity.INFO}
+
+
+def test_a_test_harness_compose_file_says_nothing_about_exposure(tmp_path):
+    exposure, result = _exposure(tmp_path, {
+        "scripts/proxy-test/docker-compose.yml": "services:\n  api:\n    build: ../..\n"})
+    assert exposure.level == "unknown"
+    assert _edge_rules(result) == ["APP003", "APP004", "APP006"]

@@ -60,6 +60,14 @@ NAME_WORDS = {
     "docs": DOCS, "doc": DOCS,
     "example": EXAMPLE, "examples": EXAMPLE, "demo": EXAMPLE, "sample": EXAMPLE,
 }
+# Directory names made of words such as `proxy-test`, `load_tests`, `e2e-suite`.
+_TEST_DIRECTORY_WORDS = frozenset({"test", "tests", "e2e"})
+# Rules whose harm does not depend on the artifact shipping: a leaked key in docs/ leaks.
+ROLE_BLIND_RULES = frozenset({"REPO001"})
+# A patch holds only what it changes. Rules that flag something it writes (an image, a
+# privileged flag, a secret, a probe) judge it; rules that flag something missing do not: the
+# rest of the object lives in its base.
+PATCH_JUDGED_RULES = frozenset({"K8S005", "K8S006", "K8S007", "K8S011", "K8S012"})
 GENERATED_SUFFIXES = ("_pb2.py", "_pb2_grpc.py", "_pb2.pyi")
 CI_FILES = re.compile(r"(^|/)(\.github/workflows/[^/]+|\.gitlab-ci\.ya?ml|\.circleci/[^/]+|"
                       r"\.buildkite/[^/]+|azure-pipelines[^/]*|cloudbuild[^/]*|"
@@ -95,6 +103,14 @@ class Deployment:
     image_dockerfiles: dict[str, str] = field(default_factory=dict)  # image -> its Dockerfile
     _path_roles: dict[str, Role] = field(default_factory=dict, repr=False)
 
+    def skipped_as(self, rule_id: str, path: str) -> Role | None:
+        """The role for which a finding of `rule_id` on `path` is not judged (None: judged)."""
+        role = self.role_of(path)
+        if role.judged or rule_id in ROLE_BLIND_RULES or (
+                role.role == PATCH and rule_id in PATCH_JUDGED_RULES):
+            return None
+        return role
+
     def role_of(self, path: str) -> Role:
         """The role of any file: an artifact's decided role, else its path convention."""
         found = self.roles.get(path)
@@ -129,6 +145,9 @@ def path_role(path: str) -> Role | None:
         role = DIRECTORY_ROLES.get(directory.lower())
         if role is not None:
             return Role(role, f"under {directory}/")
+        words = re.split(r"[-_.]", directory.lower())
+        if len(words) > 1 and _TEST_DIRECTORY_WORDS.intersection(words):
+            return Role(TEST_FIXTURE, f"under {directory}/")
     name = parts[-1].lower()
     if name.endswith(GENERATED_SUFFIXES):
         return Role(GENERATED, "protobuf-generated module")

@@ -70,7 +70,12 @@ def _decide(project: Project, svc: Service) -> Exposure:
         return configured
     if svc.routes and all(_is_health(r.path) for r in svc.routes):
         return Exposure(HEALTH_SIDECAR, "it serves only health routes")
-    deployed = [r for r in svc.runners if r.source in ("compose", "kubernetes")]
+    from .deployment import deployment_of
+
+    model = deployment_of(project)
+    # runners in examples, test harnesses or dev tooling say nothing about production
+    deployed = [r for r in svc.runners if r.source in ("compose", "kubernetes")
+                and model.role_of(r.path).judged]
     # what runs is the deployment's command when it gives one, else the image's
     image = [r.command for r in svc.runners if r.source == "dockerfile"]
     commands = [r.command or " ".join(image) for r in deployed] or image
