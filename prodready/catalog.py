@@ -1,10 +1,9 @@
-"""The rule catalog: one YAML file per rule in prodready/rules/, the single source of truth."""
+"""The rule catalog: one YAML file per rule in rules/, the single source of truth."""
 
 from __future__ import annotations
 
 import importlib
 from functools import cache
-from pathlib import Path
 from types import ModuleType
 from typing import Literal
 
@@ -12,8 +11,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from .model import Category, FixSafety, Scope, Severity
-
-RULES_DIR = Path(__file__).parent / "rules"
+from .resources import RULES_DIR
 
 # Rule id prefix -> the package under prodready/checks/ holding that family's logic.
 FAMILIES = {

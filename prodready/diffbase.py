@@ -36,9 +36,10 @@ class ChangedLines:
 
 def changed_lines(root: Path, ref: str) -> ChangedLines:
     """Changed lines per repo-relative path (relative to `root`), from git."""
+    commit = verified_commit(root, ref)
     prefix = _git(root, "rev-parse", "--show-prefix").strip()
-    diff = _git(root, "diff", "--unified=0", "--no-color", "--no-ext-diff", "--relative",
-                ref, "--", ".")
+    diff = _git(root, "diff", "--unified=0", "--no-color", "--no-ext-diff", "--no-textconv",
+                "--relative", commit, "--", ".")
     result: dict[str, set[int] | None] = {}
     for block in re.split(r"^diff --git ", diff, flags=re.MULTILINE)[1:]:
         target = re.search(r"^\+\+\+ (?:b/)?(.+)$", block, re.MULTILINE)
@@ -49,16 +50,39 @@ def changed_lines(root: Path, ref: str) -> ChangedLines:
             start, count = int(match.group(1)), int(match.group(2) or "1")
             lines.update(range(start, start + max(count, 1)))
         result[target.group(1).strip()] = lines
-    untracked = _git(root, "ls-files", "--others", "--exclude-standard", "--", ".")
-    for path in untracked.splitlines():
+    untracked = _git(root, "ls-files", "-z", "--others", "--exclude-standard", "--", ".")
+    for path in filter(None, untracked.split("\0")):
         result[path[len(prefix):] if prefix and path.startswith(prefix) else path] = None
     return ChangedLines(result)
 
 
+def verified_commit(root: Path, ref: str) -> str:
+    """The commit id `ref` names. A value that is not a ref (`--output=FILE`) never reaches
+    git as an option: `--end-of-options` makes git read it as a revision, or refuse it."""
+    if not ref or ref.startswith("-") or any(c in ref for c in "\0\n\r"):
+        raise DiffBaseError(f"--diff-base {ref!r} is not a git ref")
+    try:
+        _git(root, "rev-parse", "--git-dir")
+    except DiffBaseError:
+        raise DiffBaseError(f"--diff-base needs a git repository; {root} is not in one") from None
+    try:
+        return _git(root, "rev-parse", "--verify", "--quiet", "--end-of-options",
+                    f"{ref}^{{commit}}").strip()
+    except DiffBaseError:
+        raise DiffBaseError(f"--diff-base {ref!r} is not a commit of this repository") from None
+
+
+# The scanned repository's own configuration must not run programs: a hostile
+# `core.fsmonitor`, hook, external diff or textconv driver would execute in the scan.
+_SAFE_CONFIG = ("-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null",
+                "-c", "core.quotePath=false")
+
+
 def _git(root: Path, *args: str) -> str:
     try:
-        done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True,
-                              timeout=60, check=False)
+        done = subprocess.run(["git", *_SAFE_CONFIG, *args], cwd=root, capture_output=True,
+                              text=True, errors="surrogateescape", timeout=60, check=False,
+                              stdin=subprocess.DEVNULL)
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise DiffBaseError(f"cannot run git: {exc}") from None
     if done.returncode != 0:

@@ -6,7 +6,6 @@ import ast
 import hashlib
 import json
 import os
-import pickle
 import re
 import time
 import traceback
@@ -16,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from . import __version__, cache
 from .artifacts.python import PythonFile, PythonSyntaxError, parse_python
 from .artifacts.source import UnreadableFile, decode
 from .artifacts.yamldocs import YamlError, is_compose_path, looks_like_template, parse_yaml
@@ -29,7 +28,7 @@ from .project import Project
 from .result import ScanResult, ScanStats
 from .suppress import find_ignores, matching_ignore
 
-CACHE_DIR = ".prodready_cache"
+CACHE_DIR = cache.CACHE_DIR
 TEXT_KEEP_LIMIT = 256_000  # repo files project checks may read
 # Below this many files, worker start-up costs more than it saves.
 PARALLEL_THRESHOLD = 40
@@ -56,8 +55,7 @@ class _WorkerState:
     root: str
     config: Config
     rule_ids: tuple[str, ...]
-    cache_dir: str | None
-    cache_salt: str
+    cache_salt: str | None  # None: no cache, so results need no cache row
 
 
 _state: _WorkerState | None = None
@@ -75,33 +73,77 @@ def _init_worker(state: _WorkerState) -> None:
         _rules_by_scope.setdefault(Scope(module.SCOPE), []).append((rule, module))
 
 
-def _process_batch(entries: list[SourceEntry]) -> list[FileResult]:
+# A file's outcome as a worker returns it: the result, plus the cache key and row to store.
+_Analysed = tuple[FileResult, str, str | None]
+
+
+def _process_batch(entries: list[SourceEntry]) -> list[_Analysed]:
     return [_process_entry(entry) for entry in entries]
 
 
-def _process_entry(entry: SourceEntry) -> FileResult:
+def _process_entry(entry: SourceEntry) -> _Analysed:
     assert _state is not None
-    abspath = os.path.join(_state.root, entry.path)
+    data = _read(_state.root, entry)
+    if isinstance(data, FileResult):
+        return data, "", None
+    result = _analyse(entry, data)
+    if _state.cache_salt is None:
+        return result, "", None
+    return result, _cache_key(_state.cache_salt, entry, data), _cache_row(entry, data, result)
+
+
+def _read(root: str, entry: SourceEntry) -> bytes | FileResult:
     try:
-        with open(abspath, "rb") as fh:
-            data = fh.read()
+        with open(os.path.join(root, entry.path), "rb") as fh:
+            return fh.read()
     except OSError as exc:
         return FileResult(entry.path, entry.kind, diagnostics=[
             Diagnostic("PARSE", entry.path, f"cannot read file: {exc.strerror or exc}")
         ])
-    key = None
-    if _state.cache_dir is not None:
-        digest = hashlib.sha256(_state.cache_salt.encode())
-        digest.update(entry.path.encode() + b"\0" + entry.kind.encode() + b"\0")
-        digest.update(data)
-        key = digest.hexdigest()
-        cached = _cache_load(_state.cache_dir, key)
-        if cached is not None:
-            cached.cached = True
-            return cached
-    result = _analyse(entry, data)
-    if key is not None and _state.cache_dir is not None:
-        _cache_store(_state.cache_dir, key, result)
+
+
+def _cache_key(salt: str, entry: SourceEntry, data: bytes) -> str:
+    digest = hashlib.sha256(salt.encode())
+    digest.update(entry.path.encode("utf-8", "surrogateescape") + b"\0" + entry.kind.encode()
+                  + b"\0")
+    digest.update(data)
+    return digest.hexdigest()
+
+
+def _text_of(entry: SourceEntry, data: bytes) -> str:
+    try:
+        return decode(data, python=entry.kind is FileKind.PYTHON).text
+    except UnreadableFile:
+        return ""
+
+
+def _cache_row(entry: SourceEntry, data: bytes, result: FileResult) -> str | None:
+    """The cache row of a fresh result: parsed trees and texts are re-derived on a hit."""
+    facts = result.facts
+    artifact = None
+    if facts is not None and facts.artifact is not None:
+        artifact = {FileKind.DOCKERFILE: "dockerfile", FileKind.YAML: "yaml"}.get(entry.kind)
+    return cache.pack(result, _text_of(entry, data), artifact,
+                      facts is not None and facts.text is not None)
+
+
+def _cached_result(entry: SourceEntry, data: bytes, row: str) -> FileResult | None:
+    """A result served from its cache row, or None when the row is unusable (a miss)."""
+    text = _text_of(entry, data)
+    try:
+        result, artifact = cache.unpack(row, text)
+        if result.path != entry.path or result.kind is not entry.kind:
+            return None
+        if artifact is not None and result.facts is not None:
+            if artifact == "dockerfile":
+                from .artifacts.dockerfile import parse_dockerfile
+
+                result.facts.artifact = parse_dockerfile(entry.path, text)
+            else:
+                result.facts.artifact = parse_yaml(entry.path, text)
+    except Exception:  # a corrupt or foreign row is a miss, never a broken scan
+        return None
+    result.cached = True
     return result
 
 
@@ -253,28 +295,6 @@ def _run_rules(scope: Scope, target: object, result: FileResult) -> None:
         result.sites.setdefault(rule.id, SiteCount()).add(ctx.sites)
 
 
-def _cache_load(cache_dir: str, key: str) -> FileResult | None:
-    try:
-        with open(os.path.join(cache_dir, key[:2], key), "rb") as fh:
-            value = pickle.load(fh)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError,
-            TypeError, ValueError):
-        return None
-    return value if isinstance(value, FileResult) else None
-
-
-def _cache_store(cache_dir: str, key: str, result: FileResult) -> None:
-    folder = os.path.join(cache_dir, key[:2])
-    try:
-        os.makedirs(folder, exist_ok=True)
-        tmp = os.path.join(folder, f".{key}.{os.getpid()}.tmp")
-        with open(tmp, "wb") as fh:
-            pickle.dump(result, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, os.path.join(folder, key))
-    except OSError:
-        pass  # a read-only tree still scans, just without a cache
-
-
 def _code_stamp() -> str:
     """Changes whenever prodready's own code or rules change, not only its version."""
     package = Path(__file__).parent
@@ -292,18 +312,6 @@ def _secrets_baseline_digest(root: Path) -> str:
         return hashlib.sha256((root / ".secrets.baseline").read_bytes()).hexdigest()[:16]
     except OSError:
         return ""
-
-
-def _prepare_cache(root: Path) -> str | None:
-    cache = root / CACHE_DIR
-    try:
-        cache.mkdir(exist_ok=True)
-        marker = cache / ".gitignore"
-        if not marker.exists():
-            marker.write_text("# created by prodready\n*\n", encoding="utf-8")
-        return str(cache / "files")
-    except OSError:
-        return None
 
 
 # ---------------------------------------------------------------- main side
@@ -324,22 +332,25 @@ def scan(root: Path, config: Config, *, jobs: int | None = None,
         include_tests=config.include_tests,
         max_file_size=config.max_file_size,
     )
-    cache_dir = _prepare_cache(root) if use_cache and config.cache else None
+    store, warning = cache.open_cache(root) if use_cache and config.cache else (None, None)
     state = _WorkerState(
         root=str(root),
         config=config,
         rule_ids=tuple(rules),
-        cache_dir=cache_dir,
-        cache_salt=f"{__version__}|{_code_stamp()}|{config.digest()}|{','.join(rules)}|"
-                   f"{_secrets_baseline_digest(root)}",
+        cache_salt=None if store is None else (
+            f"{__version__}|{cache.SCHEMA_VERSION}|{_code_stamp()}|{config.digest()}|"
+            f"{','.join(rules)}|{_secrets_baseline_digest(root)}"),
     )
     # Import every rule module before the workers fork: they inherit them instead of each
     # importing them again (the project checks below use the same table).
     _init_worker(state)
-    results = _run_files(found.entries, state, jobs or config.jobs or os.cpu_count() or 1)
+    results = _results(found.entries, state, store,
+                       jobs or config.jobs or os.cpu_count() or 1)
 
     findings: list[Finding] = []
     diagnostics: list[Diagnostic] = []
+    if warning is not None:
+        diagnostics.append(Diagnostic("CACHE", CACHE_DIR, warning))
     sites: dict[str, SiteCount] = defaultdict(SiteCount)
     skipped: dict[str, int] = defaultdict(int)
     files: dict[str, int] = defaultdict(int)
@@ -400,18 +411,46 @@ def scan(root: Path, config: Config, *, jobs: int | None = None,
     return ScanResult(root, config, rules, findings, diagnostics, dict(sites), stats, project)
 
 
-def _run_files(entries: list[SourceEntry], state: _WorkerState, jobs: int) -> list[FileResult]:
+def _results(entries: list[SourceEntry], state: _WorkerState, store: cache.FileCache | None,
+             jobs: int) -> list[FileResult]:
+    """Every file's result in discovery order: cache hits are served here, in the main
+    process; only the misses go to the workers."""
+    if store is None or state.cache_salt is None:
+        return [r for r, _, _ in _run_files(entries, state, jobs)]
+    served: dict[str, FileResult] = {}
+    misses: list[SourceEntry] = []
+    for entry in entries:
+        data = _read(state.root, entry)
+        row = None if isinstance(data, FileResult) else store.get(
+            entry.path, _cache_key(state.cache_salt, entry, data))
+        hit = None if row is None or isinstance(data, FileResult) else _cached_result(
+            entry, data, row)
+        if hit is None:
+            misses.append(entry)
+        else:
+            served[entry.path] = hit
+    for result, key, row in _run_files(misses, state, jobs):
+        served[result.path] = result
+        store.put(result.path, key, row)  # no row (unreadable, uncacheable): forget it
+    store.close(e.path for e in entries)
+    return [served[e.path] for e in entries]
+
+
+def _run_files(entries: list[SourceEntry], state: _WorkerState, jobs: int
+               ) -> list[_Analysed]:
     if jobs <= 1 or len(entries) < PARALLEL_THRESHOLD:
         _init_worker(state)
         return _process_batch(entries)
     # Big files first, in small batches, so no worker is left with the long tail.
     ordered = sorted(entries, key=lambda e: -e.size)
     batches = [ordered[i:i + 16] for i in range(0, len(ordered), 16)]
-    out: list[FileResult] = []
+    out: list[_Analysed] = []
     with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
                              initargs=(state,)) as pool:
         for batch in pool.map(_process_batch, batches):
             out.extend(batch)
+    order = {e.path: i for i, e in enumerate(entries)}
+    out.sort(key=lambda r: order[r[0].path])
     return out
 
 

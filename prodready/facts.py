@@ -589,7 +589,8 @@ class _Extractor:
             self._django_urls()
         in_settings = base == "settings.py" or "/settings/" in f"/{self.src.path}"
         if "INSTALLED_APPS" in settings or "ROOT_URLCONF" in settings:
-            self.facts.django_settings = settings
+            # Names only: values (SECRET_KEY, passwords) must not leave the worker or be cached.
+            self.facts.django_settings = dict.fromkeys(settings)
         if self.facts.django_settings or (in_settings and settings):
             self._django_evidence(settings)  # production.py overrides base.py's settings
 

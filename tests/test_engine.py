@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -270,7 +271,7 @@ def test_cache_directory_is_git_ignored_and_never_scanned(tmp_path: Path) -> Non
     run(tmp_path, use_cache=True)
     cache = tmp_path / CACHE_DIR
     assert (cache / ".gitignore").read_text(encoding="utf-8").splitlines()[-1] == "*"
-    assert any(p.is_file() for p in (cache / "files").rglob("*"))
+    assert (cache / "cache.sqlite3").is_file()
     result = run(tmp_path, use_cache=True)
     assert result.project is not None
     assert not any(p.startswith(CACHE_DIR) for p in result.project.all_files)
@@ -287,9 +288,9 @@ def test_no_cache_writes_nothing(tmp_path: Path) -> None:
 def test_a_corrupt_cache_entry_is_recomputed(tmp_path: Path, analysed: list[str]) -> None:
     make_tree(tmp_path, {"app/a.py": SYS_PATH})
     first = run(tmp_path, use_cache=True)
-    for entry in (tmp_path / CACHE_DIR / "files").rglob("*"):
-        if entry.is_file():
-            entry.write_bytes(b"not a pickle")
+    with sqlite3.connect(tmp_path / CACHE_DIR / "cache.sqlite3") as db:
+        db.execute("UPDATE files SET value = '{\"v\": 1, \"result\": 3}'")
+    db.close()
     analysed.clear()
     second = run(tmp_path, use_cache=True)
     assert analysed == ["app/a.py"]

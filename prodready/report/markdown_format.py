@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -10,12 +9,12 @@ import jinja2
 from .. import __version__
 from ..catalog import load_catalog
 from ..model import Finding, Severity
+from ..resources import TEMPLATES_DIR
 from ..scoring import SCORING_VERSION
 from . import Report
 from .json_format import fingerprint
 
 MARKER = "<!-- prodready-scorecard -->"
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 TOP_LIMIT = 10
 LIST_LIMIT = 20
 ICONS = {"critical": ":red_circle:", "high": ":orange_circle:", "medium": ":yellow_circle:",
@@ -32,7 +31,7 @@ def _cell(text: object) -> str:
 
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
         autoescape=False,  # markdown, not HTML
         trim_blocks=True,
         lstrip_blocks=True,

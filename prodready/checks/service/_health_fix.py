@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import posixpath
 from dataclasses import dataclass
-from pathlib import Path
 
 from ...facts import PythonFacts
 from ...model import Codemod, Edit, Fix, FixSafety
 from ...project import Project
 from ...project.services import Service
+from ...resources import TEMPLATES_DIR
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 TEMPLATE_OF = {"fastapi": "health_fastapi.py.j2", "flask": "health_flask.py.j2"}
 REGISTER = {"fastapi": ("from {module} import router as health_router",
                         "{app}.include_router(health_router)"),
@@ -46,7 +45,7 @@ def health_fix(project: Project, svc: Service) -> Fix | None:
         return None  # a database we cannot import from here: a readiness that ignores it is wrong
     import jinja2  # only when a fix is offered: most scans never render the template
 
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
                              keep_trailing_newline=True, trim_blocks=False, autoescape=False)
     source = env.get_template(TEMPLATE_OF[svc.kind]).render(
         service=svc.name, engine=engine).rstrip() + "\n"
