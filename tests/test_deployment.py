@@ -48,6 +48,7 @@ def _model(tmp_path, files, **config):
     ("e2e/Dockerfile", "test-fixture"),
     ("docs/tutorial/Dockerfile", "docs"),
     ("dev/Dockerfile", "dev-tooling"),
+    ("extras/docker/development/Dockerfile", "dev-tooling"),
     ("hack/kind.yaml", "dev-tooling"),
     ("docker-compose.test.yml", "test-fixture"),
     ("docker-compose.dev.yml", "dev-tooling"),
@@ -310,3 +311,15 @@ def test_a_patch_is_judged_only_for_what_it_writes(tmp_path):
     assert on_patch == {"K8S011"}  # the tag it writes; the missing resources live in the base
     assert {f.rule_id for f in result.findings if f.path == "base/deployment.yaml"} == {"K8S001"}
     assert result.stats.skipped_roles == {"kustomize-patch": 1}
+
+
+def test_kustomize_fixture_judges_base_once_and_skips_examples_and_patch_gaps():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "fixtures" / "repos" / "kustomize-overlays"
+    result = scan(root, Config(), jobs=1, use_cache=False)
+    skipped = result.stats.skipped_roles
+    assert skipped.get("example", 0) > 0 and skipped.get("kustomize-patch", 0) > 0
+    model = deployment_of(result.project)
+    assert model.role_of("deploy/base/deployment.yaml").role == "deployed"
+    assert model.role_of("deploy/overlays/staging/replicas.yaml").role == "kustomize-patch"

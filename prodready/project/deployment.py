@@ -47,8 +47,9 @@ DIRECTORY_ROLES = {
     "fixtures": TEST_FIXTURE, "fixture": TEST_FIXTURE, "__fixtures__": TEST_FIXTURE,
     "e2e": TEST_FIXTURE, "integration-tests": TEST_FIXTURE, "integration_tests": TEST_FIXTURE,
     "docs": DOCS, "doc": DOCS, "documentation": DOCS,
-    "dev": DEV_TOOLING, "hack": DEV_TOOLING, "devcontainer": DEV_TOOLING,
-    ".devcontainer": DEV_TOOLING, "dev-env": DEV_TOOLING, "devenv": DEV_TOOLING,
+    "dev": DEV_TOOLING, "development": DEV_TOOLING, "hack": DEV_TOOLING,
+    "devcontainer": DEV_TOOLING, ".devcontainer": DEV_TOOLING, "dev-env": DEV_TOOLING,
+    "devenv": DEV_TOOLING,
     "generated": GENERATED, "_generated": GENERATED, "autogen": GENERATED,
 }
 # Words in a Dockerfile's or Compose file's own name (split on . - _) and their role.
