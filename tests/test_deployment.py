@@ -69,7 +69,7 @@ def test_path_conventions_give_roles(path, role):
 @pytest.mark.parametrize("path", [
     "Dockerfile", "deploy/k8s/api.yaml", "docker-compose.yml", "compose.prod.yaml",
     "services/demo_api/Dockerfile", "app/main.py", "Dockerfile.prod", "developer/app.py",
-    "contest/app.py", "latest/Dockerfile",
+    "contest/app.py", "latest/Dockerfile", "docker-compose.example.yml",
 ])
 def test_ordinary_paths_have_no_role(path):
     assert path_role(path) is None

@@ -59,7 +59,7 @@ NAME_WORDS = {
     "dev": DEV_TOOLING, "develop": DEV_TOOLING, "development": DEV_TOOLING,
     "devcontainer": DEV_TOOLING, "local": DEV_TOOLING, "debug": DEV_TOOLING,
     "docs": DOCS, "doc": DOCS,
-    "example": EXAMPLE, "examples": EXAMPLE, "demo": EXAMPLE, "sample": EXAMPLE,
+    # not "example": self-hosted products ship `docker-compose.example.yml` for users to run
 }
 # Directory names made of words such as `proxy-test`, `load_tests`, `e2e-suite`.
 _TEST_DIRECTORY_WORDS = frozenset({"test", "tests", "e2e"})
