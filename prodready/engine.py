@@ -493,7 +493,7 @@ def _judge_what_ships(findings: list[Finding], project: Project,
     skipped: dict[str, int] = defaultdict(int)
     out: list[Finding] = []
     for finding in findings:
-        role = deployment.skipped_as(finding.rule_id, finding.path)
+        role = deployment.skipped_as(finding.rule_id, finding.path, finding.line)
         if role is None:
             out.append(finding)
             continue

@@ -323,3 +323,29 @@ def test_kustomize_fixture_judges_base_once_and_skips_examples_and_patch_gaps():
     model = deployment_of(result.project)
     assert model.role_of("deploy/base/deployment.yaml").role == "deployed"
     assert model.role_of("deploy/overlays/staging/replicas.yaml").role == "kustomize-patch"
+
+
+@pytest.mark.parametrize(("overlay", "judged_on_base"), [
+    ("prod", set()),  # the shipping overlay sets resources and three replicas
+    ("dev", {"K8S001", "K8S017"}),  # a dev overlay says nothing about what ships
+])
+def test_an_overlay_that_sets_what_a_rule_reads_decides_for_the_base(
+        tmp_path, overlay, judged_on_base):
+    _, result = _model(tmp_path, {
+        "base/kustomization.yaml": "resources:\n  - deployment.yaml\n",
+        "base/deployment.yaml": DEPLOYMENT,
+        f"overlays/{overlay}/kustomization.yaml": "resources:\n  - ../../base\n"
+                                                  "patches:\n  - path: sizing.yaml\n"
+                                                  "  - path: replicas.yaml\n"
+                                                  "    target: {kind: Deployment, name: api}\n",
+        f"overlays/{overlay}/sizing.yaml": (
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n"
+            "  template:\n    spec:\n      containers:\n        - name: api\n"
+            "          resources:\n            requests: {cpu: 100m, memory: 128Mi}\n"),
+        f"overlays/{overlay}/replicas.yaml": "- op: add\n  path: /spec/replicas\n  value: 3\n",
+    }, select=["K8S001", "K8S017"])
+    assert {f.rule_id for f in result.findings if f.path == "base/deployment.yaml"} == (
+        judged_on_base)
+    if not judged_on_base:
+        assert result.stats.skipped_roles.get("set-by-overlay") == 2
+

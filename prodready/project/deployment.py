@@ -69,6 +69,15 @@ ROLE_BLIND_RULES = frozenset({"REPO001"})
 # privileged flag, a secret, a probe) judge it; rules that flag something missing do not: the
 # rest of the object lives in its base.
 PATCH_JUDGED_RULES = frozenset({"K8S005", "K8S006", "K8S007", "K8S011", "K8S012"})
+# What an absence rule reads: when an overlay's patch of the object writes it, the overlay
+# decides, and the base object alone is not what ships.
+OVERLAY_KEYS = {
+    "K8S001": ("requests",), "K8S002": ("limits",), "K8S003": ("livenessProbe",),
+    "K8S004": ("readinessProbe",), "K8S008": ("runAsNonRoot", "runAsUser"),
+    "K8S009": ("allowPrivilegeEscalation",), "K8S010": ("readOnlyRootFilesystem",),
+    "K8S017": ("replicas",),
+}
+SET_BY_OVERLAY = "set-by-overlay"
 GENERATED_SUFFIXES = ("_pb2.py", "_pb2_grpc.py", "_pb2.pyi")
 CI_FILES = re.compile(r"(^|/)(\.github/workflows/[^/]+|\.gitlab-ci\.ya?ml|\.circleci/[^/]+|"
                       r"\.buildkite/[^/]+|azure-pipelines[^/]*|cloudbuild[^/]*|"
@@ -102,15 +111,35 @@ class Deployment:
     patches: dict[str, str] = field(default_factory=dict)  # patch file -> kustomization
     built_images: set[str] = field(default_factory=set)  # `team/api`: images built here
     image_dockerfiles: dict[str, str] = field(default_factory=dict)  # image -> its Dockerfile
+    # (kind, name) -> {patch file: what it writes}, from overlays that ship
+    overlay_writes: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    # file -> (first line, last line, (kind, name)) of the objects overlays patch
+    patched_spans: dict[str, list[tuple[int, int, tuple[str, str]]]] = field(
+        default_factory=dict)
     _path_roles: dict[str, Role] = field(default_factory=dict, repr=False)
 
-    def skipped_as(self, rule_id: str, path: str) -> Role | None:
+    def skipped_as(self, rule_id: str, path: str, line: int = 0) -> Role | None:
         """The role for which a finding of `rule_id` on `path` is not judged (None: judged)."""
         role = self.role_of(path)
-        if role.judged or rule_id in ROLE_BLIND_RULES or (
-                role.role == PATCH and rule_id in PATCH_JUDGED_RULES):
+        if role.judged:
+            overlay = self._set_by_overlay(rule_id, path, line)
+            return Role(SET_BY_OVERLAY, overlay) if overlay else None
+        if rule_id in ROLE_BLIND_RULES or (role.role == PATCH and rule_id in PATCH_JUDGED_RULES):
             return None
         return role
+
+    def _set_by_overlay(self, rule_id: str, path: str, line: int) -> str:
+        """Why an overlay's patch decides what `rule_id` reads at `path:line` ('' if none)."""
+        keys = OVERLAY_KEYS.get(rule_id)
+        spans = self.patched_spans.get(path)
+        if keys is None or not spans:
+            return ""
+        for first, last, target in spans:
+            if first <= line <= last:
+                for patch, data in sorted(self.overlay_writes.get(target, {}).items()):
+                    if _writes(data, keys, rule_id):
+                        return f"the overlay patch {patch} sets {'/'.join(keys)}"
+        return ""
 
     def role_of(self, path: str) -> Role:
         """The role of any file: an artifact's decided role, else its path convention."""
@@ -213,6 +242,14 @@ def build_deployment(project: Project) -> Deployment:
         linked = len(links)
         _kustomize_links(project, counts, link, model)
 
+    if model.overlay_writes:
+        from .kubernetes import project_objects
+
+        for obj in project_objects(project):
+            target = (obj.kind, obj.name)
+            if target in model.overlay_writes and obj.path not in model.patches:
+                model.patched_spans.setdefault(obj.path, []).append(
+                    (obj.root.line, obj.root.end_line, target))
     for path in [*project.dockerfiles, *project.yaml_files]:
         if path in model.patches or (path in project.yaml_files and path not in named and
                                      not _is_deployment_yaml(path, project.yaml_files[path])):
@@ -356,22 +393,49 @@ def _clean(path: str) -> str:
     return "" if path.startswith("..") or path.startswith("/") or "${" in path else path
 
 
+def _kustomizations(project: Project) -> dict[str, dict[str, Any]]:
+    """Every kustomization file's content, read once per scan."""
+    cached = project.cache.get("kustomizations")
+    if isinstance(cached, dict):
+        return cached
+    found: dict[str, dict[str, Any]] = {}
+    for path, yf in project.yaml_files.items():
+        if posixpath.basename(path).lower() in ("kustomization.yaml", "kustomization.yml"):
+            root = yf.documents[0].root if yf.documents else None
+            if isinstance(root, YMap):
+                found[path] = root.to_python()
+    project.cache["kustomizations"] = found
+    return found
+
+
+def patch_files(project: Project) -> dict[str, str]:
+    """Files a kustomization lists as patches -> that kustomization (fragments of other
+    objects: never objects of their own)."""
+    cached = project.cache.get("kustomize-patches")
+    if isinstance(cached, dict):
+        return cached
+    found: dict[str, str] = {}
+    for path, data in sorted(_kustomizations(project).items()):
+        for patch, _ in _patch_files(data):
+            target = _clean(posixpath.normpath(posixpath.join(posixpath.dirname(path), patch)))
+            if target in project.yaml_files:
+                found.setdefault(target, path)
+    project.cache["kustomize-patches"] = found
+    return found
+
+
 def _kustomize_links(project: Project, counts: Any, link: Any, model: Deployment) -> None:
     """Resources of kustomizations are applied; patches are fragments of their targets."""
-    kustomizations = {p: yf for p, yf in project.yaml_files.items()
-                      if posixpath.basename(p).lower() in ("kustomization.yaml",
-                                                           "kustomization.yml")}
-    for path, yf in sorted(kustomizations.items()):
-        root = yf.documents[0].root if yf.documents else None
-        if not isinstance(root, YMap):
-            continue
-        data = root.to_python()
+    kustomizations = _kustomizations(project)
+    model.patches.update(patch_files(project))
+    for path, data in sorted(kustomizations.items()):
         directory = posixpath.dirname(path)
-        for patch in _patch_files(data):
+        judged = counts(path)
+        for patch, selector in _patch_files(data):
             target = _clean(posixpath.normpath(posixpath.join(directory, patch)))
-            if target in project.yaml_files:
-                model.patches.setdefault(target, path)
-        if not counts(path):
+            if target in project.yaml_files and judged:
+                _record_writes(model, target, project.yaml_files[target], selector)
+        if not judged:
             continue
         for key in ("resources", "bases", "components"):
             for entry in data.get(key) or ():
@@ -389,13 +453,61 @@ def _kustomize_links(project: Project, counts: Any, link: Any, model: Deployment
                             link(nested, f"applied by {path}")
 
 
-def _patch_files(data: dict[str, Any]) -> Iterator[str]:
+def _patch_files(data: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(patch file, its `target` selector) of every patch a kustomization lists by path."""
     for key in ("patchesStrategicMerge", "patchesJson6902", "patches"):
         for entry in data.get(key) or ():
             if isinstance(entry, str) and "\n" not in entry:
-                yield entry
+                yield entry, {}
             elif isinstance(entry, dict) and isinstance(entry.get("path"), str):
-                yield entry["path"]
+                yield entry["path"], _map(entry, "target")
+
+
+def _record_writes(model: Deployment, path: str, yf: YamlFile, selector: dict[str, Any]
+                   ) -> None:
+    """What a patch file writes into which object: a strategic-merge fragment names its
+    object itself; a JSON6902 list of operations names it in the kustomization's target."""
+    for doc in yf.documents:
+        data = doc.root.to_python() if doc.root is not None else None
+        if isinstance(data, dict):
+            kind = data.get("kind") or selector.get("kind")
+            name = _map(data, "metadata").get("name") or selector.get("name")
+            writes: Any = data
+        elif isinstance(data, list):
+            kind, name = selector.get("kind"), selector.get("name")
+            writes = [_operation_value(op) for op in data if isinstance(op, dict)
+                      and op.get("op") in ("add", "replace")]
+        else:
+            continue
+        if isinstance(kind, str) and isinstance(name, str):
+            model.overlay_writes.setdefault((kind, name), {})[path] = writes
+
+
+def _operation_value(op: dict[str, Any]) -> dict[str, Any]:
+    """`{op: add, path: /spec/replicas, value: 3}` as the fragment it writes."""
+    value: Any = op.get("value")
+    for part in reversed([p for p in str(op.get("path", "")).split("/") if p]):
+        value = {part.replace("~1", "/").replace("~0", "~"): value}
+    return value if isinstance(value, dict) else {}
+
+
+def _writes(data: Any, keys: tuple[str, ...], rule_id: str) -> bool:
+    """A patch writes one of `keys` (replicas only counts when it is more than one)."""
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            for key in keys:
+                if key in value and value[key] is not None:
+                    if rule_id != "K8S017":
+                        return True
+                    count = value[key]
+                    if isinstance(count, int) and not isinstance(count, bool) and count > 1:
+                        return True
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return False
 
 
 def _skaffold_links(project: Project, counts: Any, link: Any, model: Deployment) -> None:
