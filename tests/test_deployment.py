@@ -160,15 +160,20 @@ def test_kustomize_resources_are_deployed_and_patches_are_patches(tmp_path):
     model, _ = _model(tmp_path, {
         "config/base/kustomization.yaml": "resources:\n  - deployment.yaml\n",
         "config/base/deployment.yaml": DEPLOYMENT,
-        "config/dev/kustomization.yaml": "resources:\n  - ../base\n"
-                                         "patches:\n  - path: replicas.yaml\n",
-        "config/dev/replicas.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n"
-                                    "  name: api\nspec:\n  replicas: 1\n",
+        "config/prod/kustomization.yaml": "resources:\n  - ../base\n"
+                                          "patches:\n  - path: replicas.yaml\n",
+        "config/prod/replicas.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n"
+                                     "  name: api\nspec:\n  replicas: 1\n",
+        "config/test-e2e/kustomization.yaml": "resources:\n  - ../base\n"
+                                              "patches:\n  - path: image.yaml\n",
+        "config/test-e2e/image.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n"
+                                      "  name: api\n",
     })
     assert model.role_of("config/base/deployment.yaml").role == "deployed"
     assert "config/base/kustomization.yaml" in model.role_of("config/base/deployment.yaml").why
-    patch = model.role_of("config/dev/replicas.yaml")
-    assert patch.role == "kustomize-patch" and "config/dev/kustomization.yaml" in patch.why
+    patch = model.role_of("config/prod/replicas.yaml")
+    assert patch.role == "kustomize-patch" and "config/prod/kustomization.yaml" in patch.why
+    assert model.role_of("config/test-e2e/image.yaml").role == "test-fixture"
 
 
 def test_skaffold_builds_and_applies(tmp_path):
@@ -349,3 +354,16 @@ def test_an_overlay_that_sets_what_a_rule_reads_decides_for_the_base(
     if not judged_on_base:
         assert result.stats.skipped_roles.get("set-by-overlay") == 2
 
+
+
+def test_an_overlay_decides_only_for_the_files_it_applies(tmp_path):
+    _, result = _model(tmp_path, {
+        "base/kustomization.yaml": "resources:\n  - deployment.yaml\n",
+        "base/deployment.yaml": DEPLOYMENT,
+        "install/bundle.yaml": DEPLOYMENT,  # same object name, rendered elsewhere
+        "prod/kustomization.yaml": "resources:\n  - ../base\npatches:\n  - path: r.yaml\n",
+        "prod/r.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\n"
+                       "spec:\n  template:\n    spec:\n      containers:\n"
+                       "        - name: api\n          resources: {requests: {cpu: 1}}\n",
+    }, select=["K8S001"])
+    assert {f.path for f in result.findings} == {"install/bundle.yaml"}

@@ -111,8 +111,10 @@ class Deployment:
     patches: dict[str, str] = field(default_factory=dict)  # patch file -> kustomization
     built_images: set[str] = field(default_factory=set)  # `team/api`: images built here
     image_dockerfiles: dict[str, str] = field(default_factory=dict)  # image -> its Dockerfile
-    # (kind, name) -> {patch file: what it writes}, from overlays that ship
-    overlay_writes: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    # (kind, name) -> {patch file: (files the overlay applies, what the patch writes)}, from
+    # overlays that ship
+    overlay_writes: dict[tuple[str, str], dict[str, tuple[frozenset[str], Any]]] = field(
+        default_factory=dict)
     # file -> (first line, last line, (kind, name)) of the objects overlays patch
     patched_spans: dict[str, list[tuple[int, int, tuple[str, str]]]] = field(
         default_factory=dict)
@@ -136,8 +138,8 @@ class Deployment:
             return ""
         for first, last, target in spans:
             if first <= line <= last:
-                for patch, data in sorted(self.overlay_writes.get(target, {}).items()):
-                    if _writes(data, keys, rule_id):
+                for patch, (applied, data) in sorted(self.overlay_writes.get(target, {}).items()):
+                    if path in applied and _writes(data, keys, rule_id):
                         return f"the overlay patch {patch} sets {'/'.join(keys)}"
         return ""
 
@@ -147,6 +149,9 @@ class Deployment:
         if found is not None:
             return found
         if path in self.patches:
+            convention = path_role(path)  # a patch of a test or dev overlay is that first
+            if convention is not None:
+                return convention
             return Role(PATCH, f"listed as a patch by {self.patches[path]}")
         cached = self._path_roles.get(path)
         if cached is None:
@@ -434,7 +439,8 @@ def _kustomize_links(project: Project, counts: Any, link: Any, model: Deployment
         for patch, selector in _patch_files(data):
             target = _clean(posixpath.normpath(posixpath.join(directory, patch)))
             if target in project.yaml_files and judged:
-                _record_writes(model, target, project.yaml_files[target], selector)
+                _record_writes(model, target, project.yaml_files[target], selector,
+                               _applied(kustomizations, path, set()))
         if not judged:
             continue
         for key in ("resources", "bases", "components"):
@@ -463,8 +469,30 @@ def _patch_files(data: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
                 yield entry["path"], _map(entry, "target")
 
 
-def _record_writes(model: Deployment, path: str, yf: YamlFile, selector: dict[str, Any]
-                   ) -> None:
+def _applied(kustomizations: dict[str, dict[str, Any]], path: str, seen: set[str]
+             ) -> frozenset[str]:
+    """The manifest files a kustomization applies, through its bases."""
+    seen.add(path)
+    directory = posixpath.dirname(path)
+    found: set[str] = set()
+    data = kustomizations.get(path, {})
+    for key in ("resources", "bases", "components"):
+        for entry in data.get(key) or ():
+            if not isinstance(entry, str):
+                continue
+            target = _clean(posixpath.normpath(posixpath.join(directory, entry)))
+            nested = [posixpath.join(target, n) for n in ("kustomization.yaml",
+                                                          "kustomization.yml")]
+            inner = next((n for n in nested if n in kustomizations), None)
+            if inner is None:
+                found.add(target)
+            elif inner not in seen:
+                found |= _applied(kustomizations, inner, seen)
+    return frozenset(found)
+
+
+def _record_writes(model: Deployment, path: str, yf: YamlFile, selector: dict[str, Any],
+                   applied: frozenset[str]) -> None:
     """What a patch file writes into which object: a strategic-merge fragment names its
     object itself; a JSON6902 list of operations names it in the kustomization's target."""
     for doc in yf.documents:
@@ -480,7 +508,7 @@ def _record_writes(model: Deployment, path: str, yf: YamlFile, selector: dict[st
         else:
             continue
         if isinstance(kind, str) and isinstance(name, str):
-            model.overlay_writes.setdefault((kind, name), {})[path] = writes
+            model.overlay_writes.setdefault((kind, name), {})[path] = (applied, writes)
 
 
 def _operation_value(op: dict[str, Any]) -> dict[str, Any]:
