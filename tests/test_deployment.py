@@ -367,3 +367,17 @@ def test_an_overlay_decides_only_for_the_files_it_applies(tmp_path):
                        "        - name: api\n          resources: {requests: {cpu: 1}}\n",
     }, select=["K8S001"])
     assert {f.path for f in result.findings} == {"install/bundle.yaml"}
+
+
+def test_code_beside_a_deployed_dockerfile_in_an_example_directory_ships(tmp_path):
+    model, result = _model(tmp_path, {
+        "docker-compose.yml": "services:\n  api:\n    build: examples/api\n"
+                              "    ports: [\"8000:8000\"]\n",
+        "examples/api/Dockerfile": SERVER_DOCKERFILE,
+        "examples/api/app.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+        "examples/other/app.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+    }, select=["APP004"])
+    role = model.role_of("examples/api/app.py")
+    assert role.role == "deployed" and "examples/api/Dockerfile" in role.why
+    assert model.role_of("examples/other/app.py").role == "example"
+    assert {f.path for f in result.findings} == {"examples/api/app.py"}

@@ -118,6 +118,9 @@ class Deployment:
     # file -> (first line, last line, (kind, name)) of the objects overlays patch
     patched_spans: dict[str, list[tuple[int, int, tuple[str, str]]]] = field(
         default_factory=dict)
+    # directories of deployed Dockerfiles whose path alone would say otherwise: the code
+    # beside them ships in the image (`examples/app/` built by the root Compose file)
+    deployed_dirs: dict[str, str] = field(default_factory=dict)
     _path_roles: dict[str, Role] = field(default_factory=dict, repr=False)
 
     def skipped_as(self, rule_id: str, path: str, line: int = 0) -> Role | None:
@@ -156,8 +159,20 @@ class Deployment:
         cached = self._path_roles.get(path)
         if cached is None:
             cached = path_role(path) or UNCLASSIFIED
+            if not cached.judged:
+                cached = self._in_deployed_dir(path) or cached
             self._path_roles[path] = cached
         return cached
+
+    def _in_deployed_dir(self, path: str) -> Role | None:
+        directory = posixpath.dirname(path)
+        while directory:
+            dockerfile = self.deployed_dirs.get(directory)
+            if dockerfile is not None:
+                return Role(DEPLOYED, f"next to {dockerfile}, which ships "
+                                      f"({self.roles[dockerfile].why})")
+            directory = posixpath.dirname(directory)
+        return None
 
 
 def deployment_of(project: Project) -> Deployment:
@@ -261,6 +276,10 @@ def build_deployment(project: Project) -> Deployment:
             continue
         if path in links:
             model.roles[path] = Role(DEPLOYED, links[path])
+            own = convention.get(path)
+            if path in project.dockerfiles and own is not None and not own.judged and \
+                    posixpath.dirname(path):
+                model.deployed_dirs[posixpath.dirname(path)] = path
         else:
             model.roles[path] = convention.get(path) or UNCLASSIFIED
     return model
