@@ -15,10 +15,12 @@ from .commands import (
     EXIT_CLEAN,
     EXIT_ERROR,
     EXIT_FINDINGS,
+    INCLUDE_HELP,
     fail,
     internal_error,
     load,
     split_ids,
+    split_names,
     use_color,
 )
 
@@ -48,6 +50,7 @@ SelectOpt = Annotated[list[str] | None, typer.Option(
     "--select", help="Rules or prefixes to run (comma-separated, repeatable).")]
 IgnoreOpt = Annotated[list[str] | None, typer.Option(
     "--ignore", help="Rules or prefixes to skip (comma-separated, repeatable).")]
+IncludeOpt = Annotated[list[str] | None, typer.Option("--include", help=INCLUDE_HELP)]
 ConfigOpt = Annotated[Path | None, typer.Option(
     "--config", help="Config file (default: the nearest .prodready.toml or pyproject.toml "
                      "with [tool.prodready], from PATH up to the repository root).")]
@@ -103,6 +106,7 @@ def scan(
         "--diff-base", help="Keep only findings in code changed since this git ref.")] = None,
     explain_score: Annotated[bool, typer.Option(
         "--explain-score", help="Show, per rule, the points fixing it would recover.")] = False,
+    include: IncludeOpt = None,
 ) -> None:
     """Scan a repository and report findings."""
     from .engine import scan as run_scan
@@ -117,7 +121,7 @@ def scan(
         fail_on_parse=on_parse, fail_under=fail_under,
         include_tests=include_tests or None,
         inline_ignores=False if no_inline_ignores else None,
-        require_reason=require_reason or None,
+        require_reason=require_reason or None, include=split_names(include),
     )
     if verbose:
         typer.echo(f"prodready: scanning {path} with config {source or 'defaults'}", err=True)
@@ -269,12 +273,14 @@ def write_baseline(
     select: SelectOpt = None,
     ignore: IgnoreOpt = None,
     config_file: ConfigOpt = None,
+    include: IncludeOpt = None,
 ) -> None:
     """Record today's findings so `scan --baseline` fails only on new ones."""
     from .baseline import build, dumps
     from .engine import scan as run_scan
 
-    config, _ = load(path, config_file, select=split_ids(select), ignore=split_ids(ignore))
+    config, _ = load(path, config_file, select=split_ids(select), ignore=split_ids(ignore),
+                     include=split_names(include))
     try:
         result = run_scan(path, config)
         document = build(result.findings)
@@ -441,28 +447,40 @@ def services(
     path: PathArg = Path("."),
     format: ListingFormat = "text",
     config_file: ConfigOpt = None,
+    artifacts: Annotated[bool, typer.Option(
+        "--artifacts", help="JSON: list every artifact's role and why instead.")] = False,
 ) -> None:
-    """Show the services prodready found: apps, routes, resources, images, deployments."""
+    """Show the services prodready found (apps, routes, resources, images, deployments,
+    exposure) and the role of every artifact (deployed, example, test fixture, dev, docs)."""
     from .engine import scan as run_scan
 
     try:
         from .project.services import build_services, render_services_text, services_to_json
     except ImportError:
         raise fail("the service model is not available in this build") from None
+    from .project.deployment import deployment_of, render_roles_text, roles_to_json
+    from .project.exposure import annotate_json, annotate_text
+
     fmt = _listing_format(format)
     config, _ = load(path, config_file)
     try:
         result = run_scan(path, config, use_cache=True)
         assert result.project is not None
         found = build_services(result.project)
+        model = deployment_of(result.project)
         if fmt != "text":
-            typer.echo(_dump(services_to_json(found), fmt))
-        elif not found:
-            typer.echo("no web application (FastAPI, Starlette, Flask, Django) found")
-        else:
-            from rich.console import Console
+            data = roles_to_json(model) if artifacts else annotate_json(
+                result.project, found, services_to_json(found))
+            typer.echo(_dump(data, fmt))
+            return
+        from rich.console import Console
 
-            Console().print(render_services_text(found))
+        console = Console()
+        if not found:
+            console.print("no web application (FastAPI, Starlette, Flask, Django) found")
+        else:
+            console.print(annotate_text(result.project, found, render_services_text(found)))
+        console.print(render_roles_text(model))
     except Exception as exc:
         raise internal_error(exc) from exc
 

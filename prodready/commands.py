@@ -19,6 +19,17 @@ def split_ids(values: list[str] | None) -> list[str] | None:
     return [v.strip().upper() for value in values for v in value.split(",") if v.strip()]
 
 
+INCLUDE_HELP = ("Also report (outside the score) findings in artifacts that do not ship: "
+                "examples, fixtures, dev, docs, generated (comma-separated).")
+
+
+def split_names(values: list[str] | None) -> list[str] | None:
+    """`--include examples,fixtures` (repeatable) as a list; None when not given."""
+    if not values:
+        return None
+    return [v.strip().lower() for value in values for v in value.split(",") if v.strip()]
+
+
 def fail(message: str) -> typer.Exit:
     typer.echo(f"prodready: error: {message}", err=True)
     return typer.Exit(EXIT_ERROR)

@@ -10,7 +10,7 @@ import tomllib
 from collections.abc import Iterable
 from fnmatch import fnmatch
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -63,6 +63,20 @@ class Exemption(BaseModel):
         return _check_selectors([value])[0]
 
 
+# Rules about sizing a deployment: in a distributed project the operator sizes it.
+SIZING_RULES = frozenset({"K8S001", "K8S002", "COMPOSE006"})
+INCLUDE_CHOICES = ("examples", "fixtures", "dev", "docs", "generated")
+EXPOSURES = Literal["public", "internal", "worker", "health-sidecar"]
+
+
+class ServiceSettings(BaseModel):
+    """What the repository's owner knows about one service better than its files say."""
+
+    model_config = ConfigDict(extra="forbid", alias_generator=_kebab, populate_by_name=True,
+                              frozen=True)
+    exposure: EXPOSURES | None = None
+
+
 class Config(BaseModel):
     model_config = ConfigDict(
         extra="forbid", alias_generator=_kebab, populate_by_name=True, frozen=True
@@ -88,6 +102,21 @@ class Config(BaseModel):
     # A hard ceiling: a repository's own configuration must not make one file cost gigabytes.
     max_file_size: int = Field(2_000_000, ge=1, le=MAX_FILE_SIZE_CEILING)
     http_timeout: float = 10.0
+    # Artifacts outside what ships (examples, fixtures, dev tooling, docs, generated) that are
+    # reported anyway, outside the score.
+    include: list[str] = []
+    # "distributed": images and manifests others run, so sizing is the operator's choice.
+    profile: Literal["service", "distributed"] = "service"
+    services: dict[str, ServiceSettings] = {}
+
+    @field_validator("include")
+    @classmethod
+    def _known_includes(cls, value: list[str]) -> list[str]:
+        unknown = [v for v in value if v not in INCLUDE_CHOICES]
+        if unknown:
+            raise ValueError(f"unknown value(s) {', '.join(map(repr, unknown))}; "
+                             f"choose from {', '.join(INCLUDE_CHOICES)}")
+        return value
 
     @field_validator("select", "ignore", "extend_select")
     @classmethod
@@ -129,7 +158,11 @@ class Config(BaseModel):
         return value
 
     def severity_of(self, rule: Rule) -> Severity:
-        return self.severity.get(rule.id, rule.severity)
+        if rule.id in self.severity:
+            return self.severity[rule.id]
+        if self.profile == "distributed" and rule.id in SIZING_RULES:
+            return Severity.INFO  # sizing is the choice of whoever runs the images
+        return rule.severity
 
     def is_selected(self, rule_id: str) -> bool:
         from .catalog import rule_matches

@@ -29,6 +29,7 @@ DOCKERFILE_PATTERNS = ("dockerfile", "dockerfile.*", "*.dockerfile", "containerf
 TEXT_NAMES = frozenset({
     ".gitignore", ".dockerignore", ".secrets.baseline", "pyproject.toml", "setup.cfg",
     "pipfile", "procfile", "nginx.conf", "alembic.ini", "tox.ini",
+    "makefile", "justfile",  # image builds: which Dockerfiles ship
 })
 TEXT_SUFFIXES = frozenset({
     ".toml", ".cfg", ".ini", ".conf", ".json", ".sh", ".env", ".properties", ".tf",

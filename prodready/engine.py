@@ -5,8 +5,10 @@ from __future__ import annotations
 import ast
 import gc
 import hashlib
+import json
 import multiprocessing
 import os
+import re
 import threading
 import time
 import traceback
@@ -181,6 +183,10 @@ def _analyse(entry: SourceEntry, data: bytes) -> FileResult:
             result.diagnostics.append(Diagnostic("SKIP", entry.path, f"skipped: {exc}"))
         return result
     result.lines = text.count("\n") + (0 if text.endswith("\n") or not text else 1)
+    if _is_json_manifest(entry, text):  # JSON is YAML: judged like any other manifest
+        entry = SourceEntry(entry.path, FileKind.YAML, entry.size)
+        result.kind = FileKind.YAML
+        text = text.replace("\t", " ")  # valid JSON has tabs only between tokens; YAML balks
     facts = FileFacts(entry.path, entry.kind, ignores=find_ignores(text))
     result.facts = facts
     target: object | None = None
@@ -204,7 +210,8 @@ def _analyse(entry: SourceEntry, data: bytes) -> FileResult:
             try:
                 yaml_file = parse_yaml(entry.path, text)
             except YamlError:
-                if templated:  # only parses once rendered: a template, not broken YAML
+                # only parses once rendered: a template; broken either way: a PARSE error
+                if templated and _parses_once_rendered(entry.path, text):
                     result.skipped = "helm"
                     return result
                 raise
@@ -229,14 +236,57 @@ def _analyse(entry: SourceEntry, data: bytes) -> FileResult:
             "PARSE", entry.path, f"cannot parse: {type(exc).__name__}: {exc}"
         ))
         target = None
-    if entry.kind is FileKind.YAML and len(text) <= TEXT_KEEP_LIMIT and _keep_yaml_text(
+    if entry.kind is FileKind.YAML and len(text) <= TEXT_KEEP_LIMIT and (_keep_yaml_text(
         entry.path
-    ):
+    ) or entry.path.endswith(".json")):
         facts.text = text
     if target is not None and scope is not None:
         _run_rules(scope, target, result)
     _run_rules(Scope.TEXT, _TextFile(entry.path, text, entry.kind), result)
     return result
+
+
+# `[ \t]`, never `\s`, at a line start: `\s*` would run across every following blank line.
+_TEMPLATE_LINE = re.compile(r"^[ \t]*\{\{[^\n]*\}\}[ \t]*$", re.MULTILINE)
+_JSON_MANIFEST = re.compile(r'"apiVersion"\s*:\s*"[^"]+"')
+
+
+def _parses_once_rendered(path: str, text: str) -> bool:
+    """A template, not broken YAML: with its actions blanked out the file parses."""
+    blanked = _blank_actions(_TEMPLATE_LINE.sub("", text))
+    try:
+        parse_yaml(path, blanked)
+    except YamlError:
+        return False
+    return True
+
+
+def _blank_actions(text: str) -> str:
+    """Every `{{ … }}` replaced by `x`, in one pass (a lazy regex is quadratic when many
+    `{{` are never closed)."""
+    out, start = [], 0
+    while (opening := text.find("{{", start)) >= 0:
+        closing = text.find("}}", opening + 2)
+        if closing < 0:
+            break
+        out += [text[start:opening], "x"]
+        start = closing + 2
+    out.append(text[start:])
+    return "".join(out)
+
+
+def _is_json_manifest(entry: SourceEntry, text: str) -> bool:
+    """A `.json` file holding a Kubernetes object (or a List of them)."""
+    if entry.kind is not FileKind.TEXT or not entry.path.endswith(".json"):
+        return False
+    head = text.lstrip()[:1]
+    if head not in ("{", "[") or not _JSON_MANIFEST.search(text) or '"kind"' not in text:
+        return False
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -437,11 +487,13 @@ def _scan(root: Path, config: Config, *, jobs: int | None, use_cache: bool,
         project.python.load()  # their suppression comments apply
 
     findings = _filter(findings, facts, config, diagnostics)
+    findings, skipped_roles = _judge_what_ships(findings, project, sites)
     findings.sort(key=lambda f: (f.path, f.line, f.column, f.rule_id))
     diagnostics.sort(key=lambda d: (d.path, d.line or 0, d.kind))
     stats = ScanStats(
         files=dict(files), lines=counts["lines"], skipped=dict(skipped),
         duration_s=round(time.perf_counter() - started, 3), cached_files=counts["cached"],
+        skipped_roles=skipped_roles,
     )
     result = ScanResult(root, config, rules, findings, diagnostics, dict(sites), stats, project,
                         file_sites=file_sites)
@@ -554,7 +606,8 @@ def _memo_row(result: ScanResult, root: Path, found: Discovery) -> str | None:
         return cache.encode({"v": cache.SCHEMA_VERSION, "findings": findings,
                              "diagnostics": result.diagnostics, "sites": result.sites,
                              "files": stats.files, "lines": stats.lines,
-                             "skipped": stats.skipped, "file_sites": result.file_sites})
+                             "skipped": stats.skipped, "file_sites": result.file_sites,
+                             "skipped_roles": stats.skipped_roles})
     except (cache.Uncacheable, ValueError, RecursionError):
         return None
 
@@ -575,13 +628,14 @@ def _remembered(row: str | None, root: Path, found: Discovery, config: Config,
                                                               config.max_file_size))
         diagnostics, sites = memo["diagnostics"], memo["sites"]
         files, lines, skipped = memo["files"], memo["lines"], memo["skipped"]
-        file_sites = memo["file_sites"]
+        file_sites, skipped_roles = memo["file_sites"], memo["skipped_roles"]
         if not (isinstance(diagnostics, list) and all(isinstance(d, Diagnostic)
                                                       for d in diagnostics)
                 and isinstance(sites, dict) and all(isinstance(k, str) and isinstance(
                     v, SiteCount) for k, v in sites.items())
                 and isinstance(files, dict) and isinstance(skipped, dict)
                 and type(lines) is int and isinstance(file_sites, dict)
+                and isinstance(skipped_roles, dict)
                 and all(isinstance(k, str) and isinstance(v, dict) and all(
                     isinstance(c, SiteCount) for c in v.values())
                         for k, v in file_sites.items())):
@@ -590,7 +644,7 @@ def _remembered(row: str | None, root: Path, found: Discovery, config: Config,
         return None
     stats = ScanStats(files=files, lines=lines, skipped=skipped,
                       duration_s=round(time.perf_counter() - started, 3),
-                      cached_files=len(found.entries))
+                      cached_files=len(found.entries), skipped_roles=skipped_roles)
     return ScanResult(root, config, rules, findings, diagnostics, sites, stats, None,
                       file_sites=file_sites)
 
@@ -663,6 +717,37 @@ def _add_to_project(project: Project, facts: FileFacts) -> None:
         project.python[facts.path] = facts.artifact
     if facts.text is not None:
         project.texts[facts.path] = facts.text
+
+
+def _judge_what_ships(findings: list[Finding], project: Project,
+                      sites: dict[str, SiteCount]) -> tuple[list[Finding], dict[str, int]]:
+    """Drop findings on examples, fixtures, dev tooling, docs and generated files (counted per
+    role); roles the config includes stay, suppressed so they are shown but not scored."""
+    from dataclasses import replace
+
+    from .project.deployment import INCLUDE_NAMES, deployment_of
+
+    if not findings:
+        return findings, {}
+    deployment = deployment_of(project)
+    included = {INCLUDE_NAMES[name] for name in project.config.include}
+    skipped: dict[str, int] = defaultdict(int)
+    out: list[Finding] = []
+    for finding in findings:
+        role = deployment.skipped_as(finding.rule_id, finding.path, finding.line)
+        if role is None:
+            out.append(finding)
+            continue
+        count = sites.get(finding.rule_id)
+        if count is not None and count.examined > 0:
+            count.examined -= 1  # outside the score: neither a pass nor a failure
+            count.failed = max(0, count.failed - 1)
+        if role.role in included:
+            out.append(finding if finding.suppressed else replace(
+                finding, suppressed=True, suppression_reason=f"{role.role}: {role.why}"))
+        else:
+            skipped[role.role] += 1
+    return out, dict(sorted(skipped.items()))
 
 
 def _statement_span(facts: FileFacts, finding: Finding) -> tuple[int, int]:

@@ -19,6 +19,7 @@ class ScanStats:
     skipped: dict[str, int]
     duration_s: float
     cached_files: int = 0
+    skipped_roles: dict[str, int] = field(default_factory=dict)  # findings not judged, by role
 
 
 @dataclass(slots=True)

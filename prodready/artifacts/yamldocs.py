@@ -173,7 +173,7 @@ def is_compose_path(path: str) -> bool:
     return any(
         fnmatch.fnmatch(name, pattern)
         for pattern in ("compose*.yml", "compose*.yaml", "docker-compose*.yml",
-                        "docker-compose*.yaml")
+                        "docker-compose*.yaml", "docker-stack*.yml", "docker-stack*.yaml")
     )
 
 

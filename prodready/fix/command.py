@@ -41,6 +41,9 @@ def fix(
     config_file: Annotated[Path | None, typer.Option(
         "--config", help="Config file (default: the nearest .prodready.toml or "
                          "pyproject.toml with [tool.prodready]).")] = None,
+    include: Annotated[list[str] | None, typer.Option("--include", help=(
+        "Also fix artifacts that do not ship: examples, fixtures, dev, docs, generated."))
+    ] = None,
 ) -> None:
     """Apply safe fixes (and unsafe ones with --unsafe-fixes)."""
     from ..commands import (
@@ -51,11 +54,13 @@ def fix(
         internal_error,
         load,
         split_ids,
+        split_names,
     )
     from .apply import run_fix
 
     config, _ = load(path, config_file, select=split_ids(select), ignore=split_ids(ignore),
-                      fail_on=fail_on.lower() if fail_on else None)
+                      fail_on=fail_on.lower() if fail_on else None,
+                      include=split_names(include))
     try:
         outcome = run_fix(path, config, unsafe=unsafe_fixes, dry_run=diff, jobs=jobs)
     except OSError as exc:

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..artifacts.yamldocs import YamlFile, YMap, YNode, YScalar, YSeq
+from ..artifacts.yamldocs import YamlFile, YMap, YNode, YScalar, YSeq, is_compose_path
 from . import Project
 
 BASE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
@@ -54,12 +54,20 @@ _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])([^}]*))?\}|\$([A-Za
 UNKNOWN = "\0"  # stands for the value of an unset variable after interpolation
 
 
-def interpolate(text: str) -> str:
-    """Resolve `${VAR:-default}` to its default; a bare `${VAR}` becomes UNKNOWN."""
+def interpolate(text: str, env: dict[str, str] | None = None) -> str:
+    """Resolve `${VAR}` from `env` (a project's `.env`), `${VAR:-default}` to its default when
+    unset; a variable nothing defines becomes UNKNOWN."""
     def repl(match: re.Match[str]) -> str:
-        if match[2] and match[2].lstrip(":") == "-":
-            return match[3] or ""
-        return UNKNOWN
+        name = match[1] or match[4]
+        value = env.get(name) if env else None
+        op = (match[2] or "").lstrip(":")
+        if op == "-":
+            empty_counts = (match[2] or "").startswith(":")
+            return value if value is not None and (value or not empty_counts) else (
+                match[3] or "")
+        if op == "+" and env is not None:
+            return (match[3] or "") if value else ""
+        return value if value is not None else UNKNOWN
 
     return _VAR.sub(repl, text.replace("$$", "$"))
 
@@ -398,8 +406,38 @@ def configs(project: Project) -> list[ComposeConfig]:
     return built
 
 
+_COMPOSE_COMMAND = re.compile(
+    r"\b(?:docker[- ]compose|podman[- ]compose|docker\s+stack\s+deploy)\b[^\n;&|]*")
+_COMPOSE_FILE_FLAG = re.compile(r"(?:^|\s)(?:-f|--file|-c|--compose-file)[ =][\"']?([^\s\"']+)")
+
+
+def named_compose_files(project: Project) -> dict[str, str]:
+    """Compose files under other names that a Makefile, script or CI workflow passes with
+    `-f` (`docker compose -f deploy/prod.yml up`): path -> the file that names it."""
+    cached = project.cache.get("named-compose-files")
+    if isinstance(cached, dict):
+        return cached
+    found: dict[str, str] = {}
+    for source, text in sorted(project.texts.items()):
+        name = posixpath.basename(source).lower()
+        workflow = source.endswith((".yml", ".yaml"))
+        if not (workflow or name in ("makefile", "justfile") or name.endswith(".sh")):
+            continue
+        base = "" if workflow else posixpath.dirname(source)
+        for command in _COMPOSE_COMMAND.finditer(text.replace("\\\n", " ")):
+            for flag in _COMPOSE_FILE_FLAG.finditer(command[0]):
+                path = posixpath.normpath(posixpath.join(base, flag[1]))
+                yf = project.yaml_files.get(path)
+                if yf is not None and not is_compose_path(path) and _services_node(yf):
+                    found.setdefault(path, source)
+    project.cache["named-compose-files"] = found
+    return found
+
+
 def _configs(project: Project) -> list[ComposeConfig]:
     files = project.compose_files()
+    for path in named_compose_files(project):
+        files[path] = project.yaml_files[path]
     by_dir: dict[str, dict[str, str]] = {}
     for path in files:
         by_dir.setdefault(posixpath.dirname(path), {})[posixpath.basename(path).lower()] = path
@@ -527,13 +565,39 @@ def datastore_kind(image: str) -> str | None:
 # --------------------------------------------------------------------------- Dockerfiles
 
 
-def dockerfile_of(build: Build) -> str | None:
-    """The repository path of the Dockerfile a `build:` uses (None: inline, remote or
-    unknown after interpolation)."""
+# `[ \t]` and a plain `(.*)`, stripped after: a lazy group before `\s*$` is quadratic on a
+# line of blanks.
+_DOTENV_LINE = re.compile(r"^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)[ \t]*=(.*)$")
+
+
+def dotenv(project: Project, directory: str) -> dict[str, str]:
+    """The `.env` Compose reads next to its files: KEY=VALUE lines, quotes removed."""
+    cache = project.cache.setdefault("compose-dotenv", {})
+    assert isinstance(cache, dict)
+    if directory not in cache:
+        text = project.texts.get(posixpath.join(directory, ".env") if directory else ".env", "")
+        env: dict[str, str] = {}
+        for line in text.splitlines():
+            match = _DOTENV_LINE.match(line)
+            if match and not line.lstrip().startswith("#"):
+                value = match[2].strip()
+                if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+                    value = value[1:-1]
+                elif " #" in value:
+                    value = value.split(" #", 1)[0].rstrip()
+                env[match[1]] = value
+        cache[directory] = env
+    return cache[directory]
+
+
+def build_dockerfile(project: Project, build: Build) -> str | None:
+    """The repo path of the Dockerfile a `build:` uses (`.env` and defaults interpolated);
+    None when it is inline, remote, outside the repository or chosen at deploy time."""
     if build.inline:
         return None
-    context = interpolate(build.context or ".")
-    dockerfile = interpolate(build.dockerfile or "Dockerfile")
+    env = dotenv(project, posixpath.dirname(build.path))
+    context = interpolate(build.context or ".", env)
+    dockerfile = interpolate(build.dockerfile or "Dockerfile", env)
     if UNKNOWN in context or UNKNOWN in dockerfile or "://" in context or \
             context.startswith(("git@", "github.com/")) or dockerfile.startswith("/"):
         return None
@@ -542,11 +606,11 @@ def dockerfile_of(build: Build) -> str | None:
     return None if path.startswith("../") or path == ".." else path
 
 
-def build_context(build: Build) -> str | None:
+def build_context(project: Project, build: Build) -> str | None:
     """The repository path of a `build:`'s context ("" for the root; None: unknown)."""
     if build.inline:
         return None
-    context = interpolate(build.context or ".")
+    context = interpolate(build.context or ".", dotenv(project, posixpath.dirname(build.path)))
     if UNKNOWN in context or "://" in context or context.startswith(("git@", "github.com/")):
         return None
     path = posixpath.normpath(posixpath.join(posixpath.dirname(build.path), context))
@@ -559,10 +623,10 @@ def dockerfile_healthcheck(project: Project, svc: Service) -> bool | None:
     """Whether the repo's Dockerfile building `svc` has a HEALTHCHECK (None: unknown)."""
     builder = svc.built_by
     build = builder.build if builder is not None else None
-    path = dockerfile_of(build) if build is not None else None
-    if build is None or path is None:
+    if build is None:
         return None
-    df = project.dockerfiles.get(path)
+    path = build_dockerfile(project, build)
+    df = project.dockerfiles.get(path) if path else None
     if df is None:
         return None
     stages = getattr(df, "stages", [])

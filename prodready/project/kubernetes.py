@@ -22,9 +22,12 @@ from ..artifacts.yamldocs import (
 )
 from . import Project
 
+# ReplicationController and OpenShift's DeploymentConfig hold a pod template like a Deployment.
 WORKLOAD_KINDS = frozenset(
-    {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Pod", "Job", "CronJob"})
-LONG_RUNNING_KINDS = frozenset({"Deployment", "StatefulSet", "DaemonSet"})
+    {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Pod", "Job", "CronJob",
+     "ReplicationController", "DeploymentConfig"})
+LONG_RUNNING_KINDS = frozenset(
+    {"Deployment", "StatefulSet", "DaemonSet", "ReplicationController", "DeploymentConfig"})
 IGNORE_ANNOTATION = "prodready.dev/ignore"
 _ALL = "ALL"
 

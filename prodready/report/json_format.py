@@ -78,6 +78,7 @@ def report_dict(report: Report) -> dict[str, Any]:
             "skipped": result.stats.skipped,
             "duration_s": result.stats.duration_s,
             "cached_files": result.stats.cached_files,
+            "skipped_roles": result.stats.skipped_roles,
         },
     }
 
@@ -124,7 +125,8 @@ def load_report(data: dict[str, Any]) -> Report:
         sites=sites,
         stats=ScanStats(files=stats.get("files", {}), lines=stats.get("lines", 0),
                         skipped=stats.get("skipped", {}),
-                        duration_s=stats.get("duration_s", 0.0)),
+                        duration_s=stats.get("duration_s", 0.0),
+                        skipped_roles=stats.get("skipped_roles", {})),
         baseline=data.get("baseline"),
     )
     services = tuple(ServiceScore(str(s["name"]), str(s["kind"]), str(s["path"]),

@@ -100,6 +100,10 @@ def _summary(console: Console, report: Report) -> None:
     fixable = fixable_summary(active)
     if fixable:
         console.print(fixable, highlight=False)
+    if result.stats.skipped_roles:
+        roles = ", ".join(f"{n} {role}" for role, n in result.stats.skipped_roles.items())
+        console.print(f"Not judged (not what ships): {roles} finding(s); "
+                      "--include examples,fixtures,dev,docs,generated shows them.")
     if result.baseline is not None:
         b = result.baseline
         console.print(f"Baseline: {b['new']} new, {b['baselined']} baselined, "

@@ -8,7 +8,21 @@ from ...artifacts.dockerfile import Dockerfile, Instruction, Stage
 
 SERVERS = ("uvicorn", "gunicorn", "hypercorn", "daphne", "granian", "flask", "django-admin",
            "manage.py", "fastapi", "waitress-serve", "uwsgi")
-NONROOT_BASES = re.compile(r"(:nonroot|:latest-nonroot|-nonroot|^cgr\.dev/|chainguard/)")
+# Base images whose default user is not root (their USER is set upstream): matched against
+# the image reference without registry (`bitnami/python:3.12`, `gcr.io/distroless/…:nonroot`).
+NONROOT_IMAGES = (
+    r":(latest-)?nonroot$", r"-nonroot(:|$)",  # distroless and friends, by tag
+    r"^cgr\.dev/", r"(^|/)chainguard/",  # Chainguard images run as nonroot
+    r"(^|/)bitnami/",  # Bitnami's non-root containers (uid 1001)
+    r"(^|/)nginxinc/nginx-unprivileged(:|$)",
+    r"(^|/)jupyter/", r"(^|/)quay\.io/jupyter/",  # docker-stacks run as jovyan
+    r"(^|/)apache/airflow(:|$)",  # runs as the airflow user
+    r"registry\.access\.redhat\.com/ubi\d+/(python|nodejs|ruby|php|perl)-",  # s2i: uid 1001
+)
+NONROOT_BASES = re.compile("|".join(f"(?:{p})" for p in NONROOT_IMAGES))
+# Commands that start the real process as another user (in an entrypoint script or the CMD).
+PRIVILEGE_DROP = re.compile(r"(?<![\w-])(gosu|su-exec|s6-setuidgid|setpriv|runuser|chpst\s+-u)"
+                            r"(?![\w-])")
 
 
 def command_of(stage: Stage) -> list[Instruction]:

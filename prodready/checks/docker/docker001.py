@@ -5,6 +5,8 @@ from __future__ import annotations
 from ...artifacts.dockerfile import Dockerfile
 from ...model import Fix
 from ...project import Project
+from ...project.deployment import image_runners
+from ...project.kubernetes import has_probe
 from ...project.services import Service, served_port, services_of
 from ..api import RuleContext
 from ._fixes import healthcheck_fix
@@ -30,10 +32,23 @@ def check(project: Project, ctx: RuleContext) -> None:
         if built and _only_kubernetes_with_probes(built):
             ctx.examine()  # Kubernetes ignores HEALTHCHECK; its probes do the job
             continue
+        if _every_runner_checks_health(project, path):
+            ctx.examine()
+            continue
         ctx.report(path, final.line, 1,
                    "the final stage runs a server but defines no HEALTHCHECK: Docker and "
                    "Compose cannot tell a hung container from a healthy one",
                    snippet=f"FROM {final.base_raw}", fix=_fix(df, path, built))
+
+
+def _every_runner_checks_health(project: Project, path: str) -> bool:
+    """Every Compose service running the image has a healthcheck and every workload running
+    it has a liveness or readiness probe: the health check lives where the image runs."""
+    compose, containers = image_runners(project, path)
+    if not compose and not containers:
+        return False
+    return all(svc.healthcheck is True for svc in compose) and all(
+        has_probe(c, "livenessProbe") or has_probe(c, "readinessProbe") for c in containers)
 
 
 def _only_kubernetes_with_probes(services: list[Service]) -> bool:

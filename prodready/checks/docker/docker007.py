@@ -92,7 +92,7 @@ def _copies_context(args: str) -> bool:
 
 def _runner_contexts(project: Project) -> dict[str, set[str]]:
     """Dockerfile path -> the build contexts Compose and CI workflows build it with."""
-    from ...project.compose import build_context, configs, dockerfile_of
+    from ...project.compose import build_context, build_dockerfile, configs
 
     found: dict[str, set[str]] = {}
     for config in configs(project):
@@ -100,8 +100,8 @@ def _runner_contexts(project: Project) -> dict[str, set[str]]:
             build = svc.build
             if build is None or build.inline:
                 continue
-            dockerfile = dockerfile_of(build)
-            context = build_context(build)
+            dockerfile = build_dockerfile(project, build)
+            context = build_context(project, build)
             if dockerfile is not None:
                 found.setdefault(dockerfile, set()).add(UNKNOWN if context is None else context)
     for path, yf in project.yaml_files.items():

@@ -93,7 +93,7 @@ def run_as_non_root_fix(project: Project, yf: YamlFile, container: Container) ->
 def built_user(project: Project, image: str) -> tuple[str | None, str]:
     """The final USER of the repository's Dockerfile that builds `image` ("" when it sets
     none, i.e. root), or None and why it cannot be known."""
-    from ...project.compose import configs, dockerfile_of, image_repository
+    from ...project.compose import build_dockerfile, configs, image_repository
 
     if not image:
         return None, "the container names no image"
@@ -103,7 +103,7 @@ def built_user(project: Project, image: str) -> tuple[str | None, str]:
         for svc in config.services.values():
             build = svc.build
             if build is not None and svc.image and image_repository(svc.image) == name:
-                path = dockerfile_of(build)
+                path = build_dockerfile(project, build)
                 if path is not None:
                     paths.add(path)
     if not paths:

@@ -17,9 +17,11 @@ def report_service(ctx: RuleContext, svc: Service, message: str, fix: Fix | None
 
 
 def check_practice(project: Project, ctx: RuleContext, evidence: str,
-                   message: str | Callable[[Service], str]) -> None:
-    """The common "no X" rule: every service without `evidence` gets one finding."""
-    for svc in services_of(project):
+                   message: str | Callable[[Service], str],
+                   services: list[Service] | None = None) -> None:
+    """The common "no X" rule: every service (of `services`, default all) without `evidence`
+    gets one finding."""
+    for svc in services_of(project) if services is None else services:
         if svc.has(evidence):
             ctx.examine()
         else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ...project import Project
+from ...project.exposure import edge_services
 from ...project.services import Service
 from ..api import RuleContext
 from ._common import check_practice
@@ -21,4 +22,5 @@ def _message(svc: Service) -> str:
 
 
 def check(project: Project, ctx: RuleContext) -> None:
-    check_practice(project, ctx, "rate-limit", _message)
+    # only a public edge lets one client flood it
+    check_practice(project, ctx, "rate-limit", _message, edge_services(project))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ...project import Project
-from ...project.services import services_of
+from ...project.exposure import edge_services
 from ..api import RuleContext
 from ._common import report_service
 
@@ -11,7 +11,7 @@ SCOPE = "project"
 
 
 def check(project: Project, ctx: RuleContext) -> None:
-    for svc in services_of(project):
+    for svc in edge_services(project):  # a browser only reaches a public service
         depends = svc.scheme_checks or (svc.kind == "django" and svc.has("hsts")) or (
             "flask_talisman" in " ".join(svc.evidence))
         if not depends:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ...project import Project
+from ...project.exposure import edge_services
 from ..api import RuleContext
 from ._common import check_practice
 
@@ -13,4 +14,5 @@ def check(project: Project, ctx: RuleContext) -> None:
     check_practice(project, ctx, "security-headers",
                    "no X-Content-Type-Options, X-Frame-Options or CSP frame-ancestors header is "
                    "set anywhere: browsers may sniff content types and the pages can be framed "
-                   "(clickjacking); add a security-headers middleware or set them at the edge")
+                   "(clickjacking); add a security-headers middleware or set them at the edge",
+                   services=edge_services(project))

@@ -1,0 +1,677 @@
+"""What the repository ships: the role of every Dockerfile, manifest, Compose file and Python
+file, and what builds or applies what.
+
+Two kinds of evidence decide a role together:
+
+- the graph: a Dockerfile built by a Compose service, a CI workflow, a Makefile or skaffold;
+  a manifest applied through a kustomization or skaffold. When something that is itself
+  deployed (or unclassified) builds or applies an artifact, the artifact is deployed, whatever
+  its path says;
+- path conventions: `examples/`, `testdata/`, `docs/`, `hack/`, a Compose file named
+  `docker-compose.test.yml`, a `Dockerfile.dev`, a final stage named `test` …
+
+An artifact with neither is unclassified and judged like a deployed one. Files a kustomization
+lists as patches are patches: fragments of other objects, never objects of their own.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import shlex
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..artifacts.yamldocs import YamlFile, YMap, is_compose_path
+from . import Project
+
+DEPLOYED = "deployed"
+EXAMPLE = "example"
+TEST_FIXTURE = "test-fixture"
+DEV_TOOLING = "dev-tooling"
+DOCS = "docs"
+GENERATED = "generated"
+PATCH = "kustomize-patch"
+ROLES = (DEPLOYED, EXAMPLE, TEST_FIXTURE, DEV_TOOLING, DOCS, GENERATED)
+# `--include` names -> the roles they bring back into the report.
+INCLUDE_NAMES = {"examples": EXAMPLE, "fixtures": TEST_FIXTURE, "dev": DEV_TOOLING,
+                 "docs": DOCS, "generated": GENERATED}
+
+# Directory names (one path segment, lower case) and the role they give everything below.
+DIRECTORY_ROLES = {
+    "examples": EXAMPLE, "example": EXAMPLE, "samples": EXAMPLE, "sample": EXAMPLE,
+    "demo": EXAMPLE, "demos": EXAMPLE, "tutorial": EXAMPLE, "tutorials": EXAMPLE,
+    "quickstart": EXAMPLE, "quickstarts": EXAMPLE, "_archived": EXAMPLE, "archived": EXAMPLE,
+    "testdata": TEST_FIXTURE, "test-data": TEST_FIXTURE, "test_data": TEST_FIXTURE,
+    "fixtures": TEST_FIXTURE, "fixture": TEST_FIXTURE, "__fixtures__": TEST_FIXTURE,
+    "e2e": TEST_FIXTURE, "integration-tests": TEST_FIXTURE, "integration_tests": TEST_FIXTURE,
+    "docs": DOCS, "doc": DOCS, "documentation": DOCS,
+    "dev": DEV_TOOLING, "development": DEV_TOOLING, "hack": DEV_TOOLING,
+    "devcontainer": DEV_TOOLING, ".devcontainer": DEV_TOOLING, "dev-env": DEV_TOOLING,
+    "devenv": DEV_TOOLING,
+    "generated": GENERATED, "_generated": GENERATED, "autogen": GENERATED,
+}
+# Words in a Dockerfile's or Compose file's own name (split on . - _) and their role.
+NAME_WORDS = {
+    "test": TEST_FIXTURE, "tests": TEST_FIXTURE, "testing": TEST_FIXTURE,
+    "e2e": TEST_FIXTURE, "ci": TEST_FIXTURE, "integration": TEST_FIXTURE,
+    "dev": DEV_TOOLING, "develop": DEV_TOOLING, "development": DEV_TOOLING,
+    "devcontainer": DEV_TOOLING, "local": DEV_TOOLING, "debug": DEV_TOOLING,
+    "docs": DOCS, "doc": DOCS,
+    # not "example": self-hosted products ship `docker-compose.example.yml` for users to run
+}
+# Directory names made of words such as `proxy-test`, `load_tests`, `e2e-suite`.
+_TEST_DIRECTORY_WORDS = frozenset({"test", "tests", "e2e"})
+# Rules whose harm does not depend on the artifact shipping: a leaked key in docs/ leaks.
+ROLE_BLIND_RULES = frozenset({"REPO001"})
+# A patch holds only what it changes. Rules that flag something it writes (an image, a
+# privileged flag, a secret, a probe) judge it; rules that flag something missing do not: the
+# rest of the object lives in its base.
+PATCH_JUDGED_RULES = frozenset({"K8S005", "K8S006", "K8S007", "K8S011", "K8S012"})
+# What an absence rule reads: when an overlay's patch of the object writes it, the overlay
+# decides, and the base object alone is not what ships.
+OVERLAY_KEYS = {
+    "K8S001": ("requests",), "K8S002": ("limits",), "K8S003": ("livenessProbe",),
+    "K8S004": ("readinessProbe",), "K8S008": ("runAsNonRoot", "runAsUser"),
+    "K8S009": ("allowPrivilegeEscalation",), "K8S010": ("readOnlyRootFilesystem",),
+    "K8S017": ("replicas",),
+}
+SET_BY_OVERLAY = "set-by-overlay"
+GENERATED_SUFFIXES = ("_pb2.py", "_pb2_grpc.py", "_pb2.pyi")
+CI_FILES = re.compile(r"(^|/)(\.github/workflows/[^/]+|\.gitlab-ci\.ya?ml|\.circleci/[^/]+|"
+                      r"\.buildkite/[^/]+|azure-pipelines[^/]*|cloudbuild[^/]*|"
+                      r"bitbucket-pipelines\.ya?ml|\.drone\.ya?ml|Jenkinsfile)$")
+BUILD_SCRIPT_NAMES = ("makefile", "justfile", "taskfile.yml", "taskfile.yaml")
+_BUILD_COMMAND = re.compile(
+    r"\b(?:docker|podman|buildah)\s+(?:buildx\s+|image\s+)?(?:build|bud)\b([^\n;&|]*)")
+# A CI file that exists to run tests builds test images; its builds are not deployments.
+_TEST_WORKFLOW = re.compile(r"(^|[-_./])(test|tests|e2e|lint|ci-test)([-_.]|$)")
+
+
+@dataclass(frozen=True, slots=True)
+class Role:
+    role: str  # one of ROLES, or "" when nothing says (judged like deployed)
+    why: str
+
+    @property
+    def judged(self) -> bool:
+        """Rules judge it by default: deployed, or nothing says otherwise."""
+        return self.role in ("", DEPLOYED)
+
+
+UNCLASSIFIED = Role("", "no deployment references it and its path follows no convention")
+
+
+@dataclass(slots=True)
+class Deployment:
+    """Roles of the project's artifacts and the links that decided them."""
+
+    roles: dict[str, Role] = field(default_factory=dict)  # Dockerfile/manifest/Compose paths
+    patches: dict[str, str] = field(default_factory=dict)  # patch file -> kustomization
+    built_images: set[str] = field(default_factory=set)  # `team/api`: images built here
+    image_dockerfiles: dict[str, str] = field(default_factory=dict)  # image -> its Dockerfile
+    # (kind, name) -> {patch file: (files the overlay applies, what the patch writes)}, from
+    # overlays that ship
+    overlay_writes: dict[tuple[str, str], dict[str, tuple[frozenset[str], Any]]] = field(
+        default_factory=dict)
+    # file -> (first line, last line, (kind, name)) of the objects overlays patch
+    patched_spans: dict[str, list[tuple[int, int, tuple[str, str]]]] = field(
+        default_factory=dict)
+    # directories of deployed Dockerfiles whose path alone would say otherwise: the code
+    # beside them ships in the image (`examples/app/` built by the root Compose file)
+    deployed_dirs: dict[str, str] = field(default_factory=dict)
+    _path_roles: dict[str, Role] = field(default_factory=dict, repr=False)
+
+    def skipped_as(self, rule_id: str, path: str, line: int = 0) -> Role | None:
+        """The role for which a finding of `rule_id` on `path` is not judged (None: judged)."""
+        role = self.role_of(path)
+        if role.judged:
+            overlay = self._set_by_overlay(rule_id, path, line)
+            return Role(SET_BY_OVERLAY, overlay) if overlay else None
+        if rule_id in ROLE_BLIND_RULES or (role.role == PATCH and rule_id in PATCH_JUDGED_RULES):
+            return None
+        return role
+
+    def _set_by_overlay(self, rule_id: str, path: str, line: int) -> str:
+        """Why an overlay's patch decides what `rule_id` reads at `path:line` ('' if none)."""
+        keys = OVERLAY_KEYS.get(rule_id)
+        spans = self.patched_spans.get(path)
+        if keys is None or not spans:
+            return ""
+        for first, last, target in spans:
+            if first <= line <= last:
+                for patch, (applied, data) in sorted(self.overlay_writes.get(target, {}).items()):
+                    if path in applied and _writes(data, keys, rule_id):
+                        return f"the overlay patch {patch} sets {'/'.join(keys)}"
+        return ""
+
+    def role_of(self, path: str) -> Role:
+        """The role of any file: an artifact's decided role, else its path convention."""
+        found = self.roles.get(path)
+        if found is not None:
+            return found
+        if path in self.patches:
+            convention = path_role(path)  # a patch of a test or dev overlay is that first
+            if convention is not None:
+                return convention
+            return Role(PATCH, f"listed as a patch by {self.patches[path]}")
+        cached = self._path_roles.get(path)
+        if cached is None:
+            cached = path_role(path) or UNCLASSIFIED
+            if not cached.judged:
+                cached = self._in_deployed_dir(path) or cached
+            self._path_roles[path] = cached
+        return cached
+
+    def _in_deployed_dir(self, path: str) -> Role | None:
+        directory = posixpath.dirname(path)
+        while directory:
+            dockerfile = self.deployed_dirs.get(directory)
+            if dockerfile is not None:
+                return Role(DEPLOYED, f"next to {dockerfile}, which ships "
+                                      f"({self.roles[dockerfile].why})")
+            directory = posixpath.dirname(directory)
+        return None
+
+
+def deployment_of(project: Project) -> Deployment:
+    """The deployment model of a scan, built on first use and kept on the project."""
+    cached = project.cache.get("deployment")
+    if isinstance(cached, Deployment):
+        return cached
+    built = build_deployment(project)
+    project.cache["deployment"] = built
+    return built
+
+
+# --------------------------------------------------------------------------- conventions
+
+
+def path_role(path: str) -> Role | None:
+    """The role a path's directories or file name give it (None: nothing says)."""
+    parts = path.split("/")
+    for directory in parts[:-1]:
+        role = DIRECTORY_ROLES.get(directory.lower())
+        if role is not None:
+            return Role(role, f"under {directory}/")
+        words = re.split(r"[-_.]", directory.lower())
+        if len(words) > 1 and _TEST_DIRECTORY_WORDS.intersection(words):
+            return Role(TEST_FIXTURE, f"under {directory}/")
+    name = parts[-1].lower()
+    if name.endswith(GENERATED_SUFFIXES):
+        return Role(GENERATED, "protobuf-generated module")
+    if is_compose_path(path) or _is_dockerfile_name(name):
+        kind = "Compose file" if is_compose_path(path) else "Dockerfile"
+        for word in re.split(r"[._\-]", name):
+            role = NAME_WORDS.get(word)
+            if role is not None:
+                return Role(role, f"{kind} named {parts[-1]!r}")
+    return None
+
+
+def _is_dockerfile_name(name: str) -> bool:
+    return "dockerfile" in name or name.startswith("containerfile")
+
+
+def _stage_role(df: Any) -> Role | None:
+    """A Dockerfile whose final stage is named for development or tests."""
+    final = getattr(df, "final_stage", None)
+    name = getattr(final, "name", "") or ""
+    for word in re.split(r"[._\-]", name.lower()):
+        role = NAME_WORDS.get(word)
+        if role in (TEST_FIXTURE, DEV_TOOLING):
+            return Role(role, f"its final stage is named {name!r}")
+    return None
+
+
+# --------------------------------------------------------------------------- the graph
+
+
+def build_deployment(project: Project) -> Deployment:
+    model = Deployment()
+    convention: dict[str, Role | None] = {}
+    for path, df in project.dockerfiles.items():
+        convention[path] = path_role(path) or _stage_role(df)
+    for path in project.yaml_files:
+        convention[path] = path_role(path)
+
+    links: dict[str, str] = {}  # artifact -> why it is deployed
+
+    def counts(source: str) -> bool:
+        """A reference counts when its own file is deployed or unclassified."""
+        own = convention.get(source)
+        return own is None or own.role == DEPLOYED or source in links
+
+    def link(target: str, why: str) -> None:
+        if target and target not in links:
+            links[target] = why
+
+    _compose_links(project, counts, link, model)
+    from .compose import named_compose_files
+
+    named = named_compose_files(project)
+    for path, source in named.items():
+        if not _TEST_WORKFLOW.search(posixpath.basename(source).lower()):
+            link(path, f"run by {source} (compose -f)")
+    _ci_links(project, link, model)
+    _skaffold_links(project, counts, link, model)
+    # overlays reach their bases through other kustomizations: follow until nothing changes
+    linked = -1
+    while linked != len(links):
+        linked = len(links)
+        _kustomize_links(project, counts, link, model)
+
+    if model.overlay_writes:
+        from .kubernetes import project_objects
+
+        for obj in project_objects(project):
+            target = (obj.kind, obj.name)
+            if target in model.overlay_writes and obj.path not in model.patches:
+                model.patched_spans.setdefault(obj.path, []).append(
+                    (obj.root.line, obj.root.end_line, target))
+    for path in [*project.dockerfiles, *project.yaml_files]:
+        if path in model.patches or (path in project.yaml_files and path not in named and
+                                     not _is_deployment_yaml(path, project.yaml_files[path])):
+            continue
+        if path in links:
+            model.roles[path] = Role(DEPLOYED, links[path])
+            own = convention.get(path)
+            if path in project.dockerfiles and own is not None and not own.judged and \
+                    posixpath.dirname(path):
+                model.deployed_dirs[posixpath.dirname(path)] = path
+        else:
+            model.roles[path] = convention.get(path) or UNCLASSIFIED
+    return model
+
+
+def _is_deployment_yaml(path: str, yf: YamlFile) -> bool:
+    """Compose files, Kubernetes manifests, kustomizations and skaffold configs."""
+    name = posixpath.basename(path).lower()
+    return is_compose_path(path) or name.startswith(("kustomization.", "skaffold")) or bool(
+        yf.kubernetes_objects())
+
+
+def _compose_links(project: Project, counts: Any, link: Any, model: Deployment) -> None:
+    from .compose import build_dockerfile, configs
+
+    for config in configs(project):
+        for name, svc in config.services.items():
+            build = svc.build
+            if build is None:
+                continue
+            dockerfile = build_dockerfile(project, build)
+            if svc.image:
+                _add_tags(model, svc.image, dockerfile)
+            if dockerfile is not None and counts(build.path):
+                link(dockerfile, f"built by Compose service {name!r} ({build.path})")
+
+
+def _ci_links(project: Project, link: Any, model: Deployment) -> None:
+    """Dockerfiles built by CI workflows, Makefiles and build scripts."""
+    for path, yf in sorted(project.yaml_files.items()):
+        if not CI_FILES.search(path) or _TEST_WORKFLOW.search(posixpath.basename(path).lower()):
+            continue
+        for value in _walk(yf):
+            if isinstance(value, dict):
+                uses = value.get("uses")
+                options = value.get("with")
+                if isinstance(uses, str) and "build-push-action" in uses and isinstance(
+                        options, dict):
+                    context = str(options.get("context") or ".")
+                    dockerfile = options.get("file")
+                    target = _join(context, str(dockerfile) if dockerfile else "Dockerfile",
+                                   relative_file=bool(dockerfile))
+                    link(target, f"built by {path} (docker/build-push-action)")
+                    _add_tags(model, options.get("tags"), target)
+            elif isinstance(value, str):
+                _command_links(value, path, link, model)
+    for path, text in sorted(project.texts.items()):
+        name = posixpath.basename(path).lower()
+        if name in BUILD_SCRIPT_NAMES or (name.endswith(".sh") and path_role(path) is None):
+            _command_links(text, path, link, model, base=posixpath.dirname(path))
+
+
+def _walk(yf: YamlFile) -> Iterator[Any]:
+    stack: list[Any] = [doc.root.to_python() for doc in yf.documents if doc.root is not None]
+    while stack:
+        value = stack.pop()
+        yield value
+        if isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+
+
+def _add_tags(model: Deployment, tags: Any, dockerfile: str | None = None) -> None:
+    """Record image names built here (and, when known, the Dockerfile that builds them)."""
+    from .compose import UNKNOWN, image_repository
+
+    items = tags if isinstance(tags, list) else str(tags or "").replace(",", "\n").split("\n")
+    for tag in items:
+        tag = str(tag).strip()
+        if not tag or "${{" in tag.split(":", 1)[0]:
+            continue
+        name = "/".join(p for p in image_repository(tag) if p)
+        if not name or UNKNOWN in name or "$" in name:
+            continue
+        model.built_images.add(name)
+        if dockerfile:
+            model.image_dockerfiles.setdefault(name, dockerfile)
+
+
+def _command_links(text: str, source: str, link: Any, model: Deployment, base: str = ""
+                   ) -> None:
+    for match in _BUILD_COMMAND.finditer(text.replace("\\\n", " ")):
+        try:
+            words = shlex.split(match[1], comments=True)
+        except ValueError:
+            words = match[1].split()
+        dockerfile: str | None = None
+        context: str | None = None
+        tags: list[str] = []
+        i = 0
+        while i < len(words):
+            word = words[i]
+            if word in ("-f", "--file") and i + 1 < len(words):
+                dockerfile, i = words[i + 1], i + 2
+                continue
+            if word.startswith("--file="):
+                dockerfile = word.split("=", 1)[1]
+            elif word in ("-t", "--tag") and i + 1 < len(words):
+                tags.append(words[i + 1])
+                i += 2
+                continue
+            elif word.startswith("-"):
+                # options with a value as the next word
+                if word in ("--build-arg", "--target", "--platform", "--label", "--secret",
+                            "--cache-from", "--cache-to", "--output", "-o", "--network",
+                            "--progress", "--ssh", "--build-context") and i + 1 < len(words):
+                    i += 1
+            elif context is None:
+                context = word
+            i += 1
+        if context is None or "$" in context or "://" in context or (
+                dockerfile is not None and ("$" in dockerfile or dockerfile == "-")):
+            _add_tags(model, tags)
+            continue
+        context = posixpath.normpath(posixpath.join(base, context))
+        if dockerfile is not None:
+            # `-f` is relative to the working directory, the context to it as well
+            target = posixpath.normpath(posixpath.join(base, dockerfile))
+        else:
+            target = posixpath.join(context, "Dockerfile")
+        link(_clean(target), f"built by {source} (docker build)")
+        _add_tags(model, tags, _clean(target))
+
+
+def _join(context: str, dockerfile: str, *, relative_file: bool) -> str:
+    """build-push-action: `file` is relative to the workspace, not to the context."""
+    if relative_file:
+        return _clean(posixpath.normpath(dockerfile))
+    return _clean(posixpath.normpath(posixpath.join(context, dockerfile)))
+
+
+def _clean(path: str) -> str:
+    path = path[2:] if path.startswith("./") else path
+    return "" if path.startswith("..") or path.startswith("/") or "${" in path else path
+
+
+def _kustomizations(project: Project) -> dict[str, dict[str, Any]]:
+    """Every kustomization file's content, read once per scan."""
+    cached = project.cache.get("kustomizations")
+    if isinstance(cached, dict):
+        return cached
+    found: dict[str, dict[str, Any]] = {}
+    for path, yf in project.yaml_files.items():
+        if posixpath.basename(path).lower() in ("kustomization.yaml", "kustomization.yml"):
+            root = yf.documents[0].root if yf.documents else None
+            if isinstance(root, YMap):
+                found[path] = root.to_python()
+    project.cache["kustomizations"] = found
+    return found
+
+
+def patch_files(project: Project) -> dict[str, str]:
+    """Files a kustomization lists as patches -> that kustomization (fragments of other
+    objects: never objects of their own)."""
+    cached = project.cache.get("kustomize-patches")
+    if isinstance(cached, dict):
+        return cached
+    found: dict[str, str] = {}
+    for path, data in sorted(_kustomizations(project).items()):
+        for patch, _ in _patch_files(data):
+            target = _clean(posixpath.normpath(posixpath.join(posixpath.dirname(path), patch)))
+            if target in project.yaml_files:
+                found.setdefault(target, path)
+    project.cache["kustomize-patches"] = found
+    return found
+
+
+def _kustomize_links(project: Project, counts: Any, link: Any, model: Deployment) -> None:
+    """Resources of kustomizations are applied; patches are fragments of their targets."""
+    kustomizations = _kustomizations(project)
+    model.patches.update(patch_files(project))
+    for path, data in sorted(kustomizations.items()):
+        directory = posixpath.dirname(path)
+        judged = counts(path)
+        for patch, selector in _patch_files(data):
+            target = _clean(posixpath.normpath(posixpath.join(directory, patch)))
+            if target in project.yaml_files and judged:
+                _record_writes(model, target, project.yaml_files[target], selector,
+                               _applied(kustomizations, path, set()))
+        if not judged:
+            continue
+        for key in ("resources", "bases", "components"):
+            for entry in data.get(key) or ():
+                if not isinstance(entry, str) or "://" in entry or entry.startswith("github.com"):
+                    continue
+                target = _clean(posixpath.normpath(posixpath.join(directory, entry)))
+                if not target:
+                    continue
+                if target in project.yaml_files:
+                    link(target, f"applied by {path}")
+                else:  # a directory: its kustomization and what that applies
+                    for name in ("kustomization.yaml", "kustomization.yml"):
+                        nested = posixpath.join(target, name)
+                        if nested in kustomizations:
+                            link(nested, f"applied by {path}")
+
+
+def _patch_files(data: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(patch file, its `target` selector) of every patch a kustomization lists by path."""
+    for key in ("patchesStrategicMerge", "patchesJson6902", "patches"):
+        for entry in data.get(key) or ():
+            if isinstance(entry, str) and "\n" not in entry:
+                yield entry, {}
+            elif isinstance(entry, dict) and isinstance(entry.get("path"), str):
+                yield entry["path"], _map(entry, "target")
+
+
+def _applied(kustomizations: dict[str, dict[str, Any]], path: str, seen: set[str]
+             ) -> frozenset[str]:
+    """The manifest files a kustomization applies, through its bases."""
+    seen.add(path)
+    directory = posixpath.dirname(path)
+    found: set[str] = set()
+    data = kustomizations.get(path, {})
+    for key in ("resources", "bases", "components"):
+        for entry in data.get(key) or ():
+            if not isinstance(entry, str):
+                continue
+            target = _clean(posixpath.normpath(posixpath.join(directory, entry)))
+            nested = [posixpath.join(target, n) for n in ("kustomization.yaml",
+                                                          "kustomization.yml")]
+            inner = next((n for n in nested if n in kustomizations), None)
+            if inner is None:
+                found.add(target)
+            elif inner not in seen:
+                found |= _applied(kustomizations, inner, seen)
+    return frozenset(found)
+
+
+def _record_writes(model: Deployment, path: str, yf: YamlFile, selector: dict[str, Any],
+                   applied: frozenset[str]) -> None:
+    """What a patch file writes into which object: a strategic-merge fragment names its
+    object itself; a JSON6902 list of operations names it in the kustomization's target."""
+    for doc in yf.documents:
+        data = doc.root.to_python() if doc.root is not None else None
+        if isinstance(data, dict):
+            kind = data.get("kind") or selector.get("kind")
+            name = _map(data, "metadata").get("name") or selector.get("name")
+            writes: Any = data
+        elif isinstance(data, list):
+            kind, name = selector.get("kind"), selector.get("name")
+            writes = [_operation_value(op) for op in data if isinstance(op, dict)
+                      and op.get("op") in ("add", "replace")]
+        else:
+            continue
+        if isinstance(kind, str) and isinstance(name, str):
+            model.overlay_writes.setdefault((kind, name), {})[path] = (applied, writes)
+
+
+def _operation_value(op: dict[str, Any]) -> dict[str, Any]:
+    """`{op: add, path: /spec/replicas, value: 3}` as the fragment it writes."""
+    value: Any = op.get("value")
+    for part in reversed([p for p in str(op.get("path", "")).split("/") if p]):
+        value = {part.replace("~1", "/").replace("~0", "~"): value}
+    return value if isinstance(value, dict) else {}
+
+
+def _writes(data: Any, keys: tuple[str, ...], rule_id: str) -> bool:
+    """A patch writes one of `keys` (replicas only counts when it is more than one)."""
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            for key in keys:
+                if key in value and value[key] is not None:
+                    if rule_id != "K8S017":
+                        return True
+                    count = value[key]
+                    if isinstance(count, int) and not isinstance(count, bool) and count > 1:
+                        return True
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return False
+
+
+def _skaffold_links(project: Project, counts: Any, link: Any, model: Deployment) -> None:
+
+    for path, yf in sorted(project.yaml_files.items()):
+        if not posixpath.basename(path).lower().startswith("skaffold") or not counts(path):
+            continue
+        directory = posixpath.dirname(path)
+        for doc in yf.documents:
+            data = doc.root.to_python() if doc.root is not None else None
+            if not isinstance(data, dict):
+                continue
+            for section in [data, *[p for p in data.get("profiles") or () if isinstance(p, dict)]]:
+                build = _map(section, "build")
+                for artifact in build.get("artifacts") or ():
+                    if not isinstance(artifact, dict):
+                        continue
+                    context = str(artifact.get("context") or ".")
+                    docker = _map(artifact, "docker")
+                    dockerfile = str(docker.get("dockerfile") or "Dockerfile")
+                    target = _clean(posixpath.normpath(posixpath.join(directory, context,
+                                                                      dockerfile)))
+                    link(target, f"built by {path} (skaffold)")
+                    if isinstance(artifact.get("image"), str):
+                        _add_tags(model, artifact["image"], target)
+                for manifest in _skaffold_manifests(section):
+                    target = _clean(posixpath.normpath(posixpath.join(directory, manifest)))
+                    for candidate in project.yaml_files:
+                        if candidate == target or _glob(candidate, target):
+                            link(candidate, f"applied by {path} (skaffold)")
+
+
+def _map(data: dict[str, Any], key: str) -> dict[str, Any]:
+    value = data.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def _skaffold_manifests(section: dict[str, Any]) -> Iterator[str]:
+    manifests = _map(section, "manifests")
+    kubectl = _map(_map(section, "deploy"), "kubectl")
+    kustomize = _map(manifests, "kustomize")
+    for entry in [*(manifests.get("rawYaml") or ()), *(kubectl.get("manifests") or ())]:
+        if isinstance(entry, str):
+            yield entry
+    for entry in kustomize.get("paths") or ():
+        if isinstance(entry, str):
+            yield posixpath.join(entry, "kustomization.yaml")
+
+
+def _glob(path: str, pattern: str) -> bool:
+    from fnmatch import fnmatchcase
+
+    return "*" in pattern and fnmatchcase(path, pattern)
+
+
+# --------------------------------------------------------------------------- output
+
+
+def roles_to_json(model: Deployment) -> list[dict[str, str]]:
+    out = [{"path": p, "role": r.role or "unclassified", "why": r.why}
+           for p, r in sorted(model.roles.items())]
+    out += [{"path": p, "role": PATCH, "why": f"listed as a patch by {k}"}
+            for p, k in sorted(model.patches.items())]
+    return sorted(out, key=lambda e: e["path"])
+
+
+def render_roles_text(model: Deployment) -> Any:
+    from rich.tree import Tree
+
+    entries = roles_to_json(model)
+    tree = Tree(f"[bold]{len(entries)} artifact(s)[/bold] (Dockerfiles, manifests, Compose "
+                "files) by role")
+    by_role: dict[str, list[dict[str, str]]] = {}
+    for entry in entries:
+        by_role.setdefault(entry["role"], []).append(entry)
+    order = [DEPLOYED, "unclassified", *ROLES[1:], PATCH]
+    for role in sorted(by_role, key=lambda r: order.index(r) if r in order else len(order)):
+        judged = " (judged)" if role in (DEPLOYED, "unclassified") else " (not judged)"
+        branch = tree.add(f"[bold]{role}[/bold]{judged}: {len(by_role[role])}")
+        for entry in by_role[role]:
+            branch.add(f"{entry['path']} [dim]— {entry['why']}[/dim]")
+    return tree
+
+
+# --------------------------------------------------------------------------- who runs an image
+
+
+def image_name(image: str) -> str:
+    """`registry:5000/team/api:1.2` -> `team/api` (registry, tag and digest dropped)."""
+    from .compose import image_repository
+
+    return "/".join(p for p in image_repository(image) if p)
+
+
+def image_runners(project: Project, dockerfile: str) -> tuple[list[Any], list[Any]]:
+    """The Compose services and Kubernetes containers that run the image a Dockerfile builds:
+    built from it, or running one of the image names the repository builds from it."""
+    from .compose import build_dockerfile, judged_services
+    from .kubernetes import Workload, project_objects, text_of
+
+    model = deployment_of(project)
+    names = {name for name, path in model.image_dockerfiles.items() if path == dockerfile}
+    compose: list[Any] = []
+    seen: set[tuple[str, str]] = set()
+    for svc in judged_services(project):
+        builder = svc.built_by
+        build = builder.build if builder is not None else None
+        runs = (build is not None and build_dockerfile(project, build) == dockerfile) or (
+            bool(svc.image) and image_name(svc.image or "") in names)
+        key = (svc.anchor_site.path, svc.name)
+        if runs and key not in seen:
+            seen.add(key)
+            compose.append(svc)
+    containers: list[Any] = []
+    if names:
+        for obj in project_objects(project):
+            if isinstance(obj, Workload) and obj.long_running:
+                containers.extend(c for c in obj.containers()
+                                  if image_name(text_of(c.node.get_value("image"))) in names)
+    return compose, containers

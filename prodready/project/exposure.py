@@ -1,0 +1,260 @@
+"""How each service is reached: from the internet, only inside the cluster, or not at all.
+
+- public: an Ingress, Gateway API route, OpenShift Route or Traefik/Istio route sends traffic
+  to it, a Kubernetes Service of type LoadBalancer/NodePort selects it, or Compose publishes
+  its port (or an edge proxy's port in the same Compose configuration);
+- internal: it is deployed (Compose or Kubernetes) and nothing above reaches it;
+- worker: every command that starts it runs a task worker, not a server;
+- health-sidecar: it serves nothing but health routes;
+- unknown: nothing in the repository deploys it (rules keep judging it as before).
+
+`[tool.prodready] services = { "api" = { exposure = "internal" } }` overrides what the files
+say; the key is the service's name, its module reference or the name of something that runs it
+(a Compose service, a Kubernetes workload).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from ..artifacts.yamldocs import YMap
+from . import Project
+from .services import Runner, Service
+
+PUBLIC = "public"
+INTERNAL = "internal"
+WORKER = "worker"
+HEALTH_SIDECAR = "health-sidecar"
+UNKNOWN = "unknown"
+EDGE_IMAGES = frozenset({"nginx", "nginx-unprivileged", "traefik", "caddy", "haproxy", "envoy",
+                         "openresty", "kong", "apache", "httpd"})
+ROUTE_KINDS = frozenset({"Ingress", "HTTPRoute", "GRPCRoute", "TLSRoute", "Route",
+                         "IngressRoute", "VirtualService", "HTTPProxy"})
+_WORKER_COMMAND = re.compile(r"\b(celery\b.*\b(worker|beat)\b|rq\s+worker|dramatiq\b|arq\b|"
+                             r"huey_consumer|taskiq\s+worker|faust\b.*\bworker)")
+
+
+@dataclass(frozen=True, slots=True)
+class Exposure:
+    level: str
+    why: str
+
+    @property
+    def needs_edge_rules(self) -> bool:
+        """Rules whose harm needs a public edge judge it (unknown keeps them judging)."""
+        return self.level in (PUBLIC, UNKNOWN)
+
+
+def exposure_of(project: Project, svc: Service) -> Exposure:
+    cache = project.cache.setdefault("exposure", {})
+    assert isinstance(cache, dict)
+    key = (svc.path, svc.name)
+    if key not in cache:
+        cache[key] = _decide(project, svc)
+    found: Exposure = cache[key]
+    return found
+
+
+def edge_services(project: Project) -> list[Service]:
+    """The services rules about the public edge judge: public ones, and unknown ones."""
+    from .services import services_of
+
+    return [s for s in services_of(project) if exposure_of(project, s).needs_edge_rules]
+
+
+def _decide(project: Project, svc: Service) -> Exposure:
+    configured = _configured(project, svc)
+    if configured is not None:
+        return configured
+    if svc.routes and all(_is_health(r.path) for r in svc.routes):
+        return Exposure(HEALTH_SIDECAR, "it serves only health routes")
+    from .deployment import deployment_of
+
+    model = deployment_of(project)
+    # runners in examples, test harnesses or dev tooling say nothing about production
+    deployed = [r for r in svc.runners if r.source in ("compose", "kubernetes")
+                and model.role_of(r.path).judged]
+    # what runs is the deployment's command when it gives one, else the image's
+    image = [r.command for r in svc.runners if r.source == "dockerfile"]
+    commands = [r.command or " ".join(image) for r in deployed] or image
+    if commands and all(_WORKER_COMMAND.search(c) for c in commands):
+        return Exposure(WORKER, "every command that starts it runs a task worker")
+    if not deployed:
+        return Exposure(UNKNOWN, "nothing in the repository deploys it")
+    verdicts = [(r, _compose_exposure(project, r) if r.source == "compose"
+                 else _kubernetes_exposure(project, r)) for r in deployed]
+    for _, (level, why) in verdicts:
+        if level == PUBLIC:
+            return Exposure(PUBLIC, why)
+    unknown = [why for _, (level, why) in verdicts if level != INTERNAL]
+    if unknown:
+        return Exposure(UNKNOWN, unknown[0])
+    return Exposure(INTERNAL, "; ".join(why for _, (_, why) in verdicts))
+
+
+def _is_health(path: str | None) -> bool:
+    from ..facts import is_health_path
+
+    return is_health_path(path)
+
+
+def _configured(project: Project, svc: Service) -> Exposure | None:
+    settings = project.config.services
+    if not settings:
+        return None
+    names = [svc.name, svc.module_ref, *(r.name for r in svc.runners),
+             *(r.name.split("/", 1)[0] for r in svc.runners if r.source == "kubernetes")]
+    for name in names:
+        chosen = settings.get(name)
+        if chosen is not None and chosen.exposure is not None:
+            return Exposure(chosen.exposure, f"set in the configuration for {name!r}")
+    return None
+
+
+# --------------------------------------------------------------------------- Compose
+
+
+def _compose_exposure(project: Project, runner: Runner) -> tuple[str, str]:
+    """A published port (a loopback one too: a proxy on the host serves it), or an edge
+    proxy's published port in the same configuration, makes it public."""
+    from .compose import configs, image_repository
+
+    for config in configs(project):
+        svc = config.services.get(runner.name)
+        if svc is None or runner.path not in config.files:
+            continue
+        if svc.ports():
+            return PUBLIC, f"Compose service {runner.name!r} publishes a port ({runner.path})"
+        for other in config.services.values():
+            image = other.image or ""
+            if other is not svc and image and image_repository(image)[1] in EDGE_IMAGES and \
+                    other.ports():
+                return PUBLIC, (f"Compose service {other.name!r} ({image}) publishes a port "
+                                f"in front of it ({runner.path})")
+    return INTERNAL, f"Compose service {runner.name!r} publishes no port ({runner.path})"
+
+
+# --------------------------------------------------------------------------- Kubernetes
+
+
+def _kubernetes_exposure(project: Project, runner: Runner) -> tuple[str, str]:
+    """Public through a route or an outward Service; internal when the repository's Services
+    that select it are cluster-only; unknown when no Service here selects it."""
+    from .kubernetes import Workload, as_map, project_objects
+
+    workload_name = runner.name.split("/", 1)[0]
+    workload = next((o for o in project_objects(project) if isinstance(o, Workload)
+                     and o.path == runner.path and o.name == workload_name), None)
+    if workload is None or workload.pod_template is None:
+        return UNKNOWN, "its workload has no pod template"
+    meta = as_map(workload.pod_template.get("metadata"))
+    labels = _labels(as_map(meta.get("labels")) if meta is not None else None)
+    routed = _routed_service_names(project)
+    internal: list[str] = []
+    for obj in project_objects(project):
+        if obj.kind != "Service":
+            continue
+        spec = as_map(obj.root.get("spec"))
+        if spec is None:
+            continue
+        selector = _labels(as_map(spec.get("selector")))
+        if not selector or any(labels.get(k) != v for k, v in selector.items()):
+            continue
+        kind = str(spec.get_value("type") or "")
+        if kind in ("LoadBalancer", "NodePort"):
+            return PUBLIC, f"Service {obj.name!r} of type {kind} selects it ({obj.path})"
+        if obj.name in routed:
+            return PUBLIC, f"{routed[obj.name]} routes to its Service {obj.name!r}"
+        internal.append(obj.name)
+    if internal:
+        return INTERNAL, (f"only cluster-internal Service(s) {', '.join(sorted(internal))} "
+                          f"select {runner.name.split('/', 1)[0]!r} and no route reaches them")
+    return UNKNOWN, f"no Service in the repository selects {workload_name!r}"
+
+
+def _labels(node: YMap | None) -> dict[str, str]:
+    if node is None:
+        return {}
+    return {str(k.value): str(v.to_python()) for k, v in node.items}
+
+
+def _routed_service_names(project: Project) -> dict[str, str]:
+    """Service name -> the route object that sends outside traffic to it."""
+    cached = project.cache.get("routed-services")
+    if isinstance(cached, dict):
+        return cached
+    from .kubernetes import project_objects
+
+    found: dict[str, str] = {}
+    for obj in project_objects(project):
+        if obj.kind not in ROUTE_KINDS:
+            continue
+        spec = obj.root.get("spec")
+        if spec is None:
+            continue
+        for name in _backend_names(spec.to_python()):
+            found.setdefault(name, f"{obj.kind} {obj.name!r} ({obj.path})")
+    project.cache["routed-services"] = found
+    return found
+
+
+def _backend_names(spec: Any) -> set[str]:
+    """Every Service name a route's spec points at, wherever its API puts it: Ingress
+    `service.name`/`serviceName`, Gateway `backendRefs`, OpenShift `to`/`alternateBackends`,
+    Traefik/Contour `services`, Istio `destination.host`."""
+    names: set[str] = set()
+    stack = [spec]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            if isinstance(value.get("serviceName"), str):
+                names.add(value["serviceName"])
+            for key in ("service", "destination", "to"):
+                target = value.get(key)
+                if isinstance(target, dict):
+                    name = target.get("name") or target.get("host")
+                    if isinstance(name, str):
+                        names.add(name.split(".", 1)[0])
+            for key in ("backendRefs", "services", "alternateBackends"):
+                for item in value.get(key) or ():
+                    if isinstance(item, dict) and isinstance(item.get("name"), str):
+                        names.add(item["name"])
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return names
+
+
+# --------------------------------------------------------------------------- output
+
+
+def annotate_json(project: Project, services: list[Service], data: list[dict[str, Any]]
+                  ) -> list[dict[str, Any]]:
+    """Each service's JSON entry gains its exposure and role, each runner its file's role."""
+    from .deployment import deployment_of
+
+    model = deployment_of(project)
+    for svc, entry in zip(services, data, strict=True):
+        exposure = exposure_of(project, svc)
+        role = model.role_of(svc.path)
+        entry["exposure"] = {"level": exposure.level, "why": exposure.why}
+        entry["role"] = {"role": role.role or "unclassified", "why": role.why}
+        for runner, out in zip(svc.runners, entry.get("runners", []), strict=False):
+            runner_role = model.role_of(runner.path)
+            out["role"] = {"role": runner_role.role or "unclassified", "why": runner_role.why}
+    return data
+
+
+def annotate_text(project: Project, services: list[Service], tree: Any) -> Any:
+    """The services tree with each service's exposure and role."""
+    from .deployment import deployment_of
+
+    model = deployment_of(project)
+    for svc, node in zip(services, tree.children, strict=False):
+        exposure = exposure_of(project, svc)
+        role = model.role_of(svc.path)
+        node.add(f"exposure: [cyan]{exposure.level}[/cyan] [dim]({exposure.why})[/dim]")
+        node.add(f"role: [cyan]{role.role or 'unclassified'}[/cyan] [dim]({role.why})[/dim]")
+    return tree

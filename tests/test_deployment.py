@@ -1,0 +1,383 @@
+"""The deployment model: what ships, what is an example, a fixture, dev tooling, docs or
+generated, and why; rules judge only what ships unless asked."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from prodready.cli import app
+from prodready.config import Config
+from prodready.engine import scan
+from prodready.project.deployment import deployment_of, path_role
+from prodready.testing import write_tree
+
+SERVER_DOCKERFILE = "FROM python:3.12-slim\nEXPOSE 8000\nCMD [\"uvicorn\", \"app:app\"]\n"
+DEPLOYMENT = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+spec:
+  template:
+    metadata:
+      labels: {app: api}
+    spec:
+      containers:
+        - name: api
+          image: team/api:1.0
+"""
+
+
+def _model(tmp_path, files, **config):
+    write_tree(tmp_path, files)
+    result = scan(tmp_path, Config.model_validate(config), jobs=1, use_cache=False)
+    assert result.project is not None
+    return deployment_of(result.project), result
+
+
+@pytest.mark.parametrize(("path", "role"), [
+    ("examples/basic/Dockerfile", "example"),
+    ("samples/app/k8s.yaml", "example"),
+    ("demo/compose.yaml", "example"),
+    ("_archived/old/Dockerfile", "example"),
+    ("pkg/testdata/deploy.yaml", "test-fixture"),
+    ("fixtures/compose.yaml", "test-fixture"),
+    ("e2e/Dockerfile", "test-fixture"),
+    ("docs/tutorial/Dockerfile", "docs"),
+    ("dev/Dockerfile", "dev-tooling"),
+    ("extras/docker/development/Dockerfile", "dev-tooling"),
+    ("hack/kind.yaml", "dev-tooling"),
+    ("docker-compose.test.yml", "test-fixture"),
+    ("docker-compose.dev.yml", "dev-tooling"),
+    ("Dockerfile.dev", "dev-tooling"),
+    ("test.Dockerfile", "test-fixture"),
+    ("api/generated/models_pb2.py", "generated"),
+    ("api/models_pb2.py", "generated"),
+    ("examples/fastapi/main.py", "example"),
+    ("scripts/proxy-test/docker-compose.yml", "test-fixture"),
+    ("load_tests/Dockerfile", "test-fixture"),
+])
+def test_path_conventions_give_roles(path, role):
+    found = path_role(path)
+    assert found is not None and found.role == role
+    assert found.why
+
+
+@pytest.mark.parametrize("path", [
+    "Dockerfile", "deploy/k8s/api.yaml", "docker-compose.yml", "compose.prod.yaml",
+    "services/demo_api/Dockerfile", "app/main.py", "Dockerfile.prod", "developer/app.py",
+    "contest/app.py", "latest/Dockerfile", "docker-compose.example.yml",
+])
+def test_ordinary_paths_have_no_role(path):
+    assert path_role(path) is None
+
+
+def test_a_dockerfile_whose_final_stage_is_a_test_stage_is_a_test_fixture(tmp_path):
+    model, _ = _model(tmp_path, {"Dockerfile": "FROM python:3.12 AS base\nFROM base AS test\n"
+                                               "CMD [\"pytest\"]\n"})
+    role = model.role_of("Dockerfile")
+    assert role.role == "test-fixture" and "'test'" in role.why
+
+
+def test_compose_building_a_dockerfile_makes_it_deployed_whatever_its_path(tmp_path):
+    model, _ = _model(tmp_path, {
+        "docker-compose.yml": "services:\n  web:\n    build:\n      context: .\n"
+                              "      dockerfile: docker/dev/Dockerfile\n",
+        "docker/dev/Dockerfile": SERVER_DOCKERFILE,
+    })
+    role = model.role_of("docker/dev/Dockerfile")
+    assert role.role == "deployed"
+    assert "Compose service 'web'" in role.why
+
+
+def test_compose_dockerfile_path_reads_the_env_file_and_defaults(tmp_path):
+    model, _ = _model(tmp_path, {
+        "docker-compose.yml": "services:\n  web:\n    build:\n      context: ${CTX:-.}\n"
+                              "      dockerfile: ${DOCKERFILE}\n",
+        ".env": "# build settings\nDOCKERFILE=\"examples/Dockerfile.web\"\n",
+        "examples/Dockerfile.web": SERVER_DOCKERFILE,
+    })
+    assert model.role_of("examples/Dockerfile.web").role == "deployed"
+
+
+def test_an_example_compose_file_does_not_make_what_it_builds_deployed(tmp_path):
+    model, _ = _model(tmp_path, {
+        "examples/docker-compose.yml": "services:\n  web:\n    build: ../app\n",
+        "app/Dockerfile": SERVER_DOCKERFILE,
+    })
+    assert model.role_of("app/Dockerfile").role == ""
+    assert model.role_of("examples/docker-compose.yml").role == "example"
+
+
+def test_ci_build_push_action_and_docker_build_make_dockerfiles_deployed(tmp_path):
+    workflow = """\
+on: push
+jobs:
+  image:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: docker/build-push-action@v6
+        with:
+          context: .
+          file: dev/Dockerfile.api
+          push: true
+          tags: ghcr.io/acme/api:latest
+      - run: docker build -t acme/worker -f docs/Dockerfile.worker .
+"""
+    model, _ = _model(tmp_path, {
+        ".github/workflows/release.yml": workflow,
+        "dev/Dockerfile.api": SERVER_DOCKERFILE,
+        "docs/Dockerfile.worker": SERVER_DOCKERFILE,
+    })
+    api, worker = model.role_of("dev/Dockerfile.api"), model.role_of("docs/Dockerfile.worker")
+    assert api.role == "deployed" and "build-push-action" in api.why
+    assert worker.role == "deployed" and "docker build" in worker.why
+    assert {"acme/api", "acme/worker"} <= model.built_images
+
+
+def test_a_test_workflow_does_not_make_its_images_deployed(tmp_path):
+    model, _ = _model(tmp_path, {
+        ".github/workflows/tests.yml": "jobs:\n  t:\n    steps:\n"
+                                       "      - run: docker build -f e2e/Dockerfile .\n",
+        "e2e/Dockerfile": SERVER_DOCKERFILE,
+    })
+    assert model.role_of("e2e/Dockerfile").role == "test-fixture"
+
+
+def test_makefile_docker_build_makes_a_dockerfile_deployed(tmp_path):
+    model, _ = _model(tmp_path, {
+        "Makefile": "image:\n\tdocker build \\\n\t  -f hack/Dockerfile.release -t acme/x .\n",
+        "hack/Dockerfile.release": SERVER_DOCKERFILE,
+    })
+    role = model.role_of("hack/Dockerfile.release")
+    assert role.role == "deployed" and "Makefile" in role.why
+
+
+def test_kustomize_resources_are_deployed_and_patches_are_patches(tmp_path):
+    model, _ = _model(tmp_path, {
+        "config/base/kustomization.yaml": "resources:\n  - deployment.yaml\n",
+        "config/base/deployment.yaml": DEPLOYMENT,
+        "config/prod/kustomization.yaml": "resources:\n  - ../base\n"
+                                          "patches:\n  - path: replicas.yaml\n",
+        "config/prod/replicas.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n"
+                                     "  name: api\nspec:\n  replicas: 1\n",
+        "config/test-e2e/kustomization.yaml": "resources:\n  - ../base\n"
+                                              "patches:\n  - path: image.yaml\n",
+        "config/test-e2e/image.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n"
+                                      "  name: api\n",
+    })
+    assert model.role_of("config/base/deployment.yaml").role == "deployed"
+    assert "config/base/kustomization.yaml" in model.role_of("config/base/deployment.yaml").why
+    patch = model.role_of("config/prod/replicas.yaml")
+    assert patch.role == "kustomize-patch" and "config/prod/kustomization.yaml" in patch.why
+    assert model.role_of("config/test-e2e/image.yaml").role == "test-fixture"
+
+
+def test_skaffold_builds_and_applies(tmp_path):
+    model, _ = _model(tmp_path, {
+        "skaffold.yaml": "apiVersion: skaffold/v4beta6\nkind: Config\nbuild:\n  artifacts:\n"
+                         "    - image: acme/api\n      context: dev\n"
+                         "manifests:\n  rawYaml:\n    - examples/k8s/*.yaml\n",
+        "dev/Dockerfile": SERVER_DOCKERFILE,
+        "examples/k8s/api.yaml": DEPLOYMENT,
+    })
+    assert model.role_of("dev/Dockerfile").role == "deployed"
+    assert model.role_of("examples/k8s/api.yaml").role == "deployed"
+    assert "acme/api" in model.built_images
+
+
+EXAMPLE_TREE = {
+    "Dockerfile": SERVER_DOCKERFILE,
+    "examples/Dockerfile": SERVER_DOCKERFILE,
+    "examples/app/main.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+}
+
+
+def test_findings_outside_what_ships_are_skipped_and_counted(tmp_path):
+    _, result = _model(tmp_path, EXAMPLE_TREE, select=["DOCKER", "APP"])
+    paths = {f.path for f in result.findings}
+    assert "Dockerfile" in paths
+    assert not any(p.startswith("examples/") for p in paths)
+    assert result.stats.skipped_roles.get("example", 0) >= 2
+
+
+def test_include_brings_them_back_outside_the_score(tmp_path):
+    _, result = _model(tmp_path, EXAMPLE_TREE, select=["DOCKER", "APP"], include=["examples"])
+    shown = [f for f in result.findings if f.path.startswith("examples/")]
+    assert shown and all(f.suppressed for f in shown)
+    assert all("example" in (f.suppression_reason or "") for f in shown)
+    assert not result.stats.skipped_roles
+
+
+def test_unknown_include_name_is_a_config_error():
+    with pytest.raises(ValueError):
+        Config.model_validate({"include": ["samples"]})
+
+
+def test_json_and_text_reports_count_skipped_roles(tmp_path):
+    write_tree(tmp_path, EXAMPLE_TREE)
+    runner = CliRunner()
+    data = json.loads(runner.invoke(app, ["scan", str(tmp_path), "--format", "json",
+                                          "--no-cache", "--select", "DOCKER"]).output)
+    assert data["stats"]["skipped_roles"]["example"] >= 1
+    text = runner.invoke(app, ["scan", str(tmp_path), "--no-cache", "--select", "DOCKER"]).output
+    assert "Not judged" in text and "example" in text
+    included = json.loads(runner.invoke(app, [
+        "scan", str(tmp_path), "--format", "json", "--no-cache", "--select", "DOCKER",
+        "--include", "examples"]).output)
+    assert any(f["path"].startswith("examples/") for f in included["findings"])
+
+
+def test_services_command_shows_roles_exposure_and_why(tmp_path):
+    write_tree(tmp_path, {
+        "app/main.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+        "Dockerfile": "FROM python:3.12-slim\nCOPY app /srv/app\n"
+                      "CMD [\"uvicorn\", \"app.main:app\"]\n",
+        "docker-compose.yml": "services:\n  api:\n    build: .\n",
+        "examples/Dockerfile": SERVER_DOCKERFILE,
+    })
+    runner = CliRunner()
+    data = json.loads(runner.invoke(app, ["services", str(tmp_path), "-f", "json"]).output)
+    assert data[0]["exposure"]["level"] == "internal"
+    docker = next(r for r in data[0]["runners"] if r["source"] == "dockerfile")
+    assert docker["role"]["role"] == "deployed" and "'api'" in docker["role"]["why"]
+    roles = {e["path"]: e for e in json.loads(runner.invoke(
+        app, ["services", str(tmp_path), "-f", "json", "--artifacts"]).output)}
+    assert roles["examples/Dockerfile"]["role"] == "example"
+    assert roles["examples/Dockerfile"]["why"] == "under examples/"
+    text = runner.invoke(app, ["services", str(tmp_path)], terminal_width=200).output
+    assert "exposure: internal" in text
+    assert "examples/Dockerfile — under examples/" in text
+
+
+# ----------------------------------------------------------------- files the scan used to miss
+
+
+def test_json_kubernetes_manifests_are_judged(tmp_path):
+    manifest = json.dumps({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+                           "spec": {"containers": [{"name": "c", "image": "nginx:latest"}]}},
+                          indent="\t")
+    write_tree(tmp_path, {"deploy/pod.json": manifest, "package.json": '{"name": "x"}'})
+    result = scan(tmp_path, Config.model_validate({"select": ["K8S"]}), jobs=1, use_cache=False)
+    assert any(f.path == "deploy/pod.json" for f in result.findings)
+    assert result.stats.files.get("kubernetes") == 1
+    assert not [d for d in result.diagnostics if d.kind == "PARSE"]
+
+
+@pytest.mark.parametrize("kind", ["ReplicationController", "DeploymentConfig"])
+def test_replication_controllers_and_deployment_configs_are_workloads(tmp_path, kind):
+    api = "apps.openshift.io/v1" if kind == "DeploymentConfig" else "v1"
+    write_tree(tmp_path, {"k8s/app.yaml": f"apiVersion: {api}\nkind: {kind}\nmetadata:\n"
+                                           "  name: web\nspec:\n  template:\n    spec:\n"
+                                           "      containers:\n        - name: web\n"
+                                           "          image: acme/web:1.0\n"
+                                           "          ports: [{containerPort: 8000}]\n"})
+    result = scan(tmp_path, Config.model_validate({"select": ["K8S001", "K8S003"]}), jobs=1,
+                  use_cache=False)
+    assert {f.rule_id for f in result.findings} == {"K8S001", "K8S003"}
+
+
+def test_docker_stack_files_and_compose_files_named_by_make_are_compose(tmp_path):
+    service = "services:\n  web:\n    image: acme/web:latest\n"
+    write_tree(tmp_path, {
+        "docker-stack.yml": service,
+        "deploy/production.yml": service,
+        "Makefile": "deploy:\n\tdocker compose -f deploy/production.yml up -d\n",
+    })
+    result = scan(tmp_path, Config.model_validate({"select": ["COMPOSE"]}), jobs=1,
+                  use_cache=False)
+    paths = {f.path for f in result.findings}
+    assert {"docker-stack.yml", "deploy/production.yml"} <= paths
+    model = deployment_of(result.project)
+    assert model.role_of("deploy/production.yml").role == "deployed"
+
+
+def test_invalid_yaml_with_template_markers_is_a_parse_error_not_a_template(tmp_path):
+    write_tree(tmp_path, {"deploy/app.yaml": "name: {{ name }}\nitems: [1, 2\n"})
+    result = scan(tmp_path, Config(), jobs=1, use_cache=False)
+    assert [d.kind for d in result.diagnostics] == ["PARSE"]
+    assert "helm" not in result.stats.skipped
+
+
+def test_a_patch_is_judged_only_for_what_it_writes(tmp_path):
+    _, result = _model(tmp_path, {
+        "base/kustomization.yaml": "resources:\n  - deployment.yaml\n",
+        "base/deployment.yaml": DEPLOYMENT,
+        "prod/kustomization.yaml": "resources:\n  - ../base\n"
+                                   "patchesStrategicMerge:\n  - image.yaml\n",
+        "prod/image.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\n"
+                           "spec:\n  template:\n    spec:\n      containers:\n"
+                           "        - name: api\n          image: team/api:latest\n",
+    }, select=["K8S001", "K8S011"])
+    on_patch = {f.rule_id for f in result.findings if f.path == "prod/image.yaml"}
+    assert on_patch == {"K8S011"}  # the tag it writes; the missing resources live in the base
+    assert {f.rule_id for f in result.findings if f.path == "base/deployment.yaml"} == {"K8S001"}
+    assert result.stats.skipped_roles == {"kustomize-patch": 1}
+
+
+def test_kustomize_fixture_judges_base_once_and_skips_examples_and_patch_gaps():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "fixtures" / "repos" / "kustomize-overlays"
+    result = scan(root, Config(), jobs=1, use_cache=False)
+    skipped = result.stats.skipped_roles
+    assert skipped.get("example", 0) > 0 and skipped.get("kustomize-patch", 0) > 0
+    model = deployment_of(result.project)
+    assert model.role_of("deploy/base/deployment.yaml").role == "deployed"
+    assert model.role_of("deploy/overlays/staging/replicas.yaml").role == "kustomize-patch"
+
+
+@pytest.mark.parametrize(("overlay", "judged_on_base"), [
+    ("prod", set()),  # the shipping overlay sets resources and three replicas
+    ("dev", {"K8S001", "K8S017"}),  # a dev overlay says nothing about what ships
+])
+def test_an_overlay_that_sets_what_a_rule_reads_decides_for_the_base(
+        tmp_path, overlay, judged_on_base):
+    _, result = _model(tmp_path, {
+        "base/kustomization.yaml": "resources:\n  - deployment.yaml\n",
+        "base/deployment.yaml": DEPLOYMENT,
+        f"overlays/{overlay}/kustomization.yaml": "resources:\n  - ../../base\n"
+                                                  "patches:\n  - path: sizing.yaml\n"
+                                                  "  - path: replicas.yaml\n"
+                                                  "    target: {kind: Deployment, name: api}\n",
+        f"overlays/{overlay}/sizing.yaml": (
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n"
+            "  template:\n    spec:\n      containers:\n        - name: api\n"
+            "          resources:\n            requests: {cpu: 100m, memory: 128Mi}\n"),
+        f"overlays/{overlay}/replicas.yaml": "- op: add\n  path: /spec/replicas\n  value: 3\n",
+    }, select=["K8S001", "K8S017"])
+    assert {f.rule_id for f in result.findings if f.path == "base/deployment.yaml"} == (
+        judged_on_base)
+    if not judged_on_base:
+        assert result.stats.skipped_roles.get("set-by-overlay") == 2
+
+
+
+def test_an_overlay_decides_only_for_the_files_it_applies(tmp_path):
+    _, result = _model(tmp_path, {
+        "base/kustomization.yaml": "resources:\n  - deployment.yaml\n",
+        "base/deployment.yaml": DEPLOYMENT,
+        "install/bundle.yaml": DEPLOYMENT,  # same object name, rendered elsewhere
+        "prod/kustomization.yaml": "resources:\n  - ../base\npatches:\n  - path: r.yaml\n",
+        "prod/r.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\n"
+                       "spec:\n  template:\n    spec:\n      containers:\n"
+                       "        - name: api\n          resources: {requests: {cpu: 1}}\n",
+    }, select=["K8S001"])
+    assert {f.path for f in result.findings} == {"install/bundle.yaml"}
+
+
+def test_code_beside_a_deployed_dockerfile_in_an_example_directory_ships(tmp_path):
+    model, result = _model(tmp_path, {
+        "docker-compose.yml": "services:\n  api:\n    build: examples/api\n"
+                              "    ports: [\"8000:8000\"]\n",
+        "examples/api/Dockerfile": SERVER_DOCKERFILE,
+        "examples/api/app.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+        "examples/other/app.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+    }, select=["APP004"])
+    role = model.role_of("examples/api/app.py")
+    assert role.role == "deployed" and "examples/api/Dockerfile" in role.why
+    assert model.role_of("examples/other/app.py").role == "example"
+    assert {f.path for f in result.findings} == {"examples/api/app.py"}

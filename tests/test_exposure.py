@@ -1,0 +1,170 @@
+"""Exposure per service decides whether the rules about the public edge judge it."""
+
+from __future__ import annotations
+
+import pytest
+
+from prodready.config import Config
+from prodready.engine import scan
+from prodready.model import Severity
+from prodready.project.exposure import exposure_of
+from prodready.project.services import services_of
+from prodready.testing import write_tree
+
+APP = "from fastapi import FastAPI\n\napp = FastAPI()\n\n@app.get('/items')\ndef items():\n" \
+      "    return []\n"
+DOCKERFILE = "FROM python:3.12-slim\nCOPY app /srv/app\nCMD [\"uvicorn\", \"app.main:app\"]\n"
+WORKLOAD = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+spec:
+  template:
+    metadata:
+      labels: {app: api, tier: web}
+    spec:
+      containers:
+        - name: api
+          image: acme/api:1.0
+          command: ["uvicorn", "app.main:app"]
+"""
+SERVICE = """\
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: api-svc
+spec:
+  selector: {app: api}
+  ports: [{port: 80}]
+"""
+
+
+def _exposure(tmp_path, files, **config):
+    write_tree(tmp_path, {"app/main.py": APP, "Dockerfile": DOCKERFILE, **files})
+    result = scan(tmp_path, Config.model_validate({"select": ["APP", "K8S"], **config}),
+                  jobs=1, use_cache=False)
+    assert result.project is not None
+    services = services_of(result.project)
+    assert len(services) == 1
+    return exposure_of(result.project, services[0]), result
+
+
+def _edge_rules(result):
+    return sorted({f.rule_id for f in result.active_findings
+                   if f.rule_id in ("APP003", "APP004", "APP006")})
+
+
+def test_nothing_deploys_it_so_exposure_is_unknown_and_edge_rules_still_judge(tmp_path):
+    exposure, result = _exposure(tmp_path, {})
+    assert exposure.level == "unknown"
+    assert _edge_rules(result) == ["APP003", "APP004", "APP006"]
+
+
+def test_compose_without_published_ports_is_internal(tmp_path):
+    exposure, result = _exposure(tmp_path, {
+        "docker-compose.yml": "services:\n  api:\n    build: .\n"})
+    assert exposure.level == "internal" and "publishes no port" in exposure.why
+    assert _edge_rules(result) == []
+
+
+@pytest.mark.parametrize("ports", ['["8000:8000"]', '["127.0.0.1:8000:8000"]'])
+def test_compose_published_port_is_public(tmp_path, ports):
+    exposure, result = _exposure(tmp_path, {
+        "docker-compose.yml": f"services:\n  api:\n    build: .\n    ports: {ports}\n"})
+    assert exposure.level == "public" and "publishes a port" in exposure.why
+    assert _edge_rules(result) == ["APP003", "APP004", "APP006"]
+
+
+def test_an_edge_proxy_publishing_a_port_makes_the_app_behind_it_public(tmp_path):
+    exposure, _ = _exposure(tmp_path, {
+        "docker-compose.yml": "services:\n  api:\n    build: .\n  proxy:\n"
+                              "    image: nginx:1.27\n    ports: ['80:80']\n"})
+    assert exposure.level == "public" and "'proxy'" in exposure.why
+
+
+def test_cluster_ip_service_only_is_internal(tmp_path):
+    exposure, result = _exposure(tmp_path, {"k8s/api.yaml": WORKLOAD + SERVICE})
+    assert exposure.level == "internal" and "api-svc" in exposure.why
+    assert _edge_rules(result) == []
+
+
+def test_workload_without_any_service_here_is_unknown(tmp_path):
+    exposure, _ = _exposure(tmp_path, {"k8s/api.yaml": WORKLOAD})
+    assert exposure.level == "unknown"
+
+
+@pytest.mark.parametrize("extra", [
+    SERVICE.replace("  selector:", "  type: LoadBalancer\n  selector:"),
+    SERVICE.replace("  selector:", "  type: NodePort\n  selector:"),
+    SERVICE + "---\napiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: web\n"
+              "spec:\n  rules:\n    - http:\n        paths:\n          - path: /\n"
+              "            backend:\n              service:\n                name: api-svc\n"
+              "                port: {number: 80}\n",
+    SERVICE + "---\napiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata:\n"
+              "  name: web\nspec:\n  rules:\n    - backendRefs:\n        - name: api-svc\n",
+    SERVICE + "---\napiVersion: route.openshift.io/v1\nkind: Route\nmetadata:\n  name: web\n"
+              "spec:\n  to:\n    kind: Service\n    name: api-svc\n",
+])
+def test_routes_and_outward_services_make_it_public(tmp_path, extra):
+    exposure, result = _exposure(tmp_path, {"k8s/api.yaml": WORKLOAD + extra})
+    assert exposure.level == "public"
+    assert _edge_rules(result) == ["APP003", "APP004", "APP006"]
+
+
+def test_a_service_selecting_other_labels_does_not_count(tmp_path):
+    other = SERVICE.replace("{app: api}", "{app: other}").replace(
+        "  selector:", "  type: LoadBalancer\n  selector:")
+    exposure, _ = _exposure(tmp_path, {"k8s/api.yaml": WORKLOAD + SERVICE + other})
+    assert exposure.level == "internal"
+
+
+def test_health_only_app_is_a_health_sidecar(tmp_path):
+    write_tree(tmp_path, {"app/main.py": "from fastapi import FastAPI\n\napp = FastAPI()\n\n"
+                                         "@app.get('/healthz')\ndef ok():\n    return {}\n"})
+    result = scan(tmp_path, Config.model_validate({"select": ["APP"]}), jobs=1, use_cache=False)
+    assert result.project is not None
+    svc = services_of(result.project)[0]
+    assert exposure_of(result.project, svc).level == "health-sidecar"
+    assert not [f for f in result.active_findings if f.rule_id in ("APP003", "APP004")]
+
+
+def test_worker_commands_make_a_worker(tmp_path):
+    exposure, _ = _exposure(tmp_path, {
+        "docker-compose.yml": "services:\n  api:\n    build: .\n    ports: ['8000:8000']\n"
+                              "    command: celery -A app.main:app worker\n"})
+    assert exposure.level == "worker"
+
+
+def test_configured_exposure_wins(tmp_path):
+    exposure, result = _exposure(
+        tmp_path, {"docker-compose.yml": "services:\n  api:\n    build: .\n"
+                                         "    ports: ['8000:8000']\n"},
+        services={"api": {"exposure": "internal"}})
+    assert exposure.level == "internal" and "configuration" in exposure.why
+    assert _edge_rules(result) == []
+
+
+def test_service_settings_reject_unknown_keys_and_values():
+    with pytest.raises(ValueError):
+        Config.model_validate({"services": {"api": {"exposure": "internet"}}})
+    with pytest.raises(ValueError):
+        Config.model_validate({"services": {"api": {"exposed": "public"}}})
+
+
+def test_distributed_profile_makes_sizing_rules_info(tmp_path):
+    files = {"k8s/api.yaml": WORKLOAD}
+    _, default = _exposure(tmp_path, files)
+    _, distributed = _exposure(tmp_path, files, profile="distributed", jobs=1)
+    sizing = {f.rule_id: f.severity for f in distributed.findings
+              if f.rule_id in ("K8S001", "K8S002")}
+    assert sizing and set(sizing.values()) == {Severity.INFO}
+    assert {f.severity for f in default.findings if f.rule_id in sizing} != {Severity.INFO}
+
+
+def test_a_test_harness_compose_file_says_nothing_about_exposure(tmp_path):
+    exposure, result = _exposure(tmp_path, {
+        "scripts/proxy-test/docker-compose.yml": "services:\n  api:\n    build: ../..\n"})
+    assert exposure.level == "unknown"
+    assert _edge_rules(result) == ["APP003", "APP004", "APP006"]
