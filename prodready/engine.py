@@ -607,9 +607,17 @@ def _memo_row(result: ScanResult, root: Path, found: Discovery) -> str | None:
                              "diagnostics": result.diagnostics, "sites": result.sites,
                              "files": stats.files, "lines": stats.lines,
                              "skipped": stats.skipped, "file_sites": result.file_sites,
-                             "skipped_roles": stats.skipped_roles})
+                             "skipped_roles": stats.skipped_roles,
+                             "service_owners": _owners(result)})
     except (cache.Uncacheable, ValueError, RecursionError):
         return None
+
+
+def _owners(result: ScanResult) -> list[list[Any]]:
+    from .scoring import service_owners
+
+    assert result.project is not None
+    return [list(o) for o in service_owners(result.project)]
 
 
 def _remembered(row: str | None, root: Path, found: Discovery, config: Config,
@@ -629,6 +637,7 @@ def _remembered(row: str | None, root: Path, found: Discovery, config: Config,
         diagnostics, sites = memo["diagnostics"], memo["sites"]
         files, lines, skipped = memo["files"], memo["lines"], memo["skipped"]
         file_sites, skipped_roles = memo["file_sites"], memo["skipped_roles"]
+        owners = [tuple(o) for o in memo["service_owners"]]
         if not (isinstance(diagnostics, list) and all(isinstance(d, Diagnostic)
                                                       for d in diagnostics)
                 and isinstance(sites, dict) and all(isinstance(k, str) and isinstance(
@@ -636,6 +645,8 @@ def _remembered(row: str | None, root: Path, found: Discovery, config: Config,
                 and isinstance(files, dict) and isinstance(skipped, dict)
                 and type(lines) is int and isinstance(file_sites, dict)
                 and isinstance(skipped_roles, dict)
+                and all(len(o) == 5 and all(isinstance(x, str) for x in o[:4])
+                        and isinstance(o[4], list) for o in owners)
                 and all(isinstance(k, str) and isinstance(v, dict) and all(
                     isinstance(c, SiteCount) for c in v.values())
                         for k, v in file_sites.items())):
@@ -646,7 +657,7 @@ def _remembered(row: str | None, root: Path, found: Discovery, config: Config,
                       duration_s=round(time.perf_counter() - started, 3),
                       cached_files=len(found.entries), skipped_roles=skipped_roles)
     return ScanResult(root, config, rules, findings, diagnostics, sites, stats, None,
-                      file_sites=file_sites)
+                      file_sites=file_sites, service_owners=owners)
 
 
 def _results(entries: list[SourceEntry], state: _WorkerState, store: cache.FileCache | None,

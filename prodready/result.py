@@ -11,6 +11,9 @@ from .config import Config
 from .model import Diagnostic, Finding, SiteCount
 from .project import Project
 
+# A service as per-service scores see it: name, kind, app path, root, the files it owns.
+ServiceOwner = tuple[str, str, str, str, list[str]]
+
 
 @dataclass(slots=True)
 class ScanStats:
@@ -35,6 +38,8 @@ class ScanResult:
     baseline: dict[str, Any] | None = None  # new / baselined / fixed, when a baseline is used
     # sites of the per-file rules, per file (what per-service scores are computed from)
     file_sites: dict[str, dict[str, SiteCount]] = field(default_factory=dict)
+    # (name, kind, app path, root, owned files) per service, where `project` is not kept
+    service_owners: list[ServiceOwner] | None = None
 
     @property
     def active_findings(self) -> list[Finding]:

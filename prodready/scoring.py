@@ -17,10 +17,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from .catalog import Rule
 from .model import Category, Severity, SiteCount
-from .result import ScanResult, ScanStats
+from .result import ScanResult, ScanStats, ServiceOwner
 
 SCORING_VERSION = "1"
 WEIGHTS = {Severity.CRITICAL: 10, Severity.HIGH: 6, Severity.MEDIUM: 3, Severity.LOW: 1,
@@ -170,16 +171,14 @@ def service_scores(result: ScanResult) -> list[ServiceScore]:
     the service's findings as failing sites, or one passing site where the service has an
     artifact of that rule's kind and no finding. Repository rules (REPO*) judge the repository,
     not a service, and stay out of service scores."""
-    if result.project is None:
-        return []
-    from .project.services import services_of
-
+    owners = result.service_owners if result.project is None else service_owners(
+        result.project)
     scores = []
     per_file_rules = {rule_id for counts in result.file_sites.values() for rule_id in counts}
-    for svc in services_of(result.project):
-        owned = {svc.path, *svc.files, *svc.dockerfiles, *(r.path for r in svc.runners)}
+    for name, kind, app_path, root, owned_files in owners or ():
+        owned = set(owned_files)
 
-        def mine(path: str, svc_root: str = svc.root, owned: set[str] = owned) -> bool:
+        def mine(path: str, svc_root: str = root, owned: set[str] = owned) -> bool:
             return path in owned or (bool(svc_root) and path.startswith(svc_root + "/"))
 
         files = [p for p in result.file_sites if mine(p)]
@@ -204,9 +203,22 @@ def service_scores(result: ScanResult) -> list[ServiceScore]:
                                                          if mine(d.path)],
                          sites=sites, stats=_stats_of(result, owned, mine))
         score = compute_score(own)
-        scores.append(ServiceScore(svc.name, svc.kind, svc.path, svc.root, score.overall,
+        scores.append(ServiceScore(name, kind, app_path, root, score.overall,
                                    score.grade, len(own.active_findings)))
     return scores
+
+
+def service_owners(project: Any) -> list[ServiceOwner]:
+    """(name, kind, app path, root, files it owns) of each service that ships: its code, the
+    Dockerfiles that build it and the Compose/Kubernetes files that run it. An app in an
+    example, a fixture or dev tooling is not scored."""
+    from .project.deployment import deployment_of
+    from .project.services import services_of
+
+    deployment = deployment_of(project)
+    return [(svc.name, svc.kind, svc.path, svc.root,
+             sorted({svc.path, *svc.files, *svc.dockerfiles, *(r.path for r in svc.runners)}))
+            for svc in services_of(project) if deployment.role_of(svc.path).judged]
 
 
 def _family_of(path: str) -> str:

@@ -250,6 +250,10 @@ def test_an_unchanged_tree_is_answered_from_the_memo(tmp_path: Path, analysed: l
     assert warm.findings == cold.findings  # snippets too: fingerprints are unchanged
     assert warm.diagnostics == cold.diagnostics and warm.sites == cold.sites
     assert (warm.stats.files, warm.stats.lines) == (cold.stats.files, cold.stats.lines)
+    assert warm.stats.skipped_roles == cold.stats.skipped_roles
+    # what the report adds from the project is kept too: per-service scores
+    from prodready.scoring import service_scores
+    assert service_scores(warm) == service_scores(cold) != []
 
 
 def test_the_memo_is_missed_when_a_file_or_the_configuration_changes(tmp_path: Path) -> None:

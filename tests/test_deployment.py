@@ -381,3 +381,12 @@ def test_code_beside_a_deployed_dockerfile_in_an_example_directory_ships(tmp_pat
     assert role.role == "deployed" and "examples/api/Dockerfile" in role.why
     assert model.role_of("examples/other/app.py").role == "example"
     assert {f.path for f in result.findings} == {"examples/api/app.py"}
+
+
+def test_only_services_that_ship_get_a_score_of_their_own(tmp_path):
+    from prodready.scoring import service_scores
+
+    app_code = "from fastapi import FastAPI\n\napp = FastAPI()\n"
+    _, result = _model(tmp_path, {"api/main.py": app_code, "api/Dockerfile": SERVER_DOCKERFILE,
+                                  "examples/quickstart/main.py": app_code})
+    assert [s.path for s in service_scores(result)] == ["api/main.py"]
