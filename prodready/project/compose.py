@@ -619,21 +619,50 @@ def build_context(project: Project, build: Build) -> str | None:
     return "" if path == "." else path
 
 
-def dockerfile_healthcheck(project: Project, svc: Service) -> bool | None:
-    """Whether the repo's Dockerfile building `svc` has a HEALTHCHECK (None: unknown)."""
+@dataclass(frozen=True, slots=True)
+class ImageSource:
+    """The repository's Dockerfile that makes the image a service runs, and how it is known."""
+
+    dockerfile: str
+    target: str | None
+    why: str
+    context: str  # the build context ("" for the repository root)
+
+
+def image_source(project: Project, svc: Service) -> ImageSource | None:
+    """The Dockerfile behind a service's image: its own `build:` (or a sibling's that builds
+    the same tag), else the image name that CI, skaffold or Compose builds here
+    (`image: ghcr.io/org/app:latest` where CI pushes `ghcr.io/org/app` from `./Dockerfile`)."""
     builder = svc.built_by
     build = builder.build if builder is not None else None
-    if build is None:
+    if build is not None:
+        path = build_dockerfile(project, build)
+        context = build_context(project, build)
+        return ImageSource(path, build.target, f"built from {path}",
+                           posixpath.dirname(path) if context is None else context
+                           ) if path else None
+    if not svc.image:
         return None
-    path = build_dockerfile(project, build)
-    df = project.dockerfiles.get(path) if path else None
-    if df is None:
+    from .deployment import deployment_of, image_name
+
+    found = deployment_of(project).dockerfile_of_image(image_name(svc.image))
+    if found is None or found[0] not in project.dockerfiles:
+        return None
+    return ImageSource(found[0], None, found[1], posixpath.dirname(found[0]))
+
+
+def dockerfile_healthcheck(project: Project, svc: Service) -> bool | None:
+    """Whether the repo's Dockerfile making `svc`'s image has a HEALTHCHECK (None: unknown,
+    or the image is not built here)."""
+    source = image_source(project, svc)
+    df = project.dockerfiles.get(source.dockerfile) if source else None
+    if source is None or df is None:
         return None
     stages = getattr(df, "stages", [])
     if not stages:
         return None
     by_name = {s.name: s for s in stages if s.name}
-    stage = by_name.get(build.target.lower()) if build.target else None
+    stage = by_name.get(source.target.lower()) if source.target else None
     stage = stage or stages[-1]
     seen: list[object] = []
     while stage is not None and stage not in seen:
@@ -649,13 +678,14 @@ def has_healthcheck(project: Project, svc: Service) -> bool | None:
     """The service defines a healthcheck, or its image (built in the repo) does.
 
     None when it cannot be known: built from a Dockerfile prodready does not see.
-    A remote image is assumed to have none.
+    A remote image is assumed to have none, unless the repository builds it.
     """
     own = svc.healthcheck
     if own is not None:
         return own
-    if svc.built_by is not None:
-        return dockerfile_healthcheck(project, svc)
+    built = dockerfile_healthcheck(project, svc)
+    if built is not None or svc.built_by is not None:
+        return built
     return False
 
 
