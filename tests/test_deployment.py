@@ -298,6 +298,45 @@ jobs:
     assert model.image_dockerfiles["acme/worker"] == "docker/worker.Dockerfile"
 
 
+STACK = "services:\n  node:\n    image: acme/node:1\n"
+TEST_JOB = """\
+  regtest:
+    runs-on: ubuntu-latest
+    steps:
+      - run: docker compose -f docker/regtest/stack.yml up -d
+      - run: uv run pytest tests/regtest
+"""
+DEPLOY_JOB = """\
+  ship:
+    runs-on: ubuntu-latest
+    steps:
+      - run: ssh prod 'cd /srv && git pull'
+"""
+
+
+def test_a_compose_file_only_ci_test_jobs_run_is_a_test_fixture(tmp_path):
+    model, _ = _model(tmp_path, {
+        ".github/workflows/checks.yml": f"on: push\njobs:\n{TEST_JOB}{DEPLOY_JOB}",
+        "docker/regtest/stack.yml": STACK,
+    })
+    role = model.role_of("docker/regtest/stack.yml")
+    assert role.role == "test-fixture" and "'regtest' of .github/workflows/checks.yml" in role.why
+
+
+@pytest.mark.parametrize("files", [
+    {".github/workflows/checks.yml": "on: push\njobs:\n"
+                                     + TEST_JOB.replace("uv run pytest", "ssh prod")},
+    {".github/workflows/checks.yml": f"on: push\njobs:\n{TEST_JOB}",
+     "Makefile": "up:\n\tdocker compose -f docker/regtest/stack.yml up -d\n"},
+    {".github/workflows/checks.yml": "on: push\njobs:\n"
+                                     + TEST_JOB.replace("uv run pytest tests/regtest", "true")},
+])
+def test_a_compose_file_run_outside_ci_tests_is_deployed(tmp_path, files):
+    model, _ = _model(tmp_path, {**files, "docker/regtest/stack.yml": STACK})
+    role = model.role_of("docker/regtest/stack.yml")
+    assert role.role == "deployed" and "compose -f" in role.why
+
+
 EXAMPLE_TREE = {
     "Dockerfile": SERVER_DOCKERFILE,
     "examples/Dockerfile": SERVER_DOCKERFILE,

@@ -413,11 +413,18 @@ _COMPOSE_FILE_FLAG = re.compile(r"(?:^|\s)(?:-f|--file|-c|--compose-file)[ =][\"
 
 def named_compose_files(project: Project) -> dict[str, str]:
     """Compose files under other names that a Makefile, script or CI workflow passes with
-    `-f` (`docker compose -f deploy/prod.yml up`): path -> the file that names it."""
-    cached = project.cache.get("named-compose-files")
+    `-f` (`docker compose -f deploy/prod.yml up`): path -> the first file that names it."""
+    return {path: runs[0][0] for path, runs in compose_runs(project).items()
+            if not is_compose_path(path)}
+
+
+def compose_runs(project: Project) -> dict[str, list[tuple[str, str]]]:
+    """Compose files a Makefile, script or CI workflow passes with `-f`: path -> every
+    (file that names it, the compose command line)."""
+    cached = project.cache.get("compose-runs")
     if isinstance(cached, dict):
         return cached
-    found: dict[str, str] = {}
+    found: dict[str, list[tuple[str, str]]] = {}
     for source, text in sorted(project.texts.items()):
         name = posixpath.basename(source).lower()
         workflow = source.endswith((".yml", ".yaml"))
@@ -428,9 +435,11 @@ def named_compose_files(project: Project) -> dict[str, str]:
             for flag in _COMPOSE_FILE_FLAG.finditer(command[0]):
                 path = posixpath.normpath(posixpath.join(base, flag[1]))
                 yf = project.yaml_files.get(path)
-                if yf is not None and not is_compose_path(path) and _services_node(yf):
-                    found.setdefault(path, source)
-    project.cache["named-compose-files"] = found
+                if yf is not None and (is_compose_path(path) or _services_node(yf)):
+                    runs = found.setdefault(path, [])
+                    if (source, command[0]) not in runs:
+                        runs.append((source, command[0]))
+    project.cache["compose-runs"] = found
     return found
 
 
@@ -695,3 +704,32 @@ def judged_services(project: Project) -> Iterator[Service]:
         for svc in config.judged:
             if any(layer.node is not None for layer in svc.layers):
                 yield svc
+
+
+def operator_template(project: Project, config: ComposeConfig) -> str:
+    """Why a Compose file is a template the project distributes to operators ("" if it is
+    not): it builds nothing and runs an image this repository publishes, and nothing here
+    runs it with `-f` or calls it production. How much memory it gets and how its logs rotate
+    are then the choice of whoever runs it."""
+    cache = project.cache.setdefault("compose-templates", {})
+    assert isinstance(cache, dict)
+    key = tuple(config.files)
+    if key not in cache:
+        cache[key] = _operator_template(project, config)
+    why: str = cache[key]
+    return why
+
+
+def _operator_template(project: Project, config: ComposeConfig) -> str:
+    path = config.files[-1]
+    if is_prod_file(path) or path in compose_runs(project) or any(
+            svc.build is not None for svc in config.services.values()):
+        return ""
+    for svc in config.judged:
+        if svc.image and svc.built_by is None:
+            source = image_source(project, svc)
+            if source is not None:
+                return (f"{path} builds nothing and runs {svc.image}, which this repository "
+                        "publishes: a template for operators, who size it and rotate its "
+                        "logs")
+    return ""

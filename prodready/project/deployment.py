@@ -282,9 +282,8 @@ def build_deployment(project: Project) -> Deployment:
     from .compose import named_compose_files
 
     named = named_compose_files(project)
-    for path, source in named.items():
-        if not _TEST_WORKFLOW.search(posixpath.basename(source).lower()):
-            link(path, f"run by {source} (compose -f)")
+    for path in named:
+        _compose_run_links(project, path, link, mark)
     _ci_links(project, link, model)
     _skaffold_links(project, counts, link, mark, model)
     # overlays reach their bases through other kustomizations: follow until nothing changes
@@ -356,6 +355,61 @@ def _compose_links(project: Project, counts: Any, link: Any, model: Deployment) 
                 link(dockerfile, f"built by Compose service {name!r} ({build.path})")
 
 
+# What a CI job does, read from its commands and names: it deploys, or it runs tests.
+_DEPLOYS = re.compile(
+    r"(?<![\w-])(?:deploy\w*|ssh|scp|rsync|ansible-playbook|appleboy/ssh-action|"
+    r"kubectl\s+(?:apply|rollout|set)|helm\s+(?:upgrade|install)|terraform\s+apply|"
+    r"docker\s+stack\s+deploy|docker\s+context)(?![\w-])", re.IGNORECASE)
+_RUNS_TESTS = re.compile(
+    r"(?<![\w-])(?:pytest|py\.test|tox|nox|unittest|behave|playwright|cypress|"
+    r"manage\.py\s+test|(?:make|just)\s+[\w-]*test[\w-]*|(?:npm|yarn|pnpm)\s+(?:run\s+)?test|"
+    r"go\s+test|cargo\s+test)(?![\w-])", re.IGNORECASE)
+
+
+def _compose_run_links(project: Project, path: str, link: Any, mark: Any) -> None:
+    """A Compose file under another name is deployed when something runs it, unless every
+    run is in a CI job that tests (CI starts containers to test them, then throws them
+    away): then it is a test fixture."""
+    from .compose import compose_runs
+
+    tests: list[str] = []
+    for source, command in compose_runs(project).get(path, ()):
+        job = _ci_job(project, source, command) if CI_FILES.search(source) else None
+        if job is None or not _tests_only(source, job[1]):
+            link(path, f"run by {source} (compose -f)")
+            return
+        tests.append(f"{job[0]!r} of {source}" if job[0] else source)
+    if tests:
+        mark(path, Role(TEST_FIXTURE, f"run only by the CI test job {tests[0]}"))
+
+
+def _ci_job(project: Project, source: str, command: str) -> tuple[str, str] | None:
+    """(name, text) of the CI job whose commands hold `command` (the whole file when its
+    jobs cannot be told apart)."""
+    yf = project.yaml_files.get(source)
+    data = yf.documents[0].root.to_python() if yf is not None and yf.documents and \
+        yf.documents[0].root is not None else None
+    if not isinstance(data, dict):
+        text = project.texts.get(source)
+        return ("", text) if text is not None else None
+    jobs = data.get("jobs")
+    wanted = " ".join(command.split())
+    for name, job in (jobs if isinstance(jobs, dict) else data).items():
+        text = "\n".join(str(v) for v in _walk_value(job) if isinstance(v, str))
+        if wanted in " ".join(text.replace("\\\n", " ").split()):
+            return str(name), text
+    return None
+
+
+def _tests_only(source: str, job: str) -> bool:
+    """A CI job that runs tests and deploys nothing (in a workflow named for tests, or with
+    a test command)."""
+    if _DEPLOYS.search(job):
+        return False
+    return bool(_TEST_WORKFLOW.search(posixpath.basename(source).lower()) or
+                _RUNS_TESTS.search(job))
+
+
 def _ci_links(project: Project, link: Any, model: Deployment) -> None:
     """Dockerfiles built by CI workflows, Makefiles and build scripts."""
     for path, yf in sorted(project.yaml_files.items()):
@@ -398,7 +452,11 @@ def _metadata_images(named: dict[str, str], tags: str) -> str:
 
 
 def _walk(yf: YamlFile) -> Iterator[Any]:
-    stack: list[Any] = [doc.root.to_python() for doc in yf.documents if doc.root is not None]
+    return _walk_value(*[doc.root.to_python() for doc in yf.documents if doc.root is not None])
+
+
+def _walk_value(*values: Any) -> Iterator[Any]:
+    stack: list[Any] = list(values)
     while stack:
         value = stack.pop()
         yield value

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ...project import Project
-from ...project.compose import judged_services
+from ...project.compose import judged_services, operator_template
 from ..api import RuleContext
 from ._reporter import Reporter
 
@@ -22,5 +22,5 @@ def check(project: Project, ctx: RuleContext) -> None:
                    f"service {svc.name!r} has no memory or CPU limit: one leak or busy loop "
                    "starves every other container on the host; set "
                    "`deploy.resources.limits` (or `mem_limit` / `cpus`)",
-                   snippet=f"{svc.name}:")
+                   snippet=f"{svc.name}:", informational=operator_template(project, svc.config))
     out.finish()
