@@ -57,6 +57,9 @@ def test_a_command_that_waits_covers_what_it_names(tmp_path, command, waited):
     "sh -c 'while true; do curl -fs http://db:5432; sleep 60; done'",  # a cron loop, not a wait
     "python shipping.py",
     "sh -c 'sleep 5 && exec gunicorn app:app'",
+    # it waits for its own server, not for a dependency
+    "sh -c 'app & until curl -fs http://localhost:8000/health; do sleep 1; done; ./seed.sh'",
+    "sh -c 'wait-for-it localhost:8000 -- ./seed.sh'",
 ])
 def test_a_command_that_does_not_wait_covers_nothing(tmp_path, command):
     assert _waited(tmp_path, _compose(command)) == {}

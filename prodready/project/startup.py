@@ -9,8 +9,9 @@ step copied into the image (`init-wait-for-db`). Such a service starts its real 
 the dependency answers, so `condition: service_healthy` would add nothing.
 
 What is waited for is read from the evidence: dependency names it mentions
-(`wait-for-it postgres:5432`), else the kind of store its words name (`wait_for_redis`), else
-a database (`wait_for_db`, `ping.py`: waiting "for the database" is what such steps do).
+(`wait-for-it postgres:5432`), else the kind of store its words name (`wait_for_redis`), else,
+for a wait step that names no address, a database (`wait_for_db`, `ping.py`: waiting "for the
+database" is what such steps do). A probe loop that names neither waits for something else.
 """
 
 from __future__ import annotations
@@ -41,6 +42,9 @@ _PROBE_LOOP = re.compile(
 _WAIT_SCRIPT = re.compile(r"(?<![\w./-])(?:[\w./-]*[/_-])?(?:wait|ping|ready)(?:[-_][\w-]*)?"
                           r"\.(?:py|sh)\b", re.IGNORECASE)
 _WAIT_PATTERNS = (_WAIT_TOOL, _PROBE_LOOP, _WAIT_SCRIPT)
+# An address the wait names (`localhost:8000`, `tcp://api:80`): it waits for that, not for a
+# database it does not name.
+_ADDRESS = re.compile(r"[\w.-]+:\d{2,5}\b|://")
 # Words that name what kind of store a wait is for (datastore kinds of compose.DATASTORES).
 _KIND_WORDS = {
     kind: re.compile(rf"(?<![a-z])(?:{words})(?![a-z])", re.IGNORECASE) for kind, words in {
@@ -66,6 +70,7 @@ class Wait:
 
     text: str  # the statement that waits
     where: str  # where it is: "its command", "docker-entrypoint.sh", …
+    probe: bool = False  # a loop on a port or client: it says what it probes, or nothing
 
 
 def waited_dependencies(project: Project, svc: Service) -> dict[str, str]:
@@ -81,7 +86,9 @@ def waited_dependencies(project: Project, svc: Service) -> dict[str, str]:
         if named:
             covered = named
         else:
-            kinds = {k for k, words in _KIND_WORDS.items() if words.search(text)} or {"sql"}
+            kinds = {k for k, words in _KIND_WORDS.items() if words.search(text)}
+            if not kinds and not wait.probe and not _ADDRESS.search(text):
+                kinds = {"sql"}  # `wait_for_db`, `ping.py`: a step that names no address
             covered = [n for n, target in deps.items() if target is not None and
                        _KINDS.get(target.datastore or "") in kinds]
         for name in covered:
@@ -130,7 +137,8 @@ def _scan(project: Project, text: str, where: str, context: str | None, out: lis
           seen: set[str], depth: int) -> None:
     for pattern in _WAIT_PATTERNS:
         for match in pattern.finditer(text):
-            out.append(Wait(_statement(text, match.start(), match.end()), where))
+            out.append(Wait(_statement(text, match.start(), match.end()), where,
+                            probe=pattern is _PROBE_LOOP))
     if depth >= _MAX_DEPTH:
         return
     for word in re.split(r"[\s;&|()'\"]+", text):
