@@ -349,8 +349,12 @@ class _Extractor:
         facts.scheme_checks += [Located("request.is_secure", n.lineno)
                                 for n in nodes(ast.Attribute) if n.attr == "is_secure"
                                 and _is_request(dotted_name(n.value))]
-        if "retry" not in facts.evidence:
+        tries = [t.lineno for t in nodes(ast.Try)]
+        if "retry" not in facts.evidence and tries:
             for for_loop in [*nodes(ast.For), *nodes(ast.AsyncFor)]:
+                end = for_loop.end_lineno or for_loop.lineno
+                if not any(for_loop.lineno < line <= end for line in tries):
+                    continue  # no try inside: no hand-written retry, no walk of its body
                 found = loop_evidence(for_loop)
                 if found:
                     facts.evidence |= found
@@ -574,8 +578,10 @@ class _Extractor:
 
     def _in_dev_class(self, node: ast.AST) -> bool:
         """Inside a test or development configuration class (`class TestingConfig`)."""
-        return any(isinstance(outer, ast.ClassDef) and outer.name.lower().startswith(
-            ("test", "dev", "local")) for outer in self.src.ancestors(node))
+        line = getattr(node, "lineno", 0)
+        return any(cls.name.lower().startswith(("test", "dev", "local"))
+                   and cls.lineno <= line <= (cls.end_lineno or cls.lineno)
+                   for cls in self.src.nodes(ast.ClassDef))
 
     def _runs_server(self, loop: ast.While) -> bool:
         """A loop that (re)starts a web server (`uvicorn.run`, `server.serve()`): the server
@@ -811,7 +817,7 @@ class _Extractor:
         if not isinstance(stmt, ast.Assign) or value is None:
             return
         try:
-            found: object = ast.literal_eval(value)
+            found: object = _literal(value)
         except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
             found = _summarise(value)
         # set under a condition (`if env("HTTPS"): SECURE_PROXY_SSL_HEADER = …`): the
@@ -966,23 +972,48 @@ def _mentions_any(lowered: str, words: tuple[str, ...]) -> bool:
     return any(word in lowered for word in words)
 
 
+def _literal(node: ast.expr) -> object:
+    """The value of a literal expression (strings, numbers, containers), as
+    `ast.literal_eval` gives it, without its nested closures, whose reference cycles would
+    keep the tree alive until the paused cycle collector runs; ValueError otherwise."""
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, ast.Tuple):
+        return tuple(_literal(e) for e in node.elts)
+    if isinstance(node, ast.List):
+        return [_literal(e) for e in node.elts]
+    if isinstance(node, ast.Set):
+        return {_literal(e) for e in node.elts}
+    if isinstance(node, ast.Dict) and None not in node.keys:
+        return {_literal(k): _literal(v)  # type: ignore[arg-type]
+                for k, v in zip(node.keys, node.values, strict=True)}
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
+        operand = _literal(node.operand)
+        if isinstance(operand, int | float | complex) and not isinstance(operand, bool):
+            return -operand if isinstance(node.op, ast.USub) else +operand
+    raise ValueError("not a literal")
+
+
 def _module_statements(tree: ast.Module) -> list[tuple[ast.stmt, bool]]:
     """Module-level statements in source order, with those inside if/try/with blocks
     (flagged as nested); never the bodies of functions or classes."""
+    # An explicit stack, not a recursive closure: the closure's reference cycle would keep
+    # every file's tree alive until the (paused) cycle collector runs.
     out: list[tuple[ast.stmt, bool]] = []
-
-    def visit(body: list[ast.stmt], nested: bool) -> None:
-        for stmt in body:
+    stack: list[tuple[list[ast.stmt], bool]] = [(tree.body, False)]
+    while stack:
+        body, nested = stack.pop()
+        for index, stmt in enumerate(body):
             out.append((stmt, nested))
+            blocks: list[list[ast.stmt]] = []
             if isinstance(stmt, ast.If | ast.With):
-                visit(stmt.body, True)
-                visit(getattr(stmt, "orelse", []), True)
+                blocks = [stmt.body, getattr(stmt, "orelse", [])]
             elif isinstance(stmt, ast.Try):
-                for block in (stmt.body, stmt.orelse, stmt.finalbody,
-                              *(h.body for h in stmt.handlers)):
-                    visit(block, True)
-
-    visit(tree.body, False)
+                blocks = [stmt.body, stmt.orelse, stmt.finalbody, *(h.body for h in stmt.handlers)]
+            if blocks:  # the rest of this body after the blocks, the blocks in order first
+                stack.append((body[index + 1:], nested))
+                stack.extend((block, True) for block in reversed(blocks))
+                break
     return out
 
 

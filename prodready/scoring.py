@@ -215,6 +215,8 @@ def service_owners(project: Any) -> list[ServiceOwner]:
     from .project.deployment import deployment_of
     from .project.services import services_of
 
+    if getattr(project.python, "pending", False):
+        return []  # the selected rules read no Python: no service model is built for scores
     deployment = deployment_of(project)
     return [(svc.name, svc.kind, svc.path, svc.root,
              sorted({svc.path, *svc.files, *svc.dockerfiles, *(r.path for r in svc.runners)}))
