@@ -276,6 +276,7 @@ class _Extractor:
         self.registrations: list[ast.Call] = []
         self.instances: dict[str, str] | None = None  # module-level name -> class called
         self.param_defaults: dict[str, str] | None = None
+        self._harness: list[tuple[int, int]] | None = None  # see _manual_harness
 
     def q(self, node: ast.AST) -> str:
         return qualified(dotted_name(node), self.names)
@@ -371,8 +372,7 @@ class _Extractor:
     # ------------------------------------------------------------------ pieces
 
     def _is_entry_point(self) -> bool:
-        base = self.src.path.rsplit("/", 1)[-1]
-        if base in ("__main__.py", "main.py", "worker.py", "run.py", "manage.py"):
+        if self.src.path.rsplit("/", 1)[-1] in ENTRY_POINT_NAMES:
             return True
         return any(isinstance(s, ast.If) and "__name__" in ast.dump(s.test)
                    for s in self.src.tree.body)
@@ -577,11 +577,46 @@ class _Extractor:
             facts.shutdown_hooks.append(Located("lifespan", func.lineno))
 
     def _in_dev_class(self, node: ast.AST) -> bool:
-        """Inside a test or development configuration class (`class TestingConfig`)."""
+        """Inside a test or development configuration class (`class TestingConfig`), or in
+        a library module's manual harness: its `if __name__ == "__main__":` block and the
+        functions only that block calls. A service's entry point (`main.py`, a block that
+        starts a server) is configuration read in production, and stays."""
         line = getattr(node, "lineno", 0)
-        return any(cls.name.lower().startswith(("test", "dev", "local"))
-                   and cls.lineno <= line <= (cls.end_lineno or cls.lineno)
-                   for cls in self.src.nodes(ast.ClassDef))
+        if any(cls.name.lower().startswith(("test", "dev", "local"))
+               and cls.lineno <= line <= (cls.end_lineno or cls.lineno)
+               for cls in self.src.nodes(ast.ClassDef)):
+            return True
+        if self._harness is None:
+            self._harness = self._manual_harness()
+        return any(first <= line <= last for first, last in self._harness)
+
+    def _manual_harness(self) -> list[tuple[int, int]]:
+        """Line spans of the `__main__` block of a module that is no entry point by name and
+        starts no server there, and of the module functions called only from that block."""
+        tree = self.src.tree
+        if self.src.path.rsplit("/", 1)[-1] in ENTRY_POINT_NAMES:
+            return []
+        blocks = [s for s in tree.body if isinstance(s, ast.If) and _is_main_guard(s.test)]
+        if not blocks or any(self._starts_server(b) for b in blocks):
+            return []
+        spans = [(b.lineno, b.end_lineno or b.lineno) for b in blocks]
+        functions = {s.name: s for s in tree.body
+                     if isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef)}
+        calls: dict[str, list[int]] = {}
+        for call in self.src.nodes(ast.Call):
+            if isinstance(call.func, ast.Name) and call.func.id in functions:
+                calls.setdefault(call.func.id, []).append(call.lineno)
+        for name, lines in calls.items():
+            if all(any(a <= ln <= b for a, b in spans[:len(blocks)]) for ln in lines):
+                fn = functions[name]
+                spans.append((fn.lineno, fn.end_lineno or fn.lineno))
+        return spans
+
+    def _starts_server(self, block: ast.If) -> bool:
+        return any(isinstance(n, ast.Call) and (
+            dotted_name(n.func).rsplit(".", 1)[-1] in ("run", "serve", "run_simple",
+                                                       "run_app", "start", "main"))
+            for n in ast.walk(block))
 
     def _runs_server(self, loop: ast.While) -> bool:
         """A loop that (re)starts a web server (`uvicorn.run`, `server.serve()`): the server
@@ -970,6 +1005,18 @@ class _Extractor:
 
 def _mentions_any(lowered: str, words: tuple[str, ...]) -> bool:
     return any(word in lowered for word in words)
+
+
+ENTRY_POINT_NAMES = ("__main__.py", "main.py", "worker.py", "run.py", "manage.py")
+
+
+def _is_main_guard(test: ast.expr) -> bool:
+    """`__name__ == "__main__"` (either side)."""
+    return isinstance(test, ast.Compare) and len(test.comparators) == 1 and {
+        dotted_name(test.left), dotted_name(test.comparators[0]),
+        *(n.value for n in (test.left, test.comparators[0])
+          if isinstance(n, ast.Constant) and isinstance(n.value, str))} >= {"__name__",
+                                                                             "__main__"}
 
 
 def _literal(node: ast.expr) -> object:
