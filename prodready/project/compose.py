@@ -319,7 +319,18 @@ class Service:
         return isinstance(value, str) and value.strip().upper() != "NONE" and bool(value.strip())
 
     @property
+    def never_runs(self) -> bool:
+        """`deploy.replicas: 0` or `scale: 0`: Compose creates no container (a service kept
+        only so that `docker compose pull` fetches its image)."""
+        replicas = self.merged_map("deploy").get("replicas")
+        values = [replicas[2].to_python() if replicas is not None else None, self.scalar("scale")]
+        return any(str(v).strip() == "0" for v in values if isinstance(v, int | str)
+                   and not isinstance(v, bool))
+
+    @property
     def one_shot(self) -> bool:
+        if self.never_runs:
+            return True
         restart = self.scalar("restart")
         if restart is False or (isinstance(restart, str) and restart.strip().lower() == "no"):
             return True

@@ -15,6 +15,8 @@ SCOPE = "project"
 def check(project: Project, ctx: RuleContext) -> None:
     out = Reporter(ctx, raise_in_prod=True)
     for svc in judged_services(project):
+        if svc.never_runs:
+            continue  # no container, no logs and no memory
         logging = svc.merged_map("logging")
         driver_entry = logging.get("driver")
         driver = "json-file"

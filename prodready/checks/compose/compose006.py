@@ -14,6 +14,8 @@ LIMIT_KEYS = ("mem_limit", "cpus", "cpu_quota", "cpu_count")
 def check(project: Project, ctx: RuleContext) -> None:
     out = Reporter(ctx, raise_in_prod=True)
     for svc in judged_services(project):
+        if svc.never_runs:
+            continue  # no container, no logs and no memory
         limits = svc.merged_map("deploy", "resources", "limits")
         if limits or any(svc.has(key) for key in LIMIT_KEYS):
             out.ok(svc.anchor_site)
