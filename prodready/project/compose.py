@@ -154,6 +154,9 @@ class Service:
     layers: list[Layer]
     anchor: Layer  # where findings about something missing point
     config: ComposeConfig = field(repr=False)
+    # `extends:` a service prodready cannot read (another file, a variable): what it adds is
+    # unknown
+    extends_unknown: bool = False
 
     # -- plain lookups -------------------------------------------------------------
     def find(self, key: str) -> tuple[Layer, YScalar, YNode] | None:
@@ -477,7 +480,49 @@ def _configs(project: Project) -> list[ComposeConfig]:
         for _, path in sorted(names.items()):
             if path not in used:
                 out.append(_build_other(path, primary, files))
+    for config in out:
+        for svc in config.services.values():
+            _apply_extends(project, svc)
     return out
+
+
+def _apply_extends(project: Project, svc: Service) -> None:
+    """Put the layers of the services each layer `extends:` before it (Compose merges the
+    extending definition over the extended one)."""
+    layers: list[Layer] = []
+    for layer in svc.layers:
+        extended = _extended(project, layer, set())
+        if extended is None:
+            svc.extends_unknown = True
+        else:
+            layers.extend(extended)
+        layers.append(layer)
+    svc.layers = layers
+
+
+def _extended(project: Project, layer: Layer, seen: set[tuple[str, str]]
+              ) -> list[Layer] | None:
+    """The layers `layer` extends, outermost first ([] when none; None when unreadable)."""
+    found = layer.get("extends")
+    if found is None:
+        return []
+    node = found[1]
+    path, service = layer.path, None
+    if isinstance(node, YScalar) and isinstance(node.value, str):
+        service = node.value
+    elif isinstance(node, YMap):
+        name, other = node.get_value("service"), node.get_value("file")
+        service = name if isinstance(name, str) else None
+        if isinstance(other, str):
+            path = posixpath.normpath(posixpath.join(posixpath.dirname(layer.path), other))
+    yf = project.yaml_files.get(path)
+    if service is None or yf is None or (path, service) in seen:
+        return None
+    target = _layers(path, yf).get(service)
+    if target is None:
+        return None
+    deeper = _extended(project, target, seen | {(path, service)})
+    return None if deeper is None else [*deeper, target]
 
 
 def _build(chain: list[str], files: dict[str, YamlFile]) -> ComposeConfig:

@@ -24,6 +24,8 @@ def check(project: Project, ctx: RuleContext) -> None:
         if own is True:
             out.ok(site)
             continue
+        if own is None and svc.extends_unknown:
+            continue  # the service it extends, which prodready cannot read, may define one
         source = image_source(project, svc) if own is None else None
         if own is None and (svc.built_by is not None or source is not None):
             built = dockerfile_healthcheck(project, svc)
