@@ -538,3 +538,26 @@ def test_only_services_that_ship_get_a_score_of_their_own(tmp_path):
     _, result = _model(tmp_path, {"api/main.py": app_code, "api/Dockerfile": SERVER_DOCKERFILE,
                                   "examples/quickstart/main.py": app_code})
     assert [s.path for s in service_scores(result)] == ["api/main.py"]
+
+
+@pytest.mark.parametrize("path,role", [
+    ("install/v0.6.0/kserve.yaml", "generated"),
+    ("install/v0.10.0-rc1/kserve.yaml", "generated"),
+    ("images/3.12/Dockerfile", None),  # a language version, not a release
+    ("loadtest/k8s/locust.yaml", "dev-tooling"),
+    ("profiling/docker-compose.yml", "dev-tooling"),
+])
+def test_release_snapshots_and_load_tests_do_not_ship(path, role):
+    found = path_role(path)
+    assert (found.role if found else None) == role
+
+
+def test_a_file_whose_header_says_generated_is_judged_at_its_source(tmp_path):
+    header = "# THIS FILE IS GENERATED - DO NOT EDIT\n# edit docker-compose.template.yml\n"
+    model, result = _model(tmp_path, {
+        "deploy/docker-compose.prod.yml": header + "services:\n  api:\n    image: team/api:1\n",
+        "deploy/docker-compose.yml": "services:\n  api:\n    image: team/api:1\n"})
+    assert model.role_of("deploy/docker-compose.prod.yml").role == "generated"
+    assert model.role_of("deploy/docker-compose.yml").judged
+    assert {f.path for f in result.findings if f.rule_id.startswith("COMPOSE")} == {
+        "deploy/docker-compose.yml"}
