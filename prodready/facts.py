@@ -159,6 +159,11 @@ SERVERS = ("uvicorn.", "hypercorn.", "granian.", "gunicorn.", "waitress.serve",
 TLS_KEYWORDS = {"ssl_keyfile", "ssl_certfile", "ssl_context", "certfile", "keyfile"}
 HTTP_METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "*"}
 RATE_LIMIT_NAME = re.compile(r"(rate_?limit|throttl)", re.IGNORECASE)
+# A name that switches development behaviour on (`DEBUG`, `settings.DEBUG`, `VITE_DEV_MODE`).
+_DEV_SWITCH = {"debug", "dev", "development"}
+# A comment above a read saying the variable is deliberately left out of the docs.
+_UNDOCUMENTED = re.compile(r"\b(?:not|un)[ -]?documented\b|\btest(?:s|ing)?[ -](?:purposes|only)\b"
+                           r"|\binternal (?:use|testing)\b", re.IGNORECASE)
 HEALTH_SEGMENTS = {"health", "healthz", "healthcheck", "health-check", "health_check",
                    "_health", "livez", "readyz", "liveness", "readiness"}
 # Words that name a health route only as the last segment of a path without parameters:
@@ -344,7 +349,7 @@ class _Extractor:
                     isinstance(sub.value, ast.Name) and self._parameter(sub, "environ")):
                 if not isinstance(sub.ctx, ast.Load):
                     facts.env_writes.add(key.value)
-                elif not self._in_dev_class(sub):
+                elif not self._dev_only(sub):
                     facts.env_reads.append(Located(key.value, sub.lineno, sub.col_offset + 1))
         facts.scheme_checks += [Located("request.is_secure", n.lineno)
                                 for n in nodes(ast.Attribute) if n.attr == "is_secure"
@@ -451,7 +456,7 @@ class _Extractor:
                 name.startswith("environ.") and self._parameter(call, "environ")):
             key = call.args[0] if call.args else None
             if isinstance(key, ast.Constant) and isinstance(key.value, str) and (
-                    not self._in_dev_class(call)):
+                    not self._dev_only(call)):
                 facts.env_reads.append(Located(key.value, call.lineno, call.col_offset + 1))
         elif (full in ("os.environ.setdefault", "os.putenv") or last == "setenv") and (
                 call.args and isinstance(call.args[0], ast.Constant)
@@ -572,10 +577,28 @@ class _Extractor:
                 isinstance(n, ast.Yield) for n in ast.walk(func))):
             facts.shutdown_hooks.append(Located("lifespan", func.lineno))
 
-    def _in_dev_class(self, node: ast.AST) -> bool:
-        """Inside a test or development configuration class (`class TestingConfig`)."""
-        return any(isinstance(outer, ast.ClassDef) and outer.name.lower().startswith(
-            ("test", "dev", "local")) for outer in self.src.ancestors(node))
+    def _dev_only(self, node: ast.AST) -> bool:
+        """An environment read that is not the deployment's configuration: inside a test or
+        development configuration class (`class TestingConfig`), a function named for
+        debugging, the body of `if DEBUG:` / `if VITE_DEV_MODE:`, or below a comment saying
+        the variable is deliberately undocumented."""
+        child = node
+        for outer in self.src.ancestors(node):
+            if isinstance(outer, ast.ClassDef) and outer.name.lower().startswith(
+                    ("test", "dev", "local")):
+                return True
+            if isinstance(outer, ast.FunctionDef | ast.AsyncFunctionDef) and "debug" in (
+                    _words(outer.name)):
+                return True
+            if isinstance(outer, ast.If) and child in outer.body and not isinstance(
+                    outer.test, ast.UnaryOp) and _DEV_SWITCH & {
+                    w for n in ast.walk(outer.test) if isinstance(n, ast.Name | ast.Attribute)
+                    for w in _words(n.id if isinstance(n, ast.Name) else n.attr)}:
+                return True
+            child = outer
+        line = getattr(node, "lineno", 0)
+        above = [self.src.source_line(n).strip() for n in range(max(line - 3, 1), line)]
+        return any(text.startswith("#") and _UNDOCUMENTED.search(text) for text in above)
 
     def _runs_server(self, loop: ast.While) -> bool:
         """A loop that (re)starts a web server (`uvicorn.run`, `server.serve()`): the server
@@ -960,6 +983,12 @@ class _Extractor:
             if isinstance(outer, ast.FunctionDef | ast.AsyncFunctionDef):
                 return outer.name != "main"
         return False
+
+
+def _words(identifier: str) -> set[str]:
+    """`VITE_DEV_MODE` -> {vite, dev, mode}; `isDebugEnabled` -> {is, debug, enabled}."""
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", identifier)
+    return {w for w in spaced.lower().split("_") if w}
 
 
 def _mentions_any(lowered: str, words: tuple[str, ...]) -> bool:

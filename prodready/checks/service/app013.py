@@ -20,6 +20,9 @@ EXAMPLE_FILES = (".env.example", ".env.sample", ".env.template", "env.example",
                  ".env.dist", "example.env", "sample.env")
 # Documentation read for names when the configuration files leave some undocumented.
 DOC_SUFFIXES = (".md", ".rst")
+DOC_DIRS = ("docs", "doc", "documentation")
+# inside a documentation tree, plain-text and AsciiDoc sources are documentation too
+DOC_TREE_SUFFIXES = (*DOC_SUFFIXES, ".txt", ".adoc", ".mdx")
 EXAMPLE_SUFFIXES = (".example", ".sample", ".template", ".dist")
 DOC_READ_LIMIT = 1_000_000  # bytes per file
 DOC_FILES_LIMIT = 3000
@@ -43,6 +46,14 @@ _COMMENTED_ENV = re.compile(r"^[ \t]*#[ \t]*-?[ \t]*name:[ \t]*['\"]?([A-Za-z_][
 _NAME_TOKEN = re.compile(r"\b[A-Z][A-Z0-9_]{2,}\b")
 _TOOLING = re.compile(r"(?:^|/)(?:scripts|dev|tools|bin|load_?tests?|benchmarks?|e2e|"
                       r"tests?_\w+|\w+_tests?)/")
+# A documented family: `PAPERLESS_AI_*`, `APP_DB_<NAME>`, or "`PRETALX_SITE_CSP`,
+# `PRETALX_SITE_CSP_SCRIPT` etc." (the last name's prefix). Two segments at least, so a
+# product's own prefix (`APP_*`) never documents every variable at once.
+_FAMILY = re.compile(r"\b([A-Z][A-Z0-9]*_[A-Z0-9]+(?:_[A-Z0-9]+)*_)(?:\*|<[^>\n]{1,30}>|"
+                     r"\{[^}\n]{1,30}\})")
+_ETC = re.compile(r"\b([A-Z][A-Z0-9]*_[A-Z0-9]+(?:_[A-Z0-9]+)*)_[A-Z0-9]+\W{0,3}[ \t]*"
+                  r"(?:etc\b|\.\.\.|…)")
+_DOCS_DIR = re.compile(r"^docs_dir:[ \t]*['\"]?([^'\"\s#]+)", re.MULTILINE)
 _ENV_LINE = re.compile(r"^[ \t]*(?:#[ \t]*)?(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)[ \t]*=",
                        re.MULTILINE)
 
@@ -76,8 +87,8 @@ def check(project: Project, ctx: RuleContext) -> None:
                      and not writers.get(n, set()) - {first_read[n][0]}
                      and not n.startswith(("GITHUB_", "RUNNER_")))
     if missing:  # only then is prose worth reading
-        in_docs = _documented_in_docs(project)
-        missing = [n for n in missing if n not in in_docs]
+        in_docs, families = _documented_in_docs(project)
+        missing = [n for n in missing if n not in in_docs and not n.startswith(families)]
     ctx.examine(len(first_read) - len(missing))
     target = example or ".env.example"
     if example is None and ((project.root / target).exists() or
@@ -183,30 +194,55 @@ def _env_files(compose_path: str, found: object) -> set[str]:
     return out
 
 
-def _documented_in_docs(project: Project) -> set[str]:
-    """Names mentioned in the documentation (`docs/**/*.md|rst`, READMEs) or in example
-    config files (`*.example`, `*.sample`, `settings.conf.example`): files the scan does not
-    parse, read here only when the configuration leaves names undocumented."""
+def _documented_in_docs(project: Project) -> tuple[set[str], tuple[str, ...]]:
+    """Names mentioned in the documentation (a documentation tree, READMEs) or in example
+    config files (`*.example`, `*.sample`, `settings.conf.example`), and the prefixes of the
+    families it documents: files the scan does not parse, read here only when the
+    configuration leaves names undocumented."""
     cached = project.cache.get("env-docs")
-    if isinstance(cached, set):
+    if isinstance(cached, tuple):
         return cached
     names: set[str] = set()
-    candidates = [p for p in project.all_files if _is_doc(p)][:DOC_FILES_LIMIT]
+    families: set[str] = set()
+    roots = _doc_roots(project)
+    candidates = [p for p in project.all_files if _is_doc(p, roots)][:DOC_FILES_LIMIT]
     for path in candidates:
         text = project.texts.get(path)
-        names |= set(_NAME_TOKEN.findall(text if text is not None else _read(project, path)))
-    project.cache["env-docs"] = names
-    return names
+        if text is None:
+            text = _read(project, path)
+        names |= set(_NAME_TOKEN.findall(text))
+        families |= set(_FAMILY.findall(text))
+        families |= {prefix + "_" for prefix in _ETC.findall(text)}
+    found = (names, tuple(sorted(families)))
+    project.cache["env-docs"] = found
+    return found
 
 
-def _is_doc(path: str) -> bool:
+def _doc_roots(project: Project) -> tuple[str, ...]:
+    """Directories the project declares as documentation: a Sphinx source tree (where its
+    `conf.py` is) and an MkDocs `docs_dir`, beside `docs/`, `doc/` and `documentation/`."""
+    roots: set[str] = set()
+    for path in project.files_named("conf.py"):
+        text = _read(project, path)
+        if "sphinx" in text or "html_theme" in text:
+            roots.add(posixpath.dirname(path))
+    for path in project.files_named("mkdocs.yml", "mkdocs.yaml"):
+        kept = project.texts.get(path)
+        found = _DOCS_DIR.search(kept if kept is not None else _read(project, path))
+        joined = posixpath.join(posixpath.dirname(path), found[1] if found else "docs")
+        roots.add(posixpath.normpath(joined))
+    return tuple(sorted(r + "/" for r in roots if r not in ("", ".")))
+
+
+def _is_doc(path: str, roots: tuple[str, ...] = ()) -> bool:
     base = posixpath.basename(path).lower()
     if base.endswith(EXAMPLE_SUFFIXES):
         return True
-    if not base.endswith(DOC_SUFFIXES):
-        return False
-    return base.startswith("readme") or any(
-        part in ("docs", "doc", "documentation") for part in path.lower().split("/")[:-1])
+    in_tree = path.startswith(roots) or any(
+        part in DOC_DIRS for part in path.lower().split("/")[:-1])
+    if in_tree:
+        return base.endswith(DOC_TREE_SUFFIXES)
+    return base.startswith("readme") and base.endswith(DOC_SUFFIXES)
 
 
 def _read(project: Project, path: str) -> str:
