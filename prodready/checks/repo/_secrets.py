@@ -35,6 +35,7 @@ from stat import S_ISREG
 from typing import Any
 
 from ...secretcontext import (
+    declared_public,
     documents_an_example,
     is_commented_out,
     is_message_catalog,
@@ -335,6 +336,8 @@ def scan_text(path: str, text: str) -> Iterator[Hit]:
             continue
         if best.type in _ILLUSTRABLE and _illustrative(path, clean, index, docstrings):
             continue
+        if best.type in _SOFT and declared_public(clean, index):
+            continue  # a token format with a signature stays a secret whatever is said
         yield best
 
 
