@@ -11,6 +11,7 @@ from ...facts import Located, PythonFacts
 from ...fix.edits import digest
 from ...model import Edit, Fix, FixSafety, Related
 from ...project import Project
+from ...project.documentation import documentation_files, read_text
 from ...project.services import Service, services_of
 from ..api import RuleContext
 from ..python.py009 import DEV_SETTINGS
@@ -19,12 +20,6 @@ SCOPE = "project"
 EXAMPLE_FILES = (".env.example", ".env.sample", ".env.template", "env.example",
                  ".env.dist", "example.env", "sample.env")
 # Documentation read for names when the configuration files leave some undocumented.
-DOC_SUFFIXES = (".md", ".rst")
-DOC_DIRS = ("docs", "doc", "documentation")
-# inside a documentation tree, plain-text and AsciiDoc sources are documentation too
-DOC_TREE_SUFFIXES = (*DOC_SUFFIXES, ".txt", ".adoc", ".mdx")
-EXAMPLE_SUFFIXES = (".example", ".sample", ".template", ".dist")
-DOC_READ_LIMIT = 1_000_000  # bytes per file
 DOC_FILES_LIMIT = 3000
 # Set by the OS, the runtime or the platform: nobody documents these.
 PLATFORM = {"HOME", "PATH", "USER", "PWD", "SHELL", "TERM", "LANG", "TZ", "TMPDIR", "HOSTNAME",
@@ -53,7 +48,6 @@ _FAMILY = re.compile(r"\b([A-Z][A-Z0-9]*_[A-Z0-9]+(?:_[A-Z0-9]+)*_)(?:\*|<[^>\n]
                      r"\{[^}\n]{1,30}\})")
 _ETC = re.compile(r"\b([A-Z][A-Z0-9]*_[A-Z0-9]+(?:_[A-Z0-9]+)*)_[A-Z0-9]+\W{0,3}[ \t]*"
                   r"(?:etc\b|\.\.\.|…)")
-_DOCS_DIR = re.compile(r"^docs_dir:[ \t]*['\"]?([^'\"\s#]+)", re.MULTILINE)
 _ENV_LINE = re.compile(r"^[ \t]*(?:#[ \t]*)?(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)[ \t]*=",
                        re.MULTILINE)
 
@@ -152,8 +146,7 @@ def _documented(project: Project) -> set[str]:
             for layer in svc.layers:
                 env_files |= _env_files(layer.path, layer.get("env_file"))
     for env_file in sorted(p for p in env_files if project.has_file(p)):  # `env_file:` entries
-        kept = project.texts.get(env_file)
-        names |= set(_ENV_LINE.findall(kept if kept is not None else _read(project, env_file)))
+        names |= set(_ENV_LINE.findall(read_text(project, env_file)))
     for path, yf in project.yaml_files.items():
         base = posixpath.basename(path).lower()
         if is_compose_path(path):
@@ -204,55 +197,15 @@ def _documented_in_docs(project: Project) -> tuple[set[str], tuple[str, ...]]:
         return cached
     names: set[str] = set()
     families: set[str] = set()
-    roots = _doc_roots(project)
-    candidates = [p for p in project.all_files if _is_doc(p, roots)][:DOC_FILES_LIMIT]
+    candidates = documentation_files(project, examples=True)[:DOC_FILES_LIMIT]
     for path in candidates:
-        text = project.texts.get(path)
-        if text is None:
-            text = _read(project, path)
+        text = read_text(project, path)
         names |= set(_NAME_TOKEN.findall(text))
         families |= set(_FAMILY.findall(text))
         families |= {prefix + "_" for prefix in _ETC.findall(text)}
     found = (names, tuple(sorted(families)))
     project.cache["env-docs"] = found
     return found
-
-
-def _doc_roots(project: Project) -> tuple[str, ...]:
-    """Directories the project declares as documentation: a Sphinx source tree (where its
-    `conf.py` is) and an MkDocs `docs_dir`, beside `docs/`, `doc/` and `documentation/`."""
-    roots: set[str] = set()
-    for path in project.files_named("conf.py"):
-        text = _read(project, path)
-        if "sphinx" in text or "html_theme" in text:
-            roots.add(posixpath.dirname(path))
-    for path in project.files_named("mkdocs.yml", "mkdocs.yaml"):
-        kept = project.texts.get(path)
-        found = _DOCS_DIR.search(kept if kept is not None else _read(project, path))
-        joined = posixpath.join(posixpath.dirname(path), found[1] if found else "docs")
-        roots.add(posixpath.normpath(joined))
-    return tuple(sorted(r + "/" for r in roots if r not in ("", ".")))
-
-
-def _is_doc(path: str, roots: tuple[str, ...] = ()) -> bool:
-    base = posixpath.basename(path).lower()
-    if base.endswith(EXAMPLE_SUFFIXES):
-        return True
-    in_tree = path.startswith(roots) or any(
-        part in DOC_DIRS for part in path.lower().split("/")[:-1])
-    if in_tree:
-        return base.endswith(DOC_TREE_SUFFIXES)
-    return base.startswith("readme") and base.endswith(DOC_SUFFIXES)
-
-
-def _read(project: Project, path: str) -> str:
-    target = project.root / path
-    try:
-        if target.is_symlink() or target.stat().st_size > DOC_READ_LIMIT:
-            return ""
-        return target.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return ""
 
 
 def _example_file(project: Project, services: list[Service]) -> str | None:
