@@ -434,6 +434,8 @@ def _plausible(secret_type: str, value: str, line: str, in_secret_object: bool,
             return False  # prose: "a secret", "will be replaced"
         if candidate.startswith(("/", "./", "~/", "http://", "https://")):
             return False  # a path or URL naming where the secret is
+        if _RATE.fullmatch(candidate):
+            return False  # a throttle rate keyed by the secret's name: "100000/day"
     if secret_type == KEYWORD_TYPE:
         if any(label.search(candidate) for label in _LABEL):
             return False
@@ -446,6 +448,8 @@ def _plausible(secret_type: str, value: str, line: str, in_secret_object: bool,
     return True
 
 
+_RATE = re.compile(r"\d+[ \t]*/[ \t]*(?:\d+[ \t]*)?(?:s|sec|second|m|min|minute|h|hr|hour|d|day"
+                   r"|w|week|month)s?", re.IGNORECASE)
 _KEY_BODY = re.compile(r"[A-Za-z0-9+/=]{20,}")
 
 
