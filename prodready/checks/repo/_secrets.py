@@ -434,6 +434,8 @@ def _plausible(secret_type: str, value: str, line: str, in_secret_object: bool,
             return False  # prose: "a secret", "will be replaced"
         if candidate.startswith(("/", "./", "~/", "http://", "https://")):
             return False  # a path or URL naming where the secret is
+        if candidate.strip().lower() in _AUTH_SCHEMES:
+            return False  # the scheme in front of a token: "Bearer " + token
         if _RATE.fullmatch(candidate):
             return False  # a throttle rate keyed by the secret's name: "100000/day"
     if secret_type == KEYWORD_TYPE:
@@ -448,6 +450,8 @@ def _plausible(secret_type: str, value: str, line: str, in_secret_object: bool,
     return True
 
 
+_AUTH_SCHEMES = {"bearer", "basic", "token", "digest", "negotiate", "apikey", "api-key",
+                 "bot", "jwt", "sso-key"}
 _RATE = re.compile(r"\d+[ \t]*/[ \t]*(?:\d+[ \t]*)?(?:s|sec|second|m|min|minute|h|hr|hour|d|day"
                    r"|w|week|month)s?", re.IGNORECASE)
 _KEY_BODY = re.compile(r"[A-Za-z0-9+/=]{20,}")
