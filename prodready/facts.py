@@ -161,9 +161,11 @@ HTTP_METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "*"}
 RATE_LIMIT_NAME = re.compile(r"(rate_?limit|throttl)", re.IGNORECASE)
 # A name that switches development behaviour on (`DEBUG`, `settings.DEBUG`, `VITE_DEV_MODE`).
 _DEV_SWITCH = {"debug", "dev", "development"}
-# A comment above a read saying the variable is deliberately left out of the docs.
-_UNDOCUMENTED = re.compile(r"\b(?:not|un)[ -]?documented\b|\btest(?:s|ing)?[ -](?:purposes|only)\b"
-                           r"|\binternal (?:use|testing)\b", re.IGNORECASE)
+# A comment heading a read saying the variable is deliberately left out of the docs, or unused.
+_UNDOCUMENTED = re.compile(
+    r"\b(?:not|un)[ -]?documented\b|\btest(?:s|ing)?[ -](?:purposes|only)\b"
+    r"|\binternal (?:use|testing)\b|\bno longer used\b|\bcurrently (?:un|not )used\b"
+    r"|\b(?:isn't|is not|not) (?:currently )?used at the moment\b", re.IGNORECASE)
 HEALTH_SEGMENTS = {"health", "healthz", "healthcheck", "health-check", "health_check",
                    "_health", "livez", "readyz", "liveness", "readiness"}
 # Words that name a health route only as the last segment of a path without parameters:
@@ -594,8 +596,19 @@ class _Extractor:
             self._dev_spans = self._development_spans()
         if any(first <= line <= last for first, last in self._dev_spans):
             return True
-        above = [self.src.source_line(n).strip() for n in range(max(line - 3, 1), line)]
-        return any(text.startswith("#") and _UNDOCUMENTED.search(text) for text in above)
+        return any(_UNDOCUMENTED.search(text) for text in self._heading_comments(line))
+
+    def _heading_comments(self, line: int) -> list[str]:
+        """The comment lines heading the paragraph (lines since the last blank one, at most
+        a dozen) that holds `line`: a note above a group of settings covers each of them."""
+        out = []
+        for number in range(line - 1, max(line - 13, 0), -1):
+            text = self.src.source_line(number).strip()
+            if not text:
+                break
+            if text.startswith("#"):
+                out.append(text)
+        return out
 
     def _development_spans(self) -> list[tuple[int, int]]:
         """Line spans that only run in development: functions named for debugging and the

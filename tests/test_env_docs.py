@@ -66,3 +66,17 @@ def test_a_comment_saying_deliberately_undocumented_is_intent():
             "no_etc = os.getenv('APP_NO_ETC')\n\n"
             "# the documented cache URL\nurl = os.getenv('APP_CACHE_URL')\n")
     assert _undocumented({"app/main.py": APP.format(body=body)}) == ["APP_CACHE_URL"]
+
+
+def test_a_note_heading_a_group_of_settings_covers_the_group_until_a_blank_line():
+    body = ("# The archiver isn't used at the moment; kept for a later prototype.\n"
+            "archiver_path = os.getenv('APP_ARCHIVER_PATH')\n"
+            "archiver_options = os.getenv('APP_ARCHIVER_OPTIONS')\n\n"
+            "cache_url = os.getenv('APP_CACHE_URL')\n")
+    assert _undocumented({"app/main.py": APP.format(body=body)}) == ["APP_CACHE_URL"]
+
+
+def test_a_conditional_note_is_not_a_decision():
+    body = ("# Redis is not used when APP_CACHE_URL is empty\n"
+            "redis_url = os.getenv('APP_REDIS_URL')\n")
+    assert _undocumented({"app/main.py": APP.format(body=body)}) == ["APP_REDIS_URL"]
