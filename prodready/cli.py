@@ -460,6 +460,7 @@ def services(
         raise fail("the service model is not available in this build") from None
     from .project.deployment import deployment_of, render_roles_text, roles_to_json
     from .project.exposure import annotate_json, annotate_text
+    from .project.profile import render_profile_text
 
     fmt = _listing_format(format)
     config, _ = load(path, config_file)
@@ -481,6 +482,7 @@ def services(
         else:
             console.print(annotate_text(result.project, found, render_services_text(found)))
         console.print(render_roles_text(model))
+        console.print(render_profile_text(result.project))
     except Exception as exc:
         raise internal_error(exc) from exc
 

@@ -65,6 +65,9 @@ class Exemption(BaseModel):
 
 # Rules about sizing a deployment: in a distributed project the operator sizes it.
 SIZING_RULES = frozenset({"K8S001", "K8S002", "COMPOSE006"})
+# Telemetry a distributed product's operator wires to their own systems (a proxy's request
+# ids, their error tracker's DSN): the authors never receive it.
+OPERATOR_TELEMETRY_RULES = frozenset({"APP009", "APP014"})
 INCLUDE_CHOICES = ("examples", "fixtures", "dev", "docs", "generated")
 EXPOSURES = Literal["public", "internal", "worker", "health-sidecar"]
 
@@ -105,7 +108,8 @@ class Config(BaseModel):
     # Artifacts outside what ships (examples, fixtures, dev tooling, docs, generated) that are
     # reported anyway, outside the score.
     include: list[str] = []
-    # "distributed": images and manifests others run, so sizing is the operator's choice.
+    # "distributed": images and manifests others run, so sizing and telemetry are the
+    # operator's choice.
     profile: Literal["service", "distributed"] = "service"
     services: dict[str, ServiceSettings] = {}
 
@@ -160,8 +164,8 @@ class Config(BaseModel):
     def severity_of(self, rule: Rule) -> Severity:
         if rule.id in self.severity:
             return self.severity[rule.id]
-        if self.profile == "distributed" and rule.id in SIZING_RULES:
-            return Severity.INFO  # sizing is the choice of whoever runs the images
+        if self.profile == "distributed" and rule.id in SIZING_RULES | OPERATOR_TELEMETRY_RULES:
+            return Severity.INFO  # sizing and telemetry: the choice of whoever runs the images
         return rule.severity
 
     def is_selected(self, rule_id: str) -> bool:

@@ -159,6 +159,13 @@ SERVERS = ("uvicorn.", "hypercorn.", "granian.", "gunicorn.", "waitress.serve",
 TLS_KEYWORDS = {"ssl_keyfile", "ssl_certfile", "ssl_context", "certfile", "keyfile"}
 HTTP_METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "*"}
 RATE_LIMIT_NAME = re.compile(r"(rate_?limit|throttl)", re.IGNORECASE)
+# A name that switches development behaviour on (`DEBUG`, `settings.DEBUG`, `VITE_DEV_MODE`).
+_DEV_SWITCH = {"debug", "dev", "development"}
+# A comment heading a read saying the variable is deliberately left out of the docs, or unused.
+_UNDOCUMENTED = re.compile(
+    r"\b(?:not|un)[ -]?documented\b|\btest(?:s|ing)?[ -](?:purposes|only)\b"
+    r"|\binternal (?:use|testing)\b|\bno longer used\b|\bcurrently (?:un|not )used\b"
+    r"|\b(?:isn't|is not|not) (?:currently )?used at the moment\b", re.IGNORECASE)
 HEALTH_SEGMENTS = {"health", "healthz", "healthcheck", "health-check", "health_check",
                    "_health", "livez", "readyz", "liveness", "readiness"}
 # Words that name a health route only as the last segment of a path without parameters:
@@ -277,6 +284,7 @@ class _Extractor:
         self.instances: dict[str, str] | None = None  # module-level name -> class called
         self.param_defaults: dict[str, str] | None = None
         self._harness: list[tuple[int, int]] | None = None  # see _manual_harness
+        self._dev_spans: list[tuple[int, int]] | None = None  # see _development_spans
 
     def q(self, node: ast.AST) -> str:
         return qualified(dotted_name(node), self.names)
@@ -345,7 +353,7 @@ class _Extractor:
                     isinstance(sub.value, ast.Name) and self._parameter(sub, "environ")):
                 if not isinstance(sub.ctx, ast.Load):
                     facts.env_writes.add(key.value)
-                elif not self._in_dev_class(sub):
+                elif not self._dev_only(sub):
                     facts.env_reads.append(Located(key.value, sub.lineno, sub.col_offset + 1))
         facts.scheme_checks += [Located("request.is_secure", n.lineno)
                                 for n in nodes(ast.Attribute) if n.attr == "is_secure"
@@ -455,7 +463,7 @@ class _Extractor:
                 name.startswith("environ.") and self._parameter(call, "environ")):
             key = call.args[0] if call.args else None
             if isinstance(key, ast.Constant) and isinstance(key.value, str) and (
-                    not self._in_dev_class(call)):
+                    not self._dev_only(call)):
                 facts.env_reads.append(Located(key.value, call.lineno, call.col_offset + 1))
         elif (full in ("os.environ.setdefault", "os.putenv") or last == "setenv") and (
                 call.args and isinstance(call.args[0], ast.Constant)
@@ -575,6 +583,50 @@ class _Extractor:
         if func.name == "lifespan" or (any(a.arg == "app" for a in func.args.args) and any(
                 isinstance(n, ast.Yield) for n in ast.walk(func))):
             facts.shutdown_hooks.append(Located("lifespan", func.lineno))
+
+    def _dev_only(self, node: ast.AST) -> bool:
+        """An environment read that is not the deployment's configuration: in a test or
+        development class or a library's manual harness, in a function named for debugging,
+        in the body of `if DEBUG:` / `if VITE_DEV_MODE:`, or below a comment saying the
+        variable is deliberately undocumented."""
+        if self._in_dev_class(node):
+            return True
+        line = getattr(node, "lineno", 0)
+        if self._dev_spans is None:
+            self._dev_spans = self._development_spans()
+        if any(first <= line <= last for first, last in self._dev_spans):
+            return True
+        return any(_UNDOCUMENTED.search(text) for text in self._heading_comments(line))
+
+    def _heading_comments(self, line: int) -> list[str]:
+        """The comment lines heading the paragraph (lines since the last blank one, at most
+        a dozen) that holds `line`: a note above a group of settings covers each of them."""
+        out = []
+        for number in range(line - 1, max(line - 13, 0), -1):
+            text = self.src.source_line(number).strip()
+            if not text:
+                break
+            if text.startswith("#"):
+                out.append(text)
+        return out
+
+    def _development_spans(self) -> list[tuple[int, int]]:
+        """Line spans that only run in development: functions named for debugging and the
+        bodies (not the `else`) of an `if` on a debug or dev-mode switch."""
+        spans = []
+        for func in self.src.nodes(ast.FunctionDef, ast.AsyncFunctionDef):
+            if isinstance(func, ast.FunctionDef | ast.AsyncFunctionDef) and "debug" in _words(
+                    func.name):
+                spans.append((func.lineno, func.end_lineno or func.lineno))
+        for branch in self.src.nodes(ast.If):
+            if isinstance(branch.test, ast.UnaryOp) or not branch.body:
+                continue  # `if not DEBUG:` guards production
+            words = {w for n in ast.walk(branch.test) if isinstance(n, ast.Name | ast.Attribute)
+                     for w in _words(n.id if isinstance(n, ast.Name) else n.attr)}
+            if _DEV_SWITCH & words:
+                spans.append((branch.body[0].lineno,
+                              branch.body[-1].end_lineno or branch.body[-1].lineno))
+        return spans
 
     def _in_dev_class(self, node: ast.AST) -> bool:
         """Inside a test or development configuration class (`class TestingConfig`), or in
@@ -1001,6 +1053,12 @@ class _Extractor:
             if isinstance(outer, ast.FunctionDef | ast.AsyncFunctionDef):
                 return outer.name != "main"
         return False
+
+
+def _words(identifier: str) -> set[str]:
+    """`VITE_DEV_MODE` -> {vite, dev, mode}; `isDebugEnabled` -> {is, debug, enabled}."""
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", identifier)
+    return {w for w in spaced.lower().split("_") if w}
 
 
 def _mentions_any(lowered: str, words: tuple[str, ...]) -> bool:

@@ -8,6 +8,8 @@ when it is
   a Sentry DSN's public key, a Google browser key in frontend code);
 - a translation string in a message catalog (`"password": "Wachtwoord"`);
 - on a commented-out line, or in documentation of an example value;
+- said to be public by its authors (a comment or attribute docstring beside it: a publishable
+  key, one the code extracts from a web site that ships it to every browser);
 - recorded data of a test tree (a scanner report, an HTTP cassette, a test environment).
 Names are judged in `secretnames`; this module judges values and where they stand.
 """
@@ -164,6 +166,32 @@ def repeats_identity(value: object, identities: set[str]) -> bool:
     if match:
         return match[2] == match[1] or match[2] in identities
     return text in identities
+
+
+# What its authors say beside a value that makes it public: a publishable or public client
+# key, one the code itself extracts from a web site's pages (the site ships it to every
+# visitor), "not a secret".
+_PUBLIC_NOTE = re.compile(
+    r"\bpublic (?:api |client |web |browser )?(?:key|token)\b|\bpublishable\b"
+    r"|\bnot (?:a |really a )?secret\b|\bship(?:s|ped)? to (?:every |all |the )?browsers?\b"
+    r"|\b(?:extract|scrap|fetch|obtain|read)\w* (?:[\w-]+ ){0,4}from (?:the|their|its) "
+    r"(?:web ?site|web ?page|home ?page|page|site|html|javascript)\b",
+    re.IGNORECASE)
+_NOTE_LINES = 3
+
+
+def declared_public(lines: list[str], index: int) -> bool:
+    """The comment above a value, its trailing comment, or the docstring right below it (an
+    attribute docstring) says the value is public."""
+    notes = [lines[index].partition("#")[2]]
+    for above in reversed(lines[max(index - _NOTE_LINES, 0):index]):
+        if not is_commented_out(above):
+            break
+        notes.append(above)
+    below = lines[index + 1:index + 1 + _NOTE_LINES]
+    if below and below[0].lstrip().startswith(('"""', "'''")):
+        notes += below
+    return any(_PUBLIC_NOTE.search(note) for note in notes)
 
 
 def is_real_secret_value(value: object, path: str = "", *, strict: bool = False) -> bool:

@@ -9,6 +9,7 @@ from ...artifacts.python import PythonFile
 from ...model import Fix, FixSafety
 from ..api import RuleContext
 from ._ast import codemod_at, dotted_name, has_kwargs_splat, keyword
+from ._script import one_shot_script
 
 SCOPE = "python"
 VERBS = {"get", "post", "put", "patch", "delete", "head", "options", "request"}
@@ -20,7 +21,7 @@ SDK_CLIENTS = {"OpenAI", "AsyncOpenAI", "Anthropic", "AsyncAnthropic", "AzureOpe
 
 
 def check(src: PythonFile, ctx: RuleContext) -> None:
-    if _run_once(src.path):
+    if _run_once(src.path) or one_shot_script(src):
         return
     imported = src.imports
     if not any(m.split(".", 1)[0] in _CLIENT_MODULES for m in imported.values()):

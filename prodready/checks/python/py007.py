@@ -8,6 +8,7 @@ from ...artifacts.python import PythonFile
 from ...model import Fix, FixSafety
 from ..api import RuleContext
 from ._ast import codemod_at, dotted_name, has_kwargs_splat, keyword, qualified
+from ._script import one_shot_script
 
 SCOPE = "python"
 # SQLAlchemy's factories, by the name they resolve to through the file's imports: a
@@ -18,7 +19,7 @@ FACTORIES = {"sqlalchemy.create_engine", "sqlalchemy.engine.create_engine",
 
 
 def check(src: PythonFile, ctx: RuleContext) -> None:
-    if "/scripts/" in f"/{src.path}":
+    if "/scripts/" in f"/{src.path}" or one_shot_script(src):
         return  # one-off scripts: their engine lives for one run, pool settings do not matter
     for node in src.calls("create_engine", "create_async_engine"):
         if qualified(dotted_name(node.func), src.imports) not in FACTORIES:

@@ -35,6 +35,7 @@ from stat import S_ISREG
 from typing import Any
 
 from ...secretcontext import (
+    declared_public,
     documents_an_example,
     is_commented_out,
     is_message_catalog,
@@ -335,6 +336,8 @@ def scan_text(path: str, text: str) -> Iterator[Hit]:
             continue
         if best.type in _ILLUSTRABLE and _illustrative(path, clean, index, docstrings):
             continue
+        if best.type in _SOFT and declared_public(clean, index):
+            continue  # a token format with a signature stays a secret whatever is said
         yield best
 
 
@@ -431,6 +434,10 @@ def _plausible(secret_type: str, value: str, line: str, in_secret_object: bool,
             return False  # prose: "a secret", "will be replaced"
         if candidate.startswith(("/", "./", "~/", "http://", "https://")):
             return False  # a path or URL naming where the secret is
+        if candidate.strip().lower() in _AUTH_SCHEMES:
+            return False  # the scheme in front of a token: "Bearer " + token
+        if _RATE.fullmatch(candidate):
+            return False  # a throttle rate keyed by the secret's name: "100000/day"
     if secret_type == KEYWORD_TYPE:
         if any(label.search(candidate) for label in _LABEL):
             return False
@@ -443,6 +450,10 @@ def _plausible(secret_type: str, value: str, line: str, in_secret_object: bool,
     return True
 
 
+_AUTH_SCHEMES = {"bearer", "basic", "token", "digest", "negotiate", "apikey", "api-key",
+                 "bot", "jwt", "sso-key"}
+_RATE = re.compile(r"\d+[ \t]*/[ \t]*(?:\d+[ \t]*)?(?:s|sec|second|m|min|minute|h|hr|hour|d|day"
+                   r"|w|week|month)s?", re.IGNORECASE)
 _KEY_BODY = re.compile(r"[A-Za-z0-9+/=]{20,}")
 
 

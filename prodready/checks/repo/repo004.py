@@ -11,7 +11,8 @@ from ._files import anchor_line, first_content_line, needing_file
 
 SCOPE = "project"
 SCANNERS = re.compile(
-    r"detect[-_]secrets|gitleaks|trufflehog|trufflesecurity|ggshield|gitguardian",
+    r"detect[-_]secrets|gitleaks|trufflehog|trufflesecurity|ggshield|gitguardian|ripsecrets"
+    r"|talisman|git[-_]secrets|secretlint|noseyparker|nosey[-_]parker",
     re.IGNORECASE,
 )
 CI_FILES = (".gitlab-ci.yml", ".gitlab-ci.yaml", "bitbucket-pipelines.yml",

@@ -13,6 +13,15 @@ SCOPE = "project"
 LOCK_FILES = ("poetry.lock", "uv.lock", "pdm.lock", "Pipfile.lock", "pylock.toml")
 _NAME = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)")
 _ARCHIVE = re.compile(r"\.(whl|tar\.gz|tgz|zip|tar\.bz2)(#.*)?$", re.IGNORECASE)
+# Output of pip-compile / `uv pip compile`: its header, or the `# via` notes on every pin.
+_COMPILED = re.compile(r"^#.*\b(?:pip-compile|uv pip compile)\b|^[ \t]+#[ \t]+via\b",
+                       re.MULTILINE)
+# `-r x.txt`, `--requirement=x.txt`, uv's `--requirements x.txt`
+_INCLUDE = re.compile(r"(?:^|\s)(?:-r|--requirements?)(?:[ \t]*=[ \t]*|[ \t]+|(?=\S))"
+                      r"([^\s;&|]+)")
+# Named for tooling that never runs in production.
+_TOOLING_PART = {"dev", "develop", "development", "test", "tests", "testing", "docs", "doc",
+                 "lint", "linting", "typing", "mypy", "ci", "style", "format", "local"}
 
 
 def is_requirements(path: str) -> bool:
@@ -45,9 +54,14 @@ def logical_lines(text: str) -> list[tuple[int, str]]:
     return out
 
 
+def _canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
 def unpinned(text: str) -> tuple[list[tuple[int, str]], bool, bool]:
     """(unpinned requirements, has hashes, uses a constraints file)."""
     found: list[tuple[int, str]] = []
+    pinned: set[str] = set()
     hashes = constrained = False
     for number, line in logical_lines(text):
         if "--hash" in line:
@@ -68,11 +82,15 @@ def unpinned(text: str) -> tuple[list[tuple[int, str]], bool, bool]:
             continue
         if requirement.startswith((".", "/")):
             continue  # a local path
-        if "==" in requirement:  # also ===
-            continue
         match = _NAME.match(requirement)
+        if "==" in requirement:  # also ===
+            if match:
+                pinned.add(_canonical(match[1]))
+            continue
         if match:
             found.append((number, match[1]))
+    # `bleach[css]` beside `bleach==6.3.0` only adds extras to the pinned project
+    found = [(n, name) for n, name in found if "://" in name or _canonical(name) not in pinned]
     return found, hashes, constrained
 
 
@@ -89,14 +107,67 @@ def _locked(project: Project, directory: str, hashed_dirs: set[str]) -> bool:
     return False
 
 
+def _tooling_only(path: str, images: set[str] | None) -> bool:
+    """A dev/test/docs requirements file that no Dockerfile of the repository installs (also
+    through another file's `-r`): its packages never reach an image. `images` is None when
+    the Dockerfiles do not tell which files they install."""
+    if images is None:
+        return False
+    parts = re.split(r"[-_./]+", path.lower().removesuffix(".txt"))
+    name_parts = parts[-2:] if "requirements" in parts[-2:-1] else parts[-1:]
+    if not _TOOLING_PART & set(re.split(r"[-_.]+", "-".join(name_parts))):
+        return False
+    return path not in images
+
+
+def _installed_in_images(project: Project, files: list[str]) -> set[str] | None:
+    """The requirement files Dockerfiles install with `-r`, with the files they include;
+    None when no Dockerfile names one, or one names it through a variable or a glob."""
+    named: list[str] = []
+    for df in project.dockerfiles.values():
+        for ins in getattr(df, "instructions", ()):
+            text = " ".join([ins.args, *ins.heredocs]) if ins.keyword == "RUN" else ""
+            if "pip" in text or "uv " in text:
+                named += [t for t in _INCLUDE.findall(text) if t.endswith(".txt") or "$" in t]
+    if not named or any("$" in t or "*" in t for t in named):
+        return None
+    installed = {p for p in files for t in named if _same_file(p, t)}
+    todo = list(installed)
+    while todo:  # `-r other.txt` inside an installed file
+        current = todo.pop()
+        for line in project.texts.get(current, "").splitlines():
+            for target in _INCLUDE.findall(line.split("#", 1)[0]):
+                joined = posixpath.normpath(posixpath.join(posixpath.dirname(current), target))
+                if joined in files and joined not in installed:
+                    installed.add(joined)
+                    todo.append(joined)
+    return installed
+
+
+def _same_file(path: str, named: str) -> bool:
+    """`named` (a path inside an image, after COPY) ends with the file's own last parts:
+    `/tmp/requirements.txt` is `requirements.txt`, `requirements/prod.txt` only that one."""
+    parts = [p for p in named.split("/") if p not in ("", ".")]
+    own = path.split("/")
+    depth = 2 if len(parts) > 1 and len(own) > 1 and parts[-2] == own[-2] else 1
+    return own[-depth:] == parts[-depth:]
+
+
 def check(project: Project, ctx: RuleContext) -> None:
     files = sorted(p for p in project.texts if is_requirements(p))
     parsed = {p: unpinned(project.texts[p]) for p in files}
+    # hashed or compiled output pins what its directory (and below) installs: the files
+    # beside it are its inputs (`requirements.in`, `unfrozen/requirements.txt`)
     hashed_dirs = {posixpath.dirname(p) for p, (_, hashes, _) in parsed.items() if hashes}
+    hashed_dirs |= {posixpath.dirname(p) for p in files if _COMPILED.search(project.texts[p])}
+    images = _installed_in_images(project, files)
     for path in files:
         loose, hashes, constrained = parsed[path]
         if not loose or hashes or constrained or _locked(project, posixpath.dirname(path),
                                                          hashed_dirs):
+            ctx.examine()
+            continue
+        if _tooling_only(path, images):
             ctx.examine()
             continue
         line, first = loose[0]

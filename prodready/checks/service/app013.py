@@ -11,6 +11,7 @@ from ...facts import Located, PythonFacts
 from ...fix.edits import digest
 from ...model import Edit, Fix, FixSafety, Related
 from ...project import Project
+from ...project.documentation import documentation_files, read_text
 from ...project.services import Service, services_of
 from ..api import RuleContext
 from ..python.py009 import DEV_SETTINGS
@@ -19,9 +20,6 @@ SCOPE = "project"
 EXAMPLE_FILES = (".env.example", ".env.sample", ".env.template", "env.example",
                  ".env.dist", "example.env", "sample.env")
 # Documentation read for names when the configuration files leave some undocumented.
-DOC_SUFFIXES = (".md", ".rst")
-EXAMPLE_SUFFIXES = (".example", ".sample", ".template", ".dist")
-DOC_READ_LIMIT = 1_000_000  # bytes per file
 DOC_FILES_LIMIT = 3000
 # Set by the OS, the runtime or the platform: nobody documents these.
 PLATFORM = {"HOME", "PATH", "USER", "PWD", "SHELL", "TERM", "LANG", "TZ", "TMPDIR", "HOSTNAME",
@@ -43,6 +41,13 @@ _COMMENTED_ENV = re.compile(r"^[ \t]*#[ \t]*-?[ \t]*name:[ \t]*['\"]?([A-Za-z_][
 _NAME_TOKEN = re.compile(r"\b[A-Z][A-Z0-9_]{2,}\b")
 _TOOLING = re.compile(r"(?:^|/)(?:scripts|dev|tools|bin|load_?tests?|benchmarks?|e2e|"
                       r"tests?_\w+|\w+_tests?)/")
+# A documented family: `PAPERLESS_AI_*`, `APP_DB_<NAME>`, or "`PRETALX_SITE_CSP`,
+# `PRETALX_SITE_CSP_SCRIPT` etc." (the last name's prefix). Two segments at least, so a
+# product's own prefix (`APP_*`) never documents every variable at once.
+_FAMILY = re.compile(r"\b([A-Z][A-Z0-9]*_[A-Z0-9]+(?:_[A-Z0-9]+)*_)(?:\*|<[^>\n]{1,30}>|"
+                     r"\{[^}\n]{1,30}\})")
+_ETC = re.compile(r"\b([A-Z][A-Z0-9]*_[A-Z0-9]+(?:_[A-Z0-9]+)*)_[A-Z0-9]+\W{0,3}[ \t]*"
+                  r"(?:etc\b|\.\.\.|…)")
 _ENV_LINE = re.compile(r"^[ \t]*(?:#[ \t]*)?(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)[ \t]*=",
                        re.MULTILINE)
 
@@ -76,8 +81,8 @@ def check(project: Project, ctx: RuleContext) -> None:
                      and not writers.get(n, set()) - {first_read[n][0]}
                      and not n.startswith(("GITHUB_", "RUNNER_")))
     if missing:  # only then is prose worth reading
-        in_docs = _documented_in_docs(project)
-        missing = [n for n in missing if n not in in_docs]
+        in_docs, families = _documented_in_docs(project)
+        missing = [n for n in missing if n not in in_docs and not n.startswith(families)]
     ctx.examine(len(first_read) - len(missing))
     target = example or ".env.example"
     if example is None and ((project.root / target).exists() or
@@ -141,8 +146,7 @@ def _documented(project: Project) -> set[str]:
             for layer in svc.layers:
                 env_files |= _env_files(layer.path, layer.get("env_file"))
     for env_file in sorted(p for p in env_files if project.has_file(p)):  # `env_file:` entries
-        kept = project.texts.get(env_file)
-        names |= set(_ENV_LINE.findall(kept if kept is not None else _read(project, env_file)))
+        names |= set(_ENV_LINE.findall(read_text(project, env_file)))
     for path, yf in project.yaml_files.items():
         base = posixpath.basename(path).lower()
         if is_compose_path(path):
@@ -183,40 +187,25 @@ def _env_files(compose_path: str, found: object) -> set[str]:
     return out
 
 
-def _documented_in_docs(project: Project) -> set[str]:
-    """Names mentioned in the documentation (`docs/**/*.md|rst`, READMEs) or in example
-    config files (`*.example`, `*.sample`, `settings.conf.example`): files the scan does not
-    parse, read here only when the configuration leaves names undocumented."""
+def _documented_in_docs(project: Project) -> tuple[set[str], tuple[str, ...]]:
+    """Names mentioned in the documentation (a documentation tree, READMEs) or in example
+    config files (`*.example`, `*.sample`, `settings.conf.example`), and the prefixes of the
+    families it documents: files the scan does not parse, read here only when the
+    configuration leaves names undocumented."""
     cached = project.cache.get("env-docs")
-    if isinstance(cached, set):
+    if isinstance(cached, tuple):
         return cached
     names: set[str] = set()
-    candidates = [p for p in project.all_files if _is_doc(p)][:DOC_FILES_LIMIT]
+    families: set[str] = set()
+    candidates = documentation_files(project, examples=True)[:DOC_FILES_LIMIT]
     for path in candidates:
-        text = project.texts.get(path)
-        names |= set(_NAME_TOKEN.findall(text if text is not None else _read(project, path)))
-    project.cache["env-docs"] = names
-    return names
-
-
-def _is_doc(path: str) -> bool:
-    base = posixpath.basename(path).lower()
-    if base.endswith(EXAMPLE_SUFFIXES):
-        return True
-    if not base.endswith(DOC_SUFFIXES):
-        return False
-    return base.startswith("readme") or any(
-        part in ("docs", "doc", "documentation") for part in path.lower().split("/")[:-1])
-
-
-def _read(project: Project, path: str) -> str:
-    target = project.root / path
-    try:
-        if target.is_symlink() or target.stat().st_size > DOC_READ_LIMIT:
-            return ""
-        return target.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return ""
+        text = read_text(project, path)
+        names |= set(_NAME_TOKEN.findall(text))
+        families |= set(_FAMILY.findall(text))
+        families |= {prefix + "_" for prefix in _ETC.findall(text)}
+    found = (names, tuple(sorted(families)))
+    project.cache["env-docs"] = found
+    return found
 
 
 def _example_file(project: Project, services: list[Service]) -> str | None:

@@ -1,0 +1,75 @@
+"""The project's own documentation: READMEs and the documentation trees it declares.
+
+Rules read it for what the configuration leaves unsaid (a documented variable, the install
+instructions of a self-hosted product). These files are not parsed by the scan; they are read
+on demand, bounded in size.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+
+from . import Project
+
+DOC_SUFFIXES = (".md", ".rst")
+DOC_DIRS = ("docs", "doc", "documentation")
+# inside a documentation tree, plain-text, MDX and AsciiDoc sources are documentation too
+DOC_TREE_SUFFIXES = (*DOC_SUFFIXES, ".txt", ".adoc", ".mdx")
+# example configuration files (`settings.conf.example`) document names as well
+EXAMPLE_SUFFIXES = (".example", ".sample", ".template", ".dist")
+READ_LIMIT = 1_000_000  # bytes per file
+_DOCS_DIR = re.compile(r"^docs_dir:[ \t]*['\"]?([^'\"\s#]+)", re.MULTILINE)
+
+
+def documentation_files(project: Project, *, examples: bool = False) -> list[str]:
+    """READMEs and the files of documentation trees (plus example config files when
+    `examples`), in the project's file order."""
+    roots = doc_roots(project)
+    return [p for p in project.all_files if is_doc(p, roots, examples=examples)]
+
+
+def doc_roots(project: Project) -> tuple[str, ...]:
+    """Directories the project declares as documentation: a Sphinx source tree (where its
+    `conf.py` is) and an MkDocs `docs_dir`, beside `docs/`, `doc/` and `documentation/`."""
+    cached = project.cache.get("doc-roots")
+    if isinstance(cached, tuple):
+        return cached
+    roots: set[str] = set()
+    for path in project.files_named("conf.py"):
+        text = read_text(project, path)
+        if "sphinx" in text or "html_theme" in text:
+            roots.add(posixpath.dirname(path))
+    for path in project.files_named("mkdocs.yml", "mkdocs.yaml"):
+        found = _DOCS_DIR.search(read_text(project, path))
+        joined = posixpath.join(posixpath.dirname(path), found[1] if found else "docs")
+        roots.add(posixpath.normpath(joined))
+    result = tuple(sorted(r + "/" for r in roots if r not in ("", ".")))
+    project.cache["doc-roots"] = result
+    return result
+
+
+def is_doc(path: str, roots: tuple[str, ...] = (), *, examples: bool = False) -> bool:
+    base = posixpath.basename(path).lower()
+    if base.endswith(EXAMPLE_SUFFIXES):
+        return examples
+    in_tree = path.startswith(roots) or any(
+        part in DOC_DIRS for part in path.lower().split("/")[:-1])
+    if in_tree:
+        return base.endswith(DOC_TREE_SUFFIXES)
+    return base.startswith("readme") and base.endswith(DOC_SUFFIXES)
+
+
+def read_text(project: Project, path: str) -> str:
+    """The file's text (kept by the scan, else read from disk); "" for a symlink, a file over
+    READ_LIMIT, or one that cannot be read."""
+    kept = project.texts.get(path)
+    if kept is not None:
+        return kept
+    target = project.root / path
+    try:
+        if target.is_symlink() or target.stat().st_size > READ_LIMIT:
+            return ""
+        return target.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""

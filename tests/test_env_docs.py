@@ -1,0 +1,82 @@
+"""APP013 reads the documentation a project declares and ignores development-only reads."""
+
+from __future__ import annotations
+
+from prodready.testing import scan_files
+
+APP = "import os\nfrom fastapi import FastAPI\n\n{body}\napp = FastAPI()\n"
+
+
+def _undocumented(files: dict[str, str]) -> list[str]:
+    names = []
+    for finding in scan_files(files, ["APP013"]):
+        names += [r.message.split(" is read here")[0] for r in finding.related]
+    return sorted(names)
+
+
+def _app(*reads: str) -> str:
+    return APP.format(body="\n".join(f"{r.lower()} = os.getenv({r!r})" for r in reads))
+
+
+def test_singular_doc_tree_in_rst_documents():
+    files = {"app/main.py": _app("APP_MAIL_HOST", "APP_HTTPS"),
+             "doc/administrator/configure.rst": "``APP_MAIL_HOST``\n   the relay\n"}
+    assert _undocumented(files) == ["APP_HTTPS"]
+
+
+def test_a_sphinx_tree_is_found_by_its_conf_py_and_a_plain_conf_py_is_not():
+    text = "APP_MAIL_HOST: the relay\n"
+    sphinx = {"app/main.py": _app("APP_MAIL_HOST"),
+              "handbook/conf.py": "html_theme = 'alabaster'\n", "handbook/setup.txt": text}
+    assert _undocumented(sphinx) == []
+    plain = {"app/main.py": _app("APP_MAIL_HOST"),
+             "handbook/conf.py": "TIMEOUT = 3\n", "handbook/setup.txt": text}
+    assert _undocumented(plain) == ["APP_MAIL_HOST"]
+
+
+def test_mkdocs_docs_dir_is_documentation():
+    files = {"app/main.py": _app("APP_MAIL_HOST"),
+             "site/mkdocs.yml": "site_name: x\ndocs_dir: 'pages'\n",
+             "site/pages/options.md": "- `APP_MAIL_HOST`\n"}
+    assert _undocumented(files) == []
+
+
+def test_families_need_two_segments_and_cover_only_their_prefix():
+    reads = ("APP_SITE_CSP_IMG", "APP_AI_MODEL", "APP_HTTPS", "APP_SITE_URL")
+    files = {"app/main.py": _app(*reads),
+             "docs/config.md": "`APP_SITE_CSP`, `APP_SITE_CSP_SCRIPT` etc.\n\n"
+                               "All `APP_AI_*` settings, and every `APP_*` variable.\n"}
+    assert _undocumented(files) == ["APP_HTTPS", "APP_SITE_URL"]
+
+
+def test_reads_under_a_debug_switch_are_not_the_deployments():
+    body = ("DEBUG = os.getenv('DEBUG') == '1'\n"
+            "if DEBUG:\n    port = os.getenv('APP_VITE_PORT')\n"
+            "if not DEBUG:\n    dsn = os.getenv('APP_SENTRY_DSN')\n"
+            "if settings.DEBUG:\n    x = os.getenv('APP_TOOLBAR')\n"
+            "else:\n    y = os.getenv('APP_CACHE_URL')\n"
+            "def debug_log_level():\n    return os.getenv('APP_DEBUG_LEVEL')\n")
+    files = {"app/main.py": APP.format(body="settings = None\n" + body),
+             ".env.example": "DEBUG=\n"}
+    assert _undocumented(files) == ["APP_CACHE_URL", "APP_SENTRY_DSN"]
+
+
+def test_a_comment_saying_deliberately_undocumented_is_intent():
+    body = ("# intended exclusively for internal testing, therefore not documented\n"
+            "no_etc = os.getenv('APP_NO_ETC')\n\n"
+            "# the documented cache URL\nurl = os.getenv('APP_CACHE_URL')\n")
+    assert _undocumented({"app/main.py": APP.format(body=body)}) == ["APP_CACHE_URL"]
+
+
+def test_a_note_heading_a_group_of_settings_covers_the_group_until_a_blank_line():
+    body = ("# The archiver isn't used at the moment; kept for a later prototype.\n"
+            "archiver_path = os.getenv('APP_ARCHIVER_PATH')\n"
+            "archiver_options = os.getenv('APP_ARCHIVER_OPTIONS')\n\n"
+            "cache_url = os.getenv('APP_CACHE_URL')\n")
+    assert _undocumented({"app/main.py": APP.format(body=body)}) == ["APP_CACHE_URL"]
+
+
+def test_a_conditional_note_is_not_a_decision():
+    body = ("# Redis is not used when APP_CACHE_URL is empty\n"
+            "redis_url = os.getenv('APP_REDIS_URL')\n")
+    assert _undocumented({"app/main.py": APP.format(body=body)}) == ["APP_REDIS_URL"]

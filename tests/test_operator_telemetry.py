@@ -1,0 +1,31 @@
+"""Under the distributed profile, telemetry the operator wires is advice, not a defect."""
+
+from __future__ import annotations
+
+from prodready.config import Config
+from prodready.engine import scan
+from prodready.model import Severity
+from prodready.testing import write_tree
+
+APP = "from fastapi import FastAPI\n\napp = FastAPI()\n"
+
+
+def _severities(tmp_path, **config) -> dict[str, Severity]:
+    write_tree(tmp_path, {"app/main.py": APP})
+    result = scan(tmp_path, Config(jobs=1, cache=False, **config))
+    return {f.rule_id: f.severity for f in result.findings}
+
+
+def test_distributed_profile_makes_request_ids_info(tmp_path):
+    default = _severities(tmp_path)
+    distributed = _severities(tmp_path, profile="distributed")
+    assert default["APP009"] != Severity.INFO
+    assert distributed["APP009"] == Severity.INFO
+    assert distributed["APP014"] == Severity.INFO
+    # what the product's own code must provide keeps its severity
+    assert distributed["APP007"] == default["APP007"] != Severity.INFO
+
+
+def test_an_explicit_severity_still_wins_over_the_profile(tmp_path):
+    raised = _severities(tmp_path, profile="distributed", severity={"APP009": "medium"})
+    assert raised["APP009"] == Severity.MEDIUM
