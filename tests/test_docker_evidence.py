@@ -1,0 +1,162 @@
+"""Cross-file evidence of the Dockerfile rules: what the image copies, who its process runs
+as, which packages a step leaves behind."""
+
+from __future__ import annotations
+
+from prodready.checks.docker.docker008 import _has_no_cache
+from prodready.checks.docker.docker009 import _left_installed
+from prodready.testing import scan_files
+
+
+def rules(files: dict[str, str], rule: str) -> list[tuple[str, int]]:
+    return [(f.path, f.line) for f in scan_files(files, [rule])]
+
+
+# ----------------------------------------------------------------------------- DOCKER003
+
+ENTRY_DOCKERFILE = """\
+FROM python:3.12-slim
+WORKDIR /app
+COPY docker/entry.sh ./run.sh
+ENTRYPOINT ["./run.sh"]
+"""
+
+
+def test_entrypoint_script_is_found_through_the_copy_that_renames_it():
+    files = {"Dockerfile": ENTRY_DOCKERFILE,
+             "docker/entry.sh": "#!/bin/sh\nexec gosu app gunicorn app:app\n"}
+    assert rules(files, "DOCKER003") == []
+    files["docker/entry.sh"] = "#!/bin/sh\nexec gunicorn app:app\n"
+    assert rules(files, "DOCKER003") == [("Dockerfile", 1)]
+
+
+def test_a_script_started_by_the_entrypoint_script_is_read_too():
+    files = {"Dockerfile": ENTRY_DOCKERFILE,
+             "docker/entry.sh": "#!/bin/sh\n./migrate.sh\nexec ./serve.sh\n",
+             "docker/serve.sh": "#!/bin/sh\nexec su-exec app uvicorn app:app\n"}
+    assert rules(files, "DOCKER003") == []
+
+
+def test_uwsgi_uid_from_the_command_line_or_the_ini_file():
+    dockerfile = "FROM python:3.12-slim\nCOPY uwsgi.ini /etc/uwsgi.ini\nCMD {cmd}\n"
+    ini = "[uwsgi]\nmodule = app.wsgi\nuid = {uid}\n"
+    for cmd, uid, flagged in (
+            ('["uwsgi", "--ini", "/etc/uwsgi.ini"]', "www-data", False),
+            ('["uwsgi", "--ini", "/etc/uwsgi.ini"]', "root", True),
+            ('["uwsgi", "--ini", "/etc/uwsgi.ini"]', "0", True),
+            ('uwsgi --http :8000 --uid 1000 --module app.wsgi', "root", False),
+            ('["gunicorn", "--user", "app", "app:app"]', "root", False),
+            ('["gunicorn", "app:app"]', "www-data", True)):
+        files = {"Dockerfile": dockerfile.format(cmd=cmd), "uwsgi.ini": ini.format(uid=uid)}
+        assert bool(rules(files, "DOCKER003")) is flagged, (cmd, uid)
+
+
+def test_official_database_entrypoint_counts_only_when_kept():
+    for dockerfile, flagged in (
+            ("FROM postgres:16-alpine\nCOPY init.sql /docker-entrypoint-initdb.d/\n", False),
+            ("FROM redis:7\nCMD [\"redis-server\", \"--appendonly\", \"yes\"]\n", False),
+            ("FROM library/mariadb:11\nCMD [\"--character-set-server=utf8mb4\"]\n", False),
+            ("FROM postgres:16\nENTRYPOINT [\"postgres\"]\n", True),
+            ("FROM redis:7\nCMD [\"sh\", \"-c\", \"redis-server\"]\n", True),
+            ("FROM acme/postgres:16\n", True)):  # not the official image
+        assert bool(rules({"Dockerfile": dockerfile}, "DOCKER003")) is flagged, dockerfile
+
+
+def _deployment(pod: str = "", container: str = "") -> str:
+    return f"""\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+spec:
+  template:
+    spec:
+{pod}      containers:
+        - name: api
+          image: registry.example.com/team/api:1.0
+{container}"""
+
+
+def _kubernetes_files(manifest: str, extra: dict[str, str] | None = None) -> dict[str, str]:
+    files = {
+        "Dockerfile": "FROM python:3.12-slim\nCMD [\"gunicorn\", \"app:app\"]\n",
+        ".github/workflows/release.yml": (
+            "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n"
+            "      - uses: docker/build-push-action@v6\n        with:\n"
+            "          tags: registry.example.com/team/api:1.0\n"),
+        "k8s/api.yaml": manifest,
+    }
+    files.update(extra or {})
+    return files
+
+
+def test_kubernetes_security_context_on_the_pod_or_the_container():
+    pod = "      securityContext:\n        runAsUser: 1000\n"
+    container = "          securityContext:\n            runAsNonRoot: true\n"
+    root = "          securityContext:\n            runAsUser: 0\n"
+    assert rules(_kubernetes_files(_deployment(pod=pod)), "DOCKER003") == []
+    assert rules(_kubernetes_files(_deployment(container=container)), "DOCKER003") == []
+    assert rules(_kubernetes_files(_deployment()), "DOCKER003") == [("Dockerfile", 1)]
+    # the container's own runAsUser: 0 overrides the pod's non-root user
+    assert rules(_kubernetes_files(_deployment(pod=pod, container=root)), "DOCKER003") == [
+        ("Dockerfile", 1)]
+
+
+def test_a_compose_service_running_the_image_as_root_keeps_the_finding():
+    pod = "      securityContext:\n        runAsNonRoot: true\n"
+    compose = "services:\n  api:\n    build: .\n    image: registry.example.com/team/api:1.0\n"
+    files = _kubernetes_files(_deployment(pod=pod), {"compose.yaml": compose})
+    assert rules(files, "DOCKER003") == [("Dockerfile", 1)]
+    files["compose.yaml"] = compose + "    user: \"1000:1000\"\n"
+    assert rules(files, "DOCKER003") == []
+
+
+def test_an_example_manifest_does_not_vouch_for_the_image():
+    pod = "      securityContext:\n        runAsNonRoot: true\n"
+    files = _kubernetes_files(_deployment(), {"k8s/api.yaml": ""})
+    files["examples/k8s/api.yaml"] = _deployment(pod=pod)
+    assert rules(files, "DOCKER003") == [("Dockerfile", 1)]
+
+
+def test_a_base_image_with_a_command_of_its_own_is_still_judged():
+    files = {
+        "base/Dockerfile": "FROM python:3.12-slim\nCMD [\"python\", \"-m\", \"app\"]\n",
+        "Dockerfile": "FROM acme/base:1\nUSER 1000\n",
+        "Makefile": "base:\n\tdocker build -t acme/base:1 base\n",
+    }
+    assert rules(files, "DOCKER003") == [("base/Dockerfile", 1)]
+    files["base/Dockerfile"] = "FROM python:3.12-slim\nRUN pip install --no-cache-dir build\n"
+    assert rules(files, "DOCKER003") == []
+
+
+# ----------------------------------------------------------------------------- DOCKER008
+
+
+def test_pip_no_cache_prefix_belongs_to_the_pip_command():
+    assert _has_no_cache("pip install --no-cache -r requirements.txt")
+    assert _has_no_cache("python -m pip install -r r.txt --no-cache-d")
+    assert _has_no_cache("pip install --upgrade pip && pip install --no-cache-dir .")
+    assert not _has_no_cache("apk add --no-cache libpq && pip install gunicorn")
+    assert not _has_no_cache("pip install --no-cache-dirs x")
+
+
+# ----------------------------------------------------------------------------- DOCKER009
+
+
+def test_build_tools_left_after_the_step():
+    assert _left_installed("apt-get update && apt-get install -y gcc libpq-dev", {}) == [
+        "gcc", "libpq-dev"]
+    assert _left_installed("apt-get install -y gcc libpq-dev && apt-get purge -y gcc", {}) == [
+        "libpq-dev"]
+    assert _left_installed("apt-get -y install gcc && apt-get -y --purge remove gcc", {}) == []
+    assert _left_installed('BUILD="gcc make" && apt-get install -y $BUILD && '
+                           "apt-get purge -y ${BUILD}", {}) == []
+    assert _left_installed("apt-get install -y ${DEPS} && apt-get purge -y ${DEPS}",
+                           {"DEPS": "build-essential"}) == []
+    assert _left_installed("apk add --virtual .build-deps gcc musl-dev && apk del .build-deps",
+                           {}) == []
+    assert _left_installed("apk add libffi-dev && apk add -t .deps gcc && apk del .deps",
+                           {}) == ["libffi-dev"]
+    assert _left_installed("apt-get install -y gcc && apt-get autoremove -y", {}) == []
+    # `make` run as a command is no package installed by the step
+    assert _left_installed("apt-get install -y curl && make && make install", {}) == []
