@@ -160,3 +160,39 @@ def test_build_tools_left_after_the_step():
     assert _left_installed("apt-get install -y gcc && apt-get autoremove -y", {}) == []
     # `make` run as a command is no package installed by the step
     assert _left_installed("apt-get install -y curl && make && make install", {}) == []
+
+
+# ----------------------------------------------------------------------------- DOCKER007
+
+SERVICE_CONTEXT = {
+    "api/Dockerfile": "FROM python:3.12-slim\nCOPY . .\n",
+    "api/app.py": "print('hello')\n",
+    "compose.yaml": "services:\n  api:\n    build: ./api\n",
+}
+
+
+def _dockerignore_messages(files: dict[str, str]) -> list[str]:
+    return [f.message for f in scan_files(files, ["DOCKER007"])]
+
+
+def test_a_service_context_with_nothing_to_leak_is_not_flagged():
+    assert _dockerignore_messages(SERVICE_CONTEXT) == []
+
+
+def test_env_files_in_the_service_context_are_named():
+    files = {**SERVICE_CONTEXT, "api/.env.example": "DEBUG=0\n"}
+    [message] = _dockerignore_messages(files)
+    assert "sends .env and local files" in message
+    files["api/.dockerignore"] = ".env\n"
+    assert _dockerignore_messages(files) == []
+
+
+def test_the_repository_root_context_always_holds_git():
+    files = {"Dockerfile": "FROM python:3.12-slim\nCOPY . .\n", "app.py": "print(1)\n"}
+    [message] = _dockerignore_messages(files)
+    assert "sends .git and local files" in message
+    files[".dockerignore"] = ".git\n"
+    assert _dockerignore_messages(files) == []
+    files[".gitignore"] = ".env\n"  # a local .env is kept out of git at the root
+    [message] = _dockerignore_messages(files)
+    assert "does not exclude .env" in message

@@ -50,12 +50,16 @@ def check(project: Project, ctx: RuleContext) -> None:
         for context in known:
             ignore_path = _ignore_in(context)
             text = project.texts.get(own, project.texts.get(ignore_path))
+            leakable = _leakable(project, context)
+            if not leakable:
+                continue  # neither a git directory nor a .env file can be in this context
             if text is None and not project.has_file(ignore_path) and not project.has_file(own):
                 where = f" (the build context {context or '.'}/)" if context != \
                     directory else ""
                 ctx.report(path, ins.line, ins.column,
-                           f"`COPY .` with no .dockerignore{where} sends .git, .env and local "
-                           "files into the build context and the image; add a .dockerignore",
+                           f"`COPY .` with no .dockerignore{where} sends "
+                           f"{' and '.join(leakable)} and local files into the build context "
+                           "and the image; add a .dockerignore",
                            snippet=ins.raw.partition("\n")[0],
                            fix=Fix(FixSafety.SAFE, f"create {ignore_path}",
                                    (Edit(ignore_path, 0, 0, "\n".join(NEW_DOCKERIGNORE) + "\n",
@@ -65,7 +69,7 @@ def check(project: Project, ctx: RuleContext) -> None:
             patterns = {line.strip().lstrip("/").rstrip("/")
                         for line in (text or "").splitlines()
                         if line.strip() and not line.startswith("#")}
-            missing = [p for p in MUST_EXCLUDE
+            missing = [p for p in leakable
                        if not ({p, f"**/{p}", f"{p}*", "*", "**"} & patterns)]
             if text is not None and missing:
                 where = own if own in project.texts else ignore_path
@@ -79,6 +83,31 @@ def check(project: Project, ctx: RuleContext) -> None:
                 break
         if not reported:
             ctx.examine()
+
+
+def _leakable(project: Project, context: str) -> list[str]:
+    """The MUST_EXCLUDE entries that can be in a build context: `.git` at the repository root
+    (or a nested work tree), `.env` where the repository has `.env*` files or a .gitignore of
+    the context keeps one out of git (a local .env sits there)."""
+    prefix = f"{context}/" if context else ""
+    below = [p[len(prefix):] for p in project.all_files if p.startswith(prefix)]
+    found = []
+    if not context or any(p == ".git" or p.startswith(".git/") or "/.git/" in f"/{p}"
+                          or p.endswith("/.git") for p in below):
+        found.append(".git")
+    if any(posixpath.basename(p).startswith(".env") for p in below) or any(
+            _ignores_env(project.texts.get(prefix + p, "")) for p in below
+            if posixpath.basename(p) == ".gitignore"):
+        found.append(".env")
+    return found
+
+
+def _ignores_env(gitignore: str) -> bool:
+    for line in gitignore.splitlines():
+        pattern = line.strip().lstrip("/").removeprefix("**/")
+        if pattern.startswith((".env", "*.env")) and not line.startswith("#"):
+            return True
+    return False
 
 
 def _ignore_in(context: str) -> str:
