@@ -196,3 +196,30 @@ def test_the_repository_root_context_always_holds_git():
     files[".gitignore"] = ".env\n"  # a local .env is kept out of git at the root
     [message] = _dockerignore_messages(files)
     assert "does not exclude .env" in message
+
+
+# ----------------------------------------------------------------------------- DOCKER004
+
+VARIANT = "ARG TAG=latest\nFROM acme/app:${TAG}\nCMD [\"app\"]\n"
+
+
+def test_base_image_tag_passed_by_every_build():
+    compose = ("services:\n  app:\n    build:\n      context: .\n"
+               "      args:\n        TAG: \"{tag}\"\n")
+    assert rules({"Dockerfile": VARIANT, "compose.yaml": compose.format(tag="2.1")},
+                 "DOCKER004") == []
+    assert rules({"Dockerfile": VARIANT, "compose.yaml": compose.format(tag="latest")},
+                 "DOCKER004") == [("Dockerfile", 2)]
+    # list form of build.args, and a script passing the value from its environment
+    files = {"Dockerfile": VARIANT,
+             "compose.yaml": "services:\n  app:\n    build:\n      context: .\n"
+                             "      args:\n        - TAG=2.1\n",
+             "build.sh": "#!/bin/sh\ndocker build --build-arg TAG -t acme/v .\n"}
+    assert rules(files, "DOCKER004") == []
+
+
+def test_base_image_tag_not_passed_anywhere_stays_flagged():
+    assert rules({"Dockerfile": VARIANT}, "DOCKER004") == [("Dockerfile", 2)]
+    files = {"Dockerfile": VARIANT,
+             "build.sh": "#!/bin/sh\ndocker build --build-arg OTHER=1 -t acme/v .\n"}
+    assert rules(files, "DOCKER004") == [("Dockerfile", 2)]

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import posixpath
-import re
-import shlex
 
-from ...artifacts.yamldocs import YMap, YNode, YSeq
 from ...fix.edits import ABSENT, append_lines
 from ...model import Edit, Fix, FixSafety
 from ...project import Project
 from ..api import RuleContext
+from ._builds import UNKNOWN, image_builds
 
 SCOPE = "project"
 MUST_EXCLUDE = (".git", ".env")
@@ -19,7 +17,6 @@ NEW_DOCKERIGNORE = (
     ".git", ".env", ".env.*", "!.env.example", "*.pem", "*.key", "__pycache__/", "*.py[cod]",
     ".venv/", "venv/", ".pytest_cache/", ".mypy_cache/", ".ruff_cache/", ".prodready_cache/",
 )
-UNKNOWN = "?"  # a context only known once variables are expanded
 
 
 def check(project: Project, ctx: RuleContext) -> None:
@@ -120,92 +117,6 @@ def _copies_context(args: str) -> bool:
 
 
 def _runner_contexts(project: Project) -> dict[str, set[str]]:
-    """Dockerfile path -> the build contexts Compose and CI workflows build it with."""
-    from ...project.compose import build_context, build_dockerfile, configs
-
-    found: dict[str, set[str]] = {}
-    for config in configs(project):
-        for svc in config.services.values():
-            build = svc.build
-            if build is None or build.inline:
-                continue
-            dockerfile = build_dockerfile(project, build)
-            context = build_context(project, build)
-            if dockerfile is not None:
-                found.setdefault(dockerfile, set()).add(UNKNOWN if context is None else context)
-    for path, yf in project.yaml_files.items():
-        if "/workflows/" in f"/{path}" or path.startswith(".gitlab-ci"):
-            for doc in yf.documents:
-                if doc.root is not None:
-                    _workflow_builds(doc.root, found)
-    return found
-
-
-_DOCKER_BUILD = re.compile(r"docker\s+(?:buildx\s+)?build\b([^\n;&|]*)")
-
-
-def _workflow_builds(node: YNode, found: dict[str, set[str]]) -> None:
-    if isinstance(node, YSeq):
-        for item in node.items:
-            _workflow_builds(item, found)
-        return
-    if not isinstance(node, YMap):
-        return
-    uses = node.get_value("uses")
-    if isinstance(uses, str) and uses.startswith("docker/build-push-action"):
-        options = node.get_map("with")
-        context = options.get_value("context") if options is not None else None
-        dockerfile = options.get_value("file") if options is not None else None
-        _add(found, context if isinstance(context, str) else ".",
-             dockerfile if isinstance(dockerfile, str) else None)
-    for key in ("run", "script"):
-        script = node.get(key)
-        lines = [script] if not isinstance(script, YSeq) else script.items
-        for line in lines:
-            value = getattr(line, "value", None)
-            if isinstance(value, str):
-                for match in _DOCKER_BUILD.finditer(value):
-                    _docker_build(match.group(1), found)
-    for _, value in node.items:
-        _workflow_builds(value, found)
-
-
-def _docker_build(args: str, found: dict[str, set[str]]) -> None:
-    try:
-        words = shlex.split(args.replace("\\\n", " "))
-    except ValueError:
-        return
-    dockerfile: str | None = None
-    positional: list[str] = []
-    skip = False
-    for i, word in enumerate(words):
-        if skip:
-            skip = False
-            continue
-        if word in ("-f", "--file"):
-            dockerfile = words[i + 1] if i + 1 < len(words) else None
-            skip = True
-        elif word.startswith("--file="):
-            dockerfile = word.split("=", 1)[1]
-        elif word.startswith("-"):
-            skip = "=" not in word and word in ("-t", "--tag", "--build-arg", "--target",
-                                                 "--platform", "--label", "--cache-from",
-                                                 "--cache-to", "--secret", "--ssh", "-o",
-                                                 "--output", "--progress", "--network")
-        else:
-            positional.append(word)
-    if positional:
-        _add(found, positional[-1], dockerfile)
-
-
-def _add(found: dict[str, set[str]], context: str, dockerfile: str | None) -> None:
-    if "$" in context or "://" in context or (dockerfile is not None and "$" in dockerfile):
-        return
-    context = posixpath.normpath(context)
-    if context.startswith(("..", "/")):
-        return
-    context = "" if context == "." else context
-    # `file:` / `-f` are relative to the working directory (the repository root in CI)
-    path = posixpath.normpath(dockerfile) if dockerfile is not None else \
-        posixpath.join(context, "Dockerfile") if context else "Dockerfile"
-    found.setdefault(path, set()).add(context)
+    """Dockerfile path -> the build contexts Compose, CI and build scripts build it with."""
+    return {path: {b.context for b in builds}
+            for path, builds in image_builds(project).items()}
