@@ -135,7 +135,9 @@ def test_a_base_image_with_a_command_of_its_own_is_still_judged():
 def test_pip_no_cache_prefix_belongs_to_the_pip_command():
     assert _has_no_cache("pip install --no-cache -r requirements.txt")
     assert _has_no_cache("python -m pip install -r r.txt --no-cache-d")
-    assert _has_no_cache("pip install --upgrade pip && pip install --no-cache-dir .")
+    assert _has_no_cache("pip install --no-cache-dir -U pip && pip install --no-cache .")
+    # each pip command keeps its own cache: one without the flag still writes it
+    assert not _has_no_cache("pip install --upgrade pip && pip install --no-cache-dir .")
     assert not _has_no_cache("apk add --no-cache libpq && pip install gunicorn")
     assert not _has_no_cache("pip install --no-cache-dirs x")
 

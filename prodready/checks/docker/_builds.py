@@ -7,7 +7,7 @@ import posixpath
 import re
 import shlex
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ...artifacts.yamldocs import YMap, YNode, YScalar, YSeq
 from ...project import Project
@@ -54,6 +54,12 @@ def image_builds(project: Project) -> dict[str, list[ImageBuild]]:
             for doc in yf.documents:
                 if doc.root is not None:
                     _workflow_builds(doc.root, path, found)
+    for path, yf in project.yaml_files.items():
+        if posixpath.basename(path).lower().startswith("skaffold"):
+            for doc in yf.documents:
+                data = doc.root.to_python() if doc.root is not None else None
+                if isinstance(data, dict):
+                    _skaffold_builds(data, path, found)
     for path, text in project.texts.items():
         name = posixpath.basename(path).lower()
         if name in BUILD_SCRIPT_NAMES or (name.endswith(".sh") and path_role(path) is None):
@@ -61,6 +67,26 @@ def image_builds(project: Project) -> dict[str, list[ImageBuild]]:
                 _docker_build(match.group(1), path, found, base=posixpath.dirname(path))
     project.cache["docker-image-builds"] = found
     return found
+
+
+def _skaffold_builds(data: dict[str, Any], source: str, found: dict[str, list[ImageBuild]]) -> None:
+    """`build.artifacts` of a skaffold config and its profiles: context, Dockerfile (relative
+    to the context) and `docker.buildArgs`."""
+    directory = posixpath.dirname(source)
+    profiles = [p for p in data.get("profiles") or () if isinstance(p, dict)]
+    for section in [data, *profiles]:
+        build = section.get("build")
+        for artifact in (build.get("artifacts") or ()) if isinstance(build, dict) else ():
+            if not isinstance(artifact, dict):
+                continue
+            context = posixpath.join(directory, str(artifact.get("context") or "."))
+            docker = artifact.get("docker")
+            docker = docker if isinstance(docker, dict) else {}
+            args = docker.get("buildArgs")
+            args = args if isinstance(args, dict) else {}
+            dockerfile = posixpath.join(context, str(docker.get("dockerfile") or "Dockerfile"))
+            _add(found, context, dockerfile, source,
+                 {str(k): None if v is None else str(v) for k, v in args.items()})
 
 
 def _compose_args(svc: Service) -> dict[str, str | None]:

@@ -33,6 +33,7 @@ def check(project: Project, ctx: RuleContext) -> None:
         # directory or from the root (`docker build -f dir/Dockerfile .`): unknown.
         directory = posixpath.dirname(path)
         contexts = runners.get(path)
+        either: list[str] = []  # no runner and no .dockerignore: built from here or the root
         if contexts:
             known = sorted(c for c in contexts if c != UNKNOWN)
             single = len(contexts) == 1 and len(known) == 1
@@ -41,13 +42,15 @@ def check(project: Project, ctx: RuleContext) -> None:
             present = [c for c in candidates if project.has_file(_ignore_in(c))]
             known = present[:1] or [directory]
             single = not directory
+            either = [] if present else candidates
         own = f"{path}.dockerignore"  # BuildKit reads it whatever the context
         ins = whole_copy[0]
         reported = False
         for context in known:
             ignore_path = _ignore_in(context)
             text = project.texts.get(own, project.texts.get(ignore_path))
-            leakable = _leakable(project, context)
+            found = {p for c in [context, *either] for p in _leakable(project, c)}
+            leakable = [p for p in MUST_EXCLUDE if p in found]
             if not leakable:
                 continue  # neither a git directory nor a .env file can be in this context
             if text is None and not project.has_file(ignore_path) and not project.has_file(own):

@@ -42,9 +42,9 @@ def check(df: Dockerfile, ctx: RuleContext) -> None:
 
 
 def _has_no_cache(text: str) -> bool:
-    """A pip install command of the step disables the cache (`apk add --no-cache` does not
-    count: it is the flag of another command)."""
-    return any(_NO_CACHE.match(text, m.end()) for m in PIP_INSTALL.finditer(text))
+    """Every pip install command of the step disables the cache (`apk add --no-cache` does
+    not count: it is the flag of another command)."""
+    return all(_NO_CACHE.match(text, m.end()) for m in PIP_INSTALL.finditer(text))
 
 
 def _fix(df: Dockerfile, ins: Instruction) -> Fix | None:
