@@ -225,3 +225,24 @@ def test_base_image_tag_not_passed_anywhere_stays_flagged():
     files = {"Dockerfile": VARIANT,
              "build.sh": "#!/bin/sh\ndocker build --build-arg OTHER=1 -t acme/v .\n"}
     assert rules(files, "DOCKER004") == [("Dockerfile", 2)]
+
+
+def _chart(context: str) -> dict[str, str]:
+    return {
+        "images/sync/Dockerfile": "FROM python:3.12-slim\nCMD [\"python\", \"-m\", \"sync\"]\n",
+        "chartpress.yaml": "charts:\n  - name: c\n    imagePrefix: quay.io/acme/k8s-\n"
+                           "    images:\n      sync: {}\n",
+        "c/Chart.yaml": "apiVersion: v2\nname: c\nversion: 1.0.0\n",
+        "c/values.yaml": "sync:\n  image:\n    name: quay.io/acme/k8s-sync\n" + context,
+    }
+
+
+def test_helm_values_beside_the_image_decide():
+    assert rules(_chart("  securityContext:\n    runAsNonRoot: true\n"), "DOCKER003") == []
+    assert rules(_chart("  securityContext:\n    runAsUser: 0\n"), "DOCKER003") == [
+        ("images/sync/Dockerfile", 1)]
+    assert rules(_chart(""), "DOCKER003") == [("images/sync/Dockerfile", 1)]
+    # values of a file outside any chart (no Chart.yaml beside it) prove nothing
+    files = _chart("  securityContext:\n    runAsNonRoot: true\n")
+    del files["c/Chart.yaml"]
+    assert rules(files, "DOCKER003") == [("images/sync/Dockerfile", 1)]

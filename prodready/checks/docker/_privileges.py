@@ -182,6 +182,15 @@ def runs_unprivileged(container: Any) -> bool:
     return is_true(_setting(own, pod, "runAsNonRoot"))
 
 
+def context_unprivileged(context: dict[str, Any]) -> bool:
+    """A securityContext from chart values: runAsNonRoot: true or a non-zero runAsUser."""
+    user = context.get("runAsUser")
+    uid = as_int(user)
+    if uid is not None:
+        return uid > 0
+    return is_true(context.get("runAsNonRoot"))
+
+
 def _setting(own: Any, pod: Any, key: str) -> Any:
     for section in (own, pod):
         if section is not None and key in section:

@@ -8,8 +8,9 @@ from ...project.deployment import deployment_of, image_name, image_runners
 from ..api import RuleContext
 from ._copies import image_files
 from ._fixes import non_root_fix
+from ._helm import image_names, values_contexts
 from ._image import NONROOT_BASES, effective_stages
-from ._privileges import drops_privileges, is_root, runs_unprivileged
+from ._privileges import context_unprivileged, drops_privileges, is_root, runs_unprivileged
 
 SCOPE = "project"  # entrypoint scripts, server configs, base images and runners are other files
 
@@ -59,10 +60,12 @@ def _every_runner_unprivileged(project: Project, path: str) -> bool:
     compose, containers = image_runners(project, path)
     roles = deployment_of(project)
     containers = [c for c in containers if roles.role_of(c.workload.path).judged]
-    if not compose and not containers:
+    charts = values_contexts(project, image_names(project, path))
+    if not compose and not containers and not charts:
         return False
     return all(not is_root(str(svc.scalar("user") or "root").split(":", 1)[0])
-               for svc in compose) and all(runs_unprivileged(c) for c in containers)
+               for svc in compose) and all(runs_unprivileged(c) for c in containers) and all(
+        context is not None and context_unprivileged(context) for context in charts)
 
 
 def _only_a_base_image(project: Project, df: Dockerfile) -> bool:
