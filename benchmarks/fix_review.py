@@ -6,7 +6,7 @@ hunk (CORRECT / DEBATABLE / WRONG with a reason) and re-check every run mechanic
     python benchmarks/fix_review.py check [REPO ...]  # re-check only (exit 1 on a problem)
     python benchmarks/fix_review.py summary           # verdict counts per run
 
-Checkouts are read from $FIX_REVIEW_REPOS (default /work/repos/<owner>+<name>) and never
+Checkouts are read from $FIX_REVIEW_REPOS/<owner>+<name> (default ./repos) and never
 modified: each run works on a copy in a temporary directory. The verdicts live in
 benchmarks/fix-review/<owner>+<name>.json; a hunk keeps its verdict while its text is
 unchanged (matched by a digest of its lines), new hunks start as "UNJUDGED".
@@ -33,7 +33,7 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 REVIEW = HERE / "fix-review"
-REPOS = Path(os.environ.get("FIX_REVIEW_REPOS", "/work/repos"))
+REPOS = Path(os.environ.get("FIX_REVIEW_REPOS", "repos"))
 # Keys a fix may add to a YAML mapping (everything else must stay as it was).
 ADDED_KEYS = {"restart", "logging", "healthcheck", "resources", "requests", "limits", "cpu",
               "memory", "securityContext", "runAsNonRoot", "allowPrivilegeEscalation",

@@ -4,7 +4,8 @@
     python benchmarks/run_benchmark.py --trees corpus   # only the wheel corpus
     python benchmarks/run_benchmark.py --repeat 3       # median of three runs
 
-Trees (built once under benchmarks/corpus/ and benchmarks/generated/): `corpus`, the
+Trees (built once under $PRODREADY_BENCH_DIR, default <tmp>/prodready-benchmark, outside this
+repository: a scan honours the .gitignore of the repository around it): `corpus`, the
 pure-Python sources of pinned PyPI wheels plus 120 generated Dockerfiles, Compose files and
 manifests; `mono60` and
 `mono240`, generated FastAPI monorepos of 60 and 240 services (benchmarks/generate.py);
@@ -29,6 +30,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import zipfile
 from pathlib import Path
@@ -38,7 +40,9 @@ import generate
 
 PACKAGES = ["django==5.2.8", "sqlalchemy==2.0.44"]
 HERE = Path(__file__).resolve().parent
-CORPUS = HERE / "corpus"
+TREES = Path(os.environ.get("PRODREADY_BENCH_DIR")
+             or Path(tempfile.gettempdir()) / "prodready-benchmark")
+CORPUS = TREES / "corpus"
 RESULTS = HERE / "results"
 GENERATED = {"mono60": ("monorepo", 60), "mono240": ("monorepo", 240),
              "tree20k": ("tree", 20_000)}
@@ -84,7 +88,7 @@ def tree_path(name: str) -> Path:
     if name == "corpus":
         return build_corpus()
     what, size = GENERATED[name]
-    root = HERE / "generated" / name
+    root = TREES / "generated" / name
     if not root.exists():
         (generate.monorepo if what == "monorepo" else generate.tree)(root, size)
     return root

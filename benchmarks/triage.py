@@ -298,7 +298,7 @@ def summarise(pairs: list[tuple[dict, dict]]) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--repos", default="/work/repos",
+    parser.add_argument("--repos", default="repos",
                         help="directory holding <owner>+<name> checkouts (default: %(default)s)")
     parser.add_argument("--only", help="one repository: owner/name, owner+name or name")
     parser.add_argument("--json", dest="json_out", help="also write the figures to this file")

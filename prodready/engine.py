@@ -528,6 +528,11 @@ class _LazyFacts(dict[str, object]):
         super().__init__()
         self.loader: Callable[[], None] | None = loader
 
+    @property
+    def pending(self) -> bool:
+        """No selected rule has asked for the Python facts: they were never analysed."""
+        return self.loader is not None
+
     def load(self) -> None:
         if self.loader is not None:
             loader, self.loader = self.loader, None

@@ -276,6 +276,7 @@ class _Extractor:
         self.registrations: list[ast.Call] = []
         self.instances: dict[str, str] | None = None  # module-level name -> class called
         self.param_defaults: dict[str, str] | None = None
+        self._harness: list[tuple[int, int]] | None = None  # see _manual_harness
 
     def q(self, node: ast.AST) -> str:
         return qualified(dotted_name(node), self.names)
@@ -349,8 +350,12 @@ class _Extractor:
         facts.scheme_checks += [Located("request.is_secure", n.lineno)
                                 for n in nodes(ast.Attribute) if n.attr == "is_secure"
                                 and _is_request(dotted_name(n.value))]
-        if "retry" not in facts.evidence:
+        tries = [t.lineno for t in nodes(ast.Try)]
+        if "retry" not in facts.evidence and tries:
             for for_loop in [*nodes(ast.For), *nodes(ast.AsyncFor)]:
+                end = for_loop.end_lineno or for_loop.lineno
+                if not any(for_loop.lineno < line <= end for line in tries):
+                    continue  # no try inside: no hand-written retry, no walk of its body
                 found = loop_evidence(for_loop)
                 if found:
                     facts.evidence |= found
@@ -367,8 +372,7 @@ class _Extractor:
     # ------------------------------------------------------------------ pieces
 
     def _is_entry_point(self) -> bool:
-        base = self.src.path.rsplit("/", 1)[-1]
-        if base in ("__main__.py", "main.py", "worker.py", "run.py", "manage.py"):
+        if self.src.path.rsplit("/", 1)[-1] in ENTRY_POINT_NAMES:
             return True
         return any(isinstance(s, ast.If) and "__name__" in ast.dump(s.test)
                    for s in self.src.tree.body)
@@ -573,9 +577,46 @@ class _Extractor:
             facts.shutdown_hooks.append(Located("lifespan", func.lineno))
 
     def _in_dev_class(self, node: ast.AST) -> bool:
-        """Inside a test or development configuration class (`class TestingConfig`)."""
-        return any(isinstance(outer, ast.ClassDef) and outer.name.lower().startswith(
-            ("test", "dev", "local")) for outer in self.src.ancestors(node))
+        """Inside a test or development configuration class (`class TestingConfig`), or in
+        a library module's manual harness: its `if __name__ == "__main__":` block and the
+        functions only that block calls. A service's entry point (`main.py`, a block that
+        starts a server) is configuration read in production, and stays."""
+        line = getattr(node, "lineno", 0)
+        if any(cls.name.lower().startswith(("test", "dev", "local"))
+               and cls.lineno <= line <= (cls.end_lineno or cls.lineno)
+               for cls in self.src.nodes(ast.ClassDef)):
+            return True
+        if self._harness is None:
+            self._harness = self._manual_harness()
+        return any(first <= line <= last for first, last in self._harness)
+
+    def _manual_harness(self) -> list[tuple[int, int]]:
+        """Line spans of the `__main__` block of a module that is no entry point by name and
+        starts no server there, and of the module functions called only from that block."""
+        tree = self.src.tree
+        if self.src.path.rsplit("/", 1)[-1] in ENTRY_POINT_NAMES:
+            return []
+        blocks = [s for s in tree.body if isinstance(s, ast.If) and _is_main_guard(s.test)]
+        if not blocks or any(self._starts_server(b) for b in blocks):
+            return []
+        spans = [(b.lineno, b.end_lineno or b.lineno) for b in blocks]
+        functions = {s.name: s for s in tree.body
+                     if isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef)}
+        calls: dict[str, list[int]] = {}
+        for call in self.src.nodes(ast.Call):
+            if isinstance(call.func, ast.Name) and call.func.id in functions:
+                calls.setdefault(call.func.id, []).append(call.lineno)
+        for name, lines in calls.items():
+            if all(any(a <= ln <= b for a, b in spans[:len(blocks)]) for ln in lines):
+                fn = functions[name]
+                spans.append((fn.lineno, fn.end_lineno or fn.lineno))
+        return spans
+
+    def _starts_server(self, block: ast.If) -> bool:
+        return any(isinstance(n, ast.Call) and (
+            dotted_name(n.func).rsplit(".", 1)[-1] in ("run", "serve", "run_simple",
+                                                       "run_app", "start", "main"))
+            for n in ast.walk(block))
 
     def _runs_server(self, loop: ast.While) -> bool:
         """A loop that (re)starts a web server (`uvicorn.run`, `server.serve()`): the server
@@ -811,7 +852,7 @@ class _Extractor:
         if not isinstance(stmt, ast.Assign) or value is None:
             return
         try:
-            found: object = ast.literal_eval(value)
+            found: object = _literal(value)
         except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
             found = _summarise(value)
         # set under a condition (`if env("HTTPS"): SECURE_PROXY_SSL_HEADER = …`): the
@@ -966,23 +1007,60 @@ def _mentions_any(lowered: str, words: tuple[str, ...]) -> bool:
     return any(word in lowered for word in words)
 
 
+ENTRY_POINT_NAMES = ("__main__.py", "main.py", "worker.py", "run.py", "manage.py")
+
+
+def _is_main_guard(test: ast.expr) -> bool:
+    """`__name__ == "__main__"` (either side)."""
+    return isinstance(test, ast.Compare) and len(test.comparators) == 1 and {
+        dotted_name(test.left), dotted_name(test.comparators[0]),
+        *(n.value for n in (test.left, test.comparators[0])
+          if isinstance(n, ast.Constant) and isinstance(n.value, str))} >= {"__name__",
+                                                                             "__main__"}
+
+
+def _literal(node: ast.expr) -> object:
+    """The value of a literal expression (strings, numbers, containers), as
+    `ast.literal_eval` gives it, without its nested closures, whose reference cycles would
+    keep the tree alive until the paused cycle collector runs; ValueError otherwise."""
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, ast.Tuple):
+        return tuple(_literal(e) for e in node.elts)
+    if isinstance(node, ast.List):
+        return [_literal(e) for e in node.elts]
+    if isinstance(node, ast.Set):
+        return {_literal(e) for e in node.elts}
+    if isinstance(node, ast.Dict) and None not in node.keys:
+        return {_literal(k): _literal(v)  # type: ignore[arg-type]
+                for k, v in zip(node.keys, node.values, strict=True)}
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
+        operand = _literal(node.operand)
+        if isinstance(operand, int | float | complex) and not isinstance(operand, bool):
+            return -operand if isinstance(node.op, ast.USub) else +operand
+    raise ValueError("not a literal")
+
+
 def _module_statements(tree: ast.Module) -> list[tuple[ast.stmt, bool]]:
     """Module-level statements in source order, with those inside if/try/with blocks
     (flagged as nested); never the bodies of functions or classes."""
+    # An explicit stack, not a recursive closure: the closure's reference cycle would keep
+    # every file's tree alive until the (paused) cycle collector runs.
     out: list[tuple[ast.stmt, bool]] = []
-
-    def visit(body: list[ast.stmt], nested: bool) -> None:
-        for stmt in body:
+    stack: list[tuple[list[ast.stmt], bool]] = [(tree.body, False)]
+    while stack:
+        body, nested = stack.pop()
+        for index, stmt in enumerate(body):
             out.append((stmt, nested))
+            blocks: list[list[ast.stmt]] = []
             if isinstance(stmt, ast.If | ast.With):
-                visit(stmt.body, True)
-                visit(getattr(stmt, "orelse", []), True)
+                blocks = [stmt.body, getattr(stmt, "orelse", [])]
             elif isinstance(stmt, ast.Try):
-                for block in (stmt.body, stmt.orelse, stmt.finalbody,
-                              *(h.body for h in stmt.handlers)):
-                    visit(block, True)
-
-    visit(tree.body, False)
+                blocks = [stmt.body, stmt.orelse, stmt.finalbody, *(h.body for h in stmt.handlers)]
+            if blocks:  # the rest of this body after the blocks, the blocks in order first
+                stack.append((body[index + 1:], nested))
+                stack.extend((block, True) for block in reversed(blocks))
+                break
     return out
 
 

@@ -15,12 +15,13 @@ Formula (scoring_version 1):
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import posixpath
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
 from .catalog import Rule
-from .model import Category, Severity, SiteCount
+from .model import Category, Diagnostic, Finding, Severity, SiteCount
 from .result import ScanResult, ScanStats, ServiceOwner
 
 SCORING_VERSION = "1"
@@ -113,10 +114,13 @@ def compute_score(result: ScanResult) -> Score:
     files = _checked_files(result)
     unchecked = sum(unparsed_files(result).values())
     rule_scores: dict[str, RuleScore] = {}
+    by_rule: dict[str, list[Finding]] = {}
+    for finding in result.findings:
+        by_rule.setdefault(finding.rule_id, []).append(finding)
     for rule_id, rule in result.rules.items():
         if not _applicable(rule, result, files):
             continue
-        findings = [f for f in result.findings if f.rule_id == rule_id]
+        findings = by_rule.get(rule_id, [])
         active = sum(1 for f in findings if not f.suppressed)
         sites = result.sites.get(rule_id)
         examined = max(sites.examined if sites else 0, len(findings))
@@ -173,18 +177,32 @@ def service_scores(result: ScanResult) -> list[ServiceScore]:
     not a service, and stay out of service scores."""
     owners = result.service_owners if result.project is None else service_owners(
         result.project)
-    scores = []
+    if not owners:
+        return []
+    # Each path once under every directory above it, and findings and diagnostics by path:
+    # a service's files are looked up, not searched for (linear in files + services).
+    findings_of: dict[str, list[Finding]] = {}
+    for finding in result.findings:
+        findings_of.setdefault(finding.path, []).append(finding)
+    diagnostics_of: dict[str, list[Diagnostic]] = {}
+    for diagnostic in result.diagnostics:
+        diagnostics_of.setdefault(diagnostic.path, []).append(diagnostic)
+    under: dict[str, list[str]] = {}
+    for path in {*result.file_sites, *findings_of, *diagnostics_of}:
+        directory = posixpath.dirname(path)
+        while directory:
+            under.setdefault(directory, []).append(path)
+            directory = posixpath.dirname(directory)
+    rules = {rid: rule for rid, rule in result.rules.items() if rule.family != "repo"}
     per_file_rules = {rule_id for counts in result.file_sites.values() for rule_id in counts}
-    for name, kind, app_path, root, owned_files in owners or ():
+    scores = []
+    for name, kind, app_path, root, owned_files in owners:
         owned = set(owned_files)
-
-        def mine(path: str, svc_root: str = root, owned: set[str] = owned) -> bool:
-            return path in owned or (bool(svc_root) and path.startswith(svc_root + "/"))
-
-        files = [p for p in result.file_sites if mine(p)]
+        mine = sorted(owned.union(under.get(root, ())) if root else owned)
+        files = [p for p in mine if p in result.file_sites]
         kinds = {_family_of(p) for p in owned}
-        rules = {rid: rule for rid, rule in result.rules.items() if rule.family != "repo"}
-        findings = [f for f in result.findings if mine(f.path) and f.rule_id in rules]
+        findings = [f for p in mine for f in findings_of.get(p, ()) if f.rule_id in rules]
+        failed_of = Counter(f.rule_id for f in findings)
         sites: dict[str, SiteCount] = {}
         for rule_id, rule in rules.items():
             count = SiteCount()
@@ -192,16 +210,16 @@ def service_scores(result: ScanResult) -> list[ServiceScore]:
                 if rule_id in result.file_sites[path]:
                     count.add(result.file_sites[path][rule_id])
             if rule_id not in per_file_rules:
-                failed = sum(1 for f in findings if f.rule_id == rule_id)
+                failed = failed_of[rule_id]
                 examined = (result.sites.get(rule_id) or SiteCount()).examined
                 passing = 1 if examined and rule.family in kinds | {"service"} else 0
                 count = SiteCount(max(failed, passing), failed)
             if count.examined:
                 sites[rule_id] = count
         own = ScanResult(root=result.root, config=result.config, rules=rules,
-                         findings=findings, diagnostics=[d for d in result.diagnostics
-                                                         if mine(d.path)],
-                         sites=sites, stats=_stats_of(result, owned, mine))
+                         findings=findings,
+                         diagnostics=[d for p in mine for d in diagnostics_of.get(p, ())],
+                         sites=sites, stats=_stats_of(mine))
         score = compute_score(own)
         scores.append(ServiceScore(name, kind, app_path, root, score.overall,
                                    score.grade, len(own.active_findings)))
@@ -215,6 +233,8 @@ def service_owners(project: Any) -> list[ServiceOwner]:
     from .project.deployment import deployment_of
     from .project.services import services_of
 
+    if getattr(project.python, "pending", False):
+        return []  # the selected rules read no Python: no service model is built for scores
     deployment = deployment_of(project)
     return [(svc.name, svc.kind, svc.path, svc.root,
              sorted({svc.path, *svc.files, *svc.dockerfiles, *(r.path for r in svc.runners)}))
@@ -232,13 +252,12 @@ def _family_of(path: str) -> str:
     return {"python": "python", "dockerfile": "docker"}.get(kind.value, "")
 
 
-def _stats_of(result: ScanResult, owned: set[str], mine: Callable[[str], bool]) -> ScanStats:
+def _stats_of(paths: list[str]) -> ScanStats:
     """File counts of the service's own files, so only its kinds of rules apply."""
     families = {"python": "python", "docker": "dockerfile", "compose": "compose",
                 "k8s": "kubernetes"}
     files: dict[str, int] = {}
-    facts = result.project.python if result.project is not None else {}
-    for path in {p for p in facts if mine(p)} | owned:
+    for path in paths:
         key = families.get(_family_of(path))
         if key:
             files[key] = files.get(key, 0) + 1

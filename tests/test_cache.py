@@ -29,18 +29,6 @@ def run(root: Path, **config: object) -> ScanResult:
     return scan(root, Config.model_validate({"select": ["PY003"], **config}), jobs=1)
 
 
-@pytest.fixture
-def analysed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    calls: list[str] = []
-    real = engine._analyse
-
-    def spy(entry: engine.SourceEntry, data: bytes) -> engine.FileResult:
-        calls.append(entry.path)
-        return real(entry, data)
-
-    monkeypatch.setattr(engine, "_analyse", spy)
-    return calls
-
 
 def rows(root: Path) -> dict[str, str]:
     with sqlite3.connect(root / DATABASE) as db:

@@ -200,19 +200,6 @@ def test_small_trees_stay_in_process(tmp_path: Path, monkeypatch: pytest.MonkeyP
 # ------------------------------------------------------------------ cache
 
 
-@pytest.fixture
-def analysed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The paths the engine really analysed (not served from the cache)."""
-    calls: list[str] = []
-    real = engine._analyse
-
-    def spy(entry: engine.SourceEntry, data: bytes) -> engine.FileResult:
-        calls.append(entry.path)
-        return real(entry, data)
-
-    monkeypatch.setattr(engine, "_analyse", spy)
-    return calls
-
 
 def test_second_scan_reuses_the_cache(tmp_path: Path, analysed: list[str]) -> None:
     make_tree(tmp_path, {"app/a.py": SYS_PATH, "app/b.py": SYS_PATH, "app/c.py": "x = 1\n"})

@@ -17,16 +17,9 @@ from prodready.config import Config
 from prodready.engine import scan
 from prodready.fix.apply import run_fix
 from prodready.model import FixSafety
+from prodready.testing import write_tree
 
 HAS_GIT = shutil.which("git") is not None
-
-
-def _write(root: Path, files: dict[str, str]) -> Path:
-    for rel, text in files.items():
-        target = root / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text)
-    return root
 
 
 def _fix(root: Path, select: list[str], unsafe: bool = False, dry_run: bool = False):
@@ -40,7 +33,7 @@ CRON = "apiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: report\nspec:\n 
 # -- symlinks and file modes ---------------------------------------------------------------
 
 def test_symlink_inside_the_repository_is_written_through_and_kept(tmp_path):
-    _write(tmp_path, {"deploy/cron.yaml": CRON})
+    write_tree(tmp_path, {"deploy/cron.yaml": CRON})
     (tmp_path / "k8s").mkdir()
     os.symlink("../deploy/cron.yaml", tmp_path / "k8s" / "cron.yaml")
     os.chmod(tmp_path / "deploy/cron.yaml", 0o640)
@@ -52,7 +45,7 @@ def test_symlink_inside_the_repository_is_written_through_and_kept(tmp_path):
 
 
 def test_a_file_and_a_symlink_to_it_are_fixed_once(tmp_path):
-    _write(tmp_path, {"docker/Dockerfile": "FROM python:3.12-slim\nRUN pip install flask\n"})
+    write_tree(tmp_path, {"docker/Dockerfile": "FROM python:3.12-slim\nRUN pip install flask\n"})
     os.symlink("docker/Dockerfile", tmp_path / "Dockerfile")
     outcome = _fix(tmp_path, ["DOCKER008"])
     assert not outcome.failed, outcome.failed
@@ -63,7 +56,7 @@ def test_a_file_and_a_symlink_to_it_are_fixed_once(tmp_path):
 def test_symlink_leaving_the_repository_is_skipped_with_a_message(tmp_path):
     outside = tmp_path / "shared.dockerignore"
     outside.write_text("node_modules\n")
-    repo = _write(tmp_path / "repo", {"Dockerfile": "FROM python:3.12-slim\nCOPY . .\n"})
+    repo = write_tree(tmp_path / "repo", {"Dockerfile": "FROM python:3.12-slim\nCOPY . .\n"})
     os.symlink(outside, repo / ".dockerignore")
     outcome = _fix(repo, ["DOCKER007"])
     assert outside.read_text() == "node_modules\n"
@@ -75,7 +68,7 @@ def test_symlink_leaving_the_repository_is_skipped_with_a_message(tmp_path):
 # -- --diff: never crashes, git-apply-able patches, exit codes ---------------------------
 
 def test_diff_survives_dangling_symlinks_fifos_and_unreadable_files(tmp_path):
-    _write(tmp_path, {"k8s/cron.yaml": CRON, "app/secret.env": "A=1\n"})
+    write_tree(tmp_path, {"k8s/cron.yaml": CRON, "app/secret.env": "A=1\n"})
     os.symlink("missing.yaml", tmp_path / "k8s" / "gone.yaml")
     os.mkfifo(tmp_path / "k8s" / "pipe.yaml")
     os.chmod(tmp_path / "app/secret.env", 0)
@@ -91,7 +84,7 @@ def test_diff_survives_dangling_symlinks_fifos_and_unreadable_files(tmp_path):
 
 
 def test_diff_exit_codes_are_0_clean_1_pending_2_errors(tmp_path, monkeypatch):
-    _write(tmp_path, {"k8s/cron.yaml": CRON})
+    write_tree(tmp_path, {"k8s/cron.yaml": CRON})
     runner = CliRunner()
     args = ["fix", str(tmp_path), "--diff", "--select", "K8S014", "-j", "1"]
     assert runner.invoke(app, args).exit_code == 1
@@ -104,7 +97,7 @@ def test_diff_exit_codes_are_0_clean_1_pending_2_errors(tmp_path, monkeypatch):
 
 @pytest.mark.skipif(not HAS_GIT, reason="needs git")
 def test_diff_applies_with_git_apply_without_a_final_newline(tmp_path):
-    repo = _write(tmp_path / "repo", {"k8s/cron.yaml": CRON.rstrip("\n")})
+    repo = write_tree(tmp_path / "repo", {"k8s/cron.yaml": CRON.rstrip("\n")})
     outcome = _fix(repo, ["K8S014", "DOCKER007"], dry_run=True)
     patch = "".join(outcome.diffs.values())
     assert "\\ No newline at end of file" in patch
@@ -128,7 +121,7 @@ def test_unified_diff_marks_new_files_and_missing_newlines():
 
 @pytest.mark.skipif(not HAS_GIT, reason="needs git")
 def test_a_committed_env_file_stays_scanned_after_gitignore_lists_it(tmp_path):
-    _write(tmp_path, {".env": "DATABASE_PASSWORD=s3cr3t-Pa55word-123\n", "app.py": "x = 1\n",
+    write_tree(tmp_path, {".env": "DATABASE_PASSWORD=s3cr3t-Pa55word-123\n", "app.py": "x = 1\n",
                       "local.env": "ignored\n"})
     git = ["git", "-c", "user.email=a@b", "-c", "user.name=a"]
     subprocess.run([*git, "init", "-q"], cwd=tmp_path, check=True)
@@ -161,7 +154,7 @@ services:
 
 
 def test_insertions_never_land_in_an_anchor_through_a_merge_key(tmp_path):
-    _write(tmp_path, {"compose.yaml": ANCHORED})
+    write_tree(tmp_path, {"compose.yaml": ANCHORED})
     outcome = _fix(tmp_path, ["COMPOSE003", "COMPOSE004"])
     text = (tmp_path / "compose.yaml").read_text()
     assert text.startswith('x-base: &base\n  image: app:1\n  environment:\n    A: "1"\n\n')
@@ -176,7 +169,7 @@ def test_a_dependency_condition_shared_through_an_anchor_is_not_rewritten(tmp_pa
                "  db:\n    image: postgres:16\n    restart: always\n    healthcheck:\n"
                "      test: [\"CMD\", \"pg_isready\"]\n  web:\n    image: app:1\n"
                "    restart: always\n    depends_on:\n      db:\n        <<: *started\n")
-    _write(tmp_path, {"compose.yaml": compose})
+    write_tree(tmp_path, {"compose.yaml": compose})
     _fix(tmp_path, ["COMPOSE002"])
     assert (tmp_path / "compose.yaml").read_text() == compose
 
@@ -186,7 +179,7 @@ def test_a_new_key_never_splits_a_mapping_that_only_merges(tmp_path):
                "  consumer:\n    image: app:1\n    restart: always\n    healthcheck:\n"
                "      <<: *hc\n  # the next service\n  other:\n    image: app:1\n"
                "    restart: always\n    logging:\n      driver: local\n")
-    _write(tmp_path, {"compose.yaml": compose})
+    write_tree(tmp_path, {"compose.yaml": compose})
     outcome = _fix(tmp_path, ["COMPOSE004"])
     text = (tmp_path / "compose.yaml").read_text()
     assert "    healthcheck:\n      <<: *hc\n    logging:\n" in text, text
@@ -197,7 +190,7 @@ def test_a_new_key_goes_after_the_comments_of_the_last_key(tmp_path):
     compose = ("services:\n  web:\n    image: app:1\n    restart: always\n    environment:\n"
                "      - A=1\n      # - B=2\n      # - C=3\n\n  db:\n    image: postgres:16\n"
                "    restart: always\n    logging:\n      driver: local\n")
-    _write(tmp_path, {"compose.yaml": compose})
+    write_tree(tmp_path, {"compose.yaml": compose})
     _fix(tmp_path, ["COMPOSE004"])
     text = (tmp_path / "compose.yaml").read_text()
     assert "      - A=1\n      # - B=2\n      # - C=3\n    logging:\n" in text
@@ -214,7 +207,7 @@ def test_verification_rejects_a_new_duplicate_key():
 # -- Kubernetes manifests with aliases or written as JSON ----------------------------------
 
 def test_kubernetes_fixes_edit_manifests_with_aliases_and_json(tmp_path):
-    _write(tmp_path, {
+    write_tree(tmp_path, {
         "k8s/alias.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n"
                           "  labels: &labels\n    app: web\nspec:\n  selector:\n"
                           "    matchLabels: *labels\n  template:\n    metadata:\n"
@@ -252,7 +245,7 @@ def test_edits_computed_before_an_editor_save_are_not_applied(tmp_path, monkeypa
 
 
 def test_fix_edits_carry_the_digest_of_their_source(tmp_path):
-    _write(tmp_path, {"Dockerfile": "FROM python:3.12-slim\nRUN pip install flask\n"
+    write_tree(tmp_path, {"Dockerfile": "FROM python:3.12-slim\nRUN pip install flask\n"
                                     "COPY . .\nEXPOSE 8000\nCMD [\"gunicorn\", \"a:b\"]\n",
                       "k8s/cron.yaml": CRON,
                       "app/w.py": "import logging\nlog = logging.getLogger()\ndef f():\n"
@@ -299,7 +292,7 @@ def test_a_file_created_earlier_in_the_run_can_be_edited_again(tmp_path):
 # -- the ruff-like experience ----------------------------------------------------------------
 
 def test_scan_marks_fixable_findings_and_counts_them(tmp_path):
-    _write(tmp_path, {"k8s/cron.yaml": CRON,
+    write_tree(tmp_path, {"k8s/cron.yaml": CRON,
                       "Dockerfile": "FROM python:3.12-slim\nEXPOSE 80\nCMD [\"gunicorn\"]\n"})
     result = CliRunner().invoke(app, ["scan", str(tmp_path), "--select", "K8S014,DOCKER003"])
     assert "K8S014 [*]" in result.output
@@ -308,7 +301,7 @@ def test_scan_marks_fixable_findings_and_counts_them(tmp_path):
 
 
 def test_fix_shows_fixes_per_file_labels_unsafe_and_lists_what_is_left(tmp_path):
-    _write(tmp_path, {"k8s/cron.yaml": CRON,
+    write_tree(tmp_path, {"k8s/cron.yaml": CRON,
                       "Dockerfile": "FROM python:3.12-slim\nEXPOSE 80\nCMD [\"gunicorn\"]\n"})
     result = CliRunner().invoke(app, ["fix", str(tmp_path), "--show-fixes", "--select",
                                       "K8S014,DOCKER003,DOCKER004", "-j", "1"])

@@ -8,14 +8,7 @@ from prodready.config import Config
 from prodready.engine import scan
 from prodready.fix.apply import run_fix
 from prodready.model import Finding, FixSafety
-
-
-def _write(root: Path, files: dict[str, str]) -> Path:
-    for rel, text in files.items():
-        target = root / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text)
-    return root
+from prodready.testing import write_tree
 
 
 def _findings(root: Path, rule: str) -> list[Finding]:
@@ -45,13 +38,13 @@ spec:
 
 
 def test_run_as_non_root_is_safe_for_an_image_built_with_a_numeric_user(tmp_path):
-    _write(tmp_path, {"k8s/app.yaml": DEPLOYMENT,
+    write_tree(tmp_path, {"k8s/app.yaml": DEPLOYMENT,
                       "orders/Dockerfile": "FROM python:3.12-slim\nUSER 10001\nCMD [\"x\"]\n"})
     assert _safety(tmp_path, "K8S008") == [FixSafety.SAFE]
 
 
 def test_run_as_non_root_is_display_only_when_the_image_runs_as_root(tmp_path):
-    _write(tmp_path, {"k8s/app.yaml": DEPLOYMENT,
+    write_tree(tmp_path, {"k8s/app.yaml": DEPLOYMENT,
                       "orders/Dockerfile": "FROM python:3.12-slim\nCMD [\"x\"]\n"})
     [finding] = _findings(tmp_path, "K8S008")
     assert finding.fix is not None and finding.fix.safety is FixSafety.DISPLAY_ONLY
@@ -63,7 +56,7 @@ def test_run_as_non_root_is_display_only_when_the_image_runs_as_root(tmp_path):
 
 
 def test_run_as_non_root_is_display_only_for_a_named_user_or_an_unknown_image(tmp_path):
-    _write(tmp_path, {"k8s/app.yaml": DEPLOYMENT,
+    write_tree(tmp_path, {"k8s/app.yaml": DEPLOYMENT,
                       "orders/Dockerfile": "FROM python:3.12-slim\nUSER app\nCMD [\"x\"]\n"})
     assert _safety(tmp_path, "K8S008") == [FixSafety.DISPLAY_ONLY]
     (tmp_path / "orders/Dockerfile").unlink()
@@ -73,7 +66,7 @@ def test_run_as_non_root_is_display_only_for_a_named_user_or_an_unknown_image(tm
 
 
 def test_run_as_non_root_follows_the_compose_service_building_the_image(tmp_path):
-    _write(tmp_path, {
+    write_tree(tmp_path, {
         "k8s/app.yaml": DEPLOYMENT,
         "compose.yaml": "services:\n  api:\n    image: registry.example.com/orders:dev\n"
                         "    build:\n      context: .\n      dockerfile: docker/api.Dockerfile\n",
@@ -84,7 +77,7 @@ def test_run_as_non_root_follows_the_compose_service_building_the_image(tmp_path
 # -- COMPOSE003: restart only for long-running services ------------------------------------
 
 def _compose003(tmp_path: Path, service: str) -> list[FixSafety | None]:
-    _write(tmp_path, {"compose.yaml": "services:\n" + service})
+    write_tree(tmp_path, {"compose.yaml": "services:\n" + service})
     return _safety(tmp_path, "COMPOSE003")
 
 
@@ -107,7 +100,7 @@ def test_restart_is_not_applied_to_test_runners_profiles_or_migrations(tmp_path)
 
 
 def test_restart_not_applied_to_a_one_shot_is_kept_out_of_the_file(tmp_path):
-    _write(tmp_path, {"compose.yaml": "services:\n  tests:\n    image: app:1\n"
+    write_tree(tmp_path, {"compose.yaml": "services:\n  tests:\n    image: app:1\n"
                                       "    command: pytest\n"})
     before = (tmp_path / "compose.yaml").read_text()
     run_fix(tmp_path, Config.model_validate({"select": ["COMPOSE003"], "cache": False}),
@@ -130,7 +123,7 @@ PY001_CASES = {
 def test_py001_fix_is_unsafe_on_fallback_paths(tmp_path):
     for name, (handler, expected) in PY001_CASES.items():
         root = tmp_path / name.replace(" ", "-")
-        _write(root, {"app/views.py": "import logging\nlogger = logging.getLogger(__name__)\n"
+        write_tree(root, {"app/views.py": "import logging\nlogger = logging.getLogger(__name__)\n"
                                       "def view():\n    try:\n        run()\n" + handler})
         assert _safety(root, "PY001") == [expected], name
 
@@ -138,14 +131,14 @@ def test_py001_fix_is_unsafe_on_fallback_paths(tmp_path):
 # -- DOCKER003: numeric ids, no fix where the entrypoint drops privileges ----------------
 
 def test_docker003_creates_a_numeric_user_and_group(tmp_path):
-    _write(tmp_path, {"Dockerfile": "FROM python:3.12-slim\nEXPOSE 8000\n"
+    write_tree(tmp_path, {"Dockerfile": "FROM python:3.12-slim\nEXPOSE 8000\n"
                                     "CMD [\"gunicorn\", \"app:app\"]\n"})
     [finding] = _findings(tmp_path, "DOCKER003")
     assert finding.fix is not None and finding.fix.safety is FixSafety.UNSAFE
     text = "".join(e.replacement for e in finding.fix.edits)
     assert "USER 10001:10001" in text and "--gid 10001" in text and "--uid 10001" in text
     alpine = tmp_path / "alpine"
-    _write(alpine, {"Dockerfile": "FROM python:3.12-alpine\nEXPOSE 8000\nCMD [\"gunicorn\"]\n"})
+    write_tree(alpine, {"Dockerfile": "FROM python:3.12-alpine\nEXPOSE 8000\nCMD [\"gunicorn\"]\n"})
     [finding] = _findings(alpine, "DOCKER003")
     assert finding.fix is not None
     assert "-g 10001" in finding.fix.edits[0].replacement
@@ -160,10 +153,10 @@ def test_docker003_has_no_fix_when_the_entrypoint_drops_privileges_or_no_server(
         "volume": "FROM python:3.12-slim\nVOLUME /data\nEXPOSE 80\nCMD [\"gunicorn\"]\n",
     }
     for name, dockerfile in cases.items():
-        root = _write(tmp_path / name.replace(" ", "-"), {"Dockerfile": dockerfile})
+        root = write_tree(tmp_path / name.replace(" ", "-"), {"Dockerfile": dockerfile})
         assert [f.fix for f in _findings(root, "DOCKER003")] == [None], name
     # a CMD that hands the server to another user is no finding at all
-    root = _write(tmp_path / "su-exec", {"Dockerfile": "FROM python:3.12-alpine\nEXPOSE 80\n"
+    root = write_tree(tmp_path / "su-exec", {"Dockerfile": "FROM python:3.12-alpine\nEXPOSE 80\n"
                                                       "CMD su-exec app gunicorn app:app\n"})
     assert _findings(root, "DOCKER003") == []
 
@@ -171,7 +164,7 @@ def test_docker003_has_no_fix_when_the_entrypoint_drops_privileges_or_no_server(
 # -- DOCKER007: the .dockerignore goes to the build context every runner uses -------------
 
 def test_dockerignore_goes_to_the_compose_build_context(tmp_path):
-    _write(tmp_path, {
+    write_tree(tmp_path, {
         "docker/Dockerfile": "FROM python:3.12-slim\nCOPY . .\n",
         "docker/.dockerignore": ".git\n.env\n",  # never read: the context is the root
         "compose.yaml": "services:\n  web:\n    build:\n      context: .\n"
@@ -183,7 +176,7 @@ def test_dockerignore_goes_to_the_compose_build_context(tmp_path):
 
 
 def test_dockerignore_has_no_fix_when_runners_disagree(tmp_path):
-    _write(tmp_path, {
+    write_tree(tmp_path, {
         "docker/Dockerfile": "FROM python:3.12-slim\nCOPY . .\n",
         "compose.yaml": "services:\n  web:\n    build:\n      context: .\n"
                         "      dockerfile: docker/Dockerfile\n",
@@ -197,7 +190,7 @@ def test_dockerignore_has_no_fix_when_runners_disagree(tmp_path):
 
 def test_health_module_never_renders_a_crafted_name_as_code(tmp_path):
     crafted = 'x"""; import os; os.system("id"); """'
-    _write(tmp_path, {
+    write_tree(tmp_path, {
         f"{crafted}/main.py": "from fastapi import FastAPI\n\napp = FastAPI()\n\n"
                               "@app.get('/items')\ndef items():\n    return []\n",
         "svc/main.py": "from fastapi import FastAPI\n\napp = FastAPI()\n\n"
@@ -214,15 +207,16 @@ def test_health_module_never_renders_a_crafted_name_as_code(tmp_path):
 
 
 def test_dockerignore_has_no_fix_when_no_runner_tells_the_context(tmp_path):
-    _write(tmp_path, {"docker/api/Dockerfile": "FROM python:3.12-slim\nCOPY . .\n"})
+    write_tree(tmp_path, {"docker/api/Dockerfile": "FROM python:3.12-slim\nCOPY . .\n"})
     assert [f.fix for f in _findings(tmp_path, "DOCKER007")] == [None]
-    _write(tmp_path, {".dockerignore": ".git\n.env\n"})  # serves a build from the root
+    write_tree(tmp_path, {".dockerignore": ".git\n.env\n"})  # serves a build from the root
     assert _findings(tmp_path, "DOCKER007") == []
 
 
 def test_no_cache_dir_is_not_added_where_pip_already_has_the_abbreviation(tmp_path):
-    _write(tmp_path, {"Dockerfile": "FROM python:3.12-slim\nRUN pip install --no-cache /w/* \\\n"
-                                    "    && pip install -e .\n"})
+    write_tree(tmp_path, {"Dockerfile": "FROM python:3.12-slim\n"
+                                        "RUN pip install --no-cache /w/* \\\n"
+                                        "    && pip install -e .\n"})
     [finding] = _findings(tmp_path, "DOCKER008")
     assert finding.fix is not None and len(finding.fix.edits) == 1
     assert finding.fix.edits[0].start > (tmp_path / "Dockerfile").read_text().index("&&")
@@ -230,7 +224,7 @@ def test_no_cache_dir_is_not_added_where_pip_already_has_the_abbreviation(tmp_pa
 
 def test_py002_leaves_a_fallback_return_alone_and_only_shows_its_fix(tmp_path):
     head = "import logging\nlogger = logging.getLogger(__name__)\ndef f():\n    try:\n"
-    _write(tmp_path, {"a.py": head + "        return g()\n    except Exception:\n"
+    write_tree(tmp_path, {"a.py": head + "        return g()\n    except Exception:\n"
                               "        return None\n",
                       "b.py": head + "        g()\n    except Exception:\n        pass\n"})
     by_path = {f.path: f.fix for f in _findings(tmp_path, "PY002")}
@@ -239,7 +233,7 @@ def test_py002_leaves_a_fallback_return_alone_and_only_shows_its_fix(tmp_path):
 
 
 def test_py006_guesses_no_timeout_for_model_servers(tmp_path):
-    _write(tmp_path, {
+    write_tree(tmp_path, {
         "llm.py": "import requests\n\ndef ask(base):\n"
                   "    return requests.post(base + '/v1/chat/completions', json={})\n",
         "key.py": "import requests\n\ndef ask(url, payload):\n    return requests.post(url, "
@@ -251,7 +245,7 @@ def test_py006_guesses_no_timeout_for_model_servers(tmp_path):
 
 
 def test_kubernetes_patches_merged_over_a_base_get_no_defaults(tmp_path):
-    _write(tmp_path, {"config/default/manager_patch.yaml":
+    write_tree(tmp_path, {"config/default/manager_patch.yaml":
                       "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: manager\n"
                       "spec:\n  template:\n    spec:\n      containers:\n"
                       "      - name: manager\n        env:\n        - name: A\n"
@@ -261,15 +255,16 @@ def test_kubernetes_patches_merged_over_a_base_get_no_defaults(tmp_path):
 
 
 def test_a_new_env_example_is_an_unsafe_fix(tmp_path):
-    _write(tmp_path, {"app/main.py": "import os\nfrom fastapi import FastAPI\n\napp = FastAPI()\n"
-                                     "TOKEN = os.environ['API_TOKEN']\n"})
+    write_tree(tmp_path, {"app/main.py": "import os\nfrom fastapi import FastAPI\n\n"
+                                         "app = FastAPI()\n"
+                                         "TOKEN = os.environ['API_TOKEN']\n"})
     assert _safety(tmp_path, "APP013") == [FixSafety.UNSAFE]
-    _write(tmp_path, {".env.example": "OTHER=1\n"})
+    write_tree(tmp_path, {".env.example": "OTHER=1\n"})
     assert _safety(tmp_path, "APP013") == [FixSafety.SAFE]
 
 
 def test_env_names_go_to_the_one_example_file_the_repository_has(tmp_path):
-    _write(tmp_path, {"src/app/main.py": "import os\nfrom fastapi import FastAPI\n\n"
+    write_tree(tmp_path, {"src/app/main.py": "import os\nfrom fastapi import FastAPI\n\n"
                                          "app = FastAPI()\nTOKEN = os.environ['API_TOKEN']\n",
                       "docker/.env.example": "OTHER=1\n"})
     [finding] = _findings(tmp_path, "APP013")

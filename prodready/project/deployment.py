@@ -652,26 +652,36 @@ def image_name(image: str) -> str:
 def image_runners(project: Project, dockerfile: str) -> tuple[list[Any], list[Any]]:
     """The Compose services and Kubernetes containers that run the image a Dockerfile builds:
     built from it, or running one of the image names the repository builds from it."""
+    index = project.cache.get("image-runners")
+    if not isinstance(index, dict):  # once per scan: every Dockerfile asks
+        index = _image_runner_index(project)
+        project.cache["image-runners"] = index
+    return index.get(dockerfile, ([], []))
+
+
+def _image_runner_index(project: Project) -> dict[str, tuple[list[Any], list[Any]]]:
     from .compose import build_dockerfile, judged_services
     from .kubernetes import Workload, project_objects, text_of
 
-    model = deployment_of(project)
-    names = {name for name, path in model.image_dockerfiles.items() if path == dockerfile}
-    compose: list[Any] = []
-    seen: set[tuple[str, str]] = set()
+    built_from = deployment_of(project).image_dockerfiles  # image name -> its Dockerfile
+    index: dict[str, tuple[list[Any], list[Any]]] = {}
+    seen: set[tuple[str, str, str]] = set()
     for svc in judged_services(project):
         builder = svc.built_by
         build = builder.build if builder is not None else None
-        runs = (build is not None and build_dockerfile(project, build) == dockerfile) or (
-            bool(svc.image) and image_name(svc.image or "") in names)
-        key = (svc.anchor_site.path, svc.name)
-        if runs and key not in seen:
-            seen.add(key)
-            compose.append(svc)
-    containers: list[Any] = []
-    if names:
+        targets = {build_dockerfile(project, build) if build is not None else None,
+                   built_from.get(image_name(svc.image)) if svc.image else None}
+        for target in sorted(t for t in targets if t):
+            key = (target, svc.anchor_site.path, svc.name)
+            if key not in seen:
+                seen.add(key)
+                index.setdefault(target, ([], []))[0].append(svc)
+    if built_from:
         for obj in project_objects(project):
             if isinstance(obj, Workload) and obj.long_running:
-                containers.extend(c for c in obj.containers()
-                                  if image_name(text_of(c.node.get_value("image"))) in names)
-    return compose, containers
+                for container in obj.containers():
+                    runs = built_from.get(image_name(text_of(container.node.get_value(
+                        "image"))))
+                    if runs:
+                        index.setdefault(runs, ([], []))[1].append(container)
+    return index

@@ -54,7 +54,7 @@ def _body(report: Report, shown: list[Finding], console: Console, *, plain: bool
         for f in group:
             style = STYLES[f.severity]
             tag = " (suppressed)" if f.suppressed else ""
-            where = _shown(prefix, f.path)
+            where = shown_path  # grouped by path
             mark = "[*] " if wanted(f, unsafe=False) else ""  # fixable, as ruff marks it
             line(f"  {where}:{f.line}:{f.column}  {f.rule_id} {mark}[{f.severity.value}] "
                  f"{f.message}{tag}",

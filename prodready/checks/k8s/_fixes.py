@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+from typing import Any
 
 from ...artifacts.dockerfile import Dockerfile
 from ...artifacts.yamldocs import YamlFile, YMap
@@ -98,14 +99,18 @@ def built_user(project: Project, image: str) -> tuple[str | None, str]:
     if not image:
         return None, "the container names no image"
     name = image_repository(image)
-    paths: set[str] = set()
-    for config in configs(project):
-        for svc in config.services.values():
-            build = svc.build
-            if build is not None and svc.image and image_repository(svc.image) == name:
-                path = build_dockerfile(project, build)
+    builds: Any = project.cache.get("compose-image-builds")
+    if not isinstance(builds, dict):  # once per scan: every workload asks
+        builds = {}
+        for config in configs(project):
+            for svc in config.services.values():
+                build = svc.build
+                path = build_dockerfile(project, build) if build is not None and svc.image \
+                    else None
                 if path is not None:
-                    paths.add(path)
+                    builds.setdefault(image_repository(svc.image or ""), set()).add(path)
+        project.cache["compose-image-builds"] = builds
+    paths: set[str] = set(builds.get(name, ()))
     if not paths:
         for path in project.dockerfiles:
             base = posixpath.basename(path)
