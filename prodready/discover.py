@@ -30,6 +30,7 @@ TEXT_NAMES = frozenset({
     ".gitignore", ".dockerignore", ".secrets.baseline", "pyproject.toml", "setup.cfg",
     "pipfile", "procfile", "nginx.conf", "alembic.ini", "tox.ini",
     "makefile", "justfile",  # image builds: which Dockerfiles ship
+    ".npmrc", ".pypirc", ".netrc",  # does a copied package-manager config hold a credential
 })
 TEXT_SUFFIXES = frozenset({
     ".toml", ".cfg", ".ini", ".conf", ".json", ".sh", ".env", ".properties", ".tf",

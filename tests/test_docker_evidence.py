@@ -246,3 +246,19 @@ def test_helm_values_beside_the_image_decide():
     files = _chart("  securityContext:\n    runAsNonRoot: true\n")
     del files["c/Chart.yaml"]
     assert rules(files, "DOCKER003") == [("images/sync/Dockerfile", 1)]
+
+
+# ----------------------------------------------------------------------------- DOCKER006
+
+
+def test_copied_package_manager_config_is_judged_by_its_content():
+    dockerfile = "FROM node:22-slim\nWORKDIR /app\nCOPY frontend/.npmrc ./\n"
+    assert rules({"Dockerfile": dockerfile, "frontend/.npmrc": ""}, "DOCKER006") == []
+    assert rules({"Dockerfile": dockerfile,
+                  "frontend/.npmrc": "//npm.example.com/:_authToken=${NPM_TOKEN}\n"},
+                 "DOCKER006") == [("Dockerfile", 3)]
+    # not in the repository: written at build time, perhaps from a secret
+    assert rules({"Dockerfile": dockerfile}, "DOCKER006") == [("Dockerfile", 3)]
+    # an .env file is a secret whatever it holds
+    assert rules({"Dockerfile": "FROM python:3.12-slim\nCOPY .env /srv/\n", ".env": ""},
+                 "DOCKER006") == [("Dockerfile", 2)]

@@ -112,6 +112,13 @@ def _read_stage(stage: Stage, files: ImageFiles, directories: set[str], home: st
                 files.copies.append(_Copy(path, target, directory))
 
 
+def context_file(project: Project, df: Dockerfile, source: str) -> str | None:
+    """The repository file a COPY source names (None: a directory, or not in the
+    repository)."""
+    found = _in_context(source, posixpath.dirname(df.path), project, _directories(project))
+    return found[0] if found is not None and not found[1] else None
+
+
 def _in_context(source: str, home: str, project: Project, directories: set[str]
                 ) -> tuple[str, bool] | None:
     """(repository path, is a directory) of a COPY source, tried from the Dockerfile's own
