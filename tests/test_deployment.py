@@ -59,6 +59,11 @@ def _model(tmp_path, files, **config):
     ("examples/fastapi/main.py", "example"),
     ("scripts/proxy-test/docker-compose.yml", "test-fixture"),
     ("load_tests/Dockerfile", "test-fixture"),
+    ("unittests/scans/nuclei/manifest.yaml", "test-fixture"),
+    ("unit_tests/compose.yaml", "test-fixture"),
+    ("extras/cloudsql/kubernetes-manifests/frontend.yaml", "example"),
+    ("contrib/nginx/docker-compose.yml", "example"),
+    ("extras/docker-compose.dev.yml", "dev-tooling"),
 ])
 def test_path_conventions_give_roles(path, role):
     found = path_role(path)
@@ -70,6 +75,7 @@ def test_path_conventions_give_roles(path, role):
     "Dockerfile", "deploy/k8s/api.yaml", "docker-compose.yml", "compose.prod.yaml",
     "services/demo_api/Dockerfile", "app/main.py", "Dockerfile.prod", "developer/app.py",
     "contest/app.py", "latest/Dockerfile", "docker-compose.example.yml",
+    "app/contrib/auth.py", "src/extras/k8s.yaml",
 ])
 def test_ordinary_paths_have_no_role(path):
     assert path_role(path) is None
@@ -187,6 +193,148 @@ def test_skaffold_builds_and_applies(tmp_path):
     assert model.role_of("dev/Dockerfile").role == "deployed"
     assert model.role_of("examples/k8s/api.yaml").role == "deployed"
     assert "acme/api" in model.built_images
+
+
+def test_an_addon_directory_ships_what_the_deployment_links(tmp_path):
+    model, _ = _model(tmp_path, {
+        "skaffold.yaml": "apiVersion: skaffold/v4beta6\nkind: Config\n"
+                         "manifests:\n  rawYaml:\n    - extras/k8s/api.yaml\n",
+        "extras/k8s/api.yaml": DEPLOYMENT,
+        "extras/cloudsql/api.yaml": DEPLOYMENT,
+    })
+    assert model.role_of("extras/k8s/api.yaml").role == "deployed"
+    unused = model.role_of("extras/cloudsql/api.yaml")
+    assert unused.role == "example" and "extras/" in unused.why
+
+
+SKAFFOLD_PROFILES = """\
+apiVersion: skaffold/v4beta6
+kind: Config
+build:
+  artifacts:
+    - image: acme/api
+profiles:
+  - name: development
+    manifests:
+      kustomize:
+        paths: [k8s/overlays/inner-loop]
+  - name: e2e-tests
+    build:
+      artifacts:
+        - image: acme/api-tests
+          docker: {dockerfile: Dockerfile.suite}
+  - name: tilt
+    activation:
+      - command: dev
+    manifests:
+      rawYaml: [k8s/sandbox.yaml]
+  - name: production
+    manifests:
+      kustomize:
+        paths: [k8s/overlays/prod]
+"""
+
+
+def test_skaffold_profiles_for_development_and_tests_do_not_deploy(tmp_path):
+    model, _ = _model(tmp_path, {
+        "skaffold.yaml": SKAFFOLD_PROFILES,
+        "Dockerfile": SERVER_DOCKERFILE,
+        "Dockerfile.suite": SERVER_DOCKERFILE,
+        "k8s/base/kustomization.yaml": "resources:\n  - api.yaml\n",
+        "k8s/base/api.yaml": DEPLOYMENT,
+        "k8s/overlays/inner-loop/kustomization.yaml": "resources:\n  - ../../base\n"
+                                                 "  - debug.yaml\n",
+        "k8s/overlays/inner-loop/debug.yaml": DEPLOYMENT.replace("name: api", "name: debug"),
+        "k8s/overlays/prod/kustomization.yaml": "resources:\n  - ../../base\n",
+        "k8s/sandbox.yaml": DEPLOYMENT.replace("name: api", "name: sandbox"),
+    })
+    dev = model.role_of("k8s/overlays/inner-loop/kustomization.yaml")
+    assert dev.role == "dev-tooling" and "'development' profile" in dev.why
+    # what only the development overlay applies does not ship through it
+    assert model.role_of("k8s/overlays/inner-loop/debug.yaml").role == ""
+    assert "applied by" not in model.role_of("k8s/overlays/inner-loop/debug.yaml").why
+    assert model.role_of("Dockerfile.suite").role == "test-fixture"
+    assert model.role_of("k8s/sandbox.yaml").role == "dev-tooling"
+    assert model.role_of("k8s/overlays/prod/kustomization.yaml").role == "deployed"
+    assert model.role_of("k8s/base/api.yaml").role == "deployed"
+    assert model.role_of("Dockerfile").role == "deployed"
+    assert "acme/api-tests" not in model.built_images
+
+
+def test_images_published_under_a_run_time_name_are_the_projects_own(tmp_path):
+    workflow = """\
+on: push
+jobs:
+  image:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: docker/metadata-action@v5
+        id: meta
+        with:
+          images: ghcr.io/${{ github.repository }}
+      - uses: docker/build-push-action@v6
+        with:
+          file: docker/app.Dockerfile
+          tags: ${{ steps.meta.outputs.tags }}
+      - uses: docker/metadata-action@v5
+        id: worker
+        with:
+          images: ghcr.io/acme/worker
+      - uses: docker/build-push-action@v6
+        with:
+          file: docker/worker.Dockerfile
+          tags: ${{ steps.worker.outputs.tags }}
+"""
+    model, _ = _model(tmp_path, {
+        ".github/workflows/release.yml": workflow,
+        "pyproject.toml": "[project]\nname = \"Shop_Front\"\nversion = \"1\"\n",
+        "docker/app.Dockerfile": SERVER_DOCKERFILE,
+        "docker/worker.Dockerfile": SERVER_DOCKERFILE,
+    })
+    found = model.dockerfile_of_image("acme/shop-front")
+    assert found is not None and found[0] == "docker/app.Dockerfile"
+    assert "named after the project" in found[1]
+    assert model.dockerfile_of_image("acme/other") is None
+    assert model.image_dockerfiles["acme/worker"] == "docker/worker.Dockerfile"
+
+
+STACK = "services:\n  node:\n    image: acme/node:1\n"
+TEST_JOB = """\
+  regtest:
+    runs-on: ubuntu-latest
+    steps:
+      - run: docker compose -f docker/regtest/stack.yml up -d
+      - run: uv run pytest tests/regtest
+"""
+DEPLOY_JOB = """\
+  ship:
+    runs-on: ubuntu-latest
+    steps:
+      - run: ssh prod 'cd /srv && git pull'
+"""
+
+
+def test_a_compose_file_only_ci_test_jobs_run_is_a_test_fixture(tmp_path):
+    model, _ = _model(tmp_path, {
+        ".github/workflows/checks.yml": f"on: push\njobs:\n{TEST_JOB}{DEPLOY_JOB}",
+        "docker/regtest/stack.yml": STACK,
+    })
+    role = model.role_of("docker/regtest/stack.yml")
+    assert role.role == "test-fixture" and "'regtest' of .github/workflows/checks.yml" in role.why
+
+
+@pytest.mark.parametrize("files", [
+    {".github/workflows/checks.yml": "on: push\njobs:\n"
+                                     + TEST_JOB.replace("uv run pytest", "ssh prod")},
+    {".github/workflows/checks.yml": f"on: push\njobs:\n{TEST_JOB}",
+     "Makefile": "up:\n\tdocker compose -f docker/regtest/stack.yml up -d\n"},
+    {".github/workflows/checks.yml": "on: push\njobs:\n"
+                                     + TEST_JOB.replace("uv run pytest tests/regtest", "true")},
+])
+def test_a_compose_file_run_outside_ci_tests_is_deployed(tmp_path, files):
+    model, _ = _model(tmp_path, {**files, "docker/regtest/stack.yml": STACK})
+    role = model.role_of("docker/regtest/stack.yml")
+    assert role.role == "deployed" and "compose -f" in role.why
 
 
 EXAMPLE_TREE = {

@@ -154,6 +154,9 @@ class Service:
     layers: list[Layer]
     anchor: Layer  # where findings about something missing point
     config: ComposeConfig = field(repr=False)
+    # `extends:` a service prodready cannot read (another file, a variable): what it adds is
+    # unknown
+    extends_unknown: bool = False
 
     # -- plain lookups -------------------------------------------------------------
     def find(self, key: str) -> tuple[Layer, YScalar, YNode] | None:
@@ -319,7 +322,18 @@ class Service:
         return isinstance(value, str) and value.strip().upper() != "NONE" and bool(value.strip())
 
     @property
+    def never_runs(self) -> bool:
+        """`deploy.replicas: 0` or `scale: 0`: Compose creates no container (a service kept
+        only so that `docker compose pull` fetches its image)."""
+        replicas = self.merged_map("deploy").get("replicas")
+        values = [replicas[2].to_python() if replicas is not None else None, self.scalar("scale")]
+        return any(str(v).strip() == "0" for v in values if isinstance(v, int | str)
+                   and not isinstance(v, bool))
+
+    @property
     def one_shot(self) -> bool:
+        if self.never_runs:
+            return True
         restart = self.scalar("restart")
         if restart is False or (isinstance(restart, str) and restart.strip().lower() == "no"):
             return True
@@ -413,11 +427,18 @@ _COMPOSE_FILE_FLAG = re.compile(r"(?:^|\s)(?:-f|--file|-c|--compose-file)[ =][\"
 
 def named_compose_files(project: Project) -> dict[str, str]:
     """Compose files under other names that a Makefile, script or CI workflow passes with
-    `-f` (`docker compose -f deploy/prod.yml up`): path -> the file that names it."""
-    cached = project.cache.get("named-compose-files")
+    `-f` (`docker compose -f deploy/prod.yml up`): path -> the first file that names it."""
+    return {path: runs[0][0] for path, runs in compose_runs(project).items()
+            if not is_compose_path(path)}
+
+
+def compose_runs(project: Project) -> dict[str, list[tuple[str, str]]]:
+    """Compose files a Makefile, script or CI workflow passes with `-f`: path -> every
+    (file that names it, the compose command line)."""
+    cached = project.cache.get("compose-runs")
     if isinstance(cached, dict):
         return cached
-    found: dict[str, str] = {}
+    found: dict[str, list[tuple[str, str]]] = {}
     for source, text in sorted(project.texts.items()):
         name = posixpath.basename(source).lower()
         workflow = source.endswith((".yml", ".yaml"))
@@ -428,9 +449,11 @@ def named_compose_files(project: Project) -> dict[str, str]:
             for flag in _COMPOSE_FILE_FLAG.finditer(command[0]):
                 path = posixpath.normpath(posixpath.join(base, flag[1]))
                 yf = project.yaml_files.get(path)
-                if yf is not None and not is_compose_path(path) and _services_node(yf):
-                    found.setdefault(path, source)
-    project.cache["named-compose-files"] = found
+                if yf is not None and (is_compose_path(path) or _services_node(yf)):
+                    runs = found.setdefault(path, [])
+                    if (source, command[0]) not in runs:
+                        runs.append((source, command[0]))
+    project.cache["compose-runs"] = found
     return found
 
 
@@ -457,7 +480,49 @@ def _configs(project: Project) -> list[ComposeConfig]:
         for _, path in sorted(names.items()):
             if path not in used:
                 out.append(_build_other(path, primary, files))
+    for config in out:
+        for svc in config.services.values():
+            _apply_extends(project, svc)
     return out
+
+
+def _apply_extends(project: Project, svc: Service) -> None:
+    """Put the layers of the services each layer `extends:` before it (Compose merges the
+    extending definition over the extended one)."""
+    layers: list[Layer] = []
+    for layer in svc.layers:
+        extended = _extended(project, layer, set())
+        if extended is None:
+            svc.extends_unknown = True
+        else:
+            layers.extend(extended)
+        layers.append(layer)
+    svc.layers = layers
+
+
+def _extended(project: Project, layer: Layer, seen: set[tuple[str, str]]
+              ) -> list[Layer] | None:
+    """The layers `layer` extends, outermost first ([] when none; None when unreadable)."""
+    found = layer.get("extends")
+    if found is None:
+        return []
+    node = found[1]
+    path, service = layer.path, None
+    if isinstance(node, YScalar) and isinstance(node.value, str):
+        service = node.value
+    elif isinstance(node, YMap):
+        name, other = node.get_value("service"), node.get_value("file")
+        service = name if isinstance(name, str) else None
+        if isinstance(other, str):
+            path = posixpath.normpath(posixpath.join(posixpath.dirname(layer.path), other))
+    yf = project.yaml_files.get(path)
+    if service is None or yf is None or (path, service) in seen:
+        return None
+    target = _layers(path, yf).get(service)
+    if target is None:
+        return None
+    deeper = _extended(project, target, seen | {(path, service)})
+    return None if deeper is None else [*deeper, target]
 
 
 def _build(chain: list[str], files: dict[str, YamlFile]) -> ComposeConfig:
@@ -619,21 +684,50 @@ def build_context(project: Project, build: Build) -> str | None:
     return "" if path == "." else path
 
 
-def dockerfile_healthcheck(project: Project, svc: Service) -> bool | None:
-    """Whether the repo's Dockerfile building `svc` has a HEALTHCHECK (None: unknown)."""
+@dataclass(frozen=True, slots=True)
+class ImageSource:
+    """The repository's Dockerfile that makes the image a service runs, and how it is known."""
+
+    dockerfile: str
+    target: str | None
+    why: str
+    context: str  # the build context ("" for the repository root)
+
+
+def image_source(project: Project, svc: Service) -> ImageSource | None:
+    """The Dockerfile behind a service's image: its own `build:` (or a sibling's that builds
+    the same tag), else the image name that CI, skaffold or Compose builds here
+    (`image: ghcr.io/org/app:latest` where CI pushes `ghcr.io/org/app` from `./Dockerfile`)."""
     builder = svc.built_by
     build = builder.build if builder is not None else None
-    if build is None:
+    if build is not None:
+        path = build_dockerfile(project, build)
+        context = build_context(project, build)
+        return ImageSource(path, build.target, f"built from {path}",
+                           posixpath.dirname(path) if context is None else context
+                           ) if path else None
+    if not svc.image:
         return None
-    path = build_dockerfile(project, build)
-    df = project.dockerfiles.get(path) if path else None
-    if df is None:
+    from .deployment import deployment_of, image_name
+
+    found = deployment_of(project).dockerfile_of_image(image_name(svc.image))
+    if found is None or found[0] not in project.dockerfiles:
+        return None
+    return ImageSource(found[0], None, found[1], posixpath.dirname(found[0]))
+
+
+def dockerfile_healthcheck(project: Project, svc: Service) -> bool | None:
+    """Whether the repo's Dockerfile making `svc`'s image has a HEALTHCHECK (None: unknown,
+    or the image is not built here)."""
+    source = image_source(project, svc)
+    df = project.dockerfiles.get(source.dockerfile) if source else None
+    if source is None or df is None:
         return None
     stages = getattr(df, "stages", [])
     if not stages:
         return None
     by_name = {s.name: s for s in stages if s.name}
-    stage = by_name.get(build.target.lower()) if build.target else None
+    stage = by_name.get(source.target.lower()) if source.target else None
     stage = stage or stages[-1]
     seen: list[object] = []
     while stage is not None and stage not in seen:
@@ -649,13 +743,14 @@ def has_healthcheck(project: Project, svc: Service) -> bool | None:
     """The service defines a healthcheck, or its image (built in the repo) does.
 
     None when it cannot be known: built from a Dockerfile prodready does not see.
-    A remote image is assumed to have none.
+    A remote image is assumed to have none, unless the repository builds it.
     """
     own = svc.healthcheck
     if own is not None:
         return own
-    if svc.built_by is not None:
-        return dockerfile_healthcheck(project, svc)
+    built = dockerfile_healthcheck(project, svc)
+    if built is not None or svc.built_by is not None:
+        return built
     return False
 
 
@@ -665,3 +760,32 @@ def judged_services(project: Project) -> Iterator[Service]:
         for svc in config.judged:
             if any(layer.node is not None for layer in svc.layers):
                 yield svc
+
+
+def operator_template(project: Project, config: ComposeConfig) -> str:
+    """Why a Compose file is a template the project distributes to operators ("" if it is
+    not): it builds nothing and runs an image this repository publishes, and nothing here
+    runs it with `-f` or calls it production. How much memory it gets and how its logs rotate
+    are then the choice of whoever runs it."""
+    cache = project.cache.setdefault("compose-templates", {})
+    assert isinstance(cache, dict)
+    key = tuple(config.files)
+    if key not in cache:
+        cache[key] = _operator_template(project, config)
+    why: str = cache[key]
+    return why
+
+
+def _operator_template(project: Project, config: ComposeConfig) -> str:
+    path = config.files[-1]
+    if is_prod_file(path) or path in compose_runs(project) or any(
+            svc.build is not None for svc in config.services.values()):
+        return ""
+    for svc in config.judged:
+        if svc.image and svc.built_by is None:
+            source = image_source(project, svc)
+            if source is not None:
+                return (f"{path} builds nothing and runs {svc.image}, which this repository "
+                        "publishes: a template for operators, who size it and rotate its "
+                        "logs")
+    return ""

@@ -44,6 +44,7 @@ DIRECTORY_ROLES = {
     "demo": EXAMPLE, "demos": EXAMPLE, "tutorial": EXAMPLE, "tutorials": EXAMPLE,
     "quickstart": EXAMPLE, "quickstarts": EXAMPLE, "_archived": EXAMPLE, "archived": EXAMPLE,
     "testdata": TEST_FIXTURE, "test-data": TEST_FIXTURE, "test_data": TEST_FIXTURE,
+    "unittests": TEST_FIXTURE, "unittest": TEST_FIXTURE,
     "fixtures": TEST_FIXTURE, "fixture": TEST_FIXTURE, "__fixtures__": TEST_FIXTURE,
     "e2e": TEST_FIXTURE, "integration-tests": TEST_FIXTURE, "integration_tests": TEST_FIXTURE,
     "docs": DOCS, "doc": DOCS, "documentation": DOCS,
@@ -52,6 +53,10 @@ DIRECTORY_ROLES = {
     "devenv": DEV_TOOLING,
     "generated": GENERATED, "_generated": GENERATED, "autogen": GENERATED,
 }
+# Top-level directories of optional add-ons and alternative setups (`extras/cloudsql/`,
+# `contrib/nginx/`): what the main deployment does not use, unless something links them. Only
+# at the top: a `contrib` package inside the code (`app/contrib/auth.py`) ships with it.
+ADDON_DIRECTORIES = frozenset({"extras", "contrib"})
 # Words in a Dockerfile's or Compose file's own name (split on . - _) and their role.
 NAME_WORDS = {
     "test": TEST_FIXTURE, "tests": TEST_FIXTURE, "testing": TEST_FIXTURE,
@@ -111,6 +116,9 @@ class Deployment:
     patches: dict[str, str] = field(default_factory=dict)  # patch file -> kustomization
     built_images: set[str] = field(default_factory=set)  # `team/api`: images built here
     image_dockerfiles: dict[str, str] = field(default_factory=dict)  # image -> its Dockerfile
+    # Dockerfiles CI publishes under names only known at run time (`${{ github.repository }}`)
+    published: set[str] = field(default_factory=set)
+    project_names: frozenset[str] = frozenset()  # the distribution's names (pyproject.toml)
     # (kind, name) -> {patch file: (files the overlay applies, what the patch writes)}, from
     # overlays that ship
     overlay_writes: dict[tuple[str, str], dict[str, tuple[frozenset[str], Any]]] = field(
@@ -122,6 +130,19 @@ class Deployment:
     # beside them ships in the image (`examples/app/` built by the root Compose file)
     deployed_dirs: dict[str, str] = field(default_factory=dict)
     _path_roles: dict[str, Role] = field(default_factory=dict, repr=False)
+
+    def dockerfile_of_image(self, name: str) -> tuple[str, str] | None:
+        """(Dockerfile, why) for an image name (`org/app`, no registry or tag) built here:
+        by its tag, or, for an image named after the project itself, the one Dockerfile CI
+        publishes under a name read at run time (`ghcr.io/${{ github.repository }}`)."""
+        path = self.image_dockerfiles.get(name)
+        if path is not None:
+            return path, f"the repository builds {name} from {path}"
+        if len(self.published) == 1 and name.rsplit("/", 1)[-1] in self.project_names:
+            path = next(iter(self.published))
+            return path, (f"{name} is named after the project, whose image CI publishes "
+                          f"from {path}")
+        return None
 
     def skipped_as(self, rule_id: str, path: str, line: int = 0) -> Role | None:
         """The role for which a finding of `rule_id` on `path` is not judged (None: judged)."""
@@ -207,6 +228,9 @@ def path_role(path: str) -> Role | None:
             role = NAME_WORDS.get(word)
             if role is not None:
                 return Role(role, f"{kind} named {parts[-1]!r}")
+    if len(parts) > 1 and parts[0].lower() in ADDON_DIRECTORIES:
+        return Role(EXAMPLE, f"under {parts[0]}/: optional add-ons the main deployment does "
+                             "not use")
     return None
 
 
@@ -229,7 +253,7 @@ def _stage_role(df: Any) -> Role | None:
 
 
 def build_deployment(project: Project) -> Deployment:
-    model = Deployment()
+    model = Deployment(project_names=_project_names(project))
     convention: dict[str, Role | None] = {}
     for path, df in project.dockerfiles.items():
         convention[path] = path_role(path) or _stage_role(df)
@@ -237,11 +261,18 @@ def build_deployment(project: Project) -> Deployment:
         convention[path] = path_role(path)
 
     links: dict[str, str] = {}  # artifact -> why it is deployed
+    # artifacts something uses only to develop or test (a skaffold `dev` profile, a CI test
+    # job): that use gives their role when nothing deploys them and their path says nothing
+    used_by: dict[str, Role] = {}
 
     def counts(source: str) -> bool:
         """A reference counts when its own file is deployed or unclassified."""
-        own = convention.get(source)
+        own = convention.get(source) or used_by.get(source)
         return own is None or own.role == DEPLOYED or source in links
+
+    def mark(target: str, role: Role) -> None:
+        if target:
+            used_by.setdefault(target, role)
 
     def link(target: str, why: str) -> None:
         if target and target not in links:
@@ -251,11 +282,10 @@ def build_deployment(project: Project) -> Deployment:
     from .compose import named_compose_files
 
     named = named_compose_files(project)
-    for path, source in named.items():
-        if not _TEST_WORKFLOW.search(posixpath.basename(source).lower()):
-            link(path, f"run by {source} (compose -f)")
+    for path in named:
+        _compose_run_links(project, path, link, mark)
     _ci_links(project, link, model)
-    _skaffold_links(project, counts, link, model)
+    _skaffold_links(project, counts, link, mark, model)
     # overlays reach their bases through other kustomizations: follow until nothing changes
     linked = -1
     while linked != len(links):
@@ -281,8 +311,26 @@ def build_deployment(project: Project) -> Deployment:
                     posixpath.dirname(path):
                 model.deployed_dirs[posixpath.dirname(path)] = path
         else:
-            model.roles[path] = convention.get(path) or UNCLASSIFIED
+            model.roles[path] = convention.get(path) or used_by.get(path) or UNCLASSIFIED
     return model
+
+
+def _project_names(project: Project) -> frozenset[str]:
+    """The distribution name pyproject.toml gives the project (`[project]`, Poetry)."""
+    import tomllib
+
+    try:
+        data = tomllib.loads(project.texts.get("pyproject.toml", ""))
+    except tomllib.TOMLDecodeError:
+        return frozenset()
+    tool = data.get("tool")
+    poetry = tool.get("poetry") if isinstance(tool, dict) else None
+    names = set()
+    for table in (data.get("project"), poetry):
+        name = table.get("name") if isinstance(table, dict) else None
+        if isinstance(name, str) and name.strip():
+            names.add(name.strip().lower().replace("_", "-"))
+    return frozenset(names)
 
 
 def _is_deployment_yaml(path: str, yf: YamlFile) -> bool:
@@ -307,12 +355,72 @@ def _compose_links(project: Project, counts: Any, link: Any, model: Deployment) 
                 link(dockerfile, f"built by Compose service {name!r} ({build.path})")
 
 
+# What a CI job does, read from its commands and names: it deploys, or it runs tests.
+_DEPLOYS = re.compile(
+    r"(?<![\w-])(?:deploy\w*|ssh|scp|rsync|ansible-playbook|appleboy/ssh-action|"
+    r"kubectl\s+(?:apply|rollout|set)|helm\s+(?:upgrade|install)|terraform\s+apply|"
+    r"docker\s+stack\s+deploy|docker\s+context)(?![\w-])", re.IGNORECASE)
+_RUNS_TESTS = re.compile(
+    r"(?<![\w-])(?:pytest|py\.test|tox|nox|unittest|behave|playwright|cypress|"
+    r"manage\.py\s+test|(?:make|just)\s+[\w-]*test[\w-]*|(?:npm|yarn|pnpm)\s+(?:run\s+)?test|"
+    r"go\s+test|cargo\s+test)(?![\w-])", re.IGNORECASE)
+
+
+def _compose_run_links(project: Project, path: str, link: Any, mark: Any) -> None:
+    """A Compose file under another name is deployed when something runs it, unless every
+    run is in a CI job that tests (CI starts containers to test them, then throws them
+    away): then it is a test fixture."""
+    from .compose import compose_runs
+
+    tests: list[str] = []
+    for source, command in compose_runs(project).get(path, ()):
+        job = _ci_job(project, source, command) if CI_FILES.search(source) else None
+        if job is None or not _tests_only(source, job[1]):
+            link(path, f"run by {source} (compose -f)")
+            return
+        tests.append(f"{job[0]!r} of {source}" if job[0] else source)
+    if tests:
+        mark(path, Role(TEST_FIXTURE, f"run only by the CI test job {tests[0]}"))
+
+
+def _ci_job(project: Project, source: str, command: str) -> tuple[str, str] | None:
+    """(name, text) of the CI job whose commands hold `command` (the whole file when its
+    jobs cannot be told apart)."""
+    yf = project.yaml_files.get(source)
+    data = yf.documents[0].root.to_python() if yf is not None and yf.documents and \
+        yf.documents[0].root is not None else None
+    if not isinstance(data, dict):
+        text = project.texts.get(source)
+        return ("", text) if text is not None else None
+    jobs = data.get("jobs")
+    wanted = " ".join(command.split())
+    for name, job in (jobs if isinstance(jobs, dict) else data).items():
+        text = "\n".join(str(v) for v in _walk_value(job) if isinstance(v, str))
+        if wanted in " ".join(text.replace("\\\n", " ").split()):
+            return str(name), text
+    return None
+
+
+def _tests_only(source: str, job: str) -> bool:
+    """A CI job that runs tests and deploys nothing (in a workflow named for tests, or with
+    a test command)."""
+    if _DEPLOYS.search(job):
+        return False
+    return bool(_TEST_WORKFLOW.search(posixpath.basename(source).lower()) or
+                _RUNS_TESTS.search(job))
+
+
 def _ci_links(project: Project, link: Any, model: Deployment) -> None:
     """Dockerfiles built by CI workflows, Makefiles and build scripts."""
     for path, yf in sorted(project.yaml_files.items()):
         if not CI_FILES.search(path) or _TEST_WORKFLOW.search(posixpath.basename(path).lower()):
             continue
-        for value in _walk(yf):
+        values = list(_walk(yf))
+        # docker/metadata-action names the images that build-push-action then tags
+        named = {str(v.get("id") or ""): str(v["with"].get("images") or "") for v in values
+                 if isinstance(v, dict) and "metadata-action" in str(v.get("uses") or "")
+                 and isinstance(v.get("with"), dict)}
+        for value in values:
             if isinstance(value, dict):
                 uses = value.get("uses")
                 options = value.get("with")
@@ -323,7 +431,10 @@ def _ci_links(project: Project, link: Any, model: Deployment) -> None:
                     target = _join(context, str(dockerfile) if dockerfile else "Dockerfile",
                                    relative_file=bool(dockerfile))
                     link(target, f"built by {path} (docker/build-push-action)")
-                    _add_tags(model, options.get("tags"), target)
+                    tags = options.get("tags")
+                    if not _add_tags(model, tags, target) and not _add_tags(
+                            model, _metadata_images(named, str(tags or "")), target):
+                        model.published.add(target)  # names read at run time
             elif isinstance(value, str):
                 _command_links(value, path, link, model)
     for path, text in sorted(project.texts.items()):
@@ -332,8 +443,20 @@ def _ci_links(project: Project, link: Any, model: Deployment) -> None:
             _command_links(text, path, link, model, base=posixpath.dirname(path))
 
 
+def _metadata_images(named: dict[str, str], tags: str) -> str:
+    """The images of the metadata-action step whose outputs a build's `tags` use."""
+    step = re.search(r"steps\.([\w-]+)\.outputs", tags)
+    if step is not None:
+        return named.get(step[1], "")
+    return next(iter(named.values())) if len(named) == 1 else ""
+
+
 def _walk(yf: YamlFile) -> Iterator[Any]:
-    stack: list[Any] = [doc.root.to_python() for doc in yf.documents if doc.root is not None]
+    return _walk_value(*[doc.root.to_python() for doc in yf.documents if doc.root is not None])
+
+
+def _walk_value(*values: Any) -> Iterator[Any]:
+    stack: list[Any] = list(values)
     while stack:
         value = stack.pop()
         yield value
@@ -343,11 +466,13 @@ def _walk(yf: YamlFile) -> Iterator[Any]:
             stack.extend(value)
 
 
-def _add_tags(model: Deployment, tags: Any, dockerfile: str | None = None) -> None:
-    """Record image names built here (and, when known, the Dockerfile that builds them)."""
+def _add_tags(model: Deployment, tags: Any, dockerfile: str | None = None) -> bool:
+    """Record image names built here (and, when known, the Dockerfile that builds them);
+    True when some name could be read."""
     from .compose import UNKNOWN, image_repository
 
     items = tags if isinstance(tags, list) else str(tags or "").replace(",", "\n").split("\n")
+    found = False
     for tag in items:
         tag = str(tag).strip()
         if not tag or "${{" in tag.split(":", 1)[0]:
@@ -356,8 +481,10 @@ def _add_tags(model: Deployment, tags: Any, dockerfile: str | None = None) -> No
         if not name or UNKNOWN in name or "$" in name:
             continue
         model.built_images.add(name)
+        found = True
         if dockerfile:
             model.image_dockerfiles.setdefault(name, dockerfile)
+    return found
 
 
 def _command_links(text: str, source: str, link: Any, model: Deployment, base: str = ""
@@ -557,8 +684,24 @@ def _writes(data: Any, keys: tuple[str, ...], rule_id: str) -> bool:
     return False
 
 
-def _skaffold_links(project: Project, counts: Any, link: Any, model: Deployment) -> None:
+def _profile_role(profile: dict[str, Any]) -> str:
+    """The role of a skaffold profile named for development or tests (`dev`, `local`,
+    `e2e`, …) or activated only by `skaffold dev`; "" for one that deploys (`staging`)."""
+    name = str(profile.get("name") or "")
+    for word in re.split(r"[._\-]", name.lower()):
+        role = NAME_WORDS.get(word)
+        if role is not None:
+            return role
+    activations = [a for a in profile.get("activation") or () if isinstance(a, dict)]
+    if activations and all(a.get("command") == "dev" for a in activations):
+        return DEV_TOOLING
+    return ""
 
+
+def _skaffold_links(project: Project, counts: Any, link: Any, mark: Any, model: Deployment
+                    ) -> None:
+    """Artifacts skaffold builds and manifests it applies; those of a development or test
+    profile only, such as `skaffold dev -p development`, do not ship through it."""
     for path, yf in sorted(project.yaml_files.items()):
         if not posixpath.basename(path).lower().startswith("skaffold") or not counts(path):
             continue
@@ -568,6 +711,9 @@ def _skaffold_links(project: Project, counts: Any, link: Any, model: Deployment)
             if not isinstance(data, dict):
                 continue
             for section in [data, *[p for p in data.get("profiles") or () if isinstance(p, dict)]]:
+                role = _profile_role(section) if section is not data else ""
+                only = Role(role, f"used only by the {section.get('name')!r} profile of "
+                                  f"{path} (skaffold)") if role else None
                 build = _map(section, "build")
                 for artifact in build.get("artifacts") or ():
                     if not isinstance(artifact, dict):
@@ -577,14 +723,23 @@ def _skaffold_links(project: Project, counts: Any, link: Any, model: Deployment)
                     dockerfile = str(docker.get("dockerfile") or "Dockerfile")
                     target = _clean(posixpath.normpath(posixpath.join(directory, context,
                                                                       dockerfile)))
-                    link(target, f"built by {path} (skaffold)")
-                    if isinstance(artifact.get("image"), str):
+                    _use(link, mark, target, f"built by {path} (skaffold)", only)
+                    if isinstance(artifact.get("image"), str) and only is None:
                         _add_tags(model, artifact["image"], target)
                 for manifest in _skaffold_manifests(section):
                     target = _clean(posixpath.normpath(posixpath.join(directory, manifest)))
                     for candidate in project.yaml_files:
                         if candidate == target or _glob(candidate, target):
-                            link(candidate, f"applied by {path} (skaffold)")
+                            _use(link, mark, candidate, f"applied by {path} (skaffold)",
+                                 only)
+
+
+def _use(link: Any, mark: Any, target: str, why: str, only: Role | None) -> None:
+    """A link that deploys, or, from a development or test use only, a role."""
+    if only is None:
+        link(target, why)
+    else:
+        mark(target, only)
 
 
 def _map(data: dict[str, Any], key: str) -> dict[str, Any]:

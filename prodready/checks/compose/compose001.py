@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from ...project import Project
-from ...project.compose import dockerfile_healthcheck, judged_services
+from ...project.compose import Service, dockerfile_healthcheck, image_source, judged_services
+from ...project.startup import waited_dependencies
 from ..api import RuleContext
 from ._fixes import healthcheck_fix
 from ._reporter import Reporter
@@ -16,19 +17,27 @@ def check(project: Project, ctx: RuleContext) -> None:
     for svc in judged_services(project):
         if svc.one_shot or not (svc.ports() or svc.depended_on):
             continue
+        if not svc.ports() and _waited_by_every_dependant(project, svc):
+            continue  # a health check would tell no one anything they do not learn already
         site = svc.anchor_site
         own = svc.healthcheck
         if own is True:
             out.ok(site)
             continue
-        if own is None and svc.built_by is not None:
+        if own is None and svc.extends_unknown:
+            continue  # the service it extends, which prodready cannot read, may define one
+        source = image_source(project, svc) if own is None else None
+        if own is None and (svc.built_by is not None or source is not None):
             built = dockerfile_healthcheck(project, svc)
             if built is None:
                 continue  # built from a Dockerfile prodready cannot see
             if built:
                 out.ok(site)
                 continue
-            where = "nor does the Dockerfile it is built from define a HEALTHCHECK"
+            where = ("nor does the Dockerfile it is built from define a HEALTHCHECK"
+                     if svc.built_by is not None or source is None else
+                     f"nor does {source.dockerfile}, which builds its image here, define a "
+                     "HEALTHCHECK")
         elif own is False:
             where = "its healthcheck is disabled"
         else:
@@ -40,3 +49,13 @@ def check(project: Project, ctx: RuleContext) -> None:
                    snippet=f"{svc.name}:",
                    fix=healthcheck_fix(project, svc) if own is None else None)
     out.finish()
+
+
+def _waited_by_every_dependant(project: Project, svc: Service) -> bool:
+    """Every service that depends on `svc` waits for it at start by itself (and none asks
+    Compose for `service_healthy`)."""
+    dependants = [(other, dep) for other in svc.config.services.values()
+                  for dep in other.depends_on() if dep.name == svc.name]
+    return bool(dependants) and all(
+        dep.condition == "service_started" and svc.name in waited_dependencies(project, other)
+        for other, dep in dependants)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ...project import Project
 from ...project.compose import has_healthcheck, judged_services
+from ...project.startup import waited_dependencies
 from ..api import RuleContext
 from ._fixes import condition_fix, depends_on_fix
 from ._reporter import Reporter
@@ -16,6 +17,7 @@ def check(project: Project, ctx: RuleContext) -> None:
     for svc in judged_services(project):
         listed: list[str] = []
         list_site = None
+        waited: dict[str, str] | None = None
         for dep in svc.depends_on():
             target = svc.config.services.get(dep.name)
             if target is None or dep.condition != "service_started":
@@ -23,8 +25,10 @@ def check(project: Project, ctx: RuleContext) -> None:
                     out.ok(dep.site)
                 continue
             healthy = has_healthcheck(project, target) or target.datastore is not None
-            if not healthy:
-                out.ok(dep.site)
+            if healthy and waited is None:
+                waited = waited_dependencies(project, svc)
+            if not healthy or (waited and dep.name in waited):
+                out.ok(dep.site)  # nothing to wait for, or the service waits for it itself
             elif dep.list_form:
                 listed.append(dep.name)
                 list_site = dep.key_site

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ...artifacts.yamldocs import YScalar
 from ...project import Project
-from ...project.compose import UNKNOWN, interpolate, judged_services
+from ...project.compose import UNKNOWN, interpolate, judged_services, operator_template
 from ..api import RuleContext
 from ._fixes import logging_fix
 from ._reporter import Reporter
@@ -15,6 +15,8 @@ SCOPE = "project"
 def check(project: Project, ctx: RuleContext) -> None:
     out = Reporter(ctx, raise_in_prod=True)
     for svc in judged_services(project):
+        if svc.never_runs:
+            continue  # no container, no logs and no memory
         logging = svc.merged_map("logging")
         driver_entry = logging.get("driver")
         driver = "json-file"
@@ -35,5 +37,6 @@ def check(project: Project, ctx: RuleContext) -> None:
                    "its log file grows until the disk is full; set `logging.options` "
                    "`max-size` and `max-file`",
                    snippet="logging:" if found else f"{svc.name}:",
-                   fix=logging_fix(project, svc))
+                   fix=logging_fix(project, svc),
+                   informational=operator_template(project, svc.config))
     out.finish()

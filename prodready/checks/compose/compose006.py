@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ...project import Project
-from ...project.compose import judged_services
+from ...project.compose import judged_services, operator_template
 from ..api import RuleContext
 from ._reporter import Reporter
 
@@ -14,6 +14,8 @@ LIMIT_KEYS = ("mem_limit", "cpus", "cpu_quota", "cpu_count")
 def check(project: Project, ctx: RuleContext) -> None:
     out = Reporter(ctx, raise_in_prod=True)
     for svc in judged_services(project):
+        if svc.never_runs:
+            continue  # no container, no logs and no memory
         limits = svc.merged_map("deploy", "resources", "limits")
         if limits or any(svc.has(key) for key in LIMIT_KEYS):
             out.ok(svc.anchor_site)
@@ -22,5 +24,5 @@ def check(project: Project, ctx: RuleContext) -> None:
                    f"service {svc.name!r} has no memory or CPU limit: one leak or busy loop "
                    "starves every other container on the host; set "
                    "`deploy.resources.limits` (or `mem_limit` / `cpus`)",
-                   snippet=f"{svc.name}:")
+                   snippet=f"{svc.name}:", informational=operator_template(project, svc.config))
     out.finish()

@@ -1,0 +1,261 @@
+"""Whether a Compose service waits for its dependencies itself when it starts.
+
+A container can wait for a database without Compose's help: its `command` loops until the port
+answers (`until nc -z db 5432`, `while ! pg_isready`), runs a wait tool (`wait-for-it`,
+`dockerize -wait`, `manage.py wait_for_db`), or its image's entrypoint does so: the entrypoint
+script the repository holds (found through the Dockerfile's ENTRYPOINT/CMD and what it
+COPYs), a script it runs whose name says it waits (`ping.py`, `wait_for_db.py`), or an s6 init
+step copied into the image (`init-wait-for-db`). Such a service starts its real work only once
+the dependency answers, so `condition: service_healthy` would add nothing.
+
+What is waited for is read from the evidence: dependency names it mentions
+(`wait-for-it postgres:5432`), else the kind of store its words name (`wait_for_redis`), else,
+for a wait step that names no address, a database (`wait_for_db`, `ping.py`: waiting "for the
+database" is what such steps do). A probe loop that names neither waits for something else.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass
+
+from ..artifacts.dockerfile import Dockerfile, Instruction
+from ..artifacts.yamldocs import YNode, YScalar, YSeq
+from . import Project
+from .compose import Service, image_source, interpolate
+from .deployment import path_role
+
+# A wait tool or step, by name.
+_WAIT_TOOL = re.compile(
+    r"(?<![\w-])(?:wait-for-it(?:\.sh)?|wait_for_it(?:\.sh)?|wait-for(?:\.sh)?|wait4x|"
+    r"docker-compose-wait|dockerize\b[^\n;&|]*\s-wait|"
+    r"wait[-_]for[-_](?:db|database|postgres\w*|mysql|mariadb|redis|valkey|rabbit\w*|"
+    r"broker|services?|deps|dependencies|migrations?)|"
+    r"/wait(?=\s|$|&|;))", re.IGNORECASE)
+# A shell loop that probes a port or a client until it answers.
+_PROBE_LOOP = re.compile(
+    r"\b(?:until|while)\b[^\n;]{0,200}?(?:\bnc\b[^\n;]*\s-z|pg_isready|mysqladmin\b[^\n;]*"
+    r"\bping|redis-cli\b[^\n;]*\bping|valkey-cli\b[^\n;]*\bping|/dev/tcp/|\bcurl\b|\bwget\b|"
+    r"\bpsql\b|\bmysql\b|rabbitmq-diagnostics)", re.IGNORECASE)
+# A script run at start whose name says it waits: `python ping.py`, `./wait_for_db.sh`.
+_WAIT_SCRIPT = re.compile(r"(?<![\w./-])(?:[\w./-]*[/_-])?(?:wait|ping|ready)(?:[-_][\w-]*)?"
+                          r"\.(?:py|sh)\b", re.IGNORECASE)
+_WAIT_PATTERNS = (_WAIT_TOOL, _PROBE_LOOP, _WAIT_SCRIPT)
+# An address the wait names (`localhost:8000`, `tcp://api:80`): it waits for that, not for a
+# database it does not name.
+_ADDRESS = re.compile(r"[\w.-]+:\d{2,5}\b|://")
+# Words that name what kind of store a wait is for (datastore kinds of compose.DATASTORES).
+_KIND_WORDS = {
+    kind: re.compile(rf"(?<![a-z])(?:{words})(?![a-z])", re.IGNORECASE) for kind, words in {
+        "sql": r"db|database|postgres|postgresql|pg|mysql|mariadb|maria|sql",
+        "redis": r"redis|valkey|cache|broker",
+        "rabbitmq": r"rabbit|rabbitmq|amqp|broker",
+        "mongo": r"mongo|mongodb",
+        "elasticsearch": r"elastic|elasticsearch|opensearch",
+    }.items()}
+_KINDS = {"postgres": "sql", "mysql": "sql", "mariadb": "sql", "redis": "redis",
+          "valkey": "redis", "rabbitmq": "rabbitmq", "mongo": "mongo",
+          "elasticsearch": "elasticsearch", "opensearch": "elasticsearch"}
+# An s6-overlay or runit step copied into the image: `etc/s6-overlay/s6-rc.d/init-wait-for-db`.
+_WAIT_STEP = re.compile(r"(?:^|[-_])wait[-_]for[-_]([a-z]+)", re.IGNORECASE)
+_SCRIPT_WORD = re.compile(r"^[\w./-]+\.(?:sh|py)$|^[\w.-]*/[\w./-]*entrypoint[\w.-]*$")
+_MAX_DEPTH = 2  # an entrypoint script that runs another script
+_REPLACED_BY = {"ENTRYPOINT": "its entrypoint", "CMD": "its command"}
+
+
+@dataclass(frozen=True, slots=True)
+class Wait:
+    """One piece of evidence that the service waits at start."""
+
+    text: str  # the statement that waits
+    where: str  # where it is: "its command", "docker-entrypoint.sh", …
+    probe: bool = False  # a loop on a port or client: it says what it probes, or nothing
+
+
+def waited_dependencies(project: Project, svc: Service) -> dict[str, str]:
+    """Dependencies of `svc` (by service name) that it waits for itself -> the evidence."""
+    deps = {d.name: svc.config.services.get(d.name) for d in svc.depends_on()}
+    if not deps:
+        return {}
+    waits = startup_waits(project, svc)
+    out: dict[str, str] = {}
+    for wait in waits:
+        text = interpolate(wait.text, _environment(svc))
+        named = [n for n in deps if re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", text)]
+        if named:
+            covered = named
+        else:
+            kinds = {k for k, words in _KIND_WORDS.items() if words.search(text)}
+            if not kinds and not wait.probe and not _ADDRESS.search(text):
+                kinds = {"sql"}  # `wait_for_db`, `ping.py`: a step that names no address
+            covered = [n for n, target in deps.items() if target is not None and
+                       _KINDS.get(target.datastore or "") in kinds]
+        for name in covered:
+            out.setdefault(name, f"{wait.where} waits for it (`{_short(wait.text)}`)")
+    return out
+
+
+def startup_waits(project: Project, svc: Service) -> list[Wait]:
+    """Every statement the service runs at start that waits for something to answer."""
+    cache = project.cache.setdefault("startup-waits", {})
+    assert isinstance(cache, dict)
+    key = (svc.anchor_site.path, svc.name, tuple(svc.config.files))
+    if key not in cache:
+        cache[key] = _startup_waits(project, svc)
+    found: list[Wait] = cache[key]
+    return found
+
+
+def _startup_waits(project: Project, svc: Service) -> list[Wait]:
+    source = image_source(project, svc)
+    df = project.dockerfiles.get(source.dockerfile) if source else None
+    if not isinstance(df, Dockerfile):
+        df = None
+    commands: list[tuple[str, str]] = []
+    for key in ("entrypoint", "command"):
+        found = svc.find(key)
+        if found is not None:
+            commands.append((_words(found[2]), f"its {key}"))
+    if df is not None and source is not None:
+        given = {where for _, where in commands}
+        for ins in _image_commands(df, source.target):
+            if _REPLACED_BY[ins.keyword] in given:
+                continue  # the Compose file replaces it
+            text = " ".join(ins.exec_form) if ins.exec_form is not None else ins.args
+            commands.append((text, f"the {ins.keyword} of {source.dockerfile}"))
+    out: list[Wait] = []
+    seen: set[str] = set()
+    for text, where in commands:
+        _scan(project, text, where, source.context if source else None, out, seen, 0)
+    if source is not None and df is not None:
+        out.extend(_copied_steps(project, df, source.context))
+    return out
+
+
+def _scan(project: Project, text: str, where: str, context: str | None, out: list[Wait],
+          seen: set[str], depth: int) -> None:
+    for pattern in _WAIT_PATTERNS:
+        for match in pattern.finditer(text):
+            out.append(Wait(_statement(text, match.start(), match.end()), where,
+                            probe=pattern is _PROBE_LOOP))
+    if depth >= _MAX_DEPTH:
+        return
+    for word in re.split(r"[\s;&|()'\"]+", text):
+        if not _SCRIPT_WORD.match(word):
+            continue
+        path = _script_path(project, word, context)
+        if path is None or path in seen:
+            continue
+        seen.add(path)
+        _scan(project, _code(project.texts[path]), path, context, out, seen, depth + 1)
+
+
+def _statement(text: str, start: int, end: int) -> str:
+    """The line holding a match, with the comment lines just above it (they say what a
+    `python ping.py` is for)."""
+    first = text.rfind("\n", 0, start) + 1
+    last = text.find("\n", end)
+    line = text[first:last if last >= 0 else len(text)].strip()
+    comments: list[str] = []
+    for above in reversed(text[:first].splitlines()[-3:]):
+        stripped = above.strip()
+        if not stripped.startswith("#"):
+            break
+        comments.insert(0, stripped.lstrip("# "))
+    return " ".join([*comments, line])
+
+
+def _code(text: str) -> str:
+    """A script without its shebang: `#!/usr/bin/env sh` names no wait."""
+    return text.split("\n", 1)[1] if text.startswith("#!") else text
+
+
+def _script_path(project: Project, word: str, context: str | None) -> str | None:
+    """The repository file a script path run in the container refers to: the text file whose
+    path ends with it, preferably inside the image's build context."""
+    relative = word
+    while relative.startswith(("./", "/")):
+        relative = relative[1:] if relative.startswith("/") else relative[2:]
+    if not relative:
+        return None
+    name = posixpath.basename(relative)
+    candidates = [p for p in project.texts
+                  if p == relative or p.endswith("/" + relative)
+                  or posixpath.basename(p) == name]
+    if not candidates:
+        return None
+    near = [p for p in candidates if not context or p.startswith(context + "/")]
+    exact = [p for p in near or candidates if p == relative or p.endswith("/" + relative)]
+    return sorted(exact or near or candidates, key=lambda p: (p.count("/"), p))[0]
+
+
+def _image_commands(df: Dockerfile, target: str | None) -> list[Instruction]:
+    """The ENTRYPOINT and CMD in effect in the image's stage (inherited from the stages it is
+    built FROM)."""
+    if not df.stages:
+        return []
+    by_name = {s.name: s for s in df.stages if s.name}
+    stage = by_name.get(target.lower()) if target else None
+    stage = stage or df.stages[-1]
+    found: dict[str, Instruction] = {}
+    chain = []
+    while stage is not None and stage not in chain:
+        chain.append(stage)
+        for keyword in ("ENTRYPOINT", "CMD"):
+            matches = stage.find(keyword)
+            if matches and keyword not in found:
+                found[keyword] = matches[-1]
+        stage = by_name.get(stage.base_image.lower())
+    return [found[k] for k in ("ENTRYPOINT", "CMD") if k in found]
+
+
+def _copied_steps(project: Project, df: Dockerfile, context: str) -> list[Wait]:
+    """Init steps named for waiting (`s6-rc.d/init-wait-for-db`) in what the image COPYs."""
+    cache = project.cache.setdefault("startup-steps", {})
+    assert isinstance(cache, dict)
+    key = (df.path, context)
+    if key not in cache:
+        cache[key] = _find_copied_steps(project, df, context)
+    found: list[Wait] = cache[key]
+    return found
+
+
+def _find_copied_steps(project: Project, df: Dockerfile, context: str) -> list[Wait]:
+    sources: list[str] = []
+    for stage in df.stages:
+        for ins in stage.find("COPY") + stage.find("ADD"):
+            if "from" in ins.flags:
+                continue
+            words = ins.exec_form if ins.exec_form is not None else ins.args.split()
+            for word in words[:-1]:
+                path = posixpath.normpath(posixpath.join(context, word))
+                if not path.startswith("..") and "$" not in path:
+                    sources.append("" if path == "." else path)
+    steps: dict[str, str] = {}
+    for path in project.all_files:
+        if "wait" not in path.lower() or path_role(path) is not None:
+            continue
+        for part in path.split("/")[:-1]:
+            match = _WAIT_STEP.search(part)
+            if match and any(not s or path.startswith(s + "/") for s in sources):
+                steps.setdefault(part, path.rsplit("/" + part + "/", 1)[0] + "/" + part)
+    return [Wait(name.replace("-", " ").replace("_", " "), f"the image's init step {where}")
+            for name, where in sorted(steps.items())]
+
+
+def _words(node: YNode) -> str:
+    if isinstance(node, YScalar):
+        return str(node.value or "")
+    if isinstance(node, YSeq):
+        return " ".join(str(i.value) for i in node.items if isinstance(i, YScalar))
+    return ""
+
+
+def _environment(svc: Service) -> dict[str, str]:
+    return {name: var.value for name, var in svc.environment().items() if var.value is not None}
+
+
+def _short(text: str, limit: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"

@@ -1,0 +1,81 @@
+"""Facts the Compose model derives for every rule: services that never run a container."""
+
+from __future__ import annotations
+
+import pytest
+
+from prodready.config import Config
+from prodready.engine import scan
+from prodready.project.compose import configs
+from prodready.testing import write_tree
+
+
+@pytest.mark.parametrize(("extra", "never"), [
+    ("    deploy:\n      replicas: 0\n", True),
+    ("    deploy:\n      replicas: \"0\"\n", True),
+    ("    scale: 0\n", True),
+    ("    deploy:\n      replicas: 2\n", False),
+    ("    deploy:\n      replicas: ${REPLICAS:-1}\n", False),
+    ("", False),
+])
+def test_a_service_with_no_replicas_never_runs(tmp_path, extra, never):
+    write_tree(tmp_path, {"compose.yaml": f"services:\n  prepull:\n    image: acme/box:1\n"
+                                          f"    ports: [\"80:80\"]\n{extra}"})
+    result = scan(tmp_path, Config(select=["COMPOSE"]), jobs=1, use_cache=False)
+    assert result.project is not None
+    svc = configs(result.project)[0].services["prepull"]
+    assert svc.never_runs is never
+    rules = {f.rule_id for f in result.findings}
+    # nothing about running it is judged when no container exists
+    assert bool(rules & {"COMPOSE001", "COMPOSE003", "COMPOSE004", "COMPOSE006"}) is not never
+
+
+COMMON = """\
+services:
+  db:
+    image: postgres:16
+    healthcheck:
+      test: ["CMD-SHELL", "pg_isready -U postgres"]
+    logging:
+      driver: local
+"""
+
+
+def _services(tmp_path, files, select="COMPOSE"):
+    write_tree(tmp_path, files)
+    result = scan(tmp_path, Config(select=[select]), jobs=1, use_cache=False)
+    assert result.project is not None
+    return {name: svc for config in configs(result.project)
+            for name, svc in config.services.items()}, result.findings
+
+
+def test_extends_merges_the_extended_service_under_its_own_definition(tmp_path):
+    services, findings = _services(tmp_path, {
+        "compose.yaml": "services:\n  db:\n    extends:\n      file: ./common/.db.yml\n"
+                        "      service: db\n    ports: [\"127.0.0.1:5432:5432\"]\n"
+                        "  api:\n    image: acme/api:1\n    depends_on:\n      db:\n"
+                        "        condition: service_healthy\n",
+        "common/.db.yml": COMMON,
+    })
+    db = services["db"]
+    assert [layer.path for layer in db.layers] == ["common/.db.yml", "compose.yaml"]
+    assert db.image == "postgres:16" and db.healthcheck is True and db.datastore == "postgres"
+    assert not db.extends_unknown
+    flagged = {(f.rule_id, f.path, f.line) for f in findings}
+    assert not any(rule in ("COMPOSE001", "COMPOSE004") and line == 2
+                   for rule, path, line in flagged if path == "compose.yaml")
+
+
+def test_extends_in_the_same_file_and_an_unreadable_one(tmp_path):
+    services, findings = _services(tmp_path, {
+        "compose.yaml": "services:\n  base:\n    image: acme/api:1\n    restart: always\n"
+                        "  web:\n    extends: base\n    ports: [\"80:80\"]\n"
+                        "  gone:\n    extends:\n      file: ../outside.yml\n      service: x\n"
+                        "    ports: [\"81:80\"]\n",
+    }, select="COMPOSE001")
+    web, gone = services["web"], services["gone"]
+    assert web.scalar("restart") == "always" and not web.extends_unknown
+    assert gone.extends_unknown
+    flagged = {f.line for f in findings if f.rule_id == "COMPOSE001"}
+    assert 5 in flagged  # web: the image it extends has no healthcheck
+    assert 8 not in flagged  # gone: what it extends may define one

@@ -1,0 +1,118 @@
+"""A Compose service that waits for its dependencies itself when it starts: the evidence
+helper COMPOSE001 and COMPOSE002 share."""
+
+from __future__ import annotations
+
+import pytest
+
+from prodready.config import Config
+from prodready.engine import scan
+from prodready.project.compose import configs
+from prodready.project.startup import waited_dependencies
+from prodready.testing import write_tree
+
+STORES = """\
+  db:
+    image: postgres:16
+  cache:
+    image: redis:7
+  mq:
+    image: rabbitmq:3
+"""
+
+
+def _waited(tmp_path, files, service="api"):
+    write_tree(tmp_path, files)
+    result = scan(tmp_path, Config(), jobs=1, use_cache=False)
+    assert result.project is not None
+    for config in configs(result.project):
+        if service in config.services:
+            return waited_dependencies(result.project, config.services[service])
+    raise AssertionError(f"no service {service!r}")
+
+
+def _compose(command: str, deps: str = "[db, cache, mq]") -> dict[str, str]:
+    return {"compose.yaml": f"services:\n  api:\n    image: acme/api:1\n    command: {command}\n"
+                            f"    depends_on: {deps}\n{STORES}"}
+
+
+@pytest.mark.parametrize(("command", "waited"), [
+    ('["./wait-for-it.sh", "db:5432", "--", "gunicorn", "app:app"]', {"db"}),
+    ("sh -c 'until nc -z cache 6379; do sleep 1; done; exec gunicorn app:app'", {"cache"}),
+    ("bash -c 'while !</dev/tcp/db/5432; do sleep 1; done; uwsgi app.ini'", {"db"}),
+    ("sh -c 'while ! pg_isready -h db; do sleep 2; done; exec app'", {"db"}),
+    ("dockerize -wait tcp://db:5432 -wait tcp://mq:5672 gunicorn app:app", {"db", "mq"}),
+    ("sh -c 'python manage.py wait_for_db && exec gunicorn app.wsgi'", {"db"}),
+    ("sh -c 'python manage.py wait_for_redis && exec celery -A app worker'", {"cache"}),
+    ("sh -c 'python ping.py && exec gunicorn app:app'", {"db"}),
+])
+def test_a_command_that_waits_covers_what_it_names(tmp_path, command, waited):
+    found = _waited(tmp_path, _compose(command))
+    assert set(found) == waited
+    assert all("its command" in why for why in found.values())
+
+
+@pytest.mark.parametrize("command", [
+    "gunicorn app:app",
+    "sh -c 'while true; do curl -fs http://db:5432; sleep 60; done'",  # a cron loop, not a wait
+    "python shipping.py",
+    "sh -c 'sleep 5 && exec gunicorn app:app'",
+    # it waits for its own server, not for a dependency
+    "sh -c 'app & until curl -fs http://localhost:8000/health; do sleep 1; done; ./seed.sh'",
+    "sh -c 'wait-for-it localhost:8000 -- ./seed.sh'",
+])
+def test_a_command_that_does_not_wait_covers_nothing(tmp_path, command):
+    assert _waited(tmp_path, _compose(command)) == {}
+
+
+def test_a_wait_through_a_variable_reads_its_default(tmp_path):
+    command = "[\"/wait-for-it.sh\", \"${DB_HOST:-db}:5432\", \"--\", \"/start.sh\"]"
+    files = {"compose.yaml": "services:\n  api:\n    image: acme/api:1\n"
+                             f"    entrypoint: {command}\n    depends_on: [db, cache]\n{STORES}"}
+    assert set(_waited(tmp_path, files)) == {"db"}
+
+
+def test_the_images_entrypoint_script_found_through_the_dockerfile(tmp_path):
+    files = {
+        "compose.yaml": f"services:\n  api:\n    build: ./app\n    depends_on: [db, cache]\n"
+                        f"{STORES}",
+        "app/Dockerfile": "FROM python:3.12-slim\nCOPY . /srv\n"
+                          "ENTRYPOINT [\"/srv/docker/entrypoint.sh\"]\n",
+        "app/docker/entrypoint.sh": "#!/bin/sh\nset -e\n# make sure the database is up\n"
+                                    "python check.py\n./bin/wait_ready.sh\nexec gunicorn app\n",
+        "app/docker/bin/wait_ready.sh": "#!/bin/sh\n",
+        "other/docker/entrypoint.sh": "#!/bin/sh\nwait-for-it cache:6379\n",
+    }
+    found = _waited(tmp_path, files)
+    assert set(found) == {"db"}
+    assert "app/docker/entrypoint.sh" in found["db"]
+
+
+def test_a_command_given_in_compose_replaces_the_images_cmd(tmp_path):
+    files = {
+        "compose.yaml": f"services:\n  api:\n    build: .\n    command: gunicorn app:app\n"
+                        f"    depends_on: [db]\n{STORES}",
+        "Dockerfile": "FROM python:3.12-slim\nCMD [\"sh\", \"-c\", \"wait-for-it db:5432 -- "
+                      "gunicorn app:app\"]\n",
+    }
+    assert _waited(tmp_path, files) == {}
+
+
+def test_an_init_step_the_image_copies_in(tmp_path):
+    files = {
+        "compose.yaml": f"services:\n  api:\n    build: .\n    depends_on: [db, cache, mq]\n"
+                        f"{STORES}",
+        "Dockerfile": "FROM python:3.12-slim\nCOPY docker/rootfs /\nENTRYPOINT [\"/init\"]\n",
+        "docker/rootfs/etc/s6-overlay/s6-rc.d/init-wait-for-redis/run": "#!/bin/sh\n",
+        "docker/rootfs/etc/s6-overlay/s6-rc.d/svc-web/run": "#!/bin/sh\n",
+        "tests/wait-for-db/run": "#!/bin/sh\n",  # not copied into the image
+    }
+    found = _waited(tmp_path, files)
+    assert set(found) == {"cache"}
+    assert "init-wait-for-redis" in found["cache"]
+
+
+def test_no_dependencies_nothing_waited(tmp_path):
+    files = {"compose.yaml": "services:\n  api:\n    image: acme/api:1\n"
+                             "    command: wait-for-it db:5432 -- app\n"}
+    assert _waited(tmp_path, files) == {}

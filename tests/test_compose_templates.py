@@ -1,0 +1,82 @@
+"""Compose files the project distributes to operators: log rotation (COMPOSE004) and sizing
+(COMPOSE006) are reported as information there, with the reason."""
+
+from __future__ import annotations
+
+import pytest
+
+from prodready.config import Config
+from prodready.engine import scan
+from prodready.model import Severity
+from prodready.testing import write_tree
+
+RELEASE = """\
+on: push
+jobs:
+  image:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: docker/build-push-action@v6
+        with:
+          push: true
+          tags: ghcr.io/acme/shop:latest
+"""
+TEMPLATE = """\
+services:
+  web:
+    image: ghcr.io/acme/shop:1.4
+    restart: unless-stopped
+  db:
+    image: postgres:16
+    restart: unless-stopped
+"""
+DOCKERFILE = "FROM python:3.12-slim\nCMD [\"gunicorn\", \"shop.wsgi\"]\n"
+
+
+def _findings(tmp_path, files, **config):
+    write_tree(tmp_path, files)
+    config.setdefault("select", ["COMPOSE004", "COMPOSE006"])
+    result = scan(tmp_path, Config.model_validate(config), jobs=1, use_cache=False)
+    return [f for f in result.findings if not f.suppressed]
+
+
+def test_a_template_that_runs_the_published_image_is_informational(tmp_path):
+    findings = _findings(tmp_path, {".github/workflows/release.yml": RELEASE,
+                                    "Dockerfile": DOCKERFILE,
+                                    "compose.yaml": TEMPLATE})
+    mine = [f for f in findings if f.path == "compose.yaml"]
+    assert {f.rule_id for f in mine} == {"COMPOSE004", "COMPOSE006"}
+    assert len(mine) == 4  # both services, both rules
+    for finding in mine:
+        assert finding.severity is Severity.INFO
+        assert "informational: compose.yaml builds nothing and runs ghcr.io/acme/shop:1.4" \
+            in finding.message
+        assert finding.fix is None
+
+
+@pytest.mark.parametrize("files", [
+    # the image is not this repository's
+    {"compose.yaml": TEMPLATE.replace("ghcr.io/acme/shop", "ghcr.io/other/thing")},
+    # it builds from source
+    {"compose.yaml": TEMPLATE.replace("image: ghcr.io/acme/shop:1.4", "build: ."),
+     "Dockerfile": DOCKERFILE},
+    # the maintainers' own production file
+    {"compose.prod.yaml": TEMPLATE, "Dockerfile": DOCKERFILE},
+    # the repository runs it itself
+    {"deploy/stack.yml": TEMPLATE, "Dockerfile": DOCKERFILE,
+     "Makefile": "up:\n\tdocker compose -f deploy/stack.yml up -d\n"},
+])
+def test_other_compose_files_keep_their_severity(tmp_path, files):
+    findings = _findings(tmp_path, {".github/workflows/release.yml": RELEASE, **files})
+    assert findings
+    assert all(f.severity is not Severity.INFO for f in findings)
+    assert not any("informational" in f.message for f in findings)
+
+
+def test_a_severity_the_configuration_sets_wins(tmp_path):
+    findings = _findings(tmp_path, {".github/workflows/release.yml": RELEASE,
+                                    "Dockerfile": DOCKERFILE, "compose.yaml": TEMPLATE},
+                         severity={"COMPOSE006": "high"})
+    sizing = [f for f in findings if f.rule_id == "COMPOSE006"]
+    assert sizing and all(f.severity is Severity.HIGH for f in sizing)
+    assert all(f.severity is Severity.INFO for f in findings if f.rule_id == "COMPOSE004")
