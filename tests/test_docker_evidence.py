@@ -262,3 +262,14 @@ def test_copied_package_manager_config_is_judged_by_its_content():
     # an .env file is a secret whatever it holds
     assert rules({"Dockerfile": "FROM python:3.12-slim\nCOPY .env /srv/\n", ".env": ""},
                  "DOCKER006") == [("Dockerfile", 2)]
+
+
+def test_skaffold_tells_the_context_of_a_directory_dockerfile():
+    files = {"src/api/Dockerfile": "FROM python:3.12-slim\nCOPY . .\n",
+             "src/api/app.py": "print(1)\n"}
+    # nothing says how it is built: from its directory, or from the root with .git
+    [message] = _dockerignore_messages(files)
+    assert "sends .git and local files" in message
+    files["skaffold.yaml"] = ("apiVersion: skaffold/v4beta6\nkind: Config\nbuild:\n"
+                              "  artifacts:\n    - image: api\n      context: src/api\n")
+    assert _dockerignore_messages(files) == []
