@@ -30,11 +30,13 @@ TEXT_NAMES = frozenset({
     ".gitignore", ".dockerignore", ".secrets.baseline", "pyproject.toml", "setup.cfg",
     "pipfile", "procfile", "nginx.conf", "alembic.ini", "tox.ini",
     "makefile", "justfile",  # image builds: which Dockerfiles ship
+    ".npmrc", ".pypirc", ".netrc",  # does a copied package-manager config hold a credential
 })
 TEXT_SUFFIXES = frozenset({
     ".toml", ".cfg", ".ini", ".conf", ".json", ".sh", ".env", ".properties", ".tf",
     ".tfvars", ".pem", ".key",  # key files: REPO001 must see a committed private key
 })
+S6_SERVICE_DIRS = re.compile(r"(^|/)(s6-rc\.d|services\.d)/[^/]+/run$")
 KEY_NAMES = frozenset({"id_rsa", "id_dsa", "id_ecdsa", "id_ed25519"})
 # Hidden directories that hold CI configuration (read for its secret scanners).
 CI_DIRS = frozenset({".github", ".gitlab", ".circleci", ".buildkite"})
@@ -81,6 +83,7 @@ def classify(path: str) -> FileKind | None:
         or (name.startswith("requirements") and name.endswith((".txt", ".in")))
         or ("/requirements/" in f"/{path.lower()}" and name.endswith((".txt", ".in")))
         or os.path.splitext(name)[1] in TEXT_SUFFIXES
+        or (name == "run" and S6_SERVICE_DIRS.search(path))  # who the image's services run as
     ):
         return FileKind.TEXT
     return None

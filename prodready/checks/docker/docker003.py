@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import posixpath
-
-from ...artifacts.dockerfile import Dockerfile, Stage, image_reference
+from ...artifacts.dockerfile import Dockerfile, image_reference
 from ...project import Project
-from ...project.deployment import deployment_of, image_name
+from ...project.deployment import deployment_of, image_name, image_runners
 from ..api import RuleContext
+from ._copies import image_files
 from ._fixes import non_root_fix
-from ._image import NONROOT_BASES, PRIVILEGE_DROP, command_of, command_text, effective_stages
+from ._helm import image_names, values_contexts
+from ._image import NONROOT_BASES, effective_stages
+from ._privileges import context_unprivileged, drops_privileges, is_root, runs_unprivileged
 
-SCOPE = "project"  # the entrypoint script and the repository's own base images are other files
+SCOPE = "project"  # entrypoint scripts, server configs, base images and runners are other files
 
 
 def check(project: Project, ctx: RuleContext) -> None:
@@ -28,16 +29,17 @@ def _check(project: Project, df: Dockerfile, ctx: RuleContext) -> None:
     users = [u for stage in reversed(chain) for u in stage.find("USER")]
     base = chain[-1].base_image
     if users:
-        user = users[-1].args.split(":", 1)[0].strip()
-        if user in ("root", "0") and not _drops_privileges(project, df, final):
+        if is_root(users[-1].args.split(":", 1)[0].strip()) and not _root_is_dropped(
+                project, df):
             ctx.report(df.path, users[-1].line, users[-1].column,
                        "the final USER is root: a compromised process owns the container; "
                        "switch to an unprivileged user before CMD", snippet=users[-1].raw)
         else:
             ctx.examine()
         return
-    if NONROOT_BASES.search(base) or base == "scratch" or _drops_privileges(project, df, final) \
-            or _own_base_runs_unprivileged(project, base, {df.path}):
+    if NONROOT_BASES.search(base) or base == "scratch" or _root_is_dropped(project, df) \
+            or _own_base_runs_unprivileged(project, base, {df.path}) \
+            or _only_a_base_image(project, df):
         ctx.examine()
         return
     ctx.report(df.path, final.line, 1,
@@ -46,34 +48,41 @@ def _check(project: Project, df: Dockerfile, ctx: RuleContext) -> None:
                fix=non_root_fix(df, final, base))
 
 
-def _drops_privileges(project: Project, df: Dockerfile, stage: Stage) -> bool:
-    """The container starts as root only to hand the process to another user: gosu, su-exec,
-    setpriv … in the ENTRYPOINT/CMD or in the entrypoint script the repository holds."""
-    for ins in command_of(stage):
-        text = command_text(ins)
-        if PRIVILEGE_DROP.search(text):
-            return True
-        words = ins.exec_form or text.split()
-        for word in words[:2]:  # `/entrypoint.sh …` or `sh /entrypoint.sh …`
-            script = _script_text(project, df, word)
-            if script is not None and PRIVILEGE_DROP.search(script):
+def _root_is_dropped(project: Project, df: Dockerfile) -> bool:
+    """The image starts as root but the process does not stay root: the entrypoint, the
+    server's own configuration or the base image's entrypoint hands it to another user, or
+    every Compose service and Kubernetes workload that runs the image sets a non-root user."""
+    return drops_privileges(project, df, image_files(project, df)) or _every_runner_unprivileged(
+        project, df.path)
+
+
+def _every_runner_unprivileged(project: Project, path: str) -> bool:
+    compose, containers = image_runners(project, path)
+    roles = deployment_of(project)
+    containers = [c for c in containers if roles.role_of(c.workload.path).judged]
+    charts = values_contexts(project, image_names(project, path))
+    if not compose and not containers and not charts:
+        return False
+    return all(not is_root(str(svc.scalar("user") or "root").split(":", 1)[0])
+               for svc in compose) and all(runs_unprivileged(c) for c in containers) and all(
+        context is not None and context_unprivileged(context) for context in charts)
+
+
+def _only_a_base_image(project: Project, df: Dockerfile) -> bool:
+    """An image with no command of its own that another Dockerfile of the repository builds
+    FROM: it is never run itself, the derived image's user is what runs."""
+    if any(stage.find("CMD") or stage.find("ENTRYPOINT") for stage in effective_stages(df)):
+        return False
+    model = deployment_of(project)
+    for path, other in project.dockerfiles.items():
+        if path == df.path or not isinstance(other, Dockerfile):
+            continue
+        for stage in other.stages:
+            repository, _, _ = image_reference(stage.base_image)
+            if stage.base_image and model.image_dockerfiles.get(
+                    image_name(repository or stage.base_image)) == df.path:
                 return True
     return False
-
-
-def _script_text(project: Project, df: Dockerfile, word: str) -> str | None:
-    """The repository's copy of a script the image runs, found by the COPY that puts it there
-    or, failing that, by its name next to the Dockerfile."""
-    name = posixpath.basename(word)
-    if not name or name in ("sh", "bash", "/bin/sh", "exec") or word.startswith("-"):
-        return None
-    directory = posixpath.dirname(df.path)
-    candidates = [p for p in project.texts if posixpath.basename(p) == name]
-    if not candidates:
-        return None
-    near = [p for p in candidates if not directory or p.startswith(directory + "/")]
-    chosen = sorted(near or candidates, key=lambda p: (p.count("/"), p))[0]
-    return project.texts[chosen]
 
 
 def _own_base_runs_unprivileged(project: Project, base: str, seen: set[str]) -> bool:
@@ -89,7 +98,8 @@ def _own_base_runs_unprivileged(project: Project, base: str, seen: set[str]) -> 
     chain = effective_stages(df)
     users = [u for stage in reversed(chain) for u in stage.find("USER")]
     if users:
-        return users[-1].args.split(":", 1)[0].strip() not in ("root", "0")
+        return not is_root(users[-1].args.split(":", 1)[0].strip())
     parent = chain[-1].base_image
     return bool(NONROOT_BASES.search(parent)) or _own_base_runs_unprivileged(
         project, parent, seen)
+

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
-from ...artifacts.dockerfile import Dockerfile, image_reference
+import re
+
+from ...artifacts.dockerfile import Dockerfile, Stage, image_reference
+from ...project import Project
 from ..api import RuleContext
+from ._builds import image_builds
 
-SCOPE = "dockerfile"
+SCOPE = "project"  # the builds that pass the base image's tag are other files
+_ARG = re.compile(r"\$\{?([A-Za-z_]\w*)")
 
 
-def check(df: Dockerfile, ctx: RuleContext) -> None:
+def check(project: Project, ctx: RuleContext) -> None:
+    for _, df in sorted(project.dockerfiles.items()):
+        if isinstance(df, Dockerfile):
+            _check(project, df, ctx)
+
+
+def _check(project: Project, df: Dockerfile, ctx: RuleContext) -> None:
     earlier: set[str] = set()
     for stage in df.stages:
         image = stage.base_image
@@ -16,7 +27,8 @@ def check(df: Dockerfile, ctx: RuleContext) -> None:
             ctx.examine()
         else:
             _, tag, digest = image_reference(image)
-            if digest is None and tag in (None, "latest"):
+            if digest is None and tag in (None, "latest") and not _always_pinned(
+                    project, df, stage):
                 what = "no tag" if tag is None else "the `latest` tag"
                 ctx.report(df.path, stage.line, 1,
                            f"base image {image!r} uses {what}: every build may pull a "
@@ -26,3 +38,24 @@ def check(df: Dockerfile, ctx: RuleContext) -> None:
                 ctx.examine()
         if stage.name:
             earlier.add(stage.name)
+
+
+def _always_pinned(project: Project, df: Dockerfile, stage: Stage) -> bool:
+    """The FROM reads build arguments that every build of this Dockerfile the repository runs
+    (Compose `build.args`, `--build-arg`, build-push-action `build-args`) passes with a value
+    other than `latest`: the default never applies."""
+    names = _ARG.findall(stage.base_raw)
+    builds = image_builds(project).get(df.path)
+    if not names or not builds:
+        return False
+    return all(name in build.args and _pinned(build.args[name])
+               for build in builds for name in names)
+
+
+def _pinned(value: str | None) -> bool:
+    """A passed value that is not `latest` (a CI expression or the builder's environment
+    carries the release's version)."""
+    if value is None:
+        return True
+    value = value.strip().strip("\"'")
+    return bool(value) and value != "latest" and not value.endswith(":latest")

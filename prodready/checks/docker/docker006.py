@@ -3,20 +3,33 @@
 from __future__ import annotations
 
 import fnmatch
+import re
 
 from ...artifacts.dockerfile import Dockerfile, Instruction, variables
+from ...project import Project
 from ...secretcontext import is_real_secret_value
 from ...secretnames import is_secret_name
 from ..api import RuleContext
+from ._copies import context_file
 
-SCOPE = "dockerfile"
+SCOPE = "project"  # whether a copied config file holds a credential is read from the repo
 SECRET_FILES = (".env", ".env.*", "id_rsa", "id_ed25519", "id_ecdsa", "*.pem", "*.key",
                 "*.p12", "*.pfx", "credentials", "credentials.json", ".netrc", ".npmrc",
                 ".pypirc", "service-account*.json")
 NOT_SECRET_FILES = (".env.example", ".env.sample", ".env.template", "*.pub")
+# Package-manager configs are credentials only when they hold one: registry settings alone
+# (or an empty file) are not.
+CONFIG_FILES = (".npmrc", ".pypirc", ".netrc")
+CREDENTIAL = re.compile(r"_auth|token|password|passwd|secret|(^|\s)login\s", re.IGNORECASE)
 
 
-def check(df: Dockerfile, ctx: RuleContext) -> None:
+def check(project: Project, ctx: RuleContext) -> None:
+    for _, df in sorted(project.dockerfiles.items()):
+        if isinstance(df, Dockerfile):
+            _check(project, df, ctx)
+
+
+def _check(project: Project, df: Dockerfile, ctx: RuleContext) -> None:
     for stage in df.stages:
         for ins in stage.instructions:
             if ins.keyword in ("ENV", "ARG"):
@@ -36,7 +49,8 @@ def check(df: Dockerfile, ctx: RuleContext) -> None:
                 for source in _sources(ins):
                     name = source.rstrip("/").rsplit("/", 1)[-1]
                     if any(fnmatch.fnmatch(name, p) for p in SECRET_FILES) and not any(
-                            fnmatch.fnmatch(name, p) for p in NOT_SECRET_FILES):
+                            fnmatch.fnmatch(name, p) for p in NOT_SECRET_FILES) and not \
+                            _holds_no_credential(project, df, source, name):
                         ctx.report(df.path, ins.line, ins.column,
                                    f"{ins.keyword} copies {source!r} into the image: the "
                                    "credential ships in every layer; mount it at run time",
@@ -50,3 +64,13 @@ def _sources(ins: Instruction) -> list[str]:
         return ins.exec_form[:-1]
     words = [w for w in ins.args.split() if not w.startswith("--")]
     return words[:-1]
+
+
+def _holds_no_credential(project: Project, df: Dockerfile, source: str, name: str) -> bool:
+    """A package-manager config the repository holds, with no credential in it (a file
+    written at build time from a CI secret is not in the repository and stays flagged)."""
+    if name not in CONFIG_FILES:
+        return False
+    path = context_file(project, df, source)
+    text = project.texts.get(path) if path else None
+    return text is not None and not CREDENTIAL.search(text)

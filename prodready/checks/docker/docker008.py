@@ -13,8 +13,11 @@ from ._image import line_span, snippet
 SCOPE = "dockerfile"
 PIP_INSTALL = re.compile(r"(?<![\w-])(?:python3?\s+-m\s+)?pip3?\s+install\b")
 UV_PIP = re.compile(r"\buv\s+pip\s+install\b")
+# pip's option parser accepts any unambiguous prefix of a long option: `--no-cache` is
+# `--no-cache-dir` (no other pip option starts with it)
+NO_CACHE_FLAG = r"--no-cache(?:-d|-di|-dir)?(?![\w-])"
 # the rest of one pip command (up to `&&`, `;`, `|` or the line's end) holding the flag
-_NO_CACHE = re.compile(r"[^&;|\n]*?\s--no-cache(?:-d|-di|-dir)?(?![\w-])")
+_NO_CACHE = re.compile(r"[^&;|\n]*?\s" + NO_CACHE_FLAG)
 
 
 def check(df: Dockerfile, ctx: RuleContext) -> None:
@@ -28,7 +31,7 @@ def check(df: Dockerfile, ctx: RuleContext) -> None:
         cleaned = UV_PIP.sub("", text)
         if not PIP_INSTALL.search(cleaned):
             continue
-        if (env_disabled or "--no-cache-dir" in text or "cache" in ins.flags.get("mount", "")
+        if (env_disabled or _has_no_cache(cleaned) or "cache" in ins.flags.get("mount", "")
                 or "type=cache" in ins.args):
             ctx.examine()
             continue
@@ -36,6 +39,12 @@ def check(df: Dockerfile, ctx: RuleContext) -> None:
                    "pip install keeps its download cache in the image layer; add "
                    "--no-cache-dir (or use a BuildKit cache mount)",
                    snippet=snippet(ins), fix=_fix(df, ins))
+
+
+def _has_no_cache(text: str) -> bool:
+    """Every pip install command of the step disables the cache (`apk add --no-cache` does
+    not count: it is the flag of another command)."""
+    return all(_NO_CACHE.match(text, m.end()) for m in PIP_INSTALL.finditer(text))
 
 
 def _fix(df: Dockerfile, ins: Instruction) -> Fix | None:

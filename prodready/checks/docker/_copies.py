@@ -1,0 +1,153 @@
+"""Which repository file ends up at a path of the image: read from the COPY/ADD instructions
+of the stages the final image is built from."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from ...artifacts.dockerfile import Dockerfile, Stage, substitute, variables
+from ...project import Project
+from ._image import effective_stages
+
+_URL = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
+
+
+@dataclass(slots=True)
+class _Copy:
+    source: str  # repository path (a file or a directory)
+    dest: str  # absolute image path (a file, or the directory the source lands in)
+    directory: bool  # the source is a directory: its contents land under dest
+
+
+@dataclass(slots=True)
+class ImageFiles:
+    """The repository files copied into a Dockerfile's final image, and its variables."""
+
+    project: Project
+    copies: list[_Copy] = field(default_factory=list)
+    env: dict[str, str | None] = field(default_factory=dict)
+    workdir: str = "/"
+
+    def source(self, image_path: str) -> str | None:
+        """The repository path of the file at `image_path` (relative to WORKDIR), if any."""
+        path = posixpath.normpath(posixpath.join(self.workdir, self.expand(image_path)))
+        for copy in reversed(self.copies):  # a later COPY overwrites an earlier one
+            if copy.directory:
+                root = copy.dest.rstrip("/") + "/"
+                if path.startswith(root):
+                    rest = path[len(root):]
+                    candidate = posixpath.join(copy.source, rest) if copy.source else rest
+                    if self.project.has_file(candidate):
+                        return candidate
+            elif path in (copy.dest, posixpath.join(copy.dest, posixpath.basename(copy.source))):
+                return copy.source
+        return None
+
+    def files(self) -> Iterator[tuple[str, str]]:
+        """(image path, repository path) of every copied file."""
+        for copy in self.copies:
+            if not copy.directory:
+                yield copy.dest, copy.source
+                continue
+            prefix = copy.source + "/" if copy.source else ""
+            for path in self.project.all_files:
+                if path.startswith(prefix):
+                    yield posixpath.join(copy.dest, path[len(prefix):]), path
+
+    def text(self, image_path: str) -> str | None:
+        source = self.source(image_path)
+        return self.project.texts.get(source) if source else None
+
+    def expand(self, value: str) -> str:
+        return substitute(value, self.env)
+
+
+def image_files(project: Project, df: Dockerfile) -> ImageFiles:
+    """What the final stage (and the stages it builds FROM) copies from the build context. The
+    context is the Dockerfile's directory or one of its parents: the nearest one holding the
+    source wins."""
+    cache = project.cache.setdefault("docker-image-files", {})
+    assert isinstance(cache, dict)
+    found = cache.get(df.path)
+    if isinstance(found, ImageFiles):
+        return found
+    files = ImageFiles(project, env={k: v for k, v in df.global_args.items()})
+    directories = _directories(project)
+    for stage in reversed(effective_stages(df)):
+        _read_stage(stage, files, directories, posixpath.dirname(df.path))
+    cache[df.path] = files
+    return files
+
+
+def _read_stage(stage: Stage, files: ImageFiles, directories: set[str], home: str) -> None:
+    for ins in stage.instructions:
+        if ins.keyword in ("ARG", "ENV"):
+            for name, value in variables(ins.keyword, ins.args):
+                if value is not None or name not in files.env:
+                    files.env[name] = substitute(value, files.env) if value else value
+        elif ins.keyword == "WORKDIR" and ins.args.strip():
+            files.workdir = posixpath.normpath(posixpath.join(files.workdir,
+                                                              files.expand(ins.args.strip())))
+        elif ins.keyword in ("COPY", "ADD") and "from" not in ins.flags:
+            words = ins.exec_form if ins.exec_form is not None else [
+                w for w in ins.args.split() if not w.startswith("--")]
+            if len(words) < 2:
+                continue
+            *sources, dest = (files.expand(w) for w in words)
+            dest = posixpath.join(files.workdir, dest)
+            many = len(sources) > 1 or dest.endswith("/")
+            for source in sources:
+                if _URL.match(source) or "*" in source or "$" in source:
+                    continue
+                found = _in_context(source, home, files.project, directories)
+                if found is None:
+                    continue
+                path, directory = found
+                target = posixpath.normpath(dest)
+                if many and not directory:
+                    target = posixpath.join(target, posixpath.basename(path))
+                files.copies.append(_Copy(path, target, directory))
+
+
+def context_file(project: Project, df: Dockerfile, source: str) -> str | None:
+    """The repository file a COPY source names (None: a directory, or not in the
+    repository)."""
+    found = _in_context(source, posixpath.dirname(df.path), project, _directories(project))
+    return found[0] if found is not None and not found[1] else None
+
+
+def _in_context(source: str, home: str, project: Project, directories: set[str]
+                ) -> tuple[str, bool] | None:
+    """(repository path, is a directory) of a COPY source, tried from the Dockerfile's own
+    directory up to the repository root."""
+    source = posixpath.normpath(source.lstrip("/"))
+    context = home
+    while True:
+        path = posixpath.normpath(posixpath.join(context, source)) if context else source
+        path = "" if path == "." else path
+        if path.startswith(".."):
+            return None
+        if path and project.has_file(path):
+            return path, False
+        if path in directories:
+            return path, True
+        if not context:
+            return None
+        context = posixpath.dirname(context)
+
+
+def _directories(project: Project) -> set[str]:
+    cached = project.cache.get("docker-directories")
+    if isinstance(cached, set):
+        return cached
+    found = {""}
+    for path in project.all_files:
+        directory = posixpath.dirname(path)
+        while directory and directory not in found:
+            found.add(directory)
+            directory = posixpath.dirname(directory)
+    project.cache["docker-directories"] = found
+    return found

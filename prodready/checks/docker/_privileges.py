@@ -1,0 +1,198 @@
+"""Evidence that a container started as root does not keep root for its process."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import shlex
+from typing import Any
+
+from ...artifacts.dockerfile import Dockerfile, Instruction, image_reference
+from ...project import Project
+from ...project.kubernetes import as_int, is_true
+from ._copies import ImageFiles
+from ._image import PRIVILEGE_DROP, command_text, effective_stages
+
+# Official images whose docker-entrypoint.sh re-executes their server under its own user
+# (gosu / su-exec) when the command is the server or its flags: image -> server commands.
+ENTRYPOINT_DROPS = {
+    "postgres": ("postgres",), "redis": ("redis-server",), "mysql": ("mysqld",),
+    "mariadb": ("mariadbd", "mysqld"), "mongo": ("mongod",),
+    "rabbitmq": ("rabbitmq-server",),
+}
+_S6_SERVICE = re.compile(r"^/etc/(s6-overlay/s6-rc\.d|services\.d)/[^/]+/run$")
+_UWSGI = re.compile(r"(?<![\w.-])uwsgi(?![\w.-])([^\n;&|]*)")
+_GUNICORN = re.compile(r"(?<![\w.-])gunicorn(?![\w.-])([^\n;&|]*)")
+_INI_UID = re.compile(r"^\s*uid\s*[=:]\s*(\S+)", re.MULTILINE)
+_SHELLS = ("sh", "bash", "ash", "dash", "/bin/sh", "/bin/bash", "exec", "tini", "/tini",
+           "dumb-init", "--")
+
+
+def is_root(user: str) -> bool:
+    return user.strip().strip("\"'") in ("root", "0", "")
+
+
+def drops_privileges(project: Project, df: Dockerfile, files: ImageFiles) -> bool:
+    """The process is handed to another user: gosu, su-exec, setpriv … in the ENTRYPOINT/CMD
+    or in a script they run (found through the COPY that puts it in the image); the uid/user
+    setting of the uWSGI or gunicorn the command starts; the s6-overlay services the image
+    runs; or the entrypoint of an official database image that is kept."""
+    commands = _commands(df)
+    texts = [command_text(i) for i in commands]
+    for ins in commands:
+        words = ins.exec_form if ins.exec_form is not None else ins.args.split()
+        texts.extend(t for t in (_script(project, df, files, w) for w in words[:3]) if t)
+    # a script the entrypoint runs may start another one (`exec ./bootstrap.sh`)
+    for text in list(texts[len(commands):]):
+        for word in re.findall(r"[\w./${}-]+\.sh\b", text):
+            found = _script(project, df, files, word)
+            if found and found not in texts:
+                texts.append(found)
+    if any(PRIVILEGE_DROP.search(t) for t in texts):
+        return True
+    if any(_server_drops(t, project, df, files) for t in texts) or _env_drops(files):
+        return True
+    return _s6_services_drop(project, commands, files) or _official_entrypoint_drops(df)
+
+
+def _commands(df: Dockerfile) -> list[Instruction]:
+    """The ENTRYPOINT and CMD in effect, inherited from the stages the final one builds on."""
+    found: list[Instruction] = []
+    chain = effective_stages(df)
+    for keyword in ("ENTRYPOINT", "CMD"):
+        for stage in chain:
+            matches = stage.find(keyword)
+            if matches:
+                found.append(matches[-1])
+                break
+    return found
+
+
+def _script(project: Project, df: Dockerfile, files: ImageFiles, word: str) -> str | None:
+    """The repository's copy of a script the image runs: the file the COPY puts at that path,
+    or, failing that, the file of that name nearest the Dockerfile."""
+    word = word.strip("\"'")
+    name = posixpath.basename(word)
+    if not name or word in _SHELLS or word.startswith("-") or not re.search(r"[./]", word):
+        return None  # a command on the PATH, not a file of the repository
+    found = files.text(word)
+    if found is not None:
+        return found
+    directory = posixpath.dirname(df.path)
+    candidates = [p for p in project.texts if posixpath.basename(p) == name]
+    if not candidates:
+        return None
+    near = [p for p in candidates if not directory or p.startswith(directory + "/")]
+    chosen = sorted(near or candidates, key=lambda p: (p.count("/"), p))[0]
+    return project.texts[chosen]
+
+
+def _server_drops(text: str, project: Project, df: Dockerfile, files: ImageFiles) -> bool:
+    """uWSGI started with `--uid` or an ini file that sets `uid`; gunicorn with `--user`."""
+    for match in _UWSGI.finditer(text):
+        words = _split(match[1])
+        for i, word in enumerate(words):
+            value = _option(words, i, ("--uid",))
+            if value is not None and not is_root(value):
+                return True
+            ini = _option(words, i, ("--ini", "--ini-paste"))
+            if ini is None and word.endswith(".ini"):
+                ini = word
+            if ini is not None:
+                config = _script(project, df, files, ini.split(":", 1)[0])
+                uid = _INI_UID.search(config or "")
+                if uid is not None and not is_root(uid[1]):
+                    return True
+    for match in _GUNICORN.finditer(text):
+        words = _split(match[1])
+        for i, _word in enumerate(words):
+            value = _option(words, i, ("-u", "--user"))
+            if value is not None and not is_root(value):
+                return True
+    return False
+
+
+def _env_drops(files: ImageFiles) -> bool:
+    uid = files.env.get("UWSGI_UID")
+    gunicorn = files.env.get("GUNICORN_CMD_ARGS") or ""
+    return (uid is not None and not is_root(uid)) or bool(
+        re.search(r"(?:^|\s)(?:-u|--user)[= ]\s*(?!root\b|0\b)\S", gunicorn))
+
+
+def _option(words: list[str], i: int, names: tuple[str, ...]) -> str | None:
+    word = words[i]
+    if word in names:
+        return words[i + 1] if i + 1 < len(words) else None
+    for name in names:
+        if name.startswith("--") and word.startswith(name + "="):
+            return word.split("=", 1)[1]
+    return None
+
+
+def _split(text: str) -> list[str]:
+    try:
+        return shlex.split(text)
+    except ValueError:
+        return text.split()
+
+
+def _s6_services_drop(project: Project, commands: list[Instruction], files: ImageFiles
+                      ) -> bool:
+    """s6-overlay (ENTRYPOINT /init) runs the image's long-running services from their `run`
+    scripts: every one copied from the repository switches user (s6-setuidgid …)."""
+    entrypoint = next((i for i in commands if i.keyword == "ENTRYPOINT"), None)
+    words = (entrypoint.exec_form or entrypoint.args.split()) if entrypoint else []
+    if not words or words[0] != "/init":
+        return False
+    # a oneshot (its `up` file beside `run`) is a start-up chore, not the running service
+    runs = [project.texts.get(path) for image_path, path in files.files()
+            if _S6_SERVICE.match(image_path) and not project.has_file(
+                posixpath.join(posixpath.dirname(path), "up"))]
+    return bool(runs) and all(t is not None and PRIVILEGE_DROP.search(t) for t in runs)
+
+
+def _official_entrypoint_drops(df: Dockerfile) -> bool:
+    """FROM postgres/redis/mysql/…: the image's own entrypoint steps down to its user when it
+    is kept (no ENTRYPOINT here) and the command is still the server (or its flags)."""
+    chain = effective_stages(df)
+    repository, _, _ = image_reference(chain[-1].base_image.lower())
+    parts = repository.split("/")
+    if parts[0] == "docker.io":
+        parts = parts[1:]
+    if len(parts) == 2 and parts[0] == "library":
+        parts = parts[1:]
+    servers = ENTRYPOINT_DROPS.get(parts[0]) if len(parts) == 1 else None
+    if servers is None or any(stage.find("ENTRYPOINT") for stage in chain):
+        return False
+    cmd = next((s.find("CMD")[-1] for s in chain if s.find("CMD")), None)
+    if cmd is None:
+        return True
+    words = cmd.exec_form if cmd.exec_form is not None else cmd.args.split()
+    return not words or words[0] in servers or words[0].startswith("-")
+
+
+def runs_unprivileged(container: Any) -> bool:
+    """A Kubernetes container whose effective securityContext (its own over the pod's) sets
+    runAsNonRoot: true or a non-zero runAsUser."""
+    own, pod = container.security_context, container.workload.pod_security_context
+    user = _setting(own, pod, "runAsUser")
+    uid = as_int(user)
+    if uid is not None:
+        return uid > 0
+    return is_true(_setting(own, pod, "runAsNonRoot"))
+
+
+def context_unprivileged(context: dict[str, Any]) -> bool:
+    """A securityContext from chart values: runAsNonRoot: true or a non-zero runAsUser."""
+    user = context.get("runAsUser")
+    uid = as_int(user)
+    if uid is not None:
+        return uid > 0
+    return is_true(context.get("runAsNonRoot"))
+
+
+def _setting(own: Any, pod: Any, key: str) -> Any:
+    for section in (own, pod):
+        if section is not None and key in section:
+            return section.get_value(key)
+    return None

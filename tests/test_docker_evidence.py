@@ -1,0 +1,275 @@
+"""Cross-file evidence of the Dockerfile rules: what the image copies, who its process runs
+as, which packages a step leaves behind."""
+
+from __future__ import annotations
+
+from prodready.checks.docker.docker008 import _has_no_cache
+from prodready.checks.docker.docker009 import _left_installed
+from prodready.testing import scan_files
+
+
+def rules(files: dict[str, str], rule: str) -> list[tuple[str, int]]:
+    return [(f.path, f.line) for f in scan_files(files, [rule])]
+
+
+# ----------------------------------------------------------------------------- DOCKER003
+
+ENTRY_DOCKERFILE = """\
+FROM python:3.12-slim
+WORKDIR /app
+COPY docker/entry.sh ./run.sh
+ENTRYPOINT ["./run.sh"]
+"""
+
+
+def test_entrypoint_script_is_found_through_the_copy_that_renames_it():
+    files = {"Dockerfile": ENTRY_DOCKERFILE,
+             "docker/entry.sh": "#!/bin/sh\nexec gosu app gunicorn app:app\n"}
+    assert rules(files, "DOCKER003") == []
+    files["docker/entry.sh"] = "#!/bin/sh\nexec gunicorn app:app\n"
+    assert rules(files, "DOCKER003") == [("Dockerfile", 1)]
+
+
+def test_a_script_started_by_the_entrypoint_script_is_read_too():
+    files = {"Dockerfile": ENTRY_DOCKERFILE,
+             "docker/entry.sh": "#!/bin/sh\n./migrate.sh\nexec ./serve.sh\n",
+             "docker/serve.sh": "#!/bin/sh\nexec su-exec app uvicorn app:app\n"}
+    assert rules(files, "DOCKER003") == []
+
+
+def test_uwsgi_uid_from_the_command_line_or_the_ini_file():
+    dockerfile = "FROM python:3.12-slim\nCOPY uwsgi.ini /etc/uwsgi.ini\nCMD {cmd}\n"
+    ini = "[uwsgi]\nmodule = app.wsgi\nuid = {uid}\n"
+    for cmd, uid, flagged in (
+            ('["uwsgi", "--ini", "/etc/uwsgi.ini"]', "www-data", False),
+            ('["uwsgi", "--ini", "/etc/uwsgi.ini"]', "root", True),
+            ('["uwsgi", "--ini", "/etc/uwsgi.ini"]', "0", True),
+            ('uwsgi --http :8000 --uid 1000 --module app.wsgi', "root", False),
+            ('["gunicorn", "--user", "app", "app:app"]', "root", False),
+            ('["gunicorn", "app:app"]', "www-data", True)):
+        files = {"Dockerfile": dockerfile.format(cmd=cmd), "uwsgi.ini": ini.format(uid=uid)}
+        assert bool(rules(files, "DOCKER003")) is flagged, (cmd, uid)
+
+
+def test_official_database_entrypoint_counts_only_when_kept():
+    for dockerfile, flagged in (
+            ("FROM postgres:16-alpine\nCOPY init.sql /docker-entrypoint-initdb.d/\n", False),
+            ("FROM redis:7\nCMD [\"redis-server\", \"--appendonly\", \"yes\"]\n", False),
+            ("FROM library/mariadb:11\nCMD [\"--character-set-server=utf8mb4\"]\n", False),
+            ("FROM postgres:16\nENTRYPOINT [\"postgres\"]\n", True),
+            ("FROM redis:7\nCMD [\"sh\", \"-c\", \"redis-server\"]\n", True),
+            ("FROM acme/postgres:16\n", True)):  # not the official image
+        assert bool(rules({"Dockerfile": dockerfile}, "DOCKER003")) is flagged, dockerfile
+
+
+def _deployment(pod: str = "", container: str = "") -> str:
+    return f"""\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+spec:
+  template:
+    spec:
+{pod}      containers:
+        - name: api
+          image: registry.example.com/team/api:1.0
+{container}"""
+
+
+def _kubernetes_files(manifest: str, extra: dict[str, str] | None = None) -> dict[str, str]:
+    files = {
+        "Dockerfile": "FROM python:3.12-slim\nCMD [\"gunicorn\", \"app:app\"]\n",
+        ".github/workflows/release.yml": (
+            "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n"
+            "      - uses: docker/build-push-action@v6\n        with:\n"
+            "          tags: registry.example.com/team/api:1.0\n"),
+        "k8s/api.yaml": manifest,
+    }
+    files.update(extra or {})
+    return files
+
+
+def test_kubernetes_security_context_on_the_pod_or_the_container():
+    pod = "      securityContext:\n        runAsUser: 1000\n"
+    container = "          securityContext:\n            runAsNonRoot: true\n"
+    root = "          securityContext:\n            runAsUser: 0\n"
+    assert rules(_kubernetes_files(_deployment(pod=pod)), "DOCKER003") == []
+    assert rules(_kubernetes_files(_deployment(container=container)), "DOCKER003") == []
+    assert rules(_kubernetes_files(_deployment()), "DOCKER003") == [("Dockerfile", 1)]
+    # the container's own runAsUser: 0 overrides the pod's non-root user
+    assert rules(_kubernetes_files(_deployment(pod=pod, container=root)), "DOCKER003") == [
+        ("Dockerfile", 1)]
+
+
+def test_a_compose_service_running_the_image_as_root_keeps_the_finding():
+    pod = "      securityContext:\n        runAsNonRoot: true\n"
+    compose = "services:\n  api:\n    build: .\n    image: registry.example.com/team/api:1.0\n"
+    files = _kubernetes_files(_deployment(pod=pod), {"compose.yaml": compose})
+    assert rules(files, "DOCKER003") == [("Dockerfile", 1)]
+    files["compose.yaml"] = compose + "    user: \"1000:1000\"\n"
+    assert rules(files, "DOCKER003") == []
+
+
+def test_an_example_manifest_does_not_vouch_for_the_image():
+    pod = "      securityContext:\n        runAsNonRoot: true\n"
+    files = _kubernetes_files(_deployment(), {"k8s/api.yaml": ""})
+    files["examples/k8s/api.yaml"] = _deployment(pod=pod)
+    assert rules(files, "DOCKER003") == [("Dockerfile", 1)]
+
+
+def test_a_base_image_with_a_command_of_its_own_is_still_judged():
+    files = {
+        "base/Dockerfile": "FROM python:3.12-slim\nCMD [\"python\", \"-m\", \"app\"]\n",
+        "Dockerfile": "FROM acme/base:1\nUSER 1000\n",
+        "Makefile": "base:\n\tdocker build -t acme/base:1 base\n",
+    }
+    assert rules(files, "DOCKER003") == [("base/Dockerfile", 1)]
+    files["base/Dockerfile"] = "FROM python:3.12-slim\nRUN pip install --no-cache-dir build\n"
+    assert rules(files, "DOCKER003") == []
+
+
+# ----------------------------------------------------------------------------- DOCKER008
+
+
+def test_pip_no_cache_prefix_belongs_to_the_pip_command():
+    assert _has_no_cache("pip install --no-cache -r requirements.txt")
+    assert _has_no_cache("python -m pip install -r r.txt --no-cache-d")
+    assert _has_no_cache("pip install --no-cache-dir -U pip && pip install --no-cache .")
+    # each pip command keeps its own cache: one without the flag still writes it
+    assert not _has_no_cache("pip install --upgrade pip && pip install --no-cache-dir .")
+    assert not _has_no_cache("apk add --no-cache libpq && pip install gunicorn")
+    assert not _has_no_cache("pip install --no-cache-dirs x")
+
+
+# ----------------------------------------------------------------------------- DOCKER009
+
+
+def test_build_tools_left_after_the_step():
+    assert _left_installed("apt-get update && apt-get install -y gcc libpq-dev", {}) == [
+        "gcc", "libpq-dev"]
+    assert _left_installed("apt-get install -y gcc libpq-dev && apt-get purge -y gcc", {}) == [
+        "libpq-dev"]
+    assert _left_installed("apt-get -y install gcc && apt-get -y --purge remove gcc", {}) == []
+    assert _left_installed('BUILD="gcc make" && apt-get install -y $BUILD && '
+                           "apt-get purge -y ${BUILD}", {}) == []
+    assert _left_installed("apt-get install -y ${DEPS} && apt-get purge -y ${DEPS}",
+                           {"DEPS": "build-essential"}) == []
+    assert _left_installed("apk add --virtual .build-deps gcc musl-dev && apk del .build-deps",
+                           {}) == []
+    assert _left_installed("apk add libffi-dev && apk add -t .deps gcc && apk del .deps",
+                           {}) == ["libffi-dev"]
+    assert _left_installed("apt-get install -y gcc && apt-get autoremove -y", {}) == []
+    # `make` run as a command is no package installed by the step
+    assert _left_installed("apt-get install -y curl && make && make install", {}) == []
+
+
+# ----------------------------------------------------------------------------- DOCKER007
+
+SERVICE_CONTEXT = {
+    "api/Dockerfile": "FROM python:3.12-slim\nCOPY . .\n",
+    "api/app.py": "print('hello')\n",
+    "compose.yaml": "services:\n  api:\n    build: ./api\n",
+}
+
+
+def _dockerignore_messages(files: dict[str, str]) -> list[str]:
+    return [f.message for f in scan_files(files, ["DOCKER007"])]
+
+
+def test_a_service_context_with_nothing_to_leak_is_not_flagged():
+    assert _dockerignore_messages(SERVICE_CONTEXT) == []
+
+
+def test_env_files_in_the_service_context_are_named():
+    files = {**SERVICE_CONTEXT, "api/.env.example": "DEBUG=0\n"}
+    [message] = _dockerignore_messages(files)
+    assert "sends .env and local files" in message
+    files["api/.dockerignore"] = ".env\n"
+    assert _dockerignore_messages(files) == []
+
+
+def test_the_repository_root_context_always_holds_git():
+    files = {"Dockerfile": "FROM python:3.12-slim\nCOPY . .\n", "app.py": "print(1)\n"}
+    [message] = _dockerignore_messages(files)
+    assert "sends .git and local files" in message
+    files[".dockerignore"] = ".git\n"
+    assert _dockerignore_messages(files) == []
+    files[".gitignore"] = ".env\n"  # a local .env is kept out of git at the root
+    [message] = _dockerignore_messages(files)
+    assert "does not exclude .env" in message
+
+
+# ----------------------------------------------------------------------------- DOCKER004
+
+VARIANT = "ARG TAG=latest\nFROM acme/app:${TAG}\nCMD [\"app\"]\n"
+
+
+def test_base_image_tag_passed_by_every_build():
+    compose = ("services:\n  app:\n    build:\n      context: .\n"
+               "      args:\n        TAG: \"{tag}\"\n")
+    assert rules({"Dockerfile": VARIANT, "compose.yaml": compose.format(tag="2.1")},
+                 "DOCKER004") == []
+    assert rules({"Dockerfile": VARIANT, "compose.yaml": compose.format(tag="latest")},
+                 "DOCKER004") == [("Dockerfile", 2)]
+    # list form of build.args, and a script passing the value from its environment
+    files = {"Dockerfile": VARIANT,
+             "compose.yaml": "services:\n  app:\n    build:\n      context: .\n"
+                             "      args:\n        - TAG=2.1\n",
+             "build.sh": "#!/bin/sh\ndocker build --build-arg TAG -t acme/v .\n"}
+    assert rules(files, "DOCKER004") == []
+
+
+def test_base_image_tag_not_passed_anywhere_stays_flagged():
+    assert rules({"Dockerfile": VARIANT}, "DOCKER004") == [("Dockerfile", 2)]
+    files = {"Dockerfile": VARIANT,
+             "build.sh": "#!/bin/sh\ndocker build --build-arg OTHER=1 -t acme/v .\n"}
+    assert rules(files, "DOCKER004") == [("Dockerfile", 2)]
+
+
+def _chart(context: str) -> dict[str, str]:
+    return {
+        "images/sync/Dockerfile": "FROM python:3.12-slim\nCMD [\"python\", \"-m\", \"sync\"]\n",
+        "chartpress.yaml": "charts:\n  - name: c\n    imagePrefix: quay.io/acme/k8s-\n"
+                           "    images:\n      sync: {}\n",
+        "c/Chart.yaml": "apiVersion: v2\nname: c\nversion: 1.0.0\n",
+        "c/values.yaml": "sync:\n  image:\n    name: quay.io/acme/k8s-sync\n" + context,
+    }
+
+
+def test_helm_values_beside_the_image_decide():
+    assert rules(_chart("  securityContext:\n    runAsNonRoot: true\n"), "DOCKER003") == []
+    assert rules(_chart("  securityContext:\n    runAsUser: 0\n"), "DOCKER003") == [
+        ("images/sync/Dockerfile", 1)]
+    assert rules(_chart(""), "DOCKER003") == [("images/sync/Dockerfile", 1)]
+    # values of a file outside any chart (no Chart.yaml beside it) prove nothing
+    files = _chart("  securityContext:\n    runAsNonRoot: true\n")
+    del files["c/Chart.yaml"]
+    assert rules(files, "DOCKER003") == [("images/sync/Dockerfile", 1)]
+
+
+# ----------------------------------------------------------------------------- DOCKER006
+
+
+def test_copied_package_manager_config_is_judged_by_its_content():
+    dockerfile = "FROM node:22-slim\nWORKDIR /app\nCOPY frontend/.npmrc ./\n"
+    assert rules({"Dockerfile": dockerfile, "frontend/.npmrc": ""}, "DOCKER006") == []
+    assert rules({"Dockerfile": dockerfile,
+                  "frontend/.npmrc": "//npm.example.com/:_authToken=${NPM_TOKEN}\n"},
+                 "DOCKER006") == [("Dockerfile", 3)]
+    # not in the repository: written at build time, perhaps from a secret
+    assert rules({"Dockerfile": dockerfile}, "DOCKER006") == [("Dockerfile", 3)]
+    # an .env file is a secret whatever it holds
+    assert rules({"Dockerfile": "FROM python:3.12-slim\nCOPY .env /srv/\n", ".env": ""},
+                 "DOCKER006") == [("Dockerfile", 2)]
+
+
+def test_skaffold_tells_the_context_of_a_directory_dockerfile():
+    files = {"src/api/Dockerfile": "FROM python:3.12-slim\nCOPY . .\n",
+             "src/api/app.py": "print(1)\n"}
+    # nothing says how it is built: from its directory, or from the root with .git
+    [message] = _dockerignore_messages(files)
+    assert "sends .git and local files" in message
+    files["skaffold.yaml"] = ("apiVersion: skaffold/v4beta6\nkind: Config\nbuild:\n"
+                              "  artifacts:\n    - image: api\n      context: src/api\n")
+    assert _dockerignore_messages(files) == []
