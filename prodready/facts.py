@@ -22,6 +22,7 @@ from .evidence import (
     django_settings_evidence,
     is_inbound_rate_limit_setting,
     loop_evidence,
+    mentions_limiter,
 )
 
 APP_FACTORIES = {
@@ -324,7 +325,7 @@ class _Extractor:
             self._function(afunc)
         for call in self.src.calls(""):  # `app.post("/x")(handler)`: a decorator called by hand
             self._decorator_call(call)
-        if "rate-limit" not in facts.evidence and LIMITER_NAME.search(self.src.text):
+        if "rate-limit" not in facts.evidence and mentions_limiter(self.src.text):
             for call in nodes(ast.Call):  # the project's own limiter, called by name
                 if LIMITER_NAME.search(dotted_name(call.func)):
                     facts.evidence |= call_evidence(call, self.q(call.func), self.qualify)

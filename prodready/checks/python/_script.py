@@ -8,6 +8,7 @@ from ...artifacts.python import PythonFile
 from ._ast import dotted_name
 
 _EXITS = {"exit", "quit", "sys.exit", "os._exit"}
+_EXIT_NAMES = ("exit", "quit", "_exit")
 
 
 def one_shot_script(src: PythonFile) -> bool:
@@ -15,11 +16,9 @@ def one_shot_script(src: PythonFile) -> bool:
     shebang, or a module-level `exit()` / `sys.exit()`): a wait-for-database script, a
     container health probe. Nothing imports it for its definitions and no worker lives in
     it; a module of definitions (`db.py` holding an engine) is not one."""
-    body = src.tree.body
-    if any(isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
-           for stmt in body for n in ast.walk(stmt)):
+    # the file's node index, not a walk of its tree: every Python file asks
+    if src.nodes(ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
         return False
     if src.source_line(1).startswith("#!"):
         return True
-    return any(isinstance(n, ast.Call) and dotted_name(n.func) in _EXITS
-               for stmt in body for n in ast.walk(stmt))
+    return any(dotted_name(n.func) in _EXITS for n in src.calls(*_EXIT_NAMES))
