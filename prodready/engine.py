@@ -22,7 +22,7 @@ from typing import Any
 
 from . import __version__, cache
 from .artifacts.python import PythonFile, PythonSyntaxError, parse_python
-from .artifacts.source import UnreadableFile, decode, read_regular_file
+from .artifacts.source import UnreadableFile, decode, python_lines_text, read_regular_file
 from .artifacts.yamldocs import YamlError, is_compose_path, looks_like_template, parse_yaml
 from .catalog import Rule, load_catalog
 from .checks.api import RuleContext
@@ -137,9 +137,15 @@ def _cache_key(salt: str, entry: SourceEntry, data: bytes) -> str:
 
 def _text_of(entry: SourceEntry, data: bytes) -> str:
     try:
-        return decode(data, python=entry.kind is FileKind.PYTHON).text
+        return _decoded_text(entry, data)
     except UnreadableFile:
         return ""
+
+
+def _decoded_text(entry: SourceEntry, data: bytes) -> str:
+    if entry.kind is FileKind.PYTHON:
+        return python_lines_text(decode(data, python=True).text)
+    return decode(data).text
 
 
 def _cache_row(entry: SourceEntry, data: bytes, result: FileResult) -> str | None:
@@ -176,7 +182,7 @@ def _analyse(entry: SourceEntry, data: bytes) -> FileResult:
     assert _state is not None
     result = FileResult(entry.path, entry.kind)
     try:
-        text = decode(data, python=entry.kind is FileKind.PYTHON).text
+        text = _decoded_text(entry, data)
     except UnreadableFile as exc:
         result.skipped = "binary" if "binary" in str(exc) else "undecodable"
         if result.skipped == "undecodable":

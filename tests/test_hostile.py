@@ -436,6 +436,17 @@ def test_suppressions_hold_in_files_with_odd_line_breaks(tmp_path: Path, odd: st
     assert not [d for d in result.diagnostics if d.kind == "IGNORE"]
 
 
+def test_a_python_file_with_lone_carriage_returns_counts_lines_as_python_does(
+        tmp_path: Path) -> None:
+    # Python ends a line at a lone CR: the suppression on the third line is on the third line
+    source = ("import sys\rx = 1\rsys.path.insert(0, 'x')  # prodready: ignore[PY003] -- boot"
+              "\rsys.path.insert(0, 'y')\r")
+    write_tree(tmp_path, {"app/boot.py": source})
+    result = run_scan(tmp_path, select=["PY003"])
+    assert [(f.line, f.suppressed) for f in result.findings] == [(3, True), (4, False)]
+    assert not [d for d in result.diagnostics if d.kind == "IGNORE"]
+
+
 @pytest.mark.parametrize("odd", ODD_BREAKS)
 def test_dockerfile_positions_with_odd_line_breaks(tmp_path: Path, odd: str) -> None:
     write_tree(tmp_path, {"Dockerfile": f"FROM python:3.12\n# note{odd}more\n"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import io
 import os
+import re
 import stat
 import tokenize
 from dataclasses import dataclass
@@ -38,6 +39,16 @@ def split_lines(text: str) -> list[str]:
     if lines and lines[-1] == "":
         lines.pop()
     return [line[:-1] if line.endswith("\r") else line for line in lines]
+
+
+_LONE_CR = re.compile(r"\r(?!\n)")
+
+
+def python_lines_text(text: str) -> str:
+    """Python source as the compiler counts its lines: a lone CR ends a line there (and only
+    there), so it becomes `\n` (same length: offsets stay valid) before the lines are split,
+    and suppressions, snippets and findings agree with the syntax tree."""
+    return _LONE_CR.sub("\n", text) if "\r" in text else text
 
 
 def read_regular_file(path: str, limit: int) -> bytes:
