@@ -53,7 +53,7 @@ IgnoreOpt = Annotated[list[str] | None, typer.Option(
 IncludeOpt = Annotated[list[str] | None, typer.Option("--include", help=INCLUDE_HELP)]
 ConfigOpt = Annotated[Path | None, typer.Option(
     "--config", help="Config file (default: the nearest .prodready.toml or pyproject.toml "
-                     "with [tool.prodready], from PATH up to the repository root).")]
+                     "with \\[tool.prodready], from PATH up to the repository root).")]
 ColorOpt = Annotated[str, typer.Option(
     "--color", help="auto (a terminal, unless NO_COLOR is set or TERM=dumb; FORCE_COLOR "
                     "forces it), always or never.", case_sensitive=False)]
@@ -426,7 +426,7 @@ def show_config(
     path: PathArg = Path("."),
     config_file: ConfigOpt = None,
     format: Annotated[str, typer.Option(
-        "--format", "-f", help="toml (a [tool.prodready] table to paste) or json.")] = "toml",
+        "--format", "-f", help="toml (a \\[tool.prodready] table to paste) or json.")] = "toml",
 ) -> None:
     """Print the effective configuration."""
     from .config import to_toml

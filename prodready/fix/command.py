@@ -40,7 +40,7 @@ def fix(
         "--jobs", "-j", min=1, help="Worker processes (default: all cores).")] = None,
     config_file: Annotated[Path | None, typer.Option(
         "--config", help="Config file (default: the nearest .prodready.toml or "
-                         "pyproject.toml with [tool.prodready]).")] = None,
+                         "pyproject.toml with \\[tool.prodready]).")] = None,
     include: Annotated[list[str] | None, typer.Option("--include", help=(
         "Also fix artifacts that do not ship: examples, fixtures, dev, docs, generated."))
     ] = None,
