@@ -12,13 +12,15 @@ import re
 from .secretnames import is_literal_secret_value, is_secret_name
 
 MASK = "***"
-_URL_PASSWORD = re.compile(r"(?P<head>\b[a-z][a-z0-9+.-]*://[^/\s:@]*:)[^/\s@]+(?=@)",
+# Every pattern starts only where a token starts (a lookbehind, not `\b`): tried inside a long
+# run of name characters, each would scan the rest of the run again (quadratic).
+_URL_PASSWORD = re.compile(r"(?P<head>(?<![a-z0-9+.-])[a-z][a-z0-9+.-]*://[^/\s:@]*:)[^/\s@]+(?=@)",
                            re.IGNORECASE)
 # NAME=value, NAME: value, --name=value, ?token=value (quoted or bare; `scheme://` is no pair)
 _ASSIGNMENT = re.compile(
-    r"(?P<name>[A-Za-z_][A-Za-z0-9_.-]*)(?P<sep>=|:[ \t]+|:(?!//))"
+    r"(?<![A-Za-z0-9_.-])(?P<name>[A-Za-z_][A-Za-z0-9_.-]*)(?P<sep>=|:[ \t]+|:(?!//))"
     r"(?P<value>\"[^\"]*\"|'[^']*'|[^\s\"',;&]+)")
-_FLAG = re.compile(r"(?P<flag>--?(?P<name>[A-Za-z][A-Za-z0-9_-]*))(?P<sep>[ \t]+)"
+_FLAG = re.compile(r"(?<![A-Za-z0-9_-])(?P<flag>--?(?P<name>[A-Za-z][A-Za-z0-9_-]*))(?P<sep>[ \t]+)"
                    r"(?P<value>\"[^\"]*\"|'[^']*'|[^\s\"'-][^\s\"']*)")
 # Credentials recognisable by their shape alone.
 _TOKEN_SHAPES = re.compile(

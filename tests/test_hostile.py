@@ -394,6 +394,31 @@ def test_env_file_names_are_read_in_linear_time() -> None:
     assert _ENV_LINE.findall(text) == ["A", "B", "C", "D"]
 
 
+def test_startup_waits_and_server_configs_are_read_in_linear_time() -> None:
+    from prodready.checks.docker._privileges import _INI_UID
+    from prodready.project.startup import _waits
+
+    crafted = "while nc " * (BIG // 9) + "\n" + "dockerize " * (BIG // 10) + "\n"
+    assert list(_waits(crafted)) == []  # no `-z`, no `-wait`: nothing waits
+    line = "until nc -z db 5432; do sleep 1; done"
+    assert [(s, e, probe) for s, e, probe in _waits("x\n" + line)] == [(2, 2 + len(line), True)]
+    assert _INI_UID.findall("\n" * BIG + "uid = www-data\n") == ["www-data"]
+
+
+def test_masking_and_pip_flags_are_linear_on_crafted_runs() -> None:
+    from prodready.checks.docker.docker008 import _has_no_cache
+    from prodready.masking import mask_secrets
+    from prodready.project.startup import _ADDRESS
+
+    for run in ("a" * BIG, "a." * (BIG // 2), "a-" * (BIG // 2), "a:" * (BIG // 2)):
+        assert mask_secrets(run + " x") == run + " x"
+        assert _ADDRESS.search(run) is None or ":" in run
+    assert mask_secrets("postgres://app:" + "p" * BIG + "@db/x").startswith("postgres://app:***@")
+    assert mask_secrets("--password " + "s3cr3t-" * 3) == "--password ***"
+    assert not _has_no_cache("pip install " * (BIG // 12))
+    assert _has_no_cache("pip install --no-cache-dir a && pip install --no-cache b")
+
+
 def test_secret_detection_on_a_huge_crafted_line_is_linear_and_still_finds_keys(
         tmp_path: Path) -> None:
     pad = '{"k":"' + "x" * 30_000 + '",'

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ..artifacts.dockerfile import Dockerfile, Instruction
@@ -26,25 +27,51 @@ from . import Project
 from .compose import Service, image_source, interpolate
 from .deployment import path_role
 
-# A wait tool or step, by name.
+# A wait tool or step, by name. (`dockerize … -wait` and shell probe loops are found line by
+# line in `_waits`: as regexes they backtrack over the rest of the line at every occurrence,
+# which a crafted line turns into minutes.)
 _WAIT_TOOL = re.compile(
     r"(?<![\w-])(?:wait-for-it(?:\.sh)?|wait_for_it(?:\.sh)?|wait-for(?:\.sh)?|wait4x|"
-    r"docker-compose-wait|dockerize\b[^\n;&|]*\s-wait|"
+    r"docker-compose-wait|"
     r"wait[-_]for[-_](?:db|database|postgres\w*|mysql|mariadb|redis|valkey|rabbit\w*|"
     r"broker|services?|deps|dependencies|migrations?)|"
     r"/wait(?=\s|$|&|;))", re.IGNORECASE)
-# A shell loop that probes a port or a client until it answers.
-_PROBE_LOOP = re.compile(
-    r"\b(?:until|while)\b[^\n;]{0,200}?(?:\bnc\b[^\n;]*\s-z|pg_isready|mysqladmin\b[^\n;]*"
-    r"\bping|redis-cli\b[^\n;]*\bping|valkey-cli\b[^\n;]*\bping|/dev/tcp/|\bcurl\b|\bwget\b|"
-    r"\bpsql\b|\bmysql\b|rabbitmq-diagnostics)", re.IGNORECASE)
 # A script run at start whose name says it waits: `python ping.py`, `./wait_for_db.sh`.
 _WAIT_SCRIPT = re.compile(r"(?<![\w./-])(?:[\w./-]*[/_-])?(?:wait|ping|ready)(?:[-_][\w-]*)?"
                           r"\.(?:py|sh)\b", re.IGNORECASE)
-_WAIT_PATTERNS = (_WAIT_TOOL, _PROBE_LOOP, _WAIT_SCRIPT)
+# A shell loop (`until`/`while`) whose test, within 200 characters, probes a port or a client.
+_LOOP_WORD = re.compile(r"\b(?:until|while)\b", re.IGNORECASE)
+_PROBE_WORD = re.compile(r"\b(?:curl|wget|psql|mysql)\b|pg_isready|/dev/tcp/|rabbitmq-diagnostics",
+                         re.IGNORECASE)
+_PINGING_CLIENTS = ("mysqladmin", "redis-cli", "valkey-cli")
+_LOOPS_PER_LINE = 5  # a real command holds one or two
+
+
+def _waits(text: str) -> Iterator[tuple[int, int, bool]]:
+    """(start, end, is a probe loop) of every wait in `text`, in linear time."""
+    for pattern in (_WAIT_TOOL, _WAIT_SCRIPT):
+        for match in pattern.finditer(text):
+            yield match.start(), match.end(), False
+    offset = 0
+    for line in text.split("\n"):
+        lowered = line.lower()
+        if "dockerize" in lowered and "-wait" in lowered:
+            start = offset + lowered.index("dockerize")
+            yield start, offset + len(line), False
+        for count, loop in enumerate(_LOOP_WORD.finditer(line)):
+            if count == _LOOPS_PER_LINE:
+                break
+            head = lowered[loop.end():loop.end() + 200]
+            head = head.split(";", 1)[0]
+            rest = lowered[loop.end():].split(";", 1)[0]
+            if _PROBE_WORD.search(head) or (re.search(r"\bnc\b", head) and " -z" in rest) or any(
+                    client in head and "ping" in rest[rest.index(client):]
+                    for client in _PINGING_CLIENTS):
+                yield offset + loop.start(), offset + len(line), True
+        offset += len(line) + 1
 # An address the wait names (`localhost:8000`, `tcp://api:80`): it waits for that, not for a
 # database it does not name.
-_ADDRESS = re.compile(r"[\w.-]+:\d{2,5}\b|://")
+_ADDRESS = re.compile(r"(?<=[\w.-]):\d{2,5}\b|://")  # a lookbehind: linear on `a.a.a…`
 # Words that name what kind of store a wait is for (datastore kinds of compose.DATASTORES).
 _KIND_WORDS = {
     kind: re.compile(rf"(?<![a-z])(?:{words})(?![a-z])", re.IGNORECASE) for kind, words in {
@@ -135,10 +162,8 @@ def _startup_waits(project: Project, svc: Service) -> list[Wait]:
 
 def _scan(project: Project, text: str, where: str, context: str | None, out: list[Wait],
           seen: set[str], depth: int) -> None:
-    for pattern in _WAIT_PATTERNS:
-        for match in pattern.finditer(text):
-            out.append(Wait(_statement(text, match.start(), match.end()), where,
-                            probe=pattern is _PROBE_LOOP))
+    for start, end, probe in _waits(text):
+        out.append(Wait(_statement(text, start, end), where, probe=probe))
     if depth >= _MAX_DEPTH:
         return
     for word in re.split(r"[\s;&|()'\"]+", text):

@@ -23,7 +23,7 @@ ENTRYPOINT_DROPS = {
 _S6_SERVICE = re.compile(r"^/etc/(s6-overlay/s6-rc\.d|services\.d)/[^/]+/run$")
 _UWSGI = re.compile(r"(?<![\w.-])uwsgi(?![\w.-])([^\n;&|]*)")
 _GUNICORN = re.compile(r"(?<![\w.-])gunicorn(?![\w.-])([^\n;&|]*)")
-_INI_UID = re.compile(r"^\s*uid\s*[=:]\s*(\S+)", re.MULTILINE)
+_INI_UID = re.compile(r"^[ \t]*uid[ \t]*[=:][ \t]*(\S+)", re.MULTILINE)  # never \s: linear
 _SHELLS = ("sh", "bash", "ash", "dash", "/bin/sh", "/bin/bash", "exec", "tini", "/tini",
            "dumb-init", "--")
 

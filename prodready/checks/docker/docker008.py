@@ -16,8 +16,14 @@ UV_PIP = re.compile(r"\buv\s+pip\s+install\b")
 # pip's option parser accepts any unambiguous prefix of a long option: `--no-cache` is
 # `--no-cache-dir` (no other pip option starts with it)
 NO_CACHE_FLAG = r"--no-cache(?:-d|-di|-dir)?(?![\w-])"
-# the rest of one pip command (up to `&&`, `;`, `|` or the line's end) holding the flag
-_NO_CACHE = re.compile(r"[^&;|\n]*?\s" + NO_CACHE_FLAG)
+_FLAG = re.compile(r"\s" + NO_CACHE_FLAG)
+_COMMAND_END = re.compile(r"[&;|\n]")
+
+
+def _command_end(text: str, at: int) -> int:
+    """Where the pip command starting before `at` ends: `&&`, `;`, `|` or the line's end."""
+    end = _COMMAND_END.search(text, at)
+    return end.start() if end else len(text)
 
 
 def check(df: Dockerfile, ctx: RuleContext) -> None:
@@ -44,20 +50,32 @@ def check(df: Dockerfile, ctx: RuleContext) -> None:
 def _has_no_cache(text: str) -> bool:
     """Every pip install command of the step disables the cache (`apk add --no-cache` does
     not count: it is the flag of another command)."""
-    return all(_NO_CACHE.match(text, m.end()) for m in PIP_INSTALL.finditer(text))
+    # one search per command, not per pip install: a crafted line of them stays linear
+    end = -1
+    for match in PIP_INSTALL.finditer(text):
+        if match.end() <= end:
+            continue  # the same command as the pip install before it
+        end = _command_end(text, match.end())
+        if _FLAG.search(text, match.end(), end) is None:
+            return False
+    return True
 
 
 def _fix(df: Dockerfile, ins: Instruction) -> Fix | None:
     if not df.text or ins.heredocs:
         return None
     edits = []
+    checked_to = -1  # where the last command checked ends: each command once
     for line in range(ins.line, ins.end_line + 1):
         start, end = line_span(df, line)
         for match in PIP_INSTALL.finditer(df.text[start:end]):
             if UV_PIP.search(df.text[max(start, start + match.start() - 3):start + match.end()]):
                 continue
             at = start + match.end()
-            if _NO_CACHE.match(df.text, at):
+            if at <= checked_to:
+                continue  # the same command as the pip install before it
+            checked_to = _command_end(df.text, at)
+            if _FLAG.search(df.text, at, checked_to):
                 continue  # `--no-cache` (pip accepts the abbreviation) already on this command
             edits.append(Edit(df.path, at, at, " --no-cache-dir", base=digest(df.text)))
     return Fix(FixSafety.SAFE, "add --no-cache-dir", tuple(edits)) if edits else None
