@@ -450,8 +450,11 @@ def services(
     artifacts: Annotated[bool, typer.Option(
         "--artifacts", help="JSON: list every artifact's role and why instead.")] = False,
 ) -> None:
-    """Show the services prodready found (apps, routes, resources, images, deployments,
-    exposure) and the role of every artifact (deployed, example, test fixture, dev, docs)."""
+    """Show the services prodready found and the role of every artifact.
+
+    Apps, routes, resources, images, deployments and exposure; each Dockerfile, manifest and
+    Compose file as deployed, example, test fixture, dev tooling, docs or generated, and why.
+    """
     from .engine import scan as run_scan
 
     try:
