@@ -90,8 +90,16 @@ CI_FILES = re.compile(r"(^|/)(\.github/workflows/[^/]+|\.gitlab-ci\.ya?ml|\.circ
                       r"\.buildkite/[^/]+|azure-pipelines[^/]*|cloudbuild[^/]*|"
                       r"bitbucket-pipelines\.ya?ml|\.drone\.ya?ml|Jenkinsfile)$")
 BUILD_SCRIPT_NAMES = ("makefile", "justfile", "taskfile.yml", "taskfile.yaml")
-_BUILD_COMMAND = re.compile(
-    r"\b(?:docker|podman|buildah)\s+(?:buildx\s+|image\s+)?(?:build|bud)\b([^\n;&|]*)")
+
+
+def _build_command(tools: str, verbs: str) -> re.Pattern[str]:
+    return re.compile(rf"\b(?:{tools})\s+(?:buildx\s+|image\s+)?(?:{verbs})\b([^\n;&|]*)")
+
+
+# The deployment model also counts buildah (`buildah bud`) as building a Dockerfile; the build
+# arguments DOCKER004/DOCKER007 read come from docker and podman only.
+_BUILD_COMMAND = _build_command("docker|podman|buildah", "build|bud")
+_DOCKER_BUILD_COMMAND = _build_command("docker|podman", "build")
 # A CI file that exists to run tests builds test images; its builds are not deployments.
 _TEST_WORKFLOW = re.compile(r"(^|[-_./])(test|tests|e2e|lint|ci-test)([-_.]|$)")
 
@@ -458,10 +466,8 @@ def _ci_links(project: Project, link: Any, model: Deployment) -> None:
                         model.published.add(target)  # names read at run time
             elif isinstance(value, str):
                 _command_links(value, path, link, model)
-    for path, text in sorted(project.texts.items()):
-        name = posixpath.basename(path).lower()
-        if name in BUILD_SCRIPT_NAMES or (name.endswith(".sh") and path_role(path) is None):
-            _command_links(text, path, link, model, base=posixpath.dirname(path))
+    for path, text in sorted(build_scripts(project)):
+        _command_links(text, path, link, model, base=posixpath.dirname(path))
 
 
 def _metadata_images(named: dict[str, str], tags: str) -> str:
@@ -508,13 +514,30 @@ def _add_tags(model: Deployment, tags: Any, dockerfile: str | None = None) -> bo
     return found
 
 
+def build_command_arguments(text: str, *, buildah: bool = True) -> Iterator[str]:
+    """The arguments of each image build command in a shell text (continuation lines
+    joined); `buildah=False`: docker and podman builds only."""
+    pattern = _BUILD_COMMAND if buildah else _DOCKER_BUILD_COMMAND
+    for match in pattern.finditer(text.replace("\\\n", " ")):
+        yield match[1]
+
+
+def build_scripts(project: Project) -> Iterator[tuple[str, str]]:
+    """(path, text) of the Makefiles, justfiles, Taskfiles and shell scripts that may build
+    images, in the project's file order."""
+    for path, text in project.texts.items():
+        name = posixpath.basename(path).lower()
+        if name in BUILD_SCRIPT_NAMES or (name.endswith(".sh") and path_role(path) is None):
+            yield path, text
+
+
 def _command_links(text: str, source: str, link: Any, model: Deployment, base: str = ""
                    ) -> None:
-    for match in _BUILD_COMMAND.finditer(text.replace("\\\n", " ")):
+    for arguments in build_command_arguments(text):
         try:
-            words = shlex.split(match[1], comments=True)
+            words = shlex.split(arguments, comments=True)
         except ValueError:
-            words = match[1].split()
+            words = arguments.split()
         dockerfile: str | None = None
         context: str | None = None
         tags: list[str] = []

@@ -4,20 +4,18 @@ build by Compose, CI workflows, Makefiles and build scripts."""
 from __future__ import annotations
 
 import posixpath
-import re
 import shlex
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ...artifacts.yamldocs import YMap, YNode, YScalar, YSeq
 from ...project import Project
-from ...project.deployment import BUILD_SCRIPT_NAMES, path_role
+from ...project.deployment import build_command_arguments, build_scripts
 
 if TYPE_CHECKING:
     from ...project.compose import Service
 
 UNKNOWN = "?"  # a context only known once variables are expanded
-_DOCKER_BUILD = re.compile(r"\b(?:docker|podman)\s+(?:buildx\s+|image\s+)?build\b([^\n;&|]*)")
 _VALUE_OPTIONS = ("-t", "--tag", "--target", "--platform", "--label", "--cache-from",
                   "--cache-to", "--secret", "--ssh", "-o", "--output", "--progress", "--network",
                   "--build-context")
@@ -60,11 +58,9 @@ def image_builds(project: Project) -> dict[str, list[ImageBuild]]:
                 data = doc.root.to_python() if doc.root is not None else None
                 if isinstance(data, dict):
                     _skaffold_builds(data, path, found)
-    for path, text in project.texts.items():
-        name = posixpath.basename(path).lower()
-        if name in BUILD_SCRIPT_NAMES or (name.endswith(".sh") and path_role(path) is None):
-            for match in _DOCKER_BUILD.finditer(text.replace("\\\n", " ")):
-                _docker_build(match.group(1), path, found, base=posixpath.dirname(path))
+    for path, text in build_scripts(project):
+        for arguments in build_command_arguments(text, buildah=False):
+            _docker_build(arguments, path, found, base=posixpath.dirname(path))
     project.cache["docker-image-builds"] = found
     return found
 
@@ -127,8 +123,8 @@ def _workflow_builds(node: YNode, source: str, found: dict[str, list[ImageBuild]
         for line in lines:
             value = getattr(line, "value", None)
             if isinstance(value, str):
-                for match in _DOCKER_BUILD.finditer(value.replace("\\\n", " ")):
-                    _docker_build(match.group(1), source, found)
+                for arguments in build_command_arguments(value, buildah=False):
+                    _docker_build(arguments, source, found)
     for _, value in node.items:
         _workflow_builds(value, source, found)
 
