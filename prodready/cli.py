@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -179,8 +180,6 @@ def _parse_fail_on(value: str | None) -> tuple[str | None, bool | None]:
 
 def _display_prefix(root: Path) -> str:
     """How the working directory reaches the scanned root, so printed paths are clickable."""
-    import os
-
     try:
         rel = os.path.relpath(root.resolve(), Path.cwd())
     except (OSError, ValueError):
@@ -199,8 +198,6 @@ def _scan_target(paths: list[Path]) -> tuple[Path, Any]:
     resolved = [p.resolve() for p in paths]
     if len(resolved) == 1 and resolved[0].is_dir():
         return paths[0], None
-    import os
-
     base = Path(os.path.commonpath([p if p.is_dir() else p.parent for p in resolved]))
     root = repository_root(base) or base
     return root, PathFilter(root, resolved, base)
@@ -327,7 +324,6 @@ def _write_atomic(target: Path, text: str) -> None:
 def _write_file(target: Path, text: str) -> None:
     """Write via a temporary file and rename. The file gets the mode any new file gets
     (0666 less the umask), or keeps the mode of the file it replaces."""
-    import os
     import stat
     import tempfile
 

@@ -640,28 +640,18 @@ def _remembered(row: str | None, root: Path, found: Discovery, config: Config,
         memo = cache.decode(row)
         if not isinstance(memo, dict) or memo.get("v") != cache.SCHEMA_VERSION:
             return None
+        if not _memo_shape_ok(memo):
+            return None
         packed = memo["findings"]
         paths = {item[0].path for item in packed if isinstance(item, list) and len(item) == 2
                  and isinstance(item[0], Finding) and isinstance(item[1], list)}
+        # the snippets are read back from the files only once the row is known to be whole
         findings = cache.unpack_findings(packed, _texts_of(root, found, paths,
                                                               config.max_file_size))
         diagnostics, sites = memo["diagnostics"], memo["sites"]
         files, lines, skipped = memo["files"], memo["lines"], memo["skipped"]
         file_sites, skipped_roles = memo["file_sites"], memo["skipped_roles"]
         owners = [tuple(o) for o in memo["service_owners"]]
-        if not (isinstance(diagnostics, list) and all(isinstance(d, Diagnostic)
-                                                      for d in diagnostics)
-                and isinstance(sites, dict) and all(isinstance(k, str) and isinstance(
-                    v, SiteCount) for k, v in sites.items())
-                and isinstance(files, dict) and isinstance(skipped, dict)
-                and type(lines) is int and isinstance(file_sites, dict)
-                and isinstance(skipped_roles, dict)
-                and all(len(o) == 5 and all(isinstance(x, str) for x in o[:4])
-                        and isinstance(o[4], list) for o in owners)
-                and all(isinstance(k, str) and isinstance(v, dict) and all(
-                    isinstance(c, SiteCount) for c in v.values())
-                        for k, v in file_sites.items())):
-            return None
     except (cache.CorruptEntry, KeyError, TypeError, IndexError):
         return None
     stats = ScanStats(files=files, lines=lines, skipped=skipped,
@@ -669,6 +659,27 @@ def _remembered(row: str | None, root: Path, found: Discovery, config: Config,
                       cached_files=len(found.entries), skipped_roles=skipped_roles)
     return ScanResult(root, config, rules, findings, diagnostics, sites, stats, None,
                       file_sites=file_sites, service_owners=owners)
+
+
+def _memo_shape_ok(memo: dict[str, Any]) -> bool:
+    """The stored result has the shape a ScanResult needs (a crafted row is refused)."""
+    def mapping(value: Any, valid: Callable[[Any], bool]) -> bool:
+        return isinstance(value, dict) and all(isinstance(k, str) and valid(v)
+                                               for k, v in value.items())
+
+    def site_counts(value: Any) -> bool:
+        return mapping(value, lambda v: isinstance(v, SiteCount))
+
+    owners = memo["service_owners"]
+    return (isinstance(memo["diagnostics"], list)
+            and all(isinstance(d, Diagnostic) for d in memo["diagnostics"])
+            and site_counts(memo["sites"]) and mapping(memo["file_sites"], site_counts)
+            and isinstance(memo["files"], dict) and isinstance(memo["skipped"], dict)
+            and isinstance(memo["skipped_roles"], dict) and type(memo["lines"]) is int
+            and isinstance(owners, list)
+            and all(isinstance(o, list) and len(o) == 5 and all(isinstance(x, str)
+                                                                   for x in o[:4])
+                    and isinstance(o[4], list) for o in owners))
 
 
 def _results(entries: list[SourceEntry], state: _WorkerState, store: cache.FileCache | None,

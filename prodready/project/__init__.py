@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..artifacts.yamldocs import YamlDocument, YamlFile, is_compose_path
 from ..config import Config
@@ -24,6 +26,14 @@ class Project:
 
     def __post_init__(self) -> None:
         self._file_set = set(self.all_files)
+
+    def once(self, key: str, build: Callable[[], Any]) -> Any:
+        """`build()`, computed on first use and kept for the rest of the scan: the models
+        derived from the artifacts (services, Compose configurations, Kubernetes objects…)
+        are built once, whichever check asks first."""
+        if key not in self.cache:
+            self.cache[key] = build()
+        return self.cache[key]
 
     def has_file(self, path: str) -> bool:
         return path in self._file_set

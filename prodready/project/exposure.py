@@ -48,8 +48,7 @@ class Exposure:
 
 
 def exposure_of(project: Project, svc: Service) -> Exposure:
-    cache = project.cache.setdefault("exposure", {})
-    assert isinstance(cache, dict)
+    cache: dict[tuple[str, str], Exposure] = project.once("exposure", dict)
     key = (svc.path, svc.name)
     if key not in cache:
         cache[key] = _decide(project, svc)
@@ -182,9 +181,11 @@ def _labels(node: YMap | None) -> dict[str, str]:
 
 def _routed_service_names(project: Project) -> dict[str, str]:
     """Service name -> the route object that sends outside traffic to it."""
-    cached = project.cache.get("routed-services")
-    if isinstance(cached, dict):
-        return cached
+    found: dict[str, str] = project.once("routed-services", lambda: _routes(project))
+    return found
+
+
+def _routes(project: Project) -> dict[str, str]:
     from .kubernetes import project_objects
 
     found: dict[str, str] = {}
@@ -196,7 +197,6 @@ def _routed_service_names(project: Project) -> dict[str, str]:
             continue
         for name in _backend_names(spec.to_python()):
             found.setdefault(name, f"{obj.kind} {obj.name!r} ({obj.path})")
-    project.cache["routed-services"] = found
     return found
 
 

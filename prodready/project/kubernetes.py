@@ -293,16 +293,17 @@ def file_workloads(yf: YamlFile, rule_id: str) -> Iterator[Workload]:
 def project_objects(project: Project) -> list[KObject]:
     """Every Kubernetes object of the project, in path and document order (built once per
     scan: the K8S, APP and service checks all read it)."""
-    cached = project.cache.get("kubernetes-objects")
-    if isinstance(cached, list):
-        return cached
+    found: list[KObject] = project.once("kubernetes-objects", lambda: _objects(project))
+    return found
+
+
+def _objects(project: Project) -> list[KObject]:
     by_path: dict[str, list[YamlDocument]] = {}
     for path, doc in project.kubernetes_documents():
         by_path.setdefault(path, []).append(doc)
     found: list[KObject] = []
     for path in sorted(by_path):
         found.extend(kubernetes_objects(path, sorted(by_path[path], key=lambda d: d.index)))
-    project.cache["kubernetes-objects"] = found
     return found
 
 

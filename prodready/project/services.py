@@ -172,11 +172,8 @@ def route_matches(route_path: str, request_path: str) -> bool:
 
 def services_of(project: Project) -> list[Service]:
     """The service model of a scan, built on first use and kept on the project."""
-    cached = project.cache.get("services")
-    if not isinstance(cached, list):
-        cached = build_services(project)
-        project.cache["services"] = cached
-    return cached
+    services: list[Service] = project.once("services", lambda: build_services(project))
+    return services
 
 
 def build_services(project: Project) -> list[Service]:
@@ -601,9 +598,11 @@ def _route(pf: PythonFacts, route: RouteFact, prefixes: dict[tuple[str, str], st
 
 def infra_evidence(project: Project) -> set[str]:
     """Practices shown by files that are not Python: Ingress annotations, nginx, gateways."""
-    cached = project.cache.get("infra-evidence")
-    if isinstance(cached, set):
-        return cached
+    found: set[str] = project.once("infra-evidence", lambda: _infra_evidence(project))
+    return found
+
+
+def _infra_evidence(project: Project) -> set[str]:
     found: set[str] = set()
     texts: list[str] = []
     for path, text in project.texts.items():
@@ -646,7 +645,6 @@ def infra_evidence(project: Project) -> set[str]:
                 lowered = yf.text.lower()
                 if any(word in lowered for word in INFRA_EVIDENCE[kind]):
                     found.add(kind)
-    project.cache["infra-evidence"] = found
     return found
 
 
@@ -680,13 +678,10 @@ def _link_runners(svc: Service, project: Project, *, single: bool,
 def _dockerfile_commands(project: Project) -> list[tuple[str, Dockerfile, str]]:
     """(path, Dockerfile, start command) of every Dockerfile with a final stage, once per
     scan: every service is matched against all of them."""
-    cached = project.cache.get("dockerfile-commands")
-    if not isinstance(cached, list):
-        cached = [(path, df, _dockerfile_command(df))
-                  for path, df in sorted(project.dockerfiles.items())
-                  if isinstance(df, Dockerfile) and df.final_stage is not None]
-        project.cache["dockerfile-commands"] = cached
-    return cached
+    commands: list[tuple[str, Dockerfile, str]] = project.once("dockerfile-commands", lambda: [
+        (path, df, _dockerfile_command(df)) for path, df in sorted(project.dockerfiles.items())
+        if isinstance(df, Dockerfile) and df.final_stage is not None])
+    return commands
 
 
 def _module_refs(svc: Service) -> list[str]:
@@ -736,25 +731,10 @@ def _dockerfile_command(df: Dockerfile) -> str:
 
 
 def _link_compose(svc: Service, project: Project, refs: list[str]) -> None:
-    from .compose import configs
-
     dockerfile_dirs = {posixpath.dirname(p) for p in svc.dockerfiles}
     seen: set[tuple[str, str]] = set()
-    services: Any = project.cache.get("compose-commands")
-    if not isinstance(services, list):  # once per scan: every service is matched to all
-        services = []
-        for config in configs(project):
-            for name, cs in config.services.items():
-                found = cs.find("command")
-                build, built = cs.build, None
-                if build is not None and build.context is not None:
-                    context = posixpath.normpath(posixpath.join(posixpath.dirname(build.path),
-                                                                build.context))
-                    context = "" if context == "." else context
-                    built = (context, posixpath.normpath(posixpath.join(
-                        context, build.dockerfile or "Dockerfile")).lstrip("./"))
-                services.append((name, cs, _command_text(found[2] if found else None), built))
-        project.cache["compose-commands"] = services
+    # once per scan: every service is matched to all
+    services = project.once("compose-commands", lambda: _compose_commands(project))
     for name, cs, command, built in services:
         linked = built is not None and (built[0] in dockerfile_dirs
                                         or built[1] in svc.dockerfiles)
@@ -771,8 +751,7 @@ def _link_compose(svc: Service, project: Project, refs: list[str]) -> None:
 
 def _link_kubernetes(svc: Service, project: Project, refs: list[str], *, single: bool,
                      by_reference_only: bool = False) -> None:
-    from .compose import datastore_kind
-    from .kubernetes import Container, Workload, project_objects, text_of
+    from .kubernetes import Container, text_of
 
     images = {e.split(":", 1)[1] for e in svc.evidence if e.startswith("image:")}
     names = {posixpath.basename(svc.root) if svc.root else project.root.name}
@@ -783,19 +762,8 @@ def _link_kubernetes(svc: Service, project: Project, refs: list[str], *, single:
     names = {name.lower() for name in names} if not by_reference_only else set()
     linked: list[Container] = []
     candidates: list[Container] = []
-    running: Any = project.cache.get("long-running-containers")
-    if not isinstance(running, list):  # once per scan: every service is matched to all
-        running = []
-        for obj in project_objects(project):
-            if not isinstance(obj, Workload) or not obj.long_running:
-                continue
-            for container in obj.containers():
-                image = text_of(container.node.get_value("image"))
-                image_name = _image_name(image) if image else ""
-                running.append((container, image_name, _container_command(container.node),
-                                   bool(image_name) and not datastore_kind(image) and (
-                                       image_name.rsplit("/", 1)[-1] not in THIRD_PARTY_IMAGES)))
-        project.cache["long-running-containers"] = running
+    # once per scan: every service is matched to all
+    running = project.once("long-running-containers", lambda: _long_running(project))
     for container, image_name, command, candidate in running:
         if (image_name and (image_name in images or image_name.rsplit("/", 1)[-1]
                            in names)) or _mentions(command, refs):
@@ -825,6 +793,45 @@ def _link_kubernetes(svc: Service, project: Project, refs: list[str], *, single:
                 key.line if key else http.line, key.column if key else http.column,
                 obj.path, container.name))
         svc.runners.append(runner)
+
+
+def _compose_commands(project: Project) -> list[tuple[str, Any, str, tuple[str, str] | None]]:
+    """(name, service, start command, (build context, Dockerfile) or None) of every Compose
+    service."""
+    from .compose import configs
+
+    services: list[tuple[str, Any, str, tuple[str, str] | None]] = []
+    for config in configs(project):
+        for name, cs in config.services.items():
+            found = cs.find("command")
+            build, built = cs.build, None
+            if build is not None and build.context is not None:
+                context = posixpath.normpath(posixpath.join(posixpath.dirname(build.path),
+                                                            build.context))
+                context = "" if context == "." else context
+                built = (context, posixpath.normpath(posixpath.join(
+                    context, build.dockerfile or "Dockerfile")).lstrip("./"))
+            services.append((name, cs, _command_text(found[2] if found else None), built))
+    return services
+
+
+def _long_running(project: Project) -> list[tuple[Any, str, str, bool]]:
+    """(container, image name, command, could be this project's) of every long-running
+    Kubernetes container."""
+    from .compose import datastore_kind
+    from .kubernetes import Workload, project_objects, text_of
+
+    running: list[tuple[Any, str, str, bool]] = []
+    for obj in project_objects(project):
+        if not isinstance(obj, Workload) or not obj.long_running:
+            continue
+        for container in obj.containers():
+            image = text_of(container.node.get_value("image"))
+            image_name = _image_name(image) if image else ""
+            running.append((container, image_name, _container_command(container.node),
+                            bool(image_name) and not datastore_kind(image) and (
+                                image_name.rsplit("/", 1)[-1] not in THIRD_PARTY_IMAGES)))
+    return running
 
 
 def _command_text(node: YNode | None) -> str:

@@ -94,22 +94,14 @@ def run_as_non_root_fix(project: Project, yf: YamlFile, container: Container) ->
 def built_user(project: Project, image: str) -> tuple[str | None, str]:
     """The final USER of the repository's Dockerfile that builds `image` ("" when it sets
     none, i.e. root), or None and why it cannot be known."""
-    from ...project.compose import build_dockerfile, configs, image_repository
+    from ...project.compose import image_repository
 
     if not image:
         return None, "the container names no image"
     name = image_repository(image)
-    builds: Any = project.cache.get("compose-image-builds")
-    if not isinstance(builds, dict):  # once per scan: every workload asks
-        builds = {}
-        for config in configs(project):
-            for svc in config.services.values():
-                build = svc.build
-                path = build_dockerfile(project, build) if build is not None and svc.image \
-                    else None
-                if path is not None:
-                    builds.setdefault(image_repository(svc.image or ""), set()).add(path)
-        project.cache["compose-image-builds"] = builds
+    # once per scan: every workload asks
+    builds: dict[Any, set[str]] = project.once("compose-image-builds",
+                                               lambda: _compose_image_builds(project))
     paths: set[str] = set(builds.get(name, ()))
     if not paths:
         for path in project.dockerfiles:
@@ -128,3 +120,17 @@ def built_user(project: Project, image: str) -> tuple[str | None, str]:
         return None, ("the image is not built in this repository" if not users else
                       "the Dockerfiles building the image disagree on its user")
     return users.pop(), ""
+
+
+def _compose_image_builds(project: Project) -> dict[Any, set[str]]:
+    """Image repository -> the Dockerfiles Compose services build it from."""
+    from ...project.compose import build_dockerfile, configs, image_repository
+
+    builds: dict[Any, set[str]] = {}
+    for config in configs(project):
+        for svc in config.services.values():
+            build = svc.build
+            path = build_dockerfile(project, build) if build is not None and svc.image else None
+            if path is not None:
+                builds.setdefault(image_repository(svc.image or ""), set()).add(path)
+    return builds
