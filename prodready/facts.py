@@ -383,7 +383,10 @@ class _Extractor:
     def _is_entry_point(self) -> bool:
         if self.src.path.rsplit("/", 1)[-1] in ENTRY_POINT_NAMES:
             return True
-        return any(isinstance(s, ast.If) and "__name__" in ast.dump(s.test)
+        # the test's text fields, not ast.dump: its recursive closure would outlive the file
+        return any(isinstance(s, ast.If) and any(
+            isinstance(value, str) and "__name__" in value
+            for n in ast.walk(s.test) for _, value in ast.iter_fields(n))
                    for s in self.src.tree.body)
 
     def _inside_function_except_main(self, node: ast.AST) -> bool:

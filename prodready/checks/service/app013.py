@@ -136,8 +136,7 @@ def _documented(project: Project) -> set[str]:
     names: set[str] = set()
     for path, text in project.texts.items():
         base = posixpath.basename(path)
-        if base in EXAMPLE_FILES or base == ".env" or base.startswith(".env.") or (
-                base.endswith(".env")):
+        if base in EXAMPLE_FILES or base.startswith(".env.") or base.endswith(".env"):
             names |= set(_ENV_LINE.findall(text))
     env_files: set[str] = set()
     for config in configs(project):
