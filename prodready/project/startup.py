@@ -21,11 +21,12 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ..artifacts.dockerfile import Dockerfile, Instruction
+from ..artifacts.dockerfile import Dockerfile
 from ..artifacts.yamldocs import YNode, YScalar, YSeq
 from . import Project
 from .compose import Service, image_source, interpolate
 from .deployment import path_role
+from .images import image_commands
 
 # A wait tool or step, by name. (`dockerize … -wait` and shell probe loops are found line by
 # line in `_waits`: as regexes they backtrack over the rest of the line at every occurrence,
@@ -146,7 +147,7 @@ def _startup_waits(project: Project, svc: Service) -> list[Wait]:
             commands.append((_words(found[2]), f"its {key}"))
     if df is not None and source is not None:
         given = {where for _, where in commands}
-        for ins in _image_commands(df, source.target):
+        for ins in image_commands(df, source.target):
             if _REPLACED_BY[ins.keyword] in given:
                 continue  # the Compose file replaces it
             text = " ".join(ins.exec_form) if ins.exec_form is not None else ins.args
@@ -214,25 +215,6 @@ def _script_path(project: Project, word: str, context: str | None) -> str | None
     exact = [p for p in near or candidates if p == relative or p.endswith("/" + relative)]
     return sorted(exact or near or candidates, key=lambda p: (p.count("/"), p))[0]
 
-
-def _image_commands(df: Dockerfile, target: str | None) -> list[Instruction]:
-    """The ENTRYPOINT and CMD in effect in the image's stage (inherited from the stages it is
-    built FROM)."""
-    if not df.stages:
-        return []
-    by_name = {s.name: s for s in df.stages if s.name}
-    stage = by_name.get(target.lower()) if target else None
-    stage = stage or df.stages[-1]
-    found: dict[str, Instruction] = {}
-    chain = []
-    while stage is not None and stage not in chain:
-        chain.append(stage)
-        for keyword in ("ENTRYPOINT", "CMD"):
-            matches = stage.find(keyword)
-            if matches and keyword not in found:
-                found[keyword] = matches[-1]
-        stage = by_name.get(stage.base_image.lower())
-    return [found[k] for k in ("ENTRYPOINT", "CMD") if k in found]
 
 
 def _copied_steps(project: Project, df: Dockerfile, context: str) -> list[Wait]:

@@ -44,16 +44,6 @@ def runs_server(stage: Stage) -> bool:
     return bool(stage.find("EXPOSE")) or any(s in text for s in SERVERS)
 
 
-def effective_stages(df: Dockerfile) -> list[Stage]:
-    """The final stage plus the stages it builds FROM (their settings are inherited)."""
-    by_name = {s.name: s for s in df.stages if s.name}
-    chain = []
-    stage = df.final_stage
-    while stage is not None and stage not in chain:
-        chain.append(stage)
-        stage = by_name.get(stage.base_image.lower())
-    return chain
-
 
 def snippet(ins: Instruction) -> str:
     return ins.raw.partition("\n")[0] if ins.raw else ins.keyword

@@ -9,9 +9,9 @@ from typing import Any
 
 from ...artifacts.dockerfile import Dockerfile, Instruction, image_reference
 from ...project import Project
+from ...project.images import ImageFiles, effective_stages
 from ...project.kubernetes import as_int, is_true
-from ._copies import ImageFiles
-from ._image import PRIVILEGE_DROP, command_text, effective_stages
+from ._image import PRIVILEGE_DROP, command_text
 
 # Official images whose docker-entrypoint.sh re-executes their server under its own user
 # (gosu / su-exec) when the command is the server or its flags: image -> server commands.

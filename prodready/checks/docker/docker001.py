@@ -6,11 +6,12 @@ from ...artifacts.dockerfile import Dockerfile
 from ...model import Fix
 from ...project import Project
 from ...project.deployment import image_runners
+from ...project.images import effective_stages
 from ...project.kubernetes import has_probe
 from ...project.services import Service, served_port, services_of
 from ..api import RuleContext
 from ._fixes import healthcheck_fix
-from ._image import effective_stages, runs_server
+from ._image import runs_server
 
 SCOPE = "project"  # whether Kubernetes probes cover the image is a property of the repo
 

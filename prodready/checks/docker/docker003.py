@@ -5,11 +5,11 @@ from __future__ import annotations
 from ...artifacts.dockerfile import Dockerfile, image_reference
 from ...project import Project
 from ...project.deployment import deployment_of, image_name, image_runners
+from ...project.images import effective_stages, image_files
 from ..api import RuleContext
-from ._copies import image_files
 from ._fixes import non_root_fix
 from ._helm import image_names, values_contexts
-from ._image import NONROOT_BASES, effective_stages
+from ._image import NONROOT_BASES
 from ._privileges import context_unprivileged, drops_privileges, is_root, runs_unprivileged
 
 SCOPE = "project"  # entrypoint scripts, server configs, base images and runners are other files

@@ -7,10 +7,10 @@ import re
 
 from ...artifacts.dockerfile import Dockerfile, Instruction, variables
 from ...project import Project
+from ...project.images import context_file
 from ...secretcontext import is_real_secret_value
 from ...secretnames import is_secret_name
 from ..api import RuleContext
-from ._copies import context_file
 
 SCOPE = "project"  # whether a copied config file holds a credential is read from the repo
 SECRET_FILES = (".env", ".env.*", "id_rsa", "id_ed25519", "id_ecdsa", "*.pem", "*.key",

@@ -7,8 +7,9 @@ import re
 import shlex
 
 from ...artifacts.dockerfile import Dockerfile, variables
+from ...project.images import effective_stages
 from ..api import RuleContext
-from ._image import effective_stages, snippet
+from ._image import snippet
 
 SCOPE = "dockerfile"
 INSTALL = re.compile(r"\b(apt-get|apt|apk|yum|dnf|microdnf)\s+(install|add)\b")

@@ -10,8 +10,8 @@ from ...artifacts.yamldocs import YamlFile, YMap
 from ...fix.yaml_edits import set_nested
 from ...model import Fix, FixSafety
 from ...project import Project
+from ...project.images import effective_stages
 from ...project.kubernetes import Container, Workload, as_map
-from ..docker._image import effective_stages
 
 # Starting points a team tunes later; small enough to schedule anywhere.
 DEFAULT_REQUESTS = {"cpu": "100m", "memory": "128Mi"}

@@ -1,5 +1,7 @@
-"""Which repository file ends up at a path of the image: read from the COPY/ADD instructions
-of the stages the final image is built from."""
+"""What a Dockerfile's image holds and runs, read from its instructions: the stages an image
+is built from, the ENTRYPOINT/CMD in effect, and which repository file its COPY/ADD
+instructions put at a path of the image. Read once per Dockerfile and kept on `project.cache`,
+for the Docker rules and the startup model alike."""
 
 from __future__ import annotations
 
@@ -8,11 +10,41 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from ...artifacts.dockerfile import Dockerfile, Stage, substitute, variables
-from ...project import Project
-from ._image import effective_stages
+from ..artifacts.dockerfile import Dockerfile, Instruction, Stage, substitute, variables
+from . import Project
 
 _URL = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
+
+
+def stage_chain(df: Dockerfile, stage: Stage | None) -> list[Stage]:
+    """`stage` plus the stages it builds FROM (their settings are inherited)."""
+    by_name = {s.name: s for s in df.stages if s.name}
+    chain: list[Stage] = []
+    while stage is not None and stage not in chain:
+        chain.append(stage)
+        stage = by_name.get(stage.base_image.lower())
+    return chain
+
+
+def effective_stages(df: Dockerfile) -> list[Stage]:
+    """The final stage plus the stages it builds FROM (their settings are inherited)."""
+    return stage_chain(df, df.final_stage)
+
+
+def image_commands(df: Dockerfile, target: str | None) -> list[Instruction]:
+    """The ENTRYPOINT and CMD in effect in the image built for `target` (the last stage when
+    no stage has that name), inherited from the stages it is built FROM."""
+    if not df.stages:
+        return []
+    by_name = {s.name: s for s in df.stages if s.name}
+    stage = by_name.get(target.lower()) if target else None
+    found: dict[str, Instruction] = {}
+    for current in stage_chain(df, stage or df.stages[-1]):
+        for keyword in ("ENTRYPOINT", "CMD"):
+            matches = current.find(keyword)
+            if matches and keyword not in found:
+                found[keyword] = matches[-1]
+    return [found[k] for k in ("ENTRYPOINT", "CMD") if k in found]
 
 
 @dataclass(slots=True)
