@@ -2,8 +2,8 @@
 
 A project is distributed when it publishes an image of its own and its documentation tells
 users to run it: a `docker run` / `docker pull` of that image, or a Compose snippet naming it
-as `image:`. Its operators, not its authors, then choose sizing and wire telemetry. The
-configured `profile` decides; the detection explains what the files say, so a user can set it.
+as `image:`. Its operators, not its authors, then choose sizing and wire telemetry. A
+configured `profile` decides; without one, what the files say applies, and the report says why.
 """
 
 from __future__ import annotations
@@ -65,12 +65,29 @@ def distributed_evidence(project: Project) -> str:
 
 
 def render_profile_text(project: Project) -> str:
-    """One line for `prodready services`: the profile in force, and what the files say."""
+    """One line for `prodready services`: the profile in force, and why."""
     profile = profile_of(project)
     if profile.configured:
         return f"profile: [cyan]{profile.name}[/cyan] [dim]({profile.why})[/dim]"
     if profile.name == DISTRIBUTED:
-        return (f"profile: [cyan]{SERVICE}[/cyan] [dim](default; this project looks "
-                f"{DISTRIBUTED}: {profile.why} — set profile = \"{DISTRIBUTED}\" to report "
-                f"sizing and operator-wired telemetry at info)[/dim]")
+        return (f"profile: [cyan]{DISTRIBUTED}[/cyan] [dim](detected: {profile.why}; sizing "
+                f"and operator-wired telemetry are info; {OPT_OUT})[/dim]")
     return f"profile: [cyan]{SERVICE}[/cyan] [dim](default; {profile.why})[/dim]"
+
+
+# How a user who runs the images themselves takes the detection back.
+OPT_OUT = f'set profile = "{SERVICE}" to judge them at their own severity'
+
+
+def profile_summary(profile: Profile) -> str:
+    """The report's line for a distributed profile ("" for a service): which rules it makes
+    info, and why it is in force."""
+    if profile.name != DISTRIBUTED:
+        return ""
+    from ..config import OPERATOR_TELEMETRY_RULES, SIZING_RULES
+
+    rules = ", ".join(sorted(SIZING_RULES | OPERATOR_TELEMETRY_RULES))
+    if profile.configured:
+        return f"Profile: {DISTRIBUTED} ({profile.why}): {rules} are info, the operator's choice."
+    return (f"Profile: {DISTRIBUTED}, detected ({profile.why}): {rules} are info, the "
+            f"operator's choice; {OPT_OUT}.")
