@@ -66,6 +66,29 @@ def test_the_configured_profile_decides(tmp_path):
     assert "set in the configuration" in text
 
 
+# one fixed name (an older one) and one read at run time
+RUNTIME_NAMED = RELEASE.replace("tags: ghcr.io/acme/notes:latest", """tags: |
+            olduser/notes:latest
+            ghcr.io/${{ github.repository }}:latest""")
+
+
+def test_an_image_published_under_the_repository_name_counts(tmp_path):
+    # CI names the image at run time; the docs name it after the project (pyproject's name)
+    profile, _ = _profile(tmp_path, {
+        ".github/workflows/release.yml": RUNTIME_NAMED,
+        "pyproject.toml": '[project]\nname = "notes"\nversion = "1"\n',
+        "README.md": "Pull it with `docker pull acme/notes`, then run it.\n"})
+    assert profile.name == DISTRIBUTED and "acme/notes" in profile.why
+
+
+def test_a_run_time_name_does_not_claim_other_projects_images(tmp_path):
+    profile, _ = _profile(tmp_path, {
+        ".github/workflows/release.yml": RUNTIME_NAMED,
+        "pyproject.toml": '[project]\nname = "notes"\nversion = "1"\n',
+        "README.md": "Start the cache first: `docker run -d acme/cache`.\n"})
+    assert profile.name == SERVICE
+
+
 MANIFEST = """\
 apiVersion: apps/v1
 kind: Deployment

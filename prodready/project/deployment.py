@@ -493,6 +493,10 @@ def _walk_value(*values: Any) -> Iterator[Any]:
             stack.extend(value)
 
 
+# `${{ steps.meta.outputs.tags }}`: the names another step (docker/metadata-action) gives
+_STEP_OUTPUT = re.compile(r"\$\{\{\s*steps\.[\w-]+\.outputs\.[\w-]+\s*\}\}")
+
+
 def _add_tags(model: Deployment, tags: Any, dockerfile: str | None = None) -> bool:
     """Record image names built here (and, when known, the Dockerfile that builds them);
     True when some name could be read."""
@@ -502,10 +506,11 @@ def _add_tags(model: Deployment, tags: Any, dockerfile: str | None = None) -> bo
     found = False
     for tag in items:
         tag = str(tag).strip()
-        if not tag or "${{" in tag.split(":", 1)[0]:
-            continue
-        name = "/".join(p for p in image_repository(tag) if p)
+        name = "" if "${{" in tag.split(":", 1)[0] else "/".join(
+            p for p in image_repository(tag) if p)
         if not name or UNKNOWN in name or "$" in name:
+            if dockerfile and "$" in tag and not _STEP_OUTPUT.fullmatch(tag):
+                model.published.add(dockerfile)  # also published under a run-time name
             continue
         model.built_images.add(name)
         found = True

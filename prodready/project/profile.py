@@ -21,6 +21,7 @@ _RUN = re.compile(r"\b(?:docker|podman)(?:[ \t]+container)?[ \t]+(?:run|pull|cre
                   re.IGNORECASE)
 _IMAGE_KEY = re.compile(r"^[ \t]*image:[ \t]*['\"]?([^\s'\"#]+)", re.MULTILINE)
 DOC_FILES_LIMIT = 500
+_QUOTES = "`'\"()[],;"  # around an image named in prose: `acme/app`
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,15 +49,20 @@ def distributed_evidence(project: Project) -> str:
         return cached
     from .deployment import deployment_of, image_name
 
-    published = {i for i in deployment_of(project).built_images if "/" in i}
+    model = deployment_of(project)
+    published = {i for i in model.built_images if "/" in i}
+
+    def built_here(image: str) -> bool:
+        return image in published or ("/" in image and model.dockerfile_of_image(image) is not None)
+
     found = ""
-    if published:
+    if published or model.published:
         for path in documentation_files(project)[:DOC_FILES_LIMIT]:
             text = read_text(project, path)
-            tokens = [t for args in _RUN.findall(text) for t in args.split()]
+            tokens = [t.strip(_QUOTES) for args in _RUN.findall(text) for t in args.split()]
             tokens += _IMAGE_KEY.findall(text)
             image = next((image_name(t) for t in tokens
-                          if not t.startswith("-") and image_name(t) in published), None)
+                          if t and not t.startswith("-") and built_here(image_name(t))), None)
             if image:
                 found = f"{path} tells users to run {image}, an image this repository builds"
                 break
