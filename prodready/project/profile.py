@@ -2,8 +2,9 @@
 
 A project is distributed when it publishes an image of its own and its documentation tells
 users to run it: a `docker run` / `docker pull` of that image, or a Compose snippet naming it
-as `image:`. Its operators, not its authors, then choose sizing and wire telemetry. A
-configured `profile` decides; without one, what the files say applies, and the report says why.
+as `image:`. Its operators, not its authors, then choose sizing, wire telemetry and set the
+TLS policy (HSTS) at their proxy. A configured `profile` decides; without one, what the files
+say applies, and the report says why.
 """
 
 from __future__ import annotations
@@ -76,8 +77,8 @@ def render_profile_text(project: Project) -> str:
     if profile.configured:
         return f"profile: [cyan]{profile.name}[/cyan] [dim]({profile.why})[/dim]"
     if profile.name == DISTRIBUTED:
-        return (f"profile: [cyan]{DISTRIBUTED}[/cyan] [dim](detected: {profile.why}; sizing "
-                f"and operator-wired telemetry are info; {OPT_OUT})[/dim]")
+        return (f"profile: [cyan]{DISTRIBUTED}[/cyan] [dim](detected: {profile.why}; sizing, "
+                f"operator-wired telemetry and HSTS are info; {OPT_OUT})[/dim]")
     return f"profile: [cyan]{SERVICE}[/cyan] [dim](default; {profile.why})[/dim]"
 
 
@@ -90,9 +91,9 @@ def profile_summary(profile: Profile) -> str:
     info, and why it is in force."""
     if profile.name != DISTRIBUTED:
         return ""
-    from ..config import OPERATOR_TELEMETRY_RULES, SIZING_RULES
+    from ..config import OPERATOR_RULES
 
-    rules = ", ".join(sorted(SIZING_RULES | OPERATOR_TELEMETRY_RULES))
+    rules = ", ".join(sorted(OPERATOR_RULES))
     if profile.configured:
         return f"Profile: {DISTRIBUTED} ({profile.why}): {rules} are info, the operator's choice."
     return (f"Profile: {DISTRIBUTED}, detected ({profile.why}): {rules} are info, the "
