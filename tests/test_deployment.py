@@ -64,6 +64,8 @@ def _model(tmp_path, files, **config):
     ("extras/cloudsql/kubernetes-manifests/frontend.yaml", "example"),
     ("contrib/nginx/docker-compose.yml", "example"),
     ("extras/docker-compose.dev.yml", "dev-tooling"),
+    (".github/ci-image/Dockerfile", "dev-tooling"),
+    (".github/actions/lint/Dockerfile", "dev-tooling"),
 ])
 def test_path_conventions_give_roles(path, role):
     found = path_role(path)
@@ -75,7 +77,7 @@ def test_path_conventions_give_roles(path, role):
     "Dockerfile", "deploy/k8s/api.yaml", "docker-compose.yml", "compose.prod.yaml",
     "services/demo_api/Dockerfile", "app/main.py", "Dockerfile.prod", "developer/app.py",
     "contest/app.py", "latest/Dockerfile", "docker-compose.example.yml",
-    "app/contrib/auth.py", "src/extras/k8s.yaml",
+    "app/contrib/auth.py", "src/extras/k8s.yaml", ".github/workflows/ci.yml",
 ])
 def test_ordinary_paths_have_no_role(path):
     assert path_role(path) is None

@@ -240,6 +240,8 @@ def path_role(path: str) -> Role | None:
     name = parts[-1].lower()
     if name.endswith(GENERATED_SUFFIXES):
         return Role(GENERATED, "protobuf-generated module")
+    if parts[0] == ".github" and (is_compose_path(path) or _is_dockerfile_name(name)):
+        return Role(DEV_TOOLING, "under .github/: an image or stack of the CI itself")
     if is_compose_path(path) or _is_dockerfile_name(name):
         kind = "Compose file" if is_compose_path(path) else "Dockerfile"
         for word in re.split(r"[._\-]", name):
