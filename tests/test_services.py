@@ -402,3 +402,30 @@ def test_health_paths_are_probes_not_resource_states():
     assert not any(is_health_path(p) for p in ["/flow_runs/{id}/status",
                                                "/{pool}/workers/heartbeat", "/orders",
                                                "/users/<int:pk>/ready"])
+
+
+FLASK_APP = ("from flask import Flask\n\napp = Flask(__name__)\n\n"
+             "@app.get('/items')\ndef items():\n    return []\n")
+SCRIPT_APP = "from flask import Flask\n\napp = Flask('resign')\n\nwith app.app_context():\n" \
+             "    print('re-signing')\n"
+
+
+def _names(tmp_path, files):
+    from prodready.testing import write_tree
+
+    write_tree(tmp_path, files)
+    result = scan(tmp_path, Config.model_validate({}), jobs=1, use_cache=False)
+    return sorted(s.name for s in build_services(result.project))
+
+
+def test_an_app_in_a_scripts_folder_is_a_scripts_context_not_a_service(tmp_path):
+    assert _names(tmp_path, {"web/app.py": FLASK_APP,
+                             "scripts/resign_database.py": SCRIPT_APP}) == ["web.app:app"]
+
+
+def test_an_app_in_a_scripts_folder_that_something_serves_is_a_service(tmp_path):
+    assert _names(tmp_path, {
+        "web/app.py": FLASK_APP, "scripts/admin_app.py": SCRIPT_APP,
+        "Dockerfile": "FROM python:3.12-slim\nCOPY . /app\n"
+                      "CMD [\"gunicorn\", \"scripts.admin_app:app\"]\n"}) == [
+        "scripts.admin_app:app", "web.app:app"]

@@ -219,7 +219,9 @@ def build_services(project: Project) -> list[Service]:
         svc.evidence |= infra
         _link_runners(svc, project, single=len(services) == 1,
                       by_reference_only=id(svc) in side_apps)
-    return services
+    # An app built in a scripts/ folder is a maintenance script's application context (it
+    # needs the app's configuration and database), not a service, unless something runs it.
+    return [svc for svc in services if svc.runners or "scripts" not in svc.path.split("/")[:-1]]
 
 
 # ------------------------------------------------------------------------------ code
