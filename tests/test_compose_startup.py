@@ -163,3 +163,17 @@ def test_a_command_named_without_a_directory_is_found_in_the_images_path(tmp_pat
         "scripts/start-app.sh": "#!/bin/sh\nwait-for-it db:5432\nexec gunicorn app\n",
     }
     assert set(_waited(tmp_path, files)) == {"db"}
+
+
+def test_a_published_image_built_here_runs_the_script_its_dockerfile_copies(tmp_path):
+    files = {
+        # the image name is read at run time: which Dockerfile builds it is not known
+        "compose.yaml": f"services:\n  api:\n    image: ${{REGISTRY}}/api:${{TAG}}\n"
+                        f"    command: ./bin/entrypoint.sh\n    depends_on: [db, cache]\n{STORES}",
+        "api/Dockerfile": "FROM python:3.12-slim\nWORKDIR /code\nCOPY bin ./bin\n",
+        "api/bin/entrypoint.sh": "#!/bin/sh\npython manage.py wait_for_db\nexec gunicorn app\n",
+        "tools/bin/entrypoint.sh": "#!/bin/sh\nwait-for-it cache:6379\n",  # in no image
+    }
+    found = _waited(tmp_path, files)
+    assert set(found) == {"db"}
+    assert "api/bin/entrypoint.sh" in found["db"]

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from ..artifacts.dockerfile import Dockerfile
 from ..artifacts.yamldocs import YNode, YScalar, YSeq
 from . import Project
-from .compose import Service, image_source, interpolate
+from .compose import Service, datastore_kind, image_source, interpolate
 from .deployment import path_role
 from .images import ImageFiles, image_commands, image_files
 
@@ -152,31 +152,50 @@ def _startup_waits(project: Project, svc: Service) -> list[Wait]:
             text = " ".join(ins.exec_form) if ins.exec_form is not None else ins.args
             commands.append((text, f"the {ins.keyword} of {source.dockerfile}"))
     files = image_files(project, df, source.target) if df is not None and source else None
+    # an image built here under a name read at run time: its scripts are those the
+    # repository's images hold (a datastore's image is not one of them)
+    ours = files is not None or (source is None and not datastore_kind(svc.image or ""))
     out: list[Wait] = []
     seen: set[str] = set()
     for text, where in commands:
-        _scan(project, text, where, files, out, seen, 0)
+        _scan(project, text, where, files, out, seen, 0, ours=ours)
     if files is not None and source is not None:
         out.extend(_copied_steps(project, (source.dockerfile, source.target), files))
     return out
 
 
 def _scan(project: Project, text: str, where: str, files: ImageFiles | None, out: list[Wait],
-          seen: set[str], depth: int) -> None:
+          seen: set[str], depth: int, *, ours: bool = True) -> None:
     """The waits in `text`, and in the scripts it runs that the image holds (the repository
-    files its COPY instructions put at those paths)."""
+    files its COPY instructions put at those paths). `files` None: the image's Dockerfile is
+    not known; with `ours`, a script is the one file the repository's images hold there."""
     for start, end, probe in _waits(text):
         out.append(Wait(_statement(text, start, end), where, probe=probe))
-    if depth >= _MAX_DEPTH or files is None:
+    if depth >= _MAX_DEPTH or not ours:
         return
     for word in re.split(r"[\s;&|()'\"]+", text):
         if not _SCRIPT_WORD.match(word):
             continue
-        path = files.executable(word)
-        if path is None or path in seen or path not in project.texts:
+        found = _script(project, word, files)
+        if found is None or found[0] in seen:
             continue
+        path, held = found
         seen.add(path)
-        _scan(project, _code(project.texts[path]), path, files, out, seen, depth + 1)
+        _scan(project, _code(project.texts[path]), path, held, out, seen, depth + 1)
+
+
+def _script(project: Project, word: str, files: ImageFiles | None
+            ) -> tuple[str, ImageFiles] | None:
+    """(repository path, the image holding it) of the script a command word runs."""
+    images = [files] if files is not None else [
+        image_files(project, df) for _, df in sorted(project.dockerfiles.items())
+        if isinstance(df, Dockerfile)]
+    found: dict[str, ImageFiles] = {}
+    for held in images:
+        path = held.executable(word)
+        if path is not None and path in project.texts:
+            found.setdefault(path, held)
+    return next(iter(found.items())) if len(found) == 1 else None
 
 
 def _statement(text: str, start: int, end: int) -> str:
