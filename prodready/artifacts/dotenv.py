@@ -7,6 +7,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+# `[ \t]` and a plain `(.*)`, stripped after: a lazy group before `\s*$` is quadratic on a
+# line of blanks.
 _LINE = re.compile(r"^[ \t]*(#[ \t]*)?(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_.\-]*)[ \t]*=(.*)$")
 
 
