@@ -150,7 +150,7 @@ def _compose_args(node: object) -> dict[str, str | None]:
 def ci_file_builds(path: str, yf: YamlFile) -> list[ImageBuild]:
     """The builds of one CI file: build-push-action steps, and build commands in any of its
     texts (`run:`, `script:`, `before_script:`, `command:` …)."""
-    values = list(_walk(*[doc.root.to_python() for doc in yf.documents if doc.root is not None]))
+    values = list(walk(*[doc.root.to_python() for doc in yf.documents if doc.root is not None]))
     # docker/metadata-action names the images that build-push-action then tags
     named = {str(v.get("id") or ""): str(v["with"].get("images") or "") for v in values
              if isinstance(v, dict) and "metadata-action" in str(v.get("uses") or "")
@@ -175,8 +175,7 @@ def _action_build(options: dict[str, Any], source: str, named: dict[str, str]) -
     if file:
         dockerfile = _inside(str(file)) if "$" not in str(file) else None
     else:
-        dockerfile = posixpath.join(context, "Dockerfile") if context else \
-            "Dockerfile" if context == "" else None
+        dockerfile = _default_dockerfile(context)
     tags = options.get("tags")
     images = image_names(tags) or image_names(_metadata_images(named, str(tags or "")))
     return ImageBuild(dockerfile, UNKNOWN if context is None else context, source, ACTION,
@@ -240,7 +239,7 @@ def _command_build(arguments: str, source: str, base: str) -> ImageBuild:
             value = inline if sep else words[i + 1] if i + 1 < len(words) else ""
             i += 1 if sep else 2
             if option in ("-f", "--file"):
-                dockerfile = value
+                dockerfile = value or None
             elif option in ("-t", "--tag"):
                 tags.append(value)
             elif option == "--build-arg":
@@ -260,8 +259,7 @@ def _command_build(arguments: str, source: str, base: str) -> ImageBuild:
     directory = _inside(posixpath.join(base, context))
     # `-f` is relative to the working directory, like the context
     path = _inside(posixpath.join(base, dockerfile)) if dockerfile is not None else \
-        posixpath.join(directory, "Dockerfile") if directory else \
-        "Dockerfile" if directory == "" else None
+        _default_dockerfile(directory)
     return ImageBuild(path, UNKNOWN if directory is None else directory, source, COMMAND, args,
                       images)
 
@@ -322,7 +320,15 @@ def _inside(path: str) -> str | None:
     return "" if path == "." else path
 
 
-def _walk(*values: Any) -> Iterator[Any]:
+def _default_dockerfile(context: str | None) -> str | None:
+    """The `Dockerfile` at the root of a context (None: the context is not known)."""
+    if context is None:
+        return None
+    return posixpath.join(context, "Dockerfile") if context else "Dockerfile"
+
+
+def walk(*values: Any) -> Iterator[Any]:
+    """Every value nested in `values` (mappings and lists), depth first."""
     stack: list[Any] = list(values)
     while stack:
         value = stack.pop()

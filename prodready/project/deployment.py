@@ -32,6 +32,7 @@ from .builds import (
     project_builds,
     skaffold_builds,
     skaffold_sections,
+    walk,
 )
 
 DEPLOYED = "deployed"
@@ -412,7 +413,7 @@ def _ci_job(project: Project, source: str, command: str) -> tuple[str, str] | No
     jobs = data.get("jobs")
     wanted = " ".join(command.split())
     for name, job in (jobs if isinstance(jobs, dict) else data).items():
-        text = "\n".join(str(v) for v in _walk_value(job) if isinstance(v, str))
+        text = "\n".join(str(v) for v in walk(job) if isinstance(v, str))
         if wanted in " ".join(text.replace("\\\n", " ").split()):
             return str(name), text
     return None
@@ -439,17 +440,6 @@ def _ci_links(project: Project, link: Any, model: Deployment) -> None:
             link(build.dockerfile, f"built by {build.source} ({build.how})")
         if not _add_tags(model, build.images, build.dockerfile) and build.how == ACTION:
             model.published.add(build.dockerfile or "")  # names read at run time
-
-
-def _walk_value(*values: Any) -> Iterator[Any]:
-    stack: list[Any] = list(values)
-    while stack:
-        value = stack.pop()
-        yield value
-        if isinstance(value, dict):
-            stack.extend(value.values())
-        elif isinstance(value, list):
-            stack.extend(value)
 
 
 def _add_tags(model: Deployment, names: tuple[str, ...], dockerfile: str | None) -> bool:
