@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +26,11 @@ from .artifacts.source import UnreadableFile, decode, python_lines_text, read_re
 from .artifacts.yamldocs import YamlError, is_compose_path, looks_like_template, parse_yaml
 from .catalog import Rule, load_catalog
 from .checks.api import RuleContext
-from .config import Config
+from .config import OPERATOR_RULES, Config
 from .discover import Discovery, SourceEntry, discover
 from .model import Diagnostic, FileFacts, FileKind, Finding, Scope, SiteCount
 from .project import Project
+from .project.profile import DISTRIBUTED, SERVICE, Profile, profile_of
 from .result import ScanResult, ScanStats
 from .safepath import drop_untrusted_paths
 from .suppress import find_ignores, matching_ignore
@@ -477,6 +478,10 @@ def _scan(root: Path, config: Config, *, jobs: int | None, use_cache: bool,
             "SKIP", path, f"skipped: larger than max-file-size ({config.max_file_size} bytes)"
         ))
 
+    profile = None
+    if rules.keys() & OPERATOR_RULES:
+        profile = profile_of(project)
+        config = _in_profile(config, profile, findings, rules)
     for rule, module in _rules_by_scope.get(Scope.PROJECT, ()):
         ctx = RuleContext(rule, config)
         try:
@@ -502,7 +507,7 @@ def _scan(root: Path, config: Config, *, jobs: int | None, use_cache: bool,
         skipped_roles=skipped_roles,
     )
     result = ScanResult(root, config, rules, findings, diagnostics, dict(sites), stats, project,
-                        file_sites=file_sites)
+                        file_sites=file_sites, profile=profile)
     if isinstance(project.python, _LazyFacts):  # asked for after the scan: no cache, no stats
         project.python.loader = lambda: _add_all(project, _results(deferred, state, None, jobs))
     if store is not None:
@@ -510,6 +515,23 @@ def _scan(root: Path, config: Config, *, jobs: int | None, use_cache: bool,
             store.put_memo(memo_key, _memo_row(result, root, found))
         store.close(e.path for e in found.entries)
     return result
+
+
+def _in_profile(config: Config, profile: Profile, findings: list[Finding],
+                rules: dict[str, Rule]) -> Config:
+    """The configuration under the profile in force. Per-file findings were made before the
+    files could tell the profile: those whose rule it changes get the severity it gives."""
+    if profile.name == config.profile:
+        return config
+    profiled = config.model_copy(update={"profile": profile.name})
+    for index, finding in enumerate(findings):
+        rule = rules.get(finding.rule_id)
+        if rule is None:
+            continue
+        before, after = config.severity_of(rule), profiled.severity_of(rule)
+        if before != after and finding.severity == before:
+            findings[index] = replace(finding, severity=after)
+    return profiled
 
 
 def _needed(entries: list[SourceEntry]) -> tuple[list[SourceEntry], list[SourceEntry]]:
@@ -619,7 +641,10 @@ def _memo_row(result: ScanResult, root: Path, found: Discovery) -> str | None:
                              "files": stats.files, "lines": stats.lines,
                              "skipped": stats.skipped, "file_sites": result.file_sites,
                              "skipped_roles": stats.skipped_roles,
-                             "service_owners": _owners(result)})
+                             "service_owners": _owners(result),
+                             "profile": None if result.profile is None else [
+                                 result.profile.name, result.profile.why,
+                                 result.profile.configured]})
     except (cache.Uncacheable, ValueError, RecursionError):
         return None
 
@@ -652,13 +677,16 @@ def _remembered(row: str | None, root: Path, found: Discovery, config: Config,
         files, lines, skipped = memo["files"], memo["lines"], memo["skipped"]
         file_sites, skipped_roles = memo["file_sites"], memo["skipped_roles"]
         owners = [tuple(o) for o in memo["service_owners"]]
+        profile = None if memo["profile"] is None else Profile(*memo["profile"])
     except (cache.CorruptEntry, KeyError, TypeError, IndexError):
         return None
+    if profile is not None and profile.name != config.profile:
+        config = config.model_copy(update={"profile": profile.name})
     stats = ScanStats(files=files, lines=lines, skipped=skipped,
                       duration_s=round(time.perf_counter() - started, 3),
                       cached_files=len(found.entries), skipped_roles=skipped_roles)
     return ScanResult(root, config, rules, findings, diagnostics, sites, stats, None,
-                      file_sites=file_sites, service_owners=owners)
+                      file_sites=file_sites, service_owners=owners, profile=profile)
 
 
 def _memo_shape_ok(memo: dict[str, Any]) -> bool:
@@ -670,7 +698,7 @@ def _memo_shape_ok(memo: dict[str, Any]) -> bool:
     def site_counts(value: Any) -> bool:
         return mapping(value, lambda v: isinstance(v, SiteCount))
 
-    owners = memo["service_owners"]
+    owners, profile = memo["service_owners"], memo["profile"]
     return (isinstance(memo["diagnostics"], list)
             and all(isinstance(d, Diagnostic) for d in memo["diagnostics"])
             and site_counts(memo["sites"]) and mapping(memo["file_sites"], site_counts)
@@ -679,7 +707,11 @@ def _memo_shape_ok(memo: dict[str, Any]) -> bool:
             and isinstance(owners, list)
             and all(isinstance(o, list) and len(o) == 5 and all(isinstance(x, str)
                                                                    for x in o[:4])
-                    and isinstance(o[4], list) for o in owners))
+                    and isinstance(o[4], list) for o in owners)
+            and (profile is None or (isinstance(profile, list) and len(profile) == 3
+                                     and profile[0] in (SERVICE, DISTRIBUTED)
+                                     and isinstance(profile[1], str)
+                                     and isinstance(profile[2], bool))))
 
 
 def _results(entries: list[SourceEntry], state: _WorkerState, store: cache.FileCache | None,

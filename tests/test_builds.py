@@ -152,3 +152,18 @@ def test_the_deployment_model_links_the_context_a_build_command_ends_with(tmp_pa
     role = deployment_of(project).role_of("server/Dockerfile")
     assert role.role == "deployed" and "Makefile (docker build)" in role.why
     assert deployment_of(project).image_dockerfiles == {"acme/server": "server/Dockerfile"}
+
+
+@pytest.mark.parametrize(("tags", "images", "runtime"), [
+    ("ghcr.io/${{ github.repository }}:latest,acme/api:1", ("acme/api",), True),
+    ("${{ steps.meta.outputs.tags }}", (), False),  # names another step gives
+    ("acme/api:${{ github.sha }}", ("acme/api",), False),
+])
+def test_a_build_tagging_a_name_read_at_run_time(tmp_path, tags, images, runtime):
+    project = _project(tmp_path, {
+        "Dockerfile": DOCKERFILE,
+        ".github/workflows/release.yml": (
+            "on: push\njobs:\n  image:\n    runs-on: ubuntu-latest\n    steps:\n"
+            f"      - uses: docker/build-push-action@v6\n        with:\n          tags: {tags}\n")})
+    (build,) = image_builds(project)["Dockerfile"]
+    assert (build.images, build.runtime_name) == (images, runtime)

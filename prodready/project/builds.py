@@ -58,6 +58,9 @@ class ImageBuild:
     args: dict[str, str | None] = field(default_factory=dict)
     images: tuple[str, ...] = ()  # image names it tags (`team/api`: no registry or tag)
     service: str = ""  # the Compose service that builds it
+    # it also tags a name read at run time (`ghcr.io/${{ github.repository }}`), not the
+    # names another step gives (`${{ steps.meta.outputs.tags }}`)
+    runtime_name: bool = False
 
 
 def project_builds(project: Project) -> list[ImageBuild]:
@@ -94,19 +97,30 @@ def image_builds(project: Project) -> dict[str, list[ImageBuild]]:
 def image_names(tags: Any) -> tuple[str, ...]:
     """The image names (`team/api`) in tags written as a list or as one text (one per line or
     comma-separated); those read at run time (`${{ … }}`, `$VERSION`) are left out."""
+    return _tag_names(tags)[0]
+
+
+# `${{ steps.meta.outputs.tags }}`: the names another step (docker/metadata-action) gives
+_STEP_OUTPUT = re.compile(r"\$\{\{\s*steps\.[\w-]+\.outputs\.[\w-]+\s*\}\}")
+
+
+def _tag_names(tags: Any) -> tuple[tuple[str, ...], bool]:
+    """(image names, some name is read at run time and not given by another step)."""
     from .compose import UNKNOWN as UNSET
     from .compose import image_repository
 
     items = tags if isinstance(tags, list) else str(tags or "").replace(",", "\n").split("\n")
     names: list[str] = []
+    runtime = False
     for tag in items:
         tag = str(tag).strip()
-        if not tag or "${{" in tag.split(":", 1)[0]:
-            continue
-        name = "/".join(p for p in image_repository(tag) if p)
+        name = "" if "${{" in tag.split(":", 1)[0] else "/".join(
+            p for p in image_repository(tag) if p)
         if name and UNSET not in name and "$" not in name:
             names.append(name)
-    return tuple(names)
+        elif "$" in tag and not _STEP_OUTPUT.fullmatch(tag):
+            runtime = True
+    return tuple(names), runtime
 
 
 # --------------------------------------------------------------------------- Compose
@@ -123,10 +137,11 @@ def compose_builds(project: Project) -> Iterator[ImageBuild]:
                 continue
             context = build_context(project, build)
             found = svc.find("build")
+            images, runtime = _tag_names(svc.image or "")
             yield ImageBuild(build_dockerfile(project, build),
                              UNKNOWN if context is None else context, build.path, COMPOSE,
                              _compose_args(found[2] if found is not None else None),
-                             image_names(svc.image or ""), name)
+                             images, name, runtime)
 
 
 def _compose_args(node: object) -> dict[str, str | None]:
@@ -177,9 +192,12 @@ def _action_build(options: dict[str, Any], source: str, named: dict[str, str]) -
     else:
         dockerfile = _default_dockerfile(context)
     tags = options.get("tags")
-    images = image_names(tags) or image_names(_metadata_images(named, str(tags or "")))
+    images, runtime = _tag_names(tags)
+    if not images:
+        images, more = _tag_names(_metadata_images(named, str(tags or "")))
+        runtime = runtime or more
     return ImageBuild(dockerfile, UNKNOWN if context is None else context, source, ACTION,
-                      _action_args(options.get("build-args")), images)
+                      _action_args(options.get("build-args")), images, runtime_name=runtime)
 
 
 def _metadata_images(named: dict[str, str], tags: str) -> str:
@@ -249,19 +267,19 @@ def _command_build(arguments: str, source: str, base: str) -> ImageBuild:
         if not word.startswith("-"):
             positional.append(word)
         i += 1
-    images = image_names(tags)
+    images, runtime = _tag_names(tags)
     # the context is the one argument `docker build` takes: the last word that is not an
     # option (a value of an option this reader does not know comes before it)
     context = positional[-1] if positional else None
     if context is None or "$" in context or "://" in context or (
             dockerfile is not None and ("$" in dockerfile or dockerfile == "-")):
-        return ImageBuild(None, UNKNOWN, source, COMMAND, args, images)
+        return ImageBuild(None, UNKNOWN, source, COMMAND, args, images, runtime_name=runtime)
     directory = _inside(posixpath.join(base, context))
     # `-f` is relative to the working directory, like the context
     path = _inside(posixpath.join(base, dockerfile)) if dockerfile is not None else \
         _default_dockerfile(directory)
     return ImageBuild(path, UNKNOWN if directory is None else directory, source, COMMAND, args,
-                      images)
+                      images, runtime_name=runtime)
 
 
 # --------------------------------------------------------------------------- skaffold
@@ -302,10 +320,11 @@ def skaffold_builds(path: str, section: dict[str, Any]) -> list[ImageBuild]:
         args = docker.get("buildArgs")
         args = args if isinstance(args, dict) else {}
         image = artifact.get("image")
+        images, runtime = _tag_names(image) if isinstance(image, str) else ((), False)
         found.append(ImageBuild(
             dockerfile, UNKNOWN if context is None else context, path, SKAFFOLD,
-            {str(k): None if v is None else str(v) for k, v in args.items()},
-            image_names(image) if isinstance(image, str) else ()))
+            {str(k): None if v is None else str(v) for k, v in args.items()}, images,
+            runtime_name=runtime))
     return found
 
 

@@ -29,6 +29,7 @@ from .builds import (
     CI_FILES,
     COMMAND,
     COMPOSE,
+    ImageBuild,
     project_builds,
     skaffold_builds,
     skaffold_sections,
@@ -257,6 +258,36 @@ def generated_header(text: str) -> Role | None:
     return None
 
 
+# What a file's opening comment says it is for, when that is not production.
+_EXAMPLE_HEADER = re.compile(
+    r"\b(?:an?|this is an?)\s+(?:example|sample|demo)\b|\bexample (?:docker[- ]?compose|compose|"
+    r"configuration|manifest|deployment)\b")
+_DEV_HEADER = re.compile(
+    r"\bnot\s+(?:intended|meant|suitable|ready|to be used)\s+for\s+production\b"
+    r"|\bdo\s+not\s+use\s+(?:\w+\s+)?in\s+production\b"
+    r"|\bfor\s+(?:local\s+)?(?:development|testing|evaluation)(?:\s+purposes)?\s+only\b"
+    r"|\bin\s+your\s+local\s+environment\b")
+_HEADER_LINES = 15
+
+
+def declared_purpose(text: str) -> Role | None:
+    """A file whose opening comment says it is an example, or for local development,
+    evaluation or testing and not for production (`# An example docker-compose file for …`,
+    `# … is not intended for production use`)."""
+    lines = []
+    for line in text.splitlines()[:_HEADER_LINES]:
+        stripped = line.strip()
+        if stripped and not stripped.startswith("#"):
+            break
+        lines.append(stripped.lstrip("#").strip())
+    head = " ".join(lines).lower()
+    if _EXAMPLE_HEADER.search(head):
+        return Role(EXAMPLE, "its opening comment says it is an example")
+    if _DEV_HEADER.search(head):
+        return Role(DEV_TOOLING, "its opening comment says it is for local use, not production")
+    return None
+
+
 def _is_dockerfile_name(name: str) -> bool:
     return "dockerfile" in name or name.startswith("containerfile")
 
@@ -279,10 +310,16 @@ def build_deployment(project: Project) -> Deployment:
     model = Deployment(project_names=_project_names(project))
     convention: dict[str, Role | None] = {}
     for path, df in project.dockerfiles.items():
+        text = getattr(df, "text", "")
         convention[path] = path_role(path) or _stage_role(df) or generated_header(
-            getattr(df, "text", ""))
+            text) or declared_purpose(text)
+    declared: set[str] = set()  # YAML whose opening comment alone gives its role
     for path in project.yaml_files:
-        convention[path] = path_role(path) or generated_header(project.yaml_files[path].text)
+        text = project.yaml_files[path].text
+        convention[path] = path_role(path) or generated_header(text)
+        if convention[path] is None and (role := declared_purpose(text)) is not None:
+            convention[path] = role
+            declared.add(path)
 
     links: dict[str, str] = {}  # artifact -> why it is deployed
     # artifacts something uses only to develop or test (a skaffold `dev` profile, a CI test
@@ -306,7 +343,7 @@ def build_deployment(project: Project) -> Deployment:
     from .compose import named_compose_files
 
     named = named_compose_files(project)
-    for path in named:
+    for path in sorted(set(named) | declared):  # a run outweighs what a comment says
         _compose_run_links(project, path, link, mark)
     _ci_links(project, link, model)
     _skaffold_links(project, counts, link, mark, model)
@@ -368,7 +405,7 @@ def _compose_links(project: Project, counts: Any, link: Any, model: Deployment) 
     for build in project_builds(project):
         if build.how != COMPOSE:
             continue
-        _add_tags(model, build.images, build.dockerfile)
+        _add_tags(model, build)
         if build.dockerfile is not None and counts(build.source):
             link(build.dockerfile, f"built by Compose service {build.service!r} ({build.source})")
 
@@ -385,7 +422,8 @@ _RUNS_TESTS = re.compile(
 
 
 def _compose_run_links(project: Project, path: str, link: Any, mark: Any) -> None:
-    """A Compose file under another name is deployed when something runs it, unless every
+    """A Compose file under another name (or one whose opening comment says it does not ship)
+    is deployed when something runs it, unless every
     run is in a CI job that tests (CI starts containers to test them, then throws them
     away): then it is a test fixture."""
     from .compose import compose_runs
@@ -438,18 +476,20 @@ def _ci_links(project: Project, link: Any, model: Deployment) -> None:
             continue
         if build.dockerfile is not None:
             link(build.dockerfile, f"built by {build.source} ({build.how})")
-        if not _add_tags(model, build.images, build.dockerfile) and build.how == ACTION:
+        if not _add_tags(model, build) and build.how == ACTION:
             model.published.add(build.dockerfile or "")  # names read at run time
 
 
-def _add_tags(model: Deployment, names: tuple[str, ...], dockerfile: str | None) -> bool:
-    """Record image names built here (and, when known, the Dockerfile that builds them);
-    True when there is one."""
-    for name in names:
+def _add_tags(model: Deployment, build: ImageBuild) -> bool:
+    """Record the image names a build tags (and, when known, the Dockerfile that builds
+    them); True when there is one."""
+    for name in build.images:
         model.built_images.add(name)
-        if dockerfile:
-            model.image_dockerfiles.setdefault(name, dockerfile)
-    return bool(names)
+        if build.dockerfile:
+            model.image_dockerfiles.setdefault(name, build.dockerfile)
+    if build.dockerfile and build.runtime_name:
+        model.published.add(build.dockerfile)  # also published under a run-time name
+    return bool(build.images)
 
 
 def _clean(path: str) -> str:
@@ -627,7 +667,7 @@ def _skaffold_links(project: Project, counts: Any, link: Any, mark: Any, model: 
             if build.dockerfile is not None:
                 _use(link, mark, build.dockerfile, f"built by {path} (skaffold)", only)
             if only is None:
-                _add_tags(model, build.images, build.dockerfile)
+                _add_tags(model, build)
         for manifest in _skaffold_manifests(section):
             target = _clean(posixpath.normpath(posixpath.join(directory, manifest)))
             for candidate in project.yaml_files:
