@@ -19,6 +19,7 @@ from __future__ import annotations
 import posixpath
 import re
 
+from .artifacts.dotenv import env_entries
 from .secretnames import is_literal_secret_value, is_secret_name
 
 # Slots a deployer fills in. `strict` placeholders are unmistakable template slots; the loose
@@ -205,27 +206,12 @@ def is_real_secret_value(value: object, path: str = "", *, strict: bool = False)
 
 # --------------------------------------------------------------------------- env files
 
-_ENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.\-]*)\s*=\s*(.*?)\s*$")
-
-
 def env_file_secrets(text: str, path: str = "") -> list[tuple[int, str]]:
     """(line, name) of the variables of a dotenv file that hold a real-looking secret; the
     values stay here."""
-    found: list[tuple[int, str]] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip() or is_commented_out(line):
-            continue
-        match = _ENV_LINE.match(line)
-        if match is None:
-            continue
-        name, value = match[1], match[2]
-        if value[:1] in "'\"" and value[-1:] == value[:1] and len(value) >= 2:
-            value = value[1:-1]
-        else:
-            value = value.split(" #", 1)[0].strip()
-        if is_secret_name(name, value) and is_real_secret_value(value, path):
-            found.append((number, name))
-    return found
+    return [(entry.line, entry.name) for entry in env_entries(text)
+            if is_secret_name(entry.name, entry.value) and
+            is_real_secret_value(entry.value, path)]
 
 
 # --------------------------------------------------------------------------- Secret objects

@@ -116,3 +116,64 @@ def test_no_dependencies_nothing_waited(tmp_path):
     files = {"compose.yaml": "services:\n  api:\n    image: acme/api:1\n"
                              "    command: wait-for-it db:5432 -- app\n"}
     assert _waited(tmp_path, files) == {}
+
+
+def test_a_script_is_the_file_the_image_copies_to_that_path(tmp_path):
+    files = {
+        "compose.yaml": f"services:\n  api:\n    build: .\n    depends_on: [db, cache]\n{STORES}",
+        "Dockerfile": "FROM python:3.12-slim\nARG HOME_DIR=/srv\nCOPY docker/ ${HOME_DIR}/bin/\n"
+                      "ENTRYPOINT [\"/srv/bin/start.sh\"]\n",
+        "docker/start.sh": "#!/bin/sh\nwait-for-it db:5432\nexec gunicorn app\n",
+        "bin/start.sh": "#!/bin/sh\nwait-for-it cache:6379\n",  # same name, not in the image
+    }
+    found = _waited(tmp_path, files)
+    assert set(found) == {"db"}
+    assert "docker/start.sh" in found["db"]
+
+
+def test_a_script_the_image_does_not_hold_is_not_read(tmp_path):
+    files = {
+        "compose.yaml": f"services:\n  api:\n    build: .\n    command: ./start.sh\n"
+                        f"    depends_on: [db]\n{STORES}",
+        "Dockerfile": "FROM python:3.12-slim\nCOPY app/ /app/\nWORKDIR /app\n",
+        "app/main.py": "print('hello')\n",
+        "tools/start.sh": "#!/bin/sh\nwait-for-it db:5432\n",  # a local helper, not copied
+    }
+    assert _waited(tmp_path, files) == {}
+
+
+def test_an_init_step_copied_through_a_build_argument(tmp_path):
+    files = {
+        "compose.yaml": f"services:\n  api:\n    build: .\n    depends_on: [db, cache]\n{STORES}",
+        "Dockerfile": "FROM python:3.12-slim\nARG ROOTFS=docker/rootfs\nCOPY ${ROOTFS} /\n"
+                      "ENTRYPOINT [\"/init\"]\n",
+        "docker/rootfs/etc/s6-overlay/s6-rc.d/init-wait-for-db/run": "#!/bin/sh\n",
+    }
+    found = _waited(tmp_path, files)
+    assert set(found) == {"db"}
+    assert "init-wait-for-db" in found["db"]
+
+
+def test_a_command_named_without_a_directory_is_found_in_the_images_path(tmp_path):
+    files = {
+        "compose.yaml": f"services:\n  api:\n    build: .\n    command: start-app.sh\n"
+                        f"    depends_on: [db]\n{STORES}",
+        "Dockerfile": "FROM python:3.12-slim\nENV PATH=/opt/app/bin:$PATH\n"
+                      "COPY scripts/start-app.sh /opt/app/bin/\n",
+        "scripts/start-app.sh": "#!/bin/sh\nwait-for-it db:5432\nexec gunicorn app\n",
+    }
+    assert set(_waited(tmp_path, files)) == {"db"}
+
+
+def test_a_published_image_built_here_runs_the_script_its_dockerfile_copies(tmp_path):
+    files = {
+        # the image name is read at run time: which Dockerfile builds it is not known
+        "compose.yaml": f"services:\n  api:\n    image: ${{REGISTRY}}/api:${{TAG}}\n"
+                        f"    command: ./bin/entrypoint.sh\n    depends_on: [db, cache]\n{STORES}",
+        "api/Dockerfile": "FROM python:3.12-slim\nWORKDIR /code\nCOPY bin ./bin\n",
+        "api/bin/entrypoint.sh": "#!/bin/sh\npython manage.py wait_for_db\nexec gunicorn app\n",
+        "tools/bin/entrypoint.sh": "#!/bin/sh\nwait-for-it cache:6379\n",  # in no image
+    }
+    found = _waited(tmp_path, files)
+    assert set(found) == {"db"}
+    assert "api/bin/entrypoint.sh" in found["db"]

@@ -388,10 +388,11 @@ def test_a_huge_dockerfile_directive_and_flag_run_are_linear() -> None:
 
 
 def test_env_file_names_are_read_in_linear_time() -> None:
-    from prodready.checks.service.app013 import _ENV_LINE
+    from prodready.artifacts.dotenv import env_entries
 
-    text = "\n" * BIG + "A=1\n# B=2\nexport C=3\n  D = 4\n"
-    assert _ENV_LINE.findall(text) == ["A", "B", "C", "D"]
+    text = ("\n" * BIG + "A=1\n# B=2\nexport C=3\n  D = 4\n" + "E" * BIG + "\n"
+            + "F=" + " " * BIG + "\n")
+    assert [e.name for e in env_entries(text, commented=True)] == ["A", "B", "C", "D", "F"]
 
 
 def test_startup_waits_and_server_configs_are_read_in_linear_time() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from prodready.cli import app
@@ -429,3 +430,21 @@ def test_an_app_in_a_scripts_folder_that_something_serves_is_a_service(tmp_path)
         "Dockerfile": "FROM python:3.12-slim\nCOPY . /app\n"
                       "CMD [\"gunicorn\", \"scripts.admin_app:app\"]\n"}) == [
         "scripts.admin_app:app", "web.app:app"]
+
+
+@pytest.mark.parametrize(("build", "dotenv"), [
+    ("${API_DIR:-./api}", ""),  # a default
+    ("${API_DIR}", "API_DIR=./api\n"),  # the `.env` Compose reads
+    ("{context: ., dockerfile: api/Dockerfile}", ""),
+])
+def test_a_compose_service_building_the_apps_image_runs_it(tmp_path, build, dotenv):
+    files = {
+        "api/main.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+        "api/Dockerfile": "FROM python:3.12-slim\nCOPY . /app\n"
+                          "CMD [\"uvicorn\", \"main:app\", \"--host\", \"0.0.0.0\"]\n",
+        "compose.yaml": f"services:\n  web:\n    build: {build}\n",
+    }
+    if dotenv:
+        files[".env"] = dotenv
+    (svc,) = _build(tmp_path, files)
+    assert ("compose", "web") in {(r.source, r.name) for r in svc.runners}

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..artifacts.dotenv import env_entries
 from ..artifacts.yamldocs import YamlFile, YMap, YNode, YScalar, YSeq, is_compose_path
 from . import Project
 
@@ -630,28 +631,13 @@ def datastore_kind(image: str) -> str | None:
 # --------------------------------------------------------------------------- Dockerfiles
 
 
-# `[ \t]` and a plain `(.*)`, stripped after: a lazy group before `\s*$` is quadratic on a
-# line of blanks.
-_DOTENV_LINE = re.compile(r"^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)[ \t]*=(.*)$")
-
-
 def dotenv(project: Project, directory: str) -> dict[str, str]:
     """The `.env` Compose reads next to its files: KEY=VALUE lines, quotes removed."""
     cache = project.cache.setdefault("compose-dotenv", {})
     assert isinstance(cache, dict)
     if directory not in cache:
         text = project.texts.get(posixpath.join(directory, ".env") if directory else ".env", "")
-        env: dict[str, str] = {}
-        for line in text.splitlines():
-            match = _DOTENV_LINE.match(line)
-            if match and not line.lstrip().startswith("#"):
-                value = match[2].strip()
-                if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-                    value = value[1:-1]
-                elif " #" in value:
-                    value = value.split(" #", 1)[0].rstrip()
-                env[match[1]] = value
-        cache[directory] = env
+        cache[directory] = {entry.name: entry.value for entry in env_entries(text)}
     return cache[directory]
 
 

@@ -18,13 +18,23 @@ from __future__ import annotations
 
 import posixpath
 import re
-import shlex
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..artifacts.yamldocs import YamlFile, YMap, is_compose_path
 from . import Project
+from .builds import (
+    ACTION,
+    CI_FILES,
+    COMMAND,
+    COMPOSE,
+    ImageBuild,
+    project_builds,
+    skaffold_builds,
+    skaffold_sections,
+    walk,
+)
 
 DEPLOYED = "deployed"
 EXAMPLE = "example"
@@ -87,20 +97,6 @@ OVERLAY_KEYS = {
 }
 SET_BY_OVERLAY = "set-by-overlay"
 GENERATED_SUFFIXES = ("_pb2.py", "_pb2_grpc.py", "_pb2.pyi")
-CI_FILES = re.compile(r"(^|/)(\.github/workflows/[^/]+|\.gitlab-ci\.ya?ml|\.circleci/[^/]+|"
-                      r"\.buildkite/[^/]+|azure-pipelines[^/]*|cloudbuild[^/]*|"
-                      r"bitbucket-pipelines\.ya?ml|\.drone\.ya?ml|Jenkinsfile)$")
-BUILD_SCRIPT_NAMES = ("makefile", "justfile", "taskfile.yml", "taskfile.yaml")
-
-
-def _build_command(tools: str, verbs: str) -> re.Pattern[str]:
-    return re.compile(rf"\b(?:{tools})\s+(?:buildx\s+|image\s+)?(?:{verbs})\b([^\n;&|]*)")
-
-
-# The deployment model also counts buildah (`buildah bud`) as building a Dockerfile; the build
-# arguments DOCKER004/DOCKER007 read come from docker and podman only.
-_BUILD_COMMAND = _build_command("docker|podman|buildah", "build|bud")
-_DOCKER_BUILD_COMMAND = _build_command("docker|podman", "build")
 # A CI file that exists to run tests builds test images; its builds are not deployments.
 _TEST_WORKFLOW = re.compile(r"(^|[-_./])(test|tests|e2e|lint|ci-test)([-_.]|$)")
 
@@ -417,18 +413,12 @@ def _is_deployment_yaml(path: str, yf: YamlFile) -> bool:
 
 
 def _compose_links(project: Project, counts: Any, link: Any, model: Deployment) -> None:
-    from .compose import build_dockerfile, configs
-
-    for config in configs(project):
-        for name, svc in config.services.items():
-            build = svc.build
-            if build is None:
-                continue
-            dockerfile = build_dockerfile(project, build)
-            if svc.image:
-                _add_tags(model, svc.image, dockerfile)
-            if dockerfile is not None and counts(build.path):
-                link(dockerfile, f"built by Compose service {name!r} ({build.path})")
+    for build in project_builds(project):
+        if build.how != COMPOSE:
+            continue
+        _add_tags(model, build)
+        if build.dockerfile is not None and counts(build.source):
+            link(build.dockerfile, f"built by Compose service {build.service!r} ({build.source})")
 
 
 # What a CI job does, read from its commands and names: it deploys, or it runs tests.
@@ -476,7 +466,7 @@ def _ci_job(project: Project, source: str, command: str) -> tuple[str, str] | No
     jobs = data.get("jobs")
     wanted = " ".join(command.split())
     for name, job in (jobs if isinstance(jobs, dict) else data).items():
-        text = "\n".join(str(v) for v in _walk_value(job) if isinstance(v, str))
+        text = "\n".join(str(v) for v in walk(job) if isinstance(v, str))
         if wanted in " ".join(text.replace("\\\n", " ").split()):
             return str(name), text
     return None
@@ -492,152 +482,29 @@ def _tests_only(source: str, job: str) -> bool:
 
 
 def _ci_links(project: Project, link: Any, model: Deployment) -> None:
-    """Dockerfiles built by CI workflows, Makefiles and build scripts."""
-    for path, yf in sorted(project.yaml_files.items()):
-        if not CI_FILES.search(path) or _TEST_WORKFLOW.search(posixpath.basename(path).lower()):
+    """Dockerfiles built by CI workflows (not those that only run tests), Makefiles and build
+    scripts."""
+    for build in project_builds(project):
+        if build.how not in (ACTION, COMMAND) or (
+                build.source in project.yaml_files and CI_FILES.search(build.source) and
+                _TEST_WORKFLOW.search(posixpath.basename(build.source).lower())):
             continue
-        values = list(_walk(yf))
-        # docker/metadata-action names the images that build-push-action then tags
-        named = {str(v.get("id") or ""): str(v["with"].get("images") or "") for v in values
-                 if isinstance(v, dict) and "metadata-action" in str(v.get("uses") or "")
-                 and isinstance(v.get("with"), dict)}
-        for value in values:
-            if isinstance(value, dict):
-                uses = value.get("uses")
-                options = value.get("with")
-                if isinstance(uses, str) and "build-push-action" in uses and isinstance(
-                        options, dict):
-                    context = str(options.get("context") or ".")
-                    dockerfile = options.get("file")
-                    target = _join(context, str(dockerfile) if dockerfile else "Dockerfile",
-                                   relative_file=bool(dockerfile))
-                    link(target, f"built by {path} (docker/build-push-action)")
-                    tags = options.get("tags")
-                    if not _add_tags(model, tags, target) and not _add_tags(
-                            model, _metadata_images(named, str(tags or "")), target):
-                        model.published.add(target)  # names read at run time
-            elif isinstance(value, str):
-                _command_links(value, path, link, model)
-    for path, text in sorted(build_scripts(project)):
-        _command_links(text, path, link, model, base=posixpath.dirname(path))
+        if build.dockerfile is not None:
+            link(build.dockerfile, f"built by {build.source} ({build.how})")
+        if not _add_tags(model, build) and build.how == ACTION:
+            model.published.add(build.dockerfile or "")  # names read at run time
 
 
-def _metadata_images(named: dict[str, str], tags: str) -> str:
-    """The images of the metadata-action step whose outputs a build's `tags` use."""
-    step = re.search(r"steps\.([\w-]+)\.outputs", tags)
-    if step is not None:
-        return named.get(step[1], "")
-    return next(iter(named.values())) if len(named) == 1 else ""
-
-
-def _walk(yf: YamlFile) -> Iterator[Any]:
-    return _walk_value(*[doc.root.to_python() for doc in yf.documents if doc.root is not None])
-
-
-def _walk_value(*values: Any) -> Iterator[Any]:
-    stack: list[Any] = list(values)
-    while stack:
-        value = stack.pop()
-        yield value
-        if isinstance(value, dict):
-            stack.extend(value.values())
-        elif isinstance(value, list):
-            stack.extend(value)
-
-
-# `${{ steps.meta.outputs.tags }}`: the names another step (docker/metadata-action) gives
-_STEP_OUTPUT = re.compile(r"\$\{\{\s*steps\.[\w-]+\.outputs\.[\w-]+\s*\}\}")
-
-
-def _add_tags(model: Deployment, tags: Any, dockerfile: str | None = None) -> bool:
-    """Record image names built here (and, when known, the Dockerfile that builds them);
-    True when some name could be read."""
-    from .compose import UNKNOWN, image_repository
-
-    items = tags if isinstance(tags, list) else str(tags or "").replace(",", "\n").split("\n")
-    found = False
-    for tag in items:
-        tag = str(tag).strip()
-        name = "" if "${{" in tag.split(":", 1)[0] else "/".join(
-            p for p in image_repository(tag) if p)
-        if not name or UNKNOWN in name or "$" in name:
-            if dockerfile and "$" in tag and not _STEP_OUTPUT.fullmatch(tag):
-                model.published.add(dockerfile)  # also published under a run-time name
-            continue
+def _add_tags(model: Deployment, build: ImageBuild) -> bool:
+    """Record the image names a build tags (and, when known, the Dockerfile that builds
+    them); True when there is one."""
+    for name in build.images:
         model.built_images.add(name)
-        found = True
-        if dockerfile:
-            model.image_dockerfiles.setdefault(name, dockerfile)
-    return found
-
-
-def build_command_arguments(text: str, *, buildah: bool = True) -> Iterator[str]:
-    """The arguments of each image build command in a shell text (continuation lines
-    joined); `buildah=False`: docker and podman builds only."""
-    pattern = _BUILD_COMMAND if buildah else _DOCKER_BUILD_COMMAND
-    for match in pattern.finditer(text.replace("\\\n", " ")):
-        yield match[1]
-
-
-def build_scripts(project: Project) -> Iterator[tuple[str, str]]:
-    """(path, text) of the Makefiles, justfiles, Taskfiles and shell scripts that may build
-    images, in the project's file order."""
-    for path, text in project.texts.items():
-        name = posixpath.basename(path).lower()
-        if name in BUILD_SCRIPT_NAMES or (name.endswith(".sh") and path_role(path) is None):
-            yield path, text
-
-
-def _command_links(text: str, source: str, link: Any, model: Deployment, base: str = ""
-                   ) -> None:
-    for arguments in build_command_arguments(text):
-        try:
-            words = shlex.split(arguments, comments=True)
-        except ValueError:
-            words = arguments.split()
-        dockerfile: str | None = None
-        context: str | None = None
-        tags: list[str] = []
-        i = 0
-        while i < len(words):
-            word = words[i]
-            if word in ("-f", "--file") and i + 1 < len(words):
-                dockerfile, i = words[i + 1], i + 2
-                continue
-            if word.startswith("--file="):
-                dockerfile = word.split("=", 1)[1]
-            elif word in ("-t", "--tag") and i + 1 < len(words):
-                tags.append(words[i + 1])
-                i += 2
-                continue
-            elif word.startswith("-"):
-                # options with a value as the next word
-                if word in ("--build-arg", "--target", "--platform", "--label", "--secret",
-                            "--cache-from", "--cache-to", "--output", "-o", "--network",
-                            "--progress", "--ssh", "--build-context") and i + 1 < len(words):
-                    i += 1
-            elif context is None:
-                context = word
-            i += 1
-        if context is None or "$" in context or "://" in context or (
-                dockerfile is not None and ("$" in dockerfile or dockerfile == "-")):
-            _add_tags(model, tags)
-            continue
-        context = posixpath.normpath(posixpath.join(base, context))
-        if dockerfile is not None:
-            # `-f` is relative to the working directory, the context to it as well
-            target = posixpath.normpath(posixpath.join(base, dockerfile))
-        else:
-            target = posixpath.join(context, "Dockerfile")
-        link(_clean(target), f"built by {source} (docker build)")
-        _add_tags(model, tags, _clean(target))
-
-
-def _join(context: str, dockerfile: str, *, relative_file: bool) -> str:
-    """build-push-action: `file` is relative to the workspace, not to the context."""
-    if relative_file:
-        return _clean(posixpath.normpath(dockerfile))
-    return _clean(posixpath.normpath(posixpath.join(context, dockerfile)))
+        if build.dockerfile:
+            model.image_dockerfiles.setdefault(name, build.dockerfile)
+    if build.dockerfile and build.runtime_name:
+        model.published.add(build.dockerfile)  # also published under a run-time name
+    return bool(build.images)
 
 
 def _clean(path: str) -> str:
@@ -803,36 +670,24 @@ def _skaffold_links(project: Project, counts: Any, link: Any, mark: Any, model: 
                     ) -> None:
     """Artifacts skaffold builds and manifests it applies; those of a development or test
     profile only, such as `skaffold dev -p development`, do not ship through it."""
-    for path, yf in sorted(project.yaml_files.items()):
-        if not posixpath.basename(path).lower().startswith("skaffold") or not counts(path):
+    judged: dict[str, bool] = {}  # decided once per file, before its own links
+    for path, section, profile in skaffold_sections(project):
+        if not judged.setdefault(path, counts(path)):
             continue
         directory = posixpath.dirname(path)
-        for doc in yf.documents:
-            data = doc.root.to_python() if doc.root is not None else None
-            if not isinstance(data, dict):
-                continue
-            for section in [data, *[p for p in data.get("profiles") or () if isinstance(p, dict)]]:
-                role = _profile_role(section) if section is not data else ""
-                only = Role(role, f"used only by the {section.get('name')!r} profile of "
-                                  f"{path} (skaffold)") if role else None
-                build = _map(section, "build")
-                for artifact in build.get("artifacts") or ():
-                    if not isinstance(artifact, dict):
-                        continue
-                    context = str(artifact.get("context") or ".")
-                    docker = _map(artifact, "docker")
-                    dockerfile = str(docker.get("dockerfile") or "Dockerfile")
-                    target = _clean(posixpath.normpath(posixpath.join(directory, context,
-                                                                      dockerfile)))
-                    _use(link, mark, target, f"built by {path} (skaffold)", only)
-                    if isinstance(artifact.get("image"), str) and only is None:
-                        _add_tags(model, artifact["image"], target)
-                for manifest in _skaffold_manifests(section):
-                    target = _clean(posixpath.normpath(posixpath.join(directory, manifest)))
-                    for candidate in project.yaml_files:
-                        if candidate == target or _glob(candidate, target):
-                            _use(link, mark, candidate, f"applied by {path} (skaffold)",
-                                 only)
+        role = _profile_role(section) if profile else ""
+        only = Role(role, f"used only by the {section.get('name')!r} profile of "
+                          f"{path} (skaffold)") if role else None
+        for build in skaffold_builds(path, section):
+            if build.dockerfile is not None:
+                _use(link, mark, build.dockerfile, f"built by {path} (skaffold)", only)
+            if only is None:
+                _add_tags(model, build)
+        for manifest in _skaffold_manifests(section):
+            target = _clean(posixpath.normpath(posixpath.join(directory, manifest)))
+            for candidate in project.yaml_files:
+                if candidate == target or _glob(candidate, target):
+                    _use(link, mark, candidate, f"applied by {path} (skaffold)", only)
 
 
 def _use(link: Any, mark: Any, target: str, why: str, only: Role | None) -> None:

@@ -14,6 +14,8 @@ from ..artifacts.dockerfile import Dockerfile, Instruction, Stage, substitute, v
 from . import Project
 
 _URL = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
+# Where a base image finds a command named without a directory, before the image's own PATH.
+_DEFAULT_PATH = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
 
 
 def stage_chain(df: Dockerfile, stage: Stage | None) -> list[Stage]:
@@ -31,15 +33,19 @@ def effective_stages(df: Dockerfile) -> list[Stage]:
     return stage_chain(df, df.final_stage)
 
 
+def target_stages(df: Dockerfile, target: str | None) -> list[Stage]:
+    """The stages of the image built for `target` (the final stage when no stage has that
+    name) plus the stages it builds FROM."""
+    by_name = {s.name: s for s in df.stages if s.name}
+    stage = by_name.get(target.lower()) if target else None
+    return stage_chain(df, stage) if stage is not None else effective_stages(df)
+
+
 def image_commands(df: Dockerfile, target: str | None) -> list[Instruction]:
     """The ENTRYPOINT and CMD in effect in the image built for `target` (the last stage when
     no stage has that name), inherited from the stages it is built FROM."""
-    if not df.stages:
-        return []
-    by_name = {s.name: s for s in df.stages if s.name}
-    stage = by_name.get(target.lower()) if target else None
     found: dict[str, Instruction] = {}
-    for current in stage_chain(df, stage or df.stages[-1]):
+    for current in target_stages(df, target):
         for keyword in ("ENTRYPOINT", "CMD"):
             matches = current.find(keyword)
             if matches and keyword not in found:
@@ -78,6 +84,19 @@ class ImageFiles:
                 return copy.source
         return None
 
+    def executable(self, word: str) -> str | None:
+        """The repository path of the file a command word runs: a path (relative to WORKDIR),
+        or a bare name (`docker-entrypoint.sh`) also looked up in the image's PATH."""
+        found = self.source(word)
+        if found is not None or "/" in word:
+            return found
+        path = self.expand(self.env.get("PATH") or "").split(":")
+        for directory in [*(d for d in path if d.startswith("/")), *_DEFAULT_PATH]:
+            found = self.source(posixpath.join(directory, word))
+            if found is not None:
+                return found
+        return None
+
     def files(self) -> Iterator[tuple[str, str]]:
         """(image path, repository path) of every copied file."""
         for copy in self.copies:
@@ -97,20 +116,22 @@ class ImageFiles:
         return substitute(value, self.env)
 
 
-def image_files(project: Project, df: Dockerfile) -> ImageFiles:
-    """What the final stage (and the stages it builds FROM) copies from the build context. The
-    context is the Dockerfile's directory or one of its parents: the nearest one holding the
-    source wins."""
+def image_files(project: Project, df: Dockerfile, target: str | None = None) -> ImageFiles:
+    """What the image built for `target` (the final stage when none is named, and the stages
+    it builds FROM) copies from the build context. The context is the Dockerfile's directory
+    or one of its parents: the nearest one holding the source wins."""
     cache = project.cache.setdefault("docker-image-files", {})
     assert isinstance(cache, dict)
-    found = cache.get(df.path)
+    stages = target_stages(df, target)
+    key = (df.path, stages[0].index if stages else 0)
+    found = cache.get(key)
     if isinstance(found, ImageFiles):
         return found
     files = ImageFiles(project, env={k: v for k, v in df.global_args.items()})
     directories = _directories(project)
-    for stage in reversed(effective_stages(df)):
+    for stage in reversed(stages):
         _read_stage(stage, files, directories, posixpath.dirname(df.path))
-    cache[df.path] = files
+    cache[key] = files
     return files
 
 

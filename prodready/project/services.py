@@ -797,22 +797,19 @@ def _link_kubernetes(svc: Service, project: Project, refs: list[str], *, single:
         svc.runners.append(runner)
 
 
-def _compose_commands(project: Project) -> list[tuple[str, Any, str, tuple[str, str] | None]]:
+def _compose_commands(project: Project
+                      ) -> list[tuple[str, Any, str, tuple[str | None, str | None] | None]]:
     """(name, service, start command, (build context, Dockerfile) or None) of every Compose
-    service."""
-    from .compose import configs
+    service; the context or the Dockerfile is None when it is not known."""
+    from .compose import build_context, build_dockerfile, configs
 
-    services: list[tuple[str, Any, str, tuple[str, str] | None]] = []
+    services: list[tuple[str, Any, str, tuple[str | None, str | None] | None]] = []
     for config in configs(project):
         for name, cs in config.services.items():
             found = cs.find("command")
-            build, built = cs.build, None
-            if build is not None and build.context is not None:
-                context = posixpath.normpath(posixpath.join(posixpath.dirname(build.path),
-                                                            build.context))
-                context = "" if context == "." else context
-                built = (context, posixpath.normpath(posixpath.join(
-                    context, build.dockerfile or "Dockerfile")).lstrip("./"))
+            build = cs.build
+            built = (build_context(project, build), build_dockerfile(project, build)) \
+                if build is not None else None
             services.append((name, cs, _command_text(found[2] if found else None), built))
     return services
 

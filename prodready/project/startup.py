@@ -16,7 +16,6 @@ database" is what such steps do). A probe loop that names neither waits for some
 
 from __future__ import annotations
 
-import posixpath
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,9 +23,9 @@ from dataclasses import dataclass
 from ..artifacts.dockerfile import Dockerfile
 from ..artifacts.yamldocs import YNode, YScalar, YSeq
 from . import Project
-from .compose import Service, image_source, interpolate
+from .compose import Service, datastore_kind, image_source, interpolate
 from .deployment import path_role
-from .images import image_commands
+from .images import ImageFiles, image_commands, image_files
 
 # A wait tool or step, by name. (`dockerize … -wait` and shell probe loops are found line by
 # line in `_waits`: as regexes they backtrack over the rest of the line at every occurrence,
@@ -152,29 +151,51 @@ def _startup_waits(project: Project, svc: Service) -> list[Wait]:
                 continue  # the Compose file replaces it
             text = " ".join(ins.exec_form) if ins.exec_form is not None else ins.args
             commands.append((text, f"the {ins.keyword} of {source.dockerfile}"))
+    files = image_files(project, df, source.target) if df is not None and source else None
+    # an image built here under a name read at run time: its scripts are those the
+    # repository's images hold (a datastore's image is not one of them)
+    ours = files is not None or (source is None and not datastore_kind(svc.image or ""))
     out: list[Wait] = []
     seen: set[str] = set()
     for text, where in commands:
-        _scan(project, text, where, source.context if source else None, out, seen, 0)
-    if source is not None and df is not None:
-        out.extend(_copied_steps(project, df, source.context))
+        _scan(project, text, where, files, out, seen, 0, ours=ours)
+    if files is not None and source is not None:
+        out.extend(_copied_steps(project, (source.dockerfile, source.target), files))
     return out
 
 
-def _scan(project: Project, text: str, where: str, context: str | None, out: list[Wait],
-          seen: set[str], depth: int) -> None:
+def _scan(project: Project, text: str, where: str, files: ImageFiles | None, out: list[Wait],
+          seen: set[str], depth: int, *, ours: bool = True) -> None:
+    """The waits in `text`, and in the scripts it runs that the image holds (the repository
+    files its COPY instructions put at those paths). `files` None: the image's Dockerfile is
+    not known; with `ours`, a script is the one file the repository's images hold there."""
     for start, end, probe in _waits(text):
         out.append(Wait(_statement(text, start, end), where, probe=probe))
-    if depth >= _MAX_DEPTH:
+    if depth >= _MAX_DEPTH or not ours:
         return
     for word in re.split(r"[\s;&|()'\"]+", text):
         if not _SCRIPT_WORD.match(word):
             continue
-        path = _script_path(project, word, context)
-        if path is None or path in seen:
+        found = _script(project, word, files)
+        if found is None or found[0] in seen:
             continue
+        path, held = found
         seen.add(path)
-        _scan(project, _code(project.texts[path]), path, context, out, seen, depth + 1)
+        _scan(project, _code(project.texts[path]), path, held, out, seen, depth + 1)
+
+
+def _script(project: Project, word: str, files: ImageFiles | None
+            ) -> tuple[str, ImageFiles] | None:
+    """(repository path, the image holding it) of the script a command word runs."""
+    images = [files] if files is not None else [
+        image_files(project, df) for _, df in sorted(project.dockerfiles.items())
+        if isinstance(df, Dockerfile)]
+    found: dict[str, ImageFiles] = {}
+    for held in images:
+        path = held.executable(word)
+        if path is not None and path in project.texts:
+            found.setdefault(path, held)
+    return next(iter(found.items())) if len(found) == 1 else None
 
 
 def _statement(text: str, start: int, end: int) -> str:
@@ -197,48 +218,20 @@ def _code(text: str) -> str:
     return text.split("\n", 1)[1] if text.startswith("#!") else text
 
 
-def _script_path(project: Project, word: str, context: str | None) -> str | None:
-    """The repository file a script path run in the container refers to: the text file whose
-    path ends with it, preferably inside the image's build context."""
-    relative = word
-    while relative.startswith(("./", "/")):
-        relative = relative[1:] if relative.startswith("/") else relative[2:]
-    if not relative:
-        return None
-    name = posixpath.basename(relative)
-    candidates = [p for p in project.texts
-                  if p == relative or p.endswith("/" + relative)
-                  or posixpath.basename(p) == name]
-    if not candidates:
-        return None
-    near = [p for p in candidates if not context or p.startswith(context + "/")]
-    exact = [p for p in near or candidates if p == relative or p.endswith("/" + relative)]
-    return sorted(exact or near or candidates, key=lambda p: (p.count("/"), p))[0]
-
-
-
-def _copied_steps(project: Project, df: Dockerfile, context: str) -> list[Wait]:
-    """Init steps named for waiting (`s6-rc.d/init-wait-for-db`) in what the image COPYs."""
+def _copied_steps(project: Project, key: tuple[str, str | None], files: ImageFiles
+                  ) -> list[Wait]:
+    """Init steps named for waiting (`s6-rc.d/init-wait-for-db`) in what the image COPYs;
+    `key`: the image's Dockerfile and target."""
     cache = project.cache.setdefault("startup-steps", {})
     assert isinstance(cache, dict)
-    key = (df.path, context)
     if key not in cache:
-        cache[key] = _find_copied_steps(project, df, context)
+        cache[key] = _find_copied_steps(project, files)
     found: list[Wait] = cache[key]
     return found
 
 
-def _find_copied_steps(project: Project, df: Dockerfile, context: str) -> list[Wait]:
-    sources: list[str] = []
-    for stage in df.stages:
-        for ins in stage.find("COPY") + stage.find("ADD"):
-            if "from" in ins.flags:
-                continue
-            words = ins.exec_form if ins.exec_form is not None else ins.args.split()
-            for word in words[:-1]:
-                path = posixpath.normpath(posixpath.join(context, word))
-                if not path.startswith("..") and "$" not in path:
-                    sources.append("" if path == "." else path)
+def _find_copied_steps(project: Project, files: ImageFiles) -> list[Wait]:
+    sources = {copy.source for copy in files.copies}
     steps: dict[str, str] = {}
     for path in project.all_files:
         if "wait" not in path.lower() or path_role(path) is not None:

@@ -6,8 +6,8 @@ import re
 
 from ...artifacts.dockerfile import Dockerfile, Stage, image_reference
 from ...project import Project
+from ...project.builds import image_builds
 from ..api import RuleContext
-from ._builds import image_builds
 
 SCOPE = "project"  # the builds that pass the base image's tag are other files
 _ARG = re.compile(r"\$\{?([A-Za-z_]\w*)")

@@ -7,8 +7,8 @@ import posixpath
 from ...fix.edits import ABSENT, append_lines
 from ...model import Edit, Fix, FixSafety
 from ...project import Project
+from ...project.builds import UNKNOWN, image_builds
 from ..api import RuleContext
-from ._builds import UNKNOWN, image_builds
 
 SCOPE = "project"
 MUST_EXCLUDE = (".git", ".env")

@@ -6,6 +6,7 @@ import posixpath
 import re
 
 from ...artifacts.dockerfile import variables
+from ...artifacts.dotenv import env_entries
 from ...artifacts.yamldocs import is_compose_path
 from ...facts import Located, PythonFacts
 from ...fix.edits import digest
@@ -48,8 +49,6 @@ _FAMILY = re.compile(r"\b([A-Z][A-Z0-9]*_[A-Z0-9]+(?:_[A-Z0-9]+)*_)(?:\*|<[^>\n]
                      r"\{[^}\n]{1,30}\})")
 _ETC = re.compile(r"\b([A-Z][A-Z0-9]*_[A-Z0-9]+(?:_[A-Z0-9]+)*)_[A-Z0-9]+\W{0,3}[ \t]*"
                   r"(?:etc\b|\.\.\.|…)")
-_ENV_LINE = re.compile(r"^[ \t]*(?:#[ \t]*)?(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)[ \t]*=",
-                       re.MULTILINE)
 
 
 def check(project: Project, ctx: RuleContext) -> None:
@@ -137,7 +136,7 @@ def _documented(project: Project) -> set[str]:
     for path, text in project.texts.items():
         base = posixpath.basename(path)
         if base in EXAMPLE_FILES or base.startswith(".env.") or base.endswith(".env"):
-            names |= set(_ENV_LINE.findall(text))
+            names |= {e.name for e in env_entries(text, commented=True)}
     env_files: set[str] = set()
     for config in configs(project):
         for svc in config.services.values():
@@ -145,7 +144,7 @@ def _documented(project: Project) -> set[str]:
             for layer in svc.layers:
                 env_files |= _env_files(layer.path, layer.get("env_file"))
     for env_file in sorted(p for p in env_files if project.has_file(p)):  # `env_file:` entries
-        names |= set(_ENV_LINE.findall(read_text(project, env_file)))
+        names |= {e.name for e in env_entries(read_text(project, env_file), commented=True)}
     for path, yf in project.yaml_files.items():
         base = posixpath.basename(path).lower()
         if is_compose_path(path):

@@ -1,0 +1,35 @@
+"""Dotenv files (`.env`, `.env.example`, Compose `env_file:`): one `NAME=value` per line, with
+an optional `export`; the value without its quotes or its trailing ` # comment`."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+# `[ \t]` and a plain `(.*)`, stripped after: a lazy group before `\s*$` is quadratic on a
+# line of blanks.
+_LINE = re.compile(r"^[ \t]*(#[ \t]*)?(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_.\-]*)[ \t]*=(.*)$")
+
+
+@dataclass(frozen=True, slots=True)
+class EnvEntry:
+    line: int  # 1-based
+    name: str
+    value: str
+    commented: bool  # `# NAME=value`: documented, left unset
+
+
+def env_entries(text: str, *, commented: bool = False) -> Iterator[EnvEntry]:
+    """Every `NAME=value` line of a dotenv text; `commented=True` also yields the entries a
+    comment holds (`# FEATURE_FLAG=1`, a variable the file documents but does not set)."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = _LINE.match(line)
+        if match is None or (match[1] is not None and not commented):
+            continue
+        value = match[3].strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        elif " #" in value:
+            value = value.split(" #", 1)[0].rstrip()
+        yield EnvEntry(number, match[2], value, match[1] is not None)

@@ -1,0 +1,358 @@
+"""How the repository builds its images: every build of a Dockerfile that a Compose service, a
+CI workflow (a `docker build` command, or docker/build-push-action and its drop-ins), a
+Makefile or build script, or skaffold runs, with its build context, its build arguments and
+the image names it tags.
+
+Read once per scan. The deployment model links what ships through these builds; the Docker
+rules read a Dockerfile's contexts and build arguments from them.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import shlex
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..artifacts.yamldocs import YamlFile, YMap, YScalar, YSeq
+from . import Project
+
+UNKNOWN = "?"  # a context only known once variables are expanded, or outside the repository
+
+# Who runs a build.
+COMPOSE = "compose"
+ACTION = "docker/build-push-action"
+COMMAND = "docker build"
+SKAFFOLD = "skaffold"
+
+CI_FILES = re.compile(r"(^|/)(\.(?:github|gitea|forgejo)/workflows/[^/]+|\.gitlab-ci\.ya?ml|"
+                      r"\.circleci/[^/]+|\.buildkite/[^/]+|azure-pipelines[^/]*|cloudbuild[^/]*|"
+                      r"bitbucket-pipelines\.ya?ml|\.drone\.ya?ml|Jenkinsfile)$")
+BUILD_SCRIPT_NAMES = ("makefile", "justfile", "taskfile.yml", "taskfile.yaml")
+# docker, podman and buildah (`buildah bud`) builds, `buildx` and `image` forms included.
+_BUILD_COMMAND = re.compile(
+    r"\b(?:docker|podman|buildah)\s+(?:buildx\s+|image\s+)?(?:build|bud)\b([^\n;&|]*)")
+# build-push-action and its drop-in forks with the same inputs (`depot/build-push-action`);
+# not a local action that happens to share the name.
+_BUILD_PUSH_ACTION = re.compile(r"[\w.-]+/build-push-action(?:@.*)?")
+# Options of `docker build` whose value is the next word.
+_VALUE_OPTIONS = frozenset({
+    "-t", "--tag", "--target", "--platform", "--label", "--cache-from", "--cache-to",
+    "--secret", "--ssh", "-o", "--output", "--progress", "--network", "--build-context",
+    "--build-arg", "-f", "--file"})
+# A shell redirection ends the command's arguments: `docker build . > build.log`.
+_REDIRECT = re.compile(r"^\d*(?:>>?|<)")
+
+
+@dataclass(frozen=True, slots=True)
+class ImageBuild:
+    """One build of a Dockerfile that the repository runs."""
+
+    dockerfile: str | None  # repository path; None: chosen at run time or outside the repository
+    context: str  # repository path ("" for the root) or UNKNOWN
+    source: str  # the file that runs the build
+    how: str  # COMPOSE, ACTION, COMMAND or SKAFFOLD
+    # build arguments: NAME -> value (None: the value comes from the builder's environment)
+    args: dict[str, str | None] = field(default_factory=dict)
+    images: tuple[str, ...] = ()  # image names it tags (`team/api`: no registry or tag)
+    service: str = ""  # the Compose service that builds it
+    # it also tags a name read at run time (`ghcr.io/${{ github.repository }}`), not the
+    # names another step gives (`${{ steps.meta.outputs.tags }}`)
+    runtime_name: bool = False
+
+
+def project_builds(project: Project) -> list[ImageBuild]:
+    """Every image build the repository runs: Compose services, CI files and build scripts
+    (in path order), then skaffold configs."""
+    cached = project.cache.get("image-builds")
+    if isinstance(cached, list):
+        return cached
+    found = list(compose_builds(project))
+    for path, yf in sorted(project.yaml_files.items()):
+        if CI_FILES.search(path):
+            found += ci_file_builds(path, yf)
+    for path, text in sorted(build_scripts(project)):
+        found += command_builds(text, path, base=posixpath.dirname(path))
+    for path, section, _ in skaffold_sections(project):
+        found += skaffold_builds(path, section)
+    project.cache["image-builds"] = found
+    return found
+
+
+def image_builds(project: Project) -> dict[str, list[ImageBuild]]:
+    """Dockerfile path -> every build of it the repository runs."""
+    cached = project.cache.get("image-builds-by-dockerfile")
+    if isinstance(cached, dict):
+        return cached
+    found: dict[str, list[ImageBuild]] = {}
+    for build in project_builds(project):
+        if build.dockerfile is not None:
+            found.setdefault(build.dockerfile, []).append(build)
+    project.cache["image-builds-by-dockerfile"] = found
+    return found
+
+
+def image_names(tags: Any) -> tuple[str, ...]:
+    """The image names (`team/api`) in tags written as a list or as one text (one per line or
+    comma-separated); those read at run time (`${{ … }}`, `$VERSION`) are left out."""
+    return _tag_names(tags)[0]
+
+
+# `${{ steps.meta.outputs.tags }}`: the names another step (docker/metadata-action) gives
+_STEP_OUTPUT = re.compile(r"\$\{\{\s*steps\.[\w-]+\.outputs\.[\w-]+\s*\}\}")
+
+
+def _tag_names(tags: Any) -> tuple[tuple[str, ...], bool]:
+    """(image names, some name is read at run time and not given by another step)."""
+    from .compose import UNKNOWN as UNSET
+    from .compose import image_repository
+
+    items = tags if isinstance(tags, list) else str(tags or "").replace(",", "\n").split("\n")
+    names: list[str] = []
+    runtime = False
+    for tag in items:
+        tag = str(tag).strip()
+        name = "" if "${{" in tag.split(":", 1)[0] else "/".join(
+            p for p in image_repository(tag) if p)
+        if name and UNSET not in name and "$" not in name:
+            names.append(name)
+        elif "$" in tag and not _STEP_OUTPUT.fullmatch(tag):
+            runtime = True
+    return tuple(names), runtime
+
+
+# --------------------------------------------------------------------------- Compose
+
+
+def compose_builds(project: Project) -> Iterator[ImageBuild]:
+    """The `build:` of every Compose service (`.env` and defaults interpolated)."""
+    from .compose import build_context, build_dockerfile, configs
+
+    for config in configs(project):
+        for name, svc in config.services.items():
+            build = svc.build
+            if build is None:
+                continue
+            context = build_context(project, build)
+            found = svc.find("build")
+            images, runtime = _tag_names(svc.image or "")
+            yield ImageBuild(build_dockerfile(project, build),
+                             UNKNOWN if context is None else context, build.path, COMPOSE,
+                             _compose_args(found[2] if found is not None else None),
+                             images, name, runtime)
+
+
+def _compose_args(node: object) -> dict[str, str | None]:
+    args = node.get("args") if isinstance(node, YMap) else None
+    out: dict[str, str | None] = {}
+    if isinstance(args, YMap):
+        for key, value in args.items:
+            out[str(key.value)] = None if not isinstance(value, YScalar) or value.value is None \
+                else str(value.value)
+    elif isinstance(args, YSeq):
+        for item in args.items:
+            if isinstance(item, YScalar) and isinstance(item.value, str):
+                name, sep, given = item.value.partition("=")
+                out[name.strip()] = given if sep else None
+    return out
+
+
+# --------------------------------------------------------------------------- CI and scripts
+
+
+def ci_file_builds(path: str, yf: YamlFile) -> list[ImageBuild]:
+    """The builds of one CI file: build-push-action steps, and build commands in any of its
+    texts (`run:`, `script:`, `before_script:`, `command:` …)."""
+    values = list(walk(*[doc.root.to_python() for doc in yf.documents if doc.root is not None]))
+    # docker/metadata-action names the images that build-push-action then tags
+    named = {str(v.get("id") or ""): str(v["with"].get("images") or "") for v in values
+             if isinstance(v, dict) and "metadata-action" in str(v.get("uses") or "")
+             and isinstance(v.get("with"), dict)}
+    found: list[ImageBuild] = []
+    for value in values:
+        if isinstance(value, dict):
+            uses, options = value.get("uses"), value.get("with")
+            if isinstance(uses, str) and _BUILD_PUSH_ACTION.fullmatch(uses.strip()) and \
+                    isinstance(options, dict):
+                found.append(_action_build(options, path, named))
+        elif isinstance(value, str):
+            found += command_builds(value, path)
+    return found
+
+
+def _action_build(options: dict[str, Any], source: str, named: dict[str, str]) -> ImageBuild:
+    """build-push-action: `file` is relative to the workspace, not to the context."""
+    given = str(options.get("context") or ".")
+    context = _inside(given) if "$" not in given and "://" not in given else None
+    file = options.get("file")
+    if file:
+        dockerfile = _inside(str(file)) if "$" not in str(file) else None
+    else:
+        dockerfile = _default_dockerfile(context)
+    tags = options.get("tags")
+    images, runtime = _tag_names(tags)
+    if not images:
+        images, more = _tag_names(_metadata_images(named, str(tags or "")))
+        runtime = runtime or more
+    return ImageBuild(dockerfile, UNKNOWN if context is None else context, source, ACTION,
+                      _action_args(options.get("build-args")), images, runtime_name=runtime)
+
+
+def _metadata_images(named: dict[str, str], tags: str) -> str:
+    """The images of the metadata-action step whose outputs a build's `tags` use."""
+    step = re.search(r"steps\.([\w-]+)\.outputs", tags)
+    if step is not None:
+        return named.get(step[1], "")
+    return next(iter(named.values())) if len(named) == 1 else ""
+
+
+def _action_args(value: Any) -> dict[str, str | None]:
+    """build-push-action's `build-args`: one NAME=value per line (or a list of them)."""
+    lines = value.splitlines() if isinstance(value, str) else \
+        [str(i) for i in value if i is not None] if isinstance(value, list) else []
+    out: dict[str, str | None] = {}
+    for line in lines:
+        name, sep, given = line.strip().partition("=")
+        if name:
+            out[name] = given if sep else None
+    return out
+
+
+def build_scripts(project: Project) -> Iterator[tuple[str, str]]:
+    """(path, text) of the Makefiles, justfiles, Taskfiles and shell scripts that may build
+    images, in the project's file order."""
+    from .deployment import path_role
+
+    for path, text in project.texts.items():
+        name = posixpath.basename(path).lower()
+        if name in BUILD_SCRIPT_NAMES or (name.endswith(".sh") and path_role(path) is None):
+            yield path, text
+
+
+def command_builds(text: str, source: str, base: str = "") -> list[ImageBuild]:
+    """The builds of the build commands in a shell text (continuation lines joined); `base`:
+    the directory the commands run in (a script's own, else the repository root)."""
+    return [_command_build(m[1], source, base)
+            for m in _BUILD_COMMAND.finditer(text.replace("\\\n", " "))]
+
+
+def _command_build(arguments: str, source: str, base: str) -> ImageBuild:
+    try:
+        words = shlex.split(arguments, comments=True)
+    except ValueError:
+        words = arguments.split()
+    dockerfile: str | None = None
+    args: dict[str, str | None] = {}
+    tags: list[str] = []
+    positional: list[str] = []
+    i = 0
+    while i < len(words):
+        word = words[i]
+        if _REDIRECT.match(word):
+            break
+        option, sep, inline = word.partition("=")
+        if option in _VALUE_OPTIONS and word.startswith("-"):
+            value = inline if sep else words[i + 1] if i + 1 < len(words) else ""
+            i += 1 if sep else 2
+            if option in ("-f", "--file"):
+                dockerfile = value or None
+            elif option in ("-t", "--tag"):
+                tags.append(value)
+            elif option == "--build-arg":
+                name, has, given = value.partition("=")
+                args[name] = given if has else None
+            continue
+        if not word.startswith("-"):
+            positional.append(word)
+        i += 1
+    images, runtime = _tag_names(tags)
+    # the context is the one argument `docker build` takes: the last word that is not an
+    # option (a value of an option this reader does not know comes before it)
+    context = positional[-1] if positional else None
+    if context is None or "$" in context or "://" in context or (
+            dockerfile is not None and ("$" in dockerfile or dockerfile == "-")):
+        return ImageBuild(None, UNKNOWN, source, COMMAND, args, images, runtime_name=runtime)
+    directory = _inside(posixpath.join(base, context))
+    # `-f` is relative to the working directory, like the context
+    path = _inside(posixpath.join(base, dockerfile)) if dockerfile is not None else \
+        _default_dockerfile(directory)
+    return ImageBuild(path, UNKNOWN if directory is None else directory, source, COMMAND, args,
+                      images, runtime_name=runtime)
+
+
+# --------------------------------------------------------------------------- skaffold
+
+
+def skaffold_sections(project: Project) -> Iterator[tuple[str, dict[str, Any], bool]]:
+    """(path, section, is a profile) of every skaffold config: each document, then each of its
+    profiles, in path order."""
+    for path, yf in sorted(project.yaml_files.items()):
+        if not posixpath.basename(path).lower().startswith("skaffold"):
+            continue
+        for doc in yf.documents:
+            data = doc.root.to_python() if doc.root is not None else None
+            if not isinstance(data, dict):
+                continue
+            yield path, data, False
+            for profile in data.get("profiles") or ():
+                if isinstance(profile, dict):
+                    yield path, profile, True
+
+
+def skaffold_builds(path: str, section: dict[str, Any]) -> list[ImageBuild]:
+    """`build.artifacts` of a skaffold section: context and Dockerfile (relative to the
+    config and to the context), `docker.buildArgs` and the artifact's image."""
+    build = section.get("build")
+    found: list[ImageBuild] = []
+    for artifact in (build.get("artifacts") or ()) if isinstance(build, dict) else ():
+        if not isinstance(artifact, dict):
+            continue
+        given = str(artifact.get("context") or ".")
+        docker = artifact.get("docker")
+        docker = docker if isinstance(docker, dict) else {}
+        file = str(docker.get("dockerfile") or "Dockerfile")
+        context = _inside(posixpath.join(posixpath.dirname(path), given)) \
+            if "$" not in given and "://" not in given else None
+        dockerfile = _inside(posixpath.join(posixpath.dirname(path), given, file)) \
+            if "$" not in given + file and "://" not in given else None
+        args = docker.get("buildArgs")
+        args = args if isinstance(args, dict) else {}
+        image = artifact.get("image")
+        images, runtime = _tag_names(image) if isinstance(image, str) else ((), False)
+        found.append(ImageBuild(
+            dockerfile, UNKNOWN if context is None else context, path, SKAFFOLD,
+            {str(k): None if v is None else str(v) for k, v in args.items()}, images,
+            runtime_name=runtime))
+    return found
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _inside(path: str) -> str | None:
+    """A path normalised to the repository ("" for the root); None outside it."""
+    path = posixpath.normpath(path)
+    if path.startswith(("..", "/")):
+        return None
+    return "" if path == "." else path
+
+
+def _default_dockerfile(context: str | None) -> str | None:
+    """The `Dockerfile` at the root of a context (None: the context is not known)."""
+    if context is None:
+        return None
+    return posixpath.join(context, "Dockerfile") if context else "Dockerfile"
+
+
+def walk(*values: Any) -> Iterator[Any]:
+    """Every value nested in `values` (mappings and lists), depth first."""
+    stack: list[Any] = list(values)
+    while stack:
+        value = stack.pop()
+        yield value
+        if isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)

@@ -1,0 +1,169 @@
+"""The image builds the repository runs (project.builds): one reader for the deployment model
+and the Docker rules alike."""
+
+from __future__ import annotations
+
+import pytest
+
+from prodready.config import Config
+from prodready.engine import scan
+from prodready.project.builds import (
+    ACTION,
+    COMMAND,
+    COMPOSE,
+    SKAFFOLD,
+    UNKNOWN,
+    command_builds,
+    image_builds,
+    project_builds,
+)
+from prodready.project.deployment import deployment_of
+from prodready.testing import write_tree
+
+DOCKERFILE = "FROM python:3.12-slim\nCOPY . /app\nCMD [\"python\", \"app.py\"]\n"
+
+
+def _project(tmp_path, files):
+    write_tree(tmp_path, files)
+    result = scan(tmp_path, Config(), jobs=1, use_cache=False)
+    assert result.project is not None
+    return result.project
+
+
+@pytest.mark.parametrize(("command", "dockerfile", "context"), [
+    ("docker build -t acme/api .", "Dockerfile", ""),
+    ("docker build . -t acme/api", "Dockerfile", ""),
+    ("docker buildx build --platform linux/amd64 -f api/Dockerfile.prod api",
+     "api/Dockerfile.prod", "api"),
+    ("podman build --file=api/Containerfile --tag=acme/api api", "api/Containerfile", "api"),
+    ("buildah bud -t acme/api api", "api/Dockerfile", "api"),
+    # the value of an option the reader does not know (podman's --volume) comes first
+    ("podman build --volume /cache:/cache:Z -t acme/api api", "api/Dockerfile", "api"),
+    # a command substitution splits into words: the context is still the last one
+    ("docker build -t acme/api:$(git rev-parse --short HEAD) api", "api/Dockerfile", "api"),
+    # a redirection is not an argument
+    ("docker build -t acme/api api > build.log", "api/Dockerfile", "api"),
+    # a context outside the repository is not known; the Dockerfile it names is
+    ("docker build -f api/Dockerfile ..", "api/Dockerfile", UNKNOWN),
+    ("docker build -t acme/api $CONTEXT", None, UNKNOWN),
+    ("docker build -t acme/api - < Dockerfile", None, UNKNOWN),
+])
+def test_a_build_command_gives_its_dockerfile_and_context(command, dockerfile, context):
+    (build,) = command_builds(command, "Makefile")
+    assert (build.dockerfile, build.context, build.how) == (dockerfile, context, COMMAND)
+
+
+def test_a_build_command_reads_its_tags_and_build_arguments():
+    (build,) = command_builds("docker build \\\n  --build-arg VERSION=1.2 --build-arg=TOKEN \\\n"
+                              "  -t ghcr.io/acme/api:1.2 --tag acme/api:$TAG .", "ci.sh")
+    assert build.args == {"VERSION": "1.2", "TOKEN": None}
+    assert build.images == ("acme/api", "acme/api")
+
+
+def test_a_script_builds_relative_to_its_own_directory():
+    (build,) = command_builds("docker build -f Dockerfile.prod ..", "docker/build.sh", "docker")
+    assert (build.dockerfile, build.context) == ("docker/Dockerfile.prod", "")
+
+
+@pytest.mark.parametrize(("uses", "built"), [
+    ("docker/build-push-action@v6", True),
+    ("depot/build-push-action@v1", True),  # a drop-in with the same inputs
+    ("./.github/actions/build-push-action", False),  # a local action: its inputs are its own
+    ("acme/build-push-action-wrapper@v1", False),
+])
+def test_which_actions_build_with_build_push_inputs(tmp_path, uses, built):
+    project = _project(tmp_path, {
+        "api/Dockerfile": DOCKERFILE,
+        ".github/workflows/release.yml": (
+            "on: push\njobs:\n  image:\n    runs-on: ubuntu-latest\n    steps:\n"
+            f"      - uses: {uses}\n        with:\n          context: ./api\n"
+            "          build-args: |\n            VERSION=1.2\n            TOKEN\n"
+            "          tags: ghcr.io/acme/api:latest\n")})
+    builds = [b for b in project_builds(project) if b.how == ACTION]
+    if not built:
+        assert builds == []
+        return
+    (build,) = builds
+    assert (build.dockerfile, build.context) == ("api/Dockerfile", "api")
+    assert build.args == {"VERSION": "1.2", "TOKEN": None}
+    assert build.images == ("acme/api",)
+
+
+def test_a_build_push_file_is_relative_to_the_workspace_and_a_run_time_context_unknown(tmp_path):
+    project = _project(tmp_path, {
+        "docker/api.Dockerfile": DOCKERFILE,
+        ".github/workflows/release.yml": (
+            "on: push\njobs:\n  image:\n    runs-on: ubuntu-latest\n    steps:\n"
+            "      - uses: docker/build-push-action@v6\n        with:\n"
+            "          context: ${{ github.workspace }}/api\n"
+            "          file: ./docker/api.Dockerfile\n")})
+    (build,) = image_builds(project)["docker/api.Dockerfile"]
+    assert build.context == UNKNOWN
+
+
+def test_every_text_of_a_ci_file_is_read_for_build_commands(tmp_path):
+    project = _project(tmp_path, {
+        "api/Dockerfile": DOCKERFILE,
+        "worker/Dockerfile": DOCKERFILE,
+        ".gitlab-ci.yml": ("image-api:\n  before_script:\n    - docker build -t acme/api api\n"
+                           "  script: [echo done]\n"),
+        ".circleci/config.yml": ("jobs:\n  image:\n    steps:\n      - run:\n"
+                                 "          command: docker build -t acme/worker worker\n"),
+    })
+    built = image_builds(project)
+    assert [b.source for b in built["api/Dockerfile"]] == [".gitlab-ci.yml"]
+    assert [b.source for b in built["worker/Dockerfile"]] == [".circleci/config.yml"]
+
+
+def test_compose_and_skaffold_builds_with_their_arguments(tmp_path):
+    project = _project(tmp_path, {
+        "api/Dockerfile": DOCKERFILE,
+        "compose.yaml": ("services:\n  api:\n    build:\n      context: ./api\n"
+                         "      args: [VERSION=1.2, TOKEN]\n    image: acme/api:1.2\n"),
+        "deploy/skaffold.yaml": ("apiVersion: skaffold/v4beta6\nkind: Config\nbuild:\n"
+                                 "  artifacts:\n    - image: acme/api\n      context: ../api\n"
+                                 "      docker: {buildArgs: {VERSION: '2.0'}}\n"),
+    })
+    compose, skaffold = image_builds(project)["api/Dockerfile"]
+    assert (compose.how, compose.service, compose.context) == (COMPOSE, "api", "api")
+    assert compose.args == {"VERSION": "1.2", "TOKEN": None}
+    assert (skaffold.how, skaffold.context, skaffold.source) == (SKAFFOLD, "api",
+                                                                 "deploy/skaffold.yaml")
+    assert skaffold.args == {"VERSION": "2.0"} and skaffold.images == ("acme/api",)
+
+
+def test_a_test_workflow_builds_but_does_not_deploy(tmp_path):
+    project = _project(tmp_path, {
+        "api/Dockerfile": DOCKERFILE,
+        ".github/workflows/tests.yml": ("on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n"
+                                        "    steps:\n      - run: docker build -t acme/api api\n"),
+    })
+    assert [b.source for b in image_builds(project)["api/Dockerfile"]] == [
+        ".github/workflows/tests.yml"]
+    assert deployment_of(project).role_of("api/Dockerfile").role != "deployed"
+
+
+def test_the_deployment_model_links_the_context_a_build_command_ends_with(tmp_path):
+    project = _project(tmp_path, {
+        "server/Dockerfile": DOCKERFILE,
+        "Makefile": ("image:\n\tdocker buildx build $(if $(PLATFORMS),--platform $(PLATFORMS),) "
+                     "-t acme/server:$(VERSION) server\n"),
+    })
+    role = deployment_of(project).role_of("server/Dockerfile")
+    assert role.role == "deployed" and "Makefile (docker build)" in role.why
+    assert deployment_of(project).image_dockerfiles == {"acme/server": "server/Dockerfile"}
+
+
+@pytest.mark.parametrize(("tags", "images", "runtime"), [
+    ("ghcr.io/${{ github.repository }}:latest,acme/api:1", ("acme/api",), True),
+    ("${{ steps.meta.outputs.tags }}", (), False),  # names another step gives
+    ("acme/api:${{ github.sha }}", ("acme/api",), False),
+])
+def test_a_build_tagging_a_name_read_at_run_time(tmp_path, tags, images, runtime):
+    project = _project(tmp_path, {
+        "Dockerfile": DOCKERFILE,
+        ".github/workflows/release.yml": (
+            "on: push\njobs:\n  image:\n    runs-on: ubuntu-latest\n    steps:\n"
+            f"      - uses: docker/build-push-action@v6\n        with:\n          tags: {tags}\n")})
+    (build,) = image_builds(project)["Dockerfile"]
+    assert (build.images, build.runtime_name) == (images, runtime)

@@ -1,0 +1,38 @@
+"""Dotenv files: one reader for the Compose `.env`, documented variables (APP013) and committed
+secrets (REPO002)."""
+
+from __future__ import annotations
+
+from prodready.artifacts.dotenv import EnvEntry, env_entries
+from prodready.secretcontext import env_file_secrets
+
+TEXT = """\
+# Database
+DATABASE_URL=postgres://db/app
+export SECRET_KEY = "quoted # not a comment"
+LOG_LEVEL=info # the default
+#   FEATURE_FLAG=1
+## not an entry
+celery.broker-url='amqp://mq'
+not a line
+"""
+
+
+def test_entries_with_their_values_and_lines():
+    assert list(env_entries(TEXT)) == [
+        EnvEntry(2, "DATABASE_URL", "postgres://db/app", False),
+        EnvEntry(3, "SECRET_KEY", "quoted # not a comment", False),
+        EnvEntry(4, "LOG_LEVEL", "info", False),
+        EnvEntry(7, "celery.broker-url", "amqp://mq", False),
+    ]
+
+
+def test_commented_entries_on_request():
+    commented = [e for e in env_entries(TEXT, commented=True) if e.commented]
+    assert commented == [EnvEntry(5, "FEATURE_FLAG", "1", True)]
+
+
+def test_a_commented_secret_is_not_a_committed_one():
+    secret = "sk_live_9f8e7d6c5b4a39281706f5e4d3c2b1a0"
+    found = env_file_secrets(f"STRIPE_SECRET_KEY={secret}\n# STRIPE_SECRET_KEY={secret}\n")
+    assert found == [(1, "STRIPE_SECRET_KEY")]
