@@ -445,6 +445,7 @@ def services(
     config_file: ConfigOpt = None,
     artifacts: Annotated[bool, typer.Option(
         "--artifacts", help="JSON: list every artifact's role and why instead.")] = False,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Skip the cache.")] = False,
 ) -> None:
     """Show the services prodready found and the role of every artifact.
 
@@ -464,7 +465,7 @@ def services(
     fmt = _listing_format(format)
     config, _ = load(path, config_file)
     try:
-        result = run_scan(path, config, use_cache=True)
+        result = run_scan(path, config, use_cache=not no_cache)
         assert result.project is not None
         found = build_services(result.project)
         model = deployment_of(result.project)

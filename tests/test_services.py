@@ -76,6 +76,15 @@ def test_services_command_prints_json_and_tree():
     assert "readiness probe /healthz port 8000" in text.output
 
 
+def test_services_no_cache_writes_nothing_into_the_repository(tmp_path):
+    from prodready.testing import write_tree
+
+    write_tree(tmp_path, {"app/main.py": "from fastapi import FastAPI\n\napp = FastAPI()\n"})
+    result = CliRunner().invoke(app, ["services", str(tmp_path), "--no-cache"])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["app"]
+
+
 def test_mounted_sub_applications_are_part_of_the_app_that_mounts_them(tmp_path):
     from prodready.testing import write_tree
 
