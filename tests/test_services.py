@@ -457,3 +457,22 @@ def test_a_compose_service_building_the_apps_image_runs_it(tmp_path, build, dote
         files[".env"] = dotenv
     (svc,) = _build(tmp_path, files)
     assert ("compose", "web") in {(r.source, r.name) for r in svc.runners}
+
+
+WORKER_BOOT = ("from flask import Flask\n\nfrom web.app import make_celery\n\n"
+               "application = Flask('celery')\nnotify_celery = make_celery(application)\n"
+               "application.app_context().push()\n")
+
+
+def test_an_app_in_the_module_a_celery_worker_loads_is_the_workers_context(tmp_path):
+    assert _names(tmp_path, {
+        "web/app.py": FLASK_APP, "run_celery.py": WORKER_BOOT,
+        "bin/worker.sh": "#!/bin/sh\nexec celery -A run_celery.notify_celery worker -l INFO\n",
+    }) == ["web.app:app"]
+
+
+def test_a_web_app_whose_module_also_holds_the_celery_app_stays_a_service(tmp_path):
+    # `celery -A web.app worker` loads the web module; that does not make the app a worker
+    assert _names(tmp_path, {
+        "web/app.py": FLASK_APP,
+        "bin/worker.sh": "#!/bin/sh\nexec celery -A web.app worker\n"}) == ["web.app:app"]

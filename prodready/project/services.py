@@ -11,6 +11,7 @@ import posixpath
 import re
 import shlex
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 from ..artifacts.dockerfile import Dockerfile, variables
@@ -220,8 +221,45 @@ def build_services(project: Project) -> list[Service]:
         _link_runners(svc, project, single=len(services) == 1,
                       by_reference_only=id(svc) in side_apps)
     # An app built in a scripts/ folder is a maintenance script's application context (it
-    # needs the app's configuration and database), not a service, unless something runs it.
-    return [svc for svc in services if svc.runners or "scripts" not in svc.path.split("/")[:-1]]
+    # needs the app's configuration and database), not a service, unless something runs it;
+    # so is an app in the module a task worker loads (`celery -A run_celery worker`).
+    workers = _worker_modules(project)
+    return [svc for svc in services if svc.runners or (
+        "scripts" not in svc.path.split("/")[:-1] and not _worker_bootstrap(svc, workers))]
+
+
+def _worker_bootstrap(svc: Service, workers: set[str]) -> bool:
+    """The app lives in a module written to start a task worker (`run_celery.py`,
+    `worker.py`) that a worker command loads: the worker's application context."""
+    module = svc.module_ref.split(":", 1)[0]
+    name = module.rsplit(".", 1)[-1]
+    return module in workers and any(word in name for word in ("celery", "worker", "tasks"))
+
+
+_LONG_LINE = 4000  # a command is shorter; longer lines are data
+
+
+def _worker_modules(project: Project) -> set[str]:
+    """Modules (and `module.attribute` prefixes) that task-worker commands load
+    (`celery -A run_celery.notify_celery worker`, `celery --app=tasks beat`), read from the
+    scripts, Dockerfiles, Compose files and manifests of the repository."""
+    texts = [*project.texts.values(),
+             *(getattr(df, "text", "") for df in project.dockerfiles.values()),
+             *(yf.text for yf in project.yaml_files.values())]
+    found: set[str] = set()
+    for text in texts:
+        if "celery" not in text:
+            continue
+        for line in text.splitlines():
+            if "celery" not in line or len(line) > _LONG_LINE:
+                continue
+            words = line.replace("=", " ").replace('"', " ").replace("'", " ").split()
+            if not {"worker", "beat"} & set(words):
+                continue
+            for flag, value in pairwise(words):
+                if flag in ("-A", "--app"):
+                    found.update({value, value.rsplit(".", 1)[0]})
+    return found
 
 
 # ------------------------------------------------------------------------------ code
