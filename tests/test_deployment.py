@@ -660,3 +660,20 @@ def test_a_ci_job_that_deploys_a_dev_looking_stack_deploys_it(tmp_path):
                                         "    steps:\n      - run: docker compose -f "
                                         "docker-compose.yml up -d\n"})
     assert model.role_of("docker-compose.yml").role == "deployed"
+
+
+@pytest.mark.parametrize(("readme", "role"), [
+    ("# Kubernetes deployment examples\n\nTry them with kind.\n", "example"),
+    ("Docker images\n=============\n\nThey help develop the project and are not "
+     "production-worthy!\n", "dev-tooling"),
+    ("# Kubernetes manifests\n\nApplied by the release pipeline.\n", ""),
+])
+def test_the_readme_of_an_artifacts_directory_can_say_what_it_holds(tmp_path, readme, role):
+    model, _ = _model(tmp_path, {"k8s/README.md": readme, "k8s/app.yaml": DEPLOYMENT})
+    assert model.role_of("k8s/app.yaml").role == role
+
+
+def test_the_root_readme_speaks_for_the_project_not_its_files(tmp_path):
+    model, _ = _model(tmp_path, {"README.md": "# Examples of queue workers\n",
+                                 "docker-compose.yml": COMPOSE_BODY})
+    assert model.role_of("docker-compose.yml").role == ""

@@ -267,6 +267,7 @@ _EXAMPLE_HEADER = re.compile(
     r"configuration|manifest|deployment)\b")
 _DEV_HEADER = re.compile(
     r"\bnot\s+(?:intended|meant|suitable|ready|to be used)\s+for\s+production\b"
+    r"|\bnot\s+(?:a\s+)?production[- ](?:worthy|ready|grade)\b"
     r"|\bdo\s+not\s+use\s+(?:\w+\s+)?in\s+production\b"
     r"|\bfor\s+(?:local\s+)?(?:development|testing|evaluation)(?:\s+purposes)?\s+only\b"
     r"|\bin\s+your\s+local\s+environment\b")
@@ -289,6 +290,45 @@ def declared_purpose(text: str) -> Role | None:
     if _DEV_HEADER.search(head):
         return Role(DEV_TOOLING, "its opening comment says it is for local use, not production")
     return None
+
+
+_README_NAMES = ("README.md", "README.rst", "README.txt", "README")
+_EXAMPLES_TITLE = re.compile(r"\b(?:examples?|samples?|demos?)\b", re.IGNORECASE)
+
+
+class _ReadmePurposes:
+    """What the README of an artifact's own directory says the directory holds: a title such
+    as `# Kubernetes deployment examples`, or a sentence that its files are for development
+    and testing, not production. The repository root's README speaks for the project, not
+    for the files beside it."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.files = set(project.all_files)
+        self.by_directory: dict[str, Role | None] = {}
+
+    def of(self, path: str) -> Role | None:
+        directory = posixpath.dirname(path)
+        if not directory:
+            return None
+        if directory not in self.by_directory:
+            self.by_directory[directory] = self._read(directory)
+        return self.by_directory[directory]
+
+    def _read(self, directory: str) -> Role | None:
+        from .documentation import read_text
+
+        readme = next((f"{directory}/{n}" for n in _README_NAMES
+                       if f"{directory}/{n}" in self.files), None)
+        if readme is None:
+            return None
+        lines = [line.strip() for line in read_text(self.project, readme).splitlines()[:15]]
+        title = next((line for line in lines if line), "").lstrip("#").strip()
+        if _EXAMPLES_TITLE.search(title):
+            return Role(EXAMPLE, f"{readme} calls the directory {title!r}")
+        if _DEV_HEADER.search(" ".join(lines).lower()):
+            return Role(DEV_TOOLING, f"{readme} says its files are not for production")
+        return None
 
 
 def _development_stack(yf: YamlFile) -> Role | None:
@@ -320,15 +360,17 @@ def _stage_role(df: Any) -> Role | None:
 def build_deployment(project: Project) -> Deployment:
     model = Deployment(project_names=_project_names(project))
     convention: dict[str, Role | None] = {}
+    readmes = _ReadmePurposes(project)
     for path, df in project.dockerfiles.items():
         text = getattr(df, "text", "")
         convention[path] = path_role(path) or _stage_role(df) or generated_header(
-            text) or declared_purpose(text)
+            text) or declared_purpose(text) or readmes.of(path)
     declared: set[str] = set()  # YAML whose content alone gives its role
     for path, yf in project.yaml_files.items():
         convention[path] = path_role(path) or generated_header(yf.text)
         if convention[path] is None and (role := declared_purpose(yf.text) or (
-                _development_stack(yf) if is_compose_path(path) else None)) is not None:
+                _development_stack(yf) if is_compose_path(path) else None)
+                or readmes.of(path)) is not None:
             convention[path] = role
             declared.add(path)
 
