@@ -15,7 +15,6 @@ Formula (scoring_version 1):
 
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -89,8 +88,8 @@ def _checked(files: dict[str, int], unparsed: dict[str, int]) -> dict[str, int]:
     return {kind: max(0, n - unparsed.get(kind, 0)) for kind, n in files.items()}
 
 
-def _applicable(rule: Rule, sites: dict[str, SiteCount], files: dict[str, int]) -> bool:
-    family = rule.family
+def _applicable(family: str, rule_id: str, sites: dict[str, SiteCount],
+                files: dict[str, int]) -> bool:
     if family == "python":
         return files.get("python", 0) > 0
     if family == "docker":
@@ -100,7 +99,7 @@ def _applicable(rule: Rule, sites: dict[str, SiteCount], files: dict[str, int]) 
     if family == "k8s":
         return files.get("kubernetes", 0) > 0
     if family == "service":
-        return sites.get(rule.id) is not None and sites[rule.id].examined > 0
+        return sites.get(rule_id) is not None and sites[rule_id].examined > 0
     return True
 
 
@@ -115,7 +114,7 @@ def grade_for(score: float | None) -> str:
 
 def compute_score(result: ScanResult) -> Score:
     unparsed = unparsed_files(result)
-    return _score(result.rules, _weights(result), result.sites,
+    return _score(_rule_table(result, result.rules), result.sites,
                   _checked(result.stats.files, unparsed), sum(unparsed.values()),
                   _tally(result.findings))
 
@@ -136,32 +135,39 @@ def _tally(findings: list[Finding]) -> _Tally:
     return tally
 
 
-def _weights(result: ScanResult) -> dict[str, int]:
-    return {rule_id: WEIGHTS[result.config.severity_of(rule)]
-            for rule_id, rule in result.rules.items()}
+# Per rule, in catalog order: id, category, family, weight (looked up once per report).
+_RuleTable = list[tuple[str, Category, str, int]]
 
 
-def _score(rules: dict[str, Rule], weights: dict[str, int], sites: dict[str, SiteCount],
-           files: dict[str, int], unchecked: int, tally: _Tally) -> Score:
+def _rule_table(result: ScanResult, rules: dict[str, Rule]) -> _RuleTable:
+    return [(rule_id, rule.category, rule.family, WEIGHTS[result.config.severity_of(rule)])
+            for rule_id, rule in rules.items()]
+
+
+def _score(rules: _RuleTable, sites: dict[str, SiteCount], files: dict[str, int],
+           unchecked: int, tally: _Tally, *, by_category: bool = True) -> Score:
+    """The score of these sites and findings; `by_category=False` leaves the categories out
+    (a service's score is its overall figure)."""
     rule_scores: dict[str, RuleScore] = {}
     no_findings = (0, 0)
-    for rule_id, rule in rules.items():
-        if not _applicable(rule, sites, files):
+    for rule_id, category, family, weight in rules:
+        if not _applicable(family, rule_id, sites, files):
             continue
         found, active = tally.get(rule_id, no_findings)
         count = sites.get(rule_id)
         examined = max(count.examined if count else 0, found)
-        rule_scores[rule_id] = RuleScore(rule_id, rule.category, weights[rule_id], examined,
-                                         active, found - active)
-    members_of: dict[Category, list[RuleScore]] = {category: [] for category in Category}
-    for rs in rule_scores.values():
-        members_of[rs.category].append(rs)
+        rule_scores[rule_id] = RuleScore(rule_id, category, weight, examined, active,
+                                         found - active)
     categories: dict[Category, CategoryScore] = {}
-    for category, members in members_of.items():
-        categories[category] = CategoryScore(
-            category, _weighted(members),
-            sum(rs.failed for rs in members), sum(rs.suppressed for rs in members),
-        )
+    if by_category:
+        members_of: dict[Category, list[RuleScore]] = {category: [] for category in Category}
+        for rs in rule_scores.values():
+            members_of[rs.category].append(rs)
+        for category, members in members_of.items():
+            categories[category] = CategoryScore(
+                category, _weighted(members),
+                sum(rs.failed for rs in members), sum(rs.suppressed for rs in members),
+            )
     overall = _weighted(list(rule_scores.values()))
     code_files = sum(n for kind, n in files.items() if kind != "text")
     if unchecked and code_files <= 0 and not any(rs.failed for rs in rule_scores.values()):
@@ -207,7 +213,7 @@ def service_scores(result: ScanResult) -> list[ServiceScore]:
     if not owners:
         return []
     rules = {rid: rule for rid, rule in result.rules.items() if rule.family != "repo"}
-    weights = _weights(result)
+    table = _rule_table(result, rules)
     # Each file's findings tallied once by rule, and each path once under every directory
     # above it: a service's files are looked up and their tallies added, never searched or
     # counted again (services share Compose files with hundreds of findings).
@@ -224,10 +230,10 @@ def service_scores(result: ScanResult) -> list[ServiceScore]:
         diagnostics_of.setdefault(diagnostic.path, []).append(diagnostic)
     under: dict[str, list[str]] = {}
     for path in paths.union(diagnostics_of):
-        directory = posixpath.dirname(path)
-        while directory:
-            under.setdefault(directory, []).append(path)
-            directory = posixpath.dirname(directory)
+        end = path.rfind("/")
+        while end > 0:
+            under.setdefault(path[:end], []).append(path)
+            end = path.rfind("/", 0, end)
     per_file_rules = {rule_id for counts in result.file_sites.values() for rule_id in counts}
     # repository-wide rules: (id, family, sites examined in the whole repository)
     wide = [(rule_id, rule.family, (result.sites.get(rule_id) or SiteCount()).examined)
@@ -251,20 +257,25 @@ def service_scores(result: ScanResult) -> list[ServiceScore]:
                 counts = tally.setdefault(rule_id, [0, 0])
                 counts[0] += found
                 counts[1] += active
-        sites: dict[str, SiteCount] = {}
+        sums: dict[str, list[int]] = {}  # per rule: examined, failed
         for path in mine:
             for rule_id, count in result.file_sites.get(path, {}).items():
-                if rule_id in rules:
-                    sites.setdefault(rule_id, SiteCount()).add(count)
-        sites = {rule_id: count for rule_id, count in sites.items() if count.examined}
+                total = sums.get(rule_id)
+                if total is None:
+                    sums[rule_id] = [count.examined, count.failed]
+                else:
+                    total[0] += count.examined
+                    total[1] += count.failed
+        sites = {rule_id: SiteCount(examined, failed) for rule_id, (examined, failed)
+                 in sums.items() if examined and rule_id in rules}
         for rule_id, family, examined in wide:
             failed = tally[rule_id][0] if rule_id in tally else 0
             passing = 1 if examined and family in kinds else 0
             if max(failed, passing):
                 sites[rule_id] = SiteCount(max(failed, passing), failed)
         unparsed = _unparsed([d for p in mine for d in diagnostics_of.get(p, ())])
-        score = _score(rules, weights, sites, _checked(_files_of(mine, family_of), unparsed),
-                       sum(unparsed.values()), tally)
+        score = _score(table, sites, _checked(_files_of(mine, family_of), unparsed),
+                       sum(unparsed.values()), tally, by_category=False)
         scores.append(ServiceScore(name, kind, app_path, root, score.overall, score.grade,
                                    sum(active for _, active in tally.values())))
     return scores
