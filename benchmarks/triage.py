@@ -19,6 +19,9 @@ Reported per repository, per rule family and overall:
   NOISE dropped  judged NOISE no longer reported / judged NOISE  (higher is better)
   useful share   TPs still reported / judged findings still reported
   reported       judged findings still reported
+  NOISE d+i      judged NOISE no longer reported or reported only at info severity
+  useful>i       TPs still reported above info / judged findings still reported above info
+                 (info findings weigh nothing in the score and never fail a build)
   new            current findings matching no verdict and not in the base scan either
   unsampled      current findings matching a base-scan finding that was not judged (sampling)
   unseen grp     of new + unsampled, those whose (rule, path) has no verdict at all
@@ -50,6 +53,8 @@ class Tally:
 
     judged: dict[str, int] = field(default_factory=lambda: dict.fromkeys(VERDICTS, 0))
     kept: dict[str, int] = field(default_factory=lambda: dict.fromkeys(VERDICTS, 0))
+    # of the kept, those reported only at info severity
+    info: dict[str, int] = field(default_factory=lambda: dict.fromkeys(VERDICTS, 0))
     unsampled: int = 0
     new: int = 0
     unseen_group: int = 0
@@ -58,6 +63,7 @@ class Tally:
         for verdict in VERDICTS:
             self.judged[verdict] += other.judged[verdict]
             self.kept[verdict] += other.kept[verdict]
+            self.info[verdict] += other.info[verdict]
         self.unsampled += other.unsampled
         self.new += other.new
         self.unseen_group += other.unseen_group
@@ -66,14 +72,18 @@ class Tally:
         def ratio(num: int, den: int) -> float | None:
             return round(num / den, 3) if den else None
 
-        judged, kept = self.judged, self.kept
+        judged, kept, info = self.judged, self.kept, self.info
         still = sum(kept.values())
+        loud = still - sum(info.values())
         return {
             "TP": judged["TP"], "FP": judged["FP"], "NOISE": judged["NOISE"],
             "tp_kept": ratio(kept["TP"], judged["TP"]),
             "fp_dropped": ratio(judged["FP"] - kept["FP"], judged["FP"]),
             "noise_dropped": ratio(judged["NOISE"] - kept["NOISE"], judged["NOISE"]),
             "useful_share": ratio(kept["TP"], still),
+            "noise_quieted": ratio(judged["NOISE"] - kept["NOISE"] + info["NOISE"],
+                                   judged["NOISE"]),
+            "useful_above_info": ratio(kept["TP"] - info["TP"], loud),
             "still_reported": still,
             "unjudged_unsampled": self.unsampled,
             "unjudged_new": self.new,
@@ -108,8 +118,9 @@ def checkout_name(record: dict) -> str:
     return record["repo"].replace("/", "+")
 
 
-def current_findings(report: dict) -> list[tuple[str, str, int]]:
-    """(rule, path, line) of every unsuppressed finding and of each of its related locations.
+def current_findings(report: dict) -> list[tuple[str, str, int, str]]:
+    """(rule, path, line, severity) of every unsuppressed finding and of each of its related
+    locations.
 
     A rule that reports once per file and lists the other places as related locations
     (`related` or `related_locations`: [{"path", "line"}, ...]) still reports each place.
@@ -118,23 +129,26 @@ def current_findings(report: dict) -> list[tuple[str, str, int]]:
     for finding in report["findings"]:
         if finding.get("suppressed"):
             continue
-        rule = finding["rule_id"]
-        places.append((rule, finding["path"], int(finding["line"])))
+        rule, severity = finding["rule_id"], finding.get("severity", "")
+        places.append((rule, finding["path"], int(finding["line"]), severity))
         for related in finding.get("related") or finding.get("related_locations") or []:
-            places.append((rule, related.get("path", finding["path"]), int(related["line"])))
+            places.append((rule, related.get("path", finding["path"]), int(related["line"]),
+                           severity))
     return places
 
 
-def match(judged: list[dict], current: list[tuple[str, str, int]]) -> tuple[set[int], list[int]]:
-    """Indexes of judged findings still reported, and indexes of current findings left over.
+def match(judged: list[dict], current: list[tuple[str, str, int, str]]
+          ) -> tuple[dict[int, int], list[int]]:
+    """Judged findings still reported (judged index -> current index), and indexes of current
+    findings left over.
 
     Exact (rule, path, line) matches are taken first, then the nearest line of the same rule
     and path within NEAR_LINES; each current finding matches at most one judged finding.
     """
     free: dict[tuple[str, str], list[tuple[int, int]]] = {}
-    for index, (rule, path, line) in enumerate(current):
+    for index, (rule, path, line, _severity) in enumerate(current):
         free.setdefault((rule, path), []).append((line, index))
-    matched: set[int] = set()
+    matched: dict[int, int] = {}
     for exact in (True, False):
         for j, finding in enumerate(judged):
             if j in matched:
@@ -147,8 +161,7 @@ def match(judged: list[dict], current: list[tuple[str, str, int]]) -> tuple[set[
                         best is None or distance < best[0]):
                     best = (distance, pos)
             if best is not None:
-                candidates.pop(best[1])
-                matched.add(j)
+                matched[j] = candidates.pop(best[1])[1]
     left = sorted(index for pairs in free.values() for _line, index in pairs)
     return matched, left
 
@@ -168,6 +181,8 @@ def evaluate(record: dict, report: dict) -> dict[str, Tally]:
             tally(key).judged[finding["verdict"]] += 1
             if j in matched:
                 tally(key).kept[finding["verdict"]] += 1
+                if current[matched[j]][3] == "info":
+                    tally(key).info[finding["verdict"]] += 1
     unsampled = [{"rule": u["rule"], "path": u["path"], "line": u["line"]}
                  for u in record.get("unsampled", [])]
     leftovers = [current[i] for i in left]
@@ -175,7 +190,7 @@ def evaluate(record: dict, report: dict) -> dict[str, Tally]:
     new = {left[k] for k in new_positions}
     seen_groups = {(f["rule"], f["path"]) for f in judged}
     for i in left:
-        rule, path, _line = current[i]
+        rule, path, _line, _severity = current[i]
         for key in ("all", *groups_of(rule)):
             if i in new:
                 tally(key).new += 1
@@ -259,6 +274,7 @@ def fmt(value: float | int | None) -> str:
 COLUMNS = (("TP", "TP", 4), ("FP", "FP", 4), ("NOISE", "NOISE", 5),
            ("tp_kept", "TP kept", 7), ("fp_dropped", "FP drop", 7),
            ("noise_dropped", "NOISE drop", 10), ("useful_share", "useful", 6),
+           ("noise_quieted", "NOISE d+i", 9), ("useful_above_info", "useful>i", 8),
            ("still_reported", "reported", 8), ("unjudged_new", "new", 4),
            ("unjudged_unsampled", "unsampled", 9), ("unjudged_unseen_group", "unseen grp", 10))
 

@@ -32,7 +32,7 @@ from typing import Any
 
 CACHE_DIR = ".prodready_cache"
 DATABASE = "cache.sqlite3"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 _TAG = "$"
 
 

@@ -68,6 +68,10 @@ SIZING_RULES = frozenset({"K8S001", "K8S002", "COMPOSE006"})
 # Telemetry a distributed product's operator wires to their own systems (a proxy's request
 # ids, their error tracker's DSN): the authors never receive it.
 OPERATOR_TELEMETRY_RULES = frozenset({"APP009", "APP014"})
+# Policy set where TLS terminates: in a product others run, at the operator's proxy.
+OPERATOR_EDGE_RULES = frozenset({"APP004"})
+# What the distributed profile makes info.
+OPERATOR_RULES = SIZING_RULES | OPERATOR_TELEMETRY_RULES | OPERATOR_EDGE_RULES
 INCLUDE_CHOICES = ("examples", "fixtures", "dev", "docs", "generated")
 EXPOSURES = Literal["public", "internal", "worker", "health-sidecar"]
 
@@ -108,7 +112,7 @@ class Config(BaseModel):
     # Artifacts outside what ships (examples, fixtures, dev tooling, docs, generated) that are
     # reported anyway, outside the score.
     include: list[str] = []
-    # "distributed": images and manifests others run, so sizing and telemetry are the
+    # "distributed": images and manifests others run, so sizing, telemetry and HSTS are the
     # operator's choice.
     profile: Literal["service", "distributed"] = "service"
     services: dict[str, ServiceSettings] = {}
@@ -164,8 +168,8 @@ class Config(BaseModel):
     def severity_of(self, rule: Rule) -> Severity:
         if rule.id in self.severity:
             return self.severity[rule.id]
-        if self.profile == "distributed" and rule.id in SIZING_RULES | OPERATOR_TELEMETRY_RULES:
-            return Severity.INFO  # sizing and telemetry: the choice of whoever runs the images
+        if self.profile == "distributed" and rule.id in OPERATOR_RULES:
+            return Severity.INFO  # sizing, telemetry, edge: the choice of whoever runs the images
         return rule.severity
 
     def is_selected(self, rule_id: str) -> bool:

@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +26,11 @@ from .artifacts.source import UnreadableFile, decode, python_lines_text, read_re
 from .artifacts.yamldocs import YamlError, is_compose_path, looks_like_template, parse_yaml
 from .catalog import Rule, load_catalog
 from .checks.api import RuleContext
-from .config import Config
+from .config import OPERATOR_RULES, Config
 from .discover import Discovery, SourceEntry, discover
 from .model import Diagnostic, FileFacts, FileKind, Finding, Scope, SiteCount
 from .project import Project
+from .project.profile import DISTRIBUTED, SERVICE, Profile, profile_of
 from .result import ScanResult, ScanStats, ServiceOwner
 from .safepath import drop_untrusted_paths
 from .suppress import find_ignores, matching_ignore
@@ -477,6 +478,10 @@ def _scan(root: Path, config: Config, *, jobs: int | None, use_cache: bool,
             "SKIP", path, f"skipped: larger than max-file-size ({config.max_file_size} bytes)"
         ))
 
+    profile = None
+    if rules.keys() & OPERATOR_RULES:
+        profile = profile_of(project)
+        config = _in_profile(config, profile, findings, rules)
     for rule, module in _rules_by_scope.get(Scope.PROJECT, ()):
         ctx = RuleContext(rule, config)
         try:
@@ -502,7 +507,7 @@ def _scan(root: Path, config: Config, *, jobs: int | None, use_cache: bool,
         skipped_roles=skipped_roles,
     )
     result = ScanResult(root, config, rules, findings, diagnostics, dict(sites), stats, project,
-                        file_sites=file_sites)
+                        file_sites=file_sites, profile=profile)
     if isinstance(project.python, _LazyFacts):  # asked for after the scan: no cache, no stats
         project.python.loader = lambda: _add_all(project, _results(deferred, state, None, jobs))
     if store is not None:
@@ -510,6 +515,23 @@ def _scan(root: Path, config: Config, *, jobs: int | None, use_cache: bool,
             store.put_memo(memo_key, _memo_row(result, root, found))
         store.close(e.path for e in found.entries)
     return result
+
+
+def _in_profile(config: Config, profile: Profile, findings: list[Finding],
+                rules: dict[str, Rule]) -> Config:
+    """The configuration under the profile in force. Per-file findings were made before the
+    files could tell the profile: those whose rule it changes get the severity it gives."""
+    if profile.name == config.profile:
+        return config
+    profiled = config.model_copy(update={"profile": profile.name})
+    for index, finding in enumerate(findings):
+        rule = rules.get(finding.rule_id)
+        if rule is None:
+            continue
+        before, after = config.severity_of(rule), profiled.severity_of(rule)
+        if before != after and finding.severity == before:
+            findings[index] = replace(finding, severity=after)
+    return profiled
 
 
 def _needed(entries: list[SourceEntry]) -> tuple[list[SourceEntry], list[SourceEntry]]:
@@ -621,6 +643,7 @@ class StoredResult:
     skipped: dict[str, int]
     skipped_roles: dict[str, int]
     service_owners: list[ServiceOwner]
+    profile: tuple[str, str, bool] | None  # name, why, configured
 
 
 def _memo_row(result: ScanResult, root: Path, found: Discovery) -> str | None:
@@ -632,7 +655,8 @@ def _memo_row(result: ScanResult, root: Path, found: Discovery) -> str | None:
         return cache.encode_typed(StoredResult(
             cache.pack_findings(result.findings, texts), result.diagnostics, result.sites,
             result.file_sites, stats.files, stats.lines, stats.skipped, stats.skipped_roles,
-            _owners(result)))
+            _owners(result), None if result.profile is None else (
+                result.profile.name, result.profile.why, result.profile.configured)))
     except (cache.Uncacheable, ValueError, RecursionError):
         return None
 
@@ -651,17 +675,23 @@ def _remembered(row: str | None, root: Path, found: Discovery, config: Config,
         return None
     try:
         memo = cache.decode_typed(row, StoredResult)  # every field's type checked
+        if memo.profile is not None and memo.profile[0] not in (SERVICE, DISTRIBUTED):
+            return None
         # the snippets are read back from the files only once the row is known to be whole
         paths = {finding.path for finding, place in memo.findings if isinstance(place, list)}
         findings = cache.unpack_findings(memo.findings, _texts_of(root, found, paths,
                                                                    config.max_file_size))
     except cache.CorruptEntry:
         return None
+    profile = None if memo.profile is None else Profile(*memo.profile)
+    if profile is not None and profile.name != config.profile:
+        config = config.model_copy(update={"profile": profile.name})
     stats = ScanStats(files=memo.files, lines=memo.lines, skipped=memo.skipped,
                       duration_s=round(time.perf_counter() - started, 3),
                       cached_files=len(found.entries), skipped_roles=memo.skipped_roles)
     return ScanResult(root, config, rules, findings, memo.diagnostics, memo.sites, stats, None,
-                      file_sites=memo.file_sites, service_owners=memo.service_owners)
+                      file_sites=memo.file_sites, service_owners=memo.service_owners,
+                      profile=profile)
 
 
 def _results(entries: list[SourceEntry], state: _WorkerState, store: cache.FileCache | None,

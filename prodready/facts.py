@@ -669,10 +669,18 @@ class _Extractor:
         return spans
 
     def _starts_server(self, block: ast.If) -> bool:
-        return any(isinstance(n, ast.Call) and (
-            dotted_name(n.func).rsplit(".", 1)[-1] in ("run", "serve", "run_simple",
-                                                       "run_app", "start", "main"))
-            for n in ast.walk(block))
+        """The block serves: a server library (`uvicorn.run`), a serving call (`serve`,
+        `run_app`, the module's `main()`), or an app, server or bot told to run or start
+        (`app.run()`; a connector's `runner.run(...)` is a job, not a server)."""
+        for node in ast.walk(block):
+            if not isinstance(node, ast.Call):
+                continue
+            *receiver, last = dotted_name(node.func).split(".")
+            if self.q(node.func).startswith(SERVERS) or last in _SERVING_CALLS:
+                return True
+            if last in ("run", "start") and receiver and _words(receiver[-1]) & _SERVING_OWNERS:
+                return True
+        return False
 
     def _runs_server(self, loop: ast.While) -> bool:
         """A loop that (re)starts a web server (`uvicorn.run`, `server.serve()`): the server
@@ -1069,6 +1077,11 @@ def _mentions_any(lowered: str, words: tuple[str, ...]) -> bool:
     return any(word in lowered for word in words)
 
 
+# calls that serve requests, whatever their receiver
+_SERVING_CALLS = frozenset({"serve", "serve_forever", "run_simple", "run_app", "main"})
+# receivers whose run()/start() serves: `app.run()`, `socketio.run(app)`, `server.start()`
+_SERVING_OWNERS = frozenset({"app", "webapp", "application", "server", "socketio", "sio",
+                             "bot", "api", "site", "worker", "daemon"})
 ENTRY_POINT_NAMES = ("__main__.py", "main.py", "worker.py", "run.py", "manage.py")
 
 

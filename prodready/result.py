@@ -10,6 +10,7 @@ from .catalog import Rule
 from .config import Config
 from .model import Diagnostic, Finding, SiteCount
 from .project import Project
+from .project.profile import Profile
 
 # A service as per-service scores see it: name, kind, app path, root, the files it owns.
 ServiceOwner = tuple[str, str, str, str, list[str]]
@@ -40,6 +41,8 @@ class ScanResult:
     file_sites: dict[str, dict[str, SiteCount]] = field(default_factory=dict)
     # (name, kind, app path, root, owned files) per service, where `project` is not kept
     service_owners: list[ServiceOwner] | None = None
+    # the profile in force and why (None when no selected rule depends on it)
+    profile: Profile | None = None
 
     @property
     def active_findings(self) -> list[Finding]:

@@ -80,3 +80,43 @@ def test_a_severity_the_configuration_sets_wins(tmp_path):
     sizing = [f for f in findings if f.rule_id == "COMPOSE006"]
     assert sizing and all(f.severity is Severity.HIGH for f in sizing)
     assert all(f.severity is Severity.INFO for f in findings if f.rule_id == "COMPOSE004")
+
+
+BUILT_HERE = """\
+services:
+  web:
+    build: .
+    restart: unless-stopped
+  worker:
+    build: .
+    restart: unless-stopped
+"""
+SOME_ROTATE = BUILT_HERE.replace("""  web:
+    build: .
+""", """  web:
+    build: .
+    logging:
+      driver: json-file
+      options: {max-size: 10m, max-file: "3"}
+""")
+
+
+def test_a_distributed_product_leaves_log_rotation_to_the_operator(tmp_path):
+    findings = _findings(tmp_path, {"Dockerfile": DOCKERFILE, "compose.yaml": BUILT_HERE},
+                         select=["COMPOSE004"], profile="distributed")
+    assert len(findings) == 2
+    assert {f.severity for f in findings} == {Severity.INFO}
+    assert all("operator's Docker daemon" in f.message for f in findings)
+
+
+def test_rotation_set_for_some_services_only_is_the_authors_slip(tmp_path):
+    findings = _findings(tmp_path, {"Dockerfile": DOCKERFILE, "compose.yaml": SOME_ROTATE},
+                         select=["COMPOSE004"], profile="distributed")
+    [finding] = findings
+    assert "'worker'" in finding.message and finding.severity == Severity.LOW
+
+
+def test_a_service_keeps_log_rotation_findings_at_their_severity(tmp_path):
+    findings = _findings(tmp_path, {"Dockerfile": DOCKERFILE, "compose.yaml": BUILT_HERE},
+                         select=["COMPOSE004"])
+    assert {f.severity for f in findings} == {Severity.LOW}

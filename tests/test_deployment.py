@@ -64,6 +64,8 @@ def _model(tmp_path, files, **config):
     ("extras/cloudsql/kubernetes-manifests/frontend.yaml", "example"),
     ("contrib/nginx/docker-compose.yml", "example"),
     ("extras/docker-compose.dev.yml", "dev-tooling"),
+    (".github/ci-image/Dockerfile", "dev-tooling"),
+    (".github/actions/lint/Dockerfile", "dev-tooling"),
 ])
 def test_path_conventions_give_roles(path, role):
     found = path_role(path)
@@ -75,7 +77,7 @@ def test_path_conventions_give_roles(path, role):
     "Dockerfile", "deploy/k8s/api.yaml", "docker-compose.yml", "compose.prod.yaml",
     "services/demo_api/Dockerfile", "app/main.py", "Dockerfile.prod", "developer/app.py",
     "contest/app.py", "latest/Dockerfile", "docker-compose.example.yml",
-    "app/contrib/auth.py", "src/extras/k8s.yaml",
+    "app/contrib/auth.py", "src/extras/k8s.yaml", ".github/workflows/ci.yml",
 ])
 def test_ordinary_paths_have_no_role(path):
     assert path_role(path) is None
@@ -561,3 +563,41 @@ def test_a_file_whose_header_says_generated_is_judged_at_its_source(tmp_path):
     assert model.role_of("deploy/docker-compose.yml").judged
     assert {f.path for f in result.findings if f.rule_id.startswith("COMPOSE")} == {
         "deploy/docker-compose.yml"}
+
+
+COMPOSE_BODY = "services:\n  api:\n    image: team/api:1.0\n    ports: ['8000:8000']\n"
+
+
+@pytest.mark.parametrize(("header", "role"), [
+    ("# An example docker-compose file for sending metrics to statsd.\n", "example"),
+    ("# This compose file is fully functional to evaluate the app\n# in your local "
+     "environment.\n# It is not intended for production use without customizing it.\n",
+     "dev-tooling"),
+    ("# For development purposes only.\n", "dev-tooling"),
+    ("# Do not use this in production!\n", "dev-tooling"),
+])
+def test_a_files_opening_comment_can_say_it_does_not_ship(tmp_path, header, role):
+    model, result = _model(tmp_path, {"docker-compose.yml": header + COMPOSE_BODY})
+    assert model.role_of("docker-compose.yml").role == role
+    assert not [f for f in result.findings if f.path == "docker-compose.yml"]
+
+
+@pytest.mark.parametrize("header", [
+    "# Production stack. For local development use docker-compose.dev.yml.\n",
+    "# Example: docker compose up -d\n",
+    "services:\n  # not intended for production: this comment is inside the file\n",
+])
+def test_other_opening_comments_say_nothing(tmp_path, header):
+    body = COMPOSE_BODY if not header.startswith("services:") else COMPOSE_BODY.replace(
+        "services:\n", "")
+    model, _ = _model(tmp_path, {"docker-compose.yml": header + body})
+    assert model.role_of("docker-compose.yml").role == ""
+
+
+def test_what_deploys_it_outweighs_its_opening_comment(tmp_path):
+    model, _ = _model(tmp_path, {
+        "docker-compose.yml": "# For testing purposes only.\n" + COMPOSE_BODY,
+        ".github/workflows/deploy.yml": "on: push\njobs:\n  deploy:\n    runs-on: x\n"
+                                        "    steps:\n      - run: docker compose -f "
+                                        "docker-compose.yml up -d\n"})
+    assert model.role_of("docker-compose.yml").role == "deployed"

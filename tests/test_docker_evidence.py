@@ -137,7 +137,11 @@ def test_pip_no_cache_prefix_belongs_to_the_pip_command():
     assert _has_no_cache("python -m pip install -r r.txt --no-cache-d")
     assert _has_no_cache("pip install --no-cache-dir -U pip && pip install --no-cache .")
     # each pip command keeps its own cache: one without the flag still writes it
-    assert not _has_no_cache("pip install --upgrade pip && pip install --no-cache-dir .")
+    assert not _has_no_cache("pip install gunicorn && pip install --no-cache-dir .")
+    # upgrading only the installer's own tools caches a few MB: not worth a finding
+    assert _has_no_cache("pip install --upgrade pip && pip install --no-cache-dir .")
+    assert _has_no_cache("pip install -U pip setuptools==75.1 wheel && pip install --no-cache .")
+    assert not _has_no_cache("pip install -U pip gunicorn && pip install --no-cache-dir .")
     assert not _has_no_cache("apk add --no-cache libpq && pip install gunicorn")
     assert not _has_no_cache("pip install --no-cache-dirs x")
 

@@ -54,3 +54,35 @@ def test_reads_in_a_library_modules_main_block_are_not_configuration(tmp_path: P
 def test_reads_where_the_main_block_starts_the_server_are_configuration(tmp_path: Path) -> None:
     found = _undocumented(tmp_path, {"app/serve.py": ENTRY})
     assert "SERVICE_PORT" in found
+
+
+JOB_HARNESS = '''\
+import os
+
+from app.connectors.runner import Runner
+
+if __name__ == "__main__":
+    runner = Runner(token=os.environ["JOB_TOKEN"])
+    for batch in runner.run(limit=10):
+        print(batch)
+'''
+FLASK_ENTRY = '''\
+import os
+
+from flask import Flask
+
+app = Flask(__name__)
+
+if __name__ == "__main__":
+    app.run(port=int(os.environ["FLASK_PORT"]))
+'''
+
+
+def test_a_harness_that_runs_a_job_is_not_a_server(tmp_path: Path) -> None:
+    found = _undocumented(tmp_path, {"app/connectors/sheets.py": JOB_HARNESS})
+    assert "JOB_TOKEN" not in found
+
+
+def test_a_block_that_runs_the_app_is_configuration(tmp_path: Path) -> None:
+    found = _undocumented(tmp_path, {"app/web.py": FLASK_ENTRY})
+    assert "FLASK_PORT" in found

@@ -156,6 +156,7 @@ def stored(**changes: object) -> engine.StoredResult:
         "files": {"python": 2}, "lines": 10, "skipped": {"oversized": 1},
         "skipped_roles": {"example": 2},
         "service_owners": [("app", "fastapi", "app/main.py", "app", ["app/main.py"])],
+        "profile": ("distributed", "a Helm chart", False),
     }
     values.update(changes)
     return engine.StoredResult(**values)  # type: ignore[arg-type]

@@ -22,6 +22,8 @@ def test_distributed_profile_makes_request_ids_info(tmp_path):
     assert default["APP009"] != Severity.INFO
     assert distributed["APP009"] == Severity.INFO
     assert distributed["APP014"] == Severity.INFO
+    # HSTS: set by the operator's TLS-terminating proxy
+    assert default["APP004"] != Severity.INFO and distributed["APP004"] == Severity.INFO
     # what the product's own code must provide keeps its severity
     assert distributed["APP007"] == default["APP007"] != Severity.INFO
 

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import json
+
 from prodready.config import Config
 from prodready.engine import scan
+from prodready.model import Severity
 from prodready.project.profile import DISTRIBUTED, SERVICE, profile_of, render_profile_text
+from prodready.report import Report
+from prodready.report.json_format import load_report, render
+from prodready.report.text_format import render as render_text
 from prodready.testing import write_tree
 
 APP = "from fastapi import FastAPI\n\napp = FastAPI()\n"
@@ -37,7 +43,7 @@ def test_docs_telling_users_to_run_the_published_image_look_distributed(tmp_path
                      "ghcr.io/acme/notes:latest\n"})
     assert profile.name == DISTRIBUTED and not profile.configured
     assert "README.md" in profile.why and "acme/notes" in profile.why
-    assert 'set profile = "distributed"' in text
+    assert "detected" in text and 'set profile = "service"' in text
 
 
 def test_a_compose_snippet_in_a_doc_tree_counts(tmp_path):
@@ -58,3 +64,99 @@ def test_the_configured_profile_decides(tmp_path):
         "README.md": "docker run ghcr.io/acme/notes\n"}, profile="service")
     assert profile.name == SERVICE and profile.configured
     assert "set in the configuration" in text
+
+
+# one fixed name (an older one) and one read at run time
+RUNTIME_NAMED = RELEASE.replace("tags: ghcr.io/acme/notes:latest", """tags: |
+            olduser/notes:latest
+            ghcr.io/${{ github.repository }}:latest""")
+
+
+def test_an_image_published_under_the_repository_name_counts(tmp_path):
+    # CI names the image at run time; the docs name it after the project (pyproject's name)
+    profile, _ = _profile(tmp_path, {
+        ".github/workflows/release.yml": RUNTIME_NAMED,
+        "pyproject.toml": '[project]\nname = "notes"\nversion = "1"\n',
+        "README.md": "Pull it with `docker pull acme/notes`, then run it.\n"})
+    assert profile.name == DISTRIBUTED and "acme/notes" in profile.why
+
+
+def test_a_run_time_name_does_not_claim_other_projects_images(tmp_path):
+    profile, _ = _profile(tmp_path, {
+        ".github/workflows/release.yml": RUNTIME_NAMED,
+        "pyproject.toml": '[project]\nname = "notes"\nversion = "1"\n',
+        "README.md": "Start the cache first: `docker run -d acme/cache`.\n"})
+    assert profile.name == SERVICE
+
+
+MANIFEST = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: notes}
+spec:
+  selector: {matchLabels: {app: notes}}
+  template:
+    metadata: {labels: {app: notes}}
+    spec:
+      containers:
+        - name: notes
+          image: ghcr.io/acme/notes:1.0
+"""
+RUN_IT = {"README.md": "Run it:\n\n    docker run -d ghcr.io/acme/notes:1.0\n",
+          "deploy/notes.yaml": MANIFEST}
+
+
+def _scan(tmp_path, files, **config):
+    write_tree(tmp_path, {"app/main.py": APP, "Dockerfile": DOCKERFILE,
+                          ".github/workflows/release.yml": RELEASE, **files})
+    return scan(tmp_path, Config(jobs=1, **config), memo=True)
+
+
+def _severities(result):
+    return {f.rule_id: f.severity for f in result.findings}
+
+
+def test_a_detected_distributed_profile_applies_to_file_and_project_rules(tmp_path):
+    result = _scan(tmp_path, RUN_IT, cache=False)
+    severities = _severities(result)
+    # K8S001/K8S002 are judged per file, APP009/APP014 over the project
+    for rule in ("K8S001", "K8S002", "APP009", "APP014"):
+        assert severities[rule] == Severity.INFO, rule
+    assert severities["K8S008"] == Severity.MEDIUM  # what the product itself must do
+    assert result.profile is not None and result.profile.name == DISTRIBUTED
+    assert not result.profile.configured
+    text = render_text(Report.of(result))
+    assert "Profile: distributed, detected (README.md tells users to run acme/notes" in text
+
+
+def test_without_the_documentation_the_rules_keep_their_severity(tmp_path):
+    result = _scan(tmp_path, {"deploy/notes.yaml": MANIFEST}, cache=False)
+    severities = _severities(result)
+    assert severities["K8S001"] == Severity.MEDIUM and severities["APP009"] != Severity.INFO
+    assert result.profile is not None and result.profile.name == SERVICE
+    assert "Profile:" not in render_text(Report.of(result))
+
+
+def test_a_configured_service_profile_overrides_the_detection(tmp_path):
+    result = _scan(tmp_path, RUN_IT, cache=False, profile="service")
+    assert _severities(result)["K8S001"] == Severity.MEDIUM
+    assert result.profile is not None and result.profile.configured
+
+
+def test_a_remembered_scan_keeps_the_detected_profile(tmp_path):
+    first = _scan(tmp_path, RUN_IT)
+    again = scan(tmp_path, Config(jobs=1), memo=True)
+    assert again.project is None  # answered from the memo
+    assert _severities(again) == _severities(first)
+    assert again.profile == first.profile
+    assert again.config.profile == DISTRIBUTED
+    assert Report.of(again).score.overall == Report.of(first).score.overall
+
+
+def test_the_json_report_carries_the_profile(tmp_path):
+    result = _scan(tmp_path, RUN_IT, cache=False)
+    data = json.loads(render(Report.of(result)))
+    assert data["profile"]["name"] == DISTRIBUTED and data["profile"]["configured"] is False
+    loaded = load_report(data)
+    assert loaded.result.profile == result.profile
+    assert loaded.score.overall == Report.of(result).score.overall

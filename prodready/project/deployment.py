@@ -240,6 +240,8 @@ def path_role(path: str) -> Role | None:
     name = parts[-1].lower()
     if name.endswith(GENERATED_SUFFIXES):
         return Role(GENERATED, "protobuf-generated module")
+    if parts[0] == ".github" and (is_compose_path(path) or _is_dockerfile_name(name)):
+        return Role(DEV_TOOLING, "under .github/: an image or stack of the CI itself")
     if is_compose_path(path) or _is_dockerfile_name(name):
         kind = "Compose file" if is_compose_path(path) else "Dockerfile"
         for word in re.split(r"[._\-]", name):
@@ -259,6 +261,36 @@ def generated_header(text: str) -> Role | None:
     if "@generated" in head or ("generated" in head and ("do not edit" in head or
                                                         "don't edit" in head)):
         return Role(GENERATED, "its header says it is generated")
+    return None
+
+
+# What a file's opening comment says it is for, when that is not production.
+_EXAMPLE_HEADER = re.compile(
+    r"\b(?:an?|this is an?)\s+(?:example|sample|demo)\b|\bexample (?:docker[- ]?compose|compose|"
+    r"configuration|manifest|deployment)\b")
+_DEV_HEADER = re.compile(
+    r"\bnot\s+(?:intended|meant|suitable|ready|to be used)\s+for\s+production\b"
+    r"|\bdo\s+not\s+use\s+(?:\w+\s+)?in\s+production\b"
+    r"|\bfor\s+(?:local\s+)?(?:development|testing|evaluation)(?:\s+purposes)?\s+only\b"
+    r"|\bin\s+your\s+local\s+environment\b")
+_HEADER_LINES = 15
+
+
+def declared_purpose(text: str) -> Role | None:
+    """A file whose opening comment says it is an example, or for local development,
+    evaluation or testing and not for production (`# An example docker-compose file for …`,
+    `# … is not intended for production use`)."""
+    lines = []
+    for line in text.splitlines()[:_HEADER_LINES]:
+        stripped = line.strip()
+        if stripped and not stripped.startswith("#"):
+            break
+        lines.append(stripped.lstrip("#").strip())
+    head = " ".join(lines).lower()
+    if _EXAMPLE_HEADER.search(head):
+        return Role(EXAMPLE, "its opening comment says it is an example")
+    if _DEV_HEADER.search(head):
+        return Role(DEV_TOOLING, "its opening comment says it is for local use, not production")
     return None
 
 
@@ -284,10 +316,16 @@ def build_deployment(project: Project) -> Deployment:
     model = Deployment(project_names=_project_names(project))
     convention: dict[str, Role | None] = {}
     for path, df in project.dockerfiles.items():
+        text = getattr(df, "text", "")
         convention[path] = path_role(path) or _stage_role(df) or generated_header(
-            getattr(df, "text", ""))
+            text) or declared_purpose(text)
+    declared: set[str] = set()  # YAML whose opening comment alone gives its role
     for path in project.yaml_files:
-        convention[path] = path_role(path) or generated_header(project.yaml_files[path].text)
+        text = project.yaml_files[path].text
+        convention[path] = path_role(path) or generated_header(text)
+        if convention[path] is None and (role := declared_purpose(text)) is not None:
+            convention[path] = role
+            declared.add(path)
 
     links: dict[str, str] = {}  # artifact -> why it is deployed
     # artifacts something uses only to develop or test (a skaffold `dev` profile, a CI test
@@ -311,7 +349,7 @@ def build_deployment(project: Project) -> Deployment:
     from .compose import named_compose_files
 
     named = named_compose_files(project)
-    for path in named:
+    for path in sorted(set(named) | declared):  # a run outweighs what a comment says
         _compose_run_links(project, path, link, mark)
     _ci_links(project, link, model)
     _skaffold_links(project, counts, link, mark, model)
@@ -396,7 +434,8 @@ _RUNS_TESTS = re.compile(
 
 
 def _compose_run_links(project: Project, path: str, link: Any, mark: Any) -> None:
-    """A Compose file under another name is deployed when something runs it, unless every
+    """A Compose file under another name (or one whose opening comment says it does not ship)
+    is deployed when something runs it, unless every
     run is in a CI job that tests (CI starts containers to test them, then throws them
     away): then it is a test fixture."""
     from .compose import compose_runs
@@ -493,6 +532,10 @@ def _walk_value(*values: Any) -> Iterator[Any]:
             stack.extend(value)
 
 
+# `${{ steps.meta.outputs.tags }}`: the names another step (docker/metadata-action) gives
+_STEP_OUTPUT = re.compile(r"\$\{\{\s*steps\.[\w-]+\.outputs\.[\w-]+\s*\}\}")
+
+
 def _add_tags(model: Deployment, tags: Any, dockerfile: str | None = None) -> bool:
     """Record image names built here (and, when known, the Dockerfile that builds them);
     True when some name could be read."""
@@ -502,10 +545,11 @@ def _add_tags(model: Deployment, tags: Any, dockerfile: str | None = None) -> bo
     found = False
     for tag in items:
         tag = str(tag).strip()
-        if not tag or "${{" in tag.split(":", 1)[0]:
-            continue
-        name = "/".join(p for p in image_repository(tag) if p)
+        name = "" if "${{" in tag.split(":", 1)[0] else "/".join(
+            p for p in image_repository(tag) if p)
         if not name or UNKNOWN in name or "$" in name:
+            if dockerfile and "$" in tag and not _STEP_OUTPUT.fullmatch(tag):
+                model.published.add(dockerfile)  # also published under a run-time name
             continue
         model.built_images.add(name)
         found = True

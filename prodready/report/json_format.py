@@ -59,6 +59,9 @@ def report_dict(report: Report) -> dict[str, Any]:
         "gate": {"passed": not failures, "failures": failures,
                  "fail_on": result.config.fail_on.value, "fail_under": result.config.fail_under,
                  "fail_on_parse": result.config.fail_on_parse},
+        "profile": None if result.profile is None else {
+            "name": result.profile.name, "why": result.profile.why,
+            "configured": result.profile.configured},
         "services": [{"name": s.name, "kind": s.kind, "path": s.path, "root": s.root,
                       "score": s.overall, "grade": s.grade, "findings": s.findings}
                      for s in report.services],
@@ -93,6 +96,7 @@ def load_report(data: dict[str, Any]) -> Report:
     from ..catalog import load_catalog
     from ..config import Config
     from ..model import Diagnostic, Finding, Related, Severity, SiteCount
+    from ..project.profile import Profile
     from ..result import ScanResult, ScanStats
     from ..scoring import ServiceScore
 
@@ -113,8 +117,12 @@ def load_report(data: dict[str, Any]) -> Report:
              for rid, v in data.get("rules", {}).items()}
     stats = data.get("stats", {})
     gate = data.get("gate") or {}
-    config = Config.model_validate({key: gate[key] for key in
-                                    ("fail_on", "fail_under", "fail_on_parse") if key in gate})
+    profile = data.get("profile")
+    profile = None if not isinstance(profile, dict) else Profile(
+        str(profile.get("name")), str(profile.get("why", "")), bool(profile.get("configured")))
+    config = Config.model_validate({
+        **{key: gate[key] for key in ("fail_on", "fail_under", "fail_on_parse") if key in gate},
+        **({"profile": profile.name} if profile is not None else {})})
     result = ScanResult(
         root=Path(data.get("root", ".")), config=config,
         rules={rid: catalog[rid] for rid in sorted(rule_ids) if rid in catalog},
@@ -127,6 +135,7 @@ def load_report(data: dict[str, Any]) -> Report:
                         duration_s=stats.get("duration_s", 0.0),
                         skipped_roles=stats.get("skipped_roles", {})),
         baseline=data.get("baseline"),
+        profile=profile,
     )
     services = tuple(ServiceScore(str(s["name"]), str(s["kind"]), str(s["path"]),
                                   str(s["root"]), s["score"], str(s["grade"]),

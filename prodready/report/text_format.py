@@ -15,6 +15,7 @@ from rich.table import Table
 
 from ..fix.fixable import fixable_summary, wanted
 from ..model import Finding, Severity
+from ..project.profile import profile_summary
 from . import Report
 
 STYLES = {Severity.CRITICAL: "bold red", Severity.HIGH: "red", Severity.MEDIUM: "yellow",
@@ -104,6 +105,8 @@ def _summary(console: Console, report: Report) -> None:
         roles = ", ".join(f"{n} {role}" for role, n in result.stats.skipped_roles.items())
         console.print(f"Not judged (not what ships): {roles} finding(s); "
                       "--include examples,fixtures,dev,docs,generated shows them.")
+    if result.profile is not None and (line := profile_summary(result.profile)):
+        console.print(line, highlight=False)
     if result.baseline is not None:
         b = result.baseline
         console.print(f"Baseline: {b['new']} new, {b['baselined']} baselined, "

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from ...artifacts.yamldocs import YScalar
 from ...project import Project
-from ...project.compose import UNKNOWN, interpolate, judged_services, operator_template
+from ...project.compose import (
+    UNKNOWN,
+    ComposeConfig,
+    interpolate,
+    judged_services,
+    operator_template,
+)
 from ..api import RuleContext
 from ._fixes import logging_fix
 from ._reporter import Reporter
@@ -12,8 +18,16 @@ from ._reporter import Reporter
 SCOPE = "project"
 
 
+# In a product others run, a Compose file that configures logging for none of its services
+# leaves rotation to the operator's Docker daemon (`log-opts` in daemon.json). One that sets it
+# for some services and forgets others is the authors' slip, and keeps its severity.
+OPERATOR_ROTATES = ("a product others run, whose Compose file sets logging for no service: "
+                    "rotation is the operator's Docker daemon default")
+
+
 def check(project: Project, ctx: RuleContext) -> None:
     out = Reporter(ctx, raise_in_prod=True)
+    configures_logging: dict[tuple[str, ...], bool] = {}
     for svc in judged_services(project):
         if svc.never_runs:
             continue  # no container, no logs and no memory
@@ -38,5 +52,14 @@ def check(project: Project, ctx: RuleContext) -> None:
                    "`max-size` and `max-file`",
                    snippet="logging:" if found else f"{svc.name}:",
                    fix=logging_fix(project, svc),
-                   informational=operator_template(project, svc.config))
+                   informational=operator_template(project, svc.config) or (
+                       OPERATOR_ROTATES if ctx.config.profile == "distributed"
+                       and not _configures_logging(svc.config, configures_logging) else ""))
     out.finish()
+
+
+def _configures_logging(config: ComposeConfig, seen: dict[tuple[str, ...], bool]) -> bool:
+    key = tuple(config.files)
+    if key not in seen:
+        seen[key] = any(svc.merged_map("logging") for svc in config.services.values())
+    return seen[key]

@@ -56,9 +56,19 @@ def _has_no_cache(text: str) -> bool:
         if match.end() <= end:
             continue  # the same command as the pip install before it
         end = _command_end(text, match.end())
-        if _FLAG.search(text, match.end(), end) is None:
+        if _FLAG.search(text, match.end(), end) is None and not _packaging_tools_only(
+                text[match.end():end]):
             return False
     return True
+
+
+# `pip install --upgrade pip setuptools wheel`: the installer's own tools, a few MB of cache
+_PACKAGING_TOOLS = re.compile(r"(?:pip|setuptools|wheel)(?:[<>=!~]=?[\w.*]+)?", re.IGNORECASE)
+
+
+def _packaging_tools_only(arguments: str) -> bool:
+    names = [a.strip("'\"") for a in arguments.split() if not a.startswith("-")]
+    return bool(names) and all(_PACKAGING_TOOLS.fullmatch(name) for name in names)
 
 
 def _fix(df: Dockerfile, ins: Instruction) -> Fix | None:

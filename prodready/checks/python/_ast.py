@@ -52,6 +52,24 @@ def function_body_nodes(func: ast.AST) -> list[ast.AST]:
     return out
 
 
+_EXITS = (ast.Raise, ast.Return, ast.Continue, ast.Break)
+
+
+def is_unreachable(chain: list[ast.AST], node: ast.AST) -> bool:
+    """`node` follows a raise, return, continue or break in one of the blocks that enclose it
+    (`chain`: its ancestors, innermost first, as far up as the caller cares): dead code."""
+    child = node
+    for parent in chain:
+        for field in ("body", "orelse", "finalbody"):
+            block = getattr(parent, field, None)
+            if isinstance(block, list) and any(s is child for s in block):
+                position = next(i for i, s in enumerate(block) if s is child)
+                if any(isinstance(s, _EXITS) for s in block[:position]):
+                    return True
+        child = parent
+    return False
+
+
 def literal_strings(node: ast.AST | None) -> list[str] | None:
     """The strings of a literal str or list/tuple/set of str; None when not such a literal."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):

@@ -14,8 +14,9 @@ _MUTATORS = {"sys.path.insert", "sys.path.append", "sys.path.extend", "site.adds
 
 
 def check(src: PythonFile, ctx: RuleContext) -> None:
-    if src.path.rsplit("/", 1)[-1] in _EXEMPT_NAMES or src.path.startswith("scripts/"):
-        return
+    directories = src.path.split("/")[:-1]
+    if src.path.rsplit("/", 1)[-1] in _EXEMPT_NAMES or "scripts" in directories:
+        return  # a script run by hand (scripts/, backend/scripts/), not package code
     for node in [*src.calls("insert", "append", "extend", "addsitedir"),
                  *src.nodes(ast.Assign, ast.AugAssign)]:
         if isinstance(node, ast.Call) and dotted_name(node.func) in _MUTATORS:

@@ -6,7 +6,7 @@ import ast
 
 from ...artifacts.python import PythonFile
 from ..api import RuleContext
-from ._ast import dotted_name, keyword
+from ._ast import dotted_name, is_unreachable, keyword
 from ._handlers import body_nodes, is_broad
 
 SCOPE = "python"
@@ -28,6 +28,9 @@ def check(src: PythonFile, ctx: RuleContext) -> None:
             name = dotted_name(node.func).rsplit(".", 1)[-1]
             if name not in RESPONSES or _nearest_handler(src, node) is not handler:
                 continue
+            chain = src.ancestors(node)
+            if is_unreachable(chain[:chain.index(handler) + 1], node):
+                continue  # after `raise` in the handler: never sent
             if not _carries_exception_text(node, handler.name):
                 ctx.examine()
                 continue

@@ -5,7 +5,9 @@ from __future__ import annotations
 import posixpath
 import re
 
+from ...model import Severity
 from ...project import Project
+from ...project.hosting import host_scans_pushes
 from ..api import RuleContext
 from ._files import anchor_line, first_content_line, needing_file
 
@@ -77,7 +79,16 @@ def check(project: Project, ctx: RuleContext) -> None:
         path = found
         line = anchor_line(project, path)
         where = "there is no pre-commit configuration or CI workflow running"
+    scanners = "a secret scanner (detect-secrets, gitleaks, trufflehog, ggshield)"
+    licence = host_scans_pushes(project)
+    if licence and ctx.rule.id not in ctx.config.severity:
+        # the host already guards pushes: a hook stops a key earlier, on the developer's machine
+        ctx.report(path, line, 1,
+                   f"no secret scanning hook: {where} {scanners}; GitHub scans this open-source "
+                   f"repository ({licence}) for credentials and blocks pushes that contain "
+                   "them, so a hook would only stop a key earlier, on the developer's machine "
+                   "(informational)", severity=Severity.INFO)
+        return
     ctx.report(path, line, 1,
-               f"no secret scanning: {where} a secret scanner (detect-secrets, gitleaks, "
-               "trufflehog, ggshield), so a committed key is found by an attacker first; add "
-               "one as a pre-commit hook and in CI")
+               f"no secret scanning: {where} {scanners}, so a committed key is found by an "
+               "attacker first; add one as a pre-commit hook and in CI")
