@@ -193,6 +193,8 @@ def _fields(finding: Finding) -> dict[str, object]:
     lambda row: row.replace('"unsafe"', '["unsafe"]', 1),  # a list for an enum
     lambda row: row.replace('[4,1]', '[4,1,0]', 1),  # a field too many
     lambda row: row.replace('[4,1]', '{"examined":4,"failed":1}', 1),  # an object for a row
+    lambda row: row.replace('[4,1]', '[4,true]', 1),  # a bool for a count
+    lambda row: row.replace('"PY003":[0,0]', '"PY003":[0]', 1),  # a count missing
     lambda row: row.replace('"also here"]', '"also here",{"$":"Payload"}]', 1),
     lambda row: row.replace('true', '1', 1),  # an int for a bool
     lambda row: row.replace('{"python":2}', '{"python":"2"}', 1),
