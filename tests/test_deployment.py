@@ -601,3 +601,62 @@ def test_what_deploys_it_outweighs_its_opening_comment(tmp_path):
                                         "    steps:\n      - run: docker compose -f "
                                         "docker-compose.yml up -d\n"})
     assert model.role_of("docker-compose.yml").role == "deployed"
+
+
+DEV_STACK = """\
+services:
+  web:
+    build: .
+    command: python manage.py runserver 0.0.0.0:8000
+    volumes:
+      - .:/code
+    ports: ['8000:8000']
+  db:
+    image: postgres:16
+"""
+
+
+DEBUG_STACK = DEV_STACK.replace("python manage.py runserver 0.0.0.0:8000", "gunicorn app:app")\
+    .replace("    ports:", "    environment:\n      DEBUG: 'True'\n    ports:")
+
+
+@pytest.mark.parametrize("compose", [
+    DEV_STACK,
+    DEBUG_STACK,
+    "services:\n  api:\n    build: {context: ./api, target: development}\n"
+    "    volumes: ['./api:/srv']\n",
+    "services:\n  api:\n    build: .\n    volumes:\n      - type: bind\n        source: .\n"
+    "        target: /app\n    command: uvicorn app:app --reload\n",
+])
+def test_a_compose_file_that_runs_the_checkout_under_a_dev_server_is_dev_tooling(
+        tmp_path, compose):
+    model, result = _model(tmp_path, {"docker-compose.yml": compose,
+                                      "Makefile": "up:\n\tdocker compose -f "
+                                                  "docker-compose.yml up\n"})
+    role = model.role_of("docker-compose.yml")
+    assert role.role == "dev-tooling" and "development stack" in role.why
+    assert not [f for f in result.findings if f.path == "docker-compose.yml"]
+
+
+@pytest.mark.parametrize("compose", [
+    # configuration mounted, a production server
+    "services:\n  web:\n    build: .\n    command: gunicorn app:app\n"
+    "    volumes: ['./config:/app/config']\n",
+    # the checkout mounted, but nothing says development
+    "services:\n  web:\n    build: .\n    command: gunicorn app:app\n    volumes: ['.:/app']\n",
+    # an optional developer service beside the services that ship
+    "services:\n  web:\n    build: .\n    command: gunicorn app:app\n  web-dev:\n    build: .\n"
+    "    profiles: [dev]\n    command: flask run\n    volumes: ['.:/app']\n",
+])
+def test_other_compose_files_are_not_dev_stacks(tmp_path, compose):
+    model, _ = _model(tmp_path, {"docker-compose.yml": compose})
+    assert model.role_of("docker-compose.yml").role == ""
+
+
+def test_a_ci_job_that_deploys_a_dev_looking_stack_deploys_it(tmp_path):
+    model, _ = _model(tmp_path, {
+        "docker-compose.yml": DEV_STACK,
+        ".github/workflows/deploy.yml": "on: push\njobs:\n  deploy:\n    runs-on: x\n"
+                                        "    steps:\n      - run: docker compose -f "
+                                        "docker-compose.yml up -d\n"})
+    assert model.role_of("docker-compose.yml").role == "deployed"

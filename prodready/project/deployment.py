@@ -64,7 +64,8 @@ NAME_WORDS = {
     "test": TEST_FIXTURE, "tests": TEST_FIXTURE, "testing": TEST_FIXTURE,
     "e2e": TEST_FIXTURE, "ci": TEST_FIXTURE, "integration": TEST_FIXTURE,
     "dev": DEV_TOOLING, "develop": DEV_TOOLING, "development": DEV_TOOLING,
-    "devcontainer": DEV_TOOLING, "local": DEV_TOOLING, "debug": DEV_TOOLING,
+    "developer": DEV_TOOLING, "devcontainer": DEV_TOOLING, "local": DEV_TOOLING,
+    "debug": DEV_TOOLING,
     "docs": DOCS, "doc": DOCS,
     # not "example": self-hosted products ship `docker-compose.example.yml` for users to run
 }
@@ -294,6 +295,14 @@ def declared_purpose(text: str) -> Role | None:
     return None
 
 
+def _development_stack(yf: YamlFile) -> Role | None:
+    from .devstack import development_stack
+
+    root = yf.documents[0].root if yf.documents else None
+    why = development_stack(root.to_python()) if root is not None else ""
+    return Role(DEV_TOOLING, why) if why else None
+
+
 def _is_dockerfile_name(name: str) -> bool:
     return "dockerfile" in name or name.startswith("containerfile")
 
@@ -319,11 +328,11 @@ def build_deployment(project: Project) -> Deployment:
         text = getattr(df, "text", "")
         convention[path] = path_role(path) or _stage_role(df) or generated_header(
             text) or declared_purpose(text)
-    declared: set[str] = set()  # YAML whose opening comment alone gives its role
-    for path in project.yaml_files:
-        text = project.yaml_files[path].text
-        convention[path] = path_role(path) or generated_header(text)
-        if convention[path] is None and (role := declared_purpose(text)) is not None:
+    declared: set[str] = set()  # YAML whose content alone gives its role
+    for path, yf in project.yaml_files.items():
+        convention[path] = path_role(path) or generated_header(yf.text)
+        if convention[path] is None and (role := declared_purpose(yf.text) or (
+                _development_stack(yf) if is_compose_path(path) else None)) is not None:
             convention[path] = role
             declared.add(path)
 
@@ -349,8 +358,8 @@ def build_deployment(project: Project) -> Deployment:
     from .compose import named_compose_files
 
     named = named_compose_files(project)
-    for path in sorted(set(named) | declared):  # a run outweighs what a comment says
-        _compose_run_links(project, path, link, mark)
+    for path in sorted(set(named) | declared):  # a run outweighs what its content says
+        _compose_run_links(project, path, link, mark, ci_only=path not in named)
     _ci_links(project, link, model)
     _skaffold_links(project, counts, link, mark, model)
     # overlays reach their bases through other kustomizations: follow until nothing changes
@@ -433,15 +442,19 @@ _RUNS_TESTS = re.compile(
     r"go\s+test|cargo\s+test)(?![\w-])", re.IGNORECASE)
 
 
-def _compose_run_links(project: Project, path: str, link: Any, mark: Any) -> None:
-    """A Compose file under another name (or one whose opening comment says it does not ship)
-    is deployed when something runs it, unless every
+def _compose_run_links(project: Project, path: str, link: Any, mark: Any, *,
+                       ci_only: bool = False) -> None:
+    """A Compose file under another name is deployed when something runs it, unless every
     run is in a CI job that tests (CI starts containers to test them, then throws them
-    away): then it is a test fixture."""
+    away): then it is a test fixture. With `ci_only` (a file whose own content says it is an
+    example or a developer's stack) only CI runs count: a Makefile or script that starts it
+    is the developer's convenience."""
     from .compose import compose_runs
 
     tests: list[str] = []
     for source, command in compose_runs(project).get(path, ()):
+        if ci_only and not CI_FILES.search(source):
+            continue
         job = _ci_job(project, source, command) if CI_FILES.search(source) else None
         if job is None or not _tests_only(source, job[1]):
             link(path, f"run by {source} (compose -f)")

@@ -1,0 +1,100 @@
+"""Compose files that run the checkout under a development server: a developer's stack.
+
+Many repositories name their local stack `docker-compose.yml`, like the file users deploy. Its
+services give it away: the source tree is bind-mounted over the image's code and the command
+is a reloading development server, or the environment switches debug mode on. Such a file is
+dev tooling, whatever its name; what the repository deploys with it still decides first.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+# A command that serves from the mounted source and reloads it
+_DEV_COMMAND = re.compile(
+    r"\brunserver(?:_plus)?\b|--(?:py-)?(?:auto)?reload\b|\bflask\s+run\b"
+    r"|\b(?:npm|yarn|pnpm)\s+(?:run\s+)?dev\b"
+    r"|\bnodemon\b|\bwatchmedo\b|[\w/.-]*(?:start|run)[-_]dev[\w.-]*|[\w/.-]*dev[-_](?:server|start)\b",
+    re.IGNORECASE)
+_DEBUG_ON = frozenset({"1", "true", "yes", "on"})
+_LOCAL_ENV = frozenset({"local", "dev", "development"})
+_ENV_NAMES = frozenset({"env", "environment", "app_env", "django_env", "flask_env", "node_env",
+                        "rails_env", "stage"})
+_DEFAULT = re.compile(r"\$\{\w+:?-([^}]*)\}")  # `${ENVIRONMENT:-development}` -> development
+
+
+def development_stack(data: Any) -> str:
+    """Why the parsed Compose file `data` is a development stack ("" if it is
+    not): a service runs with the checkout mounted over its code and a development server
+    or a debug switch."""
+    services = data.get("services") if isinstance(data, dict) else None
+    if not isinstance(services, dict):
+        return ""
+    # A service behind a profile is optional beside the others; a file whose every service
+    # has one is started profile by profile, and each of them counts.
+    unprofiled = [n for n, svc in services.items() if isinstance(svc, dict)
+                  and "profiles" not in svc]
+    for name, svc in services.items():
+        if not isinstance(svc, dict) or (unprofiled and name not in unprofiled):
+            continue
+        mount = _checkout_mount(svc)
+        if not mount:
+            continue
+        signal = _dev_signal(svc)
+        if signal:
+            return (f"service {name!r} mounts the checkout ({mount}) and {signal}: a "
+                    "development stack")
+    return ""
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, list):
+        return " ".join(str(v) for v in value)
+    return _DEFAULT.sub(r"\1", str(value)) if value is not None else ""
+
+
+def _checkout_mount(svc: dict[str, Any]) -> str:
+    """The bind mount that puts the repository's source tree (the Compose file's directory,
+    its parent or the service's build context) over the container's code."""
+    build = svc.get("build")
+    context = build.get("context", ".") if isinstance(build, dict) else build
+    roots = {".", ".."} | ({str(context).rstrip("/") or "."} if context else set())
+    for volume in svc.get("volumes") or ():
+        if isinstance(volume, dict):
+            if volume.get("type", "bind") != "bind":
+                continue
+            source, target = volume.get("source"), volume.get("target")
+        else:
+            parts = str(volume).split(":")
+            if len(parts) < 2:
+                continue  # an anonymous volume
+            source, target = parts[0], parts[1]
+        if isinstance(source, str) and (source.rstrip("/") or ".") in roots and target:
+            return f"{source}:{target}"
+    return ""
+
+
+def _dev_signal(svc: dict[str, Any]) -> str:
+    command = f"{_text(svc.get('entrypoint'))} {_text(svc.get('command'))}"
+    match = _DEV_COMMAND.search(command)
+    if match:
+        return f"runs {match[0].strip()!r}"
+    environment = svc.get("environment")
+    pairs: list[tuple[str, str]] = []
+    if isinstance(environment, dict):
+        pairs = [(str(k), _text(v)) for k, v in environment.items()]
+    elif isinstance(environment, list):
+        pairs = [(str(e).split("=", 1)[0], str(e).split("=", 1)[1]) for e in environment
+                 if "=" in str(e)]
+    for key, value in pairs:
+        lowered, value = key.lower(), value.strip().strip("'\"").lower()
+        if lowered == "debug" and value in _DEBUG_ON:
+            return f"sets {key}={value}"
+        if lowered in _ENV_NAMES and value in _LOCAL_ENV:
+            return f"sets {key}={value}"
+    build = svc.get("build")
+    target = _text(build.get("target")).lower() if isinstance(build, dict) else ""
+    if target in _LOCAL_ENV:
+        return f"builds the {target!r} stage"
+    return ""
