@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import itertools
 import json
+import operator
 import os
 import shutil
 import sqlite3
@@ -377,6 +379,7 @@ def _classes() -> dict[str, Any]:
                         dataclasses.is_dataclass(value) or issubclass(value, enum.Enum)):
                     _REGISTRY[value.__name__] = value
         _REGISTRY["FileResult"] = engine.FileResult
+        _REGISTRY["StoredResult"] = engine.StoredResult
     return _REGISTRY
 
 
@@ -392,6 +395,227 @@ def _hints(cls: type) -> dict[str, Any]:
         hints = {f.name: resolved[f.name] for f in _fields(cls)}
         _HINTS[cls] = hints
     return hints
+
+
+# ---------------------------------------------------------------- typed rows
+
+# The whole-result memo is read on every unchanged re-run, so it is stored without tags:
+# a dataclass as the list of its field values, an enum as its value, tuples and sets as
+# lists, dicts (string keys only) as objects. JSON text read back against a type annotation
+# names every type it may hold, so it still cannot build anything else, and it is decoded
+# by the C parser alone (a tagged row calls back into Python for every object in it).
+
+
+def encode_typed(value: Any) -> str:
+    """JSON text of `value` (plain values, registered dataclasses and enums) without tags."""
+    return json.dumps(_untagged(value), separators=(",", ":"), ensure_ascii=False)
+
+
+def decode_typed(text: str, hint: Any) -> Any:
+    """The value of type `hint` that `encode_typed` wrote; CorruptEntry for anything else."""
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        raise CorruptEntry(str(exc)) from exc
+    try:
+        return _reader(hint)(data)
+    except CorruptEntry:
+        raise
+    except (ValueError, TypeError, RecursionError) as exc:  # e.g. an unknown enum value
+        raise CorruptEntry(str(exc)) from exc
+
+
+def _untagged(value: Any) -> Any:
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    names = _DATACLASS_FIELDS.get(kind)
+    if names is None:
+        names = _dataclass_fields(kind)
+    if names:
+        return [v if type(v) in _SCALARS else _untagged(v)
+                for v in (getattr(value, n) for n in names)]
+    if kind is list or kind is tuple:
+        return [v if type(v) in _SCALARS else _untagged(v) for v in value]
+    if isinstance(value, enum.Enum):
+        if _classes().get(kind.__name__) is not kind:
+            raise Uncacheable(kind.__name__)
+        return value.value
+    if kind in (set, frozenset):
+        return sorted((_untagged(v) for v in value), key=repr)
+    if kind is dict:
+        if not all(type(k) is str for k in value):
+            raise Uncacheable("a dict with keys that are not strings")
+        return {k: v if type(v) in _SCALARS else _untagged(v) for k, v in value.items()}
+    raise Uncacheable(kind.__name__)
+
+
+_Reader = Callable[[Any], Any]
+_READERS: dict[Any, _Reader] = {}
+
+
+def _reader(hint: Any) -> _Reader:
+    """A function from decoded JSON to a value of type `hint` (built once per annotation)."""
+    reader = _READERS.get(hint)
+    if reader is None:
+        reader = _READERS[hint] = _build_reader(hint)
+    return reader
+
+
+def _refuse(what: str) -> CorruptEntry:
+    return CorruptEntry(f"not {what}")
+
+
+def _build_reader(hint: Any) -> _Reader:
+    kinds = _scalar_kinds(hint)
+    if kinds is not None:
+        def scalar(value: Any) -> Any:
+            if type(value) not in kinds:
+                raise _refuse(str(hint))
+            return value
+        return scalar
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        options = [_reader(h) for h in args if h is not type(None)]
+        nullable = len(options) < len(args)
+
+        def union(value: Any) -> Any:
+            if value is None and nullable:
+                return None
+            for option in options:
+                try:
+                    return option(value)
+                except CorruptEntry:
+                    continue
+            raise _refuse(str(hint))
+        return union
+    if origin in (list, set, frozenset) or (origin is tuple and args[1:] == (Ellipsis,)):
+        return _items(hint, origin, args[0])
+    if origin is tuple:
+        return _positional(str(hint), list(args), tuple)
+    if origin is dict:
+        if args[0] is not str:
+            raise TypeError(f"{hint}: only string keys are stored")
+        return _mapping(hint, args[1])
+    if isinstance(hint, type) and _classes().get(hint.__name__) is hint:
+        return _class_reader(typing.cast(type, hint))
+    raise TypeError(f"{hint} is not stored in typed rows")
+
+
+def _scalar_kinds(hint: Any) -> frozenset[type] | None:
+    """The JSON scalar types a value of `hint` may be, when it holds nothing else: such a
+    value is checked where it stands, without a call per value."""
+    if hint is None or hint is type(None):
+        return frozenset({type(None)})
+    if hint in (str, int, bool):
+        return frozenset({hint})
+    if hint is float:
+        return frozenset({int, float})
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        options = [_scalar_kinds(h) for h in typing.get_args(hint)]
+        if all(kinds is not None for kinds in options):
+            return frozenset().union(*typing.cast(list[frozenset[type]], options))
+    return None
+
+
+def _items(hint: Any, build: Any, item_hint: Any) -> _Reader:
+    kinds = _scalar_kinds(item_hint)
+    if kinds is not None:
+        def scalars(value: Any) -> Any:
+            if type(value) is not list or not all(type(v) in kinds for v in value):
+                raise _refuse(str(hint))
+            return value if build is list else build(value)
+        return scalars
+    item = _reader(item_hint)
+
+    def items(value: Any) -> Any:
+        if type(value) is not list:
+            raise _refuse(str(hint))
+        return build([item(v) for v in value])
+    return items
+
+
+def _mapping(hint: Any, value_hint: Any) -> _Reader:
+    uniform = _uniform_row(value_hint)
+    if uniform is not None:
+        cls, count, kinds_of_all = uniform
+
+        def rows(value: Any) -> Any:
+            # every value a list of `count` values of one kind, checked in C, not per row
+            members = value.values() if type(value) is dict else None
+            if members is None or not (
+                    set(map(type, members)) <= {list} and set(map(len, members)) <= {count}
+                    and set(map(type, itertools.chain.from_iterable(members))) <= kinds_of_all):
+                raise _refuse(str(hint))
+            return {k: cls(*v) for k, v in value.items()}
+        return rows
+    kinds = _scalar_kinds(value_hint)
+    val = None if kinds is not None else _reader(value_hint)
+
+    def mapping(value: Any) -> Any:
+        if type(value) is not dict:
+            raise _refuse(str(hint))
+        if val is not None:
+            return {k: val(v) for k, v in value.items()}
+        if not all(type(v) in kinds for v in value.values()):  # type: ignore[operator]
+            raise _refuse(str(hint))
+        return value
+    return mapping
+
+
+def _uniform_row(hint: Any) -> tuple[type, int, frozenset[type]] | None:
+    """(class, field count, kinds) for a registered dataclass whose fields all hold one same
+    kind of scalar (a SiteCount: two ints), which a mapping of thousands reads in bulk."""
+    if not (isinstance(hint, type) and dataclasses.is_dataclass(hint)
+            and _classes().get(hint.__name__) is hint):
+        return None
+    cls = typing.cast(type, hint)
+    kinds = {_scalar_kinds(h) for h in _hints(cls).values()}
+    if len(kinds) != 1:
+        return None
+    only = next(iter(kinds))
+    if only is None or type(None) in only or not all(
+            f.init and not f.kw_only for f in _fields(cls)):
+        return None
+    return cls, len(_fields(cls)), only
+
+
+def _class_reader(cls: type) -> _Reader:
+    """A registered enum from its value, a registered dataclass from its field values."""
+    if issubclass(cls, enum.Enum):
+        members = {m.value: m for m in cls}
+
+        def member(value: Any) -> Any:
+            try:
+                return members[value]
+            except (KeyError, TypeError):  # TypeError: a list or an object is no key
+                raise _refuse(cls.__name__) from None
+        return member
+    if not all(f.init and not f.kw_only for f in _fields(cls)):
+        raise TypeError(f"{cls.__name__} is not built from its fields in order")
+    return _positional(cls.__name__, list(_hints(cls).values()), lambda values: cls(*values))
+
+
+def _positional(name: str, hints: list[Any], build: Callable[[list[Any]], Any]) -> _Reader:
+    """A list of len(hints) values, each of its annotated type, turned into `build(values)`."""
+    count = len(hints)
+    scalars = [(i, kinds) for i, h in enumerate(hints) if (kinds := _scalar_kinds(h)) is not None]
+    others = [(i, _reader(h)) for i, h in enumerate(hints) if _scalar_kinds(h) is None]
+    # The scalar fields are checked at once: the tuple of their types must be one of the
+    # combinations the annotations allow (a few: only `X | None` fields multiply them).
+    allowed = set(itertools.product(*(kinds for _, kinds in scalars)))
+    positions = [i for i, _ in scalars]
+    pick = (operator.itemgetter(*positions) if len(positions) > 1
+            else lambda value: tuple(value[i] for i in positions))
+
+    def read(value: Any) -> Any:
+        if type(value) is not list or len(value) != count or tuple(
+                map(type, pick(value))) not in allowed:
+            raise _refuse(name)
+        for i, reader in others:
+            value[i] = reader(value[i])  # a list fresh from the parser: ours to fill in
+        return build(value)
+    return read
 
 
 # ---------------------------------------------------------------- file results
@@ -445,24 +669,32 @@ def unpack(row: str, text: str) -> tuple[Any, str | None]:
 
 
 def pack_findings(findings: list[Any], texts: dict[str, str]) -> list[Any]:
-    """Findings with each snippet replaced by its place in its file's text (from `texts`)."""
-    return [[dataclasses.replace(f, snippet=""), _place(f.snippet, texts.get(f.path, ""))]
+    """(finding without its snippet, the snippet's place in its file's text from `texts`)."""
+    return [(dataclasses.replace(f, snippet=""), _place(f.snippet, texts.get(f.path, "")))
             for f in findings]
 
 
-def unpack_findings(packed: Any, texts: dict[str, str]) -> list[Any]:
-    from .model import Finding
+def unpack_findings(packed: list[tuple[Any, Any]], texts: dict[str, str]) -> list[Any]:
+    """The findings `pack_findings` stored, each snippet read back from `texts`."""
+    return [finding if place is None else _with_snippet(
+                finding, _restore(place, texts.get(finding.path, "")))
+            for finding, place in packed]
 
-    if not isinstance(packed, list):
-        raise CorruptEntry("not a finding list")
-    out = []
-    for item in packed:
-        if not (isinstance(item, list) and len(item) == 2 and isinstance(item[0], Finding)):
-            raise CorruptEntry("not a finding")
-        finding, span = item
-        out.append(dataclasses.replace(finding, snippet=_restore(span, texts.get(
-            finding.path, ""))))
-    return out
+
+def _with_snippet(finding: Any, snippet: str) -> Any:
+    """`dataclasses.replace(finding, snippet=snippet)`, at a fraction of its cost (a re-run
+    restores thousands of snippets)."""
+    kind = type(finding)
+    how = _SNIPPET_AT.get(kind)
+    if how is None:
+        names = [f.name for f in _fields(kind)]
+        how = _SNIPPET_AT[kind] = (operator.attrgetter(*names), names.index("snippet"))
+    values = list(how[0](finding))
+    values[how[1]] = snippet
+    return kind(*values)
+
+
+_SNIPPET_AT: dict[type, tuple[Callable[[Any], Any], int]] = {}
 
 
 def _place(snippet: str, text: str) -> list[int] | str | None:

@@ -31,7 +31,7 @@ from .discover import Discovery, SourceEntry, discover
 from .model import Diagnostic, FileFacts, FileKind, Finding, Scope, SiteCount
 from .project import Project
 from .project.profile import DISTRIBUTED, SERVICE, Profile, profile_of
-from .result import ScanResult, ScanStats
+from .result import ScanResult, ScanStats, ServiceOwner
 from .safepath import drop_untrusted_paths
 from .suppress import find_ignores, matching_ignore
 
@@ -629,31 +629,43 @@ def _texts_of(root: Path, found: Discovery, paths: set[str], limit: int) -> dict
     return texts
 
 
+@dataclass(slots=True)
+class StoredResult:
+    """What the whole-result memo keeps of a scan: snippets as places in their files, the
+    project model only as the services the per-service scores need."""
+
+    findings: list[tuple[Finding, list[int] | str | None]]
+    diagnostics: list[Diagnostic]
+    sites: dict[str, SiteCount]
+    file_sites: dict[str, dict[str, SiteCount]]
+    files: dict[str, int]
+    lines: int
+    skipped: dict[str, int]
+    skipped_roles: dict[str, int]
+    service_owners: list[ServiceOwner]
+    profile: tuple[str, str, bool] | None  # name, why, configured
+
+
 def _memo_row(result: ScanResult, root: Path, found: Discovery) -> str | None:
-    """The whole result as a cache row (snippets as places in their files), or None."""
+    """The whole result as a cache row, or None."""
     texts = _texts_of(root, found, {f.path for f in result.findings if f.snippet},
                       result.config.max_file_size)
-    findings = cache.pack_findings(result.findings, texts)
     stats = result.stats
     try:
-        return cache.encode({"v": cache.SCHEMA_VERSION, "findings": findings,
-                             "diagnostics": result.diagnostics, "sites": result.sites,
-                             "files": stats.files, "lines": stats.lines,
-                             "skipped": stats.skipped, "file_sites": result.file_sites,
-                             "skipped_roles": stats.skipped_roles,
-                             "service_owners": _owners(result),
-                             "profile": None if result.profile is None else [
-                                 result.profile.name, result.profile.why,
-                                 result.profile.configured]})
+        return cache.encode_typed(StoredResult(
+            cache.pack_findings(result.findings, texts), result.diagnostics, result.sites,
+            result.file_sites, stats.files, stats.lines, stats.skipped, stats.skipped_roles,
+            _owners(result), None if result.profile is None else (
+                result.profile.name, result.profile.why, result.profile.configured)))
     except (cache.Uncacheable, ValueError, RecursionError):
         return None
 
 
-def _owners(result: ScanResult) -> list[list[Any]]:
+def _owners(result: ScanResult) -> list[ServiceOwner]:
     from .scoring import service_owners
 
     assert result.project is not None
-    return [list(o) for o in service_owners(result.project)]
+    return service_owners(result.project)
 
 
 def _remembered(row: str | None, root: Path, found: Discovery, config: Config,
@@ -662,56 +674,24 @@ def _remembered(row: str | None, root: Path, found: Discovery, config: Config,
     if row is None:
         return None
     try:
-        memo = cache.decode(row)
-        if not isinstance(memo, dict) or memo.get("v") != cache.SCHEMA_VERSION:
+        memo = cache.decode_typed(row, StoredResult)  # every field's type checked
+        if memo.profile is not None and memo.profile[0] not in (SERVICE, DISTRIBUTED):
             return None
-        if not _memo_shape_ok(memo):
-            return None
-        packed = memo["findings"]
-        paths = {item[0].path for item in packed if isinstance(item, list) and len(item) == 2
-                 and isinstance(item[0], Finding) and isinstance(item[1], list)}
         # the snippets are read back from the files only once the row is known to be whole
-        findings = cache.unpack_findings(packed, _texts_of(root, found, paths,
-                                                              config.max_file_size))
-        diagnostics, sites = memo["diagnostics"], memo["sites"]
-        files, lines, skipped = memo["files"], memo["lines"], memo["skipped"]
-        file_sites, skipped_roles = memo["file_sites"], memo["skipped_roles"]
-        owners = [tuple(o) for o in memo["service_owners"]]
-        profile = None if memo["profile"] is None else Profile(*memo["profile"])
-    except (cache.CorruptEntry, KeyError, TypeError, IndexError):
+        paths = {finding.path for finding, place in memo.findings if isinstance(place, list)}
+        findings = cache.unpack_findings(memo.findings, _texts_of(root, found, paths,
+                                                                   config.max_file_size))
+    except cache.CorruptEntry:
         return None
+    profile = None if memo.profile is None else Profile(*memo.profile)
     if profile is not None and profile.name != config.profile:
         config = config.model_copy(update={"profile": profile.name})
-    stats = ScanStats(files=files, lines=lines, skipped=skipped,
+    stats = ScanStats(files=memo.files, lines=memo.lines, skipped=memo.skipped,
                       duration_s=round(time.perf_counter() - started, 3),
-                      cached_files=len(found.entries), skipped_roles=skipped_roles)
-    return ScanResult(root, config, rules, findings, diagnostics, sites, stats, None,
-                      file_sites=file_sites, service_owners=owners, profile=profile)
-
-
-def _memo_shape_ok(memo: dict[str, Any]) -> bool:
-    """The stored result has the shape a ScanResult needs (a crafted row is refused)."""
-    def mapping(value: Any, valid: Callable[[Any], bool]) -> bool:
-        return isinstance(value, dict) and all(isinstance(k, str) and valid(v)
-                                               for k, v in value.items())
-
-    def site_counts(value: Any) -> bool:
-        return mapping(value, lambda v: isinstance(v, SiteCount))
-
-    owners, profile = memo["service_owners"], memo["profile"]
-    return (isinstance(memo["diagnostics"], list)
-            and all(isinstance(d, Diagnostic) for d in memo["diagnostics"])
-            and site_counts(memo["sites"]) and mapping(memo["file_sites"], site_counts)
-            and isinstance(memo["files"], dict) and isinstance(memo["skipped"], dict)
-            and isinstance(memo["skipped_roles"], dict) and type(memo["lines"]) is int
-            and isinstance(owners, list)
-            and all(isinstance(o, list) and len(o) == 5 and all(isinstance(x, str)
-                                                                   for x in o[:4])
-                    and isinstance(o[4], list) for o in owners)
-            and (profile is None or (isinstance(profile, list) and len(profile) == 3
-                                     and profile[0] in (SERVICE, DISTRIBUTED)
-                                     and isinstance(profile[1], str)
-                                     and isinstance(profile[2], bool))))
+                      cached_files=len(found.entries), skipped_roles=memo.skipped_roles)
+    return ScanResult(root, config, rules, findings, memo.diagnostics, memo.sites, stats, None,
+                      file_sites=memo.file_sites, service_owners=memo.service_owners,
+                      profile=profile)
 
 
 def _results(entries: list[SourceEntry], state: _WorkerState, store: cache.FileCache | None,

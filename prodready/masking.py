@@ -27,20 +27,39 @@ _TOKEN_SHAPES = re.compile(
     r"\b(?:AKIA[0-9A-Z]{16}|gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,}"
     r"|sk-[A-Za-z0-9_-]{20,}|xox[abprs]-[A-Za-z0-9-]{10,}|AIza[0-9A-Za-z_-]{35}"
     r"|glpat-[A-Za-z0-9_-]{20,})\b")
+# A name `is_secret_name` accepts holds one of these words, or is a URL/URI/DSN whose value is a
+# credential URL (so the text holds `://`): text with neither has no pair to mask, and the
+# pair patterns, which call back into Python for every `name=value`, need not run. (Tested on
+# the lower-cased text: plain substring tests cost far less than a case-blind pattern.)
+_SECRET_WORDS = ("secret", "passw", "token", "credential", "key")
+# Every token shape starts with one of these (`gh?_` and `github_pat_` with `gh`).
+_TOKEN_STARTS = ("AKIA", "gh", "sk-", "xox", "AIza", "glpat-")
+
+
+def _may_name_a_secret(text: str) -> bool:
+    lower = text.lower()
+    return any(word in lower for word in _SECRET_WORDS)
 
 
 def mask_secrets(text: str) -> str:
     """`text` with every secret value it visibly carries replaced by `***`."""
     if not text:
         return text
-    text = _URL_PASSWORD.sub(lambda m: m["head"] + MASK, text)
-    text = _ASSIGNMENT.sub(_masked_assignment, text)
-    text = _FLAG.sub(_masked_flag, text)
-    return _TOKEN_SHAPES.sub(MASK, text)
+    url = "://" in text
+    if url:
+        text = _URL_PASSWORD.sub(lambda m: m["head"] + MASK, text)
+    if url or _may_name_a_secret(text):
+        text = _ASSIGNMENT.sub(_masked_assignment, text)
+        text = _FLAG.sub(_masked_flag, text)
+    if any(start in text for start in _TOKEN_STARTS):
+        text = _TOKEN_SHAPES.sub(MASK, text)
+    return text
 
 
 def _secret(name: str, value: str) -> bool:
     bare = value.strip("\"'")
+    if "://" not in bare and not _may_name_a_secret(name):
+        return False
     return MASK not in bare and is_secret_name(name, bare) and is_literal_secret_value(bare)
 
 

@@ -15,14 +15,13 @@ Formula (scoring_version 1):
 
 from __future__ import annotations
 
-import posixpath
-from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from .catalog import Rule
 from .model import Category, Diagnostic, Finding, Severity, SiteCount
-from .result import ScanResult, ScanStats, ServiceOwner
+from .result import ScanResult, ServiceOwner
 
 SCORING_VERSION = "1"
 WEIGHTS = {Severity.CRITICAL: 10, Severity.HIGH: 6, Severity.MEDIUM: 3, Severity.LOW: 1,
@@ -71,23 +70,26 @@ class Score:
 
 def unparsed_files(result: ScanResult) -> dict[str, int]:
     """Per file kind, how many files a PARSE diagnostic says were not checked."""
+    return _unparsed(result.diagnostics)
+
+
+def _unparsed(diagnostics: list[Diagnostic]) -> dict[str, int]:
     from .discover import classify
 
     counts: dict[str, int] = {}
-    for path in {d.path for d in result.diagnostics if d.kind == "PARSE" and d.path}:
+    for path in {d.path for d in diagnostics if d.kind == "PARSE" and d.path}:
         kind = classify(path)
         if kind is not None:
             counts[kind.value] = counts.get(kind.value, 0) + 1
     return counts
 
 
-def _checked_files(result: ScanResult) -> dict[str, int]:
-    unparsed = unparsed_files(result)
-    return {kind: max(0, n - unparsed.get(kind, 0)) for kind, n in result.stats.files.items()}
+def _checked(files: dict[str, int], unparsed: dict[str, int]) -> dict[str, int]:
+    return {kind: max(0, n - unparsed.get(kind, 0)) for kind, n in files.items()}
 
 
-def _applicable(rule: Rule, result: ScanResult, files: dict[str, int]) -> bool:
-    family = rule.family
+def _applicable(family: str, rule_id: str, sites: dict[str, SiteCount],
+                files: dict[str, int]) -> bool:
     if family == "python":
         return files.get("python", 0) > 0
     if family == "docker":
@@ -97,7 +99,7 @@ def _applicable(rule: Rule, result: ScanResult, files: dict[str, int]) -> bool:
     if family == "k8s":
         return files.get("kubernetes", 0) > 0
     if family == "service":
-        return result.sites.get(rule.id) is not None and result.sites[rule.id].examined > 0
+        return sites.get(rule_id) is not None and sites[rule_id].examined > 0
     return True
 
 
@@ -111,30 +113,61 @@ def grade_for(score: float | None) -> str:
 
 
 def compute_score(result: ScanResult) -> Score:
-    files = _checked_files(result)
-    unchecked = sum(unparsed_files(result).values())
+    unparsed = unparsed_files(result)
+    return _score(_rule_table(result, result.rules), result.sites,
+                  _checked(result.stats.files, unparsed), sum(unparsed.values()),
+                  _tally(result.findings))
+
+
+# Per rule: [findings, of which active (not suppressed)].
+_Tally = dict[str, list[int]]
+
+
+def _tally(findings: list[Finding]) -> _Tally:
+    tally: _Tally = {}
+    for finding in findings:
+        counts = tally.get(finding.rule_id)
+        if counts is None:
+            counts = tally[finding.rule_id] = [0, 0]
+        counts[0] += 1
+        if not finding.suppressed:
+            counts[1] += 1
+    return tally
+
+
+# Per rule, in catalog order: id, category, family, weight (looked up once per report).
+_RuleTable = list[tuple[str, Category, str, int]]
+
+
+def _rule_table(result: ScanResult, rules: dict[str, Rule]) -> _RuleTable:
+    return [(rule_id, rule.category, rule.family, WEIGHTS[result.config.severity_of(rule)])
+            for rule_id, rule in rules.items()]
+
+
+def _score(rules: _RuleTable, sites: dict[str, SiteCount], files: dict[str, int],
+           unchecked: int, tally: _Tally, *, by_category: bool = True) -> Score:
+    """The score of these sites and findings; `by_category=False` leaves the categories out
+    (a service's score is its overall figure)."""
     rule_scores: dict[str, RuleScore] = {}
-    by_rule: dict[str, list[Finding]] = {}
-    for finding in result.findings:
-        by_rule.setdefault(finding.rule_id, []).append(finding)
-    for rule_id, rule in result.rules.items():
-        if not _applicable(rule, result, files):
+    no_findings = (0, 0)
+    for rule_id, category, family, weight in rules:
+        if not _applicable(family, rule_id, sites, files):
             continue
-        findings = by_rule.get(rule_id, [])
-        active = sum(1 for f in findings if not f.suppressed)
-        sites = result.sites.get(rule_id)
-        examined = max(sites.examined if sites else 0, len(findings))
-        rule_scores[rule_id] = RuleScore(
-            rule_id, rule.category, WEIGHTS[result.config.severity_of(rule)],
-            examined, active, len(findings) - active,
-        )
+        found, active = tally.get(rule_id, no_findings)
+        count = sites.get(rule_id)
+        examined = max(count.examined if count else 0, found)
+        rule_scores[rule_id] = RuleScore(rule_id, category, weight, examined, active,
+                                         found - active)
     categories: dict[Category, CategoryScore] = {}
-    for category in Category:
-        members = [rs for rs in rule_scores.values() if rs.category is category]
-        categories[category] = CategoryScore(
-            category, _weighted(members),
-            sum(rs.failed for rs in members), sum(rs.suppressed for rs in members),
-        )
+    if by_category:
+        members_of: dict[Category, list[RuleScore]] = {category: [] for category in Category}
+        for rs in rule_scores.values():
+            members_of[rs.category].append(rs)
+        for category, members in members_of.items():
+            categories[category] = CategoryScore(
+                category, _weighted(members),
+                sum(rs.failed for rs in members), sum(rs.suppressed for rs in members),
+            )
     overall = _weighted(list(rule_scores.values()))
     code_files = sum(n for kind, n in files.items() if kind != "text")
     if unchecked and code_files <= 0 and not any(rs.failed for rs in rule_scores.values()):
@@ -179,50 +212,72 @@ def service_scores(result: ScanResult) -> list[ServiceScore]:
         result.project)
     if not owners:
         return []
-    # Each path once under every directory above it, and findings and diagnostics by path:
-    # a service's files are looked up, not searched for (linear in files + services).
-    findings_of: dict[str, list[Finding]] = {}
+    rules = {rid: rule for rid, rule in result.rules.items() if rule.family != "repo"}
+    table = _rule_table(result, rules)
+    # Each file's findings tallied once by rule, and each path once under every directory
+    # above it: a service's files are looked up and their tallies added, never searched or
+    # counted again (services share Compose files with hundreds of findings).
+    tally_of: dict[str, _Tally] = {}
     for finding in result.findings:
-        findings_of.setdefault(finding.path, []).append(finding)
+        if finding.rule_id in rules:
+            counts = tally_of.setdefault(finding.path, {}).setdefault(finding.rule_id, [0, 0])
+            counts[0] += 1
+            if not finding.suppressed:
+                counts[1] += 1
+    paths = {*result.file_sites, *(f.path for f in result.findings)}
     diagnostics_of: dict[str, list[Diagnostic]] = {}
     for diagnostic in result.diagnostics:
         diagnostics_of.setdefault(diagnostic.path, []).append(diagnostic)
     under: dict[str, list[str]] = {}
-    for path in {*result.file_sites, *findings_of, *diagnostics_of}:
-        directory = posixpath.dirname(path)
-        while directory:
-            under.setdefault(directory, []).append(path)
-            directory = posixpath.dirname(directory)
-    rules = {rid: rule for rid, rule in result.rules.items() if rule.family != "repo"}
+    for path in paths.union(diagnostics_of):
+        end = path.rfind("/")
+        while end > 0:
+            under.setdefault(path[:end], []).append(path)
+            end = path.rfind("/", 0, end)
     per_file_rules = {rule_id for counts in result.file_sites.values() for rule_id in counts}
+    # repository-wide rules: (id, family, sites examined in the whole repository)
+    wide = [(rule_id, rule.family, (result.sites.get(rule_id) or SiteCount()).examined)
+            for rule_id, rule in rules.items() if rule_id not in per_file_rules]
+    families: dict[str, str] = {}
+
+    def family_of(path: str) -> str:
+        family = families.get(path)
+        if family is None:
+            family = families[path] = _family_of(path)
+        return family
+
     scores = []
     for name, kind, app_path, root, owned_files in owners:
         owned = set(owned_files)
         mine = sorted(owned.union(under.get(root, ())) if root else owned)
-        files = [p for p in mine if p in result.file_sites]
-        kinds = {_family_of(p) for p in owned}
-        findings = [f for p in mine for f in findings_of.get(p, ()) if f.rule_id in rules]
-        failed_of = Counter(f.rule_id for f in findings)
-        sites: dict[str, SiteCount] = {}
-        for rule_id, rule in rules.items():
-            count = SiteCount()
-            for path in files:
-                if rule_id in result.file_sites[path]:
-                    count.add(result.file_sites[path][rule_id])
-            if rule_id not in per_file_rules:
-                failed = failed_of[rule_id]
-                examined = (result.sites.get(rule_id) or SiteCount()).examined
-                passing = 1 if examined and rule.family in kinds | {"service"} else 0
-                count = SiteCount(max(failed, passing), failed)
-            if count.examined:
-                sites[rule_id] = count
-        own = ScanResult(root=result.root, config=result.config, rules=rules,
-                         findings=findings,
-                         diagnostics=[d for p in mine for d in diagnostics_of.get(p, ())],
-                         sites=sites, stats=_stats_of(mine))
-        score = compute_score(own)
-        scores.append(ServiceScore(name, kind, app_path, root, score.overall,
-                                   score.grade, len(own.active_findings)))
+        kinds = {family_of(p) for p in owned} | {"service"}
+        tally: _Tally = {}
+        for path in mine:
+            for rule_id, (found, active) in tally_of.get(path, {}).items():
+                counts = tally.setdefault(rule_id, [0, 0])
+                counts[0] += found
+                counts[1] += active
+        sums: dict[str, list[int]] = {}  # per rule: examined, failed
+        for path in mine:
+            for rule_id, count in result.file_sites.get(path, {}).items():
+                total = sums.get(rule_id)
+                if total is None:
+                    sums[rule_id] = [count.examined, count.failed]
+                else:
+                    total[0] += count.examined
+                    total[1] += count.failed
+        sites = {rule_id: SiteCount(examined, failed) for rule_id, (examined, failed)
+                 in sums.items() if examined and rule_id in rules}
+        for rule_id, family, examined in wide:
+            failed = tally[rule_id][0] if rule_id in tally else 0
+            passing = 1 if examined and family in kinds else 0
+            if max(failed, passing):
+                sites[rule_id] = SiteCount(max(failed, passing), failed)
+        unparsed = _unparsed([d for p in mine for d in diagnostics_of.get(p, ())])
+        score = _score(table, sites, _checked(_files_of(mine, family_of), unparsed),
+                       sum(unparsed.values()), tally, by_category=False)
+        scores.append(ServiceScore(name, kind, app_path, root, score.overall, score.grade,
+                                   sum(active for _, active in tally.values())))
     return scores
 
 
@@ -252,13 +307,13 @@ def _family_of(path: str) -> str:
     return {"python": "python", "dockerfile": "docker"}.get(kind.value, "")
 
 
-def _stats_of(paths: list[str]) -> ScanStats:
+def _files_of(paths: list[str], family_of: Callable[[str], str]) -> dict[str, int]:
     """File counts of the service's own files, so only its kinds of rules apply."""
     families = {"python": "python", "docker": "dockerfile", "compose": "compose",
                 "k8s": "kubernetes"}
     files: dict[str, int] = {}
     for path in paths:
-        key = families.get(_family_of(path))
+        key = families.get(family_of(path))
         if key:
             files[key] = files.get(key, 0) + 1
-    return ScanStats(files=files, lines=0, skipped={}, duration_s=0.0)
+    return files

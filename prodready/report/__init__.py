@@ -112,19 +112,29 @@ def printable(text: str, *, multiline: bool = False) -> str:
 
 
 def _printable_result(result: ScanResult) -> ScanResult:
-    findings = [
-        replace(f, path=printable(f.path), message=printable(mask_secrets(f.message)),
-                suppression_reason=None if f.suppression_reason is None
-                else printable(f.suppression_reason),
-                related=tuple(replace(r, path=printable(r.path),
-                                      message=printable(mask_secrets(r.message)))
-                              for r in f.related))
-        for f in result.findings
-    ]
+    findings = [_printable_finding(f) for f in result.findings]
     diagnostics = [replace(d, path=printable(d.path),
                            message=printable(mask_secrets(d.message), multiline=True))
                    for d in result.diagnostics]
     return replace(result, findings=findings, diagnostics=diagnostics)
+
+
+def _printable_finding(finding: Finding) -> Finding:
+    """The finding as it may be printed; the very same one when nothing needs escaping or
+    masking (most do not, and copying thousands of findings is most of a re-run's report)."""
+    path, message = printable(finding.path), printable(mask_secrets(finding.message))
+    reason = finding.suppression_reason
+    shown_reason = None if reason is None else printable(reason)
+    related = tuple(r if r.path == path_r and r.message == message_r
+                    else replace(r, path=path_r, message=message_r)
+                    for r in finding.related
+                    for path_r, message_r in ((printable(r.path),
+                                               printable(mask_secrets(r.message))),))
+    if (path == finding.path and message == finding.message and shown_reason == reason
+            and related == finding.related):
+        return finding
+    return replace(finding, path=path, message=message, suppression_reason=shown_reason,
+                   related=related)
 
 
 def render(fmt: OutputFormat, report: Report, *, color: bool = False,

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from typing import Any
 
 from ..model import Severity
-from . import Report, distinct_fingerprints
+from . import Report, distinct_fingerprints, json_text
 
 SEVERITY = {Severity.CRITICAL: "blocker", Severity.HIGH: "critical", Severity.MEDIUM: "major",
             Severity.LOW: "minor", Severity.INFO: "info"}
@@ -47,4 +46,4 @@ def render(report: Report) -> str:
             "location": {"path": diagnostic.path,
                          "lines": {"begin": diagnostic.line or 1, "end": diagnostic.line or 1}},
         })
-    return json.dumps(issues, indent=2) + "\n"
+    return json_text.dumps(issues) + "\n"

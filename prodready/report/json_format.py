@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from .. import __version__
 from ..model import Finding
 from ..scoring import SCORING_VERSION
-from . import Report
+from . import Report, json_text
 from .fingerprint import fingerprint
 
 SCHEMA_VERSION = "1"
@@ -87,7 +86,7 @@ def report_dict(report: Report) -> dict[str, Any]:
 
 
 def render(report: Report) -> str:
-    return json.dumps(report_dict(report), indent=2, sort_keys=False) + "\n"
+    return json_text.dumps(report_dict(report)) + "\n"
 
 
 def load_report(data: dict[str, Any]) -> Report:

@@ -7,7 +7,6 @@ each, while the scan itself passes.
 
 from __future__ import annotations
 
-import json
 import os
 from typing import Any
 from urllib.parse import quote
@@ -17,7 +16,7 @@ from ..catalog import Rule, load_catalog
 from ..docs import rule_markdown
 from ..model import Finding, Severity
 from ..scoring import SCORING_VERSION
-from . import Report, distinct_fingerprints
+from . import Report, distinct_fingerprints, json_text
 from .github_format import workspace_prefix
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -168,4 +167,4 @@ def render(report: Report) -> str:
                 for location in item.get("locations", []):
                     artifact = location["physicalLocation"]["artifactLocation"]
                     artifact["uri"] = quote(prefix, safe="/") + artifact["uri"]
-    return json.dumps(document, indent=2) + "\n"
+    return json_text.dumps(document) + "\n"
