@@ -800,3 +800,14 @@ def test_the_scorecard_mentions_nobody_and_opens_no_html(tmp_path: Path) -> None
     assert "@acme" not in prose and "@&#8203;acme/ops" in prose
     assert "<img" not in prose
     assert prose.count("<!-- prodready-scorecard -->") == 1  # only the real marker is HTML
+
+
+def test_roles_read_from_compose_commands_and_readmes_are_linear() -> None:
+    from prodready.project.deployment import _DEV_HEADER, declared_purpose
+    from prodready.project.devstack import development_stack
+
+    for run in ("a" * BIG, "start-" * (BIG // 6), "dev_" * (BIG // 4)):
+        service = {"build": ".", "volumes": [".:/app"], "command": run}
+        assert development_stack({"services": {"web": service}}) == ""
+    assert _DEV_HEADER.search("not " * (BIG // 4)) is None
+    assert declared_purpose("# " + "do not use " * (BIG // 11) + "\n") is None

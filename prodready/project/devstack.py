@@ -15,8 +15,8 @@ from typing import Any
 _DEV_COMMAND = re.compile(
     r"\brunserver(?:_plus)?\b|--(?:py-)?(?:auto)?reload\b|\bflask\s+run\b"
     r"|\b(?:npm|yarn|pnpm)\s+(?:run\s+)?dev\b"
-    r"|\bnodemon\b|\bwatchmedo\b|[\w/.-]*(?:start|run)[-_]dev[\w.-]*|[\w/.-]*dev[-_](?:server|start)\b",
-    re.IGNORECASE)
+    r"|\bnodemon\b|\bwatchmedo\b|(?:start|run)[-_]dev\b|\bdev[-_](?:server|start)\b",
+    re.IGNORECASE)  # no leading wildcard: linear on a crafted command line
 _DEBUG_ON = frozenset({"1", "true", "yes", "on"})
 _LOCAL_ENV = frozenset({"local", "dev", "development"})
 _ENV_NAMES = frozenset({"env", "environment", "app_env", "django_env", "flask_env", "node_env",
