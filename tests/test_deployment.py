@@ -677,3 +677,39 @@ def test_the_root_readme_speaks_for_the_project_not_its_files(tmp_path):
     model, _ = _model(tmp_path, {"README.md": "# Examples of queue workers\n",
                                  "docker-compose.yml": COMPOSE_BODY})
     assert model.role_of("docker-compose.yml").role == ""
+
+
+REGTEST_JOB = """\
+on: push
+jobs:
+  regtest:
+    runs-on: ubuntu-latest
+    steps:
+      - name: start the network
+        run: |
+          cd docker/regtest
+          ./start-network
+      - run: pytest tests/regtest
+"""
+
+
+@pytest.mark.parametrize(("script", "role"), [
+    ("#!/bin/sh\ndocker compose up -d\n", "test-fixture"),  # the script starts it
+    ("#!/bin/sh\nsource ./helpers.sh\nstart_all\n", "test-fixture"),  # through a sourced one
+    ("#!/bin/sh\ndocker compose logs\n", ""),  # reading logs starts nothing
+])
+def test_a_compose_file_ci_tests_start_from_its_directory_is_a_fixture(tmp_path, script, role):
+    model, _ = _model(tmp_path, {
+        ".github/workflows/regtest.yml": REGTEST_JOB,
+        "docker/regtest/docker-compose.yml": COMPOSE_BODY,
+        "docker/regtest/start-network": script,
+        "docker/regtest/helpers.sh": "start_all() {\n  docker compose up -d\n}\n"})
+    assert model.role_of("docker/regtest/docker-compose.yml").role == role
+
+
+def test_the_root_compose_file_is_never_a_fixture_of_a_directory_run(tmp_path):
+    model, _ = _model(tmp_path, {
+        ".github/workflows/regtest.yml": REGTEST_JOB.replace("cd docker/regtest", "cd ."),
+        "docker-compose.yml": COMPOSE_BODY,
+        "start-network": "#!/bin/sh\ndocker compose up -d\n"})
+    assert model.role_of("docker-compose.yml").role == ""

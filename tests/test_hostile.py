@@ -811,3 +811,17 @@ def test_roles_read_from_compose_commands_and_readmes_are_linear() -> None:
         assert development_stack({"services": {"web": service}}) == ""
     assert _DEV_HEADER.search("not " * (BIG // 4)) is None
     assert declared_purpose("# " + "do not use " * (BIG // 11) + "\n") is None
+
+
+def test_ci_steps_that_change_directory_are_read_in_linear_time(tmp_path: Path) -> None:
+    from prodready.project.compose import directory_compose_runs
+
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "docker-compose.yml").write_text("services:\n  a:\n    image: x\n")
+    (tmp_path / ".github" / "workflows").mkdir(parents=True)
+    (tmp_path / ".github" / "workflows" / "ci.yml").write_text(
+        "on: push\njobs:\n  t:\n    steps:\n      - run: |\n" + "          cd d\n" * 20_000
+        + "          " + "cd d " * (BIG // 5) + "\n")
+    result = scan(tmp_path, Config(jobs=1, cache=False), use_cache=False)
+    assert result.project is not None
+    assert directory_compose_runs(result.project) == {}

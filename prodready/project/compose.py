@@ -458,6 +458,79 @@ def compose_runs(project: Project) -> dict[str, list[tuple[str, str]]]:
     return found
 
 
+# `cd docker/regtest` then, on that line or the next few, the command that starts the stack
+_CD = re.compile(r"(?:^|[\s;&(])cd[ \t]+[\"']?([\w./-]+)")
+_SCRIPT_CALL = re.compile(r"(?:^|[\s;&])(?:(?:ba|z)?sh[ \t]+(?:\./)?|\./)([\w.-]+)")
+_LONG_LINE = 4000  # a CI step's line is shorter; longer lines are data
+_DEFAULT_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
+_CD_WINDOW = 6  # lines after `cd` that still belong to the same step
+
+
+def directory_compose_runs(project: Project) -> dict[str, list[tuple[str, str]]]:
+    """Compose files in a subdirectory that a CI workflow starts from that directory, without
+    `-f` (`cd docker/regtest && docker compose up`, or a script there that does): path ->
+    (workflow, the command). The repository root's Compose file is left out: nothing tells a
+    CI run of it from the one users run."""
+    cached = project.cache.get("compose-directory-runs")
+    if isinstance(cached, dict):
+        return cached
+    from .builds import CI_FILES
+
+    found: dict[str, list[tuple[str, str]]] = {}
+    for source, yf in sorted(project.yaml_files.items()):
+        if not CI_FILES.search(source) or "cd" not in yf.text:
+            continue
+        lines = yf.text.splitlines()
+        for index, line in enumerate(lines):
+            if len(line) > _LONG_LINE or "cd" not in line:
+                continue
+            for cd in _CD.finditer(line):
+                directory = posixpath.normpath(cd[1].strip("/"))
+                compose = next((f"{directory}/{n}" for n in _DEFAULT_NAMES
+                                if f"{directory}/{n}" in project.yaml_files), None)
+                if compose is None or directory in (".", ""):
+                    continue
+                step = "\n".join([line[cd.end():], *lines[index + 1:index + _CD_WINDOW]])
+                command = _starts_compose(step.replace("\\\n", " "),
+                                          lambda name, d=directory: _script_text(project, d, name))
+                if command and (source, command) not in found.get(compose, []):
+                    found.setdefault(compose, []).append((source, command))
+    project.cache["compose-directory-runs"] = found
+    return found
+
+
+_SOURCED = re.compile(r"(?:^|[\s;&])(?:source|\.)[ \t]+\S*?([\w.-]+\.sh)\b", re.MULTILINE)
+
+
+def _script_text(project: Project, directory: str, name: str) -> str:
+    """A script of `directory` with the scripts of that directory it sources (one level)."""
+    from .documentation import read_text
+
+    text = read_text(project, f"{directory}/{name}")
+    sourced = {m[1] for m in _SOURCED.finditer(text) if m[1] != name}
+    return "\n".join([text, *(read_text(project, f"{directory}/{n}") for n in sorted(sourced))])
+
+
+def _starts_compose(step: str, script_text: Any) -> str:
+    """The compose command a CI step runs in its directory without `-f`, directly or through a
+    script of that directory ("" if none)."""
+    for match in _COMPOSE_COMMAND.finditer(step):
+        if _starts_stack(match[0]):
+            return match[0].strip()
+    for call in _SCRIPT_CALL.finditer(step):
+        if any(_starts_stack(m[0]) for m in _COMPOSE_COMMAND.finditer(script_text(call[1]))):
+            return call[0].strip(" \t;&")  # as the job writes it: its job is found by it
+    return ""
+
+
+_STARTS = re.compile(r"\s(?:up|run|start|create)\b")
+
+
+def _starts_stack(command: str) -> bool:
+    """`docker compose up -d` in the current directory (not `logs`, not `-f other.yml`)."""
+    return bool(_STARTS.search(command)) and not _COMPOSE_FILE_FLAG.search(command)
+
+
 def _configs(project: Project) -> list[ComposeConfig]:
     files = project.compose_files()
     for path in named_compose_files(project):

@@ -393,11 +393,13 @@ def build_deployment(project: Project) -> Deployment:
             links[target] = why
 
     _compose_links(project, counts, link, model)
-    from .compose import named_compose_files
+    from .compose import directory_compose_runs, named_compose_files
 
     named = named_compose_files(project)
     for path in sorted(set(named) | declared):  # a run outweighs what its content says
         _compose_run_links(project, path, link, mark, ci_only=path not in named)
+    for path, runs in directory_compose_runs(project).items():
+        _compose_run_links(project, path, link, mark, runs=runs)
     _ci_links(project, link, model)
     _skaffold_links(project, counts, link, mark, model)
     # overlays reach their bases through other kustomizations: follow until nothing changes
@@ -475,21 +477,24 @@ _RUNS_TESTS = re.compile(
 
 
 def _compose_run_links(project: Project, path: str, link: Any, mark: Any, *,
-                       ci_only: bool = False) -> None:
+                       ci_only: bool = False,
+                       runs: list[tuple[str, str]] | None = None) -> None:
     """A Compose file under another name is deployed when something runs it, unless every
     run is in a CI job that tests (CI starts containers to test them, then throws them
     away): then it is a test fixture. With `ci_only` (a file whose own content says it is an
     example or a developer's stack) only CI runs count: a Makefile or script that starts it
-    is the developer's convenience."""
+    is the developer's convenience. `runs`: other runs to judge than the `-f` ones (a CI
+    step that starts it from its directory)."""
     from .compose import compose_runs
 
     tests: list[str] = []
-    for source, command in compose_runs(project).get(path, ()):
+    for source, command in compose_runs(project).get(path, []) if runs is None else runs:
         if ci_only and not CI_FILES.search(source):
             continue
         job = _ci_job(project, source, command) if CI_FILES.search(source) else None
         if job is None or not _tests_only(source, job[1]):
-            link(path, f"run by {source} (compose -f)")
+            how = "compose -f" if runs is None else "compose, in its directory"
+            link(path, f"run by {source} ({how})")
             return
         tests.append(f"{job[0]!r} of {source}" if job[0] else source)
     if tests:
