@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import posixpath
 
 from ...fix.edits import ABSENT, append_lines
@@ -66,11 +67,7 @@ def check(project: Project, ctx: RuleContext) -> None:
                                          base=ABSENT),)) if single else None)
                 reported = True
                 break
-            patterns = {line.strip().lstrip("/").rstrip("/")
-                        for line in (text or "").splitlines()
-                        if line.strip() and not line.startswith("#")}
-            missing = [p for p in leakable
-                       if not ({p, f"**/{p}", f"{p}*", "*", "**"} & patterns)]
+            missing = [p for p in leakable if not _excluded(p, text or "")]
             if text is not None and missing:
                 where = own if own in project.texts else ignore_path
                 ctx.report(path, ins.line, ins.column,
@@ -108,6 +105,24 @@ def _ignores_env(gitignore: str) -> bool:
         if pattern.startswith((".env", "*.env")) and not line.startswith("#"):
             return True
     return False
+
+
+def _excluded(name: str, dockerignore: str) -> bool:
+    """Whether .dockerignore keeps `name` (at the context's root) out, as Docker matches it:
+    glob patterns where `*` also matches nothing (`.*` and `*.env` cover `.env`), `**/` any
+    directories, `!` re-includes, and the last matching line wins."""
+    excluded = False
+    for line in dockerignore.splitlines():
+        pattern = line.strip()
+        if not pattern or pattern.startswith("#"):
+            continue
+        negated = pattern.startswith("!")
+        pattern = pattern.lstrip("!").strip().lstrip("/").rstrip("/")
+        while pattern.startswith("**/"):
+            pattern = pattern[3:]
+        if pattern in ("*", "**") or ("/" not in pattern and fnmatch.fnmatchcase(name, pattern)):
+            excluded = not negated
+    return excluded
 
 
 def _ignore_in(context: str) -> str:
