@@ -173,6 +173,7 @@ HEALTH_SEGMENTS = {"health", "healthz", "healthcheck", "health-check", "health_c
 # `/status` and `/api/ping` are probes, `/flow_runs/{id}/status` is a resource's state.
 WEAK_HEALTH_SEGMENTS = {"live", "ready", "ping", "alive", "status", "_status", "up",
                         "heartbeat"}
+_FORMAT_SUFFIXES = frozenset({"json", "xml", "txt", "html"})
 
 
 @dataclass(slots=True)
@@ -1297,5 +1298,7 @@ def is_health_path(path: str | None) -> bool:
     segments = [s for s in re.split(r"[/.]", path.lower()) if s]
     if any(s in HEALTH_SEGMENTS or s.startswith("health") for s in segments):
         return True
+    if len(segments) > 1 and segments[-1] in _FORMAT_SUFFIXES:
+        segments.pop()  # `/ping.json`, `/pingdom/ping.xml`: the probe's answer format
     return bool(segments) and segments[-1] in WEAK_HEALTH_SEGMENTS and not any(
         s.startswith(("{", "<", "(")) for s in segments)

@@ -407,6 +407,9 @@ def test_django_settings_assigned_together_or_under_a_condition_are_evidence():
 def test_health_paths_are_probes_not_resource_states():
     from prodready.facts import is_health_path
 
+    assert all(is_health_path(p) for p in ["/ping.json", "/pingdom/ping.xml", "/status.json"])
+    assert not any(is_health_path(p) for p in ["/orders.json", "/json",
+                                               "/flow_runs/{id}/status.json"])
     assert all(is_health_path(p) for p in ["/healthz", "/health/{check}", "/api/status",
                                            "/heartbeat", "/ping", "/livez"])
     assert not any(is_health_path(p) for p in ["/flow_runs/{id}/status",
