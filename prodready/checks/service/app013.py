@@ -31,7 +31,12 @@ PLATFORM = {"HOME", "PATH", "USER", "PWD", "SHELL", "TERM", "LANG", "TZ", "TMPDI
             "FLASK_RUN_FROM_CLI", "WERKZEUG_RUN_MAIN", "WERKZEUG_SERVER_FD", "RUN_MAIN",
             "PYTHONSTARTUP", "SERVER_SOFTWARE", "K_SERVICE", "K_REVISION", "K_CONFIGURATION",
             "GAE_ENV", "GAE_APPLICATION", "GAE_SERVICE", "GAE_VERSION",
-            "AWS_LAMBDA_FUNCTION_NAME", "AWS_EXECUTION_ENV", "DYNO"}
+            "AWS_LAMBDA_FUNCTION_NAME", "AWS_EXECUTION_ENV", "DYNO",
+            # a task's place in a parallel job (Kubernetes Indexed Jobs, Cloud Run jobs, AWS
+            # Batch array jobs)
+            "JOB_COMPLETION_INDEX", "CLOUD_RUN_JOB", "CLOUD_RUN_EXECUTION",
+            "CLOUD_RUN_TASK_INDEX", "CLOUD_RUN_TASK_COUNT", "CLOUD_RUN_TASK_ATTEMPT",
+            "AWS_BATCH_JOB_ID", "AWS_BATCH_JOB_ARRAY_INDEX", "AWS_BATCH_JOB_ATTEMPT"}
 # `NAME=`, `export NAME=value`, and commented-out entries (`# NAME=`) all document NAME.
 # Compose and Helm values also document in comments (`# - NAME=value`, `# NAME: value`).
 # `[ \t]`, never `\s`: from every line start, `\s*` ran across all following blank lines
