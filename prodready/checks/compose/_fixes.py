@@ -38,7 +38,7 @@ _ONE_OFF = re.compile(
     r"(?<![\w-])(pytest|py\.test|tox|nox|unittest|behave|coverage run|manage\.py (test|migrate|"
     r"makemigrations|collectstatic|loaddata|createsuperuser)|alembic (upgrade|downgrade)|"
     r"flask db upgrade|(prisma|knex|sequelize|typeorm) migrat\w*|dbmate|flyway|liquibase|"
-    r"migrate)(?![\w-])", re.IGNORECASE)
+    r"migrate|certonly)(?![\w-])", re.IGNORECASE)
 _ONE_OFF_NAMES = re.compile(r"(^|[-_])(tests?|migrat\w*|init|setup|seed\w*|e2e|ci)($|[-_])",
                             re.IGNORECASE)
 
@@ -59,14 +59,25 @@ def not_long_running(svc: Service) -> str | None:
         return "the service is behind `profiles:`, started on demand"
     if svc.one_shot:
         return "the service runs once (restart \"no\" or a completed dependency)"
-    for key in ("command", "entrypoint"):
-        found = svc.find(key)
-        text = " ".join(str(v) for v in _words(found[2])) if found else ""
-        if _ONE_OFF.search(text):
-            return f"its {key} runs tests or migrations, which finish"
+    key = one_off_command(svc)
+    if key:
+        return f"its {key} runs tests or migrations, which finish"
     if _ONE_OFF_NAMES.search(svc.name):
         return f"its name {svc.name!r} reads as a one-off task"
     return None
+
+
+def one_off_command(svc: Service) -> str:
+    """The key (`command`, `entrypoint`) whose command runs a task that finishes: tests,
+    migrations, static files, a certificate request ("" when none does)."""
+    words = {}
+    for key in ("entrypoint", "command"):
+        found = svc.find(key)
+        words[key] = " ".join(str(v) for v in _words(found[2])) if found else ""
+        if _ONE_OFF.search(words[key]):
+            return key
+    # an entrypoint and a command that make one command line (`alembic` + `upgrade head`)
+    return "command" if _ONE_OFF.search(" ".join(words.values())) else ""
 
 
 def _words(node: YNode) -> list[object]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ...project import Project
 from ...project.compose import judged_services
 from ..api import RuleContext
-from ._fixes import restart_fix
+from ._fixes import one_off_command, restart_fix
 from ._reporter import Reporter
 
 SCOPE = "project"
@@ -14,8 +14,8 @@ SCOPE = "project"
 def check(project: Project, ctx: RuleContext) -> None:
     out = Reporter(ctx)
     for svc in judged_services(project):
-        if svc.one_shot:
-            continue
+        if svc.one_shot or one_off_command(svc):
+            continue  # it finishes: tests, migrations, a certificate request
         site = svc.anchor_site
         if svc.has("restart") or "restart_policy" in svc.merged_map("deploy"):
             out.ok(site)
