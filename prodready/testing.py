@@ -41,6 +41,15 @@ def write_tree(root: Path, files: dict[str, str] | dict[str, str | bytes]) -> Pa
     return root
 
 
+def release_workflow(*tags: str) -> str:
+    """A GitHub workflow that builds the root Dockerfile with docker/build-push-action and
+    pushes it under `tags`: the repository's published images, in test trees."""
+    listed = "".join(f"\n            {tag}" for tag in tags)
+    return ("on: push\njobs:\n  image:\n    runs-on: ubuntu-latest\n    steps:\n"
+            "      - uses: docker/build-push-action@v6\n        with:\n"
+            f"          push: true\n          tags: |{listed}\n")
+
+
 def scan_files(files: dict[str, str], select: list[str] | None = None,
                **config: object) -> list[Finding]:
     """Write `files` into a fresh directory, scan it, return the unsuppressed findings."""

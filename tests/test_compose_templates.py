@@ -8,19 +8,9 @@ import pytest
 from prodready.config import Config
 from prodready.engine import scan
 from prodready.model import Severity
-from prodready.testing import write_tree
+from prodready.testing import release_workflow, write_tree
 
-RELEASE = """\
-on: push
-jobs:
-  image:
-    runs-on: ubuntu-latest
-    steps:
-      - uses: docker/build-push-action@v6
-        with:
-          push: true
-          tags: ghcr.io/acme/shop:latest
-"""
+RELEASE = release_workflow("ghcr.io/acme/shop:latest")
 TEMPLATE = """\
 services:
   web:

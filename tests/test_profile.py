@@ -11,28 +11,21 @@ from prodready.project.profile import DISTRIBUTED, SERVICE, profile_of, render_p
 from prodready.report import Report
 from prodready.report.json_format import load_report, render
 from prodready.report.text_format import render as render_text
-from prodready.testing import write_tree
+from prodready.testing import release_workflow, write_tree
 
 APP = "from fastapi import FastAPI\n\napp = FastAPI()\n"
 DOCKERFILE = "FROM python:3.12-slim\nCOPY . /app\nCMD [\"uvicorn\", \"app.main:app\"]\n"
-RELEASE = """\
-on: {push: {tags: ["v*"]}}
-jobs:
-  image:
-    runs-on: ubuntu-latest
-    steps:
-      - uses: docker/build-push-action@v6
-        with:
-          context: .
-          push: true
-          tags: ghcr.io/acme/notes:latest
-"""
+RELEASE = release_workflow("ghcr.io/acme/notes:latest")
+
+
+def _scan(tmp_path, files, **config):
+    write_tree(tmp_path, {"app/main.py": APP, "Dockerfile": DOCKERFILE,
+                          ".github/workflows/release.yml": RELEASE, **files})
+    return scan(tmp_path, Config(jobs=1, **config), memo=True)
 
 
 def _profile(tmp_path, files, **config):
-    write_tree(tmp_path, {"app/main.py": APP, "Dockerfile": DOCKERFILE,
-                          ".github/workflows/release.yml": RELEASE, **files})
-    result = scan(tmp_path, Config(jobs=1, cache=False, **config))
+    result = _scan(tmp_path, files, cache=False, **config)
     assert result.project is not None
     return profile_of(result.project), render_profile_text(result.project)
 
@@ -67,9 +60,7 @@ def test_the_configured_profile_decides(tmp_path):
 
 
 # one fixed name (an older one) and one read at run time
-RUNTIME_NAMED = RELEASE.replace("tags: ghcr.io/acme/notes:latest", """tags: |
-            olduser/notes:latest
-            ghcr.io/${{ github.repository }}:latest""")
+RUNTIME_NAMED = release_workflow("olduser/notes:latest", "ghcr.io/${{ github.repository }}:latest")
 
 
 def test_an_image_published_under_the_repository_name_counts(tmp_path):
@@ -104,12 +95,6 @@ spec:
 """
 RUN_IT = {"README.md": "Run it:\n\n    docker run -d ghcr.io/acme/notes:1.0\n",
           "deploy/notes.yaml": MANIFEST}
-
-
-def _scan(tmp_path, files, **config):
-    write_tree(tmp_path, {"app/main.py": APP, "Dockerfile": DOCKERFILE,
-                          ".github/workflows/release.yml": RELEASE, **files})
-    return scan(tmp_path, Config(jobs=1, **config), memo=True)
 
 
 def _severities(result):
