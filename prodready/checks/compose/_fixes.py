@@ -70,14 +70,17 @@ def not_long_running(svc: Service) -> str | None:
 def one_off_command(svc: Service) -> str:
     """The key (`command`, `entrypoint`) whose command runs a task that finishes: tests,
     migrations, static files, a certificate request ("" when none does)."""
-    words = {}
-    for key in ("entrypoint", "command"):
+    def text(key: str) -> str:
         found = svc.find(key)
-        words[key] = " ".join(str(v) for v in _words(found[2])) if found else ""
-        if _ONE_OFF.search(words[key]):
-            return key
-    # an entrypoint and a command that make one command line (`alembic` + `upgrade head`)
-    return "command" if _ONE_OFF.search(" ".join(words.values())) else ""
+        return " ".join(str(v) for v in _words(found[2])) if found else ""
+
+    entrypoint, command = text("entrypoint"), text("command")
+    if _ONE_OFF.search(command):
+        return "command"
+    if _ONE_OFF.search(entrypoint):
+        return "entrypoint"
+    # the two make one command line (`entrypoint: certbot`, `command: certonly …`)
+    return "command" if _ONE_OFF.search(f"{entrypoint} {command}") else ""
 
 
 def _words(node: YNode) -> list[object]:
