@@ -18,6 +18,7 @@ from ..artifacts.dockerfile import Dockerfile, variables
 from ..artifacts.yamldocs import YMap, YNode, is_compose_path
 from ..facts import AppFact, MountFact, PythonFacts, RouteFact, is_health_path
 from . import Project
+from .deployment import in_scripts_directory
 
 RESOURCE_KINDS_OWNED = ("database", "redis")
 ROOT_MARKERS = ("Dockerfile", "Containerfile", "pyproject.toml", "setup.py", "setup.cfg",
@@ -225,7 +226,7 @@ def build_services(project: Project) -> list[Service]:
     # so is an app in the module a task worker loads (`celery -A run_celery worker`).
     workers = _worker_modules(project)
     return [svc for svc in services if svc.runners or (
-        "scripts" not in svc.path.split("/")[:-1] and not _worker_bootstrap(svc, workers))]
+        not in_scripts_directory(svc.path) and not _worker_bootstrap(svc, workers))]
 
 
 def _worker_bootstrap(svc: Service, workers: set[str]) -> bool:

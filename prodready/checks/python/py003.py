@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 
 from ...artifacts.python import PythonFile
+from ...project.deployment import in_scripts_directory
 from ..api import RuleContext
 from ._ast import dotted_name
 
@@ -14,9 +15,8 @@ _MUTATORS = {"sys.path.insert", "sys.path.append", "sys.path.extend", "site.adds
 
 
 def check(src: PythonFile, ctx: RuleContext) -> None:
-    directories = src.path.split("/")[:-1]
-    if src.path.rsplit("/", 1)[-1] in _EXEMPT_NAMES or "scripts" in directories:
-        return  # a script run by hand (scripts/, backend/scripts/), not package code
+    if src.path.rsplit("/", 1)[-1] in _EXEMPT_NAMES or in_scripts_directory(src.path):
+        return
     for node in [*src.calls("insert", "append", "extend", "addsitedir"),
                  *src.nodes(ast.Assign, ast.AugAssign)]:
         if isinstance(node, ast.Call) and dotted_name(node.func) in _MUTATORS:
