@@ -79,3 +79,20 @@ def test_extends_in_the_same_file_and_an_unreadable_one(tmp_path):
     flagged = {f.line for f in findings if f.rule_id == "COMPOSE001"}
     assert 5 in flagged  # web: the image it extends has no healthcheck
     assert 8 not in flagged  # gone: what it extends may define one
+
+
+def test_bind_mounts_and_env_files_in_every_syntax(tmp_path):
+    services, _ = _services(tmp_path, {
+        "deploy/compose.yaml": (
+            "services:\n  proxy:\n    image: nginx:1.27\n    env_file:\n      - .env\n"
+            "      - path: ./proxy.env\n        required: false\n      - ${ENV_FILE}\n"
+            "    volumes:\n      - ./certs:/etc/nginx/ssl:ro\n      - data:/var/lib/x\n"
+            "      - /etc/localtime:/etc/localtime:ro\n      - ../../outside:/x\n"
+            "      - type: bind\n        source: ../keys/site.key\n        target: /k.key\n"
+            "      - ${CONF_DIR}:/conf\n"),
+    })
+    proxy = services["proxy"]
+    assert [(path, site.line) for path, site in proxy.env_files()] == [
+        ("deploy/.env", 5), ("deploy/proxy.env", 6)]
+    assert [(host, target, site.line) for host, target, site in proxy.bind_mounts()] == [
+        ("deploy/certs", "/etc/nginx/ssl", 10), ("keys/site.key", "/k.key", 14)]

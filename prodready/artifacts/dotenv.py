@@ -3,6 +3,7 @@ an optional `export`; the value without its quotes or its trailing ` # comment`.
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -10,6 +11,8 @@ from dataclasses import dataclass
 # `[ \t]` and a plain `(.*)`, stripped after: a lazy group before `\s*$` is quadratic on a
 # line of blanks.
 _LINE = re.compile(r"^[ \t]*(#[ \t]*)?(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_.\-]*)[ \t]*=(.*)$")
+
+TEMPLATE_SUFFIXES = ("example", "sample", "template", "tmpl", "tpl", "dist", "defaults")
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,3 +36,18 @@ def env_entries(text: str, *, commented: bool = False) -> Iterator[EnvEntry]:
         elif " #" in value:
             value = value.split(" #", 1)[0].rstrip()
         yield EnvEntry(number, match[2], value, match[1] is not None)
+
+
+def is_env_file(path: str) -> bool:
+    """`.env`, `.env.production`, `api/.env.local` …; not `.env.example` and friends."""
+    name = posixpath.basename(path).lower()
+    if name != ".env" and not name.startswith(".env."):
+        return False
+    parts = [w for part in name.split(".")[2:] for w in part.replace("_", "-").split("-")]
+    return not any(part in TEMPLATE_SUFFIXES for part in parts)  # .env.single-bucket-example
+
+
+def is_env_template(path: str) -> bool:
+    """`.env.example`, `.env.sample`, `config/.env.template` …: a file copied to `.env`."""
+    name = posixpath.basename(path).lower()
+    return name.startswith(".env.") and not is_env_file(path)

@@ -276,6 +276,48 @@ class Service:
                     out.append(port)
         return out
 
+    def env_files(self) -> list[tuple[str, Site]]:
+        """The files `env_file:` names in every layer (a string, a list or long-syntax
+        mappings), as repository paths, with where they are named; a path holding a variable
+        is left out."""
+        out: list[tuple[str, Site]] = []
+        for layer in self.layers:
+            found = layer.get("env_file")
+            if found is None:
+                continue
+            node = found[1]
+            for item in node.items if isinstance(node, YSeq) else [node]:
+                value = item.get_value("path") if isinstance(item, YMap) else (
+                    item.value if isinstance(item, YScalar) else None)
+                if isinstance(value, str) and "$" not in value:
+                    out.append((_inside(layer.path, value), Site(layer.path, item.line,
+                                                                  item.column)))
+        return out
+
+    def bind_mounts(self) -> list[tuple[str, str, Site]]:
+        """(host path, container path, where) of every bind mount of a path inside the
+        repository (`./certs:/etc/ssl`, long syntax `type: bind`), over every layer."""
+        out: list[tuple[str, str, Site]] = []
+        for layer in self.layers:
+            found = layer.get("volumes")
+            if found is None or not isinstance(found[1], YSeq):
+                continue
+            for item in found[1].items:
+                if isinstance(item, YMap):
+                    source, target = item.get_value("source"), item.get_value("target")
+                elif isinstance(item, YScalar) and isinstance(item.value, str):
+                    source, _, rest = item.value.partition(":")
+                    target = rest.partition(":")[0]
+                else:
+                    continue
+                if not (isinstance(source, str) and isinstance(target, str)) or \
+                        not source.startswith(".") or "$" in source:
+                    continue  # a named volume, an absolute path or one chosen at run time
+                host = _inside(layer.path, source)
+                if host != ".." and not host.startswith("../"):
+                    out.append((host, target, Site(layer.path, item.line, item.column)))
+        return out
+
     def depends_on(self) -> list[Dependency]:
         deps: dict[str, Dependency] = {}
         for layer in self.layers:
@@ -848,3 +890,9 @@ def _operator_template(project: Project, config: ComposeConfig) -> str:
                         "publishes: a template for operators, who size it and rotate its "
                         "logs")
     return ""
+
+
+def _inside(compose_path: str, relative: str) -> str:
+    """A path a Compose file names, relative to its directory, as a repository path."""
+    joined = posixpath.normpath(posixpath.join(posixpath.dirname(compose_path), relative))
+    return "" if joined == "." else joined.removeprefix("./")

@@ -7,8 +7,6 @@ import posixpath
 from ...artifacts.source import split_lines
 from ...project import Project
 
-ENV_TEMPLATE_SUFFIXES = ("example", "sample", "template", "tmpl", "tpl", "dist", "defaults")
-
 
 def first_content_line(text: str | None) -> int:
     """The first line that is neither blank nor a `#` comment (1 when there is none)."""
@@ -17,15 +15,6 @@ def first_content_line(text: str | None) -> int:
         if stripped and not stripped.startswith("#"):
             return number
     return 1
-
-
-def is_env_file(path: str) -> bool:
-    """`.env`, `.env.production`, `api/.env.local` …; not `.env.example` and friends."""
-    name = posixpath.basename(path).lower()
-    if name != ".env" and not name.startswith(".env."):
-        return False
-    parts = [w for part in name.split(".")[2:] for w in part.replace("_", "-").split("-")]
-    return not any(part in ENV_TEMPLATE_SUFFIXES for part in parts)  # .env.single-bucket-example
 
 
 def _depth_first(paths: list[str]) -> list[str]:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import posixpath
 
+from ...artifacts.dotenv import is_env_file
 from ...discover import is_guarded
 from ...project import Project
 from ...secretcontext import env_file_secrets
 from ..api import RuleContext
-from ._files import is_env_file
 
 SCOPE = "project"
 MAX_NAMES_SHOWN = 5

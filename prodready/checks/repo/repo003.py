@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import posixpath
+from collections.abc import Callable
 from pathlib import Path
 
 import pathspec
@@ -10,45 +12,69 @@ from ...discover import gitignore_spec, read_text_file
 from ...fix.edits import append_lines
 from ...model import Fix, FixSafety
 from ...project import Project
+from ...project.local_secrets import ENV, LocalSecret, local_secrets
 from ..api import RuleContext
-from ._files import anchor_line, needing_file
+from ._files import anchor_line
 
 SCOPE = "project"
-# What must be ignored, and a sample path that shows whether it is.
-REQUIRED = ((".env", ".env"), ("*.pem", "server.pem"), ("*.key", "server.key"))
 
 
 def check(project: Project, ctx: RuleContext) -> None:
-    text = project.texts.get(".gitignore")
-    # (spec, prefix): the prefix turns a path under the scan root into one under the spec's
-    # own directory.
-    specs = _outer_ignores(project.root)
-    if text is not None:
-        specs.insert(0, (gitignore_spec(text.splitlines()), ""))
-    missing = [pattern for pattern, sample in REQUIRED
-               if not any(spec.match_file(prefix + sample) for spec, prefix in specs)]
-    if not missing:
+    ignored = _ignore_matcher(project)
+    exposed: dict[str, LocalSecret] = {}  # pattern -> the first file that needs it
+    for secret in local_secrets(project):
+        if not ignored(secret.path):
+            exposed.setdefault(_pattern(secret), secret)
+    if not exposed:
         ctx.examine()
         return
-    listed = ", ".join(missing)
+    listed = ", ".join(exposed)
+    reasons = "; ".join(dict.fromkeys(s.why for s in exposed.values()))
+    text = project.texts.get(".gitignore")
     if text is not None or project.has_file(".gitignore"):
         fix = None
         if text is not None:
             fix = Fix(FixSafety.SAFE, f"add {listed} to .gitignore", (append_lines(
-                ".gitignore", text, ["", "# Secrets and private keys", *missing]),))
+                ".gitignore", text, ["", "# Secrets and private keys", *exposed]),))
         ctx.report(".gitignore", anchor_line(project, ".gitignore"), 1,
-                   f".gitignore does not ignore {listed}: one `git add .` commits local "
-                   "credentials or private keys; add the missing patterns",
-                   snippet=f"missing: {listed}", fix=fix)
+                   f".gitignore does not ignore {listed}, which this project puts in the "
+                   f"checkout ({reasons}): one `git add .` commits them; add the missing "
+                   "patterns", snippet=f"missing: {listed}", fix=fix)
         return
-    needed = needing_file(project)
-    if needed is None:
-        return  # nothing here that makes it matter
-    ctx.report(needed, anchor_line(project, needed), 1,
-               f"the repository has no .gitignore, so nothing keeps {listed} out of git: "
-               "one `git add .` commits local credentials or private keys; add a .gitignore "
-               "with those patterns",
-               snippet=f"missing: {listed}")
+    first = next(iter(exposed.values()))
+    ctx.report(first.source, first.line, 1,
+               f"nothing ignores {listed}, which this project puts in the checkout "
+               f"({reasons}): one `git add .` commits them; add a .gitignore with those "
+               "patterns", snippet=f"missing: {listed}")
+
+
+def _pattern(secret: LocalSecret) -> str:
+    name = posixpath.basename(secret.path)
+    if secret.kind == ENV:
+        return name  # `.env`, `.env.production`: ignored wherever it is
+    suffix = posixpath.splitext(name)[1]
+    return f"*{suffix}" if suffix in (".pem", ".key") else f"/{secret.path}"
+
+
+def _ignore_matcher(project: Project) -> Callable[[str], bool]:
+    """Whether git ignores a repository path, asking every `.gitignore` on its way (and those
+    above the scan root when it is part of a larger work tree)."""
+    specs = [(gitignore_spec(text.splitlines()), posixpath.dirname(path))
+             for path, text in project.texts.items()
+             if posixpath.basename(path) == ".gitignore"]
+    outer = _outer_ignores(project.root)
+
+    def ignored(path: str) -> bool:
+        for spec, directory in specs:
+            if not directory:
+                if spec.match_file(path):
+                    return True
+            elif path.startswith(directory + "/") and \
+                    spec.match_file(path[len(directory) + 1:]):
+                return True
+        return any(spec.match_file(prefix + path) for spec, prefix in outer)
+
+    return ignored
 
 
 def _outer_ignores(root: Path) -> list[tuple[pathspec.PathSpec, str]]:

@@ -146,8 +146,7 @@ def _documented(project: Project) -> set[str]:
     for config in configs(project):
         for svc in config.services.values():
             names |= set(svc.environment())
-            for layer in svc.layers:
-                env_files |= _env_files(layer.path, layer.get("env_file"))
+            env_files |= {path for path, _ in svc.env_files()}
     for env_file in sorted(p for p in env_files if project.has_file(p)):  # `env_file:` entries
         names |= {e.name for e in env_entries(read_text(project, env_file), commented=True)}
     for path, yf in project.yaml_files.items():
@@ -173,21 +172,6 @@ def _documented(project: Project) -> set[str]:
             if ins.keyword in ("ENV", "ARG"):
                 names |= {name for name, _ in variables(ins.keyword, ins.args)}
     return names
-
-
-def _env_files(compose_path: str, found: object) -> set[str]:
-    """The paths an `env_file:` entry names (a string, a list, or long-syntax mappings)."""
-    if found is None:
-        return set()
-    value = found[1].to_python() if isinstance(found, tuple) else None
-    entries = value if isinstance(value, list) else [value]
-    out = set()
-    for entry in entries:
-        path = entry.get("path") if isinstance(entry, dict) else entry
-        if isinstance(path, str) and "$" not in path:
-            joined = posixpath.normpath(posixpath.join(posixpath.dirname(compose_path), path))
-            out.add(joined.removeprefix("./"))
-    return out
 
 
 def _documented_in_docs(project: Project) -> tuple[set[str], tuple[str, ...]]:

@@ -1,0 +1,127 @@
+"""Where the project's own workflow puts secret files inside the checkout.
+
+A `.env` is made there when a template is copied to it, when Compose reads it (`env_file:`, or
+a `${VAR}` the Compose file requires), or when the code loads it (python-dotenv,
+python-decouple). Private keys land there when Compose mounts a certificate or key directory
+of the checkout (`./certbot/conf:/etc/letsencrypt`), or when a script writes a key to a
+relative path (`openssl req … -keyout certs/key.pem`). A file the repository commits is left
+out (ignoring cannot untrack it, and a committed `.env` of defaults is deliberate), unless it
+is a `.env` holding secrets: once it is untracked, only a pattern keeps it out.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass
+
+from ..artifacts.dotenv import is_env_file, is_env_template
+from ..secretcontext import env_file_secrets
+from . import Project
+from .builds import BUILD_SCRIPT_NAMES, CI_FILES
+from .compose import configs
+
+ENV = ".env"
+KEY = "key"
+
+# Directory names that hold certificates and private keys, on either side of a mount.
+_KEY_DIRS = frozenset({"cert", "certs", "certbot", "letsencrypt", "ssl", "sslcerts", "tls",
+                       "key", "keys", "private", "secrets", ".secrets"})
+_KEY_SUFFIXES = (".pem", ".key")
+# Commands that write a private key, and the option that names the file.
+_KEY_WRITES = re.compile(
+    r"(?:(?<!\S)-keyout|(?<!\S)-key-file|\bopenssl\s+(?:genrsa|genpkey|ecparam)\b[^\n]*?\s-out|"
+    r"\bssh-keygen\b[^\n]*?\s-f)[ \t=]+['\"]?([^\s'\";|&)]*[./][^\s'\";|&)]*)")
+# `${VAR}` or `${VAR:?message}`: a value Compose must be given, from the shell or `.env`.
+_REQUIRED_VARIABLE = re.compile(r"^[^#\n]*\$\{[A-Za-z_][A-Za-z0-9_]*(?:\}|:?\?)", re.MULTILINE)
+_DOTENV_LOADERS = ("dotenv", "decouple")
+
+
+@dataclass(frozen=True, slots=True)
+class LocalSecret:
+    kind: str  # ENV or KEY
+    path: str  # a file that would hold it (a sample file inside a mounted directory)
+    source: str  # the file that puts it there
+    line: int
+    why: str
+
+
+def local_secrets(project: Project) -> list[LocalSecret]:
+    return project.once("local-secrets", lambda: _local_secrets(project))
+
+
+def _local_secrets(project: Project) -> list[LocalSecret]:
+    found = [*_env_files(project), *_compose_keys(project), *_script_keys(project)]
+    return [s for s in found if not s.path.startswith("../") and (
+        not project.has_file(s.path) or _holds_secrets(project, s.path))]
+
+
+def _holds_secrets(project: Project, path: str) -> bool:
+    return is_env_file(path) and bool(env_file_secrets(project.texts.get(path) or "", path))
+
+
+def _env_files(project: Project) -> list[LocalSecret]:
+    out = [LocalSecret(ENV, path, path, 1, f"{path} holds secrets and is tracked")
+           for path in project.all_files if _holds_secrets(project, path)]
+    for path in project.all_files:
+        if is_env_template(path):
+            out.append(LocalSecret(ENV, _join(posixpath.dirname(path), ".env"), path, 1,
+                                   f"{path} is copied to .env"))
+    for path, yf in project.compose_files().items():
+        match = _REQUIRED_VARIABLE.search(yf.text)
+        if match is not None and not path.startswith(".github/"):
+            line = yf.text.count("\n", 0, match.start()) + 1
+            out.append(LocalSecret(ENV, _join(posixpath.dirname(path), ".env"), path, line,
+                                   f"{path} requires variables that Compose reads from .env"))
+    for config in configs(project):
+        for svc in config.services.values():
+            for env_file, site in svc.env_files():
+                if is_env_file(env_file):
+                    out.append(LocalSecret(ENV, env_file, site.path, site.line,
+                                           f"{site.path} reads {env_file} (`env_file:`)"))
+    for path, facts in project.python.items():
+        imports = getattr(facts, "imports", ())
+        if any(name.split(".", 1)[0] in _DOTENV_LOADERS for name in imports):
+            out.append(LocalSecret(ENV, ".env", path, 1, f"{path} loads .env"))
+            break
+    return out
+
+
+def _compose_keys(project: Project) -> list[LocalSecret]:
+    out = []
+    for config in configs(project):
+        for svc in config.services.values():
+            for host, target, site in svc.bind_mounts():
+                if not (_names_keys(host) or _names_keys(target)):
+                    continue
+                why = f"{site.path} mounts ./{host} at {target}"
+                samples = [host] if host.endswith(_KEY_SUFFIXES) else [
+                    _join(host, "privkey" + suffix) for suffix in _KEY_SUFFIXES]
+                out += [LocalSecret(KEY, s, site.path, site.line, why) for s in samples]
+    return out
+
+
+def _script_keys(project: Project) -> list[LocalSecret]:
+    out = []
+    for path, text in project.texts.items():
+        name = posixpath.basename(path).lower()
+        if not (name in BUILD_SCRIPT_NAMES or name.endswith(".sh")) or \
+                path.startswith(".github/") or CI_FILES.search(path):
+            continue  # CI runners are thrown away
+        for match in _KEY_WRITES.finditer(text):
+            target = match[1]
+            if target.startswith(("/", "~", "$", "-")) or "$" in target:
+                continue  # outside the checkout, or chosen at run time
+            line = text.count("\n", 0, match.start()) + 1
+            out.append(LocalSecret(KEY, _join(posixpath.dirname(path), target), path, line,
+                                   f"{path} writes the key {target}"))
+    return out
+
+
+def _names_keys(path: str) -> bool:
+    parts = [p.lower() for p in path.split("/") if p]
+    return any(p in _KEY_DIRS for p in parts) or path.lower().endswith(_KEY_SUFFIXES)
+
+
+def _join(directory: str, name: str) -> str:
+    return posixpath.normpath(posixpath.join(directory, name)).removeprefix("./")
