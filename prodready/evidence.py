@@ -57,6 +57,10 @@ def is_inbound_rate_limit_setting(name: str) -> bool:
     return bool(LIMITER_NAME.search(name)) and not OUTBOUND_HINT.search(name)
 
 
+# sentry_sdk.init options that turn on performance monitoring (transactions per request).
+SENTRY_TRACING = ("traces_sample_rate", "traces_sampler", "enable_tracing")
+
+
 def call_evidence(call: ast.Call, full: str, qualify: Callable[[ast.AST], str]) -> set[str]:
     """Evidence from one call, given its callee's qualified name and how the file names
     things (`bucket` is `app.limits.bucket`, a module-level `TokenBucket(…)`)."""
@@ -83,6 +87,9 @@ def call_evidence(call: ast.Call, full: str, qualify: Callable[[ast.AST], str]) 
     elif _names_limiter(call, qualify) and not full.startswith(OUTBOUND_LIMITERS) and any(
             _is_request_or_app(arg) for arg in [*call.args, *(k.value for k in call.keywords)]):
         found.add("rate-limit")  # limiter.initialize(app), check_rate_limit(request, "login")
+    if full == "sentry_sdk.init" and any(
+            keyword(call, name) is not None for name in SENTRY_TRACING):
+        found.add("metrics")  # performance monitoring: each request's latency and failures
     return found
 
 

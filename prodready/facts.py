@@ -98,7 +98,7 @@ EVIDENCE_IMPORTS: dict[str, tuple[str, ...]] = {
                            "json_log_formatter", "jsonlogger", "logfire"),
     "request-id": ("asgi_correlation_id", "correlation_id", "django_guid", "flask_request_id",
                    "log_request_id", "opentelemetry", "ddtrace", "starlette_context",
-                   "request_id"),
+                   "request_id", "elasticapm", "newrelic"),  # APM agents trace each request
     "error-tracking": ("sentry_sdk", "raven", "rollbar", "bugsnag", "honeybadger", "airbrake",
                        "opentelemetry.exporter", "elasticapm", "newrelic", "ddtrace",
                        "logfire"),
@@ -124,12 +124,18 @@ EVIDENCE_STRINGS: dict[str, tuple[str, ...]] = {
                          "django.middleware.security.securitymiddleware",
                          "django.middleware.clickjacking.xframeoptionsmiddleware"),
     "request-id": ("x-request-id", "x-correlation-id", "request-id", "correlation-id",
-                   "x-amzn-trace-id", "traceparent"),
+                   "x-amzn-trace-id", "traceparent",
+                   "elasticapm.contrib"),  # the APM agent as a Django/Flask app or middleware
     "structured-logging": ("pythonjsonlogger", "json_log_formatter", "jsonformatter",
-                           "ecs_logging", "structlog"),
-    "metrics": ("/metrics",),
+                           "ecs_logging", "structlog",
+                           "log_formatter_asim", "log_formatter_ecs"),  # django-log-formatter-*
+    "metrics": ("/metrics", "elasticapm.contrib"),
     "proxy-trust": ("forwarded_allow_ips",),
 }
+# A logging format made of `key=value` fields (logfmt), which log stores filter by field:
+# `"source=api trace_id=%(otelTraceID)s logger=%(name)s %(message)s"`; not an access-log
+# format with a field or two at its end.
+LOGFMT = re.compile(r"[\"']\w+=[^\n\"']*?\s\w+=%\(\w+\)s")
 _EVIDENCE_BY_STRING: dict[str, set[str]] = {}
 for _kind, _needles in EVIDENCE_STRINGS.items():
     for _needle in _needles:
@@ -147,7 +153,8 @@ _FACT_CALLEES = (
        "HTTPTransport", "add", "configure", "dictConfig", "Instrumentator", "instrument_app",
        "instrument", "make_asgi_app", "PrometheusMetrics", "Middleware", "ConnectionPool",
        "AsyncConnectionPool", "SimpleConnectionPool", "ThreadedConnectionPool",
-       "Depends", "Security", "before_request", "before_app_request", "retry"}
+       "Depends", "Security", "before_request", "before_app_request", "retry",
+       "init"}  # sentry_sdk.init(traces_sample_rate=…)
     | RETRY_CALLS | {c.rsplit(".", 1)[-1] for c in RETRYING_CLIENTS}
 )
 # A function whose source (lower-cased) contains one of these reaches a dependency; plain
@@ -346,6 +353,8 @@ class _Extractor:
         for needle, kinds in _EVIDENCE_BY_STRING.items():
             if needle in lowered:
                 facts.evidence.update(kinds)
+        if "=%(" in lowered and LOGFMT.search(lowered):
+            facts.evidence.add("structured-logging")
         for compare in nodes(ast.Compare):
             self._compare(compare)
         for sub in nodes(ast.Subscript):  # os.environ["NAME"]
@@ -698,12 +707,47 @@ class _Extractor:
         """`for code in (404, 500): app.register_error_handler(code, …)`: the literal values
         a loop variable takes; the node itself otherwise."""
         if isinstance(node, ast.Name):
-            for outer in self.src.ancestors(call):
+            chain = self.src.ancestors(call)
+            for outer in chain:
                 if isinstance(outer, ast.For) and isinstance(outer.target, ast.Name) and (
-                        outer.target.id == node.id) and isinstance(
-                            outer.iter, ast.List | ast.Tuple | ast.Set):
-                    return list(outer.iter.elts)
+                        outer.target.id == node.id):
+                    return self._iterated(outer.iter, chain) or [node]
         return [node]
+
+    def _iterated(self, iterable: ast.AST, chain: list[ast.AST]) -> list[ast.AST]:
+        """The literal items a loop runs over: a literal collection, a name bound to one in
+        the enclosing function, or the values of `for key, values in table.items()` over a
+        literal dict of lists."""
+        if isinstance(iterable, ast.List | ast.Tuple | ast.Set):
+            return list(iterable.elts)
+        if not isinstance(iterable, ast.Name):
+            return []
+        for outer in chain:
+            if isinstance(outer, ast.For) and isinstance(outer.target, ast.Tuple) and \
+                    len(outer.target.elts) == 2 and isinstance(outer.target.elts[1], ast.Name) \
+                    and outer.target.elts[1].id == iterable.id and \
+                    isinstance(outer.iter, ast.Call) and \
+                    isinstance(outer.iter.func, ast.Attribute) and \
+                    outer.iter.func.attr in ("items", "iteritems"):
+                table = self._bound_literal(outer.iter.func.value, chain)
+                if isinstance(table, ast.Dict):
+                    return [item for value in table.values
+                            for item in self._iterated(value, chain)]
+        bound = self._bound_literal(iterable, chain)
+        return list(bound.elts) if isinstance(bound, ast.List | ast.Tuple | ast.Set) else []
+
+    @staticmethod
+    def _bound_literal(name: ast.AST, chain: list[ast.AST]) -> ast.AST | None:
+        """The literal a name is assigned in the innermost enclosing function."""
+        scope = next((n for n in chain if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)),
+                     None)
+        if not isinstance(name, ast.Name) or scope is None:
+            return None
+        for stmt in scope.body:
+            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and \
+                    isinstance(stmt.targets[0], ast.Name) and stmt.targets[0].id == name.id:
+                return stmt.value
+        return None
 
     def _parameter_defaults(self) -> dict[str, str]:
         """Parameters of the file's functions with one string default (`path="/health"`)."""

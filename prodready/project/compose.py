@@ -365,6 +365,19 @@ class Service:
         return isinstance(value, str) and value.strip().upper() != "NONE" and bool(value.strip())
 
     @property
+    def health_url_path(self) -> str | None:
+        """The path the service's own healthcheck fetches from itself over HTTP
+        (`curl -f http://localhost:8000/health/` gives `/health/`, a bare host `/`); None
+        when the test makes no such request."""
+        test = self.merged_map("healthcheck").get("test")
+        if test is None or self.healthcheck is not True:
+            return None
+        value = test[2].to_python()
+        text = " ".join(map(str, value)) if isinstance(value, list) else str(value)
+        match = _SELF_URL.search(text)
+        return (match[1] or "/") if match else None
+
+    @property
     def never_runs(self) -> bool:
         """`deploy.replicas: 0` or `scale: 0`: Compose creates no container (a service kept
         only so that `docker compose pull` fetches its image)."""
@@ -421,6 +434,11 @@ class ComposeConfig:
 
 
 # --------------------------------------------------------------------------- building
+
+
+# An HTTP request a container makes to itself.
+_SELF_URL = re.compile(r"https?://(?:localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\])"
+                       r"(?::[\w${}]+)?(/[^\s'\"\])]*)?")
 
 
 def _services_node(yf: YamlFile) -> YMap | None:

@@ -94,9 +94,12 @@ def _compose_keys(project: Project) -> list[LocalSecret]:
             for host, target, site in svc.bind_mounts():
                 if not (_names_keys(host) or _names_keys(target)):
                     continue
-                why = f"{site.path} mounts ./{host} at {target}"
-                samples = [host] if host.endswith(_KEY_SUFFIXES) else [
-                    _join(host, "privkey" + suffix) for suffix in _KEY_SUFFIXES]
+                if host.endswith(_KEY_SUFFIXES):
+                    samples, shown = [host], host
+                else:
+                    samples = [_join(host, "privkey" + suffix) for suffix in _KEY_SUFFIXES]
+                    shown = host + "/"
+                why = f"{site.path} mounts {shown} at {target}"
                 out += [LocalSecret(KEY, s, site.path, site.line, why) for s in samples]
     return out
 

@@ -77,7 +77,8 @@ class Runner:
     name: str
     command: str
     env: dict[str, str] = field(default_factory=dict)
-    probes: list[Probe] = field(default_factory=list)
+    probes: list[Probe] = field(default_factory=list)  # Kubernetes HTTP probes
+    health_path: str | None = None  # what a Compose healthcheck fetches from the service
 
 
 @dataclass(slots=True)
@@ -785,7 +786,8 @@ def _link_compose(svc: Service, project: Project, refs: list[str]) -> None:
             continue
         seen.add((site.path, name))
         env = {k: (v.value or "") for k, v in cs.environment().items()}
-        svc.runners.append(Runner("compose", site.path, site.line, name, command, env))
+        svc.runners.append(Runner("compose", site.path, site.line, name, command, env,
+                                  health_path=cs.health_url_path))
         if cs.image:
             svc.evidence.add(f"image:{_image_name(cs.image)}")
 
@@ -950,7 +952,8 @@ def services_to_json(services: list[Service]) -> list[dict[str, Any]]:
                      **server_settings(s, r),
                      "probes": [{"kind": p.kind, "path": mask_secrets(p.path) if p.path else p.path,
                                  "port": p.port,
-                                 "line": p.path_line} for p in r.probes]}
+                                 "line": p.path_line} for p in r.probes],
+                     "health_path": mask_secrets(r.health_path) if r.health_path else None}
                     for r in s.runners],
     } for s in services]
 
@@ -1006,4 +1009,6 @@ def render_services_text(services: list[Service]) -> Any:
                                  + (f": {shown(r.command)}" if r.command else "") + flags)
                 for p in r.probes:
                     branch.add(f"{shown(p.kind)} probe {shown(p.path)} port {shown(p.port)}")
+                if r.health_path is not None:
+                    branch.add(f"healthcheck {shown(mask_secrets(r.health_path))}")
     return tree

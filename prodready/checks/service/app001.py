@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ...project import Project
-from ...project.services import services_of
+from ...project.services import Service, services_of
 from ..api import RuleContext
 from ._common import report_service
 from ._health_fix import health_fix
@@ -13,10 +13,18 @@ SCOPE = "project"
 
 def check(project: Project, ctx: RuleContext) -> None:
     for svc in services_of(project):
-        if svc.health_routes or svc.has("health-route"):
+        if svc.health_routes or svc.has("health-route") or _compose_checked(svc):
             ctx.examine()
             continue
         report_service(ctx, svc,
                        "no health endpoint (/health, /healthz, /livez, /readyz, …): load "
                        "balancers and Kubernetes cannot tell a hung instance from a healthy one; "
                        "add liveness and readiness routes", fix=health_fix(project, svc))
+
+
+def _compose_checked(svc: Service) -> bool:
+    """Run by Compose alone, whose healthcheck already fetches a page of the app (`/`): the
+    check it needs is there. Kubernetes still needs a real health route (probes of `/` render
+    a page every few seconds and cannot tell liveness from readiness)."""
+    return not any(r.source == "kubernetes" for r in svc.runners) and any(
+        r.health_path is not None for r in svc.runners)
