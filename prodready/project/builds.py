@@ -61,6 +61,7 @@ class ImageBuild:
     # it also tags a name read at run time (`ghcr.io/${{ github.repository }}`), not the
     # names another step gives (`${{ steps.meta.outputs.tags }}`)
     runtime_name: bool = False
+    target: str | None = None  # the stage it builds (`--target`, Compose `build.target`)
 
 
 def project_builds(project: Project) -> list[ImageBuild]:
@@ -141,7 +142,7 @@ def compose_builds(project: Project) -> Iterator[ImageBuild]:
             yield ImageBuild(build_dockerfile(project, build),
                              UNKNOWN if context is None else context, build.path, COMPOSE,
                              _compose_args(found[2] if found is not None else None),
-                             images, name, runtime)
+                             images, name, runtime, build.target)
 
 
 def _compose_args(node: object) -> dict[str, str | None]:
@@ -196,8 +197,10 @@ def _action_build(options: dict[str, Any], source: str, named: dict[str, str]) -
     if not images:
         images, more = _tag_names(_metadata_images(named, str(tags or "")))
         runtime = runtime or more
+    target = options.get("target")
     return ImageBuild(dockerfile, UNKNOWN if context is None else context, source, ACTION,
-                      _action_args(options.get("build-args")), images, runtime_name=runtime)
+                      _action_args(options.get("build-args")), images, runtime_name=runtime,
+                      target=str(target) if target and "$" not in str(target) else None)
 
 
 def _metadata_images(named: dict[str, str], tags: str) -> str:
@@ -246,6 +249,7 @@ def _command_build(arguments: str, source: str, base: str) -> ImageBuild:
     dockerfile: str | None = None
     args: dict[str, str | None] = {}
     tags: list[str] = []
+    target: str | None = None
     positional: list[str] = []
     i = 0
     while i < len(words):
@@ -260,6 +264,8 @@ def _command_build(arguments: str, source: str, base: str) -> ImageBuild:
                 dockerfile = value or None
             elif option in ("-t", "--tag"):
                 tags.append(value)
+            elif option == "--target":
+                target = value if value and "$" not in value else None
             elif option == "--build-arg":
                 name, has, given = value.partition("=")
                 args[name] = given if has else None
@@ -273,13 +279,14 @@ def _command_build(arguments: str, source: str, base: str) -> ImageBuild:
     context = positional[-1] if positional else None
     if context is None or "$" in context or "://" in context or (
             dockerfile is not None and ("$" in dockerfile or dockerfile == "-")):
-        return ImageBuild(None, UNKNOWN, source, COMMAND, args, images, runtime_name=runtime)
+        return ImageBuild(None, UNKNOWN, source, COMMAND, args, images, runtime_name=runtime,
+                          target=target)
     directory = _inside(posixpath.join(base, context))
     # `-f` is relative to the working directory, like the context
     path = _inside(posixpath.join(base, dockerfile)) if dockerfile is not None else \
         _default_dockerfile(directory)
     return ImageBuild(path, UNKNOWN if directory is None else directory, source, COMMAND, args,
-                      images, runtime_name=runtime)
+                      images, runtime_name=runtime, target=target)
 
 
 # --------------------------------------------------------------------------- skaffold

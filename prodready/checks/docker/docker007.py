@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import fnmatch
 import posixpath
+import re
 
+from ...artifacts.dockerfile import Dockerfile, Instruction, Stage
 from ...fix.edits import ABSENT, append_lines
 from ...model import Edit, Fix, FixSafety
 from ...project import Project
 from ...project.builds import UNKNOWN, image_builds
+from ...project.deployment import deployment_of
+from ...project.images import stage_chain, target_stages
 from ..api import RuleContext
 
 SCOPE = "project"
 MUST_EXCLUDE = (".git", ".env")
+# git run as a command inside the build (not `apk add git`): it reads the context's .git.
+_RUNS_GIT = re.compile(r"(?:^|[;&|`(]|\$\()\s*git\s+(?:-C\s+\S+\s+)?(?:rev-parse|describe|log|"
+                       r"show|rev-list|status|diff|submodule|config|tag|branch)\b")
 NEW_DOCKERIGNORE = (
     "# Keep version control, secrets and local clutter out of the build context.",
     ".git", ".env", ".env.*", "!.env.example", "*.pem", "*.key", "__pycache__/", "*.py[cod]",
@@ -23,11 +30,15 @@ NEW_DOCKERIGNORE = (
 def check(project: Project, ctx: RuleContext) -> None:
     runners = _runner_contexts(project)
     for path, df in sorted(project.dockerfiles.items()):
-        whole_copy = [ins for stage in df.stages for ins in stage.instructions  # type: ignore[attr-defined]
+        shipped = _shipped_stages(project, path, df)  # type: ignore[arg-type]
+        whole_copy = [ins for stage in shipped for ins in stage.instructions
                       if ins.keyword in ("COPY", "ADD") and "from" not in ins.flags
                       and _copies_context(ins.args)]
         if not whole_copy:
             continue
+        # a build that runs git (`git rev-parse HEAD` for a version file) needs .git
+        needs_git = any(_RUNS_GIT.search(ins.args) for stage in df.stages  # type: ignore[attr-defined]
+                        for ins in stage.find("RUN"))
         # Docker reads .dockerignore at the root of the build context, wherever the
         # Dockerfile is: the contexts Compose and CI build it with. Without a runner, a
         # Dockerfile at the root is built there; one in a directory may be built from its
@@ -51,7 +62,8 @@ def check(project: Project, ctx: RuleContext) -> None:
             ignore_path = _ignore_in(context)
             text = project.texts.get(own, project.texts.get(ignore_path))
             found = {p for c in [context, *either] for p in _leakable(project, c)}
-            leakable = [p for p in MUST_EXCLUDE if p in found]
+            leakable = [p for p in MUST_EXCLUDE if p in found and not (
+                p == ".git" and needs_git)]
             if not leakable:
                 continue  # neither a git directory nor a .env file can be in this context
             if text is None and not project.has_file(ignore_path) and not project.has_file(own):
@@ -110,7 +122,8 @@ def _ignores_env(gitignore: str) -> bool:
 def _excluded(name: str, dockerignore: str) -> bool:
     """Whether .dockerignore keeps `name` (at the context's root) out, as Docker matches it:
     glob patterns where `*` also matches nothing (`.*` and `*.env` cover `.env`), `**/` any
-    directories, `!` re-includes, and the last matching line wins."""
+    directories, `!` re-includes, and the last matching line wins. A line that re-includes
+    `name` itself (`!.env`) is the authors' decision and counts as settled."""
     excluded = False
     for line in dockerignore.splitlines():
         pattern = line.strip()
@@ -121,8 +134,46 @@ def _excluded(name: str, dockerignore: str) -> bool:
         while pattern.startswith("**/"):
             pattern = pattern[3:]
         if pattern in ("*", "**") or ("/" not in pattern and fnmatch.fnmatchcase(name, pattern)):
-            excluded = not negated
+            excluded = not negated or pattern == name
     return excluded
+
+
+def _shipped_stages(project: Project, path: str, df: Dockerfile) -> list[Stage]:
+    """The stages whose files end up in an image that ships: the final stage's, or those of
+    the targets that deployed builds select, with the stages they are built FROM and the
+    stages they copy a directory from (`COPY --from=builder /opt/app/ /opt/app/`). A stage
+    that only gives one built file (`COPY --from=build /dist/app.tar.gz .`) ships none of
+    its context."""
+    model = deployment_of(project)
+    targets = {b.target for b in image_builds(project).get(path, ())
+               if model.role_of(b.source).judged} or {None}
+    by_name = {s.name: s for s in df.stages if s.name}
+    pending = [s for target in targets for s in target_stages(df, target)]
+    shipped: dict[int, Stage] = {}
+    while pending:
+        stage = pending.pop()
+        if stage.index in shipped:
+            continue
+        shipped[stage.index] = stage
+        for ins in stage.find("COPY"):
+            source = ins.flags.get("from", "").lower()
+            given = by_name.get(source) or (df.stages[int(source)] if source.isdigit() and
+                                            int(source) < len(df.stages) else None)
+            if given is not None and any(_is_directory(w) for w in _sources(ins)):
+                pending += stage_chain(df, given)
+    return [shipped[i] for i in sorted(shipped)]
+
+
+def _sources(ins: Instruction) -> list[str]:
+    words = ins.exec_form if ins.exec_form is not None else [
+        w for w in ins.args.split() if not w.startswith("--")]
+    return words[:-1]
+
+
+def _is_directory(source: str) -> bool:
+    """A copied path that is a directory, as far as its name tells (`/opt/app/`, `/app`),
+    not a file (`/dist/app.tar.gz`)."""
+    return source.endswith("/") or "." not in posixpath.basename(source)
 
 
 def _ignore_in(context: str) -> str:
