@@ -25,7 +25,8 @@ from .secretnames import is_literal_secret_value, is_secret_name
 # Slots a deployer fills in. `strict` placeholders are unmistakable template slots; the loose
 # ones (`changeme`, `secret`, `test`) are also working values when code falls back on them.
 _TEMPLATE_SLOT = re.compile(
-    r"^<.*>$|^\[.*\]$|^\{.*\}$|\$\{|\{\{|%\(|%s|your[_\-]|_here$|x{4,}|\*{3,}|\.{3}|^_+$"
+    r"^<.*>$|^\[.*\]$|^\{.*\}$|\$\{|\{\{|%\(|%s|\{\d*\}|\{[A-Za-z_]\w*\}"  # format slots
+    r"|your[_\-]|_here$|x{4,}|\*{3,}|\.{3}|^_+$"
     r"|placeholder|redacted|replace[_\-]?(?:me|this|with)|insert[_\- ]",
     re.IGNORECASE,
 )
@@ -201,7 +202,18 @@ def is_real_secret_value(value: object, path: str = "", *, strict: bool = False)
     `strict` is for defaults a program really runs with (a fallback in code, an image ENV):
     there `changeme` is a working, known secret, and only template slots are placeholders."""
     return (is_literal_secret_value(value) and not is_placeholder(value, strict=strict)
-            and not is_public_client_key(value, path))
+            and not is_public_client_key(value, path) and not _loopback_credentials(value))
+
+
+_LOOPBACK_URL = re.compile(r"^[a-z][a-z0-9+.-]*://[^/\s@]*@(?:localhost|127\.0\.0\.1|\[::1\])"
+                           r"(?:[:/]|$)", re.IGNORECASE)
+
+
+def _loopback_credentials(value: object) -> bool:
+    """Credentials of a URL on the machine itself (`amqp://guest:guest@localhost//`): a local
+    development default, which reaches nothing once the service runs in a container or on a
+    server."""
+    return isinstance(value, str) and bool(_LOOPBACK_URL.match(value.strip()))
 
 
 # --------------------------------------------------------------------------- env files

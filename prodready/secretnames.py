@@ -22,6 +22,9 @@ _SAME_SECRET_WORDS = frozenset({"KEY", "VALUE", "HASH", "SALT", "B64", "BASE64",
                                 "AES", "128", "192", "256"})  # CREDENTIAL_AES_256_KEY
 _NOT_SECRET_SUFFIXES = ("_FILE", "_PATH", "_DIR", "_NAME", "_LENGTH", "_TTL", "_ALGORITHM",
                         "_ALGORITHMS", "_HEADER", "_TYPE", "_SECONDS", "_MINUTES", "_PREFIX")
+# Names with a secret word that hold an identifier: etcd's initial cluster token only keeps
+# separate clusters from joining each other.
+_IDENTIFIER_NAMES = ("INITIAL_CLUSTER_TOKEN",)
 # `scheme://user:password@` (the user may be empty: `redis://:password@host`)
 _CREDENTIAL_URL = re.compile(r"^[a-z][a-z0-9+.-]*://[^/\s:@]*:[^/\s@]+@", re.IGNORECASE)
 
@@ -42,7 +45,8 @@ def is_secret_name(name: str, value: object = None) -> bool:
     upper = normalise(name)
     if not upper or upper.startswith("TOKENIZERS_"):
         return False
-    if upper.endswith(_NOT_SECRET_SUFFIXES) or "_EXPIRE" in upper or upper.endswith("_EXPIRES"):
+    if upper.endswith(_NOT_SECRET_SUFFIXES + _IDENTIFIER_NAMES) or "_EXPIRE" in upper or \
+            upper.endswith("_EXPIRES"):
         return False
     if upper.endswith("_URL") or upper.endswith("_URI") or upper == "URL":
         return isinstance(value, str) and bool(_CREDENTIAL_URL.match(value))

@@ -452,8 +452,10 @@ def _plausible(secret_type: str, value: str, line: str, in_secret_object: bool,
 
 _AUTH_SCHEMES = {"bearer", "basic", "token", "digest", "negotiate", "apikey", "api-key",
                  "bot", "jwt", "sso-key"}
-_RATE = re.compile(r"\d+[ \t]*/[ \t]*(?:\d+[ \t]*)?(?:s|sec|second|m|min|minute|h|hr|hour|d|day"
-                   r"|w|week|month)s?", re.IGNORECASE)
+# "100000/day", and django-allauth's keyed lists: "1/m/ip,5/5m/key"
+_ONE_RATE = (r"\d+[ \t]*/[ \t]*(?:\d+[ \t]*)?(?:s|sec|second|m|min|minute|h|hr|hour|d|day"
+             r"|w|week|month)s?(?:/[a-z_]+)?")
+_RATE = re.compile(rf"{_ONE_RATE}(?:[ \t]*,[ \t]*{_ONE_RATE})*", re.IGNORECASE)
 _KEY_BODY = re.compile(r"[A-Za-z0-9+/=]{20,}")
 
 
