@@ -82,6 +82,9 @@ DRIVER_CONNECTS = {"psycopg2.connect", "psycopg.connect", "pymysql.connect",
 POOL_MARKERS = ("sqlalchemy", "psycopg2.pool", "psycopg_pool", "sqlmodel", "databases",
                 "django.db", "tortoise", "peewee", "pony")
 
+# A class of the project's own that keeps database connections: `ConnectionPool`, `DbPool`.
+OWN_POOL = re.compile(r"(?:conn|connection|db|database|session)\w*pool$", re.IGNORECASE)
+
 # Evidence: an imported module (prefix) that shows a practice is in place.
 EVIDENCE_IMPORTS: dict[str, tuple[str, ...]] = {
     "rate-limit": ("slowapi", "fastapi_limiter", "flask_limiter", "django_ratelimit",
@@ -317,7 +320,9 @@ class _Extractor:
             parts = imported.split(".")
             for i in range(1, len(parts) + 1):
                 facts.evidence.update(_EVIDENCE_BY_MODULE.get(".".join(parts[:i]), ()))
-        facts.has_pool = any(i.startswith(POOL_MARKERS) for i in facts.imports)
+        facts.has_pool = any(i.startswith(POOL_MARKERS) for i in facts.imports) or any(
+            isinstance(node, ast.ClassDef) and OWN_POOL.search(node.name)
+            for node in self.src.tree.body)
         facts.is_entry_point = self._is_entry_point()
         nodes = self.src.nodes
         for name in _FACT_CALLEES:

@@ -43,7 +43,7 @@ def _compose(command: str, deps: str = "[db, cache, mq]") -> dict[str, str]:
     ("sh -c 'while ! pg_isready -h db; do sleep 2; done; exec app'", {"db"}),
     ("dockerize -wait tcp://db:5432 -wait tcp://mq:5672 gunicorn app:app", {"db", "mq"}),
     ("sh -c 'python manage.py wait_for_db && exec gunicorn app.wsgi'", {"db"}),
-    ("sh -c 'python manage.py wait_for_redis && exec celery -A app worker'", {"cache"}),
+    ("sh -c 'python manage.py wait_for_redis && exec python -m app.consumer'", {"cache"}),
     ("sh -c 'python ping.py && exec gunicorn app:app'", {"db"}),
 ])
 def test_a_command_that_waits_covers_what_it_names(tmp_path, command, waited):
@@ -52,8 +52,18 @@ def test_a_command_that_waits_covers_what_it_names(tmp_path, command, waited):
     assert all("its command" in why for why in found.values())
 
 
+@pytest.mark.parametrize("command", ["celery -A app worker -l INFO",
+                                     '["celery", "--app", "app", "beat"]',
+                                     "sh -c 'exec celery -A app flower --port=5555'"])
+def test_celery_retries_its_broker_at_start(tmp_path, command):
+    found = _waited(tmp_path, _compose(command))
+    assert set(found) == {"cache", "mq"}  # not the database: Celery does not wait for it
+    assert all("Celery retries" in why for why in found.values())
+
+
 @pytest.mark.parametrize("command", [
     "gunicorn app:app",
+    "celery -A app inspect ping",  # a one-off call, not a worker
     "sh -c 'while true; do curl -fs http://db:5432; sleep 60; done'",  # a cron loop, not a wait
     "python shipping.py",
     "sh -c 'sleep 5 && exec gunicorn app:app'",

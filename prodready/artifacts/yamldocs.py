@@ -289,3 +289,12 @@ def parse_yaml(path: str, text: str) -> YamlFile:
     except UnicodeError as exc:  # a lone surrogate (text decoded with an escape codec)
         raise YamlError("invalid YAML: text that cannot be encoded (lone surrogate)") from exc
     return YamlFile(path=path, documents=documents, text=text)
+
+
+def command_line(node: YNode | None) -> str:
+    """A start command (`command:`, `args:`) as one line: a string as written, a list joined
+    with spaces."""
+    value = node.to_python() if node is not None else None
+    if isinstance(value, list):
+        return " ".join(str(v) for v in value)
+    return value if isinstance(value, str) else ""

@@ -15,7 +15,7 @@ from itertools import pairwise
 from typing import Any
 
 from ..artifacts.dockerfile import Dockerfile, variables
-from ..artifacts.yamldocs import YMap, YNode, is_compose_path
+from ..artifacts.yamldocs import YMap, command_line, is_compose_path
 from ..facts import AppFact, MountFact, PythonFacts, RouteFact, is_health_path
 from . import Project
 from .deployment import in_scripts_directory
@@ -851,7 +851,7 @@ def _compose_commands(project: Project
             build = cs.build
             built = (build_context(project, build), build_dockerfile(project, build)) \
                 if build is not None else None
-            services.append((name, cs, _command_text(found[2] if found else None), built))
+            services.append((name, cs, command_line(found[2] if found else None), built))
     return services
 
 
@@ -874,16 +874,8 @@ def _long_running(project: Project) -> list[tuple[Any, str, str, bool]]:
     return running
 
 
-def _command_text(node: YNode | None) -> str:
-    """A start command as one line: a string as written, a list joined with spaces."""
-    value = node.to_python() if node is not None else None
-    if isinstance(value, list):
-        return " ".join(str(v) for v in value)
-    return value if isinstance(value, str) else ""
-
-
 def _container_command(node: YMap) -> str:
-    return " ".join(filter(None, (_command_text(node.get(key)) for key in ("command", "args"))))
+    return " ".join(filter(None, (command_line(node.get(key)) for key in ("command", "args"))))
 
 
 def _image_name(image: str) -> str:

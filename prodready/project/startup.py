@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ..artifacts.dockerfile import Dockerfile
-from ..artifacts.yamldocs import YNode, YScalar, YSeq
+from ..artifacts.yamldocs import YNode, YScalar, YSeq, command_line
 from . import Project
 from .compose import Service, datastore_kind, image_source, interpolate
 from .deployment import path_role
@@ -81,6 +81,7 @@ _KIND_WORDS = {
         "mongo": r"mongo|mongodb",
         "elasticsearch": r"elastic|elasticsearch|opensearch",
     }.items()}
+_CELERY = re.compile(r"(?:^|[\s/])celery\b[^\n]*\s(?:worker|beat|flower)\b")
 _KINDS = {"postgres": "sql", "mysql": "sql", "mariadb": "sql", "redis": "redis",
           "valkey": "redis", "rabbitmq": "rabbitmq", "mongo": "mongo",
           "elasticsearch": "elasticsearch", "opensearch": "elasticsearch"}
@@ -107,6 +108,13 @@ def waited_dependencies(project: Project, svc: Service) -> dict[str, str]:
         return {}
     waits = startup_waits(project, svc)
     out: dict[str, str] = {}
+    command = svc.find("command")
+    if command is not None and _CELERY.search(command_line(command[2])):
+        # Celery workers, beat and flower retry the broker connection while they start
+        for name, target in deps.items():
+            if target is not None and _KINDS.get(target.datastore or "") in ("redis",
+                                                                           "rabbitmq"):
+                out[name] = "Celery retries the broker connection at start"
     for wait in waits:
         text = interpolate(wait.text, _environment(svc))
         named = [n for n in deps if re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", text)]
@@ -259,3 +267,4 @@ def _environment(svc: Service) -> dict[str, str]:
 def _short(text: str, limit: int = 80) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[:limit - 1] + "…"
+
