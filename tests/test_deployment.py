@@ -50,6 +50,7 @@ def _model(tmp_path, files, **config):
     ("dev/Dockerfile", "dev-tooling"),
     ("extras/docker/development/Dockerfile", "dev-tooling"),
     ("hack/kind.yaml", "dev-tooling"),
+    ("dev-tools/Dockerfile", "dev-tooling"),
     ("docker-compose.test.yml", "test-fixture"),
     ("docker-compose.dev.yml", "dev-tooling"),
     ("Dockerfile.dev", "dev-tooling"),

@@ -60,7 +60,8 @@ DIRECTORY_ROLES = {
     "docs": DOCS, "doc": DOCS, "documentation": DOCS,
     "dev": DEV_TOOLING, "development": DEV_TOOLING, "hack": DEV_TOOLING,
     "devcontainer": DEV_TOOLING, ".devcontainer": DEV_TOOLING, "dev-env": DEV_TOOLING,
-    "devenv": DEV_TOOLING, "loadtest": DEV_TOOLING, "loadtests": DEV_TOOLING,
+    "devenv": DEV_TOOLING, "dev-tools": DEV_TOOLING, "dev_tools": DEV_TOOLING,
+    "devtools": DEV_TOOLING, "loadtest": DEV_TOOLING, "loadtests": DEV_TOOLING,
     "load-test": DEV_TOOLING, "load_test": DEV_TOOLING, "locust": DEV_TOOLING,
     "benchmark": DEV_TOOLING, "benchmarks": DEV_TOOLING, "profiling": DEV_TOOLING,
     "generated": GENERATED, "_generated": GENERATED, "autogen": GENERATED,
@@ -814,8 +815,9 @@ def image_name(image: str) -> str:
 
 
 def image_runners(project: Project, dockerfile: str) -> tuple[list[Any], list[Any]]:
-    """The Compose services and Kubernetes containers that run the image a Dockerfile builds:
-    built from it, or running one of the image names the repository builds from it."""
+    """The Compose services and Kubernetes containers that run the image a Dockerfile builds
+    (built from it, or running one of the image names the repository builds from it), in
+    files the rules judge: a dev or test stack's settings say nothing about a deployment."""
     index = project.cache.get("image-runners")
     if not isinstance(index, dict):  # once per scan: every Dockerfile asks
         index = _image_runner_index(project)
@@ -827,25 +829,32 @@ def _image_runner_index(project: Project) -> dict[str, tuple[list[Any], list[Any
     from .compose import build_dockerfile, judged_services
     from .kubernetes import Workload, project_objects, text_of
 
-    built_from = deployment_of(project).image_dockerfiles  # image name -> its Dockerfile
+    model = deployment_of(project)
     index: dict[str, tuple[list[Any], list[Any]]] = {}
     seen: set[tuple[str, str, str]] = set()
     for svc in judged_services(project):
+        if not model.role_of(svc.anchor_site.path).judged:
+            continue
         builder = svc.built_by
         build = builder.build if builder is not None else None
         targets = {build_dockerfile(project, build) if build is not None else None,
-                   built_from.get(image_name(svc.image)) if svc.image else None}
+                   _built_from(model, svc.image) if svc.image else None}
         for target in sorted(t for t in targets if t):
             key = (target, svc.anchor_site.path, svc.name)
             if key not in seen:
                 seen.add(key)
                 index.setdefault(target, ([], []))[0].append(svc)
-    if built_from:
+    if model.image_dockerfiles or model.published:
         for obj in project_objects(project):
-            if isinstance(obj, Workload) and obj.long_running:
+            if isinstance(obj, Workload) and obj.long_running and model.role_of(
+                    obj.path).judged:
                 for container in obj.containers():
-                    runs = built_from.get(image_name(text_of(container.node.get_value(
-                        "image"))))
+                    runs = _built_from(model, text_of(container.node.get_value("image")))
                     if runs:
                         index.setdefault(runs, ([], []))[1].append(container)
     return index
+
+
+def _built_from(model: Deployment, image: str | None) -> str | None:
+    found = model.dockerfile_of_image(image_name(image)) if image else None
+    return found[0] if found else None

@@ -58,8 +58,6 @@ def _root_is_dropped(project: Project, df: Dockerfile) -> bool:
 
 def _every_runner_unprivileged(project: Project, path: str) -> bool:
     compose, containers = image_runners(project, path)
-    roles = deployment_of(project)
-    containers = [c for c in containers if roles.role_of(c.workload.path).judged]
     charts = values_contexts(project, image_names(project, path))
     if not compose and not containers and not charts:
         return False
