@@ -120,12 +120,14 @@ for _kind, _modules in EVIDENCE_IMPORTS.items():
 
 # Evidence: a string constant (lower-cased) that shows a practice.
 EVIDENCE_STRINGS: dict[str, tuple[str, ...]] = {
-    "hsts": ("strict-transport-security",),
+    # Django system checks silenced on purpose: the header is sent elsewhere (the proxy)
+    "hsts": ("strict-transport-security", "security.w004"),
     "security-headers": ("x-content-type-options", "x-frame-options", "frame-ancestors",
                          "content-security-policy",
                          # Django's middleware, wherever the settings are assembled
                          "django.middleware.security.securitymiddleware",
-                         "django.middleware.clickjacking.xframeoptionsmiddleware"),
+                         "django.middleware.clickjacking.xframeoptionsmiddleware",
+                         "security.w002", "security.w019"),
     "request-id": ("x-request-id", "x-correlation-id", "request-id", "correlation-id",
                    "x-amzn-trace-id", "traceparent",
                    "elasticapm.contrib"),  # the APM agent as a Django/Flask app or middleware
