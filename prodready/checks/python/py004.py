@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+import sys
 
 from ...artifacts.python import PythonFile
 from ...model import Fix, FixSafety
@@ -25,7 +26,7 @@ def check(src: PythonFile, ctx: RuleContext) -> None:
             ctx.examine()
             continue
         module = node.args[0].value
-        if _optional(src, node) or _dispatched(src, node):
+        if _inline_stdlib(src, node, module) or _optional(src, node) or _dispatched(src, node):
             ctx.examine()
             continue
         fix = _fix(src, node, module, name)
@@ -53,10 +54,21 @@ def _fix(src: PythonFile, call: ast.Call, module: str, name: str) -> Fix | None:
 _IMPORT_ERRORS = {"ImportError", "ModuleNotFoundError"}
 
 
+def _inline_stdlib(src: PythonFile, call: ast.Call, module: str) -> bool:
+    """`__import__("logging").getLogger(__name__)`: a standard-library module used on the
+    spot, never bound; every tool knows it is there."""
+    return isinstance(src.parent(call), ast.Attribute) and \
+        module.split(".", 1)[0] in sys.stdlib_module_names
+
+
 def _optional(src: PythonFile, call: ast.Call) -> bool:
-    """Inside `try:` with an `except ImportError` fallback: an optional or generated module."""
+    """Inside `try:` with an `except ImportError` fallback, or behind a condition
+    (`if settings.WORKFLOWS_INSTALLED:`): an optional or generated module."""
     child: ast.AST = call
     for outer in src.ancestors(call):
+        if isinstance(outer, ast.If | ast.IfExp) and child is not outer.test and \
+                "TYPE_CHECKING" not in dotted_name(outer.test):
+            return True
         if isinstance(outer, ast.Try) and child in outer.body:
             for handler in outer.handlers:
                 kinds = handler.type.elts if isinstance(handler.type, ast.Tuple) else [
