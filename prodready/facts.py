@@ -262,6 +262,10 @@ class PythonFacts:
     scheme_checks: list[Located] = field(default_factory=list)
     worker_loops: list[Located] = field(default_factory=list)
     django_settings: dict[str, object] = field(default_factory=dict)
+    # settings modules: (first line, last line, NAME) of each module-level constant, and the
+    # constants set after each `from <module> import *` (resolved module -> names)
+    constants: list[tuple[int, int, str]] = field(default_factory=list)
+    star_overrides: dict[str, list[str]] = field(default_factory=dict)
     application_line: int = 0  # Django `application = get_wsgi_application()`
     has_pool: bool = False
     is_entry_point: bool = False
@@ -950,11 +954,31 @@ class _Extractor:
             # (`_patterns = [...]`, `urlpatterns = [path(BASE, include(_patterns))]`)
             self._django_urls()
         in_settings = base == "settings.py" or "/settings/" in f"/{self.src.path}"
+        if "settings" in self.src.path.lower():
+            self._settings_layers()
         if "INSTALLED_APPS" in settings or "ROOT_URLCONF" in settings:
             # Names only: values (SECRET_KEY, passwords) must not leave the worker or be cached.
             self.facts.django_settings = dict.fromkeys(settings)
         if self.facts.django_settings or (in_settings and settings):
             self._django_evidence(settings)  # production.py overrides base.py's settings
+
+    def _settings_layers(self) -> None:
+        """What a settings module defines and which other module's constants it sets again
+        (`from .base import *` then `DEBUG = False`): production settings layered on a base."""
+        constants: list[tuple[int, int, str]] = []
+        starred: list[str] = []
+        for stmt, _nested in _module_statements(self.src.tree):
+            if isinstance(stmt, ast.ImportFrom) and any(a.name == "*" for a in stmt.names):
+                starred.append(_absolute(self.facts.module, stmt, self.src.path))
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [
+                getattr(stmt, "target", None)] if isinstance(stmt, ast.AnnAssign) else []
+            for target in targets:
+                for name in (target.elts if isinstance(target, ast.Tuple) else [target]):
+                    if isinstance(name, ast.Name) and name.id.isupper():
+                        constants.append((stmt.lineno, stmt.end_lineno or stmt.lineno, name.id))
+        self.facts.constants = constants
+        names = sorted({name for _, _, name in constants})
+        self.facts.star_overrides = {module: names for module in starred if module}
 
     @staticmethod
     def _django_setting(settings: dict[str, object], stmt: ast.stmt, name: str,
@@ -1353,3 +1377,14 @@ def is_health_path(path: str | None) -> bool:
         segments.pop()  # `/ping.json`, `/pingdom/ping.xml`: the probe's answer format
     return bool(segments) and segments[-1] in WEAK_HEALTH_SEGMENTS and not any(
         s.startswith(("{", "<", "(")) for s in segments)
+
+
+def _absolute(module: str, stmt: ast.ImportFrom, path: str) -> str:
+    """The module a `from … import *` names, relative imports resolved against `module`."""
+    if not stmt.level:
+        return stmt.module or ""
+    package = module.split(".")
+    if not path.endswith("__init__.py"):
+        package = package[:-1]
+    package = package[:len(package) - (stmt.level - 1)] if stmt.level > 1 else package
+    return ".".join([*package, *([stmt.module] if stmt.module else [])])
