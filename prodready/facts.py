@@ -130,6 +130,8 @@ EVIDENCE_STRINGS: dict[str, tuple[str, ...]] = {
                          "security.w002", "security.w019"),
     "request-id": ("x-request-id", "x-correlation-id", "request-id", "correlation-id",
                    "x-amzn-trace-id", "traceparent",
+                   # a helper that installs the project's own middleware
+                   "request_id_middleware", "requestidmiddleware", "correlation_id_middleware",
                    "elasticapm.contrib"),  # the APM agent as a Django/Flask app or middleware
     "structured-logging": ("pythonjsonlogger", "json_log_formatter", "jsonformatter",
                            "ecs_logging", "structlog",

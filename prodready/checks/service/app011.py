@@ -9,6 +9,7 @@ from ._common import report_service
 
 SCOPE = "project"
 CATCH_ALL = ("Exception", "BaseException", "500", "HTTPStatus.INTERNAL_SERVER_ERROR",
+             "HTTP_500_INTERNAL_SERVER_ERROR",  # starlette/fastapi `status.` constant
              "InternalServerError", "constructor", "django default handler500")
 
 
