@@ -60,6 +60,14 @@ def test_a_build_command_reads_its_tags_and_build_arguments():
     assert build.images == ("acme/api", "acme/api")
 
 
+def test_a_command_a_script_only_prints_builds_nothing():
+    text = ('echo "Run the following command to build the image:"\n'
+            'echo "docker build -t $IMAGE_NAME \\\\"\n'
+            "printf '%s\\n' 'docker build -t acme/api .'\n"
+            "docker build -t acme/web web\n")
+    assert [b.context for b in command_builds(text, "build.sh")] == ["web"]
+
+
 def test_a_script_builds_relative_to_its_own_directory():
     (build,) = command_builds("docker build -f Dockerfile.prod ..", "docker/build.sh", "docker")
     assert (build.dockerfile, build.context) == ("docker/Dockerfile.prod", "")

@@ -42,6 +42,8 @@ _VALUE_OPTIONS = frozenset({
     "-t", "--tag", "--target", "--platform", "--label", "--cache-from", "--cache-to",
     "--secret", "--ssh", "-o", "--output", "--progress", "--network", "--build-context",
     "--build-arg", "-f", "--file"})
+# A command inside the text an echo or printf prints, on the same line before it.
+_PRINTED = re.compile(r"\b(?:echo|printf)\b[^\n]*[\"']")
 # A shell redirection ends the command's arguments: `docker build . > build.log`.
 _REDIRECT = re.compile(r"^\d*(?:>>?|<)")
 
@@ -236,9 +238,11 @@ def build_scripts(project: Project) -> Iterator[tuple[str, str]]:
 
 def command_builds(text: str, source: str, base: str = "") -> list[ImageBuild]:
     """The builds of the build commands in a shell text (continuation lines joined); `base`:
-    the directory the commands run in (a script's own, else the repository root)."""
-    return [_command_build(m[1], source, base)
-            for m in _BUILD_COMMAND.finditer(text.replace("\\\n", " "))]
+    the directory the commands run in (a script's own, else the repository root). A command
+    a script only prints (`echo "docker build -t $IMAGE ."`) builds nothing."""
+    joined = text.replace("\\\n", " ")
+    return [_command_build(m[1], source, base) for m in _BUILD_COMMAND.finditer(joined)
+            if not _PRINTED.search(joined, joined.rfind("\n", 0, m.start()) + 1, m.start())]
 
 
 def _command_build(arguments: str, source: str, base: str) -> ImageBuild:
