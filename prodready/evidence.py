@@ -39,7 +39,8 @@ RETRY_DECORATORS = {"retry", "retry_async", "async_retry", "with_retry", "with_r
                     "on_predicate", "retriable", "retryable", "auto_retry", "backoff"}
 RETRY_CALLS = {"Retry", "Retrying", "AsyncRetrying", "retry_call", "RetryPolicy"}
 TASK_RETRY_OPTIONS = {"autoretry_for", "retry_backoff", "retry_kwargs", "max_retries",
-                      "default_retry_delay", "retry"}
+                      "default_retry_delay", "retry", "retry_when", "min_backoff"}  # + dramatiq
+TASK_DECORATORS = ("task", "shared_task", "job", "actor")
 # SDK clients that retry failed requests themselves (max_retries defaults to 2).
 RETRYING_CLIENTS = ("openai.OpenAI", "openai.AsyncOpenAI", "openai.AzureOpenAI",
                     "openai.AsyncAzureOpenAI", "anthropic.Anthropic", "anthropic.AsyncAnthropic",
@@ -84,6 +85,8 @@ def call_evidence(call: ast.Call, full: str, qualify: Callable[[ast.AST], str]) 
         found.add("rate-limit")  # app.before_request(rate_limit)
     elif last == "retry" and full.startswith("self."):
         found.add("retry")  # a Celery task's self.retry(exc=…)
+    elif last in TASK_DECORATORS and any(kw.arg in TASK_RETRY_OPTIONS for kw in call.keywords):
+        found.add("retry")  # dramatiq.actor(Task(), retry_when=…), app.task(fn, max_retries=3)
     elif _names_limiter(call, qualify) and not full.startswith(OUTBOUND_LIMITERS) and any(
             _is_request_or_app(arg) for arg in [*call.args, *(k.value for k in call.keywords)]):
         found.add("rate-limit")  # limiter.initialize(app), check_rate_limit(request, "login")
@@ -104,7 +107,7 @@ def decorator_evidence(func: ast.FunctionDef | ast.AsyncFunctionDef,
         last = name.rsplit(".", 1)[-1]
         if last in RETRY_DECORATORS or last.startswith("retry_"):
             found.add("retry")
-        if call is not None and last in ("task", "shared_task", "job", "actor") and any(
+        if call is not None and last in TASK_DECORATORS and any(
                 kw.arg in TASK_RETRY_OPTIONS for kw in call.keywords):
             found.add("retry")  # Celery autoretry_for/retry_backoff, dramatiq max_retries
         if LIMITER_NAME.search(name):

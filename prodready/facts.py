@@ -161,7 +161,8 @@ _FACT_CALLEES = (
        "instrument", "make_asgi_app", "PrometheusMetrics", "Middleware", "ConnectionPool",
        "AsyncConnectionPool", "SimpleConnectionPool", "ThreadedConnectionPool",
        "Depends", "Security", "before_request", "before_app_request", "retry",
-       "init"}  # sentry_sdk.init(traces_sample_rate=…)
+       "init",  # sentry_sdk.init(traces_sample_rate=…)
+       "actor", "task", "shared_task"}  # task queues' retry options
     | RETRY_CALLS | {c.rsplit(".", 1)[-1] for c in RETRYING_CLIENTS}
 )
 # A function whose source (lower-cased) contains one of these reaches a dependency; plain

@@ -224,10 +224,26 @@ def build_services(project: Project) -> list[Service]:
                       by_reference_only=id(svc) in side_apps)
     # An app built in a scripts/ folder is a maintenance script's application context (it
     # needs the app's configuration and database), not a service, unless something runs it;
-    # so is an app in the module a task worker loads (`celery -A run_celery worker`).
+    # so is an app in the module a task worker loads (`celery -A run_celery worker`). An app
+    # a management command line builds without any route is one even when the command that
+    # starts the server is found: that command serves another app.
     workers = _worker_modules(project)
-    return [svc for svc in services if svc.runners or (
-        not in_scripts_directory(svc.path) and not _worker_bootstrap(svc, workers))]
+    return [svc for svc in services if not _command_line_context(svc, facts) and (
+        svc.runners or (not in_scripts_directory(svc.path)
+                        and not _worker_bootstrap(svc, workers)))]
+
+
+_CLI_MODULES = frozenset({"cli", "commands", "manage", "management"})
+
+
+def _command_line_context(svc: Service, facts: dict[str, PythonFacts]) -> bool:
+    """An app without routes, built by a command-line module (`commands.py`, a FlaskGroup
+    app factory) for its commands: the configuration and database, not HTTP."""
+    own = facts.get(svc.path)
+    if svc.routes or own is None or own.mounts:
+        return False
+    name = own.module.rsplit(".", 1)[-1]
+    return name in _CLI_MODULES or "flask.cli.FlaskGroup" in own.imports
 
 
 def _worker_bootstrap(svc: Service, workers: set[str]) -> bool:
@@ -314,12 +330,23 @@ def _files_by_root(paths: list[str], roots: set[str]) -> dict[str, list[str]]:
 
 
 def _mounted_targets(facts: dict[str, PythonFacts]) -> set[str]:
+    """The qualified names of every mounted app, also through a package's re-export
+    (`from fief.apps import api_app`, where `fief/apps/__init__.py` imports `api.app.app as
+    api_app`)."""
+    by_module = {pf.module: pf for pf in facts.values()}
     targets: set[str] = set()
     for pf in facts.values():
         for mount in pf.mounts:
+            target = mount.target if "." in mount.target else f"{pf.module}.{mount.target}"
             targets.add(mount.target)
-            if "." not in mount.target:
-                targets.add(f"{pf.module}.{mount.target}")
+            for _ in range(2):  # a re-export of a re-export at most
+                targets.add(target)
+                module, _, name = target.rpartition(".")
+                exported = by_module.get(module)
+                if exported is None or name not in exported.names:
+                    break
+                target = exported.names[name]
+            targets.add(target)
     return targets
 
 
