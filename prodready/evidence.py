@@ -17,17 +17,19 @@ from collections.abc import Callable
 from .checks.python._ast import dotted_name, keyword
 
 # A name that says it limits request rates: `RateLimiter`, `token_bucket`, `throttle_user`.
-LIMITER_NAME = re.compile(r"rate_?limit|throttl|token_?bucket|leaky_?bucket|limiter",
+# `limiter`, not `delimiter` (QUOTE_DELIMITERS is no rate limit)
+LIMITER_NAME = re.compile(r"rate_?limit|throttl|token_?bucket|leaky_?bucket|(?<!de)limiter",
                           re.IGNORECASE)
 _LIMITER_WORDS = ("ratelimit", "rate_limit", "throttl", "tokenbucket", "token_bucket",
-                  "leakybucket", "leaky_bucket", "limiter")
+                  "leakybucket", "leaky_bucket")
 
 
 def mentions_limiter(text: str) -> bool:
     """LIMITER_NAME anywhere in a whole file: substring tests on the lower-cased text cost a
     tenth of the case-insensitive regex."""
     lowered = text.lower()
-    return any(word in lowered for word in _LIMITER_WORDS)
+    return any(word in lowered for word in _LIMITER_WORDS) or (
+        "limiter" in lowered and lowered.count("limiter") > lowered.count("delimiter"))
 # Settings that limit an outbound client (an LLM provider, a mail server, a crawler) rather
 # than the requests the service receives.
 OUTBOUND_HINT = re.compile(

@@ -51,7 +51,8 @@ def _fix(src: PythonFile, call: ast.Call, module: str, name: str) -> Fix | None:
                codemods=(codemod_at(src, parent, "static-import", replacement),))
 
 
-_IMPORT_ERRORS = {"ImportError", "ModuleNotFoundError"}
+# `except Exception` catches a missing module too
+_IMPORT_ERRORS = {"ImportError", "ModuleNotFoundError", "Exception"}
 
 
 def _inline_stdlib(src: PythonFile, call: ast.Call, module: str) -> bool:

@@ -427,6 +427,8 @@ def _plausible(secret_type: str, value: str, line: str, in_secret_object: bool,
         return False  # made to be shipped to browsers
     if len(candidate) >= 8 and max(map(candidate.count, set(candidate))) * 2 > len(candidate):
         return False  # mostly one character: a documented test key such as 1x0000…AA
+    if _ALPHABET_RUN.search(candidate):
+        return False  # a character set (`get_random_string(50, "abcdef…0123456789")`)
     if secret_type in (KEYWORD_TYPE, BASIC_AUTH_TYPE):
         if len(candidate) < 6 or _WEAK.fullmatch(candidate):
             return False  # a dictionary word or a default such as `postgres`
@@ -456,6 +458,7 @@ _AUTH_SCHEMES = {"bearer", "basic", "token", "digest", "negotiate", "apikey", "a
 _ONE_RATE = (r"\d+[ \t]*/[ \t]*(?:\d+[ \t]*)?(?:s|sec|second|m|min|minute|h|hr|hour|d|day"
              r"|w|week|month)s?(?:/[a-z_]+)?")
 _RATE = re.compile(rf"{_ONE_RATE}(?:[ \t]*,[ \t]*{_ONE_RATE})*", re.IGNORECASE)
+_ALPHABET_RUN = re.compile(r"abcdefgh|ABCDEFGH|0123456789")
 _KEY_BODY = re.compile(r"[A-Za-z0-9+/=]{20,}")
 
 

@@ -25,6 +25,10 @@ DOC_FILES_LIMIT = 3000
 # Set by the OS, the runtime or the platform: nobody documents these.
 PLATFORM = {"HOME", "PATH", "USER", "PWD", "SHELL", "TERM", "LANG", "TZ", "TMPDIR", "HOSTNAME",
             "CI", "PYTHONPATH", "VIRTUAL_ENV", "KUBERNETES_SERVICE_HOST",
+            "LOGNAME", "USERNAME", "DISPLAY", "COLUMNS", "LINES", "NO_COLOR",
+            "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME",
+            "XDG_RUNTIME_DIR", "APPDATA", "LOCALAPPDATA", "USERPROFILE", "PROGRAMDATA",
+            "SUDO_USER", "SUDO_UID", "SUDO_GID", "PYTEST_CURRENT_TEST", "PYTEST_XDIST_WORKER",
             "KUBERNETES_SERVICE_PORT", "POD_NAME", "POD_NAMESPACE", "GITHUB_ACTIONS",
             # set by the tools and runtimes themselves (`flask run`, the reloaders, the REPL,
             # Cloud Run, App Engine, Lambda, Heroku)
