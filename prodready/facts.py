@@ -153,6 +153,7 @@ _FACT_CALLEES = (
     | {f.rsplit(".", 1)[-1] for f in DRIVER_CONNECTS}
     | {"getenv", "get", "setdefault", "putenv", "setenv", "add_middleware", "middleware",
        "add_exception_handler", "register_error_handler", "exception_handler", "errorhandler",
+       "app_errorhandler",  # a Flask blueprint's handler for the whole app
        "include_router", "register_blueprint", "mount", "host", "add_api_route", "add_url_rule",
        "add_router",
        "add_route", "add_resource", "add_event_handler", "register", "signal",
@@ -505,7 +506,7 @@ class _Extractor:
         elif last == "middleware" and owner and call.args:
             facts.middleware.append(Located("http-middleware", call.lineno))
         elif last in ("add_exception_handler", "register_error_handler", "exception_handler",
-                      "errorhandler") and call.args:
+                      "errorhandler", "app_errorhandler") and call.args:
             for handled in self._loop_values(call, call.args[0]):
                 facts.exception_handlers.append(Located(_exc_name(handled), call.lineno))
         elif last in ("include_router", "register_blueprint", "mount", "host", "add_router"
@@ -606,7 +607,7 @@ class _Extractor:
                 event = self._literal_str(call.args[0])
                 hooks = facts.shutdown_hooks if event == "shutdown" else facts.startup_hooks
                 hooks.append(Located(f"on_event({event}) {func.name}", func.lineno))
-            elif last in ("exception_handler", "errorhandler") and call.args:
+            elif last in ("exception_handler", "errorhandler", "app_errorhandler") and call.args:
                 facts.exception_handlers.append(Located(_exc_name(call.args[0]), func.lineno))
         if func.name == "lifespan" or (any(a.arg == "app" for a in func.args.args) and any(
                 isinstance(n, ast.Yield) for n in ast.walk(func))):

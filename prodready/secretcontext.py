@@ -34,7 +34,7 @@ _LOOSE_PLACEHOLDER = re.compile(
     r"change[_\-]?(?:me|this|it)|example|sample|dummy|fake|^(?:todo|fixme|tbd|none|null|nil"
     r"|true|false|undefined|string|str|test|testing|empty|default|value)$"
     # a value that only names what it stands for: secret-key, supersecret, password123
-    r"|^(?:super|my|the)?[-_]?(?:secret|password|passwd|pass|key|token|api|apikey)"
+    r"|^(?:super|my|the|very|some)?[-_]?(?:secret|password|passwd|pass|key|token|api|apikey)"
     r"(?:[-_]?(?:secret|password|passwd|pass|key|token|api|\d+))*$",
     re.IGNORECASE,
 )

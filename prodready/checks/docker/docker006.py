@@ -67,10 +67,15 @@ def _sources(ins: Instruction) -> list[str]:
 
 
 def _holds_no_credential(project: Project, df: Dockerfile, source: str, name: str) -> bool:
-    """A package-manager config the repository holds, with no credential in it (a file
-    written at build time from a CI secret is not in the repository and stays flagged)."""
-    if name not in CONFIG_FILES:
+    """A package-manager config the repository holds, with no credential in it, or a PEM
+    file of public material only (a public key, a certificate). A file written at build time
+    from a CI secret is not in the repository and stays flagged."""
+    if name not in CONFIG_FILES and not name.endswith(".pem"):
         return False
     path = context_file(project, df, source)
     text = project.texts.get(path) if path else None
-    return text is not None and not CREDENTIAL.search(text)
+    if text is None:
+        return False
+    if name.endswith(".pem"):
+        return "-----BEGIN" in text and "PRIVATE KEY" not in text
+    return not CREDENTIAL.search(text)
