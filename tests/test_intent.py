@@ -200,3 +200,20 @@ def test_work_collected_by_a_builder_is_work():
         return changed
     """
     assert [f.line for f in _findings(code, "PY001")] == [9]
+
+
+@pytest.mark.parametrize(("handler", "flagged"), [
+    ('log.debug("no policy: %s", e)\n            return {"status": "error"}, 503', False),
+    ('log.debug("no policy: %s", e)\n            results.append({"error": str(e)})', False),
+    ('log.debug("no policy: %s", e)\n            results.append({"error": "failed"})', True),
+])
+def test_an_error_handed_to_the_caller_is_not_hidden(handler, flagged):
+    code = f"""
+    def publish_all(events, results):
+        for event in events:
+            try:
+                publish(event)
+            except Exception as e:
+                {handler.replace(chr(10) + '            ', chr(10) + '                ')}
+    """
+    assert bool(_findings(code, "PY001")) is flagged

@@ -243,6 +243,35 @@ def tells_the_user(handler: ast.ExceptHandler) -> bool:
             for kw in node.value.keywords:
                 if kw.arg in ("status", "status_code") and _error_status(kw.value):
                     return True
+        if isinstance(node, ast.Return) and isinstance(node.value, ast.Tuple) and any(
+                _error_status(e) for e in node.value.elts[1:]):
+            return True  # Flask's `return body, 503`
+    return False
+
+
+_HAND_OVER = frozenset({"update", "append", "add", "extend", "setdefault", "put", "put_nowait"})
+
+
+def hands_over_the_error(handler: ast.ExceptHandler) -> bool:
+    """The caught exception goes into what the code returns or keeps (`return {"error":
+    str(e)}`, `entry["error"] = str(e)`, `results.append(e)`): the caller sees the failure."""
+    name = handler.name
+    if not name:
+        return False
+
+    def mentions(node: ast.AST | None) -> bool:
+        return node is not None and any(isinstance(n, ast.Name) and n.id == name
+                                        for n in ast.walk(node))
+
+    for node in body_nodes(handler):
+        if isinstance(node, ast.Return) and mentions(node.value):
+            return True
+        if isinstance(node, ast.Assign) and mentions(node.value) and any(
+                isinstance(t, ast.Subscript | ast.Attribute) for t in node.targets):
+            return True
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
+                node.func.attr in _HAND_OVER and any(mentions(a) for a in node.args):
+            return True
     return False
 
 
@@ -285,6 +314,8 @@ def handler_intent(src: PythonFile, handler: ast.ExceptHandler) -> str | None:
         return "the error is counted in a metric"
     if tells_the_user(handler):
         return "the failure is shown to the user"
+    if hands_over_the_error(handler):
+        return "the error is handed to the caller"
     if _outer_handler_reports(src, handler):
         return "the enclosing handler already reports the error"
     return None
