@@ -576,6 +576,8 @@ COMPOSE_BODY = "services:\n  api:\n    image: team/api:1.0\n    ports: ['8000:80
      "dev-tooling"),
     ("# For development purposes only.\n", "dev-tooling"),
     ("# Do not use this in production!\n", "dev-tooling"),
+    ("# This file is designed to run a development environment,\n# with the source mounted\n",
+     "dev-tooling"),
 ])
 def test_a_files_opening_comment_can_say_it_does_not_ship(tmp_path, header, role):
     model, result = _model(tmp_path, {"docker-compose.yml": header + COMPOSE_BODY})
@@ -585,6 +587,7 @@ def test_a_files_opening_comment_can_say_it_does_not_ship(tmp_path, header, role
 
 @pytest.mark.parametrize("header", [
     "# Production stack. For local development use docker-compose.dev.yml.\n",
+    "# Built for development and production alike\n",
     "# Example: docker compose up -d\n",
     "services:\n  # not intended for production: this comment is inside the file\n",
 ])
@@ -628,6 +631,10 @@ DEBUG_STACK = DEV_STACK.replace("python manage.py runserver 0.0.0.0:8000", "guni
     "    volumes: ['./api:/srv']\n",
     "services:\n  api:\n    build: .\n    volumes:\n      - type: bind\n        source: .\n"
     "        target: /app\n    command: uvicorn app:app --reload\n",
+    # the checkout mounted from ${PWD}, with the development settings module
+    "services:\n  api:\n    build: .\n    environment:\n"
+    "      - DJANGO_SETTINGS_MODULE=alerts.site.settings.dockerdev\n"
+    "    volumes:\n      - ${PWD}:/alerts\n",
 ])
 def test_a_compose_file_that_runs_the_checkout_under_a_dev_server_is_dev_tooling(
         tmp_path, compose):
@@ -645,6 +652,8 @@ def test_a_compose_file_that_runs_the_checkout_under_a_dev_server_is_dev_tooling
     "    volumes: ['./config:/app/config']\n",
     # the checkout mounted, but nothing says development
     "services:\n  web:\n    build: .\n    command: gunicorn app:app\n    volumes: ['.:/app']\n",
+    "services:\n  web:\n    build: .\n    environment:\n"
+    "      DJANGO_SETTINGS_MODULE: shop.settings.production\n    volumes: ['${PWD}:/app']\n",
     # an optional developer service beside the services that ship
     "services:\n  web:\n    build: .\n    command: gunicorn app:app\n  web-dev:\n    build: .\n"
     "    profiles: [dev]\n    command: flask run\n    volumes: ['.:/app']\n",

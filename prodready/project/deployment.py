@@ -297,7 +297,10 @@ _DEV_HEADER = re.compile(
     r"|\bnot\s+(?:a\s+)?production[- ](?:worthy|ready|grade)\b"
     r"|\bdo\s+not\s+use\s+(?:\w+\s+)?in\s+production\b"
     r"|\bfor\s+(?:local\s+)?(?:development|testing|evaluation)(?:\s+purposes)?\s+only\b"
-    r"|\bin\s+your\s+local\s+environment\b")
+    r"|\bin\s+your\s+local\s+environment\b"
+    r"|\b(?:designed|meant|intended|used|built)\s+(?:only\s+)?(?:to\s+run|for)\s+"
+    r"(?:an?\s+|the\s+)?(?:local\s+)?development\b(?!\s+(?:and|or)\s+production)"
+    r"|\b(?:run|for)\s+(?:an?\s+|the\s+)?(?:local\s+)?development\s+environment\b")
 _HEADER_LINES = 15
 
 

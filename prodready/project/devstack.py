@@ -21,6 +21,8 @@ _DEBUG_ON = frozenset({"1", "true", "yes", "on"})
 _LOCAL_ENV = frozenset({"local", "dev", "development"})
 _ENV_NAMES = frozenset({"env", "environment", "app_env", "django_env", "flask_env", "node_env",
                         "rails_env", "stage"})
+# The last part of a settings module named for development: `dev`, `dockerdev`, `local`.
+_DEV_MODULE = re.compile(r"(?:^|\.)\w*(?:dev|development|local)$")
 _DEFAULT = re.compile(r"\$\{\w+:?-([^}]*)\}")  # `${ENVIRONMENT:-development}` -> development
 
 
@@ -59,7 +61,9 @@ def _checkout_mount(svc: dict[str, Any]) -> str:
     its parent or the service's build context) over the container's code."""
     build = svc.get("build")
     context = build.get("context", ".") if isinstance(build, dict) else build
-    roots = {".", ".."} | ({str(context).rstrip("/") or "."} if context else set())
+    # `${PWD}` is the directory Compose is started from: the checkout
+    roots = {".", "..", "${PWD}", "$PWD"} | (
+        {str(context).rstrip("/") or "."} if context else set())
     for volume in svc.get("volumes") or ():
         if isinstance(volume, dict):
             if volume.get("type", "bind") != "bind":
@@ -93,6 +97,8 @@ def _dev_signal(svc: dict[str, Any]) -> str:
             return f"sets {key}={value}"
         if lowered in _ENV_NAMES and value in _LOCAL_ENV:
             return f"sets {key}={value}"
+        if lowered.endswith("settings_module") and _DEV_MODULE.search(value):
+            return f"sets {key}={value}"  # `myapp.settings.dockerdev`, `config.settings.local`
     build = svc.get("build")
     target = _text(build.get("target")).lower() if isinstance(build, dict) else ""
     if target in _LOCAL_ENV:
