@@ -40,6 +40,9 @@ _NOSEC = re.compile(r"#\s*nosec\b", re.IGNORECASE)
 _PRAGMA = re.compile(r"^\s*(?:noqa|type:|pragma|pylint|nosec|fmt:|isort:|mypy|pyright|ruff:"
                      r"|prodready:|pyre|coverage)", re.IGNORECASE)
 _WORD = re.compile(r"[A-Za-z]{2,}")
+# A coverage pragma that an explanation follows on the same comment.
+_COVERAGE_PRAGMA = re.compile(r"^pragma:\s*no\s*(?:cover|branch)\s*[-–—:;,]+\s*",
+                              re.IGNORECASE)
 
 PREDICATE_PREFIXES = ("is_", "has_", "can_", "should_", "_is_", "_has_", "_can_", "_should_")
 METRIC_CALLS = frozenset({"inc", "incr", "increment", "incr_counter", "observe", "add_counter"})
@@ -149,7 +152,7 @@ _UNFINISHED = re.compile(r"^\W*(?:todo|fixme|xxx|hack|bug)\b", re.IGNORECASE)
 def _explains(comment: str) -> bool:
     """A comment that says why, not a tool pragma nor a note that the handling is unfinished
     (`# TODO: handle this` says the opposite of deliberate)."""
-    text = comment.lstrip("#").strip()
+    text = _COVERAGE_PRAGMA.sub("", comment.lstrip("#").strip())  # `pragma: no cover - why`
     if not text or _PRAGMA.match(text) or _UNFINISHED.match(text):
         return False
     text = re.split(r"#\s*(?:noqa|type:|pragma|pylint|nosec)", text, maxsplit=1)[0]

@@ -115,6 +115,8 @@ _PASSWORD_HASH = re.compile(
 _DEV_FILE = re.compile(r"(?:^|/)(?:dev|devel|development|local|docker-compose\.dev[^/]*|"
                        r"\.github/workflows|\.gitlab-ci[^/]*|\.circleci|e2e|testdata)(?:/|$|\.)"
                        r"|(?:^|/)[^/]*(?:\.dev|\.local|[-_.]dev|[-_.]local|[-_.]test)\.[a-z]+$"
+                       r"|(?:^|/)(?:test|tests|example|sample|dev|local)[-_][^/]*"
+                       r"\.(?:cfg|ini|conf|toml|ya?ml|json|env|properties)$"
                        r"|(?:^|/)(?:ci|unittests?|testing)\.(?:py|ya?ml|json|toml|ini|cfg)$"
                        r"|(?:^|/)\.env\.(?:test|testing|dev|development|local|example|sample|"
                        r"template|dist|ci)$")

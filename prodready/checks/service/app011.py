@@ -8,6 +8,8 @@ from ..api import RuleContext
 from ._common import report_service
 
 SCOPE = "project"
+# Flask hands an unhandled exception to the HTTPException handler as InternalServerError.
+FLASK_CATCH_ALL = ("HTTPException",)
 CATCH_ALL = ("Exception", "BaseException", "500", "HTTPStatus.INTERNAL_SERVER_ERROR",
              "HTTP_500_INTERNAL_SERVER_ERROR",  # starlette/fastapi `status.` constant
              "InternalServerError", "constructor", "django default handler500")
@@ -15,7 +17,8 @@ CATCH_ALL = ("Exception", "BaseException", "500", "HTTPStatus.INTERNAL_SERVER_ER
 
 def check(project: Project, ctx: RuleContext) -> None:
     for svc in services_of(project):
-        handled = any(h.rsplit(".", 1)[-1] in CATCH_ALL or h in CATCH_ALL
+        catch_all = CATCH_ALL + FLASK_CATCH_ALL if svc.kind == "flask" else CATCH_ALL
+        handled = any(h.rsplit(".", 1)[-1] in catch_all or h in catch_all
                       for h in svc.exception_handlers)
         error_middleware = any(("error" in m.lower() or "exception" in m.lower())
                                for m in svc.middleware)
