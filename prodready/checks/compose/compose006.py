@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from ...project import Project
-from ...project.compose import judged_services, operator_template
+from ...project.compose import (
+    ComposeConfig,
+    compose_runs,
+    is_prod_file,
+    judged_services,
+    operator_template,
+)
+from ...project.deployment import DEPLOYED, deployment_of
 from ..api import RuleContext
 from ._reporter import Reporter
 
@@ -24,5 +31,17 @@ def check(project: Project, ctx: RuleContext) -> None:
                    f"service {svc.name!r} has no memory or CPU limit: one leak or busy loop "
                    "starves every other container on the host; set "
                    "`deploy.resources.limits` (or `mem_limit` / `cpus`)",
-                   snippet=f"{svc.name}:", informational=operator_template(project, svc.config))
+                   snippet=f"{svc.name}:", informational=operator_template(
+                       project, svc.config) or _sized_by_its_host(project, svc.config))
     out.finish()
+
+
+def _sized_by_its_host(project: Project, config: ComposeConfig) -> str:
+    """Why sizing is left to whoever starts the file ("" when the repository deploys it): its
+    name does not say production and no script, CI job or Makefile here runs it."""
+    path = config.files[-1]
+    if is_prod_file(path) or path in compose_runs(project) or \
+            deployment_of(project).role_of(path).role == DEPLOYED:
+        return ""
+    return (f"nothing here deploys {path} and its name does not say production: how much memory "
+            "and CPU its containers get is the choice of the host that starts it")
