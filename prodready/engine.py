@@ -766,11 +766,13 @@ def _add_to_project(project: Project, facts: FileFacts) -> None:
 
 def _judge_what_ships(findings: list[Finding], project: Project,
                       sites: dict[str, SiteCount]) -> tuple[list[Finding], dict[str, int]]:
-    """Drop findings on examples, fixtures, dev tooling, docs and generated files (counted per
-    role); roles the config includes stay, suppressed so they are shown but not scored."""
+    """Drop findings on examples, fixtures, dev tooling, docs and generated files, and those a
+    fact elsewhere in the project settles (counted per role); roles the config includes stay,
+    suppressed so they are shown but not scored."""
     from dataclasses import replace
 
-    from .project.deployment import INCLUDE_NAMES, deployment_of
+    from .project.deployment import INCLUDE_NAMES, Role, deployment_of
+    from .project.settled import SET_ELSEWHERE, settled
 
     if not findings:
         return findings, {}
@@ -780,6 +782,9 @@ def _judge_what_ships(findings: list[Finding], project: Project,
     out: list[Finding] = []
     for finding in findings:
         role = deployment.skipped_as(finding.rule_id, finding.path, finding.line)
+        if role is None:
+            why = settled(project, finding.rule_id, finding.path, finding.line)
+            role = Role(SET_ELSEWHERE, why) if why else None
         if role is None:
             out.append(finding)
             continue

@@ -163,7 +163,8 @@ _FACT_CALLEES = (
        "AsyncConnectionPool", "SimpleConnectionPool", "ThreadedConnectionPool",
        "Depends", "Security", "before_request", "before_app_request", "retry",
        "init",  # sentry_sdk.init(traces_sample_rate=…)
-       "actor", "task", "shared_task"}  # task queues' retry options
+       "actor", "task", "shared_task",  # task queues' retry options
+       "CORS", "cross_origin"}
     | RETRY_CALLS | {c.rsplit(".", 1)[-1] for c in RETRYING_CLIENTS}
 )
 # A function whose source (lower-cased) contains one of these reaches a dependency; plain
@@ -270,6 +271,9 @@ class PythonFacts:
     # constants set after each `from <module> import *` (resolved module -> names)
     constants: list[tuple[int, int, str]] = field(default_factory=list)
     star_overrides: dict[str, list[str]] = field(default_factory=dict)
+    wildcards: set[str] = field(default_factory=set)  # constants set to "*" or a list with it
+    # lines of flask-cors calls that name no origins: the app's CORS_ORIGINS setting applies
+    cors_from_config: list[int] = field(default_factory=list)
     application_line: int = 0  # Django `application = get_wsgi_application()`
     has_pool: bool = False
     is_entry_point: bool = False
@@ -500,6 +504,9 @@ class _Extractor:
             facts.env_writes.add(call.args[0].value)  # the project sets it itself
         elif full in DRIVER_CONNECTS and self._in_function(call):
             facts.driver_connects.append(Located(full, call.lineno, call.col_offset + 1))
+        elif last in ("CORS", "cross_origin") and keyword(call, "origins") is None and \
+                keyword(call, "resources") is None:
+            facts.cors_from_config.append(call.lineno)
         elif last == "add_middleware" and call.args:
             facts.middleware.append(Located(dotted_name(call.args[0]) or "?", call.lineno))
             self._middleware_evidence(dotted_name(call.args[0]), call)
@@ -980,6 +987,11 @@ class _Extractor:
                 for name in (target.elts if isinstance(target, ast.Tuple) else [target]):
                     if isinstance(name, ast.Name) and name.id.isupper():
                         constants.append((stmt.lineno, stmt.end_lineno or stmt.lineno, name.id))
+                        value = getattr(stmt, "value", None)
+                        if value is not None and any(
+                                isinstance(n, ast.Constant) and n.value == "*"
+                                for n in ast.walk(value)):
+                            self.facts.wildcards.add(name.id)
         self.facts.constants = constants
         names = sorted({name for _, _, name in constants})
         self.facts.star_overrides = {module: names for module in starred if module}

@@ -97,9 +97,6 @@ OVERLAY_KEYS = {
     "K8S017": ("replicas",),
 }
 SET_BY_OVERLAY = "set-by-overlay"
-# Rules about a settings value a production settings module sets again (`from .base import *`
-# then `DEBUG = False`): the base value is the development default.
-SETTINGS_DEFAULT_RULES = frozenset({"PY009", "PY015", "REPO001"})
 GENERATED_SUFFIXES = ("_pb2.py", "_pb2_grpc.py", "_pb2.pyi")
 # A CI file that exists to run tests builds test images; its builds are not deployments.
 _TEST_WORKFLOW = re.compile(r"(^|[-_./])(test|tests|e2e|lint|ci-test)([-_.]|$)")
@@ -137,12 +134,6 @@ class Deployment:
     # file -> (first line, last line, (kind, name)) of the objects overlays patch
     patched_spans: dict[str, list[tuple[int, int, tuple[str, str]]]] = field(
         default_factory=dict)
-    # settings module -> (first line, last line, NAME, the production module that sets NAME
-    # again over a `from <module> import *`); read from the Python facts when a rule about a
-    # settings value first asks, so that other selections never parse Python
-    _settings_overrides: dict[str, list[tuple[int, int, str, str]]] | None = field(
-        default=None, repr=False)
-    _project: Project | None = field(default=None, repr=False)
     # directories of deployed Dockerfiles whose path alone would say otherwise: the code
     # beside them ships in the image (`examples/app/` built by the root Compose file)
     deployed_dirs: dict[str, str] = field(default_factory=dict)
@@ -165,22 +156,11 @@ class Deployment:
         """The role for which a finding of `rule_id` on `path` is not judged (None: judged)."""
         role = self.role_of(path)
         if role.judged:
-            overlay = self._set_by_overlay(rule_id, path, line) or (
-                self._set_by_production_settings(path, line)
-                if rule_id in SETTINGS_DEFAULT_RULES else "")
+            overlay = self._set_by_overlay(rule_id, path, line)
             return Role(SET_BY_OVERLAY, overlay) if overlay else None
         if rule_id in ROLE_BLIND_RULES or (role.role == PATCH and rule_id in PATCH_JUDGED_RULES):
             return None
         return role
-
-    def _set_by_production_settings(self, path: str, line: int) -> str:
-        if self._settings_overrides is None:
-            self._settings_overrides = _settings_overrides(self._project) \
-                if self._project is not None else {}
-        for first, last, name, overrider in self._settings_overrides.get(path, ()):
-            if first <= line <= last:
-                return f"{overrider} imports these settings and sets {name} again"
-        return ""
 
     def _set_by_overlay(self, rule_id: str, path: str, line: int) -> str:
         """Why an overlay's patch decides what `rule_id` reads at `path:line` ('' if none)."""
@@ -446,7 +426,6 @@ def build_deployment(project: Project) -> Deployment:
             if target in model.overlay_writes and obj.path not in model.patches:
                 model.patched_spans.setdefault(obj.path, []).append(
                     (obj.root.line, obj.root.end_line, target))
-    model._project = project
     for path in [*project.dockerfiles, *project.yaml_files]:
         if path in model.patches or (path in project.yaml_files and path not in named and
                                      not _is_deployment_yaml(path, project.yaml_files[path])):
@@ -460,33 +439,6 @@ def build_deployment(project: Project) -> Deployment:
         else:
             model.roles[path] = convention.get(path) or used_by.get(path) or UNCLASSIFIED
     return model
-
-
-def _settings_overrides(project: Project) -> dict[str, list[tuple[int, int, str, str]]]:
-    """Settings constants that a production settings module sets again after importing them
-    all (`from .base import *`); development and test settings modules do not count."""
-    found: dict[str, list[tuple[int, int, str, str]]] = {}
-    by_module = {getattr(f, "module", ""): path for path, f in project.python.items()
-                 if getattr(f, "constants", None)}
-    for path, facts in project.python.items():
-        overrides = getattr(facts, "star_overrides", None)
-        if not overrides or _name_role(path) is not None:
-            continue
-        for module, names in overrides.items():
-            base = by_module.get(module)
-            if base is None or base == path:
-                continue
-            found.setdefault(base, []).extend(
-                (first, last, name, path) for first, last, name
-                in project.python[base].constants  # type: ignore[attr-defined]
-                if name in names)
-    return found
-
-
-def _name_role(path: str) -> str | None:
-    """The role a file's own name gives it (`dev.py`, `settings_test.py`)."""
-    stem = posixpath.basename(path).rsplit(".", 1)[0].lower()
-    return next((NAME_WORDS[w] for w in re.split(r"[._\-]", stem) if w in NAME_WORDS), None)
 
 
 def _project_names(project: Project) -> frozenset[str]:
