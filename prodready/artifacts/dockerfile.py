@@ -40,6 +40,13 @@ class Instruction:
     heredocs: list[str] = field(default_factory=list)
     raw: str = ""
 
+    def copy_words(self) -> list[str]:
+        """COPY/ADD: the sources, then the destination (the JSON form's items, or the shell
+        form's words without `--flags`)."""
+        if self.exec_form is not None:
+            return self.exec_form
+        return [w for w in self.args.split() if not w.startswith("--")]
+
 
 @dataclass(slots=True)
 class Stage:

@@ -145,8 +145,7 @@ def _read_stage(stage: Stage, files: ImageFiles, directories: set[str], home: st
             files.workdir = posixpath.normpath(posixpath.join(files.workdir,
                                                               files.expand(ins.args.strip())))
         elif ins.keyword in ("COPY", "ADD") and "from" not in ins.flags:
-            words = ins.exec_form if ins.exec_form is not None else [
-                w for w in ins.args.split() if not w.startswith("--")]
+            words = ins.copy_words()
             if len(words) < 2:
                 continue
             *sources, dest = (files.expand(w) for w in words)

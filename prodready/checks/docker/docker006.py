@@ -5,7 +5,7 @@ from __future__ import annotations
 import fnmatch
 import re
 
-from ...artifacts.dockerfile import Dockerfile, Instruction, variables
+from ...artifacts.dockerfile import Dockerfile, variables
 from ...project import Project
 from ...project.images import context_file
 from ...secretcontext import is_real_secret_value
@@ -46,7 +46,7 @@ def _check(project: Project, df: Dockerfile, ctx: RuleContext) -> None:
                     else:
                         ctx.examine()
             elif ins.keyword in ("COPY", "ADD") and "from" not in ins.flags:
-                for source in _sources(ins):
+                for source in ins.copy_words()[:-1]:
                     name = source.rstrip("/").rsplit("/", 1)[-1]
                     if any(fnmatch.fnmatch(name, p) for p in SECRET_FILES) and not any(
                             fnmatch.fnmatch(name, p) for p in NOT_SECRET_FILES) and not \
@@ -57,13 +57,6 @@ def _check(project: Project, df: Dockerfile, ctx: RuleContext) -> None:
                                    snippet=ins.raw.partition("\n")[0])
                     else:
                         ctx.examine()
-
-
-def _sources(ins: Instruction) -> list[str]:
-    if ins.exec_form is not None:
-        return ins.exec_form[:-1]
-    words = [w for w in ins.args.split() if not w.startswith("--")]
-    return words[:-1]
 
 
 def _holds_no_credential(project: Project, df: Dockerfile, source: str, name: str) -> bool:

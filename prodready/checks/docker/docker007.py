@@ -6,7 +6,7 @@ import fnmatch
 import posixpath
 import re
 
-from ...artifacts.dockerfile import Dockerfile, Instruction, Stage
+from ...artifacts.dockerfile import Dockerfile, Stage
 from ...fix.edits import ABSENT, append_lines
 from ...model import Edit, Fix, FixSafety
 from ...project import Project
@@ -159,15 +159,9 @@ def _shipped_stages(project: Project, path: str, df: Dockerfile) -> list[Stage]:
             source = ins.flags.get("from", "").lower()
             given = by_name.get(source) or (df.stages[int(source)] if source.isdigit() and
                                             int(source) < len(df.stages) else None)
-            if given is not None and any(_is_directory(w) for w in _sources(ins)):
+            if given is not None and any(_is_directory(w) for w in ins.copy_words()[:-1]):
                 pending += stage_chain(df, given)
     return [shipped[i] for i in sorted(shipped)]
-
-
-def _sources(ins: Instruction) -> list[str]:
-    words = ins.exec_form if ins.exec_form is not None else [
-        w for w in ins.args.split() if not w.startswith("--")]
-    return words[:-1]
 
 
 def _is_directory(source: str) -> bool:
