@@ -51,18 +51,17 @@ def local_secrets(project: Project) -> list[LocalSecret]:
 
 
 def _local_secrets(project: Project) -> list[LocalSecret]:
-    found = [*_env_files(project), *_compose_keys(project), *_script_keys(project)]
+    tracked_secrets = [path for path in project.all_files if is_env_file(path) and
+                       env_file_secrets(project.texts.get(path) or "", path)]
+    found = [*_env_files(project, tracked_secrets), *_compose_keys(project),
+             *_script_keys(project)]
     return [s for s in found if not s.path.startswith("../") and (
-        not project.has_file(s.path) or _holds_secrets(project, s.path))]
+        not project.has_file(s.path) or s.path in tracked_secrets)]
 
 
-def _holds_secrets(project: Project, path: str) -> bool:
-    return is_env_file(path) and bool(env_file_secrets(project.texts.get(path) or "", path))
-
-
-def _env_files(project: Project) -> list[LocalSecret]:
+def _env_files(project: Project, tracked_secrets: list[str]) -> list[LocalSecret]:
     out = [LocalSecret(ENV, path, path, 1, f"{path} holds secrets and is tracked")
-           for path in project.all_files if _holds_secrets(project, path)]
+           for path in tracked_secrets]
     for path in project.all_files:
         if is_env_template(path):
             out.append(LocalSecret(ENV, _join(posixpath.dirname(path), ".env"), path, 1,

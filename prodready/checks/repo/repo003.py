@@ -20,10 +20,11 @@ SCOPE = "project"
 
 
 def check(project: Project, ctx: RuleContext) -> None:
-    ignored = _ignore_matcher(project)
+    secrets = local_secrets(project)
+    ignored = _ignore_matcher(project) if secrets else None
     exposed: dict[str, LocalSecret] = {}  # pattern -> the first file that needs it
-    for secret in local_secrets(project):
-        if not ignored(secret.path):
+    for secret in secrets:
+        if ignored is not None and not ignored(secret.path):
             exposed.setdefault(_pattern(secret), secret)
     if not exposed:
         ctx.examine()
