@@ -57,15 +57,13 @@ def test_a_template_that_runs_the_published_image_is_informational(tmp_path):
       "Makefile": "up:\n\tdocker compose -f deploy/stack.yml up -d\n"}, False),
 ])
 def test_other_compose_files_keep_their_severity(tmp_path, files, sized_by_host):
-    """Not a template for operators: log rotation keeps its severity. Resource limits do
-    only where the repository deploys the file or names it production; elsewhere sizing is
-    the host's choice (info)."""
+    """Not a template for operators: where the repository deploys the file or names it
+    production, log rotation and resource limits keep their severity; elsewhere they are the
+    host's choice (info)."""
     findings = _findings(tmp_path, {".github/workflows/release.yml": RELEASE, **files})
     assert {f.rule_id for f in findings} == {"COMPOSE004", "COMPOSE006"}
-    assert all(f.severity is not Severity.INFO and "informational" not in f.message
-               for f in findings if f.rule_id == "COMPOSE004")
+    assert all((f.severity is Severity.INFO) is sized_by_host for f in findings)
     sizing = [f for f in findings if f.rule_id == "COMPOSE006"]
-    assert all((f.severity is Severity.INFO) is sized_by_host for f in sizing)
     assert all(("nothing here deploys" in f.message) is sized_by_host for f in sizing)
 
 
@@ -97,22 +95,29 @@ SOME_ROTATE = BUILT_HERE.replace("""  web:
 """)
 
 
-def test_a_distributed_product_leaves_log_rotation_to_the_operator(tmp_path):
+@pytest.mark.parametrize("profile", ["service", "distributed"])
+def test_a_file_that_rotates_no_logs_leaves_rotation_to_the_daemon(tmp_path, profile):
     findings = _findings(tmp_path, {"Dockerfile": DOCKERFILE, "compose.yaml": BUILT_HERE},
-                         select=["COMPOSE004"], profile="distributed")
+                         select=["COMPOSE004"], profile=profile)
     assert len(findings) == 2
     assert {f.severity for f in findings} == {Severity.INFO}
-    assert all("operator's Docker daemon" in f.message for f in findings)
+    assert all("Docker daemon of the host" in f.message for f in findings)
 
 
 def test_rotation_set_for_some_services_only_is_the_authors_slip(tmp_path):
     findings = _findings(tmp_path, {"Dockerfile": DOCKERFILE, "compose.yaml": SOME_ROTATE},
-                         select=["COMPOSE004"], profile="distributed")
+                         select=["COMPOSE004"])
     [finding] = findings
     assert "'worker'" in finding.message and finding.severity == Severity.LOW
 
 
-def test_a_service_keeps_log_rotation_findings_at_their_severity(tmp_path):
-    findings = _findings(tmp_path, {"Dockerfile": DOCKERFILE, "compose.yaml": BUILT_HERE},
-                         select=["COMPOSE004"])
-    assert {f.severity for f in findings} == {Severity.LOW}
+@pytest.mark.parametrize("files", [
+    {"compose.prod.yaml": BUILT_HERE},
+    {"deploy/stack.yml": BUILT_HERE.replace("build: .", "build: .."),
+     "Makefile": "up:\n\tdocker compose -f deploy/stack.yml up -d\n"},
+])
+def test_a_file_the_repository_deploys_keeps_its_severity(tmp_path, files):
+    findings = _findings(tmp_path, {"Dockerfile": DOCKERFILE, **files}, select=["COMPOSE004"])
+    assert len(findings) == 2
+    assert all(f.severity is not Severity.INFO and "daemon" not in f.message
+               for f in findings)

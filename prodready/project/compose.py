@@ -881,6 +881,17 @@ def judged_services(project: Project) -> Iterator[Service]:
                 yield svc
 
 
+def deployed_here(project: Project, config: ComposeConfig) -> bool:
+    """The repository runs this Compose file itself: its name says production, a script, CI
+    job or Makefile here passes it with `-f`, or the deployment model finds it deployed.
+    Elsewhere, host-level choices (sizing, log rotation) belong to whoever starts it."""
+    from .deployment import DEPLOYED, deployment_of
+
+    path = config.files[-1]
+    return is_prod_file(path) or path in compose_runs(project) or \
+        deployment_of(project).role_of(path).role == DEPLOYED
+
+
 def operator_template(project: Project, config: ComposeConfig) -> str:
     """Why a Compose file is a template the project distributes to operators ("" if it is
     not): it builds nothing and runs an image this repository publishes, and nothing here

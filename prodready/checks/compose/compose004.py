@@ -7,6 +7,7 @@ from ...project import Project
 from ...project.compose import (
     UNKNOWN,
     ComposeConfig,
+    deployed_here,
     interpolate,
     judged_services,
     operator_template,
@@ -18,11 +19,13 @@ from ._reporter import Reporter
 SCOPE = "project"
 
 
-# In a product others run, a Compose file that configures logging for none of its services
-# leaves rotation to the operator's Docker daemon (`log-opts` in daemon.json). One that sets it
-# for some services and forgets others is the authors' slip, and keeps its severity.
-OPERATOR_ROTATES = ("a product others run, whose Compose file sets logging for no service: "
-                    "rotation is the operator's Docker daemon default")
+# A Compose file the repository does not deploy, and that configures logging for none of its
+# services, leaves rotation to the Docker daemon of the host that runs it (`log-opts` in
+# daemon.json). One that sets it for some services and forgets others is the authors' slip,
+# and one the repository deploys is theirs to bound: both keep their severity.
+DAEMON_ROTATES = ("nothing here deploys this file and no service of it sets logging: rotation "
+                  "is left to the Docker daemon of the host that runs it (`log-opts` in "
+                  "daemon.json)")
 
 
 def check(project: Project, ctx: RuleContext) -> None:
@@ -53,7 +56,7 @@ def check(project: Project, ctx: RuleContext) -> None:
                    snippet="logging:" if found else f"{svc.name}:",
                    fix=logging_fix(project, svc),
                    informational=operator_template(project, svc.config) or (
-                       OPERATOR_ROTATES if ctx.config.profile == "distributed"
+                       DAEMON_ROTATES if not deployed_here(project, svc.config)
                        and not _configures_logging(svc.config, configures_logging) else ""))
     out.finish()
 

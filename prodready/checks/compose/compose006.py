@@ -5,12 +5,10 @@ from __future__ import annotations
 from ...project import Project
 from ...project.compose import (
     ComposeConfig,
-    compose_runs,
-    is_prod_file,
+    deployed_here,
     judged_services,
     operator_template,
 )
-from ...project.deployment import DEPLOYED, deployment_of
 from ..api import RuleContext
 from ._reporter import Reporter
 
@@ -39,9 +37,7 @@ def check(project: Project, ctx: RuleContext) -> None:
 def _sized_by_its_host(project: Project, config: ComposeConfig) -> str:
     """Why sizing is left to whoever starts the file ("" when the repository deploys it): its
     name does not say production and no script, CI job or Makefile here runs it."""
-    path = config.files[-1]
-    if is_prod_file(path) or path in compose_runs(project) or \
-            deployment_of(project).role_of(path).role == DEPLOYED:
+    if deployed_here(project, config):
         return ""
-    return (f"nothing here deploys {path} and its name does not say production: how much memory "
-            "and CPU its containers get is the choice of the host that starts it")
+    return (f"nothing here deploys {config.files[-1]} and its name does not say production: "
+            "how much memory and CPU its containers get is the choice of the host that starts it")
