@@ -96,3 +96,39 @@ def test_bind_mounts_and_env_files_in_every_syntax(tmp_path):
         ("deploy/.env", 5), ("deploy/proxy.env", 6)]
     assert [(host, target, site.line) for host, target, site in proxy.bind_mounts()] == [
         ("deploy/certs", "/etc/nginx/ssl", 10), ("keys/site.key", "/k.key", 14)]
+
+
+def test_what_an_overlay_leaves_missing_is_reported_once_at_its_base(tmp_path):
+    """A second Compose file that only adds to a service of the base file (here a host name)
+    does not make a second service: a healthcheck or restart policy missing from both is
+    one finding, at the base file's key."""
+    write_tree(tmp_path, {
+        "compose.yaml": "services:\n  web:\n    image: acme/web:1\n    ports: [\"80:80\"]\n",
+        "compose.keycloak.yaml": "services:\n  web:\n    extra_hosts:\n"
+                                 "      - \"kc.local:host-gateway\"\n",
+    })
+    result = scan(tmp_path, Config(select=["COMPOSE001", "COMPOSE003"]), jobs=1,
+                  use_cache=False)
+    assert sorted((f.rule_id, f.path, f.line) for f in result.findings) == [
+        ("COMPOSE001", "compose.yaml", 2), ("COMPOSE003", "compose.yaml", 2)]
+
+
+def test_an_overlay_that_sets_the_missing_key_itself_is_judged_there(tmp_path):
+    write_tree(tmp_path, {
+        "compose.yaml": "services:\n  web:\n    image: acme/web:1\n"
+                        "    restart: unless-stopped\n",
+        "compose.logs.yaml": "services:\n  web:\n    logging:\n      driver: json-file\n",
+    })
+    result = scan(tmp_path, Config(select=["COMPOSE004"]), jobs=1, use_cache=False)
+    assert sorted((f.path, f.line) for f in result.findings) == [
+        ("compose.logs.yaml", 3), ("compose.yaml", 2)]
+
+
+def test_an_overlay_that_changes_what_rules_read_is_its_own_configuration(tmp_path):
+    write_tree(tmp_path, {
+        "compose.yaml": "services:\n  web:\n    image: acme/web:1\n",
+        "compose.deploy.yaml": "services:\n  web:\n    restart: always\n"
+                               "    ports: [\"80:80\"]\n",
+    })
+    result = scan(tmp_path, Config(select=["COMPOSE001"]), jobs=1, use_cache=False)
+    assert [(f.path, f.line) for f in result.findings] == [("compose.deploy.yaml", 2)]

@@ -675,6 +675,14 @@ def _build(chain: list[str], files: dict[str, YamlFile]) -> ComposeConfig:
     return config
 
 
+# The keys of a service that some Compose rule reads
+_JUDGED_KEYS = frozenset({
+    "image", "build", "command", "entrypoint", "healthcheck", "restart", "deploy", "logging",
+    "mem_limit", "memswap_limit", "cpus", "cpu_quota", "cpu_count", "ports", "environment",
+    "env_file", "depends_on", "profiles", "scale", "secrets", "extends",
+})
+
+
 def _build_other(path: str, base: str | None, files: dict[str, YamlFile]) -> ComposeConfig:
     own = _layers(path, files[path])
     overlays = {n for n, layer in own.items()
@@ -689,7 +697,11 @@ def _build_other(path: str, base: str | None, files: dict[str, YamlFile]) -> Com
                 config.services[name] = Service(name, [layer], layer, config)
     for name, layer in own.items():
         stack = [base_layers[name], layer] if name in overlays else [layer]
-        svc = Service(name, stack, layer, config)
+        # An overlay that sets nothing the rules read (a host name, a network, a label) makes
+        # no new configuration: what it leaves missing is one finding, at the base's key
+        bare = name in overlays and (layer.node is None or not any(
+            str(key.value) in _JUDGED_KEYS for key, _ in layer.node.items))
+        svc = Service(name, stack, stack[0] if bare else layer, config)
         config.services[name] = svc
         config.judged.append(svc)
     return config
