@@ -663,6 +663,46 @@ def test_other_compose_files_are_not_dev_stacks(tmp_path, compose):
     assert model.role_of("docker-compose.yml").role == ""
 
 
+BACKING_SERVICES = """\
+services:
+  db:
+    image: postgres:16
+    ports: ["5432:5432"]
+  search:
+    image: acme/elasticsearch:7.10
+    ports: ["127.0.0.1:9200:9200"]
+  mail:
+    image: axllent/mailpit
+"""
+
+
+def test_datastores_published_to_the_host_for_the_checkouts_code_are_dev_tooling(tmp_path):
+    model, result = _model(tmp_path, {"docker-compose.yml": BACKING_SERVICES,
+                                      "app/main.py": "from fastapi import FastAPI\n"
+                                                     "app = FastAPI()\n"})
+    role = model.role_of("docker-compose.yml")
+    assert role.role == "dev-tooling"
+    assert "publishes db, search to the host" in role.why
+    assert not [f for f in result.findings if f.path == "docker-compose.yml"]
+
+
+@pytest.mark.parametrize("files", [
+    # no code of the project's that could use them from the host
+    {"docker-compose.yml": BACKING_SERVICES},
+    # the project's own service runs in the stack
+    {"docker-compose.yml": BACKING_SERVICES + "  api:\n    image: acme/api:1.0\n",
+     "app/main.py": "app = None\n"},
+    {"docker-compose.yml": BACKING_SERVICES + "  api:\n    build: .\n",
+     "app/main.py": "app = None\n"},
+    # the datastores are reached inside the stack only
+    {"docker-compose.yml": "services:\n  db:\n    image: postgres:16\n",
+     "app/main.py": "app = None\n"},
+])
+def test_other_datastore_stacks_are_not_dev_stacks(tmp_path, files):
+    model, _ = _model(tmp_path, files)
+    assert model.role_of("docker-compose.yml").role == ""
+
+
 def test_a_ci_job_that_deploys_a_dev_looking_stack_deploys_it(tmp_path):
     model, _ = _model(tmp_path, {
         "docker-compose.yml": DEV_STACK,

@@ -341,11 +341,14 @@ class _ReadmePurposes:
         return None
 
 
-def _development_stack(yf: YamlFile) -> Role | None:
-    from .devstack import development_stack
+def _development_stack(yf: YamlFile, has_python: bool) -> Role | None:
+    from .compose import DATASTORES
+    from .devstack import backing_services_stack, development_stack
 
     root = yf.documents[0].root if yf.documents else None
-    why = development_stack(root.to_python()) if root is not None else ""
+    data = root.to_python() if root is not None else None
+    why = development_stack(data) or (backing_services_stack(data, DATASTORES)
+                                      if has_python else "")
     return Role(DEV_TOOLING, why) if why else None
 
 
@@ -376,10 +379,12 @@ def build_deployment(project: Project) -> Deployment:
         convention[path] = path_role(path) or _stage_role(df) or generated_header(
             text) or declared_purpose(text) or readmes.of(path)
     declared: set[str] = set()  # YAML whose content alone gives its role
+    # the project's own code runs outside a Compose file of datastores only
+    has_python = any(path.endswith(".py") for path in project.all_files)
     for path, yf in project.yaml_files.items():
         convention[path] = path_role(path) or generated_header(yf.text)
         if convention[path] is None and (role := declared_purpose(yf.text) or (
-                _development_stack(yf) if is_compose_path(path) else None)
+                _development_stack(yf, has_python) if is_compose_path(path) else None)
                 or readmes.of(path)) is not None:
             convention[path] = role
             declared.add(path)

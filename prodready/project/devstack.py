@@ -104,3 +104,36 @@ def _dev_signal(svc: dict[str, Any]) -> str:
     if target in _LOCAL_ENV:
         return f"builds the {target!r} stage"
     return ""
+
+
+# Images a developer runs beside code started from the checkout: mail catchers, object-store
+# and cloud emulators, database consoles, brokers (the datastores are compose.DATASTORES).
+_BACKING_TOOLS = frozenset({
+    "minio", "mailhog", "mailpit", "maildev", "smtp4dev", "localstack", "azurite",
+    "fake-gcs-server", "adminer", "pgadmin4", "phpmyadmin", "redis-commander", "zookeeper",
+    "kafka", "cp-kafka", "cp-zookeeper", "nats", "mosquitto", "memcached", "clickhouse-server",
+    "meilisearch", "typesense", "qdrant", "chroma", "weaviate",
+})
+
+
+def backing_services_stack(data: Any, datastores: Any) -> str:
+    """Why the parsed Compose file `data` only runs the services the project's code needs,
+    published to the host for code run from the checkout ("" if it is not that): every
+    service runs a datastore or tool image, none is built here, and a datastore publishes
+    its port. `datastores` maps an image's last name part to its kind."""
+    services = data.get("services") if isinstance(data, dict) else None
+    if not isinstance(services, dict) or not services:
+        return ""
+    published: list[str] = []
+    for name, svc in services.items():
+        if not isinstance(svc, dict) or "build" in svc or not isinstance(svc.get("image"), str):
+            return ""
+        image = svc["image"].rsplit("/", 1)[-1].split(":", 1)[0].split("@", 1)[0].lower()
+        if image not in datastores and image not in _BACKING_TOOLS:
+            return ""
+        if image in datastores and svc.get("ports"):
+            published.append(str(name))
+    if not published:
+        return ""
+    return (f"runs only backing services and publishes {', '.join(sorted(published))} to the "
+            "host, for the project's code run from the checkout: a development stack")
