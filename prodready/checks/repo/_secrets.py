@@ -521,13 +521,41 @@ def _kind_ranges(lines: list[str], kinds: set[str]) -> list[tuple[int, int]]:
 class Baseline:
     hashes: dict[str, set[str]]  # path -> hashed secrets
     lines: dict[str, set[tuple[int, str]]]  # path -> (line number, secret type)
+    excluded: tuple[re.Pattern[str], ...] = ()  # files the authors keep out of the scan
 
     def covers(self, path: str, hit: Hit) -> bool:
         return hit.sha1 in self.hashes.get(path, ()) or \
             (hit.line, hit.type) in self.lines.get(path, ())
 
+    def excludes(self, path: str) -> bool:
+        return any(pattern.search(path) for pattern in self.excluded)
+
 
 EMPTY_BASELINE = Baseline({}, {})
+# A group with a quantifier (`(a+)+`, `(x|y)*`) can backtrack exponentially; a repository's
+# pattern with one is not used. Without, matching a path is at worst polynomial in its length.
+_QUANTIFIED_GROUP = re.compile(r"\)[*+?{]")
+_PATTERN_LIMIT = 300
+
+
+def _exclusions(filters: object) -> tuple[re.Pattern[str], ...]:
+    """The `--exclude-files` patterns recorded in the baseline's `filters_used`: the files
+    the authors decided the secret scan should not read."""
+    patterns: list[re.Pattern[str]] = []
+    for entry in filters if isinstance(filters, list) else ():
+        if not isinstance(entry, dict) or not str(entry.get("path", "")).endswith(
+                "should_exclude_file"):
+            continue
+        found = entry.get("pattern")
+        for text in found if isinstance(found, list) else [found]:
+            if not isinstance(text, str) or not text or len(text) > _PATTERN_LIMIT or \
+                    _QUANTIFIED_GROUP.search(text):
+                continue
+            try:
+                patterns.append(re.compile(text))
+            except re.error:
+                continue
+    return tuple(patterns)
 
 
 def load_baseline(root: str) -> Baseline:
@@ -565,4 +593,4 @@ def _read_baseline(path: str, mtime_ns: int, size: int) -> Baseline:
                 hashes.setdefault(path, set()).add(entry["hashed_secret"])
             if isinstance(entry.get("line_number"), int) and isinstance(entry.get("type"), str):
                 lines.setdefault(path, set()).add((entry["line_number"], entry["type"]))
-    return Baseline(hashes, lines)
+    return Baseline(hashes, lines, _exclusions(data.get("filters_used")))

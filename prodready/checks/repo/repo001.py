@@ -28,6 +28,8 @@ def check(target: object, ctx: RuleContext) -> None:
         return
     hits = list(scan_text(path, text))
     baseline = _baseline() if hits else EMPTY_BASELINE
+    if baseline.excludes(path):
+        return  # the project's own secret scan is told not to read it
     reported = 0
     for hit in hits:
         if baseline.covers(path, hit):
