@@ -113,11 +113,13 @@ _PASSWORD_HASH = re.compile(
     r"(?:pbkdf2_sha(?:1|256)|argon2(?:id|i)?|bcrypt(?:_sha256)?|scrypt|sha1|md5|crypt)\$"
     r"|\$(?:2[aby]?|5|6|argon2(?:id|i)?|apr1|scrypt)\$")
 _DEV_FILE = re.compile(r"(?:^|/)(?:dev|devel|development|local|docker-compose\.dev[^/]*|"
-                       r"\.github/workflows|\.gitlab-ci[^/]*|\.circleci|e2e|testdata)(?:/|$|\.)"
-                       r"|(?:^|/)[^/]*(?:\.dev|\.local|[-_.]dev|[-_.]local|[-_.]test)\.[a-z]+$"
+                       r"\.github/workflows|\.gitlab-ci[^/]*|\.circleci|e2e(?:[-_]?tests?)?"
+                       r"|testdata)(?:/|$|\.)"
+                       r"|(?:^|/)[^/]*(?:\.dev|\.local|[-_.]dev|[-_.]local|[-_.]test|[-_.]testing)"
+                       r"\.[a-z]+$"
                        r"|(?:^|/)(?:test|tests|example|sample|dev|local)[-_][^/]*"
-                       r"\.(?:cfg|ini|conf|toml|ya?ml|json|env|properties)$"
-                       r"|(?:^|/)(?:ci|unittests?|testing)\.(?:py|ya?ml|json|toml|ini|cfg)$"
+                       r"\.(?:py|cfg|ini|conf|toml|ya?ml|json|env|properties)$"
+                       r"|(?:^|/)(?:ci|unittests?|testing|tests?)\.(?:py|ya?ml|json|toml|ini|cfg)$"
                        r"|(?:^|/)\.env\.(?:test|testing|dev|development|local|example|sample|"
                        r"template|dist|ci)$")
 _WEAK = re.compile(r"[a-z]+[_-]?[0-9]{0,4}|[0-9]+|[A-Z_]+")
