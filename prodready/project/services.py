@@ -48,6 +48,18 @@ DEPENDENCY_NAMES = r"db|database|engine|session|redis|cache|pool|conn|execute|ht
 DEPENDENCY_STRICT = re.compile(rf"({DEPENDENCY_NAMES})", re.IGNORECASE)
 DEPENDENCY_LOOSE = re.compile(rf"({DEPENDENCY_NAMES}|ping|select|dependenc|check)", re.IGNORECASE)
 HEALTH_HANDLER = re.compile(r"health|liveness|readiness", re.IGNORECASE)
+# A declared dependency that instruments the web framework with OpenTelemetry: applied by
+# the `opentelemetry-instrument` launcher or an internal package, with no import to find.
+OTEL_INSTRUMENTATION = re.compile(
+    r"opentelemetry[-_]instrumentation[-_](?:django|flask|fastapi|starlette|asgi|wsgi|falcon"
+    r"|pyramid|tornado|aiohttp[-_]server)\b", re.IGNORECASE)
+# Launchers that run the server under an APM agent: traces with ids, metrics, and (for the
+# vendors' agents) error reports.
+APM_LAUNCHERS = {
+    "opentelemetry-instrument": {"request-id", "metrics"},
+    "ddtrace-run": {"request-id", "metrics", "error-tracking"},
+    "newrelic-admin": {"request-id", "metrics", "error-tracking"},
+}
 WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Pod")
 TLS_FLAGS = re.compile(r"--(?:ssl-)?(?:certfile|keyfile)(?![\w-])")  # uvicorn, gunicorn, …
 SERVER_PORT_DEFAULTS = {"uvicorn": 8000, "gunicorn": 8000, "hypercorn": 8000, "flask": 5000,
@@ -222,6 +234,10 @@ def build_services(project: Project) -> list[Service]:
         svc.evidence |= infra
         _link_runners(svc, project, single=len(services) == 1,
                       by_reference_only=id(svc) in side_apps)
+        for runner in svc.runners:
+            for launcher, kinds in APM_LAUNCHERS.items():
+                if launcher in runner.command:
+                    svc.evidence |= kinds
     # An app built in a scripts/ folder is a maintenance script's application context (it
     # needs the app's configuration and database), not a service, unless something runs it;
     # so is an app in the module a task worker loads (`celery -A run_celery worker`). An app
@@ -704,6 +720,9 @@ def _infra_evidence(project: Project) -> set[str]:
         base = posixpath.basename(path).lower()
         if "log" in base and STRUCTURED_LOG_CONFIG.search(text):
             found.add("structured-logging")  # logging.conf / logging.ini with a JSON format
+        if _declares_dependencies(base) and "instrumentation" in text and \
+                OTEL_INSTRUMENTATION.search(text):
+            found |= {"request-id", "metrics"}
     for path, yf in project.yaml_files.items():
         if "log" in posixpath.basename(path).lower() and STRUCTURED_LOG_CONFIG.search(yf.text):
             found.add("structured-logging")  # a dictConfig YAML with a JSON formatter
@@ -715,6 +734,12 @@ def _infra_evidence(project: Project) -> set[str]:
                 if any(word in lowered for word in INFRA_EVIDENCE[kind]):
                     found.add(kind)
     return found
+
+
+def _declares_dependencies(name: str) -> bool:
+    """pyproject.toml, setup.cfg, Pipfile, requirements*.txt / *.in."""
+    return name in ("pyproject.toml", "setup.cfg", "pipfile") or (
+        name.startswith("requirements") and name.endswith((".txt", ".in")))
 
 
 def _link_runners(svc: Service, project: Project, *, single: bool,
