@@ -104,8 +104,8 @@ def _severities(result):
 def test_a_detected_distributed_profile_applies_to_file_and_project_rules(tmp_path):
     result = _scan(tmp_path, RUN_IT, cache=False)
     severities = _severities(result)
-    # K8S001/K8S002 are judged per file, APP009/APP014 over the project
-    for rule in ("K8S001", "K8S002", "APP009", "APP014"):
+    # K8S001/K8S002 are judged per file, APP008/APP009/APP014 over the project
+    for rule in ("K8S001", "K8S002", "APP008", "APP009", "APP014"):
         assert severities[rule] == Severity.INFO, rule
     assert severities["K8S008"] == Severity.MEDIUM  # what the product itself must do
     assert result.profile is not None and result.profile.name == DISTRIBUTED
