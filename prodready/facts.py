@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from .artifacts.python import PythonFile
 from .checks.python._ast import dotted_name, keyword, qualified
+from .checks.python._devconfig import in_dev_class
 from .evidence import (
     LIMITER_NAME,
     RETRY_CALLS,
@@ -670,9 +671,7 @@ class _Extractor:
         functions only that block calls. A service's entry point (`main.py`, a block that
         starts a server) is configuration read in production, and stays."""
         line = getattr(node, "lineno", 0)
-        if any(cls.name.lower().startswith(("test", "dev", "local"))
-               and cls.lineno <= line <= (cls.end_lineno or cls.lineno)
-               for cls in self.src.nodes(ast.ClassDef)):
+        if in_dev_class(self.src, line):
             return True
         if self._harness is None:
             self._harness = self._manual_harness()

@@ -8,9 +8,9 @@ import re
 from ...artifacts.python import PythonFile
 from ..api import RuleContext
 from ._ast import dotted_name, is_true, keyword
+from ._devconfig import DEV_SETTINGS
 
 SCOPE = "python"
-DEV_SETTINGS = ("dev", "local", "development", "test")
 APP_FACTORIES = {"FastAPI", "fastapi.FastAPI", "Starlette", "starlette.applications.Starlette"}
 
 

@@ -9,6 +9,7 @@ from ...secretcontext import is_real_secret_value
 from ...secretnames import is_secret_name
 from ..api import RuleContext
 from ._ast import dotted_name, keyword, qualified
+from ._devconfig import in_dev_class, is_dev_settings_module
 
 SCOPE = "python"
 ENV_READERS = {"os.getenv", "os.environ.get", "os.environ.setdefault", "environ.get",
@@ -17,12 +18,15 @@ SETTINGS_BASES = {"BaseSettings", "pydantic_settings.BaseSettings", "pydantic.Ba
 
 
 def check(src: PythonFile, ctx: RuleContext) -> None:
+    if is_dev_settings_module(src.path):
+        return  # development settings: the deployment never reads their fallbacks
     imported = src.imports
     for node in [*src.calls("getenv", "get", "setdefault", "getenvb"),
                  *src.nodes(ast.ClassDef)]:
         if isinstance(node, ast.Call):
             _check_env_read(src, node, imported, ctx)
-        elif isinstance(node, ast.ClassDef) and _is_settings_class(node, imported):
+        elif isinstance(node, ast.ClassDef) and _is_settings_class(node, imported) and \
+                not in_dev_class(src, node.lineno):
             _check_settings(src, node, ctx)
 
 
@@ -40,7 +44,7 @@ def _check_env_read(src: PythonFile, call: ast.Call, imported: dict[str, str],
     value = _literal(default)
     if not is_secret_name(key.value, value):
         return
-    if not _known_secret(value, src.path):
+    if not _known_secret(value, src.path) or in_dev_class(src, call.lineno):
         ctx.examine()
         return
     ctx.report(src.path, call.lineno, call.col_offset + 1,

@@ -15,7 +15,7 @@ from ...project import Project
 from ...project.documentation import documentation_files, read_text
 from ...project.services import Service, services_of
 from ..api import RuleContext
-from ..python.py009 import DEV_SETTINGS
+from ..python._devconfig import is_dev_settings_module
 
 SCOPE = "project"
 EXAMPLE_FILES = (".env.example", ".env.sample", ".env.template", "env.example",
@@ -80,7 +80,7 @@ def check(project: Project, ctx: RuleContext) -> None:
                 writers.setdefault(name, set()).add(facts.path)
     for path in files:
         facts = project.python.get(path)
-        if not isinstance(facts, PythonFacts) or _dev_settings(path):
+        if not isinstance(facts, PythonFacts) or is_dev_settings_module(path):
             continue
         for read in sorted([*facts.env_reads, *facts.settings_fields], key=lambda r: r.line):
             if read.name not in first_read:
@@ -114,18 +114,6 @@ def check(project: Project, ctx: RuleContext) -> None:
                    f"nowhere (no .env.example, docs, compose or Kubernetes env lists them): "
                    f"{listed}; whoever deploys the service cannot know they exist",
                    snippet=listed, fix=fix, related=related)
-
-
-def _dev_settings(path: str) -> bool:
-    """A settings module for development or tests (`settings/local.py`, `test_settings.py`):
-    its variables are not the deployment's."""
-    parts = path[:-3].split("/") if path.endswith(".py") else path.split("/")
-    name = parts[-1]
-    if "settings" not in parts and "settings" not in name:
-        return False
-    name = name.removesuffix("_settings").removeprefix("settings_")
-    return name in DEV_SETTINGS or name.startswith("test") or name.endswith(
-        ("_dev", "_local", "_test"))
 
 
 def _own_code(svc: Service, path: str) -> bool:
