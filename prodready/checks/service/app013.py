@@ -40,7 +40,29 @@ PLATFORM = {"HOME", "PATH", "USER", "PWD", "SHELL", "TERM", "LANG", "TZ", "TMPDI
             # Batch array jobs)
             "JOB_COMPLETION_INDEX", "CLOUD_RUN_JOB", "CLOUD_RUN_EXECUTION",
             "CLOUD_RUN_TASK_INDEX", "CLOUD_RUN_TASK_COUNT", "CLOUD_RUN_TASK_ATTEMPT",
-            "AWS_BATCH_JOB_ID", "AWS_BATCH_JOB_ARRAY_INDEX", "AWS_BATCH_JOB_ATTEMPT"}
+            "AWS_BATCH_JOB_ID", "AWS_BATCH_JOB_ARRAY_INDEX", "AWS_BATCH_JOB_ATTEMPT",
+            # a hosting platform's metadata of the running release (Heroku, Render, Fly,
+            # Railway, Vercel)
+            "HEROKU_APP_ID", "HEROKU_APP_NAME", "HEROKU_DYNO_ID",
+            "HEROKU_RELEASE_CREATED_AT", "HEROKU_RELEASE_VERSION", "HEROKU_SLUG_COMMIT",
+            "HEROKU_SLUG_DESCRIPTION", "RENDER", "RENDER_SERVICE_ID", "RENDER_SERVICE_NAME",
+            "RENDER_SERVICE_TYPE", "RENDER_INSTANCE_ID", "RENDER_GIT_COMMIT",
+            "RENDER_GIT_BRANCH", "RENDER_EXTERNAL_URL", "RENDER_EXTERNAL_HOSTNAME",
+            "RENDER_CPU_COUNT", "IS_PULL_REQUEST", "FLY_APP_NAME", "FLY_ALLOC_ID",
+            "FLY_MACHINE_ID", "FLY_REGION", "FLY_PUBLIC_IP", "FLY_IMAGE_REF", "PRIMARY_REGION",
+            "RAILWAY_ENVIRONMENT", "RAILWAY_ENVIRONMENT_NAME", "RAILWAY_PUBLIC_DOMAIN",
+            "RAILWAY_PRIVATE_DOMAIN", "RAILWAY_GIT_COMMIT_SHA", "RAILWAY_SERVICE_NAME",
+            "VERCEL", "VERCEL_ENV", "VERCEL_URL", "VERCEL_GIT_COMMIT_SHA",
+            # read by the cloud SDKs themselves and documented by their vendors
+            "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+            "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_PROFILE", "AWS_ENDPOINT_URL",
+            "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_ROLE_ARN",
+            "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+            "GOOGLE_APPLICATION_CREDENTIALS", "GOOGLE_CLOUD_PROJECT",
+            "AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_CLIENT_SECRET"}
+# Set by GitHub Actions, and OpenTelemetry's SDK configuration (`OTEL_SERVICE_NAME`,
+# `OTEL_EXPORTER_OTLP_ENDPOINT`), named and documented by its specification.
+PLATFORM_PREFIXES = ("GITHUB_", "RUNNER_", "OTEL_")
 # `NAME=`, `export NAME=value`, and commented-out entries (`# NAME=`) all document NAME.
 # Compose and Helm values also document in comments (`# - NAME=value`, `# NAME: value`).
 # `[ \t]`, never `\s`: from every line start, `\s*` ran across all following blank lines
@@ -86,8 +108,8 @@ def check(project: Project, ctx: RuleContext) -> None:
             if read.name not in first_read:
                 first_read[read.name] = (path, read)
     missing = sorted(n for n in first_read if n not in documented and n not in PLATFORM
-                     and not writers.get(n, set()) - {first_read[n][0]}
-                     and not n.startswith(("GITHUB_", "RUNNER_")))
+                     and not n.startswith(PLATFORM_PREFIXES)
+                     and not writers.get(n, set()) - {first_read[n][0]})
     if missing:  # only then is prose worth reading
         in_docs, families = _documented_in_docs(project)
         missing = [n for n in missing if n not in in_docs and not n.startswith(families)]
