@@ -8,10 +8,12 @@ from prodready.model import Severity
 from prodready.testing import write_tree
 
 APP = "from fastapi import FastAPI\n\napp = FastAPI()\n"
+# a task worker beside the app: request ids then tie two processes' logs together
+TASKS = "from celery import Celery\n\ncelery = Celery('tasks')\n"
 
 
 def _severities(tmp_path, **config) -> dict[str, Severity]:
-    write_tree(tmp_path, {"app/main.py": APP})
+    write_tree(tmp_path, {"app/main.py": APP, "app/tasks.py": TASKS})
     result = scan(tmp_path, Config(jobs=1, cache=False, **config))
     return {f.rule_id: f.severity for f in result.findings}
 

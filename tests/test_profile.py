@@ -16,10 +16,12 @@ from prodready.testing import release_workflow, write_tree
 APP = "from fastapi import FastAPI\n\napp = FastAPI()\n"
 DOCKERFILE = "FROM python:3.12-slim\nCOPY . /app\nCMD [\"uvicorn\", \"app.main:app\"]\n"
 RELEASE = release_workflow("ghcr.io/acme/notes:latest")
+# a task worker beside the app, so that request ids (APP009) keep their severity by default
+TASKS = "from celery import Celery\n\ncelery = Celery('tasks')\n"
 
 
 def _scan(tmp_path, files, **config):
-    write_tree(tmp_path, {"app/main.py": APP, "Dockerfile": DOCKERFILE,
+    write_tree(tmp_path, {"app/main.py": APP, "app/tasks.py": TASKS, "Dockerfile": DOCKERFILE,
                           ".github/workflows/release.yml": RELEASE, **files})
     return scan(tmp_path, Config(jobs=1, **config), memo=True)
 

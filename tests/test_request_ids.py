@@ -1,0 +1,43 @@
+"""APP009: request ids tie together what several processes log about one request. A project
+that runs one service and no task workers has no other process to tie it to: information."""
+
+from __future__ import annotations
+
+import pytest
+
+from prodready.config import Config
+from prodready.engine import scan
+from prodready.model import Severity
+from prodready.testing import write_tree
+
+APP = "from fastapi import FastAPI\n\napp = FastAPI()\n"
+WORKER = "from celery import Celery\n\ncelery = Celery('tasks')\n"
+OTHER_APP = "from flask import Flask\n\nadmin = Flask(__name__)\n"
+
+
+def _findings(tmp_path, files, **config):
+    write_tree(tmp_path, files)
+    result = scan(tmp_path, Config.model_validate({"select": ["APP009"], **config}), jobs=1,
+                  use_cache=False)
+    return result.findings
+
+
+def test_one_service_without_workers_is_informational(tmp_path):
+    [finding] = _findings(tmp_path, {"app/main.py": APP})
+    assert finding.severity is Severity.INFO
+    assert "one service and no task workers" in finding.message
+
+
+@pytest.mark.parametrize("files", [
+    {"app/main.py": APP, "app/tasks.py": WORKER},
+    {"api/main.py": APP, "admin/app.py": OTHER_APP},
+])
+def test_workers_or_other_services_keep_the_severity(tmp_path, files):
+    findings = _findings(tmp_path, files)
+    assert findings and all(f.severity is Severity.LOW for f in findings)
+    assert all("task workers" not in f.message for f in findings)
+
+
+def test_a_configured_severity_wins(tmp_path):
+    [finding] = _findings(tmp_path, {"app/main.py": APP}, severity={"APP009": "medium"})
+    assert finding.severity is Severity.MEDIUM
