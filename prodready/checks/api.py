@@ -66,6 +66,7 @@ class RuleContext:
         *,
         lines: list[str] | None = None,
         fix: Fix | None = None,
+        severity: Severity | None = None,
     ) -> None:
         """Report at an ast node: its start, its end, and its first source line as snippet."""
         line = getattr(node, "lineno", 1)
@@ -75,5 +76,5 @@ class RuleContext:
         snippet = lines[line - 1] if lines and 0 < line <= len(lines) else ""
         self.report(
             path, line, col, message,
-            end_line=end_line, end_column=end_col, snippet=snippet, fix=fix,
+            end_line=end_line, end_column=end_col, snippet=snippet, fix=fix, severity=severity,
         )

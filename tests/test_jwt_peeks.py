@@ -1,0 +1,45 @@
+"""PY014: an unverified decode in a module that also checks signatures most likely reads a
+claim (the issuer, the owner) before the verified decode: shown as information, for a
+reviewer to confirm. Alone, it keeps its critical severity."""
+
+from __future__ import annotations
+
+from prodready.config import Config
+from prodready.engine import scan
+from prodready.model import Severity
+from prodready.testing import write_tree
+
+PEEK = '''\
+import jwt
+
+def is_ours(token):
+    payload = jwt.decode(token, options={"verify_signature": False})
+    return payload.get("owner") == "shop"
+'''
+VERIFY = '''
+def load_user(token, key):
+    return jwt.decode(token, key, algorithms=["RS256"])["sub"]
+'''
+
+
+def _findings(tmp_path, text, **config):
+    write_tree(tmp_path, {"app/auth.py": text})
+    result = scan(tmp_path, Config.model_validate({"select": ["PY014"], **config}), jobs=1,
+                  use_cache=False)
+    return result.findings
+
+
+def test_alone_an_unverified_decode_is_critical(tmp_path):
+    [finding] = _findings(tmp_path, PEEK)
+    assert finding.severity is Severity.CRITICAL
+
+
+def test_beside_a_verified_decode_it_is_information(tmp_path):
+    [finding] = _findings(tmp_path, PEEK + VERIFY)
+    assert finding.severity is Severity.INFO and finding.line == 4
+    assert "also decodes tokens with their signature checked" in finding.message
+
+
+def test_a_configured_severity_wins(tmp_path):
+    [finding] = _findings(tmp_path, PEEK + VERIFY, severity={"PY014": "high"})
+    assert finding.severity is Severity.HIGH
