@@ -171,7 +171,7 @@ _FACT_CALLEES = (
 # A function whose source (lower-cased) contains one of these reaches a dependency; plain
 # substring tests, since a regex over every function body backtracks on large modules.
 _DEPENDENCY_WORDS = ("db", "database", "engine", "session", "redis", "cache", "pool", "conn",
-                     "execute", "http_client")
+                     "execute", "http_client", ".objects.")  # + Django's model managers
 SERVERS = ("uvicorn.", "hypercorn.", "granian.", "gunicorn.", "waitress.serve",
            "werkzeug.serving.run_simple")
 # Settings with which the server terminates TLS itself (uvicorn, gunicorn, hypercorn, Flask).
@@ -248,8 +248,8 @@ class PythonFacts:
     names: dict[str, str] = field(default_factory=dict)  # local name -> qualified name
     apps: list[AppFact] = field(default_factory=list)
     app_classes: dict[str, str] = field(default_factory=dict)  # module.Class -> app kind
-    # top-level functions whose source names a database, cache, pool or client: a health
-    # handler calling one of them from another module still checks a dependency
+    # top-level functions and classes whose source names a database, cache, pool or client:
+    # a health handler calling one of them from another module still checks a dependency
     dependency_functions: set[str] = field(default_factory=set)
     maybe_apps: list[tuple[str, str, int, int]] = field(default_factory=list)  # var, class
     routers: list[RouterFact] = field(default_factory=list)
@@ -361,9 +361,10 @@ class _Extractor:
         facts.apps = _one_per_variable(facts.apps)
         lines = self.src.lines
         for stmt in self.src.tree.body:
-            if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef) and _mentions_any(
-                    "\n".join(lines[stmt.lineno:stmt.end_lineno or stmt.lineno]).lower(),
-                    _DEPENDENCY_WORDS):
+            # and classes: a class-based view (`HealthCheckView.as_view()`) routed elsewhere
+            if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) and \
+                    _mentions_any("\n".join(lines[stmt.lineno:stmt.end_lineno or stmt.lineno]
+                                            ).lower(), _DEPENDENCY_WORDS):
                 facts.dependency_functions.add(stmt.name)
         for cls in nodes(ast.ClassDef):
             self._class(cls)

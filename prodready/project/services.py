@@ -532,19 +532,38 @@ def _claims_in_root(group: list[Service], facts: dict[str, PythonFacts]
     return claims
 
 
-def _dependency_helpers(facts: dict[str, PythonFacts]) -> set[str]:
-    """`module.function` of every dependency-touching function, under every name it can be
-    imported as (`polar.monitor.status` for `server/polar/monitor.py`), module part kept."""
-    names: set[str] = set()
+@dataclass(slots=True)
+class _Helpers:
+    """Dependency-touching functions and classes of the project: `qualified` holds each
+    under every name it can be imported as (`polar.monitor.status` for
+    `server/polar/monitor.py`); `classes` the bare names of such classes, which packages
+    re-export under other modules (`from .health import *`)."""
+
+    qualified: set[str] = field(default_factory=set)
+    classes: set[str] = field(default_factory=set)
+
+
+def _dependency_helpers(facts: dict[str, PythonFacts]) -> _Helpers:
+    found = _Helpers()
     for pf in facts.values():
         parts = pf.module.split(".") if pf.module else []
         for func in pf.dependency_functions:
+            if func[:1].isupper():
+                found.classes.add(func)
             for i in range(len(parts)):
-                names.add(".".join([*parts[i:], func]))
-    return names
+                found.qualified.add(".".join([*parts[i:], func]))
+    return found
 
 
-def _collect(svc: Service, facts: dict[str, PythonFacts], helpers: set[str],
+def _view_class(handler: str) -> str:
+    """The class of a class-based view route (`api.HealthCheckView.as_view` -> its name)."""
+    parts = handler.split(".")
+    if len(parts) >= 2 and parts[-1] == "as_view":
+        return parts[-2]
+    return ""
+
+
+def _collect(svc: Service, facts: dict[str, PythonFacts], helpers: _Helpers,
              claims: dict[int, set[int]], prefixes: _Prefixes) -> None:
     """Everything the service's files register; a route claimed by other apps of the same
     root (registered on them or on a router only they include) stays with them."""
@@ -661,7 +680,7 @@ def _router_prefixes(facts: dict[str, PythonFacts], files: list[str], mounts: _M
 
 
 def _route(pf: PythonFacts, route: RouteFact, prefixes: dict[tuple[str, str], str | None],
-           helpers: set[str], urlconf: dict[str, str]) -> Route:
+           helpers: _Helpers, urlconf: dict[str, str]) -> Route:
     certain = route.path is not None
     path = route.path
     if not route.owner and path is not None:
@@ -673,7 +692,9 @@ def _route(pf: PythonFacts, route: RouteFact, prefixes: dict[tuple[str, str], st
             certain = False
             prefix = router.prefix
         path = (prefix + (path or "")) if path is not None else None
-    calls_helper = any(pf.names[n] in helpers for n in route.touches if n in pf.names)
+    calls_helper = any(pf.names[n] in helpers.qualified for n in route.touches
+                       if n in pf.names) or (
+        _view_class(route.handler) in helpers.classes)
     return Route(path, route.methods, route.handler, pf.path, route.line, route.touches,
                  route.can_fail, certain, calls_helper)
 
