@@ -35,6 +35,7 @@ TEXT_NAMES = frozenset({
 TEXT_SUFFIXES = frozenset({
     ".toml", ".cfg", ".ini", ".conf", ".json", ".sh", ".env", ".properties", ".tf",
     ".tfvars", ".pem", ".key",  # key files: REPO001 must see a committed private key
+    ".hcl",  # docker buildx bake files: the named contexts a FROM can refer to
 })
 S6_SERVICE_DIRS = re.compile(r"(^|/)(s6-rc\.d|services\.d)/[^/]+/run$")
 KEY_NAMES = frozenset({"id_rsa", "id_dsa", "id_ecdsa", "id_ed25519"})
@@ -291,7 +292,9 @@ def _walk(
             continue
         out.all_files.append(child)
         kind = classify(child)
-        if kind is None or is_guarded(child, include_tests=include_tests):
+        # bake files define release builds wherever they sit (often beside the build tests)
+        if kind is None or (is_guarded(child, include_tests=include_tests)
+                            and not child.endswith(".hcl")):
             continue
         try:
             info = entry.stat()

@@ -296,6 +296,48 @@ def _command_build(arguments: str, source: str, base: str) -> ImageBuild:
 # --------------------------------------------------------------------------- skaffold
 
 
+# Named build contexts a build passes (`FROM base` is then that context, not a pulled image):
+# a bake file's `contexts = { base = "target:base" }`, Compose `additional_contexts`,
+# `docker buildx build --build-context base=…` and build-push-action's `build-contexts`.
+_BAKE_CONTEXTS = re.compile(r"\bcontexts\s*=\s*\{([^{}]{0,4000})\}")
+_BAKE_ENTRY = re.compile(r"[\"']?([\w.-]+)[\"']?\s*[=:]\s*[\"']")
+_CONTEXT_FLAG = re.compile(r"--build-context[ =]([\w.-]+)=")
+_ACTION_CONTEXTS = re.compile(r"build-contexts:\s*[|>]?[-+]?\s*\n((?:[ \t]+[\w.-]+=[^\n]*\n?)+)")
+
+
+def named_build_contexts(project: Project) -> set[str]:
+    """Names of the build contexts the repository's builds pass by name, read once per scan."""
+    cached = project.cache.get("named-build-contexts")
+    if isinstance(cached, set):
+        return cached
+    found: set[str] = set()
+    texts = [text for path, text in project.texts.items() if path.endswith(".hcl")
+             or posixpath.basename(path).lower() in BUILD_SCRIPT_NAMES or path.endswith(".sh")]
+    texts += [yf.text for yf in project.yaml_files.values()]
+    for text in texts:
+        if "context" not in text:
+            continue
+        for block in _BAKE_CONTEXTS.findall(text):
+            found.update(_BAKE_ENTRY.findall(block))
+        found.update(_CONTEXT_FLAG.findall(text))
+        for block in _ACTION_CONTEXTS.findall(text):
+            found.update(line.strip().split("=", 1)[0] for line in block.splitlines()
+                         if "=" in line)
+    for yf in project.compose_files().values():
+        if "additional_contexts" not in yf.text:
+            continue
+        for doc in yf.documents:
+            for value in walk(doc.root.to_python() if doc.root is not None else None):
+                if isinstance(value, dict) and "additional_contexts" in value:
+                    extra = value["additional_contexts"]
+                    if isinstance(extra, dict):
+                        found.update(str(k) for k in extra)
+                    elif isinstance(extra, list):
+                        found.update(str(e).split("=", 1)[0] for e in extra if "=" in str(e))
+    project.cache["named-build-contexts"] = found
+    return found
+
+
 def skaffold_sections(project: Project) -> Iterator[tuple[str, dict[str, Any], bool]]:
     """(path, section, is a profile) of every skaffold config: each document, then each of its
     profiles, in path order."""

@@ -6,7 +6,7 @@ import re
 
 from ...artifacts.dockerfile import Dockerfile, Stage, image_reference
 from ...project import Project
-from ...project.builds import image_builds
+from ...project.builds import image_builds, named_build_contexts
 from ..api import RuleContext
 
 SCOPE = "project"  # the builds that pass the base image's tag are other files
@@ -23,7 +23,8 @@ def _check(project: Project, df: Dockerfile, ctx: RuleContext) -> None:
     earlier: set[str] = set()
     for stage in df.stages:
         image = stage.base_image
-        if image.lower() in earlier or image == "scratch" or "$" in image or not image:
+        if image.lower() in earlier or image == "scratch" or "$" in image or not image or (
+                image in named_build_contexts(project)):  # the build supplies it by name
             ctx.examine()
         else:
             _, tag, digest = image_reference(image)
