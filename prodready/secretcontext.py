@@ -26,6 +26,7 @@ from .secretnames import is_literal_secret_value, is_secret_name
 # ones (`changeme`, `secret`, `test`) are also working values when code falls back on them.
 _TEMPLATE_SLOT = re.compile(
     r"^<.*>$|^\[.*\]$|^\{.*\}$|\$\{|\{\{|%\(|%s|\{\d*\}|\{[A-Za-z_]\w*\}"  # format slots
+    r"|%[a-z](?![a-z0-9])|%\{\w+\}"  # dovecot/postfix variables: `passdb/%u`, `%{user}`
     r"|your[_\-]|_here$|x{4,}|\*{3,}|\.{3}|^_+$"
     r"|placeholder|redacted|replace[_\-]?(?:me|this|with)|insert[_\- ]",
     re.IGNORECASE,
