@@ -8,6 +8,7 @@ from ...artifacts.python import PythonFile
 from ...project.deployment import in_scripts_directory
 from ..api import RuleContext
 from ._ast import dotted_name
+from ._script import one_shot_script
 
 SCOPE = "python"
 _EXEMPT_NAMES = ("setup.py", "noxfile.py")
@@ -15,7 +16,8 @@ _MUTATORS = {"sys.path.insert", "sys.path.append", "sys.path.extend", "site.adds
 
 
 def check(src: PythonFile, ctx: RuleContext) -> None:
-    if src.path.rsplit("/", 1)[-1] in _EXEMPT_NAMES or in_scripts_directory(src.path):
+    if src.path.rsplit("/", 1)[-1] in _EXEMPT_NAMES or in_scripts_directory(src.path) or \
+            _standalone_script(src):
         return
     for node in [*src.calls("insert", "append", "extend", "addsitedir"),
                  *src.nodes(ast.Assign, ast.AugAssign)]:
@@ -73,3 +75,12 @@ def _plugin_directory(src: PythonFile, call: ast.Call) -> bool:
     params = {a.arg for a in (func.args.posonlyargs + func.args.args + func.args.kwonlyargs)
               } - {"self", "cls"} if func is not None else set()
     return bool(params & used)
+
+
+def _standalone_script(src: PythonFile) -> bool:
+    """A program run by hand, not package code: a one-shot script, or a module that sets
+    Django up itself at module level (`django.setup()`, which only standalone scripts do)."""
+    if one_shot_script(src):
+        return True
+    return any(isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call)
+               and dotted_name(stmt.value.func) == "django.setup" for stmt in src.tree.body)
