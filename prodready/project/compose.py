@@ -373,9 +373,7 @@ class Service:
         if test is None or self.healthcheck is not True:
             return None
         value = test[2].to_python()
-        text = " ".join(map(str, value)) if isinstance(value, list) else str(value)
-        match = _SELF_URL.search(text)
-        return (match[1] or "/") if match else None
+        return self_url_path(" ".join(map(str, value)) if isinstance(value, list) else str(value))
 
     @property
     def never_runs(self) -> bool:
@@ -439,6 +437,14 @@ class ComposeConfig:
 # An HTTP request a container makes to itself.
 _SELF_URL = re.compile(r"https?://(?:localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\])"
                        r"(?::[\w${}]+)?(/[^\s'\"\])]*)?")
+
+
+def self_url_path(command: str) -> str | None:
+    """The path a healthcheck command fetches from its own container over HTTP (`curl -f
+    http://localhost:8000/health/` gives `/health/`, a bare host `/`); None when it makes no
+    such request."""
+    match = _SELF_URL.search(command)
+    return (match[1] or "/") if match else None
 
 
 def _services_node(yf: YamlFile) -> YMap | None:

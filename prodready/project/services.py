@@ -18,6 +18,7 @@ from ..artifacts.dockerfile import Dockerfile, variables
 from ..artifacts.yamldocs import YMap, command_line, is_compose_path
 from ..facts import AppFact, MountFact, PythonFacts, RouteFact, is_health_path
 from . import Project
+from .compose import self_url_path
 from .deployment import in_scripts_directory
 
 RESOURCE_KINDS_OWNED = ("database", "redis")
@@ -90,7 +91,7 @@ class Runner:
     command: str
     env: dict[str, str] = field(default_factory=dict)
     probes: list[Probe] = field(default_factory=list)  # Kubernetes HTTP probes
-    health_path: str | None = None  # what a Compose healthcheck fetches from the service
+    health_path: str | None = None  # what a Compose or Docker healthcheck fetches from it
 
 
 @dataclass(slots=True)
@@ -784,8 +785,10 @@ def _link_runners(svc: Service, project: Project, *, single: bool,
             svc.dockerfiles.append(path)
             env = {name: value or "" for ins in df.final_stage.find("ENV")
                    for name, value in variables("ENV", ins.args)}
+            checks = df.final_stage.find("HEALTHCHECK")
             svc.runners.append(Runner("dockerfile", path, df.final_stage.line, path, command,
-                                      env))
+                                      env, health_path=self_url_path(checks[-1].args)
+                                      if checks else None))
     _link_compose(svc, project, refs)
     _link_kubernetes(svc, project, refs, single=single, by_reference_only=by_reference_only)
 

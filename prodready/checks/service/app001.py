@@ -13,7 +13,7 @@ SCOPE = "project"
 
 def check(project: Project, ctx: RuleContext) -> None:
     for svc in services_of(project):
-        if svc.health_routes or svc.has("health-route") or _compose_checked(svc):
+        if svc.health_routes or svc.has("health-route") or _container_checked(svc):
             ctx.examine()
             continue
         report_service(ctx, svc,
@@ -22,9 +22,9 @@ def check(project: Project, ctx: RuleContext) -> None:
                        "add liveness and readiness routes", fix=health_fix(project, svc))
 
 
-def _compose_checked(svc: Service) -> bool:
-    """Run by Compose alone, whose healthcheck already fetches a page of the app (`/`): the
-    check it needs is there. Kubernetes still needs a real health route (probes of `/` render
+def _container_checked(svc: Service) -> bool:
+    """Run by Compose or Docker alone, whose healthcheck (the Compose service's or the image's
+    HEALTHCHECK) already fetches a page of the app (`/`): the check it needs is there. Kubernetes still needs a real health route (probes of `/` render
     a page every few seconds and cannot tell liveness from readiness)."""
     return not any(r.source == "kubernetes" for r in svc.runners) and any(
         r.health_path is not None for r in svc.runners)
