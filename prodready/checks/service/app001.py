@@ -24,7 +24,8 @@ def check(project: Project, ctx: RuleContext) -> None:
 
 def _container_checked(svc: Service) -> bool:
     """Run by Compose or Docker alone, whose healthcheck (the Compose service's or the image's
-    HEALTHCHECK) already fetches a page of the app (`/`): the check it needs is there. Kubernetes still needs a real health route (probes of `/` render
-    a page every few seconds and cannot tell liveness from readiness)."""
+    HEALTHCHECK) already fetches a page of the app (`/`): the check it needs is there.
+    Kubernetes still needs a real health route (probes of `/` render a page every few
+    seconds and cannot tell liveness from readiness)."""
     return not any(r.source == "kubernetes" for r in svc.runners) and any(
         r.health_path is not None for r in svc.runners)
