@@ -578,6 +578,8 @@ COMPOSE_BODY = "services:\n  api:\n    image: team/api:1.0\n    ports: ['8000:80
     ("# Do not use this in production!\n", "dev-tooling"),
     ("# This file is designed to run a development environment,\n# with the source mounted\n",
      "dev-tooling"),
+    ("# This file is used to test the setup utility\n# Deployment files are elsewhere\n",
+     "dev-tooling"),
 ])
 def test_a_files_opening_comment_can_say_it_does_not_ship(tmp_path, header, role):
     model, result = _model(tmp_path, {"docker-compose.yml": header + COMPOSE_BODY})
@@ -589,6 +591,7 @@ def test_a_files_opening_comment_can_say_it_does_not_ship(tmp_path, header, role
     "# Production stack. For local development use docker-compose.dev.yml.\n",
     "# Built for development and production alike\n",
     "# Example: docker compose up -d\n",
+    "# This image is used for testing and production alike\n",
     "services:\n  # not intended for production: this comment is inside the file\n",
 ])
 def test_other_opening_comments_say_nothing(tmp_path, header):

@@ -280,7 +280,8 @@ _DEV_HEADER = re.compile(
     r"|\bin\s+your\s+local\s+environment\b"
     r"|\b(?:designed|meant|intended|used|built)\s+(?:only\s+)?(?:to\s+run|for)\s+"
     r"(?:an?\s+|the\s+)?(?:local\s+)?development\b(?!\s+(?:and|or)\s+production)"
-    r"|\b(?:run|for)\s+(?:an?\s+|the\s+)?(?:local\s+)?development\s+environment\b")
+    r"|\b(?:run|for)\s+(?:an?\s+|the\s+)?(?:local\s+)?development\s+environment\b"
+    r"|\b(?:file|stack)\s+is\s+(?:only\s+)?used\s+(?:to\s+test|for\s+testing)\b")
 _HEADER_LINES = 15
 
 
