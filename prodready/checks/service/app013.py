@@ -71,6 +71,9 @@ _COMMENTED = re.compile(r"^[ \t]*#[ \t]*-?[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*[:
 _COMMENTED_ENV = re.compile(r"^[ \t]*#[ \t]*-?[ \t]*name:[ \t]*['\"]?([A-Za-z_][A-Za-z0-9_]*)",
                             re.MULTILINE)
 _NAME_TOKEN = re.compile(r"\b[A-Z][A-Z0-9_]{2,}\b")
+# A settings schema naming each setting's variable (`environment_variable: APP_DEBUG`).
+_SCHEMA_ENV = re.compile(r"^[ \t]*-?[ \t]*[\"']?(?:environment_variable|env_var|envvar|env_name)"
+                         r"[\"']?[ \t]*:[ \t]*[\"']?([A-Za-z_][A-Za-z0-9_]*)", re.MULTILINE)
 _TOOLING = re.compile(r"(?:^|/)(?:scripts|dev|tools|bin|load_?tests?|benchmarks?|e2e|"
                       r"tests?_\w+|\w+_tests?)/")
 # A documented family: `PAPERLESS_AI_*`, `APP_DB_<NAME>`, or "`PRETALX_SITE_CSP`,
@@ -154,7 +157,8 @@ def _documented(project: Project) -> set[str]:
     names: set[str] = set()
     for path, text in project.texts.items():
         base = posixpath.basename(path)
-        if base in EXAMPLE_FILES or base.startswith(".env.") or base.endswith(".env"):
+        if base in EXAMPLE_FILES or base.startswith((".env.", ".env-", ".env_")) or \
+                base.endswith(".env"):
             names |= {e.name for e in env_entries(text, commented=True)}
     env_files: set[str] = set()
     for config in configs(project):
@@ -171,6 +175,8 @@ def _documented(project: Project) -> set[str]:
             names |= set(_NAME_TOKEN.findall(yf.text))  # Helm values: env maps and lists
         elif yf.kubernetes_objects():
             names |= set(_COMMENTED_ENV.findall(yf.text))  # `# - name: FEATURE_FLAG`
+        elif "env" in yf.text:  # a settings schema the docs are rendered from
+            names |= set(_SCHEMA_ENV.findall(yf.text))
     for obj in project_objects(project):
         if isinstance(obj, Workload):
             for container in obj.containers(init=True):
