@@ -59,7 +59,9 @@ PLATFORM = {"HOME", "PATH", "USER", "PWD", "SHELL", "TERM", "LANG", "TZ", "TMPDI
             "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_ROLE_ARN",
             "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
             "GOOGLE_APPLICATION_CREDENTIALS", "GOOGLE_CLOUD_PROJECT",
-            "AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_CLIENT_SECRET"}
+            "AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_CLIENT_SECRET",
+            # Django's own `createsuperuser --noinput` inputs, documented by Django
+            "DJANGO_SUPERUSER_USERNAME", "DJANGO_SUPERUSER_EMAIL", "DJANGO_SUPERUSER_PASSWORD"}
 # Set by GitHub Actions, and OpenTelemetry's SDK configuration (`OTEL_SERVICE_NAME`,
 # `OTEL_EXPORTER_OTLP_ENDPOINT`), named and documented by its specification.
 PLATFORM_PREFIXES = ("GITHUB_", "RUNNER_", "OTEL_")
