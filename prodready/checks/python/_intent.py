@@ -39,7 +39,7 @@ _NOSEC = re.compile(r"#\s*nosec\b", re.IGNORECASE)
 # Tool pragmas are markers, not explanations.
 _PRAGMA = re.compile(r"^\s*(?:noqa|type:|pragma|pylint|nosec|fmt:|isort:|mypy|pyright|ruff:"
                      r"|prodready:|pyre|coverage)", re.IGNORECASE)
-_WORD = re.compile(r"[A-Za-z]{2,}")
+_WORD = re.compile(r"[^\W\d_]{2,}")  # letters of any script: comments are not all English
 # A coverage pragma that an explanation follows on the same comment.
 _COVERAGE_PRAGMA = re.compile(r"^pragma:\s*no\s*(?:cover|branch)\s*[-–—:;,]+\s*",
                               re.IGNORECASE)
@@ -147,6 +147,17 @@ def linter_marked(src: PythonFile, first: int, last: int, codes: frozenset[str])
 
 
 _UNFINISHED = re.compile(r"^\W*(?:todo|fixme|xxx|hack|bug)\b", re.IGNORECASE)
+
+
+def _comments_before(src: PythonFile, trial: ast.Try) -> list[str]:
+    """The block of comment lines right above a `try`, which introduces it ("some providers
+    reject this call"); a comment in the body describes the call instead."""
+    out: list[str] = []
+    number = trial.lineno - 1
+    while number >= 1 and src.lines[number - 1].lstrip().startswith("#"):
+        out.append(src.lines[number - 1].strip())
+        number -= 1
+    return out
 
 
 def _explains(comment: str) -> bool:
@@ -305,7 +316,8 @@ def handler_intent(src: PythonFile, handler: ast.ExceptHandler) -> str | None:
     if linter_marked(src, first, last, HANDLER_CODES) or linter_marked(
             src, try_line, try_line, HANDLER_CODES):
         return "marked by another linter's disable comment"
-    if any(_explains(c) for c in _comments(src, first, last)):
+    if any(_explains(c) for c in _comments(src, first, last)) or (
+            trial is not None and any(_explains(c) for c in _comments_before(src, trial))):
         return "a comment explains the fallback"
     if any(isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant)
            and isinstance(s.value.value, str) and len(_WORD.findall(s.value.value)) >= 2
