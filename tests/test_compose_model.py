@@ -132,3 +132,23 @@ def test_an_overlay_that_changes_what_rules_read_is_its_own_configuration(tmp_pa
     })
     result = scan(tmp_path, Config(select=["COMPOSE001"]), jobs=1, use_cache=False)
     assert [(f.path, f.line) for f in result.findings] == [("compose.deploy.yaml", 2)]
+
+
+DEPLOYED_TOGETHER = {
+    "compose.yml": "services:\n  web:\n    image: acme/web:1\n    ports: [\"80:80\"]\n",
+    "compose.override.yml": "services:\n  web:\n    volumes: [\"./src:/src\"]\n",
+    "compose.deploy.yml": "services:\n  web:\n    restart: always\n",
+}
+
+
+@pytest.mark.parametrize(("runner", "reported"), [
+    ({"Makefile": "deploy:\n\tdocker compose -f compose.yml -f compose.deploy.yml up -d\n"},
+     False),
+    ({}, True),
+])
+def test_a_configuration_the_repository_runs_judges_its_services(tmp_path, runner, reported):
+    """The base file with its development override lacks a restart policy; the deploy file
+    the repository runs it with sets one. Only the configuration that is run counts."""
+    write_tree(tmp_path, {**DEPLOYED_TOGETHER, **runner})
+    result = scan(tmp_path, Config(select=["COMPOSE003"]), jobs=1, use_cache=False)
+    assert bool([f for f in result.findings if f.path == "compose.yml"]) is reported

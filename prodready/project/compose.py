@@ -492,6 +492,20 @@ _COMPOSE_COMMAND = re.compile(
 _COMPOSE_FILE_FLAG = re.compile(r"(?:^|\s)(?:-f|--file|-c|--compose-file)[ =][\"']?([^\s\"']+)")
 
 
+def deployed_runs(project: Project) -> set[tuple[str, ...]]:
+    """The file lists the repository starts together with `-f` (`docker compose -f
+    compose.yml -f compose.deploy.yml up -d`), in order: configurations that are run."""
+    found: set[tuple[str, ...]] = set()
+    for path, runs in compose_runs(project).items():
+        for source, command in runs:
+            base = "" if source.endswith((".yml", ".yaml")) else posixpath.dirname(source)
+            files = tuple(posixpath.normpath(posixpath.join(base, flag[1]))
+                          for flag in _COMPOSE_FILE_FLAG.finditer(command))
+            if path in files:
+                found.add(files)
+    return found
+
+
 def named_compose_files(project: Project) -> dict[str, str]:
     """Compose files under other names that a Makefile, script or CI workflow passes with
     `-f` (`docker compose -f deploy/prod.yml up`): path -> the first file that names it."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ...project import Project
-from ...project.compose import Service, dockerfile_healthcheck, image_source, judged_services
+from ...project.compose import Service, dockerfile_healthcheck, image_source
 from ...project.startup import waited_dependencies
 from ..api import RuleContext
 from ._fixes import healthcheck_fix
@@ -14,7 +14,7 @@ SCOPE = "project"
 
 def check(project: Project, ctx: RuleContext) -> None:
     out = Reporter(ctx)
-    for svc in judged_services(project):
+    for svc in out.services(project):
         if svc.one_shot or not (svc.ports() or svc.depended_on):
             continue
         if not svc.ports() and _waited_by_every_dependant(project, svc):

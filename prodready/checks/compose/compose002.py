@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ...project import Project
-from ...project.compose import has_healthcheck, judged_services
+from ...project.compose import has_healthcheck
 from ...project.startup import waited_dependencies
 from ..api import RuleContext
 from ._fixes import condition_fix, depends_on_fix
@@ -14,7 +14,7 @@ SCOPE = "project"
 
 def check(project: Project, ctx: RuleContext) -> None:
     out = Reporter(ctx)
-    for svc in judged_services(project):
+    for svc in out.services(project):
         listed: list[str] = []
         list_site = None
         waited: dict[str, str] | None = None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from ...project import Project
-from ...project.compose import judged_services
 from ..api import RuleContext
 from ._fixes import one_off_command, restart_fix
 from ._reporter import Reporter
@@ -13,7 +12,7 @@ SCOPE = "project"
 
 def check(project: Project, ctx: RuleContext) -> None:
     out = Reporter(ctx)
-    for svc in judged_services(project):
+    for svc in out.services(project):
         if svc.one_shot or one_off_command(svc):
             continue  # it finishes: tests, migrations, a certificate request
         site = svc.anchor_site

@@ -9,7 +9,6 @@ from ...project.compose import (
     ComposeConfig,
     deployed_here,
     interpolate,
-    judged_services,
     operator_template,
 )
 from ..api import RuleContext
@@ -31,7 +30,7 @@ DAEMON_ROTATES = ("nothing here deploys this file and no service of it sets logg
 def check(project: Project, ctx: RuleContext) -> None:
     out = Reporter(ctx, raise_in_prod=True)
     configures_logging: dict[tuple[str, ...], bool] = {}
-    for svc in judged_services(project):
+    for svc in out.services(project):
         if svc.never_runs:
             continue  # no container, no logs and no memory
         logging = svc.merged_map("logging")

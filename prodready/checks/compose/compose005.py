@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ...project import Project
-from ...project.compose import UNKNOWN, interpolate, judged_services
+from ...project.compose import UNKNOWN, interpolate
 from ...secretcontext import (
     identity_values,
     is_real_secret_value,
@@ -19,7 +19,7 @@ SCOPE = "project"
 
 def check(project: Project, ctx: RuleContext) -> None:
     out = Reporter(ctx, raise_in_prod=True)
-    for svc in judged_services(project):
+    for svc in out.services(project):
         variables = svc.environment()
         identities = identity_values(
             {k: interpolate(v.value) if v.value else v.value for k, v in variables.items()},

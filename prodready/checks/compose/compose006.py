@@ -6,7 +6,6 @@ from ...project import Project
 from ...project.compose import (
     ComposeConfig,
     deployed_here,
-    judged_services,
     operator_template,
 )
 from ..api import RuleContext
@@ -18,7 +17,7 @@ LIMIT_KEYS = ("mem_limit", "cpus", "cpu_quota", "cpu_count")
 
 def check(project: Project, ctx: RuleContext) -> None:
     out = Reporter(ctx, raise_in_prod=True)
-    for svc in judged_services(project):
+    for svc in out.services(project):
         if svc.never_runs:
             continue  # no container, no logs and no memory
         limits = svc.merged_map("deploy", "resources", "limits")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import posixpath
 
 from ...project import Project
-from ...project.compose import interpolate, is_default_override, judged_services
+from ...project.compose import interpolate, is_default_override
 from ..api import RuleContext
 from ._reporter import Reporter
 
@@ -24,7 +24,7 @@ def exempt(path: str) -> bool:
 
 def check(project: Project, ctx: RuleContext) -> None:
     out = Reporter(ctx, raise_in_prod=True)
-    for svc in judged_services(project):
+    for svc in out.services(project):
         for var in svc.environment().values():
             name = var.name.upper()
             if name not in DEBUG_NAMES and name not in ENV_NAMES:

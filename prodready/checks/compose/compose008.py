@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ...project import Project
-from ...project.compose import is_loopback, judged_services
+from ...project.compose import is_loopback
 from ..api import RuleContext
 from ._reporter import Reporter
 
@@ -12,7 +12,7 @@ SCOPE = "project"
 
 def check(project: Project, ctx: RuleContext) -> None:
     out = Reporter(ctx)
-    for svc in judged_services(project):
+    for svc in out.services(project):
         kind = svc.datastore
         if kind is None:
             continue
