@@ -113,6 +113,9 @@ EVIDENCE_IMPORTS: dict[str, tuple[str, ...]] = {
     "health-route": ("fastapi_health", "healthcheck", "flask_healthz", "health_check",
                      "starlette_health", "django_health_check", "flask_healthcheck"),
     "proxy-trust": ("werkzeug.middleware.proxy_fix", "uvicorn.middleware.proxy_headers"),
+    # API layers that answer every unhandled error of their endpoints themselves (a logged,
+    # JSON 500: Flask-RESTful's and Flask-RESTX's `handle_error`, Connexion's problem+json)
+    "error-handler": ("flask_restful", "flask_restx", "flask_smorest", "connexion"),
 }
 _EVIDENCE_BY_MODULE: dict[str, set[str]] = {}
 for _kind, _modules in EVIDENCE_IMPORTS.items():

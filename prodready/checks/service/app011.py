@@ -22,7 +22,7 @@ def check(project: Project, ctx: RuleContext) -> None:
                       for h in svc.exception_handlers)
         error_middleware = any(("error" in m.lower() or "exception" in m.lower())
                                for m in svc.middleware)
-        if handled or error_middleware:
+        if handled or error_middleware or svc.has("error-handler"):
             ctx.examine()
             continue
         report_service(ctx, svc,
