@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import posixpath
 
+import pathspec
+
 from ...artifacts.dotenv import is_env_file
 from ...discover import is_guarded
 from ...project import Project
@@ -28,7 +30,7 @@ def check(project: Project, ctx: RuleContext) -> None:
         # A committed .env of non-secret defaults (project name, ports, public URLs) is
         # configuration; only secret-like names with real-looking values make it a leak.
         secrets = env_file_secrets(text, path)
-        if not secrets:
+        if not secrets or _kept_on_purpose(project, path):
             ctx.examine()
             continue
         names = [n for _, n in secrets]
@@ -39,3 +41,18 @@ def check(project: Project, ctx: RuleContext) -> None:
                    f"{len(names)} secret value(s) ({shown}): git keeps them forever; commit a "
                    ".env.example with placeholders, ignore .env, and rotate these values",
                    snippet=f"{names[0]}=<redacted>")
+
+
+def _kept_on_purpose(project: Project, path: str) -> bool:
+    """A `.gitignore` above the file ignores env files but lists this one again with `!`
+    (`.env.*` then `!.env.testing`): the authors chose to track it."""
+    parts = path.split("/")
+    for depth in range(len(parts)):
+        directory = "/".join(parts[:depth])
+        text = project.texts.get(f"{directory}/.gitignore" if directory else ".gitignore")
+        if not text or "!" not in text:
+            continue
+        kept = [line.strip()[1:] for line in text.splitlines() if line.strip().startswith("!")]
+        if pathspec.GitIgnoreSpec.from_lines(kept).match_file("/".join(parts[depth:])):
+            return True
+    return False
