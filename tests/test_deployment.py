@@ -676,6 +676,11 @@ services:
     ports: ["127.0.0.1:9200:9200"]
   mail:
     image: axllent/mailpit
+  analytics:
+    image: vendor/analytics-local:latest
+  dashboards:
+    image: grafana/grafana:12
+    profiles: [monitoring]
 """
 
 

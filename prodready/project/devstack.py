@@ -109,10 +109,11 @@ def _dev_signal(svc: dict[str, Any]) -> str:
 # Images a developer runs beside code started from the checkout: mail catchers, object-store
 # and cloud emulators, database consoles, brokers (the datastores are compose.DATASTORES).
 _BACKING_TOOLS = frozenset({
-    "minio", "mailhog", "mailpit", "maildev", "smtp4dev", "localstack", "azurite",
-    "fake-gcs-server", "adminer", "pgadmin4", "phpmyadmin", "redis-commander", "zookeeper",
-    "kafka", "cp-kafka", "cp-zookeeper", "nats", "mosquitto", "memcached", "clickhouse-server",
-    "meilisearch", "typesense", "qdrant", "chroma", "weaviate",
+    "minio", "minio-client", "mc", "mailhog", "mailpit", "maildev", "smtp4dev", "localstack",
+    "azurite", "fake-gcs-server", "adminer", "pgadmin4", "phpmyadmin", "redis-commander",
+    "zookeeper", "kafka", "cp-kafka", "cp-zookeeper", "nats", "mosquitto", "memcached",
+    "clickhouse-server", "meilisearch", "typesense", "qdrant", "chroma", "weaviate",
+    "prometheus", "grafana",
 })
 
 
@@ -126,10 +127,14 @@ def backing_services_stack(data: Any, datastores: Any) -> str:
         return ""
     published: list[str] = []
     for name, svc in services.items():
+        if isinstance(svc, dict) and "profiles" in svc:
+            continue  # optional beside the others
         if not isinstance(svc, dict) or "build" in svc or not isinstance(svc.get("image"), str):
             return ""
         image = svc["image"].rsplit("/", 1)[-1].split(":", 1)[0].split("@", 1)[0].lower()
-        if image not in datastores and image not in _BACKING_TOOLS:
+        # a vendor's local emulator (`dynamodb-local`, `tinybird-local`) backs code too
+        if image not in datastores and image not in _BACKING_TOOLS and \
+                not image.endswith(("-local", "-emulator")):
             return ""
         if image in datastores and svc.get("ports"):
             published.append(str(name))
