@@ -149,6 +149,14 @@ def linter_marked(src: PythonFile, first: int, last: int, codes: frozenset[str])
 _UNFINISHED = re.compile(r"^\W*(?:todo|fixme|xxx|hack|bug)\b", re.IGNORECASE)
 
 
+# A comment above a `try` explains its fallback when it speaks of the failure ("some
+# providers reject this call"); otherwise it describes what the block does.
+_FAILURE_WORDS = re.compile(
+    r"fail|error|raise|exception|reject|refuse|unsupported|not support|may not|might not"
+    r"|ignor|skip|fall(?:ing)?\s?back|best[- ]effort|harmless|non-?fatal|optional|expected"
+    r"|报错|失败|异常|不支持|忽略", re.IGNORECASE)
+
+
 def _comments_before(src: PythonFile, trial: ast.Try) -> list[str]:
     """The block of comment lines right above a `try`, which introduces it ("some providers
     reject this call"); a comment in the body describes the call instead."""
@@ -317,7 +325,8 @@ def handler_intent(src: PythonFile, handler: ast.ExceptHandler) -> str | None:
             src, try_line, try_line, HANDLER_CODES):
         return "marked by another linter's disable comment"
     if any(_explains(c) for c in _comments(src, first, last)) or (
-            trial is not None and any(_explains(c) for c in _comments_before(src, trial))):
+            trial is not None and any(_explains(c) and _FAILURE_WORDS.search(c)
+                                      for c in _comments_before(src, trial))):
         return "a comment explains the fallback"
     if any(isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant)
            and isinstance(s.value.value, str) and len(_WORD.findall(s.value.value)) >= 2
