@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ...project import Project
-from ...project.compose import Service, dockerfile_healthcheck, image_source
+from ...project.compose import Service, datastore_kind, dockerfile_healthcheck, image_source
 from ...project.startup import waited_dependencies
 from ..api import RuleContext
 from ._fixes import healthcheck_fix
@@ -47,8 +47,22 @@ def check(project: Project, ctx: RuleContext) -> None:
                    f"service {svc.name!r} has no healthcheck ({where}); {why}, so Compose "
                    "cannot tell a hung container from a ready one: add a `healthcheck:`",
                    snippet=f"{svc.name}:",
-                   fix=healthcheck_fix(project, svc) if own is None else None)
+                   fix=healthcheck_fix(project, svc) if own is None else None,
+                   informational=NOBODY_ASKS if _third_party_alone(svc, source) else "")
     out.finish()
+
+
+# Compose acts on a health status only for `depends_on: condition: service_healthy`; it does
+# not restart an unhealthy container by itself.
+NOBODY_ASKS = ("a third-party image that no service depends on: Compose acts on a health status "
+               "only for a dependant's `service_healthy`, so the check would change nothing")
+
+
+def _third_party_alone(svc: Service, source: object) -> bool:
+    """An image neither built nor published here and no datastore (an edge proxy, a
+    dashboard), that nothing depends on."""
+    return not svc.depended_on and svc.built_by is None and source is None and \
+        svc.build is None and not datastore_kind(svc.image or "")
 
 
 def _waited_by_every_dependant(project: Project, svc: Service) -> bool:
