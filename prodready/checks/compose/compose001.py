@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from ...project import Project
-from ...project.compose import Service, datastore_kind, dockerfile_healthcheck, image_source
+from ...project.compose import Service, dockerfile_healthcheck, image_repository, image_source
+from ...project.services import THIRD_PARTY_IMAGES
 from ...project.startup import waited_dependencies
 from ..api import RuleContext
 from ._fixes import healthcheck_fix
@@ -54,15 +55,24 @@ def check(project: Project, ctx: RuleContext) -> None:
 
 # Compose acts on a health status only for `depends_on: condition: service_healthy`; it does
 # not restart an unhealthy container by itself.
-NOBODY_ASKS = ("a third-party image that no service depends on: Compose acts on a health status "
-               "only for a dependant's `service_healthy`, so the check would change nothing")
+NOBODY_ASKS = ("a third-party server that no service depends on: Compose acts on a health "
+               "status only for a dependant's `service_healthy`, so the check would change "
+               "nothing")
+
+
+# Images of well-known third-party servers: proxies, dashboards, database consoles.
+THIRD_PARTY_SERVERS = THIRD_PARTY_IMAGES | {"caddy", "nginx-unprivileged", "openresty",
+                                            "adminer", "pgadmin4", "phpmyadmin", "mailpit",
+                                            "mailhog", "kibana", "flower", "portainer"}
 
 
 def _third_party_alone(svc: Service, source: object) -> bool:
-    """An image neither built nor published here and no datastore (an edge proxy, a
-    dashboard), that nothing depends on."""
-    return not svc.depended_on and svc.built_by is None and source is None and \
-        svc.build is None and not datastore_kind(svc.image or "")
+    """A well-known third-party server (an edge proxy, a dashboard), neither built nor
+    published here, that nothing depends on. The project's own image stays judged even
+    where prodready cannot link it to the Dockerfile that builds it."""
+    if svc.depended_on or svc.built_by is not None or source is not None or svc.build:
+        return False
+    return image_repository(svc.image or "")[1] in THIRD_PARTY_SERVERS
 
 
 def _waited_by_every_dependant(project: Project, svc: Service) -> bool:
