@@ -122,6 +122,9 @@ for _kind, _modules in EVIDENCE_IMPORTS.items():
     for _module in _modules:
         _EVIDENCE_BY_MODULE.setdefault(_module, set()).add(_kind)
 
+# Calls with which a program gives up root for another user.
+PRIVILEGE_DROPS = frozenset({"setuid", "setresuid", "setreuid"})
+
 # Evidence: a string constant (lower-cased) that shows a practice.
 EVIDENCE_STRINGS: dict[str, tuple[str, ...]] = {
     # Django system checks silenced on purpose: the header is sent elsewhere (the proxy)
@@ -356,6 +359,14 @@ class _Extractor:
             self._function(afunc)
         for call in self.src.calls(""):  # `app.post("/x")(handler)`: a decorator called by hand
             self._decorator_call(call)
+        lowered_text = self.src.text.lower()
+        if "setuid" in lowered_text or "drop_priv" in lowered_text:
+            # a program that gives up root itself (an image's Python entrypoint)
+            for call in nodes(ast.Call):
+                name = dotted_name(call.func)
+                if name.rsplit(".", 1)[-1] in PRIVILEGE_DROPS or "drop_priv" in name.lower():
+                    facts.evidence.add("drops-privileges")
+                    break
         if "rate-limit" not in facts.evidence and mentions_limiter(self.src.text):
             for call in nodes(ast.Call):  # the project's own limiter, called by name
                 if LIMITER_NAME.search(dotted_name(call.func)):

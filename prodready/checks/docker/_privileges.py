@@ -48,7 +48,9 @@ def drops_privileges(project: Project, df: Dockerfile, files: ImageFiles) -> boo
             found = _script(project, df, files, word)
             if found and found not in texts:
                 texts.append(found)
-    if any(PRIVILEGE_DROP.search(t) for t in texts):
+    if any(PRIVILEGE_DROP.search(t) for t in texts) or any(
+            _python_drops(project, df, files, w) for ins in commands
+            for w in (ins.exec_form if ins.exec_form is not None else ins.args.split())[:3]):
         return True
     if any(_server_drops(t, project, df, files) for t in texts) or _env_drops(files):
         return True
@@ -85,6 +87,24 @@ def _script(project: Project, df: Dockerfile, files: ImageFiles, word: str) -> s
     near = [p for p in candidates if not directory or p.startswith(directory + "/")]
     chosen = sorted(near or candidates, key=lambda p: (p.count("/"), p))[0]
     return project.texts[chosen]
+
+
+def _python_drops(project: Project, df: Dockerfile, files: ImageFiles, word: str) -> bool:
+    """The Python program the image runs (`CMD /start.py`) gives up root itself
+    (`os.setuid`, a `drop_privileges` helper)."""
+    word = word.strip("\"'")
+    if not word.endswith(".py"):
+        return False
+    path = files.executable(word)
+    if path is None:
+        directory = posixpath.dirname(df.path)
+        near = sorted((p for p in project.python if posixpath.basename(p) ==
+                       posixpath.basename(word) and (not directory or
+                                                     p.startswith(directory + "/"))),
+                      key=lambda p: (p.count("/"), p))
+        path = near[0] if near else None
+    facts = project.python.get(path) if path else None
+    return "drops-privileges" in getattr(facts, "evidence", ())
 
 
 def _server_drops(text: str, project: Project, df: Dockerfile, files: ImageFiles) -> bool:
