@@ -863,7 +863,8 @@ class _Extractor:
             raw = self._literal_str(call.args[0])
             if owner not in drf or raw is None:
                 continue
-            path = "/" + _clean_django(raw).strip("/") + "/"
+            inner = _clean_django(raw).strip("/")  # `register("", …)`: the router's root
+            path = f"/{inner}/" if inner else "/"
             self._add_route(owner, ast.Constant(path), dotted_name(call.args[1]), call.lineno,
                             ("GET", "POST"))
 

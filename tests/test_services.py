@@ -352,11 +352,14 @@ def test_django_include_prefixes_compose_and_drf_router_routes_appear(tmp_path):
             "from django.urls import include, path\nfrom rest_framework import routers\n"
             "from shop import views\n\n"
             "router = routers.DefaultRouter()\n"
-            "router.register(r'users', views.UserViewSet)\n\n"
+            "router.register(r'users', views.UserViewSet)\n"
+            "tags = routers.SimpleRouter()\n"
+            "tags.register('', views.TagViewSet)\n\n"
             "v1 = [path('orders/<int:pk>/', views.order)]\n"
             "urlpatterns = [\n"
             "    path('v1/', include((v1, 'v1'), namespace='v1')),\n"
             "    path('', include(router.urls)),\n"
+            "    path('tags/', include(tags.urls)),\n"
             "    path('deep/', include('shop.deep.urls')),\n"
             "]\n"),
         "shop/deep/__init__.py": "",
@@ -364,7 +367,7 @@ def test_django_include_prefixes_compose_and_drf_router_routes_appear(tmp_path):
                               "urlpatterns = [path('leaf/', leaf)]\n"),
     })
     assert sorted(r.path for r in site.routes) == [
-        "/api/deep/leaf/", "/api/users/", "/api/v1/orders/<int:pk>/", "/health/",
+        "/api/deep/leaf/", "/api/tags/", "/api/users/", "/api/v1/orders/<int:pk>/", "/health/",
         "/legacy/old/"]
 
 
