@@ -122,6 +122,9 @@ for _kind, _modules in EVIDENCE_IMPORTS.items():
     for _module in _modules:
         _EVIDENCE_BY_MODULE.setdefault(_module, set()).add(_kind)
 
+# Marks a router prefix that names a setting (`\0app.core.config.settings.API_V1_STR`).
+SETTING_REFERENCE = "\0"
+
 # Calls with which a program gives up root for another user.
 PRIVILEGE_DROPS = frozenset({"setuid", "setresuid", "setreuid"})
 
@@ -258,6 +261,8 @@ class PythonFacts:
     # a health handler calling one of them from another module still checks a dependency
     dependency_functions: set[str] = field(default_factory=set)
     maybe_apps: list[tuple[str, str, int, int]] = field(default_factory=list)  # var, class
+    # string defaults of settings classes: `module.Settings.API_V1_STR` -> "/api/v1"
+    settings_strings: dict[str, str] = field(default_factory=dict)
     routers: list[RouterFact] = field(default_factory=list)
     routes: list[RouteFact] = field(default_factory=list)
     mounts: list[MountFact] = field(default_factory=list)
@@ -485,7 +490,7 @@ class _Extractor:
         if kind is None and factory.rsplit(".", 1)[-1] in DRF_ROUTERS:
             kind = "drf-router"  # a project's own DRF router subclass (taiga.base.routers)
         if kind is not None:
-            prefix = self._string_kw(value, "prefix" if kind == "router" else "url_prefix")
+            prefix = self._prefix_kw(value, "prefix" if kind == "router" else "url_prefix")
             self.facts.routers.append(RouterFact(target, kind, prefix or "", node.lineno))
             routes = keyword(value, "routes")
             if routes is not None:
@@ -535,7 +540,7 @@ class _Extractor:
         elif last in ("include_router", "register_blueprint", "mount", "host", "add_router"
                       ) and call.args:
             target_node: ast.AST = call.args[0]
-            prefix = self._string_kw(call, "prefix" if last == "include_router" else "url_prefix")
+            prefix = self._prefix_kw(call, "prefix" if last == "include_router" else "url_prefix")
             if last in ("mount", "host", "add_router"):
                 # mount(path, app), mount(path, app=…), host(name, app), add_router(path, router)
                 app_kw = keyword(call, "app") or keyword(call, "router")
@@ -870,6 +875,16 @@ class _Extractor:
 
     def _class(self, cls: ast.ClassDef) -> None:
         bases = [self.q(b) for b in cls.bases]
+        if cls.name.endswith(("Settings", "Config")) or any(
+                b.endswith("BaseSettings") for b in bases):
+            for stmt in cls.body:
+                if isinstance(stmt, ast.Assign | ast.AnnAssign) and isinstance(
+                        stmt.value, ast.Constant) and isinstance(stmt.value.value, str):
+                    targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+                    for target in targets:
+                        if isinstance(target, ast.Name):
+                            key = f"{self.facts.module}.{cls.name}.{target.id}"
+                            self.facts.settings_strings[key] = stmt.value.value
         kinds = [APP_FACTORIES[b] for b in bases if b in APP_FACTORIES]
         if kinds:  # class Redash(Flask): instances of it are apps too
             self.facts.app_classes[f"{self.facts.module}.{cls.name}"] = kinds[0]
@@ -1166,6 +1181,17 @@ class _Extractor:
     def _string_kw(self, call: ast.Call, name: str) -> str | None:
         kw = keyword(call, name)
         return self._literal_str(kw.value) if kw is not None else None
+
+    def _prefix_kw(self, call: ast.Call, name: str) -> str | None:
+        """A literal prefix, or a setting's (`prefix=settings.API_V1_STR`) as a reference the
+        service model resolves against the settings classes of every file."""
+        kw = keyword(call, name)
+        if kw is None:
+            return None
+        found = self._literal_str(kw.value)
+        if found is None and isinstance(kw.value, ast.Attribute):
+            return SETTING_REFERENCE + self.q(kw.value)
+        return found
 
     def _in_function(self, node: ast.AST) -> bool:
         for outer in self.src.ancestors(node):

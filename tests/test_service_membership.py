@@ -77,5 +77,6 @@ def test_membership_and_prefixes_match_their_definitions(seed: int) -> None:
     urlconf = {p: f"/u{rng.randrange(3)}" for p in paths if rng.random() < 0.5}
     for root in roots:
         assert by_root[root] == [p for p in paths if belongs(p, root, roots)]
-        assert services._router_prefixes(facts, by_root[root], index, urlconf) == prefixes(
+        assert services._router_prefixes(facts, by_root[root], index, urlconf,
+                                         services._Settings(facts)) == prefixes(
             facts, by_root[root], urlconf)

@@ -529,3 +529,36 @@ def test_a_web_app_whose_module_also_holds_the_celery_app_stays_a_service(tmp_pa
     assert _names(tmp_path, {
         "web/app.py": FLASK_APP,
         "bin/worker.sh": "#!/bin/sh\nexec celery -A web.app worker\n"}) == ["web.app:app"]
+
+
+def test_a_router_included_in_a_router_sits_below_its_full_prefix_and_settings_resolve(
+        tmp_path):
+    """`app.include_router(api_router, prefix=settings.API_V1_STR)`, where the setting is a
+    settings class default and `api_router` includes routers of its own."""
+    [svc] = _build(tmp_path, {
+        "backend/app/__init__.py": "",
+        "backend/app/core/__init__.py": "",
+        "backend/app/core/config.py": (
+            "from pydantic_settings import BaseSettings\n\n\n"
+            "class Settings(BaseSettings):\n    API_V1_STR: str = '/api/v1'\n\n\n"
+            "settings = Settings()\n"),
+        "backend/app/main.py": (
+            "from fastapi import FastAPI\n\nfrom app.api.main import api_router\n"
+            "from app.core.config import settings\n\napp = FastAPI()\n"
+            "app.include_router(api_router, prefix=settings.API_V1_STR)\n"),
+        "backend/app/api/__init__.py": "",
+        "backend/app/api/main.py": (
+            "from fastapi import APIRouter\n\nfrom app.api.routes import utils, items\n\n"
+            "api_router = APIRouter()\napi_router.include_router(utils.router)\n"
+            "api_router.include_router(items.router, prefix='/shop')\n"),
+        "backend/app/api/routes/__init__.py": "",
+        "backend/app/api/routes/utils.py": (
+            "from fastapi import APIRouter\n\nrouter = APIRouter(prefix='/utils')\n\n\n"
+            "@router.get('/health-check/')\ndef health_check():\n    return True\n"),
+        "backend/app/api/routes/items.py": (
+            "from fastapi import APIRouter\n\nrouter = APIRouter(prefix='/items')\n\n\n"
+            "@router.get('/')\ndef read_items():\n    return []\n"),
+    })
+    assert sorted(r.path for r in svc.routes) == [
+        "/api/v1/shop/items/", "/api/v1/utils/health-check/"]
+    assert [r.path for r in svc.health_routes] == ["/api/v1/utils/health-check/"]

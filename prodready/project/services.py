@@ -16,7 +16,14 @@ from typing import Any
 
 from ..artifacts.dockerfile import Dockerfile, variables
 from ..artifacts.yamldocs import YMap, command_line, is_compose_path
-from ..facts import AppFact, MountFact, PythonFacts, RouteFact, is_health_path
+from ..facts import (
+    SETTING_REFERENCE,
+    AppFact,
+    MountFact,
+    PythonFacts,
+    RouteFact,
+    is_health_path,
+)
 from . import Project
 from .compose import self_url_path
 from .deployment import in_scripts_directory
@@ -211,6 +218,7 @@ def build_services(project: Project) -> list[Service]:
         return []
     files_of = _files_by_root(sorted(facts), {s.root for s in services})
     mounts = _MountIndex(facts)
+    settings = _Settings(facts)
     infra = infra_evidence(project)
     helpers = _dependency_helpers(facts)
     for svc in services:
@@ -227,7 +235,7 @@ def build_services(project: Project) -> list[Service]:
         if id(svc.files) not in prefixes_of:
             urlconf = _urlconf_prefixes(facts, svc.files)
             prefixes_of[id(svc.files)] = (svc.files, _Prefixes(
-                urlconf, _router_prefixes(facts, svc.files, mounts, urlconf)))
+                urlconf, _router_prefixes(facts, svc.files, mounts, urlconf, settings)))
         _collect(svc, facts, helpers, claims, prefixes_of[id(svc.files)][1])
         if root_files is not svc.files:  # a side app: its process's logging, tracking, …
             for path in root_files:
@@ -651,32 +659,81 @@ class _Prefixes:
     routers: dict[tuple[str, str], str | None]
 
 
+class _Settings:
+    """String defaults of the project's settings classes, under the names code reads them
+    by: `config.settings.API_V1_STR` for `settings = Settings()` in `config.py`."""
+
+    def __init__(self, facts: dict[str, PythonFacts]) -> None:
+        fields: dict[str, str] = {}
+        for pf in facts.values():
+            fields.update(pf.settings_strings)
+        self.by_tail: dict[str, list[tuple[str, str]]] = {}
+        if not fields:
+            return
+        by_class: dict[str, list[tuple[str, str]]] = {}
+        for key, value in fields.items():
+            cls, _, name = key.rpartition(".")
+            by_class.setdefault(cls, []).append((name, value))
+        named = dict(fields)
+        for pf in facts.values():
+            for var, cls, _, _ in pf.maybe_apps:  # `settings = Settings()`
+                for name, value in by_class.get(cls, ()):
+                    named[f"{pf.module}.{var}.{name}"] = value
+        for key, value in named.items():
+            self.by_tail.setdefault(".".join(key.split(".")[-2:]), []).append((key, value))
+
+    def resolve(self, prefix: str) -> str:
+        """A literal prefix as it is; a setting's value where one default matches; else ""."""
+        if not prefix.startswith(SETTING_REFERENCE):
+            return prefix
+        name = prefix[len(SETTING_REFERENCE):]
+        found = self.by_tail.get(".".join(name.split(".")[-2:]), [])
+        exact = [v for k, v in found if k == name or k.endswith("." + name)
+                 or name.endswith("." + k)]
+        values = set(exact or [v for _, v in found])
+        return values.pop() if len(values) == 1 else ""
+
+
 def _router_prefixes(facts: dict[str, PythonFacts], files: list[str], mounts: _MountIndex,
-                     urlconf: dict[str, str]) -> dict[tuple[str, str], str | None]:
+                     urlconf: dict[str, str], settings: _Settings
+                     ) -> dict[tuple[str, str], str | None]:
     """(file, router var) -> its full mount prefix; None when nothing includes it.
 
     The first mount among `files` that names the router wins: by its qualified name, by a
-    dotted tail of it, or by its bare name from the router's own file. A Django include()
-    sits below its urlconf's own prefix.
+    dotted tail of it, or by its bare name from the router's own file. A router included in
+    another router sits below that router's own full prefix; a Django include() below its
+    urlconf's own prefix.
     """
     members = set(files)
     out: dict[tuple[str, str], str | None] = {}
+
+    def full(path: str, var: str, prefix: str, depth: int) -> str | None:
+        key = (path, var)
+        if key in out:
+            return out[key]
+        out[key] = None  # a cycle of includes ends here
+        qualified = f"{facts[path].module}.{var}"
+        parts = qualified.split(".")
+        found = [mounts.first(".".join(parts[i:]), members) for i in range(len(parts) - 1)]
+        found.append(mounts.first(var, members, owner=path))
+        hits = [f for f in found if f is not None]
+        if not hits:
+            return None
+        _, _, owner_path, mount = min(hits, key=lambda h: (h[0], h[1]))
+        above = settings.resolve(mount.prefix)
+        if not mount.owner:  # a Django include(): below its urlconf's own prefix
+            above = urlconf.get(owner_path, "") + above
+        else:
+            parent = next((r for r in facts[owner_path].routers if r.var == mount.owner), None)
+            if parent is not None and depth < 10:
+                above = (full(owner_path, parent.var, settings.resolve(parent.prefix),
+                              depth + 1) or "") + above
+        out[key] = above + prefix
+        return out[key]
+
     for path in files:
-        pf = facts[path]
-        for router in pf.routers:
-            qualified = f"{pf.module}.{router.var}"
-            parts = qualified.split(".")
-            found = [mounts.first(".".join(parts[i:]), members) for i in range(len(parts) - 1)]
-            found.append(mounts.first(router.var, members, owner=path))
-            hits = [f for f in found if f is not None]
-            if not hits:
-                out[(path, router.var)] = None
-                continue
-            _, _, owner_path, mount = min(hits, key=lambda h: (h[0], h[1]))
-            prefix = mount.prefix
-            if not mount.owner:  # a Django include(): below its urlconf's own prefix
-                prefix = urlconf.get(owner_path, "") + prefix
-            out[(path, router.var)] = prefix + router.prefix
+        for router in facts[path].routers:
+            full(path, router.var, settings.resolve(router.prefix), 0)
     return out
 
 
@@ -691,7 +748,8 @@ def _route(pf: PythonFacts, route: RouteFact, prefixes: dict[tuple[str, str], st
         prefix = prefixes.get((pf.path, router.var))
         if prefix is None:
             certain = False
-            prefix = router.prefix
+            prefix = router.prefix.removeprefix(SETTING_REFERENCE) if not (
+                router.prefix.startswith(SETTING_REFERENCE)) else ""
         path = (prefix + (path or "")) if path is not None else None
     calls_helper = any(pf.names[n] in helpers.qualified for n in route.touches
                        if n in pf.names) or (
