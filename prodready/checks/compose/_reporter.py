@@ -36,8 +36,8 @@ class Reporter:
         self._run: set[_Key] = set()  # services a configuration the repository runs judges
 
     def services(self, project: Project) -> Iterator[Service]:
-        """The judged services, each verdict given until the next one counted as its
-        configuration's."""
+        """The judged services; the verdicts given while one is current are counted as its
+        configuration's and its own."""
         self._deployed = deployed_runs(project)
         for svc in judged_services(project):
             first = svc.layers[0]
