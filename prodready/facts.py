@@ -1052,8 +1052,10 @@ class _Extractor:
         another urlconf or a router's `.urls` is a mount the service model resolves."""
         local_lists = {t.id for stmt in self.src.tree.body if isinstance(stmt, ast.Assign)
                        for t in stmt.targets if isinstance(t, ast.Name)}
-        list_prefixes: dict[str, str] = {}
+        # a list included more than once (`api/v1/`, `api/v2/`) serves under every prefix
+        list_prefixes: dict[str, list[str]] = {}
         for _ in range(3):  # lists included by lists: a few rounds settle nested prefixes
+            settled: dict[str, list[str]] = {}
             for call in self.src.calls(*DJANGO_URL_CALLS):
                 view = _django_view(call)
                 included = view.args[0] if isinstance(view, ast.Call) and view.args and (
@@ -1061,29 +1063,34 @@ class _Extractor:
                 if isinstance(included, ast.Tuple) and included.elts:
                     included = included.elts[0]  # include((patterns, "namespace"))
                 if isinstance(included, ast.Name) and included.id in local_lists:
-                    raw = self._literal_str(call.args[0]) if call.args else None
-                    list_prefixes[included.id] = self._django_prefix(call, list_prefixes) + (
-                        _clean_django(raw or ""))
+                    own = _clean_django(
+                        (self._literal_str(call.args[0]) if call.args else None) or "")
+                    found = settled.setdefault(included.id, [])
+                    found += [p + own for p in self._django_prefixes(call, list_prefixes)
+                              if p + own not in found]
+            list_prefixes = settled
         for call in self.src.calls(*DJANGO_URL_CALLS):
             if not call.args:
                 continue
             view = _django_view(call)
             raw = self._literal_str(call.args[0])
-            full = None if raw is None else (
-                self._django_prefix(call, list_prefixes) + _clean_django(raw))
+            fulls: list[str | None] = [None] if raw is None else [
+                p + _clean_django(raw) for p in self._django_prefixes(call, list_prefixes)]
             target = self._django_include(view, local_lists)
             if target is not None:
-                if target and full is not None:
-                    stripped = full.strip("/")
-                    self.facts.mounts.append(MountFact("", target,
-                                                       "/" + stripped if stripped else "",
-                                                       call.lineno))
+                for full in fulls:
+                    if target and full is not None:
+                        stripped = full.strip("/")
+                        self.facts.mounts.append(MountFact("", target,
+                                                           "/" + stripped if stripped else "",
+                                                           call.lineno))
                 continue  # a prefix for another urlconf, not an endpoint
             handler = dotted_name(view.func if isinstance(view, ast.Call) else view) if (
                 view is not None) else ""
-            path = None if full is None else "/" + full.lstrip("/")
-            self._add_route("", ast.Constant(path) if path is not None else call.args[0],
-                            handler, call.lineno, ("GET",))
+            for full in fulls:
+                path = None if full is None else "/" + full.lstrip("/")
+                self._add_route("", ast.Constant(path) if path is not None else call.args[0],
+                                handler, call.lineno, ("GET",))
         for stmt in self.src.tree.body:  # urlpatterns += router.urls
             target_node = stmt.target if isinstance(stmt, ast.AugAssign) else (
                 stmt.targets[0] if isinstance(stmt, ast.Assign) else None)
@@ -1099,8 +1106,10 @@ class _Extractor:
             if isinstance(value, ast.Attribute) and value.attr == "urls":
                 self.facts.mounts.append(MountFact("", self.q(value.value), "", stmt.lineno))
 
-    def _django_prefix(self, call: ast.Call, list_prefixes: dict[str, str]) -> str:
-        """The prefix the includes around a path() call in this module give it."""
+    def _django_prefixes(self, call: ast.Call, list_prefixes: dict[str, list[str]]
+                         ) -> list[str]:
+        """The prefixes the includes around a path() call in this module give it: one, or
+        one per include of the list it is in."""
         prefix = ""
         top: ast.AST | None = None
         for outer in self.src.ancestors(call):
@@ -1111,9 +1120,9 @@ class _Extractor:
                 top = outer
         if isinstance(top, ast.Assign):
             for target in top.targets:
-                if isinstance(target, ast.Name) and target.id in list_prefixes:
-                    return list_prefixes[target.id] + prefix
-        return prefix
+                if isinstance(target, ast.Name) and list_prefixes.get(target.id):
+                    return [above + prefix for above in list_prefixes[target.id]]
+        return [prefix]
 
     def _django_include(self, view: ast.AST | None, local_lists: set[str]) -> str | None:
         """What a path()'s view includes: a urlconf module or router ("" = a list in this

@@ -562,3 +562,27 @@ def test_a_router_included_in_a_router_sits_below_its_full_prefix_and_settings_r
     assert sorted(r.path for r in svc.routes) == [
         "/api/v1/shop/items/", "/api/v1/utils/health-check/"]
     assert [r.path for r in svc.health_routes] == ["/api/v1/utils/health-check/"]
+
+
+def test_a_url_list_or_urlconf_included_under_several_prefixes_serves_under_each(tmp_path):
+    [site] = _build(tmp_path, {
+        "manage.py": "import os\n",
+        "hc/__init__.py": "",
+        "hc/settings.py": 'INSTALLED_APPS = []\nROOT_URLCONF = "hc.urls"\n',
+        "hc/urls.py": (
+            "from django.urls import include, path\n\n"
+            "urlpatterns = [path('', include('hc.api.urls')), path('v1/', include('hc.extra')),"
+            " path('v2/', include('hc.extra'))]\n"),
+        "hc/extra.py": "from django.urls import path\n\nurlpatterns = [path('x/', x)]\n",
+        "hc/api/__init__.py": "",
+        "hc/api/urls.py": (
+            "from django.urls import include, path\n\n"
+            "api_urls = [path('status/', status)]\n\n"
+            "urlpatterns = [\n"
+            "    path('api/v1/', include(api_urls)),\n"
+            "    path('api/v3/', include(api_urls)),\n"
+            "]\n"),
+    })
+    assert sorted(r.path for r in site.routes) == [
+        "/api/v1/status/", "/api/v3/status/", "/v1/x/", "/v2/x/"]
+    assert sorted(r.path for r in site.health_routes) == ["/api/v1/status/", "/api/v3/status/"]

@@ -6,6 +6,7 @@ Dockerfiles, Compose files and manifests of the Project; nothing is read again h
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
 import posixpath
 import re
@@ -233,9 +234,9 @@ def build_services(project: Project) -> list[Service]:
             svc.files = [svc.path]  # its own routes and middleware, not the main app's
         # services with the same files (those of one root) share their prefixes
         if id(svc.files) not in prefixes_of:
-            urlconf = _urlconf_prefixes(facts, svc.files)
+            urlconf, more = _urlconf_prefixes(facts, svc.files)
             prefixes_of[id(svc.files)] = (svc.files, _Prefixes(
-                urlconf, _router_prefixes(facts, svc.files, mounts, urlconf, settings)))
+                urlconf, _router_prefixes(facts, svc.files, mounts, urlconf, settings), more))
         _collect(svc, facts, helpers, claims, prefixes_of[id(svc.files)][1])
         if root_files is not svc.files:  # a side app: its process's logging, tracking, …
             for path in root_files:
@@ -584,7 +585,12 @@ def _collect(svc: Service, facts: dict[str, PythonFacts], helpers: _Helpers,
             claimed = claims.get(id(route))
             if claimed is not None and id(svc) not in claimed:
                 continue
-            svc.routes.append(_route(pf, route, routers, helpers, urlconf))
+            served = _route(pf, route, routers, helpers, urlconf)
+            svc.routes.append(served)
+            if not route.owner and route.path is not None:  # the same urlconf included again
+                first = urlconf.get(pf.path, "")
+                svc.routes += [dataclasses.replace(served, path=again + route.path)
+                               for again in prefixes.more.get(pf.path, ()) if again != first]
         svc.middleware += [m.name for m in pf.middleware]
         for app in pf.apps:
             svc.middleware += app.middleware
@@ -604,31 +610,35 @@ def _collect(svc: Service, facts: dict[str, PythonFacts], helpers: _Helpers,
     svc.scheme_checks.sort(key=lambda c: (c[2], c[1]))
 
 
-def _urlconf_prefixes(facts: dict[str, PythonFacts], files: list[str]) -> dict[str, str]:
+def _urlconf_prefixes(facts: dict[str, PythonFacts], files: list[str]
+                      ) -> tuple[dict[str, str], dict[str, list[str]]]:
     """Django urlconf file -> the prefix the include() chain above it gives its paths
-    (`path("api/", include("shop.urls"))` then `path("v1/", include("shop.v1.urls"))`)."""
+    (`path("api/", include("shop.urls"))` then `path("v1/", include("shop.v1.urls"))`), and
+    the further prefixes of a urlconf included more than once (`api/v1/`, `api/v2/`)."""
     includes = [(p, m) for p in files for m in facts[p].mounts if not m.owner]
     if not includes:
-        return {}
-    out: dict[str, str] = {}
+        return {}, {}
+    every: dict[str, list[str]] = {}
 
-    def prefix_of(path: str, depth: int) -> str:
-        if path in out or depth > 10:
-            return out.get(path, "")
+    def prefixes_of(path: str, depth: int) -> list[str]:
+        if path in every or depth > 10:
+            return every.get(path, [""])
+        every[path] = [""]  # a cycle of includes ends here
         module = facts[path].module
-        found = ""
+        found: list[str] = []
         for owner, mount in includes:
             target = mount.target
             if owner != path and (target == module or module.endswith("." + target)):
-                found = prefix_of(owner, depth + 1) + mount.prefix
-                break
-        out[path] = found
-        return found
+                found += [above + mount.prefix for above in prefixes_of(owner, depth + 1)]
+        every[path] = list(dict.fromkeys(found)) or [""]
+        return every[path]
 
     for path in files:
         if any(not r.owner for r in facts[path].routes) or facts[path].mounts:
-            prefix_of(path, 0)
-    return out
+            prefixes_of(path, 0)
+    first = {path: found[0] for path, found in every.items()}
+    more = {path: found[1:] for path, found in every.items() if len(found) > 1}
+    return first, more
 
 
 class _MountIndex:
@@ -657,6 +667,7 @@ class _Prefixes:
 
     urlconf: dict[str, str]
     routers: dict[tuple[str, str], str | None]
+    more: dict[str, list[str]] = field(default_factory=dict)  # further include() prefixes
 
 
 class _Settings:
