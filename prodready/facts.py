@@ -351,9 +351,20 @@ class _Extractor:
             for node in self.src.tree.body)
         facts.is_entry_point = self._is_entry_point()
         nodes = self.src.nodes
+        wrappers = self._resource_wrappers()
         for name in _FACT_CALLEES:
             for call in self.src.calls(name):
                 self._call(call)
+        for wrapper in wrappers:  # api.add_org_resource(Resource, "/a", "/b")
+            for call in self.src.calls(wrapper):
+                owner = dotted_name(call.func).rsplit(".", 1)[0]
+                if len(call.args) < 2 or isinstance(call.args[0], ast.Starred):
+                    continue
+                handler = dotted_name(call.args[0])
+                for path_node in call.args[1:]:
+                    if not isinstance(path_node, ast.Starred):
+                        self._add_route(owner, path_node, handler, call.lineno,
+                                        self._methods(call))
         for assign in nodes(ast.Assign):
             self._assign(assign)
         for annotated in nodes(ast.AnnAssign):
@@ -550,6 +561,8 @@ class _Extractor:
             target = self._mounted_app(target_node)
             if target:
                 facts.mounts.append(MountFact(owner, target, prefix or "", call.lineno))
+        elif last == "add_resource" and self._forwards_a_parameter(call):
+            return  # the body of a registration helper: its callers register the routes
         elif last in ("add_api_route", "add_url_rule", "add_route", "add_resource") and call.args:
             path_node = call.args[1] if last == "add_resource" and len(call.args) > 1 else (
                 call.args[0])
@@ -1186,6 +1199,27 @@ class _Extractor:
             tail = [v.value for v in node.values if isinstance(v, ast.Constant)]
             return "".join(str(t) for t in tail) if tail else None
         return None
+
+    def _resource_wrappers(self) -> set[str]:
+        """Functions of this module that register their own first parameter as a Flask-RESTful
+        resource (`def add_org_resource(self, resource, *urls): …self.add_resource(resource,
+        *urls)`): each call of one registers routes."""
+        found: set[str] = set()
+        for call in self.src.calls("add_resource"):
+            if self._forwards_a_parameter(call):
+                func = next(a for a in self.src.ancestors(call)
+                            if isinstance(a, ast.FunctionDef | ast.AsyncFunctionDef))
+                found.add(func.name)
+        return found
+
+    def _forwards_a_parameter(self, call: ast.Call) -> bool:
+        """`add_resource(resource, …)` whose resource is a parameter of the function around it."""
+        if not call.args or not isinstance(call.args[0], ast.Name):
+            return False
+        func = next((a for a in self.src.ancestors(call)
+                     if isinstance(a, ast.FunctionDef | ast.AsyncFunctionDef)), None)
+        return func is not None and call.args[0].id in {
+            a.arg for a in (*func.args.posonlyargs, *func.args.args)}
 
     def _string_kw(self, call: ast.Call, name: str) -> str | None:
         kw = keyword(call, name)

@@ -586,3 +586,22 @@ def test_a_url_list_or_urlconf_included_under_several_prefixes_serves_under_each
     assert sorted(r.path for r in site.routes) == [
         "/api/v1/status/", "/api/v3/status/", "/v1/x/", "/v2/x/"]
     assert sorted(r.path for r in site.health_routes) == ["/api/v1/status/", "/api/v3/status/"]
+
+
+def test_resources_registered_through_a_projects_own_helper_are_routes(tmp_path):
+    """`api.add_org_resource(Resource, "/a", "/b")`, a helper forwarding to Flask-RESTful's
+    add_resource: each URL is a route, and the forwarding call inside the helper is none."""
+    [svc] = _build(tmp_path, {
+        "web/app.py": ("from flask import Flask\n\nfrom web.api import api\n\n"
+                       "app = Flask(__name__)\napi.init_app(app)\n"),
+        "web/api.py": (
+            "from flask_restful import Api, Resource\n\n\n"
+            "class ApiExt(Api):\n"
+            "    def add_org_resource(self, resource, *urls, **kwargs):\n"
+            "        return self.add_resource(resource, *urls, **kwargs)\n\n\n"
+            "class Alerts(Resource):\n    def get(self):\n        return []\n\n\n"
+            "api = ApiExt()\n"
+            "api.add_org_resource(Alerts, '/api/alerts', '/api/alerts/<alert_id>')\n"),
+    })
+    assert sorted((r.path, r.handler) for r in svc.routes) == [
+        ("/api/alerts", "Alerts"), ("/api/alerts/<alert_id>", "Alerts")]
