@@ -122,6 +122,10 @@ for _kind, _modules in EVIDENCE_IMPORTS.items():
     for _module in _modules:
         _EVIDENCE_BY_MODULE.setdefault(_module, set()).add(_kind)
 
+# A URL list or urlconf is served under at most this many prefixes (`api/v1/`, `api/v2/` …):
+# includes repeated at every level of a crafted urlconf would otherwise multiply routes.
+MAX_INCLUDE_PREFIXES = 16
+
 # Marks a router prefix that names a setting (`\0app.core.config.settings.API_V1_STR`).
 SETTING_REFERENCE = "\0"
 
@@ -1080,7 +1084,7 @@ class _Extractor:
                         (self._literal_str(call.args[0]) if call.args else None) or "")
                     found = settled.setdefault(included.id, [])
                     found += [p + own for p in self._django_prefixes(call, list_prefixes)
-                              if p + own not in found]
+                              if p + own not in found][:MAX_INCLUDE_PREFIXES - len(found)]
             list_prefixes = settled
         for call in self.src.calls(*DJANGO_URL_CALLS):
             if not call.args:

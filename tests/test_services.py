@@ -605,3 +605,19 @@ def test_resources_registered_through_a_projects_own_helper_are_routes(tmp_path)
     })
     assert sorted((r.path, r.handler) for r in svc.routes) == [
         ("/api/alerts", "Alerts"), ("/api/alerts/<alert_id>", "Alerts")]
+
+
+def test_includes_repeated_at_every_level_do_not_multiply_routes_without_bound(tmp_path):
+    levels = ["leaf = [path('x/', view)]"]
+    for depth in range(1, 4):  # each level includes the one below 30 times
+        inner = "leaf" if depth == 1 else f"l{depth - 1}"
+        levels.append(f"l{depth} = [" + ", ".join(
+            f"path('p{i}/', include({inner}))" for i in range(30)) + "]")
+    levels.append("urlpatterns = [path('', include(l3))]")
+    [site] = _build(tmp_path, {
+        "manage.py": "import os\n",
+        "site/__init__.py": "",
+        "site/settings.py": 'INSTALLED_APPS = []\nROOT_URLCONF = "site.urls"\n',
+        "site/urls.py": "from django.urls import include, path\n\n" + "\n".join(levels) + "\n",
+    })
+    assert 1 <= len(site.routes) <= 16

@@ -18,6 +18,7 @@ from typing import Any
 from ..artifacts.dockerfile import Dockerfile, variables
 from ..artifacts.yamldocs import YMap, command_line, is_compose_path
 from ..facts import (
+    MAX_INCLUDE_PREFIXES,
     SETTING_REFERENCE,
     AppFact,
     MountFact,
@@ -630,7 +631,7 @@ def _urlconf_prefixes(facts: dict[str, PythonFacts], files: list[str]
             target = mount.target
             if owner != path and (target == module or module.endswith("." + target)):
                 found += [above + mount.prefix for above in prefixes_of(owner, depth + 1)]
-        every[path] = list(dict.fromkeys(found)) or [""]
+        every[path] = list(dict.fromkeys(found))[:MAX_INCLUDE_PREFIXES] or [""]
         return every[path]
 
     for path in files:
