@@ -24,10 +24,9 @@ _LIMITER_WORDS = ("ratelimit", "rate_limit", "throttl", "tokenbucket", "token_bu
                   "leakybucket", "leaky_bucket")
 
 
-def mentions_limiter(text: str) -> bool:
-    """LIMITER_NAME anywhere in a whole file: substring tests on the lower-cased text cost a
+def mentions_limiter(lowered: str) -> bool:
+    """LIMITER_NAME anywhere in a whole file, given lower-cased: substring tests cost a
     tenth of the case-insensitive regex."""
-    lowered = text.lower()
     return any(word in lowered for word in _LIMITER_WORDS) or (
         "limiter" in lowered and lowered.count("limiter") > lowered.count("delimiter"))
 # Settings that limit an outbound client (an LLM provider, a mail server, a crawler) rather

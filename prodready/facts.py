@@ -379,15 +379,17 @@ class _Extractor:
             self._function(afunc)
         for call in self.src.calls(""):  # `app.post("/x")(handler)`: a decorator called by hand
             self._decorator_call(call)
-        lowered_text = self.src.text.lower()
-        if "setuid" in lowered_text or "drop_priv" in lowered_text:
+        # Header names and the like: one pass over the source beats one per string constant
+        # (a mention in a comment counts too, which only ever spares a "no X" finding).
+        lowered = self.src.text.lower()
+        if "setuid" in lowered or "drop_priv" in lowered:
             # a program that gives up root itself (an image's Python entrypoint)
             for call in nodes(ast.Call):
                 name = dotted_name(call.func)
                 if name.rsplit(".", 1)[-1] in PRIVILEGE_DROPS or "drop_priv" in name.lower():
                     facts.evidence.add("drops-privileges")
                     break
-        if "rate-limit" not in facts.evidence and mentions_limiter(self.src.text):
+        if "rate-limit" not in facts.evidence and mentions_limiter(lowered):
             for call in nodes(ast.Call):  # the project's own limiter, called by name
                 if LIMITER_NAME.search(dotted_name(call.func)):
                     facts.evidence |= call_evidence(call, self.q(call.func), self.qualify)
@@ -402,9 +404,6 @@ class _Extractor:
                 facts.dependency_functions.add(stmt.name)
         for cls in nodes(ast.ClassDef):
             self._class(cls)
-        # Header names and the like: one pass over the source beats one per string constant
-        # (a mention in a comment counts too, which only ever spares a "no X" finding).
-        lowered = self.src.text.lower()
         for needle, kinds in _EVIDENCE_BY_STRING.items():
             if needle in lowered:
                 facts.evidence.update(kinds)

@@ -219,9 +219,7 @@ def test_an_app_created_in_if_else_or_try_except_is_one_service(tmp_path):
 
 
 def test_a_sub_application_mounted_through_a_package_re_export_is_part_of_the_app(tmp_path):
-    from prodready.testing import write_tree
-
-    write_tree(tmp_path, {
+    services = _build(tmp_path, {
         "idp/__init__.py": "",
         "idp/apps/__init__.py": ("from idp.apps.admin.app import app as admin_app\n"
                                  "from idp.apps.auth.app import app as auth_app\n"),
@@ -235,8 +233,7 @@ def test_a_sub_application_mounted_through_a_package_re_export_is_part_of_the_ap
                        'app.mount("/admin", admin_app)\n'
                        'app.mount("/", auth_app)\n'),
     })
-    result = scan(tmp_path, Config.model_validate({}), jobs=1, use_cache=False)
-    assert [s.name for s in build_services(result.project)] == ["idp.app:app"]
+    assert [s.name for s in services] == ["idp.app:app"]
 
 
 @pytest.mark.parametrize(("module", "route", "services"), [
@@ -247,9 +244,7 @@ def test_a_sub_application_mounted_through_a_package_re_export_is_part_of_the_ap
 ])
 def test_an_app_a_command_line_builds_without_routes_is_not_a_service(tmp_path, module, route,
                                                                         services):
-    from prodready.testing import write_tree
-
-    write_tree(tmp_path, {
+    found = _build(tmp_path, {
         "alerts/__init__.py": "",
         "alerts/app.py": ("from flask import Flask\n\napp = Flask(__name__)\n\n"
                           '@app.route("/alerts")\ndef alerts():\n    return []\n'),
@@ -261,8 +256,7 @@ def test_an_app_a_command_line_builds_without_routes_is_not_a_service(tmp_path, 
         "Dockerfile": ("FROM python:3.12-slim\nCOPY . /app\n"
                        f'CMD ["python", "-m", "alerts.{module}", "run", "--host", "0.0.0.0"]\n'),
     })
-    result = scan(tmp_path, Config.model_validate({}), jobs=1, use_cache=False)
-    assert sorted(s.name for s in build_services(result.project)) == services
+    assert sorted(s.name for s in found) == services
 
 
 def test_a_django_project_mounted_in_a_fastapi_app_is_part_of_that_service(tmp_path):

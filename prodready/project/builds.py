@@ -307,9 +307,12 @@ _ACTION_CONTEXTS = re.compile(r"build-contexts:\s*[|>]?[-+]?\s*\n((?:[ \t]+[\w.-
 
 def named_build_contexts(project: Project) -> set[str]:
     """Names of the build contexts the repository's builds pass by name, read once per scan."""
-    cached = project.cache.get("named-build-contexts")
-    if isinstance(cached, set):
-        return cached
+    found: set[str] = project.once("named-build-contexts",
+                                   lambda: _named_build_contexts(project))
+    return found
+
+
+def _named_build_contexts(project: Project) -> set[str]:
     found: set[str] = set()
     texts = [text for path, text in project.texts.items() if path.endswith(".hcl")
              or posixpath.basename(path).lower() in BUILD_SCRIPT_NAMES or path.endswith(".sh")]
@@ -334,7 +337,6 @@ def named_build_contexts(project: Project) -> set[str]:
                         found.update(str(k) for k in extra)
                     elif isinstance(extra, list):
                         found.update(str(e).split("=", 1)[0] for e in extra if "=" in str(e))
-    project.cache["named-build-contexts"] = found
     return found
 
 

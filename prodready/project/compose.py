@@ -494,16 +494,19 @@ _COMPOSE_FILE_FLAG = re.compile(r"(?:^|\s)(?:-f|--file|-c|--compose-file)[ =][\"
 
 def deployed_runs(project: Project) -> set[tuple[str, ...]]:
     """The file lists the repository starts together with `-f` (`docker compose -f
-    compose.yml -f compose.deploy.yml up -d`), in order: configurations that are run."""
-    found: set[tuple[str, ...]] = set()
-    for path, runs in compose_runs(project).items():
-        for source, command in runs:
-            base = "" if source.endswith((".yml", ".yaml")) else posixpath.dirname(source)
-            files = tuple(posixpath.normpath(posixpath.join(base, flag[1]))
-                          for flag in _COMPOSE_FILE_FLAG.finditer(command))
-            if path in files:
-                found.add(files)
+    compose.yml -f compose.deploy.yml up -d`), in order: configurations that are run. Once
+    per scan: every Compose rule asks."""
+    found: set[tuple[str, ...]] = project.once("compose-deployed-runs", lambda: {
+        files for path, runs in compose_runs(project).items() for source, command in runs
+        if path in (files := _run_files(source, command))})
     return found
+
+
+def _run_files(source: str, command: str) -> tuple[str, ...]:
+    """The files a compose command line passes with `-f`, relative to where it runs."""
+    base = "" if source.endswith((".yml", ".yaml")) else posixpath.dirname(source)
+    return tuple(posixpath.normpath(posixpath.join(base, flag[1]))
+                 for flag in _COMPOSE_FILE_FLAG.finditer(command))
 
 
 def named_compose_files(project: Project) -> dict[str, str]:

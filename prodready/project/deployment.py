@@ -343,13 +343,11 @@ class _ReadmePurposes:
 
 
 def _development_stack(yf: YamlFile, has_python: bool) -> Role | None:
-    from .compose import DATASTORES
     from .devstack import backing_services_stack, development_stack
 
     root = yf.documents[0].root if yf.documents else None
     data = root.to_python() if root is not None else None
-    why = development_stack(data) or (backing_services_stack(data, DATASTORES)
-                                      if has_python else "")
+    why = development_stack(data) or (backing_services_stack(data) if has_python else "")
     return Role(DEV_TOOLING, why) if why else None
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from .compose import DATASTORES
+
 # A command that serves from the mounted source and reloads it
 _DEV_COMMAND = re.compile(
     r"\brunserver(?:_plus)?\b|--(?:py-)?(?:auto)?reload\b|\bflask\s+run\b"
@@ -117,11 +119,11 @@ _BACKING_TOOLS = frozenset({
 })
 
 
-def backing_services_stack(data: Any, datastores: Any) -> str:
+def backing_services_stack(data: Any) -> str:
     """Why the parsed Compose file `data` only runs the services the project's code needs,
     published to the host for code run from the checkout ("" if it is not that): every
     service runs a datastore or tool image, none is built here, and a datastore publishes
-    its port. `datastores` maps an image's last name part to its kind."""
+    its port."""
     services = data.get("services") if isinstance(data, dict) else None
     if not isinstance(services, dict) or not services:
         return ""
@@ -133,10 +135,10 @@ def backing_services_stack(data: Any, datastores: Any) -> str:
             return ""
         image = svc["image"].rsplit("/", 1)[-1].split(":", 1)[0].split("@", 1)[0].lower()
         # a vendor's local emulator (`dynamodb-local`, `tinybird-local`) backs code too
-        if image not in datastores and image not in _BACKING_TOOLS and \
+        if image not in DATASTORES and image not in _BACKING_TOOLS and \
                 not image.endswith(("-local", "-emulator")):
             return ""
-        if image in datastores and svc.get("ports"):
+        if image in DATASTORES and svc.get("ports"):
             published.append(str(name))
     if not published:
         return ""

@@ -760,8 +760,7 @@ def _route(pf: PythonFacts, route: RouteFact, prefixes: dict[tuple[str, str], st
         prefix = prefixes.get((pf.path, router.var))
         if prefix is None:
             certain = False
-            prefix = router.prefix.removeprefix(SETTING_REFERENCE) if not (
-                router.prefix.startswith(SETTING_REFERENCE)) else ""
+            prefix = "" if router.prefix.startswith(SETTING_REFERENCE) else router.prefix
         path = (prefix + (path or "")) if path is not None else None
     calls_helper = any(pf.names[n] in helpers.qualified for n in route.touches
                        if n in pf.names) or (

@@ -5,6 +5,7 @@ from __future__ import annotations
 import posixpath
 import re
 import shlex
+from collections.abc import Iterable
 from typing import Any
 
 from ...artifacts.dockerfile import Dockerfile, Instruction, image_reference
@@ -39,18 +40,18 @@ def drops_privileges(project: Project, df: Dockerfile, files: ImageFiles) -> boo
     runs; or the entrypoint of an official database image that is kept."""
     commands = _commands(df)
     texts = [command_text(i) for i in commands]
+    python_drops = False
     for ins in commands:
-        words = ins.exec_form if ins.exec_form is not None else ins.args.split()
-        texts.extend(t for t in (_script(project, df, files, w) for w in words[:3]) if t)
+        words = (ins.exec_form if ins.exec_form is not None else ins.args.split())[:3]
+        texts.extend(t for t in (_script(project, df, files, w) for w in words) if t)
+        python_drops = python_drops or any(_python_drops(project, df, files, w) for w in words)
     # a script the entrypoint runs may start another one (`exec ./bootstrap.sh`)
     for text in list(texts[len(commands):]):
         for word in re.findall(r"[\w./${}-]+\.sh\b", text):
             found = _script(project, df, files, word)
             if found and found not in texts:
                 texts.append(found)
-    if any(PRIVILEGE_DROP.search(t) for t in texts) or any(
-            _python_drops(project, df, files, w) for ins in commands
-            for w in (ins.exec_form if ins.exec_form is not None else ins.args.split())[:3]):
+    if python_drops or any(PRIVILEGE_DROP.search(t) for t in texts):
         return True
     if any(_server_drops(t, project, df, files) for t in texts) or _env_drops(files):
         return True
@@ -80,13 +81,17 @@ def _script(project: Project, df: Dockerfile, files: ImageFiles, word: str) -> s
     found = files.text(word)
     if found is not None:
         return found
-    directory = posixpath.dirname(df.path)
-    candidates = [p for p in project.texts if posixpath.basename(p) == name]
-    if not candidates:
-        return None
+    chosen = _nearest(project.texts, name, posixpath.dirname(df.path), anywhere=True)
+    return project.texts[chosen] if chosen is not None else None
+
+
+def _nearest(paths: Iterable[str], name: str, directory: str, *, anywhere: bool) -> str | None:
+    """The file called `name` nearest the Dockerfile's directory (the shallowest under it;
+    with `anywhere`, the shallowest in the repository when none is under it)."""
+    candidates = [p for p in paths if posixpath.basename(p) == name]
     near = [p for p in candidates if not directory or p.startswith(directory + "/")]
-    chosen = sorted(near or candidates, key=lambda p: (p.count("/"), p))[0]
-    return project.texts[chosen]
+    pool = near or (candidates if anywhere else [])
+    return min(pool, key=lambda p: (p.count("/"), p)) if pool else None
 
 
 def _python_drops(project: Project, df: Dockerfile, files: ImageFiles, word: str) -> bool:
@@ -95,14 +100,8 @@ def _python_drops(project: Project, df: Dockerfile, files: ImageFiles, word: str
     word = word.strip("\"'")
     if not word.endswith(".py"):
         return False
-    path = files.executable(word)
-    if path is None:
-        directory = posixpath.dirname(df.path)
-        near = sorted((p for p in project.python if posixpath.basename(p) ==
-                       posixpath.basename(word) and (not directory or
-                                                     p.startswith(directory + "/"))),
-                      key=lambda p: (p.count("/"), p))
-        path = near[0] if near else None
+    path = files.executable(word) or _nearest(project.python, posixpath.basename(word),
+                                              posixpath.dirname(df.path), anywhere=False)
     facts = project.python.get(path) if path else None
     return "drops-privileges" in getattr(facts, "evidence", ())
 
