@@ -39,7 +39,13 @@ class RuleContext:
         fix: Fix | None = None,
         severity: Severity | None = None,
         related: tuple[Related, ...] = (),
+        informational: str = "",
     ) -> None:
+        """`informational`: why the finding is only information here (reported as info, with
+        the reason, and without a fix), unless the configuration sets the rule's severity."""
+        if informational and self.rule.id not in self.config.severity:
+            message, severity, fix = f"{message} (informational: {informational})", \
+                Severity.INFO, None
         self.sites.examined += 1
         self.sites.failed += 1
         self.findings.append(
@@ -66,7 +72,7 @@ class RuleContext:
         *,
         lines: list[str] | None = None,
         fix: Fix | None = None,
-        severity: Severity | None = None,
+        informational: str = "",
     ) -> None:
         """Report at an ast node: its start, its end, and its first source line as snippet."""
         line = getattr(node, "lineno", 1)
@@ -76,5 +82,6 @@ class RuleContext:
         snippet = lines[line - 1] if lines and 0 < line <= len(lines) else ""
         self.report(
             path, line, col, message,
-            end_line=end_line, end_column=end_col, snippet=snippet, fix=fix, severity=severity,
+            end_line=end_line, end_column=end_col, snippet=snippet, fix=fix,
+            informational=informational,
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ...model import Fix, Severity
+from ...model import Fix
 from ...project import Project
 from ...project.compose import Service, Site, deployed_runs, is_prod_file, judged_services
 from ..api import RuleContext
@@ -29,7 +29,7 @@ class Reporter:
         self.ctx = ctx
         self.raise_in_prod = raise_in_prod
         self.good: dict[_Key, set[_Source]] = {}
-        self.bad: dict[_Key, tuple[Site, str, str, Fix | None, Severity | None]] = {}
+        self.bad: dict[_Key, tuple[Site, str, str, Fix | None, str]] = {}
         self.bad_sources: dict[_Key, set[_Source]] = {}
         self._source: _Source = ((), ("", 0, 0))
         self._deployed: set[_Config] = set()
@@ -52,15 +52,10 @@ class Reporter:
 
     def report(self, site: Site, message: str, snippet: str = "", fix: Fix | None = None,
                informational: str = "") -> None:
-        """`informational`: why the finding is only information here (reported as info,
-        with the reason, and without a fix), unless the configuration sets the rule's
-        severity itself."""
-        severity: Severity | None = None
-        if informational and self.ctx.rule.id not in self.ctx.config.severity:
-            message, fix, severity = f"{message} (informational: {informational})", None, \
-                Severity.INFO
+        """`informational`: why the finding is only information here (see
+        `RuleContext.report`)."""
         key = (site.path, site.line, site.column)
-        self.bad.setdefault(key, (site, message, snippet, fix, severity))
+        self.bad.setdefault(key, (site, message, snippet, fix, informational))
         self.bad_sources.setdefault(key, set()).add(self._source)
 
     def finish(self) -> None:
@@ -71,9 +66,9 @@ class Reporter:
             if not bad:
                 passed += 1
                 continue
-            site, message, snippet, fix, severity = self.bad[key]
-            if severity is None and self.raise_in_prod and is_prod_file(site.path):
-                severity = self.ctx.config.severity_of(self.ctx.rule).raised()
+            site, message, snippet, fix, informational = self.bad[key]
+            severity = self.ctx.config.severity_of(self.ctx.rule).raised() if (
+                self.raise_in_prod and is_prod_file(site.path)) else None
             self.ctx.report(site.path, site.line, site.column, message, snippet=snippet,
-                            severity=severity, fix=fix)
+                            severity=severity, fix=fix, informational=informational)
         self.ctx.examine(passed)

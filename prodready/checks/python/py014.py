@@ -5,7 +5,6 @@ from __future__ import annotations
 import ast
 
 from ...artifacts.python import PythonFile
-from ...model import Severity
 from ..api import RuleContext
 from ._ast import dotted_name, has_kwargs_splat, keyword, literal_strings, qualified
 
@@ -14,9 +13,9 @@ SCOPE = "python"
 NEEDS_ALGORITHMS = {"jwt.decode", "jose.jwt.decode", "jwt.api_jwt.decode"}
 DECODERS = NEEDS_ALGORITHMS | {"authlib.jose.jwt.decode", "authlib.jose.JsonWebToken.decode",
                                "jwt.PyJWT.decode"}
-MODULE_VERIFIES = ("informational: this module also decodes tokens with their signature "
-                   "checked, so this one likely only reads a claim before a verified decode; "
-                   "confirm that nothing it returns is trusted")
+MODULE_VERIFIES = ("this module also decodes tokens with their signature checked, so this "
+                   "one likely only reads a claim before a verified decode; confirm that "
+                   "nothing it returns is trusted")
 
 
 def check(src: PythonFile, ctx: RuleContext) -> None:
@@ -31,23 +30,20 @@ def check(src: PythonFile, ctx: RuleContext) -> None:
         name = qualified(dotted_name(node.func), imported)
         if name in DECODERS:
             decoders.append((node, name))
-    verifies = any(_problem(node, name) is None for node, name in decoders)
-    for node, name in decoders:
-        problem = _problem(node, name)
+    problems = [_problem(node, name) for node, name in decoders]
+    verifies = None in problems
+    for (node, _), problem in zip(decoders, problems, strict=True):
         if problem and _disables_verification(node) and _verified_in_same_function(
                 src, node, decoders):
             problem = None  # a peek at the claims (the issuer, to find its keys)
         if not problem:
             ctx.examine()
-        elif _disables_verification(node) and verifies and \
-                ctx.rule.id not in ctx.config.severity:
-            # The module checks signatures elsewhere: this decode most likely reads a claim
-            # to route the token (its issuer, its owner) before a verified decode. Shown, for
-            # a reviewer to confirm, but not counted.
-            ctx.report_node(src.path, node, f"{problem} ({MODULE_VERIFIES})", lines=src.lines,
-                            severity=Severity.INFO)
-        else:
-            ctx.report_node(src.path, node, problem, lines=src.lines)
+            continue
+        # The module checks signatures elsewhere: this decode most likely reads a claim to
+        # route the token (its issuer, its owner) before a verified decode. Shown, for a
+        # reviewer to confirm, but not counted.
+        ctx.report_node(src.path, node, problem, lines=src.lines, informational=(
+            MODULE_VERIFIES if verifies and _disables_verification(node) else ""))
 
 
 def _token(call: ast.Call) -> str | None:

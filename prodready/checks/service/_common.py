@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ...model import Fix, Severity
+from ...model import Fix
 from ...project import Project
 from ...project.services import Service, services_of
 from ..api import RuleContext
 
 
 def report_service(ctx: RuleContext, svc: Service, message: str, fix: Fix | None = None,
-                   severity: Severity | None = None) -> None:
+                   informational: str = "") -> None:
     ctx.report(svc.path, svc.line, svc.column, f"{svc.kind} app {svc.name}: {message}",
-               snippet=f"{svc.name}", fix=fix, severity=severity)
+               snippet=f"{svc.name}", fix=fix, informational=informational)
 
 
 def check_practice(project: Project, ctx: RuleContext, evidence: str,

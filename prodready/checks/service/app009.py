@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from ...facts import PythonFacts
-from ...model import Severity
 from ...project import Project
 from ...project.services import services_of
 from ..api import RuleContext
@@ -16,20 +15,20 @@ MESSAGE = ("no request or correlation id: one request's log lines across service
 # Task queues whose workers carry on a request's work in another process.
 TASK_QUEUES = ("celery", "rq", "django_rq", "dramatiq", "huey", "arq", "taskiq",
                "procrastinate")
-ONE_PROCESS = ("informational: the project runs one service and no task workers, so no other "
-               "process writes a part of a request's story")
+ONE_PROCESS = ("the project runs one service and no task workers, so no other process writes "
+               "a part of a request's story")
 
 
 def check(project: Project, ctx: RuleContext) -> None:
     services = services_of(project)
-    if len(services) != 1 or ctx.rule.id in ctx.config.severity or _has_task_workers(project):
+    if len(services) != 1 or _has_task_workers(project):
         check_practice(project, ctx, "request-id", MESSAGE)
         return
     [svc] = services
     if svc.has("request-id"):
         ctx.examine()
     else:
-        report_service(ctx, svc, f"{MESSAGE} ({ONE_PROCESS})", severity=Severity.INFO)
+        report_service(ctx, svc, MESSAGE, informational=ONE_PROCESS)
 
 
 def _has_task_workers(project: Project) -> bool:
