@@ -825,3 +825,12 @@ def test_ci_steps_that_change_directory_are_read_in_linear_time(tmp_path: Path) 
     result = scan(tmp_path, Config(jobs=1, cache=False), use_cache=False)
     assert result.project is not None
     assert directory_compose_runs(result.project) == {}
+
+
+def test_an_invalid_re_include_pattern_in_gitignore_crashes_no_rule(tmp_path: Path) -> None:
+    """`![z-a]` is no valid pattern: git matches nothing with it, and so does prodready."""
+    write_tree(tmp_path, {".gitignore": ".env*\n![z-a]\n!.env.ci\n",
+                          ".env.ci": "API_TOKEN=9f8a7d6c5b4e3f2a1b0c9d8e\n"})
+    result = scan(tmp_path, Config(select=["REPO002"]), jobs=1, use_cache=False)
+    assert not [d for d in result.diagnostics if d.kind == "INTERNAL"]
+    assert not result.findings  # the valid `!.env.ci` still says it is tracked on purpose

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import posixpath
 
-import pathspec
-
 from ...artifacts.dotenv import is_env_file
-from ...discover import is_guarded
+from ...discover import gitignore_spec, is_guarded
 from ...project import Project
 from ...secretcontext import env_file_secrets
 from ..api import RuleContext
@@ -53,6 +51,6 @@ def _kept_on_purpose(project: Project, path: str) -> bool:
         if not text or "!" not in text:
             continue
         kept = [line.strip()[1:] for line in text.splitlines() if line.strip().startswith("!")]
-        if pathspec.GitIgnoreSpec.from_lines(kept).match_file("/".join(parts[depth:])):
+        if gitignore_spec(kept).match_file("/".join(parts[depth:])):
             return True
     return False
