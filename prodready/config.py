@@ -65,9 +65,10 @@ class Exemption(BaseModel):
 
 # Rules about sizing a deployment: in a distributed project the operator sizes it.
 SIZING_RULES = frozenset({"K8S001", "K8S002", "COMPOSE006"})
-# Telemetry a distributed product's operator wires to their own systems (a proxy's request
-# ids, their error tracker's DSN, their log pipeline's format): the authors never receive it.
-OPERATOR_TELEMETRY_RULES = frozenset({"APP008", "APP009", "APP014"})
+# Telemetry a distributed product's operator wires to their own systems (their metrics
+# scraper or exporter, a proxy's request ids, their error tracker's DSN, their log pipeline's
+# format): the authors never receive it.
+OPERATOR_TELEMETRY_RULES = frozenset({"APP007", "APP008", "APP009", "APP014"})
 # Policy set where TLS terminates: in a product others run, at the operator's proxy.
 OPERATOR_EDGE_RULES = frozenset({"APP004"})
 # What the distributed profile makes info.

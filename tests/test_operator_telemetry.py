@@ -26,8 +26,10 @@ def test_distributed_profile_makes_request_ids_info(tmp_path):
     assert distributed["APP014"] == Severity.INFO
     # HSTS: set by the operator's TLS-terminating proxy
     assert default["APP004"] != Severity.INFO and distributed["APP004"] == Severity.INFO
-    # what the product's own code must provide keeps its severity
-    assert distributed["APP007"] == default["APP007"] != Severity.INFO
+    # how it is monitored: the operator's exporter, proxy metrics or probes
+    assert default["APP007"] != Severity.INFO and distributed["APP007"] == Severity.INFO
+    # what the product's own code must provide keeps its severity: a health route to probe
+    assert distributed["APP001"] == default["APP001"] != Severity.INFO
 
 
 def test_an_explicit_severity_still_wins_over_the_profile(tmp_path):

@@ -82,6 +82,63 @@ def test_a_run_time_name_does_not_claim_other_projects_images(tmp_path):
     assert profile.name == SERVICE
 
 
+# no workflow publishes an image: a release process the repository does not show does
+NO_RELEASE = {".github/workflows/release.yml": "on: push\njobs: {}\n"}
+
+
+def test_an_image_named_after_the_project_counts_without_a_release_workflow(tmp_path):
+    profile, _ = _profile(tmp_path, {
+        **NO_RELEASE, "setup.py": "from setuptools import setup\n\nsetup(name='notes')\n",
+        "README.md": "docker pull acme/notes:latest\n"})
+    assert profile.name == DISTRIBUTED and "acme/notes" in profile.why
+
+
+def test_an_image_named_after_the_project_needs_a_dockerfile_here(tmp_path):
+    _scan(tmp_path, {**NO_RELEASE, "pyproject.toml": '[project]\nname = "notes"\nversion = "1"\n',
+                     "README.md": "docker pull acme/notes:latest\n"})
+    (tmp_path / "Dockerfile").unlink()
+    result = scan(tmp_path, Config(jobs=1), use_cache=False)
+    assert result.project is not None and profile_of(result.project).name == SERVICE
+
+
+def test_docs_telling_users_to_pip_install_the_project_look_distributed(tmp_path):
+    profile, _ = _profile(tmp_path, {
+        **NO_RELEASE, "setup.cfg": "[metadata]\nname = notes_server\nversion = 1\n",
+        "INSTALL.md": "Install it:\n\n    python -m pip install -U 'notes-server[postgres]'\n"})
+    assert profile.name == DISTRIBUTED
+    assert profile.why == "INSTALL.md tells users to install notes-server, this project's own " \
+        "distribution"
+
+
+def test_installing_from_the_checkout_or_other_packages_is_a_service(tmp_path):
+    profile, _ = _profile(tmp_path, {
+        **NO_RELEASE, "pyproject.toml": '[project]\nname = "notes"\nversion = "1"\n',
+        "CONTRIBUTING.md": "pip install -e . && pip install -r requirements.txt\n"
+                           "pip install notes-client\n",
+        # release notes announce changes: not where users are told how to run it
+        "CHANGELOG.md": "1.0: `pip install notes` now works\n"})
+    assert profile.name == SERVICE
+
+
+COMPOSE_RUNS = "services:\n  notes:\n    image: ghcr.io/acme/notes:latest\n    ports: ['80:8000']\n"
+
+
+def test_docs_pointing_to_a_compose_file_that_runs_the_published_image(tmp_path):
+    profile, _ = _profile(tmp_path, {
+        "docker-compose.yml": COMPOSE_RUNS,
+        "README.md": "Copy docker-compose.yml, set the variables, and start it.\n"})
+    assert profile.name == DISTRIBUTED
+    assert "README.md points users to docker-compose.yml, which runs acme/notes" in profile.why
+
+
+def test_a_compose_file_that_builds_the_image_is_how_the_authors_run_it(tmp_path):
+    builds = COMPOSE_RUNS.replace("    ports:", "    build: .\n    ports:")
+    profile, _ = _profile(tmp_path, {
+        "docker-compose.yml": builds,
+        "README.md": "Start it with docker-compose.yml.\n"})
+    assert profile.name == SERVICE
+
+
 MANIFEST = """\
 apiVersion: apps/v1
 kind: Deployment
@@ -106,8 +163,8 @@ def _severities(result):
 def test_a_detected_distributed_profile_applies_to_file_and_project_rules(tmp_path):
     result = _scan(tmp_path, RUN_IT, cache=False)
     severities = _severities(result)
-    # K8S001/K8S002 are judged per file, APP008/APP009/APP014 over the project
-    for rule in ("K8S001", "K8S002", "APP008", "APP009", "APP014"):
+    # K8S001/K8S002 are judged per file, APP007/APP008/APP009/APP014 over the project
+    for rule in ("K8S001", "K8S002", "APP007", "APP008", "APP009", "APP014"):
         assert severities[rule] == Severity.INFO, rule
     assert severities["K8S008"] == Severity.MEDIUM  # what the product itself must do
     assert result.profile is not None and result.profile.name == DISTRIBUTED

@@ -446,21 +446,33 @@ def build_deployment(project: Project) -> Deployment:
 
 
 def _project_names(project: Project) -> frozenset[str]:
-    """The distribution name pyproject.toml gives the project (`[project]`, Poetry)."""
+    """The distribution names the project gives itself: pyproject.toml (`[project]`, Poetry),
+    setup.cfg `[metadata]`, or a literal `name=` in setup.py (read, never run)."""
     import tomllib
 
+    from .documentation import read_text
+
+    names = set()
     try:
         data = tomllib.loads(project.texts.get("pyproject.toml", ""))
     except tomllib.TOMLDecodeError:
-        return frozenset()
+        data = {}
     tool = data.get("tool")
     poetry = tool.get("poetry") if isinstance(tool, dict) else None
-    names = set()
     for table in (data.get("project"), poetry):
         name = table.get("name") if isinstance(table, dict) else None
-        if isinstance(name, str) and name.strip():
-            names.add(name.strip().lower().replace("_", "-"))
-    return frozenset(names)
+        if isinstance(name, str):
+            names.add(name)
+    for path, pattern in (("setup.cfg", _SETUP_CFG_NAME), ("setup.py", _SETUP_PY_NAME)):
+        found = pattern.search(read_text(project, path)[:READ_HEAD])
+        if found:
+            names.add(found[1])
+    return frozenset(n.strip().lower().replace("_", "-") for n in names if n.strip())
+
+
+_SETUP_CFG_NAME = re.compile(r"^name[ \t]*=[ \t]*([A-Za-z0-9][\w.-]*)[ \t]*$", re.MULTILINE)
+_SETUP_PY_NAME = re.compile(r"\bname[ \t]*=[ \t]*['\"]([A-Za-z0-9][\w.-]*)['\"]")
+READ_HEAD = 20_000  # the metadata sits at the top of setup.py / setup.cfg
 
 
 def _is_deployment_yaml(path: str, yf: YamlFile) -> bool:

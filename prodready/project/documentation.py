@@ -14,6 +14,7 @@ from . import Project
 
 DOC_SUFFIXES = (".md", ".rst")
 DOC_DIRS = ("docs", "doc", "documentation")
+RELEASE_NOTES = ("changelog", "changes", "history", "news", "release", "upgrad")
 # inside a documentation tree, plain-text, MDX and AsciiDoc sources are documentation too
 DOC_TREE_SUFFIXES = (*DOC_SUFFIXES, ".txt", ".adoc", ".mdx")
 # example configuration files (`settings.conf.example`) document names as well
@@ -57,7 +58,10 @@ def is_doc(path: str, roots: tuple[str, ...] = (), *, examples: bool = False) ->
         part in DOC_DIRS for part in path.lower().split("/")[:-1])
     if in_tree:
         return base.endswith(DOC_TREE_SUFFIXES)
-    return base.startswith("readme") and base.endswith(DOC_SUFFIXES)
+    # READMEs anywhere; at the top, every page (INSTALL.md, GUIDE.md, CONTRIBUTING.md) but
+    # release notes, which announce a change rather than document its use
+    return base.endswith(DOC_SUFFIXES) and (base.startswith("readme") or (
+        "/" not in path and not base.startswith(RELEASE_NOTES)))
 
 
 def read_text(project: Project, path: str) -> str:

@@ -1,18 +1,23 @@
 """Who runs the project: its authors (a service) or others (a distributed product).
 
-A project is distributed when it publishes an image of its own and its documentation tells
-users to run it: a `docker run` / `docker pull` of that image, or a Compose snippet naming it
-as `image:`. Its operators, not its authors, then choose sizing, wire telemetry and set the
+A project is distributed when its documentation tells users to run it themselves: a
+`docker run` / `docker pull` of an image the repository builds or that is named after the
+project, a Compose snippet naming such an image as `image:`, a Compose file of the
+repository that runs it without building it, or a `pip install` of the project's own
+distribution. Its operators, not its authors, then choose sizing, wire telemetry and set the
 TLS policy (HSTS) at their proxy. A configured `profile` decides; without one, what the files
 say applies, and the report says why.
 """
 
 from __future__ import annotations
 
+import posixpath
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from . import Project
+from .deployment import image_name
 from .documentation import documentation_files, read_text
 
 SERVICE = "service"
@@ -23,6 +28,10 @@ _RUN = re.compile(r"\b(?:docker|podman)(?:[ \t]+container)?[ \t]+(?:run|pull|cre
 _IMAGE_KEY = re.compile(r"^[ \t]*image:[ \t]*['\"]?([^\s'\"#]+)", re.MULTILINE)
 DOC_FILES_LIMIT = 500
 _QUOTES = "`'\"()[],;"  # around an image named in prose: `acme/app`
+# `pip install -U "pretalx[postgres]"`, `pipx install radicale`, `uv tool install app`
+_PIP_INSTALL = re.compile(r"\b(?:pip3?|pipx|uv[ \t]+(?:tool|pip))[ \t]+install\b([^\n`|;&]*)",
+                          re.IGNORECASE)
+_REQUIREMENT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +48,7 @@ def profile_of(project: Project) -> Profile:
     evidence = distributed_evidence(project)
     if evidence:
         return Profile(DISTRIBUTED, evidence, False)
-    return Profile(SERVICE, "no documentation tells users to run an image built here", False)
+    return Profile(SERVICE, "no documentation tells users to run it themselves", False)
 
 
 def distributed_evidence(project: Project) -> str:
@@ -48,26 +57,75 @@ def distributed_evidence(project: Project) -> str:
     cached = project.cache.get("distributed-evidence")
     if isinstance(cached, str):
         return cached
-    from .deployment import deployment_of, image_name
+    from .deployment import deployment_of
 
     model = deployment_of(project)
     published = {i for i in model.built_images if "/" in i}
+    names = model.project_names
 
     def built_here(image: str) -> bool:
-        return image in published or ("/" in image and model.dockerfile_of_image(image) is not None)
+        if image in published or ("/" in image and model.dockerfile_of_image(image) is not None):
+            return True
+        # released by a process the repository does not show (a release script, a registry
+        # build), under the project's own name: `bugsink/bugsink` for distribution `bugsink`
+        return "/" in image and bool(project.dockerfiles) and \
+            image.rsplit("/", 1)[-1].lower() in names
 
+    run_files = _compose_files_running(project, built_here)
     found = ""
-    if published or model.published:
-        for path in documentation_files(project)[:DOC_FILES_LIMIT]:
-            text = read_text(project, path)
-            tokens = [t.strip(_QUOTES) for args in _RUN.findall(text) for t in args.split()]
-            tokens += _IMAGE_KEY.findall(text)
-            image = next((image_name(t) for t in tokens
-                          if t and not t.startswith("-") and built_here(image_name(t))), None)
-            if image:
-                found = f"{path} tells users to run {image}, an image this repository builds"
-                break
+    # READMEs first, then the shallowest pages: the clearest instructions say why
+    docs = sorted(documentation_files(project)[:DOC_FILES_LIMIT], key=lambda p: (
+        not posixpath.basename(p).lower().startswith("readme"), p.count("/")))
+    for path in docs:
+        found = _tells_users_to_run(read_text(project, path), built_here, run_files, names)
+        if found:
+            found = f"{path} {found}"
+            break
     project.cache["distributed-evidence"] = found
+    return found
+
+
+def _tells_users_to_run(text: str, built_here: Callable[[str], bool],
+                        run_files: dict[str, str], names: frozenset[str]) -> str:
+    """How a documentation text tells users to run the project ("" when it does not)."""
+    tokens = [t.strip(_QUOTES) for args in _RUN.findall(text) for t in args.split()]
+    tokens += _IMAGE_KEY.findall(text)
+    image = next((image_name(t) for t in tokens
+                  if t and not t.startswith("-") and built_here(image_name(t))), None)
+    if image:
+        return f"tells users to run {image}, an image this repository builds"
+    for args in _PIP_INSTALL.findall(text):
+        for token in args.split():
+            found = _REQUIREMENT_NAME.match(token.strip(_QUOTES))
+            if not token.startswith("-") and found and \
+                    found[0].lower().replace("_", "-") in names:
+                return f"tells users to install {found[0]}, this project's own distribution"
+    lowered = text.lower()
+    for base, image in run_files.items():
+        if base in lowered:
+            return f"points users to {base}, which runs {image}, an image this repository builds"
+    return ""
+
+
+def _compose_files_running(project: Project, built_here: Callable[[str], bool]
+                           ) -> dict[str, str]:
+    """Compose file name -> the image built here that one of its services runs without
+    building it: a file for users to run the published image."""
+    from .deployment import deployment_of
+
+    model = deployment_of(project)
+    found: dict[str, str] = {}
+    for path, yf in project.compose_files().items():
+        if not model.role_of(path).judged:
+            continue
+        for doc in yf.documents:
+            data = doc.root.to_python() if doc.root is not None else None
+            services = data.get("services") if isinstance(data, dict) else None
+            for svc in (services.values() if isinstance(services, dict) else ()):
+                image = svc.get("image") if isinstance(svc, dict) else None
+                if isinstance(image, str) and "build" not in svc and \
+                        built_here(image_name(image)):
+                    found.setdefault(posixpath.basename(path).lower(), image_name(image))
     return found
 
 
