@@ -737,6 +737,55 @@ def test_the_root_readme_speaks_for_the_project_not_its_files(tmp_path):
     assert model.role_of("docker-compose.yml").role == ""
 
 
+DOCKERFILE_BODY = "FROM python:3.12-slim\nCOPY . /app\nCMD [\"python\", \"-m\", \"app\"]\n"
+
+
+def test_a_documentation_sentence_naming_a_file_says_what_it_is_for(tmp_path):
+    model, result = _model(tmp_path, {
+        "docker-compose.yml": COMPOSE_BODY, "deploy/docker-compose.yml": COMPOSE_BODY,
+        "README.md": "# Running it\n\nSee the docs. **Important:** this `docker-compose.yml` "
+                     "is configured for local testing only, and is _not_ intended for "
+                     "production use.\n"})
+    # the name resolves beside the page (the root), not to the deployment's file
+    assert model.role_of("docker-compose.yml").role == "dev-tooling"
+    assert "README.md says" in model.role_of("docker-compose.yml").why
+    assert model.role_of("deploy/docker-compose.yml").role == ""
+    assert {f.path for f in result.findings if f.rule_id.startswith("COMPOSE")} == {
+        "deploy/docker-compose.yml"}
+
+
+def test_a_section_heading_names_the_files_its_text_speaks_of(tmp_path):
+    model, _ = _model(tmp_path, {
+        "Dockerfile": DOCKERFILE_BODY, "Dockerfile.citus": DOCKERFILE_BODY,
+        "Dockerfile.prod": DOCKERFILE_BODY,
+        "docker/README.md": "# Dockerfile and Dockerfile.citus\n\nYou can run the app in "
+                            "these images.\n\nThey help develop it and are not a "
+                            "production-worthy setup!\n\n# Dockerfile.prod\n\nWhat we run.\n"})
+    assert model.role_of("Dockerfile").role == "dev-tooling"
+    assert model.role_of("Dockerfile.citus").role == "dev-tooling"
+    assert model.role_of("Dockerfile.prod").role == ""
+
+
+def test_a_compose_file_that_builds_only_a_development_image_is_for_development(tmp_path):
+    model, _ = _model(tmp_path, {
+        "Dockerfile": "# Used only for running tests with tox\n" + DOCKERFILE_BODY,
+        "docker-compose.yml": "services:\n  app:\n    build: .\n    ports: ['80:80']\n"})
+    assert model.role_of("docker-compose.yml").role == "dev-tooling"
+    assert model.role_of("Dockerfile").role == "dev-tooling"
+
+
+@pytest.mark.parametrize("readme", [
+    # the sentence that says "development only" names another file
+    "Use `docker-compose.yml` to deploy. The `docker-compose.dev.yml` file is for local "
+    "development only.\n",
+    # a file named with no statement about it
+    "# docker-compose.yml\n\nStart it with `docker compose up -d`.\n",
+])
+def test_other_documentation_says_nothing_about_a_file(tmp_path, readme):
+    model, _ = _model(tmp_path, {"docker-compose.yml": COMPOSE_BODY, "README.md": readme})
+    assert model.role_of("docker-compose.yml").role == ""
+
+
 REGTEST_JOB = """\
 on: push
 jobs:

@@ -281,7 +281,8 @@ _DEV_HEADER = re.compile(
     r"|\b(?:designed|meant|intended|used|built)\s+(?:only\s+)?(?:to\s+run|for)\s+"
     r"(?:an?\s+|the\s+)?(?:local\s+)?development\b(?!\s+(?:and|or)\s+production)"
     r"|\b(?:run|for)\s+(?:an?\s+|the\s+)?(?:local\s+)?development\s+environment\b"
-    r"|\b(?:file|stack)\s+is\s+(?:only\s+)?used\s+(?:to\s+test|for\s+testing)\b")
+    r"|\b(?:file|stack)\s+is\s+(?:only\s+)?used\s+(?:to\s+test|for\s+testing)\b"
+    r"|\b(?:used\s+only|only\s+used)\s+(?:for|to)\s+(?:run(?:ning)?\s+)?(?:the\s+)?tests?\b")
 _HEADER_LINES = 15
 
 
@@ -342,6 +343,74 @@ class _ReadmePurposes:
         return None
 
 
+# a Markdown heading, or a reStructuredText title underlined on the next line
+_HEADING = re.compile(r"\A\s*#|\A[^\n]+\n[=\-~^*]{3,}[ \t]*$", re.MULTILINE)
+_WORDS = re.compile(r"[\w.\-]+")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[^a-z])")  # "… only. The `x.yml` …"
+DOC_PAGES_READ = 500
+
+
+def _documented_purposes(project: Project, artifacts: list[str]) -> dict[str, Role]:
+    """Dockerfiles and Compose files a documentation paragraph names and says are for
+    development or testing, not production ("This `docker-compose.yml` is configured for
+    local testing only"; under a heading `# Dockerfile and Dockerfile.citus`, "not
+    production-worthy"). A name is resolved beside the page, else at the root, else when it
+    is the only file so named."""
+    from .documentation import documentation_files, read_text
+
+    by_name: dict[str, list[str]] = {}
+    for path in artifacts:
+        by_name.setdefault(posixpath.basename(path).lower(), []).append(path)
+    found: dict[str, Role] = {}
+    for page in documentation_files(project)[:DOC_PAGES_READ]:
+        text = read_text(project, page)
+        if not _DEV_HEADER.search(" ".join(text.lower().split())):
+            continue
+        def named(words: str) -> list[str]:
+            return [w.strip(".-") for w in _WORDS.findall(words) if w.strip(".-") in by_name]
+
+        heading_names: list[str] = []
+        for block in re.split(r"\n[ \t]*\n", text):
+            lowered = " ".join(block.lower().split())
+            if _HEADING.match(block):
+                heading_names = named(block.lower().splitlines()[0])
+            if not _DEV_HEADER.search(lowered):
+                continue
+            # the names in the sentences that say so, else the section's heading
+            sentences = [t.lower() for t in _SENTENCE_END.split(" ".join(block.split()))]
+            names = [n for sentence in sentences
+                     if _DEV_HEADER.search(sentence) for n in named(sentence)]
+            for name in names or heading_names:
+                target = _resolve(by_name[name], posixpath.dirname(page))
+                if target is not None:
+                    found.setdefault(target, Role(
+                        DEV_TOOLING, f"{page} says it is for development or testing, not "
+                                     f"production"))
+    return found
+
+
+def _resolve(paths: list[str], directory: str) -> str | None:
+    for wanted in (directory, ""):
+        near = [p for p in paths if posixpath.dirname(p) == wanted]
+        if near:
+            return near[0]
+    return paths[0] if len(paths) == 1 else None
+
+
+def _builds_only_declared(project: Project, path: str, convention: dict[str, Role | None],
+                          declared: set[str]) -> Role | None:
+    """A Compose file whose every build is a Dockerfile its own words or documentation call
+    development-only runs that image for development too."""
+    built = [b.dockerfile for b in project_builds(project)
+             if b.how == COMPOSE and b.source == path]
+    roles = [convention.get(d) if d in declared else None for d in built if d is not None]
+    if not roles or len(roles) != len(built) or \
+            any(r is None or r.role != DEV_TOOLING for r in roles):
+        return None
+    return Role(DEV_TOOLING, f"it builds only images meant for development ({built[0]}: "
+                             f"{roles[0].why if roles[0] else ''})")
+
+
 def _development_stack(yf: YamlFile, has_python: bool) -> Role | None:
     from .devstack import backing_services_stack, development_stack
 
@@ -373,18 +442,26 @@ def build_deployment(project: Project) -> Deployment:
     model = Deployment(project_names=_project_names(project))
     convention: dict[str, Role | None] = {}
     readmes = _ReadmePurposes(project)
+    documented = _documented_purposes(project, [
+        *project.dockerfiles, *(p for p in project.yaml_files if is_compose_path(p))])
+    # Dockerfiles whose own words or documentation give their role
+    declared_images: set[str] = set()
     for path, df in project.dockerfiles.items():
         text = getattr(df, "text", "")
-        convention[path] = path_role(path) or _stage_role(df) or generated_header(
-            text) or declared_purpose(text) or readmes.of(path)
+        role = path_role(path) or _stage_role(df) or generated_header(text)
+        if role is None and (role := declared_purpose(text) or documented.get(path)):
+            declared_images.add(path)
+        convention[path] = role or readmes.of(path)
     declared: set[str] = set()  # YAML whose content alone gives its role
     # the project's own code runs outside a Compose file of datastores only
     has_python = any(path.endswith(".py") for path in project.all_files)
     for path, yf in project.yaml_files.items():
         convention[path] = path_role(path) or generated_header(yf.text)
+        compose = is_compose_path(path)
         if convention[path] is None and (role := declared_purpose(yf.text) or (
-                _development_stack(yf, has_python) if is_compose_path(path) else None)
-                or readmes.of(path)) is not None:
+                documented.get(path) or _development_stack(yf, has_python) or
+                _builds_only_declared(project, path, convention, declared_images)
+                if compose else None) or readmes.of(path)) is not None:
             convention[path] = role
             declared.add(path)
 
