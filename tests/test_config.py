@@ -224,19 +224,19 @@ def findings_of(root: Path, config: Config) -> list[tuple[str, str, int, str, bo
 def test_per_file_ignores_drop_findings_for_matching_paths_only(tmp_path: Path) -> None:
     make_tree(tmp_path, {
         "ops/boot.py": SYS_PATH,
-        "tools/sub/boot.py": SYS_PATH,
+        "lib/sub/boot.py": SYS_PATH,
         "app/boot.py": SYS_PATH,
     })
     config = Config.model_validate({
         "select": ["PY003"],
-        "per-file-ignores": {"ops/*": ["PY003"], "tools/": ["PY"]},
+        "per-file-ignores": {"ops/*": ["PY003"], "lib/": ["PY"]},
     })
     # Dropped, not suppressed: the file is out of the rule's scope.
     assert findings_of(tmp_path, config) == [("PY003", "app/boot.py", 2, "medium", False)]
     other_rule = Config.model_validate({"select": ["PY003"],
                                         "per-file-ignores": {"ops/*": ["PY006"]}})
     assert [f[1] for f in findings_of(tmp_path, other_rule)] == [
-        "app/boot.py", "ops/boot.py", "tools/sub/boot.py"]
+        "app/boot.py", "lib/sub/boot.py", "ops/boot.py"]
 
 
 def test_severity_override_changes_a_findings_severity(tmp_path: Path) -> None:

@@ -210,6 +210,31 @@ def test_an_addon_directory_ships_what_the_deployment_links(tmp_path):
     assert unused.role == "example" and "extras/" in unused.why
 
 
+RELEASE_SCRIPT = "import requests\n\nrequests.get('https://api.github.com/repos/acme/app')\n"
+
+
+def test_a_top_level_directory_of_maintainer_scripts_is_tooling(tmp_path):
+    model, result = _model(tmp_path, {
+        "tools/release.py": RELEASE_SCRIPT, "bin/pingdom_ips.py": RELEASE_SCRIPT,
+        "tools/migrate/Dockerfile": "FROM python:3.12-slim\nCMD [\"python\", \"m.py\"]\n",
+        # a package the code imports, and a tools package inside the code, ship
+        "utils/__init__.py": "", "utils/net.py": RELEASE_SCRIPT,
+        "app/tools/search.py": RELEASE_SCRIPT})
+    for path in ("tools/release.py", "bin/pingdom_ips.py", "tools/migrate/Dockerfile"):
+        assert model.role_of(path).role == "dev-tooling", path
+    assert "maintainers' scripts" in model.role_of("tools/release.py").why
+    assert model.role_of("utils/net.py").judged and model.role_of("app/tools/search.py").judged
+    assert {f.path for f in result.findings if f.rule_id == "PY006"} == {
+        "utils/net.py", "app/tools/search.py"}
+
+
+def test_a_tool_directory_ships_what_a_deployment_builds(tmp_path):
+    model, _ = _model(tmp_path, {
+        "tools/proxy/Dockerfile": "FROM nginx:1.27\n",
+        "docker-compose.yml": "services:\n  proxy:\n    build: tools/proxy\n"})
+    assert model.role_of("tools/proxy/Dockerfile").role == "deployed"
+
+
 SKAFFOLD_PROFILES = """\
 apiVersion: skaffold/v4beta6
 kind: Config

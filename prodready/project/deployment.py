@@ -70,6 +70,10 @@ DIRECTORY_ROLES = {
 # `contrib/nginx/`): what the main deployment does not use, unless something links them. Only
 # at the top: a `contrib` package inside the code (`app/contrib/auth.py`) ships with it.
 ADDON_DIRECTORIES = frozenset({"extras", "contrib"})
+# Top-level directories of the maintainers' own scripts (release, translation, migration and
+# admin helpers run by hand or by CI), when they are not a package the code imports
+# (`utils/__init__.py` is code).
+TOOL_DIRECTORIES = frozenset({"tools", "bin", "utils", "build-tools", "tooling"})
 # Words in a Dockerfile's or Compose file's own name (split on . - _) and their role.
 NAME_WORDS = {
     "test": TEST_FIXTURE, "tests": TEST_FIXTURE, "testing": TEST_FIXTURE,
@@ -137,6 +141,7 @@ class Deployment:
     # directories of deployed Dockerfiles whose path alone would say otherwise: the code
     # beside them ships in the image (`examples/app/` built by the root Compose file)
     deployed_dirs: dict[str, str] = field(default_factory=dict)
+    tool_directories: frozenset[str] = frozenset()  # top-level TOOL_DIRECTORIES, no package
     _path_roles: dict[str, Role] = field(default_factory=dict, repr=False)
 
     def dockerfile_of_image(self, name: str) -> tuple[str, str] | None:
@@ -187,11 +192,18 @@ class Deployment:
             return Role(PATCH, f"listed as a patch by {self.patches[path]}")
         cached = self._path_roles.get(path)
         if cached is None:
-            cached = path_role(path) or UNCLASSIFIED
+            cached = path_role(path) or self.tool_role(path) or UNCLASSIFIED
             if not cached.judged:
                 cached = self._in_deployed_dir(path) or cached
             self._path_roles[path] = cached
         return cached
+
+    def tool_role(self, path: str) -> Role | None:
+        top = path.split("/", 1)[0]
+        if "/" in path and top in self.tool_directories:
+            return Role(DEV_TOOLING, f"under {top}/: the maintainers' scripts, not a package "
+                                     "the service imports")
+        return None
 
     def _in_deployed_dir(self, path: str) -> Role | None:
         directory = posixpath.dirname(path)
@@ -439,7 +451,8 @@ def _stage_role(df: Any) -> Role | None:
 
 
 def build_deployment(project: Project) -> Deployment:
-    model = Deployment(project_names=_project_names(project))
+    model = Deployment(project_names=_project_names(project),
+                       tool_directories=_tool_directories(project))
     convention: dict[str, Role | None] = {}
     readmes = _ReadmePurposes(project)
     documented = _documented_purposes(project, [
@@ -448,7 +461,8 @@ def build_deployment(project: Project) -> Deployment:
     declared_images: set[str] = set()
     for path, df in project.dockerfiles.items():
         text = getattr(df, "text", "")
-        role = path_role(path) or _stage_role(df) or generated_header(text)
+        role = path_role(path) or model.tool_role(path) or _stage_role(df) or \
+            generated_header(text)
         if role is None and (role := declared_purpose(text) or documented.get(path)):
             declared_images.add(path)
         convention[path] = role or readmes.of(path)
@@ -522,6 +536,12 @@ def build_deployment(project: Project) -> Deployment:
     return model
 
 
+def _tool_directories(project: Project) -> frozenset[str]:
+    tops = {p.split("/", 1)[0] for p in project.all_files if "/" in p}
+    return frozenset(t for t in tops & TOOL_DIRECTORIES
+                     if not project.has_file(f"{t}/__init__.py"))
+
+
 def _project_names(project: Project) -> frozenset[str]:
     """The distribution names the project gives itself: pyproject.toml (`[project]`, Poetry),
     setup.cfg `[metadata]`, or a literal `name=` in setup.py (read, never run)."""
@@ -541,7 +561,7 @@ def _project_names(project: Project) -> frozenset[str]:
         if isinstance(name, str):
             names.add(name)
     for path, pattern in (("setup.cfg", _SETUP_CFG_NAME), ("setup.py", _SETUP_PY_NAME)):
-        found = pattern.search(read_text(project, path)[:READ_HEAD])
+        found = project.has_file(path) and pattern.search(read_text(project, path)[:READ_HEAD])
         if found:
             names.add(found[1])
     return frozenset(n.strip().lower().replace("_", "-") for n in names if n.strip())
