@@ -69,8 +69,9 @@ SIZING_RULES = frozenset({"K8S001", "K8S002", "COMPOSE006"})
 # scraper or exporter, a proxy's request ids, their error tracker's DSN, their log pipeline's
 # format): the authors never receive it.
 OPERATOR_TELEMETRY_RULES = frozenset({"APP007", "APP008", "APP009", "APP014"})
-# Policy set where TLS terminates: in a product others run, at the operator's proxy.
-OPERATOR_EDGE_RULES = frozenset({"APP004"})
+# Policy set at the edge: in a product others run, the operator's proxy terminates TLS (HSTS)
+# and limits request rates.
+OPERATOR_EDGE_RULES = frozenset({"APP003", "APP004"})
 # What the distributed profile makes info.
 OPERATOR_RULES = SIZING_RULES | OPERATOR_TELEMETRY_RULES | OPERATOR_EDGE_RULES
 INCLUDE_CHOICES = ("examples", "fixtures", "dev", "docs", "generated")

@@ -24,8 +24,9 @@ def test_distributed_profile_makes_request_ids_info(tmp_path):
     assert default["APP009"] != Severity.INFO
     assert distributed["APP009"] == Severity.INFO
     assert distributed["APP014"] == Severity.INFO
-    # HSTS: set by the operator's TLS-terminating proxy
+    # HSTS and request limits: set by the operator's proxy
     assert default["APP004"] != Severity.INFO and distributed["APP004"] == Severity.INFO
+    assert default["APP003"] != Severity.INFO and distributed["APP003"] == Severity.INFO
     # how it is monitored: the operator's exporter, proxy metrics or probes
     assert default["APP007"] != Severity.INFO and distributed["APP007"] == Severity.INFO
     # what the product's own code must provide keeps its severity: a health route to probe

@@ -5,8 +5,8 @@ A project is distributed when its documentation tells users to run it themselves
 project, a Compose snippet naming such an image as `image:`, a Compose file of the
 repository that runs it without building it, or a `pip install` of the project's own
 distribution. Its operators, not its authors, then choose sizing, wire telemetry and set the
-TLS policy (HSTS) at their proxy. A configured `profile` decides; without one, what the files
-say applies, and the report says why.
+TLS policy (HSTS) and request limits at their proxy. A configured `profile` decides; without
+one, what the files say applies, and the report says why.
 """
 
 from __future__ import annotations
@@ -136,7 +136,7 @@ def render_profile_text(project: Project) -> str:
         return f"profile: [cyan]{profile.name}[/cyan] [dim]({profile.why})[/dim]"
     if profile.name == DISTRIBUTED:
         return (f"profile: [cyan]{DISTRIBUTED}[/cyan] [dim](detected: {profile.why}; sizing, "
-                f"operator-wired telemetry and HSTS are info; {OPT_OUT})[/dim]")
+                f"operator-wired telemetry, rate limits and HSTS are info; {OPT_OUT})[/dim]")
     return f"profile: [cyan]{SERVICE}[/cyan] [dim](default; {profile.why})[/dim]"
 
 
