@@ -84,6 +84,24 @@ def test_an_edge_proxy_publishing_a_port_makes_the_app_behind_it_public(tmp_path
     assert exposure.level == "public" and "'proxy'" in exposure.why
 
 
+PROXIED = "services:\n  api:\n    build: .\n  ui:\n    image: acme/ui:1\n  proxy:\n" \
+          "    image: nginx:1.27\n    ports: ['80:80']\n"
+
+
+@pytest.mark.parametrize(("proxy", "files", "level"), [
+    ("    depends_on: [ui, api]\n", {}, "public"),
+    ("    volumes: ['./nginx:/etc/nginx/conf.d:ro']\n",
+     {"nginx/app.conf": "location / { proxy_pass http://api:8000; }\n"}, "public"),
+    # the proxy waits for the UI and its configuration sends traffic to the UI only
+    ("    depends_on: [ui]\n    volumes: ['./nginx:/etc/nginx/conf.d:ro']\n",
+     {"nginx/app.conf": "location / { proxy_pass http://ui:3000; }\n"}, "internal"),
+])
+def test_an_edge_proxy_fronts_the_services_its_configuration_names(tmp_path, proxy, files,
+                                                                   level):
+    exposure, _ = _exposure(tmp_path, {"docker-compose.yml": PROXIED + proxy, **files})
+    assert exposure.level == level
+
+
 def test_cluster_ip_service_only_is_internal(tmp_path):
     exposure, result = _exposure(tmp_path, {"k8s/api.yaml": WORKLOAD + SERVICE})
     assert exposure.level == "internal" and "api-svc" in exposure.why
@@ -111,6 +129,19 @@ def test_routes_and_outward_services_make_it_public(tmp_path, extra):
     exposure, result = _exposure(tmp_path, {"k8s/api.yaml": WORKLOAD + extra})
     assert exposure.level == "public"
     assert _edge_rules(result) == ["APP003", "APP004", "APP006"]
+
+
+@pytest.mark.parametrize("extra", [
+    SERVICE.replace("  selector:", "  type: NodePort\n  selector:"),
+    SERVICE + "---\napiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: web\n"
+              "spec:\n  defaultBackend:\n    service:\n      name: api-svc\n",
+])
+def test_an_example_setup_exposes_nothing_in_production(tmp_path, extra):
+    # the production manifests keep it cluster-internal; an example variant publishes it
+    exposure, result = _exposure(tmp_path, {"k8s/api.yaml": WORKLOAD + SERVICE,
+                                            "examples/nodeport/api.yaml": WORKLOAD + extra})
+    assert exposure.level == "internal"
+    assert _edge_rules(result) == []
 
 
 def test_a_service_selecting_other_labels_does_not_count(tmp_path):

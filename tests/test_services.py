@@ -506,6 +506,24 @@ def test_a_compose_service_building_the_apps_image_runs_it(tmp_path, build, dote
     assert ("compose", "web") in {(r.source, r.name) for r in svc.runners}
 
 
+def test_a_compose_service_that_serves_another_app_of_the_image_does_not_run_this_one(
+        tmp_path):
+    # one image holds the API and the model server; each Compose service starts one of them
+    services = _build(tmp_path, {
+        "backend/api/main.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+        "backend/model_server/main.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+        "backend/Dockerfile": "FROM python:3.12-slim\nCOPY . /app\n",
+        "compose.yaml": "services:\n"
+                        "  api:\n    build: backend\n    ports: ['80:8080']\n"
+                        "    command: uvicorn api.main:app --port 8080\n"
+                        "  models:\n    build: backend\n"
+                        "    command: ['uvicorn', 'model_server.main:app', '--port', '9000']\n"})
+    runners = {s.module_ref: {r.name for r in s.runners if r.source == "compose"}
+               for s in services}
+    assert runners["model_server.main:app"] == {"models"}
+    assert runners["api.main:app"] == {"api"}
+
+
 WORKER_BOOT = ("from flask import Flask\n\nfrom web.app import make_celery\n\n"
                "application = Flask('celery')\nnotify_celery = make_celery(application)\n"
                "application.app_context().push()\n")

@@ -32,7 +32,10 @@ EDGE_IMAGES = frozenset({"nginx", "nginx-unprivileged", "traefik", "caddy", "hap
                          "openresty", "kong", "apache", "httpd"})
 ROUTE_KINDS = frozenset({"Ingress", "HTTPRoute", "GRPCRoute", "TLSRoute", "Route",
                          "IngressRoute", "VirtualService", "HTTPProxy"})
-_WORKER_COMMAND = re.compile(r"\b(celery\b.*\b(worker|beat)\b|rq\s+worker|dramatiq\b|arq\b|"
+# task workers, their schedulers and Celery's own monitoring UI (flower serves itself, not
+# the app whose tasks it shows)
+_WORKER_COMMAND = re.compile(r"\b(celery\b.*\b(worker|beat|flower|events)\b|rq\s+worker|"
+                             r"dramatiq\b|arq\b|"
                              r"huey_consumer|taskiq\s+worker|faust\b.*\bworker)")
 
 
@@ -129,10 +132,40 @@ def _compose_exposure(project: Project, runner: Runner) -> tuple[str, str]:
         for other in config.services.values():
             image = other.image or ""
             if other is not svc and image and image_repository(image)[1] in EDGE_IMAGES and \
-                    other.ports():
+                    other.ports() and _fronts(project, other, svc.name):
                 return PUBLIC, (f"Compose service {other.name!r} ({image}) publishes a port "
                                 f"in front of it ({runner.path})")
     return INTERNAL, f"Compose service {runner.name!r} publishes no port ({runner.path})"
+
+
+MOUNTED_FILES_READ = 50
+
+
+def _fronts(project: Project, proxy: Any, name: str) -> bool:
+    """Whether an edge proxy forwards to the Compose service `name`: it depends on it, or
+    the configuration it runs with (its command, environment, the files it mounts from the
+    repository) names it. A proxy whose configuration the repository does not show (baked
+    into its image) is taken to front every service."""
+    from .documentation import read_text
+
+    depends = {d.name for d in proxy.depends_on()}
+    if name in depends:
+        return True
+    mounted: list[str] = []
+    for host, _, _ in proxy.bind_mounts():
+        if project.has_file(host):
+            mounted.append(host)
+        else:  # a directory of configuration files
+            prefix = host.rstrip("/") + "/"
+            mounted += [p for p in project.all_files if p.startswith(prefix)][
+                :MOUNTED_FILES_READ]
+    if not depends and not mounted:
+        return True
+    texts = [str(proxy.scalar("command") or ""), *(str(v.value or "") for v in
+                                                    proxy.environment().values())]
+    texts += [read_text(project, path) for path in mounted]
+    named = re.compile(rf"(?<![\w.-]){re.escape(name)}(?![\w-])")
+    return any(named.search(text) for text in texts)
 
 
 # --------------------------------------------------------------------------- Kubernetes
@@ -150,10 +183,14 @@ def _kubernetes_exposure(project: Project, runner: Runner) -> tuple[str, str]:
         return UNKNOWN, "its workload has no pod template"
     meta = as_map(workload.pod_template.get("metadata"))
     labels = _labels(as_map(meta.get("labels")) if meta is not None else None)
+    from .deployment import deployment_of
+
+    model = deployment_of(project)
     routed = _routed_service_names(project)
     internal: list[str] = []
     for obj in project_objects(project):
-        if obj.kind != "Service":
+        # a Service in an example or dev overlay exposes nothing in production
+        if obj.kind != "Service" or not model.role_of(obj.path).judged:
             continue
         spec = as_map(obj.root.get("spec"))
         if spec is None:
@@ -186,11 +223,13 @@ def _routed_service_names(project: Project) -> dict[str, str]:
 
 
 def _routes(project: Project) -> dict[str, str]:
+    from .deployment import deployment_of
     from .kubernetes import project_objects
 
+    model = deployment_of(project)
     found: dict[str, str] = {}
     for obj in project_objects(project):
-        if obj.kind not in ROUTE_KINDS:
+        if obj.kind not in ROUTE_KINDS or not model.role_of(obj.path).judged:
             continue
         spec = obj.root.get("spec")
         if spec is None:

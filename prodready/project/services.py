@@ -883,6 +883,25 @@ def _module_refs(svc: Service) -> list[str]:
     return sorted(r for r in refs if r and r != f":{var}")
 
 
+# The application a server command starts: `uvicorn model_server.main:app`, `gunicorn
+# "pkg.app:create_app()"`
+_SERVED_APP = re.compile(r"\b(?:uvicorn|gunicorn|hypercorn|daphne|granian)\b[^;&|\n]*?"
+                         r"[\s\"'=]([A-Za-z_][\w.]*):[A-Za-z_]")
+
+
+def _starts_other_app(command: str, svc: Service) -> bool:
+    """A server command that names the module of another application: the image is shared,
+    the process is not this app's."""
+    found = _SERVED_APP.search(command)
+    if found is None:
+        return False
+    # module paths differ by where they start (`onyx.main` run from `backend/`, `main` as
+    # the service knows it): the same module when one ends with the other
+    ours, named = svc.module_ref.partition(":")[0].split("."), found[1].split(".")
+    shorter = min(len(ours), len(named))
+    return ours[-shorter:] != named[-shorter:]
+
+
 def _mentions(command: str, refs: list[str]) -> bool:
     return any(ref in command and re.search(rf"(?<![\w.]){re.escape(ref)}(?![\w])", command)
                for ref in refs)
@@ -924,7 +943,8 @@ def _link_compose(svc: Service, project: Project, refs: list[str]) -> None:
     services = project.once("compose-commands", lambda: _compose_commands(project))
     for name, cs, command, built in services:
         linked = built is not None and (built[0] in dockerfile_dirs
-                                        or built[1] in svc.dockerfiles)
+                                        or built[1] in svc.dockerfiles) and \
+            not _starts_other_app(command, svc)
         linked = linked or _mentions(command, refs)
         site = cs.anchor_site
         if not linked or (site.path, name) in seen:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ...project import Project
+from ...project.exposure import WORKER, exposure_of
 from ...project.services import Service, services_of
 from ..api import RuleContext
 from ._common import report_service
@@ -16,6 +17,8 @@ def check(project: Project, ctx: RuleContext) -> None:
         if svc.health_routes or svc.has("health-route") or _container_checked(svc):
             ctx.examine()
             continue
+        if exposure_of(project, svc).level == WORKER:
+            continue  # only task workers load it: no server for a probe to reach
         report_service(ctx, svc,
                        "no health endpoint (/health, /healthz, /livez, /readyz, …): load "
                        "balancers and Kubernetes cannot tell a hung instance from a healthy one; "
