@@ -55,7 +55,8 @@ def drops_privileges(project: Project, df: Dockerfile, files: ImageFiles) -> boo
         return True
     if any(_server_drops(t, project, df, files) for t in texts) or _env_drops(files):
         return True
-    return _s6_services_drop(project, commands, files) or _official_entrypoint_drops(df)
+    return _s6_services_drop(project, commands, files) or _official_entrypoint_drops(df) or \
+        _nginx_workers_drop(project, df, files)
 
 
 def _commands(df: Dockerfile) -> list[Instruction]:
@@ -174,13 +175,7 @@ def _official_entrypoint_drops(df: Dockerfile) -> bool:
     """FROM postgres/redis/mysql/…: the image's own entrypoint steps down to its user when it
     is kept (no ENTRYPOINT here) and the command is still the server (or its flags)."""
     chain = effective_stages(df)
-    repository, _, _ = image_reference(chain[-1].base_image.lower())
-    parts = repository.split("/")
-    if parts[0] == "docker.io":
-        parts = parts[1:]
-    if len(parts) == 2 and parts[0] == "library":
-        parts = parts[1:]
-    servers = ENTRYPOINT_DROPS.get(parts[0]) if len(parts) == 1 else None
+    servers = ENTRYPOINT_DROPS.get(_official_repository(chain[-1].base_image))
     if servers is None or any(stage.find("ENTRYPOINT") for stage in chain):
         return False
     cmd = next((s.find("CMD")[-1] for s in chain if s.find("CMD")), None)
@@ -188,6 +183,44 @@ def _official_entrypoint_drops(df: Dockerfile) -> bool:
         return True
     words = cmd.exec_form if cmd.exec_form is not None else cmd.args.split()
     return not words or words[0] in servers or words[0].startswith("-")
+
+
+# `user root;` in an nginx configuration keeps the workers as root too
+_NGINX_ROOT_WORKERS = re.compile(r"^[ \t]*user[ \t]+(?:root|0)\b", re.MULTILINE)
+NGINX_CONFIG = "/etc/nginx/nginx.conf"
+
+
+def _nginx_workers_drop(project: Project, df: Dockerfile, files: ImageFiles) -> bool:
+    """FROM the official nginx image, running nginx: its master process keeps root to bind
+    ports, and the workers that handle requests run as the `nginx` user (or `nobody`), unless
+    the configuration copied in says `user root;`."""
+    chain = effective_stages(df)
+    if _official_repository(chain[-1].base_image) not in ("nginx", "nginxinc/nginx"):
+        return False
+    cmd = next((s.find("CMD")[-1] for s in reversed(chain) if s.find("CMD")), None)
+    entry = next((s.find("ENTRYPOINT")[-1] for s in reversed(chain) if s.find("ENTRYPOINT")),
+                 None)
+    for ins in (cmd, entry):
+        words = [] if ins is None else (ins.exec_form if ins.exec_form is not None
+                                        else ins.args.split())
+        if words and posixpath.basename(words[0].strip("\"'")) not in (
+                "nginx", "docker-entrypoint.sh", "/docker-entrypoint.sh"):
+            return False  # something else runs (a script, an app server beside nginx)
+    from ...project.documentation import read_text
+
+    source = files.source(NGINX_CONFIG)
+    return not _NGINX_ROOT_WORKERS.search(read_text(project, source) if source else "")
+
+
+def _official_repository(image: str) -> str:
+    """`docker.io/library/nginx:1.27` -> `nginx` (lower case, no registry or tag)."""
+    repository, _, _ = image_reference(image.lower())
+    parts = repository.split("/")
+    if parts[0] == "docker.io":
+        parts = parts[1:]
+    if len(parts) == 2 and parts[0] == "library":
+        parts = parts[1:]
+    return "/".join(parts)
 
 
 def runs_unprivileged(container: Any) -> bool:
