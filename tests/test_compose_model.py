@@ -157,14 +157,22 @@ def test_a_configuration_the_repository_runs_judges_its_services(tmp_path, runne
 @pytest.mark.parametrize(("compose", "severity"), [
     # an edge proxy nothing depends on: Compose would not act on its health
     ("services:\n  proxy:\n    image: nginx:1.27\n    ports: [\"80:80\"]\n", "info"),
-    # the same proxy, waited for by another service
+    # started before another service, which does not wait for it to be healthy
     ("services:\n  proxy:\n    image: nginx:1.27\n    ports: [\"80:80\"]\n"
-     "  e2e:\n    image: acme/e2e:1\n    depends_on: [proxy]\n", "medium"),
+     "  certbot:\n    image: certbot/certbot:v2\n    depends_on: [proxy]\n", "info"),
+    # the same proxy, waited for to be healthy by another service
+    ("services:\n  proxy:\n    image: nginx:1.27\n    ports: [\"80:80\"]\n"
+     "  e2e:\n    image: acme/e2e:1\n    depends_on:\n      proxy:\n"
+     "        condition: service_healthy\n", "medium"),
+    # an edge proxy built here FROM caddy, its configuration baked in
+    ("services:\n  proxy:\n    build: {context: ., dockerfile: Dockerfile.caddy}\n"
+     "    ports: [\"443:443\"]\n", "info"),
     # the project's own service
     ("services:\n  web:\n    build: .\n    ports: [\"80:80\"]\n", "medium"),
 ])
-def test_a_third_party_image_nothing_depends_on_is_information(tmp_path, compose, severity):
+def test_a_third_party_server_nothing_waits_on_is_information(tmp_path, compose, severity):
     write_tree(tmp_path, {"compose.yaml": compose,
-                          "Dockerfile": "FROM python:3.12-slim\nCMD [\"gunicorn\", \"app:app\"]\n"})
+                          "Dockerfile": "FROM python:3.12-slim\nCMD [\"gunicorn\", \"app:app\"]\n",
+                          "Dockerfile.caddy": "FROM caddy:2.8\nCOPY Caddyfile /etc/caddy/\n"})
     result = scan(tmp_path, Config(select=["COMPOSE001"]), jobs=1, use_cache=False)
     assert [f.severity.value for f in result.findings if f.line == 2] == [severity]

@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+from ...artifacts.dockerfile import Dockerfile
 from ...project import Project
-from ...project.compose import Service, dockerfile_healthcheck, image_repository, image_source
+from ...project.compose import (
+    ImageSource,
+    Service,
+    dockerfile_healthcheck,
+    image_repository,
+    image_source,
+)
+from ...project.images import effective_stages
 from ...project.services import THIRD_PARTY_IMAGES
 from ...project.startup import waited_dependencies
 from ..api import RuleContext
@@ -49,15 +57,16 @@ def check(project: Project, ctx: RuleContext) -> None:
                    "cannot tell a hung container from a ready one: add a `healthcheck:`",
                    snippet=f"{svc.name}:",
                    fix=healthcheck_fix(project, svc) if own is None else None,
-                   informational=NOBODY_ASKS if _third_party_alone(svc, source) else "")
+                   informational=NOBODY_ASKS if _third_party_alone(project, svc, source)
+                   else "")
     out.finish()
 
 
 # Compose acts on a health status only for `depends_on: condition: service_healthy`; it does
 # not restart an unhealthy container by itself.
-NOBODY_ASKS = ("a third-party server that no service depends on: Compose acts on a health "
-               "status only for a dependant's `service_healthy`, so the check would change "
-               "nothing")
+NOBODY_ASKS = ("a third-party server that no service waits on to be healthy: Compose acts on "
+               "a health status only for a dependant's `service_healthy`, so the check would "
+               "change nothing")
 
 
 # Images of well-known third-party servers: proxies, dashboards, database consoles.
@@ -66,12 +75,20 @@ THIRD_PARTY_SERVERS = THIRD_PARTY_IMAGES | {"caddy", "nginx-unprivileged", "open
                                             "mailhog", "kibana", "flower", "portainer"}
 
 
-def _third_party_alone(svc: Service, source: object) -> bool:
-    """A well-known third-party server (an edge proxy, a dashboard), neither built nor
-    published here, that nothing depends on. The project's own image stays judged even
-    where prodready cannot link it to the Dockerfile that builds it."""
-    if svc.depended_on or svc.built_by is not None or source is not None or svc.build:
+def _third_party_alone(project: Project, svc: Service, source: ImageSource | None) -> bool:
+    """A well-known third-party server (an edge proxy, a dashboard) that no service waits on
+    to be healthy: its stock image, or an image built here FROM it with its configuration
+    baked in (`FROM caddy` + a Caddyfile). The project's own image stays judged even where
+    prodready cannot link it to the Dockerfile that builds it."""
+    if any(dep.name == svc.name and dep.condition == "service_healthy"
+           for other in svc.config.services.values() for dep in other.depends_on()):
         return False
+    if svc.built_by is not None or source is not None or svc.build:
+        df = project.dockerfiles.get(source.dockerfile) if source is not None else None
+        if not isinstance(df, Dockerfile) or df.final_stage is None:
+            return False
+        base = effective_stages(df)[-1].base_image
+        return image_repository(base)[1] in THIRD_PARTY_SERVERS
     return image_repository(svc.image or "")[1] in THIRD_PARTY_SERVERS
 
 
