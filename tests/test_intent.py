@@ -217,3 +217,300 @@ def test_an_error_handed_to_the_caller_is_not_hidden(handler, flagged):
                 {handler.replace(chr(10) + '            ', chr(10) + '                ')}
     """
     assert bool(_findings(code, "PY001")) is flagged
+
+
+def test_releasing_reaping_and_cache_updates_are_best_effort():
+    code = """
+    def local_gateway_clean(self, runner):
+        servers = self.gateway_servers.pop(runner.id, [])
+        for s in servers:
+            try:
+                s.stop(force=True)
+            except Exception:
+                pass
+
+
+    def restart(supervisor):
+        try:
+            stop_worker(supervisor, "runner")
+        except Exception:
+            pass
+        start_worker(supervisor, "runner")
+
+
+    def poll(self):
+        try:
+            self.process.wait(1)
+        except Exception:
+            pass
+        return self.process.returncode
+
+
+    def forget(key):
+        try:
+            cache.delete(key)
+        except Exception:
+            pass
+
+
+    def remember(redis_client, cache_key, name):
+        try:
+            redis_client.set(cache_key, name)
+        except Exception:
+            pass
+
+
+    async def step(page):
+        try:
+            await page.request_gc()
+        except Exception:
+            pass
+    """
+    assert _findings(code, "PY002") == []
+
+
+def test_stopping_or_waiting_on_business_objects_is_still_work():
+    code = """
+    def pause(orders, subscriptions):
+        for order in orders:
+            try:
+                order.stop()
+            except Exception:
+                pass
+        try:
+            stop_subscription(subscriptions)
+        except Exception:
+            pass
+        try:
+            orders.wait()
+        except Exception:
+            pass
+    """
+    assert [f.line for f in _findings(code, "PY002")] == [6, 10, 14]
+
+
+def test_a_logging_handler_and_a_telemetry_module_never_raise():
+    handler = """
+    import logging
+
+
+    class QueueHandler(logging.Handler):
+        def report_lost(self):
+            try:
+                self.queue.put_nowait(self.make_record())
+            except Exception:
+                pass
+    """
+    assert _findings(handler, "PY002") == []
+    telemetry = scan_files({"app/metrics.py": textwrap.dedent("""
+    def observe(name, value):
+        try:
+            write_observation(name, value)
+        except Exception as e:
+            log.debug("observe failed: %s", e)
+    """)}, ["PY001"])
+    assert telemetry == []
+
+
+def test_an_attempt_checked_right_after_is_a_fallback():
+    code = """
+    def working_dir(candidates):
+        for candidate in candidates:
+            try:
+                create_dir(candidate)
+            except Exception:
+                pass
+            if is_writable(candidate):
+                return candidate
+
+
+    def publish(event):
+        try:
+            send(event)
+        except Exception:
+            pass
+        if event.urgent:
+            page_someone()
+    """
+    assert [f.line for f in _findings(code, "PY002")] == [15]
+
+
+def test_a_probe_that_falls_through_to_the_next_check_answers_no():
+    code = """
+    def looks_encoded(value):
+        try:
+            b64decode(value)
+            return True
+        except Exception:
+            pass
+        return looks_encrypted(value)
+    """
+    assert _findings(code, "PY002") == []
+
+
+def test_local_values_and_checks_are_not_actions():
+    code = """
+    def run_query(query):
+        args = {}
+        try:
+            args = yaml.safe_load(query)
+            url = args["url"]
+            args.pop("url", None)
+        except Exception:
+            pass
+        return fetch(args)
+
+
+    def handle_image(image):
+        try:
+            Image.open(image).verify()
+        except Exception:
+            return None
+        return compress(image)
+
+
+    def extract(html):
+        result = {}
+        try:
+            extractor = JSONLDExtractor()
+            extractor.feed(html)
+            result["json-ld"] = extractor.data
+        except Exception as e:
+            logger.debug("JSON-LD extraction failed: %s", e)
+        return result
+    """
+    assert _findings(code, "PY002") == []
+    assert _findings(code, "PY001") == []
+
+
+def test_an_inner_handler_that_records_the_error_lets_the_outer_move_on():
+    code = """
+    def delete_all(self, items):
+        for item in items:
+            try:
+                with transaction.atomic():
+                    try:
+                        item.delete()
+                    except Exception as error:
+                        self.log["errors"].append({"id": item.id, "error": error})
+                        raise
+            except Exception:
+                continue
+
+
+    def delete_rest(self, items):
+        for item in items:
+            try:
+                with transaction.atomic():
+                    try:
+                        item.delete()
+                    except Exception:
+                        raise
+            except Exception:
+                continue
+    """
+    assert [f.line for f in _findings(code, "PY002")] == [23]
+
+
+@pytest.mark.parametrize(("docstring", "flagged"), [
+    ("Reset the backoff. Never raises: this only tunes a polling interval.", False),
+    ("Load the anchors; invalid files are skipped.", False),
+    ("Skip the header row and push every line.", True),
+])
+def test_a_docstring_that_says_failures_are_tolerated(docstring, flagged):
+    code = f'''
+    def record(rows):
+        """{docstring}"""
+        try:
+            push(rows)
+        except Exception as e:
+            logger.debug("push failed: %s", e)
+    '''
+    assert bool(_findings(code, "PY001")) is flagged
+
+
+def test_an_error_returned_after_the_attempt_is_handed_over():
+    code = """
+    def run_query(self, query):
+        try:
+            self.execute(query)
+            data = self.fetch()
+            error = None
+        except Exception as error:
+            logger.debug(error)
+            data = None
+        return data, error
+
+
+    def run_other(self, query):
+        try:
+            self.execute(query)
+            data = self.fetch()
+        except Exception as exc:
+            logger.debug(exc)
+            data = None
+        return data
+    """
+    assert [f.line for f in _findings(code, "PY001")] == [17]
+
+
+def test_a_traceback_logged_at_debug_is_logged_on_purpose():
+    code = """
+    import traceback
+
+
+    def bind(conn):
+        try:
+            conn.open()
+        except Exception as e:
+            log.info("bind failed: %s", e)
+            log.debug(traceback.format_exc())
+    """
+    assert _findings(code, "PY001") == []
+
+
+def test_a_conversion_whose_result_is_dropped_is_a_test():
+    code = """
+    def headers_for(body, headers):
+        try:
+            json.loads(body)
+            headers["Content-Type"] = "application/json"
+        except Exception:
+            pass
+        return headers
+
+
+    def ping(url):
+        try:
+            requests.get(url)
+        except Exception:
+            pass
+
+
+    def save(store, key, value):
+        try:
+            store.set(key, value)
+        except Exception:
+            pass
+    """
+    assert [f.line for f in _findings(code, "PY002")] == [14, 21]
+
+
+def test_last_used_bookkeeping_is_best_effort_but_not_the_login_around_it():
+    code = """
+    def login(user, password):
+        authenticated = False
+        try:
+            check, details = check_user_pass(user, password)
+            if check:
+                authenticated = True
+                try:
+                    container = find_container(details)
+                    container.update_last_authentication()
+                except Exception as e:
+                    log.debug("no container: %s", e)
+        except Exception as e:
+            log.debug("authentication failed: %s", e)
+        return authenticated
+    """
+    assert [f.line for f in _findings(code, "PY001")] == [13]

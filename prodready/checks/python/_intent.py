@@ -6,11 +6,13 @@ ignore it, so before reporting they ask here:
 - `linter_marked`: another linter's disable comment for the same concern sits on the
   statement (`# noqa: BLE001`, `# pylint: disable=broad-except`, `# nosec`, …);
 - `handler_intent`: why an `except` handler is deliberate, if it is (marked, explained by a
-  comment, a predicate answering False, nested in a handler that already logs, counted in a
-  metric);
+  comment or the function's docstring, a predicate answering False, nested in a handler that
+  already logs, around one that records the error, counted in a metric, the error handed to
+  the caller);
 - `handler_stakes`: what swallowing costs there: work is lost (a loop over items, a consumer,
   a background task, a request handler), an action silently fails, or only a computed value
-  falls back to a default.
+  falls back to a default, or the work was best effort (cleanup, caches, telemetry);
+- `telemetry_name`: a function or module named for telemetry, whose failure costs nothing.
 """
 
 from __future__ import annotations
@@ -20,8 +22,15 @@ import re
 from enum import Enum
 
 from ...artifacts.python import PythonFile
-from ._ast import dotted_name
-from ._handlers import body_nodes, is_logger_receiver, logging_calls, reports_error
+from ._ast import dotted_name, qualified
+from ._handlers import (
+    body_nodes,
+    is_broad,
+    is_logger_receiver,
+    logging_calls,
+    reports_error,
+    reraises,
+)
 
 # Codes of other linters that flag a broad or silent handler: a disable comment for one of
 # them means the authors already reviewed this handler.
@@ -52,16 +61,22 @@ METRIC_RECEIVERS = ("metric", "statsd", "counter", "stats", "prometheus", "meter
 CLEANUP_VERBS = frozenset({
     "close", "aclose", "dispose", "unlink", "rmtree", "rmdir", "removedirs", "kill",
     "terminate", "shutdown", "disconnect", "cleanup", "teardown", "join", "__exit__",
-    "__aexit__", "close_all", "detach", "quit", "destroy", "unpatch",
+    "__aexit__", "close_all", "detach", "quit", "destroy", "unpatch", "unbind", "gc",
 })
 # Verbs that are cleanup only on some receivers: `os.remove(tmp)` but not `orders.remove(id)`.
 _CLEANUP_ON = {"remove": ("os", "path", "tmp", "temp", "file"),
                "cancel": ("task", "future", "timer", "handle", "watcher"),
-               "stop": ("thread", "timer", "observer", "server", "watcher", "loop", "patcher"),
-               "release": ("lock", "semaphore", "conn", "connection")}
+               "stop": ("thread", "timer", "observer", "server", "watcher", "loop", "patcher",
+                        "worker", "runner", "daemon", "proc"),
+               "release": ("lock", "semaphore", "conn", "connection"),
+               # waiting on a child process only reaps it
+               "wait": ("proc", "popen", "child")}
 CLEANUP_FUNCTIONS = frozenset({"__del__", "__exit__", "__aexit__", "close", "aclose",
                                "shutdown", "cleanup", "teardown", "stop", "dispose",
-                               "disconnect", "tearDown"})
+                               "disconnect", "tearDown", "unbind"})
+# Modules whose whole job is telemetry: a failure there must not cost the real work anything.
+TELEMETRY_PARTS = frozenset({"metrics", "metric", "telemetry", "analytics", "statsd",
+                             "prometheus", "heartbeat"})
 # Name parts of calls whose failure must not stop the real work: progress and telemetry hooks,
 # log shipping.
 NOTIFY_PARTS = frozenset({"callback", "cb", "progress", "log", "logs", "emit", "telemetry",
@@ -69,7 +84,10 @@ NOTIFY_PARTS = frozenset({"callback", "cb", "progress", "log", "logs", "emit", "
                           "print", "echo", "notice", "hook", "span", "breadcrumb"})
 # Calls that build a local value rather than act on the world.
 _BUILDERS = frozenset({"append", "extend", "add", "update", "setdefault", "insert",
-                       "appendleft", "sort", "reverse"})
+                       "appendleft", "sort", "reverse", "pop", "discard", "feed"})
+# Calls that only check what they are given and raise when it is bad: the attempt computes
+# or validates a value, it does not act on the world.
+_CHECKS = frozenset({"verify", "validate", "full_clean", "is_valid"})
 # Builtins and conversions that compute a value from their arguments.
 _PURE = frozenset({"str", "int", "float", "bool", "len", "dict", "list", "tuple", "set",
                    "sorted", "min", "max", "sum", "repr", "format", "getattr", "isinstance",
@@ -214,11 +232,15 @@ def _bool_answers(body: list[ast.stmt]) -> set[bool]:
 
 def _answers_bool(src: PythonFile, handler: ast.ExceptHandler) -> bool:
     """The handler answers a yes/no question: in a predicate (`is_*`, `-> bool`), or where
-    the attempt answers the opposite (`try: check(); return True / except: return False`)."""
+    the attempt answers the opposite (`try: check(); return True / except: return False`),
+    or where a probe that answers on success falls through to the next check on failure
+    (`try: b64decode(v); return True / except: pass`)."""
     answers = {s.value.value for s in handler.body if isinstance(s, ast.Return)
                and isinstance(s.value, ast.Constant) and isinstance(s.value.value, bool)}
     if not answers:
-        return False
+        trial = _try_of(src, handler)
+        return trial is not None and bool(_bool_answers(trial.body)) and not any(
+            isinstance(n, ast.Return | ast.Raise) for n in body_nodes(handler))
     if is_predicate(_function_of(src, handler)):
         return True
     trial = _try_of(src, handler)
@@ -316,6 +338,53 @@ def _outer_handler_reports(src: PythonFile, handler: ast.ExceptHandler) -> bool:
     return False
 
 
+def _returned_later(src: PythonFile, handler: ast.ExceptHandler) -> bool:
+    """The error, or a local holding it, is what the function returns after the attempt
+    (`except Exception as error: data = None` … `return data, error`)."""
+    trial = _try_of(src, handler)
+    func = _function_of(src, handler)
+    if not handler.name or trial is None or func is None:
+        return False
+    names = {handler.name}
+    for node in body_nodes(handler):
+        if isinstance(node, ast.Assign) and any(
+                isinstance(n, ast.Name) and n.id == handler.name for n in ast.walk(node.value)):
+            names |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+    end = trial.end_lineno or trial.lineno
+    return any(isinstance(s, ast.Return) and s.lineno > end and s.value is not None and any(
+        isinstance(n, ast.Name) and n.id in names for n in ast.walk(s.value))
+        for s in _statements(func.body))
+
+
+def _inner_handler_records(src: PythonFile, handler: ast.ExceptHandler) -> bool:
+    """A broad handler inside the attempt already logs or records the error before it
+    re-raises: the outer handler only decides to move on."""
+    trial = _try_of(src, handler)
+    if trial is None:
+        return False
+    for stmt in _statements(trial.body):
+        for inner in getattr(stmt, "handlers", None) or []:
+            if is_broad(inner) and reraises(inner) and (
+                    logging_calls(inner) or reports_error(inner) or hands_over_the_error(inner)):
+                return True
+    return False
+
+
+# A docstring that says failures are tolerated ("Never raises", "invalid files are skipped").
+_TOLERATES = re.compile(r"never raises?\b|best[- ]effort|fails? silently|non-?fatal",
+                        re.IGNORECASE)
+_SKIPS = re.compile(r"\b(?:skip|ignor)", re.IGNORECASE)
+_BAD_INPUT = re.compile(r"invalid|fail|error|broken|unreadable|corrupt", re.IGNORECASE)
+
+
+def _docstring_tolerates(src: PythonFile, handler: ast.ExceptHandler) -> bool:
+    func = _function_of(src, handler)
+    doc = ast.get_docstring(func) if func is not None else None
+    if not doc:
+        return False
+    return bool(_TOLERATES.search(doc) or (_SKIPS.search(doc) and _BAD_INPUT.search(doc)))
+
+
 def handler_intent(src: PythonFile, handler: ast.ExceptHandler) -> str | None:
     """Why this handler is deliberate, in a few words, or None when nothing says so."""
     first, last = _handler_lines(handler)
@@ -338,8 +407,12 @@ def handler_intent(src: PythonFile, handler: ast.ExceptHandler) -> str | None:
         return "the error is counted in a metric"
     if tells_the_user(handler):
         return "the failure is shown to the user"
-    if hands_over_the_error(handler):
+    if hands_over_the_error(handler) or _returned_later(src, handler):
         return "the error is handed to the caller"
+    if _inner_handler_records(src, handler):
+        return "an inner handler already records the error"
+    if _docstring_tolerates(src, handler):
+        return "the function's docstring says failures are tolerated"
     if _outer_handler_reports(src, handler):
         return "the enclosing handler already reports the error"
     return None
@@ -349,6 +422,10 @@ _FALLBACK_WORDS = re.compile(
     r"ignor|skip|fall(?:ing)?\s?back|retr(?:y|ying|ied)|optional|not available|unavailable"
     r"|non-?fatal|harmless|best[- ]effort|continu|default|anonymous|not installed|not found"
     r"|\bwill\b|may not|might not|expected|instead|rely|relying", re.IGNORECASE)
+
+
+_TRACEBACK_TEXT = frozenset({"traceback.format_exc", "traceback.format_exception",
+                             "format_exc"})
 
 
 def logged_on_purpose(handler: ast.ExceptHandler, levels: frozenset[str] | set[str]) -> bool:
@@ -362,6 +439,9 @@ def logged_on_purpose(handler: ast.ExceptHandler, levels: frozenset[str] | set[s
             if kw.arg in ("exc_info", "stack_info") and not (
                     isinstance(kw.value, ast.Constant) and not kw.value.value):
                 return True
+        if any(isinstance(n, ast.Call) and dotted_name(n.func) in _TRACEBACK_TEXT
+               for a in call.args for n in ast.walk(a)):
+            return True  # `log.debug(traceback.format_exc())`: the traceback, on purpose
         for arg in call.args[:1]:
             text = ""
             if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
@@ -415,6 +495,12 @@ def _statements(body: list[ast.stmt]) -> list[ast.stmt]:
     return out
 
 
+# A conversion whose result is thrown away is a test of its input (`json.loads(body)` as a
+# statement asks "is this JSON?"). Not `get`, `set`, `copy` or `join`: those also name I/O.
+_TESTS_BY_COMPUTING = (_PURE - {"get", "set", "copy", "deepcopy", "join", "format"}) | {
+    "b64decode", "urlsafe_b64decode", "literal_eval"}
+
+
 def _actions(body: list[ast.stmt]) -> list[ast.Call]:
     """Calls made for their effect (expression statements, `await x()`) that neither log nor
     build a local value, and the calls whose results a builder collects
@@ -425,6 +511,8 @@ def _actions(body: list[ast.stmt]) -> list[ast.Call]:
         if call is None:
             continue
         if isinstance(call.func, ast.Attribute) and is_logger_receiver(call.func.value):
+            continue
+        if _last_name(call) in _CHECKS or _last_name(call) in _TESTS_BY_COMPUTING:
             continue
         if _last_name(call) in _BUILDERS:
             out.extend(_collected_calls(call))
@@ -453,31 +541,93 @@ def _name_parts(name: str) -> list[str]:
     return [p for p in name.lower().split("_") if p]
 
 
-def _cleanup_call(call: ast.Call) -> bool:
+def _loop_source(src: PythonFile, node: ast.AST, name: str) -> str:
+    """The iterable a loop variable comes from (`servers` for `for s in servers`), or ''."""
+    for outer in src.ancestors(node):
+        if isinstance(outer, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
+            return ""
+        if isinstance(outer, ast.For | ast.AsyncFor) and isinstance(outer.target, ast.Name) \
+                and outer.target.id == name:
+            return dotted_name(outer.iter)
+    return ""
+
+
+def _cleanup_call(src: PythonFile, call: ast.Call) -> bool:
+    """`os.remove(tmp)`, `timer.cancel()`, `s.stop()` in `for s in servers`."""
     name = _last_name(call)
     receivers = _CLEANUP_ON.get(name)
     if receivers is None or not isinstance(call.func, ast.Attribute):
         return False
-    receiver = dotted_name(call.func.value).lower()
-    return any(hint in receiver for hint in receivers)
+    receiver = dotted_name(call.func.value)
+    if isinstance(call.func.value, ast.Name):
+        receiver += " " + _loop_source(src, call, call.func.value.id)
+    return any(hint in receiver.lower() for hint in receivers)
+
+
+def _cleanup_name(parts: list[str]) -> bool:
+    """A verb that releases only some things, followed by one of them: `stop_worker`,
+    `remove_temp_file`, `cancel_timer` (but not `cancel_order`)."""
+    receivers = _CLEANUP_ON.get(parts[0]) if parts else None
+    return receivers is not None and any(hint in part for part in parts[1:]
+                                         for hint in receivers)
+
+
+def _bookkeeping_name(parts: list[str]) -> bool:
+    """`update_last_login`, `set_last_seen`, `touch`: noting when something was last used."""
+    return parts == ["touch"] or (len(parts) > 2 and parts[1] == "last" and parts[0] in (
+        "update", "set", "record", "mark", "bump", "touch"))
 
 
 def _best_effort_name(name: str) -> bool:
     if name.strip("_") in CLEANUP_VERBS or name in CLEANUP_VERBS:
         return True  # `conn.close()`, `self.__close__()`
     parts = _name_parts(name)
-    return any(part in NOTIFY_PARTS or part.removesuffix("s") in NOTIFY_PARTS
-               or part in CLEANUP_VERBS for part in parts)
+    return _cleanup_name(parts) or _bookkeeping_name(parts) or any(
+        part in NOTIFY_PARTS or part.removesuffix("s") in NOTIFY_PARTS
+        or part in CLEANUP_VERBS for part in parts)
 
 
-def _is_best_effort(trial: ast.Try, func: ast.AST | None) -> bool:
-    """Only releases, progress callbacks, telemetry or log shipping are attempted."""
+def _cache_call(call: ast.Call) -> bool:
+    """A read or write of a cache (`cache.delete(key)`, `redis.set(cache_key, v)`): a cache
+    holds copies, so a failed write only costs a later recomputation."""
+    receiver = dotted_name(call.func.value) if isinstance(call.func, ast.Attribute) else ""
+    key = dotted_name(call.args[0]) if call.args else ""
+    return "cache" in receiver.lower() or "cache_key" in key.lower()
+
+
+def _logging_class(src: PythonFile, func: ast.AST | None) -> bool:
+    """A method of a `logging.Handler` (or another `logging` class): logging must never
+    raise into the code that logs."""
+    owner = src.parent(func) if func is not None else None
+    if not isinstance(owner, ast.ClassDef):
+        return False
+    return any(qualified(dotted_name(base), src.imports).startswith("logging.")
+               for base in owner.bases)
+
+
+def telemetry_name(name: str) -> bool:
+    """A function or module named for telemetry: `send_usage_telemetry`, `metrics.py`."""
+    return any(part in TELEMETRY_PARTS for part in _name_parts(name))
+
+
+def _telemetry_module(src: PythonFile) -> bool:
+    return telemetry_name(src.path.rsplit("/", 1)[-1].removesuffix(".py"))
+
+
+def _is_best_effort(src: PythonFile, trial: ast.Try, func: ast.AST | None) -> bool:
+    """Only releases, cache updates, progress callbacks, telemetry or log shipping are
+    attempted."""
     if isinstance(func, ast.FunctionDef | ast.AsyncFunctionDef) and (
             func.name in CLEANUP_FUNCTIONS or _best_effort_name(func.name)):
         return True
-    actions = _actions(trial.body)
-    if not actions or not all(_best_effort_name(_last_name(c)) or _cleanup_call(c)
-                                  for c in actions):
+    if _logging_class(src, func) or _telemetry_module(src):
+        return True
+    # what an inner attempt does is judged by its own handler
+    handled = {id(node) for stmt in _statements(trial.body) if isinstance(stmt, ast.Try)
+               and any(is_broad(h) for h in stmt.handlers) for node in ast.walk(stmt)}
+    actions = [call for call in _actions(trial.body) if id(call) not in handled]
+    if not actions or not all(_best_effort_name(_last_name(c)) or _cleanup_call(src, c)
+                              or _cache_call(c) for c in actions):
         return False
     return not any(isinstance(s, ast.Return) for s in _statements(trial.body))
 
@@ -530,13 +680,30 @@ def _is_request_handler(src: PythonFile, func: ast.FunctionDef | ast.AsyncFuncti
     return False
 
 
+def _checked_after(src: PythonFile, trial: ast.Try) -> bool:
+    """The statement after the attempt checks its outcome with what the attempt acted on:
+    `try: makedirs(d) / except: pass / if not isdir(d): …`."""
+    parent = src.parent(trial)
+    block = next((b for b in (getattr(parent, f, None) for f in ("body", "orelse", "finalbody"))
+                  if isinstance(b, list) and any(s is trial for s in b)), None)
+    if block is None:
+        return False
+    position = next(i for i, s in enumerate(block) if s is trial)
+    following = block[position + 1] if position + 1 < len(block) else None
+    if not isinstance(following, ast.If | ast.Assert):
+        return False
+    acted_on = {dotted_name(a) for call in _actions(trial.body) for a in call.args} - {""}
+    return any(isinstance(n, ast.Call) and any(dotted_name(a) in acted_on for a in n.args)
+               for n in ast.walk(following.test))
+
+
 def handler_stakes(src: PythonFile, handler: ast.ExceptHandler) -> Stakes:
     """What silencing this handler costs."""
     trial = _try_of(src, handler)
     func = _function_of(src, handler)
     if trial is None:
         return Stakes.FAILED_ACTION
-    if _is_best_effort(trial, func) or _in_finally(src, handler):
+    if _is_best_effort(src, trial, func) or _in_finally(src, handler):
         return Stakes.BEST_EFFORT
     statements = _statements(trial.body)
     if any(isinstance(s, ast.Import | ast.ImportFrom) for s in statements):
@@ -544,6 +711,8 @@ def handler_stakes(src: PythonFile, handler: ast.ExceptHandler) -> Stakes:
     if _returns_value(trial.body) and all(
             isinstance(s, ast.Return) for s in handler.body if not isinstance(s, ast.Pass)):
         return Stakes.FALLBACK  # computes a value, or answers a default
+    if _checked_after(src, trial):
+        return Stakes.FALLBACK  # the next statement tests whether the attempt worked
     acts = bool(_actions(trial.body))
     # A loop whose attempt returns or breaks on success is a search for the first candidate
     # that works (encodings, hosts, formats): a failed candidate is the normal path.
