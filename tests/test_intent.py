@@ -469,6 +469,18 @@ def test_a_traceback_logged_at_debug_is_logged_on_purpose():
     assert _findings(code, "PY001") == []
 
 
+def test_a_telemetry_task_may_be_left_to_run():
+    code = """
+    import asyncio
+
+
+    async def startup(user):
+        asyncio.create_task(send_usage_telemetry_task())
+        asyncio.create_task(send_welcome_email(user))
+    """
+    assert [f.line for f in _findings(code, "PY012")] == [7]
+
+
 def test_a_conversion_whose_result_is_dropped_is_a_test():
     code = """
     def headers_for(body, headers):

@@ -7,7 +7,7 @@ import ast
 from ...artifacts.python import PythonFile
 from ..api import RuleContext
 from ._ast import dotted_name, qualified
-from ._intent import TASK_CODES, linter_marked
+from ._intent import TASK_CODES, linter_marked, telemetry_name
 
 SCOPE = "python"
 SPAWNERS = {"asyncio.create_task", "asyncio.ensure_future"}
@@ -25,6 +25,9 @@ def check(src: PythonFile, ctx: RuleContext) -> None:
             imported = src.imports
         if not _spawns_unowned_task(node, imported):
             continue  # TaskGroup, nursery, or a custom helper: it keeps its own reference
+        if _runs_telemetry(node):
+            ctx.examine()  # losing a usage report or a heartbeat costs the service nothing
+            continue
         if isinstance(src.parent(node), ast.Expr) and not linter_marked(
                 src, node.lineno, node.end_lineno or node.lineno, TASK_CODES):
             ctx.report_node(src.path, node,
@@ -47,3 +50,11 @@ def _spawns_unowned_task(call: ast.Call, imported: dict[str, str]) -> bool:
     if isinstance(receiver, ast.Call):  # asyncio.get_event_loop().create_task(...)
         return "loop" in dotted_name(receiver.func).lower()
     return "loop" in dotted_name(receiver).rsplit(".", 1)[-1].lower()
+
+
+def _runs_telemetry(call: ast.Call) -> bool:
+    """The task runs a telemetry coroutine: `create_task(send_usage_telemetry())`."""
+    coroutine = call.args[0] if call.args else None
+    if not isinstance(coroutine, ast.Call):
+        return False
+    return telemetry_name(dotted_name(coroutine.func).rsplit(".", 1)[-1])
