@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from http import HTTPStatus
 
 from ...artifacts.python import PythonFile
 from ..api import RuleContext
@@ -34,9 +35,12 @@ def check(src: PythonFile, ctx: RuleContext) -> None:
             if not _carries_exception_text(node, handler.name):
                 ctx.examine()
                 continue
-            if not (broad or _status(node) >= 500) or _own_errors_only(src, handler):
-                # a narrow handler answering 4xx: a validation message; or the app's own
-                # errors, whose messages it wrote for its users
+            status = _status(node)
+            if not (broad or status >= 500) or _own_errors_only(src, handler) or (
+                    400 <= status < 500 and _validates_only(src, handler)):
+                # a narrow handler answering 4xx: a validation message; the app's own
+                # errors, whose messages it wrote for its users; or an attempt that only
+                # validates or tests what the client sent, whose error is the answer
                 ctx.examine()
                 continue
             ctx.report_node(src.path, node,
@@ -59,6 +63,29 @@ def _own_errors_only(src: PythonFile, handler: ast.ExceptHandler) -> bool:
                 stmt.module and stmt.module.split(".", 1)[0] in directories)):
             own |= {alias.asname or alias.name for alias in stmt.names}
     return all(isinstance(t, ast.Name) and t.id in own for t in types)
+
+
+# Name parts of calls that only check what they are given (`validate_schema`,
+# `to_valid_user_id`, `provider.test_connection`).
+_CHECK_PARTS = frozenset({"validate", "valid", "verify", "parse", "check", "test"})
+_VALUE_BUILTINS = frozenset({"str", "int", "float", "bool", "len", "dict", "list", "tuple"})
+
+
+def _validates_only(src: PythonFile, handler: ast.ExceptHandler) -> bool:
+    """Every call the attempt makes, responses aside, validates or tests its input."""
+    trial = src.parent(handler)
+    if not isinstance(trial, ast.Try):
+        return False
+    names = []
+    for stmt in trial.body:
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Call):
+                name = dotted_name(node.func).rsplit(".", 1)[-1] or (
+                    node.func.attr if isinstance(node.func, ast.Attribute) else "")
+                if name not in RESPONSES and not name.endswith("Response") and (
+                        name not in _VALUE_BUILTINS):
+                    names.append(name)
+    return bool(names) and all(_CHECK_PARTS & set(n.lower().split("_")) for n in names)
 
 
 def _nearest_handler(src: PythonFile, node: ast.AST) -> ast.AST | None:
@@ -122,6 +149,5 @@ def _int(node: ast.AST) -> int:
     for part in name.split("_"):
         if part.isdigit():
             return int(part)
-    if name.endswith("INTERNAL_SERVER_ERROR"):
-        return 500
-    return 0
+    member = getattr(HTTPStatus, name.rsplit(".", 1)[-1], None)  # HTTPStatus.BAD_REQUEST
+    return member.value if isinstance(member, HTTPStatus) else 0
