@@ -910,7 +910,10 @@ class _Extractor:
                 prefix = prefix or _env_prefix(stmt)
             for stmt in cls.body:
                 if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
-                    if stmt.target.id.startswith("model_"):
+                    # pydantic reads neither its own `model_` names, private attributes nor
+                    # class variables from the environment
+                    if stmt.target.id.startswith(("model_", "_")) or _is_class_var(
+                            stmt.annotation):
                         continue
                     env = (prefix + stmt.target.id).upper()
                     alias = _field_alias(stmt.value)
@@ -1382,6 +1385,12 @@ def _env_prefix(stmt: ast.stmt) -> str:
                         value, ast.Constant) and isinstance(value.value, str):
                     return value.value
     return ""
+
+
+def _is_class_var(annotation: ast.expr) -> bool:
+    """`ClassVar[...]` / `typing.ClassVar` (bare or subscripted)."""
+    node = annotation.value if isinstance(annotation, ast.Subscript) else annotation
+    return dotted_name(node).rsplit(".", 1)[-1] == "ClassVar"
 
 
 def _field_alias(value: ast.AST | None) -> str | None:

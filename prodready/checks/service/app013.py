@@ -193,7 +193,24 @@ def _documented(project: Project) -> set[str]:
         for ins in getattr(df, "instructions", ()):
             if ins.keyword in ("ENV", "ARG"):
                 names |= {name for name, _ in variables(ins.keyword, ins.args)}
+    for path in _environment_definitions(project):
+        names |= set(_NAME_TOKEN.findall(read_text(project, path)))
     return names
+
+
+# Infrastructure code that sets a deployment's environment: Terraform (an ECS task's or a
+# platform service's `environment`), and the templates of a Helm chart, which the scan does
+# not parse (`- name: REDIS_HOST` in `templates/_env.tpl`).
+_TERRAFORM = (".tf", ".tfvars", ".tf.json")
+IAC_FILES_READ = 300
+
+
+def _environment_definitions(project: Project) -> list[str]:
+    charts = {posixpath.dirname(p) for p in project.files_named("Chart.yaml", "Chart.yml")}
+    found = [p for p in project.all_files if p.endswith(_TERRAFORM) or (
+        p.endswith((".tpl", ".yaml", ".yml")) and any(
+            p.startswith(f"{chart}/templates/" if chart else "templates/") for chart in charts))]
+    return found[:IAC_FILES_READ]
 
 
 def _documented_in_docs(project: Project) -> tuple[set[str], tuple[str, ...]]:
