@@ -8,12 +8,12 @@ from prodready.model import Severity
 from prodready.testing import write_tree
 
 APP = "from fastapi import FastAPI\n\napp = FastAPI()\n"
-# a task worker beside the app: request ids then tie two processes' logs together
-TASKS = "from celery import Celery\n\ncelery = Celery('tasks')\n"
+# a second web service, so that request ids (APP009) keep their severity by default
+ADMIN = "from flask import Flask\n\nadmin = Flask(__name__)\n"
 
 
 def _severities(tmp_path, **config) -> dict[str, Severity]:
-    write_tree(tmp_path, {"app/main.py": APP, "app/tasks.py": TASKS})
+    write_tree(tmp_path, {"app/main.py": APP, "admin/app.py": ADMIN})
     result = scan(tmp_path, Config(jobs=1, cache=False, **config))
     return {f.rule_id: f.severity for f in result.findings}
 

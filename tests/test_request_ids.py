@@ -1,5 +1,6 @@
-"""APP009: request ids tie together what several processes log about one request. A project
-that runs one service and no task workers has no other process to tie it to: information."""
+"""APP009: request ids tie together what several services log about one request. A project
+that runs one web service, its own task workers or not, has no other service's logs to tie a
+request to: information."""
 
 from __future__ import annotations
 
@@ -22,20 +23,20 @@ def _findings(tmp_path, files, **config):
     return result.findings
 
 
-def test_one_service_without_workers_is_informational(tmp_path):
-    [finding] = _findings(tmp_path, {"app/main.py": APP})
-    assert finding.severity is Severity.INFO
-    assert "one service and no task workers" in finding.message
-
-
 @pytest.mark.parametrize("files", [
-    {"app/main.py": APP, "app/tasks.py": WORKER},
-    {"api/main.py": APP, "admin/app.py": OTHER_APP},
+    {"app/main.py": APP},
+    {"app/main.py": APP, "app/tasks.py": WORKER},  # its own task workers
 ])
-def test_workers_or_other_services_keep_the_severity(tmp_path, files):
-    findings = _findings(tmp_path, files)
-    assert findings and all(f.severity is Severity.LOW for f in findings)
-    assert all("task workers" not in f.message for f in findings)
+def test_one_web_service_is_informational(tmp_path, files):
+    [finding] = _findings(tmp_path, files)
+    assert finding.severity is Severity.INFO
+    assert "one web service" in finding.message
+
+
+def test_other_services_keep_the_severity(tmp_path):
+    findings = _findings(tmp_path, {"api/main.py": APP, "admin/app.py": OTHER_APP})
+    assert len(findings) == 2 and all(f.severity is Severity.LOW for f in findings)
+    assert all("one web service" not in f.message for f in findings)
 
 
 def test_a_configured_severity_wins(tmp_path):

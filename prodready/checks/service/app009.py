@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from ...facts import PythonFacts
 from ...project import Project
 from ...project.services import services_of
 from ..api import RuleContext
@@ -12,26 +11,17 @@ SCOPE = "project"
 MESSAGE = ("no request or correlation id: one request's log lines across services cannot be "
            "tied together; add asgi-correlation-id (or a middleware reading/setting "
            "X-Request-ID) or OpenTelemetry tracing")
-# Task queues whose workers carry on a request's work in another process.
-TASK_QUEUES = ("celery", "rq", "django_rq", "dramatiq", "huey", "arq", "taskiq",
-               "procrastinate")
-ONE_PROCESS = ("the project runs one service and no task workers, so no other process writes "
-               "a part of a request's story")
+ONE_SERVICE = ("the project runs one web service: no other service's logs to tie a request to "
+               "(its own task workers are one code base with it)")
 
 
 def check(project: Project, ctx: RuleContext) -> None:
     services = services_of(project)
-    if len(services) != 1 or _has_task_workers(project):
+    if len(services) != 1:
         check_practice(project, ctx, "request-id", MESSAGE)
         return
     [svc] = services
     if svc.has("request-id"):
         ctx.examine()
     else:
-        report_service(ctx, svc, MESSAGE, informational=ONE_PROCESS)
-
-
-def _has_task_workers(project: Project) -> bool:
-    return any(module.split(".", 1)[0] in TASK_QUEUES
-               for facts in project.python.values() if isinstance(facts, PythonFacts)
-               for module in facts.imports)
+        report_service(ctx, svc, MESSAGE, informational=ONE_SERVICE)
