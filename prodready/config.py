@@ -63,8 +63,9 @@ class Exemption(BaseModel):
         return _check_selectors([value])[0]
 
 
-# Rules about sizing a deployment: in a distributed project the operator sizes it.
-SIZING_RULES = frozenset({"K8S001", "K8S002", "COMPOSE006"})
+# Rules about sizing a deployment (requests, limits, replicas): in a distributed project the
+# operator sizes it.
+SIZING_RULES = frozenset({"K8S001", "K8S002", "K8S017", "COMPOSE006"})
 # Telemetry a distributed product's operator wires to their own systems (their metrics
 # scraper or exporter, a proxy's request ids, their error tracker's DSN, their log pipeline's
 # format): the authors never receive it.
@@ -72,8 +73,11 @@ OPERATOR_TELEMETRY_RULES = frozenset({"APP007", "APP008", "APP009", "APP014"})
 # Policy set at the edge: in a product others run, the operator's proxy terminates TLS (HSTS)
 # and limits request rates.
 OPERATOR_EDGE_RULES = frozenset({"APP003", "APP004"})
+# The network policy of the cluster the operator runs it in.
+OPERATOR_CLUSTER_RULES = frozenset({"K8S016"})
 # What the distributed profile makes info.
-OPERATOR_RULES = SIZING_RULES | OPERATOR_TELEMETRY_RULES | OPERATOR_EDGE_RULES
+OPERATOR_RULES = SIZING_RULES | OPERATOR_TELEMETRY_RULES | OPERATOR_EDGE_RULES | \
+    OPERATOR_CLUSTER_RULES
 INCLUDE_CHOICES = ("examples", "fixtures", "dev", "docs", "generated")
 EXPOSURES = Literal["public", "internal", "worker", "health-sidecar"]
 

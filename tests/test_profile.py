@@ -16,12 +16,12 @@ from prodready.testing import release_workflow, write_tree
 APP = "from fastapi import FastAPI\n\napp = FastAPI()\n"
 DOCKERFILE = "FROM python:3.12-slim\nCOPY . /app\nCMD [\"uvicorn\", \"app.main:app\"]\n"
 RELEASE = release_workflow("ghcr.io/acme/notes:latest")
-# a task worker beside the app, so that request ids (APP009) keep their severity by default
-TASKS = "from celery import Celery\n\ncelery = Celery('tasks')\n"
+# a second web service, so that request ids (APP009) keep their severity by default
+ADMIN = "from flask import Flask\n\nadmin = Flask(__name__)\n"
 
 
 def _scan(tmp_path, files, **config):
-    write_tree(tmp_path, {"app/main.py": APP, "app/tasks.py": TASKS, "Dockerfile": DOCKERFILE,
+    write_tree(tmp_path, {"app/main.py": APP, "admin/app.py": ADMIN, "Dockerfile": DOCKERFILE,
                           ".github/workflows/release.yml": RELEASE, **files})
     return scan(tmp_path, Config(jobs=1, **config), memo=True)
 
@@ -164,7 +164,8 @@ def test_a_detected_distributed_profile_applies_to_file_and_project_rules(tmp_pa
     result = _scan(tmp_path, RUN_IT, cache=False)
     severities = _severities(result)
     # K8S001/K8S002 are judged per file, APP007/APP008/APP009/APP014 over the project
-    for rule in ("K8S001", "K8S002", "APP007", "APP008", "APP009", "APP014"):
+    for rule in ("K8S001", "K8S002", "K8S016", "K8S017", "APP007", "APP008", "APP009",
+                 "APP014"):
         assert severities[rule] == Severity.INFO, rule
     assert severities["K8S008"] == Severity.MEDIUM  # what the product itself must do
     assert result.profile is not None and result.profile.name == DISTRIBUTED
