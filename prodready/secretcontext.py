@@ -7,7 +7,8 @@ when it is
 - a public client key, made to be shipped to browsers (PostHog `phc_…`, Stripe `pk_live_…`,
   a Sentry DSN's public key, a Google browser key in frontend code);
 - a translation string in a message catalog (`"password": "Wachtwoord"`);
-- on a commented-out line, or in documentation of an example value;
+- on a commented-out line, in documentation of an example value, or in a file of a
+  documentation or examples tree;
 - said to be public by its authors (a comment or attribute docstring beside it: a publishable
   key, one the code extracts from a web site that ships it to every browser);
 - recorded data of a test tree (a scanner report, an HTTP cassette, a test environment).
@@ -36,7 +37,9 @@ _LOOSE_PLACEHOLDER = re.compile(
     r"|true|false|undefined|string|str|test|testing|empty|default|value)$"
     # a value that only names what it stands for: secret-key, supersecret, password123
     r"|^(?:super|my|the|very|some)?[-_]?(?:secret|password|passwd|pass|key|token|api|apikey)"
-    r"(?:[-_]?(?:secret|password|passwd|pass|key|token|api|\d+))*$",
+    r"(?:[-_]?(?:secret|password|passwd|pass|key|token|api|\d+))*$"
+    # words that end in what they stand for: accounts-pwd, some-long-unrandom-secret-key
+    r"|^[a-z]+(?:[-_][a-z]+)*[-_](?:secret|password|passwd|pass|pwd|key|token)s?$",
     re.IGNORECASE,
 )
 
@@ -125,14 +128,27 @@ def is_test_data(path: str) -> bool:
 
 
 _THROWAWAY_NAME = re.compile(r"(?:^|[-_.])(?:dev|devel|development|local|tests?|testing|ci"
-                             r"|e2e|integration[-_]tests?|unit[-_]tests?)(?:[-_.]|$)")
+                             r"|e2e|integration[-_]tests?|unit[-_]tests?"
+                             r"|samples?|examples?)(?:[-_.]|$)")
 
 
 def is_throwaway_config(path: str) -> bool:
     """A configuration file for development or tests (`docker-compose.dev.yml`,
-    `compose.override.unit_tests.yml`) or in a test tree: its credentials are throw-away."""
+    `compose.override.unit_tests.yml`), a sample to copy and fill in
+    (`docker-compose-sample.yaml`), or one in a test tree: its credentials are throw-away."""
     name = posixpath.basename(path).lower()
     return bool(_THROWAWAY_NAME.search(name)) or bool(_TEST_TREES.search(path))
+
+
+# Trees of documentation and examples: what they hold shows how to configure, and is copied
+# and replaced by whoever follows it.
+_DOCUMENTATION_TREES = re.compile(r"(?:^|/)(?:docs?|documentation|examples?|samples?)/",
+                                  re.IGNORECASE)
+
+
+def is_documentation(path: str) -> bool:
+    """A file under `docs/`, `examples/` or `samples/`."""
+    return bool(_DOCUMENTATION_TREES.search(path))
 
 
 def is_commented_out(line: str) -> bool:

@@ -9,6 +9,7 @@ from prodready.secretcontext import (
     env_file_secrets,
     is_commented_out,
     is_config_entry,
+    is_documentation,
     is_message_catalog,
     is_placeholder,
     is_public_client_key,
@@ -156,3 +157,65 @@ def test_compose005_spares_sample_credentials_that_repeat_the_account():
                "    environment:\n"
                "      DATABASE_URL: mysql://shop:shop@db/shop\n")
     assert [f.line for f in _rule({"docker-compose.yml": compose}, "COMPOSE005")] == [7]
+
+
+@pytest.mark.parametrize("value", ["accounts-pwd", "some-long-and-weirdly-unrandom-secret-key",
+                                   "postgres-user-password", "db_secret"])
+def test_words_that_name_what_belongs_there_are_loose_placeholders(value):
+    assert is_placeholder(value)
+    assert not is_placeholder(value, strict=True)  # still a working default in code
+
+
+@pytest.mark.parametrize("value", ["Rv83nTq2WmZy-key", "k8Jd2Lw9-password", "password-reset-x"])
+def test_words_with_random_parts_or_another_ending_are_not_placeholders(value):
+    assert not is_placeholder(value)
+
+
+def test_documentation_and_example_trees():
+    assert is_documentation("docs/install/k8s/secrets.yaml")
+    assert is_documentation("examples/plugins/forwarder/peer.conf")
+    assert is_documentation("api/samples/client.py")
+    assert not is_documentation("app/docsearch/settings.py")
+    assert not is_documentation("deploy/examples.yaml")
+
+
+def test_repo001_reads_documentation_trees_for_signed_tokens_only():
+    text = ("SECRET_KEY = 'q8Vt2LwN5xRb7Kc1Yh4Jm9Pz3Ds6Fg0U'\n"
+            "AWS_ACCESS_KEY_ID = 'AKIAQW4RT7YU2IO9PL3K'\n")
+    assert [f.line for f in _rule({"docs/settings.py": text}, "REPO001")] == [2]
+    assert [f.line for f in _rule({"examples/peer.py": text}, "REPO001")] == [2]
+    assert [f.line for f in _rule({"app/settings.py": text}, "REPO001")] == [1, 2]
+
+
+def test_repo001_skips_values_in_markdown_code_fences():
+    text = ("API:\n  details: |-\n    ```python\n"
+            "    ARGS = {'api_key': '472071a93b60a1bd1fafb401d9f8ef41'}\n"
+            "    ```\n"
+            "api_key: '472071a93b60a1bd1fafb401d9f8ef41'\n")
+    assert [f.line for f in _rule({"app/settings.yaml": text}, "REPO001")] == [6]
+
+
+def test_repo001_skips_the_test_runner_sections_of_shared_configuration():
+    cfg = ("[tool:pytest]\nenv =\n    D:SECRET_KEY=hdC7qKjaFXNBjJ4heMMlOMrP-6j1-OvZpPf8\n"
+           "[app]\nsecret_key = hdC7qKjaFXNBjJ4heMMlOMrP-6j1-OvZpPf8\n")
+    assert [f.line for f in _rule({"setup.cfg": cfg}, "REPO001")] == [5]
+    tox = "[testenv]\nsetenv =\n    API_TOKEN=hdC7qKjaFXNBjJ4heMMlOMrP6j1OvZpPf8\n"
+    assert _rule({"tox.ini": tox}, "REPO001") == []
+
+
+@pytest.mark.parametrize("path", ["deploy/helm/values-ci.yaml", "sample.env",
+                                  "ansible/roles/app-test/defaults/main.yml"])
+def test_repo001_reads_ci_sample_and_test_files_for_signed_tokens_only(path):
+    text = ("api_token: 'cc373a2a49ce1b2f9d1a0e4c7b5d3f8a6e2c9b14'\n"
+            "aws_access_key_id: 'AKIAQW4RT7YU2IO9PL3K'\n")
+    if path.endswith(".env"):
+        text = "API_TOKEN=cc373a2a49ce1b2f9d1a0e4c7b5d3f8a6e2c9b14\nAWS=AKIAQW4RT7YU2IO9PL3K\n"
+    assert [f.line for f in _rule({path: text}, "REPO001")] == [2]
+
+
+def test_compose005_spares_sample_files_and_self_describing_values():
+    compose = ("services:\n  web:\n    image: example/web:1.0\n    environment:\n"
+               "      SECRET_KEY: q8Vt2LwN5xRb7Kc1Yh4Jm9Pz3Ds6Fg0U\n"
+               "      API_TOKEN: some-long-and-weirdly-unrandom-secret-key\n")
+    assert _rule({"docker-compose-sample.yaml": compose}, "COMPOSE005") == []
+    assert [f.line for f in _rule({"docker-compose.yml": compose}, "COMPOSE005")] == [5]

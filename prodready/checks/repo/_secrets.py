@@ -11,8 +11,10 @@ On top of detect-secrets, hits whose value is an obvious placeholder (`changeme`
 `${VAR}`, `xxxx`) or a public client key (`phc_…`, `pk_live_…`), or, for the keyword and
 basic-auth detectors, a dictionary word such as `postgres`, or a name that is not secret-like
 (`SECRET_NAME`, `PASSWORD_FILE`), are dropped; so are keyword, entropy and basic-auth hits in
-message catalogs, on commented-out lines, in docstrings, and in documented examples
-(`examples=[…]`), where values are translations or illustrations; recorded data of test trees
+message catalogs, in documentation and example trees, on commented-out lines, in docstrings,
+in Markdown code fences and in documented examples (`examples=[…]`), where values are
+translations or illustrations, and keyword and entropy hits in files for development, CI or
+tests and in the test runner's sections of setup.cfg / tox.ini; recorded data of test trees
 (scanner reports, HTTP cassettes) is not read at all (see `secretcontext`).
 
 Nothing here keeps or returns a secret value: callers get the type, position and sha1.
@@ -38,6 +40,7 @@ from ...secretcontext import (
     declared_public,
     documents_an_example,
     is_commented_out,
+    is_documentation,
     is_message_catalog,
     is_placeholder,
     is_public_client_key,
@@ -115,13 +118,38 @@ _PASSWORD_HASH = re.compile(
 _DEV_FILE = re.compile(r"(?:^|/)(?:dev|devel|development|local|docker-compose\.dev[^/]*|"
                        r"\.github/workflows|\.gitlab-ci[^/]*|\.circleci|e2e(?:[-_]?tests?)?"
                        r"|testdata)(?:/|$|\.)"
-                       r"|(?:^|/)[^/]*(?:\.dev|\.local|[-_.]dev|[-_.]local|[-_.]test|[-_.]testing)"
-                       r"\.[a-z]+$"
+                       r"|(?:^|/)[^/]+[-_](?:tests?|dev)/"  # an Ansible role `app-test/`
+                       r"|(?:^|/)[^/]*(?:\.dev|\.local|[-_.]dev|[-_.]local|[-_.]test|[-_.]testing"
+                       r"|[-_.]ci)\.[a-z]+$"  # values-ci.yaml
+                       r"|(?:^|/)(?:sample|example|template)\.env$"
                        r"|(?:^|/)(?:test|tests|example|sample|dev|local)[-_][^/]*"
                        r"\.(?:py|cfg|ini|conf|toml|ya?ml|json|env|properties)$"
                        r"|(?:^|/)(?:ci|unittests?|testing|tests?)\.(?:py|ya?ml|json|toml|ini|cfg)$"
                        r"|(?:^|/)\.env\.(?:test|testing|dev|development|local|example|sample|"
                        r"template|dist|ci)$")
+# The test runner's own settings in a shared configuration file: `env =` of pytest-env,
+# `setenv =` of tox, values the test suite runs with.
+_TEST_RUNNER_FILES = {"setup.cfg", "tox.ini", "pytest.ini", "pyproject.toml"}
+_SECTION = re.compile(r"^\s*\[+\s*([^\]]+?)\s*\]+\s*$")
+_TEST_RUNNER_SECTION = re.compile(r"^(?:tool[:.])?(?:pytest|tox|testenv)\b", re.IGNORECASE)
+
+
+def _test_runner_lines(path: str, lines: list[str]) -> set[int]:
+    """Indexes of the lines in the pytest or tox sections of setup.cfg, tox.ini, pytest.ini
+    or pyproject.toml."""
+    if posixpath.basename(path).lower() not in _TEST_RUNNER_FILES:
+        return set()
+    found: set[int] = set()
+    inside = False
+    for index, line in enumerate(lines):
+        header = _SECTION.match(line)
+        if header:
+            inside = bool(_TEST_RUNNER_SECTION.match(header[1]))
+        elif inside:
+            found.add(index)
+    return found
+
+
 _WEAK = re.compile(r"[a-z]+[_-]?[0-9]{0,4}|[0-9]+|[A-Z_]+")
 # Keyword hits whose value is a label rather than a secret: an enum value such as
 # PASSWORD_CHANGED = "password_changed", a template name, a class name, a test value.
@@ -285,12 +313,29 @@ def _docstring_lines(lines: list[str]) -> set[int]:
     return found
 
 
-def _illustrative(path: str, lines: list[str], index: int, docstrings: set[int]) -> bool:
-    """Where a credential-shaped value is text, not configuration: a message catalog, a
-    commented-out line, a docstring, a documented example."""
+_FENCE = re.compile(r"^\s*(?:```|~~~)")
+
+
+def _fenced_lines(lines: list[str]) -> set[int]:
+    """Indexes of the lines inside Markdown code fences, in a README or in the description
+    text of a settings schema: snippets for readers to copy and fill in."""
+    found: set[int] = set()
+    inside = False
+    for index, line in enumerate(lines):
+        if _FENCE.match(line):
+            inside = not inside
+        elif inside:
+            found.add(index)
+    return found
+
+
+def _illustrative(path: str, lines: list[str], index: int, texts: set[int]) -> bool:
+    """Where a credential-shaped value is text, not configuration: a message catalog, a file
+    of a documentation or examples tree, a commented-out line, a docstring, a code fence, a
+    documented example."""
     line = lines[index]
-    return (is_message_catalog(path) or is_commented_out(line) or index in docstrings
-            or documents_an_example(line))
+    return (is_message_catalog(path) or is_documentation(path) or is_commented_out(line)
+            or index in texts or documents_an_example(line))
 
 
 def scan_text(path: str, text: str) -> Iterator[Hit]:
@@ -324,21 +369,24 @@ def scan_text(path: str, text: str) -> Iterator[Hit]:
     # Local-stack and CI files hold throw-away credentials for containers they start
     # (`MINIO_ROOT_PASSWORD: polar123`): only a real token format counts there.
     dev_only = _DEV_FILE.search(path.lower()) is not None
+    test_runner = _test_runner_lines(path, lines)
     # SealedSecret / ExternalSecret objects hold ciphertext and references, not secrets.
     skipped = _kind_ranges(lines, _SKIPPED_KINDS) if yaml else []
     secret_docs = _kind_ranges(lines, {"Secret"}) if yaml else []
     filename = _type_filename(path)
     clean = [line.rstrip("\r") for line in lines]
-    docstrings = _docstring_lines(clean) if python else set()
+    texts = _docstring_lines(clean) if python else set()
+    if "```" in text or "~~~" in text:
+        texts |= _fenced_lines(clean)
     for index in sorted(candidates):
         if any(lo <= index < hi for lo, hi in skipped):
             continue
         in_secret = any(lo <= index < hi for lo, hi in secret_docs)
         best = _scan_line(filename, clean, index, python, in_secret, path=path,
                           signatures=index in signature_lines, keywords=index in keyword_lines)
-        if best is None or (best.type in _SOFT and dev_only):
+        if best is None or (best.type in _SOFT and (dev_only or index in test_runner)):
             continue
-        if best.type in _ILLUSTRABLE and _illustrative(path, clean, index, docstrings):
+        if best.type in _ILLUSTRABLE and _illustrative(path, clean, index, texts):
             continue
         if best.type in _SOFT and declared_public(clean, index):
             continue  # a token format with a signature stays a secret whatever is said
