@@ -213,6 +213,15 @@ def test_repo001_reads_ci_sample_and_test_files_for_signed_tokens_only(path):
     assert [f.line for f in _rule({path: text}, "REPO001")] == [2]
 
 
+def test_repo001_honours_the_gitleaks_ignore_list_by_file_and_line():
+    key = ("-----BEGIN RSA PRIVATE KEY-----\n"
+           "MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun\n"
+           "-----END RSA PRIVATE KEY-----\n")
+    files = {"keys/dev.key": key, "keys/prod.key": key,
+             ".gitleaksignore": "keys/dev.key:private-key:1\nkeys/prod.key:private-key:7\n"}
+    assert [f.path for f in _rule(files, "REPO001")] == ["keys/prod.key"]
+
+
 def test_compose005_spares_sample_files_and_self_describing_values():
     compose = ("services:\n  web:\n    image: example/web:1.0\n    environment:\n"
                "      SECRET_KEY: q8Vt2LwN5xRb7Kc1Yh4Jm9Pz3Ds6Fg0U\n"

@@ -1,0 +1,64 @@
+"""The findings a project's `.gitleaksignore` acknowledges.
+
+gitleaks writes one fingerprint a line, `[commit:]path:rule:line`. A project lists there what
+its maintainers reviewed and decided is no secret to rotate (a test key, a development
+default), as detect-secrets users do in `.secrets.baseline`. gitleaks' rule names are its own,
+so a finding is matched by its file and line.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+from dataclasses import dataclass
+from functools import cache
+from stat import S_ISREG
+
+_COMMIT = re.compile(r"^[0-9a-f]{7,40}:")
+_SIZE_LIMIT = 1 << 20  # a fingerprint list, not a data file
+
+
+@dataclass(frozen=True, slots=True)
+class GitleaksIgnore:
+    places: frozenset[tuple[str, int]]  # (path, line)
+
+    def covers(self, path: str, line: int) -> bool:
+        return (path, line) in self.places
+
+
+NOTHING_IGNORED = GitleaksIgnore(frozenset())
+
+
+def load_gitleaks_ignore(root: str) -> GitleaksIgnore:
+    """The repository's `.gitleaksignore`, or an empty one."""
+    path = os.path.join(root, ".gitleaksignore")
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return NOTHING_IGNORED
+    if not S_ISREG(stat.st_mode) or stat.st_size > _SIZE_LIMIT:  # a FIFO would block the scan
+        return NOTHING_IGNORED
+    return _read(path, stat.st_mtime_ns, stat.st_size)
+
+
+@cache
+def _read(path: str, mtime_ns: int, size: int) -> GitleaksIgnore:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            text = fh.read()
+    except OSError:
+        return NOTHING_IGNORED
+    return GitleaksIgnore(frozenset(filter(None, map(parse_fingerprint, text.splitlines()))))
+
+
+def parse_fingerprint(entry: str) -> tuple[str, int] | None:
+    """(path, line) of `[commit:]path:rule:line`; None for a comment or anything else."""
+    entry = entry.strip()
+    if not entry or entry.startswith("#"):
+        return None
+    parts = _COMMIT.sub("", entry).rsplit(":", 2)
+    if len(parts) != 3 or not parts[2].isdigit() or not parts[0]:
+        return None
+    filename = posixpath.normpath(parts[0].replace("\\", "/")).lstrip("/")
+    return filename, int(parts[2])
