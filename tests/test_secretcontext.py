@@ -228,3 +228,24 @@ def test_compose005_spares_sample_files_and_self_describing_values():
                "      API_TOKEN: some-long-and-weirdly-unrandom-secret-key\n")
     assert _rule({"docker-compose-sample.yaml": compose}, "COMPOSE005") == []
     assert [f.line for f in _rule({"docker-compose.yml": compose}, "COMPOSE005")] == [5]
+
+
+def test_repo003_accepts_any_ignored_dotenv_the_loading_module_can_reach():
+    loader = "from dotenv import load_dotenv\n\nload_dotenv('.env')\n"
+    files = {"backend/common/settings.py": loader}
+    assert _rule({**files, ".gitignore": "backend/.env\n"}, "REPO003") == []
+    assert _rule({**files, ".gitignore": "frontend/.env\n"}, "REPO003") != []
+
+
+def test_repo003_leaves_what_a_negation_re_includes_and_no_more():
+    tracked = {"server/.env.testing": "SECRET_KEY=q8Vt2LwN5xRb7Kc1Yh4Jm9Pz3Ds6Fg0U\n"}
+    assert _rule({**tracked, ".gitignore": ".env\n.env.*\n!.env.testing\n"}, "REPO003") == []
+    assert _rule({**tracked, ".gitignore": ".env\n!.env.example\n"}, "REPO003") != []
+
+
+def test_repo003_leaves_a_mounted_directory_whose_keys_are_committed():
+    compose = ("services:\n  proxy:\n    image: nginx:1.27\n    volumes:\n"
+               "      - ./certs:/etc/nginx/ssl\n")
+    files = {"docker-compose.yml": compose, ".gitignore": ".env\n"}
+    assert _rule({**files, "certs/dev.key": "-----BEGIN PRIVATE KEY-----\n"}, "REPO003") == []
+    assert _rule({**files, "certs/README.md": "put keys here\n"}, "REPO003") != []

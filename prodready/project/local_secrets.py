@@ -6,7 +6,8 @@ python-decouple). Private keys land there when Compose mounts a certificate or k
 of the checkout (`./certbot/conf:/etc/letsencrypt`), or when a script writes a key to a
 relative path (`openssl req … -keyout certs/key.pem`). A file the repository commits is left
 out (ignoring cannot untrack it, and a committed `.env` of defaults is deliberate), unless it
-is a `.env` holding secrets: once it is untracked, only a pattern keeps it out.
+is a `.env` holding secrets: once it is untracked, only a pattern keeps it out; so is a
+mounted directory whose keys the repository commits (the maintainers chose to track them).
 """
 
 from __future__ import annotations
@@ -44,6 +45,9 @@ class LocalSecret:
     source: str  # the file that puts it there
     line: int
     why: str
+    # Other places of the same file, any of which the project may use: python-dotenv reads
+    # `.env` from the working directory or the first parent of the module that has one.
+    places: tuple[str, ...] = ()
 
 
 def local_secrets(project: Project) -> list[LocalSecret]:
@@ -81,9 +85,19 @@ def _env_files(project: Project, tracked_secrets: list[str]) -> list[LocalSecret
     for path, facts in project.python.items():
         imports = getattr(facts, "imports", ())
         if any(name.split(".", 1)[0] in _DOTENV_LOADERS for name in imports):
-            out.append(LocalSecret(ENV, ".env", path, 1, f"{path} loads .env"))
-            break
+            out.append(LocalSecret(ENV, ".env", path, 1, f"{path} loads .env",
+                                   places=_parent_env_files(path)))
     return out
+
+
+def _parent_env_files(module: str) -> tuple[str, ...]:
+    """`.env` in the module's directory and each directory above it, below the root."""
+    places = []
+    directory = posixpath.dirname(module)
+    while directory:
+        places.append(_join(directory, ".env"))
+        directory = posixpath.dirname(directory)
+    return tuple(places)
 
 
 def _compose_keys(project: Project) -> list[LocalSecret]:
@@ -93,6 +107,8 @@ def _compose_keys(project: Project) -> list[LocalSecret]:
             for host, target, site in svc.bind_mounts():
                 if not (_names_keys(host) or _names_keys(target)):
                     continue
+                if _commits_keys(project, host):
+                    continue  # the maintainers track the keys there (a self-signed dev pair)
                 if host.endswith(_KEY_SUFFIXES):
                     samples, shown = [host], host
                 else:
@@ -118,6 +134,15 @@ def _script_keys(project: Project) -> list[LocalSecret]:
             out.append(LocalSecret(KEY, _join(posixpath.dirname(path), target), path, line,
                                    f"{path} writes the key {target}"))
     return out
+
+
+def _commits_keys(project: Project, directory: str) -> bool:
+    """The repository tracks private keys in the mounted directory."""
+    if directory.endswith(_KEY_SUFFIXES):
+        return False  # a single key file: committed ones are never asked about
+    prefix = _join(directory, "") + "/"
+    return any(path.startswith(prefix) and path.endswith(_KEY_SUFFIXES)
+                                for path in project.all_files)
 
 
 def _names_keys(path: str) -> bool:

@@ -22,10 +22,14 @@ SCOPE = "project"
 def check(project: Project, ctx: RuleContext) -> None:
     secrets = local_secrets(project)
     ignored = _ignore_matcher(project) if secrets else None
+    reincluded = _reinclude_matcher(project)
     exposed: dict[str, LocalSecret] = {}  # pattern -> the first file that needs it
     for secret in secrets:
-        if ignored is not None and not ignored(secret.path):
-            exposed.setdefault(_pattern(secret), secret)
+        if ignored is None or any(ignored(p) for p in (secret.path, *secret.places)):
+            continue
+        if any(reincluded(p) for p in (secret.path, *secret.places)):
+            continue  # a `!pattern` of the maintainers: they track the file on purpose
+        exposed.setdefault(_pattern(secret), secret)
     if not exposed:
         ctx.examine()
         return
@@ -76,6 +80,30 @@ def _ignore_matcher(project: Project) -> Callable[[str], bool]:
         return any(spec.match_file(prefix + path) for spec, prefix in outer)
 
     return ignored
+
+
+def _reinclude_matcher(project: Project) -> Callable[[str], bool]:
+    """Whether a `!pattern` of a `.gitignore` names a repository path: the maintainers
+    excluded it from their ignore rules, so tracking it is their decision."""
+    negations = []
+    for path, text in project.texts.items():
+        if posixpath.basename(path) != ".gitignore":
+            continue
+        lines = [line[1:] for line in text.splitlines() if line.startswith("!")]
+        if lines:
+            negations.append((gitignore_spec(lines), posixpath.dirname(path)))
+
+    def reincluded(path: str) -> bool:
+        for spec, directory in negations:
+            if not directory:
+                if spec.match_file(path):
+                    return True
+            elif path.startswith(directory + "/") and \
+                    spec.match_file(path[len(directory) + 1:]):
+                return True
+        return False
+
+    return reincluded
 
 
 def _outer_ignores(root: Path) -> list[tuple[pathspec.PathSpec, str]]:
