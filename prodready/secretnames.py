@@ -84,6 +84,25 @@ def _qualified(words: list[str], last: int) -> bool:
     return not all(w in _SAME_SECRET_WORDS for w in words[last + 1:])
 
 
+# Data stores, brokers and object stores a service connects to as a client.
+_BACKING_SERVICES = frozenset({
+    "POSTGRES", "POSTGRESQL", "PG", "MYSQL", "MARIADB", "DB", "DATABASE", "REDIS", "RABBITMQ",
+    "AMQP", "BROKER", "MONGO", "MONGODB", "OPENSEARCH", "ELASTIC", "ELASTICSEARCH", "MINIO",
+    "CLICKHOUSE", "MEMCACHED", "KAFKA", "NATS"})
+_CLIENT_SECRETS = ("PASSWORD", "PASSWD", "PASS", "SECRET_ACCESS_KEY")
+
+
+def is_backing_service_password(name: str) -> bool:
+    """The password a service sends to a database, broker or object store it connects to
+    (`POSTGRES_PASSWORD`, `RABBITMQ_PASSWORD`, `AWS_SECRET_ACCESS_KEY`): a client credential,
+    which the server checks, not a key the service itself signs or checks with."""
+    upper = normalise(name)
+    if upper.endswith("SECRET_ACCESS_KEY"):
+        return True  # the S3 protocol's client secret (AWS, MinIO, any S3 store)
+    words = upper.split("_")
+    return upper.endswith(_CLIENT_SECRETS) and any(w in _BACKING_SERVICES for w in words[:-1])
+
+
 def is_literal_secret_value(value: object) -> bool:
     """A non-empty value that is not a reference to somewhere else (${VAR}, /run/secrets/…)."""
     if value is None or isinstance(value, bool):

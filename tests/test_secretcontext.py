@@ -15,7 +15,7 @@ from prodready.secretcontext import (
     is_public_client_key,
     is_real_secret_value,
 )
-from prodready.secretnames import is_secret_name
+from prodready.secretnames import is_backing_service_password, is_secret_name
 from prodready.testing import scan_files
 
 
@@ -249,3 +249,20 @@ def test_repo003_leaves_a_mounted_directory_whose_keys_are_committed():
     files = {"docker-compose.yml": compose, ".gitignore": ".env\n"}
     assert _rule({**files, "certs/dev.key": "-----BEGIN PRIVATE KEY-----\n"}, "REPO003") == []
     assert _rule({**files, "certs/README.md": "put keys here\n"}, "REPO003") != []
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("POSTGRES_PASSWORD", True), ("RABBITMQ_PASSWORD", True), ("OPENSEARCH_ADMIN_PASSWORD", True),
+    ("AWS_SECRET_ACCESS_KEY", True), ("DB_PASS", True),
+    ("SECRET_KEY", False), ("ADMIN_PASSWORD", False), ("S3_FILES_DOWNLOAD_SECRET", False),
+    ("DOCUMENT_DOWNLOAD_API_KEY", False), ("PASSWORD", False)])
+def test_backing_service_passwords(name, expected):
+    assert is_backing_service_password(name) is expected
+
+
+def test_py015_reports_a_backing_service_password_fallback_as_info():
+    code = ("import os\n\n"
+            "DB_PASSWORD = os.getenv('POSTGRES_PASSWORD', 'k8Jd2Lw9Qz4Rt7Vb')\n"
+            "SECRET_KEY = os.getenv('SECRET_KEY', 'k8Jd2Lw9Qz4Rt7Vb')\n")
+    found = _rule({"app/settings.py": code}, "PY015")
+    assert [(f.line, f.severity.value) for f in found] == [(3, "info"), (4, "high")]

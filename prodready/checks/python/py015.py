@@ -6,7 +6,7 @@ import ast
 
 from ...artifacts.python import PythonFile
 from ...secretcontext import is_real_secret_value
-from ...secretnames import is_secret_name
+from ...secretnames import is_backing_service_password, is_secret_name
 from ..api import RuleContext
 from ._ast import dotted_name, keyword, qualified
 from ._devconfig import in_dev_class, is_dev_settings_module
@@ -51,7 +51,8 @@ def _check_env_read(src: PythonFile, call: ast.Call, imported: dict[str, str],
                f"{key.value} falls back to a literal value: when the variable is missing the "
                "service boots with a secret that is in the source code; fail at start-up instead",
                end_line=call.end_lineno, end_column=(call.end_col_offset or 0) + 1,
-               snippet=f"{dotted_name(call.func)}({key.value!r}, …)")
+               snippet=f"{dotted_name(call.func)}({key.value!r}, …)",
+               informational=_client_credential(key.value))
 
 
 def _check_settings(src: PythonFile, cls: ast.ClassDef, ctx: RuleContext) -> None:
@@ -76,7 +77,17 @@ def _check_settings(src: PythonFile, cls: ast.ClassDef, ctx: RuleContext) -> Non
                    f"settings field {field!r} defaults to a literal secret: a deployment that "
                    "forgets the variable runs with a key from the source code; declare it "
                    "without a default so start-up fails",
-                   snippet=f"{field}: … = …")
+                   snippet=f"{field}: … = …", informational=_client_credential(field))
+
+
+def _client_credential(name: str) -> str:
+    """Why a fallback is only information: the password the service presents to its
+    database, broker or object store opens nothing in the service itself; without the
+    variable, the connection to a server set up with another password fails."""
+    if not is_backing_service_password(name):
+        return ""
+    return ("it is the password the service presents to a server it connects to: when the "
+            "variable is missing, a server set up with its own password refuses the connection")
 
 
 def _known_secret(value: str | None, path: str) -> bool:
