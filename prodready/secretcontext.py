@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+import urllib.parse
 
 from .artifacts.dotenv import env_entries
 from .secretnames import is_literal_secret_value, is_secret_name
@@ -175,16 +176,25 @@ def identity_values(variables: dict[str, str | None], *names: str) -> set[str]:
     return found
 
 
+# The word for what a value is, before or after an account name: `repmgrpassword`.
+_SECRET_WORD_AFFIX = re.compile(r"^(?:password|passwd|pass|pwd|secret)[-_]?"
+                                r"|[-_]?(?:password|passwd|pass|pwd|secret)$")
+
+
 def repeats_identity(value: object, identities: set[str]) -> bool:
     """A sample credential nobody takes for a secret: the password is the user, database or
-    service name (`MARIADB_PASSWORD: paperless`, `mysql://ctfd:ctfd@db/ctfd`)."""
+    service name (`MARIADB_PASSWORD: paperless`, `mysql://ctfd:ctfd@db/ctfd`), alone or
+    with the word for a password (`REPMGR_PASSWORD: repmgrpassword` beside the user
+    `repmgr`)."""
     if not isinstance(value, str):
         return False
     text = value.strip().lower()
     match = _URL_CREDENTIALS.match(text)
     if match:
-        return match[2] == match[1] or match[2] in identities
-    return text in identities
+        identities = identities | {match[1]}
+        text = match[2]
+    bare = _SECRET_WORD_AFFIX.sub("", text, count=1)
+    return bool(text) and (text in identities or (bool(bare) and bare in identities))
 
 
 # What its authors say beside a value that makes it public: a publishable or public client
@@ -219,7 +229,17 @@ def is_real_secret_value(value: object, path: str = "", *, strict: bool = False)
     `strict` is for defaults a program really runs with (a fallback in code, an image ENV):
     there `changeme` is a working, known secret, and only template slots are placeholders."""
     return (is_literal_secret_value(value) and not is_placeholder(value, strict=strict)
+            and not is_placeholder(_url_password(value), strict=strict)
             and not is_public_client_key(value, path) and not _loopback_credentials(value))
+
+
+def _url_password(value: object) -> str | None:
+    """The password of a URL with credentials (`postgresql://app:changeme@db/app`): the
+    secret, which may be a placeholder in a real host name and path."""
+    if not isinstance(value, str):
+        return None
+    match = _URL_CREDENTIALS.match(value.strip())
+    return urllib.parse.unquote(match[2]) if match else None
 
 
 _LOOPBACK_URL = re.compile(r"^[a-z][a-z0-9+.-]*://[^/\s@]*@(?:localhost|127\.0\.0\.1|\[::1\])"

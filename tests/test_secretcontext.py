@@ -14,6 +14,7 @@ from prodready.secretcontext import (
     is_placeholder,
     is_public_client_key,
     is_real_secret_value,
+    repeats_identity,
 )
 from prodready.secretnames import is_backing_service_password, is_secret_name
 from prodready.testing import scan_files
@@ -266,3 +267,18 @@ def test_py015_reports_a_backing_service_password_fallback_as_info():
             "SECRET_KEY = os.getenv('SECRET_KEY', 'k8Jd2Lw9Qz4Rt7Vb')\n")
     found = _rule({"app/settings.py": code}, "PY015")
     assert [(f.line, f.severity.value) for f in found] == [(3, "info"), (4, "high")]
+
+
+def test_the_password_of_a_url_is_judged_as_a_value():
+    assert not is_real_secret_value("postgresql://app:password@db:5432/app")
+    assert not is_real_secret_value("redis://:changeme@redis:6379/0")
+    assert is_real_secret_value("postgresql://app:Rv83nTq2WmZy@db:5432/app")
+    assert is_real_secret_value("redis://:changeme@redis:6379/0", strict=True)  # runs with it
+
+
+def test_a_password_made_of_the_account_name_and_the_word_password():
+    assert repeats_identity("repmgrpassword", {"repmgr"})
+    assert repeats_identity("mysql://shop:shop_pass@db/shop", set())
+    assert not repeats_identity("repmgrpassword", {"admin"})
+    assert not repeats_identity("redis://:secret@redis:6379", set())
+    assert not repeats_identity("password", {"app"})
