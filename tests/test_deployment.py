@@ -67,6 +67,10 @@ def _model(tmp_path, files, **config):
     ("extras/docker-compose.dev.yml", "dev-tooling"),
     (".github/ci-image/Dockerfile", "dev-tooling"),
     (".github/actions/lint/Dockerfile", "dev-tooling"),
+    (".github/workflows/install_deps.py", "dev-tooling"),
+    ("setup.py", "dev-tooling"),
+    ("hatch_build.py", "dev-tooling"),
+    ("noxfile.py", "dev-tooling"),
 ])
 def test_path_conventions_give_roles(path, role):
     found = path_role(path)
@@ -79,6 +83,7 @@ def test_path_conventions_give_roles(path, role):
     "services/demo_api/Dockerfile", "app/main.py", "Dockerfile.prod", "developer/app.py",
     "contest/app.py", "latest/Dockerfile", "docker-compose.example.yml",
     "app/contrib/auth.py", "src/extras/k8s.yaml", ".github/workflows/ci.yml",
+    "app/setup.py", "tasks.py",
 ])
 def test_ordinary_paths_have_no_role(path):
     assert path_role(path) is None
@@ -222,10 +227,19 @@ def test_a_top_level_directory_of_maintainer_scripts_is_tooling(tmp_path):
         "app/tools/search.py": RELEASE_SCRIPT})
     for path in ("tools/release.py", "bin/pingdom_ips.py", "tools/migrate/Dockerfile"):
         assert model.role_of(path).role == "dev-tooling", path
-    assert "maintainers' scripts" in model.role_of("tools/release.py").why
+    assert "maintainers' tooling" in model.role_of("tools/release.py").why
     assert model.role_of("utils/net.py").judged and model.role_of("app/tools/search.py").judged
     assert {f.path for f in result.findings if f.rule_id == "PY006"} == {
         "utils/net.py", "app/tools/search.py"}
+
+
+def test_an_in_tree_build_backend_is_tooling(tmp_path):
+    model, _ = _model(tmp_path, {
+        "pyproject.toml": '[build-system]\nrequires = []\nbuild-backend = "backend"\n'
+                          'backend-path = ["_build"]\n',
+        "_build/backend.py": RELEASE_SCRIPT, "_build2/backend.py": RELEASE_SCRIPT})
+    assert model.role_of("_build/backend.py").role == "dev-tooling"
+    assert model.role_of("_build2/backend.py").judged
 
 
 def test_a_tool_directory_ships_what_a_deployment_builds(tmp_path):

@@ -74,6 +74,10 @@ ADDON_DIRECTORIES = frozenset({"extras", "contrib"})
 # admin helpers run by hand or by CI), when they are not a package the code imports
 # (`utils/__init__.py` is code).
 TOOL_DIRECTORIES = frozenset({"tools", "bin", "utils", "build-tools", "tooling"})
+# Top-level modules that package the project or automate its chores (a build hook, nox, doit,
+# fabric): they run on a developer's machine or in CI, never in a deployment.
+BUILD_SCRIPTS = frozenset({"setup.py", "hatch_build.py", "noxfile.py", "dodo.py",
+                           "fabfile.py"})
 # Words in a Dockerfile's or Compose file's own name (split on . - _) and their role.
 NAME_WORDS = {
     "test": TEST_FIXTURE, "tests": TEST_FIXTURE, "testing": TEST_FIXTURE,
@@ -201,7 +205,7 @@ class Deployment:
     def tool_role(self, path: str) -> Role | None:
         top = path.split("/", 1)[0]
         if "/" in path and top in self.tool_directories:
-            return Role(DEV_TOOLING, f"under {top}/: the maintainers' scripts, not a package "
+            return Role(DEV_TOOLING, f"under {top}/: the maintainers' tooling, not code "
                                      "the service imports")
         return None
 
@@ -252,6 +256,11 @@ def path_role(path: str) -> Role | None:
         return Role(GENERATED, "protobuf-generated module")
     if parts[0] == ".github" and (is_compose_path(path) or _is_dockerfile_name(name)):
         return Role(DEV_TOOLING, "under .github/: an image or stack of the CI itself")
+    if parts[0] == ".github" and name.endswith(".py"):
+        return Role(DEV_TOOLING, "under .github/: a script of the CI itself")
+    if len(parts) == 1 and name in BUILD_SCRIPTS:
+        return Role(DEV_TOOLING, f"{parts[-1]} builds or automates the project; it never runs "
+                                 "in a deployment")
     if is_compose_path(path) or _is_dockerfile_name(name):
         kind = "Compose file" if is_compose_path(path) else "Dockerfile"
         for word in re.split(r"[._\-]", name):
@@ -537,9 +546,22 @@ def build_deployment(project: Project) -> Deployment:
 
 
 def _tool_directories(project: Project) -> frozenset[str]:
+    """Top-level TOOL_DIRECTORIES that are not packages, and the directory of an in-tree
+    build backend (pyproject.toml `[build-system] backend-path`)."""
+    import tomllib
+
     tops = {p.split("/", 1)[0] for p in project.all_files if "/" in p}
-    return frozenset(t for t in tops & TOOL_DIRECTORIES
-                     if not project.has_file(f"{t}/__init__.py"))
+    found = {t for t in tops & TOOL_DIRECTORIES if not project.has_file(f"{t}/__init__.py")}
+    try:
+        system = tomllib.loads(project.texts.get("pyproject.toml", "")).get("build-system")
+    except tomllib.TOMLDecodeError:
+        system = None
+    paths = system.get("backend-path") if isinstance(system, dict) else None
+    for path in paths if isinstance(paths, list) else ():
+        top = str(path).strip("./").split("/", 1)[0]
+        if top in tops:
+            found.add(top)
+    return frozenset(found)
 
 
 def _project_names(project: Project) -> frozenset[str]:
