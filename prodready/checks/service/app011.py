@@ -29,4 +29,10 @@ def check(project: Project, ctx: RuleContext) -> None:
                        "no app-level handler for unhandled exceptions: clients get the "
                        "framework's bare 500 with no request id, and nothing logs the failure "
                        "in your format; register one (exception_handler(Exception) / "
-                       "errorhandler(Exception))")
+                       "errorhandler(Exception))",
+                       informational=TRACKED if svc.has("error-tracking") else "")
+
+
+# An error tracker's framework integration records each unhandled error with its request.
+TRACKED = ("an error tracker's integration already records each unhandled error with the "
+           "request it failed")
