@@ -30,14 +30,23 @@ class GitleaksIgnore:
 NOTHING_IGNORED = GitleaksIgnore(frozenset())
 
 
-def load_gitleaks_ignore(root: str) -> GitleaksIgnore:
-    """The repository's `.gitleaksignore`, or an empty one."""
-    path = os.path.join(root, ".gitleaksignore")
+def regular_file(path: str, limit: int | None = None) -> os.stat_result | None:
+    """The stat of a regular file (a FIFO would block the scan) within `limit` bytes, else
+    None."""
     try:
         stat = os.stat(path)
     except OSError:
-        return NOTHING_IGNORED
-    if not S_ISREG(stat.st_mode) or stat.st_size > _SIZE_LIMIT:  # a FIFO would block the scan
+        return None
+    if not S_ISREG(stat.st_mode) or (limit is not None and stat.st_size > limit):
+        return None
+    return stat
+
+
+def load_gitleaks_ignore(root: str) -> GitleaksIgnore:
+    """The repository's `.gitleaksignore`, or an empty one."""
+    path = os.path.join(root, ".gitleaksignore")
+    stat = regular_file(path, _SIZE_LIMIT)
+    if stat is None:
         return NOTHING_IGNORED
     return _read(path, stat.st_mtime_ns, stat.st_size)
 

@@ -33,7 +33,6 @@ import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
-from stat import S_ISREG
 from typing import Any
 
 from ...secretcontext import (
@@ -47,6 +46,7 @@ from ...secretcontext import (
     is_test_data,
 )
 from ...secretnames import describes_a_secret, normalise
+from ._gitleaks import regular_file
 
 KEYWORD_TYPE = "Secret Keyword"
 BASIC_AUTH_TYPE = "Basic Auth Credentials"
@@ -611,11 +611,8 @@ def _exclusions(filters: object) -> tuple[re.Pattern[str], ...]:
 def load_baseline(root: str) -> Baseline:
     """The repository's `.secrets.baseline` (detect-secrets' format), or an empty one."""
     path = os.path.join(root, ".secrets.baseline")
-    try:
-        stat = os.stat(path)
-    except OSError:
-        return EMPTY_BASELINE
-    if not S_ISREG(stat.st_mode):  # a FIFO would block the scan
+    stat = regular_file(path)
+    if stat is None:
         return EMPTY_BASELINE
     return _read_baseline(path, stat.st_mtime_ns, stat.st_size)
 

@@ -70,16 +70,21 @@ def _ignore_matcher(project: Project) -> Callable[[str], bool]:
     outer = _outer_ignores(project.root)
 
     def ignored(path: str) -> bool:
-        for spec, directory in specs:
-            if not directory:
-                if spec.match_file(path):
-                    return True
-            elif path.startswith(directory + "/") and \
-                    spec.match_file(path[len(directory) + 1:]):
-                return True
-        return any(spec.match_file(prefix + path) for spec, prefix in outer)
+        return _matched(specs, path) or any(spec.match_file(prefix + path)
+                                            for spec, prefix in outer)
 
     return ignored
+
+
+def _matched(specs: list[tuple[pathspec.PathSpec, str]], path: str) -> bool:
+    """Whether a spec read from a `.gitignore` in `directory` matches the repository path."""
+    for spec, directory in specs:
+        if not directory:
+            if spec.match_file(path):
+                return True
+        elif path.startswith(directory + "/") and spec.match_file(path[len(directory) + 1:]):
+            return True
+    return False
 
 
 def _reinclude_matcher(project: Project) -> Callable[[str], bool]:
@@ -93,17 +98,7 @@ def _reinclude_matcher(project: Project) -> Callable[[str], bool]:
         if lines:
             negations.append((gitignore_spec(lines), posixpath.dirname(path)))
 
-    def reincluded(path: str) -> bool:
-        for spec, directory in negations:
-            if not directory:
-                if spec.match_file(path):
-                    return True
-            elif path.startswith(directory + "/") and \
-                    spec.match_file(path[len(directory) + 1:]):
-                return True
-        return False
-
-    return reincluded
+    return lambda path: _matched(negations, path)
 
 
 def _outer_ignores(root: Path) -> list[tuple[pathspec.PathSpec, str]]:
