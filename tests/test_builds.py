@@ -68,6 +68,14 @@ def test_a_command_a_script_only_prints_builds_nothing():
     assert [b.context for b in command_builds(text, "build.sh")] == ["web"]
 
 
+def test_a_build_run_over_ssh_builds_no_dockerfile_of_the_checkout():
+    text = ("ssh \"$host\" 'docker build -t acme/web:unstable web'\n"
+            "docker buildx build \\\n  -t acme/web:latest --push .\n")
+    remote, local = command_builds(text, "deploy.sh")
+    assert (remote.dockerfile, remote.context, remote.images) == (None, UNKNOWN, ("acme/web",))
+    assert (local.dockerfile, local.context) == ("Dockerfile", "")
+
+
 def test_a_script_builds_relative_to_its_own_directory():
     (build,) = command_builds("docker build -f Dockerfile.prod ..", "docker/build.sh", "docker")
     assert (build.dockerfile, build.context) == ("docker/Dockerfile.prod", "")

@@ -277,3 +277,19 @@ def test_skaffold_tells_the_context_of_a_directory_dockerfile():
     files["skaffold.yaml"] = ("apiVersion: skaffold/v4beta6\nkind: Config\nbuild:\n"
                               "  artifacts:\n    - image: api\n      context: src/api\n")
     assert _dockerignore_messages(files) == []
+
+
+# ----------------------------------------------------------------------------- DOCKER001
+
+def test_the_published_image_runs_where_compose_checks_its_health():
+    files = {
+        "Dockerfile": 'FROM python:3.12-slim\nEXPOSE 8000\nCMD ["gunicorn", "app:app"]\n',
+        "docker-compose.yml": ("services:\n  web:\n    image: acme/web\n    healthcheck:\n"
+                               "      test: [\"CMD\", \"curl\", \"-f\", \"http://localhost:8000\"]\n"),
+        # the unstable build on the build server names no Dockerfile of this checkout
+        "deploy.sh": ("ssh \"$host\" 'docker build -t acme/web:unstable web'\n"
+                      "docker buildx build -t acme/web:latest --push .\n"),
+    }
+    assert rules(files, "DOCKER001") == []
+    files["docker-compose.yml"] = "services:\n  web:\n    image: acme/web\n"
+    assert rules(files, "DOCKER001") == [("Dockerfile", 1)]

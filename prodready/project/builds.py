@@ -13,7 +13,7 @@ import posixpath
 import re
 import shlex
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..artifacts.yamldocs import YamlFile, YMap, YScalar, YSeq
@@ -44,6 +44,9 @@ _VALUE_OPTIONS = frozenset({
     "--build-arg", "-f", "--file"})
 # A command inside the text an echo or printf prints, on the same line before it.
 _PRINTED = re.compile(r"\b(?:echo|printf)\b[^\n]*[\"']")
+# A command run on another machine (`ssh host 'docker build -t app src'`) builds that
+# machine's directory, not a path of this checkout.
+_REMOTE = re.compile(r"\bssh\b[^\n]*[\"']")
 # A shell redirection ends the command's arguments: `docker build . > build.log`.
 _REDIRECT = re.compile(r"^\d*(?:>>?|<)")
 
@@ -239,10 +242,19 @@ def build_scripts(project: Project) -> Iterator[tuple[str, str]]:
 def command_builds(text: str, source: str, base: str = "") -> list[ImageBuild]:
     """The builds of the build commands in a shell text (continuation lines joined); `base`:
     the directory the commands run in (a script's own, else the repository root). A command
-    a script only prints (`echo "docker build -t $IMAGE ."`) builds nothing."""
+    a script only prints (`echo "docker build -t $IMAGE ."`) builds nothing; one it runs over
+    ssh builds a Dockerfile of the remote machine (its image names still count)."""
     joined = text.replace("\\\n", " ")
-    return [_command_build(m[1], source, base) for m in _BUILD_COMMAND.finditer(joined)
-            if not _PRINTED.search(joined, joined.rfind("\n", 0, m.start()) + 1, m.start())]
+    builds = []
+    for m in _BUILD_COMMAND.finditer(joined):
+        line_start = joined.rfind("\n", 0, m.start()) + 1
+        if _PRINTED.search(joined, line_start, m.start()):
+            continue
+        build = _command_build(m[1], source, base)
+        if _REMOTE.search(joined, line_start, m.start()):
+            build = replace(build, dockerfile=None, context=UNKNOWN)
+        builds.append(build)
+    return builds
 
 
 def _command_build(arguments: str, source: str, base: str) -> ImageBuild:
