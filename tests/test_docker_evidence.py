@@ -199,9 +199,80 @@ def test_the_repository_root_context_always_holds_git():
     assert "sends .git and local files" in message
     files[".dockerignore"] = ".git\n"
     assert _dockerignore_messages(files) == []
-    files[".gitignore"] = ".env\n"  # a local .env is kept out of git at the root
+    files[".gitignore"] = ".env\n"  # a template's line: nothing says a .env is used
+    assert _dockerignore_messages(files) == []
+    files["settings.py"] = "from dotenv import load_dotenv\nload_dotenv()\n"
     [message] = _dockerignore_messages(files)
     assert "does not exclude .env" in message
+
+
+def test_a_service_loading_dotenv_has_a_local_env_in_its_context():
+    files = {**SERVICE_CONTEXT, "api/.gitignore": ".env\n"}
+    assert _dockerignore_messages(files) == []
+    files["api/settings.py"] = "import dotenv\ndotenv.load_dotenv()\n"
+    [message] = _dockerignore_messages(files)
+    assert "sends .env and local files" in message
+
+
+GIT_VERSIONED = """\
+[build-system]
+requires = ["hatchling", "versioningit>=3.0.0"]
+build-backend = "hatchling.build"
+"""
+INSTALLS_SOURCE = """\
+FROM python:3.12-slim
+COPY . /src
+RUN pip install --no-cache-dir /src
+CMD ["app"]
+"""
+
+
+def test_a_project_versioned_from_git_needs_git_to_install():
+    files = {"Dockerfile": INSTALLS_SOURCE, "pyproject.toml": GIT_VERSIONED}
+    assert _dockerignore_messages(files) == []
+    # installing only the requirements reads no version from git
+    files["Dockerfile"] = INSTALLS_SOURCE.replace("/src\n", "-r /src/requirements.txt\n")
+    [message] = _dockerignore_messages(files)
+    assert "sends .git" in message
+    # nor one that reads its version from an attribute, though setuptools-scm finds its files
+    files = {"Dockerfile": INSTALLS_SOURCE, "pyproject.toml": (
+        '[build-system]\nrequires = ["setuptools>=64", "setuptools_scm[toml]>=6.2"]\n'
+        '[project]\nname = "app"\ndynamic = ["version"]\n'
+        '[tool.setuptools.dynamic]\nversion = {attr = "app.__version__"}\n')}
+    [message] = _dockerignore_messages(files)
+    assert "sends .git" in message
+    # a project whose version is static needs no git history
+    files = {"Dockerfile": INSTALLS_SOURCE,
+             "pyproject.toml": GIT_VERSIONED.replace('"versioningit>=3.0.0"', '"wheel"')}
+    [message] = _dockerignore_messages(files)
+    assert "sends .git" in message
+
+
+def _copies_from_build(source: str) -> str:
+    return ("FROM python:3.12-slim AS build\nENV VIRTUAL_ENV=/opt/venv\nWORKDIR /src\n"
+            "COPY . .\nRUN python -m venv $VIRTUAL_ENV && $VIRTUAL_ENV/bin/pip install .\n"
+            "FROM python:3.12-slim\nENV VIRTUAL_ENV=/opt/venv\n"
+            f"COPY --from=build {source} /app\nCMD [\"app\"]\n")
+
+
+def test_a_directory_copied_from_the_build_ships_the_context_only_if_it_holds_it():
+    # the virtualenv and a part of the copied context leave .git behind
+    for source in ("$VIRTUAL_ENV", "/opt/venv/", "/src/dist"):
+        assert _dockerignore_messages({"Dockerfile": _copies_from_build(source)}) == []
+    # the directory the context went to, one above it, or one not known, takes it along
+    for source in ("/src", "/", "$APP_HOME"):
+        [message] = _dockerignore_messages({"Dockerfile": _copies_from_build(source)})
+        assert "sends .git" in message
+
+
+def test_a_step_that_keeps_the_context_git_directory_needs_it():
+    dockerfile = "FROM python:3.12-slim\nCOPY . .\nRUN {step}\nCMD [\"app\"]\n"
+    kept = dockerfile.format(step="[ -d .git ] && chown -R app:app .git || :")
+    assert _dockerignore_messages({"Dockerfile": kept}) == []
+    # deleting it in a later step does not take it out of the `COPY .` layer
+    deleted = dockerfile.format(step='find . -type d -name ".git" | xargs rm -rf')
+    [message] = _dockerignore_messages({"Dockerfile": deleted})
+    assert "sends .git" in message
 
 
 # ----------------------------------------------------------------------------- DOCKER004

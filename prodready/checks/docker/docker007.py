@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import fnmatch
 import posixpath
-import re
 
 from ...artifacts.dockerfile import Dockerfile, Stage
 from ...fix.edits import ABSENT, append_lines
@@ -13,13 +12,13 @@ from ...project import Project
 from ...project.builds import UNKNOWN, image_builds
 from ...project.deployment import deployment_of
 from ...project.images import stage_chain, target_stages
+from ...project.local_secrets import ENV, local_secrets
 from ..api import RuleContext
+from ._context_copies import context_destinations, copied_paths, holds
+from ._git_context import build_needs_git
 
 SCOPE = "project"
 MUST_EXCLUDE = (".git", ".env")
-# git run as a command inside the build (not `apk add git`): it reads the context's .git.
-_RUNS_GIT = re.compile(r"(?:^|[;&|`(]|\$\()\s*git\s+(?:-C\s+\S+\s+)?(?:rev-parse|describe|log|"
-                       r"show|rev-list|status|diff|submodule|config|tag|branch)\b")
 NEW_DOCKERIGNORE = (
     "# Keep version control, secrets and local clutter out of the build context.",
     ".git", ".env", ".env.*", "!.env.example", "*.pem", "*.key", "__pycache__/", "*.py[cod]",
@@ -36,9 +35,6 @@ def check(project: Project, ctx: RuleContext) -> None:
                       and _copies_context(ins.args)]
         if not whole_copy:
             continue
-        # a build that runs git (`git rev-parse HEAD` for a version file) needs .git
-        needs_git = any(_RUNS_GIT.search(ins.args) for stage in df.stages  # type: ignore[attr-defined]
-                        for ins in stage.find("RUN"))
         # Docker reads .dockerignore at the root of the build context, wherever the
         # Dockerfile is: the contexts Compose and CI build it with. Without a runner, a
         # Dockerfile at the root is built there; one in a directory may be built from its
@@ -63,7 +59,7 @@ def check(project: Project, ctx: RuleContext) -> None:
             text = project.texts.get(own, project.texts.get(ignore_path))
             found = {p for c in [context, *either] for p in _leakable(project, c)}
             leakable = [p for p in MUST_EXCLUDE if p in found and not (
-                p == ".git" and needs_git)]
+                p == ".git" and build_needs_git(project, df, context))]  # type: ignore[arg-type]
             if not leakable:
                 continue  # neither a git directory nor a .env file can be in this context
             if text is None and not project.has_file(ignore_path) and not project.has_file(own):
@@ -96,27 +92,21 @@ def check(project: Project, ctx: RuleContext) -> None:
 
 def _leakable(project: Project, context: str) -> list[str]:
     """The MUST_EXCLUDE entries that can be in a build context: `.git` at the repository root
-    (or a nested work tree), `.env` where the repository has `.env*` files or a .gitignore of
-    the context keeps one out of git (a local .env sits there)."""
+    (or a nested work tree), `.env` where the repository has `.env*` files or the project's
+    workflow puts a local `.env` (a template copied to it, Compose or the code reading it).
+    A `.gitignore` line alone is no evidence: language templates list `.env` for everyone."""
     prefix = f"{context}/" if context else ""
     below = [p[len(prefix):] for p in project.all_files if p.startswith(prefix)]
     found = []
     if not context or any(p == ".git" or p.startswith(".git/") or "/.git/" in f"/{p}"
                           or p.endswith("/.git") for p in below):
         found.append(".git")
+    local_envs = [place for s in local_secrets(project) if s.kind == ENV
+                  for place in (s.path, *s.places)]
     if any(posixpath.basename(p).startswith(".env") for p in below) or any(
-            _ignores_env(project.texts.get(prefix + p, "")) for p in below
-            if posixpath.basename(p) == ".gitignore"):
+            not context or place.startswith(prefix) for place in local_envs):
         found.append(".env")
     return found
-
-
-def _ignores_env(gitignore: str) -> bool:
-    for line in gitignore.splitlines():
-        pattern = line.strip().lstrip("/").removeprefix("**/")
-        if pattern.startswith((".env", "*.env")) and not line.startswith("#"):
-            return True
-    return False
 
 
 def _excluded(name: str, dockerignore: str) -> bool:
@@ -142,8 +132,9 @@ def _shipped_stages(project: Project, path: str, df: Dockerfile) -> list[Stage]:
     """The stages whose files end up in an image that ships: the final stage's, or those of
     the targets that deployed builds select, with the stages they are built FROM and the
     stages they copy a directory from (`COPY --from=builder /opt/app/ /opt/app/`). A stage
-    that only gives one built file (`COPY --from=build /dist/app.tar.gz .`) ships none of
-    its context."""
+    that only gives one built file (`COPY --from=build /dist/app.tar.gz .`), or a directory
+    apart from or inside where it put the context (`/opt/venv` or `/src/dist` of a build that
+    copied it to /src), ships none of its .git or .env."""
     model = deployment_of(project)
     targets = {b.target for b in image_builds(project).get(path, ())
                if model.role_of(b.source).judged} or {None}
@@ -159,9 +150,21 @@ def _shipped_stages(project: Project, path: str, df: Dockerfile) -> list[Stage]:
             source = ins.flags.get("from", "").lower()
             given = by_name.get(source) or (df.stages[int(source)] if source.isdigit() and
                                             int(source) < len(df.stages) else None)
-            if given is not None and any(_is_directory(w) for w in ins.copy_words()[:-1]):
+            directories = [w for w in ins.copy_words()[:-1] if _is_directory(w)]
+            if given is not None and directories and _takes_context(df, given, stage,
+                                                                    directories):
                 pending += stage_chain(df, given)
     return [shipped[i] for i in sorted(shipped)]
+
+
+def _takes_context(df: Dockerfile, given: Stage, copying: Stage, sources: list[str]) -> bool:
+    """Whether copying these directories from `given` can take the build context along: a
+    source is where `given` put the context or above it (an unknown path can be)."""
+    destinations = context_destinations(stage_chain(df, given), _copies_context)
+    paths = copied_paths(stage_chain(df, copying), sources)
+    if not destinations or paths is None:
+        return True
+    return any(holds(path, target) for path in paths for target in destinations)
 
 
 def _is_directory(source: str) -> bool:
