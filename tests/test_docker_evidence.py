@@ -295,6 +295,25 @@ def test_base_image_tag_passed_by_every_build():
     assert rules(files, "DOCKER004") == []
 
 
+def test_a_chosen_latest_base_image_is_information():
+    def severities(files: dict[str, str]) -> list[str]:
+        return [f.severity.value for f in scan_files(files, ["DOCKER004"])]
+
+    # the registry publishes its free images only as `latest`
+    assert severities({"Dockerfile": "FROM cgr.dev/chainguard/wolfi-base\n"}) == ["info"]
+    # the repository builds its own base image, in CI
+    base_build = (".github/workflows/base.yml", (
+        "on: push\njobs:\n  base:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - uses: docker/build-push-action@v6\n        with:\n"
+        "          file: Dockerfile.base\n          tags: ghcr.io/acme/app-base:latest\n"))
+    files = {"Dockerfile": "FROM ghcr.io/acme/app-base:latest\nCMD [\"app\"]\n",
+             "Dockerfile.base": "FROM python:3.12-slim\n", base_build[0]: base_build[1]}
+    assert severities(files) == ["info"]
+    # an image pulled from elsewhere keeps its severity
+    files["Dockerfile"] = "FROM acme/other-base:latest\nCMD [\"app\"]\n"
+    assert severities(files) == ["medium"]
+
+
 def test_base_image_tag_not_passed_anywhere_stays_flagged():
     assert rules({"Dockerfile": VARIANT}, "DOCKER004") == [("Dockerfile", 2)]
     files = {"Dockerfile": VARIANT,

@@ -5,12 +5,17 @@ from __future__ import annotations
 import re
 
 from ...artifacts.dockerfile import Dockerfile, Stage, image_reference
+from ...model import Severity
 from ...project import Project
-from ...project.builds import image_builds, named_build_contexts
+from ...project.builds import image_builds, named_build_contexts, project_builds
+from ...project.deployment import image_name
 from ..api import RuleContext
 
 SCOPE = "project"  # the builds that pass the base image's tag are other files
 _ARG = re.compile(r"\$\{?([A-Za-z_]\w*)")
+# Registries whose free images are published only under a rolling `latest` (rebuilt daily
+# for fixes): the only pin there is a digest, so following `latest` is a deliberate choice.
+ROLLING_ONLY_REGISTRIES = ("cgr.dev/chainguard/",)
 
 
 def check(project: Project, ctx: RuleContext) -> None:
@@ -31,14 +36,29 @@ def _check(project: Project, df: Dockerfile, ctx: RuleContext) -> None:
             if digest is None and tag in (None, "latest") and not _always_pinned(
                     project, df, stage):
                 what = "no tag" if tag is None else "the `latest` tag"
+                chosen = _deliberate_latest(project, df, image)
                 ctx.report(df.path, stage.line, 1,
                            f"base image {image!r} uses {what}: every build may pull a "
-                           "different image; pin a version tag (or a digest)",
-                           snippet=f"FROM {stage.base_raw}")
+                           "different image; pin a version tag (or a digest)" + (
+                               f"; {chosen} (informational)" if chosen else ""),
+                           snippet=f"FROM {stage.base_raw}",
+                           severity=Severity.INFO if chosen else None)
             else:
                 ctx.examine()
         if stage.name:
             earlier.add(stage.name)
+
+
+def _deliberate_latest(project: Project, df: Dockerfile, image: str) -> str:
+    """Why following `latest` is the authors' choice ('' if nothing says so): the registry
+    publishes no other tag, or the repository builds the base image itself."""
+    if image.lower().startswith(ROLLING_ONLY_REGISTRIES):
+        return "the registry publishes this image only as `latest`"
+    name = image_name(image)
+    for build in project_builds(project):
+        if name in build.images and build.dockerfile not in (None, df.path):
+            return f"the repository builds this base image itself from {build.dockerfile}"
+    return ""
 
 
 def _always_pinned(project: Project, df: Dockerfile, stage: Stage) -> bool:
