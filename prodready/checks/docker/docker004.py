@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 from ...artifacts.dockerfile import Dockerfile, Stage, image_reference
-from ...model import Severity
 from ...project import Project
 from ...project.builds import image_builds, named_build_contexts, project_builds
 from ...project.deployment import image_name
@@ -39,10 +38,8 @@ def _check(project: Project, df: Dockerfile, ctx: RuleContext) -> None:
                 chosen = _deliberate_latest(project, df, image)
                 ctx.report(df.path, stage.line, 1,
                            f"base image {image!r} uses {what}: every build may pull a "
-                           "different image; pin a version tag (or a digest)" + (
-                               f"; {chosen} (informational)" if chosen else ""),
-                           snippet=f"FROM {stage.base_raw}",
-                           severity=Severity.INFO if chosen else None)
+                           "different image; pin a version tag (or a digest)",
+                           snippet=f"FROM {stage.base_raw}", informational=chosen)
             else:
                 ctx.examine()
         if stage.name:
