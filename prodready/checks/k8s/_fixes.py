@@ -103,6 +103,11 @@ def built_user(project: Project, image: str) -> tuple[str | None, str]:
     builds: dict[Any, set[str]] = project.once("compose-image-builds",
                                                lambda: _compose_image_builds(project))
     paths: set[str] = set(builds.get(name, ()))
+    if not paths:  # tagged by CI, skaffold or a build script
+        from ...project.deployment import deployment_of, image_name
+
+        tagged = deployment_of(project).dockerfile_of_image(image_name(image))
+        paths = {tagged[0]} if tagged is not None else set()
     if not paths:
         for path in project.dockerfiles:
             base = posixpath.basename(path)

@@ -8,10 +8,10 @@ from ..api import RuleContext
 
 
 def report_container(ctx: RuleContext, container: Container, message: str,
-                     fix: Fix | None = None) -> None:
+                     fix: Fix | None = None, informational: str = "") -> None:
     line, column = container.position
     ctx.report(container.workload.path, line, column, message, snippet=container.snippet,
-               fix=fix)
+               fix=fix, informational=informational)
 
 
 def report_object(ctx: RuleContext, obj: KObject, message: str, fix: Fix | None = None

@@ -8,7 +8,8 @@ from ...artifacts.yamldocs import YamlFile, YMap, is_compose_path
 from ...project import Project
 from ...project.kubernetes import as_int, containers, is_false, is_templated, is_true
 from ..api import RuleContext
-from ._fixes import run_as_non_root_fix
+from ..docker._privileges import is_root
+from ._fixes import built_user, run_as_non_root_fix
 from ._report import report_container
 
 SCOPE = "project"  # the fix needs the user of the image the repository builds
@@ -51,10 +52,24 @@ def _check_file(project: Project, yf: YamlFile, ctx: RuleContext) -> None:
             problem = ("may run as root: neither the pod nor the container securityContext "
                        "sets runAsNonRoot: true or a non-zero runAsUser, so it runs as the "
                        "image's user, root for most images")
+        unset = non_root is None and user is None
         report_container(
             ctx, container,
             f"{container.label} {problem}; set securityContext.runAsNonRoot: true and a "
             "non-zero runAsUser (on the pod, or on this container)",
-            fix=run_as_non_root_fix(project, yf, container) if (
-                non_root is None and user is None) else None,
+            fix=run_as_non_root_fix(project, yf, container) if unset else None,
+            informational=_image_user_note(project, container) if unset else "",
         )
+
+
+def _image_user_note(project: Project, container: Any) -> str:
+    """Why the finding is only information: the image the repository builds for it already
+    switches to a named non-root USER. (With a numeric uid the finding stays: its fix,
+    runAsNonRoot: true, is then safe and makes Kubernetes enforce it.)"""
+    image = container.node.get_value("image")
+    user, _ = built_user(project, image if isinstance(image, str) else "")
+    name = (user or "").split(":", 1)[0].strip()
+    if not name or is_root(name) or name.isdigit():
+        return ""
+    return (f"the image built here switches to USER {name}: it does not run as root (the "
+            "kubelet cannot verify a user name for runAsNonRoot; a numeric USER lets it)")
