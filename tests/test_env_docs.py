@@ -80,3 +80,35 @@ def test_a_conditional_note_is_not_a_decision():
     body = ("# Redis is not used when APP_CACHE_URL is empty\n"
             "redis_url = os.getenv('APP_REDIS_URL')\n")
     assert _undocumented({"app/main.py": APP.format(body=body)}) == ["APP_REDIS_URL"]
+
+
+def test_switches_the_test_suite_flips_are_not_deployment_settings():
+    reads = ("TESTING_SHUTDOWN_AFTER_LOAD", "MOCK_TELEMETRY", "IS_TEST", "EMAIL_TEST_USER",
+             "APP_LATEST_VERSION_URL", "APP_CONTEST_MODE")
+    assert _undocumented({"app/main.py": _app(*reads)}) == ["APP_CONTEST_MODE",
+                                                          "APP_LATEST_VERSION_URL"]
+
+
+def test_variables_ci_systems_the_os_and_platforms_set_are_ignored():
+    reads = ("CIRCLE_BUILD_NUM", "CI_COMMIT_SHA", "DOCKER_BUILDKIT", "PATHEXT", "GPG_TTY",
+             "PORT", "APP_CIRCLE_SIZE")
+    assert _undocumented({"app/main.py": _app(*reads)}) == ["APP_CIRCLE_SIZE"]
+
+
+def test_the_development_environment_names_its_variables():
+    files = {"app/main.py": _app("PROMPT_TRACE_DIR", "GENERATE_MIGRATION", "APP_DATA_DIR",
+                                 "APP_REDIS_URL"),
+             ".vscode/launch.json": '{"configurations": [{"env": {"PROMPT_TRACE_DIR": "/tmp"}}]}',
+             "pyproject.toml": '[tool.hatch.envs.default.scripts]\n'
+                               'migrate = "GENERATE_MIGRATION=1 alembic revision"\n',
+             ".devcontainer/Dockerfile": "FROM python:3.12\nENV APP_DATA_DIR=/data\n",
+             ".github/workflows/test.yml": "env:\n  APP_REDIS_URL: redis://localhost\n"}
+    # a CI workflow also sets what the tests need of the deployment's settings
+    assert _undocumented(files) == ["APP_REDIS_URL"]
+
+
+def test_test_modules_and_hand_run_scripts_are_not_the_service():
+    files = {"app/main.py": _app("APP_REDIS_URL"),
+             "app/tests_e2e.py": "import os\nENDPOINT = os.getenv('ENDPOINT')\n",
+             "app/upload-screenshots.py": "import os\nTOKEN = os.getenv('WEBLATE_API_TOKEN')\n"}
+    assert _undocumented(files) == ["APP_REDIS_URL"]

@@ -29,6 +29,12 @@ PLATFORM = {"HOME", "PATH", "USER", "PWD", "SHELL", "TERM", "LANG", "TZ", "TMPDI
             "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME",
             "XDG_RUNTIME_DIR", "APPDATA", "LOCALAPPDATA", "USERPROFILE", "PROGRAMDATA",
             "SUDO_USER", "SUDO_UID", "SUDO_GID", "PYTEST_CURRENT_TEST", "PYTEST_XDIST_WORKER",
+            "LANGUAGE", "LC_ALL", "PATHEXT", "COMSPEC", "SYSTEMROOT", "WINDIR", "TEMP", "TMP",
+            "SSH_AUTH_SOCK", "GPG_TTY", "GPG_AGENT_INFO",
+            # the port a platform routes to (Heroku, Cloud Run, App Engine, Render, Railway)
+            "PORT",
+            # set by CI systems and the image build, never by a deployment
+            "CIRCLECI", "GITLAB_CI", "TRAVIS", "BUILDKITE", "DOCKER_BUILDKIT",
             "KUBERNETES_SERVICE_PORT", "POD_NAME", "POD_NAMESPACE", "GITHUB_ACTIONS",
             # set by the tools and runtimes themselves (`flask run`, the reloaders, the REPL,
             # Cloud Run, App Engine, Lambda, Heroku)
@@ -62,9 +68,10 @@ PLATFORM = {"HOME", "PATH", "USER", "PWD", "SHELL", "TERM", "LANG", "TZ", "TMPDI
             "AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_CLIENT_SECRET",
             # Django's own `createsuperuser --noinput` inputs, documented by Django
             "DJANGO_SUPERUSER_USERNAME", "DJANGO_SUPERUSER_EMAIL", "DJANGO_SUPERUSER_PASSWORD"}
-# Set by GitHub Actions, and OpenTelemetry's SDK configuration (`OTEL_SERVICE_NAME`,
-# `OTEL_EXPORTER_OTLP_ENDPOINT`), named and documented by its specification.
-PLATFORM_PREFIXES = ("GITHUB_", "RUNNER_", "OTEL_")
+# Set by CI systems (GitHub Actions, CircleCI, Travis, Buildkite, GitLab's `CI_*`), and
+# OpenTelemetry's SDK configuration (`OTEL_SERVICE_NAME`, `OTEL_EXPORTER_OTLP_ENDPOINT`), named
+# and documented by its specification.
+PLATFORM_PREFIXES = ("GITHUB_", "RUNNER_", "OTEL_", "CIRCLE_", "TRAVIS_", "BUILDKITE_", "CI_")
 # `NAME=`, `export NAME=value`, and commented-out entries (`# NAME=`) all document NAME.
 # Compose and Helm values also document in comments (`# - NAME=value`, `# NAME: value`).
 # `[ \t]`, never `\s`: from every line start, `\s*` ran across all following blank lines
@@ -77,7 +84,15 @@ _NAME_TOKEN = re.compile(r"\b[A-Z][A-Z0-9_]{2,}\b")
 _SCHEMA_ENV = re.compile(r"^[ \t]*-?[ \t]*[\"']?(?:environment_variable|env_var|envvar|env_name)"
                          r"[\"']?[ \t]*:[ \t]*[\"']?([A-Za-z_][A-Za-z0-9_]*)", re.MULTILINE)
 _TOOLING = re.compile(r"(?:^|/)(?:scripts|dev|tools|bin|load_?tests?|benchmarks?|e2e|"
-                      r"tests?_\w+|\w+_tests?)/")
+                      r"tests?_\w+|\w+_tests?)/|(?:^|/)(?:tests?_\w+|\w+_tests?|conftest)\.py$")
+# A switch the test suite flips (`TESTING_SHUTDOWN_AFTER_LOAD`, `MOCK_TELEMETRY`, `IS_TEST`):
+# a deployment never sets it.
+_TEST_SWITCH = re.compile(r"(?:^|_)(?:TESTS?|TESTING|MOCK|MOCKED)(?:_|$)", re.IGNORECASE)
+# The development environment: a dev container, the editor's launch configurations and the
+# test runner's configuration set the variables developers use (like `.env-dev`).
+_DEV_ENVIRONMENT = re.compile(r"(?:^|/)(?:\.devcontainer/.+|\.vscode/[^/]+\.json|pytest\.ini|"
+                              r"tox\.ini|setup\.cfg|pyproject\.toml)$")
+DEV_ENVIRONMENT_FILES_READ = 100
 # A documented family: `PAPERLESS_AI_*`, `APP_DB_<NAME>`, or "`PRETALX_SITE_CSP`,
 # `PRETALX_SITE_CSP_SCRIPT` etc." (the last name's prefix). Two segments at least, so a
 # product's own prefix (`APP_*`) never documents every variable at once.
@@ -93,8 +108,10 @@ def check(project: Project, ctx: RuleContext) -> None:
         return
     # The service's own code: not shared tooling around it (dev CLIs, scripts, load tests),
     # whose variables the deployment never sets.
+    entries = {svc.path for svc in services}
     files = sorted({f for svc in services for f in svc.files
-                    if _own_code(svc, f) and not _TOOLING.search(f)})
+                    if _own_code(svc, f) and not _TOOLING.search(f)
+                    and not _standalone_script(f, entries)})
     documented = _documented(project)
     example = _example_file(project, services)
     first_read: dict[str, tuple[str, Located]] = {}
@@ -113,7 +130,7 @@ def check(project: Project, ctx: RuleContext) -> None:
             if read.name not in first_read:
                 first_read[read.name] = (path, read)
     missing = sorted(n for n in first_read if n not in documented and n not in PLATFORM
-                     and not n.startswith(PLATFORM_PREFIXES)
+                     and not n.startswith(PLATFORM_PREFIXES) and not _TEST_SWITCH.search(n)
                      and not writers.get(n, set()) - {first_read[n][0]})
     if missing:  # only then is prose worth reading
         in_docs, families = _documented_in_docs(project)
@@ -150,6 +167,21 @@ def _own_code(svc: Service, path: str) -> bool:
         return path.startswith(svc.root + "/")
     base = posixpath.dirname(svc.path)
     return "/" not in path or not base or path.startswith(base + "/")
+
+
+def _standalone_script(path: str, entries: set[str]) -> bool:
+    """A module whose name no import can spell (`upload-screenshots.py`) is a script someone
+    runs by hand, not part of the service, unless the service is started from it."""
+    stem = posixpath.basename(path).removesuffix(".py")
+    return not stem.isidentifier() and path not in entries
+
+
+def _editor_launch_configs(project: Project) -> list[str]:
+    """`.vscode/*.json`: discovery skips the editor's folder, so its files are listed here."""
+    folder = project.root / ".vscode"
+    if folder.is_symlink() or not folder.is_dir():
+        return []
+    return sorted(f".vscode/{p.name}" for p in folder.glob("*.json") if p.is_file())
 
 
 def _documented(project: Project) -> set[str]:
@@ -194,6 +226,10 @@ def _documented(project: Project) -> set[str]:
             if ins.keyword in ("ENV", "ARG"):
                 names |= {name for name, _ in variables(ins.keyword, ins.args)}
     for path in _environment_definitions(project):
+        names |= set(_NAME_TOKEN.findall(read_text(project, path)))
+    dev_files = [p for p in project.all_files if _DEV_ENVIRONMENT.search(p)]
+    dev_files += _editor_launch_configs(project)
+    for path in dev_files[:DEV_ENVIRONMENT_FILES_READ]:
         names |= set(_NAME_TOKEN.findall(read_text(project, path)))
     return names
 
