@@ -91,8 +91,15 @@ def test_switches_the_test_suite_flips_are_not_deployment_settings():
 
 def test_variables_ci_systems_the_os_and_platforms_set_are_ignored():
     reads = ("CIRCLE_BUILD_NUM", "CI_COMMIT_SHA", "DOCKER_BUILDKIT", "PATHEXT", "GPG_TTY",
-             "PORT", "APP_CIRCLE_SIZE")
+             "APP_CIRCLE_SIZE")
     assert _undocumented({"app/main.py": _app(*reads)}) == ["APP_CIRCLE_SIZE"]
+
+
+def test_a_buildpack_platform_sets_the_port():
+    files = {"app/main.py": _app("PORT")}
+    assert _undocumented(files) == ["PORT"]
+    files["Procfile"] = "web: python app/main.py\n"
+    assert _undocumented(files) == []
 
 
 def test_the_development_environment_names_its_variables():
@@ -112,3 +119,10 @@ def test_test_modules_and_hand_run_scripts_are_not_the_service():
              "app/tests_e2e.py": "import os\nENDPOINT = os.getenv('ENDPOINT')\n",
              "app/upload-screenshots.py": "import os\nTOKEN = os.getenv('WEBLATE_API_TOKEN')\n"}
     assert _undocumented(files) == ["APP_REDIS_URL"]
+
+
+def test_numbered_and_plural_forms_of_a_documented_variable_are_documented():
+    files = {"app/main.py": _app("APP_REPLICA_URL_0", "APP_ADMIN_USERS", "APP_ADMIN",
+                                 "APP_CACHE_URL_2"),
+             "docs/config.md": "- `APP_REPLICA_URLS`: replicas\n- `APP_ADMIN_USER`: the admin\n"}
+    assert _undocumented(files) == ["APP_ADMIN", "APP_CACHE_URL_2"]

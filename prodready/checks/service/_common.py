@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Callable
 
 from ...model import Fix
@@ -26,3 +27,10 @@ def check_practice(project: Project, ctx: RuleContext, evidence: str,
             ctx.examine()
         else:
             report_service(ctx, svc, message(svc) if callable(message) else message)
+
+
+def is_standalone_script(path: str, entries: set[str]) -> bool:
+    """A module whose name no import can spell (`upload-screenshots.py`) is a script someone
+    runs by hand, not part of the service, unless a service is started from it (`entries`)."""
+    stem = posixpath.basename(path).removesuffix(".py")
+    return not stem.isidentifier() and path not in entries

@@ -16,6 +16,7 @@ from ...project.documentation import documentation_files, read_text
 from ...project.services import Service, services_of
 from ..api import RuleContext
 from ..python._devconfig import is_dev_settings_module
+from ._common import is_standalone_script
 
 SCOPE = "project"
 EXAMPLE_FILES = (".env.example", ".env.sample", ".env.template", "env.example",
@@ -31,8 +32,6 @@ PLATFORM = {"HOME", "PATH", "USER", "PWD", "SHELL", "TERM", "LANG", "TZ", "TMPDI
             "SUDO_USER", "SUDO_UID", "SUDO_GID", "PYTEST_CURRENT_TEST", "PYTEST_XDIST_WORKER",
             "LANGUAGE", "LC_ALL", "PATHEXT", "COMSPEC", "SYSTEMROOT", "WINDIR", "TEMP", "TMP",
             "SSH_AUTH_SOCK", "GPG_TTY", "GPG_AGENT_INFO",
-            # the port a platform routes to (Heroku, Cloud Run, App Engine, Render, Railway)
-            "PORT",
             # set by CI systems and the image build, never by a deployment
             "CIRCLECI", "GITLAB_CI", "TRAVIS", "BUILDKITE", "DOCKER_BUILDKIT",
             "KUBERNETES_SERVICE_PORT", "POD_NAME", "POD_NAMESPACE", "GITHUB_ACTIONS",
@@ -111,7 +110,7 @@ def check(project: Project, ctx: RuleContext) -> None:
     entries = {svc.path for svc in services}
     files = sorted({f for svc in services for f in svc.files
                     if _own_code(svc, f) and not _TOOLING.search(f)
-                    and not _standalone_script(f, entries)})
+                    and not is_standalone_script(f, entries)})
     documented = _documented(project)
     example = _example_file(project, services)
     first_read: dict[str, tuple[str, Located]] = {}
@@ -129,12 +128,16 @@ def check(project: Project, ctx: RuleContext) -> None:
         for read in sorted([*facts.env_reads, *facts.settings_fields], key=lambda r: r.line):
             if read.name not in first_read:
                 first_read[read.name] = (path, read)
+    if project.files_named("Procfile"):
+        # a buildpack platform (Heroku, Dokku, Scalingo) runs it and sets the port to bind
+        documented = documented | {"PORT"}
     missing = sorted(n for n in first_read if n not in documented and n not in PLATFORM
                      and not n.startswith(PLATFORM_PREFIXES) and not _TEST_SWITCH.search(n)
                      and not writers.get(n, set()) - {first_read[n][0]})
     if missing:  # only then is prose worth reading
         in_docs, families = _documented_in_docs(project)
-        missing = [n for n in missing if n not in in_docs and not n.startswith(families)]
+        missing = [n for n in missing if n not in in_docs and not n.startswith(families)
+                   and not _variant_of_documented(n, documented | in_docs)]
     ctx.examine(len(first_read) - len(missing))
     target = example or ".env.example"
     if example is None and ((project.root / target).exists() or
@@ -169,11 +172,15 @@ def _own_code(svc: Service, path: str) -> bool:
     return "/" not in path or not base or path.startswith(base + "/")
 
 
-def _standalone_script(path: str, entries: set[str]) -> bool:
-    """A module whose name no import can spell (`upload-screenshots.py`) is a script someone
-    runs by hand, not part of the service, unless the service is started from it."""
-    stem = posixpath.basename(path).removesuffix(".py")
-    return not stem.isidentifier() and path not in entries
+_NUMBERED = re.compile(r"_\d+$")
+
+
+def _variant_of_documented(name: str, documented: set[str]) -> bool:
+    """The numbered or singular/plural form of a documented variable (`REPLICA_URL_0` of
+    `REPLICA_URLS`, `ADMIN_USERS` of `ADMIN_USER`) is the same setting spelled another way."""
+    base = _NUMBERED.sub("", name)
+    forms = {base, base + "S", base.removesuffix("S")} - {name}
+    return bool(forms & documented)
 
 
 def _editor_launch_configs(project: Project) -> list[str]:
