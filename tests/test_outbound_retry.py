@@ -1,0 +1,22 @@
+"""APP012 counts the outbound calls of the service's own code, not of hand-run scripts."""
+
+from __future__ import annotations
+
+from prodready.testing import scan_files
+
+APP = ("from flask import Flask\n\napp = Flask(__name__)\n\n"
+       "@app.route('/')\ndef index():\n    return 'ok'\n")
+SCRIPT = "import requests\n\nrequests.post('https://translate.example/api', timeout=5)\n"
+
+
+def _reported(files: dict[str, str]) -> list[str]:
+    return [f.path for f in scan_files(files, ["APP012"])]
+
+
+def test_calls_made_only_by_a_hand_run_script_are_not_the_services():
+    assert _reported({"app/main.py": APP, "app/upload-screenshots.py": SCRIPT}) == []
+
+
+def test_the_services_own_calls_are_still_reported_beside_a_script():
+    files = {"app/main.py": "import httpx\n" + APP, "app/upload-screenshots.py": SCRIPT}
+    assert _reported(files) == ["app/main.py"]
