@@ -813,6 +813,20 @@ def test_a_compose_file_that_builds_only_a_development_image_is_for_development(
     assert model.role_of("Dockerfile").role == "dev-tooling"
 
 
+@pytest.mark.parametrize(("dockerfile_header", "role"), [
+    ("# Used only for running tests with tox\n", "dev-tooling"),
+    ("", ""),  # an ordinary image: the stack may be what users run
+])
+def test_a_compose_file_running_a_development_image_its_comment_builds(tmp_path,
+                                                                       dockerfile_header, role):
+    model, _ = _model(tmp_path, {
+        "Dockerfile": dockerfile_header + DOCKERFILE_BODY,
+        "docker-compose.yml": "# Build the image first:\n# $ docker build -t demo .\n"
+                              "services:\n  node1:\n    image: ${DEMO_IMAGE:-demo}\n"
+                              "  proxy:\n    image: haproxy:3.0\n    ports: ['5000:5000']\n"})
+    assert model.role_of("docker-compose.yml").role == role
+
+
 @pytest.mark.parametrize("readme", [
     # the sentence that says "development only" names another file
     "Use `docker-compose.yml` to deploy. The `docker-compose.dev.yml` file is for local "

@@ -30,6 +30,7 @@ from .builds import (
     COMMAND,
     COMPOSE,
     ImageBuild,
+    command_builds,
     project_builds,
     skaffold_builds,
     skaffold_sections,
@@ -418,18 +419,43 @@ def _resolve(paths: list[str], directory: str) -> str | None:
     return paths[0] if len(paths) == 1 else None
 
 
-def _builds_only_declared(project: Project, path: str, convention: dict[str, Role | None],
-                          declared: set[str]) -> Role | None:
-    """A Compose file whose every build is a Dockerfile its own words or documentation call
-    development-only runs that image for development too."""
+def _builds_only_declared(project: Project, path: str, yf: YamlFile,
+                          convention: dict[str, Role | None], declared: set[str]
+                          ) -> Role | None:
+    """A Compose file whose every image of the project is built from a Dockerfile its own
+    words or documentation call development-only runs that image for development too: the
+    images it builds, and those its opening comment tells to build by hand
+    (`# $ docker build -t app .` above `image: app`)."""
     built = [b.dockerfile for b in project_builds(project)
              if b.how == COMPOSE and b.source == path]
+    built += _hand_built(path, yf)
     roles = [convention.get(d) if d in declared else None for d in built if d is not None]
     if not roles or len(roles) != len(built) or \
             any(r is None or r.role != DEV_TOOLING for r in roles):
         return None
-    return Role(DEV_TOOLING, f"it builds only images meant for development ({built[0]}: "
+    return Role(DEV_TOOLING, f"it runs only images meant for development ({built[0]}: "
                              f"{roles[0].why if roles[0] else ''})")
+
+
+def _hand_built(path: str, yf: YamlFile) -> list[str | None]:
+    """The Dockerfiles of the images a Compose file runs (without building them) that its
+    opening comment builds by hand."""
+    from .compose import interpolate
+
+    head = "\n".join(line.strip().lstrip("#").strip().removeprefix("$").strip()
+                     for line in yf.text.splitlines()[:_HEADER_LINES]
+                     if line.strip().startswith("#"))
+    if "build" not in head:
+        return []
+    tagged = {name: b.dockerfile for b in command_builds(head, path, posixpath.dirname(path))
+              for name in b.images}
+    root = yf.documents[0].root if yf.documents else None
+    data = root.to_python() if root is not None else None
+    services = data.get("services") if isinstance(data, dict) else None
+    images = [interpolate(str(svc["image"])) for svc in (
+        services.values() if isinstance(services, dict) else ())
+        if isinstance(svc, dict) and "image" in svc and "build" not in svc]
+    return [tagged[image_name(i)] for i in images if image_name(i) in tagged]
 
 
 def _development_stack(yf: YamlFile, has_python: bool) -> Role | None:
@@ -483,7 +509,7 @@ def build_deployment(project: Project) -> Deployment:
         compose = is_compose_path(path)
         if convention[path] is None and (role := declared_purpose(yf.text) or (
                 documented.get(path) or _development_stack(yf, has_python) or
-                _builds_only_declared(project, path, convention, declared_images)
+                _builds_only_declared(project, path, yf, convention, declared_images)
                 if compose else None) or readmes.of(path)) is not None:
             convention[path] = role
             declared.add(path)
