@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 from ..catalog import load_catalog
 from ..model import Finding, FixSafety
@@ -46,6 +46,10 @@ def fix(
     ] = None,
 ) -> None:
     """Apply safe fixes (and unsafe ones with --unsafe-fixes)."""
+    from rich.console import Console  # rich is loaded only when a fix runs: start-up cost
+    from rich.markup import escape
+    from rich.table import Table
+
     from ..commands import (
         EXIT_CLEAN,
         EXIT_ERROR,
@@ -120,6 +124,8 @@ def fix(
 
 def _print_left(console: Console, left: list[Finding], unsafe: bool) -> None:
     """What is left, per rule, and why `fix` did not change it."""
+    from rich.markup import escape
+
     reasons: dict[tuple[str, str], int] = {}
     for finding in left:
         if finding.fix is None or not (finding.fix.edits or finding.fix.codemods):
