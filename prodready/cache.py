@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import importlib
 import itertools
 import json
 import operator
@@ -246,7 +247,7 @@ def _plain(value: Any) -> Any:
     if kind is list:
         return [v if type(v) in _SCALARS else _plain(v) for v in value]
     if isinstance(value, enum.Enum):
-        if _classes().get(kind.__name__) is not kind:
+        if not _registered(kind):
             raise Uncacheable(kind.__name__)
         return {_TAG: kind.__name__, "v": value.value}
     if kind in (tuple, set, frozenset):
@@ -263,7 +264,7 @@ def _dataclass_fields(kind: type) -> tuple[str, ...]:
     """Field names of a registered dataclass (empty for anything else), looked up once."""
     if not dataclasses.is_dataclass(kind):
         names: tuple[str, ...] = ()
-    elif _classes().get(kind.__name__) is not kind:
+    elif not _registered(kind):
         raise Uncacheable(kind.__name__)
     else:
         names = tuple(f.name for f in _fields(kind))
@@ -365,22 +366,39 @@ def _build_check(hint: Any) -> _Check:
 
 
 _REGISTRY: dict[str, Any] = {}
+_MODULE_CLASSES: dict[str, dict[str, Any]] = {}
+_VALUE_MODULES = ("prodready.model", "prodready.facts", "prodready.engine")
 _HINTS: dict[type, dict[str, Any]] = {}
+
+
+def _module_classes(name: str) -> dict[str, Any]:
+    """The types of one of _VALUE_MODULES a cache row may hold, by name."""
+    classes = _MODULE_CLASSES.get(name)
+    if classes is None:
+        module = importlib.import_module(name)
+        if name == "prodready.engine":
+            classes = {"FileResult": module.FileResult, "StoredResult": module.StoredResult}
+        else:
+            classes = {value.__name__: value for value in vars(module).values()
+                       if isinstance(value, type) and value.__module__ == name and (
+                           dataclasses.is_dataclass(value) or issubclass(value, enum.Enum))}
+        _MODULE_CLASSES[name] = classes
+    return classes
 
 
 def _classes() -> dict[str, Any]:
     """Every type a cache row may hold: prodready's own value types, nothing else."""
     if not _REGISTRY:
-        from . import engine, facts, model
-
-        for module in (model, facts):
-            for value in vars(module).values():
-                if isinstance(value, type) and value.__module__ == module.__name__ and (
-                        dataclasses.is_dataclass(value) or issubclass(value, enum.Enum)):
-                    _REGISTRY[value.__name__] = value
-        _REGISTRY["FileResult"] = engine.FileResult
-        _REGISTRY["StoredResult"] = engine.StoredResult
+        for name in _VALUE_MODULES:
+            _REGISTRY.update(_module_classes(name))
     return _REGISTRY
+
+
+def _registered(kind: type) -> bool:
+    """Is `kind` a type a row may hold? Asked of its own module only, so reading the memo
+    (model types) does not import the file facts, a start-up cost of every warm scan."""
+    return kind.__module__ in _VALUE_MODULES and \
+        _module_classes(kind.__module__).get(kind.__name__) is kind
 
 
 def _fields(cls: type) -> tuple[dataclasses.Field[Any], ...]:
@@ -438,7 +456,7 @@ def _untagged(value: Any) -> Any:
     if kind is list or kind is tuple:
         return [v if type(v) in _SCALARS else _untagged(v) for v in value]
     if isinstance(value, enum.Enum):
-        if _classes().get(kind.__name__) is not kind:
+        if not _registered(kind):
             raise Uncacheable(kind.__name__)
         return value.value
     if kind in (set, frozenset):
@@ -497,7 +515,7 @@ def _build_reader(hint: Any) -> _Reader:
         if args[0] is not str:
             raise TypeError(f"{hint}: only string keys are stored")
         return _mapping(hint, args[1])
-    if isinstance(hint, type) and _classes().get(hint.__name__) is hint:
+    if isinstance(hint, type) and _registered(hint):
         return _class_reader(typing.cast(type, hint))
     raise TypeError(f"{hint} is not stored in typed rows")
 
@@ -567,7 +585,7 @@ def _uniform_row(hint: Any) -> tuple[type, int, frozenset[type]] | None:
     """(class, field count, kinds) for a registered dataclass whose fields all hold one same
     kind of scalar (a SiteCount: two ints), which a mapping of thousands reads in bulk."""
     if not (isinstance(hint, type) and dataclasses.is_dataclass(hint)
-            and _classes().get(hint.__name__) is hint):
+            and _registered(hint)):
         return None
     cls = typing.cast(type, hint)
     kinds = {_scalar_kinds(h) for h in _hints(cls).values()}
