@@ -235,6 +235,28 @@ class RouteFact:
     handler: str
     touches: tuple[str, ...] = ()  # names the handler (and its dependencies) reference
     can_fail: bool = False  # can answer something other than 2xx (503, raise, status=…)
+    viewset: bool = False  # a DRF `router.register()`: the handler is a viewset class
+
+
+@dataclass(slots=True)
+class ActionFact:
+    """An extra route of a DRF viewset: `@action(detail=True, methods=["post"])`."""
+
+    name: str
+    detail: bool
+    url_path: str
+    methods: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class ViewSetFact:
+    """What a class that may be a DRF viewset declares: its bases (qualified), the standard
+    actions it defines itself (`list`, `retrieve`, …), its extra actions and lookup name."""
+
+    bases: tuple[str, ...]
+    methods: tuple[str, ...]
+    actions: tuple[ActionFact, ...]
+    lookup: str = ""
 
 
 @dataclass(slots=True)
@@ -267,6 +289,7 @@ class PythonFacts:
     maybe_apps: list[tuple[str, str, int, int]] = field(default_factory=list)  # var, class
     # string defaults of settings classes: `module.Settings.API_V1_STR` -> "/api/v1"
     settings_strings: dict[str, str] = field(default_factory=dict)
+    viewsets: dict[str, ViewSetFact] = field(default_factory=dict)  # module.Class -> shape
     routers: list[RouterFact] = field(default_factory=list)
     routes: list[RouteFact] = field(default_factory=list)
     mounts: list[MountFact] = field(default_factory=list)
@@ -888,6 +911,15 @@ class _Extractor:
             path = f"/{inner}/" if inner else "/"
             self._add_route(owner, ast.Constant(path), dotted_name(call.args[1]), call.lineno,
                             ("GET", "POST"))
+            self.facts.routes[-1].viewset = True
+
+    def _class_name(self, node: ast.expr) -> str:
+        """A base class qualified; one of this module's own classes under this module."""
+        name = dotted_name(node)
+        full = self.q(node)
+        if full == name and "." not in name and name not in self.names:
+            return f"{self.facts.module}.{name}"
+        return full
 
     def _class(self, cls: ast.ClassDef) -> None:
         bases = [self.q(b) for b in cls.bases]
@@ -901,6 +933,9 @@ class _Extractor:
                         if isinstance(target, ast.Name):
                             key = f"{self.facts.module}.{cls.name}.{target.id}"
                             self.facts.settings_strings[key] = stmt.value.value
+        shape = _viewset_shape(cls, [self._class_name(b) for b in cls.bases])
+        if shape is not None:
+            self.facts.viewsets[f"{self.facts.module}.{cls.name}"] = shape
         kinds = [APP_FACTORIES[b] for b in bases if b in APP_FACTORIES]
         if kinds:  # class Redash(Flask): instances of it are apps too
             self.facts.app_classes[f"{self.facts.module}.{cls.name}"] = kinds[0]
@@ -1338,6 +1373,71 @@ def _django_view(call: ast.Call) -> ast.AST | None:
         return call.args[1]
     view = keyword(call, "view")
     return view.value if view is not None else None
+
+
+# DRF viewset methods that the router maps to the list ("") and detail ("d") routes
+VIEWSET_METHODS = {"list": ("", "GET"), "create": ("", "POST"), "retrieve": ("d", "GET"),
+                   "update": ("d", "PUT"), "partial_update": ("d", "PATCH"),
+                   "destroy": ("d", "DELETE")}
+
+
+def _viewset_shape(cls: ast.ClassDef, bases: list[str]) -> ViewSetFact | None:
+    """The routes-relevant parts of a class that looks like a DRF viewset or mixin: named
+    so or by a base, or declaring an `@action`. Anything else is None."""
+    actions: dict[str, ActionFact] = {}
+    methods: list[str] = []
+    lookup: dict[str, str] = {}
+    for stmt in cls.body:
+        if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
+            if stmt.name in VIEWSET_METHODS:
+                methods.append(stmt.name)
+            for deco in stmt.decorator_list:
+                action = _action(stmt.name, deco)
+                if action is not None:
+                    actions[stmt.name] = action
+                elif isinstance(deco, ast.Attribute) and isinstance(
+                        deco.value, ast.Attribute) and deco.value.attr == "mapping":
+                    # `@archive.mapping.delete`: another method on an existing action's route
+                    known = actions.get(dotted_name(deco.value.value))
+                    if known is not None:
+                        known.methods = (*known.methods, deco.attr.upper())
+        elif isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Constant) and (
+                isinstance(stmt.value.value, str)):
+            for target in stmt.targets:
+                if isinstance(target, ast.Name) and target.id in ("lookup_field",
+                                                                  "lookup_url_kwarg"):
+                    lookup[target.id] = stmt.value.value
+    looks_like = any(b.endswith(("ViewSet", "Mixin")) for b in bases) or cls.name.endswith(
+        ("ViewSet", "Mixin"))
+    if not (looks_like or actions):
+        return None
+    return ViewSetFact(tuple(bases), tuple(methods), tuple(actions.values()),
+                       lookup.get("lookup_url_kwarg") or lookup.get("lookup_field", ""))
+
+
+def _keyword_value(call: ast.Call, name: str) -> ast.expr | None:
+    found = keyword(call, name)
+    return found.value if found is not None else None
+
+
+def _action(name: str, deco: ast.expr) -> ActionFact | None:
+    """`@action(detail=…, methods=[…], url_path=…)` (and the older `@detail_route` /
+    `@list_route`) on a viewset method."""
+    if not isinstance(deco, ast.Call):
+        return None
+    kind = dotted_name(deco.func).rsplit(".", 1)[-1]
+    if kind not in ("action", "detail_route", "list_route"):
+        return None
+    detail_kw = _keyword_value(deco, "detail")
+    detail = kind == "detail_route" or (isinstance(detail_kw, ast.Constant)
+                                        and detail_kw.value is True)
+    path_kw = _keyword_value(deco, "url_path")
+    url_path = path_kw.value if isinstance(path_kw, ast.Constant) and isinstance(
+        path_kw.value, str) else name
+    methods_kw = _keyword_value(deco, "methods")
+    methods = tuple(str(e.value).upper() for e in methods_kw.elts if isinstance(
+        e, ast.Constant)) if isinstance(methods_kw, ast.List | ast.Tuple) else ("GET",)
+    return ActionFact(name, detail, _clean_django(url_path).strip("/"), methods or ("GET",))
 
 
 def _clean_django(raw: str) -> str:

@@ -633,3 +633,51 @@ def test_includes_repeated_at_every_level_do_not_multiply_routes_without_bound(t
         "site/urls.py": "from django.urls import include, path\n\n" + "\n".join(levels) + "\n",
     })
     assert 1 <= len(site.routes) <= 16
+
+
+def test_drf_router_registrations_expand_to_the_viewset_routes(tmp_path):
+    [site] = _build(tmp_path, {
+        "manage.py": "import os\n",
+        "site/__init__.py": "",
+        "site/settings.py": 'INSTALLED_APPS = ["rest_framework"]\nROOT_URLCONF = "site.urls"\n',
+        "site/urls.py": ("from django.urls import include, path\n"
+                         "from shop.api import router\n\n"
+                         "urlpatterns = [path('api/', include(router.urls))]\n"),
+        "shop/__init__.py": "",
+        "shop/views.py": (
+            "from rest_framework import mixins, viewsets\n"
+            "from rest_framework.decorators import action\n\n"
+            "class BookViewSet(viewsets.ModelViewSet):\n"
+            "    lookup_field = 'slug'\n\n"
+            "    @action(detail=True, methods=['post'])\n"
+            "    def archive(self, request, slug=None): ...\n\n"
+            "    @archive.mapping.delete\n"
+            "    def unarchive(self, request, slug=None): ...\n\n"
+            "    @action(detail=False, url_path='mine')\n"
+            "    def owned(self, request): ...\n\n"
+            "class TagViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin,\n"
+            "                 viewsets.GenericViewSet):\n    pass\n\n"
+            "class UserViewSet(viewsets.GenericViewSet):\n"
+            "    @action(detail=False)\n"
+            "    def profile(self, request): ...\n"),
+        "shop/api.py": (
+            "from rest_framework import routers\nfrom shop.views import BookViewSet, "
+            "TagViewSet, UserViewSet\nfrom vendor import ThirdPartyViewSet\n\n"
+            "router = routers.DefaultRouter()\n"
+            "router.register('books', BookViewSet)\n"
+            "router.register('tags', TagViewSet)\n"
+            "router.register('user', UserViewSet)\n"
+            "router.register('other', ThirdPartyViewSet)\n"),
+    })
+    assert sorted((r.path, r.methods, r.handler) for r in site.routes) == [
+        ("/api/books/", ("GET", "POST"), "BookViewSet"),
+        ("/api/books/<slug>/", ("GET", "PUT", "PATCH", "DELETE"), "BookViewSet"),
+        ("/api/books/<slug>/archive/", ("POST", "DELETE"), "BookViewSet.archive"),
+        ("/api/books/mine/", ("GET",), "BookViewSet.owned"),
+        # a viewset from outside the project keeps the one list route it always had
+        ("/api/other/", ("GET", "POST"), "ThirdPartyViewSet"),
+        ("/api/tags/", ("GET",), "TagViewSet"),
+        ("/api/tags/<pk>/", ("DELETE",), "TagViewSet"),
+        # a plain GenericViewSet has no list route, only its actions
+        ("/api/user/profile/", ("GET",), "UserViewSet.profile"),
+    ]

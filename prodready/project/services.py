@@ -29,6 +29,7 @@ from ..facts import (
 from . import Project
 from .compose import self_url_path
 from .deployment import in_scripts_directory
+from .viewsets import ViewSets
 
 RESOURCE_KINDS_OWNED = ("database", "redis")
 ROOT_MARKERS = ("Dockerfile", "Containerfile", "pyproject.toml", "setup.py", "setup.cfg",
@@ -223,6 +224,7 @@ def build_services(project: Project) -> list[Service]:
     settings = _Settings(facts)
     infra = infra_evidence(project)
     helpers = _dependency_helpers(facts)
+    viewsets = ViewSets(facts)
     for svc in services:
         svc.files = files_of[svc.root]
     _merge_mounted_django(services, facts)
@@ -238,7 +240,7 @@ def build_services(project: Project) -> list[Service]:
             urlconf, more = _urlconf_prefixes(facts, svc.files)
             prefixes_of[id(svc.files)] = (svc.files, _Prefixes(
                 urlconf, _router_prefixes(facts, svc.files, mounts, urlconf, settings), more))
-        _collect(svc, facts, helpers, claims, prefixes_of[id(svc.files)][1])
+        _collect(svc, facts, helpers, claims, prefixes_of[id(svc.files)][1], viewsets)
         if root_files is not svc.files:  # a side app: its process's logging, tracking, …
             for path in root_files:
                 svc.evidence |= facts[path].evidence
@@ -575,7 +577,7 @@ def _view_class(handler: str) -> str:
 
 
 def _collect(svc: Service, facts: dict[str, PythonFacts], helpers: _Helpers,
-             claims: dict[int, set[int]], prefixes: _Prefixes) -> None:
+             claims: dict[int, set[int]], prefixes: _Prefixes, viewsets: ViewSets) -> None:
     """Everything the service's files register; a route claimed by other apps of the same
     root (registered on them or on a router only they include) stays with them."""
     urlconf, routers = prefixes.urlconf, prefixes.routers
@@ -587,6 +589,9 @@ def _collect(svc: Service, facts: dict[str, PythonFacts], helpers: _Helpers,
             if claimed is not None and id(svc) not in claimed:
                 continue
             served = _route(pf, route, routers, helpers, urlconf)
+            if route.viewset:
+                svc.routes += viewsets.expand(served, pf)
+                continue
             svc.routes.append(served)
             if not route.owner and route.path is not None:  # the same urlconf included again
                 first = urlconf.get(pf.path, "")
