@@ -193,6 +193,7 @@ HTTP_METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "*"}
 RATE_LIMIT_NAME = re.compile(r"(rate_?limit|throttl)", re.IGNORECASE)
 # A name that switches development behaviour on (`DEBUG`, `settings.DEBUG`, `VITE_DEV_MODE`).
 _DEV_SWITCH = {"debug", "dev", "development"}
+_DEV_MODES = {"debug", "dev", "development", "local"}  # values of an environment-name setting
 # A comment heading a read saying the variable is deliberately left out of the docs, or unused.
 _UNDOCUMENTED = re.compile(
     r"\b(?:not|un)[ -]?documented\b|\btest(?:s|ing)?[ -](?:purposes|only)\b"
@@ -266,6 +267,7 @@ class MountFact:
     # ("django" for the project's own Django application mounted through WSGIMiddleware)
     prefix: str
     line: int
+    development: bool = False  # made only while a debug or dev-mode switch is on
 
 
 @dataclass(slots=True)
@@ -350,6 +352,7 @@ class _Extractor:
         self.param_defaults: dict[str, str] | None = None
         self._harness: list[tuple[int, int]] | None = None  # see _manual_harness
         self._dev_spans: list[tuple[int, int]] | None = None  # see _development_spans
+        self._route_dev_spans: list[tuple[int, int]] | None = None  # _development_route
 
     def q(self, node: ast.AST) -> str:
         return qualified(dotted_name(node), self.names)
@@ -586,7 +589,8 @@ class _Extractor:
                 prefix = (self._literal_str(call.args[0]) or "") if last != "host" else ""
             target = self._mounted_app(target_node)
             if target:
-                facts.mounts.append(MountFact(owner, target, prefix or "", call.lineno))
+                facts.mounts.append(MountFact(owner, target, prefix or "", call.lineno,
+                                              self._development_route(call.lineno)))
         elif last == "add_resource" and self._forwards_a_parameter(call):
             return  # the body of a registration helper: its callers register the routes
         elif last in ("add_api_route", "add_url_rule", "add_route", "add_resource") and call.args:
@@ -714,6 +718,11 @@ class _Extractor:
             if isinstance(func, ast.FunctionDef | ast.AsyncFunctionDef) and "debug" in _words(
                     func.name):
                 spans.append((func.lineno, func.end_lineno or func.lineno))
+        return spans + self._debug_switch_spans()
+
+    def _debug_switch_spans(self) -> list[tuple[int, int]]:
+        """The bodies (not the `else`) of an `if` on a debug or dev-mode switch."""
+        spans = []
         for branch in self.src.nodes(ast.If):
             if isinstance(branch.test, ast.UnaryOp) or not branch.body:
                 continue  # `if not DEBUG:` guards production
@@ -723,6 +732,16 @@ class _Extractor:
                 spans.append((branch.body[0].lineno,
                               branch.body[-1].end_lineno or branch.body[-1].lineno))
         return spans
+
+    def _development_route(self, line: int) -> bool:
+        """A route or router registered in the body of `if DEBUG:` or of a comparison of a
+        setting with a development mode (`if settings.ENV == "development":`)."""
+        if self._route_dev_spans is None:  # (a handler named `debug_…` is still served)
+            self._route_dev_spans = [*self._debug_switch_spans(), *(
+                (b.body[0].lineno, b.body[-1].end_lineno or b.body[-1].lineno)
+                for b in self.src.nodes(ast.If)
+                if isinstance(b, ast.If) and b.body and _compares_with_dev_mode(b.test))]
+        return any(first <= line <= last for first, last in self._route_dev_spans)
 
     def _in_dev_class(self, node: ast.AST) -> bool:
         """Inside a test or development configuration class (`class TestingConfig`), or in
@@ -965,6 +984,8 @@ class _Extractor:
 
     def _add_route(self, owner: str, path_node: ast.AST, handler: str, line: int,
                    methods: tuple[str, ...], func: ast.AST | None = None) -> None:
+        if self._development_route(line):
+            return  # `if settings.DEBUG: urlpatterns += […]`: not served in production
         path = self._literal_str(path_node)
         if func is None and handler in self.functions:
             func = self.functions[handler.rsplit(".", 1)[-1]]
@@ -1573,6 +1594,15 @@ def _shallow(stmt: ast.stmt) -> list[ast.AST]:
             continue
         stack.extend(ast.iter_child_nodes(node))
     return out
+
+
+def _compares_with_dev_mode(test: ast.expr) -> bool:
+    """`X == "development"` / `X in ("dev", "local")`: true only in a development mode."""
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1
+            and isinstance(test.ops[0], ast.Eq | ast.In)):
+        return False
+    values = [n.value for n in ast.walk(test.comparators[0]) if isinstance(n, ast.Constant)]
+    return bool(values) and all(isinstance(v, str) and v.lower() in _DEV_MODES for v in values)
 
 
 def _is_true(node: ast.AST) -> bool:

@@ -681,3 +681,39 @@ def test_drf_router_registrations_expand_to_the_viewset_routes(tmp_path):
         # a plain GenericViewSet has no list route, only its actions
         ("/api/user/profile/", ("GET",), "UserViewSet.profile"),
     ]
+
+
+def test_routes_and_routers_added_only_in_a_development_mode_are_not_served(tmp_path):
+    [svc] = _build(tmp_path, {
+        "app/__init__.py": "",
+        "app/config.py": "class Settings:\n    ENV = 'production'\n    DEBUG = False\n\n"
+                         "settings = Settings()\n",
+        "app/private.py": ("from fastapi import APIRouter\n\nrouter = APIRouter()\n\n"
+                           "@router.post('/private/users/')\ndef create_user():\n    ...\n"),
+        "app/main.py": (
+            "from fastapi import FastAPI, APIRouter\nfrom app import private\n"
+            "from app.config import settings\n\n"
+            "app = FastAPI()\napi = APIRouter()\n\n"
+            "@api.get('/items/')\ndef items():\n    ...\n\n"
+            "if settings.ENV == 'development':\n    api.include_router(private.router)\n\n"
+            "if settings.DEBUG:\n"
+            "    @app.get('/reload')\n    def reload():\n        ...\n\n"
+            "app.include_router(api, prefix='/api')\n\n"
+            "@app.get('/debug-info')\ndef debug_info():\n    ...\n"),
+    })
+    # a handler named for debugging is still served: only the switch decides
+    assert sorted(r.path for r in svc.routes) == ["/api/items/", "/debug-info"]
+
+
+def test_django_urlpatterns_added_under_settings_debug_are_not_served(tmp_path):
+    [site] = _build(tmp_path, {
+        "manage.py": "import os\n",
+        "site/__init__.py": "",
+        "site/settings.py": 'INSTALLED_APPS = []\nROOT_URLCONF = "site.urls"\nDEBUG = False\n',
+        "site/urls.py": (
+            "from django.conf import settings\nfrom django.urls import path\n\n"
+            "urlpatterns = [path('health', health)]\n\n"
+            "if settings.DEBUG:\n    urlpatterns.append(path('live_reload', reload))\n"
+            "else:\n    urlpatterns.append(path('robots.txt', robots))\n"),
+    })
+    assert sorted(r.path for r in site.routes) == ["/health", "/robots.txt"]

@@ -588,6 +588,8 @@ def _collect(svc: Service, facts: dict[str, PythonFacts], helpers: _Helpers,
             claimed = claims.get(id(route))
             if claimed is not None and id(svc) not in claimed:
                 continue
+            if route.owner and routers.get((pf.path, route.owner)) == DEVELOPMENT_ONLY:
+                continue  # its router is included only in a development mode
             served = _route(pf, route, routers, helpers, urlconf)
             if route.viewset:
                 svc.routes += viewsets.expand(served, pf)
@@ -665,6 +667,10 @@ class _MountIndex:
         return None
 
 
+# The prefix of a router that is included only while a debug or dev-mode switch is on.
+DEVELOPMENT_ONLY = "\0development"
+
+
 @dataclass(slots=True)
 class _Prefixes:
     """Where the routes of a set of files are served: Django urlconf file -> the prefix of
@@ -736,15 +742,22 @@ def _router_prefixes(facts: dict[str, PythonFacts], files: list[str], mounts: _M
         hits = [f for f in found if f is not None]
         if not hits:
             return None
-        _, _, owner_path, mount = min(hits, key=lambda h: (h[0], h[1]))
+        if all(h[3].development for h in hits):
+            out[key] = DEVELOPMENT_ONLY
+            return out[key]
+        _, _, owner_path, mount = min((h for h in hits if not h[3].development),
+                                      key=lambda h: (h[0], h[1]))
         above = settings.resolve(mount.prefix)
         if not mount.owner:  # a Django include(): below its urlconf's own prefix
             above = urlconf.get(owner_path, "") + above
         else:
             parent = next((r for r in facts[owner_path].routers if r.var == mount.owner), None)
             if parent is not None and depth < 10:
-                above = (full(owner_path, parent.var, settings.resolve(parent.prefix),
-                              depth + 1) or "") + above
+                outer = full(owner_path, parent.var, settings.resolve(parent.prefix), depth + 1)
+                if outer == DEVELOPMENT_ONLY:
+                    out[key] = outer
+                    return outer
+                above = (outer or "") + above
         out[key] = above + prefix
         return out[key]
 
