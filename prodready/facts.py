@@ -1609,12 +1609,16 @@ def _is_true(node: ast.AST) -> bool:
     return isinstance(node, ast.Constant) and node.value in (True, 1)
 
 
-def is_health_path(path: str | None) -> bool:
+def is_health_path(path: str | None, *, weak: bool = True) -> bool:
+    """A probe's path: a health word anywhere, or (with `weak`) a word such as `status` or
+    `ping` as its last segment. A resource's action (`/celery/status/`) only by the first."""
     if not path:
         return False
     segments = [s for s in re.split(r"[/.]", path.lower()) if s]
     if any(s in HEALTH_SEGMENTS or s.startswith("health") for s in segments):
         return True
+    if not weak:
+        return False
     if len(segments) > 1 and segments[-1] in _FORMAT_SUFFIXES:
         segments.pop()  # `/ping.json`, `/pingdom/ping.xml`: the probe's answer format
     return bool(segments) and segments[-1] in WEAK_HEALTH_SEGMENTS and not any(

@@ -717,3 +717,24 @@ def test_django_urlpatterns_added_under_settings_debug_are_not_served(tmp_path):
             "else:\n    urlpatterns.append(path('robots.txt', robots))\n"),
     })
     assert sorted(r.path for r in site.routes) == ["/health", "/robots.txt"]
+
+
+def test_a_viewset_action_named_status_is_a_resource_state_not_a_health_route(tmp_path):
+    [site] = _build(tmp_path, {
+        "manage.py": "import os\n",
+        "site/__init__.py": "",
+        "site/settings.py": 'INSTALLED_APPS = ["rest_framework"]\nROOT_URLCONF = "site.urls"\n',
+        "site/urls.py": (
+            "from django.urls import include, path\nfrom rest_framework import routers\n"
+            "from rest_framework import viewsets\nfrom rest_framework.decorators import action"
+            "\n\nclass CeleryViewSet(viewsets.ViewSet):\n"
+            "    @action(detail=False, methods=['get'])\n    def status(self, request): ...\n\n"
+            "class SystemViewSet(viewsets.ViewSet):\n"
+            "    @action(detail=False)\n    def health(self, request): ...\n\n"
+            "router = routers.DefaultRouter()\n"
+            "router.register('celery', CeleryViewSet)\n"
+            "router.register('system', SystemViewSet)\n\n"
+            "urlpatterns = [path('api/', include(router.urls))]\n"),
+    })
+    assert sorted(r.path for r in site.routes) == ["/api/celery/status/", "/api/system/health/"]
+    assert [r.path for r in site.health_routes] == ["/api/system/health/"]

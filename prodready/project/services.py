@@ -88,6 +88,8 @@ class Route:
     can_fail: bool
     certain: bool  # the full path is known (literal path, resolved prefixes)
     calls_dependency_helper: bool = False  # calls another module's function that does
+    # an extra action of a DRF viewset (`/celery/status/`): an operation on a resource
+    resource_action: bool = False
 
 
 @dataclass(slots=True)
@@ -148,8 +150,9 @@ class Service:
     @property
     def health_routes(self) -> list[Route]:
         """Routes on a health path, or whose handler says it is one (`health_check` at "/")."""
-        return [r for r in self.routes if is_health_path(r.path) or HEALTH_HANDLER.search(
-            r.handler.rsplit(".", 1)[-1])]
+        return [r for r in self.routes if (
+            is_health_path(r.path, weak=not r.resource_action) or HEALTH_HANDLER.search(
+                r.handler.rsplit(".", 1)[-1]))]
 
     @property
     def owned_resources(self) -> list[tuple[str, str, str, int]]:

@@ -97,11 +97,12 @@ class ViewSets:
         if listed:
             out.append(dataclasses.replace(route, methods=listed))
         out += [dataclasses.replace(route, path=f"{base}{a.url_path}/", methods=a.methods,
-                                    handler=f"{route.handler}.{a.name}")
+                                    handler=f"{route.handler}.{a.name}", resource_action=True)
                 for a in shape.extra if not a.detail]
         if methods("d"):
             out.append(dataclasses.replace(route, path=base + lookup, methods=methods("d")))
         out += [dataclasses.replace(route, path=f"{base}{lookup}{a.url_path}/",
-                                    methods=a.methods, handler=f"{route.handler}.{a.name}")
+                                    methods=a.methods, handler=f"{route.handler}.{a.name}",
+                                    resource_action=True)
                 for a in shape.extra if a.detail]
         return out
