@@ -292,6 +292,8 @@ class PythonFacts:
     # string defaults of settings classes: `module.Settings.API_V1_STR` -> "/api/v1"
     settings_strings: dict[str, str] = field(default_factory=dict)
     viewsets: dict[str, ViewSetFact] = field(default_factory=dict)  # module.Class -> shape
+    # models registered on a Django admin site: (site, app label, model name)
+    admin_models: list[tuple[str, str, str]] = field(default_factory=list)
     routers: list[RouterFact] = field(default_factory=list)
     routes: list[RouteFact] = field(default_factory=list)
     mounts: list[MountFact] = field(default_factory=list)
@@ -420,6 +422,7 @@ class _Extractor:
                 if LIMITER_NAME.search(dotted_name(call.func)):
                     facts.evidence |= call_evidence(call, self.q(call.func), self.qualify)
         self._drf_registrations()
+        self._admin_registrations()
         facts.apps = _one_per_variable(facts.apps)
         lines = self.src.lines
         for stmt in self.src.tree.body:
@@ -940,6 +943,45 @@ class _Extractor:
             return f"{self.facts.module}.{name}"
         return full
 
+    def _admin_registrations(self) -> None:
+        """`admin.site.register(Check, CheckAdmin)`, `my_site.register(…)` and
+        `@admin.register(Check, site=my_site)`: the models a Django admin site serves."""
+        for call in self.src.calls("register"):
+            if not isinstance(call.func, ast.Attribute):
+                continue
+            if self.q(call.func) in ("django.contrib.admin.register",
+                                      "django.contrib.admin.decorators.register"):
+                site_node = _keyword_value(call, "site")  # @admin.register(A, B, site=…)
+                site = self._site_name(site_node) if site_node is not None else DEFAULT_ADMIN
+                models = call.args
+            elif dotted_name(call.func.value).lower().endswith("site") and call.args:
+                site = self._site_name(call.func.value)  # site.register(A or [A, B], Admin)
+                first = call.args[0]
+                models = first.elts if isinstance(first, ast.List | ast.Tuple) else [first]
+            else:
+                continue
+            for model in models:
+                if isinstance(model, ast.Name | ast.Attribute):
+                    self.facts.admin_models.append((site, self._app_label(model),
+                                                    dotted_name(model).rsplit(".", 1)[-1]
+                                                    .lower()))
+
+    def _site_name(self, node: ast.expr) -> str:
+        name = dotted_name(node)
+        full = self.q(node)
+        return f"{self.facts.module}.{name}" if full == name and "." not in name else full
+
+    def _app_label(self, model: ast.expr) -> str:
+        """The app a model belongs to: the package holding its `models` module, or else the
+        app whose admin module registers it."""
+        parts = self.q(model).split(".")
+        if "models" in parts[:-1]:
+            index = len(parts) - 2 - parts[:-1][::-1].index("models")
+            if index > 0:
+                return parts[index - 1]
+        module = self.facts.module.split(".")
+        return module[-2] if len(module) > 1 else module[-1]
+
     def _class(self, cls: ast.ClassDef) -> None:
         bases = [self.q(b) for b in cls.bases]
         if cls.name.endswith(("Settings", "Config")) or any(
@@ -1395,6 +1437,8 @@ def _django_view(call: ast.Call) -> ast.AST | None:
     view = keyword(call, "view")
     return view.value if view is not None else None
 
+
+DEFAULT_ADMIN = "django.contrib.admin.site"  # Django's default AdminSite instance
 
 # DRF viewset methods that the router maps to the list ("") and detail ("d") routes
 VIEWSET_METHODS = {"list": ("", "GET"), "create": ("", "POST"), "retrieve": ("d", "GET"),

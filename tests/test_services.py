@@ -738,3 +738,26 @@ def test_a_viewset_action_named_status_is_a_resource_state_not_a_health_route(tm
     })
     assert sorted(r.path for r in site.routes) == ["/api/celery/status/", "/api/system/health/"]
     assert [r.path for r in site.health_routes] == ["/api/system/health/"]
+
+
+def test_a_mounted_django_admin_site_serves_its_pages_and_six_per_registered_model(tmp_path):
+    [site] = _build(tmp_path, {
+        "manage.py": "import os\n",
+        "site/__init__.py": "",
+        "site/settings.py": 'INSTALLED_APPS = ["shop"]\nROOT_URLCONF = "site.urls"\n',
+        "site/urls.py": ("from django.contrib import admin\nfrom django.urls import path\n\n"
+                         "urlpatterns = [path('manage/', admin.site.urls)]\n"),
+        "shop/__init__.py": "",
+        "shop/models.py": "class Ping: ...\nclass Order: ...\n",
+        "shop/admin.py": (
+            "from django.contrib import admin\nfrom shop.models import Order, Ping\n\n"
+            "admin.site.register(Ping, admin.ModelAdmin)\n\n"
+            "@admin.register(Order)\nclass OrderAdmin(admin.ModelAdmin):\n    pass\n"),
+    })
+    paths = [r.path for r in site.routes]
+    assert len(paths) == 8 + 1 + 2 * 6  # site pages, the app's index, six per model
+    assert {"/manage/", "/manage/login/", "/manage/shop/", "/manage/shop/order/add/",
+            "/manage/shop/ping/<path:object_id>/change/"} <= set(paths)
+    assert "/manage/shop/modeladmin/" not in paths  # the ModelAdmin is not a model
+    # a model called Ping is a resource the admin edits, not a probe
+    assert site.health_routes == []

@@ -27,6 +27,7 @@ from ..facts import (
     is_health_path,
 )
 from . import Project
+from .admin_site import admin_routes, admin_sites
 from .compose import self_url_path
 from .deployment import in_scripts_directory
 from .viewsets import ViewSets
@@ -228,6 +229,7 @@ def build_services(project: Project) -> list[Service]:
     infra = infra_evidence(project)
     helpers = _dependency_helpers(facts)
     viewsets = ViewSets(facts)
+    admin = admin_sites(facts)
     for svc in services:
         svc.files = files_of[svc.root]
     _merge_mounted_django(services, facts)
@@ -243,7 +245,7 @@ def build_services(project: Project) -> list[Service]:
             urlconf, more = _urlconf_prefixes(facts, svc.files)
             prefixes_of[id(svc.files)] = (svc.files, _Prefixes(
                 urlconf, _router_prefixes(facts, svc.files, mounts, urlconf, settings), more))
-        _collect(svc, facts, helpers, claims, prefixes_of[id(svc.files)][1], viewsets)
+        _collect(svc, facts, helpers, claims, prefixes_of[id(svc.files)][1], viewsets, admin)
         if root_files is not svc.files:  # a side app: its process's logging, tracking, …
             for path in root_files:
                 svc.evidence |= facts[path].evidence
@@ -580,7 +582,8 @@ def _view_class(handler: str) -> str:
 
 
 def _collect(svc: Service, facts: dict[str, PythonFacts], helpers: _Helpers,
-             claims: dict[int, set[int]], prefixes: _Prefixes, viewsets: ViewSets) -> None:
+             claims: dict[int, set[int]], prefixes: _Prefixes, viewsets: ViewSets,
+             admin: dict[str, list[tuple[str, str]]]) -> None:
     """Everything the service's files register; a route claimed by other apps of the same
     root (registered on them or on a router only they include) stays with them."""
     urlconf, routers = prefixes.urlconf, prefixes.routers
@@ -615,10 +618,24 @@ def _collect(svc: Service, facts: dict[str, PythonFacts], helpers: _Helpers,
             svc.resources.append((kind, var, path, res.line))
         svc.scheme_checks += [(c.name, c.line, path) for c in pf.scheme_checks]
         svc.env_reads += [(r.name, path, r.line) for r in [*pf.env_reads, *pf.settings_fields]]
+    svc.routes += _admin_pages(svc, facts, urlconf, admin)
     svc.routes.sort(key=lambda r: (r.file, r.line))
     svc.env_reads.sort(key=lambda e: (e[1], e[2]))
     svc.resources.sort(key=lambda r: (r[2], r[3]))
     svc.scheme_checks.sort(key=lambda c: (c[2], c[1]))
+
+
+def _admin_pages(svc: Service, facts: dict[str, PythonFacts], urlconf: dict[str, str],
+                 sites: dict[str, list[tuple[str, str]]]) -> list[Route]:
+    """The pages of the admin sites the service's urlconfs mount."""
+    out: list[Route] = []
+    for path in svc.files:
+        for mount in facts[path].mounts:
+            if not mount.owner and mount.target in sites and not mount.development:
+                base = urlconf.get(path, "") + mount.prefix + "/"
+                out += admin_routes(base, sites[mount.target], mount.target + ".urls", path,
+                                    mount.line)
+    return out
 
 
 def _urlconf_prefixes(facts: dict[str, PythonFacts], files: list[str]
