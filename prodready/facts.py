@@ -237,6 +237,9 @@ class RouteFact:
     touches: tuple[str, ...] = ()  # names the handler (and its dependencies) reference
     can_fail: bool = False  # can answer something other than 2xx (503, raise, status=…)
     viewset: bool = False  # a DRF `router.register()`: the handler is a viewset class
+    # the path is a literal passed through a helper (`org_scoped_rule("/invite/<token>")`,
+    # `gettext("/about/")`): right in the usual configuration, not certain
+    wrapped: bool = False
 
 
 @dataclass(slots=True)
@@ -1029,11 +1032,14 @@ class _Extractor:
         if self._development_route(line):
             return  # `if settings.DEBUG: urlpatterns += […]`: not served in production
         path = self._literal_str(path_node)
+        wrapped = path is None and _wrapped_path(path_node) is not None
+        if wrapped:
+            path = _wrapped_path(path_node)
         if func is None and handler in self.functions:
             func = self.functions[handler.rsplit(".", 1)[-1]]
         touches, can_fail = self._handler_profile(func) if func is not None else ((), True)
         self.facts.routes.append(RouteFact(owner, path, methods, line, handler, touches,
-                                           can_fail))
+                                           can_fail, wrapped=wrapped))
         if path is not None and path.rstrip("/").endswith("/metrics"):
             self.facts.evidence.add("metrics")
 
@@ -1638,6 +1644,17 @@ def _shallow(stmt: ast.stmt) -> list[ast.AST]:
             continue
         stack.extend(ast.iter_child_nodes(node))
     return out
+
+
+def _wrapped_path(node: ast.AST) -> str | None:
+    """The literal path a one-argument helper call wraps (`scoped("/invite/<token>")`)."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name | ast.Attribute) and (
+            len(node.args) == 1 and not node.keywords):
+        arg = node.args[0]
+        if isinstance(arg, ast.Constant) and isinstance(arg.value, str) and (
+                arg.value.startswith("/")):
+            return arg.value
+    return None
 
 
 def _compares_with_dev_mode(test: ast.expr) -> bool:

@@ -761,3 +761,22 @@ def test_a_mounted_django_admin_site_serves_its_pages_and_six_per_registered_mod
     assert "/manage/shop/modeladmin/" not in paths  # the ModelAdmin is not a model
     # a model called Ping is a resource the admin edits, not a probe
     assert site.health_routes == []
+
+
+def test_a_literal_path_passed_through_a_helper_is_kept_but_not_certain(tmp_path):
+    [svc] = _build(tmp_path, {
+        "app.py": (
+            "from flask import Flask\n\napp = Flask(__name__)\n\n"
+            "def org_scoped_rule(rule):\n"
+            "    if app.config['MULTI_ORG']:\n        return '/<org_slug>' + rule\n"
+            "    return rule\n\n"
+            "@app.route(org_scoped_rule('/invite/<token>'), methods=['GET', 'POST'])\n"
+            "def invite(token):\n    ...\n\n"
+            "@app.route(org_scoped_rule('/api/organization/status'))\n"
+            "def organization_status():\n    ...\n\n"
+            "@app.route('/ping')\ndef ping():\n    return 'PONG.'\n"),
+    })
+    assert [(r.path, r.certain) for r in svc.routes] == [
+        ("/invite/<token>", False), ("/api/organization/status", False), ("/ping", True)]
+    # a weak health word on a path a helper builds is not enough for a probe
+    assert [r.path for r in svc.health_routes] == ["/ping"]

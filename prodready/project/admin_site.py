@@ -39,5 +39,5 @@ def admin_routes(base: str, models: list[tuple[str, str]], handler: str, file: s
     for app, model in models:
         paths += [f"{base}{app}/{model}/{page}" for page in MODEL_PAGES]
     # a model's pages are operations on a resource: `/admin/api/ping/` is no probe
-    return [Route(p, ("GET",), handler, file, line, (), False, True, resource_action=True)
+    return [Route(p, ("GET",), handler, file, line, (), False, True, strong_health_only=True)
             for p in paths]

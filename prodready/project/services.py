@@ -89,8 +89,10 @@ class Route:
     can_fail: bool
     certain: bool  # the full path is known (literal path, resolved prefixes)
     calls_dependency_helper: bool = False  # calls another module's function that does
-    # an extra action of a DRF viewset (`/celery/status/`): an operation on a resource
-    resource_action: bool = False
+    # a health route only by a strong health word (`/health`), not by a weak last word
+    # (`/status`): an operation on a resource (a DRF viewset action `/celery/status/`, an
+    # admin page) or a path a helper builds (`org_scoped_rule("/api/organization/status")`)
+    strong_health_only: bool = False
 
 
 @dataclass(slots=True)
@@ -152,7 +154,7 @@ class Service:
     def health_routes(self) -> list[Route]:
         """Routes on a health path, or whose handler says it is one (`health_check` at "/")."""
         return [r for r in self.routes if (
-            is_health_path(r.path, weak=not r.resource_action) or HEALTH_HANDLER.search(
+            is_health_path(r.path, weak=not r.strong_health_only) or HEALTH_HANDLER.search(
                 r.handler.rsplit(".", 1)[-1]))]
 
     @property
@@ -789,7 +791,7 @@ def _router_prefixes(facts: dict[str, PythonFacts], files: list[str], mounts: _M
 
 def _route(pf: PythonFacts, route: RouteFact, prefixes: dict[tuple[str, str], str | None],
            helpers: _Helpers, urlconf: dict[str, str]) -> Route:
-    certain = route.path is not None
+    certain = route.path is not None and not route.wrapped
     path = route.path
     if not route.owner and path is not None:
         path = urlconf.get(pf.path, "") + path
@@ -804,7 +806,7 @@ def _route(pf: PythonFacts, route: RouteFact, prefixes: dict[tuple[str, str], st
                        if n in pf.names) or (
         _view_class(route.handler) in helpers.classes)
     return Route(path, route.methods, route.handler, pf.path, route.line, route.touches,
-                 route.can_fail, certain, calls_helper)
+                 route.can_fail, certain, calls_helper, strong_health_only=route.wrapped)
 
 
 # ------------------------------------------------------------------------ infrastructure

@@ -97,12 +97,12 @@ class ViewSets:
         if listed:
             out.append(dataclasses.replace(route, methods=listed))
         out += [dataclasses.replace(route, path=f"{base}{a.url_path}/", methods=a.methods,
-                                    handler=f"{route.handler}.{a.name}", resource_action=True)
+                                    handler=f"{route.handler}.{a.name}", strong_health_only=True)
                 for a in shape.extra if not a.detail]
         if methods("d"):
             out.append(dataclasses.replace(route, path=base + lookup, methods=methods("d")))
         out += [dataclasses.replace(route, path=f"{base}{lookup}{a.url_path}/",
                                     methods=a.methods, handler=f"{route.handler}.{a.name}",
-                                    resource_action=True)
+                                    strong_health_only=True)
                 for a in shape.extra if a.detail]
         return out
