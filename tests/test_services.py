@@ -524,6 +524,23 @@ def test_a_compose_service_that_serves_another_app_of_the_image_does_not_run_thi
     assert runners["api.main:app"] == {"api"}
 
 
+def test_an_entrypoint_script_and_the_program_it_execs_link_the_image_to_the_app(tmp_path):
+    # ENTRYPOINT run.sh -> `exec python /app/shop/main.py` -> uvicorn.run("app:app");
+    # HEALTHCHECK runs a script that fetches a page of the app
+    (svc,) = _build(tmp_path, {
+        "shop/app.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+        "shop/main.py": "import uvicorn\n\nuvicorn.run('app:app', port=9000)\n",
+        "shop/scripts/healthcheck.py": "import requests\n\n"
+                                       "requests.get(f'http://127.0.0.1:{9000}/api/about')\n",
+        "docker/entry.sh": "#!/bin/sh\nexec python /app/shop/main.py\n",
+        "docker/Dockerfile": "FROM python:3.12-slim\nENV HOME_DIR=/app\nCOPY shop /app/shop\n"
+                             "COPY docker/entry.sh /app/run.sh\n"
+                             "HEALTHCHECK CMD python $HOME_DIR/shop/scripts/healthcheck.py\n"
+                             "ENTRYPOINT [\"/app/run.sh\"]\n"})
+    [runner] = [r for r in svc.runners if r.source == "dockerfile"]
+    assert runner.path == "docker/Dockerfile" and runner.health_path == "/api/about"
+
+
 WORKER_BOOT = ("from flask import Flask\n\nfrom web.app import make_celery\n\n"
                "application = Flask('celery')\nnotify_celery = make_celery(application)\n"
                "application.app_context().push()\n")

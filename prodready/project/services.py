@@ -879,16 +879,16 @@ def _link_runners(svc: Service, project: Project, *, single: bool,
     if by_reference_only:  # a side app runs inside the process that starts its module
         module = svc.module_ref.split(":", 1)[0]
         refs += [module, svc.path]
-    for path, df, command in _dockerfile_commands(project):
+    for path, df, command, started in _dockerfile_commands(project):
         assert df.final_stage is not None
         directory = posixpath.dirname(path)
         if by_reference_only:
-            if _mentions(command, refs):
+            if _mentions(started, refs):
                 svc.dockerfiles.append(path)
                 svc.runners.append(Runner("dockerfile", path, df.final_stage.line, path,
                                           command))
             continue
-        if directory == svc.root or _mentions(command, refs) or (
+        if directory == svc.root or _mentions(started, refs) or (
                 svc.root and svc.root.startswith(directory + "/" if directory else "")
                 and _copies(df, svc.root[len(directory) + 1 if directory else 0:])):
             svc.dockerfiles.append(path)
@@ -896,19 +896,71 @@ def _link_runners(svc: Service, project: Project, *, single: bool,
                    for name, value in variables("ENV", ins.args)}
             checks = df.final_stage.find("HEALTHCHECK")
             svc.runners.append(Runner("dockerfile", path, df.final_stage.line, path, command,
-                                      env, health_path=self_url_path(checks[-1].args)
+                                      env, health_path=_healthcheck_path(project, df,
+                                                                         checks[-1].args)
                                       if checks else None))
     _link_compose(svc, project, refs)
     _link_kubernetes(svc, project, refs, single=single, by_reference_only=by_reference_only)
 
 
-def _dockerfile_commands(project: Project) -> list[tuple[str, Dockerfile, str]]:
-    """(path, Dockerfile, start command) of every Dockerfile with a final stage, once per
-    scan: every service is matched against all of them."""
-    commands: list[tuple[str, Dockerfile, str]] = project.once("dockerfile-commands", lambda: [
-        (path, df, _dockerfile_command(df)) for path, df in sorted(project.dockerfiles.items())
-        if isinstance(df, Dockerfile) and df.final_stage is not None])
+def _healthcheck_path(project: Project, df: Dockerfile, args: str) -> str | None:
+    """The path of the app a HEALTHCHECK fetches: in its own command, or in the script it
+    runs (`HEALTHCHECK CMD python /app/scripts/healthcheck.py`), read from the file the image
+    copies there (never run)."""
+    found = self_url_path(args)
+    if found is not None:
+        return found
+    from .documentation import read_text
+    from .images import image_files
+
+    files = image_files(project, df)
+    for word in _SCRIPT_WORD.findall(args):
+        source = files.source(word)
+        found = self_url_path(read_text(project, source)) if source else None
+        if found is not None:
+            return found
+    return None
+
+
+def _dockerfile_commands(project: Project) -> list[tuple[str, Dockerfile, str, str]]:
+    """(path, Dockerfile, start command, what it starts) of every Dockerfile with a final
+    stage, once per scan: every service is matched against all of them. What it starts is the
+    command and the text of the scripts it runs (`CMD ["/app/run.sh"]`, whose last line
+    starts `uvicorn app.main:app`), read from the files the image copies there."""
+    def entry(path: str, df: Dockerfile) -> tuple[str, Dockerfile, str, str]:
+        command = _dockerfile_command(df)
+        return path, df, command, "\n".join([command, *_started_scripts(project, df, command)])
+
+    commands: list[tuple[str, Dockerfile, str, str]] = project.once(
+        "dockerfile-commands", lambda: [
+            entry(path, df) for path, df in sorted(project.dockerfiles.items())
+            if isinstance(df, Dockerfile) and df.final_stage is not None])
     return commands
+
+
+# A script or program a command runs, or the uWSGI ini file it loads (`module = app.wsgi`)
+_SCRIPT_WORD = re.compile(r"[\w./${}-]+\.(?:sh|py|ini)\b")
+SCRIPT_DEPTH = 2  # the entrypoint script, and the program or server configuration it starts
+
+
+def _started_scripts(project: Project, df: Dockerfile, command: str) -> list[str]:
+    from .documentation import read_text
+    from .images import image_files
+
+    files = None
+    texts: list[str] = []
+    seen: set[str] = set()
+    pending = [command]
+    for _ in range(SCRIPT_DEPTH):
+        words = [w for text in pending for w in _SCRIPT_WORD.findall(text) if w not in seen]
+        if not words:
+            break
+        seen.update(words)
+        files = files or image_files(project, df)
+        sources = [source for source in (files.source(w) for w in words) if source]
+        pending = [text for text in (read_text(project, source) for source in sources) if text]
+        texts += pending
+    return texts
 
 
 def _module_refs(svc: Service) -> list[str]:
