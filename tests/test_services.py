@@ -541,6 +541,17 @@ def test_an_entrypoint_script_and_the_program_it_execs_link_the_image_to_the_app
     assert runner.path == "docker/Dockerfile" and runner.health_path == "/api/about"
 
 
+def test_a_final_stage_keeps_the_command_of_the_stage_it_builds_from(tmp_path):
+    (svc,) = _build(tmp_path, {
+        "app/main.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+        "Dockerfile": "FROM python:3.12-slim AS base\nCMD [\"echo\", \"base\"]\n"
+                      "FROM base AS app\nCOPY app /srv/app\n"
+                      "CMD [\"uvicorn\", \"app.main:app\"]\n"
+                      "FROM app AS app-plus\nRUN pip install extra\n"})
+    [runner] = [r for r in svc.runners if r.source == "dockerfile"]
+    assert runner.command == "uvicorn app.main:app"
+
+
 WORKER_BOOT = ("from flask import Flask\n\nfrom web.app import make_celery\n\n"
                "application = Flask('celery')\nnotify_celery = make_celery(application)\n"
                "application.app_context().push()\n")

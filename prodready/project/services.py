@@ -1018,10 +1018,14 @@ def _copies(df: Dockerfile, relative: str) -> bool:
 
 
 def _dockerfile_command(df: Dockerfile) -> str:
-    stage = df.final_stage
+    """The final image's ENTRYPOINT and CMD, the stage's own or inherited from the stage it
+    builds FROM (`FROM app AS app-plus` keeps app's CMD)."""
+    from .images import effective_stages
+
+    chain = effective_stages(df) if df.final_stage is not None else []  # final stage first
     parts = []
     for keyword in ("ENTRYPOINT", "CMD"):
-        found = stage.find(keyword) if stage else []
+        found = next((stage.find(keyword) for stage in chain if stage.find(keyword)), [])
         if found:
             ins = found[-1]
             parts.append(" ".join(ins.exec_form) if ins.exec_form is not None else ins.args)
