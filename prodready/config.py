@@ -118,8 +118,8 @@ class Config(BaseModel):
     # Artifacts outside what ships (examples, fixtures, dev tooling, docs, generated) that are
     # reported anyway, outside the score.
     include: list[str] = []
-    # "distributed": images and manifests others run, so sizing, telemetry and HSTS are the
-    # operator's choice.
+    # "distributed": images and manifests others run, so sizing, network policy, telemetry,
+    # rate limits and HSTS are the operator's choice.
     profile: Literal["service", "distributed"] = "service"
     services: dict[str, ServiceSettings] = {}
 
