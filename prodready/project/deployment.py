@@ -308,17 +308,22 @@ _DEV_HEADER = re.compile(
 _HEADER_LINES = 15
 
 
-def declared_purpose(text: str) -> Role | None:
-    """A file whose opening comment says it is an example, or for local development,
-    evaluation or testing and not for production (`# An example docker-compose file for …`,
-    `# … is not intended for production use`)."""
+def opening_comment(text: str) -> list[str]:
+    """The text of a file's leading comment lines (up to the first other line)."""
     lines = []
     for line in text.splitlines()[:_HEADER_LINES]:
         stripped = line.strip()
         if stripped and not stripped.startswith("#"):
             break
         lines.append(stripped.lstrip("#").strip())
-    head = " ".join(lines).lower()
+    return lines
+
+
+def declared_purpose(text: str) -> Role | None:
+    """A file whose opening comment says it is an example, or for local development,
+    evaluation or testing and not for production (`# An example docker-compose file for …`,
+    `# … is not intended for production use`)."""
+    head = " ".join(opening_comment(text)).lower()
     if _EXAMPLE_HEADER.search(head):
         return Role(EXAMPLE, "its opening comment says it is an example")
     if _DEV_HEADER.search(head):
@@ -369,7 +374,6 @@ class _ReadmePurposes:
 _HEADING = re.compile(r"\A\s*#|\A[^\n]+\n[=\-~^*]{3,}[ \t]*$", re.MULTILINE)
 _WORDS = re.compile(r"[\w.\-]+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[^a-z])")  # "… only. The `x.yml` …"
-DOC_PAGES_READ = 500
 
 
 def _documented_purposes(project: Project, artifacts: list[str]) -> dict[str, Role]:
@@ -378,14 +382,13 @@ def _documented_purposes(project: Project, artifacts: list[str]) -> dict[str, Ro
     local testing only"; under a heading `# Dockerfile and Dockerfile.citus`, "not
     production-worthy"). A name is resolved beside the page, else at the root, else when it
     is the only file so named."""
-    from .documentation import documentation_files, read_text
+    from .documentation import documentation_pages
 
     by_name: dict[str, list[str]] = {}
     for path in artifacts:
         by_name.setdefault(posixpath.basename(path).lower(), []).append(path)
     found: dict[str, Role] = {}
-    for page in documentation_files(project)[:DOC_PAGES_READ]:
-        text = read_text(project, page)
+    for page, text in documentation_pages(project):
         if not _DEV_HEADER.search(" ".join(text.lower().split())):
             continue
         def named(words: str) -> list[str]:
@@ -442,9 +445,7 @@ def _hand_built(path: str, yf: YamlFile) -> list[str | None]:
     opening comment builds by hand."""
     from .compose import interpolate
 
-    head = "\n".join(line.strip().lstrip("#").strip().removeprefix("$").strip()
-                     for line in yf.text.splitlines()[:_HEADER_LINES]
-                     if line.strip().startswith("#"))
+    head = "\n".join(line.removeprefix("$").strip() for line in opening_comment(yf.text))
     if "build" not in head:
         return []
     tagged = {name: b.dockerfile for b in command_builds(head, path, posixpath.dirname(path))
@@ -571,17 +572,26 @@ def build_deployment(project: Project) -> Deployment:
     return model
 
 
+def _pyproject(project: Project) -> dict[str, Any]:
+    """The root pyproject.toml, parsed once per scan ({} when absent or invalid)."""
+    import tomllib
+
+    def parse() -> dict[str, Any]:
+        try:
+            return tomllib.loads(project.texts.get("pyproject.toml", ""))
+        except tomllib.TOMLDecodeError:
+            return {}
+
+    data: dict[str, Any] = project.once("pyproject", parse)
+    return data
+
+
 def _tool_directories(project: Project) -> frozenset[str]:
     """Top-level TOOL_DIRECTORIES that are not packages, and the directory of an in-tree
     build backend (pyproject.toml `[build-system] backend-path`)."""
-    import tomllib
-
     tops = {p.split("/", 1)[0] for p in project.all_files if "/" in p}
     found = {t for t in tops & TOOL_DIRECTORIES if not project.has_file(f"{t}/__init__.py")}
-    try:
-        system = tomllib.loads(project.texts.get("pyproject.toml", "")).get("build-system")
-    except tomllib.TOMLDecodeError:
-        system = None
+    system = _pyproject(project).get("build-system")
     paths = system.get("backend-path") if isinstance(system, dict) else None
     for path in paths if isinstance(paths, list) else ():
         top = str(path).strip("./").split("/", 1)[0]
@@ -593,15 +603,10 @@ def _tool_directories(project: Project) -> frozenset[str]:
 def _project_names(project: Project) -> frozenset[str]:
     """The distribution names the project gives itself: pyproject.toml (`[project]`, Poetry),
     setup.cfg `[metadata]`, or a literal `name=` in setup.py (read, never run)."""
-    import tomllib
-
     from .documentation import read_text
 
     names = set()
-    try:
-        data = tomllib.loads(project.texts.get("pyproject.toml", ""))
-    except tomllib.TOMLDecodeError:
-        data = {}
+    data = _pyproject(project)
     tool = data.get("tool")
     poetry = tool.get("poetry") if isinstance(tool, dict) else None
     for table in (data.get("project"), poetry):

@@ -30,6 +30,18 @@ def documentation_files(project: Project, *, examples: bool = False) -> list[str
     return [p for p in project.all_files if is_doc(p, roots, examples=examples)]
 
 
+DOC_PAGES_READ = 500  # pages read for what the documentation tells users and says of files
+
+
+def documentation_pages(project: Project) -> list[tuple[str, str]]:
+    """(path, text) of the first DOC_PAGES_READ documentation pages, read once per scan:
+    the deployment model and the profile both read them."""
+    pages: list[tuple[str, str]] = project.once("documentation-pages", lambda: [
+        (path, read_text(project, path))
+        for path in documentation_files(project)[:DOC_PAGES_READ]])
+    return pages
+
+
 def doc_roots(project: Project) -> tuple[str, ...]:
     """Directories the project declares as documentation: a Sphinx source tree (where its
     `conf.py` is) and an MkDocs `docs_dir`, beside `docs/`, `doc/` and `documentation/`."""

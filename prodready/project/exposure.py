@@ -146,11 +146,21 @@ def _fronts(project: Project, proxy: Any, name: str) -> bool:
     the configuration it runs with (its command, environment, the files it mounts from the
     repository) names it. A proxy whose configuration the repository does not show (baked
     into its image) is taken to front every service."""
+    depends, texts, mounts = project.once(
+        f"proxy-configuration:{','.join(proxy.config.files)}:{proxy.name}",
+        lambda: _proxy_configuration(project, proxy))
+    if name in depends or (not depends and not mounts):
+        return True
+    named = re.compile(rf"(?<![\w.-]){re.escape(name)}(?![\w-])")
+    return any(named.search(text) for text in texts)
+
+
+def _proxy_configuration(project: Project, proxy: Any) -> tuple[set[str], list[str], bool]:
+    """(the services a proxy depends on, the texts it runs with: command, environment
+    values and the repository files it mounts, whether it mounts any), read once per scan
+    and proxy."""
     from .documentation import read_text
 
-    depends = {d.name for d in proxy.depends_on()}
-    if name in depends:
-        return True
     mounted: list[str] = []
     for host, _, _ in proxy.bind_mounts():
         if project.has_file(host):
@@ -159,13 +169,10 @@ def _fronts(project: Project, proxy: Any, name: str) -> bool:
             prefix = host.rstrip("/") + "/"
             mounted += [p for p in project.all_files if p.startswith(prefix)][
                 :MOUNTED_FILES_READ]
-    if not depends and not mounted:
-        return True
     texts = [str(proxy.scalar("command") or ""), *(str(v.value or "") for v in
                                                     proxy.environment().values())]
     texts += [read_text(project, path) for path in mounted]
-    named = re.compile(rf"(?<![\w.-]){re.escape(name)}(?![\w-])")
-    return any(named.search(text) for text in texts)
+    return {d.name for d in proxy.depends_on()}, texts, bool(mounted)
 
 
 # --------------------------------------------------------------------------- Kubernetes

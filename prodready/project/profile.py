@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from . import Project
 from .deployment import image_name
-from .documentation import documentation_files, read_text
+from .documentation import documentation_pages
 
 SERVICE = "service"
 DISTRIBUTED = "distributed"
@@ -26,7 +26,6 @@ DISTRIBUTED = "distributed"
 _RUN = re.compile(r"\b(?:docker|podman)(?:[ \t]+container)?[ \t]+(?:run|pull|create)\b([^\n]*)",
                   re.IGNORECASE)
 _IMAGE_KEY = re.compile(r"^[ \t]*image:[ \t]*['\"]?([^\s'\"#]+)", re.MULTILINE)
-DOC_FILES_LIMIT = 500
 _QUOTES = "`'\"()[],;"  # around an image named in prose: `acme/app`
 # `pip install -U "pretalx[postgres]"`, `pipx install radicale`, `uv tool install app`
 _PIP_INSTALL = re.compile(r"\b(?:pip3?|pipx|uv[ \t]+(?:tool|pip))[ \t]+install\b([^\n`|;&]*)",
@@ -74,10 +73,10 @@ def distributed_evidence(project: Project) -> str:
     run_files = _compose_files_running(project, built_here)
     found = ""
     # READMEs first, then the shallowest pages: the clearest instructions say why
-    docs = sorted(documentation_files(project)[:DOC_FILES_LIMIT], key=lambda p: (
-        not posixpath.basename(p).lower().startswith("readme"), p.count("/")))
-    for path in docs:
-        found = _tells_users_to_run(read_text(project, path), built_here, run_files, names)
+    pages = sorted(documentation_pages(project), key=lambda page: (
+        not posixpath.basename(page[0]).lower().startswith("readme"), page[0].count("/")))
+    for path, text in pages:
+        found = _tells_users_to_run(text, built_here, run_files, names)
         if found:
             found = f"{path} {found}"
             break
@@ -109,23 +108,17 @@ def _tells_users_to_run(text: str, built_here: Callable[[str], bool],
 
 def _compose_files_running(project: Project, built_here: Callable[[str], bool]
                            ) -> dict[str, str]:
-    """Compose file name -> the image built here that one of its services runs without
-    building it: a file for users to run the published image."""
-    from .deployment import deployment_of
+    """Compose file name -> the image built here that one of its judged services runs
+    without building it: a file for users to run the published image."""
+    from .compose import configs
 
-    model = deployment_of(project)
     found: dict[str, str] = {}
-    for path, yf in project.compose_files().items():
-        if not model.role_of(path).judged:
-            continue
-        for doc in yf.documents:
-            data = doc.root.to_python() if doc.root is not None else None
-            services = data.get("services") if isinstance(data, dict) else None
-            for svc in (services.values() if isinstance(services, dict) else ()):
-                image = svc.get("image") if isinstance(svc, dict) else None
-                if isinstance(image, str) and "build" not in svc and \
-                        built_here(image_name(image)):
-                    found.setdefault(posixpath.basename(path).lower(), image_name(image))
+    for config in configs(project):
+        for svc in config.judged:
+            raw = svc.scalar("image")  # as written, the way documentation snippets are read
+            image = image_name(raw) if isinstance(raw, str) else ""
+            if image and svc.build is None and built_here(image):
+                found.setdefault(posixpath.basename(svc.anchor_site.path).lower(), image)
     return found
 
 

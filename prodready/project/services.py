@@ -907,16 +907,8 @@ def _healthcheck_path(project: Project, df: Dockerfile, args: str) -> str | None
     """The path of the app a HEALTHCHECK fetches: in its own command, or in the script it
     runs (`HEALTHCHECK CMD python /app/scripts/healthcheck.py`), read from the file the image
     copies there (never run)."""
-    found = self_url_path(args)
-    if found is not None:
-        return found
-    from .documentation import read_text
-    from .images import image_files
-
-    files = image_files(project, df)
-    for word in _SCRIPT_WORD.findall(args):
-        source = files.source(word)
-        found = self_url_path(read_text(project, source)) if source else None
+    for text in [args, *_started_scripts(project, df, args, depth=1)]:
+        found = self_url_path(text)
         if found is not None:
             return found
     return None
@@ -943,7 +935,10 @@ _SCRIPT_WORD = re.compile(r"[\w./${}-]+\.(?:sh|py|ini)\b")
 SCRIPT_DEPTH = 2  # the entrypoint script, and the program or server configuration it starts
 
 
-def _started_scripts(project: Project, df: Dockerfile, command: str) -> list[str]:
+def _started_scripts(project: Project, df: Dockerfile, command: str,
+                     depth: int = SCRIPT_DEPTH) -> list[str]:
+    """The texts of the scripts a command runs, and of those they run in turn (`depth`
+    levels), from the repository files the image copies there."""
     from .documentation import read_text
     from .images import image_files
 
@@ -951,7 +946,7 @@ def _started_scripts(project: Project, df: Dockerfile, command: str) -> list[str
     texts: list[str] = []
     seen: set[str] = set()
     pending = [command]
-    for _ in range(SCRIPT_DEPTH):
+    for _ in range(depth):
         words = [w for text in pending for w in _SCRIPT_WORD.findall(text) if w not in seen]
         if not words:
             break
