@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from ...artifacts.dockerfile import Dockerfile, Instruction, Stage
+from ...project.images import effective_stages
 
 SERVERS = ("uvicorn", "gunicorn", "hypercorn", "daphne", "granian", "flask", "django-admin",
            "manage.py", "fastapi", "waitress-serve", "uwsgi")
@@ -43,6 +44,34 @@ def runs_server(stage: Stage) -> bool:
     text = " ".join(command_text(i) for i in command_of(stage)).lower()
     return bool(stage.find("EXPOSE")) or any(s in text for s in SERVERS)
 
+
+# What `/bin/sh` is in an image, from its base image's name or the package manager its RUN
+# lines call: busybox ash (Alpine) and bash (the Red Hat family) replace themselves with a
+# lone `-c` command, so it is PID 1; dash (Debian, Ubuntu, the python images) stays PID 1.
+_SHELL_OF_BASE = (("ash", re.compile(r"alpine|(^|/)busybox(:|$)", re.IGNORECASE)),
+                  ("bash", re.compile(r"(^|/)(centos|fedora|rockylinux|almalinux|amazonlinux|"
+                                      r"oraclelinux|ubi\d*(-minimal|-micro)?|rhel\d*)(:|$)",
+                                      re.IGNORECASE)),
+                  ("dash", re.compile(r"(^|/)(debian|ubuntu|python)(:|$)|slim|bookworm|"
+                                      r"bullseye|trixie|jammy|noble|focal", re.IGNORECASE)))
+_SHELL_OF_INSTALLER = (("ash", re.compile(r"(?<![\w-])apk\s+(add|upgrade)\b")),
+                       ("bash", re.compile(r"(?<![\w-])(micro)?dnf\s|(?<![\w-])yum\s")),
+                       ("dash", re.compile(r"(?<![\w-])apt(-get)?\s+(install|update)\b")))
+
+
+def image_shell(df: Dockerfile) -> str | None:
+    """`ash`, `bash` or `dash` when the final image's `/bin/sh` is known (its base and its
+    package manager agree), else None."""
+    chain = effective_stages(df)
+    if not chain:
+        return None
+    base = chain[-1].base_image
+    # first match: `python:3.12-alpine` is Alpine, `python:3.12` Debian
+    found = {next((shell for shell, pattern in _SHELL_OF_BASE if pattern.search(base)), None)}
+    runs = " ".join(i.args for stage in chain for i in stage.find("RUN"))
+    found |= {shell for shell, pattern in _SHELL_OF_INSTALLER if pattern.search(runs)}
+    found.discard(None)
+    return found.pop() if len(found) == 1 else None
 
 
 def snippet(ins: Instruction) -> str:
