@@ -35,9 +35,12 @@ def test_a_requirement_file_named_through_a_variable_leaves_every_file_judged():
     assert _flagged(files) == ["requirements-dev.txt"]
 
 
-def test_without_dockerfiles_dev_requirements_are_judged():
-    assert _flagged({"requirements.txt": PINNED, "requirements-dev.txt": DEV}) == [
-        "requirements-dev.txt"]
+def test_dev_requirements_reach_no_image_when_no_dockerfile_names_a_requirements_file():
+    # a library without images, and an image installed from pyproject.toml
+    assert _flagged({"requirements.txt": PINNED, "requirements-dev.txt": DEV,
+                     "requirements.docs.txt": DEV}) == []
+    assert _flagged({"Dockerfile": _dockerfile("RUN pip install --no-cache-dir /src"),
+                     "requirements-dev.txt": DEV, "requirements/devel.txt": DEV}) == []
 
 
 def test_runtime_requirements_stay_flagged_even_when_no_image_installs_them():

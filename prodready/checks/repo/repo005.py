@@ -20,8 +20,9 @@ _COMPILED = re.compile(r"^#.*\b(?:pip-compile|uv pip compile)\b|^[ \t]+#[ \t]+vi
 _INCLUDE = re.compile(r"(?:^|\s)(?:-r|--requirements?)(?:[ \t]*=[ \t]*|[ \t]+|(?=\S))"
                       r"([^\s;&|]+)")
 # Named for tooling that never runs in production.
-_TOOLING_PART = {"dev", "develop", "development", "test", "tests", "testing", "docs", "doc",
-                 "lint", "linting", "typing", "mypy", "ci", "style", "format", "local"}
+_TOOLING_PART = {"dev", "devel", "develop", "development", "test", "tests", "testing", "docs",
+                 "doc", "readthedocs", "rtd", "lint", "linting", "typing", "mypy", "ci", "style",
+                 "format", "local"}
 
 
 def is_requirements(path: str) -> bool:
@@ -110,7 +111,7 @@ def _locked(project: Project, directory: str, hashed_dirs: set[str]) -> bool:
 def _tooling_only(path: str, images: set[str] | None) -> bool:
     """A dev/test/docs requirements file that no Dockerfile of the repository installs (also
     through another file's `-r`): its packages never reach an image. `images` is None when
-    the Dockerfiles do not tell which files they install."""
+    a Dockerfile names the file it installs through a variable or a glob."""
     if images is None:
         return False
     parts = re.split(r"[-_./]+", path.lower().removesuffix(".txt"))
@@ -121,15 +122,16 @@ def _tooling_only(path: str, images: set[str] | None) -> bool:
 
 
 def _installed_in_images(project: Project, files: list[str]) -> set[str] | None:
-    """The requirement files Dockerfiles install with `-r`, with the files they include;
-    None when no Dockerfile names one, or one names it through a variable or a glob."""
+    """The requirement files Dockerfiles install with `-r`, with the files they include
+    (none when no Dockerfile names one); None when one names it through a variable or a
+    glob."""
     named: list[str] = []
     for df in project.dockerfiles.values():
         for ins in getattr(df, "instructions", ()):
             text = " ".join([ins.args, *ins.heredocs]) if ins.keyword == "RUN" else ""
             if "pip" in text or "uv " in text:
                 named += [t for t in _INCLUDE.findall(text) if t.endswith(".txt") or "$" in t]
-    if not named or any("$" in t or "*" in t for t in named):
+    if any("$" in t or "*" in t for t in named):
         return None
     installed = {p for p in files for t in named if _same_file(p, t)}
     todo = list(installed)
