@@ -70,3 +70,89 @@ def test_an_attempt_that_acts_still_leaks_and_so_does_a_validation_at_500():
             raise HTTPException(status_code=HTTPStatus.BAD_GATEWAY, detail=str(e))
     """
     assert _lines(code) == [10, 17, 24]
+
+
+def _severities(code: str) -> dict[int, str]:
+    return {f.line: f.severity.value for f in scan_files({"app/api.py": textwrap.dedent(code)},
+                                                         ["PY011"]) if f.rule_id == "PY011"}
+
+
+def test_an_endpoint_only_administrators_reach_is_informational():
+    code = """
+    from django.contrib.admin.views.decorators import staff_member_required
+    from fastapi import APIRouter, Depends, HTTPException
+    from rest_framework.permissions import IsAdminUser
+    from rest_framework.views import APIView
+
+    router = APIRouter()
+    admin_router = APIRouter(prefix="/admin/mcp")
+
+
+    @router.get("/{ext_id}/releases", dependencies=[Depends(check_admin)])
+    async def releases(ext_id):
+        try:
+            return fetch_releases(ext_id)
+        except Exception as e:
+            raise HTTPException(status_code=500, detail=str(e))
+
+
+    @router.post("/owner")
+    async def make_owner(user=Depends(require_permission(Permission.FULL_ADMIN_PANEL_ACCESS))):
+        try:
+            return change_owner(user)
+        except Exception as e:
+            raise HTTPException(status_code=500, detail=str(e))
+
+
+    @admin_router.post("/config")
+    def create_config():
+        try:
+            return save_config()
+        except Exception as e:
+            raise HTTPException(status_code=500, detail=str(e))
+
+
+    @staff_member_required
+    def export(request):
+        try:
+            return build_export()
+        except Exception as e:
+            return JsonResponse({"error": str(e)}, status=500)
+
+
+    class Reindex(APIView):
+        permission_classes = [IsAdminUser]
+
+        def post(self, request):
+            try:
+                return reindex()
+            except Exception as e:
+                return JsonResponse({"error": str(e)}, status=500)
+    """
+    severities = _severities(code)
+    assert len(severities) == 5 and set(severities.values()) == {"info"}
+
+
+def test_an_endpoint_any_user_reaches_keeps_the_severity():
+    code = """
+    from fastapi import APIRouter, Depends, HTTPException
+
+    router = APIRouter()
+
+
+    @router.post("/password")
+    async def change_password(user=Depends(current_user)):
+        try:
+            return update_password(user)
+        except Exception as e:
+            raise HTTPException(status_code=500, detail=f"An unexpected error occurred: {e}")
+
+
+    @router.get("/administration-fees")  # a path that only starts with "admin" words
+    async def fees():
+        try:
+            return load_fees()
+        except Exception as e:
+            raise HTTPException(status_code=500, detail=str(e))
+    """
+    assert set(_severities(code).values()) == {"medium"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from http import HTTPStatus
 
 from ...artifacts.python import PythonFile
@@ -46,7 +47,48 @@ def check(src: PythonFile, ctx: RuleContext) -> None:
             ctx.report_node(src.path, node,
                             f"{name}(...) sends the exception's text to the client: it can "
                             "reveal SQL, file paths, hostnames or secrets; log it and return "
-                            "a generic message (with a request id)", lines=src.lines)
+                            "a generic message (with a request id)", lines=src.lines,
+                            informational="only administrators reach this endpoint" if
+                            _admin_only(src, node) else "")
+
+
+# An admin, staff or superuser requirement: `Depends(get_admin)`, `dependencies=[Depends(
+# check_admin)]`, `@staff_member_required`, `permission_classes = [IsAdminUser]`, a router
+# named `admin_router`.
+_ADMIN = re.compile(r"admin|superuser|is_staff|staff_member", re.IGNORECASE)
+_ADMIN_PATH = re.compile(r"/admin(?![a-z])", re.IGNORECASE)
+
+
+def _admin_only(src: PythonFile, node: ast.AST) -> bool:
+    """The endpoint around `node` asks for an administrator before it runs: in its
+    decorators (the route's router, dependencies or path under `/admin`), its parameters'
+    `Depends(...)`, or its class's `permission_classes`."""
+    for scope in src.ancestors(node):
+        if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            defaults = [*scope.args.defaults, *(d for d in scope.args.kw_defaults if d)]
+            if any(_ADMIN.search(_decorator_text(d)) for d in scope.decorator_list) or any(
+                    isinstance(d, ast.Call) and dotted_name(d.func).endswith("Depends")
+                    and _ADMIN.search(ast.unparse(d)) for d in defaults):
+                return True
+        elif isinstance(scope, ast.ClassDef):
+            for stmt in scope.body:
+                if isinstance(stmt, ast.Assign) and any(
+                        isinstance(t, ast.Name) and t.id == "permission_classes"
+                        for t in stmt.targets) and _ADMIN.search(ast.unparse(stmt.value)):
+                    return True
+    return False
+
+
+def _decorator_text(decorator: ast.expr) -> str:
+    """What a decorator says about who may call: its name and, for a call, its arguments
+    (a path counts only under `/admin`)."""
+    if not isinstance(decorator, ast.Call):
+        return dotted_name(decorator)
+    paths = [a.value for a in decorator.args if isinstance(a, ast.Constant)
+             and isinstance(a.value, str)]
+    others = [a for a in decorator.args if not isinstance(a, ast.Constant)]
+    return " ".join([dotted_name(decorator.func), *(p for p in paths if _ADMIN_PATH.match(p)),
+                     *(ast.unparse(a) for a in [*others, *decorator.keywords])])
 
 
 def _own_errors_only(src: PythonFile, handler: ast.ExceptHandler) -> bool:
