@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from prodready.config import Config
 from prodready.engine import scan
 from prodready.model import Severity
@@ -158,6 +160,51 @@ RUN_IT = {"README.md": "Run it:\n\n    docker run -d ghcr.io/acme/notes:1.0\n",
 
 def _severities(result):
     return {f.rule_id: f.severity for f in result.findings}
+
+
+@pytest.mark.parametrize("readme", [
+    "# Notes\n\n## Self-hosting\n\nSee the docs.\n",
+    "# Notes\n\n- 🐳 **Self-Hostable** – deploy with Docker.\n",
+    "Notes is an open-source, self-hosted notebook.\n",
+    "Edit your notes in the browser. It’s self hosted, and deployed in minutes.\n",
+])
+def test_a_readme_calling_the_project_self_hosted_looks_distributed(tmp_path, readme):
+    profile, _ = _profile(tmp_path, {"README.md": readme})
+    assert profile.name == DISTRIBUTED and "README.md calls the project self-hosted" in \
+        profile.why
+
+
+@pytest.mark.parametrize("files", [
+    {"README.md": "Notes supports every LLM provider, both self-hosted (like Ollama) and "
+                  "hosted ones.\n"},
+    {"README.md": "This is a notebook for self-hosted runners.\n"},
+    {"docs/guide/ci.md": "## Self-hosting your CI runners\n"},  # not the project's README
+])
+def test_self_hosted_other_software_is_a_service(tmp_path, files):
+    profile, _ = _profile(tmp_path, files)
+    assert profile.name == SERVICE
+
+
+EDGE_COMPOSE = """services:
+  app:
+    image: ghcr.io/acme/notes:latest
+  caddy:
+    image: caddy:2
+    ports: ["80:80", "${HTTPS_PORT:-443}:443"]
+    depends_on: [app]
+"""
+
+
+def test_hsts_stays_the_authors_choice_when_they_ship_the_tls_edge(tmp_path):
+    readme = {"README.md": "## Self-hosting\n"}
+    shipped = _scan(tmp_path / "edge", {**readme, "docker-compose.yml": EDGE_COMPOSE},
+                    cache=False)
+    findings = [f for f in shipped.findings if f.rule_id == "APP004"]
+    assert findings and all(f.severity == Severity.MEDIUM and "publishes 443" in f.message
+                            for f in findings)
+    plain = EDGE_COMPOSE.replace(', "${HTTPS_PORT:-443}:443"', "")
+    operator = _scan(tmp_path / "plain", {**readme, "docker-compose.yml": plain}, cache=False)
+    assert {f.severity for f in operator.findings if f.rule_id == "APP004"} == {Severity.INFO}
 
 
 def test_a_detected_distributed_profile_applies_to_file_and_project_rules(tmp_path):

@@ -138,6 +138,25 @@ def _compose_exposure(project: Project, runner: Runner) -> tuple[str, str]:
     return INTERNAL, f"Compose service {runner.name!r} publishes no port ({runner.path})"
 
 
+def tls_edge(project: Project) -> str:
+    """Where a deployed Compose file of the repository publishes port 443 ("" when none
+    does): the project ships the proxy that terminates TLS, so what that edge sends (HSTS) is
+    its authors' choice even in a product others run."""
+    from .compose import configs, interpolate, is_loopback
+    from .deployment import deployment_of
+
+    model = deployment_of(project)
+    for config in configs(project):
+        for svc in config.judged:
+            if not model.role_of(svc.anchor_site.path).judged:
+                continue
+            for port in svc.ports():
+                container = interpolate(port.raw).split("/", 1)[0].rsplit(":", 1)[-1]
+                if container.strip() == "443" and not is_loopback(port.host_ip):
+                    return f"Compose service {svc.name!r} publishes 443 ({port.site.path})"
+    return ""
+
+
 MOUNTED_FILES_READ = 50
 
 

@@ -3,10 +3,12 @@
 A project is distributed when its documentation tells users to run it themselves: a
 `docker run` / `docker pull` of an image the repository builds or that is named after the
 project, a Compose snippet naming such an image as `image:`, a Compose file of the
-repository that runs it without building it, or a `pip install` of the project's own
-distribution. Its operators, not its authors, then choose sizing, wire telemetry and set the
-TLS policy (HSTS) and request limits at their proxy. A configured `profile` decides; without
-one, what the files say applies, and the report says why.
+repository that runs it without building it, a `pip install` of the project's own
+distribution, or a top-level README that calls the project self-hosted (a "Self-hosting"
+heading, "X is a self-hosted …", "self-host X"). Its operators, not its authors, then choose
+sizing, wire telemetry and set the TLS policy (HSTS) and request limits at their proxy. A
+configured `profile` decides; without one, what the files say applies, and the report says
+why.
 """
 
 from __future__ import annotations
@@ -31,6 +33,15 @@ _QUOTES = "`'\"()[],;"  # around an image named in prose: `acme/app`
 _PIP_INSTALL = re.compile(r"\b(?:pip3?|pipx|uv[ \t]+(?:tool|pip))[ \t]+install\b([^\n`|;&]*)",
                           re.IGNORECASE)
 _REQUIREMENT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+# A README calling its own project self-hosted: a heading or bold label ("## Self-hosting",
+# "- **Self-Hostable**"), or a sentence whose subject it is ("X is a self-hosted app", "It's
+# open-source, self-hostable"). "supports self-hosted LLMs" speaks of other software.
+_SELF_HOST = r"self[- ]?host(?:ed|ing|able)?\b"
+_SELF_HOSTED = re.compile(
+    rf"^(?:#{{1,6}}[ \t]|[ \t]*[-*+][ \t]+[^\n*]{{0,4}}\*\*|<h\d>)[^\n]*?{_SELF_HOST}"
+    rf"|\b(?:is|['’]s)[ \t]+(?:an?[ \t]+)?(?:(?!(?:for|with|of|to|on|in|by|like)\b)"
+    rf"[\w-]+,?[ \t]+){{0,3}}{_SELF_HOST}",
+    re.IGNORECASE | re.MULTILINE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +91,7 @@ def distributed_evidence(project: Project) -> str:
         if found:
             found = f"{path} {found}"
             break
+    found = found or _self_hosted_readme(pages)
     project.cache["distributed-evidence"] = found
     return found
 
@@ -103,6 +115,22 @@ def _tells_users_to_run(text: str, built_here: Callable[[str], bool],
     for base, image in run_files.items():
         if base in lowered:
             return f"points users to {base}, which runs {image}, an image this repository builds"
+    return ""
+
+
+def _self_hosted_readme(pages: list[tuple[str, str]]) -> str:
+    """Why a top-level README says the project is self-hosted ("" when none does)."""
+    for path, text in pages:
+        if "/" in path or not path.lower().startswith("readme"):
+            continue
+        match = _SELF_HOSTED.search(text)
+        if match:
+            # the match with the rest of its line, at most 80 characters
+            start = max(text.rfind("\n", 0, match.start()) + 1, match.end() - 60)
+            end = text.find("\n", match.end())
+            line = " ".join(text[start:end if end >= 0 else None].strip("#*-+ \t").split())
+            quoted = line if len(line) <= 80 else line[:79] + "…"
+            return f"{path} calls the project self-hosted (\"{quoted}\")"
     return ""
 
 

@@ -5,28 +5,30 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Callable
 
-from ...model import Fix
+from ...model import Fix, Severity
 from ...project import Project
 from ...project.services import Service, services_of
 from ..api import RuleContext
 
 
 def report_service(ctx: RuleContext, svc: Service, message: str, fix: Fix | None = None,
-                   informational: str = "") -> None:
+                   informational: str = "", severity: Severity | None = None) -> None:
     ctx.report(svc.path, svc.line, svc.column, f"{svc.kind} app {svc.name}: {message}",
-               snippet=f"{svc.name}", fix=fix, informational=informational)
+               snippet=f"{svc.name}", fix=fix, informational=informational, severity=severity)
 
 
 def check_practice(project: Project, ctx: RuleContext, evidence: str,
                    message: str | Callable[[Service], str],
-                   services: list[Service] | None = None) -> None:
+                   services: list[Service] | None = None,
+                   severity: Severity | None = None) -> None:
     """The common "no X" rule: every service (of `services`, default all) without `evidence`
     gets one finding."""
     for svc in services_of(project) if services is None else services:
         if svc.has(evidence):
             ctx.examine()
         else:
-            report_service(ctx, svc, message(svc) if callable(message) else message)
+            report_service(ctx, svc, message(svc) if callable(message) else message,
+                           severity=severity)
 
 
 def is_standalone_script(path: str, entries: set[str]) -> bool:

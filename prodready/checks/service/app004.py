@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ...project import Project
-from ...project.exposure import edge_services
+from ...project.exposure import edge_services, tls_edge
 from ..api import RuleContext
 from ._common import check_practice
 
@@ -11,8 +11,14 @@ SCOPE = "project"
 
 
 def check(project: Project, ctx: RuleContext) -> None:
-    check_practice(project, ctx, "hsts",
-                   "Strict-Transport-Security is set nowhere (app, middleware, Ingress or "
-                   "proxy config): browsers keep trying plain HTTP first, open to downgrade "
-                   "attacks; send HSTS from the app or the edge",
-                   services=edge_services(project))
+    message = ("Strict-Transport-Security is set nowhere (app, middleware, Ingress or proxy "
+               "config): browsers keep trying plain HTTP first, open to downgrade attacks; "
+               "send HSTS from the app or the edge")
+    severity = None
+    edge = tls_edge(project)
+    if edge and ctx.config.profile == "distributed" and ctx.rule.id not in ctx.config.severity:
+        # the distributed profile leaves HSTS to the operator's proxy; this one ships its own
+        message += f" ({edge}: the project's own proxy terminates TLS)"
+        severity = ctx.rule.severity
+    check_practice(project, ctx, "hsts", message, services=edge_services(project),
+                   severity=severity)
