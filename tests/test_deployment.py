@@ -677,6 +677,9 @@ DEBUG_STACK = DEV_STACK.replace("python manage.py runserver 0.0.0.0:8000", "guni
     "services:\n  api:\n    build: .\n    environment:\n"
     "      - DJANGO_SETTINGS_MODULE=alerts.site.settings.dockerdev\n"
     "    volumes:\n      - ${PWD}:/alerts\n",
+    # the source directory mounted as the working directory
+    "services:\n  application:\n    build: .\n    volumes: ['./tock:/tock']\n"
+    "    working_dir: /tock\n    command: python manage.py runserver 0.0.0.0:8000\n",
 ])
 def test_a_compose_file_that_runs_the_checkout_under_a_dev_server_is_dev_tooling(
         tmp_path, compose):
@@ -748,6 +751,38 @@ def test_datastores_published_to_the_host_for_the_checkouts_code_are_dev_tooling
 def test_other_datastore_stacks_are_not_dev_stacks(tmp_path, files):
     model, _ = _model(tmp_path, files)
     assert model.role_of("docker-compose.yml").role == ""
+
+
+PR_WORKFLOW = """on:
+  push:
+    branches: [main]
+  pull_request:
+jobs:
+  collection:
+    runs-on: ubuntu-latest
+    steps:
+      - run: docker compose -f dev/compose/standalone.yaml up --detach
+      - run: ansible-playbook tests/collection.yml
+"""
+
+
+@pytest.mark.parametrize("files", [
+    {"Makefile": "up:\n\tdocker compose -f dev/compose/standalone.yaml up\n"},
+    {".github/workflows/collection.yml": PR_WORKFLOW},
+])
+def test_a_stack_under_dev_stays_dev_when_a_makefile_or_a_pull_request_starts_it(
+        tmp_path, files):
+    stack = "services:\n  api:\n    build: ../..\n    command: gunicorn app:app\n"
+    model, _ = _model(tmp_path, {**files, "dev/compose/standalone.yaml": stack})
+    assert model.role_of("dev/compose/standalone.yaml").role == "dev-tooling"
+
+
+def test_a_stack_under_dev_that_a_push_workflow_starts_ships(tmp_path):
+    stack = "services:\n  api:\n    build: ../..\n    command: gunicorn app:app\n"
+    workflow = PR_WORKFLOW.replace("  pull_request:\n", "")
+    model, _ = _model(tmp_path, {".github/workflows/release.yml": workflow,
+                                 "dev/compose/standalone.yaml": stack})
+    assert model.role_of("dev/compose/standalone.yaml").role == "deployed"
 
 
 def test_a_ci_job_that_deploys_a_dev_looking_stack_deploys_it(tmp_path):

@@ -538,7 +538,11 @@ def build_deployment(project: Project) -> Deployment:
 
     named = named_compose_files(project)
     for path in sorted(set(named) | declared):  # a run outweighs what its content says
-        _compose_run_links(project, path, link, mark, ci_only=path not in named)
+        own = convention.get(path)
+        # under `dev/`, `examples/`, …: a Makefile or script that starts it is the
+        # developer's convenience too, only a CI run says it ships
+        _compose_run_links(project, path, link, mark,
+                           ci_only=path not in named or (own is not None and not own.judged))
     for path, runs in directory_compose_runs(project).items():
         _compose_run_links(project, path, link, mark, runs=runs)
     _ci_links(project, link, model)
@@ -668,6 +672,12 @@ def _compose_run_links(project: Project, path: str, link: Any, mark: Any, *,
         if ci_only and not CI_FILES.search(source):
             continue
         job = _ci_job(project, source, command) if CI_FILES.search(source) else None
+        workflow = project.yaml_files.get(source)
+        if ci_only and job is not None and workflow is not None and \
+                _ON_PULL_REQUESTS.search(workflow.text):
+            # a workflow that runs on pull requests starts the stack to test the change
+            tests.append(f"{job[0]!r} of {source}" if job[0] else source)
+            continue
         if job is None or not _tests_only(source, job[1]):
             how = "compose -f" if runs is None else "compose, in its directory"
             link(path, f"run by {source} ({how})")
@@ -675,6 +685,11 @@ def _compose_run_links(project: Project, path: str, link: Any, mark: Any, *,
         tests.append(f"{job[0]!r} of {source}" if job[0] else source)
     if tests:
         mark(path, Role(TEST_FIXTURE, f"run only by the CI test job {tests[0]}"))
+
+
+# A GitHub workflow triggered by pull requests (`on: [push, pull_request]`, `pull_request:`).
+_ON_PULL_REQUESTS = re.compile(r"^on:[^\n]*\bpull_request\b|^[ \t]+-?[ \t]*pull_request:?[ \t]*$",
+                               re.MULTILINE)
 
 
 def _ci_job(project: Project, source: str, command: str) -> tuple[str, str] | None:

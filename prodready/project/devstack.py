@@ -60,12 +60,14 @@ def _text(value: Any) -> str:
 
 def _checkout_mount(svc: dict[str, Any]) -> str:
     """The bind mount that puts the repository's source tree (the Compose file's directory,
-    its parent or the service's build context) over the container's code."""
+    its parent or the service's build context, or a directory of it mounted as the working
+    directory) over the container's code."""
     build = svc.get("build")
     context = build.get("context", ".") if isinstance(build, dict) else build
     # `${PWD}` is the directory Compose is started from: the checkout
     roots = {".", "..", "${PWD}", "$PWD"} | (
         {str(context).rstrip("/") or "."} if context else set())
+    workdir = str(svc.get("working_dir") or "").rstrip("/") or None
     for volume in svc.get("volumes") or ():
         if isinstance(volume, dict):
             if volume.get("type", "bind") != "bind":
@@ -78,6 +80,9 @@ def _checkout_mount(svc: dict[str, Any]) -> str:
             source, target = parts[0], parts[1]
         if isinstance(source, str) and (source.rstrip("/") or ".") in roots and target:
             return f"{source}:{target}"
+        if isinstance(source, str) and source.startswith("./") and target and \
+                str(target).rstrip("/") == workdir:
+            return f"{source}:{target}"  # a source directory over the working directory
     return ""
 
 
