@@ -51,7 +51,8 @@ from ._gitleaks import regular_file
 KEYWORD_TYPE = "Secret Keyword"
 BASIC_AUTH_TYPE = "Basic Auth Credentials"
 PRIVATE_KEY_TYPE = "Private Key"
-ENTROPY_TYPES = ("Base64 High Entropy String", "Hex High Entropy String")
+HEX_TYPE = "Hex High Entropy String"
+ENTROPY_TYPES = ("Base64 High Entropy String", HEX_TYPE)
 SKIPPED_TYPES = ("Public IP (ipv4)",)  # not a secret
 LONG_LINE = 2000  # minified data: only the signature detectors read such lines
 
@@ -150,6 +151,9 @@ def _test_runner_lines(path: str, lines: list[str]) -> set[int]:
     return found
 
 
+_QUERY_PARAMETER = re.compile(r"&[\w.\-\[\]]+=")
+_PAYLOAD_ESCAPES = re.compile(r"%(?:22|27|5[Cc]|28|29|3[Bb]|60|7[Cc])")
+_DIGEST_VALUE = re.compile(r"\bDigest\s+\w+=", re.IGNORECASE)
 _WEAK = re.compile(r"[a-z]+[_-]?[0-9]{0,4}|[0-9]+|[A-Z_]+")
 # Keyword hits whose value is a label rather than a secret: an enum value such as
 # PASSWORD_CHANGED = "password_changed", a template name, a class name, a test value.
@@ -473,8 +477,16 @@ def _plausible(secret_type: str, value: str, line: str, in_secret_object: bool,
         candidate = _decoded(candidate)
     if secret_type == BASIC_AUTH_TYPE:
         candidate = urllib.parse.unquote(candidate)
+    if secret_type == KEYWORD_TYPE:
+        # `inPassword=foo&_cfclient=true`: the value ends where the next parameter starts
+        candidate = _QUERY_PARAMETER.split(candidate, 1)[0]
     if is_placeholder(candidate) or _PASSWORD_HASH.match(candidate):
         return False
+    if len(_PAYLOAD_ESCAPES.findall(candidate)) >= 3:
+        return False  # percent-encoded quotes, parentheses, `;`: an injection payload
+    if secret_type == HEX_TYPE and _DIGEST_VALUE.search(line) and \
+            re.search(rf"\b(?:c?nonce|response|opaque)=\"?{re.escape(candidate)}", line):
+        return False  # an HTTP Digest exchange: one-time challenge and response values
     if is_public_client_key(candidate, path):
         return False  # made to be shipped to browsers
     if len(candidate) >= 8 and max(map(candidate.count, set(candidate))) * 2 > len(candidate):
@@ -499,6 +511,8 @@ def _plausible(secret_type: str, value: str, line: str, in_secret_object: bool,
         if name is not None and (_NOT_SECRET_NAME.search(normalise(name))
                                  or describes_a_secret(name)):
             return False
+        if name is not None and re.search(rf"[/\\]{re.escape(name)}", line):
+            return False  # the word is a file name in a path: `/etc/passwd`
         if re.fullmatch(r"[\w.]+\(.*\)?|[\w.]+\[.*", candidate):
             return False  # code: a call or a subscript
     return True
