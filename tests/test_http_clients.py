@@ -42,3 +42,26 @@ def test_a_client_is_judged_by_every_request_made_through_it():
             await session.post(url)
     """
     assert [f.line for f in _findings(code, "PY006")] == [12]
+
+
+def test_clients_whose_default_bounds_the_call_are_informational():
+    code = """
+    import aiohttp
+    import requests
+    from openai import OpenAI
+
+
+    async def fetch(url):
+        async with aiohttp.ClientSession() as session:
+            return await session.get(url)
+
+
+    def complete(prompt):
+        return OpenAI().chat.completions.create(messages=[prompt])
+
+
+    def ping(url):
+        return requests.get(url)
+    """
+    severities = {f.line: f.severity.value for f in _findings(code, "PY006")}
+    assert severities == {8: "info", 13: "info", 17: "high"}

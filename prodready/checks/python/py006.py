@@ -47,6 +47,7 @@ def check(src: PythonFile, ctx: RuleContext) -> None:
         if keyword(node, "timeout") is None and _every_use_has_timeout(src, node):
             ctx.examine()  # the client is only ever used with a per-call timeout=
             continue
+        bounded = problem.startswith(_BOUNDED_DEFAULTS)
         fix = None
         if problem.endswith(_ADD_TIMEOUT_HINTS) and keyword(node, "timeout") is None and \
                 not llm and not _model_call(node, name):
@@ -54,7 +55,9 @@ def check(src: PythonFile, ctx: RuleContext) -> None:
             value = int(timeout) if float(timeout).is_integer() else timeout
             fix = Fix(FixSafety.UNSAFE, f"pass timeout={value}",
                       codemods=(codemod_at(src, node, "add-keyword", f"timeout={value}"),))
-        ctx.report_node(src.path, node, problem, lines=src.lines, fix=fix)
+        ctx.report_node(src.path, node, problem, lines=src.lines, fix=fix,
+                        informational="the client's own default bounds every request"
+                        if bounded else "")
 
 
 _MODEL_MODULES = {"openai", "anthropic", "litellm", "ollama", "langchain", "langchain_core",
@@ -77,11 +80,16 @@ def _model_call(call: ast.Call, name: str) -> bool:
     return any(_MODEL_PATHS.search(text) for text in texts)
 
 
+_PROBE_NAME = re.compile(r"^(?:health_?check\w*|readyz|livez|healthz|"
+                         r"(?:readiness|liveness|startup)[_-]?probe|probe)\.py$")
+
+
 def _run_once(path: str) -> bool:
-    """One-off scripts (`scripts/`) and container health probes (`healthcheck.py`) hold no
-    worker: a hung call ends with the run, or is killed by the probe's own timeout."""
+    """One-off scripts (`scripts/`) and container probes (`healthcheck.py`, `readyz.py`,
+    `liveness_probe.py`) hold no worker: a hung call ends with the run, or is killed by the
+    probe's own timeout."""
     name = path.rsplit("/", 1)[-1].lower()
-    return "/scripts/" in f"/{path}" or name.startswith(("healthcheck", "health_check"))
+    return "/scripts/" in f"/{path}" or bool(_PROBE_NAME.match(name))
 
 
 # Methods of a client that make no request.
@@ -191,16 +199,23 @@ def _problem(call: ast.Call, name: str, sessions: set[str], imported: dict[str, 
         return _none_timeout(timeout, name)
     if full == "aiohttp.ClientSession":
         if timeout is None and not splat:
-            return ("aiohttp.ClientSession() without timeout= uses a 5-minute total timeout; "
+            return (f"{_AIOHTTP_DEFAULT} uses a 5-minute total timeout; "
                     "pass timeout=aiohttp.ClientTimeout(total=…)")
         return _none_timeout(timeout, name)
     last = full.rsplit(".", 1)[-1]
     if last in SDK_CLIENTS and (full.startswith(("openai", "anthropic")) or name in imported):
         if timeout is None and not splat:
-            return (f"{last}() without timeout= waits up to 10 minutes per request; "
+            return (f"{last}(){_SDK_DEFAULT} waits up to 10 minutes per request; "
                     "pass timeout= seconds")
         return _none_timeout(timeout, name)
     return None
+
+
+# Clients whose default timeout is long but bounded: a slow peer holds the worker for
+# minutes, not forever, so they are reported as information.
+_AIOHTTP_DEFAULT = "aiohttp.ClientSession() without timeout="
+_SDK_DEFAULT = " without timeout="
+_BOUNDED_DEFAULTS = (_AIOHTTP_DEFAULT, *(f"{c}(){_SDK_DEFAULT}" for c in SDK_CLIENTS))
 
 
 def _none_timeout(timeout: ast.keyword | None, name: str) -> str:
