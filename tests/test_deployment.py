@@ -12,7 +12,7 @@ from prodready.cli import app
 from prodready.config import Config
 from prodready.engine import scan
 from prodready.project.deployment import deployment_of, path_role
-from prodready.testing import write_tree
+from prodready.testing import release_workflow, write_tree
 
 SERVER_DOCKERFILE = "FROM python:3.12-slim\nEXPOSE 8000\nCMD [\"uvicorn\", \"app:app\"]\n"
 DEPLOYMENT = """\
@@ -908,3 +908,24 @@ def test_the_root_compose_file_is_never_a_fixture_of_a_directory_run(tmp_path):
         "docker-compose.yml": COMPOSE_BODY,
         "start-network": "#!/bin/sh\ndocker compose up -d\n"})
     assert model.role_of("docker-compose.yml").role == ""
+
+
+@pytest.mark.parametrize("install", [
+    "RUN pip install pipenv && pipenv install --system --dev",
+    "RUN pip install --no-cache-dir -r requirements-dev.txt",
+    "RUN poetry install --with dev",
+])
+def test_an_image_that_installs_the_development_dependencies_is_dev_tooling(tmp_path, install):
+    dockerfile = f"FROM python:3.12-slim\nCOPY . /app\n{install}\nCMD ./start.sh\n"
+    model, result = _model(tmp_path, {"Dockerfile": dockerfile}, select=["DOCKER"])
+    role = model.role_of("Dockerfile")
+    assert role.role == "dev-tooling" and "development dependencies" in role.why
+    assert not result.findings
+
+
+def test_a_published_image_that_installs_dev_dependencies_stays_judged(tmp_path):
+    dockerfile = "FROM python:3.12-slim\nCOPY . /app\nRUN poetry install --with dev\n"
+    model, _ = _model(tmp_path, {
+        "Dockerfile": dockerfile,
+        ".github/workflows/release.yml": release_workflow("ghcr.io/acme/app:latest")})
+    assert model.role_of("Dockerfile").role == "deployed"

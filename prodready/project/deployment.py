@@ -483,6 +483,33 @@ def _stage_role(df: Any) -> Role | None:
     return None
 
 
+# Installing the development dependencies into the image: `pipenv install --dev`, `poetry
+# install --with dev`, `uv sync --group dev`, `pip install -r requirements-dev.txt`.
+_DEV_INSTALL = re.compile(
+    r"\bpipenv\s+install\b[^\n&;|]*\s--dev\b"
+    r"|\b(?:poetry\s+install|uv\s+sync|pdm\s+install)\b[^\n&;|]*\s--(?:with|group|only)[= ]"
+    r"(?:[\w,]+,)?dev\b"
+    r"|\bpip3?\s+install\b[^\n&;|]*\s(?:-r\s*|--requirement[= ]\s*)[^\s&;|]*"
+    r"(?:requirements[-_/.](?:dev|devel|development|local)|(?:dev|devel)[-_]requirements)"
+    r"[^\s/]*\.txt\b", re.IGNORECASE)
+
+
+def _dev_image(df: Any) -> Role | None:
+    """A Dockerfile whose final image installs the development dependencies: a developer's
+    image (what the graph deploys still decides first)."""
+    from .images import effective_stages
+
+    if getattr(df, "final_stage", None) is None:
+        return None
+    for stage in effective_stages(df):
+        for ins in stage.find("RUN"):
+            found = _DEV_INSTALL.search(" ".join([ins.args, *ins.heredocs]))
+            if found:
+                return Role(DEV_TOOLING, f"its image installs the development dependencies "
+                                         f"({' '.join(found[0].split())})")
+    return None
+
+
 # --------------------------------------------------------------------------- the graph
 
 
@@ -498,7 +525,7 @@ def build_deployment(project: Project) -> Deployment:
     for path, df in project.dockerfiles.items():
         text = getattr(df, "text", "")
         role = path_role(path) or model.tool_role(path) or _stage_role(df) or \
-            generated_header(text)
+            _dev_image(df) or generated_header(text)
         if role is None and (role := declared_purpose(text) or documented.get(path)):
             declared_images.add(path)
         convention[path] = role or readmes.of(path)
