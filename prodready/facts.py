@@ -520,6 +520,8 @@ class _Extractor:
             # service model resolves it against the app classes of every file
             local = factory if "." in factory else f"{self.facts.module}.{factory}"
             self.facts.maybe_apps.append((target, local, node.lineno, node.col_offset + 1))
+        if kind is not None and self._demo_app(node):
+            return
         if kind is not None:
             self.facts.apps.append(AppFact(
                 var=target, kind=kind, line=node.lineno, column=node.col_offset + 1,
@@ -760,6 +762,16 @@ class _Extractor:
         if self._harness is None:
             self._harness = self._manual_harness()
         return any(first <= line <= last for first, last in self._harness)
+
+    def _demo_app(self, node: ast.AST) -> bool:
+        """An app created in the `__main__` block of a module that is no entry point by name
+        (a router module trying its routes by hand): the service imports the module and
+        never runs that block."""
+        if self.src.path.rsplit("/", 1)[-1] in ENTRY_POINT_NAMES:
+            return False
+        line = getattr(node, "lineno", 0)
+        return any(isinstance(s, ast.If) and _is_main_guard(s.test)
+                   and s.lineno <= line <= (s.end_lineno or s.lineno) for s in self.src.tree.body)
 
     def _manual_harness(self) -> list[tuple[int, int]]:
         """Line spans of the `__main__` block of a module that is no entry point by name and

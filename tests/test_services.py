@@ -808,3 +808,17 @@ def test_a_literal_path_passed_through_a_helper_is_kept_but_not_certain(tmp_path
         ("/invite/<token>", False), ("/api/organization/status", False), ("/ping", True)]
     # a weak health word on a path a helper builds is not enough for a probe
     assert [r.path for r in svc.health_routes] == ["/ping"]
+
+
+def test_an_app_a_router_module_builds_under_its_main_guard_is_not_a_service(tmp_path):
+    demo = ("from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
+            "@router.get('/events')\ndef events():\n    return []\n\n\n"
+            "if __name__ == '__main__':\n    import uvicorn\n    from fastapi import FastAPI\n\n"
+            "    app = FastAPI()\n    app.include_router(router)\n    uvicorn.run(app)\n")
+    services = _build(tmp_path, {
+        "api/routes/events.py": demo,
+        # an entry point by name keeps the app its main block creates
+        "main.py": "if __name__ == '__main__':\n    from flask import Flask\n"
+                   "    app = Flask(__name__)\n    app.run()\n",
+    })
+    assert [s.name for s in services] == ["main:app"]
