@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from ...model import Fix, Severity
 from ...project import Project
+from ...project.deployment import in_scripts_directory
 from ...project.services import Service, services_of
 from ..api import RuleContext
 
@@ -32,7 +33,8 @@ def check_practice(project: Project, ctx: RuleContext, evidence: str,
 
 
 def is_standalone_script(path: str, entries: set[str]) -> bool:
-    """A module whose name no import can spell (`upload-screenshots.py`) is a script someone
-    runs by hand, not part of the service, unless a service is started from it (`entries`)."""
+    """A module whose name no import can spell (`upload-screenshots.py`), or one under a
+    `scripts/` directory, is a script someone runs by hand, not part of the service, unless a
+    service is started from it (`entries`)."""
     stem = posixpath.basename(path).removesuffix(".py")
-    return not stem.isidentifier() and path not in entries
+    return (not stem.isidentifier() or in_scripts_directory(path)) and path not in entries
