@@ -32,8 +32,10 @@ def check(src: PythonFile, ctx: RuleContext) -> None:
         if isinstance(url, ast.JoinedStr) and url.values and isinstance(
                 url.values[0], ast.Constant) and str(url.values[0].value).startswith("sqlite"):
             continue
-        if _short_lived(src, node):
-            ctx.examine()  # one unit of work: pool settings of a pool that dies with it
+        if _short_lived(src, node) or _fallback_without_pool(src, node):
+            # one unit of work: pool settings of a pool that dies with it; or the engine for
+            # a database whose pool takes no pool settings (SQLite)
+            ctx.examine()
             continue
         problems = []
         fix = None
@@ -82,3 +84,17 @@ def _short_lived(src: PythonFile, call: ast.Call) -> bool:
                 node.value.id == name) and not all(isinstance(t, ast.Name) for t in node.targets):
             return False  # self.engine = engine
     return True
+
+
+def _fallback_without_pool(src: PythonFile, call: ast.Call) -> bool:
+    """The `except TypeError:` branch after a `create_engine(..., pool_size=…)` attempt: the
+    idiom for databases whose pool rejects pool settings (SQLite), where none applies."""
+    handler = next((a for a in src.ancestors(call) if isinstance(a, ast.ExceptHandler)), None)
+    if handler is None or handler.type is None or dotted_name(handler.type) != "TypeError":
+        return False
+    trial = src.parent(handler)
+    return isinstance(trial, ast.Try) and any(
+        isinstance(n, ast.Call) and dotted_name(n.func).endswith(("create_engine",
+                                                                  "create_async_engine"))
+        and any((kw.arg or "").startswith("pool_") for kw in n.keywords)
+        for stmt in trial.body for n in ast.walk(stmt))
