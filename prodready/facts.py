@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from .artifacts.python import PythonFile
-from .checks.python._ast import dotted_name, keyword, qualified
+from .checks.python._ast import dotted_name, is_main_guard, keyword, qualified
 from .checks.python._devconfig import in_dev_class
 from .evidence import (
     LIMITER_NAME,
@@ -770,7 +770,7 @@ class _Extractor:
         if self.src.path.rsplit("/", 1)[-1] in ENTRY_POINT_NAMES:
             return False
         line = getattr(node, "lineno", 0)
-        return any(isinstance(s, ast.If) and _is_main_guard(s.test)
+        return any(isinstance(s, ast.If) and is_main_guard(s.test)
                    and s.lineno <= line <= (s.end_lineno or s.lineno) for s in self.src.tree.body)
 
     def _manual_harness(self) -> list[tuple[int, int]]:
@@ -779,7 +779,7 @@ class _Extractor:
         tree = self.src.tree
         if self.src.path.rsplit("/", 1)[-1] in ENTRY_POINT_NAMES:
             return []
-        blocks = [s for s in tree.body if isinstance(s, ast.If) and _is_main_guard(s.test)]
+        blocks = [s for s in tree.body if isinstance(s, ast.If) and is_main_guard(s.test)]
         if not blocks or any(self._starts_server(b) for b in blocks):
             return []
         spans = [(b.lineno, b.end_lineno or b.lineno) for b in blocks]
@@ -1381,15 +1381,6 @@ _SERVING_CALLS = frozenset({"serve", "serve_forever", "run_simple", "run_app", "
 _SERVING_OWNERS = frozenset({"app", "webapp", "application", "server", "socketio", "sio",
                              "bot", "api", "site", "worker", "daemon"})
 ENTRY_POINT_NAMES = ("__main__.py", "main.py", "worker.py", "run.py", "manage.py")
-
-
-def _is_main_guard(test: ast.expr) -> bool:
-    """`__name__ == "__main__"` (either side)."""
-    return isinstance(test, ast.Compare) and len(test.comparators) == 1 and {
-        dotted_name(test.left), dotted_name(test.comparators[0]),
-        *(n.value for n in (test.left, test.comparators[0])
-          if isinstance(n, ast.Constant) and isinstance(n.value, str))} >= {"__name__",
-                                                                             "__main__"}
 
 
 def _literal(node: ast.expr) -> object:

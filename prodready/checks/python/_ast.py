@@ -97,3 +97,12 @@ def codemod_at(src: Any, node: ast.AST, op: str, arg: str = "") -> Codemod:
         callee = dotted_name(node.func).rsplit(".", 1)[-1]
     return Codemod(src.path, op, line, len(text.decode("utf-8", errors="ignore")), arg, callee,
                    base=digest(src.text))
+
+
+def is_main_guard(test: ast.expr) -> bool:
+    """`__name__ == "__main__"` (either side)."""
+    return isinstance(test, ast.Compare) and len(test.comparators) == 1 and {
+        dotted_name(test.left), dotted_name(test.comparators[0]),
+        *(n.value for n in (test.left, test.comparators[0])
+          if isinstance(n, ast.Constant) and isinstance(n.value, str))} >= {"__name__",
+                                                                             "__main__"}

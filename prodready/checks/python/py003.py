@@ -7,11 +7,12 @@ import ast
 from ...artifacts.python import PythonFile
 from ...project.deployment import in_scripts_directory
 from ..api import RuleContext
-from ._ast import dotted_name
+from ._ast import dotted_name, is_main_guard
 from ._script import one_shot_script
 
 SCOPE = "python"
-_EXEMPT_NAMES = ("setup.py", "noxfile.py")
+# Programs, not package code: packaging scripts and Django's command-line entry point.
+_EXEMPT_NAMES = ("setup.py", "noxfile.py", "manage.py")
 _MUTATORS = {"sys.path.insert", "sys.path.append", "sys.path.extend", "site.addsitedir"}
 
 
@@ -31,8 +32,11 @@ def check(src: PythonFile, ctx: RuleContext) -> None:
             what = "sys.path +="
         else:
             continue
-        if isinstance(node, ast.Call) and _plugin_directory(src, node):
-            ctx.examine()  # a run-time plugin directory from configuration, by design
+        if (isinstance(node, ast.Call) and _plugin_directory(src, node)) or (
+                _under_main_guard(src, node) or _restored(src, node)):
+            # a run-time plugin directory from configuration, by design; the module run as
+            # a program; or a change undone by the `finally:` around it
+            ctx.examine()
             continue
         ctx.report_node(
             src.path, node,
@@ -77,10 +81,39 @@ def _plugin_directory(src: PythonFile, call: ast.Call) -> bool:
     return bool(params & used)
 
 
+def _under_main_guard(src: PythonFile, node: ast.AST) -> bool:
+    return any(isinstance(a, ast.If) and is_main_guard(a.test) for a in src.ancestors(node))
+
+
+def _restored(src: PythonFile, node: ast.AST) -> bool:
+    """Inside, or right before, a `try:` whose `finally:` puts `sys.path` back
+    (`sys.path.remove(…)`, `sys.path[:] = saved`): a scoped change, like a context manager
+    that loads user code."""
+    statement: ast.AST = node
+    for outer in src.ancestors(node):
+        if _restores(outer):
+            return True
+        if isinstance(outer, ast.stmt) and not isinstance(statement, ast.stmt):
+            statement = outer
+    parent = src.parent(statement)
+    for field in ("body", "orelse", "finalbody"):
+        block = getattr(parent, field, None)
+        if isinstance(block, list) and statement in block:
+            following = block[block.index(statement) + 1:block.index(statement) + 2]
+            return any(_restores(s) for s in following)
+    return False
+
+
+def _restores(node: ast.AST) -> bool:
+    return isinstance(node, ast.Try) and any("sys.path" in ast.unparse(s)
+                                             for s in node.finalbody)
+
+
 def _standalone_script(src: PythonFile) -> bool:
-    """A program run by hand, not package code: a one-shot script, or a module that sets
-    Django up itself at module level (`django.setup()`, which only standalone scripts do)."""
-    if one_shot_script(src):
+    """A program run by hand, not package code: a one-shot script, a module whose name no
+    import can spell (`generate-rules.py`), or a module that sets Django up itself at module
+    level (`django.setup()`, which only standalone scripts do)."""
+    if one_shot_script(src) or not src.path.rsplit("/", 1)[-1].removesuffix(".py").isidentifier():
         return True
     return any(isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call)
                and dotted_name(stmt.value.func) == "django.setup" for stmt in src.tree.body)
