@@ -308,6 +308,7 @@ class PythonFacts:
     driver_connects: list[Located] = field(default_factory=list)  # inside functions
     env_reads: list[Located] = field(default_factory=list)
     env_writes: set[str] = field(default_factory=set)  # os.environ[X] = …, setdefault, setenv
+    env_tuned: set[str] = field(default_factory=set)  # read with a numeric default: `…, "30")`
     settings_fields: list[Located] = field(default_factory=list)  # env names of BaseSettings
     evidence: set[str] = field(default_factory=set)
     scheme_checks: list[Located] = field(default_factory=list)
@@ -567,6 +568,10 @@ class _Extractor:
             if isinstance(key, ast.Constant) and isinstance(key.value, str) and (
                     not self._dev_only(call)):
                 facts.env_reads.append(Located(key.value, call.lineno, call.col_offset + 1))
+                default = call.args[1] if len(call.args) > 1 else next(
+                    (kw.value for kw in call.keywords if kw.arg == "default"), None)
+                if _numeric(default):
+                    facts.env_tuned.add(key.value)
         elif (full in ("os.environ.setdefault", "os.putenv") or last == "setenv") and (
                 call.args and isinstance(call.args[0], ast.Constant)
                 and isinstance(call.args[0].value, str)):
@@ -1426,6 +1431,17 @@ def _module_statements(tree: ast.Module) -> list[tuple[ast.stmt, bool]]:
                 stack.extend((block, True) for block in reversed(blocks))
                 break
     return out
+
+
+_NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?")
+
+
+def _numeric(node: ast.expr | None) -> bool:
+    """A number, or a string of one (`30`, `"0.5"`): a tuning value's default."""
+    if not isinstance(node, ast.Constant) or isinstance(node.value, bool):
+        return False
+    return isinstance(node.value, int | float) or (
+        isinstance(node.value, str) and bool(_NUMBER.fullmatch(node.value.strip())))
 
 
 def _one_per_variable(apps: list[AppFact]) -> list[AppFact]:

@@ -126,3 +126,15 @@ def test_numbered_and_plural_forms_of_a_documented_variable_are_documented():
                                  "APP_CACHE_URL_2"),
              "docs/config.md": "- `APP_REPLICA_URLS`: replicas\n- `APP_ADMIN_USER`: the admin\n"}
     assert _undocumented(files) == ["APP_ADMIN", "APP_CACHE_URL_2"]
+
+
+def test_a_file_whose_variables_all_have_numeric_defaults_is_informational():
+    tuning = ("import os\n\nMAX_BACKUPS = int(os.getenv('MAX_NUMBER_BACKUPS', 100))\n"
+              "TIMEOUT = float(os.environ.get('LLM_TIMEOUT', '30.5'))\n")
+    mixed = "import os\n\nLIMIT = os.getenv('JOB_LIMIT', '10')\nKEY = os.getenv('LLM_API_KEY')\n"
+    findings = {f.path: f for f in scan_files({"app/main.py": APP.format(body=""),
+                                               "app/tuning.py": tuning, "app/llm.py": mixed},
+                                              ["APP013"])}
+    assert findings["app/tuning.py"].severity.value == "info"
+    assert "numeric default" in findings["app/tuning.py"].message
+    assert findings["app/llm.py"].severity.value == "low"

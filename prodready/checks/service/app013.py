@@ -156,11 +156,15 @@ def check(project: Project, ctx: RuleContext) -> None:
         related = tuple(Related(path, first_read[n][1].line, first_read[n][1].column,
                                 f"{n} is read here") for n in names)
         listed = ", ".join(names)
+        facts = project.python.get(path)
+        tuned = isinstance(facts, PythonFacts) and set(names) <= facts.env_tuned
         ctx.report(path, first.line, first.column,
                    f"{len(names)} environment variable(s) read in this file are documented "
                    f"nowhere (no .env.example, docs, compose or Kubernetes env lists them): "
                    f"{listed}; whoever deploys the service cannot know they exist",
-                   snippet=listed, fix=fix, related=related)
+                   snippet=listed, fix=fix, related=related,
+                   informational="each has a numeric default in the code: a tuning value "
+                                 "the service works without" if tuned else "")
 
 
 def _own_code(svc: Service, path: str) -> bool:
