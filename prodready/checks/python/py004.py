@@ -86,8 +86,12 @@ def _optional(src: PythonFile, call: ast.Call) -> bool:
 def _dispatched(src: PythonFile, call: ast.Call) -> bool:
     """`mod = import_module("pkg.backends")` then `getattr(mod, configured_name)`: the module
     is a registry looked up by a name only known at run time; a static import changes
-    nothing for the tools."""
+    nothing for the tools. Also `getattr(import_module("pkg.forms"), f"{kind}Form")`."""
     parent = src.parent(call)
+    if isinstance(parent, ast.Call) and dotted_name(parent.func) in ("getattr", "hasattr") and (
+            len(parent.args) >= 2 and parent.args[0] is call
+            and not isinstance(parent.args[1], ast.Constant)):
+        return True
     if not (isinstance(parent, ast.Assign) and len(parent.targets) == 1
             and isinstance(parent.targets[0], ast.Name)):
         return False
