@@ -138,3 +138,11 @@ def test_a_file_whose_variables_all_have_numeric_defaults_is_informational():
     assert findings["app/tuning.py"].severity.value == "info"
     assert "numeric default" in findings["app/tuning.py"].message
     assert findings["app/llm.py"].severity.value == "low"
+
+
+def test_a_prefixed_variable_and_its_unprefixed_alias_read_together_are_one_setting():
+    files = {"app/main.py": _app("ANALYZER_IDENTIFIER", "MOBSF_ANALYZER_IDENTIFIER",
+                                 "APP_CACHE_TTL", "HOST", "REDIS_HOST"),
+             ".env.example": "MOBSF_ANALYZER_IDENTIFIER=\nCACHE_TTL=\nREDIS_HOST=\n"}
+    # APP_CACHE_TTL: only the prefixed name is read, a different variable
+    assert _undocumented(files) == ["APP_CACHE_TTL", "HOST"]

@@ -138,6 +138,11 @@ def check(project: Project, ctx: RuleContext) -> None:
         in_docs, families = _documented_in_docs(project)
         missing = [n for n in missing if n not in in_docs and not n.startswith(families)
                    and not _variant_of_documented(n, documented | in_docs)]
+        if missing:
+            # both spellings read: the other one, documented, is the same setting
+            known = (documented | in_docs) & set(first_read)
+            unprefixed = {s for d in known for s in _unprefixed(d)}
+            missing = [n for n in missing if not (n in unprefixed or set(_unprefixed(n)) & known)]
     ctx.examine(len(first_read) - len(missing))
     target = example or ".env.example"
     if example is None and ((project.root / target).exists() or
@@ -177,6 +182,14 @@ def _own_code(svc: Service, path: str) -> bool:
 
 
 _NUMBERED = re.compile(r"_\d+$")
+
+
+def _unprefixed(name: str) -> list[str]:
+    """The name without its leading segments, two segments at least: `MOBSF_ANALYZER_ID` ->
+    `ANALYZER_ID`. A product's prefixed variable and its unprefixed alias, both read, are one
+    setting (`ANALYZER_IDENTIFIER` read before the documented `MOBSF_ANALYZER_IDENTIFIER`)."""
+    parts = name.split("_")
+    return ["_".join(parts[i:]) for i in range(1, len(parts) - 1) if all(parts[i:])]
 
 
 def _variant_of_documented(name: str, documented: set[str]) -> bool:
