@@ -230,7 +230,13 @@ def is_real_secret_value(value: object, path: str = "", *, strict: bool = False)
     there `changeme` is a working, known secret, and only template slots are placeholders."""
     return (is_literal_secret_value(value) and not is_placeholder(value, strict=strict)
             and not is_placeholder(_url_password(value), strict=strict)
-            and not is_public_client_key(value, path) and not _loopback_credentials(value))
+            and not is_public_client_key(value, path) and not _loopback_credentials(value)
+            and not _FILE_PATH.match(str(value).strip().strip("'\"`")))
+
+
+# Where the secret is, not the secret: `keys/windows_vm_priv_key.asc`, `/run/secrets/db`.
+_FILE_PATH = re.compile(r"^(?:\.{0,2}/|~/)?[\w.-]+(?:/[\w.-]+)+\.[A-Za-z0-9]{1,5}$"
+                        r"|^/[\w.-]+(?:/[\w.-]+)+$")
 
 
 def _url_password(value: object) -> str | None:
