@@ -187,3 +187,14 @@ def test_a_published_image_built_here_runs_the_script_its_dockerfile_copies(tmp_
     found = _waited(tmp_path, files)
     assert set(found) == {"db"}
     assert "api/bin/entrypoint.sh" in found["db"]
+
+
+def test_a_swarm_stack_file_is_not_asked_for_depends_on_conditions(tmp_path):
+    from prodready.testing import scan_files
+
+    stack = ("services:\n  app:\n    image: acme/app:1\n    depends_on: [db]\n"
+             "  db:\n    image: postgres:16\n    healthcheck:\n      test: [CMD, pg_isready]\n")
+    flagged = {f.path for f in scan_files({"docker/docker-compose_swarm.yml": stack,
+                                           "docker-stack.yml": stack,
+                                           "docker-compose.yml": stack}, ["COMPOSE002"])}
+    assert flagged == {"docker-compose.yml"}

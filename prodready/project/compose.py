@@ -509,6 +509,18 @@ def _run_files(source: str, command: str) -> tuple[str, ...]:
                  for flag in _COMPOSE_FILE_FLAG.finditer(command))
 
 
+# `docker-stack.yml` (the name Docker's documentation uses), `docker-compose_swarm.yml`
+_STACK_NAME = re.compile(r"^docker-stack\b|(?:^|[-_.])swarm(?:[-_.]|$)")
+
+
+def is_swarm_stack(project: Project, path: str) -> bool:
+    """A file for `docker stack deploy` (named for it or for swarm, or deployed with that
+    command): swarm ignores `depends_on`, build sections and container names."""
+    name = posixpath.basename(path).lower().rsplit(".", 1)[0]
+    return bool(_STACK_NAME.search(name)) or any(
+        "stack" in command.split() for _, command in compose_runs(project).get(path, []))
+
+
 def named_compose_files(project: Project) -> dict[str, str]:
     """Compose files under other names that a Makefile, script or CI workflow passes with
     `-f` (`docker compose -f deploy/prod.yml up`): path -> the first file that names it."""

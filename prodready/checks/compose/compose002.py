@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ...project import Project
-from ...project.compose import has_healthcheck
+from ...project.compose import has_healthcheck, is_swarm_stack
 from ...project.startup import waited_dependencies
 from ..api import RuleContext
 from ._fixes import condition_fix, depends_on_fix
@@ -15,6 +15,8 @@ SCOPE = "project"
 def check(project: Project, ctx: RuleContext) -> None:
     out = Reporter(ctx)
     for svc in out.services(project):
+        if is_swarm_stack(project, svc.layers[0].path):
+            continue  # `docker stack deploy` ignores depends_on: no condition applies
         listed: list[str] = []
         list_site = None
         waited: dict[str, str] | None = None
