@@ -65,3 +65,9 @@ def test_clients_whose_default_bounds_the_call_are_informational():
     """
     severities = {f.line: f.severity.value for f in _findings(code, "PY006")}
     assert severities == {8: "info", 13: "info", 17: "high"}
+
+
+def test_an_installer_setup_script_holds_no_worker():
+    code = "import requests\n\nrequests.get('https://example.org/tool.zip')\n"
+    assert not [f for f in scan_files({"app/install/windows/setup.py": code}, ["PY006"])]
+    assert [f.line for f in scan_files({"app/install/windows/fetch.py": code}, ["PY006"])] == [3]

@@ -85,11 +85,11 @@ _PROBE_NAME = re.compile(r"^(?:health_?check\w*|readyz|livez|healthz|"
 
 
 def _run_once(path: str) -> bool:
-    """One-off scripts (`scripts/`) and container probes (`healthcheck.py`, `readyz.py`,
-    `liveness_probe.py`) hold no worker: a hung call ends with the run, or is killed by the
-    probe's own timeout."""
+    """One-off scripts (`scripts/`, an installer's `setup.py`) and container probes
+    (`healthcheck.py`, `readyz.py`, `liveness_probe.py`) hold no worker: a hung call ends
+    with the run, or is killed by the probe's own timeout."""
     name = path.rsplit("/", 1)[-1].lower()
-    return "/scripts/" in f"/{path}" or bool(_PROBE_NAME.match(name))
+    return "/scripts/" in f"/{path}" or name == "setup.py" or bool(_PROBE_NAME.match(name))
 
 
 # Methods of a client that make no request.
