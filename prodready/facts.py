@@ -148,6 +148,7 @@ EVIDENCE_STRINGS: dict[str, tuple[str, ...]] = {
                    "request_id_middleware", "requestidmiddleware", "correlation_id_middleware",
                    "elasticapm.contrib"),  # the APM agent as a Django/Flask app or middleware
     "structured-logging": ("pythonjsonlogger", "json_log_formatter", "jsonformatter",
+                           "jsonlogformatter",  # mozilla's dockerflow.logging.JsonLogFormatter
                            "ecs_logging", "structlog",
                            "log_formatter_asim", "log_formatter_ecs"),  # django-log-formatter-*
     "metrics": ("/metrics", "elasticapm.contrib"),
