@@ -273,3 +273,13 @@ def test_env_names_go_to_the_one_example_file_the_repository_has(tmp_path):
     [finding] = _findings(tmp_path, "APP013")
     assert finding.fix is not None and finding.fix.safety is FixSafety.SAFE
     assert finding.fix.edits[0].path == "docker/.env.example"
+
+
+def test_an_official_datastore_image_keeping_its_entrypoint_is_information(tmp_path):
+    redis = DEPLOYMENT.replace("registry.example.com/orders:1.0", "redis:7-alpine")
+    psql = redis.replace("redis:7-alpine", "postgres:16") + \
+        "          command: ['bash', '-c', '. /scripts/init.sh']\n"
+    write_tree(tmp_path, {"k8s/redis.yaml": redis, "k8s/init.yaml": psql})
+    severities = {f.path: f.severity.value for f in _findings(tmp_path, "K8S008")}
+    # a command of its own skips the entrypoint that drops root
+    assert severities == {"k8s/redis.yaml": "info", "k8s/init.yaml": "medium"}

@@ -6,6 +6,7 @@ from typing import Any
 
 from ...artifacts.yamldocs import YamlFile, YMap, is_compose_path
 from ...project import Project
+from ...project.compose import image_repository
 from ...project.kubernetes import as_int, containers, is_false, is_templated, is_true
 from ..api import RuleContext
 from ..docker._privileges import is_root
@@ -62,11 +63,25 @@ def _check_file(project: Project, yf: YamlFile, ctx: RuleContext) -> None:
         )
 
 
+# Official images whose entrypoint starts the server as its own user (`gosu redis`, `gosu
+# postgres`, …) when the container starts as root, or that set a non-root USER themselves:
+# only while the container keeps the image's entrypoint and server command.
+_DROPS_ROOT_IMAGES = frozenset({"redis", "postgres", "mysql", "mariadb", "mongo", "rabbitmq",
+                                "memcached", "elasticsearch", "cassandra", "couchdb"})
+
+
 def _image_user_note(project: Project, container: Any) -> str:
     """Why the finding is only information: the image the repository builds for it already
-    switches to a named non-root USER. (With a numeric uid the finding stays: its fix,
-    runAsNonRoot: true, is then safe and makes Kubernetes enforce it.)"""
+    switches to a named non-root USER, or it is an official datastore image whose entrypoint
+    drops root. (With a numeric uid the finding stays: its fix, runAsNonRoot: true, is then
+    safe and makes Kubernetes enforce it.)"""
     image = container.node.get_value("image")
+    namespace, repository = image_repository(image) if isinstance(image, str) else ("", "")
+    keeps_entrypoint = container.node.get("command") is None and \
+        container.node.get("args") is None  # the entrypoint drops root for its server
+    if repository in _DROPS_ROOT_IMAGES and namespace in ("", "library") and keeps_entrypoint:
+        return (f"the official {repository} image's entrypoint starts the server as its own "
+                "user, not root")
     user, _ = built_user(project, image if isinstance(image, str) else "")
     name = (user or "").split(":", 1)[0].strip()
     if not name or is_root(name) or name.isdigit():
