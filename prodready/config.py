@@ -73,8 +73,9 @@ OPERATOR_TELEMETRY_RULES = frozenset({"APP007", "APP008", "APP009", "APP014"})
 # Policy set at the edge: in a product others run, the operator's proxy terminates TLS (HSTS)
 # and limits request rates.
 OPERATOR_EDGE_RULES = frozenset({"APP003", "APP004"})
-# The network policy of the cluster the operator runs it in.
-OPERATOR_CLUSTER_RULES = frozenset({"K8S016"})
+# What the cluster the operator runs it in decides: its network policy, which paths get a
+# writable volume (a read-only root filesystem needs them sized), and which image tags it pins.
+OPERATOR_CLUSTER_RULES = frozenset({"K8S016", "K8S010", "K8S011"})
 # What the distributed profile makes info.
 OPERATOR_RULES = SIZING_RULES | OPERATOR_TELEMETRY_RULES | OPERATOR_EDGE_RULES | \
     OPERATOR_CLUSTER_RULES

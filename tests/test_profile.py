@@ -211,8 +211,8 @@ def test_a_detected_distributed_profile_applies_to_file_and_project_rules(tmp_pa
     result = _scan(tmp_path, RUN_IT, cache=False)
     severities = _severities(result)
     # K8S001/K8S002 are judged per file, APP007/APP008/APP009/APP014 over the project
-    for rule in ("K8S001", "K8S002", "K8S016", "K8S017", "APP007", "APP008", "APP009",
-                 "APP014"):
+    for rule in ("K8S001", "K8S002", "K8S010", "K8S016", "K8S017", "APP007", "APP008",
+                 "APP009", "APP014"):
         assert severities[rule] == Severity.INFO, rule
     assert severities["K8S008"] == Severity.MEDIUM  # what the product itself must do
     assert result.profile is not None and result.profile.name == DISTRIBUTED
@@ -252,3 +252,11 @@ def test_the_json_report_carries_the_profile(tmp_path):
     loaded = load_report(data)
     assert loaded.result.profile == result.profile
     assert loaded.score.overall == Report.of(result).score.overall
+
+
+def test_an_unpinned_image_in_a_distributed_manifest_is_the_operators_choice(tmp_path):
+    latest = {**RUN_IT, "deploy/notes.yaml": MANIFEST.replace("notes:1.0", "notes:latest")}
+    distributed = _severities(_scan(tmp_path / "d", latest, cache=False))
+    service = _severities(_scan(tmp_path / "s", {"deploy/notes.yaml": latest["deploy/notes.yaml"]},
+                                cache=False))
+    assert distributed["K8S011"] == Severity.INFO and service["K8S011"] != Severity.INFO

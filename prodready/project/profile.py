@@ -157,7 +157,8 @@ def render_profile_text(project: Project) -> str:
         return f"profile: [cyan]{profile.name}[/cyan] [dim]({profile.why})[/dim]"
     if profile.name == DISTRIBUTED:
         return (f"profile: [cyan]{DISTRIBUTED}[/cyan] [dim](detected: {profile.why}; sizing, "
-                f"network policy, operator-wired telemetry, rate limits and HSTS are info; "
+                f"network policy, read-only root filesystems, image pinning, operator-wired "
+                f"telemetry, rate limits and HSTS are info; "
                 f"{OPT_OUT})[/dim]")
     return f"profile: [cyan]{SERVICE}[/cyan] [dim](default; {profile.why})[/dim]"
 
