@@ -47,7 +47,6 @@ def check(src: PythonFile, ctx: RuleContext) -> None:
         if keyword(node, "timeout") is None and _every_use_has_timeout(src, node):
             ctx.examine()  # the client is only ever used with a per-call timeout=
             continue
-        bounded = problem.startswith(_BOUNDED_DEFAULTS)
         fix = None
         if problem.endswith(_ADD_TIMEOUT_HINTS) and keyword(node, "timeout") is None and \
                 not llm and not _model_call(node, name):
@@ -57,7 +56,7 @@ def check(src: PythonFile, ctx: RuleContext) -> None:
                       codemods=(codemod_at(src, node, "add-keyword", f"timeout={value}"),))
         ctx.report_node(src.path, node, problem, lines=src.lines, fix=fix,
                         informational="the client's own default bounds every request"
-                        if bounded else "")
+                        if _bounded_default(node, name, imported) else "")
 
 
 _MODEL_MODULES = {"openai", "anthropic", "litellm", "ollama", "langchain", "langchain_core",
@@ -180,9 +179,7 @@ def _problem(call: ast.Call, name: str, sessions: set[str], imported: dict[str, 
     """None: not an outbound call; "": examined and fine; else the message."""
     timeout = keyword(call, "timeout")
     splat = has_kwargs_splat(call)
-    qualified = imported.get(name.split(".", 1)[0], "")
-    full = f"{qualified}.{name.split('.', 1)[1]}" if "." in name and qualified else (
-        qualified or name)
+    full = _full_name(name, imported)
     verb = name.rsplit(".", 1)[-1]
     if full in {f"requests.{v}" for v in VERBS} or (
             verb in SESSION_VERBS and name.rsplit(".", 1)[0] in sessions):
@@ -199,23 +196,31 @@ def _problem(call: ast.Call, name: str, sessions: set[str], imported: dict[str, 
         return _none_timeout(timeout, name)
     if full == "aiohttp.ClientSession":
         if timeout is None and not splat:
-            return (f"{_AIOHTTP_DEFAULT} uses a 5-minute total timeout; "
+            return ("aiohttp.ClientSession() without timeout= uses a 5-minute total timeout; "
                     "pass timeout=aiohttp.ClientTimeout(total=…)")
         return _none_timeout(timeout, name)
     last = full.rsplit(".", 1)[-1]
     if last in SDK_CLIENTS and (full.startswith(("openai", "anthropic")) or name in imported):
         if timeout is None and not splat:
-            return (f"{last}(){_SDK_DEFAULT} waits up to 10 minutes per request; "
+            return (f"{last}() without timeout= waits up to 10 minutes per request; "
                     "pass timeout= seconds")
         return _none_timeout(timeout, name)
     return None
 
 
-# Clients whose default timeout is long but bounded: a slow peer holds the worker for
-# minutes, not forever, so they are reported as information.
-_AIOHTTP_DEFAULT = "aiohttp.ClientSession() without timeout="
-_SDK_DEFAULT = " without timeout="
-_BOUNDED_DEFAULTS = (_AIOHTTP_DEFAULT, *(f"{c}(){_SDK_DEFAULT}" for c in SDK_CLIENTS))
+def _full_name(name: str, imported: dict[str, str]) -> str:
+    """The call's name through the file's imports (`ClientSession` -> `aiohttp.ClientSession`)."""
+    qualified = imported.get(name.split(".", 1)[0], "")
+    return f"{qualified}.{name.split('.', 1)[1]}" if "." in name and qualified else (
+        qualified or name)
+
+
+def _bounded_default(call: ast.Call, name: str, imported: dict[str, str]) -> bool:
+    """An aiohttp session or an SDK client left at its default timeout: long (5 and 10
+    minutes) but bounded, so a slow peer holds the worker for minutes, not forever."""
+    full = _full_name(name, imported)
+    return keyword(call, "timeout") is None and (
+        full == "aiohttp.ClientSession" or full.rsplit(".", 1)[-1] in SDK_CLIENTS)
 
 
 def _none_timeout(timeout: ast.keyword | None, name: str) -> str:
