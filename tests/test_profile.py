@@ -260,3 +260,15 @@ def test_an_unpinned_image_in_a_distributed_manifest_is_the_operators_choice(tmp
     service = _severities(_scan(tmp_path / "s", {"deploy/notes.yaml": latest["deploy/notes.yaml"]},
                                 cache=False))
     assert distributed["K8S011"] == Severity.INFO and service["K8S011"] != Severity.INFO
+
+
+def test_a_quoted_readme_line_prints_literally(tmp_path):
+    from typer.testing import CliRunner
+
+    from prodready.cli import app
+
+    _scan(tmp_path, {"README.md": "## Self-hosting [bold red]now[/] \x1b[31mred\n"}, cache=False)
+    for command in (["services", str(tmp_path), "--no-cache"],
+                    ["scan", str(tmp_path), "--no-cache", "--exit-zero"]):
+        out = CliRunner().invoke(app, command).stdout
+        assert "\x1b" not in out and "[bold red]now[/]" in " ".join(out.split()), command

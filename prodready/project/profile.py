@@ -153,14 +153,15 @@ def _compose_files_running(project: Project, built_here: Callable[[str], bool]
 def render_profile_text(project: Project) -> str:
     """One line for `prodready services`: the profile in force, and why."""
     profile = profile_of(project)
+    why = _shown(profile.why)
     if profile.configured:
-        return f"profile: [cyan]{profile.name}[/cyan] [dim]({profile.why})[/dim]"
+        return f"profile: [cyan]{profile.name}[/cyan] [dim]({why})[/dim]"
     if profile.name == DISTRIBUTED:
-        return (f"profile: [cyan]{DISTRIBUTED}[/cyan] [dim](detected: {profile.why}; sizing, "
+        return (f"profile: [cyan]{DISTRIBUTED}[/cyan] [dim](detected: {why}; sizing, "
                 f"network policy, read-only root filesystems, image pinning, operator-wired "
                 f"telemetry, rate limits and HSTS are info; "
                 f"{OPT_OUT})[/dim]")
-    return f"profile: [cyan]{SERVICE}[/cyan] [dim](default; {profile.why})[/dim]"
+    return f"profile: [cyan]{SERVICE}[/cyan] [dim](default; {why})[/dim]"
 
 
 # How a user who runs the images themselves takes the detection back.
@@ -175,7 +176,17 @@ def profile_summary(profile: Profile) -> str:
     from ..config import OPERATOR_RULES
 
     rules = ", ".join(sorted(OPERATOR_RULES))
+    why = _shown(profile.why)
     if profile.configured:
-        return f"Profile: {DISTRIBUTED} ({profile.why}): {rules} are info, the operator's choice."
-    return (f"Profile: {DISTRIBUTED}, detected ({profile.why}): {rules} are info, the "
+        return f"Profile: {DISTRIBUTED} ({why}): {rules} are info, the operator's choice."
+    return (f"Profile: {DISTRIBUTED}, detected ({why}): {rules} are info, the "
             f"operator's choice; {OPT_OUT}.")
+
+
+def _shown(text: str) -> str:
+    """Repository text (a README line, a path) as printed: literal, never markup or escapes."""
+    from rich.markup import escape
+
+    from ..report import printable
+
+    return escape(printable(text))

@@ -15,9 +15,9 @@ def check(project: Project, ctx: RuleContext) -> None:
                "config): browsers keep trying plain HTTP first, open to downgrade attacks; "
                "send HSTS from the app or the edge")
     severity = None
-    edge = tls_edge(project)
-    if edge and ctx.config.profile == "distributed" and ctx.rule.id not in ctx.config.severity:
-        # the distributed profile leaves HSTS to the operator's proxy; this one ships its own
+    # the distributed profile leaves HSTS to the operator's proxy, unless the project ships it
+    if ctx.config.profile == "distributed" and ctx.rule.id not in ctx.config.severity and (
+            edge := tls_edge(project)):
         message += f" ({edge}: the project's own proxy terminates TLS)"
         severity = ctx.rule.severity
     check_practice(project, ctx, "hsts", message, services=edge_services(project),
