@@ -272,3 +272,13 @@ def test_a_quoted_readme_line_prints_literally(tmp_path):
                     ["scan", str(tmp_path), "--no-cache", "--exit-zero"]):
         out = CliRunner().invoke(app, command).stdout
         assert "\x1b" not in out and "[bold red]now[/]" in " ".join(out.split()), command
+
+
+def test_an_artifacts_path_in_the_roles_listing_prints_literally(tmp_path):
+    from typer.testing import CliRunner
+
+    from prodready.cli import app
+
+    _scan(tmp_path, {"[red]x[/Dockerfile": "FROM python:3.12-slim\nCMD [\"x\"]\n"}, cache=False)
+    out = CliRunner().invoke(app, ["services", str(tmp_path), "--no-cache"]).stdout
+    assert "[red]x[/Dockerfile" in out

@@ -1000,6 +1000,8 @@ def roles_to_json(model: Deployment) -> list[dict[str, str]]:
 def render_roles_text(model: Deployment) -> Any:
     from rich.tree import Tree
 
+    from ..report import literal_markup
+
     entries = roles_to_json(model)
     tree = Tree(f"[bold]{len(entries)} artifact(s)[/bold] (Dockerfiles, manifests, Compose "
                 "files) by role")
@@ -1011,7 +1013,8 @@ def render_roles_text(model: Deployment) -> Any:
         judged = " (judged)" if role in (DEPLOYED, "unclassified") else " (not judged)"
         branch = tree.add(f"[bold]{role}[/bold]{judged}: {len(by_role[role])}")
         for entry in by_role[role]:
-            branch.add(f"{entry['path']} [dim]— {entry['why']}[/dim]")
+            branch.add(f"{literal_markup(entry['path'])} [dim]— "
+                       f"{literal_markup(entry['why'])}[/dim]")
     return tree
 
 

@@ -185,8 +185,6 @@ def profile_summary(profile: Profile) -> str:
 
 def _shown(text: str) -> str:
     """Repository text (a README line, a path) as printed: literal, never markup or escapes."""
-    from rich.markup import escape
+    from ..report import literal_markup
 
-    from ..report import printable
-
-    return escape(printable(text))
+    return literal_markup(text)

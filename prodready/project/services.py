@@ -1207,14 +1207,13 @@ def services_to_json(services: list[Service]) -> list[dict[str, Any]]:
 
 
 def render_services_text(services: list[Service]) -> Any:
-    from rich.markup import escape
     from rich.tree import Tree
 
     from ..masking import mask_secrets
-    from ..report import printable
+    from ..report import literal_markup
 
     def shown(value: object) -> str:  # repository text: literal, printable, secrets masked
-        return escape(printable(mask_secrets(str(value))))
+        return literal_markup(mask_secrets(str(value)))
 
     tree = Tree(f"[bold]{len(services)} service(s)[/bold]")
     for s in services:

@@ -111,6 +111,13 @@ def printable(text: str, *, multiline: bool = False) -> str:
     return "".join(out)
 
 
+def literal_markup(text: str) -> str:
+    """Repository text for a rich markup string: printable, and never read as markup."""
+    from rich.markup import escape
+
+    return escape(printable(text))
+
+
 def _printable_result(result: ScanResult) -> ScanResult:
     findings = [_printable_finding(f) for f in result.findings]
     diagnostics = [replace(d, path=printable(d.path),
