@@ -47,7 +47,8 @@ ROUTER_FACTORIES = {
 }
 DRF_ROUTERS = {"DefaultRouter", "SimpleRouter", "NestedSimpleRouter", "NestedDefaultRouter",
                "ExtendedSimpleRouter", "ExtendedDefaultRouter", "OptionalSlashRouter"}
-DJANGO_URL_CALLS = ("path", "re_path", "url")
+# django-distill's `distill_path` / `distill_re_path` serve like `path` / `re_path`
+DJANGO_URL_CALLS = ("path", "re_path", "url", "distill_path", "distill_re_path")
 # Wrappers that make a WSGI/ASGI app mountable in another framework's app.
 APP_ADAPTERS = ("WSGIMiddleware", "ASGIMiddleware", "WsgiToAsgi")
 ROUTE_DECORATORS = {"get", "post", "put", "patch", "delete", "head", "options", "route",

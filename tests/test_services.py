@@ -822,3 +822,31 @@ def test_an_app_a_router_module_builds_under_its_main_guard_is_not_a_service(tmp
                    "    app = Flask(__name__)\n    app.run()\n",
     })
     assert [s.name for s in services] == ["main:app"]
+
+
+def test_a_urlconf_included_twice_serves_its_router_and_distill_routes_under_both(tmp_path):
+    [site] = _build(tmp_path, {
+        "manage.py": "import os\n",
+        "site/__init__.py": "",
+        "site/settings.py": 'INSTALLED_APPS = ["rest_framework"]\nROOT_URLCONF = "site.urls"\n',
+        "site/urls.py": (
+            "from django.urls import include, path\nfrom django_distill import distill_path\n\n"
+            "urlpatterns = [\n"
+            "    path('api/', include('bot.urls')),\n"
+            "    path('pydis-api/', include('bot.urls')),\n"
+            "    distill_path('', home, name='home'),\n"
+            "]\n"),
+        "bot/__init__.py": "",
+        "bot/urls.py": (
+            "from django.urls import include, path\nfrom rest_framework import routers\n"
+            "from bot import views\n\n"
+            "router = routers.SimpleRouter()\n"
+            "router.register(r'users', views.UserViewSet)\n\n"
+            "urlpatterns = [\n"
+            "    path('bot/', include(router.urls)),\n"
+            "    path('healthcheck', views.health),\n"
+            "]\n"),
+    })
+    paths = sorted({r.path for r in site.routes})
+    assert paths == ["/", "/api/bot/users/", "/api/healthcheck", "/pydis-api/bot/users/",
+                     "/pydis-api/healthcheck"]

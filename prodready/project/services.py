@@ -599,14 +599,23 @@ def _collect(svc: Service, facts: dict[str, PythonFacts], helpers: _Helpers,
             if route.owner and routers.get((pf.path, route.owner)) == DEVELOPMENT_ONLY:
                 continue  # its router is included only in a development mode
             served = _route(pf, route, routers, helpers, urlconf)
-            if route.viewset:
-                svc.routes += viewsets.expand(served, pf)
-                continue
-            svc.routes.append(served)
-            if not route.owner and route.path is not None:  # the same urlconf included again
-                first = urlconf.get(pf.path, "")
-                svc.routes += [dataclasses.replace(served, path=again + route.path)
-                               for again in prefixes.more.get(pf.path, ()) if again != first]
+            # the same urlconf included again, under another prefix: its routes (those of a
+            # router it includes too) are served there as well
+            first = urlconf.get(pf.path, "")
+            copies = [served]
+            for again in prefixes.more.get(pf.path, ()):
+                if again == first or route.path is None or served.path is None:
+                    continue
+                if not route.owner:
+                    copies.append(dataclasses.replace(served, path=again + route.path))
+                elif served.path.startswith(first):
+                    copies.append(dataclasses.replace(
+                        served, path=again + served.path[len(first):]))
+            for copy in copies:
+                if route.viewset:
+                    svc.routes += viewsets.expand(copy, pf)
+                else:
+                    svc.routes.append(copy)
         svc.middleware += [m.name for m in pf.middleware]
         for app in pf.apps:
             svc.middleware += app.middleware
