@@ -23,24 +23,32 @@ def belongs(path: str, root: str, roots: set[str]) -> bool:
 
 def prefixes(facts: dict[str, PythonFacts], files: list[str], urlconf: dict[str, str]
              ) -> dict[tuple[str, str], str | None]:
-    """The definition: the first mount among the files that names the router; a Django
-    include() (a mount without owner) below its urlconf's own prefix."""
+    """The definition: the mount among the files that names the router most specifically
+    (the longest dotted name that matches; the bare name only from the router's own file),
+    the first in file order among equals; a Django include() (a mount without owner) below
+    its urlconf's own prefix."""
     mounts = [(facts[p], m) for p in files for m in facts[p].mounts]
     out: dict[tuple[str, str], str | None] = {}
     for path in files:
         pf = facts[path]
         for router in pf.routers:
             qualified = f"{pf.module}.{router.var}"
-            prefix = None
+            parts = len(qualified.split("."))
+            best: tuple[int, str] | None = None
             for owner, mount in mounts:
                 target = mount.target
-                if target == qualified or (owner.path == path and target == router.var) or (
-                        qualified.endswith("." + target) and "." in target):
-                    prefix = mount.prefix
-                    if not mount.owner:
-                        prefix = urlconf.get(owner.path, "") + prefix
-                    break
-            out[(path, router.var)] = None if prefix is None else prefix + router.prefix
+                if target == qualified or (qualified.endswith("." + target) and "." in target):
+                    rank = parts - len(target.split("."))
+                elif owner.path == path and target == router.var:
+                    rank = parts - 1
+                else:
+                    continue
+                prefix = mount.prefix
+                if not mount.owner:
+                    prefix = urlconf.get(owner.path, "") + prefix
+                if best is None or rank < best[0]:
+                    best = (rank, prefix)
+            out[(path, router.var)] = None if best is None else best[1] + router.prefix
     return out
 
 

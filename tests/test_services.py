@@ -850,3 +850,22 @@ def test_a_urlconf_included_twice_serves_its_router_and_distill_routes_under_bot
     paths = sorted({r.path for r in site.routes})
     assert paths == ["/", "/api/bot/users/", "/api/healthcheck", "/pydis-api/bot/users/",
                      "/pydis-api/healthcheck"]
+
+
+def test_the_most_specific_include_names_a_router(tmp_path):
+    services = _build(tmp_path, {
+        "pkg/__init__.py": "",
+        "pkg/server.py": ("from fastapi import FastAPI\nfrom pkg.routes import controller\n\n"
+                          "app = FastAPI()\napp.include_router(controller.router, "
+                          "prefix='/v3')\n"),
+        "pkg/routes/__init__.py": "",
+        "pkg/routes/controller/__init__.py": (
+            "from fastapi import APIRouter\nfrom . import controller\n\n"
+            "router = APIRouter()\nrouter.include_router(controller.router)\n\n\n"
+            "@router.get('/projects')\ndef projects():\n    return []\n"),
+        "pkg/routes/controller/controller.py": (
+            "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
+            "@router.get('/version')\ndef version():\n    return {}\n"),
+    })
+    [svc] = services
+    assert sorted(r.path for r in svc.routes) == ["/v3/projects", "/v3/version"]

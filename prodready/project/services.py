@@ -753,8 +753,9 @@ def _router_prefixes(facts: dict[str, PythonFacts], files: list[str], mounts: _M
                      ) -> dict[tuple[str, str], str | None]:
     """(file, router var) -> its full mount prefix; None when nothing includes it.
 
-    The first mount among `files` that names the router wins: by its qualified name, by a
-    dotted tail of it, or by its bare name from the router's own file. A router included in
+    The mount among `files` that names the router most specifically wins (its qualified name,
+    then ever shorter dotted tails of it, then its bare name from the router's own file),
+    the first in file order among equals. A router included in
     another router sits below that router's own full prefix; a Django include() below its
     urlconf's own prefix.
     """
@@ -770,14 +771,17 @@ def _router_prefixes(facts: dict[str, PythonFacts], files: list[str], mounts: _M
         parts = qualified.split(".")
         found = [mounts.first(".".join(parts[i:]), members) for i in range(len(parts) - 1)]
         found.append(mounts.first(var, members, owner=path))
-        hits = [f for f in found if f is not None]
+        # the longest name that matches is the most specific: `app.routes.controller.router`
+        # before another package's `controller.router`; then the first mount in file order
+        hits = [(rank, f) for rank, f in enumerate(found) if f is not None]
         if not hits:
             return None
-        if all(h[3].development for h in hits):
+        if all(h[3].development for _, h in hits):
             out[key] = DEVELOPMENT_ONLY
             return out[key]
-        _, _, owner_path, mount = min((h for h in hits if not h[3].development),
-                                      key=lambda h: (h[0], h[1]))
+        _, (_, _, owner_path, mount) = min(
+            ((rank, h) for rank, h in hits if not h[3].development),
+            key=lambda rh: (rh[0], rh[1][0], rh[1][1]))
         above = settings.resolve(mount.prefix)
         if not mount.owner:  # a Django include(): below its urlconf's own prefix
             above = urlconf.get(owner_path, "") + above
