@@ -869,3 +869,19 @@ def test_the_most_specific_include_names_a_router(tmp_path):
     })
     [svc] = services
     assert sorted(r.path for r in svc.routes) == ["/v3/projects", "/v3/version"]
+
+
+def test_a_router_included_in_a_mounted_sub_application_sits_below_its_mount(tmp_path):
+    [svc] = _build(tmp_path, {
+        "pkg/__init__.py": "",
+        "pkg/server.py": ("from fastapi import FastAPI\nfrom pkg.compute import compute_api\n\n"
+                          "app = FastAPI()\napp.mount('/v3/compute', compute_api)\n"),
+        "pkg/compute/__init__.py": (
+            "from fastapi import FastAPI\nfrom pkg.compute import nodes\n\n"
+            "compute_api = FastAPI()\n"
+            "compute_api.include_router(nodes.router, prefix='/projects')\n"),
+        "pkg/compute/nodes.py": (
+            "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
+            "@router.get('/{project_id}/nodes')\ndef nodes():\n    return []\n"),
+    })
+    assert [r.path for r in svc.routes] == ["/v3/compute/projects/{project_id}/nodes"]

@@ -756,7 +756,8 @@ def _router_prefixes(facts: dict[str, PythonFacts], files: list[str], mounts: _M
     The mount among `files` that names the router most specifically wins (its qualified name,
     then ever shorter dotted tails of it, then its bare name from the router's own file),
     the first in file order among equals. A router included in
-    another router sits below that router's own full prefix; a Django include() below its
+    another router sits below that router's own full prefix, one included in a mounted
+    sub-application below the sub-application's mount; a Django include() below its
     urlconf's own prefix.
     """
     members = set(files)
@@ -787,8 +788,13 @@ def _router_prefixes(facts: dict[str, PythonFacts], files: list[str], mounts: _M
             above = urlconf.get(owner_path, "") + above
         else:
             parent = next((r for r in facts[owner_path].routers if r.var == mount.owner), None)
-            if parent is not None and depth < 10:
-                outer = full(owner_path, parent.var, settings.resolve(parent.prefix), depth + 1)
+            # a router included in a sub-application sits below the sub-application's mount
+            # (`app.mount("/v3/compute", compute_api)`)
+            sub_app = parent is None and any(a.var == mount.owner
+                                             for a in facts[owner_path].apps)
+            if (parent is not None or sub_app) and depth < 10:
+                outer = full(owner_path, mount.owner,
+                             settings.resolve(parent.prefix) if parent else "", depth + 1)
                 if outer == DEVELOPMENT_ONLY:
                     out[key] = outer
                     return outer
