@@ -1048,8 +1048,10 @@ class _Extractor:
 
     def _add_route(self, owner: str, path_node: ast.AST, handler: str, line: int,
                    methods: tuple[str, ...], func: ast.AST | None = None) -> None:
-        if self._development_route(line):
-            return  # `if settings.DEBUG: urlpatterns += […]`: not served in production
+        if self._development_route(line) or self._demo_app(path_node):
+            # `if settings.DEBUG: urlpatterns += […]`, or a router module's demo app under
+            # its main guard: not served in production
+            return
         path = self._literal_str(path_node)
         wrapped = path is None and _wrapped_path(path_node) is not None
         if wrapped:

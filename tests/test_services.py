@@ -814,7 +814,9 @@ def test_an_app_a_router_module_builds_under_its_main_guard_is_not_a_service(tmp
     demo = ("from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
             "@router.get('/events')\ndef events():\n    return []\n\n\n"
             "if __name__ == '__main__':\n    import uvicorn\n    from fastapi import FastAPI\n\n"
-            "    app = FastAPI()\n    app.include_router(router)\n    uvicorn.run(app)\n")
+            "    app = FastAPI()\n    app.include_router(router)\n\n"
+            "    @app.get('/')\n    def page():\n        return 'demo'\n\n"
+            "    uvicorn.run(app)\n")
     services = _build(tmp_path, {
         "api/routes/events.py": demo,
         # an entry point by name keeps the app its main block creates
@@ -822,6 +824,7 @@ def test_an_app_a_router_module_builds_under_its_main_guard_is_not_a_service(tmp
                    "    app = Flask(__name__)\n    app.run()\n",
     })
     assert [s.name for s in services] == ["main:app"]
+    assert all(r.handler != "page" for s in services for r in s.routes)
 
 
 def test_a_urlconf_included_twice_serves_its_router_and_distill_routes_under_both(tmp_path):
