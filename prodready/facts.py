@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from .artifacts.python import PythonFile
-from .checks.python._ast import dotted_name, is_main_guard, keyword, qualified
+from .checks.python._ast import dotted_name, in_main_block, is_main_guard, keyword, qualified
 from .checks.python._devconfig import in_dev_class
 from .evidence import (
     LIMITER_NAME,
@@ -774,11 +774,7 @@ class _Extractor:
         """An app created in the `__main__` block of a module that is no entry point by name
         (a router module trying its routes by hand): the service imports the module and
         never runs that block."""
-        if self.src.path.rsplit("/", 1)[-1] in ENTRY_POINT_NAMES:
-            return False
-        line = getattr(node, "lineno", 0)
-        return any(isinstance(s, ast.If) and is_main_guard(s.test)
-                   and s.lineno <= line <= (s.end_lineno or s.lineno) for s in self.src.tree.body)
+        return in_manual_harness(self.src, getattr(node, "lineno", 0))
 
     def _manual_harness(self) -> list[tuple[int, int]]:
         """Line spans of the `__main__` block of a module that is no entry point by name and
@@ -1435,6 +1431,12 @@ def _module_statements(tree: ast.Module) -> list[tuple[ast.stmt, bool]]:
                 stack.extend((block, True) for block in reversed(blocks))
                 break
     return out
+
+
+def in_manual_harness(src: PythonFile, line: int) -> bool:
+    """`line` is in the `__main__` block of a module that is no entry point by name: someone
+    trying the module by hand, never the deployed service."""
+    return src.path.rsplit("/", 1)[-1] not in ENTRY_POINT_NAMES and in_main_block(src, line)
 
 
 _NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?")

@@ -8,10 +8,7 @@ from ...artifacts.dockerfile import Dockerfile, Stage
 from ...artifacts.source import split_lines
 from ...fix.edits import digest, line_starts, newline_of
 from ...model import Edit, Fix, FixSafety
-from ._image import command_of, runs_server
-
-_DEBIAN_LIKE = re.compile(r"(^|/)(python|debian|ubuntu)(:|$)|slim|bookworm|bullseye|trixie|"
-                          r"jammy|noble|focal", re.IGNORECASE)
+from ._image import DEBIAN_LIKE, command_of, runs_server
 
 
 def insert_before_command(df: Dockerfile, stage: Stage, lines: list[str]) -> Edit:
@@ -64,7 +61,7 @@ def non_root_fix(df: Dockerfile, stage: Stage, base: str) -> Fix | None:
     elif "alpine" in name:
         lines = [f"RUN addgroup -S -g {UID} appuser && adduser -S -D -u {UID} -G appuser "
                  "appuser", f"USER {UID}:{UID}"]
-    elif _DEBIAN_LIKE.search(name):
+    elif DEBIAN_LIKE.search(name):
         lines = [f"RUN groupadd --system --gid {UID} appuser && useradd --system --uid {UID} "
                  f"--gid {UID} --create-home appuser", f"USER {UID}:{UID}"]
     else:

@@ -45,6 +45,9 @@ def runs_server(stage: Stage) -> bool:
     return bool(stage.find("EXPOSE")) or any(s in text for s in SERVERS)
 
 
+# Debian and Ubuntu bases, and the python images built on them.
+DEBIAN_LIKE = re.compile(r"(^|/)(python|debian|ubuntu)(:|$)|slim|bookworm|bullseye|trixie|"
+                         r"jammy|noble|focal", re.IGNORECASE)
 # What `/bin/sh` is in an image, from its base image's name or the package manager its RUN
 # lines call: busybox ash (Alpine) and bash (the Red Hat family) replace themselves with a
 # lone `-c` command, so it is PID 1; dash (Debian, Ubuntu, the python images) stays PID 1.
@@ -52,8 +55,7 @@ _SHELL_OF_BASE = (("ash", re.compile(r"alpine|(^|/)busybox(:|$)", re.IGNORECASE)
                   ("bash", re.compile(r"(^|/)(centos|fedora|rockylinux|almalinux|amazonlinux|"
                                       r"oraclelinux|ubi\d*(-minimal|-micro)?|rhel\d*)(:|$)",
                                       re.IGNORECASE)),
-                  ("dash", re.compile(r"(^|/)(debian|ubuntu|python)(:|$)|slim|bookworm|"
-                                      r"bullseye|trixie|jammy|noble|focal", re.IGNORECASE)))
+                  ("dash", DEBIAN_LIKE))
 _SHELL_OF_INSTALLER = (("ash", re.compile(r"(?<![\w-])apk\s+(add|upgrade)\b")),
                        ("bash", re.compile(r"(?<![\w-])(micro)?dnf\s|(?<![\w-])yum\s")),
                        ("dash", re.compile(r"(?<![\w-])apt(-get)?\s+(install|update)\b")))

@@ -175,7 +175,7 @@ def _official_entrypoint_drops(df: Dockerfile) -> bool:
     """FROM postgres/redis/mysql/…: the image's own entrypoint steps down to its user when it
     is kept (no ENTRYPOINT here) and the command is still the server (or its flags)."""
     chain = effective_stages(df)
-    servers = ENTRYPOINT_DROPS.get(_official_repository(chain[-1].base_image))
+    servers = ENTRYPOINT_DROPS.get(official_repository(chain[-1].base_image))
     if servers is None or any(stage.find("ENTRYPOINT") for stage in chain):
         return False
     cmd = next((s.find("CMD")[-1] for s in chain if s.find("CMD")), None)
@@ -195,7 +195,7 @@ def _nginx_workers_drop(project: Project, df: Dockerfile, files: ImageFiles) -> 
     ports, and the workers that handle requests run as the `nginx` user (or `nobody`), unless
     the configuration copied in says `user root;`."""
     chain = effective_stages(df)
-    if _official_repository(chain[-1].base_image) not in ("nginx", "nginxinc/nginx"):
+    if official_repository(chain[-1].base_image) not in ("nginx", "nginxinc/nginx"):
         return False
     cmd = next((s.find("CMD")[-1] for s in reversed(chain) if s.find("CMD")), None)
     entry = next((s.find("ENTRYPOINT")[-1] for s in reversed(chain) if s.find("ENTRYPOINT")),
@@ -212,7 +212,7 @@ def _nginx_workers_drop(project: Project, df: Dockerfile, files: ImageFiles) -> 
     return not _NGINX_ROOT_WORKERS.search(read_text(project, source) if source else "")
 
 
-def _official_repository(image: str) -> str:
+def official_repository(image: str) -> str:
     """`docker.io/library/nginx:1.27` -> `nginx` (lower case, no registry or tag)."""
     repository, _, _ = image_reference(image.lower())
     parts = repository.split("/")

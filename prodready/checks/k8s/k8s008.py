@@ -6,10 +6,9 @@ from typing import Any
 
 from ...artifacts.yamldocs import YamlFile, YMap, is_compose_path
 from ...project import Project
-from ...project.compose import image_repository
 from ...project.kubernetes import as_int, containers, is_false, is_templated, is_true
 from ..api import RuleContext
-from ..docker._privileges import is_root
+from ..docker._privileges import ENTRYPOINT_DROPS, is_root, official_repository
 from ._fixes import built_user, run_as_non_root_fix
 from ._report import report_container
 
@@ -63,11 +62,9 @@ def _check_file(project: Project, yf: YamlFile, ctx: RuleContext) -> None:
         )
 
 
-# Official images whose entrypoint starts the server as its own user (`gosu redis`, `gosu
-# postgres`, …) when the container starts as root, or that set a non-root USER themselves:
-# only while the container keeps the image's entrypoint and server command.
-_DROPS_ROOT_IMAGES = frozenset({"redis", "postgres", "mysql", "mariadb", "mongo", "rabbitmq",
-                                "memcached", "elasticsearch", "cassandra", "couchdb"})
+# Official images that run their server as their own user besides those whose entrypoint
+# steps down to it (ENTRYPOINT_DROPS): their own non-root USER, or gosu in the entrypoint.
+_OWN_USER_IMAGES = frozenset({"memcached", "elasticsearch", "cassandra", "couchdb"})
 
 
 def _image_user_note(project: Project, container: Any) -> str:
@@ -76,10 +73,11 @@ def _image_user_note(project: Project, container: Any) -> str:
     drops root. (With a numeric uid the finding stays: its fix, runAsNonRoot: true, is then
     safe and makes Kubernetes enforce it.)"""
     image = container.node.get_value("image")
-    namespace, repository = image_repository(image) if isinstance(image, str) else ("", "")
+    repository = official_repository(image) if isinstance(image, str) else ""
+    # only while the container keeps the image's entrypoint and server command
     keeps_entrypoint = container.node.get("command") is None and \
-        container.node.get("args") is None  # the entrypoint drops root for its server
-    if repository in _DROPS_ROOT_IMAGES and namespace in ("", "library") and keeps_entrypoint:
+        container.node.get("args") is None
+    if (repository in ENTRYPOINT_DROPS or repository in _OWN_USER_IMAGES) and keeps_entrypoint:
         return (f"the official {repository} image's entrypoint starts the server as its own "
                 "user, not root")
     user, _ = built_user(project, image if isinstance(image, str) else "")

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import ast
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ...fix.edits import digest
 from ...model import Codemod
+
+if TYPE_CHECKING:
+    from ...artifacts.python import PythonFile
 
 
 def dotted_name(node: ast.AST) -> str:
@@ -106,3 +109,9 @@ def is_main_guard(test: ast.expr) -> bool:
         *(n.value for n in (test.left, test.comparators[0])
           if isinstance(n, ast.Constant) and isinstance(n.value, str))} >= {"__name__",
                                                                              "__main__"}
+
+
+def in_main_block(src: PythonFile, line: int) -> bool:
+    """`line` is inside the module's `if __name__ == "__main__":` block."""
+    return any(isinstance(s, ast.If) and is_main_guard(s.test)
+               and s.lineno <= line <= (s.end_lineno or s.lineno) for s in src.tree.body)

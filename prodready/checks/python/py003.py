@@ -7,7 +7,7 @@ import ast
 from ...artifacts.python import PythonFile
 from ...project.deployment import in_scripts_directory
 from ..api import RuleContext
-from ._ast import dotted_name, is_main_guard
+from ._ast import dotted_name, in_main_block
 from ._script import one_shot_script
 
 SCOPE = "python"
@@ -33,7 +33,7 @@ def check(src: PythonFile, ctx: RuleContext) -> None:
         else:
             continue
         if (isinstance(node, ast.Call) and _plugin_directory(src, node)) or (
-                _under_main_guard(src, node) or _restored(src, node)):
+                in_main_block(src, getattr(node, "lineno", 0)) or _restored(src, node)):
             # a run-time plugin directory from configuration, by design; the module run as
             # a program; or a change undone by the `finally:` around it
             ctx.examine()
@@ -79,10 +79,6 @@ def _plugin_directory(src: PythonFile, call: ast.Call) -> bool:
     params = {a.arg for a in (func.args.posonlyargs + func.args.args + func.args.kwonlyargs)
               } - {"self", "cls"} if func is not None else set()
     return bool(params & used)
-
-
-def _under_main_guard(src: PythonFile, node: ast.AST) -> bool:
-    return any(isinstance(a, ast.If) and is_main_guard(a.test) for a in src.ancestors(node))
 
 
 def _restored(src: PythonFile, node: ast.AST) -> bool:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import ast
 
 from ...artifacts.python import PythonFile
-from ...facts import ENTRY_POINT_NAMES
+from ...facts import in_manual_harness
 from ...secretcontext import is_real_secret_value
 from ...secretnames import is_backing_service_password, is_secret_name
 from ..api import RuleContext
-from ._ast import dotted_name, is_main_guard, keyword, qualified
+from ._ast import dotted_name, keyword, qualified
 from ._devconfig import in_dev_class, is_dev_settings_module
 
 SCOPE = "python"
@@ -46,7 +46,7 @@ def _check_env_read(src: PythonFile, call: ast.Call, imported: dict[str, str],
     if not is_secret_name(key.value, value):
         return
     if not _known_secret(value, src.path) or in_dev_class(src, call.lineno) or \
-            _manual_harness(src, call):
+            in_manual_harness(src, call.lineno):
         ctx.examine()
         return
     ctx.report(src.path, call.lineno, call.col_offset + 1,
@@ -55,13 +55,6 @@ def _check_env_read(src: PythonFile, call: ast.Call, imported: dict[str, str],
                end_line=call.end_lineno, end_column=(call.end_col_offset or 0) + 1,
                snippet=f"{dotted_name(call.func)}({key.value!r}, …)",
                informational=_client_credential(key.value))
-
-
-def _manual_harness(src: PythonFile, node: ast.AST) -> bool:
-    """In the `__main__` block of a module that is no entry point by name: someone trying
-    the module by hand, never the deployed service."""
-    return src.path.rsplit("/", 1)[-1] not in ENTRY_POINT_NAMES and any(
-        isinstance(a, ast.If) and is_main_guard(a.test) for a in src.ancestors(node))
 
 
 def _check_settings(src: PythonFile, cls: ast.ClassDef, ctx: RuleContext) -> None:

@@ -11,9 +11,11 @@ from __future__ import annotations
 import os
 import posixpath
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from stat import S_ISREG
+from typing import TypeVar
 
 _COMMIT = re.compile(r"^[0-9a-f]{7,40}:")
 _SIZE_LIMIT = 1 << 20  # a fingerprint list, not a data file
@@ -28,6 +30,16 @@ class GitleaksIgnore:
 
 
 NOTHING_IGNORED = GitleaksIgnore(frozenset())
+T = TypeVar("T")
+
+
+def load_repository_file(root: str, name: str, read: Callable[[str, int, int], T], empty: T,
+                         limit: int | None = None) -> T:
+    """What `read(path, mtime_ns, size)` makes of the file `name` at the repository's root
+    (`read` caches by those, so an unchanged file is read once), else `empty`."""
+    path = os.path.join(root, name)
+    stat = regular_file(path, limit)
+    return empty if stat is None else read(path, stat.st_mtime_ns, stat.st_size)
 
 
 def regular_file(path: str, limit: int | None = None) -> os.stat_result | None:
@@ -44,11 +56,7 @@ def regular_file(path: str, limit: int | None = None) -> os.stat_result | None:
 
 def load_gitleaks_ignore(root: str) -> GitleaksIgnore:
     """The repository's `.gitleaksignore`, or an empty one."""
-    path = os.path.join(root, ".gitleaksignore")
-    stat = regular_file(path, _SIZE_LIMIT)
-    if stat is None:
-        return NOTHING_IGNORED
-    return _read(path, stat.st_mtime_ns, stat.st_size)
+    return load_repository_file(root, ".gitleaksignore", _read, NOTHING_IGNORED, _SIZE_LIMIT)
 
 
 @cache

@@ -46,7 +46,7 @@ from ...secretcontext import (
     is_test_data,
 )
 from ...secretnames import describes_a_secret, normalise
-from ._gitleaks import regular_file
+from ._gitleaks import load_repository_file
 
 KEYWORD_TYPE = "Secret Keyword"
 BASIC_AUTH_TYPE = "Basic Auth Credentials"
@@ -624,11 +624,7 @@ def _exclusions(filters: object) -> tuple[re.Pattern[str], ...]:
 
 def load_baseline(root: str) -> Baseline:
     """The repository's `.secrets.baseline` (detect-secrets' format), or an empty one."""
-    path = os.path.join(root, ".secrets.baseline")
-    stat = regular_file(path)
-    if stat is None:
-        return EMPTY_BASELINE
-    return _read_baseline(path, stat.st_mtime_ns, stat.st_size)
+    return load_repository_file(root, ".secrets.baseline", _read_baseline, EMPTY_BASELINE)
 
 
 @cache
