@@ -12,7 +12,7 @@ from ...facts import Located, PythonFacts
 from ...fix.edits import digest
 from ...model import Edit, Fix, FixSafety, Related
 from ...project import Project
-from ...project.documentation import documentation_files, read_text
+from ...project.documentation import documentation_files, documentation_pages, read_text
 from ...project.services import Service, services_of
 from ..api import RuleContext
 from ..python._devconfig import is_dev_settings_module
@@ -284,8 +284,11 @@ def _documented_in_docs(project: Project) -> tuple[set[str], tuple[str, ...]]:
     names: set[str] = set()
     families: set[str] = set()
     candidates = documentation_files(project, examples=True)[:DOC_FILES_LIMIT]
+    already = dict(documentation_pages(project))  # the pages the deployment model read
     for path in candidates:
-        text = read_text(project, path)
+        text = already.get(path)
+        if text is None:
+            text = read_text(project, path)
         names |= set(_NAME_TOKEN.findall(text))
         families |= set(_FAMILY.findall(text))
         families |= {prefix + "_" for prefix in _ETC.findall(text)}
