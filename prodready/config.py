@@ -79,6 +79,9 @@ OPERATOR_CLUSTER_RULES = frozenset({"K8S016", "K8S010", "K8S011"})
 # What the distributed profile makes info.
 OPERATOR_RULES = SIZING_RULES | OPERATOR_TELEMETRY_RULES | OPERATOR_EDGE_RULES | \
     OPERATOR_CLUSTER_RULES
+# Rules whose judgement reads the profile: those it makes info, and DOCKER001 (whether the
+# project's own team runs the image).
+PROFILE_RULES = OPERATOR_RULES | frozenset({"DOCKER001"})
 INCLUDE_CHOICES = ("examples", "fixtures", "dev", "docs", "generated")
 EXPOSURES = Literal["public", "internal", "worker", "health-sidecar"]
 

@@ -26,7 +26,7 @@ from .artifacts.source import UnreadableFile, decode, python_lines_text, read_re
 from .artifacts.yamldocs import YamlError, is_compose_path, looks_like_template, parse_yaml
 from .catalog import Rule, load_catalog
 from .checks.api import RuleContext
-from .config import OPERATOR_RULES, Config
+from .config import PROFILE_RULES, Config
 from .discover import Discovery, SourceEntry, discover
 from .model import Diagnostic, FileFacts, FileKind, Finding, Scope, SiteCount
 from .project import Project
@@ -479,7 +479,7 @@ def _scan(root: Path, config: Config, *, jobs: int | None, use_cache: bool,
         ))
 
     profile = None
-    if rules.keys() & OPERATOR_RULES:
+    if rules.keys() & PROFILE_RULES:
         profile = profile_of(project)
         config = _in_profile(config, profile, findings, rules)
     for rule, module in _rules_by_scope.get(Scope.PROJECT, ()):

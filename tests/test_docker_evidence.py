@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from prodready.checks.docker.docker008 import _has_no_cache
 from prodready.checks.docker.docker009 import _left_installed
-from prodready.testing import scan_files
+from prodready.testing import release_workflow, scan_files
 
 
 def rules(files: dict[str, str], rule: str) -> list[tuple[str, int]]:
@@ -370,6 +370,26 @@ def test_skaffold_tells_the_context_of_a_directory_dockerfile():
 
 
 # ----------------------------------------------------------------------------- DOCKER001
+
+def _severities(files: dict[str, str], rule: str) -> list[str]:
+    return [f.severity.value for f in scan_files(files, [rule])]
+
+
+def test_an_in_house_image_no_compose_file_runs_is_informational():
+    server = 'FROM python:3.12-slim\nEXPOSE 8000\nCMD ["gunicorn", "app:app"]\n'
+    files = {"Dockerfile": server}
+    [finding] = scan_files(files, ["DOCKER001"])
+    assert finding.severity.value == "info"
+    assert "platform it deploys to" in finding.message
+    # a Compose file the project deploys with runs it: the HEALTHCHECK would be used
+    files["docker-compose.yml"] = "services:\n  web:\n    build: .\n    ports: ['80:8000']\n"
+    assert _severities(files, "DOCKER001") == ["medium"]
+    # others run the published image with Docker
+    files = {"Dockerfile": server,
+             "README.md": "Run it:\n\n    docker run -p 8000:8000 ghcr.io/acme/shop\n",
+             ".github/workflows/release.yml": release_workflow("ghcr.io/acme/shop:latest")}
+    assert _severities(files, "DOCKER001") == ["medium"]
+
 
 def test_the_published_image_runs_where_compose_checks_its_health():
     files = {

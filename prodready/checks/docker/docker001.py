@@ -8,6 +8,7 @@ from ...project import Project
 from ...project.deployment import image_runners
 from ...project.images import effective_stages
 from ...project.kubernetes import has_probe
+from ...project.profile import SERVICE
 from ...project.services import Service, served_port, services_of
 from ..api import RuleContext
 from ._fixes import healthcheck_fix
@@ -39,7 +40,19 @@ def check(project: Project, ctx: RuleContext) -> None:
         ctx.report(path, final.line, 1,
                    "the final stage runs a server but defines no HEALTHCHECK: Docker and "
                    "Compose cannot tell a hung container from a healthy one",
-                   snippet=f"FROM {final.base_raw}", fix=_fix(df, path, built))
+                   snippet=f"FROM {final.base_raw}", fix=_fix(df, path, built),
+                   informational=_team_platform(project, ctx, path))
+
+
+def _team_platform(project: Project, ctx: RuleContext, path: str) -> str:
+    """Why a HEALTHCHECK would go unused: the project's own team runs the image, and no
+    Compose file it deploys with does ("" when one does, or when others run the image).
+    Only Docker, Compose and Swarm act on HEALTHCHECK; the platform a team deploys to
+    (Kubernetes, ECS, Cloud Run, Heroku) checks health with its own settings."""
+    if ctx.config.profile != SERVICE or image_runners(project, path)[0]:
+        return ""
+    return ("the project's team runs this image and no Compose file of the repository does: "
+            "the platform it deploys to checks health with its own settings")
 
 
 def _every_runner_checks_health(project: Project, path: str) -> bool:
