@@ -14,7 +14,7 @@ import ast
 import re
 from collections.abc import Callable
 
-from .checks.python._ast import dotted_name, keyword
+from .artifacts.pyast import dotted_name, keyword
 
 # A name that says it limits request rates: `RateLimiter`, `token_bucket`, `throttle_user`.
 # `limiter`, not `delimiter` (QUOTE_DELIMITERS is no rate limit)

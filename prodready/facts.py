@@ -11,9 +11,9 @@ import ast
 import re
 from dataclasses import dataclass, field
 
+from .artifacts.pyast import dotted_name, in_main_block, is_main_guard, keyword, qualified
 from .artifacts.python import PythonFile
-from .checks.python._ast import dotted_name, in_main_block, is_main_guard, keyword, qualified
-from .checks.python._devconfig import in_dev_class
+from .devconfig import in_dev_class
 from .evidence import (
     LIMITER_NAME,
     RETRY_CALLS,

@@ -8,7 +8,7 @@ import dataclasses
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
-from ..checks.python._ast import qualified
+from ..artifacts.pyast import qualified
 from ..facts import VIEWSET_METHODS, ActionFact, PythonFacts, ViewSetFact
 
 if TYPE_CHECKING:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 
-from ._ast import dotted_name
+from ...artifacts.pyast import dotted_name
 
 BROAD = {"Exception", "BaseException", "builtins.Exception", "builtins.BaseException"}
 LOW_LEVELS = {"debug", "info"}

@@ -21,8 +21,8 @@ import ast
 import re
 from enum import Enum
 
+from ...artifacts.pyast import dotted_name, qualified
 from ...artifacts.python import PythonFile
-from ._ast import dotted_name, qualified
 from ._handlers import (
     body_nodes,
     is_broad,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import ast
 
+from ...artifacts.pyast import dotted_name
 from ...artifacts.python import PythonFile
-from ._ast import dotted_name
 
 _EXITS = {"exit", "quit", "sys.exit", "os._exit"}
 _EXIT_NAMES = ("exit", "quit", "_exit")

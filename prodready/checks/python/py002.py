@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import ast
 
+from ...artifacts.pyast import dotted_name
 from ...artifacts.python import PythonFile
 from ...model import Fix, FixSafety
 from ..api import RuleContext
-from ._ast import codemod_at, dotted_name
+from ._ast import codemod_at
 from ._handlers import is_broad
 from ._intent import Stakes, handler_intent, handler_stakes
 

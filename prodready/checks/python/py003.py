@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import ast
 
+from ...artifacts.pyast import dotted_name, in_main_block
 from ...artifacts.python import PythonFile
 from ...project.deployment import in_scripts_directory
 from ..api import RuleContext
-from ._ast import dotted_name, in_main_block
 from ._script import one_shot_script
 
 SCOPE = "python"

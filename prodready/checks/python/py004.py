@@ -6,10 +6,11 @@ import ast
 import re
 import sys
 
+from ...artifacts.pyast import dotted_name
 from ...artifacts.python import PythonFile
 from ...model import Fix, FixSafety
 from ..api import RuleContext
-from ._ast import codemod_at, dotted_name
+from ._ast import codemod_at
 
 SCOPE = "python"
 _MODULE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import ast
 
+from ...artifacts.pyast import dotted_name
 from ...artifacts.python import PythonFile
 from ..api import RuleContext
-from ._ast import dotted_name
 
 SCOPE = "python"
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import ast
 import re
 
+from ...artifacts.pyast import dotted_name, has_kwargs_splat, keyword
 from ...artifacts.python import PythonFile
 from ...model import Fix, FixSafety
 from ..api import RuleContext
-from ._ast import codemod_at, dotted_name, has_kwargs_splat, keyword
+from ._ast import codemod_at
 from ._script import one_shot_script
 
 SCOPE = "python"

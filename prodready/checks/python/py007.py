@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import ast
 
+from ...artifacts.pyast import dotted_name, has_kwargs_splat, keyword, qualified
 from ...artifacts.python import PythonFile
 from ...model import Fix, FixSafety
 from ..api import RuleContext
-from ._ast import codemod_at, dotted_name, has_kwargs_splat, keyword, qualified
+from ._ast import codemod_at
 from ._script import one_shot_script
 
 SCOPE = "python"

@@ -5,10 +5,10 @@ from __future__ import annotations
 import ast
 import re
 
+from ...artifacts.pyast import dotted_name, is_true, keyword
 from ...artifacts.python import PythonFile
+from ...devconfig import DEV_SETTINGS
 from ..api import RuleContext
-from ._ast import dotted_name, is_true, keyword
-from ._devconfig import DEV_SETTINGS
 
 SCOPE = "python"
 APP_FACTORIES = {"FastAPI", "fastapi.FastAPI", "Starlette", "starlette.applications.Starlette"}

@@ -5,9 +5,9 @@ from __future__ import annotations
 import ast
 import re
 
+from ...artifacts.pyast import dotted_name, is_true, keyword, literal_strings
 from ...artifacts.python import PythonFile
 from ..api import RuleContext
-from ._ast import dotted_name, is_true, keyword, literal_strings
 
 SCOPE = "python"
 # Origins no legitimate allow-list matches; a regex that accepts them accepts everything.

@@ -6,9 +6,9 @@ import ast
 import re
 from http import HTTPStatus
 
+from ...artifacts.pyast import dotted_name, is_unreachable, keyword
 from ...artifacts.python import PythonFile
 from ..api import RuleContext
-from ._ast import dotted_name, is_unreachable, keyword
 from ._handlers import body_nodes, is_broad
 
 SCOPE = "python"

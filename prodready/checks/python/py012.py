@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import ast
 
+from ...artifacts.pyast import dotted_name, qualified
 from ...artifacts.python import PythonFile
 from ..api import RuleContext
-from ._ast import dotted_name, qualified
 from ._intent import TASK_CODES, linter_marked, telemetry_name
 
 SCOPE = "python"

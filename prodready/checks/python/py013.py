@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import ast
 
+from ...artifacts.pyast import dotted_name, function_body_nodes, qualified
 from ...artifacts.python import PythonFile
 from ..api import RuleContext
-from ._ast import dotted_name, function_body_nodes, qualified
 
 SCOPE = "python"
 _VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "request", "stream")

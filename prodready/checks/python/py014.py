@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import ast
 
+from ...artifacts.pyast import dotted_name, has_kwargs_splat, keyword, literal_strings, qualified
 from ...artifacts.python import PythonFile
 from ..api import RuleContext
-from ._ast import dotted_name, has_kwargs_splat, keyword, literal_strings, qualified
 
 SCOPE = "python"
 # Libraries whose decode() needs an explicit algorithm list to be safe.

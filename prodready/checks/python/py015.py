@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import ast
 
+from ...artifacts.pyast import dotted_name, keyword, qualified
 from ...artifacts.python import PythonFile
+from ...devconfig import in_dev_class, is_dev_settings_module
 from ...facts import in_manual_harness
 from ...secretcontext import is_real_secret_value
 from ...secretnames import is_backing_service_password, is_secret_name
 from ..api import RuleContext
-from ._ast import dotted_name, keyword, qualified
-from ._devconfig import in_dev_class, is_dev_settings_module
 
 SCOPE = "python"
 ENV_READERS = {"os.getenv", "os.environ.get", "os.environ.setdefault", "environ.get",

@@ -8,6 +8,7 @@ import re
 from ...artifacts.dockerfile import variables
 from ...artifacts.dotenv import env_entries
 from ...artifacts.yamldocs import is_compose_path
+from ...devconfig import is_dev_settings_module
 from ...facts import Located, PythonFacts
 from ...fix.edits import digest
 from ...model import Edit, Fix, FixSafety, Related
@@ -15,7 +16,6 @@ from ...project import Project
 from ...project.documentation import documentation_files, documentation_pages, read_text
 from ...project.services import Service, services_of
 from ..api import RuleContext
-from ..python._devconfig import is_dev_settings_module
 from ._common import is_standalone_script
 
 SCOPE = "project"

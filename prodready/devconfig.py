@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import ast
 
-from ...artifacts.python import PythonFile
+from .artifacts.python import PythonFile
 
 DEV_SETTINGS = ("dev", "local", "development", "test")
 _DEV_CLASS_PREFIXES = ("test", "dev", "local")
