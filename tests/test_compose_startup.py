@@ -198,3 +198,28 @@ def test_a_swarm_stack_file_is_not_asked_for_depends_on_conditions(tmp_path):
                                            "docker-stack.yml": stack,
                                            "docker-compose.yml": stack}, ["COMPOSE002"])}
     assert flagged == {"docker-compose.yml"}
+
+
+def _severities(files, rule):
+    from prodready.testing import scan_files
+
+    return sorted((f.line, f.severity.value) for f in scan_files(files, [rule]))
+
+
+def test_a_store_that_is_ready_as_it_starts_gates_nothing():
+    deps = "services:\n  api:\n    image: acme/api:1\n    depends_on: [{deps}]\n"
+    redis = "  cache:\n    image: redis:7\n"
+    checked = redis + "    healthcheck:\n      test: [CMD, redis-cli, ping]\n"
+    postgres = "  db:\n    image: postgres:16\n"
+    # a Redis without a healthcheck: nothing to wait for, and its own check is information
+    assert _severities({"compose.yaml": deps.format(deps="cache") + redis}, "COMPOSE002") == []
+    assert _severities({"compose.yaml": deps.format(deps="cache") + redis},
+                       "COMPOSE001") == [(5, "info")]
+    # with a healthcheck, waiting for it is information
+    assert _severities({"compose.yaml": deps.format(deps="cache") + checked},
+                       "COMPOSE002") == [(4, "info")]
+    # beside a database that is waited for too, the finding keeps its severity
+    assert _severities({"compose.yaml": deps.format(deps="db, cache") + postgres + checked},
+                       "COMPOSE002") == [(4, "medium")]
+    assert _severities({"compose.yaml": deps.format(deps="db") + postgres},
+                       "COMPOSE001") == [(5, "medium")]

@@ -45,6 +45,11 @@ DATASTORES = {
     "mysql-server": "mysql", "mongodb-community-server": "mongo",
     "mongodb-enterprise-server": "mongo",
 }
+# Datastores that accept connections within a second of starting and whose clients reconnect
+# on their own: a dependant that starts before them notices nothing.
+FAST_STARTING = frozenset({"redis", "valkey", "memcached"})
+QUICK_START = ("it accepts connections within a second of starting and its clients reconnect: "
+               "a health status matters only if it loads a large dataset at start")
 # Namespaces whose images count as the official image of a datastore.
 OFFICIAL_NAMESPACES = {
     "", "library", "bitnami", "bitnamilegacy", "postgis", "valkey", "opensearchproject",

@@ -5,6 +5,8 @@ from __future__ import annotations
 from ...artifacts.dockerfile import Dockerfile
 from ...project import Project
 from ...project.compose import (
+    FAST_STARTING,
+    QUICK_START,
     ImageSource,
     Service,
     dockerfile_healthcheck,
@@ -57,8 +59,7 @@ def check(project: Project, ctx: RuleContext) -> None:
                    "cannot tell a hung container from a ready one: add a `healthcheck:`",
                    snippet=f"{svc.name}:",
                    fix=healthcheck_fix(project, svc) if own is None else None,
-                   informational=NOBODY_ASKS if _third_party_alone(project, svc, source)
-                   else "")
+                   informational=_informational(project, svc, source))
     out.finish()
 
 
@@ -73,6 +74,12 @@ NOBODY_ASKS = ("a third-party server that no service waits on to be healthy: Com
 THIRD_PARTY_SERVERS = THIRD_PARTY_IMAGES | {"caddy", "nginx-unprivileged", "openresty",
                                             "adminer", "pgadmin4", "phpmyadmin", "mailpit",
                                             "mailhog", "kibana", "flower", "portainer"}
+
+
+def _informational(project: Project, svc: Service, source: ImageSource | None) -> str:
+    if svc.datastore in FAST_STARTING:
+        return f"{svc.datastore}: {QUICK_START}"
+    return NOBODY_ASKS if _third_party_alone(project, svc, source) else ""
 
 
 def _third_party_alone(project: Project, svc: Service, source: ImageSource | None) -> bool:

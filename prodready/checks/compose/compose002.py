@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ...project import Project
-from ...project.compose import has_healthcheck, is_swarm_stack
+from ...project.compose import FAST_STARTING, QUICK_START, Service, has_healthcheck, is_swarm_stack
 from ...project.startup import waited_dependencies
 from ..api import RuleContext
 from ._fixes import condition_fix, depends_on_fix
@@ -26,7 +26,10 @@ def check(project: Project, ctx: RuleContext) -> None:
                 if target is not None:
                     out.ok(dep.site)
                 continue
-            healthy = has_healthcheck(project, target) or target.datastore is not None
+            # a datastore image gets a healthcheck (COMPOSE001), except one that is ready as
+            # soon as it starts
+            healthy = has_healthcheck(project, target) or (
+                target.datastore is not None and target.datastore not in FAST_STARTING)
             if healthy and waited is None:
                 waited = waited_dependencies(project, svc)
             if not healthy or (waited and dep.name in waited):
@@ -38,12 +41,23 @@ def check(project: Project, ctx: RuleContext) -> None:
                 out.report(dep.site,
                            f"{svc.name!r} waits only for {dep.name!r} to start, not to be "
                            f"healthy: use `condition: service_healthy`",
-                           snippet=f"{dep.name}:", fix=condition_fix(project, svc, dep.name))
+                           snippet=f"{dep.name}:", fix=condition_fix(project, svc, dep.name),
+                           informational=_quick_start(svc, [dep.name]))
         if listed and list_site is not None:
             names = ", ".join(repr(n) for n in listed)
             out.report(list_site,
                        f"{svc.name!r} depends on {names} in list form, which waits only for "
                        "the container to start, not to be ready: use the mapping form with "
                        "`condition: service_healthy`",
-                       snippet="depends_on:", fix=depends_on_fix(project, svc, set(listed)))
+                       snippet="depends_on:", fix=depends_on_fix(project, svc, set(listed)),
+                       informational=_quick_start(svc, listed))
     out.finish()
+
+
+def _quick_start(svc: Service, names: list[str]) -> str:
+    """Why waiting for these dependencies is only information: each is a datastore that is
+    ready as soon as it starts ("" when one is not)."""
+    kinds = {svc.config.services[n].datastore for n in names if n in svc.config.services}
+    if not kinds or not kinds <= FAST_STARTING:
+        return ""
+    return f"{'/'.join(sorted(k for k in kinds if k))}: {QUICK_START}"
