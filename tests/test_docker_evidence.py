@@ -391,6 +391,27 @@ def test_an_in_house_image_no_compose_file_runs_is_informational():
     assert _severities(files, "DOCKER001") == ["medium"]
 
 
+def test_an_image_that_also_runs_a_worker_is_informational():
+    server = ('FROM python:3.12-slim\nCOPY docker/start-web /start-web\n'
+              'EXPOSE 8000\nCMD ["/start-web"]\n')
+    published = {"README.md": "Run it:\n\n    docker run -p 8000:8000 ghcr.io/acme/shop\n",
+                 ".github/workflows/release.yml": release_workflow("ghcr.io/acme/shop:latest"),
+                 "docker/start-web": "#!/bin/sh\nexec gunicorn app:app\n"}
+    assert _severities({"Dockerfile": server, **published}, "DOCKER001") == ["medium"]
+    # the image carries the script that starts its worker
+    worker = server.replace("EXPOSE", "COPY docker/celery/start-worker /start-worker\nEXPOSE")
+    [finding] = scan_files({"Dockerfile": worker, **published,
+                            "docker/celery/start-worker": "#!/bin/sh\nexec celery worker\n"},
+                           ["DOCKER001"])
+    assert finding.severity.value == "info" and "/start-worker" in finding.message
+    # a Compose service runs the image as a worker
+    compose = ("services:\n  web:\n    build: .\n    ports: ['80:8000']\n"
+               "  worker:\n    build: .\n    command: celery -A app worker\n")
+    [finding] = scan_files({"Dockerfile": server, "docker-compose.yml": compose, **published},
+                           ["DOCKER001"])
+    assert finding.severity.value == "info" and "'worker'" in finding.message
+
+
 def test_the_published_image_runs_where_compose_checks_its_health():
     files = {
         "Dockerfile": 'FROM python:3.12-slim\nEXPOSE 8000\nCMD ["gunicorn", "app:app"]\n',

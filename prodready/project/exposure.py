@@ -323,3 +323,36 @@ def annotate_text(project: Project, services: list[Service], tree: Any) -> Any:
         node.add(f"exposure: [cyan]{exposure.level}[/cyan] [dim]({exposure.why})[/dim]")
         node.add(f"role: [cyan]{role.role or 'unclassified'}[/cyan] [dim]({role.why})[/dim]")
     return tree
+
+
+# --------------------------------------------------------------------------- images
+
+# A script copied into an image to start a task worker or scheduler: `/start-worker`,
+# `celery-beat.sh`, `run_scheduler.sh`.
+_WORKER_SCRIPT = re.compile(r"(?:^|[-_])(?:worker|beat|celery|scheduler)(?:[-_][\w-]*)?"
+                            r"(?:\.sh|\.py)?$", re.IGNORECASE)
+
+
+def worker_use(project: Project, dockerfile: str) -> str:
+    """Why the image a Dockerfile builds also runs as a task worker or scheduler ("" if
+    nothing says so): a Compose service of a deployment runs it with a worker command, or
+    the image carries a script named to start one (`COPY celery/start-worker /start-worker`)."""
+    from ..artifacts.dockerfile import Dockerfile
+    from ..artifacts.yamldocs import command_line
+    from .deployment import image_runners
+    from .images import image_files
+
+    compose, _ = image_runners(project, dockerfile)
+    for svc in compose:
+        found = svc.find("command")
+        if found is not None and _WORKER_COMMAND.search(command_line(found[2])):
+            return f"Compose service {svc.name!r} runs it as a task worker"
+    df = project.dockerfiles.get(dockerfile)
+    if not isinstance(df, Dockerfile):
+        return ""
+    for copy in image_files(project, df).copies:
+        name = copy.dest.rstrip("/").rsplit("/", 1)[-1]
+        if not copy.directory and (_WORKER_SCRIPT.search(name) or
+                                   _WORKER_SCRIPT.search(copy.source.rsplit("/", 1)[-1])):
+            return f"it carries {copy.dest} to start a task worker"
+    return ""

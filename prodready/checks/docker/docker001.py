@@ -6,6 +6,7 @@ from ...artifacts.dockerfile import Dockerfile
 from ...model import Fix
 from ...project import Project
 from ...project.deployment import image_runners
+from ...project.exposure import worker_use
 from ...project.images import effective_stages
 from ...project.kubernetes import has_probe
 from ...project.profile import SERVICE
@@ -41,7 +42,16 @@ def check(project: Project, ctx: RuleContext) -> None:
                    "the final stage runs a server but defines no HEALTHCHECK: Docker and "
                    "Compose cannot tell a hung container from a healthy one",
                    snippet=f"FROM {final.base_raw}", fix=_fix(df, path, built),
-                   informational=_team_platform(project, ctx, path))
+                   informational=_team_platform(project, ctx, path) or _multi_role(project, path))
+
+
+def _multi_role(project: Project, path: str) -> str:
+    """Why one HEALTHCHECK cannot fit the image: it also runs as a task worker, which serves
+    no HTTP, so a check of the server would mark those containers unhealthy."""
+    worker = worker_use(project, path)
+    return (f"the image also runs a task worker ({worker}): a check of the server would mark "
+            "those containers unhealthy; define the check per service where it runs"
+            if worker else "")
 
 
 def _team_platform(project: Project, ctx: RuleContext, path: str) -> str:
