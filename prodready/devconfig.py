@@ -5,23 +5,32 @@
 from __future__ import annotations
 
 import ast
+import re
 
 from .artifacts.python import PythonFile
 
-DEV_SETTINGS = ("dev", "local", "development", "test")
+# Words of a settings module's name that say who reads it: `settings/devel.py`,
+# `settings_local.py`, `settings/.example.local.py`, `test_settings.py`.
+_DEV_WORDS = frozenset({"dev", "devel", "develop", "development", "local", "test", "tests",
+                        "testing", "unittests", "ci", "example", "sample"})
 _DEV_CLASS_PREFIXES = ("test", "dev", "local")
 
 
+def is_settings_module(path: str) -> bool:
+    """A Django-style settings module: `settings.py`, or any module of a `settings/` package."""
+    parts = path.lower().removesuffix(".py").split("/")
+    return "settings" in parts or parts[-1] == "settings"
+
+
 def is_dev_settings_module(path: str) -> bool:
-    """A settings module for development or tests: `settings/local.py`, `settings/dev.py`,
-    `test_settings.py`, `settings_dev.py`."""
-    parts = path[:-3].split("/") if path.endswith(".py") else path.split("/")
+    """A settings module for development, tests or to copy from: `settings/local.py`,
+    `settings/devel.py`, `test_settings.py`, `settings_dev.py`, `settings/.example.local.py`."""
+    parts = path.lower().removesuffix(".py").split("/")
     name = parts[-1]
     if "settings" not in parts and "settings" not in name:
         return False
-    name = name.removesuffix("_settings").removeprefix("settings_")
-    return name in DEV_SETTINGS or name.startswith("test") or name.endswith(
-        ("_dev", "_local", "_test"))
+    words = [w for w in re.split(r"[._-]+", name) if w and w != "settings"]
+    return any(w in _DEV_WORDS or w.startswith("test") for w in words)
 
 
 def in_dev_class(src: PythonFile, line: int) -> bool:

@@ -7,7 +7,7 @@ import re
 
 from ...artifacts.pyast import dotted_name, is_true, keyword
 from ...artifacts.python import PythonFile
-from ...devconfig import DEV_SETTINGS
+from ...devconfig import is_dev_settings_module, is_settings_module
 from ..api import RuleContext
 
 SCOPE = "python"
@@ -87,9 +87,5 @@ def _in_entry_point(src: PythonFile, node: ast.AST) -> bool:
 
 
 def _is_settings_module(path: str) -> bool:
-    parts = path.lower().removesuffix(".py").split("/")
-    name = parts[-1]
-    if "settings" not in parts and name != "settings":
-        return False
-    return not (name in DEV_SETTINGS or "test" in name or name == "ci" or name.endswith(
-        ("_dev", "_local", "_ci")))  # unittests.py, settings_test.py, ci.py
+    """A settings module the deployment loads: not one for development or tests."""
+    return is_settings_module(path) and not is_dev_settings_module(path)
