@@ -183,3 +183,51 @@ def test_a_build_tagging_a_name_read_at_run_time(tmp_path, tags, images, runtime
             f"      - uses: docker/build-push-action@v6\n        with:\n          tags: {tags}\n")})
     (build,) = image_builds(project)["Dockerfile"]
     assert (build.images, build.runtime_name) == (images, runtime)
+
+
+REUSABLE = """\
+on:
+  workflow_call:
+    inputs:
+      registry:
+        type: string
+        default: ghcr.io
+      file:
+        type: string
+        default: Dockerfile
+      target:
+        type: string
+      image-name:
+        type: string
+        required: true
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - id: meta
+        uses: docker/metadata-action@v5
+        with:
+          images: ${{ inputs.registry }}/acme/${{ inputs.image-name }}
+      - uses: docker/build-push-action@v6
+        with:
+          file: ${{ inputs.file }}
+          target: ${{ inputs.target }}
+          tags: ${{ steps.meta.outputs.tags }}
+"""
+
+
+def test_a_reusable_workflow_builds_with_the_inputs_of_its_caller(tmp_path):
+    project = _project(tmp_path, {
+        "Dockerfile": DOCKERFILE, "worker/Dockerfile": DOCKERFILE,
+        ".github/workflows/.build.yml": REUSABLE,
+        ".github/workflows/release.yml": (
+            "on: release\njobs:\n"
+            "  api:\n    uses: ./.github/workflows/.build.yml\n"
+            "    with:\n      image-name: api\n      target: production\n"
+            "  worker:\n    uses: ./.github/workflows/.build.yml@main\n"
+            "    with:\n      image-name: worker\n      file: worker/Dockerfile\n")})
+    built = {(b.dockerfile, b.images, b.target) for b in project_builds(project)
+             if b.source == ".github/workflows/.build.yml" and b.dockerfile}
+    assert built == {("Dockerfile", ("acme/api",), "production"),
+                     ("worker/Dockerfile", ("acme/worker",), None)}
+    assert deployment_of(project).dockerfile_of_image("acme/api") is not None

@@ -1,5 +1,6 @@
 """How the repository builds its images: every build of a Dockerfile that a Compose service, a
-CI workflow (a `docker build` command, or docker/build-push-action and its drop-ins), a
+CI workflow (a `docker build` command, or docker/build-push-action and its drop-ins, also in
+the repository's reusable workflows it calls, read with the caller's inputs), a
 Makefile or build script, or skaffold runs, with its build context, its build arguments and
 the image names it tags.
 
@@ -79,6 +80,7 @@ def project_builds(project: Project) -> list[ImageBuild]:
     for path, yf in sorted(project.yaml_files.items()):
         if CI_FILES.search(path):
             found += ci_file_builds(path, yf)
+            found += reusable_workflow_builds(project, yf)
     for path, text in sorted(build_scripts(project)):
         found += command_builds(text, path, base=posixpath.dirname(path))
     for path, section, _ in skaffold_sections(project):
@@ -171,7 +173,68 @@ def _compose_args(node: object) -> dict[str, str | None]:
 def ci_file_builds(path: str, yf: YamlFile) -> list[ImageBuild]:
     """The builds of one CI file: build-push-action steps, and build commands in any of its
     texts (`run:`, `script:`, `before_script:`, `command:` …)."""
-    values = list(walk(*[doc.root.to_python() for doc in yf.documents if doc.root is not None]))
+    return _ci_builds(path, _documents(yf))
+
+
+def _documents(yf: YamlFile) -> list[Any]:
+    return [doc.root.to_python() for doc in yf.documents if doc.root is not None]
+
+
+# `${{ inputs.image-name }}`: an input of a reusable workflow, given by the job that calls it
+_INPUT = re.compile(r"\$\{\{\s*inputs\.([\w-]+)\s*\}\}")
+
+
+def reusable_workflow_builds(project: Project, yf: YamlFile) -> list[ImageBuild]:
+    """The builds a GitHub Actions workflow runs through the reusable workflows of the
+    repository it calls (`uses: ./.github/workflows/build.yml` with `with:`): the called
+    workflow's builds, read with the caller's inputs (or the inputs' defaults)."""
+    found: list[ImageBuild] = []
+    for job in walk(*_documents(yf)):
+        if not isinstance(job, dict):
+            continue
+        uses = job.get("uses")
+        if not isinstance(uses, str) or not uses.startswith("./.github/workflows/"):
+            continue
+        called = uses[2:].split("@", 1)[0]
+        target = project.yaml_files.get(called)
+        if target is None:
+            continue
+        documents = _documents(target)
+        given = job.get("with")
+        if not isinstance(given, dict):
+            given = {}
+        inputs = {**_input_defaults(documents), **{str(k): v for k, v in given.items()
+                                                   if isinstance(v, str | int | float | bool)}}
+        found += _ci_builds(called, [_with_inputs(d, inputs) for d in documents])
+    return found
+
+
+def _input_defaults(documents: list[Any]) -> dict[str, Any]:
+    """`on.workflow_call.inputs.<name>.default` of a reusable workflow."""
+    for doc in documents:
+        on = doc.get("on", doc.get(True)) if isinstance(doc, dict) else None  # YAML 1.1: on
+        call = on.get("workflow_call") if isinstance(on, dict) else None
+        inputs = call.get("inputs") if isinstance(call, dict) else None
+        if isinstance(inputs, dict):
+            return {str(name): spec["default"] for name, spec in inputs.items()
+                    if isinstance(spec, dict) and isinstance(spec.get("default"),
+                                                             str | int | float | bool)}
+    return {}
+
+
+def _with_inputs(value: Any, inputs: dict[str, Any]) -> Any:
+    """`value` with every `${{ inputs.x }}` whose value is known replaced by it."""
+    if isinstance(value, str):
+        return _INPUT.sub(lambda m: str(inputs[m[1]]) if m[1] in inputs else m[0], value)
+    if isinstance(value, list):
+        return [_with_inputs(v, inputs) for v in value]
+    if isinstance(value, dict):
+        return {k: _with_inputs(v, inputs) for k, v in value.items()}
+    return value
+
+
+def _ci_builds(path: str, documents: list[Any]) -> list[ImageBuild]:
+    values = list(walk(*documents))
     # docker/metadata-action names the images that build-push-action then tags
     named = {str(v.get("id") or ""): str(v["with"].get("images") or "") for v in values
              if isinstance(v, dict) and "metadata-action" in str(v.get("uses") or "")
