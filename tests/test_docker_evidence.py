@@ -51,6 +51,19 @@ def test_uwsgi_uid_from_the_command_line_or_the_ini_file():
         assert bool(rules(files, "DOCKER003")) is flagged, (cmd, uid)
 
 
+def test_an_image_with_no_command_over_a_shell_base_is_informational():
+    tool = "FROM ubuntu:24.04\nRUN apt-get update && apt-get install -y make\n"
+    [finding] = scan_files({"Dockerfile": tool}, ["DOCKER003"])
+    assert finding.severity.value == "info" and "sets no command" in finding.message
+    for files in ({"Dockerfile": tool + 'CMD ["make", "serve"]\n'},
+                  {"Dockerfile": tool, "Procfile": "web: make serve\n"},
+                  {"Dockerfile": tool, "docker-compose.yml": (
+                      "services:\n  web:\n    build: .\n    command: make serve\n")},
+                  # a server image's own command runs: not a tool image
+                  {"Dockerfile": "FROM caddy:2\nCOPY Caddyfile /etc/caddy/\n"}):
+        assert [f.severity.value for f in scan_files(files, ["DOCKER003"])] == ["high"], files
+
+
 def test_official_database_entrypoint_counts_only_when_kept():
     for dockerfile, flagged in (
             ("FROM postgres:16-alpine\nCOPY init.sql /docker-entrypoint-initdb.d/\n", False),

@@ -45,6 +45,15 @@ def runs_server(stage: Stage) -> bool:
     return bool(stage.find("EXPOSE")) or any(s in text for s in SERVERS)
 
 
+# Distribution and language images: their own default command is a shell or an interpreter
+# prompt, so an image built FROM them that sets no command runs nothing by itself.
+SHELL_DEFAULT_BASES = re.compile(
+    r"(^|/)(ubuntu|debian|alpine|busybox|fedora|centos|rockylinux|almalinux|amazonlinux|"
+    r"archlinux|python|node|golang|ruby|rust|buildpack-deps|eclipse-temurin|openjdk|playwright)"
+    r"(:|@|$)",
+    re.IGNORECASE)
+
+
 # Debian and Ubuntu bases, and the python images built on them.
 DEBIAN_LIKE = re.compile(r"(^|/)(python|debian|ubuntu)(:|$)|slim|bookworm|bullseye|trixie|"
                          r"jammy|noble|focal", re.IGNORECASE)

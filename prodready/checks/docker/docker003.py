@@ -9,7 +9,7 @@ from ...project.images import effective_stages, image_files
 from ..api import RuleContext
 from ._fixes import non_root_fix
 from ._helm import image_names, values_contexts
-from ._image import NONROOT_BASES
+from ._image import NONROOT_BASES, SHELL_DEFAULT_BASES
 from ._privileges import context_unprivileged, drops_privileges, is_root, runs_unprivileged
 
 SCOPE = "project"  # entrypoint scripts, server configs, base images and runners are other files
@@ -45,7 +45,8 @@ def _check(project: Project, df: Dockerfile, ctx: RuleContext) -> None:
     ctx.report(df.path, final.line, 1,
                "the final stage never sets USER, so the container runs as root; create an "
                "unprivileged user and add `USER` before CMD", snippet=f"FROM {final.base_raw}",
-               fix=non_root_fix(df, final, base))
+               fix=non_root_fix(df, final, base),
+               informational=_runs_nothing_itself(project, df, base))
 
 
 def _root_is_dropped(project: Project, df: Dockerfile) -> bool:
@@ -81,6 +82,18 @@ def _only_a_base_image(project: Project, df: Dockerfile) -> bool:
                     image_name(repository or stage.base_image)) == df.path:
                 return True
     return False
+
+
+def _runs_nothing_itself(project: Project, df: Dockerfile, base: str) -> str:
+    """Why the image's user is decided elsewhere ("" if it is not): it sets no command and
+    its base's own is a shell, so it is a base, build or tool image, and no deployment of
+    the repository (Compose, Kubernetes, a Procfile) runs it."""
+    if any(stage.find("CMD") or stage.find("ENTRYPOINT") for stage in effective_stages(df)) \
+            or not SHELL_DEFAULT_BASES.search(base) or any(image_runners(project, df.path)) \
+            or project.has_file("Procfile"):
+        return ""
+    return ("the image sets no command and its base image's is a shell: a base, build or tool "
+            "image, whose user is set by the images built FROM it or whoever runs it")
 
 
 def _own_base_runs_unprivileged(project: Project, base: str, seen: set[str]) -> bool:
