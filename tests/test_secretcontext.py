@@ -282,3 +282,18 @@ def test_a_password_made_of_the_account_name_and_the_word_password():
     assert not repeats_identity("repmgrpassword", {"admin"})
     assert not repeats_identity("redis://:secret@redis:6379", set())
     assert not repeats_identity("password", {"app"})
+
+
+def test_a_name_based_hit_in_code_or_compose_is_information():
+    def severities(files):
+        return sorted(f.severity.value for f in scan_files(files, ["REPO001"]))
+
+    keyword = 'jwt_secret = "9b1f0c7e5d2a4f6b8c3e1a7d9f0b2c4e"\n'
+    assert severities({"app/settings.py": keyword}) == ["info"]
+    assert severities({"config/app.ini": f"[auth]\n{keyword}"}) == ["critical"]
+    assert severities({"docker-compose.yml": (
+        "services:\n  db:\n    image: postgres:16\n    environment:\n"
+        "      DATABASE_URL: postgresql://app:Xk29pQz7LmWq@db.internal/app\n")}) == ["info"]
+    # a token format is a secret wherever it is
+    assert severities({"app/settings.py": 'AWS_ACCESS_KEY_ID = "AKIAZ3MQXR7PQ2LD4VTE"\n'}) == [
+        "critical"]

@@ -111,6 +111,8 @@ _SOFT = {"Secret Keyword", *ENTROPY_TYPES}
 # Hits that are as often an illustration as a credential (in a comment, a docstring, an
 # example); token formats with a signature stay real wherever they appear.
 _ILLUSTRABLE = {*_SOFT, BASIC_AUTH_TYPE}
+# Detections by a secret-like name or a credential in a URL rather than by a token format.
+NAME_BASED_TYPES = frozenset(_ILLUSTRABLE)
 
 # A stored password hash (Django fixtures, htpasswd, /etc/shadow): one-way, not a credential.
 _PASSWORD_HASH = re.compile(

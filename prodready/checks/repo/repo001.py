@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import posixpath
 
+from ...artifacts.yamldocs import is_compose_path
 from ..api import RuleContext
 from ._gitleaks import NOTHING_IGNORED, GitleaksIgnore, load_gitleaks_ignore
-from ._secrets import EMPTY_BASELINE, Baseline, load_baseline, scan_text
+from ._secrets import EMPTY_BASELINE, NAME_BASED_TYPES, Baseline, Hit, load_baseline, scan_text
 
 SCOPE = "text"
 
@@ -52,6 +53,23 @@ def check(target: object, ctx: RuleContext) -> None:
                    "can use it; revoke and rotate it, remove it from the file and the git "
                    "history, and load it from the environment or a secret manager (if it is not "
                    "a secret, list it in .secrets.baseline)",
-                   snippet="")
+                   snippet="", informational=_judged_in_context(path, hit))
     if not reported:
         ctx.examine()
+
+
+def _judged_in_context(path: str, hit: Hit) -> str:
+    """Why a hit found by its name alone (`password = "…"`, an entropy string next to a
+    secret-like key, credentials in a URL) is only information here: in Python code and
+    Compose files such values are mostly development, test or demo defaults, and the rules
+    that read them in context judge them (PY015 a secret's fallback, COMPOSE005 a literal in
+    a service's environment). Token formats (AWS, GitHub, Slack keys, private keys) stay."""
+    if hit.type not in NAME_BASED_TYPES:
+        return ""
+    if path.endswith((".py", ".pyi")):
+        return "a literal under a secret-like name in code, most often a development or test " \
+               "default; PY015 judges a secret's fallback in context"
+    if is_compose_path(path):
+        return "a literal under a secret-like name in a Compose file; COMPOSE005 judges a " \
+               "service's environment in context"
+    return ""
