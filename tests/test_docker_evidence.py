@@ -194,6 +194,14 @@ def _dockerignore_messages(files: dict[str, str]) -> list[str]:
     return [f.message for f in scan_files(files, ["DOCKER007"])]
 
 
+def test_a_dockerignore_that_picks_parts_of_git_has_settled_it():
+    files = {"Dockerfile": "FROM python:3.12-slim\nCOPY . .\nRUN make version-file\n",
+             "app.py": "print('hello')\n"}
+    assert _dockerignore_messages({**files, ".dockerignore": "*.pyc\n"}) != []
+    # the build needs some of .git: the authors keep its config out and the rest in
+    assert _dockerignore_messages({**files, ".dockerignore": "**/.git/config\n"}) == []
+
+
 def test_a_service_context_with_nothing_to_leak_is_not_flagged():
     assert _dockerignore_messages(SERVICE_CONTEXT) == []
 

@@ -113,7 +113,9 @@ def _excluded(name: str, dockerignore: str) -> bool:
     """Whether .dockerignore keeps `name` (at the context's root) out, as Docker matches it:
     glob patterns where `*` also matches nothing (`.*` and `*.env` cover `.env`), `**/` any
     directories, `!` re-includes, and the last matching line wins. A line that re-includes
-    `name` itself (`!.env`) is the authors' decision and counts as settled."""
+    `name` itself (`!.env`) is the authors' decision and counts as settled, and so does a line
+    that picks parts of it (`**/.git/config`, `.git/objects`): they left the rest in on purpose
+    (a build step that reads the commit, say)."""
     excluded = False
     for line in dockerignore.splitlines():
         pattern = line.strip()
@@ -123,6 +125,8 @@ def _excluded(name: str, dockerignore: str) -> bool:
         pattern = pattern.lstrip("!").strip().lstrip("/").rstrip("/")
         while pattern.startswith("**/"):
             pattern = pattern[3:]
+        if pattern.startswith(f"{name}/"):
+            return True
         if pattern in ("*", "**") or ("/" not in pattern and fnmatch.fnmatchcase(name, pattern)):
             excluded = not negated or pattern == name
     return excluded
