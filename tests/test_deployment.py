@@ -107,6 +107,24 @@ def test_compose_building_a_dockerfile_makes_it_deployed_whatever_its_path(tmp_p
     assert "Compose service 'web'" in role.why
 
 
+def test_the_compose_file_a_dev_container_starts_is_dev_tooling(tmp_path):
+    compose = ("services:\n  web:\n    build: .\n    ports: ['8000:8000']\n"
+               "  dev:\n    build: .\n    entrypoint: sleep infinity\n")
+    model, _ = _model(tmp_path, {
+        "compose.yml": compose, "Dockerfile": SERVER_DOCKERFILE,
+        ".devcontainer/devcontainer.json": (
+            '// the editor\'s environment\n{\n  "name": "app",\n'
+            '  "dockerComposeFile": ["../compose.yml"], // relative to this file\n'
+            '  "service": "dev"\n}\n')})
+    role = model.role_of("compose.yml")
+    assert role.role == "dev-tooling" and ".devcontainer/devcontainer.json" in role.why
+    # the image it builds is not deployed by it
+    assert model.role_of("Dockerfile").role != "deployed"
+    model, _ = _model(tmp_path / "plain", {"compose.yml": compose,
+                                           "Dockerfile": SERVER_DOCKERFILE})
+    assert model.role_of("compose.yml").judged
+
+
 def test_compose_dockerfile_path_reads_the_env_file_and_defaults(tmp_path):
     model, _ = _model(tmp_path, {
         "docker-compose.yml": "services:\n  web:\n    build:\n      context: ${CTX:-.}\n"

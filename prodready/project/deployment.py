@@ -560,6 +560,8 @@ def build_deployment(project: Project) -> Deployment:
         if target and target not in links:
             links[target] = why
 
+    for path, why in _dev_container_stacks(project).items():
+        mark(path, Role(DEV_TOOLING, why))  # before its builds are followed
     _compose_links(project, counts, link, model)
     from .compose import directory_compose_runs, named_compose_files
 
@@ -601,6 +603,32 @@ def build_deployment(project: Project) -> Deployment:
         else:
             model.roles[path] = convention.get(path) or used_by.get(path) or UNCLASSIFIED
     return model
+
+
+# `"dockerComposeFile": ["../compose.yml", "compose.dev.yml"]` of a devcontainer.json (JSON with
+# comments: read by pattern, never evaluated)
+_DEV_CONTAINER_COMPOSE = re.compile(r'"dockerComposeFile"\s*:\s*(\[[^\]]*\]|"[^"]*")')
+
+
+def _dev_container_stacks(project: Project) -> dict[str, str]:
+    """Compose files a dev container definition starts: the editor's development
+    environment (`.devcontainer/devcontainer.json`, `.devcontainer.json`)."""
+    from .documentation import read_text
+
+    found: dict[str, str] = {}
+    for path in project.all_files:
+        name = posixpath.basename(path)
+        if name not in ("devcontainer.json", ".devcontainer.json") or (
+                name == "devcontainer.json" and ".devcontainer" not in path.split("/")):
+            continue
+        match = _DEV_CONTAINER_COMPOSE.search(read_text(project, path))
+        if match is None:
+            continue
+        for value in re.findall(r'"([^"]+)"', match[1]):
+            target = posixpath.normpath(posixpath.join(posixpath.dirname(path), value))
+            if project.has_file(target):
+                found.setdefault(target, f"the dev container {path} starts it")
+    return found
 
 
 def _pyproject(project: Project) -> dict[str, Any]:
