@@ -433,6 +433,47 @@ def test_an_image_that_also_runs_a_worker_is_informational():
     assert finding.severity.value == "info" and "'worker'" in finding.message
 
 
+STAGED = ("FROM python:3.12-slim AS runtime\nEXPOSE 8000\nCMD [\"gunicorn\", \"app:app\"]\n"
+          "FROM runtime AS runtime-dev\nRUN pip install pytest\n")
+
+
+def _built_with_target(target: str) -> str:
+    return ("on: push\njobs:\n  image:\n    runs-on: ubuntu-latest\n    steps:\n"
+            "      - uses: docker/build-push-action@v6\n        with:\n"
+            f"          push: true\n          target: {target}\n"
+            "          tags: ghcr.io/${{ github.repository }}:latest\n")
+
+
+def test_the_stage_deployed_builds_select_is_judged_when_the_final_one_extends_it():
+    files = {"Dockerfile": STAGED, ".github/workflows/release.yml": _built_with_target("runtime")}
+    [finding] = scan_files(files, ["DOCKER001"])
+    assert finding.line == 1 and "'runtime'" in finding.message
+    # a CI build of another stage does not move the judgement off the final stage
+    builder = ("FROM python:3.12-slim AS build\nRUN pip wheel -w /wheels .\n"
+               "FROM python:3.12-slim\nCOPY --from=build /wheels /wheels\nEXPOSE 8000\n"
+               "CMD [\"gunicorn\", \"app:app\"]\n")
+    [finding] = scan_files({"Dockerfile": builder,
+                            ".github/workflows/check.yml": _built_with_target("build")},
+                           ["DOCKER001"])
+    assert "final stage" in finding.message
+
+
+def test_a_project_command_that_runs_a_worker_counts():
+    compose = ("services:\n  api:\n    image: ghcr.io/acme/shop:latest\n    ports: ['80:8000']\n"
+               "  jobs:\n    image: ghcr.io/acme/shop:latest\n"
+               "    command: python -m shop run-worker high low\n")
+    files = {"Dockerfile": STAGED, "docker-compose.yml": compose,
+             "pyproject.toml": "[project]\nname = \"shop\"\n",
+             # two images published under run-time names: the repository's own is the shop
+             ".github/workflows/release.yml": _built_with_target("runtime"),
+             "batch/Dockerfile": "FROM python:3.12-slim\nCMD [\"python\", \"job.py\"]\n",
+             ".github/workflows/batch.yml": _built_with_target("x").replace(
+                 "push: true", "push: true\n          file: batch/Dockerfile").replace(
+                 ":latest", "/batch:latest")}
+    [finding] = scan_files(files, ["DOCKER001"])
+    assert finding.severity.value == "info" and "'jobs'" in finding.message
+
+
 def test_the_published_image_runs_where_compose_checks_its_health():
     files = {
         "Dockerfile": 'FROM python:3.12-slim\nEXPOSE 8000\nCMD ["gunicorn", "app:app"]\n',

@@ -68,6 +68,8 @@ class ImageBuild:
     # names another step gives (`${{ steps.meta.outputs.tags }}`)
     runtime_name: bool = False
     target: str | None = None  # the stage it builds (`--target`, Compose `build.target`)
+    # one of those names is the repository's own (`ghcr.io/${{ github.repository }}:tag`)
+    repository_image: bool = False
 
 
 def project_builds(project: Project) -> list[ImageBuild]:
@@ -106,6 +108,16 @@ def image_names(tags: Any) -> tuple[str, ...]:
     """The image names (`team/api`) in tags written as a list or as one text (one per line or
     comma-separated); those read at run time (`${{ … }}`, `$VERSION`) are left out."""
     return _tag_names(tags)[0]
+
+
+# `ghcr.io/${{ github.repository }}:latest`: the image named after the repository itself
+_REPOSITORY_TAG = re.compile(r"^(?:[\w.-]+(?::\d+)?/)?\$\{\{\s*github\.repository\s*\}\}"
+                             r"(?::\S*)?$")
+
+
+def _names_repository(tags: Any) -> bool:
+    items = tags if isinstance(tags, list) else str(tags or "").replace(",", "\n").split("\n")
+    return any(_REPOSITORY_TAG.match(str(tag).strip()) for tag in items)
 
 
 # `${{ steps.meta.outputs.tags }}`: the names another step (docker/metadata-action) gives
@@ -262,13 +274,16 @@ def _action_build(options: dict[str, Any], source: str, named: dict[str, str]) -
         dockerfile = _default_dockerfile(context)
     tags = options.get("tags")
     images, runtime = _tag_names(tags)
+    own = _names_repository(tags)
     if not images:
-        images, more = _tag_names(_metadata_images(named, str(tags or "")))
-        runtime = runtime or more
+        metadata = _metadata_images(named, str(tags or ""))
+        images, more = _tag_names(metadata)
+        runtime, own = runtime or more, own or _names_repository(metadata)
     target = options.get("target")
     return ImageBuild(dockerfile, UNKNOWN if context is None else context, source, ACTION,
                       _action_args(options.get("build-args")), images, runtime_name=runtime,
-                      target=str(target) if target and "$" not in str(target) else None)
+                      target=str(target) if target and "$" not in str(target) else None,
+                      repository_image=own)
 
 
 def _metadata_images(named: dict[str, str], tags: str) -> str:

@@ -135,6 +135,8 @@ class Deployment:
     image_dockerfiles: dict[str, str] = field(default_factory=dict)  # image -> its Dockerfile
     # Dockerfiles CI publishes under names only known at run time (`${{ github.repository }}`)
     published: set[str] = field(default_factory=set)
+    # of those, the ones tagged with the repository's own name (`ghcr.io/${{ github.repository }}`)
+    repository_images: set[str] = field(default_factory=set)
     project_names: frozenset[str] = frozenset()  # the distribution's names (pyproject.toml)
     # (kind, name) -> {patch file: (files the overlay applies, what the patch writes)}, from
     # overlays that ship
@@ -156,8 +158,9 @@ class Deployment:
         path = self.image_dockerfiles.get(name)
         if path is not None:
             return path, f"the repository builds {name} from {path}"
-        if len(self.published) == 1 and name.rsplit("/", 1)[-1] in self.project_names:
-            path = next(iter(self.published))
+        own = self.published if len(self.published) == 1 else self.repository_images
+        if len(own) == 1 and name.rsplit("/", 1)[-1] in self.project_names:
+            path = next(iter(own))
             return path, (f"{name} is named after the project, whose image CI publishes "
                           f"from {path}")
         return None
@@ -797,6 +800,8 @@ def _add_tags(model: Deployment, build: ImageBuild) -> bool:
             model.image_dockerfiles.setdefault(name, build.dockerfile)
     if build.dockerfile and build.runtime_name:
         model.published.add(build.dockerfile)  # also published under a run-time name
+        if build.repository_image:
+            model.repository_images.add(build.dockerfile)
     return bool(build.images)
 
 

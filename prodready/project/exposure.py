@@ -333,6 +333,11 @@ _WORKER_SCRIPT = re.compile(r"(?:^|[-_])(?:worker|beat|celery|scheduler)(?:[-_][
                             r"(?:\.sh|\.py)?$", re.IGNORECASE)
 
 
+# A project's own command for a background process: `python -m app run-worker`,
+# `manage.py run_scheduler`, `app consumer`.
+_WORKER_WORD = re.compile(r"(?<![\w-])(?:run[-_])?(?:worker|scheduler|beat|consumer)s?(?![\w-])")
+
+
 def worker_use(project: Project, dockerfile: str) -> str:
     """Why the image a Dockerfile builds also runs as a task worker or scheduler ("" if
     nothing says so): a Compose service of a deployment runs it with a worker command, or
@@ -345,7 +350,8 @@ def worker_use(project: Project, dockerfile: str) -> str:
     compose, _ = image_runners(project, dockerfile)
     for svc in compose:
         found = svc.find("command")
-        if found is not None and _WORKER_COMMAND.search(command_line(found[2])):
+        command = command_line(found[2]) if found is not None else ""
+        if _WORKER_COMMAND.search(command) or _WORKER_WORD.search(command):
             return f"Compose service {svc.name!r} runs it as a task worker"
     df = project.dockerfiles.get(dockerfile)
     if not isinstance(df, Dockerfile):

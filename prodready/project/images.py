@@ -41,6 +41,31 @@ def target_stages(df: Dockerfile, target: str | None) -> list[Stage]:
     return stage_chain(df, stage) if stage is not None else effective_stages(df)
 
 
+def shipped_targets(project: Project, path: str) -> set[str | None]:
+    """The targets the deployed builds of a Dockerfile select (None: the final stage, also
+    when nothing builds it)."""
+    from .builds import image_builds
+    from .deployment import deployment_of
+
+    model = deployment_of(project)
+    return {b.target for b in image_builds(project).get(path, ())
+            if model.role_of(b.source).judged} or {None}
+
+
+def shipped_stage(project: Project, df: Dockerfile) -> Stage | None:
+    """The stage whose image ships: the final stage, unless it only extends the one target
+    every deployed build selects (`FROM runtime AS runtime-dev` after `runtime`): then that
+    target. A build of an earlier stage the final one merely copies from (a CI check of the
+    builder) leaves the final stage."""
+    targets = shipped_targets(project, df.path)
+    target = next(iter(targets)) if len(targets) == 1 else None
+    final = df.final_stage
+    if not target or final is None:
+        return final
+    chosen = target_stages(df, target)[0]
+    return chosen if chosen in stage_chain(df, final) else final
+
+
 def image_commands(df: Dockerfile, target: str | None) -> list[Instruction]:
     """The ENTRYPOINT and CMD in effect in the image built for `target` (the last stage when
     no stage has that name), inherited from the stages it is built FROM."""

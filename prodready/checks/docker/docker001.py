@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from ...artifacts.dockerfile import Dockerfile
+from ...artifacts.dockerfile import Dockerfile, Stage
 from ...model import Fix
 from ...project import Project
 from ...project.deployment import image_runners
 from ...project.exposure import worker_use
-from ...project.images import effective_stages
+from ...project.images import shipped_stage, stage_chain
 from ...project.kubernetes import has_probe
 from ...project.profile import SERVICE
 from ...project.services import Service, served_port, services_of
@@ -23,10 +23,10 @@ def check(project: Project, ctx: RuleContext) -> None:
     for path, df in sorted(project.dockerfiles.items()):
         if not isinstance(df, Dockerfile):
             continue
-        final = df.final_stage
+        final = shipped_stage(project, df)
         if final is None or not runs_server(final):
             continue
-        if any(stage.find("HEALTHCHECK") for stage in effective_stages(df)):
+        if any(stage.find("HEALTHCHECK") for stage in stage_chain(df, final)):
             ctx.examine()
             continue
         if services is None:
@@ -38,10 +38,11 @@ def check(project: Project, ctx: RuleContext) -> None:
         if _every_runner_checks_health(project, path):
             ctx.examine()
             continue
+        which = "final stage" if final is df.final_stage else f"stage {final.name!r} it ships"
         ctx.report(path, final.line, 1,
-                   "the final stage runs a server but defines no HEALTHCHECK: Docker and "
+                   f"the {which} runs a server but defines no HEALTHCHECK: Docker and "
                    "Compose cannot tell a hung container from a healthy one",
-                   snippet=f"FROM {final.base_raw}", fix=_fix(df, path, built),
+                   snippet=f"FROM {final.base_raw}", fix=_fix(df, final, path, built),
                    informational=_team_platform(project, ctx, path) or _multi_role(project, path))
 
 
@@ -80,8 +81,8 @@ def _only_kubernetes_with_probes(services: list[Service]) -> bool:
     return bool(runners) and all(r.source == "kubernetes" and r.probes for r in runners)
 
 
-def _fix(df: Dockerfile, path: str, services: list[Service]) -> Fix | None:
-    if len(services) != 1 or df.final_stage is None:
+def _fix(df: Dockerfile, stage: Stage, path: str, services: list[Service]) -> Fix | None:
+    if len(services) != 1:
         return None
     svc = services[0]
     routes = [r for r in svc.health_routes if r.path and r.certain and "{" not in r.path
@@ -93,4 +94,4 @@ def _fix(df: Dockerfile, path: str, services: list[Service]) -> Fix | None:
     port = served_port(svc, runner) if runner is not None else None
     if port is None:
         return None
-    return healthcheck_fix(df, df.final_stage, route.path or "/", port)
+    return healthcheck_fix(df, stage, route.path or "/", port)

@@ -10,8 +10,7 @@ from ...fix.edits import ABSENT, append_lines
 from ...model import Edit, Fix, FixSafety
 from ...project import Project
 from ...project.builds import UNKNOWN, image_builds
-from ...project.deployment import deployment_of
-from ...project.images import stage_chain, target_stages
+from ...project.images import shipped_targets, stage_chain, target_stages
 from ...project.local_secrets import ENV, local_secrets
 from ..api import RuleContext
 from ._context_copies import context_destinations, copied_paths, holds
@@ -139,9 +138,7 @@ def _shipped_stages(project: Project, path: str, df: Dockerfile) -> list[Stage]:
     that only gives one built file (`COPY --from=build /dist/app.tar.gz .`), or a directory
     apart from or inside where it put the context (`/opt/venv` or `/src/dist` of a build that
     copied it to /src), ships none of its .git or .env."""
-    model = deployment_of(project)
-    targets = {b.target for b in image_builds(project).get(path, ())
-               if model.role_of(b.source).judged} or {None}
+    targets = shipped_targets(project, path)
     by_name = {s.name: s for s in df.stages if s.name}
     pending = [s for target in targets for s in target_stages(df, target)]
     shipped: dict[int, Stage] = {}
