@@ -633,6 +633,9 @@ COMPOSE_BODY = "services:\n  api:\n    image: team/api:1.0\n    ports: ['8000:80
      "dev-tooling"),
     ("# For development purposes only.\n", "dev-tooling"),
     ("# Do not use this in production!\n", "dev-tooling"),
+    ("# We do not offer support on this file.\n# DO NOT USE DOCKER-COMPOSE SETUP FOR "
+     "PRODUCTION OR CUSTOM INSTALLATION.\n", "dev-tooling"),
+    ("# Local stack, not for production.\n", "dev-tooling"),
     ("# This file is designed to run a development environment,\n# with the source mounted\n",
      "dev-tooling"),
     ("# This file is used to test the setup utility\n# Deployment files are elsewhere\n",
@@ -649,6 +652,7 @@ def test_a_files_opening_comment_can_say_it_does_not_ship(tmp_path, header, role
     "# Built for development and production alike\n",
     "# Example: docker compose up -d\n",
     "# This image is used for testing and production alike\n",
+    "# Production stack: do not use the default passwords in production\n",
     "services:\n  # not intended for production: this comment is inside the file\n",
 ])
 def test_other_opening_comments_say_nothing(tmp_path, header):

@@ -813,6 +813,7 @@ def test_roles_read_from_compose_commands_and_readmes_are_linear() -> None:
         assert development_stack({"services": {"web": service}}) == ""
     assert _DEV_HEADER.search("not " * (BIG // 4)) is None
     assert declared_purpose("# " + "do not use " * (BIG // 11) + "\n") is None
+    assert declared_purpose("# do not use " + "the " * (BIG // 4) + "\n") is None
 
 
 def test_ci_steps_that_change_directory_are_read_in_linear_time(tmp_path: Path) -> None:

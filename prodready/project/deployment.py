@@ -300,7 +300,9 @@ _EXAMPLE_HEADER = re.compile(
 _DEV_HEADER = re.compile(
     r"\bnot\s+(?:intended|meant|suitable|ready|to be used)\s+for\s+production\b"
     r"|\bnot\s+(?:a\s+)?production[- ](?:worthy|ready|grade)\b"
-    r"|\bdo\s+not\s+use\s+(?:\w+\s+)?in\s+production\b"
+    r"|\b(?:do\s+not|don['’]?t|never)\s+use\s+(?:(?:this|these|the|it|file|setup|stack|"
+    r"configuration|config|docker-compose|compose|image)\s+){0,3}(?:in|for)\s+production\b"
+    r"|\bnot\s+for\s+production\b"
     r"|\bfor\s+(?:local\s+)?(?:development|testing|evaluation)(?:\s+purposes)?\s+only\b"
     r"|\bin\s+your\s+local\s+environment\b"
     r"|\b(?:designed|meant|intended|used|built)\s+(?:only\s+)?(?:to\s+run|for)\s+"
