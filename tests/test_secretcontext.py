@@ -297,3 +297,13 @@ def test_a_name_based_hit_in_code_or_compose_is_information():
     # a token format is a secret wherever it is
     assert severities({"app/settings.py": 'AWS_ACCESS_KEY_ID = "AKIAZ3MQXR7PQ2LD4VTE"\n'}) == [
         "critical"]
+
+
+def test_a_private_key_of_the_test_settings_is_information():
+    key = ('KEY = """-----BEGIN RSA PRIVATE KEY-----\n'
+           'MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun\n'
+           '-----END RSA PRIVATE KEY-----"""\n')
+    assert [f.severity.value for f in scan_files({"app/settings/test.py": key},
+                                                 ["REPO001"])] == ["info"]
+    assert [f.severity.value for f in scan_files({"app/settings/production.py": key},
+                                                 ["REPO001"])] == ["critical"]

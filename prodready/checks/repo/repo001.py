@@ -9,9 +9,18 @@ from __future__ import annotations
 import posixpath
 
 from ...artifacts.yamldocs import is_compose_path
+from ...devconfig import is_dev_settings_module
 from ..api import RuleContext
 from ._gitleaks import NOTHING_IGNORED, GitleaksIgnore, load_gitleaks_ignore
-from ._secrets import EMPTY_BASELINE, NAME_BASED_TYPES, Baseline, Hit, load_baseline, scan_text
+from ._secrets import (
+    EMPTY_BASELINE,
+    NAME_BASED_TYPES,
+    PRIVATE_KEY_TYPE,
+    Baseline,
+    Hit,
+    load_baseline,
+    scan_text,
+)
 
 SCOPE = "text"
 
@@ -63,7 +72,12 @@ def _judged_in_context(path: str, hit: Hit) -> str:
     secret-like key, credentials in a URL) is only information here: in Python code and
     Compose files such values are mostly development, test or demo defaults, and the rules
     that read them in context judge them (PY015 a secret's fallback, COMPOSE005 a literal in
-    a service's environment). Token formats (AWS, GitHub, Slack keys, private keys) stay."""
+    a service's environment). In a settings module for development or tests, private keys
+    are the test suite's too. Token formats (AWS, GitHub, Slack keys) stay."""
+    if is_dev_settings_module(path) and (hit.type in NAME_BASED_TYPES or
+                                         hit.type == PRIVATE_KEY_TYPE):
+        return "a settings module for development or tests: keys and passwords there are " \
+               "made for the test suite or a local instance"
     if hit.type not in NAME_BASED_TYPES:
         return ""
     if path.endswith((".py", ".pyi")):
