@@ -263,10 +263,14 @@ def _loopback_credentials(value: object) -> bool:
 
 def env_file_secrets(text: str, path: str = "") -> list[tuple[int, str]]:
     """(line, name) of the variables of a dotenv file that hold a real-looking secret; the
-    values stay here."""
-    return [(entry.line, entry.name) for entry in env_entries(text)
+    values stay here. A password that repeats the file's own user or database name
+    (`POSTGRES_USER=postgres`, `POSTGRES_PASSWORD=postgres`) is a sample, not a secret."""
+    entries = list(env_entries(text))
+    identities = identity_values({e.name: e.value for e in entries})
+    return [(entry.line, entry.name) for entry in entries
             if is_secret_name(entry.name, entry.value) and
-            is_real_secret_value(entry.value, path)]
+            is_real_secret_value(entry.value, path) and
+            not repeats_identity(entry.value, identities)]
 
 
 # --------------------------------------------------------------------------- Secret objects

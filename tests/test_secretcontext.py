@@ -307,3 +307,10 @@ def test_a_private_key_of_the_test_settings_is_information():
                                                  ["REPO001"])] == ["info"]
     assert [f.severity.value for f in scan_files({"app/settings/production.py": key},
                                                  ["REPO001"])] == ["critical"]
+
+
+def test_an_env_file_password_that_repeats_its_user_is_a_sample():
+    assert env_file_secrets("POSTGRES_USER=postgres\nPOSTGRES_PASSWORD=postgres\n"
+                            "ELASTIC_USER=elastic\nELASTIC_PASSWORD=elastic\n", ".env") == []
+    assert env_file_secrets("POSTGRES_USER=postgres\nPOSTGRES_PASSWORD=Xk29pQz7LmWq\n",
+                            ".env") == [(2, "POSTGRES_PASSWORD")]
