@@ -223,3 +223,17 @@ def test_a_store_that_is_ready_as_it_starts_gates_nothing():
                        "COMPOSE002") == [(4, "medium")]
     assert _severities({"compose.yaml": deps.format(deps="db") + postgres},
                        "COMPOSE001") == [(5, "medium")]
+
+
+def test_a_wsgi_server_that_does_nothing_else_at_start_needs_no_database_yet():
+    from prodready.testing import scan_files
+
+    def severities(command):
+        compose = (f"services:\n  web:\n    image: acme/web:1\n    command: {command}\n"
+                   "    depends_on: [db]\n  db:\n    image: postgres:16\n")
+        return [f.severity.value for f in scan_files({"compose.yaml": compose}, ["COMPOSE002"])]
+
+    assert severities("gunicorn config.wsgi --bind 0.0.0.0:8000") == ["info"]
+    assert severities("sh -c 'python manage.py migrate && gunicorn config.wsgi'") == ["medium"]
+    assert severities("python manage.py qcluster") == ["medium"]
+    assert severities("uvicorn app.main:app") == ["medium"]  # an ASGI app may set up at start

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from ..artifacts.dockerfile import Dockerfile
 from ..artifacts.yamldocs import YNode, YScalar, YSeq, command_line
@@ -143,19 +144,38 @@ def startup_waits(project: Project, svc: Service) -> list[Wait]:
 
 
 def _startup_waits(project: Project, svc: Service) -> list[Wait]:
+    texts, files, source = _startup_texts(project, svc)
+    out = [Wait(_statement(text, start, end), where, probe=probe)
+           for text, where in texts for start, end, probe in _waits(text)]
+    if files is not None and source is not None:
+        out.extend(_copied_steps(project, (source.dockerfile, source.target), files))
+    return out
+
+
+def _startup_texts(project: Project, svc: Service
+                   ) -> tuple[list[tuple[str, str]], ImageFiles | None, Any]:
+    """What the service runs at start, with where it is: its Compose entrypoint and command,
+    else its image's, and the scripts they run that the image holds; with the image's files
+    and source."""
+    cache = project.cache.setdefault("startup-texts", {})
+    assert isinstance(cache, dict)
+    key = (svc.anchor_site.path, svc.name, tuple(svc.config.files))
+    if key in cache:
+        found: tuple[list[tuple[str, str]], ImageFiles | None, Any] = cache[key]
+        return found
     source = image_source(project, svc)
     df = project.dockerfiles.get(source.dockerfile) if source else None
     if not isinstance(df, Dockerfile):
         df = None
     commands: list[tuple[str, str]] = []
-    for key in ("entrypoint", "command"):
-        found = svc.find(key)
-        if found is not None:
-            commands.append((_words(found[2]), f"its {key}"))
+    for name in ("entrypoint", "command"):
+        given = svc.find(name)
+        if given is not None:
+            commands.append((_words(given[2]), f"its {name}"))
     if df is not None and source is not None:
-        given = {where for _, where in commands}
+        replaced = {where for _, where in commands}
         for ins in image_commands(df, source.target):
-            if _REPLACED_BY[ins.keyword] in given:
+            if _REPLACED_BY[ins.keyword] in replaced:
                 continue  # the Compose file replaces it
             text = " ".join(ins.exec_form) if ins.exec_form is not None else ins.args
             commands.append((text, f"the {ins.keyword} of {source.dockerfile}"))
@@ -163,22 +183,21 @@ def _startup_waits(project: Project, svc: Service) -> list[Wait]:
     # an image built here under a name read at run time: its scripts are those the
     # repository's images hold (a datastore's image is not one of them)
     ours = files is not None or (source is None and not datastore_kind(svc.image or ""))
-    out: list[Wait] = []
+    texts: list[tuple[str, str]] = []
     seen: set[str] = set()
     for text, where in commands:
-        _scan(project, text, where, files, out, seen, 0, ours=ours)
-    if files is not None and source is not None:
-        out.extend(_copied_steps(project, (source.dockerfile, source.target), files))
-    return out
+        _collect(project, text, where, files, texts, seen, 0, ours=ours)
+    cache[key] = (texts, files, source)
+    return texts, files, source
 
 
-def _scan(project: Project, text: str, where: str, files: ImageFiles | None, out: list[Wait],
-          seen: set[str], depth: int, *, ours: bool = True) -> None:
-    """The waits in `text`, and in the scripts it runs that the image holds (the repository
-    files its COPY instructions put at those paths). `files` None: the image's Dockerfile is
-    not known; with `ours`, a script is the one file the repository's images hold there."""
-    for start, end, probe in _waits(text):
-        out.append(Wait(_statement(text, start, end), where, probe=probe))
+def _collect(project: Project, text: str, where: str, files: ImageFiles | None,
+             out: list[tuple[str, str]], seen: set[str], depth: int, *, ours: bool = True
+             ) -> None:
+    """`text`, and the scripts it runs that the image holds (the repository files its COPY
+    instructions put at those paths). `files` None: the image's Dockerfile is not known;
+    with `ours`, a script is the one file the repository's images hold there."""
+    out.append((text, where))
     if depth >= _MAX_DEPTH or not ours:
         return
     for word in re.split(r"[\s;&|()'\"]+", text):
@@ -189,7 +208,29 @@ def _scan(project: Project, text: str, where: str, files: ImageFiles | None, out
             continue
         path, held = found
         seen.add(path)
-        _scan(project, _code(project.texts[path]), path, held, out, seen, depth + 1)
+        _collect(project, _code(project.texts[path]), path, held, out, seen, depth + 1)
+
+
+# Servers that open database connections per request (Django, Flask, Falcon under a WSGI
+# server): started alone, they touch no database until the first request comes.
+_WSGI_SERVER = re.compile(r"(?<![\w.-])(?:gunicorn|uwsgi|waitress-serve)(?![\w.-])")
+# Start-up work that needs the database: migrations, schema or data setup, task queues.
+_STARTUP_DB_WORK = re.compile(
+    r"\b(?:migrate|migrations?|alembic|upgrade|init_?db|initdb|create_all|loaddata|"
+    r"createsuperuser|qcluster|celery|rq|dramatiq|huey|worker|--preload)\b", re.IGNORECASE)
+
+
+def connects_on_first_request(project: Project, svc: Service) -> str:
+    """Why the service does not need its database when it starts ("" when it may): it runs a
+    WSGI server and nothing it runs at start migrates, sets up data or starts a worker."""
+    texts, _, _ = _startup_texts(project, svc)
+    if not texts or not any(_WSGI_SERVER.search(text) for text, _ in texts):
+        return ""
+    if any(_STARTUP_DB_WORK.search(text) for text, _ in texts):
+        return ""
+    server = next(m[0] for text, _ in texts if (m := _WSGI_SERVER.search(text)))
+    return (f"it starts {server}, whose app opens database connections per request, and runs "
+            "nothing at start that needs the database")
 
 
 def _script(project: Project, word: str, files: ImageFiles | None

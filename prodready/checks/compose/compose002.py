@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ...project import Project
 from ...project.compose import FAST_STARTING, QUICK_START, Service, has_healthcheck, is_swarm_stack
-from ...project.startup import waited_dependencies
+from ...project.startup import connects_on_first_request, waited_dependencies
 from ..api import RuleContext
 from ._fixes import condition_fix, depends_on_fix
 from ._reporter import Reporter
@@ -42,7 +42,8 @@ def check(project: Project, ctx: RuleContext) -> None:
                            f"{svc.name!r} waits only for {dep.name!r} to start, not to be "
                            f"healthy: use `condition: service_healthy`",
                            snippet=f"{dep.name}:", fix=condition_fix(project, svc, dep.name),
-                           informational=_quick_start(svc, [dep.name]))
+                           informational=_quick_start(svc, [dep.name]) or
+                           connects_on_first_request(project, svc))
         if listed and list_site is not None:
             names = ", ".join(repr(n) for n in listed)
             out.report(list_site,
@@ -50,7 +51,8 @@ def check(project: Project, ctx: RuleContext) -> None:
                        "the container to start, not to be ready: use the mapping form with "
                        "`condition: service_healthy`",
                        snippet="depends_on:", fix=depends_on_fix(project, svc, set(listed)),
-                       informational=_quick_start(svc, listed))
+                       informational=_quick_start(svc, listed) or
+                       connects_on_first_request(project, svc))
     out.finish()
 
 
