@@ -107,6 +107,28 @@ def test_compose_building_a_dockerfile_makes_it_deployed_whatever_its_path(tmp_p
     assert "Compose service 'web'" in role.why
 
 
+def test_a_compose_file_test_jobs_run_for_its_test_service_is_a_test_fixture(tmp_path):
+    compose = ("services:\n  api:\n    build: .\n    ports: ['8000:8000']\n"
+               "  api-test:\n    build: .\n    command: pytest\n")
+    makefile = ("test-integration:\n\tdocker compose -f docker-compose.gcb.yml up -d\n"
+                "\tdocker compose -f docker-compose.gcb.yml run --rm api-test\n")
+    model, _ = _model(tmp_path, {"docker-compose.gcb.yml": compose, "Makefile": makefile,
+                                 "Dockerfile": SERVER_DOCKERFILE})
+    assert model.role_of("docker-compose.gcb.yml").role == "test-fixture"
+    # a target that is not a test runs it: it may be deployed
+    model, _ = _model(tmp_path / "run", {
+        "docker-compose.gcb.yml": compose, "Dockerfile": SERVER_DOCKERFILE,
+        "Makefile": makefile.replace("test-integration:", "start:")})
+    assert model.role_of("docker-compose.gcb.yml").judged
+    # the stack users start by hand, brought up by a CI test job: no test service runs
+    model, _ = _model(tmp_path / "up", {
+        "docker-compose.yml": compose.replace("api-test", "worker"),
+        "Dockerfile": SERVER_DOCKERFILE,
+        ".github/workflows/tests.yml": ("on: push\njobs:\n  tests:\n    runs-on: x\n"
+                                        "    steps:\n      - run: docker compose up -d\n")})
+    assert model.role_of("docker-compose.yml").judged
+
+
 def test_the_compose_file_a_dev_container_starts_is_dev_tooling(tmp_path):
     compose = ("services:\n  web:\n    build: .\n    ports: ['8000:8000']\n"
                "  dev:\n    build: .\n    entrypoint: sleep infinity\n")

@@ -568,7 +568,7 @@ def build_deployment(project: Project) -> Deployment:
     for path, why in _dev_container_stacks(project).items():
         mark(path, Role(DEV_TOOLING, why))  # before its builds are followed
     _compose_links(project, counts, link, model)
-    from .compose import directory_compose_runs, named_compose_files
+    from .compose import compose_runs, directory_compose_runs, named_compose_files
 
     named = named_compose_files(project)
     for path in sorted(set(named) | declared):  # a run outweighs what its content says
@@ -579,6 +579,13 @@ def build_deployment(project: Project) -> Deployment:
                            ci_only=path not in named or (own is not None and not own.judged))
     for path, runs in directory_compose_runs(project).items():
         _compose_run_links(project, path, link, mark, runs=runs)
+    # a Compose file under a standard name is a test fixture when test jobs only run it, one
+    # of them to start its test service (`compose -f ci.yml run --rm api-tests`); users may
+    # start it by hand otherwise
+    for path, runs in sorted(compose_runs(project).items()):
+        if path not in named and path not in declared and convention.get(path) is None and \
+                any(_runs_test_service(command) for _, command in runs):
+            _compose_run_links(project, path, link, mark)
     _ci_links(project, link, model)
     _skaffold_links(project, counts, link, mark, model)
     # overlays reach their bases through other kustomizations: follow until nothing changes
@@ -731,20 +738,21 @@ def _compose_run_links(project: Project, path: str, link: Any, mark: Any, *,
     for source, command in compose_runs(project).get(path, []) if runs is None else runs:
         if ci_only and not CI_FILES.search(source):
             continue
-        job = _ci_job(project, source, command) if CI_FILES.search(source) else None
+        job = _ci_job(project, source, command) if CI_FILES.search(source) else \
+            _make_target(project, source, command)
         workflow = project.yaml_files.get(source)
         if ci_only and job is not None and workflow is not None and \
                 _ON_PULL_REQUESTS.search(workflow.text):
             # a workflow that runs on pull requests starts the stack to test the change
             tests.append(f"{job[0]!r} of {source}" if job[0] else source)
             continue
-        if job is None or not _tests_only(source, job[1]):
+        if job is None or not _tests_only(source, job[1], job[0]):
             how = "compose -f" if runs is None else "compose, in its directory"
             link(path, f"run by {source} ({how})")
             return
         tests.append(f"{job[0]!r} of {source}" if job[0] else source)
     if tests:
-        mark(path, Role(TEST_FIXTURE, f"run only by the CI test job {tests[0]}"))
+        mark(path, Role(TEST_FIXTURE, f"run only by test jobs ({tests[0]})"))
 
 
 # A GitHub workflow triggered by pull requests (`on: [push, pull_request]`, `pull_request:`).
@@ -770,13 +778,48 @@ def _ci_job(project: Project, source: str, command: str) -> tuple[str, str] | No
     return None
 
 
-def _tests_only(source: str, job: str) -> bool:
-    """A CI job that runs tests and deploys nothing (in a workflow named for tests, or with
-    a test command)."""
+_MAKE_TARGET = re.compile(r"^([\w./-]+)[ \t]*:(?!=)")
+
+
+def _make_target(project: Project, source: str, command: str) -> tuple[str, str] | None:
+    """(target, recipe) of the Makefile target whose recipe runs `command` (None for other
+    files, or a command outside any target)."""
+    if posixpath.basename(source).lower() not in ("makefile", "gnumakefile"):
+        return None
+    wanted = " ".join(command.split())
+    target, recipe = "", list[str]()
+    for line in (project.texts.get(source) or "").splitlines():
+        match = _MAKE_TARGET.match(line)
+        if match:
+            target, recipe = match[1], []
+            continue
+        recipe.append(line)
+        if target and wanted in " ".join(line.split()):
+            return target, "\n".join(recipe)
+    return None
+
+
+def _tests_only(source: str, job: str, name: str = "") -> bool:
+    """A CI job that runs tests and deploys nothing (in a workflow or job named for tests,
+    with a test command, or running a Compose service named for tests)."""
     if _DEPLOYS.search(job):
         return False
     return bool(_TEST_WORKFLOW.search(posixpath.basename(source).lower()) or
-                _RUNS_TESTS.search(job))
+                _TEST_WORKFLOW.search(name.lower()) or _RUNS_TESTS.search(job) or
+                _runs_test_service(job))
+
+
+def _runs_test_service(text: str) -> bool:
+    """`docker compose … run --rm api-tests`: a one-off container of a test service."""
+    for line in text.split("\n"):
+        if "compose" not in line or " run " not in line:
+            continue
+        words = line.split(" run ", 1)[1].split()
+        service = next((w for w in words if not w.startswith("-") and "=" not in w
+                        and not w.startswith("$")), "")
+        if "test" in service.lower():
+            return True
+    return False
 
 
 def _ci_links(project: Project, link: Any, model: Deployment) -> None:
