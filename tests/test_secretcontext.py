@@ -294,9 +294,11 @@ def test_a_name_based_hit_in_code_or_compose_is_information():
     assert severities({"docker-compose.yml": (
         "services:\n  db:\n    image: postgres:16\n    environment:\n"
         "      DATABASE_URL: postgresql://app:Xk29pQz7LmWq@db.internal/app\n")}) == ["info"]
-    # a token format is a secret wherever it is
-    assert severities({"app/settings.py": 'AWS_ACCESS_KEY_ID = "AKIAZ3MQXR7PQ2LD4VTE"\n'}) == [
-        "critical"]
+    # a token format is a secret wherever it is; an access key ID alone names a key
+    key_id = 'AWS_ACCESS_KEY_ID = "AKIAZ3MQXR7PQ2LD4VTE"\n'
+    secret = 'AWS_SECRET_ACCESS_KEY = "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"\n'
+    assert severities({"app/settings.py": key_id}) == ["info"]
+    assert "critical" in severities({"app/settings.py": key_id + secret})
 
 
 def test_a_private_key_of_the_test_settings_is_information():

@@ -111,8 +111,11 @@ _SOFT = {"Secret Keyword", *ENTROPY_TYPES}
 # Hits that are as often an illustration as a credential (in a comment, a docstring, an
 # example); token formats with a signature stay real wherever they appear.
 _ILLUSTRABLE = {*_SOFT, BASIC_AUTH_TYPE}
-# Detections by a secret-like name or a credential in a URL rather than by a token format.
-NAME_BASED_TYPES = frozenset(_ILLUSTRABLE)
+# Detections by a secret-like name or a credential in a URL rather than by a token format
+# (the IBM, SoftLayer and Cloudant detectors take any value of a length after `key`/`token`).
+NAME_BASED_TYPES = frozenset(_ILLUSTRABLE | (_KEYWORD_DETECTORS - _SIGNATURE_DETECTORS_TOO))
+AWS_TYPE = "AWS Access Key"
+_AWS_KEY_ID = re.compile(r"(?:AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|ABIA|ACCA)[A-Z0-9]{16}")
 
 # A stored password hash (Django fixtures, htpasswd, /etc/shadow): one-way, not a credential.
 _PASSWORD_HASH = re.compile(
@@ -188,6 +191,7 @@ class Hit:
     line: int  # 1-based
     column: int  # 1-based, where the value starts
     sha1: str  # hex sha1 of the value, as detect-secrets' `hashed_secret`
+    key_id: bool = False  # an AWS access key ID (`AKIA…`): it names a key, the secret is apart
 
 
 def sha1(value: str) -> str:
@@ -458,7 +462,8 @@ def _scan_line(filename: str, lines: list[str], index: int, python: bool,
     found.sort(key=lambda item: item[0])
     _, secret_type, value = found[0]
     column = line.find(value)
-    return Hit(secret_type, number, column + 1 if column >= 0 else 1, sha1(value))
+    return Hit(secret_type, number, column + 1 if column >= 0 else 1, sha1(value),
+               key_id=secret_type == AWS_TYPE and bool(_AWS_KEY_ID.fullmatch(value.strip("'\"`"))))
 
 
 def _priority(secret_type: str) -> int:

@@ -13,6 +13,7 @@ from ...devconfig import is_dev_settings_module
 from ..api import RuleContext
 from ._gitleaks import NOTHING_IGNORED, GitleaksIgnore, load_gitleaks_ignore
 from ._secrets import (
+    AWS_TYPE,
     EMPTY_BASELINE,
     NAME_BASED_TYPES,
     PRIVATE_KEY_TYPE,
@@ -52,6 +53,8 @@ def check(target: object, ctx: RuleContext) -> None:
     if baseline.excludes(path):
         return  # the project's own secret scan is told not to read it
     ignored = _gitleaks_ignore() if hits else NOTHING_IGNORED
+    # an access key ID grants nothing without its secret access key
+    paired = any(h.type == AWS_TYPE and not h.key_id for h in hits)
     reported = 0
     for hit in hits:
         if baseline.covers(path, hit) or ignored.covers(path, hit.line):
@@ -62,9 +65,14 @@ def check(target: object, ctx: RuleContext) -> None:
                    "can use it; revoke and rotate it, remove it from the file and the git "
                    "history, and load it from the environment or a secret manager (if it is not "
                    "a secret, list it in .secrets.baseline)",
-                   snippet="", informational=_judged_in_context(path, hit))
+                   snippet="", informational=_judged_in_context(path, hit) or (
+                       KEY_ID_ALONE if hit.key_id and not paired else ""))
     if not reported:
         ctx.examine()
+
+
+KEY_ID_ALONE = ("an AWS access key ID with no secret access key in the file: it names a key "
+                "and grants nothing by itself")
 
 
 def _judged_in_context(path: str, hit: Hit) -> str:
