@@ -68,3 +68,26 @@ def test_extras_are_pinned_only_by_the_same_project():
                                          "Celery_Redis[sqs]==1.0\ncelery-redis[x]\n"}) == []
     assert _flagged({"requirements.txt": "bleach==6.3.0\nbleach-css[x]\n"}) == [
         "requirements.txt"]
+
+RANGES = "django~=5.2.0\nrequests>=2.31,<3\n"
+SETUP = ("from setuptools import setup\n\n"
+         "setup(name='acme', install_requires=open('requirements.txt').read().splitlines())\n")
+
+
+def _findings(files):
+    return [(f.path, f.line, f.message) for f in scan_files(files, ["REPO005"])]
+
+
+def test_ranges_are_right_for_a_distribution_but_not_for_an_application():
+    assert _findings({"requirements.txt": RANGES, "setup.py": SETUP}) == []
+    assert _findings({"requirements.txt": RANGES,
+                      "pyproject.toml": ("[project]\nname = 'acme'\ndynamic = ['dependencies']\n"
+                                         "[tool.setuptools.dynamic]\n"
+                                         "dependencies = {file = ['requirements.txt']}\n")}) == []
+    assert [(p, n) for p, n, _ in _findings({"requirements.txt": RANGES})] == [
+        ("requirements.txt", 1)]
+
+
+def test_an_unbounded_dependency_of_a_distribution_is_still_reported():
+    [(path, line, message)] = _findings({"requirements.txt": RANGES + "flask\n", "setup.py": SETUP})
+    assert (path, line) == ("requirements.txt", 3) and "no version bound (flask)" in message

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+import tomllib
 
 from ...artifacts.source import split_lines
 from ...project import Project
@@ -155,6 +156,49 @@ def _same_file(path: str, named: str) -> bool:
     return own[-depth:] == parts[-depth:]
 
 
+def _distribution_requirements(project: Project, files: list[str]) -> set[str]:
+    """Requirement files the project's packaging reads as the distribution's dependencies
+    (setup.py reading the file into `install_requires`, setup.cfg `install_requires = file:`,
+    pyproject.toml `[tool.setuptools.dynamic] dependencies = {file = …}`): a published
+    package declares compatible ranges there, and the application that installs it pins."""
+    from ...project.documentation import read_text  # setup.py: Python, not kept as text
+
+    found: set[str] = set()
+    for path in files:
+        directory, name = posixpath.split(path)
+        setup_py = posixpath.join(directory, "setup.py")
+        setup_py_text = read_text(project, setup_py) if project.has_file(setup_py) else ""
+        setup_cfg = project.texts.get(posixpath.join(directory, "setup.cfg"), "")
+        if ("install_requires" in setup_py_text and name in setup_py_text) or re.search(
+                rf"install_requires\s*=\s*file:[^\n]*\b{re.escape(name)}", setup_cfg) or \
+                name in _dynamic_dependency_files(project, directory):
+            found.add(path)
+    return found
+
+
+def _unbounded(text: str, number: int) -> bool:
+    """The requirement on logical line `number` names no version at all."""
+    for start, line in logical_lines(text):
+        if start == number:
+            requirement = line.split(";", 1)[0]
+            return "://" not in requirement and not re.search(r"[<>=~!]", requirement)
+    return False
+
+
+def _dynamic_dependency_files(project: Project, directory: str) -> list[str]:
+    text = project.texts.get(posixpath.join(directory, "pyproject.toml"))
+    if not text or "dynamic" not in text:
+        return []
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return []
+    dynamic = data.get("tool", {}).get("setuptools", {}).get("dynamic", {})
+    given = dynamic.get("dependencies", {}) if isinstance(dynamic, dict) else {}
+    files = given.get("file", []) if isinstance(given, dict) else []
+    return [posixpath.basename(str(f)) for f in ([files] if isinstance(files, str) else files)]
+
+
 def check(project: Project, ctx: RuleContext) -> None:
     files = sorted(p for p in project.texts if is_requirements(p))
     parsed = {p: unpinned(project.texts[p]) for p in files}
@@ -163,20 +207,27 @@ def check(project: Project, ctx: RuleContext) -> None:
     hashed_dirs = {posixpath.dirname(p) for p, (_, hashes, _) in parsed.items() if hashes}
     hashed_dirs |= {posixpath.dirname(p) for p in files if _COMPILED.search(project.texts[p])}
     images = _installed_in_images(project, files)
+    distributed = _distribution_requirements(project, files)
     for path in files:
         loose, hashes, constrained = parsed[path]
         if not loose or hashes or constrained or _locked(project, posixpath.dirname(path),
                                                          hashed_dirs):
             ctx.examine()
             continue
-        if _tooling_only(path, images):
+        if path in distributed:  # ranges are right there: only an unbounded entry is loose
+            loose = [(n, name) for n, name in loose if _unbounded(project.texts[path], n)]
+        if _tooling_only(path, images) or not loose:
             ctx.examine()
             continue
         line, first = loose[0]
         names = ", ".join(name for _, name in loose[:3])
         more = f" and {len(loose) - 3} more" if len(loose) > 3 else ""
-        ctx.report(path, line, 1,
-                   f"{len(loose)} requirement(s) without an exact version ({names}{more}) and "
-                   "no lock file: every build may install different code; pin with `==` or "
-                   "compile a lock (pip-compile --generate-hashes, uv, poetry)",
-                   snippet=first)
+        if path in distributed:
+            message = (f"{len(loose)} of the package's dependencies have no version bound "
+                       f"({names}{more}): any future release, breaking ones included, is "
+                       "installed; give each a compatible range")
+        else:
+            message = (f"{len(loose)} requirement(s) without an exact version ({names}{more}) "
+                       "and no lock file: every build may install different code; pin with "
+                       "`==` or compile a lock (pip-compile --generate-hashes, uv, poetry)")
+        ctx.report(path, line, 1, message, snippet=first)
