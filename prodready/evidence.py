@@ -93,7 +93,9 @@ def call_evidence(call: ast.Call, full: str, qualify: Callable[[ast.AST], str]) 
         found.add("rate-limit")  # limiter.initialize(app), check_rate_limit(request, "login")
     if full == "sentry_sdk.init" and any(
             keyword(call, name) is not None for name in SENTRY_TRACING):
-        found.add("metrics")  # performance monitoring: each request's latency and failures
+        # performance monitoring: each request's latency and failures, and a trace id that
+        # the sentry-trace header carries to the services it calls
+        found |= {"metrics", "request-id"}
     return found
 
 
