@@ -72,8 +72,8 @@ def test_an_attempt_that_acts_still_leaks_and_so_does_a_validation_at_500():
     assert _lines(code) == [10, 17, 24]
 
 
-def _severities(code: str) -> dict[int, str]:
-    return {f.line: f.severity.value for f in scan_files({"app/api.py": textwrap.dedent(code)},
+def _severities(code: str, path: str = "app/api.py") -> dict[int, str]:
+    return {f.line: f.severity.value for f in scan_files({path: textwrap.dedent(code)},
                                                          ["PY011"]) if f.rule_id == "PY011"}
 
 
@@ -131,6 +131,39 @@ def test_an_endpoint_only_administrators_reach_is_informational():
     """
     severities = _severities(code)
     assert len(severities) == 5 and set(severities.values()) == {"info"}
+
+
+FLASK_LEAK = """
+from flask import Flask, jsonify
+
+app = Flask(__name__)
+
+
+@app.route("/query", methods=["POST"])
+def query():
+    try:
+        return run_query()
+    except Exception as e:
+        return jsonify({"error": str(e)}), 500
+"""
+
+
+def test_views_of_a_model_admin_or_an_administration_package_are_informational():
+    model_admin = """
+    from django.contrib import admin
+    from django.http import HttpResponse
+
+
+    class DeviceAdmin(admin.ModelAdmin):
+        def preview_view(self, request):
+            try:
+                return render_preview(request)
+            except Exception as e:
+                return HttpResponse(str(e), status=500)
+    """
+    assert set(_severities(model_admin).values()) == {"info"}
+    assert set(_severities(FLASK_LEAK, "tool/admin/views.py").values()) == {"info"}
+    assert set(_severities(FLASK_LEAK, "tool/administration.py").values()) == {"medium"}
 
 
 def test_an_endpoint_any_user_reaches_keeps_the_severity():

@@ -59,11 +59,22 @@ _ADMIN = re.compile(r"admin|superuser|is_staff|staff_member", re.IGNORECASE)
 _ADMIN_PATH = re.compile(r"/admin(?![a-z])", re.IGNORECASE)
 
 
+# Packages of a project's administration tools: `snuba/admin/views.py`, `backoffice/`.
+_ADMIN_PACKAGES = frozenset({"admin", "backoffice", "staff"})
+
+
 def _admin_only(src: PythonFile, node: ast.AST) -> bool:
     """The endpoint around `node` asks for an administrator before it runs: in its
     decorators (the route's router, dependencies or path under `/admin`), its parameters'
-    `Depends(...)`, or its class's `permission_classes`."""
+    `Depends(...)`, its class's `permission_classes`, a Django `ModelAdmin` it belongs to
+    (its views are wrapped in `admin_site.admin_view`), or the administration package it
+    lives in."""
+    if _ADMIN_PACKAGES & set(src.path.split("/")[:-1]):
+        return True
     for scope in src.ancestors(node):
+        if isinstance(scope, ast.ClassDef) and any(
+                dotted_name(b).rsplit(".", 1)[-1].endswith("Admin") for b in scope.bases):
+            return True
         if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
             defaults = [*scope.args.defaults, *(d for d in scope.args.kw_defaults if d)]
             if any(_ADMIN.search(_decorator_text(d)) for d in scope.decorator_list) or any(
