@@ -264,8 +264,12 @@ def test_a_top_level_directory_of_maintainer_scripts_is_tooling(tmp_path):
         "tools/migrate/Dockerfile": "FROM python:3.12-slim\nCMD [\"python\", \"m.py\"]\n",
         # a package the code imports, and a tools package inside the code, ship
         "utils/__init__.py": "", "utils/net.py": RELEASE_SCRIPT,
-        "app/tools/search.py": RELEASE_SCRIPT})
-    for path in ("tools/release.py", "bin/pingdom_ips.py", "tools/migrate/Dockerfile"):
+        "app/__init__.py": "", "app/main.py": "from utils.net import fetch\n",
+        "app/tools/search.py": RELEASE_SCRIPT,
+        # a package only its own modules import is tooling all the same
+        "bin/__init__.py": "", "bin/pin.py": "from bin.common import x\n" + RELEASE_SCRIPT})
+    for path in ("tools/release.py", "bin/pingdom_ips.py", "tools/migrate/Dockerfile",
+                 "bin/pin.py"):
         assert model.role_of(path).role == "dev-tooling", path
     assert "maintainers' tooling" in model.role_of("tools/release.py").why
     assert model.role_of("utils/net.py").judged and model.role_of("app/tools/search.py").judged

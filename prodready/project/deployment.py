@@ -661,7 +661,8 @@ def _tool_directories(project: Project) -> frozenset[str]:
     """Top-level TOOL_DIRECTORIES that are not packages, and the directory of an in-tree
     build backend (pyproject.toml `[build-system] backend-path`)."""
     tops = {p.split("/", 1)[0] for p in project.all_files if "/" in p}
-    found = {t for t in tops & TOOL_DIRECTORIES if not project.has_file(f"{t}/__init__.py")}
+    found = {t for t in tops & TOOL_DIRECTORIES if not project.has_file(f"{t}/__init__.py")
+             or not _imported_from_outside(project, t)}
     system = _pyproject(project).get("build-system")
     paths = system.get("backend-path") if isinstance(system, dict) else None
     for path in paths if isinstance(paths, list) else ():
@@ -669,6 +670,23 @@ def _tool_directories(project: Project) -> frozenset[str]:
         if top in tops:
             found.add(top)
     return frozenset(found)
+
+
+def _imported_from_outside(project: Project, package: str) -> bool:
+    """Some module outside the top-level package, and outside tests and other tooling,
+    imports it: the code uses it (a `tools/` package only the tools and the tests import is
+    the maintainers')."""
+    from ..discover import is_guarded
+
+    prefix = package + "."
+    def own_sibling(path: str) -> bool:  # `from .tools import x` beside a tools.py of its own
+        here = posixpath.join(posixpath.dirname(path), package)
+        return project.has_file(here + ".py") or project.has_file(here + "/__init__.py")
+
+    return any(not path.startswith(package + "/") and path_role(path) is None and
+               not is_guarded(path, include_tests=False) and any(
+        name == package or name.startswith(prefix) for name in getattr(facts, "imports", ()))
+        and not own_sibling(path) for path, facts in project.python.items())
 
 
 def _project_names(project: Project) -> frozenset[str]:
