@@ -43,3 +43,30 @@ def test_beside_a_verified_decode_it_is_information(tmp_path):
 def test_a_configured_severity_wins(tmp_path):
     [finding] = _findings(tmp_path, PEEK + VERIFY, severity={"PY014": "high"})
     assert finding.severity is Severity.HIGH
+
+
+ID_TOKEN_FROM_PROVIDER = '''\
+import jwt
+
+
+class GoogleTokens:
+    def claims(self):
+        id_token = self.id_token
+        return jwt.decode(jwt=id_token, options={"verify_signature": False})
+'''
+ID_TOKEN_FROM_CLIENT = '''\
+import jwt
+
+
+def google_login(request):
+    id_token = request.data["id_token"]
+    return jwt.decode(id_token, options={"verify_signature": False})["email"]
+'''
+
+
+def test_an_id_token_from_the_token_endpoint_is_informational(tmp_path):
+    [finding] = _findings(tmp_path / "provider", ID_TOKEN_FROM_PROVIDER)
+    assert finding.severity is Severity.INFO and "ID token" in finding.message
+    # one a client posts can be forged: the decode stays critical
+    [finding] = _findings(tmp_path / "client", ID_TOKEN_FROM_CLIENT)
+    assert finding.severity is Severity.CRITICAL

@@ -43,7 +43,33 @@ def check(src: PythonFile, ctx: RuleContext) -> None:
         # route the token (its issuer, its owner) before a verified decode. Shown, for a
         # reviewer to confirm, but not counted.
         ctx.report_node(src.path, node, problem, lines=src.lines, informational=(
-            MODULE_VERIFIES if verifies and _disables_verification(node) else ""))
+            MODULE_VERIFIES if verifies and _disables_verification(node) else
+            ID_TOKEN if _disables_verification(node) and _token_endpoint_id_token(src, node)
+            else ""))
+
+
+ID_TOKEN = ("an OpenID Connect ID token the function does not take from the request: in the "
+            "code flow it comes straight from the provider's token endpoint over TLS, which "
+            "OIDC accepts in place of its signature; verify it if a client can supply it")
+# What a handler reads a client's input from.
+_REQUEST_WORDS = ("request", "body", "form", "payload", "headers", "cookies")
+
+
+def _token_endpoint_id_token(src: PythonFile, call: ast.Call) -> bool:
+    """The decoded value is an OIDC ID token (`id_token`, `self.id_token`, `raw_id_token`)
+    and its function reads nothing of a request, where a client could put a forged one."""
+    found = keyword(call, "jwt") or keyword(call, "token")
+    arg = found.value if found is not None else (call.args[0] if call.args else None)
+    if arg is None or "id_token" not in dotted_name(arg).lower():
+        return False
+    function = next((a for a in src.ancestors(call)
+                     if isinstance(a, ast.FunctionDef | ast.AsyncFunctionDef)), None)
+    if function is None:
+        return False
+    names = {n.id.lower() for n in ast.walk(function) if isinstance(n, ast.Name)} | {
+        n.attr.lower() for n in ast.walk(function) if isinstance(n, ast.Attribute)} | {
+        a.arg.lower() for a in function.args.args}
+    return not any(word in name for name in names for word in _REQUEST_WORDS)
 
 
 def _token(call: ast.Call) -> str | None:
