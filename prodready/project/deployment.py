@@ -675,18 +675,21 @@ def _tool_directories(project: Project) -> frozenset[str]:
 def _imported_from_outside(project: Project, package: str) -> bool:
     """Some module outside the top-level package, and outside tests and other tooling,
     imports it: the code uses it (a `tools/` package only the tools and the tests import is
-    the maintainers')."""
+    the maintainers'). `from .tools import x` beside a tools module of its own does not
+    count."""
     from ..discover import is_guarded
 
-    prefix = package + "."
-    def own_sibling(path: str) -> bool:  # `from .tools import x` beside a tools.py of its own
-        here = posixpath.join(posixpath.dirname(path), package)
-        return project.has_file(here + ".py") or project.has_file(here + "/__init__.py")
-
-    return any(not path.startswith(package + "/") and path_role(path) is None and
-               not is_guarded(path, include_tests=False) and any(
-        name == package or name.startswith(prefix) for name in getattr(facts, "imports", ()))
-        and not own_sibling(path) for path, facts in project.python.items())
+    for path, facts in project.python.items():
+        if path.startswith(package + "/") or path_role(path) is not None or is_guarded(
+                path, include_tests=False):
+            continue
+        if not any(name == package or name.startswith(package + ".")
+                   for name in getattr(facts, "imports", ())):
+            continue
+        sibling = posixpath.join(posixpath.dirname(path), package)
+        if not (project.has_file(sibling + ".py") or project.has_file(sibling + "/__init__.py")):
+            return True
+    return False
 
 
 def _project_names(project: Project) -> frozenset[str]:
@@ -805,7 +808,8 @@ def _make_target(project: Project, source: str, command: str) -> tuple[str, str]
     if posixpath.basename(source).lower() not in ("makefile", "gnumakefile"):
         return None
     wanted = " ".join(command.split())
-    target, recipe = "", list[str]()
+    target: str = ""
+    recipe: list[str] = []
     for line in (project.texts.get(source) or "").splitlines():
         match = _MAKE_TARGET.match(line)
         if match:

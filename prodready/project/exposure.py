@@ -331,8 +331,6 @@ def annotate_text(project: Project, services: list[Service], tree: Any) -> Any:
 # `celery-beat.sh`, `run_scheduler.sh`.
 _WORKER_SCRIPT = re.compile(r"(?:^|[-_])(?:worker|beat|celery|scheduler)(?:[-_][\w-]*)?"
                             r"(?:\.sh|\.py)?$", re.IGNORECASE)
-
-
 # A project's own command for a background process: `python -m app run-worker`,
 # `manage.py run_scheduler`, `app consumer`.
 _WORKER_WORD = re.compile(r"(?<![\w-])(?:run[-_])?(?:worker|scheduler|beat|consumer)s?(?![\w-])")
