@@ -816,6 +816,15 @@ def test_roles_read_from_compose_commands_and_readmes_are_linear() -> None:
     assert declared_purpose("# do not use " + "the " * (BIG // 4) + "\n") is None
 
 
+def test_new_readers_of_commands_and_requirements_are_linear() -> None:
+    from prodready.checks.repo.repo005 import _unbounded_lines
+    from prodready.project.deployment import _DEV_CONTAINER_COMPOSE, _runs_test_service
+
+    assert not _runs_test_service("docker compose run " + "-e X " * (BIG // 6))
+    assert _DEV_CONTAINER_COMPOSE.search('"dockerComposeFile": [' + '"a",' * (BIG // 4)) is None
+    assert len(_unbounded_lines("pkg\n" * (BIG // 4))) == BIG // 4
+
+
 def test_ci_steps_that_change_directory_are_read_in_linear_time(tmp_path: Path) -> None:
     from prodready.project.compose import directory_compose_runs
 

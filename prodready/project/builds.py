@@ -201,6 +201,7 @@ def reusable_workflow_builds(project: Project, yf: YamlFile) -> list[ImageBuild]
     repository it calls (`uses: ./.github/workflows/build.yml` with `with:`): the called
     workflow's builds, read with the caller's inputs (or the inputs' defaults)."""
     found: list[ImageBuild] = []
+    read: dict[str, list[Any]] = {}  # each called workflow is read once
     for job in walk(*_documents(yf)):
         if not isinstance(job, dict):
             continue
@@ -211,7 +212,9 @@ def reusable_workflow_builds(project: Project, yf: YamlFile) -> list[ImageBuild]
         target = project.yaml_files.get(called)
         if target is None:
             continue
-        documents = _documents(target)
+        if called not in read:
+            read[called] = _documents(target)
+        documents = read[called]
         given = job.get("with")
         if not isinstance(given, dict):
             given = {}

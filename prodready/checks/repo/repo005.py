@@ -176,13 +176,11 @@ def _distribution_requirements(project: Project, files: list[str]) -> set[str]:
     return found
 
 
-def _unbounded(text: str, number: int) -> bool:
-    """The requirement on logical line `number` names no version at all."""
-    for start, line in logical_lines(text):
-        if start == number:
-            requirement = line.split(";", 1)[0]
-            return "://" not in requirement and not re.search(r"[<>=~!]", requirement)
-    return False
+def _unbounded_lines(text: str) -> set[int]:
+    """The logical lines whose requirement names no version at all."""
+    return {start for start, line in logical_lines(text)
+            if "://" not in line.split(";", 1)[0]
+            and not re.search(r"[<>=~!]", line.split(";", 1)[0])}
 
 
 def _dynamic_dependency_files(project: Project, directory: str) -> list[str]:
@@ -215,7 +213,8 @@ def check(project: Project, ctx: RuleContext) -> None:
             ctx.examine()
             continue
         if path in distributed:  # ranges are right there: only an unbounded entry is loose
-            loose = [(n, name) for n, name in loose if _unbounded(project.texts[path], n)]
+            unbounded = _unbounded_lines(project.texts[path])
+            loose = [(n, name) for n, name in loose if n in unbounded]
         if _tooling_only(path, images) or not loose:
             ctx.examine()
             continue
