@@ -79,10 +79,11 @@ def project_builds(project: Project) -> list[ImageBuild]:
     if isinstance(cached, list):
         return cached
     found = list(compose_builds(project))
-    for path, yf in sorted(project.yaml_files.items()):
-        if CI_FILES.search(path):
-            found += ci_file_builds(path, yf)
-            found += reusable_workflow_builds(project, yf)
+    workflows = {path: _documents(yf) for path, yf in sorted(project.yaml_files.items())
+                 if CI_FILES.search(path)}  # each CI file converted once
+    for path, documents in workflows.items():
+        found += ci_file_builds(path, documents)
+        found += reusable_workflow_builds(documents, workflows)
     for path, text in sorted(build_scripts(project)):
         found += command_builds(text, path, base=posixpath.dirname(path))
     for path, section, _ in skaffold_sections(project):
@@ -182,10 +183,24 @@ def _compose_args(node: object) -> dict[str, str | None]:
 # --------------------------------------------------------------------------- CI and scripts
 
 
-def ci_file_builds(path: str, yf: YamlFile) -> list[ImageBuild]:
-    """The builds of one CI file: build-push-action steps, and build commands in any of its
-    texts (`run:`, `script:`, `before_script:`, `command:` …)."""
-    return _ci_builds(path, _documents(yf))
+def ci_file_builds(path: str, documents: list[Any]) -> list[ImageBuild]:
+    """The builds of one CI file (its YAML documents as data): build-push-action steps, and
+    build commands in any of its texts (`run:`, `script:`, `before_script:`, `command:` …)."""
+    values = list(walk(*documents))
+    # docker/metadata-action names the images that build-push-action then tags
+    named = {str(v.get("id") or ""): str(v["with"].get("images") or "") for v in values
+             if isinstance(v, dict) and "metadata-action" in str(v.get("uses") or "")
+             and isinstance(v.get("with"), dict)}
+    found: list[ImageBuild] = []
+    for value in values:
+        if isinstance(value, dict):
+            uses, options = value.get("uses"), value.get("with")
+            if isinstance(uses, str) and _BUILD_PUSH_ACTION.fullmatch(uses.strip()) and \
+                    isinstance(options, dict):
+                found.append(_action_build(options, path, named))
+        elif isinstance(value, str):
+            found += command_builds(value, path)
+    return found
 
 
 def _documents(yf: YamlFile) -> list[Any]:
@@ -196,31 +211,29 @@ def _documents(yf: YamlFile) -> list[Any]:
 _INPUT = re.compile(r"\$\{\{\s*inputs\.([\w-]+)\s*\}\}")
 
 
-def reusable_workflow_builds(project: Project, yf: YamlFile) -> list[ImageBuild]:
+def reusable_workflow_builds(documents: list[Any], workflows: dict[str, list[Any]]
+                             ) -> list[ImageBuild]:
     """The builds a GitHub Actions workflow runs through the reusable workflows of the
     repository it calls (`uses: ./.github/workflows/build.yml` with `with:`): the called
-    workflow's builds, read with the caller's inputs (or the inputs' defaults)."""
+    workflow's builds (`workflows`: CI file -> its documents), read with the caller's inputs
+    (or the inputs' defaults)."""
     found: list[ImageBuild] = []
-    read: dict[str, list[Any]] = {}  # each called workflow is read once
-    for job in walk(*_documents(yf)):
+    for job in walk(*documents):
         if not isinstance(job, dict):
             continue
         uses = job.get("uses")
         if not isinstance(uses, str) or not uses.startswith("./.github/workflows/"):
             continue
         called = uses[2:].split("@", 1)[0]
-        target = project.yaml_files.get(called)
+        target = workflows.get(called)
         if target is None:
             continue
-        if called not in read:
-            read[called] = _documents(target)
-        documents = read[called]
         given = job.get("with")
         if not isinstance(given, dict):
             given = {}
-        inputs = {**_input_defaults(documents), **{str(k): v for k, v in given.items()
-                                                   if isinstance(v, str | int | float | bool)}}
-        found += _ci_builds(called, [_with_inputs(d, inputs) for d in documents])
+        inputs = {**_input_defaults(target), **{str(k): v for k, v in given.items()
+                                                if isinstance(v, str | int | float | bool)}}
+        found += ci_file_builds(called, [_with_inputs(d, inputs) for d in target])
     return found
 
 
@@ -246,24 +259,6 @@ def _with_inputs(value: Any, inputs: dict[str, Any]) -> Any:
     if isinstance(value, dict):
         return {k: _with_inputs(v, inputs) for k, v in value.items()}
     return value
-
-
-def _ci_builds(path: str, documents: list[Any]) -> list[ImageBuild]:
-    values = list(walk(*documents))
-    # docker/metadata-action names the images that build-push-action then tags
-    named = {str(v.get("id") or ""): str(v["with"].get("images") or "") for v in values
-             if isinstance(v, dict) and "metadata-action" in str(v.get("uses") or "")
-             and isinstance(v.get("with"), dict)}
-    found: list[ImageBuild] = []
-    for value in values:
-        if isinstance(value, dict):
-            uses, options = value.get("uses"), value.get("with")
-            if isinstance(uses, str) and _BUILD_PUSH_ACTION.fullmatch(uses.strip()) and \
-                    isinstance(options, dict):
-                found.append(_action_build(options, path, named))
-        elif isinstance(value, str):
-            found += command_builds(value, path)
-    return found
 
 
 def _action_build(options: dict[str, Any], source: str, named: dict[str, str]) -> ImageBuild:

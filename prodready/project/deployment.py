@@ -643,17 +643,20 @@ def _dev_container_stacks(project: Project) -> dict[str, str]:
     return found
 
 
-def _pyproject(project: Project) -> dict[str, Any]:
-    """The root pyproject.toml, parsed once per scan ({} when absent or invalid)."""
+def pyproject(project: Project, directory: str = "") -> dict[str, Any]:
+    """The pyproject.toml of `directory` (the root by default), parsed once per scan ({}
+    when absent or invalid)."""
     import tomllib
+
+    path = posixpath.join(directory, "pyproject.toml") if directory else "pyproject.toml"
 
     def parse() -> dict[str, Any]:
         try:
-            return tomllib.loads(project.texts.get("pyproject.toml", ""))
+            return tomllib.loads(project.texts.get(path, ""))
         except tomllib.TOMLDecodeError:
             return {}
 
-    data: dict[str, Any] = project.once("pyproject", parse)
+    data: dict[str, Any] = project.once(f"pyproject:{path}", parse)
     return data
 
 
@@ -663,7 +666,7 @@ def _tool_directories(project: Project) -> frozenset[str]:
     tops = {p.split("/", 1)[0] for p in project.all_files if "/" in p}
     found = {t for t in tops & TOOL_DIRECTORIES if not project.has_file(f"{t}/__init__.py")
              or not _imported_from_outside(project, t)}
-    system = _pyproject(project).get("build-system")
+    system = pyproject(project).get("build-system")
     paths = system.get("backend-path") if isinstance(system, dict) else None
     for path in paths if isinstance(paths, list) else ():
         top = str(path).strip("./").split("/", 1)[0]
@@ -698,7 +701,7 @@ def _project_names(project: Project) -> frozenset[str]:
     from .documentation import read_text
 
     names = set()
-    data = _pyproject(project)
+    data = pyproject(project)
     tool = data.get("tool")
     poetry = tool.get("poetry") if isinstance(tool, dict) else None
     for table in (data.get("project"), poetry):

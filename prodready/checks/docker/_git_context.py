@@ -9,12 +9,11 @@ fail or fall back to 0.0 without it).
 
 from __future__ import annotations
 
-import posixpath
 import re
-import tomllib
 
 from ...artifacts.dockerfile import Dockerfile
 from ...project import Project
+from ...project.deployment import pyproject
 
 # git run as a command inside the build (not `apk add git`): it reads the context's .git.
 _RUNS_GIT = re.compile(r"(?:^|[;&|`(]|\$\()\s*git\s+(?:-C\s+\S+\s+)?(?:rev-parse|describe|log|"
@@ -57,14 +56,7 @@ def _versions_from_git(project: Project, context: str) -> bool:
     """The pyproject.toml at the root of the context builds with a git-versioning plugin and
     leaves the version to it: dynamic, not read from an attribute or a file (setuptools-scm
     may be listed only to find the package's files)."""
-    text = project.texts.get(posixpath.join(context, "pyproject.toml") if context
-                             else "pyproject.toml")
-    if not text:
-        return False
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
-        return False
+    data = pyproject(project, context)
     requires = data.get("build-system", {}).get("requires", [])
     names = {re.split(r"[\s<>=!~;\[@]", str(r).strip(), maxsplit=1)[0] for r in requires}
     if not any(re.sub(r"[-_.]+", "-", n).lower() in VCS_VERSIONING for n in names):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import re
 
-from ...artifacts.pyast import dotted_name, has_kwargs_splat, keyword
+from ...artifacts.pyast import dotted_name, has_kwargs_splat, keyword, qualified
 from ...artifacts.python import PythonFile
 from ...model import Fix, FixSafety
 from ..api import RuleContext
@@ -180,7 +180,7 @@ def _problem(call: ast.Call, name: str, sessions: set[str], imported: dict[str, 
     """None: not an outbound call; "": examined and fine; else the message."""
     timeout = keyword(call, "timeout")
     splat = has_kwargs_splat(call)
-    full = _full_name(name, imported)
+    full = qualified(name, imported)
     verb = name.rsplit(".", 1)[-1]
     if full in {f"requests.{v}" for v in VERBS} or (
             verb in SESSION_VERBS and name.rsplit(".", 1)[0] in sessions):
@@ -209,17 +209,10 @@ def _problem(call: ast.Call, name: str, sessions: set[str], imported: dict[str, 
     return None
 
 
-def _full_name(name: str, imported: dict[str, str]) -> str:
-    """The call's name through the file's imports (`ClientSession` -> `aiohttp.ClientSession`)."""
-    qualified = imported.get(name.split(".", 1)[0], "")
-    return f"{qualified}.{name.split('.', 1)[1]}" if "." in name and qualified else (
-        qualified or name)
-
-
 def _bounded_default(call: ast.Call, name: str, imported: dict[str, str]) -> bool:
     """An aiohttp session or an SDK client left at its default timeout: long (5 and 10
     minutes) but bounded, so a slow peer holds the worker for minutes, not forever."""
-    full = _full_name(name, imported)
+    full = qualified(name, imported)
     return keyword(call, "timeout") is None and (
         full == "aiohttp.ClientSession" or full.rsplit(".", 1)[-1] in SDK_CLIENTS)
 

@@ -72,9 +72,6 @@ def _admin_only(src: PythonFile, node: ast.AST) -> bool:
     if _ADMIN_PACKAGES & set(src.path.split("/")[:-1]):
         return True
     for scope in src.ancestors(node):
-        if isinstance(scope, ast.ClassDef) and any(
-                dotted_name(b).rsplit(".", 1)[-1].endswith("Admin") for b in scope.bases):
-            return True
         if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
             defaults = [*scope.args.defaults, *(d for d in scope.args.kw_defaults if d)]
             if any(_ADMIN.search(_decorator_text(d)) for d in scope.decorator_list) or any(
@@ -82,6 +79,8 @@ def _admin_only(src: PythonFile, node: ast.AST) -> bool:
                     and _ADMIN.search(ast.unparse(d)) for d in defaults):
                 return True
         elif isinstance(scope, ast.ClassDef):
+            if any(dotted_name(b).rsplit(".", 1)[-1].endswith("Admin") for b in scope.bases):
+                return True
             for stmt in scope.body:
                 if isinstance(stmt, ast.Assign) and any(
                         isinstance(t, ast.Name) and t.id == "permission_classes"

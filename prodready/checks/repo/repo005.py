@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import posixpath
 import re
-import tomllib
 
 from ...artifacts.source import split_lines
 from ...project import Project
+from ...project.deployment import pyproject
 from ..api import RuleContext
 
 SCOPE = "project"
@@ -184,14 +184,10 @@ def _unbounded_lines(text: str) -> set[int]:
 
 
 def _dynamic_dependency_files(project: Project, directory: str) -> list[str]:
-    text = project.texts.get(posixpath.join(directory, "pyproject.toml"))
-    if not text or "dynamic" not in text:
+    if "dynamic" not in project.texts.get(posixpath.join(directory, "pyproject.toml"), ""):
         return []
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
-        return []
-    dynamic = data.get("tool", {}).get("setuptools", {}).get("dynamic", {})
+    dynamic = pyproject(project, directory).get("tool", {}).get("setuptools", {}).get(
+        "dynamic", {})
     given = dynamic.get("dependencies", {}) if isinstance(dynamic, dict) else {}
     files = given.get("file", []) if isinstance(given, dict) else []
     return [posixpath.basename(str(f)) for f in ([files] if isinstance(files, str) else files)]

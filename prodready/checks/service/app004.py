@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ...project import Project
 from ...project.exposure import edge_services, tls_edge
+from ...project.profile import DISTRIBUTED
 from ..api import RuleContext
 from ._common import check_practice
 
@@ -16,7 +17,7 @@ def check(project: Project, ctx: RuleContext) -> None:
                "send HSTS from the app or the edge")
     severity = None
     # the distributed profile leaves HSTS to the operator's proxy, unless the project ships it
-    if ctx.config.profile == "distributed" and ctx.rule.id not in ctx.config.severity and (
+    if ctx.config.profile == DISTRIBUTED and ctx.rule.id not in ctx.config.severity and (
             edge := tls_edge(project)):
         message += f" ({edge}: the project's own proxy terminates TLS)"
         severity = ctx.rule.severity
