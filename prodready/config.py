@@ -79,9 +79,12 @@ OPERATOR_CLUSTER_RULES = frozenset({"K8S016", "K8S010", "K8S011"})
 # What the distributed profile makes info.
 OPERATOR_RULES = SIZING_RULES | OPERATOR_TELEMETRY_RULES | OPERATOR_EDGE_RULES | \
     OPERATOR_CLUSTER_RULES
+# What the service profile makes info: documentation for whoever deploys the code, when that
+# is the service's own team, with its configuration kept beside its infrastructure.
+AUTHOR_DEPLOYED_RULES = frozenset({"APP013"})
 # Rules whose judgement reads the profile: those it makes info, and DOCKER001 (whether the
 # project's own team runs the image).
-PROFILE_RULES = OPERATOR_RULES | frozenset({"DOCKER001"})
+PROFILE_RULES = OPERATOR_RULES | AUTHOR_DEPLOYED_RULES | frozenset({"DOCKER001"})
 INCLUDE_CHOICES = ("examples", "fixtures", "dev", "docs", "generated")
 EXPOSURES = Literal["public", "internal", "worker", "health-sidecar"]
 
@@ -180,6 +183,8 @@ class Config(BaseModel):
             return self.severity[rule.id]
         if self.profile == "distributed" and rule.id in OPERATOR_RULES:
             return Severity.INFO  # sizing, telemetry, edge: the choice of whoever runs the images
+        if self.profile == "service" and rule.id in AUTHOR_DEPLOYED_RULES:
+            return Severity.INFO  # its deployers are its authors
         return rule.severity
 
     def is_selected(self, rule_id: str) -> bool:

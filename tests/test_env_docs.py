@@ -134,10 +134,19 @@ def test_a_file_whose_variables_all_have_numeric_defaults_is_informational():
     mixed = "import os\n\nLIMIT = os.getenv('JOB_LIMIT', '10')\nKEY = os.getenv('LLM_API_KEY')\n"
     findings = {f.path: f for f in scan_files({"app/main.py": APP.format(body=""),
                                                "app/tuning.py": tuning, "app/llm.py": mixed},
-                                              ["APP013"])}
+                                              ["APP013"], profile="distributed")}
     assert findings["app/tuning.py"].severity.value == "info"
     assert "numeric default" in findings["app/tuning.py"].message
     assert findings["app/llm.py"].severity.value == "low"
+
+
+def test_a_product_others_deploy_needs_its_settings_documented_and_a_service_less_so():
+    files = {"app/main.py": _app("APP_MAIL_HOST")}
+    service = scan_files(files, ["APP013"])
+    assert [f.severity.value for f in service] == ["info"]  # its own team deploys it
+    readme = {"README.md": "# Notes\n\nTry the demo before setting up your own.\n"}
+    product = scan_files({**files, **readme}, ["APP013"])
+    assert [f.severity.value for f in product] == ["low"]
 
 
 def test_a_prefixed_variable_and_its_unprefixed_alias_read_together_are_one_setting():

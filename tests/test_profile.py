@@ -174,6 +174,71 @@ def test_a_readme_calling_the_project_self_hosted_looks_distributed(tmp_path, re
         profile.why
 
 
+@pytest.mark.parametrize(("readme", "why"), [
+    ("Most documentation is on our website. Try the demo before setting up your own.\n",
+     "asks readers to set up their own instance"),
+    ("## Getting started\n\n* [Setting up a Notes instance](https://notes.example/setup)\n",
+     "asks readers to set up their own instance"),
+    ("Hosting your own instance is easy.\n", "asks readers to set up their own instance"),
+    ("Quickstart:\n\n```sh\ncurl -sSL https://get.example.io/notes/quick_start.sh | sudo bash\n"
+     "```\n", "pipes the project's install script into a shell"),
+])
+def test_a_readme_inviting_readers_to_run_their_own_looks_distributed(tmp_path, readme, why):
+    profile, _ = _profile(tmp_path, {"README.md": readme, "pyproject.toml":
+                                     '[project]\nname = "notes"\n'})
+    assert profile.name == DISTRIBUTED and f"README.md {why}" in profile.why
+
+
+@pytest.mark.parametrize("readme", [
+    "For single sign-on, run your own Keycloak instance next to it.\n",
+    "Set up a dev server with `make dev`.\n",
+    "Install uv first: `curl -LsSf https://astral.sh/uv/install.sh | sh`\n",
+    "Set up your own development environment with `make dev`.\n",
+])
+def test_running_other_software_or_a_dev_server_is_a_service(tmp_path, readme):
+    profile, _ = _profile(tmp_path, {"README.md": readme, "pyproject.toml":
+                                     '[project]\nname = "notes"\n'})
+    assert profile.name == SERVICE
+
+
+PUBLISH = """on: {{release: {{types: [published]}}}}
+jobs:
+  publish:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+{steps}
+"""
+
+
+@pytest.mark.parametrize("steps", [
+    "      - run: python -m build\n      - uses: pypa/gh-action-pypi-publish@release/v1\n",
+    "      - run: |\n          hatch build\n          hatch publish\n",
+    "      - run: python -m build && twine upload --skip-existing dist/*\n",
+])
+def test_publishing_the_root_distribution_to_a_package_index_looks_distributed(tmp_path, steps):
+    profile, _ = _profile(tmp_path, {
+        ".github/workflows/pypi.yml": PUBLISH.format(steps=steps),
+        "pyproject.toml": '[project]\nname = "notes"\n'})
+    assert profile.name == DISTRIBUTED
+    assert profile.why == (".github/workflows/pypi.yml publishes the project's own "
+                           "distribution to a package index")
+
+
+@pytest.mark.parametrize("steps", [
+    "      - run: uv publish\n        working-directory: sdk/python\n",
+    "      - run: cd clients/python && python setup.py sdist && twine upload dist/*\n",
+    "      - run: twine upload -r pypi awxkit/dist/*\n",
+    "      - uses: pypa/gh-action-pypi-publish@release/v1\n        with:\n"
+    "          packages-dir: sdk/dist/\n",
+])
+def test_publishing_a_client_from_a_subdirectory_is_a_service(tmp_path, steps):
+    profile, _ = _profile(tmp_path, {
+        ".github/workflows/sdk.yml": PUBLISH.format(steps=steps),
+        "pyproject.toml": '[project]\nname = "notes"\n'})
+    assert profile.name == SERVICE
+
+
 @pytest.mark.parametrize("files", [
     {"README.md": "Notes supports every LLM provider, both self-hosted (like Ollama) and "
                   "hosted ones.\n"},

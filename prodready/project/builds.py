@@ -79,8 +79,7 @@ def project_builds(project: Project) -> list[ImageBuild]:
     if isinstance(cached, list):
         return cached
     found = list(compose_builds(project))
-    workflows = {path: _documents(yf) for path, yf in sorted(project.yaml_files.items())
-                 if CI_FILES.search(path)}  # each CI file converted once
+    workflows = ci_documents(project)
     for path, documents in workflows.items():
         found += ci_file_builds(path, documents)
         found += reusable_workflow_builds(documents, workflows)
@@ -89,6 +88,17 @@ def project_builds(project: Project) -> list[ImageBuild]:
     for path, section, _ in skaffold_sections(project):
         found += skaffold_builds(path, section)
     project.cache["image-builds"] = found
+    return found
+
+
+def ci_documents(project: Project) -> dict[str, list[Any]]:
+    """CI file path -> its YAML documents as data, in path order; each file converted once."""
+    cached = project.cache.get("ci-documents")
+    if isinstance(cached, dict):
+        return cached
+    found = {path: _documents(yf) for path, yf in sorted(project.yaml_files.items())
+             if CI_FILES.search(path)}
+    project.cache["ci-documents"] = found
     return found
 
 

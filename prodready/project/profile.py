@@ -5,10 +5,14 @@ A project is distributed when its documentation tells users to run it themselves
 project, a Compose snippet naming such an image as `image:`, a Compose file of the
 repository that runs it without building it, a `pip install` of the project's own
 distribution, or a top-level README that calls the project self-hosted (a "Self-hosting"
-heading, "X is a self-hosted …", "self-host X"). Its operators, not its authors, then choose
-sizing, wire telemetry and set the TLS policy (HSTS) and request limits at their proxy. A
-configured `profile` decides; without one, what the files say applies, and the report says
-why.
+heading, "X is a self-hosted …", "self-host X"), asks readers to set up their own instance
+("before setting up your own", "Setting up an X instance") or pipes the project's own install
+script into a shell; or a CI workflow publishes the project's own distribution (from the
+repository's root, not an SDK in a subdirectory) to a package index. Its operators, not its
+authors, then choose sizing, wire telemetry and set the TLS policy (HSTS) and request limits at
+their proxy; a service's authors deploy it, and document its settings where they keep its
+infrastructure. A configured `profile` decides; without one, what the files say applies, and
+the report says why.
 """
 
 from __future__ import annotations
@@ -42,6 +46,25 @@ _SELF_HOSTED = re.compile(
     rf"|\b(?:is|['’]s)[ \t]+(?:an?[ \t]+)?(?:(?!(?:for|with|of|to|on|in|by|like)\b)"
     rf"[\w-]+,?[ \t]+){{0,3}}{_SELF_HOST}",
     re.IGNORECASE | re.MULTILINE)
+
+# "before setting up your own.", "Hosting your own instance", "Setting up a Redash instance":
+# the named instance must be the project's ("run your own Keycloak instance" is not).
+_OWN_INSTANCE = re.compile(
+    r"\b(?:set(?:ting)?[ -]?up|host(?:ing)?|deploy(?:ing)?|run(?:ning)?|install(?:ing)?)[ \t]+"
+    r"(?:your[ \t]+own(?:[ \t]+([\w-]+))?[ \t]+(?:instance|server|deployment)\b"
+    r"|your[ \t]+own[ \t]*[.!,)]"
+    r"|an?[ \t]+(?:new[ \t]+)?([\w-]+)[ \t]+(?:instance|server)\b)",
+    re.IGNORECASE)
+# `curl -sSL https://get.example.io/install_app.sh | bash`: the URL must name the project
+# (installing a tool such as uv the same way says nothing).
+_PIPED_INSTALL = re.compile(
+    r"\b(?:curl|wget)\b[^\n|`]*?(https?://[^\s|`'\")]+)[^\n|`]*\|[ \t]*"
+    r"(?:sudo[ \t]+(?:-\w+[ \t]+)*)?(?:ba|z)?sh\b", re.IGNORECASE)
+
+# Uploading a built distribution: `twine upload dist/*`, `uv publish`, `hatch publish`.
+_PUBLISH = re.compile(r"\b(?:twine[ \t]+upload|(?:uv|poetry|flit|hatch|pdm)[ \t]+publish)\b"
+                      r"([^\n;&|]*)")
+_CHANGES_DIRECTORY = re.compile(r"(?:^|[;&|(]|\n)[ \t]*(?:cd|pushd)[ \t]+[^\s;&|)]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +114,7 @@ def distributed_evidence(project: Project) -> str:
         if found:
             found = f"{path} {found}"
             break
-    found = found or _self_hosted_readme(pages)
+    found = found or _self_hosted_readme(pages, names) or _publishes_distribution(project, names)
     project.cache["distributed-evidence"] = found
     return found
 
@@ -118,20 +141,86 @@ def _tells_users_to_run(text: str, built_here: Callable[[str], bool],
     return ""
 
 
-def _self_hosted_readme(pages: list[tuple[str, str]]) -> str:
-    """Why a top-level README says the project is self-hosted ("" when none does)."""
+def _self_hosted_readme(pages: list[tuple[str, str]], names: frozenset[str]) -> str:
+    """Why a top-level README invites readers to run the project themselves ("" when none
+    does): it calls the project self-hosted, asks them to set up their own instance, or pipes
+    the project's own install script into a shell."""
     for path, text in pages:
         if "/" in path or not path.lower().startswith("readme"):
             continue
         match = _SELF_HOSTED.search(text)
         if match:
-            # the match with the rest of its line, at most 80 characters
-            start = max(text.rfind("\n", 0, match.start()) + 1, match.end() - 60)
-            end = text.find("\n", match.end())
-            line = " ".join(text[start:end if end >= 0 else None].strip("#*-+ \t").split())
-            quoted = line if len(line) <= 80 else line[:79] + "…"
-            return f"{path} calls the project self-hosted (\"{quoted}\")"
+            return f"{path} calls the project self-hosted (\"{_quoted(text, match)}\")"
+        match = next((m for m in _OWN_INSTANCE.finditer(text)
+                      if _names_it(m[1] or m[2], names)), None)
+        if match:
+            return f"{path} asks readers to set up their own instance (\"{_quoted(text, match)}\")"
+        match = next((m for m in _PIPED_INSTALL.finditer(text) if _names_it(m[1], names)),
+                     None)
+        if match:
+            return f"{path} pipes the project's install script into a shell ({match[1]})"
     return ""
+
+
+def _publishes_distribution(project: Project, names: frozenset[str]) -> str:
+    """The CI file that uploads the repository's own distribution to a package index ("" when
+    none does): its root project, not a client or SDK built in a subdirectory."""
+    from .builds import ci_documents, walk
+
+    if not names:
+        return ""
+    for path, documents in ci_documents(project).items():
+        for step in walk(*documents):
+            if isinstance(step, dict) and _publishes_root(step):
+                return f"{path} publishes the project's own distribution to a package index"
+    return ""
+
+
+def _publishes_root(step: dict[str, object]) -> bool:
+    """Whether a CI step (a GitHub Actions step, a GitLab job) uploads the package built at
+    the repository's root."""
+    if _in_subdirectory(step.get("working-directory")):
+        return False
+    uses, options = step.get("uses"), step.get("with")
+    if isinstance(uses, str) and "pypi-publish" in uses:
+        chosen = options.get("packages-dir") if isinstance(options, dict) else None
+        return not _in_subdirectory(chosen)
+    commands = step.get("run") or step.get("script")
+    if isinstance(commands, list):
+        commands = "\n".join(c for c in commands if isinstance(c, str))
+    if not isinstance(commands, str):
+        return False
+    for match in _PUBLISH.finditer(commands):
+        paths = [a for a in match[1].split() if "/" in a and not a.startswith("-")]
+        if not _CHANGES_DIRECTORY.search(commands, 0, match.start()) and \
+                not any(_in_subdirectory(a) for a in paths):
+            return True
+    return False
+
+
+def _in_subdirectory(value: object) -> bool:
+    """Whether a directory option names somewhere other than the root or its `dist/`
+    (a `${{ … }}` value is unknown: not the root)."""
+    if not isinstance(value, str):
+        return False
+    path = value.strip().strip("'\"").removeprefix("./")
+    return bool(path) and path not in (".", "dist") and not path.startswith("dist/")
+
+
+def _names_it(text: str | None, names: frozenset[str]) -> bool:
+    """Whether text is empty (nothing to name) or names the project: one of its words
+    (`onyx` in `install_onyx.sh`, `Redash` in "a Redash instance")."""
+    if not text:
+        return True
+    return any(word in names for word in re.split(r"[^a-z0-9-]+", text.lower()))
+
+
+def _quoted(text: str, match: re.Match[str]) -> str:
+    """The match with the rest of its line, at most 80 characters."""
+    start = max(text.rfind("\n", 0, match.start()) + 1, match.end() - 60)
+    end = text.find("\n", match.end())
+    line = " ".join(text[start:end if end >= 0 else None].strip("#*-+ \t").split())
+    return line if len(line) <= 80 else line[:79] + "…"
 
 
 def _compose_files_running(project: Project, built_here: Callable[[str], bool]
@@ -161,7 +250,8 @@ def render_profile_text(project: Project) -> str:
                 f"network policy, read-only root filesystems, image pinning, operator-wired "
                 f"telemetry, rate limits and HSTS are info; "
                 f"{OPT_OUT})[/dim]")
-    return f"profile: [cyan]{SERVICE}[/cyan] [dim](default; {why})[/dim]"
+    return (f"profile: [cyan]{SERVICE}[/cyan] [dim](default; {why}; undocumented "
+            f"environment variables are info: its own team deploys it)[/dim]")
 
 
 # How a user who runs the images themselves takes the detection back.
