@@ -53,6 +53,7 @@ def _model(tmp_path, files, **config):
     ("dev-tools/Dockerfile", "dev-tooling"),
     ("docker-compose.test.yml", "test-fixture"),
     ("docker-compose.dev.yml", "dev-tooling"),
+    ("skaffold-e2e.yaml", "test-fixture"),
     ("Dockerfile.dev", "dev-tooling"),
     ("test.Dockerfile", "test-fixture"),
     ("api/generated/models_pb2.py", "generated"),
@@ -83,7 +84,7 @@ def test_path_conventions_give_roles(path, role):
     "services/demo_api/Dockerfile", "app/main.py", "Dockerfile.prod", "developer/app.py",
     "contest/app.py", "latest/Dockerfile", "docker-compose.example.yml",
     "app/contrib/auth.py", "src/extras/k8s.yaml", ".github/workflows/ci.yml",
-    "app/setup.py", "tasks.py",
+    "app/setup.py", "tasks.py", "skaffold.yaml",
 ])
 def test_ordinary_paths_have_no_role(path):
     assert path_role(path) is None
@@ -241,6 +242,21 @@ def test_skaffold_builds_and_applies(tmp_path):
     assert model.role_of("dev/Dockerfile").role == "deployed"
     assert model.role_of("examples/k8s/api.yaml").role == "deployed"
     assert "acme/api" in model.built_images
+
+
+def test_what_only_a_test_skaffold_config_builds_does_not_ship(tmp_path):
+    model, _ = _model(tmp_path, {
+        "skaffold-e2e.yaml": "apiVersion: skaffold/v4beta6\nkind: Config\nbuild:\n"
+                             "  artifacts:\n    - image: ui-tests\n"
+                             "      context: .github/workflows/ui-tests\n",
+        ".github/workflows/ui-tests/Dockerfile": "FROM cypress/included:13\n",
+        "skaffold.yaml": "apiVersion: skaffold/v4beta6\nkind: Config\nbuild:\n"
+                         "  artifacts:\n    - image: acme/api\n      context: api\n",
+        "api/Dockerfile": SERVER_DOCKERFILE,
+    })
+    assert model.role_of(".github/workflows/ui-tests/Dockerfile").role in (
+        "test-fixture", "dev-tooling")
+    assert model.role_of("api/Dockerfile").role == "deployed"
 
 
 def test_an_addon_directory_ships_what_the_deployment_links(tmp_path):

@@ -8,7 +8,8 @@ Two kinds of evidence decide a role together:
   deployed (or unclassified) builds or applies an artifact, the artifact is deployed, whatever
   its path says;
 - path conventions: `examples/`, `testdata/`, `docs/`, `hack/`, a Compose file named
-  `docker-compose.test.yml`, a `Dockerfile.dev`, a final stage named `test` …
+  `docker-compose.test.yml`, a `Dockerfile.dev`, a `skaffold-e2e.yaml`, a final stage named
+  `test` …
 
 An artifact with neither is unclassified and judged like a deployed one. Files a kustomization
 lists as patches are patches: fragments of other objects, never objects of their own.
@@ -265,8 +266,10 @@ def path_role(path: str) -> Role | None:
     if len(parts) == 1 and name in BUILD_SCRIPTS:
         return Role(DEV_TOOLING, f"{parts[-1]} builds or automates the project; it never runs "
                                  "in a deployment")
-    if is_compose_path(path) or _is_dockerfile_name(name):
-        kind = "Compose file" if is_compose_path(path) else "Dockerfile"
+    skaffold = name.startswith("skaffold") and name.endswith((".yml", ".yaml"))
+    if is_compose_path(path) or _is_dockerfile_name(name) or skaffold:
+        kind = "Compose file" if is_compose_path(path) else "skaffold config" if skaffold \
+            else "Dockerfile"
         for word in re.split(r"[._\-]", name):
             role = NAME_WORDS.get(word)
             if role is not None:
