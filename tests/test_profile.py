@@ -180,6 +180,11 @@ def test_a_readme_calling_the_project_self_hosted_looks_distributed(tmp_path, re
     ("## Getting started\n\n* [Setting up a Notes instance](https://notes.example/setup)\n",
      "asks readers to set up their own instance"),
     ("Hosting your own instance is easy.\n", "asks readers to set up their own instance"),
+    ("If you need to install Notes on your own server, read the guides.\n",
+     "asks readers to set up their own instance"),
+    ("For a complete installation guide please visit "
+     "[the docs](https://notes.readthedocs.io/en/latest/installation.html).\n",
+     "points readers to the project's installation guide"),
     ("Quickstart:\n\n```sh\ncurl -sSL https://get.example.io/notes/quick_start.sh | sudo bash\n"
      "```\n", "pipes the project's install script into a shell"),
 ])
@@ -194,10 +199,18 @@ def test_a_readme_inviting_readers_to_run_their_own_looks_distributed(tmp_path, 
     "Set up a dev server with `make dev`.\n",
     "Install uv first: `curl -LsSf https://astral.sh/uv/install.sh | sh`\n",
     "Set up your own development environment with `make dev`.\n",
+    "Follow the [install instructions](https://github.com/astral-sh/uv) of uv first.\n",
 ])
 def test_running_other_software_or_a_dev_server_is_a_service(tmp_path, readme):
     profile, _ = _profile(tmp_path, {"README.md": readme, "pyproject.toml":
                                      '[project]\nname = "notes"\n'})
+    assert profile.name == SERVICE
+
+
+def test_a_generic_distribution_name_in_a_url_names_nothing(tmp_path):
+    readme = "See the [installation guide](https://docs.example.com/app/install) of the proxy.\n"
+    profile, _ = _profile(tmp_path, {"README.md": readme,
+                                     "pyproject.toml": '[project]\nname = "app"\n'})
     assert profile.name == SERVICE
 
 

@@ -6,8 +6,9 @@ project, a Compose snippet naming such an image as `image:`, a Compose file of t
 repository that runs it without building it, a `pip install` of the project's own
 distribution, or a top-level README that calls the project self-hosted (a "Self-hosting"
 heading, "X is a self-hosted …", "self-host X"), asks readers to set up their own instance
-("before setting up your own", "Setting up an X instance") or pipes the project's own install
-script into a shell; or a CI workflow publishes the project's own distribution (from the
+("before setting up your own", "Setting up an X instance", "on your own server"), links to
+the project's own installation guide or pipes the project's own install script into a shell;
+or a CI workflow publishes the project's own distribution (from the
 repository's root, not an SDK in a subdirectory) to a package index. Its operators, not its
 authors, then choose sizing, wire telemetry and set the TLS policy (HSTS) and request limits at
 their proxy; a service's authors deploy it, and document its settings where they keep its
@@ -47,14 +48,24 @@ _SELF_HOSTED = re.compile(
     rf"[\w-]+,?[ \t]+){{0,3}}{_SELF_HOST}",
     re.IGNORECASE | re.MULTILINE)
 
-# "before setting up your own.", "Hosting your own instance", "Setting up a Redash instance":
-# the named instance must be the project's ("run your own Keycloak instance" is not).
+# "before setting up your own.", "Hosting your own instance", "Setting up a Redash instance",
+# "install Taiga on your own server": the named instance must be the project's ("run your
+# own Keycloak instance" is not).
 _OWN_INSTANCE = re.compile(
     r"\b(?:set(?:ting)?[ -]?up|host(?:ing)?|deploy(?:ing)?|run(?:ning)?|install(?:ing)?)[ \t]+"
     r"(?:your[ \t]+own(?:[ \t]+([\w-]+))?[ \t]+(?:instance|server|deployment)\b"
     r"|your[ \t]+own[ \t]*[.!,)]"
-    r"|an?[ \t]+(?:new[ \t]+)?([\w-]+)[ \t]+(?:instance|server)\b)",
+    r"|an?[ \t]+(?:new[ \t]+)?([\w-]+)[ \t]+(?:instance|server)\b"
+    r"|(?:[\w-]+[ \t]+)?on[ \t]+your[ \t]+own[ \t]+(?:servers?|hardware|infrastructure)\b)",
     re.IGNORECASE)
+# Distribution names in-house services often take, which say nothing when a URL or a
+# sentence contains them.
+_GENERIC_NAMES = frozenset({"app", "api", "web", "www", "server", "backend", "frontend",
+                            "service", "core", "site", "main", "project", "docs"})
+# "installation guide", "install instructions", "Installation documentation"
+_INSTALL_GUIDE = re.compile(
+    r"\binstall(?:ation|ing)?[ \t]+(?:guides?|instructions|documentation|docs)\b", re.IGNORECASE)
+_URL = re.compile(r"https?://[^\s)>\]\"'`]+")
 # `curl -sSL https://get.example.io/install_app.sh | bash`: the URL must name the project
 # (installing a tool such as uv the same way says nothing).
 _PIPED_INSTALL = re.compile(
@@ -159,6 +170,23 @@ def _self_hosted_readme(pages: list[tuple[str, str]], names: frozenset[str]) -> 
                      None)
         if match:
             return f"{path} pipes the project's install script into a shell ({match[1]})"
+        guide = _installation_guide(text, names)
+        if guide:
+            return f"{path} points readers to the project's installation guide ({guide})"
+    return ""
+
+
+def _installation_guide(text: str, names: frozenset[str]) -> str:
+    """The project's own installation guide a README line links to ("" when none): "See the
+    [Installation Guide](https://docs.notes.org/install)". A guide on a site named for
+    another project (a tool's install instructions) does not count."""
+    for match in _INSTALL_GUIDE.finditer(text):
+        start = text.rfind("\n", 0, match.start()) + 1
+        end = text.find("\n", match.end())
+        line = text[start:end if end >= 0 else None]
+        url = next((u for u in _URL.findall(line) if _names_it(u, names)), "")
+        if url:
+            return url
     return ""
 
 
@@ -212,7 +240,8 @@ def _names_it(text: str | None, names: frozenset[str]) -> bool:
     (`onyx` in `install_onyx.sh`, `Redash` in "a Redash instance")."""
     if not text:
         return True
-    return any(word in names for word in re.split(r"[^a-z0-9-]+", text.lower()))
+    return any(word in names and word not in _GENERIC_NAMES
+               for word in re.split(r"[^a-z0-9-]+", text.lower()))
 
 
 def _quoted(text: str, match: re.Match[str]) -> str:
