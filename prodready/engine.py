@@ -841,7 +841,7 @@ def _filter(findings: list[Finding], facts: dict[str, FileFacts], config: Config
     if config.inline_ignores:
         for path, ff in facts.items():
             for ignore in ff.ignores:
-                if (path, ignore.line) in used:
+                if (path, ignore.line) in used or ignore.foreign:
                     continue
                 if ignore.rules and not any(config.is_selected(r) for r in ignore.rules):
                     continue

@@ -152,6 +152,7 @@ class Ignore:
     reason: str | None
     whole_file: bool = False
     own_line: bool = False  # the comment stands alone, so it also covers the next line
+    foreign: bool = False  # another tool's allowance: never reported as unused
 
 
 @dataclass(slots=True)

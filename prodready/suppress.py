@@ -1,4 +1,9 @@
-"""Inline suppression comments: `# prodready: ignore[PY001] -- reason`, `ignore-file[...]`."""
+"""Inline suppression comments: `# prodready: ignore[PY001] -- reason`, `ignore-file[...]`,
+and the allowances secret scanners read (`# pragma: allowlist secret`, `# gitleaks:allow`,
+`# checkov:skip=CKV_SECRET_6`, `# nosec B105`, `# noqa: S105`): a value its authors already
+marked for detect-secrets, gitleaks, checkov, bandit or ruff was reviewed, and prodready's
+secret rules take the same answer.
+"""
 
 from __future__ import annotations
 
@@ -18,12 +23,28 @@ _PATTERN = re.compile(
 )
 
 
+# The secret rules another scanner's allowance answers for.
+SECRET_RULES = frozenset({"REPO001", "REPO002", "K8S012", "COMPOSE005", "DOCKER006", "PY015"})
+# Substrings that must occur for a line to hold an allowance (a cheap test per file and line).
+_ALLOWANCE_WORDS = ("allowlist", "gitleaks:allow", "checkov:skip", "nosec", "noqa",
+                    "trufflehog:ignore")
+_ALLOWANCE = re.compile(
+    r"(?P<tool>pragma:\s*allowlist[ -]secret|gitleaks:allow|trufflehog:ignore"
+    r"|checkov:skip=CKV_SECRET_\d+|nosec(?![\w-])(?!\s+B(?!10[5-7])\d)"
+    r"|noqa:[ \t]*(?:[A-Z]+\d+[ \t]*,[ \t]*)*S10[5-7]\b)", re.IGNORECASE)
+
+
 def find_ignores(text: str) -> list[Ignore]:
     """Every suppression comment in a file (Python, Dockerfile and YAML share `#`)."""
-    if "prodready:" not in text:
+    ours = "prodready:" in text
+    lowered = text.lower()
+    theirs = any(word in lowered for word in _ALLOWANCE_WORDS)
+    if not ours and not theirs:
         return []
     found = []
     for number, line in enumerate(split_lines(text), start=1):
+        if theirs and (allowance := _scanner_allowance(line, number)) is not None:
+            found.append(allowance)
         if "prodready:" not in line:
             continue
         match = _PATTERN.search(line)
@@ -35,6 +56,19 @@ def find_ignores(text: str) -> list[Ignore]:
         found.append(Ignore(number, rules, reason, whole_file=match["kind"] == "ignore-file",
                             own_line=line[:match.start()].strip() == ""))
     return found
+
+
+def _scanner_allowance(line: str, number: int) -> Ignore | None:
+    """A secret scanner's allowance on this line, as a suppression of the secret rules."""
+    lowered = line.lower()
+    if not any(word in lowered for word in _ALLOWANCE_WORDS):
+        return None
+    match = _ALLOWANCE.search(line)
+    if match is None or "#" not in line[:match.start()]:  # in a comment, not in a value
+        return None
+    return Ignore(number, SECRET_RULES, f"marked for another secret scanner "
+                                        f"(`{' '.join(match['tool'].split())}`)",
+                  own_line=line[:line.index("#")].strip() == "", foreign=True)
 
 
 def matching_ignore(ignores: list[Ignore], rule_id: str, line: int,

@@ -364,3 +364,61 @@ def test_compose_comment_ignores(tmp_path: Path) -> None:
     assert [(f.line, f.suppressed) for f in result.findings] == [
         (5, True), (10, True), (14, False)]
     assert ignore_diagnostics(result) == []
+
+
+# ------------------------------------------------------------------ other scanners' allowances
+
+COMPOSE_SECRET = """services:
+  db:
+    image: mysql:8
+    environment:
+{above}      MYSQL_ROOT_PASSWORD: kiwi-1s-aw3s0m3{trailing}
+"""
+
+
+@pytest.mark.parametrize(("above", "trailing"), [
+    ("      # checkov:skip=CKV_SECRET_6:Base64 High Entropy String\n", ""),
+    ("", "  # gitleaks:allow"),
+    ("", "  # pragma: allowlist secret"),
+])
+def test_a_secret_scanners_allowance_suppresses_the_secret_rules(tmp_path: Path, above: str,
+                                                                  trailing: str) -> None:
+    result = run(tmp_path, {"docker-compose.yml": COMPOSE_SECRET.format(
+        above=above, trailing=trailing)}, ["COMPOSE005"])
+    [(rule, _, suppressed, reason)] = states(result)
+    assert rule == "COMPOSE005" and suppressed and "another secret scanner" in reason
+
+
+PY_SECRET = 'import os\n\nJWT_SECRET = os.getenv("JWT_SECRET", "dev-secret")'
+
+
+@pytest.mark.parametrize("comment", ["# noqa: E501, S105", "# nosec B105", "# nosec"])
+def test_bandit_and_ruff_allowances_suppress_a_python_secret(tmp_path: Path,
+                                                             comment: str) -> None:
+    code = f"{PY_SECRET}  {comment}\n"
+    result = run(tmp_path, {"app/settings.py": code}, ["PY015"])
+    assert [s[2] for s in states(result)] == [True]
+
+
+@pytest.mark.parametrize(("files", "rule"), [
+    ({"app/settings.py": PY_SECRET + '  # nosec B602\n'}, "PY015"),
+    ({"docker-compose.yml": COMPOSE_SECRET.format(
+        above="      # checkov:skip=CKV_DOCKER_2\n", trailing="")}, "COMPOSE005"),
+    ({"app/settings.py": 'import os\n\nDEBUG = False  # gitleaks:allow\n'
+                         'JWT_SECRET = os.getenv("JWT_SECRET", "dev-secret")\n'}, "PY015"),
+])
+def test_an_allowance_for_something_else_does_not_suppress(tmp_path: Path, files, rule) -> None:
+    result = run(tmp_path, files, [rule])
+    assert [s[2] for s in states(result) if s[0] == rule][:1] == [False]
+
+
+def test_another_tools_allowance_is_never_reported_unused(tmp_path: Path) -> None:
+    result = run(tmp_path, {"app/main.py": "import sys\n\nX = 1  # nosec\n"
+                                           "Y = 2  # pragma: allowlist secret\n"}, ["PY015"])
+    assert ignore_diagnostics(result) == []
+
+
+def test_an_allowance_does_not_reach_other_rules(tmp_path: Path) -> None:
+    code = "import sys\n\nsys.path.insert(0, '..')  # nosec\n"
+    result = run(tmp_path, {"pkg/mod.py": code}, ["PY003"])
+    assert [s[2] for s in states(result)] == [False]
