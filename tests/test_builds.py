@@ -81,6 +81,35 @@ def test_a_script_builds_relative_to_its_own_directory():
     assert (build.dockerfile, build.context) == ("docker/Dockerfile.prod", "")
 
 
+def test_a_script_a_ci_job_runs_from_the_root_builds_from_the_root(tmp_path):
+    write_tree(tmp_path, {
+        "Dockerfile": "FROM python:3.12-slim\n",
+        "build_helpers/publish.sh": "IMAGE_NAME=acmeorg/acme\n"
+                                    "docker build -t acme:${TAG} .\n"
+                                    "docker tag acme:$TAG ${IMAGE_NAME}:$TAG\n",
+        "docker/build.sh": "docker build -f Dockerfile.prod ..\n",
+        "docker/Dockerfile.prod": "FROM python:3.12-slim\n",
+        "pyproject.toml": '[project]\nname = "acme"\n',
+    })
+    result = scan(tmp_path, Config(jobs=1, select=["DOCKER"]), use_cache=False)
+    model = deployment_of(result.project)
+    assert model.image_dockerfiles["acme"] == "Dockerfile"  # not build_helpers/Dockerfile
+    assert model.image_dockerfiles["acmeorg/acme"] == "Dockerfile"  # named by `docker tag`
+    assert model.role_of("docker/Dockerfile.prod").role == "deployed"  # its own directory
+
+
+def test_a_published_name_after_the_project_is_the_image_built_under_that_name(tmp_path):
+    write_tree(tmp_path, {
+        "Dockerfile": "FROM python:3.12-slim\n",
+        "Makefile": "image:\n\tdocker build -t acme .\n",
+        "pyproject.toml": '[project]\nname = "acme"\n',
+    })
+    result = scan(tmp_path, Config(jobs=1, select=["DOCKER"]), use_cache=False)
+    model = deployment_of(result.project)
+    assert model.dockerfile_of_image("acmeorg/acme")[0] == "Dockerfile"
+    assert model.dockerfile_of_image("acmeorg/other") is None
+
+
 @pytest.mark.parametrize(("uses", "built"), [
     ("docker/build-push-action@v6", True),
     ("depot/build-push-action@v1", True),  # a drop-in with the same inputs

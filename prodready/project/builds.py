@@ -84,7 +84,7 @@ def project_builds(project: Project) -> list[ImageBuild]:
         found += ci_file_builds(path, documents)
         found += reusable_workflow_builds(documents, workflows)
     for path, text in sorted(build_scripts(project)):
-        found += command_builds(text, path, base=posixpath.dirname(path))
+        found += _script_builds(project, path, text)
     for path, section, _ in skaffold_sections(project):
         found += skaffold_builds(path, section)
     project.cache["image-builds"] = found
@@ -323,6 +323,55 @@ def build_scripts(project: Project) -> Iterator[tuple[str, str]]:
         name = posixpath.basename(path).lower()
         if name in BUILD_SCRIPT_NAMES or (name.endswith(".sh") and path_role(path) is None):
             yield path, text
+
+
+def _script_builds(project: Project, path: str, text: str) -> list[ImageBuild]:
+    """The builds of a Makefile or script, with the names `docker tag` gives their images.
+
+    A Makefile runs in its own directory; a shell script in its caller's, which for one
+    under a directory is usually the repository root (`build_helpers/publish.sh` run by CI):
+    its paths are read from its own directory, else from the root when only there the
+    Dockerfile exists."""
+    base = posixpath.dirname(path)
+    builds = command_builds(text, path, base=base)
+    if base and path.endswith(".sh"):
+        from_root = command_builds(text, path)
+        builds = [root if build.dockerfile not in project.dockerfiles and
+                  root.dockerfile in project.dockerfiles else build
+                  for build, root in zip(builds, from_root, strict=True)]
+    aliases = _tag_aliases(text)
+    if not aliases:
+        return builds
+    named = []
+    for build in builds:
+        extra = tuple(dict.fromkeys(a for name in build.images for a in aliases.get(name, ())
+                                    if a not in build.images))
+        named.append(replace(build, images=build.images + extra) if extra else build)
+    return named
+
+
+# `docker tag app:1.2 ${IMAGE_NAME}:1.2` and a script's plain `IMAGE_NAME=acme/app`
+_TAG_COMMAND = re.compile(r"\b(?:docker|podman)\s+(?:image\s+)?tag\s+(\S+)\s+(\S+)")
+_ASSIGNMENT = re.compile(
+    r"^[ \t]*(?:export[ \t]+)?([A-Za-z_]\w*)=([\w./:-]+|\"[\w./:-]+\")[ \t]*$", re.MULTILINE)
+_REFERENCE = re.compile(r"\$\{?([A-Za-z_]\w*)\}?")
+
+
+def _tag_aliases(text: str) -> dict[str, list[str]]:
+    """Image name -> the names `docker tag` gives it in a shell text, with the script's
+    literal variable assignments expanded (a name still holding `$` is left out)."""
+    if "tag" not in text:
+        return {}
+    values = {m[1]: m[2].strip('"') for m in _ASSIGNMENT.finditer(text)}
+    aliases: dict[str, list[str]] = {}
+    for m in _TAG_COMMAND.finditer(text):
+        source, target = (_REFERENCE.sub(lambda r: values.get(r[1], r[0]), word.strip("'\""))
+                          for word in (m[1], m[2]))
+        source_names, _ = _tag_names([source])
+        target_names, _ = _tag_names([target])
+        for name in source_names:
+            aliases.setdefault(name, []).extend(target_names)
+    return aliases
 
 
 def command_builds(text: str, source: str, base: str = "") -> list[ImageBuild]:

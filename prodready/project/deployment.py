@@ -159,6 +159,11 @@ class Deployment:
         path = self.image_dockerfiles.get(name)
         if path is not None:
             return path, f"the repository builds {name} from {path}"
+        last = name.rsplit("/", 1)[-1]
+        if last != name and last in self.project_names and last in self.image_dockerfiles:
+            path = self.image_dockerfiles[last]  # built as `app`, published as `org/app`
+            return path, (f"{name} is named after the project, whose image the repository "
+                          f"builds as {last} from {path}")
         own = self.published if len(self.published) == 1 else self.repository_images
         if len(own) == 1 and name.rsplit("/", 1)[-1] in self.project_names:
             path = next(iter(own))

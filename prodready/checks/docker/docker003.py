@@ -101,8 +101,8 @@ def _own_base_runs_unprivileged(project: Project, base: str, seen: set[str]) -> 
     if not base or base == "scratch":
         return False
     repository, _, _ = image_reference(base)
-    source = deployment_of(project).image_dockerfiles.get(image_name(repository or base))
-    df = project.dockerfiles.get(source) if source else None
+    source = deployment_of(project).dockerfile_of_image(image_name(repository or base))
+    df = project.dockerfiles.get(source[0]) if source else None
     if not isinstance(df, Dockerfile) or df.path in seen or df.final_stage is None:
         return False
     seen.add(df.path)
