@@ -67,6 +67,17 @@ def not_long_running(svc: Service) -> str | None:
     return None
 
 
+def finishes(svc: Service) -> bool:
+    """The service runs a task that ends: its command runs tests or migrations, or it is
+    named for one (`migrations`, `init`) and restarted only on failure, so a clean exit is
+    its purpose."""
+    if one_off_command(svc):
+        return True
+    restart = svc.scalar("restart")
+    return isinstance(restart, str) and restart.strip().lower().startswith("on-failure") and \
+        bool(_ONE_OFF_NAMES.search(svc.name))
+
+
 def one_off_command(svc: Service) -> str:
     """The key (`command`, `entrypoint`) whose command runs a task that finishes: tests,
     migrations, static files, a certificate request ("" when none does)."""

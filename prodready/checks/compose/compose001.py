@@ -17,7 +17,7 @@ from ...project.images import effective_stages
 from ...project.services import THIRD_PARTY_IMAGES
 from ...project.startup import waited_dependencies
 from ..api import RuleContext
-from ._fixes import healthcheck_fix
+from ._fixes import finishes, healthcheck_fix
 from ._reporter import Reporter
 
 SCOPE = "project"
@@ -26,8 +26,8 @@ SCOPE = "project"
 def check(project: Project, ctx: RuleContext) -> None:
     out = Reporter(ctx)
     for svc in out.services(project):
-        if svc.one_shot or not (svc.ports() or svc.depended_on):
-            continue
+        if svc.one_shot or finishes(svc) or not (svc.ports() or svc.depended_on):
+            continue  # a container meant to exit has no health to report
         if not svc.ports() and _waited_by_every_dependant(project, svc):
             continue  # a health check would tell no one anything they do not learn already
         site = svc.anchor_site

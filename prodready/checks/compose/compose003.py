@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ...project import Project
 from ..api import RuleContext
-from ._fixes import one_off_command, restart_fix
+from ._fixes import finishes, restart_fix
 from ._reporter import Reporter
 
 SCOPE = "project"
@@ -13,7 +13,7 @@ SCOPE = "project"
 def check(project: Project, ctx: RuleContext) -> None:
     out = Reporter(ctx)
     for svc in out.services(project):
-        if svc.one_shot or one_off_command(svc):
+        if svc.one_shot or finishes(svc):
             continue  # it finishes: tests, migrations, a certificate request
         site = svc.anchor_site
         if svc.has("restart") or "restart_policy" in svc.merged_map("deploy"):
