@@ -117,6 +117,14 @@ EVIDENCE_IMPORTS: dict[str, tuple[str, ...]] = {
     # API layers that answer every unhandled error of their endpoints themselves (a logged,
     # JSON 500: Flask-RESTful's and Flask-RESTX's `handle_error`, Connexion's problem+json)
     "error-handler": ("flask_restful", "flask_restx", "flask_smorest", "connexion"),
+    # pages a browser renders: templates, HTML responses, static files, Django's admin
+    "html-pages": ("fastapi.templating", "starlette.templating", "fastapi.staticfiles",
+                   "starlette.staticfiles", "fastapi.responses.HTMLResponse",
+                   "starlette.responses.HTMLResponse", "jinja2", "flask.render_template",
+                   "flask.render_template_string", "flask.send_from_directory",
+                   "flask.send_file", "django.shortcuts.render", "django.template",
+                   "django.views.generic", "django.contrib.admin", "whitenoise",
+                   "aiohttp_jinja2", "mako", "chameleon", "flask_admin", "sqladmin"),
 }
 _EVIDENCE_BY_MODULE: dict[str, set[str]] = {}
 for _kind, _modules in EVIDENCE_IMPORTS.items():

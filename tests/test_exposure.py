@@ -199,3 +199,17 @@ def test_a_test_harness_compose_file_says_nothing_about_exposure(tmp_path):
         "scripts/proxy-test/docker-compose.yml": "services:\n  api:\n    build: ../..\n"})
     assert exposure.level == "unknown"
     assert _edge_rules(result) == ["APP003", "APP004", "APP006"]
+
+
+@pytest.mark.parametrize(("module", "severity"), [
+    ("from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get('/items')\n"
+     "def items():\n    return []\n", Severity.INFO),
+    ("from fastapi import FastAPI\nfrom fastapi.staticfiles import StaticFiles\n\n"
+     "app = FastAPI()\napp.mount('/', StaticFiles(directory='ui', html=True))\n", Severity.LOW),
+    ("from flask import Flask, render_template\n\napp = Flask(__name__)\n\n\n@app.get('/')\n"
+     "def index():\n    return render_template('index.html')\n", Severity.LOW),
+])
+def test_security_headers_matter_where_the_service_renders_pages(tmp_path, module, severity):
+    write_tree(tmp_path, {"app/main.py": module})
+    result = scan(tmp_path, Config(jobs=1, select=["APP006"]), use_cache=False)
+    assert [f.severity for f in result.findings] == [severity]
