@@ -82,6 +82,21 @@ def is_placeholder(value: object, *, strict: bool = False) -> bool:
     return not strict and bool(_LOOSE_PLACEHOLDER.search(text))
 
 
+# Credentials their vendors publish for emulators and test modes: anyone may use them, they
+# open nothing real (Azurite's storage account key, reCAPTCHA's and hCaptcha's test secrets).
+_PUBLISHED_TEST_CREDENTIALS = (
+    "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==",
+    "6LeIxAcTAAAAAGG-vFI1TnRWxMZNFuojJ4WifJWe",
+    "0x0000000000000000000000000000000000000000",
+)
+
+
+def is_published_test_credential(value: object) -> bool:
+    """A vendor's published emulator or test-mode credential, alone or inside a connection
+    string (`AccountName=devstoreaccount1;AccountKey=Eby8…`)."""
+    return isinstance(value, str) and any(known in value for known in _PUBLISHED_TEST_CREDENTIALS)
+
+
 def is_public_client_key(value: object, path: str = "") -> bool:
     """A key made to be shipped to browsers: PostHog `phc_…`, Stripe `pk_…`, a Sentry DSN's
     public key, a Google API key in frontend code (restricted by referrer, not by secrecy)."""
@@ -231,6 +246,7 @@ def is_real_secret_value(value: object, path: str = "", *, strict: bool = False)
     return (is_literal_secret_value(value) and not is_placeholder(value, strict=strict)
             and not is_placeholder(_url_password(value), strict=strict)
             and not is_public_client_key(value, path) and not _loopback_credentials(value)
+            and not is_published_test_credential(value)
             and not _FILE_PATH.match(str(value).strip().strip("'\"`")))
 
 

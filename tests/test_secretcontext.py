@@ -223,6 +223,32 @@ def test_repo001_honours_the_gitleaks_ignore_list_by_file_and_line():
     assert [f.path for f in _rule(files, "REPO001")] == ["keys/prod.key"]
 
 
+GITLEAKS_TOML = """[allowlist]
+  description = "bogus test keys"
+  paths = ["keys/dev.key", "keys/.*[.]pem"]
+  regexes = ['''q8Vt2LwN5xRb7Kc1Yh4Jm9Pz\\+3Ds6Fg0U''', '''(a+)+$''', '''abc''']
+
+[[rules]]
+  id = "generic"
+  [[rules.allowlists]]
+    regexes = ['''Xz93LkP0qW7eRt5YuI1oPa2S''']
+"""
+
+
+def test_repo001_honours_the_literal_entries_of_the_gitleaks_allowlist():
+    key = ("-----BEGIN RSA PRIVATE KEY-----\n"
+           "MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun\n"
+           "-----END RSA PRIVATE KEY-----\n")
+    config = ("storage:\n  secret_key: 'q8Vt2LwN5xRb7Kc1Yh4Jm9Pz+3Ds6Fg0U'\n"
+              "  other_secret: 'Xz93LkP0qW7eRt5YuI1oPa2SdF6gH8jK'\n")
+    files = {"keys/dev.key": key, "keys/prod.key": key, "config/storage.yml": config,
+             ".gitleaks.toml": GITLEAKS_TOML}
+    found = [(f.path, f.line) for f in _rule(files, "REPO001") if f.path != ".gitleaks.toml"]
+    # a literal path and value are allowed; a pattern (`keys/.*[.]pem`) is never run, and a
+    # rule's own allowlist is gitleaks' business
+    assert found == [("config/storage.yml", 3), ("keys/prod.key", 1)]
+
+
 def test_compose005_spares_sample_files_and_self_describing_values():
     compose = ("services:\n  web:\n    image: example/web:1.0\n    environment:\n"
                "      SECRET_KEY: q8Vt2LwN5xRb7Kc1Yh4Jm9Pz3Ds6Fg0U\n"
@@ -316,3 +342,14 @@ def test_an_env_file_password_that_repeats_its_user_is_a_sample():
                             "ELASTIC_USER=elastic\nELASTIC_PASSWORD=elastic\n", ".env") == []
     assert env_file_secrets("POSTGRES_USER=postgres\nPOSTGRES_PASSWORD=Xk29pQz7LmWq\n",
                             ".env") == [(2, "POSTGRES_PASSWORD")]
+
+
+def test_published_emulator_and_test_mode_credentials_are_no_secret():
+    azurite = ("DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey="
+               "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/"
+               "KBHBeksoGMGw==;BlobEndpoint=http://azurite:10000/devstoreaccount1;")
+    files = {"ci/settings.yml": f"storage:\n  connection_string: '{azurite}'\n",
+             "config/storage.yml": "storage:\n  account_key: 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDX"
+                                   "J1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=='\n"}
+    assert _rule(files, "REPO001") == []
+    assert not is_real_secret_value(azurite)

@@ -43,6 +43,7 @@ from ...secretcontext import (
     is_message_catalog,
     is_placeholder,
     is_public_client_key,
+    is_published_test_credential,
     is_test_data,
 )
 from ...secretnames import describes_a_secret, normalise
@@ -496,6 +497,8 @@ def _plausible(secret_type: str, value: str, line: str, in_secret_object: bool,
         return False  # an HTTP Digest exchange: one-time challenge and response values
     if is_public_client_key(candidate, path):
         return False  # made to be shipped to browsers
+    if is_published_test_credential(candidate) or is_published_test_credential(line):
+        return False  # an emulator's or a test mode's published key
     if len(candidate) >= 8 and max(map(candidate.count, set(candidate))) * 2 > len(candidate):
         return False  # mostly one character: a documented test key such as 1x0000…AA
     if _ALPHABET_RUN.search(candidate):

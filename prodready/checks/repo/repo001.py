@@ -56,8 +56,10 @@ def check(target: object, ctx: RuleContext) -> None:
     # an access key ID grants nothing without its secret access key
     paired = any(h.type == AWS_TYPE and not h.key_id for h in hits)
     reported = 0
+    lines = text.splitlines() if ignored.values else []
     for hit in hits:
-        if baseline.covers(path, hit) or ignored.covers(path, hit.line):
+        line = lines[hit.line - 1] if 0 < hit.line <= len(lines) else ""
+        if baseline.covers(path, hit) or ignored.covers(path, hit.line, line):
             continue  # the maintainers reviewed it: listed in their secret scanner's file
         reported += 1
         ctx.report(path, hit.line, hit.column,
