@@ -30,6 +30,7 @@ from .config import PROFILE_RULES, Config
 from .discover import Discovery, SourceEntry, discover
 from .model import Diagnostic, FileFacts, FileKind, Finding, Scope, SiteCount
 from .project import Project
+from .project.deployment import ROLE_BLIND_RULES, TEST_FIXTURE, Role
 from .project.profile import DISTRIBUTED, SERVICE, Profile, profile_of
 from .result import ScanResult, ScanStats, ServiceOwner
 from .safepath import drop_untrusted_paths
@@ -771,7 +772,7 @@ def _judge_what_ships(findings: list[Finding], project: Project,
     suppressed so they are shown but not scored."""
     from dataclasses import replace
 
-    from .project.deployment import INCLUDE_NAMES, Role, deployment_of
+    from .project.deployment import INCLUDE_NAMES, deployment_of
     from .project.settled import SET_ELSEWHERE, settled
 
     if not findings:
@@ -781,7 +782,8 @@ def _judge_what_ships(findings: list[Finding], project: Project,
     skipped: dict[str, int] = defaultdict(int)
     out: list[Finding] = []
     for finding in findings:
-        role = deployment.skipped_as(finding.rule_id, finding.path, finding.line)
+        role = deployment.skipped_as(finding.rule_id, finding.path, finding.line) or \
+            _test_module(project, finding)
         if role is None:
             why = settled(project, finding.rule_id, finding.path, finding.line)
             role = Role(SET_ELSEWHERE, why) if why else None
@@ -798,6 +800,18 @@ def _judge_what_ships(findings: list[Finding], project: Project,
         else:
             skipped[role.role] += 1
     return out, dict(sorted(skipped.items()))
+
+
+def _test_module(project: Project, finding: Finding) -> Role | None:
+    """A Python module that imports pytest at module level is test code, wherever it sits
+    (a pytest plugin inside the package); a leaked key there still leaks."""
+    python = project.python
+    if not finding.path.endswith(".py") or finding.rule_id in ROLE_BLIND_RULES or (
+            isinstance(python, _LazyFacts) and python.pending):
+        return None
+    if getattr(python.get(finding.path), "test_code", False):
+        return Role(TEST_FIXTURE, "it imports pytest: test code")
+    return None
 
 
 def _statement_span(facts: FileFacts, finding: Finding) -> tuple[int, int]:

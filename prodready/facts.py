@@ -334,7 +334,24 @@ class PythonFacts:
     application_line: int = 0  # Django `application = get_wsgi_application()`
     has_pool: bool = False
     is_entry_point: bool = False
+    test_code: bool = False  # imports pytest at module level: fixtures, plugins, test helpers
     digest: str = ""  # of the source text: fixes that edit the file prove it is unchanged
+
+
+def _imports_pytest(tree: ast.Module) -> bool:
+    """A module-level `import pytest` / `from pytest… import`: code that needs the test runner
+    to be importable at all (a `pytest11` plugin, fixtures, helpers), never a service's."""
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Import):
+            names = [alias.name for alias in stmt.names]
+        elif isinstance(stmt, ast.ImportFrom) and stmt.module and not stmt.level:
+            names = [stmt.module]
+        else:
+            continue
+        if any(n.split(".")[0] in ("pytest", "_pytest") or n.startswith("pytest_")
+               for n in names):
+            return True
+    return False
 
 
 def module_name(path: str) -> str:
@@ -396,6 +413,7 @@ class _Extractor:
             isinstance(node, ast.ClassDef) and OWN_POOL.search(node.name)
             for node in self.src.tree.body)
         facts.is_entry_point = self._is_entry_point()
+        facts.test_code = _imports_pytest(self.src.tree)
         nodes = self.src.nodes
         wrappers = self._resource_wrappers()
         for name in _FACT_CALLEES:
