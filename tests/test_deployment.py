@@ -993,3 +993,28 @@ def test_a_published_image_that_installs_dev_dependencies_stays_judged(tmp_path)
         "Dockerfile": dockerfile,
         ".github/workflows/release.yml": release_workflow("ghcr.io/acme/app:latest")})
     assert model.role_of("Dockerfile").role == "deployed"
+
+
+def test_a_module_that_imports_pytest_is_test_code_wherever_it_sits(tmp_path):
+    plugin = ("import pytest\nimport requests\n\n\n@pytest.fixture\ndef schema():\n"
+              "    return requests.get('http://localhost/api/schema').json()\n")
+    cli = ("import requests\n\n\ndef run_tests():\n    import pytest\n    pytest.main()\n\n\n"
+           "def ping():\n    return requests.get('http://localhost/ping')\n")
+    write_tree(tmp_path, {"pkg/pytest_plugin.py": plugin, "pkg/cli.py": cli})
+    result = scan(tmp_path, Config(jobs=1, select=["PY006"]), use_cache=False)
+    assert [f.path for f in result.findings] == ["pkg/cli.py"]  # pytest only inside a function
+    assert result.stats.skipped_roles == {"test-fixture": 1}
+
+
+@pytest.mark.parametrize(("target", "role"), [("test", "test-fixture"), ("dev", "dev-tooling"),
+                                              ("production", "deployed")])
+def test_a_build_of_a_test_or_dev_stage_ships_nothing(tmp_path, target, role):
+    dockerfile = ("FROM python:3.13-slim AS base\n"
+                  "FROM base AS test\nUSER root\n"
+                  "FROM base AS dev\nUSER root\n"
+                  "FROM base AS production\nUSER app\nCMD [\"app\"]\n")
+    model, _ = _model(tmp_path, {
+        "docker/Dockerfile": dockerfile,
+        "Makefile": f"image:\n\tdocker build -f docker/Dockerfile --target {target} -t app .\n",
+    })
+    assert model.role_of("docker/Dockerfile").role == role

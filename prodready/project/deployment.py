@@ -594,7 +594,7 @@ def build_deployment(project: Project) -> Deployment:
         if path not in named and path not in declared and convention.get(path) is None and \
                 any(_runs_test_service(command) for _, command in runs):
             _compose_run_links(project, path, link, mark)
-    _ci_links(project, link, model)
+    _ci_links(project, link, mark, model)
     _skaffold_links(project, counts, link, mark, model)
     # overlays reach their bases through other kustomizations: follow until nothing changes
     linked = -1
@@ -740,7 +740,7 @@ def _compose_links(project: Project, counts: Any, link: Any, model: Deployment) 
         if build.how != COMPOSE:
             continue
         _add_tags(model, build)
-        if build.dockerfile is not None and counts(build.source):
+        if build.dockerfile is not None and counts(build.source) and _target_role(build) is None:
             link(build.dockerfile, f"built by Compose service {build.service!r} ({build.source})")
 
 
@@ -855,18 +855,31 @@ def _runs_test_service(text: str) -> bool:
     return False
 
 
-def _ci_links(project: Project, link: Any, model: Deployment) -> None:
+def _ci_links(project: Project, link: Any, mark: Any, model: Deployment) -> None:
     """Dockerfiles built by CI workflows (not those that only run tests), Makefiles and build
-    scripts."""
+    scripts; a build of a test or development stage (`--target test`) ships nothing."""
     for build in project_builds(project):
         if build.how not in (ACTION, COMMAND) or (
                 build.source in project.yaml_files and CI_FILES.search(build.source) and
                 _TEST_WORKFLOW.search(posixpath.basename(build.source).lower())):
             continue
-        if build.dockerfile is not None:
+        stage = _target_role(build)
+        if build.dockerfile is not None and stage is not None:
+            mark(build.dockerfile, stage)
+        elif build.dockerfile is not None:
             link(build.dockerfile, f"built by {build.source} ({build.how})")
         if not _add_tags(model, build) and build.how == ACTION:
             model.published.add(build.dockerfile or "")  # names read at run time
+
+
+def _target_role(build: ImageBuild) -> Role | None:
+    """The role of a build that stops at a stage named for tests or development
+    (`docker build --target test`, Compose `build.target: dev`)."""
+    for word in re.split(r"[._\-]", (build.target or "").lower()):
+        role = NAME_WORDS.get(word)
+        if role in (TEST_FIXTURE, DEV_TOOLING):
+            return Role(role, f"built by {build.source} only as its {build.target!r} stage")
+    return None
 
 
 def _add_tags(model: Deployment, build: ImageBuild) -> bool:
