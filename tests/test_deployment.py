@@ -682,6 +682,7 @@ COMPOSE_BODY = "services:\n  api:\n    image: team/api:1.0\n    ports: ['8000:80
      "dev-tooling"),
     ("# This file is used to test the setup utility\n# Deployment files are elsewhere\n",
      "dev-tooling"),
+    ("# This file is intended solely for local development of the app\n", "dev-tooling"),
 ])
 def test_a_files_opening_comment_can_say_it_does_not_ship(tmp_path, header, role):
     model, result = _model(tmp_path, {"docker-compose.yml": header + COMPOSE_BODY})
