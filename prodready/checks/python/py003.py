@@ -43,7 +43,31 @@ def check(src: PythonFile, ctx: RuleContext) -> None:
             f"{what} changes the import path at run time; install the package and use "
             "absolute imports instead",
             lines=src.lines,
+            informational=OWN_LAYOUT if _own_location(src, node) else "",
         )
+
+
+OWN_LAYOUT = ("the added path is derived from the module's own location (`__file__`, "
+              "`__path__`): the repository's layout, which holds wherever the code runs from")
+
+
+def _own_location(src: PythonFile, node: ast.AST) -> bool:
+    """The path the edit adds is computed from the module's own location, directly or through
+    names assigned in the module (`ROOT = Path(__file__).parent`; `sys.path.insert(0, ROOT)`):
+    it does not depend on the working directory."""
+    exprs: list[ast.AST] = list(node.args) if isinstance(node, ast.Call) else [
+        getattr(node, "value", node)]
+    used = {n.id for e in exprs for n in ast.walk(e) if isinstance(n, ast.Name)}
+    for _ in range(4):  # a few steps back through assignments anywhere in the module
+        sources = [n.value for n in src.nodes(ast.Assign) if any(
+            isinstance(t, ast.Name) and t.id in used for t in n.targets)]
+        new = {n.id for e in sources for n in ast.walk(e) if isinstance(n, ast.Name)}
+        exprs += sources
+        if new <= used:
+            break
+        used |= new
+    return any(isinstance(n, ast.Name) and n.id in ("__file__", "__path__")
+               for e in exprs for n in ast.walk(e))
 
 
 _CONFIGURED = ("settings", "config", "conf", "environ", "getenv", "plugin", "extension",
