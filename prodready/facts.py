@@ -1085,6 +1085,9 @@ class _Extractor:
                                            can_fail, wrapped=wrapped))
         if path is not None and path.rstrip("/").endswith("/metrics"):
             self.facts.evidence.add("metrics")
+        if any(RATE_LIMIT_NAME.search(name) for name in touches):
+            # the handler calls the project's own limiter (`check_rate_limiting(service)`)
+            self.facts.evidence.add("rate-limit")
 
     def _handler_profile(self, func: ast.AST) -> tuple[tuple[str, ...], bool]:
         """Names a handler references (following same-file helpers once) and whether it can
