@@ -120,11 +120,11 @@ EVIDENCE_IMPORTS: dict[str, tuple[str, ...]] = {
     # pages a browser renders: templates, HTML responses, static files, Django's admin
     "html-pages": ("fastapi.templating", "starlette.templating", "fastapi.staticfiles",
                    "starlette.staticfiles", "fastapi.responses.HTMLResponse",
-                   "starlette.responses.HTMLResponse", "jinja2", "flask.render_template",
+                   "starlette.responses.HTMLResponse", "flask.render_template",
                    "flask.render_template_string", "flask.send_from_directory",
-                   "flask.send_file", "django.shortcuts.render", "django.template",
-                   "django.views.generic", "django.contrib.admin", "whitenoise",
-                   "aiohttp_jinja2", "mako", "chameleon", "flask_admin", "sqladmin"),
+                   "django.shortcuts.render", "django.views.generic",
+                   "django.contrib.admin", "whitenoise", "aiohttp_jinja2", "flask_admin",
+                   "sqladmin"),  # not template engines alone: e-mails use them too
 }
 _EVIDENCE_BY_MODULE: dict[str, set[str]] = {}
 for _kind, _modules in EVIDENCE_IMPORTS.items():

@@ -213,3 +213,13 @@ def test_security_headers_matter_where_the_service_renders_pages(tmp_path, modul
     write_tree(tmp_path, {"app/main.py": module})
     result = scan(tmp_path, Config(jobs=1, select=["APP006"]), use_cache=False)
     assert [f.severity for f in result.findings] == [severity]
+
+
+def test_hsts_matters_where_browsers_load_pages():
+    from prodready.testing import scan_files
+
+    api = "from fastapi import FastAPI\n\napp = FastAPI()\n"
+    pages = "from flask import Flask, render_template\n\napp = Flask(__name__)\n"
+    assert [f.severity for f in scan_files({"app/main.py": api}, ["APP004"])] == [Severity.INFO]
+    assert [f.severity for f in scan_files({"app/main.py": pages}, ["APP004"])] == [
+        Severity.MEDIUM]

@@ -7,7 +7,9 @@ from prodready.engine import scan
 from prodready.model import Severity
 from prodready.testing import write_tree
 
-APP = "from fastapi import FastAPI\n\napp = FastAPI()\n"
+# it renders pages, so HSTS and security headers matter to its browsers
+APP = ("from fastapi import FastAPI\nfrom fastapi.templating import Jinja2Templates\n\n"
+       "app = FastAPI()\n")
 # a second web service, so that request ids (APP009) keep their severity by default
 ADMIN = "from flask import Flask\n\nadmin = Flask(__name__)\n"
 

@@ -15,7 +15,9 @@ from prodready.report.json_format import load_report, render
 from prodready.report.text_format import render as render_text
 from prodready.testing import release_workflow, write_tree
 
-APP = "from fastapi import FastAPI\n\napp = FastAPI()\n"
+# it renders pages, so HSTS and security headers matter to its browsers
+APP = ("from fastapi import FastAPI\nfrom fastapi.templating import Jinja2Templates\n\n"
+       "app = FastAPI()\n")
 DOCKERFILE = "FROM python:3.12-slim\nCOPY . /app\nCMD [\"uvicorn\", \"app.main:app\"]\n"
 RELEASE = release_workflow("ghcr.io/acme/notes:latest")
 # a second web service, so that request ids (APP009) keep their severity by default

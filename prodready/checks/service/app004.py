@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ...model import Severity
 from ...project import Project
 from ...project.exposure import edge_services, tls_edge
 from ...project.profile import DISTRIBUTED
@@ -21,5 +22,12 @@ def check(project: Project, ctx: RuleContext) -> None:
             edge := tls_edge(project)):
         message += f" ({edge}: the project's own proxy terminates TLS)"
         severity = ctx.rule.severity
-    check_practice(project, ctx, "hsts", message, services=edge_services(project),
-                   severity=severity)
+    services = edge_services(project)
+    pages = [svc for svc in services if svc.has("html-pages")]
+    check_practice(project, ctx, "hsts", message, services=pages, severity=severity)
+    # a JSON API: its clients are programs, which do not keep an HSTS policy
+    check_practice(project, ctx, "hsts",
+                   message + "; the service serves no HTML page prodready can see (templates, "
+                   "HTML responses, static files), and API clients do not honour HSTS",
+                   services=[svc for svc in services if svc not in pages],
+                   severity=Severity.INFO)
