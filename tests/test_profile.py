@@ -226,32 +226,27 @@ jobs:
 """
 
 
-@pytest.mark.parametrize("steps", [
-    "      - run: python -m build\n      - uses: pypa/gh-action-pypi-publish@release/v1\n",
-    "      - run: |\n          hatch build\n          hatch publish\n",
-    "      - run: python -m build && twine upload --skip-existing dist/*\n",
+@pytest.mark.parametrize(("steps", "expected"), [
+    ("      - run: python -m build\n      - uses: pypa/gh-action-pypi-publish@release/v1\n",
+     DISTRIBUTED),
+    ("      - run: |\n          hatch build\n          hatch publish\n", DISTRIBUTED),
+    ("      - run: python -m build && twine upload --skip-existing dist/*\n", DISTRIBUTED),
+    # a client or SDK built in a subdirectory is not the service
+    ("      - run: uv publish\n        working-directory: sdk/python\n", SERVICE),
+    ("      - run: cd clients/python && python setup.py sdist && twine upload dist/*\n",
+     SERVICE),
+    ("      - run: twine upload -r pypi awxkit/dist/*\n", SERVICE),
+    ("      - uses: pypa/gh-action-pypi-publish@release/v1\n        with:\n"
+     "          packages-dir: sdk/dist/\n", SERVICE),
 ])
-def test_publishing_the_root_distribution_to_a_package_index_looks_distributed(tmp_path, steps):
+def test_publishing_the_projects_own_distribution_looks_distributed(tmp_path, steps, expected):
     profile, _ = _profile(tmp_path, {
         ".github/workflows/pypi.yml": PUBLISH.format(steps=steps),
         "pyproject.toml": '[project]\nname = "notes"\n'})
-    assert profile.name == DISTRIBUTED
-    assert profile.why == (".github/workflows/pypi.yml publishes the project's own "
-                           "distribution to a package index")
-
-
-@pytest.mark.parametrize("steps", [
-    "      - run: uv publish\n        working-directory: sdk/python\n",
-    "      - run: cd clients/python && python setup.py sdist && twine upload dist/*\n",
-    "      - run: twine upload -r pypi awxkit/dist/*\n",
-    "      - uses: pypa/gh-action-pypi-publish@release/v1\n        with:\n"
-    "          packages-dir: sdk/dist/\n",
-])
-def test_publishing_a_client_from_a_subdirectory_is_a_service(tmp_path, steps):
-    profile, _ = _profile(tmp_path, {
-        ".github/workflows/sdk.yml": PUBLISH.format(steps=steps),
-        "pyproject.toml": '[project]\nname = "notes"\n'})
-    assert profile.name == SERVICE
+    assert profile.name == expected
+    if expected == DISTRIBUTED:
+        assert profile.why == (".github/workflows/pypi.yml publishes the project's own "
+                               "distribution to a package index")
 
 
 @pytest.mark.parametrize("files", [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterable
 
 from ...artifacts.pyast import dotted_name, in_main_block
 from ...artifacts.python import PythonFile
@@ -55,19 +56,29 @@ def _own_location(src: PythonFile, node: ast.AST) -> bool:
     """The path the edit adds is computed from the module's own location, directly or through
     names assigned in the module (`ROOT = Path(__file__).parent`; `sys.path.insert(0, ROOT)`):
     it does not depend on the working directory."""
-    exprs: list[ast.AST] = list(node.args) if isinstance(node, ast.Call) else [
+    given: list[ast.AST] = [*node.args] if isinstance(node, ast.Call) else [
         getattr(node, "value", node)]
-    used = {n.id for e in exprs for n in ast.walk(e) if isinstance(n, ast.Name)}
-    for _ in range(4):  # a few steps back through assignments anywhere in the module
-        sources = [n.value for n in src.nodes(ast.Assign) if any(
-            isinstance(t, ast.Name) and t.id in used for t in n.targets)]
+    exprs, _ = _with_sources(given, src.nodes(ast.Assign), steps=4)
+    return any(isinstance(n, ast.Name) and n.id in ("__file__", "__path__")
+               for e in exprs for n in ast.walk(e))
+
+
+def _with_sources(exprs: list[ast.AST], assignments: Iterable[ast.AST], steps: int
+                  ) -> tuple[list[ast.AST], set[str]]:
+    """`exprs` with the values assigned to the names they use, followed a few steps back,
+    and every name met on the way."""
+    found = list(exprs)
+    pool = [a for a in assignments if isinstance(a, ast.Assign)]
+    used = {n.id for e in found for n in ast.walk(e) if isinstance(n, ast.Name)}
+    for _ in range(steps):
+        sources = [a.value for a in pool if any(
+            isinstance(t, ast.Name) and t.id in used for t in a.targets)]
         new = {n.id for e in sources for n in ast.walk(e) if isinstance(n, ast.Name)}
-        exprs += sources
+        found += sources
         if new <= used:
             break
         used |= new
-    return any(isinstance(n, ast.Name) and n.id in ("__file__", "__path__")
-               for e in exprs for n in ast.walk(e))
+    return found, used
 
 
 _CONFIGURED = ("settings", "config", "conf", "environ", "getenv", "plugin", "extension",
@@ -79,20 +90,11 @@ def _plugin_directory(src: PythonFile, call: ast.Call) -> bool:
     from configuration (`sys.path.append(settings.extensions_path)`), or a directory handed to
     a loader of user code (`def load(path): sys.path.insert(0, os.path.dirname(path))`).
     Local variables are followed to their assignments in the same function; anything derived
-    from `__file__` is the repository's own layout and stays flagged."""
+    from `__file__` is the repository's own layout, not a plugin directory."""
     func = next((a for a in src.ancestors(call)
                  if isinstance(a, ast.FunctionDef | ast.AsyncFunctionDef)), None)
-    exprs: list[ast.AST] = list(call.args)
-    used = {n.id for arg in call.args for n in ast.walk(arg) if isinstance(n, ast.Name)}
-    if func is not None:
-        for _ in range(3):  # a few steps back through local assignments
-            sources = [n.value for n in ast.walk(func) if isinstance(n, ast.Assign) and any(
-                isinstance(t, ast.Name) and t.id in used for t in n.targets)]
-            new = {n.id for e in sources for n in ast.walk(e) if isinstance(n, ast.Name)}
-            exprs += sources
-            if new <= used:
-                break
-            used |= new
+    exprs, used = _with_sources(list(call.args), ast.walk(func) if func is not None else (),
+                                steps=3)
     names = [n.id if isinstance(n, ast.Name) else n.attr for expr in exprs
              for n in ast.walk(expr) if isinstance(n, ast.Name | ast.Attribute)]
     text = " ".join(names).lower()
