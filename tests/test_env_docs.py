@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from prodready.testing import scan_files
+from prodready.config import Config
+from prodready.engine import scan
+from prodready.report import Report
+from prodready.report.text_format import render
+from prodready.testing import scan_files, write_tree
 
 APP = "import os\nfrom fastapi import FastAPI\n\n{body}\napp = FastAPI()\n"
 
@@ -155,3 +159,11 @@ def test_a_prefixed_variable_and_its_unprefixed_alias_read_together_are_one_sett
              ".env.example": "MOBSF_ANALYZER_IDENTIFIER=\nCACHE_TTL=\nREDIS_HOST=\n"}
     # APP_CACHE_TTL: only the prefixed name is read, a different variable
     assert _undocumented(files) == ["APP_CACHE_TTL", "HOST"]
+
+
+def test_the_report_says_why_undocumented_variables_are_information(tmp_path):
+    write_tree(tmp_path, {"app/main.py": _app("APP_MAIL_HOST")})
+    result = scan(tmp_path, Config(jobs=1, select=["APP013"]), use_cache=False)
+    text = render(Report.of(result))
+    assert 'Profile: service (no documentation tells users to run it themselves): APP013 info' \
+        in " ".join(text.split())

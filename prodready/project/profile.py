@@ -287,12 +287,15 @@ def render_profile_text(project: Project) -> str:
 OPT_OUT = f'set profile = "{SERVICE}" to judge them at their own severity'
 
 
-def profile_summary(profile: Profile) -> str:
-    """The report's line for a distributed profile ("" for a service): which rules it makes
-    info, and why it is in force."""
+def profile_summary(profile: Profile, reported: frozenset[str] = frozenset()) -> str:
+    """The report's line for the profile: which rules it makes info, and why it is in force
+    ("" for a service unless one of the rules it makes info is among the `reported`)."""
+    from ..config import AUTHOR_DEPLOYED_RULES, OPERATOR_RULES
+
     if profile.name != DISTRIBUTED:
-        return ""
-    from ..config import OPERATOR_RULES
+        rules = ", ".join(sorted(AUTHOR_DEPLOYED_RULES & reported))
+        return (f"Profile: {SERVICE} ({_shown(profile.why)}): {rules} info, its own team "
+                f'deploys it; set profile = "{DISTRIBUTED}" when others do.') if rules else ""
 
     rules = ", ".join(sorted(OPERATOR_RULES))
     why = _shown(profile.why)

@@ -105,7 +105,8 @@ def _summary(console: Console, report: Report) -> None:
         roles = ", ".join(f"{n} {role}" for role, n in result.stats.skipped_roles.items())
         console.print(f"Not judged (not what ships): {roles} finding(s); "
                       "--include examples,fixtures,dev,docs,generated shows them.")
-    if result.profile is not None and (line := profile_summary(result.profile)):
+    if result.profile is not None and (line := profile_summary(
+            result.profile, frozenset(f.rule_id for f in active))):
         console.print(line, highlight=False)
     if result.baseline is not None:
         b = result.baseline
