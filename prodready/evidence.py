@@ -46,7 +46,9 @@ TASK_DECORATORS = ("task", "shared_task", "job", "actor")
 RETRYING_CLIENTS = ("openai.OpenAI", "openai.AsyncOpenAI", "openai.AzureOpenAI",
                     "openai.AsyncAzureOpenAI", "anthropic.Anthropic", "anthropic.AsyncAnthropic",
                     "anthropic.AnthropicBedrock", "anthropic.AsyncAnthropicBedrock",
-                    "anthropic.AnthropicVertex", "anthropic.AsyncAnthropicVertex")
+                    "anthropic.AnthropicVertex", "anthropic.AsyncAnthropicVertex",
+                    # PyGithub 2 retries with GithubRetry, jira with its ResilientSession
+                    "github.Github", "jira.JIRA")
 # Libraries that pace the project's own outbound calls: not a limit on incoming requests.
 OUTBOUND_LIMITERS = ("aiolimiter", "asyncio_throttle", "pyrate_limiter", "ratelimit.",
                      "throttler", "limits.aio")
@@ -99,6 +101,10 @@ def call_evidence(call: ast.Call, full: str, qualify: Callable[[ast.AST], str]) 
     return found
 
 
+# A decorator named for retrying (`retrier`, `retry_on_error`, `with_retries`, `auto_retry`)
+_RETRY_WORD = re.compile(r"(?:^|_)retr(?:y|ies|ier|ying)(?:_|$)", re.IGNORECASE)
+
+
 def decorator_evidence(func: ast.FunctionDef | ast.AsyncFunctionDef,
                        qualify: Callable[[ast.AST], str]) -> set[str]:
     """Evidence from a function's decorators: retry decorators of any library (or the
@@ -108,8 +114,8 @@ def decorator_evidence(func: ast.FunctionDef | ast.AsyncFunctionDef,
         call = deco if isinstance(deco, ast.Call) else None
         name = dotted_name(call.func if call is not None else deco)
         last = name.rsplit(".", 1)[-1]
-        if last in RETRY_DECORATORS or last.startswith("retry_"):
-            found.add("retry")
+        if last in RETRY_DECORATORS or _RETRY_WORD.search(last):
+            found.add("retry")  # also the project's own: @retrier, @retry_async, @with_retries
         if call is not None and last in TASK_DECORATORS and any(
                 kw.arg in TASK_RETRY_OPTIONS for kw in call.keywords):
             found.add("retry")  # Celery autoretry_for/retry_backoff, dramatiq max_retries

@@ -23,3 +23,14 @@ def test_calls_made_only_by_a_hand_run_script_are_not_the_services(script):
 def test_the_services_own_calls_are_still_reported_beside_a_script():
     files = {"app/main.py": "import httpx\n" + APP, "app/upload-screenshots.py": SCRIPT}
     assert _reported(files) == ["app/main.py"]
+
+
+@pytest.mark.parametrize("client", [
+    "from github import Github\n\ngh = Github(auth=token)\n",
+    "from jira import JIRA\n\njira = JIRA(server=url)\n",
+])
+def test_clients_that_retry_by_themselves_count_as_a_retry_policy(client):
+    app = ("import requests\nfrom fastapi import FastAPI\n\napp = FastAPI()\n\n\n"
+           "def fetch():\n    return requests.get('https://x.example', timeout=5)\n")
+    assert scan_files({"app/main.py": app, "app/issues.py": client}, ["APP012"]) == []
+    assert scan_files({"app/main.py": app}, ["APP012"]) != []
