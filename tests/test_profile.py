@@ -184,6 +184,9 @@ def test_a_readme_calling_the_project_self_hosted_looks_distributed(tmp_path, re
     ("Hosting your own instance is easy.\n", "asks readers to set up their own instance"),
     ("If you need to install Notes on your own server, read the guides.\n",
      "asks readers to set up their own instance"),
+    ("[See the Notes docs](https://docs.notes.io/setup/docker-compose) for step-by-step "
+     "installation and deployment instructions.\n",
+     "points readers to the project's installation guide"),
     ("For a complete installation guide please visit "
      "[the docs](https://notes.readthedocs.io/en/latest/installation.html).\n",
      "points readers to the project's installation guide"),

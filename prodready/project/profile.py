@@ -62,9 +62,10 @@ _OWN_INSTANCE = re.compile(
 # sentence contains them.
 _GENERIC_NAMES = frozenset({"app", "api", "web", "www", "server", "backend", "frontend",
                             "service", "core", "site", "main", "project", "docs"})
-# "installation guide", "install instructions", "Installation documentation"
+# "installation guide", "install instructions", "installation and deployment instructions"
 _INSTALL_GUIDE = re.compile(
-    r"\binstall(?:ation|ing)?[ \t]+(?:guides?|instructions|documentation|docs)\b", re.IGNORECASE)
+    r"\binstall(?:ation|ing)?[ \t]+(?:and[ \t]+\w+[ \t]+)?(?:guides?|instructions|documentation"
+    r"|docs)\b", re.IGNORECASE)
 _URL = re.compile(r"https?://[^\s)>\]\"'`]+")
 # `curl -sSL https://get.example.io/install_app.sh | bash`: the URL must name the project
 # (installing a tool such as uv the same way says nothing).
