@@ -223,3 +223,14 @@ def test_hsts_matters_where_browsers_load_pages():
     assert [f.severity for f in scan_files({"app/main.py": api}, ["APP004"])] == [Severity.INFO]
     assert [f.severity for f in scan_files({"app/main.py": pages}, ["APP004"])] == [
         Severity.MEDIUM]
+
+
+def test_an_image_that_ships_a_built_frontend_serves_pages(tmp_path):
+    from prodready.testing import scan_files
+
+    api = "from fastapi import FastAPI\n\napp = FastAPI()\n"
+    dockerfile = ("FROM node:22 AS ui\nRUN npm ci && npm run build\n"
+                  "FROM python:3.12-slim\nCOPY . /srv\nCOPY --from=ui /app/dist /srv/ui\n"
+                  "CMD [\"uvicorn\", \"app.main:app\", \"--host\", \"0.0.0.0\"]\n")
+    found = scan_files({"app/main.py": api, "Dockerfile": dockerfile}, ["APP006"])
+    assert [f.severity for f in found] == [Severity.LOW]

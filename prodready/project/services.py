@@ -258,6 +258,9 @@ def build_services(project: Project) -> list[Service]:
             for launcher, kinds in APM_LAUNCHERS.items():
                 if launcher in runner.command:
                     svc.evidence |= kinds
+        images = [r.path for r in svc.runners if r.source == "dockerfile"]
+        if images and all(_ships_a_frontend(project, path) for path in images):
+            svc.evidence.add("html-pages")  # a built web UI the container serves
     # An app built in a scripts/ folder is a maintenance script's application context (it
     # needs the app's configuration and database), not a service, unless something runs it;
     # so is an app in the module a task worker loads (`celery -A run_celery worker`). An app
@@ -829,6 +832,22 @@ def _route(pf: PythonFacts, route: RouteFact, prefixes: dict[tuple[str, str], st
 
 
 # ------------------------------------------------------------------------ infrastructure
+
+
+# Images whose stage builds a JavaScript frontend (`npm run build` output)
+_JS_BUILD_BASES = re.compile(r"^(?:[\w.-]+/)*(?:node|bun|oven/bun|denoland/deno|deno)(?::|@|$)")
+
+
+def _ships_a_frontend(project: Project, path: str) -> bool:
+    """The image copies the output of a JavaScript build stage (`FROM node AS frontend` …
+    `COPY --from=frontend /app/dist …`): the container serves a web UI, whatever serves it."""
+    df = project.dockerfiles.get(path)
+    stages = getattr(df, "stages", None) or []
+    built = {s.name.lower() for s in stages if s.name and _JS_BUILD_BASES.match(s.base_image)}
+    return bool(built) and any(
+        word.lower().removeprefix("--from=") in built
+        for stage in stages for ins in stage.find("COPY")
+        for word in ins.args.split() if word.lower().startswith("--from="))
 
 
 def infra_evidence(project: Project) -> set[str]:
