@@ -1019,3 +1019,19 @@ def test_a_build_of_a_test_or_dev_stage_ships_nothing(tmp_path, target, role):
         "Makefile": f"image:\n\tdocker build -f docker/Dockerfile --target {target} -t app .\n",
     })
     assert model.role_of("docker/Dockerfile").role == role
+
+
+@pytest.mark.parametrize(("readme", "role"), [
+    ("# App\n\n## Development\n\n### Use Docker Compose\n\n```bash\ndocker compose up -d\n```\n",
+     "dev-tooling"),
+    ("# App\n\n## Contributing\n\nRun `docker-compose -f compose.yaml up` and hack away.\n",
+     "dev-tooling"),
+    # users are told to start it too: it is what they run
+    ("# App\n\n## Installation\n\n    docker compose up -d\n\n## Development\n\n"
+     "    docker compose up\n", ""),
+    ("# App\n\n## Quick start\n\n    docker compose up -d\n", ""),
+])
+def test_a_compose_file_the_readme_starts_only_for_developers_is_dev_tooling(tmp_path, readme,
+                                                                            role):
+    model, _ = _model(tmp_path, {"README.md": readme, "compose.yaml": COMPOSE_BODY})
+    assert model.role_of("compose.yaml").role == role

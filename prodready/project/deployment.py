@@ -428,6 +428,49 @@ def _documented_purposes(project: Project, artifacts: list[str]) -> dict[str, Ro
     return found
 
 
+# `docker compose up`, `docker-compose -f dev.yml up -d`, `podman-compose up`
+_COMPOSE_UP = re.compile(
+    r"\b(?:docker|podman)[ -]compose\b((?:[ \t]+-[-\w]+(?:[ \t=]+[^\s-]\S*)?)*)[ \t]+up\b")
+_COMPOSE_FILE_FLAG = re.compile(r"(?:^|\s)(?:-f|--file)[ \t=]+(\S+)")
+# A README section for the project's developers, not its users
+_DEVELOPER_HEADING = re.compile(r"\b(?:develop\w*|contribut\w*|hacking|dev[ -]?(?:setup|env\w*)"
+                                r"|running[ -]tests|testing)\b", re.IGNORECASE)
+_MARKDOWN_HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
+
+
+def _readme_development_stacks(project: Project) -> dict[str, Role]:
+    """Root Compose files the top-level README starts (`docker compose up`) only in sections
+    for the project's developers ("## Development", "### Contributing"): a developer's
+    stack. One started in any other section (installation, usage) is not."""
+    from .documentation import read_text
+
+    readme = next((n for n in _README_NAMES if project.has_file(n)), None)
+    if readme is None or not readme.lower().endswith((".md", "readme")):
+        return {}
+    sections: dict[str, set[bool]] = {}  # file -> developer section or not, per start
+    headings: list[tuple[int, str]] = []  # the heading path of the current line
+    for line in read_text(project, readme).splitlines():
+        heading = _MARKDOWN_HEADING.match(line)
+        if heading:
+            level = len(heading[1])
+            headings = [h for h in headings if h[0] < level] + [(level, heading[2])]
+            continue
+        for up in _COMPOSE_UP.finditer(line):
+            named = _COMPOSE_FILE_FLAG.findall(up[1])
+            files = [posixpath.normpath(n.strip("'\"")) for n in named] or [
+                n for n in _DEFAULT_COMPOSE_NAMES if project.has_file(n)][:1]
+            developer = any(_DEVELOPER_HEADING.search(text) for _, text in headings)
+            for name in files:
+                sections.setdefault(name, set()).add(developer)
+    return {name: Role(DEV_TOOLING, f"{readme} starts it only in a section for the project's "
+                                    "developers")
+            for name, kinds in sections.items() if kinds == {True}}
+
+
+_DEFAULT_COMPOSE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yaml",
+                          "docker-compose.yml")
+
+
 def _resolve(paths: list[str], directory: str) -> str | None:
     for wanted in (directory, ""):
         near = [p for p in paths if posixpath.dirname(p) == wanted]
@@ -532,7 +575,7 @@ def build_deployment(project: Project) -> Deployment:
                        tool_directories=_tool_directories(project))
     convention: dict[str, Role | None] = {}
     readmes = _ReadmePurposes(project)
-    documented = _documented_purposes(project, [
+    documented = _readme_development_stacks(project) | _documented_purposes(project, [
         *project.dockerfiles, *(p for p in project.yaml_files if is_compose_path(p))])
     # Dockerfiles whose own words or documentation give their role
     declared_images: set[str] = set()
