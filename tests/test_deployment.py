@@ -1035,3 +1035,13 @@ def test_a_compose_file_the_readme_starts_only_for_developers_is_dev_tooling(tmp
                                                                             role):
     model, _ = _model(tmp_path, {"README.md": readme, "compose.yaml": COMPOSE_BODY})
     assert model.role_of("compose.yaml").role == role
+
+
+def test_a_compose_file_another_one_includes_is_part_of_its_stack(tmp_path):
+    readme = ("# App\n\n## Development\n\n"
+              "    docker compose -f docker/docker-compose-base.yml up -d\n")
+    model, _ = _model(tmp_path, {
+        "README.md": readme, "docker/docker-compose-base.yml": COMPOSE_BODY,
+        "docker/docker-compose.yml": "include:\n  - ./docker-compose-base.yml\n"
+                                     + COMPOSE_BODY.replace("api:", "web:")})
+    assert model.role_of("docker/docker-compose-base.yml").role != "dev-tooling"

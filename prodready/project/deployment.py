@@ -462,9 +462,34 @@ def _readme_development_stacks(project: Project) -> dict[str, Role]:
             developer = any(_DEVELOPER_HEADING.search(text) for _, text in headings)
             for name in files:
                 sections.setdefault(name, set()).add(developer)
+    included = _included_compose_files(project)
     return {name: Role(DEV_TOOLING, f"{readme} starts it only in a section for the project's "
                                     "developers")
-            for name, kinds in sections.items() if kinds == {True}}
+            for name, kinds in sections.items() if kinds == {True} and name not in included}
+
+
+def _included_compose_files(project: Project) -> set[str]:
+    """Compose files another Compose file pulls in (`include:`, `extends: {file: …}`): part of
+    that file's stack, whatever the README starts them for."""
+    found: set[str] = set()
+    for path, yf in project.yaml_files.items():
+        if not is_compose_path(path):
+            continue
+        for doc in yf.documents:
+            data = doc.root.to_python() if doc.root is not None else None
+            if not isinstance(data, dict):
+                continue
+            services = data.get("services")
+            refs = [*(data.get("include") or [])] if isinstance(data.get("include"), list) else []
+            refs += [svc.get("extends") for svc in (services or {}).values()
+                     if isinstance(services, dict) and isinstance(svc, dict)]
+            for ref in refs:
+                target = ref.get("path") or ref.get("file") if isinstance(ref, dict) else ref
+                for one in target if isinstance(target, list) else [target]:
+                    if isinstance(one, str):
+                        found.add(posixpath.normpath(posixpath.join(posixpath.dirname(path),
+                                                                    one)))
+    return found
 
 
 _DEFAULT_COMPOSE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yaml",
