@@ -93,12 +93,9 @@ def project_builds(project: Project) -> list[ImageBuild]:
 
 def ci_documents(project: Project) -> dict[str, list[Any]]:
     """CI file path -> its YAML documents as data, in path order; each file converted once."""
-    cached = project.cache.get("ci-documents")
-    if isinstance(cached, dict):
-        return cached
-    found = {path: _documents(yf) for path, yf in sorted(project.yaml_files.items())
-             if CI_FILES.search(path)}
-    project.cache["ci-documents"] = found
+    found: dict[str, list[Any]] = project.once("ci-documents", lambda: {
+        path: _documents(yf) for path, yf in sorted(project.yaml_files.items())
+        if CI_FILES.search(path)})
     return found
 
 
@@ -127,8 +124,12 @@ _REPOSITORY_TAG = re.compile(r"^(?:[\w.-]+(?::\d+)?/)?\$\{\{\s*github\.repositor
 
 
 def _names_repository(tags: Any) -> bool:
-    items = tags if isinstance(tags, list) else str(tags or "").replace(",", "\n").split("\n")
-    return any(_REPOSITORY_TAG.match(str(tag).strip()) for tag in items)
+    return any(_REPOSITORY_TAG.match(str(tag).strip()) for tag in _tag_items(tags))
+
+
+def _tag_items(tags: Any) -> list[Any]:
+    """The tags of a `tags:` value: a list, or a comma- or line-separated string."""
+    return tags if isinstance(tags, list) else str(tags or "").replace(",", "\n").split("\n")
 
 
 # `${{ steps.meta.outputs.tags }}`: the names another step (docker/metadata-action) gives
@@ -140,10 +141,9 @@ def _tag_names(tags: Any) -> tuple[tuple[str, ...], bool]:
     from .compose import UNKNOWN as UNSET
     from .compose import image_repository
 
-    items = tags if isinstance(tags, list) else str(tags or "").replace(",", "\n").split("\n")
     names: list[str] = []
     runtime = False
-    for tag in items:
+    for tag in _tag_items(tags):
         tag = str(tag).strip()
         name = "" if "${{" in tag.split(":", 1)[0] else "/".join(
             p for p in image_repository(tag) if p)

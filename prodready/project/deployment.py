@@ -31,6 +31,7 @@ from .builds import (
     COMMAND,
     COMPOSE,
     ImageBuild,
+    ci_documents,
     command_builds,
     project_builds,
     skaffold_builds,
@@ -249,6 +250,13 @@ def deployment_of(project: Project) -> Deployment:
 _RELEASE_DIRECTORY = re.compile(r"v?\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.]+)?")
 
 
+def named_role(name: str) -> str | None:
+    """The role the words of a name give (split on `.`, `-`, `_`: `docker-compose.test.yml`,
+    a stage `concourse_tests`, a skaffold profile `dev`), None when none does."""
+    return next((NAME_WORDS[w] for w in re.split(r"[._\-]", name.lower()) if w in NAME_WORDS),
+                None)
+
+
 def path_role(path: str) -> Role | None:
     """The role a path's directories or file name give it (None: nothing says)."""
     parts = path.split("/")
@@ -275,10 +283,9 @@ def path_role(path: str) -> Role | None:
     if is_compose_path(path) or _is_dockerfile_name(name) or skaffold:
         kind = "Compose file" if is_compose_path(path) else "skaffold config" if skaffold \
             else "Dockerfile"
-        for word in re.split(r"[._\-]", name):
-            role = NAME_WORDS.get(word)
-            if role is not None:
-                return Role(role, f"{kind} named {parts[-1]!r}")
+        role = named_role(name)
+        if role is not None:
+            return Role(role, f"{kind} named {parts[-1]!r}")
     if len(parts) > 1 and parts[0].lower() in ADDON_DIRECTORIES:
         return Role(EXAMPLE, f"under {parts[0]}/: optional add-ons the main deployment does "
                              "not use")
@@ -442,6 +449,7 @@ def _readme_development_stacks(project: Project) -> dict[str, Role]:
     """Root Compose files the top-level README starts (`docker compose up`) only in sections
     for the project's developers ("## Development", "### Contributing"): a developer's
     stack. One started in any other section (installation, usage) is not."""
+    from .compose import BASE_NAMES
     from .documentation import read_text
 
     readme = next((n for n in _README_NAMES if project.has_file(n)), None)
@@ -458,42 +466,36 @@ def _readme_development_stacks(project: Project) -> dict[str, Role]:
         for up in _COMPOSE_UP.finditer(line):
             named = _COMPOSE_FILE_FLAG.findall(up[1])
             files = [posixpath.normpath(n.strip("'\"")) for n in named] or [
-                n for n in _DEFAULT_COMPOSE_NAMES if project.has_file(n)][:1]
+                n for n in BASE_NAMES if project.has_file(n)][:1]
             developer = any(_DEVELOPER_HEADING.search(text) for _, text in headings)
             for name in files:
                 sections.setdefault(name, set()).add(developer)
-    included = _included_compose_files(project)
+    candidates = [name for name, kinds in sections.items() if kinds == {True}]
+    included = _included_compose_files(project) if candidates else set()
     return {name: Role(DEV_TOOLING, f"{readme} starts it only in a section for the project's "
                                     "developers")
-            for name, kinds in sections.items() if kinds == {True} and name not in included}
+            for name in candidates if name not in included}
 
 
 def _included_compose_files(project: Project) -> set[str]:
     """Compose files another Compose file pulls in (`include:`, `extends: {file: …}`): part of
     that file's stack, whatever the README starts them for."""
     found: set[str] = set()
-    for path, yf in project.yaml_files.items():
-        if not is_compose_path(path):
+    for path in project.yaml_files:
+        data = _compose_data(project, path) if is_compose_path(path) else None
+        if not isinstance(data, dict):
             continue
-        for doc in yf.documents:
-            data = doc.root.to_python() if doc.root is not None else None
-            if not isinstance(data, dict):
-                continue
-            services = data.get("services")
-            refs = [*(data.get("include") or [])] if isinstance(data.get("include"), list) else []
-            refs += [svc.get("extends") for svc in (services or {}).values()
-                     if isinstance(services, dict) and isinstance(svc, dict)]
-            for ref in refs:
-                target = ref.get("path") or ref.get("file") if isinstance(ref, dict) else ref
-                for one in target if isinstance(target, list) else [target]:
-                    if isinstance(one, str):
-                        found.add(posixpath.normpath(posixpath.join(posixpath.dirname(path),
-                                                                    one)))
+        included, services = data.get("include"), data.get("services")
+        refs = list(included) if isinstance(included, list) else []
+        refs += [svc.get("extends") for svc in (services or {}).values()
+                 if isinstance(services, dict) and isinstance(svc, dict)]
+        for ref in refs:
+            target = ref.get("path") or ref.get("file") if isinstance(ref, dict) else ref
+            for one in target if isinstance(target, list) else [target]:
+                if isinstance(one, str):
+                    found.add(posixpath.normpath(posixpath.join(posixpath.dirname(path), one)))
     return found
 
-
-_DEFAULT_COMPOSE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yaml",
-                          "docker-compose.yml")
 
 
 def _resolve(paths: list[str], directory: str) -> str | None:
@@ -513,7 +515,7 @@ def _builds_only_declared(project: Project, path: str, yf: YamlFile,
     (`# $ docker build -t app .` above `image: app`)."""
     built = [b.dockerfile for b in project_builds(project)
              if b.how == COMPOSE and b.source == path]
-    built += _hand_built(path, yf)
+    built += _hand_built(project, path, yf)
     roles = [convention.get(d) if d in declared else None for d in built if d is not None]
     if not roles or len(roles) != len(built) or \
             any(r is None or r.role != DEV_TOOLING for r in roles):
@@ -522,7 +524,7 @@ def _builds_only_declared(project: Project, path: str, yf: YamlFile,
                              f"{roles[0].why if roles[0] else ''})")
 
 
-def _hand_built(path: str, yf: YamlFile) -> list[str | None]:
+def _hand_built(project: Project, path: str, yf: YamlFile) -> list[str | None]:
     """The Dockerfiles of the images a Compose file runs (without building them) that its
     opening comment builds by hand."""
     from .compose import interpolate
@@ -532,8 +534,7 @@ def _hand_built(path: str, yf: YamlFile) -> list[str | None]:
         return []
     tagged = {name: b.dockerfile for b in command_builds(head, path, posixpath.dirname(path))
               for name in b.images}
-    root = yf.documents[0].root if yf.documents else None
-    data = root.to_python() if root is not None else None
+    data = _compose_data(project, path)
     services = data.get("services") if isinstance(data, dict) else None
     images = [interpolate(str(svc["image"])) for svc in (
         services.values() if isinstance(services, dict) else ())
@@ -541,13 +542,22 @@ def _hand_built(path: str, yf: YamlFile) -> list[str | None]:
     return [tagged[image_name(i)] for i in images if image_name(i) in tagged]
 
 
-def _development_stack(yf: YamlFile, has_python: bool) -> Role | None:
+def _development_stack(project: Project, path: str, has_python: bool) -> Role | None:
     from .devstack import backing_services_stack, development_stack
 
-    root = yf.documents[0].root if yf.documents else None
-    data = root.to_python() if root is not None else None
+    data = _compose_data(project, path)
     why = development_stack(data) or (backing_services_stack(data) if has_python else "")
     return Role(DEV_TOOLING, why) if why else None
+
+
+def _compose_data(project: Project, path: str) -> Any:
+    """A Compose file's first document as data, converted once per scan."""
+    def convert() -> Any:
+        yf = project.yaml_files.get(path)
+        root = yf.documents[0].root if yf is not None and yf.documents else None
+        return root.to_python() if root is not None else None
+
+    return project.once(f"compose-data:{path}", convert)
 
 
 def _is_dockerfile_name(name: str) -> bool:
@@ -558,11 +568,9 @@ def _stage_role(df: Any) -> Role | None:
     """A Dockerfile whose final stage is named for development or tests."""
     final = getattr(df, "final_stage", None)
     name = getattr(final, "name", "") or ""
-    for word in re.split(r"[._\-]", name.lower()):
-        role = NAME_WORDS.get(word)
-        if role in (TEST_FIXTURE, DEV_TOOLING):
-            return Role(role, f"its final stage is named {name!r}")
-    return None
+    role = named_role(name)
+    return Role(role, f"its final stage is named {name!r}") if role in (
+        TEST_FIXTURE, DEV_TOOLING) else None
 
 
 # Installing the development dependencies into the image: `pipenv install --dev`, `poetry
@@ -618,7 +626,7 @@ def build_deployment(project: Project) -> Deployment:
         convention[path] = path_role(path) or generated_header(yf.text)
         compose = is_compose_path(path)
         if convention[path] is None and (role := declared_purpose(yf.text) or (
-                documented.get(path) or _development_stack(yf, has_python) or
+                documented.get(path) or _development_stack(project, path, has_python) or
                 _builds_only_declared(project, path, yf, convention, declared_images)
                 if compose else None) or readmes.of(path)) is not None:
             convention[path] = role
@@ -864,9 +872,8 @@ _ON_PULL_REQUESTS = re.compile(r"^on:[^\n]*\bpull_request\b|^[ \t]+-?[ \t]*pull_
 def _ci_job(project: Project, source: str, command: str) -> tuple[str, str] | None:
     """(name, text) of the CI job whose commands hold `command` (the whole file when its
     jobs cannot be told apart)."""
-    yf = project.yaml_files.get(source)
-    data = yf.documents[0].root.to_python() if yf is not None and yf.documents and \
-        yf.documents[0].root is not None else None
+    documents = ci_documents(project).get(source) or [None]
+    data = documents[0]
     if not isinstance(data, dict):
         text = project.texts.get(source)
         return ("", text) if text is not None else None
@@ -944,11 +951,9 @@ def _ci_links(project: Project, link: Any, mark: Any, model: Deployment) -> None
 def _target_role(build: ImageBuild) -> Role | None:
     """The role of a build that stops at a stage named for tests or development
     (`docker build --target test`, Compose `build.target: dev`)."""
-    for word in re.split(r"[._\-]", (build.target or "").lower()):
-        role = NAME_WORDS.get(word)
-        if role in (TEST_FIXTURE, DEV_TOOLING):
-            return Role(role, f"built by {build.source} only as its {build.target!r} stage")
-    return None
+    role = named_role(build.target or "")
+    return Role(role, f"built by {build.source} only as its {build.target!r} stage") if role in (
+        TEST_FIXTURE, DEV_TOOLING) else None
 
 
 def _add_tags(model: Deployment, build: ImageBuild) -> bool:
@@ -1113,11 +1118,9 @@ def _writes(data: Any, keys: tuple[str, ...], rule_id: str) -> bool:
 def _profile_role(profile: dict[str, Any]) -> str:
     """The role of a skaffold profile named for development or tests (`dev`, `local`,
     `e2e`, …) or activated only by `skaffold dev`; "" for one that deploys (`staging`)."""
-    name = str(profile.get("name") or "")
-    for word in re.split(r"[._\-]", name.lower()):
-        role = NAME_WORDS.get(word)
-        if role is not None:
-            return role
+    role = named_role(str(profile.get("name") or ""))
+    if role is not None:
+        return role
     activations = [a for a in profile.get("activation") or () if isinstance(a, dict)]
     if activations and all(a.get("command") == "dev" for a in activations):
         return DEV_TOOLING

@@ -155,8 +155,8 @@ def _tells_users_to_run(text: str, built_here: Callable[[str], bool],
 
 def _self_hosted_readme(pages: list[tuple[str, str]], names: frozenset[str]) -> str:
     """Why a top-level README invites readers to run the project themselves ("" when none
-    does): it calls the project self-hosted, asks them to set up their own instance, or pipes
-    the project's own install script into a shell."""
+    does): it calls the project self-hosted, asks them to set up their own instance, pipes
+    the project's own install script into a shell or links to its installation guide."""
     for path, text in pages:
         if "/" in path or not path.lower().startswith("readme"):
             continue
