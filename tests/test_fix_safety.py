@@ -283,3 +283,35 @@ def test_an_official_datastore_image_keeping_its_entrypoint_is_information(tmp_p
     severities = {f.path: f.severity.value for f in _findings(tmp_path, "K8S008")}
     # a command of its own skips the entrypoint that drops root
     assert severities == {"k8s/redis.yaml": "info", "k8s/init.yaml": "medium"}
+
+
+# -- COMPOSE002: `service_healthy` only on a dependency with a health check --------------
+
+WAITING_STACK = """services:
+  db:
+    image: postgres:16
+  es:
+    image: elasticsearch:7.17.23
+  web:
+    image: example/web:1.0
+    ports: ["8000:8000"]
+    depends_on:
+      - db
+      - es
+"""
+
+
+def _fixed(tmp_path: Path, select: list[str]) -> str:
+    write_tree(tmp_path, {"docker-compose.yml": WAITING_STACK})
+    run_fix(tmp_path, Config.model_validate({"select": select, "cache": False}), jobs=1)
+    return (tmp_path / "docker-compose.yml").read_text()
+
+
+def test_a_dependency_without_a_health_check_is_never_waited_on_as_healthy(tmp_path):
+    # Compose refuses to start a stack that waits for the health of a service without one:
+    # only postgres gets a check (COMPOSE001), so only postgres is waited on
+    text = _fixed(tmp_path / "both", ["COMPOSE001", "COMPOSE002"])
+    assert "db:\n        condition: service_healthy" in text
+    assert "es:\n        condition: service_started" in text
+    # without COMPOSE001's check, nothing may wait for health
+    assert "service_healthy" not in _fixed(tmp_path / "alone", ["COMPOSE002"])

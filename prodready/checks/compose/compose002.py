@@ -18,6 +18,7 @@ def check(project: Project, ctx: RuleContext) -> None:
         if is_swarm_stack(project, svc.layers[0].path):
             continue  # `docker stack deploy` ignores depends_on: no condition applies
         listed: list[str] = []
+        ready: set[str] = set()  # dependencies with a health check now: safe to wait on
         list_site = None
         waited: dict[str, str] | None = None
         for dep in svc.depends_on():
@@ -28,7 +29,8 @@ def check(project: Project, ctx: RuleContext) -> None:
                 continue
             # a datastore image gets a healthcheck (COMPOSE001), except one that is ready as
             # soon as it starts
-            healthy = has_healthcheck(project, target) or (
+            checked = has_healthcheck(project, target)
+            healthy = checked or (
                 target.datastore is not None and target.datastore not in FAST_STARTING)
             if healthy and waited is None:
                 waited = waited_dependencies(project, svc)
@@ -37,11 +39,16 @@ def check(project: Project, ctx: RuleContext) -> None:
             elif dep.list_form:
                 listed.append(dep.name)
                 list_site = dep.key_site
+                if checked:
+                    ready.add(dep.name)
             else:
                 out.report(dep.site,
                            f"{svc.name!r} waits only for {dep.name!r} to start, not to be "
                            f"healthy: use `condition: service_healthy`",
-                           snippet=f"{dep.name}:", fix=condition_fix(project, svc, dep.name),
+                           snippet=f"{dep.name}:",
+                           # `service_healthy` on a service without a health check stops
+                           # `compose up`: only once it has one (COMPOSE001's fix adds it)
+                           fix=condition_fix(project, svc, dep.name) if checked else None,
                            informational=_quick_start(svc, [dep.name]) or
                            connects_on_first_request(project, svc))
         if listed and list_site is not None:
@@ -50,7 +57,8 @@ def check(project: Project, ctx: RuleContext) -> None:
                        f"{svc.name!r} depends on {names} in list form, which waits only for "
                        "the container to start, not to be ready: use the mapping form with "
                        "`condition: service_healthy`",
-                       snippet="depends_on:", fix=depends_on_fix(project, svc, set(listed)),
+                       snippet="depends_on:",
+                       fix=depends_on_fix(project, svc, ready) if ready else None,
                        informational=_quick_start(svc, listed) or
                        connects_on_first_request(project, svc))
     out.finish()
