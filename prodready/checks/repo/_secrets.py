@@ -488,10 +488,14 @@ def _plausible(secret_type: str, value: str, line: str, in_secret_object: bool,
     if secret_type == KEYWORD_TYPE:
         # `inPassword=foo&_cfclient=true`: the value ends where the next parameter starts
         candidate = _QUERY_PARAMETER.split(candidate, 1)[0]
+        candidate = _substitution_default(candidate, line)
     if is_placeholder(candidate) or _PASSWORD_HASH.match(candidate):
         return False
     if len(_PAYLOAD_ESCAPES.findall(candidate)) >= 3:
         return False  # percent-encoded quotes, parentheses, `;`: an injection payload
+    if secret_type == HEX_TYPE and _COMMIT_ID.fullmatch(candidate) and \
+            _REVISION_NAME.search(normalise(_name_before(line, value) or "")):
+        return False  # a pinned git commit: `AUTH_COMMIT_HASH=b29f0e03…`
     if secret_type == HEX_TYPE and _DIGEST_VALUE.search(line) and \
             re.search(rf"\b(?:c?nonce|response|opaque)=\"?{re.escape(candidate)}", line):
         return False  # an HTTP Digest exchange: one-time challenge and response values
@@ -526,6 +530,21 @@ def _plausible(secret_type: str, value: str, line: str, in_secret_object: bool,
         if re.fullmatch(r"[\w.]+\(.*\)?|[\w.]+\[.*", candidate):
             return False  # code: a call or a subscript
     return True
+
+
+_COMMIT_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
+_REVISION_NAME = re.compile(r"(?:^|_)(?:COMMIT|SHA|REVISION|REV|GIT|REF)(?:_|$)")
+# `${DB_PASSWORD:-postgres}`: the keyword detector takes `postgres}` as the value
+_DEFAULT_OF = re.compile(r"\$\{\w+:-?([^}\s]*)\}")
+
+
+def _substitution_default(candidate: str, line: str) -> str:
+    """The default of an environment substitution, judged on its own like any literal."""
+    if candidate.endswith("}"):
+        for default in _DEFAULT_OF.findall(line):
+            if default and candidate == default + "}":
+                return default
+    return candidate
 
 
 _AUTH_SCHEMES = {"bearer", "basic", "token", "digest", "negotiate", "apikey", "api-key",
