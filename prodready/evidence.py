@@ -17,9 +17,10 @@ from collections.abc import Callable
 from .artifacts.pyast import dotted_name, keyword
 
 # A name that says it limits request rates: `RateLimiter`, `token_bucket`, `throttle_user`.
-# `limiter`, not `delimiter` (QUOTE_DELIMITERS is no rate limit)
-LIMITER_NAME = re.compile(r"rate_?limit|throttl|token_?bucket|leaky_?bucket|(?<!de)limiter",
-                          re.IGNORECASE)
+# `limiter` as a word of its own (`app_limiter`, `IpLimiter`), not the end of another word
+# (QUOTE_DELIMITERS, a misspelt URL_DILIMITER are no rate limits)
+LIMITER_NAME = re.compile(r"rate_?limit|throttl|token_?bucket|leaky_?bucket"
+                          r"|(?<![A-Za-z])limiter|(?-i:Limiter)", re.IGNORECASE)
 _LIMITER_WORDS = ("ratelimit", "rate_limit", "throttl", "tokenbucket", "token_bucket",
                   "leakybucket", "leaky_bucket")
 

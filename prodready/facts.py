@@ -1153,6 +1153,10 @@ class _Extractor:
         settings: dict[str, object] = {}
         has_urlpatterns = False
         for stmt, nested in _module_statements(self.src.tree):
+            grown = _grown_setting(stmt)
+            if grown:  # REST_FRAMEWORK.update({...}), MIDDLEWARE.append(...)
+                settings[f"{grown}+"] = f"{settings.get(f'{grown}+', '')} {_summarise(stmt)}"
+                continue
             targets = stmt.targets if isinstance(stmt, ast.Assign) else [
                 getattr(stmt, "target", None)]  # MANAGERS = ADMINS = […] sets both
             for target in targets:
@@ -1628,6 +1632,18 @@ def _field_alias(value: ast.AST | None) -> str | None:
     return None
 
 
+def _grown_setting(stmt: ast.stmt) -> str:
+    """The setting a statement adds to in place (`REST_FRAMEWORK.update({...})`,
+    `MIDDLEWARE.insert(0, ...)`), or ""."""
+    if not (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call)):
+        return ""
+    func = stmt.value.func
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and (
+            func.attr in ("update", "append", "extend", "insert", "setdefault")):
+        return func.value.id if func.value.id.isupper() else ""
+    return ""
+
+
 def _summarise(node: ast.AST) -> str:
     """A non-literal setting, kept as the dotted names it mentions (for evidence matching)."""
     parts = [n.value for n in ast.walk(node) if isinstance(n, ast.Constant)
@@ -1737,7 +1753,11 @@ def is_health_path(path: str | None, *, weak: bool = True) -> bool:
     if len(segments) > 1 and segments[-1] in _FORMAT_SUFFIXES:
         segments.pop()  # `/ping.json`, `/pingdom/ping.xml`: the probe's answer format
     return bool(segments) and segments[-1] in WEAK_HEALTH_SEGMENTS and not any(
-        s.startswith(("{", "<", "(")) for s in segments)
+        s.startswith(("{", "<", "(")) and not _VERSION_PARAMETER.search(s) for s in segments)
+
+
+# `/{version}/ping`, `/(?P<version>(v2))/ping/`: an API version, not a resource's id
+_VERSION_PARAMETER = re.compile(r"^[{<(](?:\?p<)?(?:\w+:)?(?:api_?)?version\b")
 
 
 def _absolute(module: str, stmt: ast.ImportFrom, path: str) -> str:

@@ -370,7 +370,9 @@ def test_only_inbound_rate_limit_settings_are_called_unregistered_limits():
 
     app = "from fastapi import FastAPI\n\napp = FastAPI()\n"
     outbound = scan_files({"app/main.py": app,
-                           "app/llm.py": "OPENAI_RATE_LIMIT = 60\nGITHUB_THROTTLE = 5\n"},
+                           "app/llm.py": "OPENAI_RATE_LIMIT = 60\nGITHUB_THROTTLE = 5\n",
+                           # delimiters, even misspelt, limit no requests
+                           "app/urls.py": 'URL_DILIMITER = "++"\nQUOTE_DELIMITERS = ","\n'},
                           ["APP003"])
     inbound = scan_files({"app/main.py": app, "app/config.py": "RATE_LIMIT_PER_MINUTE = 60\n"},
                          ["APP003"])
@@ -452,6 +454,10 @@ def test_health_paths_are_probes_not_resource_states():
     from prodready.facts import is_health_path
 
     assert all(is_health_path(p) for p in ["/ping.json", "/pingdom/ping.xml", "/status.json"])
+    # an API version in the path is no resource id
+    assert all(is_health_path(p) for p in ["/(?P<version>(v2))/ping/", "/{version}/status",
+                                           "/<str:version>/ping"])
+    assert not is_health_path("/(?P<pk>[0-9]+)/ping/")
     assert not any(is_health_path(p) for p in ["/orders.json", "/json",
                                                "/flow_runs/{id}/status.json"])
     assert all(is_health_path(p) for p in ["/healthz", "/health/{check}", "/api/status",
