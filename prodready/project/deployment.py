@@ -1224,18 +1224,22 @@ def image_name(image: str) -> str:
     return "/".join(p for p in image_repository(image) if p)
 
 
-def image_runners(project: Project, dockerfile: str) -> tuple[list[Any], list[Any]]:
+def image_runners(project: Project, dockerfile: str, *,
+                  any_role: bool = False) -> tuple[list[Any], list[Any]]:
     """The Compose services and Kubernetes containers that run the image a Dockerfile builds
     (built from it, or running one of the image names the repository builds from it), in
-    files the rules judge: a dev or test stack's settings say nothing about a deployment."""
-    index = project.cache.get("image-runners")
+    files the rules judge: a dev or test stack's settings say nothing about a deployment.
+    `any_role` also takes files the rules do not judge (for an image only those run)."""
+    key = "image-runners-any" if any_role else "image-runners"
+    index = project.cache.get(key)
     if not isinstance(index, dict):  # once per scan: every Dockerfile asks
-        index = _image_runner_index(project)
-        project.cache["image-runners"] = index
+        index = _image_runner_index(project, any_role)
+        project.cache[key] = index
     return index.get(dockerfile, ([], []))
 
 
-def _image_runner_index(project: Project) -> dict[str, tuple[list[Any], list[Any]]]:
+def _image_runner_index(project: Project,
+                        any_role: bool) -> dict[str, tuple[list[Any], list[Any]]]:
     from .compose import build_dockerfile, judged_services
     from .kubernetes import Workload, project_objects, text_of
 
@@ -1243,7 +1247,7 @@ def _image_runner_index(project: Project) -> dict[str, tuple[list[Any], list[Any
     index: dict[str, tuple[list[Any], list[Any]]] = {}
     seen: set[tuple[str, str, str]] = set()
     for svc in judged_services(project):
-        if not model.role_of(svc.anchor_site.path).judged:
+        if not (any_role or model.role_of(svc.anchor_site.path).judged):
             continue
         builder = svc.built_by
         build = builder.build if builder is not None else None
@@ -1256,8 +1260,8 @@ def _image_runner_index(project: Project) -> dict[str, tuple[list[Any], list[Any
                 index.setdefault(target, ([], []))[0].append(svc)
     if model.image_dockerfiles or model.published:
         for obj in project_objects(project):
-            if isinstance(obj, Workload) and obj.long_running and model.role_of(
-                    obj.path).judged:
+            if isinstance(obj, Workload) and obj.long_running and (
+                    any_role or model.role_of(obj.path).judged):
                 for container in obj.containers():
                     runs = _built_from(model, text_of(container.node.get_value("image")))
                     if runs:

@@ -71,6 +71,10 @@ def _every_runner_checks_health(project: Project, path: str) -> bool:
     it has a liveness or readiness probe: the health check lives where the image runs."""
     compose, containers = image_runners(project, path)
     if not compose and not containers:
+        # nothing judged runs the image: the stacks that do (a dev stack) still show
+        # where its health is checked
+        compose, containers = image_runners(project, path, any_role=True)
+    if not compose and not containers:
         return False
     return all(svc.healthcheck is True for svc in compose) and all(
         has_probe(c, "livenessProbe") or has_probe(c, "readinessProbe") for c in containers)
