@@ -78,13 +78,27 @@ def _short_lived(src: PythonFile, call: ast.Call) -> bool:
     for node in ast.walk(func):
         if isinstance(node, ast.Global | ast.Nonlocal) and name in node.names:
             return False
-        if isinstance(node, ast.Return | ast.Yield) and node.value is not None and any(
-                isinstance(n, ast.Name) and n.id == name for n in ast.walk(node.value)):
+        if isinstance(node, ast.Return | ast.Yield) and node.value is not None and (
+                _hands_on(node.value, name)):
             return False
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Name) and (
                 node.value.id == name) and not all(isinstance(t, ast.Name) for t in node.targets):
             return False  # self.engine = engine
     return True
+
+
+def _hands_on(value: ast.expr, name: str) -> bool:
+    """A returned value that is the engine or holds it (`engine`, `(engine, meta)`,
+    `Session(engine)`), not a value computed with it (`inspect(engine).has_table("t")`)."""
+    if isinstance(value, ast.Name):
+        return value.id == name
+    if isinstance(value, ast.Tuple | ast.List | ast.Set):
+        return any(_hands_on(e, name) for e in value.elts)
+    if isinstance(value, ast.Dict):
+        return any(_hands_on(v, name) for v in value.values if v is not None)
+    if isinstance(value, ast.Call):
+        return any(_hands_on(a, name) for a in [*value.args, *(k.value for k in value.keywords)])
+    return False
 
 
 def _fallback_without_pool(src: PythonFile, call: ast.Call) -> bool:
