@@ -416,6 +416,8 @@ def test_an_inner_handler_that_records_the_error_lets_the_outer_move_on():
     ("Reset the backoff. Never raises: this only tunes a polling interval.", False),
     ("Load the anchors; invalid files are skipped.", False),
     ("Skip the header row and push every line.", True),
+    ("Errors on single rows are swallowed at debug level so the delete is never broken.", False),
+    ("Push the rows; the broker has swallowed them before.", True),
 ])
 def test_a_docstring_that_says_failures_are_tolerated(docstring, flagged):
     code = f'''

@@ -371,7 +371,8 @@ def _inner_handler_records(src: PythonFile, handler: ast.ExceptHandler) -> bool:
 
 
 # A docstring that says failures are tolerated ("Never raises", "invalid files are skipped").
-_TOLERATES = re.compile(r"never raises?\b|best[- ]effort|fails? silently|non-?fatal",
+_TOLERATES = re.compile(r"never raises?\b|best[- ]effort|fails? silently|non-?fatal"
+                        r"|\b(?:errors?|failures?|exceptions?)\b[^.]{0,40}\bswallowed\b",
                         re.IGNORECASE)
 _SKIPS = re.compile(r"\b(?:skip|ignor)", re.IGNORECASE)
 _BAD_INPUT = re.compile(r"invalid|fail|error|broken|unreadable|corrupt", re.IGNORECASE)
