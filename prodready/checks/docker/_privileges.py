@@ -129,7 +129,44 @@ def _server_drops(text: str, project: Project, df: Dockerfile, files: ImageFiles
             value = _option(words, i, ("-u", "--user"))
             if value is not None and not is_root(value):
                 return True
+    for match in _SUPERVISORD.finditer(text):
+        words = _split(match[1])
+        config = next((v for i in range(len(words))
+                       if (v := _option(words, i, ("-c", "--configuration"))) is not None), None)
+        if _supervised_programs_drop(project, df, files, config):
+            return True
     return False
+
+
+_SUPERVISORD = re.compile(r"(?<![\w.-])supervisord(?![\w.-])([^\n;&|]*)")
+_SUPERVISOR_CONFIGS = ("/etc/supervisord.conf", "/etc/supervisor/supervisord.conf")
+_SUPERVISOR_INCLUDES = re.compile(r"^/etc/(?:supervisor/conf\.d|supervisord\.d)/[^/]+\.(?:conf|ini)$")
+_PROGRAM = re.compile(r"^\[program:[^\]]+\]", re.MULTILINE)
+_SETTING = re.compile(r"^[ \t]*(command|user)[ \t]*=[ \t]*(.*?)[ \t]*$", re.MULTILINE)
+# programs that need root by design: nginx's master binds ports and drops its workers, cron
+# switches to each job's user
+_ROOT_PROGRAMS = {"nginx", "cron", "crond", "sshd", "haproxy"}
+
+
+def _supervised_programs_drop(project: Project, df: Dockerfile, files: ImageFiles,
+                              config: str | None) -> bool:
+    """supervisord runs the image's processes: every program it starts, but for the few that
+    need root by design, runs as another user (`user=app` in its `[program:…]` section)."""
+    texts = [_script(project, df, files, config)] if config else [
+        files.text(path) for path in _SUPERVISOR_CONFIGS]
+    texts += [project.texts.get(path) for image_path, path in files.files()
+              if _SUPERVISOR_INCLUDES.match(image_path)]
+    programs = [section for text in texts if text
+                for section in _PROGRAM.split(text)[1:]]
+    if not programs:
+        return False
+    for section in programs:
+        settings = dict(m.groups() for m in _SETTING.finditer(section))
+        command = _split(settings.get("command", ""))
+        name = posixpath.basename(command[0]) if command else ""
+        if name not in _ROOT_PROGRAMS and is_root(settings.get("user", "")):
+            return False
+    return True
 
 
 def _env_drops(files: ImageFiles) -> bool:
