@@ -745,6 +745,14 @@ DEBUG_STACK = DEV_STACK.replace("python manage.py runserver 0.0.0.0:8000", "guni
     # the source directory mounted as the working directory
     "services:\n  application:\n    build: .\n    volumes: ['./tock:/tock']\n"
     "    working_dir: /tock\n    command: python manage.py runserver 0.0.0.0:8000\n",
+    # the test suite run on the checkout
+    "services:\n  test:\n    build: .\n    volumes: ['.:/app']\n    command: make test\n"
+    "  postgres:\n    image: postgres\n",
+    # a devstack start script, and a debug toolbar switched on
+    "services:\n  api:\n    image: acme/api:latest\n    volumes: ['.:/edx/app/api']\n"
+    "    command: /edx/app/api/devstack.sh start\n",
+    "services:\n  api:\n    image: acme/api:latest\n    volumes: ['.:/srv/api']\n"
+    "    environment:\n      ENABLE_DJANGO_TOOLBAR: 1\n",
 ])
 def test_a_compose_file_that_runs_the_checkout_under_a_dev_server_is_dev_tooling(
         tmp_path, compose):
@@ -979,6 +987,8 @@ def test_the_root_compose_file_is_never_a_fixture_of_a_directory_run(tmp_path):
     "RUN pip install pipenv && pipenv install --system --dev",
     "RUN pip install --no-cache-dir -r requirements-dev.txt",
     "RUN poetry install --with dev",
+    'RUN pip install -e ".[dev]"',
+    'RUN pip install "file://`pwd`#egg=app[tests]"',
 ])
 def test_an_image_that_installs_the_development_dependencies_is_dev_tooling(tmp_path, install):
     dockerfile = f"FROM python:3.12-slim\nCOPY . /app\n{install}\nCMD ./start.sh\n"
@@ -986,6 +996,14 @@ def test_an_image_that_installs_the_development_dependencies_is_dev_tooling(tmp_
     role = model.role_of("Dockerfile")
     assert role.role == "dev-tooling" and "development dependencies" in role.why
     assert not result.findings
+
+
+@pytest.mark.parametrize("install", ['RUN pip install ".[postgres,redis]"',
+                                     "RUN pip install devpi-client uvicorn[standard]"])
+def test_an_image_that_installs_runtime_extras_is_not_dev_tooling(tmp_path, install):
+    dockerfile = f"FROM python:3.12-slim\nCOPY . /app\n{install}\nCMD ./start.sh\n"
+    model, _ = _model(tmp_path, {"Dockerfile": dockerfile})
+    assert model.role_of("Dockerfile").role == ""
 
 
 def test_a_published_image_that_installs_dev_dependencies_stays_judged(tmp_path):
@@ -1045,3 +1063,16 @@ def test_a_compose_file_another_one_includes_is_part_of_its_stack(tmp_path):
         "docker/docker-compose.yml": "include:\n  - ./docker-compose-base.yml\n"
                                      + COMPOSE_BODY.replace("api:", "web:")})
     assert model.role_of("docker/docker-compose-base.yml").role != "dev-tooling"
+
+
+def test_a_compose_file_under_the_maintainers_tools_is_dev_tooling_even_when_make_runs_it(
+        tmp_path):
+    files = {"tools/credential-plugins-override.yml": "services:\n  vault:\n    image: vault\n"
+                                                      "    ports: ['8200:8200']\n",
+             "deploy/stack.yml": "services:\n  vault:\n    image: vault\n",
+             "Makefile": ("creds:\n\tdocker compose -f tools/credential-plugins-override.yml up\n"
+                          "deploy:\n\tdocker compose -f deploy/stack.yml up -d\n")}
+    model, _ = _model(tmp_path, files)
+    role = model.role_of("tools/credential-plugins-override.yml")
+    assert role.role == "dev-tooling" and "under tools/" in role.why
+    assert model.role_of("deploy/stack.yml").role == "deployed"

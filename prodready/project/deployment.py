@@ -581,7 +581,10 @@ _DEV_INSTALL = re.compile(
     r"(?:[\w,]+,)?dev\b"
     r"|\bpip3?\s+install\b[^\n&;|]*\s(?:-r\s*|--requirement[= ]\s*)[^\s&;|]*"
     r"(?:requirements[-_/.](?:dev|devel|development|local)|(?:dev|devel)[-_]requirements)"
-    r"[^\s/]*\.txt\b", re.IGNORECASE)
+    r"[^\s/]*\.txt\b"
+    # the project's own development or test extras: `pip install -e ".[dev]"`, `app[tests]`
+    r"|\bpip3?\s+install\b[^\n&;|]*\[(?:[\w-]+,)*(?:dev|devel|development|tests?|testing)"
+    r"(?:,[\w-]+)*\]", re.IGNORECASE)
 
 
 def _dev_image(df: Any) -> Role | None:
@@ -604,6 +607,8 @@ def _dev_image(df: Any) -> Role | None:
 
 
 def build_deployment(project: Project) -> Deployment:
+    from .compose import compose_runs
+
     model = Deployment(project_names=_project_names(project),
                        tool_directories=_tool_directories(project))
     convention: dict[str, Role | None] = {}
@@ -623,8 +628,9 @@ def build_deployment(project: Project) -> Deployment:
     # the project's own code runs outside a Compose file of datastores only
     has_python = any(path.endswith(".py") for path in project.all_files)
     for path, yf in project.yaml_files.items():
-        convention[path] = path_role(path) or generated_header(yf.text)
         compose = is_compose_path(path)
+        convention[path] = path_role(path) or generated_header(yf.text) or (
+            model.tool_role(path) if compose or path in compose_runs(project) else None)
         if convention[path] is None and (role := declared_purpose(yf.text) or (
                 documented.get(path) or _development_stack(project, path, has_python) or
                 _builds_only_declared(project, path, yf, convention, declared_images)
@@ -653,7 +659,7 @@ def build_deployment(project: Project) -> Deployment:
     for path, why in _dev_container_stacks(project).items():
         mark(path, Role(DEV_TOOLING, why))  # before its builds are followed
     _compose_links(project, counts, link, model)
-    from .compose import compose_runs, directory_compose_runs, named_compose_files
+    from .compose import directory_compose_runs, named_compose_files
 
     named = named_compose_files(project)
     for path in sorted(set(named) | declared):  # a run outweighs what its content says

@@ -2,7 +2,8 @@
 
 Many repositories name their local stack `docker-compose.yml`, like the file users deploy. Its
 services give it away: the source tree is bind-mounted over the image's code and the command
-is a reloading development server, or the environment switches debug mode on. Such a file is
+is a reloading development server or the test suite, or the environment switches debug mode
+(or a debug toolbar) on. Such a file is
 dev tooling, whatever its name; what the repository deploys with it still decides first.
 """
 
@@ -17,8 +18,13 @@ from .compose import DATASTORES
 _DEV_COMMAND = re.compile(
     r"\brunserver(?:_plus)?\b|--(?:py-)?(?:auto)?reload\b|\bflask\s+run\b"
     r"|\b(?:npm|yarn|pnpm)\s+(?:run\s+)?dev\b"
-    r"|\bnodemon\b|\bwatchmedo\b|(?:start|run)[-_]dev\b|\bdev[-_](?:server|start)\b",
+    r"|\bnodemon\b|\bwatchmedo\b|(?:start|run)[-_]dev\b|\bdev[-_](?:server|start)\b"
+    r"|\bdevstack\b",
     re.IGNORECASE)  # no leading wildcard: linear on a crafted command line
+# A command that runs the test suite on the mounted source: a stack for the tests
+_TEST_COMMAND = re.compile(
+    r"\b(?:pytest|py\.test|tox|nox)\b|\bmanage\.py\s+test\b|\b(?:make|just)\s+test\b"
+    r"|-m\s+(?:pytest|unittest)\b", re.IGNORECASE)
 _DEBUG_ON = frozenset({"1", "true", "yes", "on"})
 _LOCAL_ENV = frozenset({"local", "dev", "development"})
 _ENV_NAMES = frozenset({"env", "environment", "app_env", "django_env", "flask_env", "node_env",
@@ -88,7 +94,7 @@ def _checkout_mount(svc: dict[str, Any]) -> str:
 
 def _dev_signal(svc: dict[str, Any]) -> str:
     command = f"{_text(svc.get('entrypoint'))} {_text(svc.get('command'))}"
-    match = _DEV_COMMAND.search(command)
+    match = _DEV_COMMAND.search(command) or _TEST_COMMAND.search(command)
     if match:
         return f"runs {match[0].strip()!r}"
     environment = svc.get("environment")
@@ -100,8 +106,8 @@ def _dev_signal(svc: dict[str, Any]) -> str:
                  if "=" in str(e)]
     for key, value in pairs:
         lowered, value = key.lower(), value.strip().strip("'\"").lower()
-        if lowered == "debug" and value in _DEBUG_ON:
-            return f"sets {key}={value}"
+        if (lowered == "debug" or "toolbar" in lowered) and value in _DEBUG_ON:
+            return f"sets {key}={value}"  # DEBUG=1, ENABLE_DJANGO_TOOLBAR=1
         if lowered in _ENV_NAMES and value in _LOCAL_ENV:
             return f"sets {key}={value}"
         if lowered.endswith("settings_module") and _DEV_MODULE.search(value):
