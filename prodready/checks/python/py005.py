@@ -30,6 +30,9 @@ def check(src: PythonFile, ctx: RuleContext) -> None:
         if isinstance(node, ast.Assign) and _loaded_from_spec(src, node):
             ctx.examine()  # the documented importlib recipe for importing a file
             continue
+        if _blocks_import(node):
+            ctx.examine()  # `sys.modules["x"] = None`: `import x` raises ImportError, on purpose
+            continue
         ctx.report_node(
             src.path, node,
             "writing into sys.modules injects a fake or replacement module at run time; "
@@ -59,3 +62,16 @@ def _loaded_from_spec(src: PythonFile, assign: ast.Assign) -> bool:
     return any(isinstance(node, ast.Assign) and _from_spec(node.value)
                and any(isinstance(t, ast.Name) and t.id == value.id for t in node.targets)
                for node in ast.walk(scope))
+
+
+def _blocks_import(node: ast.AST) -> bool:
+    """`sys.modules[name] = None` / `sys.modules.setdefault(name, None)`: the import system's
+    own way to make an import fail (an optional dependency kept out), no module injected."""
+    if isinstance(node, ast.Assign):
+        value: ast.expr | None = node.value
+    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and (
+            node.func.attr == "setdefault") and len(node.args) == 2:
+        value = node.args[1]
+    else:
+        return False
+    return isinstance(value, ast.Constant) and value.value is None
