@@ -10,6 +10,7 @@ from prodready.devconfig import is_dev_settings_module, is_settings_module
 @pytest.mark.parametrize(("path", "dev"), [
     ("mysite/settings/dev.py", True),
     ("mysite/settings/devel.py", True),
+    ("course_discovery/settings/devstack.py", True),
     ("mysite/settings/local.py", True),
     ("mysite/settings/.example.local.py", True),
     ("mysite/settings/unittests.py", True),
