@@ -528,3 +528,32 @@ def test_last_used_bookkeeping_is_best_effort_but_not_the_login_around_it():
         return authenticated
     """
     assert [f.line for f in _findings(code, "PY001")] == [13]
+
+
+def test_an_async_twin_shares_the_documented_tolerance_of_its_sync_variant():
+    code = '''
+    class Memory:
+        def _link(self, rows):
+            """Link entities to the memory. Non-fatal on any failure."""
+            try:
+                push(rows)
+            except Exception as e:
+                logger.debug("link failed: %s", e)
+
+
+    class AsyncMemory:
+        async def _link(self, rows):
+            """Async variant of `Memory._link`."""
+            try:
+                await push(rows)
+            except Exception as e:
+                logger.debug("link failed: %s", e)
+
+        async def _store(self, rows):
+            """Async variant of `Memory._store`."""
+            try:
+                await push(rows)
+            except Exception as e:
+                logger.debug("store failed: %s", e)
+    '''
+    assert [f.line for f in _findings(code, "PY001")] == [23]

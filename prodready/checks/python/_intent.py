@@ -378,11 +378,28 @@ _SKIPS = re.compile(r"\b(?:skip|ignor)", re.IGNORECASE)
 _BAD_INPUT = re.compile(r"invalid|fail|error|broken|unreadable|corrupt", re.IGNORECASE)
 
 
+# "Async variant of `Memory._link_entities`": the twin's docstring speaks for both
+_VARIANT_OF = re.compile(r"\b(?:variant|version|counterpart|equivalent) of `*([\w.]+)"
+                         r"|\bsame as `*([\w.]+)", re.IGNORECASE)
+
+
 def _docstring_tolerates(src: PythonFile, handler: ast.ExceptHandler) -> bool:
     func = _function_of(src, handler)
     doc = ast.get_docstring(func) if func is not None else None
     if not doc:
         return False
+    if _tolerates(doc):
+        return True
+    twin = _VARIANT_OF.search(doc)
+    if twin is None:
+        return False
+    name = (twin[1] or twin[2]).rstrip(".").rsplit(".", 1)[-1]
+    return any(isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node is not func
+               and node.name == name and _tolerates(ast.get_docstring(node) or "")
+               for node in src.nodes(ast.FunctionDef, ast.AsyncFunctionDef))
+
+
+def _tolerates(doc: str) -> bool:
     return bool(_TOLERATES.search(doc) or (_SKIPS.search(doc) and _BAD_INPUT.search(doc)))
 
 
