@@ -483,7 +483,8 @@ class _Extractor:
                     facts.env_reads.append(Located(key.value, sub.lineno, sub.col_offset + 1))
         facts.scheme_checks += [Located("request.is_secure", n.lineno)
                                 for n in nodes(ast.Attribute) if n.attr == "is_secure"
-                                and _is_request(dotted_name(n.value))]
+                                and _is_request(dotted_name(n.value))
+                                and self._secures_transport(n)]
         tries = [t.lineno for t in nodes(ast.Try)]
         if "retry" not in facts.evidence and tries:
             for for_loop in [*nodes(ast.For), *nodes(ast.AsyncFor)]:
@@ -525,7 +526,24 @@ class _Extractor:
         if _is_request(left) and left.endswith((".url.scheme", ".scheme")) and any(
                 isinstance(c, ast.Constant) and c.value in ("https", "http")
                 for c in node.comparators):
-            self.facts.scheme_checks.append(Located(left, node.lineno))
+            if self._secures_transport(node):
+                self.facts.scheme_checks.append(Located(left, node.lineno))
+
+    def _secures_transport(self, node: ast.AST) -> bool:
+        """The scheme read sits in code that sends HSTS or redirects to https (a middleware),
+        not in code that builds links or cookie flags from it."""
+        scope: ast.AST = self.src.tree
+        for outer in self.src.ancestors(node):
+            if isinstance(outer, ast.FunctionDef | ast.AsyncFunctionDef):
+                scope = outer
+                break
+        for inner in ast.walk(scope):
+            if isinstance(inner, ast.Constant) and isinstance(inner.value, str) and (
+                    "strict-transport-security" in inner.value.lower()):
+                return True
+            if isinstance(inner, ast.Call) and "redirect" in dotted_name(inner.func).lower():
+                return True
+        return False
 
     def _assign(self, node: ast.Assign | ast.AnnAssign) -> None:
         value = node.value
