@@ -523,6 +523,9 @@ class _Extractor:
 
     def _compare(self, node: ast.Compare) -> None:
         left = dotted_name(node.left)
+        if _is_request(left) and left.endswith((".path", ".path_info", ".url.path")) and any(
+                _names_health_path(c) for c in node.comparators):
+            self.facts.evidence.add("health-route")  # a middleware answers the probe itself
         if _is_request(left) and left.endswith((".url.scheme", ".scheme")) and any(
                 isinstance(c, ast.Constant) and c.value in ("https", "http")
                 for c in node.comparators):
@@ -1674,6 +1677,17 @@ def _failure_status(node: ast.AST) -> bool:
     if isinstance(node, ast.Constant):
         return node.value in (500, 502, 503, 504)
     return isinstance(node, ast.keyword) and node.arg in ("status_code", "status")
+
+
+def _names_health_path(node: ast.expr) -> bool:
+    """A health path (`"/healthz"`), a constant named for one (`HEALTHCHECK_PATH`), or a
+    tuple or list of them."""
+    if isinstance(node, ast.Tuple | ast.List | ast.Set):
+        return any(_names_health_path(e) for e in node.elts)
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return is_health_path(node.value)
+    name = dotted_name(node).rsplit(".", 1)[-1]
+    return bool(name) and "HEALTH" in name.upper()
 
 
 def _is_request(name: str) -> bool:
