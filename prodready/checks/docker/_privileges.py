@@ -140,9 +140,10 @@ def _server_drops(text: str, project: Project, df: Dockerfile, files: ImageFiles
 
 _SUPERVISORD = re.compile(r"(?<![\w.-])supervisord(?![\w.-])([^\n;&|]*)")
 _SUPERVISOR_CONFIGS = ("/etc/supervisord.conf", "/etc/supervisor/supervisord.conf")
-_SUPERVISOR_INCLUDES = re.compile(r"^/etc/(?:supervisor/conf\.d|supervisord\.d)/[^/]+\.(?:conf|ini)$")
-_PROGRAM = re.compile(r"^\[program:[^\]]+\]", re.MULTILINE)
-_SETTING = re.compile(r"^[ \t]*(command|user)[ \t]*=[ \t]*(.*?)[ \t]*$", re.MULTILINE)
+_SUPERVISOR_INCLUDES = re.compile(
+    r"^/etc/(?:supervisor/conf\.d|supervisord\.d)/[^/]+\.(?:conf|ini)$")
+_PROGRAM = re.compile(r"^\[program:[^\]\n]+\]", re.MULTILINE)
+_SETTING = re.compile(r"^[ \t]*(command|user)[ \t]*=([^\n]*)", re.MULTILINE)  # linear
 # programs that need root by design: nginx's master binds ports and drops its workers, cron
 # switches to each job's user
 _ROOT_PROGRAMS = {"nginx", "cron", "crond", "sshd", "haproxy"}
@@ -161,7 +162,7 @@ def _supervised_programs_drop(project: Project, df: Dockerfile, files: ImageFile
     if not programs:
         return False
     for section in programs:
-        settings = dict(m.groups() for m in _SETTING.finditer(section))
+        settings = {m[1]: m[2].strip() for m in _SETTING.finditer(section)}
         command = _split(settings.get("command", ""))
         name = posixpath.basename(command[0]) if command else ""
         if name not in _ROOT_PROGRAMS and is_root(settings.get("user", "")):
