@@ -349,6 +349,11 @@ def _illustrative(path: str, lines: list[str], index: int, texts: set[int]) -> b
             or index in texts or documents_an_example(line))
 
 
+# `openapi: 3.1.0`, `{"swagger": "2.0"`: the first key of an API description
+_API_DESCRIPTION = re.compile(
+    r"""\A\s*(?:---\s*)?\{?\s*["']?(?:openapi|swagger)["']?\s*:\s*["']?[23]\.""")
+
+
 def scan_text(path: str, text: str) -> Iterator[Hit]:
     """Every secret detect-secrets finds in `text` (after the filters described above)."""
     if skipped_file(path) or is_test_data(path):
@@ -387,6 +392,8 @@ def scan_text(path: str, text: str) -> Iterator[Hit]:
     filename = _type_filename(path)
     clean = [line.rstrip("\r") for line in lines]
     texts = _docstring_lines(clean) if python else set()
+    # an OpenAPI or Swagger description: its values are schemas and examples for readers
+    described = not python and _API_DESCRIPTION.match(text[:300]) is not None
     if "```" in text or "~~~" in text:
         texts |= _fenced_lines(clean)
     for index in sorted(candidates):
@@ -397,7 +404,7 @@ def scan_text(path: str, text: str) -> Iterator[Hit]:
                           signatures=index in signature_lines, keywords=index in keyword_lines)
         if best is None or (best.type in _SOFT and (dev_only or index in test_runner)):
             continue
-        if best.type in _ILLUSTRABLE and _illustrative(path, clean, index, texts):
+        if best.type in _ILLUSTRABLE and (described or _illustrative(path, clean, index, texts)):
             continue
         if best.type in _SOFT and declared_public(clean, index):
             continue  # a token format with a signature stays a secret whatever is said
