@@ -63,6 +63,8 @@ def _model(tmp_path, files, **config):
     ("load_tests/Dockerfile", "test-fixture"),
     ("unittests/scans/nuclei/manifest.yaml", "test-fixture"),
     ("unit_tests/compose.yaml", "test-fixture"),
+    ("src/app/data/sample_project/docker-compose.yml", "example"),
+    ("deploy/example-stack/compose.yaml", "example"),
     ("extras/cloudsql/kubernetes-manifests/frontend.yaml", "example"),
     ("contrib/nginx/docker-compose.yml", "example"),
     ("extras/docker-compose.dev.yml", "dev-tooling"),
@@ -84,7 +86,7 @@ def test_path_conventions_give_roles(path, role):
     "services/demo_api/Dockerfile", "app/main.py", "Dockerfile.prod", "developer/app.py",
     "contest/app.py", "latest/Dockerfile", "docker-compose.example.yml",
     "app/contrib/auth.py", "src/extras/k8s.yaml", ".github/workflows/ci.yml",
-    "app/setup.py", "tasks.py", "skaffold.yaml",
+    "app/setup.py", "tasks.py", "skaffold.yaml", "project/blog_examples/oauth/service.py",
 ])
 def test_ordinary_paths_have_no_role(path):
     assert path_role(path) is None

@@ -93,6 +93,9 @@ NAME_WORDS = {
 }
 # Directory names made of words such as `proxy-test`, `load_tests`, `e2e-suite`.
 _TEST_DIRECTORY_WORDS = frozenset({"test", "tests", "e2e"})
+# ... and `sample_project`, `example-stack`: a sample of the product (not `demo`: a
+# `services/demo_api/` is a service of its own)
+_EXAMPLE_DIRECTORY_WORDS = frozenset({"example", "examples", "sample", "samples"})
 # Rules whose harm does not depend on the artifact shipping: a leaked key in docs/ leaks.
 ROLE_BLIND_RULES = frozenset({"REPO001"})
 # A patch holds only what it changes. Rules that flag something it writes (an image, a
@@ -260,7 +263,7 @@ def named_role(name: str) -> str | None:
 def path_role(path: str) -> Role | None:
     """The role a path's directories or file name give it (None: nothing says)."""
     parts = path.split("/")
-    for directory in parts[:-1]:
+    for depth, directory in enumerate(parts[:-1]):
         role = DIRECTORY_ROLES.get(directory.lower())
         if role is not None:
             return Role(role, f"under {directory}/")
@@ -269,6 +272,11 @@ def path_role(path: str) -> Role | None:
         words = re.split(r"[-_.]", directory.lower())
         if len(words) > 1 and _TEST_DIRECTORY_WORDS.intersection(words):
             return Role(TEST_FIXTURE, f"under {directory}/")
+        # `data/sample_project/compose.yaml`; not at the top, where it may name the project
+        # itself, nor for code, which the app may import and route (`blog_examples/`)
+        if depth and len(words) > 1 and _EXAMPLE_DIRECTORY_WORDS.intersection(words) and \
+                not parts[-1].endswith(".py"):
+            return Role(EXAMPLE, f"under {directory}/")
     name = parts[-1].lower()
     if name.endswith(GENERATED_SUFFIXES):
         return Role(GENERATED, "protobuf-generated module")
