@@ -30,6 +30,9 @@ def check(src: PythonFile, ctx: RuleContext) -> None:
         if isinstance(node, ast.Assign) and _loaded_from_spec(src, node):
             ctx.examine()  # the documented importlib recipe for importing a file
             continue
+        if isinstance(node, ast.Assign) and _restores_saved_entry(src, node):
+            ctx.examine()  # putting back the module a failed load replaced
+            continue
         if _blocks_import(node):
             ctx.examine()  # `sys.modules["x"] = None`: `import x` raises ImportError, on purpose
             continue
@@ -75,3 +78,19 @@ def _blocks_import(node: ast.AST) -> bool:
     else:
         return False
     return isinstance(value, ast.Constant) and value.value is None
+
+
+def _restores_saved_entry(src: PythonFile, assign: ast.Assign) -> bool:
+    """`sys.modules[name] = existing` where `existing = sys.modules.get(name)` was read in
+    the same function: the previous module put back (after a failed load), nothing new."""
+    value = assign.value
+    if not isinstance(value, ast.Name):
+        return False
+    scope = next((a for a in src.ancestors(assign)
+                  if isinstance(a, ast.FunctionDef | ast.AsyncFunctionDef)), None)
+    if scope is None:
+        return False
+    return any(isinstance(node, ast.Assign) and node is not assign
+               and any(isinstance(t, ast.Name) and t.id == value.id for t in node.targets)
+               and dotted_name(getattr(node.value, "func", node.value)).startswith("sys.modules")
+               for node in ast.walk(scope))
