@@ -57,7 +57,9 @@ def check(src: PythonFile, ctx: RuleContext) -> None:
                       codemods=(codemod_at(src, node, "add-keyword", f"timeout={value}"),))
         ctx.report_node(src.path, node, problem, lines=src.lines, fix=fix,
                         informational="the client's own default bounds every request"
-                        if _bounded_default(node, name, imported) else "")
+                        if _bounded_default(node, name, imported) else
+                        "a command-line program: whoever runs it sees a hang and stops it"
+                        if _command_line_module(src.path) else "")
 
 
 _MODEL_MODULES = {"openai", "anthropic", "litellm", "ollama", "langchain", "langchain_core",
@@ -90,6 +92,15 @@ def _run_once(path: str) -> bool:
     with the run, or is killed by the probe's own timeout."""
     name = path.rsplit("/", 1)[-1].lower()
     return "/scripts/" in f"/{path}" or name == "setup.py" or bool(_PROBE_NAME.match(name))
+
+
+# `cli.py`, `eval_cli.py`, `cli/util.py`, `cli-tool/main.py`: not `client.py`
+_COMMAND_LINE = re.compile(r"(?:^|/|[-_])cli(?:[-_][\w-]*)?(?:/|\.py$)")
+
+
+def _command_line_module(path: str) -> bool:
+    """A module of the project's command-line program, run by hand in a terminal."""
+    return bool(_COMMAND_LINE.search(path.lower()))
 
 
 # Methods of a client that make no request.
