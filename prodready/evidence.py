@@ -102,6 +102,20 @@ def call_evidence(call: ast.Call, full: str, qualify: Callable[[ast.AST], str]) 
     return found
 
 
+def configures_retries(call: ast.Call) -> bool:
+    """A client built to retry: `retry_on_timeout=True`, or `max_retries`/`retries` set to a
+    positive number or a policy (`{"max_attempts": 5}`)."""
+    for kw in call.keywords:
+        value = kw.value
+        if kw.arg == "retry_on_timeout" and isinstance(value, ast.Constant) and value.value is True:
+            return True
+        if kw.arg in ("max_retries", "retries") and not (
+                isinstance(value, ast.Constant) and (
+                    not isinstance(value.value, int) or value.value <= 0)):
+            return True
+    return False
+
+
 # A decorator named for retrying (`retrier`, `retry_on_error`, `with_retries`, `auto_retry`)
 _RETRY_WORD = re.compile(r"(?:^|_)retr(?:y|ies|ier|ying)(?:_|$)", re.IGNORECASE)
 

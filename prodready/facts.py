@@ -19,6 +19,7 @@ from .evidence import (
     RETRY_CALLS,
     RETRYING_CLIENTS,
     call_evidence,
+    configures_retries,
     decorator_evidence,
     django_settings_evidence,
     is_inbound_rate_limit_setting,
@@ -453,6 +454,10 @@ class _Extractor:
             for call in nodes(ast.Call):  # the project's own limiter, called by name
                 if LIMITER_NAME.search(dotted_name(call.func)):
                     facts.evidence |= call_evidence(call, self.q(call.func), self.qualify)
+        if "retry" not in facts.evidence and ("retries" in lowered or "retry_on" in lowered) \
+                and any(configures_retries(call) for call in nodes(ast.Call)):
+            # OpenSearch(max_retries=10, retry_on_timeout=True), botocore Config(retries=…)
+            facts.evidence.add("retry")
         self._drf_registrations()
         self._admin_registrations()
         facts.apps = _one_per_variable(facts.apps)
