@@ -454,6 +454,10 @@ class _Extractor:
             for call in nodes(ast.Call):  # the project's own limiter, called by name
                 if LIMITER_NAME.search(dotted_name(call.func)):
                     facts.evidence |= call_evidence(call, self.q(call.func), self.qualify)
+        if "error-handler" not in facts.evidence and ("call_next" in lowered or (
+                "self.app(" in lowered or "self.get_response(" in lowered)):
+            if any(_answers_every_failure(t) for t in nodes(ast.Try)):
+                facts.evidence.add("error-handler")  # a middleware that turns errors into 500s
         if "retry" not in facts.evidence and ("retries" in lowered or "retry_on" in lowered) \
                 and any(configures_retries(call) for call in nodes(ast.Call)):
             # OpenSearch(max_retries=10, retry_on_timeout=True), botocore Config(retries=…)
@@ -1682,6 +1686,25 @@ def _failure_status(node: ast.AST) -> bool:
     if isinstance(node, ast.Constant):
         return node.value in (500, 502, 503, 504)
     return isinstance(node, ast.keyword) and node.arg in ("status_code", "status")
+
+
+_NEXT_HANDLERS = ("call_next", "self.app", "self.get_response")
+
+
+def _answers_every_failure(trial: ast.Try) -> bool:
+    """`try: return await call_next(request)` (or `self.app(scope, …)`, Django's
+    `self.get_response(request)`) with a broad handler that answers instead of re-raising:
+    a middleware that turns every unhandled error into its own response."""
+    if not any(isinstance(n, ast.Call) and dotted_name(n.func) in _NEXT_HANDLERS
+               for stmt in trial.body for n in ast.walk(stmt)):
+        return False
+    for handler in trial.handlers:
+        broad = handler.type is None or dotted_name(handler.type) in ("Exception",
+                                                                       "BaseException")
+        if broad and not any(isinstance(n, ast.Raise) for s in handler.body
+                             for n in ast.walk(s)):
+            return True
+    return False
 
 
 def _names_health_path(node: ast.expr) -> bool:
