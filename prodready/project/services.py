@@ -578,6 +578,16 @@ def _dependency_helpers(facts: dict[str, PythonFacts]) -> _Helpers:
     return found
 
 
+def _imported_handler(pf: PythonFacts, handler: str) -> str:
+    """The qualified name of a view a urlconf imports (`service_health`, `views.health`):
+    its own module's facts say whether it touches a dependency."""
+    head, _, rest = handler.partition(".")
+    target = pf.names.get(head)
+    if not target:
+        return ""
+    return f"{target}.{rest}" if rest else target
+
+
 def _view_class(handler: str) -> str:
     """The class of a class-based view route (`api.HealthCheckView.as_view` -> its name)."""
     parts = handler.split(".")
@@ -826,7 +836,8 @@ def _route(pf: PythonFacts, route: RouteFact, prefixes: dict[tuple[str, str], st
         path = (prefix + (path or "")) if path is not None else None
     calls_helper = any(pf.names[n] in helpers.qualified for n in route.touches
                        if n in pf.names) or (
-        _view_class(route.handler) in helpers.classes)
+        _view_class(route.handler) in helpers.classes) or (
+        _imported_handler(pf, route.handler) in helpers.qualified)
     return Route(path, route.methods, route.handler, pf.path, route.line, route.touches,
                  route.can_fail, certain, calls_helper, strong_health_only=route.wrapped)
 
