@@ -454,6 +454,8 @@ class _Extractor:
             for call in nodes(ast.Call):  # the project's own limiter, called by name
                 if LIMITER_NAME.search(dotted_name(call.func)):
                     facts.evidence |= call_evidence(call, self.q(call.func), self.qualify)
+        if ("rev-parse" in lowered or "describe" in lowered) and _RUNS_GIT.search(lowered):
+            facts.evidence.add("reads-git")  # the program reads its checkout's git metadata
         if "error-handler" not in facts.evidence and ("call_next" in lowered or (
                 "self.app(" in lowered or "self.get_response(" in lowered)):
             if any(_answers_every_failure(t) for t in nodes(ast.Try)):
@@ -1688,6 +1690,9 @@ def _failure_status(node: ast.AST) -> bool:
     return isinstance(node, ast.keyword) and node.arg in ("status_code", "status")
 
 
+# `("git", "rev-parse", "HEAD")`, `"git describe --tags"`: the program runs git on itself
+_RUNS_GIT = re.compile(r"""["']git["']\s*,\s*["'](?:rev-parse|describe)["']"""
+                       r"""|["']git\s+(?:rev-parse|describe)\b""")
 _NEXT_HANDLERS = ("call_next", "self.app", "self.get_response")
 
 

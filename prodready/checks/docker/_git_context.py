@@ -1,10 +1,11 @@
 """Whether an image build reads the git metadata of its context, so `.git` must stay in it.
 
 A build needs `.git` when one of its steps runs git (`git rev-parse HEAD` for a version
-file), when a step handles the context's `.git` and keeps it (`chown -R app .git`: the
-authors ship it on purpose), or when it installs the project and the project's build
-backend derives the version from git (setuptools-scm, versioningit, hatch-vcs and the like
-fail or fall back to 0.0 without it).
+file), when the code it copies runs `git rev-parse` or `git describe` at run time (the
+image installs git and keeps `.git`), when a step handles the context's `.git` and keeps it
+(`chown -R app .git`: the authors ship it on purpose), or when it installs the project and
+the project's build backend derives the version from git (setuptools-scm, versioningit,
+hatch-vcs and the like fail or fall back to 0.0 without it).
 """
 
 from __future__ import annotations
@@ -42,8 +43,32 @@ def build_needs_git(project: Project, df: Dockerfile, context: str) -> bool:
             for ins in stage.find("RUN")]
     return (any(_RUNS_GIT.search(text) for text in runs)
             or any(_keeps_git_dir(text) for text in runs)
+            or (_installs_git(runs) and not any(_deletes_git_dir(t) for t in runs)
+                and _code_reads_git(project, context))
             or (_versions_from_git(project, context)
                 and any(_INSTALLS_PROJECT.search(_PATH_OPTIONS.sub(" ", text)) for text in runs)))
+
+
+# git installed into the image by its package manager: `apt-get install -y … git …`
+_INSTALLS_GIT = re.compile(r"\b(?:apt-get|apt|apk|dnf|yum|microdnf)\s+(?:-\S+\s+)*(?:install|add)"
+                           r"\b[^;&|\n]*\sgit(?=\s|$|[;&|\\])")
+
+
+def _installs_git(runs: list[str]) -> bool:
+    return any(_INSTALLS_GIT.search(text.replace("\\\n", " ")) for text in runs)
+
+
+def _deletes_git_dir(run: str) -> bool:
+    return any(_NAMES_GIT_DIR.search(command) and _DELETES.search(command)
+               for command in re.split(r"&&|\|\||;|\n", run))
+
+
+def _code_reads_git(project: Project, context: str) -> bool:
+    """The code the context holds runs `git rev-parse` or `git describe` on its own checkout
+    (a version shown at run time): the image needs `.git`."""
+    prefix = f"{context}/" if context else ""
+    return any(path.startswith(prefix) and "reads-git" in getattr(facts, "evidence", ())
+               for path, facts in project.python.items())
 
 
 def _keeps_git_dir(run: str) -> bool:
