@@ -279,6 +279,7 @@ RELEASE_SCRIPT = "import requests\n\nrequests.get('https://api.github.com/repos/
 def test_a_top_level_directory_of_maintainer_scripts_is_tooling(tmp_path):
     model, result = _model(tmp_path, {
         "tools/release.py": RELEASE_SCRIPT, "bin/pingdom_ips.py": RELEASE_SCRIPT,
+        "qa/utils/api.py": RELEASE_SCRIPT,
         "tools/migrate/Dockerfile": "FROM python:3.12-slim\nCMD [\"python\", \"m.py\"]\n",
         # a package the code imports, and a tools package inside the code, ship
         "utils/__init__.py": "", "utils/net.py": RELEASE_SCRIPT,
@@ -287,7 +288,7 @@ def test_a_top_level_directory_of_maintainer_scripts_is_tooling(tmp_path):
         # a package only its own modules import is tooling all the same
         "bin/__init__.py": "", "bin/pin.py": "from bin.common import x\n" + RELEASE_SCRIPT})
     for path in ("tools/release.py", "bin/pingdom_ips.py", "tools/migrate/Dockerfile",
-                 "bin/pin.py"):
+                 "bin/pin.py", "qa/utils/api.py"):
         assert model.role_of(path).role == "dev-tooling", path
     assert "maintainers' tooling" in model.role_of("tools/release.py").why
     assert model.role_of("utils/net.py").judged and model.role_of("app/tools/search.py").judged

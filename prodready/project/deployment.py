@@ -76,7 +76,7 @@ ADDON_DIRECTORIES = frozenset({"extras", "contrib"})
 # Top-level directories of the maintainers' own scripts (release, translation, migration and
 # admin helpers run by hand or by CI), when they are not a package the code imports
 # (`utils/__init__.py` is code).
-TOOL_DIRECTORIES = frozenset({"tools", "bin", "utils", "build-tools", "tooling"})
+TOOL_DIRECTORIES = frozenset({"tools", "bin", "utils", "build-tools", "tooling", "qa"})
 # Top-level modules that package the project or automate its chores (a build hook, nox, doit,
 # fabric): they run on a developer's machine or in CI, never in a deployment.
 BUILD_SCRIPTS = frozenset({"setup.py", "hatch_build.py", "noxfile.py", "dodo.py",
