@@ -70,3 +70,36 @@ def test_an_id_token_from_the_token_endpoint_is_informational(tmp_path):
     # one a client posts can be forged: the decode stays critical
     [finding] = _findings(tmp_path / "client", ID_TOKEN_FROM_CLIENT)
     assert finding.severity is Severity.CRITICAL
+
+
+EXPIRY = '''\
+import time
+
+import jwt
+
+
+class Client:
+    def token(self):
+        self._token = self.authenticate()
+        claims = jwt.decode(self._token, options={"verify_signature": False})
+        self._expires_at = claims["exp"]
+        return self._token
+
+    def expired(self, token):
+        return time.time() > jwt.decode(token, options={"verify_signature": False})["exp"]
+
+    def expired_soon(self, token):
+        decoded = jwt.decode(token, options={"verify_signature": False})
+        exp = decoded.get("exp")
+        return exp is not None and time.time() > exp
+
+    def user(self, token):
+        claims = jwt.decode(token, options={"verify_signature": False})
+        return claims["exp"], claims["sub"]
+'''
+
+
+def test_an_unverified_decode_that_reads_only_the_expiry_is_information(tmp_path):
+    found = _findings(tmp_path, EXPIRY)
+    assert [(f.line, f.severity) for f in found] == [
+        (9, Severity.INFO), (14, Severity.INFO), (17, Severity.INFO), (22, Severity.CRITICAL)]

@@ -45,6 +45,7 @@ def check(src: PythonFile, ctx: RuleContext) -> None:
         ctx.report_node(src.path, node, problem, lines=src.lines, informational=(
             MODULE_VERIFIES if verifies and _disables_verification(node) else
             ID_TOKEN if _disables_verification(node) and _token_endpoint_id_token(src, node)
+            else EXPIRY_ONLY if _disables_verification(node) and _reads_only_expiry(src, node)
             else ""))
 
 
@@ -53,6 +54,41 @@ ID_TOKEN = ("an OpenID Connect ID token the function does not take from the requ
             "OIDC accepts in place of its signature; verify it if a client can supply it")
 # What a handler reads a client's input from.
 _REQUEST_WORDS = ("request", "body", "form", "payload", "headers", "cookies")
+
+
+EXPIRY_ONLY = ("only the token's expiry is read: a client timing the refresh of a token it "
+               "fetched itself; verify it if the token comes from a caller")
+_EXPIRY_CLAIMS = {"exp", "iat", "nbf"}
+
+
+def _reads_only_expiry(src: PythonFile, call: ast.Call) -> bool:
+    """`jwt.decode(…)["exp"]`, or a decoded dict whose every use in the function reads a
+    time claim (`claims["exp"]`, `claims.get("exp")`)."""
+    if _time_claim_read(src, call):
+        return True
+    parent = src.parent(call)
+    target = parent.targets[0] if isinstance(parent, ast.Assign) and len(
+        parent.targets) == 1 else parent.target if isinstance(parent, ast.AnnAssign) else None
+    func = next((a for a in src.ancestors(call)
+                 if isinstance(a, ast.FunctionDef | ast.AsyncFunctionDef)), None)
+    if not isinstance(target, ast.Name) or func is None:
+        return False
+    uses = [n for n in ast.walk(func) if isinstance(n, ast.Name) and n.id == target.id
+            and isinstance(n.ctx, ast.Load)]
+    return bool(uses) and all(_time_claim_read(src, n) for n in uses)
+
+
+def _time_claim_read(src: PythonFile, value: ast.AST) -> bool:
+    """`value["exp"]` or `value.get("exp")`."""
+    parent = src.parent(value)
+    if isinstance(parent, ast.Subscript) and parent.value is value:
+        key = parent.slice
+        return isinstance(key, ast.Constant) and key.value in _EXPIRY_CLAIMS
+    if isinstance(parent, ast.Attribute) and parent.value is value and parent.attr == "get":
+        call = src.parent(parent)
+        return isinstance(call, ast.Call) and call.func is parent and bool(call.args) and (
+            isinstance(call.args[0], ast.Constant) and call.args[0].value in _EXPIRY_CLAIMS)
+    return False
 
 
 def _token_endpoint_id_token(src: PythonFile, call: ast.Call) -> bool:
