@@ -91,3 +91,12 @@ def test_ranges_are_right_for_a_distribution_but_not_for_an_application():
 def test_an_unbounded_dependency_of_a_distribution_is_still_reported():
     [(path, line, message)] = _findings({"requirements.txt": RANGES + "flask\n", "setup.py": SETUP})
     assert (path, line) == ("requirements.txt", 3) and "no version bound (flask)" in message
+
+
+def test_requirements_held_to_compatible_ranges_are_information():
+    found = scan_files({
+        "ranged/requirements.txt": "Django>=6.0,<6.1\nrequests~=2.32\nwagtail==7.4.1\n",
+        "mixed/requirements.txt": "Django>=6.0,<6.1\ngunicorn\n",
+    }, ["REPO005"])
+    assert {f.path: f.severity.value for f in found} == {
+        "ranged/requirements.txt": "info", "mixed/requirements.txt": "low"}

@@ -183,6 +183,13 @@ def _unbounded_lines(text: str) -> set[int]:
             and not re.search(r"[<>=~!]", line.split(";", 1)[0])}
 
 
+def _bounded_above_lines(text: str) -> set[int]:
+    """The logical lines whose requirement stays within a compatible range (`>=7.4,<7.5`,
+    `~=2.1`): an upper bound chosen on purpose."""
+    return {start for start, line in logical_lines(text)
+            if re.search(r"<|~=", line.split(";", 1)[0])}
+
+
 def _dynamic_dependency_files(project: Project, directory: str) -> list[str]:
     if "dynamic" not in project.texts.get(posixpath.join(directory, "pyproject.toml"), ""):
         return []
@@ -225,4 +232,9 @@ def check(project: Project, ctx: RuleContext) -> None:
             message = (f"{len(loose)} requirement(s) without an exact version ({names}{more}) "
                        "and no lock file: every build may install different code; pin with "
                        "`==` or compile a lock (pip-compile --generate-hashes, uv, poetry)")
-        ctx.report(path, line, 1, message, snippet=first)
+        ranged = path not in distributed and {n for n, _ in loose} <= _bounded_above_lines(
+            project.texts[path])
+        ctx.report(path, line, 1, message, snippet=first, informational=(
+            "every one is held to a compatible range (`>=X,<Y`, `~=X.Y`): a deliberate "
+            "choice that takes only fixes; a lock still makes builds repeatable"
+            if ranged else ""))
