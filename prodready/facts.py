@@ -454,6 +454,10 @@ class _Extractor:
             for call in nodes(ast.Call):  # the project's own limiter, called by name
                 if LIMITER_NAME.search(dotted_name(call.func)):
                     facts.evidence |= call_evidence(call, self.q(call.func), self.qualify)
+        if "logstashformatter" in lowered.replace("_", ""):
+            # a structured formatter the logging configuration names: if no JSON logging is
+            # found, it is defined but the handlers log text
+            facts.evidence.add("structured-formatter")
         if ("rev-parse" in lowered or "describe" in lowered) and _RUNS_GIT.search(lowered):
             facts.evidence.add("reads-git")  # the program reads its checkout's git metadata
         if "error-handler" not in facts.evidence and ("call_next" in lowered or (

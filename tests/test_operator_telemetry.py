@@ -38,3 +38,21 @@ def test_distributed_profile_makes_request_ids_info(tmp_path):
 def test_an_explicit_severity_still_wins_over_the_profile(tmp_path):
     raised = _severities(tmp_path, profile="distributed", severity={"APP009": "medium"})
     assert raised["APP009"] == Severity.MEDIUM
+
+
+def test_plain_logs_beside_an_error_tracker_are_information(tmp_path):
+    sentry = "import sentry_sdk\n\nsentry_sdk.init(dsn='https://k@o1.ingest.sentry.io/1')\n"
+    unused = ("LOGGING = {'formatters': {'logstash': {'()': 'logstash_formatter."
+              "LogstashFormatter'}, 'simple': {'format': '%(message)s'}},\n"
+              "           'handlers': {'console': {'formatter': 'simple'}}}\n")
+    cases = {"plain": {}, "tracked": {"app/errors.py": sentry},
+             "tracked, formatter unused": {"app/errors.py": sentry, "app/config.py": unused}}
+    found = {}
+    for name, extra in cases.items():
+        root = tmp_path / name.replace(", ", "-").replace(" ", "-")
+        write_tree(root, {"app/main.py": "from flask import Flask\n\napp = Flask(__name__)\n",
+                          **extra})
+        result = scan(root, Config(jobs=1, cache=False, select=["APP008"]))
+        found[name] = [f.severity for f in result.findings]
+    assert found == {"plain": [Severity.LOW], "tracked": [Severity.INFO],
+                     "tracked, formatter unused": [Severity.LOW]}
