@@ -311,3 +311,17 @@ def test_fix_shows_fixes_per_file_labels_unsafe_and_lists_what_is_left(tmp_path)
     unsafe = CliRunner().invoke(app, ["fix", str(tmp_path), "--show-fixes", "--unsafe-fixes",
                                       "--select", "DOCKER003", "-j", "1"])
     assert "fixed DOCKER003 (unsafe)" in unsafe.output
+
+
+def test_a_keyword_joins_a_multi_line_call_before_its_closing_line(tmp_path):
+    write_tree(tmp_path, {"app/db.py": (
+        "import os\n\nfrom sqlalchemy import create_engine\n\n"
+        "engine = create_engine(\n"
+        "    os.environ[\"DB_URI\"], connect_args={\"application_name\": \"web\"}\n"
+        ")\n")})
+    _fix(tmp_path, ["PY007"])
+    assert (tmp_path / "app/db.py").read_text().endswith(
+        "engine = create_engine(\n"
+        "    os.environ[\"DB_URI\"], connect_args={\"application_name\": \"web\"}, "
+        "pool_pre_ping=True\n"
+        ")\n")

@@ -133,8 +133,11 @@ def _append_keyword(args: Sequence[cst.Arg], name: str, value: str) -> list[cst.
         items[-1] = last.with_changes(comma=separator)
         new = new.with_changes(comma=last.comma)
     else:
+        # the space or line break before `)` follows the new last argument
         items[-1] = last.with_changes(
-            comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+            comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")),
+            whitespace_after_arg=cst.SimpleWhitespace(""))
+        new = new.with_changes(whitespace_after_arg=last.whitespace_after_arg)
     return [*items, new]
 
 
