@@ -27,12 +27,8 @@ def check(src: PythonFile, ctx: RuleContext) -> None:
             continue
         url = node.args[0] if node.args else (keyword(node, "url").value  # type: ignore[union-attr]
                                               if keyword(node, "url") else None)
-        if isinstance(url, ast.Constant) and isinstance(url.value, str) and (
-                url.value.startswith("sqlite")):
-            continue
-        if isinstance(url, ast.JoinedStr) and url.values and isinstance(
-                url.values[0], ast.Constant) and str(url.values[0].value).startswith("sqlite"):
-            continue
+        if _sqlite_url(url):
+            continue  # SQLite: no server drops the connection, nothing to ping
         if _short_lived(src, node) or _fallback_without_pool(src, node):
             # one unit of work: pool settings of a pool that dies with it; or the engine for
             # a database whose pool takes no pool settings (SQLite)
@@ -56,6 +52,20 @@ def check(src: PythonFile, ctx: RuleContext) -> None:
             continue
         ctx.report_node(src.path, node, f"{dotted_name(node.func)}(): " + "; ".join(problems),
                         lines=src.lines, fix=fix)
+
+
+def _sqlite_url(url: ast.AST | None) -> bool:
+    """`"sqlite:///x.db"`, `f"sqlite:///{path}"`, `"sqlite:///{0}".format(path)` or
+    `"sqlite:///%s" % path`."""
+    if isinstance(url, ast.Call) and isinstance(url.func, ast.Attribute) and (
+            url.func.attr == "format"):
+        url = url.func.value
+    elif isinstance(url, ast.BinOp) and isinstance(url.op, ast.Mod):
+        url = url.left
+    if isinstance(url, ast.JoinedStr) and url.values:
+        url = url.values[0]
+    return isinstance(url, ast.Constant) and isinstance(url.value, str) and (
+        url.value.startswith("sqlite"))
 
 
 def _add_pre_ping(src: PythonFile, call: ast.Call) -> Fix:
