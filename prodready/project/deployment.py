@@ -38,6 +38,7 @@ from .builds import (
     skaffold_sections,
     walk,
 )
+from .devstack import RUNS_TESTS
 
 DEPLOYED = "deployed"
 EXAMPLE = "example"
@@ -840,10 +841,6 @@ _DEPLOYS = re.compile(
     r"(?<![\w-])(?:deploy\w*|ssh|scp|rsync|ansible-playbook|appleboy/ssh-action|"
     r"kubectl\s+(?:apply|rollout|set)|helm\s+(?:upgrade|install)|terraform\s+apply|"
     r"docker\s+stack\s+deploy|docker\s+context)(?![\w-])", re.IGNORECASE)
-_RUNS_TESTS = re.compile(
-    r"(?<![\w-])(?:pytest|py\.test|tox|nox|unittest|behave|playwright|cypress|"
-    r"manage\.py\s+test|(?:make|just)\s+[\w-]*test[\w-]*|(?:npm|yarn|pnpm)\s+(?:run\s+)?test|"
-    r"go\s+test|cargo\s+test)(?![\w-])", re.IGNORECASE)
 
 
 def _compose_run_links(project: Project, path: str, link: Any, mark: Any, *,
@@ -928,7 +925,7 @@ def _tests_only(source: str, job: str, name: str = "") -> bool:
     if _DEPLOYS.search(job):
         return False
     return bool(_TEST_WORKFLOW.search(posixpath.basename(source).lower()) or
-                _TEST_WORKFLOW.search(name.lower()) or _RUNS_TESTS.search(job) or
+                _TEST_WORKFLOW.search(name.lower()) or RUNS_TESTS.search(job) or
                 _runs_test_service(job))
 
 

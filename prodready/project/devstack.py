@@ -21,10 +21,11 @@ _DEV_COMMAND = re.compile(
     r"|\bnodemon\b|\bwatchmedo\b|(?:start|run)[-_]dev\b|\bdev[-_](?:server|start)\b"
     r"|\bdevstack\b",
     re.IGNORECASE)  # no leading wildcard: linear on a crafted command line
-# A command that runs the test suite on the mounted source: a stack for the tests
-_TEST_COMMAND = re.compile(
-    r"\b(?:pytest|py\.test|tox|nox)\b|\bmanage\.py\s+test\b|\b(?:make|just)\s+test\b"
-    r"|-m\s+(?:pytest|unittest)\b", re.IGNORECASE)
+# A command that runs tests (a CI job's, or a Compose service's on the mounted source)
+RUNS_TESTS = re.compile(
+    r"(?<![\w-])(?:pytest|py\.test|tox|nox|unittest|behave|playwright|cypress|"
+    r"manage\.py\s+test|(?:make|just)\s+[\w-]*test[\w-]*|(?:npm|yarn|pnpm)\s+(?:run\s+)?test|"
+    r"go\s+test|cargo\s+test)(?![\w-])", re.IGNORECASE)
 _DEBUG_ON = frozenset({"1", "true", "yes", "on"})
 _LOCAL_ENV = frozenset({"local", "dev", "development"})
 _ENV_NAMES = frozenset({"env", "environment", "app_env", "django_env", "flask_env", "node_env",
@@ -94,7 +95,7 @@ def _checkout_mount(svc: dict[str, Any]) -> str:
 
 def _dev_signal(svc: dict[str, Any]) -> str:
     command = f"{_text(svc.get('entrypoint'))} {_text(svc.get('command'))}"
-    match = _DEV_COMMAND.search(command) or _TEST_COMMAND.search(command)
+    match = _DEV_COMMAND.search(command) or RUNS_TESTS.search(command)
     if match:
         return f"runs {match[0].strip()!r}"
     environment = svc.get("environment")
