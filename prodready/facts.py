@@ -458,7 +458,7 @@ class _Extractor:
             # a structured formatter the logging configuration names: if no JSON logging is
             # found, it is defined but the handlers log text
             facts.evidence.add("structured-formatter")
-        if ("rev-parse" in lowered or "describe" in lowered) and _RUNS_GIT.search(lowered):
+        if ("rev-parse" in lowered or "describe" in lowered) and _GIT_IN_CODE.search(lowered):
             facts.evidence.add("reads-git")  # the program reads its checkout's git metadata
         if "error-handler" not in facts.evidence and ("call_next" in lowered or (
                 "self.app(" in lowered or "self.get_response(" in lowered)):
@@ -1695,8 +1695,8 @@ def _failure_status(node: ast.AST) -> bool:
 
 
 # `("git", "rev-parse", "HEAD")`, `"git describe --tags"`: the program runs git on itself
-_RUNS_GIT = re.compile(r"""["']git["']\s*,\s*["'](?:rev-parse|describe)["']"""
-                       r"""|["']git\s+(?:rev-parse|describe)\b""")
+_GIT_IN_CODE = re.compile(r"""["']git["']\s*,\s*["'](?:rev-parse|describe)["']"""
+                          r"""|["']git\s+(?:rev-parse|describe)\b""")
 _NEXT_HANDLERS = ("call_next", "self.app", "self.get_response")
 
 
