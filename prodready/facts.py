@@ -605,6 +605,9 @@ class _Extractor:
         if kind is not None:
             prefix = self._prefix_kw(value, "prefix" if kind == "router" else "url_prefix")
             self.facts.routers.append(RouterFact(target, kind, prefix or "", node.lineno))
+            if kind == "drf-router" and factory.endswith("DefaultRouter"):
+                # a DefaultRouter serves an API root view at its own prefix
+                self._add_route(target, ast.Constant("/"), "APIRootView", node.lineno, ("GET",))
             routes = keyword(value, "routes")
             if routes is not None:
                 self._starlette_routes(target, routes.value, "")
@@ -1009,6 +1012,7 @@ class _Extractor:
             raw = self._literal_str(call.args[0])
             if owner not in drf or raw is None:
                 continue
+
             inner = _clean_django(raw).strip("/")  # `register("", …)`: the router's root
             path = f"/{inner}/" if inner else "/"
             self._add_route(owner, ast.Constant(path), dotted_name(call.args[1]), call.lineno,

@@ -361,8 +361,8 @@ def test_django_include_prefixes_compose_and_drf_router_routes_appear(tmp_path):
                               "urlpatterns = [path('leaf/', leaf)]\n"),
     })
     assert sorted(r.path for r in site.routes) == [
-        "/api/deep/leaf/", "/api/tags/", "/api/users/", "/api/v1/orders/<int:pk>/", "/health/",
-        "/legacy/old/"]
+        "/api/", "/api/deep/leaf/", "/api/tags/", "/api/users/", "/api/v1/orders/<int:pk>/",
+        "/health/", "/legacy/old/"]
 
 
 def test_only_inbound_rate_limit_settings_are_called_unregistered_limits():
@@ -704,6 +704,7 @@ def test_drf_router_registrations_expand_to_the_viewset_routes(tmp_path):
             "router.register('other', ThirdPartyViewSet)\n"),
     })
     assert sorted((r.path, r.methods, r.handler) for r in site.routes) == [
+        ("/api/", ("GET",), "APIRootView"),  # a DefaultRouter's API root
         ("/api/books/", ("GET", "POST"), "BookViewSet"),
         ("/api/books/<slug>/", ("GET", "PUT", "PATCH", "DELETE"), "BookViewSet"),
         ("/api/books/<slug>/archive/", ("POST", "DELETE"), "BookViewSet.archive"),
@@ -770,7 +771,8 @@ def test_a_viewset_action_named_status_is_a_resource_state_not_a_health_route(tm
             "router.register('system', SystemViewSet)\n\n"
             "urlpatterns = [path('api/', include(router.urls))]\n"),
     })
-    assert sorted(r.path for r in site.routes) == ["/api/celery/status/", "/api/system/health/"]
+    assert sorted(r.path for r in site.routes) == ["/api/", "/api/celery/status/",
+                                                   "/api/system/health/"]
     assert [r.path for r in site.health_routes] == ["/api/system/health/"]
 
 
