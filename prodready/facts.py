@@ -550,11 +550,7 @@ class _Extractor:
     def _secures_transport(self, node: ast.AST) -> bool:
         """The scheme read sits in code that sends HSTS or redirects to https (a middleware),
         not in code that builds links or cookie flags from it."""
-        scope: ast.AST = self.src.tree
-        for outer in self.src.ancestors(node):
-            if isinstance(outer, ast.FunctionDef | ast.AsyncFunctionDef):
-                scope = outer
-                break
+        scope: ast.AST = self.src.function_of(node) or self.src.tree
         for inner in ast.walk(scope):
             if isinstance(inner, ast.Constant) and isinstance(inner.value, str) and (
                     "strict-transport-security" in inner.value.lower()):
@@ -1416,8 +1412,7 @@ class _Extractor:
         """`add_resource(resource, …)` whose resource is a parameter of the function around it."""
         if not call.args or not isinstance(call.args[0], ast.Name):
             return False
-        func = next((a for a in self.src.ancestors(call)
-                     if isinstance(a, ast.FunctionDef | ast.AsyncFunctionDef)), None)
+        func = self.src.function_of(call)
         return func is not None and call.args[0].id in {
             a.arg for a in (*func.args.posonlyargs, *func.args.args)}
 

@@ -125,6 +125,11 @@ class PythonFile:
             current = self.parent(current)
         return chain
 
+    def function_of(self, node: ast.AST) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+        """The function `node` sits in (the nearest one), or None at module or class level."""
+        return next((a for a in self.ancestors(node)
+                     if isinstance(a, ast.FunctionDef | ast.AsyncFunctionDef)), None)
+
     def source_line(self, line: int) -> str:
         return self.lines[line - 1] if 0 < line <= len(self.lines) else ""
 

@@ -494,7 +494,7 @@ def configs(project: Project) -> list[ComposeConfig]:
 
 _COMPOSE_COMMAND = re.compile(
     r"\b(?:docker[- ]compose|podman[- ]compose|docker\s+stack\s+deploy)\b[^\n;&|]*")
-_COMPOSE_FILE_FLAG = re.compile(r"(?:^|\s)(?:-f|--file|-c|--compose-file)[ =][\"']?([^\s\"']+)")
+COMPOSE_FILE_FLAG = re.compile(r"(?:^|\s)(?:-f|--file|-c|--compose-file)[ =][\"']?([^\s\"']+)")
 
 
 def deployed_runs(project: Project) -> set[tuple[str, ...]]:
@@ -511,7 +511,7 @@ def _run_files(source: str, command: str) -> tuple[str, ...]:
     """The files a compose command line passes with `-f`, relative to where it runs."""
     base = "" if source.endswith((".yml", ".yaml")) else posixpath.dirname(source)
     return tuple(posixpath.normpath(posixpath.join(base, flag[1]))
-                 for flag in _COMPOSE_FILE_FLAG.finditer(command))
+                 for flag in COMPOSE_FILE_FLAG.finditer(command))
 
 
 # `docker-stack.yml` (the name Docker's documentation uses), `docker-compose_swarm.yml`
@@ -547,7 +547,7 @@ def compose_runs(project: Project) -> dict[str, list[tuple[str, str]]]:
             continue
         base = "" if workflow else posixpath.dirname(source)
         for command in _COMPOSE_COMMAND.finditer(text.replace("\\\n", " ")):
-            for flag in _COMPOSE_FILE_FLAG.finditer(command[0]):
+            for flag in COMPOSE_FILE_FLAG.finditer(command[0]):
                 path = posixpath.normpath(posixpath.join(base, flag[1]))
                 yf = project.yaml_files.get(path)
                 if yf is not None and (is_compose_path(path) or _services_node(yf)):
@@ -628,7 +628,7 @@ _STARTS = re.compile(r"\s(?:up|run|start|create)\b")
 
 def _starts_stack(command: str) -> bool:
     """`docker compose up -d` in the current directory (not `logs`, not `-f other.yml`)."""
-    return bool(_STARTS.search(command)) and not _COMPOSE_FILE_FLAG.search(command)
+    return bool(_STARTS.search(command)) and not COMPOSE_FILE_FLAG.search(command)
 
 
 def _configs(project: Project) -> list[ComposeConfig]:

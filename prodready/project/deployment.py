@@ -447,7 +447,6 @@ def _documented_purposes(project: Project, artifacts: list[str]) -> dict[str, Ro
 # `docker compose up`, `docker-compose -f dev.yml up -d`, `podman-compose up`
 _COMPOSE_UP = re.compile(
     r"\b(?:docker|podman)[ -]compose\b((?:[ \t]+-[-\w]+(?:[ \t=]+[^\s-]\S*)?)*)[ \t]+up\b")
-_COMPOSE_FILE_FLAG = re.compile(r"(?:^|\s)(?:-f|--file)[ \t=]+(\S+)")
 # A README section for the project's developers, not its users
 _DEVELOPER_HEADING = re.compile(r"\b(?:develop\w*|contribut\w*|hacking|dev[ -]?(?:setup|env\w*)"
                                 r"|running[ -]tests|testing)\b", re.IGNORECASE)
@@ -458,7 +457,7 @@ def _readme_development_stacks(project: Project) -> dict[str, Role]:
     """Root Compose files the top-level README starts (`docker compose up`) only in sections
     for the project's developers ("## Development", "### Contributing"): a developer's
     stack. One started in any other section (installation, usage) is not."""
-    from .compose import BASE_NAMES
+    from .compose import BASE_NAMES, COMPOSE_FILE_FLAG
     from .documentation import read_text
 
     readme = next((n for n in _README_NAMES if project.has_file(n)), None)
@@ -473,7 +472,7 @@ def _readme_development_stacks(project: Project) -> dict[str, Role]:
             headings = [h for h in headings if h[0] < level] + [(level, heading[2])]
             continue
         for up in _COMPOSE_UP.finditer(line):
-            named = _COMPOSE_FILE_FLAG.findall(up[1])
+            named = COMPOSE_FILE_FLAG.findall(up[1])
             files = [posixpath.normpath(n.strip("'\"")) for n in named] or [
                 n for n in BASE_NAMES if project.has_file(n)][:1]
             developer = any(_DEVELOPER_HEADING.search(text) for _, text in headings)

@@ -16,6 +16,7 @@ from itertools import pairwise
 from typing import Any
 
 from ..artifacts.dockerfile import Dockerfile, variables
+from ..artifacts.pyast import qualified
 from ..artifacts.yamldocs import YMap, command_line, is_compose_path
 from ..facts import (
     MAX_INCLUDE_PREFIXES,
@@ -578,16 +579,6 @@ def _dependency_helpers(facts: dict[str, PythonFacts]) -> _Helpers:
     return found
 
 
-def _imported_handler(pf: PythonFacts, handler: str) -> str:
-    """The qualified name of a view a urlconf imports (`service_health`, `views.health`):
-    its own module's facts say whether it touches a dependency."""
-    head, _, rest = handler.partition(".")
-    target = pf.names.get(head)
-    if not target:
-        return ""
-    return f"{target}.{rest}" if rest else target
-
-
 def _view_class(handler: str) -> str:
     """The class of a class-based view route (`api.HealthCheckView.as_view` -> its name)."""
     parts = handler.split(".")
@@ -837,7 +828,8 @@ def _route(pf: PythonFacts, route: RouteFact, prefixes: dict[tuple[str, str], st
     calls_helper = any(pf.names[n] in helpers.qualified for n in route.touches
                        if n in pf.names) or (
         _view_class(route.handler) in helpers.classes) or (
-        _imported_handler(pf, route.handler) in helpers.qualified)
+        # a view the urlconf imports: its own module says whether it reaches a dependency
+        qualified(route.handler, pf.names) in helpers.qualified)
     return Route(path, route.methods, route.handler, pf.path, route.line, route.touches,
                  route.can_fail, certain, calls_helper, strong_health_only=route.wrapped)
 
@@ -855,10 +847,8 @@ def _ships_a_frontend(project: Project, path: str) -> bool:
     df = project.dockerfiles.get(path)
     stages = getattr(df, "stages", None) or []
     built = {s.name.lower() for s in stages if s.name and _JS_BUILD_BASES.match(s.base_image)}
-    return bool(built) and any(
-        word.lower().removeprefix("--from=") in built
-        for stage in stages for ins in stage.find("COPY")
-        for word in ins.args.split() if word.lower().startswith("--from="))
+    return bool(built) and any(ins.flags.get("from", "").lower() in built
+                               for stage in stages for ins in stage.find("COPY"))
 
 
 def infra_evidence(project: Project) -> set[str]:

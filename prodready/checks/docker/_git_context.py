@@ -59,8 +59,7 @@ def _installs_git(runs: list[str]) -> bool:
 
 
 def _deletes_git_dir(run: str) -> bool:
-    return any(_NAMES_GIT_DIR.search(command) and _DELETES.search(command)
-               for command in re.split(r"&&|\|\||;|\n", run))
+    return any(_DELETES.search(command) for command in _git_dir_commands(run))
 
 
 def _code_reads_git(project: Project, context: str) -> bool:
@@ -73,8 +72,13 @@ def _code_reads_git(project: Project, context: str) -> bool:
 
 def _keeps_git_dir(run: str) -> bool:
     """A step that works on the context's `.git` without deleting it."""
-    return any(_NAMES_GIT_DIR.search(command) and not _DELETES.search(command)
-               for command in re.split(r"&&|\|\||;|\n", run))
+    return any(not _DELETES.search(command) for command in _git_dir_commands(run))
+
+
+def _git_dir_commands(run: str) -> list[str]:
+    """The commands of a RUN step that name the context's `.git`."""
+    return [command for command in re.split(r"&&|\|\||;|\n", run)
+            if _NAMES_GIT_DIR.search(command)]
 
 
 def _versions_from_git(project: Project, context: str) -> bool:

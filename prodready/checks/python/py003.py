@@ -91,8 +91,7 @@ def _plugin_directory(src: PythonFile, call: ast.Call) -> bool:
     a loader of user code (`def load(path): sys.path.insert(0, os.path.dirname(path))`).
     Local variables are followed to their assignments in the same function; anything derived
     from `__file__` is the repository's own layout, not a plugin directory."""
-    func = next((a for a in src.ancestors(call)
-                 if isinstance(a, ast.FunctionDef | ast.AsyncFunctionDef)), None)
+    func = src.function_of(call)
     exprs, used = _with_sources(list(call.args), ast.walk(func) if func is not None else (),
                                 steps=3)
     names = [n.id if isinstance(n, ast.Name) else n.attr for expr in exprs

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 
 from ...artifacts.pyast import dotted_name
 from ...artifacts.python import PythonFile
@@ -52,17 +53,18 @@ def _loaded_from_spec(src: PythonFile, assign: ast.Assign) -> bool:
     """`module = importlib.util.module_from_spec(spec); sys.modules[name] = module;
     spec.loader.exec_module(module)`: a real module loaded from its file, registered before it
     runs as the import system itself does."""
+    return _from_spec(assign.value) or _name_assigned(
+        src, assign, src.function_of(assign) or src.tree, _from_spec)
+
+
+def _name_assigned(src: PythonFile, assign: ast.Assign, scope: ast.AST | None,
+                   test: Callable[[ast.expr], bool]) -> bool:
+    """The name `assign` stores in sys.modules was itself assigned, in `scope`, a value that
+    passes `test`."""
     value = assign.value
-    if _from_spec(value):
-        return True
-    if not isinstance(value, ast.Name):
+    if not isinstance(value, ast.Name) or scope is None:
         return False
-    scope: ast.AST = src.tree
-    for outer in src.ancestors(assign):
-        if isinstance(outer, ast.FunctionDef | ast.AsyncFunctionDef):
-            scope = outer
-            break
-    return any(isinstance(node, ast.Assign) and _from_spec(node.value)
+    return any(isinstance(node, ast.Assign) and node is not assign and test(node.value)
                and any(isinstance(t, ast.Name) and t.id == value.id for t in node.targets)
                for node in ast.walk(scope))
 
@@ -83,14 +85,5 @@ def _blocks_import(node: ast.AST) -> bool:
 def _restores_saved_entry(src: PythonFile, assign: ast.Assign) -> bool:
     """`sys.modules[name] = existing` where `existing = sys.modules.get(name)` was read in
     the same function: the previous module put back (after a failed load), nothing new."""
-    value = assign.value
-    if not isinstance(value, ast.Name):
-        return False
-    scope = next((a for a in src.ancestors(assign)
-                  if isinstance(a, ast.FunctionDef | ast.AsyncFunctionDef)), None)
-    if scope is None:
-        return False
-    return any(isinstance(node, ast.Assign) and node is not assign
-               and any(isinstance(t, ast.Name) and t.id == value.id for t in node.targets)
-               and dotted_name(getattr(node.value, "func", node.value)).startswith("sys.modules")
-               for node in ast.walk(scope))
+    return _name_assigned(src, assign, src.function_of(assign), lambda value: dotted_name(
+        getattr(value, "func", value)).startswith("sys.modules"))

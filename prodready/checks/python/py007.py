@@ -81,8 +81,7 @@ def _short_lived(src: PythonFile, call: ast.Call) -> bool:
             and isinstance(parent.targets[0], ast.Name)):
         return False
     name = parent.targets[0].id
-    func = next((a for a in src.ancestors(call)
-                 if isinstance(a, ast.FunctionDef | ast.AsyncFunctionDef)), None)
+    func = src.function_of(call)
     if func is None:
         return False
     for node in ast.walk(func):

@@ -69,8 +69,7 @@ def _reads_only_expiry(src: PythonFile, call: ast.Call) -> bool:
     parent = src.parent(call)
     target = parent.targets[0] if isinstance(parent, ast.Assign) and len(
         parent.targets) == 1 else parent.target if isinstance(parent, ast.AnnAssign) else None
-    func = next((a for a in src.ancestors(call)
-                 if isinstance(a, ast.FunctionDef | ast.AsyncFunctionDef)), None)
+    func = src.function_of(call)
     if not isinstance(target, ast.Name) or func is None:
         return False
     uses = [n for n in ast.walk(func) if isinstance(n, ast.Name) and n.id == target.id
@@ -98,8 +97,7 @@ def _token_endpoint_id_token(src: PythonFile, call: ast.Call) -> bool:
     arg = found.value if found is not None else (call.args[0] if call.args else None)
     if arg is None or "id_token" not in dotted_name(arg).lower():
         return False
-    function = next((a for a in src.ancestors(call)
-                     if isinstance(a, ast.FunctionDef | ast.AsyncFunctionDef)), None)
+    function = src.function_of(call)
     if function is None:
         return False
     names = {n.id.lower() for n in ast.walk(function) if isinstance(n, ast.Name)} | {
@@ -121,14 +119,12 @@ def _verified_in_same_function(src: PythonFile, call: ast.Call,
     algorithm list: the unverified decode only peeks at claims (the issuer, to find its keys)
     and nothing it reads is trusted."""
     token = _token(call)
-    func = next((a for a in src.ancestors(call)
-                 if isinstance(a, ast.FunctionDef | ast.AsyncFunctionDef)), None)
+    func = src.function_of(call)
     if token is None or func is None:
         return False
     return any(
         other is not call and _token(other) == token and _problem(other, name) is None
-        and next((a for a in src.ancestors(other)
-                  if isinstance(a, ast.FunctionDef | ast.AsyncFunctionDef)), None) is func
+        and src.function_of(other) is func
         for other, name in decoders)
 
 

@@ -21,15 +21,17 @@ def report_service(ctx: RuleContext, svc: Service, message: str, fix: Fix | None
 def check_practice(project: Project, ctx: RuleContext, evidence: str,
                    message: str | Callable[[Service], str],
                    services: list[Service] | None = None,
-                   severity: Severity | None = None) -> None:
+                   severity: Severity | None = None,
+                   informational: Callable[[Service], str] | None = None) -> None:
     """The common "no X" rule: every service (of `services`, default all) without `evidence`
-    gets one finding."""
+    gets one finding; `informational` says why a service's finding is only information."""
     for svc in services_of(project) if services is None else services:
         if svc.has(evidence):
             ctx.examine()
         else:
             report_service(ctx, svc, message(svc) if callable(message) else message,
-                           severity=severity)
+                           severity=severity,
+                           informational=informational(svc) if informational else "")
 
 
 def is_standalone_script(path: str, entries: set[str]) -> bool:
