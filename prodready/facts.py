@@ -454,7 +454,7 @@ class _Extractor:
             for call in nodes(ast.Call):  # the project's own limiter, called by name
                 if LIMITER_NAME.search(dotted_name(call.func)):
                     facts.evidence |= call_evidence(call, self.q(call.func), self.qualify)
-        if "logstashformatter" in lowered.replace("_", ""):
+        if "logstash" in lowered and "logstashformatter" in lowered.replace("_", ""):
             # a structured formatter the logging configuration names: if no JSON logging is
             # found, it is defined but the handlers log text
             facts.evidence.add("structured-formatter")
