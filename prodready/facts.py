@@ -549,15 +549,16 @@ class _Extractor:
 
     def _secures_transport(self, node: ast.AST) -> bool:
         """The scheme read sits in code that sends HSTS or redirects to https (a middleware),
-        not in code that builds links or cookie flags from it."""
+        not in code that builds links or cookie flags from it, or checks that a `next` URL
+        is safe before redirecting there."""
         scope: ast.AST = self.src.function_of(node) or self.src.tree
-        for inner in ast.walk(scope):
-            if isinstance(inner, ast.Constant) and isinstance(inner.value, str) and (
-                    "strict-transport-security" in inner.value.lower()):
-                return True
-            if isinstance(inner, ast.Call) and "redirect" in dotted_name(inner.func).lower():
-                return True
-        return False
+        texts = [n.value.lower() for n in ast.walk(scope)
+                 if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+        if any("strict-transport-security" in text for text in texts):
+            return True
+        return any("https" in text for text in texts) and any(
+            isinstance(n, ast.Call) and "redirect" in dotted_name(n.func).lower()
+            for n in ast.walk(scope))
 
     def _assign(self, node: ast.Assign | ast.AnnAssign) -> None:
         value = node.value
