@@ -794,6 +794,9 @@ services:
     ports: ["127.0.0.1:9200:9200"]
   mail:
     image: axllent/mailpit
+  metrics:
+    image: influxdb:1.8-alpine
+    ports: ["8086:8086"]
   analytics:
     image: vendor/analytics-local:latest
   dashboards:

@@ -127,7 +127,7 @@ _BACKING_TOOLS = frozenset({
     "azurite", "fake-gcs-server", "adminer", "pgadmin4", "phpmyadmin", "redis-commander",
     "zookeeper", "kafka", "cp-kafka", "cp-zookeeper", "nats", "mosquitto", "memcached",
     "clickhouse-server", "meilisearch", "typesense", "qdrant", "chroma", "weaviate",
-    "prometheus", "grafana",
+    "prometheus", "grafana", "influxdb",
 })
 
 
