@@ -433,6 +433,27 @@ def test_an_image_that_also_runs_a_worker_is_informational():
     assert finding.severity.value == "info" and "'worker'" in finding.message
 
 
+def test_an_image_that_prepares_a_second_entrypoint_for_its_worker_is_informational():
+    """`docker/Dockerfile` built from the root: `COPY .` copies the root, and the build makes
+    the worker's entrypoint executable beside the server's."""
+    dockerfile = ("FROM python:3.12-slim\nWORKDIR /srv\nCOPY requirements.txt ./\n"
+                  "RUN pip install --no-cache-dir -r requirements.txt\nCOPY . /srv\n"
+                  "RUN chmod +x docker/entrypoint.sh docker/{script}\nEXPOSE 8000\n"
+                  'ENTRYPOINT ["./docker/entrypoint.sh"]\n')
+    files = {"requirements.txt": "gunicorn==23.0.0\n",
+             "README.md": "Run it:\n\n    docker run -p 8000:8000 ghcr.io/acme/shop\n",
+             ".github/workflows/release.yml": release_workflow("ghcr.io/acme/shop:latest"),
+             "docker/entrypoint.sh": "#!/bin/sh\nexec gunicorn app.wsgi -b 0.0.0.0:8000\n",
+             "docker/async_entrypoint.sh": "#!/bin/sh\nexec celery -A app worker -B\n",
+             "docker/migrate.sh": "#!/bin/sh\npython manage.py migrate\n"}
+    [finding] = scan_files({"docker/Dockerfile": dockerfile.format(script="async_entrypoint.sh"),
+                            **files}, ["DOCKER001"])
+    assert finding.severity.value == "info" and "async_entrypoint.sh" in finding.message
+    # a second script that starts no worker changes nothing
+    assert _severities({"docker/Dockerfile": dockerfile.format(script="migrate.sh"), **files},
+                       "DOCKER001") == ["medium"]
+
+
 STAGED = ("FROM python:3.12-slim AS runtime\nEXPOSE 8000\nCMD [\"gunicorn\", \"app:app\"]\n"
           "FROM runtime AS runtime-dev\nRUN pip install pytest\n")
 

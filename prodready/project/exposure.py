@@ -17,11 +17,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..artifacts.yamldocs import YMap
 from . import Project
 from .services import Runner, Service
+
+if TYPE_CHECKING:
+    from ..artifacts.dockerfile import Dockerfile
+    from .images import ImageFiles
 
 PUBLIC = "public"
 INTERNAL = "internal"
@@ -336,6 +340,9 @@ _WORKER_SCRIPT = re.compile(r"(?:^|[-_])(?:worker|beat|celery|scheduler)(?:[-_][
 _WORKER_WORD = re.compile(r"(?<![\w-])(?:run[-_])?(?:worker|scheduler|beat|consumer)s?(?![\w-])")
 
 
+_SHELL_SCRIPT = re.compile(r"[\w./${}-]+\.sh\b")
+
+
 def worker_use(project: Project, dockerfile: str) -> str:
     """Why the image a Dockerfile builds also runs as a task worker or scheduler ("" if
     nothing says so): a Compose service of a deployment runs it with a worker command, or
@@ -354,9 +361,29 @@ def worker_use(project: Project, dockerfile: str) -> str:
     df = project.dockerfiles.get(dockerfile)
     if not isinstance(df, Dockerfile):
         return ""
-    for copy in image_files(project, df).copies:
+    files = image_files(project, df)
+    for copy in files.copies:
         name = copy.dest.rstrip("/").rsplit("/", 1)[-1]
         if not copy.directory and (_WORKER_SCRIPT.search(name) or
                                    _WORKER_SCRIPT.search(copy.source.rsplit("/", 1)[-1])):
             return f"it carries {copy.dest} to start a task worker"
+    return _prepared_worker_script(project, df, files)
+
+
+def _prepared_worker_script(project: Project, df: Dockerfile, files: ImageFiles) -> str:
+    """A second entrypoint the build prepares beside the one it starts (`chmod +x
+    docker/async_entrypoint.sh`) whose text starts a task worker."""
+    from .documentation import read_text
+
+    stage = df.final_stage
+    if stage is None:
+        return ""
+    started = {w for ins in [*stage.find("CMD"), *stage.find("ENTRYPOINT")]
+               for w in _SHELL_SCRIPT.findall(ins.args)}
+    for ins in stage.find("RUN"):
+        for word in _SHELL_SCRIPT.findall(ins.args):
+            source = files.source(word) if word not in started else None
+            text = read_text(project, source) if source else None
+            if text and _WORKER_COMMAND.search(text):
+                return f"it carries {word}, which starts a task worker"
     return ""

@@ -154,13 +154,46 @@ def image_files(project: Project, df: Dockerfile, target: str | None = None) -> 
         return found
     files = ImageFiles(project, env={k: v for k, v in df.global_args.items()})
     directories = _directories(project)
+    home = posixpath.dirname(df.path)
+    context = _build_context(stages, project, directories, home)
     for stage in reversed(stages):
-        _read_stage(stage, files, directories, posixpath.dirname(df.path))
+        _read_stage(stage, files, directories, context, home)
     cache[key] = files
     return files
 
 
-def _read_stage(stage: Stage, files: ImageFiles, directories: set[str], home: str) -> None:
+def _build_context(stages: list[Stage], project: Project, directories: set[str],
+                   home: str) -> str:
+    """The build context: the Dockerfile's directory, or the parent where a copied file is
+    (`docker/Dockerfile` built from the root copies `requirements.txt`), so that `COPY .`
+    copies that parent too."""
+    context = home
+    for stage in stages:
+        for ins in stage.instructions:
+            if ins.keyword not in ("COPY", "ADD") or "from" in ins.flags:
+                continue
+            for source in ins.copy_words()[:-1]:
+                if _URL.match(source) or "*" in source or "$" in source:
+                    continue
+                found = _in_context(source, home, project, directories)
+                if found is None or found[1]:
+                    continue
+                where = _context_of(found[0], source)
+                if where is not None and len(where) < len(context):
+                    context = where
+    return context
+
+
+def _context_of(path: str, source: str) -> str | None:
+    """The directory `source` was found under as `path` (`requirements.txt` -> "")."""
+    source = posixpath.normpath(source.lstrip("/"))
+    if path == source:
+        return ""
+    return path[:-len(source) - 1] if path.endswith("/" + source) else None
+
+
+def _read_stage(stage: Stage, files: ImageFiles, directories: set[str], context: str,
+                home: str) -> None:
     for ins in stage.instructions:
         if ins.keyword in ("ARG", "ENV"):
             for name, value in variables(ins.keyword, ins.args):
@@ -179,7 +212,8 @@ def _read_stage(stage: Stage, files: ImageFiles, directories: set[str], home: st
             for source in sources:
                 if _URL.match(source) or "*" in source or "$" in source:
                     continue
-                found = _in_context(source, home, files.project, directories)
+                found = _in_context(source, context, files.project, directories) or (
+                    _in_context(source, home, files.project, directories))
                 if found is None:
                     continue
                 path, directory = found

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ...artifacts.dockerfile import Dockerfile, Instruction
+from ...artifacts.dockerfile import Dockerfile, Instruction, Stage
 from ...fix.edits import digest
 from ...model import Edit, Fix, FixSafety
 from ..api import RuleContext
@@ -38,13 +38,28 @@ def check(df: Dockerfile, ctx: RuleContext) -> None:
         if not PIP_INSTALL.search(cleaned):
             continue
         if (env_disabled or _has_no_cache(cleaned) or "cache" in ins.flags.get("mount", "")
-                or "type=cache" in ins.args):
+                or "type=cache" in ins.args or _removes_cache(text, _runs_as_root(final, ins))):
             ctx.examine()
             continue
         ctx.report(df.path, ins.line, ins.column,
                    "pip install keeps its download cache in the image layer; add "
                    "--no-cache-dir (or use a BuildKit cache mount)",
                    snippet=snippet(ins), fix=_fix(df, ins))
+
+
+# `rm -rf /root/.cache` at the end of the same RUN: the cache never reaches the layer
+_CACHE_REMOVAL = re.compile(
+    r"\brm\s+-\w*[rR]\w*\s+(?:[^&;|\n]*\s)?(?P<home>~|\$HOME|\$\{HOME\}|/root)/\.cache"
+    r"(?:/pip)?/?\*?(?=[\s;&|\\]|$)")
+
+
+def _removes_cache(text: str, as_root: bool) -> bool:
+    return any(m["home"] != "/root" or as_root for m in _CACHE_REMOVAL.finditer(text))
+
+
+def _runs_as_root(stage: Stage, ins: Instruction) -> bool:
+    users = [u.args.split(":", 1)[0].strip() for u in stage.find("USER") if u.line < ins.line]
+    return not users or users[-1] in ("root", "0")
 
 
 def _has_no_cache(text: str) -> bool:
