@@ -11,7 +11,15 @@ import ast
 import re
 from dataclasses import dataclass, field
 
-from .artifacts.pyast import dotted_name, in_main_block, is_main_guard, keyword, qualified
+from .artifacts.pyast import (
+    database_url,
+    dotted_name,
+    in_main_block,
+    is_main_guard,
+    keyword,
+    qualified,
+    sqlite_url,
+)
 from .artifacts.python import PythonFile
 from .devconfig import in_dev_class
 from .evidence import (
@@ -54,6 +62,9 @@ DJANGO_URL_CALLS = ("path", "re_path", "url", "distill_path", "distill_re_path")
 APP_ADAPTERS = ("WSGIMiddleware", "ASGIMiddleware", "WsgiToAsgi")
 ROUTE_DECORATORS = {"get", "post", "put", "patch", "delete", "head", "options", "route",
                     "api_route", "websocket"}
+# what a worker or command calls on an app it builds only for its configuration and database
+CONTEXT_METHODS = ("app_context", "test_request_context")
+_APP_WORD = re.compile(r"(?:^|_)app(?:$|_)", re.IGNORECASE)  # create_app, make_light_app
 RESOURCE_FACTORIES = {
     "sqlalchemy.create_engine": "database",
     "sqlalchemy.ext.asyncio.create_async_engine": "database",
@@ -336,6 +347,9 @@ class PythonFacts:
     has_pool: bool = False
     is_entry_point: bool = False
     test_code: bool = False  # imports pytest at module level: fixtures, plugins, test helpers
+    # calls of functions named for an app (`create_app()`): "context" where every call here
+    # only enters the app's context (`create_light_app().app_context()`), else "other"
+    app_factory_uses: dict[str, str] = field(default_factory=dict)
     digest: str = ""  # of the source text: fixes that edit the file prove it is unchanged
 
 
@@ -420,6 +434,10 @@ class _Extractor:
         for name in _FACT_CALLEES:
             for call in self.src.calls(name):
                 self._call(call)
+        for name in self.src.call_names():
+            if _APP_WORD.search(name) and name not in CONTEXT_METHODS:
+                for call in self.src.calls(name):
+                    self._app_factory_use(call, name)
         for wrapper in wrappers:  # api.add_org_resource(Resource, "/a", "/b")
             for call in self.src.calls(wrapper):
                 owner = dotted_name(call.func).rsplit(".", 1)[0]
@@ -610,6 +628,8 @@ class _Extractor:
                 self._starlette_routes(target, routes.value, "")
             return
         resource = RESOURCE_FACTORIES.get(factory)
+        if resource == "database" and sqlite_url(database_url(value)):
+            resource = None  # a local file: no server to lose, nothing for a probe to check
         if resource is not None:
             self.facts.resources.append(Located(f"{resource}:{target}", node.lineno))
         if target.endswith(("wsgi_app", "asgi_app")) and "ProxyFix" in factory:
@@ -832,6 +852,15 @@ class _Extractor:
             self._harness = self._manual_harness()
         return any(first <= line <= last for first, last in self._harness)
 
+    def _app_factory_use(self, call: ast.Call, name: str) -> None:
+        """Record how a function named for an app is used: only to enter the app's context
+        (`create_light_app().app_context()`) or otherwise."""
+        parent = self.src.parent(call)
+        context = isinstance(parent, ast.Attribute) and parent.attr in CONTEXT_METHODS and \
+            isinstance(self.src.parent(parent), ast.Call)
+        uses = self.facts.app_factory_uses
+        uses[name] = "context" if context and uses.get(name, "context") == "context" else "other"
+
     def _demo_app(self, node: ast.AST) -> bool:
         """An app created in the `__main__` block of a module that is no entry point by name
         (a router module trying its routes by hand): the service imports the module and
@@ -890,10 +919,20 @@ class _Extractor:
         a loop variable takes; the node itself otherwise."""
         if isinstance(node, ast.Name):
             chain = self.src.ancestors(call)
+            branch: ast.AST = call
             for outer in chain:
+                if isinstance(outer, ast.If) and any(branch is stmt for stmt in outer.body):
+                    chosen = _equal_literal(outer.test, node.id)
+                    if chosen is not None:
+                        return [chosen]  # `if code == 500:` inside the loop
                 if isinstance(outer, ast.For) and isinstance(outer.target, ast.Name) and (
                         outer.target.id == node.id):
+                    if branch is outer.body[0] and len(outer.body) == 1 and \
+                            self.q(outer.iter).endswith("exceptions.default_exceptions"):
+                        # werkzeug's table of every HTTP error, 500 included
+                        return [ast.Constant(500)]
                     return self._iterated(outer.iter, chain) or [node]
+                branch = outer
         return [node]
 
     def _iterated(self, iterable: ast.AST, chain: list[ast.AST]) -> list[ast.AST]:
@@ -1626,6 +1665,17 @@ def _middleware_names(call: ast.Call) -> list[str]:
         return []
     return [dotted_name(e.args[0]) for e in kw.value.elts
             if isinstance(e, ast.Call) and e.args and dotted_name(e.args[0])]
+
+
+def _equal_literal(test: ast.AST, name: str) -> ast.Constant | None:
+    """The literal of `name == literal` (either side)."""
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq):
+        left, right = test.left, test.comparators[0]
+        if isinstance(left, ast.Name) and left.id == name and isinstance(right, ast.Constant):
+            return right
+        if isinstance(right, ast.Name) and right.id == name and isinstance(left, ast.Constant):
+            return left
+    return None
 
 
 def _exc_name(node: ast.AST) -> str:

@@ -259,6 +259,36 @@ def test_an_app_a_command_line_builds_without_routes_is_not_a_service(tmp_path, 
     assert sorted(s.name for s in found) == services
 
 
+LIGHT_APP = {
+    "mail/__init__.py": "",
+    "mail/server.py": ("from flask import Flask\n\n\ndef create_light_app():\n"
+                       "    app = Flask(__name__)\n    return app\n"),
+    "mail/web.py": ("from flask import Flask\n\napp = Flask(__name__)\n\n\n"
+                    "@app.route('/aliases')\ndef aliases():\n    return []\n"),
+    "mail/cron.py": ("from mail.server import create_light_app\n\n\ndef main():\n"
+                     "    with create_light_app().app_context():\n        pass\n"),
+    "Dockerfile": 'FROM python:3.12-slim\nCOPY . /app\nCMD ["gunicorn", "mail.web:app"]\n',
+}
+
+
+@pytest.mark.parametrize(("extra", "services"), [
+    ({}, ["mail.web:app"]),
+    # called another way too: maybe served
+    ({"mail/wsgi.py": "from mail.server import create_light_app\n\napp = create_light_app()\n"},
+     ["mail.server:app", "mail.web:app"]),
+    # a start script names the factory
+    ({"docker/entrypoint.sh": "#!/bin/sh\nexec gunicorn 'mail.server:create_light_app()'\n"},
+     ["mail.server:app", "mail.web:app"]),
+    # a start command names the factory
+    ({"Dockerfile": ('FROM python:3.12-slim\nCOPY . /app\n'
+                     'CMD ["gunicorn", "mail.server:create_light_app()"]\n')},
+     ["mail.server:app", "mail.web:app"]),
+])
+def test_an_app_built_only_for_its_context_is_not_a_service(tmp_path, extra, services):
+    found = _build(tmp_path, {**LIGHT_APP, **extra})
+    assert sorted(s.name for s in found) == services
+
+
 def test_a_django_project_mounted_in_a_fastapi_app_is_part_of_that_service(tmp_path):
     services = _build(tmp_path, {
         "manage.py": "import os\n",

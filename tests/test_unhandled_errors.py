@@ -30,3 +30,25 @@ def test_an_error_tracker_makes_it_information():
 def test_a_configured_severity_wins():
     [finding] = _findings(TRACKED, severity={"APP011": "medium"})
     assert finding.severity is Severity.MEDIUM
+
+
+FLASK_LOOP = ("from flask import Flask\nfrom werkzeug.exceptions import default_exceptions\n\n"
+              "app = Flask(__name__)\n\n\ndef page(error):\n    return 'sorry', 500\n\n\n"
+              "def init_handlers():\n    for code in default_exceptions:\n{body}")
+
+
+def test_a_loop_branch_that_picks_500_registers_the_catch_all():
+    body = ("        if code < 500:\n            app.register_error_handler(code, page)\n"
+            "        elif code == 500:\n            app.register_error_handler(code, page)\n")
+    assert _findings(FLASK_LOOP.format(body=body)) == []
+
+
+def test_a_loop_over_every_werkzeug_error_registers_the_catch_all():
+    body = "        app.register_error_handler(code, page)\n"
+    assert _findings(FLASK_LOOP.format(body=body)) == []
+
+
+def test_a_loop_branch_below_500_registers_no_catch_all():
+    body = ("        if code == 404:\n            app.register_error_handler(code, page)\n")
+    [finding] = _findings(FLASK_LOOP.format(body=body))
+    assert finding.rule_id == "APP011"

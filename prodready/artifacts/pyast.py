@@ -103,3 +103,25 @@ def in_main_block(src: PythonFile, line: int) -> bool:
     """`line` is inside the module's `if __name__ == "__main__":` block."""
     return any(isinstance(s, ast.If) and is_main_guard(s.test)
                and s.lineno <= line <= (s.end_lineno or s.lineno) for s in src.tree.body)
+
+
+def database_url(call: ast.Call) -> ast.AST | None:
+    """The URL a database client is created from: its first argument or `url=`."""
+    if call.args:
+        return call.args[0]
+    url = keyword(call, "url")
+    return url.value if url is not None else None
+
+
+def sqlite_url(url: ast.AST | None) -> bool:
+    """`"sqlite:///x.db"`, `f"sqlite:///{path}"`, `"sqlite:///{0}".format(path)` or
+    `"sqlite:///%s" % path`."""
+    if isinstance(url, ast.Call) and isinstance(url.func, ast.Attribute) and (
+            url.func.attr == "format"):
+        url = url.func.value
+    elif isinstance(url, ast.BinOp) and isinstance(url.op, ast.Mod):
+        url = url.left
+    if isinstance(url, ast.JoinedStr) and url.values:
+        url = url.values[0]
+    return isinstance(url, ast.Constant) and isinstance(url.value, str) and (
+        url.value.startswith("sqlite"))

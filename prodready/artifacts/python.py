@@ -84,6 +84,12 @@ class PythonFile:
             return self._calls.get(names[0], [])
         return [c for n in names for c in self._calls.get(n, ())]
 
+    def call_names(self) -> list[str]:
+        """The last names of every callee in the file."""
+        self.calls()
+        assert self._calls is not None
+        return list(self._calls)
+
     @property
     def imports(self) -> dict[str, str]:
         """Local name -> what it was imported as (computed once)."""

@@ -268,7 +268,9 @@ def build_services(project: Project) -> list[Service]:
     # a management command line builds without any route is one even when the command that
     # starts the server is found: that command serves another app.
     workers = _worker_modules(project)
-    return [svc for svc in services if not _command_line_context(svc, facts) and (
+    context_only = _context_only_factories(project, facts)
+    return [svc for svc in services if not _command_line_context(svc, facts) and not (
+        _built_for_its_context(svc, facts, context_only)) and (
         svc.runners or (not in_scripts_directory(svc.path)
                         and not _worker_bootstrap(svc, workers)))]
 
@@ -284,6 +286,41 @@ def _command_line_context(svc: Service, facts: dict[str, PythonFacts]) -> bool:
         return False
     name = own.module.rsplit(".", 1)[-1]
     return name in _CLI_MODULES or "flask.cli.FlaskGroup" in own.imports
+
+
+def _context_only_factories(project: Project, facts: dict[str, PythonFacts]) -> set[str]:
+    """Functions named for an app that the project's code calls only to enter the app's
+    context (`with create_light_app().app_context():` in a worker or a cron job), and that
+    no start script, configuration or page names (`gunicorn 'pkg.app:create_app()'`)."""
+    from .documentation import read_text
+
+    uses: dict[str, set[str]] = {}
+    for pf in facts.values():
+        if not pf.test_code:
+            for name, use in pf.app_factory_uses.items():
+                uses.setdefault(name, set()).add(use)
+    found = {name for name, kinds in uses.items() if kinds == {"context"}}
+    for path in project.all_files if found else ():
+        if _LAUNCH_FILE.search(path):
+            text = read_text(project, path)
+            found = {name for name in found if name not in text}
+            if not found:
+                break
+    return found
+
+
+# where a start command can name an app factory: scripts, images, Compose and Kubernetes
+# files, process and server configurations, pages
+_LAUNCH_FILE = re.compile(r"(?:\.(?:sh|ya?ml|ini|cfg|conf|toml|service|md|rst|txt|json)|"
+                          r"(?:^|/)(?:Dockerfile[^/]*|Procfile[^/]*|Makefile|[^/]*\.env))$")
+
+
+def _built_for_its_context(svc: Service, facts: dict[str, PythonFacts],
+                           context_only: set[str]) -> bool:
+    """An app its factory builds only for workers' application contexts: it serves no HTTP."""
+    own = facts.get(svc.path)
+    app = next((a for a in own.apps if a.line == svc.line), None) if own else None
+    return app is not None and app.scope in context_only
 
 
 def _worker_bootstrap(svc: Service, workers: set[str]) -> bool:

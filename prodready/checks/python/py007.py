@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import ast
 
-from ...artifacts.pyast import dotted_name, has_kwargs_splat, keyword, qualified
+from ...artifacts.pyast import (
+    database_url,
+    dotted_name,
+    has_kwargs_splat,
+    keyword,
+    qualified,
+    sqlite_url,
+)
 from ...artifacts.python import PythonFile
 from ...model import Fix, FixSafety
 from ..api import RuleContext
@@ -25,9 +32,7 @@ def check(src: PythonFile, ctx: RuleContext) -> None:
     for node in src.calls("create_engine", "create_async_engine"):
         if qualified(dotted_name(node.func), src.imports) not in FACTORIES:
             continue
-        url = node.args[0] if node.args else (keyword(node, "url").value  # type: ignore[union-attr]
-                                              if keyword(node, "url") else None)
-        if _sqlite_url(url):
+        if sqlite_url(database_url(node)):
             continue  # SQLite: no server drops the connection, nothing to ping
         if _short_lived(src, node) or _fallback_without_pool(src, node):
             # one unit of work: pool settings of a pool that dies with it; or the engine for
@@ -52,20 +57,6 @@ def check(src: PythonFile, ctx: RuleContext) -> None:
             continue
         ctx.report_node(src.path, node, f"{dotted_name(node.func)}(): " + "; ".join(problems),
                         lines=src.lines, fix=fix)
-
-
-def _sqlite_url(url: ast.AST | None) -> bool:
-    """`"sqlite:///x.db"`, `f"sqlite:///{path}"`, `"sqlite:///{0}".format(path)` or
-    `"sqlite:///%s" % path`."""
-    if isinstance(url, ast.Call) and isinstance(url.func, ast.Attribute) and (
-            url.func.attr == "format"):
-        url = url.func.value
-    elif isinstance(url, ast.BinOp) and isinstance(url.op, ast.Mod):
-        url = url.left
-    if isinstance(url, ast.JoinedStr) and url.values:
-        url = url.values[0]
-    return isinstance(url, ast.Constant) and isinstance(url.value, str) and (
-        url.value.startswith("sqlite"))
 
 
 def _add_pre_ping(src: PythonFile, call: ast.Call) -> Fix:

@@ -38,7 +38,11 @@ PLATFORM = {"HOME", "PATH", "USER", "PWD", "SHELL", "TERM", "LANG", "TZ", "TMPDI
             # set by the tools and runtimes themselves (`flask run`, the reloaders, the REPL,
             # Cloud Run, App Engine, Lambda, Heroku)
             "FLASK_RUN_FROM_CLI", "WERKZEUG_RUN_MAIN", "WERKZEUG_SERVER_FD", "RUN_MAIN",
-            "PYTHONSTARTUP", "SERVER_SOFTWARE", "K_SERVICE", "K_REVISION", "K_CONFIGURATION",
+            "PYTHONSTARTUP", "SERVER_SOFTWARE",
+            # systemd's socket activation and readiness protocol
+            "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "NOTIFY_SOCKET", "WATCHDOG_USEC",
+            "WATCHDOG_PID", "INVOCATION_ID", "JOURNAL_STREAM",
+            "K_SERVICE", "K_REVISION", "K_CONFIGURATION",
             "GAE_ENV", "GAE_APPLICATION", "GAE_SERVICE", "GAE_VERSION",
             "AWS_LAMBDA_FUNCTION_NAME", "AWS_EXECUTION_ENV", "DYNO",
             # a task's place in a parallel job (Kubernetes Indexed Jobs, Cloud Run jobs, AWS
