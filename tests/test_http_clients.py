@@ -75,9 +75,10 @@ def test_an_installer_setup_script_holds_no_worker():
 
 def test_a_command_line_programs_calls_are_informational():
     code = "import requests\n\n\ndef fetch(url):\n    return requests.get(url)\n"
-    paths = ["app/cli.py", "tools_pkg/cli/download.py", "evals/eval_cli.py", "app/client.py",
-             "app/clients/billing.py"]
+    paths = ["app/cli.py", "tools_pkg/cli/download.py", "evals/eval_cli.py", "manage.py",
+             "app/client.py", "app/clients/billing.py", "app/manage.py"]
     found = scan_files(dict.fromkeys(paths, code), ["PY006"])
     assert {f.path: f.severity.value for f in found} == {
         "app/cli.py": "info", "tools_pkg/cli/download.py": "info", "evals/eval_cli.py": "info",
-        "app/client.py": "high", "app/clients/billing.py": "high"}
+        "manage.py": "info", "app/client.py": "high", "app/clients/billing.py": "high",
+        "app/manage.py": "info"}

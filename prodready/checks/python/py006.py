@@ -94,8 +94,9 @@ def _run_once(path: str) -> bool:
     return "/scripts/" in f"/{path}" or name == "setup.py" or bool(_PROBE_NAME.match(name))
 
 
-# `cli.py`, `eval_cli.py`, `cli/util.py`, `cli-tool/main.py`: not `client.py`
-_COMMAND_LINE = re.compile(r"(?:^|/|[-_])cli(?:[-_][\w-]*)?(?:/|\.py$)")
+# `cli.py`, `eval_cli.py`, `cli/util.py`, `cli-tool/main.py`, the `manage.py`
+# of a Flask-Script or Django project (its own commands): not `client.py`
+_COMMAND_LINE = re.compile(r"(?:^|/|[-_])cli(?:[-_][\w-]*)?(?:/|\.py$)|(?:^|/)manage\.py$")
 
 
 def _command_line_module(path: str) -> bool:
