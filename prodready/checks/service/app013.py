@@ -31,6 +31,8 @@ PLATFORM = {"HOME", "PATH", "USER", "PWD", "SHELL", "TERM", "LANG", "TZ", "TMPDI
             "XDG_RUNTIME_DIR", "APPDATA", "LOCALAPPDATA", "USERPROFILE", "PROGRAMDATA",
             "SUDO_USER", "SUDO_UID", "SUDO_GID", "PYTEST_CURRENT_TEST", "PYTEST_XDIST_WORKER",
             "LANGUAGE", "LC_ALL", "PATHEXT", "COMSPEC", "SYSTEMROOT", "WINDIR", "TEMP", "TMP",
+            "PROCESSOR_ARCHITECTURE", "PROCESSOR_ARCHITEW6432", "PROGRAMFILES",
+            "PROGRAMFILES(X86)", "COMMONPROGRAMFILES", "SYSTEMDRIVE",
             "SSH_AUTH_SOCK", "GPG_TTY", "GPG_AGENT_INFO",
             # set by CI systems and the image build, never by a deployment
             "CIRCLECI", "GITLAB_CI", "TRAVIS", "BUILDKITE", "DOCKER_BUILDKIT",
@@ -135,7 +137,7 @@ def check(project: Project, ctx: RuleContext) -> None:
     if project.files_named("Procfile"):
         # a buildpack platform (Heroku, Dokku, Scalingo) runs it and sets the port to bind
         documented = documented | {"PORT"}
-    missing = sorted(n for n in first_read if n not in documented and n not in PLATFORM
+    missing = sorted(n for n in first_read if n not in documented and n.upper() not in PLATFORM
                      and not n.startswith(PLATFORM_PREFIXES) and not _TEST_SWITCH.search(n)
                      and not writers.get(n, set()) - {first_read[n][0]})
     if missing:  # only then is prose worth reading
