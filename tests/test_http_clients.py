@@ -82,3 +82,12 @@ def test_a_command_line_programs_calls_are_informational():
         "app/cli.py": "info", "tools_pkg/cli/download.py": "info", "evals/eval_cli.py": "info",
         "manage.py": "info", "app/client.py": "high", "app/clients/billing.py": "high",
         "app/manage.py": "info"}
+
+
+def test_no_timeout_is_guessed_for_a_request_that_asks_the_peer_to_wait_longer():
+    template = ("import requests\n\n\ndef render(url, html):\n    return requests.post(\n"
+                "        url, data={{'html': html, 'wait-for-duration-secs': {}}})\n")
+    [waits] = scan_files({"app/pdf.py": template.format(15)}, ["PY006"])
+    assert waits.severity.value == "high" and waits.fix is None
+    [quick] = scan_files({"app/pdf.py": template.format(2)}, ["PY006"])
+    assert quick.fix is not None and quick.fix.description == "pass timeout=10"

@@ -49,9 +49,9 @@ def check(src: PythonFile, ctx: RuleContext) -> None:
             ctx.examine()  # the client is only ever used with a per-call timeout=
             continue
         fix = None
+        timeout = ctx.config.http_timeout
         if problem.endswith(_ADD_TIMEOUT_HINTS) and keyword(node, "timeout") is None and \
-                not llm and not _model_call(node, name):
-            timeout = ctx.config.http_timeout
+                not llm and not _model_call(node, name) and not _asks_to_wait(node, timeout):
             value = int(timeout) if float(timeout).is_integer() else timeout
             fix = Fix(FixSafety.UNSAFE, f"pass timeout={value}",
                       codemods=(codemod_at(src, node, "add-keyword", f"timeout={value}"),))
@@ -102,6 +102,22 @@ _COMMAND_LINE = re.compile(r"(?:^|/|[-_])cli(?:[-_][\w-]*)?(?:/|\.py$)|(?:^|/)ma
 def _command_line_module(path: str) -> bool:
     """A module of the project's command-line program, run by hand in a terminal."""
     return bool(_COMMAND_LINE.search(path.lower()))
+
+
+_WAIT_KEY = re.compile(r"wait|timeout|duration|delay|sleep|deadline", re.IGNORECASE)
+
+
+def _asks_to_wait(call: ast.Call, timeout: float) -> bool:
+    """The request asks the peer to take at least `timeout` seconds (`{"wait-for-duration-
+    secs": 15}` in its body or query): a fixed timeout that short would cut off every answer."""
+    for node in ast.walk(call):
+        if isinstance(node, ast.Dict):
+            for key, value in zip(node.keys, node.values, strict=True):
+                if isinstance(key, ast.Constant) and isinstance(key.value, str) and \
+                        _WAIT_KEY.search(key.value) and isinstance(value, ast.Constant) and \
+                        isinstance(value.value, int | float) and value.value >= timeout:
+                    return True
+    return False
 
 
 # Methods of a client that make no request.
