@@ -150,6 +150,21 @@ def test_the_compose_file_a_dev_container_starts_is_dev_tooling(tmp_path):
     assert model.role_of("compose.yml").judged
 
 
+def test_the_default_override_beside_a_deployment_file_is_the_developers_stack(tmp_path):
+    base = "services:\n  web:\n    build: .\n    ports: ['8000:8000']\n"
+    override = ("services:\n  web:\n    volumes: ['.:/app']\n"
+                "  mailcatcher:\n    image: axllent/mailpit\n    ports: ['8025:8025']\n")
+    files = {"compose.yml": base, "compose.override.yml": override,
+             "Dockerfile": SERVER_DOCKERFILE}
+    model, _ = _model(tmp_path / "alone", files)
+    assert model.role_of("compose.override.yml").judged  # the only way the stack is run
+    model, _ = _model(tmp_path / "deploy", {
+        **files, "compose.production.yml": "services:\n  web:\n    restart: always\n"})
+    role = model.role_of("compose.override.yml")
+    assert role.role == "dev-tooling" and "compose.production.yml" in role.why
+    assert model.role_of("compose.yml").judged
+
+
 def test_compose_dockerfile_path_reads_the_env_file_and_defaults(tmp_path):
     model, _ = _model(tmp_path, {
         "docker-compose.yml": "services:\n  web:\n    build:\n      context: ${CTX:-.}\n"

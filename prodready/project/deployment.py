@@ -550,6 +550,24 @@ def _hand_built(project: Project, path: str, yf: YamlFile) -> list[str | None]:
     return [tagged[image_name(i)] for i in images if image_name(i) in tagged]
 
 
+def _development_override(project: Project, path: str) -> Role | None:
+    """`compose.override.yaml` beside the base file and another Compose file: a plain
+    `docker compose up` merges the override (the developer's stack), while a deployment names
+    its files with `-f` (`-f compose.yaml -f compose.production.yaml`) and leaves it out."""
+    from .compose import BASE_NAMES, is_default_override
+
+    if not is_default_override(path):
+        return None
+    directory = posixpath.dirname(path)
+    others = sorted(p for p in project.yaml_files if is_compose_path(p) and p != path
+                    and posixpath.dirname(p) == directory
+                    and posixpath.basename(p).lower() not in BASE_NAMES)
+    if not others:
+        return None
+    return Role(DEV_TOOLING, f"the default override: a plain `docker compose up` merges it, "
+                             f"while a deployment names its files ({others[0]})")
+
+
 def _development_stack(project: Project, path: str, has_python: bool) -> Role | None:
     from .devstack import backing_services_stack, development_stack
 
@@ -640,7 +658,8 @@ def build_deployment(project: Project) -> Deployment:
         convention[path] = path_role(path) or generated_header(yf.text) or (
             model.tool_role(path) if compose or path in compose_runs(project) else None)
         if convention[path] is None and (role := declared_purpose(yf.text) or (
-                documented.get(path) or _development_stack(project, path, has_python) or
+                documented.get(path) or _development_override(project, path) or
+                _development_stack(project, path, has_python) or
                 _builds_only_declared(project, path, yf, convention, declared_images)
                 if compose else None) or readmes.of(path)) is not None:
             convention[path] = role
