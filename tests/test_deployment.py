@@ -165,6 +165,20 @@ def test_the_default_override_beside_a_deployment_file_is_the_developers_stack(t
     assert model.role_of("compose.yml").judged
 
 
+@pytest.mark.parametrize(("readme", "role"), [
+    ("Helpdesk Demo Project\n=====================\n\nA demo Django project.\n", "example"),
+    ("# Helpdesk\n\nThis project is *NOT* production ready.\n", "dev-tooling"),
+    # a title that only mentions examples says nothing of the code below it
+    ("# Train using supervised examples\n", None),
+])
+def test_the_readme_of_a_directory_speaks_for_the_code_below_it(tmp_path, readme, role):
+    model, _ = _model(tmp_path, {
+        "demodesk/README.rst": readme, "demodesk/config/__init__.py": "",
+        "demodesk/config/settings.py": "DEBUG = True\n"})
+    found = model.role_of("demodesk/config/settings.py")
+    assert (found.role if found.judged is False else None) == role
+
+
 def test_compose_dockerfile_path_reads_the_env_file_and_defaults(tmp_path):
     model, _ = _model(tmp_path, {
         "docker-compose.yml": "services:\n  web:\n    build:\n      context: ${CTX:-.}\n"

@@ -155,6 +155,7 @@ class Deployment:
     # beside them ships in the image (`examples/app/` built by the root Compose file)
     deployed_dirs: dict[str, str] = field(default_factory=dict)
     tool_directories: frozenset[str] = frozenset()  # top-level TOOL_DIRECTORIES, no package
+    readmes: _ReadmePurposes | None = field(default=None, repr=False)
     _path_roles: dict[str, Role] = field(default_factory=dict, repr=False)
 
     def dockerfile_of_image(self, name: str) -> tuple[str, str] | None:
@@ -211,7 +212,8 @@ class Deployment:
             return Role(PATCH, f"listed as a patch by {self.patches[path]}")
         cached = self._path_roles.get(path)
         if cached is None:
-            cached = path_role(path) or self.tool_role(path) or UNCLASSIFIED
+            cached = path_role(path) or self.tool_role(path) or self._readme_role(path) or (
+                UNCLASSIFIED)
             if not cached.judged:
                 cached = self._in_deployed_dir(path) or cached
             self._path_roles[path] = cached
@@ -222,6 +224,19 @@ class Deployment:
         if "/" in path and top in self.tool_directories:
             return Role(DEV_TOOLING, f"under {top}/: the maintainers' tooling, not code "
                                      "the service imports")
+        return None
+
+    def _readme_role(self, path: str) -> Role | None:
+        """What the README of a directory the file is in says of it (`demodesk/README.rst`:
+        "django-helpdesk Demo Project"), nearest directory first, the root's excluded."""
+        if self.readmes is None:
+            return None
+        directory = posixpath.dirname(path)
+        while directory:
+            found = self.readmes.of_directory(directory, below=True)
+            if found is not None:
+                return found
+            directory = posixpath.dirname(directory)
         return None
 
     def _in_deployed_dir(self, path: str) -> Role | None:
@@ -363,6 +378,9 @@ def declared_purpose(text: str) -> Role | None:
 
 _README_NAMES = ("README.md", "README.rst", "README.txt", "README")
 _EXAMPLES_TITLE = re.compile(r"\b(?:examples?|samples?|demos?)\b", re.IGNORECASE)
+_DEMO_TITLE = re.compile(r"^(?:examples?|samples?|demos?)\b|\b(?:example|sample|demo)[\s-]+"
+                         r"(?:project|app|application|site|server|deployment|setup|plugin)s?\b",
+                         re.IGNORECASE)
 
 
 class _ReadmePurposes:
@@ -374,17 +392,23 @@ class _ReadmePurposes:
     def __init__(self, project: Project) -> None:
         self.project = project
         self.files = set(project.all_files)
-        self.by_directory: dict[str, Role | None] = {}
+        self.by_directory: dict[tuple[str, bool], Role | None] = {}
 
     def of(self, path: str) -> Role | None:
-        directory = posixpath.dirname(path)
+        return self.of_directory(posixpath.dirname(path))
+
+    def of_directory(self, directory: str, *, below: bool = False) -> Role | None:
+        """The role the directory's README gives its files; with `below`, the files of its
+        subdirectories too, which takes a title that names the whole directory a demo
+        ("Demo Project", "Examples"), not one that merely mentions examples."""
         if not directory:
             return None
-        if directory not in self.by_directory:
-            self.by_directory[directory] = self._read(directory)
-        return self.by_directory[directory]
+        key = (directory, below)
+        if key not in self.by_directory:
+            self.by_directory[key] = self._read(directory, below)
+        return self.by_directory[key]
 
-    def _read(self, directory: str) -> Role | None:
+    def _read(self, directory: str, below: bool) -> Role | None:
         from .documentation import read_text
 
         readme = next((f"{directory}/{n}" for n in _README_NAMES
@@ -393,9 +417,9 @@ class _ReadmePurposes:
             return None
         lines = [line.strip() for line in read_text(self.project, readme).splitlines()[:15]]
         title = next((line for line in lines if line), "").lstrip("#").strip()
-        if _EXAMPLES_TITLE.search(title):
+        if (_DEMO_TITLE if below else _EXAMPLES_TITLE).search(title):
             return Role(EXAMPLE, f"{readme} calls the directory {title!r}")
-        if _DEV_HEADER.search(" ".join(lines).lower()):
+        if _DEV_HEADER.search(" ".join(lines).lower().replace("*", "").replace("_", " ")):
             return Role(DEV_TOOLING, f"{readme} says its files are not for production")
         return None
 
@@ -635,10 +659,10 @@ def _dev_image(df: Any) -> Role | None:
 def build_deployment(project: Project) -> Deployment:
     from .compose import compose_runs
 
-    model = Deployment(project_names=_project_names(project),
-                       tool_directories=_tool_directories(project))
-    convention: dict[str, Role | None] = {}
     readmes = _ReadmePurposes(project)
+    model = Deployment(project_names=_project_names(project),
+                       tool_directories=_tool_directories(project), readmes=readmes)
+    convention: dict[str, Role | None] = {}
     documented = _readme_development_stacks(project) | _documented_purposes(project, [
         *project.dockerfiles, *(p for p in project.yaml_files if is_compose_path(p))])
     # Dockerfiles whose own words or documentation give their role
