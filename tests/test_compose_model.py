@@ -113,6 +113,22 @@ def test_what_an_overlay_leaves_missing_is_reported_once_at_its_base(tmp_path):
         ("COMPOSE001", "compose.yaml", 2), ("COMPOSE003", "compose.yaml", 2)]
 
 
+def test_settings_for_a_service_the_override_defines_are_no_service_of_their_own(tmp_path):
+    """`compose.selinux.yaml` relabels the volumes of `db`, which only the default override
+    defines: applied over both (`-f compose.yaml -f compose.override.yaml -f …`), never
+    alone."""
+    write_tree(tmp_path, {
+        "compose.yaml": "services:\n  web:\n    image: acme/web:1\n    restart: always\n",
+        "compose.override.yaml": "services:\n  db:\n    image: postgres:16\n"
+                                 "    restart: always\n",
+        "compose.selinux.yaml": "services:\n  db:\n    volumes:\n      - ./data:/data:z\n"
+                                "  cache:\n    image: redis:7\n",
+    })
+    result = scan(tmp_path, Config(select=["COMPOSE003"]), jobs=1, use_cache=False)
+    # a service the file defines itself is still judged there
+    assert [(f.path, f.line) for f in result.findings] == [("compose.selinux.yaml", 5)]
+
+
 def test_an_overlay_that_sets_the_missing_key_itself_is_judged_there(tmp_path):
     write_tree(tmp_path, {
         "compose.yaml": "services:\n  web:\n    image: acme/web:1\n"

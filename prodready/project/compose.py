@@ -725,17 +725,21 @@ _JUDGED_KEYS = frozenset({
 
 def _build_other(path: str, base: str | None, files: dict[str, YamlFile]) -> ComposeConfig:
     own = _layers(path, files[path])
-    overlays = {n for n, layer in own.items()
-                if layer.node is None or ("image" not in layer.node and "build" not in
-                                          layer.node and "extends" not in layer.node)}
+    fragments = {n for n, layer in own.items()
+                 if layer.node is None or ("image" not in layer.node and "build" not in
+                                           layer.node and "extends" not in layer.node)}
     base_layers = _layers(base, files[base]) if base else {}
-    overlays &= set(base_layers)
+    overlays = fragments & set(base_layers)
     config = ComposeConfig(files=([base] if overlays and base else []) + [path])
     if overlays:
         for name, layer in base_layers.items():
             if name not in own:
                 config.services[name] = Service(name, [layer], layer, config)
     for name, layer in own.items():
+        if base and name in fragments - overlays:
+            # settings for a service another file defines (the base's override): the file is
+            # layered over that one, nothing runs this service from it alone
+            continue
         stack = [base_layers[name], layer] if name in overlays else [layer]
         # An overlay that sets nothing the rules read (a host name, a network, a label) makes
         # no new configuration: what it leaves missing is one finding, at the base's key
