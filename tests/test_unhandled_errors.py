@@ -7,7 +7,10 @@ from __future__ import annotations
 from prodready.model import Severity
 from prodready.testing import scan_files
 
-APP = "from fastapi import FastAPI\n\napp = FastAPI()\n"
+APP = ("import structlog\nfrom fastapi import FastAPI\n\n"
+       "structlog.configure(processors=[structlog.processors.JSONRenderer()])\n"
+       "app = FastAPI()\n")
+PLAIN = "from fastapi import FastAPI\n\napp = FastAPI()\n"
 TRACKED = ("import sentry_sdk\nfrom fastapi import FastAPI\n\n"
            "sentry_sdk.init(dsn='https://key@o1.ingest.sentry.io/1')\napp = FastAPI()\n")
 
@@ -19,6 +22,12 @@ def _findings(source, **config):
 def test_no_handler_and_no_tracker_keeps_the_severity():
     [finding] = _findings(APP)
     assert finding.severity is Severity.LOW
+
+
+def test_without_json_logs_or_request_ids_a_handler_adds_nothing():
+    [finding] = _findings(PLAIN)
+    assert finding.severity is Severity.INFO
+    assert "no JSON logs or request ids" in finding.message
 
 
 def test_an_error_tracker_makes_it_information():

@@ -30,9 +30,15 @@ def check(project: Project, ctx: RuleContext) -> None:
                        "framework's bare 500 with no request id, and nothing logs the failure "
                        "in your format; register one (exception_handler(Exception) / "
                        "errorhandler(Exception))",
-                       informational=TRACKED if svc.has("error-tracking") else "")
+                       informational=TRACKED if svc.has("error-tracking") else (
+                           "" if svc.has("structured-logging") or svc.has("request-id")
+                           else PLAIN))
 
 
 # An error tracker's framework integration records each unhandled error with its request.
 TRACKED = ("an error tracker's integration already records each unhandled error with the "
            "request it failed")
+# Without JSON logs or request ids, a handler would log what the framework's own traceback
+# already says, in the same plain format.
+PLAIN = ("the framework already logs each unhandled error with its traceback, and the service "
+         "has no JSON logs or request ids a handler would add to it")
