@@ -97,6 +97,18 @@ def test_an_image_named_after_the_project_counts_without_a_release_workflow(tmp_
     assert profile.name == DISTRIBUTED and "acme/notes" in profile.why
 
 
+@pytest.mark.parametrize(("dockerfile", "expected"), [
+    ("analyzer/Dockerfile", DISTRIBUTED),
+    ("images/analyzer.Dockerfile", SERVICE),  # no package builds its image beside its code
+])
+def test_an_image_named_after_a_package_that_builds_it_counts(tmp_path, dockerfile, expected):
+    profile, _ = _profile(tmp_path, {
+        **NO_RELEASE, dockerfile: DOCKERFILE,
+        "analyzer/pyproject.toml": '[project]\nname = "acme_analyzer"\nversion = "1"\n',
+        "docs/install.md": "docker run -p 3000:3000 ghcr.io/acme/acme-analyzer:latest\n"})
+    assert profile.name == expected
+
+
 def test_an_image_named_after_the_project_needs_a_dockerfile_here(tmp_path):
     _scan(tmp_path, {**NO_RELEASE, "pyproject.toml": '[project]\nname = "notes"\nversion = "1"\n',
                      "README.md": "docker pull acme/notes:latest\n"})

@@ -839,17 +839,24 @@ def _imported_from_outside(project: Project, package: str) -> bool:
 
 def _project_names(project: Project) -> frozenset[str]:
     """The distribution names the project gives itself: pyproject.toml (`[project]`, Poetry),
-    setup.cfg `[metadata]`, or a literal `name=` in setup.py (read, never run)."""
+    setup.cfg `[metadata]`, or a literal `name=` in setup.py (read, never run); and those of
+    the packages whose directory builds an image."""
     from .documentation import read_text
 
     names = set()
-    data = pyproject(project)
-    tool = data.get("tool")
-    poetry = tool.get("poetry") if isinstance(tool, dict) else None
-    for table in (data.get("project"), poetry):
-        name = table.get("name") if isinstance(table, dict) else None
-        if isinstance(name, str):
-            names.add(name)
+    # the root's, and those of the packages that build an image beside their code
+    # (`presidio-analyzer/pyproject.toml` next to `presidio-analyzer/Dockerfile`)
+    directories = {""} | {posixpath.dirname(p) for p in project.dockerfiles
+                          if project.has_file(posixpath.join(posixpath.dirname(p),
+                                                             "pyproject.toml"))}
+    for directory in sorted(directories):
+        data = pyproject(project, directory)
+        tool = data.get("tool")
+        poetry = tool.get("poetry") if isinstance(tool, dict) else None
+        for table in (data.get("project"), poetry):
+            name = table.get("name") if isinstance(table, dict) else None
+            if isinstance(name, str):
+                names.add(name)
     for path, pattern in (("setup.cfg", _SETUP_CFG_NAME), ("setup.py", _SETUP_PY_NAME)):
         found = project.has_file(path) and pattern.search(read_text(project, path)[:READ_HEAD])
         if found:
