@@ -11,6 +11,7 @@ LOW_LEVELS = {"debug", "info"}
 HIGH_LEVELS = {"warning", "warn", "error", "exception", "critical", "fatal", "log"}
 TRACKERS = ("capture_exception", "capture_message", "captureException", "notify",
             "report_exc_info", "record_exception")
+ERROR_EXITS = ("error", "fatal", "die", "abort", "fail")  # called by bare name
 LOGGER_HINTS = ("log", "logger", "logging", "_log", "structlog")
 
 
@@ -59,14 +60,15 @@ def logging_calls(handler: ast.ExceptHandler) -> list[tuple[ast.Call, str]]:
 
 
 def reports_error(handler: ast.ExceptHandler) -> bool:
-    """A warning-or-higher log call, an error tracker, or a metric/print to stderr."""
+    """A warning-or-higher log call, an error tracker, a metric/print to stderr, or the
+    program's own error exit (`error("…")`, `die(…)`, Flask's `abort(500)`)."""
     for node in body_nodes(handler):
         if not isinstance(node, ast.Call):
             continue
         name = dotted_name(node.func)
         last = name.rsplit(".", 1)[-1] if name else (
             node.func.attr if isinstance(node.func, ast.Attribute) else "")
-        if last in TRACKERS:
+        if last in TRACKERS or (isinstance(node.func, ast.Name) and last in ERROR_EXITS):
             return True
         if isinstance(node.func, ast.Attribute) and node.func.attr in HIGH_LEVELS and (
                 is_logger_receiver(node.func.value)):
