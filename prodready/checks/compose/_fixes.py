@@ -105,9 +105,42 @@ def _words(node: YNode) -> list[object]:
 def logging_fix(project: Project, svc: Service) -> Fix | None:
     if svc.find("logging") is not None:
         return None  # an existing logging block: which options it needs is for a human
+    sibling = _bounded_sibling(svc)
+    if sibling is not None:
+        # the file's own convention, known to work with the daemon of the hosts that run it
+        # (a driver named or not, the sizes its authors chose)
+        name, driver, options = sibling
+        lines = ["logging:", *([f"  driver: {driver}"] if driver else []), "  options:",
+                 *(f'    {key}: "{value}"' for key, value in options)]
+        shown = ", ".join(f"{key} {value}" for key, value in options)
+        return _edit_fix(project, svc.anchor, lines, f"bound logs as service {name!r} does "
+                                                     f"({shown})")
     return _edit_fix(project, svc.anchor, [
         "logging:", "  driver: json-file", "  options:", '    max-size: "10m"',
         '    max-file: "3"'], "bound json-file logs (max-size 10m, max-file 3)")
+
+
+def _bounded_sibling(svc: Service) -> tuple[str, str, list[tuple[str, str]]] | None:
+    """(name, driver or "", options) of another service of the same file whose logging
+    bounds json-file logs with plain values."""
+    for other in svc.config.services.values():
+        if other is svc or other.anchor.path != svc.anchor.path:
+            continue
+        logging = other.merged_map("logging")
+        options = other.merged_map("logging", "options")
+        driver_entry = logging.get("driver")
+        driver = str(driver_entry[2].value) if driver_entry is not None and isinstance(
+            driver_entry[2], YScalar) else ""
+        values = [(key, str(node.value)) for key, (_, _, node) in options.items()
+                  if isinstance(node, YScalar) and node.value is not None]
+        if "max-size" in options and driver in ("", "json-file", "local") and \
+                len(values) == len(options) and set(logging) <= {"driver", "options"} and \
+                all(_PLAIN_OPTION.fullmatch(key + value) for key, value in values):
+            return other.name, driver, values
+    return None
+
+
+_PLAIN_OPTION = re.compile(r"[\w.-]+")  # no variable, quote or newline to carry over
 
 
 # Images whose check tool arrived in a later release: (minimum major version).
