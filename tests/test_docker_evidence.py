@@ -330,6 +330,10 @@ def test_a_chosen_latest_base_image_is_information():
     files = {"Dockerfile": "FROM ghcr.io/acme/app-base:latest\nCMD [\"app\"]\n",
              "Dockerfile.base": "FROM python:3.12-slim\n", base_build[0]: base_build[1]}
     assert severities(files) == ["info"]
+    # ... under an owner its CI variables give
+    files[base_build[0]] = base_build[1].replace("ghcr.io/acme/app-base:latest",
+                                                 "${{ vars.REGISTRY_REPO }}/app-base:latest")
+    assert severities(files) == ["info"]
     # an image pulled from elsewhere keeps its severity
     files["Dockerfile"] = "FROM acme/other-base:latest\nCMD [\"app\"]\n"
     assert severities(files) == ["medium"]

@@ -70,6 +70,8 @@ class ImageBuild:
     target: str | None = None  # the stage it builds (`--target`, Compose `build.target`)
     # one of those names is the repository's own (`ghcr.io/${{ github.repository }}:tag`)
     repository_image: bool = False
+    # the fixed ends of names read at run time: `${{ vars.REGISTRY_REPO }}/base:latest` -> base
+    runtime_suffixes: tuple[str, ...] = ()
 
 
 def project_builds(project: Project) -> list[ImageBuild]:
@@ -152,6 +154,20 @@ def _tag_names(tags: Any) -> tuple[tuple[str, ...], bool]:
         elif "$" in tag and not _STEP_OUTPUT.fullmatch(tag):
             runtime = True
     return tuple(names), runtime
+
+
+def _runtime_suffixes(tags: Any) -> tuple[str, ...]:
+    """The fixed repository path after a run-time owner: `${{ vars.REPO }}/base:latest` ->
+    `base` (nothing for `ghcr.io/${{ github.repository }}`)."""
+    found = []
+    for tag in _tag_items(tags):
+        name = str(tag).strip().split("@", 1)[0]
+        if "}}" not in name:
+            continue
+        rest = name.rsplit("}}", 1)[1].split(":", 1)[0].strip("/")
+        if rest and "$" not in rest and re.fullmatch(r"[\w./-]+", rest):
+            found.append(rest.lower())
+    return tuple(found)
 
 
 # --------------------------------------------------------------------------- Compose
@@ -291,7 +307,7 @@ def _action_build(options: dict[str, Any], source: str, named: dict[str, str]) -
     return ImageBuild(dockerfile, UNKNOWN if context is None else context, source, ACTION,
                       _action_args(options.get("build-args")), images, runtime_name=runtime,
                       target=str(target) if target and "$" not in str(target) else None,
-                      repository_image=own)
+                      repository_image=own, runtime_suffixes=_runtime_suffixes(tags))
 
 
 def _metadata_images(named: dict[str, str], tags: str) -> str:

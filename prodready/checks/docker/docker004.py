@@ -53,7 +53,10 @@ def _deliberate_latest(project: Project, df: Dockerfile, image: str) -> str:
         return "the registry publishes this image only as `latest`"
     name = image_name(image)
     for build in project_builds(project):
-        if name in build.images and build.dockerfile not in (None, df.path):
+        if build.dockerfile in (None, df.path):
+            continue
+        if name in build.images or any(name == suffix or name.endswith("/" + suffix)
+                                       for suffix in build.runtime_suffixes):
             return f"the repository builds this base image itself from {build.dockerfile}"
     return ""
 
