@@ -88,18 +88,27 @@ def _qualified(words: list[str], last: int) -> bool:
 _BACKING_SERVICES = frozenset({
     "POSTGRES", "POSTGRESQL", "PG", "MYSQL", "MARIADB", "DB", "DATABASE", "REDIS", "RABBITMQ",
     "AMQP", "BROKER", "MONGO", "MONGODB", "OPENSEARCH", "ELASTIC", "ELASTICSEARCH", "MINIO",
-    "CLICKHOUSE", "MEMCACHED", "KAFKA", "NATS"})
+    "CLICKHOUSE", "MEMCACHED", "KAFKA", "NATS",
+    "EMAIL", "SMTP", "MAIL", "IMAP", "LDAP"})  # the mail and directory servers it logs in to
 _CLIENT_SECRETS = ("PASSWORD", "PASSWD", "PASS", "SECRET_ACCESS_KEY")
+# Identity providers a service signs its users in with: their OAuth client secret is sent to
+# the provider, which checks it (`GOOGLE_SSO_CLIENT_SECRET`, `GITHUB_CLIENT_SECRET`).
+_IDENTITY_PROVIDERS = frozenset({
+    "GOOGLE", "GITHUB", "GITLAB", "MICROSOFT", "AZURE", "AZUREAD", "OKTA", "AUTH0", "FACEBOOK",
+    "APPLE", "KEYCLOAK", "OIDC", "DISCORD", "SLACK", "TWITTER", "LINKEDIN", "BITBUCKET"})
 
 
 def is_backing_service_password(name: str) -> bool:
-    """The password a service sends to a database, broker or object store it connects to
-    (`POSTGRES_PASSWORD`, `RABBITMQ_PASSWORD`, `AWS_SECRET_ACCESS_KEY`): a client credential,
-    which the server checks, not a key the service itself signs or checks with."""
+    """The password a service sends to a database, broker, object store, mail or directory
+    server it connects to (`POSTGRES_PASSWORD`, `EMAIL_HOST_PASSWORD`, `AWS_SECRET_ACCESS_KEY`),
+    or the OAuth client secret it sends to an identity provider: a client credential, which
+    the server checks, not a key the service itself signs or checks with."""
     upper = normalise(name)
     if upper.endswith("SECRET_ACCESS_KEY"):
         return True  # the S3 protocol's client secret (AWS, MinIO, any S3 store)
     words = upper.split("_")
+    if upper.endswith("CLIENT_SECRET") and words[0] in _IDENTITY_PROVIDERS:
+        return True
     return upper.endswith(_CLIENT_SECRETS) and any(w in _BACKING_SERVICES for w in words[:-1])
 
 

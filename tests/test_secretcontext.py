@@ -282,7 +282,11 @@ def test_repo003_leaves_a_mounted_directory_whose_keys_are_committed():
     ("POSTGRES_PASSWORD", True), ("RABBITMQ_PASSWORD", True), ("OPENSEARCH_ADMIN_PASSWORD", True),
     ("AWS_SECRET_ACCESS_KEY", True), ("DB_PASS", True),
     ("SECRET_KEY", False), ("ADMIN_PASSWORD", False), ("S3_FILES_DOWNLOAD_SECRET", False),
-    ("DOCUMENT_DOWNLOAD_API_KEY", False), ("PASSWORD", False)])
+    ("DOCUMENT_DOWNLOAD_API_KEY", False), ("PASSWORD", False),
+    ("EMAIL_HOST_PASSWORD", True), ("SMTP_PASSWORD", True), ("LDAP_BIND_PASSWORD", True),
+    ("GOOGLE_SSO_CLIENT_SECRET", True), ("GITHUB_CLIENT_SECRET", True),
+    # a client secret the service itself checks (its own admin client's)
+    ("ADMIN_CLIENT_SECRET", False), ("EMAIL_VERIFICATION_SECRET", False)])
 def test_backing_service_passwords(name, expected):
     assert is_backing_service_password(name) is expected
 

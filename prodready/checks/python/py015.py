@@ -83,13 +83,15 @@ def _check_settings(src: PythonFile, cls: ast.ClassDef, ctx: RuleContext) -> Non
 
 
 def _client_credential(name: str) -> str:
-    """Why a fallback is only information: the password the service presents to its
-    database, broker or object store opens nothing in the service itself; without the
-    variable, the connection to a server set up with another password fails."""
+    """Why a fallback is only information: the credential the service presents to its
+    database, broker, object store, mail server or identity provider opens nothing in the
+    service itself; without the variable, the connection to a server set up with another
+    one fails."""
     if not is_backing_service_password(name):
         return ""
-    return ("it is the password the service presents to a server it connects to: when the "
-            "variable is missing, a server set up with its own password refuses the connection")
+    return ("it is the credential the service presents to a server it connects to (a "
+            "database, mail server or identity provider): when the variable is missing, the "
+            "server, set up with its own, refuses the connection")
 
 
 def _known_secret(value: str | None, path: str) -> bool:
