@@ -30,8 +30,8 @@ from .config import PROFILE_RULES, Config
 from .discover import Discovery, SourceEntry, discover
 from .model import Diagnostic, FileFacts, FileKind, Finding, Scope, SiteCount
 from .project import Project
-from .project.deployment import ROLE_BLIND_RULES, TEST_FIXTURE, Role
 from .project.profile import DISTRIBUTED, SERVICE, Profile, profile_of
+from .project.roles import ROLE_BLIND_RULES, TEST_FIXTURE, Role
 from .result import ScanResult, ScanStats, ServiceOwner
 from .safepath import drop_untrusted_paths
 from .suppress import find_ignores, matching_ignore
@@ -772,7 +772,8 @@ def _judge_what_ships(findings: list[Finding], project: Project,
     suppressed so they are shown but not scored."""
     from dataclasses import replace
 
-    from .project.deployment import INCLUDE_NAMES, deployment_of
+    from .project.deployment import deployment_of
+    from .project.roles import INCLUDE_NAMES
     from .project.settled import SET_ELSEWHERE, settled
 
     if not findings:

@@ -941,7 +941,8 @@ def deployed_here(project: Project, config: ComposeConfig) -> bool:
     """The repository runs this Compose file itself: its name says production, a script, CI
     job or Makefile here passes it with `-f`, or the deployment model finds it deployed.
     Elsewhere, host-level choices (sizing, log rotation) belong to whoever starts it."""
-    from .deployment import DEPLOYED, deployment_of
+    from .deployment import deployment_of
+    from .roles import DEPLOYED
 
     path = config.files[-1]
     return is_prod_file(path) or path in compose_runs(project) or \

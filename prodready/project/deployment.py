@@ -39,18 +39,19 @@ from .builds import (
     walk,
 )
 from .devstack import RUNS_TESTS
-
-DEPLOYED = "deployed"
-EXAMPLE = "example"
-TEST_FIXTURE = "test-fixture"
-DEV_TOOLING = "dev-tooling"
-DOCS = "docs"
-GENERATED = "generated"
-PATCH = "kustomize-patch"
-ROLES = (DEPLOYED, EXAMPLE, TEST_FIXTURE, DEV_TOOLING, DOCS, GENERATED)
-# `--include` names -> the roles they bring back into the report.
-INCLUDE_NAMES = {"examples": EXAMPLE, "fixtures": TEST_FIXTURE, "dev": DEV_TOOLING,
-                 "docs": DOCS, "generated": GENERATED}
+from .roles import (
+    DEPLOYED,
+    DEV_TOOLING,
+    DOCS,
+    EXAMPLE,
+    GENERATED,
+    PATCH,
+    ROLE_BLIND_RULES,
+    ROLES,
+    TEST_FIXTURE,
+    UNCLASSIFIED,
+    Role,
+)
 
 # Directory names (one path segment, lower case) and the role they give everything below.
 DIRECTORY_ROLES = {
@@ -97,8 +98,6 @@ _TEST_DIRECTORY_WORDS = frozenset({"test", "tests", "e2e"})
 # ... and `sample_project`, `example-stack`: a sample of the product (not `demo`: a
 # `services/demo_api/` is a service of its own)
 _EXAMPLE_DIRECTORY_WORDS = frozenset({"example", "examples", "sample", "samples"})
-# Rules whose harm does not depend on the artifact shipping: a leaked key in docs/ leaks.
-ROLE_BLIND_RULES = frozenset({"REPO001"})
 # A patch holds only what it changes. Rules that flag something it writes (an image, a
 # privileged flag, a secret, a probe) judge it; rules that flag something missing do not: the
 # rest of the object lives in its base.
@@ -117,18 +116,6 @@ GENERATED_SUFFIXES = ("_pb2.py", "_pb2_grpc.py", "_pb2.pyi")
 _TEST_WORKFLOW = re.compile(r"(^|[-_./])(test|tests|e2e|lint|ci-test)([-_.]|$)")
 
 
-@dataclass(frozen=True, slots=True)
-class Role:
-    role: str  # one of ROLES, or "" when nothing says (judged like deployed)
-    why: str
-
-    @property
-    def judged(self) -> bool:
-        """Rules judge it by default: deployed, or nothing says otherwise."""
-        return self.role in ("", DEPLOYED)
-
-
-UNCLASSIFIED = Role("", "no deployment references it and its path follows no convention")
 
 
 @dataclass(slots=True)

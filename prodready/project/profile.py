@@ -24,8 +24,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from . import Project
-from .deployment import image_name
-from .documentation import documentation_pages
+
+# The deployment model and the documentation reader load only when a profile is detected: a
+# scan answered from its stored result never needs them.
 
 SERVICE = "service"
 DISTRIBUTED = "distributed"
@@ -119,6 +120,8 @@ def distributed_evidence(project: Project) -> str:
     run_files = _compose_files_running(project, built_here)
     found = ""
     # READMEs first, then the shallowest pages: the clearest instructions say why
+    from .documentation import documentation_pages
+
     pages = sorted(documentation_pages(project), key=lambda page: (
         not posixpath.basename(page[0]).lower().startswith("readme"), page[0].count("/")))
     for path, text in pages:
@@ -134,6 +137,8 @@ def distributed_evidence(project: Project) -> str:
 def _tells_users_to_run(text: str, built_here: Callable[[str], bool],
                         run_files: dict[str, str], names: frozenset[str]) -> str:
     """How a documentation text tells users to run the project ("" when it does not)."""
+    from .deployment import image_name
+
     tokens = [t.strip(_QUOTES) for args in _RUN.findall(text) for t in args.split()]
     tokens += _IMAGE_KEY.findall(text)
     image = next((image_name(t) for t in tokens
@@ -258,6 +263,7 @@ def _compose_files_running(project: Project, built_here: Callable[[str], bool]
     """Compose file name -> the image built here that one of its judged services runs
     without building it: a file for users to run the published image."""
     from .compose import configs
+    from .deployment import image_name
 
     found: dict[str, str] = {}
     for config in configs(project):
