@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import importlib
-from functools import cache
+from functools import cache, cached_property
+from pathlib import Path
 from types import ModuleType
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
@@ -55,7 +56,11 @@ class Rule(BaseModel):
     fix_safety: str | None = None
     options: str | None = None
     references: list[str] = []
-    examples: Examples
+
+    @cached_property
+    def examples(self) -> Examples:
+        """The rule's bad and good examples, read on first use: a scan never needs them."""
+        return Examples.model_validate(_read(RULES_DIR / f"{self.id}.yaml")["examples"])
 
     @property
     def family(self) -> str:
@@ -84,13 +89,29 @@ def load_catalog() -> dict[str, Rule]:
     """All rules, keyed by id, in id order."""
     rules: dict[str, Rule] = {}
     for path in sorted(RULES_DIR.glob("*.yaml")):
-        with path.open(encoding="utf-8") as fh:
-            data = yaml.load(fh, Loader=yaml.CSafeLoader)
+        data = _read(path, head=True)
         rule = Rule.model_validate(data)
         if rule.id != path.stem:
             raise ValueError(f"{path.name}: id {rule.id!r} does not match the file name")
         rules[rule.id] = rule
     return dict(sorted(rules.items(), key=lambda kv: _id_key(kv[0])))
+
+
+# Every rule file ends with its `examples:`, the bulk of its text.
+_EXAMPLES = "\nexamples:"
+
+
+def _read(path: Path, *, head: bool = False) -> dict[str, Any]:
+    """A rule file's mapping; with `head`, without the examples at its end."""
+    text = path.read_text(encoding="utf-8")
+    if head:
+        if _EXAMPLES not in text:
+            raise ValueError(f"{path.name}: no examples")
+        text = text.split(_EXAMPLES, 1)[0] + "\n"
+    data = yaml.load(text, Loader=yaml.CSafeLoader)
+    if not isinstance(data, dict):
+        raise ValueError(f"{path.name}: not a mapping")
+    return data
 
 
 def _id_key(rule_id: str) -> tuple[int, str, int]:
