@@ -347,9 +347,11 @@ class PythonFacts:
     has_pool: bool = False
     is_entry_point: bool = False
     test_code: bool = False  # imports pytest at module level: fixtures, plugins, test helpers
-    # calls of functions named for an app (`create_app()`): "context" where every call here
-    # only enters the app's context (`create_light_app().app_context()`), else "other"
-    app_factory_uses: dict[str, str] = field(default_factory=dict)
+    # functions named for an app (`create_app()`) called here only to enter the app's context
+    # (`create_light_app().app_context()`), and those called otherwise (plain lists: a cached
+    # row reads them without a callback per file)
+    context_factories: list[str] = field(default_factory=list)
+    other_factories: list[str] = field(default_factory=list)
     digest: str = ""  # of the source text: fixes that edit the file prove it is unchanged
 
 
@@ -858,8 +860,14 @@ class _Extractor:
         parent = self.src.parent(call)
         context = isinstance(parent, ast.Attribute) and parent.attr in CONTEXT_METHODS and \
             isinstance(self.src.parent(parent), ast.Call)
-        uses = self.facts.app_factory_uses
-        uses[name] = "context" if context and uses.get(name, "context") == "context" else "other"
+        facts = self.facts
+        if not context:
+            if name not in facts.other_factories:
+                facts.other_factories.append(name)
+            if name in facts.context_factories:
+                facts.context_factories.remove(name)
+        elif name not in facts.other_factories and name not in facts.context_factories:
+            facts.context_factories.append(name)
 
     def _demo_app(self, node: ast.AST) -> bool:
         """An app created in the `__main__` block of a module that is no entry point by name

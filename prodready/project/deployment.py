@@ -142,7 +142,9 @@ class Deployment:
     # beside them ships in the image (`examples/app/` built by the root Compose file)
     deployed_dirs: dict[str, str] = field(default_factory=dict)
     tool_directories: frozenset[str] = frozenset()  # top-level TOOL_DIRECTORIES, no package
-    readmes: _ReadmePurposes | None = field(default=None, repr=False)
+    # directory -> the role its README gives the Python code below it (only directories
+    # with such a README); plain values, so the model holds no reference to the project
+    readme_roles: dict[str, Role] = field(default_factory=dict)
     _path_roles: dict[str, Role] = field(default_factory=dict, repr=False)
 
     def dockerfile_of_image(self, name: str) -> tuple[str, str] | None:
@@ -216,11 +218,11 @@ class Deployment:
     def _readme_role(self, path: str) -> Role | None:
         """What the README of a directory the file is in says of it (`demodesk/README.rst`:
         "django-helpdesk Demo Project"), nearest directory first, the root's excluded."""
-        if self.readmes is None:
+        if not self.readme_roles:
             return None
         directory = posixpath.dirname(path)
         while directory:
-            found = self.readmes.of_directory(directory, below=True)
+            found = self.readme_roles.get(directory)
             if found is not None:
                 return found
             directory = posixpath.dirname(directory)
@@ -383,6 +385,17 @@ class _ReadmePurposes:
 
     def of(self, path: str) -> Role | None:
         return self.of_directory(posixpath.dirname(path))
+
+    def roles_below(self) -> dict[str, Role]:
+        """Directory -> the role its README gives everything below it, for every directory
+        (not the root) whose README gives one."""
+        found = {}
+        for path in self.files:
+            directory, name = posixpath.split(path)
+            if name in _README_NAMES and directory and (
+                    role := self.of_directory(directory, below=True)) is not None:
+                found[directory] = role
+        return found
 
     def of_directory(self, directory: str, *, below: bool = False) -> Role | None:
         """The role the directory's README gives its files; with `below`, the files of its
@@ -648,7 +661,8 @@ def build_deployment(project: Project) -> Deployment:
 
     readmes = _ReadmePurposes(project)
     model = Deployment(project_names=_project_names(project),
-                       tool_directories=_tool_directories(project), readmes=readmes)
+                       tool_directories=_tool_directories(project),
+                       readme_roles=readmes.roles_below())
     convention: dict[str, Role | None] = {}
     documented = _readme_development_stacks(project) | _documented_purposes(project, [
         *project.dockerfiles, *(p for p in project.yaml_files if is_compose_path(p))])

@@ -294,12 +294,13 @@ def _context_only_factories(project: Project, facts: dict[str, PythonFacts]) -> 
     no start script, configuration or page names (`gunicorn 'pkg.app:create_app()'`)."""
     from .documentation import read_text
 
-    uses: dict[str, set[str]] = {}
+    context: set[str] = set()
+    other: set[str] = set()
     for pf in facts.values():
         if not pf.test_code:
-            for name, use in pf.app_factory_uses.items():
-                uses.setdefault(name, set()).add(use)
-    found = {name for name, kinds in uses.items() if kinds == {"context"}}
+            context.update(pf.context_factories)
+            other.update(pf.other_factories)
+    found = context - other
     for path in project.all_files if found else ():
         if _LAUNCH_FILE.search(path):
             text = read_text(project, path)
