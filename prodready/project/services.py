@@ -108,6 +108,10 @@ class Runner:
     env: dict[str, str] = field(default_factory=dict)
     probes: list[Probe] = field(default_factory=list)  # Kubernetes HTTP probes
     health_path: str | None = None  # what a Compose or Docker healthcheck fetches from it
+    # the server reads its settings from a file (`gunicorn --config gunicorn.py`, gunicorn's
+    # own `gunicorn.conf.py`): the port its `bind` names there, None when it names none
+    configured: bool = False
+    config_port: int | None = None
 
 
 @dataclass(slots=True)
@@ -972,12 +976,43 @@ def _link_runners(svc: Service, project: Project, *, single: bool,
             env = {name: value or "" for ins in df.final_stage.find("ENV")
                    for name, value in variables("ENV", ins.args)}
             checks = df.final_stage.find("HEALTHCHECK")
+            configured, config_port = _server_config_port(project, df, command)
             svc.runners.append(Runner("dockerfile", path, df.final_stage.line, path, command,
                                       env, health_path=_healthcheck_path(project, df,
                                                                          checks[-1].args)
-                                      if checks else None))
+                                      if checks else None, configured=configured,
+                                      config_port=config_port))
     _link_compose(svc, project, refs)
     _link_kubernetes(svc, project, refs, single=single, by_reference_only=by_reference_only)
+
+
+# `--config gunicorn.py`, `-c config/gunicorn.conf.py`, `--config=hypercorn.toml`
+_CONFIG_OPTION = re.compile(r"(?:^|\s)(?:-c|--config)[ =][\"']?([\w./-]+)")
+# `bind = ":8080"`, `bind = ["0.0.0.0:8080"]` (gunicorn), `bind = "0.0.0.0:8080"` (hypercorn)
+_BIND = re.compile(r"^[ \t]*bind[ \t]*=[ \t]*\[?[ \t]*[\"'][^\"'\n]*:(\d+)[\"']", re.MULTILINE)
+_BIND_SET = re.compile(r"^[ \t]*bind[ \t]*=", re.MULTILINE)
+
+
+def _server_config_port(project: Project, df: Dockerfile, command: str
+                        ) -> tuple[bool, int | None]:
+    """(the server reads a settings file that sets where it binds, the port it names there):
+    the file a `--config` option names, or gunicorn's own `gunicorn.conf.py` in the working
+    directory."""
+    from .documentation import read_text
+    from .images import image_files
+
+    if not re.search(r"(?<![\w-])(?:gunicorn|hypercorn|uvicorn)(?![\w-])", command):
+        return False, None
+    named = _CONFIG_OPTION.search(command)
+    word = named[1] if named else (
+        "gunicorn.conf.py" if re.search(r"(?<![\w-])gunicorn(?![\w-])", command) else None)
+    source = image_files(project, df).source(word) if word else None
+    text = read_text(project, source) if source else ""
+    if not text or not _BIND_SET.search(text):
+        # a named file the repository does not hold may bind anywhere; none at all: defaults
+        return bool(named) and not text, None
+    bound = _BIND.search(text)
+    return True, int(bound[1]) if bound else None
 
 
 def _healthcheck_path(project: Project, df: Dockerfile, args: str) -> str | None:
@@ -1219,14 +1254,17 @@ def _image_name(image: str) -> str:
 
 
 def served_port(svc: Service, runner: Runner) -> int | None:
-    """The port the server listens on, from the runner's (or the image's) command."""
-    commands = [runner.command] + [r.command for r in svc.runners if r.source == "dockerfile"]
-    for command in commands:
+    """The port the server listens on, from the runner's (or the image's) command, or the
+    configuration file the server reads."""
+    for source in [runner, *(r for r in svc.runners if r.source == "dockerfile")]:
+        command = source.command
         if not command:
             continue
         match = re.search(r"(?:--port|-p)[ =](\d+)|--bind[ =]\S*:(\d+)|-b[ =]\S*:(\d+)", command)
         if match:
             return int(next(g for g in match.groups() if g))
+        if source.configured:
+            return source.config_port  # the file decides, not the server's default
         for server, port in SERVER_PORT_DEFAULTS.items():
             if re.search(rf"(?<![\w-]){server}(?![\w-])", command) and "$" not in command:
                 return port
