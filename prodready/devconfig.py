@@ -39,3 +39,22 @@ def in_dev_class(src: PythonFile, line: int) -> bool:
     return any(cls.name.lower().startswith(_DEV_CLASS_PREFIXES)
                and cls.lineno <= line <= (cls.end_lineno or cls.lineno)
                for cls in src.nodes(ast.ClassDef))
+
+
+def in_debug_branch(src: PythonFile, line: int) -> bool:
+    """`line` is in a branch of an `if` that turns debug mode on itself (`else: DEBUG = True
+    … SECRET_KEY = os.environ.get("SECRET_KEY", "dev")`): the development settings of a
+    module whose other branch configures production."""
+    for node in src.nodes(ast.If):
+        assert isinstance(node, ast.If)
+        for branch in (node.body, node.orelse):
+            if branch and branch[0].lineno <= line <= (branch[-1].end_lineno or 0) and any(
+                    isinstance(stmt, ast.Assign) and _sets_debug_on(stmt) for stmt in branch):
+                return True
+    return False
+
+
+def _sets_debug_on(stmt: ast.Assign) -> bool:
+    return any(isinstance(t, ast.Name) and t.id == "DEBUG" for t in stmt.targets) and \
+        isinstance(stmt.value, ast.Constant) and stmt.value.value is True
+

@@ -58,8 +58,10 @@ REQUEST_HOOKS = {"before_request", "before_app_request", "middleware"}
 
 def is_inbound_rate_limit_setting(name: str) -> bool:
     """`RATE_LIMIT_PER_MINUTE` configures the service's own limits; `OPENAI_RATE_LIMIT`
-    paces an outbound client."""
-    return bool(LIMITER_NAME.search(name)) and not OUTBOUND_HINT.search(name)
+    paces an outbound client, and django-allauth enforces its `ACCOUNT_RATE_LIMITS` itself
+    (for its account forms only: no limiter left unregistered)."""
+    return bool(LIMITER_NAME.search(name)) and not OUTBOUND_HINT.search(name) and (
+        name != "ACCOUNT_RATE_LIMITS")
 
 
 # sentry_sdk.init options that turn on performance monitoring (transactions per request).

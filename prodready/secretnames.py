@@ -109,6 +109,9 @@ def is_backing_service_password(name: str) -> bool:
     words = upper.split("_")
     if upper.endswith("CLIENT_SECRET") and words[0] in _IDENTITY_PROVIDERS:
         return True
+    if upper.endswith(("_URL", "_URI", "_DSN")):
+        # `DATABASE_URL = postgres://user:password@db/app`: the connection carries it
+        return any(w in _BACKING_SERVICES for w in words[:-1])
     return upper.endswith(_CLIENT_SECRETS) and any(w in _BACKING_SERVICES for w in words[:-1])
 
 

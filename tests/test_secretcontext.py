@@ -285,6 +285,7 @@ def test_repo003_leaves_a_mounted_directory_whose_keys_are_committed():
     ("DOCUMENT_DOWNLOAD_API_KEY", False), ("PASSWORD", False),
     ("EMAIL_HOST_PASSWORD", True), ("SMTP_PASSWORD", True), ("LDAP_BIND_PASSWORD", True),
     ("GOOGLE_SSO_CLIENT_SECRET", True), ("GITHUB_CLIENT_SECRET", True),
+    ("DATABASE_URL", True), ("REDIS_URL", True), ("SENTRY_DSN", False),
     # a client secret the service itself checks (its own admin client's)
     ("ADMIN_CLIENT_SECRET", False), ("EMAIL_VERIFICATION_SECRET", False)])
 def test_backing_service_passwords(name, expected):

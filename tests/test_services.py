@@ -402,7 +402,9 @@ def test_only_inbound_rate_limit_settings_are_called_unregistered_limits():
     outbound = scan_files({"app/main.py": app,
                            "app/llm.py": "OPENAI_RATE_LIMIT = 60\nGITHUB_THROTTLE = 5\n",
                            # delimiters, even misspelt, limit no requests
-                           "app/urls.py": 'URL_DILIMITER = "++"\nQUOTE_DELIMITERS = ","\n'},
+                           "app/urls.py": 'URL_DILIMITER = "++"\nQUOTE_DELIMITERS = ","\n',
+                           # django-allauth enforces its own limits on its account forms
+                           "app/settings.py": 'ACCOUNT_RATE_LIMITS = {"login": "30/m/ip"}\n'},
                           ["APP003"])
     inbound = scan_files({"app/main.py": app, "app/config.py": "RATE_LIMIT_PER_MINUTE = 60\n"},
                          ["APP003"])

@@ -6,7 +6,7 @@ import ast
 
 from ...artifacts.pyast import dotted_name, keyword, qualified
 from ...artifacts.python import PythonFile
-from ...devconfig import in_dev_class, is_dev_settings_module
+from ...devconfig import in_debug_branch, in_dev_class, is_dev_settings_module
 from ...facts import in_manual_harness
 from ...secretcontext import is_real_secret_value
 from ...secretnames import is_backing_service_password, is_secret_name
@@ -46,7 +46,7 @@ def _check_env_read(src: PythonFile, call: ast.Call, imported: dict[str, str],
     if not is_secret_name(key.value, value):
         return
     if not _known_secret(value, src.path) or in_dev_class(src, call.lineno) or \
-            in_manual_harness(src, call.lineno):
+            in_debug_branch(src, call.lineno) or in_manual_harness(src, call.lineno):
         ctx.examine()
         return
     ctx.report(src.path, call.lineno, call.col_offset + 1,
