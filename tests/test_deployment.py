@@ -179,6 +179,20 @@ def test_the_readme_of_a_directory_speaks_for_the_code_below_it(tmp_path, readme
     assert (found.role if found.judged is False else None) == role
 
 
+def test_manifests_pulling_from_a_registry_on_localhost_are_a_local_cluster(tmp_path):
+    def deployment(name: str, image: str) -> str:
+        return ("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: " + name + "\n"
+                "spec:\n  template:\n    spec:\n      containers:\n"
+                "        - name: " + name + "\n          image: " + image + "\n")
+    model, _ = _model(tmp_path, {
+        "k8s_conf/api.yaml": deployment("api", "localhost:5000/src-server:latest"),
+        "k8s_conf/db.yaml": deployment("db", "postgres:16"),
+        "deploy/api.yaml": deployment("api", "ghcr.io/acme/api:1.2")})
+    role = model.role_of("k8s_conf/db.yaml")
+    assert role.role == "dev-tooling" and "localhost:5000/src-server" in role.why
+    assert model.role_of("deploy/api.yaml").judged
+
+
 def test_compose_dockerfile_path_reads_the_env_file_and_defaults(tmp_path):
     model, _ = _model(tmp_path, {
         "docker-compose.yml": "services:\n  web:\n    build:\n      context: ${CTX:-.}\n"

@@ -574,6 +574,30 @@ def _hand_built(project: Project, path: str, yf: YamlFile) -> list[str | None]:
     return [tagged[image_name(i)] for i in images if image_name(i) in tagged]
 
 
+# `localhost:5000/app:latest`, `127.0.0.1:5001/api`: a registry on the machine itself
+_LOCAL_REGISTRY = re.compile(r"^(?:localhost|127\.0\.0\.1|\[::1\])(?::\d+)?/")
+
+
+def _local_cluster_directories(project: Project) -> dict[str, Role]:
+    """Directories of Kubernetes manifests that pull an image from a registry on localhost
+    (`kind` or minikube with a local registry): the developer's cluster, every manifest of
+    the directory with it."""
+    from .kubernetes import Workload, project_objects
+
+    found: dict[str, Role] = {}
+    for obj in project_objects(project):
+        directory = posixpath.dirname(obj.path)
+        if directory in found or not isinstance(obj, Workload):
+            continue
+        for container in obj.containers(init=False):
+            image = str(container.node.get_value("image") or "")
+            if _LOCAL_REGISTRY.match(image):
+                found[directory] = Role(DEV_TOOLING, f"its manifests pull {image}, from a "
+                                                     "registry on localhost: a local cluster")
+                break
+    return found
+
+
 def _development_override(project: Project, path: str) -> Role | None:
     """`compose.override.yaml` beside the base file and another Compose file: a plain
     `docker compose up` merges the override (the developer's stack), while a deployment names
@@ -678,10 +702,13 @@ def build_deployment(project: Project) -> Deployment:
     declared: set[str] = set()  # YAML whose content alone gives its role
     # the project's own code runs outside a Compose file of datastores only
     has_python = any(path.endswith(".py") for path in project.all_files)
+    local_clusters = _local_cluster_directories(project)
     for path, yf in project.yaml_files.items():
         compose = is_compose_path(path)
         convention[path] = path_role(path) or generated_header(yf.text) or (
-            model.tool_role(path) if compose or path in compose_runs(project) else None)
+            model.tool_role(path) if compose or path in compose_runs(project) else None) or (
+            local_clusters.get(posixpath.dirname(path)) if not compose and
+            yf.kubernetes_objects() else None)
         if convention[path] is None and (role := declared_purpose(yf.text) or (
                 documented.get(path) or _development_override(project, path) or
                 _development_stack(project, path, has_python) or
