@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 
-from ...artifacts.pyast import dotted_name, qualified
+from ...artifacts.pyast import dotted_name, function_body_nodes, qualified
 from ...artifacts.python import PythonFile
 from ..api import RuleContext
 from ._intent import TASK_CODES, linter_marked, telemetry_name
@@ -27,6 +27,9 @@ def check(src: PythonFile, ctx: RuleContext) -> None:
             continue  # TaskGroup, nursery, or a custom helper: it keeps its own reference
         if _runs_telemetry(node):
             ctx.examine()  # losing a usage report or a heartbeat costs the service nothing
+            continue
+        if _never_suspends(src, node):
+            ctx.examine()  # it runs to its end in its first step: nothing left to collect
             continue
         if isinstance(src.parent(node), ast.Expr) and not linter_marked(
                 src, node.lineno, node.end_lineno or node.lineno, TASK_CODES):
@@ -58,3 +61,27 @@ def _runs_telemetry(call: ast.Call) -> bool:
     if not isinstance(coroutine, ast.Call):
         return False
     return telemetry_name(dotted_name(coroutine.func).rsplit(".", 1)[-1])
+
+
+def _never_suspends(src: PythonFile, call: ast.Call) -> bool:
+    """The task runs a coroutine of this file (`create_task(self.notify(...))`, a module
+    function) whose body never awaits: it finishes in the step that starts it, so the loop's
+    weak reference cannot lose it half-way, and an error it raises is still logged."""
+    coroutine = call.args[0] if call.args else None
+    if not isinstance(coroutine, ast.Call):
+        return False
+    func = coroutine.func
+    if isinstance(func, ast.Name):
+        candidates = [f for f in src.tree.body
+                      if isinstance(f, ast.AsyncFunctionDef) and f.name == func.id]
+    elif isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and (
+            func.value.id in ("self", "cls")):
+        owner = next((a for a in src.ancestors(call) if isinstance(a, ast.ClassDef)), None)
+        candidates = [f for f in owner.body if isinstance(f, ast.AsyncFunctionDef)
+                      and f.name == func.attr] if owner is not None else []
+    else:
+        return False
+    return len(candidates) == 1 and not any(
+        isinstance(node, ast.Await | ast.AsyncFor | ast.AsyncWith)
+        for node in function_body_nodes(candidates[0]))
+
