@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from .artifacts.pyast import (
     database_url,
@@ -470,6 +471,9 @@ class _Extractor:
                 if name.rsplit(".", 1)[-1] in PRIVILEGE_DROPS or "drop_priv" in name.lower():
                     facts.evidence.add("drops-privileges")
                     break
+        if "drops-privileges" not in facts.evidence and "os.exec" in lowered and (
+                any(_execs_as_user(call) for call in self.src.calls(*_EXECS))):
+            facts.evidence.add("drops-privileges")  # `os.execv(…, ["rspamd", "-u", "rspamd"])`
         if "rate-limit" not in facts.evidence and mentions_limiter(lowered):
             for call in nodes(ast.Call):  # the project's own limiter, called by name
                 if LIMITER_NAME.search(dotted_name(call.func)):
@@ -1684,6 +1688,24 @@ def _equal_literal(test: ast.AST, name: str) -> ast.Constant | None:
         if isinstance(right, ast.Name) and right.id == name and isinstance(left, ast.Constant):
             return left
     return None
+
+
+_EXECS = ("execv", "execvp", "execve", "execvpe", "execl", "execlp", "execle", "execlpe")
+_USER_OPTIONS = ("-u", "--user", "--uid")
+_USER_NAME = re.compile(r"[a-z_][a-z0-9_-]*")
+
+
+def _execs_as_user(call: ast.Call) -> bool:
+    """`os.execv("/usr/bin/rspamd", ["rspamd", "-u", "rspamd"])`: the process becomes a
+    daemon told to run as another user (a name, not root)."""
+    if not dotted_name(call.func).startswith("os.exec"):
+        return False
+    words = [node.value for arg in call.args
+             for node in (arg.elts if isinstance(arg, ast.List | ast.Tuple) else [arg])
+             if isinstance(node, ast.Constant) and isinstance(node.value, str)]
+    return any(word in _USER_OPTIONS and _USER_NAME.fullmatch(user) is not None
+               and user not in ("root", "0")
+               for word, user in pairwise(words))
 
 
 def _exc_name(node: ast.AST) -> str:
