@@ -358,3 +358,13 @@ def test_published_emulator_and_test_mode_credentials_are_no_secret():
                                    "J1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=='\n"}
     assert _rule(files, "REPO001") == []
     assert not is_real_secret_value(azurite)
+
+
+def test_a_private_key_the_code_names_for_tests_is_information():
+    body = ('"""-----BEGIN RSA PRIVATE KEY-----\n'
+            "MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun\n"
+            '-----END RSA PRIVATE KEY-----\n"""\n')
+    files = {"node/ssl_certs.py": "SSL_TEST_PRIVATE_CA_KEY = b" + body,
+             "node/signing.py": "SIGNING_KEY = " + body}
+    found = {f.path: f.severity.value for f in _rule(files, "REPO001")}
+    assert found == {"node/ssl_certs.py": "info", "node/signing.py": "critical"}

@@ -7,6 +7,7 @@ The secret value is never put in a message or snippet: only its type and a short
 from __future__ import annotations
 
 import posixpath
+import re
 
 from ...artifacts.yamldocs import is_compose_path
 from ...devconfig import is_dev_settings_module
@@ -56,7 +57,8 @@ def check(target: object, ctx: RuleContext) -> None:
     # an access key ID grants nothing without its secret access key
     paired = any(h.type == AWS_TYPE and not h.key_id for h in hits)
     reported = 0
-    lines = text.splitlines() if ignored.values else []
+    lines = text.splitlines() if ignored.values or any(
+        h.type == PRIVATE_KEY_TYPE for h in hits) else []
     for hit in hits:
         line = lines[hit.line - 1] if 0 < hit.line <= len(lines) else ""
         if baseline.covers(path, hit) or ignored.covers(path, hit.line, line):
@@ -68,13 +70,30 @@ def check(target: object, ctx: RuleContext) -> None:
                    "history, and load it from the environment or a secret manager (if it is not "
                    "a secret, list it in .secrets.baseline)",
                    snippet="", informational=_judged_in_context(path, hit) or (
-                       KEY_ID_ALONE if hit.key_id and not paired else ""))
+                       KEY_ID_ALONE if hit.key_id and not paired else "") or (
+                       _named_for_tests(path, hit, line)))
     if not reported:
         ctx.examine()
 
 
 KEY_ID_ALONE = ("an AWS access key ID with no secret access key in the file: it names a key "
                 "and grants nothing by itself")
+
+
+# `SSL_TEST_PRIVATE_CA_KEY = b"""-----BEGIN PRIVATE KEY-----`: the name the code gives it
+_ASSIGNED_NAME = re.compile(r"^\s*([A-Za-z_]\w*)\s*(?::[^=]*)?=")
+_TEST_WORDS = frozenset({"TEST", "TESTS", "TESTING", "FAKE", "DUMMY", "MOCK", "EXAMPLE", "SAMPLE"})
+
+
+def _named_for_tests(path: str, hit: Hit, line: str) -> str:
+    """A private key assigned in code to a name that says it is for tests
+    (`SSL_TEST_PRIVATE_CA_KEY`, `FAKE_SIGNING_KEY`): the test suite's own key pair."""
+    if hit.type != PRIVATE_KEY_TYPE or not path.endswith(".py"):
+        return ""
+    assigned = _ASSIGNED_NAME.match(line)
+    if assigned is None or not _TEST_WORDS.intersection(assigned[1].upper().split("_")):
+        return ""
+    return f"a private key the code names for tests ({assigned[1]})"
 
 
 def _judged_in_context(path: str, hit: Hit) -> str:
