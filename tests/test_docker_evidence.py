@@ -511,3 +511,13 @@ def test_the_published_image_runs_where_compose_checks_its_health():
     assert rules(files, "DOCKER001") == []
     files["docker-compose.yml"] = "services:\n  web:\n    image: acme/web\n"
     assert rules(files, "DOCKER001") == [("Dockerfile", 1)]
+
+
+def test_script_words_are_whole_words_ending_with_the_suffix():
+    from prodready.project.images import script_words
+
+    text = ("set -e; ./docker/start.sh && gunicorn -c gunicorn.conf.py app:app; "
+            "cp start.sh.bak /tmp; echo " + "x" * 5000 + " uwsgi.ini")
+    assert script_words(text, (".sh",)) == ["./docker/start.sh"]
+    assert script_words(text, (".sh", ".py", ".ini")) == [
+        "./docker/start.sh", "gunicorn.conf.py", "uwsgi.ini"]

@@ -340,9 +340,6 @@ _WORKER_SCRIPT = re.compile(r"(?:^|[-_])(?:worker|beat|celery|scheduler)(?:[-_][
 _WORKER_WORD = re.compile(r"(?<![\w-])(?:run[-_])?(?:worker|scheduler|beat|consumer)s?(?![\w-])")
 
 
-_SHELL_SCRIPT = re.compile(r"[\w./${}-]+\.sh\b")
-
-
 def worker_use(project: Project, dockerfile: str) -> str:
     """Why the image a Dockerfile builds also runs as a task worker or scheduler ("" if
     nothing says so): a Compose service of a deployment runs it with a worker command, or
@@ -374,14 +371,15 @@ def _prepared_worker_script(project: Project, df: Dockerfile, files: ImageFiles)
     """A second entrypoint the build prepares beside the one it starts (`chmod +x
     docker/async_entrypoint.sh`) whose text starts a task worker."""
     from .documentation import read_text
+    from .images import script_words
 
     stage = df.final_stage
     if stage is None:
         return ""
     started = {w for ins in [*stage.find("CMD"), *stage.find("ENTRYPOINT")]
-               for w in _SHELL_SCRIPT.findall(ins.args)}
+               for w in script_words(ins.args, (".sh",))}
     for ins in stage.find("RUN"):
-        for word in _SHELL_SCRIPT.findall(ins.args):
+        for word in script_words(ins.args, (".sh",)):
             source = files.source(word) if word not in started else None
             text = read_text(project, source) if source else None
             if text and _WORKER_COMMAND.search(text):

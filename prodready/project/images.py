@@ -14,6 +14,14 @@ from ..artifacts.dockerfile import Dockerfile, Instruction, Stage, substitute, v
 from . import Project
 
 _URL = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
+_PATH_WORD = re.compile(r"[\w./${}-]+")
+
+
+def script_words(text: str, suffixes: tuple[str, ...]) -> list[str]:
+    """The words of a command or script that name a file ending with one of `suffixes`
+    (`./docker/start.sh`, `uwsgi.ini`): one linear pass, so a long token of data cannot
+    make it slow."""
+    return [word for word in _PATH_WORD.findall(text) if word.endswith(suffixes)]
 # Where a base image finds a command named without a directory, before the image's own PATH.
 _DEFAULT_PATH = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
 

@@ -1043,7 +1043,7 @@ def _dockerfile_commands(project: Project) -> list[tuple[str, Dockerfile, str, s
 
 
 # A script or program a command runs, or the uWSGI ini file it loads (`module = app.wsgi`)
-_SCRIPT_WORD = re.compile(r"[\w./${}-]+\.(?:sh|py|ini)\b")
+_SCRIPT_SUFFIXES = (".sh", ".py", ".ini")
 SCRIPT_DEPTH = 2  # the entrypoint script, and the program or server configuration it starts
 
 
@@ -1052,14 +1052,15 @@ def _started_scripts(project: Project, df: Dockerfile, command: str,
     """The texts of the scripts a command runs, and of those they run in turn (`depth`
     levels), from the repository files the image copies there."""
     from .documentation import read_text
-    from .images import image_files
+    from .images import image_files, script_words
 
     files = None
     texts: list[str] = []
     seen: set[str] = set()
     pending = [command]
     for _ in range(depth):
-        words = [w for text in pending for w in _SCRIPT_WORD.findall(text) if w not in seen]
+        words = [w for text in pending for w in script_words(text, _SCRIPT_SUFFIXES)
+                 if w not in seen]
         if not words:
             break
         seen.update(words)

@@ -10,7 +10,7 @@ from typing import Any
 
 from ...artifacts.dockerfile import Dockerfile, Instruction, image_reference
 from ...project import Project
-from ...project.images import ImageFiles, effective_stages
+from ...project.images import ImageFiles, effective_stages, script_words
 from ...project.kubernetes import as_int, is_true
 from ._image import PRIVILEGE_DROP, command_text
 
@@ -47,7 +47,7 @@ def drops_privileges(project: Project, df: Dockerfile, files: ImageFiles) -> boo
         python_drops = python_drops or any(_python_drops(project, df, files, w) for w in words)
     # a script the entrypoint runs may start another one (`exec ./bootstrap.sh`)
     for text in list(texts[len(commands):]):
-        for word in re.findall(r"[\w./${}-]+\.sh\b", text):
+        for word in script_words(text, (".sh",)):
             found = _script(project, df, files, word)
             if found and found not in texts:
                 texts.append(found)
