@@ -47,14 +47,19 @@ def check(df: Dockerfile, ctx: RuleContext) -> None:
                    snippet=snippet(ins), fix=_fix(df, ins))
 
 
-# `rm -rf /root/.cache` at the end of the same RUN: the cache never reaches the layer
-_CACHE_REMOVAL = re.compile(
-    r"\brm\s+-\w*[rR]\w*\s+(?:[^&;|\n]*\s)?(?P<home>~|\$HOME|\$\{HOME\}|/root)/\.cache"
-    r"(?:/pip)?/?\*?(?=[\s;&|\\]|$)")
+# `rm -rf /root/.cache` in the same RUN: the cache never reaches the layer. Each command of
+# the step is read once (a pattern spanning the line would backtrack over long steps).
+_RM_RECURSIVE = re.compile(r"\s*(?:sudo\s+)?rm\s+-\w*[rR]")
+_CACHE_PATH = re.compile(r"(?<![\w/.])(~|\$HOME|\$\{HOME\}|/root)/\.cache(?:/pip)?/?\*?(?![\w/.])")
 
 
 def _removes_cache(text: str, as_root: bool) -> bool:
-    return any(m["home"] != "/root" or as_root for m in _CACHE_REMOVAL.finditer(text))
+    for command in _COMMAND_END.split(text):
+        if _RM_RECURSIVE.match(command):
+            for found in _CACHE_PATH.finditer(command):
+                if found[1] != "/root" or as_root:
+                    return True
+    return False
 
 
 def _runs_as_root(stage: Stage, ins: Instruction) -> bool:
