@@ -192,3 +192,12 @@ def test_a_third_party_server_nothing_waits_on_is_information(tmp_path, compose,
                           "Dockerfile.caddy": "FROM caddy:2.8\nCOPY Caddyfile /etc/caddy/\n"})
     result = scan(tmp_path, Config(select=["COMPOSE001"]), jobs=1, use_cache=False)
     assert [f.severity.value for f in result.findings if f.line == 2] == [severity]
+
+
+def test_the_scripts_a_script_sources_are_named_by_their_whole_word():
+    from prodready.project.compose import _SOURCED, _sourced_name
+
+    text = ("set -e\nsource ./scripts/env.sh\n. common.sh;\nsource \"x/y.sh\"\n"
+            ". " + "a" * 5000 + "\nsource env.sh.bak\n")
+    assert [n for m in _SOURCED.finditer(text) if (n := _sourced_name(m[1]))] == [
+        "env.sh", "common.sh", "y.sh"]

@@ -599,7 +599,14 @@ def directory_compose_runs(project: Project) -> dict[str, list[tuple[str, str]]]
     return found
 
 
-_SOURCED = re.compile(r"(?:^|[\s;&])(?:source|\.)[ \t]+\S*?([\w.-]+\.sh)\b", re.MULTILINE)
+# `source ./env.sh`, `. scripts/common.sh`: the word is read whole, its name kept
+_SOURCED = re.compile(r"(?:^|[\s;&])(?:source|\.)[ \t]+(\S+)", re.MULTILINE)
+_SCRIPT_NAME = re.compile(r"[\w.-]+\.sh")
+
+
+def _sourced_name(word: str) -> str:
+    name = word.strip("\"';&()").rsplit("/", 1)[-1]
+    return name if _SCRIPT_NAME.fullmatch(name) else ""
 
 
 def _script_text(project: Project, directory: str, name: str) -> str:
@@ -607,7 +614,8 @@ def _script_text(project: Project, directory: str, name: str) -> str:
     from .documentation import read_text
 
     text = read_text(project, f"{directory}/{name}")
-    sourced = {m[1] for m in _SOURCED.finditer(text) if m[1] != name}
+    sourced = {found for m in _SOURCED.finditer(text)
+               if (found := _sourced_name(m[1])) and found != name}
     return "\n".join([text, *(read_text(project, f"{directory}/{n}") for n in sorted(sourced))])
 
 
