@@ -9,6 +9,7 @@ from ...fix.edits import digest
 from ...model import Edit, Fix, FixSafety
 from ..api import RuleContext
 from ._image import line_span, snippet
+from ._privileges import is_root
 
 SCOPE = "dockerfile"
 PIP_INSTALL = re.compile(r"(?<![\w-])(?:python3?\s+-m\s+)?pip3?\s+install\b")
@@ -63,8 +64,8 @@ def _removes_cache(text: str, as_root: bool) -> bool:
 
 
 def _runs_as_root(stage: Stage, ins: Instruction) -> bool:
-    users = [u.args.split(":", 1)[0].strip() for u in stage.find("USER") if u.line < ins.line]
-    return not users or users[-1] in ("root", "0")
+    users = [u.args.split(":", 1)[0] for u in stage.find("USER") if u.line < ins.line]
+    return not users or is_root(users[-1])
 
 
 def _has_no_cache(text: str) -> bool:
