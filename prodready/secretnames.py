@@ -98,7 +98,7 @@ _IDENTITY_PROVIDERS = frozenset({
     "APPLE", "KEYCLOAK", "OIDC", "DISCORD", "SLACK", "TWITTER", "LINKEDIN", "BITBUCKET"})
 
 
-def is_backing_service_password(name: str) -> bool:
+def is_client_credential(name: str) -> bool:
     """The password a service sends to a database, broker, object store, mail or directory
     server it connects to (`POSTGRES_PASSWORD`, `EMAIL_HOST_PASSWORD`, `AWS_SECRET_ACCESS_KEY`),
     or the OAuth client secret it sends to an identity provider: a client credential, which

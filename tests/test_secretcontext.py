@@ -16,7 +16,7 @@ from prodready.secretcontext import (
     is_real_secret_value,
     repeats_identity,
 )
-from prodready.secretnames import is_backing_service_password, is_secret_name
+from prodready.secretnames import is_client_credential, is_secret_name
 from prodready.testing import scan_files
 
 
@@ -289,7 +289,7 @@ def test_repo003_leaves_a_mounted_directory_whose_keys_are_committed():
     # a client secret the service itself checks (its own admin client's)
     ("ADMIN_CLIENT_SECRET", False), ("EMAIL_VERIFICATION_SECRET", False)])
 def test_backing_service_passwords(name, expected):
-    assert is_backing_service_password(name) is expected
+    assert is_client_credential(name) is expected
 
 
 def test_py015_reports_a_backing_service_password_fallback_as_info():

@@ -9,7 +9,7 @@ from ...artifacts.python import PythonFile
 from ...devconfig import in_debug_branch, in_dev_class, is_dev_settings_module
 from ...facts import in_manual_harness
 from ...secretcontext import is_real_secret_value
-from ...secretnames import is_backing_service_password, is_secret_name
+from ...secretnames import is_client_credential, is_secret_name
 from ..api import RuleContext
 
 SCOPE = "python"
@@ -87,7 +87,7 @@ def _client_credential(name: str) -> str:
     database, broker, object store, mail server or identity provider opens nothing in the
     service itself; without the variable, the connection to a server set up with another
     one fails."""
-    if not is_backing_service_password(name):
+    if not is_client_credential(name):
         return ""
     return ("it is the credential the service presents to a server it connects to (a "
             "database, mail server or identity provider): when the variable is missing, the "
