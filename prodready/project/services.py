@@ -997,7 +997,14 @@ def _server_config_port(project: Project, df: Dockerfile, command: str
                         ) -> tuple[bool, int | None]:
     """(the server reads a settings file that sets where it binds, the port it names there):
     the file a `--config` option names, or gunicorn's own `gunicorn.conf.py` in the working
-    directory."""
+    directory. Once per Dockerfile: every service it runs asks."""
+    found: tuple[bool, int | None] = project.once(
+        f"server-config:{df.path}", lambda: _read_server_config(project, df, command))
+    return found
+
+
+def _read_server_config(project: Project, df: Dockerfile, command: str
+                        ) -> tuple[bool, int | None]:
     from .documentation import read_text
     from .images import image_files
 
