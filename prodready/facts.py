@@ -437,10 +437,7 @@ class _Extractor:
         for name in _FACT_CALLEES:
             for call in self.src.calls(name):
                 self._call(call)
-        for name in self.src.call_names():
-            if _APP_WORD.search(name) and name not in CONTEXT_METHODS:
-                for call in self.src.calls(name):
-                    self._app_factory_use(call, name)
+        self._app_factory_uses()
         for wrapper in wrappers:  # api.add_org_resource(Resource, "/a", "/b")
             for call in self.src.calls(wrapper):
                 owner = dotted_name(call.func).rsplit(".", 1)[0]
@@ -858,20 +855,21 @@ class _Extractor:
             self._harness = self._manual_harness()
         return any(first <= line <= last for first, last in self._harness)
 
-    def _app_factory_use(self, call: ast.Call, name: str) -> None:
-        """Record how a function named for an app is used: only to enter the app's context
-        (`create_light_app().app_context()`) or otherwise."""
+    def _app_factory_uses(self) -> None:
+        """Sort the functions named for an app by how this file calls them: only to enter
+        the app's context (`create_light_app().app_context()`), or otherwise."""
+        for name in self.src.call_names():
+            if not _APP_WORD.search(name) or name in CONTEXT_METHODS:
+                continue
+            if all(self._enters_context(call) for call in self.src.calls(name)):
+                self.facts.context_factories.append(name)
+            else:
+                self.facts.other_factories.append(name)
+
+    def _enters_context(self, call: ast.Call) -> bool:
         parent = self.src.parent(call)
-        context = isinstance(parent, ast.Attribute) and parent.attr in CONTEXT_METHODS and \
+        return isinstance(parent, ast.Attribute) and parent.attr in CONTEXT_METHODS and \
             isinstance(self.src.parent(parent), ast.Call)
-        facts = self.facts
-        if not context:
-            if name not in facts.other_factories:
-                facts.other_factories.append(name)
-            if name in facts.context_factories:
-                facts.context_factories.remove(name)
-        elif name not in facts.other_factories and name not in facts.context_factories:
-            facts.context_factories.append(name)
 
     def _demo_app(self, node: ast.AST) -> bool:
         """An app created in the `__main__` block of a module that is no entry point by name
