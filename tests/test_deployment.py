@@ -74,6 +74,8 @@ def _model(tmp_path, files, **config):
     ("setup.py", "dev-tooling"),
     ("hatch_build.py", "dev-tooling"),
     ("noxfile.py", "dev-tooling"),
+    ("Ctl/local/docker-compose.yml", "dev-tooling"),
+    ("compose/local/django/Dockerfile", "dev-tooling"),
 ])
 def test_path_conventions_give_roles(path, role):
     found = path_role(path)
@@ -87,6 +89,7 @@ def test_path_conventions_give_roles(path, role):
     "contest/app.py", "latest/Dockerfile", "docker-compose.example.yml",
     "app/contrib/auth.py", "src/extras/k8s.yaml", ".github/workflows/ci.yml",
     "app/setup.py", "tasks.py", "skaffold.yaml", "project/blog_examples/oauth/service.py",
+    "docker/rootfs/usr/local/bin/worker.py", "compose/production/django/Dockerfile",
 ])
 def test_ordinary_paths_have_no_role(path):
     assert path_role(path) is None

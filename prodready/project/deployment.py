@@ -299,6 +299,10 @@ def path_role(path: str) -> Role | None:
         role = named_role(name)
         if role is not None:
             return Role(role, f"{kind} named {parts[-1]!r}")
+        # `Ctl/local/docker-compose.yml`, `compose/local/django/Dockerfile`: the stack of a
+        # developer's machine (only for these files: `rootfs/usr/local/` holds shipped code)
+        if "local" in (d.lower() for d in parts[:-1]):
+            return Role(DEV_TOOLING, f"{kind} under local/: a developer's machine")
     if len(parts) > 1 and parts[0].lower() in ADDON_DIRECTORIES:
         return Role(EXAMPLE, f"under {parts[0]}/: optional add-ons the main deployment does "
                              "not use")
