@@ -168,7 +168,9 @@ EVIDENCE_STRINGS: dict[str, tuple[str, ...]] = {
                    "x-amzn-trace-id", "traceparent",
                    # a helper that installs the project's own middleware
                    "request_id_middleware", "requestidmiddleware", "correlation_id_middleware",
-                   "elasticapm.contrib"),  # the APM agent as a Django/Flask app or middleware
+                   "elasticapm.contrib",  # the APM agent as a Django/Flask app or middleware
+                   # binds a request id (or the caller's X-Request-ID) to every log line
+                   "django_structlog.middlewares.requestmiddleware"),
     "structured-logging": ("pythonjsonlogger", "json_log_formatter", "jsonformatter",
                            "jsonlogformatter",  # mozilla's dockerflow.logging.JsonLogFormatter
                            "ecs_logging", "structlog",
@@ -1243,6 +1245,7 @@ class _Extractor:
             if grown:  # REST_FRAMEWORK.update({...}), MIDDLEWARE.append(...)
                 settings[f"{grown}+"] = f"{settings.get(f'{grown}+', '')} {_summarise(stmt)}"
                 continue
+            stmt = _helper_setting(stmt) or stmt
             targets = stmt.targets if isinstance(stmt, ast.Assign) else [
                 getattr(stmt, "target", None)]  # MANAGERS = ADMINS = […] sets both
             for target in targets:
@@ -1744,6 +1747,21 @@ def _field_alias(value: ast.AST | None) -> str | None:
                     kw.value.value, str):
                 return kw.value.value
     return None
+
+
+def _helper_setting(stmt: ast.stmt) -> ast.Assign | None:
+    """`set_option("SECURE_HSTS_SECONDS", 31536000)`: a settings module's own helper that sets
+    a setting by name (its default, unless the environment overrides it), read as the
+    assignment it stands for."""
+    call = stmt.value if isinstance(stmt, ast.Expr) else None
+    if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and
+            len(call.args) >= 2 and isinstance(call.args[0], ast.Constant)):
+        return None
+    name = call.args[0].value
+    if not (isinstance(name, str) and name.isidentifier() and name.isupper()):
+        return None
+    target = ast.Name(id=name, ctx=ast.Store())
+    return ast.copy_location(ast.Assign(targets=[target], value=call.args[1]), stmt)
 
 
 def _grown_setting(stmt: ast.stmt) -> str:

@@ -42,3 +42,22 @@ def test_other_services_keep_the_severity(tmp_path):
 def test_a_configured_severity_wins(tmp_path):
     [finding] = _findings(tmp_path, {"app/main.py": APP}, severity={"APP009": "medium"})
     assert finding.severity is Severity.MEDIUM
+
+
+DJANGO_URLS = "from django.urls import path\n\nurlpatterns = [path('health', lambda r: None)]\n"
+DJANGO_WSGI = ("import os\nfrom django.core.wsgi import get_wsgi_application\n\n"
+               "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'site.settings')\n"
+               "application = get_wsgi_application()\n")
+
+
+@pytest.mark.parametrize(("middleware", "flagged"), [
+    ("django.middleware.common.CommonMiddleware", True),
+    # django-structlog binds a request id (or the caller's X-Request-ID) to every log line
+    ("django_structlog.middlewares.RequestMiddleware", False),
+])
+def test_a_request_id_middleware_in_the_settings_counts(tmp_path, middleware, flagged):
+    settings = ("INSTALLED_APPS = ['django.contrib.auth']\nROOT_URLCONF = 'site.urls'\n"
+                f"MIDDLEWARE = [{middleware!r}]\n")
+    files = {"manage.py": "import os\n", "site/__init__.py": "", "site/settings.py": settings, "site/urls.py": DJANGO_URLS,
+             "site/wsgi.py": DJANGO_WSGI}
+    assert bool(_findings(tmp_path, files)) is flagged
