@@ -8,7 +8,7 @@ import re
 from ...artifacts.dockerfile import Dockerfile, variables
 from ...project import Project
 from ...project.images import context_file
-from ...secretcontext import is_real_secret_value
+from ...secretcontext import identity_values, is_real_secret_value, repeats_identity
 from ...secretnames import is_secret_name
 from ..api import RuleContext
 
@@ -31,13 +31,20 @@ def check(project: Project, ctx: RuleContext) -> None:
 
 def _check(project: Project, df: Dockerfile, ctx: RuleContext) -> None:
     for stage in df.stages:
+        # the user and database names beside a credential (`ENV DB_USER=app`)
+        identities = identity_values(dict(
+            pair for ins in stage.instructions if ins.keyword in ("ENV", "ARG")
+            for pair in variables(ins.keyword, ins.args)))
         for ins in stage.instructions:
             if ins.keyword in ("ENV", "ARG"):
                 for name, value in variables(ins.keyword, ins.args):
                     # An image default is what runs when nobody overrides it: `changeme` is
-                    # a known secret there, only template slots are placeholders.
+                    # a known secret there, only template slots are placeholders. A password
+                    # that repeats its user (`postgresql://app:app@db/app`) is the sample
+                    # default of a Compose network's database, which nobody takes for one.
                     if is_secret_name(name, value) and is_real_secret_value(
-                            value, df.path, strict=True):
+                            value, df.path, strict=True) and not repeats_identity(
+                            value, identities):
                         ctx.report(df.path, ins.line, ins.column,
                                    f"{ins.keyword} {name} bakes a secret into the image "
                                    "layers, readable by anyone who can pull it; pass it at "
