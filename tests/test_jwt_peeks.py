@@ -103,3 +103,43 @@ def test_an_unverified_decode_that_reads_only_the_expiry_is_information(tmp_path
     found = _findings(tmp_path, EXPIRY)
     assert [(f.line, f.severity) for f in found] == [
         (9, Severity.INFO), (14, Severity.INFO), (17, Severity.INFO), (22, Severity.CRITICAL)]
+
+
+ISSUER_PEEK = '''\
+import jwt
+
+
+def mint(request):
+    claims = jwt.decode(request.body, options={"verify_signature": False})
+    issuer = claims["iss"]
+    return PUBLISHERS[issuer].verify(request.body)
+'''
+
+
+def test_a_peek_at_the_issuer_alone_is_information(tmp_path):
+    [finding] = _findings(tmp_path, ISSUER_PEEK)
+    assert finding.severity is Severity.INFO and "issuer is read" in finding.message
+
+
+def test_a_peek_that_reads_other_claims_stays_critical(tmp_path):
+    text = ISSUER_PEEK.replace('return PUBLISHERS', 'user = claims["sub"]\n    return PUBLISHERS')
+    [finding] = _findings(tmp_path, text)
+    assert finding.severity is Severity.CRITICAL
+
+
+LOCAL_DECODER = '''\
+from authlib.jose import JsonWebToken
+
+
+def parse(token, algorithms, load_key):
+    jwt = JsonWebToken(algorithms)
+    return jwt.decode(token, key=load_key)
+'''
+
+
+def test_a_local_decoder_that_shadows_the_module_decodes_as_its_class(tmp_path):
+    assert _findings(tmp_path, LOCAL_DECODER) == []
+    module_decode = LOCAL_DECODER.replace("from authlib.jose import JsonWebToken", "import jwt")
+    module_decode = module_decode.replace("    jwt = JsonWebToken(algorithms)\n", "")
+    [finding] = _findings(tmp_path, module_decode)
+    assert "without algorithms=" in finding.message

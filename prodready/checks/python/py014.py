@@ -27,7 +27,7 @@ def check(src: PythonFile, ctx: RuleContext) -> None:
             continue
         if imported is None:
             imported = src.imports
-        name = qualified(dotted_name(node.func), imported)
+        name = _local_decoder(src, node) or qualified(dotted_name(node.func), imported)
         if name in DECODERS:
             decoders.append((node, name))
     problems = [_problem(node, name) for node, name in decoders]
@@ -45,8 +45,25 @@ def check(src: PythonFile, ctx: RuleContext) -> None:
         ctx.report_node(src.path, node, problem, lines=src.lines, informational=(
             MODULE_VERIFIES if verifies and _disables_verification(node) else
             ID_TOKEN if _disables_verification(node) and _token_endpoint_id_token(src, node)
-            else EXPIRY_ONLY if _disables_verification(node) and _reads_only_expiry(src, node)
+            else EXPIRY_ONLY if _disables_verification(node) and _reads_only(
+                src, node, _EXPIRY_CLAIMS)
+            else ISSUER_ONLY if _disables_verification(node) and _reads_only(
+                src, node, _ROUTING_CLAIMS)
             else ""))
+
+
+def _local_decoder(src: PythonFile, call: ast.Call) -> str | None:
+    """`jwt = JsonWebToken(algorithms)` then `jwt.decode(…)`: a local object that shadows the
+    module's name decodes as its class does (`authlib.jose.JsonWebToken.decode`)."""
+    receiver = call.func.value if isinstance(call.func, ast.Attribute) else None
+    func = src.function_of(call)
+    if not isinstance(receiver, ast.Name) or func is None:
+        return None
+    for node in ast.walk(func):
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and any(
+                isinstance(t, ast.Name) and t.id == receiver.id for t in node.targets):
+            return qualified(dotted_name(node.value.func), src.imports) + ".decode"
+    return None
 
 
 ID_TOKEN = ("an OpenID Connect ID token the function does not take from the request: in the "
@@ -58,13 +75,16 @@ _REQUEST_WORDS = ("request", "body", "form", "payload", "headers", "cookies")
 
 EXPIRY_ONLY = ("only the token's expiry is read: a client timing the refresh of a token it "
                "fetched itself; verify it if the token comes from a caller")
-_EXPIRY_CLAIMS = {"exp", "iat", "nbf"}
+_EXPIRY_CLAIMS = frozenset({"exp", "iat", "nbf"})
+ISSUER_ONLY = ("only the token's issuer is read, the standard way to pick the keys that "
+               "verify it; confirm that a verified decode follows before any claim is trusted")
+_ROUTING_CLAIMS = frozenset({"iss"})
 
 
-def _reads_only_expiry(src: PythonFile, call: ast.Call) -> bool:
-    """`jwt.decode(…)["exp"]`, or a decoded dict whose every use in the function reads a
-    time claim (`claims["exp"]`, `claims.get("exp")`)."""
-    if _time_claim_read(src, call):
+def _reads_only(src: PythonFile, call: ast.Call, claims: frozenset[str]) -> bool:
+    """`jwt.decode(…)["exp"]`, or a decoded dict whose every use in the function reads one
+    of these claims (`claims["exp"]`, `claims.get("exp")`)."""
+    if _claim_read(src, call, claims):
         return True
     parent = src.parent(call)
     target = parent.targets[0] if isinstance(parent, ast.Assign) and len(
@@ -74,19 +94,19 @@ def _reads_only_expiry(src: PythonFile, call: ast.Call) -> bool:
         return False
     uses = [n for n in ast.walk(func) if isinstance(n, ast.Name) and n.id == target.id
             and isinstance(n.ctx, ast.Load)]
-    return bool(uses) and all(_time_claim_read(src, n) for n in uses)
+    return bool(uses) and all(_claim_read(src, n, claims) for n in uses)
 
 
-def _time_claim_read(src: PythonFile, value: ast.AST) -> bool:
-    """`value["exp"]` or `value.get("exp")`."""
+def _claim_read(src: PythonFile, value: ast.AST, claims: frozenset[str]) -> bool:
+    """`value["exp"]` or `value.get("exp")`, for a claim of these."""
     parent = src.parent(value)
     if isinstance(parent, ast.Subscript) and parent.value is value:
         key = parent.slice
-        return isinstance(key, ast.Constant) and key.value in _EXPIRY_CLAIMS
+        return isinstance(key, ast.Constant) and key.value in claims
     if isinstance(parent, ast.Attribute) and parent.value is value and parent.attr == "get":
         call = src.parent(parent)
         return isinstance(call, ast.Call) and call.func is parent and bool(call.args) and (
-            isinstance(call.args[0], ast.Constant) and call.args[0].value in _EXPIRY_CLAIMS)
+            isinstance(call.args[0], ast.Constant) and call.args[0].value in claims)
     return False
 
 
