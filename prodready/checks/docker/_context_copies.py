@@ -28,7 +28,7 @@ def context_destinations(chain: list[Stage],
         workdir = "/"
         for ins in stage.instructions:
             if ins.keyword in ("ENV", "ARG"):
-                known.update(variables(ins.keyword, ins.args))
+                _learn(known, ins.keyword, ins.args)
             elif ins.keyword == "WORKDIR":
                 workdir = _resolve(ins.args.strip(), workdir, known) or "?"
             elif ins.keyword in ("COPY", "ADD") and "from" not in ins.flags and \
@@ -45,8 +45,8 @@ def copied_paths(stage_chain: list[Stage], words: list[str]) -> list[str] | None
     with the copying stage's variables; None when one cannot be resolved."""
     known: dict[str, str | None] = {}
     for stage in reversed(stage_chain):
-        for ins in stage.find("ENV") + stage.find("ARG"):
-            known.update(variables(ins.keyword, ins.args))
+        for ins in sorted(stage.find("ENV") + stage.find("ARG"), key=lambda i: i.line):
+            _learn(known, ins.keyword, ins.args)
     resolved = [_resolve(word, "/", known) for word in words]
     return None if any(p is None for p in resolved) else [p for p in resolved if p]
 
@@ -58,11 +58,30 @@ def holds(source: str, destination: str) -> bool:
     return a in (b, "/") or b.startswith(a + "/")
 
 
-def _resolve(path: str, workdir: str, known: dict[str, str | None]) -> str | None:
-    for name in _VARIABLE.findall(path):
+def _learn(known: dict[str, str | None], keyword: str, args: str) -> None:
+    """Record an ENV or ARG instruction's values, with the variables they name that are known
+    by then (`ENV VIRTUAL_ENV="$virtual_env"` after `ARG virtual_env=/srv/venv`)."""
+    for name, value in variables(keyword, args):
+        if value is None and name in known:
+            continue  # `ARG name` again: the value declared before stays
+        if value and "$" in value:
+            value = _resolve_text(value, known) or value
+        known[name] = value
+
+
+def _resolve_text(text: str, known: dict[str, str | None]) -> str | None:
+    """The text with its variables' values, None when one is unknown."""
+    for name in _VARIABLE.findall(text):
         value = known.get(name)
         if not value or "$" in value:
             return None
-        path = re.sub(r"\$\{" + name + r"\}|\$" + name + r"\b", value, path)
-    path = path.strip("\"'")
+        text = re.sub(r"\$\{" + name + r"\}|\$" + name + r"\b", value, text)
+    return text
+
+
+def _resolve(path: str, workdir: str, known: dict[str, str | None]) -> str | None:
+    resolved = _resolve_text(path, known)
+    if resolved is None:
+        return None
+    path = resolved.strip("\"'")
     return posixpath.normpath(posixpath.join(workdir, path))
