@@ -42,6 +42,18 @@ def test_a_comment_for_another_concern_is_no_intent(comment):
     assert [f.line for f in _findings(code, "PY002")] == [5]
 
 
+@pytest.mark.parametrize(("comment", "flagged"), [
+    ("# catch and ignore any exceptions here so the main workflow goes on", False),
+    ("# best effort: the replica is rebuilt tomorrow", False),
+    ("# send the event to the bus", True),  # describes the call
+    ("# raise the priority of urgent events", True),
+])
+def test_a_comment_opening_the_try_body_explains_only_a_deliberate_fallback(comment, flagged):
+    code = SWALLOW.format(try_comment="", except_comment="").replace(
+        "    try:\n", f"    try:\n        {comment}\n")
+    assert bool(_findings(code, "PY002")) is flagged
+
+
 def test_a_disable_comment_on_the_try_line_counts():
     code = SWALLOW.format(try_comment="", except_comment="").replace(
         "    try:", "    try:  # noqa: S110")
@@ -557,3 +569,23 @@ def test_an_async_twin_shares_the_documented_tolerance_of_its_sync_variant():
                 logger.debug("store failed: %s", e)
     '''
     assert [f.line for f in _findings(code, "PY001")] == [23]
+
+
+def test_an_event_sent_to_an_apm_agent_is_telemetry():
+    code = """
+    import newrelic.agent
+
+
+    def fetch(url):
+        data = get(url)
+        if not data:
+            try:
+                newrelic.agent.record_custom_event("fetch_empty", {"url": url})
+            except Exception:
+                log.debug("event failed")
+            raise FetchError(url)
+        return data
+    """
+    assert _findings(code, "PY001") == []
+    assert _findings(code.replace("newrelic.agent.record_custom_event", "orders.record_event")
+                     .replace("import newrelic.agent", "import orders"), "PY001") != []

@@ -77,6 +77,11 @@ CLEANUP_FUNCTIONS = frozenset({"__del__", "__exit__", "__aexit__", "close", "acl
 # Modules whose whole job is telemetry: a failure there must not cost the real work anything.
 TELEMETRY_PARTS = frozenset({"metrics", "metric", "telemetry", "analytics", "statsd",
                              "prometheus", "heartbeat"})
+# Libraries that only observe the program (APM agents, error trackers, metrics and product
+# analytics clients): a call into one is telemetry, whatever its name.
+TELEMETRY_LIBRARIES = frozenset({"newrelic", "sentry_sdk", "ddtrace", "datadog", "statsd",
+                                 "prometheus_client", "opentelemetry", "elasticapm",
+                                 "posthog", "mixpanel", "analytics", "honeybadger", "rollbar"})
 # Name parts of calls whose failure must not stop the real work: progress and telemetry hooks,
 # log shipping.
 NOTIFY_PARTS = frozenset({"callback", "cb", "progress", "log", "logs", "emit", "telemetry",
@@ -184,6 +189,19 @@ def _comments_before(src: PythonFile, trial: ast.Try) -> list[str]:
         out.append(src.lines[number - 1].strip())
         number -= 1
     return out
+
+
+# A comment opening a `try` body usually describes the call; it explains the handler only
+# when it says the failure is let go on purpose ("catch and ignore any exceptions here").
+_LETS_GO = re.compile(
+    r"\b(?:catch|ignor|swallow|suppress|silenc)\w*\b.{0,40}\b(?:exception|error|failure)s?\b"
+    r"|\b(?:exception|error|failure)s?\b.{0,40}\b(?:ignored|swallowed|suppressed|silenced)\b"
+    r"|best[- ]effort|non-?fatal", re.IGNORECASE)
+
+
+def _comments_opening(src: PythonFile, trial: ast.Try) -> list[str]:
+    """The comment lines between `try:` and the first statement of its body."""
+    return _comments(src, trial.lineno + 1, trial.body[0].lineno - 1) if trial.body else []
 
 
 def _explains(comment: str) -> bool:
@@ -412,8 +430,9 @@ def handler_intent(src: PythonFile, handler: ast.ExceptHandler) -> str | None:
             src, try_line, try_line, HANDLER_CODES):
         return "marked by another linter's disable comment"
     if any(_explains(c) for c in _comments(src, first, last)) or (
-            trial is not None and any(_explains(c) and _FAILURE_WORDS.search(c)
-                                      for c in _comments_before(src, trial))):
+            trial is not None and (any(_explains(c) and _FAILURE_WORDS.search(c)
+                                       for c in _comments_before(src, trial)) or
+                                   _LETS_GO.search(" ".join(_comments_opening(src, trial))))):
         return "a comment explains the fallback"
     if any(isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant)
            and isinstance(s.value.value, str) and len(_WORD.findall(s.value.value)) >= 2
@@ -645,9 +664,15 @@ def _is_best_effort(src: PythonFile, trial: ast.Try, func: ast.AST | None) -> bo
                and any(is_broad(h) for h in stmt.handlers) for node in ast.walk(stmt)}
     actions = [call for call in _actions(trial.body) if id(call) not in handled]
     if not actions or not all(_best_effort_name(_last_name(c)) or _cleanup_call(src, c)
-                              or _cache_call(c) for c in actions):
+                              or _cache_call(c) or _telemetry_call(src, c) for c in actions):
         return False
     return not any(isinstance(s, ast.Return) for s in _statements(trial.body))
+
+
+def _telemetry_call(src: PythonFile, call: ast.Call) -> bool:
+    """`newrelic.agent.record_custom_event(…)`, `sentry_sdk.capture_message(…)`."""
+    name = qualified(dotted_name(call.func), src.imports)
+    return name.split(".", 1)[0] in TELEMETRY_LIBRARIES and "." in name
 
 
 def _in_finally(src: PythonFile, node: ast.AST) -> bool:
