@@ -17,6 +17,11 @@ from prodready.testing import write_tree
     ("    deploy:\n      replicas: 2\n", False),
     ("    deploy:\n      replicas: ${REPLICAS:-1}\n", False),
     ("", False),
+    # every profile says the service is switched off
+    ("    profiles: [\"NEVER-solr0\"]\n", True),
+    ("    profiles: [disabled]\n", True),
+    ("    profiles: [\"NEVER-solr0\", web0]\n", False),
+    ("    profiles: [web0, web1]\n", False),
 ])
 def test_a_service_with_no_replicas_never_runs(tmp_path, extra, never):
     write_tree(tmp_path, {"compose.yaml": f"services:\n  prepull:\n    image: acme/box:1\n"

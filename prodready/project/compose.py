@@ -383,11 +383,18 @@ class Service:
     @property
     def never_runs(self) -> bool:
         """`deploy.replicas: 0` or `scale: 0`: Compose creates no container (a service kept
-        only so that `docker compose pull` fetches its image)."""
+        only so that `docker compose pull` fetches its image); or every profile of the service
+        says it is switched off (`profiles: ["NEVER-solr"]`, `disabled`)."""
         replicas = self.merged_map("deploy").get("replicas")
         values = [replicas[2].to_python() if replicas is not None else None, self.scalar("scale")]
-        return any(str(v).strip() == "0" for v in values if isinstance(v, int | str)
-                   and not isinstance(v, bool))
+        if any(str(v).strip() == "0" for v in values if isinstance(v, int | str)
+               and not isinstance(v, bool)):
+            return True
+        found = self.find("profiles")
+        profiles = found[2].to_python() if found is not None else None
+        return isinstance(profiles, list) and bool(profiles) and all(
+            isinstance(p, str) and _OFF_WORDS.intersection(re.split(r"[-_.]", p.lower()))
+            for p in profiles)
 
     @property
     def one_shot(self) -> bool:
@@ -442,6 +449,10 @@ class ComposeConfig:
 # An HTTP request a container makes to itself.
 _SELF_URL = re.compile(r"https?://(?:localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\])"
                        r"(?::[\w${}]+)?(/[^\s'\"\])]*)?")
+
+
+# Words of a Compose profile that keeps its services from ever starting.
+_OFF_WORDS = frozenset({"never", "disabled", "off"})
 
 
 def self_url_path(command: str) -> str | None:
