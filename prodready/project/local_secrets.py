@@ -136,13 +136,18 @@ def _script_keys(project: Project) -> list[LocalSecret]:
     return out
 
 
+# Files that keep an empty directory in git, for keys generated into it later.
+_PLACEHOLDERS = (".gitkeep", ".keep", ".gitignore", "readme")
+
+
 def _commits_keys(project: Project, directory: str) -> bool:
-    """The repository tracks private keys in the mounted directory."""
+    """The repository tracks the keys in the mounted directory: key files, or files of any
+    name (a TUF key named by its id); not only a `.gitkeep` that keeps the directory."""
     if directory.endswith(_KEY_SUFFIXES):
         return False  # a single key file: committed ones are never asked about
     prefix = _join(directory, "") + "/"
-    return any(path.startswith(prefix) and path.endswith(_KEY_SUFFIXES)
-                                for path in project.all_files)
+    return any(path.startswith(prefix) and not posixpath.basename(path).lower().startswith(
+        _PLACEHOLDERS) for path in project.all_files)
 
 
 def _names_keys(path: str) -> bool:
