@@ -15,7 +15,9 @@ ADMIN = "from flask import Flask\n\nadmin = Flask(__name__)\n"
 
 
 def _severities(tmp_path, **config) -> dict[str, Severity]:
-    write_tree(tmp_path, {"app/main.py": APP, "admin/app.py": ADMIN})
+    # an image of it ships, so something may probe it
+    write_tree(tmp_path, {"app/main.py": APP, "admin/app.py": ADMIN,
+                          "Dockerfile": "FROM python:3.12-slim\nCOPY . /app\n"})
     result = scan(tmp_path, Config(jobs=1, cache=False, **config))
     return {f.rule_id: f.severity for f in result.findings}
 

@@ -372,3 +372,18 @@ def test_an_artifacts_path_in_the_roles_listing_prints_literally(tmp_path):
     _scan(tmp_path, {"[red]x[/Dockerfile": "FROM python:3.12-slim\nCMD [\"x\"]\n"}, cache=False)
     out = CliRunner().invoke(app, ["services", str(tmp_path), "--no-cache"]).stdout
     assert "[red]x[/Dockerfile" in out
+
+
+@pytest.mark.parametrize(("files", "severity"), [
+    ({}, Severity.INFO),  # users start it on their own machine: nothing probes it
+    ({"Dockerfile": DOCKERFILE}, Severity.HIGH),  # a container may be probed
+])
+def test_a_product_users_install_needs_a_health_route_only_where_something_runs_it(
+        tmp_path, files, severity):
+    write_tree(tmp_path, {"app/main.py": APP, **files,
+                          "pyproject.toml": '[project]\nname = "notes"\n',
+                          "README.md": "Install it with `pip install notes`, then run `notes`.\n"})
+    result = scan(tmp_path, Config(jobs=1, select=["APP001"], cache=False))
+    assert profile_of(result.project).name == DISTRIBUTED
+    [finding] = result.findings
+    assert finding.severity is severity

@@ -58,6 +58,6 @@ DJANGO_WSGI = ("import os\nfrom django.core.wsgi import get_wsgi_application\n\n
 def test_a_request_id_middleware_in_the_settings_counts(tmp_path, middleware, flagged):
     settings = ("INSTALLED_APPS = ['django.contrib.auth']\nROOT_URLCONF = 'site.urls'\n"
                 f"MIDDLEWARE = [{middleware!r}]\n")
-    files = {"manage.py": "import os\n", "site/__init__.py": "", "site/settings.py": settings, "site/urls.py": DJANGO_URLS,
-             "site/wsgi.py": DJANGO_WSGI}
+    files = {"manage.py": "import os\n", "site/__init__.py": "", "site/settings.py": settings,
+             "site/urls.py": DJANGO_URLS, "site/wsgi.py": DJANGO_WSGI}
     assert bool(_findings(tmp_path, files)) is flagged

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from ...project import Project
+from ...project.deployment import deployment_of
 from ...project.exposure import WORKER, exposure_of
+from ...project.profile import DISTRIBUTED, profile_of
 from ...project.services import Service, services_of
 from ..api import RuleContext
 from ._common import report_service
@@ -22,7 +26,30 @@ def check(project: Project, ctx: RuleContext) -> None:
         report_service(ctx, svc,
                        "no health endpoint (/health, /healthz, /livez, /readyz, …): load "
                        "balancers and Kubernetes cannot tell a hung instance from a healthy one; "
-                       "add liveness and readiness routes", fix=health_fix(project, svc))
+                       "add liveness and readiness routes", fix=health_fix(project, svc),
+                       informational="" if _probed_somewhere(project, svc) else
+                       "a product users install and start on their own machine: nothing in "
+                       "the repository runs it where something probes it")
+
+
+# Platform manifests whose health check settings call a route: Cloud Foundry and AWS
+# Copilot `manifest.yml`, App Engine `app.yaml`, Fly, Render, ECS task definitions.
+_PLATFORM_MANIFESTS = re.compile(
+    r"(?:^|/)(?:manifest[\w.-]*\.ya?ml|app\.ya?ml|fly\.toml|render\.ya?ml"
+    r"|[\w.-]*task[-_]?def(?:inition)?[\w.-]*\.json)$", re.IGNORECASE)
+
+
+def _probed_somewhere(project: Project, svc: Service) -> bool:
+    """A product others install (the distributed profile) that no container, Compose service,
+    Kubernetes workload or platform manifest of the repository runs: users start it on their
+    own machine (`pip install`, then its command), where nothing probes it. A service of the
+    team's own may be deployed from another repository: probed."""
+    if profile_of(project).name != DISTRIBUTED or any(r.source != "python" for r in svc.runners):
+        return True
+    deployment = deployment_of(project)
+    return any(deployment.role_of(path).judged for path in project.dockerfiles) or any(
+        _PLATFORM_MANIFESTS.search(path) and deployment.role_of(path).judged
+        for path in project.all_files)
 
 
 def _container_checked(svc: Service) -> bool:
