@@ -20,7 +20,8 @@ def check(src: PythonFile, ctx: RuleContext) -> None:
             _check_call(src, node, ctx)
         elif isinstance(node, ast.Assign) and _is_settings_module(src.path):
             if any(isinstance(t, ast.Name) and t.id == "DEBUG" for t in node.targets):
-                if is_true(node.value) and node in src.tree.body and not _gated(src, node):
+                if is_true(node.value) and node in src.tree.body and not _gated(src, node) \
+                        and not _overridden_later(src, node):
                     ctx.report_node(src.path, node,
                                     "DEBUG = True in a settings module that production may "
                                     "load: Django then shows tracebacks and settings to anyone",
@@ -50,6 +51,27 @@ def _check_call(src: PythonFile, call: ast.Call, ctx: RuleContext) -> None:
                         lines=src.lines)
     else:
         ctx.examine()
+
+
+def _overridden_later(src: PythonFile, node: ast.Assign) -> bool:
+    """Below the default, the module sets DEBUG again from its configuration
+    (`DEBUG = section.getboolean("debug", DEBUG)`) or loads the deployment's own local
+    settings over it (`from .local_settings import *`, `exec(open(…local_settings.py…))`):
+    the default is for a checkout, and production decides."""
+    for later in ast.walk(src.tree):
+        if getattr(later, "lineno", 0) <= node.lineno:
+            continue
+        if isinstance(later, ast.Assign) and not is_true(later.value) and any(
+                isinstance(t, ast.Name) and t.id == "DEBUG" for t in later.targets):
+            return True
+        if isinstance(later, ast.ImportFrom) and "local" in (later.module or "") and any(
+                a.name == "*" for a in later.names):
+            return True
+        if isinstance(later, ast.Call) and dotted_name(later.func) == "exec" and any(
+                isinstance(c, ast.Constant) and isinstance(c.value, str) and
+                "local_settings" in c.value for c in ast.walk(later)):
+            return True
+    return False
 
 
 _GATE = re.compile(r"debug|dev|local|environ|getenv|settings|config|args|reload|env\b",
