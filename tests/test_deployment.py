@@ -76,6 +76,8 @@ def _model(tmp_path, files, **config):
     ("noxfile.py", "dev-tooling"),
     ("Ctl/local/docker-compose.yml", "dev-tooling"),
     ("compose/local/django/Dockerfile", "dev-tooling"),
+    ("freqtrade/vendor/qtpylib/indicators.py", "generated"),
+    ("pip/_vendor/requests/api.py", "generated"),
 ])
 def test_path_conventions_give_roles(path, role):
     found = path_role(path)
@@ -90,6 +92,7 @@ def test_path_conventions_give_roles(path, role):
     "app/contrib/auth.py", "src/extras/k8s.yaml", ".github/workflows/ci.yml",
     "app/setup.py", "tasks.py", "skaffold.yaml", "project/blog_examples/oauth/service.py",
     "docker/rootfs/usr/local/bin/worker.py", "compose/production/django/Dockerfile",
+    "presidio_analyzer/predefined_recognizers/third_party/azure_ai_language.py",
 ])
 def test_ordinary_paths_have_no_role(path):
     assert path_role(path) is None
@@ -1128,3 +1131,34 @@ def test_a_compose_file_under_the_maintainers_tools_is_dev_tooling_even_when_mak
     role = model.role_of("tools/credential-plugins-override.yml")
     assert role.role == "dev-tooling" and "under tools/" in role.why
     assert model.role_of("deploy/stack.yml").role == "deployed"
+
+
+@pytest.mark.parametrize(("requirements", "vendored"), [
+    ("cherrypy==18.10.0\narrow==1.4.0\nbleach==6.3.0\n", True),
+    ("cherrypy-cors>=1.7\narrow\n", False),  # one package only: could be the project's
+    # plugin modules named after the libraries they wrap are the project's own code
+    ("yara-python\nandroguard\napkid\ncherrypy-cors\n", False),
+])
+def test_a_directory_of_the_projects_requirements_is_vendored(tmp_path, requirements, vendored):
+    write_tree(tmp_path, {
+        "requirements.txt": requirements,
+        "app.py": "import sys\nsys.path.insert(0, 'lib')\n",
+        "lib/cherrypy/__init__.py": "", "lib/arrow/__init__.py": "",
+        "lib/bleach/__init__.py": "", "lib/cherrypy_cors.py": "", "lib/androguard.py": "",
+        "lib/apkid.py": "", "lib/yara_python.py": "", "myapp/server.py": "",
+    })
+    result = scan(tmp_path, Config(select=["PY005"]), jobs=1, use_cache=False)
+    model = deployment_of(result.project)
+    assert (model.role_of("lib/arrow/__init__.py").role == "generated") is vendored
+    assert model.role_of("myapp/server.py").judged
+
+
+def test_a_directory_of_the_projects_own_distributions_is_not_vendored(tmp_path):
+    write_tree(tmp_path, {
+        "requirements.txt": "shop-api\nshop-core\nshop-worker\n",
+        **{f"packages/{n}/pyproject.toml": f"[project]\nname = \"{n}\"\n"
+           for n in ("shop-api", "shop-core", "shop-worker")},
+        "packages/shop_api.py": "", "packages/shop_core.py": "", "packages/shop_worker.py": "",
+    })
+    result = scan(tmp_path, Config(select=["PY005"]), jobs=1, use_cache=False)
+    assert deployment_of(result.project).role_of("packages/shop_api.py").judged

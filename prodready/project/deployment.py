@@ -70,6 +70,9 @@ DIRECTORY_ROLES = {
     "load-test": DEV_TOOLING, "load_test": DEV_TOOLING, "locust": DEV_TOOLING,
     "benchmark": DEV_TOOLING, "benchmarks": DEV_TOOLING, "profiling": DEV_TOOLING,
     "generated": GENERATED, "_generated": GENERATED, "autogen": GENERATED,
+    # third-party code copied in: its upstream is what to fix (not `third_party/`, which
+    # often holds the project's own integrations with third parties)
+    "vendor": GENERATED, "vendored": GENERATED, "_vendor": GENERATED,
 }
 # Top-level directories of optional add-ons and alternative setups (`extras/cloudsql/`,
 # `contrib/nginx/`): what the main deployment does not use, unless something links them. Only
@@ -145,6 +148,9 @@ class Deployment:
     # directory -> the role its README gives the Python code below it (only directories
     # with such a README); plain values, so the model holds no reference to the project
     readme_roles: dict[str, Role] = field(default_factory=dict)
+    # directories that hold copies of the project's own requirements (`lib/` of packages
+    # put on sys.path at start-up)
+    vendored_directories: frozenset[str] = frozenset()
     _path_roles: dict[str, Role] = field(default_factory=dict, repr=False)
 
     def dockerfile_of_image(self, name: str) -> tuple[str, str] | None:
@@ -201,8 +207,8 @@ class Deployment:
             return Role(PATCH, f"listed as a patch by {self.patches[path]}")
         cached = self._path_roles.get(path)
         if cached is None:
-            cached = path_role(path) or self.tool_role(path) or self._readme_role(path) or (
-                UNCLASSIFIED)
+            cached = path_role(path) or self.tool_role(path) or self._vendored_role(path) or \
+                self._readme_role(path) or UNCLASSIFIED
             if not cached.judged:
                 cached = self._in_deployed_dir(path) or cached
             self._path_roles[path] = cached
@@ -213,6 +219,17 @@ class Deployment:
         if "/" in path and top in self.tool_directories:
             return Role(DEV_TOOLING, f"under {top}/: the maintainers' tooling, not code "
                                      "the service imports")
+        return None
+
+    def _vendored_role(self, path: str) -> Role | None:
+        if not self.vendored_directories:
+            return None
+        directory = posixpath.dirname(path)
+        while directory:
+            if directory in self.vendored_directories:
+                return Role(GENERATED, f"under {directory}/: copies of third-party packages "
+                                       "the project requires; their upstream is what to fix")
+            directory = posixpath.dirname(directory)
         return None
 
     def _readme_role(self, path: str) -> Role | None:
@@ -690,7 +707,8 @@ def build_deployment(project: Project) -> Deployment:
     readmes = _ReadmePurposes(project)
     model = Deployment(project_names=_project_names(project),
                        tool_directories=_tool_directories(project),
-                       readme_roles=readmes.roles_below())
+                       readme_roles=readmes.roles_below(),
+                       vendored_directories=_vendored_directories(project))
     convention: dict[str, Role | None] = {}
     documented = _readme_development_stacks(project) | _documented_purposes(project, [
         *project.dockerfiles, *(p for p in project.yaml_files if is_compose_path(p))])
@@ -847,6 +865,56 @@ def _tool_directories(project: Project) -> frozenset[str]:
         if top in tops:
             found.add(top)
     return frozenset(found)
+
+
+# A requirement line's distribution name (`cherrypy-cors==1.7.0` -> cherrypy-cors).
+_REQUIREMENT = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)", re.MULTILINE)
+_REQUIREMENTS_FILE = re.compile(r"(?:^|/)[\w.-]*requirements[\w.-]*\.(?:txt|in)$")
+# So many of a directory's import packages must be requirements of the project, and at least
+# this share of everything Python in it, to call it vendored.
+_VENDORED_MATCHES = 3
+_VENDORED_SHARE = 0.25
+
+
+def _vendored_directories(project: Project) -> frozenset[str]:
+    """Directories whose import packages are, by name, the project's own requirements
+    (requirements files, pyproject dependencies): at least three, and a quarter of the
+    packages and modules in the directory. Copies of third-party code shipped beside the
+    project's (`lib/cherrypy/`, `lib/arrow/`), not a directory of plugin modules named after
+    the libraries they wrap (`analyzers/yara_scan.py`). The repository root is never one, nor
+    is a directory of the project's own distributions (a child with its own pyproject.toml
+    or setup.py)."""
+    wanted = {_normal(m) for path, text in project.texts.items()
+              if _REQUIREMENTS_FILE.search(path.lower()) for m in _REQUIREMENT.findall(text)}
+    deps = pyproject(project).get("project", {}).get("dependencies")
+    for dep in deps if isinstance(deps, list) else ():
+        match = _REQUIREMENT.match(str(dep))
+        if match:
+            wanted.add(_normal(match[1]))
+    if not wanted:
+        return frozenset()
+    packages: dict[str, set[str]] = {}  # directory -> its packages named as requirements
+    children: dict[str, set[str]] = {}  # directory -> its Python packages and modules
+    own: set[str] = set()  # directories of the project's own distributions
+    for path in project.all_files:
+        parts = path.split("/")
+        if parts[-1] in ("pyproject.toml", "setup.py") and len(parts) > 2:
+            own.add("/".join(parts[:-2]))
+        if not path.endswith(".py") or len(parts) < 2:
+            continue
+        for depth in range(1, len(parts)):
+            directory, child = "/".join(parts[:depth]), parts[depth]
+            children.setdefault(directory, set()).add(child)
+            if depth < len(parts) - 1 and parts[-1] == "__init__.py" and \
+                    depth == len(parts) - 2 and _normal(child) in wanted:
+                packages.setdefault(directory, set()).add(child)
+    return frozenset(d for d, names in packages.items()
+                     if len(names) >= _VENDORED_MATCHES and d not in own and
+                     len(names) >= _VENDORED_SHARE * len(children[d]))
+
+
+def _normal(name: str) -> str:
+    return re.sub(r"[-_.]+", "_", name).lower()
 
 
 def _imported_from_outside(project: Project, package: str) -> bool:
