@@ -51,7 +51,7 @@ class FileResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     sites: dict[str, SiteCount] = field(default_factory=dict)
     facts: FileFacts | None = None
-    skipped: str | None = None  # binary / undecodable / helm
+    skipped: str | None = None  # binary / undecodable / helm / template
     cached: bool = False  # served from the cache
 
 
@@ -201,12 +201,26 @@ def _analyse(entry: SourceEntry, data: bytes) -> FileResult:
     scope: Scope | None = None
     try:
         if entry.kind is FileKind.PYTHON:
-            target, scope = parse_python(entry.path, text), Scope.PYTHON
+            try:
+                target, scope = parse_python(entry.path, text), Scope.PYTHON
+            except PythonSyntaxError as error:
+                # a project template's module (`from {{ cookiecutter.slug }}.users import …`):
+                # the error is on a template tag, not newer syntax in a module with `{{`
+                # in its strings
+                if _template_tag_at(text, error.line) and _python_parses_once_rendered(
+                        entry.path, text):
+                    result.skipped = "template"
+                    return result
+                raise
             facts.artifact = _python_facts(target)
             if facts.ignores:  # only a suppression comment needs the statement spans
                 facts.statements = _multiline_statements(target)
         elif entry.kind is FileKind.DOCKERFILE:
             from .artifacts.dockerfile import parse_dockerfile
+
+            if _BLOCK_LINE.search(text):  # `{% if cookiecutter.… %}`: a project template's
+                result.skipped = "template"
+                return result
 
             target, scope = parse_dockerfile(entry.path, text), Scope.DOCKERFILE
             facts.artifact = target
@@ -256,28 +270,51 @@ def _analyse(entry: SourceEntry, data: bytes) -> FileResult:
 
 # `[ \t]`, never `\s`, at a line start: `\s*` would run across every following blank line.
 _TEMPLATE_LINE = re.compile(r"^[ \t]*\{\{[^\n]*\}\}[ \t]*$", re.MULTILINE)
+_BLOCK_LINE = re.compile(r"^[ \t]*\{[%#][^\n]*[%#]\}[ \t]*$", re.MULTILINE)
 _JSON_MANIFEST = re.compile(r'"apiVersion"\s*:\s*"[^"]+"')
 
 
 def _parses_once_rendered(path: str, text: str) -> bool:
     """A template, not broken YAML: with its actions blanked out the file parses."""
-    blanked = _blank_actions(_TEMPLATE_LINE.sub("", text))
     try:
-        parse_yaml(path, blanked)
+        parse_yaml(path, _blanked(text))
     except YamlError:
         return False
     return True
 
 
-def _blank_actions(text: str) -> str:
-    """Every `{{ … }}` replaced by `x`, in one pass (a lazy regex is quadratic when many
-    `{{` are never closed)."""
+def _template_tag_at(text: str, line: int | None) -> bool:
+    if not line or not looks_like_template(text):
+        return False
+    lines = text.splitlines()
+    found = lines[line - 1] if 0 < line <= len(lines) else ""
+    return "{{" in found or "{%" in found
+
+
+def _python_parses_once_rendered(path: str, text: str) -> bool:
+    try:
+        parse_python(path, _blanked(text))
+    except PythonSyntaxError:
+        return False
+    return True
+
+
+def _blanked(text: str) -> str:
+    """The template with lines that hold only a tag (`{{ … }}`, `{% if … %}`, `{# … #}`)
+    dropped and every other action replaced: `{{ … }}` by `x`, block tags by nothing."""
+    text = _BLOCK_LINE.sub("", _TEMPLATE_LINE.sub("", text))
+    return _blank_actions(_blank_actions(text, "{%", "%}", ""), "{{", "}}", "x")
+
+
+def _blank_actions(text: str, opener: str, closer: str, stand_in: str) -> str:
+    """Every `opener … closer` replaced by `stand_in`, in one pass (a lazy regex is quadratic
+    when many openers are never closed)."""
     out, start = [], 0
-    while (opening := text.find("{{", start)) >= 0:
-        closing = text.find("}}", opening + 2)
+    while (opening := text.find(opener, start)) >= 0:
+        closing = text.find(closer, opening + 2)
         if closing < 0:
             break
-        out += [text[start:opening], "x"]
+        out += [text[start:opening], stand_in]
         start = closing + 2
     out.append(text[start:])
     return "".join(out)
@@ -450,7 +487,7 @@ def _scan(root: Path, config: Config, *, jobs: int | None, use_cache: bool,
                 file_sites[res.path] = res.sites
             if res.skipped:
                 skipped[res.skipped] += 1
-                if res.skipped == "helm":
+                if res.skipped in ("helm", "template"):
                     continue
             counts["lines"] += res.lines
             counts["cached"] += res.cached
@@ -470,6 +507,14 @@ def _scan(root: Path, config: Config, *, jobs: int | None, use_cache: bool,
             "INFO", helm[0],
             f"skipped {len(helm)} Helm/template YAML file(s) that only parse once rendered; "
             "scan the rendered manifests (helm template … > rendered.yaml) to check them",
+        ))
+    templates = [r.path for r in results if r.skipped == "template"]
+    if templates:
+        diagnostics.append(Diagnostic(
+            "INFO", templates[0],
+            f"skipped {len(templates)} Python file(s) and Dockerfile(s) that are Jinja "
+            "templates ({{ … }}, {% … %}) and only parse once rendered; scan a project "
+            "rendered from them",
         ))
     for path, why in found.unreadable:
         diagnostics.append(Diagnostic("SKIP", path, f"skipped: {why}"))

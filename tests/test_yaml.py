@@ -409,6 +409,39 @@ def test_templated_yaml_elsewhere_that_only_parses_rendered_is_skipped(tmp_path:
     assert result.stats.skipped == {"helm": 1}
 
 
+def test_jinja_block_tags_are_templates_too(tmp_path: Path) -> None:
+    compose = ("services:\n  web:\n    image: acme/web:1.0\n{% if use_celery %}\n"
+               "  worker:\n    image: acme/web:1.0\n{% endif %}\n    ports: [\"80:80\"]\n")
+    result = run(tmp_path, {"docker-compose.yml": compose})
+    assert [d.kind for d in result.diagnostics] == ["INFO"]
+    assert result.stats.skipped == {"helm": 1}
+
+
+PROJECT_TEMPLATE = {
+    "{{cookiecutter.slug}}/config/urls.py": (
+        "from django.urls import path\n{%- if cookiecutter.use_drf == 'y' %}\n"
+        "from {{ cookiecutter.slug }}.api import router\n{%- endif %}\n\nurlpatterns = []\n"),
+    "{{cookiecutter.slug}}/compose/django/Dockerfile": (
+        "FROM python:3.12-slim\n{% if cookiecutter.use_node == 'y' %}\nRUN npm ci\n"
+        "{% endif %}\nCOPY . /app\n"),
+}
+
+
+def test_python_and_dockerfiles_of_a_project_template_are_skipped_as_templates(
+        tmp_path: Path) -> None:
+    result = run(tmp_path, PROJECT_TEMPLATE, select=["PY", "DOCKER"])
+    assert [d.kind for d in result.diagnostics] == ["INFO"]
+    assert "2 Python file(s) and Dockerfile(s) that are Jinja templates" in \
+        result.diagnostics[0].message
+    assert result.stats.skipped == {"template": 2}
+
+
+def test_broken_python_without_template_markers_is_a_parse_error(tmp_path: Path) -> None:
+    result = run(tmp_path, {"app/urls.py": "from django.urls import path\nurlpatterns = [\n"},
+                 select=["PY"])
+    assert [d.kind for d in result.diagnostics] == ["PARSE"]
+
+
 def test_broken_yaml_without_template_markers_is_a_parse_error(tmp_path: Path) -> None:
     result = run(tmp_path, {"chart/templates/broken.yaml": "a: [1, 2\n"})
     assert [(d.kind, d.path) for d in result.diagnostics] == [

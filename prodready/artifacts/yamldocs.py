@@ -178,8 +178,8 @@ def is_compose_path(path: str) -> bool:
 
 
 def looks_like_template(text: str) -> bool:
-    """Helm/Jinja templates are not YAML until rendered."""
-    return "{{" in text and ("}}" in text)
+    """Helm/Jinja templates are not YAML (nor Python) until rendered."""
+    return ("{{" in text and "}}" in text) or ("{%" in text and "%}" in text)
 
 
 class _Builder:
