@@ -262,6 +262,22 @@ def test_makefile_docker_build_makes_a_dockerfile_deployed(tmp_path):
     assert role.role == "deployed" and "Makefile" in role.why
 
 
+@pytest.mark.parametrize(("dockerfile", "builder", "role"), [
+    ("docker/dev.dockerfile", "Makefile", "dev-tooling"),  # the developer's own image
+    ("docker/build_whl.dockerfile", "Makefile", "dev-tooling"),  # builds a wheel
+    ("docker/server.dockerfile", "Makefile", "deployed"),
+    ("docker/dev.dockerfile", ".github/workflows/publish.yml", "deployed"),  # CI publishes it
+])
+def test_a_dockerfile_only_make_builds_keeps_the_role_its_name_gives(
+        tmp_path, dockerfile, builder, role):
+    command = f"docker build -f {dockerfile} -t acme/x ."
+    recipe = (f"image:\n\t{command}\n" if builder == "Makefile" else
+              f"on: push\njobs:\n  publish:\n    runs-on: ubuntu-latest\n    steps:\n"
+              f"      - run: {command} && docker push acme/x\n")
+    model, _ = _model(tmp_path, {builder: recipe, dockerfile: SERVER_DOCKERFILE})
+    assert model.role_of(dockerfile).role == role
+
+
 def test_kustomize_resources_are_deployed_and_patches_are_patches(tmp_path):
     model, _ = _model(tmp_path, {
         "config/base/kustomization.yaml": "resources:\n  - deployment.yaml\n",
@@ -328,7 +344,7 @@ RELEASE_SCRIPT = "import requests\n\nrequests.get('https://api.github.com/repos/
 def test_a_top_level_directory_of_maintainer_scripts_is_tooling(tmp_path):
     model, result = _model(tmp_path, {
         "tools/release.py": RELEASE_SCRIPT, "bin/pingdom_ips.py": RELEASE_SCRIPT,
-        "qa/utils/api.py": RELEASE_SCRIPT,
+        "qa/utils/api.py": RELEASE_SCRIPT, "build_tools/install_cexts.py": RELEASE_SCRIPT,
         "tools/migrate/Dockerfile": "FROM python:3.12-slim\nCMD [\"python\", \"m.py\"]\n",
         # a package the code imports, and a tools package inside the code, ship
         "utils/__init__.py": "", "utils/net.py": RELEASE_SCRIPT,
@@ -337,7 +353,7 @@ def test_a_top_level_directory_of_maintainer_scripts_is_tooling(tmp_path):
         # a package only its own modules import is tooling all the same
         "bin/__init__.py": "", "bin/pin.py": "from bin.common import x\n" + RELEASE_SCRIPT})
     for path in ("tools/release.py", "bin/pingdom_ips.py", "tools/migrate/Dockerfile",
-                 "bin/pin.py", "qa/utils/api.py"):
+                 "bin/pin.py", "qa/utils/api.py", "build_tools/install_cexts.py"):
         assert model.role_of(path).role == "dev-tooling", path
     assert "maintainers' tooling" in model.role_of("tools/release.py").why
     assert model.role_of("utils/net.py").judged and model.role_of("app/tools/search.py").judged

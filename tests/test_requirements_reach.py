@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prodready.testing import scan_files
+from prodready.testing import release_workflow, scan_files
 
 PINNED = "flask==3.0.3\n"
 DEV = "mypy\nruff\n"
@@ -22,10 +22,19 @@ def test_dev_requirements_never_installed_by_an_image_are_not_flagged():
                      "requirements/docs.txt": DEV}) == []
 
 
-def test_a_dev_file_the_image_installs_is_flagged():
+def test_a_dev_file_an_image_that_ships_installs_is_flagged():
     files = {"Dockerfile": _dockerfile("RUN pip install -r requirements/dev.txt"),
+             # built by CI and published: it ships, development packages and all
+             ".github/workflows/release.yml": release_workflow("ghcr.io/acme/api:latest"),
              "requirements/dev.txt": DEV, "requirements/docs.txt": DEV}
     assert _flagged(files) == ["requirements/dev.txt"]
+
+
+def test_a_developers_image_installing_dev_requirements_puts_nothing_in_what_ships():
+    files = {"docker/dev.dockerfile": _dockerfile("RUN pip install -r requirements/dev.txt"),
+             "Makefile": "devserver:\n\tdocker build -f docker/dev.dockerfile .\n",
+             "requirements/dev.txt": DEV, "requirements/build.txt": "pip\nwheel\n"}
+    assert _flagged(files) == []
 
 
 def test_a_requirement_file_named_through_a_variable_leaves_every_file_judged():

@@ -81,7 +81,8 @@ ADDON_DIRECTORIES = frozenset({"extras", "contrib"})
 # Top-level directories of the maintainers' own scripts (release, translation, migration and
 # admin helpers run by hand or by CI), when they are not a package the code imports
 # (`utils/__init__.py` is code).
-TOOL_DIRECTORIES = frozenset({"tools", "bin", "utils", "build-tools", "tooling", "qa"})
+TOOL_DIRECTORIES = frozenset({"tools", "bin", "utils", "build-tools", "build_tools", "tooling",
+                              "qa"})
 # Top-level modules that package the project or automate its chores (a build hook, nox, doit,
 # fabric): they run on a developer's machine or in CI, never in a deployment.
 BUILD_SCRIPTS = frozenset({"setup.py", "hatch_build.py", "noxfile.py", "dodo.py",
@@ -1099,13 +1100,31 @@ def _ci_links(project: Project, link: Any, mark: Any, model: Deployment) -> None
                 build.source in project.yaml_files and CI_FILES.search(build.source) and
                 _TEST_WORKFLOW.search(posixpath.basename(build.source).lower())):
             continue
-        stage = _target_role(build)
+        stage = _target_role(build) or _named_local_build(build)
         if build.dockerfile is not None and stage is not None:
             mark(build.dockerfile, stage)
         elif build.dockerfile is not None:
             link(build.dockerfile, f"built by {build.source} ({build.how})")
         if not _add_tags(model, build) and build.how == ACTION:
             model.published.add(build.dockerfile or "")  # names read at run time
+
+
+def _named_local_build(build: ImageBuild) -> Role | None:
+    """A Dockerfile named for development, tests or building an artifact
+    (`docker/dev.dockerfile`, `build_whl.dockerfile`) that a Makefile or script builds, not
+    CI: the developer's own image, run on their machine."""
+    if build.how != COMMAND or build.dockerfile is None or CI_FILES.search(build.source):
+        return None
+    name = posixpath.basename(build.dockerfile)
+    role = named_role(name) or (DEV_TOOLING if _BUILD_WORDS.intersection(
+        re.split(r"[._\-]", name.lower())) else None)
+    return Role(role, f"named {name!r} and built only by {build.source}") if role in (
+        TEST_FIXTURE, DEV_TOOLING) else None
+
+
+# Words of a Dockerfile's name that say it builds an artifact (a wheel, a bundle), not a
+# server: `build_whl.dockerfile`, `Dockerfile.builder`.
+_BUILD_WORDS = frozenset({"build", "builder", "whl", "wheel", "wheels"})
 
 
 def _target_role(build: ImageBuild) -> Role | None:

@@ -7,7 +7,7 @@ import re
 
 from ...artifacts.source import split_lines
 from ...project import Project
-from ...project.deployment import pyproject
+from ...project.deployment import deployment_of, pyproject
 from ..api import RuleContext
 
 SCOPE = "project"
@@ -23,7 +23,7 @@ _INCLUDE = re.compile(r"(?:^|\s)(?:-r|--requirements?)(?:[ \t]*=[ \t]*|[ \t]+|(?
 # Named for tooling that never runs in production.
 _TOOLING_PART = {"dev", "devel", "develop", "development", "test", "tests", "testing", "docs",
                  "doc", "readthedocs", "rtd", "lint", "linting", "typing", "mypy", "ci", "style",
-                 "format", "local"}
+                 "format", "local", "build"}
 
 
 def is_requirements(path: str) -> bool:
@@ -123,11 +123,15 @@ def _tooling_only(path: str, images: set[str] | None) -> bool:
 
 
 def _installed_in_images(project: Project, files: list[str]) -> set[str] | None:
-    """The requirement files Dockerfiles install with `-r`, with the files they include
-    (none when no Dockerfile names one); None when one names it through a variable or a
-    glob."""
+    """The requirement files Dockerfiles that ship install with `-r`, with the files they
+    include (none when no Dockerfile names one); None when one names it through a variable
+    or a glob. A developer's image (`dev.dockerfile`) installing `requirements/dev.txt` puts
+    nothing in what ships."""
     named: list[str] = []
-    for df in project.dockerfiles.values():
+    deployment = deployment_of(project)
+    for path, df in project.dockerfiles.items():
+        if not deployment.role_of(path).judged:
+            continue
         for ins in getattr(df, "instructions", ()):
             text = " ".join([ins.args, *ins.heredocs]) if ins.keyword == "RUN" else ""
             if "pip" in text or "uv " in text:
