@@ -20,6 +20,7 @@ from __future__ import annotations
 import posixpath
 import re
 import urllib.parse
+from collections.abc import Iterable
 
 from .artifacts.dotenv import env_entries
 from .secretnames import is_literal_secret_value, is_secret_name
@@ -277,12 +278,15 @@ def _loopback_credentials(value: object) -> bool:
 
 # --------------------------------------------------------------------------- env files
 
-def env_file_secrets(text: str, path: str = "") -> list[tuple[int, str]]:
+def env_file_secrets(text: str, path: str = "",
+                     names: Iterable[str] = ()) -> list[tuple[int, str]]:
     """(line, name) of the variables of a dotenv file that hold a real-looking secret; the
     values stay here. A password that repeats the file's own user or database name
-    (`POSTGRES_USER=postgres`, `POSTGRES_PASSWORD=postgres`) is a sample, not a secret."""
+    (`POSTGRES_USER=postgres`, `POSTGRES_PASSWORD=postgres`) or one of the project's `names`
+    is a sample, not a secret."""
     entries = list(env_entries(text))
-    identities = identity_values({e.name: e.value for e in entries})
+    # the project's own names too: `SECRET_KEY=baserow` in baserow's sample env file
+    identities = identity_values({e.name: e.value for e in entries}, *names)
     return [(entry.line, entry.name) for entry in entries
             if is_secret_name(entry.name, entry.value) and
             is_real_secret_value(entry.value, path) and

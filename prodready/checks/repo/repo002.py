@@ -7,6 +7,7 @@ import posixpath
 from ...artifacts.dotenv import is_env_file
 from ...discover import gitignore_spec, is_guarded
 from ...project import Project
+from ...project.deployment import deployment_of
 from ...secretcontext import env_file_secrets
 from ..api import RuleContext
 
@@ -27,7 +28,7 @@ def check(project: Project, ctx: RuleContext) -> None:
             continue
         # A committed .env of non-secret defaults (project name, ports, public URLs) is
         # configuration; only secret-like names with real-looking values make it a leak.
-        secrets = env_file_secrets(text, path)
+        secrets = env_file_secrets(text, path, deployment_of(project).project_names)
         if not secrets or _kept_on_purpose(project, path):
             ctx.examine()
             continue
