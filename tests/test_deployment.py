@@ -78,6 +78,10 @@ def _model(tmp_path, files, **config):
     ("compose/local/django/Dockerfile", "dev-tooling"),
     ("freqtrade/vendor/qtpylib/indicators.py", "generated"),
     ("pip/_vendor/requests/api.py", "generated"),
+    (".gitlab/ci_util_image/Dockerfile", "dev-tooling"),
+    (".circleci/images/py/Dockerfile", "dev-tooling"),
+    ("plugin-boilerplate/{{ cookiecutter.project_slug }}/docker-compose.yml", "example"),
+    ("{{cookiecutter.project_slug}}/compose/production/django/Dockerfile", "example"),
 ])
 def test_path_conventions_give_roles(path, role):
     found = path_role(path)

@@ -83,6 +83,10 @@ ADDON_DIRECTORIES = frozenset({"extras", "contrib"})
 # (`utils/__init__.py` is code).
 TOOL_DIRECTORIES = frozenset({"tools", "bin", "utils", "build-tools", "build_tools", "tooling",
                               "qa"})
+# Top-level directories of CI services' own configuration: images, stacks and scripts there
+# serve the CI itself.
+CI_DIRECTORIES = frozenset({".github", ".gitlab", ".circleci", ".buildkite", ".gitea",
+                            ".forgejo", ".woodpecker"})
 # Top-level modules that package the project or automate its chores (a build hook, nox, doit,
 # fabric): they run on a developer's machine or in CI, never in a deployment.
 BUILD_SCRIPTS = frozenset({"setup.py", "hatch_build.py", "noxfile.py", "dodo.py",
@@ -290,6 +294,9 @@ def path_role(path: str) -> Role | None:
         role = DIRECTORY_ROLES.get(directory.lower())
         if role is not None:
             return Role(role, f"under {directory}/")
+        if directory.startswith("{{") and directory.endswith("}}"):
+            return Role(EXAMPLE, f"under {directory}/: a project template, whose files are "
+                                 "judged in the projects made from it")
         if _RELEASE_DIRECTORY.fullmatch(directory):
             return Role(GENERATED, f"under {directory}/: the files of a past release")
         words = re.split(r"[-_.]", directory.lower())
@@ -303,10 +310,10 @@ def path_role(path: str) -> Role | None:
     name = parts[-1].lower()
     if name.endswith(GENERATED_SUFFIXES):
         return Role(GENERATED, "protobuf-generated module")
-    if parts[0] == ".github" and (is_compose_path(path) or _is_dockerfile_name(name)):
-        return Role(DEV_TOOLING, "under .github/: an image or stack of the CI itself")
-    if parts[0] == ".github" and name.endswith(".py"):
-        return Role(DEV_TOOLING, "under .github/: a script of the CI itself")
+    if parts[0] in CI_DIRECTORIES and (is_compose_path(path) or _is_dockerfile_name(name)):
+        return Role(DEV_TOOLING, f"under {parts[0]}/: an image or stack of the CI itself")
+    if parts[0] in CI_DIRECTORIES and name.endswith(".py"):
+        return Role(DEV_TOOLING, f"under {parts[0]}/: a script of the CI itself")
     if len(parts) == 1 and name in BUILD_SCRIPTS:
         return Role(DEV_TOOLING, f"{parts[-1]} builds or automates the project; it never runs "
                                  "in a deployment")
