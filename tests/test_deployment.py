@@ -769,12 +769,23 @@ def test_a_files_opening_comment_can_say_it_does_not_ship(tmp_path, header, role
     "# This image is used for testing and production alike\n",
     "# Production stack: do not use the default passwords in production\n",
     "services:\n  # not intended for production: this comment is inside the file\n",
+    # offered for production first, as an example to copy from second
+    "---\n# This file defines a viable production setup for the app.\n# It can be used in "
+    "production directly, or used as an example to help define\n# your own infrastructure.\n",
 ])
 def test_other_opening_comments_say_nothing(tmp_path, header):
     body = COMPOSE_BODY if not header.startswith("services:") else COMPOSE_BODY.replace(
         "services:\n", "")
     model, _ = _model(tmp_path, {"docker-compose.yml": header + body})
     assert model.role_of("docker-compose.yml").role == ""
+
+
+def test_a_comment_under_services_that_names_the_file_opens_it(tmp_path):
+    header = ("services:\n  # A dev / testing / example compose file for testing the image\n"
+              "  # without the platform\n")
+    body = COMPOSE_BODY.replace("services:\n", "")
+    model, _ = _model(tmp_path, {"docker-compose.yml": header + body})
+    assert model.role_of("docker-compose.yml").role == "example"
 
 
 def test_what_deploys_it_outweighs_its_opening_comment(tmp_path):

@@ -382,16 +382,42 @@ def opening_comment(text: str) -> list[str]:
     return lines
 
 
+# Lines that may come before a Compose file's first comment: a document start, the format
+# version, the `services:` key itself.
+_PREAMBLE = re.compile(r"^(?:---|services:|version:\s*\S+)$")
+# ... where the comment describes a service unless it names the file.
+_NAMES_THE_FILE = re.compile(r"\b(?:compose|this)\s+(?:file|stack)\b")
+
+
+def _comment_under_preamble(text: str) -> str:
+    """The first comment right under `services:` (or `version:`), when it speaks of the file
+    (`# A dev / testing / example compose file for …`), else ""."""
+    lines = text.splitlines()[:_HEADER_LINES]
+    start = 0
+    while start < len(lines) and _PREAMBLE.match(lines[start].strip()):
+        start += 1
+    if not start:
+        return ""
+    head = " ".join(opening_comment("\n".join(lines[start:]))).lower()
+    return head if _NAMES_THE_FILE.search(head) else ""
+
+
 def declared_purpose(text: str) -> Role | None:
     """A file whose opening comment says it is an example, or for local development,
     evaluation or testing and not for production (`# An example docker-compose file for …`,
     `# … is not intended for production use`)."""
-    head = " ".join(opening_comment(text)).lower()
-    if _EXAMPLE_HEADER.search(head):
-        return Role(EXAMPLE, "its opening comment says it is an example")
+    head = " ".join(opening_comment(text)).lower() or _comment_under_preamble(text)
     if _DEV_HEADER.search(head):
         return Role(DEV_TOOLING, "its opening comment says it is for local use, not production")
+    if _EXAMPLE_HEADER.search(head) and not _PRODUCTION_CLAIM.search(head):
+        return Role(EXAMPLE, "its opening comment says it is an example")
     return None
+
+
+# An opening comment that offers the file for production ("a viable production setup", "can
+# be used in production directly") makes it more than an example to copy from.
+_PRODUCTION_CLAIM = re.compile(r"\bproduction[- ](?:setup|ready|deployment|grade|stack)\b"
+                               r"|\b(?:be\s+)?used\s+in\s+production\b")
 
 
 _README_NAMES = ("README.md", "README.rst", "README.txt", "README")
