@@ -12,7 +12,7 @@ from .artifacts.python import PythonFile
 # Words of a settings module's name that say who reads it: `settings/devel.py`,
 # `settings_local.py`, `settings/.example.local.py`, `test_settings.py`.
 _DEV_WORDS = frozenset({"dev", "devel", "develop", "development", "devstack", "local", "test",
-                        "tests", "testing", "unittests", "ci", "example", "sample"})
+                        "tests", "testing", "unittests", "ci", "e2e", "example", "sample"})
 _DEV_CLASS_PREFIXES = ("test", "dev", "local")
 
 
