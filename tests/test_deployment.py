@@ -1141,6 +1141,24 @@ def test_a_compose_file_the_readme_starts_only_for_developers_is_dev_tooling(tmp
     assert model.role_of("compose.yaml").role == role
 
 
+POD = ("apiVersion: v1\nkind: Pod\nmetadata:\n  name: crashloop\nspec:\n  containers:\n"
+       "    - name: c\n      image: busybox:1.36\n      command: [\"false\"]\n")
+
+
+@pytest.mark.parametrize(("readme", "role"), [
+    ("# Agent\n\n## Local Development\n\nAdd error-producing pods:\n\n"
+     "    kubectl apply -f ./k8s/errors/pod-crashloop.yaml\n", "dev-tooling"),
+    # users apply the same directory to install it: it ships
+    ("# Agent\n\n## Install\n\n    kubectl apply -f k8s/errors/\n\n## Development\n\n"
+     "    kubectl apply -f k8s/errors/pod-crashloop.yaml\n", ""),
+])
+def test_manifests_the_readme_applies_only_for_developers_are_dev_tooling(tmp_path, readme,
+                                                                          role):
+    model, _ = _model(tmp_path, {"README.md": readme, "k8s/errors/pod-crashloop.yaml": POD,
+                                 "k8s/errors/pod-oom.yaml": POD.replace("crashloop", "oom")})
+    assert model.role_of("k8s/errors/pod-oom.yaml").role == role
+
+
 def test_a_compose_file_another_one_includes_is_part_of_its_stack(tmp_path):
     readme = ("# App\n\n## Development\n\n"
               "    docker compose -f docker/docker-compose-base.yml up -d\n")

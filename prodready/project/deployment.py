@@ -530,12 +530,17 @@ _COMPOSE_UP = re.compile(
 _DEVELOPER_HEADING = re.compile(r"\b(?:develop\w*|contribut\w*|hacking|dev[ -]?(?:setup|env\w*)"
                                 r"|running[ -]tests|testing)\b", re.IGNORECASE)
 _MARKDOWN_HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
+# `kubectl apply -f ./k8s/errors/pod-crashloop.yaml`: the manifest (or directory) it applies
+_KUBECTL_APPLY = re.compile(r"\bkubectl[ \t]+(?:apply|create)\b[^\n`]*?[ \t]-f[ \t]+([^\s`]+)")
+_YAML_SUFFIXES = (".yaml", ".yml", ".json")
 
 
 def _readme_development_stacks(project: Project) -> dict[str, Role]:
     """Root Compose files the top-level README starts (`docker compose up`) only in sections
     for the project's developers ("## Development", "### Contributing"): a developer's
-    stack. One started in any other section (installation, usage) is not."""
+    stack; and the directories of the manifests it applies only there (`kubectl apply -f
+    k8s/errors/pod.yaml`, keyed `k8s/errors/`). One started or applied in any other section
+    (installation, usage) is not."""
     from .compose import BASE_NAMES, COMPOSE_FILE_FLAG
     from .documentation import read_text
 
@@ -550,18 +555,26 @@ def _readme_development_stacks(project: Project) -> dict[str, Role]:
             level = len(heading[1])
             headings = [h for h in headings if h[0] < level] + [(level, heading[2])]
             continue
+        developer = any(_DEVELOPER_HEADING.search(text) for _, text in headings)
         for up in _COMPOSE_UP.finditer(line):
             named = COMPOSE_FILE_FLAG.findall(up[1])
             files = [posixpath.normpath(n.strip("'\"")) for n in named] or [
                 n for n in BASE_NAMES if project.has_file(n)][:1]
-            developer = any(_DEVELOPER_HEADING.search(text) for _, text in headings)
             for name in files:
                 sections.setdefault(name, set()).add(developer)
+        for applied in _KUBECTL_APPLY.findall(line):
+            # the manifests of the directory it applies from (`k8s/errors/pod-crashloop.yaml`)
+            target = posixpath.normpath(applied.strip("'\"`"))
+            directory = posixpath.dirname(target) if target.endswith(_YAML_SUFFIXES) else target
+            if directory not in ("", "."):
+                sections.setdefault(directory + "/", set()).add(developer)
     candidates = [name for name, kinds in sections.items() if kinds == {True}]
     included = _included_compose_files(project) if candidates else set()
-    return {name: Role(DEV_TOOLING, f"{readme} starts it only in a section for the project's "
-                                    "developers")
-            for name in candidates if name not in included}
+    def why(name: str) -> str:
+        what = "applies the manifests there" if name.endswith("/") else "starts it"
+        return f"{readme} {what} only in a section for the project's developers"
+
+    return {name: Role(DEV_TOOLING, why(name)) for name in candidates if name not in included}
 
 
 def _included_compose_files(project: Project) -> set[str]:
@@ -763,7 +776,8 @@ def build_deployment(project: Project) -> Deployment:
         compose = is_compose_path(path)
         convention[path] = path_role(path) or generated_header(yf.text) or (
             model.tool_role(path) if compose or path in compose_runs(project) else None) or (
-            local_clusters.get(posixpath.dirname(path)) if not compose and
+            (local_clusters.get(posixpath.dirname(path)) or
+             documented.get(posixpath.dirname(path) + "/")) if not compose and
             yf.kubernetes_objects() else None)
         if convention[path] is None and (role := declared_purpose(yf.text) or (
                 documented.get(path) or _development_override(project, path) or
