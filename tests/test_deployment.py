@@ -1202,6 +1202,18 @@ def test_a_directory_of_the_projects_requirements_is_vendored(tmp_path, requirem
     assert model.role_of("myapp/server.py").judged
 
 
+def test_a_committed_pip_target_directory_is_vendored(tmp_path):
+    write_tree(tmp_path, {
+        "requirements.txt": "lxml>=4.3\n",
+        "libs/SQLAlchemy-2.0.37.dist-info/RECORD": "sqlalchemy/__init__.py,,\n",
+        "libs/sqlalchemy/__init__.py": "", "libs/appdirs.py": "", "bazarr/main.py": "",
+    })
+    result = scan(tmp_path, Config(select=["PY005"]), jobs=1, use_cache=False)
+    model = deployment_of(result.project)
+    assert model.role_of("libs/appdirs.py").role == "generated"
+    assert model.role_of("bazarr/main.py").judged
+
+
 def test_a_directory_of_the_projects_own_distributions_is_not_vendored(tmp_path):
     write_tree(tmp_path, {
         "requirements.txt": "shop-api\nshop-core\nshop-worker\n",

@@ -925,13 +925,17 @@ _VENDORED_SHARE = 0.25
 
 
 def _vendored_directories(project: Project) -> frozenset[str]:
-    """Directories whose import packages are, by name, the project's own requirements
-    (requirements files, pyproject dependencies): at least three, and a quarter of the
-    packages and modules in the directory. Copies of third-party code shipped beside the
-    project's (`lib/cherrypy/`, `lib/arrow/`), not a directory of plugin modules named after
-    the libraries they wrap (`analyzers/yara_scan.py`). The repository root is never one, nor
-    is a directory of the project's own distributions (a child with its own pyproject.toml
-    or setup.py)."""
+    """Directories a `pip install --target` filled and the repository commits (they hold
+    `*.dist-info` records), and directories whose import packages are, by name, the project's
+    own requirements (requirements files, pyproject dependencies): at least three, and a
+    quarter of the packages and modules in the directory. Copies of third-party code shipped
+    beside the project's (`lib/cherrypy/`, `lib/arrow/`), not a directory of plugin modules
+    named after the libraries they wrap (`analyzers/yara_scan.py`). The repository root is
+    never one, nor is a directory of the project's own distributions (a child with its own
+    pyproject.toml or setup.py)."""
+    # a `pip install --target` directory committed whole: its packages' `*.dist-info`
+    installed = {path.rsplit("/", 2)[0] for path in project.all_files
+                 if path.endswith(".dist-info/RECORD") and path.count("/") >= 2}
     wanted = {_normal(m) for path, text in project.texts.items()
               if _REQUIREMENTS_FILE.search(path.lower()) for m in _REQUIREMENT.findall(text)}
     deps = pyproject(project).get("project", {}).get("dependencies")
@@ -940,7 +944,7 @@ def _vendored_directories(project: Project) -> frozenset[str]:
         if match:
             wanted.add(_normal(match[1]))
     if not wanted:
-        return frozenset()
+        return frozenset(installed)
     packages: dict[str, set[str]] = {}  # directory -> its packages named as requirements
     children: dict[str, set[str]] = {}  # directory -> its Python packages and modules
     own: set[str] = set()  # directories of the project's own distributions
@@ -956,9 +960,9 @@ def _vendored_directories(project: Project) -> frozenset[str]:
             if depth < len(parts) - 1 and parts[-1] == "__init__.py" and \
                     depth == len(parts) - 2 and _normal(child) in wanted:
                 packages.setdefault(directory, set()).add(child)
-    return frozenset(d for d, names in packages.items()
-                     if len(names) >= _VENDORED_MATCHES and d not in own and
-                     len(names) >= _VENDORED_SHARE * len(children[d]))
+    return frozenset(installed) | frozenset(
+        d for d, names in packages.items() if len(names) >= _VENDORED_MATCHES and
+        d not in own and len(names) >= _VENDORED_SHARE * len(children[d]))
 
 
 def _normal(name: str) -> str:
