@@ -349,6 +349,16 @@ def _illustrative(path: str, lines: list[str], index: int, texts: set[int]) -> b
             or index in texts or documents_an_example(line))
 
 
+# Groups of a token that a writer counted out rather than issued: `1234-1234`, `abcd_abcd`.
+_COUNTED = re.compile(r"(?:1234|abcd|0000)(?:[-_](?:1234|abcd|0000))+")
+_TOKEN_TEXT = re.compile(r"[\w\-./+=:]+")
+
+
+def _counted_out(text: str) -> bool:
+    token = _TOKEN_TEXT.match(text)
+    return token is not None and _COUNTED.search(token[0].lower()) is not None
+
+
 # `openapi: 3.1.0`, `{"swagger": "2.0"`: the first key of an API description
 _API_DESCRIPTION = re.compile(
     r"""\A\s*(?:---\s*)?\{?\s*["']?(?:openapi|swagger)["']?\s*:\s*["']?[23]\.""")
@@ -406,6 +416,8 @@ def scan_text(path: str, text: str) -> Iterator[Hit]:
             continue
         if best.type in _ILLUSTRABLE and (described or _illustrative(path, clean, index, texts)):
             continue
+        if _counted_out(clean[index][best.column - 1:]):
+            continue  # `xoxp-1234-1234-1234-…`: a token's shape shown with counted digits
         if best.type in _SOFT and declared_public(clean, index):
             continue  # a token format with a signature stays a secret whatever is said
         yield best
