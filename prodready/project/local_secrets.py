@@ -21,6 +21,7 @@ from ..secretcontext import env_file_secrets
 from . import Project
 from .builds import BUILD_SCRIPT_NAMES, CI_FILES
 from .compose import configs
+from .deployment import deployment_of
 
 ENV = ".env"
 KEY = "key"
@@ -82,8 +83,11 @@ def _env_files(project: Project, tracked_secrets: list[str]) -> list[LocalSecret
                 if is_env_file(env_file):
                     out.append(LocalSecret(ENV, env_file, site.path, site.line,
                                            f"{site.path} reads {env_file} (`env_file:`)"))
+    deployment = deployment_of(project)
     for path, facts in project.python.items():
         imports = getattr(facts, "imports", ())
+        if not deployment.role_of(path).judged:
+            continue  # vendored, example or test code loading .env is not the project's
         if any(name.split(".", 1)[0] in _DOTENV_LOADERS for name in imports):
             out.append(LocalSecret(ENV, ".env", path, 1, f"{path} loads .env",
                                    places=_parent_env_files(path)))
