@@ -210,7 +210,10 @@ def _problem(call: ast.Call, name: str, sessions: set[str], imported: dict[str, 
     splat = has_kwargs_splat(call)
     full = qualified(name, imported)
     verb = name.rsplit(".", 1)[-1]
-    if full in {f"requests.{v}" for v in VERBS} or (
+    # `requests.get` is the library's only where an import binds the name: a module that
+    # sets `requests = Session()` of its own class calls that object
+    imported_name = name.split(".", 1)[0] in imported
+    if (full in {f"requests.{v}" for v in VERBS} and imported_name) or (
             verb in SESSION_VERBS and name.rsplit(".", 1)[0] in sessions):
         if timeout is None and not splat:
             return (f"{_shown(name)}() has no timeout: a slow or dead peer blocks this "
