@@ -589,3 +589,20 @@ def test_an_event_sent_to_an_apm_agent_is_telemetry():
     assert _findings(code, "PY001") == []
     assert _findings(code.replace("newrelic.agent.record_custom_event", "orders.record_event")
                      .replace("import newrelic.agent", "import orders"), "PY001") != []
+
+
+def test_an_attempt_answered_in_the_else_branch_is_a_predicate():
+    code = """
+    import subprocess
+
+
+    def check_prog(command):
+        try:
+            subprocess.call(command)
+        except Exception:
+            return False
+        else:
+            return True
+    """
+    assert _findings(code, "PY002") == []
+    assert _findings(code.replace("        else:\n            return True\n", ""), "PY002") != []

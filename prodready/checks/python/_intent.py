@@ -262,7 +262,8 @@ def _answers_bool(src: PythonFile, handler: ast.ExceptHandler) -> bool:
     if is_predicate(_function_of(src, handler)):
         return True
     trial = _try_of(src, handler)
-    return trial is not None and bool(_bool_answers(trial.body) - answers)
+    # `try: import_module(m) / except: return False / else: return True`
+    return trial is not None and bool(_bool_answers(trial.body + trial.orelse) - answers)
 
 
 def _returns_value(body: list[ast.stmt]) -> bool:
