@@ -349,6 +349,16 @@ def _illustrative(path: str, lines: list[str], index: int, texts: set[int]) -> b
             or index in texts or documents_an_example(line))
 
 
+# An Amazon Resource Name: partition, service, region, account id, resource.
+_ARN = re.compile(r"\barn:aws[\w-]*:[\w-]+:[\w{}$.-]*:\d{12}:[^\s'\"]+")
+
+
+def _in_arn(line: str, column: int) -> bool:
+    """The hit lies inside an ARN (a token detector matching its account id and resource
+    name): an identifier, not a credential."""
+    return any(m.start() < column <= m.end() for m in _ARN.finditer(line))
+
+
 # Groups of a token that a writer counted out rather than issued: `1234-1234`, `abcd_abcd`.
 _COUNTED = re.compile(r"(?:1234|abcd|0000)(?:[-_](?:1234|abcd|0000))+")
 _TOKEN_TEXT = re.compile(r"[\w\-./+=:]+")
@@ -418,6 +428,8 @@ def scan_text(path: str, text: str) -> Iterator[Hit]:
             continue
         if _counted_out(clean[index][best.column - 1:]):
             continue  # `xoxp-1234-1234-1234-…`: a token's shape shown with counted digits
+        if _in_arn(clean[index], best.column):
+            continue  # `arn:aws:sqs:{region}:123456789012:queue-name`: a resource's name
         if best.type in _SOFT and declared_public(clean, index):
             continue  # a token format with a signature stays a secret whatever is said
         yield best
