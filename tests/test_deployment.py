@@ -780,6 +780,12 @@ def test_other_opening_comments_say_nothing(tmp_path, header):
     assert model.role_of("docker-compose.yml").role == ""
 
 
+def test_a_comment_under_the_version_line_opens_the_file(tmp_path):
+    header = 'version: "3"\n# Never use this in a production environment.\n'
+    model, _ = _model(tmp_path, {"docker-compose.yml": header + COMPOSE_BODY})
+    assert model.role_of("docker-compose.yml").role == "dev-tooling"
+
+
 def test_a_comment_under_services_that_names_the_file_opens_it(tmp_path):
     header = ("services:\n  # A dev / testing / example compose file for testing the image\n"
               "  # without the platform\n")

@@ -358,7 +358,8 @@ _DEV_HEADER = re.compile(
     r"\bnot\s+(?:intended|meant|suitable|ready|to be used)\s+for\s+production\b"
     r"|\bnot\s+(?:a\s+)?production[- ](?:worthy|ready|grade)\b"
     r"|\b(?:do\s+not|don['’]?t|never)\s+use\s+(?:(?:this|these|the|it|file|setup|stack|"
-    r"configuration|config|docker-compose|compose|image)\s+){0,3}(?:in|for)\s+production\b"
+    r"configuration|config|docker-compose|compose|image)\s+){0,3}(?:in|for)\s+(?:an?\s+)?"
+    r"production\b"
     r"|\bnot\s+for\s+production\b"
     r"|\bfor\s+(?:local\s+)?(?:development|testing|evaluation)(?:\s+purposes)?\s+only\b"
     r"|\bin\s+your\s+local\s+environment\b"
@@ -390,8 +391,8 @@ _NAMES_THE_FILE = re.compile(r"\b(?:compose|this)\s+(?:file|stack)\b")
 
 
 def _comment_under_preamble(text: str) -> str:
-    """The first comment right under `services:` (or `version:`), when it speaks of the file
-    (`# A dev / testing / example compose file for …`), else ""."""
+    """The first comment right under `version:` (or `---`), or under `services:` when it
+    speaks of the file (`# A dev / testing / example compose file for …`), else ""."""
     lines = text.splitlines()[:_HEADER_LINES]
     start = 0
     while start < len(lines) and _PREAMBLE.match(lines[start].strip()):
@@ -399,7 +400,8 @@ def _comment_under_preamble(text: str) -> str:
     if not start:
         return ""
     head = " ".join(opening_comment("\n".join(lines[start:]))).lower()
-    return head if _NAMES_THE_FILE.search(head) else ""
+    under_services = lines[start - 1].strip() == "services:"
+    return head if not under_services or _NAMES_THE_FILE.search(head) else ""
 
 
 def declared_purpose(text: str) -> Role | None:
