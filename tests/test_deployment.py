@@ -755,6 +755,8 @@ COMPOSE_BODY = "services:\n  api:\n    image: team/api:1.0\n    ports: ['8000:80
     ("# This file is used to test the setup utility\n# Deployment files are elsewhere\n",
      "dev-tooling"),
     ("# This file is intended solely for local development of the app\n", "dev-tooling"),
+    ("# docker-compose for Pontoon development.\n#\n# Note: Requires docker-compose 1.27+.\n",
+     "dev-tooling"),
 ])
 def test_a_files_opening_comment_can_say_it_does_not_ship(tmp_path, header, role):
     model, result = _model(tmp_path, {"docker-compose.yml": header + COMPOSE_BODY})
@@ -765,6 +767,7 @@ def test_a_files_opening_comment_can_say_it_does_not_ship(tmp_path, header, role
 @pytest.mark.parametrize("header", [
     "# Production stack. For local development use docker-compose.dev.yml.\n",
     "# Built for development and production alike\n",
+    "# Compose setup for development and production\n",
     "# Example: docker compose up -d\n",
     "# This image is used for testing and production alike\n",
     "# Production stack: do not use the default passwords in production\n",

@@ -367,6 +367,8 @@ _DEV_HEADER = re.compile(
     r"(?:to\s+run|for)\s+"
     r"(?:an?\s+|the\s+)?(?:local\s+)?development\b(?!\s+(?:and|or)\s+production)"
     r"|\b(?:run|for)\s+(?:an?\s+|the\s+)?(?:local\s+)?development\s+environment\b"
+    r"|\b(?:docker[- ]?compose|compose(?:\s+file)?|stack|setup)\s+for\s+(?:[\w.-]+\s+){0,2}?"
+    r"(?:local\s+)?development\b(?!\s+(?:and|or)\s+production)"
     r"|\b(?:file|stack)\s+is\s+(?:only\s+)?used\s+(?:to\s+test|for\s+testing)\b"
     r"|\b(?:used\s+only|only\s+used)\s+(?:for|to)\s+(?:run(?:ning)?\s+)?(?:the\s+)?tests?\b")
 _HEADER_LINES = 15
