@@ -207,8 +207,8 @@ def _analyse(entry: SourceEntry, data: bytes) -> FileResult:
                 # a project template's module (`from {{ cookiecutter.slug }}.users import …`):
                 # the error is on a template tag, not newer syntax in a module with `{{`
                 # in its strings
-                if _template_tag_at(text, error.line) and _python_parses_once_rendered(
-                        entry.path, text):
+                if _template_tag_at(text, error.line) and _parses_once_rendered(
+                        entry.path, text, python=True):
                     result.skipped = "template"
                     return result
                 raise
@@ -274,11 +274,15 @@ _BLOCK_LINE = re.compile(r"^[ \t]*\{[%#][^\n]*[%#]\}[ \t]*$", re.MULTILINE)
 _JSON_MANIFEST = re.compile(r'"apiVersion"\s*:\s*"[^"]+"')
 
 
-def _parses_once_rendered(path: str, text: str) -> bool:
-    """A template, not broken YAML: with its actions blanked out the file parses."""
+def _parses_once_rendered(path: str, text: str, python: bool = False) -> bool:
+    """A template, not a broken file: with its actions blanked out, the YAML (or Python)
+    parses."""
     try:
-        parse_yaml(path, _blanked(text))
-    except YamlError:
+        if python:
+            parse_python(path, _blanked(text))
+        else:
+            parse_yaml(path, _blanked(text))
+    except (YamlError, PythonSyntaxError):
         return False
     return True
 
@@ -289,14 +293,6 @@ def _template_tag_at(text: str, line: int | None) -> bool:
     lines = text.splitlines()
     found = lines[line - 1] if 0 < line <= len(lines) else ""
     return "{{" in found or "{%" in found
-
-
-def _python_parses_once_rendered(path: str, text: str) -> bool:
-    try:
-        parse_python(path, _blanked(text))
-    except PythonSyntaxError:
-        return False
-    return True
 
 
 def _blanked(text: str) -> str:
