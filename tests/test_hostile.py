@@ -846,3 +846,12 @@ def test_an_invalid_re_include_pattern_in_gitignore_crashes_no_rule(tmp_path: Pa
     result = scan(tmp_path, Config(select=["REPO002"]), jobs=1, use_cache=False)
     assert not [d for d in result.diagnostics if d.kind == "INTERNAL"]
     assert not result.findings  # the valid `!.env.ci` still says it is tracked on purpose
+
+
+@pytest.mark.parametrize("pyproject", ['project = "x"\n', "[project]\ndependencies = 3\n",
+                                       "[project]\ndependencies = [1, {a = 2}]\n"])
+def test_a_pyproject_of_the_wrong_shape_crashes_no_reader(tmp_path: Path, pyproject: str) -> None:
+    write_tree(tmp_path, {"pyproject.toml": pyproject, "requirements.txt": "arrow\n",
+                          "lib/arrow/__init__.py": "", "app/main.py": "import arrow\n"})
+    result = scan(tmp_path, Config(jobs=1, cache=False), use_cache=False)
+    assert not [d for d in result.diagnostics if d.kind == "INTERNAL"]

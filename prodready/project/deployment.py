@@ -153,8 +153,8 @@ class Deployment:
     # directory -> the role its README gives the Python code below it (only directories
     # with such a README); plain values, so the model holds no reference to the project
     readme_roles: dict[str, Role] = field(default_factory=dict)
-    # directories that hold copies of the project's own requirements (`lib/` of packages
-    # put on sys.path at start-up)
+    # directories of vendored third-party packages (a committed `pip install --target`,
+    # `lib/` holding the project's requirements put on sys.path at start-up)
     vendored_directories: frozenset[str] = frozenset()
     _path_roles: dict[str, Role] = field(default_factory=dict, repr=False)
 
@@ -574,6 +574,7 @@ def _readme_development_stacks(project: Project) -> dict[str, Role]:
                 sections.setdefault(directory + "/", set()).add(developer)
     candidates = [name for name, kinds in sections.items() if kinds == {True}]
     included = _included_compose_files(project) if candidates else set()
+
     def why(name: str) -> str:
         what = "applies the manifests there" if name.endswith("/") else "starts it"
         return f"{readme} {what} only in a section for the project's developers"
@@ -942,7 +943,8 @@ def _vendored_directories(project: Project) -> frozenset[str]:
                  if path.endswith(".dist-info/RECORD") and path.count("/") >= 2}
     wanted = {_normal(m) for path, text in project.texts.items()
               if _REQUIREMENTS_FILE.search(path.lower()) for m in _REQUIREMENT.findall(text)}
-    deps = pyproject(project).get("project", {}).get("dependencies")
+    table = pyproject(project).get("project")
+    deps = table.get("dependencies") if isinstance(table, dict) else None
     for dep in deps if isinstance(deps, list) else ():
         match = _REQUIREMENT.match(str(dep))
         if match:
@@ -961,8 +963,8 @@ def _vendored_directories(project: Project) -> frozenset[str]:
         for depth in range(1, len(parts)):
             directory, child = "/".join(parts[:depth]), parts[depth]
             children.setdefault(directory, set()).add(child)
-            if depth < len(parts) - 1 and parts[-1] == "__init__.py" and \
-                    depth == len(parts) - 2 and _normal(child) in wanted:
+            if depth == len(parts) - 2 and parts[-1] == "__init__.py" and \
+                    _normal(child) in wanted:
                 packages.setdefault(directory, set()).add(child)
     return frozenset(installed) | frozenset(
         d for d, names in packages.items() if len(names) >= _VENDORED_MATCHES and
