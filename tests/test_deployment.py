@@ -1168,6 +1168,27 @@ def test_manifests_the_readme_applies_only_for_developers_are_dev_tooling(tmp_pa
     assert model.role_of("k8s/errors/pod-oom.yaml").role == role
 
 
+LOCAL_STACK = ("services:\n  app:\n    build:\n      context: .\n"
+               "      dockerfile: docker/Dockerfile\n    image: local/shop_app\n"
+               "    ports: [\"8000:8000\"]\n"
+               "  fakesentry:\n    build:\n      context: docker/images/fakesentry\n"
+               "    image: local/shop_fakesentry\n")
+
+
+@pytest.mark.parametrize(("image", "stack", "image_role"), [
+    ("local/shop_app", "dev-tooling", "dev-tooling"),  # tagged for this machine: never pushed
+    ("ghcr.io/acme/shop", "", "deployed"),  # one image is published: the stack may ship
+])
+def test_a_stack_that_tags_every_image_local_is_the_developers(tmp_path, image, stack,
+                                                                image_role):
+    model, _ = _model(tmp_path, {
+        "docker-compose.yml": LOCAL_STACK.replace("local/shop_app", image),
+        "docker/Dockerfile": SERVER_DOCKERFILE,
+        "docker/images/fakesentry/Dockerfile": SERVER_DOCKERFILE})
+    assert model.role_of("docker-compose.yml").role == stack
+    assert model.role_of("docker/images/fakesentry/Dockerfile").role == image_role
+
+
 def test_a_compose_file_another_one_includes_is_part_of_its_stack(tmp_path):
     readme = ("# App\n\n## Development\n\n"
               "    docker compose -f docker/docker-compose-base.yml up -d\n")

@@ -387,3 +387,12 @@ def test_a_product_users_install_needs_a_health_route_only_where_something_runs_
     assert profile_of(result.project).name == DISTRIBUTED
     [finding] = result.findings
     assert finding.severity is severity
+
+
+def test_docs_pointing_to_a_stack_of_local_images_say_nothing(tmp_path):
+    compose = ("services:\n  app:\n    build: .\n    image: local/notes_app\n"
+               "  worker:\n    image: local/notes_app\n    command: worker\n")
+    profile, _ = _profile(tmp_path, {"docker-compose.yml": compose,
+                                     "docs/dev.md": "Run `docker compose up` with "
+                                                    "docker-compose.yml.\n"})
+    assert profile.name == SERVICE

@@ -690,10 +690,11 @@ def _development_override(project: Project, path: str) -> Role | None:
 
 
 def _development_stack(project: Project, path: str, has_python: bool) -> Role | None:
-    from .devstack import backing_services_stack, development_stack
+    from .devstack import backing_services_stack, development_stack, local_images_stack
 
     data = _compose_data(project, path)
-    why = development_stack(data) or (backing_services_stack(data) if has_python else "")
+    why = development_stack(data) or local_images_stack(data) or (
+        backing_services_stack(data) if has_python else "")
     return Role(DEV_TOOLING, why) if why else None
 
 
@@ -812,7 +813,8 @@ def build_deployment(project: Project) -> Deployment:
 
     for path, why in _dev_container_stacks(project).items():
         mark(path, Role(DEV_TOOLING, why))  # before its builds are followed
-    _compose_links(project, counts, link, model)
+    _compose_links(project, counts, link, mark,
+                   lambda source: convention.get(source) or used_by.get(source), model)
     from .compose import directory_compose_runs, named_compose_files
 
     named = named_compose_files(project)
@@ -1034,13 +1036,25 @@ def _is_deployment_yaml(path: str, yf: YamlFile) -> bool:
         yf.kubernetes_objects())
 
 
-def _compose_links(project: Project, counts: Any, link: Any, model: Deployment) -> None:
+def _compose_links(project: Project, counts: Any, link: Any, mark: Any, role_of: Any,
+                   model: Deployment) -> None:
+    """Dockerfiles Compose builds: deployed when the Compose file counts; the developer's own
+    when a developer's stack builds them under a name for this machine only (`local/…`:
+    `docker/images/fakesentry/` of the local stack), unless something else deploys them."""
     for build in project_builds(project):
         if build.how != COMPOSE:
             continue
         _add_tags(model, build)
-        if build.dockerfile is not None and counts(build.source) and _target_role(build) is None:
+        if build.dockerfile is None or _target_role(build) is not None:
+            continue
+        if counts(build.source):
             link(build.dockerfile, f"built by Compose service {build.service!r} ({build.source})")
+            continue
+        own = role_of(build.source)
+        if own is not None and own.role in (DEV_TOOLING, TEST_FIXTURE) and build.images and \
+                all(image.startswith(("local/", "localhost/")) for image in build.images):
+            mark(build.dockerfile, Role(own.role, f"built by {build.source} only as "
+                                                  f"{build.images[0]}, for this machine"))
 
 
 # What a CI job does, read from its commands and names: it deploys, or it runs tests.

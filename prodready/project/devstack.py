@@ -59,6 +59,21 @@ def development_stack(data: Any) -> str:
     return ""
 
 
+def local_images_stack(data: Any) -> str:
+    """Why the parsed Compose file `data` builds only for the machine it runs on ("" if it
+    does not): every service it builds tags its image `local/…` (or `localhost/…`), a name
+    no registry serves, so the images are never pushed anywhere to deploy."""
+    services = data.get("services") if isinstance(data, dict) else None
+    if not isinstance(services, dict):
+        return ""
+    built = [svc for svc in services.values() if isinstance(svc, dict) and "build" in svc]
+    tags = [str(svc.get("image") or "") for svc in built]
+    if built and all(tag.startswith(("local/", "localhost/")) for tag in tags):
+        return (f"every image it builds is tagged for this machine ({tags[0]}): never pushed "
+                "to be deployed")
+    return ""
+
+
 def _text(value: Any) -> str:
     if isinstance(value, list):
         return " ".join(str(v) for v in value)

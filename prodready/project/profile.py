@@ -110,6 +110,8 @@ def distributed_evidence(project: Project) -> str:
     names = model.project_names
 
     def built_here(image: str) -> bool:
+        if image.startswith(("local/", "localhost/")):
+            return False  # a tag for the machine that builds it: nothing users can pull
         if image in published or ("/" in image and model.dockerfile_of_image(image) is not None):
             return True
         # released by a process the repository does not show (a release script, a registry
