@@ -265,6 +265,9 @@ class RouteFact:
     # the path is a literal passed through a helper (`org_scoped_rule("/invite/<token>")`,
     # `gettext("/about/")`): right in the usual configuration, not certain
     wrapped: bool = False
+    # the handler's docstring says it checks only that the process is up ("Return ok if the
+    # system is up", "doesn't do any internal checks"): a deliberate liveness probe
+    shallow: bool = False
 
 
 @dataclass(slots=True)
@@ -1170,7 +1173,8 @@ class _Extractor:
             func = self.functions[handler.rsplit(".", 1)[-1]]
         touches, can_fail = self._handler_profile(func) if func is not None else ((), True)
         self.facts.routes.append(RouteFact(owner, path, methods, line, handler, touches,
-                                           can_fail, wrapped=wrapped))
+                                           can_fail, wrapped=wrapped,
+                                           shallow=_declares_shallow(func)))
         if path is not None and path.rstrip("/").endswith("/metrics"):
             self.facts.evidence.add("metrics")
         if any(RATE_LIMIT_NAME.search(name) for name in touches):
@@ -1747,6 +1751,20 @@ def _field_alias(value: ast.AST | None) -> str | None:
                     kw.value.value, str):
                 return kw.value.value
     return None
+
+
+# A handler's docstring saying it answers only whether the process is up.
+_SHALLOW = re.compile(
+    r"\bdoes(?:n['’]t|\s+not)\s+(?:do\s+)?(?:any\s+)?(?:internal\s+|dependency\s+|deep\s+)?"
+    r"checks?\b|\bif\s+(?:the\s+)?(?:system|service|server|app|application|process)\s+is\s+"
+    r"(?:up|alive|running)\b|\bliveness\b", re.IGNORECASE)
+
+
+def _declares_shallow(func: ast.AST | None) -> bool:
+    if not isinstance(func, ast.FunctionDef | ast.AsyncFunctionDef):
+        return False
+    doc = ast.get_docstring(func, clean=False) or ""
+    return bool(_SHALLOW.search(doc))
 
 
 def _helper_setting(stmt: ast.stmt) -> ast.Assign | None:

@@ -94,6 +94,7 @@ class Route:
     # (`/status`): an operation on a resource (a DRF viewset action `/celery/status/`, an
     # admin page) or a path a helper builds (`org_scoped_rule("/api/organization/status")`)
     strong_health_only: bool = False
+    shallow: bool = False  # its docstring says it answers only whether the process is up
 
 
 @dataclass(slots=True)
@@ -873,7 +874,8 @@ def _route(pf: PythonFacts, route: RouteFact, prefixes: dict[tuple[str, str], st
         # a view the urlconf imports: its own module says whether it reaches a dependency
         qualified(route.handler, pf.names) in helpers.qualified)
     return Route(path, route.methods, route.handler, pf.path, route.line, route.touches,
-                 route.can_fail, certain, calls_helper, strong_health_only=route.wrapped)
+                 route.can_fail, certain, calls_helper, strong_health_only=route.wrapped,
+                 shallow=route.shallow)
 
 
 # ------------------------------------------------------------------------ infrastructure

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from ...facts import is_health_path
 from ...project import Project
-from ...project.services import services_of, touches_dependencies
+from ...project.services import Route, services_of, touches_dependencies
 from ..api import RuleContext
 from ._common import report_service
 
@@ -23,7 +24,10 @@ def check(project: Project, ctx: RuleContext) -> None:
                            f"the health endpoints never check what the service depends on "
                            f"({names}): traffic keeps flowing to instances that cannot reach "
                            "their database; make readiness run a cheap query and answer 503 on "
-                           "failure")
+                           "failure",
+                           informational="its health endpoint says it answers only whether "
+                           "the process is up: a deliberate liveness probe" if _liveness_only(
+                               health) else "")
             continue
         ready = [r for r in touching if r.path and "ready" in r.path.lower()]
         if ready and not any(r.can_fail for r in ready):
@@ -34,3 +38,9 @@ def check(project: Project, ctx: RuleContext) -> None:
         else:
             ctx.examine()
 
+
+def _liveness_only(health: list[Route]) -> bool:
+    """Every route on a health path (`/healthz`; not a weaker `/status`, often an API's own
+    status resource) says it answers only whether the process is up."""
+    probes = [r for r in health if is_health_path(r.path, weak=False)] or health
+    return all(r.shallow for r in probes)
