@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..artifacts.yamldocs import YamlFile, YMap, is_compose_path
+from ..requirements import REQUIREMENT_NAME, canonical_name
 from . import Project
 from .builds import (
     ACTION,
@@ -227,38 +228,35 @@ class Deployment:
         return None
 
     def _vendored_role(self, path: str) -> Role | None:
-        if not self.vendored_directories:
-            return None
-        directory = posixpath.dirname(path)
-        while directory:
-            if directory in self.vendored_directories:
-                return Role(GENERATED, f"under {directory}/: copies of third-party packages "
-                                       "the project requires; their upstream is what to fix")
-            directory = posixpath.dirname(directory)
-        return None
+        directory = _nearest_directory(path, self.vendored_directories)
+        return Role(GENERATED, f"under {directory}/: copies of third-party packages the "
+                               "project requires; their upstream is what to fix") if (
+            directory) else None
 
     def _readme_role(self, path: str) -> Role | None:
         """What the README of a directory the file is in says of it (`demodesk/README.rst`:
         "django-helpdesk Demo Project"), nearest directory first, the root's excluded."""
-        if not self.readme_roles:
-            return None
-        directory = posixpath.dirname(path)
-        while directory:
-            found = self.readme_roles.get(directory)
-            if found is not None:
-                return found
-            directory = posixpath.dirname(directory)
-        return None
+        directory = _nearest_directory(path, self.readme_roles)
+        return self.readme_roles[directory] if directory else None
 
     def _in_deployed_dir(self, path: str) -> Role | None:
-        directory = posixpath.dirname(path)
-        while directory:
-            dockerfile = self.deployed_dirs.get(directory)
-            if dockerfile is not None:
-                return Role(DEPLOYED, f"next to {dockerfile}, which ships "
-                                      f"({self.roles[dockerfile].why})")
-            directory = posixpath.dirname(directory)
-        return None
+        directory = _nearest_directory(path, self.deployed_dirs)
+        if not directory:
+            return None
+        dockerfile = self.deployed_dirs[directory]
+        return Role(DEPLOYED, f"next to {dockerfile}, which ships "
+                              f"({self.roles[dockerfile].why})")
+
+
+def _nearest_directory(path: str, directories: Collection[str]) -> str:
+    """The nearest directory above `path` that is one of `directories` ("" when none; the
+    root is never one)."""
+    if not directories:
+        return ""
+    directory = posixpath.dirname(path)
+    while directory and directory not in directories:
+        directory = posixpath.dirname(directory)
+    return directory
 
 
 def deployment_of(project: Project) -> Deployment:
@@ -922,8 +920,8 @@ def _tool_directories(project: Project) -> frozenset[str]:
     return frozenset(found)
 
 
-# A requirement line's distribution name (`cherrypy-cors==1.7.0` -> cherrypy-cors).
-_REQUIREMENT = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)", re.MULTILINE)
+# A requirement line's distribution name, at the start of the line.
+_REQUIREMENT = re.compile(rf"^\s*({REQUIREMENT_NAME.pattern})", re.MULTILINE)
 _REQUIREMENTS_FILE = re.compile(r"(?:^|/)[\w.-]*requirements[\w.-]*\.(?:txt|in)$")
 # So many of a directory's import packages must be requirements of the project, and at least
 # this share of everything Python in it, to call it vendored.
@@ -943,14 +941,14 @@ def _vendored_directories(project: Project) -> frozenset[str]:
     # a `pip install --target` directory committed whole: its packages' `*.dist-info`
     installed = {path.rsplit("/", 2)[0] for path in project.all_files
                  if path.endswith(".dist-info/RECORD") and path.count("/") >= 2}
-    wanted = {_normal(m) for path, text in project.texts.items()
+    wanted = {canonical_name(m) for path, text in project.texts.items()
               if _REQUIREMENTS_FILE.search(path.lower()) for m in _REQUIREMENT.findall(text)}
     table = pyproject(project).get("project")
     deps = table.get("dependencies") if isinstance(table, dict) else None
     for dep in deps if isinstance(deps, list) else ():
         match = _REQUIREMENT.match(str(dep))
         if match:
-            wanted.add(_normal(match[1]))
+            wanted.add(canonical_name(match[1]))
     if not wanted:
         return frozenset(installed)
     packages: dict[str, set[str]] = {}  # directory -> its packages named as requirements
@@ -966,15 +964,11 @@ def _vendored_directories(project: Project) -> frozenset[str]:
             directory, child = "/".join(parts[:depth]), parts[depth]
             children.setdefault(directory, set()).add(child)
             if depth == len(parts) - 2 and parts[-1] == "__init__.py" and \
-                    _normal(child) in wanted:
+                    canonical_name(child) in wanted:
                 packages.setdefault(directory, set()).add(child)
     return frozenset(installed) | frozenset(
         d for d, names in packages.items() if len(names) >= _VENDORED_MATCHES and
         d not in own and len(names) >= _VENDORED_SHARE * len(children[d]))
-
-
-def _normal(name: str) -> str:
-    return re.sub(r"[-_.]+", "_", name).lower()
 
 
 def _imported_from_outside(project: Project, package: str) -> bool:

@@ -23,6 +23,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..requirements import REQUIREMENT_NAME
 from . import Project
 
 # The deployment model and the documentation reader load only when a profile is detected: a
@@ -38,7 +39,6 @@ _QUOTES = "`'\"()[],;"  # around an image named in prose: `acme/app`
 # `pip install -U "pretalx[postgres]"`, `pipx install radicale`, `uv tool install app`
 _PIP_INSTALL = re.compile(r"\b(?:pip3?|pipx|uv[ \t]+(?:tool|pip))[ \t]+install\b([^\n`|;&]*)",
                           re.IGNORECASE)
-_REQUIREMENT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 # A README calling its own project self-hosted: a heading or bold label ("## Self-hosting",
 # "- **Self-Hostable**"), or a sentence whose subject it is ("X is a self-hosted app", "It's
 # open-source, self-hostable"). "supports self-hosted LLMs" speaks of other software.
@@ -149,7 +149,7 @@ def _tells_users_to_run(text: str, built_here: Callable[[str], bool],
         return f"tells users to run {image}, an image this repository builds"
     for args in _PIP_INSTALL.findall(text):
         for token in args.split():
-            found = _REQUIREMENT_NAME.match(token.strip(_QUOTES))
+            found = REQUIREMENT_NAME.match(token.strip(_QUOTES))
             if not token.startswith("-") and found and \
                     found[0].lower().replace("_", "-") in names:
                 return f"tells users to install {found[0]}, this project's own distribution"

@@ -16,6 +16,7 @@ MAX_NAMES_SHOWN = 5
 
 
 def check(project: Project, ctx: RuleContext) -> None:
+    own_names: frozenset[str] | None = None  # the project's names, read on the first .env
     for path in project.all_files:
         name = posixpath.basename(path).lower()
         if not name.startswith(".env"):
@@ -28,7 +29,9 @@ def check(project: Project, ctx: RuleContext) -> None:
             continue
         # A committed .env of non-secret defaults (project name, ports, public URLs) is
         # configuration; only secret-like names with real-looking values make it a leak.
-        secrets = env_file_secrets(text, path, deployment_of(project).project_names)
+        if own_names is None:
+            own_names = deployment_of(project).project_names
+        secrets = env_file_secrets(text, path, own_names)
         if not secrets or _kept_on_purpose(project, path):
             ctx.examine()
             continue

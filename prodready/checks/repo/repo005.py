@@ -8,6 +8,7 @@ import re
 from ...artifacts.source import split_lines
 from ...project import Project
 from ...project.deployment import deployment_of, pyproject
+from ...requirements import canonical_name
 from ..api import RuleContext
 
 SCOPE = "project"
@@ -56,10 +57,6 @@ def logical_lines(text: str) -> list[tuple[int, str]]:
     return out
 
 
-def _canonical(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
 def unpinned(text: str) -> tuple[list[tuple[int, str]], bool, bool]:
     """(unpinned requirements, has hashes, uses a constraints file)."""
     found: list[tuple[int, str]] = []
@@ -87,12 +84,12 @@ def unpinned(text: str) -> tuple[list[tuple[int, str]], bool, bool]:
         match = _NAME.match(requirement)
         if "==" in requirement:  # also ===
             if match:
-                pinned.add(_canonical(match[1]))
+                pinned.add(canonical_name(match[1]))
             continue
         if match:
             found.append((number, match[1]))
     # `bleach[css]` beside `bleach==6.3.0` only adds extras to the pinned project
-    found = [(n, name) for n, name in found if "://" in name or _canonical(name) not in pinned]
+    found = [(n, name) for n, name in found if "://" in name or canonical_name(name) not in pinned]
     return found, hashes, constrained
 
 

@@ -46,6 +46,11 @@ def _probed_somewhere(project: Project, svc: Service) -> bool:
     team's own may be deployed from another repository: probed."""
     if profile_of(project).name != DISTRIBUTED or any(r.source != "python" for r in svc.runners):
         return True
+    return project.once("app001-probed-here", lambda: _runs_anything(project))
+
+
+def _runs_anything(project: Project) -> bool:
+    """A Dockerfile or platform manifest that ships: something may run and probe the app."""
     deployment = deployment_of(project)
     return any(deployment.role_of(path).judged for path in project.dockerfiles) or any(
         _PLATFORM_MANIFESTS.search(path) and deployment.role_of(path).judged
