@@ -51,6 +51,15 @@ def test_uwsgi_uid_from_the_command_line_or_the_ini_file():
         assert bool(rules(files, "DOCKER003")) is flagged, (cmd, uid)
 
 
+def test_server_user_option_on_a_continued_line_of_the_entrypoint():
+    dockerfile = "FROM python:3.12-slim\nCOPY entrypoint.sh /\nENTRYPOINT [\"/entrypoint.sh\"]\n"
+    for script, flagged in (
+            ("#!/bin/sh\nexec gunicorn app:app \\\n  --bind 0.0.0.0:80 \\\n  --user app\n", False),
+            ("#!/bin/sh\nexec gunicorn app:app \\\n  --bind 0.0.0.0:80\necho --user app\n", True)):
+        files = {"Dockerfile": dockerfile, "entrypoint.sh": script}
+        assert bool(rules(files, "DOCKER003")) is flagged, script
+
+
 def test_an_image_with_no_command_over_a_shell_base_is_informational():
     tool = "FROM ubuntu:24.04\nRUN apt-get update && apt-get install -y make\n"
     [finding] = scan_files({"Dockerfile": tool}, ["DOCKER003"])

@@ -24,6 +24,7 @@ ENTRYPOINT_DROPS = {
 _S6_SERVICE = re.compile(r"^/etc/(s6-overlay/s6-rc\.d|services\.d)/[^/]+/run$")
 _UWSGI = re.compile(r"(?<![\w.-])uwsgi(?![\w.-])([^\n;&|]*)")
 _GUNICORN = re.compile(r"(?<![\w.-])gunicorn(?![\w.-])([^\n;&|]*)")
+_CONTINUATION = re.compile(r"\\\r?\n")
 _INI_UID = re.compile(r"^[ \t]*uid[ \t]*[=:][ \t]*(\S+)", re.MULTILINE)  # never \s: linear
 _SHELLS = ("sh", "bash", "ash", "dash", "/bin/sh", "/bin/bash", "exec", "tini", "/tini",
            "dumb-init", "--")
@@ -109,6 +110,7 @@ def _python_drops(project: Project, df: Dockerfile, files: ImageFiles, word: str
 
 def _server_drops(text: str, project: Project, df: Dockerfile, files: ImageFiles) -> bool:
     """uWSGI started with `--uid` or an ini file that sets `uid`; gunicorn with `--user`."""
+    text = _CONTINUATION.sub(" ", text)  # `exec gunicorn app:app \` + `  --user app`
     for match in _UWSGI.finditer(text):
         words = _split(match[1])
         for i, word in enumerate(words):
