@@ -180,6 +180,23 @@ def test_dockerfile_copy_links_the_service_and_odd_copies_do_not_crash(tmp_path)
     assert svc.dockerfiles == ["Dockerfile"]
 
 
+def test_a_command_naming_app_app_runs_the_app_beside_its_own_dockerfile(tmp_path):
+    from prodready.testing import write_tree
+
+    flask = "from flask import Flask\n\napp = Flask(__name__)\n"
+    image = 'FROM python:3.12-slim\nCOPY . /app\nCMD ["gunicorn", "app:app"]\n'
+    write_tree(tmp_path, {
+        "integrations/scanner/app.py": flask, "integrations/scanner/Dockerfile": image,
+        "integrations/sandbox/app.py": flask, "integrations/sandbox/Dockerfile": image,
+        # an image built at the top that copies everything may run either: it names `app:app`
+        "Dockerfile": image,
+    })
+    result = scan(tmp_path, Config.model_validate({}), jobs=1, use_cache=False)
+    found = {s.path: s.dockerfiles for s in build_services(result.project)}
+    assert found == {"integrations/sandbox/app.py": ["Dockerfile", "integrations/sandbox/Dockerfile"],
+                     "integrations/scanner/app.py": ["Dockerfile", "integrations/scanner/Dockerfile"]}
+
+
 def test_an_instance_of_the_projects_own_flask_subclass_is_a_service(tmp_path):
     from prodready.testing import write_tree
 

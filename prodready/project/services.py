@@ -242,6 +242,7 @@ def build_services(project: Project) -> list[Service]:
         svc.files = files_of[svc.root]
     _merge_mounted_django(services, facts)
     claims = _route_claims(services, facts)
+    app_paths = {s.path for s in services}
     side_apps = _side_apps(services, facts, claims)
     prefixes_of: dict[int, tuple[list[str], _Prefixes]] = {}
     for svc in services:
@@ -259,7 +260,7 @@ def build_services(project: Project) -> list[Service]:
                 svc.evidence |= facts[path].evidence
         svc.evidence |= infra
         _link_runners(svc, project, single=len(services) == 1,
-                      by_reference_only=id(svc) in side_apps)
+                      by_reference_only=id(svc) in side_apps, app_paths=app_paths)
         for runner in svc.runners:
             for launcher, kinds in APM_LAUNCHERS.items():
                 if launcher in runner.command:
@@ -957,7 +958,7 @@ def _declares_dependencies(name: str) -> bool:
 
 
 def _link_runners(svc: Service, project: Project, *, single: bool,
-                  by_reference_only: bool = False) -> None:
+                  by_reference_only: bool = False, app_paths: set[str] = frozenset()) -> None:
     refs = _module_refs(svc)
     if by_reference_only:  # a side app runs inside the process that starts its module
         module = svc.module_ref.split(":", 1)[0]
@@ -971,7 +972,8 @@ def _link_runners(svc: Service, project: Project, *, single: bool,
                 svc.runners.append(Runner("dockerfile", path, df.final_stage.line, path,
                                           command))
             continue
-        if directory == svc.root or _mentions(started, refs) or (
+        if directory == svc.root or (_mentions(started, refs) and not _serves_its_own_app(
+                directory, svc, app_paths)) or (
                 svc.root and svc.root.startswith(directory + "/" if directory else "")
                 and _copies(df, svc.root[len(directory) + 1 if directory else 0:])):
             svc.dockerfiles.append(path)
@@ -984,8 +986,19 @@ def _link_runners(svc: Service, project: Project, *, single: bool,
                                                                          checks[-1].args)
                                       if checks else None, configured=configured,
                                       config_port=config_port))
-    _link_compose(svc, project, refs)
+    _link_compose(svc, project, refs, app_paths)
     _link_kubernetes(svc, project, refs, single=single, by_reference_only=by_reference_only)
+
+
+def _serves_its_own_app(context: str | None, svc: Service, app_paths: set[str]) -> bool:
+    """A build directory that does not hold the service's module but holds another app's:
+    a command naming `app:app` there starts that app (one `app.py` per integration, each
+    beside its own Dockerfile), not this one."""
+    if not context:
+        return False
+    below = context + "/"
+    return not svc.path.startswith(below) and any(
+        path.startswith(below) for path in app_paths if path != svc.path)
 
 
 # `--config gunicorn.py`, `-c config/gunicorn.conf.py`, `--config=hypercorn.toml`
@@ -1149,7 +1162,8 @@ def _dockerfile_command(df: Dockerfile) -> str:
     return " ".join(parts)
 
 
-def _link_compose(svc: Service, project: Project, refs: list[str]) -> None:
+def _link_compose(svc: Service, project: Project, refs: list[str],
+                  app_paths: set[str] = frozenset()) -> None:
     dockerfile_dirs = {posixpath.dirname(p) for p in svc.dockerfiles}
     seen: set[tuple[str, str]] = set()
     # once per scan: every service is matched to all
@@ -1158,7 +1172,8 @@ def _link_compose(svc: Service, project: Project, refs: list[str]) -> None:
         linked = built is not None and (built[0] in dockerfile_dirs
                                         or built[1] in svc.dockerfiles) and \
             not _starts_other_app(command, svc)
-        linked = linked or _mentions(command, refs)
+        linked = linked or (_mentions(command, refs) and not _serves_its_own_app(
+            built[0] if built else None, svc, app_paths))
         site = cs.anchor_site
         if not linked or (site.path, name) in seen:
             continue
