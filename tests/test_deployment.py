@@ -756,7 +756,7 @@ COMPOSE_BODY = "services:\n  api:\n    image: team/api:1.0\n    ports: ['8000:80
      "dev-tooling"),
     ("# This file is intended solely for local development of the app\n", "dev-tooling"),
     ("# docker-compose for Pontoon development.\n#\n# Note: Requires docker-compose 1.27+.\n",
-     "dev-tooling"),
+     "dev-tooling"),    ("# Queue integration and development playground\n", "dev-tooling"),
 ])
 def test_a_files_opening_comment_can_say_it_does_not_ship(tmp_path, header, role):
     model, result = _model(tmp_path, {"docker-compose.yml": header + COMPOSE_BODY})
@@ -771,6 +771,7 @@ def test_a_files_opening_comment_can_say_it_does_not_ship(tmp_path, header, role
     "# Example: docker compose up -d\n",
     "# This image is used for testing and production alike\n",
     "# Production stack: do not use the default passwords in production\n",
+    "# Runs the code sandbox service for user submissions\n",
     "services:\n  # not intended for production: this comment is inside the file\n",
     # offered for production first, as an example to copy from second
     "---\n# This file defines a viable production setup for the app.\n# It can be used in "

@@ -361,6 +361,7 @@ _DEV_HEADER = re.compile(
     r"|\bnot\s+for\s+production\b"
     r"|\bfor\s+(?:local\s+)?(?:development|testing|evaluation)(?:\s+purposes)?\s+only\b"
     r"|\bin\s+your\s+local\s+environment\b"
+    r"|\b(?:development|dev|testing|test)\s+(?:playground|sandbox)\b"
     r"|\b(?:designed|meant|intended|used|built)\s+(?:(?:only|solely|exclusively|just)\s+)?"
     r"(?:to\s+run|for)\s+"
     r"(?:an?\s+|the\s+)?(?:local\s+)?development\b(?!\s+(?:and|or)\s+production)"
