@@ -376,6 +376,23 @@ def test_helm_values_beside_the_image_decide():
     assert rules(files, "DOCKER003") == [("images/sync/Dockerfile", 1)]
 
 
+def test_helm_chart_probes_check_the_health_of_the_image_it_runs():
+    files = _chart("")
+    files["images/sync/Dockerfile"] = 'FROM python:3.12-slim\nEXPOSE 8000\nCMD ["gunicorn", "app:app"]\n'
+    template = ("apiVersion: apps/v1\nkind: Deployment\nspec:\n  template:\n    spec:\n"
+                "      containers:\n        - name: sync\n"
+                "          image: {{ .Values.sync.image.name }}\n")
+    files["c/templates/deployment.yaml"] = template
+    assert rules(files, "DOCKER001") == [("images/sync/Dockerfile", 1)]
+    files["c/templates/deployment.yaml"] = template + (
+        "          {{- if .Values.probes }}\n          readinessProbe:\n"
+        "            httpGet: {path: /health, port: 8000}\n          {{- end }}\n")
+    assert rules(files, "DOCKER001") == []
+    # a chart that does not run the image proves nothing
+    files["c/values.yaml"] = "sync:\n  image:\n    name: quay.io/acme/other\n"
+    assert rules(files, "DOCKER001") == [("images/sync/Dockerfile", 1)]
+
+
 # ----------------------------------------------------------------------------- DOCKER006
 
 

@@ -44,22 +44,31 @@ def _chartpress_names(chart: dict[str, Any], directory: str, dockerfile: str) ->
 def values_contexts(project: Project, names: set[str]) -> list[dict[str, Any] | None]:
     """For every component of a chart's values whose `image` is one of `names`: its security
     context (None when it sets none)."""
-    found: list[dict[str, Any] | None] = []
+    return [next((component[k] for k in SECURITY_KEYS if isinstance(component.get(k), dict)),
+                 None) for _, component in _components_running(project, names)]
+
+
+def charts_running(project: Project, names: set[str]) -> set[str]:
+    """The directories of the charts whose values run an image of `names`."""
+    return {chart for chart, _ in _components_running(project, names)}
+
+
+def _components_running(project: Project, names: set[str]
+                        ) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(chart directory, component) for every component of a chart's values whose `image`
+    is one of `names`."""
     if not names:
-        return found
+        return
     for path, yf in project.yaml_files.items():
-        name = posixpath.basename(path)
+        directory, name = posixpath.split(path)
         if not (name.startswith("values") and name.endswith((".yaml", ".yml"))) or \
-                not project.has_file(posixpath.join(posixpath.dirname(path), "Chart.yaml")):
+                not project.has_file(posixpath.join(directory, "Chart.yaml")):
             continue
         for doc in yf.documents:
             data = doc.root.to_python() if doc.root is not None else None
             for component in _components(data):
                 if _image_of(component.get("image")) in names:
-                    context = next((component[k] for k in SECURITY_KEYS
-                                    if isinstance(component.get(k), dict)), None)
-                    found.append(context)
-    return found
+                    yield directory, component
 
 
 def _components(data: Any) -> Iterator[dict[str, Any]]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from ...artifacts.dockerfile import Dockerfile, Stage
 from ...model import Fix
 from ...project import Project
@@ -13,6 +15,7 @@ from ...project.profile import SERVICE
 from ...project.services import Service, served_port, services_of
 from ..api import RuleContext
 from ._fixes import healthcheck_fix
+from ._helm import charts_running, image_names
 from ._image import runs_server
 
 SCOPE = "project"  # whether Kubernetes probes cover the image is a property of the repo
@@ -75,9 +78,25 @@ def _every_runner_checks_health(project: Project, path: str) -> bool:
         # where its health is checked
         compose, containers = image_runners(project, path, any_role=True)
     if not compose and not containers:
-        return False
+        return _charts_probe(project, path)
     return all(svc.healthcheck is True for svc in compose) and all(
         has_probe(c, "livenessProbe") or has_probe(c, "readinessProbe") for c in containers)
+
+
+_PROBE_KEY = re.compile(r"^[ \t]*(?:liveness|readiness)Probe:", re.MULTILINE)
+
+
+def _charts_probe(project: Project, path: str) -> bool:
+    """Helm charts run the image (their values name it) and each chart's templates declare a
+    liveness or readiness probe: the templates are not judged, but they show where the image's
+    health is checked."""
+    from ...project.documentation import read_text  # templates are not kept as YAML
+
+    charts = charts_running(project, image_names(project, path))
+    return bool(charts) and all(any(
+        _PROBE_KEY.search(read_text(project, file)) for file in project.all_files
+        if file.startswith(chart + "/templates/") and file.endswith((".yaml", ".yml", ".tpl")))
+        for chart in charts)
 
 
 def _only_kubernetes_with_probes(services: list[Service]) -> bool:
