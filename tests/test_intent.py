@@ -606,3 +606,35 @@ def test_an_attempt_answered_in_the_else_branch_is_a_predicate():
     """
     assert _findings(code, "PY002") == []
     assert _findings(code.replace("        else:\n            return True\n", ""), "PY002") != []
+
+
+def test_a_value_computed_in_the_else_branch_falls_back_to_a_default():
+    code = """
+    def start_url(user, category):
+        try:
+            check_permission(user, category)
+        except:
+            return None
+        else:
+            return reverse("start", category.slug)
+    """
+    assert _findings(code, "PY002") == []
+    # without the value, the handler hides a failed action
+    assert _findings(code.replace('        else:\n            return reverse("start", '
+                                  'category.slug)\n', ""), "PY002") != []
+
+
+def test_an_earlier_handler_of_the_same_try_explains_the_bypass():
+    code = """
+    def export(cursor, position):
+        try:
+            cursor.scroll(position)
+        except ScrollError:
+            {comment}
+            pass
+        except Exception:
+            pass
+    """
+    explained = "# bypassing the error: the end of the records was reached"
+    assert _findings(code.format(comment=explained), "PY002") == []
+    assert _findings(code.format(comment="# TODO"), "PY002") != []

@@ -422,6 +422,26 @@ def _tolerates(doc: str) -> bool:
     return bool(_TOLERATES.search(doc) or (_SKIPS.search(doc) and _BAD_INPUT.search(doc)))
 
 
+def _sibling_explains(src: PythonFile, trial: ast.Try | None,
+                      handler: ast.ExceptHandler) -> bool:
+    """An earlier handler of the same `try` explains why its error is let go (`# bypassing the
+    error: the end of the records was reached`): the broad one after it is the same choice."""
+    if trial is None:
+        return False
+    for other in trial.handlers:
+        if other is handler:
+            return False
+        if all(_is_pass(s) for s in other.body) and any(
+                _explains(c) for c in _comments(src, *_handler_lines(other))):
+            return True
+    return False
+
+
+def _is_pass(stmt: ast.stmt) -> bool:
+    return isinstance(stmt, ast.Pass) or (isinstance(stmt, ast.Expr) and isinstance(
+        stmt.value, ast.Constant) and stmt.value.value is Ellipsis)
+
+
 def handler_intent(src: PythonFile, handler: ast.ExceptHandler) -> str | None:
     """Why this handler is deliberate, in a few words, or None when nothing says so."""
     first, last = _handler_lines(handler)
@@ -430,7 +450,8 @@ def handler_intent(src: PythonFile, handler: ast.ExceptHandler) -> str | None:
     if linter_marked(src, first, last, HANDLER_CODES) or linter_marked(
             src, try_line, try_line, HANDLER_CODES):
         return "marked by another linter's disable comment"
-    if any(_explains(c) for c in _comments(src, first, last)) or (
+    if any(_explains(c) for c in _comments(src, first, last)) or _sibling_explains(
+            src, trial, handler) or (
             trial is not None and (any(_explains(c) and _FAILURE_WORDS.search(c)
                                        for c in _comments_before(src, trial)) or
                                    _LETS_GO.search(" ".join(_comments_opening(src, trial))))):
@@ -752,7 +773,7 @@ def handler_stakes(src: PythonFile, handler: ast.ExceptHandler) -> Stakes:
     statements = _statements(trial.body)
     if any(isinstance(s, ast.Import | ast.ImportFrom) for s in statements):
         return Stakes.FALLBACK  # an optional feature: set up when its package is there
-    if _returns_value(trial.body) and all(
+    if _returns_value(trial.body + trial.orelse) and all(
             isinstance(s, ast.Return) for s in handler.body if not isinstance(s, ast.Pass)):
         return Stakes.FALLBACK  # computes a value, or answers a default
     if _checked_after(src, trial):
