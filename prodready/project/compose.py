@@ -672,11 +672,33 @@ def _configs(project: Project) -> list[ComposeConfig]:
         primary = bases[0] if bases else None
         for _, path in sorted(names.items()):
             if path not in used:
-                out.append(_build_other(path, primary, files))
+                out.append(_build_other(path, primary or _base_above(path, by_dir, files),
+                                        files))
     for config in out:
         for svc in config.services.values():
             _apply_extends(project, svc)
     return out
+
+
+def _base_above(path: str, by_dir: dict[str, dict[str, str]], files: dict[str, YamlFile]
+                ) -> str | None:
+    """For a file whose services only add settings to services it does not define (no image,
+    no build), the nearest base file in a directory above that defines them: the overlay is
+    layered over it (`-f docker-compose.yml -f compose/with-s3.yml`)."""
+    own = _layers(path, files[path])
+    fragments = {n for n, layer in own.items()
+                 if layer.node is None or not any(k in layer.node for k in _RUNNABLE_KEYS)}
+    directory = posixpath.dirname(path)
+    while fragments and directory:
+        directory = posixpath.dirname(directory)
+        names = by_dir.get(directory, {})
+        base = next((names[n] for n in BASE_NAMES if n in names), None)
+        if base is not None:
+            return base if fragments & set(_layers(base, files[base])) else None
+    return None
+
+
+_RUNNABLE_KEYS = ("image", "build", "extends")
 
 
 def _apply_extends(project: Project, svc: Service) -> None:
@@ -745,8 +767,7 @@ _JUDGED_KEYS = frozenset({
 def _build_other(path: str, base: str | None, files: dict[str, YamlFile]) -> ComposeConfig:
     own = _layers(path, files[path])
     fragments = {n for n, layer in own.items()
-                 if layer.node is None or ("image" not in layer.node and "build" not in
-                                           layer.node and "extends" not in layer.node)}
+                 if layer.node is None or not any(k in layer.node for k in _RUNNABLE_KEYS)}
     base_layers = _layers(base, files[base]) if base else {}
     overlays = fragments & set(base_layers)
     config = ComposeConfig(files=([base] if overlays and base else []) + [path])
