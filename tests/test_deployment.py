@@ -757,6 +757,7 @@ COMPOSE_BODY = "services:\n  api:\n    image: team/api:1.0\n    ports: ['8000:80
     ("# This file is intended solely for local development of the app\n", "dev-tooling"),
     ("# docker-compose for Pontoon development.\n#\n# Note: Requires docker-compose 1.27+.\n",
      "dev-tooling"),    ("# Queue integration and development playground\n", "dev-tooling"),
+    ("#\n# A simple pod with busybox. Used for debugging.\n#\n", "dev-tooling"),
 ])
 def test_a_files_opening_comment_can_say_it_does_not_ship(tmp_path, header, role):
     model, result = _model(tmp_path, {"docker-compose.yml": header + COMPOSE_BODY})
@@ -1254,3 +1255,30 @@ def test_a_directory_of_the_projects_own_distributions_is_not_vendored(tmp_path)
     })
     result = scan(tmp_path, Config(select=["PY005"]), jobs=1, use_cache=False)
     assert deployment_of(result.project).role_of("packages/shop_api.py").judged
+
+
+VERSIONED_DEPLOYMENT = ("apiVersion: {version}\nkind: Deployment\nmetadata:\n  name: api\nspec:\n"
+              "  template:\n    spec:\n      containers:\n        - name: api\n"
+              "          image: acme/api:1.0\n")
+VERSIONED_SERVICE = "---\napiVersion: v1\nkind: Service\nmetadata:\n  name: api\n"
+
+
+@pytest.mark.parametrize(("text", "role"), [
+    (VERSIONED_DEPLOYMENT.format(version="apps/v1beta1") + VERSIONED_SERVICE, "example"),
+    (VERSIONED_DEPLOYMENT.format(version="extensions/v1beta1"), "example"),
+    (VERSIONED_DEPLOYMENT.format(version="batch/v2alpha1").replace("Deployment", "CronJob"), "example"),
+    (VERSIONED_DEPLOYMENT.format(version="batch/v1beta1").replace("Deployment", "CronJob"), "example"),
+    # served today
+    (VERSIONED_DEPLOYMENT.format(version="apps/v1") + VERSIONED_SERVICE, ""),
+    (VERSIONED_DEPLOYMENT.format(version="batch/v1").replace("Deployment", "CronJob"), ""),
+    # PodDisruptionBudget was removed from policy/v1beta1, but no workload says so
+    ("apiVersion: policy/v1beta1\nkind: PodDisruptionBudget\nmetadata:\n  name: api\n", ""),
+    # one workload on a removed version beside one a cluster accepts: still applied
+    (VERSIONED_DEPLOYMENT.format(version="apps/v1beta2") + "---\n" + VERSIONED_DEPLOYMENT.format(
+        version="apps/v1"), ""),
+])
+def test_manifests_on_api_versions_kubernetes_removed_are_not_judged(tmp_path, text, role):
+    model, result = _model(tmp_path, {"k8s/api.yaml": text})
+    assert model.role_of("k8s/api.yaml").role == role
+    if "Deployment" in text and "apps/v1\n" not in text:
+        assert not [f for f in result.findings if f.path == "k8s/api.yaml"]

@@ -362,6 +362,7 @@ _DEV_HEADER = re.compile(
     r"|\bfor\s+(?:local\s+)?(?:development|testing|evaluation)(?:\s+purposes)?\s+only\b"
     r"|\bin\s+your\s+local\s+environment\b"
     r"|\b(?:development|dev|testing|test)\s+(?:playground|sandbox)\b"
+    r"|\bused\s+(?:only\s+)?for\s+debugging\b"
     r"|\b(?:designed|meant|intended|used|built)\s+(?:(?:only|solely|exclusively|just)\s+)?"
     r"(?:to\s+run|for)\s+"
     r"(?:an?\s+|the\s+)?(?:local\s+)?development\b(?!\s+(?:and|or)\s+production)"
@@ -415,6 +416,39 @@ def declared_purpose(text: str) -> Role | None:
     if _EXAMPLE_HEADER.search(head) and not _PRODUCTION_CLAIM.search(head):
         return Role(EXAMPLE, "its opening comment says it is an example")
     return None
+
+
+# API versions Kubernetes has removed (Kubernetes' deprecated API migration guide): a
+# manifest whose workloads use one cannot be applied to any supported cluster. A group maps
+# to the kinds it served that are gone, or to None when all are.
+_REMOVED_APIS: dict[str, frozenset[str] | None] = {
+    "extensions/v1beta1": None,  # Deployment, DaemonSet, ReplicaSet (1.16), Ingress (1.22)
+    "apps/v1beta1": None, "apps/v1beta2": None,  # 1.16
+    "batch/v2alpha1": None,  # never on by default, since removed
+    "batch/v1beta1": frozenset({"CronJob"}),  # 1.25
+    "networking.k8s.io/v1beta1": frozenset({"Ingress", "IngressClass"}),  # 1.22
+}
+_RETIRED_KINDS = frozenset({"Deployment", "DaemonSet", "StatefulSet", "ReplicaSet", "Job",
+                            "CronJob", "Ingress"})
+
+
+def _retired_manifest(yf: YamlFile) -> Role | None:
+    """A manifest whose workloads (and ingresses) all use API versions Kubernetes has
+    removed (`apps/v1beta1`, `extensions/v1beta1`): no cluster accepts it any more, so its
+    settings are a record of an old deployment, not one to harden."""
+    found = []
+    for doc in yf.kubernetes_objects():
+        root = doc.root
+        kind, version = root.get_value("kind"), root.get_value("apiVersion")
+        if kind not in _RETIRED_KINDS or not isinstance(version, str):
+            continue
+        removed = _REMOVED_APIS.get(version, frozenset())
+        found.append((version, removed is None or kind in removed))
+    if not found or not all(gone for _, gone in found):
+        return None
+    versions = ", ".join(sorted({version for version, _ in found}))
+    return Role(EXAMPLE, f"its workloads use API versions Kubernetes has removed ({versions}): "
+                         "no supported cluster accepts it")
 
 
 # An opening comment that offers the file for production ("a viable production setup", "can
@@ -788,7 +822,7 @@ def build_deployment(project: Project) -> Deployment:
                 documented.get(path) or _development_override(project, path) or
                 _development_stack(project, path, has_python) or
                 _builds_only_declared(project, path, yf, convention, declared_images)
-                if compose else None) or readmes.of(path)) is not None:
+                if compose else _retired_manifest(yf)) or readmes.of(path)) is not None:
             convention[path] = role
             declared.add(path)
 
