@@ -148,6 +148,20 @@ def test_an_overlay_in_a_subdirectory_is_layered_over_the_base_above_it(tmp_path
         ("compose/compose.with-s3.yaml", 5)]
 
 
+def test_a_build_overlay_for_the_published_image_is_layered_over_the_base(tmp_path):
+    """`docker-compose.build.yml` builds from source what the base pulls (`-f
+    docker-compose.yml -f docker-compose.build.yml`): the base's restart policy holds; a
+    file that builds a service the base does not define from an image stays its own."""
+    write_tree(tmp_path, {
+        "docker-compose.yml": "services:\n  web:\n    image: acme/web:1\n    restart: always\n",
+        "docker-compose.build.yml": "services:\n  web:\n    build: .\n",
+        "docker-compose.prod.yml": "services:\n  web:\n    build: .\n    image: acme/web:2\n",
+    })
+    result = scan(tmp_path, Config(select=["COMPOSE003"]), jobs=1, use_cache=False)
+    assert sorted((f.path, f.line) for f in result.findings) == [
+        ("docker-compose.prod.yml", 2)]
+
+
 def test_an_overlay_that_sets_the_missing_key_itself_is_judged_there(tmp_path):
     write_tree(tmp_path, {
         "compose.yaml": "services:\n  web:\n    image: acme/web:1\n"

@@ -686,19 +686,34 @@ def _base_above(path: str, by_dir: dict[str, dict[str, str]], files: dict[str, Y
     no build), the nearest base file in a directory above that defines them: the overlay is
     layered over it (`-f docker-compose.yml -f compose/with-s3.yml`)."""
     own = _layers(path, files[path])
-    fragments = {n for n, layer in own.items()
-                 if layer.node is None or not any(k in layer.node for k in _RUNNABLE_KEYS)}
     directory = posixpath.dirname(path)
-    while fragments and directory:
+    while directory:
         directory = posixpath.dirname(directory)
         names = by_dir.get(directory, {})
         base = next((names[n] for n in BASE_NAMES if n in names), None)
         if base is not None:
-            return base if fragments & set(_layers(base, files[base])) else None
+            return base if _fragments(own, _layers(base, files[base])) else None
     return None
 
 
 _RUNNABLE_KEYS = ("image", "build", "extends")
+
+
+def _fragments(own: dict[str, Layer], base_layers: dict[str, Layer]) -> set[str]:
+    """The services of a file that only add to a service another file defines: no image, no
+    build, nothing extended; or only a `build:` for a service the base runs from a published
+    image (`docker-compose.build.yml`: build from source instead of pulling)."""
+    found = set()
+    for name, layer in own.items():
+        node = layer.node
+        if node is None or not any(k in node for k in _RUNNABLE_KEYS):
+            found.add(name)
+            continue
+        base = base_layers.get(name)
+        if base is not None and base.node is not None and "build" in node and \
+                "image" not in node and "image" in base.node and "build" not in base.node:
+            found.add(name)
+    return found
 
 
 def _apply_extends(project: Project, svc: Service) -> None:
@@ -766,9 +781,8 @@ _JUDGED_KEYS = frozenset({
 
 def _build_other(path: str, base: str | None, files: dict[str, YamlFile]) -> ComposeConfig:
     own = _layers(path, files[path])
-    fragments = {n for n, layer in own.items()
-                 if layer.node is None or not any(k in layer.node for k in _RUNNABLE_KEYS)}
     base_layers = _layers(base, files[base]) if base else {}
+    fragments = _fragments(own, base_layers)
     overlays = fragments & set(base_layers)
     config = ComposeConfig(files=([base] if overlays and base else []) + [path])
     if overlays:
@@ -783,8 +797,9 @@ def _build_other(path: str, base: str | None, files: dict[str, YamlFile]) -> Com
         stack = [base_layers[name], layer] if name in overlays else [layer]
         # An overlay that sets nothing the rules read (a host name, a network, a label) makes
         # no new configuration: what it leaves missing is one finding, at the base's key
+        # (a `build:` for the base's published image changes what is run from, not how)
         bare = name in overlays and (layer.node is None or not any(
-            str(key.value) in _JUDGED_KEYS for key, _ in layer.node.items))
+            str(key.value) in _JUDGED_KEYS - {"build"} for key, _ in layer.node.items))
         svc = Service(name, stack, stack[0] if bare else layer, config)
         config.services[name] = svc
         config.judged.append(svc)
