@@ -188,6 +188,17 @@ def test_a_readme_calling_the_project_self_hosted_looks_distributed(tmp_path, re
         profile.why
 
 
+def test_a_top_level_page_about_self_hosting_looks_distributed(tmp_path):
+    page = "# Hosted instances\n\nUse a commercial service or host it yourself.\n\n## Self-Host\n"
+    profile, _ = _profile(tmp_path, {"README.md": "# Maps\n", "HOSTED.md": page})
+    assert profile.name == DISTRIBUTED and "HOSTED.md calls the project self-hosted" in \
+        profile.why
+    # the project's contribution guide speaks of the CI's machines, not of the product
+    profile, _ = _profile(tmp_path / "other", {"README.md": "# Maps\n",
+                                               "CONTRIBUTING.md": "## Self-hosted builds\n"})
+    assert profile.name == SERVICE
+
+
 @pytest.mark.parametrize(("readme", "why"), [
     ("Most documentation is on our website. Try the demo before setting up your own.\n",
      "asks readers to set up their own instance"),
@@ -269,6 +280,7 @@ def test_publishing_the_projects_own_distribution_looks_distributed(tmp_path, st
                   "hosted ones.\n"},
     {"README.md": "This is a notebook for self-hosted runners.\n"},
     {"docs/guide/ci.md": "## Self-hosting your CI runners\n"},  # not the project's README
+    {"README.md": "# Notes\n\n## Self-hosted runners\n\nOur CI uses them.\n"},
 ])
 def test_self_hosted_other_software_is_a_service(tmp_path, files):
     profile, _ = _profile(tmp_path, files)

@@ -42,7 +42,7 @@ _PIP_INSTALL = re.compile(r"\b(?:pip3?|pipx|uv[ \t]+(?:tool|pip))[ \t]+install\b
 # A README calling its own project self-hosted: a heading or bold label ("## Self-hosting",
 # "- **Self-Hostable**"), or a sentence whose subject it is ("X is a self-hosted app", "It's
 # open-source, self-hostable"). "supports self-hosted LLMs" speaks of other software.
-_SELF_HOST = r"self[- ]?host(?:ed|ing|able)?\b"
+_SELF_HOST = r"self[- ]?host(?:ed|ing|able)?\b(?![ \t]+(?:runners?|llms?|models?)\b)"
 _SELF_HOSTED = re.compile(
     rf"^(?:#{{1,6}}[ \t]|[ \t]*[-*+][ \t]+[^\n*]{{0,4}}\*\*|<h\d>)[^\n]*?{_SELF_HOST}"
     rf"|\b(?:is|['’]s)[ \t]+(?:an?[ \t]+)?(?:(?!(?:for|with|of|to|on|in|by|like)\b)"
@@ -160,12 +160,17 @@ def _tells_users_to_run(text: str, built_here: Callable[[str], bool],
     return ""
 
 
+# Top-level pages about the project's community and process, not about running it
+_NOT_ABOUT_RUNNING = ("contributing", "security", "code_of_conduct", "code-of-conduct",
+                      "governance", "support", "maintainers", "authors")
+
+
 def _self_hosted_readme(pages: list[tuple[str, str]], names: frozenset[str]) -> str:
-    """Why a top-level README invites readers to run the project themselves ("" when none
-    does): it calls the project self-hosted, asks them to set up their own instance, pipes
+    """Why a top-level README or page (`HOSTED.md`, `INSTALL.md`) invites readers to run the
+    project themselves ("" when none does): it calls the project self-hosted, asks them to set up their own instance, pipes
     the project's own install script into a shell or links to its installation guide."""
     for path, text in pages:
-        if "/" in path or not path.lower().startswith("readme"):
+        if "/" in path or path.lower().startswith(_NOT_ABOUT_RUNNING):
             continue
         match = _SELF_HOSTED.search(text)
         if match:
