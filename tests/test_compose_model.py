@@ -136,8 +136,8 @@ def test_settings_for_a_service_the_override_defines_are_no_service_of_their_own
 
 def test_an_overlay_in_a_subdirectory_is_layered_over_the_base_above_it(tmp_path):
     """`compose/compose.with-s3.yaml` only adds settings to the root file's `web` (run as
-    `-f compose.yaml -f compose/compose.with-s3.yaml`): what the base sets holds for it; a service the
-    overlay defines itself is still judged there."""
+    `-f compose.yaml -f compose/compose.with-s3.yaml`): what the base sets holds for it; a
+    service the overlay defines itself is still judged there."""
     write_tree(tmp_path, {
         "compose.yaml": "services:\n  web:\n    image: acme/web:1\n    restart: always\n",
         "compose/compose.with-s3.yaml": "services:\n  web:\n    environment:\n      S3: '1'\n"

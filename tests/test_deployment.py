@@ -1266,8 +1266,10 @@ VERSIONED_SERVICE = "---\napiVersion: v1\nkind: Service\nmetadata:\n  name: api\
 @pytest.mark.parametrize(("text", "role"), [
     (VERSIONED_DEPLOYMENT.format(version="apps/v1beta1") + VERSIONED_SERVICE, "example"),
     (VERSIONED_DEPLOYMENT.format(version="extensions/v1beta1"), "example"),
-    (VERSIONED_DEPLOYMENT.format(version="batch/v2alpha1").replace("Deployment", "CronJob"), "example"),
-    (VERSIONED_DEPLOYMENT.format(version="batch/v1beta1").replace("Deployment", "CronJob"), "example"),
+    (VERSIONED_DEPLOYMENT.format(version="batch/v2alpha1").replace("Deployment", "CronJob"),
+     "example"),
+    (VERSIONED_DEPLOYMENT.format(version="batch/v1beta1").replace("Deployment", "CronJob"),
+     "example"),
     # served today
     (VERSIONED_DEPLOYMENT.format(version="apps/v1") + VERSIONED_SERVICE, ""),
     (VERSIONED_DEPLOYMENT.format(version="batch/v1").replace("Deployment", "CronJob"), ""),

@@ -378,7 +378,8 @@ def test_helm_values_beside_the_image_decide():
 
 def test_helm_chart_probes_check_the_health_of_the_image_it_runs():
     files = _chart("")
-    files["images/sync/Dockerfile"] = 'FROM python:3.12-slim\nEXPOSE 8000\nCMD ["gunicorn", "app:app"]\n'
+    files["images/sync/Dockerfile"] = (
+        'FROM python:3.12-slim\nEXPOSE 8000\nCMD ["gunicorn", "app:app"]\n')
     template = ("apiVersion: apps/v1\nkind: Deployment\nspec:\n  template:\n    spec:\n"
                 "      containers:\n        - name: sync\n"
                 "          image: {{ .Values.sync.image.name }}\n")

@@ -193,8 +193,9 @@ def test_a_command_naming_app_app_runs_the_app_beside_its_own_dockerfile(tmp_pat
     })
     result = scan(tmp_path, Config.model_validate({}), jobs=1, use_cache=False)
     found = {s.path: s.dockerfiles for s in build_services(result.project)}
-    assert found == {"integrations/sandbox/app.py": ["Dockerfile", "integrations/sandbox/Dockerfile"],
-                     "integrations/scanner/app.py": ["Dockerfile", "integrations/scanner/Dockerfile"]}
+    assert found == {
+        "integrations/sandbox/app.py": ["Dockerfile", "integrations/sandbox/Dockerfile"],
+        "integrations/scanner/app.py": ["Dockerfile", "integrations/scanner/Dockerfile"]}
 
 
 def test_an_instance_of_the_projects_own_flask_subclass_is_a_service(tmp_path):

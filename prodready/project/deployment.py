@@ -439,6 +439,8 @@ def _retired_manifest(yf: YamlFile) -> Role | None:
     found = []
     for doc in yf.kubernetes_objects():
         root = doc.root
+        if not isinstance(root, YMap):
+            continue
         kind, version = root.get_value("kind"), root.get_value("apiVersion")
         if kind not in _RETIRED_KINDS or not isinstance(version, str):
             continue

@@ -167,8 +167,9 @@ _NOT_ABOUT_RUNNING = ("contributing", "security", "code_of_conduct", "code-of-co
 
 def _self_hosted_readme(pages: list[tuple[str, str]], names: frozenset[str]) -> str:
     """Why a top-level README or page (`HOSTED.md`, `INSTALL.md`) invites readers to run the
-    project themselves ("" when none does): it calls the project self-hosted, asks them to set up their own instance, pipes
-    the project's own install script into a shell or links to its installation guide."""
+    project themselves ("" when none does): it calls the project self-hosted, asks them to
+    set up their own instance, pipes the project's own install script into a shell or links
+    to its installation guide."""
     for path, text in pages:
         if "/" in path or path.lower().startswith(_NOT_ABOUT_RUNNING):
             continue

@@ -11,6 +11,7 @@ import heapq
 import posixpath
 import re
 import shlex
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
@@ -958,7 +959,8 @@ def _declares_dependencies(name: str) -> bool:
 
 
 def _link_runners(svc: Service, project: Project, *, single: bool,
-                  by_reference_only: bool = False, app_paths: set[str] = frozenset()) -> None:
+                  by_reference_only: bool = False,
+                  app_paths: Collection[str] = frozenset()) -> None:
     refs = _module_refs(svc)
     if by_reference_only:  # a side app runs inside the process that starts its module
         module = svc.module_ref.split(":", 1)[0]
@@ -990,7 +992,8 @@ def _link_runners(svc: Service, project: Project, *, single: bool,
     _link_kubernetes(svc, project, refs, single=single, by_reference_only=by_reference_only)
 
 
-def _serves_its_own_app(context: str | None, svc: Service, app_paths: set[str]) -> bool:
+def _serves_its_own_app(context: str | None, svc: Service, app_paths: Collection[str]
+                        ) -> bool:
     """A build directory that does not hold the service's module but holds another app's:
     a command naming `app:app` there starts that app (one `app.py` per integration, each
     beside its own Dockerfile), not this one."""
@@ -1163,7 +1166,7 @@ def _dockerfile_command(df: Dockerfile) -> str:
 
 
 def _link_compose(svc: Service, project: Project, refs: list[str],
-                  app_paths: set[str] = frozenset()) -> None:
+                  app_paths: Collection[str] = frozenset()) -> None:
     dockerfile_dirs = {posixpath.dirname(p) for p in svc.dockerfiles}
     seen: set[tuple[str, str]] = set()
     # once per scan: every service is matched to all
