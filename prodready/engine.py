@@ -25,10 +25,10 @@ from .artifacts.python import PythonFile, PythonSyntaxError, parse_python
 from .artifacts.source import UnreadableFile, decode, python_lines_text, read_regular_file
 from .artifacts.yamldocs import YamlError, is_compose_path, looks_like_template, parse_yaml
 from .catalog import Rule, load_catalog
-from .checks.api import RuleContext
+from .checks.api import RuleContext, informational_message
 from .config import PROFILE_RULES, Config
 from .discover import Discovery, SourceEntry, discover
-from .model import Diagnostic, FileFacts, FileKind, Finding, Scope, SiteCount
+from .model import Diagnostic, FileFacts, FileKind, Finding, Scope, Severity, SiteCount
 from .project import Project
 from .project.profile import DISTRIBUTED, SERVICE, Profile, profile_of
 from .project.roles import ROLE_BLIND_RULES, TEST_FIXTURE, Role
@@ -815,7 +815,7 @@ def _judge_what_ships(findings: list[Finding], project: Project,
 
     from .project.deployment import deployment_of
     from .project.roles import INCLUDE_NAMES
-    from .project.settled import SET_ELSEWHERE, settled
+    from .project.settled import SET_ELSEWHERE, informational, settled
 
     if not findings:
         return findings, {}
@@ -830,7 +830,11 @@ def _judge_what_ships(findings: list[Finding], project: Project,
             why = settled(project, finding.rule_id, finding.path, finding.line)
             role = Role(SET_ELSEWHERE, why) if why else None
         if role is None:
-            out.append(finding)
+            why = "" if finding.severity is Severity.INFO or (
+                finding.rule_id in project.config.severity) else informational(
+                project, finding.rule_id, finding.path)
+            out.append(replace(finding, severity=Severity.INFO, fix=None, message=(
+                informational_message(finding.message, why))) if why else finding)
             continue
         count = sites.get(finding.rule_id)
         if count is not None and count.examined > 0:

@@ -203,7 +203,8 @@ _FACT_CALLEES = (
        "Depends", "Security", "before_request", "before_app_request", "retry",
        "init",  # sentry_sdk.init(traces_sample_rate=…)
        "actor", "task", "shared_task",  # task queues' retry options
-       "CORS", "cross_origin"}
+       "CORS", "cross_origin",
+       "call_command"}
     | RETRY_CALLS | {c.rsplit(".", 1)[-1] for c in RETRYING_CLIENTS}
 )
 # A function whose source (lower-cased) contains one of these reaches a dependency; plain
@@ -337,6 +338,7 @@ class PythonFacts:
     env_reads: list[Located] = field(default_factory=list)
     env_writes: set[str] = field(default_factory=set)  # os.environ[X] = …, setdefault, setenv
     env_tuned: set[str] = field(default_factory=set)  # read with a numeric default: `…, "30")`
+    commands_called: set[str] = field(default_factory=set)  # call_command("name")
     settings_fields: list[Located] = field(default_factory=list)  # env names of BaseSettings
     evidence: set[str] = field(default_factory=set)
     scheme_checks: list[Located] = field(default_factory=list)
@@ -676,6 +678,9 @@ class _Extractor:
         elif last == "add_middleware" and call.args:
             facts.middleware.append(Located(dotted_name(call.args[0]) or "?", call.lineno))
             self._middleware_evidence(dotted_name(call.args[0]), call)
+        elif last == "call_command" and call.args and isinstance(call.args[0], ast.Constant) \
+                and isinstance(call.args[0].value, str):
+            facts.commands_called.add(call.args[0].value)  # a management command run by code
         elif last == "middleware" and owner and call.args:
             facts.middleware.append(Located("http-middleware", call.lineno))
         elif last in ("add_exception_handler", "register_error_handler", "exception_handler",

@@ -84,6 +84,31 @@ def test_a_command_line_programs_calls_are_informational():
         "app/manage.py": "info"}
 
 
+def test_a_management_command_nothing_runs_is_informational():
+    command = ("import requests\nfrom django.core.management.base import BaseCommand\n\n\n"
+               "class Command(BaseCommand):\n    def handle(self, *args, **options):\n"
+               "        requests.get('https://example.org/feed')\n")
+    files = {"shop/management/commands/import_feed.py": command,
+             "shop/management/commands/sync_prices.py": command,
+             "shop/management/commands/refresh_rates.py": command,
+             "shop/management/commands/rebuild.py": command,
+             # a task runs one, a Kubernetes CronJob another, a shell script a third
+             "shop/tasks.py": ("from django.core.management import call_command\n\n\n"
+                               "def nightly():\n    call_command('sync_prices')\n"),
+             "deploy/cron.yaml": ("apiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: r\n"
+                                  "spec:\n  schedule: '0 * * * *'\n  jobTemplate:\n    spec:\n"
+                                  "      template:\n        spec:\n          containers:\n"
+                                  "            - name: r\n              image: acme/shop:1\n"
+                                  "              command: [python, manage.py, refresh_rates]\n"),
+             "bin/rebuild-all.sh": "#!/bin/sh\n./manage.py rebuild --all\n",
+             # a Makefile target is the developers' shortcut
+             "Makefile": "feed:\n\tpython manage.py import_feed\n"}
+    found = {f.path.rsplit("/", 1)[-1]: f.severity.value
+             for f in scan_files(files, ["PY006"]) if f.rule_id == "PY006"}
+    assert found == {"import_feed.py": "info", "sync_prices.py": "high",
+                     "refresh_rates.py": "high", "rebuild.py": "high"}
+
+
 def test_no_timeout_is_guessed_for_a_request_that_asks_the_peer_to_wait_longer():
     template = ("import requests\n\n\ndef render(url, html):\n    return requests.post(\n"
                 "        url, data={{'html': html, 'wait-for-duration-secs': {}}})\n")

@@ -10,6 +10,10 @@ from ..config import Config
 from ..model import Finding, Fix, Related, Severity, SiteCount
 
 
+def informational_message(message: str, why: str) -> str:
+    return f"{message} (informational: {why})"
+
+
 @dataclass
 class RuleContext:
     """Collects one rule's findings and the number of sites it examined.
@@ -44,7 +48,7 @@ class RuleContext:
         """`informational`: why the finding is only information here (reported as info, with
         the reason, and without a fix), unless the configuration sets the rule's severity."""
         if informational and self.rule.id not in self.config.severity:
-            message, severity, fix = f"{message} (informational: {informational})", \
+            message, severity, fix = informational_message(message, informational), \
                 Severity.INFO, None
         self.sites.examined += 1
         self.sites.failed += 1

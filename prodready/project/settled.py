@@ -5,6 +5,9 @@ A file rule sees one file, but some of what it flags is decided in another: the 
 a flask-cors call without origins, whose origins then come from the app's `CORS_ORIGINS`
 setting. The engine asks here before it counts such a finding. The Python facts are read only
 when one of these rules has reported, so other selections never parse Python.
+
+Others are only information once the project is known: a request without a timeout in a Django
+management command that nothing in the repository runs, which whoever types it watches.
 """
 
 from __future__ import annotations
@@ -35,6 +38,50 @@ def settled(project: Project, rule_id: str, path: str, line: int) -> str:
                 return (f"{origins} sets CORS_ORIGINS, which flask-cors applies to calls "
                         "that name no origins")
     return ""
+
+
+def informational(project: Project, rule_id: str, path: str) -> str:
+    """Why the finding of `rule_id` in `path` is only information here ("" if it is not)."""
+    if rule_id == "PY006":
+        command = _MANAGEMENT_COMMAND.search(path)
+        if command is not None and command[1] not in _commands_run(project):
+            return ("a management command nothing in the repository runs (no call_command, "
+                    "schedule, container or script starts it): whoever runs it by hand sees a "
+                    "hang and stops it")
+    return ""
+
+
+_MANAGEMENT_COMMAND = re.compile(r"(?:^|/)management/commands/([\w-]+)\.py$")
+# `python manage.py sync_feeds`, `django-admin sync_feeds`, `./manage.py "sync_feeds"`
+# and a manifest's `command: [python, manage.py, sync_feeds]`
+_MANAGE_RUN = re.compile(r"(?:manage\.py|django-admin)[\"']?[\s,\-\"']+([\w-]+)")
+# What deploys or schedules commands: scripts, crontabs and Procfiles (Makefiles and task
+# runners are the developers' shortcuts); YAML and Dockerfiles are read from the scan
+_RUNNER_FILES = re.compile(r"(?:^|/)(?:Procfile|[^/]*cron[^/]*|[^/]+\.sh)$", re.IGNORECASE)
+RUNNER_FILES_READ = 300
+
+
+def _commands_run(project: Project) -> set[str]:
+    """Management commands something in the repository runs: code calling `call_command`,
+    manifests, Compose files, CI, Dockerfiles, scripts and crontabs naming them after
+    `manage.py`."""
+    def find() -> set[str]:
+        from .documentation import read_text
+
+        names: set[str] = set()
+        for facts in project.python.values():
+            names |= getattr(facts, "commands_called", set())
+        texts = [yf.text for yf in project.yaml_files.values()]
+        texts += [getattr(df, "text", "") for df in project.dockerfiles.values()]
+        scripts = [p for p in project.all_files if _RUNNER_FILES.search(p)]
+        texts += [read_text(project, p) for p in scripts[:RUNNER_FILES_READ]]
+        for text in texts:
+            if "manage" in text or "django-admin" in text:
+                names |= set(_MANAGE_RUN.findall(text))
+        return names
+
+    found: set[str] = project.once("management-commands-run", find)
+    return found
 
 
 def _overrides(project: Project) -> dict[str, list[tuple[int, int, str, str]]]:
