@@ -363,6 +363,25 @@ class PythonFacts:
     digest: str = ""  # of the source text: fixes that edit the file prove it is unchanged
 
 
+def _answers_too_many_requests(func: ast.AST) -> bool:
+    """The function raises or returns a 429 response (`raise HTTPException(429, …)`,
+    `status_code=429`, `HTTP_429_TOO_MANY_REQUESTS`) when a count passes a limit (`if count >
+    most:`): a limiter of the requests it receives. A handler that turns a provider's rate
+    limit error into a 429 answers one unconditionally."""
+    for test in ast.walk(func):
+        if isinstance(test, ast.If) and isinstance(test.test, ast.Compare) and any(
+                isinstance(node, ast.Raise | ast.Return) and _mentions_429(node)
+                for stmt in test.body for node in ast.walk(stmt)):
+            return True
+    return False
+
+
+def _mentions_429(node: ast.AST) -> bool:
+    return any((isinstance(sub, ast.Constant) and sub.value == 429) or (
+        isinstance(sub, ast.Attribute | ast.Name) and "429" in dotted_name(sub))
+        for sub in ast.walk(node))
+
+
 def _imports_pytest(tree: ast.Module) -> bool:
     """A module-level `import pytest` / `from pytest… import`: code that needs the test runner
     to be importable at all (a `pytest11` plugin, fixtures, helpers), never a service's."""
@@ -468,6 +487,8 @@ class _Extractor:
         # Header names and the like: one pass over the source beats one per string constant
         # (a mention in a comment counts too, which only ever spares a "no X" finding).
         lowered = self.src.text.lower()
+        functions: list[ast.FunctionDef | ast.AsyncFunctionDef] = [
+            *nodes(ast.FunctionDef), *nodes(ast.AsyncFunctionDef)]
         if "setuid" in lowered or "drop_priv" in lowered:
             # a program that gives up root itself (an image's Python entrypoint)
             for call in nodes(ast.Call):
@@ -482,6 +503,10 @@ class _Extractor:
             for call in nodes(ast.Call):  # the project's own limiter, called by name
                 if LIMITER_NAME.search(dotted_name(call.func)):
                     facts.evidence |= call_evidence(call, self.q(call.func), self.qualify)
+            if "rate-limit" not in facts.evidence and "429" in lowered and any(
+                    LIMITER_NAME.search(func.name) and _answers_too_many_requests(func)
+                    for func in functions):
+                facts.evidence.add("rate-limit")  # its own limiter answers 429 to the client
         if "logstash" in lowered and "logstashformatter" in lowered.replace("_", ""):
             # a structured formatter the logging configuration names: if no JSON logging is
             # found, it is defined but the handlers log text

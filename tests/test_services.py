@@ -430,6 +430,28 @@ def test_only_inbound_rate_limit_settings_are_called_unregistered_limits():
     assert "configured but never registered" in inbound[0].message
 
 
+def test_an_own_limiter_that_answers_429_is_rate_limiting():
+    from prodready.testing import scan_files
+
+    app = "from fastapi import FastAPI\n\napp = FastAPI()\n"
+    limiter = ("from fastapi import HTTPException\n\n\n"
+               "class Users:\n    async def check_rate_limit(self, key, most):\n"
+               "        count = await self.redis.incr(key)\n        if count > most:\n"
+               "            raise HTTPException({status}, 'too many attempts')\n\n"
+               "    async def reset_password(self, user):\n"
+               "        await self.check_rate_limit(f'reset:{{user.id}}', 3)\n")
+    assert scan_files({"app/main.py": app, "app/users.py": limiter.format(status=429)},
+                      ["APP003"]) == []
+    # a "limiter" that answers no 429 may limit the calls the service makes instead
+    assert scan_files({"app/main.py": app, "app/users.py": limiter.format(status=400)},
+                      ["APP003"]) != []
+    # a handler turning a provider's rate limit error into a 429 limits nothing itself
+    handler = ("from fastapi.responses import JSONResponse\n\n\n"
+               "async def rate_limit_error_handler(request, exc):\n"
+               "    return JSONResponse(status_code=429, content={'detail': str(exc)})\n")
+    assert scan_files({"app/main.py": app, "app/errors.py": handler}, ["APP003"]) != []
+
+
 def test_env_writes_and_request_environs_are_not_reads(tmp_path):
     from prodready.artifacts.python import parse_python
     from prodready.facts import extract_facts
