@@ -34,6 +34,7 @@ from .evidence import (
     is_inbound_rate_limit_setting,
     loop_evidence,
     mentions_limiter,
+    recursive_retry,
 )
 
 APP_FACTORIES = {
@@ -563,6 +564,9 @@ class _Extractor:
                 if found:
                     facts.evidence |= found
                     break
+        if "retry" not in facts.evidence and ("attempt" in lowered or "retr" in lowered) and any(
+                recursive_retry(func) for func in functions):
+            facts.evidence.add("retry")
         for loop in nodes(ast.While):
             if _is_true(loop.test) and _waits(loop) and not _retries_until_success(loop) and (
                     facts.is_entry_point) and not self._inside_function_except_main(loop) and (

@@ -34,3 +34,20 @@ def test_clients_that_retry_by_themselves_count_as_a_retry_policy(client):
            "def fetch():\n    return requests.get('https://x.example', timeout=5)\n")
     assert scan_files({"app/main.py": app, "app/issues.py": client}, ["APP012"]) == []
     assert scan_files({"app/main.py": app}, ["APP012"]) != []
+
+
+@pytest.mark.parametrize(("call", "retries"), [
+    ("render(text, **dict(kwargs, attempts=attempts + 1))", True),
+    ("render(text, attempts=attempts + 1)", True),
+    ("render(text, retry_count + 1)", True),
+    # calling itself again with the same arguments is recursion, not a bounded retry
+    ("render(text, attempts=attempts)", False),
+])
+def test_a_function_that_calls_itself_with_one_more_attempt_retries(call, retries):
+    renderer = ("import requests\n\nMAX_ATTEMPTS = 3\n\n\n"
+                "def render(text, *args, attempts=0, retry_count=0, **kwargs):\n"
+                "    reply = requests.post('https://md.example', data=text, timeout=5)\n"
+                "    if reply.ok or attempts >= MAX_ATTEMPTS:\n        return reply.text\n"
+                f"    return {call}\n")
+    reported = _reported({"app/main.py": APP, "app/markdown.py": renderer})
+    assert (reported == []) is retries
