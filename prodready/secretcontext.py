@@ -197,13 +197,18 @@ _SECRET_WORD_AFFIX = re.compile(r"^(?:password|passwd|pass|pwd|secret)[-_]?"
                                 r"|[-_]?(?:password|passwd|pass|pwd|secret)$")
 
 
-def repeats_identity(value: object, identities: set[str]) -> bool:
+def repeats_identity(value: object, identities: set[str], name: str = "") -> bool:
     """A sample credential nobody takes for a secret: the password is the user, database or
     service name (`MARIADB_PASSWORD: paperless`, `mysql://ctfd:ctfd@db/ctfd`), alone or
     with the word for a password (`REPMGR_PASSWORD: repmgrpassword` beside the user
-    `repmgr`)."""
+    `repmgr`). Given the variable's `name`, also the server it is named for
+    (`POSTGRES_PASSWORD=postgres`): the stock default of a server image, which hides nothing
+    baked into a layer (a Compose file still runs with it: COMPOSE005 does not pass it)."""
     if not isinstance(value, str):
         return False
+    server = name.split("_", 1)[0].lower() if "_" in name else ""
+    if len(server) > 2:
+        identities = identities | {server}
     text = value.strip().lower()
     match = _URL_CREDENTIALS.match(text)
     if match:

@@ -315,6 +315,16 @@ def test_a_password_made_of_the_account_name_and_the_word_password():
     assert not repeats_identity("password", {"app"})
 
 
+def test_a_password_that_names_the_server_of_its_variable_is_its_stock_default():
+    assert repeats_identity("postgres", set(), "POSTGRES_PASSWORD")
+    assert repeats_identity("rabbitmqpassword", set(), "RABBITMQ_DEFAULT_PASS")
+    assert not repeats_identity("postgres", set(), "APP_DB_PASSWORD")
+    assert not repeats_identity("Zq81mXv3T", set(), "POSTGRES_PASSWORD")
+    image = "FROM ubuntu:22.04\nENV POSTGRES_PASSWORD {value}\nCMD [\"postgres\"]\n"
+    assert scan_files({"db/Dockerfile": image.format(value="postgres")}, ["DOCKER006"]) == []
+    assert scan_files({"db/Dockerfile": image.format(value="Zq81mXv3T")}, ["DOCKER006"]) != []
+
+
 def test_a_name_based_hit_in_code_or_compose_is_information():
     def severities(files):
         return sorted(f.severity.value for f in scan_files(files, ["REPO001"]))

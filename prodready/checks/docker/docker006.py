@@ -41,10 +41,11 @@ def _check(project: Project, df: Dockerfile, ctx: RuleContext) -> None:
                     # An image default is what runs when nobody overrides it: `changeme` is
                     # a known secret there, only template slots are placeholders. A password
                     # that repeats its user (`postgresql://app:app@db/app`) is the sample
-                    # default of a Compose network's database, which nobody takes for one.
+                    # default of a Compose network's database, which nobody takes for one;
+                    # so is the server's stock password (`POSTGRES_PASSWORD=postgres`).
                     if is_secret_name(name, value) and is_real_secret_value(
                             value, df.path, strict=True) and not repeats_identity(
-                            value, identities):
+                            value, identities, name):
                         ctx.report(df.path, ins.line, ins.column,
                                    f"{ins.keyword} {name} bakes a secret into the image "
                                    "layers, readable by anyone who can pull it; pass it at "
