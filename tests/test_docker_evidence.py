@@ -394,6 +394,21 @@ def test_helm_chart_probes_check_the_health_of_the_image_it_runs():
     assert rules(files, "DOCKER001") == [("images/sync/Dockerfile", 1)]
 
 
+def test_an_image_every_dependant_waits_for_needs_no_healthcheck():
+    """The database image of a Compose stack whose services wait for it themselves
+    (`wait-for-it db:5432 -- …`): COMPOSE001 asks no healthcheck of it, nor does DOCKER001."""
+    stack = ("services:\n  db:\n    build: ./db\n{ports}  web:\n    image: acme/web:1\n"
+             "    depends_on: [db]\n"
+             "    command: [\"wait-for-it\", \"db:5432\", \"--\", \"gunicorn\", \"app:app\"]\n")
+    files = {"db/Dockerfile": "FROM postgres:16\nCOPY init.sql /docker-entrypoint-initdb.d/\n"
+                              "EXPOSE 5432\nCMD [\"postgres\"]\n",
+             "compose.yaml": stack.format(ports="")}
+    assert rules(files, "DOCKER001") == []
+    # published, it is reachable from outside the stack: its health matters there
+    files["compose.yaml"] = stack.format(ports="    ports: [\"5432:5432\"]\n")
+    assert rules(files, "DOCKER001") == [("db/Dockerfile", 1)]
+
+
 # ----------------------------------------------------------------------------- DOCKER006
 
 

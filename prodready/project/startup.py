@@ -132,6 +132,16 @@ def waited_dependencies(project: Project, svc: Service) -> dict[str, str]:
     return out
 
 
+def waited_by_every_dependant(project: Project, svc: Service) -> bool:
+    """Every service that depends on `svc` waits for it at start by itself (and none asks
+    Compose for `service_healthy`)."""
+    dependants = [(other, dep) for other in svc.config.services.values()
+                  for dep in other.depends_on() if dep.name == svc.name]
+    return bool(dependants) and all(
+        dep.condition == "service_started" and svc.name in waited_dependencies(project, other)
+        for other, dep in dependants)
+
+
 def startup_waits(project: Project, svc: Service) -> list[Wait]:
     """Every statement the service runs at start that waits for something to answer."""
     cache = project.cache.setdefault("startup-waits", {})

@@ -15,7 +15,7 @@ from ...project.compose import (
 )
 from ...project.images import effective_stages
 from ...project.services import THIRD_PARTY_IMAGES
-from ...project.startup import waited_dependencies
+from ...project.startup import waited_by_every_dependant
 from ..api import RuleContext
 from ._fixes import finishes, healthcheck_fix
 from ._reporter import Reporter
@@ -28,7 +28,7 @@ def check(project: Project, ctx: RuleContext) -> None:
     for svc in out.services(project):
         if svc.one_shot or finishes(svc) or not (svc.ports() or svc.depended_on):
             continue  # a container meant to exit has no health to report
-        if not svc.ports() and _waited_by_every_dependant(project, svc):
+        if not svc.ports() and waited_by_every_dependant(project, svc):
             continue  # a health check would tell no one anything they do not learn already
         site = svc.anchor_site
         own = svc.healthcheck
@@ -97,13 +97,3 @@ def _third_party_alone(project: Project, svc: Service, source: ImageSource | Non
         base = effective_stages(df)[-1].base_image
         return image_repository(base)[1] in THIRD_PARTY_SERVERS
     return image_repository(svc.image or "")[1] in THIRD_PARTY_SERVERS
-
-
-def _waited_by_every_dependant(project: Project, svc: Service) -> bool:
-    """Every service that depends on `svc` waits for it at start by itself (and none asks
-    Compose for `service_healthy`)."""
-    dependants = [(other, dep) for other in svc.config.services.values()
-                  for dep in other.depends_on() if dep.name == svc.name]
-    return bool(dependants) and all(
-        dep.condition == "service_started" and svc.name in waited_dependencies(project, other)
-        for other, dep in dependants)

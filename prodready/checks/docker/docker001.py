@@ -13,6 +13,7 @@ from ...project.images import shipped_stage, stage_chain
 from ...project.kubernetes import has_probe
 from ...project.profile import SERVICE
 from ...project.services import Service, served_port, services_of
+from ...project.startup import waited_by_every_dependant
 from ..api import RuleContext
 from ._fixes import healthcheck_fix
 from ._helm import charts_running, image_names
@@ -70,8 +71,10 @@ def _team_platform(project: Project, ctx: RuleContext, path: str) -> str:
 
 
 def _every_runner_checks_health(project: Project, path: str) -> bool:
-    """Every Compose service running the image has a healthcheck and every workload running
-    it has a liveness or readiness probe: the health check lives where the image runs."""
+    """Every Compose service running the image has a healthcheck, or publishes nothing and
+    is waited for by every service that depends on it (their own start-up loops do the
+    check), and every workload running it has a liveness or readiness probe: the health
+    check lives where the image runs."""
     compose, containers = image_runners(project, path)
     if not compose and not containers:
         # nothing judged runs the image: the stacks that do (a dev stack) still show
@@ -79,7 +82,8 @@ def _every_runner_checks_health(project: Project, path: str) -> bool:
         compose, containers = image_runners(project, path, any_role=True)
     if not compose and not containers:
         return _charts_probe(project, path)
-    return all(svc.healthcheck is True for svc in compose) and all(
+    return all(svc.healthcheck is True or (
+        not svc.ports() and waited_by_every_dependant(project, svc)) for svc in compose) and all(
         has_probe(c, "livenessProbe") or has_probe(c, "readinessProbe") for c in containers)
 
 
