@@ -41,6 +41,8 @@ APP_FACTORIES = {
     "fastapi.FastAPI": "fastapi",
     "starlette.applications.Starlette": "starlette",
     "flask.Flask": "flask",
+    "flask.app.Flask": "flask",
+    "fastapi.applications.FastAPI": "fastapi",
     "quart.Quart": "flask",
 }
 ROUTER_FACTORIES = {
@@ -48,6 +50,7 @@ ROUTER_FACTORIES = {
     "fastapi.routing.APIRouter": "router",
     "starlette.routing.Router": "router",
     "flask.Blueprint": "blueprint",
+    "flask.blueprints.Blueprint": "blueprint",
     "quart.Blueprint": "blueprint",
     "ninja.NinjaAPI": "router",
     "ninja.Router": "router",

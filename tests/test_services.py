@@ -198,6 +198,43 @@ def test_a_command_naming_app_app_runs_the_app_beside_its_own_dockerfile(tmp_pat
         "integrations/scanner/app.py": ["Dockerfile", "integrations/scanner/Dockerfile"]}
 
 
+def test_a_flask_app_beside_a_fastapi_prototype_keeps_its_routes_and_its_image(tmp_path):
+    """The image starts `gunicorn app.instance:app`: the FastAPI prototype beside it runs
+    nowhere. Blueprints imported from `flask.blueprints` keep their prefix, a `/` prefix
+    joins without a double slash, and a view module that registers on an `app` parameter
+    belongs to the Flask app."""
+    from prodready.testing import write_tree
+
+    write_tree(tmp_path, {
+        "app/__init__.py": "",
+        "app/instance.py": (
+            "from flask import Flask\nfrom app.events import events\n"
+            "from app.auth import auth\nfrom app import graphql\n\n"
+            "app = Flask(__name__)\napp.register_blueprint(events)\n"
+            "app.register_blueprint(auth)\ngraphql.init_app(app)\n"),
+        "app/events.py": ("from flask.blueprints import Blueprint\n\n"
+                          "events = Blueprint('events', __name__, url_prefix='/v1/events')\n\n\n"
+                          "@events.route('/<id>/streams')\ndef streams(id):\n    return {}\n"),
+        "app/auth.py": ("from flask import Blueprint\n\n"
+                        "auth = Blueprint('auth', __name__, url_prefix='/')\n\n\n"
+                        "@auth.route('/auth/session')\ndef session():\n    return {}\n"),
+        "app/graphql.py": ("from flask import jsonify\n\n\ndef init_app(app):\n"
+                           "    app.add_url_rule('/graphql', view_func=lambda: jsonify({}))\n"),
+        "app/asgi.py": ("from fastapi import FastAPI\n\napp = FastAPI()\n\n\n"
+                        "@app.websocket('/ws')\nasync def ws(socket):\n    pass\n"),
+        "scripts/start.sh": "#!/bin/sh\nexec gunicorn -b 0.0.0.0:8080 app.instance:app\n",
+        "Dockerfile": ("FROM python:3.12-slim\nCOPY . /srv\nWORKDIR /srv\n"
+                       'ENTRYPOINT ["sh", "scripts/start.sh"]\n'),
+    })
+    result = scan(tmp_path, Config.model_validate({}), jobs=1, use_cache=False)
+    found = {s.module_ref: (sorted(r.path for r in s.routes if r.path), s.dockerfiles)
+             for s in build_services(result.project)}
+    assert found == {
+        "app.instance:app": (["/auth/session", "/graphql", "/v1/events/<id>/streams"],
+                             ["Dockerfile"]),
+        "app.asgi:app": (["/ws"], [])}
+
+
 def test_an_instance_of_the_projects_own_flask_subclass_is_a_service(tmp_path):
     from prodready.testing import write_tree
 

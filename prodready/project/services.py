@@ -244,6 +244,7 @@ def build_services(project: Project) -> list[Service]:
     _merge_mounted_django(services, facts)
     claims = _route_claims(services, facts)
     app_paths = {s.path for s in services}
+    app_modules = {s.module_ref.partition(":")[0] for s in services}
     side_apps = _side_apps(services, facts, claims)
     prefixes_of: dict[int, tuple[list[str], _Prefixes]] = {}
     for svc in services:
@@ -261,7 +262,8 @@ def build_services(project: Project) -> list[Service]:
                 svc.evidence |= facts[path].evidence
         svc.evidence |= infra
         _link_runners(svc, project, single=len(services) == 1,
-                      by_reference_only=id(svc) in side_apps, app_paths=app_paths)
+                      by_reference_only=id(svc) in side_apps, app_paths=app_paths,
+                      app_modules=app_modules)
         for runner in svc.runners:
             for launcher, kinds in APM_LAUNCHERS.items():
                 if launcher in runner.command:
@@ -583,7 +585,7 @@ def _claims_in_root(group: list[Service], facts: dict[str, PythonFacts]
                     stack.append(child)
         served[id(svc)] = seen
     claims: dict[int, set[int]] = {}
-    unclaimed: list[int] = []
+    unclaimed: list[tuple[int, str]] = []
     claiming: set[int] = set()
     for path in files:
         for route in facts[path].routes:
@@ -593,12 +595,20 @@ def _claims_in_root(group: list[Service], facts: dict[str, PythonFacts]
                 claims[id(route)] = owners
                 claiming |= owners
             else:
-                unclaimed.append(id(route))
+                unclaimed.append((id(route), path))
     fallback = {i for i, seen in served.items() if seen & open_owners} or (
         {id(s) for s in group} - claiming) or {id(s) for s in group}
-    for route_id in unclaimed:
-        claims[route_id] = fallback
+    for route_id, path in unclaimed:
+        # a Flask view file registers on Flask apps, not on the FastAPI app beside them
+        framework = {id(s) for s in group if _FRAMEWORK_MODULES.get(s.kind, ()) and any(
+            module.startswith(_FRAMEWORK_MODULES[s.kind]) for module in facts[path].imports)}
+        claims[route_id] = (fallback & framework) or fallback
     return claims
+
+
+# The packages whose files register routes on an app of each kind
+_FRAMEWORK_MODULES = {"flask": ("flask", "quart"), "fastapi": ("fastapi", "starlette"),
+                      "starlette": ("starlette",)}
 
 
 @dataclass(slots=True)
@@ -857,6 +867,9 @@ def _router_prefixes(facts: dict[str, PythonFacts], files: list[str], mounts: _M
     return out
 
 
+_SLASHES = re.compile(r"/{2,}")
+
+
 def _route(pf: PythonFacts, route: RouteFact, prefixes: dict[tuple[str, str], str | None],
            helpers: _Helpers, urlconf: dict[str, str]) -> Route:
     certain = route.path is not None and not route.wrapped
@@ -870,6 +883,8 @@ def _route(pf: PythonFacts, route: RouteFact, prefixes: dict[tuple[str, str], st
             certain = False
             prefix = "" if router.prefix.startswith(SETTING_REFERENCE) else router.prefix
         path = (prefix + (path or "")) if path is not None else None
+    if path is not None and "//" in path:
+        path = _SLASHES.sub("/", path)  # `url_prefix="/"` + `/auth/session`
     calls_helper = any(pf.names[n] in helpers.qualified for n in route.touches
                        if n in pf.names) or (
         _view_class(route.handler) in helpers.classes) or (
@@ -959,8 +974,8 @@ def _declares_dependencies(name: str) -> bool:
 
 
 def _link_runners(svc: Service, project: Project, *, single: bool,
-                  by_reference_only: bool = False,
-                  app_paths: Collection[str] = frozenset()) -> None:
+                  by_reference_only: bool = False, app_paths: Collection[str] = frozenset(),
+                  app_modules: Collection[str] = frozenset()) -> None:
     refs = _module_refs(svc)
     if by_reference_only:  # a side app runs inside the process that starts its module
         module = svc.module_ref.split(":", 1)[0]
@@ -974,10 +989,11 @@ def _link_runners(svc: Service, project: Project, *, single: bool,
                 svc.runners.append(Runner("dockerfile", path, df.final_stage.line, path,
                                           command))
             continue
-        if directory == svc.root or (_mentions(started, refs) and not _serves_its_own_app(
-                directory, svc, app_paths)) or (
-                svc.root and svc.root.startswith(directory + "/" if directory else "")
-                and _copies(df, svc.root[len(directory) + 1 if directory else 0:])):
+        holds_it = directory == svc.root or (
+            svc.root and svc.root.startswith(directory + "/" if directory else "")
+            and _copies(df, svc.root[len(directory) + 1 if directory else 0:]))
+        if (holds_it and not _starts_other_app(started, svc, app_modules)) or (
+                _mentions(started, refs) and not _serves_its_own_app(directory, svc, app_paths)):
             svc.dockerfiles.append(path)
             env = {name: value or "" for ins in df.final_stage.find("ENV")
                    for name, value in variables("ENV", ins.args)}
@@ -1114,17 +1130,26 @@ _SERVED_APP = re.compile(r"\b(?:uvicorn|gunicorn|hypercorn|daphne|granian)\b[^;&
                          r"[\s\"'=]([A-Za-z_][\w.]*):[A-Za-z_]")
 
 
-def _starts_other_app(command: str, svc: Service) -> bool:
-    """A server command that names the module of another application: the image is shared,
-    the process is not this app's."""
-    found = _SERVED_APP.search(command)
-    if found is None:
-        return False
-    # module paths differ by where they start (`onyx.main` run from `backend/`, `main` as
-    # the service knows it): the same module when one ends with the other
-    ours, named = svc.module_ref.partition(":")[0].split("."), found[1].split(".")
-    shorter = min(len(ours), len(named))
-    return ours[-shorter:] != named[-shorter:]
+def _starts_other_app(command: str, svc: Service, app_modules: Collection[str] = ()) -> bool:
+    """A server command that names the module of another application: the image (or the
+    stack) is shared, the process is not this app's. With `app_modules` (the modules of
+    every app of the project), only a command naming another app's module and never this
+    one's counts: `gunicorn main:app` may serve an app `main.py` imports."""
+    named = [found[1] for found in _SERVED_APP.finditer(command)]
+    if not app_modules:
+        named = named[:1]
+    ours = svc.module_ref.partition(":")[0]
+    return bool(named) and not any(_same_module(n, ours) for n in named) and (
+        not app_modules or any(_same_module(n, m) for n in named for m in app_modules
+                               if m != ours))
+
+
+def _same_module(one: str, other: str) -> bool:
+    """Module paths differ by where they start (`onyx.main` run from `backend/`, `main` as
+    the service knows it): the same module when one ends with the other."""
+    a, b = one.split("."), other.split(".")
+    shorter = min(len(a), len(b))
+    return a[-shorter:] == b[-shorter:]
 
 
 def _mentions(command: str, refs: list[str]) -> bool:
