@@ -321,10 +321,13 @@ class PythonFacts:
     names: dict[str, str] = field(default_factory=dict)  # local name -> qualified name
     apps: list[AppFact] = field(default_factory=list)
     app_classes: dict[str, str] = field(default_factory=dict)  # module.Class -> app kind
+    router_classes: dict[str, str] = field(default_factory=dict)  # module.Class -> router kind
     # top-level functions and classes whose source names a database, cache, pool or client:
     # a health handler calling one of them from another module still checks a dependency
     dependency_functions: set[str] = field(default_factory=set)
     maybe_apps: list[tuple[str, str, int, int]] = field(default_factory=list)  # var, class
+    # the prefix keyword of those calls (`bp = IndicoBlueprint(…, url_prefix="/admin")`)
+    maybe_prefixes: dict[str, str] = field(default_factory=dict)  # var -> prefix
     # string defaults of settings classes: `module.Settings.API_V1_STR` -> "/api/v1"
     settings_strings: dict[str, str] = field(default_factory=dict)
     viewsets: dict[str, ViewSetFact] = field(default_factory=dict)  # module.Class -> shape
@@ -642,6 +645,9 @@ class _Extractor:
             # service model resolves it against the app classes of every file
             local = factory if "." in factory else f"{self.facts.module}.{factory}"
             self.facts.maybe_apps.append((target, local, node.lineno, node.col_offset + 1))
+            prefix = self._prefix_kw(value, "url_prefix") or self._prefix_kw(value, "prefix")
+            if prefix:  # or a subclass of a Blueprint / APIRouter, with its prefix
+                self.facts.maybe_prefixes[target] = prefix
         if kind is not None and self._demo_app(node):
             return
         if kind is not None:
@@ -1172,6 +1178,9 @@ class _Extractor:
         kinds = [APP_FACTORIES[b] for b in bases if b in APP_FACTORIES]
         if kinds:  # class Redash(Flask): instances of it are apps too
             self.facts.app_classes[f"{self.facts.module}.{cls.name}"] = kinds[0]
+        routers = [ROUTER_FACTORIES[b] for b in bases if b in ROUTER_FACTORIES]
+        if routers:  # class IndicoBlueprint(Blueprint): instances of it are blueprints
+            self.facts.router_classes[f"{self.facts.module}.{cls.name}"] = routers[0]
         if any(b.endswith("BaseSettings") for b in bases):
             prefix = ""
             for stmt in cls.body:

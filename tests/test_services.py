@@ -235,6 +235,24 @@ def test_a_flask_app_beside_a_fastapi_prototype_keeps_its_routes_and_its_image(t
         "app.asgi:app": (["/ws"], [])}
 
 
+def test_an_instance_of_the_projects_own_blueprint_subclass_keeps_its_prefix(tmp_path):
+    from prodready.testing import write_tree
+
+    write_tree(tmp_path, {
+        "web/__init__.py": "",
+        "web/wrappers.py": ("from flask import Blueprint\n\n\n"
+                            "class SiteBlueprint(Blueprint):\n    pass\n"),
+        "web/admin.py": ("from web.wrappers import SiteBlueprint\n\n"
+                         "bp = SiteBlueprint('admin', __name__, url_prefix='/admin')\n\n\n"
+                         "@bp.route('/tasks/')\ndef tasks():\n    return ''\n"),
+        "web/app.py": ("from flask import Flask\nfrom web.admin import bp\n\n"
+                       "app = Flask(__name__)\napp.register_blueprint(bp)\n"),
+    })
+    result = scan(tmp_path, Config.model_validate({}), jobs=1, use_cache=False)
+    [svc] = build_services(result.project)
+    assert [r.path for r in svc.routes] == ["/admin/tasks/"]
+
+
 def test_an_instance_of_the_projects_own_flask_subclass_is_a_service(tmp_path):
     from prodready.testing import write_tree
 

@@ -26,6 +26,7 @@ from ..facts import (
     MountFact,
     PythonFacts,
     RouteFact,
+    RouterFact,
     is_health_path,
 )
 from . import Project
@@ -371,7 +372,10 @@ def _worker_modules(project: Project) -> set[str]:
 
 
 def _resolve_app_subclasses(facts: dict[str, PythonFacts]) -> None:
-    """`app = Redash()` where `class Redash(Flask)` lives in this repository: an app."""
+    """`app = Redash()` where `class Redash(Flask)` lives in this repository: an app; `bp =
+    IndicoBlueprint(…, url_prefix="/admin")` where `class IndicoBlueprint(Blueprint)` does:
+    a blueprint with its prefix."""
+    _resolve_router_subclasses(facts)
     classes = {name: kind for pf in facts.values() for name, kind in pf.app_classes.items()}
     if not classes:
         return
@@ -383,6 +387,20 @@ def _resolve_app_subclasses(facts: dict[str, PythonFacts]) -> None:
                 (k for cls, k in classes.items() if cls.endswith("." + name)), None)
             if kind is not None and line not in known and var not in {a.var for a in pf.apps}:
                 pf.apps.append(AppFact(var=var, kind=kind, line=line, column=column))
+
+
+def _resolve_router_subclasses(facts: dict[str, PythonFacts]) -> None:
+    classes = {name: kind for pf in facts.values() for name, kind in pf.router_classes.items()}
+    if not classes:
+        return
+    for pf in facts.values():
+        known = {r.var for r in pf.routers}
+        for var, name, line, _ in pf.maybe_apps:
+            kind = classes.get(name) or next(
+                (k for cls, k in classes.items() if cls.endswith("." + name)), None)
+            if kind is not None and var not in known:
+                pf.routers.append(RouterFact(var, kind, pf.maybe_prefixes.get(var, ""), line))
+                known.add(var)
 
 
 def _service_roots(project: Project, facts: dict[str, PythonFacts]) -> dict[str, str]:
@@ -527,7 +545,8 @@ def _route_claims(services: list[Service], facts: dict[str, PythonFacts]
     An app serves the routes registered on it (or on an app mounted into it) and those of
     the routers it includes, transitively. Routes nobody claims (a router included in a
     loop, an owner that cannot be resolved) go to the apps with such unresolved includes,
-    else to the apps that claimed nothing, else to every app of the root."""
+    else to the apps that claimed nothing (among those that include something, when any
+    does), else to the apps that include something, else to every app of the root."""
     claims: dict[int, set[int]] = {}
     by_root: dict[str, list[Service]] = {}
     for svc in services:
@@ -575,8 +594,11 @@ def _claims_in_root(group: list[Service], facts: dict[str, PythonFacts]
             else:
                 children.setdefault(owner, []).append(target)
     served: dict[int, set[tuple[str, str]]] = {}
+    mounting: set[int] = set()  # apps that include routers or sub-apps at all
     for svc in group:
         start = (svc.path, svc.module_ref.rsplit(":", 1)[-1])
+        if children.get(start) or start in open_owners:
+            mounting.add(id(svc))
         seen, stack = {start}, [start]
         while stack:
             for child in children.get(stack.pop(), ()):
@@ -596,8 +618,11 @@ def _claims_in_root(group: list[Service], facts: dict[str, PythonFacts]
                 claiming |= owners
             else:
                 unclaimed.append((id(route), path))
+    # an app that includes nothing (a command line's app context) takes no stray routes
+    # while another app includes routers
+    candidates = mounting or {id(s) for s in group}
     fallback = {i for i, seen in served.items() if seen & open_owners} or (
-        {id(s) for s in group} - claiming) or {id(s) for s in group}
+        candidates - claiming) or candidates
     for route_id, path in unclaimed:
         # a Flask view file registers on Flask apps, not on the FastAPI app beside them
         framework = {id(s) for s in group if _FRAMEWORK_MODULES.get(s.kind, ()) and any(
