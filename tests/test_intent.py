@@ -197,6 +197,20 @@ def test_a_reviewed_dangling_task_is_not_py012():
     assert [f.line for f in _findings(code, "PY012")] == [7]
 
 
+def test_a_task_started_by_a_finalizer_has_no_owner_to_keep_it():
+    code = """
+    import asyncio
+
+
+    class Client:
+        def __del__(self):
+            asyncio.get_event_loop().create_task(self._close())
+
+        def reconnect(self):
+            asyncio.get_event_loop().create_task(self._open())
+    """
+    assert [f.line for f in _findings(code, "PY012")] == [10]
+
 
 def test_work_collected_by_a_builder_is_work():
     code = """

@@ -31,6 +31,9 @@ def check(src: PythonFile, ctx: RuleContext) -> None:
         if _never_suspends(src, node):
             ctx.examine()  # it runs to its end in its first step: nothing left to collect
             continue
+        if _in_finalizer(src, node):
+            ctx.examine()  # best-effort cleanup of an object being collected: no owner left
+            continue
         if isinstance(src.parent(node), ast.Expr) and not linter_marked(
                 src, node.lineno, node.end_lineno or node.lineno, TASK_CODES):
             ctx.report_node(src.path, node,
@@ -41,6 +44,12 @@ def check(src: PythonFile, ctx: RuleContext) -> None:
                             lines=src.lines)
         else:
             ctx.examine()
+
+
+def _in_finalizer(src: PythonFile, node: ast.AST) -> bool:
+    """Inside `__del__`: the object that could hold the task is the one going away."""
+    return any(isinstance(outer, ast.FunctionDef | ast.AsyncFunctionDef)
+               and outer.name == "__del__" for outer in src.ancestors(node))
 
 
 def _spawns_unowned_task(call: ast.Call, imported: dict[str, str]) -> bool:
