@@ -228,6 +228,9 @@ def test_a_readme_inviting_readers_to_run_their_own_looks_distributed(tmp_path, 
     "Install uv first: `curl -LsSf https://astral.sh/uv/install.sh | sh`\n",
     "Set up your own development environment with `make dev`.\n",
     "Follow the [install instructions](https://github.com/astral-sh/uv) of uv first.\n",
+    # the contributors' setup, however it is worded
+    "For detailed installation instructions, consult the [docs]"
+    "(https://docs.notes.org/en/latest/contributing/#install-notes-locally).\n",
 ])
 def test_running_other_software_or_a_dev_server_is_a_service(tmp_path, readme):
     profile, _ = _profile(tmp_path, {"README.md": readme, "pyproject.toml":

@@ -190,15 +190,20 @@ def _self_hosted_readme(pages: list[tuple[str, str]], names: frozenset[str]) -> 
     return ""
 
 
+_CONTRIBUTOR_PAGE = re.compile(r"contribut|develop|hacking", re.IGNORECASE)
+
+
 def _installation_guide(text: str, names: frozenset[str]) -> str:
     """The project's own installation guide a README line links to ("" when none): "See the
     [Installation Guide](https://docs.notes.org/install)". A guide on a site named for
-    another project (a tool's install instructions) does not count."""
+    another project (a tool's install instructions) does not count, nor one for the
+    project's contributors (`/contributing/#install-locally`)."""
     for match in _INSTALL_GUIDE.finditer(text):
         start = text.rfind("\n", 0, match.start()) + 1
         end = text.find("\n", match.end())
         line = text[start:end if end >= 0 else None]
-        url = next((u for u in _URL.findall(line) if _names_it(u, names)), "")
+        url = next((u for u in _URL.findall(line) if _names_it(u, names)
+                    and not _CONTRIBUTOR_PAGE.search(u)), "")
         if url:
             return url
     return ""
