@@ -236,6 +236,19 @@ def test_the_repository_root_context_always_holds_git():
     assert "does not exclude .env" in message
 
 
+def test_a_compose_file_requiring_only_paths_and_ports_needs_no_secret_env():
+    files = {"Dockerfile": "FROM python:3.12-slim\nCOPY . .\n", "app.py": "print(1)\n",
+             ".dockerignore": ".git\n",
+             "compose.yaml": ("services:\n  app:\n    build: .\n    volumes:\n"
+                              "      - ${data_folder}/db:/app/db\n    ports:\n"
+                              "      - \"${APP_PORT}:5000\"\n")}
+    assert _dockerignore_messages(files) == []
+    # a secret it requires comes from a local .env, which `COPY .` would take along
+    files["compose.yaml"] += "    environment:\n      SECRET_KEY: ${SECRET_KEY}\n"
+    [message] = _dockerignore_messages(files)
+    assert "does not exclude .env" in message
+
+
 def test_a_service_loading_dotenv_has_a_local_env_in_its_context():
     files = {**SERVICE_CONTEXT, "api/.gitignore": ".env\n"}
     assert _dockerignore_messages(files) == []

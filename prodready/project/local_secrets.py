@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from ..artifacts.dotenv import is_env_file, is_env_template
 from ..secretcontext import env_file_secrets
+from ..secretnames import is_client_credential, is_secret_name
 from . import Project
 from .builds import BUILD_SCRIPT_NAMES, CI_FILES
 from .compose import configs
@@ -35,7 +36,8 @@ _KEY_WRITES = re.compile(
     r"(?:(?<!\S)-keyout|(?<!\S)-key-file|\bopenssl\s+(?:genrsa|genpkey|ecparam)\b[^\n]*?\s-out|"
     r"\bssh-keygen\b[^\n]*?\s-f)[ \t=]+['\"]?([^\s'\";|&)]*[./][^\s'\";|&)]*)")
 # `${VAR}` or `${VAR:?message}`: a value Compose must be given, from the shell or `.env`.
-_REQUIRED_VARIABLE = re.compile(r"^[^#\n]*\$\{[A-Za-z_][A-Za-z0-9_]*(?:\}|:?\?)", re.MULTILINE)
+# `${NAME}` or `${NAME:?…}`: a value Compose needs given (no default)
+_REQUIRED_VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?:\}|:?\?)")
 _DOTENV_LOADERS = ("dotenv", "decouple")
 
 
@@ -64,6 +66,18 @@ def _local_secrets(project: Project) -> list[LocalSecret]:
         not project.has_file(s.path) or s.path in tracked_secrets)]
 
 
+def _first_required_secret(text: str) -> int:
+    """The line of the first variable a Compose file requires (`${NAME}`, no default, not in
+    a comment) whose name is a secret's or a credential-carrying URL's (`DATABASE_URL`); 0
+    when none is."""
+    for number, line in enumerate(text.splitlines(), 1):
+        if "${" in line and not line.lstrip().startswith("#") and any(
+                is_secret_name(name, None) or is_client_credential(name)
+                for name in _REQUIRED_VARIABLE.findall(line)):
+            return number
+    return 0
+
+
 def _env_files(project: Project, tracked_secrets: list[str]) -> list[LocalSecret]:
     out = [LocalSecret(ENV, path, path, 1, f"{path} holds secrets and is tracked")
            for path in tracked_secrets]
@@ -72,9 +86,9 @@ def _env_files(project: Project, tracked_secrets: list[str]) -> list[LocalSecret
             out.append(LocalSecret(ENV, _join(posixpath.dirname(path), ".env"), path, 1,
                                    f"{path} is copied to .env"))
     for path, yf in project.compose_files().items():
-        match = _REQUIRED_VARIABLE.search(yf.text)
-        if match is not None and not path.startswith(".github/"):
-            line = yf.text.count("\n", 0, match.start()) + 1
+        # a secret among them: a `.env` of data paths and ports holds nothing to leak
+        line = _first_required_secret(yf.text)
+        if line and not path.startswith(".github/"):
             out.append(LocalSecret(ENV, _join(posixpath.dirname(path), ".env"), path, line,
                                    f"{path} requires variables that Compose reads from .env"))
     for config in configs(project):
