@@ -44,6 +44,32 @@ def test_a_client_is_judged_by_every_request_made_through_it():
     assert [f.line for f in _findings(code, "PY006")] == [12]
 
 
+def test_a_session_a_property_makes_is_judged_by_the_requests_through_the_property():
+    code = """
+    import asyncio
+
+    from aiohttp import ClientSession, ClientTimeout
+
+
+    class Provider:
+        @property
+        def session(self):
+            loop = asyncio.get_running_loop()
+            if loop not in self._sessions:
+                self._sessions[loop] = ClientSession()
+            return self._sessions[loop]
+
+        async def call(self, method, **kwargs):
+            async with self.session.post(self.url, json=kwargs,
+                                         timeout=ClientTimeout(total=60)) as response:
+                return await response.json()
+    {more}"""
+    assert _findings(code.format(more=""), "PY006") == []
+    untimed = ("\n        async def ping(self):\n"
+               "            return await self.session.get(self.url)\n")
+    assert [f.line for f in _findings(code.format(more=untimed), "PY006")] == [12]
+
+
 def test_clients_whose_default_bounds_the_call_are_informational():
     code = """
     import aiohttp

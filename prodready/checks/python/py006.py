@@ -161,6 +161,12 @@ def _binding(src: PythonFile, client: ast.Call) -> tuple[str, ast.AST | None]:
         name = dotted_name(parent.target)
     elif isinstance(parent, ast.withitem) and parent.optional_vars is not None:
         name = dotted_name(parent.optional_vars)
+    if not name or "[" in name or isinstance(parent, ast.Return):
+        # made in a property (kept per event loop, returned): the class uses `self.<property>`
+        prop = _property_of(src, client)
+        if prop is not None:
+            return f"self.{prop.name}", next(
+                (o for o in src.ancestors(prop) if isinstance(o, ast.ClassDef)), None)
     if not name:
         return "", None
     kinds = (ast.ClassDef,) if name.startswith("self.") else (
@@ -169,6 +175,17 @@ def _binding(src: PythonFile, client: ast.Call) -> tuple[str, ast.AST | None]:
         if isinstance(outer, kinds):
             return name, outer
     return name, src.tree
+
+
+def _property_of(src: PythonFile, node: ast.AST) -> ast.FunctionDef | None:
+    """The method decorated `@property` (or `@cached_property`) whose body holds `node`."""
+    for outer in src.ancestors(node):
+        if isinstance(outer, ast.FunctionDef):
+            if any(dotted_name(d).rsplit(".", 1)[-1] in ("property", "cached_property")
+                   for d in outer.decorator_list):
+                return outer
+            return None
+    return None
 
 
 def _call_chain(func: ast.expr) -> tuple[str, list[ast.Call], str] | None:
