@@ -652,3 +652,34 @@ def test_an_earlier_handler_of_the_same_try_explains_the_bypass():
     explained = "# bypassing the error: the end of the records was reached"
     assert _findings(code.format(comment=explained), "PY002") == []
     assert _findings(code.format(comment="# TODO"), "PY002") != []
+
+
+def test_an_attempt_that_returns_on_success_before_another_way_is_a_fallback():
+    code = """
+    from django.core.cache import cache
+
+
+    def bump(key, current):
+        try:
+            cache.incr(key)
+            return
+        except Exception:
+            pass
+        {after}
+    """
+    assert _findings(code.format(after="cache.set(key, current + 1, None)"), "PY002") == []
+    # nothing after the attempt: the failure is simply dropped
+    assert _findings(code.format(after=""), "PY002") != []
+
+
+def test_a_value_computed_by_the_attempt_and_a_default_after_it_is_not_another_way():
+    code = """
+    def login(conn, user):
+        try:
+            conn.bind(user)
+            return user.name
+        except Exception as e:
+            logger.debug(f"bind failed {e}")
+        return ""
+    """
+    assert _findings(code, "PY001") != []

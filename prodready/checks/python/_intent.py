@@ -745,16 +745,31 @@ def _is_request_handler(src: PythonFile, func: ast.FunctionDef | ast.AsyncFuncti
     return False
 
 
-def _checked_after(src: PythonFile, trial: ast.Try) -> bool:
-    """The statement after the attempt checks its outcome with what the attempt acted on:
-    `try: makedirs(d) / except: pass / if not isdir(d): …`."""
+def _next_statement(src: PythonFile, trial: ast.Try) -> ast.stmt | None:
+    """The statement that follows the `try` in its block."""
     parent = src.parent(trial)
     block = next((b for b in (getattr(parent, f, None) for f in ("body", "orelse", "finalbody"))
                   if isinstance(b, list) and any(s is trial for s in b)), None)
     if block is None:
-        return False
+        return None
     position = next(i for i, s in enumerate(block) if s is trial)
-    following = block[position + 1] if position + 1 < len(block) else None
+    return block[position + 1] if position + 1 < len(block) else None
+
+
+def _tries_another_way(src: PythonFile, trial: ast.Try) -> bool:
+    """`try: cache.incr(key); return / except: pass / cache.set(key, …)`: the attempt leaves
+    the function on success, so the code after it is the other way to the same end (an
+    action; a value computed by the attempt and a default answer after it are not)."""
+    last = trial.body[-1] if trial.body else None
+    following = _next_statement(src, trial)
+    return isinstance(last, ast.Return) and last.value is None and not trial.orelse and \
+        following is not None and not isinstance(following, ast.Return | ast.Raise | ast.Pass)
+
+
+def _checked_after(src: PythonFile, trial: ast.Try) -> bool:
+    """The statement after the attempt checks its outcome with what the attempt acted on:
+    `try: makedirs(d) / except: pass / if not isdir(d): …`."""
+    following = _next_statement(src, trial)
     if not isinstance(following, ast.If | ast.Assert):
         return False
     acted_on = {dotted_name(a) for call in _actions(trial.body) for a in call.args} - {""}
@@ -776,8 +791,8 @@ def handler_stakes(src: PythonFile, handler: ast.ExceptHandler) -> Stakes:
     if _returns_value(trial.body + trial.orelse) and all(
             isinstance(s, ast.Return) for s in handler.body if not isinstance(s, ast.Pass)):
         return Stakes.FALLBACK  # computes a value, or answers a default
-    if _checked_after(src, trial):
-        return Stakes.FALLBACK  # the next statement tests whether the attempt worked
+    if _checked_after(src, trial) or _tries_another_way(src, trial):
+        return Stakes.FALLBACK  # the next statement tests, or does, what the attempt tried
     acts = bool(_actions(trial.body))
     # A loop whose attempt returns or breaks on success is a search for the first candidate
     # that works (encodings, hosts, formats): a failed candidate is the normal path.
