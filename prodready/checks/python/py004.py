@@ -27,7 +27,8 @@ def check(src: PythonFile, ctx: RuleContext) -> None:
             ctx.examine()
             continue
         module = node.args[0].value
-        if _inline_stdlib(src, node, module) or _optional(src, node) or _dispatched(src, node):
+        if _inline_stdlib(src, node, module) or _optional(src, node) or \
+                _dispatched(src, node) or _explained(src, node):
             ctx.examine()
             continue
         fix = _fix(src, node, module, name)
@@ -71,17 +72,40 @@ def _optional(src: PythonFile, call: ast.Call) -> bool:
         if isinstance(outer, ast.If | ast.IfExp) and child is not outer.test and \
                 "TYPE_CHECKING" not in dotted_name(outer.test):
             return True
-        if isinstance(outer, ast.Try) and child in outer.body:
-            for handler in outer.handlers:
-                kinds = handler.type.elts if isinstance(handler.type, ast.Tuple) else [
-                    handler.type]
-                if any(k is not None and dotted_name(k).rsplit(".", 1)[-1] in _IMPORT_ERRORS
-                       for k in kinds):
-                    return True
+        if isinstance(outer, ast.Try) and child in outer.body and any(
+                _catches_import_error(handler) for handler in outer.handlers):
+            return True
+        if isinstance(outer, ast.ExceptHandler) and _catches_import_error(outer):
+            return True  # the fallback beside the optional module it stands in for
         if isinstance(outer, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             return False
         child = outer
     return False
+
+
+def _catches_import_error(handler: ast.ExceptHandler) -> bool:
+    kinds = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    return any(k is not None and dotted_name(k).rsplit(".", 1)[-1] in _IMPORT_ERRORS
+               for k in kinds)
+
+
+# A comment that says why the imports are dynamic (`… use import_module() to avoid creating
+# unreferenced names`)
+_WHY_DYNAMIC = re.compile(r"import_module|importlib|__import__|dynamic", re.IGNORECASE)
+
+
+def _explained(src: PythonFile, call: ast.Call) -> bool:
+    """The comment above the run of dynamic imports this call belongs to explains them."""
+    number = call.lineno - 1
+    while number >= 1 and (not src.lines[number - 1].strip() or (
+            "import_module(" in src.lines[number - 1]
+            and not src.lines[number - 1].lstrip().startswith("#"))):
+        number -= 1  # the other imports of the run, and blank lines
+    comments = []
+    while number >= 1 and src.lines[number - 1].lstrip().startswith("#"):
+        comments.append(src.lines[number - 1])
+        number -= 1
+    return bool(_WHY_DYNAMIC.search(" ".join(comments)))
 
 
 def _dispatched(src: PythonFile, call: ast.Call) -> bool:
