@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterable
 
 from ...artifacts.pyast import dotted_name, in_main_block
 from ...artifacts.python import PythonFile
+from ...devconfig import is_dev_settings_module
 from ...project.deployment import in_scripts_directory
 from ..api import RuleContext
 from ._script import one_shot_script
@@ -19,8 +21,8 @@ _MUTATORS = {"sys.path.insert", "sys.path.append", "sys.path.extend", "site.adds
 
 def check(src: PythonFile, ctx: RuleContext) -> None:
     if src.path.rsplit("/", 1)[-1] in _EXEMPT_NAMES or in_scripts_directory(src.path) or \
-            _standalone_script(src):
-        return
+            _standalone_script(src) or is_dev_settings_module(src.path):
+        return  # programs, and the settings of the test suite or a developer's machine
     for node in [*src.calls("insert", "append", "extend", "addsitedir"),
                  *src.nodes(ast.Assign, ast.AugAssign)]:
         if isinstance(node, ast.Call) and dotted_name(node.func) in _MUTATORS:
@@ -34,9 +36,11 @@ def check(src: PythonFile, ctx: RuleContext) -> None:
         else:
             continue
         if (isinstance(node, ast.Call) and _plugin_directory(src, node)) or (
-                in_main_block(src, getattr(node, "lineno", 0)) or _restored(src, node)):
+                in_main_block(src, getattr(node, "lineno", 0)) or _restored(src, node)) or (
+                _for_the_tests(src, node)):
             # a run-time plugin directory from configuration, by design; the module run as
-            # a program; or a change undone by the `finally:` around it
+            # a program; a change undone by the `finally:` around it; or one its comment
+            # says only the test suite needs
             ctx.examine()
             continue
         ctx.report_node(
@@ -46,6 +50,25 @@ def check(src: PythonFile, ctx: RuleContext) -> None:
             lines=src.lines,
             informational=OWN_LAYOUT if _own_location(src, node) else "",
         )
+
+
+# `# This is only needed for the pytests to pass`
+_TESTS_ONLY = re.compile(r"\b(?:only|just)\b.{0,40}\b(?:py)?tests?\b|\bfor\s+(?:the\s+)?"
+                         r"(?:py)?tests?\b", re.IGNORECASE)
+
+
+def _for_the_tests(src: PythonFile, node: ast.AST) -> bool:
+    """The comment right above the edit (or above the `import sys` it needs) says it exists
+    only for the test suite."""
+    number = getattr(node, "lineno", 1) - 1
+    while number >= 1 and (not src.lines[number - 1].strip() or
+                           src.lines[number - 1].strip().startswith("import ")):
+        number -= 1
+    comments: list[str] = []
+    while number >= 1 and src.lines[number - 1].lstrip().startswith("#"):
+        comments.append(src.lines[number - 1])
+        number -= 1
+    return bool(_TESTS_ONLY.search(" ".join(comments)))
 
 
 OWN_LAYOUT = ("the added path is derived from the module's own location (`__file__`, "
