@@ -194,8 +194,8 @@ def parse_python(path: str, text: str) -> PythonFile:
     except SyntaxError as exc:
         running = ".".join(map(str, sys.version_info[:2]))
         raise PythonSyntaxError(
-            f"{exc.msg} (line {exc.lineno}); parsed with Python {running}: "
-            "newer syntax needs a newer Python running prodready",
+            f"{exc.msg} (line {exc.lineno}): not valid Python {running} syntax; if the file "
+            "uses newer syntax, run prodready on a newer Python",
             exc.lineno,
         ) from exc
     except (ValueError, RecursionError, MemoryError) as exc:
