@@ -159,21 +159,21 @@ def loop_evidence(loop: ast.AST) -> set[str]:
 _ATTEMPT_WORD = re.compile(r"attempt|retr(?:y|ies)|tries", re.IGNORECASE)
 
 
-def recursive_retry(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
-    """A function that calls itself again with its attempt count raised (`return
-    render(text, attempts=attempts + 1)` under `if attempts < MAX_ATTEMPTS`): a bounded
-    retry written by hand."""
-    for node in ast.walk(func):
-        if not (isinstance(node, ast.Call) and dotted_name(node.func).rsplit(".", 1)[-1]
-                == func.name):
-            continue
-        for value in [*node.args, *(kw.value for kw in node.keywords)]:
-            if isinstance(value, ast.Call) and value.keywords:  # dict(kwargs, attempts=n + 1)
-                value = next((kw.value for kw in value.keywords
-                              if kw.arg and _ATTEMPT_WORD.search(kw.arg)), value)
-            if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Add) and (
-                    _ATTEMPT_WORD.search(dotted_name(value.left))):
-                return True
+# Words of the file's text without which no argument can name an attempt count
+ATTEMPT_WORDS = ("attempt", "retry", "tries")
+
+
+def raises_attempt_count(call: ast.Call) -> bool:
+    """A function's call of itself with its attempt count raised (`return render(text,
+    attempts=attempts + 1)` under `if attempts < MAX_ATTEMPTS`): a bounded retry written by
+    hand."""
+    for value in [*call.args, *(kw.value for kw in call.keywords)]:
+        if isinstance(value, ast.Call) and value.keywords:  # dict(kwargs, attempts=n + 1)
+            value = next((kw.value for kw in value.keywords
+                          if kw.arg and _ATTEMPT_WORD.search(kw.arg)), value)
+        if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Add) and (
+                _ATTEMPT_WORD.search(dotted_name(value.left))):
+            return True
     return False
 
 

@@ -24,6 +24,7 @@ from .artifacts.pyast import (
 from .artifacts.python import PythonFile
 from .devconfig import in_dev_class
 from .evidence import (
+    ATTEMPT_WORDS,
     LIMITER_NAME,
     RETRY_CALLS,
     RETRYING_CLIENTS,
@@ -34,7 +35,7 @@ from .evidence import (
     is_inbound_rate_limit_setting,
     loop_evidence,
     mentions_limiter,
-    recursive_retry,
+    raises_attempt_count,
 )
 
 APP_FACTORIES = {
@@ -570,9 +571,11 @@ class _Extractor:
                 if found:
                     facts.evidence |= found
                     break
-        if "retry" not in facts.evidence and ("attempt" in lowered or "retr" in lowered) and any(
-                recursive_retry(func) for func in functions):
-            facts.evidence.add("retry")
+        if "retry" not in facts.evidence and any(w in lowered for w in ATTEMPT_WORDS) and any(
+                raises_attempt_count(call) for func in functions
+                for call in self.src.calls(func.name)
+                if func.lineno < call.lineno <= (func.end_lineno or func.lineno)):
+            facts.evidence.add("retry")  # a function calling itself with one more attempt
         for loop in nodes(ast.While):
             if _is_true(loop.test) and _waits(loop) and not _retries_until_success(loop) and (
                     facts.is_entry_point) and not self._inside_function_except_main(loop) and (

@@ -36,7 +36,6 @@ _KEY_WRITES = re.compile(
     r"(?:(?<!\S)-keyout|(?<!\S)-key-file|\bopenssl\s+(?:genrsa|genpkey|ecparam)\b[^\n]*?\s-out|"
     r"\bssh-keygen\b[^\n]*?\s-f)[ \t=]+['\"]?([^\s'\";|&)]*[./][^\s'\";|&)]*)")
 # `${VAR}` or `${VAR:?message}`: a value Compose must be given, from the shell or `.env`.
-# `${NAME}` or `${NAME:?…}`: a value Compose needs given (no default)
 _REQUIRED_VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?:\}|:?\?)")
 _DOTENV_LOADERS = ("dotenv", "decouple")
 

@@ -375,32 +375,33 @@ def _resolve_app_subclasses(facts: dict[str, PythonFacts]) -> None:
     """`app = Redash()` where `class Redash(Flask)` lives in this repository: an app; `bp =
     IndicoBlueprint(…, url_prefix="/admin")` where `class IndicoBlueprint(Blueprint)` does:
     a blueprint with its prefix."""
-    _resolve_router_subclasses(facts)
-    classes = {name: kind for pf in facts.values() for name, kind in pf.app_classes.items()}
-    if not classes:
+    routers = {name: kind for pf in facts.values() for name, kind in pf.router_classes.items()}
+    if routers:
+        for pf in facts.values():
+            known = {r.var for r in pf.routers}
+            for var, name, line, _ in pf.maybe_apps:
+                kind = _class_kind(routers, name)
+                if kind is not None and var not in known:
+                    pf.routers.append(RouterFact(var, kind, pf.maybe_prefixes.get(var, ""),
+                                                 line))
+                    known.add(var)
+    apps = {name: kind for pf in facts.values() for name, kind in pf.app_classes.items()}
+    if not apps:
         return
     for pf in facts.values():
-        known = {a.line for a in pf.apps}
+        known_lines = {a.line for a in pf.apps}
         for var, name, line, column in sorted(pf.maybe_apps, key=lambda m: m[2]):
-            # imported from below the repository root: `polar.app.App` is `server.polar.app.App`
-            kind = classes.get(name) or next(
-                (k for cls, k in classes.items() if cls.endswith("." + name)), None)
-            if kind is not None and line not in known and var not in {a.var for a in pf.apps}:
+            kind = _class_kind(apps, name)
+            if kind is not None and line not in known_lines and \
+                    var not in {a.var for a in pf.apps}:
                 pf.apps.append(AppFact(var=var, kind=kind, line=line, column=column))
 
 
-def _resolve_router_subclasses(facts: dict[str, PythonFacts]) -> None:
-    classes = {name: kind for pf in facts.values() for name, kind in pf.router_classes.items()}
-    if not classes:
-        return
-    for pf in facts.values():
-        known = {r.var for r in pf.routers}
-        for var, name, line, _ in pf.maybe_apps:
-            kind = classes.get(name) or next(
-                (k for cls, k in classes.items() if cls.endswith("." + name)), None)
-            if kind is not None and var not in known:
-                pf.routers.append(RouterFact(var, kind, pf.maybe_prefixes.get(var, ""), line))
-                known.add(var)
+def _class_kind(classes: dict[str, str], name: str) -> str | None:
+    """The kind of the project's class `name` names; imported from below the repository
+    root, `polar.app.App` is `server.polar.app.App`."""
+    return classes.get(name) or next(
+        (kind for cls, kind in classes.items() if cls.endswith("." + name)), None)
 
 
 def _service_roots(project: Project, facts: dict[str, PythonFacts]) -> dict[str, str]:

@@ -23,6 +23,7 @@ from enum import Enum
 
 from ...artifacts.pyast import dotted_name, qualified
 from ...artifacts.python import PythonFile
+from ._ast import comments_above
 from ._handlers import (
     body_nodes,
     is_broad,
@@ -178,17 +179,6 @@ _FAILURE_WORDS = re.compile(
     r"fail|error|raise|exception|reject|refuse|unsupported|not support|may not|might not"
     r"|ignor|skip|fall(?:ing)?\s?back|best[- ]effort|harmless|non-?fatal|optional|expected"
     r"|报错|失败|异常|不支持|忽略", re.IGNORECASE)
-
-
-def _comments_before(src: PythonFile, trial: ast.Try) -> list[str]:
-    """The block of comment lines right above a `try`, which introduces it ("some providers
-    reject this call"); a comment in the body describes the call instead."""
-    out: list[str] = []
-    number = trial.lineno - 1
-    while number >= 1 and src.lines[number - 1].lstrip().startswith("#"):
-        out.append(src.lines[number - 1].strip())
-        number -= 1
-    return out
 
 
 # A comment opening a `try` body usually describes the call; it explains the handler only
@@ -453,7 +443,7 @@ def handler_intent(src: PythonFile, handler: ast.ExceptHandler) -> str | None:
     if any(_explains(c) for c in _comments(src, first, last)) or _sibling_explains(
             src, trial, handler) or (
             trial is not None and (any(_explains(c) and _FAILURE_WORDS.search(c)
-                                       for c in _comments_before(src, trial)) or
+                                       for c in comments_above(src, trial.lineno)) or
                                    _LETS_GO.search(" ".join(_comments_opening(src, trial))))):
         return "a comment explains the fallback"
     if any(isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant)

@@ -11,6 +11,7 @@ from ...artifacts.python import PythonFile
 from ...devconfig import is_dev_settings_module
 from ...project.deployment import in_scripts_directory
 from ..api import RuleContext
+from ._ast import comments_above
 from ._script import one_shot_script
 
 SCOPE = "python"
@@ -60,14 +61,8 @@ _TESTS_ONLY = re.compile(r"\b(?:only|just)\b.{0,40}\b(?:py)?tests?\b|\bfor\s+(?:
 def _for_the_tests(src: PythonFile, node: ast.AST) -> bool:
     """The comment right above the edit (or above the `import sys` it needs) says it exists
     only for the test suite."""
-    number = getattr(node, "lineno", 1) - 1
-    while number >= 1 and (not src.lines[number - 1].strip() or
-                           src.lines[number - 1].strip().startswith("import ")):
-        number -= 1
-    comments: list[str] = []
-    while number >= 1 and src.lines[number - 1].lstrip().startswith("#"):
-        comments.append(src.lines[number - 1])
-        number -= 1
+    comments = comments_above(src, getattr(node, "lineno", 1), skip=lambda line: (
+        not line.strip() or line.strip().startswith("import ")))
     return bool(_TESTS_ONLY.search(" ".join(comments)))
 
 

@@ -10,7 +10,7 @@ from ...artifacts.pyast import dotted_name
 from ...artifacts.python import PythonFile
 from ...model import Fix, FixSafety
 from ..api import RuleContext
-from ._ast import codemod_at
+from ._ast import codemod_at, comments_above
 
 SCOPE = "python"
 _MODULE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
@@ -96,15 +96,8 @@ _WHY_DYNAMIC = re.compile(r"import_module|importlib|__import__|dynamic", re.IGNO
 
 def _explained(src: PythonFile, call: ast.Call) -> bool:
     """The comment above the run of dynamic imports this call belongs to explains them."""
-    number = call.lineno - 1
-    while number >= 1 and (not src.lines[number - 1].strip() or (
-            "import_module(" in src.lines[number - 1]
-            and not src.lines[number - 1].lstrip().startswith("#"))):
-        number -= 1  # the other imports of the run, and blank lines
-    comments = []
-    while number >= 1 and src.lines[number - 1].lstrip().startswith("#"):
-        comments.append(src.lines[number - 1])
-        number -= 1
+    comments = comments_above(src, call.lineno, skip=lambda line: not line.strip() or (
+        "import_module(" in line and not line.lstrip().startswith("#")))
     return bool(_WHY_DYNAMIC.search(" ".join(comments)))
 
 
