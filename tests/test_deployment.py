@@ -1284,3 +1284,17 @@ def test_manifests_on_api_versions_kubernetes_removed_are_not_judged(tmp_path, t
     assert model.role_of("k8s/api.yaml").role == role
     if "Deployment" in text and "apps/v1\n" not in text:
         assert not [f for f in result.findings if f.path == "k8s/api.yaml"]
+
+
+def test_a_stack_whose_services_join_a_development_network_is_dev_tooling(tmp_path):
+    stack = ("services:\n  mock-api:\n    image: acme/mock:1\n    ports: [\"81:80\"]\n"
+             "    networks:\n      - {network}\nnetworks:\n  {network}:\n"
+             "    external: true\n")
+    model, result = _model(tmp_path, {"docker/docker-compose.mocks.yml": stack.format(
+        network="shop-dev")})
+    assert model.role_of("docker/docker-compose.mocks.yml").role == "dev-tooling"
+    assert not [f for f in result.findings if f.path.startswith("docker/")]
+    # a network named for what it carries says nothing
+    model, _ = _model(tmp_path / "other", {"docker/docker-compose.mocks.yml": stack.format(
+        network="backend")})
+    assert model.role_of("docker/docker-compose.mocks.yml").role == ""

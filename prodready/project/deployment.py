@@ -725,10 +725,15 @@ def _development_override(project: Project, path: str) -> Role | None:
 
 
 def _development_stack(project: Project, path: str, has_python: bool) -> Role | None:
-    from .devstack import backing_services_stack, development_stack, local_images_stack
+    from .devstack import (
+        backing_services_stack,
+        dev_network_stack,
+        development_stack,
+        local_images_stack,
+    )
 
     data = _compose_data(project, path)
-    why = development_stack(data) or local_images_stack(data) or (
+    why = development_stack(data) or local_images_stack(data) or dev_network_stack(data) or (
         backing_services_stack(data) if has_python else "")
     return Role(DEV_TOOLING, why) if why else None
 

@@ -59,6 +59,28 @@ def development_stack(data: Any) -> str:
     return ""
 
 
+def dev_network_stack(data: Any) -> str:
+    """Why the parsed Compose file `data` joins a developer's stack ("" if it does not):
+    every service is attached to a network named for development (`open-forms-dev`,
+    `dev_net`): the services a local checkout talks to, started beside it."""
+    services = data.get("services") if isinstance(data, dict) else None
+    if not isinstance(services, dict) or not services:
+        return ""
+    found = ""
+    for svc in services.values():
+        networks = svc.get("networks") if isinstance(svc, dict) else None
+        names = list(networks) if isinstance(networks, dict | list) else []
+        dev = next((str(n) for n in names if _DEV_WORDS.intersection(
+            re.split(r"[-_.]", str(n).lower()))), "")
+        if not dev:
+            return ""
+        found = found or dev
+    return f"its services join the network {found!r}, named for development"
+
+
+_DEV_WORDS = frozenset({"dev", "development", "devel"})
+
+
 def local_images_stack(data: Any) -> str:
     """Why the parsed Compose file `data` builds only for the machine it runs on ("" if it
     does not): every service it builds tags its image `local/…` (or `localhost/…`), a name
