@@ -8,7 +8,7 @@ from prodready.config import Config
 from prodready.engine import scan
 from prodready.fix.apply import run_fix
 from prodready.model import Finding, FixSafety, Severity
-from prodready.testing import write_tree
+from prodready.testing import scan_files, write_tree
 
 
 def _findings(root: Path, rule: str) -> list[Finding]:
@@ -315,3 +315,16 @@ def test_a_dependency_without_a_health_check_is_never_waited_on_as_healthy(tmp_p
     assert "es:\n        condition: service_started" in text
     # without COMPOSE001's check, nothing may wait for health
     assert "service_healthy" not in _fixed(tmp_path / "alone", ["COMPOSE002"])
+
+
+def test_the_condition_form_in_a_file_of_format_3_is_no_safe_fix(tmp_path):
+    """File format 3.x dropped `depends_on` conditions: docker-compose before 1.27 refuses
+    the rewritten file, so the rewrite waits for `--unsafe-fixes`."""
+    stack = ("version: '3.4'\nservices:\n  db:\n    image: postgres:16\n"
+             "    healthcheck:\n      test: [CMD, pg_isready]\n"
+             "  web:\n    image: example/web:1.0\n    depends_on:\n      - db\n")
+    [finding] = scan_files({"docker-compose.yml": stack}, ["COMPOSE002"])
+    assert finding.fix is not None and finding.fix.safety.value == "unsafe"
+    [finding] = scan_files({"docker-compose.yml": stack.replace("version: '3.4'\n", "")},
+                           ["COMPOSE002"])
+    assert finding.fix is not None and finding.fix.safety.value == "safe"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ...artifacts.yamldocs import YMap, YNode, YScalar, YSeq
+from ...artifacts.yamldocs import YamlFile, YMap, YNode, YScalar, YSeq
 from ...fix.yaml_edits import add_to_mapping, own_child, own_items, replace_node, set_nested
 from ...model import Edit, Fix, FixSafety
 from ...project import Project
@@ -205,8 +205,20 @@ def depends_on_fix(project: Project, svc: Service, healthy: set[str]) -> Fix | N
     for name in names:
         condition = "service_healthy" if name in healthy else "service_started"
         block += [f"  {name}:", f"    condition: {condition}"]
-    return Fix(FixSafety.SAFE, "depends_on with condition: service_healthy",
-               (replace_node(layer.path, yf.text, key, value, block),))
+    edit = replace_node(layer.path, yf.text, key, value, block)
+    if _legacy_v3_format(yf):
+        # file format 3.x dropped `condition:`; docker-compose before 1.27 (still on some
+        # CI images) refuses the file, while Compose v2 reads it: the team's call
+        return Fix(FixSafety.UNSAFE, "depends_on with condition: service_healthy (file "
+                   "format 3.x: docker-compose before 1.27 rejects `condition:`)", (edit,))
+    return Fix(FixSafety.SAFE, "depends_on with condition: service_healthy", (edit,))
+
+
+def _legacy_v3_format(yf: YamlFile) -> bool:
+    """The file declares Compose file format 3.x (`version: "3.8"`)."""
+    root = yf.documents[0].root if yf.documents else None
+    version = root.get_value("version") if isinstance(root, YMap) else None
+    return str(version).strip().startswith("3") if version is not None else False
 
 
 def condition_fix(project: Project, svc: Service, dependency: str) -> Fix | None:
