@@ -435,6 +435,7 @@ class _Extractor:
         self.registrations: list[ast.Call] = []
         self.instances: dict[str, str] | None = None  # module-level name -> class called
         self.param_defaults: dict[str, str] | None = None
+        self.module_values: dict[str, ast.expr] | None = None
         self._harness: list[tuple[int, int]] | None = None  # see _manual_harness
         self._dev_spans: list[tuple[int, int]] | None = None  # see _development_spans
         self._route_dev_spans: list[tuple[int, int]] | None = None  # _development_route
@@ -759,9 +760,14 @@ class _Extractor:
             elif last == "add_route" and len(call.args) > 2 and (
                     self._literal_str(call.args[0]) or "").upper() in HTTP_METHODS:
                 path_node, handler = call.args[1], call.args[2]  # aiohttp: (method, path, handler)
-            name = dotted_name(handler) if handler is not None else ""
-            self._add_route(owner, path_node, name, call.lineno, self._methods(call),
-                            self.functions.get(name.rsplit(".", 1)[-1]) if name else None)
+            rows = self._route_table(call, path_node, handler)
+            if rows and "." not in owner:  # a registration helper's blueprint parameter
+                func = self.src.function_of(call)
+                owner = (self._passed_name(func, owner) if func else None) or owner
+            for row_path, row_handler, row_line in rows or [(path_node, handler, call.lineno)]:
+                name = dotted_name(row_handler) if row_handler is not None else ""
+                self._add_route(owner, row_path, name, row_line, self._methods(call),
+                                self.functions.get(name.rsplit(".", 1)[-1]) if name else None)
         elif last == "add_event_handler" and call.args and self._literal_str(
                 call.args[0]) in ("shutdown", "startup"):
             event = self._literal_str(call.args[0])
@@ -1018,18 +1024,95 @@ class _Extractor:
         bound = self._bound_literal(iterable, chain)
         return list(bound.elts) if isinstance(bound, ast.List | ast.Tuple | ast.Set) else []
 
-    @staticmethod
-    def _bound_literal(name: ast.AST, chain: list[ast.AST]) -> ast.AST | None:
-        """The literal a name is assigned in the innermost enclosing function."""
+    def _bound_literal(self, name: ast.AST, chain: list[ast.AST]) -> ast.AST | None:
+        """The value a name is assigned in the innermost enclosing function, or at module
+        level; for a parameter of that function, the module-level value that its one
+        same-file caller passes (`setup_urls(bp, URLS)`)."""
+        if not isinstance(name, ast.Name):
+            return None
         scope = next((n for n in chain if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)),
                      None)
-        if not isinstance(name, ast.Name) or scope is None:
-            return None
+        if scope is None:
+            return self._module_values().get(name.id)
         for stmt in scope.body:
             if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and \
                     isinstance(stmt.targets[0], ast.Name) and stmt.targets[0].id == name.id:
                 return stmt.value
-        return None
+        passed = self._passed_name(scope, name.id)
+        return self._module_values().get(passed) if passed else None
+
+    def _passed_name(self, func: ast.FunctionDef | ast.AsyncFunctionDef, param: str
+                     ) -> str | None:
+        """The one name every same-file call of `func` passes for its parameter `param`
+        (`setup_urls(bp, URLS)` binds `urls` to `URLS`)."""
+        params = [a.arg for a in [*func.args.posonlyargs, *func.args.args]]
+        if param not in params:
+            return None
+        passed = set()
+        for caller in self.src.calls(func.name):
+            index = params.index(param) - (isinstance(caller.func, ast.Attribute)
+                                           and params[0] in ("self", "cls"))
+            arg = caller.args[index] if 0 <= index < len(caller.args) else next(
+                (kw.value for kw in caller.keywords if kw.arg == param), None)
+            if not isinstance(arg, ast.Name):
+                return None
+            passed.add(arg.id)
+        return passed.pop() if len(passed) == 1 else None
+
+    def _module_values(self) -> dict[str, ast.expr]:
+        """Module-level names bound once to a literal collection (`URLS = [(…), …]`)."""
+        if self.module_values is None:
+            self.module_values = {}
+            for stmt in self.src.tree.body:
+                target = stmt.targets[0] if isinstance(stmt, ast.Assign) and len(
+                    stmt.targets) == 1 else (stmt.target if isinstance(stmt, ast.AnnAssign)
+                                             else None)
+                value = stmt.value if isinstance(stmt, ast.Assign | ast.AnnAssign) else None
+                if isinstance(target, ast.Name) and isinstance(
+                        value, ast.List | ast.Tuple | ast.Set | ast.Dict):
+                    self.module_values[target.id] = value
+        return self.module_values
+
+    def _route_table(self, call: ast.Call, path_node: ast.AST, handler: ast.AST | None
+                     ) -> list[tuple[ast.AST, ast.AST | None, int]]:
+        """Routes a loop registers from a literal table (`for rule, view in RULES:
+        bp.add_url_rule(rule, view_func=view)`): each row's path, handler and line."""
+        if not isinstance(path_node, ast.Name):
+            return []
+        chain = self.src.ancestors(call)
+        loop = next((n for n in chain if isinstance(n, ast.For)), None)
+        if loop is None:
+            return []
+        handler_root = _root_name(handler)
+        # the row's layouts by length: the loop's own tuple target, or `a, b = row` inside it
+        layouts: dict[int | None, list[str]] = {}
+        if isinstance(loop.target, ast.Tuple):
+            layouts[len(loop.target.elts)] = [_root_name(e) for e in loop.target.elts]
+        elif isinstance(loop.target, ast.Name) and loop.target.id != path_node.id:
+            for node in ast.walk(loop):
+                if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(
+                        node.targets[0], ast.Tuple) and isinstance(node.value, ast.Name) and (
+                        node.value.id == loop.target.id):
+                    layouts[len(node.targets[0].elts)] = [_root_name(e)
+                                                          for e in node.targets[0].elts]
+        elif isinstance(loop.target, ast.Name):
+            layouts[None] = [path_node.id]  # `for rule in RULES:` over bare paths
+        if not layouts:
+            return []
+        rows = []
+        for row in self._iterated(loop.iter, chain):
+            if None in layouts:
+                rows.append((row, handler, getattr(row, "lineno", call.lineno)))
+                continue
+            if not isinstance(row, ast.Tuple | ast.List):
+                continue
+            names = layouts.get(len(row.elts))
+            if names is None or path_node.id not in names:
+                continue
+            row_handler = row.elts[names.index(handler_root)] if (
+                handler_root and handler_root in names) else handler
+            rows.append((row.elts[names.index(path_node.id)], row_handler, row.lineno))
+        return rows
 
     def _parameter_defaults(self) -> dict[str, str]:
         """Parameters of the file's functions with one string default (`path="/health"`)."""
@@ -1713,6 +1796,13 @@ def _action(name: str, deco: ast.expr) -> ActionFact | None:
 def _clean_django(raw: str) -> str:
     """A urlconf pattern as the path it matches: regex anchors dropped (`^api/$` -> `api/`)."""
     return raw.removeprefix("^").removesuffix("$")
+
+
+def _root_name(node: ast.AST | None) -> str:
+    """The name an expression starts from: `view` of `view.as_view("x")`."""
+    while isinstance(node, ast.Call | ast.Attribute):
+        node = node.func if isinstance(node, ast.Call) else node.value
+    return node.id if isinstance(node, ast.Name) else ""
 
 
 def _module_constants(tree: ast.Module) -> dict[str, object]:

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from prodready.cli import app
 from prodready.config import Config
 from prodready.engine import scan
+from prodready.facts import is_health_path
 from prodready.project.services import build_services, route_matches
 
 MONOREPO = Path(__file__).resolve().parents[1] / "fixtures" / "repos" / "monorepo"
@@ -432,6 +433,44 @@ def test_flask_add_url_rule_names_the_view_function(tmp_path):
     assert [(r.path, r.handler) for r in svc.routes] == [("/ping", "ping"), ("/pong", "ping")]
 
 
+
+
+def test_flask_routes_registered_from_a_table_in_a_loop(tmp_path):
+    [svc] = _build(tmp_path, {
+        "web/app.py": (
+            "from flask import Blueprint, Flask\n\napp = Flask(__name__)\n"
+            "bp = Blueprint('v1', __name__)\n\n\n"
+            "class Users: ...\nclass Ping: ...\ndef about(): ...\ndef legacy(): ...\n\n\n"
+            "URLS = [\n    ('/users', Users),\n    ('/ping', Ping, 'ping'),\n]\n"
+            "PAGES: list = [('/about', about)]\n\n\n"
+            "def setup_urls(blueprint, urls):\n"
+            "    for row in urls:\n"
+            "        if len(row) == 2:\n"
+            "            route, resource = row\n"
+            "            endpoint = resource.__name__\n"
+            "        else:\n"
+            "            route, resource, endpoint = row\n"
+            "        blueprint.add_url_rule(route, view_func=resource.as_view(endpoint))\n\n\n"
+            "setup_urls(bp, URLS)\n"
+            "for rule, view in PAGES:\n    app.add_url_rule(rule, view_func=view)\n"
+            "for rule in ['/old', '/older']:\n    app.add_url_rule(rule, 'legacy', legacy)\n"
+            "app.register_blueprint(bp, url_prefix='/api')\n"),
+    })
+    assert sorted((r.path, r.handler) for r in svc.routes) == [
+        ("/about", "about"), ("/api/ping", "Ping"), ("/api/users", "Users"),
+        ("/old", "legacy"), ("/older", "legacy")]
+    assert [r.path for r in svc.routes if is_health_path(r.path)] == ["/api/ping"]
+
+
+def test_a_loop_over_a_table_no_call_site_names_keeps_its_route_unresolved(tmp_path):
+    [svc] = _build(tmp_path, {
+        "web/app.py": (
+            "from flask import Flask\n\napp = Flask(__name__)\n\n\n"
+            "def setup(urls):\n"
+            "    for rule, view in urls:\n"
+            "        app.add_url_rule(rule, view_func=view)\n"),
+    })
+    assert [r.path for r in svc.routes] == [None]
 def test_django_include_prefixes_compose_and_drf_router_routes_appear(tmp_path):
     [site] = _build(tmp_path, {
         "manage.py": "import os\n",
