@@ -167,3 +167,25 @@ def test_the_report_says_why_undocumented_variables_are_information(tmp_path):
     text = render(Report.of(result))
     assert 'Profile: service (no documentation tells users to run it themselves): APP013 info' \
         in " ".join(text.split())
+
+
+def test_a_page_that_includes_the_settings_file_documents_what_it_reads():
+    settings = "import os\nAPP_MAIL = os.getenv('APP_MAIL_HOST')\n"
+    included = {"app/main.py": _app("APP_TOKEN"), "app/settings.py": settings,
+                "docs/configure.rst": ".. literalinclude:: ../app/settings.py\n   :language: py\n"}
+    assert _undocumented(included) == ["APP_TOKEN"]
+    snippet = {**included, "docs/configure.rst": "Settings\n",
+               "docs/configure.md": '--8<-- "app/settings.py"\n'}
+    assert _undocumented(snippet) == ["APP_TOKEN"]
+    # a page linking the file, or including another one, documents none of its names
+    linked = {**included, "docs/configure.rst": "See ``app/settings.py`` and\n"
+                                                ".. literalinclude:: ../app/main.py\n"}
+    assert _undocumented(linked) == ["APP_MAIL_HOST"]
+
+
+def test_the_env_of_a_heroku_app_manifest_documents_its_names():
+    files = {"app/main.py": _app("APP_ADMIN_PASSWORD", "APP_TOKEN"),
+             "app.json": '{"name": "app", "env": {"APP_ADMIN_PASSWORD": {"description": "x"}}}'}
+    assert _undocumented(files) == ["APP_TOKEN"]
+    files["app.json"] = '{"env": ["not", "a", "map"'  # unparsable: documents nothing
+    assert _undocumented(files) == ["APP_ADMIN_PASSWORD", "APP_TOKEN"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import posixpath
 import re
 
@@ -257,6 +258,7 @@ def _documented(project: Project) -> set[str]:
                 names |= {name for name, _ in variables(ins.keyword, ins.args)}
     for path in _environment_definitions(project):
         names |= set(_NAME_TOKEN.findall(read_text(project, path)))
+    names |= _app_manifest_env(project)
     dev_files = [p for p in project.all_files if _DEV_ENVIRONMENT.search(p)]
     dev_files += _editor_launch_configs(project)
     for path in dev_files[:DEV_ENVIRONMENT_FILES_READ]:
@@ -279,6 +281,19 @@ def _environment_definitions(project: Project) -> list[str]:
     return found[:IAC_FILES_READ]
 
 
+def _app_manifest_env(project: Project) -> set[str]:
+    """The `env` keys of a Heroku `app.json` at the root: each declared for whoever deploys
+    the app, usually with a description."""
+    if not project.has_file("app.json"):
+        return set()
+    try:
+        manifest = json.loads(read_text(project, "app.json"))
+    except ValueError:
+        return set()
+    env = manifest.get("env") if isinstance(manifest, dict) else None
+    return {str(name) for name in env} if isinstance(env, dict) else set()
+
+
 def _documented_in_docs(project: Project) -> tuple[set[str], tuple[str, ...]]:
     """Names mentioned in the documentation (a documentation tree, READMEs) or in example
     config files (`*.example`, `*.sample`, `settings.conf.example`), and the prefixes of the
@@ -298,9 +313,30 @@ def _documented_in_docs(project: Project) -> tuple[set[str], tuple[str, ...]]:
         names |= set(_NAME_TOKEN.findall(text))
         families |= set(_FAMILY.findall(text))
         families |= {prefix + "_" for prefix in _ETC.findall(text)}
+        names |= _read_by_included_code(project, path, text)
     found = (names, tuple(sorted(families)))
     project.cache["env-docs"] = found
     return found
+
+
+# A page that shows a source file (reStructuredText and MyST `literalinclude`, MkDocs
+# snippets): the variables that file reads, and the comments beside them, are on the page.
+_INCLUDED = re.compile(r"(?:literalinclude|include)(?:::|\})[ \t]*([^\s`]+\.py)\b"
+                       r"|--8<--[ \t]*[\"']([^\"'\n]+\.py)")
+
+
+def _read_by_included_code(project: Project, doc: str, text: str) -> set[str]:
+    names: set[str] = set()
+    for match in _INCLUDED.finditer(text):
+        shown = match.group(1) or match.group(2)
+        # relative to the page (Sphinx) or to the repository (MkDocs snippets, `/` paths)
+        for path in (posixpath.normpath(posixpath.join(posixpath.dirname(doc), shown)),
+                     posixpath.normpath(shown.lstrip("/"))):
+            facts = project.python.get(path)
+            if isinstance(facts, PythonFacts):
+                names |= {r.name for r in [*facts.env_reads, *facts.settings_fields]}
+                break
+    return names
 
 
 def _example_file(project: Project, services: list[Service]) -> str | None:
