@@ -189,3 +189,62 @@ def test_an_endpoint_any_user_reaches_keeps_the_severity():
             raise HTTPException(status_code=500, detail=str(e))
     """
     assert set(_severities(code).values()) == {"medium"}
+
+
+def test_an_endpoint_under_internal_is_informational_and_internals_elsewhere_are_not():
+    code = """
+    from fastapi import APIRouter, HTTPException
+
+    router = APIRouter(prefix="/internal/cases", include_in_schema=False)
+    public = APIRouter(prefix="/cases")
+
+
+    @router.post("/sync")
+    async def sync():
+        try:
+            return run_sync()
+        except Exception as e:
+            raise HTTPException(status_code=500, detail=str(e))
+
+
+    @public.get("/internal")
+    async def hidden():
+        try:
+            return run_sync()
+        except Exception as e:
+            raise HTTPException(status_code=500, detail=str(e))
+
+
+    @public.get("/internals-report")
+    async def report():
+        try:
+            return run_sync()
+        except Exception as e:
+            raise HTTPException(status_code=500, detail=str(e))
+    """
+    assert sorted(_severities(code).values()) == ["info", "medium", "medium"]
+
+
+def test_a_branch_for_an_expected_message_answering_4xx_is_not_a_leak():
+    code = """
+    import base64
+    from fastapi import HTTPException
+
+
+    def download(case_id):
+        try:
+            return fetch(case_id)
+        except Exception as e:
+            if "not found" in str(e).lower():
+                raise HTTPException(status_code=404, detail=str(e))
+            raise HTTPException(status_code=500, detail=str(e))
+
+
+    def upload(params):
+        try:
+            content = base64.b64decode(params.content, validate=True)
+        except Exception as e:
+            raise HTTPException(status_code=400, detail=f"Invalid base64: {e}")
+        return content
+    """
+    assert _lines(code) == [12]  # the 500 below the tested branch still leaks

@@ -38,18 +38,22 @@ def check(src: PythonFile, ctx: RuleContext) -> None:
                 continue
             status = _status(node)
             if not (broad or status >= 500) or _own_errors_only(src, handler) or (
-                    400 <= status < 500 and _validates_only(src, handler)):
+                    400 <= status < 500 and (_validates_only(src, handler) or
+                                             _message_tested(chain, handler))):
                 # a narrow handler answering 4xx: a validation message; the app's own
-                # errors, whose messages it wrote for its users; or an attempt that only
-                # validates or tests what the client sent, whose error is the answer
+                # errors, whose messages it wrote for its users; an attempt that only
+                # validates or tests what the client sent, whose error is the answer; or a
+                # branch taken only for messages that say a known thing ("not found")
                 ctx.examine()
                 continue
+            informational = "only administrators reach this endpoint" if _admin_only(
+                src, node) else ("only the project's own services reach this endpoint "
+                                 "(under /internal)" if _internal_only(src, node) else "")
             ctx.report_node(src.path, node,
                             f"{name}(...) sends the exception's text to the client: it can "
                             "reveal SQL, file paths, hostnames or secrets; log it and return "
                             "a generic message (with a request id)", lines=src.lines,
-                            informational="only administrators reach this endpoint" if
-                            _admin_only(src, node) else "")
+                            informational=informational)
 
 
 # An admin, staff or superuser requirement: `Depends(get_admin)`, `dependencies=[Depends(
@@ -89,6 +93,48 @@ def _admin_only(src: PythonFile, node: ast.AST) -> bool:
     return False
 
 
+_INTERNAL_PATH = re.compile(r"/internal(?:/|$)", re.IGNORECASE)
+_ROUTE_VERBS = frozenset({"get", "post", "put", "patch", "delete", "api_route", "route"})
+
+
+def _internal_only(src: PythonFile, node: ast.AST) -> bool:
+    """The endpoint around `node` is served under `/internal`, the path a service keeps for
+    its own callers: in its route decorator or its router's `prefix`."""
+    func = src.function_of(node)
+    if func is None:
+        return False
+    routers = {n.targets[0].id: n.value for n in src.tree.body if isinstance(n, ast.Assign)
+               and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name)
+               and isinstance(n.value, ast.Call)}
+    for decorator in func.decorator_list:
+        if not (isinstance(decorator, ast.Call) and isinstance(decorator.func, ast.Attribute)
+                and decorator.func.attr in _ROUTE_VERBS):
+            continue
+        path = next((a.value for a in decorator.args[:1] if isinstance(a, ast.Constant)
+                     and isinstance(a.value, str)), "")
+        owner = decorator.func.value
+        router = routers.get(owner.id) if isinstance(owner, ast.Name) else None
+        prefix = keyword(router, "prefix") if router is not None else None
+        if prefix is not None and isinstance(prefix.value, ast.Constant) and isinstance(
+                prefix.value.value, str):
+            path = prefix.value.value + path
+        if _INTERNAL_PATH.match(path):
+            return True
+    return False
+
+
+def _message_tested(chain: list[ast.AST], handler: ast.ExceptHandler) -> bool:
+    """Between the handler and the response, a branch taken only when the message contains a
+    literal (`if "not found" in str(e).lower():`): the text sent is one the code expected."""
+    for scope in chain[:chain.index(handler)]:
+        if isinstance(scope, ast.If) and any(
+                isinstance(n, ast.Compare) and isinstance(n.ops[0], ast.In)
+                and isinstance(n.left, ast.Constant) and isinstance(n.left.value, str)
+                for n in ast.walk(scope.test)):
+            return True
+    return False
+
+
 def _decorator_text(decorator: ast.expr) -> str:
     """What a decorator says about who may call: its name and, for a call, its arguments
     (a path counts only under `/admin`)."""
@@ -118,8 +164,10 @@ def _own_errors_only(src: PythonFile, handler: ast.ExceptHandler) -> bool:
 
 
 # Name parts of calls that only check what they are given (`validate_schema`,
-# `to_valid_user_id`, `provider.test_connection`).
-_CHECK_PARTS = frozenset({"validate", "valid", "verify", "parse", "check", "test"})
+# `to_valid_user_id`, `provider.test_connection`), and decoders of the client's text
+# (`base64.b64decode(body.content)`, `json.loads(raw)`).
+_CHECK_PARTS = frozenset({"validate", "valid", "verify", "parse", "check", "test", "b64decode",
+                          "loads", "fromisoformat"})
 _VALUE_BUILTINS = frozenset({"str", "int", "float", "bool", "len", "dict", "list", "tuple"})
 
 
