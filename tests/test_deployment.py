@@ -720,6 +720,11 @@ def test_only_services_that_ship_get_a_score_of_their_own(tmp_path):
     ("images/3.12/Dockerfile", None),  # a language version, not a release
     ("loadtest/k8s/locust.yaml", "dev-tooling"),
     ("profiling/docker-compose.yml", "dev-tooling"),
+    ("packages/app-benchmark/docker-compose.pgdog.yml", "dev-tooling"),
+    ("deploy/docker-compose.loadtest.yml", "dev-tooling"),
+    ("api_loadtests/Dockerfile", "dev-tooling"),
+    ("deploy/benchmarking/compose.yaml", None),  # not the word itself
+    ("src/benchmark_results.py", None),  # code: a word of a file name does not say
 ])
 def test_release_snapshots_and_load_tests_do_not_ship(path, role):
     found = path_role(path)
@@ -1298,3 +1303,14 @@ def test_a_stack_whose_services_join_a_development_network_is_dev_tooling(tmp_pa
     model, _ = _model(tmp_path / "other", {"docker/docker-compose.mocks.yml": stack.format(
         network="backend")})
     assert model.role_of("docker/docker-compose.mocks.yml").role == ""
+
+
+def test_the_sphinx_configuration_of_a_documentation_tree_anywhere_is_docs(tmp_path):
+    sphinx = ("import os\nimport sys\nsys.path.insert(0, os.path.abspath('../..'))\n"
+              "extensions = ['sphinx.ext.autodoc']\nhtml_theme = 'alabaster'\n")
+    model, result = _model(tmp_path, {
+        "docsrc/source/conf.py": sphinx,
+        "app/conf.py": "import sys\nsys.path.insert(0, '/opt/plugins')\nTIMEOUT = 3\n"})
+    assert model.role_of("docsrc/source/conf.py").role == "docs"
+    assert model.role_of("app/conf.py").judged
+    assert [f.path for f in result.findings if f.rule_id == "PY003"] == ["app/conf.py"]

@@ -40,6 +40,7 @@ from .builds import (
     walk,
 )
 from .devstack import RUNS_TESTS
+from .documentation import doc_roots
 from .roles import (
     DEPLOYED,
     DEV_TOOLING,
@@ -98,12 +99,14 @@ NAME_WORDS = {
     "e2e": TEST_FIXTURE, "ci": TEST_FIXTURE, "integration": TEST_FIXTURE,
     "dev": DEV_TOOLING, "develop": DEV_TOOLING, "development": DEV_TOOLING,
     "developer": DEV_TOOLING, "devcontainer": DEV_TOOLING, "local": DEV_TOOLING,
-    "debug": DEV_TOOLING,
+    "debug": DEV_TOOLING, "loadtest": DEV_TOOLING, "benchmark": DEV_TOOLING,
     "docs": DOCS, "doc": DOCS,
     # not "example": self-hosted products ship `docker-compose.example.yml` for users to run
 }
 # Directory names made of words such as `proxy-test`, `load_tests`, `e2e-suite`.
 _TEST_DIRECTORY_WORDS = frozenset({"test", "tests", "e2e"})
+# ... and `app-benchmark`, `api_loadtest`: the harness that measures the product
+_MEASURING_DIRECTORY_WORDS = frozenset({"benchmark", "benchmarks", "loadtest", "loadtests"})
 # ... and `sample_project`, `example-stack`: a sample of the product (not `demo`: a
 # `services/demo_api/` is a service of its own)
 _EXAMPLE_DIRECTORY_WORDS = frozenset({"example", "examples", "sample", "samples"})
@@ -157,6 +160,8 @@ class Deployment:
     # directories of vendored third-party packages (a committed `pip install --target`,
     # `lib/` holding the project's requirements put on sys.path at start-up)
     vendored_directories: frozenset[str] = frozenset()
+    # the `conf.py` of each Sphinx source tree, wherever the tree is (`docsrc/source/`)
+    sphinx_configs: frozenset[str] = frozenset()
     _path_roles: dict[str, Role] = field(default_factory=dict, repr=False)
 
     def dockerfile_of_image(self, name: str) -> tuple[str, str] | None:
@@ -214,7 +219,9 @@ class Deployment:
         cached = self._path_roles.get(path)
         if cached is None:
             cached = path_role(path) or self.tool_role(path) or self._vendored_role(path) or \
-                self._readme_role(path) or UNCLASSIFIED
+                self._readme_role(path) or (Role(DOCS, "the Sphinx configuration of the "
+                                                       "documentation") if (
+                    path in self.sphinx_configs) else UNCLASSIFIED)
             if not cached.judged:
                 cached = self._in_deployed_dir(path) or cached
             self._path_roles[path] = cached
@@ -300,6 +307,8 @@ def path_role(path: str) -> Role | None:
         words = re.split(r"[-_.]", directory.lower())
         if len(words) > 1 and _TEST_DIRECTORY_WORDS.intersection(words):
             return Role(TEST_FIXTURE, f"under {directory}/")
+        if len(words) > 1 and _MEASURING_DIRECTORY_WORDS.intersection(words):
+            return Role(DEV_TOOLING, f"under {directory}/")
         # `data/sample_project/compose.yaml`; not at the top, where it may name the project
         # itself, nor for code, which the app may import and route (`blog_examples/`)
         if depth and len(words) > 1 and _EXAMPLE_DIRECTORY_WORDS.intersection(words) and \
@@ -801,7 +810,9 @@ def build_deployment(project: Project) -> Deployment:
     model = Deployment(project_names=_project_names(project),
                        tool_directories=_tool_directories(project),
                        readme_roles=readmes.roles_below(),
-                       vendored_directories=_vendored_directories(project))
+                       vendored_directories=_vendored_directories(project),
+                       sphinx_configs=frozenset(f"{root}conf.py" for root in doc_roots(project)
+                                                if project.has_file(f"{root}conf.py")))
     convention: dict[str, Role | None] = {}
     documented = _readme_development_stacks(project) | _documented_purposes(project, [
         *project.dockerfiles, *(p for p in project.yaml_files if is_compose_path(p))])
