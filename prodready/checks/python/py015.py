@@ -19,8 +19,10 @@ SETTINGS_BASES = {"BaseSettings", "pydantic_settings.BaseSettings", "pydantic.Ba
 
 
 def check(src: PythonFile, ctx: RuleContext) -> None:
-    if is_dev_settings_module(src.path):
-        return  # development settings: the deployment never reads their fallbacks
+    if is_dev_settings_module(src.path) or "/scripts/" in f"/{src.path}":
+        # development settings, or the maintainers' scripts (a REPL, a seeding helper): the
+        # deployment never reads their fallbacks
+        return
     imported = src.imports
     for node in [*src.calls("getenv", "get", "setdefault", "getenvb"),
                  *src.nodes(ast.ClassDef)]:
