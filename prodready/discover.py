@@ -25,8 +25,8 @@ GUARD_DIRS = frozenset({"tests", "test", "testing", "migrations", "vendor", "thi
 TEST_DIR_NAMES = frozenset({"tests", "test", "testing"})
 GUARD_FILES = ("test_*.py", "*_test.py", "conftest.py", "tests.py")
 
-DOCKERFILE_PATTERNS = ("dockerfile", "dockerfile.*", "*.dockerfile",
-                       "containerfile", "containerfile.*", "*.containerfile")
+DOCKERFILE_PATTERNS = ("dockerfile", "dockerfile.*", "dockerfile-*", "dockerfile_*",
+                       "*.dockerfile", "containerfile", "containerfile.*", "*.containerfile")
 TEXT_NAMES = frozenset({
     ".gitignore", ".dockerignore", ".secrets.baseline", "pyproject.toml", "setup.cfg",
     "pipfile", "procfile", "nginx.conf", "alembic.ini", "tox.ini",
@@ -72,7 +72,7 @@ def classify(path: str) -> FileKind | None:
         return FileKind.PYTHON
     if any(fnmatch.fnmatchcase(name, p) for p in DOCKERFILE_PATTERNS):
         # Dockerfile.dockerignore and friends are not Dockerfiles.
-        if not name.endswith((".dockerignore", ".md", ".txt", ".sh")):
+        if not name.endswith((".dockerignore", ".md", ".txt", ".sh", ".json", ".toml")):
             return FileKind.DOCKERFILE
     if name.endswith((".yml", ".yaml")):
         return FileKind.YAML
@@ -289,7 +289,9 @@ def _walk(
             _walk(root, Path(entry.path), child, ignores, excludes, include_tests, max_size, out,
                   depth + 1)
             continue
-        if ignores.ignored(child, False) or excludes.match_file(child):
+        # git reads every .gitignore, even one its own patterns match (`.*`)
+        if (entry.name != ".gitignore" and ignores.ignored(child, False)) or (
+                excludes.match_file(child)):
             continue
         out.all_files.append(child)
         kind = classify(child)

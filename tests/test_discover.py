@@ -121,6 +121,15 @@ def test_gitignored_env_file_is_not_reported(tmp_path: Path) -> None:
     assert [f.path for f in result.findings] == [".env"]
 
 
+def test_a_gitignore_its_own_dotfile_pattern_matches_is_still_read(tmp_path: Path) -> None:
+    make_tree(tmp_path, {".gitignore": ".*\n!.github\n", ".env": "SECRET_KEY=abc123\n",
+                         ".github/ci.yml": "on: push\n", ".cache/x.py": PY,
+                         "manage.py": "import dotenv\ndotenv.load_dotenv()\n"})
+    assert discover(tmp_path).all_files == [".github/ci.yml", ".gitignore", "manage.py"]
+    result = scan(tmp_path, Config(select=["REPO002", "REPO003"]), jobs=1, use_cache=False)
+    assert result.findings == []
+
+
 # ------------------------------------------------------------------ default excludes
 
 
@@ -282,6 +291,10 @@ def test_config_exclude_and_extend_exclude_reach_discovery(tmp_path: Path) -> No
     ("Containerfile", FileKind.DOCKERFILE),
     ("packaging/Containerfile.worker", FileKind.DOCKERFILE),
     ("api.containerfile", FileKind.DOCKERFILE),
+    ("docker/Dockerfile-prod", FileKind.DOCKERFILE),
+    ("docker/Dockerfile_nginx", FileKind.DOCKERFILE),
+    ("dockerfile-lint.json", FileKind.TEXT),  # a JSON file, read as text
+    ("dockerfile_utils.py", FileKind.PYTHON),
     ("Dockerfile.dockerignore", None),
     ("Containerfile.md", None),
     ("Dockerfile.md", None),
