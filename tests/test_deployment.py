@@ -248,6 +248,34 @@ jobs:
     assert {"acme/api", "acme/worker"} <= model.built_images
 
 
+def test_a_test_image_ci_publishes_under_a_test_name_stays_a_test_image(tmp_path):
+    workflow = """\
+on: push
+jobs:
+  image:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: docker/build-push-action@v6
+        with:
+          file: deploy/Dockerfile-web-unit-test
+          push: true
+          tags: acme/web-unit-tests:latest
+      - uses: docker/build-push-action@v6
+        with:
+          file: deploy/Dockerfile-test
+          push: true
+          tags: acme/web:latest
+"""
+    model, _ = _model(tmp_path, {
+        ".github/workflows/build.yml": workflow,
+        "deploy/Dockerfile-web-unit-test": SERVER_DOCKERFILE,
+        "deploy/Dockerfile-test": SERVER_DOCKERFILE,
+    })
+    assert model.role_of("deploy/Dockerfile-web-unit-test").role == "test-fixture"
+    # published under the service's own name: what CI ships, whatever the file is called
+    assert model.role_of("deploy/Dockerfile-test").role == "deployed"
+
+
 def test_a_test_workflow_does_not_make_its_images_deployed(tmp_path):
     model, _ = _model(tmp_path, {
         ".github/workflows/tests.yml": "jobs:\n  t:\n    steps:\n"
@@ -269,6 +297,7 @@ def test_makefile_docker_build_makes_a_dockerfile_deployed(tmp_path):
 @pytest.mark.parametrize(("dockerfile", "builder", "role"), [
     ("docker/dev.dockerfile", "Makefile", "dev-tooling"),  # the developer's own image
     ("docker/build_whl.dockerfile", "Makefile", "dev-tooling"),  # builds a wheel
+    ("docker/Dockerfile-deb", "Makefile", "dev-tooling"),  # builds the .deb package
     ("docker/server.dockerfile", "Makefile", "deployed"),
     ("docker/dev.dockerfile", ".github/workflows/publish.yml", "deployed"),  # CI publishes it
 ])

@@ -1218,7 +1218,7 @@ def _ci_links(project: Project, link: Any, mark: Any, model: Deployment) -> None
                 build.source in project.yaml_files and CI_FILES.search(build.source) and
                 _TEST_WORKFLOW.search(posixpath.basename(build.source).lower())):
             continue
-        stage = _target_role(build) or _named_local_build(build)
+        stage = _target_role(build) or _named_local_build(build) or _test_image(build)
         if build.dockerfile is not None and stage is not None:
             mark(build.dockerfile, stage)
         elif build.dockerfile is not None:
@@ -1240,9 +1240,25 @@ def _named_local_build(build: ImageBuild) -> Role | None:
         TEST_FIXTURE, DEV_TOOLING) else None
 
 
-# Words of a Dockerfile's name that say it builds an artifact (a wheel, a bundle), not a
-# server: `build_whl.dockerfile`, `Dockerfile.builder`.
-_BUILD_WORDS = frozenset({"build", "builder", "whl", "wheel", "wheels"})
+def _test_image(build: ImageBuild) -> Role | None:
+    """A Dockerfile named for tests or development whose every image is named so too
+    (`Dockerfile-web-unit-test` published as `org/web-unit-tests`): CI builds and shares the
+    test suite's image, not the service's."""
+    if build.dockerfile is None or not build.images:
+        return None
+    name = posixpath.basename(build.dockerfile)
+    role = named_role(name)
+    if role not in (TEST_FIXTURE, DEV_TOOLING) or not all(
+            named_role(image.rsplit("/", 1)[-1]) in (TEST_FIXTURE, DEV_TOOLING)
+            for image in build.images):
+        return None
+    return Role(role, f"named {name!r} and built by {build.source} only as "
+                      f"{', '.join(sorted(build.images))}")
+
+
+# Words of a Dockerfile's name that say it builds an artifact (a wheel, a bundle, an OS
+# package), not a server: `build_whl.dockerfile`, `Dockerfile.builder`, `Dockerfile-deb`.
+_BUILD_WORDS = frozenset({"build", "builder", "whl", "wheel", "wheels", "deb", "rpm"})
 
 
 def _target_role(build: ImageBuild) -> Role | None:

@@ -8,6 +8,7 @@ from ...artifacts.pyast import dotted_name, keyword, qualified
 from ...artifacts.python import PythonFile
 from ...devconfig import in_debug_branch, in_dev_class, is_dev_settings_module
 from ...facts import in_manual_harness
+from ...project.deployment import in_scripts_directory
 from ...secretcontext import is_real_secret_value
 from ...secretnames import is_client_credential, is_secret_name
 from ..api import RuleContext
@@ -19,7 +20,7 @@ SETTINGS_BASES = {"BaseSettings", "pydantic_settings.BaseSettings", "pydantic.Ba
 
 
 def check(src: PythonFile, ctx: RuleContext) -> None:
-    if is_dev_settings_module(src.path) or "/scripts/" in f"/{src.path}":
+    if is_dev_settings_module(src.path) or in_scripts_directory(src.path):
         # development settings, or the maintainers' scripts (a REPL, a seeding helper): the
         # deployment never reads their fallbacks
         return
