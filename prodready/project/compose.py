@@ -143,6 +143,7 @@ class Dependency:
     list_form: bool
     site: Site  # the dependency's entry (list item or mapping key)
     key_site: Site  # the `depends_on:` key
+    written: bool = False  # the condition is written out, not Compose's default
 
 
 @dataclass(slots=True)
@@ -340,13 +341,13 @@ class Service:
             elif isinstance(node, YMap):
                 for k, v in node.items:
                     condition = "service_started"
-                    if isinstance(v, YMap):
-                        value = v.get_value("condition")
-                        if isinstance(value, str):
-                            condition = value
+                    value = v.get_value("condition") if isinstance(v, YMap) else None
+                    if isinstance(value, str):
+                        condition = value
                     deps[str(k.value)] = Dependency(
                         str(k.value), condition, False,
-                        Site(layer.path, k.line, k.column), key_site)
+                        Site(layer.path, k.line, k.column), key_site,
+                        written=isinstance(value, str))
         return list(deps.values())
 
     @property

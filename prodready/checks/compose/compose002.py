@@ -21,9 +21,13 @@ def check(project: Project, ctx: RuleContext) -> None:
         ready: set[str] = set()  # dependencies with a health check now: safe to wait on
         list_site = None
         waited: dict[str, str] | None = None
-        for dep in svc.depends_on():
+        dependencies = svc.depends_on()
+        # `condition: service_started` written beside `service_healthy` entries: chosen
+        weighed = any(d.condition == "service_healthy" for d in dependencies)
+        for dep in dependencies:
             target = svc.config.services.get(dep.name)
-            if target is None or dep.condition != "service_started":
+            if target is None or dep.condition != "service_started" or (
+                    weighed and dep.written):
                 if target is not None:
                     out.ok(dep.site)
                 continue
