@@ -15,6 +15,7 @@ from . import Project
 DOC_SUFFIXES = (".md", ".rst")
 DOC_DIRS = ("docs", "doc", "documentation")
 RELEASE_NOTES = ("changelog", "changes", "history", "news", "release", "upgrad")
+CHANGE_LOGS = ("changelog", "changes", "history", "news", "release-notes", "release_notes")
 # inside a documentation tree, plain-text, MDX and AsciiDoc sources are documentation too
 DOC_TREE_SUFFIXES = (*DOC_SUFFIXES, ".txt", ".adoc", ".mdx")
 # example configuration files (`settings.conf.example`) document names as well
@@ -68,8 +69,8 @@ def is_doc(path: str, roots: tuple[str, ...] = (), *, examples: bool = False) ->
         return examples
     in_tree = path.startswith(roots) or any(
         part in DOC_DIRS for part in path.lower().split("/")[:-1])
-    if in_tree:
-        return base.endswith(DOC_TREE_SUFFIXES)
+    if in_tree:  # a changelog there too announces changes (and names retired files)
+        return base.endswith(DOC_TREE_SUFFIXES) and not base.startswith(CHANGE_LOGS)
     # READMEs anywhere; at the top, every page (INSTALL.md, GUIDE.md, CONTRIBUTING.md) but
     # release notes, which announce a change rather than document its use
     return base.endswith(DOC_SUFFIXES) and (base.startswith("readme") or (
