@@ -285,6 +285,18 @@ def test_a_test_workflow_does_not_make_its_images_deployed(tmp_path):
     assert model.role_of("e2e/Dockerfile").role == "test-fixture"
 
 
+@pytest.mark.parametrize(("workflow", "role"), [
+    ("tests.yml", ""), ("tests-and-publish.yml", "deployed"),  # "": unclassified
+    (".test-and-release.yml", "deployed")])
+def test_a_workflow_named_for_tests_that_also_publishes_deploys(tmp_path, workflow, role):
+    model, _ = _model(tmp_path, {
+        f".github/workflows/{workflow}": "jobs:\n  t:\n    steps:\n"
+                                         "      - run: docker build -t acme/app .\n",
+        "Dockerfile": SERVER_DOCKERFILE,
+    })
+    assert model.role_of("Dockerfile").role == role
+
+
 def test_makefile_docker_build_makes_a_dockerfile_deployed(tmp_path):
     model, _ = _model(tmp_path, {
         "Makefile": "image:\n\tdocker build \\\n\t  -f hack/Dockerfile.release -t acme/x .\n",

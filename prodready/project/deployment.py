@@ -126,6 +126,8 @@ SET_BY_OVERLAY = "set-by-overlay"
 GENERATED_SUFFIXES = ("_pb2.py", "_pb2_grpc.py", "_pb2.pyi")
 # A CI file that exists to run tests builds test images; its builds are not deployments.
 _TEST_WORKFLOW = re.compile(r"(^|[-_./])(test|tests|e2e|lint|ci-test)([-_.]|$)")
+# ... unless it also publishes (`tests-and-publish.yml`, `test-and-release.yml`)
+_PUBLISH_WORKFLOW = re.compile(r"(^|[-_./])(publish|release|deploy|push)([-_.]|$)")
 
 
 
@@ -1214,9 +1216,10 @@ def _ci_links(project: Project, link: Any, mark: Any, model: Deployment) -> None
     """Dockerfiles built by CI workflows (not those that only run tests), Makefiles and build
     scripts; a build of a test or development stage (`--target test`) ships nothing."""
     for build in project_builds(project):
+        workflow = posixpath.basename(build.source).lower()
         if build.how not in (ACTION, COMMAND) or (
                 build.source in project.yaml_files and CI_FILES.search(build.source) and
-                _TEST_WORKFLOW.search(posixpath.basename(build.source).lower())):
+                _TEST_WORKFLOW.search(workflow) and not _PUBLISH_WORKFLOW.search(workflow)):
             continue
         stage = _target_role(build) or _named_local_build(build) or _test_image(build)
         if build.dockerfile is not None and stage is not None:
