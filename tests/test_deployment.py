@@ -297,6 +297,16 @@ def test_a_workflow_named_for_tests_that_also_publishes_deploys(tmp_path, workfl
     assert model.role_of("Dockerfile").role == role
 
 
+def test_a_test_image_a_publishing_test_workflow_pushes_stays_a_test_image(tmp_path):
+    model, _ = _model(tmp_path, {
+        ".github/workflows/build_and_push_performance_test.yml":
+            "jobs:\n  t:\n    steps:\n"
+            "      - run: docker build -t acme/perf -f tests_perf/Dockerfile .\n",
+        "tests_perf/Dockerfile": SERVER_DOCKERFILE,
+    })
+    assert model.role_of("tests_perf/Dockerfile").role == "test-fixture"
+
+
 def test_makefile_docker_build_makes_a_dockerfile_deployed(tmp_path):
     model, _ = _model(tmp_path, {
         "Makefile": "image:\n\tdocker build \\\n\t  -f hack/Dockerfile.release -t acme/x .\n",
@@ -1355,3 +1365,12 @@ def test_the_sphinx_configuration_of_a_documentation_tree_anywhere_is_docs(tmp_p
     assert model.role_of("docsrc/source/conf.py").role == "docs"
     assert model.role_of("app/conf.py").judged
     assert [f.path for f in result.findings if f.rule_id == "PY003"] == ["app/conf.py"]
+
+
+def test_a_changelog_line_gives_no_file_its_role(tmp_path):
+    line = "- fix Dockerfile used for development\n"
+    model, _ = _model(tmp_path, {"Dockerfile": SERVER_DOCKERFILE, "docs/setup.md": line})
+    assert model.role_of("Dockerfile").role == "dev-tooling"  # a page that says so
+    model, _ = _model(tmp_path / "log", {"Dockerfile": SERVER_DOCKERFILE,
+                                         "docs/en/changelog.md": line})
+    assert model.role_of("Dockerfile").judged

@@ -190,9 +190,3 @@ def test_the_env_of_a_heroku_app_manifest_documents_its_names():
     files["app.json"] = '{"env": ["not", "a", "map"'  # unparsable: documents nothing
     assert _undocumented(files) == ["APP_ADMIN_PASSWORD", "APP_TOKEN"]
 
-
-def test_a_changelog_in_the_documentation_tree_documents_no_variable():
-    files = {"app/main.py": _app("APP_REGEX_TIMEOUT", "APP_MAIL_HOST"),
-             "docs/changelog.md": "- added `APP_REGEX_TIMEOUT`\n",
-             "docs/configure.md": "- `APP_MAIL_HOST`: the relay\n"}
-    assert _undocumented(files) == ["APP_REGEX_TIMEOUT"]

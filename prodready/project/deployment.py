@@ -1219,7 +1219,8 @@ def _ci_links(project: Project, link: Any, mark: Any, model: Deployment) -> None
         workflow = posixpath.basename(build.source).lower()
         if build.how not in (ACTION, COMMAND) or (
                 build.source in project.yaml_files and CI_FILES.search(build.source) and
-                _TEST_WORKFLOW.search(workflow) and not _PUBLISH_WORKFLOW.search(workflow)):
+                _TEST_WORKFLOW.search(workflow) and not (
+                    _PUBLISH_WORKFLOW.search(workflow) and _judged_path(build.dockerfile))):
             continue
         stage = _target_role(build) or _named_local_build(build) or _test_image(build)
         if build.dockerfile is not None and stage is not None:
@@ -1241,6 +1242,13 @@ def _named_local_build(build: ImageBuild) -> Role | None:
         re.split(r"[._\-]", name.lower())) else None)
     return Role(role, f"named {name!r} and built only by {build.source}") if role in (
         TEST_FIXTURE, DEV_TOOLING) else None
+
+
+def _judged_path(dockerfile: str | None) -> bool:
+    """Nothing in the path says the Dockerfile is a test's or a tool's: what a workflow that
+    tests and publishes pushes from it ships (`tests/perf/Dockerfile` is the test's)."""
+    role = path_role(dockerfile) if dockerfile else None
+    return role is None or role.judged
 
 
 def _test_image(build: ImageBuild) -> Role | None:

@@ -37,9 +37,13 @@ DOC_PAGES_READ = 500  # pages read for what the documentation tells users and sa
 def documentation_pages(project: Project) -> list[tuple[str, str]]:
     """(path, text) of the first DOC_PAGES_READ documentation pages, read once per scan:
     the deployment model and the profile both read them."""
+    # not changelogs: they say what a change did to files and settings as they were then
+    # ("fix Dockerfile used for development"), not what each is for now
     pages: list[tuple[str, str]] = project.once("documentation-pages", lambda: [
         (path, read_text(project, path))
-        for path in documentation_files(project)[:DOC_PAGES_READ]])
+        for path in [p for p in documentation_files(project)
+                     if not posixpath.basename(p).lower().startswith(CHANGE_LOGS)
+                     ][:DOC_PAGES_READ]])
     return pages
 
 
@@ -69,8 +73,8 @@ def is_doc(path: str, roots: tuple[str, ...] = (), *, examples: bool = False) ->
         return examples
     in_tree = path.startswith(roots) or any(
         part in DOC_DIRS for part in path.lower().split("/")[:-1])
-    if in_tree:  # a changelog there too announces changes (and names retired files)
-        return base.endswith(DOC_TREE_SUFFIXES) and not base.startswith(CHANGE_LOGS)
+    if in_tree:
+        return base.endswith(DOC_TREE_SUFFIXES)
     # READMEs anywhere; at the top, every page (INSTALL.md, GUIDE.md, CONTRIBUTING.md) but
     # release notes, which announce a change rather than document its use
     return base.endswith(DOC_SUFFIXES) and (base.startswith("readme") or (
