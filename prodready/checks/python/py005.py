@@ -45,14 +45,22 @@ def check(src: PythonFile, ctx: RuleContext) -> None:
         )
 
 
+# What the import system itself returns: a module loaded from its file or spec, imported,
+# or reloaded in place.
+_LOADERS = ("module_from_spec", "import_module", "importlib.reload")
+
+
 def _from_spec(value: ast.expr | None) -> bool:
-    return isinstance(value, ast.Call) and dotted_name(value.func).endswith("module_from_spec")
+    if isinstance(value, ast.IfExp):  # `reload(m) if m else import_module(name)`
+        return _from_spec(value.body) and _from_spec(value.orelse)
+    return isinstance(value, ast.Call) and dotted_name(value.func).endswith(_LOADERS)
 
 
 def _loaded_from_spec(src: PythonFile, assign: ast.Assign) -> bool:
     """`module = importlib.util.module_from_spec(spec); sys.modules[name] = module;
     spec.loader.exec_module(module)`: a real module loaded from its file, registered before it
-    runs as the import system itself does."""
+    runs as the import system itself does; or one `importlib.import_module` or `reload`
+    returned, put back under its name."""
     return _from_spec(assign.value) or _name_assigned(
         src, assign, src.function_of(assign) or src.tree, _from_spec)
 
