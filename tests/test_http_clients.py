@@ -135,6 +135,31 @@ def test_a_management_command_nothing_runs_is_informational():
                      "refresh_rates.py": "high", "rebuild.py": "high"}
 
 
+def test_a_script_nothing_imports_or_starts_is_informational():
+    program = ("import requests\n\n\ndef fetch(url):\n    return requests.get(url)\n\n\n"
+               "if __name__ == '__main__':\n    fetch('https://example.org')\n")
+    files = {"data/download.py": program,  # run by hand
+             "lib/export.py": program,  # imported by the app below
+             "jobs/refresh.py": program,  # a CronJob starts it
+             "smoke-check.py": program.replace("if __name__ == '__main__':\n    ", ""),
+             "sync.py": program,  # a Dockerfile's command
+             "app/module.py": program.split("\n\n\nif")[0] + "\n",  # no program
+             # a package's module with a manual harness: a registry may load it by name
+             "connectors/guru/connector.py": program, "connectors/guru/__init__.py": "",
+             "app/views.py": "from lib.export import fetch\n",
+             "Dockerfile": "FROM python:3.12\nCMD [\"python\", \"sync.py\"]\n",
+             "k8s/cron.yaml": ("apiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: r\n"
+                               "spec:\n  schedule: '0 * * * *'\n  jobTemplate:\n    spec:\n"
+                               "      template:\n        spec:\n          containers:\n"
+                               "            - name: r\n              image: acme/shop:1\n"
+                               "              command: [python, -m, jobs.refresh]\n")}
+    found = {f.path: f.severity.value for f in scan_files(files, ["PY006"])
+             if f.rule_id == "PY006"}
+    assert found == {"data/download.py": "info", "smoke-check.py": "info",
+                     "lib/export.py": "high", "jobs/refresh.py": "high", "sync.py": "high",
+                     "app/module.py": "high", "connectors/guru/connector.py": "high"}
+
+
 def test_no_timeout_is_guessed_for_a_request_that_asks_the_peer_to_wait_longer():
     template = ("import requests\n\n\ndef render(url, html):\n    return requests.post(\n"
                 "        url, data={{'html': html, 'wait-for-duration-secs': {}}})\n")

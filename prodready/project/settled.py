@@ -48,7 +48,77 @@ def informational(project: Project, rule_id: str, path: str) -> str:
             return ("a management command nothing in the repository runs (no call_command, "
                     "schedule, container or script starts it): whoever runs it by hand sees a "
                     "hang and stops it")
+        if command is None and _hand_run_script(project, path):
+            return ("a script nothing in the repository imports or starts (no container, "
+                    "schedule, script or package entry point names it): whoever runs it by "
+                    "hand sees a hang and stops it")
     return ""
+
+
+def _hand_run_script(project: Project, path: str) -> bool:
+    """A program outside any package (a `__main__` block in a directory without
+    `__init__.py`, or a path no import can spell) that serves no app, that no module imports
+    and that nothing which starts processes names. A package's module with a `__main__`
+    block is library code with a manual harness: a registry may load it by name."""
+    facts = project.python.get(path)
+    module = getattr(facts, "module", "")
+    stem = posixpath.basename(path).removesuffix(".py")
+    directory = posixpath.dirname(path)
+    unimportable = not all(part.isidentifier() for part in [*directory.split("/"), stem]
+                           if part)
+    in_package = bool(directory) and project.has_file(f"{directory}/__init__.py")
+    if facts is None or getattr(facts, "apps", None) or getattr(facts, "worker_loops", None) \
+            or not (unimportable or (getattr(facts, "is_entry_point", False)
+                                     and not in_package)) \
+            or stem in ("manage", "wsgi", "asgi"):
+        return False
+    if stem == "__main__":  # `python -m package`: the package is what is named
+        module = module.removesuffix(".__main__")
+    # imports spell a module from whichever root is on the path (`lib/export.py` is
+    # `lib.export` or `export`): any of its dotted spellings, whole or ending one, counts
+    spellings = {module, path.removesuffix(".py").replace("/", ".")} - {""}
+    if any(m == s or m.endswith("." + s) or s.endswith("." + m)
+           for m in _imported_modules(project) for s in spellings):
+        return False
+    named = {posixpath.basename(path), module} if module else {posixpath.basename(path)}
+    return not any(name and name in text for text in _starter_texts(project) for name in named)
+
+
+def _imported_modules(project: Project) -> set[str]:
+    """Every module an import of the project names (and the packages above it)."""
+    def find() -> set[str]:
+        found: set[str] = set()
+        for facts in project.python.values():
+            for name in getattr(facts, "imports", ()):
+                parts = name.split(".")
+                found.update(".".join(parts[:i]) for i in range(1, len(parts) + 1))
+        return found
+
+    result: set[str] = project.once("imported-modules", find)
+    return result
+
+
+# Files that start the project's programs: Makefiles, task runners, packaging entry points.
+_STARTER_FILES = re.compile(r"(?:^|/)(?:Makefile|justfile|Taskfile\.ya?ml|tox\.ini|"
+                            r"pyproject\.toml|setup\.cfg|setup\.py|noxfile\.py|"
+                            r"[^/]+\.(?:service|timer|conf|ini|cfg))$", re.IGNORECASE)
+
+
+def _starter_texts(project: Project) -> list[str]:
+    """What starts processes: manifests, Compose files, CI, Dockerfiles, scripts, crontabs,
+    Procfiles, Makefiles, unit files and packaging entry points."""
+    def read() -> list[str]:
+        from .documentation import read_text
+
+        texts = [yf.text for yf in project.yaml_files.values()]
+        texts += [getattr(df, "text", "") for df in project.dockerfiles.values()]
+        starters = [p for p in project.all_files
+                    if _RUNNER_FILES.search(p) or _STARTER_FILES.search(p)]
+        texts += [read_text(project, p) for p in starters[:RUNNER_FILES_READ]]
+        return texts
+
+    result: list[str] = project.once("starter-texts", read)
+    return result
 
 
 _MANAGEMENT_COMMAND = re.compile(r"(?:^|/)management/commands/([\w-]+)\.py$")
