@@ -289,9 +289,10 @@ def _walk(
             _walk(root, Path(entry.path), child, ignores, excludes, include_tests, max_size, out,
                   depth + 1)
             continue
-        # git reads every .gitignore, even one its own patterns match (`.*`)
-        if (entry.name != ".gitignore" and ignores.ignored(child, False)) or (
-                excludes.match_file(child)):
+        # git reads every .gitignore, even one its own patterns match (`.*`), and Docker
+        # reads a .dockerignore whatever git thinks of it
+        if (not entry.name.endswith((".gitignore", ".dockerignore"))
+                and ignores.ignored(child, False)) or excludes.match_file(child):
             continue
         out.all_files.append(child)
         kind = classify(child)

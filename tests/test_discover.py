@@ -124,8 +124,10 @@ def test_gitignored_env_file_is_not_reported(tmp_path: Path) -> None:
 def test_a_gitignore_its_own_dotfile_pattern_matches_is_still_read(tmp_path: Path) -> None:
     make_tree(tmp_path, {".gitignore": ".*\n!.github\n", ".env": "SECRET_KEY=abc123\n",
                          ".github/ci.yml": "on: push\n", ".cache/x.py": PY,
+                         ".dockerignore": ".git\n.env\n",
                          "manage.py": "import dotenv\ndotenv.load_dotenv()\n"})
-    assert discover(tmp_path).all_files == [".github/ci.yml", ".gitignore", "manage.py"]
+    assert discover(tmp_path).all_files == [
+        ".dockerignore", ".github/ci.yml", ".gitignore", "manage.py"]
     result = scan(tmp_path, Config(select=["REPO002", "REPO003"]), jobs=1, use_cache=False)
     assert result.findings == []
 
