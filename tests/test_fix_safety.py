@@ -275,6 +275,15 @@ def test_env_names_go_to_the_one_example_file_the_repository_has(tmp_path):
     assert finding.fix.edits[0].path == "docker/.env.example"
 
 
+def test_the_example_file_of_another_component_gets_no_names(tmp_path):
+    write_tree(tmp_path, {"app/main.py": "import os\nfrom fastapi import FastAPI\n\n"
+                                         "app = FastAPI()\nTOKEN = os.environ['API_TOKEN']\n",
+                          "agent/sandbox/.env.example": "SANDBOX_PORT=9385\n",
+                          "agent/sandbox/executor.py": "print('runs code')\n"})
+    [finding] = _findings(tmp_path, "APP013")
+    assert finding.fix is None  # still reported, but its names belong to no file here
+
+
 def test_an_official_datastore_image_keeping_its_entrypoint_is_information(tmp_path):
     redis = DEPLOYMENT.replace("registry.example.com/orders:1.0", "redis:7-alpine")
     psql = redis.replace("redis:7-alpine", "postgres:16") + \

@@ -350,9 +350,15 @@ def _example_file(project: Project, services: list[Service]) -> str | None:
         for name in EXAMPLE_FILES:
             if project.has_file(f"{root}/{name}"):
                 return f"{root}/{name}"
-    # the one example file the repository has elsewhere (`docker/.env.example`)
+    # the one example file the repository has elsewhere (`docker/.env.example`), unless its
+    # directory holds code of its own: it documents that component (`agent/sandbox/`)
     elsewhere = project.files_named(*EXAMPLE_FILES)
-    return elsewhere[0] if len(elsewhere) == 1 else None
+    if len(elsewhere) != 1:
+        return None
+    directory = posixpath.dirname(elsewhere[0])
+    if directory and any(p.startswith(directory + "/") for p in project.python):
+        return None
+    return elsewhere[0]
 
 
 def _append(project: Project, target: str, names: list[str]) -> Fix | None:
