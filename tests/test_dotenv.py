@@ -36,3 +36,23 @@ def test_a_commented_secret_is_not_a_committed_one():
     secret = "sk_live_9f8e7d6c5b4a39281706f5e4d3c2b1a0"
     found = env_file_secrets(f"STRIPE_SECRET_KEY={secret}\n# STRIPE_SECRET_KEY={secret}\n")
     assert found == [(1, "STRIPE_SECRET_KEY")]
+
+
+def test_an_env_file_named_for_development_is_information_and_needs_no_ignore(tmp_path):
+    from prodready.artifacts.dotenv import is_development_env_file
+    from prodready.config import Config
+    from prodready.engine import scan
+    from prodready.testing import write_tree
+
+    assert [p for p in (".env.docker.dev", ".env.testing", "api/.env.ci", ".env.local",
+                        ".env.production", ".env", ".env.dev.example")
+            if is_development_env_file(p)] == [".env.docker.dev", ".env.testing", "api/.env.ci"]
+    secret = "APP_SECRET_KEY=Zr8fQ2mX9vLw4TnB7cKp\n"
+    write_tree(tmp_path, {".gitignore": "*.pyc\n", ".env.docker.dev": secret,
+                          ".env.production": secret})
+    result = scan(tmp_path, Config(select=["REPO002", "REPO003"]), jobs=1, use_cache=False)
+    found = sorted((f.rule_id, f.path, f.severity.value) for f in result.findings)
+    assert found == [("REPO002", ".env.docker.dev", "info"), ("REPO002", ".env.production", "high"),
+                     ("REPO003", ".gitignore", "medium")]
+    [gitignore] = [f for f in result.findings if f.rule_id == "REPO003"]
+    assert ".env.production" in gitignore.message and ".env.docker.dev" not in gitignore.message

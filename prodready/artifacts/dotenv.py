@@ -47,6 +47,20 @@ def is_env_file(path: str) -> bool:
     return not any(part in TEMPLATE_SUFFIXES for part in parts)  # .env.single-bucket-example
 
 
+# Words of an env file's name that give it to the development or test setup
+# (`.env.docker.dev`, `.env.testing`); not `local`: `.env.local` holds a developer's own
+# real credentials.
+_DEVELOPMENT_WORDS = frozenset({"dev", "develop", "development", "test", "tests", "testing",
+                                "ci", "e2e"})
+
+
+def is_development_env_file(path: str) -> bool:
+    """An env file named for the development or test setup (`.env.dev`, `.env.docker.dev`)."""
+    name = posixpath.basename(path).lower()
+    return is_env_file(path) and bool(_DEVELOPMENT_WORDS.intersection(
+        w for part in name.split(".")[2:] for w in part.replace("_", "-").split("-")))
+
+
 def is_env_template(path: str) -> bool:
     """`.env.example`, `.env.sample`, `config/.env.template` …: a file copied to `.env`."""
     name = posixpath.basename(path).lower()

@@ -16,7 +16,7 @@ import posixpath
 import re
 from dataclasses import dataclass
 
-from ..artifacts.dotenv import is_env_file, is_env_template
+from ..artifacts.dotenv import is_development_env_file, is_env_file, is_env_template
 from ..secretcontext import env_file_secrets
 from ..secretnames import is_client_credential, is_secret_name
 from . import Project
@@ -57,7 +57,10 @@ def local_secrets(project: Project) -> list[LocalSecret]:
 
 
 def _local_secrets(project: Project) -> list[LocalSecret]:
+    # a tracked env file named for development holds the development stack's values, kept
+    # in the repository on purpose: ignoring it would change nothing and is not wanted
     tracked_secrets = [path for path in project.all_files if is_env_file(path) and
+                       not is_development_env_file(path) and
                        env_file_secrets(project.texts.get(path) or "", path)]
     found = [*_env_files(project, tracked_secrets), *_compose_keys(project),
              *_script_keys(project)]

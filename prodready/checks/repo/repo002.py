@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import posixpath
 
-from ...artifacts.dotenv import is_env_file
+from ...artifacts.dotenv import is_development_env_file, is_env_file
 from ...discover import gitignore_spec, is_guarded
 from ...project import Project
 from ...project.deployment import deployment_of
@@ -42,7 +42,10 @@ def check(project: Project, ctx: RuleContext) -> None:
                    f"{posixpath.basename(path)} is committed (and not git-ignored) with "
                    f"{len(names)} secret value(s) ({shown}): git keeps them forever; commit a "
                    ".env.example with placeholders, ignore .env, and rotate these values",
-                   snippet=f"{names[0]}=<redacted>")
+                   snippet=f"{names[0]}=<redacted>",
+                   informational="named for the development or test setup: its values are "
+                                 "that setup's, not a deployment's"
+                   if is_development_env_file(path) else "")
 
 
 def _kept_on_purpose(project: Project, path: str) -> bool:
