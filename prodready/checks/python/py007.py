@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 
 from ...artifacts.pyast import (
     database_url,
@@ -15,7 +16,7 @@ from ...artifacts.pyast import (
 from ...artifacts.python import PythonFile
 from ...model import Fix, FixSafety
 from ..api import RuleContext
-from ._ast import codemod_at
+from ._ast import codemod_at, comments_above
 from ._script import one_shot_script
 
 SCOPE = "python"
@@ -45,7 +46,8 @@ def check(src: PythonFile, ctx: RuleContext) -> None:
         poolclass = keyword(node, "poolclass")
         echo = keyword(node, "echo")
         if poolclass is not None and dotted_name(poolclass.value).endswith("NullPool"):
-            problems.append("poolclass=NullPool opens a new connection for every checkout")
+            if not _pooling_explained(src, node, poolclass):
+                problems.append("poolclass=NullPool opens a new connection for every checkout")
         elif pre_ping is None and not has_kwargs_splat(node):
             problems.append("no pool_pre_ping=True, so connections dropped by the database "
                             "or a proxy fail the next request")
@@ -57,6 +59,20 @@ def check(src: PythonFile, ctx: RuleContext) -> None:
             continue
         ctx.report_node(src.path, node, f"{dotted_name(node.func)}(): " + "; ".join(problems),
                         lines=src.lines, fix=fix)
+
+
+# A comment saying why there is no pool here: PgBouncer or a database proxy pools, or the
+# process lives for one invocation (a Lambda, a serverless task).
+_POOLING_REASON = re.compile(r"pool|bouncer|proxy|serverless|lambda", re.IGNORECASE)
+
+
+def _pooling_explained(src: PythonFile, call: ast.Call, poolclass: ast.keyword) -> bool:
+    """A comment on the `poolclass=NullPool` line or right above the statement explains it."""
+    statement = src.parent(call)
+    line = getattr(statement, "lineno", call.lineno)
+    own = src.lines[poolclass.value.lineno - 1]
+    comments = [*comments_above(src, line), own[own.index("#"):] if "#" in own else ""]
+    return any(_POOLING_REASON.search(c) for c in comments)
 
 
 def _add_pre_ping(src: PythonFile, call: ast.Call) -> Fix:
