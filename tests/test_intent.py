@@ -328,14 +328,16 @@ def test_a_logging_handler_and_a_telemetry_module_never_raise():
                 pass
     """
     assert _findings(handler, "PY002") == []
-    telemetry = scan_files({"app/metrics.py": textwrap.dedent("""
+    observe = textwrap.dedent("""
     def observe(name, value):
         try:
             write_observation(name, value)
         except Exception as e:
             log.debug("observe failed: %s", e)
-    """)}, ["PY001"])
-    assert telemetry == []
+    """)
+    for module in ("app/metrics.py", "app/sandbox/otel_relay.py", "app/tracing.py"):
+        assert scan_files({module: observe}, ["PY001"]) == [], module
+    assert len(scan_files({"app/relay.py": observe}, ["PY001"])) == 1
 
 
 def test_an_attempt_checked_right_after_is_a_fallback():

@@ -77,7 +77,7 @@ CLEANUP_FUNCTIONS = frozenset({"__del__", "__exit__", "__aexit__", "close", "acl
                                "disconnect", "tearDown", "unbind"})
 # Modules whose whole job is telemetry: a failure there must not cost the real work anything.
 TELEMETRY_PARTS = frozenset({"metrics", "metric", "telemetry", "analytics", "statsd",
-                             "prometheus", "heartbeat"})
+                             "prometheus", "heartbeat", "otel", "otlp", "tracing"})
 # Libraries that only observe the program (APM agents, error trackers, metrics and product
 # analytics clients): a call into one is telemetry, whatever its name.
 TELEMETRY_LIBRARIES = frozenset({"newrelic", "sentry_sdk", "ddtrace", "datadog", "statsd",
