@@ -232,6 +232,8 @@ def test_work_collected_by_a_builder_is_work():
     ('log.debug("no policy: %s", e)\n            return {"status": "error"}, 503', False),
     ('log.debug("no policy: %s", e)\n            results.append({"error": str(e)})', False),
     ('log.debug("no policy: %s", e)\n            results.append({"error": "failed"})', True),
+    ('error = e.args[0]\n            results[event] = error\n            log.debug(error)', False),
+    ('error = "failed"\n            results[event] = error\n            log.debug(e)', True),
 ])
 def test_an_error_handed_to_the_caller_is_not_hidden(handler, flagged):
     code = f"""

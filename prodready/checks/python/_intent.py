@@ -306,14 +306,20 @@ _HAND_OVER = frozenset({"update", "append", "add", "extend", "setdefault", "put"
 
 
 def hands_over_the_error(handler: ast.ExceptHandler) -> bool:
-    """The caught exception goes into what the code returns or keeps (`return {"error":
-    str(e)}`, `entry["error"] = str(e)`, `results.append(e)`): the caller sees the failure."""
-    name = handler.name
-    if not name:
+    """The caught exception, or a local taken from it, goes into what the code returns or
+    keeps (`return {"error": str(e)}`, `entry["error"] = str(e)`, `results.append(e)`,
+    `error = e.args[0]; failed[name] = error`): the caller sees the failure."""
+    if not handler.name:
         return False
+    # the exception and the locals taken from it (`error = e.args[0]`)
+    names = {handler.name}
+    for node in body_nodes(handler):
+        if isinstance(node, ast.Assign) and any(
+                isinstance(n, ast.Name) and n.id == handler.name for n in ast.walk(node.value)):
+            names |= {t.id for t in node.targets if isinstance(t, ast.Name)}
 
     def mentions(node: ast.AST | None) -> bool:
-        return node is not None and any(isinstance(n, ast.Name) and n.id == name
+        return node is not None and any(isinstance(n, ast.Name) and n.id in names
                                         for n in ast.walk(node))
 
     for node in body_nodes(handler):
