@@ -265,8 +265,8 @@ def test_repo003_accepts_any_ignored_dotenv_the_loading_module_can_reach():
 
 
 def test_repo003_leaves_what_a_negation_re_includes_and_no_more():
-    tracked = {"server/.env.testing": "SECRET_KEY=q8Vt2LwN5xRb7Kc1Yh4Jm9Pz3Ds6Fg0U\n"}
-    assert _rule({**tracked, ".gitignore": ".env\n.env.*\n!.env.testing\n"}, "REPO003") == []
+    tracked = {"server/.env.staging": "SECRET_KEY=q8Vt2LwN5xRb7Kc1Yh4Jm9Pz3Ds6Fg0U\n"}
+    assert _rule({**tracked, ".gitignore": ".env\n.env.*\n!.env.staging\n"}, "REPO003") == []
     assert _rule({**tracked, ".gitignore": ".env\n!.env.example\n"}, "REPO003") != []
 
 

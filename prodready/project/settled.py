@@ -57,19 +57,17 @@ def informational(project: Project, rule_id: str, path: str) -> str:
 
 def _hand_run_script(project: Project, path: str) -> bool:
     """A program outside any package (a `__main__` block in a directory without
-    `__init__.py`, or a path no import can spell) that serves no app, that no module imports
+    `__init__.py`, or a file name no import can spell) that serves no app, that no module imports
     and that nothing which starts processes names. A package's module with a `__main__`
     block is library code with a manual harness: a registry may load it by name."""
     facts = project.python.get(path)
     module = getattr(facts, "module", "")
     stem = posixpath.basename(path).removesuffix(".py")
     directory = posixpath.dirname(path)
-    unimportable = not all(part.isidentifier() for part in [*directory.split("/"), stem]
-                           if part)
     in_package = bool(directory) and project.has_file(f"{directory}/__init__.py")
     if facts is None or getattr(facts, "apps", None) or getattr(facts, "worker_loops", None) \
-            or not (unimportable or (getattr(facts, "is_entry_point", False)
-                                     and not in_package)) \
+            or not (not stem.isidentifier() or (getattr(facts, "is_entry_point", False)
+                                                and not in_package)) \
             or stem in ("manage", "wsgi", "asgi"):
         return False
     if stem == "__main__":  # `python -m package`: the package is what is named
