@@ -167,3 +167,19 @@ def test_no_timeout_is_guessed_for_a_request_that_asks_the_peer_to_wait_longer()
     assert waits.severity.value == "high" and waits.fix is None
     [quick] = scan_files({"app/pdf.py": template.format(2)}, ["PY006"])
     assert quick.fix is not None and quick.fix.description == "pass timeout=10"
+
+
+def test_a_command_of_the_command_line_program_is_informational():
+    commands = ("import click\nimport requests\n\n\n@click.group()\ndef cli():\n    pass\n\n\n"
+                "@cli.command()\n@click.argument('url')\ndef fetch(url):\n"
+                "    return requests.get(url)\n\n\n"
+                "def sync(url):\n    return requests.get(url)\n")
+    flask_cli = ("import requests\nfrom flask import Flask\n\napp = Flask(__name__)\n\n\n"
+                 "@app.cli.command('load')\ndef load():\n    requests.get('https://example.org')\n")
+    # a chat bot's commands run in the service: no click or typer here
+    bot = ("import requests\nfrom discord.ext import commands\n\nbot = commands.Bot('!')\n\n\n"
+           "@bot.command()\nasync def weather(ctx):\n    requests.get('https://example.org')\n")
+    found = {(f.path, f.line): f.severity.value for f in scan_files(
+        {"app/tasks.py": commands, "app/web.py": flask_cli, "app/bot.py": bot}, ["PY006"])}
+    assert found == {("app/tasks.py", 13): "info", ("app/tasks.py", 17): "high",
+                     ("app/web.py", 9): "info", ("app/bot.py", 9): "high"}

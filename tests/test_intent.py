@@ -687,3 +687,29 @@ def test_a_value_computed_by_the_attempt_and_a_default_after_it_is_not_another_w
         return ""
     """
     assert _findings(code, "PY001") != []
+
+
+def test_a_command_line_commands_low_log_is_informational():
+    code = """
+    import click
+    import logging
+
+    log = logging.getLogger(__name__)
+
+
+    @click.command()
+    def update():
+        try:
+            rebuild_index()
+        except Exception as e:
+            log.info(f"Error during update: {e}")
+
+
+    def refresh_all():
+        try:
+            rebuild_index()
+        except Exception as e:
+            log.info(f"Error during update: {e}")
+    """
+    assert {f.line: f.severity.value for f in _findings(code, "PY001")} == {
+        12: "info", 19: "high"}

@@ -10,6 +10,7 @@ from ..api import RuleContext
 from ._ast import codemod_at
 from ._handlers import LOW_LEVELS, is_broad, logging_calls, reports_error, reraises
 from ._intent import Stakes, handler_intent, handler_stakes, logged_on_purpose
+from ._script import in_command_line_command
 
 SCOPE = "python"
 
@@ -40,6 +41,9 @@ def check(src: PythonFile, ctx: RuleContext) -> None:
             end_line=handler.lineno, end_column=handler.col_offset + 7,
             snippet=src.source_line(handler.lineno),
             fix=_fix(handler, low, mods),
+            informational="a command of the command-line program: its log goes to the "
+                          "terminal or the job log of whoever runs it"
+            if in_command_line_command(src, handler) else "",
         )
 
 

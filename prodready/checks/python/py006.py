@@ -10,7 +10,7 @@ from ...artifacts.python import PythonFile
 from ...model import Fix, FixSafety
 from ..api import RuleContext
 from ._ast import codemod_at
-from ._script import one_shot_script
+from ._script import in_command_line_command, one_shot_script
 
 SCOPE = "python"
 VERBS = {"get", "post", "put", "patch", "delete", "head", "options", "request"}
@@ -59,7 +59,8 @@ def check(src: PythonFile, ctx: RuleContext) -> None:
                         informational="the client's own default bounds every request"
                         if _bounded_default(node, name, imported) else
                         "a command-line program: whoever runs it sees a hang and stops it"
-                        if _command_line_module(src.path) else "")
+                        if _command_line_module(src.path) or in_command_line_command(src, node)
+                        else "")
 
 
 _MODEL_MODULES = {"openai", "anthropic", "litellm", "ollama", "langchain", "langchain_core",
