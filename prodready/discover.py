@@ -53,6 +53,8 @@ class SourceEntry:
     path: str  # repo-relative POSIX
     kind: FileKind
     size: int
+    # size, times and inode as discovery saw them: the memo key of an unchanged tree
+    stamp: str = ""
 
 
 @dataclass(slots=True)
@@ -310,7 +312,8 @@ def _walk(
         if size > max_size:
             out.oversized.append(child)
             continue
-        out.entries.append(SourceEntry(child, kind, size))
+        out.entries.append(SourceEntry(child, kind, size, f"{size}|{info.st_mtime_ns}|"
+                                                          f"{info.st_ctime_ns}|{info.st_ino}"))
     if pushed:
         ignores.stack.pop()
 
