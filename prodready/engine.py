@@ -11,7 +11,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import astuple, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -567,6 +567,10 @@ def _scan(root: Path, config: Config, *, jobs: int | None, use_cache: bool,
         project.python.loader = lambda: _add_all(project, _results(deferred, state, None, jobs))
     if store is not None:
         if memo_key is not None:
+            from .scoring import service_scores
+
+            # scored once here, for the memo and for this run's report alike
+            result.scored = (result.findings, service_scores(result))
             store.put_memo(memo_key, _memo_row(result, root, found))
         store.close(e.path for e in found.entries)
     return result
@@ -701,6 +705,9 @@ class StoredResult:
     skipped_roles: dict[str, int]
     service_owners: list[ServiceOwner]
     profile: tuple[str, str, bool] | None  # name, why, configured
+    # per service: name, kind, path, root, score, grade, findings (a re-run shows them as
+    # they are, without scoring every service again)
+    services: list[tuple[str, str, str, str, float | None, str, int]]
 
 
 def _memo_row(result: ScanResult, root: Path, found: Discovery) -> str | None:
@@ -713,7 +720,8 @@ def _memo_row(result: ScanResult, root: Path, found: Discovery) -> str | None:
             cache.pack_findings(result.findings, texts), result.diagnostics, result.sites,
             result.file_sites, stats.files, stats.lines, stats.skipped, stats.skipped_roles,
             _owners(result), None if result.profile is None else (
-                result.profile.name, result.profile.why, result.profile.configured)))
+                result.profile.name, result.profile.why, result.profile.configured),
+            [astuple(score) for score in result.scored[1]] if result.scored else []))
     except (cache.Uncacheable, ValueError, RecursionError):
         return None
 
@@ -728,6 +736,8 @@ def _owners(result: ScanResult) -> list[ServiceOwner]:
 def _remembered(row: str | None, root: Path, found: Discovery, config: Config,
                 rules: dict[str, Rule], started: float) -> ScanResult | None:
     """The memoised result of an unchanged tree, or None (then the scan runs)."""
+    from .scoring import ServiceScore
+
     if row is None:
         return None
     try:
@@ -748,7 +758,8 @@ def _remembered(row: str | None, root: Path, found: Discovery, config: Config,
                       cached_files=len(found.entries), skipped_roles=memo.skipped_roles)
     return ScanResult(root, config, rules, findings, memo.diagnostics, memo.sites, stats, None,
                       file_sites=memo.file_sites, service_owners=memo.service_owners,
-                      profile=profile)
+                      profile=profile,
+                      scored=(findings, [ServiceScore(*score) for score in memo.services]))
 
 
 def _results(entries: list[SourceEntry], state: _WorkerState, store: cache.FileCache | None,
