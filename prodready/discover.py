@@ -43,6 +43,10 @@ KEY_NAMES = frozenset({"id_rsa", "id_dsa", "id_ecdsa", "id_ed25519"})
 # Hidden directories that hold CI configuration (read for its secret scanners).
 CI_DIRS = frozenset({".github", ".gitlab", ".circleci", ".buildkite"})
 LOCK_NAMES = frozenset({"poetry.lock", "uv.lock", "pdm.lock", "pipfile.lock"})
+# Each tuple of patterns as one expression: the same test as fnmatchcase with each pattern in
+# turn, without a call per pattern and file.
+_GUARD_FILE = re.compile("|".join(map(fnmatch.translate, GUARD_FILES)))
+_DOCKERFILE_NAME = re.compile("|".join(map(fnmatch.translate, DOCKERFILE_PATTERNS)))
 # Deeper than any real repository; a deeper tree is skipped below this depth with a
 # diagnostic instead of exhausting the stack.
 MAX_DEPTH = 100
@@ -72,7 +76,7 @@ def classify(path: str) -> FileKind | None:
     name = path.rsplit("/", 1)[-1].lower()
     if name.endswith(".py"):
         return FileKind.PYTHON
-    if any(fnmatch.fnmatchcase(name, p) for p in DOCKERFILE_PATTERNS):
+    if _DOCKERFILE_NAME.match(name):
         # Dockerfile.dockerignore and friends are not Dockerfiles.
         if not name.endswith((".dockerignore", ".md", ".txt", ".sh")):
             return FileKind.DOCKERFILE
@@ -108,9 +112,7 @@ def is_guarded(path: str, *, include_tests: bool = False) -> bool:
         return True
     if name == "conf.py" and dirs and dirs[-1] in ("docs", "doc"):
         return True
-    return not include_tests and name.endswith(".py") and any(
-        fnmatch.fnmatchcase(name, p) for p in GUARD_FILES
-    )
+    return not include_tests and name.endswith(".py") and _GUARD_FILE.match(name) is not None
 
 
 def repository_root(path: Path) -> Path | None:
@@ -184,7 +186,8 @@ def discover(
 ) -> Discovery:
     """All files under root that prodready should look at, in a stable order."""
     result = Discovery()
-    excludes = pathspec.GitIgnoreSpec.from_lines(exclude or [])
+    # no patterns (the usual case): no test per file and directory
+    excludes = pathspec.GitIgnoreSpec.from_lines(exclude) if exclude else None
     root = root.resolve()
     ignores = _Ignores(git_tracked(root))
     _info_exclude(root, ignores)
@@ -252,7 +255,7 @@ def read_text_file(path: Path, limit: int = 1_000_000) -> str | None:
 
 
 def _walk(
-    root: Path, directory: Path, rel: str, ignores: _Ignores, excludes: pathspec.PathSpec,
+    root: Path, directory: Path, rel: str, ignores: _Ignores, excludes: pathspec.PathSpec | None,
     include_tests: bool, max_size: int, out: Discovery, depth: int,
 ) -> None:
     if depth > MAX_DEPTH:
@@ -286,12 +289,13 @@ def _walk(
         if is_dir:
             if entry.name in SKIP_DIRS or ignores.ignored(child, True):
                 continue
-            if excludes.match_file(child + "/"):
+            if excludes is not None and excludes.match_file(child + "/"):
                 continue
             _walk(root, Path(entry.path), child, ignores, excludes, include_tests, max_size, out,
                   depth + 1)
             continue
-        if ignores.ignored(child, False) or excludes.match_file(child):
+        if ignores.ignored(child, False) or (excludes is not None
+                                             and excludes.match_file(child)):
             continue
         out.all_files.append(child)
         kind = classify(child)
