@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sys
@@ -506,6 +507,9 @@ _register_comment()
 def run() -> None:
     """The console script: a failure of prodready itself is one line and exit 2, never a
     traceback and never exit 1 (which reads as "findings")."""
+    # What is loaded by now lives until exit: the collector need not walk it again (most of a
+    # re-run answered from the memo would otherwise go to full collections over the libraries).
+    gc.freeze()
     try:
         app()
     except Exception as exc:
