@@ -103,7 +103,7 @@ _Analysed = tuple[FileResult, str, str | None]
 
 
 def _process_batch(entries: list[SourceEntry]) -> list[_Analysed]:
-    with _gc_paused():  # in the workers too: parsing is the bulk of the allocations
+    with gc_paused():  # in the workers too: parsing is the bulk of the allocations
         return [_process_entry(entry) for entry in entries]
 
 
@@ -418,12 +418,12 @@ def scan(root: Path, config: Config, *, jobs: int | None = None, use_cache: bool
          memo: bool = False) -> ScanResult:
     """Scan `root`. With `memo`, an unchanged tree and configuration may be answered with
     the previous scan's result, which has no project model (`result.project` is None)."""
-    with _gc_paused():
+    with gc_paused():
         return _scan(root, config, jobs=jobs, use_cache=use_cache, memo=memo)
 
 
 @contextmanager
-def _gc_paused() -> Iterator[None]:
+def gc_paused() -> Iterator[None]:
     """The scan allocates millions of short-lived objects that reference counting frees;
     the cycle collector would only walk them again and again (about a fifth of the CPU)."""
     enabled = gc.isenabled()
