@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sys
@@ -110,6 +111,7 @@ def scan(
     include: IncludeOpt = None,
 ) -> None:
     """Scan a repository and report findings."""
+    from .engine import gc_paused
     from .engine import scan as run_scan
     from .report import OutputFormat, Report, TextOptions, render
 
@@ -133,29 +135,32 @@ def scan(
         except (OSError, ValueError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
             raise fail(f"cannot read --compare report {compare}: {reason}") from None
-    try:
-        result = run_scan(path, config, jobs=jobs, use_cache=not no_cache,
-                          memo=diff_base is None)
-    except Exception as exc:  # an internal error must never look like a clean run
-        raise internal_error(exc) from exc
-    if only is not None:
-        result = only.keep(result)
-    if diff_base is not None:
-        result = _keep_changed(result, path, diff_base)
-    if baseline is not None:
-        result = _apply_baseline(result, baseline)
-    report = Report.of(result, previous)
-    # FORMAT=- takes stdout in place of --format; the other outputs go to their files
-    to_stdout = next((fmt for fmt, target in formats[1:] if target == STDOUT), formats[0][0])
-    files = [(fmt, target) for fmt, target in formats[1:] if target != STDOUT]
-    options = TextOptions(color=use_color(color, sys.stdout), quiet=quiet, verbose=verbose,
-                          prefix=_display_prefix(path))
-    sys.stdout.write(render(to_stdout, report, text=options))
-    summarized = to_stdout is OutputFormat.GITHUB
-    for fmt, target in files:
-        assert target is not None
-        _write_atomic(target, render(fmt, report, step_summary=not summarized))
-        summarized = summarized or fmt is OutputFormat.GITHUB
+    # The report reads the scan's objects (millions, on a large tree) and makes thousands
+    # more: none is cyclic garbage, and the collector would only walk them all again.
+    with gc_paused():
+        try:
+            result = run_scan(path, config, jobs=jobs, use_cache=not no_cache,
+                              memo=diff_base is None)
+        except Exception as exc:  # an internal error must never look like a clean run
+            raise internal_error(exc) from exc
+        if only is not None:
+            result = only.keep(result)
+        if diff_base is not None:
+            result = _keep_changed(result, path, diff_base)
+        if baseline is not None:
+            result = _apply_baseline(result, baseline)
+        report = Report.of(result, previous)
+        # FORMAT=- takes stdout in place of --format; the other outputs go to their files
+        to_stdout = next((fmt for fmt, target in formats[1:] if target == STDOUT), formats[0][0])
+        files = [(fmt, target) for fmt, target in formats[1:] if target != STDOUT]
+        options = TextOptions(color=use_color(color, sys.stdout), quiet=quiet, verbose=verbose,
+                              prefix=_display_prefix(path))
+        sys.stdout.write(render(to_stdout, report, text=options))
+        summarized = to_stdout is OutputFormat.GITHUB
+        for fmt, target in files:
+            assert target is not None
+            _write_atomic(target, render(fmt, report, step_summary=not summarized))
+            summarized = summarized or fmt is OutputFormat.GITHUB
     if explain_score:
         _print_score_explanation(report, to_stderr=to_stdout is not OutputFormat.TEXT)
     if any(d.kind == "INTERNAL" for d in result.diagnostics):
@@ -506,6 +511,9 @@ _register_comment()
 def run() -> None:
     """The console script: a failure of prodready itself is one line and exit 2, never a
     traceback and never exit 1 (which reads as "findings")."""
+    # What is loaded by now lives until exit: the collector need not walk it again (most of a
+    # re-run answered from the memo would otherwise go to full collections over the libraries).
+    gc.freeze()
     try:
         app()
     except Exception as exc:

@@ -43,6 +43,10 @@ KEY_NAMES = frozenset({"id_rsa", "id_dsa", "id_ecdsa", "id_ed25519"})
 # Hidden directories that hold CI configuration (read for its secret scanners).
 CI_DIRS = frozenset({".github", ".gitlab", ".circleci", ".buildkite"})
 LOCK_NAMES = frozenset({"poetry.lock", "uv.lock", "pdm.lock", "pipfile.lock"})
+# Each tuple of patterns as one expression: the same test as fnmatchcase with each pattern in
+# turn, without a call per pattern and file.
+_GUARD_FILE = re.compile("|".join(map(fnmatch.translate, GUARD_FILES)))
+_DOCKERFILE_NAME = re.compile("|".join(map(fnmatch.translate, DOCKERFILE_PATTERNS)))
 # Deeper than any real repository; a deeper tree is skipped below this depth with a
 # diagnostic instead of exhausting the stack.
 MAX_DEPTH = 100
@@ -53,6 +57,8 @@ class SourceEntry:
     path: str  # repo-relative POSIX
     kind: FileKind
     size: int
+    # size, times and inode as discovery saw them: the memo key of an unchanged tree
+    stamp: str = ""
 
 
 @dataclass(slots=True)
@@ -70,7 +76,7 @@ def classify(path: str) -> FileKind | None:
     name = path.rsplit("/", 1)[-1].lower()
     if name.endswith(".py"):
         return FileKind.PYTHON
-    if any(fnmatch.fnmatchcase(name, p) for p in DOCKERFILE_PATTERNS):
+    if _DOCKERFILE_NAME.match(name):
         # Dockerfile.dockerignore and friends are not Dockerfiles.
         if not name.endswith((".dockerignore", ".md", ".txt", ".sh", ".json", ".toml")):
             return FileKind.DOCKERFILE
@@ -106,9 +112,7 @@ def is_guarded(path: str, *, include_tests: bool = False) -> bool:
         return True
     if name == "conf.py" and dirs and dirs[-1] in ("docs", "doc"):
         return True
-    return not include_tests and name.endswith(".py") and any(
-        fnmatch.fnmatchcase(name, p) for p in GUARD_FILES
-    )
+    return not include_tests and name.endswith(".py") and _GUARD_FILE.match(name) is not None
 
 
 def repository_root(path: Path) -> Path | None:
@@ -182,7 +186,8 @@ def discover(
 ) -> Discovery:
     """All files under root that prodready should look at, in a stable order."""
     result = Discovery()
-    excludes = pathspec.GitIgnoreSpec.from_lines(exclude or [])
+    # no patterns (the usual case): no test per file and directory
+    excludes = pathspec.GitIgnoreSpec.from_lines(exclude) if exclude else None
     root = root.resolve()
     ignores = _Ignores(git_tracked(root))
     _info_exclude(root, ignores)
@@ -250,7 +255,7 @@ def read_text_file(path: Path, limit: int = 1_000_000) -> str | None:
 
 
 def _walk(
-    root: Path, directory: Path, rel: str, ignores: _Ignores, excludes: pathspec.PathSpec,
+    root: Path, directory: Path, rel: str, ignores: _Ignores, excludes: pathspec.PathSpec | None,
     include_tests: bool, max_size: int, out: Discovery, depth: int,
 ) -> None:
     if depth > MAX_DEPTH:
@@ -284,7 +289,7 @@ def _walk(
         if is_dir:
             if entry.name in SKIP_DIRS or ignores.ignored(child, True):
                 continue
-            if excludes.match_file(child + "/"):
+            if excludes is not None and excludes.match_file(child + "/"):
                 continue
             _walk(root, Path(entry.path), child, ignores, excludes, include_tests, max_size, out,
                   depth + 1)
@@ -292,7 +297,8 @@ def _walk(
         # git reads every .gitignore, even one its own patterns match (`.*`), and Docker
         # reads a .dockerignore whatever git thinks of it
         if (not entry.name.endswith((".gitignore", ".dockerignore"))
-                and ignores.ignored(child, False)) or excludes.match_file(child):
+                and ignores.ignored(child, False)) or (
+                excludes is not None and excludes.match_file(child)):
             continue
         out.all_files.append(child)
         kind = classify(child)
@@ -313,7 +319,8 @@ def _walk(
         if size > max_size:
             out.oversized.append(child)
             continue
-        out.entries.append(SourceEntry(child, kind, size))
+        out.entries.append(SourceEntry(child, kind, size, f"{size}|{info.st_mtime_ns}|"
+                                                          f"{info.st_ctime_ns}|{info.st_ino}"))
     if pushed:
         ignores.stack.pop()
 

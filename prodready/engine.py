@@ -2,39 +2,37 @@
 
 from __future__ import annotations
 
-import ast
 import gc
 import hashlib
 import json
-import multiprocessing
 import os
 import re
-import threading
 import time
-import traceback
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import astuple, dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import __version__, cache
-from .artifacts.python import PythonFile, PythonSyntaxError, parse_python
 from .artifacts.source import UnreadableFile, decode, python_lines_text, read_regular_file
 from .artifacts.yamldocs import YamlError, is_compose_path, looks_like_template, parse_yaml
 from .catalog import Rule, load_catalog
-from .checks.api import RuleContext, informational_message
 from .config import PROFILE_RULES, Config
 from .discover import Discovery, SourceEntry, discover
 from .model import Diagnostic, FileFacts, FileKind, Finding, Scope, Severity, SiteCount
 from .project import Project
 from .project.profile import DISTRIBUTED, SERVICE, Profile, profile_of
-from .project.roles import ROLE_BLIND_RULES, TEST_FIXTURE, Role
 from .result import ScanResult, ScanStats, ServiceOwner
 from .safepath import drop_untrusted_paths
-from .suppress import find_ignores, matching_ignore
+
+if TYPE_CHECKING:
+    from .artifacts.python import PythonFile
+    from .project.roles import Role
+
+# The analysis (parsers, rule context, suppressions, worker pool) is imported where it is
+# used: a scan the whole-result memo answers never loads it.
 
 CACHE_DIR = cache.CACHE_DIR
 TEXT_KEEP_LIMIT = 256_000  # repo files project checks may read
@@ -90,6 +88,8 @@ def _start_worker(state: _WorkerState) -> None:
 
 
 def _exit_with(parent: int) -> None:
+    import threading
+
     def watch() -> None:
         while os.getppid() == parent:
             time.sleep(0.5)
@@ -103,7 +103,7 @@ _Analysed = tuple[FileResult, str, str | None]
 
 
 def _process_batch(entries: list[SourceEntry]) -> list[_Analysed]:
-    with _gc_paused():  # in the workers too: parsing is the bulk of the allocations
+    with gc_paused():  # in the workers too: parsing is the bulk of the allocations
         return [_process_entry(entry) for entry in entries]
 
 
@@ -181,6 +181,9 @@ def _cached_result(entry: SourceEntry, data: bytes, row: str) -> FileResult | No
 
 
 def _analyse(entry: SourceEntry, data: bytes) -> FileResult:
+    from .artifacts.python import PythonSyntaxError, parse_python
+    from .suppress import find_ignores
+
     assert _state is not None
     result = FileResult(entry.path, entry.kind)
     try:
@@ -277,6 +280,8 @@ _JSON_MANIFEST = re.compile(r'"apiVersion"\s*:\s*"[^"]+"')
 def _parses_once_rendered(path: str, text: str, python: bool = False) -> bool:
     """A template, not a broken file: with its actions blanked out, the YAML (or Python)
     parses."""
+    from .artifacts.python import PythonSyntaxError, parse_python
+
     try:
         if python:
             parse_python(path, _blanked(text))
@@ -342,12 +347,12 @@ def _keep_yaml_text(path: str) -> bool:
     return name.startswith(".pre-commit") or "/workflows/" in f"/{path}"
 
 
-_SIMPLE_STATEMENTS = (ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Return,
-                      ast.Raise, ast.Assert, ast.Delete, ast.Import, ast.ImportFrom)
-
-
 def _multiline_statements(src: PythonFile) -> list[tuple[int, int]]:
-    spans = [(n.lineno, n.end_lineno or n.lineno) for n in src.nodes(*_SIMPLE_STATEMENTS)]
+    import ast
+
+    simple = (ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Return, ast.Raise,
+              ast.Assert, ast.Delete, ast.Import, ast.ImportFrom)
+    spans = [(n.lineno, n.end_lineno or n.lineno) for n in src.nodes(*simple)]
     return sorted(s for s in spans if s[1] > s[0])
 
 
@@ -360,12 +365,16 @@ def _python_facts(src: object) -> object | None:
 
 
 def _run_rules(scope: Scope, target: object, result: FileResult) -> None:
+    from .checks.api import RuleContext
+
     assert _state is not None
     for rule, module in _rules_by_scope.get(scope, ()):
         ctx = RuleContext(rule, _state.config)
         try:
             module.check(target, ctx)
         except Exception:
+            import traceback
+
             result.diagnostics.append(Diagnostic(
                 "INTERNAL", result.path,
                 f"{rule.id} crashed on this file: {traceback.format_exc(limit=-3).strip()}",
@@ -409,12 +418,12 @@ def scan(root: Path, config: Config, *, jobs: int | None = None, use_cache: bool
          memo: bool = False) -> ScanResult:
     """Scan `root`. With `memo`, an unchanged tree and configuration may be answered with
     the previous scan's result, which has no project model (`result.project` is None)."""
-    with _gc_paused():
+    with gc_paused():
         return _scan(root, config, jobs=jobs, use_cache=use_cache, memo=memo)
 
 
 @contextmanager
-def _gc_paused() -> Iterator[None]:
+def gc_paused() -> Iterator[None]:
     """The scan allocates millions of short-lived objects that reference counting frees;
     the cycle collector would only walk them again and again (about a fifth of the CPU)."""
     enabled = gc.isenabled()
@@ -524,11 +533,15 @@ def _scan(root: Path, config: Config, *, jobs: int | None, use_cache: bool,
     if rules.keys() & PROFILE_RULES:
         profile = profile_of(project)
         config = _in_profile(config, profile, findings, rules)
+    from .checks.api import RuleContext
+
     for rule, module in _rules_by_scope.get(Scope.PROJECT, ()):
         ctx = RuleContext(rule, config)
         try:
             module.check(project, ctx)
         except Exception:
+            import traceback
+
             diagnostics.append(Diagnostic(
                 "INTERNAL", ".", f"{rule.id} crashed: {traceback.format_exc(limit=-3).strip()}"
             ))
@@ -554,6 +567,10 @@ def _scan(root: Path, config: Config, *, jobs: int | None, use_cache: bool,
         project.python.loader = lambda: _add_all(project, _results(deferred, state, None, jobs))
     if store is not None:
         if memo_key is not None:
+            from .scoring import service_scores
+
+            # scored once here, for the memo and for this run's report alike
+            result.scored = (result.findings, service_scores(result))
             store.put_memo(memo_key, _memo_row(result, root, found))
         store.close(e.path for e in found.entries)
     return result
@@ -651,11 +668,13 @@ def _memo_key(salt: str, root: Path, found: Discovery) -> str:
     """Same tree, same configuration: every discovered file with its size and times."""
     digest = hashlib.sha256(salt.encode())
     for entry in found.entries:
-        try:
-            st = os.stat(os.path.join(root, entry.path))
-            stamp = f"{st.st_size}|{st.st_mtime_ns}|{st.st_ctime_ns}|{st.st_ino}"
-        except OSError:
-            stamp = "unreadable"
+        stamp = entry.stamp  # discovery's stat of the file: no second one per file
+        if not stamp:
+            try:
+                st = os.stat(os.path.join(root, entry.path))
+                stamp = f"{st.st_size}|{st.st_mtime_ns}|{st.st_ctime_ns}|{st.st_ino}"
+            except OSError:
+                stamp = "unreadable"
         digest.update(f"{entry.path}|{entry.kind}|{stamp}\0".encode("utf-8", "surrogateescape"))
     for name in (*found.all_files, "", *found.oversized):
         digest.update(name.encode("utf-8", "surrogateescape") + b"\0")
@@ -686,6 +705,9 @@ class StoredResult:
     skipped_roles: dict[str, int]
     service_owners: list[ServiceOwner]
     profile: tuple[str, str, bool] | None  # name, why, configured
+    # per service: name, kind, path, root, score, grade, findings (a re-run shows them as
+    # they are, without scoring every service again)
+    services: list[tuple[str, str, str, str, float | None, str, int]]
 
 
 def _memo_row(result: ScanResult, root: Path, found: Discovery) -> str | None:
@@ -698,7 +720,8 @@ def _memo_row(result: ScanResult, root: Path, found: Discovery) -> str | None:
             cache.pack_findings(result.findings, texts), result.diagnostics, result.sites,
             result.file_sites, stats.files, stats.lines, stats.skipped, stats.skipped_roles,
             _owners(result), None if result.profile is None else (
-                result.profile.name, result.profile.why, result.profile.configured)))
+                result.profile.name, result.profile.why, result.profile.configured),
+            [astuple(score) for score in result.scored[1]] if result.scored else []))
     except (cache.Uncacheable, ValueError, RecursionError):
         return None
 
@@ -713,6 +736,8 @@ def _owners(result: ScanResult) -> list[ServiceOwner]:
 def _remembered(row: str | None, root: Path, found: Discovery, config: Config,
                 rules: dict[str, Rule], started: float) -> ScanResult | None:
     """The memoised result of an unchanged tree, or None (then the scan runs)."""
+    from .scoring import ServiceScore
+
     if row is None:
         return None
     try:
@@ -733,7 +758,8 @@ def _remembered(row: str | None, root: Path, found: Discovery, config: Config,
                       cached_files=len(found.entries), skipped_roles=memo.skipped_roles)
     return ScanResult(root, config, rules, findings, memo.diagnostics, memo.sites, stats, None,
                       file_sites=memo.file_sites, service_owners=memo.service_owners,
-                      profile=profile)
+                      profile=profile,
+                      scored=(findings, [ServiceScore(*score) for score in memo.services]))
 
 
 def _results(entries: list[SourceEntry], state: _WorkerState, store: cache.FileCache | None,
@@ -765,6 +791,9 @@ def _run_files(entries: list[SourceEntry], state: _WorkerState, jobs: int
     if jobs <= 1 or len(entries) < PARALLEL_THRESHOLD:
         _init_worker(state)
         return _process_batch(entries)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     # Big files first, in small batches, so no worker is left with the long tail.
     ordered = sorted(entries, key=lambda e: -e.size)
     batches = [ordered[i:i + 16] for i in range(0, len(ordered), 16)]
@@ -813,8 +842,9 @@ def _judge_what_ships(findings: list[Finding], project: Project,
     suppressed so they are shown but not scored."""
     from dataclasses import replace
 
+    from .checks.api import informational_message
     from .project.deployment import deployment_of
-    from .project.roles import INCLUDE_NAMES
+    from .project.roles import INCLUDE_NAMES, Role
     from .project.settled import SET_ELSEWHERE, informational, settled
 
     if not findings:
@@ -851,6 +881,8 @@ def _judge_what_ships(findings: list[Finding], project: Project,
 def _test_module(project: Project, finding: Finding) -> Role | None:
     """A Python module that imports pytest at module level is test code, wherever it sits
     (a pytest plugin inside the package); a leaked key there still leaks."""
+    from .project.roles import ROLE_BLIND_RULES, TEST_FIXTURE, Role
+
     python = project.python
     if not finding.path.endswith(".py") or finding.rule_id in ROLE_BLIND_RULES or (
             isinstance(python, _LazyFacts) and python.pending):
@@ -875,6 +907,8 @@ def _filter(findings: list[Finding], facts: dict[str, FileFacts], config: Config
             diagnostics: list[Diagnostic]) -> list[Finding]:
     """Apply per-file-ignores (drop), then exemptions and inline ignores (mark suppressed)."""
     from dataclasses import replace
+
+    from .suppress import matching_ignore
 
     used: set[tuple[str, int]] = set()
     out: list[Finding] = []

@@ -20,6 +20,7 @@ from .artifacts.pyast import (
     keyword,
     qualified,
     sqlite_url,
+    walk,
 )
 from .artifacts.python import PythonFile
 from .devconfig import in_dev_class
@@ -1322,7 +1323,7 @@ class _Extractor:
         stack = [func]
         while stack:
             current = stack.pop()
-            for node in ast.walk(current):
+            for node in walk(current):  # markers (Load, Add, …) are none of these
                 if isinstance(node, ast.Name):
                     names.add(node.id)
                 elif isinstance(node, ast.Attribute):

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .catalog import Rule
 from .config import Config
 from .model import Diagnostic, Finding, SiteCount
 from .project import Project
 from .project.profile import Profile
+
+if TYPE_CHECKING:
+    from .scoring import ServiceScore
 
 # A service as per-service scores see it: name, kind, app path, root, the files it owns.
 ServiceOwner = tuple[str, str, str, str, list[str]]
@@ -43,6 +46,9 @@ class ScanResult:
     service_owners: list[ServiceOwner] | None = None
     # the profile in force and why (None when no selected rule depends on it)
     profile: Profile | None = None
+    # the per-service scores of `findings` as the scan computed them for its memo (a list of
+    # findings filtered afterwards is another list, scored again)
+    scored: tuple[list[Finding], list[ServiceScore]] | None = None
 
     @property
     def active_findings(self) -> list[Finding]:

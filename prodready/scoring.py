@@ -208,6 +208,8 @@ def service_scores(result: ScanResult) -> list[ServiceScore]:
     the service's findings as failing sites, or one passing site where the service has an
     artifact of that rule's kind and no finding. Repository rules (REPO*) judge the repository,
     not a service, and stay out of service scores."""
+    if result.scored is not None and result.scored[0] is result.findings:
+        return list(result.scored[1])
     owners = result.service_owners if result.project is None else service_owners(
         result.project)
     if not owners:

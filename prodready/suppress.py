@@ -41,8 +41,10 @@ def find_ignores(text: str) -> list[Ignore]:
     theirs = any(word in lowered for word in _ALLOWANCE_WORDS)
     if not ours and not theirs:
         return []
+    lines = split_lines(text)
     found = []
-    for number, line in enumerate(split_lines(text), start=1):
+    for index in _candidate_lines(text, lowered, ours, theirs):
+        number, line = index + 1, lines[index]
         if theirs and (allowance := _scanner_allowance(line, number)) is not None:
             found.append(allowance)
         if "prodready:" not in line:
@@ -55,6 +57,38 @@ def find_ignores(text: str) -> list[Ignore]:
         reason = (match["reason"] or "").strip() or None
         found.append(Ignore(number, rules, reason, whole_file=match["kind"] == "ignore-file",
                             own_line=line[:match.start()].strip() == ""))
+    return found
+
+
+# Any spelling of an allowance word in any case (for the rare text whose lowered form is
+# longer, where places in the lowered text are not places in the text).
+_ALLOWANCE_ANY_CASE = re.compile("|".join(map(re.escape, _ALLOWANCE_WORDS)), re.IGNORECASE)
+
+
+def _candidate_lines(text: str, lowered: str, ours: bool, theirs: bool) -> list[int]:
+    """Indexes of the lines that may hold a comment, in order: found by searching the whole
+    text instead of testing each line (a file that mentions `noqa` once has thousands)."""
+    starts = _places(text, "prodready:") if ours else []
+    if theirs and len(lowered) == len(text):  # one character for one: the same places
+        for word in _ALLOWANCE_WORDS:
+            starts += _places(lowered, word)
+    elif theirs:
+        starts += (m.start() for m in _ALLOWANCE_ANY_CASE.finditer(text))
+    indexes: list[int] = []
+    line, counted = 0, 0
+    for start in sorted(starts):
+        line += text.count("\n", counted, start)
+        counted = start
+        if not indexes or indexes[-1] != line:
+            indexes.append(line)
+    return indexes
+
+
+def _places(text: str, word: str) -> list[int]:
+    found, at = [], text.find(word)
+    while at >= 0:
+        found.append(at)
+        at = text.find(word, at + 1)
     return found
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import sqlite3
 import sys
 from pathlib import Path
@@ -9,7 +10,6 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from prodready import engine
 from prodready.cli import app
 from prodready.config import Config
 from prodready.engine import CACHE_DIR, PARALLEL_THRESHOLD, scan
@@ -161,13 +161,13 @@ def test_parallel_and_serial_scans_are_identical(
 ) -> None:
     big_tree(tmp_path)
     pools: list[int] = []
-    real_pool = engine.ProcessPoolExecutor
+    real_pool = concurrent.futures.ProcessPoolExecutor
 
     def spy_pool(*args: object, **kwargs: object) -> object:
         pools.append(int(kwargs.get("max_workers") or 0))
         return real_pool(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(engine, "ProcessPoolExecutor", spy_pool)
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", spy_pool)
     config = Config()
     serial = scan(tmp_path, config, jobs=1, use_cache=False)
     assert pools == []
@@ -193,7 +193,7 @@ def test_small_trees_stay_in_process(tmp_path: Path, monkeypatch: pytest.MonkeyP
     def no_pool(*args: object, **kwargs: object) -> None:
         raise AssertionError("worker processes for a small tree")
 
-    monkeypatch.setattr(engine, "ProcessPoolExecutor", no_pool)
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", no_pool)
     assert len(run(tmp_path, jobs=8).findings) == PARALLEL_THRESHOLD - 1
 
 

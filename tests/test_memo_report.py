@@ -157,6 +157,8 @@ def stored(**changes: object) -> engine.StoredResult:
         "skipped_roles": {"example": 2},
         "service_owners": [("app", "fastapi", "app/main.py", "app", ["app/main.py"])],
         "profile": ("distributed", "a Helm chart", False),
+        "services": [("app", "fastapi", "app/main.py", "app", 87.5, "B", 1),
+                     ("jobs", "celery", "jobs/main.py", "jobs", None, "N/A", 0)],
     }
     values.update(changes)
     return engine.StoredResult(**values)  # type: ignore[arg-type]

@@ -10,6 +10,27 @@ if TYPE_CHECKING:
     from .python import PythonFile
 
 
+# Context and operator markers: leaves no reader asks for, shared by every node that uses them.
+_MARKERS = (ast.expr_context, ast.operator, ast.unaryop, ast.cmpop, ast.boolop)
+
+
+def walk(node: ast.AST) -> list[ast.AST]:
+    """`ast.walk(node)` without the context and operator markers, in the same order (breadth
+    first, fields in order), as a list: fields are read directly, several times faster than
+    `ast.walk`'s generators, where a handler and its helpers are walked once per route."""
+    found = [node]
+    node_type, markers = ast.AST, _MARKERS
+    for current in found:  # grows while it is read: the queue of a breadth-first walk
+        for name in current._fields:
+            value = getattr(current, name, None)
+            if value.__class__ is list:
+                found += [item for item in value
+                          if isinstance(item, node_type) and not isinstance(item, markers)]
+            elif isinstance(value, node_type) and not isinstance(value, markers):
+                found.append(value)
+    return found
+
+
 def dotted_name(node: ast.AST) -> str:
     """`a.b.c` for Name/Attribute chains, '' for anything else."""
     parts: list[str] = []

@@ -7,6 +7,7 @@ Dockerfiles, Compose files and manifests of the Project; nothing is read again h
 from __future__ import annotations
 
 import dataclasses
+import functools
 import heapq
 import posixpath
 import re
@@ -1006,9 +1007,11 @@ def _link_runners(svc: Service, project: Project, *, single: bool,
     if by_reference_only:  # a side app runs inside the process that starts its module
         module = svc.module_ref.split(":", 1)[0]
         refs += [module, svc.path]
+    directories = project.once("dockerfile-directories", lambda: {
+        path: posixpath.dirname(path) for path in project.dockerfiles})
     for path, df, command, started in _dockerfile_commands(project):
         assert df.final_stage is not None
-        directory = posixpath.dirname(path)
+        directory = directories[path]
         if by_reference_only:
             if _mentions(started, refs):
                 svc.dockerfiles.append(path)
@@ -1179,8 +1182,13 @@ def _same_module(one: str, other: str) -> bool:
 
 
 def _mentions(command: str, refs: list[str]) -> bool:
-    return any(ref in command and re.search(rf"(?<![\w.]){re.escape(ref)}(?![\w])", command)
-               for ref in refs)
+    return any(ref in command and _mention_of(ref).search(command) for ref in refs)
+
+
+@functools.cache
+def _mention_of(ref: str) -> re.Pattern[str]:
+    """`ref` as a whole name (each service is matched against every command: compiled once)."""
+    return re.compile(rf"(?<![\w.]){re.escape(ref)}(?![\w])")
 
 
 def _copies(df: Dockerfile, relative: str) -> bool:

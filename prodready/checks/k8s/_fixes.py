@@ -108,12 +108,11 @@ def built_user(project: Project, image: str) -> tuple[str | None, str]:
 
         tagged = deployment_of(project).dockerfile_of_image(image_name(image))
         paths = {tagged[0]} if tagged is not None else set()
-    if not paths:
-        for path in project.dockerfiles:
-            base = posixpath.basename(path)
-            if name[1] and (posixpath.basename(posixpath.dirname(path)) == name[1] or
-                            base in (f"Dockerfile.{name[1]}", f"{name[1]}.Dockerfile")):
-                paths.add(path)
+    if not paths and name[1]:
+        # once per scan: every workload asks (the Dockerfiles in their order)
+        named: dict[str, list[str]] = project.once("dockerfiles-by-name",
+                                                   lambda: _dockerfiles_by_name(project))
+        paths.update(named.get(name[1], ()))
     users: set[str] = set()
     for path in paths:
         df = project.dockerfiles.get(path)
@@ -125,6 +124,22 @@ def built_user(project: Project, image: str) -> tuple[str | None, str]:
         return None, ("the image is not built in this repository" if not users else
                       "the Dockerfiles building the image disagree on its user")
     return users.pop(), ""
+
+
+def _dockerfiles_by_name(project: Project) -> dict[str, list[str]]:
+    """The Dockerfiles an image name may stand for: those in a directory of that name, and
+    `Dockerfile.<name>` or `<name>.Dockerfile` anywhere."""
+    named: dict[str, list[str]] = {}
+    for path in project.dockerfiles:
+        base = posixpath.basename(path)
+        names = {posixpath.basename(posixpath.dirname(path))}
+        if base.startswith("Dockerfile."):
+            names.add(base[len("Dockerfile."):])
+        if base.endswith(".Dockerfile"):
+            names.add(base[:-len(".Dockerfile")])
+        for each in names:
+            named.setdefault(each, []).append(path)
+    return named
 
 
 def _compose_image_builds(project: Project) -> dict[Any, set[str]]:
