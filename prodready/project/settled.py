@@ -105,18 +105,29 @@ _STARTER_FILES = re.compile(r"(?:^|/)(?:Makefile|justfile|Taskfile\.ya?ml|tox\.i
 def _starter_texts(project: Project) -> list[str]:
     """What starts processes: manifests, Compose files, CI, Dockerfiles, scripts, crontabs,
     Procfiles, Makefiles, unit files and packaging entry points."""
-    def read() -> list[str]:
-        from .documentation import read_text
+    texts: list[str] = project.once("starter-texts", lambda: [
+        *_runner_texts(project), *_texts_of(project, _STARTER_FILES, with_artifacts=False)])
+    return texts
 
-        texts = [yf.text for yf in project.yaml_files.values()]
-        texts += [getattr(df, "text", "") for df in project.dockerfiles.values()]
-        starters = [p for p in project.all_files
-                    if _RUNNER_FILES.search(p) or _STARTER_FILES.search(p)]
-        texts += [read_text(project, p) for p in starters[:RUNNER_FILES_READ]]
-        return texts
 
-    result: list[str] = project.once("starter-texts", read)
-    return result
+def _runner_texts(project: Project) -> list[str]:
+    """Manifests, Compose files, CI, Dockerfiles, scripts, crontabs and Procfiles."""
+    texts: list[str] = project.once("runner-texts",
+                                    lambda: _texts_of(project, _RUNNER_FILES))
+    return texts
+
+
+def _texts_of(project: Project, names: re.Pattern[str], *, with_artifacts: bool = True
+              ) -> list[str]:
+    """The YAML files and Dockerfiles the scan read (`with_artifacts`), and the first
+    RUNNER_FILES_READ other files whose paths `names` matches."""
+    from .documentation import read_text
+
+    texts = [yf.text for yf in project.yaml_files.values()] if with_artifacts else []
+    texts += [getattr(df, "text", "") for df in project.dockerfiles.values()
+              ] if with_artifacts else []
+    found = [p for p in project.all_files if names.search(p)]
+    return texts + [read_text(project, p) for p in found[:RUNNER_FILES_READ]]
 
 
 _MANAGEMENT_COMMAND = re.compile(r"(?:^|/)management/commands/([\w-]+)\.py$")
@@ -134,16 +145,10 @@ def _commands_run(project: Project) -> set[str]:
     manifests, Compose files, CI, Dockerfiles, scripts and crontabs naming them after
     `manage.py`."""
     def find() -> set[str]:
-        from .documentation import read_text
-
         names: set[str] = set()
         for facts in project.python.values():
             names |= getattr(facts, "commands_called", set())
-        texts = [yf.text for yf in project.yaml_files.values()]
-        texts += [getattr(df, "text", "") for df in project.dockerfiles.values()]
-        scripts = [p for p in project.all_files if _RUNNER_FILES.search(p)]
-        texts += [read_text(project, p) for p in scripts[:RUNNER_FILES_READ]]
-        for text in texts:
+        for text in _runner_texts(project):
             if "manage" in text or "django-admin" in text:
                 names |= set(_MANAGE_RUN.findall(text))
         return names
