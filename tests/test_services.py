@@ -12,7 +12,8 @@ from prodready.cli import app
 from prodready.config import Config
 from prodready.engine import scan
 from prodready.facts import is_health_path
-from prodready.project.services import build_services, route_matches
+from prodready.project.services import build_services, route_matches, services_of
+from prodready.testing import write_tree
 
 MONOREPO = Path(__file__).resolve().parents[1] / "fixtures" / "repos" / "monorepo"
 
@@ -1062,3 +1063,26 @@ def test_a_router_included_in_a_mounted_sub_application_sits_below_its_mount(tmp
             "@router.get('/{project_id}/nodes')\ndef nodes():\n    return []\n"),
     })
     assert [r.path for r in svc.routes] == ["/v3/compute/projects/{project_id}/nodes"]
+
+
+def test_a_procfile_process_that_starts_the_app_runs_it(tmp_path):
+    from prodready.project.exposure import exposure_of
+
+    files = {
+        "proj/__init__.py": "",
+        "proj/settings.py": 'ROOT_URLCONF = "proj.urls"\nINSTALLED_APPS = []\n',
+        "proj/urls.py": "from django.urls import path\nurlpatterns = [path('a/', v)]\n",
+        "proj/wsgi.py": ("import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', "
+                         "'proj.settings')\nfrom django.core.wsgi import get_wsgi_application\n"
+                         "application = get_wsgi_application()\n"),
+        "manage.py": ("import os\n"
+                      "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'proj.settings')\n"),
+        "Procfile": ("web: newrelic-admin run-program gunicorn proj.wsgi:application\n"
+                     "worker: celery -A proj worker\n"),
+    }
+    write_tree(tmp_path, files)
+    result = scan(tmp_path, Config.model_validate({}), jobs=1, use_cache=False)
+    [svc] = services_of(result.project)
+    assert [(r.source, r.name, r.line) for r in svc.runners] == [("procfile", "web", 1)]
+    assert {"metrics", "error-tracking"} <= svc.evidence  # the APM launcher
+    assert exposure_of(result.project, svc).level == "public"

@@ -87,6 +87,11 @@ def _decide(project: Project, svc: Service) -> Exposure:
     commands = [r.command or " ".join(image) for r in deployed] or image
     if commands and all(_WORKER_COMMAND.search(c) for c in commands):
         return Exposure(WORKER, "every command that starts it runs a task worker")
+    web = next((r for r in svc.runners if r.source == "procfile" and r.name == "web"), None)
+    if not deployed and web is not None:
+        # the platform routes the app's public HTTP traffic to the `web` process only
+        return Exposure(PUBLIC, f"{web.path} runs it as the web process, which the "
+                                "platform serves publicly")
     if not deployed:
         return Exposure(UNKNOWN, "nothing in the repository deploys it")
     verdicts = [(r, _compose_exposure(project, r) if r.source == "compose"

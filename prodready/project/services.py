@@ -104,7 +104,7 @@ class Route:
 class Runner:
     """Somewhere the service is started: a Dockerfile CMD, a compose command, a k8s container."""
 
-    source: str  # dockerfile | compose | kubernetes | python
+    source: str  # dockerfile | compose | kubernetes | procfile | python
     path: str
     line: int
     name: str
@@ -1035,6 +1035,24 @@ def _link_runners(svc: Service, project: Project, *, single: bool,
                                       config_port=config_port))
     _link_compose(svc, project, refs, app_paths)
     _link_kubernetes(svc, project, refs, single=single, by_reference_only=by_reference_only)
+    _link_procfiles(svc, project, refs)
+
+
+# `web: gunicorn app.wsgi:application`: a process type and its command
+_PROCESS = re.compile(r"^([A-Za-z0-9_-]+):[ \t]*(\S.*)$", re.MULTILINE)
+
+
+def _link_procfiles(svc: Service, project: Project, refs: list[str]) -> None:
+    """Processes of a Procfile (Heroku, Dokku, Scalingo, honcho) whose command starts the
+    service's module (`web: newrelic-admin run-program gunicorn app.wsgi:application`)."""
+    from .documentation import read_text
+
+    for path in project.files_named("Procfile"):
+        text = read_text(project, path)
+        for match in _PROCESS.finditer(text):
+            if _mentions(match[2], refs):
+                line = text.count("\n", 0, match.start()) + 1
+                svc.runners.append(Runner("procfile", path, line, match[1], match[2].strip()))
 
 
 def _serves_its_own_app(context: str | None, svc: Service, app_paths: Collection[str]
