@@ -46,3 +46,21 @@ def test_python_312_type_parameters_and_aliases_are_understood():
     assert [c.name for c in src.nodes(ast.ClassDef)] == ["Box"]
     findings = scan_files({"app/types.py": src.text}, ["PY006"])
     assert [(f.rule_id, f.line) for f in findings] == [("PY006", 11)]
+
+
+def test_bounded_and_multi_line_type_parameters_keep_every_line_number():
+    src = parse_python("app/types.py", (
+        "type ArgsT = Mapping[str, Any]\n"
+        "def cmd[F: Callable[..., Any]](func: F) -> F:\n    return func\n"
+        "class Info[T: type[dict[str, list[int]]]](Base):\n    pass\n"
+        "class Sync[\n    V: Proto,\n    W,\n](Protocol):\n    pass\n"
+        "async def run[\n    T: tuple[Any, ...]\n](x: T) -> T:\n    return x\n"
+        "class Plain[\n    T\n]:\n    pass\n"
+        "after = 1\n"))
+    assert [n.lineno for n in src.tree.body] == [1, 2, 4, 6, 11, 15, 19]
+
+
+def test_the_error_left_after_rewriting_newer_syntax_is_the_one_named():
+    # the type parameters are understood; the f-string of 3.12 that follows is the problem
+    with pytest.raises(PythonSyntaxError, match="line 3"):
+        parse_python("app/a.py", "def f[T](x: T) -> T:\n    return x\nv = f'{\"a\\n\".strip()}'\n")

@@ -157,16 +157,36 @@ def _parenthesize_except(match: re.Match[str]) -> str:
     return f"{match[1]}({body}){types[len(body):]}:"
 
 
+
+
+def _nested_brackets(depth: int) -> str:
+    """A bracketed list on one line with brackets nested `depth` deep inside it
+    (`[T: type[dict[str, list[int]]]]` is 3): the alternatives share no character, so the
+    match stays linear."""
+    inner = r"\[[^\[\]\n]*\]"
+    for _ in range(depth):
+        inner = rf"\[(?:[^\[\]\n]|{inner})*\]"
+    return inner
+
+
+_BRACKETS = _nested_brackets(3)
 _NEWER_SYNTAX: tuple[tuple[re.Pattern[str], Any], ...] = (
     (_EXCEPT_GROUP, _parenthesize_except),
     # Python 3.12 (PEP 695): `type Alias[T] = ...` statements become assignments
-    (re.compile(r"^([ \t]*)type[ \t]+([A-Za-z_]\w*)[ \t]*(?:\[[^\]\n]*\])?[ \t]*=",
+    (re.compile(rf"^([ \t]*)type[ \t]+([A-Za-z_]\w*)[ \t]*(?:{_BRACKETS})?[ \t]*=",
                 re.MULTILINE),
      r"\1\2 ="),
-    # Python 3.12 (PEP 695): type parameters of functions and classes (`def f[T](x)`)
-    (re.compile(r"^([ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+[A-Za-z_]\w*)\[[^\]\n]*\]",
+    # Python 3.12 (PEP 695): type parameters of functions and classes (`def f[T](x)`,
+    # `class Box[T: Callable[..., Any]]`)
+    (re.compile(rf"^([ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+[A-Za-z_]\w*){_BRACKETS}",
                 re.MULTILINE),
      r"\1"),
+    # ... the same over several lines: the list's line breaks move into the parentheses
+    # that follow, so every later line keeps its number (bounded: a hostile file's
+    # unclosed `def f[` scans a thousand characters at most)
+    (re.compile(r"^([ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+[A-Za-z_]\w*)"
+                r"\[((?:[^\[\]]|\[[^\[\]]{0,200}\]){0,1000})\][ \t]*([(:])", re.MULTILINE),
+     lambda m: f"{m[1]}({chr(10) * m[2].count(chr(10))}" + ("" if m[3] == "(" else "):")),
 )
 
 
@@ -181,11 +201,8 @@ def _parse(path: str, text: str) -> ast.Module:
                 rewritten = pattern.sub(replacement, rewritten)
             if rewritten == text:
                 raise
-            try:
-                return ast.parse(rewritten, filename=path)
-            except SyntaxError:
-                pass
-        return ast.parse(text, filename=path)  # raises the error of the file as written
+            # lines keep their numbers: the error left after the rewrite is the one to name
+            return ast.parse(rewritten, filename=path)
 
 
 def parse_python(path: str, text: str) -> PythonFile:
