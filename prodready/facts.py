@@ -306,6 +306,8 @@ class MountFact:
     prefix: str
     line: int
     development: bool = False  # made only while a debug or dev-mode switch is on
+    # the factory whose result the owner holds (`app = create_application()`), qualified
+    built_by: str = ""
 
 
 @dataclass(slots=True)
@@ -743,7 +745,8 @@ class _Extractor:
             target = self._mounted_app(target_node)
             if target:
                 facts.mounts.append(MountFact(owner, target, prefix or "", call.lineno,
-                                              self._development_route(call.lineno)))
+                                              self._development_route(call.lineno),
+                                              self._built_by(call, owner)))
         elif last == "add_resource" and self._forwards_a_parameter(call):
             return  # the body of a registration helper: its callers register the routes
         elif last in ("add_api_route", "add_url_rule", "add_route", "add_resource") and call.args:
@@ -1147,6 +1150,18 @@ class _Extractor:
         for outer in self.src.ancestors(node):
             if isinstance(outer, ast.FunctionDef | ast.AsyncFunctionDef):
                 return outer.name
+        return ""
+
+    def _built_by(self, call: ast.Call, owner: str) -> str:
+        """The qualified factory a local owner was assigned from in the function around the
+        call (`app = create_application()`), "" when it was not."""
+        func = self.src.function_of(call)
+        if not owner or "." in owner or func is None:
+            return ""
+        for node in ast.walk(func):
+            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and any(
+                    isinstance(t, ast.Name) and t.id == owner for t in node.targets):
+                return self.q(node.value.func)
         return ""
 
     def _mounted_app(self, node: ast.AST) -> str:

@@ -386,6 +386,30 @@ def test_a_django_project_mounted_in_a_fastapi_app_is_part_of_that_service(tmp_p
     assert sorted(r.path for r in svc.routes) == ["/admin/users/", "/api/health"]
 
 
+def test_django_mounted_into_what_another_modules_factory_returns_is_one_service(tmp_path):
+    services = _build(tmp_path, {
+        "manage.py": "import os\n",
+        "proj/__init__.py": "",
+        "proj/settings.py": ('INSTALLED_APPS = ["django.contrib.auth"]\n'
+                             'ROOT_URLCONF = "proj.urls"\n'),
+        "proj/urls.py": ("from django.urls import path\nfrom proj import views\n\n"
+                         "urlpatterns = [path('admin/users/', views.users)]\n"),
+        "proj/api/__init__.py": "",
+        "proj/api/main.py": (
+            "from fastapi import FastAPI\n\n\ndef create_application():\n"
+            "    app = FastAPI()\n\n    @app.get('/api/ping')\n    def ping():\n"
+            "        return {}\n\n    return app\n"),
+        "proj/asgi.py": (
+            "from django.core.asgi import get_asgi_application\n\n"
+            "django_application = get_asgi_application()\n\n\n"
+            "def create_application():\n"
+            "    from proj.api.main import create_application\n\n"
+            "    app = create_application()\n    app.mount('/', django_application)\n"
+            "    return app\n\n\napplication = create_application()\n"),
+    })
+    assert [(s.kind, s.path) for s in services] == [("fastapi", "proj/api/main.py")]
+
+
 def test_a_workers_health_app_is_its_own_small_service(tmp_path):
     services = {s.name: s for s in _build(tmp_path, {
         "Dockerfile": 'FROM python:3.12-slim\nCMD ["uvicorn", "shop.main:app"]\n',

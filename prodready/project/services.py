@@ -500,6 +500,13 @@ def _django_services(facts: dict[str, PythonFacts], roots: dict[str, str]) -> li
     return out
 
 
+def _factory_of(host: Service, pf: PythonFacts | None) -> str:
+    """The qualified name of the function that creates the host's app ("" at module level)."""
+    app = next((a for a in pf.apps if a.line == host.line), None) if pf is not None else None
+    return f"{pf.module}.{app.scope}" if pf is not None and app is not None and app.scope \
+        else ""
+
+
 def _merge_mounted_django(services: list[Service], facts: dict[str, PythonFacts]) -> None:
     """A Django project mounted inside another app (`app.mount("/", WSGIMiddleware(
     get_wsgi_application()))`) is part of that app's service, not a service of its own."""
@@ -509,6 +516,13 @@ def _merge_mounted_django(services: list[Service], facts: dict[str, PythonFacts]
         pf = facts.get(host.path)
         mounts = [m for m in pf.mounts if m.target == "django" and m.owner in (var, "")] if (
             pf is not None) else []
+        factory = _factory_of(host, pf)
+        if not mounts and factory:
+            # another module mounts Django into what the host's factory returns
+            # (`app = create_application(); app.mount("/", get_asgi_application())`)
+            mounts = [m for other in facts.values() for m in other.mounts
+                      if m.target == "django" and m.built_by
+                      and _is_mounted(factory, {m.built_by})]
         if not mounts or not django:
             continue
         mounted = next((d for d in django if d.root == host.root), django[0])
