@@ -190,3 +190,23 @@ def test_the_env_of_a_heroku_app_manifest_documents_its_names():
     files["app.json"] = '{"env": ["not", "a", "map"'  # unparsable: documents nothing
     assert _undocumented(files) == ["APP_ADMIN_PASSWORD", "APP_TOKEN"]
 
+
+
+def test_the_settings_of_a_django_project_mounted_into_a_factorys_app_are_read():
+    files = {
+        "manage.py": "import os\n",
+        "proj/__init__.py": "",
+        "proj/settings.py": ('import os\nINSTALLED_APPS = ["django.contrib.auth"]\n'
+                             'ROOT_URLCONF = "proj.urls"\nDB = os.getenv("PROJ_DB_PATH")\n'),
+        "proj/urls.py": "from django.urls import path\n\nurlpatterns = [path('a/', v)]\n",
+        "proj/api/__init__.py": "",
+        "proj/api/main.py": ("from fastapi import FastAPI\n\n\ndef create_application():\n"
+                             "    app = FastAPI()\n    return app\n"),
+        "proj/asgi.py": ("from django.core.asgi import get_asgi_application\n\n"
+                         "django_application = get_asgi_application()\n\n\n"
+                         "def create_application():\n"
+                         "    from proj.api.main import create_application\n\n"
+                         "    app = create_application()\n"
+                         "    app.mount('/', django_application)\n    return app\n"),
+    }
+    assert _undocumented(files) == ["PROJ_DB_PATH"]

@@ -408,6 +408,7 @@ def test_django_mounted_into_what_another_modules_factory_returns_is_one_service
             "    return app\n\n\napplication = create_application()\n"),
     })
     assert [(s.kind, s.path) for s in services] == [("fastapi", "proj/api/main.py")]
+    assert services[0].merged_paths == ["proj/asgi.py"]  # its settings are the service's too
 
 
 def test_a_workers_health_app_is_its_own_small_service(tmp_path):

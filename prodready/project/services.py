@@ -150,6 +150,9 @@ class Service:
     runners: list[Runner] = field(default_factory=list)
     module_ref: str = ""  # `app.main:app`
     env_reads: list[tuple[str, str, int]] = field(default_factory=list)  # name, file, line
+    # the paths of apps merged into this one (a Django project mounted into it): their
+    # directories hold the service's own code too
+    merged_paths: list[str] = field(default_factory=list)
 
     def uses(self, route: Route) -> list[str]:
         """The service's resources a route's handler touches."""
@@ -530,6 +533,7 @@ def _merge_mounted_django(services: list[Service], facts: dict[str, PythonFacts]
         host.files = host.files + [f for f in mounted.files if f not in own]
         host.evidence |= mounted.evidence
         host.exception_handlers += mounted.exception_handlers
+        host.merged_paths.append(mounted.path)
         services.remove(mounted)
         django.remove(mounted)
 

@@ -180,12 +180,13 @@ def check(project: Project, ctx: RuleContext) -> None:
 
 
 def _own_code(svc: Service, path: str) -> bool:
-    """Under the service's root; without one, the app's directory and top-level modules
-    (`config.py` beside the package) — not every script of a repository of samples."""
+    """Under the service's root; without one, the directories of the app and of the apps
+    merged into it, and top-level modules (`config.py` beside the package) — not every
+    script of a repository of samples."""
     if svc.root:
         return path.startswith(svc.root + "/")
-    base = posixpath.dirname(svc.path)
-    return "/" not in path or not base or path.startswith(base + "/")
+    bases = {posixpath.dirname(p) for p in (svc.path, *svc.merged_paths)}
+    return "/" not in path or "" in bases or any(path.startswith(b + "/") for b in bases)
 
 
 _NUMBERED = re.compile(r"_\d+$")
