@@ -48,6 +48,8 @@ def _model(tmp_path, files, **config):
     ("e2e/Dockerfile", "test-fixture"),
     ("docs/tutorial/Dockerfile", "docs"),
     ("dev/Dockerfile", "dev-tooling"),
+    ("devel/ci/integration/rabbitmq/Dockerfile", "dev-tooling"),
+    ("images/Dockerfile.devel", "dev-tooling"),
     ("extras/docker/development/Dockerfile", "dev-tooling"),
     ("hack/kind.yaml", "dev-tooling"),
     ("dev-tools/Dockerfile", "dev-tooling"),

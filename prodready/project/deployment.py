@@ -65,7 +65,7 @@ DIRECTORY_ROLES = {
     "fixtures": TEST_FIXTURE, "fixture": TEST_FIXTURE, "__fixtures__": TEST_FIXTURE,
     "e2e": TEST_FIXTURE, "integration-tests": TEST_FIXTURE, "integration_tests": TEST_FIXTURE,
     "docs": DOCS, "doc": DOCS, "documentation": DOCS,
-    "dev": DEV_TOOLING, "development": DEV_TOOLING, "hack": DEV_TOOLING,
+    "dev": DEV_TOOLING, "devel": DEV_TOOLING, "development": DEV_TOOLING, "hack": DEV_TOOLING,
     "devcontainer": DEV_TOOLING, ".devcontainer": DEV_TOOLING, "dev-env": DEV_TOOLING,
     "devenv": DEV_TOOLING, "dev-tools": DEV_TOOLING, "dev_tools": DEV_TOOLING,
     "devtools": DEV_TOOLING, "loadtest": DEV_TOOLING, "loadtests": DEV_TOOLING,
@@ -97,7 +97,8 @@ BUILD_SCRIPTS = frozenset({"setup.py", "hatch_build.py", "noxfile.py", "dodo.py"
 NAME_WORDS = {
     "test": TEST_FIXTURE, "tests": TEST_FIXTURE, "testing": TEST_FIXTURE,
     "e2e": TEST_FIXTURE, "ci": TEST_FIXTURE, "integration": TEST_FIXTURE,
-    "dev": DEV_TOOLING, "develop": DEV_TOOLING, "development": DEV_TOOLING,
+    "dev": DEV_TOOLING, "devel": DEV_TOOLING, "develop": DEV_TOOLING,
+    "development": DEV_TOOLING,
     "developer": DEV_TOOLING, "devcontainer": DEV_TOOLING, "local": DEV_TOOLING,
     "debug": DEV_TOOLING, "loadtest": DEV_TOOLING, "benchmark": DEV_TOOLING,
     "docs": DOCS, "doc": DOCS,
