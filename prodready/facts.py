@@ -210,7 +210,8 @@ _FACT_CALLEES = (
        "init",  # sentry_sdk.init(traces_sample_rate=…)
        "actor", "task", "shared_task",  # task queues' retry options
        "CORS", "cross_origin",
-       "call_command"}
+       "call_command", "Popen", "call", "check_call", "check_output",
+       "create_subprocess_exec"}
     | RETRY_CALLS | {c.rsplit(".", 1)[-1] for c in RETRYING_CLIENTS}
 )
 # A function whose source (lower-cased) contains one of these reaches a dependency; plain
@@ -350,6 +351,9 @@ class PythonFacts:
     env_writes: set[str] = field(default_factory=set)  # os.environ[X] = …, setdefault, setenv
     env_tuned: set[str] = field(default_factory=set)  # read with a numeric default: `…, "30")`
     commands_called: set[str] = field(default_factory=set)  # call_command("name")
+    # Python files the code starts as processes (`subprocess.Popen(["python",
+    # f"service/{name}/main.py"])`), as patterns: `service/[^/]+/main\.py`
+    spawned: list[str] = field(default_factory=list)
     settings_fields: list[Located] = field(default_factory=list)  # env names of BaseSettings
     evidence: set[str] = field(default_factory=set)
     scheme_checks: list[Located] = field(default_factory=list)
@@ -726,6 +730,8 @@ class _Extractor:
         elif last == "call_command" and call.args and isinstance(call.args[0], ast.Constant) \
                 and isinstance(call.args[0].value, str):
             facts.commands_called.add(call.args[0].value)  # a management command run by code
+        elif full in SPAWNERS and call.args:
+            facts.spawned += _spawned_scripts(call.args[0])
         elif last == "middleware" and owner and call.args:
             facts.middleware.append(Located("http-middleware", call.lineno))
         elif last in ("add_exception_handler", "register_error_handler", "exception_handler",
@@ -1819,6 +1825,28 @@ def _root_name(node: ast.AST | None) -> str:
     while isinstance(node, ast.Call | ast.Attribute):
         node = node.func if isinstance(node, ast.Call) else node.value
     return node.id if isinstance(node, ast.Name) else ""
+
+
+# Calls that start another process with the arguments they are given.
+SPAWNERS = frozenset({"subprocess.Popen", "subprocess.run", "subprocess.call",
+                      "subprocess.check_call", "subprocess.check_output",
+                      "asyncio.create_subprocess_exec"})
+
+
+def _spawned_scripts(command: ast.AST) -> list[str]:
+    """Patterns of the `.py` files a command line starts: literal paths, and f-strings
+    whose placeholders stand for one path segment (`f"service/{name}/main.py"`)."""
+    parts = command.elts if isinstance(command, ast.List | ast.Tuple) else [command]
+    out = []
+    for part in parts:
+        if isinstance(part, ast.Constant) and isinstance(part.value, str) and (
+                part.value.endswith(".py")):
+            out.append(re.escape(part.value.removeprefix("./")))
+        elif isinstance(part, ast.JoinedStr) and isinstance(part.values[-1], ast.Constant) \
+                and str(part.values[-1].value).endswith(".py"):
+            out.append("".join(re.escape(str(v.value)) if isinstance(v, ast.Constant)
+                               else "[^/]+" for v in part.values))
+    return out
 
 
 def _module_constants(tree: ast.Module) -> dict[str, object]:

@@ -1111,3 +1111,20 @@ def test_a_procfile_process_that_starts_the_app_runs_it(tmp_path):
     assert [(r.source, r.name, r.line) for r in svc.runners] == [("procfile", "web", 1)]
     assert {"metrics", "error-tracking"} <= svc.evidence  # the APM launcher
     assert exposure_of(result.project, svc).level == "public"
+
+
+def test_an_app_the_projects_code_starts_as_a_helper_process_is_no_service_of_its_own(tmp_path):
+    helper = ("from flask import Flask\n\napp = Flask(__name__)\n\n\n"
+              "@app.route('/health')\ndef health():\n    return 'ok'\n")
+    services = _build(tmp_path, {
+        "web/app.py": ("import subprocess\nfrom flask import Flask\n\napp = Flask(__name__)\n\n\n"
+                       "def start(name):\n"
+                       "    subprocess.Popen(['python', f'service/{name}/main.py'])\n"
+                       "    subprocess.run(['python', 'tools_srv/main.py'])\n"),
+        "service/thumbnail/main.py": helper,
+        "service/thumbnail/extra/main.py": helper,  # not what the pattern names
+        "tools_srv/main.py": helper,
+        "other/main.py": helper,
+    })
+    assert sorted(s.path for s in services) == [
+        "other/main.py", "service/thumbnail/extra/main.py", "web/app.py"]

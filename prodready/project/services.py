@@ -281,12 +281,16 @@ def build_services(project: Project) -> list[Service]:
     # so is an app in the module a task worker loads (`celery -A run_celery worker`). An app
     # a management command line builds without any route is one even when the command that
     # starts the server is found: that command serves another app.
+    # ... and an app the project's own code starts as a helper process (`subprocess.Popen(
+    # ["python", "service/thumbnail/main.py"])`) is part of the service that starts it.
     workers = _worker_modules(project)
     context_only = _context_only_factories(project, facts)
+    spawned = [re.compile(p) for pf in facts.values() for p in pf.spawned]
     return [svc for svc in services if not _command_line_context(svc, facts) and not (
         _built_for_its_context(svc, facts, context_only)) and (
         svc.runners or (not in_scripts_directory(svc.path)
-                        and not _worker_bootstrap(svc, workers)))]
+                        and not _worker_bootstrap(svc, workers)
+                        and not any(p.fullmatch(svc.path) for p in spawned)))]
 
 
 _CLI_MODULES = frozenset({"cli", "commands", "manage", "management"})
