@@ -858,3 +858,13 @@ def test_a_pyproject_of_the_wrong_shape_crashes_no_reader(tmp_path: Path, pyproj
                           "lib/arrow/__init__.py": "", "app/main.py": "import arrow\n"})
     result = scan(tmp_path, Config(jobs=1, cache=False), use_cache=False)
     assert not [d for d in result.diagnostics if d.kind == "INTERNAL"]
+
+
+def test_private_engine_factories_returning_each_other_end(tmp_path: Path) -> None:
+    code = ("from sqlalchemy import create_engine\n\n\n"
+            "def _engine(url):\n    if url:\n        return create_engine(url)\n"
+            "    return _other(url)\n\n\n"
+            "def _other(url):\n    return _engine(url)\n")
+    write_tree(tmp_path, {"app/db.py": code})
+    result = run_scan(tmp_path, select=["PY007"])
+    assert [f.rule_id for f in result.findings] == ["PY007"]

@@ -80,12 +80,12 @@ def _add_pre_ping(src: PythonFile, call: ast.Call) -> Fix:
                codemods=(codemod_at(src, call, "add-keyword", "pool_pre_ping=True"),))
 
 
-def _short_lived(src: PythonFile, call: ast.Call) -> bool:
+def _short_lived(src: PythonFile, call: ast.Call, seen: frozenset[str] = frozenset()) -> bool:
     """An engine bound to a local name inside a function that neither returns it nor hands
     it on to an attribute or a global: it lives for one call (a migration, a start-up check)."""
     parent = src.parent(call)
     if isinstance(parent, ast.Return):
-        return _short_lived_factory(src, call)
+        return _short_lived_factory(src, call, seen)
     if not (isinstance(parent, ast.Assign) and len(parent.targets) == 1
             and isinstance(parent.targets[0], ast.Name)):
         return False
@@ -105,16 +105,17 @@ def _short_lived(src: PythonFile, call: ast.Call) -> bool:
     return True
 
 
-def _short_lived_factory(src: PythonFile, call: ast.Call) -> bool:
+def _short_lived_factory(src: PythonFile, call: ast.Call, seen: frozenset[str]) -> bool:
     """`def _engine(url): return create_engine(url)`, private to this file, whose every
-    caller keeps the engine for one call (`engine = _engine(url)`, used and dropped)."""
+    caller keeps the engine for one call (`engine = _engine(url)`, used and dropped).
+    Factories returning each other's engines (`seen`) are followed once."""
     func = src.function_of(call)
     if func is None or not func.name.startswith("_") or func.name.startswith("__") or (
-            isinstance(src.parent(func), ast.ClassDef)):
+            isinstance(src.parent(func), ast.ClassDef)) or func.name in seen:
         return False  # public, or a method: its callers may be anywhere
     callers = src.calls(func.name)
     return bool(callers) and all(isinstance(c.func, ast.Name) and src.function_of(c) is not func
-                                 and _short_lived(src, c) for c in callers)
+                                 and _short_lived(src, c, seen | {func.name}) for c in callers)
 
 
 def _hands_on(value: ast.expr, name: str) -> bool:
