@@ -157,10 +157,9 @@ def loop_evidence(loop: ast.AST) -> set[str]:
 
 
 _ATTEMPT_WORD = re.compile(r"attempt|retr(?:y|ies)|tries", re.IGNORECASE)
-
-
-# Words of the file's text without which no argument can name an attempt count
-ATTEMPT_WORDS = ("attempt", "retry", "tries")
+# Words of the file's text without which no argument can name an attempt count (each
+# spelling `_ATTEMPT_WORD` accepts contains one)
+ATTEMPT_WORDS = ("attempt", "retr", "tries")
 
 
 def raises_attempt_count(call: ast.Call) -> bool:

@@ -43,8 +43,13 @@ def is_env_file(path: str) -> bool:
     name = posixpath.basename(path).lower()
     if name != ".env" and not name.startswith(".env."):
         return False
-    parts = [w for part in name.split(".")[2:] for w in part.replace("_", "-").split("-")]
-    return not any(part in TEMPLATE_SUFFIXES for part in parts)  # .env.single-bucket-example
+    # .env.single-bucket-example
+    return not any(word in TEMPLATE_SUFFIXES for word in _name_words(name))
+
+
+def _name_words(name: str) -> list[str]:
+    """The words after `.env` in an env file's name: `.env.docker-dev` -> docker, dev."""
+    return [w for part in name.split(".")[2:] for w in part.replace("_", "-").split("-")]
 
 
 # Words of an env file's name that give it to the development or test setup
@@ -56,9 +61,8 @@ _DEVELOPMENT_WORDS = frozenset({"dev", "develop", "development", "test", "tests"
 
 def is_development_env_file(path: str) -> bool:
     """An env file named for the development or test setup (`.env.dev`, `.env.docker.dev`)."""
-    name = posixpath.basename(path).lower()
     return is_env_file(path) and bool(_DEVELOPMENT_WORDS.intersection(
-        w for part in name.split(".")[2:] for w in part.replace("_", "-").split("-")))
+        _name_words(posixpath.basename(path).lower())))
 
 
 def is_env_template(path: str) -> bool:

@@ -8,6 +8,7 @@ from http import HTTPStatus
 
 from ...artifacts.pyast import dotted_name, is_unreachable, keyword
 from ...artifacts.python import PythonFile
+from ...facts import ROUTE_DECORATORS
 from ..api import RuleContext
 from ._handlers import body_nodes, is_broad
 
@@ -94,7 +95,6 @@ def _admin_only(src: PythonFile, node: ast.AST) -> bool:
 
 
 _INTERNAL_PATH = re.compile(r"/internal(?:/|$)", re.IGNORECASE)
-_ROUTE_VERBS = frozenset({"get", "post", "put", "patch", "delete", "api_route", "route"})
 
 
 def _internal_only(src: PythonFile, node: ast.AST) -> bool:
@@ -108,7 +108,7 @@ def _internal_only(src: PythonFile, node: ast.AST) -> bool:
                and isinstance(n.value, ast.Call)}
     for decorator in func.decorator_list:
         if not (isinstance(decorator, ast.Call) and isinstance(decorator.func, ast.Attribute)
-                and decorator.func.attr in _ROUTE_VERBS):
+                and decorator.func.attr in ROUTE_DECORATORS):
             continue
         path = next((a.value for a in decorator.args[:1] if isinstance(a, ast.Constant)
                      and isinstance(a.value, str)), "")
