@@ -210,3 +210,8 @@ def test_the_settings_of_a_django_project_mounted_into_a_factorys_app_are_read()
                          "    app.mount('/', django_application)\n    return app\n"),
     }
     assert _undocumented(files) == ["PROJ_DB_PATH"]
+
+
+def test_the_interpreters_own_variables_are_documented_by_python():
+    assert _undocumented({"app/main.py": _app("PYTHONIOENCODING", "PYTHONUNBUFFERED",
+                                              "PYTHON_VERSION")}) == ["PYTHON_VERSION"]

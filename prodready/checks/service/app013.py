@@ -78,6 +78,9 @@ PLATFORM = {"HOME", "PATH", "USER", "PWD", "SHELL", "TERM", "LANG", "TZ", "TMPDI
 # OpenTelemetry's SDK configuration (`OTEL_SERVICE_NAME`, `OTEL_EXPORTER_OTLP_ENDPOINT`), named
 # and documented by its specification.
 PLATFORM_PREFIXES = ("GITHUB_", "RUNNER_", "OTEL_", "CIRCLE_", "TRAVIS_", "BUILDKITE_", "CI_")
+# The interpreter's own variables (`PYTHONIOENCODING`, `PYTHONUNBUFFERED`, `PYTHONHASHSEED`),
+# documented by Python; not a project's `PYTHON_VERSION`.
+_INTERPRETER = re.compile(r"PYTHON[A-Z0-9]+")
 # `NAME=`, `export NAME=value`, and commented-out entries (`# NAME=`) all document NAME.
 # Compose and Helm values also document in comments (`# - NAME=value`, `# NAME: value`).
 # `[ \t]`, never `\s`: from every line start, `\s*` ran across all following blank lines
@@ -139,7 +142,8 @@ def check(project: Project, ctx: RuleContext) -> None:
         # a buildpack platform (Heroku, Dokku, Scalingo) runs it and sets the port to bind
         documented = documented | {"PORT"}
     missing = sorted(n for n in first_read if n not in documented and n.upper() not in PLATFORM
-                     and not n.startswith(PLATFORM_PREFIXES) and not _TEST_SWITCH.search(n)
+                     and not n.startswith(PLATFORM_PREFIXES) and not _INTERPRETER.fullmatch(n)
+                     and not _TEST_SWITCH.search(n)
                      and not writers.get(n, set()) - {first_read[n][0]})
     if missing:  # only then is prose worth reading
         in_docs, families = _documented_in_docs(project)
