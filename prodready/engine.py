@@ -855,7 +855,7 @@ def _judge_what_ships(findings: list[Finding], project: Project,
     out: list[Finding] = []
     for finding in findings:
         role = deployment.skipped_as(finding.rule_id, finding.path, finding.line) or \
-            _test_module(project, finding)
+            _test_module(project, finding) or _development_app(project, finding)
         if role is None:
             why = settled(project, finding.rule_id, finding.path, finding.line)
             role = Role(SET_ELSEWHERE, why) if why else None
@@ -890,6 +890,24 @@ def _test_module(project: Project, finding: Finding) -> Role | None:
     if getattr(python.get(finding.path), "test_code", False):
         return Role(TEST_FIXTURE, "it imports pytest: test code")
     return None
+
+
+def _development_app(project: Project, finding: Finding) -> Role | None:
+    """A module of an app (or of a Django project) that only development, test or example
+    stacks run."""
+    from .project.exposure import development_only
+    from .project.roles import ROLE_BLIND_RULES
+
+    path = finding.path
+    if finding.rule_id in ROLE_BLIND_RULES or not path.endswith(".py"):
+        return None
+    directory = os.path.dirname(path)
+    # a Django project's package holds its wsgi.py, or its settings/ package sits in one
+    django = any(project.has_file(f"{d}/wsgi.py" if d else "wsgi.py")
+                 for d in {directory, os.path.dirname(directory)})
+    if not (django or getattr(project.python.get(path), "apps", None)):
+        return None
+    return development_only(project, path)
 
 
 def _statement_span(facts: FileFacts, finding: Finding) -> tuple[int, int]:

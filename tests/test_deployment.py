@@ -857,6 +857,44 @@ def test_a_comment_under_services_that_names_the_file_opens_it(tmp_path):
     assert model.role_of("docker-compose.yml").role == "example"
 
 
+DJANGO_WORKBENCH = {
+    "workbench/__init__.py": "",
+    "workbench/__main__.py": "from django.core.management import execute_from_command_line\n"
+                             "execute_from_command_line()\n",
+    "workbench/settings.py": "INSTALLED_APPS = []\nROOT_URLCONF = 'workbench.urls'\n"
+                             "DEBUG = True\n",
+    "workbench/urls.py": "from django.urls import path\nurlpatterns = [path('shop/', shop)]\n",
+    "workbench/wsgi.py": "from django.core.wsgi import get_wsgi_application\n"
+                         "application = get_wsgi_application()\n",
+}
+
+
+@pytest.mark.parametrize("comment", [
+    "# This image is NOT made for production use.\n",
+    "# Development image: not intended for production\n",
+])
+def test_a_comment_under_a_dockerfiles_base_image_opens_it(tmp_path, comment):
+    dockerfile = ("FROM python:3.12-slim AS base\n" + comment + "COPY . /app\n"
+                  'CMD ["python3", "-m", "workbench", "runserver", "0.0.0.0:8000"]\n')
+    model, result = _model(tmp_path, {**DJANGO_WORKBENCH, "docker/Dockerfile": dockerfile})
+    assert model.role_of("docker/Dockerfile").role == "dev-tooling"
+    # the app only that image starts (`python -m workbench`) is not what ships either, nor
+    # are its project's settings
+    assert not [f for f in result.findings if f.path.startswith("workbench/")]
+    assert result.stats.skipped_roles.get("dev-tooling", 0) >= 2
+
+
+def test_an_app_a_deployed_image_also_runs_is_judged(tmp_path):
+    dockerfile = ("FROM python:3.12-slim\nCOPY . /app\n"
+                  'CMD ["python3", "-m", "workbench", "runserver", "0.0.0.0:8000"]\n')
+    _, result = _model(tmp_path, {**DJANGO_WORKBENCH, "Dockerfile": dockerfile})
+    assert "APP001" in {f.rule_id for f in result.findings if f.path == "workbench/wsgi.py"}
+    assert "PY009" in {f.rule_id for f in result.findings if f.path == "workbench/settings.py"}
+    # and an app nothing runs at all keeps being judged: nothing says it does not ship
+    _, result = _model(tmp_path / "bare", DJANGO_WORKBENCH)
+    assert "APP001" in {f.rule_id for f in result.findings if f.path == "workbench/wsgi.py"}
+
+
 def test_what_deploys_it_outweighs_its_opening_comment(tmp_path):
     model, _ = _model(tmp_path, {
         "docker-compose.yml": "# For testing purposes only.\n" + COMPOSE_BODY,

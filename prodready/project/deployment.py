@@ -165,6 +165,8 @@ class Deployment:
     vendored_directories: frozenset[str] = frozenset()
     # the `conf.py` of each Sphinx source tree, wherever the tree is (`docsrc/source/`)
     sphinx_configs: frozenset[str] = frozenset()
+    # Dockerfiles whose own words or documentation say they are not for production
+    declared_images: set[str] = field(default_factory=set)
     _path_roles: dict[str, Role] = field(default_factory=dict, repr=False)
 
     def dockerfile_of_image(self, name: str) -> tuple[str, str] | None:
@@ -365,7 +367,7 @@ _EXAMPLE_HEADER = re.compile(
     r"\b(?:an?|this is an?)\s+(?:example|sample|demo)\b|\bexample (?:docker[- ]?compose|compose|"
     r"configuration|manifest|deployment)\b")
 _DEV_HEADER = re.compile(
-    r"\bnot\s+(?:intended|meant|suitable|ready|to be used)\s+for\s+production\b"
+    r"\bnot\s+(?:intended|meant|suitable|ready|made|designed|built|to be used)\s+for\s+production\b"
     r"|\bnot\s+(?:a\s+)?production[- ](?:worthy|ready|grade)\b"
     r"|\b(?:do\s+not|don['’]?t|never)\s+use\s+(?:(?:this|these|the|it|file|setup|stack|"
     r"configuration|config|docker-compose|compose|image)\s+){0,3}(?:in|for)\s+(?:an?\s+)?"
@@ -398,15 +400,16 @@ def opening_comment(text: str) -> list[str]:
 
 
 # Lines that may come before a Compose file's first comment: a document start, the format
-# version, the `services:` key itself.
-_PREAMBLE = re.compile(r"^(?:---|services:|version:\s*\S+)$")
+# version, the `services:` key itself; before a Dockerfile's, its base image and build args.
+_PREAMBLE = re.compile(r"^(?:---|services:|version:\s*\S+)$|^(?:FROM|ARG)\s", re.IGNORECASE)
 # ... where the comment describes a service unless it names the file.
 _NAMES_THE_FILE = re.compile(r"\b(?:compose|this)\s+(?:file|stack)\b")
 
 
 def _comment_under_preamble(text: str) -> str:
-    """The first comment right under `version:` (or `---`), or under `services:` when it
-    speaks of the file (`# A dev / testing / example compose file for …`), else ""."""
+    """The first comment right under `version:` (or `---`) or a Dockerfile's first `FROM`,
+    or under `services:` when it speaks of the file (`# A dev / testing / example compose
+    file for …`), else ""."""
     lines = text.splitlines()[:_HEADER_LINES]
     start = 0
     while start < len(lines) and _PREAMBLE.match(lines[start].strip()):
@@ -820,7 +823,7 @@ def build_deployment(project: Project) -> Deployment:
     documented = _readme_development_stacks(project) | _documented_purposes(project, [
         *project.dockerfiles, *(p for p in project.yaml_files if is_compose_path(p))])
     # Dockerfiles whose own words or documentation give their role
-    declared_images: set[str] = set()
+    declared_images = model.declared_images
     for path, df in project.dockerfiles.items():
         text = getattr(df, "text", "")
         role = path_role(path) or model.tool_role(path) or _stage_role(df) or \

@@ -15,12 +15,14 @@ say; the key is the service's name, its module reference or the name of somethin
 
 from __future__ import annotations
 
+import posixpath
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..artifacts.yamldocs import YMap
 from . import Project
+from .roles import Role
 from .services import Runner, Service
 
 if TYPE_CHECKING:
@@ -68,6 +70,31 @@ def edge_services(project: Project) -> list[Service]:
     from .services import services_of
 
     return [s for s in services_of(project) if exposure_of(project, s).needs_edge_rules]
+
+
+def development_only(project: Project, path: str) -> Role | None:
+    """The role of what alone runs the apps of `path` (or the Django project whose package
+    holds it: its settings, its urls), when every runner of each is an image
+    or stack for development, tests or examples, and the images say so themselves (a
+    library's workbench project that only an image "not made for production" starts): the
+    app is not what ships. None when anything else runs one, when nothing runs it at all
+    (then nothing says it is not deployed), or when an image is only named or staged for
+    development (production may build another stage of it, or deploy from elsewhere)."""
+    from .deployment import deployment_of
+    from .services import services_of
+
+    found = [svc for svc in services_of(project) if svc.path == path or (
+        svc.kind == "django" and path.startswith(posixpath.dirname(svc.path) + "/"))]
+    if not found or not all(svc.runners for svc in found):
+        return None
+    model = deployment_of(project)
+    roles = [(runner, model.role_of(runner.path)) for svc in found for runner in svc.runners]
+    images = [runner.path for runner, _ in roles if runner.source == "dockerfile"]
+    if any(role.judged for _, role in roles) or not images or not all(
+            image in model.declared_images for image in images):
+        return None
+    runner, role = roles[0]
+    return Role(role.role, f"only {runner.path} runs it ({role.why})")
 
 
 def _decide(project: Project, svc: Service) -> Exposure:

@@ -1182,12 +1182,15 @@ def _started_scripts(project: Project, df: Dockerfile, command: str,
 
 
 def _module_refs(svc: Service) -> list[str]:
-    """Ways a command can name the app: `app.main:app`, `main:app`, `myproject.wsgi`."""
+    """Ways a command can name the app: `app.main:app`, `main:app`, `myproject.wsgi`,
+    `-m myproject`."""
     module, _, var = svc.module_ref.partition(":")
     parts = module.split(".")
     refs = {f"{'.'.join(parts[i:])}:{var}" for i in range(len(parts))}
     if svc.kind == "django":
         refs |= {".".join(parts[i:]) for i in range(len(parts)) if parts[i:]}
+        if len(parts) > 1:  # `python -m myproject runserver`: the project's __main__
+            refs.add(f"-m {'.'.join(parts[:-1])}")
     if svc.kind == "flask":
         refs |= {f"{'.'.join(parts[i:])}:create_app" for i in range(len(parts))}
     return sorted(r for r in refs if r and r != f":{var}")
