@@ -991,6 +991,11 @@ def _infra_evidence(project: Project) -> set[str]:
                 found.add("metrics")
             if "sidecar.istio.io/inject" in annotations or "linkerd.io/inject" in annotations:
                 found.add("request-id")  # the mesh sets and propagates request ids
+    # Traefik middlewares declared as Compose labels
+    # (`traefik.http.middlewares.hsts.headers.stsseconds=63072000`)
+    texts += ["\n".join(line for line in yf.text.splitlines() if "traefik." in line)
+              for path, yf in project.yaml_files.items()
+              if is_compose_path(path) and "traefik." in yf.text]
     for text in texts:
         lowered = text.lower()
         for kind, words in INFRA_EVIDENCE.items():
