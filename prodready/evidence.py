@@ -146,14 +146,34 @@ def decorator_evidence(func: ast.FunctionDef | ast.AsyncFunctionDef,
 
 def loop_evidence(loop: ast.AST) -> set[str]:
     """A bounded retry loop written by hand: `for attempt in range(n)` around a try whose
-    handler waits before the next attempt."""
+    handler waits before the next attempt, or whose success leaves the loop (`try: … break
+    except Timeout: log`)."""
     if not (isinstance(loop, ast.For | ast.AsyncFor) and isinstance(loop.iter, ast.Call)
             and dotted_name(loop.iter.func) == "range"):
         return set()
     for node in ast.walk(loop):
-        if isinstance(node, ast.Try) and any(_sleeps(h) for h in node.handlers):
+        if isinstance(node, ast.Try) and node.handlers and (
+                any(_sleeps(h) for h in node.handlers)
+                or (isinstance((node.orelse or node.body)[-1], ast.Break | ast.Return)
+                    and any(_calls_out(n) for n in ast.walk(ast.Module(node.body, [])))
+                    )):
             return {"retry"}
     return set()
+
+
+# Calls that reach another service over HTTP: `requests.get(url)`, `client.post(…)`,
+# `session.request(…)`, `urlopen(…)`
+_HTTP_VERBS = frozenset({"post", "put", "patch", "delete", "request", "urlopen"})
+_HTTP_RECEIVERS = re.compile(r"^(?:requests|httpx|aiohttp|urllib3|\w*session|\w*client|http)\b",
+                             re.IGNORECASE)
+
+
+def _calls_out(node: ast.AST) -> bool:
+    if not isinstance(node, ast.Call):
+        return False
+    name = dotted_name(node.func)
+    last = name.rsplit(".", 1)[-1]
+    return last in _HTTP_VERBS or (last == "get" and bool(_HTTP_RECEIVERS.match(name)))
 
 
 _ATTEMPT_WORD = re.compile(r"attempt|retr(?:y|ies)|tries", re.IGNORECASE)

@@ -51,3 +51,24 @@ def test_a_function_that_calls_itself_with_one_more_attempt_retries(call, retrie
                 f"    return {call}\n")
     reported = _reported({"app/main.py": APP, "app/markdown.py": renderer})
     assert (reported == []) is retries
+
+
+@pytest.mark.parametrize(("body", "retries"), [
+    # success leaves the loop: each failure is logged and the next attempt made
+    ("    try:\n        return requests.get(url, timeout=5).text\n"
+     "    except requests.Timeout:\n        log.warning('timed out')\n", True),
+    ("    try:\n        text = requests.get(url, timeout=5).text\n        break\n"
+     "    except requests.Timeout:\n        log.warning('timed out')\n", True),
+    # a loop that retries only a database commit is no retry of the calls out
+    ("    try:\n        db.commit()\n        return token\n"
+     "    except IntegrityError:\n        db.rollback()\n", False),
+    # a loop over pages that skips the failed ones retries nothing
+    ("    try:\n        pages.append(requests.get(url, timeout=5).text)\n"
+     "    except requests.Timeout:\n        log.warning('timed out')\n", False),
+])
+def test_a_bounded_loop_whose_success_leaves_it_retries(body, retries):
+    fetcher = ("import logging\nimport requests\n\nlog = logging.getLogger()\nRETRIES = 3\n\n\n"
+               "def fetch(url, pages):\n  for _ in range(RETRIES):\n"
+               + body.replace("\n    ", "\n      ").replace("    try", "      try", 1))
+    reported = _reported({"app/main.py": APP, "app/fetch.py": fetcher})
+    assert (reported == []) is retries
