@@ -540,6 +540,27 @@ def test_a_conversion_whose_result_is_dropped_is_a_test():
     assert [f.line for f in _findings(code, "PY002")] == [14, 21]
 
 
+def test_a_value_built_from_a_class_and_collected_is_no_work():
+    code = """
+    def lookup(qs, arg):
+        try:
+            int(arg)
+            qs.append(Q(pk=arg))
+        except Exception:
+            pass
+        return qs
+
+
+    def publish_all(sent, events):
+        for event in events:
+            try:
+                sent.append(publish(event))
+            except Exception:
+                pass
+    """
+    assert [f.line for f in _findings(code, "PY002")] == [15]
+
+
 def test_last_used_bookkeeping_is_best_effort_but_not_the_login_around_it():
     code = """
     def login(user, password):

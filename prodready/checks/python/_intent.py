@@ -581,7 +581,9 @@ def _collected_calls(builder: ast.Call) -> list[ast.Call]:
     for arg in [*builder.args, *(k.value for k in builder.keywords)]:
         if isinstance(arg, ast.Await):
             arg = arg.value
-        if isinstance(arg, ast.Call) and _last_name(arg) not in _PURE:
+        # a class built to be collected (`qs.append(Q(pk=arg))`) is a value, not work done
+        if isinstance(arg, ast.Call) and _last_name(arg) not in _PURE and \
+                not _last_name(arg)[:1].isupper():
             found.append(arg)
     return found
 
