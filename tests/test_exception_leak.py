@@ -248,3 +248,31 @@ def test_a_branch_for_an_expected_message_answering_4xx_is_not_a_leak():
         return content
     """
     assert _lines(code) == [12]  # the 500 below the tested branch still leaks
+
+
+def test_an_exception_object_in_a_json_body_is_no_text_but_its_string_is():
+    code = """
+    from django.http import HttpResponse, JsonResponse
+
+
+    def save(request):
+        try:
+            store(request.body)
+        except Exception as exc:
+            return JsonResponse({"error": exc})  # the encoder refuses it: a 500, no text
+
+
+    def save_text(request):
+        try:
+            store(request.body)
+        except Exception as exc:
+            return JsonResponse({"error": str(exc)})
+
+
+    def save_html(request):
+        try:
+            store(request.body)
+        except Exception as exc:
+            return HttpResponse({"error": exc})
+    """
+    assert _lines(code) == [16, 23]

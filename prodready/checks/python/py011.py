@@ -16,6 +16,9 @@ SCOPE = "python"
 RESPONSES = {"HTTPException", "JSONResponse", "PlainTextResponse", "HTMLResponse", "ORJSONResponse",
              "UJSONResponse", "Response", "jsonify", "make_response", "abort", "JsonResponse",
              "HttpResponse", "HttpResponseServerError"}
+# Responses that encode their body as JSON: an exception object in it is no text but a
+# TypeError of the encoder (JSON encoders refuse objects they do not know).
+JSON_BODIES = {"JsonResponse", "jsonify", "JSONResponse", "ORJSONResponse", "UJSONResponse"}
 TRACEBACK_TEXT = {"traceback.format_exc", "traceback.format_exception", "format_exc",
                   "traceback.format_tb"}
 
@@ -34,7 +37,7 @@ def check(src: PythonFile, ctx: RuleContext) -> None:
             chain = src.ancestors(node)
             if is_unreachable(chain[:chain.index(handler) + 1], node):
                 continue  # after `raise` in the handler: never sent
-            if not _carries_exception_text(node, handler.name):
+            if not _carries_exception_text(node, handler.name, json_body=name in JSON_BODIES):
                 ctx.examine()
                 continue
             status = _status(node)
@@ -192,14 +195,16 @@ def _nearest_handler(src: PythonFile, node: ast.AST) -> ast.AST | None:
     return next((a for a in src.ancestors(node) if isinstance(a, ast.ExceptHandler)), None)
 
 
-def _carries_exception_text(call: ast.Call, bound: str | None) -> bool:
+def _carries_exception_text(call: ast.Call, bound: str | None, *, json_body: bool = False
+                            ) -> bool:
     args: list[ast.AST] = [*call.args, *(kw.value for kw in call.keywords
                                          if kw.arg not in ("status_code", "status", "code"))]
     for arg in args:
         for node in ast.walk(arg):
             if isinstance(node, ast.Call) and dotted_name(node.func) in TRACEBACK_TEXT:
                 return True
-            if bound and _is_exception_text(node, bound):
+            if bound and _is_exception_text(node, bound) and not (
+                    json_body and isinstance(node, ast.Dict | ast.keyword)):
                 return True
     return False
 
