@@ -260,3 +260,13 @@ def test_a_reusable_workflow_builds_with_the_inputs_of_its_caller(tmp_path):
     assert built == {("Dockerfile", ("acme/api",), "production"),
                      ("worker/Dockerfile", ("acme/worker",), None)}
     assert deployment_of(project).dockerfile_of_image("acme/api") is not None
+
+
+def test_workflow_expressions_and_command_substitutions_are_one_word_each():
+    (build,) = command_builds(
+        "docker build . --build-arg VERSION=$(git describe --tags --always) "
+        "--tag ${{ matrix.registry.name }}/${{ matrix.registry.org }}/notes:${{ github.sha }}",
+        ".github/workflows/image.yml")
+    assert (build.dockerfile, build.context) == ("Dockerfile", "")
+    assert build.runtime_name and build.runtime_suffixes == ("notes",)
+    assert build.args == {"VERSION": "$(git describe --tags --always)"}

@@ -45,6 +45,48 @@ def test_docs_telling_users_to_run_the_published_image_look_distributed(tmp_path
     assert "detected" in text and 'set profile = "service"' in text
 
 
+def test_a_docker_run_continued_over_lines_names_the_image_after_its_options(tmp_path):
+    profile, _ = _profile(tmp_path, {
+        "README.md": "```sh\nmkdir -p run/doc\ndocker run \\\n  --detach \\\n"
+                     "  --volume $PWD/run:/var/notes/ \\\n  --publish 8000:80 \\\n"
+                     "  ghcr.io/acme/notes\n```\n"})
+    assert profile.name == DISTRIBUTED and profile.why.startswith(
+        "README.md tells users to run acme/notes")
+
+
+def test_an_image_ci_publishes_under_run_time_registry_and_owner_names(tmp_path):
+    workflow = ("on: push\njobs:\n  image:\n    runs-on: ubuntu-latest\n    steps:\n"
+                "      - run: docker build . --build-arg V=$(git describe --tags --always) "
+                "--tag ${{ matrix.registry.name }}/${{ matrix.registry.org }}/notes:"
+                "${{ github.sha }}\n")
+    profile, _ = _profile(tmp_path, {
+        ".github/workflows/release.yml": workflow,
+        "README.md": "Run it:\n\n    docker run -p 8000:80 ghcr.io/someone/notes\n"})
+    assert profile.name == DISTRIBUTED and "someone/notes" in profile.why
+
+
+@pytest.mark.parametrize(("page", "expected"), [
+    ("docs/setup/upgrading.md", DISTRIBUTED),
+    ("docs/installation/upgrade-guide.rst", DISTRIBUTED),
+    # a guide for the project's developers; release notes at the top (a library's breaking
+    # changes between versions)
+    ("docs/development/upgrading.md", SERVICE),
+    ("UPGRADING.md", SERVICE),
+])
+def test_an_upgrade_guide_for_operators_looks_distributed(tmp_path, page, expected):
+    text = "# Upgrading\n\n    cd /opt/notes && git pull && ./manage.py migrate\n"
+    profile, _ = _profile(tmp_path, {page: text, "pyproject.toml": '[project]\nname = "notes"\n'})
+    assert profile.name == expected
+    if expected == DISTRIBUTED:
+        assert profile.why == f"{page} tells operators how to upgrade their installation"
+
+
+def test_an_upgrade_page_that_never_names_the_project_says_nothing(tmp_path):
+    profile, _ = _profile(tmp_path, {"docs/upgrading.md": "# Upgrading\n\nRun the migrations.\n",
+                                     "pyproject.toml": '[project]\nname = "notes"\n'})
+    assert profile.name == SERVICE
+
+
 def test_a_compose_snippet_in_a_doc_tree_counts(tmp_path):
     profile, _ = _profile(tmp_path, {
         "documentation/install.rst": "services:\n  notes:\n    image: acme/notes:1.2\n"})
@@ -215,6 +257,10 @@ def test_a_top_level_page_about_self_hosting_looks_distributed(tmp_path):
      "points readers to the project's installation guide"),
     ("Quickstart:\n\n```sh\ncurl -sSL https://get.example.io/notes/quick_start.sh | sudo bash\n"
      "```\n", "pipes the project's install script into a shell"),
+    # the link wraps onto the next line of the paragraph
+    ("For a complete installation guide please visit the installation documentation\n"
+     "[here](https://notes.readthedocs.io/en/latest/installation.html).\n",
+     "points readers to the project's installation guide"),
 ])
 def test_a_readme_inviting_readers_to_run_their_own_looks_distributed(tmp_path, readme, why):
     profile, _ = _profile(tmp_path, {"README.md": readme, "pyproject.toml":

@@ -162,9 +162,11 @@ def _runtime_suffixes(tags: Any) -> tuple[str, ...]:
     found = []
     for tag in _tag_items(tags):
         name = str(tag).strip().split("@", 1)[0]
+        head, slash, last = name.rpartition("/")
+        name = head + slash + last.split(":", 1)[0]  # without its tag (`:${{ github.sha }}`)
         if "}}" not in name:
             continue
-        rest = name.rsplit("}}", 1)[1].split(":", 1)[0].strip("/")
+        rest = name.rsplit("}}", 1)[1].strip("/")
         if rest and "$" not in rest and re.fullmatch(r"[\w./-]+", rest):
             found.append(rest.lower())
     return tuple(found)
@@ -408,11 +410,19 @@ def command_builds(text: str, source: str, base: str = "") -> list[ImageBuild]:
     return builds
 
 
+# `${{ matrix.registry.name }}`, `$(git describe --tags)`: a workflow expression or a command
+# substitution is one word, whatever its spaces
+_EXPRESSION = re.compile(r"\$\{\{[^}]*\}\}|\$\([^()]*\)")
+
+
 def _command_build(arguments: str, source: str, base: str) -> ImageBuild:
+    # spaces inside an expression are held as NULs while the words split, then restored
+    arguments = _EXPRESSION.sub(lambda m: m[0].replace(" ", "\0"), arguments)
     try:
         words = shlex.split(arguments, comments=True)
     except ValueError:
         words = arguments.split()
+    words = [word.replace("\0", " ") for word in words]
     dockerfile: str | None = None
     args: dict[str, str | None] = {}
     tags: list[str] = []
@@ -447,13 +457,14 @@ def _command_build(arguments: str, source: str, base: str) -> ImageBuild:
     if context is None or "$" in context or "://" in context or (
             dockerfile is not None and ("$" in dockerfile or dockerfile == "-")):
         return ImageBuild(None, UNKNOWN, source, COMMAND, args, images, runtime_name=runtime,
-                          target=target)
+                          target=target, runtime_suffixes=_runtime_suffixes(tags))
     directory = _inside(posixpath.join(base, context))
     # `-f` is relative to the working directory, like the context
     path = _inside(posixpath.join(base, dockerfile)) if dockerfile is not None else \
         _default_dockerfile(directory)
     return ImageBuild(path, UNKNOWN if directory is None else directory, source, COMMAND, args,
-                      images, runtime_name=runtime, target=target)
+                      images, runtime_name=runtime, target=target,
+                      runtime_suffixes=_runtime_suffixes(tags))
 
 
 # --------------------------------------------------------------------------- skaffold

@@ -143,6 +143,9 @@ class Deployment:
     image_dockerfiles: dict[str, str] = field(default_factory=dict)  # image -> its Dockerfile
     # Dockerfiles CI publishes under names only known at run time (`${{ github.repository }}`)
     published: set[str] = field(default_factory=set)
+    # the fixed end of a name published at run time -> its Dockerfile
+    # (`${{ env.REGISTRY }}/${{ env.ORG }}/docat:${{ github.sha }}` -> docat)
+    published_suffixes: dict[str, str] = field(default_factory=dict)
     # of those, the ones tagged with the repository's own name (`ghcr.io/${{ github.repository }}`)
     repository_images: set[str] = field(default_factory=set)
     project_names: frozenset[str] = frozenset()  # the distribution's names (pyproject.toml)
@@ -176,6 +179,9 @@ class Deployment:
         path = self.image_dockerfiles.get(name)
         if path is not None:
             return path, f"the repository builds {name} from {path}"
+        for suffix, path in self.published_suffixes.items():
+            if name == suffix or name.endswith("/" + suffix):
+                return path, f"CI publishes {path}'s image under a name ending {suffix}"
         last = name.rsplit("/", 1)[-1]
         if last != name and last in self.project_names and last in self.image_dockerfiles:
             path = self.image_dockerfiles[last]  # built as `app`, published as `org/app`
@@ -1293,6 +1299,8 @@ def _add_tags(model: Deployment, build: ImageBuild) -> bool:
             model.image_dockerfiles.setdefault(name, build.dockerfile)
     if build.dockerfile and build.runtime_name:
         model.published.add(build.dockerfile)  # also published under a run-time name
+        for suffix in build.runtime_suffixes:
+            model.published_suffixes.setdefault(suffix, build.dockerfile)
         if build.repository_image:
             model.repository_images.add(build.dockerfile)
     return bool(build.images)

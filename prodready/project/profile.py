@@ -7,8 +7,9 @@ repository that runs it without building it, a `pip install` of the project's ow
 distribution, or a top-level README that calls the project self-hosted (a "Self-hosting"
 heading, "X is a self-hosted …", "self-host X"), asks readers to set up their own instance
 ("before setting up your own", "Setting up an X instance", "on your own server"), links to
-the project's own installation guide or pipes the project's own install script into a shell;
-or a CI workflow publishes the project's own distribution (from the
+the project's own installation guide or pipes the project's own install script into a shell,
+or a documentation page tells operators how to upgrade their installation; or a CI workflow
+publishes the project's own distribution (from the
 repository's root, not an SDK in a subdirectory) to a package index. Its operators, not its
 authors, then choose sizing, wire telemetry and set the TLS policy (HSTS) and request limits at
 their proxy; a service's authors deploy it, and document its settings where they keep its
@@ -131,7 +132,8 @@ def distributed_evidence(project: Project) -> str:
         if found:
             found = f"{path} {found}"
             break
-    found = found or _self_hosted_readme(pages, names) or _publishes_distribution(project, names)
+    found = found or _self_hosted_readme(pages, names) or _upgrade_guide(pages, names) or \
+        _publishes_distribution(project, names)
     project.cache["distributed-evidence"] = found
     return found
 
@@ -141,10 +143,13 @@ def _tells_users_to_run(text: str, built_here: Callable[[str], bool],
     """How a documentation text tells users to run the project ("" when it does not)."""
     from .deployment import image_name
 
-    tokens = [t.strip(_QUOTES) for args in _RUN.findall(text) for t in args.split()]
+    joined = re.sub(r"\\[ \t]*\n", " ", text)  # `docker run \` continued on the next lines
+    tokens = [t.strip(_QUOTES) for args in _RUN.findall(joined) for t in args.split()]
     tokens += _IMAGE_KEY.findall(text)
+    # an option's value is no image: a path, a volume (`$PWD/data:/var/data`), a variable
     image = next((image_name(t) for t in tokens
-                  if t and not t.startswith("-") and built_here(image_name(t))), None)
+                  if t and not t.startswith(("-", "$", "/", ".", "~")) and ":/" not in t
+                  and built_here(image_name(t))), None)
     if image:
         return f"tells users to run {image}, an image this repository builds"
     for args in _PIP_INSTALL.findall(text):
@@ -191,17 +196,35 @@ def _self_hosted_readme(pages: list[tuple[str, str]], names: frozenset[str]) -> 
 
 
 _CONTRIBUTOR_PAGE = re.compile(r"contribut|develop|hacking", re.IGNORECASE)
+# `docs/installation/upgrading.md`, `UPGRADING.md`, `upgrade-guide.md`
+_UPGRADE_PAGE = re.compile(r"upgrad(?:e|ing)(?:[-_]?guide)?\.(?:md|rst|txt)", re.IGNORECASE)
+# ... but not a page for the project's own developers or its design records
+_NOT_FOR_OPERATORS = frozenset({"contributing", "development", "dev", "dev-docs", "decisions",
+                                "adr", "adrs", "hacking"})
+
+
+def _upgrade_guide(pages: list[tuple[str, str]], names: frozenset[str]) -> str:
+    """The documentation page that tells operators how to upgrade their installation of the
+    project ("" when none does): its own authors deploy a service, they write no upgrade
+    guide for it."""
+    for path, text in pages:
+        *directories, name = path.lower().split("/")
+        if _UPGRADE_PAGE.fullmatch(name) and not _NOT_FOR_OPERATORS & set(directories) and \
+                names and _names_it(text, names):
+            return f"{path} tells operators how to upgrade their installation"
+    return ""
 
 
 def _installation_guide(text: str, names: frozenset[str]) -> str:
-    """The project's own installation guide a README line links to ("" when none): "See the
-    [Installation Guide](https://docs.notes.org/install)". A guide on a site named for
+    """The project's own installation guide a README paragraph links to ("" when none): "See
+    the [Installation Guide](https://docs.notes.org/install)". A guide on a site named for
     another project (a tool's install instructions) does not count, nor one for the
     project's contributors (`/contributing/#install-locally`)."""
     for match in _INSTALL_GUIDE.finditer(text):
+        # the line, and the rest of its paragraph: the link may wrap onto the next line
         start = text.rfind("\n", 0, match.start()) + 1
-        end = text.find("\n", match.end())
-        line = text[start:end if end >= 0 else None]
+        end = text.find("\n\n", match.end())
+        line = text[start:min(end if end >= 0 else len(text), match.end() + 300)]
         url = next((u for u in _URL.findall(line) if _names_it(u, names)
                     and not _CONTRIBUTOR_PAGE.search(u)), "")
         if url:
