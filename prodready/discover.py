@@ -39,6 +39,10 @@ TEXT_SUFFIXES = frozenset({
     ".hcl",  # docker buildx bake files: the named contexts a FROM can refer to
 })
 S6_SERVICE_DIRS = re.compile(r"(^|/)(s6-rc\.d|services\.d)/[^/]+/run$")
+# Web server configurations without a `.conf` name (`nginx/default`, `sites-enabled/app`,
+# `default.conf.template`): the headers and limits the shipped edge sets
+PROXY_CONFIGS = re.compile(r"(?:^|/)(?:nginx|sites-enabled|sites-available|conf\.d|caddy|"
+                           r"haproxy)/[^/.]+$|\.conf\.template$|(?:^|/)caddyfile$")
 KEY_NAMES = frozenset({"id_rsa", "id_dsa", "id_ecdsa", "id_ed25519"})
 # Hidden directories that hold CI configuration (read for its secret scanners).
 CI_DIRS = frozenset({".github", ".gitlab", ".circleci", ".buildkite"})
@@ -92,6 +96,7 @@ def classify(path: str) -> FileKind | None:
         or ("/requirements/" in f"/{path.lower()}" and name.endswith((".txt", ".in")))
         or os.path.splitext(name)[1] in TEXT_SUFFIXES
         or (name == "run" and S6_SERVICE_DIRS.search(path))  # who the image's services run as
+        or PROXY_CONFIGS.search(path.lower())
     ):
         return FileKind.TEXT
     return None

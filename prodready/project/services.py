@@ -20,6 +20,7 @@ from typing import Any
 from ..artifacts.dockerfile import Dockerfile, variables
 from ..artifacts.pyast import qualified
 from ..artifacts.yamldocs import YMap, command_line, is_compose_path
+from ..discover import PROXY_CONFIGS
 from ..facts import (
     MAX_INCLUDE_PREFIXES,
     SETTING_REFERENCE,
@@ -973,7 +974,8 @@ def _infra_evidence(project: Project) -> set[str]:
     for path, text in project.texts.items():
         base = posixpath.basename(path).lower()
         if base.endswith((".conf", ".conf.template", ".toml", ".json", ".cfg")) or (
-                "nginx" in base or "caddy" in base or "haproxy" in base or "traefik" in base):
+                "nginx" in base or "caddy" in base or "haproxy" in base or "traefik" in base
+                ) or PROXY_CONFIGS.search(path.lower()):
             texts.append(text)
     for _path, doc in project.kubernetes_documents():
         if not isinstance(doc.root, YMap):
