@@ -38,9 +38,9 @@ _ONE_OFF = re.compile(
     r"(?<![\w-])(pytest|py\.test|tox|nox|unittest|behave|coverage run|manage\.py (test|migrate|"
     r"makemigrations|collectstatic|loaddata|createsuperuser)|alembic (upgrade|downgrade)|"
     r"flask db upgrade|(prisma|knex|sequelize|typeorm) migrat\w*|dbmate|flyway|liquibase|"
-    r"migrate|certonly)(?![\w-])", re.IGNORECASE)
-_ONE_OFF_NAMES = re.compile(r"(^|[-_])(tests?|migrat\w*|init|setup|seed\w*|e2e|ci)($|[-_])",
-                            re.IGNORECASE)
+    r"migrate|certonly|createdb)(?![\w-])", re.IGNORECASE)
+_ONE_OFF_NAMES = re.compile(r"(^|[-_])(tests?|migrat\w*|init|setup|seed\w*|e2e|ci|create)"
+                            r"($|[-_])", re.IGNORECASE)
 
 
 def restart_fix(project: Project, svc: Service) -> Fix | None:
@@ -74,8 +74,10 @@ def finishes(svc: Service) -> bool:
     if one_off_command(svc):
         return True
     restart = svc.scalar("restart")
-    return isinstance(restart, str) and restart.strip().lower().startswith("on-failure") and \
-        bool(_ONE_OFF_NAMES.search(svc.name))
+    policy = svc.merged_map("deploy", "restart_policy").get("condition")  # swarm's
+    swarm = str(policy[2].value) if policy is not None and isinstance(policy[2], YScalar) else ""
+    return any(isinstance(r, str) and r.strip().lower().startswith("on-failure")
+               for r in (restart, swarm)) and bool(_ONE_OFF_NAMES.search(svc.name))
 
 
 def one_off_command(svc: Service) -> str:
