@@ -300,6 +300,15 @@ def test_py015_reports_a_backing_service_password_fallback_as_info():
     assert [(f.line, f.severity.value) for f in found] == [(3, "info"), (4, "high")]
 
 
+def test_py015_reports_a_fallback_handed_straight_to_a_client_as_info():
+    code = ("import os\n\nimport jwt\nfrom openai import OpenAI\n\n"
+            "llm = OpenAI(api_key=os.getenv('OLLAMA_API_KEY', 'dummy'))\n"
+            "token = jwt.encode({}, key=os.getenv('JWT_SECRET', 'dummy'))\n"
+            "app.config.update(SECRET_KEY=os.getenv('SECRET_KEY', 'dummy'))\n")
+    found = _rule({"app/llm.py": code}, "PY015")
+    assert [(f.line, f.severity.value) for f in found] == [(6, "info"), (7, "high"), (8, "high")]
+
+
 def test_the_password_of_a_url_is_judged_as_a_value():
     assert not is_real_secret_value("postgresql://app:password@db:5432/app")
     assert not is_real_secret_value("redis://:changeme@redis:6379/0")

@@ -57,7 +57,28 @@ def _check_env_read(src: PythonFile, call: ast.Call, imported: dict[str, str],
                "service boots with a secret that is in the source code; fail at start-up instead",
                end_line=call.end_lineno, end_column=(call.end_col_offset or 0) + 1,
                snippet=f"{dotted_name(call.func)}({key.value!r}, …)",
-               informational=_client_credential(key.value))
+               informational=_client_credential(key.value) or _given_to_client(src, call))
+
+
+# Parameters through which a client presents a credential to the service it calls
+_CLIENT_PARAMETERS = frozenset({"api_key", "apikey", "api_token", "access_token", "auth_token",
+                                "token", "access_key", "access_key_id", "secret_access_key",
+                                "aws_secret_access_key", "password"})
+
+
+def _given_to_client(src: PythonFile, call: ast.Call) -> str:
+    """Why a fallback handed straight to a client (`OpenAI(api_key=os.getenv("KEY",
+    "dummy"))`) is only information: it is what the service presents to another one, which
+    refuses a literal it never issued; it opens nothing in the service itself."""
+    parent = src.parent(call)
+    if not isinstance(parent, ast.keyword):
+        return ""
+    outer = src.parent(parent)
+    if not (isinstance(outer, ast.Call) and (parent.arg or "").lower() in _CLIENT_PARAMETERS
+            and dotted_name(outer.func).rsplit(".", 1)[-1] not in ("update", "dict")):
+        return ""  # `jwt.encode(…, key=…)`, `config.update(SECRET_KEY=…)`: the service's own
+    return (f"it is passed as {parent.arg}= to a client: the credential the service presents "
+            "to another service, which refuses a literal it never issued")
 
 
 def _check_settings(src: PythonFile, cls: ast.ClassDef, ctx: RuleContext) -> None:
