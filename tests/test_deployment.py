@@ -64,6 +64,8 @@ def _model(tmp_path, files, **config):
     ("scripts/proxy-test/docker-compose.yml", "test-fixture"),
     ("load_tests/Dockerfile", "test-fixture"),
     ("unittests/scans/nuclei/manifest.yaml", "test-fixture"),
+    ("smoketests/bin/list_symbols.py", "test-fixture"),
+    ("systemtests/lib/client.py", "test-fixture"),
     ("unit_tests/compose.yaml", "test-fixture"),
     ("src/app/data/sample_project/docker-compose.yml", "example"),
     ("deploy/example-stack/compose.yaml", "example"),
@@ -943,6 +945,11 @@ DEBUG_STACK = DEV_STACK.replace("python manage.py runserver 0.0.0.0:8000", "guni
     "    command: /edx/app/api/devstack.sh start\n",
     "services:\n  api:\n    image: acme/api:latest\n    volumes: ['.:/srv/api']\n"
     "    environment:\n      ENABLE_DJANGO_TOOLBAR: 1\n",
+    # the environment file of the local setup, and a notebook server on the checkout
+    "services:\n  web:\n    image: local/app\n    env_file:\n      - docker/config/local_dev.env\n"
+    "      - my.env\n    volumes: ['.:/app']\n    command: ['web']\n",
+    "services:\n  notebook:\n    build: .\n    volumes: ['.:/src']\n"
+    "    command: jupyter notebook --no-browser --ip=0.0.0.0\n",
 ])
 def test_a_compose_file_that_runs_the_checkout_under_a_dev_server_is_dev_tooling(
         tmp_path, compose):
@@ -960,6 +967,7 @@ def test_a_compose_file_that_runs_the_checkout_under_a_dev_server_is_dev_tooling
     "    volumes: ['./config:/app/config']\n",
     # the checkout mounted, but nothing says development
     "services:\n  web:\n    build: .\n    command: gunicorn app:app\n    volumes: ['.:/app']\n",
+    "services:\n  web:\n    build: .\n    env_file: production.env\n    volumes: ['.:/app']\n",
     "services:\n  web:\n    build: .\n    environment:\n"
     "      DJANGO_SETTINGS_MODULE: shop.settings.production\n    volumes: ['${PWD}:/app']\n",
     # an optional developer service beside the services that ship

@@ -64,6 +64,11 @@ DIRECTORY_ROLES = {
     "unittests": TEST_FIXTURE, "unittest": TEST_FIXTURE,
     "fixtures": TEST_FIXTURE, "fixture": TEST_FIXTURE, "__fixtures__": TEST_FIXTURE,
     "e2e": TEST_FIXTURE, "integration-tests": TEST_FIXTURE, "integration_tests": TEST_FIXTURE,
+    # suites run against a deployed environment by hand or by CI, never deployed themselves
+    "smoketests": TEST_FIXTURE, "smoke-tests": TEST_FIXTURE, "smoke_tests": TEST_FIXTURE,
+    "systemtests": TEST_FIXTURE, "system-tests": TEST_FIXTURE, "system_tests": TEST_FIXTURE,
+    "functional-tests": TEST_FIXTURE, "functional_tests": TEST_FIXTURE,
+    "acceptance-tests": TEST_FIXTURE, "acceptance_tests": TEST_FIXTURE,
     "docs": DOCS, "doc": DOCS, "documentation": DOCS,
     "dev": DEV_TOOLING, "devel": DEV_TOOLING, "development": DEV_TOOLING, "hack": DEV_TOOLING,
     "devcontainer": DEV_TOOLING, ".devcontainer": DEV_TOOLING, "dev-env": DEV_TOOLING,

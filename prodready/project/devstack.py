@@ -9,6 +9,7 @@ dev tooling, whatever its name; what the repository deploys with it still decide
 
 from __future__ import annotations
 
+import posixpath
 import re
 from typing import Any
 
@@ -19,7 +20,7 @@ _DEV_COMMAND = re.compile(
     r"\brunserver(?:_plus)?\b|--(?:py-)?(?:auto)?reload\b|\bflask\s+run\b"
     r"|\b(?:npm|yarn|pnpm)\s+(?:run\s+)?dev\b"
     r"|\bnodemon\b|\bwatchmedo\b|(?:start|run)[-_]dev\b|\bdev[-_](?:server|start)\b"
-    r"|\bdevstack\b",
+    r"|\bdevstack\b|\bjupyter(?:-|\s+)(?:notebook|lab)\b",  # a notebook on the checkout
     re.IGNORECASE)  # no leading wildcard: linear on a crafted command line
 # A command that runs tests (a CI job's, or a Compose service's on the mounted source)
 RUNS_TESTS = re.compile(
@@ -154,6 +155,12 @@ def _dev_signal(svc: dict[str, Any]) -> str:
     target = _text(build.get("target")).lower() if isinstance(build, dict) else ""
     if target in _LOCAL_ENV:
         return f"builds the {target!r} stage"
+    env_files = svc.get("env_file")
+    for entry in env_files if isinstance(env_files, list) else [env_files]:
+        path = entry.get("path") if isinstance(entry, dict) else entry
+        name = posixpath.basename(str(path or "")).lower()
+        if _LOCAL_ENV.intersection(re.split(r"[-_.]", name)):
+            return f"reads {path}"  # `docker/config/local_dev.env`
     return ""
 
 
