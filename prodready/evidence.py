@@ -30,12 +30,13 @@ def mentions_limiter(lowered: str) -> bool:
     tenth of the case-insensitive regex."""
     return any(word in lowered for word in _LIMITER_WORDS) or (
         "limiter" in lowered and lowered.count("limiter") > lowered.count("delimiter"))
-# Settings that limit an outbound client (an LLM provider, a mail server, a crawler) rather
-# than the requests the service receives.
+# Settings that limit an outbound client (an LLM provider, a mail server, a crawler) or the
+# service's own background tasks, rather than the requests the service receives.
 OUTBOUND_HINT = re.compile(
     r"client|openai|anthropic|azure|llm|gpt|github|gitlab|slack|discord|telegram|twitter|"
     r"upstream|outbound|provider|embedding|scrap|crawl|fetch|webhook|smtp|e?mail|sms|tpm|"
-    r"token_?per|tokens_?per", re.IGNORECASE)
+    r"token_?per|tokens_?per|"
+    r"task|celery|queue|worker", re.IGNORECASE)
 RETRY_DECORATORS = {"retry", "retry_async", "async_retry", "with_retry", "with_retries",
                     "retrying", "retry_on_exception", "retry_on_failure", "on_exception",
                     "on_predicate", "retriable", "retryable", "auto_retry", "backoff"}

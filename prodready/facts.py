@@ -117,7 +117,8 @@ EVIDENCE_IMPORTS: dict[str, tuple[str, ...]] = {
     "metrics": ("prometheus_client", "prometheus_fastapi_instrumentator", "starlette_exporter",
                 "starlette_prometheus", "opentelemetry", "statsd", "datadog",
                 "django_prometheus", "prometheus_flask_exporter", "aioprometheus",
-                "ddtrace", "newrelic", "elasticapm", "aiodogstatsd", "logfire"),
+                "ddtrace", "newrelic", "elasticapm", "aiodogstatsd", "logfire",
+                "markus"),  # Mozilla's metrics library (statsd, Datadog backends)
     "structured-logging": ("structlog", "pythonjsonlogger", "python_json_logger", "ecs_logging",
                            "json_log_formatter", "jsonlogger", "logfire"),
     "request-id": ("asgi_correlation_id", "correlation_id", "django_guid", "flask_request_id",
@@ -171,6 +172,7 @@ EVIDENCE_STRINGS: dict[str, tuple[str, ...]] = {
                          "django.middleware.clickjacking.xframeoptionsmiddleware",
                          "security.w002", "security.w019"),
     "request-id": ("x-request-id", "x-correlation-id", "request-id", "correlation-id",
+                   "dockerflowmiddleware",  # Dockerflow sets and logs each request's id
                    "x-amzn-trace-id", "traceparent",
                    # a helper that installs the project's own middleware
                    "request_id_middleware", "requestidmiddleware", "correlation_id_middleware",
@@ -179,6 +181,7 @@ EVIDENCE_STRINGS: dict[str, tuple[str, ...]] = {
                    "django_structlog.middlewares.requestmiddleware"),
     "structured-logging": ("pythonjsonlogger", "json_log_formatter", "jsonformatter",
                            "jsonlogformatter",  # mozilla's dockerflow.logging.JsonLogFormatter
+                           "mozlogformatter",  # ... and its MozlogFormatter (mozlog JSON)
                            "ecs_logging", "structlog",
                            "log_formatter_asim", "log_formatter_ecs"),  # django-log-formatter-*
     "metrics": ("/metrics", "elasticapm.contrib"),
@@ -233,7 +236,8 @@ _UNDOCUMENTED = re.compile(
     r"|\binternal (?:use|testing)\b|\bno longer used\b|\bcurrently (?:un|not )used\b"
     r"|\b(?:isn't|is not|not) (?:currently )?used at the moment\b", re.IGNORECASE)
 HEALTH_SEGMENTS = {"health", "healthz", "healthcheck", "health-check", "health_check",
-                   "_health", "livez", "readyz", "liveness", "readiness"}
+                   "_health", "livez", "readyz", "liveness", "readiness",
+                   "__heartbeat__", "__lbheartbeat__"}  # Dockerflow's
 # Words that name a health route only as the last segment of a path without parameters:
 # `/status` and `/api/ping` are probes, `/flow_runs/{id}/status` is a resource's state.
 WEAK_HEALTH_SEGMENTS = {"live", "ready", "ping", "alive", "status", "_status", "up",

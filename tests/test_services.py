@@ -539,6 +539,8 @@ def test_only_inbound_rate_limit_settings_are_called_unregistered_limits():
     app = "from fastapi import FastAPI\n\napp = FastAPI()\n"
     outbound = scan_files({"app/main.py": app,
                            "app/llm.py": "OPENAI_RATE_LIMIT = 60\nGITHUB_THROTTLE = 5\n",
+                           # Celery's rate_limit= of the service's own tasks
+                           "app/tasks.py": 'ARCHIVE_TASK_RATE_LIMIT = "0.1/s"\n',
                            # delimiters, even misspelt, limit no requests
                            "app/urls.py": 'URL_DILIMITER = "++"\nQUOTE_DELIMITERS = ","\n',
                            # django-allauth enforces its own limits on its account forms
@@ -654,6 +656,8 @@ def test_health_paths_are_probes_not_resource_states():
                                                "/flow_runs/{id}/status.json"])
     assert all(is_health_path(p) for p in ["/healthz", "/health/{check}", "/api/status",
                                            "/heartbeat", "/ping", "/livez"])
+    # Dockerflow's probes, under whatever prefix the urlconf mounts them
+    assert all(is_health_path(p) for p in ["/__heartbeat__", "/monitoring/__lbheartbeat__"])
     assert not any(is_health_path(p) for p in ["/flow_runs/{id}/status",
                                                "/{pool}/workers/heartbeat", "/orders",
                                                "/users/<int:pk>/ready"])
@@ -1128,3 +1132,29 @@ def test_an_app_the_projects_code_starts_as_a_helper_process_is_no_service_of_it
     })
     assert sorted(s.path for s in services) == [
         "other/main.py", "service/thumbnail/extra/main.py", "web/app.py"]
+
+
+DOCKERFLOW_SETTINGS = """\
+INSTALLED_APPS = ["django.contrib.auth", "dockerflow.django"]
+ROOT_URLCONF = "site.urls"
+MIDDLEWARE = ["dockerflow.django.middleware.DockerflowMiddleware"]
+LOGGING = {"formatters": {"mozlog": {"()": "dockerflow.logging.MozlogFormatter"}}}
+"""
+
+
+def test_dockerflow_and_markus_are_probes_request_ids_json_logs_and_metrics(tmp_path):
+    from prodready.testing import scan_files
+
+    files = {
+        "site/settings.py": DOCKERFLOW_SETTINGS,
+        "site/urls.py": "from django.urls import path\nfrom . import views\n\n"
+                        "urlpatterns = [path('__lbheartbeat__', views.lbheartbeat)]\n",
+        "site/views.py": "def lbheartbeat(request):\n    return HttpResponse('ok')\n",
+        "site/metrics.py": "import markus\n\nMETRICS = markus.get_metrics('site')\n",
+        "site/wsgi.py": "from django.core.wsgi import get_wsgi_application\n\n"
+                        "application = get_wsgi_application()\n",
+    }
+    rules = ["APP001", "APP007", "APP008", "APP009"]
+    assert [f.rule_id for f in scan_files(files, rules)] == []
+    del files["site/metrics.py"]
+    assert [f.rule_id for f in scan_files(files, rules)] == ["APP007"]
