@@ -138,10 +138,16 @@ _RECORDED_DATA = (".json", ".yaml", ".yml", ".xml", ".har", ".txt", ".csv", ".ht
                   ".sarif", ".jsonl", ".ndjson")
 
 
+# `fixtures.json`, `oidc_fixtures.yaml`: data Django's loaddata seeds a test or local database with
+_FIXTURE_FILE = re.compile(r"(?:^|/)(?:\w+[-_])?fixtures?\.(?:json|ya?ml|xml)$", re.IGNORECASE)
+
+
 def is_test_data(path: str) -> bool:
     """Recorded data of a test tree (scanner reports, HTTP cassettes, sample configs of a
-    local test environment): values that belong to the sample, not to this project."""
-    return bool(_TEST_TREES.search(path)) and path.lower().endswith(_RECORDED_DATA)
+    local test environment) or a fixture file: values that belong to the sample, not to this
+    project."""
+    return (bool(_TEST_TREES.search(path)) and path.lower().endswith(_RECORDED_DATA)) or \
+        bool(_FIXTURE_FILE.search(path))
 
 
 _THROWAWAY_NAME = re.compile(r"(?:^|[-_.])(?:dev|devel|development|local|tests?|testing|ci"

@@ -309,6 +309,14 @@ def test_py015_reports_a_fallback_handed_straight_to_a_client_as_info():
     assert [(f.line, f.severity.value) for f in found] == [(6, "info"), (7, "high"), (8, "high")]
 
 
+def test_a_fixture_file_seeds_test_or_local_data():
+    fixture = ('[{"model": "oidc_provider.client", "fields": {"client_secret": "bd01adf93cfb",\n'
+               '  "_redirect_uris": "http://localhost:8000/oidc/callback/"}}]\n')
+    assert _rule({"docker/images/oidcprovider/fixtures.json": fixture}, "REPO001") == []
+    assert _rule({"app/initial_fixtures.yaml": fixture}, "REPO001") == []
+    assert _rule({"config/clients.json": fixture}, "REPO001") != []
+
+
 def test_the_password_of_a_url_is_judged_as_a_value():
     assert not is_real_secret_value("postgresql://app:password@db:5432/app")
     assert not is_real_secret_value("redis://:changeme@redis:6379/0")
