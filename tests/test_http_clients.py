@@ -146,6 +146,9 @@ def test_a_script_nothing_imports_or_starts_is_informational():
              "app/module.py": program.split("\n\n\nif")[0] + "\n",  # no program
              # a package's module with a manual harness: a registry may load it by name
              "connectors/guru/connector.py": program, "connectors/guru/__init__.py": "",
+             # ... unless it starts with `#!`: a program kept in a package
+             "schemas/validate.py": "#!/usr/bin/env python\n" + program,
+             "schemas/__init__.py": "",
              "app/views.py": "from lib.export import fetch\n",
              "Dockerfile": "FROM python:3.12\nCMD [\"python\", \"sync.py\"]\n",
              "k8s/cron.yaml": ("apiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: r\n"
@@ -157,7 +160,8 @@ def test_a_script_nothing_imports_or_starts_is_informational():
              if f.rule_id == "PY006"}
     assert found == {"data/download.py": "info", "smoke-check.py": "info",
                      "lib/export.py": "high", "jobs/refresh.py": "high", "sync.py": "high",
-                     "app/module.py": "high", "connectors/guru/connector.py": "high"}
+                     "app/module.py": "high", "connectors/guru/connector.py": "high",
+                     "schemas/validate.py": "info"}
 
 
 def test_no_timeout_is_guessed_for_a_request_that_asks_the_peer_to_wait_longer():

@@ -57,9 +57,10 @@ def informational(project: Project, rule_id: str, path: str) -> str:
 
 def _hand_run_script(project: Project, path: str) -> bool:
     """A program outside any package (a `__main__` block in a directory without
-    `__init__.py`, or a file name no import can spell) that serves no app, that no module imports
-    and that nothing which starts processes names. A package's module with a `__main__`
-    block is library code with a manual harness: a registry may load it by name."""
+    `__init__.py`, or a file name no import can spell), or one in a package that starts with
+    a `#!` line, that serves no app, that no module imports and that nothing which starts
+    processes names. A package's module with a `__main__` block and no `#!` is library code
+    with a manual harness: a registry may load it by name."""
     facts = project.python.get(path)
     module = getattr(facts, "module", "")
     stem = posixpath.basename(path).removesuffix(".py")
@@ -67,7 +68,7 @@ def _hand_run_script(project: Project, path: str) -> bool:
     in_package = bool(directory) and project.has_file(f"{directory}/__init__.py")
     if facts is None or getattr(facts, "apps", None) or getattr(facts, "worker_loops", None) \
             or not (not stem.isidentifier() or (getattr(facts, "is_entry_point", False)
-                                                and not in_package)) \
+                                                and (not in_package or _shebang(project, path)))) \
             or stem in ("manage", "wsgi", "asgi"):
         return False
     if stem == "__main__":  # `python -m package`: the package is what is named
@@ -80,6 +81,14 @@ def _hand_run_script(project: Project, path: str) -> bool:
         return False
     named = {posixpath.basename(path), module} if module else {posixpath.basename(path)}
     return not any(name and name in text for text in _starter_texts(project) for name in named)
+
+
+def _shebang(project: Project, path: str) -> bool:
+    """The file starts with `#!`: it is meant to be run as a program, even inside a package
+    (`socorro/schemas/validate_raw_crash.py`)."""
+    from .documentation import read_text
+
+    return read_text(project, path).startswith("#!")
 
 
 def _imported_modules(project: Project) -> set[str]:
