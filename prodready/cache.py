@@ -10,7 +10,9 @@ The cache holds no file texts and no secret values: texts, Dockerfile and YAML t
 finding snippets taken from the source are re-derived from the file itself on a hit (such a
 snippet is stored as its offset in the file). One row per file: a changed file replaces its
 row, files no longer in the tree are evicted after each scan. One more row memoises the
-whole result of the last scan for an unchanged tree and configuration.
+whole result of the last scan for an unchanged tree and configuration, and the `replay` table
+keeps the last few runs' output as a run answered from it prints it (prodready/replay.py reads
+and writes that table without this module).
 """
 
 from __future__ import annotations
@@ -31,9 +33,11 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from .replay import MEMO_TABLE, REPLAY_TABLE
+
 CACHE_DIR = ".prodready_cache"
 DATABASE = "cache.sqlite3"
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 _TAG = "$"
 
 
@@ -156,11 +160,13 @@ def _connect(database: Path) -> sqlite3.Connection | None:
             with db:
                 db.execute("DROP TABLE IF EXISTS files")
                 db.execute("DROP TABLE IF EXISTS memo")
+                db.execute("DROP TABLE IF EXISTS replay")
                 db.execute("DROP TABLE IF EXISTS meta")
                 db.execute("CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT)")
                 db.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
                 db.execute("CREATE TABLE files (path TEXT PRIMARY KEY, key TEXT, value TEXT)")
-                db.execute("CREATE TABLE memo (key TEXT, value TEXT)")
+                db.execute(MEMO_TABLE)
+                db.execute(REPLAY_TABLE)
         return db
     except sqlite3.Error:
         db.close()

@@ -63,6 +63,7 @@ ColorOpt = Annotated[str, typer.Option(
 
 @app.command()
 def scan(
+    ctx: typer.Context,
     paths: Annotated[list[Path] | None, typer.Argument(
         help="Repository, service directory or files to scan (default: .). Files or several "
              "paths: the repository holding them is analysed and only their findings "
@@ -168,7 +169,32 @@ def scan(
     failures = report.gate_failures()
     if failures and verbose:
         typer.echo(f"prodready: gate failed: {'; '.join(failures)}", err=True)
-    raise typer.Exit(EXIT_FINDINGS if failures and not exit_zero else EXIT_CLEAN)
+    code = EXIT_FINDINGS if failures and not exit_zero else EXIT_CLEAN
+    if ctx.obj is not None:  # the replay could not answer this run: the next one may be
+        _record_for_replay(ctx.obj, report, to_stdout, options, code)
+    raise typer.Exit(code)
+
+
+def _record_for_replay(replayable: Any, report: Any, fmt: Any, options: Any,
+                       code: int) -> None:
+    """Keep this run's output for an identical re-run (prodready/replay.py) as a run answered
+    from the memo prints it: its stats count the memo's files as cached."""
+    from dataclasses import replace
+
+    from .replay import record
+    from .report import OutputFormat, render
+    from .report.github_format import SUMMARY_ENV
+
+    memo = report.result.memo
+    if memo is None or (fmt is OutputFormat.GITHUB and os.environ.get(SUMMARY_ENV)):
+        return  # no memo to stand for; a replay would not append the step summary
+
+    def shown(duration: float) -> str:
+        stats = replace(report.result.stats, duration_s=duration, cached_files=memo[1])
+        again = replace(report, result=replace(report.result, stats=stats))
+        return render(fmt, again, step_summary=False, text=options)
+
+    record(replayable, fmt.value, code, memo[0], shown)
 
 
 def _parse_fail_on(value: str | None) -> tuple[str | None, bool | None]:
@@ -508,14 +534,15 @@ _register_fix()
 _register_comment()
 
 
-def run() -> None:
-    """The console script: a failure of prodready itself is one line and exit 2, never a
-    traceback and never exit 1 (which reads as "findings")."""
+def run(replayable: Any = None) -> None:
+    """The command: a failure of prodready itself is one line and exit 2, never a traceback
+    and never exit 1 (which reads as "findings"). `replayable`: what the replay
+    (prodready/replay.py) records this run's output under, if it may."""
     # What is loaded by now lives until exit: the collector need not walk it again (most of a
     # re-run answered from the memo would otherwise go to full collections over the libraries).
     gc.freeze()
     try:
-        app()
+        app(obj=replayable)
     except Exception as exc:
         internal_error(exc)
         raise SystemExit(EXIT_ERROR) from None

@@ -461,6 +461,7 @@ def _scan(root: Path, config: Config, *, jobs: int | None, use_cache: bool,
         remembered = _remembered(store.get_memo(memo_key), root, found, config, rules, started)
         if remembered is not None:
             store.close(None)
+            remembered.memo = (memo_key, len(found.entries))
             return remembered
     # Import every rule module before the workers fork: they inherit them instead of each
     # importing them again (the project checks below use the same table).
@@ -571,7 +572,10 @@ def _scan(root: Path, config: Config, *, jobs: int | None, use_cache: bool,
 
             # scored once here, for the memo and for this run's report alike
             result.scored = (result.findings, service_scores(result))
-            store.put_memo(memo_key, _memo_row(result, root, found))
+            row = _memo_row(result, root, found)
+            store.put_memo(memo_key, row)
+            if row is not None:
+                result.memo = (memo_key, len(found.entries))
         store.close(e.path for e in found.entries)
     return result
 

@@ -49,6 +49,9 @@ class ScanResult:
     # the per-service scores of `findings` as the scan computed them for its memo (a list of
     # findings filtered afterwards is another list, scored again)
     scored: tuple[list[Finding], list[ServiceScore]] | None = None
+    # the whole-result memo this scan left or was answered from: its key, and how many files
+    # a run answered from it counts as cached (what a replay of this run's output relies on)
+    memo: tuple[str, int] | None = None
 
     @property
     def active_findings(self) -> list[Finding]:

@@ -13,10 +13,13 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import time
 import zipfile
 from pathlib import Path
 
 import pytest
+
+from prodready import replay
 
 ROOT = Path(__file__).resolve().parents[1]
 CASE = ROOT / "fixtures" / "fixes" / "APP001-health-router"
@@ -95,3 +98,16 @@ def test_installed_prodready_renders_a_fix_template(installed, tmp_path):
     assert fixed.returncode in (0, 1), fixed.stdout + fixed.stderr
     assert (repo / "app" / "health.py").read_text() == (
         CASE / "after" / "app" / "health.py").read_text()
+
+
+def test_the_installed_command_replays_a_scan_run_again(installed, tmp_path):
+    """The command answers a re-scan of an unchanged tree before it loads typer."""
+    repo = tmp_path / "repo"
+    shutil.copytree(CASE / "before", repo)
+    time.sleep(replay.SETTLED_NS / 1e9 + 0.2)  # a scan of files written just now is not kept
+    runs = [_run(installed / "bin" / "python", "-X", "importtime", installed / "bin" / "prodready",
+                 "scan", repo, "--jobs", "1", cwd=tmp_path) for _ in range(2)]
+    assert runs[0].returncode in (0, 1), runs[0].stderr[-2000:]
+    assert runs[1].returncode == runs[0].returncode
+    assert "typer" in runs[0].stderr and "typer" not in runs[1].stderr
+    assert runs[1].stdout.split("lines,")[0] == runs[0].stdout.split("lines,")[0]
