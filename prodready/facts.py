@@ -1579,7 +1579,8 @@ class _Extractor:
         evidence |= django_settings_evidence(settings)
         if "throttle" in text or "ratelimit" in text:
             evidence.add("rate-limit")
-        if "health_check" in text:
+        if "health_check" in text or "dockerflowmiddleware" in text:
+            # Dockerflow's middleware answers /__heartbeat__ and /__lbheartbeat__ itself
             evidence.add("health-route")
         if "django_prometheus" in text:
             evidence.add("metrics")
