@@ -280,6 +280,16 @@ _LOOPBACK_URL = re.compile(r"^[a-z][a-z0-9+.-]*://[^/\s@]*@(?:localhost|127\.0\.
                            r"(?:[:/]|$)", re.IGNORECASE)
 
 
+_LOOPBACK_URL_IN_TEXT = re.compile(r"://[^/\s@'\"]*@(?:localhost|127\.0\.0\.1|\[::1\])(?:[:/\s'\"]|$)",
+                                   re.IGNORECASE)
+
+
+def names_loopback_url(line: str) -> bool:
+    """The line holds credentials of a URL on the machine itself (a CI job's
+    `postgresql://test_user:…@127.0.0.1:5432/db`): a local or test database's."""
+    return bool(_LOOPBACK_URL_IN_TEXT.search(line))
+
+
 def _loopback_credentials(value: object) -> bool:
     """Credentials of a URL on the machine itself (`amqp://guest:guest@localhost//`): a local
     development default, which reaches nothing once the service runs in a container or on a

@@ -317,6 +317,17 @@ def test_a_fixture_file_seeds_test_or_local_data():
     assert _rule({"config/clients.json": fixture}, "REPO001") != []
 
 
+def test_credentials_of_a_url_on_the_machine_itself_are_not_committed_secrets():
+    workflow = ("jobs:\n  test:\n    steps:\n      - run: echo \"DB_URL=postgresql+psycopg://"
+                "test_user:Rv83nTq2WmZy@{host}:5432/hub\" >> $GITHUB_ENV\n")
+    assert _rule({".github/workflows/test.yml": workflow.format(host="127.0.0.1")},
+                 "REPO001") == []
+    assert _rule({"deploy/settings.ini": "url = postgresql://app:Rv83nTq2WmZy@localhost/app\n"},
+                 "REPO001") == []
+    assert _rule({"deploy/settings.ini": "url = postgresql://app:Rv83nTq2WmZy@db.example.org/app\n"},
+                 "REPO001") != []
+
+
 def test_the_password_of_a_url_is_judged_as_a_value():
     assert not is_real_secret_value("postgresql://app:password@db:5432/app")
     assert not is_real_secret_value("redis://:changeme@redis:6379/0")

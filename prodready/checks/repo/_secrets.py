@@ -45,6 +45,7 @@ from ...secretcontext import (
     is_public_client_key,
     is_published_test_credential,
     is_test_data,
+    names_loopback_url,
 )
 from ...secretnames import describes_a_secret, normalise
 from ._gitleaks import load_repository_file
@@ -424,6 +425,8 @@ def scan_text(path: str, text: str) -> Iterator[Hit]:
                           signatures=index in signature_lines, keywords=index in keyword_lines)
         if best is None or (best.type in _SOFT and (dev_only or index in test_runner)):
             continue
+        if best.type == BASIC_AUTH_TYPE and names_loopback_url(clean[index]):
+            continue  # a URL on the machine itself reaches a local or test database only
         if best.type in _ILLUSTRABLE and (described or _illustrative(path, clean, index, texts)):
             continue
         if _counted_out(clean[index][best.column - 1:]):
