@@ -98,8 +98,14 @@ def test_ranges_are_right_for_a_distribution_but_not_for_an_application():
 
 
 def test_an_unbounded_dependency_of_a_distribution_is_still_reported():
-    [(path, line, message)] = _findings({"requirements.txt": RANGES + "flask\n", "setup.py": SETUP})
-    assert (path, line) == ("requirements.txt", 3) and "no version bound (flask)" in message
+    [found] = scan_files({"requirements.txt": RANGES + "flask\n", "setup.py": SETUP},
+                         ["REPO005"])
+    assert (found.path, found.line) == ("requirements.txt", 3)
+    assert "no version bound (flask)" in found.message and found.severity.value == "low"
+    # a package that bounds no dependency from above leaves them open on purpose
+    [found] = scan_files({"requirements.txt": "flask\nrequests\nidna>=3\n", "setup.py": SETUP},
+                         ["REPO005"])
+    assert found.severity.value == "info"
 
 
 def test_requirements_held_to_compatible_ranges_are_information():

@@ -186,9 +186,9 @@ def _unbounded_lines(text: str) -> set[int]:
 
 def _bounded_above_lines(text: str) -> set[int]:
     """The logical lines whose requirement stays within a compatible range (`>=7.4,<7.5`,
-    `~=2.1`): an upper bound chosen on purpose."""
+    `~=2.1`, `==5.2.*`): an upper bound chosen on purpose."""
     return {start for start, line in logical_lines(text)
-            if re.search(r"<|~=", line.split(";", 1)[0])}
+            if re.search(r"<|~=|==", line.split(";", 1)[0])}
 
 
 def _dynamic_dependency_files(project: Project, directory: str) -> list[str]:
@@ -238,4 +238,10 @@ def check(project: Project, ctx: RuleContext) -> None:
         ctx.report(path, line, 1, message, snippet=first, informational=(
             "every one is held to a compatible range (`>=X,<Y`, `~=X.Y`): a deliberate "
             "choice that takes only fixes; a lock still makes builds repeatable"
-            if ranged else ""))
+            if ranged else PACKAGE_RANGES if path in distributed and not _bounded_above_lines(
+                project.texts[path]) else ""))
+
+
+PACKAGE_RANGES = ("the dependency list of a published package that bounds no dependency from "
+                  "above: leaving entries open is its practice, and the applications that "
+                  "install it pin what they run")
