@@ -142,6 +142,8 @@ def test_a_script_nothing_imports_or_starts_is_informational():
              "lib/export.py": program,  # imported by the app below
              "jobs/refresh.py": program,  # a CronJob starts it
              "smoke-check.py": program.replace("if __name__ == '__main__':\n    ", ""),
+             # named only by a comment and a linter's per-file setting
+             "cli.py": program, "setup.cfg": "[flake8]\nper-file-ignores =\n    cli.py:DAR\n",
              "sync.py": program,  # a Dockerfile's command
              "app/module.py": program.split("\n\n\nif")[0] + "\n",  # no program
              # a package's module with a manual harness: a registry may load it by name
@@ -150,7 +152,8 @@ def test_a_script_nothing_imports_or_starts_is_informational():
              "schemas/validate.py": "#!/usr/bin/env python\n" + program,
              "schemas/__init__.py": "",
              "app/views.py": "from lib.export import fetch\n",
-             "Dockerfile": "FROM python:3.12\nCMD [\"python\", \"sync.py\"]\n",
+             "Dockerfile": "FROM python:3.12\n# docker run --rm -it img cli.py -s host\n"
+                           "CMD [\"python\", \"sync.py\"]\n",
              "k8s/cron.yaml": ("apiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: r\n"
                                "spec:\n  schedule: '0 * * * *'\n  jobTemplate:\n    spec:\n"
                                "      template:\n        spec:\n          containers:\n"
@@ -161,7 +164,7 @@ def test_a_script_nothing_imports_or_starts_is_informational():
     assert found == {"data/download.py": "info", "smoke-check.py": "info",
                      "lib/export.py": "high", "jobs/refresh.py": "high", "sync.py": "high",
                      "app/module.py": "high", "connectors/guru/connector.py": "high",
-                     "schemas/validate.py": "info"}
+                     "schemas/validate.py": "info", "cli.py": "info"}
 
 
 def test_no_timeout_is_guessed_for_a_request_that_asks_the_peer_to_wait_longer():

@@ -136,7 +136,14 @@ def _texts_of(project: Project, names: re.Pattern[str], *, with_artifacts: bool 
     texts += [getattr(df, "text", "") for df in project.dockerfiles.values()
               ] if with_artifacts else []
     found = [p for p in project.all_files if names.search(p)]
-    return texts + [read_text(project, p) for p in found[:RUNNER_FILES_READ]]
+    return [_NOT_STARTING.sub("", text) for text in
+            texts + [read_text(project, p) for p in found[:RUNNER_FILES_READ]]]
+
+
+# Lines that start nothing: comments (`# docker run img sfcli.py -s …`: how a user may run
+# it by hand) and a linter's per-file settings (`sfcli.py:DAR` in setup.cfg)
+_NOT_STARTING = re.compile(r"^[ \t]*#[^\n]*$|^[ \t]*[\w./*-]+\.py[ \t]*:[ \t]*[A-Z][A-Z0-9]*"
+                           r"(?:[ \t,]+[A-Z][A-Z0-9]*)*[ \t]*$", re.MULTILINE)
 
 
 _MANAGEMENT_COMMAND = re.compile(r"(?:^|/)management/commands/([\w-]+)\.py$")
