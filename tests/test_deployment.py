@@ -818,6 +818,8 @@ COMPOSE_BODY = "services:\n  api:\n    image: team/api:1.0\n    ports: ['8000:80
     ("# docker-compose for Pontoon development.\n#\n# Note: Requires docker-compose 1.27+.\n",
      "dev-tooling"),    ("# Queue integration and development playground\n", "dev-tooling"),
     ("#\n# A simple pod with busybox. Used for debugging.\n#\n", "dev-tooling"),
+    ("## Near-production config: makes changes testable locally; it should\n"
+     "## run on a typical development machine.\n", "dev-tooling"),
 ])
 def test_a_files_opening_comment_can_say_it_does_not_ship(tmp_path, header, role):
     model, result = _model(tmp_path, {"docker-compose.yml": header + COMPOSE_BODY})
