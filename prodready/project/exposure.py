@@ -83,11 +83,13 @@ def development_only(project: Project, path: str) -> Role | None:
     from .deployment import deployment_of
     from .services import services_of
 
+    model = deployment_of(project)
+    if not model.declared_images:
+        return None  # no image says so: no need to build the service model
     found = [svc for svc in services_of(project) if svc.path == path or (
         svc.kind == "django" and path.startswith(posixpath.dirname(svc.path) + "/"))]
     if not found or not all(svc.runners for svc in found):
         return None
-    model = deployment_of(project)
     roles = [(runner, model.role_of(runner.path)) for svc in found for runner in svc.runners]
     images = [runner.path for runner, _ in roles if runner.source == "dockerfile"]
     if any(role.judged for _, role in roles) or not images or not all(
