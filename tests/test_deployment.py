@@ -952,6 +952,9 @@ DEBUG_STACK = DEV_STACK.replace("python manage.py runserver 0.0.0.0:8000", "guni
     "      - my.env\n    volumes: ['.:/app']\n    command: ['web']\n",
     "services:\n  notebook:\n    build: .\n    volumes: ['.:/src']\n"
     "    command: jupyter notebook --no-browser --ip=0.0.0.0\n",
+    # a source directory mounted where the command runs its code from
+    "services:\n  web:\n    image: web:dev\n    volumes: ['./web:/web']\n"
+    "    command: python /web/manage.py runserver 0:7001\n",
 ])
 def test_a_compose_file_that_runs_the_checkout_under_a_dev_server_is_dev_tooling(
         tmp_path, compose):

@@ -106,13 +106,15 @@ def _text(value: Any) -> str:
 def _checkout_mount(svc: dict[str, Any]) -> str:
     """The bind mount that puts the repository's source tree (the Compose file's directory,
     its parent or the service's build context, or a directory of it mounted as the working
-    directory) over the container's code."""
+    directory or where the command runs code from: `./app:/app` for `python
+    /app/manage.py runserver`) over the container's code."""
     build = svc.get("build")
     context = build.get("context", ".") if isinstance(build, dict) else build
     # `${PWD}` is the directory Compose is started from: the checkout
     roots = {".", "..", "${PWD}", "$PWD"} | (
         {str(context).rstrip("/") or "."} if context else set())
     workdir = str(svc.get("working_dir") or "").rstrip("/") or None
+    command = f"{_text(svc.get('entrypoint'))} {_text(svc.get('command'))}"
     for volume in svc.get("volumes") or ():
         if isinstance(volume, dict):
             if volume.get("type", "bind") != "bind":
@@ -125,9 +127,10 @@ def _checkout_mount(svc: dict[str, Any]) -> str:
             source, target = parts[0], parts[1]
         if isinstance(source, str) and (source.rstrip("/") or ".") in roots and target:
             return f"{source}:{target}"
-        if isinstance(source, str) and source.startswith("./") and target and \
-                str(target).rstrip("/") == workdir:
-            return f"{source}:{target}"  # a source directory over the working directory
+        if isinstance(source, str) and source.startswith("./") and target and (
+                str(target).rstrip("/") == workdir or (
+                    len(str(target).rstrip("/")) > 1 and f"{str(target).rstrip('/')}/" in command)):
+            return f"{source}:{target}"  # a source directory the service runs its code from
     return ""
 
 
