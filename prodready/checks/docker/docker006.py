@@ -67,6 +67,10 @@ def _check(project: Project, df: Dockerfile, ctx: RuleContext) -> None:
                         ctx.examine()
 
 
+_CERTIFICATE_NAME = re.compile(r"(?:^|[-_.])(?:cert|certs|certificate|fullchain|chain|ca|"
+                               r"cacert|ca-bundle|bundle)(?:[-_.]|$)")
+
+
 def _holds_no_credential(project: Project, df: Dockerfile, source: str, name: str) -> bool:
     """A package-manager config the repository holds, with no credential in it, or a PEM
     file of public material only (a public key, a certificate). A file written at build time
@@ -76,7 +80,10 @@ def _holds_no_credential(project: Project, df: Dockerfile, source: str, name: st
     path = context_file(project, df, source)
     text = project.texts.get(path) if path else None
     if text is None:
-        return False
+        # not in the repository (made by `make ssl`, say): only its name tells, and
+        # `cert.pem`, `fullchain.pem` name a certificate, public material
+        return name.endswith(".pem") and "key" not in name.lower() and bool(
+            _CERTIFICATE_NAME.search(name.lower()))
     if name.endswith(".pem"):
         return "-----BEGIN" in text and "PRIVATE KEY" not in text
     return not CREDENTIAL.search(text)
