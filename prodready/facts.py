@@ -118,7 +118,8 @@ EVIDENCE_IMPORTS: dict[str, tuple[str, ...]] = {
                 "starlette_prometheus", "opentelemetry", "statsd", "datadog",
                 "django_prometheus", "prometheus_flask_exporter", "aioprometheus",
                 "ddtrace", "newrelic", "elasticapm", "aiodogstatsd", "logfire",
-                "markus"),  # Mozilla's metrics library (statsd, Datadog backends)
+                "markus",  # Mozilla's metrics library (statsd, Datadog backends)
+                "gds_metrics"),  # GOV.UK's Prometheus exporter for Flask
     "structured-logging": ("structlog", "pythonjsonlogger", "python_json_logger", "ecs_logging",
                            "json_log_formatter", "jsonlogger", "logfire"),
     "request-id": ("asgi_correlation_id", "correlation_id", "django_guid", "flask_request_id",
@@ -184,7 +185,8 @@ EVIDENCE_STRINGS: dict[str, tuple[str, ...]] = {
                            "mozlogformatter",  # ... and its MozlogFormatter (mozlog JSON)
                            "ecs_logging", "structlog",
                            "log_formatter_asim", "log_formatter_ecs"),  # django-log-formatter-*
-    "metrics": ("/metrics", "elasticapm.contrib"),
+    "metrics": ("/metrics", "elasticapm.contrib",
+                "edx_django_utils.monitoring"),  # Open edX's APM middlewares
     "proxy-trust": ("forwarded_allow_ips",),
 }
 # A logging format made of `key=value` fields (logfmt), which log stores filter by field:
@@ -473,6 +475,8 @@ class _Extractor:
             parts = imported.split(".")
             for i in range(1, len(parts) + 1):
                 facts.evidence.update(_EVIDENCE_BY_MODULE.get(".".join(parts[:i]), ()))
+            if parts[-1].endswith("Metrics") and "metrics" in parts[:-1]:
+                facts.evidence.add("metrics")  # a shared library's `dmutils.metrics.DMGDSMetrics`
         facts.has_pool = any(i.startswith(POOL_MARKERS) for i in facts.imports) or any(
             isinstance(node, ast.ClassDef) and OWN_POOL.search(node.name)
             for node in self.src.tree.body)

@@ -1159,3 +1159,17 @@ def test_dockerflow_and_markus_are_probes_request_ids_json_logs_and_metrics():
     assert [f.rule_id for f in scan_files(files, rules)] == []
     del files["site/metrics.py"]
     assert [f.rule_id for f in scan_files(files, rules)] == ["APP007"]
+
+
+@pytest.mark.parametrize("instrumented", [
+    # a shared library's metrics class, and Open edX's APM middlewares
+    "app/metrics.py:from dmutils.metrics import DMGDSMetrics\n\ngds_metrics = DMGDSMetrics()\n",
+    "app/settings.py:MIDDLEWARE = ['edx_django_utils.monitoring.DeploymentMonitoringMiddleware']\n",
+])
+def test_metrics_a_shared_library_or_an_apm_middleware_records(instrumented):
+    from prodready.testing import scan_files
+
+    path, _, text = instrumented.partition(":")
+    app = "from flask import Flask\n\napp = Flask(__name__)\n"
+    assert scan_files({"app/__init__.py": app}, ["APP007"]) != []
+    assert scan_files({"app/__init__.py": app, path: text}, ["APP007"]) == []
