@@ -820,6 +820,8 @@ COMPOSE_BODY = "services:\n  api:\n    image: team/api:1.0\n    ports: ['8000:80
     ("#\n# A simple pod with busybox. Used for debugging.\n#\n", "dev-tooling"),
     ("## Near-production config: makes changes testable locally; it should\n"
      "## run on a typical development machine.\n", "dev-tooling"),
+    ("# This image is for development/model-training (e.g. sweeps) and will not be deployed "
+     "on production machines.\n", "dev-tooling"),
 ])
 def test_a_files_opening_comment_can_say_it_does_not_ship(tmp_path, header, role):
     model, result = _model(tmp_path, {"docker-compose.yml": header + COMPOSE_BODY})

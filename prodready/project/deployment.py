@@ -395,6 +395,9 @@ _DEV_HEADER = re.compile(
     r"|\b(?:docker[- ]?compose|compose(?:\s+file)?|stack|setup)\s+for\s+(?:[\w.-]+\s+){0,2}?"
     r"(?:local\s+)?development\b(?!\s+(?:and|or)\s+production)"
     r"|\b(?:file|stack)\s+is\s+(?:only\s+)?used\s+(?:to\s+test|for\s+testing)\b"
+    r"|\b(?:will|is|are|should|must)\s+(?:not|never)\s+(?:be\s+)?(?:deployed|shipped|used|run)"
+    r"\s+(?:on|in|to|for)\s+(?:a\s+)?production\b"
+    r"|\b(?:image|file|stack|setup)\s+is\s+(?:only\s+)?for\s+(?:local\s+)?development\b"
     r"|\btestable\s+locally\b|\bon\s+(?:an?\s+|your\s+|the\s+)?(?:typical\s+|local\s+)?"
     r"(?:development|developer(?:['’]s)?)\s+machines?\b"
     r"|\b(?:used\s+only|only\s+used)\s+(?:for|to)\s+(?:run(?:ning)?\s+)?(?:the\s+)?tests?\b")
