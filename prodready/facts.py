@@ -1422,7 +1422,11 @@ class _Extractor:
             # every path() of the module: patterns are often built in helper lists
             # (`_patterns = [...]`, `urlpatterns = [path(BASE, include(_patterns))]`)
             self._django_urls()
-        in_settings = base == "settings.py" or "/settings/" in f"/{self.src.path}"
+        # settings.py, a settings/ package, or a layer over another settings module
+        # (config/django/production.py: `from .base import *`, then its own values)
+        in_settings = base == "settings.py" or "/settings/" in f"/{self.src.path}" or any(
+            isinstance(stmt, ast.ImportFrom) and stmt.level and any(
+                a.name == "*" for a in stmt.names) for stmt in self.src.tree.body)
         if "settings" in self.src.path.lower():
             self._settings_layers()
         if "INSTALLED_APPS" in settings or "ROOT_URLCONF" in settings:
@@ -1580,6 +1584,8 @@ class _Extractor:
             evidence.add("proxy-trust")
         if settings.get("SECURE_SSL_REDIRECT") is True:
             self.facts.scheme_checks.append(Located("SECURE_SSL_REDIRECT", 1))
+        if settings.get("SECURE_SSL_REDIRECT", False) is not False:
+            evidence.add("https-redirect")  # on, or read from the environment: it serves HTTPS
         evidence |= django_settings_evidence(settings)
         if "throttle" in text or "ratelimit" in text:
             evidence.add("rate-limit")

@@ -215,14 +215,54 @@ def test_security_headers_matter_where_the_service_renders_pages(tmp_path, modul
     assert [f.severity for f in result.findings] == [severity]
 
 
+DEPLOYED = {"Dockerfile": "FROM python:3.12-slim\nCOPY . /srv\n"
+                          "CMD [\"gunicorn\", \"app.main:app\"]\n",
+            "docker-compose.yml": "services:\n  web:\n    build: .\n    ports: ['80:8000']\n"}
+
+
 def test_hsts_matters_where_browsers_load_pages():
     from prodready.testing import scan_files
 
     api = "from fastapi import FastAPI\n\napp = FastAPI()\n"
     pages = "from flask import Flask, render_template\n\napp = Flask(__name__)\n"
-    assert [f.severity for f in scan_files({"app/main.py": api}, ["APP004"])] == [Severity.INFO]
-    assert [f.severity for f in scan_files({"app/main.py": pages}, ["APP004"])] == [
+    assert [f.severity for f in scan_files({"app/main.py": api, **DEPLOYED}, ["APP004"])] == [
+        Severity.INFO]
+    assert [f.severity for f in scan_files({"app/main.py": pages, **DEPLOYED}, ["APP004"])] == [
         Severity.MEDIUM]
+
+
+@pytest.mark.parametrize(("extra", "severity"), [
+    # nothing here deploys it: its edge is configured where it is deployed
+    ({}, Severity.INFO),
+    # ... unless the repository ships its TLS edge
+    ({"deploy/nginx/https.conf": "server {\n  listen 443 ssl;\n"
+                                 "  ssl_certificate /etc/ssl/site.pem;\n}\n"}, Severity.MEDIUM),
+])
+def test_edge_findings_of_an_app_nothing_here_deploys_are_information(extra, severity):
+    from prodready.testing import scan_files
+
+    pages = "from flask import Flask, render_template\n\napp = Flask(__name__)\n"
+    found = {f.rule_id: f.severity for f in scan_files({"app/main.py": pages, **extra},
+                                                       ["APP003", "APP004"])}
+    assert found == {"APP003": Severity.INFO, "APP004": severity}
+
+
+def test_an_app_that_takes_https_on_itself_owns_hsts_wherever_it_runs():
+    from prodready.testing import scan_files
+
+    files = {
+        "shop/base.py": "INSTALLED_APPS = ['django.contrib.admin']\nROOT_URLCONF = 'shop.urls'\n",
+        # a production layer over the base settings (`from .base import *`) redirects to HTTPS
+        "shop/production.py": "from .base import *  # noqa\n\n"
+                              "SECURE_SSL_REDIRECT = env.bool('SSL_REDIRECT', True)\n",
+        "shop/wsgi.py": "from django.core.wsgi import get_wsgi_application\n\n"
+                        "application = get_wsgi_application()\n",
+        "shop/views.py": "from django.shortcuts import render\n\n\ndef index(request):\n"
+                         "    return render(request, 'index.html')\n",
+    }
+    assert [f.severity for f in scan_files(files, ["APP004"])] == [Severity.MEDIUM]
+    del files["shop/production.py"]
+    assert [f.severity for f in scan_files(files, ["APP004"])] == [Severity.INFO]
 
 
 def test_an_image_that_ships_a_built_frontend_serves_pages(tmp_path):

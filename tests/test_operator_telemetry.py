@@ -17,7 +17,11 @@ ADMIN = "from flask import Flask\n\nadmin = Flask(__name__)\n"
 def _severities(tmp_path, **config) -> dict[str, Severity]:
     # an image of it ships, so something may probe it
     write_tree(tmp_path, {"app/main.py": APP, "admin/app.py": ADMIN,
-                          "Dockerfile": "FROM python:3.12-slim\nCOPY . /app\n"})
+                          "Dockerfile": "FROM python:3.12-slim\nCOPY . /app\n"
+                                        "CMD [\"uvicorn\", \"app.main:app\"]\n",
+                          # and the repository deploys it, publicly: its edge is here
+                          "docker-compose.yml": "services:\n  api:\n    build: .\n"
+                                                "    ports: ['8000:8000']\n"})
     result = scan(tmp_path, Config(jobs=1, cache=False, **config))
     return {f.rule_id: f.severity for f in result.findings}
 

@@ -72,6 +72,28 @@ def edge_services(project: Project) -> list[Service]:
     return [s for s in services_of(project) if exposure_of(project, s).needs_edge_rules]
 
 
+def tls_config(project: Project) -> str:
+    """A web server configuration of the repository that terminates TLS itself
+    (`ssl_certificate` in an nginx file): the project ships its TLS edge, even where no
+    deployment here runs it ("" when none does)."""
+    for path, text in project.texts.items():
+        if "ssl_certificate" in text and "nginx" in path.lower():
+            return path
+    return ""
+
+
+def edge_elsewhere(project: Project, svc: Service) -> str:
+    """Why an edge finding (no rate limit, no HSTS) of `svc` is only information: nothing in
+    the repository deploys it, so the proxy or load balancer in front of it (which limits
+    requests and terminates TLS) is configured where it is deployed, in another repository
+    ("" when something here deploys it)."""
+    if exposure_of(project, svc).level != UNKNOWN:
+        return ""
+    return ("nothing in the repository deploys it: the edge in front of it (the proxy or load "
+            "balancer that terminates TLS and limits requests) is configured where it is "
+            "deployed")
+
+
 def development_only(project: Project, path: str) -> Role | None:
     """The role of what alone runs the apps of `path` (or the Django project whose package
     holds it: its settings, its urls), when every runner of each is an image

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ...project import Project
-from ...project.exposure import edge_services
+from ...project.exposure import edge_elsewhere, edge_services
 from ...project.services import Service
 from ..api import RuleContext
 from ._common import check_practice
@@ -23,4 +23,5 @@ def _message(svc: Service) -> str:
 
 def check(project: Project, ctx: RuleContext) -> None:
     # only a public edge lets one client flood it
-    check_practice(project, ctx, "rate-limit", _message, edge_services(project))
+    check_practice(project, ctx, "rate-limit", _message, edge_services(project),
+                   informational=lambda svc: edge_elsewhere(project, svc))
