@@ -33,10 +33,9 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from .replay import MEMO_TABLE, REPLAY_TABLE
+# the replay reads the same database before any library loads: one spelling of its place
+from .replay import CACHE_DIR, DATABASE, MEMO_TABLE, REPLAY_TABLE
 
-CACHE_DIR = ".prodready_cache"
-DATABASE = "cache.sqlite3"
 SCHEMA_VERSION = 4
 _TAG = "$"
 

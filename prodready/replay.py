@@ -27,8 +27,8 @@ from collections.abc import Callable
 
 from . import __version__
 
-# The cache's directory and database (prodready/cache.py, which this module must not import:
-# it loads half the standard library).
+# The cache's directory and database, defined here for prodready/cache.py too (this module
+# must not import it: it loads half the standard library).
 CACHE_DIR = ".prodready_cache"
 DATABASE = "cache.sqlite3"
 # The two tables of that database read here, created by cache.py from these very statements:
