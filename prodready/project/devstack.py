@@ -97,6 +97,11 @@ def local_images_stack(data: Any) -> str:
     return ""
 
 
+def _command_line(svc: dict[str, Any]) -> str:
+    """The service's entrypoint and command as one line."""
+    return f"{_text(svc.get('entrypoint'))} {_text(svc.get('command'))}"
+
+
 def _text(value: Any) -> str:
     if isinstance(value, list):
         return " ".join(str(v) for v in value)
@@ -114,7 +119,7 @@ def _checkout_mount(svc: dict[str, Any]) -> str:
     roots = {".", "..", "${PWD}", "$PWD"} | (
         {str(context).rstrip("/") or "."} if context else set())
     workdir = str(svc.get("working_dir") or "").rstrip("/") or None
-    command = f"{_text(svc.get('entrypoint'))} {_text(svc.get('command'))}"
+    command = _command_line(svc)
     for volume in svc.get("volumes") or ():
         if isinstance(volume, dict):
             if volume.get("type", "bind") != "bind":
@@ -135,7 +140,7 @@ def _checkout_mount(svc: dict[str, Any]) -> str:
 
 
 def _dev_signal(svc: dict[str, Any]) -> str:
-    command = f"{_text(svc.get('entrypoint'))} {_text(svc.get('command'))}"
+    command = _command_line(svc)
     match = _DEV_COMMAND.search(command) or RUNS_TESTS.search(command)
     if match:
         return f"runs {match[0].strip()!r}"
