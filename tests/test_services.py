@@ -1173,3 +1173,33 @@ def test_metrics_a_shared_library_or_an_apm_middleware_records(instrumented):
     app = "from flask import Flask\n\napp = Flask(__name__)\n"
     assert scan_files({"app/__init__.py": app}, ["APP007"]) != []
     assert scan_files({"app/__init__.py": app, path: text}, ["APP007"]) == []
+
+
+def test_a_workspace_package_the_service_imports_serves_its_routers_and_logging(tmp_path):
+    router = ("from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
+              "@router.get('/{name}')\ndef route():\n    return {}\n")
+    files = {
+        # the main service at the top, and the workspace's shared package under it
+        "pyproject.toml": "[project]\nname = 'merino'\n",
+        "merino/main.py": ("from fastapi import FastAPI\nfrom common.routers import ops\n\n"
+                           "app = FastAPI()\napp.include_router(ops.router)\n"),
+        "common/pyproject.toml": "[project]\nname = 'common'\n",
+        "common/common/__init__.py": "",
+        "common/common/routers/__init__.py": "",
+        "common/common/routers/ops.py": router.replace("{name}", "__heartbeat__"),
+        "common/common/logs.py": ("import structlog\n\n\ndef configure():\n"
+                                  "    structlog.configure()\n"),
+        # a second service, in its own package, with a module of the same name as the top's
+        "fleece/pyproject.toml": "[project]\nname = 'fleece'\n",
+        "fleece/fleece/__init__.py": "",
+        "fleece/fleece/app.py": (
+            "from fastapi import FastAPI\nfrom common.routers import ops\nfrom common.logs import "
+            "configure\nfrom util.routes import router\n\napp = FastAPI()\n"
+            "app.include_router(ops.router)\napp.include_router(router)\nconfigure()\n"),
+        "fleece/util/routes.py": router.replace("{name}", "pii"),
+        "util/routes.py": router.replace("{name}", "top"),
+    }
+    services = {s.name: s for s in _build(tmp_path, files)}
+    fleece = services["fleece.app:app"]
+    assert sorted(r.path for r in fleece.routes) == ["/__heartbeat__", "/pii"]
+    assert fleece.has("structured-logging")

@@ -30,6 +30,7 @@ from ..facts import (
     RouteFact,
     RouterFact,
     is_health_path,
+    module_name,
 )
 from . import Project
 from .admin_site import admin_routes, admin_sites
@@ -239,6 +240,7 @@ def build_services(project: Project) -> list[Service]:
     if not services:
         return []
     files_of = _files_by_root(sorted(facts), {s.root for s in services})
+    _add_imported_libraries(files_of, facts, roots)
     mounts = _MountIndex(facts)
     settings = _Settings(facts)
     infra = infra_evidence(project)
@@ -442,6 +444,36 @@ def _files_by_root(paths: list[str], roots: set[str]) -> dict[str, list[str]]:
     if not shared:
         return own
     return {root: list(heapq.merge(files, shared)) for root, files in own.items()}
+
+
+def _add_imported_libraries(files_of: dict[str, list[str]], facts: dict[str, PythonFacts],
+                            roots: dict[str, str]) -> None:
+    """Extend each service root's files with the modules of other roots its code imports, and
+    theirs in turn: a workspace's shared package (`merino-common/merino_common/…`) whose
+    routers, logging setup and middleware the service uses. Modules that build an app of
+    their own stay with their service."""
+    by_name: dict[str, set[str]] = {}  # importable module name -> files
+    for path in facts:
+        root = roots.get(path, "")
+        relative = path[len(root) + 1:] if root else path
+        by_name.setdefault(module_name(relative), set()).add(path)
+    for root, files in files_of.items():
+        own = set(files)
+        local = {module_name(p[len(root) + 1:] if root else p) for p in files}
+        added: set[str] = set()
+        queue = list(files)
+        while queue:
+            for name in facts[queue.pop()].imports:
+                module = name if name in by_name else name.rpartition(".")[0]
+                found = by_name.get(module, ())
+                if module in local or len({roots.get(p, "") for p in found}) != 1:
+                    continue  # the root's own module, or a name several roots define
+                for path in found:
+                    if path not in own and path not in added and not facts[path].apps:
+                        added.add(path)
+                        queue.append(path)
+        if added:
+            files_of[root] = sorted(own | added)
 
 
 def _mounted_targets(facts: dict[str, PythonFacts]) -> set[str]:
