@@ -121,6 +121,7 @@ EVIDENCE_IMPORTS: dict[str, tuple[str, ...]] = {
                 "markus",  # Mozilla's metrics library (statsd, Datadog backends)
                 "gds_metrics"),  # GOV.UK's Prometheus exporter for Flask
     "structured-logging": ("structlog", "pythonjsonlogger", "python_json_logger", "ecs_logging",
+                           "dockerflow.logging",
                            "json_log_formatter", "jsonlogger", "logfire"),
     "request-id": ("asgi_correlation_id", "correlation_id", "django_guid", "flask_request_id",
                    "log_request_id", "opentelemetry", "ddtrace", "starlette_context",
@@ -133,7 +134,9 @@ EVIDENCE_IMPORTS: dict[str, tuple[str, ...]] = {
               "redo", "opnieuw"),
     "outbound-http": ("requests", "httpx", "aiohttp", "urllib3"),
     "health-route": ("fastapi_health", "healthcheck", "flask_healthz", "health_check",
-                     "starlette_health", "django_health_check", "flask_healthcheck"),
+                     "starlette_health", "django_health_check", "flask_healthcheck",
+                     # Dockerflow's integrations serve /__heartbeat__ and /__lbheartbeat__
+                     "dockerflow.fastapi", "dockerflow.flask", "dockerflow.sanic"),
     "proxy-trust": ("werkzeug.middleware.proxy_fix", "uvicorn.middleware.proxy_headers"),
     # API layers that answer every unhandled error of their endpoints themselves (a logged,
     # JSON 500: Flask-RESTful's and Flask-RESTX's `handle_error`, Connexion's problem+json)
