@@ -36,7 +36,8 @@ def check_practice(project: Project, ctx: RuleContext, evidence: str,
 
 def is_standalone_script(path: str, entries: set[str]) -> bool:
     """A module whose name no import can spell (`upload-screenshots.py`), or one under a
-    `scripts/` directory, is a script someone runs by hand, not part of the service, unless a
-    service is started from it (`entries`)."""
+    `scripts/` or `bin/` directory, is a script someone runs by hand, not part of the
+    service, unless a service is started from it (`entries`)."""
     stem = posixpath.basename(path).removesuffix(".py")
-    return (not stem.isidentifier() or in_scripts_directory(path)) and path not in entries
+    return (not stem.isidentifier() or in_scripts_directory(path)
+            or "bin" in path.split("/")[:-1]) and path not in entries
