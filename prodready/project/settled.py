@@ -15,6 +15,7 @@ from __future__ import annotations
 import posixpath
 import re
 
+from ..devconfig import is_settings_module
 from . import Project
 from .deployment import NAME_WORDS
 
@@ -52,7 +53,42 @@ def informational(project: Project, rule_id: str, path: str) -> str:
             return ("a script nothing in the repository imports or starts (no container, "
                     "schedule, script or package entry point names it): whoever runs it by "
                     "hand sees a hang and stops it")
+    if rule_id == "PY009" and not is_settings_module(path) and \
+            _development_server(project, path):
+        return ("nothing that deploys the app runs this file (its containers, Procfile and "
+                "scripts start a server instead) and no guide tells users to run it: the "
+                "development server a developer starts by hand")
     return ""
+
+
+# Pages for the project's own developers, not for those who install it
+_DEVELOPER_PAGES = re.compile(r"contribut|develop|hacking", re.IGNORECASE)
+
+
+def _development_server(project: Project, path: str) -> bool:
+    """`path` starts a server in debug or reload mode (`uvicorn.run(…, reload=True)` under
+    `__main__`), while what deploys the project's services starts them otherwise and never
+    names this file, and no page but the developers' tells users to run it
+    (`python run.py`)."""
+    from .deployment import deployment_of
+    from .documentation import documentation_pages
+    from .services import services_of
+
+    name = posixpath.basename(path)
+    module = getattr(project.python.get(path), "module", "")
+    deployment = deployment_of(project)
+    commands = [runner.command for svc in services_of(project) for runner in svc.runners
+                if runner.source != "python" and deployment.role_of(runner.path).judged]
+    # run as a program: by its file name, or by its module after `-m`; `module:app` only
+    # imports it, and its `__main__` block does not run
+    runs = re.compile(rf"(?<![\w-]){re.escape(name)}\b" + (
+        rf"|-m\s+{re.escape(module)}(?![\w.])" if module else ""))
+    scripts = _texts_of(project, _RUNNER_FILES, with_artifacts=False)
+    if not commands or any(runs.search(text) for text in [*commands, *scripts]):
+        return False
+    told = re.compile(rf"(?:python3?\s+|\./)(?:[\w./-]*/)?{re.escape(name)}\b")
+    return not any(told.search(text) for page, text in documentation_pages(project)
+                   if not _DEVELOPER_PAGES.search(page))
 
 
 def _hand_run_script(project: Project, path: str) -> bool:
