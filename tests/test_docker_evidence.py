@@ -223,6 +223,21 @@ def test_env_files_in_the_service_context_are_named():
     assert _dockerignore_messages(files) == []
 
 
+def test_env_files_in_subdirectories_that_the_dockerignore_names_are_kept_out():
+    files = {"Dockerfile": "FROM python:3.12-slim\nCOPY . .\n", "app.py": "print(1)\n",
+             "dev/.env": "DEBUG=1\n", ".dockerignore": ".git\ndev/.env\n"}
+    assert _dockerignore_messages(files) == []
+    files[".dockerignore"] = ".git\ndev/\n!dev/.env\n"  # re-included: it ships
+    [message] = _dockerignore_messages(files)
+    assert "does not exclude .env" in message
+    files[".dockerignore"] = ".git\n**/.env*\n"
+    assert _dockerignore_messages(files) == []
+    # one at the top too: the usual name must be kept out
+    files |= {".env.example": "DEBUG=0\n", ".dockerignore": ".git\ndev/.env\n"}
+    [message] = _dockerignore_messages(files)
+    assert "does not exclude .env" in message
+
+
 def test_the_repository_root_context_always_holds_git():
     files = {"Dockerfile": "FROM python:3.12-slim\nCOPY . .\n", "app.py": "print(1)\n"}
     [message] = _dockerignore_messages(files)

@@ -56,7 +56,7 @@ def check(project: Project, ctx: RuleContext) -> None:
         for context in known:
             ignore_path = _ignore_in(context)
             text = project.texts.get(own, project.texts.get(ignore_path))
-            found = {p for c in [context, *either] for p in _leakable(project, c)}
+            found = {p for c in [context, *either] for p in _leakable(project, c, text)}
             leakable = [p for p in MUST_EXCLUDE if p in found and not (
                 p == ".git" and build_needs_git(project, df, context))]  # type: ignore[arg-type]
             if not leakable:
@@ -89,11 +89,13 @@ def check(project: Project, ctx: RuleContext) -> None:
             ctx.examine()
 
 
-def _leakable(project: Project, context: str) -> list[str]:
+def _leakable(project: Project, context: str, dockerignore: str | None) -> list[str]:
     """The MUST_EXCLUDE entries that can be in a build context: `.git` at the repository root
     (or a nested work tree), `.env` where the repository has `.env*` files or the project's
     workflow puts a local `.env` (a template copied to it, Compose or the code reading it).
-    A `.gitignore` line alone is no evidence: language templates list `.env` for everyone."""
+    A `.gitignore` line alone is no evidence: language templates list `.env` for everyone;
+    nor is a `.env*` file deeper in the context that `dockerignore` already keeps out by its
+    own path (`dev/.env`)."""
     prefix = f"{context}/" if context else ""
     below = [p[len(prefix):] for p in project.all_files if p.startswith(prefix)]
     found = []
@@ -102,10 +104,41 @@ def _leakable(project: Project, context: str) -> list[str]:
         found.append(".git")
     local_envs = [place for s in local_secrets(project) if s.kind == ENV
                   for place in (s.path, *s.places)]
-    if any(posixpath.basename(p).startswith(".env") for p in below) or any(
-            not context or place.startswith(prefix) for place in local_envs):
+    env_files = [p for p in below if posixpath.basename(p).startswith(".env")]
+    # only files in subdirectories, each kept out by its own path: nothing at the top
+    kept_out = dockerignore is not None and all(
+        "/" in p and _path_excluded(p, dockerignore) for p in env_files)
+    if any(not context or place.startswith(prefix) for place in local_envs) or (
+            env_files and not kept_out):
         found.append(".env")
     return found
+
+
+def _path_excluded(path: str, dockerignore: str) -> bool:
+    """Whether .dockerignore keeps the file at `path` (relative to the context) out, as
+    Docker matches it: the last matching line wins, and a line matching a directory above
+    the file covers it."""
+    excluded = False
+    for line in dockerignore.splitlines():
+        pattern = line.strip()
+        if not pattern or pattern.startswith("#"):
+            continue
+        negated = pattern.startswith("!")
+        pattern = posixpath.normpath(pattern.lstrip("!").strip().lstrip("/"))
+        parts = path.split("/")
+        if any(_glob_match(pattern.split("/"), parts[:n]) for n in range(1, len(parts) + 1)):
+            excluded = not negated
+    return excluded
+
+
+def _glob_match(pattern: list[str], parts: list[str]) -> bool:
+    """Path segments against glob segments, `**` spanning any number of them."""
+    if not pattern:
+        return not parts
+    if pattern[0] == "**":
+        return any(_glob_match(pattern[1:], parts[i:]) for i in range(len(parts) + 1))
+    return bool(parts) and fnmatch.fnmatchcase(parts[0], pattern[0]) and \
+        _glob_match(pattern[1:], parts[1:])
 
 
 def _excluded(name: str, dockerignore: str) -> bool:
