@@ -234,3 +234,26 @@ def test_the_scripts_a_script_sources_are_named_by_their_whole_word():
             ". " + "a" * 5000 + "\nsource env.sh.bak\n")
     assert [n for m in _SOURCED.finditer(text) if (n := _sourced_name(m[1]))] == [
         "env.sh", "common.sh", "y.sh"]
+
+
+APP_NO_HEALTH = ("from flask import Flask\n\napp = Flask(__name__)\n\n\n@app.get('/items')\n"
+                 "def items():\n    return []\n")
+
+
+@pytest.mark.parametrize(("app", "compose", "severity"), [
+    # the project's app serves no health route and nothing waits on it: APP001 comes first
+    (APP_NO_HEALTH, "services:\n  web:\n    build: .\n    ports: [\"80:80\"]\n", "info"),
+    # ... but a dependant does
+    (APP_NO_HEALTH, "services:\n  web:\n    build: .\n    ports: [\"80:80\"]\n"
+     "  e2e:\n    image: acme/e2e:1\n    depends_on: [web]\n", "medium"),
+    # the app serves a health route a check could fetch
+    (APP_NO_HEALTH + "\n\n@app.get('/health')\ndef health():\n    return 'ok'\n",
+     "services:\n  web:\n    build: .\n    ports: [\"80:80\"]\n", "medium"),
+])
+def test_an_app_without_a_health_route_is_asked_for_the_route_first(tmp_path, app, compose,
+                                                                   severity):
+    write_tree(tmp_path, {"compose.yaml": compose, "app.py": app,
+                          "Dockerfile": "FROM python:3.12-slim\nCOPY . /app\n"
+                                        "CMD [\"gunicorn\", \"app:app\"]\n"})
+    result = scan(tmp_path, Config(select=["COMPOSE001"]), jobs=1, use_cache=False)
+    assert [f.severity.value for f in result.findings if f.line == 2] == [severity]

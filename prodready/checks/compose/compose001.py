@@ -79,7 +79,27 @@ THIRD_PARTY_SERVERS = THIRD_PARTY_IMAGES | {"caddy", "nginx-unprivileged", "open
 def _informational(project: Project, svc: Service, source: ImageSource | None) -> str:
     if svc.datastore in FAST_STARTING:
         return f"{svc.datastore}: {QUICK_START}"
-    return NOBODY_ASKS if _third_party_alone(project, svc, source) else ""
+    if _third_party_alone(project, svc, source):
+        return NOBODY_ASKS
+    app = "" if svc.depended_on else _app_without_health_route(project, svc)
+    if app:
+        return (f"no service waits on it, and the app it runs ({app}) serves no health route "
+                "for a check to fetch: the route comes first (APP001)")
+    return ""
+
+
+def _app_without_health_route(project: Project, svc: Service) -> str:
+    """The project's app the Compose service runs, when every app it runs serves no health
+    route ("" otherwise, or when it runs none prodready knows)."""
+    from ...project.services import services_of
+
+    site = svc.anchor_site
+    apps = [app for app in services_of(project) if any(
+        r.source == "compose" and r.name == svc.name and (r.path, r.line) == (site.path, site.line)
+        for r in app.runners)]
+    if not apps or any(app.health_routes or app.has("health-route") for app in apps):
+        return ""
+    return apps[0].module_ref
 
 
 def _third_party_alone(project: Project, svc: Service, source: ImageSource | None) -> bool:
