@@ -730,7 +730,25 @@ def test_a_command_line_commands_low_log_is_informational():
         try:
             rebuild_index()
         except Exception as e:
-            log.info(f"Error during update: {e}")
+            log.debug(f"Error during update: {e}")
     """
     assert {f.line: f.severity.value for f in _findings(code, "PY001")} == {
         12: "info", 19: "high"}
+
+
+def test_a_failure_logged_at_info_is_seen_and_only_misses_its_traceback():
+    code = """
+    import logging
+
+    log = logging.getLogger(__name__)
+
+
+    def sync():
+        try:
+            push()
+        except Exception as e:
+            log.info(f"sync failed: {e}")
+    """
+    [finding] = _findings(code, "PY001")
+    assert finding.severity.value == "info" and "only the traceback is missing" in finding.message
+    assert finding.fix is not None and finding.fix.safety.value == "safe"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import ast
 
 from ...artifacts.python import PythonFile
-from ...model import Codemod, Fix, FixSafety
-from ..api import RuleContext
+from ...model import Codemod, Fix, FixSafety, Severity
+from ..api import RuleContext, informational_message
 from ._ast import codemod_at
 from ._handlers import LOW_LEVELS, is_broad, logging_calls, reports_error, reraises
 from ._intent import Stakes, handler_intent, handler_stakes, logged_on_purpose
@@ -33,18 +33,28 @@ def check(src: PythonFile, ctx: RuleContext) -> None:
             continue
         mods = tuple(codemod_at(src, call, "rename-method", "exception") for call, _ in low)
         methods = ", ".join(sorted({f".{m}()" for _, m in low}))
+        message = (f"broad exception handler logs only with {methods}: the failure is "
+                   "invisible at the usual production log level; log with .exception() (keeps "
+                   "the traceback) or re-raise")
+        severity = None
+        command_line = in_command_line_command(src, handler)
+        if not command_line and all(m == "info" for _, m in low) and \
+                ctx.rule.id not in ctx.config.severity:
+            # services keep INFO: the failure is seen, only its traceback is missing; the
+            # fix that adds it stays on offer
+            message = informational_message(message, INFO_LEVEL)
+            severity = Severity.INFO
         ctx.report(
-            src.path, handler.lineno, handler.col_offset + 1,
-            f"broad exception handler logs only with {methods}: the failure is invisible at "
-            "the usual production log level; log with .exception() (keeps the traceback) "
-            "or re-raise",
+            src.path, handler.lineno, handler.col_offset + 1, message,
             end_line=handler.lineno, end_column=handler.col_offset + 7,
             snippet=src.source_line(handler.lineno),
-            fix=_fix(handler, low, mods),
+            fix=_fix(handler, low, mods), severity=severity,
             informational="a command of the command-line program: its log goes to the "
-                          "terminal or the job log of whoever runs it"
-            if in_command_line_command(src, handler) else "",
+                          "terminal or the job log of whoever runs it" if command_line else "",
         )
+
+
+INFO_LEVEL = "logged at info, a level services keep: only the traceback is missing"
 
 
 def _fix(handler: ast.ExceptHandler, low: list[tuple[ast.Call, str]],
