@@ -393,6 +393,15 @@ def _chart(context: str) -> dict[str, str]:
     }
 
 
+def test_a_chart_is_one_way_among_others_the_documentation_shows():
+    files = _chart("  securityContext:\n    runAsNonRoot: true\n")
+    files["docs/docker.md"] = ("Run it with Compose:\n\n```yaml\nservices:\n  sync:\n"
+                               "    image: quay.io/acme/k8s-sync:2.9\n```\n")
+    assert rules(files, "DOCKER003") == [("images/sync/Dockerfile", 1)]
+    files["docs/docker.md"] = "Install the chart: `helm install c acme/c`.\n"
+    assert rules(files, "DOCKER003") == []
+
+
 def test_helm_values_beside_the_image_decide():
     assert rules(_chart("  securityContext:\n    runAsNonRoot: true\n"), "DOCKER003") == []
     assert rules(_chart("  securityContext:\n    runAsUser: 0\n"), "DOCKER003") == [

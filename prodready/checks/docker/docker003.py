@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from ...artifacts.dockerfile import Dockerfile, image_reference
 from ...project import Project
 from ...project.deployment import deployment_of, image_name, image_runners
+from ...project.documentation import documentation_pages
 from ...project.images import effective_stages, image_files
 from ..api import RuleContext
 from ._fixes import non_root_fix
@@ -60,11 +63,23 @@ def _root_is_dropped(project: Project, df: Dockerfile) -> bool:
 def _every_runner_unprivileged(project: Project, path: str) -> bool:
     compose, containers = image_runners(project, path)
     charts = values_contexts(project, image_names(project, path))
-    if not compose and not containers and not charts:
+    if not compose and not containers and (not charts or _documented_elsewhere(project, path)):
         return False
     return all(not is_root(str(svc.scalar("user") or "root").split(":", 1)[0])
                for svc in compose) and all(runs_unprivileged(c) for c in containers) and all(
         context is not None and context_unprivileged(context) for context in charts)
+
+
+def _documented_elsewhere(project: Project, path: str) -> bool:
+    """The documentation runs the image outside the chart (`image: acme/app:2.9` in a Compose
+    sample, `docker run acme/app`): the chart's user is one way among others that set none."""
+    names = {n.split(":", 1)[0] for n in image_names(project, path)}
+    names = {n.split("/", 1)[1] if n.count("/") > 1 else n for n in names}  # drop a registry
+    if not names:
+        return False
+    run = re.compile(r"(?:\bimage:\s*|\bdocker\s+run\b[^\n]*?\s)(?:[\w.-]+/)?(?:"
+                     + "|".join(re.escape(n) for n in sorted(names)) + r")(?![\w/-])")
+    return any(run.search(text) for _, text in documentation_pages(project))
 
 
 def _only_a_base_image(project: Project, df: Dockerfile) -> bool:
