@@ -957,6 +957,17 @@ DEBUG_STACK = DEV_STACK.replace("python manage.py runserver 0.0.0.0:8000", "guni
     # a source directory mounted where the command runs its code from
     "services:\n  web:\n    image: web:dev\n    volumes: ['./web:/web']\n"
     "    command: python /web/manage.py runserver 0:7001\n",
+    # the checkout mounted beside a database that takes any connection without a password
+    "services:\n  web:\n    build: .\n    volumes: ['.:/app']\n  postgres:\n"
+    "    image: postgres:17\n    environment:\n      POSTGRES_HOST_AUTH_METHOD: trust\n",
+    "services:\n  web:\n    build: .\n    volumes: ['.:/app']\n  db:\n    image: mysql:8\n"
+    "    environment: ['MYSQL_ALLOW_EMPTY_PASSWORD=yes']\n",
+    # nothing mounted, but debug mode beside a database without a password
+    "services:\n  app:\n    image: acme/map:3.6\n    environment: ['DEBUG=1']\n  db:\n"
+    "    image: postgis/postgis:14\n    environment: ['POSTGRES_HOST_AUTH_METHOD=trust']\n",
+    # the development stage of the image, whatever is mounted (a mount spelled as a default)
+    "services:\n  web:\n    build: {context: ., target: local}\n    volumes:\n"
+    "      - ${SRC_MOUNT:-./src:/app/src}\n",
 ])
 def test_a_compose_file_that_runs_the_checkout_under_a_dev_server_is_dev_tooling(
         tmp_path, compose):
@@ -980,6 +991,14 @@ def test_a_compose_file_that_runs_the_checkout_under_a_dev_server_is_dev_tooling
     # an optional developer service beside the services that ship
     "services:\n  web:\n    build: .\n    command: gunicorn app:app\n  web-dev:\n    build: .\n"
     "    profiles: [dev]\n    command: flask run\n    volumes: ['.:/app']\n",
+    # a trusting database on the stack's own network, nothing of the checkout mounted
+    "services:\n  web:\n    build: .\n    command: gunicorn app:app\n  postgres:\n"
+    "    image: postgres:17\n    environment:\n      POSTGRES_HOST_AUTH_METHOD: trust\n",
+    # the production stage
+    "services:\n  web:\n    build: {context: ., target: production}\n",
+    # a trusting database, debug mode off
+    "services:\n  app:\n    image: acme/map:3.6\n    environment: ['DEBUG=0']\n  db:\n"
+    "    image: postgis/postgis:14\n    environment: ['POSTGRES_HOST_AUTH_METHOD=trust']\n",
 ])
 def test_other_compose_files_are_not_dev_stacks(tmp_path, compose):
     model, _ = _model(tmp_path, {"docker-compose.yml": compose})
@@ -1194,6 +1213,7 @@ def test_the_root_compose_file_is_never_a_fixture_of_a_directory_run(tmp_path):
 @pytest.mark.parametrize("install", [
     "RUN pip install pipenv && pipenv install --system --dev",
     "RUN pip install --no-cache-dir -r requirements-dev.txt",
+    "RUN pip install -r requirements_test.txt",
     "RUN poetry install --with dev",
     'RUN pip install -e ".[dev]"',
     'RUN pip install "file://`pwd`#egg=app[tests]"',
@@ -1207,6 +1227,10 @@ def test_an_image_that_installs_the_development_dependencies_is_dev_tooling(tmp_
 
 
 @pytest.mark.parametrize("install", ['RUN pip install ".[postgres,redis]"',
+                                     "RUN pip install -r requirements-testnet.txt",
+                                     # one branch of a build argument's choice
+                                     'RUN if [ "$editable" -eq 1 ]; then pip install -r '
+                                     "requirements-tests.txt; else pip install shop; fi",
                                      "RUN pip install devpi-client uvicorn[standard]"])
 def test_an_image_that_installs_runtime_extras_is_not_dev_tooling(tmp_path, install):
     dockerfile = f"FROM python:3.12-slim\nCOPY . /app\n{install}\nCMD ./start.sh\n"

@@ -793,13 +793,15 @@ def _stage_role(df: Any) -> Role | None:
 
 
 # Installing the development dependencies into the image: `pipenv install --dev`, `poetry
-# install --with dev`, `uv sync --group dev`, `pip install -r requirements-dev.txt`.
+# install --with dev`, `uv sync --group dev`, `pip install -r requirements-dev.txt` (or the
+# test requirements: `requirements_test.txt`).
 _DEV_INSTALL = re.compile(
     r"\bpipenv\s+install\b[^\n&;|]*\s--dev\b"
     r"|\b(?:poetry\s+install|uv\s+sync|pdm\s+install)\b[^\n&;|]*\s--(?:with|group|only)[= ]"
     r"(?:[\w,]+,)?dev\b"
     r"|\bpip3?\s+install\b[^\n&;|]*\s(?:-r\s*|--requirement[= ]\s*)[^\s&;|]*"
-    r"(?:requirements[-_/.](?:dev|devel|development|local)|(?:dev|devel)[-_]requirements)"
+    r"(?:requirements[-_/.](?:dev|devel|development|local|tests?|testing)(?=[-_.])"
+    r"|(?:dev|devel|tests?)[-_]requirements)"
     r"[^\s/]*\.txt\b"
     # the project's own development or test extras: `pip install -e ".[dev]"`, `app[tests]`
     r"|\bpip3?\s+install\b[^\n&;|]*\[(?:[\w-]+,)*(?:dev|devel|development|tests?|testing)"
@@ -815,8 +817,10 @@ def _dev_image(df: Any) -> Role | None:
         return None
     for stage in effective_stages(df):
         for ins in stage.find("RUN"):
-            found = _DEV_INSTALL.search(" ".join([ins.args, *ins.heredocs]))
-            if found:
+            command = " ".join([ins.args, *ins.heredocs])
+            found = _DEV_INSTALL.search(command)
+            # not an install one branch of a build argument chooses (`if [ "$editable" … ]`)
+            if found and not re.search(r"\bif\b[^\n]*\bthen\b", command[:found.start()]):
                 return Role(DEV_TOOLING, f"its image installs the development dependencies "
                                          f"({' '.join(found[0].split())})")
     return None
@@ -842,11 +846,10 @@ def build_deployment(project: Project) -> Deployment:
     declared_images = model.declared_images
     for path, df in project.dockerfiles.items():
         text = getattr(df, "text", "")
-        role = path_role(path) or model.tool_role(path) or _stage_role(df) or \
-            _dev_image(df) or generated_header(text)
+        role = path_role(path) or model.tool_role(path) or _stage_role(df)
         if role is None and (role := declared_purpose(text) or documented.get(path)):
             declared_images.add(path)
-        convention[path] = role or readmes.of(path)
+        convention[path] = role or _dev_image(df) or generated_header(text) or readmes.of(path)
     declared: set[str] = set()  # YAML whose content alone gives its role
     # the project's own code runs outside a Compose file of datastores only
     has_python = any(path.endswith(".py") for path in project.all_files)

@@ -3,8 +3,10 @@
 Many repositories name their local stack `docker-compose.yml`, like the file users deploy. Its
 services give it away: the source tree is bind-mounted over the image's code and the command
 is a reloading development server or the test suite, or the environment switches debug mode
-(or a debug toolbar) on. Such a file is
-dev tooling, whatever its name; what the repository deploys with it still decides first.
+(or a debug toolbar) on, or a database beside it takes connections without a password; a
+service builds the development stage of its image; or, with nothing mounted, debug mode is on
+beside such a database. Such a file is dev tooling, whatever its name; what the repository
+deploys with it still decides first.
 """
 
 from __future__ import annotations
@@ -47,13 +49,21 @@ def development_stack(data: Any) -> str:
     # has one is started profile by profile, and each of them counts.
     unprofiled = [n for n, svc in services.items() if isinstance(svc, dict)
                   and "profiles" not in svc]
+    open_store = _open_datastore(services)
     for name, svc in services.items():
         if not isinstance(svc, dict) or (unprofiled and name not in unprofiled):
             continue
+        stage = _development_stage(svc)
+        if stage:
+            return f"service {name!r} builds the {stage!r} stage of its image: a development stack"
         mount = _checkout_mount(svc)
         if not mount:
+            # no checkout, but two marks of a machine nobody serves users from
+            signal = _dev_signal(svc) if open_store else ""
+            if signal:
+                return f"service {name!r} {signal} and {open_store}: a development stack"
             continue
-        signal = _dev_signal(svc)
+        signal = _dev_signal(svc) or open_store
         if signal:
             return (f"service {name!r} mounts the checkout ({mount}) and {signal}: a "
                     "development stack")
@@ -108,6 +118,43 @@ def _text(value: Any) -> str:
     return _DEFAULT.sub(r"\1", str(value)) if value is not None else ""
 
 
+def _development_stage(svc: dict[str, Any]) -> str:
+    """The development stage (`target: local`) the service builds of a multi-stage
+    Dockerfile, "" if none: no deployment builds it."""
+    build = svc.get("build")
+    target = _text(build.get("target")).lower() if isinstance(build, dict) else ""
+    return target if target in _LOCAL_ENV else ""
+
+
+# Settings with which a database image accepts every connection without a password
+_NO_AUTHENTICATION = {"postgres_host_auth_method": {"trust"},
+                      "mysql_allow_empty_password": _DEBUG_ON,
+                      "mariadb_allow_empty_root_password": _DEBUG_ON,
+                      "allow_empty_password": _DEBUG_ON}  # bitnami images
+
+
+def _open_datastore(services: dict[str, Any]) -> str:
+    """Why a database of the file takes connections without a password ("" if none does):
+    beside the checkout mounted over a service's code, a developer's stack."""
+    for name, svc in services.items():
+        for key, value in _environment(svc) if isinstance(svc, dict) else ():
+            accepted = _NO_AUTHENTICATION.get(key.lower())
+            if accepted and value.strip().strip("'\"").lower() in accepted:
+                return f"its {name!r} database takes connections without a password ({key})"
+    return ""
+
+
+def _environment(svc: dict[str, Any]) -> list[tuple[str, str]]:
+    """The service's `environment:` as (name, value) pairs, from the mapping or list form."""
+    environment = svc.get("environment")
+    if isinstance(environment, dict):
+        return [(str(k), _text(v)) for k, v in environment.items()]
+    if isinstance(environment, list):
+        return [(str(e).split("=", 1)[0], str(e).split("=", 1)[1]) for e in environment
+                if "=" in str(e)]
+    return []
+
+
 def _checkout_mount(svc: dict[str, Any]) -> str:
     """The bind mount that puts the repository's source tree (the Compose file's directory,
     its parent or the service's build context, or a directory of it mounted as the working
@@ -126,7 +173,7 @@ def _checkout_mount(svc: dict[str, Any]) -> str:
                 continue
             source, target = volume.get("source"), volume.get("target")
         else:
-            parts = str(volume).split(":")
+            parts = _text(volume).split(":")  # `${SRC_MOUNT:-./src:/app/src}`
             if len(parts) < 2:
                 continue  # an anonymous volume
             source, target = parts[0], parts[1]
@@ -144,14 +191,7 @@ def _dev_signal(svc: dict[str, Any]) -> str:
     match = _DEV_COMMAND.search(command) or RUNS_TESTS.search(command)
     if match:
         return f"runs {match[0].strip()!r}"
-    environment = svc.get("environment")
-    pairs: list[tuple[str, str]] = []
-    if isinstance(environment, dict):
-        pairs = [(str(k), _text(v)) for k, v in environment.items()]
-    elif isinstance(environment, list):
-        pairs = [(str(e).split("=", 1)[0], str(e).split("=", 1)[1]) for e in environment
-                 if "=" in str(e)]
-    for key, value in pairs:
+    for key, value in _environment(svc):
         lowered, value = key.lower(), value.strip().strip("'\"").lower()
         if (lowered == "debug" or "toolbar" in lowered) and value in _DEBUG_ON:
             return f"sets {key}={value}"  # DEBUG=1, ENABLE_DJANGO_TOOLBAR=1
@@ -159,10 +199,6 @@ def _dev_signal(svc: dict[str, Any]) -> str:
             return f"sets {key}={value}"
         if lowered.endswith("settings_module") and _DEV_MODULE.search(value):
             return f"sets {key}={value}"  # `myapp.settings.dockerdev`, `config.settings.local`
-    build = svc.get("build")
-    target = _text(build.get("target")).lower() if isinstance(build, dict) else ""
-    if target in _LOCAL_ENV:
-        return f"builds the {target!r} stage"
     env_files = svc.get("env_file")
     for entry in env_files if isinstance(env_files, list) else [env_files]:
         path = entry.get("path") if isinstance(entry, dict) else entry
