@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import posixpath
+from collections.abc import Iterator
 
 from ...artifacts.dockerfile import Dockerfile, Stage
 from ...fix.edits import ABSENT, append_lines
@@ -119,16 +120,20 @@ def _path_excluded(path: str, dockerignore: str) -> bool:
     Docker matches it: the last matching line wins, and a line matching a directory above
     the file covers it."""
     excluded = False
-    for line in dockerignore.splitlines():
-        pattern = line.strip()
-        if not pattern or pattern.startswith("#"):
-            continue
-        negated = pattern.startswith("!")
-        pattern = posixpath.normpath(pattern.lstrip("!").strip().lstrip("/"))
-        parts = path.split("/")
-        if any(_glob_match(pattern.split("/"), parts[:n]) for n in range(1, len(parts) + 1)):
+    parts = path.split("/")
+    for negated, pattern in _patterns(dockerignore):
+        segments = posixpath.normpath(pattern).split("/")
+        if any(_glob_match(segments, parts[:n]) for n in range(1, len(parts) + 1)):
             excluded = not negated
     return excluded
+
+
+def _patterns(dockerignore: str) -> Iterator[tuple[bool, str]]:
+    """(re-includes, pattern without `!` and leading `/`) of each line, comments skipped."""
+    for line in dockerignore.splitlines():
+        pattern = line.strip()
+        if pattern and not pattern.startswith("#"):
+            yield pattern.startswith("!"), pattern.lstrip("!").strip().lstrip("/")
 
 
 def _glob_match(pattern: list[str], parts: list[str]) -> bool:
@@ -149,12 +154,8 @@ def _excluded(name: str, dockerignore: str) -> bool:
     that picks parts of it (`**/.git/config`, `.git/objects`): they left the rest in on purpose
     (a build step that reads the commit, say)."""
     excluded = False
-    for line in dockerignore.splitlines():
-        pattern = line.strip()
-        if not pattern or pattern.startswith("#"):
-            continue
-        negated = pattern.startswith("!")
-        pattern = pattern.lstrip("!").strip().lstrip("/").rstrip("/")
+    for negated, pattern in _patterns(dockerignore):
+        pattern = pattern.rstrip("/")
         while pattern.startswith("**/"):
             pattern = pattern[3:]
         if pattern.startswith(f"{name}/"):
