@@ -167,7 +167,7 @@ def test_the_compose_file_a_dev_container_starts_is_dev_tooling(tmp_path):
 def test_the_default_override_beside_a_deployment_file_is_the_developers_stack(tmp_path):
     base = "services:\n  web:\n    build: .\n    ports: ['8000:8000']\n"
     override = ("services:\n  web:\n    volumes: ['.:/app']\n"
-                "  mailcatcher:\n    image: axllent/mailpit\n    ports: ['8025:8025']\n")
+                "  search:\n    image: opensearchproject/opensearch:2\n    ports: ['9200:9200']\n")
     files = {"compose.yml": base, "compose.override.yml": override,
              "Dockerfile": SERVER_DOCKERFILE}
     model, _ = _model(tmp_path / "alone", files)
@@ -962,6 +962,22 @@ DEBUG_STACK = DEV_STACK.replace("python manage.py runserver 0.0.0.0:8000", "guni
     "    image: postgres:17\n    environment:\n      POSTGRES_HOST_AUTH_METHOD: trust\n",
     "services:\n  web:\n    build: .\n    volumes: ['.:/app']\n  db:\n    image: mysql:8\n"
     "    environment: ['MYSQL_ALLOW_EMPTY_PASSWORD=yes']\n",
+    # a stand-in for a hosted service: a mail catcher, a cloud emulator
+    "services:\n  web:\n    build: .\n    ports: ['8000:8000']\n  maildev:\n"
+    "    image: maildev/maildev:latest\n",
+    "services:\n  runner:\n    image: acme/runner:latest\n    build: ./\n  datastore:\n"
+    "    image: europe-west2-docker.pkg.dev/ci/images/datastore-emulator:latest\n",
+    # the development stage by its words, environment files under a development directory,
+    # django-configurations' Development class
+    "services:\n  app-dev:\n    build: {context: ., target: backend-development}\n",
+    "services:\n  app:\n    build: .\n    volumes: ['.:/app']\n    env_file:\n"
+    "      - env.d/development/common\n",
+    "services:\n  app:\n    build: .\n    volumes: ['.:/app']\n    environment:\n"
+    "      - DJANGO_CONFIGURATION=Development\n",
+    # a source directory mounted into a server that reloads it; the debug stage
+    "services:\n  api:\n    build: .\n    volumes: ['./backend:/usr/src/app/backend']\n"
+    "    command: gunicorn -c python:backend.gunicorn manage:application --reload\n",
+    "services:\n  api:\n    build: {context: ., target: '${TARGET_TAG:-debug}'}\n",
     # nothing mounted, but debug mode beside a database without a password
     "services:\n  app:\n    image: acme/map:3.6\n    environment: ['DEBUG=1']\n  db:\n"
     "    image: postgis/postgis:14\n    environment: ['POSTGRES_HOST_AUTH_METHOD=trust']\n",
@@ -996,6 +1012,10 @@ def test_a_compose_file_that_runs_the_checkout_under_a_dev_server_is_dev_tooling
     "    image: postgres:17\n    environment:\n      POSTGRES_HOST_AUTH_METHOD: trust\n",
     # the production stage
     "services:\n  web:\n    build: {context: ., target: production}\n",
+    # a stand-in under a profile, started only on demand
+    "services:\n  web:\n    build: .\n  mail:\n    image: axllent/mailpit\n"
+    "    profiles: [mail]\n",
+    "services:\n  web:\n    build: {context: ., target: devops-tools}\n",
     # a trusting database, debug mode off
     "services:\n  app:\n    image: acme/map:3.6\n    environment: ['DEBUG=0']\n  db:\n"
     "    image: postgis/postgis:14\n    environment: ['POSTGRES_HOST_AUTH_METHOD=trust']\n",
@@ -1013,13 +1033,9 @@ services:
   search:
     image: acme/elasticsearch:7.10
     ports: ["127.0.0.1:9200:9200"]
-  mail:
-    image: axllent/mailpit
   metrics:
     image: influxdb:1.8-alpine
     ports: ["8086:8086"]
-  analytics:
-    image: vendor/analytics-local:latest
   dashboards:
     image: grafana/grafana:12
     profiles: [monitoring]

@@ -11,7 +11,6 @@ deploys with it still decides first.
 
 from __future__ import annotations
 
-import posixpath
 import re
 from typing import Any
 
@@ -31,8 +30,10 @@ RUNS_TESTS = re.compile(
     r"go\s+test|cargo\s+test)(?![\w-])", re.IGNORECASE)
 _DEBUG_ON = frozenset({"1", "true", "yes", "on"})
 _LOCAL_ENV = frozenset({"local", "dev", "development"})
+_DEV_STAGE_WORDS = _LOCAL_ENV | {"devel", "debug"}
 _ENV_NAMES = frozenset({"env", "environment", "app_env", "django_env", "flask_env", "node_env",
-                        "rails_env", "stage"})
+                        "rails_env", "stage",
+                        "django_configuration"})  # django-configurations' class
 # The last part of a settings module named for development: `dev`, `dockerdev`, `local`.
 _DEV_MODULE = re.compile(r"(?:^|\.)\w*(?:dev|development|local)$")
 _DEFAULT = re.compile(r"\$\{\w+:?-([^}]*)\}")  # `${ENVIRONMENT:-development}` -> development
@@ -49,6 +50,9 @@ def development_stack(data: Any) -> str:
     # has one is started profile by profile, and each of them counts.
     unprofiled = [n for n, svc in services.items() if isinstance(svc, dict)
                   and "profiles" not in svc]
+    stand_in = _stand_in(services, unprofiled)
+    if stand_in:
+        return stand_in
     open_store = _open_datastore(services)
     for name, svc in services.items():
         if not isinstance(svc, dict) or (unprofiled and name not in unprofiled):
@@ -56,7 +60,7 @@ def development_stack(data: Any) -> str:
         stage = _development_stage(svc)
         if stage:
             return f"service {name!r} builds the {stage!r} stage of its image: a development stack"
-        mount = _checkout_mount(svc)
+        mount = _checkout_mount(svc) or _reloaded_source(svc)
         if not mount:
             # no checkout, but two marks of a machine nobody serves users from
             signal = _dev_signal(svc) if open_store else ""
@@ -118,12 +122,38 @@ def _text(value: Any) -> str:
     return _DEFAULT.sub(r"\1", str(value)) if value is not None else ""
 
 
+# Images that stand in for a hosted service on a developer's machine or in a test run: mail
+# catchers, cloud emulators, HTTP mocks (`*-emulator` and `*-local` images too)
+STAND_INS = frozenset({"mailhog", "mailpit", "maildev", "smtp4dev", "localstack", "azurite",
+                       "fake-gcs-server", "moto", "motoserver", "mockserver", "wiremock",
+                       "elasticmq"})
+
+
+def image_stem(image: str) -> str:
+    """`europe-west2-docker.pkg.dev/ci/images/datastore-emulator:latest` -> datastore-emulator"""
+    return image.rsplit("/", 1)[-1].split(":", 1)[0].split("@", 1)[0].lower()
+
+
+def _stand_in(services: dict[str, Any], unprofiled: list[str]) -> str:
+    """Why the file runs a stand-in for a hosted service ("" if it does not): nobody serves
+    users with mail caught or a cloud emulated."""
+    for name, svc in services.items():
+        if not isinstance(svc, dict) or (unprofiled and name not in unprofiled):
+            continue
+        stem = image_stem(_text(svc.get("image")))
+        if stem in STAND_INS or stem.endswith(("-emulator", "-local")):
+            return (f"service {name!r} runs {stem}, a stand-in for a hosted service: a "
+                    "development stack")
+    return ""
+
+
 def _development_stage(svc: dict[str, Any]) -> str:
     """The development stage (`target: local`) the service builds of a multi-stage
     Dockerfile, "" if none: no deployment builds it."""
     build = svc.get("build")
     target = _text(build.get("target")).lower() if isinstance(build, dict) else ""
-    return target if target in _LOCAL_ENV else ""
+    # `local`, `dev`, `backend-development`, `frontend-dev`, `debug`
+    return target if _DEV_STAGE_WORDS.intersection(re.split(r"[-_.]", target)) else ""
 
 
 # Settings with which a database image accepts every connection without a password
@@ -186,6 +216,17 @@ def _checkout_mount(svc: dict[str, Any]) -> str:
     return ""
 
 
+def _reloaded_source(svc: dict[str, Any]) -> str:
+    """A source directory bind-mounted into a service whose server reloads on change
+    (`./backend:/usr/src/app/backend` beside `gunicorn … --reload`): the reload is for it."""
+    if not _DEV_COMMAND.search(_command_line(svc)):
+        return ""
+    for volume in svc.get("volumes") or ():
+        if isinstance(volume, str) and _text(volume).startswith("./"):
+            return _text(volume)
+    return ""
+
+
 def _dev_signal(svc: dict[str, Any]) -> str:
     command = _command_line(svc)
     match = _DEV_COMMAND.search(command) or RUNS_TESTS.search(command)
@@ -202,9 +243,9 @@ def _dev_signal(svc: dict[str, Any]) -> str:
     env_files = svc.get("env_file")
     for entry in env_files if isinstance(env_files, list) else [env_files]:
         path = entry.get("path") if isinstance(entry, dict) else entry
-        name = posixpath.basename(str(path or "")).lower()
-        if _LOCAL_ENV.intersection(re.split(r"[-_.]", name)):
-            return f"reads {path}"  # `docker/config/local_dev.env`
+        words = re.split(r"[-_./]", _text(path).lower())
+        if _LOCAL_ENV.intersection(words):
+            return f"reads {path}"  # `docker/config/local_dev.env`, `env.d/development/common`
     return ""
 
 
@@ -233,7 +274,7 @@ def backing_services_stack(data: Any) -> str:
             continue  # optional beside the others
         if not isinstance(svc, dict) or "build" in svc or not isinstance(svc.get("image"), str):
             return ""
-        image = svc["image"].rsplit("/", 1)[-1].split(":", 1)[0].split("@", 1)[0].lower()
+        image = image_stem(svc["image"])
         # a vendor's local emulator (`dynamodb-local`, `tinybird-local`) backs code too
         if image not in DATASTORES and image not in _BACKING_TOOLS and \
                 not image.endswith(("-local", "-emulator")):
