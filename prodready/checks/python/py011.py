@@ -174,21 +174,36 @@ _CHECK_PARTS = frozenset({"validate", "valid", "verify", "parse", "check", "test
 _VALUE_BUILTINS = frozenset({"str", "int", "float", "bool", "len", "dict", "list", "tuple"})
 
 
+# Calls that read what the client sent (`data.get("role")`, `request.get_json()`) or stamp it
+_READS = frozenset({"get", "getlist", "get_json", "json", "pop", "keys", "items", "values",
+                    "strip", "lower", "upper", "split", "timestamp", "now", "utcnow"})
+# ... and classes that hold and validate it: `ChatMessageDTO(message=…)`, `TeamSchema(**body)`
+_INPUT_CLASS = re.compile(r"[A-Z]\w*(?:DTO|Dto|Schema|Form|Serializer|Request|Params|Payload"
+                          r"|Input|Body|Query)$")
+
+
 def _validates_only(src: PythonFile, handler: ast.ExceptHandler) -> bool:
-    """Every call the attempt makes, responses aside, validates or tests its input."""
+    """Every call the attempt makes, responses aside, validates, tests or reads its input
+    (an attempt with no call at all only reads or sets fields of it: `data["username"]`)."""
     trial = src.parent(handler)
     if not isinstance(trial, ast.Try):
         return False
     names = []
     for stmt in trial.body:
         for node in ast.walk(stmt):
+            if isinstance(node, ast.Await) and not (
+                    isinstance(node.value, ast.Call) and
+                    isinstance(node.value.func, ast.Attribute) and
+                    node.value.func.attr in _READS | {"body", "form"}):
+                return False  # I/O: a service's error, not the input's (`request.json()` is)
             if isinstance(node, ast.Call):
                 name = dotted_name(node.func).rsplit(".", 1)[-1] or (
                     node.func.attr if isinstance(node.func, ast.Attribute) else "")
                 if name not in RESPONSES and not name.endswith("Response") and (
-                        name not in _VALUE_BUILTINS):
+                        name not in _VALUE_BUILTINS) and name not in _READS and \
+                        not _INPUT_CLASS.match(name):
                     names.append(name)
-    return bool(names) and all(_CHECK_PARTS & set(n.lower().split("_")) for n in names)
+    return all(_CHECK_PARTS & set(n.lower().split("_")) for n in names)
 
 
 def _nearest_handler(src: PythonFile, node: ast.AST) -> ast.AST | None:
