@@ -284,6 +284,21 @@ def test_running_other_software_or_a_dev_server_is_a_service(tmp_path, readme):
     assert profile.name == SERVICE
 
 
+def test_an_installation_guide_in_the_repository_is_the_projects_own(tmp_path):
+    readme = ("The docker, docker-compose and bare metal installation instructions are "
+              "available [here](docs/new-install.md).\n")
+    files = {"README.md": readme, "pyproject.toml": '[project]\nname = "notes"\n'}
+    profile, _ = _profile(tmp_path / "guide", {**files, "docs/new-install.md": "# Install\n"})
+    assert profile.name == DISTRIBUTED and "(docs/new-install.md)" in profile.why
+    # a link to nothing in the repository, or to the contributors' setup, is no guide
+    profile, _ = _profile(tmp_path / "missing", files)
+    assert profile.name == SERVICE
+    profile, _ = _profile(tmp_path / "dev", {
+        **files, "README.md": readme.replace("new-install", "developer-install"),
+        "docs/developer-install.md": "# Install\n"})
+    assert profile.name == SERVICE
+
+
 def test_a_generic_distribution_name_in_a_url_names_nothing(tmp_path):
     readme = "See the [installation guide](https://docs.example.com/app/install) of the proxy.\n"
     profile, _ = _profile(tmp_path, {"README.md": readme,

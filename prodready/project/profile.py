@@ -132,7 +132,8 @@ def distributed_evidence(project: Project) -> str:
         if found:
             found = f"{path} {found}"
             break
-    found = found or _self_hosted_readme(pages, names) or _upgrade_guide(pages, names) or \
+    found = found or _self_hosted_readme(pages, names, project.has_file) or \
+        _upgrade_guide(pages, names) or \
         _publishes_distribution(project, names)
     project.cache["distributed-evidence"] = found
     return found
@@ -170,7 +171,8 @@ _NOT_ABOUT_RUNNING = ("contributing", "security", "code_of_conduct", "code-of-co
                       "governance", "support", "maintainers", "authors")
 
 
-def _self_hosted_readme(pages: list[tuple[str, str]], names: frozenset[str]) -> str:
+def _self_hosted_readme(pages: list[tuple[str, str]], names: frozenset[str],
+                        has_file: Callable[[str], bool]) -> str:
     """Why a top-level README or page (`HOSTED.md`, `INSTALL.md`) invites readers to run the
     project themselves ("" when none does): it calls the project self-hosted, asks them to
     set up their own instance, pipes the project's own install script into a shell or links
@@ -189,13 +191,14 @@ def _self_hosted_readme(pages: list[tuple[str, str]], names: frozenset[str]) -> 
                      None)
         if match:
             return f"{path} pipes the project's install script into a shell ({match[1]})"
-        guide = _installation_guide(text, names)
+        guide = _installation_guide(text, names, has_file)
         if guide:
             return f"{path} points readers to the project's installation guide ({guide})"
     return ""
 
 
-_CONTRIBUTOR_PAGE = re.compile(r"contribut|develop|hacking", re.IGNORECASE)
+# Pages for the project's own developers, not for those who install it
+CONTRIBUTOR_PAGE = re.compile(r"contribut|develop|hacking", re.IGNORECASE)
 # `docs/installation/upgrading.md`, `UPGRADING.md`, `upgrade-guide.md`
 _UPGRADE_PAGE = re.compile(r"upgrad(?:e|ing)(?:[-_]?guide)?\.(?:md|rst|txt)", re.IGNORECASE)
 # ... but not a page for the project's own developers or its design records
@@ -215,9 +218,11 @@ def _upgrade_guide(pages: list[tuple[str, str]], names: frozenset[str]) -> str:
     return ""
 
 
-def _installation_guide(text: str, names: frozenset[str]) -> str:
+def _installation_guide(text: str, names: frozenset[str], has_file: Callable[[str], bool]
+                        ) -> str:
     """The project's own installation guide a README paragraph links to ("" when none): "See
-    the [Installation Guide](https://docs.notes.org/install)". A guide on a site named for
+    the [Installation Guide](https://docs.notes.org/install)", or a page of the repository
+    ("instructions are available [here](docs/new-install.md)"). A guide on a site named for
     another project (a tool's install instructions) does not count, nor one for the
     project's contributors (`/contributing/#install-locally`)."""
     for match in _INSTALL_GUIDE.finditer(text):
@@ -225,11 +230,17 @@ def _installation_guide(text: str, names: frozenset[str]) -> str:
         start = text.rfind("\n", 0, match.start()) + 1
         end = text.find("\n\n", match.end())
         line = text[start:min(end if end >= 0 else len(text), match.end() + 300)]
-        url = next((u for u in _URL.findall(line) if _names_it(u, names)
-                    and not _CONTRIBUTOR_PAGE.search(u)), "")
+        url = next((u for u in [*_URL.findall(line), *(
+            t for t in _RELATIVE_LINK.findall(line) if has_file(posixpath.normpath(t)))]
+            if (_names_it(u, names) or not u.startswith("http"))
+            and not CONTRIBUTOR_PAGE.search(u)), "")
         if url:
             return url
     return ""
+
+
+# `[here](docs/new-install.md)`: a page of the repository (no scheme, no anchor alone)
+_RELATIVE_LINK = re.compile(r"\]\((?!\w+:|#|/)([^)\s#]+)")
 
 
 def _publishes_distribution(project: Project, names: frozenset[str]) -> str:

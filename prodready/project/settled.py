@@ -61,10 +61,6 @@ def informational(project: Project, rule_id: str, path: str) -> str:
     return ""
 
 
-# Pages for the project's own developers, not for those who install it
-_DEVELOPER_PAGES = re.compile(r"contribut|develop|hacking", re.IGNORECASE)
-
-
 def _development_server(project: Project, path: str) -> bool:
     """`path` starts a server in debug or reload mode (`uvicorn.run(…, reload=True)` under
     `__main__`), while what deploys the project's services starts them otherwise and never
@@ -72,6 +68,7 @@ def _development_server(project: Project, path: str) -> bool:
     (`python run.py`)."""
     from .deployment import deployment_of
     from .documentation import documentation_pages
+    from .profile import CONTRIBUTOR_PAGE
     from .services import services_of
 
     name = posixpath.basename(path)
@@ -88,7 +85,7 @@ def _development_server(project: Project, path: str) -> bool:
         return False
     told = re.compile(rf"(?:python3?\s+|\./)(?:[\w./-]*/)?{re.escape(name)}\b")
     return not any(told.search(text) for page, text in documentation_pages(project)
-                   if not _DEVELOPER_PAGES.search(page))
+                   if not CONTRIBUTOR_PAGE.search(page))
 
 
 def _hand_run_script(project: Project, path: str) -> bool:
