@@ -1409,7 +1409,8 @@ class _Extractor:
         base = self.src.path.rsplit("/", 1)[-1]
         settings: dict[str, object] = {}
         has_urlpatterns = False
-        for stmt, nested in _module_statements(self.src.tree):
+        for stmt, nested in [*_module_statements(self.src.tree),
+                             *((stmt, True) for stmt in _configuration_bodies(self.src.tree))]:
             grown = _grown_setting(stmt)
             if grown:  # REST_FRAMEWORK.update({...}), MIDDLEWARE.append(...)
                 settings[f"{grown}+"] = f"{settings.get(f'{grown}+', '')} {_summarise(stmt)}"
@@ -1705,6 +1706,20 @@ def _literal(node: ast.expr) -> object:
         if isinstance(operand, int | float | complex) and not isinstance(operand, bool):
             return -operand if isinstance(node.op, ast.USub) else +operand
     raise ValueError("not a literal")
+
+
+def _configuration_bodies(tree: ast.Module) -> list[ast.stmt]:
+    """The statements of django-configurations classes (`class Base(Configuration)`, and
+    `class Production(Base)` below it): settings written as class attributes."""
+    configurations: set[str] = set()
+    out: list[ast.stmt] = []
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef) and any(
+                dotted_name(b).endswith("Configuration") or dotted_name(b) in configurations
+                for b in node.bases):
+            configurations.add(node.name)
+            out += node.body
+    return out
 
 
 def _module_statements(tree: ast.Module) -> list[tuple[ast.stmt, bool]]:

@@ -1203,3 +1203,21 @@ def test_a_workspace_package_the_service_imports_serves_its_routers_and_logging(
     fleece = services["fleece.app:app"]
     assert sorted(r.path for r in fleece.routes) == ["/__heartbeat__", "/pii"]
     assert fleece.has("structured-logging")
+
+
+def test_django_configurations_classes_are_the_settings(tmp_path):
+    settings = ("from configurations import Configuration, values\n\n\n"
+                "class Base(Configuration):\n    INSTALLED_APPS = ['django.contrib.auth', 'core']\n"
+                "    ROOT_URLCONF = 'meet.urls'\n    SECRET_KEY = values.SecretValue()\n\n\n"
+                "class Production(Base):\n    SECURE_HSTS_SECONDS = 31536000\n")
+    services = _build(tmp_path, {
+        "meet/settings.py": settings, "meet/__init__.py": "",
+        "meet/wsgi.py": "from configurations.wsgi import get_wsgi_application\n\n"
+                        "application = get_wsgi_application()\n",
+        "meet/urls.py": "from django.urls import path\n\nurlpatterns = [path('rooms/', rooms)]\n"})
+    [django] = [s for s in services if s.kind == "django"]
+    assert django.path == "meet/wsgi.py" and django.has("hsts")
+    # classes of a module that are not configurations hold no settings
+    plain = settings.replace("(Configuration)", "(object)")
+    services = _build(tmp_path / "plain", {"meet/settings.py": plain, "meet/__init__.py": ""})
+    assert not [s for s in services if s.kind == "django"]

@@ -461,7 +461,9 @@ def _add_imported_libraries(files_of: dict[str, list[str]], facts: dict[str, Pyt
         own = set(files)
         local = {module_name(p[len(root) + 1:] if root else p) for p in files}
         added: set[str] = set()
-        queue = list(files)
+        # from the root's own code: shared files (under no root) belong to every service,
+        # and what they import is theirs
+        queue = [p for p in files if roots.get(p, "") == root and not facts[p].test_code]
         while queue:
             for name in facts[queue.pop()].imports:
                 module = name if name in by_name else name.rpartition(".")[0]
@@ -469,7 +471,8 @@ def _add_imported_libraries(files_of: dict[str, list[str]], facts: dict[str, Pyt
                 if module in local or len({roots.get(p, "") for p in found}) != 1:
                     continue  # the root's own module, or a name several roots define
                 for path in found:
-                    if path not in own and path not in added and not facts[path].apps:
+                    if path not in own and path not in added and not facts[path].apps \
+                            and not facts[path].test_code:
                         added.add(path)
                         queue.append(path)
         if added:
