@@ -145,6 +145,17 @@ def test_repo001_skips_illustrations_but_not_signed_tokens_in_comments():
     assert [f.line for f in found] == [2]
 
 
+def test_repo001_skips_a_json_web_token_whose_signature_is_a_word():
+    header = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9"
+    claims = "eyJpc3MiOiJtZWV0LWFwaSIsImNsaWVudF9pZCI6IjU1MGU4NDAwIn0"
+    signed = "dBjftJeZ4CVPmB92K27uhbUJU1p1r_wW1gFWFOEjXk0"
+    config = "auth:\n  access_token: \"{token}\"\n"
+    assert _rule({"config/auth.yaml": config.format(token=f"{header}.{claims}.signature")},
+                 "REPO001") == []
+    assert [f.line for f in _rule({"config/auth.yaml": config.format(
+        token=f"{header}.{claims}.{signed}")}, "REPO001")] == [2]
+
+
 def test_compose005_spares_sample_credentials_that_repeat_the_account():
     compose = ("services:\n"
                "  db:\n"
@@ -205,7 +216,8 @@ def test_repo001_skips_the_test_runner_sections_of_shared_configuration():
 
 
 @pytest.mark.parametrize("path", ["deploy/helm/values-ci.yaml", "sample.env",
-                                  "ansible/roles/app-test/defaults/main.yml"])
+                                  "ansible/roles/app-test/defaults/main.yml",
+                                  "src/helm/env.d/dev-keycloak/values.secrets.yaml"])
 def test_repo001_reads_ci_sample_and_test_files_for_signed_tokens_only(path):
     text = ("api_token: 'cc373a2a49ce1b2f9d1a0e4c7b5d3f8a6e2c9b14'\n"
             "aws_access_key_id: 'AKIAQW4RT7YU2IO9PL3K'\n")
@@ -377,6 +389,16 @@ def test_a_private_key_of_the_test_settings_is_information():
     assert [f.severity.value for f in scan_files({"app/settings/test.py": key},
                                                  ["REPO001"])] == ["info"]
     assert [f.severity.value for f in scan_files({"app/settings/production.py": key},
+                                                 ["REPO001"])] == ["critical"]
+
+
+def test_a_private_key_in_a_file_named_for_development_is_information():
+    keys = ("keys:\n  - kid: submission\n    value: |\n      -----BEGIN RSA PRIVATE KEY-----\n"
+            "      MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun\n"
+            "      -----END RSA PRIVATE KEY-----\n")
+    assert [f.severity.value for f in scan_files({"dev-keys.yml": keys},
+                                                 ["REPO001"])] == ["info"]
+    assert [f.severity.value for f in scan_files({"keys.yml": keys},
                                                  ["REPO001"])] == ["critical"]
 
 

@@ -127,6 +127,7 @@ _DEV_FILE = re.compile(r"(?:^|/)(?:dev|devel|development|local|docker-compose\.d
                        r"\.github/workflows|\.gitlab-ci[^/]*|\.circleci|e2e(?:[-_]?tests?)?"
                        r"|testdata)(?:/|$|\.)"
                        r"|(?:^|/)[^/]+[-_](?:tests?|dev)/"  # an Ansible role `app-test/`
+                       r"|(?:^|/)(?:dev|local)[-_][^/]+/"  # a Helm environment `dev-keycloak/`
                        r"|(?:^|/)[^/]*(?:\.dev|\.local|[-_.]dev|[-_.]local|[-_.]test|[-_.]testing"
                        r"|[-_.]ci)\.[a-z]+$"  # values-ci.yaml
                        r"|(?:^|/)(?:sample|example|template)\.env$"
@@ -360,6 +361,17 @@ def _in_arn(line: str, column: int) -> bool:
     return any(m.start() < column <= m.end() for m in _ARN.finditer(line))
 
 
+JWT_TYPE = "JSON Web Token"
+_JWT = re.compile(r"eyJ[\w-]*\.eyJ[\w-]*\.?([\w-]*)")
+
+
+def _unsigned(text: str) -> bool:
+    """A JSON Web Token without a signature an issuer made: none, or a word standing in for
+    one (`.signature`, `.SIGNATURE`): shorter than any real one (HS256 gives 43 characters)."""
+    token = _JWT.match(text)
+    return token is not None and len(token[1]) < 32
+
+
 # Groups of a token that a writer counted out rather than issued: `1234-1234`, `abcd_abcd`.
 _COUNTED = re.compile(r"(?:1234|abcd|0000)(?:[-_](?:1234|abcd|0000))+")
 _TOKEN_TEXT = re.compile(r"[\w\-./+=:]+")
@@ -429,6 +441,8 @@ def scan_text(path: str, text: str) -> Iterator[Hit]:
             continue  # a URL on the machine itself reaches a local or test database only
         if best.type in _ILLUSTRABLE and (described or _illustrative(path, clean, index, texts)):
             continue
+        if best.type == JWT_TYPE and _unsigned(clean[index][best.column - 1:]):
+            continue  # `eyJ….eyJ….signature`: a token's shape, its signature a word
         if _counted_out(clean[index][best.column - 1:]):
             continue  # `xoxp-1234-1234-1234-…`: a token's shape shown with counted digits
         if _in_arn(clean[index], best.column):

@@ -11,6 +11,7 @@ import re
 
 from ...artifacts.yamldocs import is_compose_path
 from ...devconfig import is_dev_settings_module
+from ...secretcontext import is_throwaway_config
 from ..api import RuleContext
 from ._gitleaks import NOTHING_IGNORED, GitleaksIgnore, load_gitleaks_ignore
 from ._secrets import (
@@ -107,6 +108,9 @@ def _judged_in_context(path: str, hit: Hit) -> str:
                                          hit.type == PRIVATE_KEY_TYPE):
         return "a settings module for development or tests: keys and passwords there are " \
                "made for the test suite or a local instance"
+    if hit.type == PRIVATE_KEY_TYPE and not path.endswith(".py") and is_throwaway_config(path):
+        return "a key file named for development or tests (its name says so): the key pair " \
+               "of a local instance or the test suite"
     if hit.type not in NAME_BASED_TYPES:
         return ""
     if path.endswith((".py", ".pyi")):
