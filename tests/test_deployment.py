@@ -1469,3 +1469,28 @@ def test_a_changelog_line_gives_no_file_its_role(tmp_path):
     model, _ = _model(tmp_path / "log", {"Dockerfile": SERVER_DOCKERFILE,
                                          "docs/en/changelog.md": line})
     assert model.role_of("Dockerfile").judged
+
+
+TILTFILE = """\
+docker_build(
+    'localhost:5001/meet-livekit:latest',
+    context='../docker/livekit',
+    only=['.'],
+    live_update=[sync('../docker/livekit', '/etc/livekit')],
+)
+docker_build('localhost:5001/meet-backend:latest', '..', dockerfile='../Dockerfile')
+"""
+
+
+def test_a_dockerfile_only_tilt_builds_is_the_developers_cluster(tmp_path):
+    files = {"bin/Tiltfile": TILTFILE,
+             "docker/livekit/Dockerfile": "FROM livekit/livekit-server:v1.8\nCOPY rootCA.pem /\n",
+             "Dockerfile": SERVER_DOCKERFILE}
+    model, _ = _model(tmp_path, files)
+    role = model.role_of("docker/livekit/Dockerfile")
+    assert role.role == "dev-tooling" and "bin/Tiltfile" in role.why
+    assert model.role_of("Dockerfile").role == "dev-tooling"
+    # a CI release of the same Dockerfile deploys it
+    model, _ = _model(tmp_path / "released", {
+        **files, ".github/workflows/release.yml": release_workflow("ghcr.io/acme/meet:latest")})
+    assert model.role_of("Dockerfile").role == "deployed"

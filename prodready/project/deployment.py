@@ -887,7 +887,7 @@ def build_deployment(project: Project) -> Deployment:
         if target and target not in links:
             links[target] = why
 
-    for path, why in _dev_container_stacks(project).items():
+    for path, why in [*_dev_container_stacks(project).items(), *_tilt_builds(project).items()]:
         mark(path, Role(DEV_TOOLING, why))  # before its builds are followed
     _compose_links(project, counts, link, mark,
                    lambda source: convention.get(source) or used_by.get(source), model)
@@ -964,6 +964,60 @@ def _dev_container_stacks(project: Project) -> dict[str, str]:
             if project.has_file(target):
                 found.setdefault(target, f"the dev container {path} starts it")
     return found
+
+
+# A Tiltfile's `docker_build(ref, context, dockerfile=…)`, read as text, never run
+_TILT_BUILD = re.compile(r"\bdocker_build\(")
+_TILT_ARGUMENT = re.compile(r"""(?:^|,)\s*(?:(\w+)\s*=\s*)?['"]([^'"]*)['"]""")
+
+
+def _tilt_builds(project: Project) -> dict[str, str]:
+    """Dockerfiles a Tiltfile builds: images for a developer's cluster, rebuilt on every
+    change (what a CI job deploys still decides first)."""
+    from .documentation import read_text
+
+    found: dict[str, str] = {}
+    for path in project.all_files:
+        name = posixpath.basename(path)
+        if name != "Tiltfile" and not name.endswith(".tiltfile"):
+            continue
+        text = read_text(project, path)
+        directory = posixpath.dirname(path)
+        for match in _TILT_BUILD.finditer(text):
+            arguments = _call_arguments(text, match.end())
+            positional = [v for k, v in arguments if not k]
+            named = dict((k, v) for k, v in arguments if k)
+            context = named.get("context") or (positional[1] if len(positional) > 1 else ".")
+            dockerfile = named.get("dockerfile") or posixpath.join(context, "Dockerfile")
+            target = posixpath.normpath(posixpath.join(directory, dockerfile))
+            if project.has_file(target):
+                found.setdefault(target, f"{path} builds it for a developer's cluster (Tilt)")
+    return found
+
+
+def _call_arguments(text: str, start: int) -> list[tuple[str, str]]:
+    """(keyword or "", string value) of the literal arguments of the call whose arguments
+    start at `start`, up to its closing parenthesis (nested calls skipped)."""
+    depth, end = 1, start
+    while end < len(text) and depth and end - start < 4000:
+        depth += {"(": 1, ")": -1}.get(text[end], 0)
+        end += 1
+    out: list[tuple[str, str]] = []
+    level = 0
+    piece = ""
+    for char in text[start:end - 1] + ",":
+        if char in "([{":
+            level += 1
+        elif char in ")]}":
+            level -= 1
+        if char == "," and level == 0:
+            found = _TILT_ARGUMENT.match(piece)
+            if found:
+                out.append((found[1] or "", found[2]))
+            piece = ""
+        else:
+            piece += char
+    return out
 
 
 def pyproject(project: Project, directory: str = "") -> dict[str, Any]:
