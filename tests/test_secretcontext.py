@@ -237,7 +237,7 @@ def test_repo001_honours_the_gitleaks_ignore_list_by_file_and_line():
 
 GITLEAKS_TOML = """[allowlist]
   description = "bogus test keys"
-  paths = ["keys/dev.key", "keys/.*[.]pem"]
+  paths = ["keys/dev.key", "keys/.*[.]pem", '''tools\\/docker\\/redis-tls''']
   regexes = ['''q8Vt2LwN5xRb7Kc1Yh4Jm9Pz\\+3Ds6Fg0U''', '''(a+)+$''', '''abc''']
 
 [[rules]]
@@ -254,10 +254,11 @@ def test_repo001_honours_the_literal_entries_of_the_gitleaks_allowlist():
     config = ("storage:\n  secret_key: 'q8Vt2LwN5xRb7Kc1Yh4Jm9Pz+3Ds6Fg0U'\n"
               "  other_secret: 'Xz93LkP0qW7eRt5YuI1oPa2SdF6gH8jK'\n")
     files = {"keys/dev.key": key, "keys/prod.key": key, "config/storage.yml": config,
-             ".gitleaks.toml": GITLEAKS_TOML}
+             "tools/docker/redis-tls/client/client.key": key, ".gitleaks.toml": GITLEAKS_TOML}
     found = [(f.path, f.line) for f in _rule(files, "REPO001") if f.path != ".gitleaks.toml"]
-    # a literal path and value are allowed; a pattern (`keys/.*[.]pem`) is never run, and a
-    # rule's own allowlist is gitleaks' business
+    # a literal path (found anywhere in a file's path, as gitleaks searches it: a directory
+    # covers its files) and value are allowed; a pattern (`keys/.*[.]pem`) is never run, and
+    # a rule's own allowlist is gitleaks' business
     assert found == [("config/storage.yml", 3), ("keys/prod.key", 1)]
 
 
