@@ -90,6 +90,7 @@ def classify(path: str) -> FileKind | None:
         return None
     if (
         name in TEXT_NAMES
+        or name.endswith(".dockerignore")  # a Dockerfile's own: `Dockerfile.lambda.dockerignore`
         or name in KEY_NAMES
         or name.startswith(".env")
         or (name.startswith("requirements") and name.endswith((".txt", ".in")))

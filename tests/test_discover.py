@@ -297,7 +297,7 @@ def test_config_exclude_and_extend_exclude_reach_discovery(tmp_path: Path) -> No
     ("docker/Dockerfile_nginx", FileKind.DOCKERFILE),
     ("dockerfile-lint.json", FileKind.TEXT),  # a JSON file, read as text
     ("dockerfile_utils.py", FileKind.PYTHON),
-    ("Dockerfile.dockerignore", None),
+    ("Dockerfile.dockerignore", FileKind.TEXT),  # its own ignore file, read by DOCKER007
     ("Containerfile.md", None),
     ("Dockerfile.md", None),
     ("docs/Dockerfile.txt", None),

@@ -238,6 +238,16 @@ def test_env_files_in_subdirectories_that_the_dockerignore_names_are_kept_out():
     assert "does not exclude .env" in message
 
 
+def test_a_dockerfiles_own_ignore_file_is_the_one_buildkit_reads():
+    files = {"ci/Dockerfile.lambda": "FROM python:3.12-slim\nCOPY . .\n", "app.py": "print(1)\n",
+             ".dockerignore": "*.env\n", "ci/Dockerfile.lambda.dockerignore": ".git\n.env*\n",
+             "Makefile": "image:\n\tdocker build -f ci/Dockerfile.lambda .\n"}
+    assert _dockerignore_messages(files) == []
+    files["ci/Dockerfile.lambda.dockerignore"] = ".env*\n"
+    [message] = _dockerignore_messages(files)
+    assert "does not exclude .git" in message
+
+
 def test_the_repository_root_context_always_holds_git():
     files = {"Dockerfile": "FROM python:3.12-slim\nCOPY . .\n", "app.py": "print(1)\n"}
     [message] = _dockerignore_messages(files)

@@ -19,6 +19,8 @@ NONROOT_IMAGES = (
     r"(^|/)jupyter/", r"(^|/)quay\.io/jupyter/",  # docker-stacks run as jovyan
     r"(^|/)apache/airflow(:|$)",  # runs as the airflow user
     r"registry\.access\.redhat\.com/ubi\d+/(python|nodejs|ruby|php|perl)-",  # s2i: uid 1001
+    # AWS Lambda runs a function's image as its own unprivileged user, whatever USER says
+    r"(^|/)public\.ecr\.aws/lambda/", r"(^|/)amazon/aws-lambda-",
 )
 NONROOT_BASES = re.compile("|".join(f"(?:{p})" for p in NONROOT_IMAGES))
 # Commands that start the real process as another user (in an entrypoint script or the CMD).

@@ -40,7 +40,8 @@ def _check(project: Project, df: Dockerfile, ctx: RuleContext) -> None:
         else:
             ctx.examine()
         return
-    if NONROOT_BASES.search(base) or base == "scratch" or _root_is_dropped(project, df) \
+    if NONROOT_BASES.search(base) or base == "scratch" or _for_lambda(df) or \
+            _root_is_dropped(project, df) \
             or _own_base_runs_unprivileged(project, base, {df.path}) \
             or _only_a_base_image(project, df):
         ctx.examine()
@@ -50,6 +51,12 @@ def _check(project: Project, df: Dockerfile, ctx: RuleContext) -> None:
                "unprivileged user and add `USER` before CMD", snippet=f"FROM {final.base_raw}",
                fix=non_root_fix(df, final, base),
                informational=_runs_nothing_itself(project, df, base))
+
+
+def _for_lambda(df: Dockerfile) -> bool:
+    """The image is an AWS Lambda function's: it installs Lambda's runtime interface client
+    (`awslambdaric`), and Lambda runs the container as its own unprivileged user."""
+    return "awslambdaric" in df.text
 
 
 def _root_is_dropped(project: Project, df: Dockerfile) -> bool:

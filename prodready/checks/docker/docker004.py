@@ -27,8 +27,11 @@ def _check(project: Project, df: Dockerfile, ctx: RuleContext) -> None:
     earlier: set[str] = set()
     for stage in df.stages:
         image = stage.base_image
+        unset = [n for n in _ARG.findall(stage.base_raw) if not df.global_args.get(n)]
         if image.lower() in earlier or image == "scratch" or "$" in image or not image or (
-                image in named_build_contexts(project)):  # the build supplies it by name
+                image in named_build_contexts(project)) or unset:
+            # the build supplies it by name, or the builder fills in a variable with no
+            # default (`FROM ${TARGETARCH}-golang`, an earlier stage per platform)
             ctx.examine()
         else:
             _, tag, digest = image_reference(image)
