@@ -207,6 +207,50 @@ def test_manifests_pulling_from_a_registry_on_localhost_are_a_local_cluster(tmp_
     assert model.role_of("deploy/api.yaml").judged
 
 
+def test_an_image_never_pulled_is_loaded_into_a_local_cluster(tmp_path):
+    api = ("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n"
+           "  template:\n    spec:\n      containers:\n        - name: api\n"
+           "          image: aap-eda\n          imagePullPolicy: {policy}\n")
+    redis = api.replace("name: api", "name: redis").replace("aap-eda", "redis:7").replace(
+        "imagePullPolicy: {policy}", "imagePullPolicy: IfNotPresent")
+    files = {"cluster/kustomization.yaml": "resources:\n- ./api\n- ./redis\n",
+             "cluster/redis/deployment.yaml": redis,
+             "cluster/redis/kustomization.yaml": "resources:\n- deployment.yaml\n"}
+    model, _ = _model(tmp_path, {**files, "cluster/api/deployment.yaml":
+                                 api.format(policy="Never")})
+    role = model.role_of("cluster/redis/deployment.yaml")  # gathered with it
+    assert role.role == "dev-tooling" and "never pull aap-eda" in role.why
+    model, _ = _model(tmp_path / "pulled", {**files, "cluster/api/deployment.yaml":
+                                            api.format(policy="Always")})
+    assert model.role_of("cluster/redis/deployment.yaml").judged
+
+
+def test_pod_templates_beside_a_jenkins_pipeline_are_its_agents(tmp_path):
+    pod = ("apiVersion: v1\nkind: Pod\nspec:\n  containers:\n    - name: app\n"
+           "      image: acme/ci:latest\n")
+    model, _ = _model(tmp_path, {
+        "Jenkinsfiles/Jenkinsfile.pr-checks": 'pipeline { agent { kubernetes { '
+                                              'yamlFile "Jenkinsfiles/agent.yaml" } } }\n',
+        "Jenkinsfiles/agent.yaml": pod, "deploy/pod.yaml": pod})
+    role = model.role_of("Jenkinsfiles/agent.yaml")
+    assert role.role == "dev-tooling" and "Jenkinsfile.pr-checks" in role.why
+    assert model.role_of("deploy/pod.yaml").judged
+
+
+@pytest.mark.parametrize(("makefile", "judged"), [
+    ("build-local:\n\tdocker build \\\n\t\t-t bb-css:latest \\\n\t\t-f Dockerfile .\n", False),
+    # a release target, a registry name, or a push: an image that ships
+    ("build:\n\tdocker build -t bb-css:latest .\n", True),
+    ("build-local:\n\tdocker build -t acme/bb-css:latest .\n", True),
+    ("build-local:\n\tdocker build -t bb-css:latest .\n\tdocker push bb-css:latest\n", True),
+])
+def test_an_image_a_local_make_target_builds_for_this_machine_is_a_tool(tmp_path, makefile,
+                                                                         judged):
+    model, _ = _model(tmp_path, {"ops/bb-css/Makefile": makefile,
+                                 "ops/bb-css/Dockerfile": SERVER_DOCKERFILE})
+    assert model.role_of("ops/bb-css/Dockerfile").judged is judged
+
+
 def test_compose_dockerfile_path_reads_the_env_file_and_defaults(tmp_path):
     model, _ = _model(tmp_path, {
         "docker-compose.yml": "services:\n  web:\n    build:\n      context: ${CTX:-.}\n"
@@ -970,8 +1014,7 @@ DEBUG_STACK = DEV_STACK.replace("python manage.py runserver 0.0.0.0:8000", "guni
     # the development stage by its words, environment files under a development directory,
     # django-configurations' Development class
     "services:\n  app-dev:\n    build: {context: ., target: backend-development}\n",
-    "services:\n  app:\n    build: .\n    volumes: ['.:/app']\n    env_file:\n"
-    "      - env.d/development/common\n",
+    "services:\n  db:\n    image: mysql:8\n    env_file:\n      - env.d/development/mysql\n",
     "services:\n  app:\n    build: .\n    volumes: ['.:/app']\n    environment:\n"
     "      - DJANGO_CONFIGURATION=Development\n",
     # a source directory mounted into a server that reloads it; the debug stage
@@ -1494,3 +1537,4 @@ def test_a_dockerfile_only_tilt_builds_is_the_developers_cluster(tmp_path):
     model, _ = _model(tmp_path / "released", {
         **files, ".github/workflows/release.yml": release_workflow("ghcr.io/acme/meet:latest")})
     assert model.role_of("Dockerfile").role == "deployed"
+

@@ -102,6 +102,8 @@ BUILD_SCRIPTS = frozenset({"setup.py", "hatch_build.py", "noxfile.py", "dodo.py"
 NAME_WORDS = {
     "test": TEST_FIXTURE, "tests": TEST_FIXTURE, "testing": TEST_FIXTURE,
     "e2e": TEST_FIXTURE, "ci": TEST_FIXTURE, "integration": TEST_FIXTURE,
+    # browser test runners: `Dockerfile.selenium`, `docker-compose.cypress.yml`
+    "selenium": TEST_FIXTURE, "cypress": TEST_FIXTURE, "playwright": TEST_FIXTURE,
     "dev": DEV_TOOLING, "devel": DEV_TOOLING, "develop": DEV_TOOLING,
     "development": DEV_TOOLING,
     "developer": DEV_TOOLING, "devcontainer": DEV_TOOLING, "local": DEV_TOOLING,
@@ -717,6 +719,20 @@ def _hand_built(project: Project, path: str, yf: YamlFile) -> list[str | None]:
 _LOCAL_REGISTRY = re.compile(r"^(?:localhost|127\.0\.0\.1|\[::1\])(?::\d+)?/")
 
 
+def _jenkins_directories(project: Project) -> dict[str, Role]:
+    """Directories of Jenkins pipelines (`Jenkinsfile`, `Jenkinsfile.pr-checks`): the
+    Kubernetes manifests beside them are the pod templates the pipelines run their agents in
+    (`yamlFile "Jenkinsfiles/agent-pod.yaml"`)."""
+    found: dict[str, Role] = {}
+    for path in project.all_files:
+        name = posixpath.basename(path)
+        if name == "Jenkinsfile" or name.startswith("Jenkinsfile."):
+            directory = posixpath.dirname(path)
+            found.setdefault(directory, Role(DEV_TOOLING, f"beside {path}: the pod templates "
+                                                          "of its CI agents"))
+    return found
+
+
 def _local_cluster_directories(project: Project) -> dict[str, Role]:
     """Directories of Kubernetes manifests that pull an image from a registry on localhost
     (`kind` or minikube with a local registry): the developer's cluster, every manifest of
@@ -734,6 +750,20 @@ def _local_cluster_directories(project: Project) -> dict[str, Role]:
                 found[directory] = Role(DEV_TOOLING, f"its manifests pull {image}, from a "
                                                      "registry on localhost: a local cluster")
                 break
+            if str(container.node.get_value("imagePullPolicy") or "") == "Never":
+                found[directory] = Role(DEV_TOOLING, f"its manifests never pull {image}: an "
+                                                     "image loaded into a local cluster")
+                break
+    # a kustomization that gathers such a directory applies its siblings to that cluster too
+    for path, data in _kustomizations(project).items():
+        base = posixpath.dirname(path)
+        resources = data.get("resources")
+        parts = [posixpath.normpath(posixpath.join(base, str(r))) for r in resources
+                 ] if isinstance(resources, list) else []
+        local = next((found[d] for d in [base, *parts] if d in found), None)
+        if local is not None:
+            for directory in [base, *parts]:
+                found.setdefault(directory, local)
     return found
 
 
@@ -853,14 +883,15 @@ def build_deployment(project: Project) -> Deployment:
     declared: set[str] = set()  # YAML whose content alone gives its role
     # the project's own code runs outside a Compose file of datastores only
     has_python = any(path.endswith(".py") for path in project.all_files)
-    local_clusters = _local_cluster_directories(project)
+    local_clusters = _local_cluster_directories(project) | _jenkins_directories(project)
+    kustomizations = _kustomizations(project)
     for path, yf in project.yaml_files.items():
         compose = is_compose_path(path)
         convention[path] = path_role(path) or generated_header(yf.text) or (
             model.tool_role(path) if compose or path in compose_runs(project) else None) or (
             (local_clusters.get(posixpath.dirname(path)) or
-             documented.get(posixpath.dirname(path) + "/")) if not compose and
-            yf.kubernetes_objects() else None)
+             documented.get(posixpath.dirname(path) + "/")) if not compose and (
+                yf.kubernetes_objects() or path in kustomizations) else None)
         if convention[path] is None and (role := declared_purpose(yf.text) or (
                 documented.get(path) or _development_override(project, path) or
                 _development_stack(project, path, has_python) or
@@ -1299,7 +1330,8 @@ def _ci_links(project: Project, link: Any, mark: Any, model: Deployment) -> None
                 _TEST_WORKFLOW.search(workflow) and not (
                     _PUBLISH_WORKFLOW.search(workflow) and _judged_path(build.dockerfile))):
             continue
-        stage = _target_role(build) or _named_local_build(build) or _test_image(build)
+        stage = _target_role(build) or _named_local_build(build) or _test_image(build) or \
+            _unpushed_local_build(project, build)
         if build.dockerfile is not None and stage is not None:
             mark(build.dockerfile, stage)
         elif build.dockerfile is not None:
@@ -1319,6 +1351,38 @@ def _named_local_build(build: ImageBuild) -> Role | None:
         re.split(r"[._\-]", name.lower())) else None)
     return Role(role, f"named {name!r} and built only by {build.source}") if role in (
         TEST_FIXTURE, DEV_TOOLING) else None
+
+
+_PUSH = re.compile(r"\b(?:docker|podman|buildah)\s+(?:image\s+)?push\b|--push\b")
+
+
+def _unpushed_local_build(project: Project, build: ImageBuild) -> Role | None:
+    """A build a Makefile target named for local use runs (`build-local`, `dev-image`) that
+    tags the image only with a bare local name (`bb-css:latest`: no registry, no namespace)
+    and never pushes it: an image for a developer's machine (a tool or a mock)."""
+    if build.how != COMMAND or build.dockerfile is None or not build.images or \
+            build.runtime_name or any("/" in name for name in build.images) or \
+            posixpath.basename(build.source).lower() not in ("makefile", "gnumakefile"):
+        return None
+    text = project.texts.get(build.source) or ""
+    if _PUSH.search(text):
+        return None
+    target = ""
+    for line in text.replace("\\\n", " ").splitlines():  # continued recipe lines joined
+        match = _MAKE_TARGET.match(line)
+        if match:
+            target = match[1]
+        elif target and "build" in line and build.images[0] in line:
+            break
+    else:
+        return None
+    if not _LOCAL_TARGET_WORDS.intersection(re.split(r"[-_.]", target.lower())):
+        return None
+    return Role(DEV_TOOLING, f"{build.source} builds it in `{target}` as {build.images[0]}, a "
+                             "name only this machine knows, and never pushes it")
+
+
+_LOCAL_TARGET_WORDS = frozenset({"local", "dev", "develop", "development"})
 
 
 def _judged_path(dockerfile: str | None) -> bool:

@@ -60,6 +60,10 @@ def development_stack(data: Any) -> str:
         stage = _development_stage(svc)
         if stage:
             return f"service {name!r} builds the {stage!r} stage of its image: a development stack"
+        env_file = _development_env_directory(svc)
+        if env_file:
+            return (f"service {name!r} reads {env_file}, from a directory of development "
+                    "settings: a development stack")
         mount = _checkout_mount(svc) or _reloaded_source(svc)
         if not mount:
             # no checkout, but two marks of a machine nobody serves users from
@@ -144,6 +148,18 @@ def _stand_in(services: dict[str, Any], unprofiled: list[str]) -> str:
         if stem in STAND_INS or stem.endswith(("-emulator", "-local")):
             return (f"service {name!r} runs {stem}, a stand-in for a hosted service: a "
                     "development stack")
+    return ""
+
+
+def _development_env_directory(svc: dict[str, Any]) -> str:
+    """The environment file the service reads from a directory named for development
+    (`env.d/development/postgresql`), "" if none: a file name alone (`local.env`) needs
+    another mark, a directory of such files does not."""
+    env_files = svc.get("env_file")
+    for entry in env_files if isinstance(env_files, list) else [env_files]:
+        path = _text(entry.get("path") if isinstance(entry, dict) else entry)
+        if _LOCAL_ENV.intersection(path.lower().split("/")[:-1]):
+            return path
     return ""
 
 
