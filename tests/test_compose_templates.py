@@ -121,3 +121,22 @@ def test_a_file_the_repository_deploys_keeps_its_severity(tmp_path, files):
     assert len(findings) == 2
     assert all(f.severity is not Severity.INFO and "daemon" not in f.message
                for f in findings)
+
+
+@pytest.mark.parametrize(("profile", "logging_elsewhere", "severity"), [
+    ("distributed", False, "info"),  # the users' hosts rotate logs
+    ("distributed", True, "low"),  # the file bounds some services and forgets one: a slip
+    ("service", False, "low"),  # the team runs it: theirs to bound
+])
+def test_a_stack_users_start_with_the_projects_script(tmp_path, profile, logging_elsewhere,
+                                                      severity):
+    stack = ("services:\n  web:\n    build: .\n    restart: unless-stopped\n"
+             "  worker:\n    build: .\n    restart: unless-stopped\n")
+    if logging_elsewhere:
+        stack += ("    logging:\n      driver: json-file\n      options:\n"
+                  "        max-size: 10m\n")
+    findings = _findings(tmp_path, {"docker-compose.yml": stack, "Dockerfile": DOCKERFILE,
+                                    "start.sh": "#!/bin/sh\ndocker compose -f docker-compose.yml"
+                                                " up -d\n"},
+                         select=["COMPOSE004"], profile=profile)
+    assert [f.severity.value for f in findings if f.line == 2] == [severity]

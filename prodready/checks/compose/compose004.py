@@ -9,6 +9,7 @@ from ...project.compose import (
     ComposeConfig,
     deployed_here,
     interpolate,
+    is_prod_file,
     operator_template,
 )
 from ..api import RuleContext
@@ -25,6 +26,19 @@ SCOPE = "project"
 DAEMON_ROTATES = ("nothing here deploys this file and no service of it sets logging: rotation "
                   "is left to the Docker daemon of the host that runs it (`log-opts` in "
                   "daemon.json)")
+
+
+# ... and so does one a project distributed to its users starts on their machines (through a
+# script or a Makefile of its own), unless it is named for production.
+USERS_HOSTS = ("the project is distributed and no service of this file sets logging: the "
+               "users who start it on their hosts rotate logs with their Docker daemon "
+               "(`log-opts` in daemon.json)")
+
+
+def _users_stack(project: Project, config: ComposeConfig) -> bool:
+    from ...project.profile import DISTRIBUTED, profile_of
+
+    return profile_of(project).name == DISTRIBUTED and not is_prod_file(config.files[-1])
 
 
 def check(project: Project, ctx: RuleContext) -> None:
@@ -55,8 +69,9 @@ def check(project: Project, ctx: RuleContext) -> None:
                    snippet="logging:" if found else f"{svc.name}:",
                    fix=logging_fix(project, svc),
                    informational=operator_template(project, svc.config) or (
-                       DAEMON_ROTATES if not deployed_here(project, svc.config)
-                       and not _configures_logging(svc.config, configures_logging) else ""))
+                       "" if _configures_logging(svc.config, configures_logging) else
+                       DAEMON_ROTATES if not deployed_here(project, svc.config) else
+                       USERS_HOSTS if _users_stack(project, svc.config) else ""))
     out.finish()
 
 
