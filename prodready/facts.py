@@ -478,8 +478,11 @@ class _Extractor:
             parts = imported.split(".")
             for i in range(1, len(parts) + 1):
                 facts.evidence.update(_EVIDENCE_BY_MODULE.get(".".join(parts[:i]), ()))
-            if parts[-1].endswith("Metrics") and "metrics" in parts[:-1]:
-                facts.evidence.add("metrics")  # a shared library's `dmutils.metrics.DMGDSMetrics`
+            if (parts[-1].endswith("Metrics") and "metrics" in parts[:-1]) or \
+                    "statsd" in parts[1:]:
+                # a shared library's `dmutils.metrics.DMGDSMetrics` or its StatsD client
+                # (`from baseframe import statsd`)
+                facts.evidence.add("metrics")
         facts.has_pool = any(i.startswith(POOL_MARKERS) for i in facts.imports) or any(
             isinstance(node, ast.ClassDef) and OWN_POOL.search(node.name)
             for node in self.src.tree.body)
