@@ -84,6 +84,7 @@ def _model(tmp_path, files, **config):
     ("pip/_vendor/requests/api.py", "generated"),
     (".gitlab/ci_util_image/Dockerfile", "dev-tooling"),
     (".circleci/images/py/Dockerfile", "dev-tooling"),
+    ("gitlint/gitlint_emoji.py", "dev-tooling"),
     ("plugin-boilerplate/{{ cookiecutter.project_slug }}/docker-compose.yml", "example"),
     ("{{cookiecutter.project_slug}}/compose/production/django/Dockerfile", "example"),
 ])

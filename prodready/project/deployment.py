@@ -76,6 +76,7 @@ DIRECTORY_ROLES = {
     "devtools": DEV_TOOLING, "loadtest": DEV_TOOLING, "loadtests": DEV_TOOLING,
     "load-test": DEV_TOOLING, "load_test": DEV_TOOLING, "locust": DEV_TOOLING,
     "benchmark": DEV_TOOLING, "benchmarks": DEV_TOOLING, "profiling": DEV_TOOLING,
+    "gitlint": DEV_TOOLING,  # the project's commit-message lint rules
     "generated": GENERATED, "_generated": GENERATED, "autogen": GENERATED,
     # third-party code copied in: its upstream is what to fix (not `third_party/`, which
     # often holds the project's own integrations with third parties)

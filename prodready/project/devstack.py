@@ -3,10 +3,11 @@
 Many repositories name their local stack `docker-compose.yml`, like the file users deploy. Its
 services give it away: the source tree is bind-mounted over the image's code and the command
 is a reloading development server or the test suite, or the environment switches debug mode
-(or a debug toolbar) on, or a database beside it takes connections without a password; a
-service builds the development stage of its image; or, with nothing mounted, debug mode is on
-beside such a database. Such a file is dev tooling, whatever its name; what the repository
-deploys with it still decides first.
+(or a debug toolbar) on, or a database beside it takes connections without a password. Some
+marks need no mount: a service builds the development stage of its image, reads its
+environment from a development directory, or runs a stand-in for a hosted service (a mail
+catcher, a cloud emulator); debug mode beside a database without a password. Such a file is
+dev tooling, whatever its name; what the repository deploys with it still decides first.
 """
 
 from __future__ import annotations
@@ -128,12 +129,12 @@ def _text(value: Any) -> str:
 
 # Images that stand in for a hosted service on a developer's machine or in a test run: mail
 # catchers, cloud emulators, HTTP mocks (`*-emulator` and `*-local` images too)
-STAND_INS = frozenset({"mailhog", "mailpit", "maildev", "smtp4dev", "localstack", "azurite",
+_STAND_INS = frozenset({"mailhog", "mailpit", "maildev", "smtp4dev", "localstack", "azurite",
                        "fake-gcs-server", "moto", "motoserver", "mockserver", "wiremock",
                        "elasticmq"})
 
 
-def image_stem(image: str) -> str:
+def _image_stem(image: str) -> str:
     """`europe-west2-docker.pkg.dev/ci/images/datastore-emulator:latest` -> datastore-emulator"""
     return image.rsplit("/", 1)[-1].split(":", 1)[0].split("@", 1)[0].lower()
 
@@ -144,8 +145,8 @@ def _stand_in(services: dict[str, Any], unprofiled: list[str]) -> str:
     for name, svc in services.items():
         if not isinstance(svc, dict) or (unprofiled and name not in unprofiled):
             continue
-        stem = image_stem(_text(svc.get("image")))
-        if stem in STAND_INS or stem.endswith(("-emulator", "-local")):
+        stem = _image_stem(_text(svc.get("image")))
+        if stem in _STAND_INS or stem.endswith(("-emulator", "-local")):
             return (f"service {name!r} runs {stem}, a stand-in for a hosted service: a "
                     "development stack")
     return ""
@@ -290,7 +291,7 @@ def backing_services_stack(data: Any) -> str:
             continue  # optional beside the others
         if not isinstance(svc, dict) or "build" in svc or not isinstance(svc.get("image"), str):
             return ""
-        image = image_stem(svc["image"])
+        image = _image_stem(svc["image"])
         # a vendor's local emulator (`dynamodb-local`, `tinybird-local`) backs code too
         if image not in DATASTORES and image not in _BACKING_TOOLS and \
                 not image.endswith(("-local", "-emulator")):
