@@ -237,3 +237,30 @@ def test_a_wsgi_server_that_does_nothing_else_at_start_needs_no_database_yet():
     assert severities("sh -c 'python manage.py migrate && gunicorn config.wsgi'") == ["medium"]
     assert severities("python manage.py qcluster") == ["medium"]
     assert severities("uvicorn app.main:app") == ["medium"]  # an ASGI app may set up at start
+
+
+
+def test_one_repository_several_images_told_apart_by_tag(tmp_path):
+    from prodready.project.compose import image_source
+
+    workflow = ("on: push\njobs:\n  images:\n    runs-on: ubuntu-latest\n    steps:\n"
+                "      - uses: docker/build-push-action@v6\n        with:\n"
+                "          file: docker/Dockerfile.nginx\n          push: true\n"
+                "          tags: acme/app:frontend\n"
+                "      - uses: docker/build-push-action@v6\n        with:\n"
+                "          file: docker/Dockerfile.prod\n          push: true\n"
+                "          tags: acme/app:backend\n")
+    files = {".github/workflows/images.yml": workflow,
+             "docker/Dockerfile.nginx": "FROM nginx:1.27\nCOPY dist /usr/share/nginx/html\n",
+             "docker/Dockerfile.prod": "FROM python:3.12-slim\nCOPY start.sh /start.sh\n"
+                                       "ENTRYPOINT [\"/start.sh\"]\n",
+             "start.sh": "#!/bin/sh\npython manage.py wait_for_db\nexec gunicorn app.wsgi\n",
+             "compose.yaml": "services:\n  api:\n    image: acme/app:backend\n"
+                             "    depends_on: [db]\n  web:\n    image: acme/app:frontend\n"
+                             "  db:\n    image: postgres:16\n"}
+    assert set(_waited(tmp_path, files)) == {"db"}
+    result = scan(tmp_path, Config(), jobs=1, use_cache=False)
+    [config] = configs(result.project)
+    sources = {name: image_source(result.project, config.services[name]) for name in ("api", "web")}
+    assert {n: s.dockerfile for n, s in sources.items() if s} == {
+        "api": "docker/Dockerfile.prod", "web": "docker/Dockerfile.nginx"}

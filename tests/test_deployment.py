@@ -1018,6 +1018,9 @@ DEBUG_STACK = DEV_STACK.replace("python manage.py runserver 0.0.0.0:8000", "guni
     "services:\n  db:\n    image: mysql:8\n    env_file:\n      - env.d/development/mysql\n",
     "services:\n  app:\n    build: .\n    volumes: ['.:/app']\n    environment:\n"
     "      - DJANGO_CONFIGURATION=Development\n",
+    # the checkout mounted from a directory above the Compose file's (`../../`)
+    "services:\n  webpack:\n    image: node:16\n    volumes:\n"
+    "      - ${BASE_DIR:-../../}:/opt/app\n    command: sh -c 'npm run dev'\n",
     # a source directory mounted into a server that reloads it; the debug stage
     "services:\n  api:\n    build: .\n    volumes: ['./backend:/usr/src/app/backend']\n"
     "    command: gunicorn -c python:backend.gunicorn manage:application --reload\n",
@@ -1538,4 +1541,29 @@ def test_a_dockerfile_only_tilt_builds_is_the_developers_cluster(tmp_path):
     model, _ = _model(tmp_path / "released", {
         **files, ".github/workflows/release.yml": release_workflow("ghcr.io/acme/meet:latest")})
     assert model.role_of("Dockerfile").role == "deployed"
+
+
+def test_a_compose_file_a_make_target_runs_that_builds_only_a_dev_image_is_dev(tmp_path):
+    compose = ("services:\n  web:\n    build:\n      context: .\n"
+               "      dockerfile: Containerfile.dev\n    ports: ['5000:5000']\n")
+    model, _ = _model(tmp_path, {"container-compose.yml": compose,
+                                 "Containerfile.dev": SERVER_DOCKERFILE,
+                                 "Makefile": "up:\n\tpodman-compose -f container-compose.yml up\n"})
+    role = model.role_of("container-compose.yml")
+    assert role.role == "dev-tooling" and "Containerfile.dev" in role.why
+
+
+def test_a_test_job_starting_a_service_named_ssh_deploys_nothing(tmp_path):
+    workflow = ("on: [workflow_dispatch]\njobs:\n  test:\n    runs-on: ubuntu-latest\n"
+                "    steps:\n      - run: docker compose -f stack-compose.yaml up -d api ssh\n"
+                "      - run: docker compose -f stack-compose.yaml exec -T api pytest\n")
+    compose = "services:\n  api:\n    build: .\n  ssh:\n    image: acme/ssh:1\n"
+    model, _ = _model(tmp_path, {".github/workflows/checks.yml": workflow,
+                                 "stack-compose.yaml": compose, "Dockerfile": SERVER_DOCKERFILE})
+    assert model.role_of("stack-compose.yaml").role == "test-fixture"
+    model, _ = _model(tmp_path / "deploys", {
+        ".github/workflows/checks.yml": workflow.replace(
+            "exec -T api pytest", "exec -T api pytest\n      - run: ssh prod 'make up'"),
+        "stack-compose.yaml": compose, "Dockerfile": SERVER_DOCKERFILE})
+    assert model.role_of("stack-compose.yaml").role == "deployed"
 

@@ -72,6 +72,9 @@ class ImageBuild:
     repository_image: bool = False
     # the fixed ends of names read at run time: `${{ vars.REGISTRY_REPO }}/base:latest` -> base
     runtime_suffixes: tuple[str, ...] = ()
+    # the names with the literal tags given them (`doccano/doccano:backend`): one repository
+    # can hold the images of several Dockerfiles, told apart by tag
+    tagged: tuple[str, ...] = ()
 
 
 def project_builds(project: Project) -> list[ImageBuild]:
@@ -154,6 +157,19 @@ def _tag_names(tags: Any) -> tuple[tuple[str, ...], bool]:
         elif "$" in tag and not _STEP_OUTPUT.fullmatch(tag):
             runtime = True
     return tuple(names), runtime
+
+
+def _tagged(tags: Any) -> tuple[str, ...]:
+    """`name:tag` (no registry) of each tag spelled out in full: `doccano/doccano:backend`."""
+    from .compose import image_repository
+
+    found = []
+    for tag in _tag_items(tags):
+        tag = str(tag).strip().split("@", 1)[0]
+        name, _, version = tag.rpartition(":")
+        if name and version and "/" not in version and "$" not in tag:
+            found.append("/".join(p for p in image_repository(name) if p) + ":" + version)
+    return tuple(found)
 
 
 def _runtime_suffixes(tags: Any) -> tuple[str, ...]:
@@ -309,7 +325,8 @@ def _action_build(options: dict[str, Any], source: str, named: dict[str, str]) -
     return ImageBuild(dockerfile, UNKNOWN if context is None else context, source, ACTION,
                       _action_args(options.get("build-args")), images, runtime_name=runtime,
                       target=str(target) if target and "$" not in str(target) else None,
-                      repository_image=own, runtime_suffixes=_runtime_suffixes(tags))
+                      repository_image=own, runtime_suffixes=_runtime_suffixes(tags),
+                      tagged=_tagged(tags))
 
 
 def _metadata_images(named: dict[str, str], tags: str) -> str:
@@ -464,7 +481,7 @@ def _command_build(arguments: str, source: str, base: str) -> ImageBuild:
         _default_dockerfile(directory)
     return ImageBuild(path, UNKNOWN if directory is None else directory, source, COMMAND, args,
                       images, runtime_name=runtime, target=target,
-                      runtime_suffixes=_runtime_suffixes(tags))
+                      runtime_suffixes=_runtime_suffixes(tags), tagged=_tagged(tags))
 
 
 # --------------------------------------------------------------------------- skaffold

@@ -941,7 +941,9 @@ def image_source(project: Project, svc: Service) -> ImageSource | None:
         return None
     from .deployment import deployment_of, image_name
 
-    found = deployment_of(project).dockerfile_of_image(image_name(svc.image))
+    tag = svc.image.split("@", 1)[0].rpartition(":")[2] if ":" in svc.image.rsplit(
+        "/", 1)[-1] else None
+    found = deployment_of(project).dockerfile_of_image(image_name(svc.image), tag)
     if found is None or found[0] not in project.dockerfiles:
         return None
     return ImageSource(found[0], None, found[1], posixpath.dirname(found[0]))

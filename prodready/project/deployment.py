@@ -149,6 +149,7 @@ class Deployment:
     patches: dict[str, str] = field(default_factory=dict)  # patch file -> kustomization
     built_images: set[str] = field(default_factory=set)  # `team/api`: images built here
     image_dockerfiles: dict[str, str] = field(default_factory=dict)  # image -> its Dockerfile
+    tagged_dockerfiles: dict[str, str] = field(default_factory=dict)  # image:tag -> Dockerfile
     # Dockerfiles CI publishes under names only known at run time (`${{ github.repository }}`)
     published: set[str] = field(default_factory=set)
     # the fixed end of a name published at run time -> its Dockerfile
@@ -180,10 +181,14 @@ class Deployment:
     declared_images: set[str] = field(default_factory=set)
     _path_roles: dict[str, Role] = field(default_factory=dict, repr=False)
 
-    def dockerfile_of_image(self, name: str) -> tuple[str, str] | None:
+    def dockerfile_of_image(self, name: str, tag: str | None = None) -> tuple[str, str] | None:
         """(Dockerfile, why) for an image name (`org/app`, no registry or tag) built here:
-        by its tag, or, for an image named after the project itself, the one Dockerfile CI
+        by its name and tag (`org/app:backend`, where one repository holds several images),
+        by its name, or, for an image named after the project itself, the one Dockerfile CI
         publishes under a name read at run time (`ghcr.io/${{ github.repository }}`)."""
+        path = self.tagged_dockerfiles.get(f"{name}:{tag}") if tag else None
+        if path is not None:
+            return path, f"the repository builds {name}:{tag} from {path}"
         path = self.image_dockerfiles.get(name)
         if path is not None:
             return path, f"the repository builds {name} from {path}"
@@ -684,18 +689,27 @@ def _builds_only_declared(project: Project, path: str, yf: YamlFile,
                           convention: dict[str, Role | None], declared: set[str]
                           ) -> Role | None:
     """A Compose file whose every image of the project is built from a Dockerfile its own
-    words or documentation call development-only runs that image for development too: the
-    images it builds, and those its opening comment tells to build by hand
-    (`# $ docker build -t app .` above `image: app`)."""
+    words, documentation or name call development-only (`Containerfile.dev`) runs that image
+    for development too: the images it builds, and those its opening comment tells to build
+    by hand (`# $ docker build -t app .` above `image: app`)."""
     built = [b.dockerfile for b in project_builds(project)
              if b.how == COMPOSE and b.source == path]
     built += _hand_built(project, path, yf)
-    roles = [convention.get(d) if d in declared else None for d in built if d is not None]
+    roles = [convention.get(d) if d in declared else _named_for_development(d) for d in built
+             if d is not None]
     if not roles or len(roles) != len(built) or \
             any(r is None or r.role != DEV_TOOLING for r in roles):
         return None
     return Role(DEV_TOOLING, f"it runs only images meant for development ({built[0]}: "
                              f"{roles[0].why if roles[0] else ''})")
+
+
+def _named_for_development(dockerfile: str) -> Role | None:
+    """The role the Dockerfile's own name gives it when that is development or tests
+    (`Containerfile.dev`; a directory such as `docker/dev/` does not count here)."""
+    role = named_role(posixpath.basename(dockerfile))
+    return Role(role, f"named {posixpath.basename(dockerfile)!r}") if role in (
+        DEV_TOOLING, TEST_FIXTURE) else None
 
 
 def _hand_built(project: Project, path: str, yf: YamlFile) -> list[str | None]:
@@ -861,7 +875,7 @@ def _dev_image(df: Any) -> Role | None:
 
 
 def build_deployment(project: Project) -> Deployment:
-    from .compose import compose_runs
+    from .compose import compose_runs, named_compose_files
 
     readmes = _ReadmePurposes(project)
     model = Deployment(project_names=_project_names(project),
@@ -882,12 +896,14 @@ def build_deployment(project: Project) -> Deployment:
             declared_images.add(path)
         convention[path] = role or _dev_image(df) or generated_header(text) or readmes.of(path)
     declared: set[str] = set()  # YAML whose content alone gives its role
+    named = named_compose_files(project)
     # the project's own code runs outside a Compose file of datastores only
     has_python = any(path.endswith(".py") for path in project.all_files)
     local_clusters = _local_cluster_directories(project) | _jenkins_directories(project)
     kustomizations = _kustomizations(project)
     for path, yf in project.yaml_files.items():
-        compose = is_compose_path(path)
+        # a Compose file by its name, or one a script or CI job runs with `-f`
+        compose = is_compose_path(path) or path in named
         convention[path] = path_role(path) or generated_header(yf.text) or (
             model.tool_role(path) if compose or path in compose_runs(project) else None) or (
             (local_clusters.get(posixpath.dirname(path)) or
@@ -923,9 +939,7 @@ def build_deployment(project: Project) -> Deployment:
         mark(path, Role(DEV_TOOLING, why))  # before its builds are followed
     _compose_links(project, counts, link, mark,
                    lambda source: convention.get(source) or used_by.get(source), model)
-    from .compose import directory_compose_runs, named_compose_files
-
-    named = named_compose_files(project)
+    from .compose import directory_compose_runs
     for path in sorted(set(named) | declared):  # a run outweighs what its content says
         own = convention.get(path)
         # under `dev/`, `examples/`, …: a Makefile or script that starts it is the
@@ -1217,9 +1231,13 @@ def _compose_links(project: Project, counts: Any, link: Any, mark: Any, role_of:
 
 # What a CI job does, read from its commands and names: it deploys, or it runs tests.
 _DEPLOYS = re.compile(
-    r"(?<![\w-])(?:deploy\w*|ssh|scp|rsync|ansible-playbook|appleboy/ssh-action|"
+    r"(?<![\w-])(?:deploy\w*|ansible-playbook|appleboy/ssh-action|"
     r"kubectl\s+(?:apply|rollout|set)|helm\s+(?:upgrade|install)|terraform\s+apply|"
-    r"docker\s+stack\s+deploy|docker\s+context)(?![\w-])", re.IGNORECASE)
+    r"docker\s+stack\s+deploy|docker\s+context)(?![\w-])"
+    # a copy to or a command on a remote host, as a command (not `compose up api ssh`, a
+    # service of that name)
+    r"|(?:^|[;&|(]|\brun:)[ \t]*(?:-[ \t]+)?(?:sudo[ \t]+)?(?:ssh|scp|rsync)(?![\w-])",
+    re.IGNORECASE | re.MULTILINE)
 
 
 def _compose_run_links(project: Project, path: str, link: Any, mark: Any, *,
@@ -1429,6 +1447,8 @@ def _add_tags(model: Deployment, build: ImageBuild) -> bool:
         model.built_images.add(name)
         if build.dockerfile:
             model.image_dockerfiles.setdefault(name, build.dockerfile)
+    for tagged in build.tagged if build.dockerfile else ():
+        model.tagged_dockerfiles.setdefault(tagged, build.dockerfile or "")
     if build.dockerfile and build.runtime_name:
         model.published.add(build.dockerfile)  # also published under a run-time name
         for suffix in build.runtime_suffixes:

@@ -202,6 +202,9 @@ def _environment(svc: dict[str, Any]) -> list[tuple[str, str]]:
     return []
 
 
+_ANCESTOR = re.compile(r"\.\.(?:/\.\.)*/?")
+
+
 def _checkout_mount(svc: dict[str, Any]) -> str:
     """The bind mount that puts the repository's source tree (the Compose file's directory,
     its parent or the service's build context, or a directory of it mounted as the working
@@ -224,7 +227,8 @@ def _checkout_mount(svc: dict[str, Any]) -> str:
             if len(parts) < 2:
                 continue  # an anonymous volume
             source, target = parts[0], parts[1]
-        if isinstance(source, str) and (source.rstrip("/") or ".") in roots and target:
+        if isinstance(source, str) and target and ((source.rstrip("/") or ".") in roots or (
+                _ANCESTOR.fullmatch(source))):  # `../../`: a directory above, the checkout
             return f"{source}:{target}"
         if isinstance(source, str) and source.startswith("./") and target and (
                 str(target).rstrip("/") == workdir or (
