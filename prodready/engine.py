@@ -17,7 +17,13 @@ from typing import TYPE_CHECKING, Any
 
 from . import __version__, cache
 from .artifacts.source import UnreadableFile, decode, python_lines_text, read_regular_file
-from .artifacts.yamldocs import YamlError, is_compose_path, looks_like_template, parse_yaml
+from .artifacts.yamldocs import (
+    YamlError,
+    invalid_compose_services,
+    is_compose_path,
+    looks_like_template,
+    parse_yaml,
+)
 from .catalog import Rule, load_catalog
 from .config import PROFILE_RULES, Config
 from .discover import Discovery, SourceEntry, discover
@@ -247,6 +253,13 @@ def _analyse(entry: SourceEntry, data: bytes) -> FileResult:
                     "only the last value, so the earlier one is silently lost",
                     line=dup.line,
                 ))
+            if is_compose_path(entry.path):
+                for name, line in invalid_compose_services(yaml_file)[:1]:
+                    result.diagnostics.append(Diagnostic(
+                        "PARSE", entry.path,
+                        f"not a valid Compose file: service {name!r} is not a mapping (an "
+                        "empty service, or keys indented one level too little), so Compose "
+                        "refuses it; its services are not judged", line=line))
             target, scope = yaml_file, Scope.YAML
             facts.artifact = yaml_file
         elif len(text) <= TEXT_KEEP_LIMIT:

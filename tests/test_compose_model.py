@@ -257,3 +257,21 @@ def test_an_app_without_a_health_route_is_asked_for_the_route_first(tmp_path, ap
                                         "CMD [\"gunicorn\", \"app:app\"]\n"})
     result = scan(tmp_path, Config(select=["COMPOSE001"]), jobs=1, use_cache=False)
     assert [f.severity.value for f in result.findings if f.line == 2] == [severity]
+
+
+def test_a_file_compose_refuses_is_a_parse_error_and_runs_nothing(tmp_path):
+    broken = ("services:\n  redis:\n    image: redis:7\n  rabbitmq:\n  image: acme/rabbitmq\n"
+              "  ports:\n    - 5672:5672\n")
+    write_tree(tmp_path, {"docker-compose.yml": broken})
+    result = scan(tmp_path, Config(select=["COMPOSE001", "COMPOSE003"]), jobs=1,
+                  use_cache=False)
+    assert not result.findings
+    [diagnostic] = [d for d in result.diagnostics if d.path == "docker-compose.yml"]
+    assert diagnostic.kind == "PARSE" and diagnostic.line == 4 and "'rabbitmq'" in \
+        diagnostic.message
+    # the same file with the service indented properly is judged
+    write_tree(tmp_path, {"docker-compose.yml": broken.replace("  image: acme", "    image: acme")
+                          .replace("  ports:\n    - 5672", "    ports:\n      - 5672")})
+    result = scan(tmp_path, Config(select=["COMPOSE001", "COMPOSE003"]), jobs=1,
+                  use_cache=False)
+    assert result.findings and not [d for d in result.diagnostics if d.kind == "PARSE"]

@@ -177,6 +177,19 @@ def is_compose_path(path: str) -> bool:
     )
 
 
+def invalid_compose_services(yf: YamlFile) -> list[tuple[str, int]]:
+    """(name, line) of the entries of a Compose file's `services` that are not mappings (a
+    service key left empty, keys indented one level too little): Compose refuses such a
+    file, so none of its services can run."""
+    found: list[tuple[str, int]] = []
+    for doc in yf.documents:
+        services = doc.root.get("services") if isinstance(doc.root, YMap) else None
+        if isinstance(services, YMap):
+            found += [(str(key.value), key.line) for key, value in services.items
+                      if not isinstance(value, YMap) and not str(key.value).startswith("x-")]
+    return found
+
+
 def looks_like_template(text: str) -> bool:
     """Helm/Jinja templates are not YAML (nor Python) until rendered."""
     return ("{{" in text and "}}" in text) or ("{%" in text and "%}" in text)

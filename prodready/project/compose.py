@@ -20,7 +20,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..artifacts.dotenv import env_entries
-from ..artifacts.yamldocs import YamlFile, YMap, YNode, YScalar, YSeq, is_compose_path
+from ..artifacts.yamldocs import (
+    YamlFile,
+    YMap,
+    YNode,
+    YScalar,
+    YSeq,
+    invalid_compose_services,
+    is_compose_path,
+)
 from . import Project
 
 BASE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
@@ -471,7 +479,8 @@ def _services_node(yf: YamlFile) -> YMap | None:
             continue
         services = root.get("services")
         if isinstance(services, YMap):
-            return services
+            # a file Compose refuses runs nothing (the scan reports it as a PARSE error)
+            return None if invalid_compose_services(yf) else services
         if services is None and "version" not in root and root.items and all(
             isinstance(v, YMap) and ("image" in v or "build" in v)
             for k, v in root.items if not str(k.value).startswith("x-")
