@@ -264,3 +264,15 @@ def test_one_repository_several_images_told_apart_by_tag(tmp_path):
     sources = {name: image_source(result.project, config.services[name]) for name in ("api", "web")}
     assert {n: s.dockerfile for n, s in sources.items() if s} == {
         "api": "docker/Dockerfile.prod", "web": "docker/Dockerfile.nginx"}
+
+
+def test_celery_started_by_the_images_entrypoint_script_retries_its_broker(tmp_path):
+    files = {"Dockerfile": "FROM python:3.12-slim\nCOPY tools/ /opt/bin/\n",
+             "tools/prod-celery.sh": "#!/usr/bin/env bash\ncd /backend\n"
+                                     "\"celery\" --app=config worker --loglevel=info\n",
+             "compose.yaml": "services:\n  api:\n    build: .\n"
+                             "    entrypoint: [\"/opt/bin/prod-celery.sh\"]\n"
+                             f"    depends_on: [db, cache, mq]\n{STORES}"}
+    found = _waited(tmp_path, files)
+    assert set(found) == {"cache", "mq"}
+    assert all("Celery retries" in why for why in found.values())

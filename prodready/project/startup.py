@@ -82,7 +82,7 @@ _KIND_WORDS = {
         "mongo": r"mongo|mongodb",
         "elasticsearch": r"elastic|elasticsearch|opensearch",
     }.items()}
-_CELERY = re.compile(r"(?:^|[\s/])celery\b[^\n]*\s(?:worker|beat|flower)\b")
+_CELERY = re.compile(r"(?:^|[\s/\"'])celery\b[^\n]*\s(?:worker|beat|flower)\b")
 _KINDS = {"postgres": "sql", "mysql": "sql", "mariadb": "sql", "redis": "redis",
           "valkey": "redis", "rabbitmq": "rabbitmq", "mongo": "mongo",
           "elasticsearch": "elasticsearch", "opensearch": "elasticsearch"}
@@ -110,8 +110,10 @@ def waited_dependencies(project: Project, svc: Service) -> dict[str, str]:
     waits = startup_waits(project, svc)
     out: dict[str, str] = {}
     command = svc.find("command")
-    if command is not None and _CELERY.search(command_line(command[2])):
+    if (command is not None and _CELERY.search(command_line(command[2]))) or any(
+            _CELERY.search(text) for text, _ in _startup_texts(project, svc)[0]):
         # Celery workers, beat and flower retry the broker connection while they start
+        # (started by the command, or by the entrypoint script it runs)
         for name, target in deps.items():
             if target is not None and _KINDS.get(target.datastore or "") in ("redis",
                                                                            "rabbitmq"):
