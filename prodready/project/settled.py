@@ -80,7 +80,7 @@ def _development_server(project: Project, path: str) -> bool:
     # imports it, and its `__main__` block does not run
     runs = re.compile(rf"(?<![\w-]){re.escape(name)}\b" + (
         rf"|-m\s+{re.escape(module)}(?![\w.])" if module else ""))
-    scripts = _texts_of(project, _RUNNER_FILES, with_artifacts=False)
+    scripts = _runner_scripts(project)
     if not commands or any(runs.search(text) for text in [*commands, *scripts]):
         return False
     told = re.compile(rf"(?:python3?\s+|\./)(?:[\w./-]*/)?{re.escape(name)}\b")
@@ -156,6 +156,13 @@ def _runner_texts(project: Project) -> list[str]:
     """Manifests, Compose files, CI, Dockerfiles, scripts, crontabs and Procfiles."""
     texts: list[str] = project.once("runner-texts",
                                     lambda: _texts_of(project, _RUNNER_FILES))
+    return texts
+
+
+def _runner_scripts(project: Project) -> list[str]:
+    """Scripts, crontabs and Procfiles (not the manifests and Dockerfiles), read once."""
+    texts: list[str] = project.once(
+        "runner-scripts", lambda: _texts_of(project, _RUNNER_FILES, with_artifacts=False))
     return texts
 
 
