@@ -1303,17 +1303,26 @@ def _make_target(project: Project, source: str, command: str) -> tuple[str, str]
     if posixpath.basename(source).lower() not in ("makefile", "gnumakefile"):
         return None
     wanted = " ".join(command.split())
-    target: str = ""
     recipe: list[str] = []
-    for line in (project.texts.get(source) or "").splitlines():
-        match = _MAKE_TARGET.match(line)
-        if match:
-            target, recipe = match[1], []
-            continue
+    last = ""
+    for target, line in _recipe_lines(project.texts.get(source) or ""):
+        if target != last:
+            recipe, last = [], target
         recipe.append(line)
         if target and wanted in " ".join(line.split()):
             return target, "\n".join(recipe)
     return None
+
+
+def _recipe_lines(text: str) -> Iterator[tuple[str, str]]:
+    """(target, line) of every line of a Makefile below a target's header ("" before any)."""
+    target = ""
+    for line in text.splitlines():
+        match = _MAKE_TARGET.match(line)
+        if match:
+            target = match[1]
+        else:
+            yield target, line
 
 
 def _tests_only(source: str, job: str, name: str = "") -> bool:
@@ -1386,15 +1395,8 @@ def _unpushed_local_build(project: Project, build: ImageBuild) -> Role | None:
     text = project.texts.get(build.source) or ""
     if _PUSH.search(text):
         return None
-    target = ""
-    for line in text.replace("\\\n", " ").splitlines():  # continued recipe lines joined
-        match = _MAKE_TARGET.match(line)
-        if match:
-            target = match[1]
-        elif target and "build" in line and build.images[0] in line:
-            break
-    else:
-        return None
+    target = next((target for target, line in _recipe_lines(text.replace("\\\n", " "))
+                   if target and "build" in line and build.images[0] in line), "")
     if not _LOCAL_TARGET_WORDS.intersection(re.split(r"[-_.]", target.lower())):
         return None
     return Role(DEV_TOOLING, f"{build.source} builds it in `{target}` as {build.images[0]}, a "
