@@ -6,6 +6,8 @@ import fnmatch
 import posixpath
 from collections.abc import Iterator
 
+import pathspec
+
 from ...artifacts.dockerfile import Dockerfile, Stage
 from ...fix.edits import ABSENT, append_lines
 from ...model import Edit, Fix, FixSafety
@@ -117,15 +119,12 @@ def _leakable(project: Project, context: str, dockerignore: str | None) -> list[
 
 def _path_excluded(path: str, dockerignore: str) -> bool:
     """Whether .dockerignore keeps the file at `path` (relative to the context) out, as
-    Docker matches it: the last matching line wins, and a line matching a directory above
-    the file covers it."""
-    excluded = False
-    parts = path.split("/")
-    for negated, pattern in _patterns(dockerignore):
-        segments = posixpath.normpath(pattern).split("/")
-        if any(_glob_match(segments, parts[:n]) for n in range(1, len(parts) + 1)):
-            excluded = not negated
-    return excluded
+    Docker matches it: every pattern anchored at the context's root, the last matching line
+    wins, and a line matching a directory above the file covers it (git's ignore rules
+    with each pattern anchored)."""
+    lines = [("!" if negated else "") + "/" + pattern
+             for negated, pattern in _patterns(dockerignore)]
+    return pathspec.GitIgnoreSpec.from_lines(lines).match_file(path)
 
 
 def _patterns(dockerignore: str) -> Iterator[tuple[bool, str]]:
@@ -134,16 +133,6 @@ def _patterns(dockerignore: str) -> Iterator[tuple[bool, str]]:
         pattern = line.strip()
         if pattern and not pattern.startswith("#"):
             yield pattern.startswith("!"), pattern.lstrip("!").strip().lstrip("/")
-
-
-def _glob_match(pattern: list[str], parts: list[str]) -> bool:
-    """Path segments against glob segments, `**` spanning any number of them."""
-    if not pattern:
-        return not parts
-    if pattern[0] == "**":
-        return any(_glob_match(pattern[1:], parts[i:]) for i in range(len(parts) + 1))
-    return bool(parts) and fnmatch.fnmatchcase(parts[0], pattern[0]) and \
-        _glob_match(pattern[1:], parts[1:])
 
 
 def _excluded(name: str, dockerignore: str) -> bool:
