@@ -1399,6 +1399,41 @@ def test_a_compose_file_another_one_includes_is_part_of_its_stack(tmp_path):
     assert model.role_of("docker/docker-compose-base.yml").role != "dev-tooling"
 
 
+def test_a_stack_extending_development_services_is_a_development_stack(tmp_path):
+    # the services' development stage sits in the file they extend
+    apps = ("services:\n  web:\n    build: {context: ., target: development}\n"
+            "    command: ./scripts/run-django-dev.sh\n    volumes: ['.:/src']\n")
+    stack = ("services:\n  web:\n    extends: {file: docker-compose.apps.yml, service: web}\n"
+             "    env_file: [env/backend.env]\n")
+    model, result = _model(tmp_path, {"docker-compose.apps.yml": apps,
+                                      "docker-compose.yml": stack})
+    assert model.role_of("docker-compose.yml").role == "dev-tooling"
+    assert not [f for f in result.findings if f.path == "docker-compose.yml"]
+    # extending a production service keeps the file judged
+    model, _ = _model(tmp_path, {"docker-compose.apps.yml": apps.replace("development",
+                                                                         "production")
+                                 .replace("./scripts/run-django-dev.sh", "gunicorn app:app")
+                                 .replace("    volumes: ['.:/src']\n", "")})
+    assert model.role_of("docker-compose.yml").role != "dev-tooling"
+
+
+def test_a_compose_file_only_development_stacks_pull_in_is_dev_tooling(tmp_path):
+    search = "services:\n  search:\n    image: opensearchproject/opensearch:2\n"
+    dev = ("include:\n  - compose.search.${SEARCH_KIND:-single}.yml\n"
+           "services:\n  web:\n    build: .\n    command: flask run\n"
+           "    volumes: ['.:/app']\n")
+    model, result = _model(tmp_path, {"compose.search.single.yml": search,
+                                      "docker-compose.yml": dev})
+    role = model.role_of("compose.search.single.yml")
+    assert role.role == "dev-tooling" and "docker-compose.yml" in role.why
+    assert not [f for f in result.findings if f.path == "compose.search.single.yml"]
+    # pulled in by a stack that ships too: judged
+    model, _ = _model(tmp_path, {"deploy/compose.yml": "include:\n  - ../compose.search"
+                                                       ".single.yml\nservices:\n  web:\n"
+                                                       "    image: acme/web:1\n"})
+    assert model.role_of("compose.search.single.yml").role != "dev-tooling"
+
+
 def test_a_compose_file_under_the_maintainers_tools_is_dev_tooling_even_when_make_runs_it(
         tmp_path):
     files = {"tools/credential-plugins-override.yml": "services:\n  vault:\n    image: vault\n"

@@ -39,7 +39,7 @@ from .builds import (
     skaffold_sections,
     walk,
 )
-from .devstack import RUNS_TESTS
+from .devstack import RUNS_TESTS, VARIABLE_DEFAULT
 from .documentation import doc_roots
 from .roles import (
     DEPLOYED,
@@ -659,22 +659,35 @@ def _readme_development_stacks(project: Project) -> dict[str, Role]:
 def _included_compose_files(project: Project) -> set[str]:
     """Compose files another Compose file pulls in (`include:`, `extends: {file: …}`): part of
     that file's stack, whatever the README starts them for."""
-    found: set[str] = set()
-    for path in project.yaml_files:
-        data = _compose_data(project, path) if is_compose_path(path) else None
-        if not isinstance(data, dict):
-            continue
-        included, services = data.get("include"), data.get("services")
-        refs = list(included) if isinstance(included, list) else []
-        refs += [svc.get("extends") for svc in (services or {}).values()
-                 if isinstance(services, dict) and isinstance(svc, dict)]
-        for ref in refs:
-            target = ref.get("path") or ref.get("file") if isinstance(ref, dict) else ref
-            for one in target if isinstance(target, list) else [target]:
-                if isinstance(one, str):
-                    found.add(posixpath.normpath(posixpath.join(posixpath.dirname(path), one)))
-    return found
+    return set(_compose_file_users(project))
 
+
+def _compose_file_users(project: Project) -> dict[str, list[str]]:
+    """For each Compose file another one pulls in (`include:`, `extends: {file: …}`), the
+    files that pull it in (`${VAR:-default}` in a path read at its default)."""
+    def find() -> dict[str, list[str]]:
+        found: dict[str, list[str]] = {}
+        for path in project.yaml_files:
+            data = _compose_data(project, path) if is_compose_path(path) else None
+            if not isinstance(data, dict):
+                continue
+            included, services = data.get("include"), data.get("services")
+            refs = [ref.get("path") if isinstance(ref, dict) else ref
+                    for ref in (included if isinstance(included, list) else [])]
+            refs += [svc["extends"].get("file") for svc in (
+                services.values() if isinstance(services, dict) else [])
+                if isinstance(svc, dict) and isinstance(svc.get("extends"), dict)]
+            for ref in refs:
+                for one in ref if isinstance(ref, list) else [ref]:
+                    if isinstance(one, str):
+                        target = posixpath.normpath(posixpath.join(
+                            posixpath.dirname(path), VARIABLE_DEFAULT.sub(r"\1", one)))
+                        if target != path and path not in found.setdefault(target, []):
+                            found[target].append(path)
+        return found
+
+    result: dict[str, list[str]] = project.once("compose-file-users", find)
+    return result
 
 
 def _resolve(paths: list[str], directory: str) -> str | None:
@@ -808,10 +821,44 @@ def _development_stack(project: Project, path: str, has_python: bool) -> Role | 
         local_images_stack,
     )
 
-    data = _compose_data(project, path)
+    data = _with_extended(project, path, _compose_data(project, path))
     why = development_stack(data) or local_images_stack(data) or dev_network_stack(data) or (
         backing_services_stack(data) if has_python else "")
     return Role(DEV_TOOLING, why) if why else None
+
+
+def _with_extended(project: Project, path: str, data: Any) -> Any:
+    """`data` with each service laid over the services it `extends:` (in this file or another
+    of the repository), so a stack that extends a development service reads as one."""
+    services = data.get("services") if isinstance(data, dict) else None
+    if not isinstance(services, dict) or not any(
+            isinstance(svc, dict) and "extends" in svc for svc in services.values()):
+        return data
+    merged = {name: _extended_service(project, path, svc, 0) for name, svc in services.items()}
+    return {**data, "services": merged}
+
+
+def _extended_service(project: Project, path: str, svc: Any, depth: int) -> Any:
+    extends = svc.get("extends") if isinstance(svc, dict) else None
+    if extends is None or depth > 8:
+        return svc
+    other, name = path, extends
+    if isinstance(extends, dict):
+        name, file = extends.get("service"), extends.get("file")
+        if isinstance(file, str):
+            other = posixpath.normpath(posixpath.join(posixpath.dirname(path), file))
+    base_services = (_compose_data(project, other) or {}).get("services") \
+        if project.yaml_files.get(other) is not None else None
+    base = base_services.get(name) if isinstance(base_services, dict) and \
+        isinstance(name, str) else None
+    if not isinstance(base, dict):
+        return svc
+    base = _extended_service(project, other, base, depth + 1)
+    own = {k: v for k, v in svc.items() if k != "extends"}
+    volumes = [*(base.get("volumes") or []), *(own.get("volumes") or [])] \
+        if isinstance(base.get("volumes", []), list) and \
+        isinstance(own.get("volumes", []), list) else own.get("volumes")
+    return {**base, **own, **({"volumes": volumes} if volumes else {})}
 
 
 def _compose_data(project: Project, path: str) -> Any:
@@ -937,6 +984,12 @@ def build_deployment(project: Project) -> Deployment:
 
     for path, why in [*_dev_container_stacks(project).items(), *_tilt_builds(project).items()]:
         mark(path, Role(DEV_TOOLING, why))  # before its builds are followed
+    # a Compose file only developers' or tests' stacks pull in (`include:`, `extends:`)
+    for path, users in _compose_file_users(project).items():
+        roles = [role for user in users if (role := convention.get(user)) is not None
+                 and role.role in (DEV_TOOLING, TEST_FIXTURE)]
+        if convention.get(path) is None and len(roles) == len(users):
+            mark(path, Role(roles[0].role, f"only {users[0]} pulls it in ({roles[0].role})"))
     _compose_links(project, counts, link, mark,
                    lambda source: convention.get(source) or used_by.get(source), model)
     from .compose import directory_compose_runs

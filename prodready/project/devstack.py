@@ -37,7 +37,8 @@ _ENV_NAMES = frozenset({"env", "environment", "app_env", "django_env", "flask_en
                         "django_configuration"})  # django-configurations' class
 # The last part of a settings module named for development: `dev`, `dockerdev`, `local`.
 _DEV_MODULE = re.compile(r"(?:^|\.)\w*(?:dev|development|local)$")
-_DEFAULT = re.compile(r"\$\{\w+:?-([^}]*)\}")  # `${ENVIRONMENT:-development}` -> development
+# `${ENVIRONMENT:-development}` -> development
+VARIABLE_DEFAULT = re.compile(r"\$\{\w+:?-([^}]*)\}")
 
 
 def development_stack(data: Any) -> str:
@@ -124,7 +125,7 @@ def _command_line(svc: dict[str, Any]) -> str:
 def _text(value: Any) -> str:
     if isinstance(value, list):
         return " ".join(str(v) for v in value)
-    return _DEFAULT.sub(r"\1", str(value)) if value is not None else ""
+    return VARIABLE_DEFAULT.sub(r"\1", str(value)) if value is not None else ""
 
 
 # Images that stand in for a hosted service on a developer's machine or in a test run: mail
