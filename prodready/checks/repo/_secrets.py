@@ -130,6 +130,7 @@ _DEV_FILE = re.compile(r"(?:^|/)(?:dev|devel|development|local|docker-compose\.d
                        r"|(?:^|/)(?:dev|local)[-_][^/]+/"  # a Helm environment `dev-keycloak/`
                        r"|(?:^|/)[^/]*(?:\.dev|\.local|[-_.]dev|[-_.]local|[-_.]test|[-_.]testing"
                        r"|[-_.]ci)\.[a-z]+$"  # values-ci.yaml
+                       r"|(?:^|/)[^/]*[-_.](?:dev|local)[-_.][^/]*\.(?:json|ya?ml)$"  # a-local-realm
                        r"|(?:^|/)(?:sample|example|template)\.env$"
                        r"|(?:^|/)(?:test|tests|example|sample|dev|local)[-_][^/]*"
                        r"\.(?:py|cfg|ini|conf|toml|ya?ml|json|env|properties)$"
@@ -165,10 +166,11 @@ _DIGEST_VALUE = re.compile(r"\bDigest\s+\w+=", re.IGNORECASE)
 _WEAK = re.compile(r"[a-z]+[_-]?[0-9]{0,4}|[0-9]+|[A-Z_]+")
 # Keyword hits whose value is a label rather than a secret: an enum value such as
 # PASSWORD_CHANGED = "password_changed", a template name, a class name, a test value.
+_SLUG = re.compile(r"^[a-z]+(?:[-_.:/][a-z]+)+$")  # password_changed, set_password.html
 _LABEL = (
     re.compile(r"password|passwd|secret|token|credential|api[_-]?key"
                r"|(?:^|[^a-z])(?:test|dev|demo|local|dummy)(?:[^a-z]|$)", re.IGNORECASE),
-    re.compile(r"^[a-z]+(?:[-_.:/][a-z]+)+$"),  # a slug: password_changed, set_password.html
+    _SLUG,
     re.compile(r"^[A-Z]?[a-z]+(?:[A-Z][a-z]+)+$"),  # a class or event name: SecretMultiline
 )
 _NOT_SECRET_NAME = re.compile(
@@ -539,6 +541,12 @@ def _plausible(secret_type: str, value: str, line: str, in_secret_object: bool,
         candidate = _substitution_default(candidate, line)
     if is_placeholder(candidate) or _PASSWORD_HASH.match(candidate):
         return False
+    if _SALT_BESIDE.search(line):
+        return False  # `{"value": …, "salt": …}`: a stored password hash (an identity server's)
+    setting = _SETTING_IN_STRING.fullmatch(candidate) if secret_type in ENTROPY_TYPES else None
+    if setting and (not _KEYWORDS.search(setting[1].lower()) or
+                    _NOT_SECRET_NAME.search(normalise(setting[1])) or _SLUG.fullmatch(setting[2])):
+        return False  # `"BUCKET_NAME=app-storage-qa"`, `"OIDC_KEY=app-client"`: no secret
     if len(_PAYLOAD_ESCAPES.findall(candidate)) >= 3:
         return False  # percent-encoded quotes, parentheses, `;`: an injection payload
     if secret_type == HEX_TYPE and _COMMIT_ID.fullmatch(candidate) and \
@@ -580,6 +588,8 @@ def _plausible(secret_type: str, value: str, line: str, in_secret_object: bool,
     return True
 
 
+_SALT_BESIDE = re.compile(r"""\\?["']salt\\?["']\s*:""", re.IGNORECASE)
+_SETTING_IN_STRING = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=(.+)")
 _COMMIT_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 _REVISION_NAME = re.compile(r"(?:^|_)(?:COMMIT|SHA|REVISION|REV|GIT|REF)(?:_|$)")
 # `${DB_PASSWORD:-postgres}`: the keyword detector takes `postgres}` as the value
