@@ -18,6 +18,10 @@ NONROOT_IMAGES = (
     r"(^|/)nginxinc/nginx-unprivileged(:|$)",
     r"(^|/)jupyter/", r"(^|/)quay\.io/jupyter/",  # docker-stacks run as jovyan
     r"(^|/)apache/airflow(:|$)",  # runs as the airflow user
+    # search, dashboards and identity servers whose images set their own user
+    r"(^|/)opensearchproject/opensearch(-dashboards)?(:|$)",
+    r"(^|/)docker\.elastic\.co/(elasticsearch|kibana)/", r"(^|/)grafana/grafana(-oss)?(:|$)",
+    r"(^|/)prom/(prometheus|alertmanager)(:|$)", r"(^|/)quay\.io/keycloak/keycloak(:|$)",
     r"registry\.access\.redhat\.com/ubi\d+/(python|nodejs|ruby|php|perl)-",  # s2i: uid 1001
     # AWS Lambda runs a function's image as its own unprivileged user, whatever USER says
     r"(^|/)public\.ecr\.aws/lambda/", r"(^|/)amazon/aws-lambda-",
