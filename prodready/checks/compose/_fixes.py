@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 
 from ...artifacts.yamldocs import YamlFile, YMap, YNode, YScalar, YSeq
@@ -93,7 +94,37 @@ def one_off_command(svc: Service) -> str:
     if _ONE_OFF.search(entrypoint):
         return "entrypoint"
     # the two make one command line (`entrypoint: certbot`, `command: certonly …`)
-    return "command" if _ONE_OFF.search(f"{entrypoint} {command}") else ""
+    if _ONE_OFF.search(f"{entrypoint} {command}"):
+        return "command"
+    if command and _finite(command) and (not entrypoint or _SHELL.fullmatch(entrypoint)):
+        return "command"  # `bash -c "echo built"`, `wget --mirror …`: it ends
+    return ""
+
+
+# A shell the command is handed to (`sh -c`, `/bin/bash -c`): it runs what the command says.
+_SHELL = re.compile(r"\s*(?:/(?:usr/)?bin/)?(?:ba|a|da)?sh(?:\s+-\w+)*\s*")
+_SHELL_C = re.compile(r"\s*(?:/(?:usr/)?bin/)?(?:ba|a|da)?sh\s+(?:-\w+\s+)*-\w*c\s+")
+_SEPARATORS = re.compile(r"&&|\|\||[;\n|]")
+# Programs that do their work and exit: a command made only of them finishes.
+_FINITE_PROGRAMS = frozenset({"echo", "printf", "true", "false", "exit", "wget", "curl", "cp",
+                              "mv", "rm", "mkdir", "chmod", "chown", "ln", "touch", "tar",
+                              "unzip", "gunzip"})
+
+
+def _finite(command: str) -> bool:
+    """Every step of the command line is a program that ends (no loop, no server)."""
+    shell = _SHELL_C.match(command)
+    if shell:
+        command = command[shell.end():].strip().strip("'\"")
+    steps = [step.split() for step in _SEPARATORS.split(command) if step.strip()]
+    if not steps:
+        return False
+    for words in steps:
+        while words and re.match(r"\w+=", words[0]):
+            words = words[1:]  # `LANG=C wget …`
+        if words and posixpath.basename(words[0].strip("'\"")) not in _FINITE_PROGRAMS:
+            return False
+    return True
 
 
 def _words(node: YNode) -> list[object]:
