@@ -162,6 +162,21 @@ def test_a_build_overlay_for_the_published_image_is_layered_over_the_base(tmp_pa
         ("docker-compose.prod.yml", 2)]
 
 
+def test_an_overlay_that_only_builds_another_image_is_layered_over_the_base(tmp_path):
+    """`docker-compose-full.yml` gives the base's service another Dockerfile and nothing
+    else (`-f docker-compose.yml -f docker-compose-full.yml`): the base's settings hold."""
+    write_tree(tmp_path, {
+        "docker-compose.yml": "services:\n  app:\n    build: .\n    image: app\n"
+                              "    restart: unless-stopped\n",
+        "docker-compose-full.yml": "services:\n  app:\n    build:\n      context: ./\n"
+                                   "      dockerfile: ./Dockerfile.full\n",
+        "docker-compose-other.yml": "services:\n  other:\n    build: ./other\n",
+    })
+    result = scan(tmp_path, Config(select=["COMPOSE003"]), jobs=1, use_cache=False)
+    assert sorted((f.path, f.line) for f in result.findings) == [
+        ("docker-compose-other.yml", 2)]
+
+
 def test_an_overlay_that_sets_the_missing_key_itself_is_judged_there(tmp_path):
     write_tree(tmp_path, {
         "compose.yaml": "services:\n  web:\n    image: acme/web:1\n"

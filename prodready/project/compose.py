@@ -524,11 +524,11 @@ def deployed_runs(project: Project) -> set[tuple[str, ...]]:
     per scan: every Compose rule asks."""
     found: set[tuple[str, ...]] = project.once("compose-deployed-runs", lambda: {
         files for path, runs in compose_runs(project).items() for source, command in runs
-        if path in (files := _run_files(source, command))})
+        if path in (files := run_files(source, command))})
     return found
 
 
-def _run_files(source: str, command: str) -> tuple[str, ...]:
+def run_files(source: str, command: str) -> tuple[str, ...]:
     """The files a compose command line passes with `-f`, relative to where it runs."""
     base = "" if source.endswith((".yml", ".yaml")) else posixpath.dirname(source)
     return tuple(posixpath.normpath(posixpath.join(base, flag[1]))
@@ -712,7 +712,8 @@ _RUNNABLE_KEYS = ("image", "build", "extends")
 def _fragments(own: dict[str, Layer], base_layers: dict[str, Layer]) -> set[str]:
     """The services of a file that only add to a service another file defines: no image, no
     build, nothing extended; or only a `build:` for a service the base runs from a published
-    image (`docker-compose.build.yml`: build from source instead of pulling)."""
+    image (`docker-compose.build.yml`: build from source instead of pulling), or nothing but
+    another `build:` of the base's service (`docker-compose-full.yml`: a fuller image)."""
     found = set()
     for name, layer in own.items():
         node = layer.node
@@ -721,8 +722,9 @@ def _fragments(own: dict[str, Layer], base_layers: dict[str, Layer]) -> set[str]
             continue
         base = base_layers.get(name)
         if base is not None and base.node is not None and "build" in node and \
-                "image" not in node and "image" in base.node and "build" not in base.node:
-            found.add(name)
+                "image" not in node and ("image" in base.node and "build" not in base.node
+                                         or all(str(k.value) == "build" for k, _ in node.items)):
+            found.add(name)  # or another build of the base's service, and nothing else
     return found
 
 
