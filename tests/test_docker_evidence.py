@@ -524,6 +524,10 @@ def test_an_image_that_also_runs_a_worker_is_informational():
     [finding] = scan_files({"Dockerfile": server, "docker-compose.yml": compose, **published},
                            ["DOCKER001"])
     assert finding.severity.value == "info" and "'worker'" in finding.message
+    # the command is the queue's name alone, which the image's entrypoint starts
+    [finding] = scan_files({"Dockerfile": server, **published, "docker-compose.yml":
+                            compose.replace("celery -A app worker", "celery")}, ["DOCKER001"])
+    assert finding.severity.value == "info"
 
 
 def test_an_image_that_prepares_a_second_entrypoint_for_its_worker_is_informational():

@@ -393,7 +393,9 @@ _WORKER_SCRIPT = re.compile(r"(?:^|[-_])(?:worker|beat|celery|scheduler)(?:[-_][
                             r"(?:\.sh|\.py)?$", re.IGNORECASE)
 # A project's own command for a background process: `python -m app run-worker`,
 # `manage.py run_scheduler`, `app consumer`.
-_WORKER_WORD = re.compile(r"(?<![\w-])(?:run[-_])?(?:worker|scheduler|beat|consumer)s?(?![\w-])")
+# a word an entrypoint turns into a worker (`command: worker`, `command: celery`)
+_WORKER_WORD = re.compile(r"(?<![\w-])(?:run[-_])?(?:worker|scheduler|beat|consumer)s?(?![\w-])"
+                          r"|^\s*(?:celery|rq|dramatiq|huey)\s*$")
 
 
 def worker_use(project: Project, dockerfile: str) -> str:
