@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from prodready.config import Config
 from prodready.engine import scan
 from prodready.fix.apply import run_fix
@@ -282,6 +284,21 @@ def test_the_example_file_of_another_component_gets_no_names(tmp_path):
                           "agent/sandbox/executor.py": "print('runs code')\n"})
     [finding] = _findings(tmp_path, "APP013")
     assert finding.fix is None  # still reported, but its names belong to no file here
+
+
+@pytest.mark.parametrize("files", [
+    # a front end's end-to-end test app, whose code is not Python
+    {"src/frontend/apps/e2e/.env.example": "SUB_FIREFOX=user@firefox.test\n",
+     "src/frontend/apps/e2e/package.json": "{}\n"},
+    # an example file under a path that says it is for tests
+    {"tests/e2e/.env.example": "BASE_URL=http://localhost\n"},
+])
+def test_an_example_file_of_tests_or_a_front_end_gets_no_names(tmp_path, files):
+    write_tree(tmp_path, {"src/backend/main.py": "import os\nfrom fastapi import FastAPI\n\n"
+                                                 "app = FastAPI()\n"
+                                                 "TOKEN = os.environ['API_TOKEN']\n", **files})
+    [finding] = _findings(tmp_path, "APP013")
+    assert finding.fix is None
 
 
 def test_an_official_datastore_image_keeping_its_entrypoint_is_information(tmp_path):

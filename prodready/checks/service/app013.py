@@ -14,6 +14,7 @@ from ...facts import Located, PythonFacts
 from ...fix.edits import digest
 from ...model import Edit, Fix, FixSafety, Related
 from ...project import Project
+from ...project.deployment import path_role
 from ...project.documentation import documentation_files, documentation_pages, read_text
 from ...project.services import Service, services_of
 from ..api import RuleContext
@@ -356,14 +357,20 @@ def _example_file(project: Project, services: list[Service]) -> str | None:
             if project.has_file(f"{root}/{name}"):
                 return f"{root}/{name}"
     # the one example file the repository has elsewhere (`docker/.env.example`), unless its
-    # directory holds code of its own: it documents that component (`agent/sandbox/`)
+    # directory holds code of its own (it documents that component: `agent/sandbox/`, a
+    # front end's `apps/e2e/`) or its path gives it a role (tests, examples)
     elsewhere = project.files_named(*EXAMPLE_FILES)
-    if len(elsewhere) != 1:
+    if len(elsewhere) != 1 or path_role(elsewhere[0]) is not None:
         return None
     directory = posixpath.dirname(elsewhere[0])
-    if directory and any(p.startswith(directory + "/") for p in project.python):
+    if directory and any(p.startswith(directory + "/") and p.endswith(_CODE_SUFFIXES)
+                         for p in project.all_files):
         return None
     return elsewhere[0]
+
+
+_CODE_SUFFIXES = (".py", ".js", ".mjs", ".ts", ".tsx", ".jsx", ".go", ".rb", ".java", ".rs",
+                  "package.json")
 
 
 def _append(project: Project, target: str, names: list[str]) -> Fix | None:
