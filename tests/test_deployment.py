@@ -1434,6 +1434,23 @@ def test_a_compose_file_only_development_stacks_pull_in_is_dev_tooling(tmp_path)
     assert model.role_of("compose.search.single.yml").role != "dev-tooling"
 
 
+def test_a_compose_file_started_only_on_top_of_a_development_stack_is_dev_tooling(tmp_path):
+    dev = ("services:\n  api:\n    build: .\n    command: make start-dev\n"
+           "    volumes: ['.:/app']\n")
+    monitor = "services:\n  dashboard:\n    image: eoranged/rq-dashboard\n    ports: ['9181:9181']\n"
+    make = "start-rq-mon:\n\tdocker-compose -f docker-compose.yml -f docker-compose-rq-monitor.yml up\n"
+    model, result = _model(tmp_path, {"docker-compose.yml": dev, "Makefile": make,
+                                      "docker-compose-rq-monitor.yml": monitor})
+    role = model.role_of("docker-compose-rq-monitor.yml")
+    assert role.role == "dev-tooling" and "on top of docker-compose.yml" in role.why
+    assert not [f for f in result.findings if f.path == "docker-compose-rq-monitor.yml"]
+    # also started on top of a stack that ships: judged
+    model, _ = _model(tmp_path, {"Makefile": make + "deploy:\n\tdocker compose -f deploy/prod.yml"
+                                                    " -f docker-compose-rq-monitor.yml up -d\n",
+                                 "deploy/prod.yml": "services:\n  api:\n    image: acme/api:1\n"})
+    assert model.role_of("docker-compose-rq-monitor.yml").role != "dev-tooling"
+
+
 def test_a_compose_file_under_the_maintainers_tools_is_dev_tooling_even_when_make_runs_it(
         tmp_path):
     files = {"tools/credential-plugins-override.yml": "services:\n  vault:\n    image: vault\n"

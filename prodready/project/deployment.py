@@ -861,6 +861,20 @@ def _extended_service(project: Project, path: str, svc: Any, depth: int) -> Any:
     return {**base, **own, **({"volumes": volumes} if volumes else {})}
 
 
+def _layered_over(project: Project) -> dict[str, list[str]]:
+    """For each Compose file every run names after another (`-f base.yml -f this.yml`), the
+    first file of each run: the stacks it adds to."""
+    from .compose import compose_runs, run_files
+
+    found: dict[str, list[str]] = {}
+    for path, runs in compose_runs(project).items():
+        bases = [files[0] for files in (run_files(source, command) for source, command in runs)
+                 if path in files and files[0] != path]
+        if bases and len(bases) == len(runs):
+            found[path] = sorted(set(bases))
+    return found
+
+
 def _compose_data(project: Project, path: str) -> Any:
     """A Compose file's first document as data, converted once per scan."""
     def convert() -> Any:
@@ -984,12 +998,15 @@ def build_deployment(project: Project) -> Deployment:
 
     for path, why in [*_dev_container_stacks(project).items(), *_tilt_builds(project).items()]:
         mark(path, Role(DEV_TOOLING, why))  # before its builds are followed
-    # a Compose file only developers' or tests' stacks pull in (`include:`, `extends:`)
-    for path, users in _compose_file_users(project).items():
-        roles = [role for user in users if (role := convention.get(user)) is not None
-                 and role.role in (DEV_TOOLING, TEST_FIXTURE)]
-        if convention.get(path) is None and len(roles) == len(users):
-            mark(path, Role(roles[0].role, f"only {users[0]} pulls it in ({roles[0].role})"))
+    # a Compose file only developers' or tests' stacks pull in (`include:`, `extends:`), or
+    # that every command starting it layers over such a stack (`-f dev.yml -f monitor.yml`)
+    for how, found in (("only pulled in by", _compose_file_users(project)),
+                       ("always started on top of", _layered_over(project))):
+        for path, users in found.items():
+            roles = [role for user in users if (role := convention.get(user)) is not None
+                     and role.role in (DEV_TOOLING, TEST_FIXTURE)]
+            if convention.get(path) is None and len(roles) == len(users):
+                mark(path, Role(roles[0].role, f"{how} {users[0]} ({roles[0].role})"))
     _compose_links(project, counts, link, mark,
                    lambda source: convention.get(source) or used_by.get(source), model)
     from .compose import directory_compose_runs
