@@ -140,3 +140,19 @@ def test_a_stack_users_start_with_the_projects_script(tmp_path, profile, logging
                                                 " up -d\n"},
                          select=["COMPOSE004"], profile=profile)
     assert [f.severity.value for f in findings if f.line == 2] == [severity]
+
+
+@pytest.mark.parametrize(("readme", "severities"), [
+    # the README tells users to start the production file: their hosts size it and rotate logs
+    ("Run it:\n\n    docker compose -f docker/docker-compose.prod.yml up -d\n", {"info"}),
+    # nothing tells users to start it: a production file keeps its raised severity
+    ("Run it with our published images.\n", {"low", "medium"}),
+])
+def test_a_production_file_a_distributed_projects_users_start(tmp_path, readme, severities):
+    stack = ("services:\n  web:\n    build:\n      context: ..\n"
+             "    restart: unless-stopped\n")
+    findings = _findings(tmp_path, {"docker/docker-compose.prod.yml": stack,
+                                    "Dockerfile": DOCKERFILE, "README.md": readme},
+                         select=["COMPOSE004", "COMPOSE006"], profile="distributed")
+    assert {f.rule_id for f in findings} == {"COMPOSE004", "COMPOSE006"}
+    assert {f.severity.value for f in findings} == severities

@@ -721,9 +721,10 @@ def _fragments(own: dict[str, Layer], base_layers: dict[str, Layer]) -> set[str]
             found.add(name)
             continue
         base = base_layers.get(name)
-        if base is not None and base.node is not None and "build" in node and \
-                "image" not in node and ("image" in base.node and "build" not in base.node
-                                         or all(str(k.value) == "build" for k, _ in node.items)):
+        if base is None or base.node is None or "build" not in node or "image" in node:
+            continue
+        pulled = "image" in base.node and "build" not in base.node
+        if pulled or all(str(k.value) == "build" for k, _ in node.items):
             found.add(name)  # or another build of the base's service, and nothing else
     return found
 
@@ -1016,6 +1017,26 @@ def deployed_here(project: Project, config: ComposeConfig) -> bool:
     path = config.files[-1]
     return is_prod_file(path) or path in compose_runs(project) or \
         deployment_of(project).role_of(path).role == DEPLOYED
+
+
+def users_stack(project: Project, path: str) -> bool:
+    """A distributed project's documentation tells its users to start this Compose file
+    (`docker compose -f docker/docker-compose.prod.yml up`): whatever its name, it runs on
+    their hosts, sized and rotated by them."""
+    from .profile import DISTRIBUTED, profile_of
+
+    if profile_of(project).name != DISTRIBUTED:
+        return False
+
+    def documented() -> frozenset[str]:
+        from .documentation import documentation_pages
+
+        return frozenset(posixpath.normpath(flag[1]) for _, text in documentation_pages(project)
+                         if "compose" in text for line in text.splitlines() if "compose" in line
+                         for flag in COMPOSE_FILE_FLAG.finditer(line))
+
+    found: frozenset[str] = project.once("compose-files-users-start", documented)
+    return path in found
 
 
 def operator_template(project: Project, config: ComposeConfig) -> str:

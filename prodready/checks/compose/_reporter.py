@@ -6,7 +6,14 @@ from collections.abc import Iterator
 
 from ...model import Fix
 from ...project import Project
-from ...project.compose import Service, Site, deployed_runs, is_prod_file, judged_services
+from ...project.compose import (
+    Service,
+    Site,
+    deployed_runs,
+    is_prod_file,
+    judged_services,
+    users_stack,
+)
 from ..api import RuleContext
 
 _Key = tuple[str, int, int]
@@ -34,11 +41,13 @@ class Reporter:
         self._source: _Source = ((), ("", 0, 0))
         self._deployed: set[_Config] = set()
         self._run: set[_Key] = set()  # services a configuration the repository runs judges
+        self._project: Project | None = None
 
     def services(self, project: Project) -> Iterator[Service]:
         """The judged services; the verdicts given while one is current are counted as its
         configuration's and its own."""
         self._deployed = deployed_runs(project)
+        self._project = project
         for svc in judged_services(project):
             first = svc.layers[0]
             self._source = (tuple(svc.config.files),
@@ -68,7 +77,8 @@ class Reporter:
                 continue
             site, message, snippet, fix, informational = self.bad[key]
             severity = self.ctx.config.severity_of(self.ctx.rule).raised() if (
-                self.raise_in_prod and is_prod_file(site.path)) else None
+                self.raise_in_prod and is_prod_file(site.path) and
+                not (self._project and users_stack(self._project, site.path))) else None
             self.ctx.report(site.path, site.line, site.column, message, snippet=snippet,
                             severity=severity, fix=fix, informational=informational)
         self.ctx.examine(passed)

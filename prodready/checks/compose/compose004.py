@@ -11,6 +11,7 @@ from ...project.compose import (
     interpolate,
     is_prod_file,
     operator_template,
+    users_stack,
 )
 from ..api import RuleContext
 from ._fixes import logging_fix
@@ -38,7 +39,8 @@ USERS_HOSTS = ("the project is distributed and no service of this file sets logg
 def _users_stack(project: Project, config: ComposeConfig) -> bool:
     from ...project.profile import DISTRIBUTED, profile_of
 
-    return profile_of(project).name == DISTRIBUTED and not is_prod_file(config.files[-1])
+    return profile_of(project).name == DISTRIBUTED and (
+        not is_prod_file(config.files[-1]) or users_stack(project, config.files[-1]))
 
 
 def check(project: Project, ctx: RuleContext) -> None:
