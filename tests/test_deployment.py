@@ -1437,8 +1437,10 @@ def test_a_compose_file_only_development_stacks_pull_in_is_dev_tooling(tmp_path)
 def test_a_compose_file_started_only_on_top_of_a_development_stack_is_dev_tooling(tmp_path):
     dev = ("services:\n  api:\n    build: .\n    command: make start-dev\n"
            "    volumes: ['.:/app']\n")
-    monitor = "services:\n  dashboard:\n    image: eoranged/rq-dashboard\n    ports: ['9181:9181']\n"
-    make = "start-rq-mon:\n\tdocker-compose -f docker-compose.yml -f docker-compose-rq-monitor.yml up\n"
+    monitor = ("services:\n  dashboard:\n    image: eoranged/rq-dashboard\n"
+               "    ports: ['9181:9181']\n")
+    make = ("start-rq-mon:\n"
+            "\tdocker-compose -f docker-compose.yml -f docker-compose-rq-monitor.yml up\n")
     model, result = _model(tmp_path, {"docker-compose.yml": dev, "Makefile": make,
                                       "docker-compose-rq-monitor.yml": monitor})
     role = model.role_of("docker-compose-rq-monitor.yml")

@@ -130,7 +130,8 @@ _DEV_FILE = re.compile(r"(?:^|/)(?:dev|devel|development|local|docker-compose\.d
                        r"|(?:^|/)(?:dev|local)[-_][^/]+/"  # a Helm environment `dev-keycloak/`
                        r"|(?:^|/)[^/]*(?:\.dev|\.local|[-_.]dev|[-_.]local|[-_.]test|[-_.]testing"
                        r"|[-_.]ci)\.[a-z]+$"  # values-ci.yaml
-                       r"|(?:^|/)[^/]*[-_.](?:dev|local)[-_.][^/]*\.(?:json|ya?ml)$"  # a-local-realm
+                       # a file named for a local stack: `ol-local-realm.json`
+                       r"|(?:^|/)[^/]*[-_.](?:dev|local)[-_.][^/]*\.(?:json|ya?ml)$"
                        r"|(?:^|/)(?:sample|example|template)\.env$"
                        r"|(?:^|/)(?:test|tests|example|sample|dev|local)[-_][^/]*"
                        r"\.(?:py|cfg|ini|conf|toml|ya?ml|json|env|properties)$"
