@@ -42,8 +42,8 @@ def check(src: PythonFile, ctx: RuleContext) -> None:
         problem = _problem(node, name, sessions, imported)
         if problem is None:
             continue
-        if problem == "":
-            ctx.examine()
+        if problem == "" or (name.endswith("urlopen") and _sets_default_timeout(src)):
+            ctx.examine()  # urllib waits at most the socket default the module sets
             continue
         if keyword(node, "timeout") is None and _every_use_has_timeout(src, node):
             ctx.examine()  # the client is only ever used with a per-call timeout=
@@ -217,6 +217,12 @@ def _call_chain(func: ast.expr) -> tuple[str, list[ast.Call], str] | None:
 _ADD_TIMEOUT_HINTS = ("pass timeout=(connect, read) seconds", "pass timeout=",
                       "pass timeout= seconds")
 _CLIENT_MODULES = {"requests", "httpx", "urllib", "aiohttp", "openai", "anthropic"}
+def _sets_default_timeout(src: PythonFile) -> bool:
+    """The module calls `socket.setdefaulttimeout(…)`, which bounds urllib's connections."""
+    return any(qualified(dotted_name(call.func), src.imports) == "socket.setdefaulttimeout"
+               for call in src.calls("setdefaulttimeout"))
+
+
 _CALLEES = SESSION_VERBS | {"stream", "Client", "AsyncClient", "urlopen", "ClientSession"} | (
     SDK_CLIENTS)
 
