@@ -606,6 +606,27 @@ def test_the_published_image_runs_where_compose_checks_its_health():
     assert rules(files, "DOCKER001") == [("Dockerfile", 1)]
 
 
+def test_a_service_building_another_stage_does_not_run_the_image():
+    """The example stack users copy checks the shipped image's health; the developers' stack
+    builds the development stage, another image, and checks nothing."""
+    example = ("services:\n  backend:\n    image: ghcr.io/acme/web:latest\n    healthcheck:\n"
+               "      test: [\"CMD\", \"curl\", \"-f\", \"http://localhost:8000/health\"]\n")
+    dev = ("services:\n  app-dev:\n    build: {context: ., target: development}\n"
+           "    volumes: ['.:/app']\n    command: python manage.py runserver 0.0.0.0:8000\n"
+           "  worker-dev:\n    image: app:development\n    command: celery -A app worker\n")
+    dockerfile = ("FROM python:3.12-slim AS development\nCMD [\"python\", \"manage.py\", "
+                  "\"runserver\"]\n\nFROM python:3.12-slim AS production\nEXPOSE 8000\n"
+                  "CMD [\"gunicorn\", \"app:app\"]\n")
+    files = {"Dockerfile": dockerfile, "compose.yml": dev.replace(
+                 "target: development}", "target: development}\n    image: app:development"),
+             "docs/examples/compose/compose.yaml": example,
+             ".github/workflows/release.yml": release_workflow("ghcr.io/acme/web:latest")}
+    assert rules(files, "DOCKER001") == []
+    # the developers' stack builds the shipped stage: its missing check counts
+    files["compose.yml"] = dev.replace("{context: ., target: development}", ".")
+    assert rules(files, "DOCKER001") == [("Dockerfile", 4)]
+
+
 def test_script_words_are_whole_words_ending_with_the_suffix():
     from prodready.project.images import script_words
 

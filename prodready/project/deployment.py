@@ -1811,13 +1811,14 @@ def _image_runner_index(project: Project,
             continue
         builder = svc.built_by
         build = builder.build if builder is not None else None
-        targets = {build_dockerfile(project, build) if build is not None else None,
-                   _built_from(model, svc.image) if svc.image else None}
-        for target in sorted(t for t in targets if t):
-            key = (target, svc.anchor_site.path, svc.name)
-            if key not in seen:
-                seen.add(key)
-                index.setdefault(target, ([], []))[0].append(svc)
+        # what a build makes is named by its `image:` tag: the tag links the Dockerfile only
+        # when the build's own does not resolve
+        built = build_dockerfile(project, build) if build is not None else None
+        target = built or (_built_from(model, svc.image) if svc.image else None)
+        key = (target or "", svc.anchor_site.path, svc.name)
+        if target and key not in seen:
+            seen.add(key)
+            index.setdefault(target, ([], []))[0].append(svc)
     if model.image_dockerfiles or model.published:
         for obj in project_objects(project):
             if isinstance(obj, Workload) and obj.long_running and (

@@ -7,6 +7,7 @@ import re
 from ...artifacts.dockerfile import Dockerfile, Stage
 from ...model import Fix
 from ...project import Project
+from ...project.compose import Service as ComposeService
 from ...project.deployment import image_runners
 from ...project.exposure import worker_use
 from ...project.images import shipped_stage, stage_chain
@@ -39,7 +40,7 @@ def check(project: Project, ctx: RuleContext) -> None:
         if built and _only_kubernetes_with_probes(built):
             ctx.examine()  # Kubernetes ignores HEALTHCHECK; its probes do the job
             continue
-        if _every_runner_checks_health(project, path):
+        if _every_runner_checks_health(project, path, df, final):
             ctx.examine()
             continue
         which = "final stage" if final is df.final_stage else f"stage {final.name!r} it ships"
@@ -70,21 +71,33 @@ def _team_platform(project: Project, ctx: RuleContext, path: str) -> str:
             "the platform it deploys to checks health with its own settings")
 
 
-def _every_runner_checks_health(project: Project, path: str) -> bool:
+def _every_runner_checks_health(project: Project, path: str, df: Dockerfile,
+                                final: Stage) -> bool:
     """Every Compose service running the image has a healthcheck, or publishes nothing and
     is waited for by every service that depends on it (their own start-up loops do the
     check), and every workload running it has a liveness or readiness probe: the health
-    check lives where the image runs."""
+    check lives where the image runs. A service that builds another stage of the Dockerfile
+    (`target: backend-development`) runs another image."""
     compose, containers = image_runners(project, path)
     if not compose and not containers:
         # nothing judged runs the image: the stacks that do (a dev stack) still show
         # where its health is checked
         compose, containers = image_runners(project, path, any_role=True)
+    compose = [svc for svc in compose if _runs_stage(svc, df, final)]
     if not compose and not containers:
         return _charts_probe(project, path)
     return all(svc.healthcheck is True or (
         not svc.ports() and waited_by_every_dependant(project, svc)) for svc in compose) and all(
         has_probe(c, "livenessProbe") or has_probe(c, "readinessProbe") for c in containers)
+
+
+def _runs_stage(svc: ComposeService, df: Dockerfile, stage: Stage) -> bool:
+    """The Compose service runs `stage`'s image: it builds no other target of the file."""
+    builder = svc.built_by
+    build = builder.build if builder is not None else None
+    named = {s.name.lower(): s for s in df.stages if s.name}
+    other = named.get(build.target.lower()) if build is not None and build.target else None
+    return other is None or other is stage
 
 
 _PROBE_KEY = re.compile(r"^[ \t]*(?:liveness|readiness)Probe:", re.MULTILINE)
