@@ -25,7 +25,7 @@ GUARD_DIRS = frozenset({"tests", "test", "testing", "migrations", "vendor", "thi
 TEST_DIR_NAMES = frozenset({"tests", "test", "testing"})
 GUARD_FILES = ("test_*.py", "*_test.py", "conftest.py", "tests.py")
 
-DOCKERFILE_PATTERNS = ("dockerfile", "dockerfile.*", "dockerfile-*", "dockerfile_*",
+DOCKERFILE_PATTERNS = ("dockerfile", "dockerfile.*", "dockerfile-*", "dockerfile_*", "*dockerfile",
                        "*.dockerfile", "containerfile", "containerfile.*", "*.containerfile")
 TEXT_NAMES = frozenset({
     ".gitignore", ".dockerignore", ".secrets.baseline", "pyproject.toml", "setup.cfg",

@@ -87,6 +87,10 @@ def _model(tmp_path, files, **config):
     ("gitlint/gitlint_emoji.py", "dev-tooling"),
     ("plugin-boilerplate/{{ cookiecutter.project_slug }}/docker-compose.yml", "example"),
     ("{{cookiecutter.project_slug}}/compose/production/django/Dockerfile", "example"),
+    # words run together in a name (`DevDjangoDockerfile`), a demo, a linter's image
+    ("devops/docker/DevDjangoDockerfile", "dev-tooling"),
+    ("dockerfiles/focal/python3/DemoDockerfile", "example"),
+    ("docker/Dockerfile.lint", "dev-tooling"),
 ])
 def test_path_conventions_give_roles(path, role):
     found = path_role(path)
@@ -102,6 +106,7 @@ def test_path_conventions_give_roles(path, role):
     "app/setup.py", "tasks.py", "skaffold.yaml", "project/blog_examples/oauth/service.py",
     "docker/rootfs/usr/local/bin/worker.py", "compose/production/django/Dockerfile",
     "presidio_analyzer/predefined_recognizers/third_party/azure_ai_language.py",
+    "devops/docker/ProdDjangoDockerfile", "docker/Dockerfile.nodejs",
 ])
 def test_ordinary_paths_have_no_role(path):
     assert path_role(path) is None
@@ -1018,6 +1023,8 @@ DEBUG_STACK = DEV_STACK.replace("python manage.py runserver 0.0.0.0:8000", "guni
     "services:\n  db:\n    image: mysql:8\n    env_file:\n      - env.d/development/mysql\n",
     "services:\n  app:\n    build: .\n    volumes: ['.:/app']\n    environment:\n"
     "      - DJANGO_CONFIGURATION=Development\n",
+    "services:\n  django:\n    build: .\n    volumes: ['./:/django']\n    environment:\n"
+    "      DEPLOY_ENV: dev\n",
     # the checkout mounted from a directory above the Compose file's (`../../`)
     "services:\n  webpack:\n    image: node:16\n    volumes:\n"
     "      - ${BASE_DIR:-../../}:/opt/app\n    command: sh -c 'npm run dev'\n",

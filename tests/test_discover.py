@@ -295,6 +295,9 @@ def test_config_exclude_and_extend_exclude_reach_discovery(tmp_path: Path) -> No
     ("api.containerfile", FileKind.DOCKERFILE),
     ("docker/Dockerfile-prod", FileKind.DOCKERFILE),
     ("docker/Dockerfile_nginx", FileKind.DOCKERFILE),
+    # the variant's name in front: `ProdDjangoDockerfile`, `ci-python-dockerfile`
+    ("devops/docker/ProdDjangoDockerfile", FileKind.DOCKERFILE),
+    ("devops/docker/ci-python-dockerfile", FileKind.DOCKERFILE),
     ("dockerfile-lint.json", FileKind.TEXT),  # a JSON file, read as text
     ("dockerfile_utils.py", FileKind.PYTHON),
     ("Dockerfile.dockerignore", FileKind.TEXT),  # its own ignore file, read by DOCKER007

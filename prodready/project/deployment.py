@@ -110,6 +110,8 @@ NAME_WORDS = {
     "developer": DEV_TOOLING, "devcontainer": DEV_TOOLING, "local": DEV_TOOLING,
     "debug": DEV_TOOLING, "loadtest": DEV_TOOLING, "benchmark": DEV_TOOLING,
     "docs": DOCS, "doc": DOCS,
+    "demo": EXAMPLE,  # `DemoDockerfile`, `docker-compose.demo.yml`: a showcase to try
+    "lint": DEV_TOOLING, "linter": DEV_TOOLING,  # `sasslinter-dockerfile`: a CI tool's image
     # not "example": self-hosted products ship `docker-compose.example.yml` for users to run
 }
 # Directory names made of words such as `proxy-test`, `load_tests`, `e2e-suite`.
@@ -310,10 +312,11 @@ _RELEASE_DIRECTORY = re.compile(r"v?\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.]+)?")
 
 
 def named_role(name: str) -> str | None:
-    """The role the words of a name give (split on `.`, `-`, `_`: `docker-compose.test.yml`,
-    a stage `concourse_tests`, a skaffold profile `dev`), None when none does."""
-    return next((NAME_WORDS[w] for w in re.split(r"[._\-]", name.lower()) if w in NAME_WORDS),
-                None)
+    """The role the words of a name give (split on `.`, `-`, `_` and case: `docker-compose
+    .test.yml`, a stage `concourse_tests`, a skaffold profile `dev`, `DevDjangoDockerfile`),
+    None when none does."""
+    words = re.split(r"[._\-]", re.sub(r"([a-z0-9])([A-Z])", r"\1-\2", name).lower())
+    return next((NAME_WORDS[w] for w in words if w in NAME_WORDS), None)
 
 
 def path_role(path: str) -> Role | None:
@@ -352,7 +355,7 @@ def path_role(path: str) -> Role | None:
     if is_compose_path(path) or _is_dockerfile_name(name) or skaffold:
         kind = "Compose file" if is_compose_path(path) else "skaffold config" if skaffold \
             else "Dockerfile"
-        role = named_role(name)
+        role = named_role(parts[-1])
         if role is not None:
             return Role(role, f"{kind} named {parts[-1]!r}")
         # `Ctl/local/docker-compose.yml`, `compose/local/django/Dockerfile`: the stack of a

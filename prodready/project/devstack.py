@@ -33,7 +33,7 @@ _DEBUG_ON = frozenset({"1", "true", "yes", "on"})
 _LOCAL_ENV = frozenset({"local", "dev", "development"})
 _DEV_STAGE_WORDS = _LOCAL_ENV | {"devel", "debug"}
 _ENV_NAMES = frozenset({"env", "environment", "app_env", "django_env", "flask_env", "node_env",
-                        "rails_env", "stage",
+                        "rails_env", "stage", "deploy_env",
                         "django_configuration"})  # django-configurations' class
 # The last part of a settings module named for development: `dev`, `dockerdev`, `local`.
 _DEV_MODULE = re.compile(r"(?:^|\.)\w*(?:dev|development|local)$")
