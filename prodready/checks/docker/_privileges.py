@@ -131,6 +131,8 @@ def _server_drops(text: str, project: Project, df: Dockerfile, files: ImageFiles
             value = _option(words, i, ("-u", "--user"))
             if value is not None and not is_root(value):
                 return True
+    if _APACHE.search(text) and not _apache_runs_as_root(project, files):
+        return True  # Apache's workers, which run the application, are `User`'s
     for match in _SUPERVISORD.finditer(text):
         words = _split(match[1])
         config = next((v for i in range(len(words))
@@ -138,6 +140,25 @@ def _server_drops(text: str, project: Project, df: Dockerfile, files: ImageFiles
         if _supervised_programs_drop(project, df, files, config):
             return True
     return False
+
+
+# Apache started in the foreground: the parent keeps root to bind ports, its workers (and
+# mod_wsgi's daemon processes) run as the `User` of its configuration (www-data, daemon)
+_APACHE = re.compile(r"(?<![\w.-])(?:apache2ctl|apachectl|apache2-foreground|httpd-foreground)"
+                     r"(?![\w.-])")
+_APACHE_ROOT = re.compile(r"^[ \t]*(?:User[ \t]+(?:root|#0)\b|(?:export[ \t]+)?"
+                          r"APACHE_RUN_USER=[\"']?(?:root|0)\b)", re.MULTILINE | re.IGNORECASE)
+
+
+def _apache_runs_as_root(project: Project, files: ImageFiles) -> bool:
+    """A configuration or environment file copied into the image makes Apache's workers root
+    (`User root`, `APACHE_RUN_USER=root`), or the image's environment does."""
+    from ...project.documentation import read_text
+
+    if (files.env.get("APACHE_RUN_USER") or "").strip("\"'") in ("root", "0"):
+        return True
+    return any(_APACHE_ROOT.search(read_text(project, source)) for dest, source in files.files()
+               if dest.startswith("/etc/apache2/") or dest.startswith("/usr/local/apache2/"))
 
 
 _SUPERVISORD = re.compile(r"(?<![\w.-])supervisord(?![\w.-])([^\n;&|]*)")
