@@ -1596,8 +1596,9 @@ class _Extractor:
         evidence |= django_settings_evidence(settings)
         if "throttle" in text or "ratelimit" in text:
             evidence.add("rate-limit")
-        if "health_check" in text or "dockerflowmiddleware" in text:
-            # Dockerflow's middleware answers /__heartbeat__ and /__lbheartbeat__ itself
+        if "health_check" in text or "dockerflowmiddleware" in text or "hurricane" in text:
+            # Dockerflow's middleware answers /__heartbeat__ and /__lbheartbeat__ itself;
+            # django-hurricane's server answers /alive and /ready on its probe port
             evidence.add("health-route")
         if "django_prometheus" in text:
             evidence.add("metrics")
