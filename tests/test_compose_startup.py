@@ -45,6 +45,7 @@ def _compose(command: str, deps: str = "[db, cache, mq]") -> dict[str, str]:
     ("sh -c 'python manage.py wait_for_db && exec gunicorn app.wsgi'", {"db"}),
     ("sh -c 'python manage.py wait_for_redis && exec python -m app.consumer'", {"cache"}),
     ("sh -c 'python ping.py && exec gunicorn app:app'", {"db"}),
+    ("sh -c 'wait4ports -s 15 tcp://db:5432 && exec gunicorn app:app'", {"db"}),
 ])
 def test_a_command_that_waits_covers_what_it_names(tmp_path, command, waited):
     found = _waited(tmp_path, _compose(command))

@@ -32,7 +32,7 @@ from .images import ImageFiles, image_commands, image_files
 # line in `_waits`: as regexes they backtrack over the rest of the line at every occurrence,
 # which a crafted line turns into minutes.)
 _WAIT_TOOL = re.compile(
-    r"(?<![\w-])(?:wait-for-it(?:\.sh)?|wait_for_it(?:\.sh)?|wait-for(?:\.sh)?|wait4x|"
+    r"(?<![\w-])(?:wait-for-it(?:\.sh)?|wait_for_it(?:\.sh)?|wait-for(?:\.sh)?|wait4x|wait4ports|"
     r"docker-compose-wait|"
     r"wait[-_]for[-_](?:db|database|postgres\w*|mysql|mariadb|redis|valkey|rabbit\w*|"
     r"broker|services?|deps|dependencies|migrations?)|"
