@@ -1406,6 +1406,13 @@ def test_a_compose_file_another_one_includes_is_part_of_its_stack(tmp_path):
     assert model.role_of("docker/docker-compose-base.yml").role != "dev-tooling"
 
 
+def _dev_tooling_unjudged(model, result, path: str, why: str = "") -> None:
+    """`path` is dev tooling (for a reason that mentions `why`) and reports nothing."""
+    role = model.role_of(path)
+    assert role.role == "dev-tooling" and why in role.why
+    assert not [f for f in result.findings if f.path == path]
+
+
 def test_a_stack_extending_development_services_is_a_development_stack(tmp_path):
     # the services' development stage sits in the file they extend
     apps = ("services:\n  web:\n    build: {context: ., target: development}\n"
@@ -1414,8 +1421,7 @@ def test_a_stack_extending_development_services_is_a_development_stack(tmp_path)
              "    env_file: [env/backend.env]\n")
     model, result = _model(tmp_path, {"docker-compose.apps.yml": apps,
                                       "docker-compose.yml": stack})
-    assert model.role_of("docker-compose.yml").role == "dev-tooling"
-    assert not [f for f in result.findings if f.path == "docker-compose.yml"]
+    _dev_tooling_unjudged(model, result, "docker-compose.yml")
     # extending a production service keeps the file judged
     model, _ = _model(tmp_path, {"docker-compose.apps.yml": apps.replace("development",
                                                                          "production")
@@ -1431,9 +1437,7 @@ def test_a_compose_file_only_development_stacks_pull_in_is_dev_tooling(tmp_path)
            "    volumes: ['.:/app']\n")
     model, result = _model(tmp_path, {"compose.search.single.yml": search,
                                       "docker-compose.yml": dev})
-    role = model.role_of("compose.search.single.yml")
-    assert role.role == "dev-tooling" and "docker-compose.yml" in role.why
-    assert not [f for f in result.findings if f.path == "compose.search.single.yml"]
+    _dev_tooling_unjudged(model, result, "compose.search.single.yml", "docker-compose.yml")
     # pulled in by a stack that ships too: judged
     model, _ = _model(tmp_path, {"deploy/compose.yml": "include:\n  - ../compose.search"
                                                        ".single.yml\nservices:\n  web:\n"
@@ -1450,9 +1454,8 @@ def test_a_compose_file_started_only_on_top_of_a_development_stack_is_dev_toolin
             "\tdocker-compose -f docker-compose.yml -f docker-compose-rq-monitor.yml up\n")
     model, result = _model(tmp_path, {"docker-compose.yml": dev, "Makefile": make,
                                       "docker-compose-rq-monitor.yml": monitor})
-    role = model.role_of("docker-compose-rq-monitor.yml")
-    assert role.role == "dev-tooling" and "on top of docker-compose.yml" in role.why
-    assert not [f for f in result.findings if f.path == "docker-compose-rq-monitor.yml"]
+    _dev_tooling_unjudged(model, result, "docker-compose-rq-monitor.yml",
+                          "on top of docker-compose.yml")
     # also started on top of a stack that ships: judged
     model, _ = _model(tmp_path, {"Makefile": make + "deploy:\n\tdocker compose -f deploy/prod.yml"
                                                     " -f docker-compose-rq-monitor.yml up -d\n",
