@@ -35,7 +35,8 @@ _TEMPLATE_SLOT = re.compile(
     re.IGNORECASE,
 )
 _LOOSE_PLACEHOLDER = re.compile(
-    r"change[_\-]?(?:me|this|it)|example|sample|dummy|fake|^(?:todo|fixme|tbd|none|null|nil"
+    r"change[_\-]?(?:me|this|it)|(?<![a-z])set[_\-]?(?:me|this|it)(?![a-z])|example|sample|dummy|fake"
+    r"|^(?:todo|fixme|tbd|none|null|nil"
     r"|true|false|undefined|string|str|test|testing|empty|default|value)$"
     # a value that only names what it stands for: secret-key, supersecret, password123
     r"|^(?:super|my|the|very|some)?[-_]?(?:secret|password|passwd|pass|key|token|api|apikey)"
@@ -231,7 +232,11 @@ _PUBLIC_NOTE = re.compile(
     r"\bpublic (?:api |client |web |browser )?(?:key|token)\b|\bpublishable\b"
     r"|\bnot (?:a |really a )?secret\b|\bship(?:s|ped)? to (?:every |all |the )?browsers?\b"
     r"|\b(?:extract|scrap|fetch|obtain|read)\w* (?:[\w-]+ ){0,4}from (?:the|their|its) "
-    r"(?:web ?site|web ?page|home ?page|page|site|html|javascript)\b",
+    r"(?:web ?site|web ?page|home ?page|page|site|html|javascript)\b"
+    # a value its authors say is for a throwaway setup: "Arbitrary key for this testing setup.
+    # Do not use in real life."
+    r"|\bdo not use (?:it |this |these )?(?:in|for) (?:real life|production|prod)\b"
+    r"|\bthrow-?away (?:key|secret|password|token|value)\b",
     re.IGNORECASE)
 _NOTE_LINES = 3
 

@@ -28,7 +28,7 @@ def test_template_slots_are_placeholders_even_strictly(value):
 
 
 @pytest.mark.parametrize("value", ["changeme", "change-me", "example", "dummy-token",
-                                   "secret", "password"])
+                                   "secret", "password", "SET-ME-PLEASE"])
 def test_loose_placeholders_are_still_usable_defaults_in_code(value):
     assert is_placeholder(value)
     assert not is_placeholder(value, strict=True)
