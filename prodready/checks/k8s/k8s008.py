@@ -10,7 +10,7 @@ from ...project.kubernetes import as_int, containers, is_false, is_templated, is
 from ..api import RuleContext
 from ..docker._privileges import ENTRYPOINT_DROPS, is_root, official_repository
 from ._fixes import built_user, run_as_non_root_fix
-from ._report import report_container
+from ._report import report_container, waiting_init_container
 
 SCOPE = "project"  # the fix needs the user of the image the repository builds
 
@@ -58,7 +58,8 @@ def _check_file(project: Project, yf: YamlFile, ctx: RuleContext) -> None:
             f"{container.label} {problem}; set securityContext.runAsNonRoot: true and a "
             "non-zero runAsUser (on the pod, or on this container)",
             fix=run_as_non_root_fix(project, yf, container) if unset else None,
-            informational=_image_user_note(project, container) if unset else "",
+            informational=(_image_user_note(project, container) if unset else "") or
+            waiting_init_container(container),
         )
 
 

@@ -6,7 +6,7 @@ from ...artifacts.yamldocs import YamlFile
 from ...project.kubernetes import containers, is_false, is_true
 from ..api import RuleContext
 from ._fixes import security_context_fix
-from ._report import report_container
+from ._report import report_container, waiting_init_container
 
 SCOPE = "yaml"
 
@@ -31,4 +31,5 @@ def check(yf: YamlFile, ctx: RuleContext) -> None:
             "allowPrivilegeEscalation: false in the container's securityContext",
             fix=None if is_true(value) else security_context_fix(
                 yf, container, "allowPrivilegeEscalation: false"),
+            informational=waiting_init_container(container),
         )

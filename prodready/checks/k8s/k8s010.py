@@ -5,7 +5,7 @@ from __future__ import annotations
 from ...artifacts.yamldocs import YamlFile
 from ...project.kubernetes import containers, is_true
 from ..api import RuleContext
-from ._report import report_container
+from ._report import report_container, waiting_init_container
 
 SCOPE = "yaml"
 
@@ -24,4 +24,5 @@ def check(yf: YamlFile, ctx: RuleContext) -> None:
             "binaries and drop tools into it, and files the app writes there vanish on "
             "restart; set securityContext.readOnlyRootFilesystem: true and mount an emptyDir "
             "for the paths it must write (such as /tmp)",
+            informational=waiting_init_container(container),
         )
