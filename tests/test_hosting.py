@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from prodready.config import Config
 from prodready.engine import scan
 from prodready.model import Severity
@@ -23,6 +25,17 @@ def test_open_source_on_github_is_informational(tmp_path):
     [finding] = _repo004(tmp_path, {"LICENSE": MIT})
     assert finding.severity == Severity.INFO
     assert "open-source repository (LICENSE)" in finding.message
+
+
+@pytest.mark.parametrize("licence", [
+    "EUROPEAN UNION PUBLIC LICENCE v. 1.2\n",
+    "pgAdmin 4\n\nThis software is released under the PostgreSQL licence.\n",
+    "Licensed under the Open Software License version 3.0\n",
+    "This project is in the public domain within the United States (CC0 1.0).\n",
+])
+def test_other_open_source_licences_are_recognised(tmp_path, licence):
+    [finding] = _repo004(tmp_path, {"LICENSE": licence})
+    assert finding.severity == Severity.INFO
 
 
 def test_a_proprietary_licence_keeps_the_rule_low(tmp_path):

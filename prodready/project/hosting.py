@@ -19,7 +19,9 @@ _OPEN_SOURCE = re.compile(
     r"MIT License|Permission is hereby granted, free of charge|Apache License"
     r"|GNU (?:AFFERO |LESSER |LIBRARY )?GENERAL PUBLIC LICENSE|Mozilla Public License"
     r"|Redistribution and use in source and binary forms|ISC License|The Unlicense"
-    r"|Eclipse Public License|BSD [234]-Clause",
+    r"|Eclipse Public License|BSD [234]-Clause|European Union Public Licen[cs]e"
+    r"|PostgreSQL Licen[cs]e|Open Software License|Artistic License|Academic Free License"
+    r"|Boost Software License|\bCC0\b|Creative Commons Zero|in the public domain",
     re.IGNORECASE,
 )
 _HEAD = 4000  # the licence's name is in its first lines
