@@ -235,6 +235,19 @@ def test_repo001_honours_the_gitleaks_ignore_list_by_file_and_line():
     assert [f.path for f in _rule(files, "REPO001")] == ["keys/prod.key"]
 
 
+@pytest.mark.parametrize(("readme", "severity"), [
+    ("# keys\n\n_These keys are just samples_. They cannot be used for production systems.\n",
+     "info"),
+    ("# keys\n\nThe service's signing keys; rotate them yearly.\n", "critical"),
+])
+def test_repo001_a_directory_readme_that_calls_its_keys_samples(readme, severity):
+    key = ("-----BEGIN RSA PRIVATE KEY-----\n"
+           "MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun\n"
+           "-----END RSA PRIVATE KEY-----\n")
+    [finding] = _rule({"keys/server.key": key, "keys/README.md": readme}, "REPO001")
+    assert finding.severity.value == severity
+
+
 GITLEAKS_TOML = """[allowlist]
   description = "bogus test keys"
   paths = ["keys/dev.key", "keys/.*[.]pem", '''tools\\/docker\\/redis-tls''']

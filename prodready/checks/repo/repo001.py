@@ -6,8 +6,11 @@ The secret value is never put in a message or snippet: only its type and a short
 
 from __future__ import annotations
 
+import os
 import posixpath
 import re
+from functools import cache
+from stat import S_ISREG
 
 from ...artifacts.yamldocs import is_compose_path
 from ...devconfig import is_dev_settings_module
@@ -72,7 +75,7 @@ def check(target: object, ctx: RuleContext) -> None:
                    "a secret, list it in .secrets.baseline)",
                    snippet="", informational=_judged_in_context(path, hit) or (
                        KEY_ID_ALONE if hit.key_id and not paired else "") or (
-                       _named_for_tests(path, hit, line)))
+                       _named_for_tests(path, hit, line)) or _sample_keys(path, hit))
     if not reported:
         ctx.examine()
 
@@ -95,6 +98,41 @@ def _named_for_tests(path: str, hit: Hit, line: str) -> str:
     if assigned is None or not _TEST_WORDS.intersection(assigned[1].upper().split("_")):
         return ""
     return f"a private key the code names for tests ({assigned[1]})"
+
+
+# What a directory's README says of the key files beside it: "These keys are just samples.
+# They cannot be used for production systems."
+_SAMPLE_NOTE = re.compile(
+    r"\b(?:sample|example|test|dummy|fake|demo)\s+(?:private\s+)?keys?\b"
+    r"|\b(?:can ?not|must not|should not|not to) be used (?:for|in) production\b"
+    r"|\bdo not use (?:them |these |it |this )?(?:for|in) production\b", re.IGNORECASE)
+_README_NAMES = ("README.md", "README", "README.rst", "README.txt")
+_README_LIMIT = 65536
+
+
+def _sample_keys(path: str, hit: Hit) -> str:
+    """Why a key file is only information: the README of its directory says its keys are
+    samples, not for production."""
+    root = _root()
+    if hit.type != PRIVATE_KEY_TYPE or path.endswith(".py") or root is None:
+        return ""
+    directory = posixpath.dirname(path)
+    for name in _README_NAMES:
+        readme = posixpath.join(directory, name) if directory else name
+        if _says_sample(os.path.join(root, readme)):
+            return f"{readme} says the keys beside it are samples, not for production"
+    return ""
+
+
+@cache
+def _says_sample(full_path: str) -> bool:
+    try:
+        if not S_ISREG(os.lstat(full_path).st_mode):  # no links out of the repository
+            return False
+        with open(full_path, encoding="utf-8", errors="replace") as fh:
+            return _SAMPLE_NOTE.search(fh.read(_README_LIMIT)) is not None
+    except OSError:
+        return False
 
 
 def _judged_in_context(path: str, hit: Hit) -> str:
