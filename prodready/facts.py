@@ -1320,6 +1320,8 @@ class _Extractor:
                                                               stmt.col_offset + 1))
                     if is_inbound_rate_limit_setting(stmt.target.id):
                         self.facts.evidence.add("rate-limit-config")
+        if any(_throttles(stmt) for stmt in cls.body):
+            self.facts.evidence.add("rate-limit")  # a DRF view's own `throttle_classes`
         if any(b.endswith(("logging.Formatter", "Formatter")) for b in bases) and (
                 "json" in ast.dump(cls).lower()):
             self.facts.evidence.add("structured-logging")
@@ -1791,6 +1793,19 @@ DEFAULT_ADMIN = "django.contrib.admin.site"  # Django's default AdminSite instan
 VIEWSET_METHODS = {"list": ("", "GET"), "create": ("", "POST"), "retrieve": ("d", "GET"),
                    "update": ("d", "PUT"), "partial_update": ("d", "PATCH"),
                    "destroy": ("d", "DELETE")}
+
+
+def _throttles(stmt: ast.stmt) -> bool:
+    """`throttle_classes = [PostThrottle, …]` (non-empty) or `throttle_scope = "uploads"` in a
+    class body: the view limits its request rate."""
+    if not isinstance(stmt, ast.Assign | ast.AnnAssign) or stmt.value is None:
+        return False
+    targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+    names = {t.id for t in targets if isinstance(t, ast.Name)}
+    value = stmt.value
+    if "throttle_classes" in names:
+        return isinstance(value, ast.List | ast.Tuple) and bool(value.elts)
+    return "throttle_scope" in names and isinstance(value, ast.Constant) and bool(value.value)
 
 
 def _viewset_shape(cls: ast.ClassDef, bases: list[str]) -> ViewSetFact | None:
