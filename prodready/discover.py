@@ -103,12 +103,18 @@ def classify(path: str) -> FileKind | None:
     return None
 
 
+def _named_for_tests(directory: str) -> bool:
+    """A directory named for a kind of tests: `integration_tests`, `e2e-tests`,
+    `tests_cypress` (not `test_type`, a Django app's name)."""
+    return "tests" in directory.lower() and "tests" in re.split(r"[-_.]", directory.lower())
+
+
 def is_guarded(path: str, *, include_tests: bool = False) -> bool:
     """True for test code, migrations, docs/conf.py and vendored code (the general guards)."""
     parts = path.split("/")
     dirs, name = parts[:-1], parts[-1]
     guard_dirs = GUARD_DIRS - TEST_DIR_NAMES if include_tests else GUARD_DIRS
-    if any(d in guard_dirs for d in dirs):
+    if any(d in guard_dirs or (not include_tests and _named_for_tests(d)) for d in dirs):
         return True
     # Hidden trees (.devcontainer/, .semgrep/ rule fixtures, …) are tooling, not the service;
     # CI directories are read for their workflows.

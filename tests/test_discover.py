@@ -156,6 +156,10 @@ GUARDED = [
     "conftest.py",
     "app/conftest.py",
     "polls/tests.py",  # Django
+    # directories named for a kind of tests
+    "integration_tests/assets/saml/webapp/server.py",
+    "frontend/e2e-tests/app.py",
+    "tests_cypress/plugins.py",
     "app/migrations/0001_initial.py",
     "migrations/env.py",
     "alembic/env.py",
@@ -172,6 +176,7 @@ KEPT = [
     "app/contest.py",
     "app/latest.py",
     "app/protest/views.py",
+    "dojo/test_type/models.py",  # a Django app of test types
     "docs/build.py",
     "docs/api/conf.py",
     "app/conf.py",
