@@ -1025,6 +1025,8 @@ DEBUG_STACK = DEV_STACK.replace("python manage.py runserver 0.0.0.0:8000", "guni
     "      - DJANGO_CONFIGURATION=Development\n",
     "services:\n  django:\n    build: .\n    volumes: ['./:/django']\n    environment:\n"
     "      DEPLOY_ENV: dev\n",
+    "services:\n  app:\n    build: .\n    volumes: ['.:/app']\n    environment:\n"
+    "      CONCORDIA_ENVIRONMENT: development\n",
     # the checkout mounted from a directory above the Compose file's (`../../`)
     "services:\n  webpack:\n    image: node:16\n    volumes:\n"
     "      - ${BASE_DIR:-../../}:/opt/app\n    command: sh -c 'npm run dev'\n",

@@ -258,8 +258,9 @@ def _dev_signal(svc: dict[str, Any]) -> str:
         lowered, value = key.lower(), value.strip().strip("'\"").lower()
         if (lowered == "debug" or "toolbar" in lowered) and value in _DEBUG_ON:
             return f"sets {key}={value}"  # DEBUG=1, ENABLE_DJANGO_TOOLBAR=1
-        if lowered in _ENV_NAMES and value in _LOCAL_ENV:
-            return f"sets {key}={value}"
+        if (lowered in _ENV_NAMES or lowered.endswith(("_env", "_environment"))) and \
+                value in _LOCAL_ENV:
+            return f"sets {key}={value}"  # also the project's own: CONCORDIA_ENVIRONMENT
         if lowered.endswith("settings_module") and _DEV_MODULE.search(value):
             return f"sets {key}={value}"  # `myapp.settings.dockerdev`, `config.settings.local`
     env_files = svc.get("env_file")
