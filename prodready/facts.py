@@ -543,6 +543,11 @@ class _Extractor:
             facts.evidence.add("structured-formatter")
         if ("rev-parse" in lowered or "describe" in lowered) and _GIT_IN_CODE.search(lowered):
             facts.evidence.add("reads-git")  # the program reads its checkout's git metadata
+        if "setuptools_scm" in lowered and "get_version" in lowered and any(
+                qualified(dotted_name(c.func), self.src.imports) == "setuptools_scm.get_version"
+                for c in self.src.calls("get_version")) and not self.src.path.endswith(
+                "setup.py"):
+            facts.evidence.add("reads-git")  # asks setuptools-scm for its version at run time
         if "error-handler" not in facts.evidence and ("call_next" in lowered or (
                 "self.app(" in lowered or "self.get_response(" in lowered)):
             if any(_answers_every_failure(t) for t in nodes(ast.Try)):
@@ -1576,6 +1581,9 @@ class _Extractor:
         if isinstance(arg, ast.Tuple) and arg.elts:
             arg = arg.elts[0]  # include(("app.urls", "namespace"))
         if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+            if _HEALTH_APP.search(arg.value.removesuffix(".urls")):
+                # a health app's urlconf: `include("helsinki_health_endpoints.urls")`
+                self.facts.evidence.add("health-route")
             return arg.value
         if isinstance(arg, ast.Attribute) and arg.attr == "urls":
             return self.q(arg.value)  # include(router.urls)
@@ -1793,6 +1801,11 @@ DEFAULT_ADMIN = "django.contrib.admin.site"  # Django's default AdminSite instan
 VIEWSET_METHODS = {"list": ("", "GET"), "create": ("", "POST"), "retrieve": ("d", "GET"),
                    "update": ("d", "PUT"), "partial_update": ("d", "PATCH"),
                    "destroy": ("d", "DELETE")}
+
+
+# A Django app whose urlconf serves probe routes: `helsinki_health_endpoints`,
+# `health_check`, `watchman`
+_HEALTH_APP = re.compile(r"(?:^|[._])health(?:[._]|$)|healthz|watchman", re.IGNORECASE)
 
 
 def _throttles(stmt: ast.stmt) -> bool:
