@@ -819,6 +819,21 @@ def test_roles_read_from_compose_commands_and_readmes_are_linear() -> None:
     assert declared_purpose("# do not use " + "the " * (BIG // 4) + "\n") is None
 
 
+@pytest.mark.parametrize("extends", [
+    "{file: base.yml, service: web}",  # a file whose document is a list
+    "web",  # the service extends itself
+    "{file: ../../../etc/passwd, service: root}",  # a file outside the repository
+    "[1, 2]",
+])
+def test_a_stack_whose_extends_lead_nowhere_is_still_scanned(tmp_path: Path, extends: str
+                                                             ) -> None:
+    write_tree(tmp_path, {"base.yml": "- a\n- b\n", "docker-compose.yml": (
+        f"services:\n  web:\n    extends: {extends}\n    volumes: ['.:/app']\n"
+        "    command: flask run\n")})
+    result = scan(tmp_path, Config(jobs=1, cache=False))
+    assert not [d for d in result.diagnostics if "internal error" in d.message.lower()]
+
+
 def test_new_readers_of_commands_and_requirements_are_linear() -> None:
     from prodready.checks.repo.repo005 import _unbounded_lines
     from prodready.project.deployment import _DEV_CONTAINER_COMPOSE, _runs_test_service

@@ -850,8 +850,8 @@ def _extended_service(project: Project, path: str, svc: Any, depth: int) -> Any:
         name, file = extends.get("service"), extends.get("file")
         if isinstance(file, str):
             other = posixpath.normpath(posixpath.join(posixpath.dirname(path), file))
-    base_services = (_compose_data(project, other) or {}).get("services") \
-        if project.yaml_files.get(other) is not None else None
+    other_data = _compose_data(project, other) if project.yaml_files.get(other) else None
+    base_services = other_data.get("services") if isinstance(other_data, dict) else None
     base = base_services.get(name) if isinstance(base_services, dict) and \
         isinstance(name, str) else None
     if not isinstance(base, dict):
