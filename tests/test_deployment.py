@@ -1284,6 +1284,7 @@ def test_the_root_compose_file_is_never_a_fixture_of_a_directory_run(tmp_path):
 
 @pytest.mark.parametrize("install", [
     "RUN pip install pipenv && pipenv install --system --dev",
+    "RUN pipenv sync --system --dev",
     "RUN pip install --no-cache-dir -r requirements-dev.txt",
     "RUN pip install -r requirements_test.txt",
     "RUN poetry install --with dev",
@@ -1308,6 +1309,27 @@ def test_an_image_that_installs_runtime_extras_is_not_dev_tooling(tmp_path, inst
     dockerfile = f"FROM python:3.12-slim\nCOPY . /app\n{install}\nCMD ./start.sh\n"
     model, _ = _model(tmp_path, {"Dockerfile": dockerfile})
     assert model.role_of("Dockerfile").role == ""
+
+
+@pytest.mark.parametrize(("command", "role"), [
+    ('CMD ["vite", "dev", "--port", "8080"]', "dev-tooling"),
+    ('CMD ["npm", "run", "dev", "--", "--host", "0.0.0.0"]', "dev-tooling"),
+    ('CMD ["python", "manage.py", "runserver", "0.0.0.0:8000"]', "dev-tooling"),
+    ('CMD ["uvicorn", "app:app", "--reload"]', "dev-tooling"),
+    # production servers, and a front end's build
+    ('CMD ["gunicorn", "app:app"]', ""),
+    ('CMD ["npm", "run", "build"]', ""),
+    ('CMD ["vite", "build"]', ""),
+])
+def test_an_image_whose_command_is_a_development_server_is_dev_tooling(tmp_path, command,
+                                                                        role):
+    dockerfile = f"FROM node:22-alpine\nCOPY . /app\n{command}\n"
+    model, _ = _model(tmp_path, {"Dockerfile": dockerfile})
+    assert model.role_of("Dockerfile").role == role
+    # published: the graph decides
+    model, _ = _model(tmp_path, {".github/workflows/release.yml": release_workflow(
+        "ghcr.io/acme/app:latest")})
+    assert model.role_of("Dockerfile").role == "deployed"
 
 
 def test_a_published_image_that_installs_dev_dependencies_stays_judged(tmp_path):

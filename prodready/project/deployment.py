@@ -901,11 +901,11 @@ def _stage_role(df: Any) -> Role | None:
         TEST_FIXTURE, DEV_TOOLING) else None
 
 
-# Installing the development dependencies into the image: `pipenv install --dev`, `poetry
-# install --with dev`, `uv sync --group dev`, `pip install -r requirements-dev.txt` (or the
-# test requirements: `requirements_test.txt`).
+# Installing the development dependencies into the image: `pipenv install --dev` (or `sync`),
+# `poetry install --with dev`, `uv sync --group dev`, `pip install -r requirements-dev.txt` (or
+# the test requirements: `requirements_test.txt`).
 _DEV_INSTALL = re.compile(
-    r"\bpipenv\s+install\b[^\n&;|]*\s--dev\b"
+    r"\bpipenv\s+(?:install|sync)\b[^\n&;|]*\s--dev\b"
     r"|\b(?:poetry\s+install|uv\s+sync|pdm\s+install)\b[^\n&;|]*\s--(?:with|group|only)[= ]"
     r"(?:[\w,]+,)?dev\b"
     r"|\bpip3?\s+install\b[^\n&;|]*\s(?:-r\s*|--requirement[= ]\s*)[^\s&;|]*"
@@ -935,6 +935,26 @@ def _dev_image(df: Any) -> Role | None:
     return None
 
 
+# A front end's development server: `vite dev`, `vite serve`
+_VITE_DEV = re.compile(r"\bvite\s+(?:dev|serve)\b")
+
+
+def _dev_server_image(df: Any) -> Role | None:
+    """A Dockerfile whose final image starts a development server (`npm run dev`, `vite dev`,
+    `runserver`, a reloading server): a developer's image (what the graph deploys still
+    decides first)."""
+    from .devstack import DEV_COMMAND
+    from .images import image_commands
+
+    if getattr(df, "final_stage", None) is None:
+        return None
+    command = " ".join(" ".join(ins.exec_form) if ins.exec_form is not None else ins.args
+                       for ins in image_commands(df, None))
+    found = DEV_COMMAND.search(command) or _VITE_DEV.search(command)
+    return Role(DEV_TOOLING, f"its command starts a development server ({found[0].strip()})"
+                ) if found else None
+
+
 # --------------------------------------------------------------------------- the graph
 
 
@@ -958,7 +978,8 @@ def build_deployment(project: Project) -> Deployment:
         role = path_role(path) or model.tool_role(path) or _stage_role(df)
         if role is None and (role := declared_purpose(text) or documented.get(path)):
             declared_images.add(path)
-        convention[path] = role or _dev_image(df) or generated_header(text) or readmes.of(path)
+        convention[path] = role or _dev_image(df) or _dev_server_image(df) or \
+            generated_header(text) or readmes.of(path)
     declared: set[str] = set()  # YAML whose content alone gives its role
     named = named_compose_files(project)
     # the project's own code runs outside a Compose file of datastores only
