@@ -1314,10 +1314,11 @@ def test_an_image_that_installs_runtime_extras_is_not_dev_tooling(tmp_path, inst
 @pytest.mark.parametrize(("command", "role"), [
     ('CMD ["vite", "dev", "--port", "8080"]', "dev-tooling"),
     ('CMD ["npm", "run", "dev", "--", "--host", "0.0.0.0"]', "dev-tooling"),
-    ('CMD ["python", "manage.py", "runserver", "0.0.0.0:8000"]', "dev-tooling"),
-    ('CMD ["uvicorn", "app:app", "--reload"]', "dev-tooling"),
-    # production servers, and a front end's build
+    # production servers, a front end's build, and Python's development servers, which
+    # DOCKER005 reports in any image
     ('CMD ["gunicorn", "app:app"]', ""),
+    ('CMD ["python", "manage.py", "runserver", "0.0.0.0:8000"]', ""),
+    ('CMD ["uvicorn", "app:app", "--reload"]', ""),
     ('CMD ["npm", "run", "build"]', ""),
     ('CMD ["vite", "build"]', ""),
 ])

@@ -935,22 +935,23 @@ def _dev_image(df: Any) -> Role | None:
     return None
 
 
-# A front end's development server: `vite dev`, `vite serve`
-_VITE_DEV = re.compile(r"\bvite\s+(?:dev|serve)\b")
+# A front end's development server (`npm run dev`, `vite dev`, `ng serve`). Python's
+# development servers in an image are DOCKER005's to report, so they give no role.
+_FRONT_END_DEV_SERVER = re.compile(
+    r"\b(?:npm|yarn|pnpm)\s+(?:run\s+)?(?:dev|serve)\b|\bvite\s+(?:dev|serve)\b|\bng\s+serve\b"
+    r"|\bnodemon\b")
 
 
 def _dev_server_image(df: Any) -> Role | None:
-    """A Dockerfile whose final image starts a development server (`npm run dev`, `vite dev`,
-    `runserver`, a reloading server): a developer's image (what the graph deploys still
-    decides first)."""
-    from .devstack import DEV_COMMAND
+    """A Dockerfile whose final image starts a front end's development server: a developer's
+    image (what the graph deploys still decides first)."""
     from .images import image_commands
 
     if getattr(df, "final_stage", None) is None:
         return None
     command = " ".join(" ".join(ins.exec_form) if ins.exec_form is not None else ins.args
                        for ins in image_commands(df, None))
-    found = DEV_COMMAND.search(command) or _VITE_DEV.search(command)
+    found = _FRONT_END_DEV_SERVER.search(command)
     return Role(DEV_TOOLING, f"its command starts a development server ({found[0].strip()})"
                 ) if found else None
 

@@ -18,7 +18,7 @@ from typing import Any
 from .compose import DATASTORES
 
 # A command that serves from the mounted source and reloads it
-DEV_COMMAND = re.compile(
+_DEV_COMMAND = re.compile(
     r"\brunserver(?:_plus)?\b|--(?:py-)?(?:auto)?reload\b|\bflask\s+run\b"
     r"|\b(?:npm|yarn|pnpm)\s+(?:run\s+)?dev\b"
     r"|\bnodemon\b|\bwatchmedo\b|(?:start|run)[-_]dev\b|\bdev[-_](?:server|start)\b"
@@ -241,7 +241,7 @@ def _checkout_mount(svc: dict[str, Any]) -> str:
 def _reloaded_source(svc: dict[str, Any]) -> str:
     """A source directory bind-mounted into a service whose server reloads on change
     (`./backend:/usr/src/app/backend` beside `gunicorn … --reload`): the reload is for it."""
-    if not DEV_COMMAND.search(_command_line(svc)):
+    if not _DEV_COMMAND.search(_command_line(svc)):
         return ""
     for volume in svc.get("volumes") or ():
         if isinstance(volume, str) and _text(volume).startswith("./"):
@@ -251,7 +251,7 @@ def _reloaded_source(svc: dict[str, Any]) -> str:
 
 def _dev_signal(svc: dict[str, Any]) -> str:
     command = _command_line(svc)
-    match = DEV_COMMAND.search(command) or RUNS_TESTS.search(command)
+    match = _DEV_COMMAND.search(command) or RUNS_TESTS.search(command)
     if match:
         return f"runs {match[0].strip()!r}"
     for key, value in _environment(svc):
