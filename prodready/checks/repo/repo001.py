@@ -124,11 +124,19 @@ def _sample_keys(path: str, hit: Hit) -> str:
     return ""
 
 
-@cache
 def _says_sample(full_path: str) -> bool:
     try:
-        if not S_ISREG(os.lstat(full_path).st_mode):  # no links out of the repository
-            return False
+        stat = os.lstat(full_path)
+    except OSError:
+        return False
+    # a regular file (no link out of the repository), read again when it changes
+    return S_ISREG(stat.st_mode) and _readme_says_sample(full_path, stat.st_mtime_ns,
+                                                         stat.st_size)
+
+
+@cache
+def _readme_says_sample(full_path: str, mtime_ns: int, size: int) -> bool:
+    try:
         with open(full_path, encoding="utf-8", errors="replace") as fh:
             return _SAMPLE_NOTE.search(fh.read(_README_LIMIT)) is not None
     except OSError:
