@@ -339,6 +339,9 @@ class PythonFacts:
     # top-level functions and classes whose source names a database, cache, pool or client:
     # a health handler calling one of them from another module still checks a dependency
     dependency_functions: set[str] = field(default_factory=set)
+    # functions that answer 404 unless a setting turns them on (`if not
+    # settings.ENABLE_HEALTHZ_ENDPOINT: raise Http404`): a route to them may be switched off
+    switched_off_functions: set[str] = field(default_factory=set)
     maybe_apps: list[tuple[str, str, int, int]] = field(default_factory=list)  # var, class
     # the prefix keyword of those calls (`bp = IndicoBlueprint(…, url_prefix="/admin")`)
     maybe_prefixes: dict[str, str] = field(default_factory=dict)  # var -> prefix
@@ -566,6 +569,9 @@ class _Extractor:
                     _mentions_any("\n".join(lines[stmt.lineno:stmt.end_lineno or stmt.lineno]
                                             ).lower(), _DEPENDENCY_WORDS):
                 facts.dependency_functions.add(stmt.name)
+            if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef) and \
+                    _switched_off_by_default(stmt):
+                facts.switched_off_functions.add(stmt.name)
         for cls in nodes(ast.ClassDef):
             self._class(cls)
         for needle, kinds in _EVIDENCE_BY_STRING.items():
@@ -1806,6 +1812,23 @@ VIEWSET_METHODS = {"list": ("", "GET"), "create": ("", "POST"), "retrieve": ("d"
 # A Django app whose urlconf serves probe routes: `helsinki_health_endpoints`,
 # `health_check`, `watchman`
 _HEALTH_APP = re.compile(r"(?:^|[._])health(?:[._]|$)|healthz|watchman", re.IGNORECASE)
+
+
+def _switched_off_by_default(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """The function starts by answering 404 when a setting is off (`if not
+    settings.ENABLE_HEALTHZ_ENDPOINT: raise Http404(…)`, `abort(404)`)."""
+    body = [s for s in func.body if not (isinstance(s, ast.Expr) and isinstance(
+        s.value, ast.Constant))]  # past the docstring
+    first = body[0] if body else None
+    if not isinstance(first, ast.If) or not isinstance(first.test, ast.UnaryOp) or \
+            not isinstance(first.test.op, ast.Not):
+        return False
+    setting = dotted_name(first.test.operand) if isinstance(
+        first.test.operand, ast.Attribute | ast.Name | ast.Call) else ""
+    if not re.search(r"settings|config|environ|getenv|enable", setting, re.IGNORECASE):
+        return False
+    text = ast.unparse(first.body[0]) if first.body else ""
+    return bool(re.search(r"Http404|NotFound|\b404\b", text))
 
 
 def _throttles(stmt: ast.stmt) -> bool:

@@ -635,3 +635,30 @@ def test_script_words_are_whole_words_ending_with_the_suffix():
     assert script_words(text, (".sh",)) == ["./docker/start.sh"]
     assert script_words(text, (".sh", ".py", ".ini")) == [
         "./docker/start.sh", "gunicorn.conf.py", "uwsgi.ini"]
+
+
+def test_no_healthcheck_is_written_for_a_health_route_a_setting_switches_off():
+    """`/healthz/` answers 404 unless ENABLE_HEALTHZ_ENDPOINT is set (off by default): a
+    HEALTHCHECK on it would mark every default container unhealthy."""
+    gate = ("    if not settings.ENABLE_HEALTHZ_ENDPOINT:\n"
+            "        raise Http404(\"Healthz endpoint not enabled.\")\n")
+    views = ("from django.conf import settings\nfrom django.http import Http404, JsonResponse\n"
+             "\n\ndef health(request):\n    \"\"\"Status of the service.\"\"\"\n{gate}"
+             "    return JsonResponse({{\"ok\": True}})\n")
+    files = {
+        "Dockerfile": ('FROM python:3.12-slim\nCOPY . /app\nEXPOSE 8000\n'
+                       'CMD ["gunicorn", "shop.wsgi", "--bind", "0.0.0.0:8000"]\n'),
+        "shop/settings.py": ('INSTALLED_APPS = ["django.contrib.auth", "shop"]\n'
+                             'ROOT_URLCONF = "shop.urls"\nENABLE_HEALTHZ_ENDPOINT = False\n'),
+        "shop/wsgi.py": ("from django.core.wsgi import get_wsgi_application\n\n"
+                         "application = get_wsgi_application()\n"),
+        "shop/urls.py": ("from django.urls import re_path\n\nfrom shop import views\n\n"
+                         'urlpatterns = [re_path("^healthz/$", views.health)]\n'),
+        "shop/views.py": views.format(gate=gate),
+    }
+    # a product others run: the finding keeps its severity and its fix
+    [finding] = scan_files(files, ["DOCKER001"], profile="distributed")
+    assert finding.fix is None
+    files["shop/views.py"] = views.format(gate="")
+    [finding] = scan_files(files, ["DOCKER001"], profile="distributed")
+    assert finding.fix is not None and "/healthz/" in str(finding.fix.edits[0])

@@ -100,6 +100,7 @@ class Route:
     # admin page) or a path a helper builds (`org_scoped_rule("/api/organization/status")`)
     strong_health_only: bool = False
     shallow: bool = False  # its docstring says it answers only whether the process is up
+    switched_off: bool = False  # its handler answers 404 unless a setting turns it on
 
 
 @dataclass(slots=True)
@@ -705,6 +706,7 @@ class _Helpers:
 
     qualified: set[str] = field(default_factory=set)
     classes: set[str] = field(default_factory=set)
+    switched_off: set[str] = field(default_factory=set)  # qualified names, likewise
 
 
 def _dependency_helpers(facts: dict[str, PythonFacts]) -> _Helpers:
@@ -716,6 +718,8 @@ def _dependency_helpers(facts: dict[str, PythonFacts]) -> _Helpers:
                 found.classes.add(func)
             for i in range(len(parts)):
                 found.qualified.add(".".join([*parts[i:], func]))
+        for func in pf.switched_off_functions:
+            found.switched_off.update(".".join([*parts[i:], func]) for i in range(len(parts)))
     return found
 
 
@@ -975,9 +979,12 @@ def _route(pf: PythonFacts, route: RouteFact, prefixes: dict[tuple[str, str], st
         _view_class(route.handler) in helpers.classes) or (
         # a view the urlconf imports: its own module says whether it reaches a dependency
         qualified(route.handler, pf.names) in helpers.qualified)
+    handler = qualified(route.handler, pf.names)
+    switched_off = handler in helpers.switched_off or (
+        "." not in route.handler and route.handler in pf.switched_off_functions)
     return Route(path, route.methods, route.handler, pf.path, route.line, route.touches,
                  route.can_fail, certain, calls_helper, strong_health_only=route.wrapped,
-                 shallow=route.shallow)
+                 shallow=route.shallow, switched_off=switched_off)
 
 
 # ------------------------------------------------------------------------ infrastructure

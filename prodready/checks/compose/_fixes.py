@@ -210,7 +210,8 @@ def _built_service_check(project: Project, svc: Service) -> str | None:
                       None)
         if runner is None:
             continue
-        routes = [r for r in app.health_routes if r.certain and r.path and "{" not in r.path]
+        routes = [r for r in app.health_routes if r.certain and r.path and not r.switched_off
+                  and "{" not in r.path]
         port = served_port(app, runner)
         if not routes or port is None:
             return None

@@ -125,7 +125,8 @@ def _fix(df: Dockerfile, stage: Stage, path: str, services: list[Service]) -> Fi
     if len(services) != 1:
         return None
     svc = services[0]
-    routes = [r for r in svc.health_routes if r.path and r.certain and "{" not in r.path
+    routes = [r for r in svc.health_routes if r.path and r.certain and not r.switched_off
+              and "{" not in r.path
               and "<" not in r.path]
     if not routes:
         return None

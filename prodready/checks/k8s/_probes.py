@@ -62,7 +62,8 @@ def _probe_fix(yf: YamlFile, container: Container, key: str, svc: Service | None
 
 
 def _route_for(svc: Service, kind: str) -> Route | None:
-    routes = [r for r in svc.health_routes if r.certain and r.path and "{" not in r.path
+    routes = [r for r in svc.health_routes if r.certain and r.path and not r.switched_off
+              and "{" not in r.path
               and "<" not in r.path and "GET" in r.methods]
     if kind == "liveness":
         routes = [r for r in routes if not touches_dependencies(r, svc, strict=True)]
