@@ -662,3 +662,7 @@ def test_no_healthcheck_is_written_for_a_health_route_a_setting_switches_off():
     files["shop/views.py"] = views.format(gate="")
     [finding] = scan_files(files, ["DOCKER001"], profile="distributed")
     assert finding.fix is not None and "/healthz/" in str(finding.fix.edits[0])
+    # a regex pattern is no URL a health check can request as written
+    files["shop/urls.py"] = files["shop/urls.py"].replace('"^healthz/$"', 'r"^healthz/?$"')
+    [finding] = scan_files(files, ["DOCKER001"], profile="distributed")
+    assert finding.fix is None

@@ -103,6 +103,18 @@ class Route:
     switched_off: bool = False  # its handler answers 404 unless a setting turns it on
 
 
+# Characters of a URL pattern (a `re_path` regex, a `{param}`, a `<converter:name>`) that a
+# probe cannot request as written
+_PATTERN_CHARACTERS = re.compile(r"[{}<>()\[\]?*+|\\^$]")
+
+
+def probe_target(route: Route) -> bool:
+    """A health route a probe or health check can request as written: its full path is
+    known, is a plain path (no parameter, no regex) and is not switched off by a setting."""
+    return route.certain and bool(route.path) and not route.switched_off and \
+        _PATTERN_CHARACTERS.search(route.path or "") is None
+
+
 @dataclass(slots=True)
 class Runner:
     """Somewhere the service is started: a Dockerfile CMD, a compose command, a k8s container."""

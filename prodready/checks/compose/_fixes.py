@@ -10,7 +10,7 @@ from ...fix.yaml_edits import add_to_mapping, own_child, own_items, replace_node
 from ...model import Edit, Fix, FixSafety
 from ...project import Project
 from ...project.compose import Layer, Service
-from ...project.services import served_port, services_of
+from ...project.services import probe_target, served_port, services_of
 
 # Health checks the official images can run with what they ship.
 KNOWN_CHECKS = {
@@ -210,8 +210,7 @@ def _built_service_check(project: Project, svc: Service) -> str | None:
                       None)
         if runner is None:
             continue
-        routes = [r for r in app.health_routes if r.certain and r.path and not r.switched_off
-                  and "{" not in r.path]
+        routes = [r for r in app.health_routes if probe_target(r)]
         port = served_port(app, runner)
         if not routes or port is None:
             return None

@@ -13,7 +13,7 @@ from ...project.exposure import worker_use
 from ...project.images import shipped_stage, stage_chain
 from ...project.kubernetes import has_probe
 from ...project.profile import SERVICE
-from ...project.services import Service, served_port, services_of
+from ...project.services import Service, probe_target, served_port, services_of
 from ...project.startup import waited_by_every_dependant
 from ..api import RuleContext
 from ._fixes import healthcheck_fix
@@ -125,9 +125,7 @@ def _fix(df: Dockerfile, stage: Stage, path: str, services: list[Service]) -> Fi
     if len(services) != 1:
         return None
     svc = services[0]
-    routes = [r for r in svc.health_routes if r.path and r.certain and not r.switched_off
-              and "{" not in r.path
-              and "<" not in r.path]
+    routes = [r for r in svc.health_routes if probe_target(r)]
     if not routes:
         return None
     route = next((r for r in routes if "live" in (r.path or "")), routes[0])

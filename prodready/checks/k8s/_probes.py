@@ -9,7 +9,14 @@ from ...fix.yaml_edits import set_nested
 from ...model import Fix, FixSafety
 from ...project import Project
 from ...project.kubernetes import LONG_RUNNING_KINDS, Container, containers, has_probe
-from ...project.services import Route, Service, served_port, services_of, touches_dependencies
+from ...project.services import (
+    Route,
+    Service,
+    probe_target,
+    served_port,
+    services_of,
+    touches_dependencies,
+)
 from ..api import RuleContext
 from ._fixes import is_patch
 from ._report import report_container
@@ -62,9 +69,7 @@ def _probe_fix(yf: YamlFile, container: Container, key: str, svc: Service | None
 
 
 def _route_for(svc: Service, kind: str) -> Route | None:
-    routes = [r for r in svc.health_routes if r.certain and r.path and not r.switched_off
-              and "{" not in r.path
-              and "<" not in r.path and "GET" in r.methods]
+    routes = [r for r in svc.health_routes if probe_target(r) and "GET" in r.methods]
     if kind == "liveness":
         routes = [r for r in routes if not touches_dependencies(r, svc, strict=True)]
         word = "live"
