@@ -743,6 +743,14 @@ def _apply_extends(project: Project, svc: Service) -> None:
     svc.layers = layers
 
 
+def extended_layers(project: Project, path: str, service: str) -> list[Layer]:
+    """The layers the service `service` of the Compose file `path` extends, outermost first
+    ([] when it extends nothing readable)."""
+    yf = project.yaml_files.get(path)
+    layer = _layers(path, yf).get(service) if yf is not None else None
+    return (_extended(project, layer, {(path, service)}) or []) if layer is not None else []
+
+
 def _extended(project: Project, layer: Layer, seen: set[tuple[str, str]]
               ) -> list[Layer] | None:
     """The layers `layer` extends, outermost first ([] when none; None when unreadable)."""

@@ -832,36 +832,35 @@ def _development_stack(project: Project, path: str, has_python: bool) -> Role | 
 
 def _with_extended(project: Project, path: str, data: Any) -> Any:
     """`data` with each service laid over the services it `extends:` (in this file or another
-    of the repository), so a stack that extends a development service reads as one."""
+    of the repository, as the Compose model resolves them), so a stack that extends a
+    development service reads as one."""
+    from .compose import extended_layers
+
     services = data.get("services") if isinstance(data, dict) else None
     if not isinstance(services, dict) or not any(
             isinstance(svc, dict) and "extends" in svc for svc in services.values()):
         return data
-    merged = {name: _extended_service(project, path, svc, 0) for name, svc in services.items()}
+    merged: dict[Any, Any] = {}
+    for name, svc in services.items():
+        layers = extended_layers(project, path, name) if isinstance(svc, dict) and \
+            isinstance(name, str) else []
+        bases = [base for layer in layers if layer.node is not None
+                 and isinstance(base := layer.node.to_python(), dict)]
+        merged[name] = _laid_over(bases, svc) if bases else svc
     return {**data, "services": merged}
 
 
-def _extended_service(project: Project, path: str, svc: Any, depth: int) -> Any:
-    extends = svc.get("extends") if isinstance(svc, dict) else None
-    if extends is None or depth > 8:
-        return svc
-    other, name = path, extends
-    if isinstance(extends, dict):
-        name, file = extends.get("service"), extends.get("file")
-        if isinstance(file, str):
-            other = posixpath.normpath(posixpath.join(posixpath.dirname(path), file))
-    other_data = _compose_data(project, other) if project.yaml_files.get(other) else None
-    base_services = other_data.get("services") if isinstance(other_data, dict) else None
-    base = base_services.get(name) if isinstance(base_services, dict) and \
-        isinstance(name, str) else None
-    if not isinstance(base, dict):
-        return svc
-    base = _extended_service(project, other, base, depth + 1)
-    own = {k: v for k, v in svc.items() if k != "extends"}
-    volumes = [*(base.get("volumes") or []), *(own.get("volumes") or [])] \
-        if isinstance(base.get("volumes", []), list) and \
-        isinstance(own.get("volumes", []), list) else own.get("volumes")
-    return {**base, **own, **({"volumes": volumes} if volumes else {})}
+def _laid_over(bases: list[dict[str, Any]], svc: dict[str, Any]) -> dict[str, Any]:
+    """The service's keys over its bases' (outermost first); volumes add up."""
+    out: dict[str, Any] = {}
+    volumes: list[Any] = []
+    for layer in [*bases, svc]:
+        if isinstance(layer.get("volumes"), list):
+            volumes += layer["volumes"]
+        out.update({k: v for k, v in layer.items() if k != "extends"})
+    if volumes:
+        out["volumes"] = volumes
+    return out
 
 
 def _layered_over(project: Project) -> dict[str, list[str]]:
