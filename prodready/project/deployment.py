@@ -650,19 +650,15 @@ def _readme_development_stacks(project: Project) -> dict[str, Role]:
             if directory not in ("", "."):
                 sections.setdefault(directory + "/", set()).add(developer)
     candidates = [name for name, kinds in sections.items() if kinds == {True}]
-    included = _included_compose_files(project) if candidates else set()
+    # files another Compose file pulls in are part of that file's stack, whatever the README
+    # starts them for
+    included = set(_compose_file_users(project)) if candidates else set()
 
     def why(name: str) -> str:
         what = "applies the manifests there" if name.endswith("/") else "starts it"
         return f"{readme} {what} only in a section for the project's developers"
 
     return {name: Role(DEV_TOOLING, why(name)) for name in candidates if name not in included}
-
-
-def _included_compose_files(project: Project) -> set[str]:
-    """Compose files another Compose file pulls in (`include:`, `extends: {file: …}`): part of
-    that file's stack, whatever the README starts them for."""
-    return set(_compose_file_users(project))
 
 
 def _compose_file_users(project: Project) -> dict[str, list[str]]:
