@@ -43,19 +43,20 @@ T = TypeVar("T")
 
 
 def load_repository_file(root: str, name: str, read: Callable[[str, int, int], T], empty: T,
-                         limit: int | None = None) -> T:
-    """What `read(path, mtime_ns, size)` makes of the file `name` at the repository's root
+                         limit: int | None = None, *, follow_links: bool = True) -> T:
+    """What `read(path, mtime_ns, size)` makes of the file `name` under the repository's root
     (`read` caches by those, so an unchanged file is read once), else `empty`."""
     path = os.path.join(root, name)
-    stat = regular_file(path, limit)
+    stat = regular_file(path, limit, follow_links=follow_links)
     return empty if stat is None else read(path, stat.st_mtime_ns, stat.st_size)
 
 
-def regular_file(path: str, limit: int | None = None) -> os.stat_result | None:
+def regular_file(path: str, limit: int | None = None, *,
+                 follow_links: bool = True) -> os.stat_result | None:
     """The stat of a regular file (a FIFO would block the scan) within `limit` bytes, else
-    None."""
+    None; without `follow_links`, a symbolic link is none."""
     try:
-        stat = os.stat(path)
+        stat = os.stat(path) if follow_links else os.lstat(path)
     except OSError:
         return None
     if not S_ISREG(stat.st_mode) or (limit is not None and stat.st_size > limit):

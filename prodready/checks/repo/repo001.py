@@ -6,17 +6,20 @@ The secret value is never put in a message or snippet: only its type and a short
 
 from __future__ import annotations
 
-import os
 import posixpath
 import re
 from functools import cache
-from stat import S_ISREG
 
 from ...artifacts.yamldocs import is_compose_path
 from ...devconfig import is_dev_settings_module
 from ...secretcontext import is_throwaway_config
 from ..api import RuleContext
-from ._gitleaks import NOTHING_IGNORED, GitleaksIgnore, load_gitleaks_ignore
+from ._gitleaks import (
+    NOTHING_IGNORED,
+    GitleaksIgnore,
+    load_gitleaks_ignore,
+    load_repository_file,
+)
 from ._secrets import (
     AWS_TYPE,
     EMPTY_BASELINE,
@@ -119,19 +122,11 @@ def _sample_keys(path: str, hit: Hit) -> str:
     directory = posixpath.dirname(path)
     for name in _README_NAMES:
         readme = posixpath.join(directory, name) if directory else name
-        if _says_sample(os.path.join(root, readme)):
+        # a regular file of the checkout (no link out of it), read again when it changes
+        if load_repository_file(root, readme, _readme_says_sample, False,
+                                follow_links=False):
             return f"{readme} says the keys beside it are samples, not for production"
     return ""
-
-
-def _says_sample(full_path: str) -> bool:
-    try:
-        stat = os.lstat(full_path)
-    except OSError:
-        return False
-    # a regular file (no link out of the repository), read again when it changes
-    return S_ISREG(stat.st_mode) and _readme_says_sample(full_path, stat.st_mtime_ns,
-                                                         stat.st_size)
 
 
 @cache
