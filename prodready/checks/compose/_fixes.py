@@ -5,6 +5,7 @@ from __future__ import annotations
 import posixpath
 import re
 
+from ...artifacts.shell import simple_commands
 from ...artifacts.yamldocs import YamlFile, YMap, YNode, YScalar, YSeq
 from ...fix.yaml_edits import add_to_mapping, own_child, own_items, replace_node, set_nested
 from ...model import Edit, Fix, FixSafety
@@ -103,8 +104,6 @@ def one_off_command(svc: Service) -> str:
 
 # A shell the command is handed to (`sh -c`, `/bin/bash -c`): it runs what the command says.
 _SHELL = re.compile(r"\s*(?:/(?:usr/)?bin/)?(?:ba|a|da)?sh(?:\s+-\w+)*\s*")
-_SHELL_C = re.compile(r"\s*(?:/(?:usr/)?bin/)?(?:ba|a|da)?sh\s+(?:-\w+\s+)*-\w*c\s+")
-_SEPARATORS = re.compile(r"&&|\|\||[;\n|]")
 # Programs that do their work and exit: a command made only of them finishes.
 _FINITE_PROGRAMS = frozenset({"echo", "printf", "true", "false", "exit", "wget", "curl", "cp",
                               "mv", "rm", "mkdir", "chmod", "chown", "ln", "touch", "tar",
@@ -113,10 +112,7 @@ _FINITE_PROGRAMS = frozenset({"echo", "printf", "true", "false", "exit", "wget",
 
 def _finite(command: str) -> bool:
     """Every step of the command line is a program that ends (no loop, no server)."""
-    shell = _SHELL_C.match(command)
-    if shell:
-        command = command[shell.end():].strip().strip("'\"")
-    steps = [step.split() for step in _SEPARATORS.split(command) if step.strip()]
+    steps = simple_commands(command)
     if not steps:
         return False
     for words in steps:

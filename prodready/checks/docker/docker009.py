@@ -7,6 +7,7 @@ import re
 import shlex
 
 from ...artifacts.dockerfile import Dockerfile, variables
+from ...artifacts.shell import SEPARATORS
 from ...project.images import effective_stages
 from ..api import RuleContext
 from ._image import snippet
@@ -20,7 +21,6 @@ INSTALL_VERBS = ("install", "add")
 REMOVE_VERBS = ("purge", "remove", "del", "erase")
 # removes every package not marked manual: the official images' `apt-mark auto` pattern
 REMOVES_ALL = re.compile(r"\bautoremove\b|\bapt-mark\s+auto\b")
-_SEPARATORS = re.compile(r"&&|\|\||[;|\n]")
 _ASSIGNMENT = re.compile(r"^([A-Za-z_]\w*)=(.*)$", re.DOTALL)
 _VARIABLE = re.compile(r"\$\{?([A-Za-z_]\w*)\}?")
 
@@ -56,7 +56,7 @@ def _left_installed(text: str, defined: dict[str, str]) -> list[str]:
         return []
     installed: dict[str, str] = {}  # package -> the group apk's --virtual put it in
     removed: list[str] = []
-    for command in _SEPARATORS.split(text):
+    for command in SEPARATORS.split(text):
         words = _words(command.strip(), defined)
         if words and words[0] == "export":
             words = words[1:]

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import re
-
+from ...artifacts.shell import simple_commands
 from ...model import Fix
 from ...project.kubernetes import Container, KObject
 from ..api import RuleContext
@@ -23,7 +22,6 @@ _WAIT_WORDS = frozenset({"until", "while", "do", "done", "if", "then", "else", "
 _KEYWORDS = frozenset({"until", "while", "do", "if", "then", "else"})
 _PROBES = frozenset({"nc", "wget", "curl", "pg_isready", "nslookup", "getent", "redis-cli",
                      "mysqladmin"})
-_STEP = re.compile(r"&&|\|\||[;\n|]")
 
 
 def waiting_init_container(container: Container) -> str:
@@ -42,12 +40,10 @@ def _waits_only(container: Container) -> bool:
         value = node.to_python() if node is not None else None
         words += [str(v) for v in value] if isinstance(value, list) else \
             [str(value)] if value is not None else []
-    if words[:2] in (["sh", "-c"], ["/bin/sh", "-c"], ["bash", "-c"], ["/bin/bash", "-c"]):
-        words = words[2:]
     programs = []
-    for step in _STEP.split(" ".join(words)):
+    for step in simple_commands(" ".join(words)):
         # the program after the loop's keywords: `until nc -z db 5432` runs nc
-        rest = [w for w in step.split() if w != "!"]
+        rest = [w for w in step if w != "!"]
         while len(rest) > 1 and rest[0] in _KEYWORDS:
             rest = rest[1:]
         programs += rest[:1]
