@@ -226,10 +226,13 @@ def test_repo001_reads_ci_sample_and_test_files_for_signed_tokens_only(path):
     assert [f.line for f in _rule({path: text}, "REPO001")] == [2]
 
 
+PRIVATE_KEY = ("-----BEGIN RSA PRIVATE KEY-----\n"
+               "MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun\n"
+               "-----END RSA PRIVATE KEY-----\n")
+
+
 def test_repo001_honours_the_gitleaks_ignore_list_by_file_and_line():
-    key = ("-----BEGIN RSA PRIVATE KEY-----\n"
-           "MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun\n"
-           "-----END RSA PRIVATE KEY-----\n")
+    key = PRIVATE_KEY
     files = {"keys/dev.key": key, "keys/prod.key": key,
              ".gitleaksignore": "keys/dev.key:private-key:1\nkeys/prod.key:private-key:7\n"}
     assert [f.path for f in _rule(files, "REPO001")] == ["keys/prod.key"]
@@ -241,9 +244,7 @@ def test_repo001_honours_the_gitleaks_ignore_list_by_file_and_line():
     ("# keys\n\nThe service's signing keys; rotate them yearly.\n", "critical"),
 ])
 def test_repo001_a_directory_readme_that_calls_its_keys_samples(readme, severity):
-    key = ("-----BEGIN RSA PRIVATE KEY-----\n"
-           "MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun\n"
-           "-----END RSA PRIVATE KEY-----\n")
+    key = PRIVATE_KEY
     [finding] = _rule({"keys/server.key": key, "keys/README.md": readme}, "REPO001")
     assert finding.severity.value == severity
 
@@ -261,9 +262,7 @@ GITLEAKS_TOML = """[allowlist]
 
 
 def test_repo001_honours_the_literal_entries_of_the_gitleaks_allowlist():
-    key = ("-----BEGIN RSA PRIVATE KEY-----\n"
-           "MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun\n"
-           "-----END RSA PRIVATE KEY-----\n")
+    key = PRIVATE_KEY
     config = ("storage:\n  secret_key: 'q8Vt2LwN5xRb7Kc1Yh4Jm9Pz+3Ds6Fg0U'\n"
               "  other_secret: 'Xz93LkP0qW7eRt5YuI1oPa2SdF6gH8jK'\n")
     files = {"keys/dev.key": key, "keys/prod.key": key, "config/storage.yml": config,
