@@ -343,6 +343,51 @@ def test_a_dependency_without_a_health_check_is_never_waited_on_as_healthy(tmp_p
     assert "service_healthy" not in _fixed(tmp_path / "alone", ["COMPOSE002"])
 
 
+# -- COMPOSE001: a datastore's check asks the port its command moved the server to -------
+
+
+def _check_test(service: str) -> str | None:
+    stack = f"services:\n  db:\n{service}  web:\n    image: example/web:1.0\n" \
+            "    depends_on: [db]\n"
+    [finding] = [f for f in scan_files({"docker-compose.yml": stack}, ["COMPOSE001"])
+                 if f.line == 2]
+    if finding.fix is None:
+        return None
+    [edit] = finding.fix.edits
+    return next((line.strip() for line in edit.replacement.splitlines() if "test:" in line),
+                None)
+
+
+@pytest.mark.parametrize(("service", "expected"), [
+    ("    image: postgres:16\n    command: -p ${DATABASE_PORT:-5432}\n",
+     'test: ["CMD-SHELL", "pg_isready -p ${DATABASE_PORT:-5432} -U $${POSTGRES_USER:-postgres}"]'),
+    ("    image: postgres:16\n    command: postgres -c port=5433 -c max_connections=200\n",
+     'test: ["CMD-SHELL", "pg_isready -p 5433 -U $${POSTGRES_USER:-postgres}"]'),
+    ("    image: mongo:7\n    command: [mongod, --port, '27018']\n",
+     'test: ["CMD", "mongosh", "--port", "27018", "--quiet", "--eval", '
+     '"db.adminCommand(\'ping\')"]'),
+    ("    image: mysql:8\n    command: --port=3307\n",
+     'test: ["CMD", "mysqladmin", "-P", "3307", "ping", "-h", "127.0.0.1"]'),
+    # on the default port the check stays as it is
+    ("    image: postgres:16\n    command: postgres -c max_connections=200\n",
+     'test: ["CMD-SHELL", "pg_isready -U $${POSTGRES_USER:-postgres}"]'),
+    ("    image: mysql:8\n    command: --default-authentication-plugin=mysql_native_password\n",
+     'test: ["CMD", "mysqladmin", "ping", "-h", "127.0.0.1"]'),
+])
+def test_a_datastore_check_follows_the_port_its_command_sets(service, expected):
+    assert _check_test(service) == expected
+
+
+@pytest.mark.parametrize("service", [
+    # a port the check cannot repeat: a container-time variable
+    "    image: postgres:16\n    command: -p $$PGPORT_ALT\n",
+    # a check tool with no port option here
+    "    image: mariadb:11\n    command: --port=3307\n",
+])
+def test_no_datastore_check_when_the_port_cannot_be_followed(service):
+    assert _check_test(service) is None
+
+
 def test_the_condition_form_in_a_file_of_format_3_is_no_safe_fix(tmp_path):
     """File format 3.x dropped `depends_on` conditions: docker-compose before 1.27 refuses
     the rewritten file, so the rewrite waits for `--unsafe-fixes`."""

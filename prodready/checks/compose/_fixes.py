@@ -191,6 +191,8 @@ def healthcheck_fix(project: Project, svc: Service) -> Fix | None:
     test = KNOWN_CHECKS.get(svc.datastore or "")
     if test is not None and not _has_check_tool(svc.datastore or "", svc.image):
         return None  # an older image without the check's tool: it would never be healthy
+    if test is not None:
+        test = _on_server_port(test, svc)
     if test is None and svc.build is not None:
         test = _built_service_check(project, svc)
     if test is None:
@@ -198,6 +200,41 @@ def healthcheck_fix(project: Project, svc: Service) -> Fix | None:
     return _edit_fix(project, svc.anchor, [
         "healthcheck:", f"  test: {test}", "  interval: 10s", "  timeout: 5s", "  retries: 5"],
         "add a healthcheck")
+
+
+# How each server's command moves it off its default port, and its check tool's option.
+_PG_PORT = re.compile(r"(?<![\w-])(?:-p\s*|--port[=\s]\s*|port=)(\S+)")
+_PORT_OPTIONS = {
+    "postgres": (_PG_PORT, "pg_isready", "-p"),
+    "postgis": (_PG_PORT, "pg_isready", "-p"),
+    "redis": (re.compile(r"(?<![\w-])--port\s+(\S+)"), "redis-cli", "-p"),
+    "valkey": (re.compile(r"(?<![\w-])--port\s+(\S+)"), "valkey-cli", "-p"),
+    "mysql": (re.compile(r"(?<![\w-])(?:-P\s*|--port[=\s]\s*)(\S+)"), "mysqladmin", "-P"),
+    "mongo": (re.compile(r"(?<![\w-])--port[=\s]\s*(\S+)"), "mongosh", "--port"),
+}
+_PORT_VALUE = re.compile(r"\d+|\$\{\w+(?::?-\d+)?\}")
+
+
+def _on_server_port(test: str, svc: Service) -> str | None:
+    """The check pointed at the port the service's command moves the server to
+    (`command: -p ${DATABASE_PORT:-5432}`): on the default port it would never pass. None when
+    the port is set in a way the check cannot follow."""
+    found = svc.find("command")
+    command = " ".join(str(w) for w in _words(found[2])) if found else ""
+    if svc.datastore not in _PORT_OPTIONS:
+        return None if re.search(r"(?<![\w-])(?:-P|--port)\b", command) else test
+    option, tool, flag = _PORT_OPTIONS[svc.datastore]
+    match = option.search(command)
+    if match is None:
+        return test
+    port = match.group(1)
+    if not _PORT_VALUE.fullmatch(port):
+        return None  # `$$PORT`, `$PORT`, a quoted value: not one the check can repeat
+    # right after the program (redis-cli reads what follows its command as arguments); a
+    # Compose variable stays one, interpolated from the same source as the command's
+    if test.startswith('["CMD-SHELL"'):
+        return test.replace(f"{tool} ", f"{tool} {flag} {port} ", 1)
+    return test.replace(f'"{tool}",', f'"{tool}", "{flag}", "{port}",', 1)
 
 
 def _built_service_check(project: Project, svc: Service) -> str | None:
