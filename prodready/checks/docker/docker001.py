@@ -12,6 +12,7 @@ from ...project.deployment import image_runners
 from ...project.exposure import worker_use
 from ...project.images import shipped_stage, stage_chain
 from ...project.kubernetes import has_probe
+from ...project.platform import platform_health_checks
 from ...project.profile import SERVICE
 from ...project.services import Service, probe_target, served_port, services_of
 from ...project.startup import waited_by_every_dependant
@@ -85,7 +86,7 @@ def _every_runner_checks_health(project: Project, path: str, df: Dockerfile,
         compose, containers = image_runners(project, path, any_role=True)
     compose = [svc for svc in compose if _runs_stage(svc, df, final)]
     if not compose and not containers:
-        return _charts_probe(project, path)
+        return _charts_probe(project, path) or _platform_checks_containers(project)
     return all(svc.healthcheck is True or (
         not svc.ports() and waited_by_every_dependant(project, svc)) for svc in compose) and all(
         has_probe(c, "livenessProbe") or has_probe(c, "readinessProbe") for c in containers)
@@ -114,6 +115,14 @@ def _charts_probe(project: Project, path: str) -> bool:
         _PROBE_KEY.search(read_text(project, file)) for file in project.all_files
         if file.startswith(chart + "/templates/") and file.endswith((".yaml", ".yml", ".tpl")))
         for chart in charts)
+
+
+def _platform_checks_containers(project: Project) -> bool:
+    """The repository's infrastructure code checks the health of the containers it runs
+    (a Cloud Run probe, an ECS container's check, a load balancer fetching a page): the
+    check lives where the image runs. A load balancer's TCP check may be of anything."""
+    return any(check.kind != "balancer" or check.route is not None
+               for check in platform_health_checks(project))
 
 
 def _only_kubernetes_with_probes(services: list[Service]) -> bool:

@@ -7,8 +7,9 @@ import re
 from ...project import Project
 from ...project.deployment import deployment_of
 from ...project.exposure import WORKER, exposure_of
+from ...project.platform import platform_health_checks
 from ...project.profile import DISTRIBUTED, profile_of
-from ...project.services import Service, services_of
+from ...project.services import HEALTH_HANDLER, Service, route_matches, services_of
 from ..api import RuleContext
 from ._common import report_service
 from ._health_fix import health_fix
@@ -17,8 +18,10 @@ SCOPE = "project"
 
 
 def check(project: Project, ctx: RuleContext) -> None:
-    for svc in services_of(project):
-        if svc.health_routes or svc.has("health-route") or _container_checked(svc):
+    services = services_of(project)
+    for svc in services:
+        if svc.health_routes or svc.has("health-route") or _container_checked(svc) or \
+                _platform_checked(project, svc, alone=len(services) == 1):
             ctx.examine()
             continue
         if exposure_of(project, svc).level == WORKER:
@@ -64,3 +67,19 @@ def _container_checked(svc: Service) -> bool:
     seconds and cannot tell liveness from readiness)."""
     return not any(r.source == "kubernetes" for r in svc.runners) and any(
         r.health_path is not None for r in svc.runners)
+
+
+def _platform_checked(project: Project, svc: Service, *, alone: bool) -> bool:
+    """The repository's infrastructure code has the platform fetch a route of the service (a
+    Cloud Run probe of `/`, a target group checking `/healthcheck`): its health is checked
+    where it runs. Where the repository holds several apps, the route must be one of this
+    one's. Kubernetes still needs a real health route, as for Compose page checks."""
+    if any(r.source == "kubernetes" for r in svc.runners):
+        return False
+    for check in platform_health_checks(project):
+        if check.route is None:
+            continue
+        if any(r.path is not None and route_matches(r.path, check.route) for r in svc.routes) or (
+                alone and (check.route == "/" or HEALTH_HANDLER.search(check.route))):
+            return True
+    return False
