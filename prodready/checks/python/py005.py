@@ -34,6 +34,9 @@ def check(src: PythonFile, ctx: RuleContext) -> None:
         if isinstance(node, ast.Assign) and _restores_saved_entry(src, node):
             ctx.examine()  # putting back the module a failed load replaced
             continue
+        if _in_import_hook(src, node):
+            ctx.examine()  # a loader registering the module it loads: the import protocol
+            continue
         if _blocks_import(node):
             ctx.examine()  # `sys.modules["x"] = None`: `import x` raises ImportError, on purpose
             continue
@@ -75,6 +78,18 @@ def _name_assigned(src: PythonFile, assign: ast.Assign, scope: ast.AST | None,
     return any(isinstance(node, ast.Assign) and node is not assign and test(node.value)
                and any(isinstance(t, ast.Name) and t.id == value.id for t in node.targets)
                for node in ast.walk(scope))
+
+
+# The methods of the import protocol (PEP 451 loaders and finders, and their older forms):
+# registering the module being loaded is their job.
+_IMPORT_HOOKS = frozenset({"exec_module", "create_module", "load_module", "find_spec",
+                           "find_module"})
+
+
+def _in_import_hook(src: PythonFile, node: ast.AST) -> bool:
+    function = src.function_of(node)
+    return function is not None and function.name in _IMPORT_HOOKS and isinstance(
+        src.parent(function), ast.ClassDef)
 
 
 def _blocks_import(node: ast.AST) -> bool:
