@@ -96,13 +96,25 @@ class Client:
     def user(self, token):
         claims = jwt.decode(token, options={"verify_signature": False})
         return claims["exp"], claims["sub"]
+
+    def valid(self, token):
+        payload = jwt.decode(token, options={"verify_signature": False})
+        if not payload or "exp" not in payload:
+            return False
+        return payload["exp"] > time.time()
+
+    def owner(self, token):
+        payload = jwt.decode(token, options={"verify_signature": False})
+        if "exp" in payload:
+            return payload
 '''
 
 
 def test_an_unverified_decode_that_reads_only_the_expiry_is_information(tmp_path):
     found = _findings(tmp_path, EXPIRY)
     assert [(f.line, f.severity) for f in found] == [
-        (9, Severity.INFO), (14, Severity.INFO), (17, Severity.INFO), (22, Severity.CRITICAL)]
+        (9, Severity.INFO), (14, Severity.INFO), (17, Severity.INFO), (22, Severity.CRITICAL),
+        (26, Severity.INFO), (32, Severity.CRITICAL)]
 
 
 ISSUER_PEEK = '''\

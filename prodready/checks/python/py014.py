@@ -94,7 +94,19 @@ def _reads_only(src: PythonFile, call: ast.Call, claims: frozenset[str]) -> bool
         return False
     uses = [n for n in ast.walk(func) if isinstance(n, ast.Name) and n.id == target.id
             and isinstance(n.ctx, ast.Load)]
-    return bool(uses) and all(_claim_read(src, n, claims) for n in uses)
+    return bool(uses) and any(_claim_read(src, n, claims) for n in uses) and all(
+        _claim_read(src, n, claims) or _presence_test(src, n, claims) for n in uses)
+
+
+def _presence_test(src: PythonFile, value: ast.AST, claims: frozenset[str]) -> bool:
+    """`not value`, or `"exp" in value` / `"exp" not in value` for a claim of these: a test
+    that the token decoded and carries the claim, which reads nothing else."""
+    parent = src.parent(value)
+    if isinstance(parent, ast.UnaryOp) and isinstance(parent.op, ast.Not):
+        return True
+    return isinstance(parent, ast.Compare) and len(parent.ops) == 1 and isinstance(
+        parent.ops[0], ast.In | ast.NotIn) and parent.comparators[0] is value and isinstance(
+        parent.left, ast.Constant) and parent.left.value in claims
 
 
 def _claim_read(src: PythonFile, value: ast.AST, claims: frozenset[str]) -> bool:
