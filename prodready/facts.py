@@ -671,7 +671,11 @@ class _Extractor:
                 isinstance(value, ast.Constant) and not value.value):
             self.facts.evidence.add("tls")  # gunicorn.conf.py / hypercorn config.certfile
         if not isinstance(value, ast.Call) or not target:
-            if target.isupper() and is_inbound_rate_limit_setting(target):
+            # a setting, not a module's private constant (`_RATE_LIMIT_SCRIPT = """…"""`,
+            # the Lua script of a task limiter)
+            if target.isupper() and is_inbound_rate_limit_setting(target) and \
+                    not target.startswith("_") and not (isinstance(value, ast.Constant) and
+                                                        "\n" in str(value.value)):
                 self.facts.evidence.add("rate-limit-config")  # RATE_LIMIT_PER_MINUTE = 60
             return
         factory = self.q(value.func)

@@ -544,7 +544,10 @@ def test_only_inbound_rate_limit_settings_are_called_unregistered_limits():
                            # delimiters, even misspelt, limit no requests
                            "app/urls.py": 'URL_DILIMITER = "++"\nQUOTE_DELIMITERS = ","\n',
                            # django-allauth enforces its own limits on its account forms
-                           "app/settings.py": 'ACCOUNT_RATE_LIMITS = {"login": "30/m/ip"}\n'},
+                           "app/settings.py": 'ACCOUNT_RATE_LIMITS = {"login": "30/m/ip"}\n',
+                           # a module's private constant: the script of a task limiter
+                           "app/locks.py": '_RATE_LIMIT = 5\nRATE_LIMIT_SCRIPT = """\n'
+                                           'local n = redis.call("INCR", KEYS[1])\n"""\n'},
                           ["APP003"])
     inbound = scan_files({"app/main.py": app, "app/config.py": "RATE_LIMIT_PER_MINUTE = 60\n"},
                          ["APP003"])
