@@ -1040,6 +1040,10 @@ DEBUG_STACK = DEV_STACK.replace("python manage.py runserver 0.0.0.0:8000", "guni
     # the development stage of the image, whatever is mounted (a mount spelled as a default)
     "services:\n  web:\n    build: {context: ., target: local}\n    volumes:\n"
     "      - ${SRC_MOUNT:-./src:/app/src}\n",
+    # a build argument that selects the development build, in either form
+    "services:\n  app:\n    build:\n      context: .\n      args:\n        - ENVIRONMENT=DEV\n"
+    "    image: zenodo\n    command: uwsgi uwsgi_ui.ini\n",
+    "services:\n  app:\n    build:\n      context: .\n      args: {BUILD_ENV: local}\n",
 ])
 def test_a_compose_file_that_runs_the_checkout_under_a_dev_server_is_dev_tooling(
         tmp_path, compose):
@@ -1075,6 +1079,9 @@ def test_a_compose_file_that_runs_the_checkout_under_a_dev_server_is_dev_tooling
     # a trusting database, debug mode off
     "services:\n  app:\n    image: acme/map:3.6\n    environment: ['DEBUG=0']\n  db:\n"
     "    image: postgis/postgis:14\n    environment: ['POSTGRES_HOST_AUTH_METHOD=trust']\n",
+    # build arguments that select production, or say nothing of the environment
+    "services:\n  app:\n    build:\n      context: .\n      args: [ENVIRONMENT=production]\n",
+    "services:\n  app:\n    build:\n      context: .\n      args: {PYTHON_VERSION: '3.12'}\n",
 ])
 def test_other_compose_files_are_not_dev_stacks(tmp_path, compose):
     model, _ = _model(tmp_path, {"docker-compose.yml": compose})
@@ -1123,6 +1130,48 @@ def test_datastores_published_to_the_host_for_the_checkouts_code_are_dev_tooling
 def test_other_datastore_stacks_are_not_dev_stacks(tmp_path, files):
     model, _ = _model(tmp_path, files)
     assert model.role_of("docker-compose.yml").role == ""
+
+
+INTEGRATION_TARGET = """\
+services:
+  grafana:
+    image: grafana/grafana-enterprise:10.4.0
+    ports: ["3001:3000"]
+  prometheus:
+    image: prom/prometheus:latest
+    ports: ["9090:9090"]
+"""
+
+
+def test_a_stack_of_other_projects_images_below_the_root_is_dev_tooling(tmp_path):
+    # a Grafana started to develop the project's Grafana integration against
+    model, result = _model(tmp_path, {
+        "app/providers/grafana/docker-compose.yml": INTEGRATION_TARGET,
+        "app/providers/grafana/provider.py": "import requests\n"})
+    role = model.role_of("app/providers/grafana/docker-compose.yml")
+    assert role.role == "dev-tooling"
+    assert "grafana-enterprise, prometheus" in role.why
+    assert not [f for f in result.findings if "providers" in f.path]
+
+
+@pytest.mark.parametrize(("files", "path"), [
+    # at the root, a file of other projects' images may be how the project is run
+    ({"docker-compose.yml": INTEGRATION_TARGET}, "docker-compose.yml"),
+    # the project's own image: built by another file, named after the project, or pulled
+    # from a registry the repository may publish to
+    ({"deploy/docker-compose.yml": INTEGRATION_TARGET + "  api:\n    image: acme/api:1.0\n",
+      "docker-compose.yml": "services:\n  api:\n    build: .\n    image: acme/api:1.0\n"},
+     "deploy/docker-compose.yml"),
+    ({"deploy/docker-compose.yml": INTEGRATION_TARGET + "  app:\n    image: acme/orders:2\n",
+      "pyproject.toml": "[project]\nname = 'orders'\n"}, "deploy/docker-compose.yml"),
+    ({"deploy/docker-compose.yml": INTEGRATION_TARGET +
+      "  app:\n    image: ghcr.io/acme/app:2\n"}, "deploy/docker-compose.yml"),
+    ({"deploy/docker-compose.yml": INTEGRATION_TARGET +
+      "  app:\n    image: ${APP_IMAGE}\n"}, "deploy/docker-compose.yml"),
+])
+def test_a_stack_that_may_run_the_project_stays_judged(tmp_path, files, path):
+    model, _ = _model(tmp_path, files)
+    assert model.role_of(path).role != "dev-tooling"
 
 
 PR_WORKFLOW = """on:
@@ -1542,6 +1591,34 @@ def test_a_directory_of_the_projects_own_distributions_is_not_vendored(tmp_path)
     })
     result = scan(tmp_path, Config(select=["PY005"]), jobs=1, use_cache=False)
     assert deployment_of(result.project).role_of("packages/shop_api.py").judged
+
+
+@pytest.mark.parametrize(("contributors_file", "copied"), [
+    (".github/workflows/tests.yml", True),
+    (".travis.yml", True),
+    ("renovate.json", True),
+    # a package of the project's own monorepo: packaging, a licence, its own notes
+    ("CHANGELOG.md", False),
+    ("CONTRIBUTING.md", False),
+])
+def test_a_copy_of_another_projects_repository_is_vendored(tmp_path, contributors_file,
+                                                           copied):
+    copy = "backend/ramp/solaris"
+    write_tree(tmp_path, {
+        f"{copy}/setup.py": "from setuptools import setup\nsetup(name='solaris')\n",
+        f"{copy}/LICENSE.txt": "Apache License\n", f"{copy}/{contributors_file}": "x\n",
+        f"{copy}/solaris/nets.py": "import requests\n\nrequests.get('https://x.org')\n",
+        f"{copy}/docker/Dockerfile": SERVER_DOCKERFILE,
+        "backend/app/main.py": "import requests\n\nrequests.get('https://api.x.org')\n",
+    })
+    result = scan(tmp_path, Config(select=["PY006", "DOCKER001"]), jobs=1, use_cache=False)
+    model = deployment_of(result.project)
+    for path in (f"{copy}/solaris/nets.py", f"{copy}/docker/Dockerfile"):
+        assert (model.role_of(path).role == "generated") is copied
+    assert model.role_of("backend/app/main.py").judged
+    assert {f.path for f in result.findings} == (
+        {"backend/app/main.py"} if copied else
+        {"backend/app/main.py", f"{copy}/solaris/nets.py", f"{copy}/docker/Dockerfile"})
 
 
 VERSIONED_DEPLOYMENT = ("apiVersion: {version}\nkind: Deployment\nmetadata:\n  name: api\nspec:\n"

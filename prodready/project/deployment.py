@@ -176,7 +176,7 @@ class Deployment:
     readme_roles: dict[str, Role] = field(default_factory=dict)
     # directories of vendored third-party packages (a committed `pip install --target`,
     # `lib/` holding the project's requirements put on sys.path at start-up)
-    vendored_directories: frozenset[str] = frozenset()
+    vendored_directories: dict[str, str] = field(default_factory=dict)  # -> what it holds
     # the `conf.py` of each Sphinx source tree, wherever the tree is (`docsrc/source/`)
     sphinx_configs: frozenset[str] = frozenset()
     # Dockerfiles whose own words or documentation say they are not for production
@@ -244,7 +244,7 @@ class Deployment:
             return Role(PATCH, f"listed as a patch by {self.patches[path]}")
         cached = self._path_roles.get(path)
         if cached is None:
-            cached = path_role(path) or self.tool_role(path) or self._vendored_role(path) or \
+            cached = path_role(path) or self.tool_role(path) or self.vendored_role(path) or \
                 self._readme_role(path) or (Role(DOCS, "the Sphinx configuration of the "
                                                        "documentation") if (
                     path in self.sphinx_configs) else UNCLASSIFIED)
@@ -260,11 +260,10 @@ class Deployment:
                                      "the service imports")
         return None
 
-    def _vendored_role(self, path: str) -> Role | None:
+    def vendored_role(self, path: str) -> Role | None:
         directory = _nearest_directory(path, self.vendored_directories)
-        return Role(GENERATED, f"under {directory}/: copies of third-party packages the "
-                               "project requires; their upstream is what to fix") if (
-            directory) else None
+        return Role(GENERATED, f"under {directory}/: {self.vendored_directories[directory]}; "
+                               "the upstream is what to fix") if directory else None
 
     def _readme_role(self, path: str) -> Role | None:
         """What the README of a directory the file is in says of it (`demodesk/README.rst`:
@@ -812,18 +811,43 @@ def _development_override(project: Project, path: str) -> Role | None:
                              f"while a deployment names its files ({others[0]})")
 
 
-def _development_stack(project: Project, path: str, has_python: bool) -> Role | None:
+def _development_stack(project: Project, path: str, has_python: bool,
+                       own_names: frozenset[str]) -> Role | None:
     from .devstack import (
         backing_services_stack,
         dev_network_stack,
         development_stack,
         local_images_stack,
+        third_party_stack,
     )
 
     data = _with_extended(project, path, _compose_data(project, path))
     why = development_stack(data) or local_images_stack(data) or dev_network_stack(data) or (
-        backing_services_stack(data) if has_python else "")
+        backing_services_stack(data) if has_python else "") or (
+        third_party_stack(data, own_names) if _below_root_not_deploying(path) else "")
     return Role(DEV_TOOLING, why) if why else None
+
+
+# Path words that say a file deploys something (`deploy/prod-node/nginx/`, `ops/stack.yml`)
+_DEPLOYING_WORDS = frozenset({"deploy", "deployment", "deployments", "prod", "production",
+                              "ops", "infra", "infrastructure", "hosting", "swarm"})
+
+
+def _below_root_not_deploying(path: str) -> bool:
+    directories = path.lower().split("/")[:-1]
+    words = {w for d in directories for w in re.split(r"[-_.]", d)}
+    return bool(directories) and not words & _DEPLOYING_WORDS
+
+
+def _own_image_names(project: Project, project_names: frozenset[str]) -> frozenset[str]:
+    """Names an image of the project may carry: those its builds tag (`team/api` and `api`)
+    and the project's own names and their words (`ethyca-fides`: also `fides`)."""
+    names = set(project_names) | {word for name in project_names for word in name.split("-")
+                                  if len(word) > 2}
+    for build in project_builds(project):
+        for image in (*build.images, *build.runtime_suffixes):
+            names |= {image.lower(), image.rsplit("/", 1)[-1].lower()}
+    return frozenset(names)
 
 
 def _with_extended(project: Project, path: str, data: Any) -> Any:
@@ -971,7 +995,8 @@ def build_deployment(project: Project) -> Deployment:
     declared_images = model.declared_images
     for path, df in project.dockerfiles.items():
         text = getattr(df, "text", "")
-        role = path_role(path) or model.tool_role(path) or _stage_role(df)
+        role = path_role(path) or model.tool_role(path) or model.vendored_role(path) or \
+            _stage_role(df)
         if role is None and (role := declared_purpose(text) or documented.get(path)):
             declared_images.add(path)
         convention[path] = role or _dev_image(df) or _dev_server_image(df) or \
@@ -980,19 +1005,21 @@ def build_deployment(project: Project) -> Deployment:
     named = named_compose_files(project)
     # the project's own code runs outside a Compose file of datastores only
     has_python = any(path.endswith(".py") for path in project.all_files)
+    own_names = _own_image_names(project, model.project_names)
     local_clusters = _local_cluster_directories(project) | _jenkins_directories(project)
     kustomizations = _kustomizations(project)
     for path, yf in project.yaml_files.items():
         # a Compose file by its name, or one a script or CI job runs with `-f`
         compose = is_compose_path(path) or path in named
-        convention[path] = path_role(path) or generated_header(yf.text) or (
+        convention[path] = path_role(path) or generated_header(yf.text) or \
+            model.vendored_role(path) or (
             model.tool_role(path) if compose or path in compose_runs(project) else None) or (
             (local_clusters.get(posixpath.dirname(path)) or
              documented.get(posixpath.dirname(path) + "/")) if not compose and (
                 yf.kubernetes_objects() or path in kustomizations) else None)
         if convention[path] is None and (role := declared_purpose(yf.text) or (
                 documented.get(path) or _development_override(project, path) or
-                _development_stack(project, path, has_python) or
+                _development_stack(project, path, has_python, own_names) or
                 _builds_only_declared(project, path, yf, convention, declared_images)
                 if compose else _retired_manifest(yf)) or readmes.of(path)) is not None:
             convention[path] = role
@@ -1197,7 +1224,37 @@ _VENDORED_MATCHES = 3
 _VENDORED_SHARE = 0.25
 
 
-def _vendored_directories(project: Project) -> frozenset[str]:
+_COPIED_PACKAGES = "copies of third-party packages the project requires"
+_COPIED_REPOSITORY = ("a copy of another project's repository (its own packaging, licence "
+                      "and CI configuration)")
+# What only a repository's root holds: its CI and its contributors' templates, never a
+# package of a monorepo (a CONTRIBUTING.md may be one's)
+_REPOSITORY_FILES = re.compile(r"\.github|\.gitlab-ci\.ya?ml|\.travis\.yml|\.circleci|"
+                               r"renovate\.json|pull_request_template(?:\.\w+)?",
+                               re.IGNORECASE)
+
+
+def _vendored_directories(project: Project) -> dict[str, str]:
+    """Directories of third-party code and what each holds: packages copied in (see
+    `_copied_packages`), and copies of another project's whole repository (a directory below
+    the root with its own setup.py or pyproject.toml, licence, and CI configuration such as
+    a `.github/` directory, as a git subtree brings in)."""
+    found = dict.fromkeys(_copied_packages(project), _COPIED_PACKAGES)
+    entries: dict[str, set[str]] = {}
+    for path in project.all_files:
+        parts = path.split("/")
+        for depth in range(1, len(parts)):
+            entries.setdefault("/".join(parts[:depth]), set()).add(parts[depth])
+    for directory, names in entries.items():
+        lowered = {n.lower() for n in names}
+        if ({"setup.py", "pyproject.toml"} & lowered and
+                any(n.startswith(("license", "licence", "copying")) for n in lowered) and
+                any(_REPOSITORY_FILES.fullmatch(n) for n in lowered)):
+            found.setdefault(directory, _COPIED_REPOSITORY)
+    return found
+
+
+def _copied_packages(project: Project) -> frozenset[str]:
     """Directories a `pip install --target` filled and the repository commits (they hold
     `*.dist-info` records), and directories whose import packages are, by name, the project's
     own requirements (requirements files, pyproject dependencies): at least three, and a

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .compose import DATASTORES
+from .compose import DATASTORES, OFFICIAL_NAMESPACES, image_repository
 
 # A command that serves from the mounted source and reloads it
 _DEV_COMMAND = re.compile(
@@ -62,6 +62,9 @@ def development_stack(data: Any) -> str:
         stage = _development_stage(svc)
         if stage:
             return f"service {name!r} builds the {stage!r} stage of its image: a development stack"
+        argument = _development_build_argument(svc)
+        if argument:
+            return f"service {name!r} builds its image with {argument}: a development stack"
         env_file = _development_env_directory(svc)
         if env_file:
             return (f"service {name!r} reads {env_file}, from a directory of development "
@@ -162,6 +165,25 @@ def _development_env_directory(svc: dict[str, Any]) -> str:
         path = _text(entry.get("path") if isinstance(entry, dict) else entry)
         if _LOCAL_ENV.intersection(path.lower().split("/")[:-1]):
             return path
+    return ""
+
+
+def _development_build_argument(svc: dict[str, Any]) -> str:
+    """The build argument that selects a development build (`ENVIRONMENT=DEV`,
+    `BUILD_ENV: local`), "" if none: no deployment builds the image so."""
+    build = svc.get("build")
+    args = build.get("args") if isinstance(build, dict) else None
+    if isinstance(args, list):
+        pairs = [_text(a).partition("=")[::2] for a in args]
+    elif isinstance(args, dict):
+        pairs = [(_text(k), _text(v)) for k, v in args.items()]
+    else:
+        return ""
+    for key, value in pairs:
+        lowered = key.strip().lower()
+        if (lowered in _ENV_NAMES or lowered.endswith(("_env", "_environment"))) and \
+                value.strip().strip("\"'").lower() in _LOCAL_ENV:
+            return f"{key.strip()}={value.strip()}"
     return ""
 
 
@@ -308,3 +330,61 @@ def backing_services_stack(data: Any) -> str:
         return ""
     return (f"runs only backing services and publishes {', '.join(sorted(published))} to the "
             "host, for the project's code run from the checkout: a development stack")
+
+
+# Edge software that serves a deployment (a proxy, its certificates): a file of them runs the
+# project's front door, not something its code is developed against.
+_EDGE_IMAGES = frozenset({"nginx", "nginx-unprivileged", "openresty", "traefik", "caddy",
+                          "haproxy", "envoy", "httpd", "apache", "certbot", "nginx-proxy",
+                          "acme-companion", "letsencrypt-nginx-proxy-companion", "swag"})
+
+
+# Docker Hub namespaces of vendors publishing their own software (beside the datastores' in
+# compose.OFFICIAL_NAMESPACES): no project's image of its own lives there.
+_VENDORS = frozenset({"grafana", "prom", "confluentinc", "wurstmeister", "graylog",
+                      "clickhouse", "minio", "localstack", "mailhog", "axllent",
+                      "jaegertracing", "otel", "openzipkin", "hashicorp", "apache", "selenium",
+                      "dpage", "timescale", "cockroachdb", "elastic", "jboss"})
+
+
+def third_party_stack(data: Any, own_names: frozenset[str]) -> str:
+    """Why the parsed Compose file `data` runs only other projects' software ("" if it does
+    not): every service pulls an official Docker Hub image or a known vendor's, which
+    nothing here builds and which is not named after the project (`own_names`: the images
+    built here, the project's names and their words). Below the repository's root, such a
+    file starts what the code is developed or tested against (a Grafana to debug an
+    integration with, the databases of a test matrix), not the project itself. Any other
+    image may be the project's own, published where the repository does not say; a proxy
+    serves a deployment; a service that depends on one the file does not define, or a
+    network of another stack, joins that stack: each keeps the file judged."""
+    services = data.get("services") if isinstance(data, dict) else None
+    if not isinstance(services, dict) or not services or _joins_external_network(data):
+        return ""
+    stems = set()
+    for svc in services.values():
+        image = svc.get("image") if isinstance(svc, dict) else None
+        if not isinstance(image, str) or "build" in svc or "$" in image:
+            return ""
+        first = image.split("/", 1)[0]
+        if "/" in image and ("." in first or ":" in first or first == "localhost"):
+            return ""  # a registry of its own
+        namespace, name = image_repository(image)
+        words = {*namespace.split("/"), name, *name.split("-")} - {""}
+        if name in _EDGE_IMAGES or words & own_names or f"{namespace}/{name}" in own_names or (
+                namespace not in OFFICIAL_NAMESPACES and namespace not in _VENDORS):
+            return ""
+        depends = svc.get("depends_on")
+        if isinstance(depends, (list, dict)) and any(
+                str(other) not in services for other in depends):
+            return ""
+        stems.add(name)
+    shown = ", ".join(sorted(stems)[:3]) + (", ..." if len(stems) > 3 else "")
+    return (f"it runs only other projects' images ({shown}), none built here or named after "
+            "the project: what the code is developed or tested against")
+
+
+def _joins_external_network(data: dict[str, Any]) -> bool:
+    networks = data.get("networks")
+    return isinstance(networks, dict) and any(
+        isinstance(net, dict) and net.get("external") not in (None, False)
+        for net in networks.values())
