@@ -91,6 +91,9 @@ def _model(tmp_path, files, **config):
     ("devops/docker/DevDjangoDockerfile", "dev-tooling"),
     ("dockerfiles/focal/python3/DemoDockerfile", "example"),
     ("docker/Dockerfile.lint", "dev-tooling"),
+    # the stack a pull request is previewed on
+    ("docker-compose.pullpreview.yml", "dev-tooling"),
+    ("compose.preview.yaml", "dev-tooling"),
 ])
 def test_path_conventions_give_roles(path, role):
     found = path_role(path)
@@ -1220,9 +1223,16 @@ def test_a_ci_job_that_deploys_a_dev_looking_stack_deploys_it(tmp_path):
     ("Docker images\n=============\n\nThey help develop the project and are not "
      "production-worthy!\n", "dev-tooling"),
     ("# Kubernetes manifests\n\nApplied by the release pipeline.\n", ""),
+    # a title naming the files for developers, or a sentence saying what they are mostly for
+    ("# Development Proxy Setup\n\nA forward proxy beside the app.\n", "dev-tooling"),
+    ("# Proxy setup\n\nThese files are primarily used for testing and development "
+     "scenarios.\n", "dev-tooling"),
+    ("# Devices\n\nManifests of the device registry.\n", ""),
 ])
-def test_the_readme_of_an_artifacts_directory_can_say_what_it_holds(tmp_path, readme, role):
-    model, _ = _model(tmp_path, {"k8s/README.md": readme, "k8s/app.yaml": DEPLOYMENT})
+@pytest.mark.parametrize("name", ["README.md", "readme.md"])
+def test_the_readme_of_an_artifacts_directory_can_say_what_it_holds(tmp_path, readme, role,
+                                                                     name):
+    model, _ = _model(tmp_path, {f"k8s/{name}": readme, "k8s/app.yaml": DEPLOYMENT})
     assert model.role_of("k8s/app.yaml").role == role
 
 

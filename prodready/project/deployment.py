@@ -112,6 +112,8 @@ NAME_WORDS = {
     "docs": DOCS, "doc": DOCS,
     "demo": EXAMPLE,  # `DemoDockerfile`, `docker-compose.demo.yml`: a showcase to try
     "lint": DEV_TOOLING, "linter": DEV_TOOLING,  # `sasslinter-dockerfile`: a CI tool's image
+    # `docker-compose.pullpreview.yml`: the short-lived stack a pull request is reviewed on
+    "preview": DEV_TOOLING, "pullpreview": DEV_TOOLING,
     # not "example": self-hosted products ship `docker-compose.example.yml` for users to run
 }
 # Directory names made of words such as `proxy-test`, `load_tests`, `e2e-suite`.
@@ -410,7 +412,8 @@ _DEV_HEADER = re.compile(
     r"|\b(?:image|file|stack|setup)\s+is\s+(?:only\s+)?for\s+(?:local\s+)?development\b"
     r"|\btestable\s+locally\b|\bon\s+(?:an?\s+|your\s+|the\s+)?(?:typical\s+|local\s+)?"
     r"(?:development|developer(?:['’]s)?)\s+machines?\b"
-    r"|\b(?:used\s+only|only\s+used)\s+(?:for|to)\s+(?:run(?:ning)?\s+)?(?:the\s+)?tests?\b")
+    r"|\b(?:used\s+only|only\s+used)\s+(?:for|to)\s+(?:run(?:ning)?\s+)?(?:the\s+)?tests?\b"
+    r"|\b(?:primarily|mainly|mostly)\s+(?:used\s+)?for\s+(?:local\s+)?(?:testing|development)\b")
 _HEADER_LINES = 15
 
 
@@ -501,10 +504,15 @@ _PRODUCTION_CLAIM = re.compile(r"\bproduction[- ](?:setup|ready|deployment|grade
 
 
 _README_NAMES = ("README.md", "README.rst", "README.txt", "README")
+_README_LOWER = frozenset(n.lower() for n in _README_NAMES)
 _EXAMPLES_TITLE = re.compile(r"\b(?:examples?|samples?|demos?)\b", re.IGNORECASE)
 _DEMO_TITLE = re.compile(r"^(?:examples?|samples?|demos?)\b|\b(?:example|sample|demo)[\s-]+"
                          r"(?:project|app|application|site|server|deployment|setup|plugin)s?\b",
                          re.IGNORECASE)
+
+
+# A README title naming its directory's files for developers ("Development Proxy Setup")
+_DEV_TITLE = re.compile(r"^(?:local\s+)?(?:development|dev)\b(?![-_.])", re.IGNORECASE)
 
 
 class _ReadmePurposes:
@@ -515,7 +523,12 @@ class _ReadmePurposes:
 
     def __init__(self, project: Project) -> None:
         self.project = project
-        self.files = set(project.all_files)
+        # directory -> its README, whatever its case (`keycloak/readme.md`)
+        self.readmes: dict[str, str] = {}
+        for path in sorted(project.all_files):
+            directory, name = posixpath.split(path)
+            if name.lower() in _README_LOWER:
+                self.readmes.setdefault(directory, path)
         self.by_directory: dict[tuple[str, bool], Role | None] = {}
 
     def of(self, path: str) -> Role | None:
@@ -524,13 +537,8 @@ class _ReadmePurposes:
     def roles_below(self) -> dict[str, Role]:
         """Directory -> the role its README gives everything below it, for every directory
         (not the root) whose README gives one."""
-        found = {}
-        for path in self.files:
-            directory, name = posixpath.split(path)
-            if name in _README_NAMES and directory and (
-                    role := self.of_directory(directory, below=True)) is not None:
-                found[directory] = role
-        return found
+        return {directory: role for directory in self.readmes
+                if directory and (role := self.of_directory(directory, below=True)) is not None}
 
     def of_directory(self, directory: str, *, below: bool = False) -> Role | None:
         """The role the directory's README gives its files; with `below`, the files of its
@@ -546,14 +554,17 @@ class _ReadmePurposes:
     def _read(self, directory: str, below: bool) -> Role | None:
         from .documentation import read_text
 
-        readme = next((f"{directory}/{n}" for n in _README_NAMES
-                       if f"{directory}/{n}" in self.files), None)
+        readme = self.readmes.get(directory)
         if readme is None:
             return None
         lines = [line.strip() for line in read_text(self.project, readme).splitlines()[:15]]
-        title = next((line for line in lines if line), "").lstrip("#").strip()
+        # the first line of words: not a badge (`![example workflow](…badge.svg)`) or markup
+        title = next((line for line in lines if line and not line.startswith(
+            ("![", "[![", "<"))), "").lstrip("#").strip()
         if (_DEMO_TITLE if below else _EXAMPLES_TITLE).search(title):
             return Role(EXAMPLE, f"{readme} calls the directory {title!r}")
+        if not below and _DEV_TITLE.search(title):
+            return Role(DEV_TOOLING, f"{readme} calls the directory {title!r}")
         if _DEV_HEADER.search(" ".join(lines).lower().replace("*", "").replace("_", " ")):
             return Role(DEV_TOOLING, f"{readme} says its files are not for production")
         return None
