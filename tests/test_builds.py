@@ -188,6 +188,43 @@ def test_a_test_workflow_builds_but_does_not_deploy(tmp_path):
     assert deployment_of(project).role_of("api/Dockerfile").role != "deployed"
 
 
+@pytest.mark.parametrize(("inputs", "ships"), [
+    ("          push: false\n", False),
+    ("", False),  # the action pushes nothing unless told to
+    ("          push: true\n", True),
+    ("          push: ${{ github.event_name != 'pull_request' }}\n", True),
+    ("          load: true\n", True),  # loaded for a later step, which may push it
+    ("          outputs: type=registry\n", True),
+])
+def test_a_ci_build_that_keeps_the_image_nowhere_deploys_nothing(tmp_path, inputs, ships):
+    project = _project(tmp_path, {
+        "api/Dockerfile": DOCKERFILE,
+        ".github/workflows/images.yml": (
+            "on: push\njobs:\n  image:\n    runs-on: ubuntu-latest\n    steps:\n"
+            "      - uses: docker/build-push-action@v6\n        with:\n"
+            f"          context: ./api\n          tags: ghcr.io/acme/api:latest\n{inputs}")})
+    (build,) = image_builds(project)["api/Dockerfile"]
+    assert build.check_only is not ships
+    assert (deployment_of(project).role_of("api/Dockerfile").role == "deployed") is ships
+
+
+@pytest.mark.parametrize(("context", "flagged"), [
+    ("", False),  # BuildKit's git context: the tracked files of the commit, no .git
+    ("          context: .\n", True),
+])
+def test_an_image_built_only_from_the_git_context_leaks_no_local_files(tmp_path, context,
+                                                                        flagged):
+    write_tree(tmp_path, {
+        "Dockerfile": "FROM python:3.12-slim\nCOPY . /app\nCMD [\"python\", \"app.py\"]\n",
+        ".dockerignore": "*.pyc\n", ".env": "DEBUG=1\n",
+        ".github/workflows/images.yml": (
+            "on: push\njobs:\n  image:\n    runs-on: ubuntu-latest\n    steps:\n"
+            "      - uses: docker/build-push-action@v6\n        with:\n"
+            f"          push: true\n          tags: ghcr.io/acme/api:latest\n{context}")})
+    result = scan(tmp_path, Config(jobs=1, select=["DOCKER007"]), use_cache=False)
+    assert bool(result.findings) is flagged
+
+
 def test_the_deployment_model_links_the_context_a_build_command_ends_with(tmp_path):
     project = _project(tmp_path, {
         "server/Dockerfile": DOCKERFILE,

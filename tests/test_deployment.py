@@ -1480,6 +1480,37 @@ def test_a_stack_that_tags_every_image_local_is_the_developers(tmp_path, image, 
     assert model.role_of("docker/images/fakesentry/Dockerfile").role == image_role
 
 
+PACK_WORKFLOW = """on: {push: {branches: [main]}}
+jobs:
+  image:
+    runs-on: ubuntu-latest
+    steps:
+      - run: pack build "$IMAGE_URI" --builder heroku/builder:24 --publish
+"""
+DOCKER_WORKFLOW = PACK_WORKFLOW.replace("      - run: pack build", "      - run: docker build -t "
+                                        "acme/worker -f worker/Dockerfile .\n      - run: pack build")
+
+
+@pytest.mark.parametrize(("workflow", "role"), [
+    (PACK_WORKFLOW, "dev-tooling"),
+    # a Dockerfile is built for a deployment too: the one the stack builds may ship as well
+    (DOCKER_WORKFLOW, ""),
+    ("on: push\njobs:\n  t:\n    runs-on: x\n    steps:\n      - run: pytest\n", ""),
+])
+def test_a_dockerfile_only_dev_stacks_build_is_theirs_when_buildpacks_build_what_ships(
+        tmp_path, workflow, role):
+    model, _ = _model(tmp_path, {
+        ".github/workflows/package.yml": workflow, "Dockerfile": SERVER_DOCKERFILE,
+        "worker/Dockerfile": SERVER_DOCKERFILE,
+        "docker-compose.yml": "services:\n  web:\n    build: .\n    volumes: ['.:/app']\n"
+                              "    command: flask run --reload\n"})
+    assert model.role_of("docker-compose.yml").role == "dev-tooling"
+    found = model.role_of("Dockerfile")
+    assert found.role == role
+    if role:
+        assert "buildpacks (.github/workflows/package.yml)" in found.why
+
+
 def test_a_compose_file_another_one_includes_is_part_of_its_stack(tmp_path):
     readme = ("# App\n\n## Development\n\n"
               "    docker compose -f docker/docker-compose-base.yml up -d\n")

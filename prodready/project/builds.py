@@ -75,6 +75,12 @@ class ImageBuild:
     # the names with the literal tags given them (`doccano/doccano:backend`): one repository
     # can hold the images of several Dockerfiles, told apart by tag
     tagged: tuple[str, ...] = ()
+    # a build-push-action step that neither pushes, loads nor exports the image: CI checks
+    # that it builds, and the image goes nowhere
+    check_only: bool = False
+    # a build-push-action step without `context`: BuildKit builds from the git repository at
+    # the workflow's commit, which holds the tracked files only (no `.git`, no `.env`)
+    git_context: bool = False
 
 
 def project_builds(project: Project) -> list[ImageBuild]:
@@ -326,7 +332,17 @@ def _action_build(options: dict[str, Any], source: str, named: dict[str, str]) -
                       _action_args(options.get("build-args")), images, runtime_name=runtime,
                       target=str(target) if target and "$" not in str(target) else None,
                       repository_image=own, runtime_suffixes=_runtime_suffixes(tags),
-                      tagged=_tagged(tags))
+                      tagged=_tagged(tags), check_only=not any(
+                          _may_be_true(options.get(key)) for key in ("push", "load", "outputs")),
+                      git_context="context" not in options)
+
+
+def _may_be_true(value: Any) -> bool:
+    """An action input that is, or may be at run time, set (`true`, `${{ … }}`, an output
+    list); the inputs default to false."""
+    if value is None or value is False:
+        return False
+    return str(value).strip().lower() not in ("", "false")
 
 
 def _metadata_images(named: dict[str, str], tags: str) -> str:

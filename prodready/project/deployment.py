@@ -1381,10 +1381,34 @@ def _compose_links(project: Project, counts: Any, link: Any, mark: Any, role_of:
             link(build.dockerfile, f"built by Compose service {build.service!r} ({build.source})")
             continue
         own = role_of(build.source)
-        if own is not None and own.role in (DEV_TOOLING, TEST_FIXTURE) and build.images and \
-                all(image.startswith(("local/", "localhost/")) for image in build.images):
+        if own is None or own.role not in (DEV_TOOLING, TEST_FIXTURE):
+            continue
+        if build.images and all(image.startswith(("local/", "localhost/"))
+                                for image in build.images):
             mark(build.dockerfile, Role(own.role, f"built by {build.source} only as "
                                                   f"{build.images[0]}, for this machine"))
+        elif (buildpacks := _buildpack_builds(project)):
+            mark(build.dockerfile, Role(own.role, f"built only by {build.source} "
+                                                  f"({own.role}); the images that ship are "
+                                                  f"built with buildpacks ({buildpacks})"))
+
+
+# A buildpack build: `pack build`, the buildpacks GitHub actions, `gcloud … --pack`
+_BUILDPACK_BUILD = re.compile(r"\bpack\s+build\b|\bbuildpacks/github-actions\b|--pack\b")
+
+
+def _buildpack_builds(project: Project) -> str:
+    """The CI file that builds the project's images with Cloud Native Buildpacks, when no CI
+    job or script builds a Dockerfile ("" otherwise): the Dockerfiles only development stacks
+    build are the developers' own."""
+    def find() -> str:
+        if any(build.how != COMPOSE for build in project_builds(project)):
+            return ""
+        return next((path for path, yf in sorted(project.yaml_files.items())
+                     if CI_FILES.search(path) and _BUILDPACK_BUILD.search(yf.text)), "")
+
+    found: str = project.once("buildpack-builds", find)
+    return found
 
 
 # What a CI job does, read from its commands and names: it deploys, or it runs tests.
@@ -1516,6 +1540,9 @@ def _ci_links(project: Project, link: Any, mark: Any, model: Deployment) -> None
                 _TEST_WORKFLOW.search(workflow) and not (
                     _PUBLISH_WORKFLOW.search(workflow) and _judged_path(build.dockerfile))):
             continue
+        if build.check_only:
+            _add_tags(model, build)  # the names still tell which Dockerfile an image is
+            continue  # CI checks the Dockerfile builds: nothing ships from that
         stage = _target_role(build) or _named_local_build(build) or _test_image(build) or \
             _unpushed_local_build(project, build)
         if build.dockerfile is not None and stage is not None:

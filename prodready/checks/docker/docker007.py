@@ -13,6 +13,7 @@ from ...fix.edits import ABSENT, append_lines
 from ...model import Edit, Fix, FixSafety
 from ...project import Project
 from ...project.builds import UNKNOWN, image_builds
+from ...project.deployment import deployment_of
 from ...project.images import shipped_targets, stage_chain, target_stages
 from ...project.local_secrets import ENV, local_secrets
 from ..api import RuleContext
@@ -30,7 +31,11 @@ NEW_DOCKERIGNORE = (
 
 def check(project: Project, ctx: RuleContext) -> None:
     runners = _runner_contexts(project)
+    from_git = _built_from_git_only(project)
     for path, df in sorted(project.dockerfiles.items()):
+        if path in from_git:
+            ctx.examine()  # the image that ships holds tracked files only
+            continue
         shipped = _shipped_stages(project, path, df)  # type: ignore[arg-type]
         whole_copy = [ins for stage in shipped for ins in stage.instructions
                       if ins.keyword in ("COPY", "ADD") and "from" not in ins.flags
@@ -204,6 +209,18 @@ def _ignore_in(context: str) -> str:
 def _copies_context(args: str) -> bool:
     words = [w for w in args.split() if not w.startswith("--")]
     return len(words) >= 2 and any(w in (".", "./") for w in words[:-1])
+
+
+def _built_from_git_only(project: Project) -> set[str]:
+    """Dockerfiles whose every build that ships (not a development or test stack's) is a CI
+    build from the git repository itself, which holds neither `.git` nor untracked files."""
+    deployment = deployment_of(project)
+    found = set()
+    for path, builds in image_builds(project).items():
+        shipping = [b for b in builds if deployment.role_of(b.source).judged]
+        if shipping and all(b.git_context for b in shipping):
+            found.add(path)
+    return found
 
 
 def _runner_contexts(project: Project) -> dict[str, set[str]]:
