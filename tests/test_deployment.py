@@ -1236,6 +1236,23 @@ def test_the_readme_of_an_artifacts_directory_can_say_what_it_holds(tmp_path, re
     assert model.role_of("k8s/app.yaml").role == role
 
 
+@pytest.mark.parametrize(("opening", "role"), [
+    ("This is an example extension to Acme that documents what can be extended.", "example"),
+    ("This directory contains a sample app built on the API.", "example"),
+    ("This is the extension mechanism of Acme, with an example in the docs.", ""),
+    # a sample configuration is what users run
+    ("This is a sample configuration for running Acme with Docker Compose.", ""),
+])
+def test_a_readme_opening_that_calls_its_directory_an_example_covers_what_is_below(
+        tmp_path, opening, role):
+    model, _ = _model(tmp_path, {
+        "extensions/gubbins/README.md": f"# Gubbins\n\n{opening}\n",
+        "extensions/gubbins/containers/Dockerfile": SERVER_DOCKERFILE,
+        "extensions/gubbins/src/gubbins/app.py": "x = 1\n"})
+    for path in ("containers/Dockerfile", "src/gubbins/app.py"):
+        assert model.role_of(f"extensions/gubbins/{path}").role == role
+
+
 def test_the_root_readme_speaks_for_the_project_not_its_files(tmp_path):
     model, _ = _model(tmp_path, {"README.md": "# Examples of queue workers\n",
                                  "docker-compose.yml": COMPOSE_BODY})
@@ -1487,8 +1504,9 @@ jobs:
     steps:
       - run: pack build "$IMAGE_URI" --builder heroku/builder:24 --publish
 """
-DOCKER_WORKFLOW = PACK_WORKFLOW.replace("      - run: pack build", "      - run: docker build -t "
-                                        "acme/worker -f worker/Dockerfile .\n      - run: pack build")
+DOCKER_WORKFLOW = PACK_WORKFLOW.replace(
+    "      - run: pack build",
+    "      - run: docker build -t acme/worker -f worker/Dockerfile .\n      - run: pack build")
 
 
 @pytest.mark.parametrize(("workflow", "role"), [

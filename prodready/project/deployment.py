@@ -247,7 +247,7 @@ class Deployment:
         cached = self._path_roles.get(path)
         if cached is None:
             cached = path_role(path) or self.tool_role(path) or self.vendored_role(path) or \
-                self._readme_role(path) or (Role(DOCS, "the Sphinx configuration of the "
+                self.readme_role(path) or (Role(DOCS, "the Sphinx configuration of the "
                                                        "documentation") if (
                     path in self.sphinx_configs) else UNCLASSIFIED)
             if not cached.judged:
@@ -267,7 +267,7 @@ class Deployment:
         return Role(GENERATED, f"under {directory}/: {self.vendored_directories[directory]}; "
                                "the upstream is what to fix") if directory else None
 
-    def _readme_role(self, path: str) -> Role | None:
+    def readme_role(self, path: str) -> Role | None:
         """What the README of a directory the file is in says of it (`demodesk/README.rst`:
         "django-helpdesk Demo Project"), nearest directory first, the root's excluded."""
         directory = _nearest_directory(path, self.readme_roles)
@@ -515,6 +515,15 @@ _DEMO_TITLE = re.compile(r"^(?:examples?|samples?|demos?)\b|\b(?:example|sample|
 _DEV_TITLE = re.compile(r"^(?:local\s+)?(?:development|dev)\b(?![-_.])", re.IGNORECASE)
 
 
+# A README's first sentence calling its directory an example of the project's kind ("This is
+# an example extension to DiracX that …"); not "a sample configuration for running it",
+# which is what users deploy
+_EXAMPLE_OPENING = re.compile(
+    r"(?:this|it)\s+(?:is|(?:directory|folder|repository|project)\s+(?:is|contains))\s+an?\s+"
+    r"(?:example|sample|demo)\s+(?:extension|plugin|project|app|application|site|module|"
+    r"package|integration|implementation)s?\b", re.IGNORECASE)
+
+
 class _ReadmePurposes:
     """What the README of an artifact's own directory says the directory holds: a title such
     as `# Kubernetes deployment examples`, or a sentence that its files are for development
@@ -563,6 +572,10 @@ class _ReadmePurposes:
             ("![", "[![", "<"))), "").lstrip("#").strip()
         if (_DEMO_TITLE if below else _EXAMPLES_TITLE).search(title):
             return Role(EXAMPLE, f"{readme} calls the directory {title!r}")
+        opening = next((line for line in lines if line and not line.startswith(
+            ("#", "![", "[![", "<", "=", "-")) and line.lstrip("#").strip() != title), "")
+        if _EXAMPLE_OPENING.match(opening):
+            return Role(EXAMPLE, f"{readme} opens saying the directory is an example")
         if not below and _DEV_TITLE.search(title):
             return Role(DEV_TOOLING, f"{readme} calls the directory {title!r}")
         if _DEV_HEADER.search(" ".join(lines).lower().replace("*", "").replace("_", " ")):
@@ -1011,7 +1024,7 @@ def build_deployment(project: Project) -> Deployment:
         if role is None and (role := declared_purpose(text) or documented.get(path)):
             declared_images.add(path)
         convention[path] = role or _dev_image(df) or _dev_server_image(df) or \
-            generated_header(text) or readmes.of(path)
+            generated_header(text) or readmes.of(path) or model.readme_role(path)
     declared: set[str] = set()  # YAML whose content alone gives its role
     named = named_compose_files(project)
     # the project's own code runs outside a Compose file of datastores only
@@ -1032,7 +1045,8 @@ def build_deployment(project: Project) -> Deployment:
                 documented.get(path) or _development_override(project, path) or
                 _development_stack(project, path, has_python, own_names) or
                 _builds_only_declared(project, path, yf, convention, declared_images)
-                if compose else _retired_manifest(yf)) or readmes.of(path)) is not None:
+                if compose else _retired_manifest(yf)) or readmes.of(path) or
+                model.readme_role(path)) is not None:
             convention[path] = role
             declared.add(path)
 
