@@ -370,9 +370,12 @@ def path_role(path: str) -> Role | None:
 
 
 def in_scripts_directory(path: str) -> bool:
-    """Under a `scripts/` directory, at the top or deeper: scripts run by hand, which set up
-    their own path and context, not package or service code."""
-    return "scripts" in path.split("/")[:-1]
+    """Under a `scripts/` (or `script/`) directory, at the top or deeper: scripts run by hand,
+    which set up their own path and context, not package or service code."""
+    return not _SCRIPT_DIRECTORIES.isdisjoint(path.split("/")[:-1])
+
+
+_SCRIPT_DIRECTORIES = frozenset({"scripts", "script"})
 
 
 def generated_header(text: str) -> Role | None:

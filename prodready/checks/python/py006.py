@@ -8,6 +8,7 @@ import re
 from ...artifacts.pyast import dotted_name, has_kwargs_splat, keyword, qualified
 from ...artifacts.python import PythonFile
 from ...model import Fix, FixSafety
+from ...project.deployment import in_scripts_directory
 from ..api import RuleContext
 from ._ast import codemod_at
 from ._script import in_command_line_command, one_shot_script
@@ -88,11 +89,11 @@ _PROBE_NAME = re.compile(r"^(?:health_?check\w*|readyz|livez|healthz|"
 
 
 def _run_once(path: str) -> bool:
-    """One-off scripts (`scripts/`, an installer's `setup.py`) and container probes
+    """One-off scripts (`scripts/`, `script/`, an installer's `setup.py`) and container probes
     (`healthcheck.py`, `readyz.py`, `liveness_probe.py`) hold no worker: a hung call ends
     with the run, or is killed by the probe's own timeout."""
     name = path.rsplit("/", 1)[-1].lower()
-    return "/scripts/" in f"/{path}" or name == "setup.py" or bool(_PROBE_NAME.match(name))
+    return in_scripts_directory(path) or name == "setup.py" or bool(_PROBE_NAME.match(name))
 
 
 # `cli.py`, `eval_cli.py`, `cli/util.py`, `cli-tool/main.py`, the `manage.py`
