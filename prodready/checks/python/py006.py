@@ -52,7 +52,8 @@ def check(src: PythonFile, ctx: RuleContext) -> None:
         fix = None
         timeout = ctx.config.http_timeout
         if problem.endswith(_ADD_TIMEOUT_HINTS) and keyword(node, "timeout") is None and \
-                not llm and not _model_call(node, name) and not _asks_to_wait(node, timeout):
+                not llm and not _model_call(node, name, src.path) and \
+                not _asks_to_wait(node, timeout):
             value = int(timeout) if float(timeout).is_integer() else timeout
             fix = Fix(FixSafety.UNSAFE, f"pass timeout={value}",
                       codemods=(codemod_at(src, node, "add-keyword", f"timeout={value}"),))
@@ -74,9 +75,11 @@ _MODEL_PATHS = re.compile(r"/(chat/)?completions|/v1/messages|/api/(chat|generat
                           re.IGNORECASE)
 
 
-def _model_call(call: ast.Call, name: str) -> bool:
-    """A call to a model server: an SDK client, or a URL naming an inference endpoint."""
-    if name.rsplit(".", 1)[-1] in SDK_CLIENTS:
+def _model_call(call: ast.Call, name: str, path: str) -> bool:
+    """A call to a model server: an SDK client, a URL naming an inference endpoint, or any
+    call of a module named for a model server (`providers/ollama_provider/…`, whose URL is
+    built elsewhere)."""
+    if name.rsplit(".", 1)[-1] in SDK_CLIENTS or _MODEL_PATHS.search(path.rsplit("/", 1)[-1]):
         return True
     texts = [n.value for n in ast.walk(call) if isinstance(n, ast.Constant)
              and isinstance(n.value, str)]
