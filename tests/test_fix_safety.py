@@ -191,6 +191,24 @@ def test_dockerignore_has_no_fix_when_runners_disagree(tmp_path):
     assert [f.fix for f in _findings(tmp_path, "DOCKER007")] == [None]
 
 
+@pytest.mark.parametrize(("files", "safety"), [
+    ({"frontend/.env.sample": "VITE_API=http://localhost:8000\n"}, "safe"),
+    # a front end whose tooling reads .env into what it serves: keeping it out changes that
+    ({"frontend/.env.sample": "VITE_API=x\n",
+      "frontend/package.json": '{"devDependencies": {"vite": "^5.0.0"}}\n'}, "unsafe"),
+    # a committed .env.production the build reads would be dropped by `.env.*`
+    ({"frontend/.env.production": "API=https://api.example.org\n"}, "unsafe"),
+])
+def test_keeping_env_files_out_is_unsafe_where_the_build_reads_them(tmp_path, files, safety):
+    write_tree(tmp_path, {
+        "frontend/Dockerfile": "FROM node:20\nWORKDIR /app\nCOPY . /app\nRUN npm install\n",
+        "docker-compose.yml": "services:\n  web:\n    build: ./frontend\n", **files})
+    [finding] = _findings(tmp_path, "DOCKER007")
+    assert finding.fix is not None and finding.fix.safety.value == safety
+    if safety == "unsafe":
+        assert "read" in finding.fix.description
+
+
 # -- APP001: nothing from the repository becomes code ------------------------------------
 
 def test_health_module_never_renders_a_crafted_name_as_code(tmp_path):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import posixpath
+import re
 from collections.abc import Iterator
 
 import pathspec
@@ -72,12 +73,14 @@ def check(project: Project, ctx: RuleContext) -> None:
             if text is None and not project.has_file(ignore_path) and not project.has_file(own):
                 where = f" (the build context {context or '.'}/)" if context != \
                     directory else ""
+                read = _env_files_read(project, context)
                 ctx.report(path, ins.line, ins.column,
                            f"`COPY .` with no .dockerignore{where} sends "
                            f"{' and '.join(leakable)} and local files into the build context "
                            "and the image; add a .dockerignore",
                            snippet=ins.raw.partition("\n")[0],
-                           fix=Fix(FixSafety.SAFE, f"create {ignore_path}",
+                           fix=Fix(FixSafety.UNSAFE if read else FixSafety.SAFE,
+                                   f"create {ignore_path}" + (f" ({read})" if read else ""),
                                    (Edit(ignore_path, 0, 0, "\n".join(NEW_DOCKERIGNORE) + "\n",
                                          base=ABSENT),)) if single else None)
                 reported = True
@@ -85,16 +88,42 @@ def check(project: Project, ctx: RuleContext) -> None:
             missing = [p for p in leakable if not _excluded(p, text or "")]
             if text is not None and missing:
                 where = own if own in project.texts else ignore_path
+                read = _env_files_read(project, context) if ".env" in missing else ""
                 ctx.report(path, ins.line, ins.column,
                            f".dockerignore does not exclude {', '.join(missing)}: `COPY .` puts "
                            "them in the image", snippet=ins.raw.partition("\n")[0],
-                           fix=Fix(FixSafety.SAFE, f"add {', '.join(missing)} to {where}",
+                           fix=Fix(FixSafety.UNSAFE if read else FixSafety.SAFE,
+                                   f"add {', '.join(missing)} to {where}" + (
+                                       f" ({read})" if read else ""),
                                    (append_lines(where, text or "", missing),))
                            if single or where == own else None)
                 reported = True
                 break
         if not reported:
             ctx.examine()
+
+
+# Front-end build tools that read `.env` files into the bundle they build or serve
+_ENV_READING_TOOLS = re.compile(r'"(?:vite|next|react-scripts|@vue/cli-service|nuxt|parcel|'
+                                r'@angular/cli)"\s*:')
+_ENV_TEMPLATE = re.compile(r"\.env\.(?:example|sample|template|dist|defaults?)$")
+
+
+def _env_files_read(project: Project, context: str) -> str:
+    """Why keeping `.env` files out could change what the image holds ("" if nothing says
+    so): the context commits `.env.*` files a build may read (`.env.production`), or it is a
+    front end whose tooling reads `.env` files into what it builds or serves."""
+    prefix = f"{context}/" if context else ""
+    committed = sorted(p for p in project.all_files if p.startswith(prefix) and
+                       "/" not in p[len(prefix):] and posixpath.basename(p).startswith(".env.")
+                       and not _ENV_TEMPLATE.search(p))
+    if committed:
+        return f"the build may read {committed[0]}, which the repository commits"
+    manifest = project.texts.get(f"{prefix}package.json", "")
+    tool = _ENV_READING_TOOLS.search(manifest)
+    if tool:
+        return f"a front end built with {tool[0].split(chr(34))[1]}, which reads .env files"
+    return ""
 
 
 def _leakable(project: Project, context: str, dockerignore: str | None) -> list[str]:
