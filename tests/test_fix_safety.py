@@ -263,11 +263,11 @@ def test_py006_guesses_no_timeout_for_model_servers(tmp_path):
                   "headers={'Authorization': OPENAI_API_KEY}, json=payload)\n",
         "web.py": "import requests\n\ndef ping(url):\n    return requests.get(url)\n",
         # a module named for a model server, whose URL is built elsewhere
-        "providers/ollama_provider.py": "import requests\n\ndef ask(api_url, payload):\n"
+        "providers/llamacpp_provider.py": "import requests\n\ndef ask(api_url, payload):\n"
                                         "    return requests.post(api_url, json=payload)\n"})
     by_path = {f.path: f.fix for f in _findings(tmp_path, "PY006")}
     assert by_path["llm.py"] is None and by_path["key.py"] is None
-    assert by_path["providers/ollama_provider.py"] is None
+    assert by_path["providers/llamacpp_provider.py"] is None
     assert by_path["web.py"] is not None
 
 

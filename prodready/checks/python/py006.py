@@ -71,7 +71,7 @@ _MODEL_MODULES = {"openai", "anthropic", "litellm", "ollama", "langchain", "lang
                   "kserve", "vllm"}
 _MODEL_PATHS = re.compile(r"/(chat/)?completions|/v1/messages|/api/(chat|generate|embed)|"
                           r"/generate|/embeddings?|/infer|/predict|/v\d/models/|llm|:predict|"
-                          r"openai|anthropic|ollama|gemini|mistral|groq|huggingface",
+                          r"openai|anthropic|ollama|llama|gemini|mistral|groq|huggingface|deepseek",
                           re.IGNORECASE)
 
 
