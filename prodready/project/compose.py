@@ -869,12 +869,19 @@ def is_loopback(host_ip: str | None) -> bool:
 # --------------------------------------------------------------------------- images
 
 
+def image_registry(image: str) -> str:
+    """The registry an image reference names (`ghcr.io`, `localhost:5000`), "" for Docker
+    Hub."""
+    first, slash, _ = image.strip().partition("/")
+    return first if slash and ("." in first or ":" in first or first == "localhost"
+                               or UNKNOWN in first) else ""  # `${REGISTRY}/postgres:16`
+
+
 def image_repository(image: str) -> tuple[str, str]:
     """(namespace, name) of an image without registry, tag or digest."""
     ref = image.strip().split("@", 1)[0]
     parts = ref.split("/")
-    if len(parts) > 1 and ("." in parts[0] or ":" in parts[0] or parts[0] == "localhost"
-                           or UNKNOWN in parts[0]):  # `${REGISTRY}/postgres:16`
+    if image_registry(ref):
         parts = parts[1:]
     last = parts[-1].split(":", 1)[0] if parts else ""
     namespace = "/".join(parts[:-1])

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .compose import DATASTORES, OFFICIAL_NAMESPACES, image_repository
+from .compose import DATASTORES, OFFICIAL_NAMESPACES, image_registry, image_repository
 
 # A command that serves from the mounted source and reloads it
 _DEV_COMMAND = re.compile(
@@ -363,11 +363,8 @@ def third_party_stack(data: Any, own_names: frozenset[str]) -> str:
     stems = set()
     for svc in services.values():
         image = svc.get("image") if isinstance(svc, dict) else None
-        if not isinstance(image, str) or "build" in svc or "$" in image:
+        if not isinstance(image, str) or "build" in svc or "$" in image or image_registry(image):
             return ""
-        first = image.split("/", 1)[0]
-        if "/" in image and ("." in first or ":" in first or first == "localhost"):
-            return ""  # a registry of its own
         namespace, name = image_repository(image)
         words = {*namespace.split("/"), name, *name.split("-")} - {""}
         if name in _EDGE_IMAGES or words & own_names or f"{namespace}/{name}" in own_names or (

@@ -104,7 +104,7 @@ def check(project: Project, ctx: RuleContext) -> None:
 
 
 # Front-end build tools that read `.env` files into the bundle they build or serve
-_ENV_READING_TOOLS = re.compile(r'"(?:vite|next|react-scripts|@vue/cli-service|nuxt|parcel|'
+_ENV_READING_TOOLS = re.compile(r'"(vite|next|react-scripts|@vue/cli-service|nuxt|parcel|'
                                 r'@angular/cli)"\s*:')
 _ENV_TEMPLATE = re.compile(r"\.env\.(?:example|sample|template|dist|defaults?)$")
 
@@ -122,7 +122,7 @@ def _env_files_read(project: Project, context: str) -> str:
     manifest = project.texts.get(f"{prefix}package.json", "")
     tool = _ENV_READING_TOOLS.search(manifest)
     if tool:
-        return f"a front end built with {tool[0].split(chr(34))[1]}, which reads .env files"
+        return f"a front end built with {tool[1]}, which reads .env files"
     return ""
 
 
