@@ -65,7 +65,11 @@ def _find(project: Project) -> list[PlatformCheck]:
             continue  # an example's or a test's infrastructure checks nothing that runs
         start = _HCL_START if path.lower().endswith(_TERRAFORM_SUFFIXES) else (
             _CODE_START if path.lower().endswith(_IAC_CODE_SUFFIXES) else _DATA_START)
-        lines = read_text(project, path).splitlines()
+        text = read_text(project, path)
+        if path.lower().endswith(_IAC_CODE_SUFFIXES) and not any(
+                library in text for library in _IAC_LIBRARIES):
+            continue
+        lines = text.splitlines()
         for number, line in enumerate(lines, 1):
             declared = _CHECK_PATH.search(line)
             opened = start.search(line)
@@ -84,7 +88,7 @@ def _infrastructure_files(project: Project) -> list[str]:
 
 def _is_infrastructure(path: str) -> bool:
     """Terraform, CloudFormation and ECS task definitions anywhere; CDK and Pulumi programs
-    in the directories that hold them."""
+    in the directories that hold them (their imports are checked when read)."""
     if path.endswith(_TERRAFORM_SUFFIXES):
         return True
     if path.endswith((".yaml", ".yml", ".json", ".template")):
@@ -92,6 +96,10 @@ def _is_infrastructure(path: str) -> bool:
             re.search(r"task[-_]?def(?:inition)?", posixpath.basename(path)))
     return path.endswith(_IAC_CODE_SUFFIXES) and bool(
         _IAC_DIRECTORY.search(posixpath.dirname(path)))
+
+
+# A CDK, CDK for Terraform or Pulumi program (not an `infrastructure/` layer of the app)
+_IAC_LIBRARIES = ("aws_cdk", "aws-cdk-lib", "@aws-cdk", "cdktf", "pulumi")
 
 
 def _checked_route(block: list[str]) -> str | None:
