@@ -1606,7 +1606,7 @@ class _Extractor:
         text = repr(settings).lower()
         hsts = settings.get("SECURE_HSTS_SECONDS")
         if (isinstance(hsts, int) and hsts > 0) or isinstance(hsts, str):
-            evidence.add("hsts")
+            evidence |= {"hsts", "app-hsts"}  # the app sends it, when the request is secure
         if "SECURE_PROXY_SSL_HEADER" in settings:
             evidence.add("proxy-trust")
         if settings.get("SECURE_SSL_REDIRECT") is True:

@@ -12,7 +12,9 @@ SCOPE = "project"
 
 def check(project: Project, ctx: RuleContext) -> None:
     for svc in edge_services(project):  # a browser only reaches a public service
-        depends = svc.scheme_checks or (svc.kind == "django" and svc.has("hsts")) or (
+        # Django sends HSTS itself only with SECURE_HSTS_SECONDS; "hsts" alone may be a proxy's
+        # (a silenced security.W004, an nginx config)
+        depends = svc.scheme_checks or (svc.kind == "django" and svc.has("app-hsts")) or (
             "flask_talisman" in " ".join(svc.evidence))
         if not depends:
             continue
