@@ -2,7 +2,7 @@
 
 A team that deploys to Cloud Run, ECS, Azure Container Apps or behind a cloud load balancer
 checks health there: a Terraform `liveness_probe`/`health_check` block, an ECS container's
-`healthCheck` command, an AWS CDK `HealthCheck(path=...)`, a CloudFormation
+`healthCheck` command, an AWS CDK `HealthCheck(path=...)`, a CloudFormation or SAM template's
 `HealthCheckPath`. The files are read as text (never run, never planned) and only for the
 paths they check.
 """
@@ -83,7 +83,17 @@ def _find(project: Project) -> list[PlatformCheck]:
 
 
 def _infrastructure_files(project: Project) -> list[str]:
-    return [path for path in project.all_files if _is_infrastructure(path.lower())]
+    """Infrastructure files by their names, then CloudFormation and SAM templates by their
+    contents (`sam-template.yaml`, `template.yml`)."""
+    named = [path for path in project.all_files if _is_infrastructure(path.lower())]
+    return named + sorted(path for path, yf in project.yaml_files.items() if path not in named
+                          and _CLOUDFORMATION.search(yf.text[:_TEMPLATE_HEAD]))
+
+
+# A CloudFormation or SAM template says so in its first lines
+_CLOUDFORMATION = re.compile(r"^AWSTemplateFormatVersion\s*:|^Transform\s*:\s*['\"]?AWS::",
+                             re.MULTILINE)
+_TEMPLATE_HEAD = 2_000
 
 
 def _is_infrastructure(path: str) -> bool:
