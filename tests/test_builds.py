@@ -225,6 +225,54 @@ def test_an_image_built_only_from_the_git_context_leaks_no_local_files(tmp_path,
     assert bool(result.findings) is flagged
 
 
+MATRIX_WORKFLOW = """on: push
+jobs:
+  images:
+    runs-on: ubuntu-latest
+    strategy:
+      matrix:
+        image_name: [shop-api, shop-web]
+        arch: [amd64, arm64]
+        include:
+          - image_name: shop-api
+            context: .
+            dockerfile: api/Dockerfile
+          - image_name: shop-web
+            context: web
+            dockerfile: web/Dockerfile
+    steps:
+      - uses: docker/build-push-action@v6
+        with:
+          context: ${{ matrix.context }}
+          file: ${{ matrix.dockerfile }}
+          push: true
+          tags: ghcr.io/acme/${{ matrix.image_name }}:${{ github.sha }}-${{ matrix.arch }}
+"""
+
+
+def test_a_matrix_job_builds_each_image_of_its_matrix(tmp_path):
+    project = _project(tmp_path, {
+        "api/Dockerfile": DOCKERFILE, "web/Dockerfile": DOCKERFILE,
+        ".github/workflows/images.yml": MATRIX_WORKFLOW})
+    built = {(b.dockerfile, b.context, b.images) for b in project_builds(project)
+             if b.how == ACTION}
+    assert built == {("api/Dockerfile", "", ("acme/shop-api",)),
+                     ("web/Dockerfile", "web", ("acme/shop-web",))}
+    model = deployment_of(project)
+    assert model.dockerfile_of_image("acme/shop-api")[0] == "api/Dockerfile"
+    assert model.role_of("web/Dockerfile").role == "deployed"
+
+
+def test_a_matrix_too_large_to_be_images_is_not_read(tmp_path):
+    axes = "\n".join(f"        a{i}: [x, y]" for i in range(6))  # 64 combinations
+    workflow = MATRIX_WORKFLOW.replace("        image_name: [shop-api, shop-web]\n",
+                                       axes + "\n")
+    project = _project(tmp_path, {"api/Dockerfile": DOCKERFILE,
+                                  ".github/workflows/images.yml": workflow})
+    # the job is read as written: its Dockerfile is known only at run time
+    assert [b.dockerfile for b in project_builds(project) if b.how == ACTION] == [None]
+
+
 def test_the_deployment_model_links_the_context_a_build_command_ends_with(tmp_path):
     project = _project(tmp_path, {
         "server/Dockerfile": DOCKERFILE,

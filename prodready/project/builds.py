@@ -235,8 +235,9 @@ def _compose_args(node: object) -> dict[str, str | None]:
 
 def ci_file_builds(path: str, documents: list[Any]) -> list[ImageBuild]:
     """The builds of one CI file (its YAML documents as data): build-push-action steps, and
-    build commands in any of its texts (`run:`, `script:`, `before_script:`, `command:` …)."""
-    values = list(walk(*documents))
+    build commands in any of its texts (`run:`, `script:`, `before_script:`, `command:` …),
+    each job read once per entry of its build matrix."""
+    values = list(walk(*(_with_matrices(d) for d in documents)))
     # docker/metadata-action names the images that build-push-action then tags
     named = {str(v.get("id") or ""): str(v["with"].get("images") or "") for v in values
              if isinstance(v, dict) and "metadata-action" in str(v.get("uses") or "")
@@ -251,6 +252,63 @@ def ci_file_builds(path: str, documents: list[Any]) -> list[ImageBuild]:
         elif isinstance(value, str):
             found += command_builds(value, path)
     return found
+
+
+# `${{ matrix.image_name }}`: a value of the job's build matrix
+_MATRIX = re.compile(r"\$\{\{\s*matrix\.([\w-]+)\s*\}\}")
+MATRIX_ENTRIES = 32  # more combinations than a repository builds images: read none
+
+
+def _with_matrices(document: Any) -> Any:
+    """A GitHub Actions workflow whose jobs are repeated once per entry of their matrix, the
+    entry's values in place of `${{ matrix.x }}`: the entries of `include:` (each image with
+    its Dockerfile and context), else every combination of the listed values."""
+    jobs = document.get("jobs") if isinstance(document, dict) else None
+    if not isinstance(jobs, dict):
+        return document
+    expanded = {}
+    for name, job in jobs.items():
+        entries = _matrix_entries(job)
+        expanded[name] = [_with_values(job, entry, _MATRIX) for entry in entries] if entries \
+            else job
+    return {**document, "jobs": expanded}
+
+
+def _matrix_entries(job: Any) -> list[dict[str, str]]:
+    strategy = job.get("strategy") if isinstance(job, dict) else None
+    matrix = strategy.get("matrix") if isinstance(strategy, dict) else None
+    if not isinstance(matrix, dict):
+        return []
+    include = [{str(k): str(v) for k, v in entry.items()} for entry in matrix.get("include") or []
+               if isinstance(entry, dict)] if isinstance(matrix.get("include"), list) else []
+    axes = {str(k): [str(v) for v in values] for k, values in matrix.items()
+            if k not in ("include", "exclude") and isinstance(values, list) and values}
+    combinations: list[dict[str, str]] = [{}]
+    for key, values in axes.items():
+        combinations = [{**c, key: v} for c in combinations for v in values]
+        if len(combinations) > MATRIX_ENTRIES:
+            return []
+    # an include entry adds keys to the combinations it matches, or stands alone
+    entries = [dict(c) for c in combinations] if axes else []
+    for extra in include:
+        matched = [e for e in entries if all(e.get(k, v) == v for k, v in extra.items()
+                                             if k in axes)]
+        for entry in matched:
+            entry.update(extra)
+        if not matched:
+            entries.append(extra)
+    return entries[:MATRIX_ENTRIES]
+
+
+def _with_values(value: Any, entry: dict[str, Any], pattern: re.Pattern[str]) -> Any:
+    """`value` with every reference `pattern` matches and `entry` names replaced by it."""
+    if isinstance(value, str):
+        return pattern.sub(lambda m: str(entry[m[1]]) if m[1] in entry else m[0], value)
+    if isinstance(value, list):
+        return [_with_values(v, entry, pattern) for v in value]
+    if isinstance(value, dict):
+        return {k: _with_values(v, entry, pattern) for k, v in value.items()}
+    return value
 
 
 def _documents(yf: YamlFile) -> list[Any]:
@@ -302,13 +360,7 @@ def _input_defaults(documents: list[Any]) -> dict[str, Any]:
 
 def _with_inputs(value: Any, inputs: dict[str, Any]) -> Any:
     """`value` with every `${{ inputs.x }}` whose value is known replaced by it."""
-    if isinstance(value, str):
-        return _INPUT.sub(lambda m: str(inputs[m[1]]) if m[1] in inputs else m[0], value)
-    if isinstance(value, list):
-        return [_with_inputs(v, inputs) for v in value]
-    if isinstance(value, dict):
-        return {k: _with_inputs(v, inputs) for k, v in value.items()}
-    return value
+    return _with_values(value, inputs, _INPUT)
 
 
 def _action_build(options: dict[str, Any], source: str, named: dict[str, str]) -> ImageBuild:
