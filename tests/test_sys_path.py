@@ -1,4 +1,4 @@
-"""PY003: which edits of the import path depend on where the process starts."""
+"""PY003: which edits of the import path depend on where the process starts; PY005: aliases."""
 
 from __future__ import annotations
 
@@ -17,3 +17,13 @@ def test_a_package_adding_its_own_directory_is_information():
     code = "import sys\n\nsys.path.insert(0, __path__[0])\n"
     [finding] = scan_files({"pkg/__init__.py": code}, ["PY003"])
     assert finding.severity.value == "info" and "own location" in finding.message
+
+
+def test_an_imported_module_aliased_under_an_old_path_is_information():
+    """PY005: a real module kept importable under its former name is a compatibility alias;
+    an object built at run time stays a fake module."""
+    code = ("import sys\nimport types\n\nimport shop.engines.running as running\n\n"
+            "sys.modules.setdefault('shop.workflows', running)\n"
+            "sys.modules['settings'] = types.ModuleType('settings')\n")
+    found = {f.line: f.severity.value for f in scan_files({"shop/__init__.py": code}, ["PY005"])}
+    assert found == {6: "info", 7: "high"}

@@ -44,7 +44,9 @@ def check(src: PythonFile, ctx: RuleContext) -> None:
             src.path, node,
             "writing into sys.modules injects a fake or replacement module at run time; "
             "import the real module, or patch it only in tests",
-            lines=src.lines,
+            lines=src.lines, informational=(
+                "an imported module registered under another name: a compatibility alias "
+                "for an old import path" if _aliases_imported_module(src, node) else ""),
         )
 
 
@@ -90,6 +92,18 @@ def _in_import_hook(src: PythonFile, node: ast.AST) -> bool:
     function = src.function_of(node)
     return function is not None and function.name in _IMPORT_HOOKS and isinstance(
         src.parent(function), ast.ClassDef)
+
+
+def _aliases_imported_module(src: PythonFile, node: ast.AST) -> bool:
+    """`sys.modules["pkg.old"] = new` (or `setdefault`) where `new` is a name an import
+    statement of the module binds: a real module, kept importable under an old path."""
+    if isinstance(node, ast.Assign):
+        value: ast.expr | None = node.value
+    elif isinstance(node, ast.Call) and len(node.args) == 2:
+        value = node.args[1]
+    else:
+        return False
+    return isinstance(value, ast.Name) and value.id in src.imports
 
 
 def _blocks_import(node: ast.AST) -> bool:
