@@ -19,9 +19,11 @@ def _severities(tmp_path, **config) -> dict[str, Severity]:
     write_tree(tmp_path, {"app/main.py": APP, "admin/app.py": ADMIN,
                           "Dockerfile": "FROM python:3.12-slim\nCOPY . /app\n"
                                         "CMD [\"uvicorn\", \"app.main:app\"]\n",
-                          # and the repository deploys it, publicly: its edge is here
+                          # and the repository deploys it, publicly: its edge is here,
+                          # beside a Prometheus that would scrape its metrics
                           "docker-compose.yml": "services:\n  api:\n    build: .\n"
-                                                "    ports: ['8000:8000']\n"})
+                                                "    ports: ['8000:8000']\n  prometheus:\n"
+                                                "    image: prom/prometheus:v3.0.0\n"})
     result = scan(tmp_path, Config(jobs=1, cache=False, **config))
     return {f.rule_id: f.severity for f in result.findings}
 
@@ -62,3 +64,18 @@ def test_plain_logs_beside_an_error_tracker_are_information(tmp_path):
         found[name] = [f.severity for f in result.findings]
     assert found == {"plain": [Severity.LOW], "tracked": [Severity.INFO],
                      "tracked, formatter unused": [Severity.LOW]}
+
+
+def test_metrics_nothing_in_the_repository_collects_are_information(tmp_path):
+    """APP007: with no collector (Prometheus, an OpenTelemetry collector, an agent, a chart's
+    ServiceMonitor) anywhere in the repository, missing instrumentation is advice."""
+    write_tree(tmp_path, {"app/main.py": APP, "Dockerfile": "FROM python:3.12-slim\n"
+                          "CMD [\"uvicorn\", \"app.main:app\"]\n"})
+    [finding] = [f for f in scan(tmp_path, Config(jobs=1, cache=False)).findings
+                 if f.rule_id == "APP007"]
+    assert finding.severity == Severity.INFO and "collects metrics" in finding.message
+    write_tree(tmp_path / "scraped", {"app/main.py": APP, "deploy/prometheus.yml":
+                                      "scrape_configs:\n  - job_name: api\n"})
+    [finding] = [f for f in scan(tmp_path / "scraped", Config(jobs=1, cache=False)).findings
+                 if f.rule_id == "APP007"]
+    assert finding.severity != Severity.INFO
