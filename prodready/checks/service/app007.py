@@ -6,7 +6,6 @@ import re
 
 from ...project import Project
 from ...project.compose import configs, image_repository
-from ...project.services import Service
 from ..api import RuleContext
 from ._common import check_practice
 
@@ -20,14 +19,12 @@ def check(project: Project, ctx: RuleContext) -> None:
                    "/metrics route, so latency, error rate and saturation are invisible; "
                    "instrument the app (e.g. prometheus-fastapi-instrumentator, prometheus-"
                    "flask-exporter, django-prometheus)",
-                   informational=lambda svc: _uncollected(svc, collector))
+                   informational=lambda _svc: "" if collector else UNCOLLECTED)
 
 
-def _uncollected(_svc: Service, collector: str) -> str:
-    return "" if collector else (
-        "nothing in the repository collects metrics (no Prometheus, OpenTelemetry collector, "
-        "StatsD or agent): instrument the app when something scrapes it; the platform's own "
-        "request metrics may be what the team reads")
+UNCOLLECTED = ("nothing in the repository collects metrics (no Prometheus, OpenTelemetry "
+               "collector, StatsD or agent): instrument the app when something scrapes it; the "
+               "platform's own request metrics may be what the team reads")
 
 
 # Images of metrics collectors and agents a stack may run beside the app
