@@ -21,6 +21,7 @@ from typer.testing import CliRunner, Result
 from prodready.cli import app
 from prodready.config import Config
 from prodready.engine import scan
+from prodready.project.builds import ACTION, project_builds
 from prodready.result import ScanResult
 from prodready.testing import write_tree
 
@@ -883,3 +884,21 @@ def test_private_engine_factories_returning_each_other_end(tmp_path: Path) -> No
     write_tree(tmp_path, {"app/db.py": code})
     result = run_scan(tmp_path, select=["PY007"])
     assert [f.rule_id for f in result.findings] == ["PY007"]
+
+
+def test_a_workflow_with_a_huge_build_matrix_is_read_as_written(tmp_path: Path) -> None:
+    """Thousands of `include:` entries name no set of images a repository builds: the job is
+    read once, as written (not once per entry, which would cost entries × job size)."""
+    entries = "".join(f"          - image: img{i}\n            file: d{i}/Dockerfile\n"
+                      for i in range(5000))
+    workflow = ("on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    strategy:\n"
+                f"      matrix:\n        include:\n{entries}    steps:\n"
+                "      - uses: docker/build-push-action@v6\n        with:\n"
+                "          file: ${{ matrix.file }}\n          push: true\n"
+                "          tags: ghcr.io/acme/${{ matrix.image }}:latest\n")
+    write_tree(tmp_path, {".github/workflows/build.yml": workflow,
+                          "d1/Dockerfile": "FROM python:3.12-slim\nCMD [\"python\"]\n"})
+    result = scan(tmp_path, Config(select=["DOCKER"], cache=False), jobs=1)
+    assert result.project is not None
+    builds = [b for b in project_builds(result.project) if b.how == ACTION]
+    assert [b.dockerfile for b in builds] == [None]

@@ -279,8 +279,11 @@ def _matrix_entries(job: Any) -> list[dict[str, str]]:
     matrix = strategy.get("matrix") if isinstance(strategy, dict) else None
     if not isinstance(matrix, dict):
         return []
-    include = [{str(k): str(v) for k, v in entry.items()} for entry in matrix.get("include") or []
-               if isinstance(entry, dict)] if isinstance(matrix.get("include"), list) else []
+    listed = matrix.get("include")
+    if isinstance(listed, list) and len(listed) > MATRIX_ENTRIES:
+        return []
+    include = [{str(k): str(v) for k, v in entry.items()} for entry in listed
+               if isinstance(entry, dict)] if isinstance(listed, list) else []
     axes = {str(k): [str(v) for v in values] for k, values in matrix.items()
             if k not in ("include", "exclude") and isinstance(values, list) and values}
     combinations: list[dict[str, str]] = [{}]
