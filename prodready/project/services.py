@@ -34,7 +34,7 @@ from ..facts import (
 )
 from . import Project
 from .admin_site import admin_routes, admin_sites
-from .compose import self_url_path
+from .compose import configs, image_repository, self_url_path
 from .deployment import in_scripts_directory
 from .viewsets import ViewSets
 
@@ -986,12 +986,12 @@ def _route(pf: PythonFacts, route: RouteFact, prefixes: dict[tuple[str, str], st
         path = (prefix + (path or "")) if path is not None else None
     if path is not None and "//" in path:
         path = _SLASHES.sub("/", path)  # `url_prefix="/"` + `/auth/session`
+    handler = qualified(route.handler, pf.names)
     calls_helper = any(pf.names[n] in helpers.qualified for n in route.touches
                        if n in pf.names) or (
         _view_class(route.handler) in helpers.classes) or (
         # a view the urlconf imports: its own module says whether it reaches a dependency
-        qualified(route.handler, pf.names) in helpers.qualified)
-    handler = qualified(route.handler, pf.names)
+        handler in helpers.qualified)
     switched_off = handler in helpers.switched_off or (
         "." not in route.handler and route.handler in pf.switched_off_functions)
     return Route(path, route.methods, route.handler, pf.path, route.line, route.touches,
@@ -1074,7 +1074,38 @@ def _infra_evidence(project: Project) -> set[str]:
                 lowered = yf.text.lower()
                 if any(word in lowered for word in INFRA_EVIDENCE[kind]):
                     found.add(kind)
+    if _collects_metrics(project):
+        found.add("metrics-collector")
     return found
+
+
+# Images of metrics collectors and agents a stack may run beside the app
+_COLLECTOR_IMAGES = frozenset({
+    "prometheus", "grafana-agent", "alloy", "opentelemetry-collector",
+    "opentelemetry-collector-contrib", "otel-collector", "agent", "telegraf", "statsd",
+    "graphite", "victoria-metrics", "vmagent", "infrastructure", "signoz-otel-collector"})
+_COLLECTOR_NAMESPACES = frozenset({"", "library", "prom", "grafana", "otel", "datadog",
+                                   "newrelic", "victoriametrics", "bitnami", "signoz"})
+# A Prometheus scrape configuration, a Helm chart's ServiceMonitor switch; an OpenTelemetry
+# collector's pipeline has both receivers and exporters
+_COLLECTOR_CONFIG = re.compile(r"^[ \t]*(?:scrape_configs|serviceMonitor|podMonitor)[ \t]*:",
+                               re.MULTILINE)
+_RECEIVERS = re.compile(r"^[ \t]*receivers[ \t]*:", re.MULTILINE)
+_EXPORTERS = re.compile(r"^[ \t]*exporters[ \t]*:", re.MULTILINE)
+
+
+def _collects_metrics(project: Project) -> bool:
+    """The repository collects metrics: a Compose service runs a collector or agent, or a
+    file configures Prometheus, an OpenTelemetry collector or a chart's ServiceMonitor."""
+    for config in configs(project):
+        for svc in config.services.values():
+            namespace, name = image_repository(svc.image or "")
+            if name in _COLLECTOR_IMAGES and \
+                    namespace.rsplit("/", 1)[-1] in _COLLECTOR_NAMESPACES:
+                return True
+    return any(_COLLECTOR_CONFIG.search(yf.text) or (
+        _RECEIVERS.search(yf.text) and _EXPORTERS.search(yf.text))
+        for yf in project.yaml_files.values())
 
 
 def _declares_dependencies(name: str) -> bool:
