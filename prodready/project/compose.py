@@ -869,6 +869,11 @@ def is_loopback(host_ip: str | None) -> bool:
 # --------------------------------------------------------------------------- images
 
 
+# The images of edge proxies: a service running one serves a deployment's front door
+EDGE_IMAGES = frozenset({"nginx", "nginx-unprivileged", "traefik", "caddy", "haproxy", "envoy",
+                         "openresty", "kong", "apache", "httpd"})
+
+
 def image_registry(image: str) -> str:
     """The registry an image reference names (`ghcr.io`, `localhost:5000`), "" for Docker
     Hub."""

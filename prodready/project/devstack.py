@@ -15,7 +15,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .compose import DATASTORES, OFFICIAL_NAMESPACES, image_registry, image_repository
+from .compose import (
+    DATASTORES,
+    EDGE_IMAGES,
+    OFFICIAL_NAMESPACES,
+    image_registry,
+    image_repository,
+)
 
 # A command that serves from the mounted source and reloads it
 _DEV_COMMAND = re.compile(
@@ -334,9 +340,8 @@ def backing_services_stack(data: Any) -> str:
 
 # Edge software that serves a deployment (a proxy, its certificates): a file of them runs the
 # project's front door, not something its code is developed against.
-_EDGE_IMAGES = frozenset({"nginx", "nginx-unprivileged", "openresty", "traefik", "caddy",
-                          "haproxy", "envoy", "httpd", "apache", "certbot", "nginx-proxy",
-                          "acme-companion", "letsencrypt-nginx-proxy-companion", "swag"})
+_EDGE_IMAGES = EDGE_IMAGES | {"certbot", "nginx-proxy", "acme-companion",
+                              "letsencrypt-nginx-proxy-companion", "swag"}
 
 
 # Docker Hub namespaces of vendors publishing their own software (beside the datastores' in

@@ -34,8 +34,6 @@ INTERNAL = "internal"
 WORKER = "worker"
 HEALTH_SIDECAR = "health-sidecar"
 UNKNOWN = "unknown"
-EDGE_IMAGES = frozenset({"nginx", "nginx-unprivileged", "traefik", "caddy", "haproxy", "envoy",
-                         "openresty", "kong", "apache", "httpd"})
 ROUTE_KINDS = frozenset({"Ingress", "HTTPRoute", "GRPCRoute", "TLSRoute", "Route",
                          "IngressRoute", "VirtualService", "HTTPProxy"})
 # task workers, their schedulers and Celery's own monitoring UI (flower serves itself, not
@@ -181,7 +179,7 @@ def _configured(project: Project, svc: Service) -> Exposure | None:
 def _compose_exposure(project: Project, runner: Runner) -> tuple[str, str]:
     """A published port (a loopback one too: a proxy on the host serves it), or an edge
     proxy's published port in the same configuration, makes it public."""
-    from .compose import configs, image_repository
+    from .compose import EDGE_IMAGES, configs, image_repository
 
     for config in configs(project):
         svc = config.services.get(runner.name)
