@@ -506,8 +506,8 @@ _PRODUCTION_CLAIM = re.compile(r"\bproduction[- ](?:setup|ready|deployment|grade
                                r"|\b(?:be\s+)?used\s+in\s+production\b")
 
 
-_README_NAMES = ("README.md", "README.rst", "README.txt", "README")
-_README_LOWER = frozenset(n.lower() for n in _README_NAMES)
+README_NAMES = ("README.md", "README.rst", "README.txt", "README")
+_README_LOWER = frozenset(n.lower() for n in README_NAMES)
 _EXAMPLES_TITLE = re.compile(r"\b(?:examples?|samples?|demos?)\b", re.IGNORECASE)
 _DEMO_TITLE = re.compile(r"^(?:examples?|samples?|demos?)\b|\b(?:example|sample|demo)[\s-]+"
                          r"(?:project|app|application|site|server|deployment|setup|plugin)s?\b",
@@ -651,7 +651,7 @@ def _readme_development_stacks(project: Project) -> dict[str, Role]:
     from .compose import BASE_NAMES, COMPOSE_FILE_FLAG
     from .documentation import read_text
 
-    readme = next((n for n in _README_NAMES if project.has_file(n)), None)
+    readme = next((n for n in README_NAMES if project.has_file(n)), None)
     if readme is None or not readme.lower().endswith((".md", "readme")):
         return {}
     sections: dict[str, set[bool]] = {}  # file -> developer section or not, per start

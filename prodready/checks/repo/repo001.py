@@ -12,6 +12,7 @@ from functools import cache
 
 from ...artifacts.yamldocs import is_compose_path
 from ...devconfig import is_dev_settings_module
+from ...project.deployment import README_NAMES
 from ...secretcontext import is_throwaway_config
 from ..api import RuleContext
 from ._gitleaks import (
@@ -109,7 +110,6 @@ _SAMPLE_NOTE = re.compile(
     r"\b(?:sample|example|test|dummy|fake|demo)\s+(?:private\s+)?keys?\b"
     r"|\b(?:can ?not|must not|should not|not to) be used (?:for|in) production\b"
     r"|\bdo not use (?:them |these |it |this )?(?:for|in) production\b", re.IGNORECASE)
-_README_NAMES = ("README.md", "README", "README.rst", "README.txt")
 _README_LIMIT = 65536
 
 
@@ -120,7 +120,7 @@ def _sample_keys(path: str, hit: Hit) -> str:
     if hit.type != PRIVATE_KEY_TYPE or path.endswith(".py") or root is None:
         return ""
     directory = posixpath.dirname(path)
-    for name in _README_NAMES:
+    for name in README_NAMES:
         readme = posixpath.join(directory, name) if directory else name
         # a regular file of the checkout (no link out of it), read again when it changes
         if load_repository_file(root, readme, _readme_says_sample, False,
