@@ -23,6 +23,12 @@ from prodready.testing import write_tree
 DOCKERFILE = "FROM python:3.12-slim\nCOPY . /app\nCMD [\"python\", \"app.py\"]\n"
 
 
+def _build_push_workflow(inputs: str, uses: str = "docker/build-push-action@v6") -> str:
+    """A workflow with one build step of `uses` and these `with:` lines."""
+    return ("on: push\njobs:\n  image:\n    runs-on: ubuntu-latest\n    steps:\n"
+            f"      - uses: {uses}\n        with:\n{inputs}")
+
+
 def _project(tmp_path, files):
     write_tree(tmp_path, files)
     result = scan(tmp_path, Config(), jobs=1, use_cache=False)
@@ -119,11 +125,10 @@ def test_a_published_name_after_the_project_is_the_image_built_under_that_name(t
 def test_which_actions_build_with_build_push_inputs(tmp_path, uses, built):
     project = _project(tmp_path, {
         "api/Dockerfile": DOCKERFILE,
-        ".github/workflows/release.yml": (
-            "on: push\njobs:\n  image:\n    runs-on: ubuntu-latest\n    steps:\n"
-            f"      - uses: {uses}\n        with:\n          context: ./api\n"
+        ".github/workflows/release.yml": _build_push_workflow(
+            "          context: ./api\n"
             "          build-args: |\n            VERSION=1.2\n            TOKEN\n"
-            "          tags: ghcr.io/acme/api:latest\n")})
+            "          tags: ghcr.io/acme/api:latest\n", uses)})
     builds = [b for b in project_builds(project) if b.how == ACTION]
     if not built:
         assert builds == []
@@ -199,9 +204,7 @@ def test_a_test_workflow_builds_but_does_not_deploy(tmp_path):
 def test_a_ci_build_that_keeps_the_image_nowhere_deploys_nothing(tmp_path, inputs, ships):
     project = _project(tmp_path, {
         "api/Dockerfile": DOCKERFILE,
-        ".github/workflows/images.yml": (
-            "on: push\njobs:\n  image:\n    runs-on: ubuntu-latest\n    steps:\n"
-            "      - uses: docker/build-push-action@v6\n        with:\n"
+        ".github/workflows/images.yml": _build_push_workflow(
             f"          context: ./api\n          tags: ghcr.io/acme/api:latest\n{inputs}")})
     (build,) = image_builds(project)["api/Dockerfile"]
     assert build.check_only is not ships
@@ -215,11 +218,8 @@ def test_a_ci_build_that_keeps_the_image_nowhere_deploys_nothing(tmp_path, input
 def test_an_image_built_only_from_the_git_context_leaks_no_local_files(tmp_path, context,
                                                                         flagged):
     write_tree(tmp_path, {
-        "Dockerfile": "FROM python:3.12-slim\nCOPY . /app\nCMD [\"python\", \"app.py\"]\n",
-        ".dockerignore": "*.pyc\n", ".env": "DEBUG=1\n",
-        ".github/workflows/images.yml": (
-            "on: push\njobs:\n  image:\n    runs-on: ubuntu-latest\n    steps:\n"
-            "      - uses: docker/build-push-action@v6\n        with:\n"
+        "Dockerfile": DOCKERFILE, ".dockerignore": "*.pyc\n", ".env": "DEBUG=1\n",
+        ".github/workflows/images.yml": _build_push_workflow(
             f"          push: true\n          tags: ghcr.io/acme/api:latest\n{context}")})
     result = scan(tmp_path, Config(jobs=1, select=["DOCKER007"]), use_cache=False)
     assert bool(result.findings) is flagged
