@@ -204,11 +204,12 @@ def healthcheck_fix(project: Project, svc: Service) -> Fix | None:
 
 # How each server's command moves it off its default port, and its check tool's option.
 _PG_PORT = re.compile(r"(?<![\w-])(?:-p\s*|--port[=\s]\s*|port=)(\S+)")
+_REDIS_PORT = re.compile(r"(?<![\w-])--port\s+(\S+)")
 _PORT_OPTIONS = {
     "postgres": (_PG_PORT, "pg_isready", "-p"),
     "postgis": (_PG_PORT, "pg_isready", "-p"),
-    "redis": (re.compile(r"(?<![\w-])--port\s+(\S+)"), "redis-cli", "-p"),
-    "valkey": (re.compile(r"(?<![\w-])--port\s+(\S+)"), "valkey-cli", "-p"),
+    "redis": (_REDIS_PORT, "redis-cli", "-p"),
+    "valkey": (_REDIS_PORT, "valkey-cli", "-p"),
     "mysql": (re.compile(r"(?<![\w-])(?:-P\s*|--port[=\s]\s*)(\S+)"), "mysqladmin", "-P"),
     "mongo": (re.compile(r"(?<![\w-])--port[=\s]\s*(\S+)"), "mongosh", "--port"),
 }
