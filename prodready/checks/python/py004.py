@@ -90,8 +90,10 @@ def _catches_import_error(handler: ast.ExceptHandler) -> bool:
 
 
 # A comment that says why the imports are dynamic (`… use import_module() to avoid creating
-# unreferenced names`)
-_WHY_DYNAMIC = re.compile(r"import_module|importlib|__import__|dynamic", re.IGNORECASE)
+# unreferenced names`), or that they break an import cycle: linters such as pylint report
+# cycles through function-level static imports too, so authors hide them on purpose.
+_WHY_DYNAMIC = re.compile(r"import_module|importlib|__import__|dynamic|circular|cyclic|\bcycle",
+                          re.IGNORECASE)
 
 
 def _explained(src: PythonFile, call: ast.Call) -> bool:
