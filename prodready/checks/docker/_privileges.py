@@ -20,6 +20,10 @@ ENTRYPOINT_DROPS = {
     "postgres": ("postgres",), "redis": ("redis-server",), "mysql": ("mysqld",),
     "mariadb": ("mariadbd", "mysqld"), "mongo": ("mongod",),
     "rabbitmq": ("rabbitmq-server",),
+    # built FROM postgres, keeping its entrypoint
+    "postgis/postgis": ("postgres",), "mdillon/postgis": ("postgres",),
+    "timescale/timescaledb": ("postgres",), "pgvector/pgvector": ("postgres",),
+    "ankane/pgvector": ("postgres",),
 }
 _S6_SERVICE = re.compile(r"^/etc/(s6-overlay/s6-rc\.d|services\.d)/[^/]+/run$")
 _UWSGI = re.compile(r"(?<![\w.-])uwsgi(?![\w.-])([^\n;&|]*)")
@@ -237,13 +241,24 @@ def _official_entrypoint_drops(df: Dockerfile) -> bool:
     is kept (no ENTRYPOINT here) and the command is still the server (or its flags)."""
     chain = effective_stages(df)
     servers = ENTRYPOINT_DROPS.get(official_repository(chain[-1].base_image))
-    if servers is None or any(stage.find("ENTRYPOINT") for stage in chain):
+    if servers is None or not all(_keeps_official_entrypoint(df, e)
+                                  for stage in chain for e in stage.find("ENTRYPOINT")):
         return False
     cmd = next((s.find("CMD")[-1] for s in chain if s.find("CMD")), None)
     if cmd is None:
         return True
     words = cmd.exec_form if cmd.exec_form is not None else cmd.args.split()
     return not words or words[0] in servers or words[0].startswith("-")
+
+
+def _keeps_official_entrypoint(df: Dockerfile, entrypoint: Instruction) -> bool:
+    """`ENTRYPOINT ["docker-entrypoint.sh"]` names the base image's own script again, unless
+    the Dockerfile copies a script of that name over it."""
+    words = entrypoint.exec_form or entrypoint.args.split()
+    if len(words) != 1 or posixpath.basename(words[0]) != "docker-entrypoint.sh":
+        return False
+    return not any("docker-entrypoint.sh" in c.args
+                   for stage in df.stages for c in (*stage.find("COPY"), *stage.find("ADD")))
 
 
 # `user root;` in an nginx configuration keeps the workers as root too
