@@ -2210,10 +2210,15 @@ def is_health_path(path: str | None, *, weak: bool = True) -> bool:
         return False
     if len(segments) > 1 and segments[-1] in _FORMAT_SUFFIXES:
         segments.pop()  # `/ping.json`, `/pingdom/ping.xml`: the probe's answer format
-    return bool(segments) and segments[-1] in WEAK_HEALTH_SEGMENTS and not any(
+    return bool(segments) and (segments[-1] in WEAK_HEALTH_SEGMENTS or bool(
+        _PREFIXED_PROBE.match(segments[-1]))) and not any(
         s.startswith(("{", "<", "(")) and not _VERSION_PARAMETER.search(s) for s in segments)
 
 
+# `/monitoring/app_alive/`, `/is-ready`: a probe word after a prefix
+# (not `/orders/mark_ready`, a resource's action)
+_PREFIXED_PROBE = re.compile(r"^(?:app|is|im|service|server|system|api|pod|lb|k8s)[_-]?"
+                             r"(?:alive|ready|live|ping)$")
 # `/{version}/ping`, `/(?P<version>(v2))/ping/`: an API version, not a resource's id
 _VERSION_PARAMETER = re.compile(r"^[{<(](?:\?p<)?(?:\w+:)?(?:api_?)?version\b")
 

@@ -664,6 +664,9 @@ def test_health_paths_are_probes_not_resource_states():
     assert not any(is_health_path(p) for p in ["/flow_runs/{id}/status",
                                                "/{pool}/workers/heartbeat", "/orders",
                                                "/users/<int:pk>/ready"])
+    # a probe word after a prefix; not a resource's action
+    assert all(is_health_path(p) for p in ["/monitoring/app_alive/", "/is-ready", "/api/isalive"])
+    assert not any(is_health_path(p) for p in ["/orders/mark_ready", "/set-live"])
 
 
 FLASK_APP = ("from flask import Flask\n\napp = Flask(__name__)\n\n"
