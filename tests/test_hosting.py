@@ -54,3 +54,31 @@ def test_open_source_elsewhere_than_github_keeps_the_rule_low(tmp_path):
 def test_a_configured_severity_wins(tmp_path):
     [finding] = _repo004(tmp_path, {"LICENSE.md": MIT}, severity={"REPO004": "medium"})
     assert finding.severity == Severity.MEDIUM
+
+
+def _outside_github_actions(tmp_path, files):
+    write_tree(tmp_path, {"azure-pipelines.yml": "steps:\n  - script: pytest\n", "LICENSE": MIT,
+                          "requirements.txt": "fastapi==0.115\n", **files})
+    [finding] = scan(tmp_path, Config(jobs=1, cache=False, select=["REPO004"])).findings
+    return finding.severity
+
+
+@pytest.mark.parametrize("files", [
+    {"pyproject.toml": '[project]\nname = "app"\n\n[project.urls]\n'
+                       'Repository = "https://github.com/acme/app"\n'},
+    {"setup.py": 'from setuptools import setup\n\nsetup(name="app", '
+                 'url="https://github.com/acme/app")\n'},
+    {"README.rst": "App\n===\n\n| Source Code | https://github.com/acme/app |\n"},
+    {"README.md": "# App\n\nReport bugs at https://github.com/acme/app/issues\n"},
+])
+def test_metadata_naming_the_github_repository_says_where_it_is_hosted(tmp_path, files):
+    assert _outside_github_actions(tmp_path, files) == Severity.INFO
+
+
+@pytest.mark.parametrize("files", [
+    {"pyproject.toml": '[tool.poetry.dependencies]\n'
+                       'utils = { git = "https://github.com/acme/utils.git", tag = "1.0" }\n'},
+    {"README.md": "# App\n\n![logo](https://github.com/acme/brand/raw/main/logo.png)\n"},
+])
+def test_a_dependency_or_an_image_on_github_says_nothing_of_the_repository(tmp_path, files):
+    assert _outside_github_actions(tmp_path, files) == Severity.LOW
