@@ -1076,7 +1076,17 @@ def _infra_evidence(project: Project) -> set[str]:
                     found.add(kind)
     if _collects_metrics(project):
         found.add("metrics-collector")
+    if _deploys_to_dokku(project):
+        found.add("hsts")  # Dokku's nginx sends HSTS on every app it serves over TLS
     return found
+
+
+def _deploys_to_dokku(project: Project) -> bool:
+    """A CI workflow deploys with Dokku (`ssh dokku@host`, `git push dokku`, Dokku's action)."""
+    return any(("dokku@" in yf.text or "dokku/github-action" in yf.text
+                or "git push dokku" in yf.text)
+               for path, yf in project.yaml_files.items()
+               if path.startswith(".github/workflows/") or path == ".gitlab-ci.yml")
 
 
 # Images of metrics collectors and agents a stack may run beside the app
