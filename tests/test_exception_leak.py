@@ -276,3 +276,36 @@ def test_an_exception_object_in_a_json_body_is_no_text_but_its_string_is():
             return HttpResponse({"error": exc})
     """
     assert _lines(code) == [16, 23]
+
+
+def test_permission_classes_inherited_from_a_base_view_of_the_module():
+    code = """
+    from rest_framework.response import Response
+    from rest_framework.views import APIView
+    from restlib.permissions import IsAuthenticated, IsSuperUser
+
+
+    class TaskView(APIView):
+        permission_classes = (IsSuperUser,)
+
+
+    class SendTestEmail(TaskView):
+        def get(self, request):
+            try:
+                send_test_email.delay(request.user.email)
+            except Exception as e:
+                return Response(status=500, data=str(e))
+
+
+    class PublicView(APIView):
+        permission_classes = (IsAuthenticated,)
+
+
+    class Report(PublicView):
+        def get(self, request):
+            try:
+                return build_report()
+            except Exception as e:
+                return Response(status=500, data=str(e))
+    """
+    assert sorted(_severities(code).values()) == ["info", "medium"]
