@@ -12,7 +12,8 @@ from .artifacts.python import PythonFile
 # Words of a settings module's name that say who reads it: `settings/devel.py`,
 # `settings_local.py`, `settings/.example.local.py`, `test_settings.py`.
 _DEV_WORDS = frozenset({"dev", "devel", "develop", "development", "devstack", "local", "test",
-                        "tests", "testing", "unittests", "ci", "e2e", "example", "sample"})
+                        "tests", "testing", "unittests", "ci", "e2e", "example", "sample",
+                        "debug"})
 _DEV_CLASS_PREFIXES = ("test", "dev", "local")
 
 
@@ -24,7 +25,8 @@ def is_settings_module(path: str) -> bool:
 
 def is_dev_settings_module(path: str) -> bool:
     """A settings module for development, tests or to copy from: `settings/local.py`,
-    `settings/devel.py`, `test_settings.py`, `settings_dev.py`, `settings/.example.local.py`."""
+    `settings/devel.py`, `test_settings.py`, `settings_dev.py`, `settings/.example.local.py`,
+    `debug_toolbar_settings.py`."""
     parts = path.lower().removesuffix(".py").split("/")
     name = parts[-1]
     if "settings" not in parts and "settings" not in name:

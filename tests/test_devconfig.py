@@ -17,6 +17,7 @@ from prodready.devconfig import is_dev_settings_module, is_settings_module
     ("mysite/settings_test.py", True),
     ("test_settings.py", True),
     ("mysite/settings/development_docker.py", True),
+    ("mysite/settings/debug_toolbar_settings.py", True),
     ("mysite/settings/base.py", False),
     ("mysite/settings/production.py", False),
     ("mysite/settings.py", False),
