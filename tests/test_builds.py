@@ -139,16 +139,35 @@ def test_which_actions_build_with_build_push_inputs(tmp_path, uses, built):
     assert build.images == ("acme/api",)
 
 
-def test_a_build_push_file_is_relative_to_the_workspace_and_a_run_time_context_unknown(tmp_path):
+@pytest.mark.parametrize(("context", "expected"), [
+    ("${{ env.CONTEXT }}", UNKNOWN),
+    ("${{ github.workspace }}/api", "api"),  # the runner's path of the checkout
+])
+def test_a_build_push_file_is_relative_to_the_workspace_and_a_run_time_context_unknown(
+        tmp_path, context, expected):
     project = _project(tmp_path, {
         "docker/api.Dockerfile": DOCKERFILE,
         ".github/workflows/release.yml": (
             "on: push\njobs:\n  image:\n    runs-on: ubuntu-latest\n    steps:\n"
             "      - uses: docker/build-push-action@v6\n        with:\n"
-            "          context: ${{ github.workspace }}/api\n"
+            f"          context: {context}\n"
             "          file: ./docker/api.Dockerfile\n")})
     (build,) = image_builds(project)["docker/api.Dockerfile"]
-    assert build.context == UNKNOWN
+    assert build.context == expected
+
+
+def test_build_push_version_1_inputs(tmp_path):
+    project = _project(tmp_path, {
+        "docker/uwsgi/Dockerfile": DOCKERFILE,
+        ".github/workflows/docker.yml": _build_push_workflow(
+            "          repository: acme/site\n"
+            "          dockerfile: /github/workspace/docker/uwsgi/Dockerfile\n"
+            "          build_args: VERSION=1.2,TOKEN\n"
+            "          tags: latest, web\n", "docker/build-push-action@v1.1.0")})
+    (build,) = image_builds(project)["docker/uwsgi/Dockerfile"]
+    assert (build.context, set(build.images), build.check_only) == ("", {"acme/site"}, False)
+    assert build.args == {"VERSION": "1.2", "TOKEN": None}
+    assert deployment_of(project).role_of("docker/uwsgi/Dockerfile").role == "deployed"
 
 
 def test_every_text_of_a_ci_file_is_read_for_build_commands(tmp_path):

@@ -248,6 +248,8 @@ def ci_file_builds(path: str, documents: list[Any]) -> list[ImageBuild]:
             uses, options = value.get("uses"), value.get("with")
             if isinstance(uses, str) and _BUILD_PUSH_ACTION.fullmatch(uses.strip()) and \
                     isinstance(options, dict):
+                if _ACTION_V1.fullmatch(uses.strip()):
+                    options = _v1_inputs(options)
                 found.append(_action_build(options, path, named))
         elif isinstance(value, str):
             found += command_builds(value, path)
@@ -366,13 +368,38 @@ def _with_inputs(value: Any, inputs: dict[str, Any]) -> Any:
     return _with_values(value, inputs, _INPUT)
 
 
+# docker/build-push-action@v1: `repository` and bare `tags`, `path` for the context,
+# `dockerfile`, `build_args`; it pushes unless told not to
+_ACTION_V1 = re.compile(r"docker/build-push-action@v1(?:\.[\d.]*)?")
+
+
+def _v1_inputs(options: dict[str, Any]) -> dict[str, Any]:
+    """Version 1's inputs under the names the later versions use."""
+    repository = str(options.get("repository") or "")
+    tags = [t.strip() for t in str(options.get("tags") or "latest").split(",") if t.strip()]
+    args = options.get("build_args")
+    return {
+        "context": options.get("path") or ".",
+        "file": options.get("dockerfile"),
+        "tags": "\n".join(f"{repository}:{t}" for t in tags) if repository else None,
+        "build-args": "\n".join(a.strip() for a in str(args).split(",")) if args else None,
+        "target": options.get("target"),
+        "push": options.get("push", True),
+    }
+
+
+# `/github/workspace/docker/Dockerfile`, `${{ github.workspace }}/docker/Dockerfile`: the
+# checkout, as the runner's path
+_WORKSPACE = re.compile(r"^(?:/github/workspace|\$\{\{\s*github\.workspace\s*\}\})(?:/|$)")
+
+
 def _action_build(options: dict[str, Any], source: str, named: dict[str, str]) -> ImageBuild:
     """build-push-action: `file` is relative to the workspace, not to the context."""
-    given = str(options.get("context") or ".")
+    given = _WORKSPACE.sub("", str(options.get("context") or ".")) or "."
     context = _inside(given) if "$" not in given and "://" not in given else None
-    file = options.get("file")
+    file = _WORKSPACE.sub("", str(options.get("file") or ""))
     if file:
-        dockerfile = _inside(str(file)) if "$" not in str(file) else None
+        dockerfile = _inside(file) if "$" not in file else None
     else:
         dockerfile = _default_dockerfile(context)
     tags = options.get("tags")
