@@ -25,6 +25,19 @@ def scanned(root: Path, **kwargs: object) -> list[str]:
 # ------------------------------------------------------------------ .gitignore
 
 
+def test_a_pattern_re_warns_about_is_read_without_a_warning(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    make_tree(tmp_path, {".gitignore": "web/pages/auth/[[...path]].tsx\n", "app/main.py": PY,
+                         "web/pages/auth/[[...path]].tsx": "export {}\n"})
+    run = subprocess.run([sys.executable, "-W", "default", "-c",
+                          "import sys, pathlib; from prodready.discover import discover; "
+                          "print(discover(pathlib.Path(sys.argv[1])).all_files)", str(tmp_path)],
+                         capture_output=True, text=True, check=True)
+    assert run.stderr == ""
+
+
 def test_root_gitignore_hides_files_and_directories(tmp_path: Path) -> None:
     make_tree(tmp_path, {
         ".gitignore": "*.log\nbuild/\n/local_settings.py\n",
