@@ -27,3 +27,11 @@ def test_an_imported_module_aliased_under_an_old_path_is_information():
             "sys.modules['settings'] = types.ModuleType('settings')\n")
     found = {f.line: f.severity.value for f in scan_files({"shop/__init__.py": code}, ["PY005"])}
     assert found == {6: "info", 7: "high"}
+
+
+def test_a_drop_in_replacement_moved_under_the_stdlib_name_is_information():
+    code = ('import sys\n\n__import__("pysqlite3")\n'
+            'sys.modules["sqlite3"] = sys.modules.pop("pysqlite3")\n'
+            'sys.modules["json"] = sys.modules.get(name)\n')
+    found = {f.line: f.severity.value for f in scan_files({"app/settings.py": code}, ["PY005"])}
+    assert found == {4: "info", 5: "high"}

@@ -46,7 +46,8 @@ def check(src: PythonFile, ctx: RuleContext) -> None:
             "import the real module, or patch it only in tests",
             lines=src.lines, informational=(
                 "an imported module registered under another name: a compatibility alias "
-                "for an old import path" if _aliases_imported_module(src, node) else ""),
+                "for an old import path, or a drop-in replacement"
+                if _aliases_imported_module(src, node) else ""),
         )
 
 
@@ -96,13 +97,20 @@ def _in_import_hook(src: PythonFile, node: ast.AST) -> bool:
 
 def _aliases_imported_module(src: PythonFile, node: ast.AST) -> bool:
     """`sys.modules["pkg.old"] = new` (or `setdefault`) where `new` is a name an import
-    statement of the module binds: a real module, kept importable under an old path."""
+    statement of the module binds: a real module, kept importable under an old path; or
+    `sys.modules["sqlite3"] = sys.modules.pop("pysqlite3")`, an imported drop-in replacement."""
     if isinstance(node, ast.Assign):
         value: ast.expr | None = node.value
     elif isinstance(node, ast.Call) and len(node.args) == 2:
         value = node.args[1]
     else:
         return False
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and \
+            value.func.attr in ("pop", "get") and value.args:
+        value = ast.Subscript(value=value.func.value, slice=value.args[0])
+    # `sys.modules.pop("pysqlite3")`: the entry an import just made, a drop-in replacement
+    if isinstance(value, ast.Subscript) and dotted_name(value.value) == "sys.modules":
+        return isinstance(value.slice, ast.Constant) and isinstance(value.slice.value, str)
     return isinstance(value, ast.Name) and value.id in src.imports
 
 
