@@ -18,6 +18,7 @@ _LEAVES = (ast.Name, *_MARKERS)
 
 def _node_classes(cls: type) -> set[type]:
     found: set[type] = set()
+    sub: type
     for sub in cls.__subclasses__():
         found |= {sub, *_node_classes(sub)}
     return found
@@ -54,7 +55,7 @@ class PythonFile:
         `ast.iter_child_nodes`). Bare names and operator markers are leaves no rule asks
         for, so they are not visited at all."""
         by_type: dict[type, list[ast.AST]] = {}
-        stack: list[ast.AST] = [self.tree]
+        stack: list[Any] = [self.tree]  # AST nodes (the set tests their classes)
         indexed = _INDEXED
         while stack:
             node = stack.pop()
@@ -120,7 +121,7 @@ class PythonFile:
         # Fields read directly, as in `_index` (ast.walk + iter_child_nodes cost five times
         # as much); context and operator markers are shared singletons, never asked about.
         parents: dict[int, ast.AST] = {}
-        stack: list[ast.AST] = [self.tree]
+        stack: list[Any] = [self.tree]
         parented = _PARENTED
         while stack:
             outer = stack.pop()
