@@ -1529,6 +1529,24 @@ def test_a_dockerfile_only_dev_stacks_build_is_theirs_when_buildpacks_build_what
         assert "buildpacks (.github/workflows/package.yml)" in found.why
 
 
+@pytest.mark.parametrize(("base", "role"), [
+    ("postgres:16", "dev-tooling"),  # the development stack's own database
+    ("python:3.12-slim", ""),  # an app image a dev stack builds may ship as well
+])
+def test_a_database_image_only_a_dev_stack_builds_is_that_stacks(tmp_path, base, role):
+    model, _ = _model(tmp_path, {
+        "docker/postgresql/Dockerfile": f"FROM {base}\nCOPY server.key /etc/ssl/private/\n",
+        "docker-compose.yml": "services:\n  web:\n    build: .\n    volumes: ['.:/app']\n"
+                              "    command: flask run --reload\n"
+                              "  db:\n    build: docker/postgresql\n",
+        "Dockerfile": SERVER_DOCKERFILE})
+    assert model.role_of("docker-compose.yml").role == "dev-tooling"
+    found = model.role_of("docker/postgresql/Dockerfile")
+    assert found.role == role
+    if role:
+        assert "FROM the postgres image" in found.why
+
+
 def test_a_compose_file_another_one_includes_is_part_of_its_stack(tmp_path):
     readme = ("# App\n\n## Development\n\n"
               "    docker compose -f docker/docker-compose-base.yml up -d\n")

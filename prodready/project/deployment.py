@@ -1408,6 +1408,23 @@ def _compose_links(project: Project, counts: Any, link: Any, mark: Any, role_of:
             mark(build.dockerfile, Role(own.role, f"built only by {build.source} "
                                                   f"({own.role}); the images that ship are "
                                                   f"built with buildpacks ({buildpacks})"))
+        elif (kind := _datastore_base(project, build.dockerfile)):
+            mark(build.dockerfile, Role(own.role, f"built only by {build.source} "
+                                                  f"({own.role}) FROM the {kind} image: that "
+                                                  "stack's own database"))
+
+
+def _datastore_base(project: Project, path: str) -> str | None:
+    """The datastore whose official image the Dockerfile's final stage builds on
+    (`FROM postgres:16` with certificates or extensions added)."""
+    from ..artifacts.dockerfile import Dockerfile
+    from .compose import datastore_kind
+    from .images import effective_stages
+
+    df = project.dockerfiles.get(path)
+    if not isinstance(df, Dockerfile) or df.final_stage is None:
+        return None
+    return datastore_kind(effective_stages(df)[-1].base_image)
 
 
 # A buildpack build: `pack build`, the buildpacks GitHub actions, `gcloud … --pack`
