@@ -20,7 +20,7 @@ SCOPE = "project"
 def check(project: Project, ctx: RuleContext) -> None:
     services = services_of(project)
     for svc in services:
-        if svc.health_routes or svc.has("health-route") or _container_checked(svc) or \
+        if svc.health_routes or svc.has("health-route") or _container_checked(project, svc) or \
                 _platform_checked(project, svc, alone=len(services) == 1):
             ctx.examine()
             continue
@@ -60,13 +60,20 @@ def _runs_anything(project: Project) -> bool:
         for path in project.all_files)
 
 
-def _container_checked(svc: Service) -> bool:
+def _container_checked(project: Project, svc: Service) -> bool:
     """Run by Compose or Docker alone, whose healthcheck (the Compose service's or the image's
     HEALTHCHECK) already fetches a page of the app (`/`): the check it needs is there.
     Kubernetes still needs a real health route (probes of `/` render a page every few
-    seconds and cannot tell liveness from readiness)."""
-    return not any(r.source == "kubernetes" for r in svc.runners) and any(
+    seconds and cannot tell liveness from readiness), where a manifest that is not an
+    example runs it."""
+    return not _run_by_kubernetes(project, svc) and any(
         r.health_path is not None for r in svc.runners)
+
+
+def _run_by_kubernetes(project: Project, svc: Service) -> bool:
+    deployment = deployment_of(project)
+    return any(r.source == "kubernetes" and deployment.role_of(r.path).judged
+               for r in svc.runners)
 
 
 def _platform_checked(project: Project, svc: Service, *, alone: bool) -> bool:
@@ -74,7 +81,7 @@ def _platform_checked(project: Project, svc: Service, *, alone: bool) -> bool:
     Cloud Run probe of `/`, a target group checking `/healthcheck`): its health is checked
     where it runs. Where the repository holds several apps, the route must be one of this
     one's. Kubernetes still needs a real health route, as for Compose page checks."""
-    if any(r.source == "kubernetes" for r in svc.runners):
+    if _run_by_kubernetes(project, svc):
         return False
     for check in platform_health_checks(project):
         if check.route is None:
