@@ -44,6 +44,10 @@ S6_SERVICE_DIRS = re.compile(r"(^|/)(s6-rc\.d|services\.d)/[^/]+/run$")
 PROXY_CONFIGS = re.compile(r"(?:^|/)(?:nginx|sites-enabled|sites-available|conf\.d|caddy|"
                            r"haproxy)/[^/.]+$|\.conf\.template$|(?:^|/)caddyfile$")
 KEY_NAMES = frozenset({"id_rsa", "id_dsa", "id_ecdsa", "id_ed25519"})
+# Example environment files without the leading dot (`env.example`, `dotenv-sample`): the
+# variables a deployment sets, documented
+ENV_EXAMPLE_NAME = re.compile(
+    r"(?:dot)?env[._-](?:[\w-]+[._-])?(?:example|sample|template|dist|defaults?)")
 # Hidden directories that hold CI configuration (read for its secret scanners).
 CI_DIRS = frozenset({".github", ".gitlab", ".circleci", ".buildkite"})
 LOCK_NAMES = frozenset({"poetry.lock", "uv.lock", "pdm.lock", "pipfile.lock"})
@@ -93,6 +97,7 @@ def classify(path: str) -> FileKind | None:
         or name.endswith(".dockerignore")  # a Dockerfile's own: `Dockerfile.lambda.dockerignore`
         or name in KEY_NAMES
         or name.startswith(".env")
+        or ENV_EXAMPLE_NAME.fullmatch(name)
         or (name.startswith("requirements") and name.endswith((".txt", ".in")))
         or ("/requirements/" in f"/{path.lower()}" and name.endswith((".txt", ".in")))
         or os.path.splitext(name)[1] in TEXT_SUFFIXES

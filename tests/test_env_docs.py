@@ -215,3 +215,42 @@ def test_the_settings_of_a_django_project_mounted_into_a_factorys_app_are_read()
 def test_the_interpreters_own_variables_are_documented_by_python():
     assert _undocumented({"app/main.py": _app("PYTHONIOENCODING", "PYTHONUNBUFFERED",
                                               "PYTHON_VERSION")}) == ["PYTHON_VERSION"]
+
+
+def _severities(files: dict[str, str]) -> list[str]:
+    return [f.severity.value for f in scan_files(files, ["APP013"], profile="distributed")]
+
+
+def test_documentation_kept_on_the_projects_own_site_makes_the_finding_information():
+    files = {"app/main.py": _app("ACME_MAIL_HOST"),
+             "pyproject.toml": '[project]\nname = "acme-server"\n',
+             "README.md": "# Acme\n\nRead the [documentation](https://docs.acme.dev/install).\n"}
+    [finding] = scan_files(files, ["APP013"], profile="distributed")
+    assert finding.severity.value == "info" and "https://docs.acme.dev/install" in finding.message
+
+
+def test_a_documentation_submodule_is_kept_outside_the_checkout():
+    files = {"app/main.py": _app("ACME_MAIL_HOST"),
+             ".gitmodules": '[submodule "docs"]\n\tpath = docs\n'
+                            "\turl = https://github.com/acme/acme.wiki.git\n"}
+    assert _severities(files) == ["info"]
+
+
+def test_another_projects_documentation_or_a_tree_here_keeps_the_finding():
+    readme = "# Acme\n\nBuilt with [Django](https://docs.djangoproject.com/en/5.0/).\n"
+    assert _severities({"app/main.py": _app("ACME_MAIL_HOST"), "README.md": readme,
+                        "pyproject.toml": '[project]\nname = "acme"\n'}) == ["low"]
+    own_site = readme.replace("https://docs.djangoproject.com/en/5.0/", "https://docs.acme.dev")
+    assert _severities({"app/main.py": _app("ACME_MAIL_HOST"), "README.md": own_site,
+                        "pyproject.toml": '[project]\nname = "acme"\n',
+                        "docs/install.md": "Install it.\n"}) == ["low"]
+
+
+def test_an_example_env_file_named_without_the_dot_documents_and_receives_the_fix():
+    files = {"app/main.py": _app("APP_MAIL_HOST", "APP_HTTPS"),
+             "dotenv-sample": "APP_MAIL_HOST=smtp.example.org\n"}
+    assert _undocumented(files) == ["APP_HTTPS"]
+    [finding] = scan_files({**files, "env.example": "APP_HTTPS=1\n"}, ["APP013"]) or [None]
+    assert finding is None
+    [fixed] = scan_files(files, ["APP013"])
+    assert fixed.fix is not None and [e.path for e in fixed.fix.edits] == ["dotenv-sample"]

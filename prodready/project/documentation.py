@@ -94,3 +94,60 @@ def read_text(project: Project, path: str) -> str:
         return target.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return ""
+
+
+# A documentation site's address: `docs.acme.io`, `acme.readthedocs.io`, a GitHub wiki,
+# `acme.github.io/docs`, `acme.io/docs/…`
+_DOC_SITE = re.compile(
+    r"https?://(?:(?:docs?|wiki)\.[\w.-]+|[\w.-]+\.(?:readthedocs\.io|gitbook\.io)"
+    r"|github\.com/[\w.-]+/[\w.-]+/wiki|[\w.-]+/(?:[\w.-]+/)?(?:docs?|wiki|documentation))"
+    r"(?=[/\s)\]>\"'#?]|$)[^\s)\]>\"']*", re.IGNORECASE)
+_SUBMODULE = re.compile(r"^\s*path\s*=\s*(\S+)\s*$[^\[]*?^\s*url\s*=\s*(\S+)",
+                        re.MULTILINE | re.IGNORECASE)
+_TITLE = re.compile(r"^#\s*([A-Za-z][\w.-]*)|^([A-Za-z][\w.-]*)\s*\n[=#*-]{3,}", re.MULTILINE)
+
+
+def external_documentation(project: Project) -> str:
+    """Where the project keeps its documentation when not in this repository ("" if it is
+    here or nowhere known): a documentation submodule (empty in a plain checkout), or, with
+    no documentation tree here, a documentation site named after the project that the root
+    README links to (`https://docs.acme.io`, the repository's GitHub wiki)."""
+    def find() -> str:
+        if project.has_file(".gitmodules"):
+            for path, url in _SUBMODULE.findall(read_text(project, ".gitmodules")):
+                if path.strip("/").split("/")[-1].lower() in (*DOC_DIRS, "wiki"):
+                    return url
+        roots = doc_roots(project)
+        if any(path.startswith(roots) or any(part in DOC_DIRS for part in path.split("/")[:-1])
+               for path in project.all_files if path.endswith(DOC_TREE_SUFFIXES)):
+            return ""
+        readme = next((name for name in project.all_files if "/" not in name
+                       and name.lower().startswith("readme")), None)
+        text = read_text(project, readme) if readme else ""
+        names = _own_names(project, text)
+        return next((url.rstrip(".,;:") for url in _DOC_SITE.findall(text)
+                     if any(name in _squashed(url) for name in names)), "")
+
+    found: str = project.once("external-documentation", find)
+    return found
+
+
+def _own_names(project: Project, readme: str) -> set[str]:
+    """The project's names, squashed (`private-gpt` -> `privategpt`, and its first word):
+    its distributions', and its README title's first word when a top-level directory bears
+    it (a demo of another project is titled after that project)."""
+    from .deployment import deployment_of
+
+    names = set()
+    for name in deployment_of(project).project_names:
+        names |= {_squashed(name), _squashed(re.split(r"[-_.]", name)[0])}
+    title = _TITLE.search(readme[:5000])
+    word = _squashed(title[1] or title[2]) if title else ""
+    if word and any(_squashed(path.split("/", 1)[0]) == word
+                    for path in project.all_files if "/" in path):
+        names.add(word)
+    return {n for n in names if len(n) >= 4}
+
+
+def _squashed(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text.lower())

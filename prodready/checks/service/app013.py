@@ -10,12 +10,18 @@ from ...artifacts.dockerfile import variables
 from ...artifacts.dotenv import env_entries
 from ...artifacts.yamldocs import is_compose_path
 from ...devconfig import is_dev_settings_module
+from ...discover import ENV_EXAMPLE_NAME
 from ...facts import Located, PythonFacts
 from ...fix.edits import digest
 from ...model import Edit, Fix, FixSafety, Related
 from ...project import Project
 from ...project.deployment import path_role
-from ...project.documentation import documentation_files, documentation_pages, read_text
+from ...project.documentation import (
+    documentation_files,
+    documentation_pages,
+    external_documentation,
+    read_text,
+)
 from ...project.services import Service, services_of
 from ..api import RuleContext
 from ._common import is_standalone_script
@@ -158,7 +164,9 @@ def check(project: Project, ctx: RuleContext) -> None:
     ctx.examine(len(first_read) - len(missing))
     target = example or ".env.example"
     if example is None and ((project.root / target).exists() or
-                            project.files_named(*EXAMPLE_FILES)):
+                            project.files_named(*EXAMPLE_FILES) or any(
+                                ENV_EXAMPLE_NAME.fullmatch(posixpath.basename(p).lower())
+                                for p in project.all_files)):
         # a .env.example git ignores (writing to it would document nothing), or several
         # example files elsewhere (which one documents this service is unclear)
         target = ""
@@ -175,13 +183,17 @@ def check(project: Project, ctx: RuleContext) -> None:
         listed = ", ".join(names)
         facts = project.python.get(path)
         tuned = isinstance(facts, PythonFacts) and set(names) <= facts.env_tuned
+        elsewhere = external_documentation(project)
         ctx.report(path, first.line, first.column,
                    f"{len(names)} environment variable(s) read in this file are documented "
                    f"nowhere (no .env.example, docs, compose or Kubernetes env lists them): "
                    f"{listed}; whoever deploys the service cannot know they exist",
                    snippet=listed, fix=fix, related=related,
                    informational="each has a numeric default in the code: a tuning value "
-                                 "the service works without" if tuned else "")
+                                 "the service works without" if tuned else (
+                                     "the project keeps its documentation outside this "
+                                     f"repository ({elsewhere}), where they may be listed"
+                                     if elsewhere else ""))
 
 
 def _own_code(svc: Service, path: str) -> bool:
@@ -229,7 +241,7 @@ def _documented(project: Project) -> set[str]:
     for path, text in project.texts.items():
         base = posixpath.basename(path)
         if base in EXAMPLE_FILES or base.startswith((".env.", ".env-", ".env_")) or \
-                base.endswith(".env"):
+                base.endswith(".env") or ENV_EXAMPLE_NAME.fullmatch(base.lower()):
             names |= {e.name for e in env_entries(text, commented=True)}
     env_files: set[str] = set()
     for config in configs(project):
@@ -351,6 +363,11 @@ def _example_file(project: Project, services: list[Service]) -> str | None:
     for name in EXAMPLE_FILES:
         if project.has_file(name):
             return name
+    # one under a name of its own at the root (`dotenv-sample`)
+    named = [p for p in project.all_files if "/" not in p and ENV_EXAMPLE_NAME.fullmatch(
+        p.lower())]
+    if len(named) == 1:
+        return named[0]
     roots = [s.root for s in services if s.root]
     for root in roots:
         for name in EXAMPLE_FILES:
