@@ -156,6 +156,11 @@ def test_docker003_has_no_fix_when_the_entrypoint_drops_privileges_or_no_server(
         "s6": "FROM python:3.12-slim\nEXPOSE 80\nENTRYPOINT [\"/init\"]\n",
         "no server": "FROM python:3.12-slim\nCMD [\"python\", \"generate.py\"]\n",
         "volume": "FROM python:3.12-slim\nVOLUME /data\nEXPOSE 80\nCMD [\"gunicorn\"]\n",
+        # the server writes its log where root owns: the new user would stop it at start
+        "log file": "FROM python:3.12\nEXPOSE 8000\nCMD ./manage.py pyuwsgi --http=:8000 "
+                    "--logger file:/var/log/uwsgi.log\n",
+        "pid file": "FROM python:3.12-slim\nEXPOSE 80\nCMD [\"gunicorn\", \"--pid\", "
+                    "\"/run/gunicorn.pid\", \"app:app\"]\n",
     }
     for name, dockerfile in cases.items():
         root = write_tree(tmp_path / name.replace(" ", "-"), {"Dockerfile": dockerfile})

@@ -48,12 +48,25 @@ _DROPS_PRIVILEGES = re.compile(r"(?<![\w-])(gosu|su-exec|setpriv|runuser|chpst|s
 UID = 10001  # above every distro's system and login ranges: no clash with the base image
 
 
+# A command that writes a file under a directory root owns in every base image: a log file
+# (`--logger file:/var/log/uwsgi.log`, `--access-logfile /var/log/app.log`, `> /var/log/x`),
+# a pid file under /run
+_SYSTEM_WRITE = re.compile(r"(?:file:|[=\s>:\"']|^)/(?:var/log|var/run|run)/[\w.-]")
+
+
+def _writes_system_paths(stage: Stage) -> bool:
+    return any(_SYSTEM_WRITE.search(ins.args) for ins in (*stage.find("CMD"),
+                                                           *stage.find("ENTRYPOINT")))
+
+
 def non_root_fix(df: Dockerfile, stage: Stage, base: str) -> Fix | None:
     """A user with a fixed numeric uid/gid for the base image's distro, then a numeric USER
     before the command (numeric, so Kubernetes can verify runAsNonRoot)."""
-    if _DROPS_PRIVILEGES.search(df.text) or not runs_server(stage) or stage.find("VOLUME"):
-        # privileges dropped at start, not a long-running server, or a VOLUME the server
-        # writes to: created by root, it would be read-only for the new user
+    if _DROPS_PRIVILEGES.search(df.text) or not runs_server(stage) or stage.find("VOLUME") \
+            or _writes_system_paths(stage):
+        # privileges dropped at start, not a long-running server, a VOLUME the server writes
+        # to, or a command writing under /var/log or /run: all root's, read-only for the
+        # new user, which would stop the container at its first write
         return None
     name = base.lower()
     if "distroless" in name:
