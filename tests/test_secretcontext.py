@@ -334,6 +334,16 @@ def test_py015_reports_a_fallback_handed_straight_to_a_client_as_info():
     assert [(f.line, f.severity.value) for f in found] == [(6, "info"), (7, "high"), (8, "high")]
 
 
+def test_py015_reports_another_services_api_key_as_info():
+    code = ("import os\n\n"
+            "ENKETO_API_KEY = os.getenv('ENKETO_API_KEY', 'k8Jd2Lw9Qz4Rt7Vb')\n"
+            "MOBSF_API_KEY = os.getenv('MOBSF_API_KEY', 'k8Jd2Lw9Qz4Rt7Vb')\n"
+            "API_KEY = os.getenv('API_KEY', 'k8Jd2Lw9Qz4Rt7Vb')\n")
+    found = _rule({"mobsf/settings.py": code}, "PY015")
+    # the key of the service's own package, or a bare API_KEY, may be what its clients present
+    assert [(f.line, f.severity.value) for f in found] == [(3, "info"), (4, "high"), (5, "high")]
+
+
 def test_a_fixture_file_seeds_test_or_local_data():
     fixture = ('[{"model": "oidc_provider.client", "fields": {"client_secret": "bd01adf93cfb",\n'
                '  "_redirect_uris": "http://localhost:8000/oidc/callback/"}}]\n')

@@ -57,7 +57,8 @@ def _check_env_read(src: PythonFile, call: ast.Call, imported: dict[str, str],
                "service boots with a secret that is in the source code; fail at start-up instead",
                end_line=call.end_lineno, end_column=(call.end_col_offset or 0) + 1,
                snippet=f"{dotted_name(call.func)}({key.value!r}, …)",
-               informational=_client_credential(key.value) or _given_to_client(src, call))
+               informational=_client_credential(key.value) or _given_to_client(src, call)
+               or _other_services_key(src, key.value))
 
 
 # Parameters through which a client presents a credential to the service it calls
@@ -103,7 +104,8 @@ def _check_settings(src: PythonFile, cls: ast.ClassDef, ctx: RuleContext) -> Non
                    f"settings field {field!r} defaults to a literal secret: a deployment that "
                    "forgets the variable runs with a key from the source code; declare it "
                    "without a default so start-up fails",
-                   snippet=f"{field}: … = …", informational=_client_credential(field))
+                   snippet=f"{field}: … = …",
+                   informational=_client_credential(field) or _other_services_key(src, field))
 
 
 def _client_credential(name: str) -> str:
@@ -116,6 +118,23 @@ def _client_credential(name: str) -> str:
     return ("it is the credential the service presents to a server it connects to (a "
             "database, mail server or identity provider): when the variable is missing, the "
             "server, set up with its own, refuses the connection")
+
+
+def _other_services_key(src: PythonFile, name: str) -> str:
+    """Why an API key named after another service (`OLLAMA_API_KEY`, `ENKETO_API_KEY`) is
+    only information: the service presents it to that one, which refuses a key it never
+    issued. A key named after the service's own package (`MOBSF_API_KEY` in `mobsf/`), or a
+    bare `API_KEY`, may be the one its own clients must present: still a finding."""
+    words = name.upper().split("_")
+    if len(words) < 3 or words[-2:] != ["API", "KEY"]:
+        return ""
+    own = {part.upper().replace("-", "_").split("_")[0]
+           for part in src.path.split("/")[:-1]} | {"APP", "SERVER", "SERVICE", "INTERNAL"}
+    if words[0] in own:
+        return ""
+    return (f"an API key named after another service ({'_'.join(words[:-2])}): the key the "
+            "service presents to it, which refuses a literal it never issued; it opens "
+            "nothing in the service itself")
 
 
 def _known_secret(value: str | None, path: str) -> bool:
