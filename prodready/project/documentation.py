@@ -67,13 +67,23 @@ def doc_roots(project: Project) -> tuple[str, ...]:
     return result
 
 
+def in_doc_tree(path: str, roots: tuple[str, ...]) -> bool:
+    """Under a declared documentation root or a `docs/`, `doc/` or `documentation/`
+    directory."""
+    return path.startswith(roots) or any(part in DOC_DIRS for part in path.lower().split("/")[:-1])
+
+
+def root_readmes(project: Project) -> list[str]:
+    """The READMEs at the repository's root, whatever their case and extension."""
+    return [name for name in project.all_files
+            if "/" not in name and name.lower().startswith("readme")]
+
+
 def is_doc(path: str, roots: tuple[str, ...] = (), *, examples: bool = False) -> bool:
     base = posixpath.basename(path).lower()
     if base.endswith(EXAMPLE_SUFFIXES):
         return examples
-    in_tree = path.startswith(roots) or any(
-        part in DOC_DIRS for part in path.lower().split("/")[:-1])
-    if in_tree:
+    if in_doc_tree(path, roots):
         return base.endswith(DOC_TREE_SUFFIXES)
     # READMEs anywhere; at the top, every page (INSTALL.md, GUIDE.md, CONTRIBUTING.md) but
     # release notes, which announce a change rather than document its use
@@ -118,12 +128,11 @@ def external_documentation(project: Project) -> str:
                 if path.strip("/").split("/")[-1].lower() in (*DOC_DIRS, "wiki"):
                     return url
         roots = doc_roots(project)
-        if any(path.startswith(roots) or any(part in DOC_DIRS for part in path.split("/")[:-1])
-               for path in project.all_files if path.endswith(DOC_TREE_SUFFIXES)):
+        if any(in_doc_tree(path, roots) for path in project.all_files
+               if path.endswith(DOC_TREE_SUFFIXES)):
             return ""
-        readme = next((name for name in project.all_files if "/" not in name
-                       and name.lower().startswith("readme")), None)
-        text = read_text(project, readme) if readme else ""
+        readmes = root_readmes(project)
+        text = read_text(project, readmes[0]) if readmes else ""
         names = _own_names(project, text)
         return next((url.rstrip(".,;:") for url in _DOC_SITE.findall(text)
                      if any(name in _squashed(url) for name in names)), "")

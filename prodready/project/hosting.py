@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from . import Project
-from .documentation import read_text
+from .documentation import read_text, root_readmes
 
 _LICENSE_FILE = re.compile(r"(?:LICEN[CS]E|COPYING)(?:[.-][\w.-]*)?", re.IGNORECASE)
 # opening words of the common OSI-approved licences
@@ -61,15 +61,9 @@ _METADATA_FILES = ("pyproject.toml", "setup.cfg", "setup.py")
 
 
 def _names_its_github_repository(project: Project) -> bool:
-    for path in project.all_files:
-        if "/" in path:
-            continue
-        if path in _METADATA_FILES:
-            pattern = _PROJECT_URL if path == "pyproject.toml" else _SETUP_URL
-            if pattern.search(read_text(project, path)):
-                return True
-        elif path.lower().startswith("readme") and any(
-                _README_SOURCE.search(line) for line in read_text(project, path).splitlines()
-                if "github.com/" in line):
+    for path in _METADATA_FILES:
+        pattern = _PROJECT_URL if path == "pyproject.toml" else _SETUP_URL
+        if project.has_file(path) and pattern.search(read_text(project, path)):
             return True
-    return False
+    return any(_README_SOURCE.search(line) for readme in root_readmes(project)
+               for line in read_text(project, readme).splitlines() if "github.com/" in line)

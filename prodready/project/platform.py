@@ -63,11 +63,12 @@ def _find(project: Project) -> list[PlatformCheck]:
     for path in _infrastructure_files(project)[:FILES_READ]:
         if not deployment.role_of(path).judged:
             continue  # an example's or a test's infrastructure checks nothing that runs
-        start = _HCL_START if path.lower().endswith(_TERRAFORM_SUFFIXES) else (
-            _CODE_START if path.lower().endswith(_IAC_CODE_SUFFIXES) else _DATA_START)
+        lowered = path.lower()
+        code = lowered.endswith(_IAC_CODE_SUFFIXES)
+        start = _HCL_START if lowered.endswith(_TERRAFORM_SUFFIXES) else (
+            _CODE_START if code else _DATA_START)
         text = read_text(project, path)
-        if path.lower().endswith(_IAC_CODE_SUFFIXES) and not any(
-                library in text for library in _IAC_LIBRARIES):
+        if code and not any(library in text for library in _IAC_LIBRARIES):
             continue
         lines = text.splitlines()
         for number, line in enumerate(lines, 1):

@@ -34,6 +34,7 @@ from ..facts import (
 )
 from . import Project
 from .admin_site import admin_routes, admin_sites
+from .builds import CI_FILES
 from .compose import configs, image_repository, self_url_path
 from .deployment import in_scripts_directory
 from .viewsets import ViewSets
@@ -1085,8 +1086,7 @@ def _deploys_to_dokku(project: Project) -> bool:
     """A CI workflow deploys with Dokku (`ssh dokku@host`, `git push dokku`, Dokku's action)."""
     return any(("dokku@" in yf.text or "dokku/github-action" in yf.text
                 or "git push dokku" in yf.text)
-               for path, yf in project.yaml_files.items()
-               if path.startswith(".github/workflows/") or path == ".gitlab-ci.yml")
+               for path, yf in project.yaml_files.items() if CI_FILES.search(path))
 
 
 # Images of metrics collectors and agents a stack may run beside the app
@@ -1113,9 +1113,12 @@ def _collects_metrics(project: Project) -> bool:
             if name in _COLLECTOR_IMAGES and \
                     namespace.rsplit("/", 1)[-1] in _COLLECTOR_NAMESPACES:
                 return True
-    return any(_COLLECTOR_CONFIG.search(yf.text) or (
-        _RECEIVERS.search(yf.text) and _EXPORTERS.search(yf.text))
-        for yf in project.yaml_files.values())
+    # substring tests first: the patterns run only on the few files that may match
+    return any(((("scrape_configs" in text or "Monitor" in text)
+                 and _COLLECTOR_CONFIG.search(text)) or
+                ("receivers" in text and "exporters" in text
+                 and _RECEIVERS.search(text) and _EXPORTERS.search(text)))
+               for text in (yf.text for yf in project.yaml_files.values()))
 
 
 def _declares_dependencies(name: str) -> bool:

@@ -89,22 +89,23 @@ def _admin_only(src: PythonFile, node: ast.AST) -> bool:
         elif isinstance(scope, ast.ClassDef):
             if any(dotted_name(b).rsplit(".", 1)[-1].endswith("Admin") for b in scope.bases):
                 return True
-            if _class_requires_admin(src, scope, set()):
+            classes = {n.name: n for n in src.tree.body if isinstance(n, ast.ClassDef)}
+            if _class_requires_admin(scope, classes, set()):
                 return True
     return False
 
 
-def _class_requires_admin(src: PythonFile, cls: ast.ClassDef, seen: set[str]) -> bool:
-    """The view class's `permission_classes`, or that of a base class of the same module it
-    inherits them from, asks for an administrator."""
+def _class_requires_admin(cls: ast.ClassDef, classes: dict[str, ast.ClassDef],
+                          seen: set[str]) -> bool:
+    """The view class's `permission_classes`, or that of a base class of the same module
+    (`classes`, by name) it inherits them from, asks for an administrator."""
     seen.add(cls.name)
     for stmt in cls.body:
         if isinstance(stmt, ast.Assign) and any(
                 isinstance(t, ast.Name) and t.id == "permission_classes" for t in stmt.targets):
             return bool(_ADMIN.search(ast.unparse(stmt.value)))
-    classes = {n.name: n for n in src.tree.body if isinstance(n, ast.ClassDef)}
     return any(isinstance(b, ast.Name) and b.id in classes and b.id not in seen
-               and _class_requires_admin(src, classes[b.id], seen) for b in cls.bases)
+               and _class_requires_admin(classes[b.id], classes, seen) for b in cls.bases)
 
 
 _INTERNAL_PATH = re.compile(r"/internal(?:/|$)", re.IGNORECASE)
