@@ -1810,3 +1810,74 @@ def test_a_test_job_starting_a_service_named_ssh_deploys_nothing(tmp_path):
         "stack-compose.yaml": compose, "Dockerfile": SERVER_DOCKERFILE})
     assert model.role_of("stack-compose.yaml").role == "deployed"
 
+
+
+@pytest.mark.parametrize(("dockerfile", "why"), [
+    ('CMD ["python3", "manage.py", "runserver", "0.0.0.0:8000"]\n', "runs 'runserver'"),
+    ("ENV DJANGO_SETTINGS_MODULE=shop.settings.dev\nCMD gunicorn shop.wsgi\n",
+     "sets DJANGO_SETTINGS_MODULE=shop.settings.dev"),
+    ("COPY requirements-dev.txt /opt/\nRUN pip install -r /opt/requirements-dev.txt\n"
+     "CMD gunicorn shop.wsgi\n", "installs the development dependencies"),
+])
+def test_a_stack_mounting_the_checkout_into_a_development_image_is_a_development_stack(
+        tmp_path, dockerfile, why):
+    # the mark sits in the image the service builds, not in the Compose file
+    stack = ("services:\n  web:\n    build: {context: ., dockerfile: tools/docker/Dockerfile}\n"
+             "    volumes: ['.:/home/app/shop']\n    ports: ['8000:8000']\n")
+    model, result = _model(tmp_path, {"docker-compose.yml": stack,
+                                      "tools/docker/Dockerfile": "FROM python:3.12\n"
+                                                                 + dockerfile})
+    _dev_tooling_unjudged(model, result, "docker-compose.yml", why)
+
+
+def test_a_stack_building_a_production_image_without_mounting_the_checkout_stays_judged(
+        tmp_path):
+    stack = "services:\n  web:\n    build: .\n    ports: ['8000:8000']\n"
+    model, _ = _model(tmp_path, {"docker-compose.yml": stack,
+                                 "Dockerfile": 'FROM python:3.12\nCMD ["python3", "manage.py", '
+                                               '"runserver", "0.0.0.0:8000"]\n'})
+    assert model.role_of("docker-compose.yml").judged  # no checkout mounted: it may ship
+    stack = "services:\n  web:\n    build: .\n    volumes: ['.:/app']\n"
+    model, _ = _model(tmp_path, {"docker-compose.yml": stack,
+                                 "Dockerfile": "FROM python:3.12\nCMD gunicorn shop.wsgi\n"})
+    assert model.role_of("docker-compose.yml").judged  # a production server in the image
+
+
+def test_an_image_only_a_development_stack_builds_and_whose_script_runs_a_dev_server(tmp_path):
+    readme = "# Shop\n\n## Setting up a development environment\n\n    docker compose up\n"
+    stack = "services:\n  app:\n    build: .\n    volumes: ['.:/var/www/app']\n"
+    dockerfile = ("FROM python:3.12\nWORKDIR /var/www/app\nCOPY rootfs /\nCOPY . .\n"
+                  'ENTRYPOINT ["/entrypoint.sh"]\n')
+    files = {"README.md": readme, "docker-compose.yml": stack, "Dockerfile": dockerfile,
+             "rootfs/entrypoint.sh": "#!/bin/sh -e\n./manage.py migrate\n"
+                                     "./manage.py runserver 0.0.0.0:8000\n"}
+    model, result = _model(tmp_path, files)
+    assert model.role_of("docker-compose.yml").role == "dev-tooling"
+    _dev_tooling_unjudged(model, result, "Dockerfile", "rootfs/entrypoint.sh runs 'runserver'")
+    # the same image started under gunicorn is what may ship
+    model, _ = _model(tmp_path, {"rootfs/entrypoint.sh": "#!/bin/sh -e\n./manage.py migrate\n"
+                                                         "exec gunicorn shop.wsgi\n"})
+    assert model.role_of("Dockerfile").judged
+
+
+@pytest.mark.parametrize("files", [
+    {"docker/Dockerfile": "FROM python:3.12\nCOPY scripts/test.sh /test.sh\nCMD /test.sh\n",
+     "scripts/test.sh": "#!/bin/sh\npip install -e .\npytest src\n"},
+    # the script comes with the checkout mounted at the working directory
+    {"docker/Dockerfile": "FROM python:3.11-alpine\nWORKDIR /app\nCMD /app/docker/test.sh\n",
+     "docker/test.sh": "#!/bin/sh\ncd /app\npip install -e .\npylint src\npytest src\n"},
+])
+def test_an_image_that_runs_the_test_suite_when_it_starts_is_a_test_fixture(tmp_path, files):
+    model, result = _model(tmp_path, files)
+    role = model.role_of("docker/Dockerfile")
+    assert role.role == "test-fixture" and "runs 'pytest'" in role.why
+    assert not [f for f in result.findings if f.path == "docker/Dockerfile"]
+
+
+def test_an_image_whose_script_also_starts_a_server_is_not_a_test_image(tmp_path):
+    files = {"docker/Dockerfile": "FROM python:3.12\nCOPY scripts/start.sh /start.sh\n"
+                                  "CMD /start.sh\n",
+             "scripts/start.sh": '#!/bin/sh\nif [ "$1" = test ]; then pytest; fi\n'
+                                 "exec gunicorn shop.wsgi\n"}
+    model, _ = _model(tmp_path, files)
+    assert model.role_of("docker/Dockerfile").judged

@@ -849,8 +849,16 @@ def _development_stack(project: Project, path: str, has_python: bool,
     )
 
     data = _with_extended(project, path, _compose_data(project, path))
-    why = development_stack(data) or local_images_stack(data) or dev_network_stack(data) or (
-        backing_services_stack(data) if has_python else "") or (
+    builds = {build.service: build for build in project_builds(project)
+              if build.how == COMPOSE and build.source == path and build.dockerfile}
+
+    def image_signal(service: str) -> str:
+        build = builds.get(service)
+        return _development_image(project, build.dockerfile, build.target) \
+            if build is not None and build.dockerfile else ""
+
+    why = development_stack(data, image_signal) or local_images_stack(data) or \
+        dev_network_stack(data) or (backing_services_stack(data) if has_python else "") or (
         third_party_stack(data, own_names) if _below_root_not_deploying(path) else "")
     return Role(DEV_TOOLING, why) if why else None
 
@@ -1002,6 +1010,87 @@ def _dev_server_image(df: Any) -> Role | None:
                 ) if found else None
 
 
+def _development_image(project: Project, path: str, target: str | None) -> str:
+    """Why the image the Dockerfile at `path` builds for `target` is a developer's ("" if
+    nothing says so): it starts a development server, switches a development mode on in its
+    environment, or installs the development dependencies. Beside the checkout mounted over
+    its code, any of them makes a development stack."""
+    from ..artifacts.dockerfile import Dockerfile
+    from .devstack import QUOTES, development_setting
+    from .images import image_files
+
+    df = project.dockerfiles.get(path)
+    if not isinstance(df, Dockerfile) or df.final_stage is None:
+        return ""
+    server = _development_server(project, df, target)
+    if server:
+        return server
+    for key, value in image_files(project, df, target).env.items():
+        if value is not None and development_setting(key, value):
+            return f"{path} sets {key}={value.strip(QUOTES)}"
+    installs = _dev_image(df)
+    return f"{path}: {installs.why}" if installs else ""
+
+
+def _development_server(project: Project, df: Any, target: str | None) -> str:
+    """Where the image starts a development server (`runserver`, `--reload`), from its
+    command or a script the command runs; "" if it does not."""
+    from .devstack import development_command
+    from .startup import image_start_texts
+
+    for text, where in image_start_texts(project, df, target):
+        found = development_command(text)
+        if found:
+            return f"{where} runs {found!r}"
+    return ""
+
+
+# A server or long-running daemon an image may start besides its tests
+_STARTS_SERVER = re.compile(
+    r"(?<![\w.-])(?:uvicorn|gunicorn|hypercorn|daphne|granian|uwsgi|waitress-serve|runserver"
+    r"|celery|nginx|httpd|supervisord)(?![\w.-])")
+
+
+def _test_runner_image(project: Project, df: Any) -> Role | None:
+    """A Dockerfile whose image runs the test suite when it starts (its command, or a script
+    the command runs: `CMD ./scripts/test.sh` running pytest) and starts no server: the tests'
+    image (what the graph deploys still decides first)."""
+    from .startup import image_start_texts
+
+    if getattr(df, "final_stage", None) is None:
+        return None
+    texts = image_start_texts(project, df, None) + _mounted_scripts(project, df)
+    if any(_STARTS_SERVER.search(text) for text, _ in texts):
+        return None
+    for text, where in texts:
+        found = RUNS_TESTS.search(text)
+        if found:
+            return Role(TEST_FIXTURE, f"{where} runs {found[0]!r} and starts no server: the "
+                                      "test suite's image")
+    return None
+
+
+def _mounted_scripts(project: Project, df: Any) -> list[tuple[str, str]]:
+    """The scripts the image's command runs from its working directory when the image holds
+    no copy of them (`WORKDIR /app` and `CMD /app/scripts/test.sh`, the checkout mounted at
+    /app): the repository's file at that path, the checkout being mounted there."""
+    from .images import image_commands, image_files
+
+    files = image_files(project, df)
+    workdir = files.workdir.rstrip("/") + "/"
+    found: list[tuple[str, str]] = []
+    for ins in image_commands(df, None):
+        words = ins.exec_form if ins.exec_form is not None else ins.args.split()
+        for word in words:
+            if not word.startswith(workdir) or not word.endswith((".sh", ".py")) or \
+                    files.source(word) is not None:
+                continue
+            path = word[len(workdir):]
+            if path in project.texts:
+                found.append((project.texts[path], path))
+    return found
+
+
 # --------------------------------------------------------------------------- the graph
 
 
@@ -1027,6 +1116,7 @@ def build_deployment(project: Project) -> Deployment:
         if role is None and (role := declared_purpose(text) or documented.get(path)):
             declared_images.add(path)
         convention[path] = role or _dev_image(df) or _dev_server_image(df) or \
+            _test_runner_image(project, df) or \
             generated_header(text) or readmes.of(path) or model.readme_role(path)
     declared: set[str] = set()  # YAML whose content alone gives its role
     named = named_compose_files(project)
@@ -1387,7 +1477,10 @@ def _compose_links(project: Project, counts: Any, link: Any, mark: Any, role_of:
                    model: Deployment) -> None:
     """Dockerfiles Compose builds: deployed when the Compose file counts; the developer's own
     when a developer's stack builds them under a name for this machine only (`local/…`:
-    `docker/images/fakesentry/` of the local stack), unless something else deploys them."""
+    `docker/images/fakesentry/` of the local stack) or they start a development server,
+    unless something else deploys them."""
+    from ..artifacts.dockerfile import Dockerfile
+
     for build in project_builds(project):
         if build.how != COMPOSE:
             continue
@@ -1408,6 +1501,11 @@ def _compose_links(project: Project, counts: Any, link: Any, mark: Any, role_of:
             mark(build.dockerfile, Role(own.role, f"built only by {build.source} "
                                                   f"({own.role}); the images that ship are "
                                                   f"built with buildpacks ({buildpacks})"))
+        elif isinstance(df := project.dockerfiles.get(build.dockerfile), Dockerfile) and \
+                df.final_stage is not None and \
+                (server := _development_server(project, df, build.target)):
+            mark(build.dockerfile, Role(own.role, f"built only by {build.source} "
+                                                  f"({own.role}), and {server}"))
         elif (kind := _datastore_base(project, build.dockerfile)):
             mark(build.dockerfile, Role(own.role, f"built only by {build.source} "
                                                   f"({own.role}) FROM the {kind} image: that "

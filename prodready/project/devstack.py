@@ -13,6 +13,7 @@ dev tooling, whatever its name; what the repository deploys with it still decide
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from .compose import (
@@ -47,10 +48,10 @@ _DEV_MODULE = re.compile(r"(?:^|\.)\w*(?:dev|development|local)$")
 VARIABLE_DEFAULT = re.compile(r"\$\{\w+:?-([^}]*)\}")
 
 
-def development_stack(data: Any) -> str:
+def development_stack(data: Any, image_signal: Callable[[str], str] | None = None) -> str:
     """Why the parsed Compose file `data` is a development stack ("" if it is
     not): a service runs with the checkout mounted over its code and a development server
-    or a debug switch."""
+    or a debug switch, its own or (`image_signal`, by service name) the image's it builds."""
     services = data.get("services") if isinstance(data, dict) else None
     if not isinstance(services, dict):
         return ""
@@ -82,7 +83,7 @@ def development_stack(data: Any) -> str:
             if signal:
                 return f"service {name!r} {signal} and {open_store}: a development stack"
             continue
-        signal = _dev_signal(svc) or open_store
+        signal = _dev_signal(svc) or open_store or (image_signal(name) if image_signal else "")
         if signal:
             return (f"service {name!r} mounts the checkout ({mount}) and {signal}: a "
                     "development stack")
@@ -277,20 +278,37 @@ def _reloaded_source(svc: dict[str, Any]) -> str:
     return ""
 
 
+QUOTES = "'\""
+
+
+def development_setting(key: str, value: str) -> bool:
+    """An environment variable that switches a development mode on: `DEBUG=1`,
+    `ENABLE_DJANGO_TOOLBAR=1`, `APP_ENV=local` (also the project's own:
+    `CONCORDIA_ENVIRONMENT=development`), `DJANGO_SETTINGS_MODULE=config.settings.local`."""
+    lowered, value = key.lower(), value.strip().strip(QUOTES).lower()
+    if (lowered == "debug" or "toolbar" in lowered) and value in _DEBUG_ON:
+        return True
+    if (lowered in _ENV_NAMES or lowered.endswith(("_env", "_environment"))) and \
+            value in _LOCAL_ENV:
+        return True
+    return lowered.endswith("settings_module") and bool(_DEV_MODULE.search(value))
+
+
+def development_command(text: str) -> str:
+    """The development server a command starts (`runserver`, `--reload`, `flask run`), ""
+    if none."""
+    found = _DEV_COMMAND.search(text)
+    return found[0].strip() if found else ""
+
+
 def _dev_signal(svc: dict[str, Any]) -> str:
     command = _command_line(svc)
     match = _DEV_COMMAND.search(command) or RUNS_TESTS.search(command)
     if match:
         return f"runs {match[0].strip()!r}"
     for key, value in _environment(svc):
-        lowered, value = key.lower(), value.strip().strip("'\"").lower()
-        if (lowered == "debug" or "toolbar" in lowered) and value in _DEBUG_ON:
-            return f"sets {key}={value}"  # DEBUG=1, ENABLE_DJANGO_TOOLBAR=1
-        if (lowered in _ENV_NAMES or lowered.endswith(("_env", "_environment"))) and \
-                value in _LOCAL_ENV:
-            return f"sets {key}={value}"  # also the project's own: CONCORDIA_ENVIRONMENT
-        if lowered.endswith("settings_module") and _DEV_MODULE.search(value):
-            return f"sets {key}={value}"  # `myapp.settings.dockerdev`, `config.settings.local`
+        if development_setting(key, value):
+            return f"sets {key}={value.strip().strip(QUOTES).lower()}"
     env_files = svc.get("env_file")
     for entry in env_files if isinstance(env_files, list) else [env_files]:
         path = entry.get("path") if isinstance(entry, dict) else entry

@@ -203,6 +203,19 @@ def _startup_texts(project: Project, svc: Service
     return texts, files, source
 
 
+def image_start_texts(project: Project, df: Dockerfile, target: str | None
+                      ) -> list[tuple[str, str]]:
+    """What the image built for `target` runs at start, with where it is: its ENTRYPOINT and
+    CMD, and the scripts they run that the image holds."""
+    files = image_files(project, df, target)
+    texts: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for ins in image_commands(df, target):
+        text = " ".join(ins.exec_form) if ins.exec_form is not None else ins.args
+        _collect(project, text, f"the {ins.keyword} of {df.path}", files, texts, seen, 0)
+    return texts
+
+
 def _collect(project: Project, text: str, where: str, files: ImageFiles | None,
              out: list[tuple[str, str]], seen: set[str], depth: int, *, ours: bool = True
              ) -> None:
