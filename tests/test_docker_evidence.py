@@ -64,6 +64,12 @@ def test_an_image_with_no_command_over_a_shell_base_is_informational():
     tool = "FROM ubuntu:24.04\nRUN apt-get update && apt-get install -y make\n"
     [finding] = scan_files({"Dockerfile": tool}, ["DOCKER003"])
     assert finding.severity.value == "info" and "sets no command" in finding.message
+    # uv's images start uv, a package manager's command line
+    tool = "FROM ghcr.io/astral-sh/uv:python3.13-bookworm-slim\nRUN uv pip install --system x\n"
+    [finding] = scan_files({"Dockerfile": tool}, ["DOCKER003"])
+    assert finding.severity.value == "info"
+    [finding] = scan_files({"Dockerfile": tool + 'CMD ["uvicorn", "app:app"]\n'}, ["DOCKER003"])
+    assert finding.severity.value == "high"
     for files in ({"Dockerfile": tool + 'CMD ["make", "serve"]\n'},
                   {"Dockerfile": tool, "Procfile": "web: make serve\n"},
                   {"Dockerfile": tool, "docker-compose.yml": (
@@ -528,6 +534,19 @@ def test_an_image_that_also_runs_a_worker_is_informational():
     [finding] = scan_files({"Dockerfile": server, **published, "docker-compose.yml":
                             compose.replace("celery -A app worker", "celery")}, ["DOCKER001"])
     assert finding.severity.value == "info"
+    # a Kubernetes container runs the published image as a worker
+    deployment = ("apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: {name}}}\nspec:\n"
+                  "  template:\n    spec:\n      containers:\n        - name: {name}\n"
+                  "          image: ghcr.io/acme/shop:1.0\n{args}")
+    web = deployment.format(name="web", args="")
+    [finding] = scan_files({"Dockerfile": server, **published, "deploy/web.yaml": web},
+                           ["DOCKER001"])
+    assert finding.severity.value == "medium"
+    worker = deployment.format(name="worker",
+                               args="          args: [celery, -A, app, worker]\n")
+    [finding] = scan_files({"Dockerfile": server, **published, "deploy/web.yaml": web,
+                            "deploy/worker.yaml": worker}, ["DOCKER001"])
+    assert finding.severity.value == "info" and "container 'worker'" in finding.message
 
 
 def test_an_image_that_prepares_a_second_entrypoint_for_its_worker_is_informational():

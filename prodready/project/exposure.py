@@ -398,19 +398,25 @@ _WORKER_WORD = re.compile(r"(?<![\w-])(?:run[-_])?(?:worker|scheduler|beat|consu
 
 def worker_use(project: Project, dockerfile: str) -> str:
     """Why the image a Dockerfile builds also runs as a task worker or scheduler ("" if
-    nothing says so): a Compose service of a deployment runs it with a worker command, or
-    the image carries a script named to start one (`COPY celery/start-worker /start-worker`)."""
+    nothing says so): a Compose service or Kubernetes container of a deployment runs it with
+    a worker command, or the image carries a script named to start one (`COPY
+    celery/start-worker /start-worker`)."""
     from ..artifacts.dockerfile import Dockerfile
     from ..artifacts.yamldocs import command_line
     from .deployment import image_runners
     from .images import image_files
 
-    compose, _ = image_runners(project, dockerfile)
+    compose, containers = image_runners(project, dockerfile)
     for svc in compose:
         found = svc.find("command")
         command = command_line(found[2]) if found is not None else ""
         if _WORKER_COMMAND.search(command) or _WORKER_WORD.search(command):
             return f"Compose service {svc.name!r} runs it as a task worker"
+    for container in containers:
+        command = " ".join([command_line(container.node.get("command")),
+                            command_line(container.node.get("args"))])
+        if _WORKER_COMMAND.search(command) or _WORKER_WORD.search(command):
+            return f"the {container.label} runs it as a task worker"
     df = project.dockerfiles.get(dockerfile)
     if not isinstance(df, Dockerfile):
         return ""

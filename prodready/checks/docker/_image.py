@@ -51,12 +51,13 @@ def runs_server(stage: Stage) -> bool:
     return bool(stage.find("EXPOSE")) or any(s in text for s in SERVERS)
 
 
-# Distribution and language images: their own default command is a shell or an interpreter
-# prompt, so an image built FROM them that sets no command runs nothing by itself.
+# Distribution, language and package-manager images: their own default command is a shell,
+# an interpreter prompt or a CLI (`astral-sh/uv`: uv), so an image built FROM them that sets
+# no command runs nothing by itself.
 SHELL_DEFAULT_BASES = re.compile(
     r"(^|/)(ubuntu|debian|alpine|busybox|fedora|centos|rockylinux|almalinux|amazonlinux|"
-    r"archlinux|python|node|golang|ruby|rust|buildpack-deps|eclipse-temurin|openjdk|playwright)"
-    r"(:|@|$)",
+    r"archlinux|python|node|golang|ruby|rust|buildpack-deps|eclipse-temurin|openjdk|playwright"
+    r"|astral-sh/uv)(:|@|$)",
     re.IGNORECASE)
 
 
