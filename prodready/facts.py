@@ -201,6 +201,10 @@ for _kind, _needles in EVIDENCE_STRINGS.items():
     for _needle in _needles:
         _EVIDENCE_BY_STRING.setdefault(_needle, set()).add(_kind)
 # Last names of every call `_call` looks at; the others are skipped without a lookup.
+# dotenv's functions that take the file to read (or, `find_dotenv`, the name to look for)
+_DOTENV_CALLS = frozenset({"load_dotenv", "find_dotenv", "dotenv_values"})
+
+
 _FACT_CALLEES = (
     {f.rsplit(".", 1)[-1] for f in RESOURCE_FACTORIES}
     | {f.rsplit(".", 1)[-1] for f in DRIVER_CONNECTS}
@@ -220,7 +224,7 @@ _FACT_CALLEES = (
        "CORS", "cross_origin",
        "call_command", "Popen", "call", "check_call", "check_output",
        "create_subprocess_exec"}
-    | RETRY_CALLS | {c.rsplit(".", 1)[-1] for c in RETRYING_CLIENTS}
+    | RETRY_CALLS | {c.rsplit(".", 1)[-1] for c in RETRYING_CLIENTS} | _DOTENV_CALLS
 )
 # A function whose source (lower-cased) contains one of these reaches a dependency; plain
 # substring tests, since a regex over every function body backtracks on large modules.
@@ -361,6 +365,8 @@ class PythonFacts:
     driver_connects: list[Located] = field(default_factory=list)  # inside functions
     env_reads: list[Located] = field(default_factory=list)
     env_writes: set[str] = field(default_factory=set)  # os.environ[X] = …, setdefault, setenv
+    # files a dotenv loader is given by name: `load_dotenv(find_dotenv(filename=".environment"))`
+    dotenv_files: set[str] = field(default_factory=set)
     env_tuned: set[str] = field(default_factory=set)  # read with a numeric default: `…, "30")`
     commands_called: set[str] = field(default_factory=set)  # call_command("name")
     # Python files the code starts as processes (`subprocess.Popen(["python",
@@ -748,6 +754,11 @@ class _Extractor:
                 call.args and isinstance(call.args[0], ast.Constant)
                 and isinstance(call.args[0].value, str)):
             facts.env_writes.add(call.args[0].value)  # the project sets it itself
+        elif full.startswith("dotenv.") and last in _DOTENV_CALLS:
+            given = call.args[0] if call.args else next(
+                (kw.value for kw in call.keywords if kw.arg in ("dotenv_path", "filename")), None)
+            if isinstance(given, ast.Constant) and isinstance(given.value, str) and given.value:
+                facts.dotenv_files.add(given.value)
         elif full in DRIVER_CONNECTS and self._in_function(call):
             facts.driver_connects.append(Located(full, call.lineno, call.col_offset + 1))
         elif last in ("CORS", "cross_origin") and keyword(call, "origins") is None and \

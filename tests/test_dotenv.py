@@ -56,3 +56,25 @@ def test_an_env_file_named_for_development_is_information_and_needs_no_ignore(tm
                      ("REPO003", ".gitignore", "medium")]
     [gitignore] = [f for f in result.findings if f.rule_id == "REPO003"]
     assert ".env.production" in gitignore.message and ".env.docker.dev" not in gitignore.message
+
+
+def test_the_env_file_a_dotenv_loader_names_is_the_one_to_ignore(tmp_path):
+    from prodready.config import Config
+    from prodready.engine import scan
+    from prodready.testing import write_tree
+
+    manage = ('from dotenv import find_dotenv, load_dotenv\n\n'
+              'load_dotenv(find_dotenv(filename=".environment"))\n')
+    write_tree(tmp_path, {".gitignore": ".environment\n", "manage.py": manage})
+    result = scan(tmp_path, Config(select=["REPO003"]), jobs=1, use_cache=False)
+    assert result.findings == []  # the file it loads is ignored; `.env` is never read
+    write_tree(tmp_path, {".gitignore": ".env\n"})
+    result = scan(tmp_path, Config(select=["REPO003"]), jobs=1, use_cache=False)
+    [finding] = result.findings
+    assert ".environment" in finding.message and "manage.py loads .environment" in finding.message
+    # a loader given no literal name reads `.env`
+    write_tree(tmp_path, {".gitignore": "*.pyc\n",
+                          "manage.py": "from dotenv import load_dotenv\nload_dotenv()\n"})
+    result = scan(tmp_path, Config(select=["REPO003"]), jobs=1, use_cache=False)
+    [finding] = result.findings
+    assert "manage.py loads .env" in finding.message

@@ -105,17 +105,21 @@ def _env_files(project: Project, tracked_secrets: list[str]) -> list[LocalSecret
         if not deployment.role_of(path).judged:
             continue  # vendored, example or test code loading .env is not the project's
         if any(name.split(".", 1)[0] in _DOTENV_LOADERS for name in imports):
-            out.append(LocalSecret(ENV, ".env", path, 1, f"{path} loads .env",
-                                   places=_parent_env_files(path)))
+            # the files it names (`find_dotenv(filename=".environment")`), else `.env`
+            named = sorted({posixpath.basename(name) for name in
+                            getattr(facts, "dotenv_files", ()) if posixpath.basename(name)})
+            for name in named or [".env"]:
+                out.append(LocalSecret(ENV, name, path, 1, f"{path} loads {name}",
+                                       places=_parent_env_files(path, name)))
     return out
 
 
-def _parent_env_files(module: str) -> tuple[str, ...]:
-    """`.env` in the module's directory and each directory above it, below the root."""
+def _parent_env_files(module: str, name: str) -> tuple[str, ...]:
+    """`name` in the module's directory and each directory above it, below the root."""
     places = []
     directory = posixpath.dirname(module)
     while directory:
-        places.append(_join(directory, ".env"))
+        places.append(_join(directory, name))
         directory = posixpath.dirname(directory)
     return tuple(places)
 
