@@ -135,6 +135,31 @@ def test_a_management_command_nothing_runs_is_informational():
                      "refresh_rates.py": "high", "rebuild.py": "high"}
 
 
+def test_a_helper_only_unrun_management_commands_import_is_informational():
+    helper = "import requests\n\n\ndef download(url):\n    return requests.get(url)\n"
+    command = ("from django.core.management.base import BaseCommand\n\n"
+               "from shop.utils.{module} import download\n\n\n"
+               "class Command(BaseCommand):\n    def handle(self, *args, **options):\n"
+               "        download('https://example.org/feed')\n")
+    files = {"shop/utils/download.py": helper, "shop/utils/rates.py": helper,
+             "shop/utils/prices.py": helper, "shop/utils/unused.py": helper,
+             "shop/management/commands/import_feed.py": command.format(module="download"),
+             # run by a task, or imported by the app too
+             "shop/management/commands/refresh_rates.py": command.format(module="rates"),
+             "shop/tasks.py": ("from django.core.management import call_command\n\n\n"
+                               "def nightly():\n    call_command('refresh_rates')\n"),
+             "shop/management/commands/import_prices.py": command.format(module="prices"),
+             "shop/pricing.py": "from shop.utils.prices import download\n",
+             # a test importing it runs nothing in production
+             "tests/test_download.py": "import pytest\nfrom shop.utils.download import download\n"}
+    found = {f.path: f for f in scan_files(files, ["PY006"]) if f.path.startswith("shop/utils")}
+    assert {path: f.severity.value for path, f in found.items()} == {
+        "shop/utils/download.py": "info", "shop/utils/rates.py": "high",
+        "shop/utils/prices.py": "high", "shop/utils/unused.py": "high"}
+    assert "only shop/management/commands/import_feed.py imports this module" in \
+        found["shop/utils/download.py"].message
+
+
 def test_a_script_nothing_imports_or_starts_is_informational():
     program = ("import requests\n\n\ndef fetch(url):\n    return requests.get(url)\n\n\n"
                "if __name__ == '__main__':\n    fetch('https://example.org')\n")

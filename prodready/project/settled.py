@@ -53,6 +53,12 @@ def informational(project: Project, rule_id: str, path: str) -> str:
             return ("a script nothing in the repository imports or starts (no container, "
                     "schedule, script or package entry point names it): whoever runs it by "
                     "hand sees a hang and stops it")
+        if command is None and (users := _only_hand_run_importers(project, path)):
+            shown = ", ".join(users[:3]) + (" …" if len(users) > 3 else "")
+            return (f"only {shown} {'imports' if len(users) == 1 else 'import'} this module, "
+                    "and nothing in the repository runs "
+                    f"{'it' if len(users) == 1 else 'them'}: whoever runs "
+                    f"{'it' if len(users) == 1 else 'them'} by hand sees a hang and stops it")
     if rule_id == "PY009" and not is_settings_module(path) and \
             _development_server(project, path):
         return ("nothing that deploys the app runs this file (its containers, Procfile and "
@@ -114,6 +120,53 @@ def _hand_run_script(project: Project, path: str) -> bool:
         return False
     named = {posixpath.basename(path), module} if module else {posixpath.basename(path)}
     return not any(name and name in text for text in _starter_texts(project) for name in named)
+
+
+# Modules a framework loads by their name (Django's apps, Celery's task discovery): no
+# import says who uses them.
+_LOADED_BY_NAME = frozenset({"models", "views", "admin", "apps", "urls", "tasks", "signals",
+                             "receivers", "handlers", "serializers", "forms", "api",
+                             "settings", "wsgi", "asgi", "conftest", "__init__", "__main__"})
+
+
+def _only_hand_run_importers(project: Project, path: str) -> list[str]:
+    """What imports the module at `path`, when every importer outside the tests is a
+    management command or script nothing in the repository runs ([] otherwise, and when
+    nothing imports it: code loaded by name and dead code are not told apart)."""
+    facts = project.python.get(path)
+    module = getattr(facts, "module", "")
+    if not module or posixpath.basename(path).removesuffix(".py") in _LOADED_BY_NAME:
+        return []
+    parts = module.split(".")
+    # the module as an import spells it from whichever root is on the path
+    spellings = {".".join(parts[i:]) for i in range(len(parts) - 1)} or {module}
+    index = _importers(project)
+    importers = sorted({other for spelling in spellings for other in index.get(spelling, ())}
+                       - {path})
+    for other in importers:
+        command = _MANAGEMENT_COMMAND.search(other)
+        if command is not None and command[1] in _commands_run(project):
+            return []
+        if command is None and not _hand_run_script(project, other):
+            return []
+    return importers
+
+
+def _importers(project: Project) -> dict[str, set[str]]:
+    """Module (or imported name) -> the files outside the tests that import it: `from a.b
+    import c` counts for `a.b.c` and `a.b`."""
+    def find() -> dict[str, set[str]]:
+        found: dict[str, set[str]] = {}
+        for path, facts in project.python.items():
+            if getattr(facts, "test_code", False) or _name_role(path) is not None:
+                continue
+            for name in getattr(facts, "imports", ()):
+                found.setdefault(name, set()).add(path)
+                found.setdefault(name.rsplit(".", 1)[0], set()).add(path)
+        return found
+
+    result: dict[str, set[str]] = project.once("module-importers", find)
+    return result
 
 
 def _shebang(project: Project, path: str) -> bool:
