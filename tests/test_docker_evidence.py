@@ -64,12 +64,6 @@ def test_an_image_with_no_command_over_a_shell_base_is_informational():
     tool = "FROM ubuntu:24.04\nRUN apt-get update && apt-get install -y make\n"
     [finding] = scan_files({"Dockerfile": tool}, ["DOCKER003"])
     assert finding.severity.value == "info" and "sets no command" in finding.message
-    # uv's images start uv, a package manager's command line
-    tool = "FROM ghcr.io/astral-sh/uv:python3.13-bookworm-slim\nRUN uv pip install --system x\n"
-    [finding] = scan_files({"Dockerfile": tool}, ["DOCKER003"])
-    assert finding.severity.value == "info"
-    [finding] = scan_files({"Dockerfile": tool + 'CMD ["uvicorn", "app:app"]\n'}, ["DOCKER003"])
-    assert finding.severity.value == "high"
     for files in ({"Dockerfile": tool + 'CMD ["make", "serve"]\n'},
                   {"Dockerfile": tool, "Procfile": "web: make serve\n"},
                   {"Dockerfile": tool, "docker-compose.yml": (
@@ -77,6 +71,26 @@ def test_an_image_with_no_command_over_a_shell_base_is_informational():
                   # a server image's own command runs: not a tool image
                   {"Dockerfile": "FROM caddy:2\nCOPY Caddyfile /etc/caddy/\n"}):
         assert [f.severity.value for f in scan_files(files, ["DOCKER003"])] == ["high"], files
+    # uv's images start uv, a package manager's command line
+    tool = "FROM ghcr.io/astral-sh/uv:python3.13-bookworm-slim\nRUN uv pip install --system x\n"
+    [finding] = scan_files({"Dockerfile": tool}, ["DOCKER003"])
+    assert finding.severity.value == "info"
+    [finding] = scan_files({"Dockerfile": tool + 'CMD ["uvicorn", "app:app"]\n'}, ["DOCKER003"])
+    assert finding.severity.value == "high"
+
+
+def test_an_image_running_a_daemon_that_must_start_as_root_is_informational():
+    for command, daemon in (('CMD ["/usr/sbin/sshd", "-D"]', "sshd"),
+                            ('CMD ["cron", "-f", "-L", "7"]', "cron"),
+                            ('ENTRYPOINT []\nCMD ["/usr/local/bin/start-dockerd", "-v"]',
+                             "start-dockerd")):
+        [finding] = scan_files({"Dockerfile": f"FROM debian:bookworm-slim\n{command}\n"},
+                               ["DOCKER003"])
+        assert finding.severity.value == "info" and f"runs {daemon}," in finding.message
+    # a server started by a script named after cron is not cron
+    [finding] = scan_files({"Dockerfile": 'FROM debian:bookworm-slim\nCMD ["cron-server"]\n'},
+                           ["DOCKER003"])
+    assert finding.severity.value == "high"
 
 
 def test_official_database_entrypoint_counts_only_when_kept():

@@ -8,7 +8,7 @@ from ...artifacts.dockerfile import Dockerfile, image_reference
 from ...project import Project
 from ...project.deployment import deployment_of, image_name, image_runners
 from ...project.documentation import documentation_pages
-from ...project.images import effective_stages, image_files
+from ...project.images import effective_stages, image_commands, image_files
 from ..api import RuleContext
 from ._fixes import non_root_fix
 from ._helm import image_names, values_contexts
@@ -50,7 +50,7 @@ def _check(project: Project, df: Dockerfile, ctx: RuleContext) -> None:
                "the final stage never sets USER, so the container runs as root; create an "
                "unprivileged user and add `USER` before CMD", snippet=f"FROM {final.base_raw}",
                fix=non_root_fix(df, final, base),
-               informational=_runs_nothing_itself(project, df, base))
+               informational=_runs_nothing_itself(project, df, base) or _root_daemon(df))
 
 
 def _for_lambda(df: Dockerfile) -> bool:
@@ -116,6 +116,28 @@ def _runs_nothing_itself(project: Project, df: Dockerfile, base: str) -> str:
         return ""
     return ("the image sets no command and its base image's is a shell: a base, build or tool "
             "image, whose user is set by the images built FROM it or whoever runs it")
+
+
+# Daemons that must start as root to do their job: sshd and cron switch to each account
+# themselves, dockerd (a Docker-in-Docker image) manages the kernel's namespaces.
+_ROOT_DAEMONS = {"sshd": "sshd logs users in as their own accounts",
+                 "cron": "cron runs each job as its crontab's owner",
+                 "crond": "cron runs each job as its crontab's owner",
+                 "dockerd": "dockerd manages containers in a privileged container",
+                 "start-dockerd": "dockerd manages containers in a privileged container",
+                 "dockerd-entrypoint.sh": "dockerd manages containers in a privileged "
+                                          "container"}
+
+
+def _root_daemon(df: Dockerfile) -> str:
+    """Why the image's process must start as root ("" if nothing says so): its command
+    starts a daemon that needs root, which is root's to drop."""
+    for ins in image_commands(df, None):
+        words = ins.exec_form if ins.exec_form is not None else ins.args.split()
+        program = words[0].rsplit("/", 1)[-1] if words else ""
+        if program in _ROOT_DAEMONS:
+            return f"the image runs {program}, which must start as root: {_ROOT_DAEMONS[program]}"
+    return ""
 
 
 def _own_base_runs_unprivileged(project: Project, base: str, seen: set[str]) -> bool:
