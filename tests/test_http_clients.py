@@ -156,7 +156,7 @@ def test_a_helper_only_unrun_management_commands_import_is_informational():
     assert {path: f.severity.value for path, f in found.items()} == {
         "shop/utils/download.py": "info", "shop/utils/rates.py": "high",
         "shop/utils/prices.py": "high", "shop/utils/unused.py": "high"}
-    assert "only shop/management/commands/import_feed.py imports this module" in \
+    assert "a module only shop/management/commands/import_feed.py imports" in \
         found["shop/utils/download.py"].message
 
 

@@ -20,6 +20,21 @@ def test_calls_made_only_by_a_hand_run_script_are_not_the_services(script):
     assert _reported({"app/main.py": APP, script: SCRIPT}) == []
 
 
+def test_calls_made_only_for_management_commands_nothing_runs_are_not_the_services():
+    helper = "import requests\n\n\ndef download(url):\n    return requests.get(url, timeout=5)\n"
+    command = ("from django.core.management.base import BaseCommand\n\n"
+               "from shop.download import download\n\n\n"
+               "class Command(BaseCommand):\n    def handle(self, *args, **options):\n"
+               "        download('https://example.org/feed')\n")
+    files = {"shop/main.py": APP, "shop/download.py": helper,
+             "shop/management/commands/import_feed.py": command}
+    assert _reported(files) == []
+    # a task that runs the command makes the calls the service's own
+    files["shop/jobs.py"] = ("from django.core.management import call_command\n\n\n"
+                             "def nightly():\n    call_command('import_feed')\n")
+    assert _reported(files) == ["shop/main.py"]
+
+
 def test_the_services_own_calls_are_still_reported_beside_a_script():
     files = {"app/main.py": "import httpx\n" + APP, "app/upload-screenshots.py": SCRIPT}
     assert _reported(files) == ["app/main.py"]

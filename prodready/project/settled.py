@@ -43,27 +43,33 @@ def settled(project: Project, rule_id: str, path: str, line: int) -> str:
 
 def informational(project: Project, rule_id: str, path: str) -> str:
     """Why the finding of `rule_id` in `path` is only information here ("" if it is not)."""
-    if rule_id == "PY006":
-        command = _MANAGEMENT_COMMAND.search(path)
-        if command is not None and command[1] not in _commands_run(project):
-            return ("a management command nothing in the repository runs (no call_command, "
-                    "schedule, container or script starts it): whoever runs it by hand sees a "
-                    "hang and stops it")
-        if command is None and _hand_run_script(project, path):
-            return ("a script nothing in the repository imports or starts (no container, "
-                    "schedule, script or package entry point names it): whoever runs it by "
-                    "hand sees a hang and stops it")
-        if command is None and (users := _only_hand_run_importers(project, path)):
-            shown = ", ".join(users[:3]) + (" …" if len(users) > 3 else "")
-            return (f"only {shown} {'imports' if len(users) == 1 else 'import'} this module, "
-                    "and nothing in the repository runs "
-                    f"{'it' if len(users) == 1 else 'them'}: whoever runs "
-                    f"{'it' if len(users) == 1 else 'them'} by hand sees a hang and stops it")
+    if rule_id == "PY006" and (why := hand_run(project, path)):
+        return f"{why}: whoever runs it by hand sees a hang and stops it"
     if rule_id == "PY009" and not is_settings_module(path) and \
             _development_server(project, path):
         return ("nothing that deploys the app runs this file (its containers, Procfile and "
                 "scripts start a server instead) and no guide tells users to run it: the "
                 "development server a developer starts by hand")
+    return ""
+
+
+def hand_run(project: Project, path: str) -> str:
+    """Why the Python file at `path` only runs when someone starts it by hand ("" if
+    something may run it unattended): a management command or script nothing in the
+    repository runs, or a module only those import."""
+    command = _MANAGEMENT_COMMAND.search(path)
+    if command is not None:
+        return "" if command[1] in _commands_run(project) else (
+            "a management command nothing in the repository runs (no call_command, schedule, "
+            "container or script starts it)")
+    if _hand_run_script(project, path):
+        return ("a script nothing in the repository imports or starts (no container, "
+                "schedule, script or package entry point names it)")
+    users = _only_hand_run_importers(project, path)
+    if users:
+        shown = ", ".join(users[:3]) + (" …" if len(users) > 3 else "")
+        return (f"a module only {shown} {'imports' if len(users) == 1 else 'import'}, and "
+                f"nothing in the repository runs {'it' if len(users) == 1 else 'them'}")
     return ""
 
 
