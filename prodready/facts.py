@@ -365,6 +365,9 @@ class PythonFacts:
     driver_connects: list[Located] = field(default_factory=list)  # inside functions
     env_reads: list[Located] = field(default_factory=list)
     env_writes: set[str] = field(default_factory=set)  # os.environ[X] = …, setdefault, setenv
+    # the project's modules and names it imports, relative imports resolved against its package
+    # (`from .importer import X` in `pkg/api.py`: `pkg.importer.X`)
+    module_imports: set[str] = field(default_factory=set)
     # files a dotenv loader is given by name: `load_dotenv(find_dotenv(filename=".environment"))`
     dotenv_files: set[str] = field(default_factory=set)
     env_tuned: set[str] = field(default_factory=set)  # read with a numeric default: `…, "30")`
@@ -483,6 +486,7 @@ class _Extractor:
     def run(self) -> PythonFacts:
         facts = self.facts
         facts.imports = set(self.names.values())
+        facts.module_imports = self._module_imports()
         for imported in facts.imports:
             parts = imported.split(".")
             for i in range(1, len(parts) + 1):
@@ -728,6 +732,27 @@ class _Extractor:
             self.facts.resources.append(Located(f"{resource}:{target}", node.lineno))
         if target.endswith(("wsgi_app", "asgi_app")) and "ProxyFix" in factory:
             self.facts.evidence.add("proxy-trust")
+
+    def _module_imports(self) -> set[str]:
+        found: set[str] = set()
+        package = self.facts.module.split(".") if self.facts.module else []
+        if not self.src.path.endswith("__init__.py"):
+            package = package[:-1]
+        for node in self.src.nodes(ast.Import, ast.ImportFrom):
+            if isinstance(node, ast.Import):
+                found.update(alias.name for alias in node.names)
+                continue
+            assert isinstance(node, ast.ImportFrom)
+            if node.level:
+                if node.level - 1 > len(package):
+                    continue  # above the repository
+                base = package[:len(package) - node.level + 1]
+                module = ".".join([*base, *([node.module] if node.module else [])])
+            else:
+                module = node.module or ""
+            if module:
+                found.update(f"{module}.{alias.name}" for alias in node.names)
+        return found
 
     def _call(self, call: ast.Call) -> None:
         facts = self.facts

@@ -1881,3 +1881,24 @@ def test_an_image_whose_script_also_starts_a_server_is_not_a_test_image(tmp_path
                                  "exec gunicorn shop.wsgi\n"}
     model, _ = _model(tmp_path, files)
     assert model.role_of("docker/Dockerfile").judged
+
+
+def test_a_manifest_left_out_of_the_kustomization_beside_it_is_not_deployed(tmp_path):
+    deployment = ("apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: {name}}}\nspec:\n"
+                  "  template:\n    spec:\n      containers:\n        - name: {name}\n"
+                  "          image: acme/{name}:1.0\n")
+    kustomization = ("resources:\n  - include/api.yaml\n#  - include/pgadmin.yaml\n")
+    files = {"k8s/kustomization.yaml": kustomization,
+             "k8s/include/api.yaml": deployment.format(name="api"),
+             "k8s/include/pgadmin.yaml": deployment.format(name="pgadmin"),
+             "k8s/include/jobs.yaml": deployment.format(name="jobs")}
+    model, result = _model(tmp_path, files)
+    assert model.role_of("k8s/include/api.yaml").role == "deployed"
+    for left_out in ("k8s/include/pgadmin.yaml", "k8s/include/jobs.yaml"):
+        role = model.role_of(left_out)
+        assert role.role == "example" and "k8s/kustomization.yaml lists" in role.why
+        assert not [f for f in result.findings if f.path == left_out]
+    # a script that applies it by name deploys it another way
+    model, _ = _model(tmp_path, {"deploy.sh": "kubectl apply -f k8s/include/jobs.yaml\n"})
+    assert model.role_of("k8s/include/jobs.yaml").judged
+    assert not model.role_of("k8s/include/pgadmin.yaml").judged

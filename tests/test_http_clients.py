@@ -159,6 +159,18 @@ def test_a_helper_only_unrun_management_commands_import_is_informational():
     assert "a module only shop/management/commands/import_feed.py imports" in \
         found["shop/utils/download.py"].message
 
+    # a relative import by the app's views, a scheduler naming the command, and
+    # infrastructure code scheduling it count as well
+    for extra, module in (({"shop/utils/views.py": "from .download import download\n"},
+                           "download"),
+                          ({"sam-template.yaml": "Events:\n  Nightly:\n    Input: "
+                                                 "'{\"command\": \"import_feed\"}'\n"},
+                           "download"),
+                          ({"cdk_stacks/jobs.py": "SCHEDULE = {'import_feed': 'rate(1 day)'}\n"},
+                           "download")):
+        found = {f.path: f.severity.value for f in scan_files({**files, **extra}, ["PY006"])}
+        assert found[f"shop/utils/{module}.py"] == "high", extra
+
 
 def test_a_script_nothing_imports_or_starts_is_informational():
     program = ("import requests\n\n\ndef fetch(url):\n    return requests.get(url)\n\n\n"

@@ -1198,6 +1198,9 @@ def build_deployment(project: Project) -> Deployment:
         linked = len(links)
         _kustomize_links(project, counts, link, model)
 
+    for path, why in _left_out_of_kustomizations(project).items():
+        mark(path, Role(EXAMPLE, why))
+
     if model.overlay_writes:
         from .kubernetes import project_objects
 
@@ -1841,6 +1844,39 @@ def _kustomize_links(project: Project, counts: Any, link: Any, model: Deployment
                         nested = posixpath.join(target, name)
                         if nested in kustomizations:
                             link(nested, f"applied by {path}")
+
+
+def _left_out_of_kustomizations(project: Project) -> dict[str, str]:
+    """Manifests beside those a kustomization lists, that no kustomization lists and nothing
+    else names (a resource line commented out, a file kept aside): `kubectl apply -k` leaves
+    them out, so they are not deployed."""
+    kustomizations = _kustomizations(project)
+    listed: set[str] = set(patch_files(project))
+    directories: dict[str, str] = {}  # a directory of listed manifests -> the kustomization
+    for path, data in sorted(kustomizations.items()):
+        directory = posixpath.dirname(path)
+        for key in ("resources", "bases", "components"):
+            for entry in data.get(key) or ():
+                if not isinstance(entry, str) or "://" in entry:
+                    continue
+                target = _clean(posixpath.normpath(posixpath.join(directory, entry)))
+                if target in project.yaml_files:
+                    listed.add(target)
+                    directories.setdefault(posixpath.dirname(target), path)
+    found: dict[str, str] = {}
+    for path, yf in sorted(project.yaml_files.items()):
+        kustomization = directories.get(posixpath.dirname(path))
+        if kustomization is None or path in listed or path in kustomizations or \
+                not yf.kubernetes_objects():
+            continue
+        name = posixpath.basename(path)
+        # a script, CI job or guide that applies it by name (`kubectl apply -f …`)
+        if any(name in text for other, text in project.texts.items()
+               if other not in kustomizations and other != path):
+            continue
+        found[path] = (f"beside the manifests {kustomization} lists, but not listed in it: "
+                       "`kubectl apply -k` leaves it out")
+    return found
 
 
 def _patch_files(data: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:

@@ -166,7 +166,7 @@ def _importers(project: Project) -> dict[str, set[str]]:
         for path, facts in project.python.items():
             if getattr(facts, "test_code", False) or _name_role(path) is not None:
                 continue
-            for name in getattr(facts, "imports", ()):
+            for name in getattr(facts, "module_imports", ()):
                 found.setdefault(name, set()).add(path)
                 found.setdefault(name.rsplit(".", 1)[0], set()).add(path)
         return found
@@ -258,18 +258,36 @@ RUNNER_FILES_READ = 300
 def _commands_run(project: Project) -> set[str]:
     """Management commands something in the repository runs: code calling `call_command`,
     manifests, Compose files, CI, Dockerfiles, scripts and crontabs naming them after
-    `manage.py`."""
+    `manage.py`, or naming one of the project's commands at all (a scheduler's input,
+    `{"command": "import_people"}`), and infrastructure code that schedules them."""
     def find() -> set[str]:
         names: set[str] = set()
         for facts in project.python.values():
             names |= getattr(facts, "commands_called", set())
-        for text in _runner_texts(project):
+        defined = {m[1] for path in project.python if (m := _MANAGEMENT_COMMAND.search(path))}
+        for text in [*_runner_texts(project), *_infrastructure_code(project)]:
             if "manage" in text or "django-admin" in text:
                 names |= set(_MANAGE_RUN.findall(text))
+            names |= {name for name in defined - names if name in text and re.search(
+                rf"(?<![\w-]){re.escape(name)}(?![\w-])", text)}
         return names
 
     found: set[str] = project.once("management-commands-run", find)
     return found
+
+
+# Directories of infrastructure code (AWS CDK, Pulumi): its schedules start commands
+_INFRASTRUCTURE = re.compile(r"(?:^|/)(?:cdk|infra|infrastructure|pulumi)[\w-]*/")
+
+
+def _infrastructure_code(project: Project) -> list[str]:
+    """The Python files of the repository's infrastructure code (`cdk_stacks/…`), read once."""
+    from .documentation import read_text
+
+    texts: list[str] = project.once("infrastructure-code", lambda: [
+        read_text(project, path) for path in sorted(project.python)
+        if _INFRASTRUCTURE.search(path)][:RUNNER_FILES_READ])
+    return texts
 
 
 def _overrides(project: Project) -> dict[str, list[tuple[int, int, str, str]]]:
