@@ -172,6 +172,21 @@ def test_a_helper_only_unrun_management_commands_import_is_informational():
         assert found[f"shop/utils/{module}.py"] == "high", extra
 
 
+def test_a_program_a_packaging_entry_point_starts_from_a_subdirectory_is_not_hand_run():
+    # `service/pyproject.toml` names the module from its own root: `shop_worker.main:run`
+    boot = "import requests\n\n\ndef boot():\n    return requests.get('https://x.example')\n"
+    worker = ("#!/usr/bin/env python\nimport shop_worker.boot\n\n\ndef run():\n"
+              "    shop_worker.boot.boot()\n\n\nif __name__ == '__main__':\n    run()\n")
+    files = {"service/shop_worker/__init__.py": "", "service/shop_worker/boot.py": boot,
+             "service/shop_worker/main.py": worker,
+             "service/pyproject.toml": "[project.scripts]\nshop-worker = 'shop_worker.main:run'\n"}
+    found = {f.path: f.severity.value for f in scan_files(files, ["PY006"])}
+    assert found == {"service/shop_worker/boot.py": "high"}
+    del files["service/pyproject.toml"]
+    found = {f.path: f.severity.value for f in scan_files(files, ["PY006"])}
+    assert found == {"service/shop_worker/boot.py": "info"}
+
+
 def test_a_script_nothing_imports_or_starts_is_informational():
     program = ("import requests\n\n\ndef fetch(url):\n    return requests.get(url)\n\n\n"
                "if __name__ == '__main__':\n    fetch('https://example.org')\n")

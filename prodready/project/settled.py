@@ -124,7 +124,10 @@ def _hand_run_script(project: Project, path: str) -> bool:
     if any(m == s or m.endswith("." + s) or s.endswith("." + m)
            for m in _imported_modules(project) for s in spellings):
         return False
-    named = {posixpath.basename(path), module} if module else {posixpath.basename(path)}
+    # its file name, or its module from whichever root (`bugbug_http.worker:main` names
+    # `http_service/bugbug_http/worker.py`)
+    parts = module.split(".") if module else []
+    named = {posixpath.basename(path)} | {".".join(parts[i:]) for i in range(len(parts) - 1)}
     return not any(name and name in text for text in _starter_texts(project) for name in named)
 
 
