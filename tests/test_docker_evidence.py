@@ -699,3 +699,16 @@ def test_no_healthcheck_is_written_for_a_health_route_a_setting_switches_off():
     files["shop/urls.py"] = files["shop/urls.py"].replace('"^healthz/$"', 'r"^healthz/?$"')
     [finding] = scan_files(files, ["DOCKER001"], profile="distributed")
     assert finding.fix is None
+
+
+def test_a_pip_install_a_build_argument_switches_on_is_not_in_the_default_image():
+    dockerfile = ("FROM python:3.12-slim\nARG DEVEL=no\n"
+                  "RUN pip install --no-cache-dir -r requirements/main.txt\n"
+                  'RUN if [ "$DEVEL" = "yes" ]; then pip install -r requirements/tests.txt; fi\n'
+                  'CMD ["gunicorn", "app:app"]\n')
+    assert scan_files({"Dockerfile": dockerfile}, ["DOCKER008"]) == []
+    # switched on by default, or by an argument with no default: the cache is kept
+    for changed in (dockerfile.replace("DEVEL=no", "DEVEL=yes"),
+                    dockerfile.replace("ARG DEVEL=no", "ARG DEVEL")):
+        [finding] = scan_files({"Dockerfile": changed}, ["DOCKER008"])
+        assert finding.line == 4

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ...artifacts.dockerfile import Dockerfile, Instruction, Stage
+from ...artifacts.dockerfile import Dockerfile, Instruction, Stage, variables
 from ...project.images import effective_stages
 
 SERVERS = ("uvicorn", "gunicorn", "hypercorn", "daphne", "granian", "flask", "django-admin",
@@ -104,3 +104,26 @@ def line_span(df: Dockerfile, line: int) -> tuple[int, int]:
     start = starts[line - 1]
     end = starts[line] if line < len(starts) else len(df.text)
     return start, start + len(df.text[start:end].rstrip("\r\n"))
+
+
+# A step a build argument switches on: `if [ "$DEVEL" = "yes" ]; then pip install …; fi`
+_SWITCHED_STEP = re.compile(
+    r"\s*if\s+\[\[?\s+\"?\$\{?(\w+)\}?\"?\s+==?\s+[\"']?([\w.-]+)[\"']?\s+\]\]?\s*;?\s*then\b")
+
+
+def switched_off(df: Dockerfile, ins: Instruction) -> str:
+    """The build argument whose default leaves the RUN step `ins` doing nothing ("" if
+    none): the whole step is an `if` on a build argument whose default is another value,
+    such as the development dependencies a development build turns on (`ARG DEVEL=no`)."""
+    found = _SWITCHED_STEP.match(ins.args)
+    if found is None or not ins.args.rstrip().endswith("fi"):
+        return ""
+    defaults = dict(df.global_args)
+    for stage in effective_stages(df):
+        for arg in stage.find("ARG"):
+            if arg.line < ins.line:
+                for name, value in variables("ARG", arg.args):
+                    if value is not None or name not in defaults:
+                        defaults[name] = value
+    default = (defaults.get(found[1]) or "").strip("'\"")
+    return "" if not default or default == found[2] else f"{found[1]}={default}"

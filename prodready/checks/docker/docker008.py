@@ -8,7 +8,7 @@ from ...artifacts.dockerfile import Dockerfile, Instruction, Stage
 from ...fix.edits import digest
 from ...model import Edit, Fix, FixSafety
 from ..api import RuleContext
-from ._image import line_span, snippet
+from ._image import line_span, snippet, switched_off
 from ._privileges import is_root
 
 SCOPE = "dockerfile"
@@ -39,7 +39,8 @@ def check(df: Dockerfile, ctx: RuleContext) -> None:
         if not PIP_INSTALL.search(cleaned):
             continue
         if (env_disabled or _has_no_cache(cleaned) or "cache" in ins.flags.get("mount", "")
-                or "type=cache" in ins.args or _removes_cache(text, _runs_as_root(final, ins))):
+                or "type=cache" in ins.args or _removes_cache(text, _runs_as_root(final, ins))
+                or switched_off(df, ins)):
             ctx.examine()
             continue
         ctx.report(df.path, ins.line, ins.column,
