@@ -243,13 +243,28 @@ def test_env_files_in_the_service_context_are_named():
     assert _dockerignore_messages(files) == []
 
 
+def test_a_committed_env_file_of_public_defaults_is_no_leak():
+    files = {"Dockerfile": "FROM python:3.12-slim\nCOPY . .\n",
+             ".dockerignore": ".git\n.env.local\n",
+             "app.py": "from dotenv import load_dotenv\n\nload_dotenv()\n",
+             ".env": "PORT=8004\nFLASK_DEBUG=true\nSECRET_KEY=local_development_fake_key\n"}
+    assert _dockerignore_messages(files) == []
+    # a committed one that holds a secret, or a template copied to it, is still named
+    for changed in ({".env": "API_TOKEN=Zr8fQ2mX9vLw4TnB7cKpQ1\n"},
+                    {".env.example": "PORT=8004\n"}):
+        [message] = _dockerignore_messages({**files, **changed})
+        assert "does not exclude .env" in message
+
+
 def test_env_files_in_subdirectories_that_the_dockerignore_names_are_kept_out():
     files = {"Dockerfile": "FROM python:3.12-slim\nCOPY . .\n", "app.py": "print(1)\n",
              "dev/.env": "DEBUG=1\n", ".dockerignore": ".git\ndev/.env\n"}
     assert _dockerignore_messages(files) == []
-    files[".dockerignore"] = ".git\ndev/\n!dev/.env\n"  # re-included: it ships
+    files[".dockerignore"] = ".git\ndev/\n!dev/.env.local\n"  # re-included: it ships
+    files["dev/.env.local"] = "DEBUG=1\n"
     [message] = _dockerignore_messages(files)
     assert "does not exclude .env" in message
+    del files["dev/.env.local"]
     files[".dockerignore"] = ".git\n**/.env*\n"
     assert _dockerignore_messages(files) == []
     # one at the top too: the usual name must be kept out
@@ -688,6 +703,7 @@ def test_no_healthcheck_is_written_for_a_health_route_a_setting_switches_off():
         "shop/urls.py": ("from django.urls import re_path\n\nfrom shop import views\n\n"
                          'urlpatterns = [re_path("^healthz/$", views.health)]\n'),
         "shop/views.py": views.format(gate=gate),
+        "README.md": "Run it:\n\n    docker run -p 8000:8000 acme/shop\n",
     }
     # a product others run: the finding keeps its severity and its fix
     [finding] = scan_files(files, ["DOCKER001"], profile="distributed")
@@ -712,3 +728,16 @@ def test_a_pip_install_a_build_argument_switches_on_is_not_in_the_default_image(
                     dockerfile.replace("ARG DEVEL=no", "ARG DEVEL")):
         [finding] = scan_files({"Dockerfile": changed}, ["DOCKER008"])
         assert finding.line == 4
+
+
+def test_an_unpublished_image_of_a_distributed_project_is_its_teams():
+    # others install the project (its package), but nothing publishes this image
+    dockerfile = "FROM python:3.12-slim\nCOPY . .\nEXPOSE 8080\nCMD [\"gunicorn\", \"app:app\"]\n"
+    files = {"Dockerfile": dockerfile, "app.py": "from flask import Flask\napp = Flask(__name__)\n"}
+    [finding] = scan_files(files, ["DOCKER001"], profile="distributed")
+    assert finding.severity.value == "info" and "no workflow publishes" in finding.message
+    # a guide that runs containers, or a workflow that publishes the image, makes it theirs
+    for extra in ({"README.md": "Run it:\n\n    docker build -t app . && docker run app\n"},
+                  {".github/workflows/release.yml": release_workflow("ghcr.io/acme/app:latest")}):
+        [finding] = scan_files({**files, **extra}, ["DOCKER001"], profile="distributed")
+        assert finding.severity.value == "medium", extra

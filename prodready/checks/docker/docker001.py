@@ -7,8 +7,10 @@ import re
 from ...artifacts.dockerfile import Dockerfile, Stage
 from ...model import Fix
 from ...project import Project
+from ...project.builds import COMPOSE, project_builds
 from ...project.compose import Service as ComposeService
 from ...project.deployment import image_runners
+from ...project.documentation import documentation_pages
 from ...project.exposure import worker_use
 from ...project.images import shipped_stage, stage_chain
 from ...project.kubernetes import has_probe
@@ -66,10 +68,36 @@ def _team_platform(project: Project, ctx: RuleContext, path: str) -> str:
     Compose file it deploys with does ("" when one does, or when others run the image).
     Only Docker, Compose and Swarm act on HEALTHCHECK; the platform a team deploys to
     (Kubernetes, ECS, Cloud Run, Heroku) checks health with its own settings."""
-    if ctx.config.profile != SERVICE or image_runners(project, path)[0]:
+    if image_runners(project, path)[0]:
         return ""
+    if ctx.config.profile != SERVICE:
+        # a distributed project's image is its users' when automation builds it (to publish
+        # it) or they are told to run or build containers; otherwise its own team runs it
+        if _built_by_automation(project, path) or _containers_documented(project):
+            return ""
+        return ("no workflow publishes this image, no Compose file runs it and no guide tells "
+                "users to: its team runs it on a platform that checks health with its own "
+                "settings")
     return ("the project's team runs this image and no Compose file of the repository does: "
             "the platform it deploys to checks health with its own settings")
+
+
+def _built_by_automation(project: Project, path: str) -> bool:
+    """A CI workflow, Makefile, script or skaffold builds the image (to publish it, as far as
+    anything here can tell)."""
+    return any(build.dockerfile == path and build.how != COMPOSE
+               for build in project_builds(project))
+
+
+_CONTAINER_COMMANDS = re.compile(r"\b(?:docker|podman)(?:\s+|-)(?:run|build|compose|pull)\b")
+
+
+def _containers_documented(project: Project) -> bool:
+    """A documentation page runs, builds or pulls containers (`docker run`, `podman build`,
+    `docker compose up`)."""
+    found: bool = project.once("containers-documented", lambda: any(
+        _CONTAINER_COMMANDS.search(text) for _, text in documentation_pages(project)))
+    return found
 
 
 def _every_runner_checks_health(project: Project, path: str, df: Dockerfile,

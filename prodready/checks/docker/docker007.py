@@ -17,6 +17,7 @@ from ...project.builds import UNKNOWN, image_builds
 from ...project.deployment import deployment_of
 from ...project.images import shipped_targets, stage_chain, target_stages
 from ...project.local_secrets import ENV, local_secrets
+from ...secretcontext import env_file_secrets
 from ..api import RuleContext
 from ._context_copies import context_destinations, copied_paths, holds
 from ._git_context import build_needs_git
@@ -139,9 +140,14 @@ def _leakable(project: Project, context: str, dockerignore: str | None) -> list[
     if not context or any(p == ".git" or p.startswith(".git/") or "/.git/" in f"/{p}"
                           or p.endswith("/.git") for p in below):
         found.append(".git")
+    # a `.env` the repository commits with no secret in it holds its public defaults: the
+    # copy in the image is the one everyone has
+    committed = {p for p in below if posixpath.basename(p) == ".env" and
+                 not env_file_secrets(project.texts.get(prefix + p) or "", prefix + p)}
     local_envs = [place for s in local_secrets(project) if s.kind == ENV
-                  for place in (s.path, *s.places)]
-    env_files = [p for p in below if posixpath.basename(p).startswith(".env")]
+                  for place in (s.path, *s.places) if place[len(prefix):] not in committed]
+    env_files = [p for p in below if posixpath.basename(p).startswith(".env")
+                 and p not in committed]
     # only files in subdirectories, each kept out by its own path: nothing at the top
     kept_out = dockerignore is not None and all(
         "/" in p and _path_excluded(p, dockerignore) for p in env_files)
