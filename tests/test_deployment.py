@@ -1902,3 +1902,15 @@ def test_a_manifest_left_out_of_the_kustomization_beside_it_is_not_deployed(tmp_
     model, _ = _model(tmp_path, {"deploy.sh": "kubectl apply -f k8s/include/jobs.yaml\n"})
     assert model.role_of("k8s/include/jobs.yaml").judged
     assert not model.role_of("k8s/include/pgadmin.yaml").judged
+
+
+def test_the_dockerfile_a_gitpod_workspace_builds_is_dev_tooling(tmp_path):
+    files = {".gitpod.yml": "image:\n  file: .gitpod.Dockerfile\ntasks:\n  - init: make setup\n",
+             ".gitpod.Dockerfile": "FROM gitpod/workspace-full\nRUN pip install -r req.txt\n"}
+    model, result = _model(tmp_path, files)
+    _dev_tooling_unjudged(model, result, ".gitpod.Dockerfile", "Gitpod workspace")
+    # a workflow that publishes it deploys it
+    model, _ = _model(tmp_path, {".github/workflows/release.yml": release_workflow(
+        "ghcr.io/acme/workspace:latest").replace("push: true", "file: .gitpod.Dockerfile\n"
+                                                              "          push: true")})
+    assert model.role_of(".gitpod.Dockerfile").role == "deployed"

@@ -1161,7 +1161,8 @@ def build_deployment(project: Project) -> Deployment:
         if target and target not in links:
             links[target] = why
 
-    for path, why in [*_dev_container_stacks(project).items(), *_tilt_builds(project).items()]:
+    for path, why in [*_dev_container_stacks(project).items(), *_tilt_builds(project).items(),
+                      *_workspace_images(project).items()]:
         mark(path, Role(DEV_TOOLING, why))  # before its builds are followed
     # a Compose file only developers' or tests' stacks pull in (`include:`, `extends:`), or
     # that every command starting it layers over such a stack (`-f dev.yml -f monitor.yml`)
@@ -1247,6 +1248,25 @@ def _dev_container_stacks(project: Project) -> dict[str, str]:
             target = posixpath.normpath(posixpath.join(posixpath.dirname(path), value))
             if project.has_file(target):
                 found.setdefault(target, f"the dev container {path} starts it")
+    return found
+
+
+# `image: {file: .gitpod.Dockerfile}` of a Gitpod configuration (read as text)
+_GITPOD_IMAGE = re.compile(r"^image:[ \t]*\n[ \t]+file:[ \t]*['\"]?([^\s'\"#]+)", re.MULTILINE)
+
+
+def _workspace_images(project: Project) -> dict[str, str]:
+    """Dockerfiles a cloud development workspace builds (Gitpod's `.gitpod.yml`): the
+    editor's environment, not an image that ships (what a CI job deploys still decides)."""
+    from .documentation import read_text
+
+    found: dict[str, str] = {}
+    for config in (".gitpod.yml", ".gitpod.yaml"):
+        if project.has_file(config):
+            match = _GITPOD_IMAGE.search(read_text(project, config))
+            target = posixpath.normpath(match[1]) if match else ""
+            if target in project.dockerfiles:
+                found[target] = f"{config} builds it for a Gitpod workspace"
     return found
 
 
