@@ -472,3 +472,23 @@ def test_docs_pointing_to_a_stack_of_local_images_say_nothing(tmp_path):
                                      "docs/dev.md": "Run `docker compose up` with "
                                                     "docker-compose.yml.\n"})
     assert profile.name == SERVICE
+
+
+@pytest.mark.parametrize(("files", "severity"), [
+    ({"heroku.yml": "build:\n  docker:\n    web: Dockerfile\n"}, Severity.INFO),
+    ({".github/workflows/deploy.yml": "on: push\njobs:\n  deploy:\n    runs-on: x\n    steps:\n"
+                                      "      - uses: akhileshns/heroku-deploy@v3.13.15\n"},
+     Severity.INFO),
+    ({}, Severity.HIGH),  # nothing says where it runs: it may be probed
+    # a Kubernetes Deployment of the app beside the Heroku release: its probes need a route
+    ({"heroku.yml": "build:\n  docker:\n    web: Dockerfile\n",
+      "k8s/app.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: app}\nspec:\n"
+                      "  template:\n    spec:\n      containers:\n        - name: app\n"
+                      "          image: acme/notes:1\n          command: [uvicorn, "
+                      "app.main:app]\n"}, Severity.HIGH),
+])
+def test_a_service_only_heroku_runs_needs_no_health_route(tmp_path, files, severity):
+    write_tree(tmp_path, {"app/main.py": APP, "Dockerfile": DOCKERFILE, **files})
+    result = scan(tmp_path, Config(jobs=1, select=["APP001"], cache=False))
+    [finding] = result.findings
+    assert finding.severity is severity

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from ...project import Project
+from ...project.builds import CI_FILES
 from ...project.deployment import deployment_of
 from ...project.exposure import WORKER, exposure_of
 from ...project.platform import platform_health_checks
@@ -30,9 +31,10 @@ def check(project: Project, ctx: RuleContext) -> None:
                        "no health endpoint (/health, /healthz, /livez, /readyz, …): load "
                        "balancers and Kubernetes cannot tell a hung instance from a healthy one; "
                        "add liveness and readiness routes", fix=health_fix(project, svc),
-                       informational="" if _probed_somewhere(project, svc) else
-                       "a product users install and start on their own machine: nothing in "
-                       "the repository runs it where something probes it")
+                       informational=_on_heroku(project, svc) or (
+                           "" if _probed_somewhere(project, svc) else
+                           "a product users install and start on their own machine: nothing "
+                           "in the repository runs it where something probes it"))
 
 
 # Platform manifests whose health check settings call a route: Cloud Foundry and AWS
@@ -40,6 +42,29 @@ def check(project: Project, ctx: RuleContext) -> None:
 _PLATFORM_MANIFESTS = re.compile(
     r"(?:^|/)(?:manifest[\w.-]*\.ya?ml|app\.ya?ml|fly\.toml|render\.ya?ml"
     r"|[\w.-]*task[-_]?def(?:inition)?[\w.-]*\.json)$", re.IGNORECASE)
+
+
+# A CI step that releases the app to Heroku
+_HEROKU_RELEASE = re.compile(r"akhileshns/heroku-deploy|\bheroku\s+container:release\b"
+                             r"|\bgit\s+push\s+(?:-\S+\s+)*(?:https://\S*heroku\S*|heroku)\b")
+
+
+def _on_heroku(project: Project, svc: Service) -> str:
+    """Why the service runs only where nothing probes a health route ("" if something may):
+    it deploys to Heroku (a `heroku.yml`, a CI step that releases to Heroku), whose router
+    sends no health checks, and no Kubernetes workload, deployed Compose file or other
+    platform's manifest of the repository runs it."""
+    deployment = deployment_of(project)
+    if any(r.source in ("kubernetes", "compose") and deployment.role_of(r.path).judged
+           for r in svc.runners) or any(_PLATFORM_MANIFESTS.search(path) and
+                                        deployment.role_of(path).judged
+                                        for path in project.all_files):
+        return ""
+    found = "heroku.yml" if project.has_file("heroku.yml") else next(
+        (path for path, yf in sorted(project.yaml_files.items())
+         if CI_FILES.search(path) and _HEROKU_RELEASE.search(yf.text)), "")
+    return (f"it deploys to Heroku ({found}), whose router sends no health checks, and "
+            "nothing else in the repository runs it") if found else ""
 
 
 def _probed_somewhere(project: Project, svc: Service) -> bool:
