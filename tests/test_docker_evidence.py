@@ -741,3 +741,11 @@ def test_an_unpublished_image_of_a_distributed_project_is_its_teams():
                   {".github/workflows/release.yml": release_workflow("ghcr.io/acme/app:latest")}):
         [finding] = scan_files({**files, **extra}, ["DOCKER001"], profile="distributed")
         assert finding.severity.value == "medium", extra
+
+
+def test_an_image_secret_that_says_it_is_a_placeholder_is_information():
+    for value, severity in (("change-me-in-production", "info"), ("dummy-secret", "info"),
+                            ("Zr8fQ2mX9vLw4TnB7cKp", "critical")):
+        [finding] = scan_files({"Dockerfile": f"FROM python:3.12-slim\nENV SECRET_KEY={value}\n"},
+                               ["DOCKER006"])
+        assert finding.severity.value == severity, value

@@ -8,7 +8,12 @@ import re
 from ...artifacts.dockerfile import Dockerfile, variables
 from ...project import Project
 from ...project.images import context_file
-from ...secretcontext import identity_values, is_real_secret_value, repeats_identity
+from ...secretcontext import (
+    identity_values,
+    is_placeholder,
+    is_real_secret_value,
+    repeats_identity,
+)
 from ...secretnames import is_secret_name
 from ..api import RuleContext
 
@@ -39,10 +44,12 @@ def _check(project: Project, df: Dockerfile, ctx: RuleContext) -> None:
             if ins.keyword in ("ENV", "ARG"):
                 for name, value in variables(ins.keyword, ins.args):
                     # An image default is what runs when nobody overrides it: `changeme` is
-                    # a known secret there, only template slots are placeholders. A password
-                    # that repeats its user (`postgresql://app:app@db/app`) is the sample
-                    # default of a Compose network's database, which nobody takes for one;
-                    # so is the server's stock password (`POSTGRES_PASSWORD=postgres`).
+                    # a known secret there, only template slots are placeholders; but a
+                    # value that says it is one (`change-me-in-production`) leaks nothing,
+                    # so it is information. A password that repeats its user
+                    # (`postgresql://app:app@db/app`) is the sample default of a Compose
+                    # network's database, which nobody takes for one; so is the server's
+                    # stock password (`POSTGRES_PASSWORD=postgres`).
                     if is_secret_name(name, value) and is_real_secret_value(
                             value, df.path, strict=True) and not repeats_identity(
                             value, identities, name):
@@ -50,7 +57,10 @@ def _check(project: Project, df: Dockerfile, ctx: RuleContext) -> None:
                                    f"{ins.keyword} {name} bakes a secret into the image "
                                    "layers, readable by anyone who can pull it; pass it at "
                                    "run time or use a BuildKit secret mount",
-                                   snippet=f"{ins.keyword} {name}=<redacted>")
+                                   snippet=f"{ins.keyword} {name}=<redacted>",
+                                   informational="the value says it is a placeholder: nothing "
+                                   "secret leaks, but the image runs with it unless it is "
+                                   "overridden" if is_placeholder(value) else "")
                     else:
                         ctx.examine()
             elif ins.keyword in ("COPY", "ADD") and "from" not in ins.flags:
