@@ -37,6 +37,7 @@ RUNS_TESTS = re.compile(
     r"manage\.py\s+test|(?:make|just)\s+[\w-]*test[\w-]*|(?:npm|yarn|pnpm)\s+(?:run\s+)?test|"
     r"go\s+test|cargo\s+test)(?![\w-])", re.IGNORECASE)
 _DEBUG_ON = frozenset({"1", "true", "yes", "on"})
+QUOTES = "'\""
 _LOCAL_ENV = frozenset({"local", "dev", "development"})
 _DEV_STAGE_WORDS = _LOCAL_ENV | {"devel", "debug"}
 _ENV_NAMES = frozenset({"env", "environment", "app_env", "django_env", "flask_env", "node_env",
@@ -276,9 +277,6 @@ def _reloaded_source(svc: dict[str, Any]) -> str:
         if isinstance(volume, str) and _text(volume).startswith("./"):
             return _text(volume)
     return ""
-
-
-QUOTES = "'\""
 
 
 def development_setting(key: str, value: str) -> bool:
