@@ -56,7 +56,16 @@ def informational(project: Project, rule_id: str, path: str) -> str:
 def hand_run(project: Project, path: str) -> str:
     """Why the Python file at `path` only runs when someone starts it by hand ("" if
     something may run it unattended): a management command or script nothing in the
-    repository runs, or a module only those import."""
+    repository runs, or a module only those import. Asked once per file."""
+    cache = project.cache.setdefault("hand-run", {})
+    assert isinstance(cache, dict)
+    if path not in cache:
+        cache[path] = _hand_run(project, path)
+    found: str = cache[path]
+    return found
+
+
+def _hand_run(project: Project, path: str) -> str:
     command = _MANAGEMENT_COMMAND.search(path)
     if command is not None:
         return "" if command[1] in _commands_run(project) else (
