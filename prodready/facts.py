@@ -201,6 +201,8 @@ for _kind, _needles in EVIDENCE_STRINGS.items():
     for _needle in _needles:
         _EVIDENCE_BY_STRING.setdefault(_needle, set()).add(_kind)
 # Last names of every call `_call` looks at; the others are skipped without a lookup.
+# A name as environment variables are spelled (`BUGBUG_HTTP_SERVER`)
+_UPPER_NAME = re.compile(r"\b[A-Z][A-Z0-9_]{2,}\b")
 # dotenv's functions that take the file to read (or, `find_dotenv`, the name to look for)
 _DOTENV_CALLS = frozenset({"load_dotenv", "find_dotenv", "dotenv_values"})
 
@@ -368,6 +370,9 @@ class PythonFacts:
     # the project's modules and names it imports, relative imports resolved against its package
     # (`from .importer import X` in `pkg/api.py`: `pkg.importer.X`)
     module_imports: set[str] = field(default_factory=set)
+    # upper-case names the module documents itself: its docstring and command-line options'
+    # `help=` texts (`export BUGBUG_HTTP_SERVER=…` in a listener's docstring)
+    documented_names: set[str] = field(default_factory=set)
     # files a dotenv loader is given by name: `load_dotenv(find_dotenv(filename=".environment"))`
     dotenv_files: set[str] = field(default_factory=set)
     env_tuned: set[str] = field(default_factory=set)  # read with a numeric default: `…, "30")`
@@ -487,6 +492,7 @@ class _Extractor:
         facts = self.facts
         facts.imports = set(self.names.values())
         facts.module_imports = self._module_imports()
+        facts.documented_names = self._documented_names()
         for imported in facts.imports:
             parts = imported.split(".")
             for i in range(1, len(parts) + 1):
@@ -732,6 +738,12 @@ class _Extractor:
             self.facts.resources.append(Located(f"{resource}:{target}", node.lineno))
         if target.endswith(("wsgi_app", "asgi_app")) and "ProxyFix" in factory:
             self.facts.evidence.add("proxy-trust")
+
+    def _documented_names(self) -> set[str]:
+        texts = [ast.get_docstring(self.src.tree, clean=False) or ""]
+        texts += [kw.value.value for kw in self.src.nodes(ast.keyword) if kw.arg == "help"
+                  and isinstance(kw.value, ast.Constant) and isinstance(kw.value.value, str)]
+        return {name for text in texts if text for name in _UPPER_NAME.findall(text)}
 
     def _module_imports(self) -> set[str]:
         found: set[str] = set()

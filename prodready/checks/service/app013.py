@@ -277,6 +277,8 @@ def _documented(project: Project) -> set[str]:
     for path in _environment_definitions(project):
         names |= set(_NAME_TOKEN.findall(read_text(project, path)))
     names |= _app_manifest_env(project)
+    for facts in project.python.values():  # a module's docstring and its options' help
+        names |= getattr(facts, "documented_names", set())
     dev_files = [p for p in project.all_files if _DEV_ENVIRONMENT.search(p)]
     dev_files += _editor_launch_configs(project)
     for path in dev_files[:DEV_ENVIRONMENT_FILES_READ]:
