@@ -79,3 +79,22 @@ def test_metrics_nothing_in_the_repository_collects_are_information(tmp_path):
     [finding] = [f for f in scan(tmp_path / "scraped", Config(jobs=1, cache=False)).findings
                  if f.rule_id == "APP007"]
     assert finding.severity != Severity.INFO
+
+
+def test_a_json_log_formatter_the_service_installs_but_never_imports_is_information(tmp_path):
+    # a shared logging package of the team's sets the formatter up: the lock file shows it
+    files = {"app/main.py": APP, "Dockerfile": "FROM python:3.12-slim\nCOPY . /app\n"
+                                               "CMD [\"uvicorn\", \"app.main:app\"]\n"}
+    for lock, severity in (({}, Severity.LOW),
+                           ({"poetry.lock": '[[package]]\nname = "python-json-logger"\n'
+                                            'version = "2.0.7"\n'}, Severity.INFO),
+                           ({"requirements.txt": "fastapi==0.115.0\nstructlog==24.4.0\n"},
+                            Severity.INFO),
+                           # a test requirement installs nothing in the service
+                           ({"requirements-test.txt": "structlog==24.4.0\n"}, Severity.LOW)):
+        write_tree(tmp_path, {**files, **lock})
+        result = scan(tmp_path, Config(jobs=1, cache=False, select=["APP008"]))
+        [finding] = result.findings
+        assert finding.severity is severity, lock
+        for name in lock:
+            (tmp_path / name).unlink()
