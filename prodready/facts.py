@@ -370,8 +370,8 @@ class PythonFacts:
     # the project's modules and names it imports, relative imports resolved against its package
     # (`from .importer import X` in `pkg/api.py`: `pkg.importer.X`)
     module_imports: set[str] = field(default_factory=set)
-    # upper-case names the module documents itself: its docstring and command-line options'
-    # `help=` texts (`export BUGBUG_HTTP_SERVER=…` in a listener's docstring)
+    # upper-case names a program documents itself: its docstring (a program's or management
+    # command's) and command-line options' `help=` texts (`export BUGBUG_HTTP_SERVER=…`)
     documented_names: set[str] = field(default_factory=set)
     # files a dotenv loader is given by name: `load_dotenv(find_dotenv(filename=".environment"))`
     dotenv_files: set[str] = field(default_factory=set)
@@ -492,7 +492,6 @@ class _Extractor:
         facts = self.facts
         facts.imports = set(self.names.values())
         facts.module_imports = self._module_imports()
-        facts.documented_names = self._documented_names()
         for imported in facts.imports:
             parts = imported.split(".")
             for i in range(1, len(parts) + 1):
@@ -506,6 +505,7 @@ class _Extractor:
             isinstance(node, ast.ClassDef) and OWN_POOL.search(node.name)
             for node in self.src.tree.body)
         facts.is_entry_point = self._is_entry_point()
+        facts.documented_names = self._documented_names(facts.is_entry_point)
         facts.test_code = _imports_pytest(self.src.tree)
         nodes = self.src.nodes
         wrappers = self._resource_wrappers()
@@ -739,8 +739,11 @@ class _Extractor:
         if target.endswith(("wsgi_app", "asgi_app")) and "ProxyFix" in factory:
             self.facts.evidence.add("proxy-trust")
 
-    def _documented_names(self) -> set[str]:
-        texts = [ast.get_docstring(self.src.tree, clean=False) or ""]
+    def _documented_names(self, program: bool) -> set[str]:
+        # a program's or management command's docstring is what its user reads (`--help`,
+        # the file they run); a library module's is for its developers
+        texts = [ast.get_docstring(self.src.tree, clean=False) or ""] if program or \
+            "/management/commands/" in f"/{self.src.path}" else []
         texts += [kw.value.value for kw in self.src.nodes(ast.keyword) if kw.arg == "help"
                   and isinstance(kw.value, ast.Constant) and isinstance(kw.value.value, str)]
         return {name for text in texts if text for name in _UPPER_NAME.findall(text)}

@@ -256,16 +256,19 @@ def test_an_example_env_file_named_without_the_dot_documents_and_receives_the_fi
     assert fixed.fix is not None and [e.path for e in fixed.fix.edits] == ["dotenv-sample"]
 
 
-def test_a_variable_a_modules_docstring_or_option_help_names_is_documented():
+def test_a_variable_a_programs_docstring_or_option_help_names_is_documented():
     listener = ('"""Listens for pushes.\n\n    export APP_LISTENER_URL=https://hooks.example\n'
-                '"""\nimport os\n\nURL = os.environ["APP_LISTENER_URL"]\n')
+                '"""\nimport os\n\nURL = os.environ["APP_LISTENER_URL"]\n\n'
+                'if __name__ == "__main__":\n    print(URL)\n')
     command = ("import argparse\nimport os\n\nparser = argparse.ArgumentParser()\n"
                "parser.add_argument('--key', help='defaults to $APP_SIGNING_KEY')\n"
                "KEY = os.getenv('APP_SIGNING_KEY')\n")
     files = {"app/main.py": _app("APP_REDIS_URL"), "app/listener.py": listener,
              "app/keys.py": command}
     assert _undocumented(files) == ["APP_REDIS_URL"]
-    # a comment is no documentation a user reads
+    # a comment, or a library module's docstring, is no documentation its users read
     files["app/listener.py"] = ("import os\n\n# APP_LISTENER_URL\n"
                                 "URL = os.environ['APP_LISTENER_URL']\n")
+    assert _undocumented(files) == ["APP_LISTENER_URL", "APP_REDIS_URL"]
+    files["app/listener.py"] = listener.split("\n\nif __name__")[0] + "\n"
     assert _undocumented(files) == ["APP_LISTENER_URL", "APP_REDIS_URL"]
