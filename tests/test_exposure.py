@@ -231,6 +231,23 @@ def test_hsts_matters_where_browsers_load_pages():
         Severity.MEDIUM]
 
 
+def test_hsts_a_cdn_sets_in_the_repositorys_terraform_is_set():
+    from prodready.testing import scan_files
+
+    pages = "from flask import Flask, render_template\n\napp = Flask(__name__)\n"
+    fastly = ('resource "fastly_service_vcl" "site" {\n  header {\n'
+              '    destination = "http.Strict-Transport-Security"\n'
+              '    source      = "\\"max-age=31536000\\""\n  }\n}\n')
+    files = {"app/main.py": pages, **DEPLOYED}
+    assert [f.severity for f in scan_files(files, ["APP004"])] == [Severity.MEDIUM]
+    assert scan_files({**files, "infra/cdn/main.tf": fastly}, ["APP004"]) == []
+    # a CloudFront response headers policy in Terraform's own spelling
+    cloudfront = ('resource "aws_cloudfront_response_headers_policy" "site" {\n'
+                  '  security_headers_config {\n    strict_transport_security {\n'
+                  '      access_control_max_age_sec = 31536000\n    }\n  }\n}\n')
+    assert scan_files({**files, "infra/cdn.tf": cloudfront}, ["APP004"]) == []
+
+
 @pytest.mark.parametrize(("extra", "severity"), [
     # nothing here deploys it: its edge is configured where it is deployed
     ({}, Severity.INFO),

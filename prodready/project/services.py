@@ -45,7 +45,8 @@ ROOT_MARKERS = ("Dockerfile", "Containerfile", "pyproject.toml", "setup.py", "se
 # Files outside Python that carry evidence of a practice, and the (lower-case) words that
 # show it: substring tests on the lower-cased text, far cheaper than regexes over JSON/TOML.
 INFRA_EVIDENCE = {
-    "hsts": ("strict-transport-security", "stsseconds", "hsts"),
+    "hsts": ("strict-transport-security", "stsseconds", "hsts", "strict_transport_security",
+             "stricttransportsecurity"),  # Terraform and CloudFront response header policies
     "security-headers": ("x-frame-options", "x-content-type-options", "frame-ancestors",
                          "contenttypenosniff", "framedeny", "customframeoptionsvalue"),
     "rate-limit": ("limit_req", "rate-limit", "ratelimit", "limit-rps", "limit-rpm",
@@ -1017,6 +1018,9 @@ def _ships_a_frontend(project: Project, path: str) -> bool:
                                for stage in stages for ins in stage.find("COPY"))
 
 
+TERRAFORM_FILES_READ = 300
+
+
 def infra_evidence(project: Project) -> set[str]:
     """Practices shown by files that are not Python: Ingress annotations, nginx, gateways."""
     found: set[str] = project.once("infra-evidence", lambda: _infra_evidence(project))
@@ -1024,6 +1028,8 @@ def infra_evidence(project: Project) -> set[str]:
 
 
 def _infra_evidence(project: Project) -> set[str]:
+    from .documentation import read_text
+
     found: set[str] = set()
     texts: list[str] = []
     for path, text in project.texts.items():
@@ -1032,6 +1038,9 @@ def _infra_evidence(project: Project) -> set[str]:
                 "nginx" in base or "caddy" in base or "haproxy" in base or "traefik" in base
                 ) or PROXY_CONFIGS.search(path.lower()):
             texts.append(text)
+    # Terraform of the edge (a CDN service's response headers), which the scan does not parse
+    texts += [read_text(project, path) for path in [
+        p for p in project.all_files if p.endswith((".tf", ".tf.json"))][:TERRAFORM_FILES_READ]]
     for _path, doc in project.kubernetes_documents():
         if not isinstance(doc.root, YMap):
             continue
