@@ -246,6 +246,10 @@ def test_hsts_a_cdn_sets_in_the_repositorys_terraform_is_set():
                   '  security_headers_config {\n    strict_transport_security {\n'
                   '      access_control_max_age_sec = 31536000\n    }\n  }\n}\n')
     assert scan_files({**files, "infra/cdn.tf": cloudfront}, ["APP004"]) == []
+    # an identity server's realm export sets the header on its own pages, not the app's
+    realm = '{"browserSecurityHeaders": {"strictTransportSecurity": "max-age=31536000"}}\n'
+    assert [f.severity for f in scan_files({**files, "config/keycloak/realm.json": realm},
+                                           ["APP004"])] == [Severity.MEDIUM]
 
 
 @pytest.mark.parametrize(("extra", "severity"), [

@@ -45,8 +45,7 @@ ROOT_MARKERS = ("Dockerfile", "Containerfile", "pyproject.toml", "setup.py", "se
 # Files outside Python that carry evidence of a practice, and the (lower-case) words that
 # show it: substring tests on the lower-cased text, far cheaper than regexes over JSON/TOML.
 INFRA_EVIDENCE = {
-    "hsts": ("strict-transport-security", "stsseconds", "hsts", "strict_transport_security",
-             "stricttransportsecurity"),  # Terraform and CloudFront response header policies
+    "hsts": ("strict-transport-security", "stsseconds", "hsts"),
     "security-headers": ("x-frame-options", "x-content-type-options", "frame-ancestors",
                          "contenttypenosniff", "framedeny", "customframeoptionsvalue"),
     "rate-limit": ("limit_req", "rate-limit", "ratelimit", "limit-rps", "limit-rpm",
@@ -1038,9 +1037,13 @@ def _infra_evidence(project: Project) -> set[str]:
                 "nginx" in base or "caddy" in base or "haproxy" in base or "traefik" in base
                 ) or PROXY_CONFIGS.search(path.lower()):
             texts.append(text)
-    # Terraform of the edge (a CDN service's response headers), which the scan does not parse
-    texts += [read_text(project, path) for path in [
-        p for p in project.all_files if p.endswith((".tf", ".tf.json"))][:TERRAFORM_FILES_READ]]
+    # Terraform of the edge, which the scan does not parse: a CDN service's response header
+    # (Fastly's `http.Strict-Transport-Security`, CloudFront's `strict_transport_security`)
+    for path in [p for p in project.all_files
+                 if p.endswith((".tf", ".tf.json"))][:TERRAFORM_FILES_READ]:
+        lowered = read_text(project, path).lower()
+        if "strict-transport-security" in lowered or "strict_transport_security" in lowered:
+            found.add("hsts")
     for _path, doc in project.kubernetes_documents():
         if not isinstance(doc.root, YMap):
             continue
