@@ -251,6 +251,12 @@ def test_hsts_a_cdn_sets_in_the_repositorys_terraform_is_set():
     assert [f.severity for f in scan_files({**files, "config/keycloak/realm.json": realm},
                                            ["APP004"])] == [Severity.MEDIUM]
 
+    # a scanner's report the tests read quotes a site's header: it configures nothing
+    report = '{"header": "Strict-Transport-Security", "value": "max-age=63072000"}\n'
+    assert [f.severity for f in scan_files({**files, "unittests/scans/report.json": report},
+                                           ["APP004"])] == [Severity.MEDIUM]
+    assert scan_files({**files, "deploy/headers.json": report}, ["APP004"]) == []
+
 
 @pytest.mark.parametrize(("extra", "severity"), [
     # nothing here deploys it: its edge is configured where it is deployed

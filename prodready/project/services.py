@@ -36,7 +36,7 @@ from . import Project
 from .admin_site import admin_routes, admin_sites
 from .builds import CI_FILES
 from .compose import configs, image_repository, self_url_path
-from .deployment import in_scripts_directory
+from .deployment import in_scripts_directory, path_role
 from .viewsets import ViewSets
 
 RESOURCE_KINDS_OWNED = ("database", "redis")
@@ -1020,6 +1020,14 @@ def _ships_a_frontend(project: Project, path: str) -> bool:
 TERRAFORM_FILES_READ = 300
 
 
+def _may_configure(path: str) -> bool:
+    """A file whose path does not say it is test data, a sample or docs: a scanner's report
+    under `unittests/scans/` that quotes a site's Strict-Transport-Security header configures
+    nothing."""
+    role = path_role(path)
+    return role is None or role.judged
+
+
 def infra_evidence(project: Project) -> set[str]:
     """Practices shown by files that are not Python: Ingress annotations, nginx, gateways."""
     found: set[str] = project.once("infra-evidence", lambda: _infra_evidence(project))
@@ -1033,9 +1041,9 @@ def _infra_evidence(project: Project) -> set[str]:
     texts: list[str] = []
     for path, text in project.texts.items():
         base = posixpath.basename(path).lower()
-        if base.endswith((".conf", ".conf.template", ".toml", ".json", ".cfg")) or (
+        if (base.endswith((".conf", ".conf.template", ".toml", ".json", ".cfg")) or (
                 "nginx" in base or "caddy" in base or "haproxy" in base or "traefik" in base
-                ) or PROXY_CONFIGS.search(path.lower()):
+                ) or PROXY_CONFIGS.search(path.lower())) and _may_configure(path):
             texts.append(text)
     # Terraform of the edge, which the scan does not parse: a CDN service's response header
     # (Fastly's `http.Strict-Transport-Security`, CloudFront's `strict_transport_security`)
