@@ -317,31 +317,29 @@ def test_backing_service_passwords(name, expected):
     assert is_client_credential(name) is expected
 
 
-def test_py015_reports_a_backing_service_password_fallback_as_info():
-    code = ("import os\n\n"
-            "DB_PASSWORD = os.getenv('POSTGRES_PASSWORD', 'k8Jd2Lw9Qz4Rt7Vb')\n"
-            "SECRET_KEY = os.getenv('SECRET_KEY', 'k8Jd2Lw9Qz4Rt7Vb')\n")
-    found = _rule({"app/settings.py": code}, "PY015")
-    assert [(f.line, f.severity.value) for f in found] == [(3, "info"), (4, "high")]
-
-
-def test_py015_reports_a_fallback_handed_straight_to_a_client_as_info():
-    code = ("import os\n\nimport jwt\nfrom openai import OpenAI\n\n"
-            "llm = OpenAI(api_key=os.getenv('OLLAMA_API_KEY', 'dummy'))\n"
-            "token = jwt.encode({}, key=os.getenv('JWT_SECRET', 'dummy'))\n"
-            "app.config.update(SECRET_KEY=os.getenv('SECRET_KEY', 'dummy'))\n")
-    found = _rule({"app/llm.py": code}, "PY015")
-    assert [(f.line, f.severity.value) for f in found] == [(6, "info"), (7, "high"), (8, "high")]
-
-
-def test_py015_reports_another_services_api_key_as_info():
-    code = ("import os\n\n"
-            "ENKETO_API_KEY = os.getenv('ENKETO_API_KEY', 'k8Jd2Lw9Qz4Rt7Vb')\n"
-            "MOBSF_API_KEY = os.getenv('MOBSF_API_KEY', 'k8Jd2Lw9Qz4Rt7Vb')\n"
-            "API_KEY = os.getenv('API_KEY', 'k8Jd2Lw9Qz4Rt7Vb')\n")
-    found = _rule({"mobsf/settings.py": code}, "PY015")
-    # the key of the service's own package, or a bare API_KEY, may be what its clients present
-    assert [(f.line, f.severity.value) for f in found] == [(3, "info"), (4, "high"), (5, "high")]
+@pytest.mark.parametrize(("path", "code", "expected"), [
+    # a backing service's password, beside the service's own secret
+    ("app/settings.py", "import os\n\n"
+     "DB_PASSWORD = os.getenv('POSTGRES_PASSWORD', 'k8Jd2Lw9Qz4Rt7Vb')\n"
+     "SECRET_KEY = os.getenv('SECRET_KEY', 'k8Jd2Lw9Qz4Rt7Vb')\n", [(3, "info"), (4, "high")]),
+    # a fallback handed straight to a client
+    ("app/llm.py", "import os\n\nimport jwt\nfrom openai import OpenAI\n\n"
+     "llm = OpenAI(api_key=os.getenv('OLLAMA_API_KEY', 'dummy'))\n"
+     "token = jwt.encode({}, key=os.getenv('JWT_SECRET', 'dummy'))\n"
+     "app.config.update(SECRET_KEY=os.getenv('SECRET_KEY', 'dummy'))\n",
+     [(6, "info"), (7, "high"), (8, "high")]),
+    # another service's API key; the key of the service's own package, or a bare API_KEY,
+    # may be what its clients present
+    ("mobsf/settings.py", "import os\n\n"
+     "ENKETO_API_KEY = os.getenv('ENKETO_API_KEY', 'k8Jd2Lw9Qz4Rt7Vb')\n"
+     "MOBSF_API_KEY = os.getenv('MOBSF_API_KEY', 'k8Jd2Lw9Qz4Rt7Vb')\n"
+     "API_KEY = os.getenv('API_KEY', 'k8Jd2Lw9Qz4Rt7Vb')\n",
+     [(3, "info"), (4, "high"), (5, "high")]),
+])
+def test_py015_reports_fallbacks_that_unlock_nothing_of_the_service_as_info(path, code,
+                                                                            expected):
+    found = _rule({path: code}, "PY015")
+    assert [(f.line, f.severity.value) for f in found] == expected
 
 
 def test_a_fixture_file_seeds_test_or_local_data():

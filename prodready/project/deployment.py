@@ -1850,20 +1850,26 @@ def _kustomize_links(project: Project, counts: Any, link: Any, model: Deployment
                                _applied(kustomizations, path, set()))
         if not judged:
             continue
-        for key in ("resources", "bases", "components"):
-            for entry in data.get(key) or ():
-                if not isinstance(entry, str) or "://" in entry or entry.startswith("github.com"):
-                    continue
-                target = _clean(posixpath.normpath(posixpath.join(directory, entry)))
-                if not target:
-                    continue
-                if target in project.yaml_files:
-                    link(target, f"applied by {path}")
-                else:  # a directory: its kustomization and what that applies
-                    for name in ("kustomization.yaml", "kustomization.yml"):
-                        nested = posixpath.join(target, name)
-                        if nested in kustomizations:
-                            link(nested, f"applied by {path}")
+        for target in _resource_paths(directory, data):
+            if target in project.yaml_files:
+                link(target, f"applied by {path}")
+            else:  # a directory: its kustomization and what that applies
+                for name in ("kustomization.yaml", "kustomization.yml"):
+                    nested = posixpath.join(target, name)
+                    if nested in kustomizations:
+                        link(nested, f"applied by {path}")
+
+
+def _resource_paths(directory: str, data: dict[str, Any]) -> Iterator[str]:
+    """The repository paths a kustomization in `directory` lists as resources, bases or
+    components (files or directories; remote ones skipped)."""
+    for key in ("resources", "bases", "components"):
+        for entry in data.get(key) or ():
+            if not isinstance(entry, str) or "://" in entry or entry.startswith("github.com"):
+                continue
+            target = _clean(posixpath.normpath(posixpath.join(directory, entry)))
+            if target:
+                yield target
 
 
 def _left_out_of_kustomizations(project: Project) -> dict[str, str]:
@@ -1874,15 +1880,10 @@ def _left_out_of_kustomizations(project: Project) -> dict[str, str]:
     listed: set[str] = set(patch_files(project))
     directories: dict[str, str] = {}  # a directory of listed manifests -> the kustomization
     for path, data in sorted(kustomizations.items()):
-        directory = posixpath.dirname(path)
-        for key in ("resources", "bases", "components"):
-            for entry in data.get(key) or ():
-                if not isinstance(entry, str) or "://" in entry:
-                    continue
-                target = _clean(posixpath.normpath(posixpath.join(directory, entry)))
-                if target in project.yaml_files:
-                    listed.add(target)
-                    directories.setdefault(posixpath.dirname(target), path)
+        for target in _resource_paths(posixpath.dirname(path), data):
+            if target in project.yaml_files:
+                listed.add(target)
+                directories.setdefault(posixpath.dirname(target), path)
     candidates = {path: kustomization for path, yf in sorted(project.yaml_files.items())
                   if (kustomization := directories.get(posixpath.dirname(path))) is not None
                   and path not in listed and path not in kustomizations

@@ -60,7 +60,7 @@ def _find(project: Project) -> list[PlatformCheck]:
 
     deployment = deployment_of(project)
     found: list[PlatformCheck] = []
-    for path in _infrastructure_files(project)[:FILES_READ]:
+    for path in infrastructure_files(project):
         if not deployment.role_of(path).judged:
             continue  # an example's or a test's infrastructure checks nothing that runs
         lowered = path.lower()
@@ -83,12 +83,27 @@ def _find(project: Project) -> list[PlatformCheck]:
     return found
 
 
-def _infrastructure_files(project: Project) -> list[str]:
-    """Infrastructure files by their names, then CloudFormation and SAM templates by their
-    contents (`sam-template.yaml`, `template.yml`)."""
-    named = [path for path in project.all_files if _is_infrastructure(path.lower())]
-    return named + sorted(path for path, yf in project.yaml_files.items() if path not in named
-                          and _CLOUDFORMATION.search(yf.text[:_TEMPLATE_HEAD]))
+def infrastructure_files(project: Project) -> list[str]:
+    """The first FILES_READ infrastructure files: by their names (Terraform, CDK and Pulumi
+    programs, task definitions), then CloudFormation and SAM templates by their contents
+    (`sam-template.yaml`, `template.yml`); computed once."""
+    def find() -> list[str]:
+        named = [path for path in project.all_files if _is_infrastructure(path.lower())]
+        return (named + sorted(path for path, yf in project.yaml_files.items()
+                               if path not in named
+                               and _CLOUDFORMATION.search(yf.text[:_TEMPLATE_HEAD])))[:FILES_READ]
+
+    found: list[str] = project.once("infrastructure-files", find)
+    return found
+
+
+def is_terraform(path: str) -> bool:
+    return path.lower().endswith(_TERRAFORM_SUFFIXES)
+
+
+def is_infrastructure_code(path: str) -> bool:
+    """A CDK or Pulumi program's source (`cdk_stacks/jobs.py`)."""
+    return path.lower().endswith(_IAC_CODE_SUFFIXES)
 
 
 # A CloudFormation or SAM template says so in its first lines

@@ -1017,9 +1017,6 @@ def _ships_a_frontend(project: Project, path: str) -> bool:
                                for stage in stages for ins in stage.find("COPY"))
 
 
-TERRAFORM_FILES_READ = 300
-
-
 def _may_configure(path: str) -> bool:
     """A file whose path does not say it is test data, a sample or docs: a scanner's report
     under `unittests/scans/` that quotes a site's Strict-Transport-Security header configures
@@ -1036,6 +1033,7 @@ def infra_evidence(project: Project) -> set[str]:
 
 def _infra_evidence(project: Project) -> set[str]:
     from .documentation import read_text
+    from .platform import infrastructure_files, is_terraform
 
     found: set[str] = set()
     texts: list[str] = []
@@ -1047,8 +1045,7 @@ def _infra_evidence(project: Project) -> set[str]:
             texts.append(text)
     # Terraform of the edge, which the scan does not parse: a CDN service's response header
     # (Fastly's `http.Strict-Transport-Security`, CloudFront's `strict_transport_security`)
-    for path in [p for p in project.all_files
-                 if p.endswith((".tf", ".tf.json"))][:TERRAFORM_FILES_READ]:
+    for path in filter(is_terraform, infrastructure_files(project)):
         lowered = read_text(project, path).lower()
         if "strict-transport-security" in lowered or "strict_transport_security" in lowered:
             found.add("hsts")

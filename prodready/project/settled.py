@@ -288,18 +288,14 @@ def _commands_run(project: Project) -> set[str]:
     return found
 
 
-# Directories of infrastructure code (AWS CDK, Pulumi): its schedules start commands
-_INFRASTRUCTURE = re.compile(r"(?:^|/)(?:cdk|infra|infrastructure|pulumi)[\w-]*/")
-
-
 def _infrastructure_code(project: Project) -> list[str]:
-    """The Python files of the repository's infrastructure code (`cdk_stacks/…`), read once."""
+    """The programs of the repository's infrastructure code (AWS CDK, Pulumi: `cdk_stacks/…`),
+    whose schedules start commands."""
     from .documentation import read_text
+    from .platform import infrastructure_files, is_infrastructure_code
 
-    texts: list[str] = project.once("infrastructure-code", lambda: [
-        read_text(project, path) for path in sorted(project.python)
-        if _INFRASTRUCTURE.search(path)][:RUNNER_FILES_READ])
-    return texts
+    return [read_text(project, path) for path in infrastructure_files(project)
+            if is_infrastructure_code(path)]
 
 
 def _overrides(project: Project) -> dict[str, list[tuple[int, int, str, str]]]:

@@ -206,14 +206,20 @@ def _startup_texts(project: Project, svc: Service
 def image_start_texts(project: Project, df: Dockerfile, target: str | None
                       ) -> list[tuple[str, str]]:
     """What the image built for `target` runs at start, with where it is: its ENTRYPOINT and
-    CMD, and the scripts they run that the image holds."""
-    files = image_files(project, df, target)
-    texts: list[tuple[str, str]] = []
-    seen: set[str] = set()
-    for ins in image_commands(df, target):
-        text = " ".join(ins.exec_form) if ins.exec_form is not None else ins.args
-        _collect(project, text, f"the {ins.keyword} of {df.path}", files, texts, seen, 0)
-    return texts
+    CMD, and the scripts they run that the image holds (read once per image)."""
+    cache = project.cache.setdefault("image-start-texts", {})
+    assert isinstance(cache, dict)
+    key = (df.path, target)
+    if key not in cache:
+        files = image_files(project, df, target)
+        texts: list[tuple[str, str]] = []
+        seen: set[str] = set()
+        for ins in image_commands(df, target):
+            text = " ".join(ins.exec_form) if ins.exec_form is not None else ins.args
+            _collect(project, text, f"the {ins.keyword} of {df.path}", files, texts, seen, 0)
+        cache[key] = texts
+    found: list[tuple[str, str]] = cache[key]
+    return found
 
 
 def _collect(project: Project, text: str, where: str, files: ImageFiles | None,
