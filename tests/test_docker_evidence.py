@@ -507,6 +507,18 @@ def test_copied_package_manager_config_is_judged_by_its_content():
                  "DOCKER006") == [("Dockerfile", 2)]
 
 
+def test_a_copied_key_file_is_judged_by_its_content():
+    dockerfile = "FROM node:22-slim\nCOPY nodesource-repo.gpg.key /tmp/\n"
+    public = ("-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nmQINBFdD\n"
+              "-----END PGP PUBLIC KEY BLOCK-----\n")
+    assert rules({"Dockerfile": dockerfile, "nodesource-repo.gpg.key": public}, "DOCKER006") == []
+    private = "-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----\n"
+    assert rules({"Dockerfile": dockerfile, "nodesource-repo.gpg.key": private},
+                 "DOCKER006") == [("Dockerfile", 2)]
+    # not in the repository: its name alone says key
+    assert rules({"Dockerfile": dockerfile}, "DOCKER006") == [("Dockerfile", 2)]
+
+
 def test_skaffold_tells_the_context_of_a_directory_dockerfile():
     files = {"src/api/Dockerfile": "FROM python:3.12-slim\nCOPY . .\n",
              "src/api/app.py": "print(1)\n"}

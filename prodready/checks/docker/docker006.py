@@ -82,10 +82,12 @@ _CERTIFICATE_NAME = re.compile(r"(?:^|[-_.])(?:cert|certs|certificate|fullchain|
 
 
 def _holds_no_credential(project: Project, df: Dockerfile, source: str, name: str) -> bool:
-    """A package-manager config the repository holds, with no credential in it, or a PEM
-    file of public material only (a public key, a certificate). A file written at build time
-    from a CI secret is not in the repository and stays flagged."""
-    if name not in CONFIG_FILES and not name.endswith(".pem"):
+    """A package-manager config the repository holds, with no credential in it, or a PEM or
+    key file of public material only (a public key, a certificate, a PGP public key block).
+    A file written at build time from a CI secret is not in the repository and stays
+    flagged."""
+    key_material = name.endswith((".pem", ".key"))
+    if name not in CONFIG_FILES and not key_material:
         return False
     path = context_file(project, df, source)
     text = project.texts.get(path) if path else None
@@ -94,6 +96,7 @@ def _holds_no_credential(project: Project, df: Dockerfile, source: str, name: st
         # `cert.pem`, `fullchain.pem` name a certificate, public material
         return name.endswith(".pem") and "key" not in name.lower() and bool(
             _CERTIFICATE_NAME.search(name.lower()))
-    if name.endswith(".pem"):
+    if key_material:
+        # `nodesource-repo.gpg.key` is a PGP *public* key block that verifies an apt source
         return "-----BEGIN" in text and "PRIVATE KEY" not in text
     return not CREDENTIAL.search(text)
