@@ -135,6 +135,18 @@ def test_a_management_command_nothing_runs_is_informational():
                      "refresh_rates.py": "high", "rebuild.py": "high"}
 
 
+def test_a_secret_fallback_in_a_management_command_nothing_runs_is_informational():
+    command = ("import os\nfrom django.core.management.base import BaseCommand\n\n"
+               "PASSWORD = os.environ.get('PACER_PASSWORD', 'k8Jd2Lw9Qz4Rt7Vb')\n\n\n"
+               "class Command(BaseCommand):\n    def handle(self, *args, **options):\n"
+               "        pass\n")
+    files = {"shop/management/commands/import_dockets.py": command,
+             "shop/management/commands/create_admin.py": command,
+             "docker/entrypoint.sh": "#!/bin/sh\npython manage.py create_admin\nexec gunicorn\n"}
+    found = {f.path.rsplit("/", 1)[-1]: f.severity.value for f in scan_files(files, ["PY015"])}
+    assert found == {"import_dockets.py": "info", "create_admin.py": "high"}
+
+
 def test_a_helper_only_unrun_management_commands_import_is_informational():
     helper = "import requests\n\n\ndef download(url):\n    return requests.get(url)\n"
     command = ("from django.core.management.base import BaseCommand\n\n"

@@ -63,6 +63,9 @@ def hand_run(project: Project, path: str) -> str:
         cache[path] = _hand_run(project, path)
     found: str = cache[path]
     return found
+    if rule_id == "PY015" and (why := hand_run(project, path)):
+        return (f"{why}: no service boots with the fallback; whoever runs it by hand sets the "
+                "variable")
 
 
 def _hand_run(project: Project, path: str) -> str:

@@ -49,7 +49,8 @@ def _check_env_read(src: PythonFile, call: ast.Call, imported: dict[str, str],
     if not is_secret_name(key.value, value):
         return
     if not _known_secret(value, src.path) or in_dev_class(src, call.lineno) or \
-            in_debug_branch(src, call.lineno) or in_manual_harness(src, call.lineno):
+            in_debug_branch(src, call.lineno) or in_manual_harness(src, call.lineno) or \
+            _strict_in_other_branch(src, call, key.value):
         ctx.examine()
         return
     ctx.report(src.path, call.lineno, call.col_offset + 1,
@@ -59,6 +60,36 @@ def _check_env_read(src: PythonFile, call: ast.Call, imported: dict[str, str],
                snippet=f"{dotted_name(call.func)}({key.value!r}, …)",
                informational=_client_credential(key.value) or _given_to_client(src, call)
                or _other_services_key(src, key.value))
+
+
+def _strict_in_other_branch(src: PythonFile, call: ast.Call, key: str) -> bool:
+    """The fallback sits in one branch of an `if` whose other branch reads the variable with
+    no fallback (`SECRET_KEY = os.environ["SECRET_KEY"]`) or fails without it (`raise
+    RuntimeError(...)`): the author chose the literal for a development or non-serving mode,
+    and the serving mode already fails at start-up."""
+    child: ast.AST = call
+    for node in src.ancestors(call):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            return False
+        if isinstance(node, ast.If):
+            other = node.orelse if any(child is stmt for stmt in node.body) else node.body
+            if child is not node.test and _reads_strictly(other, key):
+                return True
+        child = node
+    return False
+
+
+def _reads_strictly(statements: list[ast.stmt], key: str) -> bool:
+    reads = raises = False
+    for stmt in statements:
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) and \
+                    node.slice.value == key and dotted_name(node.value).endswith("environ"):
+                return True
+            raises = raises or isinstance(node, ast.Raise)
+            reads = reads or (isinstance(node, ast.Call) and bool(node.args) and isinstance(
+                node.args[0], ast.Constant) and node.args[0].value == key)
+    return reads and raises
 
 
 # Parameters through which a client presents a credential to the service it calls
