@@ -874,7 +874,8 @@ def _judge_what_ships(findings: list[Finding], project: Project,
         role = deployment.skipped_as(finding.rule_id, finding.path, finding.line) or \
             _test_module(project, finding) or _development_app(project, finding)
         if role is None:
-            why = settled(project, finding.rule_id, finding.path, finding.line)
+            why = settled(project, finding.rule_id, finding.path, finding.line,
+                          finding.message)
             role = Role(SET_ELSEWHERE, why) if why else None
         if role is None:
             why = "" if finding.severity is Severity.INFO or (

@@ -571,6 +571,12 @@ class _Extractor:
                 "self.app(" in lowered or "self.get_response(" in lowered)):
             if any(_answers_every_failure(t) for t in nodes(ast.Try)):
                 facts.evidence.add("error-handler")  # a middleware that turns errors into 500s
+        if "timeoutsauce" in lowered and any(
+                dotted_name(target).endswith("adapters.TimeoutSauce")
+                for assign in nodes(ast.Assign) for target in assign.targets):
+            # `requests.adapters.TimeoutSauce = CustomTimeout`: every requests call made after
+            # this module is imported gets the patched default timeout
+            facts.evidence.add("requests-default-timeout")
         if "retry" not in facts.evidence and ("retries" in lowered or "retry_on" in lowered) \
                 and any(configures_retries(call) for call in nodes(ast.Call)):
             # OpenSearch(max_retries=10, retry_on_timeout=True), botocore Config(retries=…)

@@ -254,3 +254,19 @@ def test_a_command_of_the_command_line_program_is_informational():
         {"app/tasks.py": commands, "app/web.py": flask_cli, "app/bot.py": bot}, ["PY006"])}
     assert found == {("app/tasks.py", 13): "info", ("app/tasks.py", 17): "high",
                      ("app/web.py", 9): "info", ("app/bot.py", 9): "high"}
+
+
+def test_a_package_that_patches_requests_default_timeout_bounds_its_modules_calls():
+    patch = ("import requests.adapters\nfrom requests.adapters import TimeoutSauce\n\n\n"
+             "class CustomTimeout(TimeoutSauce):\n    pass\n\n\n"
+             "requests.adapters.TimeoutSauce = CustomTimeout\n")
+    call = "import requests\n\n\ndef fetch(url):\n    return requests.get(url)\n"
+    files = {"jobs/commands/__init__.py": patch, "jobs/commands/export.py": call,
+             "jobs/commands/sub/build.py": call,
+             # another package: the patch runs only when something imports jobs.commands
+             "app/feeds.py": call, "app/__init__.py": ""}
+    found = sorted(f.path for f in scan_files(files, ["PY006"]))
+    assert found == ["app/feeds.py"]
+    # a package __init__ that only imports TimeoutSauce patches nothing
+    files["jobs/commands/__init__.py"] = "from requests.adapters import TimeoutSauce\n"
+    assert len(scan_files(files, ["PY006"])) == 3

@@ -25,12 +25,17 @@ SET_ELSEWHERE = "set-elsewhere"
 _SETTINGS_RULES = frozenset({"PY009", "PY015", "REPO001"})
 
 
-def settled(project: Project, rule_id: str, path: str, line: int) -> str:
+def settled(project: Project, rule_id: str, path: str, line: int, message: str = "") -> str:
     """Why the finding of `rule_id` at `path:line` is decided elsewhere ("" if it is not)."""
     if rule_id in _SETTINGS_RULES and path.endswith(".py"):
         for first, last, name, overrider in _overrides(project).get(path, ()):
             if first <= line <= last:
                 return f"{overrider} imports these settings and sets {name} again"
+    elif rule_id == "PY006" and message.startswith("requests."):
+        patcher = _requests_timeout_patched(project, path)
+        if patcher:
+            return (f"{patcher} gives requests a default timeout (it replaces "
+                    "requests.adapters.TimeoutSauce), and importing this module runs it")
     elif rule_id == "PY010":
         facts = project.python.get(path)
         if line in getattr(facts, "cors_from_config", ()):
@@ -41,10 +46,26 @@ def settled(project: Project, rule_id: str, path: str, line: int) -> str:
     return ""
 
 
+def _requests_timeout_patched(project: Project, path: str) -> str:
+    """The `__init__.py` of a package above `path` that patches requests' default timeout:
+    Python runs it before any module of the package."""
+    directory = posixpath.dirname(path)
+    while directory:
+        init = f"{directory}/__init__.py"
+        facts = project.python.get(init)
+        if "requests-default-timeout" in getattr(facts, "evidence", ()):
+            return init
+        directory = posixpath.dirname(directory)
+    return ""
+
+
 def informational(project: Project, rule_id: str, path: str) -> str:
     """Why the finding of `rule_id` in `path` is only information here ("" if it is not)."""
     if rule_id == "PY006" and (why := hand_run(project, path)):
         return f"{why}: whoever runs it by hand sees a hang and stops it"
+    if rule_id == "PY015" and (why := hand_run(project, path)):
+        return (f"{why}: no service boots with the fallback; whoever runs it by hand sets the "
+                "variable")
     if rule_id == "PY009" and not is_settings_module(path) and \
             _development_server(project, path):
         return ("nothing that deploys the app runs this file (its containers, Procfile and "
@@ -63,9 +84,6 @@ def hand_run(project: Project, path: str) -> str:
         cache[path] = _hand_run(project, path)
     found: str = cache[path]
     return found
-    if rule_id == "PY015" and (why := hand_run(project, path)):
-        return (f"{why}: no service boots with the fallback; whoever runs it by hand sets the "
-                "variable")
 
 
 def _hand_run(project: Project, path: str) -> str:
