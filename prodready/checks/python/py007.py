@@ -46,7 +46,8 @@ def check(src: PythonFile, ctx: RuleContext) -> None:
         poolclass = keyword(node, "poolclass")
         echo = keyword(node, "echo")
         if poolclass is not None and dotted_name(poolclass.value).endswith("NullPool"):
-            if not _pooling_explained(src, node, poolclass):
+            if not _pooling_explained(src, node, poolclass) and \
+                    not _chosen_by_pooling_setting(src, node):
                 problems.append("poolclass=NullPool opens a new connection for every checkout")
         elif pre_ping is None and not has_kwargs_splat(node):
             problems.append("no pool_pre_ping=True, so connections dropped by the database "
@@ -73,6 +74,18 @@ def _pooling_explained(src: PythonFile, call: ast.Call, poolclass: ast.keyword) 
     own = src.lines[poolclass.value.lineno - 1]
     comments = [*comments_above(src, line), own[own.index("#"):] if "#" in own else ""]
     return any(_POOLING_REASON.search(c) for c in comments)
+
+
+def _chosen_by_pooling_setting(src: PythonFile, call: ast.Call) -> bool:
+    """The engine sits in a branch of an `if` that asks a pooling setting
+    (`if settings.DISABLE_CONNECTION_POOL:`): NullPool is an opt-in for deployments behind a
+    transaction pooler, and the other branch pools."""
+    for node in src.ancestors(call):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            return False
+        if isinstance(node, ast.If) and _POOLING_REASON.search(ast.unparse(node.test)):
+            return True
+    return False
 
 
 def _add_pre_ping(src: PythonFile, call: ast.Call) -> Fix:
