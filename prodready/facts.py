@@ -375,7 +375,8 @@ class PythonFacts:
     documented_names: set[str] = field(default_factory=set)
     # files a dotenv loader is given by name: `load_dotenv(find_dotenv(filename=".environment"))`
     dotenv_files: set[str] = field(default_factory=set)
-    env_tuned: set[str] = field(default_factory=set)  # read with a numeric default: `…, "30")`
+    # read with a numeric or on/off default: `…, "30")`, `…, "false")`
+    env_tuned: set[str] = field(default_factory=set)
     commands_called: set[str] = field(default_factory=set)  # call_command("name")
     # Python files the code starts as processes (`subprocess.Popen(["python",
     # f"service/{name}/main.py"])`), as patterns: `service/[^/]+/main\.py`
@@ -794,7 +795,7 @@ class _Extractor:
                 facts.env_reads.append(Located(key.value, call.lineno, call.col_offset + 1))
                 default = call.args[1] if len(call.args) > 1 else next(
                     (kw.value for kw in call.keywords if kw.arg == "default"), None)
-                if _numeric(default):
+                if _numeric(default) or _switch(default):
                     facts.env_tuned.add(key.value)
         elif (full in ("os.environ.setdefault", "os.putenv") or last == "setenv") and (
                 call.args and isinstance(call.args[0], ast.Constant)
@@ -1841,6 +1842,15 @@ def _numeric(node: ast.expr | None) -> bool:
         return False
     return isinstance(node.value, int | float) or (
         isinstance(node.value, str) and bool(_NUMBER.fullmatch(node.value.strip())))
+
+
+_SWITCH_WORDS = frozenset({"true", "false", "yes", "no", "on", "off"})
+
+
+def _switch(node: ast.expr | None) -> bool:
+    """`False`, `"false"`, `"on"`: the default of a switch, off or on until someone flips it."""
+    return isinstance(node, ast.Constant) and (isinstance(node.value, bool) or (
+        isinstance(node.value, str) and node.value.strip().lower() in _SWITCH_WORDS))
 
 
 def _one_per_variable(apps: list[AppFact]) -> list[AppFact]:

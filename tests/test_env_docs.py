@@ -132,16 +132,22 @@ def test_numbered_and_plural_forms_of_a_documented_variable_are_documented():
     assert _undocumented(files) == ["APP_ADMIN", "APP_CACHE_URL_2"]
 
 
-def test_a_file_whose_variables_all_have_numeric_defaults_is_informational():
+def test_a_file_whose_variables_all_have_numeric_or_switch_defaults_is_informational():
     tuning = ("import os\n\nMAX_BACKUPS = int(os.getenv('MAX_NUMBER_BACKUPS', 100))\n"
               "TIMEOUT = float(os.environ.get('LLM_TIMEOUT', '30.5'))\n")
     mixed = "import os\n\nLIMIT = os.getenv('JOB_LIMIT', '10')\nKEY = os.getenv('LLM_API_KEY')\n"
+    switches = ("import os\n\nTRACK = os.getenv('ENABLE_TRACKING', 'false').lower() == 'true'\n"
+                "CUDA = os.environ.get('USE_CUDA', default=False)\n")
+    named = "import os\n\nMODE = os.getenv('RUN_MODE', 'worker')\n"
     findings = {f.path: f for f in scan_files({"app/main.py": APP.format(body=""),
-                                               "app/tuning.py": tuning, "app/llm.py": mixed},
+                                               "app/tuning.py": tuning, "app/llm.py": mixed,
+                                               "app/flags.py": switches, "app/mode.py": named},
                                               ["APP013"], profile="distributed")}
     assert findings["app/tuning.py"].severity.value == "info"
-    assert "numeric default" in findings["app/tuning.py"].message
+    assert "numeric or on/off default" in findings["app/tuning.py"].message
+    assert findings["app/flags.py"].severity.value == "info"
     assert findings["app/llm.py"].severity.value == "low"
+    assert findings["app/mode.py"].severity.value == "low"
 
 
 def test_a_product_others_deploy_needs_its_settings_documented_and_a_service_less_so():

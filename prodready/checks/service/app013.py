@@ -189,8 +189,9 @@ def check(project: Project, ctx: RuleContext) -> None:
                    f"nowhere (no .env.example, docs, compose or Kubernetes env lists them): "
                    f"{listed}; whoever deploys the service cannot know they exist",
                    snippet=listed, fix=fix, related=related,
-                   informational="each has a numeric default in the code: a tuning value "
-                                 "the service works without" if tuned else (
+                   informational="each has a numeric or on/off default in the code: a "
+                                 "tuning value or switch the service works without" if tuned
+                   else (
                                      "the project keeps its documentation outside this "
                                      f"repository ({elsewhere}), where they may be listed"
                                      if elsewhere else ""))
