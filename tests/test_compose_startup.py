@@ -226,6 +226,29 @@ def test_a_store_that_is_ready_as_it_starts_gates_nothing():
                        "COMPOSE001") == [(5, "medium")]
 
 
+def test_a_worker_dependants_start_after_only_for_ordering_is_informational():
+    compose = ("services:\n  web:\n    image: acme/web:1\n    ports: ['80:8000']\n"
+               "    healthcheck:\n      test: [CMD, curl, -f, http://localhost:8000/health]\n"
+               "    depends_on: [worker]\n"
+               "  worker:\n    image: acme/web:1\n    command: {command}\n")
+    assert _severities({"compose.yaml": compose.format(command="celery -A app worker")},
+                       "COMPOSE001") == [(8, "info")]
+    # not a worker: a dependant may need it ready
+    assert _severities({"compose.yaml": compose.format(command="python -m app.rpc_server")},
+                       "COMPOSE001") == [(8, "medium")]
+    assert _severities({"compose.yaml": compose.format(command="python -m app.dsl.worker")},
+                       "COMPOSE001") == [(8, "info")]
+    # a web server's worker class is no task worker
+    web = "gunicorn -k uvicorn.workers.UvicornWorker app:app"
+    assert _severities({"compose.yaml": compose.format(command=web)},
+                       "COMPOSE001") == [(8, "medium")]
+    # a dependant that waits for it to be healthy reads its health
+    waited = compose.replace("depends_on: [worker]",
+                             "depends_on:\n      worker:\n        condition: service_healthy")
+    assert _severities({"compose.yaml": waited.format(command="celery -A app worker")},
+                       "COMPOSE001") == [(10, "medium")]
+
+
 def test_a_wsgi_server_that_does_nothing_else_at_start_needs_no_database_yet():
     from prodready.testing import scan_files
 

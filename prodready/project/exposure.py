@@ -390,10 +390,29 @@ def annotate_text(project: Project, services: list[Service], tree: Any) -> Any:
 _WORKER_SCRIPT = re.compile(r"(?:^|[-_])(?:worker|beat|celery|scheduler)(?:[-_][\w-]*)?"
                             r"(?:\.sh|\.py)?$", re.IGNORECASE)
 # A project's own command for a background process: `python -m app run-worker`,
-# `manage.py run_scheduler`, `app consumer`.
-# a word an entrypoint turns into a worker (`command: worker`, `command: celery`)
-_WORKER_WORD = re.compile(r"(?<![\w-])(?:run[-_])?(?:worker|scheduler|beat|consumer)s?(?![\w-])"
-                          r"|^\s*(?:celery|rq|dramatiq|huey)\s*$")
+# `manage.py run_scheduler`, `python -m tracecat.dsl.worker`, `entrypoints.worker_streams`,
+# an entrypoint's `worker` or `celery`. Words of the command's arguments, not of its options:
+# `--worker-class uvicorn.workers.UvicornWorker` is a web server's worker class.
+_WORKER_WORDS = frozenset({"worker", "workers", "scheduler", "beat", "consumer", "consumers"})
+_WORKER_PROGRAMS = frozenset({"celery", "rq", "dramatiq", "huey"})
+_WORKER_CLASS_OPTIONS = frozenset({"-k", "--worker-class"})
+
+
+def is_worker_command(command: str) -> bool:
+    """A command line that starts a task worker or scheduler (`celery -A app worker`,
+    `python -m app run-worker`, an entrypoint's `worker`)."""
+    if _WORKER_COMMAND.search(command):
+        return True
+    words = command.replace('"', " ").replace("'", " ").replace(",", " ").split()
+    if len(words) == 1 and words[0].lower() in _WORKER_PROGRAMS:
+        return True
+    for previous, word in zip(["", *words], words, strict=False):
+        if word.startswith("-") or previous in _WORKER_CLASS_OPTIONS:
+            continue
+        parts = re.split(r"[./:=_-]", word.lower())
+        if _WORKER_WORDS.intersection(parts):
+            return True
+    return False
 
 
 def worker_use(project: Project, dockerfile: str) -> str:
@@ -410,12 +429,12 @@ def worker_use(project: Project, dockerfile: str) -> str:
     for svc in compose:
         found = svc.find("command")
         command = command_line(found[2]) if found is not None else ""
-        if _WORKER_COMMAND.search(command) or _WORKER_WORD.search(command):
+        if is_worker_command(command):
             return f"Compose service {svc.name!r} runs it as a task worker"
     for container in containers:
         command = " ".join([command_line(container.node.get("command")),
                             command_line(container.node.get("args"))])
-        if _WORKER_COMMAND.search(command) or _WORKER_WORD.search(command):
+        if is_worker_command(command):
             return f"the {container.label} runs it as a task worker"
     df = project.dockerfiles.get(dockerfile)
     if not isinstance(df, Dockerfile):

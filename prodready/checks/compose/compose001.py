@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ...artifacts.dockerfile import Dockerfile
+from ...artifacts.yamldocs import command_line
 from ...project import Project
 from ...project.compose import (
     FAST_STARTING,
@@ -13,6 +14,7 @@ from ...project.compose import (
     image_repository,
     image_source,
 )
+from ...project.exposure import is_worker_command
 from ...project.images import effective_stages
 from ...project.services import THIRD_PARTY_IMAGES
 from ...project.startup import waited_by_every_dependant
@@ -81,11 +83,25 @@ def _informational(project: Project, svc: Service, source: ImageSource | None) -
         return f"{svc.datastore}: {QUICK_START}"
     if _third_party_alone(project, svc, source):
         return NOBODY_ASKS
+    if not svc.ports() and not _waited_healthy(svc) and _runs_worker(svc):
+        return ("a task worker that publishes no port and that no service waits on to be "
+                "healthy: its dependants start after it only for ordering, and Compose does "
+                "not restart an unhealthy container")
     app = "" if svc.depended_on else _app_without_health_route(project, svc)
     if app:
         return (f"no service waits on it, and the app it runs ({app}) serves no health route "
                 "for a check to fetch: the route comes first (APP001)")
     return ""
+
+
+def _waited_healthy(svc: Service) -> bool:
+    return any(dep.name == svc.name and dep.condition == "service_healthy"
+               for other in svc.config.services.values() for dep in other.depends_on())
+
+
+def _runs_worker(svc: Service) -> bool:
+    found = svc.find("command")
+    return found is not None and is_worker_command(command_line(found[2]))
 
 
 def _app_without_health_route(project: Project, svc: Service) -> str:
@@ -107,8 +123,7 @@ def _third_party_alone(project: Project, svc: Service, source: ImageSource | Non
     to be healthy: its stock image, or an image built here FROM it with its configuration
     baked in (`FROM caddy` + a Caddyfile). The project's own image stays judged even where
     prodready cannot link it to the Dockerfile that builds it."""
-    if any(dep.name == svc.name and dep.condition == "service_healthy"
-           for other in svc.config.services.values() for dep in other.depends_on()):
+    if _waited_healthy(svc):
         return False
     if svc.built_by is not None or source is not None or svc.build:
         df = project.dockerfiles.get(source.dockerfile) if source is not None else None
