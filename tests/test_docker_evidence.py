@@ -51,6 +51,28 @@ def test_uwsgi_uid_from_the_command_line_or_the_ini_file():
         assert bool(rules(files, "DOCKER003")) is flagged, (cmd, uid)
 
 
+def _docker003_severities(files: dict[str, str]) -> list[str]:
+    return [f.severity.value for f in scan_files(files, ["DOCKER003"])]
+
+
+def test_a_team_base_image_that_provides_the_user_is_informational():
+    handed = "FROM ghcr.io/acme/python-web:1\nCOPY --chown=app . .\nCMD [\"gunicorn\", \"a:app\"]\n"
+    assert _docker003_severities({"Dockerfile": handed}) == ["info"]
+    # the build creates that user itself: nothing says the base runs as anyone but root
+    created = handed.replace("COPY", "RUN useradd app\nCOPY")
+    assert _docker003_severities({"Dockerfile": created}) == ["high"]
+    # an official image runs as root unless told otherwise
+    official = handed.replace("ghcr.io/acme/python-web:1", "python:3.12-slim")
+    assert _docker003_severities({"Dockerfile": official}) == ["high"]
+    # a build stage FROM the same base switches to root first
+    staged = ("FROM ghcr.io/acme/python-web:1 AS build\nUSER root\nRUN make\n"
+              "FROM ghcr.io/acme/python-web:1\nCOPY --from=build /out /srv\n"
+              "CMD [\"gunicorn\", \"a:app\"]\n")
+    assert _docker003_severities({"Dockerfile": staged}) == ["info"]
+    plain = ("FROM ghcr.io/acme/python-web:1\nCOPY . /srv\nCMD [\"gunicorn\", \"a:app\"]\n")
+    assert _docker003_severities({"Dockerfile": plain}) == ["high"]
+
+
 def test_server_user_option_on_a_continued_line_of_the_entrypoint():
     dockerfile = "FROM python:3.12-slim\nCOPY entrypoint.sh /\nENTRYPOINT [\"/entrypoint.sh\"]\n"
     for script, flagged in (

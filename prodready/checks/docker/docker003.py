@@ -50,7 +50,8 @@ def _check(project: Project, df: Dockerfile, ctx: RuleContext) -> None:
                "the final stage never sets USER, so the container runs as root; create an "
                "unprivileged user and add `USER` before CMD", snippet=f"FROM {final.base_raw}",
                fix=non_root_fix(df, final, base),
-               informational=_runs_nothing_itself(project, df, base) or _root_daemon(df))
+               informational=_runs_nothing_itself(project, df, base) or _root_daemon(df)
+               or _base_sets_a_user(project, df, base))
 
 
 def _for_lambda(df: Dockerfile) -> bool:
@@ -137,6 +138,38 @@ def _root_daemon(df: Dockerfile) -> str:
         program = words[0].rsplit("/", 1)[-1] if words else ""
         if program in _ROOT_DAEMONS:
             return f"the image runs {program}, which must start as root: {_ROOT_DAEMONS[program]}"
+    return ""
+
+
+# `COPY --chown=app`, `chown -R app:app /srv`: the user a build hands files to
+_CHOWN_USER = re.compile(r"(?:--chown=|\bchown\s+(?:-\S+\s+)*)([A-Za-z_][\w-]*)")
+_CREATES_USER = re.compile(r"\b(?:useradd|adduser|groupadd|addgroup)\b")
+
+
+def _base_sets_a_user(project: Project, df: Dockerfile, base: str) -> str:
+    """Why the base image, which prodready cannot read, seems to run as a user of its own
+    ("" if nothing says so): the build hands files to a user it never creates (the base's),
+    or a stage FROM the same base switches to root first, as one does to leave a base's
+    unprivileged user."""
+    if not base or "/" not in image_reference(base)[0]:
+        return ""  # an official image (`python`, `node`): runs as root unless told otherwise
+    chain = effective_stages(df)
+    text = "\n".join(ins.raw for stage in chain for ins in stage.instructions)
+    shown = base.replace('"', "")
+    if not _CREATES_USER.search(text):
+        for user in _CHOWN_USER.findall(text):
+            if not is_root(user):
+                return (f"the build hands files to {user}, a user it never creates: the base "
+                        f"image {shown} provides it and probably runs as it")
+    for other in project.dockerfiles.values():
+        if not isinstance(other, Dockerfile):
+            continue
+        for stage in other.stages:
+            users = stage.find("USER")
+            if stage.base_image == base and users and is_root(
+                    users[0].args.split(":", 1)[0].strip()):
+                return (f"a stage FROM {shown} switches to root first ({other.path}:"
+                        f"{users[0].line}): the base image runs as an unprivileged user")
     return ""
 
 
