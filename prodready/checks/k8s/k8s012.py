@@ -8,12 +8,20 @@ import re
 
 from ...artifacts.yamldocs import YamlFile, YMap
 from ...project.kubernetes import KObject, Workload, file_objects, is_templated, seq_items, text_of
-from ...secretcontext import is_config_entry, is_real_secret_value, is_test_data
+from ...secretcontext import (
+    identity_values,
+    is_config_entry,
+    is_real_secret_value,
+    is_test_data,
+    repeats_identity,
+)
 from ...secretnames import is_secret_name, normalise
 from ..api import RuleContext
 
 SCOPE = "yaml"
 MAX_KEYS_SHOWN = 5
+# An upper-case constant's name, words joined by underscores: one of the product's choices
+_CONSTANT_NAME = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
 
 
 def check(yf: YamlFile, ctx: RuleContext) -> None:
@@ -70,15 +78,23 @@ def _check_secret(obj: KObject, ctx: RuleContext) -> None:
         key = obj.root.key_node(field)
         if not isinstance(values, YMap) or key is None:
             continue
-        literal = []
+        entries: dict[str, str | None] = {}
         for k, v in values.items:
             value = v.to_python() if not isinstance(v, YMap) else ""
             if field == "data" and isinstance(value, str):
                 value = _decoded(value)
-            name = text_of(k.value)
-            # Placeholders and ConfigMap-style entries (PORT, LOG_LEVEL, a host name) are not
-            # what makes a committed Secret a leak.
-            if is_real_secret_value(value, obj.path) and not is_config_entry(name, value):
+            entries[text_of(k.value)] = None if value is None else str(value)
+        # the user and database names beside a password (`POSTGRES_USER: app`)
+        identities = identity_values(entries)
+        literal = []
+        for name, value in entries.items():
+            # Placeholders, ConfigMap-style entries (PORT, LOG_LEVEL, a host name), a choice
+            # among the product's constants (`LLM_KEY: OPENAI_GPT4_1`) and a sample password
+            # that repeats its user (`postgresql://app:app@db/app`) are not what makes a
+            # committed Secret a leak.
+            if is_real_secret_value(value, obj.path) and not is_config_entry(name, value) \
+                    and not _CONSTANT_NAME.fullmatch(value or "") \
+                    and not repeats_identity(value, identities, name):
                 literal.append(name)
         if not literal:
             ctx.examine()
