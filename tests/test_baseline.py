@@ -48,7 +48,8 @@ def test_baseline_then_one_new_problem_fails_with_exactly_that_finding(tmp_path)
     assert report["baseline"]["new"] == 0 and report["baseline"]["baselined"] > 0
 
     tasks = repo / "app" / "tasks.py"
-    tasks.write_text(tasks.read_text() + '\n\ndef ping():\n    return requests.get("http://x")\n')
+    tasks.write_text(tasks.read_text() + '\n\ndef ping():\n    return requests.get("http://x")\n'
+                     '\n\ndef health():\n    return ping()\n')
     code, report = _scan_json(repo, "--baseline", str(baseline))
     new = [f for f in report["findings"] if f["baseline"] == "new" and not f["suppressed"]]
     assert code == 1

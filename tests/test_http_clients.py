@@ -251,7 +251,8 @@ def test_a_command_of_the_command_line_program_is_informational():
     bot = ("import requests\nfrom discord.ext import commands\n\nbot = commands.Bot('!')\n\n\n"
            "@bot.command()\nasync def weather(ctx):\n    requests.get('https://example.org')\n")
     found = {(f.path, f.line): f.severity.value for f in scan_files(
-        {"app/tasks.py": commands, "app/web.py": flask_cli, "app/bot.py": bot}, ["PY006"])}
+        {"app/tasks.py": commands, "app/web.py": flask_cli, "app/bot.py": bot,
+         "app/jobs.py": "from app.tasks import sync\n"}, ["PY006"])}
     assert found == {("app/tasks.py", 13): "info", ("app/tasks.py", 17): "high",
                      ("app/web.py", 9): "info", ("app/bot.py", 9): "high"}
 
@@ -270,3 +271,30 @@ def test_a_package_that_patches_requests_default_timeout_bounds_its_modules_call
     # a package __init__ that only imports TimeoutSauce patches nothing
     files["jobs/commands/__init__.py"] = "from requests.adapters import TimeoutSauce\n"
     assert len(scan_files(files, ["PY006"])) == 3
+
+
+def test_a_call_in_code_nothing_mentions_is_informational():
+    helper = ("import requests\n\n\ndef upload_from_url(url):\n    return requests.get(url)\n\n\n"
+              "def refresh_feed(url):\n    return requests.get(url)\n\n\n"
+              "class LegacyMapitLookup:\n    def fetch(self, url):\n"
+              "        return requests.get(url)\n\n\n"
+              "@app.task\ndef sync_remote(url):\n    return requests.get(url)\n")
+    files = {"app/helpers.py": helper,
+             "app/main.py": "from flask import Flask\n\napp = Flask(__name__)\n",
+             "app/views.py": ("from app.helpers import refresh_feed\n\n\n"
+                              "def fetch(url):\n    return refresh_feed(url)\n"),
+             # a test calling it runs nothing in production
+             "tests/test_helpers.py": ("from app.helpers import LegacyMapitLookup, "
+                                       "upload_from_url\n")}
+    found = {f.line: f for f in scan_files(files, ["PY006"])}
+    assert {line: f.severity.value for line, f in found.items()} == {
+        5: "info", 9: "high", 14: "info", 19: "high"}
+    assert "upload_from_url, which nothing else in the repository mentions" in found[5].message
+    assert "class LegacyMapitLookup" in found[14].message
+    # a library's functions are its users' to call: no service here
+    library = {path: text for path, text in files.items() if path != "app/main.py"}
+    assert [f.severity.value for f in scan_files(library, ["PY006"])] == ["high"] * 4
+    # a template or a dotted path in a setting names it too
+    files["app/templates/feed.html"] = "{{ helpers.upload_from_url }}\n"
+    files["app/settings.py"] = "LOADER = 'app.helpers.LegacyMapitLookup'\n"
+    assert [f.severity.value for f in scan_files(files, ["PY006"])] == ["high"] * 4

@@ -18,8 +18,12 @@ import re
 from ..devconfig import is_settings_module
 from . import Project
 from .deployment import NAME_WORDS
+from .reach import unreferenced
 
 SET_ELSEWHERE = "set-elsewhere"
+# Rules about what code does when it runs: nothing, when nothing calls it.
+_UNREACHED_RULES = frozenset({"PY001", "PY002", "PY006", "PY007", "PY008", "PY009", "PY011",
+                              "PY012", "PY013", "PY014", "PY015"})
 # A settings constant a production settings module sets again: the base value is the
 # development default.
 _SETTINGS_RULES = frozenset({"PY009", "PY015", "REPO001"})
@@ -59,10 +63,13 @@ def _requests_timeout_patched(project: Project, path: str) -> str:
     return ""
 
 
-def informational(project: Project, rule_id: str, path: str) -> str:
-    """Why the finding of `rule_id` in `path` is only information here ("" if it is not)."""
+def informational(project: Project, rule_id: str, path: str, line: int = 0) -> str:
+    """Why the finding of `rule_id` at `path:line` is only information here ("" if it is
+    not)."""
     if rule_id == "PY006" and (why := hand_run(project, path)):
         return f"{why}: whoever runs it by hand sees a hang and stops it"
+    if rule_id in _UNREACHED_RULES and line and (why := unreferenced(project, path, line)):
+        return why
     if rule_id == "PY015" and (why := hand_run(project, path)):
         return (f"{why}: no service boots with the fallback; whoever runs it by hand sets the "
                 "variable")
