@@ -1227,3 +1227,32 @@ def test_django_configurations_classes_are_the_settings(tmp_path):
     plain = settings.replace("(Configuration)", "(object)")
     services = _build(tmp_path / "plain", {"meet/settings.py": plain, "meet/__init__.py": ""})
     assert not [s for s in services if s.kind == "django"]
+
+
+@pytest.mark.parametrize("leftover, kept", [
+    # the module's own app only includes the router the served app includes too
+    ("app = FastAPI()\nrouter = APIRouter()\napp.include_router(router)\n", False),
+    ("app = FastAPI()\nrouter = APIRouter()\n", False),
+    # a route or middleware of its own: an app of its own, whatever runs it
+    ("app = FastAPI()\nrouter = APIRouter()\n\n\n@app.get('/debug')\ndef debug():\n"
+     "    return {}\n", True),
+    ("app = FastAPI(middleware=[Middleware(GZipMiddleware)])\nrouter = APIRouter()\n", True),
+])
+def test_an_app_left_beside_a_router_the_served_app_includes_is_not_a_service(
+        tmp_path, leftover, kept):
+    header = ("from fastapi import APIRouter, FastAPI\nfrom starlette.middleware import "
+              "Middleware\nfrom starlette.middleware.gzip import GZipMiddleware\n\n")
+    routes = "\n\n@router.post('/general')\ndef partition():\n    return {}\n"
+    served = ("from fastapi import FastAPI\n\nfrom .general import router as general_router\n\n"
+              "app = FastAPI()\napp.include_router(general_router)\n\n\n"
+              "@app.get('/healthcheck')\ndef healthcheck():\n    return {}\n")
+    write_tree(tmp_path, {
+        "prepline/__init__.py": "", "prepline/api/__init__.py": "",
+        "prepline/api/general.py": header + leftover + routes,
+        "prepline/api/app.py": served,
+        "Dockerfile": ('FROM python:3.12-slim\nCOPY . /app\n'
+                       'CMD ["uvicorn", "prepline.api.app:app", "--port", "8000"]\n')})
+    result = scan(tmp_path, Config.model_validate({}), jobs=1, use_cache=False)
+    found = sorted(s.module_ref for s in build_services(result.project))
+    assert found == (["prepline.api.app:app", "prepline.api.general:app"] if kept
+                     else ["prepline.api.app:app"])

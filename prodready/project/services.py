@@ -303,11 +303,48 @@ def build_services(project: Project) -> list[Service]:
     workers = _worker_modules(project)
     context_only = _context_only_factories(project, facts)
     spawned = [re.compile(p) for pf in facts.values() for p in pf.spawned]
+    lent = _lent_routers(services, facts)
     return [svc for svc in services if not _command_line_context(svc, facts) and not (
-        _built_for_its_context(svc, facts, context_only)) and (
+        _built_for_its_context(svc, facts, context_only)) and not (
+        not svc.runners and _bare_leftover(svc, facts, lent)) and (
         svc.runners or (not in_scripts_directory(svc.path)
                         and not _worker_bootstrap(svc, workers)
                         and not any(p.fullmatch(svc.path) for p in spawned)))]
+
+
+def _lent_routers(services: list[Service], facts: dict[str, PythonFacts]) -> set[str]:
+    """The routers and blueprints, qualified, that an app something runs includes
+    (`app.include_router(general_router)` after `from .general import router as
+    general_router` lends `pkg.api.general.router`)."""
+    lent: set[str] = set()
+    for svc in services:
+        own = facts.get(svc.path)
+        if not svc.runners or own is None:
+            continue
+        for mount in own.mounts:
+            if not mount.owner or not mount.target:
+                continue
+            lent.add(mount.target)
+            lent |= {name for name in own.module_imports if name.endswith("." + mount.target)}
+    return lent
+
+
+def _bare_leftover(svc: Service, facts: dict[str, PythonFacts], lent: set[str]) -> bool:
+    """An app whose only registrations are routers a served app includes too (`app =
+    FastAPI()` and `app.include_router(router)` beside the module's `router`, which the
+    app something runs includes): the served app is the service, this one a leftover
+    nothing starts."""
+    own = facts.get(svc.path)
+    module, _, var = svc.module_ref.partition(":")
+    if own is None or not lent:
+        return False
+    app = next((a for a in own.apps if a.var == var and not a.scope), None)
+    mounts = [f"{module}.{m.target}" if "." not in m.target else m.target
+              for m in own.mounts if m.owner == var]
+    if not mounts:  # a bare app beside the router a served app includes
+        mounts = [name for name in lent if name.startswith(module + ".")][:1] or [""]
+    return app is not None and not app.middleware and not app.has_lifespan and not any(
+        route.owner == var for route in own.routes) and all(m in lent for m in mounts)
 
 
 _CLI_MODULES = frozenset({"cli", "commands", "manage", "management"})
