@@ -115,3 +115,32 @@ def test_requirements_held_to_compatible_ranges_are_information():
     }, ["REPO005"])
     assert {f.path: f.severity.value for f in found} == {
         "ranged/requirements.txt": "info", "mixed/requirements.txt": "low"}
+
+
+def _severities(files: dict[str, str]) -> dict[str, str]:
+    return {f.path: f.severity.value for f in scan_files(files, ["REPO005"])}
+
+
+def test_an_optional_parts_requirements_no_image_or_automation_installs_are_information():
+    files = {"Dockerfile": ("FROM python:3.12-slim\nWORKDIR /app\n"
+                            "COPY ./requirements.txt ./requirements.txt\n"
+                            "COPY ./agents/requirements.txt ./agents/requirements.txt\n"
+                            "RUN pip install -r requirements.txt -r agents/requirements.txt\n"),
+             "requirements.txt": "fastapi\n", "agents/requirements.txt": "langgraph\n",
+             "evals/requirements.txt": "openai\n", "agents/ag2/requirements.txt": "ag2\n",
+             "reports/requirements.txt": "weasyprint\n",
+             # a workflow installs this one
+             ".github/workflows/reports.yml": (
+                 "jobs:\n  build:\n    steps:\n"
+                 "      - run: pip install -r reports/requirements.txt\n")}
+    assert _severities(files) == {
+        "requirements.txt": "low", "agents/requirements.txt": "low",
+        "evals/requirements.txt": "info", "agents/ag2/requirements.txt": "info",
+        "reports/requirements.txt": "low"}
+    # an image path with a directory names only the file its COPY puts there
+    files["Dockerfile"] = ("FROM python:3.12-slim\nCOPY backend/requirements.txt "
+                           "/srv/requirements.txt\nRUN pip install -r /srv/requirements.txt\n")
+    files["backend/requirements.txt"] = "flask\n"
+    severities = _severities(files)
+    assert severities["backend/requirements.txt"] == "low"
+    assert severities["agents/requirements.txt"] == "info"

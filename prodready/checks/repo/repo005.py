@@ -124,7 +124,7 @@ def _installed_in_images(project: Project, files: list[str]) -> set[str] | None:
     include (none when no Dockerfile names one); None when one names it through a variable
     or a glob. A developer's image (`dev.dockerfile`) installing `requirements/dev.txt` puts
     nothing in what ships."""
-    named: list[str] = []
+    named: list[tuple[str, str]] = []  # (Dockerfile, the file its pip step names)
     deployment = deployment_of(project)
     for path, df in project.dockerfiles.items():
         if not deployment.role_of(path).judged:
@@ -132,10 +132,13 @@ def _installed_in_images(project: Project, files: list[str]) -> set[str] | None:
         for ins in getattr(df, "instructions", ()):
             text = " ".join([ins.args, *ins.heredocs]) if ins.keyword == "RUN" else ""
             if "pip" in text or "uv " in text:
-                named += [t for t in _INCLUDE.findall(text) if t.endswith(".txt") or "$" in t]
-    if any("$" in t or "*" in t for t in named):
+                named += [(path, t) for t in _INCLUDE.findall(text)
+                          if t.endswith(".txt") or "$" in t]
+    if any("$" in t or "*" in t for _, t in named):
         return None
-    installed = {p for p in files for t in named if _same_file(p, t)}
+    installed: set[str] = set()
+    for dockerfile, target in named:
+        installed |= _named_files(project, files, dockerfile, target)
     todo = list(installed)
     while todo:  # `-r other.txt` inside an installed file
         current = todo.pop()
@@ -146,6 +149,48 @@ def _installed_in_images(project: Project, files: list[str]) -> set[str] | None:
                     installed.add(joined)
                     todo.append(joined)
     return installed
+
+
+def _named_files(project: Project, files: list[str], dockerfile: str, target: str
+                 ) -> set[str]:
+    """The requirement files a pip step's `-r target` installs: the file a COPY of the
+    Dockerfile puts at that path, else, for a bare name (`requirements.txt`), the one at the
+    top of the build context (the Dockerfile's directory or the repository's), else every
+    file the name's last parts fit."""
+    contexts = [posixpath.dirname(dockerfile), ""]
+    copied = _copied_sources(project, dockerfile, target)
+    found = {posixpath.normpath(posixpath.join(c, src)) for src in copied for c in contexts}
+    found &= set(files)
+    if found:
+        return found
+    if "/" not in target.strip("./"):
+        name = target.strip("./")
+        found = {p for p in files if p in {posixpath.join(c, name) for c in contexts}}
+        if found:
+            return found
+    return {p for p in files if _same_file(p, target)}
+
+
+def _copied_sources(project: Project, dockerfile: str, target: str) -> list[str]:
+    """The sources of the COPY/ADD instructions that put a file at `target` (relative
+    targets are compared by their last parts, as WORKDIR is not followed)."""
+    df = project.dockerfiles.get(dockerfile)
+    wanted = target.strip()
+    sources: list[str] = []
+    for ins in getattr(df, "instructions", ()):
+        if ins.keyword not in ("COPY", "ADD") or "from" in ins.flags:
+            continue
+        words = ins.copy_words()
+        if len(words) < 2:
+            continue
+        dest = words[-1]
+        for src in words[:-1]:
+            placed = posixpath.join(dest, posixpath.basename(src)) if dest.endswith("/") \
+                or len(words) > 2 else dest
+            if placed.lstrip("./") == wanted.lstrip("./") or (
+                    not wanted.startswith("/") and placed.endswith("/" + wanted.lstrip("./"))):
+                sources.append(src)
+    return sources
 
 
 def _same_file(path: str, named: str) -> bool:
@@ -239,7 +284,27 @@ def check(project: Project, ctx: RuleContext) -> None:
             "every one is held to a compatible range (`>=X,<Y`, `~=X.Y`): a deliberate "
             "choice that takes only fixes; a lock still makes builds repeatable"
             if ranged else PACKAGE_RANGES if path in distributed and not _bounded_above_lines(
-                project.texts[path]) else ""))
+                project.texts[path]) else _installed_by_hand(project, path, images)))
+
+
+# Files that automate an install: a CI workflow, a Makefile, a script, a tool's configuration
+_AUTOMATION = re.compile(r"(?:^|/)(?:\.github/|\.gitlab-ci|\.circleci/|Makefile$|Justfile$|"
+                         r"Procfile$|tox\.ini$|[^/]+\.(?:sh|ya?ml|toml|cfg)$)", re.IGNORECASE)
+
+
+def _installed_by_hand(project: Project, path: str, images: set[str] | None) -> str:
+    """Why a requirements file below the top is only information ("" if it is not): the
+    repository's images install other requirement files, and neither they nor a CI
+    workflow, Makefile or script install this one; an optional part (an evaluation harness,
+    an experimental variant, another database's driver) someone installs by hand."""
+    if not images or "/" not in path or path in images or any(
+            path in text for other, text in project.texts.items()
+            if other != path and _AUTOMATION.search(other)):
+        return ""
+    shown = ", ".join(sorted(images)[:2])
+    return (f"no image of the repository installs it (they install {shown}), nor does a CI "
+            "workflow, Makefile or script: the requirements of an optional part installed "
+            "by hand")
 
 
 PACKAGE_RANGES = ("the dependency list of a published package that bounds no dependency from "
