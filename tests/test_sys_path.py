@@ -13,6 +13,17 @@ def test_a_sys_path_edit_from_the_modules_own_location_is_information():
     assert found == {6: "info", 7: "medium"}
 
 
+def test_a_path_helper_built_from_the_modules_own_location_is_information():
+    code = ("import os\nimport sys\n\n\ndef here(*x):\n"
+            "    return os.path.join(os.path.abspath(os.path.dirname(__file__)), *x)\n\n\n"
+            "PROJECT_ROOT = here('..')\n\n\ndef root(*x):\n"
+            "    return os.path.join(os.path.abspath(PROJECT_ROOT), *x)\n\n\n"
+            "def cwd(*x):\n    return os.path.join(os.getcwd(), *x)\n\n\n"
+            "sys.path.insert(0, root('apps'))\nsys.path.insert(0, cwd('lib'))\n")
+    found = {f.line: f.severity.value for f in scan_files({"app/settings.py": code}, ["PY003"])}
+    assert found == {20: "info", 21: "medium"}
+
+
 def test_a_package_adding_its_own_directory_is_information():
     code = "import sys\n\nsys.path.insert(0, __path__[0])\n"
     [finding] = scan_files({"pkg/__init__.py": code}, ["PY003"])

@@ -76,7 +76,10 @@ def _own_location(src: PythonFile, node: ast.AST) -> bool:
     it does not depend on the working directory."""
     given: list[ast.AST] = [*node.args] if isinstance(node, ast.Call) else [
         getattr(node, "value", node)]
-    exprs, _ = _with_sources(given, src.nodes(ast.Assign), steps=4)
+    # module-level helpers count as their return values (`def root(*x): return
+    # os.path.join(PROJECT_ROOT, *x)`)
+    helpers = [stmt for stmt in src.tree.body if isinstance(stmt, ast.FunctionDef)]
+    exprs, _ = _with_sources(given, [*src.nodes(ast.Assign), *helpers], steps=4)
     return any(isinstance(n, ast.Name) and n.id in ("__file__", "__path__")
                for e in exprs for n in ast.walk(e))
 
@@ -87,10 +90,13 @@ def _with_sources(exprs: list[ast.AST], assignments: Iterable[ast.AST], steps: i
     and every name met on the way."""
     found = list(exprs)
     pool = [a for a in assignments if isinstance(a, ast.Assign)]
+    returns = {f.name: [n.value for n in ast.walk(f) if isinstance(n, ast.Return) and n.value]
+               for f in assignments if isinstance(f, ast.FunctionDef)}
     used = {n.id for e in found for n in ast.walk(e) if isinstance(n, ast.Name)}
     for _ in range(steps):
         sources = [a.value for a in pool if any(
             isinstance(t, ast.Name) and t.id in used for t in a.targets)]
+        sources += [value for name in used for value in returns.get(name, ())]
         new = {n.id for e in sources for n in ast.walk(e) if isinstance(n, ast.Name)}
         found += sources
         if new <= used:
