@@ -898,16 +898,25 @@ def _judge_what_ships(findings: list[Finding], project: Project,
 
 def _test_module(project: Project, finding: Finding) -> Role | None:
     """A Python module that imports pytest at module level is test code, wherever it sits
-    (a pytest plugin inside the package); a leaked key there still leaks."""
-    from .project.roles import ROLE_BLIND_RULES, TEST_FIXTURE, Role
+    (a pytest plugin inside the package), and invoke's top-level tasks file is the
+    developers' automation; a leaked key there still leaks."""
+    from .project.roles import DEV_TOOLING, ROLE_BLIND_RULES, TEST_FIXTURE, Role
 
     python = project.python
     if not finding.path.endswith(".py") or finding.rule_id in ROLE_BLIND_RULES or (
             isinstance(python, _LazyFacts) and python.pending):
         return None
-    if getattr(python.get(finding.path), "test_code", False):
+    facts = python.get(finding.path)
+    if getattr(facts, "test_code", False):
         return Role(TEST_FIXTURE, "it imports pytest: test code")
+    if _INVOKE_TASKS.fullmatch(finding.path) and any(
+            name.split(".", 1)[0] == "invoke" for name in getattr(facts, "imports", ())):
+        return Role(DEV_TOOLING, "invoke's tasks file: the developers' automation")
     return None
+
+
+# The file invoke reads its tasks from, at the top of the repository
+_INVOKE_TASKS = re.compile(r"tasks\.py|tasks/[^/]+\.py")
 
 
 def _development_app(project: Project, finding: Finding) -> Role | None:

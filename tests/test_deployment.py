@@ -1428,6 +1428,17 @@ def test_a_module_that_imports_pytest_is_test_code_wherever_it_sits(tmp_path):
     assert result.stats.skipped_roles == {"test-fixture": 1}
 
 
+def test_invokes_top_level_tasks_file_is_the_developers_automation(tmp_path):
+    tasks = ("import sys\n\nfrom invoke import task\n\nsys.path.append('.')\n\n\n"
+             "@task\ndef import_council(c, council):\n    c.run('./manage.py import ' + council)\n")
+    # a Celery tasks module of the app, at the top or in a package, is the service's code
+    celery = "import sys\n\nfrom celery import shared_task\n\nsys.path.append('.')\n"
+    write_tree(tmp_path, {"tasks.py": tasks, "app/tasks.py": tasks, "jobs/tasks.py": celery})
+    result = scan(tmp_path, Config(jobs=1, select=["PY003"]), use_cache=False)
+    assert sorted(f.path for f in result.findings) == ["app/tasks.py", "jobs/tasks.py"]
+    assert result.stats.skipped_roles == {"dev-tooling": 1}
+
+
 @pytest.mark.parametrize(("target", "role"), [("test", "test-fixture"), ("dev", "dev-tooling"),
                                               ("production", "deployed")])
 def test_a_build_of_a_test_or_dev_stage_ships_nothing(tmp_path, target, role):
