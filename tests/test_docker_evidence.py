@@ -783,3 +783,17 @@ def test_an_image_secret_that_says_it_is_a_placeholder_is_information():
         [finding] = scan_files({"Dockerfile": f"FROM python:3.12-slim\nENV SECRET_KEY={value}\n"},
                                ["DOCKER006"])
         assert finding.severity.value == severity, value
+
+
+def test_a_base_named_as_compose_names_a_service_it_builds_is_the_repositorys_own():
+    compose = "services:\n  web:\n    build: .\n    ports: ['8000:8000']\n"
+    notebook = "FROM {base}\nRUN pip install jupyter\nCMD [\"jupyter\", \"notebook\"]\n"
+    files = {"Dockerfile": "FROM python:3.12-slim\nCMD [\"gunicorn\", \"app:app\"]\n",
+             "docker-compose.yml": compose,
+             "docker-compose-notebook.yml": ("services:\n  notebook:\n    build:\n"
+                                             "      context: .\n      dockerfile: Dockerfile-nb\n")}
+    for base, severity in (("ocw-studio_web", "info"), ("mit-learn-web", "info"),
+                           ("web", "medium"), ("acme/ocw-studio_web", "medium")):
+        files["Dockerfile-nb"] = notebook.format(base=base)
+        found = {f.path: f.severity.value for f in scan_files(files, ["DOCKER004"])}
+        assert found == {"Dockerfile-nb": severity}, base

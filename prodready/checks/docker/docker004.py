@@ -6,7 +6,13 @@ import re
 
 from ...artifacts.dockerfile import Dockerfile, Stage, image_reference
 from ...project import Project
-from ...project.builds import image_builds, named_build_contexts, project_builds
+from ...project.builds import (
+    COMPOSE,
+    ImageBuild,
+    image_builds,
+    named_build_contexts,
+    project_builds,
+)
 from ...project.deployment import image_name
 from ..api import RuleContext
 
@@ -59,9 +65,19 @@ def _deliberate_latest(project: Project, df: Dockerfile, image: str) -> str:
         if build.dockerfile in (None, df.path):
             continue
         if name in build.images or any(name == suffix or name.endswith("/" + suffix)
-                                       for suffix in build.runtime_suffixes):
+                                       for suffix in build.runtime_suffixes) or (
+                _compose_default_name(name, build)):
             return f"the repository builds this base image itself from {build.dockerfile}"
     return ""
+
+
+def _compose_default_name(name: str, build: ImageBuild) -> bool:
+    """`ocw-studio_web`, `mit-learn-web`: the name Compose gives the image a service builds
+    when the service names none (`<project>_<service>`, `<project>-<service>`; the project is
+    the checkout's directory name), a local image no registry holds."""
+    return build.how == COMPOSE and not build.images and bool(build.service) and \
+        "/" not in name and name.endswith(("_" + build.service, "-" + build.service)) and \
+        len(name) > len(build.service) + 1
 
 
 def _always_pinned(project: Project, df: Dockerfile, stage: Stage) -> bool:
