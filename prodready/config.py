@@ -74,8 +74,10 @@ OPERATOR_TELEMETRY_RULES = frozenset({"APP007", "APP008", "APP009", "APP014"})
 # and limits request rates.
 OPERATOR_EDGE_RULES = frozenset({"APP003", "APP004"})
 # What the cluster the operator runs it in decides: its network policy, which paths get a
-# writable volume (a read-only root filesystem needs them sized), and which image tags it pins.
-OPERATOR_CLUSTER_RULES = frozenset({"K8S016", "K8S010", "K8S011"})
+# writable volume (a read-only root filesystem needs them sized), which image tags it pins,
+# and the pod security its admission enforces (the restricted Pod Security Standard requires
+# runAsNonRoot and allowPrivilegeEscalation: false of every pod).
+OPERATOR_CLUSTER_RULES = frozenset({"K8S016", "K8S010", "K8S011", "K8S008", "K8S009"})
 # What the distributed profile makes info.
 OPERATOR_RULES = SIZING_RULES | OPERATOR_TELEMETRY_RULES | OPERATOR_EDGE_RULES | \
     OPERATOR_CLUSTER_RULES

@@ -377,10 +377,13 @@ def test_a_detected_distributed_profile_applies_to_file_and_project_rules(tmp_pa
     result = _scan(tmp_path, RUN_IT, cache=False)
     severities = _severities(result)
     # K8S001/K8S002 are judged per file, APP007/APP008/APP009/APP014 over the project
-    for rule in ("K8S001", "K8S002", "K8S010", "K8S016", "K8S017", "APP007", "APP008",
-                 "APP009", "APP014"):
+    for rule in ("K8S001", "K8S002", "K8S008", "K8S009", "K8S010", "K8S016", "K8S017",
+                 "APP007", "APP008", "APP009", "APP014"):
         assert severities[rule] == Severity.INFO, rule
-    assert severities["K8S008"] == Severity.MEDIUM  # what the product itself must do
+    # a service's own team runs it: pod security is theirs (a product's image user is
+    # DOCKER003's)
+    own = _severities(_scan(tmp_path / "own", {"deploy/notes.yaml": MANIFEST}, cache=False))
+    assert own["K8S008"] == own["K8S009"] == Severity.MEDIUM
     assert result.profile is not None and result.profile.name == DISTRIBUTED
     assert not result.profile.configured
     text = render_text(Report.of(result))
@@ -492,3 +495,4 @@ def test_a_service_only_heroku_runs_needs_no_health_route(tmp_path, files, sever
     result = scan(tmp_path, Config(jobs=1, select=["APP001"], cache=False))
     [finding] = result.findings
     assert finding.severity is severity
+
