@@ -797,3 +797,23 @@ def test_a_base_named_as_compose_names_a_service_it_builds_is_the_repositorys_ow
         files["Dockerfile-nb"] = notebook.format(base=base)
         found = {f.path: f.severity.value for f in scan_files(files, ["DOCKER004"])}
         assert found == {"Dockerfile-nb": severity}, base
+
+
+def test_an_image_any_stack_also_runs_as_a_task_worker_gets_no_server_healthcheck():
+    server = 'FROM python:3.12-slim\nEXPOSE 8000\nCMD ["gunicorn", "app:app"]\n'
+    deployed = ("services:\n  web:\n    build: .\n    image: acme/web:1\n"
+                "    ports: ['80:8000']\n")
+    files = {"Dockerfile": server, "docker-compose.yml": deployed}
+    assert _severities(files, "DOCKER001") == ["medium"]
+    # the developers' stack runs the same image as a Celery worker: an HTTP check of the
+    # image would mark the worker unhealthy
+    files["docker-compose.dev.yml"] = (
+        "services:\n  worker:\n    build: .\n    command: celery -A app worker\n"
+        "    volumes: ['.:/app']\n")
+    [finding] = scan_files(files, ["DOCKER001"])
+    assert finding.severity.value == "info" and "task worker" in finding.message
+    # a web server's worker class is no task worker
+    files["docker-compose.dev.yml"] = (
+        "services:\n  api:\n    build: .\n"
+        "    command: gunicorn -k uvicorn.workers.UvicornWorker app:app\n")
+    assert _severities(files, "DOCKER001") == ["medium"]

@@ -417,15 +417,16 @@ def is_worker_command(command: str) -> bool:
 
 def worker_use(project: Project, dockerfile: str) -> str:
     """Why the image a Dockerfile builds also runs as a task worker or scheduler ("" if
-    nothing says so): a Compose service or Kubernetes container of a deployment runs it with
-    a worker command, or the image carries a script named to start one (`COPY
-    celery/start-worker /start-worker`)."""
+    nothing says so): a Compose service or Kubernetes container (of any stack, a developers'
+    one too) runs it with a worker command, or the image carries a script named to start one
+    (`COPY celery/start-worker /start-worker`)."""
     from ..artifacts.dockerfile import Dockerfile
     from ..artifacts.yamldocs import command_line
     from .deployment import image_runners
     from .images import image_files
 
-    compose, containers = image_runners(project, dockerfile)
+    # any stack shows what the image is built to run, a developers' one too
+    compose, containers = image_runners(project, dockerfile, any_role=True)
     for svc in compose:
         found = svc.find("command")
         command = command_line(found[2]) if found is not None else ""
