@@ -833,6 +833,9 @@ def test_only_services_that_ship_get_a_score_of_their_own(tmp_path):
     ("api_loadtests/Dockerfile", "dev-tooling"),
     ("deploy/benchmarking/compose.yaml", None),  # not the word itself
     ("src/benchmark_results.py", None),  # code: a word of a file name does not say
+    ("locustfile.py", "dev-tooling"),  # Locust's load test, wherever it sits
+    ("tests/perf/locustfile_api.py", "dev-tooling"),
+    ("app/locust_stats.py", None),
 ])
 def test_release_snapshots_and_load_tests_do_not_ship(path, role):
     found = path_role(path)

@@ -352,6 +352,8 @@ def path_role(path: str) -> Role | None:
     if len(parts) == 1 and name in BUILD_SCRIPTS:
         return Role(DEV_TOOLING, f"{parts[-1]} builds or automates the project; it never runs "
                                  "in a deployment")
+    if name.startswith("locustfile") and name.endswith(".py"):
+        return Role(DEV_TOOLING, f"{parts[-1]} is a Locust load test of the service")
     skaffold = name.startswith("skaffold") and name.endswith((".yml", ".yaml"))
     if is_compose_path(path) or _is_dockerfile_name(name) or skaffold:
         kind = "Compose file" if is_compose_path(path) else "skaffold config" if skaffold \
