@@ -104,11 +104,11 @@ def _mentions(project: Project, name: str) -> int:
     cache = project.cache.setdefault("reach-mentions", {})
     assert isinstance(cache, dict)
     if name not in cache:
-        word = re.compile(rf"(?<![\w]){re.escape(name)}(?!\w)")
+        word = re.compile(rf"(?<!\w){re.escape(name)}(?!\w)")
         count = 0
         for text in _referring_texts(project):
             if name in text:
-                count += len(word.findall(text, 0, len(text)))
+                count += len(word.findall(text))
                 if count > 1:
                     break
         cache[name] = count
