@@ -496,3 +496,24 @@ def test_a_service_only_heroku_runs_needs_no_health_route(tmp_path, files, sever
     [finding] = result.findings
     assert finding.severity is severity
 
+
+
+@pytest.mark.parametrize(("extra", "severity"), [
+    ({}, Severity.INFO),
+    # a Compose service runs the same app as a server too: something may probe it
+    ({"docker-compose.yml": "services:\n  api:\n    build: .\n    ports: ['8000:8000']\n"
+                           "    command: uvicorn app.main:app --host 0.0.0.0\n",
+      "Dockerfile": "FROM python:3.12-slim\nCOPY . /app\nCMD [\"uvicorn\", \"app.main:app\"]\n"},
+     Severity.HIGH),
+])
+def test_an_app_mangum_hands_to_aws_lambda_has_no_instance_to_probe(tmp_path, extra, severity):
+    lambda_app = ("from fastapi import FastAPI\nfrom mangum import Mangum\n\napp = FastAPI()\n"
+                  "client = httpx.AsyncClient()\n\n\n@app.get('/elections')\n"
+                  "async def elections():\n    return []\n\n\nhandler = Mangum(app)\n")
+    write_tree(tmp_path, {"app/__init__.py": "", "app/main.py": "import httpx\n" + lambda_app,
+                          **extra})
+    result = scan(tmp_path, Config(jobs=1, select=["APP001", "APP010"], cache=False))
+    found = {f.rule_id: f.severity for f in result.findings}
+    assert found["APP001"] is severity
+    if severity is Severity.INFO:
+        assert found["APP010"] is Severity.INFO

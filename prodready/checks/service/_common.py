@@ -41,3 +41,18 @@ def is_standalone_script(path: str, entries: set[str]) -> bool:
     stem = posixpath.basename(path).removesuffix(".py")
     return (not stem.isidentifier() or in_scripts_directory(path)
             or "bin" in path.split("/")[:-1]) and path not in entries
+
+
+def lambda_adapter(project: Project, svc: Service) -> str:
+    """The module that hands the app to AWS Lambda through Mangum (`handler = Mangum(app)`,
+    in the app's module or, for a Django project, its `asgi.py`), when no container or
+    server of the repository runs the app ("" otherwise): each invocation is one request,
+    with no long-running instance for a load balancer to probe or a deploy to drain."""
+    if any(r.source in ("kubernetes", "compose", "dockerfile", "procfile") for r in svc.runners):
+        return ""
+    candidates = [svc.path, posixpath.join(posixpath.dirname(svc.path), "asgi.py")]
+    for path in candidates:
+        facts = project.python.get(path)
+        if any(name.split(".", 1)[0] == "mangum" for name in getattr(facts, "imports", ())):
+            return path
+    return ""

@@ -12,7 +12,7 @@ from ...project.platform import platform_health_checks
 from ...project.profile import DISTRIBUTED, profile_of
 from ...project.services import HEALTH_HANDLER, Service, route_matches, services_of
 from ..api import RuleContext
-from ._common import report_service
+from ._common import lambda_adapter, report_service
 from ._health_fix import health_fix
 
 SCOPE = "project"
@@ -31,7 +31,7 @@ def check(project: Project, ctx: RuleContext) -> None:
                        "no health endpoint (/health, /healthz, /livez, /readyz, …): load "
                        "balancers and Kubernetes cannot tell a hung instance from a healthy one; "
                        "add liveness and readiness routes", fix=health_fix(project, svc),
-                       informational=_on_heroku(project, svc) or (
+                       informational=_on_lambda(project, svc) or _on_heroku(project, svc) or (
                            "" if _probed_somewhere(project, svc) else
                            "a product users install and start on their own machine: nothing "
                            "in the repository runs it where something probes it"))
@@ -42,6 +42,13 @@ def check(project: Project, ctx: RuleContext) -> None:
 _PLATFORM_MANIFESTS = re.compile(
     r"(?:^|/)(?:manifest[\w.-]*\.ya?ml|app\.ya?ml|fly\.toml|render\.ya?ml"
     r"|[\w.-]*task[-_]?def(?:inition)?[\w.-]*\.json)$", re.IGNORECASE)
+
+
+def _on_lambda(project: Project, svc: Service) -> str:
+    adapter = lambda_adapter(project, svc)
+    return (f"{adapter} hands it to AWS Lambda (Mangum): each invocation serves one request, "
+            "and no load balancer or Kubernetes probes a long-running instance") if adapter \
+        else ""
 
 
 # A CI step that releases the app to Heroku

@@ -6,7 +6,7 @@ from ...facts import PythonFacts
 from ...project import Project
 from ...project.services import services_of
 from ..api import RuleContext
-from ._common import report_service
+from ._common import lambda_adapter, report_service
 
 SCOPE = "project"
 
@@ -19,10 +19,14 @@ def check(project: Project, ctx: RuleContext) -> None:
             ctx.examine()
             continue
         names = ", ".join(sorted({var for _, var, _, _ in svc.resources}))
+        adapter = lambda_adapter(project, svc)
         report_service(ctx, svc,
                        f"the app creates {names} but has no lifespan or shutdown handler that "
                        "closes them: on every deploy in-flight work and pooled connections are "
-                       "cut instead of drained; dispose of them in a lifespan/shutdown hook")
+                       "cut instead of drained; dispose of them in a lifespan/shutdown hook",
+                       informational=f"{adapter} hands it to AWS Lambda (Mangum), which runs "
+                       "the lifespan around invocations and drains nothing on a deploy: "
+                       "clients kept open are reused by the next invocation" if adapter else "")
     for path, facts in sorted(project.python.items()):
         if not isinstance(facts, PythonFacts) or not facts.worker_loops:
             continue
