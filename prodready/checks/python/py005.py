@@ -31,6 +31,9 @@ def check(src: PythonFile, ctx: RuleContext) -> None:
         if isinstance(node, ast.Assign) and _loaded_from_spec(src, node):
             ctx.examine()  # the documented importlib recipe for importing a file
             continue
+        if isinstance(node, ast.Assign) and _executed_from_file(src, node):
+            ctx.examine()  # a module made for a file the code then runs into it
+            continue
         if isinstance(node, ast.Assign) and _restores_saved_entry(src, node):
             ctx.examine()  # putting back the module a failed load replaced
             continue
@@ -69,6 +72,21 @@ def _loaded_from_spec(src: PythonFile, assign: ast.Assign) -> bool:
     returned, put back under its name."""
     return _from_spec(assign.value) or _name_assigned(
         src, assign, src.function_of(assign) or src.tree, _from_spec)
+
+
+def _new_module(value: ast.expr | None) -> bool:
+    return isinstance(value, ast.Call) and dotted_name(value.func).endswith("ModuleType")
+
+
+def _executed_from_file(src: PythonFile, assign: ast.Assign) -> bool:
+    """`module = types.ModuleType(name); module.__file__ = path; sys.modules[name] = module`
+    followed by `exec(...)` of that file: the code loads a module by hand (the
+    `local_settings.py` idiom of Django settings), registering what it runs as the import
+    system would; nothing real is replaced."""
+    scope = src.function_of(assign) or src.tree
+    return _name_assigned(src, assign, scope, _new_module) and any(
+        isinstance(node, ast.Call) and dotted_name(node.func) in ("exec", "builtins.exec")
+        for node in ast.walk(scope))
 
 
 def _name_assigned(src: PythonFile, assign: ast.Assign, scope: ast.AST | None,
