@@ -449,3 +449,13 @@ def test_a_private_key_the_code_names_for_tests_is_information():
              "node/signing.py": "SIGNING_KEY = " + body}
     found = {f.path: f.severity.value for f in _rule(files, "REPO001")}
     assert found == {"node/ssl_certs.py": "info", "node/signing.py": "critical"}
+
+
+@pytest.mark.parametrize("name", [".env.example", "dotenv-sample", "env.sample", "dotenv.example"])
+def test_an_example_env_file_of_any_spelling_holds_sample_values_not_secrets(name):
+    body = ('DJANGO_SECRET_KEY="INSECURE-if-you-use-this-in-prod"\n'
+            "DB_PASSWORD=k8Jd2Lw9Qz4Rt7VbZ\n"
+            "GITHUB_TOKEN=ghp_A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8\n")
+    # a token format stays a secret wherever it sits
+    assert [f.line for f in _rule({name: body}, "REPO001")] == [3]
+    assert [f.line for f in _rule({"config.env": body}, "REPO001")] == [1, 2, 3]

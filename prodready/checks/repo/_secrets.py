@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from ...discover import ENV_EXAMPLE_NAME
 from ...secretcontext import (
     declared_public,
     documents_an_example,
@@ -420,7 +421,8 @@ def scan_text(path: str, text: str) -> Iterator[Hit]:
     yaml = path.endswith((".yaml", ".yml"))
     # Local-stack and CI files hold throw-away credentials for containers they start
     # (`MINIO_ROOT_PASSWORD: polar123`): only a real token format counts there.
-    dev_only = _DEV_FILE.search(path.lower()) is not None
+    dev_only = _DEV_FILE.search(path.lower()) is not None or bool(
+        ENV_EXAMPLE_NAME.fullmatch(posixpath.basename(path).lower()))  # `dotenv-sample`
     test_runner = _test_runner_lines(path, lines)
     # SealedSecret / ExternalSecret objects hold ciphertext and references, not secrets.
     skipped = _kind_ranges(lines, _SKIPPED_KINDS) if yaml else []
