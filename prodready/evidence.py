@@ -148,16 +148,18 @@ def decorator_evidence(func: ast.FunctionDef | ast.AsyncFunctionDef,
 def loop_evidence(loop: ast.AST) -> set[str]:
     """A bounded retry loop written by hand: `for attempt in range(n)` around a try whose
     handler waits before the next attempt, or whose success leaves the loop (`try: … break
-    except Timeout: log`)."""
+    except Timeout: log`), or around a try that calls out while the loop waits between
+    attempts (`await asyncio.sleep(backoff * 2 ** attempt)` after the try)."""
     if not (isinstance(loop, ast.For | ast.AsyncFor) and isinstance(loop.iter, ast.Call)
             and dotted_name(loop.iter.func) == "range"):
         return set()
     for node in ast.walk(loop):
-        if isinstance(node, ast.Try) and node.handlers and (
-                any(_sleeps(h) for h in node.handlers)
-                or (isinstance((node.orelse or node.body)[-1], ast.Break | ast.Return)
-                    and any(_calls_out(n) for n in ast.walk(ast.Module(node.body, [])))
-                    )):
+        if not (isinstance(node, ast.Try) and node.handlers):
+            continue
+        calls_out = any(_calls_out(n) for n in ast.walk(ast.Module(node.body, [])))
+        if any(_sleeps(h) for h in node.handlers) or (calls_out and (
+                isinstance((node.orelse or node.body)[-1], ast.Break | ast.Return)
+                or _sleeps(loop))):
             return {"retry"}
     return set()
 

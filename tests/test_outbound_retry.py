@@ -80,9 +80,15 @@ def test_a_function_that_calls_itself_with_one_more_attempt_retries(call, retrie
     # a loop over pages that skips the failed ones retries nothing
     ("    try:\n        pages.append(requests.get(url, timeout=5).text)\n"
      "    except requests.Timeout:\n        log.warning('timed out')\n", False),
+    # the loop waits between attempts after the try: a backoff
+    ("    try:\n        response = requests.get(url, timeout=5)\n"
+     "        if response.status_code not in (502, 503, 504):\n            return response\n"
+     "    except requests.ConnectionError:\n        log.warning('failed')\n"
+     "    time.sleep(0.1 * 2 ** _)\n", True),
 ])
 def test_a_bounded_loop_whose_success_leaves_it_retries(body, retries):
-    fetcher = ("import logging\nimport requests\n\nlog = logging.getLogger()\nRETRIES = 3\n\n\n"
+    fetcher = ("import logging\nimport time\n\nimport requests\n\nlog = logging.getLogger()\n"
+               "RETRIES = 3\n\n\n"
                "def fetch(url, pages):\n  for _ in range(RETRIES):\n"
                + body.replace("\n    ", "\n      ").replace("    try", "      try", 1))
     reported = _reported({"app/main.py": APP, "app/fetch.py": fetcher})
