@@ -93,3 +93,25 @@ def test_a_bounded_loop_whose_success_leaves_it_retries(body, retries):
                + body.replace("\n    ", "\n      ").replace("    try", "      try", 1))
     reported = _reported({"app/main.py": APP, "app/fetch.py": fetcher})
     assert (reported == []) is retries
+
+
+def test_apps_sharing_a_root_are_judged_by_the_calls_their_own_imports_make():
+    app = ("from starlette.applications import Starlette\nfrom starlette.routing import Route\n"
+           "{imports}\n\n\nasync def index(request):\n    return None\n\n\n"
+           "app = Starlette(routes=[Route('/', index)])\n")
+    files = {
+        "api/common/__init__.py": "",
+        "api/common/conf.py": "DEBUG = False\n",
+        "api/common/upstream.py": ("import httpx\n\n\nasync def fetch(url):\n"
+                                   "    return await httpx.AsyncClient().post(url)\n"),
+        "api/elections/app.py": app.format(imports="from common.upstream import fetch"),
+        "api/layers/app.py": app.format(imports="from common.conf import DEBUG"),
+    }
+    assert _reported(files) == ["api/elections/app.py"]
+    # a library's import is not the project's; a project module the import cannot be told
+    # apart leaves the app judged by its root
+    files["api/layers/app.py"] = app.format(imports="from pydantic import BaseModel")
+    assert _reported(files) == ["api/elections/app.py"]
+    files["api/layers/settings.py"] = files["api/elections/settings.py"] = "DEBUG = False\n"
+    files["api/layers/app.py"] = app.format(imports="from settings import DEBUG")
+    assert _reported(files) == ["api/elections/app.py", "api/layers/app.py"]

@@ -13,8 +13,10 @@ SCOPE = "project"
 
 
 def check(project: Project, ctx: RuleContext) -> None:
-    for svc in services_of(project):
-        if not svc.has("outbound-http") or _only_scripts_call_out(project, svc):
+    services = services_of(project)
+    for svc in services:
+        if not svc.has("outbound-http") or _only_scripts_call_out(project, svc) or \
+                _calls_nothing_itself(project, svc, services):
             continue
         if svc.has("retry"):
             ctx.examine()
@@ -33,3 +35,53 @@ def _only_scripts_call_out(project: Project, svc: Service) -> bool:
                and "outbound-http" in facts.evidence]
     return bool(calling) and all(is_standalone_script(f, {svc.path}) or hand_run(project, f)
                                  for f in calling)
+
+
+def _calls_nothing_itself(project: Project, svc: Service, services: list[Service]) -> bool:
+    """Several apps share the service's code root (one per Lambda function, say), and no
+    module this one imports, directly or through others, calls out: the calls found in the
+    root are another app's. Django apps are left out: their code is loaded by name
+    (`INSTALLED_APPS`), not imported."""
+    if svc.kind == "django" or not any(
+            other is not svc and set(other.files) & set(svc.files) for other in services):
+        return False
+    by_module, heads = _module_index(project)
+    seen, todo = {svc.path}, [svc.path]
+    while todo:
+        facts = project.python.get(todo.pop())
+        if not isinstance(facts, PythonFacts):
+            continue
+        if "outbound-http" in facts.evidence:
+            return False
+        for name in facts.module_imports:
+            parts = name.split(".")
+            for end in range(len(parts), 0, -1):  # `pkg.mod.Name`: the module `pkg.mod`
+                path = by_module.get(".".join(parts[:end]))
+                if path is not None:
+                    if path not in seen:
+                        seen.add(path)
+                        todo.append(path)
+                    break
+            else:
+                if parts[0] in heads:
+                    return False  # one of the project's modules, but which one is unclear
+    return True
+
+
+def _module_index(project: Project) -> tuple[dict[str, str], set[str]]:
+    """Each project module under every dotted spelling that names only it (imports spell a
+    module from whichever root is on the path: `common/common/conf.py` is `common.conf`),
+    and the first words of all spellings, unique or not."""
+    def build() -> tuple[dict[str, str], set[str]]:
+        spellings: dict[str, set[str]] = {}
+        for path, facts in project.python.items():
+            if isinstance(facts, PythonFacts) and facts.module:
+                parts = facts.module.split(".")
+                for start in range(len(parts)):
+                    spellings.setdefault(".".join(parts[start:]), set()).add(path)
+        unique = {name: next(iter(paths)) for name, paths in spellings.items()
+                  if len(paths) == 1}
+        return unique, {name.split(".", 1)[0] for name in spellings}
+
+    index: tuple[dict[str, str], set[str]] = project.once("app012-module-index", build)
+    return index
