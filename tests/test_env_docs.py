@@ -278,3 +278,11 @@ def test_a_variable_a_programs_docstring_or_option_help_names_is_documented():
     assert _undocumented(files) == ["APP_LISTENER_URL", "APP_REDIS_URL"]
     files["app/listener.py"] = listener.split("\n\nif __name__")[0] + "\n"
     assert _undocumented(files) == ["APP_LISTENER_URL", "APP_REDIS_URL"]
+
+
+def test_a_settings_field_matches_its_variable_regardless_of_case():
+    settings = ("from pydantic_settings import BaseSettings\n\n\nclass Settings(BaseSettings):\n"
+                "    granian_trusted_hosts: str = '*'\n    cache_url: str = ''\n")
+    files = {"app/main.py": APP.format(body=""), "app/settings.py": settings,
+             "Dockerfile": "FROM python:3.12-slim\nENV GRANIAN_TRUSTED_HOSTS=\"*\"\n"}
+    assert _undocumented(files) == ["CACHE_URL"]

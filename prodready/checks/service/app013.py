@@ -148,7 +148,11 @@ def check(project: Project, ctx: RuleContext) -> None:
     if project.files_named("Procfile"):
         # a buildpack platform (Heroku, Dokku, Scalingo) runs it and sets the port to bind
         documented = documented | {"PORT"}
-    missing = sorted(n for n in first_read if n not in documented and n.upper() not in PLATFORM
+    # pydantic settings match variables regardless of case (`granian_trusted_hosts` is set
+    # by `ENV GRANIAN_TRUSTED_HOSTS=…`)
+    documented = documented | {name.upper() for name in documented}
+    missing = sorted(n for n in first_read if n.upper() not in documented
+                     and n.upper() not in PLATFORM
                      and not n.startswith(PLATFORM_PREFIXES) and not _INTERPRETER.fullmatch(n)
                      and not _TEST_SWITCH.search(n)
                      and not writers.get(n, set()) - {first_read[n][0]})
