@@ -817,3 +817,12 @@ def test_an_image_any_stack_also_runs_as_a_task_worker_gets_no_server_healthchec
         "services:\n  api:\n    build: .\n"
         "    command: gunicorn -k uvicorn.workers.UvicornWorker app:app\n")
     assert _severities(files, "DOCKER001") == ["medium"]
+
+
+def test_an_official_edge_proxy_image_keeps_root_to_bind_its_ports():
+    proxy = "FROM {base}\nCOPY Caddyfile /etc/caddy/Caddyfile\nCMD [\"caddy\", \"run\"]\n"
+    for base, severity in (("caddy:2-alpine", "info"), ("traefik:v3.0", "info"),
+                           ("acme/caddy:2", "high")):
+        found = [f.severity.value for f in scan_files({"Dockerfile": proxy.format(base=base)},
+                                                       ["DOCKER003"])]
+        assert found == [severity], base

@@ -51,7 +51,7 @@ def _check(project: Project, df: Dockerfile, ctx: RuleContext) -> None:
                "unprivileged user and add `USER` before CMD", snippet=f"FROM {final.base_raw}",
                fix=non_root_fix(df, final, base),
                informational=_runs_nothing_itself(project, df, base) or _root_daemon(df)
-               or _base_sets_a_user(project, df, base))
+               or _base_sets_a_user(project, df, base) or _edge_proxy(base))
 
 
 def _for_lambda(df: Dockerfile) -> bool:
@@ -139,6 +139,21 @@ def _root_daemon(df: Dockerfile) -> str:
         if program in _ROOT_DAEMONS:
             return f"the image runs {program}, which must start as root: {_ROOT_DAEMONS[program]}"
     return ""
+
+
+# Edge proxies whose official images run as root to bind ports 80 and 443
+_EDGE_PROXIES = frozenset({"caddy", "traefik"})
+
+
+def _edge_proxy(base: str) -> str:
+    """Why an edge proxy's image keeps root ("" if it is not one): FROM the official Caddy or
+    Traefik image, which its upstream publishes running as root to bind ports 80 and 443."""
+    name = image_reference(base)[0].rsplit("/", 1)[-1] if base else ""
+    if name not in _EDGE_PROXIES or "/" in image_reference(base)[0].removeprefix("library/"):
+        return ""
+    return (f"FROM the official {name} image, which runs as root to bind ports 80 and 443 as "
+            "its upstream publishes it; an unprivileged user needs the ports moved or a "
+            "capability granted")
 
 
 # `COPY --chown=app`, `chown -R app:app /srv`: the user a build hands files to
