@@ -300,3 +300,11 @@ def test_celery_started_by_the_images_entrypoint_script_retries_its_broker(tmp_p
     found = _waited(tmp_path, files)
     assert set(found) == {"cache", "mq"}
     assert all("Celery retries" in why for why in found.values())
+
+
+def test_memcached_logs_nothing_unless_its_command_asks():
+    compose = ("services:\n  api:\n    image: acme/api:1\n    restart: always\n"
+               "  cache:\n    image: memcached:1.6\n    restart: always\n"
+               "  verbose:\n    image: memcached:1.6\n    command: memcached -vv\n")
+    assert _severities({"docker-compose.prod.yml": compose}, "COMPOSE004") == [
+        (2, "medium"), (5, "info"), (8, "medium")]

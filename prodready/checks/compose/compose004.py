@@ -36,6 +36,10 @@ USERS_HOSTS = ("the project is distributed and no service of this file sets logg
                "(`log-opts` in daemon.json)")
 
 
+# memcached's image logs nothing unless told to be verbose (`-v` in its command)
+QUIET = "memcached writes nothing to its log unless its command asks for it (`-v`)"
+
+
 def _users_stack(project: Project, config: ComposeConfig) -> bool:
     from ...project.profile import DISTRIBUTED, profile_of
 
@@ -70,7 +74,9 @@ def check(project: Project, ctx: RuleContext) -> None:
                    "`max-size` and `max-file`",
                    snippet="logging:" if found else f"{svc.name}:",
                    fix=logging_fix(project, svc),
-                   informational=operator_template(project, svc.config) or (
+                   informational=(QUIET if svc.datastore == "memcached" and not (
+                       svc.find("command")) else "") or operator_template(project, svc.config)
+                   or (
                        "" if _configures_logging(svc.config, configures_logging) else
                        DAEMON_ROTATES if not deployed_here(project, svc.config) else
                        USERS_HOSTS if _users_stack(project, svc.config) else ""))
