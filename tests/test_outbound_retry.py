@@ -115,3 +115,21 @@ def test_apps_sharing_a_root_are_judged_by_the_calls_their_own_imports_make():
     files["api/layers/settings.py"] = files["api/elections/settings.py"] = "DEBUG = False\n"
     files["api/layers/app.py"] = app.format(imports="from settings import DEBUG")
     assert _reported(files) == ["api/elections/app.py", "api/layers/app.py"]
+
+
+def test_a_retry_in_another_apps_modules_of_the_same_root_does_not_count():
+    app = ("from starlette.applications import Starlette\nfrom starlette.routing import Route\n"
+           "{imports}\n\n\nasync def index(request):\n    return None\n\n\n"
+           "app = Starlette(routes=[Route('/', index)])\n")
+    files = {
+        "api/common/__init__.py": "",
+        "api/common/retrying.py": ("import time\n\nimport httpx\n\n\ndef fetch(url):\n"
+                                   "    for attempt in range(3):\n        try:\n"
+                                   "            return httpx.post(url)\n"
+                                   "        except httpx.TransportError:\n"
+                                   "            time.sleep(0.1 * 2 ** attempt)\n"),
+        "api/common/bare.py": "import httpx\n\n\ndef send(url):\n    return httpx.post(url)\n",
+        "api/elections/app.py": app.format(imports="from common.retrying import fetch"),
+        "api/postcodes/app.py": app.format(imports="from common.bare import send"),
+    }
+    assert _reported(files) == ["api/postcodes/app.py"]

@@ -15,10 +15,11 @@ SCOPE = "project"
 def check(project: Project, ctx: RuleContext) -> None:
     services = services_of(project)
     for svc in services:
-        if not svc.has("outbound-http") or _only_scripts_call_out(project, svc) or \
-                _calls_nothing_itself(project, svc, services):
+        own = _own_evidence(project, svc, services)
+        evidence = svc.evidence if own is None else own
+        if "outbound-http" not in evidence or _only_scripts_call_out(project, svc):
             continue
-        if svc.has("retry"):
+        if "retry" in evidence:
             ctx.examine()
             continue
         report_service(ctx, svc,
@@ -37,22 +38,24 @@ def _only_scripts_call_out(project: Project, svc: Service) -> bool:
                                  for f in calling)
 
 
-def _calls_nothing_itself(project: Project, svc: Service, services: list[Service]) -> bool:
-    """Several apps share the service's code root (one per Lambda function, say), and no
-    module this one imports, directly or through others, calls out: the calls found in the
-    root are another app's. Django apps are left out: their code is loaded by name
-    (`INSTALLED_APPS`), not imported."""
+def _own_evidence(project: Project, svc: Service, services: list[Service]) -> set[str] | None:
+    """Where several apps share the service's code root (one per Lambda function, say), the
+    evidence of the modules this app imports, directly or through others: the calls and
+    retries found elsewhere in the root are another app's. None (the root's evidence
+    counts) for a root of its own, a Django app (its code is loaded by name through
+    `INSTALLED_APPS`, not imported), or an import of the project's modules whose target is
+    unclear."""
     if svc.kind == "django" or not any(
             other is not svc and set(other.files) & set(svc.files) for other in services):
-        return False
+        return None
     by_module, heads = _module_index(project)
+    found: set[str] = set()
     seen, todo = {svc.path}, [svc.path]
     while todo:
         facts = project.python.get(todo.pop())
         if not isinstance(facts, PythonFacts):
             continue
-        if "outbound-http" in facts.evidence:
-            return False
+        found |= facts.evidence
         for name in facts.module_imports:
             parts = name.split(".")
             for end in range(len(parts), 0, -1):  # `pkg.mod.Name`: the module `pkg.mod`
@@ -64,8 +67,8 @@ def _calls_nothing_itself(project: Project, svc: Service, services: list[Service
                     break
             else:
                 if parts[0] in heads:
-                    return False  # one of the project's modules, but which one is unclear
-    return True
+                    return None  # one of the project's modules, but which one is unclear
+    return found
 
 
 def _module_index(project: Project) -> tuple[dict[str, str], set[str]]:
