@@ -91,7 +91,7 @@ def test_an_image_with_no_command_over_a_shell_base_is_informational():
                   {"Dockerfile": tool, "docker-compose.yml": (
                       "services:\n  web:\n    build: .\n    command: make serve\n")},
                   # a server image's own command runs: not a tool image
-                  {"Dockerfile": "FROM caddy:2\nCOPY Caddyfile /etc/caddy/\n"}):
+                  {"Dockerfile": "FROM tomcat:10\nCOPY app.war /usr/local/tomcat/webapps/\n"}):
         assert [f.severity.value for f in scan_files(files, ["DOCKER003"])] == ["high"], files
     # uv's images start uv, a package manager's command line
     tool = "FROM ghcr.io/astral-sh/uv:python3.13-bookworm-slim\nRUN uv pip install --system x\n"
