@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from ...facts import PythonFacts
 from ...project import Project
 from ...project.services import Service, services_of
@@ -14,8 +16,10 @@ SCOPE = "project"
 
 def check(project: Project, ctx: RuleContext) -> None:
     services = services_of(project)
+    holders = Counter(f for svc in services for f in set(svc.files))  # apps per file
     for svc in services:
-        own = _own_evidence(project, svc, services)
+        shared = any(holders[f] > 1 for f in svc.files)
+        own = _own_evidence(project, svc) if shared else None
         evidence = svc.evidence if own is None else own
         if "outbound-http" not in evidence or _only_scripts_call_out(project, svc):
             continue
@@ -38,15 +42,13 @@ def _only_scripts_call_out(project: Project, svc: Service) -> bool:
                                  for f in calling)
 
 
-def _own_evidence(project: Project, svc: Service, services: list[Service]) -> set[str] | None:
-    """Where several apps share the service's code root (one per Lambda function, say), the
-    evidence of the modules this app imports, directly or through others: the calls and
-    retries found elsewhere in the root are another app's. None (the root's evidence
-    counts) for a root of its own, a Django app (its code is loaded by name through
-    `INSTALLED_APPS`, not imported), or an import of the project's modules whose target is
-    unclear."""
-    if svc.kind == "django" or not any(
-            other is not svc and set(other.files) & set(svc.files) for other in services):
+def _own_evidence(project: Project, svc: Service) -> set[str] | None:
+    """For an app that shares its code root with others (one per Lambda function, say), the
+    evidence of the modules it imports, directly or through others: the calls and retries
+    found elsewhere in the root are another app's. None (the root's evidence counts) for a
+    Django app (its code is loaded by name through `INSTALLED_APPS`, not imported), or when
+    an import of the project's modules has an unclear target."""
+    if svc.kind == "django":
         return None
     by_module, heads = _module_index(project)
     found: set[str] = set()
