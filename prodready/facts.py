@@ -2270,7 +2270,8 @@ def is_health_path(path: str | None, *, weak: bool = True) -> bool:
     `ping` as its last segment. A resource's action (`/celery/status/`) only by the first."""
     if not path:
         return False
-    segments = [s for s in re.split(r"[/.]", path.lower()) if s]
+    # a Django regex route's anchors and optional slash (`^status/?$`) are no segments
+    segments = [s for s in (part.strip("^$?") for part in re.split(r"[/.]", path.lower())) if s]
     if any(s in HEALTH_SEGMENTS or s.startswith("health") for s in segments):
         return True
     if not weak:

@@ -655,6 +655,9 @@ def test_health_paths_are_probes_not_resource_states():
     assert all(is_health_path(p) for p in ["/(?P<version>(v2))/ping/", "/{version}/status",
                                            "/<str:version>/ping"])
     assert not is_health_path("/(?P<pk>[0-9]+)/ping/")
+    # a Django regex route's optional trailing slash and anchors
+    assert all(is_health_path(p) for p in ["/api/v2/status/?", "^healthz$", "/status/?$"])
+    assert not is_health_path("/orders/?")
     assert not any(is_health_path(p) for p in ["/orders.json", "/json",
                                                "/flow_runs/{id}/status.json"])
     assert all(is_health_path(p) for p in ["/healthz", "/health/{check}", "/api/status",
