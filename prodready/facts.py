@@ -2278,14 +2278,16 @@ def is_health_path(path: str | None, *, weak: bool = True) -> bool:
         return False
     if len(segments) > 1 and segments[-1] in _FORMAT_SUFFIXES:
         segments.pop()  # `/ping.json`, `/pingdom/ping.xml`: the probe's answer format
-    if _STAFF_AREAS.intersection(segments[:-1]):
-        return False  # `/settings/celery/ping/`: a page of the staff's, behind their login
+    if len(segments) > 1 and segments[-2] in _DEPENDENCY_NAMES:
+        return False  # `/settings/celery/ping/`: one dependency's status, not the app's probe
     return bool(segments) and (segments[-1] in WEAK_HEALTH_SEGMENTS or bool(
         _PREFIXED_PROBE.match(segments[-1]))) and not any(
         s.startswith(("{", "<", "(")) and not _VERSION_PARAMETER.search(s) for s in segments)
 
 
-_STAFF_AREAS = frozenset({"admin", "settings"})
+# What a weak probe word after them is the status of: `/celery/status/`
+_DEPENDENCY_NAMES = frozenset({"celery", "redis", "db", "database", "cache", "queue", "broker",
+                               "rabbitmq", "elasticsearch", "opensearch", "worker", "workers"})
 # `/monitoring/app_alive/`, `/is-ready`: a probe word after a prefix
 # (not `/orders/mark_ready`, a resource's action)
 _PREFIXED_PROBE = re.compile(r"^(?:app|is|im|service|server|system|api|pod|lb|k8s)[_-]?"

@@ -658,9 +658,9 @@ def test_health_paths_are_probes_not_resource_states():
     # a Django regex route's optional trailing slash and anchors
     assert all(is_health_path(p) for p in ["/api/v2/status/?", "^healthz$", "/status/?$"])
     assert not is_health_path("/orders/?")
-    # a staff page that pings one dependency is no probe a load balancer can reach
-    assert not is_health_path("/settings/celery/ping/?")
-    assert is_health_path("/admin/healthz")
+    # one dependency's status page is not the app's probe
+    assert not any(is_health_path(p) for p in ["/settings/celery/ping/?", "/celery/status/"])
+    assert all(is_health_path(p) for p in ["/admin/alive", "/admin/healthz"])
     assert not any(is_health_path(p) for p in ["/orders.json", "/json",
                                                "/flow_runs/{id}/status.json"])
     assert all(is_health_path(p) for p in ["/healthz", "/health/{check}", "/api/status",
