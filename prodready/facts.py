@@ -2267,7 +2267,8 @@ def _is_true(node: ast.AST) -> bool:
 
 def is_health_path(path: str | None, *, weak: bool = True) -> bool:
     """A probe's path: a health word anywhere, or (with `weak`) a word such as `status` or
-    `ping` as its last segment. A resource's action (`/celery/status/`) only by the first."""
+    `ping` as its last segment. A dependency's status page (`/celery/status/`) only by the
+    first."""
     if not path:
         return False
     # a Django regex route's anchors and optional slash (`^status/?$`) are no segments
