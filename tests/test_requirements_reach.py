@@ -144,3 +144,12 @@ def test_an_optional_parts_requirements_no_image_or_automation_installs_are_info
     severities = _severities(files)
     assert severities["backend/requirements.txt"] == "low"
     assert severities["agents/requirements.txt"] == "info"
+
+
+def test_a_directory_copy_names_the_one_file_its_pip_step_installs():
+    files = {"Dockerfile": ("FROM python:3.12-slim\nADD services/jobs /srv/services/jobs\n"
+                            "RUN pip install -r /srv/services/jobs/requirements.txt\n"),
+             "services/jobs/requirements.txt": "celery\n",
+             "services/admin/requirements.txt": "flask\n"}
+    assert _severities(files) == {"services/jobs/requirements.txt": "low",
+                                  "services/admin/requirements.txt": "info"}

@@ -5,9 +5,11 @@ from __future__ import annotations
 import posixpath
 import re
 
+from ...artifacts.dockerfile import Dockerfile, Stage
 from ...artifacts.source import split_lines
 from ...project import Project
 from ...project.deployment import deployment_of, pyproject
+from ...project.images import image_files
 from ...requirements import canonical_name
 from ..api import RuleContext
 
@@ -124,21 +126,22 @@ def _installed_in_images(project: Project, files: list[str]) -> set[str] | None:
     include (none when no Dockerfile names one); None when one names it through a variable
     or a glob. A developer's image (`dev.dockerfile`) installing `requirements/dev.txt` puts
     nothing in what ships."""
-    named: list[tuple[str, str]] = []  # (Dockerfile, the file its pip step names)
+    named: list[tuple[Dockerfile, Stage, str]] = []  # the file a stage's pip step names
     deployment = deployment_of(project)
     for path, df in project.dockerfiles.items():
-        if not deployment.role_of(path).judged:
+        if not isinstance(df, Dockerfile) or not deployment.role_of(path).judged:
             continue
-        for ins in getattr(df, "instructions", ()):
-            text = " ".join([ins.args, *ins.heredocs]) if ins.keyword == "RUN" else ""
-            if "pip" in text or "uv " in text:
-                named += [(path, t) for t in _INCLUDE.findall(text)
-                          if t.endswith(".txt") or "$" in t]
-    if any("$" in t or "*" in t for _, t in named):
+        for stage in df.stages:
+            for ins in stage.find("RUN"):
+                text = " ".join([ins.args, *ins.heredocs])
+                if "pip" in text or "uv " in text:
+                    named += [(df, stage, t) for t in _INCLUDE.findall(text)
+                              if t.endswith(".txt") or "$" in t]
+    if any("$" in t or "*" in t for _, _, t in named):
         return None
     installed: set[str] = set()
-    for dockerfile, target in named:
-        installed |= _named_files(project, files, dockerfile, target)
+    for df, stage, target in named:
+        installed |= _named_files(project, files, df, stage, target)
     todo = list(installed)
     while todo:  # `-r other.txt` inside an installed file
         current = todo.pop()
@@ -151,46 +154,22 @@ def _installed_in_images(project: Project, files: list[str]) -> set[str] | None:
     return installed
 
 
-def _named_files(project: Project, files: list[str], dockerfile: str, target: str
-                 ) -> set[str]:
+def _named_files(project: Project, files: list[str], df: Dockerfile, stage: Stage,
+                 target: str) -> set[str]:
     """The requirement files a pip step's `-r target` installs: the file a COPY of the
-    Dockerfile puts at that path, else, for a bare name (`requirements.txt`), the one at the
-    top of the build context (the Dockerfile's directory or the repository's), else every
-    file the name's last parts fit."""
-    contexts = [posixpath.dirname(dockerfile), ""]
-    copied = _copied_sources(project, dockerfile, target)
-    found = {posixpath.normpath(posixpath.join(c, src)) for src in copied for c in contexts}
-    found &= set(files)
-    if found:
-        return found
+    stage's image puts at that path, else, for a bare name (`requirements.txt`), the one at
+    the top of the build context (the Dockerfile's directory or the repository's), else
+    every file the name's last parts fit."""
+    copied = image_files(project, df, stage.name).source(target)
+    if copied in files:
+        return {copied}
     if "/" not in target.strip("./"):
         name = target.strip("./")
-        found = {p for p in files if p in {posixpath.join(c, name) for c in contexts}}
+        contexts = {posixpath.join(posixpath.dirname(df.path), name), name}
+        found = {p for p in files if p in contexts}
         if found:
             return found
     return {p for p in files if _same_file(p, target)}
-
-
-def _copied_sources(project: Project, dockerfile: str, target: str) -> list[str]:
-    """The sources of the COPY/ADD instructions that put a file at `target` (relative
-    targets are compared by their last parts, as WORKDIR is not followed)."""
-    df = project.dockerfiles.get(dockerfile)
-    wanted = target.strip()
-    sources: list[str] = []
-    for ins in getattr(df, "instructions", ()):
-        if ins.keyword not in ("COPY", "ADD") or "from" in ins.flags:
-            continue
-        words = ins.copy_words()
-        if len(words) < 2:
-            continue
-        dest = words[-1]
-        for src in words[:-1]:
-            placed = posixpath.join(dest, posixpath.basename(src)) if dest.endswith("/") \
-                or len(words) > 2 else dest
-            if placed.lstrip("./") == wanted.lstrip("./") or (
-                    not wanted.startswith("/") and placed.endswith("/" + wanted.lstrip("./"))):
-                sources.append(src)
-    return sources
 
 
 def _same_file(path: str, named: str) -> bool:
