@@ -415,6 +415,14 @@ def is_worker_command(command: str) -> bool:
     return False
 
 
+def runs_worker(svc: Any) -> bool:
+    """The Compose service's command starts a task worker or scheduler."""
+    from ..artifacts.yamldocs import command_line
+
+    found = svc.find("command")
+    return found is not None and is_worker_command(command_line(found[2]))
+
+
 def worker_use(project: Project, dockerfile: str) -> str:
     """Why the image a Dockerfile builds also runs as a task worker or scheduler ("" if
     nothing says so): a Compose service or Kubernetes container (of any stack, a developers'
@@ -428,9 +436,7 @@ def worker_use(project: Project, dockerfile: str) -> str:
     # any stack shows what the image is built to run, a developers' one too
     compose, containers = image_runners(project, dockerfile, any_role=True)
     for svc in compose:
-        found = svc.find("command")
-        command = command_line(found[2]) if found is not None else ""
-        if is_worker_command(command):
+        if runs_worker(svc):
             return f"Compose service {svc.name!r} runs it as a task worker"
     for container in containers:
         command = " ".join([command_line(container.node.get("command")),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from ...artifacts.dockerfile import Dockerfile
-from ...artifacts.yamldocs import command_line
 from ...project import Project
 from ...project.compose import (
     FAST_STARTING,
@@ -14,7 +13,7 @@ from ...project.compose import (
     image_repository,
     image_source,
 )
-from ...project.exposure import is_worker_command
+from ...project.exposure import runs_worker
 from ...project.images import effective_stages
 from ...project.services import THIRD_PARTY_IMAGES
 from ...project.startup import waited_by_every_dependant
@@ -83,7 +82,7 @@ def _informational(project: Project, svc: Service, source: ImageSource | None) -
         return f"{svc.datastore}: {QUICK_START}"
     if _third_party_alone(project, svc, source):
         return NOBODY_ASKS
-    if not svc.ports() and not _waited_healthy(svc) and _runs_worker(svc):
+    if not svc.ports() and not _waited_healthy(svc) and runs_worker(svc):
         return ("a task worker that publishes no port and that no service waits on to be "
                 "healthy: its dependants start after it only for ordering, and Compose does "
                 "not restart an unhealthy container")
@@ -97,11 +96,6 @@ def _informational(project: Project, svc: Service, source: ImageSource | None) -
 def _waited_healthy(svc: Service) -> bool:
     return any(dep.name == svc.name and dep.condition == "service_healthy"
                for other in svc.config.services.values() for dep in other.depends_on())
-
-
-def _runs_worker(svc: Service) -> bool:
-    found = svc.find("command")
-    return found is not None and is_worker_command(command_line(found[2]))
 
 
 def _app_without_health_route(project: Project, svc: Service) -> str:
