@@ -43,8 +43,7 @@ def unreferenced(project: Project, path: str, line: int) -> str:
     repository mentions."""
     if path not in _service_files(project) or _discovered_by_name(path):
         return ""  # a library's functions are called by its users, not by the repository
-    text = read_text(project, path)
-    unit = _top_level_unit(text.split("\n"), line) if text else None
+    unit = _top_level_unit(_lines(project, path), line)
     if unit is None or _mentions(project, unit[1]) > 1:
         return ""
     kind, name = unit
@@ -61,6 +60,16 @@ def _service_files(project: Project) -> set[str]:
 
     found: set[str] = project.once("reach-service-files", build)
     return found
+
+
+def _lines(project: Project, path: str) -> list[str]:
+    """The file's lines, read once however many findings it holds."""
+    cache = project.cache.setdefault("reach-lines", {})
+    assert isinstance(cache, dict)
+    if path not in cache:
+        cache[path] = read_text(project, path).split("\n")
+    lines: list[str] = cache[path]
+    return lines
 
 
 def _top_level_unit(lines: list[str], line: int) -> tuple[str, str] | None:

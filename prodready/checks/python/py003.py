@@ -79,19 +79,19 @@ def _own_location(src: PythonFile, node: ast.AST) -> bool:
     # module-level helpers count as their return values (`def root(*x): return
     # os.path.join(PROJECT_ROOT, *x)`)
     helpers = [stmt for stmt in src.tree.body if isinstance(stmt, ast.FunctionDef)]
-    exprs, _ = _with_sources(given, [*src.nodes(ast.Assign), *helpers], steps=4)
+    exprs, _ = _with_sources(given, src.nodes(ast.Assign), steps=4, helpers=helpers)
     return any(isinstance(n, ast.Name) and n.id in ("__file__", "__path__")
                for e in exprs for n in ast.walk(e))
 
 
-def _with_sources(exprs: list[ast.AST], assignments: Iterable[ast.AST], steps: int
-                  ) -> tuple[list[ast.AST], set[str]]:
-    """`exprs` with the values assigned to the names they use, followed a few steps back,
-    and every name met on the way."""
+def _with_sources(exprs: list[ast.AST], assignments: Iterable[ast.AST], steps: int,
+                  helpers: Iterable[ast.FunctionDef] = ()) -> tuple[list[ast.AST], set[str]]:
+    """`exprs` with the values assigned to the names they use, and the values `helpers`
+    return when called by name, followed a few steps back, and every name met on the way."""
     found = list(exprs)
     pool = [a for a in assignments if isinstance(a, ast.Assign)]
     returns = {f.name: [n.value for n in ast.walk(f) if isinstance(n, ast.Return) and n.value]
-               for f in assignments if isinstance(f, ast.FunctionDef)}
+               for f in helpers}
     used = {n.id for e in found for n in ast.walk(e) if isinstance(n, ast.Name)}
     for _ in range(steps):
         sources = [a.value for a in pool if any(
