@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Iterable
 
 from .artifacts.python import PythonFile
 
@@ -38,9 +39,16 @@ def is_dev_settings_module(path: str) -> bool:
 def in_dev_class(src: PythonFile, line: int) -> bool:
     """`line` is inside a configuration class for tests or development (`TestingConfig`,
     `DevelopmentConfig`, `LocalSettings`)."""
-    return any(cls.name.lower().startswith(_DEV_CLASS_PREFIXES)
-               and cls.lineno <= line <= (cls.end_lineno or cls.lineno)
-               for cls in src.nodes(ast.ClassDef))
+    return dev_class_at(src.nodes(ast.ClassDef), line) is not None
+
+
+def dev_class_at(classes: Iterable[ast.AST], line: int) -> str | None:
+    """The name of the class for tests or development among `classes` that holds `line`."""
+    for cls in classes:
+        if isinstance(cls, ast.ClassDef) and cls.name.lower().startswith(
+                _DEV_CLASS_PREFIXES) and cls.lineno <= line <= (cls.end_lineno or cls.lineno):
+            return cls.name
+    return None
 
 
 def in_debug_branch(src: PythonFile, line: int) -> bool:

@@ -451,6 +451,30 @@ def test_a_private_key_the_code_names_for_tests_is_information():
     assert found == {"node/ssl_certs.py": "info", "node/signing.py": "critical"}
 
 
+def test_a_private_key_of_a_test_configuration_class_is_information():
+    """The key opens on the line below its name, or sits in `class TestConfig`; the
+    production class's key stays critical."""
+    key = ("-----BEGIN RSA PRIVATE KEY-----\n"
+           "MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun\n"
+           '-----END RSA PRIVATE KEY-----"""\n')
+    code = ("class Config:\n    JWT_PRIVATE_KEY = \"\"\"" + key + "\n\n"
+            "class TestConfig(Config):\n    JWT_PRIVATE_KEY = \"\"\"" + key + "\n\n"
+            "class StagingConfig(Config):\n    JWT_OIDC_TEST_PRIVATE_KEY_PEM = \"\"\"\n" + key)
+    found = {f.line: f.severity.value for f in _rule({"api/config.py": code}, "REPO001")}
+    assert found == {2: "critical", 8: "info", 15: "info"}
+
+
+def test_an_api_descriptions_example_token_is_illustration():
+    token = ("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0."
+             "dBjftJeZ4CVPmB92K27uhbUJU1p1r_wW1gFWFOEjXk0")
+    spec = ('{\n  "openapi" : "3.0.1",\n  "components" : {\n    "token" : {\n'
+            f'      "example" : "{token}",\n      "default" : "{token}"\n    }}\n  }}\n}}\n')
+    assert [f.line for f in _rule({"open-api/openapi.json": spec}, "REPO001")] == [6]
+    # outside an API description an `example` key proves nothing
+    assert [f.line for f in _rule({"config/auth.json": spec.replace("openapi", "service")},
+                                  "REPO001")] == [5, 6]
+
+
 @pytest.mark.parametrize("name", [".env.example", "dotenv-sample", "env.sample", "dotenv.example"])
 def test_an_example_env_file_of_any_spelling_holds_sample_values_not_secrets(name):
     body = ('DJANGO_SECRET_KEY="INSECURE-if-you-use-this-in-prod"\n'

@@ -446,8 +446,11 @@ def scan_text(path: str, text: str) -> Iterator[Hit]:
             continue  # a URL on the machine itself reaches a local or test database only
         if best.type in _ILLUSTRABLE and (described or _illustrative(path, clean, index, texts)):
             continue
-        if best.type == JWT_TYPE and _unsigned(clean[index][best.column - 1:]):
-            continue  # `eyJ….eyJ….signature`: a token's shape, its signature a word
+        if best.type == JWT_TYPE and (_unsigned(clean[index][best.column - 1:]) or (
+                described and documents_an_example(clean[index]))):
+            # `eyJ….eyJ….signature`: a token's shape, its signature a word; or the
+            # `example` an API description gives readers of a token field
+            continue
         if _counted_out(clean[index][best.column - 1:]):
             continue  # `xoxp-1234-1234-1234-…`: a token's shape shown with counted digits
         if _in_arn(clean[index], best.column):

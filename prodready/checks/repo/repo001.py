@@ -6,12 +6,13 @@ The secret value is never put in a message or snippet: only its type and a short
 
 from __future__ import annotations
 
+import ast
 import posixpath
 import re
 from functools import cache
 
 from ...artifacts.yamldocs import is_compose_path
-from ...devconfig import is_dev_settings_module
+from ...devconfig import dev_class_at, is_dev_settings_module
 from ...project.deployment import README_NAMES
 from ...secretcontext import is_throwaway_config
 from ..api import RuleContext
@@ -79,7 +80,7 @@ def check(target: object, ctx: RuleContext) -> None:
                    "a secret, list it in .secrets.baseline)",
                    snippet="", informational=_judged_in_context(path, hit) or (
                        KEY_ID_ALONE if hit.key_id and not paired else "") or (
-                       _named_for_tests(path, hit, line)) or _sample_keys(path, hit))
+                       _named_for_tests(path, hit, lines, text)) or _sample_keys(path, hit))
     if not reported:
         ctx.examine()
 
@@ -93,15 +94,30 @@ _ASSIGNED_NAME = re.compile(r"^\s*([A-Za-z_]\w*)\s*(?::[^=]*)?=")
 _TEST_WORDS = frozenset({"TEST", "TESTS", "TESTING", "FAKE", "DUMMY", "MOCK", "EXAMPLE", "SAMPLE"})
 
 
-def _named_for_tests(path: str, hit: Hit, line: str) -> str:
-    """A private key assigned in code to a name that says it is for tests
-    (`SSL_TEST_PRIVATE_CA_KEY`, `FAKE_SIGNING_KEY`): the test suite's own key pair."""
+def _named_for_tests(path: str, hit: Hit, lines: list[str], text: str) -> str:
+    """A private key the code keeps for tests: assigned to a name that says so
+    (`SSL_TEST_PRIVATE_CA_KEY`, `FAKE_SIGNING_KEY`), on the line of the key or on the line
+    above, where its literal opens; or set in a configuration class for tests or development
+    (`class TestConfig: JWT_PRIVATE_KEY = …`): the test suite's own key pair."""
     if hit.type != PRIVATE_KEY_TYPE or not path.endswith(".py"):
         return ""
+    line = lines[hit.line - 1] if 0 < hit.line <= len(lines) else ""
     assigned = _ASSIGNED_NAME.match(line)
-    if assigned is None or not _TEST_WORDS.intersection(assigned[1].upper().split("_")):
+    if assigned is None and 1 < hit.line <= len(lines) and _OPENS_LITERAL.search(
+            lines[hit.line - 2]):
+        assigned = _ASSIGNED_NAME.match(lines[hit.line - 2])
+    if assigned is not None and _TEST_WORDS.intersection(assigned[1].upper().split("_")):
+        return f"a private key the code names for tests ({assigned[1]})"
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
         return ""
-    return f"a private key the code names for tests ({assigned[1]})"
+    held = dev_class_at(ast.walk(tree), hit.line)
+    return f"a private key of {held}, a configuration class for tests or development" if (
+        held) else ""
+
+
+_OPENS_LITERAL = re.compile(r"(?:\"\"\"|'''|\()\s*$")  # `KEY = """` with the key below
 
 
 # What a directory's README says of the key files beside it: "These keys are just samples.
