@@ -265,6 +265,7 @@ class AppFact:
     has_lifespan: bool = False
     middleware: list[str] = field(default_factory=list)  # names passed at construction
     scope: str = ""  # the function creating it ("" = module level)
+    enters_context: bool = False  # that function enters the app's context (`.app_context()`)
 
 
 @dataclass(slots=True)
@@ -397,6 +398,7 @@ class PythonFacts:
     has_pool: bool = False
     is_entry_point: bool = False
     test_code: bool = False  # imports pytest at module level: fixtures, plugins, test helpers
+    main_serves: bool = False  # its `__main__` block starts a server (`app.run()`)
     # functions named for an app (`create_app()`) called here only to enter the app's context
     # (`create_light_app().app_context()`), and those called otherwise (plain lists: a cached
     # row reads them without a callback per file)
@@ -508,6 +510,8 @@ class _Extractor:
         facts.is_entry_point = self._is_entry_point()
         facts.documented_names = self._documented_names(facts.is_entry_point)
         facts.test_code = _imports_pytest(self.src.tree)
+        facts.main_serves = any(self._starts_server(stmt) for stmt in self.src.tree.body
+                                if isinstance(stmt, ast.If) and is_main_guard(stmt.test))
         nodes = self.src.nodes
         wrappers = self._resource_wrappers()
         for name in _FACT_CALLEES:
@@ -718,6 +722,7 @@ class _Extractor:
                 var=target, kind=kind, line=node.lineno, column=node.col_offset + 1,
                 has_lifespan=any(kw.arg in ("lifespan", "on_shutdown") for kw in value.keywords),
                 middleware=_middleware_names(value), scope=self._scope(node),
+                enters_context=bool(self._scope(node)) and self._context_use(target, node)[0],
             ))
             for kw in value.keywords:
                 if kw.arg == "exception_handlers":
@@ -1015,15 +1020,37 @@ class _Extractor:
         for name in self.src.call_names():
             if not _APP_WORD.search(name) or name in CONTEXT_METHODS:
                 continue
+            # qualified, so that one package's job factory is not another's server factory
+            full = qualified(name, self.names)
+            if full == name and name in self.functions:
+                full = f"{self.facts.module}.{name}"
             if all(self._enters_context(call) for call in self.src.calls(name)):
-                self.facts.context_factories.append(name)
+                self.facts.context_factories.append(full)
             else:
-                self.facts.other_factories.append(name)
+                self.facts.other_factories.append(full)
 
     def _enters_context(self, call: ast.Call) -> bool:
         parent = self.src.parent(call)
+        if isinstance(parent, ast.Assign) and len(parent.targets) == 1 and isinstance(
+                parent.targets[0], ast.Name):  # `application = create_app()`, then its context
+            return self._context_use(parent.targets[0].id, parent)[1]
         return isinstance(parent, ast.Attribute) and parent.attr in CONTEXT_METHODS and \
             isinstance(self.src.parent(parent), ast.Call)
+
+    def _context_use(self, var: str, node: ast.AST) -> tuple[bool, bool]:
+        """How the function (or module) around `node` uses the app in `var`: whether it
+        enters the app's context (`with app.app_context():`), and whether that is all it does
+        besides reading the app's logger and configuration."""
+        entered = other = False
+        for sub in ast.walk(self.src.function_of(node) or self.src.tree):
+            if isinstance(sub, ast.Name) and sub.id == var and isinstance(sub.ctx, ast.Load):
+                parent = self.src.parent(sub)
+                attr = parent.attr if isinstance(parent, ast.Attribute) else ""
+                if attr in CONTEXT_METHODS:
+                    entered = True
+                elif attr not in ("logger", "config"):
+                    other = True
+        return entered, entered and not other
 
     def _demo_app(self, node: ast.AST) -> bool:
         """An app created in the `__main__` block of a module that is no entry point by name
@@ -1357,6 +1384,7 @@ class _Extractor:
 
     def _class(self, cls: ast.ClassDef) -> None:
         bases = [self.q(b) for b in cls.bases]
+        self._class_routes(cls)
         if cls.name.endswith(("Settings", "Config")) or any(
                 b.endswith("BaseSettings") for b in bases):
             for stmt in cls.body:
@@ -1401,6 +1429,20 @@ class _Extractor:
         if any("Middleware" in b for b in bases) or cls.name.endswith("Middleware"):
             self._middleware_evidence(cls.name, ast.Call(func=ast.Name("x"), args=[],
                                                          keywords=[]))
+
+    def _class_routes(self, cls: ast.ClassDef) -> None:
+        """`@ns.route("/x")` on a class (Flask-RESTX namespaces, flask-smorest blueprints):
+        a route served by the class's HTTP-verb methods."""
+        for deco in cls.decorator_list:
+            if not (isinstance(deco, ast.Call) and deco.args):
+                continue
+            name = dotted_name(deco.func)
+            if "." in name and name.rsplit(".", 1)[-1] == "route":
+                verbs = tuple(stmt.name.upper() for stmt in cls.body
+                              if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef)
+                              and stmt.name.upper() in HTTP_METHODS)
+                self._add_route(name.rsplit(".", 1)[0], deco.args[0], cls.name, cls.lineno,
+                                verbs or ("GET",), cls)
 
     def _add_route(self, owner: str, path_node: ast.AST, handler: str, line: int,
                    methods: tuple[str, ...], func: ast.AST | None = None) -> None:

@@ -364,6 +364,54 @@ def test_an_app_built_only_for_its_context_is_not_a_service(tmp_path, extra, ser
     assert sorted(s.name for s in found) == services
 
 
+@pytest.mark.parametrize(("files", "services"), [
+    # a data job's task builds an app and pushes its context for the database
+    ({"flows/migrate.py": ("from flask import Flask\n\n\ndef init_db(config):\n"
+                           "    app = Flask('init')\n    app.config.from_object(config)\n"
+                           "    app.app_context().push()\n    return app\n")}, []),
+    # a scheduled job's image runs a script that enters its app's context and exits
+    ({"job/__init__.py": ("from flask import Flask\n\n\ndef create_app():\n"
+                          "    app = Flask(__name__)\n    return app\n"),
+      "run.py": ("from job import create_app\n\nif __name__ == '__main__':\n"
+                 "    application = create_app()\n    with application.app_context():\n"
+                 "        application.logger.info('done')\n"),
+      "Dockerfile": 'FROM python:3.12-slim\nCOPY . /code\nCMD ["python", "/code/run.py"]\n'},
+     []),
+    # the same factory served by another module: a service
+    ({"job/__init__.py": ("from flask import Flask\n\n\ndef create_app():\n"
+                          "    app = Flask(__name__)\n    return app\n"),
+      "run.py": ("from job import create_app\n\napplication = create_app()\n"
+                 "application.run(host='0.0.0.0')\n")}, ["job:app"]),
+    # a served app that pushes its context at start-up keeps its routes
+    ({"web/app.py": ("from flask import Flask\n\n\ndef create_app():\n"
+                     "    app = Flask(__name__)\n    app.app_context().push()\n\n"
+                     "    @app.route('/items')\n    def items():\n        return []\n\n"
+                     "    return app\n")}, ["web.app:app"]),
+])
+def test_an_app_whose_context_a_job_enters_is_not_a_service(tmp_path, files, services):
+    assert sorted(s.name for s in _build(tmp_path, files)) == services
+
+
+def test_routes_declared_on_resource_classes_belong_to_the_app(tmp_path):
+    """Flask-RESTX: `@ns.route("healthz")` on a Resource class is a route (with the verbs its
+    methods answer), so the namespace's health route is found."""
+    [svc] = _build(tmp_path, {
+        "api/__init__.py": ("from flask import Flask\n\nfrom api.resources import BLUEPRINT\n\n"
+                            "app = Flask(__name__)\napp.register_blueprint(BLUEPRINT)\n"),
+        "api/resources.py": (
+            "from flask import Blueprint\nfrom flask_restx import Api, Namespace, Resource\n\n"
+            "BLUEPRINT = Blueprint('ops', __name__, url_prefix='/ops')\nAPI = Api(BLUEPRINT)\n"
+            "NS = Namespace('ops')\nAPI.add_namespace(NS, path='/')\n\n\n"
+            "@NS.route('healthz')\nclass Healthz(Resource):\n    def get(self):\n"
+            "        return {'message': 'api is healthy'}\n\n\n"
+            "@NS.route('/items')\nclass Items(Resource):\n    def get(self):\n        return []\n\n"
+            "    def post(self):\n        return {}\n"),
+    })
+    assert sorted((r.path, r.methods, r.handler) for r in svc.routes) == [
+        ("/items", ("GET", "POST"), "Items"), ("healthz", ("GET",), "Healthz")]
+    assert [r.handler for r in svc.health_routes] == ["Healthz"]
+
+
 def test_a_django_project_mounted_in_a_fastapi_app_is_part_of_that_service(tmp_path):
     services = _build(tmp_path, {
         "manage.py": "import os\n",

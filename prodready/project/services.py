@@ -372,14 +372,21 @@ def _context_only_factories(project: Project, facts: dict[str, PythonFacts]) -> 
         if not pf.test_code:
             context.update(pf.context_factories)
             other.update(pf.other_factories)
-    found = context - other
+    found = {name for name in context if not any(_same_function(name, o) for o in other)}
     for path in project.all_files if found else ():
         if _LAUNCH_FILE.search(path):
             text = read_text(project, path)
-            found = {name for name in found if name not in text}
+            found = {name for name in found if name.rsplit(".", 1)[-1] not in text}
             if not found:
                 break
     return found
+
+
+def _same_function(one: str, other: str) -> bool:
+    """Two qualified names that may name one function: equal, or one a dotted tail of the
+    other (`bn_retry.create_app` and `src.bn_retry.create_app`; a bare `create_app` whose
+    import was not resolved matches every function of that name)."""
+    return one == other or one.endswith("." + other) or other.endswith("." + one)
 
 
 # where a start command can name an app factory: scripts, images, Compose and Kubernetes
@@ -390,10 +397,23 @@ _LAUNCH_FILE = re.compile(r"(?:\.(?:sh|ya?ml|ini|cfg|conf|toml|service|md|rst|tx
 
 def _built_for_its_context(svc: Service, facts: dict[str, PythonFacts],
                            context_only: set[str]) -> bool:
-    """An app its factory builds only for workers' application contexts: it serves no HTTP."""
+    """An app its factory builds only for workers' application contexts, or that the
+    function creating it enters the context of (`FLASK_APP.app_context().push()` in a data
+    job's task) while registering nothing on it, where nothing runs it or only as a script
+    whose main block starts no server (a scheduled job's image): it serves no HTTP."""
     own = facts.get(svc.path)
     app = next((a for a in own.apps if a.line == svc.line), None) if own else None
-    return app is not None and app.scope in context_only
+    if own is None or app is None:
+        return False
+    factory = f"{own.module}.{app.scope}"
+    if any(_same_function(factory, name) for name in context_only):
+        return True
+    return app.enters_context and not any(r.owner == app.var for r in own.routes) and not any(
+        m.owner == app.var for m in own.mounts) and not own.main_serves and all(
+        _PYTHON_SCRIPT.search(r.command) for r in svc.runners)
+
+
+_PYTHON_SCRIPT = re.compile(r"\bpython[\d.]*(?:\s+-\w+)*\s+\S+\.py\b")
 
 
 def _worker_bootstrap(svc: Service, workers: set[str]) -> bool:
