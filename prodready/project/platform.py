@@ -83,6 +83,42 @@ def _find(project: Project) -> list[PlatformCheck]:
     return found
 
 
+# A probe in a Helm chart's template (`readinessProbe:` then `httpGet:` and `path: /info`)
+_CHART_PROBE = re.compile(r"^\s*(?:liveness|readiness|startup)Probe\s*:")
+_YAML_PATH = re.compile(r"^\s*path\s*:\s*[\"']?(/[^\s\"'{}]*)")
+
+
+def chart_probes(project: Project) -> list[PlatformCheck]:
+    """The probes of the Helm charts that ship (computed once): their templates are not read
+    as Kubernetes objects (they are not YAML until rendered), but the paths they probe are
+    routes of the repository's services, checked where the chart deploys them."""
+    found: list[PlatformCheck] = project.once("chart-probes", lambda: _chart_probes(project))
+    return found
+
+
+def _chart_probes(project: Project) -> list[PlatformCheck]:
+    from .deployment import deployment_of
+    from .documentation import read_text
+
+    deployment = deployment_of(project)
+    found: list[PlatformCheck] = []
+    for chart in project.files_named("Chart.yaml", "Chart.yml"):
+        if not deployment.role_of(chart).judged:
+            continue
+        templates = posixpath.join(posixpath.dirname(chart), "templates") + "/"
+        for path in project.all_files:
+            if not (path.startswith(templates) and path.endswith((".yaml", ".yml", ".tpl"))):
+                continue
+            lines = read_text(project, path).splitlines()
+            for number, line in enumerate(lines, 1):
+                if _CHART_PROBE.match(line):
+                    route = next((m[1] for m in map(_YAML_PATH.match,
+                                                    lines[number:number + _CHECK_WINDOW]) if m),
+                                 None)
+                    found.append(PlatformCheck(path, number, "probe", route))
+    return found
+
+
 def infrastructure_files(project: Project) -> list[str]:
     """The first FILES_READ infrastructure files: by their names (Terraform, CDK and Pulumi
     programs, task definitions), then CloudFormation and SAM templates by their contents

@@ -8,7 +8,7 @@ from ...project import Project
 from ...project.builds import CI_FILES
 from ...project.deployment import deployment_of
 from ...project.exposure import WORKER, exposure_of
-from ...project.platform import platform_health_checks
+from ...project.platform import chart_probes, platform_health_checks
 from ...project.profile import DISTRIBUTED, profile_of
 from ...project.services import HEALTH_HANDLER, Service, route_matches, services_of
 from ..api import RuleContext
@@ -110,12 +110,12 @@ def _run_by_kubernetes(project: Project, svc: Service) -> bool:
 
 def _platform_checked(project: Project, svc: Service, *, alone: bool) -> bool:
     """The repository's infrastructure code has the platform fetch a route of the service (a
-    Cloud Run probe of `/`, a target group checking `/healthcheck`): its health is checked
-    where it runs. Where the repository holds several apps, the route must be one of this
+    Cloud Run probe of `/`, a target group checking `/healthcheck`, a Helm chart's probe of
+    `/info`): its health is checked where it runs. Where the repository holds several apps, the route must be one of this
     one's. Kubernetes still needs a real health route, as for Compose page checks."""
     if _run_by_kubernetes(project, svc):
         return False
-    for check in platform_health_checks(project):
+    for check in [*platform_health_checks(project), *chart_probes(project)]:
         if check.route is None:
             continue
         if any(r.path is not None and route_matches(r.path, check.route) for r in svc.routes) or (
