@@ -826,3 +826,18 @@ def test_an_official_edge_proxy_image_keeps_root_to_bind_its_ports():
         found = [f.severity.value for f in scan_files({"Dockerfile": proxy.format(base=base)},
                                                        ["DOCKER003"])]
         assert found == [severity], base
+
+
+def test_a_base_image_given_only_as_a_build_argument_has_an_unknown_user():
+    image = "{arg}\nFROM $BASE_IMAGE\nCOPY . /app\nCMD [\"python\", \"/app/run.py\"]\n"
+    for arg, severity in (("ARG BASE_IMAGE", "info"), ("ARG BASE_IMAGE=python:3.12", "high")):
+        found = [f.severity.value for f in scan_files({"Dockerfile": image.format(arg=arg)},
+                                                       ["DOCKER003"])]
+        assert found == [severity], arg
+    # a build of the repository passes the base (its own server image, root): the user is
+    # that image's
+    release = ("on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n"
+               "      - run: docker build --build-arg BASE_IMAGE=acme/server:1 -f Dockerfile .\n")
+    found = scan_files({"Dockerfile": image.format(arg="ARG BASE_IMAGE"),
+                        ".github/workflows/release.yml": release}, ["DOCKER003"])
+    assert [f.severity.value for f in found] == ["high"]

@@ -51,7 +51,28 @@ def _check(project: Project, df: Dockerfile, ctx: RuleContext) -> None:
                "unprivileged user and add `USER` before CMD", snippet=f"FROM {final.base_raw}",
                fix=non_root_fix(df, final, base),
                informational=_runs_nothing_itself(project, df, base) or _root_daemon(df)
-               or _base_sets_a_user(project, df, base) or _edge_proxy(base))
+               or _base_sets_a_user(project, df, base) or _edge_proxy(base)
+               or _base_given_by_the_build(project, df, chain[-1].base_raw, base))
+
+
+_ARGUMENT = re.compile(r"^\$\{?(\w+)")
+
+
+def _base_given_by_the_build(project: Project, df: Dockerfile, written: str, base: str) -> str:
+    """Why the base's user is unknown ("" if it is known): `FROM $BASE_IMAGE` with an ARG
+    that has no default, no stage of the file to pick and no build of the repository that
+    passes it (`--build-arg BASE_IMAGE=…`, Compose `args:`), so the image is whatever the
+    build is given, and so is its user."""
+    argument = _ARGUMENT.match(written)
+    if base or argument is None or any(stage.name for stage in df.stages):
+        return ""
+    passed = re.compile(rf"\b{re.escape(argument[1])}\s*[=:]")
+    if any(passed.search(text) for path, text in [*project.texts.items(), *(
+            (p, yf.text) for p, yf in project.yaml_files.items())] if path != df.path):
+        return ""
+    return (f"the base image is a build argument with no default ({written}) that no build "
+            "of the repository passes: the container runs as the user of whatever image it "
+            "is given")
 
 
 def _for_lambda(df: Dockerfile) -> bool:
