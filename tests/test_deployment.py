@@ -1050,6 +1050,10 @@ DEBUG_STACK = DEV_STACK.replace("python manage.py runserver 0.0.0.0:8000", "guni
     "services:\n  app:\n    build:\n      context: .\n      args:\n        - ENVIRONMENT=DEV\n"
     "    image: zenodo\n    command: uwsgi uwsgi_ui.ini\n",
     "services:\n  app:\n    build:\n      context: .\n      args: {BUILD_ENV: local}\n",
+    # a build that installs the test and lint tools; a script named for development
+    "services:\n  backend:\n    build:\n      context: backend/\n      args:\n"
+    "        DEPS: main,admin,celery,test,lint\n",
+    "services:\n  backend:\n    build: backend/\n    entrypoint: /tvp/docker/entrypoint_dev.sh\n",
 ])
 def test_a_compose_file_that_runs_the_checkout_under_a_dev_server_is_dev_tooling(
         tmp_path, compose):
@@ -1076,8 +1080,11 @@ def test_a_compose_file_that_runs_the_checkout_under_a_dev_server_is_dev_tooling
     # a trusting database on the stack's own network, nothing of the checkout mounted
     "services:\n  web:\n    build: .\n    command: gunicorn app:app\n  postgres:\n"
     "    image: postgres:17\n    environment:\n      POSTGRES_HOST_AUTH_METHOD: trust\n",
-    # the production stage
+    # the production stage; the production dependency groups; a script named for its role
     "services:\n  web:\n    build: {context: ., target: production}\n",
+    "services:\n  web:\n    build:\n      context: .\n      args: {DEPS: 'main,celery'}\n",
+    "services:\n  web:\n    build: .\n    entrypoint: /app/docker/entrypoint.sh\n"
+    "    command: ['./develop_server_cache.py']\n",
     # a stand-in under a profile, started only on demand
     "services:\n  web:\n    build: .\n  mail:\n    image: axllent/mailpit\n"
     "    profiles: [mail]\n",

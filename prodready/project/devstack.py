@@ -73,6 +73,10 @@ def development_stack(data: Any, image_signal: Callable[[str], str] | None = Non
         argument = _development_build_argument(svc)
         if argument:
             return f"service {name!r} builds its image with {argument}: a development stack"
+        script = _development_script(svc)
+        if script:
+            return (f"service {name!r} starts {script}, a script for development: a "
+                    "development stack")
         env_file = _development_env_directory(svc)
         if env_file:
             return (f"service {name!r} reads {env_file}, from a directory of development "
@@ -188,10 +192,30 @@ def _development_build_argument(svc: dict[str, Any]) -> str:
     else:
         return ""
     for key, value in pairs:
-        lowered = key.strip().lower()
+        lowered, value = key.strip().lower(), value.strip().strip("\"'").lower()
         if (lowered in _ENV_NAMES or lowered.endswith(("_env", "_environment"))) and \
-                value.strip().strip("\"'").lower() in _LOCAL_ENV:
-            return f"{key.strip()}={value.strip()}"
+                value in _LOCAL_ENV:
+            return f"{key.strip()}={value}"
+        if _DEPENDENCY_GROUPS.search(lowered) and _TOOL_GROUPS.intersection(
+                re.split(r"[\s,;+]+", value)):
+            return f"{key.strip()}={value}"  # `DEPS: main,test,lint`: the test tools installed
+    return ""
+
+
+# A build argument naming the dependency groups or extras to install, and the groups that
+# only developers and test runs need
+_DEPENDENCY_GROUPS = re.compile(r"(?:^|_)(?:deps|dependencies|groups?|extras|requirements)$")
+_TOOL_GROUPS = frozenset({"dev", "development", "test", "tests", "testing", "lint"})
+
+
+def _development_script(svc: dict[str, Any]) -> str:
+    """The script named for development that the service starts (`entrypoint_dev.sh`,
+    `docker-entrypoint.dev.sh`, `run-local.sh`), "" if none."""
+    for word in _command_line(svc).split():
+        name = word.strip(QUOTES + "[],").rsplit("/", 1)[-1].lower()
+        if name.endswith((".sh", ".py")) and _LOCAL_ENV.intersection(
+                re.split(r"[-_.]", name[:-3])):
+            return name
     return ""
 
 
