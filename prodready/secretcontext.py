@@ -164,6 +164,12 @@ def is_throwaway_config(path: str) -> bool:
     return bool(_THROWAWAY_NAME.search(name)) or bool(_TEST_TREES.search(path))
 
 
+def in_throwaway_directory(path: str) -> bool:
+    """A file in a directory named for development or tests (`local_data/dkim.key`,
+    `test_project/test_project/settings.py`, `dev-certs/server.key`)."""
+    return any(_THROWAWAY_NAME.search(part) for part in path.lower().split("/")[:-1])
+
+
 # Trees of documentation and examples: what they hold shows how to configure, and is copied
 # and replaced by whoever follows it.
 _DOCUMENTATION_TREES = re.compile(r"(?:^|/)(?:docs?|documentation|examples?|samples?)/",

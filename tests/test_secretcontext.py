@@ -464,6 +464,18 @@ def test_a_private_key_of_a_test_configuration_class_is_information():
     assert found == {2: "critical", 8: "info", 15: "info"}
 
 
+def test_a_private_key_in_a_directory_for_development_or_tests_is_information():
+    key = ("-----BEGIN RSA PRIVATE KEY-----\n"
+           "MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun\n"
+           "-----END RSA PRIVATE KEY-----\n")
+    files = {"local_data/dkim.key": key, "dev-certs/server.key": key,
+             "deploy/certs/server.key": key, "localization/signing.key": key}
+    found = {f.path: f.severity.value for f in _rule(files, "REPO001")}
+    assert found == {"local_data/dkim.key": "info", "dev-certs/server.key": "info",
+                     "deploy/certs/server.key": "critical",
+                     "localization/signing.key": "critical"}
+
+
 def test_an_api_descriptions_example_token_is_illustration():
     token = ("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0."
              "dBjftJeZ4CVPmB92K27uhbUJU1p1r_wW1gFWFOEjXk0")
