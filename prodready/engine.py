@@ -880,7 +880,7 @@ def _judge_what_ships(findings: list[Finding], project: Project,
         if role is None:
             why = "" if finding.severity is Severity.INFO or (
                 finding.rule_id in project.config.severity) else informational(
-                project, finding.rule_id, finding.path, finding.line)
+                project, finding.rule_id, finding.path, finding.line, finding.message)
             out.append(replace(finding, severity=Severity.INFO, fix=None, message=(
                 informational_message(finding.message, why))) if why else finding)
             continue

@@ -495,3 +495,25 @@ def test_an_example_env_file_of_any_spelling_holds_sample_values_not_secrets(nam
     # a token format stays a secret wherever it sits
     assert [f.line for f in _rule({name: body}, "REPO001")] == [3]
     assert [f.line for f in _rule({"config.env": body}, "REPO001")] == [1, 2, 3]
+
+
+SETTINGS_WITH_FALLBACK = ('import os\n\nSECRET_KEY = os.environ.get("SECRET_KEY", "Rv83nTq2WmZy")\n'
+                          'API_TOKEN = os.environ.get("API_TOKEN", "k8Jd2Lw9Qz4Rt7Vb")\n')
+
+
+@pytest.mark.parametrize("deployment", [
+    # a Kubernetes manifest's secretKeyRef
+    ("k8s/deployment.yaml",
+     "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n"
+     "    spec:\n      containers:\n        - name: web\n          image: acme/web:1\n"
+     "          env:\n            - name: SECRET_KEY\n              valueFrom:\n"
+     "                secretKeyRef:\n                  name: web\n                  key: key\n"),
+    # a chart's values naming the secret that holds it
+    ("helm_deploy/web/values.yaml",
+     "envVars:\n  SECRET_KEY:\n    secret:\n      name: secret\n      key: value\n"),
+])
+def test_a_fallback_the_deployment_replaces_with_a_secret_is_information(deployment):
+    path, text = deployment
+    found = {f.line: f.severity.value for f in _rule(
+        {"web/settings.py": SETTINGS_WITH_FALLBACK, path: text}, "PY015")}
+    assert found == {3: "info", 4: "high"}

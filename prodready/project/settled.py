@@ -63,7 +63,8 @@ def _requests_timeout_patched(project: Project, path: str) -> str:
     return ""
 
 
-def informational(project: Project, rule_id: str, path: str, line: int = 0) -> str:
+def informational(project: Project, rule_id: str, path: str, line: int = 0,
+                  message: str = "") -> str:
     """Why the finding of `rule_id` at `path:line` is only information here ("" if it is
     not)."""
     if rule_id == "PY006" and (why := hand_run(project, path)):
@@ -73,11 +74,63 @@ def informational(project: Project, rule_id: str, path: str, line: int = 0) -> s
     if rule_id == "PY015" and (why := hand_run(project, path)):
         return (f"{why}: no service boots with the fallback; whoever runs it by hand sets the "
                 "variable")
+    if rule_id == "PY015" and (why := _set_from_secret(project, message)):
+        return why
     if rule_id == "PY009" and not is_settings_module(path) and \
             _development_server(project, path):
         return ("nothing that deploys the app runs this file (its containers, Procfile and "
                 "scripts start a server instead) and no guide tells users to run it: the "
                 "development server a developer starts by hand")
+    return ""
+
+
+# PY015's messages name the variable: `SECRET_KEY falls back to …`, `settings field 'X' …`
+_FALLBACK_OF = re.compile(r"^(\w+) falls back to|^settings field '(\w+)'")
+# A secret a manifest or chart gives a variable: a Kubernetes `secretKeyRef`, a chart's
+# `secret:` source, an ECS task definition's `valueFrom` of Secrets Manager or SSM
+_FROM_SECRET = re.compile(r"secretKeyRef|\bsecret\s*:|secretsmanager|:ssm:|\bsecretName\b",
+                          re.IGNORECASE)
+_SECRET_WINDOW = 4  # lines after the variable's name that may say where its value comes from
+
+
+def _set_from_secret(project: Project, message: str) -> str:
+    found = _FALLBACK_OF.match(message)
+    variable = (found[1] or found[2]) if found else ""
+    where = secret_source(project, variable) if variable else ""
+    return (f"{where} gives the deployment {variable} from a secret, so the service that "
+            "ships never boots with the fallback") if where else ""
+
+
+def secret_source(project: Project, variable: str) -> str:
+    """The deployment file (a Kubernetes manifest, a chart's values or templates, an ECS task
+    definition) that sets `variable` from a secret ("" if none does)."""
+    return project.once(f"secret-source:{variable}", lambda: _secret_source(project, variable))
+
+
+def _secret_source(project: Project, variable: str) -> str:
+    from .deployment import deployment_of
+    from .documentation import read_text
+    from .platform import infrastructure_files
+
+    named = re.compile(rf"(?:^|[\s\"'])(?:name\s*:\s*)?[\"']?{re.escape(variable)}[\"']?\s*:?"
+                       r"\s*(?:,\s*)?$|[\"']name[\"']\s*:\s*[\"']" + re.escape(variable) + "[\"']")
+    deployment = deployment_of(project)
+    paths = [*project.yaml_files, *(p for p in project.all_files if "/templates/" in p and
+                                    p.endswith((".yaml", ".yml", ".tpl"))),
+             *infrastructure_files(project)]
+    for path in dict.fromkeys(paths):
+        if not deployment.role_of(path).judged:
+            continue
+        text = project.yaml_files[path].text if path in project.yaml_files else read_text(
+            project, path)
+        if variable not in text:
+            continue
+        lines = text.splitlines()
+        for index, line in enumerate(lines):
+            if variable in line and named.search(line) and any(
+                    _FROM_SECRET.search(after)
+                    for after in lines[index + 1:index + 1 + _SECRET_WINDOW]):
+                return path
     return ""
 
 

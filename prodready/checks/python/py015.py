@@ -132,7 +132,7 @@ def _check_settings(src: PythonFile, cls: ast.ClassDef, ctx: RuleContext) -> Non
             ctx.examine()
             continue
         ctx.report(src.path, stmt.lineno, stmt.col_offset + 1,
-                   f"settings field {field!r} defaults to a literal secret: a deployment that "
+                   f"settings field {field!r} defaults to a literal secret, so a deployment that "
                    "forgets the variable runs with a key from the source code; declare it "
                    "without a default so start-up fails",
                    snippet=f"{field}: … = …",

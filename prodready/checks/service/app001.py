@@ -111,8 +111,9 @@ def _run_by_kubernetes(project: Project, svc: Service) -> bool:
 def _platform_checked(project: Project, svc: Service, *, alone: bool) -> bool:
     """The repository's infrastructure code has the platform fetch a route of the service (a
     Cloud Run probe of `/`, a target group checking `/healthcheck`, a Helm chart's probe of
-    `/info`): its health is checked where it runs. Where the repository holds several apps, the route must be one of this
-    one's. Kubernetes still needs a real health route, as for Compose page checks."""
+    `/info`): its health is checked where it runs. Where the repository holds several apps,
+    the route must be one of this one's. Kubernetes still needs a real health route, as for
+    Compose page checks."""
     if _run_by_kubernetes(project, svc):
         return False
     for check in [*platform_health_checks(project), *chart_probes(project)]:
