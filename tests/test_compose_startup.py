@@ -201,6 +201,44 @@ def test_a_swarm_stack_file_is_not_asked_for_depends_on_conditions(tmp_path):
     assert flagged == {"docker-compose.yml"}
 
 
+def test_a_stack_for_swarm_restarts_its_tasks_without_a_restart_policy():
+    from prodready.testing import scan_files
+
+    stack = ("services:\n  web:\n    image: acme/web:1\n    deploy:\n      placement:\n"
+             "        constraints: [node.role == manager]\n"
+             "  worker:\n    image: acme/worker:1\n    command: celery worker\n")
+    plain = stack.replace("    deploy:\n      placement:\n        constraints: [node.role =="
+                          " manager]\n", "")
+    # one service written for swarm makes the file a stack: swarm restarts every task
+    assert scan_files({"services/docker-compose.yml": stack}, ["COMPOSE003"]) == []
+    assert [f.line for f in scan_files({"services/docker-compose.yml": plain},
+                                       ["COMPOSE003"])] == [2, 4]
+
+
+@pytest.mark.parametrize(("files", "flagged"), [
+    # named for building images, or only ever built and pushed
+    ({"services/docker-compose-build.yml": "services:\n  web:\n    build: web\n"}, False),
+    ({"services/docker-compose-deploy.yml": "services:\n  web:\n    image: acme/web:1\n",
+      "Makefile": ("push:\n\tdocker compose --file services/docker-compose-deploy.yml push\n"
+                   "pull:\n\tdocker compose -f services/docker-compose-deploy.yml pull web\n")},
+     False),
+    # only checked (`config`) or pulled: it runs somewhere
+    ({"docker-compose.yml": "services:\n  web:\n    image: acme/web:1\n",
+      ".github/workflows/lint.yml": ("on: push\njobs:\n  lint:\n    runs-on: ubuntu-latest\n"
+                                     "    steps:\n      - run: docker compose -f "
+                                     "docker-compose.yml config\n")}, True),
+    # started by one command: it runs
+    ({"services/docker-compose-deploy.yml": "services:\n  web:\n    image: acme/web:1\n",
+      "Makefile": ("push:\n\tdocker compose --file services/docker-compose-deploy.yml push\n"
+                   "up:\n\tdocker compose -f services/docker-compose-deploy.yml up -d\n")},
+     True),
+])
+def test_a_compose_file_that_only_builds_and_pushes_images_runs_nothing(files, flagged):
+    from prodready.testing import scan_files
+
+    assert bool(scan_files(files, ["COMPOSE003", "COMPOSE004"])) is flagged
+
+
 def _severities(files, rule):
     from prodready.testing import scan_files
 

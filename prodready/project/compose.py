@@ -544,7 +544,63 @@ def is_swarm_stack(project: Project, path: str) -> bool:
     command): swarm ignores `depends_on`, build sections and container names."""
     name = posixpath.basename(path).lower().rsplit(".", 1)[0]
     return bool(_STACK_NAME.search(name)) or any(
-        "stack" in command.split() for _, command in compose_runs(project).get(path, []))
+        "stack" in command.split() for _, command in compose_runs(project).get(path, [])
+    ) or path in _swarm_files(project)
+
+
+# `deploy:` keys only swarm reads: a service with one is written for `docker stack deploy`
+SWARM_DEPLOY_KEYS = frozenset({"placement", "mode", "update_config", "rollback_config",
+                               "endpoint_mode"})
+
+
+def _swarm_files(project: Project) -> frozenset[str]:
+    """Compose files a service of which sets a `deploy:` key only swarm reads."""
+    def find() -> frozenset[str]:
+        return frozenset(layer.path for config in configs(project)
+                         for svc in config.services.values() for layer in svc.layers
+                         if SWARM_DEPLOY_KEYS.intersection(svc.merged_map("deploy")))
+
+    found: frozenset[str] = project.once("compose-swarm-files", find)
+    return found
+# Compose subcommands that build or ship images and run no container
+_IMAGE_SUBCOMMANDS = frozenset({"build", "push", "pull"})
+# options of `docker compose` that take a value before the subcommand
+_VALUED_OPTIONS = frozenset({"-f", "--file", "-p", "--project-name", "--env-file", "--profile",
+                             "--ansi", "--progress", "--project-directory", "--parallel"})
+
+
+def build_definition(project: Project, path: str) -> str:
+    """Why the Compose file only defines images to build and push ("" if it may run them):
+    every command of the repository that passes it runs `build`, `push` or `pull` and none
+    starts a container, or, when no command names it, it is named for building
+    (`docker-compose-build.yml`)."""
+    runs = compose_runs(project).get(path, [])
+    subcommands = {_subcommand(command) for _, command in runs}
+    if runs and subcommands <= _IMAGE_SUBCOMMANDS and subcommands & {"build", "push"}:
+        return (f"every command that passes it ({runs[0][0]}) builds, pushes or pulls images "
+                "and none starts a container")
+    if runs:
+        return ""  # started, or only checked (`config`): it runs somewhere
+    name = posixpath.basename(path).lower().rsplit(".", 1)[0]
+    if "build" in re.split(r"[-_.]", name):
+        return f"{posixpath.basename(path)} is named for building images"
+    return ""
+
+
+def _subcommand(command: str) -> str:
+    """The subcommand of a compose command line (`push` of `docker compose -f a.yml push`)."""
+    words = command.split()
+    start = next((i + 1 for i, w in enumerate(words) if w in (
+        "compose", "docker-compose", "podman-compose", "deploy")), len(words))
+    skip = False
+    for word in words[start:]:
+        if skip:
+            skip = False
+        elif word in _VALUED_OPTIONS:
+            skip = True
+        elif not word.startswith("-"):
+            return word
+    return ""
 
 
 def named_compose_files(project: Project) -> dict[str, str]:

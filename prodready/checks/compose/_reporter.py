@@ -9,6 +9,7 @@ from ...project import Project
 from ...project.compose import (
     Service,
     Site,
+    build_definition,
     deployed_runs,
     is_prod_file,
     judged_services,
@@ -49,6 +50,8 @@ class Reporter:
         self._deployed = deployed_runs(project)
         self._project = project
         for svc in judged_services(project):
+            if build_definition(project, svc.config.files[-1]):
+                continue  # its services are images to build and push: none of them runs
             first = svc.layers[0]
             self._source = (tuple(svc.config.files),
                             (first.path, first.key.line, first.key.column))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ...project import Project
+from ...project.compose import is_swarm_stack
 from ..api import RuleContext
 from ._fixes import finishes, restart_fix
 from ._reporter import Reporter
@@ -16,8 +17,9 @@ def check(project: Project, ctx: RuleContext) -> None:
         if svc.one_shot or finishes(svc):
             continue  # it finishes: tests, migrations, a certificate request
         site = svc.anchor_site
-        if svc.has("restart") or "restart_policy" in svc.merged_map("deploy"):
-            out.ok(site)
+        if svc.has("restart") or "restart_policy" in svc.merged_map("deploy") or \
+                is_swarm_stack(project, svc.config.files[-1]):
+            out.ok(site)  # swarm restarts a stack's tasks unless told otherwise
             continue
         out.report(site,
                    f"long-running service {svc.name!r} has no restart policy: after a crash "
