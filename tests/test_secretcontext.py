@@ -517,3 +517,19 @@ def test_a_fallback_the_deployment_replaces_with_a_secret_is_information(deploym
     found = {f.line: f.severity.value for f in _rule(
         {"web/settings.py": SETTINGS_WITH_FALLBACK, path: text}, "PY015")}
     assert found == {3: "info", 4: "high"}
+
+
+def test_an_env_file_for_a_development_stack_holds_throwaway_values():
+    body = ("PAYMENTS_SECRET_KEY=2c0411810565e063309be1457009fb39ce023946f6a354e6935107b57676\n"
+            "DB_PASSWORD=k8Jd2Lw9Qz4Rt7VbZ\n"
+            "GITHUB_TOKEN=ghp_A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8\n")
+    for name in (".env-devel", ".env.local", "services/api/.env-devel", ".env.test"):
+        # a token format stays a secret wherever it sits
+        assert [f.line for f in _rule({name: body}, "REPO001")] == [3], name
+    assert [f.line for f in _rule({".env.production": body}, "REPO001")] == [1, 2, 3]
+
+
+def test_a_key_named_value_that_is_a_lower_case_path_is_a_name():
+    config = ('{"services": [\n  {"serviceKey": "simcore/services/dynamic/s4l-ui"},\n'
+              '  {"serviceKey": "Kd8/q2LwR7zT4vB9xNm3"}\n]}\n')
+    assert [f.line for f in _rule({"ui/config.json": config}, "REPO001")] == [3]

@@ -124,6 +124,8 @@ _AWS_KEY_ID = re.compile(r"(?:AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|ABIA|ACCA)
 _PASSWORD_HASH = re.compile(
     r"(?:pbkdf2_sha(?:1|256)|argon2(?:id|i)?|bcrypt(?:_sha256)?|scrypt|sha1|md5|crypt)\$"
     r"|\$(?:2[aby]?|5|6|argon2(?:id|i)?|apr1|scrypt)\$")
+# An env file for a development or test stack: `.env-devel`, `.env.local`, `env.test`
+_DEV_ENV_FILE = re.compile(r"\.?env[._-](?:dev|devel|development|local|tests?|testing|ci|e2e)")
 _DEV_FILE = re.compile(r"(?:^|/)(?:dev|devel|development|local|docker-compose\.dev[^/]*|"
                        r"\.github/workflows|\.gitlab-ci[^/]*|\.circleci|e2e(?:[-_]?tests?)?"
                        r"|testdata)(?:/|$|\.)"
@@ -422,7 +424,8 @@ def scan_text(path: str, text: str) -> Iterator[Hit]:
     # Local-stack and CI files hold throw-away credentials for containers they start
     # (`MINIO_ROOT_PASSWORD: polar123`): only a real token format counts there.
     dev_only = _DEV_FILE.search(path.lower()) is not None or bool(
-        ENV_EXAMPLE_NAME.fullmatch(posixpath.basename(path).lower()))  # `dotenv-sample`
+        ENV_EXAMPLE_NAME.fullmatch(posixpath.basename(path).lower())  # `dotenv-sample`
+    ) or bool(_DEV_ENV_FILE.fullmatch(posixpath.basename(path).lower()))  # `.env-devel`
     test_runner = _test_runner_lines(path, lines)
     # SealedSecret / ExternalSecret objects hold ciphertext and references, not secrets.
     skipped = _kind_ranges(lines, _SKIPPED_KINDS) if yaml else []
@@ -574,8 +577,11 @@ def _plausible(secret_type: str, value: str, line: str, in_secret_object: bool,
             return False  # a dictionary word or a default such as `postgres`
         if " " in candidate.strip():
             return False  # prose: "a secret", "will be replaced"
-        if candidate.startswith(("/", "./", "~/", "http://", "https://")):
-            return False  # a path or URL naming where the secret is
+        if candidate.startswith(("/", "./", "~/", "http://", "https://")) or \
+                _IDENTIFIER_PATH.fullmatch(candidate):
+            # a path or URL naming where the secret is; a name of several lower-case parts
+            # (`"serviceKey": "simcore/services/dynamic/s4l-ui"`)
+            return False
         if candidate.strip().lower() in _AUTH_SCHEMES:
             return False  # the scheme in front of a token: "Bearer " + token
         if _RATE.fullmatch(candidate):
@@ -594,6 +600,7 @@ def _plausible(secret_type: str, value: str, line: str, in_secret_object: bool,
     return True
 
 
+_IDENTIFIER_PATH = re.compile(r"[a-z0-9_.-]+(?:/[a-z0-9_.-]+){2,}")
 _SALT_BESIDE = re.compile(r"""\\?["']salt\\?["']\s*:""", re.IGNORECASE)
 _SETTING_IN_STRING = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=(.+)")
 _COMMIT_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
