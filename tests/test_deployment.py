@@ -62,6 +62,8 @@ def _model(tmp_path, files, **config):
     ("api/models_pb2.py", "generated"),
     ("examples/fastapi/main.py", "example"),
     ("scripts/proxy-test/docker-compose.yml", "test-fixture"),
+    ("scripts/solr_builder/Dockerfile", "dev-tooling"),
+    ("scripts/openapi/oas_resolver/Dockerfile", "dev-tooling"),
     ("load_tests/Dockerfile", "test-fixture"),
     ("unittests/scans/nuclei/manifest.yaml", "test-fixture"),
     ("smoketests/bin/list_symbols.py", "test-fixture"),

@@ -365,6 +365,9 @@ def path_role(path: str) -> Role | None:
         # developer's machine (only for these files: `rootfs/usr/local/` holds shipped code)
         if "local" in (d.lower() for d in parts[:-1]):
             return Role(DEV_TOOLING, f"{kind} under local/: a developer's machine")
+        if in_scripts_directory(path):  # unless something deploys it
+            return Role(DEV_TOOLING, f"{kind} under scripts/: a tool of the maintainers' "
+                                     "scripts")
     if len(parts) > 1 and parts[0].lower() in ADDON_DIRECTORIES:
         return Role(EXAMPLE, f"under {parts[0]}/: optional add-ons the main deployment does "
                              "not use")
