@@ -155,3 +155,35 @@ def test_a_local_decoder_that_shadows_the_module_decodes_as_its_class(tmp_path):
     module_decode = module_decode.replace("    jwt = JsonWebToken(algorithms)\n", "")
     [finding] = _findings(tmp_path, module_decode)
     assert "without algorithms=" in finding.message
+
+
+FETCHED = '''\
+import jwt
+import requests
+
+
+def traction_token(url, key):
+    response = requests.post(url, json={"api_key": key}, timeout=5)
+    token = response.json().get("token")
+    jwt.decode(token, options={"verify_signature": False})
+    return token
+
+
+def cached_token(app):
+    if not (decoded := jwt.decode(app.api_token, options={"verify_signature": False})):
+        return None
+    return decoded["exp"]
+
+
+def login(request):
+    token = request.json()["token"]
+    return jwt.decode(token, options={"verify_signature": False})
+'''
+
+
+def test_a_token_the_function_fetched_itself_or_whose_expiry_it_reads_is_information(
+        tmp_path):
+    found = _findings(tmp_path, FETCHED)
+    assert [(f.line, f.severity) for f in found] == [
+        (8, Severity.INFO), (13, Severity.INFO), (20, Severity.CRITICAL)]
+    assert "fetched itself" in found[0].message

@@ -45,6 +45,7 @@ def check(src: PythonFile, ctx: RuleContext) -> None:
         ctx.report_node(src.path, node, problem, lines=src.lines, informational=(
             MODULE_VERIFIES if verifies and _disables_verification(node) else
             ID_TOKEN if _disables_verification(node) and _token_endpoint_id_token(src, node)
+            else FETCHED if _disables_verification(node) and _fetched_token(src, node)
             else EXPIRY_ONLY if _disables_verification(node) and _reads_only(
                 src, node, _EXPIRY_CLAIMS)
             else ISSUER_ONLY if _disables_verification(node) and _reads_only(
@@ -88,7 +89,8 @@ def _reads_only(src: PythonFile, call: ast.Call, claims: frozenset[str]) -> bool
         return True
     parent = src.parent(call)
     target = parent.targets[0] if isinstance(parent, ast.Assign) and len(
-        parent.targets) == 1 else parent.target if isinstance(parent, ast.AnnAssign) else None
+        parent.targets) == 1 else parent.target if isinstance(
+        parent, ast.AnnAssign | ast.NamedExpr) else None
     func = src.function_of(call)
     if not isinstance(target, ast.Name) or func is None:
         return False
@@ -136,6 +138,26 @@ def _token_endpoint_id_token(src: PythonFile, call: ast.Call) -> bool:
         n.attr.lower() for n in ast.walk(function) if isinstance(n, ast.Attribute)} | {
         a.arg.lower() for a in function.args.args}
     return not any(word in name for name in names for word in _REQUEST_WORDS)
+
+
+FETCHED = ("the token is one the function fetched itself from a service's response (`response."
+           "json()[\"token\"]`): a client checking the token it will present, which the "
+           "service verifies; verify it if a caller can supply it")
+
+
+def _fetched_token(src: PythonFile, call: ast.Call) -> bool:
+    """The decoded variable was assigned, in the same function, from a response's JSON
+    (`token = token_response.json().get("token")`), and the function reads nothing of a
+    request."""
+    token, function = _token(call), src.function_of(call)
+    if token is None or function is None or any(
+            word in a.arg.lower() for a in function.args.args for word in _REQUEST_WORDS):
+        return False
+    return any(isinstance(node, ast.Assign) and any(
+        isinstance(t, ast.Name) and t.id == token for t in node.targets) and any(
+        isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and
+        sub.func.attr == "json" for sub in ast.walk(node.value))
+        for node in ast.walk(function))
 
 
 def _token(call: ast.Call) -> str | None:
