@@ -841,3 +841,21 @@ def test_a_base_image_given_only_as_a_build_argument_has_an_unknown_user():
     found = scan_files({"Dockerfile": image.format(arg="ARG BASE_IMAGE"),
                         ".github/workflows/release.yml": release}, ["DOCKER003"])
     assert [f.severity.value for f in found] == ["high"]
+
+
+def test_the_only_server_image_is_checked_by_the_probes_of_a_chart_naming_no_image():
+    server = ("FROM python:3.12-slim\nCOPY . /app\n"
+              "CMD [\"gunicorn\", \"-b\", \":8080\", \"app:app\"]\n")
+    chart = {
+        "_infra/helm/party/Chart.yaml": "apiVersion: v2\nname: party\nversion: 1.0.0\n",
+        "_infra/helm/party/templates/deployment.yaml": (
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Chart.Name }}\n"
+            "spec:\n  template:\n    spec:\n      containers:\n        - name: party\n"
+            "          image: \"{{ .Values.image.repo }}/{{ .Chart.Name }}\"\n"
+            "          readinessProbe:\n            httpGet:\n              path: /info\n"
+            "              port: 8080\n"),
+    }
+    assert rules({"Dockerfile": server, **chart}, "DOCKER001") == []
+    # a second server image: which one the chart runs is not known
+    found = rules({"Dockerfile": server, "admin/Dockerfile": server, **chart}, "DOCKER001")
+    assert sorted(found) == [("Dockerfile", 1), ("admin/Dockerfile", 1)]

@@ -9,12 +9,12 @@ from ...model import Fix
 from ...project import Project
 from ...project.builds import COMPOSE, project_builds
 from ...project.compose import Service as ComposeService
-from ...project.deployment import image_runners
+from ...project.deployment import deployment_of, image_runners
 from ...project.documentation import documentation_pages
 from ...project.exposure import worker_use
 from ...project.images import shipped_stage, stage_chain
 from ...project.kubernetes import has_probe
-from ...project.platform import platform_health_checks
+from ...project.platform import chart_probes, platform_health_checks
 from ...project.profile import SERVICE
 from ...project.services import Service, probe_target, served_port, services_of
 from ...project.startup import waited_by_every_dependant
@@ -133,16 +133,32 @@ _PROBE_KEY = re.compile(r"^[ \t]*(?:liveness|readiness)Probe:", re.MULTILINE)
 
 
 def _charts_probe(project: Project, path: str) -> bool:
-    """Helm charts run the image (their values name it) and each chart's templates declare a
-    liveness or readiness probe: the templates are not judged, but they show where the image's
-    health is checked."""
+    """Helm charts run the image (their values name it, or it is the repository's only
+    server image and the chart names none: `image: "{{ .Values.image.repo }}/{{ .Chart.Name
+    }}"`) and each chart's templates declare a liveness or readiness probe: the templates
+    are not judged, but they show where the image's health is checked."""
     from ...project.documentation import read_text  # templates are not kept as YAML
 
     charts = charts_running(project, image_names(project, path))
+    if not charts and _only_server_image(project, path):
+        return any(probe.route is not None for probe in chart_probes(project))
     return bool(charts) and all(any(
         _PROBE_KEY.search(read_text(project, file)) for file in project.all_files
         if file.startswith(chart + "/templates/") and file.endswith((".yaml", ".yml", ".tpl")))
         for chart in charts)
+
+
+def _only_server_image(project: Project, path: str) -> bool:
+    """No other Dockerfile the repository ships runs a server."""
+    deployment = deployment_of(project)
+    for other, df in project.dockerfiles.items():
+        if other == path or not isinstance(df, Dockerfile) or not deployment.role_of(
+                other).judged:
+            continue
+        stage = shipped_stage(project, df)
+        if stage is not None and runs_server(stage):
+            return False
+    return True
 
 
 def _platform_checks_containers(project: Project) -> bool:
