@@ -164,6 +164,9 @@ def is_throwaway_config(path: str) -> bool:
     return bool(_THROWAWAY_NAME.search(name)) or bool(_TEST_TREES.search(path))
 
 
+PRIVATE_KEY_TYPE = "Private Key"  # detect-secrets' name for a private key block
+
+
 def in_throwaway_directory(path: str) -> bool:
     """A file in a directory named for development or tests (`local_data/dkim.key`,
     `test_project/test_project/settings.py`, `dev-certs/server.key`)."""

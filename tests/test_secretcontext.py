@@ -469,11 +469,15 @@ def test_a_private_key_in_a_directory_for_development_or_tests_is_information():
            "MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun\n"
            "-----END RSA PRIVATE KEY-----\n")
     files = {"local_data/dkim.key": key, "dev-certs/server.key": key,
-             "deploy/certs/server.key": key, "localization/signing.key": key}
+             "deploy/certs/server.key": key, "localization/signing.key": key,
+             "local_data/jwt.key": key,
+             # the service loads this one by default; a comment names the other
+             "app/config.py": ('import os\n\nJWT_KEY_PATH = os.environ.get("JWT_KEY_PATH", '
+                               '"local_data/jwt.key")\n# ssl.load("local_data/dkim.key")\n')}
     found = {f.path: f.severity.value for f in _rule(files, "REPO001")}
     assert found == {"local_data/dkim.key": "info", "dev-certs/server.key": "info",
                      "deploy/certs/server.key": "critical",
-                     "localization/signing.key": "critical"}
+                     "localization/signing.key": "critical", "local_data/jwt.key": "critical"}
 
 
 def test_an_api_descriptions_example_token_is_illustration():

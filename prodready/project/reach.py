@@ -129,7 +129,7 @@ def _referring_texts(project: Project) -> list[str]:
     texts = project.cache.get("reach-texts")
     if texts is None:
         texts = [text for path in project.all_files
-                 if _refers(path) and not _is_test(path)
+                 if _refers(path) and not is_test_path(path)
                  for text in [read_text(project, path)] if 0 < len(text) <= _FILE_LIMIT]
         project.cache["reach-texts"] = texts
     assert isinstance(texts, list)
@@ -148,7 +148,8 @@ def _refers(path: str) -> bool:
         name.endswith(".dockerfile")
 
 
-def _is_test(path: str) -> bool:
+def is_test_path(path: str) -> bool:
+    """A test module or a file of a test tree."""
     name = posixpath.basename(path)
     return name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py" or (
         is_guarded(path) and not is_guarded(path, include_tests=True))

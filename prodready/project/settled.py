@@ -16,6 +16,7 @@ import posixpath
 import re
 
 from ..devconfig import is_settings_module
+from ..secretcontext import PRIVATE_KEY_TYPE, in_throwaway_directory
 from . import Project
 from .deployment import NAME_WORDS
 from .reach import unreferenced
@@ -76,6 +77,10 @@ def informational(project: Project, rule_id: str, path: str, line: int = 0,
                 "variable")
     if rule_id == "PY015" and (why := _set_from_secret(project, message)):
         return why
+    if rule_id == "REPO001" and message.startswith(PRIVATE_KEY_TYPE) and \
+            in_throwaway_directory(path) and not _named_by_code(project, path):
+        return ("a private key in a directory named for development or tests, whose file no "
+                "code of the service names: the key pair of a local instance or the test suite")
     if rule_id == "PY009" and not is_settings_module(path) and \
             _development_server(project, path):
         return ("nothing that deploys the app runs this file (its containers, Procfile and "
@@ -91,6 +96,29 @@ _FALLBACK_OF = re.compile(r"^(\w+) falls back to|^settings field '(\w+)'")
 _FROM_SECRET = re.compile(r"secretKeyRef|\bsecret\s*:|secretsmanager|:ssm:|\bsecretName\b",
                           re.IGNORECASE)
 _SECRET_WINDOW = 4  # lines after the variable's name that may say where its value comes from
+
+
+def _named_by_code(project: Project, path: str) -> bool:
+    """A line of the project's Python code (tests aside, comments aside) names the file
+    (`os.environ.get("OPENID_PRIVATE_KEY_PATH", "local_data/jwtRS256.key")`): the service
+    loads it by default."""
+    from .documentation import read_text
+    from .reach import is_test_path
+
+    name = posixpath.basename(path)
+
+    def find() -> bool:
+        for source in project.python:
+            if is_test_path(source):
+                continue
+            text = read_text(project, source)
+            if name in text and any(name in line and not line.lstrip().startswith("#")
+                                    for line in text.splitlines()):
+                return True
+        return False
+
+    found: bool = project.once(f"named-by-code:{name}", find)
+    return found
 
 
 def _set_from_secret(project: Project, message: str) -> str:

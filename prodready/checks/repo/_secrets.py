@@ -37,6 +37,7 @@ from typing import Any
 
 from ...discover import ENV_EXAMPLE_NAME
 from ...secretcontext import (
+    PRIVATE_KEY_TYPE,
     declared_public,
     documents_an_example,
     is_commented_out,
@@ -53,7 +54,6 @@ from ._gitleaks import load_repository_file
 
 KEYWORD_TYPE = "Secret Keyword"
 BASIC_AUTH_TYPE = "Basic Auth Credentials"
-PRIVATE_KEY_TYPE = "Private Key"
 HEX_TYPE = "Hex High Entropy String"
 ENTROPY_TYPES = ("Base64 High Entropy String", HEX_TYPE)
 SKIPPED_TYPES = ("Public IP (ipv4)",)  # not a secret

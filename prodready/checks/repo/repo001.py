@@ -14,7 +14,7 @@ from functools import cache
 from ...artifacts.yamldocs import is_compose_path
 from ...devconfig import dev_class_at, is_dev_settings_module
 from ...project.deployment import README_NAMES
-from ...secretcontext import in_throwaway_directory, is_throwaway_config
+from ...secretcontext import is_throwaway_config
 from ..api import RuleContext
 from ._gitleaks import (
     NOTHING_IGNORED,
@@ -168,9 +168,6 @@ def _judged_in_context(path: str, hit: Hit) -> str:
     if hit.type == PRIVATE_KEY_TYPE and not path.endswith(".py") and is_throwaway_config(path):
         return "a key file named for development or tests (its name says so): the key pair " \
                "of a local instance or the test suite"
-    if hit.type == PRIVATE_KEY_TYPE and in_throwaway_directory(path):
-        return "a private key in a directory named for development or tests: the key pair of " \
-               "a local instance or the test suite"
     if hit.type not in NAME_BASED_TYPES:
         return ""
     if path.endswith((".py", ".pyi")):
