@@ -264,6 +264,14 @@ def test_a_store_that_is_ready_as_it_starts_gates_nothing():
                        "COMPOSE001") == [(5, "medium")]
 
 
+def test_a_database_nothing_depends_on_has_no_one_to_tell_its_health():
+    stack = ("services:\n  api:\n    image: acme/api:1\n    depends_on: [{deps}]\n"
+             "  db:\n    image: postgres:16\n    ports: ['127.0.0.1:5432:5432']\n"
+             "  queue:\n    image: rabbitmq:3\n    ports: ['5672:5672']\n")
+    assert _severities({"compose.yaml": stack.format(deps="db")}, "COMPOSE001") == [
+        (5, "medium"), (8, "info")]
+
+
 def test_a_worker_dependants_start_after_only_for_ordering_is_informational():
     compose = ("services:\n  web:\n    image: acme/web:1\n    ports: ['80:8000']\n"
                "    healthcheck:\n      test: [CMD, curl, -f, http://localhost:8000/health]\n"

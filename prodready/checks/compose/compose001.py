@@ -80,6 +80,10 @@ THIRD_PARTY_SERVERS = THIRD_PARTY_IMAGES | {"caddy", "nginx-unprivileged", "open
 def _informational(project: Project, svc: Service, source: ImageSource | None) -> str:
     if svc.datastore in FAST_STARTING:
         return f"{svc.datastore}: {QUICK_START}"
+    if svc.datastore and not svc.depended_on:
+        return (f"a {svc.datastore} that no service of the file depends on: Compose acts on a "
+                "health status only for a dependant's `service_healthy`, so the check would "
+                "change nothing here")
     if _third_party_alone(project, svc, source):
         return NOBODY_ASKS
     if not svc.ports() and not _waited_healthy(svc) and runs_worker(svc):
