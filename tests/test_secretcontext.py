@@ -471,13 +471,16 @@ def test_a_private_key_in_a_directory_for_development_or_tests_is_information():
     files = {"local_data/dkim.key": key, "dev-certs/server.key": key,
              "deploy/certs/server.key": key, "localization/signing.key": key,
              "local_data/jwt.key": key,
+             "test_project/test_project/settings.py": f'OIDC_KEY = """{key}"""\n',
              # the service loads this one by default; a comment names the other
              "app/config.py": ('import os\n\nJWT_KEY_PATH = os.environ.get("JWT_KEY_PATH", '
-                               '"local_data/jwt.key")\n# ssl.load("local_data/dkim.key")\n')}
+                               '"local_data/jwt.key")\n# ssl.load("local_data/dkim.key")\n'
+                               'SETTINGS_FILE = "settings.py"\n')}
     found = {f.path: f.severity.value for f in _rule(files, "REPO001")}
     assert found == {"local_data/dkim.key": "info", "dev-certs/server.key": "info",
                      "deploy/certs/server.key": "critical",
-                     "localization/signing.key": "critical", "local_data/jwt.key": "critical"}
+                     "localization/signing.key": "critical", "local_data/jwt.key": "critical",
+                     "test_project/test_project/settings.py": "info"}
 
 
 def test_an_api_descriptions_example_token_is_illustration():

@@ -78,9 +78,10 @@ def informational(project: Project, rule_id: str, path: str, line: int = 0,
     if rule_id == "PY015" and (why := _set_from_secret(project, message)):
         return why
     if rule_id == "REPO001" and message.startswith(PRIVATE_KEY_TYPE) and \
-            in_throwaway_directory(path) and not _named_by_code(project, path):
-        return ("a private key in a directory named for development or tests, whose file no "
-                "code of the service names: the key pair of a local instance or the test suite")
+            in_throwaway_directory(path) and (
+                path.endswith(".py") or not _named_by_code(project, path)):
+        return ("a private key in a directory named for development or tests (a key file no "
+                "code of the service names): the key pair of a local instance or the test suite")
     if rule_id == "PY009" and not is_settings_module(path) and \
             _development_server(project, path):
         return ("nothing that deploys the app runs this file (its containers, Procfile and "
