@@ -1937,3 +1937,18 @@ def test_the_dockerfile_a_gitpod_workspace_builds_is_dev_tooling(tmp_path):
         "ghcr.io/acme/workspace:latest").replace("push: true", "file: .gitpod.Dockerfile\n"
                                                               "          push: true")})
     assert model.role_of(".gitpod.Dockerfile").role == "deployed"
+
+
+@pytest.mark.parametrize(("mount", "role"), [
+    ("./src:/vol/janeway/src", "dev-tooling"),  # the code directory, under its own name
+    ("./data:/vol/janeway/data", ""),  # a directory of no code
+    ("./src:/vol/janeway/code", ""),  # mounted elsewhere: not over the code
+])
+def test_the_projects_code_directory_mounted_over_a_dev_server_makes_a_dev_stack(
+        tmp_path, mount, role):
+    compose = f"services:\n  web:\n    build: .\n    volumes: ['{mount}']\n"
+    image = ("FROM python:3.12-slim\nWORKDIR /vol/janeway\nCOPY . /vol/janeway\n"
+             'ENTRYPOINT ["python", "src/manage.py"]\nCMD ["runserver", "0.0.0.0:8000"]\n')
+    model, _ = _model(tmp_path, {"docker-compose.yml": compose, "Dockerfile": image,
+                                 "src/manage.py": "import os\n", "data/seed.json": "{}\n"})
+    assert model.role_of("docker-compose.yml").role == role

@@ -862,10 +862,22 @@ def _development_stack(project: Project, path: str, has_python: bool,
         return _development_image(project, build.dockerfile, build.target) \
             if build is not None and build.dockerfile else ""
 
-    why = development_stack(data, image_signal) or local_images_stack(data) or \
+    why = development_stack(data, image_signal, _code_directories(project, path)) or \
+        local_images_stack(data) or \
         dev_network_stack(data) or (backing_services_stack(data) if has_python else "") or (
         third_party_stack(data, own_names) if _below_root_not_deploying(path) else "")
     return Role(DEV_TOOLING, why) if why else None
+
+
+def _code_directories(project: Project, compose: str) -> frozenset[str]:
+    """The directories beside a Compose file that hold Python code (`src`, `app`, `backend`):
+    what a bind mount of one of them puts over an image is the checkout's code."""
+    base = posixpath.dirname(compose)
+    prefix = f"{base}/" if base else ""
+    found: frozenset[str] = project.once(f"code-directories:{base}", lambda: frozenset(
+        rest.split("/", 1)[0] for path in project.python
+        if path.startswith(prefix) and "/" in (rest := path[len(prefix):])))
+    return found
 
 
 # Path words that say a file deploys something (`deploy/prod-node/nginx/`, `ops/stack.yml`)

@@ -49,7 +49,8 @@ _DEV_MODULE = re.compile(r"(?:^|\.)\w*(?:dev|development|local)$")
 VARIABLE_DEFAULT = re.compile(r"\$\{\w+:?-([^}]*)\}")
 
 
-def development_stack(data: Any, image_signal: Callable[[str], str] | None = None) -> str:
+def development_stack(data: Any, image_signal: Callable[[str], str] | None = None,
+                      code_dirs: frozenset[str] = frozenset()) -> str:
     """Why the parsed Compose file `data` is a development stack ("" if it is
     not): a service runs with the checkout mounted over its code and a development server
     or a debug switch, its own or (`image_signal`, by service name) the image's it builds."""
@@ -81,7 +82,7 @@ def development_stack(data: Any, image_signal: Callable[[str], str] | None = Non
         if env_file:
             return (f"service {name!r} reads {env_file}, from a directory of development "
                     "settings: a development stack")
-        mount = _checkout_mount(svc) or _reloaded_source(svc)
+        mount = _checkout_mount(svc, code_dirs) or _reloaded_source(svc)
         if not mount:
             # no checkout, but two marks of a machine nobody serves users from
             signal = _dev_signal(svc) if open_store else ""
@@ -260,11 +261,12 @@ def _environment(svc: dict[str, Any]) -> list[tuple[str, str]]:
 _ANCESTOR = re.compile(r"\.\.(?:/\.\.)*/?")
 
 
-def _checkout_mount(svc: dict[str, Any]) -> str:
+def _checkout_mount(svc: dict[str, Any], code_dirs: frozenset[str] = frozenset()) -> str:
     """The bind mount that puts the repository's source tree (the Compose file's directory,
     its parent or the service's build context, or a directory of it mounted as the working
     directory or where the command runs code from: `./app:/app` for `python
-    /app/manage.py runserver`) over the container's code."""
+    /app/manage.py runserver`, or a directory of Python code, `code_dirs`, mounted under its
+    own name: `./src:/vol/janeway/src`) over the container's code."""
     build = svc.get("build")
     context = build.get("context", ".") if isinstance(build, dict) else build
     # `${PWD}` is the directory Compose is started from: the checkout
@@ -289,6 +291,9 @@ def _checkout_mount(svc: dict[str, Any]) -> str:
                 str(target).rstrip("/") == workdir or (
                     len(str(target).rstrip("/")) > 1 and f"{str(target).rstrip('/')}/" in command)):
             return f"{source}:{target}"  # a source directory the service runs its code from
+        name = source.removeprefix("./").rstrip("/") if isinstance(source, str) else ""
+        if name in code_dirs and str(target).rstrip("/").rsplit("/", 1)[-1] == name:
+            return f"{source}:{target}"  # the project's code directory, under its own name
     return ""
 
 
