@@ -78,11 +78,17 @@ _SHELL_OF_INSTALLER = (("ash", re.compile(r"(?<![\w-])apk\s+(add|upgrade)\b")),
 
 
 def image_shell(df: Dockerfile) -> str | None:
-    """`ash`, `bash` or `dash` when the final image's `/bin/sh` is known (its base and its
-    package manager agree), else None."""
+    """`ash`, `bash` or `dash` when the shell that runs the final image's shell-form commands
+    is known (a `SHELL ["/bin/bash", "-c"]` instruction, or its base and its package manager
+    agree on `/bin/sh`), else None."""
     chain = effective_stages(df)
     if not chain:
         return None
+    shells = [i for stage in chain for i in stage.find("SHELL")]
+    program = shells[-1].exec_form[0].rsplit("/", 1)[-1] if shells and shells[-1].exec_form \
+        else "sh"
+    if program in ("ash", "bash", "dash"):
+        return program
     base = chain[-1].base_image
     # first match: `python:3.12-alpine` is Alpine, `python:3.12` Debian
     found = {next((shell for shell, pattern in _SHELL_OF_BASE if pattern.search(base)), None)}
