@@ -540,3 +540,14 @@ def test_a_key_named_value_that_is_a_lower_case_path_is_a_name():
     config = ('{"services": [\n  {"serviceKey": "simcore/services/dynamic/s4l-ui"},\n'
               '  {"serviceKey": "Kd8/q2LwR7zT4vB9xNm3"}\n]}\n')
     assert [f.line for f in _rule({"ui/config.json": config}, "REPO001")] == [3]
+
+
+def test_the_examples_of_a_json_schema_are_illustrations():
+    schema = ('{\n    "$schema": "http://json-schema.org/draft-07/schema",\n'
+              '    "examples": [{"invitations": [{\n'
+              '        "api_key": "Xy7Qm2Lp9Rt4Vb8Nc3Kd6Fg1Hj5Sw0Ez7Ua2Yi4Oq",\n'
+              '        "token": "eyJpZCI6MiwidHlwZSI6IkRJUkVDVE9SX1NFQVJDSCJ9.X7wSWA.8_WvWRuAU"\n'
+              '    }]}]\n}\n')
+    assert _rule({"api/schemas/paged_response.json": schema}, "REPO001") == []
+    assert [f.line for f in _rule({"api/config/keys.json": schema.replace(
+        '"$schema": "http://json-schema.org/draft-07/schema",\n', "")}, "REPO001")] == [3, 4]

@@ -389,8 +389,10 @@ def _counted_out(text: str) -> bool:
 
 
 # `openapi: 3.1.0`, `{"swagger": "2.0"`: the first key of an API description
+# An OpenAPI or Swagger description, or a JSON Schema (`"$schema": "…json-schema.org/…"`)
 _API_DESCRIPTION = re.compile(
-    r"""\A\s*(?:---\s*)?\{?\s*["']?(?:openapi|swagger)["']?\s*:\s*["']?[23]\.""")
+    r"""\A\s*(?:---\s*)?\{?\s*["']?(?:openapi|swagger)["']?\s*:\s*["']?[23]\."""
+    r"""|\A\s*\{\s*"\$schema"\s*:\s*"https?://json-schema\.org/""")
 
 
 def scan_text(path: str, text: str) -> Iterator[Hit]:
@@ -433,7 +435,7 @@ def scan_text(path: str, text: str) -> Iterator[Hit]:
     filename = _type_filename(path)
     clean = [line.rstrip("\r") for line in lines]
     texts = _docstring_lines(clean) if python else set()
-    # an OpenAPI or Swagger description: its values are schemas and examples for readers
+    # an OpenAPI or Swagger description or a JSON Schema: its values are schemas and examples
     described = not python and _API_DESCRIPTION.match(text[:300]) is not None
     if "```" in text or "~~~" in text:
         texts |= _fenced_lines(clean)
@@ -447,8 +449,9 @@ def scan_text(path: str, text: str) -> Iterator[Hit]:
             continue
         if best.type == BASIC_AUTH_TYPE and names_loopback_url(clean[index]):
             continue  # a URL on the machine itself reaches a local or test database only
-        if best.type in _ILLUSTRABLE and (described or _illustrative(path, clean, index, texts)):
-            continue
+        if (best.type in NAME_BASED_TYPES and described) or (
+                best.type in _ILLUSTRABLE and _illustrative(path, clean, index, texts)):
+            continue  # a detection by name alone, where values are examples for readers
         if best.type == JWT_TYPE and (_unsigned(clean[index][best.column - 1:]) or (
                 described and documents_an_example(clean[index]))):
             # `eyJ….eyJ….signature`: a token's shape, its signature a word; or the
