@@ -164,7 +164,8 @@ def _decorator_text(decorator: ast.expr) -> str:
 def _own_errors_only(src: PythonFile, handler: ast.ExceptHandler) -> bool:
     """The handler catches only exception classes of the project itself: defined in this
     file, or imported relatively or from a package the file lives in (`khoj.processor…`
-    from `src/khoj/routers/api.py`)."""
+    from `src/khoj/routers/api.py`), by name or through their module
+    (`exceptions.ConfigurationInvalid` after `from . import exceptions`)."""
     if handler.type is None:
         return False
     types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
@@ -174,7 +175,8 @@ def _own_errors_only(src: PythonFile, handler: ast.ExceptHandler) -> bool:
         if isinstance(stmt, ast.ImportFrom) and (stmt.level or (
                 stmt.module and stmt.module.split(".", 1)[0] in directories)):
             own |= {alias.asname or alias.name for alias in stmt.names}
-    return all(isinstance(t, ast.Name) and t.id in own for t in types)
+    return all(dotted_name(t).split(".", 1)[0] in own if isinstance(t, ast.Attribute) else (
+        isinstance(t, ast.Name) and t.id in own) for t in types)
 
 
 # Name parts of calls that only check what they are given (`validate_schema`,
