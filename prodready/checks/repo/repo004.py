@@ -32,6 +32,12 @@ def _is_ci(path: str) -> bool:
         path in CI_FILES or (path.startswith(".gitlab/") and path.endswith((".yml", ".yaml")))
 
 
+def _is_hook_installer(path: str) -> bool:
+    name = posixpath.basename(path).lower()
+    return name.endswith(".sh") or name in ("makefile", "justfile") or \
+        path.startswith((".githooks/", ".husky/", ".git-hooks/"))
+
+
 def _text_of(project: Project, path: str) -> str:
     text = project.texts.get(path)
     if text is not None:
@@ -62,6 +68,8 @@ def check(project: Project, ctx: RuleContext) -> None:
                 break
     ci = sorted(p for p in project.all_files if _is_ci(p))
     texts.update({p: _text_of(project, p) for p in ci})
+    # a script or Makefile that installs a scanner as a git hook (`install-git-secrets-hook.sh`)
+    texts.update({p: text for p, text in project.texts.items() if _is_hook_installer(p)})
     if any(SCANNERS.search(text) for text in texts.values()):
         ctx.examine()
         return
