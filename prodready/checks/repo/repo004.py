@@ -14,7 +14,7 @@ from ._files import anchor_line, first_content_line, needing_file
 SCOPE = "project"
 SCANNERS = re.compile(
     r"detect[-_]secrets|gitleaks|trufflehog|trufflesecurity|ggshield|gitguardian|ripsecrets"
-    r"|talisman|git[-_]secrets|secretlint|noseyparker|nosey[-_]parker"
+    r"|talisman|git[-_ ]secrets|secretlint|noseyparker|nosey[-_]parker"
     # pre-commit-hooks' key detectors; secret checks of an organisation's own hooks
     r"|detect[-_]private[-_]key|detect[-_]aws[-_]credentials|\bpii[-_]secret",
     re.IGNORECASE,
