@@ -504,6 +504,10 @@ class _Extractor:
                 # a shared library's `dmutils.metrics.DMGDSMetrics` or its StatsD client
                 # (`from baseframe import statsd`)
                 facts.evidence.add("metrics")
+            if any("tracing" in part.split("_") for part in parts):
+                # a team's shared tracing package (`from gcp_tracing import tracing`): its
+                # trace context ties one request's work together across services
+                facts.evidence.add("request-id")
         facts.has_pool = any(i.startswith(POOL_MARKERS) for i in facts.imports) or any(
             isinstance(node, ast.ClassDef) and OWN_POOL.search(node.name)
             for node in self.src.tree.body)
