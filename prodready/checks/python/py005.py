@@ -31,8 +31,9 @@ def check(src: PythonFile, ctx: RuleContext) -> None:
         if isinstance(node, ast.Assign) and _loaded_from_spec(src, node):
             ctx.examine()  # the documented importlib recipe for importing a file
             continue
-        if isinstance(node, ast.Assign) and _executed_from_file(src, node):
-            ctx.examine()  # a module made for a file the code then runs into it
+        if isinstance(node, ast.Assign) and (_executed_from_file(src, node) or
+                                             _package_over_directory(src, node)):
+            ctx.examine()  # a module made for a file the code runs, or a directory it imports
             continue
         if isinstance(node, ast.Assign) and _restores_saved_entry(src, node):
             ctx.examine()  # putting back the module a failed load replaced
@@ -86,6 +87,19 @@ def _executed_from_file(src: PythonFile, assign: ast.Assign) -> bool:
     scope = src.function_of(assign) or src.tree
     return _name_assigned(src, assign, scope, _new_module) and any(
         isinstance(node, ast.Call) and dotted_name(node.func) in ("exec", "builtins.exec")
+        for node in ast.walk(scope))
+
+
+def _package_over_directory(src: PythonFile, assign: ast.Assign) -> bool:
+    """`pkg = types.ModuleType(name); pkg.__path__ = [plugin_dir]; sys.modules[name] = pkg`:
+    a namespace package over a directory (a plugin loader's), whose submodules the import
+    system then loads from their files; nothing real is replaced."""
+    scope = src.function_of(assign) or src.tree
+    value = assign.value
+    return isinstance(value, ast.Name) and _name_assigned(src, assign, scope, _new_module) and any(
+        isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Attribute) and t.attr == "__path__" and isinstance(t.value, ast.Name)
+            and t.value.id == value.id for t in node.targets)
         for node in ast.walk(scope))
 
 
