@@ -298,3 +298,19 @@ def test_a_call_in_code_nothing_mentions_is_informational():
     files["app/templates/feed.html"] = "{{ helpers.upload_from_url }}\n"
     files["app/settings.py"] = "LOADER = 'app.helpers.LegacyMapitLookup'\n"
     assert [f.severity.value for f in scan_files(files, ["PY006"])] == ["high"] * 4
+
+
+def test_a_view_no_urlconf_or_router_names_is_dead_code_but_other_subclasses_are_not():
+    views = ("import requests\nfrom rest_framework import viewsets\n\n\n"
+             "class ProxyViewSet(viewsets.ViewSet):\n    def list(self, request):\n"
+             "        return requests.get('http://upstream/')\n\n\n"
+             "class StreamPlugin(BasePlugin):\n    def run(self):\n"
+             "        return requests.get('http://upstream/')\n")
+    files = {"app/views.py": views,
+             "app/main.py": "from flask import Flask\n\napp = Flask(__name__)\n"}
+    found = {f.line: f.severity.value for f in scan_files(files, ["PY006"])}
+    # a plugin subclass may be found through its base; a view serves only where it is named
+    assert found == {7: "info", 12: "high"}
+    files["app/urls.py"] = "router.register('proxy', ProxyViewSet, basename='proxy')\n"
+    assert {f.line: f.severity.value for f in scan_files(files, ["PY006"])} == {
+        7: "high", 12: "high"}

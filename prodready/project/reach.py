@@ -7,7 +7,8 @@ around the finding is looked up as a whole word in the project's code, templates
 configuration files (tests excepted); one occurrence anywhere besides its own definition,
 even in a comment or a string (`"app.tasks.refresh"`, `{{ user.gravatar_url }}`), counts as a
 use. Decorated functions (routes, tasks, commands) always count as used: a framework calls
-them; so do subclasses, which a registry or a plugin loader may find through their base, and
+them; so do subclasses, which a registry or a plugin loader may find through their base (not
+views: a `View`, `ViewSet` or `APIView` serves only where a urlconf or router names it), and
 the functions of migrations, which their runner finds by name.
 """
 
@@ -33,6 +34,8 @@ _PLAIN_DECORATORS = re.compile(r"@(?:staticmethod|classmethod|property|abstractm
                                r"abc\.abstractmethod|(?:functools\.)?(?:cache|lru_cache|wraps|"
                                r"cached_property)|override|typing\.override)\b")
 _SUBCLASS = re.compile(r"class[ \t]+\w+[ \t]*\((?![ \t]*(?:object)?[ \t]*\))")
+# `class ProxyViewSet(viewsets.ViewSet):`, `class Export(APIView):`: bases that are views
+_VIEW_SUBCLASS = re.compile(r"class[ \t]+\w+[ \t]*\((?:[\w.]*(?:View|ViewSet|APIView),?[ \t]*)+\)")
 _SHORTEST_NAME = 4
 _FILE_LIMIT = 1_000_000
 
@@ -87,8 +90,11 @@ def _top_level_unit(lines: list[str], line: int) -> tuple[str, str] | None:
             return None  # module-level code, or the definition line itself
         name = match[2]
         if (name.startswith("__") and name.endswith("__")) or len(name) < _SHORTEST_NAME or \
-                _registered(lines, index) or (match[1] == "class" and _SUBCLASS.match(text)):
-            return None  # a subclass may be found through its base (a registry, a plugin)
+                _registered(lines, index) or (match[1] == "class" and _SUBCLASS.match(text)
+                                              and not _VIEW_SUBCLASS.match(text)):
+            # a subclass may be found through its base (a registry, a plugin); a view only
+            # serves where a urlconf or router names it
+            return None
         return match[1], name
     return None
 
