@@ -859,3 +859,22 @@ def test_the_only_server_image_is_checked_by_the_probes_of_a_chart_naming_no_ima
     # a second server image: which one the chart runs is not known
     found = rules({"Dockerfile": server, "admin/Dockerfile": server, **chart}, "DOCKER001")
     assert sorted(found) == [("Dockerfile", 1), ("admin/Dockerfile", 1)]
+
+
+def test_an_image_that_runs_nginx_alone_keeps_root_for_the_master_only():
+    def severity(files):
+        return [f.severity.value for f in scan_files(files, ["DOCKER003"])]
+
+    static = ("FROM debian:12-slim\nRUN apt-get update && apt-get install -y nginx\n"
+              "COPY dist/ /var/www/html/\nCMD [\"nginx\", \"-g\", \"daemon off;\"]\n")
+    assert severity({"Dockerfile": static}) == ["info"]
+    script = ("FROM nginx:1.25\nCOPY docker/entrypoint.sh /usr/bin/entrypoint.sh\n"
+              "ENTRYPOINT [\"/usr/bin/entrypoint.sh\"]\n")
+    files = {"Dockerfile": script,
+             "docker/entrypoint.sh": "#!/bin/sh\ncp /conf/nginx.conf /etc/nginx/\nexec nginx -c "
+                                     "/etc/nginx/nginx.conf -g 'daemon off;'\n"}
+    assert severity(files) == ["info"]
+    # beside the project's own server, or with workers told to stay root: root serves requests
+    files["docker/entrypoint.sh"] += "gunicorn app:app &\n"
+    assert severity(files) == ["high"]
+    assert severity({"Dockerfile": static, "deploy/nginx.conf": "user root;\n"}) == ["high"]

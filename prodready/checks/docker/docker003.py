@@ -9,6 +9,7 @@ from ...project import Project
 from ...project.deployment import deployment_of, image_name, image_runners
 from ...project.documentation import documentation_pages
 from ...project.images import effective_stages, image_commands, image_files
+from ...project.startup import image_start_texts
 from ..api import RuleContext
 from ._fixes import non_root_fix
 from ._helm import image_names, values_contexts
@@ -52,6 +53,7 @@ def _check(project: Project, df: Dockerfile, ctx: RuleContext) -> None:
                fix=non_root_fix(df, final, base),
                informational=_runs_nothing_itself(project, df, base) or _root_daemon(df)
                or _base_sets_a_user(project, df, base) or _edge_proxy(base)
+               or _nginx_alone(project, df, base)
                or _base_given_by_the_build(project, df, chain[-1].base_raw, base))
 
 
@@ -175,6 +177,35 @@ def _edge_proxy(base: str) -> str:
     return (f"FROM the official {name} image, which runs as root to bind ports 80 and 443 as "
             "its upstream publishes it; an unprivileged user needs the ports moved or a "
             "capability granted")
+
+
+# A program the start-up runs: nginx, or a server of the project's own code
+_RUNS_NGINX = re.compile(r"(?:^|[\s/;&|\"'])nginx(?:\s|$|[;&|\"'])", re.MULTILINE)
+_RUNS_APP = re.compile(r"(?<![\w.-])(?:uvicorn|gunicorn|hypercorn|daphne|granian|uwsgi|"
+                       r"waitress-serve|celery|python[\d.]*|php-fpm|node|supervisord)(?![\w.-])")
+_ROOT_WORKERS = re.compile(r"^\s*user\s+root\b", re.MULTILINE)
+
+
+def _nginx_alone(project: Project, df: Dockerfile, base: str) -> str:
+    """Why root stays with the master process only ("" if nothing says so): the image runs
+    nginx alone (the official image's own command, or a start-up that runs nginx and no
+    server of the project's code), whose master binds the ports and whose workers, which
+    handle the requests, run as the nginx user, unless a configuration here sets
+    `user root`."""
+    if any(stage.find("CMD") or stage.find("ENTRYPOINT") for stage in effective_stages(df)):
+        starts = [text for text, _ in image_start_texts(project, df, None)]
+    elif image_reference(base)[0].removeprefix("library/") == "nginx":
+        starts = ["nginx"]  # the official image's own command
+    else:
+        return ""
+    if not any(_RUNS_NGINX.search(text) for text in starts) or any(
+            _RUNS_APP.search(text) for text in starts):
+        return ""
+    if _ROOT_WORKERS.search(df.text) or any(
+            "nginx" in path and _ROOT_WORKERS.search(text) for path, text in project.texts.items()):
+        return ""
+    return ("the image runs nginx alone: its master process binds the ports as root and its "
+            "workers, which handle the requests, run as the nginx user")
 
 
 # `COPY --chown=app`, `chown -R app:app /srv`: the user a build hands files to
