@@ -540,8 +540,9 @@ _STACK_NAME = re.compile(r"^docker-stack\b|(?:^|[-_.])swarm(?:[-_.]|$)")
 
 
 def is_swarm_stack(project: Project, path: str) -> bool:
-    """A file for `docker stack deploy` (named for it or for swarm, or deployed with that
-    command): swarm ignores `depends_on`, build sections and container names."""
+    """A file for `docker stack deploy` (named for it or for swarm, deployed with that
+    command, or with a service that sets a `deploy:` key only swarm reads): swarm ignores
+    `depends_on`, build sections and container names, and restarts its tasks by default."""
     name = posixpath.basename(path).lower().rsplit(".", 1)[0]
     return bool(_STACK_NAME.search(name)) or any(
         "stack" in command.split() for _, command in compose_runs(project).get(path, [])
@@ -562,6 +563,8 @@ def _swarm_files(project: Project) -> frozenset[str]:
 
     found: frozenset[str] = project.once("compose-swarm-files", find)
     return found
+
+
 # Compose subcommands that build or ship images and run no container
 _IMAGE_SUBCOMMANDS = frozenset({"build", "push", "pull"})
 # options of `docker compose` that take a value before the subcommand

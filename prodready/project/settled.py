@@ -125,18 +125,20 @@ def _named_by_code(project: Project, path: str) -> bool:
 def _set_from_secret(project: Project, message: str) -> str:
     found = _FALLBACK_OF.match(message)
     variable = (found[1] or found[2]) if found else ""
-    where = secret_source(project, variable) if variable else ""
+    where = _secret_source(project, variable) if variable else ""
     return (f"{where} gives the deployment {variable} from a secret, so the service that "
             "ships never boots with the fallback") if where else ""
 
 
-def secret_source(project: Project, variable: str) -> str:
+def _secret_source(project: Project, variable: str) -> str:
     """The deployment file (a Kubernetes manifest, a chart's values or templates, an ECS task
     definition) that sets `variable` from a secret ("" if none does)."""
-    return project.once(f"secret-source:{variable}", lambda: _secret_source(project, variable))
+    found: str = project.once(f"secret-source:{variable}",
+                              lambda: _find_secret_source(project, variable))
+    return found
 
 
-def _secret_source(project: Project, variable: str) -> str:
+def _find_secret_source(project: Project, variable: str) -> str:
     from .deployment import deployment_of
     from .documentation import read_text
     from .platform import infrastructure_files

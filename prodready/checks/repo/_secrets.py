@@ -124,7 +124,7 @@ _AWS_KEY_ID = re.compile(r"(?:AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|ABIA|ACCA)
 _PASSWORD_HASH = re.compile(
     r"(?:pbkdf2_sha(?:1|256)|argon2(?:id|i)?|bcrypt(?:_sha256)?|scrypt|sha1|md5|crypt)\$"
     r"|\$(?:2[aby]?|5|6|argon2(?:id|i)?|apr1|scrypt)\$")
-# An env file for a development or test stack: `.env-devel`, `.env.local`, `env.test`
+# An env file for a development or test stack: `.env-devel`, `.env.local`, `.env.test`
 _DEV_ENV_FILE = re.compile(r"\.?env[._-](?:dev|devel|development|local|tests?|testing|ci|e2e)")
 _DEV_FILE = re.compile(r"(?:^|/)(?:dev|devel|development|local|docker-compose\.dev[^/]*|"
                        r"\.github/workflows|\.gitlab-ci[^/]*|\.circleci|e2e(?:[-_]?tests?)?"
@@ -388,8 +388,8 @@ def _counted_out(text: str) -> bool:
     return token is not None and _COUNTED.search(token[0].lower()) is not None
 
 
-# `openapi: 3.1.0`, `{"swagger": "2.0"`: the first key of an API description
-# An OpenAPI or Swagger description, or a JSON Schema (`"$schema": "…json-schema.org/…"`)
+# `openapi: 3.1.0`, `{"swagger": "2.0"`: the first key of an API description; or a JSON
+# Schema's (`"$schema": "http://json-schema.org/draft-07/schema"`)
 _API_DESCRIPTION = re.compile(
     r"""\A\s*(?:---\s*)?\{?\s*["']?(?:openapi|swagger)["']?\s*:\s*["']?[23]\."""
     r"""|\A\s*\{\s*"\$schema"\s*:\s*"https?://json-schema\.org/""")
