@@ -355,6 +355,12 @@ CMD ["app"]
 def test_a_project_versioned_from_git_needs_git_to_install():
     files = {"Dockerfile": INSTALLS_SOURCE, "pyproject.toml": GIT_VERSIONED}
     assert _dockerignore_messages(files) == []
+    # pip's options may come before its command: `pip --no-cache-dir -q install .[prod]`
+    files["Dockerfile"] = INSTALLS_SOURCE.replace(
+        "RUN pip install --no-cache-dir /src",
+        "WORKDIR /src\nRUN pip --no-cache-dir -q install .[prod]")
+    assert _dockerignore_messages(files) == []
+    files["Dockerfile"] = INSTALLS_SOURCE
     # installing only the requirements reads no version from git
     files["Dockerfile"] = INSTALLS_SOURCE.replace("/src\n", "-r /src/requirements.txt\n")
     [message] = _dockerignore_messages(files)

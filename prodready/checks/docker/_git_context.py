@@ -29,7 +29,7 @@ VCS_VERSIONING = frozenset({
 })
 # Commands that build or install the project of the current directory or a copied path.
 _INSTALLS_PROJECT = re.compile(
-    r"\b(?:pip3?\s+(?:install|wheel)|uv\s+pip\s+install)\b[^;&|\n]*?\s(?:-e\s+)?"
+    r"\b(?:pip3?(?:\s+-[-\w]+)*\s+(?:install|wheel)|uv\s+pip\s+install)\b[^;&|\n]*?\s(?:-e\s+)?"
     r"(?:\.|\./\S*|/\S+|\.\[\S*\])(?=\s|$|[;&|])"
     r"|\bpython3?\s+-m\s+build\b|\bpoetry\s+install\b(?![^;&|\n]*--no-root)"
     r"|\buv\s+sync\b(?![^;&|\n]*--no-install-project)|\bpdm\s+install\b|\bhatch\s+build\b")
