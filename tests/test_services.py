@@ -377,6 +377,17 @@ def test_an_app_built_only_for_its_context_is_not_a_service(tmp_path, extra, ser
                  "        application.logger.info('done')\n"),
       "Dockerfile": 'FROM python:3.12-slim\nCOPY . /code\nCMD ["python", "/code/run.py"]\n'},
      []),
+    # another package's factory of the same name, served: the job's app is still no service
+    ({"job/__init__.py": ("from flask import Flask\n\n\ndef create_app():\n"
+                          "    app = Flask(__name__)\n    return app\n"),
+      "job/run.py": ("from job import create_app\n\nif __name__ == '__main__':\n"
+                     "    application = create_app()\n    with application.app_context():\n"
+                     "        application.logger.info('done')\n"),
+      "web/__init__.py": ("from flask import Flask\n\n\ndef create_app():\n"
+                          "    app = Flask(__name__)\n\n    @app.route('/items')\n"
+                          "    def items():\n        return []\n\n    return app\n"),
+      "web/wsgi.py": "from web import create_app\n\napplication = create_app()\n"},
+     ["web:app"]),
     # the same factory served by another module: a service
     ({"job/__init__.py": ("from flask import Flask\n\n\ndef create_app():\n"
                           "    app = Flask(__name__)\n    return app\n"),
