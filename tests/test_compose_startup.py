@@ -239,6 +239,24 @@ def test_a_compose_file_that_only_builds_and_pushes_images_runs_nothing(files, f
     assert bool(scan_files(files, ["COMPOSE003", "COMPOSE004"])) is flagged
 
 
+@pytest.mark.parametrize(("makefile", "flagged"), [
+    # a service the repository only ever runs once, through a variable holding compose
+    ("upgrade:\n\t$(DOCKER_COMPOSE) --file docker-compose-upgrade-db.yml run --rm db_update\n",
+     False),
+    ("certs:\n\t$DOCKER_COMPOSE -f docker-compose-upgrade-db.yml up --exit-code-from db_update\n",
+     False),
+    # started and left up
+    ("up:\n\t${DOCKER_COMPOSE} -f docker-compose-upgrade-db.yml up -d\n", True),
+])
+def test_a_stack_the_repository_only_runs_once_needs_no_restart_policy(makefile, flagged):
+    from prodready.testing import scan_files
+
+    stack = "services:\n  db_update:\n    image: pgautoupgrade/pgautoupgrade:17-bookworm\n"
+    found = scan_files({"docker-compose-upgrade-db.yml": stack, "Makefile": makefile},
+                       ["COMPOSE003"])
+    assert bool(found) is flagged
+
+
 def _severities(files, rule):
     from prodready.testing import scan_files
 

@@ -513,8 +513,11 @@ def configs(project: Project) -> list[ComposeConfig]:
     return built
 
 
+# `docker compose …`, or a variable holding it (`$DOCKER_COMPOSE --file x.yml run`, Make's
+# `$(DOCKER_COMPOSE) -f x.yml up`)
 _COMPOSE_COMMAND = re.compile(
-    r"\b(?:docker[- ]compose|podman[- ]compose|docker\s+stack\s+deploy)\b[^\n;&|]*")
+    r"(?:\b(?:docker[- ]compose|podman[- ]compose|docker\s+stack\s+deploy)\b"
+    r"|\$[({]?\w*COMPOSE\w*[)}]?)[^\n;&|]*")
 COMPOSE_FILE_FLAG = re.compile(r"(?:^|\s)(?:-f|--file|-c|--compose-file)[ =][\"']?([^\s\"']+)")
 
 
@@ -590,11 +593,28 @@ def build_definition(project: Project, path: str) -> str:
     return ""
 
 
+def one_shot_stack(project: Project, path: str) -> str:
+    """Why the Compose file's services run once and exit ("" if they may stay up): every
+    command of the repository that passes it runs a service with `run` or starts the stack
+    until one container exits (`up --exit-code-from certbot`, `--abort-on-container-exit`)."""
+    runs = compose_runs(project).get(path, [])
+    if runs and all(_subcommand(command) == "run" or (
+            _subcommand(command) == "up" and _UNTIL_EXIT.search(command))
+            for _, command in runs):
+        return (f"every command that passes it ({runs[0][0]}) runs its services once "
+                "(`compose run`, or `up` until a container exits)")
+    return ""
+
+
+_UNTIL_EXIT = re.compile(r"\s--(?:exit-code-from|abort-on-container-exit)\b")
+
+
 def _subcommand(command: str) -> str:
     """The subcommand of a compose command line (`push` of `docker compose -f a.yml push`)."""
     words = command.split()
     start = next((i + 1 for i, w in enumerate(words) if w in (
-        "compose", "docker-compose", "podman-compose", "deploy")), len(words))
+        "compose", "docker-compose", "podman-compose", "deploy") or (
+        w.startswith("$") and "COMPOSE" in w)), len(words))
     skip = False
     for word in words[start:]:
         if skip:

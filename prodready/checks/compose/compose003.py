@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ...project import Project
-from ...project.compose import is_swarm_stack
+from ...project.compose import is_swarm_stack, one_shot_stack
 from ..api import RuleContext
 from ._fixes import finishes, restart_fix
 from ._reporter import Reporter
@@ -14,8 +14,8 @@ SCOPE = "project"
 def check(project: Project, ctx: RuleContext) -> None:
     out = Reporter(ctx)
     for svc in out.services(project):
-        if svc.one_shot or finishes(svc):
-            continue  # it finishes: tests, migrations, a certificate request
+        if svc.one_shot or finishes(svc) or one_shot_stack(project, svc.config.files[-1]):
+            continue  # it finishes: tests, migrations, a certificate request, a `compose run`
         site = svc.anchor_site
         if svc.has("restart") or "restart_policy" in svc.merged_map("deploy") or \
                 is_swarm_stack(project, svc.config.files[-1]):
