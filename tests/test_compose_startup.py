@@ -249,12 +249,21 @@ def test_a_compose_file_that_only_builds_and_pushes_images_runs_nothing(files, f
     ("up:\n\t${DOCKER_COMPOSE} -f docker-compose-upgrade-db.yml up -d\n", True),
 ])
 def test_a_stack_the_repository_only_runs_once_needs_no_restart_policy(makefile, flagged):
+    """Also through a script without an extension (`bw-dev`), which starts with `#!`."""
     from prodready.testing import scan_files
 
     stack = "services:\n  db_update:\n    image: pgautoupgrade/pgautoupgrade:17-bookworm\n"
     found = scan_files({"docker-compose-upgrade-db.yml": stack, "Makefile": makefile},
                        ["COMPOSE003"])
     assert bool(found) is flagged
+    script = "#!/usr/bin/env bash\n" + makefile.split("\t", 1)[1]
+    found = scan_files({"docker-compose-upgrade-db.yml": stack, "bw-dev": script},
+                       ["COMPOSE003"])
+    assert bool(found) is flagged
+    # a file without `#!` is no script
+    found = scan_files({"docker-compose-upgrade-db.yml": stack, "NOTES": script[20:]},
+                       ["COMPOSE003"])
+    assert bool(found)
 
 
 def _severities(files, rule):

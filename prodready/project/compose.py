@@ -597,7 +597,7 @@ def one_shot_stack(project: Project, path: str) -> str:
     """Why the Compose file's services run once and exit ("" if they may stay up): every
     command of the repository that passes it runs a service with `run` or starts the stack
     until one container exits (`up --exit-code-from certbot`, `--abort-on-container-exit`)."""
-    runs = compose_runs(project).get(path, [])
+    runs = [*compose_runs(project).get(path, []), *_script_runs(project).get(path, [])]
     if runs and all(_subcommand(command) == "run" or (
             _subcommand(command) == "up" and _UNTIL_EXIT.search(command))
             for _, command in runs):
@@ -626,6 +626,36 @@ def _subcommand(command: str) -> str:
     return ""
 
 
+# Where a project keeps scripts without an extension (`bw-dev`, `bin/compose`, `dev/up`)
+_SCRIPT_HOMES = frozenset({"", "bin", "scripts", "script", "dev", "tools"})
+_BARE_SCRIPT_LIMIT = 65536
+
+
+def _script_runs(project: Project) -> dict[str, list[tuple[str, str]]]:
+    """The compose runs of scripts without an extension (computed once): read only to know
+    how a file is started, not to say the repository deploys it."""
+    found: dict[str, list[tuple[str, str]]] = project.once(
+        "compose-script-runs", lambda: _runs_in(project, _bare_scripts(project), scripts=True))
+    return found
+
+
+def _bare_scripts(project: Project) -> list[tuple[str, str]]:
+    """Scripts without an extension at the top of the repository or in its `bin/`,
+    `scripts/`, `dev/` or `tools/` (a `#!` first line): developers' and deploy wrappers that
+    run compose (`$DOCKER_COMPOSE --file upgrade-db.yml run …`)."""
+    from .documentation import read_text
+
+    found: list[tuple[str, str]] = []
+    for path in project.all_files:
+        directory, _, name = path.rpartition("/")
+        if "." in name or directory not in _SCRIPT_HOMES or path in project.texts:
+            continue
+        text = read_text(project, path)
+        if text.startswith("#!") and len(text) <= _BARE_SCRIPT_LIMIT:
+            found.append((path, text))
+    return found
+
+
 def named_compose_files(project: Project) -> dict[str, str]:
     """Compose files under other names that a Makefile, script or CI workflow passes with
     `-f` (`docker compose -f deploy/prod.yml up`): path -> the first file that names it."""
@@ -639,11 +669,20 @@ def compose_runs(project: Project) -> dict[str, list[tuple[str, str]]]:
     cached = project.cache.get("compose-runs")
     if isinstance(cached, dict):
         return cached
+    found = _runs_in(project, sorted(project.texts.items()))
+    project.cache["compose-runs"] = found
+    return found
+
+
+def _runs_in(project: Project, sources: list[tuple[str, str]], *, scripts: bool = False
+             ) -> dict[str, list[tuple[str, str]]]:
+    """The compose runs of CI workflows, Makefiles, justfiles and shell scripts among
+    `sources` (of every source when they are all `scripts`)."""
     found: dict[str, list[tuple[str, str]]] = {}
-    for source, text in sorted(project.texts.items()):
+    for source, text in sources:
         name = posixpath.basename(source).lower()
         workflow = source.endswith((".yml", ".yaml"))
-        if not (workflow or name in ("makefile", "justfile") or name.endswith(".sh")):
+        if not (scripts or workflow or name in ("makefile", "justfile") or name.endswith(".sh")):
             continue
         base = "" if workflow else posixpath.dirname(source)
         for command in _COMPOSE_COMMAND.finditer(text.replace("\\\n", " ")):
@@ -654,7 +693,6 @@ def compose_runs(project: Project) -> dict[str, list[tuple[str, str]]]:
                     runs = found.setdefault(path, [])
                     if (source, command[0]) not in runs:
                         runs.append((source, command[0]))
-    project.cache["compose-runs"] = found
     return found
 
 
