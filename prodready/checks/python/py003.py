@@ -133,7 +133,21 @@ def _plugin_directory(src: PythonFile, call: ast.Call) -> bool:
 def _restored(src: PythonFile, node: ast.AST) -> bool:
     """Inside, or right before, a `try:` whose `finally:` puts `sys.path` back
     (`sys.path.remove(…)`, `sys.path[:] = saved`): a scoped change, like a context manager
-    that loads user code."""
+    that loads user code; so is the `__enter__` of a class whose `__exit__` takes the path out
+    again, a change a later statement of the same function undoes (`sys.path =
+    sys.path[1:]`), and that undoing itself."""
+    if _puts_back(node):
+        return True
+    function = src.function_of(node)
+    if function is not None and function.name == "__enter__" and isinstance(
+            cls := src.parent(function), ast.ClassDef) and any(
+            isinstance(m, ast.FunctionDef) and m.name == "__exit__" and any(
+                _puts_back(n) for n in ast.walk(m)) for m in cls.body):
+        return True
+    if function is not None and any(
+            _puts_back(n) and getattr(n, "lineno", 0) > getattr(node, "lineno", 0)
+            for n in ast.walk(function)):
+        return True
     statement: ast.AST = node
     for outer in src.ancestors(node):
         if _restores(outer):
@@ -146,6 +160,20 @@ def _restored(src: PythonFile, node: ast.AST) -> bool:
         if isinstance(block, list) and statement in block:
             following = block[block.index(statement) + 1:block.index(statement) + 2]
             return any(_restores(s) for s in following)
+    return False
+
+
+def _puts_back(node: ast.AST) -> bool:
+    """`sys.path.remove(p)`, `sys.path.pop(…)` or `sys.path = sys.path[1:]`: a statement that
+    takes an entry out of the import path again."""
+    if isinstance(node, ast.Call) and dotted_name(node.func) in ("sys.path.remove",
+                                                                   "sys.path.pop"):
+        return True
+    if isinstance(node, ast.Assign) and any(dotted_name(t) == "sys.path" or (
+            isinstance(t, ast.Subscript) and dotted_name(t.value) == "sys.path")
+            for t in node.targets):
+        value = node.value
+        return isinstance(value, ast.Subscript) and dotted_name(value.value) == "sys.path"
     return False
 
 
