@@ -722,11 +722,12 @@ class _Extractor:
         if kind is not None and self._demo_app(node):
             return
         if kind is not None:
+            scope = self._scope(node)
             self.facts.apps.append(AppFact(
                 var=target, kind=kind, line=node.lineno, column=node.col_offset + 1,
                 has_lifespan=any(kw.arg in ("lifespan", "on_shutdown") for kw in value.keywords),
-                middleware=_middleware_names(value), scope=self._scope(node),
-                enters_context=bool(self._scope(node)) and self._context_use(target, node)[0],
+                middleware=_middleware_names(value), scope=scope,
+                enters_context=bool(scope) and self._context_use(target, node)[0],
             ))
             for kw in value.keywords:
                 if kw.arg == "exception_handlers":

@@ -88,6 +88,15 @@ _CHART_PROBE = re.compile(r"^\s*(?:liveness|readiness|startup)Probe\s*:")
 _YAML_PATH = re.compile(r"^\s*path\s*:\s*[\"']?(/[^\s\"'{}]*)")
 
 
+def template_files(project: Project) -> list[str]:
+    """The YAML and `.tpl` files under a `templates/` directory (a Helm chart's, computed
+    once): not YAML until rendered, so read as text where a rule needs them."""
+    found: list[str] = project.once("template-files", lambda: [
+        path for path in project.all_files
+        if "/templates/" in f"/{path}" and path.endswith((".yaml", ".yml", ".tpl"))])
+    return found
+
+
 def chart_probes(project: Project) -> list[PlatformCheck]:
     """The probes of the Helm charts that ship (computed once): their templates are not read
     as Kubernetes objects (they are not YAML until rendered), but the paths they probe are
@@ -106,8 +115,8 @@ def _chart_probes(project: Project) -> list[PlatformCheck]:
         if not deployment.role_of(chart).judged:
             continue
         templates = posixpath.join(posixpath.dirname(chart), "templates") + "/"
-        for path in project.all_files:
-            if not (path.startswith(templates) and path.endswith((".yaml", ".yml", ".tpl"))):
+        for path in template_files(project):
+            if not path.startswith(templates):
                 continue
             lines = read_text(project, path).splitlines()
             for number, line in enumerate(lines, 1):

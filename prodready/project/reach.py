@@ -121,7 +121,7 @@ def _mentions(project: Project, name: str) -> int:
     if name not in cache:
         word = re.compile(rf"(?<!\w){re.escape(name)}(?!\w)")
         count = 0
-        for text in _referring_texts(project):
+        for text in referring_texts(project).values():
             if name in text:
                 count += len(word.findall(text))
                 if count > 1:
@@ -131,14 +131,12 @@ def _mentions(project: Project, name: str) -> int:
     return found
 
 
-def _referring_texts(project: Project) -> list[str]:
-    texts = project.cache.get("reach-texts")
-    if texts is None:
-        texts = [text for path in project.all_files
-                 if _refers(path) and not is_test_path(path)
-                 for text in [read_text(project, path)] if 0 < len(text) <= _FILE_LIMIT]
-        project.cache["reach-texts"] = texts
-    assert isinstance(texts, list)
+def referring_texts(project: Project) -> dict[str, str]:
+    """The texts of the files that may name code (code, templates, configuration, start
+    files), tests aside, by path: read once per scan."""
+    texts: dict[str, str] = project.once("reach-texts", lambda: {
+        path: text for path in project.all_files if _refers(path) and not _is_test(path)
+        for text in [read_text(project, path)] if 0 < len(text) <= _FILE_LIMIT})
     return texts
 
 
@@ -154,8 +152,7 @@ def _refers(path: str) -> bool:
         name.endswith(".dockerfile")
 
 
-def is_test_path(path: str) -> bool:
-    """A test module or a file of a test tree."""
+def _is_test(path: str) -> bool:
     name = posixpath.basename(path)
     return name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py" or (
         is_guarded(path) and not is_guarded(path, include_tests=True))

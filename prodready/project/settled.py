@@ -103,20 +103,14 @@ def _named_by_code(project: Project, path: str) -> bool:
     """A line of the project's Python code (tests aside, comments aside) names the file
     (`os.environ.get("OPENID_PRIVATE_KEY_PATH", "local_data/jwtRS256.key")`): the service
     loads it by default."""
-    from .documentation import read_text
-    from .reach import is_test_path
+    from .reach import referring_texts
 
     name = posixpath.basename(path)
 
     def find() -> bool:
-        for source in project.python:
-            if is_test_path(source):
-                continue
-            text = read_text(project, source)
-            if name in text and any(name in line and not line.lstrip().startswith("#")
-                                    for line in text.splitlines()):
-                return True
-        return False
+        return any(source.endswith(".py") and name in text and any(
+            name in line and not line.lstrip().startswith("#") for line in text.splitlines())
+            for source, text in referring_texts(project).items())
 
     found: bool = project.once(f"named-by-code:{name}", find)
     return found
@@ -141,13 +135,12 @@ def _secret_source(project: Project, variable: str) -> str:
 def _find_secret_source(project: Project, variable: str) -> str:
     from .deployment import deployment_of
     from .documentation import read_text
-    from .platform import infrastructure_files
+    from .platform import infrastructure_files, template_files
 
     named = re.compile(rf"(?:^|[\s\"'])(?:name\s*:\s*)?[\"']?{re.escape(variable)}[\"']?\s*:?"
                        r"\s*(?:,\s*)?$|[\"']name[\"']\s*:\s*[\"']" + re.escape(variable) + "[\"']")
     deployment = deployment_of(project)
-    paths = [*project.yaml_files, *(p for p in project.all_files if "/templates/" in p and
-                                    p.endswith((".yaml", ".yml", ".tpl"))),
+    paths = [*project.yaml_files, *(p for p in template_files(project) if "/templates/" in p),
              *infrastructure_files(project)]
     for path in dict.fromkeys(paths):
         if not deployment.role_of(path).judged:

@@ -14,7 +14,7 @@ from ...project.documentation import documentation_pages
 from ...project.exposure import worker_use
 from ...project.images import shipped_stage, stage_chain
 from ...project.kubernetes import has_probe
-from ...project.platform import chart_probes, platform_health_checks
+from ...project.platform import chart_probes, platform_health_checks, template_files
 from ...project.profile import SERVICE
 from ...project.services import Service, probe_target, served_port, services_of
 from ...project.startup import waited_by_every_dependant
@@ -143,9 +143,8 @@ def _charts_probe(project: Project, path: str) -> bool:
     if not charts and _only_server_image(project, path):
         return any(probe.route is not None for probe in chart_probes(project))
     return bool(charts) and all(any(
-        _PROBE_KEY.search(read_text(project, file)) for file in project.all_files
-        if file.startswith(chart + "/templates/") and file.endswith((".yaml", ".yml", ".tpl")))
-        for chart in charts)
+        _PROBE_KEY.search(read_text(project, file)) for file in template_files(project)
+        if file.startswith(chart + "/templates/")) for chart in charts)
 
 
 def _only_server_image(project: Project, path: str) -> bool:

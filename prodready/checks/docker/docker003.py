@@ -77,6 +77,18 @@ def _base_given_by_the_build(project: Project, df: Dockerfile, written: str, bas
             "is given")
 
 
+def _sets_command(df: Dockerfile) -> bool:
+    """A stage the final image is built from sets CMD or ENTRYPOINT."""
+    return any(stage.find("CMD") or stage.find("ENTRYPOINT") for stage in effective_stages(df))
+
+
+def _official_name(base: str) -> str:
+    """The name of an official image (`caddy` of `caddy:2`, `library/nginx`), "" for any
+    other."""
+    repository = image_reference(base)[0].removeprefix("library/") if base else ""
+    return "" if "/" in repository else repository
+
+
 def _for_lambda(df: Dockerfile) -> bool:
     """The image is an AWS Lambda function's: it installs Lambda's runtime interface client
     (`awslambdaric`), and Lambda runs the container as its own unprivileged user."""
@@ -116,7 +128,7 @@ def _documented_elsewhere(project: Project, path: str) -> bool:
 def _only_a_base_image(project: Project, df: Dockerfile) -> bool:
     """An image with no command of its own that another Dockerfile of the repository builds
     FROM: it is never run itself, the derived image's user is what runs."""
-    if any(stage.find("CMD") or stage.find("ENTRYPOINT") for stage in effective_stages(df)):
+    if _sets_command(df):
         return False
     model = deployment_of(project)
     for path, other in project.dockerfiles.items():
@@ -134,7 +146,7 @@ def _runs_nothing_itself(project: Project, df: Dockerfile, base: str) -> str:
     """Why the image's user is decided elsewhere ("" if it is not): it sets no command and
     its base's own is a shell, so it is a base, build or tool image, and no deployment of
     the repository (Compose, Kubernetes, a Procfile) runs it."""
-    if any(stage.find("CMD") or stage.find("ENTRYPOINT") for stage in effective_stages(df)) \
+    if _sets_command(df) \
             or not SHELL_DEFAULT_BASES.search(base) or any(image_runners(project, df.path)) \
             or project.has_file("Procfile"):
         return ""
@@ -171,8 +183,8 @@ _EDGE_PROXIES = frozenset({"caddy", "traefik"})
 def _edge_proxy(base: str) -> str:
     """Why an edge proxy's image keeps root ("" if it is not one): FROM the official Caddy or
     Traefik image, which its upstream publishes running as root to bind ports 80 and 443."""
-    name = image_reference(base)[0].rsplit("/", 1)[-1] if base else ""
-    if name not in _EDGE_PROXIES or "/" in image_reference(base)[0].removeprefix("library/"):
+    name = _official_name(base)
+    if name not in _EDGE_PROXIES:
         return ""
     return (f"FROM the official {name} image, which runs as root to bind ports 80 and 443 as "
             "its upstream publishes it; an unprivileged user needs the ports moved or a "
@@ -192,9 +204,9 @@ def _nginx_alone(project: Project, df: Dockerfile, base: str) -> str:
     server of the project's code), whose master binds the ports and whose workers, which
     handle the requests, run as the nginx user, unless a configuration here sets
     `user root`."""
-    if any(stage.find("CMD") or stage.find("ENTRYPOINT") for stage in effective_stages(df)):
+    if _sets_command(df):
         starts = [text for text, _ in image_start_texts(project, df, None)]
-    elif image_reference(base)[0].removeprefix("library/") == "nginx":
+    elif _official_name(base) == "nginx":
         starts = ["nginx"]  # the official image's own command
     else:
         return ""
