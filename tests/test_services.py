@@ -354,6 +354,9 @@ LIGHT_APP = {
     # a start script names the factory
     ({"docker/entrypoint.sh": "#!/bin/sh\nexec gunicorn 'mail.server:create_light_app()'\n"},
      ["mail.server:app", "mail.web:app"]),
+    # a log line quoted in the notes names it without starting it
+    ({"NOTES.md": "mail.server - INFO - create_light_app: <<<< Starting >>>>\n"},
+     ["mail.web:app"]),
     # a start command names the factory
     ({"Dockerfile": ('FROM python:3.12-slim\nCOPY . /app\n'
                      'CMD ["gunicorn", "mail.server:create_light_app()"]\n')},

@@ -376,10 +376,18 @@ def _context_only_factories(project: Project, facts: dict[str, PythonFacts]) -> 
     for path in project.all_files if found else ():
         if _LAUNCH_FILE.search(path):
             text = read_text(project, path)
-            found = {name for name in found if name.rsplit(".", 1)[-1] not in text}
+            found = {name for name in found if not _launches(text, name.rsplit(".", 1)[-1])}
             if not found:
                 break
     return found
+
+
+def _launches(text: str, factory: str) -> bool:
+    """The text starts the app through the factory: `module:create_app` (gunicorn, uvicorn,
+    Flask) or a call, `create_app()`; not a log line quoted in the notes (`create_app:
+    Starting jobs`)."""
+    return factory in text and re.search(rf":{re.escape(factory)}\b|\b{re.escape(factory)}\(",
+                                         text) is not None
 
 
 def _same_function(one: str, other: str) -> bool:
